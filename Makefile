@@ -1,0 +1,119 @@
+# liaison - build, test, demo, bench, install.
+#
+#   make            the library (build/libliaison.a) and the binary (build/liaison)
+#   make check      deps, then every test: unit (Criterion) and CLI (bats), built
+#                   with gcc, a clang build, and the whole suite again under
+#                   ASan+UBSan; the last line is "N passed, N failed"
+#   make demo       deps, then the 2019 replay on a fresh node
+#   make bench      benchmarks (bench/), each against a named peer
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       installs missing Debian packages (as root) or prints how
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+PKGS     = sqlite3 jansson
+WARN     = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS   = $(WARN) $(OPT) $(SAN) $(shell pkg-config --cflags $(PKGS))
+LDLIBS   = $(shell pkg-config --libs $(PKGS))
+CRITERION_LIBS = $(shell pkg-config --libs criterion)
+
+LIB_SRC  = $(wildcard src/core/*.c src/crypto/*.c src/log/*.c src/store/*.c \
+                      src/node/*.c src/net/*.c)
+CLI_SRC  = $(wildcard src/cli/*.c)
+TEST_SRC = $(wildcard tests/unit/test_*.c)
+BENCH_SRC = $(wildcard bench/bench_*.c)
+
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all tests check demo bench install uninstall clean deps lint banned fuzz \
+        check-run build-all
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/liaison
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libliaison.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/liaison: $(CLI_OBJ) $(BUILD)/libliaison.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/helpers.h $(BUILD)/libliaison.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libliaison.a \
+	    $(CRITERION_LIBS) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libliaison.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libliaison.a $(LDLIBS)
+
+tests: $(BUILD)/liaison $(TESTS)
+
+build-all: all tests
+
+deps:
+	@sh scripts/deps.sh
+
+check: deps
+	@sh scripts/check.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh $(BUILD)/liaison
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCHES)
+	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+
+FUZZ_SECONDS ?= 60
+FUZZERS = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_FLAGS = -std=c17 -D_POSIX_C_SOURCE=200809L -g -O1 -Isrc \
+             -fsanitize=fuzzer,address,undefined $(shell pkg-config --cflags $(PKGS))
+
+build/fuzz/%: fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@for f in $(FUZZERS); do n=$${f#build/fuzz/fuzz_}; mkdir -p fuzz/corpus-new/$$n; \
+	    echo "== $$f for $(FUZZ_SECONDS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 fuzz/corpus-new/$$n fuzz/corpus/$$n \
+	        >build/fuzz/$$n.log 2>&1; rc=$$?; tail -2 build/fuzz/$$n.log; \
+	    [ $$rc -eq 0 ] || { echo "fuzz_$$n failed: see build/fuzz/$$n.log"; exit 1; }; done
+
+banned:
+	@! grep -nE '\b(sprintf|vsprintf|strcpy|strcat|strtok|atoi|atol|gets)\s*\(' \
+	    $(LIB_SRC) $(CLI_SRC) src/*/*.h || { echo "banned function used"; exit 1; }
+
+lint: banned
+	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) src/*/*.h
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+	    $(DESTDIR)$(PREFIX)/share/doc/liaison/examples
+	install -m 0755 $(BUILD)/liaison $(DESTDIR)$(PREFIX)/bin/liaison
+	install -m 0644 $(BUILD)/libliaison.a $(DESTDIR)$(PREFIX)/lib/libliaison.a
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/liaison/
+	install -m 0644 examples/*.json $(DESTDIR)$(PREFIX)/share/doc/liaison/examples/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/liaison $(DESTDIR)$(PREFIX)/lib/libliaison.a
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/liaison
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

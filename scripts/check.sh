@@ -1,0 +1,75 @@
+#!/bin/sh
+# check.sh - builds liaison and runs every test, three ways: gcc, a clang
+# build, and the whole suite again under AddressSanitizer and UBSan.
+# Each suite speaks TAP; the last line printed is "N passed, N failed".
+set -u
+MAKE=${MAKE:-make}
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log" "$log.tap" "$log.out"' EXIT
+
+# tally NAME: counts the TAP lines in $log, prints them on failure. A
+# sanitizer report anywhere in the log counts as one more failure.
+tally() {
+	if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$log"; then
+		echo "not ok - sanitizer report:" >>"$log"
+		grep -E -A12 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$log" |
+			head -60 >>"$log"
+	fi
+	ok=$(grep -c '^ok' "$log")
+	bad=$(grep -c '^not ok' "$log")
+	if [ "$1" != "${1#build}" ] && [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	printf '%-40s %4d passed, %d failed\n' "$1" "$ok" "$bad"
+	[ "$bad" -eq 0 ] || grep -v '^ok' "$log" | head -200
+}
+
+# build NAME MAKEARGS...: one TAP line for a build.
+build() {
+	name=$1
+	shift
+	if $MAKE --no-print-directory -j2 "$@" build-all >"$log.out" 2>&1; then
+		echo "ok - $name" >"$log"
+	else
+		echo "not ok - $name" >"$log"
+		tail -40 "$log.out" >>"$log"
+	fi
+	rm -f "$log.out"
+	tally "build: $name"
+}
+
+# suite NAME BUILD: the unit tests and the CLI tests of one build.
+suite() {
+	name=$1
+	dir=$2
+	for t in "$dir"/tests/test_*; do
+		[ -x "$t" ] || continue
+		# TAP to a file: with --tap=- Criterion hides the tests' stderr,
+		# where the sanitizers report
+		"$t" -j2 --tap="$log.tap" >"$log.out" 2>&1
+		cat "$log.tap" "$log.out" >"$log" 2>/dev/null
+		rm -f "$log.tap" "$log.out"
+		tally "$name unit $(basename "$t")"
+	done
+	LIAISON_BIN="$PWD/$dir/liaison" bats --tap tests/cli >"$log" 2>&1
+	tally "$name cli (bats)"
+}
+
+# lint: clang-format and the banned functions
+if make --no-print-directory lint >"$log.out" 2>&1; then echo "ok - lint" >"$log"; else
+	{ echo "not ok - lint"; tail -20 "$log.out"; } >"$log"; fi
+rm -f "$log.out"
+tally "lint (clang-format, banned functions)"
+build gcc CC=gcc BUILD=build
+[ -x build/liaison ] && suite gcc build
+build clang CC=clang BUILD=build/clang
+SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+build asan+ubsan CC=gcc BUILD=build/asan OPT="-O1 -g" SAN="$SAN"
+if [ -x build/asan/liaison ]; then
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		suite asan build/asan
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,47 @@
+#!/bin/sh
+# demo.sh - a fresh JPN node, the 2019 example applied, and a replay of the
+# year the Japan-ROK agreement nearly ended.
+set -eu
+L=${1:-build/liaison}
+G=JPN-KOR-GSOMIA
+LIAISON_HOME=$(mktemp -d)/jpn
+export LIAISON_HOME
+unset LIAISON_NOW
+trap 'rm -rf "$(dirname "$LIAISON_HOME")"' EXIT
+
+say() { printf '\n== %s\n' "$*"; }
+run() { printf '$ liaison %s\n' "$*"; "$L" "$@"; }
+
+say "a fresh node for Japan, and the agreement as configured"
+run init --party JPN
+run config apply examples/gsomia-2019.json
+run agreement show "$G"
+
+say "2019, as it happened"
+for d in 2019-08-22 2019-08-23 2019-11-22 2019-11-23; do
+	case $d in
+	2019-08-22) echo "-- Seoul announces it will end the agreement" ;;
+	2019-08-23) echo "-- Seoul's written notice is delivered" ;;
+	2019-11-22) echo "-- hours before the end, Seoul suspends the notice" ;;
+	2019-11-23) echo "-- the day the agreement would have ended" ;;
+	esac
+	run agreement status "$G" --at "$d"
+done
+
+say "what would have happened on 2019-11-23 without the suspension (event 4)"
+run agreement status "$G" --at 2019-11-23 --without 4
+
+say "every change of state, 2016 to 2023, and without the suspension"
+run agreement timeline "$G" --from 2016-11-01 --to 2023-12-31
+run agreement timeline "$G" --from 2019-01-01 --to 2023-12-31 --without 4
+
+say "the node refuses what cannot happen"
+LIAISON_NOW=2024-01-10
+export LIAISON_NOW
+run agreement event "$G" notice-suspended --date 2024-01-10 --by KOR || true
+run agreement event "$G" notice --date 2024-01-10 --by USA || true
+run agreement event "$G" notice --date 2024-02-01 --by KOR || true
+unset LIAISON_NOW
+
+say "the same answers for machines (--json)"
+run --json agreement status "$G" --at 2019-08-23

@@ -1,0 +1,21 @@
+#!/bin/sh
+# deps.sh - installs the Debian packages liaison needs, when missing.
+# As root it runs apt-get; otherwise it prints the command to run.
+set -eu
+PKGS="gcc clang clang-format make pkg-config libsqlite3-dev libjansson-dev libcriterion-dev bats jq sqlite3"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "liaison needs these Debian packages:$missing" >&2
+	echo "install them with: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,79 @@
+/*
+ * cli.h - what the liaison command's parts share.
+ *
+ * The CLI is a thin face: it parses arguments, calls node/, and prints the
+ * answer as text or (--json) as the objects of node/encode.h. Exit codes:
+ * 0 success, 1 runtime failure, 2 usage error, 3 DENY.
+ */
+#ifndef LIAISON_CLI_H
+#define LIAISON_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "../core/err.h"
+#include "../node/node.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_DENY = 3 };
+
+struct cli {
+	const char *home; /* --home, or NULL */
+	bool json;	  /* --json */
+	int argc;	  /* the command's own arguments, argv[0] its name */
+	char **argv;
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli *c);
+	const char *summary;
+	const char *usage; /* the whole --help text */
+};
+
+/* Prints an error (text on stderr, or a JSON object on stdout); returns
+ * the exit code for it: EXIT_USAGE when usage, else EXIT_FAIL. */
+int cli_error(const struct cli *c, const struct lerr *e, bool usage);
+
+/* Same, from a formatted message. */
+int cli_errorf(const struct cli *c, bool usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Prints obj as indented JSON on stdout and releases it; EXIT_OK or
+ * EXIT_FAIL when it could not be written. */
+int cli_emit(json_t *obj);
+
+/* Prints a command's usage text (on stdout); returns EXIT_OK. */
+int cli_usage(const struct cli_command *cmd);
+
+/* True when the command's arguments ask for --help (-h). */
+bool cli_wants_help(const struct cli *c);
+
+/* A command's option: --name VALUE (or --name=VALUE) sets *val; a flag
+ * (val NULL) sets *flag. */
+struct cli_opt {
+	const char *name;
+	const char **val;
+	bool *flag;
+};
+
+/*
+ * Parses argv[1..argc) (argv[0] is the command's name): options from opts
+ * (NULL-name terminated) anywhere, "--" ending them, and between minpos and
+ * maxpos positional arguments into pos[] (count in *npos). Prints a usage
+ * error naming the command and returns EXIT_USAGE, or EXIT_OK.
+ */
+int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *opts,
+	      const char **pos, int minpos, int maxpos, int *npos);
+
+/* Opens the node (--home, $LIAISON_HOME, ./.liaison); prints the error. */
+int cli_open_node(const struct cli *c, struct node **n);
+
+/* Parses a YYYY-MM-DD option value; on error prints it naming the option. */
+int cli_date(const struct cli *c, const char *opt, const char *s, date_t *d);
+
+/* A line on stderr when the clock is simulated, in text mode. */
+void cli_clock_note(const struct cli *c, const struct node *n);
+
+extern const struct cli_command cmd_init, cmd_config, cmd_agreement;
+
+#endif

@@ -1,0 +1,114 @@
+/* cmd_init.c - liaison init and liaison config. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../node/encode.h"
+#include "cli.h"
+
+static int run_init(struct cli *c)
+{
+	const char *party = NULL, *pos[1];
+	int np;
+	const struct cli_opt opts[] = {{"party", &party, NULL}, {0}};
+	int r = cli_parse(c, c->argc, c->argv, opts, pos, 0, 0, &np);
+	if (r != EXIT_OK)
+		return r;
+	if (!party)
+		return cli_errorf(c, true, "init: --party CODE is required (like --party JPN)");
+	char home[NODE_PATH_MAX];
+	struct lerr e = {0};
+	if (node_home(c->home, home, sizeof home, &e) < 0)
+		return cli_error(c, &e, false);
+	if ((r = node_init(home, party, &e)) < 0)
+		return cli_error(c, &e, r == LERR_INVAL);
+	if (!c->json) {
+		printf("made a node for %s in %s\n", party, home);
+		return EXIT_OK;
+	}
+	return cli_emit(json_pack("{s:s, s:s}", "home", home, "party", party));
+}
+
+const struct cli_command cmd_init = {
+    "init",
+    run_init,
+    "make a node for a party in the node's folder",
+    "usage: liaison [--home DIR] init --party CODE\n\n"
+    "Makes a node for party CODE (like JPN) in the node's folder (created,\n"
+    "mode 0700): a store (SQLite, node.db) that the other commands use.\n"
+    "Refuses a folder that already holds a node.\n\n"
+    "options:\n"
+    "  --party CODE  the party this node belongs to (2-8 capital letters)\n"
+    "  --home DIR    the node's folder (default $LIAISON_HOME, else ./.liaison)\n"
+    "  --json        answer {\"home\", \"party\"}\n",
+};
+
+static int run_config(struct cli *c)
+{
+	const char *pos[2];
+	int np;
+	bool dry = false;
+	const struct cli_opt opts[] = {{"dry-run", NULL, &dry}, {0}};
+	int r = cli_parse(c, c->argc, c->argv, opts, pos, 2, 2, &np);
+	if (r != EXIT_OK)
+		return r;
+	bool check = strcmp(pos[0], "check") == 0;
+	if (!check && strcmp(pos[0], "apply") != 0)
+		return cli_errorf(c, true, "config: unknown action \"%s\" (check or apply)",
+				  pos[0]);
+	const char *file = pos[1];
+	struct config cfg;
+	struct lerr e = {0};
+	if (config_load(file, &cfg, &e) < 0)
+		return cli_error(c, &e, false);
+
+	/* check: against the node when there is one, else the file alone */
+	struct node *n = NULL;
+	char home[NODE_PATH_MAX];
+	if (!check) {
+		if ((r = cli_open_node(c, &n)) != EXIT_OK) {
+			config_free(&cfg);
+			return r;
+		}
+	} else if (node_home(c->home, home, sizeof home, NULL) == 0 &&
+		   node_open(home, &n, NULL) < 0)
+		n = NULL; /* no node here: check the file alone */
+	struct config_summary sum;
+	r = node_config_apply(n, &cfg, file, check || dry, &sum, &e);
+	node_close(n);
+	config_free(&cfg);
+	if (r < 0)
+		return cli_error(c, &e, false);
+	const char *what = check ? "valid" : dry ? "would apply" : "applied";
+	if (c->json)
+		return cli_emit(json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "file", file, "result",
+					  what, "parties", (json_int_t)sum.parties, "agreements",
+					  (json_int_t)sum.agreements, "events_added",
+					  (json_int_t)sum.events_added, "events_known",
+					  (json_int_t)sum.events_known));
+	printf("%s: %s (parties: %zu, agreements: %zu, events %s: %zu, already stored: %zu)\n",
+	       file, what, sum.parties, sum.agreements, check || dry ? "new" : "added",
+	       sum.events_added, sum.events_known);
+	return EXIT_OK;
+}
+
+const struct cli_command cmd_config = {
+    "config",
+    run_config,
+    "check or apply a configuration file",
+    "usage: liaison config check FILE\n"
+    "       liaison config apply [--dry-run] FILE\n\n"
+    "A configuration file (JSON) holds parties with their schemes and\n"
+    "agreements with their terms, equivalence tables and events; see\n"
+    "docs/configuration.md and examples/gsomia-2019.json.\n\n"
+    "check  validates FILE (against the node when there is one, else alone)\n"
+    "       and stores nothing.\n"
+    "apply  stores FILE in the node, all or nothing. Applying the same file\n"
+    "       again changes nothing: events already stored are kept, new ones\n"
+    "       are added, and all of them must pass the lifecycle rules.\n\n"
+    "Errors name the file and the JSON path (agreements[0].events[2].date)\n"
+    "or the line and column of a syntax error.\n\n"
+    "options:\n"
+    "  --dry-run   (apply) check against the node, store nothing\n"
+    "  --json      answer {\"file\", \"result\", \"parties\", \"agreements\",\n"
+    "              \"events_added\", \"events_known\"}\n",
+};

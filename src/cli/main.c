@@ -1,0 +1,238 @@
+/*
+ * main.c - the liaison command: global options, then one subcommand.
+ *
+ * Global options (--home DIR, --json) may stand anywhere on the line; the
+ * rest goes to the subcommand, which parses its own options.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define LIAISON_VERSION "0.1.0"
+
+static const struct cli_command *const commands[] = {&cmd_init, &cmd_config, &cmd_agreement};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void overview(FILE *f)
+{
+	fprintf(f, "usage: liaison [--home DIR] [--json] COMMAND [ARGS...]\n\n"
+		   "liaison keeps a government's side of a security-of-information\n"
+		   "agreement: parties, schemes, agreements and their lifecycle.\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(f, "  %-10s %s\n", "help", "help COMMAND: a command's usage");
+	fprintf(f, "\nglobal options:\n"
+		   "  --home DIR   the node's folder (default $LIAISON_HOME, else ./.liaison)\n"
+		   "  --json       machine-readable answers (the objects of the HTTP API)\n"
+		   "  --version    print the version\n"
+		   "environment:\n"
+		   "  LIAISON_NOW=YYYY-MM-DD  replaces the system clock (replays, tests)\n\n"
+		   "exit codes: 0 success, 1 failure, 2 usage error, 3 denied\n");
+}
+
+int cli_error(const struct cli *c, const struct lerr *e, bool usage)
+{
+	static const char *const names[] = {"ok",    "invalid",	  "not-found", "refused", "io",
+					    "store", "no-memory", "limit",     "exists"};
+	int code = e->code <= 0 && e->code >= LERR_EXISTS ? -e->code : 1;
+	if (c->json) {
+		json_t *o =
+		    json_pack("{s:{s:s, s:s}}", "error", "code", names[code], "message", e->msg);
+		(void)cli_emit(o);
+	} else
+		fprintf(stderr, "liaison: %s\n", e->msg);
+	return usage ? EXIT_USAGE : EXIT_FAIL;
+}
+
+int cli_errorf(const struct cli *c, bool usage, const char *fmt, ...)
+{
+	struct lerr e = {.code = LERR_INVAL};
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+	va_end(ap);
+	return cli_error(c, &e, usage);
+}
+
+int cli_emit(json_t *obj)
+{
+	if (!obj) {
+		fprintf(stderr, "liaison: out of memory\n");
+		return EXIT_FAIL;
+	}
+	int r = json_dumpf(obj, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(obj);
+	if (r != 0 || fputc('\n', stdout) == EOF)
+		return EXIT_FAIL;
+	return EXIT_OK;
+}
+
+int cli_usage(const struct cli_command *cmd)
+{
+	fputs(cmd->usage, stdout);
+	return EXIT_OK;
+}
+
+bool cli_wants_help(const struct cli *c)
+{
+	for (int i = 1; i < c->argc; i++) {
+		if (strcmp(c->argv[i], "--") == 0)
+			return false;
+		if (strcmp(c->argv[i], "--help") == 0 || strcmp(c->argv[i], "-h") == 0)
+			return true;
+	}
+	return false;
+}
+
+int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *opts,
+	      const char **pos, int minpos, int maxpos, int *npos)
+{
+	bool only_pos = false;
+	*npos = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!only_pos && strcmp(a, "--") == 0) {
+			only_pos = true;
+			continue;
+		}
+		if (only_pos || strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+			if (*npos == maxpos)
+				return cli_errorf(c, true,
+						  "%s: unexpected argument \"%s\" (see --help)",
+						  argv[0], a);
+			pos[(*npos)++] = a;
+			continue;
+		}
+		const char *eq = strchr(a, '=');
+		size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		const struct cli_opt *o = opts;
+		while (o->name && (strlen(o->name) != len || strncmp(o->name, a + 2, len) != 0))
+			o++;
+		if (!o->name)
+			return cli_errorf(c, true, "%s: unknown option %s (see --help)", argv[0],
+					  a);
+		if (!o->val) {
+			if (eq)
+				return cli_errorf(c, true, "%s: --%s takes no value", argv[0],
+						  o->name);
+			*o->flag = true;
+		} else if (eq)
+			*o->val = eq + 1;
+		else if (i + 1 < argc)
+			*o->val = argv[++i];
+		else
+			return cli_errorf(c, true, "%s: --%s needs a value", argv[0], o->name);
+	}
+	if (*npos < minpos)
+		return cli_errorf(c, true, "%s: missing argument (see --help)", argv[0]);
+	return EXIT_OK;
+}
+
+int cli_open_node(const struct cli *c, struct node **n)
+{
+	char home[NODE_PATH_MAX];
+	struct lerr e = {0};
+	if (node_home(c->home, home, sizeof home, &e) < 0 || node_open(home, n, &e) < 0)
+		return cli_error(c, &e, false);
+	return EXIT_OK;
+}
+
+int cli_date(const struct cli *c, const char *opt, const char *s, date_t *d)
+{
+	struct lerr e = {0};
+	if (date_parse(s, d, &e) < 0) {
+		lerr_prefix(&e, "%s", opt);
+		return cli_error(c, &e, true);
+	}
+	return EXIT_OK;
+}
+
+void cli_clock_note(const struct cli *c, const struct node *n)
+{
+	char d[DATE_BUF_SIZE];
+	if (!c->json && n->clock.simulated)
+		fprintf(stderr, "note: the clock is set by LIAISON_NOW to %s\n",
+			date_format(n->clock.today, d));
+}
+
+static const struct cli_command *find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+/* Takes the global options out of argv (they may stand anywhere). */
+static int globals(struct cli *c, int *argc, char **argv)
+{
+	int out = 1;
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (strcmp(a, "--json") == 0)
+			c->json = true;
+		else if (strcmp(a, "--home") == 0) {
+			if (i + 1 >= *argc)
+				return cli_errorf(c, true, "--home needs a folder");
+			c->home = argv[++i];
+		} else if (strncmp(a, "--home=", 7) == 0)
+			c->home = a + 7;
+		else
+			argv[out++] = argv[i];
+	}
+	*argc = out;
+	argv[out] = NULL;
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = {0};
+	int r = globals(&c, &argc, argv);
+	if (r != EXIT_OK)
+		return r;
+	if (argc < 2) {
+		overview(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+		overview(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+		printf("liaison %s\n", LIAISON_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(name, "help") == 0) {
+		if (argc < 3) {
+			overview(stdout);
+			return EXIT_OK;
+		}
+		const struct cli_command *cmd = find(argv[2]);
+		if (!cmd)
+			return cli_errorf(&c, true,
+					  "unknown command \"%s\" (liaison --help lists them)",
+					  argv[2]);
+		return cli_usage(cmd);
+	}
+	const struct cli_command *cmd = find(name);
+	if (!cmd)
+		return cli_errorf(&c, true, "unknown command \"%s\" (liaison --help lists them)",
+				  name);
+	c.argc = argc - 1;
+	c.argv = argv + 1;
+	if (cli_wants_help(&c))
+		return cli_usage(cmd);
+	return cmd->run(&c);
+}

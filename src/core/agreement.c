@@ -1,0 +1,548 @@
+/* agreement.c - agreements and the lifecycle arithmetic (see agreement.h). */
+#include "agreement.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[AGR_EV__COUNT] = {
+    [AGR_EV_SIGNED] = "signed",
+    [AGR_EV_IN_FORCE] = "in-force",
+    [AGR_EV_AMENDED] = "amended",
+    [AGR_EV_NOTICE] = "notice",
+    [AGR_EV_SUSPENDED] = "notice-suspended",
+    [AGR_EV_RESUMED] = "notice-resumed",
+    [AGR_EV_WITHDRAWN] = "notice-withdrawn",
+};
+
+const char *agr_event_kind_name(enum agr_event_kind k)
+{
+	return (unsigned)k < AGR_EV__COUNT ? kind_names[k] : NULL;
+}
+
+int agr_event_kind_parse(const char *s, enum agr_event_kind *out, struct lerr *e)
+{
+	for (int k = 0; k < AGR_EV__COUNT; k++)
+		if (strcmp(s, kind_names[k]) == 0) {
+			*out = (enum agr_event_kind)k;
+			return 0;
+		}
+	*out = AGR_EV_SIGNED;
+	return lerr_set(e, LERR_INVAL,
+			"event kind \"%.40s\" is unknown (signed, in-force, notice, "
+			"notice-suspended, notice-resumed, notice-withdrawn, amended)",
+			s);
+}
+
+const char *agr_state_name(enum agr_state_kind k)
+{
+	switch (k) {
+	case AGR_NOT_IN_FORCE:
+		return "not-in-force";
+	case AGR_IN_FORCE:
+		return "in-force";
+	case AGR_UNDER_NOTICE:
+		return "in-force-under-notice";
+	case AGR_TERMINATED:
+		return "terminated";
+	}
+	return "unknown";
+}
+
+const char *agr_notice_status_name(enum agr_notice_status s)
+{
+	switch (s) {
+	case AGR_NOTICE_NONE:
+		return "none";
+	case AGR_NOTICE_PENDING:
+		return "pending";
+	case AGR_NOTICE_SUSPENDED:
+		return "suspended";
+	case AGR_NOTICE_WITHDRAWN:
+		return "withdrawn";
+	}
+	return "unknown";
+}
+
+bool agreement_has_party(const struct agreement *a, const char *party)
+{
+	for (size_t i = 0; i < a->nparties; i++)
+		if (strcmp(a->parties[i], party) == 0)
+			return true;
+	return false;
+}
+
+int agreement_id_check(const char *id, struct lerr *e)
+{
+	size_t n = strlen(id);
+	bool ok = n >= 1 && n < AGR_ID_MAX;
+	for (size_t i = 0; ok && i < n; i++) {
+		char c = id[i];
+		ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		     c == '.' || c == '_' || c == '-';
+	}
+	if (!ok)
+		return lerr_set(
+		    e, LERR_INVAL,
+		    "agreement id \"%.80s\" is not 1-63 of A-Z, a-z, 0-9, '.', '_' and '-'", id);
+	return 0;
+}
+
+static int event_cmp(const struct agr_event *x, const struct agr_event *y)
+{
+	if (x->date != y->date)
+		return x->date < y->date ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return 0;
+}
+
+void agreement_sort_events(struct agreement *a)
+{
+	/* Insertion sort: stable, and event lists are short. */
+	for (size_t i = 1; i < a->nevents; i++) {
+		struct agr_event v = a->events[i];
+		size_t j = i;
+		while (j > 0 && event_cmp(&a->events[j - 1], &v) > 0) {
+			a->events[j] = a->events[j - 1];
+			j--;
+		}
+		a->events[j] = v;
+	}
+}
+
+int agreement_term_end(const struct agreement *a, date_t entry, long k, date_t *out)
+{
+	*out = 0;
+	if (k < 1)
+		return LERR_INVAL;
+	long years = a->term_years + (k - 1) * (long)a->renewal_years;
+	if (years > DATE_YEAR_MAX)
+		return LERR_INVAL;
+	return date_add_years(entry, (int)years, out);
+}
+
+/* The smallest k >= 1 whose term end is on or after x, and that end. */
+static int first_term_end_from(const struct agreement *a, date_t entry, date_t x, long *k_out,
+			       date_t *end)
+{
+	int ey, xy, m, d;
+	date_to_ymd(entry, &ey, &m, &d);
+	date_to_ymd(x, &xy, &m, &d);
+	long k = 1;
+	if (a->renewal_years > 0 && xy - ey > a->term_years)
+		k = (xy - ey - a->term_years) / a->renewal_years; /* at or below */
+	if (k < 1)
+		k = 1;
+	for (;;) {
+		if (agreement_term_end(a, entry, k, end) < 0)
+			return LERR_INVAL;
+		if (*end >= x)
+			break;
+		k++;
+	}
+	*k_out = k;
+	return 0;
+}
+
+int agreement_notice_effect(const struct agreement *a, date_t entry, date_t g, date_t *out)
+{
+	long k;
+	*out = 0;
+	if (a->term_years < 1 || a->renewal_years < 1)
+		return LERR_INVAL;
+	return first_term_end_from(a, entry, g + a->notice_days, &k, out);
+}
+
+/* The running fold over the events, in applying order. */
+struct fold {
+	const struct agreement *a;
+	struct agr_state *st;
+	bool terminated;
+};
+
+static void settle(struct fold *f, date_t d)
+{
+	struct agr_state *st = f->st;
+	if (!f->terminated && st->notice.status == AGR_NOTICE_PENDING &&
+	    st->notice.effective <= d) {
+		f->terminated = true;
+		st->since = st->notice.effective;
+	}
+}
+
+/* Checks that `by`, if given, is the party that gave the running notice. */
+static int by_noticer(const struct agr_state *st, const struct agr_event *ev, const char *verb,
+		      char *why, size_t n)
+{
+	if (ev->by[0] && strcmp(ev->by, st->notice.by) != 0) {
+		snprintf(why, n, "only %s, which gave the notice, can %s it", st->notice.by, verb);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Applies one event (index i) to the fold; returns 0, or -1 with the reason
+ * it cannot happen written in why.
+ */
+static int apply(struct fold *f, size_t i, char *why, size_t n)
+{
+	const struct agreement *a = f->a;
+	const struct agr_event *ev = &a->events[i];
+	struct agr_state *st = f->st;
+	struct agr_notice *nt = &st->notice;
+	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
+
+	if (ev->by[0] && !agreement_has_party(a, ev->by)) {
+		snprintf(why, n, "%s is not a party to %s", ev->by, a->id);
+		return -1;
+	}
+	if (f->terminated) {
+		snprintf(why, n, "the agreement is terminated since %s",
+			 date_format(st->since, d1));
+		return -1;
+	}
+	switch (ev->kind) {
+	case AGR_EV_SIGNED:
+		if (st->is_signed) {
+			snprintf(why, n, "the agreement was already signed on %s",
+				 date_format(st->signed_on, d1));
+			return -1;
+		}
+		if (st->entered) {
+			snprintf(why, n, "signature after entry into force (%s)",
+				 date_format(st->in_force_since, d1));
+			return -1;
+		}
+		st->is_signed = true;
+		st->signed_on = ev->date;
+		return 0;
+	case AGR_EV_IN_FORCE:
+		if (st->entered) {
+			snprintf(why, n, "the agreement is already in force since %s",
+				 date_format(st->in_force_since, d1));
+			return -1;
+		}
+		st->entered = true;
+		st->in_force_since = ev->date;
+		return 0;
+	default:
+		break;
+	}
+	if (!st->entered) {
+		snprintf(why, n, "dated before the agreement's entry into force");
+		return -1;
+	}
+	switch (ev->kind) {
+	case AGR_EV_NOTICE:
+		if (!ev->by[0]) {
+			snprintf(why, n, "a notice must name the party that gives it (by)");
+			return -1;
+		}
+		if (nt->status == AGR_NOTICE_PENDING || nt->status == AGR_NOTICE_SUSPENDED) {
+			snprintf(
+			    why, n,
+			    "a notice by %s given %s is already %s; it must be withdrawn first",
+			    nt->by, date_format(nt->given, d1), agr_notice_status_name(nt->status));
+			return -1;
+		}
+		if (agreement_notice_effect(a, st->in_force_since, ev->date, &nt->effective) < 0) {
+			snprintf(why, n, "no term ends %d days after it within the calendar",
+				 a->notice_days);
+			return -1;
+		}
+		nt->status = AGR_NOTICE_PENDING;
+		memcpy(nt->by, ev->by, sizeof nt->by);
+		nt->given = ev->date;
+		nt->event = i;
+		nt->changed = ev->date;
+		nt->resumed = false;
+		return 0;
+	case AGR_EV_SUSPENDED:
+		if (nt->status != AGR_NOTICE_PENDING) {
+			snprintf(why, n, "there is no pending notice to suspend%s",
+				 nt->status == AGR_NOTICE_SUSPENDED ? " (it is already suspended)"
+								    : "");
+			return -1;
+		}
+		if (by_noticer(st, ev, "suspend", why, n) < 0)
+			return -1;
+		nt->status = AGR_NOTICE_SUSPENDED;
+		nt->changed = ev->date;
+		return 0;
+	case AGR_EV_RESUMED:
+		if (nt->status != AGR_NOTICE_SUSPENDED) {
+			snprintf(why, n, "there is no suspended notice to resume");
+			return -1;
+		}
+		if (by_noticer(st, ev, "resume", why, n) < 0)
+			return -1;
+		if (agreement_notice_effect(a, st->in_force_since, ev->date, &nt->effective) < 0) {
+			snprintf(why, n, "no term ends %d days after it within the calendar",
+				 a->notice_days);
+			return -1;
+		}
+		nt->status = AGR_NOTICE_PENDING;
+		nt->changed = ev->date;
+		nt->resumed = true;
+		return 0;
+	case AGR_EV_WITHDRAWN:
+		if (nt->status != AGR_NOTICE_PENDING && nt->status != AGR_NOTICE_SUSPENDED) {
+			snprintf(why, n, "there is no notice to withdraw");
+			return -1;
+		}
+		if (by_noticer(st, ev, "withdraw", why, n) < 0)
+			return -1;
+		nt->status = AGR_NOTICE_WITHDRAWN;
+		nt->changed = ev->date;
+		return 0;
+	case AGR_EV_AMENDED:
+		return 0;
+	default:
+		snprintf(why, n, "unknown event kind %d (on %s)", (int)ev->kind,
+			 date_format(ev->date, d2));
+		return -1;
+	}
+}
+
+/* Fills the running term of an agreement in force on st->date. */
+static void fill_term(const struct agreement *a, struct agr_state *st)
+{
+	long k;
+	date_t end;
+	if (first_term_end_from(a, st->in_force_since, st->date + 1, &k, &end) < 0)
+		return;
+	st->term = k;
+	st->term_end = end;
+	st->term_start = st->in_force_since;
+	if (k > 1 && agreement_term_end(a, st->in_force_since, k - 1, &st->term_start) < 0)
+		st->term_start = st->in_force_since;
+	st->notice_deadline = end - a->notice_days;
+}
+
+/*
+ * Runs the fold up to `on`. strict: stop at the first event that cannot
+ * apply and return its index; otherwise list it as ignored and go on.
+ */
+static size_t run(const struct agreement *a, date_t on, size_t without, bool strict,
+		  struct agr_state *st, char *why, size_t n)
+{
+	struct fold f = {.a = a, .st = st};
+	memset(st, 0, sizeof *st);
+	st->date = on;
+	st->without = without;
+	st->notice.event = AGR_NONE;
+	for (size_t i = 0; i < a->nevents; i++) {
+		if (i == without)
+			continue;
+		if (a->events[i].date > on)
+			break;
+		settle(&f, a->events[i].date);
+		char reason[AGR_REASON_MAX];
+		if (apply(&f, i, reason, sizeof reason) == 0)
+			continue;
+		if (strict) {
+			snprintf(why, n, "%s", reason);
+			return i;
+		}
+		if (st->nignored < AGR_IGNORED_MAX) {
+			st->ignored[st->nignored].event = i;
+			memcpy(st->ignored[st->nignored].reason, reason, sizeof reason);
+			st->nignored++;
+		}
+		st->nignored_total++;
+	}
+	settle(&f, on);
+	if (!st->entered)
+		st->state = AGR_NOT_IN_FORCE;
+	else if (f.terminated)
+		st->state = AGR_TERMINATED;
+	else if (st->notice.status == AGR_NOTICE_PENDING) {
+		st->state = AGR_UNDER_NOTICE;
+		st->ends = st->notice.effective;
+	} else
+		st->state = AGR_IN_FORCE;
+	if (st->state == AGR_IN_FORCE || st->state == AGR_UNDER_NOTICE)
+		fill_term(a, st);
+	return AGR_NONE;
+}
+
+int agreement_check_events(const struct agreement *a, size_t *bad, struct lerr *e)
+{
+	struct agr_state *st = malloc(sizeof *st);
+	char why[AGR_REASON_MAX];
+	*bad = AGR_NONE;
+	if (!st)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	size_t i = run(a, DATE_MAX, AGR_NONE, true, st, why, sizeof why);
+	free(st);
+	if (i == AGR_NONE)
+		return 0;
+	*bad = i;
+	char d[DATE_BUF_SIZE];
+	return lerr_set(e, LERR_REFUSED, "%s on %s: %s", agr_event_kind_name(a->events[i].kind),
+			date_format(a->events[i].date, d), why);
+}
+
+void agreement_state(const struct agreement *a, date_t on, size_t without, struct agr_state *st)
+{
+	(void)run(a, on, without, false, st, NULL, 0);
+}
+
+static bool same_state(const struct agr_state *x, const struct agr_state *y)
+{
+	return x->state == y->state && x->ends == y->ends && x->since == y->since &&
+	       x->is_signed == y->is_signed && x->notice.status == y->notice.status &&
+	       x->notice.given == y->notice.given;
+}
+
+static int date_cmp(const void *x, const void *y)
+{
+	date_t a = *(const date_t *)x, b = *(const date_t *)y;
+	return (a > b) - (a < b);
+}
+
+int agreement_timeline(const struct agreement *a, date_t from, date_t to, size_t without,
+		       struct agr_state **out, size_t *n, struct lerr *e)
+{
+	*out = NULL;
+	*n = 0;
+	if (to < from) {
+		char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
+		return lerr_set(e, LERR_INVAL, "the end %s is before the start %s",
+				date_format(to, d1), date_format(from, d2));
+	}
+	/* The state can only change on an event's day or a notice's effect. */
+	date_t *days = malloc((2 * a->nevents + 1) * sizeof *days);
+	if (!days)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	size_t nd = 0;
+	days[nd++] = from;
+	date_t entry = 0;
+	bool entered = false;
+	for (size_t i = 0; i < a->nevents; i++) {
+		const struct agr_event *ev = &a->events[i];
+		if (i == without)
+			continue;
+		if (ev->kind == AGR_EV_IN_FORCE && !entered) {
+			entered = true;
+			entry = ev->date;
+		}
+		if (ev->date > from && ev->date <= to)
+			days[nd++] = ev->date;
+		date_t eff;
+		if (entered && (ev->kind == AGR_EV_NOTICE || ev->kind == AGR_EV_RESUMED) &&
+		    agreement_notice_effect(a, entry, ev->date, &eff) == 0 && eff > from &&
+		    eff <= to)
+			days[nd++] = eff;
+	}
+	qsort(days, nd, sizeof *days, date_cmp);
+	struct agr_state *v = malloc(nd * sizeof *v);
+	if (!v) {
+		free(days);
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	}
+	size_t nv = 0;
+	for (size_t i = 0; i < nd; i++) {
+		if (i > 0 && days[i] == days[i - 1])
+			continue;
+		agreement_state(a, days[i], without, &v[nv]);
+		if (nv == 0 || !same_state(&v[nv - 1], &v[nv]))
+			nv++;
+	}
+	free(days);
+	*out = v;
+	*n = nv;
+	return 0;
+}
+
+const struct agr_equiv *agreement_equiv_row(const struct agreement *a, const char *party,
+					    const char *level)
+{
+	for (size_t r = 0; r < a->nequiv; r++)
+		for (size_t i = 0; i < a->equiv[r].n; i++)
+			if (strcmp(a->equiv[r].levels[i].party, party) == 0 &&
+			    strcmp(a->equiv[r].levels[i].level, level) == 0)
+				return &a->equiv[r];
+	return NULL;
+}
+
+static const struct party *find_party(const struct party *ps, size_t n, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ps[i].code, code) == 0)
+			return &ps[i];
+	return NULL;
+}
+
+static int check_equiv(const struct agreement *a, const struct party *parties, size_t nparties,
+		       struct lerr *e)
+{
+	for (size_t r = 0; r < a->nequiv; r++) {
+		const struct agr_equiv *row = &a->equiv[r];
+		if (row->common[0] == '\0')
+			return lerr_set(e, LERR_INVAL, "equivalence[%zu].common: empty", r);
+		for (size_t q = 0; q < r; q++)
+			if (strcmp(a->equiv[q].common, row->common) == 0)
+				return lerr_set(
+				    e, LERR_INVAL,
+				    "equivalence[%zu].common: \"%s\" is already equivalence[%zu]",
+				    r, row->common, q);
+		for (size_t i = 0; i < row->n; i++) {
+			const struct agr_equiv_level *l = &row->levels[i];
+			size_t j = 0; /* index of this level within its party's list */
+			for (size_t k = 0; k < i; k++)
+				j += strcmp(row->levels[k].party, l->party) == 0;
+			if (!agreement_has_party(a, l->party))
+				return lerr_set(e, LERR_INVAL,
+						"equivalence[%zu].%s: %s is not a party to %s", r,
+						l->party, l->party, a->id);
+			const struct party *p = find_party(parties, nparties, l->party);
+			if (p && !party_level(p, l->level))
+				return lerr_set(e, LERR_INVAL,
+						"equivalence[%zu].%s[%zu]: %s has no level \"%s\"",
+						r, l->party, j, l->party, l->level);
+			const struct agr_equiv *first = agreement_equiv_row(a, l->party, l->level);
+			if (first != row)
+				return lerr_set(e, LERR_INVAL,
+						"equivalence[%zu].%s[%zu]: %s %s is already in "
+						"equivalence[%zu]",
+						r, l->party, j, l->party, l->level,
+						(size_t)(first - a->equiv));
+		}
+	}
+	return 0;
+}
+
+int agreement_check(const struct agreement *a, const struct party *parties, size_t nparties,
+		    struct lerr *e)
+{
+	if (agreement_id_check(a->id, e) < 0)
+		return lerr_prefix(e, "id");
+	if (a->title[0] == '\0')
+		return lerr_set(e, LERR_INVAL, "title: empty");
+	if (a->nparties < 2)
+		return lerr_set(e, LERR_INVAL, "parties: an agreement needs at least two parties");
+	for (size_t i = 0; i < a->nparties; i++) {
+		if (!find_party(parties, nparties, a->parties[i]))
+			return lerr_set(e, LERR_NOTFOUND, "parties[%zu]: unknown party %s", i,
+					a->parties[i]);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(a->parties[i], a->parties[j]) == 0)
+				return lerr_set(e, LERR_INVAL, "parties[%zu]: %s is listed twice",
+						i, a->parties[i]);
+	}
+	if (a->term_years < 1 || a->term_years > AGR_YEARS_MAX)
+		return lerr_set(e, LERR_INVAL, "term_years: %d is not in 1..%d", a->term_years,
+				AGR_YEARS_MAX);
+	if (a->renewal_years < 1 || a->renewal_years > AGR_YEARS_MAX)
+		return lerr_set(e, LERR_INVAL, "renewal_years: %d is not in 1..%d",
+				a->renewal_years, AGR_YEARS_MAX);
+	if (a->notice_days < 0 || a->notice_days > AGR_NOTICE_DAYS_MAX)
+		return lerr_set(e, LERR_INVAL, "notice_days: %d is not in 0..%d", a->notice_days,
+				AGR_NOTICE_DAYS_MAX);
+	return check_equiv(a, parties, nparties, e);
+}

@@ -1,0 +1,60 @@
+/*
+ * scheme.h - parties and their classification schemes.
+ *
+ * A party is a government (ISO 3166-1 alpha-3, "JPN") or an organisation
+ * ("NATO"). Its scheme is a set of levels, each with an ASCII code, a
+ * national name in UTF-8 and a rank that orders the scheme (higher is more
+ * protected; two levels may share a rank, as Japan's 極秘 and 特定秘密 do).
+ */
+#ifndef LIAISON_CORE_SCHEME_H
+#define LIAISON_CORE_SCHEME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+#define PARTY_CODE_MAX	  9   /* 2-8 capital letters, with NUL */
+#define PARTY_NAME_MAX	  128 /* UTF-8 bytes, with NUL */
+#define LEVEL_CODE_MAX	  16  /* 1-15 of [A-Z0-9_-], with NUL */
+#define LEVEL_NAME_MAX	  128 /* UTF-8 bytes, with NUL */
+#define SCHEME_LEVELS_MAX 16
+#define LEVEL_RANK_MAX	  100
+
+struct scheme_level {
+	char code[LEVEL_CODE_MAX];
+	char name[LEVEL_NAME_MAX];
+	int rank;
+};
+
+struct party {
+	char code[PARTY_CODE_MAX];
+	char name[PARTY_NAME_MAX];
+	size_t nlevels;
+	struct scheme_level levels[SCHEME_LEVELS_MAX];
+};
+
+/*
+ * Checks a party code: 2 to 8 capital ASCII letters. Returns 0 or LERR_INVAL
+ * with a message quoting the code.
+ */
+int party_code_check(const char *code, struct lerr *e) __attribute__((nonnull(1)));
+
+/* Checks a level code: 1 to 15 of A-Z, 0-9, '_' and '-'. Returns 0 or LERR_INVAL. */
+int level_code_check(const char *code, struct lerr *e) __attribute__((nonnull(1)));
+
+/*
+ * Checks a whole party: its code, a non-empty name, at least one level,
+ * unique level codes, ranks 1..LEVEL_RANK_MAX. Returns 0 or LERR_INVAL with
+ * a message naming the level at fault (by index, "levels[2]").
+ */
+int party_check(const struct party *p, struct lerr *e) __attribute__((nonnull(1)));
+
+/* The level with this code in p's scheme, or NULL. */
+const struct scheme_level *party_level(const struct party *p, const char *code)
+    __attribute__((nonnull));
+
+/* Copies src (NUL-terminated) into dst of size n; false if it did not fit. */
+bool str_copy(char *dst, size_t n, const char *src) __attribute__((nonnull));
+
+#endif

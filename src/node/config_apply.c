@@ -1,0 +1,165 @@
+/*
+ * config_apply.c - storing a configuration, all or nothing (see node.h).
+ *
+ * Parties are stored first, so that agreements are checked against the
+ * schemes as they will be. An agreement's events are merged: those already
+ * stored stay, the file's new ones are added, and the whole list must pass
+ * the lifecycle rules. Agreements already stored but absent from the file
+ * are checked again, since a scheme they use may have changed.
+ */
+#include "node.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../store/store.h"
+#include "internal.h"
+
+static bool same_event(const struct agr_event *x, const struct agr_event *y)
+{
+	return x->date == y->date && x->kind == y->kind && strcmp(x->by, y->by) == 0;
+}
+
+/* Merges file agreement a (index i) with what s holds into m. */
+static int merge(struct store *s, const struct agreement *a, struct agreement *m,
+		 struct config_summary *sum, struct lerr *e)
+{
+	int r = store_agreement_get(s, a->id, m, e);
+	if (r == LERR_NOTFOUND)
+		memset(m, 0, sizeof *m);
+	else if (r < 0)
+		return r;
+	struct agr_event kept[AGR_EVENTS_MAX];
+	size_t nkept = m->nevents;
+	memcpy(kept, m->events, nkept * sizeof *kept);
+	*m = *a;
+	memcpy(m->events, kept, nkept * sizeof *kept);
+	m->nevents = nkept;
+	for (size_t j = 0; j < a->nevents; j++) {
+		bool known = false;
+		for (size_t k = 0; k < nkept && !known; k++)
+			known = same_event(&kept[k], &a->events[j]);
+		if (known) {
+			sum->events_known++;
+			continue;
+		}
+		if (m->nevents == AGR_EVENTS_MAX)
+			return lerr_set(e, LERR_LIMIT, "more than %d events", AGR_EVENTS_MAX);
+		m->events[m->nevents] = a->events[j];
+		m->events[m->nevents].seq = NODE_NEW_SEQ + a->events[j].seq;
+		m->nevents++;
+	}
+	agreement_sort_events(m);
+	return 0;
+}
+
+static int apply_agreement(struct store *s, const struct agreement *a, size_t i,
+			   const struct party *ps, size_t nps, const char *today,
+			   struct config_summary *sum, struct lerr *e)
+{
+	if (agreement_check(a, ps, nps, e) < 0)
+		return lerr_prefix_path(e, "agreements[%zu]", i);
+	struct agreement *m = malloc(sizeof *m);
+	if (!m)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	size_t bad;
+	int r = merge(s, a, m, sum, e);
+	if (r == 0 && (r = agreement_check_events(m, &bad, e)) < 0) {
+		if (m->events[bad].seq >= NODE_NEW_SEQ)
+			lerr_prefix(e, "agreements[%zu].events[%lld]", i,
+				    (long long)(m->events[bad].seq - NODE_NEW_SEQ));
+		else
+			lerr_prefix(e, "agreements[%zu]: event %zu already recorded", i,
+				    node_stored_number(m, bad));
+	}
+	if (r == 0)
+		r = store_agreement_put(s, a, e);
+	const struct store_event_info info = {.source = "config", .recorded_on = today};
+	for (size_t k = 0; r == 0 && k < m->nevents; k++)
+		if (m->events[k].seq >= NODE_NEW_SEQ) {
+			r = store_event_add(s, a->id, &m->events[k], &info, NULL, e);
+			sum->events_added += r == 0;
+		}
+	free(m);
+	return r;
+}
+
+/* Checks stored agreements that the file does not name against the schemes. */
+static int recheck_others(struct store *s, const struct config *c, const struct party *ps,
+			  size_t nps, struct lerr *e)
+{
+	char(*ids)[AGR_ID_MAX];
+	size_t n;
+	int r = store_agreement_ids(s, &ids, &n, e);
+	if (r < 0)
+		return r;
+	struct agreement *a = malloc(sizeof *a);
+	if (!a)
+		r = lerr_set(e, LERR_NOMEM, "out of memory");
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		bool in_file = false;
+		for (size_t j = 0; j < c->nagreements && !in_file; j++)
+			in_file = strcmp(c->agreements[j].id, ids[i]) == 0;
+		if (in_file)
+			continue;
+		r = store_agreement_get(s, ids[i], a, e);
+		if (r == 0 && (r = agreement_check(a, ps, nps, e)) < 0)
+			lerr_prefix(e, "agreement %s (already stored) would no longer hold",
+				    ids[i]);
+	}
+	free(a);
+	free(ids);
+	return r;
+}
+
+static int apply(struct store *s, const struct config *c, date_t today, struct config_summary *sum,
+		 struct lerr *e)
+{
+	char day[DATE_BUF_SIZE];
+	date_format(today, day);
+	for (size_t i = 0; i < c->nparties; i++) {
+		if (store_party_put(s, &c->parties[i], e) < 0)
+			return lerr_prefix(e, "parties[%zu]", i);
+		sum->parties++;
+	}
+	struct party *ps;
+	size_t nps;
+	int r = store_party_list(s, &ps, &nps, e);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; r == 0 && i < c->nagreements; i++) {
+		r = apply_agreement(s, &c->agreements[i], i, ps, nps, day, sum, e);
+		sum->agreements += r == 0;
+	}
+	if (r == 0)
+		r = recheck_others(s, c, ps, nps, e);
+	free(ps);
+	return r;
+}
+
+int node_config_apply(struct node *n, const struct config *c, const char *name, bool dry_run,
+		      struct config_summary *sum, struct lerr *e)
+{
+	struct store *s = n ? n->store : NULL;
+	struct node_clock clock;
+	memset(sum, 0, sizeof *sum);
+	if (!n && node_clock_read(&clock, e) < 0)
+		return e ? e->code : LERR_INVAL;
+	if (!s && store_open_scratch(&s, e) < 0)
+		return e ? e->code : LERR_STORE;
+	int r = store_begin(s, e);
+	if (r == 0) {
+		r = apply(s, c, n ? n->clock.today : clock.today, sum, e);
+		if (r < 0)
+			lerr_prefix(e, "%s", name);
+		if (r < 0 || dry_run || !n)
+			store_rollback(s);
+		else
+			r = store_commit(s, e);
+	}
+	if (!n)
+		store_close(s);
+	if (r < 0)
+		memset(sum, 0, sizeof *sum);
+	return r;
+}

@@ -1,0 +1,148 @@
+/* encode.c - JSON objects for every face (see encode.h). */
+#include "encode.h"
+
+#include <string.h>
+
+void encode_date(json_t *obj, const char *key, date_t d)
+{
+	char buf[DATE_BUF_SIZE];
+	json_object_set_new(obj, key, json_string(date_format(d, buf)));
+}
+
+void encode_clock(json_t *obj, const struct node_clock *c)
+{
+	encode_date(obj, "today", c->today);
+	if (c->simulated)
+		json_object_set_new(obj, "clock", json_string("LIAISON_NOW"));
+}
+
+json_t *encode_party(const struct party *p)
+{
+	json_t *levels = json_array();
+	for (size_t i = 0; i < p->nlevels; i++)
+		json_array_append_new(
+		    levels, json_pack("{s:s, s:s, s:i}", "code", p->levels[i].code, "name",
+				      p->levels[i].name, "rank", p->levels[i].rank));
+	return json_pack("{s:s, s:s, s:o}", "code", p->code, "name", p->name, "levels", levels);
+}
+
+json_t *encode_event(const struct agreement *a, size_t i)
+{
+	const struct agr_event *ev = &a->events[i];
+	json_t *o = json_pack("{s:I}", "number", (json_int_t)(i + 1));
+	if (!o)
+		return NULL;
+	encode_date(o, "date", ev->date);
+	json_object_set_new(o, "kind", json_string(agr_event_kind_name(ev->kind)));
+	if (ev->by[0])
+		json_object_set_new(o, "by", json_string(ev->by));
+	return o;
+}
+
+static json_t *encode_equivalence(const struct agreement *a)
+{
+	json_t *rows = json_array();
+	for (size_t r = 0; r < a->nequiv; r++) {
+		const struct agr_equiv *row = &a->equiv[r];
+		json_t *o = json_pack("{s:s}", "common", row->common);
+		for (size_t i = 0; i < row->n; i++) {
+			json_t *list = json_object_get(o, row->levels[i].party);
+			if (!list) {
+				list = json_array();
+				json_object_set_new(o, row->levels[i].party, list);
+			}
+			json_array_append_new(list, json_string(row->levels[i].level));
+		}
+		json_array_append_new(rows, o);
+	}
+	return rows;
+}
+
+json_t *encode_agreement(const struct agreement *a, const struct party *parties)
+{
+	json_t *ps = json_array(), *unmapped = json_array(), *events = json_array();
+	for (size_t i = 0; i < a->nparties; i++) {
+		if (!parties) {
+			json_array_append_new(ps, json_string(a->parties[i]));
+			continue;
+		}
+		const struct party *p = &parties[i];
+		json_array_append_new(ps, encode_party(p));
+		for (size_t l = 0; l < p->nlevels; l++)
+			if (!agreement_equiv_row(a, p->code, p->levels[l].code))
+				json_array_append_new(unmapped,
+						      json_pack("{s:s, s:s, s:s}", "party", p->code,
+								"level", p->levels[l].code, "name",
+								p->levels[l].name));
+	}
+	for (size_t i = 0; i < a->nevents; i++)
+		json_array_append_new(events, encode_event(a, i));
+	json_t *o = json_pack("{s:s, s:s, s:o, s:i, s:i, s:i, s:o, s:o}", "id", a->id, "title",
+			      a->title, "parties", ps, "term_years", a->term_years, "renewal_years",
+			      a->renewal_years, "notice_days", a->notice_days, "equivalence",
+			      encode_equivalence(a), "events", events);
+	if (o && parties)
+		json_object_set_new(o, "unmapped", unmapped);
+	else
+		json_decref(unmapped);
+	return o;
+}
+
+static json_t *encode_notice(const struct agreement *a, const struct agr_notice *n)
+{
+	json_t *o =
+	    json_pack("{s:s, s:s}", "by", n->by, "status", agr_notice_status_name(n->status));
+	if (!o)
+		return NULL;
+	encode_date(o, "given", n->given);
+	json_object_set_new(o, "event", json_integer((json_int_t)n->event + 1));
+	if (n->status == AGR_NOTICE_PENDING)
+		encode_date(o, "effective", n->effective);
+	if (n->status == AGR_NOTICE_SUSPENDED)
+		encode_date(o, "suspended", n->changed);
+	if (n->status == AGR_NOTICE_WITHDRAWN)
+		encode_date(o, "withdrawn", n->changed);
+	if (n->resumed)
+		json_object_set_new(o, "resumed", json_true());
+	(void)a;
+	return o;
+}
+
+json_t *encode_state(const struct agreement *a, const struct agr_state *st)
+{
+	json_t *o = json_pack("{s:s}", "agreement", a->id);
+	if (!o)
+		return NULL;
+	encode_date(o, "date", st->date);
+	json_object_set_new(o, "state", json_string(agr_state_name(st->state)));
+	if (st->state == AGR_UNDER_NOTICE)
+		encode_date(o, "ends", st->ends);
+	if (st->state == AGR_TERMINATED)
+		encode_date(o, "since", st->since);
+	if (st->is_signed)
+		encode_date(o, "signed", st->signed_on);
+	if (st->entered)
+		encode_date(o, "in_force_since", st->in_force_since);
+	if (st->state == AGR_IN_FORCE || st->state == AGR_UNDER_NOTICE) {
+		json_t *t = json_pack("{s:i}", "number", (int)st->term);
+		encode_date(t, "started", st->term_start);
+		encode_date(t, "ends", st->term_end);
+		if (st->state == AGR_IN_FORCE)
+			encode_date(t, "notice_deadline", st->notice_deadline);
+		json_object_set_new(o, "term", t);
+	}
+	if (st->notice.status != AGR_NOTICE_NONE)
+		json_object_set_new(o, "notice", encode_notice(a, &st->notice));
+	if (st->without != AGR_NONE && st->without < a->nevents)
+		json_object_set_new(o, "without", encode_event(a, st->without));
+	if (st->nignored_total) {
+		json_t *ig = json_array();
+		for (size_t i = 0; i < st->nignored; i++) {
+			json_t *ev = encode_event(a, st->ignored[i].event);
+			json_object_set_new(ev, "reason", json_string(st->ignored[i].reason));
+			json_array_append_new(ig, ev);
+		}
+		json_object_set_new(o, "ignored", ig);
+	}
+	return o;
+}

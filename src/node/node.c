@@ -1,0 +1,120 @@
+/* node.c - the node's folder, store and clock (see node.h). */
+#include "node.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../store/store.h"
+
+int node_clock_read(struct node_clock *c, struct lerr *e)
+{
+	const char *now = getenv("LIAISON_NOW");
+	memset(c, 0, sizeof *c);
+	if (now && now[0]) {
+		if (date_parse(now, &c->today, e) < 0)
+			return lerr_prefix(e, "LIAISON_NOW");
+		c->simulated = true;
+		return 0;
+	}
+	time_t t = time(NULL);
+	struct tm tm;
+	if (t == (time_t)-1 || !gmtime_r(&t, &tm))
+		return lerr_set(e, LERR_IO, "cannot read the system clock");
+	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &c->today, e);
+}
+
+int node_home(const char *home, char *buf, size_t n, struct lerr *e)
+{
+	if (!home || !home[0])
+		home = getenv("LIAISON_HOME");
+	if (!home || !home[0])
+		home = "./.liaison";
+	if (!str_copy(buf, n, home))
+		return lerr_set(e, LERR_LIMIT, "node folder path is too long");
+	return 0;
+}
+
+static int db_path(const char *home, char *buf, size_t n, struct lerr *e)
+{
+	int w = snprintf(buf, n, "%s/%s", home, NODE_DB_FILE);
+	if (w < 0 || (size_t)w >= n)
+		return lerr_set(e, LERR_LIMIT, "node folder path is too long");
+	return 0;
+}
+
+int node_init(const char *home, const char *party, struct lerr *e)
+{
+	char path[NODE_PATH_MAX + 16];
+	struct stat sb;
+	if (party_code_check(party, e) < 0)
+		return lerr_prefix(e, "--party");
+	if (db_path(home, path, sizeof path, e) < 0)
+		return e ? e->code : LERR_LIMIT;
+	if (stat(path, &sb) == 0)
+		return lerr_set(e, LERR_EXISTS, "%s already holds a node", home);
+	if (mkdir(home, 0700) != 0 && errno != EEXIST)
+		return lerr_set(e, LERR_IO, "%s: cannot create: %s", home, strerror(errno));
+	if (stat(home, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return lerr_set(e, LERR_IO, "%s is not a folder", home);
+
+	struct node_clock clock;
+	if (node_clock_read(&clock, e) < 0)
+		return e ? e->code : LERR_INVAL;
+	struct store *s;
+	if (store_open(path, true, &s, e) < 0)
+		return e ? e->code : LERR_STORE;
+	char today[DATE_BUF_SIZE];
+	int r = store_begin(s, e);
+	if (r == 0)
+		r = store_meta_set(s, "party", party, e);
+	if (r == 0)
+		r = store_meta_set(s, "created", date_format(clock.today, today), e);
+	if (r == 0)
+		r = store_commit(s, e);
+	else
+		store_rollback(s);
+	store_close(s);
+	if (r == 0)
+		(void)chmod(path, 0600);
+	return r;
+}
+
+int node_open(const char *home, struct node **out, struct lerr *e)
+{
+	char path[NODE_PATH_MAX + 16];
+	*out = NULL;
+	struct node *n = calloc(1, sizeof *n);
+	if (!n)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	int r = 0;
+	if (!str_copy(n->home, sizeof n->home, home) || db_path(home, path, sizeof path, e) < 0)
+		r = lerr_set(e, LERR_LIMIT, "node folder path is too long");
+	if (r == 0)
+		r = node_clock_read(&n->clock, e);
+	if (r == 0 && store_open(path, false, &n->store, e) < 0) {
+		r = e ? e->code : LERR_STORE;
+		if (r == LERR_NOTFOUND)
+			lerr_set(e, r, "no node in %s (make one with: liaison init --party CODE)",
+				 home);
+	}
+	if (r == 0)
+		r = store_meta_get(n->store, "party", n->party, sizeof n->party, e);
+	if (r < 0) {
+		node_close(n);
+		return r;
+	}
+	*out = n;
+	return 0;
+}
+
+void node_close(struct node *n)
+{
+	if (!n)
+		return;
+	store_close(n->store);
+	free(n);
+}

@@ -1,0 +1,118 @@
+/*
+ * node.h - a liaison node: its folder, its store, its clock, its use cases.
+ *
+ * node/ is the only part that combines the store with the rules of core/.
+ * The faces (CLI, HTTP) call these functions and encode what they return.
+ * Every function returns 0 or a negative LERR_* code with a message in e.
+ */
+#ifndef LIAISON_NODE_H
+#define LIAISON_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/agreement.h"
+#include "../core/date.h"
+#include "../core/err.h"
+#include "../core/scheme.h"
+
+#define NODE_PATH_MAX 4096
+#define NODE_DB_FILE  "node.db"
+
+/* The node's clock: the system's, or LIAISON_NOW=YYYY-MM-DD for replays. */
+struct node_clock {
+	date_t today;
+	bool simulated; /* set by LIAISON_NOW */
+};
+
+struct node {
+	struct store *store;
+	char home[NODE_PATH_MAX];
+	char party[PARTY_CODE_MAX];
+	struct node_clock clock;
+};
+
+/*
+ * Reads the clock: LIAISON_NOW when set (LERR_INVAL when it is not a
+ * date), else today's UTC date.
+ */
+int node_clock_read(struct node_clock *c, struct lerr *e) __attribute__((nonnull(1)));
+
+/*
+ * The node's folder: `home` if not NULL, else $LIAISON_HOME, else
+ * ./.liaison. Writes it into buf; LERR_LIMIT when too long.
+ */
+int node_home(const char *home, char *buf, size_t n, struct lerr *e);
+
+/*
+ * Makes a node for `party` in folder `home` (created with mode 0700; it may
+ * exist but must not hold a node). LERR_EXISTS when it already holds one.
+ */
+int node_init(const char *home, const char *party, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* Opens the node in `home`; *out is released with node_close(). */
+int node_open(const char *home, struct node **out, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+void node_close(struct node *n);
+
+/* ---- configuration (config.c) ---- */
+
+struct config {
+	struct party *parties;
+	size_t nparties;
+	struct agreement *agreements;
+	size_t nagreements;
+};
+
+struct config_summary {
+	size_t parties, agreements;
+	size_t events_added, events_known;
+};
+
+/*
+ * Parses a configuration file's text (name is used in messages). Errors
+ * name the file and the JSON path or line ("f.json: agreements[0].events[2]
+ * .date: ..."). *c is released with config_free().
+ */
+int config_parse(const char *text, size_t len, const char *name, struct config *c, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 3, 4)));
+/* Reads and parses a configuration file. */
+int config_load(const char *path, struct config *c, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+void config_free(struct config *c);
+
+/*
+ * Applies c to the node's store, all or nothing; applying the same file
+ * again changes nothing. With n NULL, or dry_run, it checks the file (against
+ * a scratch store or the node's) and stores nothing. Events already stored
+ * are kept; the file's events not yet stored are added.
+ */
+int node_config_apply(struct node *n, const struct config *c, const char *name, bool dry_run,
+		      struct config_summary *sum, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(2, 3, 5)));
+
+/* ---- agreements (agreements.c) ---- */
+
+/* Reads an agreement with its events in applying order (numbered from 1). */
+int node_agreement_get(struct node *n, const char *id, struct agreement *a, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Every agreement id (free() *ids). */
+int node_agreement_ids(struct node *n, char (**ids)[AGR_ID_MAX], size_t *count, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* One party with its scheme. */
+int node_party_get(struct node *n, const char *code, struct party *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
+ * Records an event of agreement id: refused (LERR_REFUSED, with the reason)
+ * when it is dated after the node's today or cannot happen after the events
+ * already recorded, or when a later recorded event could no longer happen.
+ * *a receives the agreement with the event added; *number its number.
+ */
+int node_agreement_record(struct node *n, const char *id, const struct agr_event *ev,
+			  struct agreement *a, size_t *number, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * backend.h - what a store backend provides (private to store/).
+ *
+ * A backend's handle begins with struct store, whose ops point at the
+ * backend's functions; store.c forwards each public call to them.
+ */
+#ifndef LIAISON_STORE_BACKEND_H
+#define LIAISON_STORE_BACKEND_H
+
+#include "store.h"
+
+struct store_ops {
+	void (*close)(struct store *s);
+	int (*schema_version)(struct store *s);
+	int (*begin)(struct store *s, struct lerr *e);
+	int (*commit)(struct store *s, struct lerr *e);
+	void (*rollback)(struct store *s);
+	int (*meta_get)(struct store *s, const char *key, char *val, size_t n, struct lerr *e);
+	int (*meta_set)(struct store *s, const char *key, const char *val, struct lerr *e);
+	int (*party_put)(struct store *s, const struct party *p, struct lerr *e);
+	int (*party_get)(struct store *s, const char *code, struct party *p, struct lerr *e);
+	int (*party_list)(struct store *s, struct party **out, size_t *n, struct lerr *e);
+	int (*agreement_put)(struct store *s, const struct agreement *a, struct lerr *e);
+	int (*agreement_get)(struct store *s, const char *id, struct agreement *a, struct lerr *e);
+	int (*agreement_ids)(struct store *s, char (**out)[AGR_ID_MAX], size_t *n, struct lerr *e);
+	int (*event_add)(struct store *s, const char *id, const struct agr_event *ev,
+			 const struct store_event_info *info, int64_t *seq, struct lerr *e);
+};
+
+struct store {
+	const struct store_ops *ops;
+};
+
+/* The SQLite backend (store_sqlite.c). */
+int store_sqlite_open(const char *path, bool create, struct store **out, struct lerr *e);
+
+#endif

@@ -1,0 +1,88 @@
+/* store.c - the store interface: picks a backend and forwards to it. */
+#include "backend.h"
+
+#include <string.h>
+
+int store_open(const char *where, bool create, struct store **out, struct lerr *e)
+{
+	*out = NULL;
+	if (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0)
+		return lerr_set(e, LERR_INVAL,
+				"store %s: the PostgreSQL backend is not part of this build",
+				where);
+	return store_sqlite_open(where, create, out, e);
+}
+
+int store_open_scratch(struct store **out, struct lerr *e)
+{
+	return store_sqlite_open(":memory:", true, out, e);
+}
+
+void store_close(struct store *s)
+{
+	if (s)
+		s->ops->close(s);
+}
+
+int store_schema_version(struct store *s)
+{
+	return s->ops->schema_version(s);
+}
+int store_begin(struct store *s, struct lerr *e)
+{
+	return s->ops->begin(s, e);
+}
+int store_commit(struct store *s, struct lerr *e)
+{
+	return s->ops->commit(s, e);
+}
+void store_rollback(struct store *s)
+{
+	s->ops->rollback(s);
+}
+
+int store_meta_get(struct store *s, const char *key, char *val, size_t n, struct lerr *e)
+{
+	return s->ops->meta_get(s, key, val, n, e);
+}
+
+int store_meta_set(struct store *s, const char *key, const char *val, struct lerr *e)
+{
+	return s->ops->meta_set(s, key, val, e);
+}
+
+int store_party_put(struct store *s, const struct party *p, struct lerr *e)
+{
+	return s->ops->party_put(s, p, e);
+}
+
+int store_party_get(struct store *s, const char *code, struct party *p, struct lerr *e)
+{
+	return s->ops->party_get(s, code, p, e);
+}
+
+int store_party_list(struct store *s, struct party **out, size_t *n, struct lerr *e)
+{
+	return s->ops->party_list(s, out, n, e);
+}
+
+int store_agreement_put(struct store *s, const struct agreement *a, struct lerr *e)
+{
+	return s->ops->agreement_put(s, a, e);
+}
+
+int store_agreement_get(struct store *s, const char *id, struct agreement *a, struct lerr *e)
+{
+	return s->ops->agreement_get(s, id, a, e);
+}
+
+int store_agreement_ids(struct store *s, char (**out)[AGR_ID_MAX], size_t *n, struct lerr *e)
+{
+	return s->ops->agreement_ids(s, out, n, e);
+}
+
+int store_event_add(struct store *s, const char *id, const struct agr_event *ev,
+		    const struct store_event_info *info, int64_t *seq, struct lerr *e)
+{
+	return s->ops->event_add(s, id, ev, info, seq, e);
+}

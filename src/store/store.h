@@ -1,0 +1,99 @@
+/*
+ * store.h - the node's store: one interface, a backend per database.
+ *
+ * Nothing above store/ writes SQL or knows which backend runs. A store is
+ * opened from a location: a file path opens the embedded SQLite backend.
+ * Every function returns 0 or a negative LERR_* code with a message in e.
+ * Writes made between store_begin() and store_commit() are all or nothing.
+ */
+#ifndef LIAISON_STORE_H
+#define LIAISON_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/agreement.h"
+#include "../core/err.h"
+#include "../core/scheme.h"
+
+#define STORE_META_MAX 256 /* longest meta value, with NUL */
+
+struct store;
+
+/* What an agreement event record adds to the event itself. */
+struct store_event_info {
+	const char *source;	 /* "config" or "cli" */
+	const char *recorded_on; /* the node's date when recorded */
+};
+
+/*
+ * Opens the store at `where` (a file path: SQLite), creating it when create
+ * is true, and brings its schema to the current version. *out is released
+ * with store_close(). Returns 0, LERR_NOTFOUND (no store there, create
+ * false), LERR_STORE.
+ */
+int store_open(const char *where, bool create, struct store **out, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 3)));
+
+/*
+ * Opens an empty store that lives in memory until closed: a scratch space
+ * where a change can be tried and rolled back (configuration checks).
+ */
+int store_open_scratch(struct store **out, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1)));
+
+/* Closes s (NULL is fine). */
+void store_close(struct store *s);
+
+/* The schema version s is at. */
+int store_schema_version(struct store *s) __attribute__((nonnull));
+
+/* Starts a write transaction (it holds the write lock until commit). */
+int store_begin(struct store *s, struct lerr *e) __attribute__((warn_unused_result, nonnull(1)));
+/* Commits it; on failure it is rolled back and nothing was stored. */
+int store_commit(struct store *s, struct lerr *e) __attribute__((warn_unused_result, nonnull(1)));
+/* Rolls it back. */
+void store_rollback(struct store *s) __attribute__((nonnull));
+
+/* Node settings: key/value text. get: LERR_NOTFOUND when absent. */
+int store_meta_get(struct store *s, const char *key, char *val, size_t n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+int store_meta_set(struct store *s, const char *key, const char *val, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* Creates or replaces a party and its whole scheme. */
+int store_party_put(struct store *s, const struct party *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* Reads one party; LERR_NOTFOUND when unknown. */
+int store_party_get(struct store *s, const char *code, struct party *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Every party, by code; *out (free() it) holds *n. */
+int store_party_list(struct store *s, struct party **out, size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
+ * Creates or replaces an agreement's title, terms, parties and equivalence
+ * table. Its events are kept: they are added one by one and never removed.
+ */
+int store_agreement_put(struct store *s, const struct agreement *a, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/*
+ * Reads an agreement with its events in applying order, each with seq set
+ * to its record id. LERR_NOTFOUND when unknown.
+ */
+int store_agreement_get(struct store *s, const char *id, struct agreement *a, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Every agreement id, sorted; *out (free() it) holds *n ids. */
+int store_agreement_ids(struct store *s, char (**out)[AGR_ID_MAX], size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
+ * Appends an event to agreement `id`; *seq (if not NULL) gets its record id.
+ * The caller has checked that it can happen.
+ */
+int store_event_add(struct store *s, const char *id, const struct agr_event *ev,
+		    const struct store_event_info *info, int64_t *seq, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
+#endif

@@ -1,0 +1,614 @@
+/*
+ * store_sqlite.c - the embedded SQLite backend.
+ *
+ * One database file in WAL mode with synchronous=FULL (an acknowledged
+ * commit survives a crash or power loss), foreign keys on, and a schema
+ * versioned through PRAGMA user_version: each migration runs in its own
+ * transaction, in order, when the store is opened.
+ */
+#include "backend.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct sq {
+	struct store base;
+	sqlite3 *db;
+	int version;
+};
+
+static const char *const migrations[] = {
+    /* 1: parties, schemes, agreements and their events. */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
+    "CREATE TABLE parties(code TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;"
+    "CREATE TABLE levels("
+    " party TEXT NOT NULL REFERENCES parties(code) ON DELETE CASCADE,"
+    " code TEXT NOT NULL, name TEXT NOT NULL, rank INTEGER NOT NULL,"
+    " position INTEGER NOT NULL, PRIMARY KEY(party, code)) STRICT;"
+    "CREATE TABLE agreements(id TEXT PRIMARY KEY, title TEXT NOT NULL,"
+    " term_years INTEGER NOT NULL, renewal_years INTEGER NOT NULL,"
+    " notice_days INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE agreement_parties("
+    " agreement TEXT NOT NULL REFERENCES agreements(id) ON DELETE CASCADE,"
+    " party TEXT NOT NULL REFERENCES parties(code) DEFERRABLE INITIALLY DEFERRED,"
+    " position INTEGER NOT NULL, PRIMARY KEY(agreement, party)) STRICT;"
+    "CREATE TABLE equivalences("
+    " agreement TEXT NOT NULL REFERENCES agreements(id) ON DELETE CASCADE,"
+    " row INTEGER NOT NULL, common TEXT NOT NULL, party TEXT NOT NULL,"
+    " level TEXT NOT NULL, position INTEGER NOT NULL,"
+    " PRIMARY KEY(agreement, party, level),"
+    " FOREIGN KEY(party, level) REFERENCES levels(party, code)"
+    "  DEFERRABLE INITIALLY DEFERRED) STRICT;"
+    "CREATE TABLE agreement_events(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " agreement TEXT NOT NULL REFERENCES agreements(id),"
+    " date TEXT NOT NULL, kind TEXT NOT NULL,"
+    " by_party TEXT REFERENCES parties(code) DEFERRABLE INITIALLY DEFERRED,"
+    " source TEXT NOT NULL, recorded_on TEXT NOT NULL) STRICT;"
+    "CREATE INDEX agreement_events_by_agreement ON agreement_events(agreement, date);",
+};
+
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+static struct sq *SQ(struct store *s)
+{
+	return (struct sq *)s;
+}
+
+static int fail(struct sq *q, struct lerr *e, const char *what)
+{
+	return lerr_set(e, LERR_STORE, "store: %s: %s", what, sqlite3_errmsg(q->db));
+}
+
+static int prep(struct sq *q, const char *sql, sqlite3_stmt **st, struct lerr *e)
+{
+	if (sqlite3_prepare_v2(q->db, sql, -1, st, NULL) != SQLITE_OK)
+		return fail(q, e, "prepare");
+	return 0;
+}
+
+static int exec(struct sq *q, const char *sql, struct lerr *e)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		lerr_set(e, LERR_STORE, "store: %s", msg ? msg : sqlite3_errmsg(q->db));
+		sqlite3_free(msg);
+		return LERR_STORE;
+	}
+	return 0;
+}
+
+/* Binds text or NULL (for an empty string when empty_null). */
+static void bind_text(sqlite3_stmt *st, int i, const char *v, bool empty_null)
+{
+	if (empty_null && v[0] == '\0')
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* Copies column i (text) into dst; false if NULL-free text did not fit. */
+static bool col_copy(sqlite3_stmt *st, int i, char *dst, size_t n)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+	return str_copy(dst, n, v ? (const char *)v : "");
+}
+
+/* Steps a statement that returns no row, then finalizes it. */
+static int step_done(struct sq *q, sqlite3_stmt *st, const char *what, struct lerr *e)
+{
+	int rc = sqlite3_step(st);
+	int r = rc == SQLITE_DONE ? 0 : fail(q, e, what);
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int sq_begin(struct store *s, struct lerr *e)
+{
+	return exec(SQ(s), "BEGIN IMMEDIATE", e);
+}
+
+static int sq_commit(struct store *s, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	if (exec(q, "COMMIT", e) < 0) {
+		if (!sqlite3_get_autocommit(q->db))
+			(void)exec(q, "ROLLBACK", NULL);
+		return LERR_STORE;
+	}
+	return 0;
+}
+
+static void sq_rollback(struct store *s)
+{
+	struct sq *q = SQ(s);
+	if (!sqlite3_get_autocommit(q->db))
+		(void)exec(q, "ROLLBACK", NULL);
+}
+
+static int migrate(struct sq *q, struct lerr *e)
+{
+	sqlite3_stmt *st;
+	if (prep(q, "PRAGMA user_version", &st, e) < 0)
+		return LERR_STORE;
+	q->version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (q->version > SCHEMA_VERSION)
+		return lerr_set(e, LERR_STORE,
+				"store: schema version %d is newer than this liaison knows (%d)",
+				q->version, SCHEMA_VERSION);
+	while (q->version < SCHEMA_VERSION) {
+		char sql[64];
+		snprintf(sql, sizeof sql, ";PRAGMA user_version=%d;", q->version + 1);
+		if (exec(q, "BEGIN IMMEDIATE", e) < 0)
+			return LERR_STORE;
+		if (exec(q, migrations[q->version], e) < 0 || exec(q, sql, e) < 0) {
+			sq_rollback(&q->base);
+			return lerr_prefix(e, "migration to version %d", q->version + 1);
+		}
+		if (sq_commit(&q->base, e) < 0)
+			return LERR_STORE;
+		q->version++;
+	}
+	return 0;
+}
+
+static void sq_close(struct store *s)
+{
+	struct sq *q = SQ(s);
+	sqlite3_close(q->db);
+	free(q);
+}
+
+static int sq_schema_version(struct store *s)
+{
+	return SQ(s)->version;
+}
+
+static int sq_meta_get(struct store *s, const char *key, char *val, size_t n, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	val[0] = '\0';
+	if (prep(q, "SELECT value FROM meta WHERE key = ?", &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, key, false);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		if (!col_copy(st, 0, val, n))
+			r = lerr_set(e, LERR_LIMIT, "store: meta %s is too long", key);
+	} else if (rc == SQLITE_DONE)
+		r = lerr_set(e, LERR_NOTFOUND, "store: no setting %s", key);
+	else
+		r = fail(q, e, "read meta");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int sq_meta_set(struct store *s, const char *key, const char *val, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "INSERT INTO meta(key, value) VALUES(?, ?)"
+		 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, key, false);
+	bind_text(st, 2, val, false);
+	return step_done(q, st, "write meta", e);
+}
+
+static int sq_party_put(struct store *s, const struct party *p, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "INSERT INTO parties(code, name) VALUES(?, ?)"
+		 " ON CONFLICT(code) DO UPDATE SET name = excluded.name",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, p->code, false);
+	bind_text(st, 2, p->name, false);
+	if (step_done(q, st, "write party", e) < 0)
+		return LERR_STORE;
+	if (prep(q, "DELETE FROM levels WHERE party = ?", &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, p->code, false);
+	if (step_done(q, st, "replace levels", e) < 0)
+		return LERR_STORE;
+	for (size_t i = 0; i < p->nlevels; i++) {
+		if (prep(q,
+			 "INSERT INTO levels(party, code, name, rank, position)"
+			 " VALUES(?, ?, ?, ?, ?)",
+			 &st, e) < 0)
+			return LERR_STORE;
+		bind_text(st, 1, p->code, false);
+		bind_text(st, 2, p->levels[i].code, false);
+		bind_text(st, 3, p->levels[i].name, false);
+		sqlite3_bind_int(st, 4, p->levels[i].rank);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)i);
+		if (step_done(q, st, "write level", e) < 0)
+			return LERR_STORE;
+	}
+	return 0;
+}
+
+static int load_levels(struct sq *q, struct party *p, struct lerr *e)
+{
+	sqlite3_stmt *st;
+	if (prep(q, "SELECT code, name, rank FROM levels WHERE party = ? ORDER BY position", &st,
+		 e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, p->code, false);
+	int rc, r = 0;
+	p->nlevels = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (p->nlevels == SCHEME_LEVELS_MAX) {
+			r = lerr_set(e, LERR_LIMIT, "store: party %s has too many levels", p->code);
+			break;
+		}
+		struct scheme_level *l = &p->levels[p->nlevels++];
+		col_copy(st, 0, l->code, sizeof l->code);
+		col_copy(st, 1, l->name, sizeof l->name);
+		l->rank = sqlite3_column_int(st, 2);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(q, e, "read levels");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int sq_party_get(struct store *s, const char *code, struct party *p, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	memset(p, 0, sizeof *p);
+	if (prep(q, "SELECT code, name FROM parties WHERE code = ?", &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, code, false);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		col_copy(st, 0, p->code, sizeof p->code);
+		col_copy(st, 1, p->name, sizeof p->name);
+	} else if (rc == SQLITE_DONE)
+		r = lerr_set(e, LERR_NOTFOUND, "unknown party %.32s", code);
+	else
+		r = fail(q, e, "read party");
+	sqlite3_finalize(st);
+	return r < 0 ? r : load_levels(q, p, e);
+}
+
+static int sq_party_list(struct store *s, struct party **out, size_t *n, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	*out = NULL;
+	*n = 0;
+	if (prep(q, "SELECT code FROM parties ORDER BY code", &st, e) < 0)
+		return LERR_STORE;
+	struct party *v = NULL;
+	size_t nv = 0;
+	int rc, r = 0;
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct party *nvp = realloc(v, (nv + 1) * sizeof *v);
+		if (!nvp) {
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+			break;
+		}
+		v = nvp;
+		char code[PARTY_CODE_MAX];
+		col_copy(st, 0, code, sizeof code);
+		r = sq_party_get(s, code, &v[nv], e);
+		nv++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(q, e, "list parties");
+	sqlite3_finalize(st);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*n = nv;
+	return 0;
+}
+
+/* Runs a one-parameter DELETE for agreement id. */
+static int delete_for(struct sq *q, const char *sql, const char *id, struct lerr *e)
+{
+	sqlite3_stmt *st;
+	if (prep(q, sql, &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, id, false);
+	return step_done(q, st, "replace agreement", e);
+}
+
+static int sq_agreement_put(struct store *s, const struct agreement *a, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "INSERT INTO agreements(id, title, term_years, renewal_years, notice_days)"
+		 " VALUES(?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+		 " title = excluded.title, term_years = excluded.term_years,"
+		 " renewal_years = excluded.renewal_years, notice_days = excluded.notice_days",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, a->id, false);
+	bind_text(st, 2, a->title, false);
+	sqlite3_bind_int(st, 3, a->term_years);
+	sqlite3_bind_int(st, 4, a->renewal_years);
+	sqlite3_bind_int(st, 5, a->notice_days);
+	if (step_done(q, st, "write agreement", e) < 0 ||
+	    delete_for(q, "DELETE FROM agreement_parties WHERE agreement = ?", a->id, e) < 0 ||
+	    delete_for(q, "DELETE FROM equivalences WHERE agreement = ?", a->id, e) < 0)
+		return LERR_STORE;
+	for (size_t i = 0; i < a->nparties; i++) {
+		if (prep(q,
+			 "INSERT INTO agreement_parties(agreement, party, position)"
+			 " VALUES(?, ?, ?)",
+			 &st, e) < 0)
+			return LERR_STORE;
+		bind_text(st, 1, a->id, false);
+		bind_text(st, 2, a->parties[i], false);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
+		if (step_done(q, st, "write agreement party", e) < 0)
+			return LERR_STORE;
+	}
+	for (size_t r = 0; r < a->nequiv; r++)
+		for (size_t i = 0; i < a->equiv[r].n; i++) {
+			if (prep(q,
+				 "INSERT INTO equivalences(agreement, row, common, party, level,"
+				 " position) VALUES(?, ?, ?, ?, ?, ?)",
+				 &st, e) < 0)
+				return LERR_STORE;
+			bind_text(st, 1, a->id, false);
+			sqlite3_bind_int64(st, 2, (sqlite3_int64)r);
+			bind_text(st, 3, a->equiv[r].common, false);
+			bind_text(st, 4, a->equiv[r].levels[i].party, false);
+			bind_text(st, 5, a->equiv[r].levels[i].level, false);
+			sqlite3_bind_int64(st, 6, (sqlite3_int64)i);
+			if (step_done(q, st, "write equivalence", e) < 0)
+				return LERR_STORE;
+		}
+	return 0;
+}
+
+static int load_agreement_parties(struct sq *q, struct agreement *a, struct lerr *e)
+{
+	sqlite3_stmt *st;
+	if (prep(q, "SELECT party FROM agreement_parties WHERE agreement = ? ORDER BY position",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, a->id, false);
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (a->nparties == AGR_PARTIES_MAX) {
+			r = lerr_set(e, LERR_LIMIT, "store: agreement %s has too many parties",
+				     a->id);
+			break;
+		}
+		col_copy(st, 0, a->parties[a->nparties], PARTY_CODE_MAX);
+		a->nparties++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(q, e, "read agreement parties");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int load_equivalences(struct sq *q, struct agreement *a, struct lerr *e)
+{
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "SELECT row, common, party, level FROM equivalences WHERE agreement = ?"
+		 " ORDER BY row, position",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, a->id, false);
+	int rc, r = 0;
+	long last = -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long row = (long)sqlite3_column_int64(st, 0);
+		if (row != last) {
+			if (a->nequiv == AGR_EQUIV_MAX) {
+				r = lerr_set(e, LERR_LIMIT, "store: agreement %s: too many rows",
+					     a->id);
+				break;
+			}
+			col_copy(st, 1, a->equiv[a->nequiv].common, AGR_COMMON_MAX);
+			a->nequiv++;
+			last = row;
+		}
+		struct agr_equiv *eq = &a->equiv[a->nequiv - 1];
+		if (eq->n == AGR_EQUIV_LEVELS_MAX) {
+			r = lerr_set(e, LERR_LIMIT, "store: agreement %s: row too long", a->id);
+			break;
+		}
+		col_copy(st, 2, eq->levels[eq->n].party, PARTY_CODE_MAX);
+		col_copy(st, 3, eq->levels[eq->n].level, LEVEL_CODE_MAX);
+		eq->n++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(q, e, "read equivalences");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int load_events(struct sq *q, struct agreement *a, struct lerr *e)
+{
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "SELECT id, date, kind, by_party FROM agreement_events"
+		 " WHERE agreement = ? ORDER BY date, id",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, a->id, false);
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (a->nevents == AGR_EVENTS_MAX) {
+			r = lerr_set(e, LERR_LIMIT, "store: agreement %s has more than %d events",
+				     a->id, AGR_EVENTS_MAX);
+			break;
+		}
+		struct agr_event *ev = &a->events[a->nevents];
+		ev->seq = sqlite3_column_int64(st, 0);
+		const char *d = (const char *)sqlite3_column_text(st, 1);
+		const char *k = (const char *)sqlite3_column_text(st, 2);
+		if (!d || !k || date_parse(d, &ev->date, e) < 0 ||
+		    agr_event_kind_parse(k, &ev->kind, e) < 0) {
+			r = lerr_set(e, LERR_STORE, "store: agreement %s: event %lld is damaged",
+				     a->id, (long long)ev->seq);
+			break;
+		}
+		col_copy(st, 3, ev->by, sizeof ev->by);
+		a->nevents++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(q, e, "read events");
+	sqlite3_finalize(st);
+	if (r == 0)
+		agreement_sort_events(a);
+	return r;
+}
+
+static int sq_agreement_get(struct store *s, const char *id, struct agreement *a, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	memset(a, 0, sizeof *a);
+	if (prep(q,
+		 "SELECT id, title, term_years, renewal_years, notice_days"
+		 " FROM agreements WHERE id = ?",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, id, false);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		col_copy(st, 0, a->id, sizeof a->id);
+		col_copy(st, 1, a->title, sizeof a->title);
+		a->term_years = sqlite3_column_int(st, 2);
+		a->renewal_years = sqlite3_column_int(st, 3);
+		a->notice_days = sqlite3_column_int(st, 4);
+	} else if (rc == SQLITE_DONE)
+		r = lerr_set(e, LERR_NOTFOUND, "unknown agreement %.80s", id);
+	else
+		r = fail(q, e, "read agreement");
+	sqlite3_finalize(st);
+	if (r == 0)
+		r = load_agreement_parties(q, a, e);
+	if (r == 0)
+		r = load_equivalences(q, a, e);
+	if (r == 0)
+		r = load_events(q, a, e);
+	return r;
+}
+
+static int sq_agreement_ids(struct store *s, char (**out)[AGR_ID_MAX], size_t *n, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	*out = NULL;
+	*n = 0;
+	if (prep(q, "SELECT id FROM agreements ORDER BY id", &st, e) < 0)
+		return LERR_STORE;
+	char(*v)[AGR_ID_MAX] = NULL;
+	size_t nv = 0;
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char(*nvp)[AGR_ID_MAX] = realloc(v, (nv + 1) * sizeof *v);
+		if (!nvp) {
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+			break;
+		}
+		v = nvp;
+		col_copy(st, 0, v[nv], AGR_ID_MAX);
+		nv++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(q, e, "list agreements");
+	sqlite3_finalize(st);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*n = nv;
+	return 0;
+}
+
+static int sq_event_add(struct store *s, const char *id, const struct agr_event *ev,
+			const struct store_event_info *info, int64_t *seq, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	char d[DATE_BUF_SIZE];
+	if (prep(q,
+		 "INSERT INTO agreement_events(agreement, date, kind, by_party, source,"
+		 " recorded_on) VALUES(?, ?, ?, ?, ?, ?)",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, id, false);
+	bind_text(st, 2, date_format(ev->date, d), false);
+	bind_text(st, 3, agr_event_kind_name(ev->kind), false);
+	bind_text(st, 4, ev->by, true);
+	bind_text(st, 5, info->source, false);
+	bind_text(st, 6, info->recorded_on, false);
+	if (step_done(q, st, "write event", e) < 0)
+		return LERR_STORE;
+	if (seq)
+		*seq = sqlite3_last_insert_rowid(q->db);
+	return 0;
+}
+
+static const struct store_ops sqlite_ops = {
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .meta_get = sq_meta_get,
+    .meta_set = sq_meta_set,
+    .party_put = sq_party_put,
+    .party_get = sq_party_get,
+    .party_list = sq_party_list,
+    .agreement_put = sq_agreement_put,
+    .agreement_get = sq_agreement_get,
+    .agreement_ids = sq_agreement_ids,
+    .event_add = sq_event_add,
+};
+
+int store_sqlite_open(const char *path, bool create, struct store **out, struct lerr *e)
+{
+	*out = NULL;
+	struct stat sb;
+	if (!create && stat(path, &sb) != 0)
+		return lerr_set(e, LERR_NOTFOUND, "store %s: no such file", path);
+	struct sq *q = calloc(1, sizeof *q);
+	if (!q)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	q->base.ops = &sqlite_ops;
+	int flags =
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &q->db, flags, NULL) != SQLITE_OK) {
+		lerr_set(e, LERR_STORE, "store %s: %s", path,
+			 q->db ? sqlite3_errmsg(q->db) : "cannot open");
+		sq_close(&q->base);
+		return LERR_STORE;
+	}
+	sqlite3_extended_result_codes(q->db, 1);
+	if (exec(q,
+		 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		 " PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+		 e) < 0 ||
+	    migrate(q, e) < 0) {
+		lerr_prefix(e, "store %s", path);
+		sq_close(&q->base);
+		return LERR_STORE;
+	}
+	*out = &q->base;
+	return 0;
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env bats
+# liaison agreement list / show / status / timeline on the 2019 example.
+load helpers
+
+status_on() {
+	"$L" --json agreement status "$G" --at "$1" "${@:2}"
+}
+
+@test "2019-08-22: in force, and a notice by 2019-08-25 would end it on 2019-11-23" {
+	example_node
+	run status_on 2019-08-22
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .state)" = in-force ]
+	[ "$(echo "$output" | jq -r .term.ends)" = 2019-11-23 ]
+	[ "$(echo "$output" | jq -r .term.notice_deadline)" = 2019-08-25 ]
+	[ "$(echo "$output" | jq -r '.notice // "none"')" = none ]
+}
+
+@test "2019-08-23: in force under KOR's notice, ending 2019-11-23" {
+	example_node
+	run status_on 2019-08-23
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .state)" = in-force-under-notice ]
+	[ "$(echo "$output" | jq -r .ends)" = 2019-11-23 ]
+	[ "$(echo "$output" | jq -r .notice.by)" = KOR ]
+	[ "$(echo "$output" | jq -r .notice.status)" = pending ]
+}
+
+@test "2019-11-23: in force, the notice suspended" {
+	example_node
+	run status_on 2019-11-23
+	[ "$(echo "$output" | jq -r .state)" = in-force ]
+	[ "$(echo "$output" | jq -r .notice.status)" = suspended ]
+	[ "$(echo "$output" | jq -r .notice.suspended)" = 2019-11-22 ]
+}
+
+@test "without the suspension (event 4): terminated since 2019-11-23" {
+	example_node
+	run status_on 2019-11-23 --without 4
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .state)" = terminated ]
+	[ "$(echo "$output" | jq -r .since)" = 2019-11-23 ]
+	[ "$(echo "$output" | jq -r .without.kind)" = notice-suspended ]
+	run status_on 2024-01-01 --without 4
+	[ "$(echo "$output" | jq -r '.ignored[0].kind')" = notice-withdrawn ]
+	[[ "$(echo "$output" | jq -r '.ignored[0].reason')" == *"terminated since 2019-11-23"* ]]
+	run "$L" agreement status "$G" --at 2019-11-23 --without 4
+	[[ "${lines[0]}" == "$G on 2019-11-23: terminated since 2019-11-23" ]]
+}
+
+@test "2023-03-21 on: in force, the notice withdrawn" {
+	example_node
+	run status_on 2023-03-21
+	[ "$(echo "$output" | jq -r .state)" = in-force ]
+	[ "$(echo "$output" | jq -r .notice.status)" = withdrawn ]
+}
+
+@test "before 2016-11-23: not in force" {
+	example_node
+	run status_on 2016-11-22
+	[ "$(echo "$output" | jq -r .state)" = not-in-force ]
+}
+
+@test "a date that does not exist is a usage error naming --at" {
+	example_node
+	run "$L" agreement status "$G" --at 2019-02-30
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'--at: date "2019-02-30": day 30 does not exist'* ]]
+	run "$L" agreement status "$G" --at 19-1-1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not in the form YYYY-MM-DD"* ]]
+}
+
+@test "--without must be an event number of the agreement" {
+	example_node
+	for n in 0 6 x 4x; do
+		run "$L" agreement status "$G" --without "$n"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"is not an event number of $G (1..5)"* ]]
+	done
+}
+
+@test "an unknown agreement fails and names it" {
+	example_node
+	run "$L" agreement status NOPE
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"unknown agreement NOPE"* ]]
+}
+
+@test "status without --at answers for the node's today (LIAISON_NOW)" {
+	example_node
+	LIAISON_NOW=2019-09-01 run "$L" --json agreement status "$G"
+	[ "$(echo "$output" | jq -r .date)" = 2019-09-01 ]
+	[ "$(echo "$output" | jq -r .clock)" = LIAISON_NOW ]
+	[ "$(echo "$output" | jq -r .state)" = in-force-under-notice ]
+	LIAISON_NOW=2019-02-30 run "$L" agreement status "$G"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"LIAISON_NOW: date \"2019-02-30\""* ]]
+}
+
+@test "timeline lists each change of state" {
+	example_node
+	run "$L" --json agreement timeline "$G" --from 2016-01-01 --to 2024-01-01
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '[.changes[] | .date + " " + .state] | join(",")')" = \
+	  "2016-01-01 not-in-force,2016-11-23 in-force,2019-08-23 in-force-under-notice,2019-11-22 in-force,2023-03-21 in-force" ]
+	run "$L" --json agreement timeline "$G" --from 2019-01-01 --to 2024-01-01 --without 4
+	[ "$(echo "$output" | jq -r '[.changes[] | .date + " " + .state] | join(",")')" = \
+	  "2019-01-01 in-force,2019-08-23 in-force-under-notice,2019-11-23 terminated" ]
+	run "$L" agreement timeline "$G" --from 2020-01-01 --to 2019-01-01
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"the end 2019-01-01 is before the start 2020-01-01"* ]]
+}
+
+@test "show gives terms, equivalences with national names, unmapped levels, events" {
+	example_node
+	run "$L" agreement show "$G"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"notice 90 days"* ]]
+	[[ "$output" == *"KOR II 군사II급비밀"* ]]
+	[[ "$output" == *"no equivalent: KOR I 군사I급비밀"* ]]
+	[[ "$output" == *"4  2019-11-22  notice-suspended by KOR"* ]]
+	run "$L" --json agreement show "$G"
+	[ "$(echo "$output" | jq -r '.unmapped[0].level')" = I ]
+	[ "$(echo "$output" | jq -r '.equivalence[0].JPN | join(",")')" = GOKUHI,TOKUTEI ]
+	[ "$(echo "$output" | jq '.events | length')" -eq 5 ]
+}
+
+@test "list gives each agreement with its state on a date" {
+	example_node
+	run "$L" --json agreement list --at 2019-09-01
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.agreements[0].id')" = "$G" ]
+	[ "$(echo "$output" | jq -r '.agreements[0].status.state')" = in-force-under-notice ]
+	run "$L" agreement list --at 2019-09-01
+	[[ "$output" == "$G"*"JPN,KOR"*"in-force-under-notice"* ]]
+}

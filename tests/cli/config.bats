@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# liaison config check / apply: strict, all or nothing, repeatable.
+load helpers
+
+dump() {
+	sqlite3 "$LIAISON_HOME/node.db" \
+		"SELECT * FROM parties; SELECT * FROM levels; SELECT * FROM agreements;
+		 SELECT * FROM agreement_parties; SELECT * FROM equivalences;
+		 SELECT agreement, date, kind, by_party FROM agreement_events;"
+}
+
+@test "check accepts the example without a node and stores nothing" {
+	run "$L" config check "$EXAMPLE"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"valid (parties: 2, agreements: 1, events new: 5"* ]]
+	[ ! -e "$LIAISON_HOME" ]
+}
+
+@test "apply stores the example; applying it again changes nothing" {
+	"$L" init --party JPN
+	run "$L" config apply "$EXAMPLE"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"applied (parties: 2, agreements: 1, events added: 5, already stored: 0)"* ]]
+	first="$(dump)"
+	[ "$(rows levels)" -eq 6 ]
+	[ "$(rows agreement_events)" -eq 5 ]
+	run "$L" --json config apply "$EXAMPLE"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq .events_added)" -eq 0 ]
+	[ "$(echo "$output" | jq .events_known)" -eq 5 ]
+	[ "$(dump)" = "$first" ]
+}
+
+@test "a syntax error names the file, line and column, and stores nothing" {
+	"$L" init --party JPN
+	printf '{\n  "parties": [\n    {"code": "JPN",}\n  ]\n}\n' >"$BATS_TEST_TMPDIR/bad.json"
+	run "$L" config apply "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bad.json:3:"* ]]
+	[ "$(rows parties)" -eq 0 ]
+}
+
+@test "a date that does not exist is named with its JSON path" {
+	"$L" init --party JPN
+	jq '.agreements[0].events[2].date = "2019-02-30"' "$EXAMPLE" >"$BATS_TEST_TMPDIR/bad.json"
+	run "$L" config apply "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'bad.json: agreements[0].events[2].date: date "2019-02-30": day 30 does not exist: February 2019 has 28 days'* ]]
+	[ "$(rows parties)" -eq 0 ]
+	[ "$(rows agreement_events)" -eq 0 ]
+}
+
+@test "an impossible event in the file is refused with the reason, nothing stored" {
+	"$L" init --party JPN
+	jq '.agreements[0].events |= map(select(.kind != "notice"))' "$EXAMPLE" >"$BATS_TEST_TMPDIR/bad.json"
+	run "$L" config apply "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"agreements[0].events[2]: notice-suspended on 2019-11-22: there is no pending notice to suspend"* ]]
+	[ "$(rows parties)" -eq 0 ]
+}
+
+@test "an unknown field is refused (a typo must not pass)" {
+	jq '.agreements[0].notice_day = 90' "$EXAMPLE" >"$BATS_TEST_TMPDIR/bad.json"
+	run "$L" config check "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"agreements[0].notice_day: unknown field"* ]]
+}
+
+@test "an agreement with an unknown party is refused" {
+	jq '.agreements[0].parties = ["JPN", "USA"]' "$EXAMPLE" >"$BATS_TEST_TMPDIR/bad.json"
+	run "$L" config check "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"agreements[0].parties[1]: unknown party USA"* ]]
+}
+
+@test "check of a missing file fails and names it" {
+	run "$L" config check "$BATS_TEST_TMPDIR/nope.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"nope.json: cannot open"* ]]
+}
+
+@test "apply needs a node; a wrong action is a usage error" {
+	run "$L" config apply "$EXAMPLE"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no node in"* ]]
+	run "$L" config load "$EXAMPLE"
+	[ "$status" -eq 2 ]
+	run "$L" config check
+	[ "$status" -eq 2 ]
+}
+
+@test "apply --dry-run checks against the node and stores nothing" {
+	"$L" init --party JPN
+	run "$L" config apply --dry-run "$EXAMPLE"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"would apply"* ]]
+	[ "$(rows agreements)" -eq 0 ]
+}

@@ -1,0 +1,251 @@
+/* test_config.c - configuration files: strict parsing, errors that name the
+ * field, and applying all or nothing, repeatably. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "node/node.h"
+
+TestSuite(config, .fini = leak_check);
+
+#define PARTIES                                                                      \
+	"\"parties\": [{\"code\": \"JPN\", \"name\": \"Japan\", \"levels\": ["          \
+	"{\"code\": \"HI\", \"name\": \"秘\", \"rank\": 1},"                             \
+	"{\"code\": \"GOKUHI\", \"name\": \"極秘\", \"rank\": 2}]},"                     \
+	"{\"code\": \"KOR\", \"name\": \"Republic of Korea\", \"levels\": ["            \
+	"{\"code\": \"III\", \"name\": \"군사III급비밀\", \"rank\": 1},"                 \
+	"{\"code\": \"II\", \"name\": \"군사II급비밀\", \"rank\": 2},"                   \
+	"{\"code\": \"I\", \"name\": \"군사I급비밀\", \"rank\": 3}]}]"
+
+#define AGREEMENT_HEAD                                                               \
+	"{\"id\": \"G\", \"title\": \"t\", \"parties\": [\"JPN\", \"KOR\"],"            \
+	"\"term_years\": 1, \"renewal_years\": 1, \"notice_days\": 90,"                  \
+	"\"equivalence\": [{\"common\": \"SECRET\", \"JPN\": [\"GOKUHI\"], \"KOR\": [\"II\"]}],"
+
+#define EVENTS_2019                                                                  \
+	"\"events\": [{\"date\": \"2016-11-23\", \"kind\": \"in-force\"},"              \
+	"{\"date\": \"2019-08-23\", \"kind\": \"notice\", \"by\": \"KOR\"}]"
+
+static const char *good = "{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD EVENTS_2019 "}]}";
+
+/* Parses text, expecting failure with a message that contains want. */
+static void parse_fails(const char *text, const char *want)
+{
+	struct config c;
+	struct lerr e = {0};
+	int r = config_parse(text, strlen(text), "t.json", &c, &e);
+	cr_assert_lt(r, 0, "accepted: %s", text);
+	cr_assert(strstr(e.msg, want), "expected \"%s\" in: %s", want, e.msg);
+	cr_assert(strncmp(e.msg, "t.json", 6) == 0, "names the file: %s", e.msg);
+	cr_assert_eq(c.nparties + c.nagreements, 0);
+}
+
+/* Parses and applies to a scratch store, expecting a refusal with want. */
+static void apply_fails(const char *text, const char *want)
+{
+	struct config c;
+	struct lerr e = {0};
+	cr_assert_eq(config_parse(text, strlen(text), "t.json", &c, &e), 0, "%s", e.msg);
+	struct config_summary sum;
+	int r = node_config_apply(NULL, &c, "t.json", true, &sum, &e);
+	config_free(&c);
+	cr_assert_lt(r, 0, "accepted: %s", text);
+	cr_assert(strstr(e.msg, want), "expected \"%s\" in: %s", want, e.msg);
+}
+
+Test(config, parses_parties_agreements_and_events)
+{
+	struct config c;
+	struct lerr e = {0};
+	cr_assert_eq(config_parse(good, strlen(good), "t.json", &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(c.nparties, 2);
+	cr_assert_str_eq(c.parties[1].levels[2].name, "군사I급비밀");
+	cr_assert_eq(c.nagreements, 1);
+	cr_assert_eq(c.agreements[0].nevents, 2);
+	cr_assert_eq(c.agreements[0].events[1].date, D("2019-08-23"));
+	cr_assert_eq(c.agreements[0].equiv[0].n, 2);
+	struct config_summary sum;
+	cr_assert_eq(node_config_apply(NULL, &c, "t.json", true, &sum, &e), 0, "%s", e.msg);
+	cr_assert_eq(sum.parties, 2);
+	cr_assert_eq(sum.agreements, 1);
+	cr_assert_eq(sum.events_added, 2);
+	config_free(&c);
+}
+
+Test(config, syntax_errors_name_line_and_column)
+{
+	parse_fails("{\n  \"parties\": [\n  }", "t.json:3:");
+	parse_fails("", "t.json:");
+	parse_fails("{\"parties\": [], \"parties\": []}", "duplicate");
+}
+
+Test(config, errors_name_the_json_path)
+{
+	parse_fails("{\"parties\": {}}", "parties: must be an array");
+	parse_fails("[]", "must be an object");
+	parse_fails("{\"partys\": []}", "partys: unknown field");
+	parse_fails("{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
+		    "\"events\": [{\"date\": \"2019-02-30\", \"kind\": \"notice\", \"by\": \"KOR\"}]}]}",
+		    "agreements[0].events[0].date: date \"2019-02-30\"");
+	parse_fails("{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
+		    "\"events\": [{\"date\": \"2019-01-01\", \"kind\": \"expired\"}]}]}",
+		    "agreements[0].events[0].kind: event kind \"expired\" is unknown");
+	parse_fails("{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
+		    "\"events\": [{\"date\": \"2019-01-01\", \"kind\": \"notice\", \"by\": \"kor\"}]}]}",
+		    "agreements[0].events[0].by: party code \"kor\"");
+	parse_fails("{\"parties\": [{\"code\": \"JPN\", \"name\": \"Japan\", \"levels\": "
+		    "[{\"code\": \"HI\", \"name\": \"秘\", \"rank\": \"1\"}]}]}",
+		    "parties[0].levels[0].rank: must be an integer");
+	parse_fails("{\"parties\": [{\"code\": \"JPN\", \"name\": \"Japan\", \"levels\": "
+		    "[{\"code\": \"HI\", \"name\": \"秘\", \"rank\": 1},"
+		    "{\"code\": \"HI\", \"name\": \"極秘\", \"rank\": 2}]}]}",
+		    "parties[0].levels[1].code: level HI is already levels[0]");
+	parse_fails("{\"parties\": [{\"code\": \"JPN\", \"name\": \"Japan\", \"levels\": []}]}",
+		    "parties[0].levels: party JPN has no levels");
+	parse_fails("{\"parties\": [{\"code\": \"J\", \"name\": \"Japan\", \"levels\": "
+		    "[{\"code\": \"HI\", \"name\": \"秘\", \"rank\": 1}]}]}",
+		    "parties[0].code: party code \"J\" is not 2-8 capital letters");
+}
+
+Test(config, refuses_what_it_does_not_support_yet)
+{
+	parse_fails("{\"people\": []}", "people: not supported");
+	parse_fails("{\"export_regimes\": []}", "export_regimes: not supported");
+}
+
+Test(config, checks_agreements_against_the_schemes)
+{
+	apply_fails("{" PARTIES ", \"agreements\": [{\"id\": \"G\", \"title\": \"t\","
+		    "\"parties\": [\"JPN\", \"USA\"], \"term_years\": 1, \"renewal_years\": 1,"
+		    "\"notice_days\": 90}]}",
+		    "agreements[0].parties[1]: unknown party USA");
+	apply_fails("{" PARTIES ", \"agreements\": [{\"id\": \"G\", \"title\": \"t\","
+		    "\"parties\": [\"JPN\", \"KOR\"], \"term_years\": 1, \"renewal_years\": 1,"
+		    "\"notice_days\": 90, \"equivalence\": [{\"common\": \"S\", \"JPN\": [\"KIMITSU\"]}]}]}",
+		    "agreements[0].equivalence[0].JPN[0]: JPN has no level \"KIMITSU\"");
+	apply_fails("{" PARTIES ", \"agreements\": [{\"id\": \"G\", \"title\": \"t\","
+		    "\"parties\": [\"JPN\", \"KOR\"], \"term_years\": 1, \"renewal_years\": 1,"
+		    "\"notice_days\": 90, \"equivalence\": [{\"common\": \"S\", \"KOR\": [\"II\"]},"
+		    "{\"common\": \"C\", \"KOR\": [\"II\"]}]}]}",
+		    "equivalence[1].KOR[0]: KOR II is already in equivalence[0]");
+}
+
+Test(config, refuses_impossible_events_naming_the_file_event)
+{
+	apply_fails("{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
+		    "\"events\": [{\"date\": \"2019-11-22\", \"kind\": \"notice-suspended\", \"by\": \"KOR\"},"
+		    "{\"date\": \"2016-11-23\", \"kind\": \"in-force\"}]}]}",
+		    "agreements[0].events[0]: notice-suspended on 2019-11-22: there is no pending notice");
+	apply_fails("{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
+		    "\"events\": [{\"date\": \"2016-11-23\", \"kind\": \"in-force\"},"
+		    "{\"date\": \"2019-08-23\", \"kind\": \"notice\", \"by\": \"USA\"}]}]}",
+		    "agreements[0].events[1]: notice on 2019-08-23: USA is not a party");
+}
+
+/* A node in a fresh temporary folder. */
+static struct node *fresh_node(char *dir)
+{
+	strcpy(dir, "/tmp/liaison-test-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	struct lerr e = {0};
+	cr_assert_eq(node_init(dir, "JPN", &e), 0, "%s", e.msg);
+	struct node *n;
+	cr_assert_eq(node_open(dir, &n, &e), 0, "%s", e.msg);
+	return n;
+}
+
+static void remove_node(struct node *n, const char *dir)
+{
+	node_close(n);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static int apply_text(struct node *n, const char *text, struct config_summary *sum,
+		      struct lerr *e)
+{
+	struct config c;
+	int r = config_parse(text, strlen(text), "t.json", &c, e);
+	if (r == 0)
+		r = node_config_apply(n, &c, "t.json", false, sum, e);
+	config_free(&c);
+	return r;
+}
+
+Test(config, applying_twice_changes_nothing)
+{
+	char dir[64];
+	struct node *n = fresh_node(dir);
+	struct config_summary sum;
+	struct lerr e = {0};
+	cr_assert_eq(apply_text(n, good, &sum, &e), 0, "%s", e.msg);
+	cr_assert_eq(sum.events_added, 2);
+	cr_assert_eq(apply_text(n, good, &sum, &e), 0, "%s", e.msg);
+	cr_assert_eq(sum.events_added, 0);
+	cr_assert_eq(sum.events_known, 2);
+	struct agreement *a = malloc(sizeof *a);
+	cr_assert_eq(node_agreement_get(n, "G", a, &e), 0, "%s", e.msg);
+	cr_assert_eq(a->nevents, 2);
+	free(a);
+	remove_node(n, dir);
+}
+
+Test(config, a_failed_apply_stores_nothing)
+{
+	char dir[64];
+	struct node *n = fresh_node(dir);
+	struct config_summary sum;
+	struct lerr e = {0};
+	/* valid parties, then an impossible event: the parties are not stored */
+	const char *bad = "{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
+			  "\"events\": [{\"date\": \"2019-11-22\", \"kind\": \"notice-withdrawn\"}]}]}";
+	cr_assert_lt(apply_text(n, bad, &sum, &e), 0);
+	struct party p;
+	cr_assert_eq(node_party_get(n, "JPN", &p, &e), LERR_NOTFOUND, "JPN was stored");
+	cr_assert_eq(sum.parties, 0);
+	remove_node(n, dir);
+}
+
+Test(config, a_scheme_change_must_keep_stored_agreements_valid)
+{
+	char dir[64];
+	struct node *n = fresh_node(dir);
+	struct config_summary sum;
+	struct lerr e = {0};
+	cr_assert_eq(apply_text(n, good, &sum, &e), 0, "%s", e.msg);
+	/* JPN drops GOKUHI, which agreement G (not in this file) uses */
+	const char *narrower = "{\"parties\": [{\"code\": \"JPN\", \"name\": \"Japan\","
+			       "\"levels\": [{\"code\": \"HI\", \"name\": \"秘\", \"rank\": 1}]}]}";
+	cr_assert_lt(apply_text(n, narrower, &sum, &e), 0);
+	cr_assert(strstr(e.msg, "agreement G (already stored)") &&
+		  strstr(e.msg, "JPN has no level \"GOKUHI\""), "%s", e.msg);
+	struct party p;
+	cr_assert_eq(node_party_get(n, "JPN", &p, &e), 0);
+	cr_assert_eq(p.nlevels, 2, "the old scheme stays");
+	remove_node(n, dir);
+}
+
+Test(config, new_events_merge_with_recorded_ones)
+{
+	char dir[64];
+	struct node *n = fresh_node(dir);
+	struct config_summary sum;
+	struct lerr e = {0};
+	cr_assert_eq(apply_text(n, good, &sum, &e), 0, "%s", e.msg);
+	/* a file that knows the suspension too: one event added */
+	const char *more = "{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
+			   "\"events\": [{\"date\": \"2016-11-23\", \"kind\": \"in-force\"},"
+			   "{\"date\": \"2019-08-23\", \"kind\": \"notice\", \"by\": \"KOR\"},"
+			   "{\"date\": \"2019-11-22\", \"kind\": \"notice-suspended\", \"by\": \"KOR\"}]}]}";
+	cr_assert_eq(apply_text(n, more, &sum, &e), 0, "%s", e.msg);
+	cr_assert_eq(sum.events_added, 1);
+	cr_assert_eq(sum.events_known, 2);
+	/* a file whose new event conflicts with a recorded one is refused */
+	const char *conflict = "{\"agreements\": [" AGREEMENT_HEAD
+			       "\"events\": [{\"date\": \"2019-09-01\", \"kind\": \"notice-withdrawn\", \"by\": \"KOR\"}]}]}";
+	cr_assert_lt(apply_text(n, conflict, &sum, &e), 0);
+	cr_assert(strstr(e.msg, "event 3 already recorded") &&
+		  strstr(e.msg, "no pending notice to suspend"), "%s", e.msg);
+	remove_node(n, dir);
+}
