@@ -4,6 +4,7 @@
 #   make check      deps, then every test: unit (Criterion) and CLI (bats), built
 #                   with gcc, a clang build, and the whole suite again under
 #                   ASan+UBSan; the last line is "N passed, N failed"
+#   make check-valgrind  the unit and CLI tests under valgrind memcheck
 #   make demo       deps, then the 2019 replay on a fresh node
 #   make bench      benchmarks (bench/), each against a named peer
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -32,7 +33,7 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all tests check demo bench install uninstall clean deps lint banned fuzz \
+.PHONY: all tests check check-valgrind demo bench install uninstall clean deps lint banned fuzz \
         check-run build-all
 .DELETE_ON_ERROR:
 
@@ -70,8 +71,15 @@ check: deps
 	@sh scripts/check.sh
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory all
 	@sh scripts/demo.sh $(BUILD)/liaison
+
+check-valgrind: deps
+	@$(MAKE) -s --no-print-directory build-all
+	@for t in $(TESTS); do echo "== $$t"; valgrind -q --trace-children=yes \
+	    --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+	    $$t --jobs 1 || exit 1; done
+	LIAISON_BIN=$(CURDIR)/scripts/valgrind-liaison bats tests/cli
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCHES)

@@ -88,7 +88,7 @@ json_t *encode_agreement(const struct agreement *a, const struct party *parties)
 	return o;
 }
 
-static json_t *encode_notice(const struct agreement *a, const struct agr_notice *n)
+static json_t *encode_notice(const struct agr_notice *n)
 {
 	json_t *o =
 	    json_pack("{s:s, s:s}", "by", n->by, "status", agr_notice_status_name(n->status));
@@ -104,7 +104,6 @@ static json_t *encode_notice(const struct agreement *a, const struct agr_notice 
 		encode_date(o, "withdrawn", n->changed);
 	if (n->resumed)
 		json_object_set_new(o, "resumed", json_true());
-	(void)a;
 	return o;
 }
 
@@ -132,7 +131,7 @@ json_t *encode_state(const struct agreement *a, const struct agr_state *st)
 		json_object_set_new(o, "term", t);
 	}
 	if (st->notice.status != AGR_NOTICE_NONE)
-		json_object_set_new(o, "notice", encode_notice(a, &st->notice));
+		json_object_set_new(o, "notice", encode_notice(&st->notice));
 	if (st->without != AGR_NONE && st->without < a->nevents)
 		json_object_set_new(o, "without", encode_event(a, st->without));
 	if (st->nignored_total) {

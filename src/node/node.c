@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../store/store.h"
 
@@ -46,6 +47,17 @@ static int db_path(const char *home, char *buf, size_t n, struct lerr *e)
 	return 0;
 }
 
+/* Removes a store file that could not be made whole, with its WAL files. */
+static void remove_store(const char *path)
+{
+	char side[NODE_PATH_MAX + 32];
+	(void)unlink(path);
+	if (snprintf(side, sizeof side, "%s-wal", path) < (int)sizeof side)
+		(void)unlink(side);
+	if (snprintf(side, sizeof side, "%s-shm", path) < (int)sizeof side)
+		(void)unlink(side);
+}
+
 int node_init(const char *home, const char *party, struct lerr *e)
 {
 	char path[NODE_PATH_MAX + 16];
@@ -65,8 +77,10 @@ int node_init(const char *home, const char *party, struct lerr *e)
 	if (node_clock_read(&clock, e) < 0)
 		return e ? e->code : LERR_INVAL;
 	struct store *s;
-	if (store_open(path, true, &s, e) < 0)
+	if (store_open(path, true, &s, e) < 0) {
+		remove_store(path);
 		return e ? e->code : LERR_STORE;
+	}
 	char today[DATE_BUF_SIZE];
 	int r = store_begin(s, e);
 	if (r == 0)
@@ -80,6 +94,8 @@ int node_init(const char *home, const char *party, struct lerr *e)
 	store_close(s);
 	if (r == 0)
 		(void)chmod(path, 0600);
+	else
+		remove_store(path);
 	return r;
 }
 
