@@ -1,6 +1,7 @@
 /* agreement.c - agreements and the lifecycle arithmetic (see agreement.h). */
 #include "agreement.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,14 +174,23 @@ static void settle(struct fold *f, date_t d)
 	}
 }
 
+/* Writes why an event cannot happen; returns -1. */
+__attribute__((format(printf, 3, 4))) static int refuse(char *why, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 /* Checks that `by`, if given, is the party that gave the running notice. */
 static int by_noticer(const struct agr_state *st, const struct agr_event *ev, const char *verb,
 		      char *why, size_t n)
 {
-	if (ev->by[0] && strcmp(ev->by, st->notice.by) != 0) {
-		snprintf(why, n, "only %s, which gave the notice, can %s it", st->notice.by, verb);
-		return -1;
-	}
+	if (ev->by[0] && strcmp(ev->by, st->notice.by) != 0)
+		return refuse(why, n, "only %s, which gave the notice, can %s it", st->notice.by,
+			      verb);
 	return 0;
 }
 
@@ -194,66 +204,50 @@ static int apply(struct fold *f, size_t i, char *why, size_t n)
 	const struct agr_event *ev = &a->events[i];
 	struct agr_state *st = f->st;
 	struct agr_notice *nt = &st->notice;
-	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
+	char d1[DATE_BUF_SIZE];
+	date_t effect;
 
-	if (ev->by[0] && !agreement_has_party(a, ev->by)) {
-		snprintf(why, n, "%s is not a party to %s", ev->by, a->id);
-		return -1;
-	}
-	if (f->terminated) {
-		snprintf(why, n, "the agreement is terminated since %s",
-			 date_format(st->since, d1));
-		return -1;
-	}
+	if (ev->by[0] && !agreement_has_party(a, ev->by))
+		return refuse(why, n, "%s is not a party to %s", ev->by, a->id);
+	if (f->terminated)
+		return refuse(why, n, "the agreement is terminated since %s",
+			      date_format(st->since, d1));
 	switch (ev->kind) {
 	case AGR_EV_SIGNED:
-		if (st->is_signed) {
-			snprintf(why, n, "the agreement was already signed on %s",
-				 date_format(st->signed_on, d1));
-			return -1;
-		}
-		if (st->entered) {
-			snprintf(why, n, "signature after entry into force (%s)",
-				 date_format(st->in_force_since, d1));
-			return -1;
-		}
+		if (st->is_signed)
+			return refuse(why, n, "the agreement was already signed on %s",
+				      date_format(st->signed_on, d1));
+		if (st->entered)
+			return refuse(why, n, "signature after entry into force (%s)",
+				      date_format(st->in_force_since, d1));
 		st->is_signed = true;
 		st->signed_on = ev->date;
 		return 0;
 	case AGR_EV_IN_FORCE:
-		if (st->entered) {
-			snprintf(why, n, "the agreement is already in force since %s",
-				 date_format(st->in_force_since, d1));
-			return -1;
-		}
+		if (st->entered)
+			return refuse(why, n, "the agreement is already in force since %s",
+				      date_format(st->in_force_since, d1));
 		st->entered = true;
 		st->in_force_since = ev->date;
 		return 0;
 	default:
 		break;
 	}
-	if (!st->entered) {
-		snprintf(why, n, "dated before the agreement's entry into force");
-		return -1;
-	}
+	if (!st->entered)
+		return refuse(why, n, "dated before the agreement's entry into force");
 	switch (ev->kind) {
 	case AGR_EV_NOTICE:
-		if (!ev->by[0]) {
-			snprintf(why, n, "a notice must name the party that gives it (by)");
-			return -1;
-		}
-		if (nt->status == AGR_NOTICE_PENDING || nt->status == AGR_NOTICE_SUSPENDED) {
-			snprintf(
+		if (!ev->by[0])
+			return refuse(why, n, "a notice must name the party that gives it (by)");
+		if (nt->status == AGR_NOTICE_PENDING || nt->status == AGR_NOTICE_SUSPENDED)
+			return refuse(
 			    why, n,
 			    "a notice by %s given %s is already %s; it must be withdrawn first",
 			    nt->by, date_format(nt->given, d1), agr_notice_status_name(nt->status));
-			return -1;
-		}
-		if (agreement_notice_effect(a, st->in_force_since, ev->date, &nt->effective) < 0) {
-			snprintf(why, n, "no term ends %d days after it within the calendar",
-				 a->notice_days);
-			return -1;
-		}
+		if (agreement_notice_effect(a, st->in_force_since, ev->date, &effect) < 0)
+			return refuse(why, n, "no term ends %d days after it within the calendar",
+				      a->notice_days);
+		nt->effective = effect;
 		nt->status = AGR_NOTICE_PENDING;
 		memcpy(nt->by, ev->by, sizeof nt->by);
 		nt->given = ev->date;
@@ -262,38 +256,31 @@ static int apply(struct fold *f, size_t i, char *why, size_t n)
 		nt->resumed = false;
 		return 0;
 	case AGR_EV_SUSPENDED:
-		if (nt->status != AGR_NOTICE_PENDING) {
-			snprintf(why, n, "there is no pending notice to suspend%s",
-				 nt->status == AGR_NOTICE_SUSPENDED ? " (it is already suspended)"
-								    : "");
-			return -1;
-		}
+		if (nt->status != AGR_NOTICE_PENDING)
+			return refuse(
+			    why, n, "there is no pending notice to suspend%s",
+			    nt->status == AGR_NOTICE_SUSPENDED ? " (it is already suspended)" : "");
 		if (by_noticer(st, ev, "suspend", why, n) < 0)
 			return -1;
 		nt->status = AGR_NOTICE_SUSPENDED;
 		nt->changed = ev->date;
 		return 0;
 	case AGR_EV_RESUMED:
-		if (nt->status != AGR_NOTICE_SUSPENDED) {
-			snprintf(why, n, "there is no suspended notice to resume");
-			return -1;
-		}
+		if (nt->status != AGR_NOTICE_SUSPENDED)
+			return refuse(why, n, "there is no suspended notice to resume");
 		if (by_noticer(st, ev, "resume", why, n) < 0)
 			return -1;
-		if (agreement_notice_effect(a, st->in_force_since, ev->date, &nt->effective) < 0) {
-			snprintf(why, n, "no term ends %d days after it within the calendar",
-				 a->notice_days);
-			return -1;
-		}
+		if (agreement_notice_effect(a, st->in_force_since, ev->date, &effect) < 0)
+			return refuse(why, n, "no term ends %d days after it within the calendar",
+				      a->notice_days);
+		nt->effective = effect;
 		nt->status = AGR_NOTICE_PENDING;
 		nt->changed = ev->date;
 		nt->resumed = true;
 		return 0;
 	case AGR_EV_WITHDRAWN:
-		if (nt->status != AGR_NOTICE_PENDING && nt->status != AGR_NOTICE_SUSPENDED) {
-			snprintf(why, n, "there is no notice to withdraw");
-			return -1;
-		}
+		if (nt->status != AGR_NOTICE_PENDING && nt->status != AGR_NOTICE_SUSPENDED)
+			return refuse(why, n, "there is no notice to withdraw");
 		if (by_noticer(st, ev, "withdraw", why, n) < 0)
 			return -1;
 		nt->status = AGR_NOTICE_WITHDRAWN;
@@ -302,9 +289,7 @@ static int apply(struct fold *f, size_t i, char *why, size_t n)
 	case AGR_EV_AMENDED:
 		return 0;
 	default:
-		snprintf(why, n, "unknown event kind %d (on %s)", (int)ev->kind,
-			 date_format(ev->date, d2));
-		return -1;
+		return refuse(why, n, "unknown event kind %d", (int)ev->kind);
 	}
 }
 

@@ -19,28 +19,6 @@ int lerr_set(struct lerr *e, int code, const char *fmt, ...)
 	return code;
 }
 
-/* Sets e->msg to pre + sep + the old message. */
-static int prefix(struct lerr *e, const char *pre, const char *sep)
-{
-	char old[LERR_MSG_MAX];
-	memcpy(old, e->msg, sizeof old);
-	if (snprintf(e->msg, sizeof e->msg, "%s%s%s", pre, sep, old) >= (int)sizeof e->msg)
-		memcpy(e->msg + sizeof e->msg - 4, "...", 4); /* say it was cut */
-	return e->code;
-}
-
-int lerr_prefix(struct lerr *e, const char *fmt, ...)
-{
-	if (!e)
-		return LERR_INVAL;
-	char pre[LERR_MSG_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(pre, sizeof pre, fmt, ap);
-	va_end(ap);
-	return prefix(e, pre, ": ");
-}
-
 /* True when msg starts with a field name or path and ": ". */
 static bool starts_with_field(const char *msg)
 {
@@ -53,16 +31,36 @@ static bool starts_with_field(const char *msg)
 	return true;
 }
 
-int lerr_prefix_path(struct lerr *e, const char *fmt, ...)
+/* Prefixes e's message with the formatted text; path: join fields with ".". */
+static int vprefix(struct lerr *e, bool path, const char *fmt, va_list ap)
 {
 	if (!e)
 		return LERR_INVAL;
-	char pre[LERR_MSG_MAX];
+	char pre[LERR_MSG_MAX], old[LERR_MSG_MAX];
+	vsnprintf(pre, sizeof pre, fmt, ap);
+	const char *sep = path && starts_with_field(e->msg) ? "." : ": ";
+	memcpy(old, e->msg, sizeof old);
+	if (snprintf(e->msg, sizeof e->msg, "%s%s%s", pre, sep, old) >= (int)sizeof e->msg)
+		memcpy(e->msg + sizeof e->msg - 4, "...", 4); /* say it was cut */
+	return e->code;
+}
+
+int lerr_prefix(struct lerr *e, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(pre, sizeof pre, fmt, ap);
+	int r = vprefix(e, false, fmt, ap);
 	va_end(ap);
-	return prefix(e, pre, starts_with_field(e->msg) ? "." : ": ");
+	return r;
+}
+
+int lerr_prefix_path(struct lerr *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vprefix(e, true, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 void lerr_clear(struct lerr *e)
