@@ -13,13 +13,13 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS     = sqlite3 jansson
+PKGS     = sqlite3 jansson libsodium
 WARN     = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L
 OPT     ?= -O2 -g
 SAN     ?=
-CFLAGS   = $(WARN) $(OPT) $(SAN) $(shell pkg-config --cflags $(PKGS))
-LDLIBS   = $(shell pkg-config --libs $(PKGS))
+CFLAGS   = $(WARN) $(OPT) $(SAN) -pthread $(shell pkg-config --cflags $(PKGS))
+LDLIBS   = $(shell pkg-config --libs $(PKGS)) -pthread
 CRITERION_LIBS = $(shell pkg-config --libs criterion)
 
 LIB_SRC  = $(wildcard src/core/*.c src/crypto/*.c src/log/*.c src/store/*.c \

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "../core/err.h"
 #include "../node/node.h"
@@ -48,13 +49,33 @@ int cli_usage(const struct cli_command *cmd);
 /* True when the command's arguments ask for --help (-h). */
 bool cli_wants_help(const struct cli *c);
 
-/* A command's option: --name VALUE (or --name=VALUE) sets *val; a flag
- * (val NULL) sets *flag. */
+/*
+ * A command's option: --name VALUE (or --name=VALUE) sets *val; a flag
+ * (val NULL) sets *flag; an option that may repeat (many not NULL) appends
+ * to many[0..max), counting in *count.
+ */
 struct cli_opt {
 	const char *name;
 	const char **val;
 	bool *flag;
+	const char **many;
+	size_t *count;
+	size_t max;
+	char letter; /* a one-letter alias (-o), or 0 */
 };
+
+#define OPT_VAL(n, v)                                                                              \
+	{                                                                                          \
+		.name = (n), .val = (v)                                                            \
+	}
+#define OPT_FLAG(n, f)                                                                             \
+	{                                                                                          \
+		.name = (n), .flag = (f)                                                           \
+	}
+#define OPT_MANY(n, v, c, m)                                                                       \
+	{                                                                                          \
+		.name = (n), .many = (v), .count = (c), .max = (m)                                 \
+	}
 
 /*
  * Parses argv[1..argc) (argv[0] is the command's name): options from opts
@@ -74,6 +95,30 @@ int cli_date(const struct cli *c, const char *opt, const char *s, date_t *d);
 /* A line on stderr when the clock is simulated, in text mode. */
 void cli_clock_note(const struct cli *c, const struct node *n);
 
-extern const struct cli_command cmd_init, cmd_config, cmd_agreement;
+/*
+ * The passphrase: $LIAISON_PASSPHRASE, else asked on the terminal without
+ * echo (twice when confirm). *out is guarded memory (sodium_free() it),
+ * NUL-terminated, *len bytes. Prints the error and returns its exit code.
+ */
+int cli_passphrase(const struct cli *c, const char *prompt, bool confirm, char **out, size_t *len);
+
+/* A progress line on stderr for long transfers (see progress.c). */
+struct cli_progress {
+	bool on;
+	const char *verb;
+	uint64_t total; /* 0 when unknown */
+	double start, last;
+};
+
+/* Starts a progress line when stderr is a terminal, !quiet, and the input
+ * (path, or NULL for stdin) is large or of unknown size. */
+void cli_progress_start(struct cli_progress *p, const char *verb, const char *in, bool quiet);
+/* The callback for env_progress. */
+void cli_progress_update(void *arg, uint64_t bytes);
+/* Clears the line. */
+void cli_progress_end(struct cli_progress *p);
+
+extern const struct cli_command cmd_init, cmd_config, cmd_agreement, cmd_keygen, cmd_seal, cmd_open,
+    cmd_inspect;
 
 #endif

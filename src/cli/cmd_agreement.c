@@ -103,7 +103,7 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *at = NULL, *pos[1];
 	int np;
-	const struct cli_opt opts[] = {{"at", &at, NULL}, {0}};
+	const struct cli_opt opts[] = {OPT_VAL("at", &at), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
 	date_t on = n->clock.today;
 	if (r == EXIT_OK && at)
@@ -205,7 +205,7 @@ static int do_status(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *at = NULL, *without = NULL, *pos[1];
 	int np;
-	const struct cli_opt opts[] = {{"at", &at, NULL}, {"without", &without, NULL}, {0}};
+	const struct cli_opt opts[] = {OPT_VAL("at", &at), OPT_VAL("without", &without), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	date_t on = n->clock.today;
 	if (r == EXIT_OK && at)
@@ -235,7 +235,7 @@ static int do_timeline(const struct cli *c, struct node *n, int argc, char **arg
 	const char *from_s = NULL, *to_s = NULL, *without = NULL, *pos[1];
 	int np;
 	const struct cli_opt opts[] = {
-	    {"from", &from_s, NULL}, {"to", &to_s, NULL}, {"without", &without, NULL}, {0}};
+	    OPT_VAL("from", &from_s), OPT_VAL("to", &to_s), OPT_VAL("without", &without), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	struct agreement *a = NULL;
 	if (r == EXIT_OK)
@@ -302,7 +302,7 @@ static int do_event(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *date_s = NULL, *by = NULL, *pos[2];
 	int np;
-	const struct cli_opt opts[] = {{"date", &date_s, NULL}, {"by", &by, NULL}, {0}};
+	const struct cli_opt opts[] = {OPT_VAL("date", &date_s), OPT_VAL("by", &by), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 2, 2, &np);
 	if (r != EXIT_OK)
 		return r;

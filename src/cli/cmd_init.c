@@ -9,7 +9,7 @@ static int run_init(struct cli *c)
 {
 	const char *party = NULL, *pos[1];
 	int np;
-	const struct cli_opt opts[] = {{"party", &party, NULL}, {0}};
+	const struct cli_opt opts[] = {OPT_VAL("party", &party), {0}};
 	int r = cli_parse(c, c->argc, c->argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
@@ -47,7 +47,7 @@ static int run_config(struct cli *c)
 	const char *pos[2];
 	int np;
 	bool dry = false;
-	const struct cli_opt opts[] = {{"dry-run", NULL, &dry}, {0}};
+	const struct cli_opt opts[] = {OPT_FLAG("dry-run", &dry), {0}};
 	int r = cli_parse(c, c->argc, c->argv, opts, pos, 2, 2, &np);
 	if (r != EXIT_OK)
 		return r;

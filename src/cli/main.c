@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../crypto/keys.h"
 #include "cli.h"
 
 #define LIAISON_VERSION "0.1.0"
 
-static const struct cli_command *const commands[] = {&cmd_init, &cmd_config, &cmd_agreement};
+static const struct cli_command *const commands[] = {
+    &cmd_init, &cmd_config, &cmd_agreement, &cmd_keygen, &cmd_seal, &cmd_open, &cmd_inspect};
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 static void overview(FILE *f)
@@ -38,8 +40,8 @@ static void overview(FILE *f)
 int cli_error(const struct cli *c, const struct lerr *e, bool usage)
 {
 	static const char *const names[] = {"ok",    "invalid",	  "not-found", "refused", "io",
-					    "store", "no-memory", "limit",     "exists"};
-	int code = e->code <= 0 && e->code >= LERR_EXISTS ? -e->code : 1;
+					    "store", "no-memory", "limit",     "exists",  "auth"};
+	int code = e->code <= 0 && e->code >= LERR_AUTH ? -e->code : 1;
 	if (c->json) {
 		json_t *o =
 		    json_pack("{s:{s:s, s:s}}", "error", "code", names[code], "message", e->msg);
@@ -100,7 +102,7 @@ int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *
 			only_pos = true;
 			continue;
 		}
-		if (only_pos || strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+		if (only_pos || a[0] != '-' || a[1] == '\0') {
 			if (*npos == maxpos)
 				return cli_errorf(c, true,
 						  "%s: unexpected argument \"%s\" (see --help)",
@@ -108,25 +110,40 @@ int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *
 			pos[(*npos)++] = a;
 			continue;
 		}
-		const char *eq = strchr(a, '=');
-		size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
 		const struct cli_opt *o = opts;
-		while (o->name && (strlen(o->name) != len || strncmp(o->name, a + 2, len) != 0))
-			o++;
-		if (!o->name)
+		const char *eq = NULL;
+		if (a[1] != '-' && a[2] == '\0') { /* -o */
+			while (o->name && o->letter != a[1])
+				o++;
+		} else if (a[1] == '-') {
+			eq = strchr(a, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			while (o->name &&
+			       (strlen(o->name) != len || strncmp(o->name, a + 2, len) != 0))
+				o++;
+		} else
+			o = NULL;
+		if (!o || !o->name)
 			return cli_errorf(c, true, "%s: unknown option %s (see --help)", argv[0],
 					  a);
-		if (!o->val) {
+		const char *name = o->name;
+		if (!o->val && !o->many) {
 			if (eq)
 				return cli_errorf(c, true, "%s: --%s takes no value", argv[0],
-						  o->name);
+						  name);
 			*o->flag = true;
-		} else if (eq)
-			*o->val = eq + 1;
-		else if (i + 1 < argc)
-			*o->val = argv[++i];
+			continue;
+		}
+		const char *v = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+		if (!v)
+			return cli_errorf(c, true, "%s: --%s needs a value", argv[0], name);
+		if (o->val)
+			*o->val = v;
+		else if (*o->count == o->max)
+			return cli_errorf(c, true, "%s: --%s at most %zu times", argv[0], name,
+					  o->max);
 		else
-			return cli_errorf(c, true, "%s: --%s needs a value", argv[0], o->name);
+			o->many[(*o->count)++] = v;
 	}
 	if (*npos < minpos)
 		return cli_errorf(c, true, "%s: missing argument (see --help)", argv[0]);
@@ -198,6 +215,9 @@ static int globals(struct cli *c, int *argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct cli c = {0};
+	struct lerr e = {0};
+	if (key_crypto_init(&e) < 0)
+		return cli_error(&c, &e, false);
 	int r = globals(&c, &argc, argv);
 	if (r != EXIT_OK)
 		return r;

@@ -20,6 +20,7 @@ enum {
 	LERR_NOMEM = -6,
 	LERR_LIMIT = -7, /* a named size limit was exceeded */
 	LERR_EXISTS = -8,
+	LERR_AUTH = -9, /* a signature, a MAC or a passphrase did not check */
 };
 
 #define LERR_MSG_MAX 512

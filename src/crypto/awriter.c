@@ -1,0 +1,149 @@
+/* awriter.c - a writer thread fed through a small ring of buffers (see awriter.h). */
+#define _GNU_SOURCE /* sync_file_range */
+#include "awriter.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "fio.h"
+
+struct awriter {
+	int fd;
+	size_t size;
+	bool writeback; /* a regular file: start its writeback batch by batch */
+	off_t offset;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint8_t *bufs[AW_BUFFERS];
+	size_t lens[AW_BUFFERS];
+	bool queued[AW_BUFFERS]; /* filled, waiting for the writer */
+	bool taken[AW_BUFFERS];	 /* with the caller */
+	size_t next_write;	 /* the ring: buffers are written in order */
+	size_t next_take;
+	bool done;
+	int err; /* errno of the first failed write, 0 */
+};
+
+static void *writer(void *arg)
+{
+	struct awriter *w = arg;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->queued[w->next_write] && !w->done)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->queued[w->next_write])
+			break; /* done, nothing left */
+		size_t i = w->next_write;
+		pthread_mutex_unlock(&w->mu);
+		int err = 0;
+		if (fio_write_full(w->fd, w->bufs[i], w->lens[i]) != 0)
+			err = errno ? errno : EIO;
+		else if (w->writeback) {
+			/* start writing this batch to disk now: the final fsync waits less */
+			if (sync_file_range(w->fd, w->offset, (off_t)w->lens[i],
+					    SYNC_FILE_RANGE_WRITE) != 0)
+				w->writeback = false;
+			w->offset += (off_t)w->lens[i];
+		}
+		pthread_mutex_lock(&w->mu);
+		if (err && !w->err)
+			w->err = err;
+		w->queued[i] = false;
+		w->next_write = (i + 1) % AW_BUFFERS;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+struct awriter *aw_start(int fd, size_t size)
+{
+	struct awriter *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	w->fd = fd;
+	w->size = size;
+	struct stat sb;
+	w->writeback = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	w->offset = w->writeback ? lseek(fd, 0, SEEK_CUR) : 0;
+	if (w->offset < 0)
+		w->writeback = false;
+	for (size_t i = 0; i < AW_BUFFERS; i++)
+		if (!(w->bufs[i] = malloc(size)))
+			goto fail;
+	if (pthread_mutex_init(&w->mu, NULL) != 0)
+		goto fail;
+	if (pthread_cond_init(&w->cv, NULL) != 0) {
+		pthread_mutex_destroy(&w->mu);
+		goto fail;
+	}
+	if (pthread_create(&w->thread, NULL, writer, w) != 0) {
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+		goto fail;
+	}
+	return w;
+fail:
+	for (size_t i = 0; i < AW_BUFFERS; i++)
+		free(w->bufs[i]);
+	free(w);
+	return NULL;
+}
+
+uint8_t *aw_take(struct awriter *w)
+{
+	pthread_mutex_lock(&w->mu);
+	size_t i = w->next_take;
+	while ((w->queued[i] || w->taken[i]) && !w->err)
+		pthread_cond_wait(&w->cv, &w->mu);
+	uint8_t *b = NULL;
+	if (!w->err) {
+		w->taken[i] = true;
+		w->next_take = (i + 1) % AW_BUFFERS;
+		b = w->bufs[i];
+	}
+	pthread_mutex_unlock(&w->mu);
+	return b;
+}
+
+void aw_submit(struct awriter *w, uint8_t *buf, size_t len)
+{
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = 0; i < AW_BUFFERS; i++)
+		if (w->bufs[i] == buf) {
+			w->taken[i] = false;
+			w->queued[i] = true;
+			w->lens[i] = len;
+		}
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+int aw_finish(struct awriter *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->done = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	int err = w->err;
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	for (size_t i = 0; i < AW_BUFFERS; i++) {
+		sodium_memzero(w->bufs[i], w->size); /* they held plaintext */
+		free(w->bufs[i]);
+	}
+	free(w);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}

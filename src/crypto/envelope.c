@@ -1,0 +1,716 @@
+/*
+ * envelope.c - sealing and opening envelopes (see envelope.h and
+ * docs/envelope.md for the format).
+ *
+ * Framing of the payload: after the 24-byte stream header, every chunk but
+ * the last is exactly chunk + 17 bytes (tag MESSAGE); the last is 81 to
+ * chunk + 81 bytes (tag FINAL: up to `chunk` bytes of data, then the
+ * 64-byte payload signature, then 17 bytes of overhead). Those two ranges
+ * never let a reader mistake where the last chunk starts.
+ */
+#include "envelope.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "awriter.h"
+#include "fio.h"
+
+#define CTX_HEADER  "liaison-envelope/v1 header"
+#define CTX_PAYLOAD "liaison-envelope/v1 payload"
+#define CTX_KEY	    "liaison-envelope/v1 payload key"
+#define FINAL_MIN   (ENV_SIG + ENV_CHUNK_OVERHEAD) /* 81 */
+/* Largest signed part: magic .. stanzas. */
+#define SIGNED_MAX                                                                                 \
+	(ENV_MAGIC_LEN + 2 + PARTY_CODE_MAX + KEY_SIGN_PK + 8 + ENV_HASH + 1 +                     \
+	 ENV_RECIPIENTS_MAX * (1 + PARTY_CODE_MAX + KEY_BOX_PK + ENV_SEALED_KEY))
+
+typedef crypto_secretstream_xchacha20poly1305_state stream_state;
+
+const char *envelope_check_name(enum env_check c)
+{
+	static const char *const names[] = {
+	    [ENV_OK] = "ok",
+	    [ENV_MALFORMED] = "malformed",
+	    [ENV_TRUNCATED] = "truncated",
+	    [ENV_NOT_FOR_YOU] = "not for you",
+	    [ENV_WRONG_SENDER] = "wrong sender",
+	    [ENV_BAD_SIGNATURE] = "bad signature",
+	    [ENV_CHANGED_LABEL] = "changed label",
+	    [ENV_CORRUPTED] = "corrupted chunk",
+	    [ENV_BAD_PAYLOAD] = "bad payload signature",
+	    [ENV_IO] = "i/o error",
+	};
+	return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
+}
+
+/* Sets *why and e; returns the LERR code that goes with the check. */
+static int fail(enum env_check *why, enum env_check c, struct lerr *e, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(enum env_check *why, enum env_check c, struct lerr *e, const char *fmt, ...)
+{
+	char msg[LERR_MSG_MAX - 32];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	*why = c;
+	int code = c == ENV_IO ? LERR_IO : c == ENV_MALFORMED ? LERR_INVAL : LERR_AUTH;
+	return lerr_set(e, code, "%s: %s", envelope_check_name(c), msg);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Ed25519 over context || NUL || msg (m1 then m2), detached. */
+static void sign2(uint8_t sig[ENV_SIG], const char *ctx, const uint8_t *m1, size_t n1,
+		  const uint8_t *m2, size_t n2, const uint8_t *sk)
+{
+	size_t cl = strlen(ctx) + 1, n = cl + n1 + n2;
+	uint8_t *buf = malloc(n);
+	if (!buf) {
+		memset(sig, 0, ENV_SIG); /* a zero signature never verifies */
+		return;
+	}
+	memcpy(buf, ctx, cl);
+	memcpy(buf + cl, m1, n1);
+	if (n2)
+		memcpy(buf + cl + n1, m2, n2);
+	crypto_sign_detached(sig, NULL, buf, n, sk);
+	free(buf);
+}
+
+static bool verify2(const uint8_t sig[ENV_SIG], const char *ctx, const uint8_t *m1, size_t n1,
+		    const uint8_t *m2, size_t n2, const uint8_t *pk)
+{
+	size_t cl = strlen(ctx) + 1, n = cl + n1 + n2;
+	uint8_t *buf = malloc(n);
+	if (!buf)
+		return false;
+	memcpy(buf, ctx, cl);
+	memcpy(buf + cl, m1, n1);
+	if (n2)
+		memcpy(buf + cl + n1, m2, n2);
+	bool ok = crypto_sign_verify_detached(sig, buf, n, pk) == 0;
+	free(buf);
+	return ok;
+}
+
+/* The payload key: BLAKE2b-256 keyed by the file key over context || header hash. */
+static void payload_key(uint8_t out[ENV_FILE_KEY], const uint8_t file_key[ENV_FILE_KEY],
+			const uint8_t header_hash[ENV_HASH])
+{
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, file_key, ENV_FILE_KEY, ENV_FILE_KEY);
+	crypto_generichash_update(&st, (const uint8_t *)CTX_KEY, sizeof CTX_KEY);
+	crypto_generichash_update(&st, header_hash, ENV_HASH);
+	crypto_generichash_final(&st, out, ENV_FILE_KEY);
+}
+
+/* ---- sealing ---- */
+
+/* Builds the signed part of the header into buf; returns its length or 0. */
+static size_t build_signed(uint8_t *buf, const struct env_seal_args *a, uint32_t chunk,
+			   const uint8_t *file_key)
+{
+	uint8_t *p = buf;
+	size_t sl = strlen(a->from->pub.party);
+	memcpy(p, ENV_MAGIC, ENV_MAGIC_LEN);
+	p += ENV_MAGIC_LEN;
+	*p++ = ENV_VERSION;
+	*p++ = (uint8_t)sl;
+	memcpy(p, a->from->pub.party, sl);
+	p += sl;
+	memcpy(p, a->from->pub.sign_pk, KEY_SIGN_PK);
+	p += KEY_SIGN_PK;
+	put32(p, chunk);
+	put32(p + 4, (uint32_t)a->label_len);
+	p += 8;
+	crypto_generichash(p, ENV_HASH, (const uint8_t *)a->label, a->label_len, NULL, 0);
+	p += ENV_HASH;
+	*p++ = (uint8_t)a->nto;
+	for (size_t i = 0; i < a->nto; i++) {
+		size_t pl = strlen(a->to[i].party);
+		*p++ = (uint8_t)pl;
+		memcpy(p, a->to[i].party, pl);
+		p += pl;
+		memcpy(p, a->to[i].box_pk, KEY_BOX_PK);
+		p += KEY_BOX_PK;
+		if (crypto_box_seal(p, file_key, ENV_FILE_KEY, a->to[i].box_pk) != 0)
+			return 0;
+		p += ENV_SEALED_KEY;
+	}
+	return (size_t)(p - buf);
+}
+
+static int seal_args_check(const struct env_seal_args *a, uint32_t chunk, struct lerr *e)
+{
+	if (a->nto < 1 || a->nto > ENV_RECIPIENTS_MAX)
+		return lerr_set(e, LERR_INVAL, "an envelope has 1 to %d recipients",
+				ENV_RECIPIENTS_MAX);
+	if (a->label_len < 2 || a->label_len > ENV_LABEL_MAX)
+		return lerr_set(e, LERR_INVAL, "a label has 2 to %u bytes", ENV_LABEL_MAX);
+	if (chunk < ENV_CHUNK_MIN || chunk > ENV_CHUNK_MAX)
+		return lerr_set(e, LERR_INVAL, "chunk size %u is not in %u..%u", chunk,
+				ENV_CHUNK_MIN, ENV_CHUNK_MAX);
+	if (!a->from->sign_sk)
+		return lerr_set(e, LERR_INVAL, "no signing key");
+	for (size_t i = 0; i < a->nto; i++)
+		for (size_t j = 0; j < i; j++)
+			if (sodium_memcmp(a->to[i].box_pk, a->to[j].box_pk, KEY_BOX_PK) == 0)
+				return lerr_set(e, LERR_INVAL, "recipient %s is named twice",
+						a->to[i].party);
+	return 0;
+}
+
+/* Writes the header: signed part, signature, label. Fills header_hash. */
+static int write_header(int out, const struct env_seal_args *a, uint32_t chunk,
+			const uint8_t *file_key, uint8_t header_hash[ENV_HASH], struct lerr *e)
+{
+	uint8_t *buf = malloc(SIGNED_MAX + ENV_SIG);
+	if (!buf)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	size_t n = build_signed(buf, a, chunk, file_key);
+	int r = 0;
+	if (n == 0)
+		r = lerr_set(e, LERR_INVAL, "cannot seal the file key to a recipient's key");
+	if (r == 0) {
+		sign2(buf + n, CTX_HEADER, buf, n, NULL, 0, a->from->sign_sk);
+		crypto_generichash_state hs;
+		crypto_generichash_init(&hs, NULL, 0, ENV_HASH);
+		crypto_generichash_update(&hs, buf, n + ENV_SIG);
+		crypto_generichash_update(&hs, (const uint8_t *)a->label, a->label_len);
+		crypto_generichash_final(&hs, header_hash, ENV_HASH);
+		if (fio_write_full(out, buf, n + ENV_SIG) != 0 ||
+		    fio_write_full(out, a->label, a->label_len) != 0)
+			r = lerr_set(e, LERR_IO, "cannot write the envelope: %s", strerror(errno));
+	}
+	free(buf);
+	return r;
+}
+
+/* Chunks per batch: reads and writes move about BATCH_BYTES at a time. */
+#define BATCH_BYTES (1u << 20)
+
+static size_t batch_chunks(uint32_t chunk)
+{
+	return chunk >= BATCH_BYTES ? 1 : BATCH_BYTES / chunk;
+}
+
+/* The state of a payload being sealed. */
+struct sealing {
+	int in;
+	const struct env_seal_args *a;
+	uint32_t chunk;
+	size_t batch;
+	stream_state *ss;
+	crypto_generichash_state ph;
+	const uint8_t *header_hash;
+	uint8_t *buf; /* plaintext: up to (batch + 1) chunks and a signature */
+	size_t have;
+	uint64_t total;
+};
+
+/*
+ * Encrypts one batch from s->buf into ob: every whole chunk before the last
+ * `keep` bytes, or, at end of input, all of it with the last chunk (possibly
+ * empty) FINAL and signed. Returns the bytes written to ob.
+ */
+static size_t seal_batch(struct sealing *s, uint8_t *ob, bool eof)
+{
+	const uint32_t C = s->chunk;
+	size_t nfull = eof ? (s->have ? (s->have - 1) / C : 0) : s->batch, olen = 0;
+	crypto_generichash_update(&s->ph, s->buf, nfull * C);
+	for (size_t i = 0; i < nfull; i++) {
+		crypto_secretstream_xchacha20poly1305_push(
+		    s->ss, ob + olen, NULL, s->buf + i * C, C, NULL, 0,
+		    crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+		olen += C + ENV_CHUNK_OVERHEAD;
+	}
+	s->total += nfull * C;
+	if (!eof)
+		return olen;
+	uint8_t *last = s->buf + nfull * C, ph[ENV_HASH];
+	size_t rest = s->have - nfull * C;
+	crypto_generichash_update(&s->ph, last, rest);
+	crypto_generichash_final(&s->ph, ph, ENV_HASH);
+	sign2(last + rest, CTX_PAYLOAD, s->header_hash, ENV_HASH, ph, ENV_HASH,
+	      s->a->from->sign_sk);
+	crypto_secretstream_xchacha20poly1305_push(s->ss, ob + olen, NULL, last, rest + ENV_SIG,
+						   NULL, 0,
+						   crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+	s->total += rest;
+	return olen + rest + ENV_SIG + ENV_CHUNK_OVERHEAD;
+}
+
+/*
+ * The payload, in batches: the last chunk read stays in the buffer until
+ * the input ends, so that it can be the FINAL one.
+ */
+static int seal_payload(struct sealing *s, int out, struct lerr *e)
+{
+	const uint32_t C = s->chunk;
+	const size_t cap = (s->batch + 1) * C;
+	s->buf = malloc(cap + ENV_SIG);
+	struct awriter *w =
+	    s->buf ? aw_start(out, s->batch * (C + ENV_CHUNK_OVERHEAD) + C + FINAL_MIN) : NULL;
+	if (!w) {
+		free(s->buf);
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	}
+	crypto_generichash_init(&s->ph, NULL, 0, ENV_HASH);
+	int r = 0;
+	for (bool eof = false; !eof;) {
+		ssize_t got = fio_read_full(s->in, s->buf + s->have, cap - s->have);
+		if (got < 0) {
+			r = lerr_set(e, LERR_IO, "cannot read the input: %s", strerror(errno));
+			break;
+		}
+		eof = (size_t)got < cap - s->have;
+		s->have += (size_t)got;
+		uint8_t *ob = aw_take(w);
+		if (!ob)
+			break; /* the writer failed: aw_finish says why */
+		aw_submit(w, ob, seal_batch(s, ob, eof));
+		if (!eof) {
+			memmove(s->buf, s->buf + s->batch * C, C);
+			s->have = C;
+		}
+		if (s->a->progress)
+			s->a->progress(s->a->arg, s->total);
+	}
+	if (aw_finish(w) != 0 && r == 0)
+		r = lerr_set(e, LERR_IO, "cannot write the envelope: %s", strerror(errno));
+	sodium_memzero(s->buf, cap + ENV_SIG);
+	free(s->buf);
+	return r;
+}
+
+int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *bytes, struct lerr *e)
+{
+	uint32_t chunk = a->chunk ? a->chunk : ENV_CHUNK_DEFAULT;
+	if (bytes)
+		*bytes = 0;
+	if (key_crypto_init(e) < 0 || seal_args_check(a, chunk, e) < 0)
+		return LERR_INVAL;
+	uint8_t *file_key = sodium_malloc(ENV_FILE_KEY), *pk = sodium_malloc(ENV_FILE_KEY);
+	uint8_t header_hash[ENV_HASH], sh[ENV_STREAM_HEADER];
+	stream_state *ss = sodium_malloc(sizeof *ss);
+	int r = !file_key || !pk || !ss ? lerr_set(e, LERR_NOMEM, "out of guarded memory") : 0;
+	if (r == 0) {
+		crypto_secretstream_xchacha20poly1305_keygen(file_key);
+		r = write_header(out, a, chunk, file_key, header_hash, e);
+	}
+	if (r == 0) {
+		payload_key(pk, file_key, header_hash);
+		crypto_secretstream_xchacha20poly1305_init_push(ss, sh, pk);
+		if (fio_write_full(out, sh, sizeof sh) != 0)
+			r = lerr_set(e, LERR_IO, "cannot write the envelope: %s", strerror(errno));
+	}
+	struct sealing s = {.in = in,
+			    .a = a,
+			    .chunk = chunk,
+			    .batch = batch_chunks(chunk),
+			    .ss = ss,
+			    .header_hash = header_hash};
+	if (r == 0)
+		r = seal_payload(&s, out, e);
+	if (bytes)
+		*bytes = s.total;
+	sodium_free(file_key);
+	sodium_free(pk);
+	sodium_free(ss);
+	return r;
+}
+
+/* ---- reading the header ---- */
+
+struct reader {
+	int fd;
+	uint8_t *raw; /* the signed part, as read */
+	size_t len;
+};
+
+/* Reads exactly n bytes into out (and the raw copy); false at EOF or error. */
+static int take(struct reader *rd, void *out, size_t n, enum env_check *why, struct lerr *e)
+{
+	if (rd->len + n > SIGNED_MAX)
+		return fail(why, ENV_MALFORMED, e, "header larger than any envelope's");
+	ssize_t got = fio_read_full(rd->fd, rd->raw + rd->len, n);
+	if (got < 0)
+		return fail(why, ENV_IO, e, "cannot read: %s", strerror(errno));
+	if ((size_t)got < n)
+		return fail(why, ENV_TRUNCATED, e, "the header ends after %zu bytes",
+			    rd->len + (size_t)got);
+	if (out)
+		memcpy(out, rd->raw + rd->len, n);
+	rd->len += n;
+	return 0;
+}
+
+/* Reads a length byte and a party code. */
+static int take_party(struct reader *rd, char out[PARTY_CODE_MAX], const char *what,
+		      enum env_check *why, struct lerr *e)
+{
+	uint8_t n;
+	if (take(rd, &n, 1, why, e) < 0)
+		return LERR_INVAL;
+	if (n < 2 || n >= PARTY_CODE_MAX)
+		return fail(why, ENV_MALFORMED, e, "%s: party code of %u bytes", what, n);
+	if (take(rd, out, n, why, e) < 0)
+		return LERR_INVAL;
+	out[n] = '\0';
+	if (party_code_check(out, NULL) < 0)
+		return fail(why, ENV_MALFORMED, e, "%s: \"%s\" is not a party code", what, out);
+	return 0;
+}
+
+static int read_fields(struct reader *rd, struct env_header *h, enum env_check *why, struct lerr *e)
+{
+	uint8_t magic[ENV_MAGIC_LEN], version, n32[4], count;
+	if (take(rd, magic, ENV_MAGIC_LEN, why, e) < 0)
+		return LERR_INVAL;
+	if (memcmp(magic, ENV_MAGIC, ENV_MAGIC_LEN) != 0)
+		return fail(why, ENV_MALFORMED, e, "not a liaison envelope (no %s at its start)",
+			    ENV_MAGIC);
+	if (take(rd, &version, 1, why, e) < 0)
+		return LERR_INVAL;
+	if (version != ENV_VERSION)
+		return fail(why, ENV_MALFORMED, e, "envelope version %u is not supported (only %d)",
+			    version, ENV_VERSION);
+	if (take_party(rd, h->sender, "sender", why, e) < 0 ||
+	    take(rd, h->sender_pk, KEY_SIGN_PK, why, e) < 0 || take(rd, n32, 4, why, e) < 0)
+		return LERR_INVAL;
+	h->chunk = get32(n32);
+	if (h->chunk < ENV_CHUNK_MIN || h->chunk > ENV_CHUNK_MAX)
+		return fail(why, ENV_MALFORMED, e, "chunk size %u is not in %u..%u", h->chunk,
+			    ENV_CHUNK_MIN, ENV_CHUNK_MAX);
+	if (take(rd, n32, 4, why, e) < 0)
+		return LERR_INVAL;
+	h->label_len = get32(n32);
+	if (h->label_len < 2 || h->label_len > ENV_LABEL_MAX)
+		return fail(why, ENV_MALFORMED, e, "label of %u bytes", h->label_len);
+	if (take(rd, h->label_hash, ENV_HASH, why, e) < 0 || take(rd, &count, 1, why, e) < 0)
+		return LERR_INVAL;
+	if (count < 1 || count > ENV_RECIPIENTS_MAX)
+		return fail(why, ENV_MALFORMED, e, "%u recipients (1..%d)", count,
+			    ENV_RECIPIENTS_MAX);
+	for (size_t i = 0; i < count; i++) {
+		struct env_stanza *s = &h->stanzas[i];
+		if (take_party(rd, s->party, "recipient", why, e) < 0 ||
+		    take(rd, s->box_pk, KEY_BOX_PK, why, e) < 0 ||
+		    take(rd, s->sealed, ENV_SEALED_KEY, why, e) < 0)
+			return LERR_INVAL;
+		h->nstanzas++;
+	}
+	return 0;
+}
+
+int envelope_read_header(int in, struct env_header *h, enum env_check *why, struct lerr *e)
+{
+	memset(h, 0, sizeof *h);
+	*why = ENV_OK;
+	struct reader rd = {.fd = in, .raw = malloc(SIGNED_MAX)};
+	h->label = malloc(ENV_LABEL_MAX + 1);
+	if (!rd.raw || !h->label) {
+		free(rd.raw);
+		envelope_header_free(h);
+		return fail(why, ENV_IO, e, "out of memory");
+	}
+	h->raw = rd.raw;
+	int r = read_fields(&rd, h, why, e);
+	h->signed_len = rd.len;
+	if (r == 0) {
+		ssize_t got = fio_read_full(in, h->sig, ENV_SIG);
+		if (got == ENV_SIG)
+			got = fio_read_full(in, h->label, h->label_len);
+		if (got < 0)
+			r = fail(why, ENV_IO, e, "cannot read: %s", strerror(errno));
+		else if ((size_t)got < (got == ENV_SIG ? ENV_SIG : h->label_len))
+			r = fail(why, ENV_TRUNCATED, e, "the header ends before its label does");
+	}
+	if (r < 0) {
+		envelope_header_free(h);
+		return r;
+	}
+	h->label[h->label_len] = '\0';
+	h->header_len = h->signed_len + ENV_SIG + h->label_len;
+	crypto_generichash_state hs;
+	crypto_generichash_init(&hs, NULL, 0, ENV_HASH);
+	crypto_generichash_update(&hs, h->raw, h->signed_len);
+	crypto_generichash_update(&hs, h->sig, ENV_SIG);
+	crypto_generichash_update(&hs, (const uint8_t *)h->label, h->label_len);
+	crypto_generichash_final(&hs, h->header_hash, ENV_HASH);
+	return 0;
+}
+
+void envelope_header_free(struct env_header *h)
+{
+	if (!h)
+		return;
+	free(h->label);
+	free(h->raw);
+	h->label = NULL;
+	h->raw = NULL;
+}
+
+int envelope_verify_header(const struct env_header *h, const struct key_public *sender,
+			   enum env_check *why, struct lerr *e)
+{
+	*why = ENV_OK;
+	if (key_crypto_init(e) < 0)
+		return LERR_INVAL;
+	if (strcmp(h->sender, sender->party) != 0)
+		return fail(why, ENV_WRONG_SENDER, e, "sealed by %s, not by %s", h->sender,
+			    sender->party);
+	if (sodium_memcmp(h->sender_pk, sender->sign_pk, KEY_SIGN_PK) != 0)
+		return fail(why, ENV_WRONG_SENDER, e,
+			    "signed with a key of %s that is not the one you trust for %s",
+			    h->sender, sender->party);
+	if (!verify2(h->sig, CTX_HEADER, h->raw, h->signed_len, NULL, 0, sender->sign_pk))
+		return fail(why, ENV_BAD_SIGNATURE, e,
+			    "the header is not what %s signed (changed after sealing)",
+			    sender->party);
+	uint8_t lh[ENV_HASH];
+	crypto_generichash(lh, ENV_HASH, (const uint8_t *)h->label, h->label_len, NULL, 0);
+	if (sodium_memcmp(lh, h->label_hash, ENV_HASH) != 0)
+		return fail(why, ENV_CHANGED_LABEL, e, "the label is not the one %s signed",
+			    sender->party);
+	return 0;
+}
+
+int64_t envelope_plain_size(const struct env_header *h, uint64_t total)
+{
+	if (total < h->header_len + ENV_STREAM_HEADER + FINAL_MIN)
+		return -1;
+	uint64_t rest = total - h->header_len - ENV_STREAM_HEADER;
+	uint64_t full = h->chunk + ENV_CHUNK_OVERHEAD;
+	uint64_t k = rest >= FINAL_MIN + full ? (rest - FINAL_MIN) / full : 0;
+	uint64_t last = rest - k * full;
+	if (last < FINAL_MIN || last > h->chunk + FINAL_MIN)
+		return -1;
+	return (int64_t)(k * h->chunk + last - FINAL_MIN);
+}
+
+/* ---- opening ---- */
+
+/* Finds my stanza and opens the file key into fk. */
+static int file_key_for(const struct env_header *h, const struct key_secret *me, uint8_t *fk,
+			enum env_check *why, struct lerr *e)
+{
+	for (size_t i = 0; i < h->nstanzas; i++) {
+		const struct env_stanza *s = &h->stanzas[i];
+		if (sodium_memcmp(s->box_pk, me->pub.box_pk, KEY_BOX_PK) != 0)
+			continue;
+		if (crypto_box_seal_open(fk, s->sealed, ENV_SEALED_KEY, me->pub.box_pk,
+					 me->box_sk) != 0)
+			return fail(why, ENV_CORRUPTED, e, "the file key sealed to %s is damaged",
+				    s->party);
+		return 0;
+	}
+	char list[ENV_RECIPIENTS_MAX * PARTY_CODE_MAX + 8] = "";
+	size_t len = 0;
+	for (size_t i = 0; i < h->nstanzas && len < sizeof list; i++)
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
+					h->stanzas[i].party);
+	return fail(why, ENV_NOT_FOR_YOU, e, "sealed to %s; not to the key of %s", list,
+		    me->pub.party);
+}
+
+/* The state of a payload being opened. */
+struct opening {
+	int in;
+	const struct env_header *h;
+	const struct key_public *sender;
+	stream_state *ss;
+	crypto_generichash_state ph;
+	uint8_t *buf; /* ciphertext read ahead */
+	size_t have, cap;
+	uint64_t chunks, bytes;
+	env_progress progress;
+	void *arg;
+};
+
+/* Decrypts `len` bytes at ct as the next chunk into plain. */
+static int pull(struct opening *o, const uint8_t *ct, size_t len, uint8_t *plain, bool last,
+		unsigned char *tag, unsigned long long *mlen, enum env_check *why, struct lerr *e)
+{
+	o->chunks++;
+	if (crypto_secretstream_xchacha20poly1305_pull(o->ss, plain, mlen, tag, ct, len, NULL, 0) ==
+	    0)
+		return 0;
+	if (last)
+		return fail(why, ENV_CORRUPTED, e,
+			    "chunk %llu, the last, does not authenticate: the envelope is "
+			    "truncated or was changed",
+			    (unsigned long long)o->chunks);
+	return fail(why, ENV_CORRUPTED, e, "chunk %llu does not authenticate",
+		    (unsigned long long)o->chunks);
+}
+
+/*
+ * The last chunk, at ct: its data goes to plain; the payload signature
+ * after it must cover the header and everything decrypted. *n gets the
+ * data's length.
+ */
+static int final_chunk(struct opening *o, const uint8_t *ct, size_t len, uint8_t *plain, size_t *n,
+		       enum env_check *why, struct lerr *e)
+{
+	unsigned char tag;
+	unsigned long long mlen;
+	int r = pull(o, ct, len, plain, true, &tag, &mlen, why, e);
+	if (r < 0)
+		return r;
+	if (tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL)
+		return fail(why, ENV_TRUNCATED, e,
+			    "the envelope ends after chunk %llu, not at its final chunk",
+			    (unsigned long long)o->chunks);
+	if (mlen < ENV_SIG)
+		return fail(why, ENV_CORRUPTED, e, "the final chunk has no payload signature");
+	*n = (size_t)mlen - ENV_SIG;
+	uint8_t ph[ENV_HASH];
+	crypto_generichash_update(&o->ph, plain, *n);
+	crypto_generichash_final(&o->ph, ph, ENV_HASH);
+	if (!verify2(plain + *n, CTX_PAYLOAD, o->h->header_hash, ENV_HASH, ph, ENV_HASH,
+		     o->sender->sign_pk))
+		return fail(why, ENV_BAD_PAYLOAD, e, "the content is not what %s sealed",
+			    o->sender->party);
+	return 0;
+}
+
+/*
+ * Decrypts the buffered chunks that cannot be the last into ob; at end of
+ * input, the last one too (*done set). Returns 0 or a LERR code; *olen is
+ * the plaintext put in ob.
+ */
+static int open_batch(struct opening *o, uint8_t *ob, size_t *olen, bool eof, bool *done,
+		      enum env_check *why, struct lerr *e)
+{
+	const size_t full = o->h->chunk + ENV_CHUNK_OVERHEAD;
+	size_t off = 0;
+	*olen = 0;
+	/* more than a final chunk can hold remains: the first is not the last */
+	while (o->have - off >= full + FINAL_MIN) {
+		unsigned char tag;
+		unsigned long long mlen;
+		int r = pull(o, o->buf + off, full, ob + *olen, false, &tag, &mlen, why, e);
+		if (r < 0)
+			return r;
+		if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)
+			return fail(why, ENV_CORRUPTED, e,
+				    "chunk %llu is marked final, but more follows",
+				    (unsigned long long)o->chunks);
+		crypto_generichash_update(&o->ph, ob + *olen, (size_t)mlen);
+		*olen += (size_t)mlen;
+		off += full;
+	}
+	if (eof) {
+		size_t rest = o->have - off, n = 0;
+		if (rest < FINAL_MIN || rest > o->h->chunk + FINAL_MIN)
+			return fail(why, ENV_TRUNCATED, e, "the envelope ends inside chunk %llu",
+				    (unsigned long long)o->chunks + 1);
+		int r = final_chunk(o, o->buf + off, rest, ob + *olen, &n, why, e);
+		if (r < 0)
+			return r;
+		*olen += n;
+		*done = true;
+		return 0;
+	}
+	memmove(o->buf, o->buf + off, o->have - off);
+	o->have -= off;
+	return 0;
+}
+
+static int open_chunks(struct opening *o, int out, enum env_check *why, struct lerr *e)
+{
+	const size_t full = o->h->chunk + ENV_CHUNK_OVERHEAD, batch = batch_chunks(o->h->chunk);
+	o->cap = (batch + 1) * full + o->h->chunk + FINAL_MIN;
+	o->buf = malloc(o->cap);
+	/* a batch decrypts at most cap / full chunks, the last with its signature */
+	struct awriter *w =
+	    o->buf ? aw_start(out, (o->cap / full + 1) * o->h->chunk + ENV_SIG) : NULL;
+	if (!w) {
+		free(o->buf);
+		return fail(why, ENV_IO, e, "out of memory");
+	}
+	int r = 0;
+	for (bool eof = false, done = false; !done;) {
+		ssize_t got = fio_read_full(o->in, o->buf + o->have, o->cap - o->have);
+		if (got < 0) {
+			r = fail(why, ENV_IO, e, "cannot read: %s", strerror(errno));
+			break;
+		}
+		eof = (size_t)got < o->cap - o->have;
+		o->have += (size_t)got;
+		uint8_t *ob = aw_take(w);
+		if (!ob)
+			break; /* the writer failed: aw_finish says why */
+		size_t olen = 0;
+		r = open_batch(o, ob, &olen, eof, &done, why, e);
+		aw_submit(w, ob, r == 0 ? olen : 0);
+		if (r < 0)
+			break;
+		o->bytes += olen;
+		if (o->progress)
+			o->progress(o->arg, o->bytes);
+	}
+	if (aw_finish(w) != 0 && r == 0)
+		r = fail(why, ENV_IO, e, "cannot write: %s", strerror(errno));
+	free(o->buf);
+	return r;
+}
+
+int envelope_open_payload(int in, int out, const struct env_header *h, const struct key_secret *me,
+			  const struct key_public *sender, env_progress progress, void *arg,
+			  uint64_t *bytes, enum env_check *why, struct lerr *e)
+{
+	if (bytes)
+		*bytes = 0;
+	int r = envelope_verify_header(h, sender, why, e);
+	if (r < 0)
+		return r;
+	struct opening o = {.in = in, .h = h, .sender = sender, .progress = progress, .arg = arg};
+	o.ss = sodium_malloc(sizeof *o.ss);
+	uint8_t *fk = sodium_malloc(ENV_FILE_KEY), *pk = sodium_malloc(ENV_FILE_KEY);
+	uint8_t sh[ENV_STREAM_HEADER];
+	if (!o.ss || !fk || !pk)
+		r = fail(why, ENV_IO, e, "out of guarded memory");
+	if (r == 0)
+		r = file_key_for(h, me, fk, why, e);
+	if (r == 0) {
+		ssize_t got = fio_read_full(in, sh, sizeof sh);
+		if (got < 0)
+			r = fail(why, ENV_IO, e, "cannot read: %s", strerror(errno));
+		else if ((size_t)got < sizeof sh)
+			r = fail(why, ENV_TRUNCATED, e, "the envelope ends before its payload");
+	}
+	if (r == 0) {
+		payload_key(pk, fk, h->header_hash);
+		if (crypto_secretstream_xchacha20poly1305_init_pull(o.ss, sh, pk) != 0)
+			r = fail(why, ENV_CORRUPTED, e, "the payload's stream header is damaged");
+	}
+	if (r == 0) {
+		crypto_generichash_init(&o.ph, NULL, 0, ENV_HASH);
+		r = open_chunks(&o, out, why, e);
+	}
+	if (bytes)
+		*bytes = o.bytes;
+	sodium_free(o.ss);
+	sodium_free(fk);
+	sodium_free(pk);
+	return r;
+}

@@ -1,0 +1,157 @@
+/* fio.c - whole reads and writes, atomic files (see fio.h). */
+#include "fio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/scheme.h"
+
+ssize_t fio_read_full(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, (char *)buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int fio_write_full(int fd, const void *buf, size_t n)
+{
+	size_t put = 0;
+	while (put < n) {
+		ssize_t r = write(fd, (const char *)buf + put, n - put);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		put += (size_t)r;
+	}
+	return 0;
+}
+
+int fio_begin(struct fio_out *o, const char *path, int mode, bool overwrite, struct lerr *e)
+{
+	struct stat sb;
+	o->fd = -1;
+	o->tmp[0] = '\0';
+	if (!str_copy(o->path, sizeof o->path, path))
+		return lerr_set(e, LERR_LIMIT, "%.64s...: path too long", path);
+	if (!overwrite && lstat(path, &sb) == 0)
+		return lerr_set(e, LERR_EXISTS, "%s already exists (--force replaces it)", path);
+	int w = snprintf(o->tmp, sizeof o->tmp, "%s.tmp-XXXXXX", path);
+	if (w < 0 || (size_t)w >= sizeof o->tmp)
+		return lerr_set(e, LERR_LIMIT, "%.64s...: path too long", path);
+	o->fd = mkstemp(o->tmp);
+	if (o->fd < 0) {
+		int err = errno;
+		o->tmp[0] = '\0';
+		return lerr_set(e, LERR_IO, "%s: cannot create: %s", path, strerror(err));
+	}
+	if (fchmod(o->fd, (mode_t)mode) != 0) {
+		int err = errno;
+		fio_abort(o);
+		return lerr_set(e, LERR_IO, "%s: cannot set mode: %s", path, strerror(err));
+	}
+	return 0;
+}
+
+/* fsync the folder holding path, so that the rename itself is durable. */
+static void sync_dir(const char *path)
+{
+	char copy[4096];
+	if (!str_copy(copy, sizeof copy, path))
+		return;
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+int fio_commit(struct fio_out *o, struct lerr *e)
+{
+	if (fsync(o->fd) != 0 || close(o->fd) != 0) {
+		int err = errno;
+		o->fd = -1;
+		fio_abort(o);
+		return lerr_set(e, LERR_IO, "%s: cannot write: %s", o->path, strerror(err));
+	}
+	o->fd = -1;
+	if (rename(o->tmp, o->path) != 0) {
+		int err = errno;
+		fio_abort(o);
+		return lerr_set(e, LERR_IO, "%s: cannot rename into place: %s", o->path,
+				strerror(err));
+	}
+	o->tmp[0] = '\0';
+	sync_dir(o->path);
+	return 0;
+}
+
+void fio_abort(struct fio_out *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
+	if (o->tmp[0])
+		(void)unlink(o->tmp);
+	o->tmp[0] = '\0';
+}
+
+int fio_write_file(const char *path, const void *buf, size_t n, int mode, bool overwrite,
+		   struct lerr *e)
+{
+	struct fio_out o;
+	int r = fio_begin(&o, path, mode, overwrite, e);
+	if (r < 0)
+		return r;
+	if (fio_write_full(o.fd, buf, n) != 0) {
+		int err = errno;
+		fio_abort(&o);
+		return lerr_set(e, LERR_IO, "%s: cannot write: %s", path, strerror(err));
+	}
+	return fio_commit(&o, e);
+}
+
+int fio_read_file(const char *path, size_t max, char **out, size_t *n, struct lerr *e)
+{
+	*out = NULL;
+	*n = 0;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return lerr_set(e, errno == ENOENT ? LERR_NOTFOUND : LERR_IO, "%s: cannot open: %s",
+				path, strerror(errno));
+	char *buf = malloc(max + 1);
+	if (!buf) {
+		close(fd);
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	}
+	ssize_t got = fio_read_full(fd, buf, max + 1);
+	int err = errno;
+	close(fd);
+	if (got < 0) {
+		free(buf);
+		return lerr_set(e, LERR_IO, "%s: cannot read: %s", path, strerror(err));
+	}
+	if ((size_t)got > max) {
+		free(buf);
+		return lerr_set(e, LERR_LIMIT, "%s: larger than %zu bytes", path, max);
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*n = (size_t)got;
+	return 0;
+}

@@ -1,0 +1,57 @@
+/*
+ * fio.h - file I/O that does not lose data: whole reads and writes that
+ * retry short transfers and EINTR, and files that appear atomically (a
+ * temporary file in the same folder, synced, then renamed into place).
+ */
+#ifndef LIAISON_CRYPTO_FIO_H
+#define LIAISON_CRYPTO_FIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "../core/err.h"
+
+/*
+ * Reads up to n bytes, stopping early only at end of file. Returns the
+ * count read (n unless at EOF) or -1 with errno set.
+ */
+ssize_t fio_read_full(int fd, void *buf, size_t n);
+
+/* Writes all n bytes. Returns 0 or -1 with errno set. */
+int fio_write_full(int fd, const void *buf, size_t n);
+
+/* A file being written under a temporary name until fio_commit(). */
+struct fio_out {
+	int fd;
+	char path[4096];
+	char tmp[4096 + 16];
+};
+
+/*
+ * Creates a temporary file (mode `mode`) beside `path`. Unless overwrite,
+ * refuses (LERR_EXISTS) when path exists. Returns 0 or a LERR code.
+ */
+int fio_begin(struct fio_out *o, const char *path, int mode, bool overwrite, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* Syncs the file and renames it to its path (and syncs the folder). */
+int fio_commit(struct fio_out *o, struct lerr *e) __attribute__((warn_unused_result, nonnull(1)));
+
+/* Removes the temporary file: nothing is left behind. */
+void fio_abort(struct fio_out *o) __attribute__((nonnull));
+
+/*
+ * Writes a whole small file atomically (fio_begin + write + fio_commit).
+ */
+int fio_write_file(const char *path, const void *buf, size_t n, int mode, bool overwrite,
+		   struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/*
+ * Reads a whole small file (at most max bytes) into *out (free() it; a NUL
+ * follows the data). Refuses symbolic links. Returns 0 or a LERR code.
+ */
+int fio_read_file(const char *path, size_t max, char **out, size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 3, 4)));
+
+#endif

@@ -1,0 +1,77 @@
+/* keyfile.c - party keys in files (see keyfile.h). */
+#include "keyfile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../crypto/fio.h"
+
+static int path_of(char *buf, size_t n, const char *dir, const char *party, const char *ext,
+		   struct lerr *e)
+{
+	int w = snprintf(buf, n, "%s/%s.%s", dir, party, ext);
+	if (w < 0 || (size_t)w >= n)
+		return lerr_set(e, LERR_LIMIT, "%s: path too long", dir);
+	return 0;
+}
+
+int keyfile_generate(const char *dir, const char *party, const char *pass, size_t len,
+		     const struct key_kdf *kdf, bool force, char *pub_path, size_t n,
+		     struct lerr *e)
+{
+	char kp[4096], pp[4096], line[KEY_PUB_LINE_MAX];
+	struct key_secret k;
+	int r = path_of(kp, sizeof kp, dir, party, "key", e);
+	if (r == 0)
+		r = path_of(pp, sizeof pp, dir, party, "pub", e);
+	if (r < 0)
+		return r;
+	if ((r = key_generate(party, &k, e)) < 0)
+		return r;
+	char *text = NULL;
+	size_t tn = 0;
+	r = key_secret_seal(&k, pass, len, kdf, &text, &tn, e);
+	if (r == 0)
+		r = key_public_format(&k.pub, line, sizeof line, e);
+	key_secret_free(&k);
+	/* the public file first: a lone .pub is harmless, a lone .key is not found */
+	if (r == 0)
+		r = fio_write_file(pp, line, strlen(line), 0644, force, e);
+	if (r == 0 && (r = fio_write_file(kp, text, tn, 0600, force, e)) < 0)
+		(void)remove(pp);
+	if (text) {
+		sodium_memzero(text, tn);
+		free(text);
+	}
+	if (r == 0 && pub_path && !str_copy(pub_path, n, pp))
+		pub_path[0] = '\0';
+	return r;
+}
+
+int keyfile_public(const char *path, struct key_public *p, struct lerr *e)
+{
+	char *text;
+	size_t n;
+	int r = fio_read_file(path, KEY_PUB_LINE_MAX, &text, &n, e);
+	if (r < 0)
+		return r;
+	r = key_public_parse(text, p, e);
+	free(text);
+	return r < 0 ? lerr_prefix(e, "%s", path) : 0;
+}
+
+int keyfile_secret(const char *path, const char *pass, size_t len, struct key_secret *k,
+		   struct lerr *e)
+{
+	char *text;
+	size_t n;
+	memset(k, 0, sizeof *k);
+	int r = fio_read_file(path, KEY_FILE_MAX, &text, &n, e);
+	if (r < 0)
+		return r;
+	r = key_secret_open(text, n, pass, len, k, e);
+	sodium_memzero(text, n);
+	free(text);
+	return r < 0 ? lerr_prefix(e, "%s", path) : 0;
+}
