@@ -51,7 +51,7 @@ $(BUILD)/libliaison.a: $(LIB_OBJ)
 $(BUILD)/liaison: $(CLI_OBJ) $(BUILD)/libliaison.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/helpers.h $(BUILD)/libliaison.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libliaison.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libliaison.a \
 	    $(CRITERION_LIBS) $(LDLIBS)

@@ -13,16 +13,18 @@
 
 #include "fio.h"
 
+#define AW_WRITEBACK_BYTES (8 << 20)
+
 struct awriter {
 	int fd;
-	size_t size;
-	bool writeback; /* a regular file: start its writeback batch by batch */
-	off_t offset;
+	bool writeback;	      /* a regular file: start its writeback batch by batch */
+	off_t offset, synced; /* written so far; handed to writeback so far */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	uint8_t *bufs[AW_BUFFERS];
 	size_t lens[AW_BUFFERS];
+	size_t used[AW_BUFFERS]; /* the most of each buffer ever filled */
 	bool queued[AW_BUFFERS]; /* filled, waiting for the writer */
 	bool taken[AW_BUFFERS];	 /* with the caller */
 	size_t next_write;	 /* the ring: buffers are written in order */
@@ -46,11 +48,17 @@ static void *writer(void *arg)
 		if (fio_write_full(w->fd, w->bufs[i], w->lens[i]) != 0)
 			err = errno ? errno : EIO;
 		else if (w->writeback) {
-			/* start writing this batch to disk now: the final fsync waits less */
-			if (sync_file_range(w->fd, w->offset, (off_t)w->lens[i],
-					    SYNC_FILE_RANGE_WRITE) != 0)
-				w->writeback = false;
+			/*
+			 * Large outputs: start writing each batch to disk now, so
+			 * that the final fsync waits less. Small ones need not.
+			 */
 			w->offset += (off_t)w->lens[i];
+			if (w->offset - w->synced >= AW_WRITEBACK_BYTES) {
+				if (sync_file_range(w->fd, w->synced, w->offset - w->synced,
+						    SYNC_FILE_RANGE_WRITE) != 0)
+					w->writeback = false;
+				w->synced = w->offset;
+			}
 		}
 		pthread_mutex_lock(&w->mu);
 		if (err && !w->err)
@@ -69,10 +77,9 @@ struct awriter *aw_start(int fd, size_t size)
 	if (!w)
 		return NULL;
 	w->fd = fd;
-	w->size = size;
 	struct stat sb;
 	w->writeback = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
-	w->offset = w->writeback ? lseek(fd, 0, SEEK_CUR) : 0;
+	w->offset = w->synced = w->writeback ? lseek(fd, 0, SEEK_CUR) : 0;
 	if (w->offset < 0)
 		w->writeback = false;
 	for (size_t i = 0; i < AW_BUFFERS; i++)
@@ -121,6 +128,8 @@ void aw_submit(struct awriter *w, uint8_t *buf, size_t len)
 			w->taken[i] = false;
 			w->queued[i] = true;
 			w->lens[i] = len;
+			if (len > w->used[i])
+				w->used[i] = len;
 		}
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
@@ -137,7 +146,7 @@ int aw_finish(struct awriter *w)
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	for (size_t i = 0; i < AW_BUFFERS; i++) {
-		sodium_memzero(w->bufs[i], w->size); /* they held plaintext */
+		sodium_memzero(w->bufs[i], w->used[i]); /* they held plaintext */
 		free(w->bufs[i]);
 	}
 	free(w);

@@ -220,8 +220,8 @@ struct sealing {
 	stream_state *ss;
 	crypto_generichash_state ph;
 	const uint8_t *header_hash;
-	uint8_t *buf; /* plaintext: up to (batch + 1) chunks and a signature */
-	size_t have;
+	uint8_t *buf;	   /* plaintext: up to (batch + 1) chunks and a signature */
+	size_t have, high; /* bytes in buf; the most ever */
 	uint64_t total;
 };
 
@@ -282,6 +282,8 @@ static int seal_payload(struct sealing *s, int out, struct lerr *e)
 		}
 		eof = (size_t)got < cap - s->have;
 		s->have += (size_t)got;
+		if (s->have > s->high)
+			s->high = s->have;
 		uint8_t *ob = aw_take(w);
 		if (!ob)
 			break; /* the writer failed: aw_finish says why */
@@ -295,7 +297,7 @@ static int seal_payload(struct sealing *s, int out, struct lerr *e)
 	}
 	if (aw_finish(w) != 0 && r == 0)
 		r = lerr_set(e, LERR_IO, "cannot write the envelope: %s", strerror(errno));
-	sodium_memzero(s->buf, cap + ENV_SIG);
+	sodium_memzero(s->buf, s->high + ENV_SIG); /* it held plaintext */
 	free(s->buf);
 	return r;
 }
@@ -420,6 +422,18 @@ static int read_fields(struct reader *rd, struct env_header *h, enum env_check *
 	return 0;
 }
 
+/* Reads exactly n bytes of the header's `what`; a short read is a truncation. */
+static int read_exact(int fd, void *buf, size_t n, const char *what, enum env_check *why,
+		      struct lerr *e)
+{
+	ssize_t got = fio_read_full(fd, buf, n);
+	if (got < 0)
+		return fail(why, ENV_IO, e, "cannot read: %s", strerror(errno));
+	if ((size_t)got < n)
+		return fail(why, ENV_TRUNCATED, e, "the header ends inside %s", what);
+	return 0;
+}
+
 int envelope_read_header(int in, struct env_header *h, enum env_check *why, struct lerr *e)
 {
 	memset(h, 0, sizeof *h);
@@ -434,15 +448,10 @@ int envelope_read_header(int in, struct env_header *h, enum env_check *why, stru
 	h->raw = rd.raw;
 	int r = read_fields(&rd, h, why, e);
 	h->signed_len = rd.len;
-	if (r == 0) {
-		ssize_t got = fio_read_full(in, h->sig, ENV_SIG);
-		if (got == ENV_SIG)
-			got = fio_read_full(in, h->label, h->label_len);
-		if (got < 0)
-			r = fail(why, ENV_IO, e, "cannot read: %s", strerror(errno));
-		else if ((size_t)got < (got == ENV_SIG ? ENV_SIG : h->label_len))
-			r = fail(why, ENV_TRUNCATED, e, "the header ends before its label does");
-	}
+	if (r == 0)
+		r = read_exact(in, h->sig, ENV_SIG, "its signature", why, e);
+	if (r == 0)
+		r = read_exact(in, h->label, h->label_len, "its label", why, e);
 	if (r < 0) {
 		envelope_header_free(h);
 		return r;

@@ -1,0 +1,188 @@
+#!/usr/bin/env bats
+# liaison keygen, seal, open, inspect: envelopes as files.
+load helpers
+
+setup() {
+	export LIAISON_PASSPHRASE="correct horse"
+	cd "$BATS_TEST_TMPDIR"
+	for p in JPN KOR USA; do "$L" keygen --party $p >/dev/null; done
+	printf '{"originator": "JPN", "level": "GOKUHI", "title": "Missile launch",\n "releasable_to": ["KOR"], "ntk": "MISSILE-WARNING"}\n' >label.json
+	head -c 300000 /dev/urandom >plain.bin
+}
+
+seal() {
+	"$L" seal --sign JPN.key --to KOR.pub --label label.json "$@"
+}
+
+@test "keygen writes a 0600 secret key and a one-line public key" {
+	[ "$(stat -c %a JPN.key)" = 600 ]
+	[ "$(wc -l <JPN.pub)" -eq 1 ]
+	grep -Eq '^liaison-public-key/v1 JPN ed25519=[A-Za-z0-9+/=]{44} x25519=[A-Za-z0-9+/=]{44}$' JPN.pub
+	! grep -q "correct horse" JPN.key
+	head -1 JPN.key | grep -q '^liaison-secret-key/v1 JPN$'
+}
+
+@test "keygen keeps existing keys unless --force" {
+	before="$(cat JPN.pub)"
+	run "$L" keygen --party JPN
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"JPN.pub already exists (--force replaces it)"* ]]
+	[ "$(cat JPN.pub)" = "$before" ]
+	"$L" keygen --party JPN --force
+	[ "$(cat JPN.pub)" != "$before" ]
+}
+
+@test "keygen without a passphrase or terminal says how to give one" {
+	unset LIAISON_PASSPHRASE
+	run setsid "$L" keygen --party NATO </dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no passphrase: set LIAISON_PASSPHRASE"* ]]
+	[ ! -e NATO.key ]
+}
+
+@test "keygen --json names the files and the public key" {
+	run "$L" --json keygen --party NATO --out "$BATS_TEST_TMPDIR"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .public_key)" = "$(cat NATO.pub)" ]
+	[ "$(echo "$output" | jq -r .party)" = NATO ]
+}
+
+@test "seal then open gives back the same bytes, through files" {
+	run seal -o env.lsn plain.bin
+	[ "$status" -eq 0 ]
+	[[ "$output" == "sealed item "* ]]
+	run "$L" open --key KOR.key --verify JPN.pub -o out.bin env.lsn
+	[ "$status" -eq 0 ]
+	[[ "$output" == "opened item "*"from JPN (Missile launch, level GOKUHI): 300000 bytes in out.bin" ]]
+	cmp plain.bin out.bin
+	[ "$(stat -c %a out.bin)" = 600 ]
+}
+
+@test "seal and open stream through standard input and output" {
+	seal <plain.bin >env.lsn
+	"$L" open --key KOR.key --verify JPN.pub <env.lsn >out.bin
+	cmp plain.bin out.bin
+	: >empty
+	seal <empty | "$L" open --key KOR.key --verify JPN.pub >out0
+	[ ! -s out0 ]
+}
+
+@test "several recipients each open it; others cannot" {
+	"$L" seal --sign JPN.key --to KOR.pub --to USA.pub --label label.json -o env.lsn plain.bin
+	"$L" open --key USA.key --verify JPN.pub -o usa.bin env.lsn
+	cmp plain.bin usa.bin
+	run "$L" open --key JPN.key --verify JPN.pub -o jpn.bin env.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not for you: sealed to KOR, USA; not to the key of JPN"* ]]
+	[ ! -e jpn.bin ]
+}
+
+@test "a wrong sender is refused and nothing is written" {
+	seal -o env.lsn plain.bin
+	run "$L" open --key KOR.key --verify USA.pub -o out.bin env.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"wrong sender: sealed by JPN, not by USA"* ]]
+	[ ! -e out.bin ]
+	[ -z "$(ls | grep tmp-)" ]
+}
+
+@test "a changed label is named, and nothing is written" {
+	seal -o env.lsn plain.bin
+	# change one letter of the title inside the envelope
+	perl -pi -e 's/Missile launch/Missile lunch!/' env.lsn
+	run "$L" open --key KOR.key --verify JPN.pub -o out.bin env.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"changed label: the label is not the one JPN signed"* ]]
+	[ ! -e out.bin ]
+	run "$L" inspect --verify JPN.pub env.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"changed label"* ]]
+}
+
+@test "a corrupted chunk and a truncated envelope are named, and nothing is written" {
+	seal -o env.lsn plain.bin
+	size=$(stat -c %s env.lsn)
+	cp env.lsn bad.lsn
+	printf 'X' | dd of=bad.lsn bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+	run "$L" open --key KOR.key --verify JPN.pub -o out.bin bad.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"corrupted chunk: chunk 3 does not authenticate"* ]]
+	[ ! -e out.bin ]
+	head -c $((size - 100)) env.lsn >cut.lsn
+	run "$L" open --key KOR.key --verify JPN.pub -o out.bin cut.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"truncated"* ]]
+	[ ! -e out.bin ]
+	# cut exactly after the fourth chunk (header, 24-byte stream header, 4 x 65553)
+	header=$("$L" --json inspect env.lsn | jq .header_size)
+	head -c $((header + 24 + 4 * 65553)) env.lsn >cut4.lsn
+	run "$L" open --key KOR.key --verify JPN.pub -o out.bin cut4.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"truncated: the envelope ends after chunk 4, not at its final chunk"* ]]
+}
+
+@test "a wrong passphrase is refused" {
+	seal -o env.lsn plain.bin
+	LIAISON_PASSPHRASE=wrong run "$L" open --key KOR.key --verify JPN.pub -o out.bin env.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"KOR.key: secret key file of KOR: wrong passphrase, or the file was changed"* ]]
+	[ ! -e out.bin ]
+}
+
+@test "inspect shows sender, recipients, label and sizes without keys" {
+	seal -o env.lsn plain.bin
+	run "$L" inspect env.lsn
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"from JPN"*"signature not checked"* ]]
+	[[ "$output" == *"to: KOR"* ]]
+	[[ "$output" == *"payload 300000 bytes"* ]]
+	run "$L" --json inspect --verify JPN.pub env.lsn
+	[ "$(echo "$output" | jq -r .label.title)" = "Missile launch" ]
+	[ "$(echo "$output" | jq -r .label.releasable_to[0])" = KOR ]
+	[ "$(echo "$output" | jq .payload_size)" -eq 300000 ]
+	[ "$(echo "$output" | jq .verified)" = true ]
+	[ "$(echo "$output" | jq -r .recipients[0].party)" = KOR ]
+}
+
+@test "seal refuses a label that is not the sender's, and bad labels" {
+	sed 's/"JPN"/"KOR"/' label.json >kor-label.json
+	run "$L" seal --sign JPN.key --to KOR.pub --label kor-label.json -o env.lsn plain.bin
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"originator KOR is not the sender JPN"* ]]
+	[ ! -e env.lsn ]
+	echo '{"originator": "JPN", "level": "GOKUHI"}' >bad.json
+	run "$L" seal --sign JPN.key --to KOR.pub --label bad.json -o env.lsn plain.bin
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bad.json: title: missing"* ]]
+	[ ! -e env.lsn ]
+}
+
+@test "seal keeps an existing output unless --force" {
+	echo keep >env.lsn
+	run seal -o env.lsn plain.bin
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"env.lsn already exists"* ]]
+	[ "$(cat env.lsn)" = keep ]
+	seal -o env.lsn --force plain.bin
+	"$L" open --key KOR.key --verify JPN.pub -o out.bin env.lsn
+	cmp plain.bin out.bin
+}
+
+@test "seal and open need their keys; a bad public key file is named" {
+	run "$L" seal --to KOR.pub --label label.json plain.bin
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--sign KEY, --to PUB and --label FILE are required"* ]]
+	echo "not a key" >bad.pub
+	run "$L" seal --sign JPN.key --to bad.pub --label label.json -o env.lsn plain.bin
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bad.pub: not a liaison public key"* ]]
+	run "$L" open --key KOR.key -o out.bin plain.bin
+	[ "$status" -eq 2 ]
+}
+
+@test "opening something that is not an envelope says so" {
+	run "$L" open --key KOR.key --verify JPN.pub -o out.bin plain.bin
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"malformed: not a liaison envelope"* ]]
+	[ ! -e out.bin ]
+}

@@ -1,0 +1,313 @@
+/* test_envelope.c - sealed envelopes: round trips, and every way one can be
+ * wrong (changed, cut, not for you, from someone else, forged by a recipient). */
+#include "envhelpers.h"
+
+TestSuite(envelope, .fini = leak_check);
+
+struct fixture {
+	struct key_secret jpn, kor, usa;
+};
+
+static struct fixture keys(void)
+{
+	struct fixture f = {seeded("JPN", 1), seeded("KOR", 2), seeded("USA", 3)};
+	return f;
+}
+
+static void drop(struct fixture *f)
+{
+	key_secret_free(&f->jpn);
+	key_secret_free(&f->kor);
+	key_secret_free(&f->usa);
+}
+
+static uint8_t *pattern(size_t n)
+{
+	uint8_t *p = malloc(n ? n : 1);
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(i * 131 + (i >> 8));
+	return p;
+}
+
+/* The header's length of an envelope in memory. */
+static size_t header_len(const uint8_t *env, size_t len)
+{
+	int fd = tmp_with(env, len);
+	struct env_header h;
+	enum env_check why;
+	cr_assert_eq(envelope_read_header(fd, &h, &why, NULL), 0);
+	size_t n = h.header_len;
+	envelope_header_free(&h);
+	close(fd);
+	return n;
+}
+
+/* Opening must fail with check `want` (or any failure when want is ENV_OK). */
+static void opens_not(const uint8_t *env, size_t len, struct fixture *f, enum env_check want,
+		      const char *what)
+{
+	enum env_check why = ENV_OK;
+	struct lerr e = {0};
+	int r = open_mem(env, len, &f->kor, &f->jpn.pub, &why, NULL, NULL, &e);
+	cr_assert_lt(r, 0, "%s: opened", what);
+	cr_assert_neq(why, ENV_OK, "%s: failed without saying which check", what);
+	if (want != ENV_OK)
+		cr_assert_eq(why, want, "%s: expected \"%s\", got \"%s\" (%s)", what,
+			     envelope_check_name(want), envelope_check_name(why), e.msg);
+	cr_assert_neq(e.msg[0], '\0');
+}
+
+static void round_trip(size_t n, uint32_t chunk)
+{
+	struct fixture f = keys();
+	uint8_t *plain = pattern(n), *out;
+	size_t len, on;
+	uint8_t *env = seal_mem(&f.jpn, &f.kor.pub, 1, LABEL, plain, n, chunk, &len);
+	enum env_check why;
+	struct lerr e = {0};
+	cr_assert_eq(open_mem(env, len, &f.kor, &f.jpn.pub, &why, &out, &on, &e), 0,
+		     "%zu bytes in chunks of %u: %s", n, chunk, e.msg);
+	cr_assert_eq(on, n, "%zu bytes came back as %zu", n, on);
+	cr_assert(n == 0 || memcmp(out, plain, n) == 0, "%zu bytes: content differs", n);
+	int64_t size = envelope_plain_size(&(struct env_header){.chunk = chunk ? chunk : ENV_CHUNK_DEFAULT,
+								 .header_len = header_len(env, len)},
+					   len);
+	cr_assert_eq(size, (int64_t)n, "plain size from the file size: %lld", (long long)size);
+	free(plain);
+	free(out);
+	free(env);
+	drop(&f);
+}
+
+Test(envelope, round_trips_of_every_awkward_size)
+{
+	const size_t C = 1024;
+	const size_t sizes[] = {0, 1, C - 1, C, C + 1, 2 * C, 3 * C + 5, 64 * C};
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+		round_trip(sizes[i], (uint32_t)C);
+	round_trip(0, 0);
+	round_trip(1, 0);
+	round_trip(ENV_CHUNK_DEFAULT, 0);
+	round_trip(ENV_CHUNK_DEFAULT + 1, 0);
+}
+
+Test(envelope, round_trips_across_batch_boundaries)
+{
+	/* chunks of 1 KiB: a batch is 1024 chunks */
+	const size_t B = 1 << 20;
+	const size_t sizes[] = {B - 1, B, B + 1, B + 1024, 2 * B + 1023, 3 * B};
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+		round_trip(sizes[i], 1024);
+	round_trip(3 * B + 7, ENV_CHUNK_MAX);
+}
+
+Test(envelope, opens_for_each_recipient_only)
+{
+	struct fixture f = keys();
+	struct key_public to[2] = {f.kor.pub, f.usa.pub};
+	uint8_t *plain = pattern(5000);
+	size_t len;
+	uint8_t *env = seal_mem(&f.jpn, to, 2, LABEL, plain, 5000, 1024, &len);
+	enum env_check why;
+	struct lerr e = {0};
+	cr_assert_eq(open_mem(env, len, &f.kor, &f.jpn.pub, &why, NULL, NULL, &e), 0, "%s", e.msg);
+	cr_assert_eq(open_mem(env, len, &f.usa, &f.jpn.pub, &why, NULL, NULL, &e), 0, "%s", e.msg);
+	cr_assert_lt(open_mem(env, len, &f.jpn, &f.jpn.pub, &why, NULL, NULL, &e), 0);
+	cr_assert_eq(why, ENV_NOT_FOR_YOU);
+	cr_assert(strstr(e.msg, "not for you: sealed to KOR, USA"), "%s", e.msg);
+	free(plain);
+	free(env);
+	drop(&f);
+}
+
+Test(envelope, refuses_a_wrong_sender)
+{
+	struct fixture f = keys();
+	size_t len;
+	uint8_t *env = seal_mem(&f.jpn, &f.kor.pub, 1, LABEL, (const uint8_t *)"x", 1, 0, &len);
+	enum env_check why;
+	struct lerr e = {0};
+	cr_assert_lt(open_mem(env, len, &f.kor, &f.usa.pub, &why, NULL, NULL, &e), 0);
+	cr_assert_eq(why, ENV_WRONG_SENDER);
+	cr_assert(strstr(e.msg, "sealed by JPN, not by USA"), "%s", e.msg);
+	/* a key that claims to be JPN but is not the trusted one */
+	struct key_secret fake = seeded("JPN", 9);
+	cr_assert_lt(open_mem(env, len, &f.kor, &fake.pub, &why, NULL, NULL, &e), 0);
+	cr_assert_eq(why, ENV_WRONG_SENDER);
+	key_secret_free(&fake);
+	free(env);
+	drop(&f);
+}
+
+Test(envelope, every_changed_header_byte_is_caught)
+{
+	struct fixture f = keys();
+	size_t len;
+	uint8_t *plain = pattern(3000);
+	uint8_t *env = seal_mem(&f.jpn, &f.kor.pub, 1, LABEL, plain, 3000, 1024, &len);
+	size_t hl = header_len(env, len), label_at = hl - strlen(LABEL);
+	for (size_t i = 0; i < hl; i++) {
+		uint8_t *bad = malloc(len);
+		memcpy(bad, env, len);
+		bad[i] ^= 0x20;
+		char what[64];
+		snprintf(what, sizeof what, "header byte %zu", i);
+		/* a changed label byte must be named as such */
+		opens_not(bad, len, &f, i >= label_at ? ENV_CHANGED_LABEL : ENV_OK, what);
+		free(bad);
+	}
+	free(plain);
+	free(env);
+	drop(&f);
+}
+
+Test(envelope, every_changed_payload_byte_is_caught)
+{
+	struct fixture f = keys();
+	size_t len;
+	uint8_t *plain = pattern(3000);
+	uint8_t *env = seal_mem(&f.jpn, &f.kor.pub, 1, LABEL, plain, 3000, 1024, &len);
+	size_t hl = header_len(env, len);
+	for (size_t i = hl; i < len; i++) {
+		env[i] ^= 0x01;
+		char what[64];
+		snprintf(what, sizeof what, "payload byte %zu", i);
+		opens_not(env, len, &f, ENV_CORRUPTED, what);
+		env[i] ^= 0x01;
+	}
+	free(plain);
+	free(env);
+	drop(&f);
+}
+
+Test(envelope, a_swapped_label_is_named)
+{
+	struct fixture f = keys();
+	const char *other = "{\"item\":\"t2\",\"level\":\"GOKUHI\",\"originator\":\"JPN\","
+			    "\"releasable_to\":[\"KOR\"],\"title\":\"test item\"}";
+	cr_assert_eq(strlen(other), strlen(LABEL));
+	size_t la, lb;
+	uint8_t *a = seal_mem(&f.jpn, &f.kor.pub, 1, LABEL, (const uint8_t *)"aaaa", 4, 0, &la);
+	uint8_t *b = seal_mem(&f.jpn, &f.kor.pub, 1, other, (const uint8_t *)"bbbb", 4, 0, &lb);
+	size_t ha = header_len(a, la), n = strlen(LABEL);
+	/* b's label, signed by the same sender, put into a */
+	memcpy(a + ha - n, b + header_len(b, lb) - n, n);
+	opens_not(a, la, &f, ENV_CHANGED_LABEL, "label from another envelope");
+	free(a);
+	free(b);
+	drop(&f);
+}
+
+Test(envelope, every_truncation_is_caught)
+{
+	struct fixture f = keys();
+	size_t len;
+	uint8_t *plain = pattern(5 * 1024 + 100);
+	uint8_t *env = seal_mem(&f.jpn, &f.kor.pub, 1, LABEL, plain, 5 * 1024 + 100, 1024, &len);
+	size_t hl = header_len(env, len), first = hl + ENV_STREAM_HEADER;
+	for (size_t cut = 0; cut < len; cut++) {
+		char what[64];
+		snprintf(what, sizeof what, "cut to %zu of %zu bytes", cut, len);
+		/* at a chunk boundary, the reason is the truncation itself */
+		bool boundary = cut >= first && (cut - first) % (1024 + ENV_CHUNK_OVERHEAD) == 0;
+		opens_not(env, cut, &f, boundary || cut < hl ? ENV_TRUNCATED : ENV_OK, what);
+	}
+	free(plain);
+	free(env);
+	drop(&f);
+}
+
+Test(envelope, data_after_the_final_chunk_is_caught)
+{
+	struct fixture f = keys();
+	size_t len;
+	uint8_t *env = seal_mem(&f.jpn, &f.kor.pub, 1, LABEL, (const uint8_t *)"x", 1, 1024, &len);
+	for (size_t extra = 1; extra < 1200; extra += 97) {
+		uint8_t *more = calloc(1, len + extra);
+		memcpy(more, env, len);
+		opens_not(more, len + extra, &f, ENV_OK, "bytes after the end");
+		free(more);
+	}
+	free(env);
+	drop(&f);
+}
+
+/*
+ * A recipient knows the file key. It must still not be able to put other
+ * content under the sender's header: the payload signature stops it.
+ */
+Test(envelope, a_recipient_cannot_forge_content)
+{
+	struct fixture f = keys();
+	size_t len;
+	uint8_t *env = seal_mem(&f.jpn, &f.kor.pub, 1, LABEL, (const uint8_t *)"real", 4, 0, &len);
+	int fd = tmp_with(env, len);
+	struct env_header h;
+	enum env_check why;
+	cr_assert_eq(envelope_read_header(fd, &h, &why, NULL), 0);
+	close(fd);
+	/* KOR opens its stanza and derives the payload key as docs/envelope.md says */
+	uint8_t fk[ENV_FILE_KEY], pk[ENV_FILE_KEY], sh[ENV_STREAM_HEADER];
+	cr_assert_eq(crypto_box_seal_open(fk, h.stanzas[0].sealed, ENV_SEALED_KEY, f.kor.pub.box_pk,
+					  f.kor.box_sk),
+		     0);
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, fk, sizeof fk, sizeof pk);
+	crypto_generichash_update(&st, (const uint8_t *)"liaison-envelope/v1 payload key",
+				  sizeof "liaison-envelope/v1 payload key");
+	crypto_generichash_update(&st, h.header_hash, ENV_HASH);
+	crypto_generichash_final(&st, pk, sizeof pk);
+	/* ... and writes "fake" with the real payload signature (or any other) */
+	crypto_secretstream_xchacha20poly1305_state ss;
+	crypto_secretstream_xchacha20poly1305_init_push(&ss, sh, pk);
+	uint8_t msg[4 + ENV_SIG], ct[sizeof msg + ENV_CHUNK_OVERHEAD];
+	memcpy(msg, "fake", 4);
+	memset(msg + 4, 7, ENV_SIG);
+	crypto_secretstream_xchacha20poly1305_push(&ss, ct, NULL, msg, sizeof msg, NULL, 0,
+						   crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+	size_t flen = h.header_len + sizeof sh + sizeof ct;
+	uint8_t *forged = malloc(flen);
+	memcpy(forged, env, h.header_len);
+	memcpy(forged + h.header_len, sh, sizeof sh);
+	memcpy(forged + h.header_len + sizeof sh, ct, sizeof ct);
+	opens_not(forged, flen, &f, ENV_BAD_PAYLOAD, "content forged by a recipient");
+	envelope_header_free(&h);
+	free(forged);
+	free(env);
+	drop(&f);
+}
+
+Test(envelope, refuses_bad_seal_arguments)
+{
+	struct fixture f = keys();
+	struct lerr e = {0};
+	int in = tmp_with("x", 1), out = tmp_with("", 0);
+	struct key_public twice[2] = {f.kor.pub, f.kor.pub};
+	struct env_seal_args a = {.from = &f.jpn, .to = twice, .nto = 2, .label = LABEL,
+				  .label_len = strlen(LABEL)};
+	cr_assert_eq(envelope_seal(in, out, &a, NULL, &e), LERR_INVAL);
+	cr_assert(strstr(e.msg, "named twice"), "%s", e.msg);
+	a.nto = 0;
+	cr_assert_eq(envelope_seal(in, out, &a, NULL, &e), LERR_INVAL);
+	a.nto = 1;
+	a.chunk = 100;
+	cr_assert_eq(envelope_seal(in, out, &a, NULL, &e), LERR_INVAL);
+	cr_assert(strstr(e.msg, "chunk size 100"), "%s", e.msg);
+	size_t n;
+	free(slurp(out, &n));
+	cr_assert_eq(n, 0, "nothing written on refusal");
+	close(in);
+	close(out);
+	drop(&f);
+}
+
+Test(envelope, refuses_what_is_not_an_envelope)
+{
+	struct fixture f = keys();
+	const char *junk = "this is not an envelope at all, just some text";
+	opens_not((const uint8_t *)junk, strlen(junk), &f, ENV_MALFORMED, "text");
+	opens_not((const uint8_t *)"LIAIS", 5, &f, ENV_TRUNCATED, "5 bytes");
+	uint8_t v2[64] = "LIAISENV\x02";
+	opens_not(v2, sizeof v2, &f, ENV_MALFORMED, "version 2");
+	drop(&f);
+}
