@@ -82,8 +82,9 @@ check-valgrind: deps
 	LIAISON_BIN=$(CURDIR)/scripts/valgrind-liaison bats tests/cli
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BENCHES)
+	@$(MAKE) -s --no-print-directory all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+	@echo "== bench/seal.sh"; sh bench/seal.sh $(BUILD)/liaison
 
 FUZZ_SECONDS ?= 60
 FUZZERS = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))

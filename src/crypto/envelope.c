@@ -18,6 +18,7 @@
 
 #include "awriter.h"
 #include "fio.h"
+#include "hasher.h"
 
 #define CTX_HEADER  "liaison-envelope/v1 header"
 #define CTX_PAYLOAD "liaison-envelope/v1 payload"
@@ -211,6 +212,8 @@ static size_t batch_chunks(uint32_t chunk)
 	return chunk >= BATCH_BYTES ? 1 : BATCH_BYTES / chunk;
 }
 
+#define SEAL_BUFFERS 3 /* plaintext buffers: one read, one hashed, one spare */
+
 /* The state of a payload being sealed. */
 struct sealing {
 	int in;
@@ -219,33 +222,40 @@ struct sealing {
 	size_t batch;
 	stream_state *ss;
 	crypto_generichash_state ph;
+	struct hasher *hs;
 	const uint8_t *header_hash;
-	uint8_t *buf;	   /* plaintext: up to (batch + 1) chunks and a signature */
-	size_t have, high; /* bytes in buf; the most ever */
+	uint8_t *bufs[SEAL_BUFFERS];	/* plaintext: (batch + 1) chunks and a signature */
+	uint64_t tickets[SEAL_BUFFERS]; /* the hasher's last range in each */
+	size_t high;			/* the most of a buffer ever filled */
 	uint64_t total;
 };
 
 /*
- * Encrypts one batch from s->buf into ob: every whole chunk before the last
- * `keep` bytes, or, at end of input, all of it with the last chunk (possibly
- * empty) FINAL and signed. Returns the bytes written to ob.
+ * Encrypts the batch of `have` bytes in buf into ob: every whole chunk but
+ * the last (kept for the next batch), or, at end of input, all of it, the
+ * last chunk (possibly empty) FINAL and signed. The hasher hashes the same
+ * bytes meanwhile. Returns the bytes written to ob.
  */
-static size_t seal_batch(struct sealing *s, uint8_t *ob, bool eof)
+static size_t seal_batch(struct sealing *s, size_t k, size_t have, uint8_t *ob, bool eof)
 {
 	const uint32_t C = s->chunk;
-	size_t nfull = eof ? (s->have ? (s->have - 1) / C : 0) : s->batch, olen = 0;
-	crypto_generichash_update(&s->ph, s->buf, nfull * C);
+	uint8_t *buf = s->bufs[k];
+	size_t nfull = eof ? (have ? (have - 1) / C : 0) : s->batch, olen = 0;
+	if (nfull)
+		s->tickets[k] = hs_submit(s->hs, buf, nfull * C);
 	for (size_t i = 0; i < nfull; i++) {
 		crypto_secretstream_xchacha20poly1305_push(
-		    s->ss, ob + olen, NULL, s->buf + i * C, C, NULL, 0,
+		    s->ss, ob + olen, NULL, buf + i * C, C, NULL, 0,
 		    crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
 		olen += C + ENV_CHUNK_OVERHEAD;
 	}
 	s->total += nfull * C;
 	if (!eof)
 		return olen;
-	uint8_t *last = s->buf + nfull * C, ph[ENV_HASH];
-	size_t rest = s->have - nfull * C;
+	uint8_t *last = buf + nfull * C, ph[ENV_HASH];
+	size_t rest = have - nfull * C;
+	hs_finish(s->hs); /* everything before the last chunk is hashed */
+	s->hs = NULL;
 	crypto_generichash_update(&s->ph, last, rest);
 	crypto_generichash_final(&s->ph, ph, ENV_HASH);
 	sign2(last + rest, CTX_PAYLOAD, s->header_hash, ENV_HASH, ph, ENV_HASH,
@@ -258,47 +268,64 @@ static size_t seal_batch(struct sealing *s, uint8_t *ob, bool eof)
 }
 
 /*
- * The payload, in batches: the last chunk read stays in the buffer until
- * the input ends, so that it can be the FINAL one.
+ * The payload, in batches, through three threads: this one reads and
+ * encrypts, a hasher hashes the plaintext, a writer writes. The last chunk
+ * read moves on to the next batch until the input ends, so that it can be
+ * the FINAL one.
  */
-static int seal_payload(struct sealing *s, int out, struct lerr *e)
+static int seal_batches(struct sealing *s, struct awriter *w, struct lerr *e)
 {
 	const uint32_t C = s->chunk;
 	const size_t cap = (s->batch + 1) * C;
-	s->buf = malloc(cap + ENV_SIG);
-	struct awriter *w =
-	    s->buf ? aw_start(out, s->batch * (C + ENV_CHUNK_OVERHEAD) + C + FINAL_MIN) : NULL;
-	if (!w) {
-		free(s->buf);
-		return lerr_set(e, LERR_NOMEM, "out of memory");
-	}
-	crypto_generichash_init(&s->ph, NULL, 0, ENV_HASH);
-	int r = 0;
-	for (bool eof = false; !eof;) {
-		ssize_t got = fio_read_full(s->in, s->buf + s->have, cap - s->have);
-		if (got < 0) {
-			r = lerr_set(e, LERR_IO, "cannot read the input: %s", strerror(errno));
-			break;
-		}
-		eof = (size_t)got < cap - s->have;
-		s->have += (size_t)got;
-		if (s->have > s->high)
-			s->high = s->have;
+	size_t have = 0;
+	for (size_t k = 0;; k = (k + 1) % SEAL_BUFFERS) {
+		ssize_t got = fio_read_full(s->in, s->bufs[k] + have, cap - have);
+		if (got < 0)
+			return lerr_set(e, LERR_IO, "cannot read the input: %s", strerror(errno));
+		bool eof = (size_t)got < cap - have;
+		have += (size_t)got;
+		if (have > s->high)
+			s->high = have;
 		uint8_t *ob = aw_take(w);
 		if (!ob)
-			break; /* the writer failed: aw_finish says why */
-		aw_submit(w, ob, seal_batch(s, ob, eof));
-		if (!eof) {
-			memmove(s->buf, s->buf + s->batch * C, C);
-			s->have = C;
-		}
+			return 0; /* the writer failed: aw_finish says why */
+		aw_submit(w, ob, seal_batch(s, k, have, ob, eof));
 		if (s->a->progress)
 			s->a->progress(s->a->arg, s->total);
+		if (eof)
+			return 0;
+		size_t next = (k + 1) % SEAL_BUFFERS;
+		hs_wait(s->hs, s->tickets[next]); /* the hasher is done with it */
+		memcpy(s->bufs[next], s->bufs[k] + s->batch * C, C);
+		have = C;
 	}
-	if (aw_finish(w) != 0 && r == 0)
-		r = lerr_set(e, LERR_IO, "cannot write the envelope: %s", strerror(errno));
-	sodium_memzero(s->buf, s->high + ENV_SIG); /* it held plaintext */
-	free(s->buf);
+}
+
+static int seal_payload(struct sealing *s, int out, struct lerr *e)
+{
+	const uint32_t C = s->chunk;
+	int r = 0;
+	for (size_t k = 0; k < SEAL_BUFFERS; k++)
+		if (!(s->bufs[k] = malloc((s->batch + 1) * C + ENV_SIG)))
+			r = LERR_NOMEM;
+	crypto_generichash_init(&s->ph, NULL, 0, ENV_HASH);
+	s->hs = r ? NULL : hs_start(&s->ph);
+	struct awriter *w =
+	    s->hs ? aw_start(out, s->batch * (C + ENV_CHUNK_OVERHEAD) + C + FINAL_MIN) : NULL;
+	if (!w)
+		r = lerr_set(e, LERR_NOMEM, "out of memory");
+	else {
+		r = seal_batches(s, w, e);
+		if (aw_finish(w) != 0 && r == 0)
+			r = lerr_set(e, LERR_IO, "cannot write the envelope: %s", strerror(errno));
+	}
+	if (s->hs)
+		hs_finish(s->hs);
+	for (size_t k = 0; k < SEAL_BUFFERS; k++) {
+		if (s->bufs[k])
+			sodium_memzero(s->bufs[k], s->high + ENV_SIG); /* they held plaintext */
+		free(s->bufs[k]);
+	}
 	return r;
 }
 
@@ -547,9 +574,11 @@ struct opening {
 	const struct key_public *sender;
 	stream_state *ss;
 	crypto_generichash_state ph;
-	uint8_t *buf; /* ciphertext read ahead */
+	struct hasher *hs;	      /* hashes the plaintext in its own thread */
+	uint64_t tickets[AW_BUFFERS]; /* its last range in each output buffer */
+	uint8_t *buf;		      /* ciphertext read ahead */
 	size_t have, cap;
-	uint64_t chunks, bytes;
+	uint64_t chunks, bytes, batches;
 	env_progress progress;
 	void *arg;
 };
@@ -592,6 +621,8 @@ static int final_chunk(struct opening *o, const uint8_t *ct, size_t len, uint8_t
 		return fail(why, ENV_CORRUPTED, e, "the final chunk has no payload signature");
 	*n = (size_t)mlen - ENV_SIG;
 	uint8_t ph[ENV_HASH];
+	hs_finish(o->hs); /* everything before the last chunk is hashed */
+	o->hs = NULL;
 	crypto_generichash_update(&o->ph, plain, *n);
 	crypto_generichash_final(&o->ph, ph, ENV_HASH);
 	if (!verify2(plain + *n, CTX_PAYLOAD, o->h->header_hash, ENV_HASH, ph, ENV_HASH,
@@ -606,7 +637,7 @@ static int final_chunk(struct opening *o, const uint8_t *ct, size_t len, uint8_t
  * input, the last one too (*done set). Returns 0 or a LERR code; *olen is
  * the plaintext put in ob.
  */
-static int open_batch(struct opening *o, uint8_t *ob, size_t *olen, bool eof, bool *done,
+static int open_batch(struct opening *o, size_t k, uint8_t *ob, size_t *olen, bool eof, bool *done,
 		      enum env_check *why, struct lerr *e)
 {
 	const size_t full = o->h->chunk + ENV_CHUNK_OVERHEAD;
@@ -623,10 +654,11 @@ static int open_batch(struct opening *o, uint8_t *ob, size_t *olen, bool eof, bo
 			return fail(why, ENV_CORRUPTED, e,
 				    "chunk %llu is marked final, but more follows",
 				    (unsigned long long)o->chunks);
-		crypto_generichash_update(&o->ph, ob + *olen, (size_t)mlen);
 		*olen += (size_t)mlen;
 		off += full;
 	}
+	if (*olen)
+		o->tickets[k] = hs_submit(o->hs, ob, *olen);
 	if (eof) {
 		size_t rest = o->have - off, n = 0;
 		if (rest < FINAL_MIN || rest > o->h->chunk + FINAL_MIN)
@@ -656,8 +688,10 @@ static int open_chunks(struct opening *o, int out, enum env_check *why, struct l
 		free(o->buf);
 		return fail(why, ENV_IO, e, "out of memory");
 	}
-	int r = 0;
-	for (bool eof = false, done = false; !done;) {
+	crypto_generichash_init(&o->ph, NULL, 0, ENV_HASH);
+	o->hs = hs_start(&o->ph);
+	int r = o->hs ? 0 : fail(why, ENV_IO, e, "cannot start a thread");
+	for (bool eof = false, done = r < 0; !done;) {
 		ssize_t got = fio_read_full(o->in, o->buf + o->have, o->cap - o->have);
 		if (got < 0) {
 			r = fail(why, ENV_IO, e, "cannot read: %s", strerror(errno));
@@ -665,11 +699,12 @@ static int open_chunks(struct opening *o, int out, enum env_check *why, struct l
 		}
 		eof = (size_t)got < o->cap - o->have;
 		o->have += (size_t)got;
-		uint8_t *ob = aw_take(w);
+		uint8_t *ob = aw_take(w); /* buffers come in ring order */
 		if (!ob)
 			break; /* the writer failed: aw_finish says why */
-		size_t olen = 0;
-		r = open_batch(o, ob, &olen, eof, &done, why, e);
+		size_t k = o->batches++ % AW_BUFFERS, olen = 0;
+		hs_wait(o->hs, o->tickets[k]); /* the hasher is done with it */
+		r = open_batch(o, k, ob, &olen, eof, &done, why, e);
 		aw_submit(w, ob, r == 0 ? olen : 0);
 		if (r < 0)
 			break;
@@ -677,6 +712,8 @@ static int open_chunks(struct opening *o, int out, enum env_check *why, struct l
 		if (o->progress)
 			o->progress(o->arg, o->bytes);
 	}
+	if (o->hs) /* before the writer frees the buffers it may still be hashing */
+		hs_finish(o->hs);
 	if (aw_finish(w) != 0 && r == 0)
 		r = fail(why, ENV_IO, e, "cannot write: %s", strerror(errno));
 	free(o->buf);
@@ -712,10 +749,8 @@ int envelope_open_payload(int in, int out, const struct env_header *h, const str
 		if (crypto_secretstream_xchacha20poly1305_init_pull(o.ss, sh, pk) != 0)
 			r = fail(why, ENV_CORRUPTED, e, "the payload's stream header is damaged");
 	}
-	if (r == 0) {
-		crypto_generichash_init(&o.ph, NULL, 0, ENV_HASH);
+	if (r == 0)
 		r = open_chunks(&o, out, why, e);
-	}
 	if (bytes)
 		*bytes = o.bytes;
 	sodium_free(o.ss);

@@ -180,6 +180,23 @@ Test(envelope, every_changed_payload_byte_is_caught)
 	drop(&f);
 }
 
+/* Found by fuzz_envelope: the writer freed buffers the hasher still read. */
+Test(envelope, a_corrupted_chunk_in_a_later_batch_stops_cleanly)
+{
+	struct fixture f = keys();
+	size_t n = 3 << 20, len;
+	uint8_t *plain = pattern(n);
+	uint8_t *env = seal_mem(&f.jpn, &f.kor.pub, 1, LABEL, plain, n, 1024, &len);
+	for (size_t at = len / 3; at < len; at += len / 5) {
+		env[at] ^= 0x40;
+		opens_not(env, len, &f, ENV_CORRUPTED, "a chunk in a later batch");
+		env[at] ^= 0x40;
+	}
+	free(plain);
+	free(env);
+	drop(&f);
+}
+
 Test(envelope, a_swapped_label_is_named)
 {
 	struct fixture f = keys();

@@ -1,0 +1,99 @@
+/* hasher.c - a hashing thread fed with byte ranges (see hasher.h). */
+#include "hasher.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#define HS_QUEUE 8
+
+struct hasher {
+	crypto_generichash_state *st;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const uint8_t *p[HS_QUEUE];
+	size_t n[HS_QUEUE];
+	uint64_t submitted, hashed; /* tickets: ranges queued and done */
+	bool done;
+};
+
+static void *hashing(void *arg)
+{
+	struct hasher *h = arg;
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		while (h->hashed == h->submitted && !h->done)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (h->hashed == h->submitted)
+			break;
+		size_t i = h->hashed % HS_QUEUE;
+		const uint8_t *p = h->p[i];
+		size_t n = h->n[i];
+		pthread_mutex_unlock(&h->mu);
+		crypto_generichash_update(h->st, p, n);
+		pthread_mutex_lock(&h->mu);
+		h->hashed++;
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+struct hasher *hs_start(crypto_generichash_state *st)
+{
+	struct hasher *h = calloc(1, sizeof *h);
+	if (!h)
+		return NULL;
+	h->st = st;
+	if (pthread_mutex_init(&h->mu, NULL) != 0) {
+		free(h);
+		return NULL;
+	}
+	if (pthread_cond_init(&h->cv, NULL) != 0) {
+		pthread_mutex_destroy(&h->mu);
+		free(h);
+		return NULL;
+	}
+	if (pthread_create(&h->thread, NULL, hashing, h) != 0) {
+		pthread_cond_destroy(&h->cv);
+		pthread_mutex_destroy(&h->mu);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+uint64_t hs_submit(struct hasher *h, const uint8_t *p, size_t n)
+{
+	pthread_mutex_lock(&h->mu);
+	while (h->submitted - h->hashed == HS_QUEUE)
+		pthread_cond_wait(&h->cv, &h->mu);
+	size_t i = h->submitted % HS_QUEUE;
+	h->p[i] = p;
+	h->n[i] = n;
+	uint64_t ticket = ++h->submitted;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	return ticket;
+}
+
+void hs_wait(struct hasher *h, uint64_t ticket)
+{
+	pthread_mutex_lock(&h->mu);
+	while (h->hashed < ticket)
+		pthread_cond_wait(&h->cv, &h->mu);
+	pthread_mutex_unlock(&h->mu);
+}
+
+void hs_finish(struct hasher *h)
+{
+	pthread_mutex_lock(&h->mu);
+	h->done = true;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->thread, NULL);
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	free(h);
+}
