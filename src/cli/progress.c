@@ -38,10 +38,10 @@ void cli_progress_update(void *arg, uint64_t bytes)
 	if (!p || !p->on)
 		return;
 	double t = now();
-	if (t - p->last < 0.2)
-		return;
+	if (t - p->last < 0.2 && p->last > p->start)
+		return; /* at most five lines a second, after the first */
 	p->last = t;
-	double mib = (double)bytes / (1 << 20), rate = mib / (t - p->start);
+	double mib = (double)bytes / (1 << 20), rate = mib / (t - p->start + 1e-9);
 	if (p->total)
 		fprintf(stderr, "\r%s %3.0f%%  %.0f / %.0f MiB  %.0f MiB/s ", p->verb,
 			100.0 * (double)bytes / (double)p->total, mib, (double)p->total / (1 << 20),

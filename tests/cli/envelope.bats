@@ -186,3 +186,29 @@ seal() {
 	[[ "$output" == *"malformed: not a liaison envelope"* ]]
 	[ ! -e out.bin ]
 }
+
+@test "memory stays flat: 96 MiB seal and open take no more memory than 4 MiB" {
+	head -c $((4 << 20)) /dev/zero >small.bin
+	head -c $((96 << 20)) /dev/zero >large.bin
+	rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+	s_small=$(rss "$L" seal --sign JPN.key --to KOR.pub --label label.json -o s.lsn small.bin)
+	s_large=$(rss "$L" seal --sign JPN.key --to KOR.pub --label label.json -o l.lsn large.bin)
+	o_small=$(rss "$L" open --key KOR.key --verify JPN.pub -o s.out s.lsn)
+	o_large=$(rss "$L" open --key KOR.key --verify JPN.pub -o l.out l.lsn)
+	echo "seal $s_small / $s_large KiB, open $o_small / $o_large KiB"
+	# within 2 MiB of each other (allocator noise), whatever the size
+	[ "$s_large" -le $((s_small + 2048)) ]
+	[ "$o_large" -le $((o_small + 2048)) ]
+	cmp large.bin l.out
+}
+
+@test "a progress line shows on a terminal for large files, and not with --quiet" {
+	head -c $((70 << 20)) /dev/zero >big.bin
+	run script -qec "'$L' seal --sign JPN.key --to KOR.pub --label label.json -o big.lsn big.bin" /dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"sealing "*"% "*" / 70 MiB"* ]]
+	run script -qec "'$L' open --quiet --key KOR.key --verify JPN.pub -o big.out big.lsn" /dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"opening "* ]]
+	cmp big.bin big.out
+}
