@@ -1,0 +1,309 @@
+/* decide.c - access decisions, rule by rule (see decide.h). */
+#include "decide.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const action_names[ACT__COUNT] = {
+    [ACT_READ] = "read",	   [ACT_DOWNLOAD] = "download",
+    [ACT_REPRODUCE] = "reproduce", [ACT_TRANSLATE] = "translate",
+    [ACT_RELEASE] = "release",	   [ACT_DOWNGRADE] = "downgrade",
+    [ACT_DESTROY] = "destroy",	   [ACT_REPORT_COMPROMISE] = "report-compromise",
+};
+
+/* The roles that may take each action (R-ROLE). */
+static const unsigned action_roles[ACT__COUNT] = {
+    [ACT_READ] = ROLE_ANALYST | ROLE_ORIGINATOR | ROLE_SECURITY_OFFICER,
+    [ACT_DOWNLOAD] = ROLE_ANALYST | ROLE_ORIGINATOR | ROLE_SECURITY_OFFICER,
+    [ACT_REPRODUCE] = ROLE_ANALYST | ROLE_ORIGINATOR,
+    [ACT_TRANSLATE] = ROLE_ANALYST | ROLE_ORIGINATOR,
+    [ACT_RELEASE] = ROLE_ORIGINATOR | ROLE_SECURITY_OFFICER,
+    [ACT_DOWNGRADE] = ROLE_ORIGINATOR,
+    [ACT_DESTROY] = ROLE_SECURITY_OFFICER,
+    [ACT_REPORT_COMPROMISE] = ROLE_SECURITY_OFFICER,
+};
+
+const char *action_name(enum action a)
+{
+	return (unsigned)a < ACT__COUNT ? action_names[a] : NULL;
+}
+
+int action_parse(const char *s, enum action *out, struct lerr *e)
+{
+	for (int a = 0; a < ACT__COUNT; a++)
+		if (strcmp(s, action_names[a]) == 0) {
+			*out = (enum action)a;
+			return 0;
+		}
+	*out = ACT_READ;
+	return lerr_set(e, LERR_INVAL,
+			"action \"%.40s\" is unknown (read, download, reproduce, translate, "
+			"release, downgrade, destroy, report-compromise)",
+			s);
+}
+
+/* Adds a rule's outcome to d. */
+static void rule(struct decision *d, const char *id, const char *clause, bool ok, const char *fmt,
+		 ...) __attribute__((format(printf, 5, 6)));
+
+static void rule(struct decision *d, const char *id, const char *clause, bool ok, const char *fmt,
+		 ...)
+{
+	if (d->nrules == DECIDE_RULES_MAX)
+		return;
+	struct rule_outcome *r = &d->rules[d->nrules++];
+	r->id = id;
+	r->clause = clause;
+	r->ok = ok;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->detail, sizeof r->detail, fmt, ap);
+	va_end(ap);
+}
+
+static bool touches_content(enum action a)
+{
+	return a == ACT_READ || a == ACT_DOWNLOAD || a == ACT_REPRODUCE || a == ACT_TRANSLATE ||
+	       a == ACT_RELEASE || a == ACT_DOWNGRADE;
+}
+
+static bool is_use(enum action a)
+{
+	return a == ACT_READ || a == ACT_DOWNLOAD || a == ACT_REPRODUCE || a == ACT_TRANSLATE;
+}
+
+const struct scheme_level *decide_required_level(const struct label *l, const struct party *scheme,
+						 const struct agreement *agreement,
+						 const char **why)
+{
+	if (strcmp(l->originator, scheme->code) == 0) {
+		const struct scheme_level *own = party_level(scheme, l->level);
+		if (!own && why)
+			*why = "the item's level is not in its originator's scheme";
+		return own;
+	}
+	if (!agreement) {
+		if (why)
+			*why = "no agreement between the parties maps the item's level";
+		return NULL;
+	}
+	const struct agr_equiv *row = agreement_equiv_row(agreement, l->originator, l->level);
+	if (!row) {
+		if (why)
+			*why = "the item's level has no equivalent under the agreement";
+		return NULL;
+	}
+	const struct scheme_level *best = NULL;
+	for (size_t i = 0; i < row->n; i++) {
+		if (strcmp(row->levels[i].party, scheme->code) != 0)
+			continue;
+		const struct scheme_level *lv = party_level(scheme, row->levels[i].level);
+		if (lv && (!best || lv->rank > best->rank))
+			best = lv;
+	}
+	if (!best && why)
+		*why = "the agreement gives the level no equivalent in the reader's scheme";
+	return best;
+}
+
+static void check_role(const struct decide_request *rq, struct decision *d)
+{
+	unsigned need = action_roles[rq->action];
+	bool ok = (rq->person->roles & need) != 0;
+	char names[96] = "";
+	size_t len = 0;
+	for (int i = 0; i < ROLE__COUNT; i++)
+		if (need & (1u << i))
+			len += (size_t)snprintf(names + len, sizeof names - len, "%s%s",
+						len ? " or " : "", role_name((enum role)(1u << i)));
+	rule(d, "R-ROLE", "Art. 6, 13, 17", ok, "%s needs the role %s; %s %s",
+	     action_name(rq->action), names, rq->person->id, ok ? "has it" : "has not");
+}
+
+static void check_clearance(const struct decide_request *rq, struct decision *d)
+{
+	const struct person *p = rq->person;
+	const struct label *l = &rq->item->label;
+	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE], d3[DATE_BUF_SIZE];
+	const char *why = NULL;
+	if (!p->cleared) {
+		rule(d, "R-CLEARANCE", "Art. 4, 7", false, "%s holds no clearance", p->id);
+		return;
+	}
+	if (rq->date < p->from || rq->date > p->to) {
+		rule(d, "R-CLEARANCE", "Art. 4, 7", false,
+		     "%s's clearance is valid %s to %s, not on %s", p->id, date_format(p->from, d1),
+		     date_format(p->to, d2), date_format(rq->date, d3));
+		return;
+	}
+	const struct scheme_level *need = decide_required_level(l, rq->scheme, rq->agreement, &why);
+	const struct scheme_level *has = party_level(rq->scheme, p->level);
+	if (!need) {
+		rule(d, "R-CLEARANCE", "Art. 4", false, "%s %s: %s", l->originator, l->level, why);
+		return;
+	}
+	bool ok = has && has->rank >= need->rank;
+	rule(d, "R-CLEARANCE", "Art. 4, 7", ok,
+	     "%s %s requires %s %s (rank %d); %s holds %s (rank %d)", l->originator, l->level,
+	     rq->scheme->code, need->code, need->rank, p->id, p->level, has ? has->rank : 0);
+}
+
+static void check_ntk(const struct decide_request *rq, struct decision *d)
+{
+	const char *g = rq->item->label.ntk;
+	if (!g[0]) {
+		rule(d, "R-NTK", "Art. 7", true, "the item has no need-to-know group");
+		return;
+	}
+	bool ok = person_has_ntk(rq->person, g);
+	rule(d, "R-NTK", "Art. 7", ok, "the item needs the group %s; %s %s it", g, rq->person->id,
+	     ok ? "holds" : "does not hold");
+}
+
+static bool releasable(const struct label *l, const char *party)
+{
+	if (strcmp(l->originator, party) == 0)
+		return true;
+	for (size_t i = 0; i < l->nreleasable; i++)
+		if (strcmp(l->releasable[i], party) == 0)
+			return true;
+	return false;
+}
+
+static void check_releasable(const struct decide_request *rq, struct decision *d)
+{
+	const struct label *l = &rq->item->label;
+	const char *party = rq->action == ACT_RELEASE ? rq->to : rq->person->party;
+	if (!party || !party[0]) {
+		rule(d, "R-RELEASABLE", "Art. 5", false, "no destination party given");
+		return;
+	}
+	bool ok = releasable(l, party);
+	rule(d, "R-RELEASABLE", "Art. 5", ok, "%s is %samong the parties it is releasable to",
+	     party, ok ? "" : "not ");
+}
+
+/* Is the agreement in force (a pending notice does not stop it) on day? */
+static bool in_force(const struct agreement *a, date_t day, struct agr_state *st)
+{
+	agreement_state(a, day, AGR_NONE, st);
+	return st->state == AGR_IN_FORCE || st->state == AGR_UNDER_NOTICE;
+}
+
+static void check_received(const struct decide_request *rq, struct decision *d)
+{
+	char d1[DATE_BUF_SIZE];
+	struct agr_state st;
+	if (!rq->agreement) {
+		rule(d, "R-RECEIVED", "Art. 21", false, "no agreement with %s covers this item",
+		     rq->item->label.originator);
+		return;
+	}
+	bool ok = in_force(rq->agreement, rq->item->received, &st);
+	rule(d, "R-RECEIVED", "Art. 21", ok, "received %s under %s, %s that day",
+	     date_format(rq->item->received, d1), rq->agreement->id, agr_state_name(st.state));
+}
+
+static void check_continuing(const struct decide_request *rq, struct decision *d)
+{
+	char d1[DATE_BUF_SIZE];
+	struct agr_state st;
+	if (!rq->agreement)
+		return; /* R-RECEIVED already denies */
+	if (in_force(rq->agreement, rq->date, &st)) {
+		rule(d, "R-CONTINUING", "Art. 21", true, "%s is %s", rq->agreement->id,
+		     agr_state_name(st.state));
+		return;
+	}
+	if (st.state == AGR_TERMINATED && rq->item->label.revocable)
+		rule(d, "R-CONTINUING", "Art. 21", false,
+		     "%s ended on %s and the originator made the item revocable", rq->agreement->id,
+		     date_format(st.since, d1));
+	else if (st.state == AGR_TERMINATED)
+		rule(d, "R-CONTINUING", "Art. 21", true,
+		     "%s ended on %s; items received before stay readable and protected",
+		     rq->agreement->id, date_format(st.since, d1));
+	else
+		rule(d, "R-CONTINUING", "Art. 21", false, "%s is %s", rq->agreement->id,
+		     agr_state_name(st.state));
+}
+
+static void check_purpose(const struct decide_request *rq, struct decision *d)
+{
+	const struct label *l = &rq->item->label;
+	const char *p = rq->purpose ? rq->purpose : "";
+	if (l->npurposes == 0) {
+		rule(d, "R-PURPOSE", "Art. 5", true, "the item names no purposes");
+		return;
+	}
+	bool ok = false;
+	for (size_t i = 0; i < l->npurposes && !ok; i++)
+		ok = strcmp(l->purposes[i], p) == 0;
+	if (!p[0])
+		rule(d, "R-PURPOSE", "Art. 5", false,
+		     "the item is for stated purposes only; none given");
+	else
+		rule(d, "R-PURPOSE", "Art. 5", ok, "the purpose %s is %samong the item's purposes",
+		     p, ok ? "" : "not ");
+}
+
+static void check_release(const struct decide_request *rq, struct decision *d)
+{
+	const struct label *l = &rq->item->label;
+	char d1[DATE_BUF_SIZE];
+	struct agr_state st;
+	const char *to = rq->to && rq->to[0] ? rq->to : "?";
+	/* R-THIRD-PARTY: a foreign item going to a third party */
+	if (strcmp(l->originator, rq->person->party) != 0 && strcmp(l->originator, to) != 0)
+		rule(d, "R-THIRD-PARTY", "Art. 5", rq->consent,
+		     "%s made the item; releasing it to %s needs its written consent, %s",
+		     l->originator, to, rq->consent ? "which was given" : "which there is not");
+	if (!rq->release_agreement)
+		rule(d, "R-IN-FORCE", "Art. 21", false, "no agreement between %s and %s",
+		     rq->person->party, to);
+	else {
+		bool ok = in_force(rq->release_agreement, rq->date, &st);
+		rule(d, "R-IN-FORCE", "Art. 21", ok, "%s is %s on %s", rq->release_agreement->id,
+		     agr_state_name(st.state), date_format(rq->date, d1));
+	}
+}
+
+void decide(const struct decide_request *rq, struct decision *d)
+{
+	memset(d, 0, sizeof *d);
+	d->action = rq->action;
+	d->date = rq->date;
+	if ((unsigned)rq->action >= ACT__COUNT) {
+		rule(d, "R-ROLE", "", false, "unknown action");
+		return;
+	}
+	const struct label *l = &rq->item->label;
+	check_role(rq, d);
+	if (touches_content(rq->action)) {
+		check_clearance(rq, d);
+		check_ntk(rq, d);
+		check_releasable(rq, d);
+	}
+	if (rq->item->foreign && touches_content(rq->action)) {
+		check_received(rq, d);
+		check_continuing(rq, d);
+	}
+	if (is_use(rq->action))
+		check_purpose(rq, d);
+	if (rq->action == ACT_RELEASE)
+		check_release(rq, d);
+	if (rq->action == ACT_DOWNGRADE) {
+		bool ok = strcmp(l->originator, rq->person->party) == 0;
+		rule(d, "R-DOWNGRADE", "Art. 6", ok,
+		     "only %s, the originator, may change the level%s", l->originator,
+		     ok ? "" : "; ask it in writing");
+	}
+	if (rq->action == ACT_REPRODUCE || rq->action == ACT_TRANSLATE)
+		rule(d, "R-MARKING", "Art. 4, 14, 15", true,
+		     "the new item carries %s %s and every restriction of the original",
+		     l->originator, l->level);
+	d->permit = true;
+	for (size_t i = 0; i < d->nrules; i++)
+		d->permit = d->permit && d->rules[i].ok;
+}

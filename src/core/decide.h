@@ -1,0 +1,93 @@
+/*
+ * decide.h - access decisions: may this person do this with this item on
+ * this date? One pure function; every rule it applies is listed with its
+ * outcome, a detail and the clause of the agreement it comes from, so that
+ * no denial comes without its reason.
+ *
+ * Rules (DESIGN.md): R-ROLE, R-CLEARANCE, R-NTK, R-RELEASABLE, R-RECEIVED,
+ * R-CONTINUING, R-PURPOSE, R-THIRD-PARTY, R-IN-FORCE, R-DOWNGRADE,
+ * R-MARKING. A rule that does not concern the action is left out.
+ */
+#ifndef LIAISON_CORE_DECIDE_H
+#define LIAISON_CORE_DECIDE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "agreement.h"
+#include "label.h"
+#include "person.h"
+#include "scheme.h"
+
+enum action {
+	ACT_READ,
+	ACT_DOWNLOAD,
+	ACT_REPRODUCE,
+	ACT_TRANSLATE,
+	ACT_RELEASE,
+	ACT_DOWNGRADE,
+	ACT_DESTROY,
+	ACT_REPORT_COMPROMISE,
+	ACT__COUNT
+};
+
+#define DECIDE_RULES_MAX  12
+#define DECIDE_DETAIL_MAX 200
+
+struct rule_outcome {
+	const char *id;	    /* "R-CLEARANCE" */
+	const char *clause; /* "Art. 4, 7" */
+	bool ok;
+	char detail[DECIDE_DETAIL_MAX];
+};
+
+struct decision {
+	bool permit;
+	enum action action;
+	date_t date;
+	size_t nrules;
+	struct rule_outcome rules[DECIDE_RULES_MAX];
+};
+
+/* An item as the holder's node knows it. */
+struct item_view {
+	struct label label;
+	bool foreign;	 /* received from another party */
+	date_t received; /* foreign: the day it was received */
+};
+
+/* Everything a decision looks at; the node gathers it, decide() judges it. */
+struct decide_request {
+	enum action action;
+	date_t date;
+	const struct person *person;
+	const struct party *scheme; /* the person's party, with its levels */
+	const struct item_view *item;
+	const struct agreement *agreement; /* person's party <-> originator (foreign items) */
+	const char *purpose;		   /* stated purpose, "" or NULL for none */
+	const char *to;			   /* release: the destination party */
+	const struct agreement *release_agreement; /* person's party <-> `to` */
+	bool consent;				   /* the originator's consent for `to` */
+};
+
+/* "read", "release"...; NULL for an unknown action. */
+const char *action_name(enum action a);
+
+/* Parses an action name. Returns 0 or LERR_INVAL listing them. */
+int action_parse(const char *s, enum action *out, struct lerr *e) __attribute__((nonnull(1, 2)));
+
+/*
+ * The level of `scheme` a reader must hold to read the item: its own level
+ * when the item is the reader's party's, else the highest-ranked
+ * equivalent through the agreement. Returns the level or NULL when there is
+ * none (no agreement, or no equivalent, as for Korea's level I); *why
+ * (if not NULL) then says which.
+ */
+const struct scheme_level *decide_required_level(const struct label *l, const struct party *scheme,
+						 const struct agreement *agreement,
+						 const char **why) __attribute__((nonnull(1, 2)));
+
+/* Decides a request. Never fails: missing context is a denial with its reason. */
+void decide(const struct decide_request *rq, struct decision *d) __attribute__((nonnull));
+
+#endif

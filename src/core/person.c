@@ -1,0 +1,76 @@
+/* person.c - people, roles and clearances (see person.h). */
+#include "person.h"
+
+#include <string.h>
+
+static const char *const role_names[ROLE__COUNT] = {"analyst", "originator", "security-officer",
+						    "registrar", "auditor"};
+
+const char *role_name(enum role r)
+{
+	for (int i = 0; i < ROLE__COUNT; i++)
+		if ((unsigned)r == 1u << i)
+			return role_names[i];
+	return NULL;
+}
+
+int role_parse(const char *s, enum role *out, struct lerr *e)
+{
+	for (int i = 0; i < ROLE__COUNT; i++)
+		if (strcmp(s, role_names[i]) == 0) {
+			*out = (enum role)(1u << i);
+			return 0;
+		}
+	*out = ROLE_ANALYST;
+	return lerr_set(e, LERR_INVAL,
+			"role \"%.40s\" is unknown (analyst, originator, security-officer, "
+			"registrar, auditor)",
+			s);
+}
+
+int person_id_check(const char *id, struct lerr *e)
+{
+	size_t n = strlen(id);
+	bool ok = n >= 1 && n < PERSON_ID_MAX;
+	for (size_t i = 0; ok && i < n; i++) {
+		char c = id[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		     c == '-';
+	}
+	if (!ok)
+		return lerr_set(e, LERR_INVAL,
+				"person id \"%.80s\" is not 1-63 of a-z, 0-9, '.', '_' and '-'",
+				id);
+	return 0;
+}
+
+int person_check(const struct person *p, const struct party *party, struct lerr *e)
+{
+	if (person_id_check(p->id, e) < 0)
+		return lerr_prefix(e, "id");
+	if (strcmp(p->party, party->code) != 0)
+		return lerr_set(e, LERR_INVAL, "party: %s is not %s", p->party, party->code);
+	if (p->name[0] == '\0')
+		return lerr_set(e, LERR_INVAL, "name: empty");
+	if (p->roles == 0)
+		return lerr_set(e, LERR_INVAL, "roles: a person needs at least one role");
+	if (p->cleared) {
+		if (!party_level(party, p->level))
+			return lerr_set(e, LERR_INVAL, "clearance.level: %s has no level \"%s\"",
+					party->code, p->level);
+		if (p->to < p->from)
+			return lerr_set(e, LERR_INVAL, "clearance.to: before clearance.from");
+	}
+	for (size_t i = 0; i < p->nntk; i++)
+		if (label_word_check(p->ntk[i], e) < 0)
+			return lerr_prefix(e, "ntk[%zu]", i);
+	return 0;
+}
+
+bool person_has_ntk(const struct person *p, const char *group)
+{
+	for (size_t i = 0; i < p->nntk; i++)
+		if (strcmp(p->ntk[i], group) == 0)
+			return true;
+	return false;
+}

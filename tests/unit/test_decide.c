@@ -1,0 +1,420 @@
+/* test_decide.c - access decisions: each rule flips a decision on its own,
+ * the 2019 dates, and no PERMIT below the mapped clearance. */
+#include "core/decide.h"
+#include "helpers.h"
+
+TestSuite(decide, .fini = leak_check);
+
+static struct party jpn, kor;
+static struct agreement *g;        /* the real 2016-2023 events */
+static struct agreement *g_nosusp; /* as if Seoul had not suspended its notice */
+
+static void level(struct party *p, const char *code, const char *name, int rank)
+{
+	struct scheme_level *l = &p->levels[p->nlevels++];
+	strcpy(l->code, code);
+	strcpy(l->name, name);
+	l->rank = rank;
+}
+
+static void equiv(struct agreement *a, const char *common, const char *party, const char *lv)
+{
+	struct agr_equiv *row = NULL;
+	for (size_t i = 0; i < a->nequiv; i++)
+		if (strcmp(a->equiv[i].common, common) == 0)
+			row = &a->equiv[i];
+	if (!row) {
+		row = &a->equiv[a->nequiv++];
+		strcpy(row->common, common);
+	}
+	strcpy(row->levels[row->n].party, party);
+	strcpy(row->levels[row->n].level, lv);
+	row->n++;
+}
+
+static void setup(void)
+{
+	memset(&jpn, 0, sizeof jpn);
+	memset(&kor, 0, sizeof kor);
+	strcpy(jpn.code, "JPN");
+	level(&jpn, "HI", "秘", 1);
+	level(&jpn, "GOKUHI", "極秘", 2);
+	level(&jpn, "TOKUTEI", "特定秘密", 2);
+	strcpy(kor.code, "KOR");
+	level(&kor, "III", "군사III급비밀", 1);
+	level(&kor, "II", "군사II급비밀", 2);
+	level(&kor, "I", "군사I급비밀", 3);
+	g = gsomia();
+	strcpy(g->id, "JPN-KOR-GSOMIA");
+	equiv(g, "SECRET", "JPN", "GOKUHI");
+	equiv(g, "SECRET", "JPN", "TOKUTEI");
+	equiv(g, "SECRET", "KOR", "II");
+	equiv(g, "CONFIDENTIAL", "JPN", "HI");
+	equiv(g, "CONFIDENTIAL", "KOR", "III");
+	g_nosusp = malloc(sizeof *g_nosusp);
+	*g_nosusp = *g;
+	g_nosusp->events[3] = g_nosusp->events[4]; /* drop the suspension... */
+	g_nosusp->nevents = 3;                      /* ...and the withdrawal */
+}
+
+static void teardown(void)
+{
+	free(g);
+	free(g_nosusp);
+	leak_check();
+}
+
+TestSuite(rules, .init = setup, .fini = teardown);
+TestSuite(gsomia2019, .init = setup, .fini = teardown);
+TestSuite(property, .init = setup, .fini = teardown);
+
+/* Kim: a KOR analyst cleared II 2018-2025, in MISSILE-WARNING. */
+static struct person kim(void)
+{
+	struct person p = {.id = "kim", .party = "KOR", .name = "Kim Min-jun",
+			   .roles = ROLE_ANALYST, .cleared = true, .level = "II", .nntk = 1};
+	p.from = D("2018-01-01");
+	p.to = D("2025-12-31");
+	strcpy(p.ntk[0], "MISSILE-WARNING");
+	return p;
+}
+
+/* A JPN GOKUHI item on a missile launch, releasable to KOR, received 2019-08-25. */
+static struct item_view launch(void)
+{
+	struct item_view it = {.foreign = true};
+	strcpy(it.label.item, "launch-1");
+	strcpy(it.label.originator, "JPN");
+	strcpy(it.label.level, "GOKUHI");
+	strcpy(it.label.title, "Missile launch");
+	it.label.nreleasable = 1;
+	strcpy(it.label.releasable[0], "KOR");
+	strcpy(it.label.ntk, "MISSILE-WARNING");
+	it.label.npurposes = 1;
+	strcpy(it.label.purposes[0], "warning");
+	it.received = D("2019-08-25");
+	return it;
+}
+
+/* The rule with this id in d, or NULL. */
+static const struct rule_outcome *find(const struct decision *d, const char *id)
+{
+	for (size_t i = 0; i < d->nrules; i++)
+		if (strcmp(d->rules[i].id, id) == 0)
+			return &d->rules[i];
+	return NULL;
+}
+
+/* Asserts a DENY in which `id` is the only failed rule, its detail holding want. */
+static void denied_by(const struct decision *d, const char *id, const char *want)
+{
+	cr_assert_not(d->permit, "expected DENY by %s, got PERMIT", id);
+	const struct rule_outcome *r = find(d, id);
+	cr_assert_not_null(r, "rule %s not applied", id);
+	cr_assert_not(r->ok, "%s passed: %s", id, r->detail);
+	for (size_t i = 0; i < d->nrules; i++)
+		cr_assert(d->rules[i].ok || d->rules[i].id == r->id, "%s also failed: %s",
+			  d->rules[i].id, d->rules[i].detail);
+	cr_assert(strstr(r->detail, want), "%s: expected \"%s\" in: %s", id, want, r->detail);
+	cr_assert_neq(r->clause[0], '\0');
+}
+
+static void permitted(const struct decision *d)
+{
+	for (size_t i = 0; i < d->nrules; i++)
+		cr_assert(d->rules[i].ok, "%s failed: %s", d->rules[i].id, d->rules[i].detail);
+	cr_assert(d->permit);
+}
+
+/* Kim reads the launch item on 2019-09-01 for a warning: the baseline PERMIT. */
+static struct decide_request base(struct person *p, struct item_view *it)
+{
+	struct decide_request rq = {.action = ACT_READ, .date = D("2019-09-01"), .person = p,
+				    .scheme = &kor, .item = it, .agreement = g,
+				    .purpose = "warning"};
+	return rq;
+}
+
+Test(rules, the_baseline_is_permitted_with_every_rule_listed)
+{
+	struct person p = kim();
+	struct item_view it = launch();
+	struct decide_request rq = base(&p, &it);
+	struct decision d;
+	decide(&rq, &d);
+	permitted(&d);
+	const char *ids[] = {"R-ROLE", "R-CLEARANCE", "R-NTK", "R-RELEASABLE",
+			     "R-RECEIVED", "R-CONTINUING", "R-PURPOSE"};
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		cr_assert_not_null(find(&d, ids[i]), "%s missing", ids[i]);
+	cr_assert(strstr(find(&d, "R-CLEARANCE")->detail, "JPN GOKUHI requires KOR II"), "%s",
+		  find(&d, "R-CLEARANCE")->detail);
+}
+
+Test(rules, r_role)
+{
+	struct person p = kim();
+	struct item_view it = launch();
+	p.roles = ROLE_AUDITOR;
+	struct decide_request rq = base(&p, &it);
+	struct decision d;
+	decide(&rq, &d);
+	denied_by(&d, "R-ROLE", "read needs the role analyst or originator or security-officer");
+	p.roles = ROLE_ANALYST;
+	rq.action = ACT_DESTROY;
+	decide(&rq, &d);
+	denied_by(&d, "R-ROLE", "security-officer");
+}
+
+Test(rules, r_clearance)
+{
+	struct person p = kim();
+	struct item_view it = launch();
+	struct decide_request rq = base(&p, &it);
+	struct decision d;
+	strcpy(p.level, "III");
+	decide(&rq, &d);
+	denied_by(&d, "R-CLEARANCE", "kim holds III (rank 1)");
+	p = kim();
+	rq.date = D("2026-01-01"); /* clearance ended 2025-12-31 */
+	decide(&rq, &d);
+	denied_by(&d, "R-CLEARANCE", "valid 2018-01-01 to 2025-12-31, not on 2026-01-01");
+	rq.date = D("2019-09-01");
+	p.cleared = false;
+	decide(&rq, &d);
+	denied_by(&d, "R-CLEARANCE", "holds no clearance");
+	p = kim();
+	strcpy(it.label.level, "HI"); /* CONFIDENTIAL: III would do, II certainly */
+	decide(&rq, &d);
+	permitted(&d);
+}
+
+Test(rules, r_clearance_no_equivalent_means_deny)
+{
+	/* a JPN reader of a KOR level I item: outside the agreement */
+	struct person p = {.id = "sato", .party = "JPN", .name = "Sato", .roles = ROLE_ANALYST,
+			   .cleared = true, .level = "TOKUTEI"};
+	p.from = D("2010-01-01");
+	p.to = D("2030-01-01");
+	struct item_view it = launch();
+	strcpy(it.label.originator, "KOR");
+	strcpy(it.label.level, "I");
+	strcpy(it.label.releasable[0], "JPN");
+	it.label.ntk[0] = '\0';
+	struct decide_request rq = base(&p, &it);
+	rq.scheme = &jpn;
+	struct decision d;
+	decide(&rq, &d);
+	denied_by(&d, "R-CLEARANCE", "no equivalent under the agreement");
+	strcpy(it.label.level, "II");
+	decide(&rq, &d);
+	permitted(&d);
+}
+
+Test(rules, r_ntk)
+{
+	struct person p = kim();
+	struct item_view it = launch();
+	p.nntk = 0;
+	struct decide_request rq = base(&p, &it);
+	struct decision d;
+	decide(&rq, &d);
+	denied_by(&d, "R-NTK", "needs the group MISSILE-WARNING; kim does not hold it");
+}
+
+Test(rules, r_releasable)
+{
+	struct person p = kim();
+	struct item_view it = launch();
+	strcpy(it.label.releasable[0], "USA");
+	struct decide_request rq = base(&p, &it);
+	struct decision d;
+	decide(&rq, &d);
+	denied_by(&d, "R-RELEASABLE", "KOR is not among the parties");
+}
+
+Test(rules, r_received)
+{
+	struct person p = kim();
+	struct item_view it = launch();
+	it.received = D("2016-06-01"); /* before entry into force */
+	struct decide_request rq = base(&p, &it);
+	struct decision d;
+	decide(&rq, &d);
+	denied_by(&d, "R-RECEIVED", "received 2016-06-01 under JPN-KOR-GSOMIA, not-in-force");
+}
+
+Test(rules, r_purpose)
+{
+	struct person p = kim();
+	struct item_view it = launch();
+	struct decide_request rq = base(&p, &it);
+	struct decision d;
+	rq.purpose = "targeting";
+	decide(&rq, &d);
+	denied_by(&d, "R-PURPOSE", "the purpose targeting is not among");
+	rq.purpose = NULL;
+	decide(&rq, &d);
+	denied_by(&d, "R-PURPOSE", "none given");
+}
+
+Test(rules, r_third_party_and_r_in_force)
+{
+	/* KOR's security officer passes the JPN item on to USA */
+	struct person p = kim();
+	p.roles = ROLE_SECURITY_OFFICER;
+	struct item_view it = launch();
+	it.label.nreleasable = 2;
+	strcpy(it.label.releasable[1], "USA");
+	struct agreement *kor_usa = agr_new(1, 1, 90);
+	strcpy(kor_usa->parties[1], "USA");
+	strcpy(kor_usa->parties[0], "KOR");
+	ev(kor_usa, "2014-12-29", AGR_EV_IN_FORCE, "");
+	struct decide_request rq = base(&p, &it);
+	rq.action = ACT_RELEASE;
+	rq.to = "USA";
+	rq.release_agreement = kor_usa;
+	struct decision d;
+	decide(&rq, &d);
+	denied_by(&d, "R-THIRD-PARTY", "needs its written consent, which there is not");
+	rq.consent = true;
+	decide(&rq, &d);
+	permitted(&d);
+	rq.release_agreement = NULL;
+	decide(&rq, &d);
+	denied_by(&d, "R-IN-FORCE", "no agreement between KOR and USA");
+	free(kor_usa);
+}
+
+Test(rules, r_downgrade)
+{
+	struct person p = kim();
+	p.roles = ROLE_ORIGINATOR;
+	struct item_view it = launch();
+	struct decide_request rq = base(&p, &it);
+	rq.action = ACT_DOWNGRADE;
+	struct decision d;
+	decide(&rq, &d);
+	denied_by(&d, "R-DOWNGRADE", "only JPN, the originator");
+}
+
+Test(rules, r_marking_goes_with_copies)
+{
+	struct person p = kim();
+	struct item_view it = launch();
+	struct decide_request rq = base(&p, &it);
+	rq.action = ACT_TRANSLATE;
+	struct decision d;
+	decide(&rq, &d);
+	permitted(&d);
+	cr_assert_not_null(find(&d, "R-MARKING"));
+	cr_assert(strstr(find(&d, "R-MARKING")->detail, "carries JPN GOKUHI"));
+}
+
+Test(gsomia2019, a_kor_analyst_reads_a_jpn_item_on_2019_11_23)
+{
+	struct person p = kim();
+	struct item_view it = launch();
+	struct decide_request rq = base(&p, &it);
+	rq.date = D("2019-11-23");
+	struct decision d;
+	decide(&rq, &d);
+	permitted(&d);
+	cr_assert(strstr(find(&d, "R-CONTINUING")->detail, "in-force"));
+	/* without the suspension the agreement ended; the item came before */
+	rq.agreement = g_nosusp;
+	decide(&rq, &d);
+	permitted(&d);
+	cr_assert(strstr(find(&d, "R-CONTINUING")->detail,
+			 "ended on 2019-11-23; items received before stay readable"),
+		  "%s", find(&d, "R-CONTINUING")->detail);
+	/* unless the originator made it revocable */
+	it.label.revocable = true;
+	decide(&rq, &d);
+	denied_by(&d, "R-CONTINUING", "ended on 2019-11-23 and the originator made the item revocable");
+}
+
+Test(gsomia2019, nothing_received_or_released_after_the_end_without_the_suspension)
+{
+	struct person p = kim();
+	struct item_view it = launch();
+	it.received = D("2019-11-25");
+	struct decide_request rq = base(&p, &it);
+	rq.date = D("2019-11-25");
+	rq.agreement = g_nosusp;
+	struct decision d;
+	decide(&rq, &d);
+	cr_assert_not(d.permit);
+	cr_assert_not(find(&d, "R-RECEIVED")->ok);
+	/* JPN's originator releasing to KOR that day */
+	struct person sato = {.id = "sato", .party = "JPN", .name = "Sato",
+			      .roles = ROLE_ORIGINATOR, .cleared = true, .level = "TOKUTEI"};
+	sato.from = D("2010-01-01");
+	sato.to = D("2030-01-01");
+	struct item_view own = launch();
+	own.foreign = false;
+	own.label.ntk[0] = '\0';
+	struct decide_request rel = {.action = ACT_RELEASE, .date = D("2019-11-25"),
+				     .person = &sato, .scheme = &jpn, .item = &own, .to = "KOR",
+				     .release_agreement = g_nosusp};
+	decide(&rel, &d);
+	denied_by(&d, "R-IN-FORCE", "JPN-KOR-GSOMIA is terminated on 2019-11-25");
+	rel.release_agreement = g;
+	decide(&rel, &d);
+	permitted(&d);
+	cr_assert_null(find(&d, "R-THIRD-PARTY"), "own items need no consent");
+}
+
+/* A small random generator, the same every run. */
+static uint64_t rng = 88172645463325252ull;
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+Test(property, no_permit_below_the_mapped_clearance)
+{
+	struct party *schemes[2] = {&jpn, &kor};
+	const enum action acts[] = {ACT_READ, ACT_DOWNLOAD, ACT_REPRODUCE, ACT_TRANSLATE,
+				    ACT_RELEASE, ACT_DOWNGRADE};
+	size_t permits = 0;
+	for (int n = 0; n < 200000; n++) {
+		struct party *mine = schemes[next() % 2], *theirs = schemes[next() % 2];
+		struct person p = {.id = "p", .roles = (unsigned)(next() % 32),
+				   .cleared = next() % 8 != 0};
+		strcpy(p.party, mine->code);
+		strcpy(p.level, mine->levels[next() % mine->nlevels].code);
+		p.from = D("2015-01-01") + (date_t)(next() % 2000);
+		p.to = p.from + (date_t)(next() % 3000);
+		struct item_view it = launch();
+		it.foreign = theirs != mine;
+		strcpy(it.label.originator, theirs->code);
+		strcpy(it.label.level, theirs->levels[next() % theirs->nlevels].code);
+		strcpy(it.label.releasable[0], mine->code);
+		it.label.ntk[0] = '\0';
+		it.received = D("2016-01-01") + (date_t)(next() % 3000);
+		struct decide_request rq = {.action = acts[next() % 6],
+					    .date = D("2016-01-01") + (date_t)(next() % 3650),
+					    .person = &p, .scheme = mine, .item = &it,
+					    .agreement = next() % 2 ? g : g_nosusp,
+					    .purpose = "warning", .to = theirs->code,
+					    .release_agreement = g, .consent = true};
+		struct decision d;
+		decide(&rq, &d);
+		if (!d.permit)
+			continue;
+		permits++;
+		const struct scheme_level *need =
+		    decide_required_level(&it.label, mine, rq.agreement, NULL);
+		const struct scheme_level *has = party_level(mine, p.level);
+		cr_assert_not_null(need, "PERMIT for a level with no equivalent");
+		cr_assert(p.cleared && has && has->rank >= need->rank,
+			  "PERMIT for %s (rank %d) to %s %s needing rank %d", p.level,
+			  has ? has->rank : 0, it.label.originator, it.label.level, need->rank);
+		cr_assert(rq.date >= p.from && rq.date <= p.to, "PERMIT outside the clearance");
+	}
+	cr_assert_gt(permits, 1000, "the property was checked on %zu permits only", permits);
+}
