@@ -80,13 +80,14 @@ static int run_config(struct cli *c)
 		return cli_error(c, &e, false);
 	const char *what = check ? "valid" : dry ? "would apply" : "applied";
 	if (c->json)
-		return cli_emit(json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "file", file, "result",
-					  what, "parties", (json_int_t)sum.parties, "agreements",
-					  (json_int_t)sum.agreements, "events_added",
-					  (json_int_t)sum.events_added, "events_known",
-					  (json_int_t)sum.events_known));
-	printf("%s: %s (parties: %zu, agreements: %zu, events %s: %zu, already stored: %zu)\n",
-	       file, what, sum.parties, sum.agreements, check || dry ? "new" : "added",
+		return cli_emit(json_pack(
+		    "{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "file", file, "result", what, "parties",
+		    (json_int_t)sum.parties, "agreements", (json_int_t)sum.agreements, "people",
+		    (json_int_t)sum.people, "events_added", (json_int_t)sum.events_added,
+		    "events_known", (json_int_t)sum.events_known));
+	printf("%s: %s (parties: %zu, agreements: %zu, people: %zu, events %s: %zu, already "
+	       "stored: %zu)\n",
+	       file, what, sum.parties, sum.agreements, sum.people, check || dry ? "new" : "added",
 	       sum.events_added, sum.events_known);
 	return EXIT_OK;
 }

@@ -20,6 +20,7 @@
 #define CONFIG_FILE_MAX	      (4 * 1024 * 1024)
 #define CONFIG_PARTIES_MAX    256
 #define CONFIG_AGREEMENTS_MAX 256
+#define CONFIG_PEOPLE_MAX     4096
 
 static int parse_level(json_t *v, struct scheme_level *l, const struct jpath *p, struct lerr *e)
 {
@@ -175,15 +176,79 @@ static int parse_agreement(json_t *v, struct agreement *a, const struct jpath *p
 	return 0;
 }
 
+/* obj[f]: an array of words (at most max) into v (each of width w). */
+static int word_list(json_t *obj, const char *f, char *v, size_t w, size_t max, size_t *n,
+		     const struct jpath *p, struct lerr *e)
+{
+	int r;
+	*n = 0;
+	json_t *a = jf_array(obj, f, false, max, p, e, &r);
+	struct jpath q;
+	jf_field(&q, p, f);
+	for (size_t i = 0; a && i < json_array_size(a); i++) {
+		json_t *x = json_array_get(a, i);
+		struct jpath qi;
+		jf_index(&qi, &q, i);
+		if (!json_is_string(x) || !str_copy(v + i * w, w, json_string_value(x)))
+			return jf_bad(e, &qi, "must be a string of at most %zu bytes", w - 1);
+		(*n)++;
+	}
+	return r;
+}
+
+static int parse_person(json_t *v, struct person *pp, const struct jpath *p, struct lerr *e)
+{
+	static const char *const keys[] = {"id",	"party", "name", "roles",
+					   "clearance", "ntk",	 NULL};
+	static const char *const ckeys[] = {"level", "from", "to", NULL};
+	char roles[ROLE__COUNT + 1][24], from[16], to[16];
+	size_t nroles;
+	struct jpath q;
+	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
+	    jf_str(v, "id", true, pp->id, sizeof pp->id, p, e) < 0 ||
+	    jf_str(v, "party", true, pp->party, sizeof pp->party, p, e) < 0 ||
+	    jf_str(v, "name", true, pp->name, sizeof pp->name, p, e) < 0 ||
+	    word_list(v, "roles", &roles[0][0], sizeof roles[0], ROLE__COUNT + 1, &nroles, p, e) <
+		0 ||
+	    word_list(v, "ntk", &pp->ntk[0][0], LABEL_WORD_MAX, PERSON_NTK_MAX, &pp->nntk, p, e) <
+		0)
+		return LERR_INVAL;
+	for (size_t i = 0; i < nroles; i++) {
+		enum role role;
+		if (role_parse(roles[i], &role, e) < 0) {
+			jf_field(&q, p, "roles");
+			jf_index(&q, &q, i);
+			return lerr_prefix(e, "%s", q.s);
+		}
+		pp->roles |= role;
+	}
+	json_t *c = json_object_get(v, "clearance");
+	if (!c)
+		return 0;
+	jf_field(&q, p, "clearance");
+	if (jf_object(c, &q, e) < 0 || jf_only_keys(c, ckeys, &q, e) < 0 ||
+	    jf_str(c, "level", true, pp->level, sizeof pp->level, &q, e) < 0 ||
+	    jf_str(c, "from", true, from, sizeof from, &q, e) < 0 ||
+	    jf_str(c, "to", false, to, sizeof to, &q, e) < 0)
+		return LERR_INVAL;
+	pp->cleared = true;
+	pp->to = DATE_MAX;
+	if (date_parse(from, &pp->from, e) < 0)
+		return lerr_prefix(e, "%s.from", q.s);
+	if (to[0] && date_parse(to, &pp->to, e) < 0)
+		return lerr_prefix(e, "%s.to", q.s);
+	return 0;
+}
+
 static int parse_root(json_t *root, struct config *c, struct lerr *e)
 {
-	static const char *const keys[] = {"parties", "agreements", NULL};
+	static const char *const keys[] = {"parties", "agreements", "people", NULL};
 	struct jpath top = {{0}}, q;
 	int r;
 	if (jf_object(root, &top, e) < 0)
 		return LERR_INVAL;
-	if (json_object_get(root, "people") || json_object_get(root, "export_regimes")) {
-		jf_field(&q, &top, json_object_get(root, "people") ? "people" : "export_regimes");
+	if (json_object_get(root, "export_regimes")) {
+		jf_field(&q, &top, "export_regimes");
 		return jf_bad(e, &q, "not supported by this version of liaison yet");
 	}
 	if (jf_only_keys(root, keys, &top, e) < 0)
@@ -194,11 +259,27 @@ static int parse_root(json_t *root, struct config *c, struct lerr *e)
 	json_t *av = jf_array(root, "agreements", false, CONFIG_AGREEMENTS_MAX, &top, e, &r);
 	if (r < 0)
 		return r;
-	size_t np = pv ? json_array_size(pv) : 0, na = av ? json_array_size(av) : 0;
+	json_t *ppv = jf_array(root, "people", false, CONFIG_PEOPLE_MAX, &top, e, &r);
+	if (r < 0)
+		return r;
+	size_t np = pv ? json_array_size(pv) : 0, na = av ? json_array_size(av) : 0,
+	       npp = ppv ? json_array_size(ppv) : 0;
 	c->parties = calloc(np ? np : 1, sizeof *c->parties);
 	c->agreements = calloc(na ? na : 1, sizeof *c->agreements);
-	if (!c->parties || !c->agreements)
+	c->people = calloc(npp ? npp : 1, sizeof *c->people);
+	if (!c->parties || !c->agreements || !c->people)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < npp; i++) {
+		jf_field(&q, &top, "people");
+		jf_index(&q, &q, i);
+		if (parse_person(json_array_get(ppv, i), &c->people[i], &q, e) < 0)
+			return LERR_INVAL;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->people[j].id, c->people[i].id) == 0)
+				return lerr_set(e, LERR_INVAL, "%s.id: %s is already people[%zu]",
+						q.s, c->people[i].id, j);
+		c->npeople++;
+	}
 	for (size_t i = 0; i < np; i++) {
 		jf_field(&q, &top, "parties");
 		jf_index(&q, &q, i);
@@ -261,5 +342,6 @@ void config_free(struct config *c)
 		return;
 	free(c->parties);
 	free(c->agreements);
+	free(c->people);
 	memset(c, 0, sizeof *c);
 }

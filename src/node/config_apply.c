@@ -133,6 +133,19 @@ static int apply(struct store *s, const struct config *c, date_t today, struct c
 	}
 	if (r == 0)
 		r = recheck_others(s, c, ps, nps, e);
+	for (size_t i = 0; r == 0 && i < c->npeople; i++) {
+		const struct person *pp = &c->people[i];
+		const struct party *party = NULL;
+		for (size_t k = 0; k < nps && !party; k++)
+			party = strcmp(ps[k].code, pp->party) == 0 ? &ps[k] : NULL;
+		if (!party)
+			r = lerr_set(e, LERR_NOTFOUND, "people[%zu].party: unknown party %s", i,
+				     pp->party);
+		else if (person_check(pp, party, e) < 0)
+			r = lerr_prefix_path(e, "people[%zu]", i);
+		else if ((r = store_person_put(s, pp, e)) == 0)
+			sum->people++;
+	}
 	free(ps);
 	return r;
 }

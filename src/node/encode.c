@@ -145,3 +145,23 @@ json_t *encode_state(const struct agreement *a, const struct agr_state *st)
 	}
 	return o;
 }
+
+json_t *encode_person(const struct person *p)
+{
+	json_t *roles = json_array(), *ntk = json_array();
+	for (int i = 0; i < ROLE__COUNT; i++)
+		if (p->roles & (1u << i))
+			json_array_append_new(roles, json_string(role_name((enum role)(1u << i))));
+	for (size_t i = 0; i < p->nntk; i++)
+		json_array_append_new(ntk, json_string(p->ntk[i]));
+	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", p->id, "party", p->party, "name",
+			      p->name, "roles", roles, "ntk", ntk);
+	if (o && p->cleared) {
+		json_t *c = json_pack("{s:s}", "level", p->level);
+		encode_date(c, "from", p->from);
+		if (p->to != DATE_MAX)
+			encode_date(c, "to", p->to);
+		json_object_set_new(o, "clearance", c);
+	}
+	return o;
+}

@@ -31,6 +31,9 @@ json_t *encode_agreement(const struct agreement *a, const struct party *parties)
  */
 json_t *encode_state(const struct agreement *a, const struct agr_state *st);
 
+/* {"id", "party", "name", "roles", "clearance": {"level", "from", "to"}, "ntk"} */
+json_t *encode_person(const struct person *p);
+
 /* Adds "today" and, when LIAISON_NOW set it, "clock": "LIAISON_NOW". */
 void encode_clock(json_t *obj, const struct node_clock *c);
 

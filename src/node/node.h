@@ -15,6 +15,7 @@
 #include "../core/agreement.h"
 #include "../core/date.h"
 #include "../core/err.h"
+#include "../core/person.h"
 #include "../core/scheme.h"
 
 #define NODE_PATH_MAX 4096
@@ -64,10 +65,12 @@ struct config {
 	size_t nparties;
 	struct agreement *agreements;
 	size_t nagreements;
+	struct person *people;
+	size_t npeople;
 };
 
 struct config_summary {
-	size_t parties, agreements;
+	size_t parties, agreements, people;
 	size_t events_added, events_known;
 };
 
@@ -114,5 +117,19 @@ int node_party_get(struct node *n, const char *code, struct party *p, struct ler
 int node_agreement_record(struct node *n, const char *id, const struct agr_event *ev,
 			  struct agreement *a, size_t *number, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+
+/* ---- people (people.c) ---- */
+
+/*
+ * Stores a person (new or replacing one), checked against their party's
+ * scheme as the store holds it.
+ */
+int node_person_put(struct node *n, const struct person *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+int node_person_get(struct node *n, const char *id, struct person *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Every person id (free() *ids). */
+int node_person_ids(struct node *n, char (**ids)[PERSON_ID_MAX], size_t *count, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 #endif

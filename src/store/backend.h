@@ -25,6 +25,9 @@ struct store_ops {
 	int (*agreement_ids)(struct store *s, char (**out)[AGR_ID_MAX], size_t *n, struct lerr *e);
 	int (*event_add)(struct store *s, const char *id, const struct agr_event *ev,
 			 const struct store_event_info *info, int64_t *seq, struct lerr *e);
+	int (*person_put)(struct store *s, const struct person *p, struct lerr *e);
+	int (*person_get)(struct store *s, const char *id, struct person *p, struct lerr *e);
+	int (*person_ids)(struct store *s, char (**out)[PERSON_ID_MAX], size_t *n, struct lerr *e);
 };
 
 struct store {

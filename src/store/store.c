@@ -86,3 +86,18 @@ int store_event_add(struct store *s, const char *id, const struct agr_event *ev,
 {
 	return s->ops->event_add(s, id, ev, info, seq, e);
 }
+
+int store_person_put(struct store *s, const struct person *p, struct lerr *e)
+{
+	return s->ops->person_put(s, p, e);
+}
+
+int store_person_get(struct store *s, const char *id, struct person *p, struct lerr *e)
+{
+	return s->ops->person_get(s, id, p, e);
+}
+
+int store_person_ids(struct store *s, char (**out)[PERSON_ID_MAX], size_t *n, struct lerr *e)
+{
+	return s->ops->person_ids(s, out, n, e);
+}

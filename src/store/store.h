@@ -15,6 +15,7 @@
 
 #include "../core/agreement.h"
 #include "../core/err.h"
+#include "../core/person.h"
 #include "../core/scheme.h"
 
 #define STORE_META_MAX 256 /* longest meta value, with NUL */
@@ -95,5 +96,15 @@ int store_agreement_ids(struct store *s, char (**out)[AGR_ID_MAX], size_t *n, st
 int store_event_add(struct store *s, const char *id, const struct agr_event *ev,
 		    const struct store_event_info *info, int64_t *seq, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
+/* Creates or replaces a person, with their need-to-know groups. */
+int store_person_put(struct store *s, const struct person *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* Reads a person; LERR_NOTFOUND when unknown. */
+int store_person_get(struct store *s, const char *id, struct person *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Every person id, by party then id; *out (free() it) holds *n. */
+int store_person_ids(struct store *s, char (**out)[PERSON_ID_MAX], size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 #endif

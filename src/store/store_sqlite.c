@@ -48,6 +48,15 @@ static const char *const migrations[] = {
     " by_party TEXT REFERENCES parties(code) DEFERRABLE INITIALLY DEFERRED,"
     " source TEXT NOT NULL, recorded_on TEXT NOT NULL) STRICT;"
     "CREATE INDEX agreement_events_by_agreement ON agreement_events(agreement, date);",
+    /* 2: people. */
+    "CREATE TABLE people(id TEXT PRIMARY KEY,"
+    " party TEXT NOT NULL REFERENCES parties(code) DEFERRABLE INITIALLY DEFERRED,"
+    " name TEXT NOT NULL, roles INTEGER NOT NULL,"
+    " level TEXT, clearance_from TEXT, clearance_to TEXT,"
+    " FOREIGN KEY(party, level) REFERENCES levels(party, code) DEFERRABLE INITIALLY DEFERRED)"
+    " STRICT;"
+    "CREATE TABLE person_ntk(person TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+    " grp TEXT NOT NULL, PRIMARY KEY(person, grp)) STRICT;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -564,6 +573,116 @@ static int sq_event_add(struct store *s, const char *id, const struct agr_event 
 	return 0;
 }
 
+static int sq_person_put(struct store *s, const struct person *p, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
+	if (prep(
+		q,
+		"INSERT INTO people(id, party, name, roles, level, clearance_from, clearance_to)"
+		" VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET party = excluded.party,"
+		" name = excluded.name, roles = excluded.roles, level = excluded.level,"
+		" clearance_from = excluded.clearance_from, clearance_to = excluded.clearance_to",
+		&st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, p->id, false);
+	bind_text(st, 2, p->party, false);
+	bind_text(st, 3, p->name, false);
+	sqlite3_bind_int(st, 4, (int)p->roles);
+	bind_text(st, 5, p->cleared ? p->level : "", true);
+	bind_text(st, 6, p->cleared ? date_format(p->from, d1) : "", true);
+	bind_text(st, 7, p->cleared ? date_format(p->to, d2) : "", true);
+	if (step_done(q, st, "write person", e) < 0 ||
+	    delete_for(q, "DELETE FROM person_ntk WHERE person = ?", p->id, e) < 0)
+		return LERR_STORE;
+	for (size_t i = 0; i < p->nntk; i++) {
+		if (prep(q, "INSERT OR IGNORE INTO person_ntk(person, grp) VALUES(?, ?)", &st, e) <
+		    0)
+			return LERR_STORE;
+		bind_text(st, 1, p->id, false);
+		bind_text(st, 2, p->ntk[i], false);
+		if (step_done(q, st, "write need-to-know", e) < 0)
+			return LERR_STORE;
+	}
+	return 0;
+}
+
+static int sq_person_get(struct store *s, const char *id, struct person *p, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	memset(p, 0, sizeof *p);
+	if (prep(q,
+		 "SELECT id, party, name, roles, level, clearance_from, clearance_to"
+		 " FROM people WHERE id = ?",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, id, false);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		col_copy(st, 0, p->id, sizeof p->id);
+		col_copy(st, 1, p->party, sizeof p->party);
+		col_copy(st, 2, p->name, sizeof p->name);
+		p->roles = (unsigned)sqlite3_column_int(st, 3);
+		p->cleared = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		if (p->cleared) {
+			col_copy(st, 4, p->level, sizeof p->level);
+			const char *f = (const char *)sqlite3_column_text(st, 5);
+			const char *t = (const char *)sqlite3_column_text(st, 6);
+			if (!f || !t || date_parse(f, &p->from, NULL) < 0 ||
+			    date_parse(t, &p->to, NULL) < 0)
+				r = lerr_set(e, LERR_STORE, "store: person %s: damaged clearance",
+					     id);
+		}
+	} else if (rc == SQLITE_DONE)
+		r = lerr_set(e, LERR_NOTFOUND, "unknown person %.80s", id);
+	else
+		r = fail(q, e, "read person");
+	sqlite3_finalize(st);
+	if (r < 0)
+		return r;
+	if (prep(q, "SELECT grp FROM person_ntk WHERE person = ? ORDER BY grp", &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, id, false);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && p->nntk < PERSON_NTK_MAX)
+		col_copy(st, 0, p->ntk[p->nntk++], LABEL_WORD_MAX);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(q, e, "read need-to-know");
+}
+
+static int sq_person_ids(struct store *s, char (**out)[PERSON_ID_MAX], size_t *n, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	*out = NULL;
+	*n = 0;
+	if (prep(q, "SELECT id FROM people ORDER BY party, id", &st, e) < 0)
+		return LERR_STORE;
+	char(*v)[PERSON_ID_MAX] = NULL;
+	size_t nv = 0;
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char(*nvp)[PERSON_ID_MAX] = realloc(v, (nv + 1) * sizeof *v);
+		if (!nvp) {
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+			break;
+		}
+		v = nvp;
+		col_copy(st, 0, v[nv++], PERSON_ID_MAX);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(q, e, "list people");
+	sqlite3_finalize(st);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*n = nv;
+	return 0;
+}
+
 static const struct store_ops sqlite_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
@@ -579,6 +698,9 @@ static const struct store_ops sqlite_ops = {
     .agreement_get = sq_agreement_get,
     .agreement_ids = sq_agreement_ids,
     .event_add = sq_event_add,
+    .person_put = sq_person_put,
+    .person_get = sq_person_get,
+    .person_ids = sq_person_ids,
 };
 
 int store_sqlite_open(const char *path, bool create, struct store **out, struct lerr *e)

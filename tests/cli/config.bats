@@ -6,13 +6,14 @@ dump() {
 	sqlite3 "$LIAISON_HOME/node.db" \
 		"SELECT * FROM parties; SELECT * FROM levels; SELECT * FROM agreements;
 		 SELECT * FROM agreement_parties; SELECT * FROM equivalences;
-		 SELECT agreement, date, kind, by_party FROM agreement_events;"
+		 SELECT agreement, date, kind, by_party FROM agreement_events;
+		 SELECT * FROM people; SELECT * FROM person_ntk;"
 }
 
 @test "check accepts the example without a node and stores nothing" {
 	run "$L" config check "$EXAMPLE"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"valid (parties: 2, agreements: 1, events new: 5"* ]]
+	[[ "$output" == *"valid (parties: 2, agreements: 1, people: 4, events new: 5"* ]]
 	[ ! -e "$LIAISON_HOME" ]
 }
 
@@ -20,7 +21,7 @@ dump() {
 	"$L" init --party JPN
 	run "$L" config apply "$EXAMPLE"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"applied (parties: 2, agreements: 1, events added: 5, already stored: 0)"* ]]
+	[[ "$output" == *"applied (parties: 2, agreements: 1, people: 4, events added: 5, already stored: 0)"* ]]
 	first="$(dump)"
 	[ "$(rows levels)" -eq 6 ]
 	[ "$(rows agreement_events)" -eq 5 ]

@@ -109,7 +109,7 @@ Test(config, errors_name_the_json_path)
 
 Test(config, refuses_what_it_does_not_support_yet)
 {
-	parse_fails("{\"people\": []}", "people: not supported");
+	parse_fails("{\"people\": [{\"id\": \"Kim\"}]}", "people[0].party: missing");
 	parse_fails("{\"export_regimes\": []}", "export_regimes: not supported");
 }
 
@@ -171,6 +171,22 @@ static int apply_text(struct node *n, const char *text, struct config_summary *s
 		r = node_config_apply(n, &c, "t.json", false, sum, e);
 	config_free(&c);
 	return r;
+}
+
+Test(config, people_are_checked_against_their_scheme)
+{
+	apply_fails("{" PARTIES ", \"people\": [{\"id\": \"kim\", \"party\": \"KOR\", \"name\": \"K\","
+		    " \"roles\": [\"analyst\"], \"clearance\": {\"level\": \"GOKUHI\", \"from\": \"2018-01-01\"}}]}",
+		    "people[0].clearance.level: KOR has no level \"GOKUHI\"");
+	parse_fails("{\"people\": [{\"id\": \"kim\", \"party\": \"KOR\", \"name\": \"K\","
+		    " \"roles\": [\"spy\"]}]}",
+		    "people[0].roles[0]: role \"spy\" is unknown");
+	parse_fails("{\"people\": [{\"id\": \"kim\", \"party\": \"KOR\", \"name\": \"K\","
+		    " \"roles\": [\"analyst\"], \"clearance\": {\"level\": \"II\", \"from\": \"2018-02-30\"}}]}",
+		    "people[0].clearance.from: date \"2018-02-30\"");
+	apply_fails("{" PARTIES ", \"people\": [{\"id\": \"Kim\", \"party\": \"KOR\", \"name\": \"K\","
+		    " \"roles\": [\"analyst\"]}]}",
+		    "people[0].id: person id \"Kim\"");
 }
 
 Test(config, applying_twice_changes_nothing)

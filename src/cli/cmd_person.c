@@ -1,0 +1,173 @@
+/* cmd_person.c - liaison person: add, show, list. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../node/encode.h"
+#include "cli.h"
+
+static void print_person(const struct person *p)
+{
+	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
+	printf("%s (%s): %s\n  roles:", p->id, p->party, p->name);
+	for (int i = 0; i < ROLE__COUNT; i++)
+		if (p->roles & (1u << i))
+			printf(" %s", role_name((enum role)(1u << i)));
+	if (p->cleared)
+		printf("\n  clearance: %s from %s%s%s\n", p->level, date_format(p->from, d1),
+		       p->to == DATE_MAX ? "" : " to ",
+		       p->to == DATE_MAX ? "" : date_format(p->to, d2));
+	else
+		printf("\n  clearance: none\n");
+	printf("  need to know:");
+	for (size_t i = 0; i < p->nntk; i++)
+		printf(" %s", p->ntk[i]);
+	printf("%s\n", p->nntk ? "" : " none");
+}
+
+static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	const char *party = NULL, *name = NULL, *level = NULL, *from = NULL, *to = NULL,
+		   *roles[ROLE__COUNT], *ntk[PERSON_NTK_MAX], *pos[1];
+	size_t nroles = 0, nntk = 0;
+	bool replace = false;
+	int np;
+	const struct cli_opt opts[] = {OPT_VAL("party", &party),
+				       OPT_VAL("name", &name),
+				       OPT_MANY("role", roles, &nroles, ROLE__COUNT),
+				       OPT_VAL("clearance", &level),
+				       OPT_VAL("from", &from),
+				       OPT_VAL("to", &to),
+				       OPT_MANY("ntk", ntk, &nntk, PERSON_NTK_MAX),
+				       OPT_FLAG("replace", &replace),
+				       {0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	if (r != EXIT_OK)
+		return r;
+	if (!party || !name || !nroles)
+		return cli_errorf(c, true, "person add: --party, --name and --role are required");
+	struct person p = {0};
+	struct lerr e = {0};
+	if (!str_copy(p.id, sizeof p.id, pos[0]) || !str_copy(p.party, sizeof p.party, party) ||
+	    !str_copy(p.name, sizeof p.name, name))
+		return cli_errorf(c, true, "person add: an argument is too long");
+	for (size_t i = 0; i < nroles; i++) {
+		enum role role;
+		if (role_parse(roles[i], &role, &e) < 0)
+			return cli_error(c, &e, true);
+		p.roles |= role;
+	}
+	for (size_t i = 0; i < nntk; i++)
+		if (!str_copy(p.ntk[p.nntk++], LABEL_WORD_MAX, ntk[i]))
+			return cli_errorf(c, true, "--ntk: \"%.40s\" is too long", ntk[i]);
+	if (level) {
+		if (!from)
+			return cli_errorf(c, true, "--clearance needs --from DATE");
+		p.cleared = str_copy(p.level, sizeof p.level, level);
+		p.to = DATE_MAX;
+		if ((r = cli_date(c, "--from", from, &p.from)) != EXIT_OK ||
+		    (to && (r = cli_date(c, "--to", to, &p.to)) != EXIT_OK))
+			return r;
+	}
+	struct person old;
+	if (!replace && node_person_get(n, p.id, &old, NULL) == 0)
+		return cli_errorf(c, false, "person %s already exists (--replace replaces them)",
+				  p.id);
+	if ((r = node_person_put(n, &p, &e)) < 0)
+		return cli_error(c, &e, r == LERR_INVAL);
+	if (c->json)
+		return cli_emit(encode_person(&p));
+	printf("%s ", replace ? "stored" : "added");
+	print_person(&p);
+	return EXIT_OK;
+}
+
+static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	if (r != EXIT_OK)
+		return r;
+	struct person p;
+	struct lerr e = {0};
+	if (node_person_get(n, pos[0], &p, &e) < 0)
+		return cli_error(c, &e, false);
+	if (c->json)
+		return cli_emit(encode_person(&p));
+	print_person(&p);
+	return EXIT_OK;
+}
+
+static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
+	if (r != EXIT_OK)
+		return r;
+	char(*ids)[PERSON_ID_MAX];
+	size_t count;
+	struct lerr e = {0};
+	if (node_person_ids(n, &ids, &count, &e) < 0)
+		return cli_error(c, &e, false);
+	json_t *list = json_array();
+	for (size_t i = 0; r == EXIT_OK && i < count; i++) {
+		struct person p;
+		if (node_person_get(n, ids[i], &p, &e) < 0)
+			r = cli_error(c, &e, false);
+		else if (c->json)
+			json_array_append_new(list, encode_person(&p));
+		else
+			printf("%-16s %-5s %-10s %s\n", p.id, p.party, p.cleared ? p.level : "-",
+			       p.name);
+	}
+	free(ids);
+	if (r != EXIT_OK || !c->json) {
+		json_decref(list);
+		return r;
+	}
+	return cli_emit(json_pack("{s:o}", "people", list));
+}
+
+static int run_person(struct cli *c)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(const struct cli *, struct node *, int, char **);
+	} subs[] = {{"add", do_add}, {"show", do_show}, {"list", do_list}};
+	if (c->argc < 2)
+		return cli_errorf(c, true, "person: which? add, show or list (see --help)");
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+		if (strcmp(c->argv[1], subs[i].name) != 0)
+			continue;
+		struct node *n;
+		int r = cli_open_node(c, &n);
+		if (r != EXIT_OK)
+			return r;
+		r = subs[i].fn(c, n, c->argc - 1, c->argv + 1);
+		node_close(n);
+		return r;
+	}
+	return cli_errorf(c, true, "person: unknown action \"%s\" (see --help)", c->argv[1]);
+}
+
+const struct cli_command cmd_person = {
+    "person",
+    run_person,
+    "people: add, show, list",
+    "usage: liaison person add ID --party CODE --name NAME --role ROLE [--role ROLE ...]\n"
+    "                          [--clearance LEVEL --from DATE [--to DATE]]\n"
+    "                          [--ntk GROUP ...] [--replace]\n"
+    "       liaison person show ID\n"
+    "       liaison person list\n\n"
+    "People hold a clearance (a level of their party's scheme, valid from a\n"
+    "day to a day, or open-ended), need-to-know groups and roles: analyst,\n"
+    "originator, security-officer, registrar, auditor. They can also come from\n"
+    "the configuration file (\"people\"). `add` refuses an existing id unless\n"
+    "--replace.\n\n"
+    "options:\n"
+    "  --json  answer with the person object(s)\n",
+};

@@ -1,0 +1,31 @@
+/* people.c - the people of a node (see node.h). */
+#include "node.h"
+
+#include "../store/store.h"
+
+int node_person_put(struct node *n, const struct person *p, struct lerr *e)
+{
+	struct party party;
+	int r = store_party_get(n->store, p->party, &party, e);
+	if (r < 0)
+		return r;
+	if ((r = person_check(p, &party, e)) < 0)
+		return r;
+	if ((r = store_begin(n->store, e)) < 0)
+		return r;
+	if ((r = store_person_put(n->store, p, e)) < 0) {
+		store_rollback(n->store);
+		return r;
+	}
+	return store_commit(n->store, e);
+}
+
+int node_person_get(struct node *n, const char *id, struct person *p, struct lerr *e)
+{
+	return store_person_get(n->store, id, p, e);
+}
+
+int node_person_ids(struct node *n, char (**ids)[PERSON_ID_MAX], size_t *count, struct lerr *e)
+{
+	return store_person_ids(n->store, ids, count, e);
+}
