@@ -6,6 +6,7 @@ L=${1:-build/liaison}
 G=JPN-KOR-GSOMIA
 LIAISON_HOME=$(mktemp -d)/jpn
 export LIAISON_HOME
+export LIAISON_PASSPHRASE="${LIAISON_PASSPHRASE:-demo passphrase}"
 unset LIAISON_NOW
 trap 'rm -rf "$(dirname "$LIAISON_HOME")"' EXIT
 

@@ -4,6 +4,7 @@
 
 #include "../node/encode.h"
 #include "cli.h"
+#include <sodium.h>
 
 static int run_init(struct cli *c)
 {
@@ -15,17 +16,32 @@ static int run_init(struct cli *c)
 		return r;
 	if (!party)
 		return cli_errorf(c, true, "init: --party CODE is required (like --party JPN)");
-	char home[NODE_PATH_MAX];
+	char home[NODE_PATH_MAX], *pass, pub[NODE_PATH_MAX + 64];
+	size_t len;
 	struct lerr e = {0};
+	if (party_code_check(party, &e) < 0) {
+		lerr_prefix(&e, "--party");
+		return cli_error(c, &e, true);
+	}
 	if (node_home(c->home, home, sizeof home, &e) < 0)
 		return cli_error(c, &e, false);
-	if ((r = node_init(home, party, &e)) < 0)
+	if ((r = cli_passphrase(c, "passphrase for the node's keys: ", true, &pass, &len)) !=
+	    EXIT_OK)
+		return r;
+	r = node_init(home, party, pass, len, &e);
+	sodium_free(pass);
+	if (r < 0)
 		return cli_error(c, &e, r == LERR_INVAL);
+	if (node_key_path(home, party, "pub", pub, sizeof pub, &e) < 0)
+		return cli_error(c, &e, false);
 	if (!c->json) {
-		printf("made a node for %s in %s\n", party, home);
+		printf(
+		    "made a node for %s in %s; its public key, to give to the other parties: %s\n",
+		    party, home, pub);
 		return EXIT_OK;
 	}
-	return cli_emit(json_pack("{s:s, s:s}", "home", home, "party", party));
+	return cli_emit(
+	    json_pack("{s:s, s:s, s:s}", "home", home, "party", party, "public_key_file", pub));
 }
 
 const struct cli_command cmd_init = {

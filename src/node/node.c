@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../store/store.h"
+#include "keyfile.h"
 
 int node_clock_read(struct node_clock *c, struct lerr *e)
 {
@@ -58,7 +59,30 @@ static void remove_store(const char *path)
 		(void)unlink(side);
 }
 
-int node_init(const char *home, const char *party, struct lerr *e)
+int node_key_path(const char *home, const char *party, const char *ext, char *buf, size_t n,
+		  struct lerr *e)
+{
+	int w = snprintf(buf, n, "%s/%s/%s.%s", home, NODE_KEYS_DIR, party, ext);
+	if (w < 0 || (size_t)w >= n)
+		return lerr_set(e, LERR_LIMIT, "node folder path is too long");
+	return 0;
+}
+
+/* Makes home/keys and the party's keys in it. */
+static int make_keys(const char *home, const char *party, const char *pass, size_t len,
+		     struct lerr *e)
+{
+	char dir[NODE_PATH_MAX + 16];
+	int w = snprintf(dir, sizeof dir, "%s/%s", home, NODE_KEYS_DIR);
+	if (w < 0 || (size_t)w >= sizeof dir)
+		return lerr_set(e, LERR_LIMIT, "node folder path is too long");
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return lerr_set(e, LERR_IO, "%s: cannot create: %s", dir, strerror(errno));
+	const struct key_kdf kdf = {.ops = KEY_KDF_OPS_DEFAULT, .mem = KEY_KDF_MEM_DEFAULT};
+	return keyfile_generate(dir, party, pass, len, &kdf, false, NULL, 0, e);
+}
+
+int node_init(const char *home, const char *party, const char *pass, size_t len, struct lerr *e)
 {
 	char path[NODE_PATH_MAX + 16];
 	struct stat sb;
@@ -93,10 +117,56 @@ int node_init(const char *home, const char *party, struct lerr *e)
 		store_rollback(s);
 	store_close(s);
 	if (r == 0)
+		r = make_keys(home, party, pass, len, e);
+	if (r == 0)
 		(void)chmod(path, 0600);
 	else
 		remove_store(path);
 	return r;
+}
+
+int node_secret_key(struct node *n, const char *pass, size_t len, struct key_secret *k,
+		    struct lerr *e)
+{
+	char path[NODE_PATH_MAX + 64];
+	if (node_key_path(n->home, n->party, "key", path, sizeof path, e) < 0)
+		return LERR_LIMIT;
+	return keyfile_secret(path, pass, len, k, e);
+}
+
+int node_public_key(struct node *n, const char *party, struct key_public *p, struct lerr *e)
+{
+	char path[NODE_PATH_MAX + 64];
+	if (strcmp(party, n->party) != 0)
+		return store_party_key_get(n->store, party, p, e);
+	if (node_key_path(n->home, n->party, "pub", path, sizeof path, e) < 0)
+		return LERR_LIMIT;
+	return keyfile_public(path, p, e);
+}
+
+int node_party_key_add(struct node *n, const char *party_code, const char *file,
+		       struct key_public *p, struct lerr *e)
+{
+	int r = keyfile_public(file, p, e);
+	struct party party;
+	if (r == 0 && strcmp(p->party, party_code) != 0)
+		r = lerr_set(e, LERR_INVAL, "%s holds the key of %s, not of %s", file, p->party,
+			     party_code);
+	if (r == 0 && strcmp(p->party, n->party) == 0)
+		r = lerr_set(e, LERR_INVAL, "%s: that is this node's own party (%s)", file,
+			     n->party);
+	if (r == 0)
+		r = store_party_get(n->store, p->party, &party, e);
+	if (r == 0)
+		r = store_begin(n->store, e);
+	if (r < 0)
+		return r;
+	char today[DATE_BUF_SIZE];
+	if ((r = store_party_key_put(n->store, p, date_format(n->clock.today, today), e)) < 0) {
+		store_rollback(n->store);
+		return r;
+	}
+	return store_commit(n->store, e);
 }
 
 int node_open(const char *home, struct node **out, struct lerr *e)

@@ -17,9 +17,12 @@
 #include "../core/err.h"
 #include "../core/person.h"
 #include "../core/scheme.h"
+#include "../crypto/keys.h"
 
-#define NODE_PATH_MAX 4096
-#define NODE_DB_FILE  "node.db"
+#define NODE_PATH_MAX  4096
+#define NODE_DB_FILE   "node.db"
+#define NODE_KEYS_DIR  "keys"
+#define NODE_BLOBS_DIR "blobs"
 
 /* The node's clock: the system's, or LIAISON_NOW=YYYY-MM-DD for replays. */
 struct node_clock {
@@ -48,10 +51,32 @@ int node_home(const char *home, char *buf, size_t n, struct lerr *e);
 
 /*
  * Makes a node for `party` in folder `home` (created with mode 0700; it may
- * exist but must not hold a node). LERR_EXISTS when it already holds one.
+ * exist but must not hold a node): its store, and the party's keys in
+ * home/keys (PARTY.key sealed with the passphrase, PARTY.pub).
+ * LERR_EXISTS when it already holds one.
  */
-int node_init(const char *home, const char *party, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2)));
+int node_init(const char *home, const char *party, const char *pass, size_t len, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* home/keys/PARTY.EXT into buf. */
+int node_key_path(const char *home, const char *party, const char *ext, char *buf, size_t n,
+		  struct lerr *e);
+
+/* Unseals the node's own secret keys (release with key_secret_free). */
+int node_secret_key(struct node *n, const char *pass, size_t len, struct key_secret *k,
+		    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 4)));
+
+/* A party's public keys: the node's own, or a peer's added with party key. */
+int node_public_key(struct node *n, const char *party, struct key_public *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
+ * Adds (or replaces) the public keys of party_code, a known party, from a
+ * .pub file that must name that party.
+ */
+int node_party_key_add(struct node *n, const char *party_code, const char *file,
+		       struct key_public *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
 /* Opens the node in `home`; *out is released with node_close(). */
 int node_open(const char *home, struct node **out, struct lerr *e)

@@ -28,6 +28,10 @@ struct store_ops {
 	int (*person_put)(struct store *s, const struct person *p, struct lerr *e);
 	int (*person_get)(struct store *s, const char *id, struct person *p, struct lerr *e);
 	int (*person_ids)(struct store *s, char (**out)[PERSON_ID_MAX], size_t *n, struct lerr *e);
+	int (*party_key_put)(struct store *s, const struct key_public *p, const char *on,
+			     struct lerr *e);
+	int (*party_key_get)(struct store *s, const char *party, struct key_public *p,
+			     struct lerr *e);
 };
 
 struct store {

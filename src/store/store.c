@@ -101,3 +101,13 @@ int store_person_ids(struct store *s, char (**out)[PERSON_ID_MAX], size_t *n, st
 {
 	return s->ops->person_ids(s, out, n, e);
 }
+
+int store_party_key_put(struct store *s, const struct key_public *p, const char *on, struct lerr *e)
+{
+	return s->ops->party_key_put(s, p, on, e);
+}
+
+int store_party_key_get(struct store *s, const char *party, struct key_public *p, struct lerr *e)
+{
+	return s->ops->party_key_get(s, party, p, e);
+}

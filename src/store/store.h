@@ -17,6 +17,7 @@
 #include "../core/err.h"
 #include "../core/person.h"
 #include "../core/scheme.h"
+#include "../crypto/keys.h"
 
 #define STORE_META_MAX 256 /* longest meta value, with NUL */
 
@@ -105,6 +106,13 @@ int store_person_get(struct store *s, const char *id, struct person *p, struct l
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 /* Every person id, by party then id; *out (free() it) holds *n. */
 int store_person_ids(struct store *s, char (**out)[PERSON_ID_MAX], size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* Stores (or replaces) a party's public keys, as added on date `on`. */
+int store_party_key_put(struct store *s, const struct key_public *p, const char *on, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* A party's public keys; LERR_NOTFOUND (saying how to add them) when unknown. */
+int store_party_key_get(struct store *s, const char *party, struct key_public *p, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 #endif

@@ -57,6 +57,20 @@ static const char *const migrations[] = {
     " STRICT;"
     "CREATE TABLE person_ntk(person TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
     " grp TEXT NOT NULL, PRIMARY KEY(person, grp)) STRICT;",
+    /* 3: peers' keys, items, releases, consents. */
+    "CREATE TABLE party_keys(party TEXT PRIMARY KEY REFERENCES parties(code),"
+    " ed25519 BLOB NOT NULL, x25519 BLOB NOT NULL, added_on TEXT NOT NULL) STRICT;"
+    "CREATE TABLE items(id TEXT PRIMARY KEY, label TEXT NOT NULL,"
+    " originator TEXT NOT NULL, level TEXT NOT NULL, local_level TEXT NOT NULL,"
+    " foreign_item INTEGER NOT NULL, received TEXT, sender TEXT,"
+    " blob TEXT NOT NULL, size INTEGER NOT NULL, stored_on TEXT NOT NULL,"
+    " destroyed_on TEXT) STRICT;"
+    "CREATE TABLE releases(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " item TEXT NOT NULL REFERENCES items(id), to_party TEXT NOT NULL,"
+    " by_person TEXT NOT NULL REFERENCES people(id), date TEXT NOT NULL) STRICT;"
+    "CREATE TABLE consents(item TEXT NOT NULL REFERENCES items(id),"
+    " to_party TEXT NOT NULL, granted_by TEXT NOT NULL, date TEXT NOT NULL,"
+    " evidence TEXT NOT NULL, PRIMARY KEY(item, to_party)) STRICT;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -683,6 +697,51 @@ static int sq_person_ids(struct store *s, char (**out)[PERSON_ID_MAX], size_t *n
 	return 0;
 }
 
+static int sq_party_key_put(struct store *s, const struct key_public *p, const char *on,
+			    struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "INSERT INTO party_keys(party, ed25519, x25519, added_on) VALUES(?, ?, ?, ?)"
+		 " ON CONFLICT(party) DO UPDATE SET ed25519 = excluded.ed25519,"
+		 " x25519 = excluded.x25519, added_on = excluded.added_on",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, p->party, false);
+	sqlite3_bind_blob(st, 2, p->sign_pk, KEY_SIGN_PK, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 3, p->box_pk, KEY_BOX_PK, SQLITE_TRANSIENT);
+	bind_text(st, 4, on, false);
+	return step_done(q, st, "write party key", e);
+}
+
+static int sq_party_key_get(struct store *s, const char *party, struct key_public *p,
+			    struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	memset(p, 0, sizeof *p);
+	if (prep(q, "SELECT ed25519, x25519 FROM party_keys WHERE party = ?", &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, party, false);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == KEY_SIGN_PK &&
+	    sqlite3_column_bytes(st, 1) == KEY_BOX_PK) {
+		str_copy(p->party, sizeof p->party, party);
+		memcpy(p->sign_pk, sqlite3_column_blob(st, 0), KEY_SIGN_PK);
+		memcpy(p->box_pk, sqlite3_column_blob(st, 1), KEY_BOX_PK);
+	} else if (rc == SQLITE_ROW)
+		r = lerr_set(e, LERR_STORE, "store: the keys of %s are damaged", party);
+	else if (rc == SQLITE_DONE)
+		r = lerr_set(e, LERR_NOTFOUND,
+			     "no public key for %.32s (add it with: liaison party key %.32s FILE)",
+			     party, party);
+	else
+		r = fail(q, e, "read party key");
+	sqlite3_finalize(st);
+	return r;
+}
+
 static const struct store_ops sqlite_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
@@ -701,6 +760,8 @@ static const struct store_ops sqlite_ops = {
     .person_put = sq_person_put,
     .person_get = sq_person_get,
     .person_ids = sq_person_ids,
+    .party_key_put = sq_party_key_put,
+    .party_key_get = sq_party_key_get,
 };
 
 int store_sqlite_open(const char *path, bool create, struct store **out, struct lerr *e)

@@ -22,7 +22,7 @@ load helpers
 }
 
 @test "every command has --help, and help COMMAND says the same" {
-	for c in init config agreement; do
+	for c in init config agreement person party keygen seal open inspect; do
 		run "$L" "$c" --help
 		[ "$status" -eq 0 ]
 		[[ "$output" == "usage: liaison"* ]]

@@ -5,6 +5,7 @@ G=JPN-KOR-GSOMIA
 
 setup() {
 	export LIAISON_HOME="$BATS_TEST_TMPDIR/node"
+	export LIAISON_PASSPHRASE="test passphrase"
 	unset LIAISON_NOW
 }
 

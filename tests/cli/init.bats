@@ -5,7 +5,9 @@ load helpers
 @test "init makes a private folder and store" {
 	run "$L" init --party JPN
 	[ "$status" -eq 0 ]
-	[[ "$output" == "made a node for JPN in $LIAISON_HOME" ]]
+	[[ "$output" == "made a node for JPN in $LIAISON_HOME; its public key"*": $LIAISON_HOME/keys/JPN.pub" ]]
+	[ "$(stat -c %a "$LIAISON_HOME/keys/JPN.key")" = 600 ]
+	grep -q '^liaison-public-key/v1 JPN ' "$LIAISON_HOME/keys/JPN.pub"
 	[ "$(stat -c %a "$LIAISON_HOME")" = 700 ]
 	[ "$(stat -c %a "$LIAISON_HOME/node.db")" = 600 ]
 	[ "$(sqlite3 "$LIAISON_HOME/node.db" "SELECT value FROM meta WHERE key = 'party'")" = JPN ]
@@ -48,4 +50,31 @@ load helpers
 	run "$L" --home "$BATS_TEST_TMPDIR/two" init --party KOR
 	[ "$status" -eq 0 ]
 	[ -e "$BATS_TEST_TMPDIR/two/node.db" ]
+}
+
+@test "init needs a passphrase for the node's keys, and leaves no node without one" {
+	unset LIAISON_PASSPHRASE
+	run setsid "$L" init --party JPN </dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no passphrase"* ]]
+	[ ! -e "$LIAISON_HOME/node.db" ]
+}
+
+@test "party key stores a peer's public key; a wrong file is refused" {
+	example_node
+	"$L" --home "$BATS_TEST_TMPDIR/kor" init --party KOR
+	run "$L" party key KOR "$BATS_TEST_TMPDIR/kor/keys/KOR.pub"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "stored the public key of KOR:"* ]]
+	[ "$(rows party_keys)" -eq 1 ]
+	run "$L" party key USA "$BATS_TEST_TMPDIR/kor/keys/KOR.pub"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"KOR.pub holds the key of KOR, not of USA"* ]]
+	run "$L" party key JPN "$LIAISON_HOME/keys/JPN.pub"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"this node's own party"* ]]
+	echo junk >"$BATS_TEST_TMPDIR/junk.pub"
+	run "$L" party key KOR "$BATS_TEST_TMPDIR/junk.pub"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"junk.pub: not a liaison public key"* ]]
 }

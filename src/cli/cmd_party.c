@@ -1,0 +1,55 @@
+/* cmd_party.c - liaison party: list parties, add a peer's public key. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../node/encode.h"
+#include "cli.h"
+
+static int do_key(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	const char *pos[2];
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 2, 2, &np);
+	if (r != EXIT_OK)
+		return r;
+	struct key_public p;
+	struct lerr e = {0};
+	if (node_party_key_add(n, pos[0], pos[1], &p, &e) < 0)
+		return cli_error(c, &e, false);
+	char line[KEY_PUB_LINE_MAX];
+	if (key_public_format(&p, line, sizeof line, &e) < 0)
+		return cli_error(c, &e, false);
+	line[strcspn(line, "\n")] = '\0';
+	if (c->json)
+		return cli_emit(json_pack("{s:s, s:s}", "party", p.party, "public_key", line));
+	printf("stored the public key of %s:\n%s\n", p.party, line);
+	return EXIT_OK;
+}
+
+static int run_party(struct cli *c)
+{
+	if (c->argc < 2 || strcmp(c->argv[1], "key") != 0)
+		return cli_errorf(c, true, "party: which? key (see --help)");
+	struct node *n;
+	int r = cli_open_node(c, &n);
+	if (r != EXIT_OK)
+		return r;
+	r = do_key(c, n, c->argc - 1, c->argv + 1);
+	node_close(n);
+	return r;
+}
+
+const struct cli_command cmd_party = {
+    "party",
+    run_party,
+    "parties: add a peer party's public key",
+    "usage: liaison party key PARTY FILE\n\n"
+    "Stores the public keys of PARTY (a party the configuration defines) from\n"
+    "FILE, the one-line CODE.pub that its node made (liaison init or keygen).\n"
+    "The node then seals releases to it and checks what it sends. The file\n"
+    "must name PARTY itself.\n\n"
+    "options:\n"
+    "  --json  answer {\"party\", \"public_key\"}\n",
+};
