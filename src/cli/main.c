@@ -15,9 +15,10 @@
 
 #define LIAISON_VERSION "0.1.0"
 
-static const struct cli_command *const commands[] = {&cmd_init,	  &cmd_config, &cmd_agreement,
-						     &cmd_person, &cmd_party,  &cmd_keygen,
-						     &cmd_seal,	  &cmd_open,   &cmd_inspect};
+static const struct cli_command *const commands[] = {
+    &cmd_init,	 &cmd_config, &cmd_agreement, &cmd_person, &cmd_party,	 &cmd_item,
+    &cmd_access, &cmd_keygen, &cmd_seal,      &cmd_open,   &cmd_inspect,
+};
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 static void overview(FILE *f)

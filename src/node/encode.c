@@ -1,6 +1,8 @@
 /* encode.c - JSON objects for every face (see encode.h). */
 #include "encode.h"
 
+#include "label_json.h"
+
 #include <string.h>
 
 void encode_date(json_t *obj, const char *key, date_t d)
@@ -163,5 +165,40 @@ json_t *encode_person(const struct person *p)
 			encode_date(c, "to", p->to);
 		json_object_set_new(o, "clearance", c);
 	}
+	return o;
+}
+
+json_t *encode_decision(const struct decision *d, const char *person, const char *item)
+{
+	json_t *rules = json_array();
+	for (size_t i = 0; i < d->nrules; i++)
+		json_array_append_new(rules,
+				      json_pack("{s:s, s:b, s:s, s:s}", "id", d->rules[i].id, "ok",
+						d->rules[i].ok, "detail", d->rules[i].detail,
+						"clause", d->rules[i].clause));
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "decision", d->permit ? "PERMIT" : "DENY",
+			      "action", action_name(d->action), "person", person, "item", item);
+	if (!o)
+		return NULL;
+	encode_date(o, "date", d->date);
+	json_object_set_new(o, "rules", rules);
+	return o;
+}
+
+json_t *encode_item(const struct store_item *it, const struct label *l, const char *local_party)
+{
+	json_t *o = json_pack("{s:s, s:o, s:{s:s, s:s}, s:{s:s, s:s}, s:b, s:I, s:s}", "id", it->id,
+			      "label", label_json(l), "marking", "party", it->originator, "level",
+			      it->level, "local_marking", "party", local_party, "level",
+			      it->local_level, "foreign", it->foreign, "size", (json_int_t)it->size,
+			      "stored_on", it->stored_on);
+	if (!o)
+		return NULL;
+	if (it->foreign) {
+		json_object_set_new(o, "received", json_string(it->received));
+		json_object_set_new(o, "sender", json_string(it->sender));
+	}
+	if (it->destroyed_on[0])
+		json_object_set_new(o, "destroyed_on", json_string(it->destroyed_on));
 	return o;
 }

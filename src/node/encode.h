@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "../core/decide.h"
+#include "../store/store.h"
 #include "node.h"
 
 /* {"code", "name", "levels": [{"code", "name", "rank"}]} */
@@ -33,6 +35,15 @@ json_t *encode_state(const struct agreement *a, const struct agr_state *st);
 
 /* {"id", "party", "name", "roles", "clearance": {"level", "from", "to"}, "ntk"} */
 json_t *encode_person(const struct person *p);
+
+/*
+ * A decision: {"decision": "PERMIT"|"DENY", "action", "person", "item",
+ * "date", "rules": [{"id", "ok", "detail", "clause"}]}.
+ */
+json_t *encode_decision(const struct decision *d, const char *person, const char *item);
+
+/* An item: its label, both markings (the holder is local_party), origin, sizes. */
+json_t *encode_item(const struct store_item *it, const struct label *l, const char *local_party);
 
 /* Adds "today" and, when LIAISON_NOW set it, "clock": "LIAISON_NOW". */
 void encode_clock(json_t *obj, const struct node_clock *c);

@@ -1,6 +1,7 @@
 /* store.c - the store interface: picks a backend and forwards to it. */
 #include "backend.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int store_open(const char *where, bool create, struct store **out, struct lerr *e)
@@ -110,4 +111,44 @@ int store_party_key_put(struct store *s, const struct key_public *p, const char 
 int store_party_key_get(struct store *s, const char *party, struct key_public *p, struct lerr *e)
 {
 	return s->ops->party_key_get(s, party, p, e);
+}
+
+int store_item_add(struct store *s, const struct store_item *it, struct lerr *e)
+{
+	return s->ops->item_add(s, it, e);
+}
+
+int store_item_get(struct store *s, const char *id, struct store_item *it, struct lerr *e)
+{
+	return s->ops->item_get(s, id, it, e);
+}
+
+void store_item_free(struct store_item *it)
+{
+	if (it) {
+		free(it->label);
+		it->label = NULL;
+	}
+}
+
+int store_item_ids(struct store *s, char (**out)[LABEL_WORD_MAX], size_t *n, struct lerr *e)
+{
+	return s->ops->item_ids(s, out, n, e);
+}
+
+int store_release_add(struct store *s, const char *item, const char *to, const char *by,
+		      const char *date, struct lerr *e)
+{
+	return s->ops->release_add(s, item, to, by, date, e);
+}
+
+int store_consent_put(struct store *s, const char *item, const char *to, const char *by,
+		      const char *date, const char *evidence, struct lerr *e)
+{
+	return s->ops->consent_put(s, item, to, by, date, evidence, e);
+}
+
+int store_consent_has(struct store *s, const char *item, const char *to, struct lerr *e)
+{
+	return s->ops->consent_has(s, item, to, e);
 }

@@ -15,6 +15,7 @@
 
 #include "../core/agreement.h"
 #include "../core/err.h"
+#include "../core/label.h"
 #include "../core/person.h"
 #include "../core/scheme.h"
 #include "../crypto/keys.h"
@@ -113,6 +114,46 @@ int store_party_key_put(struct store *s, const struct key_public *p, const char 
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 /* A party's public keys; LERR_NOTFOUND (saying how to add them) when unknown. */
 int store_party_key_get(struct store *s, const char *party, struct key_public *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+#define STORE_BLOB_NAME 65 /* hex BLAKE2b-256 and NUL */
+
+/* An item as the store holds it. */
+struct store_item {
+	char id[LABEL_WORD_MAX];
+	char *label; /* canonical JSON; malloc'd by store_item_get, freed by store_item_free */
+	char originator[PARTY_CODE_MAX];
+	char level[LEVEL_CODE_MAX];	  /* the originator's marking */
+	char local_level[LEVEL_CODE_MAX]; /* this party's equivalent marking */
+	bool foreign;
+	char received[DATE_BUF_SIZE]; /* foreign: the day it came, else "" */
+	char sender[PARTY_CODE_MAX];  /* foreign: who sent it, else "" */
+	char blob[STORE_BLOB_NAME];   /* the sealed payload's file name in blobs/ */
+	int64_t size;		      /* the payload's bytes */
+	char stored_on[DATE_BUF_SIZE];
+	char destroyed_on[DATE_BUF_SIZE]; /* "" while it exists */
+};
+
+/* Adds an item; LERR_EXISTS when the id is taken. */
+int store_item_add(struct store *s, const struct store_item *it, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* Reads an item (free its label with store_item_free); LERR_NOTFOUND when unknown. */
+int store_item_get(struct store *s, const char *id, struct store_item *it, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+void store_item_free(struct store_item *it);
+/* Every item id, in the order stored; *out (free() it) holds *n. */
+int store_item_ids(struct store *s, char (**out)[LABEL_WORD_MAX], size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Records a release of item to a party by a person on a date. */
+int store_release_add(struct store *s, const char *item, const char *to, const char *by,
+		      const char *date, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+/* Stores the originator's consent to release item to `to` (evidence: the signed text). */
+int store_consent_put(struct store *s, const char *item, const char *to, const char *by,
+		      const char *date, const char *evidence, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5, 6)));
+/* Whether a consent for (item, to) is stored: 1, 0, or a LERR code. */
+int store_consent_has(struct store *s, const char *item, const char *to, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 #endif

@@ -742,6 +742,154 @@ static int sq_party_key_get(struct store *s, const char *party, struct key_publi
 	return r;
 }
 
+static int sq_item_add(struct store *s, const struct store_item *it, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(
+		q,
+		"INSERT INTO items(id, label, originator, level, local_level, foreign_item,"
+		" received, sender, blob, size, stored_on) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		&st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, it->id, false);
+	bind_text(st, 2, it->label, false);
+	bind_text(st, 3, it->originator, false);
+	bind_text(st, 4, it->level, false);
+	bind_text(st, 5, it->local_level, false);
+	sqlite3_bind_int(st, 6, it->foreign);
+	bind_text(st, 7, it->received, true);
+	bind_text(st, 8, it->sender, true);
+	bind_text(st, 9, it->blob, false);
+	sqlite3_bind_int64(st, 10, it->size);
+	bind_text(st, 11, it->stored_on, false);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return lerr_set(e, LERR_EXISTS, "item %s is already stored", it->id);
+	return rc == SQLITE_DONE ? 0 : fail(q, e, "write item");
+}
+
+static int sq_item_get(struct store *s, const char *id, struct store_item *it, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	memset(it, 0, sizeof *it);
+	if (prep(q,
+		 "SELECT id, label, originator, level, local_level, foreign_item, received,"
+		 " sender, blob, size, stored_on, destroyed_on FROM items WHERE id = ?",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, id, false);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		col_copy(st, 0, it->id, sizeof it->id);
+		const char *l = (const char *)sqlite3_column_text(st, 1);
+		it->label = l ? strdup(l) : NULL;
+		if (!it->label)
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+		col_copy(st, 2, it->originator, sizeof it->originator);
+		col_copy(st, 3, it->level, sizeof it->level);
+		col_copy(st, 4, it->local_level, sizeof it->local_level);
+		it->foreign = sqlite3_column_int(st, 5) != 0;
+		col_copy(st, 6, it->received, sizeof it->received);
+		col_copy(st, 7, it->sender, sizeof it->sender);
+		col_copy(st, 8, it->blob, sizeof it->blob);
+		it->size = sqlite3_column_int64(st, 9);
+		col_copy(st, 10, it->stored_on, sizeof it->stored_on);
+		col_copy(st, 11, it->destroyed_on, sizeof it->destroyed_on);
+	} else if (rc == SQLITE_DONE)
+		r = lerr_set(e, LERR_NOTFOUND, "unknown item %.80s", id);
+	else
+		r = fail(q, e, "read item");
+	sqlite3_finalize(st);
+	if (r < 0)
+		store_item_free(it);
+	return r;
+}
+
+static int sq_item_ids(struct store *s, char (**out)[LABEL_WORD_MAX], size_t *n, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	*out = NULL;
+	*n = 0;
+	if (prep(q, "SELECT id FROM items ORDER BY rowid", &st, e) < 0)
+		return LERR_STORE;
+	char(*v)[LABEL_WORD_MAX] = NULL;
+	size_t nv = 0;
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char(*nvp)[LABEL_WORD_MAX] = realloc(v, (nv + 1) * sizeof *v);
+		if (!nvp) {
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+			break;
+		}
+		v = nvp;
+		col_copy(st, 0, v[nv++], LABEL_WORD_MAX);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(q, e, "list items");
+	sqlite3_finalize(st);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*n = nv;
+	return 0;
+}
+
+static int sq_release_add(struct store *s, const char *item, const char *to, const char *by,
+			  const char *date, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q, "INSERT INTO releases(item, to_party, by_person, date) VALUES(?, ?, ?, ?)", &st,
+		 e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, item, false);
+	bind_text(st, 2, to, false);
+	bind_text(st, 3, by, false);
+	bind_text(st, 4, date, false);
+	return step_done(q, st, "write release", e);
+}
+
+static int sq_consent_put(struct store *s, const char *item, const char *to, const char *by,
+			  const char *date, const char *evidence, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "INSERT INTO consents(item, to_party, granted_by, date, evidence)"
+		 " VALUES(?, ?, ?, ?, ?) ON CONFLICT(item, to_party) DO UPDATE SET"
+		 " granted_by = excluded.granted_by, date = excluded.date,"
+		 " evidence = excluded.evidence",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, item, false);
+	bind_text(st, 2, to, false);
+	bind_text(st, 3, by, false);
+	bind_text(st, 4, date, false);
+	bind_text(st, 5, evidence, false);
+	return step_done(q, st, "write consent", e);
+}
+
+static int sq_consent_has(struct store *s, const char *item, const char *to, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q, "SELECT 1 FROM consents WHERE item = ? AND to_party = ?", &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, item, false);
+	bind_text(st, 2, to, false);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : fail(q, e, "read consent");
+}
+
 static const struct store_ops sqlite_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
@@ -762,6 +910,12 @@ static const struct store_ops sqlite_ops = {
     .person_ids = sq_person_ids,
     .party_key_put = sq_party_key_put,
     .party_key_get = sq_party_key_get,
+    .item_add = sq_item_add,
+    .item_get = sq_item_get,
+    .item_ids = sq_item_ids,
+    .release_add = sq_release_add,
+    .consent_put = sq_consent_put,
+    .consent_has = sq_consent_has,
 };
 
 int store_sqlite_open(const char *path, bool create, struct store **out, struct lerr *e)

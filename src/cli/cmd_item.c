@@ -1,0 +1,319 @@
+/* cmd_item.c - liaison item (share, list, show, get) and liaison access check. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../crypto/fio.h"
+#include "../node/encode.h"
+#include "../node/items.h"
+#include "cli.h"
+
+/* Prints a decision: a headline, then each rule with its outcome and clause. */
+static void print_decision(const struct decision *d, const char *person, const char *item)
+{
+	char day[DATE_BUF_SIZE];
+	printf("%s: %s %s %s item %s on %s\n", d->permit ? "PERMIT" : "DENY", person,
+	       d->permit ? "may" : "may not", action_name(d->action), item,
+	       date_format(d->date, day));
+	for (size_t i = 0; i < d->nrules; i++)
+		printf("  %s %-13s %s (%s)\n", d->rules[i].ok ? "ok" : "NO", d->rules[i].id,
+		       d->rules[i].detail, d->rules[i].clause);
+}
+
+/*
+ * Decides; on DENY prints the decision (on stderr in text mode, so that
+ * stdout stays clean) and returns EXIT_DENY; on an error, its exit code.
+ */
+static int enforce(const struct cli *c, struct node *n, const struct decide_args *a)
+{
+	struct decision d;
+	struct lerr e = {0};
+	if (node_decide(n, a, &d, &e) < 0)
+		return cli_error(c, &e, false);
+	if (d.permit)
+		return EXIT_OK;
+	if (c->json)
+		(void)cli_emit(encode_decision(&d, a->person, a->item));
+	else {
+		fflush(stdout);
+		int fd = dup(STDOUT_FILENO);
+		if (fd >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) >= 0) {
+			print_decision(&d, a->person, a->item);
+			fflush(stdout);
+			dup2(fd, STDOUT_FILENO);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	return EXIT_DENY;
+}
+
+static int unseal_node_key(const struct cli *c, struct node *n, struct key_secret *k)
+{
+	char *pass;
+	size_t len;
+	int r = cli_passphrase(c, "passphrase for the node's keys: ", false, &pass, &len);
+	if (r != EXIT_OK)
+		return r;
+	struct lerr e = {0};
+	r = node_secret_key(n, pass, len, k, &e);
+	sodium_free(pass);
+	return r < 0 ? cli_error(c, &e, false) : EXIT_OK;
+}
+
+static int do_share(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	struct item_share rq = {0};
+	const char *rel[LABEL_LIST_MAX], *pur[LABEL_LIST_MAX], *cav[LABEL_LIST_MAX], *pos[1];
+	int np;
+	const struct cli_opt opts[] = {OPT_VAL("by", &rq.by),
+				       OPT_VAL("level", &rq.level),
+				       OPT_VAL("title", &rq.title),
+				       OPT_MANY("releasable", rel, &rq.nreleasable, LABEL_LIST_MAX),
+				       OPT_VAL("ntk", &rq.ntk),
+				       OPT_MANY("purpose", pur, &rq.npurposes, LABEL_LIST_MAX),
+				       OPT_MANY("caveat", cav, &rq.ncaveats, LABEL_LIST_MAX),
+				       OPT_VAL("export-entry", &rq.export_entry),
+				       OPT_FLAG("revocable", &rq.revocable),
+				       {0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	if (r != EXIT_OK)
+		return r;
+	if (!rq.by || !rq.level || !rq.title)
+		return cli_errorf(c, true, "item share: --by, --level and --title are required");
+	rq.file = pos[0];
+	rq.releasable = rel;
+	rq.purposes = pur;
+	rq.caveats = cav;
+	struct key_secret k;
+	if ((r = unseal_node_key(c, n, &k)) != EXIT_OK)
+		return r;
+	struct store_item it;
+	struct label l;
+	struct lerr e = {0};
+	r = node_item_share(n, &rq, &k, &it, &l, &e);
+	key_secret_free(&k);
+	if (r < 0)
+		return cli_error(c, &e, r == LERR_INVAL);
+	if (c->json)
+		return cli_emit(encode_item(&it, &l, n->party));
+	printf("%s\n", it.id);
+	return EXIT_OK;
+}
+
+static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
+	if (r != EXIT_OK)
+		return r;
+	char(*ids)[LABEL_WORD_MAX];
+	size_t count;
+	struct lerr e = {0};
+	if (node_item_ids(n, &ids, &count, &e) < 0)
+		return cli_error(c, &e, false);
+	json_t *list = json_array();
+	for (size_t i = 0; r == EXIT_OK && i < count; i++) {
+		struct store_item it;
+		struct label l;
+		if (node_item_get(n, ids[i], &it, &l, &e) < 0) {
+			r = cli_error(c, &e, false);
+			break;
+		}
+		if (c->json)
+			json_array_append_new(list, encode_item(&it, &l, n->party));
+		else
+			printf("%-24s %s %-8s (%s %-8s) %s\n", it.id, it.originator, it.level,
+			       n->party, it.local_level, l.title);
+		store_item_free(&it);
+	}
+	free(ids);
+	if (r != EXIT_OK || !c->json) {
+		json_decref(list);
+		return r;
+	}
+	return cli_emit(json_pack("{s:o}", "items", list));
+}
+
+static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	if (r != EXIT_OK)
+		return r;
+	struct store_item it;
+	struct label l;
+	struct lerr e = {0};
+	if (node_item_get(n, pos[0], &it, &l, &e) < 0)
+		return cli_error(c, &e, false);
+	if (c->json)
+		r = cli_emit(encode_item(&it, &l, n->party));
+	else {
+		printf("item %s: %s\n  marking: %s %s; here: %s %s\n", it.id, l.title,
+		       it.originator, it.level, n->party, it.local_level);
+		printf("  releasable to:");
+		for (size_t i = 0; i < l.nreleasable; i++)
+			printf(" %s", l.releasable[i]);
+		printf("\n  need to know: %s\n", l.ntk[0] ? l.ntk : "none");
+		if (it.foreign)
+			printf("  received %s from %s\n", it.received, it.sender);
+		printf("  %lld bytes, stored %s%s%s\n", (long long)it.size, it.stored_on,
+		       it.destroyed_on[0] ? ", destroyed " : "", it.destroyed_on);
+	}
+	store_item_free(&it);
+	return r;
+}
+
+static int do_get(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	struct decide_args a = {.action = ACT_DOWNLOAD, .date = n->clock.today};
+	const char *out = NULL, *pos[1];
+	bool force = false;
+	int np;
+	const struct cli_opt opts[] = {OPT_VAL("by", &a.person),
+				       OPT_VAL("purpose", &a.purpose),
+				       {.name = "output", .val = &out, .letter = 'o'},
+				       OPT_FLAG("force", &force),
+				       {0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	if (r != EXIT_OK)
+		return r;
+	if (!a.person || !out)
+		return cli_errorf(c, true, "item get: --by PERSON and -o OUT are required");
+	a.item = pos[0];
+	if ((r = enforce(c, n, &a)) != EXIT_OK)
+		return r;
+	struct key_secret k;
+	if ((r = unseal_node_key(c, n, &k)) != EXIT_OK)
+		return r;
+	struct fio_out o;
+	struct lerr e = {0};
+	uint64_t bytes = 0;
+	if ((r = fio_begin(&o, out, 0600, force, &e)) == 0) {
+		r = node_item_open(n, a.item, &k, o.fd, &bytes, &e);
+		if (r < 0)
+			fio_abort(&o);
+		else
+			r = fio_commit(&o, &e);
+	}
+	key_secret_free(&k);
+	if (r < 0)
+		return cli_error(c, &e, false);
+	if (c->json)
+		return cli_emit(json_pack("{s:s, s:s, s:I}", "item", a.item, "output", out, "bytes",
+					  (json_int_t)bytes));
+	printf("item %s: %llu bytes in %s\n", a.item, (unsigned long long)bytes, out);
+	return EXIT_OK;
+}
+
+static int run_item(struct cli *c)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(const struct cli *, struct node *, int, char **);
+	} subs[] = {{"share", do_share}, {"list", do_list}, {"show", do_show}, {"get", do_get}};
+	if (c->argc < 2)
+		return cli_errorf(c, true, "item: which? share, list, show or get (see --help)");
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+		if (strcmp(c->argv[1], subs[i].name) != 0)
+			continue;
+		struct node *n;
+		int r = cli_open_node(c, &n);
+		if (r != EXIT_OK)
+			return r;
+		cli_clock_note(c, n);
+		r = subs[i].fn(c, n, c->argc - 1, c->argv + 1);
+		node_close(n);
+		return r;
+	}
+	return cli_errorf(c, true, "item: unknown action \"%s\" (see --help)", c->argv[1]);
+}
+
+const struct cli_command cmd_item = {
+    "item",
+    run_item,
+    "items: share, list, show, get",
+    "usage: liaison item share FILE --by PERSON --level CODE --title TEXT\n"
+    "                          [--releasable PARTY ...] [--ntk GROUP] [--purpose P ...]\n"
+    "                          [--caveat C ...] [--export-entry E] [--revocable]\n"
+    "       liaison item list\n"
+    "       liaison item show ID\n"
+    "       liaison item get ID --by PERSON [--purpose P] -o OUT [--force]\n\n"
+    "share  stores FILE as a new item of this node's party, sealed (to the node's\n"
+    "       own keys) in the blob store, and prints its id. The person must be of\n"
+    "       this party, an originator or analyst, cleared at the level.\n"
+    "list, show  items with both markings: the originator's level and this\n"
+    "       party's equivalent.\n"
+    "get    decrypts the item to OUT, only if the decision for `download` is\n"
+    "       PERMIT; a DENY prints every rule and its reason and exits 3.\n\n"
+    "The node's passphrase comes from $LIAISON_PASSPHRASE or the terminal.\n"
+    "options:\n"
+    "  --json  answer with the item (share, show), {\"items\"} (list), or the\n"
+    "          decision on DENY\n",
+};
+
+static int run_access(struct cli *c)
+{
+	struct decide_args a = {0};
+	const char *action = NULL, *at = NULL, *pos[1];
+	int np;
+	const struct cli_opt opts[] = {OPT_VAL("person", &a.person),
+				       OPT_VAL("item", &a.item),
+				       OPT_VAL("action", &action),
+				       OPT_VAL("purpose", &a.purpose),
+				       OPT_VAL("to", &a.to),
+				       OPT_VAL("at", &at),
+				       {0}};
+	if (c->argc < 2 || strcmp(c->argv[1], "check") != 0)
+		return cli_errorf(c, true, "access: which? check (see --help)");
+	int r = cli_parse(c, c->argc - 1, c->argv + 1, opts, pos, 0, 0, &np);
+	if (r != EXIT_OK)
+		return r;
+	if (!a.person || !a.item || !action)
+		return cli_errorf(c, true,
+				  "access check: --person, --item and --action are required");
+	struct lerr e = {0};
+	if (action_parse(action, &a.action, &e) < 0)
+		return cli_error(c, &e, true);
+	struct node *n;
+	if ((r = cli_open_node(c, &n)) != EXIT_OK)
+		return r;
+	a.date = n->clock.today;
+	struct decision d;
+	if (at && (r = cli_date(c, "--at", at, &a.date)) != EXIT_OK)
+		;
+	else if (node_decide(n, &a, &d, &e) < 0)
+		r = cli_error(c, &e, false);
+	else {
+		if (c->json) {
+			json_t *o = encode_decision(&d, a.person, a.item);
+			encode_clock(o, &n->clock);
+			(void)cli_emit(o);
+		} else
+			print_decision(&d, a.person, a.item);
+		r = d.permit ? EXIT_OK : EXIT_DENY;
+	}
+	node_close(n);
+	return r;
+}
+
+const struct cli_command cmd_access = {
+    "access",
+    run_access,
+    "access check: may this person do this with this item?",
+    "usage: liaison access check --person ID --item ID --action ACTION\n"
+    "                            [--purpose P] [--to PARTY] [--at DATE]\n\n"
+    "Decides, by the pact's rules, whether the person may take the action on\n"
+    "the item on DATE (default: today), and prints every rule applied with its\n"
+    "outcome, the reason, and the clause it comes from. ACTION: read, download,\n"
+    "reproduce, translate, release (with --to), downgrade, destroy,\n"
+    "report-compromise. Exit 0 on PERMIT, 3 on DENY.\n\n"
+    "options:\n"
+    "  --json  answer {\"decision\", \"action\", \"person\", \"item\", \"date\",\n"
+    "          \"rules\": [{\"id\", \"ok\", \"detail\", \"clause\"}]}\n",
+};

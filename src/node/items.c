@@ -1,0 +1,287 @@
+/*
+ * items.c - items on a node: share, decide, get, and the blob store.
+ *
+ * A payload is stored only sealed: an envelope to the node's own party
+ * (items it makes) or the envelope a peer sent (items it received), in
+ * blobs/ under the BLAKE2b hash of its bytes. A blob is written under a
+ * temporary name, synced and renamed before the item's row is committed,
+ * so a committed item always has its blob.
+ */
+#include "items.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../crypto/fio.h"
+#include "../store/store.h"
+#include "label_json.h"
+
+static int blob_path(struct node *n, const char *name, char *buf, size_t size, struct lerr *e)
+{
+	int w = snprintf(buf, size, "%s/%s%s%s", n->home, NODE_BLOBS_DIR, name[0] ? "/" : "", name);
+	if (w < 0 || (size_t)w >= size)
+		return lerr_set(e, LERR_LIMIT, "node folder path is too long");
+	return 0;
+}
+
+/* Starts a blob: a temporary file in blobs/. */
+static int blob_begin(struct node *n, struct fio_out *o, struct lerr *e)
+{
+	char dir[NODE_PATH_MAX + 32], pending[NODE_PATH_MAX + 48];
+	if (blob_path(n, "", dir, sizeof dir, e) < 0 ||
+	    blob_path(n, "pending", pending, sizeof pending, e) < 0)
+		return LERR_LIMIT;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return lerr_set(e, LERR_IO, "%s: cannot create: %s", dir, strerror(errno));
+	return fio_begin(o, pending, 0600, true, e);
+}
+
+/* Names the blob by the hash of what was written, and renames it into place. */
+static int blob_commit(struct node *n, struct fio_out *o, char name[STORE_BLOB_NAME],
+		       struct lerr *e)
+{
+	uint8_t buf[1 << 16], h[32];
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, sizeof h);
+	if (lseek(o->fd, 0, SEEK_SET) != 0) {
+		fio_abort(o);
+		return lerr_set(e, LERR_IO, "blob: cannot read back: %s", strerror(errno));
+	}
+	ssize_t got;
+	while ((got = fio_read_full(o->fd, buf, sizeof buf)) > 0)
+		crypto_generichash_update(&st, buf, (size_t)got);
+	if (got < 0) {
+		fio_abort(o);
+		return lerr_set(e, LERR_IO, "blob: cannot read back: %s", strerror(errno));
+	}
+	crypto_generichash_final(&st, h, sizeof h);
+	sodium_bin2hex(name, STORE_BLOB_NAME, h, sizeof h);
+	char final[NODE_PATH_MAX + 128], file[STORE_BLOB_NAME + 8];
+	snprintf(file, sizeof file, "%s.lsn", name);
+	if (blob_path(n, file, final, sizeof final, e) < 0 ||
+	    !str_copy(o->path, sizeof o->path, final)) {
+		fio_abort(o);
+		return LERR_LIMIT;
+	}
+	return fio_commit(o, e);
+}
+
+int node_blob_open(struct node *n, const char *name, int *fd, struct lerr *e)
+{
+	char path[NODE_PATH_MAX + 128], file[STORE_BLOB_NAME + 8];
+	snprintf(file, sizeof file, "%s.lsn", name);
+	if (blob_path(n, file, path, sizeof path, e) < 0)
+		return LERR_LIMIT;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return lerr_set(e, LERR_IO, "blob %s: %s", name, strerror(errno));
+	return 0;
+}
+
+int node_agreement_between(struct node *n, const char *p1, const char *p2, struct agreement *a,
+			   struct lerr *e)
+{
+	char(*ids)[AGR_ID_MAX];
+	size_t count;
+	int r = store_agreement_ids(n->store, &ids, &count, e);
+	if (r < 0)
+		return r;
+	r = lerr_set(e, LERR_NOTFOUND, "no agreement between %s and %s", p1, p2);
+	for (size_t i = 0; i < count; i++) {
+		struct lerr e2 = {0};
+		if (store_agreement_get(n->store, ids[i], a, &e2) < 0)
+			continue;
+		if (agreement_has_party(a, p1) && agreement_has_party(a, p2)) {
+			r = 0;
+			break;
+		}
+	}
+	free(ids);
+	return r;
+}
+
+int node_item_get(struct node *n, const char *id, struct store_item *it, struct label *l,
+		  struct lerr *e)
+{
+	int r = store_item_get(n->store, id, it, e);
+	if (r == 0 && (r = label_parse_canonical(it->label, strlen(it->label), l, e)) < 0)
+		store_item_free(it);
+	return r;
+}
+
+int node_item_ids(struct node *n, char (**ids)[LABEL_WORD_MAX], size_t *count, struct lerr *e)
+{
+	return store_item_ids(n->store, ids, count, e);
+}
+
+/* Fills rq for person's action on the stored item; *ctx owns what rq points to. */
+int node_decide(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
+{
+	struct decide_ctx *c = calloc(1, sizeof *c);
+	if (!c)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	struct store_item it;
+	int r = node_person_get(n, a->person, &c->person, e);
+	if (r == 0)
+		r = store_party_get(n->store, c->person.party, &c->scheme, e);
+	if (r == 0 && (r = node_item_get(n, a->item, &it, &c->item.label, e)) == 0) {
+		c->item.foreign = it.foreign;
+		if (it.foreign && date_parse(it.received, &c->item.received, e) < 0)
+			r = LERR_STORE;
+		if (it.destroyed_on[0])
+			r = lerr_set(e, LERR_NOTFOUND, "item %s was destroyed on %s", it.id,
+				     it.destroyed_on);
+		store_item_free(&it);
+	}
+	if (r < 0) {
+		free(c);
+		return r;
+	}
+	struct decide_request rq = {.action = a->action,
+				    .date = a->date,
+				    .person = &c->person,
+				    .scheme = &c->scheme,
+				    .item = &c->item,
+				    .purpose = a->purpose,
+				    .to = a->to};
+	const char *orig = c->item.label.originator;
+	if (strcmp(orig, c->person.party) != 0 &&
+	    node_agreement_between(n, orig, c->person.party, &c->agreement, NULL) == 0)
+		rq.agreement = &c->agreement;
+	if (a->to && a->to[0]) {
+		if (node_agreement_between(n, c->person.party, a->to, &c->release, NULL) == 0)
+			rq.release_agreement = &c->release;
+		rq.consent = store_consent_has(n->store, a->item, a->to, NULL) == 1;
+	}
+	decide(&rq, d);
+	free(c);
+	return 0;
+}
+
+/* Builds the label of a new item and checks the sharer may make it. */
+static int share_label(struct node *n, const struct item_share *rq, struct label *l, struct lerr *e)
+{
+	struct person p;
+	struct party scheme;
+	memset(l, 0, sizeof *l);
+	int r = node_person_get(n, rq->by, &p, e);
+	if (r == 0 && strcmp(p.party, n->party) != 0)
+		r = lerr_set(e, LERR_REFUSED, "%s is of %s; this node shares for %s", p.id, p.party,
+			     n->party);
+	if (r == 0 && !(p.roles & (ROLE_ORIGINATOR | ROLE_ANALYST)))
+		r = lerr_set(e, LERR_REFUSED, "%s is neither originator nor analyst", p.id);
+	if (r == 0)
+		r = store_party_get(n->store, n->party, &scheme, e);
+	if (r < 0)
+		return r;
+	const struct scheme_level *lv = party_level(&scheme, rq->level);
+	const struct scheme_level *mine = p.cleared ? party_level(&scheme, p.level) : NULL;
+	if (!lv)
+		return lerr_set(e, LERR_INVAL, "--level: %s has no level \"%s\"", n->party,
+				rq->level);
+	if (!mine || n->clock.today < p.from || n->clock.today > p.to || mine->rank < lv->rank)
+		return lerr_set(
+		    e, LERR_REFUSED,
+		    "%s may not mark an item %s: it needs a valid clearance at that level", p.id,
+		    rq->level);
+	uint8_t id[12];
+	randombytes_buf(id, sizeof id);
+	sodium_bin2hex(l->item, sizeof l->item, id, sizeof id);
+	bool ok = str_copy(l->originator, sizeof l->originator, n->party) &&
+		  str_copy(l->level, sizeof l->level, rq->level) &&
+		  str_copy(l->title, sizeof l->title, rq->title) &&
+		  str_copy(l->ntk, sizeof l->ntk, rq->ntk ? rq->ntk : "") &&
+		  str_copy(l->export_entry, sizeof l->export_entry,
+			   rq->export_entry ? rq->export_entry : "") &&
+		  rq->nreleasable <= LABEL_LIST_MAX && rq->npurposes <= LABEL_LIST_MAX &&
+		  rq->ncaveats <= LABEL_LIST_MAX;
+	for (size_t i = 0; ok && i < rq->nreleasable; i++)
+		ok = str_copy(l->releasable[l->nreleasable++], PARTY_CODE_MAX, rq->releasable[i]);
+	for (size_t i = 0; ok && i < rq->npurposes; i++)
+		ok = str_copy(l->purposes[l->npurposes++], LABEL_WORD_MAX, rq->purposes[i]);
+	for (size_t i = 0; ok && i < rq->ncaveats; i++)
+		ok = str_copy(l->caveats[l->ncaveats++], LABEL_WORD_MAX, rq->caveats[i]);
+	if (!ok)
+		return lerr_set(e, LERR_LIMIT, "a label field is too long or has too many entries");
+	l->revocable = rq->revocable;
+	return label_normalise(l, e);
+}
+
+int node_item_share(struct node *n, const struct item_share *rq, const struct key_secret *k,
+		    struct store_item *it, struct label *l, struct lerr *e)
+{
+	char *canon = NULL;
+	size_t cn;
+	memset(it, 0, sizeof *it);
+	int r = share_label(n, rq, l, e);
+	if (r == 0)
+		r = label_canonical(l, &canon, &cn, e);
+	int in = -1;
+	if (r == 0 && (in = open(rq->file, O_RDONLY | O_CLOEXEC)) < 0)
+		r = lerr_set(e, LERR_IO, "%s: cannot open: %s", rq->file, strerror(errno));
+	struct fio_out o;
+	if (r == 0 && (r = blob_begin(n, &o, e)) == 0) {
+		uint64_t bytes = 0;
+		const struct env_seal_args a = {
+		    .from = k, .to = &k->pub, .nto = 1, .label = canon, .label_len = cn};
+		r = envelope_seal(in, o.fd, &a, &bytes, e);
+		if (r < 0)
+			fio_abort(&o);
+		else
+			r = blob_commit(n, &o, it->blob, e);
+		it->size = (int64_t)bytes;
+	}
+	if (in >= 0)
+		close(in);
+	if (r == 0) {
+		str_copy(it->id, sizeof it->id, l->item);
+		it->label = canon;
+		str_copy(it->originator, sizeof it->originator, l->originator);
+		str_copy(it->level, sizeof it->level, l->level);
+		str_copy(it->local_level, sizeof it->local_level, l->level);
+		date_format(n->clock.today, it->stored_on);
+		if ((r = store_begin(n->store, e)) == 0) {
+			if ((r = store_item_add(n->store, it, e)) < 0)
+				store_rollback(n->store);
+			else
+				r = store_commit(n->store, e);
+		}
+		it->label = NULL;
+	}
+	free(canon);
+	return r;
+}
+
+int node_item_open(struct node *n, const char *id, const struct key_secret *k, int out,
+		   uint64_t *bytes, struct lerr *e)
+{
+	struct store_item it;
+	struct label l;
+	struct key_public sender;
+	int r = node_item_get(n, id, &it, &l, e), fd = -1;
+	if (r == 0)
+		r = node_public_key(n, it.foreign ? it.sender : n->party, &sender, e);
+	if (r == 0)
+		r = node_blob_open(n, it.blob, &fd, e);
+	if (r == 0) {
+		struct env_header h;
+		enum env_check why;
+		r = envelope_read_header(fd, &h, &why, e);
+		if (r == 0) {
+			r = envelope_open_payload(fd, out, &h, k, &sender, NULL, NULL, bytes, &why,
+						  e);
+			envelope_header_free(&h);
+		}
+		if (r < 0)
+			lerr_prefix(e, "item %s", id);
+	}
+	if (fd >= 0)
+		close(fd);
+	store_item_free(&it); /* cleared by node_item_get on failure */
+	return r;
+}

@@ -1,0 +1,80 @@
+/*
+ * items.h - items on a node: sharing, deciding, opening, releasing,
+ * importing, consents.
+ */
+#ifndef LIAISON_NODE_ITEMS_H
+#define LIAISON_NODE_ITEMS_H
+
+#include "../core/decide.h"
+#include "../crypto/envelope.h"
+#include "../store/store.h"
+#include "node.h"
+
+/* What `item share` asks for. */
+struct item_share {
+	const char *file;  /* the payload */
+	const char *by;	   /* the person sharing (of the node's party) */
+	const char *level; /* of the node's party's scheme */
+	const char *title;
+	const char *const *releasable;
+	size_t nreleasable;
+	const char *ntk;
+	const char *const *purposes;
+	size_t npurposes;
+	const char *const *caveats;
+	size_t ncaveats;
+	const char *export_entry;
+	bool revocable;
+};
+
+/*
+ * Shares a new item: checks the sharer (of this party, originator or
+ * analyst, cleared at the level), builds the label with a fresh id, seals
+ * the payload to the node's own keys (k) into the blob store and records
+ * the item. *it (label NULL) and *l describe it.
+ */
+int node_item_share(struct node *n, const struct item_share *rq, const struct key_secret *k,
+		    struct store_item *it, struct label *l, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+
+/* An item and its label (free it with store_item_free). */
+int node_item_get(struct node *n, const char *id, struct store_item *it, struct label *l,
+		  struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+int node_item_ids(struct node *n, char (**ids)[LABEL_WORD_MAX], size_t *count, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* What a decision is asked about. */
+struct decide_args {
+	const char *person, *item;
+	enum action action;
+	date_t date;
+	const char *purpose; /* or NULL */
+	const char *to;	     /* release: the destination, or NULL */
+};
+
+/* What node_decide gathers for decide(). */
+struct decide_ctx {
+	struct person person;
+	struct party scheme;
+	struct item_view item;
+	struct agreement agreement, release;
+};
+
+/* Gathers the person, item, agreements and consent, and decides. */
+int node_decide(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* The agreement between two parties (the first stored that has both). */
+int node_agreement_between(struct node *n, const char *p1, const char *p2, struct agreement *a,
+			   struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
+/* Decrypts an item's payload to out with the node's keys (the caller decided). */
+int node_item_open(struct node *n, const char *id, const struct key_secret *k, int out,
+		   uint64_t *bytes, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* Opens a blob of the store for reading. */
+int node_blob_open(struct node *n, const char *name, int *fd, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+#endif

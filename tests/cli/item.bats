@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# liaison item share/list/show/get and access check on one node.
+load helpers
+
+share() {
+	LIAISON_NOW=2019-09-01 "$L" item share "$BATS_TEST_TMPDIR/report.txt" --by sato \
+		--level GOKUHI --title "Missile launch" --releasable KOR --ntk MISSILE-WARNING \
+		--purpose warning "$@" 2>/dev/null
+}
+
+setup() {
+	export LIAISON_HOME="$BATS_TEST_TMPDIR/node"
+	export LIAISON_PASSPHRASE="test passphrase"
+	unset LIAISON_NOW
+	echo "launch at 06:00 from the west coast" >"$BATS_TEST_TMPDIR/report.txt"
+	example_node
+}
+
+@test "share stores the item sealed and prints its id; get gives it back on PERMIT" {
+	id=$(share)
+	[[ "$id" =~ ^[0-9a-f]{24}$ ]]
+	[ "$(rows items)" -eq 1 ]
+	# only sealed bytes in the blob store
+	! grep -rq "west coast" "$LIAISON_HOME/blobs"
+	blob=$(sqlite3 "$LIAISON_HOME/node.db" "SELECT blob FROM items")
+	[ -f "$LIAISON_HOME/blobs/$blob.lsn" ]
+	[ "$(b2sum -l 256 "$LIAISON_HOME/blobs/$blob.lsn" | cut -d' ' -f1)" = "$blob" ]
+	run "$L" item get "$id" --by sato --purpose warning -o "$BATS_TEST_TMPDIR/out.txt"
+	[ "$status" -eq 0 ]
+	cmp "$BATS_TEST_TMPDIR/report.txt" "$BATS_TEST_TMPDIR/out.txt"
+}
+
+@test "get on DENY exits 3 with every rule and reason, and writes nothing" {
+	id=$(share)
+	run "$L" item get "$id" --by suzuki -o "$BATS_TEST_TMPDIR/out.txt"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"DENY: suzuki may not download item $id"* ]]
+	[[ "$output" == *"NO R-NTK"*"the item needs the group MISSILE-WARNING; suzuki does not hold it (Art. 7)"* ]]
+	[[ "$output" == *"NO R-PURPOSE"* ]]
+	[[ "$output" == *"ok R-CLEARANCE"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/out.txt" ]
+}
+
+@test "access check answers PERMIT (0) and DENY (3), in JSON too" {
+	id=$(share)
+	run "$L" access check --person sato --item "$id" --action read --purpose warning
+	[ "$status" -eq 0 ]
+	[[ "$output" == "PERMIT: sato may read item $id"* ]]
+	run "$L" --json access check --person sato --item "$id" --action destroy
+	[ "$status" -eq 3 ]
+	[ "$(echo "$output" | jq -r .decision)" = DENY ]
+	[ "$(echo "$output" | jq -r '.rules[] | select(.ok == false) | .id')" = R-ROLE ]
+	[ "$(echo "$output" | jq -r .action)" = destroy ]
+	run "$L" access check --person suzuki --item "$id" --action destroy
+	[ "$status" -eq 0 ]
+}
+
+@test "access check refuses bad input clearly" {
+	id=$(share)
+	run "$L" access check --person sato --item "$id" --action burn
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'action "burn" is unknown'* ]]
+	run "$L" access check --person nobody --item "$id" --action read
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"unknown person nobody"* ]]
+	run "$L" access check --person sato --item nope --action read
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"unknown item nope"* ]]
+	run "$L" access check --person sato --item "$id" --action read --at 2019-02-30
+	[ "$status" -eq 2 ]
+}
+
+@test "share refuses a level above the sharer's clearance, or a stranger, storing nothing" {
+	run "$L" person add lo --party JPN --name Lo --role originator --clearance HI --from 2019-01-01
+	run share --by lo
+	[ "$status" -eq 1 ]
+	[ "$(rows items)" -eq 0 ]
+	LIAISON_NOW=2019-09-01 run "$L" item share "$BATS_TEST_TMPDIR/report.txt" --by lo --level GOKUHI --title t
+	[[ "$output" == *"lo may not mark an item GOKUHI"* ]]
+	LIAISON_NOW=2019-09-01 run "$L" item share "$BATS_TEST_TMPDIR/report.txt" --by kim --level GOKUHI --title t
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"kim is of KOR; this node shares for JPN"* ]]
+	LIAISON_NOW=2019-09-01 run "$L" item share "$BATS_TEST_TMPDIR/report.txt" --by sato --level SECRET --title t
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'JPN has no level "SECRET"'* ]]
+	[ "$(rows items)" -eq 0 ]
+	[ -z "$(ls "$LIAISON_HOME/blobs" 2>/dev/null)" ]
+}
+
+@test "list and show give both markings" {
+	id=$(share)
+	run "$L" --json item show "$id"
+	[ "$(echo "$output" | jq -r .marking.level)" = GOKUHI ]
+	[ "$(echo "$output" | jq -r .local_marking.party)" = JPN ]
+	[ "$(echo "$output" | jq -r .label.ntk)" = MISSILE-WARNING ]
+	run "$L" item list
+	[[ "$output" == "$id JPN GOKUHI"*"Missile launch" ]]
+}
