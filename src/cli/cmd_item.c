@@ -6,6 +6,7 @@
 
 #include "../crypto/fio.h"
 #include "../node/encode.h"
+#include "../node/exchange.h"
 #include "../node/items.h"
 #include "cli.h"
 
@@ -211,14 +212,96 @@ static int do_get(const struct cli *c, struct node *n, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Prints a DENY like enforce() does; returns EXIT_DENY. */
+static int show_denial(const struct cli *c, const struct decision *d, const char *person,
+		       const char *item)
+{
+	if (c->json)
+		(void)cli_emit(encode_decision(d, person, item));
+	else {
+		fflush(stdout);
+		int fd = dup(STDOUT_FILENO);
+		if (fd >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) >= 0) {
+			print_decision(d, person, item);
+			fflush(stdout);
+			dup2(fd, STDOUT_FILENO);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	return EXIT_DENY;
+}
+
+static int do_release(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	struct release_args a = {0};
+	const char *pos[1];
+	int np;
+	const struct cli_opt opts[] = {OPT_VAL("to", &a.to),
+				       OPT_VAL("by", &a.by),
+				       {.name = "output", .val = &a.out, .letter = 'o'},
+				       OPT_FLAG("force", &a.force),
+				       {0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	if (r != EXIT_OK)
+		return r;
+	if (!a.to || !a.by || !a.out)
+		return cli_errorf(c, true,
+				  "item release: --to PARTY, --by PERSON and -o FILE are required");
+	a.item = pos[0];
+	struct key_secret k;
+	if ((r = unseal_node_key(c, n, &k)) != EXIT_OK)
+		return r;
+	struct decision d = {0};
+	struct lerr e = {0};
+	r = node_item_release(n, &a, &k, &d, &e);
+	key_secret_free(&k);
+	if (r == LERR_REFUSED && d.nrules && !d.permit)
+		return show_denial(c, &d, a.by, a.item);
+	if (r < 0)
+		return cli_error(c, &e, false);
+	if (c->json)
+		return cli_emit(json_pack("{s:s, s:s, s:s, s:s}", "item", a.item, "to", a.to, "by",
+					  a.by, "output", a.out));
+	printf("released item %s to %s: %s\n", a.item, a.to, a.out);
+	return EXIT_OK;
+}
+
+static int do_import(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	if (r != EXIT_OK)
+		return r;
+	struct key_secret k;
+	if ((r = unseal_node_key(c, n, &k)) != EXIT_OK)
+		return r;
+	struct store_item it;
+	struct label l;
+	struct lerr e = {0};
+	r = node_item_import(n, pos[0], &k, &it, &l, &e);
+	key_secret_free(&k);
+	if (r < 0)
+		return cli_error(c, &e, false);
+	if (c->json)
+		return cli_emit(encode_item(&it, &l, n->party));
+	printf("imported item %s from %s: %s %s, marked %s %s here\n", it.id, it.sender,
+	       it.originator, it.level, n->party, it.local_level);
+	return EXIT_OK;
+}
+
 static int run_item(struct cli *c)
 {
 	static const struct {
 		const char *name;
 		int (*fn)(const struct cli *, struct node *, int, char **);
-	} subs[] = {{"share", do_share}, {"list", do_list}, {"show", do_show}, {"get", do_get}};
+	} subs[] = {{"share", do_share}, {"list", do_list},	  {"show", do_show},
+		    {"get", do_get},	 {"release", do_release}, {"import", do_import}};
 	if (c->argc < 2)
-		return cli_errorf(c, true, "item: which? share, list, show or get (see --help)");
+		return cli_errorf(
+		    c, true, "item: which? share, list, show, get, release or import (see --help)");
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
 		if (strcmp(c->argv[1], subs[i].name) != 0)
 			continue;
@@ -237,20 +320,29 @@ static int run_item(struct cli *c)
 const struct cli_command cmd_item = {
     "item",
     run_item,
-    "items: share, list, show, get",
+    "items: share, list, show, get, release, import",
     "usage: liaison item share FILE --by PERSON --level CODE --title TEXT\n"
     "                          [--releasable PARTY ...] [--ntk GROUP] [--purpose P ...]\n"
     "                          [--caveat C ...] [--export-entry E] [--revocable]\n"
     "       liaison item list\n"
     "       liaison item show ID\n"
-    "       liaison item get ID --by PERSON [--purpose P] -o OUT [--force]\n\n"
+    "       liaison item get ID --by PERSON [--purpose P] -o OUT [--force]\n"
+    "       liaison item release ID --to PARTY --by PERSON -o FILE [--force]\n"
+    "       liaison item import FILE\n\n"
     "share  stores FILE as a new item of this node's party, sealed (to the node's\n"
     "       own keys) in the blob store, and prints its id. The person must be of\n"
     "       this party, an originator or analyst, cleared at the level.\n"
     "list, show  items with both markings: the originator's level and this\n"
     "       party's equivalent.\n"
     "get    decrypts the item to OUT, only if the decision for `download` is\n"
-    "       PERMIT; a DENY prints every rule and its reason and exits 3.\n\n"
+    "       PERMIT; a DENY prints every rule and its reason and exits 3.\n"
+    "release  writes FILE, an envelope of the item sealed to PARTY's key (added\n"
+    "       with liaison party key) and signed by this node, only on PERMIT\n"
+    "       (R-IN-FORCE, R-RELEASABLE, R-THIRD-PARTY...), and records it.\n"
+    "import  takes an envelope a peer released: checks its sender and every\n"
+    "       signature and chunk, R-RECEIVED (an agreement in force today), and\n"
+    "       marks the item with this party's equivalent level (refused when it\n"
+    "       has none, like Korea's level I under the Japan-ROK agreement).\n\n"
     "The node's passphrase comes from $LIAISON_PASSPHRASE or the terminal.\n"
     "options:\n"
     "  --json  answer with the item (share, show), {\"items\"} (list), or the\n"
@@ -316,4 +408,72 @@ const struct cli_command cmd_access = {
     "options:\n"
     "  --json  answer {\"decision\", \"action\", \"person\", \"item\", \"date\",\n"
     "          \"rules\": [{\"id\", \"ok\", \"detail\", \"clause\"}]}\n",
+};
+
+static int run_consent(struct cli *c)
+{
+	struct release_args a = {0};
+	const char *pos[2];
+	int np, r;
+	const struct cli_opt opts[] = {OPT_VAL("to", &a.to),
+				       OPT_VAL("by", &a.by),
+				       {.name = "output", .val = &a.out, .letter = 'o'},
+				       OPT_FLAG("force", &a.force),
+				       {0}};
+	bool grant = c->argc >= 2 && strcmp(c->argv[1], "grant") == 0;
+	if (!grant && !(c->argc >= 2 && strcmp(c->argv[1], "import") == 0))
+		return cli_errorf(c, true, "consent: which? grant or import (see --help)");
+	if ((r = cli_parse(c, c->argc - 1, c->argv + 1, opts, pos, 1, 1, &np)) != EXIT_OK)
+		return r;
+	if (grant && (!a.to || !a.by || !a.out))
+		return cli_errorf(
+		    c, true, "consent grant: --to PARTY, --by PERSON and -o FILE are required");
+	struct node *n;
+	if ((r = cli_open_node(c, &n)) != EXIT_OK)
+		return r;
+	struct lerr e = {0};
+	if (grant) {
+		struct key_secret k;
+		a.item = pos[0];
+		if ((r = unseal_node_key(c, n, &k)) == EXIT_OK) {
+			if (node_consent_grant(n, &a, &k, &e) < 0)
+				r = cli_error(c, &e, false);
+			else if (c->json)
+				r = cli_emit(json_pack("{s:s, s:s, s:s}", "item", a.item, "to",
+						       a.to, "output", a.out));
+			else
+				printf("consent to release item %s to %s, signed: %s\n", a.item,
+				       a.to, a.out);
+			key_secret_free(&k);
+		}
+	} else {
+		struct consent_info ci;
+		if (node_consent_import(n, pos[0], &ci, &e) < 0)
+			r = cli_error(c, &e, false);
+		else if (c->json)
+			r = cli_emit(json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", ci.item, "to",
+					       ci.to, "originator", ci.originator, "granted_by",
+					       ci.granted_by, "date", ci.date));
+		else
+			printf("%s consents (%s, %s) to the release of item %s to %s\n",
+			       ci.originator, ci.granted_by, ci.date, ci.item, ci.to);
+	}
+	node_close(n);
+	return r;
+}
+
+const struct cli_command cmd_consent = {
+    "consent",
+    run_consent,
+    "the originator's written consent to pass an item on",
+    "usage: liaison consent grant ID --to PARTY --by PERSON -o FILE [--force]\n"
+    "       liaison consent import FILE\n\n"
+    "grant   (on the originator's node) signs its consent that the holder of\n"
+    "        item ID may release it to PARTY, records it, and writes FILE to\n"
+    "        send to the holder. PERSON must be an originator of this party.\n"
+    "import  (on the holder's node) checks FILE's signature against the\n"
+    "        originator's stored key and stores the consent: R-THIRD-PARTY then\n"
+    "        permits that release.\n\n"
+    "options:\n"
+    "  --json  answer with the consent's fields\n",
 };

@@ -5,6 +5,7 @@
  * rest goes to the subcommand, which parses its own options.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,8 @@
 #define LIAISON_VERSION "0.1.0"
 
 static const struct cli_command *const commands[] = {
-    &cmd_init,	 &cmd_config, &cmd_agreement, &cmd_person, &cmd_party,	 &cmd_item,
-    &cmd_access, &cmd_keygen, &cmd_seal,      &cmd_open,   &cmd_inspect,
+    &cmd_init,	 &cmd_config,  &cmd_agreement, &cmd_person, &cmd_party, &cmd_item,
+    &cmd_access, &cmd_consent, &cmd_keygen,    &cmd_seal,   &cmd_open,	&cmd_inspect,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -218,6 +219,7 @@ int main(int argc, char **argv)
 {
 	struct cli c = {0};
 	struct lerr e = {0};
+	signal(SIGPIPE, SIG_IGN); /* a closed pipe is an error to report, not a death */
 	if (key_crypto_init(&e) < 0)
 		return cli_error(&c, &e, false);
 	int r = globals(&c, &argc, argv);

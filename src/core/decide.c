@@ -180,6 +180,20 @@ static void check_releasable(const struct decide_request *rq, struct decision *d
 		return;
 	}
 	bool ok = releasable(l, party);
+	if (ok && rq->action == ACT_RELEASE && rq->release_agreement) {
+		/* the level as this party marks it must have an equivalent under the release's
+		 * agreement */
+		const struct scheme_level *here =
+		    decide_required_level(l, rq->scheme, rq->agreement, NULL);
+		if (!here ||
+		    !agreement_equiv_row(rq->release_agreement, rq->scheme->code, here->code)) {
+			rule(d, "R-RELEASABLE", "Art. 4", false,
+			     "%s %s has no equivalent under %s: it is outside the agreement",
+			     rq->scheme->code, here ? here->code : l->level,
+			     rq->release_agreement->id);
+			return;
+		}
+	}
 	rule(d, "R-RELEASABLE", "Art. 5", ok, "%s is %samong the parties it is releasable to",
 	     party, ok ? "" : "not ");
 }

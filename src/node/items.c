@@ -29,8 +29,7 @@ static int blob_path(struct node *n, const char *name, char *buf, size_t size, s
 	return 0;
 }
 
-/* Starts a blob: a temporary file in blobs/. */
-static int blob_begin(struct node *n, struct fio_out *o, struct lerr *e)
+int node_blob_begin(struct node *n, struct fio_out *o, struct lerr *e)
 {
 	char dir[NODE_PATH_MAX + 32], pending[NODE_PATH_MAX + 48];
 	if (blob_path(n, "", dir, sizeof dir, e) < 0 ||
@@ -41,9 +40,7 @@ static int blob_begin(struct node *n, struct fio_out *o, struct lerr *e)
 	return fio_begin(o, pending, 0600, true, e);
 }
 
-/* Names the blob by the hash of what was written, and renames it into place. */
-static int blob_commit(struct node *n, struct fio_out *o, char name[STORE_BLOB_NAME],
-		       struct lerr *e)
+int node_blob_commit(struct node *n, struct fio_out *o, char name[STORE_BLOB_NAME], struct lerr *e)
 {
 	uint8_t buf[1 << 16], h[32];
 	crypto_generichash_state st;
@@ -225,7 +222,7 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 	if (r == 0 && (in = open(rq->file, O_RDONLY | O_CLOEXEC)) < 0)
 		r = lerr_set(e, LERR_IO, "%s: cannot open: %s", rq->file, strerror(errno));
 	struct fio_out o;
-	if (r == 0 && (r = blob_begin(n, &o, e)) == 0) {
+	if (r == 0 && (r = node_blob_begin(n, &o, e)) == 0) {
 		uint64_t bytes = 0;
 		const struct env_seal_args a = {
 		    .from = k, .to = &k->pub, .nto = 1, .label = canon, .label_len = cn};
@@ -233,7 +230,7 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 		if (r < 0)
 			fio_abort(&o);
 		else
-			r = blob_commit(n, &o, it->blob, e);
+			r = node_blob_commit(n, &o, it->blob, e);
 		it->size = (int64_t)bytes;
 	}
 	if (in >= 0)

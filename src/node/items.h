@@ -73,6 +73,16 @@ int node_item_open(struct node *n, const char *id, const struct key_secret *k, i
 		   uint64_t *bytes, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
+struct fio_out;
+
+/* Starts a blob: a temporary file in blobs/. */
+int node_blob_begin(struct node *n, struct fio_out *o, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* Names the blob by the BLAKE2b of what was written to it, syncs and renames it into place. */
+int node_blob_commit(struct node *n, struct fio_out *o, char name[STORE_BLOB_NAME], struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
 /* Opens a blob of the store for reading. */
 int node_blob_open(struct node *n, const char *name, int *fd, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));

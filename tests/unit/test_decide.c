@@ -270,6 +270,8 @@ Test(rules, r_third_party_and_r_in_force)
 	strcpy(kor_usa->parties[1], "USA");
 	strcpy(kor_usa->parties[0], "KOR");
 	ev(kor_usa, "2014-12-29", AGR_EV_IN_FORCE, "");
+	equiv(kor_usa, "SECRET", "KOR", "II");
+	equiv(kor_usa, "SECRET", "USA", "S");
 	struct decide_request rq = base(&p, &it);
 	rq.action = ACT_RELEASE;
 	rq.to = "USA";
@@ -284,6 +286,29 @@ Test(rules, r_third_party_and_r_in_force)
 	decide(&rq, &d);
 	denied_by(&d, "R-IN-FORCE", "no agreement between KOR and USA");
 	free(kor_usa);
+}
+
+Test(rules, r_releasable_a_level_without_equivalent_stays_home)
+{
+	/* KOR's level I is outside the agreement: it cannot be released under it */
+	struct person park = kim();
+	park.roles = ROLE_SECURITY_OFFICER;
+	strcpy(park.level, "I");
+	struct item_view it = launch();
+	it.foreign = false;
+	strcpy(it.label.originator, "KOR");
+	strcpy(it.label.level, "I");
+	strcpy(it.label.releasable[0], "JPN");
+	struct decide_request rq = base(&park, &it);
+	rq.action = ACT_RELEASE;
+	rq.to = "JPN";
+	rq.release_agreement = g;
+	struct decision d;
+	decide(&rq, &d);
+	denied_by(&d, "R-RELEASABLE", "KOR I has no equivalent under JPN-KOR-GSOMIA");
+	strcpy(it.label.level, "II");
+	decide(&rq, &d);
+	permitted(&d);
 }
 
 Test(rules, r_downgrade)

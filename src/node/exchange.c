@@ -1,0 +1,379 @@
+/*
+ * exchange.c - items between parties as files: release, import, consent.
+ *
+ * A release decrypts the stored payload in one thread and seals it for the
+ * recipient in another, through a pipe, so that no plaintext touches the
+ * disk and memory stays flat. An import checks the whole envelope (sender,
+ * signatures, every chunk) before it stores anything.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../crypto/fio.h"
+#include "exchange.h"
+#include "label_json.h"
+
+#define CTX_CONSENT	 "liaison-consent/v1"
+#define CONSENT_FILE_MAX 4096
+
+struct opener {
+	struct node *n;
+	const char *id;
+	const struct key_secret *k;
+	int fd;
+	int r;
+	struct lerr e;
+};
+
+static void *open_into_pipe(void *arg)
+{
+	struct opener *o = arg;
+	o->r = node_item_open(o->n, o->id, o->k, o->fd, NULL, &o->e);
+	close(o->fd);
+	return NULL;
+}
+
+int node_item_release(struct node *n, const struct release_args *a, const struct key_secret *k,
+		      struct decision *d, struct lerr *e)
+{
+	struct decide_args da = {.person = a->by,
+				 .item = a->item,
+				 .action = ACT_RELEASE,
+				 .date = n->clock.today,
+				 .to = a->to};
+	int r = node_decide(n, &da, d, e);
+	if (r < 0)
+		return r;
+	if (!d->permit)
+		return lerr_set(e, LERR_REFUSED, "release of %s to %s denied", a->item, a->to);
+	struct key_public to;
+	struct store_item it;
+	struct label l;
+	if ((r = node_public_key(n, a->to, &to, e)) < 0)
+		return r;
+	if ((r = node_item_get(n, a->item, &it, &l, e)) < 0)
+		return r;
+	int p[2] = {-1, -1};
+	struct fio_out o;
+	if (pipe(p) != 0)
+		r = lerr_set(e, LERR_IO, "pipe: %s", strerror(errno));
+	if (r == 0)
+		r = fio_begin(&o, a->out, 0600, a->force, e);
+	if (r < 0) {
+		if (p[0] >= 0) {
+			close(p[0]);
+			close(p[1]);
+		}
+		store_item_free(&it);
+		return r;
+	}
+	struct opener op = {.n = n, .id = a->item, .k = k, .fd = p[1]};
+	pthread_t t;
+	if (pthread_create(&t, NULL, open_into_pipe, &op) != 0) {
+		close(p[1]);
+		r = lerr_set(e, LERR_IO, "cannot start a thread");
+	} else {
+		const struct env_seal_args sa = {.from = k,
+						 .to = &to,
+						 .nto = 1,
+						 .label = it.label,
+						 .label_len = strlen(it.label)};
+		r = envelope_seal(p[0], o.fd, &sa, NULL, e);
+		close(p[0]); /* the opener stops with EPIPE if sealing failed */
+		p[0] = -1;
+		pthread_join(t, NULL);
+		if (op.r < 0) {
+			*e = op.e;
+			r = op.r;
+		}
+	}
+	if (p[0] >= 0)
+		close(p[0]);
+	store_item_free(&it);
+	if (r < 0) {
+		fio_abort(&o);
+		return r;
+	}
+	/* the record first: a release file never exists without its record */
+	char day[DATE_BUF_SIZE];
+	if ((r = store_begin(n->store, e)) == 0) {
+		r = store_release_add(n->store, a->item, a->to, a->by,
+				      date_format(n->clock.today, day), e);
+		if (r < 0)
+			store_rollback(n->store);
+		else
+			r = store_commit(n->store, e);
+	}
+	if (r < 0) {
+		fio_abort(&o);
+		return r;
+	}
+	return fio_commit(&o, e);
+}
+
+/* Checks the whole envelope in fd (sender, signatures, every chunk) with my keys. */
+static int verify_all(struct node *n, int fd, const struct key_secret *k, struct env_header *h,
+		      struct key_public *sender, struct lerr *e)
+{
+	enum env_check why;
+	int r = envelope_read_header(fd, h, &why, e);
+	if (r < 0)
+		return r;
+	if ((r = node_public_key(n, h->sender, sender, e)) == 0) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		r = null < 0
+			? lerr_set(e, LERR_IO, "/dev/null: %s", strerror(errno))
+			: envelope_open_payload(fd, null, h, k, sender, NULL, NULL, NULL, &why, e);
+		if (null >= 0)
+			close(null);
+	}
+	if (r < 0)
+		envelope_header_free(h);
+	return r;
+}
+
+/* R-RECEIVED and the new marking: the local level, or a refusal saying why. */
+static int receive_check(struct node *n, const struct label *l, const char *sender,
+			 struct store_item *it, struct lerr *e)
+{
+	struct agreement *a = malloc(sizeof *a);
+	struct party mine;
+	struct agr_state st;
+	char day[DATE_BUF_SIZE];
+	int r = a ? store_party_get(n->store, n->party, &mine, e)
+		  : lerr_set(e, LERR_NOMEM, "out of memory");
+	if (r == 0 && node_agreement_between(n, n->party, sender, a, e) < 0)
+		r = lerr_set(e, LERR_REFUSED, "R-RECEIVED: no agreement between %s and %s",
+			     n->party, sender);
+	if (r == 0) {
+		agreement_state(a, n->clock.today, AGR_NONE, &st);
+		if (st.state != AGR_IN_FORCE && st.state != AGR_UNDER_NOTICE)
+			r = lerr_set(e, LERR_REFUSED, "R-RECEIVED: %s is %s on %s", a->id,
+				     agr_state_name(st.state), date_format(n->clock.today, day));
+	}
+	if (r == 0 && strcmp(l->originator, sender) != 0 &&
+	    node_agreement_between(n, n->party, l->originator, a, e) < 0)
+		r = lerr_set(e, LERR_REFUSED,
+			     "R-CLEARANCE: no agreement with %s, the originator, maps its levels",
+			     l->originator);
+	if (r == 0) {
+		const char *why = NULL;
+		const struct scheme_level *lv = decide_required_level(l, &mine, a, &why);
+		if (!lv)
+			r = lerr_set(e, LERR_REFUSED, "%s %s cannot be received: %s", l->originator,
+				     l->level, why);
+		else
+			str_copy(it->local_level, sizeof it->local_level, lv->code);
+	}
+	free(a);
+	return r;
+}
+
+int node_item_import(struct node *n, const char *file, const struct key_secret *k,
+		     struct store_item *it, struct label *l, struct lerr *e)
+{
+	struct env_header h;
+	struct key_public sender;
+	memset(it, 0, sizeof *it);
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lerr_set(e, LERR_IO, "%s: cannot open: %s", file, strerror(errno));
+	int r = verify_all(n, fd, k, &h, &sender, e);
+	if (r < 0) {
+		close(fd);
+		return lerr_prefix(e, "%s", file);
+	}
+	struct store_item old;
+	if ((r = label_parse_canonical(h.label, h.label_len, l, e)) == 0 &&
+	    store_item_get(n->store, l->item, &old, NULL) == 0) {
+		store_item_free(&old);
+		r = lerr_set(e, LERR_EXISTS, "item %s is already stored here", l->item);
+	}
+	if (r == 0)
+		r = receive_check(n, l, h.sender, it, e);
+	struct fio_out o;
+	if (r == 0 && lseek(fd, 0, SEEK_SET) != 0)
+		r = lerr_set(e, LERR_IO, "%s: %s", file, strerror(errno));
+	if (r == 0 && (r = node_blob_begin(n, &o, e)) == 0) {
+		uint8_t buf[1 << 16];
+		ssize_t got;
+		while ((got = fio_read_full(fd, buf, sizeof buf)) > 0 && r == 0)
+			if (fio_write_full(o.fd, buf, (size_t)got) != 0)
+				r = lerr_set(e, LERR_IO, "blob: %s", strerror(errno));
+		if (got < 0 && r == 0)
+			r = lerr_set(e, LERR_IO, "%s: %s", file, strerror(errno));
+		if (r < 0)
+			fio_abort(&o);
+		else
+			r = node_blob_commit(n, &o, it->blob, e);
+	}
+	close(fd);
+	if (r == 0) {
+		struct stat sb;
+		str_copy(it->id, sizeof it->id, l->item);
+		it->label = h.label;
+		str_copy(it->originator, sizeof it->originator, l->originator);
+		str_copy(it->level, sizeof it->level, l->level);
+		it->foreign = true;
+		date_format(n->clock.today, it->received);
+		str_copy(it->sender, sizeof it->sender, h.sender);
+		it->size = stat(file, &sb) == 0 ? envelope_plain_size(&h, (uint64_t)sb.st_size) : 0;
+		date_format(n->clock.today, it->stored_on);
+		if ((r = store_begin(n->store, e)) == 0) {
+			if ((r = store_item_add(n->store, it, e)) < 0)
+				store_rollback(n->store);
+			else
+				r = store_commit(n->store, e);
+		}
+		it->label = NULL;
+	}
+	envelope_header_free(&h);
+	return r < 0 && r != LERR_EXISTS ? lerr_prefix(e, "%s", file) : r;
+}
+
+/* The consent's signed text: canonical JSON of its fields. */
+static char *consent_text(const char *item, const char *to, const char *originator, const char *by,
+			  const char *date)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "to", to, "originator",
+			      originator, "granted_by", by, "date", date);
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	return s;
+}
+
+int node_consent_grant(struct node *n, const struct release_args *a, const struct key_secret *k,
+		       struct lerr *e)
+{
+	struct store_item it;
+	struct label l;
+	struct person p;
+	char day[DATE_BUF_SIZE];
+	int r = node_item_get(n, a->item, &it, &l, e);
+	if (r < 0)
+		return r;
+	store_item_free(&it);
+	if (strcmp(l.originator, n->party) != 0)
+		return lerr_set(
+		    e, LERR_REFUSED,
+		    "R-THIRD-PARTY: only %s, the originator, can consent to passing %s on",
+		    l.originator, a->item);
+	if ((r = node_person_get(n, a->by, &p, e)) < 0)
+		return r;
+	if (strcmp(p.party, n->party) != 0 || !(p.roles & ROLE_ORIGINATOR))
+		return lerr_set(e, LERR_REFUSED,
+				"R-ROLE: consent needs an originator of %s; %s is not", n->party,
+				p.id);
+	date_format(n->clock.today, day);
+	char *text = consent_text(a->item, a->to, n->party, a->by, day);
+	if (!text)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	size_t tl = strlen(text), cl = sizeof CTX_CONSENT;
+	uint8_t sig[crypto_sign_BYTES], *msg = malloc(cl + tl);
+	char sig64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+	if (!msg) {
+		free(text);
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	}
+	memcpy(msg, CTX_CONSENT, cl);
+	memcpy(msg + cl, text, tl);
+	crypto_sign_detached(sig, NULL, msg, cl + tl, k->sign_sk);
+	free(msg);
+	sodium_bin2base64(sig64, sizeof sig64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
+	json_t *file =
+	    json_pack("{s:o, s:s}", "consent", json_loads(text, 0, NULL), "signature", sig64);
+	char *out = file ? json_dumps(file, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(file);
+	r = out ? 0 : lerr_set(e, LERR_NOMEM, "out of memory");
+	if (r == 0 && (r = store_begin(n->store, e)) == 0) {
+		if ((r = store_consent_put(n->store, a->item, a->to, a->by, day, out, e)) < 0)
+			store_rollback(n->store);
+		else
+			r = store_commit(n->store, e);
+	}
+	if (r == 0) {
+		size_t ol = strlen(out);
+		out[ol] = '\n';
+		r = fio_write_file(a->out, out, ol + 1, 0644, a->force, e);
+		out[ol] = '\0';
+	}
+	free(out);
+	free(text);
+	return r;
+}
+
+int node_consent_import(struct node *n, const char *file, struct consent_info *ci, struct lerr *e)
+{
+	char *text;
+	size_t len;
+	memset(ci, 0, sizeof *ci);
+	int r = fio_read_file(file, CONSENT_FILE_MAX, &text, &len, e);
+	if (r < 0)
+		return r;
+	json_error_t je;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je), *c = NULL;
+	const char *sig64 = NULL, *item = NULL, *to = NULL, *orig = NULL, *by = NULL, *date = NULL;
+	if (!root || json_unpack(root, "{s:o, s:s}", "consent", &c, "signature", &sig64) != 0 ||
+	    json_unpack(c, "{s:s, s:s, s:s, s:s, s:s}", "item", &item, "to", &to, "originator",
+			&orig, "granted_by", &by, "date", &date) != 0)
+		r = lerr_set(e, LERR_INVAL, "%s: not a liaison consent (%s)", file,
+			     root ? "fields missing" : je.text);
+	struct key_public pub;
+	uint8_t sig[crypto_sign_BYTES];
+	size_t sl = 0;
+	if (r == 0 && (sodium_base642bin(sig, sizeof sig, sig64, strlen(sig64), NULL, &sl, NULL,
+					 sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		       sl != sizeof sig))
+		r = lerr_set(e, LERR_INVAL, "%s: the signature is not 64 bytes of base64", file);
+	if (r == 0)
+		r = node_public_key(n, orig, &pub, e);
+	char *signed_text = r == 0 ? consent_text(item, to, orig, by, date) : NULL;
+	if (r == 0 && !signed_text)
+		r = lerr_set(e, LERR_NOMEM, "out of memory");
+	if (r == 0) {
+		size_t tl = strlen(signed_text), cl = sizeof CTX_CONSENT;
+		uint8_t *msg = malloc(cl + tl);
+		if (!msg)
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+		else {
+			memcpy(msg, CTX_CONSENT, cl);
+			memcpy(msg + cl, signed_text, tl);
+			if (crypto_sign_verify_detached(sig, msg, cl + tl, pub.sign_pk) != 0)
+				r = lerr_set(e, LERR_AUTH, "%s: bad signature: not signed by %s",
+					     file, orig);
+			free(msg);
+		}
+	}
+	struct store_item it;
+	struct label l;
+	if (r == 0 && (r = node_item_get(n, item, &it, &l, e)) == 0) {
+		store_item_free(&it);
+		if (strcmp(l.originator, orig) != 0)
+			r = lerr_set(e, LERR_REFUSED, "%s: %s did not make item %s (%s did)", file,
+				     orig, item, l.originator);
+	}
+	if (r == 0 && (r = store_begin(n->store, e)) == 0) {
+		if ((r = store_consent_put(n->store, item, to, by, date, text, e)) < 0)
+			store_rollback(n->store);
+		else
+			r = store_commit(n->store, e);
+	}
+	if (r == 0) {
+		str_copy(ci->item, sizeof ci->item, item);
+		str_copy(ci->to, sizeof ci->to, to);
+		str_copy(ci->originator, sizeof ci->originator, orig);
+		str_copy(ci->granted_by, sizeof ci->granted_by, by);
+		str_copy(ci->date, sizeof ci->date, date);
+	}
+	free(signed_text);
+	json_decref(root);
+	free(text);
+	return r;
+}

@@ -1,0 +1,56 @@
+/*
+ * exchange.h - items between parties as files, as between air-gapped
+ * networks: release (an envelope for one party), import, and the
+ * originator's written consent for a further release.
+ */
+#ifndef LIAISON_NODE_EXCHANGE_H
+#define LIAISON_NODE_EXCHANGE_H
+
+#include "items.h"
+
+struct release_args {
+	const char *item, *to, *by;
+	const char *out; /* the file to write */
+	bool force;
+};
+
+/*
+ * Releases an item to a party: decides (R-IN-FORCE, R-RELEASABLE,
+ * R-THIRD-PARTY...), and on PERMIT writes an envelope sealed to the party
+ * and signed by this node, and records the release. On DENY returns
+ * LERR_REFUSED with *d saying why.
+ */
+int node_item_release(struct node *n, const struct release_args *a, const struct key_secret *k,
+		      struct decision *d, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
+/*
+ * Imports an envelope a peer sent: checks the sender against its stored
+ * key and the whole envelope, R-RECEIVED (an agreement in force today with
+ * the sender), and marks the item with this party's equivalent level
+ * (refusing a level with none). Stores the envelope as the item's blob.
+ */
+int node_item_import(struct node *n, const char *file, const struct key_secret *k,
+		     struct store_item *it, struct label *l, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+
+struct consent_info {
+	char item[LABEL_WORD_MAX];
+	char to[PARTY_CODE_MAX];
+	char originator[PARTY_CODE_MAX];
+	char granted_by[PERSON_ID_MAX];
+	char date[DATE_BUF_SIZE];
+};
+
+/*
+ * The originator's consent to release its item a->item to a->to, by an
+ * originator of this party: signed, written to a->out, and recorded.
+ */
+int node_consent_grant(struct node *n, const struct release_args *a, const struct key_secret *k,
+		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* Imports a consent file: the originator's signature, an item it made here. */
+int node_consent_import(struct node *n, const char *file, struct consent_info *ci, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+#endif

@@ -1,0 +1,132 @@
+#!/usr/bin/env bats
+# Two (and three) nodes exchanging items as files: release, import, consent.
+load helpers
+
+setup() {
+	export LIAISON_PASSPHRASE="test passphrase"
+	export LIAISON_NOW=2019-09-01
+	unset LIAISON_HOME
+	cd "$BATS_TEST_TMPDIR"
+	jq '.parties += [{"code": "USA", "name": "United States", "levels": [
+	      {"code": "C", "name": "CONFIDENTIAL", "rank": 1}, {"code": "S", "name": "SECRET", "rank": 2},
+	      {"code": "TS", "name": "TOP SECRET", "rank": 3}]}]
+	    | .agreements += [
+	      {"id": "KOR-USA", "title": "ROK-US", "parties": ["KOR", "USA"], "term_years": 1,
+	       "renewal_years": 1, "notice_days": 90,
+	       "equivalence": [{"common": "SECRET", "KOR": ["II"], "USA": ["S"]}],
+	       "events": [{"date": "1987-01-01", "kind": "in-force"}]},
+	      {"id": "JPN-USA", "title": "JP-US", "parties": ["JPN", "USA"], "term_years": 1,
+	       "renewal_years": 1, "notice_days": 90,
+	       "equivalence": [{"common": "SECRET", "JPN": ["GOKUHI", "TOKUTEI"], "USA": ["S"]}],
+	       "events": [{"date": "2007-08-10", "kind": "in-force"}]}]
+	    | .people += [{"id": "smith", "party": "USA", "name": "Smith", "roles": ["analyst"],
+	       "clearance": {"level": "S", "from": "2010-01-01"}, "ntk": ["MISSILE-WARNING"]}]' \
+		"$EXAMPLE" >cfg.json
+	for p in jpn kor usa; do
+		"$L" --home $p init --party "${p^^}" >/dev/null
+		"$L" --home $p config apply cfg.json >/dev/null
+	done
+	"$L" --home jpn party key KOR kor/keys/KOR.pub >/dev/null
+	"$L" --home kor party key JPN jpn/keys/JPN.pub >/dev/null
+	"$L" --home kor party key USA usa/keys/USA.pub >/dev/null
+	"$L" --home usa party key KOR kor/keys/KOR.pub >/dev/null
+	"$L" --home usa party key JPN jpn/keys/JPN.pub >/dev/null
+	echo "launch at 06:00 from the west coast" >report.txt
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title "Missile launch" \
+		--releasable KOR --releasable USA --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+}
+
+@test "JPN shares and releases to KOR; KOR imports, re-marks and reads" {
+	run "$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
+	[ "$status" -eq 0 ]
+	[ "$(sqlite3 jpn/node.db 'SELECT to_party || by_person || date FROM releases')" = KORsato2019-09-01 ]
+	run "$L" --home kor item import to-kor.lsn
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"imported item $ID from JPN: JPN GOKUHI, marked KOR II here"* ]]
+	run "$L" --home kor --json item show "$ID"
+	[ "$(echo "$output" | jq -r '.marking.level + " " + .local_marking.level')" = "GOKUHI II" ]
+	[ "$(echo "$output" | jq -r .received)" = 2019-09-01 ]
+	"$L" --home kor item get "$ID" --by kim --purpose warning -o kim.txt
+	cmp report.txt kim.txt
+	run "$L" --home kor item import to-kor.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"already stored here"* ]]
+}
+
+@test "a third-party release is denied until the originator's consent is imported" {
+	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
+	"$L" --home kor item import to-kor.lsn
+	run "$L" --home kor item release "$ID" --to USA --by park -o to-usa.lsn
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"NO R-THIRD-PARTY JPN made the item; releasing it to USA needs its written consent, which there is not (Art. 5)"* ]]
+	[ ! -e to-usa.lsn ]
+	run "$L" --home jpn consent grant "$ID" --to USA --by sato -o consent.json
+	[ "$status" -eq 0 ]
+	run "$L" --home kor consent import consent.json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"JPN consents (sato, 2019-09-01) to the release of item $ID to USA"* ]]
+	run "$L" --home kor item release "$ID" --to USA --by park -o to-usa.lsn
+	[ "$status" -eq 0 ]
+	run "$L" --home usa item import to-usa.lsn
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"from KOR: JPN GOKUHI, marked USA S here"* ]]
+	"$L" --home usa item get "$ID" --by smith --purpose warning -o smith.txt
+	cmp report.txt smith.txt
+}
+
+@test "a forged or changed consent is refused" {
+	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
+	"$L" --home kor item import to-kor.lsn
+	"$L" --home jpn consent grant "$ID" --to USA --by sato -o consent.json
+	sed 's/"USA"/"RUS"/' consent.json >forged.json
+	run "$L" --home kor consent import forged.json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bad signature: not signed by JPN"* ]]
+	[ "$(sqlite3 kor/node.db 'SELECT count(*) FROM consents')" -eq 0 ]
+	run "$L" --home kor consent grant "$ID" --to USA --by park -o mine.json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"only JPN, the originator, can consent"* ]]
+}
+
+@test "import refuses a changed envelope, an unknown sender, and a level with no equivalent" {
+	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
+	cp to-kor.lsn bad.lsn
+	printf 'X' | dd of=bad.lsn bs=1 seek=600 conv=notrunc 2>/dev/null
+	run "$L" --home kor item import bad.lsn
+	[ "$status" -eq 1 ]
+	[ "$(sqlite3 kor/node.db 'SELECT count(*) FROM items')" -eq 0 ]
+	run "$L" --home usa item import to-kor.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not for you"* ]]
+	# a KOR level I item, sealed by KOR's own key outside the node's rules
+	echo '{"originator": "KOR", "level": "I", "title": "Level I", "releasable_to": ["JPN"]}' >l1.json
+	"$L" seal --sign kor/keys/KOR.key --to jpn/keys/JPN.pub --label l1.json -o l1.lsn report.txt
+	run "$L" --home jpn item import l1.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"KOR I cannot be received: the item's level has no equivalent under the agreement"* ]]
+	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM items')" -eq 1 ]
+	# and the node itself will not release such an item
+	"$L" --home kor person add lee --party KOR --name Lee --role originator --clearance I --from 2019-01-01
+	id1=$("$L" --home kor item share report.txt --by lee --level I --title "Level I" --releasable JPN 2>/dev/null)
+	run "$L" --home kor item release "$id1" --to JPN --by lee -o x.lsn
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"KOR I has no equivalent under JPN-KOR-GSOMIA"* ]]
+}
+
+@test "nothing is released after the agreement ends (without the suspension)" {
+	# KOR's node never records the suspension: the agreement ends 2019-11-23
+	"$L" --home kor2 init --party KOR >/dev/null
+	jq '.agreements[0].events |= map(select(.date < "2019-11-01"))' cfg.json >cfg2.json
+	"$L" --home kor2 config apply cfg2.json >/dev/null
+	"$L" --home kor2 party key JPN jpn/keys/JPN.pub >/dev/null
+	"$L" --home jpn party key KOR kor2/keys/KOR.pub >/dev/null
+	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
+	LIAISON_NOW=2019-11-25 run "$L" --home kor2 item import to-kor.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"R-RECEIVED: JPN-KOR-GSOMIA is terminated on 2019-11-25"* ]]
+	"$L" --home kor2 item import to-kor.lsn
+	LIAISON_NOW=2019-12-01 run "$L" --home kor2 item get "$ID" --by kim --purpose warning -o k.txt
+	[ "$status" -eq 0 ]
+	LIAISON_NOW=2019-12-01 run "$L" --home kor2 access check --person kim --item "$ID" --action read --purpose warning
+	[[ "$output" == *"ended on 2019-11-23; items received before stay readable"* ]]
+}
