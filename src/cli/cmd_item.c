@@ -6,6 +6,7 @@
 
 #include "../crypto/fio.h"
 #include "../node/encode.h"
+#include "../node/acts.h"
 #include "../node/exchange.h"
 #include "../node/items.h"
 #include "cli.h"
@@ -292,16 +293,78 @@ static int do_import(const struct cli *c, struct node *n, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* reproduce, translate, destroy, report-compromise: decide, act, or show the DENY. */
+static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	struct act_args a = {0};
+	const char *pos[1];
+	const char *verb = argv[0];
+	int np;
+	const struct cli_opt opts[] = {OPT_VAL("by", &a.by),
+				       OPT_VAL("purpose", &a.purpose),
+				       OPT_VAL("file", &a.file),
+				       OPT_VAL("details", &a.details),
+				       {.name = "output", .val = &a.out, .letter = 'o'},
+				       OPT_FLAG("force", &a.force),
+				       {0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	if (r != EXIT_OK)
+		return r;
+	bool translate = strcmp(verb, "translate") == 0, destroy = strcmp(verb, "destroy") == 0,
+	     report = strcmp(verb, "report-compromise") == 0;
+	if (!a.by || (translate && !a.file) || (report && (!a.details || !a.out)))
+		return cli_errorf(c, true, "item %s: missing option (see --help)", verb);
+	if (!translate)
+		a.file = NULL;
+	a.item = pos[0];
+	struct key_secret k = {0};
+	if (!destroy && (r = unseal_node_key(c, n, &k)) != EXIT_OK)
+		return r;
+	struct decision d = {0};
+	struct store_item copy = {0};
+	struct lerr e = {0};
+	if (destroy)
+		r = node_item_destroy(n, &a, &d, &e);
+	else if (report)
+		r = node_item_report(n, &a, &k, &d, &e);
+	else
+		r = node_item_copy(n, &a, &k, &copy, &d, &e);
+	key_secret_free(&k);
+	if (r == LERR_REFUSED && d.nrules && !d.permit)
+		return show_denial(c, &d, a.by, a.item);
+	if (r < 0)
+		return cli_error(c, &e, false);
+	if (c->json)
+		return cli_emit(json_pack("{s:s, s:s, s:s}", "item", a.item, "act", verb, "result",
+					  copy.id[0] ? copy.id
+					  : report   ? a.out
+						     : "destroyed"));
+	if (copy.id[0])
+		printf("%s\n", copy.id);
+	else if (report)
+		printf("compromise of item %s reported for %s: %s\n", a.item, "the originator",
+		       a.out);
+	else
+		printf("item %s destroyed: its sealed payload is erased, its record kept\n",
+		       a.item);
+	return EXIT_OK;
+}
+
 static int run_item(struct cli *c)
 {
 	static const struct {
 		const char *name;
 		int (*fn)(const struct cli *, struct node *, int, char **);
-	} subs[] = {{"share", do_share}, {"list", do_list},	  {"show", do_show},
-		    {"get", do_get},	 {"release", do_release}, {"import", do_import}};
+	} subs[] = {{"share", do_share},     {"list", do_list},
+		    {"show", do_show},	     {"get", do_get},
+		    {"release", do_release}, {"import", do_import},
+		    {"reproduce", do_act},   {"translate", do_act},
+		    {"destroy", do_act},     {"report-compromise", do_act}};
 	if (c->argc < 2)
 		return cli_errorf(
-		    c, true, "item: which? share, list, show, get, release or import (see --help)");
+		    c, true,
+		    "item: which? share, list, show, get, release, import, reproduce, translate, "
+		    "destroy or report-compromise (see --help)");
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
 		if (strcmp(c->argv[1], subs[i].name) != 0)
 			continue;
@@ -320,7 +383,8 @@ static int run_item(struct cli *c)
 const struct cli_command cmd_item = {
     "item",
     run_item,
-    "items: share, list, show, get, release, import",
+    "items: share, list, show, get, release, import, reproduce, translate, destroy, "
+    "report-compromise",
     "usage: liaison item share FILE --by PERSON --level CODE --title TEXT\n"
     "                          [--releasable PARTY ...] [--ntk GROUP] [--purpose P ...]\n"
     "                          [--caveat C ...] [--export-entry E] [--revocable]\n"
@@ -328,7 +392,11 @@ const struct cli_command cmd_item = {
     "       liaison item show ID\n"
     "       liaison item get ID --by PERSON [--purpose P] -o OUT [--force]\n"
     "       liaison item release ID --to PARTY --by PERSON -o FILE [--force]\n"
-    "       liaison item import FILE\n\n"
+    "       liaison item import FILE\n"
+    "       liaison item reproduce ID --by PERSON [--purpose P]\n"
+    "       liaison item translate ID --by PERSON --file FILE [--purpose P]\n"
+    "       liaison item destroy ID --by PERSON\n"
+    "       liaison item report-compromise ID --by PERSON --details TEXT -o FILE\n\n"
     "share  stores FILE as a new item of this node's party, sealed (to the node's\n"
     "       own keys) in the blob store, and prints its id. The person must be of\n"
     "       this party, an originator or analyst, cleared at the level.\n"
@@ -342,7 +410,13 @@ const struct cli_command cmd_item = {
     "import  takes an envelope a peer released: checks its sender and every\n"
     "       signature and chunk, R-RECEIVED (an agreement in force today), and\n"
     "       marks the item with this party's equivalent level (refused when it\n"
-    "       has none, like Korea's level I under the Japan-ROK agreement).\n\n"
+    "       has none, like Korea's level I under the Japan-ROK agreement).\n"
+    "reproduce, translate  make a new item (printed) that carries the original's\n"
+    "       label and markings, with a caveat naming the original (R-MARKING).\n"
+    "destroy  erases the item's sealed payload and keeps its record\n"
+    "       (security officers).\n"
+    "report-compromise  writes a report for the originator, signed by this\n"
+    "       node (Art. 17; security officers).\n\n"
     "The node's passphrase comes from $LIAISON_PASSPHRASE or the terminal.\n"
     "options:\n"
     "  --json  answer with the item (share, show), {\"items\"} (list), or the\n"

@@ -40,6 +40,31 @@ static void *open_into_pipe(void *arg)
 	return NULL;
 }
 
+int node_reseal(struct node *n, const char *id, const struct key_secret *k,
+		const struct key_public *to, const char *label, int out, struct lerr *e)
+{
+	int p[2];
+	if (pipe(p) != 0)
+		return lerr_set(e, LERR_IO, "pipe: %s", strerror(errno));
+	struct opener op = {.n = n, .id = id, .k = k, .fd = p[1]};
+	pthread_t t;
+	if (pthread_create(&t, NULL, open_into_pipe, &op) != 0) {
+		close(p[0]);
+		close(p[1]);
+		return lerr_set(e, LERR_IO, "cannot start a thread");
+	}
+	const struct env_seal_args sa = {
+	    .from = k, .to = to, .nto = 1, .label = label, .label_len = strlen(label)};
+	int r = envelope_seal(p[0], out, &sa, NULL, e);
+	close(p[0]); /* the opener stops with EPIPE if sealing failed */
+	pthread_join(t, NULL);
+	if (op.r < 0) {
+		*e = op.e;
+		r = op.r;
+	}
+	return r;
+}
+
 int node_item_release(struct node *n, const struct release_args *a, const struct key_secret *k,
 		      struct decision *d, struct lerr *e)
 {
@@ -60,45 +85,12 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 		return r;
 	if ((r = node_item_get(n, a->item, &it, &l, e)) < 0)
 		return r;
-	int p[2] = {-1, -1};
 	struct fio_out o;
-	if (pipe(p) != 0)
-		r = lerr_set(e, LERR_IO, "pipe: %s", strerror(errno));
-	if (r == 0)
-		r = fio_begin(&o, a->out, 0600, a->force, e);
-	if (r < 0) {
-		if (p[0] >= 0) {
-			close(p[0]);
-			close(p[1]);
-		}
-		store_item_free(&it);
-		return r;
-	}
-	struct opener op = {.n = n, .id = a->item, .k = k, .fd = p[1]};
-	pthread_t t;
-	if (pthread_create(&t, NULL, open_into_pipe, &op) != 0) {
-		close(p[1]);
-		r = lerr_set(e, LERR_IO, "cannot start a thread");
-	} else {
-		const struct env_seal_args sa = {.from = k,
-						 .to = &to,
-						 .nto = 1,
-						 .label = it.label,
-						 .label_len = strlen(it.label)};
-		r = envelope_seal(p[0], o.fd, &sa, NULL, e);
-		close(p[0]); /* the opener stops with EPIPE if sealing failed */
-		p[0] = -1;
-		pthread_join(t, NULL);
-		if (op.r < 0) {
-			*e = op.e;
-			r = op.r;
-		}
-	}
-	if (p[0] >= 0)
-		close(p[0]);
+	if ((r = fio_begin(&o, a->out, 0600, a->force, e)) == 0)
+		r = node_reseal(n, a->item, k, &to, it.label, o.fd, e);
 	store_item_free(&it);
 	if (r < 0) {
-		fio_abort(&o);
+		fio_abort(&o); /* fio_begin leaves it abortable even when it failed */
 		return r;
 	}
 	/* the record first: a release file never exists without its record */

@@ -8,6 +8,14 @@
 
 #include "items.h"
 
+/*
+ * Decrypts item id with k in one thread and seals it, with `label`, from k
+ * to `to` into out in another, through a pipe: no plaintext on disk.
+ */
+int node_reseal(struct node *n, const char *id, const struct key_secret *k,
+		const struct key_public *to, const char *label, int out, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+
 struct release_args {
 	const char *item, *to, *by;
 	const char *out; /* the file to write */

@@ -152,3 +152,8 @@ int store_consent_has(struct store *s, const char *item, const char *to, struct 
 {
 	return s->ops->consent_has(s, item, to, e);
 }
+
+int store_item_destroy(struct store *s, const char *id, const char *date, struct lerr *e)
+{
+	return s->ops->item_destroy(s, id, date, e);
+}

@@ -144,6 +144,9 @@ void store_item_free(struct store_item *it);
 /* Every item id, in the order stored; *out (free() it) holds *n. */
 int store_item_ids(struct store *s, char (**out)[LABEL_WORD_MAX], size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Marks an item destroyed on `date` (its row stays, for the record). */
+int store_item_destroy(struct store *s, const char *id, const char *date, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 /* Records a release of item to a party by a person on a date. */
 int store_release_add(struct store *s, const char *item, const char *to, const char *by,
 		      const char *date, struct lerr *e)

@@ -840,6 +840,21 @@ static int sq_item_ids(struct store *s, char (**out)[LABEL_WORD_MAX], size_t *n,
 	return 0;
 }
 
+static int sq_item_destroy(struct store *s, const char *id, const char *date, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q, "UPDATE items SET destroyed_on = ? WHERE id = ? AND destroyed_on IS NULL", &st,
+		 e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, date, false);
+	bind_text(st, 2, id, false);
+	int r = step_done(q, st, "destroy item", e);
+	if (r == 0 && sqlite3_changes(q->db) != 1)
+		r = lerr_set(e, LERR_NOTFOUND, "no item %s to destroy", id);
+	return r;
+}
+
 static int sq_release_add(struct store *s, const char *item, const char *to, const char *by,
 			  const char *date, struct lerr *e)
 {
@@ -913,6 +928,7 @@ static const struct store_ops sqlite_ops = {
     .item_add = sq_item_add,
     .item_get = sq_item_get,
     .item_ids = sq_item_ids,
+    .item_destroy = sq_item_destroy,
     .release_add = sq_release_add,
     .consent_put = sq_consent_put,
     .consent_has = sq_consent_has,

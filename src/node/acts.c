@@ -1,0 +1,173 @@
+/*
+ * acts.c - the other acts on an item: reproduce and translate (new items
+ * that carry the original markings), destroy, report a compromise.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../crypto/fio.h"
+#include "acts.h"
+#include "label_json.h"
+
+#define CTX_REPORT "liaison-compromise-report/v1"
+
+/* Decides; a DENY becomes LERR_REFUSED with *d saying why. */
+static int allowed(struct node *n, const struct act_args *a, enum action act, struct decision *d,
+		   struct lerr *e)
+{
+	struct decide_args da = {.person = a->by,
+				 .item = a->item,
+				 .action = act,
+				 .date = n->clock.today,
+				 .purpose = a->purpose};
+	int r = node_decide(n, &da, d, e);
+	if (r == 0 && !d->permit)
+		r = lerr_set(e, LERR_REFUSED, "%s of %s denied", action_name(act), a->item);
+	return r;
+}
+
+int node_item_copy(struct node *n, const struct act_args *a, const struct key_secret *k,
+		   struct store_item *copy, struct decision *d, struct lerr *e)
+{
+	enum action act = a->file ? ACT_TRANSLATE : ACT_REPRODUCE;
+	struct store_item it;
+	struct label l;
+	memset(copy, 0, sizeof *copy);
+	int r = allowed(n, a, act, d, e);
+	if (r < 0 || (r = node_item_get(n, a->item, &it, &l, e)) < 0)
+		return r;
+	/* R-MARKING: the same label, a new id, and a caveat naming the original */
+	uint8_t id[12];
+	randombytes_buf(id, sizeof id);
+	sodium_bin2hex(l.item, sizeof l.item, id, sizeof id);
+	if (l.ncaveats < LABEL_LIST_MAX)
+		snprintf(l.caveats[l.ncaveats++], LABEL_WORD_MAX, "%s-of:%.40s",
+			 a->file ? "translation" : "copy", it.id);
+	char *canon = NULL;
+	size_t cn;
+	int in = -1;
+	struct fio_out o;
+	r = label_normalise(&l, e);
+	if (r == 0)
+		r = label_canonical(&l, &canon, &cn, e);
+	if (r == 0 && a->file && (in = open(a->file, O_RDONLY | O_CLOEXEC)) < 0)
+		r = lerr_set(e, LERR_IO, "%s: cannot open: %s", a->file, strerror(errno));
+	if (r == 0 && (r = node_blob_begin(n, &o, e)) == 0) {
+		uint64_t bytes = 0;
+		if (a->file) {
+			const struct env_seal_args sa = {
+			    .from = k, .to = &k->pub, .nto = 1, .label = canon, .label_len = cn};
+			r = envelope_seal(in, o.fd, &sa, &bytes, e);
+		} else
+			r = node_reseal(n, it.id, k, &k->pub, canon, o.fd, e);
+		if (r < 0)
+			fio_abort(&o);
+		else
+			r = node_blob_commit(n, &o, copy->blob, e);
+		copy->size = a->file ? (int64_t)bytes : it.size;
+	}
+	if (in >= 0)
+		close(in);
+	if (r == 0) {
+		str_copy(copy->id, sizeof copy->id, l.item);
+		copy->label = canon;
+		memcpy(copy->originator, it.originator, sizeof copy->originator);
+		memcpy(copy->level, it.level, sizeof copy->level);
+		memcpy(copy->local_level, it.local_level, sizeof copy->local_level);
+		copy->foreign = it.foreign;
+		memcpy(copy->received, it.received, sizeof copy->received);
+		/* the copy's envelope is this node's own: it opens with its own key */
+		if (it.foreign)
+			str_copy(copy->sender, sizeof copy->sender, n->party);
+		date_format(n->clock.today, copy->stored_on);
+		if ((r = store_begin(n->store, e)) == 0) {
+			if ((r = store_item_add(n->store, copy, e)) < 0)
+				store_rollback(n->store);
+			else
+				r = store_commit(n->store, e);
+		}
+		copy->label = NULL;
+	}
+	free(canon);
+	store_item_free(&it);
+	return r;
+}
+
+int node_item_destroy(struct node *n, const struct act_args *a, struct decision *d, struct lerr *e)
+{
+	struct store_item it;
+	struct label l;
+	char day[DATE_BUF_SIZE], path[NODE_PATH_MAX + 128];
+	int r = allowed(n, a, ACT_DESTROY, d, e);
+	if (r < 0 || (r = node_item_get(n, a->item, &it, &l, e)) < 0)
+		return r;
+	int w = snprintf(path, sizeof path, "%s/%s/%s.lsn", n->home, NODE_BLOBS_DIR, it.blob);
+	store_item_free(&it);
+	if (w < 0 || (size_t)w >= sizeof path)
+		return lerr_set(e, LERR_LIMIT, "node folder path is too long");
+	/* the record first, then the blob: a destroyed item never keeps its bytes */
+	if ((r = store_begin(n->store, e)) == 0) {
+		if ((r = store_item_destroy(n->store, a->item, date_format(n->clock.today, day),
+					    e)) < 0)
+			store_rollback(n->store);
+		else
+			r = store_commit(n->store, e);
+	}
+	if (r == 0 && unlink(path) != 0 && errno != ENOENT)
+		r = lerr_set(e, LERR_IO, "%s: cannot remove: %s", path, strerror(errno));
+	return r;
+}
+
+int node_item_report(struct node *n, const struct act_args *a, const struct key_secret *k,
+		     struct decision *d, struct lerr *e)
+{
+	struct store_item it;
+	struct label l;
+	char day[DATE_BUF_SIZE];
+	int r = allowed(n, a, ACT_REPORT_COMPROMISE, d, e);
+	if (r < 0 || (r = node_item_get(n, a->item, &it, &l, e)) < 0)
+		return r;
+	json_t *rep = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "item", it.id, "originator",
+				it.originator, "reporter", n->party, "by", a->by, "date",
+				date_format(n->clock.today, day), "details", a->details);
+	store_item_free(&it);
+	char *text = rep ? json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(rep);
+	if (!text)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	size_t tl = strlen(text), cl = sizeof CTX_REPORT;
+	uint8_t sig[crypto_sign_BYTES], *msg = malloc(cl + tl);
+	char sig64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+	if (!msg) {
+		free(text);
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	}
+	memcpy(msg, CTX_REPORT, cl);
+	memcpy(msg + cl, text, tl);
+	crypto_sign_detached(sig, NULL, msg, cl + tl, k->sign_sk);
+	free(msg);
+	sodium_bin2base64(sig64, sizeof sig64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
+	json_t *file = json_pack("{s:o, s:s}", "compromise_report", json_loads(text, 0, NULL),
+				 "signature", sig64);
+	char *out = file ? json_dumps(file, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(file);
+	free(text);
+	if (!out)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	size_t ol = strlen(out);
+	char *line = realloc(out, ol + 2);
+	if (!line) {
+		free(out);
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	}
+	line[ol] = '\n';
+	line[ol + 1] = '\0';
+	r = fio_write_file(a->out, line, ol + 1, 0644, a->force, e);
+	free(line);
+	return r;
+}

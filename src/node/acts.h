@@ -1,0 +1,44 @@
+/*
+ * acts.h - reproduce, translate, destroy and report a compromise: each
+ * decided first (R-ROLE, R-CLEARANCE, R-MARKING...), refused with the
+ * decision on DENY.
+ */
+#ifndef LIAISON_NODE_ACTS_H
+#define LIAISON_NODE_ACTS_H
+
+#include "exchange.h"
+
+struct act_args {
+	const char *item, *by;
+	const char *purpose; /* reproduce, translate */
+	const char *file;    /* translate: the translation; NULL: reproduce */
+	const char *details; /* report-compromise */
+	const char *out;     /* report-compromise: the report file */
+	bool force;
+};
+
+/*
+ * A new item from item a->item: a reproduction (a->file NULL: the same
+ * payload) or a translation (a->file). It carries the original's label and
+ * markings with a caveat naming the original (R-MARKING). *copy describes it.
+ */
+int node_item_copy(struct node *n, const struct act_args *a, const struct key_secret *k,
+		   struct store_item *copy, struct decision *d, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+
+/*
+ * Destroys an item: marks it destroyed (the record stays) and removes its
+ * sealed blob. Security officers only (R-ROLE).
+ */
+int node_item_destroy(struct node *n, const struct act_args *a, struct decision *d, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
+ * Writes a report of a compromise of the item for its originator (Art.
+ * 17), signed with the node's key, to a->out. Security officers only.
+ */
+int node_item_report(struct node *n, const struct act_args *a, const struct key_secret *k,
+		     struct decision *d, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
+#endif

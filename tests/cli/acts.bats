@@ -1,0 +1,68 @@
+#!/usr/bin/env bats
+# liaison item reproduce / translate / destroy / report-compromise.
+load helpers
+
+setup() {
+	export LIAISON_HOME="$BATS_TEST_TMPDIR/node"
+	export LIAISON_PASSPHRASE="test passphrase"
+	export LIAISON_NOW=2019-09-01
+	echo "launch at 06:00" >"$BATS_TEST_TMPDIR/report.txt"
+	example_node
+	ID=$("$L" item share "$BATS_TEST_TMPDIR/report.txt" --by sato --level GOKUHI \
+		--title "Missile launch" --releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+}
+
+@test "reproduce makes a new item with the original's markings and a caveat naming it" {
+	run "$L" item reproduce "$ID" --by sato --purpose warning
+	[ "$status" -eq 0 ]
+	copy=$(echo "$output" | tail -1)
+	[ "$copy" != "$ID" ]
+	run "$L" --json item show "$copy"
+	[ "$(echo "$output" | jq -r .label.level)" = GOKUHI ]
+	[ "$(echo "$output" | jq -r .label.ntk)" = MISSILE-WARNING ]
+	[ "$(echo "$output" | jq -r '.label.caveats[0]')" = "copy-of:$ID" ]
+	"$L" item get "$copy" --by sato --purpose warning -o "$BATS_TEST_TMPDIR/copy.txt"
+	cmp "$BATS_TEST_TMPDIR/report.txt" "$BATS_TEST_TMPDIR/copy.txt"
+	# the copy inherits every restriction: suzuki, without the group, still cannot
+	run "$L" item get "$copy" --by suzuki --purpose warning -o "$BATS_TEST_TMPDIR/x"
+	[ "$status" -eq 3 ]
+}
+
+@test "translate stores the translation under the original's markings" {
+	echo "午前6時に発射" >"$BATS_TEST_TMPDIR/ja.txt"
+	run "$L" item translate "$ID" --by sato --file "$BATS_TEST_TMPDIR/ja.txt" --purpose warning
+	[ "$status" -eq 0 ]
+	tr=$(echo "$output" | tail -1)
+	run "$L" --json item show "$tr"
+	[ "$(echo "$output" | jq -r '.label.caveats[0]')" = "translation-of:$ID" ]
+	"$L" item get "$tr" --by sato --purpose warning -o "$BATS_TEST_TMPDIR/out.txt"
+	cmp "$BATS_TEST_TMPDIR/ja.txt" "$BATS_TEST_TMPDIR/out.txt"
+	run "$L" item translate "$ID" --by sato --purpose warning
+	[ "$status" -eq 2 ]
+}
+
+@test "destroy is for security officers; it erases the payload and keeps the record" {
+	run "$L" item destroy "$ID" --by sato
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"NO R-ROLE"*"destroy needs the role security-officer"* ]]
+	blob=$(sqlite3 "$LIAISON_HOME/node.db" "SELECT blob FROM items")
+	[ -f "$LIAISON_HOME/blobs/$blob.lsn" ]
+	run "$L" item destroy "$ID" --by suzuki
+	[ "$status" -eq 0 ]
+	[ ! -e "$LIAISON_HOME/blobs/$blob.lsn" ]
+	[ "$(sqlite3 "$LIAISON_HOME/node.db" "SELECT destroyed_on FROM items")" = 2019-09-01 ]
+	run "$L" item get "$ID" --by sato --purpose warning -o "$BATS_TEST_TMPDIR/x"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"was destroyed on 2019-09-01"* ]]
+}
+
+@test "report-compromise writes a report signed by the node" {
+	run "$L" item report-compromise "$ID" --by suzuki --details "laptop lost" -o "$BATS_TEST_TMPDIR/rep.json"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .compromise_report.details "$BATS_TEST_TMPDIR/rep.json")" = "laptop lost" ]
+	[ "$(jq -r .compromise_report.originator "$BATS_TEST_TMPDIR/rep.json")" = JPN ]
+	[ "$(jq -r .signature "$BATS_TEST_TMPDIR/rep.json" | base64 -d | wc -c)" -eq 64 ]
+	run "$L" item report-compromise "$ID" --by sato --details x -o "$BATS_TEST_TMPDIR/r2.json"
+	[ "$status" -eq 3 ]
+	[ ! -e "$BATS_TEST_TMPDIR/r2.json" ]
+}
