@@ -300,19 +300,19 @@ static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 	const char *pos[1];
 	const char *verb = argv[0];
 	int np;
-	const struct cli_opt opts[] = {OPT_VAL("by", &a.by),
-				       OPT_VAL("purpose", &a.purpose),
-				       OPT_VAL("file", &a.file),
-				       OPT_VAL("details", &a.details),
-				       {.name = "output", .val = &a.out, .letter = 'o'},
-				       OPT_FLAG("force", &a.force),
-				       {0}};
+	const struct cli_opt opts[] = {
+	    OPT_VAL("by", &a.by),	 OPT_VAL("purpose", &a.purpose),
+	    OPT_VAL("file", &a.file),	 OPT_VAL("details", &a.details),
+	    OPT_VAL("level", &a.level),	 {.name = "output", .val = &a.out, .letter = 'o'},
+	    OPT_FLAG("force", &a.force), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	if (r != EXIT_OK)
 		return r;
 	bool translate = strcmp(verb, "translate") == 0, destroy = strcmp(verb, "destroy") == 0,
-	     report = strcmp(verb, "report-compromise") == 0;
-	if (!a.by || (translate && !a.file) || (report && (!a.details || !a.out)))
+	     report = strcmp(verb, "report-compromise") == 0,
+	     downgrade = strcmp(verb, "downgrade") == 0;
+	if (!a.by || (translate && !a.file) || (report && (!a.details || !a.out)) ||
+	    (downgrade && !a.level))
 		return cli_errorf(c, true, "item %s: missing option (see --help)", verb);
 	if (!translate)
 		a.file = NULL;
@@ -327,6 +327,8 @@ static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 		r = node_item_destroy(n, &a, &d, &e);
 	else if (report)
 		r = node_item_report(n, &a, &k, &d, &e);
+	else if (downgrade)
+		r = node_item_downgrade(n, &a, &k, &d, &e);
 	else
 		r = node_item_copy(n, &a, &k, &copy, &d, &e);
 	key_secret_free(&k);
@@ -344,6 +346,8 @@ static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 	else if (report)
 		printf("compromise of item %s reported for %s: %s\n", a.item, "the originator",
 		       a.out);
+	else if (downgrade)
+		printf("item %s is now %s\n", a.item, a.level);
 	else
 		printf("item %s destroyed: its sealed payload is erased, its record kept\n",
 		       a.item);
@@ -355,16 +359,22 @@ static int run_item(struct cli *c)
 	static const struct {
 		const char *name;
 		int (*fn)(const struct cli *, struct node *, int, char **);
-	} subs[] = {{"share", do_share},     {"list", do_list},
-		    {"show", do_show},	     {"get", do_get},
-		    {"release", do_release}, {"import", do_import},
-		    {"reproduce", do_act},   {"translate", do_act},
-		    {"destroy", do_act},     {"report-compromise", do_act}};
+	} subs[] = {{"share", do_share},
+		    {"list", do_list},
+		    {"show", do_show},
+		    {"get", do_get},
+		    {"release", do_release},
+		    {"import", do_import},
+		    {"reproduce", do_act},
+		    {"translate", do_act},
+		    {"destroy", do_act},
+		    {"downgrade", do_act},
+		    {"report-compromise", do_act}};
 	if (c->argc < 2)
 		return cli_errorf(
 		    c, true,
 		    "item: which? share, list, show, get, release, import, reproduce, translate, "
-		    "destroy or report-compromise (see --help)");
+		    "downgrade, destroy or report-compromise (see --help)");
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
 		if (strcmp(c->argv[1], subs[i].name) != 0)
 			continue;
@@ -395,6 +405,7 @@ const struct cli_command cmd_item = {
     "       liaison item import FILE\n"
     "       liaison item reproduce ID --by PERSON [--purpose P]\n"
     "       liaison item translate ID --by PERSON --file FILE [--purpose P]\n"
+    "       liaison item downgrade ID --by PERSON --level CODE\n"
     "       liaison item destroy ID --by PERSON\n"
     "       liaison item report-compromise ID --by PERSON --details TEXT -o FILE\n\n"
     "share  stores FILE as a new item of this node's party, sealed (to the node's\n"
@@ -413,6 +424,8 @@ const struct cli_command cmd_item = {
     "       has none, like Korea's level I under the Japan-ROK agreement).\n"
     "reproduce, translate  make a new item (printed) that carries the original's\n"
     "       label and markings, with a caveat naming the original (R-MARKING).\n"
+    "downgrade  lowers the level of this party's item (originators only,\n"
+    "       R-DOWNGRADE); the payload is resealed under the new label.\n"
     "destroy  erases the item's sealed payload and keeps its record\n"
     "       (security officers).\n"
     "report-compromise  writes a report for the originator, signed by this\n"

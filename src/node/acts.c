@@ -171,3 +171,61 @@ int node_item_report(struct node *n, const struct act_args *a, const struct key_
 	free(line);
 	return r;
 }
+
+int node_item_downgrade(struct node *n, const struct act_args *a, const struct key_secret *k,
+			struct decision *d, struct lerr *e)
+{
+	struct store_item it;
+	struct label l;
+	struct party scheme;
+	int r = allowed(n, a, ACT_DOWNGRADE, d, e);
+	if (r < 0 || (r = node_item_get(n, a->item, &it, &l, e)) < 0)
+		return r;
+	if ((r = store_party_get(n->store, l.originator, &scheme, e)) == 0) {
+		const struct scheme_level *now = party_level(&scheme, l.level),
+					  *to = party_level(&scheme, a->level);
+		if (!to)
+			r = lerr_set(e, LERR_INVAL, "--level: %s has no level \"%s\"", l.originator,
+				     a->level);
+		else if (!now || to->rank >= now->rank)
+			r = lerr_set(e, LERR_REFUSED, "%s is not below %s (rank %d, not under %d)",
+				     to->code, l.level, to->rank, now ? now->rank : 0);
+	}
+	char *canon = NULL, old_blob[STORE_BLOB_NAME];
+	size_t cn;
+	struct fio_out o;
+	memcpy(old_blob, it.blob, sizeof old_blob);
+	if (r == 0) {
+		str_copy(l.level, sizeof l.level, a->level);
+		r = label_canonical(&l, &canon, &cn, e);
+	}
+	if (r == 0 && (r = node_blob_begin(n, &o, e)) == 0) {
+		/* the payload resealed under the new label: label and envelope agree */
+		if ((r = node_reseal(n, it.id, k, &k->pub, canon, o.fd, e)) < 0)
+			fio_abort(&o);
+		else
+			r = node_blob_commit(n, &o, it.blob, e);
+	}
+	if (r == 0) {
+		free(it.label);
+		it.label = canon;
+		canon = NULL;
+		str_copy(it.level, sizeof it.level, a->level);
+		str_copy(it.local_level, sizeof it.local_level, a->level);
+		if ((r = store_begin(n->store, e)) == 0) {
+			if ((r = store_item_relabel(n->store, &it, e)) < 0)
+				store_rollback(n->store);
+			else
+				r = store_commit(n->store, e);
+		}
+	}
+	if (r == 0 && strcmp(old_blob, it.blob) != 0) {
+		char path[NODE_PATH_MAX + 128];
+		if (snprintf(path, sizeof path, "%s/%s/%s.lsn", n->home, NODE_BLOBS_DIR, old_blob) <
+		    (int)sizeof path)
+			(void)unlink(path);
+	}
+	free(canon);
+	store_item_free(&it);
+	return r;
+}

@@ -14,6 +14,7 @@ struct act_args {
 	const char *file;    /* translate: the translation; NULL: reproduce */
 	const char *details; /* report-compromise */
 	const char *out;     /* report-compromise: the report file */
+	const char *level;   /* downgrade: the new, lower level */
 	bool force;
 };
 
@@ -39,6 +40,15 @@ int node_item_destroy(struct node *n, const struct act_args *a, struct decision 
  */
 int node_item_report(struct node *n, const struct act_args *a, const struct key_secret *k,
 		     struct decision *d, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
+/*
+ * Lowers the level of one of this party's items (R-DOWNGRADE: the
+ * originator only): the payload is resealed under the new label, and the
+ * item's record and blob replaced.
+ */
+int node_item_downgrade(struct node *n, const struct act_args *a, const struct key_secret *k,
+			struct decision *d, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
 #endif

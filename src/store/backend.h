@@ -35,6 +35,7 @@ struct store_ops {
 	int (*item_add)(struct store *s, const struct store_item *it, struct lerr *e);
 	int (*item_get)(struct store *s, const char *id, struct store_item *it, struct lerr *e);
 	int (*item_ids)(struct store *s, char (**out)[LABEL_WORD_MAX], size_t *n, struct lerr *e);
+	int (*item_relabel)(struct store *s, const struct store_item *it, struct lerr *e);
 	int (*item_destroy)(struct store *s, const char *id, const char *date, struct lerr *e);
 	int (*release_add)(struct store *s, const char *item, const char *to, const char *by,
 			   const char *date, struct lerr *e);

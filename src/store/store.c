@@ -157,3 +157,8 @@ int store_item_destroy(struct store *s, const char *id, const char *date, struct
 {
 	return s->ops->item_destroy(s, id, date, e);
 }
+
+int store_item_relabel(struct store *s, const struct store_item *it, struct lerr *e)
+{
+	return s->ops->item_relabel(s, it, e);
+}

@@ -144,6 +144,9 @@ void store_item_free(struct store_item *it);
 /* Every item id, in the order stored; *out (free() it) holds *n. */
 int store_item_ids(struct store *s, char (**out)[LABEL_WORD_MAX], size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Replaces an item's label, markings and blob (after a downgrade). */
+int store_item_relabel(struct store *s, const struct store_item *it, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
 /* Marks an item destroyed on `date` (its row stays, for the record). */
 int store_item_destroy(struct store *s, const char *id, const char *date, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));

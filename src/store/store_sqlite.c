@@ -840,6 +840,27 @@ static int sq_item_ids(struct store *s, char (**out)[LABEL_WORD_MAX], size_t *n,
 	return 0;
 }
 
+static int sq_item_relabel(struct store *s, const struct store_item *it, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "UPDATE items SET label = ?, level = ?, local_level = ?, blob = ?, size = ?"
+		 " WHERE id = ?",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, it->label, false);
+	bind_text(st, 2, it->level, false);
+	bind_text(st, 3, it->local_level, false);
+	bind_text(st, 4, it->blob, false);
+	sqlite3_bind_int64(st, 5, it->size);
+	bind_text(st, 6, it->id, false);
+	int r = step_done(q, st, "relabel item", e);
+	if (r == 0 && sqlite3_changes(q->db) != 1)
+		r = lerr_set(e, LERR_NOTFOUND, "unknown item %s", it->id);
+	return r;
+}
+
 static int sq_item_destroy(struct store *s, const char *id, const char *date, struct lerr *e)
 {
 	struct sq *q = SQ(s);
@@ -928,6 +949,7 @@ static const struct store_ops sqlite_ops = {
     .item_add = sq_item_add,
     .item_get = sq_item_get,
     .item_ids = sq_item_ids,
+    .item_relabel = sq_item_relabel,
     .item_destroy = sq_item_destroy,
     .release_add = sq_release_add,
     .consent_put = sq_consent_put,

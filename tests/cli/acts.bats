@@ -66,3 +66,24 @@ setup() {
 	[ "$status" -eq 3 ]
 	[ ! -e "$BATS_TEST_TMPDIR/r2.json" ]
 }
+
+@test "downgrade: the originator lowers the level; the envelope follows; others may not" {
+	run "$L" item downgrade "$ID" --by sato --level HI
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"item $ID is now HI"* ]]
+	run "$L" --json item show "$ID"
+	[ "$(echo "$output" | jq -r '.label.level + .marking.level')" = HIHI ]
+	# the stored envelope carries the new label
+	blob=$(sqlite3 "$LIAISON_HOME/node.db" "SELECT blob FROM items")
+	run "$L" --json inspect --verify "$LIAISON_HOME/keys/JPN.pub" "$LIAISON_HOME/blobs/$blob.lsn"
+	[ "$(echo "$output" | jq -r .label.level)" = HI ]
+	[ "$(ls "$LIAISON_HOME/blobs" | wc -l)" -eq 1 ]
+	"$L" item get "$ID" --by sato --purpose warning -o "$BATS_TEST_TMPDIR/out.txt"
+	cmp "$BATS_TEST_TMPDIR/report.txt" "$BATS_TEST_TMPDIR/out.txt"
+	run "$L" item downgrade "$ID" --by sato --level GOKUHI
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"GOKUHI is not below HI"* ]]
+	run "$L" item downgrade "$ID" --by suzuki --level HI
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"NO R-ROLE"* ]]
+}
