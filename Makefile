@@ -85,6 +85,7 @@ bench: deps
 	@$(MAKE) -s --no-print-directory all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 	@echo "== bench/seal.sh"; sh bench/seal.sh $(BUILD)/liaison
+	@echo "== bench/decide (liaison against Cedar)"; sh bench/decide/run.sh $(BUILD)/bench/bench_decide
 
 FUZZ_SECONDS ?= 60
 FUZZERS = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
