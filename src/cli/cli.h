@@ -86,6 +86,19 @@ struct cli_opt {
 int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 	      const char **pos, int minpos, int maxpos, int *npos);
 
+/* A subcommand that works on the node (agreement status, item get...). */
+struct cli_sub {
+	const char *name;
+	int (*fn)(const struct cli *c, struct node *n, int argc, char **argv);
+};
+
+/*
+ * Runs the subcommand named by c->argv[1] on the opened node (argv from the
+ * subcommand's name on), with the LIAISON_NOW note; a missing or unknown one
+ * is a usage error listing them.
+ */
+int cli_dispatch(const struct cli *c, const char *cmd, const struct cli_sub *subs, size_t n);
+
 /* Opens the node (--home, $LIAISON_HOME, ./.liaison); prints the error. */
 int cli_open_node(const struct cli *c, struct node **n);
 

@@ -342,31 +342,12 @@ static int do_event(const struct cli *c, struct node *n, int argc, char **argv)
 
 static int run_agreement(struct cli *c)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(const struct cli *, struct node *, int, char **);
-	} subs[] = {{"list", do_list},
-		    {"show", do_show},
-		    {"status", do_status},
-		    {"timeline", do_timeline},
-		    {"event", do_event}};
-	if (c->argc < 2)
-		return cli_errorf(
-		    c, true,
-		    "agreement: which? list, show, status, timeline or event (see --help)");
-	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-		if (strcmp(c->argv[1], subs[i].name) != 0)
-			continue;
-		struct node *n;
-		int r = cli_open_node(c, &n);
-		if (r != EXIT_OK)
-			return r;
-		cli_clock_note(c, n);
-		r = subs[i].fn(c, n, c->argc - 1, c->argv + 1);
-		node_close(n);
-		return r;
-	}
-	return cli_errorf(c, true, "agreement: unknown action \"%s\" (see --help)", c->argv[1]);
+	static const struct cli_sub subs[] = {{"list", do_list},
+					      {"show", do_show},
+					      {"status", do_status},
+					      {"timeline", do_timeline},
+					      {"event", do_event}};
+	return cli_dispatch(c, "agreement", subs, sizeof subs / sizeof subs[0]);
 }
 
 const struct cli_command cmd_agreement = {

@@ -23,25 +23,17 @@ static void print_decision(const struct decision *d, const char *person, const c
 		       d->rules[i].detail, d->rules[i].clause);
 }
 
-/*
- * Decides; on DENY prints the decision (on stderr in text mode, so that
- * stdout stays clean) and returns EXIT_DENY; on an error, its exit code.
- */
-static int enforce(const struct cli *c, struct node *n, const struct decide_args *a)
+/* Prints a DENY (on stderr in text mode, so stdout stays clean); returns EXIT_DENY. */
+static int show_denial(const struct cli *c, const struct decision *d, const char *person,
+		       const char *item)
 {
-	struct decision d;
-	struct lerr e = {0};
-	if (node_decide(n, a, &d, &e) < 0)
-		return cli_error(c, &e, false);
-	if (d.permit)
-		return EXIT_OK;
 	if (c->json)
-		(void)cli_emit(encode_decision(&d, a->person, a->item));
+		(void)cli_emit(encode_decision(d, person, item));
 	else {
 		fflush(stdout);
 		int fd = dup(STDOUT_FILENO);
 		if (fd >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) >= 0) {
-			print_decision(&d, a->person, a->item);
+			print_decision(d, person, item);
 			fflush(stdout);
 			dup2(fd, STDOUT_FILENO);
 		}
@@ -49,6 +41,16 @@ static int enforce(const struct cli *c, struct node *n, const struct decide_args
 			close(fd);
 	}
 	return EXIT_DENY;
+}
+
+/* Decides; on DENY shows the decision and returns EXIT_DENY; on an error, its code. */
+static int enforce(const struct cli *c, struct node *n, const struct decide_args *a)
+{
+	struct decision d;
+	struct lerr e = {0};
+	if (node_decide(n, a, &d, &e) < 0)
+		return cli_error(c, &e, false);
+	return d.permit ? EXIT_OK : show_denial(c, &d, a->person, a->item);
 }
 
 static int unseal_node_key(const struct cli *c, struct node *n, struct key_secret *k)
@@ -213,26 +215,6 @@ static int do_get(const struct cli *c, struct node *n, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Prints a DENY like enforce() does; returns EXIT_DENY. */
-static int show_denial(const struct cli *c, const struct decision *d, const char *person,
-		       const char *item)
-{
-	if (c->json)
-		(void)cli_emit(encode_decision(d, person, item));
-	else {
-		fflush(stdout);
-		int fd = dup(STDOUT_FILENO);
-		if (fd >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) >= 0) {
-			print_decision(d, person, item);
-			fflush(stdout);
-			dup2(fd, STDOUT_FILENO);
-		}
-		if (fd >= 0)
-			close(fd);
-	}
-	return EXIT_DENY;
-}
-
 static int do_release(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	struct release_args a = {0};
@@ -356,38 +338,18 @@ static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 
 static int run_item(struct cli *c)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(const struct cli *, struct node *, int, char **);
-	} subs[] = {{"share", do_share},
-		    {"list", do_list},
-		    {"show", do_show},
-		    {"get", do_get},
-		    {"release", do_release},
-		    {"import", do_import},
-		    {"reproduce", do_act},
-		    {"translate", do_act},
-		    {"destroy", do_act},
-		    {"downgrade", do_act},
-		    {"report-compromise", do_act}};
-	if (c->argc < 2)
-		return cli_errorf(
-		    c, true,
-		    "item: which? share, list, show, get, release, import, reproduce, translate, "
-		    "downgrade, destroy or report-compromise (see --help)");
-	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-		if (strcmp(c->argv[1], subs[i].name) != 0)
-			continue;
-		struct node *n;
-		int r = cli_open_node(c, &n);
-		if (r != EXIT_OK)
-			return r;
-		cli_clock_note(c, n);
-		r = subs[i].fn(c, n, c->argc - 1, c->argv + 1);
-		node_close(n);
-		return r;
-	}
-	return cli_errorf(c, true, "item: unknown action \"%s\" (see --help)", c->argv[1]);
+	static const struct cli_sub subs[] = {{"share", do_share},
+					      {"list", do_list},
+					      {"show", do_show},
+					      {"get", do_get},
+					      {"release", do_release},
+					      {"import", do_import},
+					      {"reproduce", do_act},
+					      {"translate", do_act},
+					      {"destroy", do_act},
+					      {"downgrade", do_act},
+					      {"report-compromise", do_act}};
+	return cli_dispatch(c, "item", subs, sizeof subs / sizeof subs[0]);
 }
 
 const struct cli_command cmd_item = {

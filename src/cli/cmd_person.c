@@ -134,24 +134,9 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 
 static int run_person(struct cli *c)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(const struct cli *, struct node *, int, char **);
-	} subs[] = {{"add", do_add}, {"show", do_show}, {"list", do_list}};
-	if (c->argc < 2)
-		return cli_errorf(c, true, "person: which? add, show or list (see --help)");
-	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-		if (strcmp(c->argv[1], subs[i].name) != 0)
-			continue;
-		struct node *n;
-		int r = cli_open_node(c, &n);
-		if (r != EXIT_OK)
-			return r;
-		r = subs[i].fn(c, n, c->argc - 1, c->argv + 1);
-		node_close(n);
-		return r;
-	}
-	return cli_errorf(c, true, "person: unknown action \"%s\" (see --help)", c->argv[1]);
+	static const struct cli_sub subs[] = {
+	    {"add", do_add}, {"show", do_show}, {"list", do_list}};
+	return cli_dispatch(c, "person", subs, sizeof subs / sizeof subs[0]);
 }
 
 const struct cli_command cmd_person = {

@@ -153,6 +153,31 @@ int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *
 	return EXIT_OK;
 }
 
+int cli_dispatch(const struct cli *c, const char *cmd, const struct cli_sub *subs, size_t n)
+{
+	char names[256] = "";
+	size_t len = 0;
+	for (size_t i = 0; i < n && len < sizeof names; i++)
+		len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
+					subs[i].name);
+	if (c->argc < 2)
+		return cli_errorf(c, true, "%s: which? %s (see --help)", cmd, names);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(c->argv[1], subs[i].name) != 0)
+			continue;
+		struct node *node;
+		int r = cli_open_node(c, &node);
+		if (r != EXIT_OK)
+			return r;
+		cli_clock_note(c, node);
+		r = subs[i].fn(c, node, c->argc - 1, c->argv + 1);
+		node_close(node);
+		return r;
+	}
+	return cli_errorf(c, true, "%s: unknown action \"%s\" (one of: %s)", cmd, c->argv[1],
+			  names);
+}
+
 int cli_open_node(const struct cli *c, struct node **n)
 {
 	char home[NODE_PATH_MAX];

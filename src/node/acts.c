@@ -85,12 +85,7 @@ int node_item_copy(struct node *n, const struct act_args *a, const struct key_se
 		if (it.foreign)
 			str_copy(copy->sender, sizeof copy->sender, n->party);
 		date_format(n->clock.today, copy->stored_on);
-		if ((r = store_begin(n->store, e)) == 0) {
-			if ((r = store_item_add(n->store, copy, e)) < 0)
-				store_rollback(n->store);
-			else
-				r = store_commit(n->store, e);
-		}
+		r = node_item_record(n, copy, e);
 		copy->label = NULL;
 	}
 	free(canon);
@@ -140,34 +135,13 @@ int node_item_report(struct node *n, const struct act_args *a, const struct key_
 	json_decref(rep);
 	if (!text)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
-	size_t tl = strlen(text), cl = sizeof CTX_REPORT;
-	uint8_t sig[crypto_sign_BYTES], *msg = malloc(cl + tl);
-	char sig64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)];
-	if (!msg) {
-		free(text);
-		return lerr_set(e, LERR_NOMEM, "out of memory");
-	}
-	memcpy(msg, CTX_REPORT, cl);
-	memcpy(msg + cl, text, tl);
-	crypto_sign_detached(sig, NULL, msg, cl + tl, k->sign_sk);
-	free(msg);
-	sodium_bin2base64(sig64, sizeof sig64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
-	json_t *file = json_pack("{s:o, s:s}", "compromise_report", json_loads(text, 0, NULL),
-				 "signature", sig64);
-	char *out = file ? json_dumps(file, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(file);
+	char *line;
+	size_t ol;
+	r = node_signed_json(k, CTX_REPORT, "compromise_report", text, &line, &ol, e);
 	free(text);
-	if (!out)
-		return lerr_set(e, LERR_NOMEM, "out of memory");
-	size_t ol = strlen(out);
-	char *line = realloc(out, ol + 2);
-	if (!line) {
-		free(out);
-		return lerr_set(e, LERR_NOMEM, "out of memory");
-	}
-	line[ol] = '\n';
-	line[ol + 1] = '\0';
-	r = fio_write_file(a->out, line, ol + 1, 0644, a->force, e);
+	if (r < 0)
+		return r;
+	r = fio_write_file(a->out, line, ol, 0644, a->force, e);
 	free(line);
 	return r;
 }

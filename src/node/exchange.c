@@ -218,16 +218,41 @@ int node_item_import(struct node *n, const char *file, const struct key_secret *
 		str_copy(it->sender, sizeof it->sender, h.sender);
 		it->size = stat(file, &sb) == 0 ? envelope_plain_size(&h, (uint64_t)sb.st_size) : 0;
 		date_format(n->clock.today, it->stored_on);
-		if ((r = store_begin(n->store, e)) == 0) {
-			if ((r = store_item_add(n->store, it, e)) < 0)
-				store_rollback(n->store);
-			else
-				r = store_commit(n->store, e);
-		}
+		r = node_item_record(n, it, e);
 		it->label = NULL;
 	}
 	envelope_header_free(&h);
 	return r < 0 && r != LERR_EXISTS ? lerr_prefix(e, "%s", file) : r;
+}
+
+int node_signed_json(const struct key_secret *k, const char *ctx, const char *field,
+		     const char *text, char **out, size_t *n, struct lerr *e)
+{
+	size_t tl = strlen(text), cl = strlen(ctx) + 1;
+	uint8_t sig[crypto_sign_BYTES], *msg = malloc(cl + tl);
+	char sig64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+	*out = NULL;
+	*n = 0;
+	if (!msg)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	memcpy(msg, ctx, cl);
+	memcpy(msg + cl, text, tl);
+	crypto_sign_detached(sig, NULL, msg, cl + tl, k->sign_sk);
+	free(msg);
+	sodium_bin2base64(sig64, sizeof sig64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
+	json_t *o = json_pack("{s:o, s:s}", field, json_loads(text, 0, NULL), "signature", sig64);
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	char *line = s ? realloc(s, strlen(s) + 2) : NULL;
+	if (!line) {
+		free(s);
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	}
+	*n = strlen(line);
+	line[(*n)++] = '\n';
+	line[*n] = '\0';
+	*out = line;
+	return 0;
 }
 
 /* The consent's signed text: canonical JSON of its fields. */
@@ -267,35 +292,17 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 	char *text = consent_text(a->item, a->to, n->party, a->by, day);
 	if (!text)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
-	size_t tl = strlen(text), cl = sizeof CTX_CONSENT;
-	uint8_t sig[crypto_sign_BYTES], *msg = malloc(cl + tl);
-	char sig64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)];
-	if (!msg) {
-		free(text);
-		return lerr_set(e, LERR_NOMEM, "out of memory");
-	}
-	memcpy(msg, CTX_CONSENT, cl);
-	memcpy(msg + cl, text, tl);
-	crypto_sign_detached(sig, NULL, msg, cl + tl, k->sign_sk);
-	free(msg);
-	sodium_bin2base64(sig64, sizeof sig64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
-	json_t *file =
-	    json_pack("{s:o, s:s}", "consent", json_loads(text, 0, NULL), "signature", sig64);
-	char *out = file ? json_dumps(file, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(file);
-	r = out ? 0 : lerr_set(e, LERR_NOMEM, "out of memory");
+	char *out = NULL;
+	size_t ol = 0;
+	r = node_signed_json(k, CTX_CONSENT, "consent", text, &out, &ol, e);
 	if (r == 0 && (r = store_begin(n->store, e)) == 0) {
 		if ((r = store_consent_put(n->store, a->item, a->to, a->by, day, out, e)) < 0)
 			store_rollback(n->store);
 		else
 			r = store_commit(n->store, e);
 	}
-	if (r == 0) {
-		size_t ol = strlen(out);
-		out[ol] = '\n';
-		r = fio_write_file(a->out, out, ol + 1, 0644, a->force, e);
-		out[ol] = '\0';
-	}
+	if (r == 0)
+		r = fio_write_file(a->out, out, ol, 0644, a->force, e);
 	free(out);
 	free(text);
 	return r;

@@ -16,6 +16,15 @@ int node_reseal(struct node *n, const char *id, const struct key_secret *k,
 		const struct key_public *to, const char *label, int out, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
 
+/*
+ * A signed statement as one JSON line: {FIELD: TEXT's object, "signature":
+ * base64 Ed25519 over CTX, a NUL and TEXT (canonical JSON)}. *out (free()
+ * it) holds *n bytes, newline included.
+ */
+int node_signed_json(const struct key_secret *k, const char *ctx, const char *field,
+		     const char *text, char **out, size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5, 6)));
+
 struct release_args {
 	const char *item, *to, *by;
 	const char *out; /* the file to write */

@@ -102,6 +102,18 @@ int node_agreement_between(struct node *n, const char *p1, const char *p2, struc
 	return r;
 }
 
+int node_item_record(struct node *n, const struct store_item *it, struct lerr *e)
+{
+	int r = store_begin(n->store, e);
+	if (r < 0)
+		return r;
+	if ((r = store_item_add(n->store, it, e)) < 0) {
+		store_rollback(n->store);
+		return r;
+	}
+	return store_commit(n->store, e);
+}
+
 int node_item_get(struct node *n, const char *id, struct store_item *it, struct label *l,
 		  struct lerr *e)
 {
@@ -242,12 +254,7 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 		str_copy(it->level, sizeof it->level, l->level);
 		str_copy(it->local_level, sizeof it->local_level, l->level);
 		date_format(n->clock.today, it->stored_on);
-		if ((r = store_begin(n->store, e)) == 0) {
-			if ((r = store_item_add(n->store, it, e)) < 0)
-				store_rollback(n->store);
-			else
-				r = store_commit(n->store, e);
-		}
+		r = node_item_record(n, it, e);
 		it->label = NULL;
 	}
 	free(canon);

@@ -37,6 +37,10 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 		    struct store_item *it, struct label *l, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
 
+/* Stores a new item's record, in a transaction of its own (its blob is already in place). */
+int node_item_record(struct node *n, const struct store_item *it, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
 /* An item and its label (free it with store_item_free). */
 int node_item_get(struct node *n, const char *id, struct store_item *it, struct label *l,
 		  struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
