@@ -44,5 +44,29 @@ run agreement event "$G" notice --date 2024-01-10 --by USA || true
 run agreement event "$G" notice --date 2024-02-01 --by KOR || true
 unset LIAISON_NOW
 
+say "two nodes, 2019-09-01: JPN shares a report on a missile launch with KOR"
+KOR_HOME=$(dirname "$LIAISON_HOME")/kor
+export LIAISON_NOW=2019-09-01
+"$L" --home "$KOR_HOME" init --party KOR >/dev/null
+"$L" --home "$KOR_HOME" config apply examples/gsomia-2019.json >/dev/null
+run party key KOR "$KOR_HOME/keys/KOR.pub" >/dev/null
+"$L" --home "$KOR_HOME" party key JPN "$LIAISON_HOME/keys/JPN.pub" >/dev/null
+report=$(dirname "$LIAISON_HOME")/report.txt
+echo "2019-08-24 06:45 KST: two short-range missiles launched eastward" >"$report"
+id=$("$L" item share "$report" --by sato --level GOKUHI --title "Missile launch, 2019-08-24" \
+	--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+echo "shared item $id"
+run item release "$id" --to KOR --by sato -o "$report.lsn" 2>/dev/null
+"$L" --home "$KOR_HOME" item import "$report.lsn" 2>/dev/null
+"$L" --home "$KOR_HOME" item get "$id" --by kim --purpose warning -o "$report.kor" 2>/dev/null
+echo "kim (KOR) reads: $(cat "$report.kor")"
+
+say "on 2019-12-01 kim may still read it: the suspension kept the agreement in force"
+export LIAISON_NOW=2019-12-01
+"$L" --home "$KOR_HOME" access check --person kim --item "$id" --action read --purpose warning 2>/dev/null || true
+say "and JPN's security officer, without the need to know, may not"
+run access check --person suzuki --item "$id" --action read --purpose warning 2>/dev/null || true
+unset LIAISON_NOW
+
 say "the same answers for machines (--json)"
 run --json agreement status "$G" --at 2019-08-23
