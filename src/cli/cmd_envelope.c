@@ -101,8 +101,10 @@ static int run_seal(struct cli *c)
 					  (json_int_t)bytes));
 	printf("sealed item %s (%llu bytes) from %s to", l.item, (unsigned long long)bytes,
 	       k.pub.party);
-	for (size_t i = 0; i < nto; i++)
-		printf(" %s", to[i]);
+	for (size_t i = 0; i < nto; i++) {
+		struct key_public p;
+		printf(" %s", keyfile_public(to[i], &p, NULL) == 0 ? p.party : to[i]);
+	}
 	printf(": %s\n", out);
 	return EXIT_OK;
 }
