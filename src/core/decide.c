@@ -205,41 +205,49 @@ static bool in_force(const struct agreement *a, date_t day, struct agr_state *st
 	return st->state == AGR_IN_FORCE || st->state == AGR_UNDER_NOTICE;
 }
 
+/* The agreement a foreign item came under: with its sender, else its originator. */
+static const struct agreement *received_under(const struct decide_request *rq)
+{
+	return rq->received_under ? rq->received_under : rq->agreement;
+}
+
 static void check_received(const struct decide_request *rq, struct decision *d)
 {
+	const struct agreement *under = received_under(rq);
 	char d1[DATE_BUF_SIZE];
 	struct agr_state st;
-	if (!rq->agreement) {
+	if (!under) {
 		rule(d, "R-RECEIVED", "Art. 21", false, "no agreement with %s covers this item",
 		     rq->item->label.originator);
 		return;
 	}
-	bool ok = in_force(rq->agreement, rq->item->received, &st);
+	bool ok = in_force(under, rq->item->received, &st);
 	rule(d, "R-RECEIVED", "Art. 21", ok, "received %s under %s, %s that day",
-	     date_format(rq->item->received, d1), rq->agreement->id, agr_state_name(st.state));
+	     date_format(rq->item->received, d1), under->id, agr_state_name(st.state));
 }
 
 static void check_continuing(const struct decide_request *rq, struct decision *d)
 {
+	const struct agreement *under = received_under(rq);
 	char d1[DATE_BUF_SIZE];
 	struct agr_state st;
-	if (!rq->agreement)
+	if (!under)
 		return; /* R-RECEIVED already denies */
-	if (in_force(rq->agreement, rq->date, &st)) {
-		rule(d, "R-CONTINUING", "Art. 21", true, "%s is %s", rq->agreement->id,
+	if (in_force(under, rq->date, &st)) {
+		rule(d, "R-CONTINUING", "Art. 21", true, "%s is %s", under->id,
 		     agr_state_name(st.state));
 		return;
 	}
 	if (st.state == AGR_TERMINATED && rq->item->label.revocable)
 		rule(d, "R-CONTINUING", "Art. 21", false,
-		     "%s ended on %s and the originator made the item revocable", rq->agreement->id,
+		     "%s ended on %s and the originator made the item revocable", under->id,
 		     date_format(st.since, d1));
 	else if (st.state == AGR_TERMINATED)
 		rule(d, "R-CONTINUING", "Art. 21", true,
-		     "%s ended on %s; items received before stay readable and protected",
-		     rq->agreement->id, date_format(st.since, d1));
+		     "%s ended on %s; items received before stay readable and protected", under->id,
+		     date_format(st.since, d1));
 	else
-		rule(d, "R-CONTINUING", "Art. 21", false, "%s is %s", rq->agreement->id,
+		rule(d, "R-CONTINUING", "Art. 21", false, "%s is %s", under->id,
 		     agr_state_name(st.state));
 }
 

@@ -63,9 +63,10 @@ struct decide_request {
 	const struct person *person;
 	const struct party *scheme; /* the person's party, with its levels */
 	const struct item_view *item;
-	const struct agreement *agreement; /* person's party <-> originator (foreign items) */
-	const char *purpose;		   /* stated purpose, "" or NULL for none */
-	const char *to;			   /* release: the destination party */
+	const struct agreement *agreement;	/* person's party <-> originator (foreign items) */
+	const struct agreement *received_under; /* <-> the sender, when not the originator */
+	const char *purpose;			/* stated purpose, "" or NULL for none */
+	const char *to;				/* release: the destination party */
 	const struct agreement *release_agreement; /* person's party <-> `to` */
 	bool consent;				   /* the originator's consent for `to` */
 };

@@ -135,11 +135,13 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 	if (!c)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	struct store_item it;
+	char sender[PARTY_CODE_MAX] = "";
 	int r = node_person_get(n, a->person, &c->person, e);
 	if (r == 0)
 		r = store_party_get(n->store, c->person.party, &c->scheme, e);
 	if (r == 0 && (r = node_item_get(n, a->item, &it, &c->item.label, e)) == 0) {
 		c->item.foreign = it.foreign;
+		memcpy(sender, it.sender, sizeof sender);
 		if (it.foreign && date_parse(it.received, &c->item.received, e) < 0)
 			r = LERR_STORE;
 		if (it.destroyed_on[0])
@@ -162,6 +164,9 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 	if (strcmp(orig, c->person.party) != 0 &&
 	    node_agreement_between(n, orig, c->person.party, &c->agreement, NULL) == 0)
 		rq.agreement = &c->agreement;
+	if (sender[0] && strcmp(sender, orig) != 0 && strcmp(sender, c->person.party) != 0 &&
+	    node_agreement_between(n, sender, c->person.party, &c->received, NULL) == 0)
+		rq.received_under = &c->received; /* passed on by a third party */
 	if (a->to && a->to[0]) {
 		if (node_agreement_between(n, c->person.party, a->to, &c->release, NULL) == 0)
 			rq.release_agreement = &c->release;

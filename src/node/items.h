@@ -61,7 +61,7 @@ struct decide_ctx {
 	struct person person;
 	struct party scheme;
 	struct item_view item;
-	struct agreement agreement, release;
+	struct agreement agreement, release, received;
 };
 
 /* Gathers the person, item, agreements and consent, and decides. */

@@ -311,6 +311,46 @@ Test(rules, r_releasable_a_level_without_equivalent_stays_home)
 	permitted(&d);
 }
 
+Test(rules, r_received_under_the_agreement_with_the_sender)
+{
+	/* USA holds a JPN item that KOR passed on: received under KOR-USA */
+	struct party usa = {.code = "USA"};
+	level(&usa, "S", "SECRET", 2);
+	struct agreement *kor_usa = agr_new(1, 1, 90), *jpn_usa = agr_new(1, 1, 90);
+	strcpy(kor_usa->id, "KOR-USA");
+	strcpy(kor_usa->parties[1], "USA");
+	ev(kor_usa, "2020-01-01", AGR_EV_IN_FORCE, "");
+	strcpy(jpn_usa->id, "JPN-USA");
+	strcpy(jpn_usa->parties[1], "USA");
+	strcpy(jpn_usa->parties[0], "JPN");
+	ev(jpn_usa, "2007-08-10", AGR_EV_IN_FORCE, "");
+	equiv(jpn_usa, "SECRET", "JPN", "GOKUHI");
+	equiv(jpn_usa, "SECRET", "USA", "S");
+	struct person smith = {.id = "smith", .party = "USA", .name = "Smith",
+			       .roles = ROLE_ANALYST, .cleared = true, .level = "S", .nntk = 1};
+	smith.from = D("2010-01-01");
+	smith.to = D("2030-01-01");
+	strcpy(smith.ntk[0], "MISSILE-WARNING");
+	struct item_view it = launch();
+	strcpy(it.label.releasable[0], "USA");
+	it.received = D("2019-09-01"); /* KOR-USA not yet in force */
+	struct decide_request rq = base(&smith, &it);
+	rq.scheme = &usa;
+	rq.agreement = jpn_usa;
+	rq.received_under = kor_usa;
+	rq.date = D("2020-03-01");
+	struct decision d;
+	decide(&rq, &d);
+	denied_by(&d, "R-RECEIVED", "received 2019-09-01 under KOR-USA, not-in-force");
+	it.received = D("2020-02-01");
+	decide(&rq, &d);
+	permitted(&d);
+	cr_assert(strstr(find(&d, "R-CLEARANCE")->detail, "requires USA S"),
+		  "levels still map through JPN-USA");
+	free(kor_usa);
+	free(jpn_usa);
+}
+
 Test(rules, r_downgrade)
 {
 	struct person p = kim();
