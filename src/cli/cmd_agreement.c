@@ -180,9 +180,7 @@ static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 			printf("  %-14s", a->equiv[q].common);
 			for (size_t i = 0; i < a->equiv[q].n; i++) {
 				const struct agr_equiv_level *l = &a->equiv[q].levels[i];
-				const struct party *p = NULL;
-				for (size_t k = 0; k < a->nparties && !p; k++)
-					p = strcmp(ps[k].code, l->party) == 0 ? &ps[k] : NULL;
+				const struct party *p = party_find(ps, a->nparties, l->party);
 				const struct scheme_level *sl = p ? party_level(p, l->level) : NULL;
 				printf("  %s %s %s", l->party, l->level, sl ? sl->name : "");
 			}

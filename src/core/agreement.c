@@ -455,14 +455,6 @@ const struct agr_equiv *agreement_equiv_row(const struct agreement *a, const cha
 	return NULL;
 }
 
-static const struct party *find_party(const struct party *ps, size_t n, const char *code)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(ps[i].code, code) == 0)
-			return &ps[i];
-	return NULL;
-}
-
 static int check_equiv(const struct agreement *a, const struct party *parties, size_t nparties,
 		       struct lerr *e)
 {
@@ -485,7 +477,7 @@ static int check_equiv(const struct agreement *a, const struct party *parties, s
 				return lerr_set(e, LERR_INVAL,
 						"equivalence[%zu].%s: %s is not a party to %s", r,
 						l->party, l->party, a->id);
-			const struct party *p = find_party(parties, nparties, l->party);
+			const struct party *p = party_find(parties, nparties, l->party);
 			if (p && !party_level(p, l->level))
 				return lerr_set(e, LERR_INVAL,
 						"equivalence[%zu].%s[%zu]: %s has no level \"%s\"",
@@ -512,7 +504,7 @@ int agreement_check(const struct agreement *a, const struct party *parties, size
 	if (a->nparties < 2)
 		return lerr_set(e, LERR_INVAL, "parties: an agreement needs at least two parties");
 	for (size_t i = 0; i < a->nparties; i++) {
-		if (!find_party(parties, nparties, a->parties[i]))
+		if (!party_find(parties, nparties, a->parties[i]))
 			return lerr_set(e, LERR_NOTFOUND, "parties[%zu]: unknown party %s", i,
 					a->parties[i]);
 		for (size_t j = 0; j < i; j++)

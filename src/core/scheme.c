@@ -78,3 +78,11 @@ const struct scheme_level *party_level(const struct party *p, const char *code)
 			return &p->levels[i];
 	return NULL;
 }
+
+const struct party *party_find(const struct party *ps, size_t n, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ps[i].code, code) == 0)
+			return &ps[i];
+	return NULL;
+}

@@ -54,6 +54,10 @@ int party_check(const struct party *p, struct lerr *e) __attribute__((nonnull(1)
 const struct scheme_level *party_level(const struct party *p, const char *code)
     __attribute__((nonnull));
 
+/* The party with this code among ps[0..n), or NULL. */
+const struct party *party_find(const struct party *ps, size_t n, const char *code)
+    __attribute__((nonnull(3)));
+
 /* Copies src (NUL-terminated) into dst of size n; false if it did not fit. */
 bool str_copy(char *dst, size_t n, const char *src) __attribute__((nonnull));
 

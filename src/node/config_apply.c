@@ -135,9 +135,7 @@ static int apply(struct store *s, const struct config *c, date_t today, struct c
 		r = recheck_others(s, c, ps, nps, e);
 	for (size_t i = 0; r == 0 && i < c->npeople; i++) {
 		const struct person *pp = &c->people[i];
-		const struct party *party = NULL;
-		for (size_t k = 0; k < nps && !party; k++)
-			party = strcmp(ps[k].code, pp->party) == 0 ? &ps[k] : NULL;
+		const struct party *party = party_find(ps, nps, pp->party);
 		if (!party)
 			r = lerr_set(e, LERR_NOTFOUND, "people[%zu].party: unknown party %s", i,
 				     pp->party);
