@@ -291,6 +291,46 @@ static void check_release(const struct decide_request *rq, struct decision *d)
 	}
 }
 
+/*
+ * R-EXPORT: an item with an export-control entry leaves the person's
+ * country only under a general licence for the destination on that day or
+ * a valid individual licence (export.h).
+ */
+static void check_export(const struct decide_request *rq, struct decision *d)
+{
+	const char *entry = rq->item->label.export_entry;
+	const char *from = rq->person->party, *to = rq->to && rq->to[0] ? rq->to : "?";
+	const struct export_regime *r = rq->export_regime;
+	struct export_answer a;
+	struct lerr e = {0};
+	if (!entry[0]) {
+		rule(d, "R-EXPORT", "export control", true, "the item has no export-control entry");
+		return;
+	}
+	if (!r) {
+		rule(d, "R-EXPORT", "export control", false,
+		     "the item is under export-control entry %s and no export regime of %s is on "
+		     "file",
+		     entry, from);
+		return;
+	}
+	if (export_check(r, entry, to, rq->date, &a, &e) < 0) {
+		rule(d, "R-EXPORT", "export control", false, "%s", e.msg);
+		return;
+	}
+	bool ok = export_allowed(a.decision);
+	const char *g = export_group_name(a.group), *dn = export_decision_name(a.decision);
+	if (a.licence)
+		rule(d, "R-EXPORT", "export control", ok, "%s to %s (group %s): %s under %s", entry,
+		     to, g, dn, a.licence->id);
+	else if (ok)
+		rule(d, "R-EXPORT", "export control", ok, "%s to %s (group %s): %s", entry, to, g,
+		     dn);
+	else
+		rule(d, "R-EXPORT", "export control", ok, "%s to %s (group %s): %s; %s", entry, to,
+		     g, dn, a.reasons[a.nreasons - 1]);
+}
+
 void decide(const struct decide_request *rq, struct decision *d)
 {
 	memset(d, 0, sizeof *d);
@@ -313,8 +353,10 @@ void decide(const struct decide_request *rq, struct decision *d)
 	}
 	if (is_use(rq->action))
 		check_purpose(rq, d);
-	if (rq->action == ACT_RELEASE)
+	if (rq->action == ACT_RELEASE) {
 		check_release(rq, d);
+		check_export(rq, d);
+	}
 	if (rq->action == ACT_DOWNGRADE) {
 		bool ok = strcmp(l->originator, rq->person->party) == 0;
 		rule(d, "R-DOWNGRADE", "Art. 6", ok,

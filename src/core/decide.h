@@ -5,7 +5,7 @@
  * no denial comes without its reason.
  *
  * Rules (DESIGN.md): R-ROLE, R-CLEARANCE, R-NTK, R-RELEASABLE, R-RECEIVED,
- * R-CONTINUING, R-PURPOSE, R-THIRD-PARTY, R-IN-FORCE, R-DOWNGRADE,
+ * R-CONTINUING, R-PURPOSE, R-THIRD-PARTY, R-IN-FORCE, R-EXPORT, R-DOWNGRADE,
  * R-MARKING. A rule that does not concern the action is left out.
  */
 #ifndef LIAISON_CORE_DECIDE_H
@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "agreement.h"
+#include "export.h"
 #include "label.h"
 #include "person.h"
 #include "scheme.h"
@@ -69,6 +70,7 @@ struct decide_request {
 	const char *to;				/* release: the destination party */
 	const struct agreement *release_agreement; /* person's party <-> `to` */
 	bool consent;				   /* the originator's consent for `to` */
+	const struct export_regime *export_regime; /* release: the person's party's, or NULL */
 };
 
 /* "read", "release"...; NULL for an unknown action. */

@@ -6,7 +6,7 @@
 TestSuite(decide, .fini = leak_check);
 
 static struct party jpn, kor;
-static struct agreement *g;        /* the real 2016-2023 events */
+static struct agreement *g;	   /* the real 2016-2023 events */
 static struct agreement *g_nosusp; /* as if Seoul had not suspended its notice */
 
 static void level(struct party *p, const char *code, const char *name, int rank)
@@ -54,7 +54,7 @@ static void setup(void)
 	g_nosusp = malloc(sizeof *g_nosusp);
 	*g_nosusp = *g;
 	g_nosusp->events[3] = g_nosusp->events[4]; /* drop the suspension... */
-	g_nosusp->nevents = 3;                      /* ...and the withdrawal */
+	g_nosusp->nevents = 3;			   /* ...and the withdrawal */
 }
 
 static void teardown(void)
@@ -71,8 +71,13 @@ TestSuite(property, .init = setup, .fini = teardown);
 /* Kim: a KOR analyst cleared II 2018-2025, in MISSILE-WARNING. */
 static struct person kim(void)
 {
-	struct person p = {.id = "kim", .party = "KOR", .name = "Kim Min-jun",
-			   .roles = ROLE_ANALYST, .cleared = true, .level = "II", .nntk = 1};
+	struct person p = {.id = "kim",
+			   .party = "KOR",
+			   .name = "Kim Min-jun",
+			   .roles = ROLE_ANALYST,
+			   .cleared = true,
+			   .level = "II",
+			   .nntk = 1};
 	p.from = D("2018-01-01");
 	p.to = D("2025-12-31");
 	strcpy(p.ntk[0], "MISSILE-WARNING");
@@ -129,8 +134,12 @@ static void permitted(const struct decision *d)
 /* Kim reads the launch item on 2019-09-01 for a warning: the baseline PERMIT. */
 static struct decide_request base(struct person *p, struct item_view *it)
 {
-	struct decide_request rq = {.action = ACT_READ, .date = D("2019-09-01"), .person = p,
-				    .scheme = &kor, .item = it, .agreement = g,
+	struct decide_request rq = {.action = ACT_READ,
+				    .date = D("2019-09-01"),
+				    .person = p,
+				    .scheme = &kor,
+				    .item = it,
+				    .agreement = g,
 				    .purpose = "warning"};
 	return rq;
 }
@@ -143,7 +152,7 @@ Test(rules, the_baseline_is_permitted_with_every_rule_listed)
 	struct decision d;
 	decide(&rq, &d);
 	permitted(&d);
-	const char *ids[] = {"R-ROLE", "R-CLEARANCE", "R-NTK", "R-RELEASABLE",
+	const char *ids[] = {"R-ROLE",	   "R-CLEARANCE",  "R-NTK",    "R-RELEASABLE",
 			     "R-RECEIVED", "R-CONTINUING", "R-PURPOSE"};
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
 		cr_assert_not_null(find(&d, ids[i]), "%s missing", ids[i]);
@@ -192,8 +201,12 @@ Test(rules, r_clearance)
 Test(rules, r_clearance_no_equivalent_means_deny)
 {
 	/* a JPN reader of a KOR level I item: outside the agreement */
-	struct person p = {.id = "sato", .party = "JPN", .name = "Sato", .roles = ROLE_ANALYST,
-			   .cleared = true, .level = "TOKUTEI"};
+	struct person p = {.id = "sato",
+			   .party = "JPN",
+			   .name = "Sato",
+			   .roles = ROLE_ANALYST,
+			   .cleared = true,
+			   .level = "TOKUTEI"};
 	p.from = D("2010-01-01");
 	p.to = D("2030-01-01");
 	struct item_view it = launch();
@@ -326,8 +339,13 @@ Test(rules, r_received_under_the_agreement_with_the_sender)
 	ev(jpn_usa, "2007-08-10", AGR_EV_IN_FORCE, "");
 	equiv(jpn_usa, "SECRET", "JPN", "GOKUHI");
 	equiv(jpn_usa, "SECRET", "USA", "S");
-	struct person smith = {.id = "smith", .party = "USA", .name = "Smith",
-			       .roles = ROLE_ANALYST, .cleared = true, .level = "S", .nntk = 1};
+	struct person smith = {.id = "smith",
+			       .party = "USA",
+			       .name = "Smith",
+			       .roles = ROLE_ANALYST,
+			       .cleared = true,
+			       .level = "S",
+			       .nntk = 1};
 	smith.from = D("2010-01-01");
 	smith.to = D("2030-01-01");
 	strcpy(smith.ntk[0], "MISSILE-WARNING");
@@ -396,7 +414,8 @@ Test(gsomia2019, a_kor_analyst_reads_a_jpn_item_on_2019_11_23)
 	/* unless the originator made it revocable */
 	it.label.revocable = true;
 	decide(&rq, &d);
-	denied_by(&d, "R-CONTINUING", "ended on 2019-11-23 and the originator made the item revocable");
+	denied_by(&d, "R-CONTINUING",
+		  "ended on 2019-11-23 and the originator made the item revocable");
 }
 
 Test(gsomia2019, nothing_received_or_released_after_the_end_without_the_suspension)
@@ -412,15 +431,23 @@ Test(gsomia2019, nothing_received_or_released_after_the_end_without_the_suspensi
 	cr_assert_not(d.permit);
 	cr_assert_not(find(&d, "R-RECEIVED")->ok);
 	/* JPN's originator releasing to KOR that day */
-	struct person sato = {.id = "sato", .party = "JPN", .name = "Sato",
-			      .roles = ROLE_ORIGINATOR, .cleared = true, .level = "TOKUTEI"};
+	struct person sato = {.id = "sato",
+			      .party = "JPN",
+			      .name = "Sato",
+			      .roles = ROLE_ORIGINATOR,
+			      .cleared = true,
+			      .level = "TOKUTEI"};
 	sato.from = D("2010-01-01");
 	sato.to = D("2030-01-01");
 	struct item_view own = launch();
 	own.foreign = false;
 	own.label.ntk[0] = '\0';
-	struct decide_request rel = {.action = ACT_RELEASE, .date = D("2019-11-25"),
-				     .person = &sato, .scheme = &jpn, .item = &own, .to = "KOR",
+	struct decide_request rel = {.action = ACT_RELEASE,
+				     .date = D("2019-11-25"),
+				     .person = &sato,
+				     .scheme = &jpn,
+				     .item = &own,
+				     .to = "KOR",
 				     .release_agreement = g_nosusp};
 	decide(&rel, &d);
 	denied_by(&d, "R-IN-FORCE", "JPN-KOR-GSOMIA is terminated on 2019-11-25");
@@ -428,6 +455,80 @@ Test(gsomia2019, nothing_received_or_released_after_the_end_without_the_suspensi
 	decide(&rel, &d);
 	permitted(&d);
 	cr_assert_null(find(&d, "R-THIRD-PARTY"), "own items need no consent");
+}
+
+Test(rules, r_export_needs_a_licence_for_the_day)
+{
+	/* JPN's originator releasing an item under entry HF to KOR in July 2019 */
+	struct person sato = {.id = "sato",
+			      .party = "JPN",
+			      .name = "Sato",
+			      .roles = ROLE_ORIGINATOR,
+			      .cleared = true,
+			      .level = "TOKUTEI"};
+	sato.from = D("2010-01-01");
+	sato.to = D("2030-01-01");
+	struct item_view own = launch();
+	own.foreign = false;
+	own.label.ntk[0] = '\0';
+	strcpy(own.label.export_entry, "HF");
+	struct export_interval grp = {"KOR", EXG_A, D("2004-04-01"), D("2019-08-27")};
+	struct export_entry hf = {"HF", "hydrogen fluoride", 3};
+	struct export_measure m = {.nentries = 1, .country = "KOR"};
+	strcpy(m.entries[0], "HF");
+	m.from = D("2019-07-04");
+	m.to = D("2023-03-23");
+	struct export_licence lic = {"IL-1", "HF", "KOR", D("2019-08-08"), D("2020-02-07")};
+	struct export_regime r = {.party = "JPN",
+				  .default_group = EXG_C,
+				  .ngroups = 1,
+				  .groups = &grp,
+				  .nentries = 1,
+				  .entries = &hf,
+				  .nmeasures = 1,
+				  .measures = &m,
+				  .nlicences = 1,
+				  .licences = &lic};
+	struct decide_request rel = {.action = ACT_RELEASE,
+				     .date = D("2019-07-03"),
+				     .person = &sato,
+				     .scheme = &jpn,
+				     .item = &own,
+				     .to = "KOR",
+				     .release_agreement = g,
+				     .export_regime = &r};
+	struct decision d;
+	decide(&rel, &d);
+	permitted(&d);
+	cr_assert_str_eq(find(&d, "R-EXPORT")->detail, "HF to KOR (group A): general-bulk");
+	rel.date = D("2019-07-04");
+	decide(&rel, &d);
+	denied_by(&d, "R-EXPORT", "HF to KOR (group A): individual-required; no valid");
+	rel.date = D("2019-08-08");
+	decide(&rel, &d);
+	permitted(&d);
+	cr_assert(strstr(find(&d, "R-EXPORT")->detail, "licensed under IL-1"));
+	rel.date = D("2020-02-08");
+	decide(&rel, &d);
+	denied_by(&d, "R-EXPORT", "IL-1 was valid 2019-08-08 to 2020-02-07");
+	rel.export_regime = NULL;
+	rel.date = D("2019-08-08");
+	decide(&rel, &d);
+	denied_by(&d, "R-EXPORT", "no export regime of JPN is on file");
+	rel.export_regime = &r;
+	rel.to = "NATO";
+	decide(&rel, &d);
+	cr_assert_not(d.permit);
+	cr_assert(strstr(find(&d, "R-EXPORT")->detail, "not an ISO 3166-1 alpha-3"));
+	/* no entry, no export question; and no R-EXPORT for other actions */
+	rel.to = "KOR";
+	own.label.export_entry[0] = '\0';
+	rel.date = D("2019-07-04");
+	decide(&rel, &d);
+	permitted(&d);
+	rel.action = ACT_READ;
+	decide(&rel, &d);
+	cr_assert_null(find(&d, "R-EXPORT"));
 }
 
 /* A small random generator, the same every run. */
@@ -443,13 +544,13 @@ static uint64_t next(void)
 Test(property, no_permit_below_the_mapped_clearance)
 {
 	struct party *schemes[2] = {&jpn, &kor};
-	const enum action acts[] = {ACT_READ, ACT_DOWNLOAD, ACT_REPRODUCE, ACT_TRANSLATE,
-				    ACT_RELEASE, ACT_DOWNGRADE};
+	const enum action acts[] = {ACT_READ,	   ACT_DOWNLOAD, ACT_REPRODUCE,
+				    ACT_TRANSLATE, ACT_RELEASE,	 ACT_DOWNGRADE};
 	size_t permits = 0;
 	for (int n = 0; n < 200000; n++) {
 		struct party *mine = schemes[next() % 2], *theirs = schemes[next() % 2];
-		struct person p = {.id = "p", .roles = (unsigned)(next() % 32),
-				   .cleared = next() % 8 != 0};
+		struct person p = {
+		    .id = "p", .roles = (unsigned)(next() % 32), .cleared = next() % 8 != 0};
 		strcpy(p.party, mine->code);
 		strcpy(p.level, mine->levels[next() % mine->nlevels].code);
 		p.from = D("2015-01-01") + (date_t)(next() % 2000);
@@ -463,10 +564,14 @@ Test(property, no_permit_below_the_mapped_clearance)
 		it.received = D("2016-01-01") + (date_t)(next() % 3000);
 		struct decide_request rq = {.action = acts[next() % 6],
 					    .date = D("2016-01-01") + (date_t)(next() % 3650),
-					    .person = &p, .scheme = mine, .item = &it,
+					    .person = &p,
+					    .scheme = mine,
+					    .item = &it,
 					    .agreement = next() % 2 ? g : g_nosusp,
-					    .purpose = "warning", .to = theirs->code,
-					    .release_agreement = g, .consent = true};
+					    .purpose = "warning",
+					    .to = theirs->code,
+					    .release_agreement = g,
+					    .consent = true};
 		struct decision d;
 		decide(&rq, &d);
 		if (!d.permit)
