@@ -36,6 +36,17 @@ say "every change of state, 2016 to 2023, and without the suspension"
 run agreement timeline "$G" --from 2016-11-01 --to 2023-12-31
 run agreement timeline "$G" --from 2019-01-01 --to 2023-12-31 --without 4
 
+say "Tokyo's export control in 2019: hydrogen fluoride to Korea, and Korea's group"
+echo "-- 2019-07-03: Korea is on the white list (group A)"
+run export check --entry HF --to KOR --at 2019-07-03
+echo "-- 2019-07-04: the three chemicals need an individual licence per contract"
+run export check --entry HF --to KOR --at 2019-07-04 || true
+echo "-- 2019-08-08: the first licence for hydrogen fluoride"
+run export check --entry HF --to KOR --at 2019-08-08
+echo "-- 2019-08-28: Korea moves to group B"
+run export check --entry NC-TOOLS --to KOR --at 2019-08-28
+run export timeline KOR
+
 say "the node refuses what cannot happen"
 LIAISON_NOW=2024-01-10
 export LIAISON_NOW

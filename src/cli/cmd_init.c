@@ -97,14 +97,15 @@ static int run_config(struct cli *c)
 	const char *what = check ? "valid" : dry ? "would apply" : "applied";
 	if (c->json)
 		return cli_emit(json_pack(
-		    "{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "file", file, "result", what, "parties",
-		    (json_int_t)sum.parties, "agreements", (json_int_t)sum.agreements, "people",
-		    (json_int_t)sum.people, "events_added", (json_int_t)sum.events_added,
-		    "events_known", (json_int_t)sum.events_known));
-	printf("%s: %s (parties: %zu, agreements: %zu, people: %zu, events %s: %zu, already "
-	       "stored: %zu)\n",
-	       file, what, sum.parties, sum.agreements, sum.people, check || dry ? "new" : "added",
-	       sum.events_added, sum.events_known);
+		    "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "file", file, "result", what,
+		    "parties", (json_int_t)sum.parties, "agreements", (json_int_t)sum.agreements,
+		    "people", (json_int_t)sum.people, "export_regimes", (json_int_t)sum.regimes,
+		    "events_added", (json_int_t)sum.events_added, "events_known",
+		    (json_int_t)sum.events_known));
+	printf("%s: %s (parties: %zu, agreements: %zu, people: %zu, export regimes: %zu, "
+	       "events %s: %zu, already stored: %zu)\n",
+	       file, what, sum.parties, sum.agreements, sum.people, sum.regimes,
+	       check || dry ? "new" : "added", sum.events_added, sum.events_known);
 	return EXIT_OK;
 }
 

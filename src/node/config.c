@@ -21,6 +21,11 @@
 #define CONFIG_PARTIES_MAX    256
 #define CONFIG_AGREEMENTS_MAX 256
 #define CONFIG_PEOPLE_MAX     4096
+#define CONFIG_REGIMES_MAX    64
+#define CONFIG_GROUPS_MAX     8192
+#define CONFIG_ENTRIES_MAX    4096
+#define CONFIG_MEASURES_MAX   1024
+#define CONFIG_LICENCES_MAX   16384
 
 static int parse_level(json_t *v, struct scheme_level *l, const struct jpath *p, struct lerr *e)
 {
@@ -240,17 +245,158 @@ static int parse_person(json_t *v, struct person *pp, const struct jpath *p, str
 	return 0;
 }
 
+/* ---- export regimes ---- */
+
+static int parse_group(json_t *v, struct export_interval *g, const struct jpath *p, struct lerr *e)
+{
+	static const char *const keys[] = {"country", "group", "from", "to", NULL};
+	char grp[8];
+	struct jpath q;
+	g->to = DATE_MAX;
+	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
+	    jf_str(v, "country", true, g->country, sizeof g->country, p, e) < 0 ||
+	    jf_str(v, "group", true, grp, sizeof grp, p, e) < 0 ||
+	    jf_date(v, "from", true, &g->from, p, e) < 0 ||
+	    jf_date(v, "to", false, &g->to, p, e) < 0)
+		return LERR_INVAL;
+	jf_field(&q, p, "group");
+	if (export_group_parse(grp, &g->group, e) < 0)
+		return lerr_prefix(e, "%s", q.s);
+	return 0;
+}
+
+static int parse_entry(json_t *v, struct export_entry *x, const struct jpath *p, struct lerr *e)
+{
+	static const char *const keys[] = {"code", "name", "list_item", NULL};
+	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
+	    jf_str(v, "code", true, x->code, sizeof x->code, p, e) < 0 ||
+	    jf_str(v, "name", true, x->name, sizeof x->name, p, e) < 0 ||
+	    jf_int(v, "list_item", 1, EXPORT_LIST_ITEM_MAX, &x->list_item, p, e) < 0)
+		return LERR_INVAL;
+	return 0;
+}
+
+/* obj[f] must be the one value this version knows. */
+static int only_value(json_t *obj, const char *f, const char *want, const struct jpath *p,
+		      struct lerr *e)
+{
+	char v[32];
+	struct jpath q;
+	if (jf_str(obj, f, false, v, sizeof v, p, e) < 0)
+		return LERR_INVAL;
+	jf_field(&q, p, f);
+	if (v[0] && strcmp(v, want) != 0)
+		return jf_bad(e, &q, "\"%s\" is not known; this version knows \"%s\"", v, want);
+	return 0;
+}
+
+static int parse_measure(json_t *v, struct export_measure *m, const struct jpath *p, struct lerr *e)
+{
+	static const char *const keys[] = {"entries", "country", "from", "to", "requires", NULL};
+	m->to = DATE_MAX;
+	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
+	    word_list(v, "entries", &m->entries[0][0], LABEL_WORD_MAX, EXPORT_MEASURE_ENTRIES_MAX,
+		      &m->nentries, p, e) < 0 ||
+	    jf_str(v, "country", true, m->country, sizeof m->country, p, e) < 0 ||
+	    jf_date(v, "from", true, &m->from, p, e) < 0 ||
+	    jf_date(v, "to", false, &m->to, p, e) < 0 ||
+	    only_value(v, "requires", "individual", p, e) < 0)
+		return LERR_INVAL;
+	return 0;
+}
+
+static int parse_licence(json_t *v, struct export_licence *l, const struct jpath *p, struct lerr *e)
+{
+	static const char *const keys[] = {"id", "kind", "entry", "country", "from", "to", NULL};
+	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
+	    jf_str(v, "id", true, l->id, sizeof l->id, p, e) < 0 ||
+	    only_value(v, "kind", "individual", p, e) < 0 ||
+	    jf_str(v, "entry", true, l->entry, sizeof l->entry, p, e) < 0 ||
+	    jf_str(v, "country", true, l->country, sizeof l->country, p, e) < 0 ||
+	    jf_date(v, "from", true, &l->from, p, e) < 0 ||
+	    jf_date(v, "to", true, &l->to, p, e) < 0)
+		return LERR_INVAL;
+	return 0;
+}
+
+/* obj[f]: an array of at most max objects, each read by fn into a new array *out. */
+static int parse_many(json_t *obj, const char *f, size_t max, size_t size, void **out, size_t *n,
+		      int (*fn)(json_t *, void *, const struct jpath *, struct lerr *),
+		      const struct jpath *p, struct lerr *e)
+{
+	int r;
+	*out = NULL;
+	*n = 0;
+	json_t *a = jf_array(obj, f, false, max, p, e, &r);
+	if (!a)
+		return r;
+	*out = calloc(json_array_size(a) ? json_array_size(a) : 1, size);
+	if (!*out)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	struct jpath q;
+	jf_field(&q, p, f);
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		struct jpath qi;
+		jf_index(&qi, &q, i);
+		if (fn(json_array_get(a, i), (char *)*out + i * size, &qi, e) < 0)
+			return LERR_INVAL;
+		(*n)++;
+	}
+	return 0;
+}
+
+static int group_fn(json_t *v, void *x, const struct jpath *p, struct lerr *e)
+{
+	return parse_group(v, x, p, e);
+}
+static int entry_fn(json_t *v, void *x, const struct jpath *p, struct lerr *e)
+{
+	return parse_entry(v, x, p, e);
+}
+static int measure_fn(json_t *v, void *x, const struct jpath *p, struct lerr *e)
+{
+	return parse_measure(v, x, p, e);
+}
+static int licence_fn(json_t *v, void *x, const struct jpath *p, struct lerr *e)
+{
+	return parse_licence(v, x, p, e);
+}
+
+static int parse_regime(json_t *v, struct export_regime *r, const struct jpath *p, struct lerr *e)
+{
+	static const char *const keys[] = {
+	    "party", "default_group", "groups", "entries", "special_measures", "licences", NULL};
+	char grp[8];
+	struct jpath q;
+	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
+	    jf_str(v, "party", true, r->party, sizeof r->party, p, e) < 0 ||
+	    jf_str(v, "default_group", true, grp, sizeof grp, p, e) < 0)
+		return LERR_INVAL;
+	jf_field(&q, p, "default_group");
+	if (export_group_parse(grp, &r->default_group, e) < 0)
+		return lerr_prefix(e, "%s", q.s);
+	if (parse_many(v, "groups", CONFIG_GROUPS_MAX, sizeof *r->groups, (void **)&r->groups,
+		       &r->ngroups, group_fn, p, e) < 0 ||
+	    parse_many(v, "entries", CONFIG_ENTRIES_MAX, sizeof *r->entries, (void **)&r->entries,
+		       &r->nentries, entry_fn, p, e) < 0 ||
+	    parse_many(v, "special_measures", CONFIG_MEASURES_MAX, sizeof *r->measures,
+		       (void **)&r->measures, &r->nmeasures, measure_fn, p, e) < 0 ||
+	    parse_many(v, "licences", CONFIG_LICENCES_MAX, sizeof *r->licences,
+		       (void **)&r->licences, &r->nlicences, licence_fn, p, e) < 0)
+		return LERR_INVAL;
+	if (export_regime_check(r, e) < 0)
+		return lerr_prefix_path(e, "%s", p->s);
+	return 0;
+}
+
 static int parse_root(json_t *root, struct config *c, struct lerr *e)
 {
-	static const char *const keys[] = {"parties", "agreements", "people", NULL};
+	static const char *const keys[] = {"parties", "agreements", "people", "export_regimes",
+					   NULL};
 	struct jpath top = {{0}}, q;
 	int r;
 	if (jf_object(root, &top, e) < 0)
 		return LERR_INVAL;
-	if (json_object_get(root, "export_regimes")) {
-		jf_field(&q, &top, "export_regimes");
-		return jf_bad(e, &q, "not supported by this version of liaison yet");
-	}
 	if (jf_only_keys(root, keys, &top, e) < 0)
 		return LERR_INVAL;
 	json_t *pv = jf_array(root, "parties", false, CONFIG_PARTIES_MAX, &top, e, &r);
@@ -279,6 +425,25 @@ static int parse_root(json_t *root, struct config *c, struct lerr *e)
 				return lerr_set(e, LERR_INVAL, "%s.id: %s is already people[%zu]",
 						q.s, c->people[i].id, j);
 		c->npeople++;
+	}
+	json_t *rv = jf_array(root, "export_regimes", false, CONFIG_REGIMES_MAX, &top, e, &r);
+	if (r < 0)
+		return r;
+	size_t nr = rv ? json_array_size(rv) : 0;
+	c->regimes = calloc(nr ? nr : 1, sizeof *c->regimes);
+	if (!c->regimes)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < nr; i++) {
+		jf_field(&q, &top, "export_regimes");
+		jf_index(&q, &q, i);
+		c->nregimes++; /* counted first, so that config_free releases a half-read one */
+		if (parse_regime(json_array_get(rv, i), &c->regimes[i], &q, e) < 0)
+			return LERR_INVAL;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->regimes[j].party, c->regimes[i].party) == 0)
+				return lerr_set(e, LERR_INVAL,
+						"%s.party: %s is already export_regimes[%zu]", q.s,
+						c->regimes[i].party, j);
 	}
 	for (size_t i = 0; i < np; i++) {
 		jf_field(&q, &top, "parties");
@@ -343,5 +508,8 @@ void config_free(struct config *c)
 	free(c->parties);
 	free(c->agreements);
 	free(c->people);
+	for (size_t i = 0; i < c->nregimes; i++)
+		export_regime_free(&c->regimes[i]);
+	free(c->regimes);
 	memset(c, 0, sizeof *c);
 }

@@ -112,6 +112,28 @@ static int recheck_others(struct store *s, const struct config *c, const struct 
 	return r;
 }
 
+/*
+ * Stores a regime, then checks it again with every licence on file (one
+ * added with `export licence add` must still name a listed entry).
+ */
+static int apply_regime(struct store *s, const struct export_regime *x, size_t i,
+			const struct party *ps, size_t nps, const char *today, struct lerr *e)
+{
+	if (!party_find(ps, nps, x->party))
+		return lerr_set(e, LERR_NOTFOUND, "export_regimes[%zu].party: unknown party %s", i,
+				x->party);
+	int r = store_export_regime_put(s, x, today, e);
+	if (r < 0)
+		return lerr_prefix(e, "export_regimes[%zu]", i);
+	struct export_regime stored;
+	if ((r = store_export_regime_get(s, x->party, &stored, e)) < 0)
+		return r;
+	if ((r = export_regime_check(&stored, e)) < 0)
+		lerr_prefix(e, "export_regimes[%zu], with the licences on file", i);
+	export_regime_free(&stored);
+	return r;
+}
+
 static int apply(struct store *s, const struct config *c, date_t today, struct config_summary *sum,
 		 struct lerr *e)
 {
@@ -143,6 +165,10 @@ static int apply(struct store *s, const struct config *c, date_t today, struct c
 			r = lerr_prefix_path(e, "people[%zu]", i);
 		else if ((r = store_person_put(s, pp, e)) == 0)
 			sum->people++;
+	}
+	for (size_t i = 0; r == 0 && i < c->nregimes; i++) {
+		r = apply_regime(s, &c->regimes[i], i, ps, nps, day, e);
+		sum->regimes += r == 0;
 	}
 	free(ps);
 	return r;

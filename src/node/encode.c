@@ -202,3 +202,128 @@ json_t *encode_item(const struct store_item *it, const struct label *l, const ch
 		json_object_set_new(o, "destroyed_on", json_string(it->destroyed_on));
 	return o;
 }
+
+/* ---- export control ---- */
+
+/* Sets "from" and, unless open-ended, "to". */
+static void encode_span(json_t *o, date_t from, date_t to)
+{
+	encode_date(o, "from", from);
+	if (to != DATE_MAX)
+		encode_date(o, "to", to);
+}
+
+json_t *encode_export_licence(const struct export_licence *l)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", l->id, "kind", "individual", "entry",
+			      l->entry, "country", l->country);
+	encode_span(o, l->from, l->to);
+	return o;
+}
+
+json_t *encode_export_measure(const struct export_measure *m)
+{
+	json_t *entries = json_array();
+	for (size_t i = 0; i < m->nentries; i++)
+		json_array_append_new(entries, json_string(m->entries[i]));
+	json_t *o = json_pack("{s:o, s:s}", "entries", entries, "country", m->country);
+	encode_span(o, m->from, m->to);
+	json_object_set_new(o, "requires", json_string("individual"));
+	return o;
+}
+
+json_t *encode_export_regime(const struct export_regime *r)
+{
+	json_t *groups = json_array(), *entries = json_array(), *measures = json_array(),
+	       *licences = json_array();
+	for (size_t i = 0; i < r->ngroups; i++) {
+		const struct export_interval *g = &r->groups[i];
+		json_t *o = json_pack("{s:s, s:s}", "country", g->country, "group",
+				      export_group_name(g->group));
+		encode_span(o, g->from, g->to);
+		json_array_append_new(groups, o);
+	}
+	for (size_t i = 0; i < r->nentries; i++)
+		json_array_append_new(
+		    entries, json_pack("{s:s, s:s, s:i}", "code", r->entries[i].code, "name",
+				       r->entries[i].name, "list_item", r->entries[i].list_item));
+	for (size_t i = 0; i < r->nmeasures; i++)
+		json_array_append_new(measures, encode_export_measure(&r->measures[i]));
+	for (size_t i = 0; i < r->nlicences; i++)
+		json_array_append_new(licences, encode_export_licence(&r->licences[i]));
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "party", r->party, "default_group",
+			 export_group_name(r->default_group), "groups", groups, "entries", entries,
+			 "special_measures", measures, "licences", licences);
+}
+
+json_t *encode_export_answer(const struct export_regime *r, const struct export_answer *a,
+			     const char *country, date_t date)
+{
+	json_t *reasons = json_array();
+	for (size_t i = 0; i < a->nreasons; i++)
+		json_array_append_new(reasons, json_string(a->reasons[i]));
+	json_t *o = json_pack("{s:s, s:o, s:s, s:s?}", "party", r->party, "entry",
+			      a->entry ? json_string(a->entry->code) : json_null(), "to", country,
+			      "country_name", country_name(country));
+	if (a->entry)
+		json_object_set_new(o, "list_item", json_integer(a->entry->list_item));
+	encode_date(o, "date", date);
+	json_object_set_new(o, "decision", json_string(export_decision_name(a->decision)));
+	json_object_set_new(o, "allowed", json_boolean(export_allowed(a->decision)));
+	json_object_set_new(o, "group", json_string(export_group_name(a->group)));
+	if (a->interval)
+		encode_date(o, "group_since", a->interval->from);
+	else
+		json_object_set_new(o, "group_since", json_null());
+	json_object_set_new(o, "licence",
+			    a->licence ? encode_export_licence(a->licence) : json_null());
+	json_object_set_new(o, "special_measure",
+			    a->measure ? encode_export_measure(a->measure) : json_null());
+	json_object_set_new(o, "reasons", reasons);
+	return o;
+}
+
+json_t *encode_export_group(const struct export_regime *r, const char *country, date_t date)
+{
+	const struct export_interval *iv;
+	enum export_group g = export_group_on(r, country, date, &iv);
+	json_t *history = json_array();
+	for (size_t i = 0; i < r->ngroups; i++) {
+		const struct export_interval *x = &r->groups[i];
+		if (strcmp(x->country, country) != 0)
+			continue;
+		json_t *o = json_pack("{s:s}", "group", export_group_name(x->group));
+		encode_span(o, x->from, x->to);
+		json_array_append_new(history, o);
+	}
+	json_t *o = json_pack("{s:s, s:s, s:s?}", "party", r->party, "country", country,
+			      "country_name", country_name(country));
+	encode_date(o, "date", date);
+	json_object_set_new(o, "group", json_string(export_group_name(g)));
+	json_object_set_new(o, "default", json_boolean(iv == NULL));
+	json_object_set_new(o, "default_group", json_string(export_group_name(r->default_group)));
+	json_object_set_new(o, "history", history);
+	return o;
+}
+
+json_t *encode_export_change(const struct export_change *c)
+{
+	json_t *o = json_object();
+	encode_date(o, "date", c->date);
+	if (!c->entry) {
+		json_object_set_new(o, "kind", json_string("group"));
+		json_object_set_new(o, "from", json_string(export_group_name(c->group_before)));
+		json_object_set_new(o, "to", json_string(export_group_name(c->group)));
+		return o;
+	}
+	json_object_set_new(o, "kind", json_string("entry"));
+	json_object_set_new(o, "entry", json_string(c->entry->code));
+	json_object_set_new(o, "from", json_string(export_decision_name(c->before)));
+	json_object_set_new(o, "to", json_string(export_decision_name(c->after)));
+	json_object_set_new(o, "group", json_string(export_group_name(c->group)));
+	if (c->licence)
+		json_object_set_new(o, "licence", json_string(c->licence->id));
+	if (c->measure)
+		json_object_set_new(o, "special_measure", encode_export_measure(c->measure));
+	return o;
+}

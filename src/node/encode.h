@@ -45,6 +45,35 @@ json_t *encode_decision(const struct decision *d, const char *person, const char
 /* An item: its label, both markings (the holder is local_party), origin, sizes. */
 json_t *encode_item(const struct store_item *it, const struct label *l, const char *local_party);
 
+/* An individual licence: {"id", "kind", "entry", "country", "from", "to"}. */
+json_t *encode_export_licence(const struct export_licence *l);
+
+/* A special measure: {"entries", "country", "from", "to"?, "requires"}. */
+json_t *encode_export_measure(const struct export_measure *m);
+
+/* A regime in the configuration file's form, with every licence on file. */
+json_t *encode_export_regime(const struct export_regime *r);
+
+/*
+ * An export check: {"party", "entry", "list_item"?, "to", "country_name",
+ * "date", "decision", "allowed", "group", "group_since", "licence",
+ * "special_measure", "reasons"}.
+ */
+json_t *encode_export_answer(const struct export_regime *r, const struct export_answer *a,
+			     const char *country, date_t date);
+
+/*
+ * A country's group on a date: {"party", "country", "country_name", "date",
+ * "group", "default", "default_group", "history": [{"group", "from", "to"?}]}.
+ */
+json_t *encode_export_group(const struct export_regime *r, const char *country, date_t date);
+
+/*
+ * One change: {"date", "kind": "group", "from", "to"} or {"date", "kind":
+ * "entry", "entry", "from", "to", "group", "licence"?, "special_measure"?}.
+ */
+json_t *encode_export_change(const struct export_change *c);
+
 /* Adds "today" and, when LIAISON_NOW set it, "clock": "LIAISON_NOW". */
 void encode_clock(json_t *obj, const struct node_clock *c);
 

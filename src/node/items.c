@@ -172,9 +172,38 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 			rq.release_agreement = &c->release;
 		rq.consent = store_consent_has(n->store, a->item, a->to, NULL) == 1;
 	}
+	struct export_regime regime;
+	if (a->action == ACT_RELEASE && c->item.label.export_entry[0]) {
+		r = store_export_regime_get(n->store, c->person.party, &regime, e);
+		if (r == 0)
+			rq.export_regime = &regime;
+		else if (r != LERR_NOTFOUND) {
+			free(c);
+			return r;
+		}
+	}
 	decide(&rq, d);
+	if (rq.export_regime)
+		export_regime_free(&regime);
 	free(c);
 	return 0;
+}
+
+/* An export-control entry must be on the node's control list, where it has one. */
+static int entry_listed(struct node *n, const char *entry, struct lerr *e)
+{
+	struct export_regime r;
+	int res = node_export_regime(n, NULL, &r, e);
+	if (res == LERR_NOTFOUND)
+		return 0;
+	if (res < 0)
+		return res;
+	if (!export_entry_find(&r, entry))
+		res = lerr_set(e, LERR_INVAL,
+			       "--export-entry: %.63s is not an entry of %s's control list", entry,
+			       r.party);
+	export_regime_free(&r);
+	return res;
 }
 
 /* Builds the label of a new item and checks the sharer may make it. */
@@ -223,7 +252,10 @@ static int share_label(struct node *n, const struct item_share *rq, struct label
 	if (!ok)
 		return lerr_set(e, LERR_LIMIT, "a label field is too long or has too many entries");
 	l->revocable = rq->revocable;
-	return label_normalise(l, e);
+	r = label_normalise(l, e);
+	if (r == 0 && l->export_entry[0])
+		r = entry_listed(n, l->export_entry, e);
+	return r;
 }
 
 int node_item_share(struct node *n, const struct item_share *rq, const struct key_secret *k,

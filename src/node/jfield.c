@@ -131,3 +131,18 @@ int jf_object(json_t *v, const struct jpath *p, struct lerr *e)
 {
 	return json_is_object(v) ? 0 : jf_bad(e, p, "must be an object");
 }
+
+int jf_date(json_t *obj, const char *f, bool required, date_t *out, const struct jpath *p,
+	    struct lerr *e)
+{
+	char buf[32];
+	struct jpath q;
+	if (jf_str(obj, f, required, buf, sizeof buf, p, e) < 0)
+		return LERR_INVAL;
+	if (!buf[0] && !json_object_get(obj, f))
+		return 0;
+	jf_field(&q, p, f);
+	if (date_parse(buf, out, e) < 0)
+		return lerr_prefix(e, "%s", q.s);
+	return 0;
+}

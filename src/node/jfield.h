@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../core/date.h"
 #include "../core/err.h"
 
 #define PATH_TEXT_MAX 128
@@ -47,5 +48,12 @@ json_t *jf_array(json_t *obj, const char *f, bool required, size_t max, const st
 
 /* v must be an object. */
 int jf_object(json_t *v, const struct jpath *p, struct lerr *e);
+
+/*
+ * obj[f] as a YYYY-MM-DD date into *out; when absent, *out is unchanged
+ * (an error if required).
+ */
+int jf_date(json_t *obj, const char *f, bool required, date_t *out, const struct jpath *p,
+	    struct lerr *e);
 
 #endif

@@ -15,6 +15,7 @@
 #include "../core/agreement.h"
 #include "../core/date.h"
 #include "../core/err.h"
+#include "../core/export.h"
 #include "../core/person.h"
 #include "../core/scheme.h"
 #include "../crypto/keys.h"
@@ -92,10 +93,12 @@ struct config {
 	size_t nagreements;
 	struct person *people;
 	size_t npeople;
+	struct export_regime *regimes;
+	size_t nregimes;
 };
 
 struct config_summary {
-	size_t parties, agreements, people;
+	size_t parties, agreements, people, regimes;
 	size_t events_added, events_known;
 };
 
@@ -156,5 +159,22 @@ int node_person_get(struct node *n, const char *id, struct person *p, struct ler
 /* Every person id (free() *ids). */
 int node_person_ids(struct node *n, char (**ids)[PERSON_ID_MAX], size_t *count, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* ---- export control (export.c) ---- */
+
+/*
+ * A party's export regime (party NULL: the node's own) with every licence
+ * on file; release it with export_regime_free(). LERR_NOTFOUND when none.
+ */
+int node_export_regime(struct node *n, const char *party, struct export_regime *r, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 3)));
+
+/*
+ * Adds an individual licence to a party's regime (party NULL: the node's
+ * own), checked as part of it: a listed entry, a country code, from <= to.
+ * LERR_EXISTS when its id is on file.
+ */
+int node_export_licence_add(struct node *n, const char *party, const struct export_licence *l,
+			    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 3)));
 
 #endif

@@ -42,6 +42,13 @@ struct store_ops {
 	int (*consent_put)(struct store *s, const char *item, const char *to, const char *by,
 			   const char *date, const char *evidence, struct lerr *e);
 	int (*consent_has)(struct store *s, const char *item, const char *to, struct lerr *e);
+	int (*export_regime_put)(struct store *s, const struct export_regime *r, const char *on,
+				 struct lerr *e);
+	int (*export_regime_get)(struct store *s, const char *party, struct export_regime *r,
+				 struct lerr *e);
+	int (*export_licence_add)(struct store *s, const char *party,
+				  const struct export_licence *l, const char *source,
+				  const char *on, struct lerr *e);
 };
 
 struct store {

@@ -162,3 +162,21 @@ int store_item_relabel(struct store *s, const struct store_item *it, struct lerr
 {
 	return s->ops->item_relabel(s, it, e);
 }
+
+int store_export_regime_put(struct store *s, const struct export_regime *r, const char *on,
+			    struct lerr *e)
+{
+	return s->ops->export_regime_put(s, r, on, e);
+}
+
+int store_export_regime_get(struct store *s, const char *party, struct export_regime *r,
+			    struct lerr *e)
+{
+	return s->ops->export_regime_get(s, party, r, e);
+}
+
+int store_export_licence_add(struct store *s, const char *party, const struct export_licence *l,
+			     const char *source, const char *on, struct lerr *e)
+{
+	return s->ops->export_licence_add(s, party, l, source, on, e);
+}

@@ -15,6 +15,7 @@
 
 #include "../core/agreement.h"
 #include "../core/err.h"
+#include "../core/export.h"
 #include "../core/label.h"
 #include "../core/person.h"
 #include "../core/scheme.h"
@@ -161,5 +162,24 @@ int store_consent_put(struct store *s, const char *item, const char *to, const c
 /* Whether a consent for (item, to) is stored: 1, 0, or a LERR code. */
 int store_consent_has(struct store *s, const char *item, const char *to, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
+ * Creates or replaces a party's export regime: its default group, country
+ * groups, control-list entries and special measures are replaced; its
+ * licences are added or replaced by id (recorded as from the configuration,
+ * on date `on`), and licences already on file are kept.
+ */
+int store_export_regime_put(struct store *s, const struct export_regime *r, const char *on,
+			    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/*
+ * Reads a party's regime with every licence on file (release it with
+ * export_regime_free); LERR_NOTFOUND when the party has none.
+ */
+int store_export_regime_get(struct store *s, const char *party, struct export_regime *r,
+			    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Adds an individual licence to a party's regime; LERR_EXISTS when the id is taken. */
+int store_export_licence_add(struct store *s, const char *party, const struct export_licence *l,
+			     const char *source, const char *on, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
 
 #endif

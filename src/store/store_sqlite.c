@@ -71,6 +71,32 @@ static const char *const migrations[] = {
     "CREATE TABLE consents(item TEXT NOT NULL REFERENCES items(id),"
     " to_party TEXT NOT NULL, granted_by TEXT NOT NULL, date TEXT NOT NULL,"
     " evidence TEXT NOT NULL, PRIMARY KEY(item, to_party)) STRICT;",
+    /* 4: export regimes: groups, control-list entries, special measures, licences. */
+    "CREATE TABLE export_regimes(party TEXT PRIMARY KEY REFERENCES parties(code),"
+    " default_group TEXT NOT NULL) STRICT;"
+    "CREATE TABLE export_groups(id INTEGER PRIMARY KEY,"
+    " party TEXT NOT NULL REFERENCES export_regimes(party) ON DELETE CASCADE,"
+    " country TEXT NOT NULL, grp TEXT NOT NULL, valid_from TEXT NOT NULL,"
+    " valid_to TEXT) STRICT;"
+    "CREATE INDEX export_groups_by_country ON export_groups(party, country, valid_from);"
+    "CREATE TABLE export_entries("
+    " party TEXT NOT NULL REFERENCES export_regimes(party) ON DELETE CASCADE,"
+    " code TEXT NOT NULL, name TEXT NOT NULL, list_item INTEGER NOT NULL,"
+    " position INTEGER NOT NULL, PRIMARY KEY(party, code)) STRICT;"
+    "CREATE TABLE export_measures(id INTEGER PRIMARY KEY,"
+    " party TEXT NOT NULL REFERENCES export_regimes(party) ON DELETE CASCADE,"
+    " country TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT,"
+    " requires TEXT NOT NULL) STRICT;"
+    "CREATE TABLE export_measure_entries("
+    " measure INTEGER NOT NULL REFERENCES export_measures(id) ON DELETE CASCADE,"
+    " entry TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY(measure, entry)) STRICT;"
+    "CREATE TABLE export_licences(id TEXT PRIMARY KEY,"
+    " party TEXT NOT NULL REFERENCES export_regimes(party),"
+    " kind TEXT NOT NULL, entry TEXT NOT NULL, country TEXT NOT NULL,"
+    " valid_from TEXT NOT NULL, valid_to TEXT NOT NULL,"
+    " source TEXT NOT NULL, added_on TEXT NOT NULL,"
+    " FOREIGN KEY(party, entry) REFERENCES export_entries(party, code)"
+    "  DEFERRABLE INITIALLY DEFERRED) STRICT;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -117,6 +143,13 @@ static bool col_copy(sqlite3_stmt *st, int i, char *dst, size_t n)
 {
 	const unsigned char *v = sqlite3_column_text(st, i);
 	return str_copy(dst, n, v ? (const char *)v : "");
+}
+
+/* Column i as text, "" when NULL. */
+static const char *col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+	return v ? (const char *)v : "";
 }
 
 /* Steps a statement that returns no row, then finalizes it. */
@@ -926,6 +959,273 @@ static int sq_consent_has(struct store *s, const char *item, const char *to, str
 	return rc == SQLITE_DONE ? 0 : fail(q, e, "read consent");
 }
 
+/* ---- export regimes ---- */
+
+static void bind_span(sqlite3_stmt *st, int i, date_t from, date_t to)
+{
+	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
+	bind_text(st, i, date_format(from, d1), false);
+	bind_text(st, i + 1, to == DATE_MAX ? "" : date_format(to, d2), true);
+}
+
+/* Reads columns i, i+1 (valid_from, valid_to or NULL); false when damaged. */
+static bool col_span(sqlite3_stmt *st, int i, date_t *from, date_t *to)
+{
+	const char *f = (const char *)sqlite3_column_text(st, i);
+	const char *t = (const char *)sqlite3_column_text(st, i + 1);
+	*to = DATE_MAX;
+	return f && date_parse(f, from, NULL) == 0 && (!t || date_parse(t, to, NULL) == 0);
+}
+
+static int licence_put(struct sq *q, const char *party, const struct export_licence *l,
+		       const char *source, const char *on, bool replace, struct lerr *e)
+{
+	sqlite3_stmt *st;
+	const char *sql =
+	    replace ? "INSERT INTO export_licences(id, party, kind, entry, country, valid_from,"
+		      " valid_to, source, added_on) VALUES(?, ?, 'individual', ?, ?, ?, ?, ?, ?)"
+		      " ON CONFLICT(id) DO UPDATE SET party = excluded.party,"
+		      " entry = excluded.entry, country = excluded.country,"
+		      " valid_from = excluded.valid_from, valid_to = excluded.valid_to"
+		    : "INSERT INTO export_licences(id, party, kind, entry, country, valid_from,"
+		      " valid_to, source, added_on) VALUES(?, ?, 'individual', ?, ?, ?, ?, ?, ?)";
+	if (prep(q, sql, &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, l->id, false);
+	bind_text(st, 2, party, false);
+	bind_text(st, 3, l->entry, false);
+	bind_text(st, 4, l->country, false);
+	bind_span(st, 5, l->from, l->to);
+	bind_text(st, 7, source, false);
+	bind_text(st, 8, on, false);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return lerr_set(e, LERR_EXISTS, "licence %s is already on file", l->id);
+	return rc == SQLITE_DONE ? 0 : fail(q, e, "write licence");
+}
+
+static int sq_export_regime_put(struct store *s, const struct export_regime *r, const char *on,
+				struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "INSERT INTO export_regimes(party, default_group) VALUES(?, ?)"
+		 " ON CONFLICT(party) DO UPDATE SET default_group = excluded.default_group",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, r->party, false);
+	bind_text(st, 2, export_group_name(r->default_group), false);
+	if (step_done(q, st, "write export regime", e) < 0 ||
+	    delete_for(q, "DELETE FROM export_groups WHERE party = ?", r->party, e) < 0 ||
+	    delete_for(q, "DELETE FROM export_entries WHERE party = ?", r->party, e) < 0 ||
+	    delete_for(q, "DELETE FROM export_measures WHERE party = ?", r->party, e) < 0)
+		return LERR_STORE;
+	for (size_t i = 0; i < r->ngroups; i++) {
+		const struct export_interval *g = &r->groups[i];
+		if (prep(q,
+			 "INSERT INTO export_groups(party, country, grp, valid_from, valid_to)"
+			 " VALUES(?, ?, ?, ?, ?)",
+			 &st, e) < 0)
+			return LERR_STORE;
+		bind_text(st, 1, r->party, false);
+		bind_text(st, 2, g->country, false);
+		bind_text(st, 3, export_group_name(g->group), false);
+		bind_span(st, 4, g->from, g->to);
+		if (step_done(q, st, "write country group", e) < 0)
+			return LERR_STORE;
+	}
+	for (size_t i = 0; i < r->nentries; i++) {
+		const struct export_entry *x = &r->entries[i];
+		if (prep(q,
+			 "INSERT INTO export_entries(party, code, name, list_item, position)"
+			 " VALUES(?, ?, ?, ?, ?)",
+			 &st, e) < 0)
+			return LERR_STORE;
+		bind_text(st, 1, r->party, false);
+		bind_text(st, 2, x->code, false);
+		bind_text(st, 3, x->name, false);
+		sqlite3_bind_int(st, 4, x->list_item);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)i);
+		if (step_done(q, st, "write control-list entry", e) < 0)
+			return LERR_STORE;
+	}
+	for (size_t i = 0; i < r->nmeasures; i++) {
+		const struct export_measure *m = &r->measures[i];
+		if (prep(q,
+			 "INSERT INTO export_measures(party, country, valid_from, valid_to,"
+			 " requires) VALUES(?, ?, ?, ?, 'individual')",
+			 &st, e) < 0)
+			return LERR_STORE;
+		bind_text(st, 1, r->party, false);
+		bind_text(st, 2, m->country, false);
+		bind_span(st, 3, m->from, m->to);
+		if (step_done(q, st, "write special measure", e) < 0)
+			return LERR_STORE;
+		sqlite3_int64 id = sqlite3_last_insert_rowid(q->db);
+		for (size_t k = 0; k < m->nentries; k++) {
+			if (prep(q,
+				 "INSERT OR IGNORE INTO export_measure_entries(measure, entry,"
+				 " position) VALUES(?, ?, ?)",
+				 &st, e) < 0)
+				return LERR_STORE;
+			sqlite3_bind_int64(st, 1, id);
+			bind_text(st, 2, m->entries[k], false);
+			sqlite3_bind_int64(st, 3, (sqlite3_int64)k);
+			if (step_done(q, st, "write special measure", e) < 0)
+				return LERR_STORE;
+		}
+	}
+	for (size_t i = 0; i < r->nlicences; i++)
+		if (licence_put(q, r->party, &r->licences[i], "config", on, true, e) < 0)
+			return LERR_STORE;
+	return 0;
+}
+
+/* Grows *v (of *n elements of size sz) by one zeroed element; NULL when out of memory. */
+static void *grow(void **v, size_t *n, size_t sz)
+{
+	char *m = realloc(*v, (*n + 1) * sz);
+	if (!m)
+		return NULL;
+	*v = m;
+	memset(m + *n * sz, 0, sz);
+	return m + (*n)++ * sz;
+}
+
+static int load_regime_rows(struct sq *q, struct export_regime *r, struct lerr *e)
+{
+	static const char *const sql[] = {
+	    "SELECT country, grp, valid_from, valid_to FROM export_groups WHERE party = ?"
+	    " ORDER BY country, valid_from",
+	    "SELECT code, name, list_item FROM export_entries WHERE party = ? ORDER BY position",
+	    "SELECT country, valid_from, valid_to FROM export_measures WHERE party = ?"
+	    " ORDER BY id",
+	    "SELECT id, entry, country, valid_from, valid_to FROM export_licences"
+	    " WHERE party = ? ORDER BY valid_from, id"};
+	for (int t = 0; t < 4; t++) {
+		sqlite3_stmt *st;
+		if (prep(q, sql[t], &st, e) < 0)
+			return LERR_STORE;
+		bind_text(st, 1, r->party, false);
+		int rc, r2 = 0;
+		while (r2 == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			bool ok = true;
+			if (t == 0) {
+				struct export_interval *g =
+				    grow((void **)&r->groups, &r->ngroups, sizeof *g);
+				if (!g)
+					break;
+				col_copy(st, 0, g->country, sizeof g->country);
+				ok = export_group_parse(col_str(st, 1), &g->group, NULL) == 0 &&
+				     col_span(st, 2, &g->from, &g->to);
+			} else if (t == 1) {
+				struct export_entry *x =
+				    grow((void **)&r->entries, &r->nentries, sizeof *x);
+				if (!x)
+					break;
+				col_copy(st, 0, x->code, sizeof x->code);
+				col_copy(st, 1, x->name, sizeof x->name);
+				x->list_item = sqlite3_column_int(st, 2);
+			} else if (t == 2) {
+				struct export_measure *m =
+				    grow((void **)&r->measures, &r->nmeasures, sizeof *m);
+				if (!m)
+					break;
+				col_copy(st, 0, m->country, sizeof m->country);
+				ok = col_span(st, 1, &m->from, &m->to);
+			} else {
+				struct export_licence *l =
+				    grow((void **)&r->licences, &r->nlicences, sizeof *l);
+				if (!l)
+					break;
+				col_copy(st, 0, l->id, sizeof l->id);
+				col_copy(st, 1, l->entry, sizeof l->entry);
+				col_copy(st, 2, l->country, sizeof l->country);
+				ok = col_span(st, 3, &l->from, &l->to);
+			}
+			if (!ok)
+				r2 = lerr_set(e, LERR_STORE, "store: export regime %s: damaged row",
+					      r->party);
+		}
+		if (r2 == 0 && rc != SQLITE_DONE)
+			r2 = rc == SQLITE_ROW ? lerr_set(e, LERR_NOMEM, "out of memory")
+					      : fail(q, e, "read export regime");
+		sqlite3_finalize(st);
+		if (r2 < 0)
+			return r2;
+	}
+	return 0;
+}
+
+/* The measures' entries: one row per (measure, entry), measures in the order loaded. */
+static int load_measure_entries(struct sq *q, struct export_regime *r, struct lerr *e)
+{
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "SELECT m.id, x.entry FROM export_measures m"
+		 " LEFT JOIN export_measure_entries x ON x.measure = m.id"
+		 " WHERE m.party = ? ORDER BY m.id, x.position",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, r->party, false);
+	int rc;
+	size_t i = 0;
+	sqlite3_int64 id = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 row = sqlite3_column_int64(st, 0);
+		if (id && row != id)
+			i++;
+		id = row;
+		if (i >= r->nmeasures)
+			break;
+		struct export_measure *m = &r->measures[i];
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL &&
+		    m->nentries < EXPORT_MEASURE_ENTRIES_MAX)
+			col_copy(st, 1, m->entries[m->nentries++], LABEL_WORD_MAX);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(q, e, "read special measure");
+}
+
+static int sq_export_regime_get(struct store *s, const char *party, struct export_regime *r,
+				struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	memset(r, 0, sizeof *r);
+	if (prep(q, "SELECT party, default_group FROM export_regimes WHERE party = ?", &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, party, false);
+	int rc = sqlite3_step(st), res = 0;
+	if (rc == SQLITE_ROW) {
+		col_copy(st, 0, r->party, sizeof r->party);
+		if (export_group_parse(col_str(st, 1), &r->default_group, NULL) < 0)
+			res = lerr_set(e, LERR_STORE, "store: export regime %s: damaged", party);
+	} else if (rc == SQLITE_DONE)
+		res = lerr_set(e, LERR_NOTFOUND,
+			       "no export regime of %.16s is on file (export_regimes in the"
+			       " configuration file)",
+			       party);
+	else
+		res = fail(q, e, "read export regime");
+	sqlite3_finalize(st);
+	if (res == 0)
+		res = load_regime_rows(q, r, e);
+	if (res == 0)
+		res = load_measure_entries(q, r, e);
+	if (res < 0)
+		export_regime_free(r);
+	return res;
+}
+
+static int sq_export_licence_add(struct store *s, const char *party, const struct export_licence *l,
+				 const char *source, const char *on, struct lerr *e)
+{
+	return licence_put(SQ(s), party, l, source, on, false, e);
+}
+
 static const struct store_ops sqlite_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
@@ -954,6 +1254,9 @@ static const struct store_ops sqlite_ops = {
     .release_add = sq_release_add,
     .consent_put = sq_consent_put,
     .consent_has = sq_consent_has,
+    .export_regime_put = sq_export_regime_put,
+    .export_regime_get = sq_export_regime_get,
+    .export_licence_add = sq_export_licence_add,
 };
 
 int store_sqlite_open(const char *path, bool create, struct store **out, struct lerr *e)

@@ -107,10 +107,56 @@ Test(config, errors_name_the_json_path)
 		    "parties[0].code: party code \"J\" is not 2-8 capital letters");
 }
 
-Test(config, refuses_what_it_does_not_support_yet)
+Test(config, people_need_their_fields)
 {
 	parse_fails("{\"people\": [{\"id\": \"Kim\"}]}", "people[0].party: missing");
-	parse_fails("{\"export_regimes\": []}", "export_regimes: not supported");
+}
+
+#define REGIME(extra)                                                                \
+	"{\"export_regimes\": [{\"party\": \"JPN\", \"default_group\": \"C\","           \
+	"\"entries\": [{\"code\": \"HF\", \"name\": \"hydrogen fluoride\", \"list_item\": 3}]" \
+	extra "}]}"
+
+Test(config, export_regimes_are_parsed_strictly)
+{
+	struct config c;
+	struct lerr e = {0};
+	const char *ok = REGIME(", \"groups\": [{\"country\": \"KOR\", \"group\": \"B\","
+				"\"from\": \"2019-08-28\"}], \"licences\": [{\"id\": \"IL-1\","
+				"\"kind\": \"individual\", \"entry\": \"HF\", \"country\": \"KOR\","
+				"\"from\": \"2019-08-08\", \"to\": \"2020-02-07\"}]");
+	cr_assert_eq(config_parse(ok, strlen(ok), "t.json", &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(c.nregimes, 1);
+	cr_assert_eq(c.regimes[0].groups[0].group, EXG_B);
+	cr_assert_eq(c.regimes[0].groups[0].to, DATE_MAX);
+	cr_assert_eq(c.regimes[0].licences[0].to, D("2020-02-07"));
+	config_free(&c);
+	parse_fails(REGIME(", \"groups\": [{\"country\": \"KOR\", \"group\": \"E\","
+			   "\"from\": \"2019-08-28\"}]"),
+		    "export_regimes[0].groups[0].group: unknown country group \"E\"");
+	parse_fails(REGIME(", \"groups\": [{\"country\": \"KOR\", \"group\": \"A\","
+			   "\"from\": \"2019-02-29\"}]"),
+		    "export_regimes[0].groups[0].from: date \"2019-02-29\"");
+	parse_fails(REGIME(", \"groups\": [{\"country\": \"KOR\", \"group\": \"A\"}]"),
+		    "export_regimes[0].groups[0].from: missing");
+	parse_fails(REGIME(", \"licences\": [{\"id\": \"IL-1\", \"kind\": \"general-bulk\","
+			   "\"entry\": \"HF\", \"country\": \"KOR\", \"from\": \"2019-08-08\","
+			   "\"to\": \"2020-02-07\"}]"),
+		    "export_regimes[0].licences[0].kind: \"general-bulk\" is not known");
+	parse_fails(REGIME(", \"licences\": [{\"id\": \"IL-1\", \"entry\": \"HF\","
+			   "\"country\": \"KOR\", \"from\": \"2019-08-08\"}]"),
+		    "export_regimes[0].licences[0].to: missing");
+	parse_fails(REGIME(", \"special_measures\": [{\"entries\": [\"HF\", \"PU\"],"
+			   "\"country\": \"KOR\", \"from\": \"2019-07-04\"}]"),
+		    "export_regimes[0].special_measures[0].entries[1]: PU is not an entry");
+	parse_fails(REGIME(", \"colour\": 1"), "export_regimes[0].colour: unknown field");
+	parse_fails("{\"export_regimes\": [{\"party\": \"JPN\", \"default_group\": \"C\","
+		    "\"entries\": [{\"code\": \"HF\", \"name\": \"x\", \"list_item\": 16}]}]}",
+		    "export_regimes[0].entries[0].list_item");
+	parse_fails("{\"export_regimes\": [{\"party\": \"JPN\", \"default_group\": \"C\"},"
+		    "{\"party\": \"JPN\", \"default_group\": \"A\"}]}",
+		    "export_regimes[1].party: JPN is already export_regimes[0]");
+	apply_fails(REGIME(""), "export_regimes[0].party: unknown party JPN");
 }
 
 Test(config, checks_agreements_against_the_schemes)

@@ -59,7 +59,7 @@ Test(store, refuses_to_open_a_missing_store_unless_creating)
 	cr_assert_eq(store_open(path, false, &s, &e), LERR_NOTFOUND);
 	cr_assert_null(s);
 	cr_assert_eq(store_open(path, true, &s, &e), 0, "%s", e.msg);
-	cr_assert_eq(store_schema_version(s), 3);
+	cr_assert_eq(store_schema_version(s), 4);
 	store_close(s);
 }
 
@@ -76,7 +76,7 @@ Test(store, uses_wal_full_sync_and_foreign_keys)
 	cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	cr_assert_eq(raw("PRAGMA user_version"), 3);
+	cr_assert_eq(raw("PRAGMA user_version"), 4);
 }
 
 Test(store, a_committed_party_survives_reopening)
@@ -199,6 +199,9 @@ Test(store, an_older_store_is_migrated_on_opening)
 	sqlite3 *db;
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db,
+				  "DROP TABLE export_licences; DROP TABLE export_measure_entries;"
+				  " DROP TABLE export_measures; DROP TABLE export_entries;"
+				  " DROP TABLE export_groups; DROP TABLE export_regimes;"
 				  "DROP TABLE consents; DROP TABLE releases; DROP TABLE items;"
 				  " DROP TABLE party_keys; DROP TABLE person_ntk; DROP TABLE people;"
 				  " PRAGMA user_version=1;",
@@ -206,9 +209,90 @@ Test(store, an_older_store_is_migrated_on_opening)
 		     SQLITE_OK);
 	sqlite3_close(db);
 	cr_assert_eq(store_open(path, false, &s, &e), 0, "%s", e.msg);
-	cr_assert_eq(store_schema_version(s), 3);
+	cr_assert_eq(store_schema_version(s), 4);
 	struct person p;
 	cr_assert_eq(store_person_get(s, "kim", &p, &e), LERR_NOTFOUND, "%s", e.msg);
 	store_close(s);
 	cr_assert_eq(raw("SELECT count(*) FROM people"), 0);
+}
+
+/* A small regime: two groups, two entries, a measure, a licence. */
+static void regime(struct export_regime *r, struct export_interval *g, struct export_entry *x,
+		   struct export_measure *m, struct export_licence *l)
+{
+	memset(r, 0, sizeof *r);
+	strcpy(r->party, "JPN");
+	r->default_group = EXG_C;
+	g[0] = (struct export_interval){"KOR", EXG_A, D("2004-04-01"), D("2019-08-27")};
+	g[1] = (struct export_interval){"KOR", EXG_B, D("2019-08-28"), DATE_MAX};
+	x[0] = (struct export_entry){"HF", "hydrogen fluoride", 3};
+	x[1] = (struct export_entry){"FPI", "fluorinated polyimide", 7};
+	memset(m, 0, sizeof *m);
+	m->nentries = 2;
+	strcpy(m->entries[0], "HF");
+	strcpy(m->entries[1], "FPI");
+	strcpy(m->country, "KOR");
+	m->from = D("2019-07-04");
+	m->to = D("2023-03-23");
+	*l = (struct export_licence){"IL-1", "HF", "KOR", D("2019-08-08"), D("2020-02-07")};
+	r->groups = g;
+	r->ngroups = 2;
+	r->entries = x;
+	r->nentries = 2;
+	r->measures = m;
+	r->nmeasures = 1;
+	r->licences = l;
+	r->nlicences = 1;
+}
+
+Test(store, an_export_regime_round_trips_and_keeps_added_licences)
+{
+	struct store *s;
+	struct lerr e = {0};
+	struct export_interval g[2];
+	struct export_entry x[2];
+	struct export_measure m;
+	struct export_licence l, l2 = {"IL-2", "FPI", "KOR", D("2019-09-01"), D("2019-12-31")};
+	struct export_regime r, got;
+	regime(&r, g, x, &m, &l);
+	cr_assert_eq(store_open(path, true, &s, &e), 0);
+	struct party p = jpn();
+	cr_assert_eq(store_begin(s, &e), 0);
+	cr_assert_eq(store_party_put(s, &p, &e), 0);
+	cr_assert_eq(store_export_regime_put(s, &r, "2019-07-01", &e), 0, "%s", e.msg);
+	cr_assert_eq(store_export_licence_add(s, "JPN", &l2, "cli", "2019-09-01", &e), 0, "%s",
+		     e.msg);
+	cr_assert_eq(store_export_licence_add(s, "JPN", &l2, "cli", "2019-09-01", &e), LERR_EXISTS);
+	cr_assert_eq(store_commit(s, &e), 0, "%s", e.msg);
+	store_close(s);
+	cr_assert_eq(store_open(path, false, &s, &e), 0);
+	cr_assert_eq(store_export_regime_get(s, "JPN", &got, &e), 0, "%s", e.msg);
+	cr_assert_eq(got.default_group, EXG_C);
+	cr_assert_eq(got.ngroups, 2);
+	cr_assert(memcmp(&got.groups[1], &g[1], sizeof g[1]) == 0);
+	cr_assert_eq(got.groups[1].to, DATE_MAX);
+	cr_assert_eq(got.nentries, 2);
+	cr_assert_str_eq(got.entries[1].name, "fluorinated polyimide");
+	cr_assert_eq(got.entries[1].list_item, 7);
+	cr_assert_eq(got.nmeasures, 1);
+	cr_assert_eq(got.measures[0].nentries, 2);
+	cr_assert_str_eq(got.measures[0].entries[1], "FPI");
+	cr_assert_eq(got.measures[0].to, D("2023-03-23"));
+	cr_assert_eq(got.nlicences, 2);
+	cr_assert_str_eq(got.licences[1].id, "IL-2");
+	cr_assert_eq(got.licences[1].to, D("2019-12-31"));
+	export_regime_free(&got);
+	/* putting it again with one group replaces the groups and keeps IL-2 */
+	r.ngroups = 1;
+	cr_assert_eq(store_begin(s, &e), 0);
+	cr_assert_eq(store_export_regime_put(s, &r, "2019-10-01", &e), 0, "%s", e.msg);
+	cr_assert_eq(store_commit(s, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_export_regime_get(s, "JPN", &got, &e), 0, "%s", e.msg);
+	cr_assert_eq(got.ngroups, 1);
+	cr_assert_eq(got.nlicences, 2);
+	export_regime_free(&got);
+	cr_assert_eq(store_export_regime_get(s, "KOR", &got, &e), LERR_NOTFOUND);
+	cr_assert(strstr(e.msg, "no export regime of KOR"), "%s", e.msg);
+	store_close(s);
+	cr_assert_eq(raw("SELECT count(*) FROM export_measure_entries"), 2);
 }
