@@ -79,5 +79,13 @@ say "and JPN's security officer, without the need to know, may not"
 run access check --person suzuki --item "$id" --action read --purpose warning 2>/dev/null || true
 unset LIAISON_NOW
 
+say "every act is in each node's log; KOR keeps and checks JPN's signed checkpoint"
+run log entries 2>/dev/null | cut -c1-150
+run log checkpoint -o "$report.cp" 2>/dev/null
+cat "$report.cp"
+"$L" --home "$KOR_HOME" log witness "$report.cp" 2>/dev/null
+run log verify 2>/dev/null
+"$L" --home "$KOR_HOME" log verify 2>/dev/null
+
 say "the same answers for machines (--json)"
 run --json agreement status "$G" --at 2019-08-23

@@ -425,6 +425,7 @@ static int run_access(struct cli *c)
 	if ((r = cli_open_node(c, &n)) != EXIT_OK)
 		return r;
 	a.date = n->clock.today;
+	a.question = true;
 	struct decision d;
 	if (at && (r = cli_date(c, "--at", at, &a.date)) != EXIT_OK)
 		;

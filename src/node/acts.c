@@ -13,6 +13,7 @@
 #include "../crypto/fio.h"
 #include "acts.h"
 #include "label_json.h"
+#include "log.h"
 
 #define CTX_REPORT "liaison-compromise-report/v1"
 
@@ -85,7 +86,9 @@ int node_item_copy(struct node *n, const struct act_args *a, const struct key_se
 		if (it.foreign)
 			str_copy(copy->sender, sizeof copy->sender, n->party);
 		date_format(n->clock.today, copy->stored_on);
-		r = node_item_record(n, copy, e);
+		r = node_item_record(n, copy,
+				     act == ACT_TRANSLATE ? "item-translate" : "item-reproduce",
+				     json_pack("{s:s, s:s}", "by", a->by, "from", a->item), e);
 		copy->label = NULL;
 	}
 	free(canon);
@@ -111,7 +114,9 @@ int node_item_destroy(struct node *n, const struct act_args *a, struct decision 
 					    e)) < 0)
 			store_rollback(n->store);
 		else
-			r = store_commit(n->store, e);
+			r = node_log_commit(n, "item-destroy",
+					    json_pack("{s:s, s:s}", "item", a->item, "by", a->by),
+					    e);
 	}
 	if (r == 0 && unlink(path) != 0 && errno != ENOENT)
 		r = lerr_set(e, LERR_IO, "%s: cannot remove: %s", path, strerror(errno));
@@ -141,6 +146,18 @@ int node_item_report(struct node *n, const struct act_args *a, const struct key_
 	free(text);
 	if (r < 0)
 		return r;
+	/* the details stay in the report; the log says that it was made, by whom */
+	uint8_t h[32];
+	char hx[65];
+	crypto_hash_sha256(h, (const uint8_t *)line, ol);
+	sodium_bin2hex(hx, sizeof hx, h, sizeof h);
+	if ((r = node_log_record(
+		 n, "compromise-report",
+		 json_pack("{s:s, s:s, s:s}", "item", a->item, "by", a->by, "report_sha256", hx),
+		 e)) < 0) {
+		free(line);
+		return r;
+	}
 	r = fio_write_file(a->out, line, ol, 0644, a->force, e);
 	free(line);
 	return r;
@@ -190,7 +207,11 @@ int node_item_downgrade(struct node *n, const struct act_args *a, const struct k
 			if ((r = store_item_relabel(n->store, &it, e)) < 0)
 				store_rollback(n->store);
 			else
-				r = store_commit(n->store, e);
+				r = node_log_commit(n, "item-downgrade",
+						    json_pack("{s:s, s:s, s:s, s:s}", "item", it.id,
+							      "by", a->by, "from", l.level, "to",
+							      a->level),
+						    e);
 		}
 	}
 	if (r == 0 && strcmp(old_blob, it.blob) != 0) {

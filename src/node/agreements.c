@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "../store/store.h"
+#include "encode.h"
 #include "internal.h"
+#include "log.h"
 
 int node_agreement_get(struct node *n, const char *id, struct agreement *a, struct lerr *e)
 {
@@ -74,7 +76,15 @@ int node_agreement_record(struct node *n, const char *id, const struct agr_event
 		store_rollback(n->store);
 		return r;
 	}
-	if ((r = store_commit(n->store, e)) < 0)
+	struct agreement *logged = malloc(sizeof *logged);
+	json_t *body = NULL;
+	if (logged && store_agreement_get(n->store, id, logged, NULL) == 0)
+		for (size_t i = 0; i < logged->nevents && !body; i++)
+			if (logged->events[i].seq == seq)
+				body = json_pack("{s:s, s:o, s:s}", "agreement", id, "event",
+						 encode_event(logged, i), "source", "cli");
+	free(logged);
+	if ((r = node_log_commit(n, "agreement-event", body, e)) < 0)
 		return r;
 	if ((r = store_agreement_get(n->store, id, a, e)) < 0)
 		return r;

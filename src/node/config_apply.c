@@ -14,6 +14,7 @@
 
 #include "../store/store.h"
 #include "internal.h"
+#include "log.h"
 
 static bool same_event(const struct agr_event *x, const struct agr_event *y)
 {
@@ -192,7 +193,15 @@ int node_config_apply(struct node *n, const struct config *c, const char *name, 
 		if (r < 0 || dry_run || !n)
 			store_rollback(s);
 		else
-			r = store_commit(s, e);
+			r = node_log_commit(n, "config-apply",
+					    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "file",
+						      name, "parties", (json_int_t)sum->parties,
+						      "agreements", (json_int_t)sum->agreements,
+						      "people", (json_int_t)sum->people,
+						      "export_regimes", (json_int_t)sum->regimes,
+						      "events_added",
+						      (json_int_t)sum->events_added),
+					    e);
 	}
 	if (!n)
 		store_close(s);

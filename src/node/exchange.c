@@ -19,6 +19,7 @@
 #include "../crypto/fio.h"
 #include "exchange.h"
 #include "label_json.h"
+#include "log.h"
 
 #define CTX_CONSENT	 "liaison-consent/v1"
 #define CONSENT_FILE_MAX 4096
@@ -101,7 +102,10 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 		if (r < 0)
 			store_rollback(n->store);
 		else
-			r = store_commit(n->store, e);
+			r = node_log_commit(
+			    n, "item-release",
+			    json_pack("{s:s, s:s, s:s}", "item", a->item, "to", a->to, "by", a->by),
+			    e);
 	}
 	if (r < 0) {
 		fio_abort(&o);
@@ -218,7 +222,8 @@ int node_item_import(struct node *n, const char *file, const struct key_secret *
 		str_copy(it->sender, sizeof it->sender, h.sender);
 		it->size = stat(file, &sb) == 0 ? envelope_plain_size(&h, (uint64_t)sb.st_size) : 0;
 		date_format(n->clock.today, it->stored_on);
-		r = node_item_record(n, it, e);
+		r = node_item_record(n, it, "item-import", json_pack("{s:s}", "sender", h.sender),
+				     e);
 		it->label = NULL;
 	}
 	envelope_header_free(&h);
@@ -299,7 +304,10 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 		if ((r = store_consent_put(n->store, a->item, a->to, a->by, day, out, e)) < 0)
 			store_rollback(n->store);
 		else
-			r = store_commit(n->store, e);
+			r = node_log_commit(
+			    n, "consent-grant",
+			    json_pack("{s:s, s:s, s:s}", "item", a->item, "to", a->to, "by", a->by),
+			    e);
 	}
 	if (r == 0)
 		r = fio_write_file(a->out, out, ol, 0644, a->force, e);
@@ -362,7 +370,10 @@ int node_consent_import(struct node *n, const char *file, struct consent_info *c
 		if ((r = store_consent_put(n->store, item, to, by, date, text, e)) < 0)
 			store_rollback(n->store);
 		else
-			r = store_commit(n->store, e);
+			r = node_log_commit(n, "consent-import",
+					    json_pack("{s:s, s:s, s:s, s:s}", "item", item, "to",
+						      to, "by", by, "originator", orig),
+					    e);
 	}
 	if (r == 0) {
 		str_copy(ci->item, sizeof ci->item, item);

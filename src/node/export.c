@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "../store/store.h"
+#include "encode.h"
+#include "log.h"
 
 int node_export_regime(struct node *n, const char *party, struct export_regime *r, struct lerr *e)
 {
@@ -30,7 +32,10 @@ int node_export_licence_add(struct node *n, const char *party, const struct expo
 		if (res < 0)
 			store_rollback(n->store);
 		else
-			res = store_commit(n->store, e);
+			res = node_log_commit(n, "export-licence",
+					      json_pack("{s:s, s:o}", "exporter", r.party,
+							"licence", encode_export_licence(l)),
+					      e);
 	}
 	export_regime_free(&r);
 	return res;

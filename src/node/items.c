@@ -19,7 +19,9 @@
 
 #include "../crypto/fio.h"
 #include "../store/store.h"
+#include "encode.h"
 #include "label_json.h"
+#include "log.h"
 
 static int blob_path(struct node *n, const char *name, char *buf, size_t size, struct lerr *e)
 {
@@ -102,16 +104,27 @@ int node_agreement_between(struct node *n, const char *p1, const char *p2, struc
 	return r;
 }
 
-int node_item_record(struct node *n, const struct store_item *it, struct lerr *e)
+int node_item_record(struct node *n, const struct store_item *it, const char *kind, json_t *body,
+		     struct lerr *e)
 {
 	int r = store_begin(n->store, e);
-	if (r < 0)
+	if (r < 0) {
+		json_decref(body);
 		return r;
+	}
 	if ((r = store_item_add(n->store, it, e)) < 0) {
+		json_decref(body);
 		store_rollback(n->store);
 		return r;
 	}
-	return store_commit(n->store, e);
+	if (body) {
+		json_object_set_new(body, "item", json_string(it->id));
+		json_object_set_new(body, "blob", json_string(it->blob));
+		json_error_t je;
+		json_t *label = json_loads(it->label, 0, &je);
+		json_object_set_new(body, "label", label ? label : json_string(it->label));
+	}
+	return node_log_commit(n, kind, body, e);
 }
 
 int node_item_get(struct node *n, const char *id, struct store_item *it, struct label *l,
@@ -186,7 +199,13 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 	if (rq.export_regime)
 		export_regime_free(&regime);
 	free(c);
-	return 0;
+	/* every decision is in the log, PERMIT or DENY, before anything acts on it */
+	json_t *body = json_pack("{s:o}", "decision", encode_decision(d, a->person, a->item));
+	if (body && a->to && a->to[0])
+		json_object_set_new(body, "to", json_string(a->to));
+	if (body && a->purpose && a->purpose[0])
+		json_object_set_new(body, "purpose", json_string(a->purpose));
+	return node_log_record(n, a->question ? "access-check" : "decision", body, e);
 }
 
 /* An export-control entry must be on the node's control list, where it has one. */
@@ -291,7 +310,7 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 		str_copy(it->level, sizeof it->level, l->level);
 		str_copy(it->local_level, sizeof it->local_level, l->level);
 		date_format(n->clock.today, it->stored_on);
-		r = node_item_record(n, it, e);
+		r = node_item_record(n, it, "item-share", json_pack("{s:s}", "by", rq->by), e);
 		it->label = NULL;
 	}
 	free(canon);

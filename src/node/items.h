@@ -5,6 +5,8 @@
 #ifndef LIAISON_NODE_ITEMS_H
 #define LIAISON_NODE_ITEMS_H
 
+#include <jansson.h>
+
 #include "../core/decide.h"
 #include "../crypto/envelope.h"
 #include "../store/store.h"
@@ -37,9 +39,13 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 		    struct store_item *it, struct label *l, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
 
-/* Stores a new item's record, in a transaction of its own (its blob is already in place). */
-int node_item_record(struct node *n, const struct store_item *it, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2)));
+/*
+ * Stores a new item's record and its log entry of `kind` (body, released
+ * here, gains "item", "blob" and "label"), in a transaction of their own
+ * (the blob is already in place).
+ */
+int node_item_record(struct node *n, const struct store_item *it, const char *kind, json_t *body,
+		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 /* An item and its label (free it with store_item_free). */
 int node_item_get(struct node *n, const char *id, struct store_item *it, struct label *l,
@@ -54,6 +60,7 @@ struct decide_args {
 	date_t date;
 	const char *purpose; /* or NULL */
 	const char *to;	     /* release: the destination, or NULL */
+	bool question;	     /* asked (access check), not acted on: logged as such */
 };
 
 /* What node_decide gathers for decide(). */

@@ -11,6 +11,7 @@
 
 #include "../store/store.h"
 #include "keyfile.h"
+#include "log.h"
 
 int node_clock_read(struct node_clock *c, struct lerr *e)
 {
@@ -82,6 +83,33 @@ static int make_keys(const char *home, const char *party, const char *pass, size
 	return keyfile_generate(dir, party, pass, len, &kdf, false, NULL, 0, e);
 }
 
+/* The log's first entry: the node, with its public key. */
+static int log_init(const char *path, const char *home, const char *party,
+		    const struct node_clock *clock, struct lerr *e)
+{
+	char pub[NODE_PATH_MAX + 64], line[KEY_PUB_LINE_MAX];
+	struct key_public p;
+	struct store *s;
+	int r = node_key_path(home, party, "pub", pub, sizeof pub, e);
+	if (r == 0)
+		r = keyfile_public(pub, &p, e);
+	if (r == 0)
+		r = key_public_format(&p, line, sizeof line, e);
+	if (r < 0 || (r = store_open(path, false, &s, e)) < 0)
+		return r;
+	line[strcspn(line, "\n")] = '\0';
+	if ((r = store_begin(s, e)) == 0) {
+		r = node_log_append_to(s, party, clock, "node-init",
+				       json_pack("{s:s}", "key", line), NULL, e);
+		if (r == 0)
+			r = store_commit(s, e);
+		else
+			store_rollback(s);
+	}
+	store_close(s);
+	return r;
+}
+
 int node_init(const char *home, const char *party, const char *pass, size_t len, struct lerr *e)
 {
 	char path[NODE_PATH_MAX + 16];
@@ -118,6 +146,8 @@ int node_init(const char *home, const char *party, const char *pass, size_t len,
 	store_close(s);
 	if (r == 0)
 		r = make_keys(home, party, pass, len, e);
+	if (r == 0)
+		r = log_init(path, home, party, &clock, e);
 	if (r == 0)
 		(void)chmod(path, 0600);
 	else
@@ -162,11 +192,14 @@ int node_party_key_add(struct node *n, const char *party_code, const char *file,
 	if (r < 0)
 		return r;
 	char today[DATE_BUF_SIZE];
-	if ((r = store_party_key_put(n->store, p, date_format(n->clock.today, today), e)) < 0) {
+	char line[KEY_PUB_LINE_MAX];
+	if ((r = store_party_key_put(n->store, p, date_format(n->clock.today, today), e)) < 0 ||
+	    (r = key_public_format(p, line, sizeof line, e)) < 0) {
 		store_rollback(n->store);
 		return r;
 	}
-	return store_commit(n->store, e);
+	line[strcspn(line, "\n")] = '\0';
+	return node_log_commit(n, "party-key", json_pack("{s:s}", "key", line), e);
 }
 
 int node_open(const char *home, struct node **out, struct lerr *e)

@@ -2,6 +2,8 @@
 #include "node.h"
 
 #include "../store/store.h"
+#include "encode.h"
+#include "log.h"
 
 int node_person_put(struct node *n, const struct person *p, struct lerr *e)
 {
@@ -17,7 +19,7 @@ int node_person_put(struct node *n, const struct person *p, struct lerr *e)
 		store_rollback(n->store);
 		return r;
 	}
-	return store_commit(n->store, e);
+	return node_log_commit(n, "person-put", json_pack("{s:o}", "person", encode_person(p)), e);
 }
 
 int node_person_get(struct node *n, const char *id, struct person *p, struct lerr *e)

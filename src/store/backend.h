@@ -49,6 +49,18 @@ struct store_ops {
 	int (*export_licence_add)(struct store *s, const char *party,
 				  const struct export_licence *l, const char *source,
 				  const char *on, struct lerr *e);
+	int (*log_size)(struct store *s, uint64_t *n, struct lerr *e);
+	int (*log_entry_add)(struct store *s, uint64_t index, const void *data, size_t len,
+			     struct lerr *e);
+	int (*log_entry_get)(struct store *s, uint64_t index, char **data, size_t *len,
+			     struct lerr *e);
+	int (*log_hash_put)(struct store *s, unsigned level, uint64_t index, const uint8_t hash[32],
+			    struct lerr *e);
+	int (*log_hash_get)(struct store *s, unsigned level, uint64_t index, uint8_t hash[32],
+			    struct lerr *e);
+	int (*witness_put)(struct store *s, const char *origin, uint64_t size, const char *note,
+			   const char *on, struct lerr *e);
+	int (*witness_latest)(struct store *s, const char *origin, char **note, struct lerr *e);
 };
 
 struct store {

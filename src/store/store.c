@@ -180,3 +180,42 @@ int store_export_licence_add(struct store *s, const char *party, const struct ex
 {
 	return s->ops->export_licence_add(s, party, l, source, on, e);
 }
+
+int store_log_size(struct store *s, uint64_t *n, struct lerr *e)
+{
+	return s->ops->log_size(s, n, e);
+}
+
+int store_log_entry_add(struct store *s, uint64_t index, const void *data, size_t len,
+			struct lerr *e)
+{
+	return s->ops->log_entry_add(s, index, data, len, e);
+}
+
+int store_log_entry_get(struct store *s, uint64_t index, char **data, size_t *len, struct lerr *e)
+{
+	return s->ops->log_entry_get(s, index, data, len, e);
+}
+
+int store_log_hash_put(struct store *s, unsigned level, uint64_t index, const uint8_t hash[32],
+		       struct lerr *e)
+{
+	return s->ops->log_hash_put(s, level, index, hash, e);
+}
+
+int store_log_hash_get(struct store *s, unsigned level, uint64_t index, uint8_t hash[32],
+		       struct lerr *e)
+{
+	return s->ops->log_hash_get(s, level, index, hash, e);
+}
+
+int store_witness_put(struct store *s, const char *origin, uint64_t size, const char *note,
+		      const char *on, struct lerr *e)
+{
+	return s->ops->witness_put(s, origin, size, note, on, e);
+}
+
+int store_witness_latest(struct store *s, const char *origin, char **note, struct lerr *e)
+{
+	return s->ops->witness_latest(s, origin, note, e);
+}

@@ -182,4 +182,28 @@ int store_export_licence_add(struct store *s, const char *party, const struct ex
 			     const char *source, const char *on, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
 
+/* ---- the transparency log (node/log.c computes; the store keeps) ---- */
+
+/* The number of log entries. */
+int store_log_size(struct store *s, uint64_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* Stores entry `index` (the current size). */
+int store_log_entry_add(struct store *s, uint64_t index, const void *data, size_t len,
+			struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 3)));
+/* Reads entry `index` (malloc'd, NUL-terminated; free() it); LERR_NOTFOUND past the end. */
+int store_log_entry_get(struct store *s, uint64_t index, char **data, size_t *len, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 3, 4)));
+/* Stores / reads the hash of complete subtree (level, index). */
+int store_log_hash_put(struct store *s, unsigned level, uint64_t index, const uint8_t hash[32],
+		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 4)));
+int store_log_hash_get(struct store *s, unsigned level, uint64_t index, uint8_t hash[32],
+		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 4)));
+/* Keeps a peer's checkpoint (the signed note) seen on date `on`. */
+int store_witness_put(struct store *s, const char *origin, uint64_t size, const char *note,
+		      const char *on, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 4, 5)));
+/* The largest checkpoint of origin kept (free() *note); LERR_NOTFOUND when none. */
+int store_witness_latest(struct store *s, const char *origin, char **note, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
 #endif

@@ -14,10 +14,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#define SQ_CACHE 5
+
 struct sq {
 	struct store base;
 	sqlite3 *db;
 	int version;
+	sqlite3_stmt *cache[SQ_CACHE]; /* prepared once: the log's statements */
 };
 
 static const char *const migrations[] = {
@@ -97,6 +100,12 @@ static const char *const migrations[] = {
     " source TEXT NOT NULL, added_on TEXT NOT NULL,"
     " FOREIGN KEY(party, entry) REFERENCES export_entries(party, code)"
     "  DEFERRABLE INITIALLY DEFERRED) STRICT;",
+    /* 5: the transparency log: entries, complete subtree hashes, checkpoints seen. */
+    "CREATE TABLE log_entries(idx INTEGER PRIMARY KEY, data BLOB NOT NULL) STRICT;"
+    "CREATE TABLE log_hashes(level INTEGER NOT NULL, idx INTEGER NOT NULL,"
+    " hash BLOB NOT NULL, PRIMARY KEY(level, idx)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE log_witnessed(origin TEXT NOT NULL, size INTEGER NOT NULL,"
+    " note TEXT NOT NULL, seen_on TEXT NOT NULL, PRIMARY KEY(origin, size)) STRICT;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -214,6 +223,8 @@ static int migrate(struct sq *q, struct lerr *e)
 static void sq_close(struct store *s)
 {
 	struct sq *q = SQ(s);
+	for (int i = 0; i < SQ_CACHE; i++)
+		sqlite3_finalize(q->cache[i]);
 	sqlite3_close(q->db);
 	free(q);
 }
@@ -1226,6 +1237,156 @@ static int sq_export_licence_add(struct store *s, const char *party, const struc
 	return licence_put(SQ(s), party, l, source, on, false, e);
 }
 
+/* ---- the transparency log ---- */
+
+/* A statement kept prepared for the life of the handle (the log's hot path). */
+static int cached(struct sq *q, int slot, const char *sql, sqlite3_stmt **st, struct lerr *e)
+{
+	if (!q->cache[slot] && sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+						  &q->cache[slot], NULL) != SQLITE_OK)
+		return fail(q, e, "prepare");
+	*st = q->cache[slot];
+	sqlite3_reset(*st);
+	sqlite3_clear_bindings(*st);
+	return 0;
+}
+
+enum { C_LOG_SIZE, C_LOG_ADD, C_LOG_GET, C_HASH_PUT, C_HASH_GET };
+
+static int sq_log_size(struct store *s, uint64_t *n, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (cached(q, C_LOG_SIZE, "SELECT coalesce(max(idx) + 1, 0) FROM log_entries", &st, e) < 0)
+		return LERR_STORE;
+	int rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : fail(q, e, "log size");
+}
+
+static int sq_log_entry_add(struct store *s, uint64_t index, const void *data, size_t len,
+			    struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (cached(q, C_LOG_ADD, "INSERT INTO log_entries(idx, data) VALUES(?, ?)", &st, e) < 0)
+		return LERR_STORE;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
+	sqlite3_bind_blob64(st, 2, data, len, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail(q, e, "append log entry");
+}
+
+static int sq_log_entry_get(struct store *s, uint64_t index, char **data, size_t *len,
+			    struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	*data = NULL;
+	*len = 0;
+	if (cached(q, C_LOG_GET, "SELECT data FROM log_entries WHERE idx = ?", &st, e) < 0)
+		return LERR_STORE;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+		const void *v = sqlite3_column_blob(st, 0);
+		*data = malloc(n + 1);
+		if (!*data)
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+		else {
+			if (n)
+				memcpy(*data, v, n);
+			(*data)[n] = '\0';
+			*len = n;
+		}
+	} else if (rc == SQLITE_DONE)
+		r = lerr_set(e, LERR_NOTFOUND, "no log entry %llu", (unsigned long long)index);
+	else
+		r = fail(q, e, "read log entry");
+	sqlite3_reset(st);
+	return r;
+}
+
+static int sq_log_hash_put(struct store *s, unsigned level, uint64_t index, const uint8_t hash[32],
+			   struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (cached(q, C_HASH_PUT, "INSERT INTO log_hashes(level, idx, hash) VALUES(?, ?, ?)", &st,
+		   e) < 0)
+		return LERR_STORE;
+	sqlite3_bind_int(st, 1, (int)level);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
+	sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail(q, e, "store log hash");
+}
+
+static int sq_log_hash_get(struct store *s, unsigned level, uint64_t index, uint8_t hash[32],
+			   struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (cached(q, C_HASH_GET, "SELECT hash FROM log_hashes WHERE level = ? AND idx = ?", &st,
+		   e) < 0)
+		return LERR_STORE;
+	sqlite3_bind_int(st, 1, (int)level);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
+		memcpy(hash, sqlite3_column_blob(st, 0), 32);
+	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		r = lerr_set(e, LERR_STORE, "store: log hash (%u, %llu) is missing or damaged",
+			     level, (unsigned long long)index);
+	else
+		r = fail(q, e, "read log hash");
+	sqlite3_reset(st);
+	return r;
+}
+
+static int sq_witness_put(struct store *s, const char *origin, uint64_t size, const char *note,
+			  const char *on, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "INSERT INTO log_witnessed(origin, size, note, seen_on) VALUES(?, ?, ?, ?)"
+		 " ON CONFLICT(origin, size) DO NOTHING",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, origin, false);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
+	bind_text(st, 3, note, false);
+	bind_text(st, 4, on, false);
+	return step_done(q, st, "store checkpoint", e);
+}
+
+static int sq_witness_latest(struct store *s, const char *origin, char **note, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	*note = NULL;
+	if (prep(q, "SELECT note FROM log_witnessed WHERE origin = ? ORDER BY size DESC LIMIT 1",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, origin, false);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		*note = strdup(col_str(st, 0));
+		if (!*note)
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+	} else if (rc == SQLITE_DONE)
+		r = lerr_set(e, LERR_NOTFOUND, "no checkpoint of %.128s seen yet", origin);
+	else
+		r = fail(q, e, "read checkpoint");
+	sqlite3_finalize(st);
+	return r;
+}
+
 static const struct store_ops sqlite_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
@@ -1257,6 +1418,13 @@ static const struct store_ops sqlite_ops = {
     .export_regime_put = sq_export_regime_put,
     .export_regime_get = sq_export_regime_get,
     .export_licence_add = sq_export_licence_add,
+    .log_size = sq_log_size,
+    .log_entry_add = sq_log_entry_add,
+    .log_entry_get = sq_log_entry_get,
+    .log_hash_put = sq_log_hash_put,
+    .log_hash_get = sq_log_hash_get,
+    .witness_put = sq_witness_put,
+    .witness_latest = sq_witness_latest,
 };
 
 int store_sqlite_open(const char *path, bool create, struct store **out, struct lerr *e)

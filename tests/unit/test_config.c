@@ -8,22 +8,22 @@
 
 TestSuite(config, .fini = leak_check);
 
-#define PARTIES                                                                      \
-	"\"parties\": [{\"code\": \"JPN\", \"name\": \"Japan\", \"levels\": ["          \
-	"{\"code\": \"HI\", \"name\": \"秘\", \"rank\": 1},"                             \
-	"{\"code\": \"GOKUHI\", \"name\": \"極秘\", \"rank\": 2}]},"                     \
-	"{\"code\": \"KOR\", \"name\": \"Republic of Korea\", \"levels\": ["            \
-	"{\"code\": \"III\", \"name\": \"군사III급비밀\", \"rank\": 1},"                 \
-	"{\"code\": \"II\", \"name\": \"군사II급비밀\", \"rank\": 2},"                   \
+#define PARTIES                                                                                    \
+	"\"parties\": [{\"code\": \"JPN\", \"name\": \"Japan\", \"levels\": ["                     \
+	"{\"code\": \"HI\", \"name\": \"秘\", \"rank\": 1},"                                      \
+	"{\"code\": \"GOKUHI\", \"name\": \"極秘\", \"rank\": 2}]},"                             \
+	"{\"code\": \"KOR\", \"name\": \"Republic of Korea\", \"levels\": ["                       \
+	"{\"code\": \"III\", \"name\": \"군사III급비밀\", \"rank\": 1},"                      \
+	"{\"code\": \"II\", \"name\": \"군사II급비밀\", \"rank\": 2},"                        \
 	"{\"code\": \"I\", \"name\": \"군사I급비밀\", \"rank\": 3}]}]"
 
-#define AGREEMENT_HEAD                                                               \
-	"{\"id\": \"G\", \"title\": \"t\", \"parties\": [\"JPN\", \"KOR\"],"            \
-	"\"term_years\": 1, \"renewal_years\": 1, \"notice_days\": 90,"                  \
+#define AGREEMENT_HEAD                                                                             \
+	"{\"id\": \"G\", \"title\": \"t\", \"parties\": [\"JPN\", \"KOR\"],"                       \
+	"\"term_years\": 1, \"renewal_years\": 1, \"notice_days\": 90,"                            \
 	"\"equivalence\": [{\"common\": \"SECRET\", \"JPN\": [\"GOKUHI\"], \"KOR\": [\"II\"]}],"
 
-#define EVENTS_2019                                                                  \
-	"\"events\": [{\"date\": \"2016-11-23\", \"kind\": \"in-force\"},"              \
+#define EVENTS_2019                                                                                \
+	"\"events\": [{\"date\": \"2016-11-23\", \"kind\": \"in-force\"},"                         \
 	"{\"date\": \"2019-08-23\", \"kind\": \"notice\", \"by\": \"KOR\"}]"
 
 static const char *good = "{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD EVENTS_2019 "}]}";
@@ -84,15 +84,17 @@ Test(config, errors_name_the_json_path)
 	parse_fails("{\"parties\": {}}", "parties: must be an array");
 	parse_fails("[]", "must be an object");
 	parse_fails("{\"partys\": []}", "partys: unknown field");
-	parse_fails("{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
-		    "\"events\": [{\"date\": \"2019-02-30\", \"kind\": \"notice\", \"by\": \"KOR\"}]}]}",
-		    "agreements[0].events[0].date: date \"2019-02-30\"");
+	parse_fails(
+	    "{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
+	    "\"events\": [{\"date\": \"2019-02-30\", \"kind\": \"notice\", \"by\": \"KOR\"}]}]}",
+	    "agreements[0].events[0].date: date \"2019-02-30\"");
 	parse_fails("{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
 		    "\"events\": [{\"date\": \"2019-01-01\", \"kind\": \"expired\"}]}]}",
 		    "agreements[0].events[0].kind: event kind \"expired\" is unknown");
-	parse_fails("{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
-		    "\"events\": [{\"date\": \"2019-01-01\", \"kind\": \"notice\", \"by\": \"kor\"}]}]}",
-		    "agreements[0].events[0].by: party code \"kor\"");
+	parse_fails(
+	    "{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
+	    "\"events\": [{\"date\": \"2019-01-01\", \"kind\": \"notice\", \"by\": \"kor\"}]}]}",
+	    "agreements[0].events[0].by: party code \"kor\"");
 	parse_fails("{\"parties\": [{\"code\": \"JPN\", \"name\": \"Japan\", \"levels\": "
 		    "[{\"code\": \"HI\", \"name\": \"秘\", \"rank\": \"1\"}]}]}",
 		    "parties[0].levels[0].rank: must be an integer");
@@ -112,10 +114,10 @@ Test(config, people_need_their_fields)
 	parse_fails("{\"people\": [{\"id\": \"Kim\"}]}", "people[0].party: missing");
 }
 
-#define REGIME(extra)                                                                \
-	"{\"export_regimes\": [{\"party\": \"JPN\", \"default_group\": \"C\","           \
-	"\"entries\": [{\"code\": \"HF\", \"name\": \"hydrogen fluoride\", \"list_item\": 3}]" \
-	extra "}]}"
+#define REGIME(extra)                                                                              \
+	"{\"export_regimes\": [{\"party\": \"JPN\", \"default_group\": \"C\","                     \
+	"\"entries\": [{\"code\": \"HF\", \"name\": \"hydrogen fluoride\", \"list_item\": "        \
+	"3}]" extra "}]}"
 
 Test(config, export_regimes_are_parsed_strictly)
 {
@@ -167,7 +169,8 @@ Test(config, checks_agreements_against_the_schemes)
 		    "agreements[0].parties[1]: unknown party USA");
 	apply_fails("{" PARTIES ", \"agreements\": [{\"id\": \"G\", \"title\": \"t\","
 		    "\"parties\": [\"JPN\", \"KOR\"], \"term_years\": 1, \"renewal_years\": 1,"
-		    "\"notice_days\": 90, \"equivalence\": [{\"common\": \"S\", \"JPN\": [\"KIMITSU\"]}]}]}",
+		    "\"notice_days\": 90, \"equivalence\": [{\"common\": \"S\", \"JPN\": "
+		    "[\"KIMITSU\"]}]}]}",
 		    "agreements[0].equivalence[0].JPN[0]: JPN has no level \"KIMITSU\"");
 	apply_fails("{" PARTIES ", \"agreements\": [{\"id\": \"G\", \"title\": \"t\","
 		    "\"parties\": [\"JPN\", \"KOR\"], \"term_years\": 1, \"renewal_years\": 1,"
@@ -178,10 +181,12 @@ Test(config, checks_agreements_against_the_schemes)
 
 Test(config, refuses_impossible_events_naming_the_file_event)
 {
-	apply_fails("{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
-		    "\"events\": [{\"date\": \"2019-11-22\", \"kind\": \"notice-suspended\", \"by\": \"KOR\"},"
-		    "{\"date\": \"2016-11-23\", \"kind\": \"in-force\"}]}]}",
-		    "agreements[0].events[0]: notice-suspended on 2019-11-22: there is no pending notice");
+	apply_fails(
+	    "{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
+	    "\"events\": [{\"date\": \"2019-11-22\", \"kind\": \"notice-suspended\", \"by\": "
+	    "\"KOR\"},"
+	    "{\"date\": \"2016-11-23\", \"kind\": \"in-force\"}]}]}",
+	    "agreements[0].events[0]: notice-suspended on 2019-11-22: there is no pending notice");
 	apply_fails("{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
 		    "\"events\": [{\"date\": \"2016-11-23\", \"kind\": \"in-force\"},"
 		    "{\"date\": \"2019-08-23\", \"kind\": \"notice\", \"by\": \"USA\"}]}]}",
@@ -208,8 +213,7 @@ static void remove_node(struct node *n, const char *dir)
 	cr_assert_eq(system(cmd), 0);
 }
 
-static int apply_text(struct node *n, const char *text, struct config_summary *sum,
-		      struct lerr *e)
+static int apply_text(struct node *n, const char *text, struct config_summary *sum, struct lerr *e)
 {
 	struct config c;
 	int r = config_parse(text, strlen(text), "t.json", &c, e);
@@ -221,16 +225,20 @@ static int apply_text(struct node *n, const char *text, struct config_summary *s
 
 Test(config, people_are_checked_against_their_scheme)
 {
-	apply_fails("{" PARTIES ", \"people\": [{\"id\": \"kim\", \"party\": \"KOR\", \"name\": \"K\","
-		    " \"roles\": [\"analyst\"], \"clearance\": {\"level\": \"GOKUHI\", \"from\": \"2018-01-01\"}}]}",
+	apply_fails("{" PARTIES
+		    ", \"people\": [{\"id\": \"kim\", \"party\": \"KOR\", \"name\": \"K\","
+		    " \"roles\": [\"analyst\"], \"clearance\": {\"level\": \"GOKUHI\", \"from\": "
+		    "\"2018-01-01\"}}]}",
 		    "people[0].clearance.level: KOR has no level \"GOKUHI\"");
 	parse_fails("{\"people\": [{\"id\": \"kim\", \"party\": \"KOR\", \"name\": \"K\","
 		    " \"roles\": [\"spy\"]}]}",
 		    "people[0].roles[0]: role \"spy\" is unknown");
 	parse_fails("{\"people\": [{\"id\": \"kim\", \"party\": \"KOR\", \"name\": \"K\","
-		    " \"roles\": [\"analyst\"], \"clearance\": {\"level\": \"II\", \"from\": \"2018-02-30\"}}]}",
+		    " \"roles\": [\"analyst\"], \"clearance\": {\"level\": \"II\", \"from\": "
+		    "\"2018-02-30\"}}]}",
 		    "people[0].clearance.from: date \"2018-02-30\"");
-	apply_fails("{" PARTIES ", \"people\": [{\"id\": \"Kim\", \"party\": \"KOR\", \"name\": \"K\","
+	apply_fails("{" PARTIES
+		    ", \"people\": [{\"id\": \"Kim\", \"party\": \"KOR\", \"name\": \"K\","
 		    " \"roles\": [\"analyst\"]}]}",
 		    "people[0].id: person id \"Kim\"");
 }
@@ -260,8 +268,9 @@ Test(config, a_failed_apply_stores_nothing)
 	struct config_summary sum;
 	struct lerr e = {0};
 	/* valid parties, then an impossible event: the parties are not stored */
-	const char *bad = "{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
-			  "\"events\": [{\"date\": \"2019-11-22\", \"kind\": \"notice-withdrawn\"}]}]}";
+	const char *bad =
+	    "{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
+	    "\"events\": [{\"date\": \"2019-11-22\", \"kind\": \"notice-withdrawn\"}]}]}";
 	cr_assert_lt(apply_text(n, bad, &sum, &e), 0);
 	struct party p;
 	cr_assert_eq(node_party_get(n, "JPN", &p, &e), LERR_NOTFOUND, "JPN was stored");
@@ -281,7 +290,8 @@ Test(config, a_scheme_change_must_keep_stored_agreements_valid)
 			       "\"levels\": [{\"code\": \"HI\", \"name\": \"秘\", \"rank\": 1}]}]}";
 	cr_assert_lt(apply_text(n, narrower, &sum, &e), 0);
 	cr_assert(strstr(e.msg, "agreement G (already stored)") &&
-		  strstr(e.msg, "JPN has no level \"GOKUHI\""), "%s", e.msg);
+		      strstr(e.msg, "JPN has no level \"GOKUHI\""),
+		  "%s", e.msg);
 	struct party p;
 	cr_assert_eq(node_party_get(n, "JPN", &p, &e), 0);
 	cr_assert_eq(p.nlevels, 2, "the old scheme stays");
@@ -296,18 +306,21 @@ Test(config, new_events_merge_with_recorded_ones)
 	struct lerr e = {0};
 	cr_assert_eq(apply_text(n, good, &sum, &e), 0, "%s", e.msg);
 	/* a file that knows the suspension too: one event added */
-	const char *more = "{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
-			   "\"events\": [{\"date\": \"2016-11-23\", \"kind\": \"in-force\"},"
-			   "{\"date\": \"2019-08-23\", \"kind\": \"notice\", \"by\": \"KOR\"},"
-			   "{\"date\": \"2019-11-22\", \"kind\": \"notice-suspended\", \"by\": \"KOR\"}]}]}";
+	const char *more =
+	    "{" PARTIES ", \"agreements\": [" AGREEMENT_HEAD
+	    "\"events\": [{\"date\": \"2016-11-23\", \"kind\": \"in-force\"},"
+	    "{\"date\": \"2019-08-23\", \"kind\": \"notice\", \"by\": \"KOR\"},"
+	    "{\"date\": \"2019-11-22\", \"kind\": \"notice-suspended\", \"by\": \"KOR\"}]}]}";
 	cr_assert_eq(apply_text(n, more, &sum, &e), 0, "%s", e.msg);
 	cr_assert_eq(sum.events_added, 1);
 	cr_assert_eq(sum.events_known, 2);
 	/* a file whose new event conflicts with a recorded one is refused */
-	const char *conflict = "{\"agreements\": [" AGREEMENT_HEAD
-			       "\"events\": [{\"date\": \"2019-09-01\", \"kind\": \"notice-withdrawn\", \"by\": \"KOR\"}]}]}";
+	const char *conflict =
+	    "{\"agreements\": [" AGREEMENT_HEAD "\"events\": [{\"date\": \"2019-09-01\", \"kind\": "
+	    "\"notice-withdrawn\", \"by\": \"KOR\"}]}]}";
 	cr_assert_lt(apply_text(n, conflict, &sum, &e), 0);
 	cr_assert(strstr(e.msg, "event 3 already recorded") &&
-		  strstr(e.msg, "no pending notice to suspend"), "%s", e.msg);
+		      strstr(e.msg, "no pending notice to suspend"),
+		  "%s", e.msg);
 	remove_node(n, dir);
 }

@@ -40,10 +40,9 @@ Test(date, refuses_a_month_that_does_not_exist)
 
 Test(date, refuses_text_not_in_the_form)
 {
-	static const char *const bad[] = {"19-1-1",      "2019-1-1",    "2019-01-1",
-					  "2019/01/01",  "2019-01-01x", " 2019-01-01",
-					  "",            "20190101",    "2019-0a-01",
-					  "+019-01-01",  "2019-01-01 ", "0000-01-01"};
+	static const char *const bad[] = {
+	    "19-1-1", "2019-1-1", "2019-01-1",	"2019/01/01", "2019-01-01x", " 2019-01-01",
+	    "",	      "20190101", "2019-0a-01", "+019-01-01", "2019-01-01 ", "0000-01-01"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		date_t d;
 		struct lerr e = {0};
@@ -88,11 +87,12 @@ Test(date, every_day_round_trips_through_text)
 		int y, m, d;
 		date_to_ymd(t, &y, &m, &d);
 		/* each day follows the one before */
-		bool next = (y == py && m == pm && d == pd + 1) ||
-			    (y == py && m == pm + 1 && d == 1 && pd == date_days_in_month(py, pm)) ||
-			    (y == py + 1 && m == 1 && d == 1 && pm == 12 && pd == 31);
-		cr_assert(next || t == DATE_MIN, "day %d (%d-%d-%d) does not follow %d-%d-%d", t,
-			  y, m, d, py, pm, pd);
+		bool next =
+		    (y == py && m == pm && d == pd + 1) ||
+		    (y == py && m == pm + 1 && d == 1 && pd == date_days_in_month(py, pm)) ||
+		    (y == py + 1 && m == 1 && d == 1 && pm == 12 && pd == 31);
+		cr_assert(next || t == DATE_MIN, "day %d (%d-%d-%d) does not follow %d-%d-%d", t, y,
+			  m, d, py, pm, pd);
 		py = y, pm = m, pd = d;
 		if (t % 997 == 0) {
 			date_t back;

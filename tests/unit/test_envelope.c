@@ -69,9 +69,10 @@ static void round_trip(size_t n, uint32_t chunk)
 		     "%zu bytes in chunks of %u: %s", n, chunk, e.msg);
 	cr_assert_eq(on, n, "%zu bytes came back as %zu", n, on);
 	cr_assert(n == 0 || memcmp(out, plain, n) == 0, "%zu bytes: content differs", n);
-	int64_t size = envelope_plain_size(&(struct env_header){.chunk = chunk ? chunk : ENV_CHUNK_DEFAULT,
-								 .header_len = header_len(env, len)},
-					   len);
+	int64_t size =
+	    envelope_plain_size(&(struct env_header){.chunk = chunk ? chunk : ENV_CHUNK_DEFAULT,
+						     .header_len = header_len(env, len)},
+				len);
 	cr_assert_eq(size, (int64_t)n, "plain size from the file size: %lld", (long long)size);
 	free(plain);
 	free(out);
@@ -300,8 +301,8 @@ Test(envelope, refuses_bad_seal_arguments)
 	struct lerr e = {0};
 	int in = tmp_with("x", 1), out = tmp_with("", 0);
 	struct key_public twice[2] = {f.kor.pub, f.kor.pub};
-	struct env_seal_args a = {.from = &f.jpn, .to = twice, .nto = 2, .label = LABEL,
-				  .label_len = strlen(LABEL)};
+	struct env_seal_args a = {
+	    .from = &f.jpn, .to = twice, .nto = 2, .label = LABEL, .label_len = strlen(LABEL)};
 	cr_assert_eq(envelope_seal(in, out, &a, NULL, &e), LERR_INVAL);
 	cr_assert(strstr(e.msg, "named twice"), "%s", e.msg);
 	a.nto = 0;

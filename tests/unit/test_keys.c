@@ -105,9 +105,10 @@ Test(keys, unreasonable_kdf_parameters_are_refused)
 
 Test(label, parses_normalises_and_writes_canonical_json)
 {
-	const char *in = "{\"title\": \"Missile launch\", \"originator\": \"JPN\", \"level\": \"GOKUHI\","
-			 " \"releasable_to\": [\"USA\", \"KOR\", \"USA\"], \"purposes\": [\"warning\"],"
-			 " \"item\": \"i-1\", \"revocable\": true}";
+	const char *in =
+	    "{\"title\": \"Missile launch\", \"originator\": \"JPN\", \"level\": \"GOKUHI\","
+	    " \"releasable_to\": [\"USA\", \"KOR\", \"USA\"], \"purposes\": [\"warning\"],"
+	    " \"item\": \"i-1\", \"revocable\": true}";
 	struct label l;
 	struct lerr e = {0};
 	cr_assert_eq(label_parse(in, strlen(in), "l.json", &l, &e), 0, "%s", e.msg);
@@ -131,17 +132,20 @@ Test(label, errors_name_the_field)
 	struct {
 		const char *text, *want;
 	} cases[] = {
-		{"{\"originator\": \"JPN\", \"level\": \"GOKUHI\"}", "title: missing"},
-		{"{\"originator\": \"jpn\", \"level\": \"X\", \"title\": \"t\"}", "originator: party code"},
-		{"{\"originator\": \"JPN\", \"level\": \"X\", \"title\": \"t\", \"releasable_to\": [\"KOREA!\"]}",
-		 "releasable_to[0]"},
-		{"{\"originator\": \"JPN\", \"level\": \"X\", \"title\": \"t\", \"colour\": \"red\"}",
-		 "colour: unknown field"},
-		{"{\"originator\": \"JPN\", \"level\": \"X\", \"title\": \"t\", \"ntk\": \"a b\"}", "ntk"},
-		{"{\"originator\": \"JPN\", \"level\": \"X\", \"title\": \"t\", \"revocable\": 1}",
-		 "revocable: must be true or false"},
-		{"[1]", "must be an object"},
-		{"{", "l.json:1:"},
+	    {"{\"originator\": \"JPN\", \"level\": \"GOKUHI\"}", "title: missing"},
+	    {"{\"originator\": \"jpn\", \"level\": \"X\", \"title\": \"t\"}",
+	     "originator: party code"},
+	    {"{\"originator\": \"JPN\", \"level\": \"X\", \"title\": \"t\", \"releasable_to\": "
+	     "[\"KOREA!\"]}",
+	     "releasable_to[0]"},
+	    {"{\"originator\": \"JPN\", \"level\": \"X\", \"title\": \"t\", \"colour\": \"red\"}",
+	     "colour: unknown field"},
+	    {"{\"originator\": \"JPN\", \"level\": \"X\", \"title\": \"t\", \"ntk\": \"a b\"}",
+	     "ntk"},
+	    {"{\"originator\": \"JPN\", \"level\": \"X\", \"title\": \"t\", \"revocable\": 1}",
+	     "revocable: must be true or false"},
+	    {"[1]", "must be an object"},
+	    {"{", "l.json:1:"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct label l;

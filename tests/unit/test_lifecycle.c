@@ -6,8 +6,8 @@ TestSuite(lifecycle, .fini = leak_check);
 TestSuite(timeline, .fini = leak_check);
 TestSuite(equivalence, .fini = leak_check);
 
-#define assert_state(st, k) \
-	cr_assert_eq((st).state, (k), "on %s: expected %s, got %s", T((st).date), \
+#define assert_state(st, k)                                                                        \
+	cr_assert_eq((st).state, (k), "on %s: expected %s, got %s", T((st).date),                  \
 		     agr_state_name(k), agr_state_name((st).state))
 
 /* Checks the events of a in strict mode; returns the bad index or AGR_NONE. */
@@ -226,9 +226,8 @@ Test(lifecycle, a_notice_while_one_is_suspended_is_refused)
 
 Test(lifecycle, events_before_entry_into_force_are_refused)
 {
-	static const enum agr_event_kind kinds[] = {AGR_EV_NOTICE, AGR_EV_SUSPENDED,
-						    AGR_EV_RESUMED, AGR_EV_WITHDRAWN,
-						    AGR_EV_AMENDED};
+	static const enum agr_event_kind kinds[] = {AGR_EV_NOTICE, AGR_EV_SUSPENDED, AGR_EV_RESUMED,
+						    AGR_EV_WITHDRAWN, AGR_EV_AMENDED};
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
 		struct agreement *a = agr_new(1, 1, 90);
 		ev(a, "2016-11-20", kinds[k], "KOR");
@@ -377,7 +376,8 @@ Test(timeline, lists_each_change_of_the_real_2019_events)
 	struct agreement *a = gsomia();
 	struct agr_state *v;
 	size_t n;
-	cr_assert_eq(agreement_timeline(a, D("2016-01-01"), D("2024-12-31"), AGR_NONE, &v, &n, NULL), 0);
+	cr_assert_eq(
+	    agreement_timeline(a, D("2016-01-01"), D("2024-12-31"), AGR_NONE, &v, &n, NULL), 0);
 	cr_assert_eq(n, 5, "got %zu changes", n);
 	const char *days[] = {"2016-01-01", "2016-11-23", "2019-08-23", "2019-11-22", "2023-03-21"};
 	enum agr_state_kind kinds[] = {AGR_NOT_IN_FORCE, AGR_IN_FORCE, AGR_UNDER_NOTICE,

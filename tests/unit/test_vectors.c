@@ -38,12 +38,12 @@ static const char *fixed_name(void)
 }
 
 static struct randombytes_implementation fixed = {
-	.implementation_name = fixed_name, .random = fixed_random, .buf = fixed_buf};
+    .implementation_name = fixed_name, .random = fixed_random, .buf = fixed_buf};
 
 static const char VECTOR_LABEL[] =
-	"{\"item\":\"vector-1\",\"level\":\"GOKUHI\",\"ntk\":\"MISSILE-WARNING\","
-	"\"originator\":\"JPN\",\"releasable_to\":[\"KOR\",\"USA\"],"
-	"\"title\":\"Known-answer test\"}";
+    "{\"item\":\"vector-1\",\"level\":\"GOKUHI\",\"ntk\":\"MISSILE-WARNING\","
+    "\"originator\":\"JPN\",\"releasable_to\":[\"KOR\",\"USA\"],"
+    "\"title\":\"Known-answer test\"}";
 
 /* The vector's plaintext: 2500 bytes in three chunks of 1024. */
 static uint8_t *vector_plain(size_t *n)
@@ -79,8 +79,8 @@ Test(vectors, sealing_gives_the_checked_in_envelope, .fini = leak_check)
 	size_t wn;
 	struct lerr e = {0};
 	if (getenv("LIAISON_WRITE_VECTORS"))
-		cr_assert_eq(fio_write_file(VECTORS "/envelope-v1.bin", env, len, 0644, true, &e), 0,
-			     "%s", e.msg);
+		cr_assert_eq(fio_write_file(VECTORS "/envelope-v1.bin", env, len, 0644, true, &e),
+			     0, "%s", e.msg);
 	cr_assert_eq(fio_read_file(VECTORS "/envelope-v1.bin", 1 << 20, &want, &wn, &e), 0, "%s",
 		     e.msg);
 	cr_assert_eq(wn, len, "the envelope is %zu bytes; the vector %zu", len, wn);

@@ -1,0 +1,338 @@
+/* log.c - the node's transparency log (see log.h). */
+#include "log.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "encode.h"
+
+void node_log_origin(const char *party, char out[NOTE_ORIGIN_MAX])
+{
+	snprintf(out, NOTE_ORIGIN_MAX, "liaison/%s", party);
+}
+
+static int src_get(void *ctx, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH],
+		   struct lerr *e)
+{
+	return store_log_hash_get(ctx, level, index, out, e);
+}
+
+static struct merkle_src source(struct store *s)
+{
+	return (struct merkle_src){s, src_get};
+}
+
+int node_log_append_to(struct store *s, const char *party, const struct node_clock *clock,
+		       const char *kind, json_t *body, uint64_t *seq, struct lerr *e)
+{
+	uint64_t index;
+	char day[DATE_BUF_SIZE];
+	int r = body ? store_log_size(s, &index, e) : lerr_set(e, LERR_NOMEM, "out of memory");
+	if (r < 0) {
+		json_decref(body);
+		return r;
+	}
+	json_object_set_new(body, "seq", json_integer((json_int_t)index));
+	json_object_set_new(body, "date", json_string(date_format(clock->today, day)));
+	json_object_set_new(body, "party", json_string(party));
+	json_object_set_new(body, "kind", json_string(kind));
+	if (clock->simulated)
+		json_object_set_new(body, "clock", json_string("LIAISON_NOW"));
+	char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(body);
+	if (!text)
+		return lerr_set(e, LERR_NOMEM, "log: cannot encode the entry");
+	size_t len = strlen(text);
+	uint8_t leaf[MERKLE_HASH];
+	struct merkle_node nodes[64];
+	size_t nn;
+	merkle_leaf_hash(text, len, leaf);
+	const struct merkle_src src = source(s);
+	r = store_log_entry_add(s, index, text, len, e);
+	free(text);
+	if (r == 0)
+		r = merkle_append(&src, index, leaf, nodes, &nn, e);
+	for (size_t i = 0; r == 0 && i < nn; i++)
+		r = store_log_hash_put(s, nodes[i].level, nodes[i].index, nodes[i].hash, e);
+	if (r == 0 && seq)
+		*seq = index;
+	return r < 0 ? lerr_prefix(e, "log") : 0;
+}
+
+int node_log_append(struct node *n, const char *kind, json_t *body, uint64_t *seq, struct lerr *e)
+{
+	return node_log_append_to(n->store, n->party, &n->clock, kind, body, seq, e);
+}
+
+int node_log_commit(struct node *n, const char *kind, json_t *body, struct lerr *e)
+{
+	int r = node_log_append(n, kind, body, NULL, e);
+	if (r < 0) {
+		store_rollback(n->store);
+		return r;
+	}
+	return store_commit(n->store, e);
+}
+
+int node_log_record(struct node *n, const char *kind, json_t *body, struct lerr *e)
+{
+	int r = store_begin(n->store, e);
+	if (r < 0) {
+		json_decref(body);
+		return r;
+	}
+	return node_log_commit(n, kind, body, e);
+}
+
+int node_log_size(struct node *n, uint64_t *size, struct lerr *e)
+{
+	return store_log_size(n->store, size, e);
+}
+
+int node_log_entry(struct node *n, uint64_t index, char **data, size_t *len, struct lerr *e)
+{
+	return store_log_entry_get(n->store, index, data, len, e);
+}
+
+/* size must be at most the log's; LERR_INVAL naming both otherwise. */
+static int within(struct node *n, uint64_t size, struct lerr *e)
+{
+	uint64_t have;
+	int r = store_log_size(n->store, &have, e);
+	if (r == 0 && size > have)
+		r = lerr_set(e, LERR_INVAL, "the log has %llu entries, not %llu",
+			     (unsigned long long)have, (unsigned long long)size);
+	return r;
+}
+
+int node_log_root(struct node *n, uint64_t size, uint8_t root[MERKLE_HASH], struct lerr *e)
+{
+	const struct merkle_src src = source(n->store);
+	int r = within(n, size, e);
+	return r < 0 ? r : merkle_root(&src, size, root, e);
+}
+
+int node_log_prove(struct node *n, uint64_t index, uint64_t size,
+		   uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH], size_t *np, struct lerr *e)
+{
+	const struct merkle_src src = source(n->store);
+	*np = 0;
+	int r = within(n, size, e);
+	return r < 0 ? r : merkle_inclusion(&src, index, size, path, np, e);
+}
+
+int node_log_consistency(struct node *n, uint64_t first, uint64_t second,
+			 uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH], size_t *np, struct lerr *e)
+{
+	const struct merkle_src src = source(n->store);
+	*np = 0;
+	int r = within(n, second, e);
+	return r < 0 ? r : merkle_consistency(&src, first, second, path, np, e);
+}
+
+int node_log_checkpoint(struct node *n, const struct key_secret *k, struct checkpoint *cp,
+			char note[NOTE_MAX], struct lerr *e)
+{
+	char day[DATE_BUF_SIZE];
+	memset(cp, 0, sizeof *cp);
+	node_log_origin(n->party, cp->origin);
+	/* the write lock: no entry lands between the size and the root */
+	int r = store_begin(n->store, e);
+	if (r < 0)
+		return r;
+	const struct merkle_src src = source(n->store);
+	if ((r = store_log_size(n->store, &cp->size, e)) == 0 &&
+	    (r = merkle_root(&src, cp->size, cp->root, e)) == 0 &&
+	    (r = checkpoint_sign(cp, k->sign_sk, k->pub.sign_pk, note, e)) == 0 &&
+	    (r = store_witness_put(n->store, cp->origin, cp->size, note,
+				   date_format(n->clock.today, day), e)) == 0)
+		return store_commit(n->store, e);
+	store_rollback(n->store);
+	return r;
+}
+
+/* Entry i must be canonical JSON whose seq is i. */
+static int check_entry(uint64_t i, const char *data, size_t len, struct lerr *e)
+{
+	json_error_t je;
+	json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	if (!v)
+		return lerr_set(e, LERR_AUTH, "log entry %llu is not JSON: %s",
+				(unsigned long long)i, je.text);
+	char *again = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+	json_t *seq = json_object_get(v, "seq");
+	int r = 0;
+	if (!again || strlen(again) != len || memcmp(again, data, len) != 0)
+		r = lerr_set(e, LERR_AUTH, "log entry %llu is not in canonical form",
+			     (unsigned long long)i);
+	else if (!json_is_integer(seq) || json_integer_value(seq) != (json_int_t)i)
+		r = lerr_set(e, LERR_AUTH, "log entry %llu says it is entry %lld",
+			     (unsigned long long)i, (long long)json_integer_value(seq));
+	free(again);
+	json_decref(v);
+	return r;
+}
+
+/*
+ * Recomputes the tree from the entries with a frontier (the last complete
+ * subtree of each level) and compares every hash the store holds.
+ */
+int node_log_verify(struct node *n, struct log_report *rep, struct lerr *e)
+{
+	memset(rep, 0, sizeof *rep);
+	uint64_t size;
+	int r = store_log_size(n->store, &size, e);
+	uint8_t frontier[64][MERKLE_HASH], h[MERKLE_HASH], stored[MERKLE_HASH];
+	for (uint64_t i = 0; r == 0 && i < size; i++) {
+		char *data;
+		size_t len;
+		if ((r = store_log_entry_get(n->store, i, &data, &len, e)) < 0)
+			break;
+		r = check_entry(i, data, len, e);
+		merkle_leaf_hash(data, len, h);
+		free(data);
+		unsigned level = 0;
+		for (uint64_t j = i;; j >>= 1, level++) {
+			if (r == 0 &&
+			    (r = store_log_hash_get(n->store, level, j, stored, e)) == 0 &&
+			    sodium_memcmp(stored, h, MERKLE_HASH) != 0)
+				r = lerr_set(
+				    e, LERR_AUTH,
+				    "log entry %llu does not match the tree: the stored "
+				    "hash (%u, %llu) differs from the one its entries give",
+				    (unsigned long long)i, level, (unsigned long long)j);
+			rep->hashes += r == 0;
+			if (r < 0 || !(j & 1)) {
+				memcpy(frontier[level], h, MERKLE_HASH);
+				break;
+			}
+			merkle_node_hash(frontier[level], h, h);
+		}
+		rep->entries += r == 0;
+	}
+	if (r < 0)
+		return r;
+	char origin[NOTE_ORIGIN_MAX], *note = NULL;
+	node_log_origin(n->party, origin);
+	r = store_witness_latest(n->store, origin, &note, e);
+	if (r == LERR_NOTFOUND)
+		return 0; /* no checkpoint signed yet */
+	if (r < 0)
+		return r;
+	struct key_public pub;
+	uint8_t root[MERKLE_HASH];
+	if ((r = node_public_key(n, n->party, &pub, e)) == 0 &&
+	    (r = checkpoint_verify(note, strlen(note), origin, pub.sign_pk, &rep->latest, e)) ==
+		0) {
+		if (rep->latest.size > size)
+			r = lerr_set(e, LERR_AUTH,
+				     "the latest checkpoint is of %llu entries; the log has %llu",
+				     (unsigned long long)rep->latest.size,
+				     (unsigned long long)size);
+		else if ((r = node_log_root(n, rep->latest.size, root, e)) == 0 &&
+			 sodium_memcmp(root, rep->latest.root, MERKLE_HASH) != 0)
+			r = lerr_set(
+			    e, LERR_AUTH,
+			    "the log no longer has the root of its checkpoint at size %llu",
+			    (unsigned long long)rep->latest.size);
+	}
+	rep->checkpoint = r == 0;
+	free(note);
+	return r;
+}
+
+/* The party an origin "liaison/PARTY" names. */
+static int origin_party(const char *origin, char party[PARTY_CODE_MAX], struct lerr *e)
+{
+	if (strncmp(origin, "liaison/", 8) != 0 || !str_copy(party, PARTY_CODE_MAX, origin + 8) ||
+	    party_code_check(party, NULL) < 0)
+		return lerr_set(e, LERR_INVAL, "checkpoint origin %.64s is not liaison/PARTY",
+				origin);
+	return 0;
+}
+
+static int parse_checkpoint(struct node *n, const char *note, struct checkpoint *cp, struct lerr *e)
+{
+	/* the origin line names the key to check it with */
+	char origin[NOTE_ORIGIN_MAX] = "", party[PARTY_CODE_MAX];
+	const char *nl = strchr(note, '\n');
+	if (!nl || (size_t)(nl - note) >= sizeof origin)
+		return lerr_set(e, LERR_INVAL, "checkpoint line 1: no origin");
+	memcpy(origin, note, (size_t)(nl - note));
+	struct key_public pub;
+	int r = origin_party(origin, party, e);
+	if (r == 0)
+		r = node_public_key(n, party, &pub, e);
+	if (r == 0)
+		r = checkpoint_verify(note, strlen(note), origin, pub.sign_pk, cp, e);
+	return r;
+}
+
+int node_log_witness(struct node *n, const char *note, const char *previous,
+		     const uint8_t (*proof)[MERKLE_HASH], size_t nproof, struct witness_report *rep,
+		     struct lerr *e)
+{
+	memset(rep, 0, sizeof *rep);
+	char *kept = NULL, day[DATE_BUF_SIZE];
+	int r = parse_checkpoint(n, note, &rep->cp, e);
+	if (r < 0)
+		return r;
+	if (!previous) {
+		r = store_witness_latest(n->store, rep->cp.origin, &kept, e);
+		if (r == LERR_NOTFOUND)
+			r = 0;
+		previous = kept;
+	}
+	if (r == 0 && previous && (r = parse_checkpoint(n, previous, &rep->previous, e)) < 0)
+		lerr_prefix(e, "the previous checkpoint");
+	if (r == 0 && previous && strcmp(rep->previous.origin, rep->cp.origin) != 0)
+		r = lerr_set(e, LERR_INVAL, "the previous checkpoint is of %s, not %s",
+			     rep->previous.origin, rep->cp.origin);
+	rep->had_previous = r == 0 && previous;
+	free(kept);
+	if (r < 0)
+		return r;
+	const struct checkpoint *p = &rep->previous, *c = &rep->cp;
+	if (rep->had_previous && c->size < p->size)
+		return lerr_set(e, LERR_AUTH,
+				"ALARM: %s signed a tree of %llu entries after one of %llu: a log "
+				"never shrinks",
+				c->origin, (unsigned long long)c->size,
+				(unsigned long long)p->size);
+	if (rep->had_previous && c->size == p->size &&
+	    sodium_memcmp(c->root, p->root, MERKLE_HASH) != 0)
+		return lerr_set(e, LERR_AUTH,
+				"ALARM: %s signed two different trees of %llu entries: its log was "
+				"rewritten",
+				c->origin, (unsigned long long)c->size);
+	if (rep->had_previous && c->size > p->size && p->size > 0) {
+		if (!proof)
+			return lerr_set(e, LERR_INVAL,
+					"a consistency proof from %llu to %llu is needed (liaison "
+					"log consistency --from %llu --to %llu on %s's node)",
+					(unsigned long long)p->size, (unsigned long long)c->size,
+					(unsigned long long)p->size, (unsigned long long)c->size,
+					c->origin + 8);
+		if (!merkle_verify_consistency(p->size, c->size, p->root, c->root, proof, nproof))
+			return lerr_set(e, LERR_AUTH,
+					"ALARM: %s's tree of %llu entries is not an extension of "
+					"the one of %llu it signed before",
+					c->origin, (unsigned long long)c->size,
+					(unsigned long long)p->size);
+	}
+	if ((r = store_begin(n->store, e)) < 0)
+		return r;
+	json_t *body = json_pack("{s:s, s:I, s:s}", "origin", c->origin, "size",
+				 (json_int_t)c->size, "note", note);
+	if ((r = store_witness_put(n->store, c->origin, c->size, note,
+				   date_format(n->clock.today, day), e)) < 0) {
+		json_decref(body);
+		store_rollback(n->store);
+		return r;
+	}
+	if ((r = node_log_commit(n, "checkpoint-witnessed", body, e)) == 0)
+		rep->stored = true;
+	return r;
+}

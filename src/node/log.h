@@ -1,0 +1,116 @@
+/*
+ * log.h - the node's transparency log: every act of the node is an entry
+ * of an RFC 9162 Merkle tree (log/merkle.h) kept in the store, appended in
+ * the same store transaction as the act itself; checkpoints are signed
+ * with the node's Ed25519 key (log/note.h). docs/log.md has the formats.
+ *
+ * An entry is canonical JSON (keys sorted, no spaces): {"seq", "date",
+ * "party", "kind", ...} plus "clock": "LIAISON_NOW" when the clock is
+ * simulated; the rest depends on the kind.
+ */
+#ifndef LIAISON_NODE_LOG_H
+#define LIAISON_NODE_LOG_H
+
+#include <jansson.h>
+
+#include "../log/merkle.h"
+#include "../log/note.h"
+#include "../store/store.h"
+#include "node.h"
+
+/* The log's origin (and checkpoint key name): "liaison/PARTY". */
+void node_log_origin(const char *party, char out[NOTE_ORIGIN_MAX]) __attribute__((nonnull));
+
+/*
+ * Appends an entry of `kind` with the fields of body (released here) to the
+ * log of the store s, inside the transaction the caller holds. *seq (if
+ * not NULL) gets its index.
+ */
+int node_log_append_to(struct store *s, const char *party, const struct node_clock *clock,
+		       const char *kind, json_t *body, uint64_t *seq, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
+/* The same on the node's store. */
+int node_log_append(struct node *n, const char *kind, json_t *body, uint64_t *seq, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/*
+ * Appends the entry and commits the transaction the caller began (its act
+ * and the entry land together or not at all); on failure rolls it back.
+ */
+int node_log_commit(struct node *n, const char *kind, json_t *body, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* An entry in a transaction of its own (a decision, a question). */
+int node_log_record(struct node *n, const char *kind, json_t *body, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* The number of entries. */
+int node_log_size(struct node *n, uint64_t *size, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* Entry `index` (free() *data). */
+int node_log_entry(struct node *n, uint64_t index, char **data, size_t *len, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 3, 4)));
+
+/* The tree head of the first `size` entries (size at most the log's). */
+int node_log_root(struct node *n, uint64_t size, uint8_t root[MERKLE_HASH], struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 3)));
+
+/* An inclusion proof of entry `index` in the tree of `size` entries. */
+int node_log_prove(struct node *n, uint64_t index, uint64_t size,
+		   uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH], size_t *np, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 4, 5)));
+
+/* A consistency proof from size `first` to size `second`. */
+int node_log_consistency(struct node *n, uint64_t first, uint64_t second,
+			 uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH], size_t *np, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 4, 5)));
+
+/*
+ * Signs a checkpoint of the log as it is now with the node's key (k) and
+ * keeps it, so that `log verify` can check it later.
+ */
+int node_log_checkpoint(struct node *n, const struct key_secret *k, struct checkpoint *cp,
+			char note[NOTE_MAX], struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
+struct log_report {
+	uint64_t entries;	  /* entries checked */
+	uint64_t hashes;	  /* stored subtree hashes checked */
+	bool checkpoint;	  /* a checkpoint of this node was kept and checked */
+	struct checkpoint latest; /* it */
+};
+
+/*
+ * Recomputes every leaf and subtree hash from the entries and compares
+ * them with the stored ones, checks that each entry is canonical JSON with
+ * its own seq, and checks the latest checkpoint kept (its signature, and
+ * its root against the tree at its size). The first mismatch is an error
+ * (LERR_AUTH) naming the entry.
+ */
+int node_log_verify(struct node *n, struct log_report *rep, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* What witnessing a checkpoint found. */
+struct witness_report {
+	struct checkpoint cp; /* the checkpoint, verified */
+	bool had_previous;    /* one of that origin was known */
+	struct checkpoint previous;
+	bool stored; /* it is now the latest kept */
+};
+
+/*
+ * Witnesses another node's checkpoint: its signature against the key of
+ * the party its origin names; then its consistency with `previous` (a
+ * signed checkpoint, or NULL for the latest one kept of that origin) using
+ * the consistency proof (NULL when the sizes are equal or nothing was seen
+ * before). Refuses (LERR_AUTH, loudly) a bad signature, a smaller tree than
+ * one seen, two roots for one size, or a proof that does not hold; keeps
+ * the checkpoint when it checks.
+ */
+int node_log_witness(struct node *n, const char *note, const char *previous,
+		     const uint8_t (*proof)[MERKLE_HASH], size_t nproof, struct witness_report *rep,
+		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 6)));
+
+#endif
