@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../node/encode.h"
+#include "../node/views.h"
 #include "cli.h"
 
 /* Loads agreement id into a newly allocated *a (free() it). */
@@ -87,15 +88,11 @@ static void print_state(const struct agreement *a, const struct agr_state *st)
 static int parse_without(const struct cli *c, const struct agreement *a, const char *s, size_t *out)
 {
 	*out = AGR_NONE;
-	if (!s)
-		return EXIT_OK;
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < 1 || (size_t)v > a->nevents)
-		return cli_errorf(c, true,
-				  "--without: \"%s\" is not an event number of %s (1..%zu)", s,
-				  a->id, a->nevents);
-	*out = (size_t)v - 1;
+	struct lerr e = {0};
+	if (s && agreement_event_number(a, s, out, &e) < 0) {
+		lerr_prefix(&e, "--without");
+		return cli_error(c, &e, true);
+	}
 	return EXIT_OK;
 }
 
@@ -110,42 +107,32 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 		r = cli_date(c, "--at", at, &on);
 	if (r != EXIT_OK)
 		return r;
+	struct lerr e = {0};
+	if (c->json) {
+		json_t *o;
+		return view_agreements(n, on, &o, &e) < 0 ? cli_error(c, &e, false) : cli_emit(o);
+	}
 	char(*ids)[AGR_ID_MAX];
 	size_t nids;
-	struct lerr e = {0};
 	if (node_agreement_ids(n, &ids, &nids, &e) < 0)
 		return cli_error(c, &e, false);
-	json_t *list = json_array();
 	struct agr_state st;
 	for (size_t i = 0; r == EXIT_OK && i < nids; i++) {
 		struct agreement *a;
 		if ((r = load(c, n, ids[i], &a)) != EXIT_OK)
 			break;
 		agreement_state(a, on, AGR_NONE, &st);
-		if (c->json) {
-			json_t *o = encode_agreement(a, NULL);
-			json_object_set_new(o, "status", encode_state(a, &st));
-			json_array_append_new(list, o);
-		} else {
-			char parties[AGR_PARTIES_MAX * PARTY_CODE_MAX] = "";
-			size_t len = 0;
-			for (size_t p = 0; p < a->nparties; p++)
-				len += (size_t)snprintf(parties + len, sizeof parties - len, "%s%s",
-							p ? "," : "", a->parties[p]);
-			printf("%-20s %-12s %-22s %s\n", a->id, parties, agr_state_name(st.state),
-			       a->title);
-		}
+		char parties[AGR_PARTIES_MAX * PARTY_CODE_MAX] = "";
+		size_t len = 0;
+		for (size_t p = 0; p < a->nparties; p++)
+			len += (size_t)snprintf(parties + len, sizeof parties - len, "%s%s",
+						p ? "," : "", a->parties[p]);
+		printf("%-20s %-12s %-22s %s\n", a->id, parties, agr_state_name(st.state),
+		       a->title);
 		free(a);
 	}
 	free(ids);
-	if (r != EXIT_OK || !c->json) {
-		json_decref(list);
-		return r;
-	}
-	json_t *o = json_pack("{s:o}", "agreements", list);
-	encode_date(o, "date", on);
-	encode_clock(o, &n->clock);
-	return cli_emit(o);
+	return r;
 }
 
 static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
@@ -155,20 +142,21 @@ static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 	const struct cli_opt opts[] = {{0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	struct agreement *a = NULL;
+	struct lerr e = {0};
+	if (r == EXIT_OK && c->json) {
+		json_t *o;
+		return view_agreement(n, pos[0], &o, &e) < 0 ? cli_error(c, &e, false)
+							     : cli_emit(o);
+	}
 	if (r == EXIT_OK)
 		r = load(c, n, pos[0], &a);
 	if (r != EXIT_OK)
 		return r;
 	struct party ps[AGR_PARTIES_MAX];
-	struct lerr e = {0};
 	for (size_t i = 0; r == EXIT_OK && i < a->nparties; i++)
 		if (node_party_get(n, a->parties[i], &ps[i], &e) < 0)
 			r = cli_error(c, &e, false);
-	if (r == EXIT_OK && c->json) {
-		json_t *o = encode_agreement(a, ps);
-		encode_clock(o, &n->clock);
-		r = cli_emit(o);
-	} else if (r == EXIT_OK) {
+	if (r == EXIT_OK) {
 		printf("%s: %s\nparties:", a->id, a->title);
 		for (size_t i = 0; i < a->nparties; i++)
 			printf("%s %s (%s)", i ? "," : "", ps[i].code, ps[i].name);
@@ -256,16 +244,10 @@ static int do_timeline(const struct cli *c, struct node *n, int argc, char **arg
 	if (r == EXIT_OK && agreement_timeline(a, from, to, skip, &v, &nv, &e) < 0)
 		r = cli_error(c, &e, true);
 	if (r == EXIT_OK && c->json) {
-		json_t *changes = json_array();
-		for (size_t i = 0; i < nv; i++)
-			json_array_append_new(changes, encode_state(a, &v[i]));
-		json_t *o = json_pack("{s:s, s:o}", "agreement", a->id, "changes", changes);
-		encode_date(o, "from", from);
-		encode_date(o, "to", to);
-		if (skip != AGR_NONE)
-			json_object_set_new(o, "without", encode_event(a, skip));
-		encode_clock(o, &n->clock);
-		r = cli_emit(o);
+		json_t *o;
+		r = view_agreement_timeline(n, a->id, &from, &to, without, &o, &e) < 0
+			? cli_error(c, &e, false)
+			: cli_emit(o);
 	} else if (r == EXIT_OK) {
 		char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
 		printf("%s from %s to %s", a->id, date_format(from, d1), date_format(to, d2));

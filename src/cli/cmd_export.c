@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../node/encode.h"
+#include "../node/views.h"
 #include "cli.h"
 
 /* The regime (--from PARTY or the node's own); prints the error. */
@@ -166,52 +167,40 @@ static int do_timeline(const struct cli *c, struct node *n, int argc, char **arg
 	int np;
 	const struct cli_opt opts[] = {OPT_VAL("from", &from), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
-	if (r != EXIT_OK)
+	if (r != EXIT_OK || (r = country_arg(c, "COUNTRY", pos[0])) != EXIT_OK)
 		return r;
+	struct lerr e = {0};
+	if (c->json) {
+		json_t *o;
+		return view_export_timeline(n, from, pos[0], &o, &e) < 0 ? cli_error(c, &e, false)
+									 : cli_emit(o);
+	}
 	struct export_regime reg;
-	if ((r = country_arg(c, "COUNTRY", pos[0])) != EXIT_OK ||
-	    (r = load(c, n, from, &reg)) != EXIT_OK)
+	if ((r = load(c, n, from, &reg)) != EXIT_OK)
 		return r;
 	struct export_change *ch;
 	size_t nch;
-	struct lerr e = {0};
 	if (export_timeline(&reg, pos[0], &ch, &nch, &e) < 0) {
 		export_regime_free(&reg);
 		return cli_error(c, &e, false);
 	}
 	struct export_answer a;
 	enum export_group g0 = export_group_on(&reg, pos[0], DATE_MIN, NULL);
-	if (c->json) {
-		json_t *initial = json_object(), *changes = json_array();
-		for (size_t j = 0; j < reg.nentries; j++) {
-			export_check(&reg, reg.entries[j].code, pos[0], DATE_MIN, &a, NULL);
-			json_object_set_new(initial, reg.entries[j].code,
-					    json_string(export_decision_name(a.decision)));
-		}
-		for (size_t i = 0; i < nch; i++)
-			json_array_append_new(changes, encode_export_change(&ch[i]));
-		r = cli_emit(json_pack("{s:s, s:s, s:s?, s:{s:s, s:o}, s:o}", "party", reg.party,
-				       "country", pos[0], "country_name", country_name(pos[0]),
-				       "initial", "group", export_group_name(g0), "entries",
-				       initial, "changes", changes));
-	} else {
-		printf("%s (%s) under %s's export control\n", pos[0], country_name(pos[0]),
-		       reg.party);
-		printf("before any change: group %s;", export_group_name(g0));
-		for (size_t j = 0; j < reg.nentries; j++) {
-			export_check(&reg, reg.entries[j].code, pos[0], DATE_MIN, &a, NULL);
-			printf(" %s %s%s", reg.entries[j].code, export_decision_name(a.decision),
-			       j + 1 < reg.nentries ? "," : "");
-		}
-		printf("\n");
-		for (size_t i = 0; i < nch; i++)
-			print_change(&ch[i]);
-		if (!nch)
-			printf("no change: %s is always in the default group\n", pos[0]);
+	printf("%s (%s) under %s's export control\n", pos[0], country_name(pos[0]), reg.party);
+	printf("before any change: group %s;", export_group_name(g0));
+	for (size_t j = 0; j < reg.nentries; j++) {
+		export_check(&reg, reg.entries[j].code, pos[0], DATE_MIN, &a, NULL);
+		printf(" %s %s%s", reg.entries[j].code, export_decision_name(a.decision),
+		       j + 1 < reg.nentries ? "," : "");
 	}
+	printf("\n");
+	for (size_t i = 0; i < nch; i++)
+		print_change(&ch[i]);
+	if (!nch)
+		printf("no change: %s is always in the default group\n", pos[0]);
 	free(ch);
 	export_regime_free(&reg);
-	return r;
+	return EXIT_OK;
 }
 
 static void print_licence(const struct export_licence *l, date_t date)
@@ -222,11 +211,6 @@ static void print_licence(const struct export_licence *l, date_t date)
 	       date < l->from ? "not yet valid"
 	       : date > l->to ? "expired"
 			      : "valid");
-}
-
-static const char *licence_status(const struct export_licence *l, date_t date)
-{
-	return date < l->from ? "future" : date > l->to ? "expired" : "valid";
 }
 
 static int licence_add(const struct cli *c, struct node *n, int argc, char **argv)
@@ -266,32 +250,30 @@ static int licence_list(const struct cli *c, struct node *n, int argc, char **ar
 	int r = parse_query(c, argc, argv, &q);
 	if (r != EXIT_OK)
 		return r;
-	const char *entry = q.entry, *to = q.to, *from = q.from, *at = q.at;
 	date_t date;
-	struct export_regime reg;
-	if ((r = when(c, n, at, &date)) != EXIT_OK || (to && (r = country_arg(c, "--to", to))) ||
-	    (r = load(c, n, from, &reg)) != EXIT_OK)
+	if ((r = when(c, n, q.at, &date)) != EXIT_OK ||
+	    (q.to && (r = country_arg(c, "--to", q.to))) != EXIT_OK)
 		return r;
-	json_t *list = json_array();
-	for (size_t i = 0; i < reg.nlicences; i++) {
-		const struct export_licence *l = &reg.licences[i];
-		if ((entry && strcmp(l->entry, entry) != 0) || (to && strcmp(l->country, to) != 0))
-			continue;
-		if (c->json) {
-			json_t *o = encode_export_licence(l);
-			json_object_set_new(o, "status", json_string(licence_status(l, date)));
-			json_array_append_new(list, o);
-		} else
-			print_licence(l, date);
+	struct lerr e = {0};
+	json_t *o;
+	if (view_licences(n, q.from, q.entry, q.to, date, &o, &e) < 0)
+		return cli_error(c, &e, false);
+	if (c->json)
+		return cli_emit(o);
+	json_t *l;
+	size_t i;
+	json_array_foreach(json_object_get(o, "licences"), i, l)
+	{
+		printf("%-16s %-12s %-4s %s to %s  %s\n",
+		       json_string_value(json_object_get(l, "id")),
+		       json_string_value(json_object_get(l, "entry")),
+		       json_string_value(json_object_get(l, "country")),
+		       json_string_value(json_object_get(l, "from")),
+		       json_string_value(json_object_get(l, "to")),
+		       json_string_value(json_object_get(l, "status")));
 	}
-	if (c->json) {
-		json_t *o = json_pack("{s:s, s:o}", "party", reg.party, "licences", list);
-		encode_date(o, "date", date);
-		r = cli_emit(o);
-	} else
-		json_decref(list);
-	export_regime_free(&reg);
-	return r;
+	json_decref(o);
+	return EXIT_OK;
 }
 
 static int do_licence(const struct cli *c, struct node *n, int argc, char **argv)

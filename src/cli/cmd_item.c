@@ -9,6 +9,7 @@
 #include "../node/acts.h"
 #include "../node/exchange.h"
 #include "../node/items.h"
+#include "../node/views.h"
 #include "cli.h"
 
 /* Prints a decision: a headline, then each rule with its outcome and clause. */
@@ -117,9 +118,12 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 	char(*ids)[LABEL_WORD_MAX];
 	size_t count;
 	struct lerr e = {0};
+	if (c->json) {
+		json_t *o;
+		return view_items(n, &o, &e) < 0 ? cli_error(c, &e, false) : cli_emit(o);
+	}
 	if (node_item_ids(n, &ids, &count, &e) < 0)
 		return cli_error(c, &e, false);
-	json_t *list = json_array();
 	for (size_t i = 0; r == EXIT_OK && i < count; i++) {
 		struct store_item it;
 		struct label l;
@@ -127,19 +131,12 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 			r = cli_error(c, &e, false);
 			break;
 		}
-		if (c->json)
-			json_array_append_new(list, encode_item(&it, &l, n->party));
-		else
-			printf("%-24s %s %-8s (%s %-8s) %s\n", it.id, it.originator, it.level,
-			       n->party, it.local_level, l.title);
+		printf("%-24s %s %-8s (%s %-8s) %s\n", it.id, it.originator, it.level, n->party,
+		       it.local_level, l.title);
 		store_item_free(&it);
 	}
 	free(ids);
-	if (r != EXIT_OK || !c->json) {
-		json_decref(list);
-		return r;
-	}
-	return cli_emit(json_pack("{s:o}", "items", list));
+	return r;
 }
 
 static int do_show(const struct cli *c, struct node *n, int argc, char **argv)

@@ -11,6 +11,7 @@
 
 #include "../crypto/fio.h"
 #include "../node/log.h"
+#include "../node/views.h"
 #include "cli.h"
 
 #define B64_HASH sodium_base64_ENCODED_LEN(MERKLE_HASH, sodium_base64_VARIANT_ORIGINAL)
@@ -36,15 +37,6 @@ static int log_size(const struct cli *c, struct node *n, uint64_t *size)
 {
 	struct lerr e = {0};
 	return node_log_size(n, size, &e) < 0 ? cli_error(c, &e, false) : EXIT_OK;
-}
-
-static json_t *hashes(const uint8_t (*p)[MERKLE_HASH], size_t np)
-{
-	char buf[B64_HASH];
-	json_t *a = json_array();
-	for (size_t i = 0; i < np; i++)
-		json_array_append_new(a, json_string(b64(p[i], buf)));
-	return a;
 }
 
 static int do_checkpoint(const struct cli *c, struct node *n, int argc, char **argv)
@@ -108,38 +100,22 @@ static int do_entries(const struct cli *c, struct node *n, int argc, char **argv
 				  "log entries: --from %" PRIu64 " --to %" PRIu64
 				  " is not within the log's %" PRIu64 " entries",
 				  a, b, size);
-	json_t *list = c->json ? json_array() : NULL;
 	struct lerr e = {0};
-	for (uint64_t i = a; r == EXIT_OK && i < b; i++) {
+	if (c->json) {
+		json_t *o;
+		return view_log_entries(n, a, b, UINT64_MAX, &o, &e) < 0 ? cli_error(c, &e, false)
+									 : cli_emit(o);
+	}
+	for (uint64_t i = a; i < b; i++) {
 		char *data;
 		size_t len;
-		if (node_log_entry(n, i, &data, &len, &e) < 0) {
-			r = cli_error(c, &e, false);
-			break;
-		}
-		if (list) {
-			size_t bl = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
-			char *enc = malloc(bl);
-			if (enc)
-				sodium_bin2base64(enc, bl, (const uint8_t *)data, len,
-						  sodium_base64_VARIANT_ORIGINAL);
-			json_array_append_new(
-			    list, json_pack("{s:I, s:s?}", "index", (json_int_t)i, "data", enc));
-			free(enc);
-		} else {
-			fwrite(data, 1, len, stdout);
-			putchar('\n');
-		}
+		if (node_log_entry(n, i, &data, &len, &e) < 0)
+			return cli_error(c, &e, false);
+		fwrite(data, 1, len, stdout);
+		putchar('\n');
 		free(data);
 	}
-	if (!list)
-		return r;
-	if (r != EXIT_OK) {
-		json_decref(list);
-		return r;
-	}
-	return cli_emit(json_pack("{s:I, s:I, s:I, s:o}", "size", (json_int_t)size, "from",
-				  (json_int_t)a, "to", (json_int_t)b, "entries", list));
+	return EXIT_OK;
 }
 
 /*
@@ -184,6 +160,12 @@ static int do_prove(const struct cli *c, struct node *n, int argc, char **argv)
 	char *data = NULL;
 	size_t len;
 	struct lerr e = {0};
+	if (c->json) {
+		json_t *o;
+		return view_log_proof(n, i, size, &o, &e) < 0
+			   ? cli_error(c, &e, e.code == LERR_INVAL)
+			   : cli_emit(o);
+	}
 	if (node_log_prove(n, i, size, path, &npath, &e) < 0 ||
 	    node_log_root(n, size, root, &e) < 0 || node_log_entry(n, i, &data, &len, &e) < 0)
 		return cli_error(c, &e, e.code == LERR_INVAL);
@@ -191,10 +173,6 @@ static int do_prove(const struct cli *c, struct node *n, int argc, char **argv)
 	free(data);
 	const uint8_t(*cp)[MERKLE_HASH] = (const uint8_t(*)[MERKLE_HASH])path;
 	char b1[B64_HASH], b2[B64_HASH];
-	if (c->json)
-		return cli_emit(json_pack("{s:I, s:I, s:s, s:s, s:o}", "index", (json_int_t)i,
-					  "size", (json_int_t)size, "leaf_hash", b64(leaf, b1),
-					  "root", b64(root, b2), "proof", hashes(cp, npath)));
 	printf("entry %" PRIu64 " in the tree of %" PRIu64 " entries\nleaf hash %s\nroot      %s\n",
 	       i, size, b64(leaf, b1), b64(root, b2));
 	print_proof(cp, npath);
@@ -210,15 +188,17 @@ static int do_consistency(const struct cli *c, struct node *n, int argc, char **
 	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH], r1[MERKLE_HASH], r2[MERKLE_HASH];
 	size_t npath;
 	struct lerr e = {0};
+	if (c->json) {
+		json_t *o;
+		return view_log_consistency(n, a, b, &o, &e) < 0
+			   ? cli_error(c, &e, e.code == LERR_INVAL)
+			   : cli_emit(o);
+	}
 	if (node_log_consistency(n, a, b, path, &npath, &e) < 0 ||
 	    node_log_root(n, a, r1, &e) < 0 || node_log_root(n, b, r2, &e) < 0)
 		return cli_error(c, &e, e.code == LERR_INVAL);
 	const uint8_t(*cp)[MERKLE_HASH] = (const uint8_t(*)[MERKLE_HASH])path;
 	char b1[B64_HASH], b2[B64_HASH];
-	if (c->json)
-		return cli_emit(json_pack("{s:I, s:I, s:s, s:s, s:o}", "from", (json_int_t)a, "to",
-					  (json_int_t)b, "first_root", b64(r1, b1), "second_root",
-					  b64(r2, b2), "proof", hashes(cp, npath)));
 	printf("from %" PRIu64 " (root %s)\nto   %" PRIu64 " (root %s)\n", a, b64(r1, b1), b,
 	       b64(r2, b2));
 	print_proof(cp, npath);

@@ -1,9 +1,12 @@
 /* cmd_person.c - liaison person: add, show, list. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../node/encode.h"
+#include "../store/store.h"
+#include "../node/views.h"
 #include "cli.h"
 
 static void print_person(const struct person *p)
@@ -111,31 +114,112 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 	char(*ids)[PERSON_ID_MAX];
 	size_t count;
 	struct lerr e = {0};
+	if (c->json) {
+		json_t *o;
+		return view_people(n, &o, &e) < 0 ? cli_error(c, &e, false) : cli_emit(o);
+	}
 	if (node_person_ids(n, &ids, &count, &e) < 0)
 		return cli_error(c, &e, false);
-	json_t *list = json_array();
 	for (size_t i = 0; r == EXIT_OK && i < count; i++) {
 		struct person p;
 		if (node_person_get(n, ids[i], &p, &e) < 0)
 			r = cli_error(c, &e, false);
-		else if (c->json)
-			json_array_append_new(list, encode_person(&p));
 		else
 			printf("%-16s %-5s %-10s %s\n", p.id, p.party, p.cleared ? p.level : "-",
 			       p.name);
 	}
 	free(ids);
-	if (r != EXIT_OK || !c->json) {
-		json_decref(list);
+	return r;
+}
+
+static json_t *token_json(const struct store_token *t)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s}", "id", t->id, "person", t->person, "issued_on",
+			      t->issued_on);
+	json_object_set_new(o, "revoked_on",
+			    t->revoked_on[0] ? json_string(t->revoked_on) : json_null());
+	return o;
+}
+
+static int do_token(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	if (r != EXIT_OK)
 		return r;
+	struct store_token t;
+	char token[NODE_TOKEN_MAX];
+	struct lerr e = {0};
+	if (node_token_issue(n, pos[0], &t, token, &e) < 0)
+		return cli_error(c, &e, false);
+	if (c->json) {
+		json_t *o = token_json(&t);
+		json_object_set_new(o, "token", json_string(token));
+		r = cli_emit(o);
+	} else {
+		printf("%s\n", token);
+		fprintf(stderr,
+			"token %s for %s: shown this once; send it as "
+			"\"Authorization: Bearer TOKEN\"\n",
+			t.id, t.person);
 	}
-	return cli_emit(json_pack("{s:o}", "people", list));
+	sodium_memzero(token, sizeof token);
+	return r;
+}
+
+static int do_tokens(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	if (r != EXIT_OK)
+		return r;
+	struct store_token *t;
+	size_t count;
+	struct lerr e = {0};
+	if (node_token_list(n, pos[0], &t, &count, &e) < 0)
+		return cli_error(c, &e, false);
+	json_t *list = json_array();
+	for (size_t i = 0; i < count; i++) {
+		if (c->json)
+			json_array_append_new(list, token_json(&t[i]));
+		else
+			printf("%s  issued %s%s%s\n", t[i].id, t[i].issued_on,
+			       t[i].revoked_on[0] ? ", revoked " : "", t[i].revoked_on);
+	}
+	free(t);
+	if (!c->json) {
+		json_decref(list);
+		return EXIT_OK;
+	}
+	return cli_emit(json_pack("{s:s, s:o}", "person", pos[0], "tokens", list));
+}
+
+static int do_revoke(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	if (r != EXIT_OK)
+		return r;
+	struct lerr e = {0};
+	if (node_token_revoke(n, pos[0], &e) < 0)
+		return cli_error(c, &e, false);
+	if (c->json)
+		return cli_emit(json_pack("{s:s, s:b}", "id", pos[0], "revoked", 1));
+	printf("token %s revoked\n", pos[0]);
+	return EXIT_OK;
 }
 
 static int run_person(struct cli *c)
 {
-	static const struct cli_sub subs[] = {
-	    {"add", do_add}, {"show", do_show}, {"list", do_list}};
+	static const struct cli_sub subs[] = {{"add", do_add},	     {"show", do_show},
+					      {"list", do_list},     {"token", do_token},
+					      {"tokens", do_tokens}, {"revoke-token", do_revoke}};
 	return cli_dispatch(c, "person", subs, sizeof subs / sizeof subs[0]);
 }
 
@@ -147,12 +231,18 @@ const struct cli_command cmd_person = {
     "                          [--clearance LEVEL --from DATE [--to DATE]]\n"
     "                          [--ntk GROUP ...] [--replace]\n"
     "       liaison person show ID\n"
-    "       liaison person list\n\n"
+    "       liaison person list\n"
+    "       liaison person token ID          issue a bearer token for the HTTP API\n"
+    "       liaison person tokens ID         the person's tokens (ids, dates)\n"
+    "       liaison person revoke-token TOKEN-ID\n\n"
     "People hold a clearance (a level of their party's scheme, valid from a\n"
     "day to a day, or open-ended), need-to-know groups and roles: analyst,\n"
     "originator, security-officer, registrar, auditor. They can also come from\n"
     "the configuration file (\"people\"). `add` refuses an existing id unless\n"
     "--replace.\n\n"
+    "`token` prints a new token once (on stdout; only its SHA-256 is stored):\n"
+    "requests to `liaison serve` carrying it act as that person. Revoked\n"
+    "tokens are refused at once.\n\n"
     "options:\n"
     "  --json  answer with the person object(s)\n",
 };

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../crypto/keys.h"
+#include "../node/views.h"
 #include "cli.h"
 
 #define LIAISON_VERSION "0.1.0"
@@ -42,14 +43,9 @@ static void overview(FILE *f)
 
 int cli_error(const struct cli *c, const struct lerr *e, bool usage)
 {
-	static const char *const names[] = {"ok",    "invalid",	  "not-found", "refused", "io",
-					    "store", "no-memory", "limit",     "exists",  "auth"};
-	int code = e->code <= 0 && e->code >= LERR_AUTH ? -e->code : 1;
-	if (c->json) {
-		json_t *o =
-		    json_pack("{s:{s:s, s:s}}", "error", "code", names[code], "message", e->msg);
-		(void)cli_emit(o);
-	} else
+	if (c->json)
+		(void)cli_emit(view_error(e));
+	else
 		fprintf(stderr, "liaison: %s\n", e->msg);
 	return usage ? EXIT_USAGE : EXIT_FAIL;
 }

@@ -523,3 +523,16 @@ int agreement_check(const struct agreement *a, const struct party *parties, size
 				AGR_NOTICE_DAYS_MAX);
 	return check_equiv(a, parties, nparties, e);
 }
+
+int agreement_event_number(const struct agreement *a, const char *s, size_t *index,
+			   struct lerr *e)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	*index = AGR_NONE;
+	if (*s == '\0' || *end != '\0' || v < 1 || (size_t)v > a->nevents)
+		return lerr_set(e, LERR_INVAL, "\"%.40s\" is not an event number of %s (1..%zu)", s,
+				a->id, a->nevents);
+	*index = (size_t)v - 1;
+	return 0;
+}

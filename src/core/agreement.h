@@ -218,4 +218,11 @@ int agreement_timeline(const struct agreement *a, date_t from, date_t to, size_t
 const struct agr_equiv *agreement_equiv_row(const struct agreement *a, const char *party,
 					    const char *level) __attribute__((nonnull));
 
+/*
+ * Parses an event number ("1".."nevents", as `agreement show` numbers them)
+ * into an index of a->events. LERR_INVAL naming the range.
+ */
+int agreement_event_number(const struct agreement *a, const char *s, size_t *index,
+			   struct lerr *e) __attribute__((nonnull(1, 2, 3)));
+
 #endif

@@ -177,4 +177,27 @@ int node_export_regime(struct node *n, const char *party, struct export_regime *
 int node_export_licence_add(struct node *n, const char *party, const struct export_licence *l,
 			    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 3)));
 
+/* ---- people's bearer tokens (tokens.c) ---- */
+
+#define NODE_TOKEN_MAX 64 /* "lsn_" and 43 characters, with NUL */
+
+struct store_token;
+
+/*
+ * Issues a token for a person: *t describes it (its id is public), token
+ * receives the secret, to be shown once; only its SHA-256 is stored.
+ */
+int node_token_issue(struct node *n, const char *person, struct store_token *t,
+		     char token[NODE_TOKEN_MAX], struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+/* The person a valid token names; LERR_AUTH when unknown or revoked. */
+int node_token_check(struct node *n, const char *token, struct person *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* A person's tokens (free() *out). */
+int node_token_list(struct node *n, const char *person, struct store_token **out, size_t *count,
+		    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+/* Revokes a token by id. */
+int node_token_revoke(struct node *n, const char *id, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
 #endif

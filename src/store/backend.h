@@ -61,6 +61,13 @@ struct store_ops {
 	int (*witness_put)(struct store *s, const char *origin, uint64_t size, const char *note,
 			   const char *on, struct lerr *e);
 	int (*witness_latest)(struct store *s, const char *origin, char **note, struct lerr *e);
+	int (*token_put)(struct store *s, const struct store_token *t, const uint8_t hash[32],
+			 struct lerr *e);
+	int (*token_find)(struct store *s, const uint8_t hash[32], struct store_token *t,
+			  struct lerr *e);
+	int (*token_list)(struct store *s, const char *person, struct store_token **out,
+			  size_t *n, struct lerr *e);
+	int (*token_revoke)(struct store *s, const char *id, const char *on, struct lerr *e);
 };
 
 struct store {

@@ -219,3 +219,26 @@ int store_witness_latest(struct store *s, const char *origin, char **note, struc
 {
 	return s->ops->witness_latest(s, origin, note, e);
 }
+
+int store_token_put(struct store *s, const struct store_token *t, const uint8_t hash[32],
+		    struct lerr *e)
+{
+	return s->ops->token_put(s, t, hash, e);
+}
+
+int store_token_find(struct store *s, const uint8_t hash[32], struct store_token *t,
+		     struct lerr *e)
+{
+	return s->ops->token_find(s, hash, t, e);
+}
+
+int store_token_list(struct store *s, const char *person, struct store_token **out, size_t *n,
+		     struct lerr *e)
+{
+	return s->ops->token_list(s, person, out, n, e);
+}
+
+int store_token_revoke(struct store *s, const char *id, const char *on, struct lerr *e)
+{
+	return s->ops->token_revoke(s, id, on, e);
+}

@@ -206,4 +206,27 @@ int store_witness_put(struct store *s, const char *origin, uint64_t size, const 
 int store_witness_latest(struct store *s, const char *origin, char **note, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
+/* ---- people's bearer tokens (only their SHA-256 is stored) ---- */
+
+#define STORE_TOKEN_ID_MAX 24
+
+struct store_token {
+	char id[STORE_TOKEN_ID_MAX]; /* public: names the token in lists and revocations */
+	char person[PERSON_ID_MAX];
+	char issued_on[DATE_BUF_SIZE];
+	char revoked_on[DATE_BUF_SIZE]; /* "" while valid */
+};
+
+int store_token_put(struct store *s, const struct store_token *t, const uint8_t hash[32],
+		    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* The token whose hash this is; LERR_NOTFOUND when none. */
+int store_token_find(struct store *s, const uint8_t hash[32], struct store_token *t,
+		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* A person's tokens, revoked ones too (free() *out). */
+int store_token_list(struct store *s, const char *person, struct store_token **out, size_t *n,
+		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+/* Revokes a token on date `on`; LERR_NOTFOUND when unknown or revoked already. */
+int store_token_revoke(struct store *s, const char *id, const char *on, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
 #endif

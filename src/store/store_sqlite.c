@@ -8,13 +8,14 @@
  */
 #include "backend.h"
 
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#define SQ_CACHE 5
+#define SQ_CACHE 6
 
 struct sq {
 	struct store base;
@@ -106,6 +107,9 @@ static const char *const migrations[] = {
     " hash BLOB NOT NULL, PRIMARY KEY(level, idx)) STRICT, WITHOUT ROWID;"
     "CREATE TABLE log_witnessed(origin TEXT NOT NULL, size INTEGER NOT NULL,"
     " note TEXT NOT NULL, seen_on TEXT NOT NULL, PRIMARY KEY(origin, size)) STRICT;",
+    /* 6: people's bearer tokens for the HTTP API, stored hashed. */
+    "CREATE TABLE tokens(id TEXT PRIMARY KEY, person TEXT NOT NULL REFERENCES people(id),"
+    " hash BLOB NOT NULL UNIQUE, issued_on TEXT NOT NULL, revoked_on TEXT) STRICT;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1251,7 +1255,7 @@ static int cached(struct sq *q, int slot, const char *sql, sqlite3_stmt **st, st
 	return 0;
 }
 
-enum { C_LOG_SIZE, C_LOG_ADD, C_LOG_GET, C_HASH_PUT, C_HASH_GET };
+enum { C_LOG_SIZE, C_LOG_ADD, C_LOG_GET, C_HASH_PUT, C_HASH_GET, C_TOKEN_FIND };
 
 static int sq_log_size(struct store *s, uint64_t *n, struct lerr *e)
 {
@@ -1387,6 +1391,102 @@ static int sq_witness_latest(struct store *s, const char *origin, char **note, s
 	return r;
 }
 
+/* ---- bearer tokens ---- */
+
+static int sq_token_put(struct store *s, const struct store_token *t, const uint8_t hash[32],
+			struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q, "INSERT INTO tokens(id, person, hash, issued_on) VALUES(?, ?, ?, ?)", &st, e) <
+	    0)
+		return LERR_STORE;
+	bind_text(st, 1, t->id, false);
+	bind_text(st, 2, t->person, false);
+	sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
+	bind_text(st, 4, t->issued_on, false);
+	return step_done(q, st, "store token", e);
+}
+
+static void token_row(sqlite3_stmt *st, struct store_token *t)
+{
+	memset(t, 0, sizeof *t);
+	col_copy(st, 0, t->id, sizeof t->id);
+	col_copy(st, 1, t->person, sizeof t->person);
+	col_copy(st, 2, t->issued_on, sizeof t->issued_on);
+	col_copy(st, 3, t->revoked_on, sizeof t->revoked_on);
+}
+
+static int sq_token_find(struct store *s, const uint8_t hash[32], struct store_token *t,
+			 struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (cached(q, C_TOKEN_FIND,
+		   "SELECT id, person, issued_on, revoked_on, hash FROM tokens WHERE hash = ?", &st,
+		   e) < 0)
+		return LERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 4) == 32 &&
+	    sodium_memcmp(sqlite3_column_blob(st, 4), hash, 32) == 0)
+		token_row(st, t);
+	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		r = lerr_set(e, LERR_NOTFOUND, "unknown token");
+	else
+		r = fail(q, e, "read token");
+	sqlite3_reset(st);
+	return r;
+}
+
+static int sq_token_list(struct store *s, const char *person, struct store_token **out, size_t *n,
+			 struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	*out = NULL;
+	*n = 0;
+	if (prep(q,
+		 "SELECT id, person, issued_on, revoked_on FROM tokens WHERE person = ?"
+		 " ORDER BY issued_on, id",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, person, false);
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_token *t = grow((void **)out, n, sizeof *t);
+		if (!t) {
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+			break;
+		}
+		token_row(st, t);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(q, e, "list tokens");
+	sqlite3_finalize(st);
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+static int sq_token_revoke(struct store *s, const char *id, const char *on, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q, "UPDATE tokens SET revoked_on = ? WHERE id = ? AND revoked_on IS NULL", &st,
+		 e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, on, false);
+	bind_text(st, 2, id, false);
+	int r = step_done(q, st, "revoke token", e);
+	if (r == 0 && sqlite3_changes(q->db) == 0)
+		r = lerr_set(e, LERR_NOTFOUND, "no token %.64s that is not revoked already", id);
+	return r;
+}
+
 static const struct store_ops sqlite_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
@@ -1425,6 +1525,10 @@ static const struct store_ops sqlite_ops = {
     .log_hash_get = sq_log_hash_get,
     .witness_put = sq_witness_put,
     .witness_latest = sq_witness_latest,
+    .token_put = sq_token_put,
+    .token_find = sq_token_find,
+    .token_list = sq_token_list,
+    .token_revoke = sq_token_revoke,
 };
 
 int store_sqlite_open(const char *path, bool create, struct store **out, struct lerr *e)

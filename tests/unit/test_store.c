@@ -59,7 +59,7 @@ Test(store, refuses_to_open_a_missing_store_unless_creating)
 	cr_assert_eq(store_open(path, false, &s, &e), LERR_NOTFOUND);
 	cr_assert_null(s);
 	cr_assert_eq(store_open(path, true, &s, &e), 0, "%s", e.msg);
-	cr_assert_eq(store_schema_version(s), 5);
+	cr_assert_eq(store_schema_version(s), 6);
 	store_close(s);
 }
 
@@ -76,7 +76,7 @@ Test(store, uses_wal_full_sync_and_foreign_keys)
 	cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	cr_assert_eq(raw("PRAGMA user_version"), 5);
+	cr_assert_eq(raw("PRAGMA user_version"), 6);
 }
 
 Test(store, a_committed_party_survives_reopening)
@@ -200,7 +200,8 @@ Test(store, an_older_store_is_migrated_on_opening)
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
 	cr_assert_eq(
 	    sqlite3_exec(db,
-			 "DROP TABLE log_witnessed; DROP TABLE log_hashes; DROP TABLE log_entries;"
+			 "DROP TABLE tokens; DROP TABLE log_witnessed; DROP TABLE log_hashes; DROP "
+			 "TABLE log_entries;"
 			 " DROP TABLE export_licences; DROP TABLE export_measure_entries;"
 			 " DROP TABLE export_measures; DROP TABLE export_entries;"
 			 " DROP TABLE export_groups; DROP TABLE export_regimes;"
@@ -211,7 +212,7 @@ Test(store, an_older_store_is_migrated_on_opening)
 	    SQLITE_OK);
 	sqlite3_close(db);
 	cr_assert_eq(store_open(path, false, &s, &e), 0, "%s", e.msg);
-	cr_assert_eq(store_schema_version(s), 5);
+	cr_assert_eq(store_schema_version(s), 6);
 	struct person p;
 	cr_assert_eq(store_person_get(s, "kim", &p, &e), LERR_NOTFOUND, "%s", e.msg);
 	store_close(s);

@@ -1,0 +1,92 @@
+/*
+ * tokens.c - people's bearer tokens for the HTTP API (see node.h).
+ *
+ * A token is "lsn_" and 32 random bytes in unpadded base64url: 256 bits, so
+ * a plain SHA-256 of it is what the store keeps (no passphrase stretching is
+ * needed for a secret that cannot be guessed); the token itself is shown
+ * once, when issued, and never stored, logged or printed again.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "node.h"
+
+#define TOKEN_PREFIX "lsn_"
+
+static void token_hash(const char *token, uint8_t h[32])
+{
+	crypto_hash_sha256(h, (const uint8_t *)token, strlen(token));
+}
+
+int node_token_issue(struct node *n, const char *person, struct store_token *t,
+		     char token[NODE_TOKEN_MAX], struct lerr *e)
+{
+	struct person p;
+	uint8_t raw[32], id[8], h[32];
+	memset(t, 0, sizeof *t);
+	int r = node_person_get(n, person, &p, e);
+	if (r < 0)
+		return r;
+	randombytes_buf(raw, sizeof raw);
+	randombytes_buf(id, sizeof id);
+	memcpy(token, TOKEN_PREFIX, sizeof TOKEN_PREFIX);
+	sodium_bin2base64(token + strlen(TOKEN_PREFIX), NODE_TOKEN_MAX - strlen(TOKEN_PREFIX), raw,
+			  sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof raw);
+	sodium_bin2hex(t->id, sizeof t->id, id, sizeof id);
+	str_copy(t->person, sizeof t->person, p.id);
+	date_format(n->clock.today, t->issued_on);
+	token_hash(token, h);
+	if ((r = store_begin(n->store, e)) < 0)
+		goto out;
+	if ((r = store_token_put(n->store, t, h, e)) < 0) {
+		store_rollback(n->store);
+		goto out;
+	}
+	r = node_log_commit(n, "token-issue",
+			    json_pack("{s:s, s:s}", "person", p.id, "token", t->id), e);
+out:
+	if (r < 0)
+		sodium_memzero(token, NODE_TOKEN_MAX);
+	return r;
+}
+
+int node_token_check(struct node *n, const char *token, struct person *p, struct lerr *e)
+{
+	uint8_t h[32];
+	struct store_token t;
+	if (strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0 || strlen(token) > 128)
+		return lerr_set(e, LERR_AUTH, "not a liaison token");
+	token_hash(token, h);
+	int r = store_token_find(n->store, h, &t, NULL);
+	if (r == LERR_NOTFOUND || (r == 0 && t.revoked_on[0]))
+		return lerr_set(e, LERR_AUTH, "unknown or revoked token");
+	if (r < 0)
+		return lerr_set(e, LERR_STORE, "store: cannot check the token");
+	if ((r = node_person_get(n, t.person, p, e)) < 0)
+		return lerr_set(e, LERR_AUTH, "the token's person is gone");
+	return 0;
+}
+
+int node_token_list(struct node *n, const char *person, struct store_token **out, size_t *count,
+		    struct lerr *e)
+{
+	struct person p;
+	int r = node_person_get(n, person, &p, e);
+	return r < 0 ? r : store_token_list(n->store, person, out, count, e);
+}
+
+int node_token_revoke(struct node *n, const char *id, struct lerr *e)
+{
+	char day[DATE_BUF_SIZE];
+	int r = store_begin(n->store, e);
+	if (r < 0)
+		return r;
+	if ((r = store_token_revoke(n->store, id, date_format(n->clock.today, day), e)) < 0) {
+		store_rollback(n->store);
+		return r;
+	}
+	return node_log_commit(n, "token-revoke", json_pack("{s:s}", "token", id), e);
+}

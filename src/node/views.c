@@ -1,0 +1,368 @@
+/* views.c - the JSON answers every face returns (see views.h). */
+#include "views.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../store/store.h"
+#include "encode.h"
+#include "items.h"
+#include "log.h"
+
+json_t *view_error(const struct lerr *e)
+{
+	static const char *const names[] = {"ok",    "invalid",	  "not-found", "refused", "io",
+					    "store", "no-memory", "limit",     "exists",  "auth"};
+	int code = e->code <= 0 && e->code >= LERR_AUTH ? -e->code : 1;
+	return json_pack("{s:{s:s, s:s}}", "error", "code", names[code], "message", e->msg);
+}
+
+static int nomem(json_t *o, struct lerr *e)
+{
+	json_decref(o);
+	return lerr_set(e, LERR_NOMEM, "out of memory");
+}
+
+static int load(struct node *n, const char *id, struct agreement **a, struct lerr *e)
+{
+	*a = malloc(sizeof **a);
+	if (!*a)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	int r = node_agreement_get(n, id, *a, e);
+	if (r < 0) {
+		free(*a);
+		*a = NULL;
+	}
+	return r;
+}
+
+int view_agreements(struct node *n, date_t on, json_t **out, struct lerr *e)
+{
+	char(*ids)[AGR_ID_MAX];
+	size_t nids;
+	*out = NULL;
+	int r = node_agreement_ids(n, &ids, &nids, e);
+	if (r < 0)
+		return r;
+	json_t *list = json_array();
+	struct agr_state st;
+	for (size_t i = 0; r == 0 && i < nids; i++) {
+		struct agreement *a;
+		if ((r = load(n, ids[i], &a, e)) < 0)
+			break;
+		agreement_state(a, on, AGR_NONE, &st);
+		json_t *o = encode_agreement(a, NULL);
+		json_object_set_new(o, "status", encode_state(a, &st));
+		json_array_append_new(list, o);
+		free(a);
+	}
+	free(ids);
+	if (r < 0) {
+		json_decref(list);
+		return r;
+	}
+	*out = json_pack("{s:o}", "agreements", list);
+	if (!*out)
+		return nomem(NULL, e);
+	encode_date(*out, "date", on);
+	encode_clock(*out, &n->clock);
+	return 0;
+}
+
+int view_agreement(struct node *n, const char *id, json_t **out, struct lerr *e)
+{
+	struct agreement *a;
+	struct party ps[AGR_PARTIES_MAX];
+	*out = NULL;
+	int r = load(n, id, &a, e);
+	for (size_t i = 0; r == 0 && i < a->nparties; i++)
+		r = node_party_get(n, a->parties[i], &ps[i], e);
+	if (r == 0 && !(*out = encode_agreement(a, ps)))
+		r = nomem(NULL, e);
+	if (r == 0)
+		encode_clock(*out, &n->clock);
+	free(a);
+	return r;
+}
+
+int view_agreement_status(struct node *n, const char *id, date_t on, const char *without,
+			  json_t **out, struct lerr *e)
+{
+	struct agreement *a;
+	size_t skip = AGR_NONE;
+	*out = NULL;
+	int r = load(n, id, &a, e);
+	if (r == 0 && without && (r = agreement_event_number(a, without, &skip, e)) < 0)
+		lerr_prefix(e, "without");
+	if (r == 0) {
+		struct agr_state st;
+		agreement_state(a, on, skip, &st);
+		if (!(*out = encode_state(a, &st)))
+			r = nomem(NULL, e);
+		else
+			encode_clock(*out, &n->clock);
+	}
+	free(a);
+	return r;
+}
+
+int view_agreement_timeline(struct node *n, const char *id, const date_t *from_p,
+			    const date_t *to_p, const char *without, json_t **out, struct lerr *e)
+{
+	struct agreement *a;
+	size_t skip = AGR_NONE, nv = 0;
+	struct agr_state *v = NULL;
+	*out = NULL;
+	int r = load(n, id, &a, e);
+	if (r < 0)
+		return r;
+	/* by default: from the first event to today or the last event */
+	date_t from = a->nevents ? a->events[0].date : n->clock.today, to = n->clock.today;
+	if (a->nevents && a->events[a->nevents - 1].date > to)
+		to = a->events[a->nevents - 1].date;
+	from = from_p ? *from_p : from;
+	to = to_p ? *to_p : to;
+	if (without && (r = agreement_event_number(a, without, &skip, e)) < 0)
+		lerr_prefix(e, "without");
+	if (r == 0)
+		r = agreement_timeline(a, from, to, skip, &v, &nv, e);
+	if (r == 0) {
+		json_t *changes = json_array();
+		for (size_t i = 0; i < nv; i++)
+			json_array_append_new(changes, encode_state(a, &v[i]));
+		*out = json_pack("{s:s, s:o}", "agreement", a->id, "changes", changes);
+		if (!*out)
+			r = nomem(NULL, e);
+	}
+	if (r == 0) {
+		encode_date(*out, "from", from);
+		encode_date(*out, "to", to);
+		if (skip != AGR_NONE)
+			json_object_set_new(*out, "without", encode_event(a, skip));
+		encode_clock(*out, &n->clock);
+	}
+	free(v);
+	free(a);
+	return r;
+}
+
+int view_people(struct node *n, json_t **out, struct lerr *e)
+{
+	char(*ids)[PERSON_ID_MAX];
+	size_t count;
+	*out = NULL;
+	int r = node_person_ids(n, &ids, &count, e);
+	if (r < 0)
+		return r;
+	json_t *list = json_array();
+	for (size_t i = 0; r == 0 && i < count; i++) {
+		struct person p;
+		if ((r = node_person_get(n, ids[i], &p, e)) == 0)
+			json_array_append_new(list, encode_person(&p));
+	}
+	free(ids);
+	if (r < 0) {
+		json_decref(list);
+		return r;
+	}
+	*out = json_pack("{s:o}", "people", list);
+	return *out ? 0 : nomem(NULL, e);
+}
+
+int view_item(struct node *n, const char *id, json_t **out, struct lerr *e)
+{
+	struct store_item it;
+	struct label l;
+	*out = NULL;
+	int r = node_item_get(n, id, &it, &l, e);
+	if (r < 0)
+		return r;
+	*out = encode_item(&it, &l, n->party);
+	store_item_free(&it);
+	return *out ? 0 : nomem(NULL, e);
+}
+
+int view_items(struct node *n, json_t **out, struct lerr *e)
+{
+	char(*ids)[LABEL_WORD_MAX];
+	size_t count;
+	*out = NULL;
+	int r = node_item_ids(n, &ids, &count, e);
+	if (r < 0)
+		return r;
+	json_t *list = json_array();
+	for (size_t i = 0; r == 0 && i < count; i++) {
+		json_t *o;
+		if ((r = view_item(n, ids[i], &o, e)) == 0)
+			json_array_append_new(list, o);
+	}
+	free(ids);
+	if (r < 0) {
+		json_decref(list);
+		return r;
+	}
+	*out = json_pack("{s:o}", "items", list);
+	return *out ? 0 : nomem(NULL, e);
+}
+
+int view_export_timeline(struct node *n, const char *party, const char *country, json_t **out,
+			 struct lerr *e)
+{
+	struct export_regime reg;
+	struct export_change *ch = NULL;
+	size_t nch = 0;
+	*out = NULL;
+	int r = node_export_regime(n, party, &reg, e);
+	if (r < 0)
+		return r;
+	if ((r = export_timeline(&reg, country, &ch, &nch, e)) == 0) {
+		struct export_answer a;
+		json_t *initial = json_object(), *changes = json_array();
+		for (size_t j = 0; j < reg.nentries; j++) {
+			export_check(&reg, reg.entries[j].code, country, DATE_MIN, &a, NULL);
+			json_object_set_new(initial, reg.entries[j].code,
+					    json_string(export_decision_name(a.decision)));
+		}
+		for (size_t i = 0; i < nch; i++)
+			json_array_append_new(changes, encode_export_change(&ch[i]));
+		enum export_group g0 = export_group_on(&reg, country, DATE_MIN, NULL);
+		*out = json_pack("{s:s, s:s, s:s?, s:{s:s, s:o}, s:o}", "party", reg.party,
+				 "country", country, "country_name", country_name(country),
+				 "initial", "group", export_group_name(g0), "entries", initial,
+				 "changes", changes);
+		if (!*out)
+			r = nomem(NULL, e);
+	}
+	free(ch);
+	export_regime_free(&reg);
+	return r;
+}
+
+static const char *licence_status(const struct export_licence *l, date_t date)
+{
+	return date < l->from ? "future" : date > l->to ? "expired" : "valid";
+}
+
+int view_licences(struct node *n, const char *party, const char *entry, const char *to, date_t on,
+		  json_t **out, struct lerr *e)
+{
+	struct export_regime reg;
+	*out = NULL;
+	int r = to ? country_check(to, e) : 0;
+	if (r < 0 || (r = node_export_regime(n, party, &reg, e)) < 0)
+		return r;
+	json_t *list = json_array();
+	for (size_t i = 0; i < reg.nlicences; i++) {
+		const struct export_licence *l = &reg.licences[i];
+		if ((entry && strcmp(l->entry, entry) != 0) || (to && strcmp(l->country, to) != 0))
+			continue;
+		json_t *o = encode_export_licence(l);
+		json_object_set_new(o, "status", json_string(licence_status(l, on)));
+		json_array_append_new(list, o);
+	}
+	*out = json_pack("{s:s, s:o}", "party", reg.party, "licences", list);
+	export_regime_free(&reg);
+	if (!*out)
+		return nomem(NULL, e);
+	encode_date(*out, "date", on);
+	return 0;
+}
+
+#define B64_HASH sodium_base64_ENCODED_LEN(MERKLE_HASH, sodium_base64_VARIANT_ORIGINAL)
+
+static json_t *hash_json(const uint8_t h[MERKLE_HASH])
+{
+	char b[B64_HASH];
+	return json_string(
+	    sodium_bin2base64(b, sizeof b, h, MERKLE_HASH, sodium_base64_VARIANT_ORIGINAL));
+}
+
+static json_t *path_json(uint8_t path[][MERKLE_HASH], size_t np)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < np; i++)
+		json_array_append_new(a, hash_json(path[i]));
+	return a;
+}
+
+int view_log_entries(struct node *n, uint64_t from, uint64_t to, uint64_t max, json_t **out,
+		     struct lerr *e)
+{
+	uint64_t size;
+	*out = NULL;
+	int r = node_log_size(n, &size, e);
+	if (r < 0)
+		return r;
+	if (to == UINT64_MAX)
+		to = size;
+	if (to > size || from > to)
+		return lerr_set(e, LERR_INVAL,
+				"entries %llu to %llu are not within the log's %llu entries",
+				(unsigned long long)from, (unsigned long long)to,
+				(unsigned long long)size);
+	if (to - from > max)
+		to = from + max;
+	json_t *list = json_array();
+	for (uint64_t i = from; r == 0 && i < to; i++) {
+		char *data;
+		size_t len;
+		if ((r = node_log_entry(n, i, &data, &len, e)) < 0)
+			break;
+		size_t bl = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+		char *enc = malloc(bl);
+		if (!enc)
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+		else {
+			sodium_bin2base64(enc, bl, (const uint8_t *)data, len,
+					  sodium_base64_VARIANT_ORIGINAL);
+			json_array_append_new(list, json_pack("{s:I, s:s}", "index", (json_int_t)i,
+							      "data", enc));
+		}
+		free(enc);
+		free(data);
+	}
+	if (r < 0) {
+		json_decref(list);
+		return r;
+	}
+	*out = json_pack("{s:I, s:I, s:I, s:o}", "size", (json_int_t)size, "from", (json_int_t)from,
+			 "to", (json_int_t)to, "entries", list);
+	return *out ? 0 : nomem(NULL, e);
+}
+
+int view_log_proof(struct node *n, uint64_t index, uint64_t size, json_t **out, struct lerr *e)
+{
+	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH], root[MERKLE_HASH], leaf[MERKLE_HASH];
+	size_t np;
+	char *data = NULL;
+	size_t len;
+	*out = NULL;
+	int r = size == UINT64_MAX ? node_log_size(n, &size, e) : 0;
+	if (r < 0 || (r = node_log_prove(n, index, size, path, &np, e)) < 0 ||
+	    (r = node_log_root(n, size, root, e)) < 0 ||
+	    (r = node_log_entry(n, index, &data, &len, e)) < 0)
+		return r;
+	merkle_leaf_hash(data, len, leaf);
+	free(data);
+	*out = json_pack("{s:I, s:I, s:o, s:o, s:o}", "index", (json_int_t)index, "size",
+			 (json_int_t)size, "leaf_hash", hash_json(leaf), "root", hash_json(root),
+			 "proof", path_json(path, np));
+	return *out ? 0 : nomem(NULL, e);
+}
+
+int view_log_consistency(struct node *n, uint64_t from, uint64_t to, json_t **out,
+			 struct lerr *e)
+{
+	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH], r1[MERKLE_HASH], r2[MERKLE_HASH];
+	size_t np;
+	*out = NULL;
+	int r = to == UINT64_MAX ? node_log_size(n, &to, e) : 0;
+	if (r < 0 || (r = node_log_consistency(n, from, to, path, &np, e)) < 0 ||
+	    (r = node_log_root(n, from, r1, e)) < 0 || (r = node_log_root(n, to, r2, e)) < 0)
+		return r;
+	*out = json_pack("{s:I, s:I, s:o, s:o, s:o}", "from", (json_int_t)from, "to",
+			 (json_int_t)to, "first_root", hash_json(r1), "second_root",
+			 hash_json(r2), "proof", path_json(path, np));
+	return *out ? 0 : nomem(NULL, e);
+}

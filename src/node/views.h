@@ -1,0 +1,70 @@
+/*
+ * views.h - the whole JSON answers to the node's questions, built once for
+ * every face: the CLI's --json and the HTTP API return these objects.
+ *
+ * Each returns 0 with *out a new reference, or a negative LERR code with
+ * the reason in e (LERR_INVAL for a bad argument, LERR_NOTFOUND for an
+ * unknown agreement, person, item...).
+ */
+#ifndef LIAISON_NODE_VIEWS_H
+#define LIAISON_NODE_VIEWS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "node.h"
+
+/* {"error": {"code": "invalid"|"not-found"|..., "message"}} */
+json_t *view_error(const struct lerr *e) __attribute__((nonnull));
+
+/* {"agreements": [agreement + "status"], "date", "today"...} on `on`. */
+int view_agreements(struct node *n, date_t on, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 3)));
+
+/* One agreement with its parties' schemes. */
+int view_agreement(struct node *n, const char *id, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 2, 3)));
+
+/* The state on `on`, leaving out event number `without` (NULL: none). */
+int view_agreement_status(struct node *n, const char *id, date_t on, const char *without,
+			  json_t **out, struct lerr *e) __attribute__((nonnull(1, 2, 5)));
+
+/*
+ * Every change of state from..to (NULL: from the first event; to today or
+ * the last event), without event number `without` (NULL: none).
+ */
+int view_agreement_timeline(struct node *n, const char *id, const date_t *from, const date_t *to,
+			    const char *without, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 2, 6)));
+
+/* {"people": [...]} */
+int view_people(struct node *n, json_t **out, struct lerr *e) __attribute__((nonnull(1, 2)));
+
+/* {"items": [...]} */
+int view_items(struct node *n, json_t **out, struct lerr *e) __attribute__((nonnull(1, 2)));
+
+/* One item. */
+int view_item(struct node *n, const char *id, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 2, 3)));
+
+/* Export control of party (NULL: the node's) for a country: every change. */
+int view_export_timeline(struct node *n, const char *party, const char *country, json_t **out,
+			 struct lerr *e) __attribute__((nonnull(1, 3, 4)));
+
+/* The licences of party's regime (filters NULL for all), with their status on `on`. */
+int view_licences(struct node *n, const char *party, const char *entry, const char *to, date_t on,
+		  json_t **out, struct lerr *e) __attribute__((nonnull(1, 6)));
+
+/* Log entries from..to-1 (to UINT64_MAX: to the end), at most `max`. */
+int view_log_entries(struct node *n, uint64_t from, uint64_t to, uint64_t max, json_t **out,
+		     struct lerr *e) __attribute__((nonnull(1, 5)));
+
+/* An inclusion proof with the leaf hash and the root (size UINT64_MAX: now). */
+int view_log_proof(struct node *n, uint64_t index, uint64_t size, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 4)));
+
+/* A consistency proof with both roots (to UINT64_MAX: now). */
+int view_log_consistency(struct node *n, uint64_t from, uint64_t to, json_t **out,
+			 struct lerr *e) __attribute__((nonnull(1, 4)));
+
+#endif
