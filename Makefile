@@ -13,7 +13,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS     = sqlite3 jansson libsodium
+PKGS     = sqlite3 jansson libsodium libmicrohttpd
 WARN     = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L
 OPT     ?= -O2 -g
@@ -81,11 +81,13 @@ check-valgrind: deps
 	    $$t --jobs 1 || exit 1; done
 	LIAISON_BIN=$(CURDIR)/scripts/valgrind-liaison bats tests/cli
 
-bench: deps
+bench:
+	@sh scripts/deps.sh bench
 	@$(MAKE) -s --no-print-directory all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 	@echo "== bench/seal.sh"; sh bench/seal.sh $(BUILD)/liaison
 	@echo "== bench/decide (liaison against Cedar)"; sh bench/decide/run.sh $(BUILD)/bench/bench_decide
+	@echo "== bench/http (liaison serve against nginx, with wrk)"; sh bench/http/run.sh $(BUILD)/liaison
 
 FUZZ_SECONDS ?= 60
 FUZZERS = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))

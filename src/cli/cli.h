@@ -132,6 +132,7 @@ void cli_progress_update(void *arg, uint64_t bytes);
 void cli_progress_end(struct cli_progress *p);
 
 extern const struct cli_command cmd_init, cmd_config, cmd_agreement, cmd_keygen, cmd_seal, cmd_open,
-    cmd_inspect, cmd_person, cmd_party, cmd_item, cmd_access, cmd_consent, cmd_export, cmd_log;
+    cmd_inspect, cmd_person, cmd_party, cmd_item, cmd_access, cmd_consent, cmd_export, cmd_log,
+    cmd_serve;
 
 #endif

@@ -524,8 +524,7 @@ int agreement_check(const struct agreement *a, const struct party *parties, size
 	return check_equiv(a, parties, nparties, e);
 }
 
-int agreement_event_number(const struct agreement *a, const char *s, size_t *index,
-			   struct lerr *e)
+int agreement_event_number(const struct agreement *a, const char *s, size_t *index, struct lerr *e)
 {
 	char *end;
 	long v = strtol(s, &end, 10);

@@ -222,7 +222,7 @@ const struct agr_equiv *agreement_equiv_row(const struct agreement *a, const cha
  * Parses an event number ("1".."nevents", as `agreement show` numbers them)
  * into an index of a->events. LERR_INVAL naming the range.
  */
-int agreement_event_number(const struct agreement *a, const char *s, size_t *index,
-			   struct lerr *e) __attribute__((nonnull(1, 2, 3)));
+int agreement_event_number(const struct agreement *a, const char *s, size_t *index, struct lerr *e)
+    __attribute__((nonnull(1, 2, 3)));
 
 #endif

@@ -21,7 +21,7 @@ int node_agreement_ids(struct node *n, char (**ids)[AGR_ID_MAX], size_t *count, 
 
 int node_party_get(struct node *n, const char *code, struct party *p, struct lerr *e)
 {
-	return store_party_get(n->store, code, p, e);
+	return node_cached_party(n, code, p, e);
 }
 
 size_t node_stored_number(const struct agreement *a, size_t i)

@@ -472,6 +472,20 @@ static int parse_root(json_t *root, struct config *c, struct lerr *e)
 	return 0;
 }
 
+int config_parse_person(const char *text, size_t len, struct person *p, struct lerr *e)
+{
+	json_error_t je;
+	struct jpath top = {{0}};
+	memset(p, 0, sizeof *p);
+	json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!v)
+		return lerr_set(e, LERR_INVAL, "line %d, column %d: %s", je.line, je.column,
+				je.text);
+	int r = parse_person(v, p, &top, e);
+	json_decref(v);
+	return r;
+}
+
 int config_parse(const char *text, size_t len, const char *name, struct config *c, struct lerr *e)
 {
 	memset(c, 0, sizeof *c);

@@ -170,16 +170,24 @@ json_t *encode_person(const struct person *p)
 
 json_t *encode_decision(const struct decision *d, const char *person, const char *item)
 {
-	json_t *rules = json_array();
-	for (size_t i = 0; i < d->nrules; i++)
-		json_array_append_new(rules,
-				      json_pack("{s:s, s:b, s:s, s:s}", "id", d->rules[i].id, "ok",
-						d->rules[i].ok, "detail", d->rules[i].detail,
-						"clause", d->rules[i].clause));
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "decision", d->permit ? "PERMIT" : "DENY",
-			      "action", action_name(d->action), "person", person, "item", item);
-	if (!o)
+	/* built field by field (no format to parse): the daemon's hottest object */
+	json_t *rules = json_array(), *o = json_object();
+	for (size_t i = 0; rules && i < d->nrules; i++) {
+		json_t *r = json_object();
+		json_object_set_new(r, "id", json_string(d->rules[i].id));
+		json_object_set_new(r, "ok", json_boolean(d->rules[i].ok));
+		json_object_set_new(r, "detail", json_string(d->rules[i].detail));
+		json_object_set_new(r, "clause", json_string(d->rules[i].clause));
+		json_array_append_new(rules, r);
+	}
+	if (!o) {
+		json_decref(rules);
 		return NULL;
+	}
+	json_object_set_new(o, "decision", json_string(d->permit ? "PERMIT" : "DENY"));
+	json_object_set_new(o, "action", json_string(action_name(d->action)));
+	json_object_set_new(o, "person", json_string(person));
+	json_object_set_new(o, "item", json_string(item));
 	encode_date(o, "date", d->date);
 	json_object_set_new(o, "rules", rules);
 	return o;

@@ -16,4 +16,20 @@
 /* The number (from 1) a->events[i] has among the events already stored. */
 size_t node_stored_number(const struct agreement *a, size_t i);
 
+/* ---- the handle's read cache (cache.c) ---- */
+struct store_item;
+struct store_token;
+struct node_cache *node_cache_new(void);
+void node_cache_free(struct node_cache *c);
+/* Checks the store's generation once for a read transaction's reads (or stops). */
+void node_cache_pin(struct node *n, bool pin);
+int node_cached_person(struct node *n, const char *id, struct person *p, struct lerr *e);
+int node_cached_party(struct node *n, const char *code, struct party *p, struct lerr *e);
+int node_cached_item(struct node *n, const char *id, struct store_item *it, struct label *l,
+		     int (*load)(struct node *, const char *, struct store_item *, struct label *,
+				 struct lerr *),
+		     struct lerr *e);
+int node_cached_token(struct node *n, const uint8_t hash[32], struct store_token *t,
+		      struct lerr *e);
+
 #endif

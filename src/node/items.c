@@ -20,6 +20,7 @@
 #include "../crypto/fio.h"
 #include "../store/store.h"
 #include "encode.h"
+#include "internal.h"
 #include "label_json.h"
 #include "log.h"
 
@@ -127,13 +128,23 @@ int node_item_record(struct node *n, const struct store_item *it, const char *ki
 	return node_log_commit(n, kind, body, e);
 }
 
+static int item_load(struct node *n, const char *id, struct store_item *it, struct label *l,
+		     struct lerr *e)
+{
+	/*
+	 * the stored label was canonical when stored (it is what the envelope
+	 * signs); reading it back needs the parse, not the re-encoding check
+	 */
+	int r = store_item_get(n->store, id, it, e);
+	if (r == 0 && (r = label_parse(it->label, strlen(it->label), "stored label", l, e)) < 0)
+		store_item_free(it);
+	return r;
+}
+
 int node_item_get(struct node *n, const char *id, struct store_item *it, struct label *l,
 		  struct lerr *e)
 {
-	int r = store_item_get(n->store, id, it, e);
-	if (r == 0 && (r = label_parse_canonical(it->label, strlen(it->label), l, e)) < 0)
-		store_item_free(it);
-	return r;
+	return node_cached_item(n, id, it, l, item_load, e);
 }
 
 int node_item_ids(struct node *n, char (**ids)[LABEL_WORD_MAX], size_t *count, struct lerr *e)
@@ -144,14 +155,17 @@ int node_item_ids(struct node *n, char (**ids)[LABEL_WORD_MAX], size_t *count, s
 /* Fills rq for person's action on the stored item; *ctx owns what rq points to. */
 int node_decide(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
 {
-	struct decide_ctx *c = calloc(1, sizeof *c);
+	/* not zeroed (it is large): each part is filled before decide() reads it */
+	struct decide_ctx *c = malloc(sizeof *c);
 	if (!c)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
+	c->item.foreign = false;
+	c->item.received = 0;
 	struct store_item it;
 	char sender[PARTY_CODE_MAX] = "";
 	int r = node_person_get(n, a->person, &c->person, e);
 	if (r == 0)
-		r = store_party_get(n->store, c->person.party, &c->scheme, e);
+		r = node_party_get(n, c->person.party, &c->scheme, e);
 	if (r == 0 && (r = node_item_get(n, a->item, &it, &c->item.label, e)) == 0) {
 		c->item.foreign = it.foreign;
 		memcpy(sender, it.sender, sizeof sender);
@@ -199,13 +213,19 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 	if (rq.export_regime)
 		export_regime_free(&regime);
 	free(c);
-	/* every decision is in the log, PERMIT or DENY, before anything acts on it */
+	/*
+	 * every decision the node enforces is in the log, PERMIT or DENY, before
+	 * anything acts on it; a question (access check) changes nothing and is
+	 * not an act: it stays a read, so that it can be asked at any rate
+	 */
+	if (a->question)
+		return 0;
 	json_t *body = json_pack("{s:o}", "decision", encode_decision(d, a->person, a->item));
 	if (body && a->to && a->to[0])
 		json_object_set_new(body, "to", json_string(a->to));
 	if (body && a->purpose && a->purpose[0])
 		json_object_set_new(body, "purpose", json_string(a->purpose));
-	return node_log_record(n, a->question ? "access-check" : "decision", body, e);
+	return node_log_record(n, "decision", body, e);
 }
 
 /* An export-control entry must be on the node's control list, where it has one. */

@@ -60,7 +60,7 @@ struct decide_args {
 	date_t date;
 	const char *purpose; /* or NULL */
 	const char *to;	     /* release: the destination, or NULL */
-	bool question;	     /* asked (access check), not acted on: logged as such */
+	bool question;	     /* asked (access check), not acted on: not logged */
 };
 
 /* What node_decide gathers for decide(). */

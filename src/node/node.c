@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../store/store.h"
+#include "internal.h"
 #include "keyfile.h"
 #include "log.h"
 
@@ -207,8 +208,10 @@ int node_open(const char *home, struct node **out, struct lerr *e)
 	char path[NODE_PATH_MAX + 16];
 	*out = NULL;
 	struct node *n = calloc(1, sizeof *n);
-	if (!n)
+	if (!n || !(n->cache = node_cache_new())) {
+		free(n);
 		return lerr_set(e, LERR_NOMEM, "out of memory");
+	}
 	int r = 0;
 	if (!str_copy(n->home, sizeof n->home, home) || db_path(home, path, sizeof path, e) < 0)
 		r = lerr_set(e, LERR_LIMIT, "node folder path is too long");
@@ -235,5 +238,20 @@ void node_close(struct node *n)
 	if (!n)
 		return;
 	store_close(n->store);
+	node_cache_free(n->cache);
 	free(n);
+}
+
+int node_read_begin(struct node *n, struct lerr *e)
+{
+	int r = store_read_begin(n->store, e);
+	if (r == 0)
+		node_cache_pin(n, true);
+	return r;
+}
+
+void node_read_end(struct node *n)
+{
+	node_cache_pin(n, false);
+	store_read_end(n->store);
 }

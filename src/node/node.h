@@ -31,8 +31,11 @@ struct node_clock {
 	bool simulated; /* set by LIAISON_NOW */
 };
 
+struct node_cache;
+
 struct node {
 	struct store *store;
+	struct node_cache *cache; /* reads, valid while the store does not move */
 	char home[NODE_PATH_MAX];
 	char party[PARTY_CODE_MAX];
 	struct node_clock clock;
@@ -79,6 +82,13 @@ int node_party_key_add(struct node *n, const char *party_code, const char *file,
 		       struct key_public *p, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
+/*
+ * A stretch of reads (questions that change nothing) on one snapshot of the
+ * store, taking its lock once: the daemon wraps read-only requests in it.
+ */
+int node_read_begin(struct node *n, struct lerr *e) __attribute__((nonnull(1)));
+void node_read_end(struct node *n) __attribute__((nonnull));
+
 /* Opens the node in `home`; *out is released with node_close(). */
 int node_open(const char *home, struct node **out, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
@@ -109,6 +119,9 @@ struct config_summary {
  */
 int config_parse(const char *text, size_t len, const char *name, struct config *c, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 3, 4)));
+/* Parses one person in the configuration file's form (the HTTP API's body). */
+int config_parse_person(const char *text, size_t len, struct person *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 3)));
 /* Reads and parses a configuration file. */
 int config_load(const char *path, struct config *c, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));

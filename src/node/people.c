@@ -3,6 +3,7 @@
 
 #include "../store/store.h"
 #include "encode.h"
+#include "internal.h"
 #include "log.h"
 
 int node_person_put(struct node *n, const struct person *p, struct lerr *e)
@@ -24,7 +25,7 @@ int node_person_put(struct node *n, const struct person *p, struct lerr *e)
 
 int node_person_get(struct node *n, const char *id, struct person *p, struct lerr *e)
 {
-	return store_person_get(n->store, id, p, e);
+	return node_cached_person(n, id, p, e);
 }
 
 int node_person_ids(struct node *n, char (**ids)[PERSON_ID_MAX], size_t *count, struct lerr *e)

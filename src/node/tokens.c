@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal.h"
 #include "log.h"
 #include "node.h"
 
@@ -60,7 +61,7 @@ int node_token_check(struct node *n, const char *token, struct person *p, struct
 	if (strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0 || strlen(token) > 128)
 		return lerr_set(e, LERR_AUTH, "not a liaison token");
 	token_hash(token, h);
-	int r = store_token_find(n->store, h, &t, NULL);
+	int r = node_cached_token(n, h, &t, NULL);
 	if (r == LERR_NOTFOUND || (r == 0 && t.revoked_on[0]))
 		return lerr_set(e, LERR_AUTH, "unknown or revoked token");
 	if (r < 0)

@@ -227,10 +227,10 @@ int view_export_timeline(struct node *n, const char *party, const char *country,
 		for (size_t i = 0; i < nch; i++)
 			json_array_append_new(changes, encode_export_change(&ch[i]));
 		enum export_group g0 = export_group_on(&reg, country, DATE_MIN, NULL);
-		*out = json_pack("{s:s, s:s, s:s?, s:{s:s, s:o}, s:o}", "party", reg.party,
-				 "country", country, "country_name", country_name(country),
-				 "initial", "group", export_group_name(g0), "entries", initial,
-				 "changes", changes);
+		*out =
+		    json_pack("{s:s, s:s, s:s?, s:{s:s, s:o}, s:o}", "party", reg.party, "country",
+			      country, "country_name", country_name(country), "initial", "group",
+			      export_group_name(g0), "entries", initial, "changes", changes);
 		if (!*out)
 			r = nomem(NULL, e);
 	}
@@ -297,10 +297,9 @@ int view_log_entries(struct node *n, uint64_t from, uint64_t to, uint64_t max, j
 	if (to == UINT64_MAX)
 		to = size;
 	if (to > size || from > to)
-		return lerr_set(e, LERR_INVAL,
-				"entries %llu to %llu are not within the log's %llu entries",
-				(unsigned long long)from, (unsigned long long)to,
-				(unsigned long long)size);
+		return lerr_set(
+		    e, LERR_INVAL, "entries %llu to %llu are not within the log's %llu entries",
+		    (unsigned long long)from, (unsigned long long)to, (unsigned long long)size);
 	if (to - from > max)
 		to = from + max;
 	json_t *list = json_array();
@@ -316,8 +315,8 @@ int view_log_entries(struct node *n, uint64_t from, uint64_t to, uint64_t max, j
 		else {
 			sodium_bin2base64(enc, bl, (const uint8_t *)data, len,
 					  sodium_base64_VARIANT_ORIGINAL);
-			json_array_append_new(list, json_pack("{s:I, s:s}", "index", (json_int_t)i,
-							      "data", enc));
+			json_array_append_new(
+			    list, json_pack("{s:I, s:s}", "index", (json_int_t)i, "data", enc));
 		}
 		free(enc);
 		free(data);
@@ -351,8 +350,7 @@ int view_log_proof(struct node *n, uint64_t index, uint64_t size, json_t **out, 
 	return *out ? 0 : nomem(NULL, e);
 }
 
-int view_log_consistency(struct node *n, uint64_t from, uint64_t to, json_t **out,
-			 struct lerr *e)
+int view_log_consistency(struct node *n, uint64_t from, uint64_t to, json_t **out, struct lerr *e)
 {
 	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH], r1[MERKLE_HASH], r2[MERKLE_HASH];
 	size_t np;
@@ -362,7 +360,7 @@ int view_log_consistency(struct node *n, uint64_t from, uint64_t to, json_t **ou
 	    (r = node_log_root(n, from, r1, e)) < 0 || (r = node_log_root(n, to, r2, e)) < 0)
 		return r;
 	*out = json_pack("{s:I, s:I, s:o, s:o, s:o}", "from", (json_int_t)from, "to",
-			 (json_int_t)to, "first_root", hash_json(r1), "second_root",
-			 hash_json(r2), "proof", path_json(path, np));
+			 (json_int_t)to, "first_root", hash_json(r1), "second_root", hash_json(r2),
+			 "proof", path_json(path, np));
 	return *out ? 0 : nomem(NULL, e);
 }

@@ -64,7 +64,7 @@ int view_log_proof(struct node *n, uint64_t index, uint64_t size, json_t **out, 
     __attribute__((nonnull(1, 4)));
 
 /* A consistency proof with both roots (to UINT64_MAX: now). */
-int view_log_consistency(struct node *n, uint64_t from, uint64_t to, json_t **out,
-			 struct lerr *e) __attribute__((nonnull(1, 4)));
+int view_log_consistency(struct node *n, uint64_t from, uint64_t to, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 4)));
 
 #endif

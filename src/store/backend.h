@@ -15,6 +15,8 @@ struct store_ops {
 	int (*begin)(struct store *s, struct lerr *e);
 	int (*commit)(struct store *s, struct lerr *e);
 	void (*rollback)(struct store *s);
+	int (*read_begin)(struct store *s, struct lerr *e);
+	void (*read_end)(struct store *s);
 	int (*meta_get)(struct store *s, const char *key, char *val, size_t n, struct lerr *e);
 	int (*meta_set)(struct store *s, const char *key, const char *val, struct lerr *e);
 	int (*party_put)(struct store *s, const struct party *p, struct lerr *e);
@@ -65,9 +67,10 @@ struct store_ops {
 			 struct lerr *e);
 	int (*token_find)(struct store *s, const uint8_t hash[32], struct store_token *t,
 			  struct lerr *e);
-	int (*token_list)(struct store *s, const char *person, struct store_token **out,
-			  size_t *n, struct lerr *e);
+	int (*token_list)(struct store *s, const char *person, struct store_token **out, size_t *n,
+			  struct lerr *e);
 	int (*token_revoke)(struct store *s, const char *id, const char *on, struct lerr *e);
+	int (*generation)(struct store *s, uint64_t *gen, struct lerr *e);
 };
 
 struct store {

@@ -42,6 +42,16 @@ void store_rollback(struct store *s)
 	s->ops->rollback(s);
 }
 
+int store_read_begin(struct store *s, struct lerr *e)
+{
+	return s->ops->read_begin(s, e);
+}
+
+void store_read_end(struct store *s)
+{
+	s->ops->read_end(s);
+}
+
 int store_meta_get(struct store *s, const char *key, char *val, size_t n, struct lerr *e)
 {
 	return s->ops->meta_get(s, key, val, n, e);
@@ -226,8 +236,7 @@ int store_token_put(struct store *s, const struct store_token *t, const uint8_t 
 	return s->ops->token_put(s, t, hash, e);
 }
 
-int store_token_find(struct store *s, const uint8_t hash[32], struct store_token *t,
-		     struct lerr *e)
+int store_token_find(struct store *s, const uint8_t hash[32], struct store_token *t, struct lerr *e)
 {
 	return s->ops->token_find(s, hash, t, e);
 }
@@ -241,4 +250,9 @@ int store_token_list(struct store *s, const char *person, struct store_token **o
 int store_token_revoke(struct store *s, const char *id, const char *on, struct lerr *e)
 {
 	return s->ops->token_revoke(s, id, on, e);
+}
+
+int store_generation(struct store *s, uint64_t *gen, struct lerr *e)
+{
+	return s->ops->generation(s, gen, e);
 }

@@ -60,6 +60,15 @@ int store_commit(struct store *s, struct lerr *e) __attribute__((warn_unused_res
 /* Rolls it back. */
 void store_rollback(struct store *s) __attribute__((nonnull));
 
+/*
+ * A read-only stretch: the reads between store_read_begin() and
+ * store_read_end() see one snapshot and take the store's lock once. No
+ * write may happen inside it.
+ */
+int store_read_begin(struct store *s, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1)));
+void store_read_end(struct store *s) __attribute__((nonnull));
+
 /* Node settings: key/value text. get: LERR_NOTFOUND when absent. */
 int store_meta_get(struct store *s, const char *key, char *val, size_t n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
@@ -206,6 +215,14 @@ int store_witness_put(struct store *s, const char *origin, uint64_t size, const 
 int store_witness_latest(struct store *s, const char *origin, char **note, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
+/*
+ * A number that changes whenever anything stored may have changed (a commit
+ * by this handle or by any other on the same store): what a cache of reads
+ * checks before it answers.
+ */
+int store_generation(struct store *s, uint64_t *gen, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
 /* ---- people's bearer tokens (only their SHA-256 is stored) ---- */
 
 #define STORE_TOKEN_ID_MAX 24
@@ -220,8 +237,8 @@ struct store_token {
 int store_token_put(struct store *s, const struct store_token *t, const uint8_t hash[32],
 		    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 /* The token whose hash this is; LERR_NOTFOUND when none. */
-int store_token_find(struct store *s, const uint8_t hash[32], struct store_token *t,
-		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+int store_token_find(struct store *s, const uint8_t hash[32], struct store_token *t, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 /* A person's tokens, revoked ones too (free() *out). */
 int store_token_list(struct store *s, const char *person, struct store_token **out, size_t *n,
 		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));

@@ -8,6 +8,7 @@
  */
 #include "backend.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -15,13 +16,22 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define SQ_CACHE 6
+#define SQ_CACHE  7
+#define SQ_PCACHE 96
+
+struct pstmt {
+	const char *sql; /* the key: the literal's address */
+	sqlite3_stmt *st;
+	bool busy;
+};
 
 struct sq {
 	struct store base;
 	sqlite3 *db;
 	int version;
 	sqlite3_stmt *cache[SQ_CACHE]; /* prepared once: the log's statements */
+	struct pstmt pc[SQ_PCACHE];    /* prepared once: every other statement */
+	size_t npc;
 };
 
 static const char *const migrations[] = {
@@ -108,8 +118,8 @@ static const char *const migrations[] = {
     "CREATE TABLE log_witnessed(origin TEXT NOT NULL, size INTEGER NOT NULL,"
     " note TEXT NOT NULL, seen_on TEXT NOT NULL, PRIMARY KEY(origin, size)) STRICT;",
     /* 6: people's bearer tokens for the HTTP API, stored hashed. */
-    "CREATE TABLE tokens(id TEXT PRIMARY KEY, person TEXT NOT NULL REFERENCES people(id),"
-    " hash BLOB NOT NULL UNIQUE, issued_on TEXT NOT NULL, revoked_on TEXT) STRICT;",
+    ("CREATE TABLE tokens(id TEXT PRIMARY KEY, person TEXT NOT NULL REFERENCES people(id),"
+     " hash BLOB NOT NULL UNIQUE, issued_on TEXT NOT NULL, revoked_on TEXT) STRICT;"),
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -124,11 +134,43 @@ static int fail(struct sq *q, struct lerr *e, const char *what)
 	return lerr_set(e, LERR_STORE, "store: %s: %s", what, sqlite3_errmsg(q->db));
 }
 
+/*
+ * A prepared statement for sql (a string literal: its address is the key),
+ * from the handle's cache when one is free, so that a query is parsed once
+ * per connection and not once per call. Give it back with release().
+ */
 static int prep(struct sq *q, const char *sql, sqlite3_stmt **st, struct lerr *e)
 {
-	if (sqlite3_prepare_v2(q->db, sql, -1, st, NULL) != SQLITE_OK)
+	struct pstmt *free_slot = NULL;
+	for (size_t i = 0; i < q->npc; i++)
+		if (q->pc[i].sql == sql && !q->pc[i].busy) {
+			q->pc[i].busy = true;
+			*st = q->pc[i].st;
+			return 0;
+		}
+	if (q->npc < SQ_PCACHE)
+		free_slot = &q->pc[q->npc];
+	if (sqlite3_prepare_v3(q->db, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0, st,
+			       NULL) != SQLITE_OK)
 		return fail(q, e, "prepare");
+	if (free_slot) {
+		*free_slot = (struct pstmt){sql, *st, true};
+		q->npc++;
+	}
 	return 0;
+}
+
+/* Gives a statement from prep() back: reset for its next use, or finalized. */
+static void release(struct sq *q, sqlite3_stmt *st)
+{
+	for (size_t i = 0; i < q->npc; i++)
+		if (q->pc[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			q->pc[i].busy = false;
+			return;
+		}
+	sqlite3_finalize(st);
 }
 
 static int exec(struct sq *q, const char *sql, struct lerr *e)
@@ -170,7 +212,7 @@ static int step_done(struct sq *q, sqlite3_stmt *st, const char *what, struct le
 {
 	int rc = sqlite3_step(st);
 	int r = rc == SQLITE_DONE ? 0 : fail(q, e, what);
-	sqlite3_finalize(st);
+	release(q, st);
 	return r;
 }
 
@@ -190,6 +232,23 @@ static int sq_commit(struct store *s, struct lerr *e)
 	return 0;
 }
 
+/* A read transaction: one snapshot (and one lock) for many reads. */
+static int sq_read_begin(struct store *s, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	return prep(q, "BEGIN DEFERRED", &st, e) < 0 ? LERR_STORE
+						     : step_done(q, st, "begin reading", e);
+}
+
+static void sq_read_end(struct store *s)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (!sqlite3_get_autocommit(q->db) && prep(q, "COMMIT", &st, NULL) == 0)
+		(void)step_done(q, st, "end reading", NULL);
+}
+
 static void sq_rollback(struct store *s)
 {
 	struct sq *q = SQ(s);
@@ -203,7 +262,7 @@ static int migrate(struct sq *q, struct lerr *e)
 	if (prep(q, "PRAGMA user_version", &st, e) < 0)
 		return LERR_STORE;
 	q->version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
+	release(q, st);
 	if (q->version > SCHEMA_VERSION)
 		return lerr_set(e, LERR_STORE,
 				"store: schema version %d is newer than this liaison knows (%d)",
@@ -229,6 +288,8 @@ static void sq_close(struct store *s)
 	struct sq *q = SQ(s);
 	for (int i = 0; i < SQ_CACHE; i++)
 		sqlite3_finalize(q->cache[i]);
+	for (size_t i = 0; i < q->npc; i++)
+		sqlite3_finalize(q->pc[i].st);
 	sqlite3_close(q->db);
 	free(q);
 }
@@ -254,7 +315,7 @@ static int sq_meta_get(struct store *s, const char *key, char *val, size_t n, st
 		r = lerr_set(e, LERR_NOTFOUND, "store: no setting %s", key);
 	else
 		r = fail(q, e, "read meta");
-	sqlite3_finalize(st);
+	release(q, st);
 	return r;
 }
 
@@ -328,7 +389,7 @@ static int load_levels(struct sq *q, struct party *p, struct lerr *e)
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(q, e, "read levels");
-	sqlite3_finalize(st);
+	release(q, st);
 	return r;
 }
 
@@ -348,7 +409,7 @@ static int sq_party_get(struct store *s, const char *code, struct party *p, stru
 		r = lerr_set(e, LERR_NOTFOUND, "unknown party %.32s", code);
 	else
 		r = fail(q, e, "read party");
-	sqlite3_finalize(st);
+	release(q, st);
 	return r < 0 ? r : load_levels(q, p, e);
 }
 
@@ -377,7 +438,7 @@ static int sq_party_list(struct store *s, struct party **out, size_t *n, struct 
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(q, e, "list parties");
-	sqlite3_finalize(st);
+	release(q, st);
 	if (r < 0) {
 		free(v);
 		return r;
@@ -467,7 +528,7 @@ static int load_agreement_parties(struct sq *q, struct agreement *a, struct lerr
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(q, e, "read agreement parties");
-	sqlite3_finalize(st);
+	release(q, st);
 	return r;
 }
 
@@ -505,7 +566,7 @@ static int load_equivalences(struct sq *q, struct agreement *a, struct lerr *e)
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(q, e, "read equivalences");
-	sqlite3_finalize(st);
+	release(q, st);
 	return r;
 }
 
@@ -540,7 +601,7 @@ static int load_events(struct sq *q, struct agreement *a, struct lerr *e)
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(q, e, "read events");
-	sqlite3_finalize(st);
+	release(q, st);
 	if (r == 0)
 		agreement_sort_events(a);
 	return r;
@@ -568,7 +629,7 @@ static int sq_agreement_get(struct store *s, const char *id, struct agreement *a
 		r = lerr_set(e, LERR_NOTFOUND, "unknown agreement %.80s", id);
 	else
 		r = fail(q, e, "read agreement");
-	sqlite3_finalize(st);
+	release(q, st);
 	if (r == 0)
 		r = load_agreement_parties(q, a, e);
 	if (r == 0)
@@ -601,7 +662,7 @@ static int sq_agreement_ids(struct store *s, char (**out)[AGR_ID_MAX], size_t *n
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(q, e, "list agreements");
-	sqlite3_finalize(st);
+	release(q, st);
 	if (r < 0) {
 		free(v);
 		return r;
@@ -701,7 +762,7 @@ static int sq_person_get(struct store *s, const char *id, struct person *p, stru
 		r = lerr_set(e, LERR_NOTFOUND, "unknown person %.80s", id);
 	else
 		r = fail(q, e, "read person");
-	sqlite3_finalize(st);
+	release(q, st);
 	if (r < 0)
 		return r;
 	if (prep(q, "SELECT grp FROM person_ntk WHERE person = ? ORDER BY grp", &st, e) < 0)
@@ -709,7 +770,7 @@ static int sq_person_get(struct store *s, const char *id, struct person *p, stru
 	bind_text(st, 1, id, false);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && p->nntk < PERSON_NTK_MAX)
 		col_copy(st, 0, p->ntk[p->nntk++], LABEL_WORD_MAX);
-	sqlite3_finalize(st);
+	release(q, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(q, e, "read need-to-know");
 }
 
@@ -735,7 +796,7 @@ static int sq_person_ids(struct store *s, char (**out)[PERSON_ID_MAX], size_t *n
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(q, e, "list people");
-	sqlite3_finalize(st);
+	release(q, st);
 	if (r < 0) {
 		free(v);
 		return r;
@@ -786,7 +847,7 @@ static int sq_party_key_get(struct store *s, const char *party, struct key_publi
 			     party, party);
 	else
 		r = fail(q, e, "read party key");
-	sqlite3_finalize(st);
+	release(q, st);
 	return r;
 }
 
@@ -812,7 +873,7 @@ static int sq_item_add(struct store *s, const struct store_item *it, struct lerr
 	sqlite3_bind_int64(st, 10, it->size);
 	bind_text(st, 11, it->stored_on, false);
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	release(q, st);
 	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 		return lerr_set(e, LERR_EXISTS, "item %s is already stored", it->id);
 	return rc == SQLITE_DONE ? 0 : fail(q, e, "write item");
@@ -850,7 +911,7 @@ static int sq_item_get(struct store *s, const char *id, struct store_item *it, s
 		r = lerr_set(e, LERR_NOTFOUND, "unknown item %.80s", id);
 	else
 		r = fail(q, e, "read item");
-	sqlite3_finalize(st);
+	release(q, st);
 	if (r < 0)
 		store_item_free(it);
 	return r;
@@ -878,7 +939,7 @@ static int sq_item_ids(struct store *s, char (**out)[LABEL_WORD_MAX], size_t *n,
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(q, e, "list items");
-	sqlite3_finalize(st);
+	release(q, st);
 	if (r < 0) {
 		free(v);
 		return r;
@@ -968,7 +1029,7 @@ static int sq_consent_has(struct store *s, const char *item, const char *to, str
 	bind_text(st, 1, item, false);
 	bind_text(st, 2, to, false);
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	release(q, st);
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : fail(q, e, "read consent");
@@ -1014,7 +1075,7 @@ static int licence_put(struct sq *q, const char *party, const struct export_lice
 	bind_text(st, 7, source, false);
 	bind_text(st, 8, on, false);
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	release(q, st);
 	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 		return lerr_set(e, LERR_EXISTS, "licence %s is already on file", l->id);
 	return rc == SQLITE_DONE ? 0 : fail(q, e, "write licence");
@@ -1167,7 +1228,7 @@ static int load_regime_rows(struct sq *q, struct export_regime *r, struct lerr *
 		if (r2 == 0 && rc != SQLITE_DONE)
 			r2 = rc == SQLITE_ROW ? lerr_set(e, LERR_NOMEM, "out of memory")
 					      : fail(q, e, "read export regime");
-		sqlite3_finalize(st);
+		release(q, st);
 		if (r2 < 0)
 			return r2;
 	}
@@ -1200,7 +1261,7 @@ static int load_measure_entries(struct sq *q, struct export_regime *r, struct le
 		    m->nentries < EXPORT_MEASURE_ENTRIES_MAX)
 			col_copy(st, 1, m->entries[m->nentries++], LABEL_WORD_MAX);
 	}
-	sqlite3_finalize(st);
+	release(q, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(q, e, "read special measure");
 }
 
@@ -1225,7 +1286,7 @@ static int sq_export_regime_get(struct store *s, const char *party, struct expor
 			       party);
 	else
 		res = fail(q, e, "read export regime");
-	sqlite3_finalize(st);
+	release(q, st);
 	if (res == 0)
 		res = load_regime_rows(q, r, e);
 	if (res == 0)
@@ -1255,7 +1316,7 @@ static int cached(struct sq *q, int slot, const char *sql, sqlite3_stmt **st, st
 	return 0;
 }
 
-enum { C_LOG_SIZE, C_LOG_ADD, C_LOG_GET, C_HASH_PUT, C_HASH_GET, C_TOKEN_FIND };
+enum { C_LOG_SIZE, C_LOG_ADD, C_LOG_GET, C_HASH_PUT, C_HASH_GET, C_TOKEN_FIND, C_VERSION };
 
 static int sq_log_size(struct store *s, uint64_t *n, struct lerr *e)
 {
@@ -1387,8 +1448,24 @@ static int sq_witness_latest(struct store *s, const char *origin, char **note, s
 		r = lerr_set(e, LERR_NOTFOUND, "no checkpoint of %.128s seen yet", origin);
 	else
 		r = fail(q, e, "read checkpoint");
-	sqlite3_finalize(st);
+	release(q, st);
 	return r;
+}
+
+/* The data version (moves when another connection commits) and this connection's changes. */
+static int sq_generation(struct store *s, uint64_t *gen, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (cached(q, C_VERSION, "PRAGMA data_version", &st, e) < 0)
+		return LERR_STORE;
+	int rc = sqlite3_step(st);
+	uint64_t dv = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return fail(q, e, "data version");
+	*gen = dv << 32 ^ (uint64_t)sqlite3_total_changes64(q->db);
+	return 0;
 }
 
 /* ---- bearer tokens ---- */
@@ -1463,7 +1540,7 @@ static int sq_token_list(struct store *s, const char *person, struct store_token
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = fail(q, e, "list tokens");
-	sqlite3_finalize(st);
+	release(q, st);
 	if (r < 0) {
 		free(*out);
 		*out = NULL;
@@ -1493,6 +1570,8 @@ static const struct store_ops sqlite_ops = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
     .party_put = sq_party_put,
@@ -1529,10 +1608,22 @@ static const struct store_ops sqlite_ops = {
     .token_find = sq_token_find,
     .token_list = sq_token_list,
     .token_revoke = sq_token_revoke,
+    .generation = sq_generation,
 };
+
+/*
+ * SQLite's process-wide settings, once: no memory statistics (they take a
+ * global mutex on every allocation, which serialises a daemon's threads).
+ */
+static void sqlite_setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 
 int store_sqlite_open(const char *path, bool create, struct store **out, struct lerr *e)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_setup);
 	*out = NULL;
 	struct stat sb;
 	if (!create && stat(path, &sb) != 0)

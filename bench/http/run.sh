@@ -1,0 +1,106 @@
+#!/bin/sh
+# bench/http/run.sh - the daemon's access-check and item-download endpoints
+# under wrk, against nginx serving a static file of the same size on the
+# same machine in the same run. Prints requests per second, p99 latency and
+# the ratio to nginx. usage: run.sh LIAISON [SECONDS] [CONNECTIONS]
+set -eu
+L=$(realpath "$1")
+SECS=${2:-${BENCH_HTTP_SECONDS:-10}}
+CONNS=${3:-${BENCH_HTTP_CONNS:-64}}
+HERE=$(dirname "$(realpath "$0")")
+W=$(mktemp -d "${BENCH_DIR:-/tmp}/liaison-http.XXXXXX")
+trap 'kill $LPID $NPID 2>/dev/null || true; rm -rf "$W"' EXIT
+LPID= NPID=
+cd "$W"
+export LIAISON_PASSPHRASE=bench LIAISON_NOW=2019-09-01
+"$L" --home node init --party JPN >/dev/null
+"$L" --home node config apply "$HERE/../../examples/gsomia-2019.json" >/dev/null
+echo "2019-08-24 06:45 KST: two short-range missiles launched eastward" >report.txt
+ID=$("$L" --home node item share report.txt --by sato --level GOKUHI --title Launch \
+	--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+TOKEN=$("$L" --home node person token sato 2>/dev/null)
+THREADS=${BENCH_HTTP_THREADS:-$(nproc)}
+"$L" --home node serve --listen 127.0.0.1:0 --threads "$THREADS" 2>serve.log &
+LPID=$!
+for _ in $(seq 100); do grep -q "node on http" serve.log && break; sleep 0.05; done
+LURL=http://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' serve.log | head -1)
+
+# the same bytes for nginx to serve
+BODY="{\"item\": \"$ID\", \"action\": \"read\", \"purpose\": \"warning\"}"
+curl -s -H "Authorization: Bearer $TOKEN" -d "$BODY" "$LURL/v1/access-checks" >check.json
+curl -s -H "Authorization: Bearer $TOKEN" "$LURL/v1/items/$ID/content?purpose=warning" >content.bin
+jq -e '.decision == "PERMIT"' check.json >/dev/null
+cmp content.bin report.txt
+mkdir -p www
+cp check.json www/check.json
+cp content.bin www/content.bin
+NPORT=$(( 20000 + $$ % 20000 ))
+cat >nginx.conf <<CONF
+worker_processes $THREADS;
+pid $W/nginx.pid;
+error_log $W/nginx-error.log;
+daemon off;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $W/ngx-body;
+    proxy_temp_path $W/ngx-proxy;
+    fastcgi_temp_path $W/ngx-fcgi;
+    uwsgi_temp_path $W/ngx-uwsgi;
+    scgi_temp_path $W/ngx-scgi;
+    server {
+        listen 127.0.0.1:$NPORT;
+        root $W/www;
+        location / { default_type application/json; }
+    }
+}
+CONF
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+"$NGINX" -c "$W/nginx.conf" -e "$W/nginx-error.log" 2>/dev/null &
+NPID=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/check.json" && break; sleep 0.05; done
+
+cat >post.lua <<'LUA'
+wrk.method = "POST"
+wrk.body = os.getenv("BODY")
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+wrk.headers["Content-Type"] = "application/json"
+LUA
+cat >get.lua <<'LUA'
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+LUA
+export BODY TOKEN
+
+# run NAME URL [SCRIPT]: prints "rps p99_ms non2xx"
+run() {
+	out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency ${3:+-s "$3"} "$2")
+	rps=$(echo "$out" | awk '/^Requests\/sec/ { print $2 }')
+	p99=$(echo "$out" | awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v = v / 1000 }
+		else if (v ~ /ms$/) sub(/ms/, "", v); else if (v ~ /s$/) { sub(/s/, "", v); v = v * 1000 }
+		print v }')
+	bad=$(echo "$out" | awk '/Non-2xx/ { print $NF }')
+	echo "${rps:-0} ${p99:-0} ${bad:-0}"
+}
+
+echo "wrk -t2 -c$CONNS -d${SECS}s, liaison serve with $THREADS threads, nginx with $THREADS workers"
+set -- $(run check "$LURL/v1/access-checks" post.lua)
+c_rps=$1 c_p99=$2 c_bad=$3
+set -- $(run nginx-check "http://127.0.0.1:$NPORT/check.json")
+n1_rps=$1 n1_p99=$2
+set -- $(run content "$LURL/v1/items/$ID/content?purpose=warning" get.lua)
+g_rps=$1 g_p99=$2 g_bad=$3
+set -- $(run nginx-content "http://127.0.0.1:$NPORT/content.bin")
+n2_rps=$1 n2_p99=$2
+
+printf '%-38s %12s %10s %8s\n' "" "requests/s" "p99 ms" "ratio"
+printf '%-38s %12.0f %10.2f %8s\n' "nginx, static $(wc -c <check.json) bytes" "$n1_rps" "$n1_p99" ""
+printf '%-38s %12.0f %10.2f %8.2f\n' "liaison POST /v1/access-checks" "$c_rps" "$c_p99" \
+	"$(echo "$c_rps / $n1_rps" | bc -l)"
+printf '%-38s %12.0f %10.2f %8s\n' "nginx, static $(wc -c <content.bin) bytes" "$n2_rps" "$n2_p99" ""
+printf '%-38s %12.0f %10.2f %8.2f\n' "liaison GET /v1/items/{id}/content" "$g_rps" "$g_p99" \
+	"$(echo "$g_rps / $n2_rps" | bc -l)"
+echo "(non-2xx answers: access-checks $c_bad, content $g_bad)"
+echo "goal: access checks at least half of nginx's rate, p99 under 10 ms at $CONNS connections:" \
+	"$(echo "$c_rps * 2 >= $n1_rps && $c_p99 < 10" | bc -l | sed 's/1/met/; s/0/NOT met/')"
+echo "(each download is a decision logged durably before the payload goes: fsync-bound)"
+[ "$c_bad" = 0 ] && [ "$g_bad" = 0 ]

@@ -1,0 +1,87 @@
+/* cmd_serve.c - liaison serve: the node daemon (net/http.h). */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../net/http.h"
+#include "cli.h"
+
+static int number(const struct cli *c, const char *opt, const char *s, uint64_t lo, uint64_t hi,
+		  uint64_t *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (!*s || *end || errno || s[0] == '-' || x < lo || x > hi)
+		return cli_errorf(c, true, "%s: \"%.40s\" is not a whole number from %llu to %llu",
+				  opt, s, (unsigned long long)lo, (unsigned long long)hi);
+	*v = (uint64_t)x;
+	return EXIT_OK;
+}
+
+static int run_serve(struct cli *c)
+{
+	const char *listen = "127.0.0.1:7400", *cert = NULL, *key = NULL, *threads = NULL,
+		   *max_upload = NULL, *drain = NULL, *pos[1];
+	bool routes = false;
+	int np;
+	const struct cli_opt opts[] = {
+	    OPT_VAL("listen", &listen),		OPT_VAL("tls-cert", &cert),
+	    OPT_VAL("tls-key", &key),		OPT_VAL("threads", &threads),
+	    OPT_VAL("max-upload", &max_upload), OPT_VAL("drain", &drain),
+	    OPT_FLAG("routes", &routes),	{0}};
+	int r = cli_parse(c, c->argc, c->argv, opts, pos, 0, 0, &np);
+	if (r != EXIT_OK)
+		return r;
+	if (routes) {
+		server_print_routes(stdout);
+		return EXIT_OK;
+	}
+	uint64_t nthreads = 4, upload = (uint64_t)4 << 30, drain_s = 30;
+	if ((threads && (r = number(c, "--threads", threads, 1, 256, &nthreads)) != EXIT_OK) ||
+	    (max_upload &&
+	     (r = number(c, "--max-upload", max_upload, 1, UINT64_MAX, &upload)) != EXIT_OK) ||
+	    (drain && (r = number(c, "--drain", drain, 0, 3600, &drain_s)) != EXIT_OK))
+		return r;
+	char *pass;
+	size_t len;
+	if ((r = cli_passphrase(c, "passphrase for the node's keys: ", false, &pass, &len)) !=
+	    EXIT_OK)
+		return r;
+	const struct server_opts o = {.home = c->home,
+				      .listen = listen,
+				      .tls_cert = cert,
+				      .tls_key = key,
+				      .threads = (unsigned)nthreads,
+				      .max_upload = upload,
+				      .drain_seconds = (unsigned)drain_s,
+				      .access_log = stderr};
+	struct lerr e = {0};
+	r = server_run(&o, pass, len, &e);
+	sodium_free(pass);
+	return r < 0 ? cli_error(c, &e, r == LERR_INVAL) : EXIT_OK;
+}
+
+const struct cli_command cmd_serve = {
+    "serve",
+    run_serve,
+    "the node daemon: the HTTP API over everything the CLI does",
+    "usage: liaison serve [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
+    "                     [--threads N] [--max-upload BYTES] [--drain SECONDS]\n"
+    "       liaison serve --routes\n\n"
+    "Serves the node's JSON API (docs/api.md, docs/openapi.yaml) on HOST:PORT\n"
+    "(default 127.0.0.1:7400; port 0 picks a free one, printed when ready), over\n"
+    "TLS when given a PEM certificate and key. Every /v1/ request carries a\n"
+    "person's bearer token (liaison person token ID) and acts as that person.\n"
+    "The node's keys are unsealed once, at start (LIAISON_PASSPHRASE or the\n"
+    "terminal). SIGTERM or SIGINT stop it: no new connection is taken, requests\n"
+    "in flight get --drain seconds (default 30) to finish, an upload cut short\n"
+    "stores nothing. One JSON line per request goes to standard error (time,\n"
+    "method, path, status, person, us; never a token or a payload).\n\n"
+    "options:\n"
+    "  --threads N         worker threads on epoll (default 4)\n"
+    "  --max-upload BYTES  the largest item or envelope accepted (default 4 GiB)\n"
+    "  --routes            print every endpoint and exit\n",
+};

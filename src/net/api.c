@@ -1,0 +1,880 @@
+/*
+ * api.c - the endpoints of /v1/ (docs/api.md, docs/openapi.yaml). Each
+ * parses its arguments, calls node/ as the authenticated person, and
+ * answers with the objects the CLI prints with --json.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../crypto/fio.h"
+#include "../node/acts.h"
+#include "../node/encode.h"
+#include "../node/exchange.h"
+#include "../node/items.h"
+#include "../node/log.h"
+#include "../node/views.h"
+#include "../store/store.h"
+#include "internal.h"
+
+#define P0 (x->rq->params[0])
+
+/* A view's answer, or its error. */
+static enum MHD_Result answer(struct ctx *x, int r, json_t *o, const struct lerr *e)
+{
+	return r < 0 ? reply_error(x, e) : reply_json(x, MHD_HTTP_OK, o);
+}
+
+/* A refusal by the rules is 403 with the decision; anything else its error. */
+static enum MHD_Result failed(struct ctx *x, int r, const struct decision *d, const char *item,
+			      const struct lerr *e)
+{
+	if (r == LERR_REFUSED && d->nrules && !d->permit)
+		return reply_denied(x, d, item);
+	return reply_error(x, e);
+}
+
+/* Administration (agreement events, people, keys, licences, configuration): registrars. */
+static bool registrar(struct ctx *x, enum MHD_Result *ret)
+{
+	if (x->rq->who.roles & ROLE_REGISTRAR)
+		return true;
+	*ret = reply_errorf(x, MHD_HTTP_FORBIDDEN, "refused",
+			    "R-ROLE: this needs the role registrar; %s has not", x->rq->who.id);
+	return false;
+}
+
+/* A string field of a body object (NULL when absent); false and a 400 when not a string. */
+static bool field(struct ctx *x, json_t *o, const char *name, bool required, const char **out,
+		  enum MHD_Result *ret)
+{
+	json_t *v = json_object_get(o, name);
+	*out = json_string_value(v);
+	if ((v && !json_is_string(v)) || (required && !v)) {
+		*ret = reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid", "%s: %s", name,
+				    v ? "must be a string" : "missing (a string is required)");
+		return false;
+	}
+	return true;
+}
+
+/* The whole small file the node wrote at path, as the JSON answer (and gone). */
+static enum MHD_Result file_answer(struct ctx *x, unsigned status, const char *path)
+{
+	char *text;
+	size_t n;
+	struct lerr e = {0};
+	int r = fio_read_file(path, 1 << 20, &text, &n, &e);
+	unlink(path);
+	if (r < 0)
+		return reply_error(x, &e);
+	json_error_t je;
+	json_t *o = json_loadb(text, n, 0, &je);
+	free(text);
+	return o ? reply_json(x, status, o)
+		 : reply_errorf(x, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", "unreadable answer");
+}
+
+/* ---- the node ---- */
+
+static enum MHD_Result h_health(struct ctx *x)
+{
+	json_t *o = json_pack("{s:b, s:s}", "ok", 1, "party", x->n->party);
+	encode_clock(o, &x->n->clock);
+	return reply_json(x, MHD_HTTP_OK, o);
+}
+
+static enum MHD_Result h_me(struct ctx *x)
+{
+	return reply_json(x, MHD_HTTP_OK, encode_person(&x->rq->who));
+}
+
+static enum MHD_Result h_config(struct ctx *x)
+{
+	enum MHD_Result ret;
+	if (!registrar(x, &ret))
+		return ret;
+	const char *dry = arg(x, "dry_run");
+	struct config cfg;
+	struct config_summary sum;
+	struct lerr e = {0};
+	if (config_load(x->rq->upload, &cfg, &e) < 0) {
+		/* the message names the temporary file: name the body instead */
+		const char *m = strstr(e.msg, ": ");
+		char tmp[LERR_MSG_MAX];
+		str_copy(tmp, sizeof tmp, m ? m + 2 : e.msg);
+		lerr_set(&e, LERR_INVAL, "request body: %s", tmp);
+		return reply_error(x, &e);
+	}
+	int r = node_config_apply(x->n, &cfg, "request body", dry && strcmp(dry, "true") == 0, &sum,
+				  &e);
+	config_free(&cfg);
+	if (r < 0)
+		return reply_error(x, &e);
+	return reply_json(x, MHD_HTTP_OK,
+			  json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "result",
+				    dry && strcmp(dry, "true") == 0 ? "would apply" : "applied",
+				    "parties", (json_int_t)sum.parties, "agreements",
+				    (json_int_t)sum.agreements, "people", (json_int_t)sum.people,
+				    "export_regimes", (json_int_t)sum.regimes, "events_added",
+				    (json_int_t)sum.events_added, "events_known",
+				    (json_int_t)sum.events_known));
+}
+
+static enum MHD_Result h_party(struct ctx *x)
+{
+	struct party p;
+	struct lerr e = {0};
+	if (node_party_get(x->n, P0, &p, &e) < 0)
+		return reply_error(x, &e);
+	return reply_json(x, MHD_HTTP_OK, encode_party(&p));
+}
+
+static enum MHD_Result h_party_key(struct ctx *x)
+{
+	enum MHD_Result ret;
+	if (!registrar(x, &ret))
+		return ret;
+	struct key_public p;
+	char line[KEY_PUB_LINE_MAX];
+	struct lerr e = {0};
+	if (node_party_key_add(x->n, P0, x->rq->upload, &p, &e) < 0 ||
+	    key_public_format(&p, line, sizeof line, &e) < 0)
+		return reply_error(x, &e);
+	line[strcspn(line, "\n")] = '\0';
+	return reply_json(x, MHD_HTTP_OK, json_pack("{s:s, s:s}", "party", p.party, "key", line));
+}
+
+/* ---- agreements ---- */
+
+static enum MHD_Result h_agreements(struct ctx *x)
+{
+	enum MHD_Result ret;
+	date_t on;
+	if (!arg_date(x, "at", &on, &ret))
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_agreements(x->n, on, &o, &e);
+	return answer(x, rv, o, &e);
+}
+
+static enum MHD_Result h_agreement(struct ctx *x)
+{
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_agreement(x->n, P0, &o, &e);
+	return answer(x, rv, o, &e);
+}
+
+static enum MHD_Result h_status(struct ctx *x)
+{
+	enum MHD_Result ret;
+	date_t on;
+	if (!arg_date(x, "at", &on, &ret))
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_agreement_status(x->n, P0, on, arg(x, "without"), &o, &e);
+	return answer(x, rv, o, &e);
+}
+
+static enum MHD_Result h_timeline(struct ctx *x)
+{
+	enum MHD_Result ret;
+	date_t from, to;
+	if (!arg_date(x, "from", &from, &ret) || !arg_date(x, "to", &to, &ret))
+		return ret;
+	json_t *o;
+	struct lerr e = {0};
+	int r = view_agreement_timeline(x->n, P0, arg(x, "from") ? &from : NULL,
+					arg(x, "to") ? &to : NULL, arg(x, "without"), &o, &e);
+	return answer(x, r, o, &e);
+}
+
+static enum MHD_Result h_event(struct ctx *x)
+{
+	static const char *const keys[] = {"date", "kind", "by", NULL};
+	enum MHD_Result ret;
+	const char *date, *kind, *by;
+	json_t *b;
+	if (!registrar(x, &ret) || !(b = body_object(x, keys, &ret)))
+		return ret;
+	struct agr_event ev = {0};
+	struct lerr e = {0};
+	if (!field(x, b, "date", true, &date, &ret) || !field(x, b, "kind", true, &kind, &ret) ||
+	    !field(x, b, "by", false, &by, &ret)) {
+		json_decref(b);
+		return ret;
+	}
+	int r = date_parse(date, &ev.date, &e) < 0	       ? lerr_prefix(&e, "date")
+		: agr_event_kind_parse(kind, &ev.kind, &e) < 0 ? lerr_prefix(&e, "kind")
+		: by && (party_code_check(by, &e) < 0 || !str_copy(ev.by, sizeof ev.by, by))
+		    ? lerr_prefix(&e, "by")
+		    : 0;
+	json_decref(b);
+	if (r < 0)
+		return reply_error(x, &e);
+	struct agreement *a = malloc(sizeof *a);
+	size_t number;
+	if (!a)
+		return MHD_NO;
+	if ((r = node_agreement_record(x->n, P0, &ev, a, &number, &e)) < 0) {
+		free(a);
+		return reply_error(x, &e);
+	}
+	struct agr_state st;
+	agreement_state(a, x->n->clock.today, AGR_NONE, &st);
+	json_t *o = json_pack("{s:o, s:o}", "event", encode_event(a, number - 1), "status",
+			      encode_state(a, &st));
+	free(a);
+	return reply_json(x, MHD_HTTP_CREATED, o);
+}
+
+/* ---- people ---- */
+
+static enum MHD_Result h_people(struct ctx *x)
+{
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_people(x->n, &o, &e);
+	return answer(x, rv, o, &e);
+}
+
+static enum MHD_Result h_person(struct ctx *x)
+{
+	struct person p;
+	struct lerr e = {0};
+	if (node_person_get(x->n, P0, &p, &e) < 0)
+		return reply_error(x, &e);
+	return reply_json(x, MHD_HTTP_OK, encode_person(&p));
+}
+
+static enum MHD_Result h_person_put(struct ctx *x)
+{
+	enum MHD_Result ret;
+	if (!registrar(x, &ret))
+		return ret;
+	struct person p;
+	struct lerr e = {0};
+	if (config_parse_person(x->rq->body ? x->rq->body : "", x->rq->len, &p, &e) < 0 ||
+	    node_person_put(x->n, &p, &e) < 0)
+		return reply_error(x, &e);
+	return reply_json(x, MHD_HTTP_CREATED, encode_person(&p));
+}
+
+/* ---- items ---- */
+
+static enum MHD_Result h_items(struct ctx *x)
+{
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_items(x->n, &o, &e);
+	return answer(x, rv, o, &e);
+}
+
+static enum MHD_Result h_item(struct ctx *x)
+{
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_item(x->n, P0, &o, &e);
+	return answer(x, rv, o, &e);
+}
+
+static enum MHD_Result h_share(struct ctx *x)
+{
+	const char *rel[LABEL_LIST_MAX], *pur[LABEL_LIST_MAX], *cav[LABEL_LIST_MAX];
+	const char *revocable = arg(x, "revocable");
+	struct item_share rq = {.file = x->rq->upload,
+				.by = x->rq->who.id,
+				.level = arg(x, "level"),
+				.title = arg(x, "title"),
+				.releasable = rel,
+				.nreleasable = args(x, "releasable", rel, LABEL_LIST_MAX),
+				.ntk = arg(x, "ntk"),
+				.purposes = pur,
+				.npurposes = args(x, "purpose", pur, LABEL_LIST_MAX),
+				.caveats = cav,
+				.ncaveats = args(x, "caveat", cav, LABEL_LIST_MAX),
+				.export_entry = arg(x, "export_entry"),
+				.revocable = revocable && strcmp(revocable, "true") == 0};
+	if (!rq.level || !rq.title)
+		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
+				    "%s: required (a query argument)",
+				    rq.level ? "title" : "level");
+	struct store_item it;
+	struct label l;
+	struct lerr e = {0};
+	if (node_item_share(x->n, &rq, &x->s->key, &it, &l, &e) < 0)
+		return reply_error(x, &e);
+	return reply_json(x, MHD_HTTP_CREATED, encode_item(&it, &l, x->n->party));
+}
+
+/* The download: node_item_open in a thread of its own, through a pipe. */
+struct opener {
+	pthread_t th;
+	char home[NODE_PATH_MAX];
+	char item[LABEL_WORD_MAX];
+	const struct key_secret *key;
+	int fd;
+};
+
+static void *open_item(void *arg_)
+{
+	struct opener *o = arg_;
+	struct node *n;
+	struct lerr e = {0};
+	uint64_t bytes = 0;
+	if (node_open(o->home, &n, &e) == 0) {
+		if (node_item_open(n, o->item, o->key, o->fd, &bytes, &e) < 0)
+			fprintf(stderr, "liaison serve: download of %s: %s\n", o->item, e.msg);
+		node_close(n);
+	}
+	close(o->fd); /* the end of the stream (cut short on an error) */
+	return NULL;
+}
+
+static void opened(void *arg_)
+{
+	struct opener *o = arg_;
+	pthread_join(o->th, NULL);
+	free(o);
+}
+
+static enum MHD_Result h_content(struct ctx *x)
+{
+	struct decide_args a = {.person = x->rq->who.id,
+				.item = P0,
+				.action = ACT_DOWNLOAD,
+				.date = x->n->clock.today,
+				.purpose = arg(x, "purpose")};
+	struct decision d;
+	struct lerr e = {0};
+	if (node_decide(x->n, &a, &d, &e) < 0)
+		return reply_error(x, &e);
+	if (!d.permit)
+		return reply_denied(x, &d, P0);
+	int p[2];
+	struct opener *o = calloc(1, sizeof *o);
+	if (!o || pipe2(p, O_CLOEXEC) != 0) {
+		free(o);
+		return reply_errorf(x, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", "no pipe");
+	}
+	str_copy(o->home, sizeof o->home, x->s->home);
+	str_copy(o->item, sizeof o->item, P0);
+	o->key = &x->s->key;
+	o->fd = p[1];
+	if (pthread_create(&o->th, NULL, open_item, o) != 0) {
+		close(p[0]);
+		close(p[1]);
+		free(o);
+		return reply_errorf(x, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", "no thread");
+	}
+	return reply_stream(x, p[0], o, opened);
+}
+
+static enum MHD_Result h_release(struct ctx *x)
+{
+	static const char *const keys[] = {"to", NULL};
+	enum MHD_Result ret;
+	json_t *b = body_object(x, keys, &ret);
+	const char *to;
+	if (!b)
+		return ret;
+	if (!field(x, b, "to", true, &to, &ret)) {
+		json_decref(b);
+		return ret;
+	}
+	char path[NODE_PATH_MAX + 64], party[PARTY_CODE_MAX];
+	str_copy(party, sizeof party, to);
+	json_decref(b);
+	temp_path(x, "release", path, sizeof path);
+	struct release_args a = {.item = P0, .to = party, .by = x->rq->who.id, .out = path};
+	struct decision d = {0};
+	struct lerr e = {0};
+	int r = node_item_release(x->n, &a, &x->s->key, &d, &e);
+	if (r < 0)
+		return failed(x, r, &d, P0, &e);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	unlink(path);
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return reply_errorf(x, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", "release file lost");
+	}
+	return reply_fd(x, fd, (uint64_t)sb.st_size, "application/octet-stream");
+}
+
+static enum MHD_Result h_import(struct ctx *x)
+{
+	struct store_item it;
+	struct label l;
+	struct lerr e = {0};
+	if (node_item_import(x->n, x->rq->upload, &x->s->key, &it, &l, &e) < 0)
+		return reply_error(x, &e);
+	json_t *o = encode_item(&it, &l, x->n->party);
+	store_item_free(&it);
+	return reply_json(x, MHD_HTTP_CREATED, o);
+}
+
+/* reproduce, translate: a new item */
+static enum MHD_Result copy(struct ctx *x, const char *purpose, const char *file)
+{
+	struct act_args a = {.item = P0, .by = x->rq->who.id, .purpose = purpose, .file = file};
+	struct store_item it;
+	struct label l;
+	struct decision d = {0};
+	struct lerr e = {0};
+	int r = node_item_copy(x->n, &a, &x->s->key, &it, &d, &e);
+	if (r < 0)
+		return failed(x, r, &d, P0, &e);
+	json_t *o;
+	r = view_item(x->n, it.id, &o, &e);
+	store_item_free(&it);
+	(void)l;
+	return r < 0 ? reply_error(x, &e) : reply_json(x, MHD_HTTP_CREATED, o);
+}
+
+static enum MHD_Result h_reproduce(struct ctx *x)
+{
+	static const char *const keys[] = {"purpose", NULL};
+	enum MHD_Result ret;
+	const char *purpose;
+	char p[LABEL_WORD_MAX] = "";
+	json_t *b = body_object(x, keys, &ret);
+	if (!b)
+		return ret;
+	if (!field(x, b, "purpose", false, &purpose, &ret)) {
+		json_decref(b);
+		return ret;
+	}
+	if (purpose)
+		str_copy(p, sizeof p, purpose);
+	json_decref(b);
+	return copy(x, p[0] ? p : NULL, NULL);
+}
+
+static enum MHD_Result h_translate(struct ctx *x)
+{
+	return copy(x, arg(x, "purpose"), x->rq->upload);
+}
+
+static enum MHD_Result h_downgrade(struct ctx *x)
+{
+	static const char *const keys[] = {"level", NULL};
+	enum MHD_Result ret;
+	const char *level;
+	json_t *b = body_object(x, keys, &ret);
+	if (!b)
+		return ret;
+	if (!field(x, b, "level", true, &level, &ret)) {
+		json_decref(b);
+		return ret;
+	}
+	char lv[LEVEL_CODE_MAX + 8];
+	str_copy(lv, sizeof lv, level);
+	json_decref(b);
+	struct act_args a = {.item = P0, .by = x->rq->who.id, .level = lv};
+	struct decision d = {0};
+	struct lerr e = {0};
+	int r = node_item_downgrade(x->n, &a, &x->s->key, &d, &e);
+	if (r < 0)
+		return failed(x, r, &d, P0, &e);
+	json_t *o;
+	int rv = view_item(x->n, P0, &o, &e);
+	return answer(x, rv, o, &e);
+}
+
+static enum MHD_Result h_destroy(struct ctx *x)
+{
+	struct act_args a = {.item = P0, .by = x->rq->who.id};
+	struct decision d = {0};
+	struct lerr e = {0};
+	int r = node_item_destroy(x->n, &a, &d, &e);
+	if (r < 0)
+		return failed(x, r, &d, P0, &e);
+	json_t *o = json_pack("{s:s, s:b}", "item", P0, "destroyed", 1);
+	encode_date(o, "destroyed_on", x->n->clock.today);
+	return reply_json(x, MHD_HTTP_OK, o);
+}
+
+static enum MHD_Result h_report(struct ctx *x)
+{
+	static const char *const keys[] = {"details", NULL};
+	enum MHD_Result ret;
+	const char *details;
+	json_t *b = body_object(x, keys, &ret);
+	if (!b)
+		return ret;
+	if (!field(x, b, "details", true, &details, &ret)) {
+		json_decref(b);
+		return ret;
+	}
+	char path[NODE_PATH_MAX + 64];
+	temp_path(x, "report", path, sizeof path);
+	struct act_args a = {.item = P0, .by = x->rq->who.id, .details = details, .out = path};
+	struct decision d = {0};
+	struct lerr e = {0};
+	int r = node_item_report(x->n, &a, &x->s->key, &d, &e);
+	json_decref(b);
+	if (r < 0) {
+		unlink(path);
+		return failed(x, r, &d, P0, &e);
+	}
+	return file_answer(x, MHD_HTTP_OK, path);
+}
+
+static enum MHD_Result h_consent(struct ctx *x)
+{
+	static const char *const keys[] = {"to", NULL};
+	enum MHD_Result ret;
+	const char *to;
+	json_t *b = body_object(x, keys, &ret);
+	if (!b)
+		return ret;
+	if (!field(x, b, "to", true, &to, &ret)) {
+		json_decref(b);
+		return ret;
+	}
+	char path[NODE_PATH_MAX + 64];
+	temp_path(x, "consent", path, sizeof path);
+	struct release_args a = {.item = P0, .to = to, .by = x->rq->who.id, .out = path};
+	struct lerr e = {0};
+	int r = node_consent_grant(x->n, &a, &x->s->key, &e);
+	json_decref(b);
+	if (r < 0) {
+		unlink(path);
+		return reply_error(x, &e);
+	}
+	return file_answer(x, MHD_HTTP_CREATED, path);
+}
+
+static enum MHD_Result h_consent_import(struct ctx *x)
+{
+	struct consent_info ci;
+	struct lerr e = {0};
+	if (node_consent_import(x->n, x->rq->upload, &ci, &e) < 0)
+		return reply_error(x, &e);
+	return reply_json(x, MHD_HTTP_CREATED,
+			  json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", ci.item, "to", ci.to,
+				    "originator", ci.originator, "granted_by", ci.granted_by,
+				    "date", ci.date));
+}
+
+/* ---- decisions ---- */
+
+static enum MHD_Result h_access(struct ctx *x)
+{
+	static const char *const keys[] = {"item", "action", "purpose", "to", "at", NULL};
+	enum MHD_Result ret;
+	const char *item, *action, *purpose, *to, *at;
+	json_t *b = body_object(x, keys, &ret);
+	if (!b)
+		return ret;
+	if (!field(x, b, "item", true, &item, &ret) ||
+	    !field(x, b, "action", true, &action, &ret) ||
+	    !field(x, b, "purpose", false, &purpose, &ret) ||
+	    !field(x, b, "to", false, &to, &ret) || !field(x, b, "at", false, &at, &ret)) {
+		json_decref(b);
+		return ret;
+	}
+	struct decide_args a = {.person = x->rq->who.id,
+				.item = item,
+				.date = x->n->clock.today,
+				.purpose = purpose,
+				.to = to,
+				.question = true};
+	struct decision d;
+	struct lerr e = {0};
+	int r = action_parse(action, &a.action, &e) < 0 ? lerr_prefix(&e, "action")
+		: at && date_parse(at, &a.date, &e) < 0 ? lerr_prefix(&e, "at")
+		: node_decide(x->n, &a, &d, &e) < 0	? e.code
+							: 0;
+	json_t *o = r < 0 ? NULL : encode_decision(&d, a.person, item);
+	if (o)
+		encode_clock(o, &x->n->clock); /* as `access check --json` */
+	enum MHD_Result out = r < 0 ? reply_error(x, &e) : reply_json(x, MHD_HTTP_OK, o);
+	json_decref(b);
+	return out;
+}
+
+/* ---- export control ---- */
+
+static enum MHD_Result h_export_check(struct ctx *x)
+{
+	enum MHD_Result ret;
+	date_t on;
+	const char *to = arg(x, "to");
+	if (!arg_date(x, "at", &on, &ret))
+		return ret;
+	if (!to)
+		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid", "to: required");
+	struct export_regime reg;
+	struct export_answer a;
+	struct lerr e = {0};
+	if (country_check(to, &e) < 0) {
+		lerr_prefix(&e, "to");
+		return reply_error(x, &e);
+	}
+	if (node_export_regime(x->n, arg(x, "from"), &reg, &e) < 0)
+		return reply_error(x, &e);
+	if (export_check(&reg, arg(x, "entry"), to, on, &a, &e) < 0)
+		ret = reply_error(x, &e);
+	else
+		ret = reply_json(x, MHD_HTTP_OK, encode_export_answer(&reg, &a, to, on));
+	export_regime_free(&reg);
+	return ret;
+}
+
+static enum MHD_Result h_export_group(struct ctx *x)
+{
+	enum MHD_Result ret;
+	date_t on;
+	struct export_regime reg;
+	struct lerr e = {0};
+	if (!arg_date(x, "at", &on, &ret))
+		return ret;
+	if (country_check(P0, &e) < 0 || node_export_regime(x->n, arg(x, "from"), &reg, &e) < 0)
+		return reply_error(x, &e);
+	ret = reply_json(x, MHD_HTTP_OK, encode_export_group(&reg, P0, on));
+	export_regime_free(&reg);
+	return ret;
+}
+
+static enum MHD_Result h_export_timeline(struct ctx *x)
+{
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_export_timeline(x->n, arg(x, "from"), P0, &o, &e);
+	return answer(x, rv, o, &e);
+}
+
+static enum MHD_Result h_licences(struct ctx *x)
+{
+	enum MHD_Result ret;
+	date_t on;
+	if (!arg_date(x, "at", &on, &ret))
+		return ret;
+	json_t *o;
+	struct lerr e = {0};
+	int r = view_licences(x->n, arg(x, "from"), arg(x, "entry"), arg(x, "to"), on, &o, &e);
+	return answer(x, r, o, &e);
+}
+
+static enum MHD_Result h_licence_add(struct ctx *x)
+{
+	static const char *const keys[] = {"id",       "entry", "to", "valid_from",
+					   "valid_to", "from",	NULL};
+	enum MHD_Result ret;
+	const char *id, *entry, *to, *vf, *vt, *from;
+	json_t *b;
+	if (!registrar(x, &ret) || !(b = body_object(x, keys, &ret)))
+		return ret;
+	if (!field(x, b, "id", true, &id, &ret) || !field(x, b, "entry", true, &entry, &ret) ||
+	    !field(x, b, "to", true, &to, &ret) || !field(x, b, "valid_from", true, &vf, &ret) ||
+	    !field(x, b, "valid_to", true, &vt, &ret) || !field(x, b, "from", false, &from, &ret)) {
+		json_decref(b);
+		return ret;
+	}
+	struct export_licence l = {0};
+	struct lerr e = {0};
+	int r = !str_copy(l.id, sizeof l.id, id) || !str_copy(l.entry, sizeof l.entry, entry) ||
+			!str_copy(l.country, sizeof l.country, to)
+		    ? lerr_set(&e, LERR_INVAL, "id, entry or to: too long")
+		: date_parse(vf, &l.from, &e) < 0 ? lerr_prefix(&e, "valid_from")
+		: date_parse(vt, &l.to, &e) < 0	  ? lerr_prefix(&e, "valid_to")
+						  : node_export_licence_add(x->n, from, &l, &e);
+	json_decref(b);
+	return r < 0 ? reply_error(x, &e)
+		     : reply_json(x, MHD_HTTP_CREATED, encode_export_licence(&l));
+}
+
+static enum MHD_Result h_regime(struct ctx *x)
+{
+	struct export_regime reg;
+	struct lerr e = {0};
+	if (node_export_regime(x->n, arg(x, "from"), &reg, &e) < 0)
+		return reply_error(x, &e);
+	enum MHD_Result ret = reply_json(x, MHD_HTTP_OK, encode_export_regime(&reg));
+	export_regime_free(&reg);
+	return ret;
+}
+
+/* ---- the log ---- */
+
+static enum MHD_Result h_checkpoint(struct ctx *x)
+{
+	struct checkpoint cp;
+	char note[NOTE_MAX],
+	    root[sodium_base64_ENCODED_LEN(MERKLE_HASH, sodium_base64_VARIANT_ORIGINAL)];
+	struct lerr e = {0};
+	if (node_log_checkpoint(x->n, &x->s->key, &cp, note, &e) < 0)
+		return reply_error(x, &e);
+	sodium_bin2base64(root, sizeof root, cp.root, MERKLE_HASH, sodium_base64_VARIANT_ORIGINAL);
+	return reply_json(x, MHD_HTTP_OK,
+			  json_pack("{s:s, s:I, s:s, s:s}", "origin", cp.origin, "size",
+				    (json_int_t)cp.size, "root", root, "note", note));
+}
+
+#define LOG_PAGE 1000
+
+static enum MHD_Result h_entries(struct ctx *x)
+{
+	enum MHD_Result ret;
+	uint64_t from, to;
+	if (!arg_count(x, "from", 0, &from, &ret) || !arg_count(x, "to", UINT64_MAX, &to, &ret))
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_log_entries(x->n, from, to, LOG_PAGE, &o, &e);
+	return answer(x, rv, o, &e);
+}
+
+static enum MHD_Result h_proof(struct ctx *x)
+{
+	enum MHD_Result ret;
+	uint64_t index, size;
+	if (!arg(x, "index"))
+		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid", "index: required");
+	if (!arg_count(x, "index", 0, &index, &ret) ||
+	    !arg_count(x, "size", UINT64_MAX, &size, &ret))
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_log_proof(x->n, index, size, &o, &e);
+	return answer(x, rv, o, &e);
+}
+
+static enum MHD_Result h_consistency(struct ctx *x)
+{
+	enum MHD_Result ret;
+	uint64_t from, to;
+	if (!arg(x, "from"))
+		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid", "from: required");
+	if (!arg_count(x, "from", 0, &from, &ret) || !arg_count(x, "to", UINT64_MAX, &to, &ret))
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_log_consistency(x->n, from, to, &o, &e);
+	return answer(x, rv, o, &e);
+}
+
+static enum MHD_Result h_verify(struct ctx *x)
+{
+	struct log_report rep;
+	struct lerr e = {0};
+	if (node_log_verify(x->n, &rep, &e) < 0)
+		return reply_json(x, MHD_HTTP_OK,
+				  json_pack("{s:b, s:s}", "ok", 0, "problem", e.msg));
+	json_t *o = json_pack("{s:b, s:I, s:I}", "ok", 1, "entries", (json_int_t)rep.entries,
+			      "hashes", (json_int_t)rep.hashes);
+	json_object_set_new(o, "checkpoint",
+			    rep.checkpoint ? json_pack("{s:s, s:I}", "origin", rep.latest.origin,
+						       "size", (json_int_t)rep.latest.size)
+					   : json_null());
+	return reply_json(x, MHD_HTTP_OK, o);
+}
+
+static enum MHD_Result h_witness(struct ctx *x)
+{
+	static const char *const keys[] = {"checkpoint", "previous", "proof", NULL};
+	enum MHD_Result ret;
+	const char *note, *prev;
+	json_t *b = body_object(x, keys, &ret);
+	if (!b)
+		return ret;
+	if (!field(x, b, "checkpoint", true, &note, &ret) ||
+	    !field(x, b, "previous", false, &prev, &ret)) {
+		json_decref(b);
+		return ret;
+	}
+	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH];
+	size_t np = 0;
+	json_t *p = json_object_get(b, "proof"), *v;
+	size_t i;
+	if (p && (!json_is_array(p) || json_array_size(p) > MERKLE_PATH_MAX)) {
+		json_decref(b);
+		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
+				    "proof: an array of at most %d base64 hashes", MERKLE_PATH_MAX);
+	}
+	json_array_foreach(p, i, v)
+	{
+		const char *s = json_string_value(v);
+		size_t got = 0;
+		if (!s ||
+		    sodium_base642bin(path[i], MERKLE_HASH, s, strlen(s), NULL, &got, NULL,
+				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    got != MERKLE_HASH) {
+			json_decref(b);
+			return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
+					    "proof[%zu]: not a base64 SHA-256 hash", i);
+		}
+		np++;
+	}
+	struct witness_report rep;
+	struct lerr e = {0};
+	int r = node_log_witness(x->n, note, prev, p ? (const uint8_t(*)[MERKLE_HASH])path : NULL,
+				 np, &rep, &e);
+	json_decref(b);
+	if (r < 0)
+		return reply_error(x, &e);
+	json_t *o = json_pack("{s:s, s:I, s:b}", "origin", rep.cp.origin, "size",
+			      (json_int_t)rep.cp.size, "consistent", 1);
+	json_object_set_new(o, "previous_size",
+			    rep.had_previous ? json_integer((json_int_t)rep.previous.size)
+					     : json_null());
+	return reply_json(x, MHD_HTTP_OK, o);
+}
+
+/* ---- the table ---- */
+
+const struct route api_routes[] = {
+    {"GET", "/healthz", BODY_NONE, false, true, h_health},
+    {"GET", "/v1/me", BODY_NONE, true, true, h_me},
+    {"POST", "/v1/config", BODY_FILE, true, false, h_config},
+    {"GET", "/v1/parties/{code}", BODY_NONE, true, true, h_party},
+    {"POST", "/v1/parties/{code}/key", BODY_FILE, true, false, h_party_key},
+    {"GET", "/v1/agreements", BODY_NONE, true, true, h_agreements},
+    {"GET", "/v1/agreements/{id}", BODY_NONE, true, true, h_agreement},
+    {"GET", "/v1/agreements/{id}/status", BODY_NONE, true, true, h_status},
+    {"GET", "/v1/agreements/{id}/timeline", BODY_NONE, true, true, h_timeline},
+    {"POST", "/v1/agreements/{id}/events", BODY_JSON, true, false, h_event},
+    {"GET", "/v1/people", BODY_NONE, true, true, h_people},
+    {"POST", "/v1/people", BODY_JSON, true, false, h_person_put},
+    {"GET", "/v1/people/{id}", BODY_NONE, true, true, h_person},
+    {"GET", "/v1/items", BODY_NONE, true, true, h_items},
+    {"POST", "/v1/items", BODY_FILE, true, false, h_share},
+    {"POST", "/v1/items/import", BODY_FILE, true, false, h_import},
+    {"GET", "/v1/items/{id}", BODY_NONE, true, true, h_item},
+    {"GET", "/v1/items/{id}/content", BODY_NONE, true, false, h_content},
+    {"POST", "/v1/items/{id}/release", BODY_JSON, true, false, h_release},
+    {"POST", "/v1/items/{id}/reproduce", BODY_JSON, true, false, h_reproduce},
+    {"POST", "/v1/items/{id}/translate", BODY_FILE, true, false, h_translate},
+    {"POST", "/v1/items/{id}/downgrade", BODY_JSON, true, false, h_downgrade},
+    {"POST", "/v1/items/{id}/destroy", BODY_NONE, true, false, h_destroy},
+    {"POST", "/v1/items/{id}/report-compromise", BODY_JSON, true, false, h_report},
+    {"POST", "/v1/items/{id}/consents", BODY_JSON, true, false, h_consent},
+    {"POST", "/v1/consents", BODY_FILE, true, false, h_consent_import},
+    {"POST", "/v1/access-checks", BODY_JSON, true, true, h_access},
+    {"GET", "/v1/export/check", BODY_NONE, true, true, h_export_check},
+    {"GET", "/v1/export/groups/{country}", BODY_NONE, true, true, h_export_group},
+    {"GET", "/v1/export/timeline/{country}", BODY_NONE, true, true, h_export_timeline},
+    {"GET", "/v1/export/licences", BODY_NONE, true, true, h_licences},
+    {"POST", "/v1/export/licences", BODY_JSON, true, false, h_licence_add},
+    {"GET", "/v1/export/regime", BODY_NONE, true, true, h_regime},
+    {"GET", "/v1/log/checkpoint", BODY_NONE, true, false, h_checkpoint},
+    {"GET", "/v1/log/entries", BODY_NONE, true, true, h_entries},
+    {"GET", "/v1/log/proof", BODY_NONE, true, true, h_proof},
+    {"GET", "/v1/log/consistency", BODY_NONE, true, true, h_consistency},
+    {"GET", "/v1/log/verify", BODY_NONE, true, true, h_verify},
+    {"POST", "/v1/log/witness", BODY_JSON, true, false, h_witness},
+};
+
+const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

@@ -1,0 +1,682 @@
+/*
+ * http.c - the daemon: libmicrohttpd with a thread pool on epoll, routing,
+ * bearer authentication, request bodies (JSON in memory up to 1 MiB,
+ * uploads streamed to a temporary file in the node's folder), replies,
+ * access logs, and a clean stop on SIGTERM (see http.h).
+ *
+ * Each worker thread has its own node (its own store connection), opened on
+ * its first request and closed when the thread ends; a handler runs within
+ * one call on one thread, so it never shares it.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../crypto/fio.h"
+#include "../node/encode.h"
+#include "../node/views.h"
+#include "internal.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- replies ---- */
+
+static enum MHD_Result queue(struct ctx *x, unsigned status, struct MHD_Response *r,
+			     const char *type)
+{
+	if (!r)
+		return MHD_NO;
+	if (type)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer realm=\"liaison\"");
+	x->rq->status = status;
+	enum MHD_Result ret = MHD_queue_response(x->c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result reply_json(struct ctx *x, unsigned status, json_t *body)
+{
+	/* into a buffer sized once (json_dumps grows and copies its own) */
+	char small[4096], *text = small;
+	size_t len = body ? json_dumpb(body, small, sizeof small - 1, JSON_COMPACT) : 0;
+	if (len >= sizeof small - 1 && (text = malloc(len + 1)) != NULL)
+		len = json_dumpb(body, text, len, JSON_COMPACT);
+	json_decref(body);
+	if (!len || !text)
+		return queue(x, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			     MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT),
+			     NULL);
+	text[len++] = '\n'; /* a final newline, as the CLI prints */
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_COPY);
+	if (text != small)
+		free(text);
+	return queue(x, status, r, "application/json");
+}
+
+static unsigned status_of(int code)
+{
+	switch (code) {
+	case LERR_INVAL:
+	case LERR_AUTH: /* a signature in the input did not check */
+		return MHD_HTTP_BAD_REQUEST;
+	case LERR_NOTFOUND:
+		return MHD_HTTP_NOT_FOUND;
+	case LERR_REFUSED:
+	case LERR_EXISTS:
+		return MHD_HTTP_CONFLICT;
+	case LERR_LIMIT:
+		return MHD_HTTP_CONTENT_TOO_LARGE;
+	default:
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+}
+
+enum MHD_Result reply_error(struct ctx *x, const struct lerr *e)
+{
+	return reply_json(x, status_of(e->code), view_error(e));
+}
+
+enum MHD_Result reply_errorf(struct ctx *x, unsigned status, const char *code, const char *fmt, ...)
+{
+	char msg[LERR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return reply_json(x, status,
+			  json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
+}
+
+enum MHD_Result reply_denied(struct ctx *x, const struct decision *d, const char *item)
+{
+	return reply_json(x, MHD_HTTP_FORBIDDEN, encode_decision(d, x->rq->who.id, item));
+}
+
+enum MHD_Result reply_fd(struct ctx *x, int fd, uint64_t size, const char *type)
+{
+	return queue(x, MHD_HTTP_OK, MHD_create_response_from_fd((size_t)size, fd), type);
+}
+
+struct stream {
+	int fd;
+	void *producer;
+	void (*done)(void *);
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *st = cls;
+	(void)pos;
+	for (;;) {
+		ssize_t n = read(st->fd, buf, max);
+		if (n > 0)
+			return n;
+		if (n == 0)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (errno != EINTR)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+}
+
+static void stream_free(void *cls)
+{
+	struct stream *st = cls;
+	close(st->fd); /* a producer still writing gets EPIPE and ends */
+	st->done(st->producer);
+	free(st);
+}
+
+enum MHD_Result reply_stream(struct ctx *x, int fd, void *producer, void (*done)(void *))
+{
+	struct stream *st = malloc(sizeof *st);
+	if (!st) {
+		close(fd);
+		done(producer);
+		return MHD_NO;
+	}
+	*st = (struct stream){fd, producer, done};
+	return queue(x, MHD_HTTP_OK,
+		     MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, st,
+						       stream_free),
+		     "application/octet-stream");
+}
+
+/* ---- arguments ---- */
+
+const char *arg(struct ctx *x, const char *name)
+{
+	return MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct collect {
+	const char *name;
+	const char **out;
+	size_t n, max;
+};
+
+static enum MHD_Result collect_one(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct collect *c = cls;
+	(void)kind;
+	if (value && strcmp(key, c->name) == 0 && c->n < c->max)
+		c->out[c->n++] = value;
+	return MHD_YES;
+}
+
+size_t args(struct ctx *x, const char *name, const char **out, size_t max)
+{
+	struct collect c = {name, out, 0, max};
+	MHD_get_connection_values(x->c, MHD_GET_ARGUMENT_KIND, collect_one, &c);
+	return c.n;
+}
+
+bool arg_date(struct ctx *x, const char *name, date_t *d, enum MHD_Result *ret)
+{
+	const char *v = arg(x, name);
+	struct lerr e = {0};
+	*d = x->n->clock.today;
+	if (v && date_parse(v, d, &e) < 0) {
+		lerr_prefix(&e, "%s", name);
+		*ret = reply_error(x, &e);
+		return false;
+	}
+	return true;
+}
+
+bool arg_count(struct ctx *x, const char *name, uint64_t def, uint64_t *v, enum MHD_Result *ret)
+{
+	const char *s = arg(x, name);
+	*v = def;
+	if (!s)
+		return true;
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 10);
+	if (!*s || *end || errno || s[0] == '-' || s[0] == '+' || s[0] == ' ') {
+		*ret = reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
+				    "%s: \"%.40s\" is not a whole number", name, s);
+		return false;
+	}
+	*v = (uint64_t)n;
+	return true;
+}
+
+json_t *body_object(struct ctx *x, const char *const *keys, enum MHD_Result *ret)
+{
+	json_error_t je;
+	struct req *rq = x->rq;
+	json_t *o = json_loadb(rq->body ? rq->body : "", rq->len, JSON_REJECT_DUPLICATES, &je);
+	if (!o) {
+		*ret = reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
+				    "request body: line %d, column %d: %s", je.line, je.column,
+				    je.text);
+		return NULL;
+	}
+	const char *key;
+	json_t *v;
+	if (!json_is_object(o)) {
+		json_decref(o);
+		*ret = reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
+				    "request body: must be a JSON object");
+		return NULL;
+	}
+	json_object_foreach(o, key, v)
+	{
+		bool ok = false;
+		for (size_t i = 0; keys[i] && !ok; i++)
+			ok = strcmp(keys[i], key) == 0;
+		if (!ok) {
+			*ret = reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
+					    "%.64s: unknown field", key);
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+void temp_path(struct ctx *x, const char *what, char *buf, size_t n)
+{
+	uint8_t r[8];
+	char hex[17];
+	randombytes_buf(r, sizeof r);
+	sodium_bin2hex(hex, sizeof hex, r, sizeof r);
+	snprintf(buf, n, "%s/%s-%lu-%s", x->s->tmpdir, what,
+		 (unsigned long)atomic_fetch_add(&x->s->seq, 1), hex);
+}
+
+/* ---- routing ---- */
+
+/* Matches url against a pattern; fills the {params}. */
+static bool match_path(const char *pattern, const char *url, struct req *rq)
+{
+	size_t np = 0;
+	while (*pattern && *url) {
+		if (*pattern == '{') {
+			const char *pe = strchr(pattern, '}');
+			size_t n = strcspn(url, "/");
+			if (!pe || n == 0 || n >= PARAM_MAX || np == PATH_PARAMS)
+				return false;
+			memcpy(rq->params[np], url, n);
+			rq->params[np++][n] = '\0';
+			pattern = pe + 1;
+			url += n;
+			continue;
+		}
+		if (*pattern++ != *url++)
+			return false;
+	}
+	return *pattern == '\0' && *url == '\0';
+}
+
+/* The route for method and url: 0, or 404 / 405. */
+static unsigned route_find(const char *method, const char *url, struct req *rq)
+{
+	bool path_known = false;
+	for (size_t i = 0; i < api_nroutes; i++) {
+		if (!match_path(api_routes[i].pattern, url, rq))
+			continue;
+		path_known = true;
+		if (strcmp(api_routes[i].method, method) == 0) {
+			rq->route = &api_routes[i];
+			return 0;
+		}
+	}
+	return path_known ? MHD_HTTP_METHOD_NOT_ALLOWED : MHD_HTTP_NOT_FOUND;
+}
+
+void server_print_routes(FILE *f)
+{
+	for (size_t i = 0; i < api_nroutes; i++)
+		fprintf(f, "%s %s\n", api_routes[i].method, api_routes[i].pattern);
+}
+
+/* ---- the request's life ---- */
+
+static void close_node(void *p)
+{
+	node_close(p);
+}
+
+static struct node *thread_node(struct server *s)
+{
+	struct node *n = pthread_getspecific(s->node_key);
+	if (!n) {
+		struct lerr e = {0};
+		if (node_open(s->home, &n, &e) < 0) {
+			fprintf(stderr, "liaison serve: %s\n", e.msg);
+			return NULL;
+		}
+		pthread_setspecific(s->node_key, n);
+	}
+	if (node_clock_read(&n->clock, NULL) < 0)
+		return NULL;
+	return n;
+}
+
+static bool authenticate(struct ctx *x)
+{
+	const char *h =
+	    MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return false;
+	struct lerr e = {0};
+	x->rq->authed = node_token_check(x->n, h + 7, &x->rq->who, &e) == 0;
+	return x->rq->authed;
+}
+
+static enum MHD_Result unauthorized(struct ctx *x)
+{
+	return reply_errorf(x, MHD_HTTP_UNAUTHORIZED, "auth",
+			    "a valid bearer token is required "
+			    "(Authorization: Bearer TOKEN; liaison person token)");
+}
+
+/* authenticate() in a read snapshot of its own. */
+static bool checked_auth(struct ctx *x)
+{
+	if (node_read_begin(x->n, NULL) < 0)
+		return false;
+	bool ok = authenticate(x);
+	node_read_end(x->n);
+	return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *data,
+				  size_t *size, void **con_cls)
+{
+	struct server *s = cls;
+	struct req *rq = *con_cls;
+	struct ctx x = {s, c, rq, NULL};
+	(void)version;
+	if (!rq) {
+		if (!(rq = calloc(1, sizeof *rq)))
+			return MHD_NO;
+		rq->fd = -1;
+		rq->t0 = now();
+		rq->method = strcmp(method, "GET") == 0	   ? "GET"
+			     : strcmp(method, "POST") == 0 ? "POST"
+			     : strcmp(method, "HEAD") == 0 ? "HEAD"
+							   : "OTHER";
+		snprintf(rq->path, sizeof rq->path, "%s", url);
+		*con_cls = rq;
+		x.rq = rq;
+		atomic_fetch_add(&s->active, 1);
+		unsigned miss = route_find(method, url, rq);
+		if (!(x.n = thread_node(s)))
+			return reply_errorf(&x, MHD_HTTP_SERVICE_UNAVAILABLE, "store",
+					    "the node's store cannot be opened");
+		if (miss == MHD_HTTP_NOT_FOUND)
+			return reply_errorf(&x, miss, "not-found", "no such endpoint: %.128s", url);
+		if (miss)
+			return reply_errorf(&x, miss, "invalid", "%.128s does not take %s", url,
+					    rq->method);
+		/* an upload is refused before its bytes come; the others are checked with the
+		 * request */
+		if (rq->route->body == BODY_FILE && rq->route->auth && !checked_auth(&x))
+			return unauthorized(&x);
+		if (rq->route->body == BODY_FILE) {
+			temp_path(&x, "upload", rq->upload, sizeof rq->upload);
+			rq->fd = open(rq->upload, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (rq->fd < 0) {
+				rq->upload[0] = '\0';
+				return reply_errorf(&x, MHD_HTTP_INTERNAL_SERVER_ERROR, "io",
+						    "cannot take the upload: %s", strerror(errno));
+			}
+		}
+		return MHD_YES;
+	}
+	if (rq->status) { /* answered already: what comes is dropped */
+		*size = 0;
+		return MHD_YES;
+	}
+	if (*size) {
+		size_t n = *size;
+		*size = 0;
+		if (rq->route->body == BODY_JSON && !rq->too_big) {
+			if (rq->len + n > JSON_BODY_MAX) {
+				rq->too_big = true;
+				return MHD_YES;
+			}
+			char *b = realloc(rq->body, rq->len + n + 1);
+			if (!b)
+				return MHD_NO;
+			memcpy(b + rq->len, data, n);
+			rq->body = b;
+			rq->len += n;
+			rq->body[rq->len] = '\0';
+		} else if (rq->route->body == BODY_FILE && !rq->too_big) {
+			if (rq->size + n > s->o.max_upload) {
+				rq->too_big = true;
+				return MHD_YES;
+			}
+			if (fio_write_full(rq->fd, data, n) != 0)
+				return MHD_NO; /* the disk failed: the connection ends, nothing kept
+						*/
+			rq->size += n;
+		} else if (rq->route->body == BODY_NONE)
+			rq->too_big = true;
+		return MHD_YES;
+	}
+	/* the whole request is here */
+	if (!(x.n = thread_node(s)))
+		return reply_errorf(&x, MHD_HTTP_SERVICE_UNAVAILABLE, "store",
+				    "the node's store cannot be opened");
+	if (rq->fd >= 0) {
+		close(rq->fd);
+		rq->fd = -1;
+	}
+	/* a question: the token and the answer on one read snapshot */
+	struct lerr e = {0};
+	bool reads = rq->route->reads && !rq->too_big;
+	if (reads && node_read_begin(x.n, &e) < 0)
+		return reply_error(&x, &e);
+	enum MHD_Result ret;
+	if (rq->route->auth && !rq->authed && !(reads ? authenticate(&x) : checked_auth(&x)))
+		ret = unauthorized(&x);
+	else if (rq->too_big && rq->route->body == BODY_NONE)
+		ret = reply_errorf(&x, MHD_HTTP_CONTENT_TOO_LARGE, "limit",
+				   "this endpoint takes no body");
+	else if (rq->too_big)
+		ret = reply_errorf(&x, MHD_HTTP_CONTENT_TOO_LARGE, "limit",
+				   "the request body is larger than %llu bytes",
+				   rq->route->body == BODY_JSON
+				       ? (unsigned long long)JSON_BODY_MAX
+				       : (unsigned long long)s->o.max_upload);
+	else
+		ret = rq->route->fn(&x);
+	if (reads)
+		node_read_end(x.n);
+	return ret;
+}
+
+/* s as the inside of a JSON string (a URL path: printable ASCII but for quotes and backslashes). */
+static void json_escape(const char *s, char *out, size_t n)
+{
+	size_t k = 0;
+	for (; *s && k + 7 < n; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			k += (size_t)snprintf(out + k, n - k, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			k += (size_t)snprintf(out + k, n - k, "\\u%04x", ch);
+		else
+			out[k++] = (char)ch;
+	}
+	out[k] = '\0';
+}
+
+/* The access log: one JSON line per request; no token, no body, no payload. */
+static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
+		    enum MHD_RequestTerminationCode toe)
+{
+	struct server *s = cls;
+	struct req *rq = *con_cls;
+	(void)c;
+	if (!rq)
+		return;
+	char stamp[32], path[sizeof rq->path * 2];
+	time_t t = time(NULL);
+	struct tm tm;
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	json_escape(rq->path, path, sizeof path);
+	/* one write per line; no token, body or payload ever */
+	fprintf(s->o.access_log,
+		"{\"time\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%u,"
+		"\"us\":%lld,\"bytes_in\":%llu%s%s%s%s}\n",
+		stamp, rq->method, path, rq->status, (long long)((now() - rq->t0) * 1e6),
+		(unsigned long long)(rq->size + rq->len), rq->authed ? ",\"person\":\"" : "",
+		rq->authed ? rq->who.id : "", rq->authed ? "\"" : "",
+		toe != MHD_REQUEST_TERMINATED_COMPLETED_OK
+		    ? ",\"ended\":\"connection closed early\""
+		    : "");
+	/* buffered: written at least every 200 ms, and at the stop */
+	long long ms = (long long)(now() * 1e3), last = atomic_load(&s->flushed);
+	if (ms - last >= 200 && atomic_compare_exchange_strong(&s->flushed, &last, ms))
+		fflush(s->o.access_log);
+	if (rq->fd >= 0)
+		close(rq->fd);
+	if (rq->upload[0])
+		unlink(rq->upload);
+	free(rq->body);
+	free(rq);
+	*con_cls = NULL;
+	atomic_fetch_sub(&s->active, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	fputs("liaison serve: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
+/* ---- start and stop ---- */
+
+static int parse_listen(const char *l, struct sockaddr_storage *ss, socklen_t *len, bool *v6,
+			struct lerr *e)
+{
+	char host[128];
+	const char *colon = strrchr(l, ':');
+	if (!colon || colon == l || strlen(l) >= sizeof host)
+		return lerr_set(e, LERR_INVAL, "--listen: \"%.64s\" is not HOST:PORT", l);
+	size_t hl = (size_t)(colon - l);
+	memcpy(host, l, hl);
+	host[hl] = '\0';
+	if (host[0] == '[' && host[hl - 1] == ']') {
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = '\0';
+	}
+	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+				 .ai_socktype = SOCK_STREAM},
+			*ai;
+	if (getaddrinfo(host, colon + 1, &hints, &ai) != 0)
+		return lerr_set(e, LERR_INVAL,
+				"--listen: \"%.64s\" is not a numeric address and port", l);
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	*v6 = ai->ai_family == AF_INET6;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+int server_run(const struct server_opts *o, const char *pass, size_t passlen, struct lerr *e)
+{
+	struct server *s = calloc(1, sizeof *s);
+	if (!s)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	s->o = *o;
+	if (!s->o.threads)
+		s->o.threads = 4;
+	if (!s->o.max_upload)
+		s->o.max_upload = (uint64_t)4 << 30;
+	/* the access log: its own buffered stream on stderr's file */
+	FILE *own_log = NULL;
+	if (!s->o.access_log || s->o.access_log == stderr) {
+		int fd = dup(STDERR_FILENO);
+		own_log = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (!own_log && fd >= 0)
+			close(fd);
+		if (own_log)
+			setvbuf(own_log, NULL, _IOFBF, 1 << 16);
+		s->o.access_log = own_log ? own_log : stderr;
+	}
+	char *cert = NULL, *key = NULL;
+	size_t cl, kl;
+	struct sockaddr_storage ss;
+	socklen_t sl = 0;
+	bool v6 = false;
+	struct node *n = NULL;
+	int r = parse_listen(o->listen, &ss, &sl, &v6, e);
+	if (r == 0 && !!o->tls_cert != !!o->tls_key)
+		r = lerr_set(e, LERR_INVAL, "--tls-cert and --tls-key go together");
+	if (r == 0 && o->tls_cert &&
+	    ((r = fio_read_file(o->tls_cert, 1 << 20, &cert, &cl, e)) < 0 ||
+	     (r = fio_read_file(o->tls_key, 1 << 20, &key, &kl, e)) < 0))
+		lerr_prefix(e, "TLS");
+	if (r == 0 && o->tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+		r = lerr_set(e, LERR_INVAL, "this libmicrohttpd has no TLS");
+	/* the node: its folder, and its keys unsealed once for the daemon's life */
+	if (r == 0 && (r = node_home(o->home, s->home, sizeof s->home, e)) == 0 &&
+	    (r = node_open(s->home, &n, e)) == 0)
+		r = node_secret_key(n, pass, passlen, &s->key, e);
+	if (r == 0) {
+		snprintf(s->tmpdir, sizeof s->tmpdir, "%s/tmp", s->home);
+		if (mkdir(s->tmpdir, 0700) != 0 && errno != EEXIST)
+			r = lerr_set(e, LERR_IO, "%s: %s", s->tmpdir, strerror(errno));
+	}
+	bool have_key = false;
+	if (r == 0 && !(have_key = pthread_key_create(&s->node_key, close_node) == 0))
+		r = lerr_set(e, LERR_NOMEM, "no thread key");
+	/* SIGTERM and SIGINT wait for sigwait below; the workers inherit the mask */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (r == 0) {
+		unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+				 MHD_USE_TURBO | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0) |
+				 (cert ? MHD_USE_TLS : 0);
+		struct MHD_OptionItem ops[] = {
+		    {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->o.threads, NULL},
+		    {MHD_OPTION_SOCK_ADDR, 0, &ss},
+		    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_done, s},
+		    {MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
+		    /* each request's pool is cleared: keep it to what headers need */
+		    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 16 * 1024, NULL},
+		    {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
+		    {cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key},
+		    {MHD_OPTION_END, 0, NULL}};
+		s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+					MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY,
+					ops, MHD_OPTION_END);
+		if (!s->d)
+			r = lerr_set(e, LERR_IO, "cannot listen on %s", o->listen);
+	}
+	if (r == 0) {
+		const union MHD_DaemonInfo *di =
+		    MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+		char host[128];
+		size_t hl = (size_t)(strrchr(o->listen, ':') - o->listen);
+		memcpy(host, o->listen, hl < sizeof host ? hl : sizeof host - 1);
+		host[hl < sizeof host ? hl : sizeof host - 1] = '\0';
+		fprintf(stderr, "liaison serve: %s node on %s://%s:%u (%u threads)%s\n", n->party,
+			cert ? "https" : "http", host, di ? di->port : 0, s->o.threads,
+			n->clock.simulated ? ", clock set by LIAISON_NOW" : "");
+		fflush(stderr);
+		int sig = 0;
+		sigwait(&stop, &sig);
+		fprintf(stderr, "liaison serve: %s: stopping (requests in flight may finish)\n",
+			sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		MHD_socket ls = MHD_quiesce_daemon(s->d);
+		if (ls != MHD_INVALID_SOCKET)
+			close(ls);
+		double t0 = now();
+		while (atomic_load(&s->active) > 0 && now() - t0 < (double)s->o.drain_seconds) {
+			struct timespec ts = {0, 20 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+		unsigned left = atomic_load(&s->active);
+		MHD_stop_daemon(s->d);
+		fflush(s->o.access_log);
+		fprintf(stderr, "liaison serve: stopped%s\n",
+			left ? " (requests still in flight were cut; nothing half stored)" : "");
+	}
+	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
+	if (have_key)
+		pthread_key_delete(s->node_key);
+	key_secret_free(&s->key);
+	node_close(n);
+	if (own_log)
+		fclose(own_log);
+	if (key)
+		sodium_memzero(key, kl);
+	free(key);
+	free(cert);
+	free(s);
+	return r;
+}

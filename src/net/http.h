@@ -1,0 +1,37 @@
+/*
+ * http.h - the node daemon: the JSON API of docs/api.md (docs/openapi.yaml)
+ * over libmicrohttpd, a thread pool on epoll. A thin face: it parses,
+ * authenticates (bearer tokens of people) and encodes; node/ does the work.
+ */
+#ifndef LIAISON_NET_HTTP_H
+#define LIAISON_NET_HTTP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../core/err.h"
+
+struct server_opts {
+	const char *home;     /* the node's folder */
+	const char *listen;   /* "127.0.0.1:7400", "[::1]:7400"; port 0 picks one */
+	const char *tls_cert; /* PEM files, both or neither */
+	const char *tls_key;
+	unsigned threads;	/* worker threads (default 4) */
+	uint64_t max_upload;	/* largest upload (default 4 GiB) */
+	unsigned drain_seconds; /* on SIGTERM, how long in-flight requests may finish */
+	FILE *access_log;	/* one JSON line per request (default stderr) */
+};
+
+/*
+ * Unseals the node's keys with the passphrase, starts the daemon and serves
+ * until SIGTERM or SIGINT: then it stops accepting, lets requests in flight
+ * finish (up to drain_seconds), closes the store and wipes the keys.
+ * Prints "listening on URL" on stderr once ready.
+ */
+int server_run(const struct server_opts *o, const char *pass, size_t passlen, struct lerr *e)
+    __attribute__((nonnull(1, 2)));
+
+/* Prints every route, "METHOD PATH" a line (the API the server offers). */
+void server_print_routes(FILE *f) __attribute__((nonnull));
+
+#endif

@@ -1,0 +1,101 @@
+/* internal.h - what net/'s files share (the server, a request, the routes). */
+#ifndef LIAISON_NET_INTERNAL_H
+#define LIAISON_NET_INTERNAL_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "../core/decide.h"
+#include "../crypto/keys.h"
+#include "../node/node.h"
+#include "http.h"
+
+#define JSON_BODY_MAX (1u << 20) /* 1 MiB */
+#define PATH_PARAMS   2
+#define PARAM_MAX     128
+
+struct server {
+	struct server_opts o;
+	char home[NODE_PATH_MAX];
+	char tmpdir[NODE_PATH_MAX + 16];
+	struct key_secret key;
+	pthread_key_t node_key; /* each worker thread's own node (store connection) */
+	struct MHD_Daemon *d;
+	atomic_uint active;   /* requests in flight */
+	atomic_ulong seq;     /* request numbers, for temporary file names */
+	atomic_llong flushed; /* when the access log was last flushed (ms) */
+};
+
+enum body { BODY_NONE, BODY_JSON, BODY_FILE };
+
+struct ctx;
+
+struct route {
+	const char *method;
+	const char *pattern; /* "/v1/items/{id}/content" */
+	enum body body;
+	bool auth;
+	bool reads; /* changes nothing: runs on one read snapshot */
+	enum MHD_Result (*fn)(struct ctx *x);
+};
+
+/* One request, across the calls libmicrohttpd makes for it. */
+struct req {
+	const struct route *route;
+	char params[PATH_PARAMS][PARAM_MAX];
+	struct person who; /* the authenticated person */
+	bool authed;
+	char *body; /* BODY_JSON */
+	size_t len;
+	int fd; /* BODY_FILE: the upload, in tmpdir */
+	char upload[NODE_PATH_MAX + 64];
+	uint64_t size;
+	bool too_big;
+	unsigned status;
+	double t0;
+	const char *method;
+	char path[256];
+};
+
+/* What a handler works with. */
+struct ctx {
+	struct server *s;
+	struct MHD_Connection *c;
+	struct req *rq;
+	struct node *n; /* this thread's node, its clock read for this request */
+};
+
+extern const struct route api_routes[];
+extern const size_t api_nroutes;
+
+/* ---- replies (http.c) ---- */
+enum MHD_Result reply_json(struct ctx *x, unsigned status, json_t *body);
+/* An error object, with the status its code calls for (400, 404, 409...). */
+enum MHD_Result reply_error(struct ctx *x, const struct lerr *e);
+enum MHD_Result reply_errorf(struct ctx *x, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A DENY: 403 with the decision. */
+enum MHD_Result reply_denied(struct ctx *x, const struct decision *d, const char *item);
+/* A file's bytes (fd is taken), as a download. */
+enum MHD_Result reply_fd(struct ctx *x, int fd, uint64_t size, const char *type);
+/* Bytes a producer thread writes into a pipe, streamed (see http.c). */
+enum MHD_Result reply_stream(struct ctx *x, int fd, void *producer, void (*done)(void *));
+
+/* ---- request arguments (http.c) ---- */
+const char *arg(struct ctx *x, const char *name);
+/* Every value of a repeated query argument (at most max). */
+size_t args(struct ctx *x, const char *name, const char **out, size_t max);
+/* ?name=YYYY-MM-DD, default the node's today; replies 400 itself and returns false. */
+bool arg_date(struct ctx *x, const char *name, date_t *d, enum MHD_Result *ret);
+/* ?name=N as a whole number (def when absent); replies 400 and returns false. */
+bool arg_count(struct ctx *x, const char *name, uint64_t def, uint64_t *v, enum MHD_Result *ret);
+/* The JSON object body with only the allowed keys; replies 400 and returns NULL. */
+json_t *body_object(struct ctx *x, const char *const *keys, enum MHD_Result *ret);
+
+/* A fresh temporary path in tmpdir for a file the node writes (release, consent...). */
+void temp_path(struct ctx *x, const char *what, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,173 @@
+/*
+ * cache.c - a node handle's cache of what it reads most (people, parties,
+ * items, tokens), valid only while the store's generation does not move:
+ * any commit, by this handle or another, empties it at the next lookup. So
+ * a revoked token or a changed clearance is seen at once, and a daemon
+ * thread answering questions does not re-read and re-parse the same rows
+ * on every request.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../store/store.h"
+#include "internal.h"
+
+#define CACHE_PEOPLE  32
+#define CACHE_PARTIES 8
+#define CACHE_ITEMS   32
+#define CACHE_TOKENS  16
+
+struct node_cache {
+	uint64_t gen;
+	bool valid;
+	bool pinned; /* in a read transaction: the store cannot move under it */
+	unsigned next_person, next_party, next_item, next_token; /* round-robin */
+	struct {
+		bool used;
+		struct person p;
+	} people[CACHE_PEOPLE];
+	struct {
+		bool used;
+		struct party p;
+	} parties[CACHE_PARTIES];
+	struct {
+		bool used;
+		struct store_item it; /* it.label: the cache's own copy */
+		struct label l;
+	} items[CACHE_ITEMS];
+	struct {
+		bool used;
+		uint8_t hash[32];
+		struct store_token t;
+	} tokens[CACHE_TOKENS];
+};
+
+static void clear(struct node_cache *c)
+{
+	for (size_t i = 0; i < CACHE_ITEMS; i++)
+		if (c->items[i].used)
+			free(c->items[i].it.label);
+	memset(c, 0, sizeof *c);
+}
+
+struct node_cache *node_cache_new(void)
+{
+	return calloc(1, sizeof(struct node_cache));
+}
+
+void node_cache_free(struct node_cache *c)
+{
+	if (c)
+		clear(c);
+	free(c);
+}
+
+/* The cache, emptied first if the store moved; NULL to go to the store. */
+static struct node_cache *fresh(struct node *n)
+{
+	uint64_t g;
+	struct node_cache *c = n->cache;
+	if (c && c->pinned && c->valid)
+		return c;
+	if (!c || store_generation(n->store, &g, NULL) < 0)
+		return NULL;
+	if (!c->valid || g != c->gen) {
+		clear(c);
+		c->gen = g;
+		c->valid = true;
+	}
+	return c;
+}
+
+int node_cached_person(struct node *n, const char *id, struct person *p, struct lerr *e)
+{
+	struct node_cache *c = fresh(n);
+	for (size_t i = 0; c && i < CACHE_PEOPLE; i++)
+		if (c->people[i].used && strcmp(c->people[i].p.id, id) == 0) {
+			*p = c->people[i].p;
+			return 0;
+		}
+	int r = store_person_get(n->store, id, p, e);
+	if (r == 0 && c) {
+		unsigned k = c->next_person++ % CACHE_PEOPLE;
+		c->people[k].used = true;
+		c->people[k].p = *p;
+	}
+	return r;
+}
+
+int node_cached_party(struct node *n, const char *code, struct party *p, struct lerr *e)
+{
+	struct node_cache *c = fresh(n);
+	for (size_t i = 0; c && i < CACHE_PARTIES; i++)
+		if (c->parties[i].used && strcmp(c->parties[i].p.code, code) == 0) {
+			*p = c->parties[i].p;
+			return 0;
+		}
+	int r = store_party_get(n->store, code, p, e);
+	if (r == 0 && c) {
+		unsigned k = c->next_party++ % CACHE_PARTIES;
+		c->parties[k].used = true;
+		c->parties[k].p = *p;
+	}
+	return r;
+}
+
+int node_cached_item(struct node *n, const char *id, struct store_item *it, struct label *l,
+		     int (*load)(struct node *, const char *, struct store_item *, struct label *,
+				 struct lerr *),
+		     struct lerr *e)
+{
+	struct node_cache *c = fresh(n);
+	for (size_t i = 0; c && i < CACHE_ITEMS; i++)
+		if (c->items[i].used && strcmp(c->items[i].it.id, id) == 0) {
+			char *label = strdup(c->items[i].it.label);
+			if (!label)
+				break;
+			*it = c->items[i].it;
+			it->label = label;
+			*l = c->items[i].l;
+			return 0;
+		}
+	int r = load(n, id, it, l, e);
+	if (r == 0 && c) {
+		char *copy = strdup(it->label);
+		unsigned k = c->next_item++ % CACHE_ITEMS;
+		if (copy) {
+			if (c->items[k].used)
+				free(c->items[k].it.label);
+			c->items[k].used = true;
+			c->items[k].it = *it;
+			c->items[k].it.label = copy;
+			c->items[k].l = *l;
+		}
+	}
+	return r;
+}
+
+int node_cached_token(struct node *n, const uint8_t hash[32], struct store_token *t, struct lerr *e)
+{
+	struct node_cache *c = fresh(n);
+	for (size_t i = 0; c && i < CACHE_TOKENS; i++)
+		if (c->tokens[i].used && memcmp(c->tokens[i].hash, hash, 32) == 0) {
+			*t = c->tokens[i].t;
+			return 0;
+		}
+	int r = store_token_find(n->store, hash, t, e);
+	if (r == 0 && c) {
+		unsigned k = c->next_token++ % CACHE_TOKENS;
+		c->tokens[k].used = true;
+		memcpy(c->tokens[k].hash, hash, 32);
+		c->tokens[k].t = *t;
+	}
+	return r;
+}
+
+void node_cache_pin(struct node *n, bool pin)
+{
+	if (!n->cache)
+		return;
+	n->cache->pinned = false;
+	if (pin && fresh(n))
+		n->cache->pinned = true;
+}

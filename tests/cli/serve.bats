@@ -1,0 +1,374 @@
+#!/usr/bin/env bats
+# The node daemon against a real server on loopback: every endpoint's
+# answers and failures, authentication on every endpoint, the same objects
+# as the CLI's --json, concurrent clients, TLS, and stopping mid-upload.
+load helpers
+
+setup() {
+	export LIAISON_PASSPHRASE="test passphrase"
+	export LIAISON_NOW=2019-09-01
+	unset LIAISON_HOME
+	cd "$BATS_TEST_TMPDIR"
+	for p in jpn kor; do
+		"$L" --home $p init --party "${p^^}" >/dev/null
+		"$L" --home $p config apply "$EXAMPLE" >/dev/null
+	done
+	"$L" --home jpn party key KOR kor/keys/KOR.pub >/dev/null
+	"$L" --home kor party key JPN jpn/keys/JPN.pub >/dev/null
+	"$L" --home jpn person add reg --party JPN --name Registrar --role registrar >/dev/null
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	SUZUKI=$("$L" --home jpn person token suzuki 2>/dev/null)
+	REG=$("$L" --home jpn person token reg 2>/dev/null)
+	echo "launch at 06:00 from the west coast" >report.txt
+	SERVER_PID=
+}
+
+teardown() {
+	[ -z "$SERVER_PID" ] || kill -9 "$SERVER_PID" 2>/dev/null || true
+}
+
+# start HOME [OPTIONS...]: a server on a free port; sets URL and SERVER_PID
+start() {
+	local home=$1
+	shift
+	"$L" --home "$home" serve --listen 127.0.0.1:0 "$@" 2>"$home.log" &
+	SERVER_PID=$!
+	for _ in $(seq 200); do
+		grep -q "node on http" "$home.log" 2>/dev/null && break
+		sleep 0.05
+	done
+	local scheme=http
+	grep -q "node on https" "$home.log" && scheme=https
+	URL=$scheme://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$home.log" | head -1)
+}
+
+stop() {
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID"
+	SERVER_PID=
+}
+
+# call TOKEN METHOD PATH [CURL ARGS...]: the status in $status_code, the body in out.json
+call() {
+	local token=$1 method=$2 path=$3
+	shift 3
+	status_code=$(curl -s -o out.json -w '%{http_code}' -X "$method" \
+		${token:+-H "Authorization: Bearer $token"} "$@" "$URL$path")
+}
+
+share() { # TOKEN -> the new item's id
+	call "$1" POST "/v1/items?level=GOKUHI&title=Launch&releasable=KOR&releasable=USA&ntk=MISSILE-WARNING&purpose=warning" \
+		--data-binary @report.txt
+	[ "$status_code" = 201 ]
+	jq -r .id out.json
+}
+
+@test "the server and docs/openapi.yaml list the same endpoints" {
+	"$L" serve --routes | sort >server.txt
+	awk '/^  \/[^ ]*:$/ { p = substr($1, 1, length($1) - 1) }
+	     /^    (get|post|put|delete):$/ { print toupper(substr($1, 1, length($1) - 1)) " " p }' \
+		"$BATS_TEST_DIRNAME/../../docs/openapi.yaml" | sort >doc.txt
+	diff server.txt doc.txt
+	[ "$(wc -l <server.txt)" -ge 39 ]
+}
+
+@test "every /v1/ endpoint refuses a missing, unknown or revoked token with 401" {
+	start jpn
+	call "" GET /healthz
+	[ "$status_code" = 200 ]
+	[ "$(jq -r .party out.json)" = JPN ]
+	issued=$("$L" --home jpn --json person token sato)
+	REVOKED=$(echo "$issued" | jq -r .token)
+	rid=$(echo "$issued" | jq -r .id)
+	"$L" --home jpn person revoke-token "$rid" >/dev/null
+	[ "$("$L" --home jpn --json person tokens sato | jq -r "[.tokens[] | select(.id == \"$rid\") | .revoked_on] | .[0]")" = 2019-09-01 ]
+	while read -r method path; do
+		[ "$path" = /healthz ] && continue
+		p=$(echo "$path" | sed 's/{[a-z]*}/X/g')
+		for t in "" "lsn_nottherealtoken" "$REVOKED"; do
+			call "$t" "$method" "$p" -d '{}'
+			[ "$status_code" = 401 ] || { echo "$method $p with '$t': $status_code"; false; }
+			[ "$(jq -r .error.code out.json)" = auth ]
+		done
+	done < <("$L" serve --routes)
+	grep -q 'WWW-Authenticate' <(curl -s -i "$URL/v1/me")
+	call "$SATO" GET /v1/me
+	[ "$status_code" = 200 ]
+	[ "$(jq -r .id out.json)" = sato ]
+	stop
+}
+
+@test "items: share by upload, show, download, deny, release, import on the peer" {
+	start jpn
+	id=$(share "$SATO")
+	call "$SATO" GET "/v1/items/$id"
+	[ "$status_code" = 200 ]
+	[ "$(jq -r '.marking.level' out.json)" = GOKUHI ]
+	diff <(jq -S . out.json) <("$L" --home jpn --json item show "$id" | jq -S .)
+	call "$SATO" GET /v1/items
+	[ "$(jq '.items | length' out.json)" = 1 ]
+	# the payload, streamed, for the stated purpose
+	call "$SATO" GET "/v1/items/$id/content?purpose=warning"
+	[ "$status_code" = 200 ]
+	cmp out.json report.txt
+	# no purpose: DENY, 403 with the decision
+	call "$SATO" GET "/v1/items/$id/content"
+	[ "$status_code" = 403 ]
+	[ "$(jq -r '.decision + " " + ([.rules[] | select(.ok | not) | .id] | join(","))' out.json)" = "DENY R-PURPOSE" ]
+	# suzuki lacks the need to know
+	call "$SUZUKI" GET "/v1/items/$id/content?purpose=warning"
+	[ "$status_code" = 403 ]
+	# release to KOR: the envelope comes back; KOR imports it over its own API
+	call "$SATO" POST "/v1/items/$id/release" -d '{"to": "KOR"}'
+	[ "$status_code" = 200 ]
+	cp out.json env.lsn
+	"$L" inspect env.lsn | grep -q "^envelope v1 from JPN"
+	call "$SUZUKI" POST "/v1/items/$id/release" -d '{"to": "KOR"}'
+	[ "$status_code" = 403 ]
+	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM releases')" = 1 ]
+	stop
+	KIM=$("$L" --home kor person token kim 2>/dev/null)
+	start kor
+	call "$KIM" POST /v1/items/import --data-binary @env.lsn
+	[ "$status_code" = 201 ]
+	[ "$(jq -r '.local_marking.level' out.json)" = II ]
+	call "$KIM" POST /v1/items/import --data-binary @env.lsn
+	[ "$status_code" = 409 ]
+	call "$KIM" GET "/v1/items/$id/content?purpose=warning"
+	cmp out.json report.txt
+	stop
+}
+
+@test "acts on items: reproduce, translate, downgrade, report, destroy, consents" {
+	start jpn
+	id=$(share "$SATO")
+	call "$SATO" POST "/v1/items/$id/reproduce" -d '{"purpose": "warning"}'
+	[ "$status_code" = 201 ]
+	copy=$(jq -r .id out.json)
+	echo "訳文" >ja.txt
+	call "$SATO" POST "/v1/items/$id/translate?purpose=warning" --data-binary @ja.txt
+	[ "$status_code" = 201 ]
+	call "$SATO" POST "/v1/items/$copy/downgrade" -d '{"level": "HI"}'
+	[ "$status_code" = 200 ]
+	[ "$(jq -r .marking.level out.json)" = HI ]
+	call "$SATO" POST "/v1/items/$copy/destroy"
+	[ "$status_code" = 403 ]
+	call "$SUZUKI" POST "/v1/items/$copy/report-compromise" -d '{"details": "laptop lost"}'
+	[ "$status_code" = 200 ]
+	[ "$(jq -r .compromise_report.item out.json 2>/dev/null || jq -r .item out.json)" != null ]
+	call "$SUZUKI" POST "/v1/items/$copy/destroy"
+	[ "$status_code" = 200 ]
+	[ "$(jq -r .destroyed out.json)" = true ]
+	call "$SATO" GET "/v1/items/$copy/content"
+	[ "$status_code" = 404 ]
+	call "$SATO" POST "/v1/items/$id/consents" -d '{"to": "USA"}'
+	[ "$status_code" = 201 ]
+	cp out.json consent.json
+	call "$SUZUKI" POST "/v1/items/$id/consents" -d '{"to": "USA"}'
+	[ "$status_code" = 409 ]
+	stop
+	"$L" --home jpn item release "$id" --to KOR --by sato -o env.lsn 2>/dev/null
+	"$L" --home kor item import env.lsn >/dev/null 2>&1
+	PARK=$("$L" --home kor person token park 2>/dev/null)
+	start kor
+	call "$PARK" POST /v1/consents --data-binary @consent.json
+	[ "$status_code" = 201 ]
+	[ "$(jq -r '.item + " " + .to' out.json)" = "$id USA" ]
+	stop
+}
+
+@test "the same objects as the CLI's --json: agreements, decisions, export, log" {
+	start jpn
+	id=$(share "$SATO")
+	call "$SATO" GET "/v1/agreements/JPN-KOR-GSOMIA/status?at=2019-11-23&without=4"
+	diff <(jq -S . out.json) <("$L" --home jpn --json agreement status JPN-KOR-GSOMIA --at 2019-11-23 --without 4 | jq -S .)
+	[ "$(jq -r .state out.json)" = terminated ]
+	call "$SATO" GET "/v1/agreements/JPN-KOR-GSOMIA/timeline?from=2019-01-01&to=2023-12-31"
+	diff <(jq -S . out.json) <("$L" --home jpn --json agreement timeline JPN-KOR-GSOMIA --from 2019-01-01 --to 2023-12-31 | jq -S .)
+	call "$SATO" GET "/v1/agreements?at=2019-08-23"
+	diff <(jq -S . out.json) <("$L" --home jpn --json agreement list --at 2019-08-23 | jq -S .)
+	call "$SATO" GET /v1/agreements/JPN-KOR-GSOMIA
+	diff <(jq -S . out.json) <("$L" --home jpn --json agreement show JPN-KOR-GSOMIA | jq -S .)
+	call "$SATO" POST /v1/access-checks -d "{\"item\": \"$id\", \"action\": \"read\", \"purpose\": \"warning\"}"
+	[ "$status_code" = 200 ]
+	diff <(jq -S . out.json) <("$L" --home jpn --json access check --person sato --item "$id" --action read --purpose warning | jq -S .)
+	call "$SATO" GET "/v1/export/check?entry=HF&to=KOR&at=2019-07-04"
+	diff <(jq -S . out.json) <("$L" --home jpn --json export check --entry HF --to KOR --at 2019-07-04 | jq -S .)
+	call "$SATO" GET "/v1/export/groups/KOR?at=2019-08-28"
+	diff <(jq -S . out.json) <("$L" --home jpn --json export group KOR --at 2019-08-28 | jq -S .)
+	call "$SATO" GET /v1/export/timeline/KOR
+	diff <(jq -S . out.json) <("$L" --home jpn --json export timeline KOR | jq -S .)
+	call "$SATO" GET "/v1/export/licences?at=2019-09-01"
+	diff <(jq -S . out.json) <("$L" --home jpn --json export licence list --at 2019-09-01 | jq -S .)
+	call "$SATO" GET /v1/export/regime
+	diff <(jq -S . out.json) <("$L" --home jpn --json export regime | jq -S .)
+	call "$SATO" GET /v1/people
+	diff <(jq -S . out.json) <("$L" --home jpn --json person list | jq -S .)
+	call "$SATO" GET "/v1/log/proof?index=2&size=5"
+	diff <(jq -S . out.json) <("$L" --home jpn --json log prove --index 2 --size 5 | jq -S .)
+	call "$SATO" GET "/v1/log/consistency?from=3&to=6"
+	diff <(jq -S . out.json) <("$L" --home jpn --json log consistency --from 3 --to 6 | jq -S .)
+	call "$SATO" GET "/v1/log/entries?from=0&to=4"
+	diff <(jq -S . out.json) <("$L" --home jpn --json log entries --from 0 --to 4 | jq -S .)
+	# an enforced decision over HTTP is in the log, as the token's person
+	call "$SATO" GET "/v1/items/$id/content?purpose=warning"
+	"$L" --home jpn log entries | jq -r 'select(.kind == "decision") | .decision.person' | grep -qx sato
+	stop
+}
+
+@test "administration needs a registrar; bad input is 400 naming the field and stores nothing" {
+	start jpn
+	before=$("$L" --home jpn log entries | wc -l)
+	person='{"id": "tanaka", "party": "JPN", "name": "Tanaka", "roles": ["analyst"]}'
+	call "$SATO" POST /v1/people -d "$person"
+	[ "$status_code" = 403 ]
+	[[ "$(jq -r .error.message out.json)" == *"registrar"* ]]
+	call "$REG" POST /v1/people -d '{"id": "tanaka", "party": "JPN", "name": "Tanaka", "roles": ["pilot"]}'
+	[ "$status_code" = 400 ]
+	[[ "$(jq -r .error.message out.json)" == *"roles[0]"* ]]
+	call "$REG" POST /v1/people -d '{"id": "tanaka",'
+	[ "$status_code" = 400 ]
+	[[ "$(jq -r .error.message out.json)" == *"line 1"* ]]
+	call "$SATO" POST /v1/access-checks -d '{"item": "x", "action": "fly"}'
+	[ "$status_code" = 400 ]
+	[[ "$(jq -r .error.message out.json)" == action:* ]]
+	call "$SATO" POST /v1/access-checks -d '{"item": "x", "action": "read", "colour": 1}'
+	[ "$status_code" = 400 ]
+	[ "$(jq -r .error.message out.json)" = "colour: unknown field" ]
+	call "$SATO" GET "/v1/export/check?entry=HF&to=KR"
+	[ "$status_code" = 400 ]
+	call "$SATO" GET "/v1/agreements?at=2019-02-30"
+	[ "$status_code" = 400 ]
+	[[ "$(jq -r .error.message out.json)" == at:*"28 days"* ]]
+	call "$SATO" GET "/v1/log/proof?index=-1"
+	[ "$status_code" = 400 ]
+	call "$SATO" GET /v1/agreements/NOPE
+	[ "$status_code" = 404 ]
+	call "$SATO" GET /v1/nothing
+	[ "$status_code" = 404 ]
+	call "$SATO" DELETE /v1/items
+	[ "$status_code" = 405 ]
+	head -c 1100000 /dev/zero | tr '\0' ' ' >big.json
+	call "$SATO" POST /v1/access-checks --data-binary @big.json
+	[ "$status_code" = 413 ]
+	call "$SATO" POST "/v1/items?level=GOKUHI" --data-binary @report.txt
+	[ "$status_code" = 400 ]
+	[[ "$(jq -r .error.message out.json)" == title:* ]]
+	call "$SATO" POST "/v1/items?level=NOPE&title=T" --data-binary @report.txt
+	[ "$status_code" = 400 ]
+	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM items')" = 0 ]
+	[ "$(ls jpn/blobs | wc -l)" = 0 ]
+	[ "$("$L" --home jpn log entries | wc -l)" = "$before" ]
+	# a registrar may
+	call "$REG" POST /v1/people -d "$person"
+	[ "$status_code" = 201 ]
+	call "$REG" POST /v1/agreements/JPN-KOR-GSOMIA/events -d '{"date": "2019-09-01", "kind": "amended"}'
+	[ "$status_code" = 201 ]
+	[ "$(jq -r .event.kind out.json)" = amended ]
+	call "$REG" POST /v1/export/licences -d '{"id": "IL-9", "entry": "HF", "to": "KOR", "valid_from": "2019-09-01", "valid_to": "2019-12-31"}'
+	[ "$status_code" = 201 ]
+	call "$REG" POST /v1/export/licences -d '{"id": "IL-9", "entry": "HF", "to": "KOR", "valid_from": "2019-09-01", "valid_to": "2019-12-31"}'
+	[ "$status_code" = 409 ]
+	stop
+	[ "$(ls jpn/tmp | wc -l)" = 0 ]
+}
+
+@test "the log over HTTP: a checkpoint the peer witnesses with a proof" {
+	start jpn
+	call "$SATO" GET /v1/log/checkpoint
+	[ "$status_code" = 200 ]
+	jq -j .note out.json >cp1.txt
+	size1=$(jq -r .size out.json)
+	share "$SATO" >/dev/null
+	call "$SATO" GET /v1/log/checkpoint
+	jq -j .note out.json >cp2.txt
+	call "$SATO" GET "/v1/log/consistency?from=$size1"
+	cp out.json proof.json
+	call "$SATO" GET /v1/log/verify
+	[ "$(jq -r '.ok' out.json)" = true ]
+	[ "$(jq -r '.checkpoint.size' out.json)" = "$(sed -n 2p cp2.txt)" ]
+	stop
+	"$L" --home kor log witness cp1.txt >/dev/null
+	run "$L" --home kor log witness cp2.txt --proof proof.json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"consistent with size $size1"* ]]
+}
+
+@test "concurrent clients: shares, reads and checks at once, nothing lost" {
+	start jpn --threads 4
+	for i in $(seq 8); do
+		(
+			for j in $(seq 5); do
+				curl -sf -o /dev/null -H "Authorization: Bearer $SATO" --data-binary @report.txt \
+					"$URL/v1/items?level=GOKUHI&title=c$i-$j&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning" || exit 1
+				curl -sf -o /dev/null -H "Authorization: Bearer $SATO" "$URL/v1/agreements" || exit 1
+			done
+		) &
+	done
+	fails=0
+	for job in $(jobs -p); do
+		[ "$job" = "$SERVER_PID" ] && continue
+		wait "$job" || fails=$((fails + 1))
+	done
+	[ "$fails" = 0 ]
+	call "$SATO" GET /v1/items
+	[ "$(jq '.items | length' out.json)" = 40 ]
+	stop
+	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM items')" = 40 ]
+	"$L" --home jpn log verify
+	[ "$("$L" --home jpn log entries | grep -c '"item-share"')" = 40 ]
+}
+
+@test "SIGTERM: requests in flight finish; an upload cut short stores nothing" {
+	head -c 3000000 /dev/urandom >big.bin
+	# finishes within the drain time: stored
+	start jpn --drain 20
+	curl -s -o slow.json -H "Authorization: Bearer $SATO" --limit-rate 2M --data-binary @big.bin \
+		"$URL/v1/items?level=GOKUHI&title=slow&releasable=KOR&ntk=MISSILE-WARNING" &
+	client=$!
+	sleep 0.5
+	kill -TERM "$SERVER_PID"
+	wait "$client"
+	wait "$SERVER_PID"
+	SERVER_PID=
+	[ "$(jq -r .label.title slow.json)" = slow ]
+	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM items')" = 1 ]
+	grep -q "stopped" jpn.log
+	cp jpn.log first.log
+	# too slow for the drain: cut, nothing stored, no temporary file left
+	start jpn --drain 1
+	curl -s -o cut.json -H "Authorization: Bearer $SATO" --limit-rate 200k --data-binary @big.bin \
+		"$URL/v1/items?level=GOKUHI&title=cut&releasable=KOR&ntk=MISSILE-WARNING" &
+	client=$!
+	sleep 0.5
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID"
+	SERVER_PID=
+	wait "$client" || true
+	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM items')" = 1 ]
+	[ "$(ls jpn/tmp | wc -l)" = 0 ]
+	grep -q "were cut; nothing half stored" jpn.log
+	"$L" --home jpn log verify
+	# the access log names no token and no payload
+	! grep -q "$SATO" jpn.log first.log
+	grep '"path":"/v1/items"' first.log | jq -e '.person == "sato" and .status == 201 and .bytes_in == 3000000'
+}
+
+@test "TLS: the same API over HTTPS with a certificate" {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1" \
+		-keyout key.pem -out cert.pem 2>/dev/null
+	start jpn --tls-cert cert.pem --tls-key key.pem
+	[[ "$URL" == https://* ]]
+	run curl -s --cacert cert.pem -H "Authorization: Bearer $SATO" "$URL/v1/me"
+	[ "$(echo "$output" | jq -r .id)" = sato ]
+	run curl -s "http${URL#https}/healthz"
+	[ "$status" -ne 0 ] || [[ "$output" != *'"ok"'* ]]
+	stop
+	run "$L" --home jpn serve --listen 127.0.0.1:0 --tls-cert cert.pem
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--tls-cert and --tls-key go together"* ]]
+	run "$L" --home jpn serve --listen nowhere
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"is not HOST:PORT"* ]]
+}
