@@ -155,10 +155,13 @@ int node_item_ids(struct node *n, char (**ids)[LABEL_WORD_MAX], size_t *count, s
 /* Fills rq for person's action on the stored item; *ctx owns what rq points to. */
 int node_decide(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
 {
-	/* not zeroed (it is large): each part is filled before decide() reads it */
-	struct decide_ctx *c = malloc(sizeof *c);
-	if (!c)
+	/*
+	 * the handle's own working space, kept between decisions (it is large);
+	 * not zeroed: each part is filled before decide() reads it
+	 */
+	if (!n->scratch && !(n->scratch = malloc(sizeof(struct decide_ctx))))
 		return lerr_set(e, LERR_NOMEM, "out of memory");
+	struct decide_ctx *c = n->scratch;
 	c->item.foreign = false;
 	c->item.received = 0;
 	struct store_item it;
@@ -177,7 +180,6 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 		store_item_free(&it);
 	}
 	if (r < 0) {
-		free(c);
 		return r;
 	}
 	struct decide_request rq = {.action = a->action,
@@ -205,14 +207,12 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 		if (r == 0)
 			rq.export_regime = &regime;
 		else if (r != LERR_NOTFOUND) {
-			free(c);
 			return r;
 		}
 	}
 	decide(&rq, d);
 	if (rq.export_regime)
 		export_regime_free(&regime);
-	free(c);
 	/*
 	 * every decision the node enforces is in the log, PERMIT or DENY, before
 	 * anything acts on it; a question (access check) changes nothing and is

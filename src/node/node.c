@@ -239,6 +239,7 @@ void node_close(struct node *n)
 		return;
 	store_close(n->store);
 	node_cache_free(n->cache);
+	free(n->scratch);
 	free(n);
 }
 

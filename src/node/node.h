@@ -36,6 +36,7 @@ struct node_cache;
 struct node {
 	struct store *store;
 	struct node_cache *cache; /* reads, valid while the store does not move */
+	void *scratch;		  /* node_decide's working space, kept */
 	char home[NODE_PATH_MAX];
 	char party[PARTY_CODE_MAX];
 	struct node_clock clock;
