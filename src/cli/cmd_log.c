@@ -344,7 +344,7 @@ const struct cli_command cmd_log = {
     "       liaison log witness CHECKPOINT [--previous CHECKPOINT] [--proof FILE]\n\n"
     "Every act of the node (configuration, agreement events, people, keys,\n"
     "items shared, imported, released, copied, downgraded, destroyed, consents,\n"
-    "compromise reports, licences, and every access decision) is an entry of an\n"
+    "compromise reports, licences, and every decision it enforces) is an entry of an\n"
     "RFC 9162 Merkle tree, stored with the act in one transaction.\n\n"
     "  checkpoint   sign the tree head now (C2SP tlog-checkpoint, Ed25519 signed\n"
     "               note under the origin liaison/PARTY) and keep it\n"

@@ -372,3 +372,41 @@ share() { # TOKEN -> the new item's id
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"is not HOST:PORT"* ]]
 }
+
+@test "configuration, parties and witnessing over HTTP, with their failures" {
+	start jpn
+	call "$REG" POST "/v1/config?dry_run=true" --data-binary @"$EXAMPLE"
+	[ "$status_code" = 200 ]
+	[ "$(jq -r '.result + " " + (.export_regimes|tostring)' out.json)" = "would apply 1" ]
+	echo '{"parties": [{"code": "JPN"}]}' >bad.json
+	call "$REG" POST /v1/config --data-binary @bad.json
+	[ "$status_code" = 400 ]
+	[[ "$(jq -r .error.message out.json)" == *"parties[0].name: missing"* ]]
+	call "$SATO" POST /v1/config --data-binary @"$EXAMPLE"
+	[ "$status_code" = 403 ]
+	call "$SATO" GET /v1/parties/KOR
+	[ "$status_code" = 200 ]
+	[ "$(jq -r '.levels | length' out.json)" = 3 ]
+	call "$SATO" GET /v1/parties/ZZZ
+	[ "$status_code" = 404 ]
+	call "$REG" POST /v1/parties/KOR/key --data-binary @jpn/keys/JPN.pub
+	[ "$status_code" = 400 ]
+	[[ "$(jq -r .error.message out.json)" == *"holds the key of JPN, not of KOR"* ]]
+	call "$REG" POST /v1/parties/KOR/key --data-binary @kor/keys/KOR.pub
+	[ "$status_code" = 200 ]
+	[ "$(jq -r .party out.json)" = KOR ]
+	"$L" --home kor log checkpoint -o kor-cp.txt 2>/dev/null
+	call "$SATO" POST /v1/log/witness -d "$(jq -n --rawfile c kor-cp.txt '{checkpoint: $c}')"
+	[ "$status_code" = 200 ]
+	[ "$(jq -r .origin out.json)" = liaison/KOR ]
+	sed '2s/.*/999/' kor-cp.txt >forged.txt
+	call "$SATO" POST /v1/log/witness -d "$(jq -n --rawfile c forged.txt '{checkpoint: $c}')"
+	[ "$status_code" = 400 ]
+	[[ "$(jq -r .error.message out.json)" == *"does not verify"* ]]
+	call "$SATO" POST /v1/log/witness -d '{"checkpoint": "x", "proof": ["not base64!"]}'
+	[ "$status_code" = 400 ]
+	[[ "$(jq -r .error.message out.json)" == "proof[0]: not a base64 SHA-256 hash" ]]
+	call "$SATO" GET "/v1/log/entries?from=5&to=2"
+	[ "$status_code" = 400 ]
+	stop
+}
