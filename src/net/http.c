@@ -9,6 +9,7 @@
  * one call on one thread, so it never shares it.
  */
 #define _GNU_SOURCE /* pipe2 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -562,6 +563,53 @@ static int parse_listen(const char *l, struct sockaddr_storage *ss, socklen_t *l
 	return 0;
 }
 
+/* Removes a folder of files (one level), quietly. */
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[NODE_PATH_MAX + 600];
+	while (d && (de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' &&
+		    snprintf(path, sizeof path, "%s/%s", dir, de->d_name) < (int)sizeof path)
+			(void)unlink(path);
+	if (d)
+		closedir(d);
+	(void)rmdir(dir);
+}
+
+/*
+ * home/tmp/serve-PID: this daemon's uploads and outgoing files. Folders of
+ * daemons that are gone (killed with SIGKILL, or the machine lost power)
+ * are removed: what they held was never stored.
+ */
+static int make_tmpdir(struct server *s, struct lerr *e)
+{
+	char base[NODE_PATH_MAX + 8], old[NODE_PATH_MAX + 300];
+	snprintf(base, sizeof base, "%s/tmp", s->home);
+	if (mkdir(base, 0700) != 0 && errno != EEXIST)
+		return lerr_set(e, LERR_IO, "%s: %s", base, strerror(errno));
+	DIR *d = opendir(base);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		long pid;
+		char *end;
+		if (strncmp(de->d_name, "serve-", 6) != 0)
+			continue;
+		pid = strtol(de->d_name + 6, &end, 10);
+		if (*end || pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
+			snprintf(old, sizeof old, "%s/%s", base, de->d_name);
+			remove_dir(old);
+		}
+	}
+	if (d)
+		closedir(d);
+	snprintf(s->tmpdir, sizeof s->tmpdir, "%s/serve-%ld", base, (long)getpid());
+	if (mkdir(s->tmpdir, 0700) != 0 && errno != EEXIST)
+		return lerr_set(e, LERR_IO, "%s: %s", s->tmpdir, strerror(errno));
+	return 0;
+}
+
 int server_run(const struct server_opts *o, const char *pass, size_t passlen, struct lerr *e)
 {
 	struct server *s = calloc(1, sizeof *s);
@@ -602,11 +650,8 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	if (r == 0 && (r = node_home(o->home, s->home, sizeof s->home, e)) == 0 &&
 	    (r = node_open(s->home, &n, e)) == 0)
 		r = node_secret_key(n, pass, passlen, &s->key, e);
-	if (r == 0) {
-		snprintf(s->tmpdir, sizeof s->tmpdir, "%s/tmp", s->home);
-		if (mkdir(s->tmpdir, 0700) != 0 && errno != EEXIST)
-			r = lerr_set(e, LERR_IO, "%s: %s", s->tmpdir, strerror(errno));
-	}
+	if (r == 0)
+		r = make_tmpdir(s, e);
 	bool have_key = false;
 	if (r == 0 && !(have_key = pthread_key_create(&s->node_key, close_node) == 0))
 		r = lerr_set(e, LERR_NOMEM, "no thread key");
@@ -673,6 +718,8 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	node_close(n);
 	if (own_log)
 		fclose(own_log);
+	if (s->tmpdir[0])
+		remove_dir(s->tmpdir);
 	if (key)
 		sodium_memzero(key, kl);
 	free(key);

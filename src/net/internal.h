@@ -20,7 +20,7 @@
 struct server {
 	struct server_opts o;
 	char home[NODE_PATH_MAX];
-	char tmpdir[NODE_PATH_MAX + 16];
+	char tmpdir[NODE_PATH_MAX + 48];
 	struct key_secret key;
 	pthread_key_t node_key; /* each worker thread's own node (store connection) */
 	struct MHD_Daemon *d;

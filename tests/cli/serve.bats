@@ -410,3 +410,25 @@ share() { # TOKEN -> the new item's id
 	[ "$status_code" = 400 ]
 	stop
 }
+
+@test "SIGKILL mid-upload: nothing stored, and the next start clears what was left" {
+	head -c 2000000 /dev/urandom >big.bin
+	start jpn
+	curl -s -o /dev/null -H "Authorization: Bearer $SATO" --limit-rate 200k --data-binary @big.bin \
+		"$URL/v1/items?level=GOKUHI&title=killed&releasable=KOR&ntk=MISSILE-WARNING" &
+	client=$!
+	sleep 0.5
+	[ "$(find jpn/tmp -type f | wc -l)" = 1 ]
+	kill -9 "$SERVER_PID"
+	wait "$SERVER_PID" || true
+	SERVER_PID=
+	wait "$client" || true
+	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM items')" = 0 ]
+	[ "$(find jpn/tmp -type f | wc -l)" = 1 ]
+	start jpn
+	[ "$(find jpn/tmp -type f | wc -l)" = 0 ]
+	call "$SATO" GET /v1/items
+	[ "$(jq '.items | length' out.json)" = 0 ]
+	stop
+	"$L" --home jpn log verify
+}
