@@ -19,8 +19,18 @@ echo "2019-08-24 06:45 KST: two short-range missiles launched eastward" >report.
 ID=$("$L" --home node item share report.txt --by sato --level GOKUHI --title Launch \
 	--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 TOKEN=$("$L" --home node person token sato 2>/dev/null)
-THREADS=${BENCH_HTTP_THREADS:-$(nproc)}
-"$L" --home node serve --listen 127.0.0.1:0 --threads "$THREADS" 2>serve.log &
+# the load generator on the last core, both servers on the others, so that
+# wrk does not take the servers' CPU (BENCH_HTTP_PIN=0 to share all cores)
+CORES=$(nproc)
+PIN_SERVER= PIN_WRK=
+if [ "${BENCH_HTTP_PIN:-1}" = 1 ] && [ "$CORES" -ge 2 ] && command -v taskset >/dev/null; then
+	PIN_SERVER="taskset -c 0-$((CORES - 2))"
+	PIN_WRK="taskset -c $((CORES - 1))"
+	THREADS=${BENCH_HTTP_THREADS:-$((CORES - 1))}
+else
+	THREADS=${BENCH_HTTP_THREADS:-$CORES}
+fi
+$PIN_SERVER "$L" --home node serve --listen 127.0.0.1:0 --threads "$THREADS" 2>serve.log &
 LPID=$!
 for _ in $(seq 100); do grep -q "node on http" serve.log && break; sleep 0.05; done
 LURL=http://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' serve.log | head -1)
@@ -56,7 +66,7 @@ http {
 }
 CONF
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-"$NGINX" -c "$W/nginx.conf" -e "$W/nginx-error.log" 2>/dev/null &
+$PIN_SERVER "$NGINX" -c "$W/nginx.conf" -e "$W/nginx-error.log" 2>/dev/null &
 NPID=$!
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/check.json" && break; sleep 0.05; done
 
@@ -73,7 +83,7 @@ export BODY TOKEN
 
 # run NAME URL [SCRIPT]: prints "rps p99_ms non2xx"
 run() {
-	out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency ${3:+-s "$3"} "$2")
+	out=$($PIN_WRK wrk -t2 -c"$CONNS" -d"${SECS}s" --latency ${3:+-s "$3"} "$2")
 	rps=$(echo "$out" | awk '/^Requests\/sec/ { print $2 }')
 	p99=$(echo "$out" | awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v = v / 1000 }
 		else if (v ~ /ms$/) sub(/ms/, "", v); else if (v ~ /s$/) { sub(/s/, "", v); v = v * 1000 }
@@ -82,7 +92,8 @@ run() {
 	echo "${rps:-0} ${p99:-0} ${bad:-0}"
 }
 
-echo "wrk -t2 -c$CONNS -d${SECS}s, liaison serve with $THREADS threads, nginx with $THREADS workers"
+echo "wrk -t2 -c$CONNS -d${SECS}s${PIN_WRK:+ on core $((CORES - 1))}," \
+	"liaison serve with $THREADS threads, nginx with $THREADS workers${PIN_SERVER:+, both on cores 0-$((CORES - 2))}"
 set -- $(run check "$LURL/v1/access-checks" post.lua)
 c_rps=$1 c_p99=$2 c_bad=$3
 set -- $(run nginx-check "http://127.0.0.1:$NPORT/check.json")

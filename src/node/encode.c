@@ -174,18 +174,20 @@ json_t *encode_decision(const struct decision *d, const char *person, const char
 	json_t *rules = json_array(), *o = json_object();
 	for (size_t i = 0; rules && i < d->nrules; i++) {
 		json_t *r = json_object();
-		json_object_set_new(r, "id", json_string(d->rules[i].id));
-		json_object_set_new(r, "ok", json_boolean(d->rules[i].ok));
-		json_object_set_new(r, "detail", json_string(d->rules[i].detail));
-		json_object_set_new(r, "clause", json_string(d->rules[i].clause));
+		/* ids and clauses are decide()'s own ASCII constants */
+		json_object_set_new_nocheck(r, "id", json_string_nocheck(d->rules[i].id));
+		json_object_set_new_nocheck(r, "ok", json_boolean(d->rules[i].ok));
+		json_object_set_new_nocheck(r, "detail", json_string(d->rules[i].detail));
+		json_object_set_new_nocheck(r, "clause", json_string_nocheck(d->rules[i].clause));
 		json_array_append_new(rules, r);
 	}
 	if (!o) {
 		json_decref(rules);
 		return NULL;
 	}
-	json_object_set_new(o, "decision", json_string(d->permit ? "PERMIT" : "DENY"));
-	json_object_set_new(o, "action", json_string(action_name(d->action)));
+	json_object_set_new_nocheck(o, "decision",
+				    json_string_nocheck(d->permit ? "PERMIT" : "DENY"));
+	json_object_set_new_nocheck(o, "action", json_string_nocheck(action_name(d->action)));
 	json_object_set_new(o, "person", json_string(person));
 	json_object_set_new(o, "item", json_string(item));
 	encode_date(o, "date", d->date);
