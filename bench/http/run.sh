@@ -19,11 +19,11 @@ echo "2019-08-24 06:45 KST: two short-range missiles launched eastward" >report.
 ID=$("$L" --home node item share report.txt --by sato --level GOKUHI --title Launch \
 	--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 TOKEN=$("$L" --home node person token sato 2>/dev/null)
-# the load generator on the last core, both servers on the others, so that
-# wrk does not take the servers' CPU (BENCH_HTTP_PIN=0 to share all cores)
+# BENCH_HTTP_PIN=1: the load generator on the last core, both servers on the
+# others (the default shares every core among the three, as on one machine)
 CORES=$(nproc)
 PIN_SERVER= PIN_WRK=
-if [ "${BENCH_HTTP_PIN:-1}" = 1 ] && [ "$CORES" -ge 2 ] && command -v taskset >/dev/null; then
+if [ "${BENCH_HTTP_PIN:-0}" = 1 ] && [ "$CORES" -ge 2 ] && command -v taskset >/dev/null; then
 	PIN_SERVER="taskset -c 0-$((CORES - 2))"
 	PIN_WRK="taskset -c $((CORES - 1))"
 	THREADS=${BENCH_HTTP_THREADS:-$((CORES - 1))}

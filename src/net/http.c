@@ -498,10 +498,16 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)c;
 	if (!rq)
 		return;
-	char stamp[32], path[sizeof rq->path * 2];
+	/* the time, formatted once a second per thread */
+	static _Thread_local time_t stamped;
+	static _Thread_local char stamp[32];
+	char path[sizeof rq->path * 2];
 	time_t t = time(NULL);
-	struct tm tm;
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	if (t != stamped) {
+		struct tm tm;
+		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+		stamped = t;
+	}
 	json_escape(rq->path, path, sizeof path);
 	/* one write per line; no token, body or payload ever */
 	fprintf(s->o.access_log,
