@@ -64,6 +64,29 @@ static bool field(struct ctx *x, json_t *o, const char *name, bool required, con
 	return true;
 }
 
+/*
+ * The body {"NAME": "..."} of the endpoints that take one string: *out a
+ * copy of it (free() it; NULL when absent and not required). False, with
+ * the 400 replied, otherwise.
+ */
+static bool body_string(struct ctx *x, const char *name, bool required, char **out,
+			enum MHD_Result *ret)
+{
+	const char *const keys[] = {name, NULL};
+	const char *v;
+	json_t *b = body_object(x, keys, ret);
+	*out = NULL;
+	if (!b)
+		return false;
+	bool ok = field(x, b, name, required, &v, ret);
+	if (ok && v && !(*out = strdup(v))) {
+		*ret = MHD_NO; /* out of memory: the connection ends */
+		ok = false;
+	}
+	json_decref(b);
+	return ok;
+}
+
 /* The whole small file the node wrote at path, as the JSON answer (and gone). */
 static enum MHD_Result file_answer(struct ctx *x, unsigned status, const char *path)
 {
@@ -381,24 +404,16 @@ static enum MHD_Result h_content(struct ctx *x)
 
 static enum MHD_Result h_release(struct ctx *x)
 {
-	static const char *const keys[] = {"to", NULL};
 	enum MHD_Result ret;
-	json_t *b = body_object(x, keys, &ret);
-	const char *to;
-	if (!b)
+	char *to, path[NODE_PATH_MAX + 64];
+	if (!body_string(x, "to", true, &to, &ret))
 		return ret;
-	if (!field(x, b, "to", true, &to, &ret)) {
-		json_decref(b);
-		return ret;
-	}
-	char path[NODE_PATH_MAX + 64], party[PARTY_CODE_MAX];
-	str_copy(party, sizeof party, to);
-	json_decref(b);
 	temp_path(x, "release", path, sizeof path);
-	struct release_args a = {.item = P0, .to = party, .by = x->rq->who.id, .out = path};
+	struct release_args a = {.item = P0, .to = to, .by = x->rq->who.id, .out = path};
 	struct decision d = {0};
 	struct lerr e = {0};
 	int r = node_item_release(x->n, &a, &x->s->key, &d, &e);
+	free(to);
 	if (r < 0)
 		return failed(x, r, &d, P0, &e);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -444,21 +459,13 @@ static enum MHD_Result copy(struct ctx *x, const char *purpose, const char *file
 
 static enum MHD_Result h_reproduce(struct ctx *x)
 {
-	static const char *const keys[] = {"purpose", NULL};
 	enum MHD_Result ret;
-	const char *purpose;
-	char p[LABEL_WORD_MAX] = "";
-	json_t *b = body_object(x, keys, &ret);
-	if (!b)
+	char *purpose;
+	if (!body_string(x, "purpose", false, &purpose, &ret))
 		return ret;
-	if (!field(x, b, "purpose", false, &purpose, &ret)) {
-		json_decref(b);
-		return ret;
-	}
-	if (purpose)
-		str_copy(p, sizeof p, purpose);
-	json_decref(b);
-	return copy(x, p[0] ? p : NULL, NULL);
+	ret = copy(x, purpose && purpose[0] ? purpose : NULL, NULL);
+	free(purpose);
+	return ret;
 }
 
 static enum MHD_Result h_translate(struct ctx *x)
@@ -468,23 +475,15 @@ static enum MHD_Result h_translate(struct ctx *x)
 
 static enum MHD_Result h_downgrade(struct ctx *x)
 {
-	static const char *const keys[] = {"level", NULL};
 	enum MHD_Result ret;
-	const char *level;
-	json_t *b = body_object(x, keys, &ret);
-	if (!b)
+	char *level;
+	if (!body_string(x, "level", true, &level, &ret))
 		return ret;
-	if (!field(x, b, "level", true, &level, &ret)) {
-		json_decref(b);
-		return ret;
-	}
-	char lv[LEVEL_CODE_MAX + 8];
-	str_copy(lv, sizeof lv, level);
-	json_decref(b);
-	struct act_args a = {.item = P0, .by = x->rq->who.id, .level = lv};
+	struct act_args a = {.item = P0, .by = x->rq->who.id, .level = level};
 	struct decision d = {0};
 	struct lerr e = {0};
 	int r = node_item_downgrade(x->n, &a, &x->s->key, &d, &e);
+	free(level);
 	if (r < 0)
 		return failed(x, r, &d, P0, &e);
 	json_t *o;
@@ -507,23 +506,16 @@ static enum MHD_Result h_destroy(struct ctx *x)
 
 static enum MHD_Result h_report(struct ctx *x)
 {
-	static const char *const keys[] = {"details", NULL};
 	enum MHD_Result ret;
-	const char *details;
-	json_t *b = body_object(x, keys, &ret);
-	if (!b)
+	char *details, path[NODE_PATH_MAX + 64];
+	if (!body_string(x, "details", true, &details, &ret))
 		return ret;
-	if (!field(x, b, "details", true, &details, &ret)) {
-		json_decref(b);
-		return ret;
-	}
-	char path[NODE_PATH_MAX + 64];
 	temp_path(x, "report", path, sizeof path);
 	struct act_args a = {.item = P0, .by = x->rq->who.id, .details = details, .out = path};
 	struct decision d = {0};
 	struct lerr e = {0};
 	int r = node_item_report(x->n, &a, &x->s->key, &d, &e);
-	json_decref(b);
+	free(details);
 	if (r < 0) {
 		unlink(path);
 		return failed(x, r, &d, P0, &e);
@@ -533,22 +525,15 @@ static enum MHD_Result h_report(struct ctx *x)
 
 static enum MHD_Result h_consent(struct ctx *x)
 {
-	static const char *const keys[] = {"to", NULL};
 	enum MHD_Result ret;
-	const char *to;
-	json_t *b = body_object(x, keys, &ret);
-	if (!b)
+	char *to, path[NODE_PATH_MAX + 64];
+	if (!body_string(x, "to", true, &to, &ret))
 		return ret;
-	if (!field(x, b, "to", true, &to, &ret)) {
-		json_decref(b);
-		return ret;
-	}
-	char path[NODE_PATH_MAX + 64];
 	temp_path(x, "consent", path, sizeof path);
 	struct release_args a = {.item = P0, .to = to, .by = x->rq->who.id, .out = path};
 	struct lerr e = {0};
 	int r = node_consent_grant(x->n, &a, &x->s->key, &e);
-	json_decref(b);
+	free(to);
 	if (r < 0) {
 		unlink(path);
 		return reply_error(x, &e);

@@ -26,3 +26,18 @@ early_config() {
 rows() {
 	sqlite3 "$LIAISON_HOME/node.db" "SELECT count(*) FROM $1"
 }
+
+# Two nodes in the test's folder, jpn and kor, on 2019-09-01 with the
+# example applied, each holding the other's public key.
+two_nodes() {
+	export LIAISON_PASSPHRASE="test passphrase"
+	export LIAISON_NOW=2019-09-01
+	unset LIAISON_HOME
+	cd "$BATS_TEST_TMPDIR"
+	for p in jpn kor; do
+		"$L" --home $p init --party "${p^^}" >/dev/null
+		"$L" --home $p config apply "$EXAMPLE" >/dev/null
+	done
+	"$L" --home jpn party key KOR kor/keys/KOR.pub >/dev/null
+	"$L" --home kor party key JPN jpn/keys/JPN.pub >/dev/null
+}

@@ -4,16 +4,7 @@
 load helpers
 
 setup() {
-	export LIAISON_PASSPHRASE="test passphrase"
-	export LIAISON_NOW=2019-09-01
-	unset LIAISON_HOME
-	cd "$BATS_TEST_TMPDIR"
-	for p in jpn kor; do
-		"$L" --home $p init --party "${p^^}" >/dev/null
-		"$L" --home $p config apply "$EXAMPLE" >/dev/null
-	done
-	"$L" --home jpn party key KOR kor/keys/KOR.pub >/dev/null
-	"$L" --home kor party key JPN jpn/keys/JPN.pub >/dev/null
+	two_nodes
 	echo "launch at 06:00" >report.txt
 	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title "Launch" \
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)

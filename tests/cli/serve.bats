@@ -5,16 +5,7 @@
 load helpers
 
 setup() {
-	export LIAISON_PASSPHRASE="test passphrase"
-	export LIAISON_NOW=2019-09-01
-	unset LIAISON_HOME
-	cd "$BATS_TEST_TMPDIR"
-	for p in jpn kor; do
-		"$L" --home $p init --party "${p^^}" >/dev/null
-		"$L" --home $p config apply "$EXAMPLE" >/dev/null
-	done
-	"$L" --home jpn party key KOR kor/keys/KOR.pub >/dev/null
-	"$L" --home kor party key JPN jpn/keys/JPN.pub >/dev/null
+	two_nodes
 	"$L" --home jpn person add reg --party JPN --name Registrar --role registrar >/dev/null
 	SATO=$("$L" --home jpn person token sato 2>/dev/null)
 	SUZUKI=$("$L" --home jpn person token suzuki 2>/dev/null)
