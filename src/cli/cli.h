@@ -102,6 +102,16 @@ int cli_dispatch(const struct cli *c, const char *cmd, const struct cli_sub *sub
 /* Opens the node (--home, $LIAISON_HOME, ./.liaison); prints the error. */
 int cli_open_node(const struct cli *c, struct node **n);
 
+/*
+ * Parses a whole number option value from lo to hi; on error prints it
+ * naming the option (and the range, when it is not every number).
+ */
+int cli_count(const struct cli *c, const char *opt, const char *s, uint64_t lo, uint64_t hi,
+	      uint64_t *v);
+
+/* Unseals the node's own secret keys with the passphrase; prints the error. */
+int cli_node_key(const struct cli *c, struct node *n, struct key_secret *k);
+
 /* Parses a YYYY-MM-DD option value; on error prints it naming the option. */
 int cli_date(const struct cli *c, const char *opt, const char *s, date_t *d);
 

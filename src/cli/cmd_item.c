@@ -54,19 +54,6 @@ static int enforce(const struct cli *c, struct node *n, const struct decide_args
 	return d.permit ? EXIT_OK : show_denial(c, &d, a->person, a->item);
 }
 
-static int unseal_node_key(const struct cli *c, struct node *n, struct key_secret *k)
-{
-	char *pass;
-	size_t len;
-	int r = cli_passphrase(c, "passphrase for the node's keys: ", false, &pass, &len);
-	if (r != EXIT_OK)
-		return r;
-	struct lerr e = {0};
-	r = node_secret_key(n, pass, len, k, &e);
-	sodium_free(pass);
-	return r < 0 ? cli_error(c, &e, false) : EXIT_OK;
-}
-
 static int do_share(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	struct item_share rq = {0};
@@ -92,7 +79,7 @@ static int do_share(const struct cli *c, struct node *n, int argc, char **argv)
 	rq.purposes = pur;
 	rq.caveats = cav;
 	struct key_secret k;
-	if ((r = unseal_node_key(c, n, &k)) != EXIT_OK)
+	if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
 		return r;
 	struct store_item it;
 	struct label l;
@@ -190,7 +177,7 @@ static int do_get(const struct cli *c, struct node *n, int argc, char **argv)
 	if ((r = enforce(c, n, &a)) != EXIT_OK)
 		return r;
 	struct key_secret k;
-	if ((r = unseal_node_key(c, n, &k)) != EXIT_OK)
+	if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
 		return r;
 	struct fio_out o;
 	struct lerr e = {0};
@@ -230,7 +217,7 @@ static int do_release(const struct cli *c, struct node *n, int argc, char **argv
 				  "item release: --to PARTY, --by PERSON and -o FILE are required");
 	a.item = pos[0];
 	struct key_secret k;
-	if ((r = unseal_node_key(c, n, &k)) != EXIT_OK)
+	if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
 		return r;
 	struct decision d = {0};
 	struct lerr e = {0};
@@ -256,7 +243,7 @@ static int do_import(const struct cli *c, struct node *n, int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	struct key_secret k;
-	if ((r = unseal_node_key(c, n, &k)) != EXIT_OK)
+	if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
 		return r;
 	struct store_item it;
 	struct label l;
@@ -297,7 +284,7 @@ static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 		a.file = NULL;
 	a.item = pos[0];
 	struct key_secret k = {0};
-	if (!destroy && (r = unseal_node_key(c, n, &k)) != EXIT_OK)
+	if (!destroy && (r = cli_node_key(c, n, &k)) != EXIT_OK)
 		return r;
 	struct decision d = {0};
 	struct store_item copy = {0};
@@ -482,7 +469,7 @@ static int run_consent(struct cli *c)
 	if (grant) {
 		struct key_secret k;
 		a.item = pos[0];
-		if ((r = unseal_node_key(c, n, &k)) == EXIT_OK) {
+		if ((r = cli_node_key(c, n, &k)) == EXIT_OK) {
 			if (node_consent_grant(n, &a, &k, &e) < 0)
 				r = cli_error(c, &e, false);
 			else if (c->json)

@@ -2,7 +2,6 @@
  * cmd_log.c - liaison log: checkpoint, entries, prove, consistency, verify,
  * witness. The formats are in docs/log.md.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -21,18 +20,6 @@ static const char *b64(const uint8_t h[MERKLE_HASH], char out[B64_HASH])
 	return sodium_bin2base64(out, B64_HASH, h, MERKLE_HASH, sodium_base64_VARIANT_ORIGINAL);
 }
 
-/* A size or index option: decimal, no sign. */
-static int count_arg(const struct cli *c, const char *opt, const char *s, uint64_t *v)
-{
-	char *end;
-	errno = 0;
-	unsigned long long x = strtoull(s, &end, 10);
-	if (!*s || *end || errno || s[0] == '-' || s[0] == '+' || s[0] == ' ')
-		return cli_errorf(c, true, "%s: \"%.40s\" is not a whole number", opt, s);
-	*v = (uint64_t)x;
-	return EXIT_OK;
-}
-
 static int log_size(const struct cli *c, struct node *n, uint64_t *size)
 {
 	struct lerr e = {0};
@@ -49,19 +36,12 @@ static int do_checkpoint(const struct cli *c, struct node *n, int argc, char **a
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
-	char *pass;
-	size_t len;
-	if ((r = cli_passphrase(c, "passphrase for the node's keys: ", false, &pass, &len)) !=
-	    EXIT_OK)
-		return r;
 	struct key_secret k;
 	struct lerr e = {0};
 	struct checkpoint cp;
 	char note[NOTE_MAX], root[B64_HASH];
-	r = node_secret_key(n, pass, len, &k, &e);
-	sodium_free(pass);
-	if (r < 0)
-		return cli_error(c, &e, false);
+	if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
+		return r;
 	r = node_log_checkpoint(n, &k, &cp, note, &e);
 	key_secret_free(&k);
 	if (r < 0)
@@ -92,8 +72,8 @@ static int do_entries(const struct cli *c, struct node *n, int argc, char **argv
 	if ((r = log_size(c, n, &size)) != EXIT_OK)
 		return r;
 	b = size;
-	if ((from && (r = count_arg(c, "--from", from, &a)) != EXIT_OK) ||
-	    (to && (r = count_arg(c, "--to", to, &b)) != EXIT_OK))
+	if ((from && (r = cli_count(c, "--from", from, 0, UINT64_MAX, &a)) != EXIT_OK) ||
+	    (to && (r = cli_count(c, "--to", to, 0, UINT64_MAX, &b)) != EXIT_OK))
 		return r;
 	if (b > size || a > b)
 		return cli_errorf(c, true,
@@ -136,8 +116,9 @@ static int two_counts(const struct cli *c, struct node *n, int argc, char **argv
 		return cli_errorf(c, true, "log %s: --%s is required", cmd, req);
 	snprintf(fa, sizeof fa, "--%s", req);
 	snprintf(fb, sizeof fb, "--%s", opt);
-	if ((r = count_arg(c, fa, va, a)) != EXIT_OK || (r = log_size(c, n, b)) != EXIT_OK ||
-	    (vb && (r = count_arg(c, fb, vb, b)) != EXIT_OK))
+	if ((r = cli_count(c, fa, va, 0, UINT64_MAX, a)) != EXIT_OK ||
+	    (r = log_size(c, n, b)) != EXIT_OK ||
+	    (vb && (r = cli_count(c, fb, vb, 0, UINT64_MAX, b)) != EXIT_OK))
 		return r;
 	return EXIT_OK;
 }

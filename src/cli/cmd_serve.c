@@ -1,5 +1,4 @@
 /* cmd_serve.c - liaison serve: the node daemon (net/http.h). */
-#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,19 +6,6 @@
 
 #include "../net/http.h"
 #include "cli.h"
-
-static int number(const struct cli *c, const char *opt, const char *s, uint64_t lo, uint64_t hi,
-		  uint64_t *v)
-{
-	char *end;
-	errno = 0;
-	unsigned long long x = strtoull(s, &end, 10);
-	if (!*s || *end || errno || s[0] == '-' || x < lo || x > hi)
-		return cli_errorf(c, true, "%s: \"%.40s\" is not a whole number from %llu to %llu",
-				  opt, s, (unsigned long long)lo, (unsigned long long)hi);
-	*v = (uint64_t)x;
-	return EXIT_OK;
-}
 
 static int run_serve(struct cli *c)
 {
@@ -40,10 +26,10 @@ static int run_serve(struct cli *c)
 		return EXIT_OK;
 	}
 	uint64_t nthreads = 4, upload = (uint64_t)4 << 30, drain_s = 30;
-	if ((threads && (r = number(c, "--threads", threads, 1, 256, &nthreads)) != EXIT_OK) ||
+	if ((threads && (r = cli_count(c, "--threads", threads, 1, 256, &nthreads)) != EXIT_OK) ||
 	    (max_upload &&
-	     (r = number(c, "--max-upload", max_upload, 1, UINT64_MAX, &upload)) != EXIT_OK) ||
-	    (drain && (r = number(c, "--drain", drain, 0, 3600, &drain_s)) != EXIT_OK))
+	     (r = cli_count(c, "--max-upload", max_upload, 1, UINT64_MAX, &upload)) != EXIT_OK) ||
+	    (drain && (r = cli_count(c, "--drain", drain, 0, 3600, &drain_s)) != EXIT_OK))
 		return r;
 	char *pass;
 	size_t len;

@@ -6,6 +6,7 @@
  */
 #include <getopt.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,30 @@ int cli_open_node(const struct cli *c, struct node **n)
 	if (node_home(c->home, home, sizeof home, &e) < 0 || node_open(home, n, &e) < 0)
 		return cli_error(c, &e, false);
 	return EXIT_OK;
+}
+
+int cli_count(const struct cli *c, const char *opt, const char *s, uint64_t lo, uint64_t hi,
+	      uint64_t *v)
+{
+	if (count_parse(s, v) && *v >= lo && *v <= hi)
+		return EXIT_OK;
+	if (lo == 0 && hi == UINT64_MAX)
+		return cli_errorf(c, true, "%s: \"%.40s\" is not a whole number", opt, s);
+	return cli_errorf(c, true, "%s: \"%.40s\" is not a whole number from %llu to %llu", opt, s,
+			  (unsigned long long)lo, (unsigned long long)hi);
+}
+
+int cli_node_key(const struct cli *c, struct node *n, struct key_secret *k)
+{
+	char *pass;
+	size_t len;
+	int r = cli_passphrase(c, "passphrase for the node's keys: ", false, &pass, &len);
+	if (r != EXIT_OK)
+		return r;
+	struct lerr e = {0};
+	r = node_secret_key(n, pass, len, k, &e);
+	sodium_free(pass);
+	return r < 0 ? cli_error(c, &e, false) : EXIT_OK;
 }
 
 int cli_date(const struct cli *c, const char *opt, const char *s, date_t *d)

@@ -3,6 +3,20 @@
 
 #include <string.h>
 
+bool count_parse(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return true;
+}
+
 bool str_copy(char *dst, size_t n, const char *src)
 {
 	size_t len = strlen(src);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -60,5 +61,9 @@ const struct party *party_find(const struct party *ps, size_t n, const char *cod
 
 /* Copies src (NUL-terminated) into dst of size n; false if it did not fit. */
 bool str_copy(char *dst, size_t n, const char *src) __attribute__((nonnull));
+
+/* A whole number written in decimal digits only (no sign, no space); false otherwise or too large.
+ */
+bool count_parse(const char *s, uint64_t *out) __attribute__((nonnull));
 
 #endif

@@ -211,15 +211,11 @@ bool arg_count(struct ctx *x, const char *name, uint64_t def, uint64_t *v, enum 
 	*v = def;
 	if (!s)
 		return true;
-	char *end;
-	errno = 0;
-	unsigned long long n = strtoull(s, &end, 10);
-	if (!*s || *end || errno || s[0] == '-' || s[0] == '+' || s[0] == ' ') {
+	if (!count_parse(s, v)) {
 		*ret = reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
 				    "%s: \"%.40s\" is not a whole number", name, s);
 		return false;
 	}
-	*v = (uint64_t)n;
 	return true;
 }
 
