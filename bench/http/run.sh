@@ -52,7 +52,8 @@ error_log $W/nginx-error.log;
 daemon off;
 events { worker_connections 4096; }
 http {
-    access_log off;
+    # both servers log every request, buffered (liaison: its JSON lines)
+    access_log $W/nginx-access.log combined buffer=64k flush=1s;
     client_body_temp_path $W/ngx-body;
     proxy_temp_path $W/ngx-proxy;
     fastcgi_temp_path $W/ngx-fcgi;
@@ -93,7 +94,8 @@ run() {
 }
 
 echo "wrk -t2 -c$CONNS -d${SECS}s${PIN_WRK:+ on core $((CORES - 1))}," \
-	"liaison serve with $THREADS threads, nginx with $THREADS workers${PIN_SERVER:+, both on cores 0-$((CORES - 2))}"
+	"liaison serve with $THREADS threads, nginx with $THREADS workers${PIN_SERVER:+, both on cores 0-$((CORES - 2))}," \
+	"each logging every request (buffered)"
 set -- $(run check "$LURL/v1/access-checks" post.lua)
 c_rps=$1 c_p99=$2 c_bad=$3
 set -- $(run nginx-check "http://127.0.0.1:$NPORT/check.json")

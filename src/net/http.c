@@ -28,6 +28,7 @@
 #include "../node/encode.h"
 #include "../node/views.h"
 #include "internal.h"
+#include "json_out.h"
 
 static double now(void)
 {
@@ -57,19 +58,25 @@ static enum MHD_Result queue(struct ctx *x, unsigned status, struct MHD_Response
 
 enum MHD_Result reply_json(struct ctx *x, unsigned status, json_t *body)
 {
-	/* into a buffer sized once (json_dumps grows and copies its own) */
-	char small[4096], *text = small;
-	size_t len = body ? json_dumpb(body, small, sizeof small - 1, JSON_COMPACT) : 0;
-	if (len >= sizeof small - 1 && (text = malloc(len + 1)) != NULL)
-		len = json_dumpb(body, text, len, JSON_COMPACT);
+	/* into a buffer on the stack when it fits (json_out.h: jansson's bytes) */
+	char small[4096];
+	size_t len = 0;
+	char *text = body ? json_out(body, small, sizeof small - 1, &len) : NULL;
 	json_decref(body);
-	if (!len || !text)
+	if (text && text != small) { /* room for the newline */
+		char *t = realloc(text, len + 1);
+		if (!t)
+			free(text);
+		text = t;
+	}
+	if (!text)
 		return queue(x, MHD_HTTP_INTERNAL_SERVER_ERROR,
 			     MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT),
 			     NULL);
 	text[len++] = '\n'; /* a final newline, as the CLI prints */
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_COPY);
-	if (text != small)
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+	    len, text, text == small ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_MUST_FREE);
+	if (!r && text != small)
 		free(text);
 	return queue(x, status, r, "application/json");
 }
@@ -311,25 +318,68 @@ void server_print_routes(FILE *f)
 
 /* ---- the request's life ---- */
 
-static void close_node(void *p)
+/* What each worker thread keeps: its node (store connection) and the last
+ * request's memory, reused by the next (a request is some KiB: reuse spares
+ * the allocator a large block per request). */
+struct worker {
+	struct node *n;
+	struct req *spare;
+};
+
+static void close_worker(void *p)
 {
-	node_close(p);
+	struct worker *w = p;
+	node_close(w->n);
+	free(w->spare);
+	free(w);
+}
+
+static struct worker *worker(struct server *s)
+{
+	struct worker *w = pthread_getspecific(s->worker_key);
+	if (!w && (w = calloc(1, sizeof *w)) != NULL && pthread_setspecific(s->worker_key, w)) {
+		free(w);
+		w = NULL;
+	}
+	return w;
 }
 
 static struct node *thread_node(struct server *s)
 {
-	struct node *n = pthread_getspecific(s->node_key);
-	if (!n) {
+	struct worker *w = worker(s);
+	if (!w)
+		return NULL;
+	if (!w->n) {
 		struct lerr e = {0};
-		if (node_open(s->home, &n, &e) < 0) {
+		if (node_open(s->home, &w->n, &e) < 0) {
 			fprintf(stderr, "liaison serve: %s\n", e.msg);
 			return NULL;
 		}
-		pthread_setspecific(s->node_key, n);
 	}
-	if (node_clock_read(&n->clock, NULL) < 0)
+	if (node_clock_read(&w->n->clock, NULL) < 0)
 		return NULL;
-	return n;
+	return w->n;
+}
+
+/* A cleared request: this thread's spare, or a new one. */
+static struct req *req_new(struct server *s)
+{
+	struct worker *w = worker(s);
+	struct req *rq = w ? w->spare : NULL;
+	if (!rq)
+		return calloc(1, sizeof *rq);
+	w->spare = NULL;
+	memset(rq, 0, sizeof *rq);
+	return rq;
+}
+
+static void req_free(struct server *s, struct req *rq)
+{
+	struct worker *w = pthread_getspecific(s->worker_key);
+	if (w && !w->spare)
+		w->spare = rq;
+	else
+		free(rq);
 }
 
 static bool authenticate(struct ctx *x)
@@ -369,7 +419,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct ctx x = {s, c, rq, NULL};
 	(void)version;
 	if (!rq) {
-		if (!(rq = calloc(1, sizeof *rq)))
+		if (!(rq = req_new(s)))
 			return MHD_NO;
 		rq->fd = -1;
 		rq->t0 = now();
@@ -524,7 +574,7 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (rq->upload[0])
 		unlink(rq->upload);
 	free(rq->body);
-	free(rq);
+	req_free(s, rq);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->active, 1);
 }
@@ -655,7 +705,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	if (r == 0)
 		r = make_tmpdir(s, e);
 	bool have_key = false;
-	if (r == 0 && !(have_key = pthread_key_create(&s->node_key, close_node) == 0))
+	if (r == 0 && !(have_key = pthread_key_create(&s->worker_key, close_worker) == 0))
 		r = lerr_set(e, LERR_NOMEM, "no thread key");
 	/* SIGTERM and SIGINT wait for sigwait below; the workers inherit the mask */
 	sigset_t stop;
@@ -674,7 +724,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_done, s},
 		    {MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
 		    /* each request's pool is cleared: keep it to what headers need */
-		    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 16 * 1024, NULL},
+		    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 8 * 1024, NULL},
 		    {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
 		    {cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key},
 		    {MHD_OPTION_END, 0, NULL}};
@@ -714,8 +764,13 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 			left ? " (requests still in flight were cut; nothing half stored)" : "");
 	}
 	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
-	if (have_key)
-		pthread_key_delete(s->node_key);
+	if (have_key) {
+		/* destructors run at the workers' exits, never for this thread */
+		struct worker *w = pthread_getspecific(s->worker_key);
+		if (w)
+			close_worker(w);
+		pthread_key_delete(s->worker_key);
+	}
 	key_secret_free(&s->key);
 	node_close(n);
 	if (own_log)

@@ -22,7 +22,7 @@ struct server {
 	char home[NODE_PATH_MAX];
 	char tmpdir[NODE_PATH_MAX + 48];
 	struct key_secret key;
-	pthread_key_t node_key; /* each worker thread's own node (store connection) */
+	pthread_key_t worker_key; /* each worker thread's node and spare request (http.c) */
 	struct MHD_Daemon *d;
 	atomic_uint active;   /* requests in flight */
 	atomic_ulong seq;     /* request numbers, for temporary file names */

@@ -174,10 +174,12 @@ json_t *encode_decision(const struct decision *d, const char *person, const char
 	json_t *rules = json_array(), *o = json_object();
 	for (size_t i = 0; rules && i < d->nrules; i++) {
 		json_t *r = json_object();
-		/* ids and clauses are decide()'s own ASCII constants */
+		/* ids and clauses are decide()'s own ASCII constants; the details
+		 * are not checked here because every dump checks its strings
+		 * (json_dumpb fails on bad UTF-8; the faces answer with an error) */
 		json_object_set_new_nocheck(r, "id", json_string_nocheck(d->rules[i].id));
 		json_object_set_new_nocheck(r, "ok", json_boolean(d->rules[i].ok));
-		json_object_set_new_nocheck(r, "detail", json_string(d->rules[i].detail));
+		json_object_set_new_nocheck(r, "detail", json_string_nocheck(d->rules[i].detail));
 		json_object_set_new_nocheck(r, "clause", json_string_nocheck(d->rules[i].clause));
 		json_array_append_new(rules, r);
 	}
@@ -188,10 +190,10 @@ json_t *encode_decision(const struct decision *d, const char *person, const char
 	json_object_set_new_nocheck(o, "decision",
 				    json_string_nocheck(d->permit ? "PERMIT" : "DENY"));
 	json_object_set_new_nocheck(o, "action", json_string_nocheck(action_name(d->action)));
-	json_object_set_new(o, "person", json_string(person));
-	json_object_set_new(o, "item", json_string(item));
+	json_object_set_new_nocheck(o, "person", json_string_nocheck(person));
+	json_object_set_new_nocheck(o, "item", json_string_nocheck(item));
 	encode_date(o, "date", d->date);
-	json_object_set_new(o, "rules", rules);
+	json_object_set_new_nocheck(o, "rules", rules);
 	return o;
 }
 
