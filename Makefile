@@ -13,7 +13,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS     = sqlite3 jansson libsodium libmicrohttpd
+PKGS     = sqlite3 jansson libsodium libmicrohttpd libcurl
 WARN     = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L
 OPT     ?= -O2 -g

@@ -212,9 +212,8 @@ static int do_release(const struct cli *c, struct node *n, int argc, char **argv
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	if (r != EXIT_OK)
 		return r;
-	if (!a.to || !a.by || !a.out)
-		return cli_errorf(c, true,
-				  "item release: --to PARTY, --by PERSON and -o FILE are required");
+	if (!a.to || !a.by)
+		return cli_errorf(c, true, "item release: --to PARTY and --by PERSON are required");
 	a.item = pos[0];
 	struct key_secret k;
 	if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
@@ -229,8 +228,13 @@ static int do_release(const struct cli *c, struct node *n, int argc, char **argv
 		return cli_error(c, &e, false);
 	if (c->json)
 		return cli_emit(json_pack("{s:s, s:s, s:s, s:s}", "item", a.item, "to", a.to, "by",
-					  a.by, "output", a.out));
-	printf("released item %s to %s: %s\n", a.item, a.to, a.out);
+					  a.by, a.out ? "output" : "via",
+					  a.out ? a.out : "outbox"));
+	if (a.out)
+		printf("released item %s to %s: %s\n", a.item, a.to, a.out);
+	else
+		printf("released item %s to %s: queued for its node (liaison peer outbox)\n",
+		       a.item, a.to);
 	return EXIT_OK;
 }
 
@@ -347,7 +351,7 @@ const struct cli_command cmd_item = {
     "       liaison item list\n"
     "       liaison item show ID\n"
     "       liaison item get ID --by PERSON [--purpose P] -o OUT [--force]\n"
-    "       liaison item release ID --to PARTY --by PERSON -o FILE [--force]\n"
+    "       liaison item release ID --to PARTY --by PERSON [-o FILE [--force]]\n"
     "       liaison item import FILE\n"
     "       liaison item reproduce ID --by PERSON [--purpose P]\n"
     "       liaison item translate ID --by PERSON --file FILE [--purpose P]\n"
@@ -364,6 +368,9 @@ const struct cli_command cmd_item = {
     "release  writes FILE, an envelope of the item sealed to PARTY's key (added\n"
     "       with liaison party key) and signed by this node, only on PERMIT\n"
     "       (R-IN-FORCE, R-RELEASABLE, R-THIRD-PARTY...), and records it.\n"
+    "       Without -o, PARTY must be a peer (liaison peer add): the envelope\n"
+    "       is queued in the outbox, with the release, and its node is sent it\n"
+    "       (liaison serve, or liaison peer deliver).\n"
     "import  takes an envelope a peer released: checks its sender and every\n"
     "       signature and chunk, R-RECEIVED (an agreement in force today), and\n"
     "       marks the item with this party's equivalent level (refused when it\n"
@@ -452,6 +459,7 @@ static int run_consent(struct cli *c)
 	const struct cli_opt opts[] = {OPT_VAL("to", &a.to),
 				       OPT_VAL("by", &a.by),
 				       {.name = "output", .val = &a.out, .letter = 'o'},
+				       OPT_VAL("send", &a.send),
 				       OPT_FLAG("force", &a.force),
 				       {0}};
 	bool grant = c->argc >= 2 && strcmp(c->argv[1], "grant") == 0;
@@ -459,9 +467,10 @@ static int run_consent(struct cli *c)
 		return cli_errorf(c, true, "consent: which? grant or import (see --help)");
 	if ((r = cli_parse(c, c->argc - 1, c->argv + 1, opts, pos, 1, 1, &np)) != EXIT_OK)
 		return r;
-	if (grant && (!a.to || !a.by || !a.out))
-		return cli_errorf(
-		    c, true, "consent grant: --to PARTY, --by PERSON and -o FILE are required");
+	if (grant && (!a.to || !a.by || (!a.out && !a.send)))
+		return cli_errorf(c, true,
+				  "consent grant: --to PARTY, --by PERSON and -o FILE or --send "
+				  "HOLDER are required");
 	struct node *n;
 	if ((r = cli_open_node(c, &n)) != EXIT_OK)
 		return r;
@@ -473,11 +482,13 @@ static int run_consent(struct cli *c)
 			if (node_consent_grant(n, &a, &k, &e) < 0)
 				r = cli_error(c, &e, false);
 			else if (c->json)
-				r = cli_emit(json_pack("{s:s, s:s, s:s}", "item", a.item, "to",
-						       a.to, "output", a.out));
+				r = cli_emit(json_pack("{s:s, s:s, s:s?, s:s?}", "item", a.item,
+						       "to", a.to, "output", a.out, "sent_to",
+						       a.send));
 			else
-				printf("consent to release item %s to %s, signed: %s\n", a.item,
-				       a.to, a.out);
+				printf("consent to release item %s to %s, signed%s%s%s%s\n", a.item,
+				       a.to, a.out ? ": " : "", a.out ? a.out : "",
+				       a.send ? ", queued for " : "", a.send ? a.send : "");
 			key_secret_free(&k);
 		}
 	} else {
@@ -500,11 +511,14 @@ const struct cli_command cmd_consent = {
     "consent",
     run_consent,
     "the originator's written consent to pass an item on",
-    "usage: liaison consent grant ID --to PARTY --by PERSON -o FILE [--force]\n"
+    "usage: liaison consent grant ID --to PARTY --by PERSON\n"
+    "                             (-o FILE [--force] | --send HOLDER)\n"
     "       liaison consent import FILE\n\n"
     "grant   (on the originator's node) signs its consent that the holder of\n"
     "        item ID may release it to PARTY, records it, and writes FILE to\n"
-    "        send to the holder. PERSON must be an originator of this party.\n"
+    "        send to the holder, or (--send) queues it for the holder's node,\n"
+    "        a peer (liaison peer), which takes it as import does. PERSON\n"
+    "        must be an originator of this party.\n"
     "import  (on the holder's node) checks FILE's signature against the\n"
     "        originator's stored key and stores the consent: R-THIRD-PARTY then\n"
     "        permits that release.\n\n"

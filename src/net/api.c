@@ -402,20 +402,67 @@ static enum MHD_Result h_content(struct ctx *x)
 	return reply_stream(x, p[0], o, opened);
 }
 
+/* {"to": PARTY, "send": true|false} of a release; {"to", "send": HOLDER} of a consent */
+static bool release_body(struct ctx *x, bool send_is_party, char **to, char **send, bool *queued,
+			 enum MHD_Result *ret)
+{
+	const char *const keys[] = {"to", "send", NULL};
+	const char *v = NULL;
+	json_t *b = body_object(x, keys, ret), *s;
+	*to = *send = NULL;
+	*queued = false;
+	if (!b)
+		return false;
+	bool ok = field(x, b, "to", true, &v, ret);
+	if (ok && !(*to = strdup(v)))
+		ok = false, *ret = MHD_NO;
+	if (ok && (s = json_object_get(b, "send")) != NULL) {
+		if (send_is_party && json_is_string(s)) {
+			if (!(*send = strdup(json_string_value(s))))
+				ok = false, *ret = MHD_NO;
+		} else if (!send_is_party && json_is_boolean(s)) {
+			*queued = json_is_true(s);
+		} else {
+			*ret = reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid", "send: %s",
+					    send_is_party ? "the holder's party code, a string"
+							  : "true or false");
+			ok = false;
+		}
+	}
+	json_decref(b);
+	if (!ok) {
+		free(*to);
+		free(*send);
+		*to = *send = NULL;
+	}
+	return ok;
+}
+
 static enum MHD_Result h_release(struct ctx *x)
 {
 	enum MHD_Result ret;
-	char *to, path[NODE_PATH_MAX + 64];
-	if (!body_string(x, "to", true, &to, &ret))
+	char *to, *send, path[NODE_PATH_MAX + 64];
+	bool queued;
+	if (!release_body(x, false, &to, &send, &queued, &ret))
 		return ret;
 	temp_path(x, "release", path, sizeof path);
-	struct release_args a = {.item = P0, .to = to, .by = x->rq->who.id, .out = path};
+	struct release_args a = {
+	    .item = P0, .to = to, .by = x->rq->who.id, .out = queued ? NULL : path};
 	struct decision d = {0};
 	struct lerr e = {0};
 	int r = node_item_release(x->n, &a, &x->s->key, &d, &e);
-	free(to);
-	if (r < 0)
+	if (r < 0) {
+		free(to);
 		return failed(x, r, &d, P0, &e);
+	}
+	if (queued) {
+		ret = reply_json(x, MHD_HTTP_ACCEPTED,
+				 json_pack("{s:s, s:s, s:s, s:s}", "item", P0, "to", to, "by",
+					   x->rq->who.id, "via", "outbox"));
+		free(to);
+		return ret;
+	}
+	free(to);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat sb;
 	unlink(path);
@@ -526,14 +573,17 @@ static enum MHD_Result h_report(struct ctx *x)
 static enum MHD_Result h_consent(struct ctx *x)
 {
 	enum MHD_Result ret;
-	char *to, path[NODE_PATH_MAX + 64];
-	if (!body_string(x, "to", true, &to, &ret))
+	char *to, *send, path[NODE_PATH_MAX + 64];
+	bool queued;
+	if (!release_body(x, true, &to, &send, &queued, &ret))
 		return ret;
 	temp_path(x, "consent", path, sizeof path);
-	struct release_args a = {.item = P0, .to = to, .by = x->rq->who.id, .out = path};
+	struct release_args a = {
+	    .item = P0, .to = to, .by = x->rq->who.id, .out = path, .send = send};
 	struct lerr e = {0};
 	int r = node_consent_grant(x->n, &a, &x->s->key, &e);
 	free(to);
+	free(send);
 	if (r < 0) {
 		unlink(path);
 		return reply_error(x, &e);
@@ -820,46 +870,96 @@ static enum MHD_Result h_witness(struct ctx *x)
 
 /* ---- the table ---- */
 
+/* ---- federation ---- */
+
+static enum MHD_Result h_peers(struct ctx *x)
+{
+	struct store_peer *ps = NULL;
+	size_t n = 0;
+	struct lerr e = {0};
+	if (store_peer_list(x->n->store, &ps, &n, &e) < 0)
+		return reply_error(x, &e);
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, encode_peer(&ps[i]));
+	free(ps);
+	return reply_json(x, MHD_HTTP_OK, json_pack("{s:o}", "peers", a));
+}
+
+static enum MHD_Result h_outbox(struct ctx *x)
+{
+	struct store_msg *ms = NULL;
+	size_t n = 0;
+	struct lerr e = {0};
+	if (store_outbox_list(x->n->store, &ms, &n, &e) < 0)
+		return reply_error(x, &e);
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, encode_msg(&ms[i]));
+	store_msg_free(ms, n);
+	free(ms);
+	return reply_json(x, MHD_HTTP_OK, json_pack("{s:o}", "messages", a));
+}
+
+/* A message from a peer node (its request checked by http.c): taken, and
+ * answered with this node's signed receipt. */
+static enum MHD_Result h_peer_message(struct ctx *x)
+{
+	char *receipt = NULL;
+	size_t len = 0;
+	struct lerr e = {0};
+	if (x->rq->too_big)
+		return reply_errorf(x, MHD_HTTP_CONTENT_TOO_LARGE, "limit",
+				    "the message is too large");
+	if (node_peer_receive(x->n, &x->s->key, &x->rq->peer, x->rq->upload, &receipt, &len, &e) <
+	    0)
+		return reply_error(x, &e);
+	return reply_bytes(x, MHD_HTTP_OK, receipt, len, "application/json");
+}
+
 const struct route api_routes[] = {
-    {"GET", "/healthz", BODY_NONE, false, true, h_health},
-    {"GET", "/v1/me", BODY_NONE, true, true, h_me},
-    {"POST", "/v1/config", BODY_FILE, true, false, h_config},
-    {"GET", "/v1/parties/{code}", BODY_NONE, true, true, h_party},
-    {"POST", "/v1/parties/{code}/key", BODY_FILE, true, false, h_party_key},
-    {"GET", "/v1/agreements", BODY_NONE, true, true, h_agreements},
-    {"GET", "/v1/agreements/{id}", BODY_NONE, true, true, h_agreement},
-    {"GET", "/v1/agreements/{id}/status", BODY_NONE, true, true, h_status},
-    {"GET", "/v1/agreements/{id}/timeline", BODY_NONE, true, true, h_timeline},
-    {"POST", "/v1/agreements/{id}/events", BODY_JSON, true, false, h_event},
-    {"GET", "/v1/people", BODY_NONE, true, true, h_people},
-    {"POST", "/v1/people", BODY_JSON, true, false, h_person_put},
-    {"GET", "/v1/people/{id}", BODY_NONE, true, true, h_person},
-    {"GET", "/v1/items", BODY_NONE, true, true, h_items},
-    {"POST", "/v1/items", BODY_FILE, true, false, h_share},
-    {"POST", "/v1/items/import", BODY_FILE, true, false, h_import},
-    {"GET", "/v1/items/{id}", BODY_NONE, true, true, h_item},
-    {"GET", "/v1/items/{id}/content", BODY_NONE, true, false, h_content},
-    {"POST", "/v1/items/{id}/release", BODY_JSON, true, false, h_release},
-    {"POST", "/v1/items/{id}/reproduce", BODY_JSON, true, false, h_reproduce},
-    {"POST", "/v1/items/{id}/translate", BODY_FILE, true, false, h_translate},
-    {"POST", "/v1/items/{id}/downgrade", BODY_JSON, true, false, h_downgrade},
-    {"POST", "/v1/items/{id}/destroy", BODY_NONE, true, false, h_destroy},
-    {"POST", "/v1/items/{id}/report-compromise", BODY_JSON, true, false, h_report},
-    {"POST", "/v1/items/{id}/consents", BODY_JSON, true, false, h_consent},
-    {"POST", "/v1/consents", BODY_FILE, true, false, h_consent_import},
-    {"POST", "/v1/access-checks", BODY_JSON, true, true, h_access},
-    {"GET", "/v1/export/check", BODY_NONE, true, true, h_export_check},
-    {"GET", "/v1/export/groups/{country}", BODY_NONE, true, true, h_export_group},
-    {"GET", "/v1/export/timeline/{country}", BODY_NONE, true, true, h_export_timeline},
-    {"GET", "/v1/export/licences", BODY_NONE, true, true, h_licences},
-    {"POST", "/v1/export/licences", BODY_JSON, true, false, h_licence_add},
-    {"GET", "/v1/export/regime", BODY_NONE, true, true, h_regime},
-    {"GET", "/v1/log/checkpoint", BODY_NONE, true, false, h_checkpoint},
-    {"GET", "/v1/log/entries", BODY_NONE, true, true, h_entries},
-    {"GET", "/v1/log/proof", BODY_NONE, true, true, h_proof},
-    {"GET", "/v1/log/consistency", BODY_NONE, true, true, h_consistency},
-    {"GET", "/v1/log/verify", BODY_NONE, true, true, h_verify},
-    {"POST", "/v1/log/witness", BODY_JSON, true, false, h_witness},
+    {"GET", "/healthz", BODY_NONE, AUTH_NONE, true, h_health},
+    {"GET", "/v1/me", BODY_NONE, AUTH_PERSON, true, h_me},
+    {"POST", "/v1/config", BODY_FILE, AUTH_PERSON, false, h_config},
+    {"GET", "/v1/parties/{code}", BODY_NONE, AUTH_PERSON, true, h_party},
+    {"POST", "/v1/parties/{code}/key", BODY_FILE, AUTH_PERSON, false, h_party_key},
+    {"GET", "/v1/agreements", BODY_NONE, AUTH_PERSON, true, h_agreements},
+    {"GET", "/v1/agreements/{id}", BODY_NONE, AUTH_PERSON, true, h_agreement},
+    {"GET", "/v1/agreements/{id}/status", BODY_NONE, AUTH_PERSON, true, h_status},
+    {"GET", "/v1/agreements/{id}/timeline", BODY_NONE, AUTH_PERSON, true, h_timeline},
+    {"POST", "/v1/agreements/{id}/events", BODY_JSON, AUTH_PERSON, false, h_event},
+    {"GET", "/v1/people", BODY_NONE, AUTH_PERSON, true, h_people},
+    {"POST", "/v1/people", BODY_JSON, AUTH_PERSON, false, h_person_put},
+    {"GET", "/v1/people/{id}", BODY_NONE, AUTH_PERSON, true, h_person},
+    {"GET", "/v1/items", BODY_NONE, AUTH_PERSON, true, h_items},
+    {"POST", "/v1/items", BODY_FILE, AUTH_PERSON, false, h_share},
+    {"POST", "/v1/items/import", BODY_FILE, AUTH_PERSON, false, h_import},
+    {"GET", "/v1/items/{id}", BODY_NONE, AUTH_PERSON, true, h_item},
+    {"GET", "/v1/items/{id}/content", BODY_NONE, AUTH_PERSON, false, h_content},
+    {"POST", "/v1/items/{id}/release", BODY_JSON, AUTH_PERSON, false, h_release},
+    {"POST", "/v1/items/{id}/reproduce", BODY_JSON, AUTH_PERSON, false, h_reproduce},
+    {"POST", "/v1/items/{id}/translate", BODY_FILE, AUTH_PERSON, false, h_translate},
+    {"POST", "/v1/items/{id}/downgrade", BODY_JSON, AUTH_PERSON, false, h_downgrade},
+    {"POST", "/v1/items/{id}/destroy", BODY_NONE, AUTH_PERSON, false, h_destroy},
+    {"POST", "/v1/items/{id}/report-compromise", BODY_JSON, AUTH_PERSON, false, h_report},
+    {"POST", "/v1/items/{id}/consents", BODY_JSON, AUTH_PERSON, false, h_consent},
+    {"POST", "/v1/consents", BODY_FILE, AUTH_PERSON, false, h_consent_import},
+    {"POST", "/v1/access-checks", BODY_JSON, AUTH_PERSON, true, h_access},
+    {"GET", "/v1/export/check", BODY_NONE, AUTH_PERSON, true, h_export_check},
+    {"GET", "/v1/export/groups/{country}", BODY_NONE, AUTH_PERSON, true, h_export_group},
+    {"GET", "/v1/export/timeline/{country}", BODY_NONE, AUTH_PERSON, true, h_export_timeline},
+    {"GET", "/v1/export/licences", BODY_NONE, AUTH_PERSON, true, h_licences},
+    {"POST", "/v1/export/licences", BODY_JSON, AUTH_PERSON, false, h_licence_add},
+    {"GET", "/v1/export/regime", BODY_NONE, AUTH_PERSON, true, h_regime},
+    {"GET", "/v1/log/checkpoint", BODY_NONE, AUTH_PERSON, false, h_checkpoint},
+    {"GET", "/v1/log/entries", BODY_NONE, AUTH_PERSON, true, h_entries},
+    {"GET", "/v1/log/proof", BODY_NONE, AUTH_PERSON, true, h_proof},
+    {"GET", "/v1/log/consistency", BODY_NONE, AUTH_PERSON, true, h_consistency},
+    {"GET", "/v1/log/verify", BODY_NONE, AUTH_PERSON, true, h_verify},
+    {"POST", "/v1/log/witness", BODY_JSON, AUTH_PERSON, false, h_witness},
+    {"GET", "/v1/peers", BODY_NONE, AUTH_PERSON, true, h_peers},
+    {"GET", "/v1/outbox", BODY_NONE, AUTH_PERSON, true, h_outbox},
+    {"POST", "/v1/peer/messages", BODY_FILE, AUTH_PEER, false, h_peer_message},
 };
 
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

@@ -29,6 +29,7 @@
 #include "../node/views.h"
 #include "internal.h"
 #include "json_out.h"
+#include "peer_client.h"
 
 static double now(void)
 {
@@ -113,6 +114,14 @@ enum MHD_Result reply_errorf(struct ctx *x, unsigned status, const char *code, c
 	va_end(ap);
 	return reply_json(x, status,
 			  json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
+}
+
+enum MHD_Result reply_bytes(struct ctx *x, unsigned status, char *buf, size_t len, const char *type)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+	if (!r)
+		free(buf);
+	return queue(x, status, r, type);
 }
 
 enum MHD_Result reply_denied(struct ctx *x, const struct decision *d, const char *item)
@@ -410,6 +419,58 @@ static bool checked_auth(struct ctx *x)
 	return ok;
 }
 
+/* A peer's signed headers into rq->peer; false when one is missing or
+ * does not fit, or when the sender is not a peer or the time is off (the
+ * rest is checked with the body: peer_checked). */
+static bool peer_headers(struct ctx *x)
+{
+	struct peer_request *p = &x->rq->peer;
+	struct {
+		const char *name;
+		char *dst;
+		size_t n;
+	} h[] = {{PEER_H_FROM, p->from, sizeof p->from},
+		 {PEER_H_TO, p->to, sizeof p->to},
+		 {PEER_H_NONCE, p->nonce, sizeof p->nonce},
+		 {PEER_H_MESSAGE, p->msg, sizeof p->msg},
+		 {PEER_H_KIND, p->kind, sizeof p->kind},
+		 {PEER_H_REF, p->ref, sizeof p->ref},
+		 {PEER_H_DIGEST, p->digest, sizeof p->digest},
+		 {PEER_H_SIGNATURE, p->signature, sizeof p->signature}};
+	for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
+		const char *v = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, h[i].name);
+		if (!v || !*v || !str_copy(h[i].dst, h[i].n, v))
+			return false;
+	}
+	const char *t = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, PEER_H_TIME);
+	uint64_t secs;
+	if (!t || !count_parse(t, &secs) || secs > INT64_MAX)
+		return false;
+	p->time = (int64_t)secs;
+	struct store_peer sp;
+	int64_t now = (int64_t)time(NULL);
+	bool ok = p->time >= now - PEER_SKEW && p->time <= now + PEER_SKEW &&
+		  node_read_begin(x->n, NULL) == 0;
+	if (ok) {
+		ok = store_peer_get(x->n->store, p->from, &sp, NULL) == 0;
+		node_read_end(x->n);
+	}
+	return ok;
+}
+
+/* The whole check of a peer's request, its body (the upload) now here. */
+static bool peer_checked(struct ctx *x, struct lerr *e)
+{
+	char digest[DIGEST_B64_MAX];
+	int fd = open(x->rq->upload, O_RDONLY | O_CLOEXEC);
+	int r = fd < 0 ? lerr_set(e, LERR_IO, "the upload: %s", strerror(errno))
+		       : peer_file_digest(fd, digest, e);
+	if (fd >= 0)
+		close(fd);
+	return r == 0 && node_peer_check(x->n, "POST", PEER_MESSAGES, &x->rq->peer, digest,
+					 (int64_t)time(NULL), e) == 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *data,
 				  size_t *size, void **con_cls)
@@ -442,8 +503,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 					    rq->method);
 		/* an upload is refused before its bytes come; the others are checked with the
 		 * request */
-		if (rq->route->body == BODY_FILE && rq->route->auth && !checked_auth(&x))
+		if (rq->route->body == BODY_FILE && rq->route->auth == AUTH_PERSON &&
+		    !checked_auth(&x))
 			return unauthorized(&x);
+		if (rq->route->auth == AUTH_PEER && !peer_headers(&x))
+			return reply_errorf(&x, MHD_HTTP_UNAUTHORIZED, "auth",
+					    "a request between nodes needs its signed Liaison-* "
+					    "headers, from a peer of this node, on time");
 		if (rq->route->body == BODY_FILE) {
 			temp_path(&x, "upload", rq->upload, sizeof rq->upload);
 			rq->fd = open(rq->upload, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -501,8 +567,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (reads && node_read_begin(x.n, &e) < 0)
 		return reply_error(&x, &e);
 	enum MHD_Result ret;
-	if (rq->route->auth && !rq->authed && !(reads ? authenticate(&x) : checked_auth(&x)))
+	if (rq->route->auth == AUTH_PERSON && !rq->authed &&
+	    !(reads ? authenticate(&x) : checked_auth(&x)))
 		ret = unauthorized(&x);
+	else if (rq->route->auth == AUTH_PEER && !rq->too_big && !peer_checked(&x, &e))
+		ret = reply_errorf(&x, MHD_HTTP_UNAUTHORIZED, "auth", "%s", e.msg);
 	else if (rq->too_big && rq->route->body == BODY_NONE)
 		ret = reply_errorf(&x, MHD_HTTP_CONTENT_TOO_LARGE, "limit",
 				   "this endpoint takes no body");
@@ -662,6 +731,70 @@ static int make_tmpdir(struct server *s, struct lerr *e)
 	return 0;
 }
 
+/* ---- the outbox's deliveries: a thread of its own, every half second ---- */
+
+struct deliverer {
+	struct server *s;
+	pthread_t t;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop, started;
+};
+
+static void *deliver_loop(void *arg)
+{
+	struct deliverer *d = arg;
+	struct node *n = NULL;
+	struct lerr e = {0};
+	if (node_open(d->s->home, &n, &e) < 0) {
+		fprintf(stderr, "liaison serve: no deliveries: %s\n", e.msg);
+		return NULL;
+	}
+	pthread_mutex_lock(&d->mu);
+	while (!d->stop) {
+		pthread_mutex_unlock(&d->mu);
+		struct deliver_opts o = {.now = (int64_t)time(NULL),
+					 .retry_max = d->s->o.retry_max,
+					 .max = 64,
+					 .timeout = 30};
+		struct deliver_stats st;
+		if (node_clock_read(&n->clock, &e) < 0 ||
+		    peer_deliver(n, &d->s->key, &o, &st, &e) < 0)
+			fprintf(stderr, "liaison serve: deliveries: %s\n", e.msg);
+		else if (st.delivered || st.refused || st.failed)
+			fprintf(d->s->o.access_log,
+				"{\"deliveries\":{\"delivered\":%zu,\"refused\":%zu,\"to_retry\":%"
+				"zu}}\n",
+				st.delivered, st.refused, st.failed);
+		pthread_mutex_lock(&d->mu);
+		if (!d->stop) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 500 * 1000 * 1000;
+			if (ts.tv_nsec >= 1000 * 1000 * 1000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000 * 1000 * 1000;
+			}
+			pthread_cond_timedwait(&d->cv, &d->mu, &ts);
+		}
+	}
+	pthread_mutex_unlock(&d->mu);
+	node_close(n);
+	return NULL;
+}
+
+static void deliverer_stop(struct deliverer *d)
+{
+	if (!d->started)
+		return;
+	pthread_mutex_lock(&d->mu);
+	d->stop = true;
+	pthread_cond_signal(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+	pthread_join(d->t, NULL);
+	d->started = false;
+}
+
 int server_run(const struct server_opts *o, const char *pass, size_t passlen, struct lerr *e)
 {
 	struct server *s = calloc(1, sizeof *s);
@@ -672,6 +805,10 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		s->o.threads = 4;
 	if (!s->o.max_upload)
 		s->o.max_upload = (uint64_t)4 << 30;
+	if (!s->o.retry_max)
+		s->o.retry_max = 300;
+	struct deliverer dl = {
+	    .s = s, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 	/* the access log: its own buffered stream on stderr's file */
 	FILE *own_log = NULL;
 	if (!s->o.access_log || s->o.access_log == stderr) {
@@ -745,6 +882,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 			cert ? "https" : "http", host, di ? di->port : 0, s->o.threads,
 			n->clock.simulated ? ", clock set by LIAISON_NOW" : "");
 		fflush(stderr);
+		dl.started = pthread_create(&dl.t, NULL, deliver_loop, &dl) == 0;
 		int sig = 0;
 		sigwait(&stop, &sig);
 		fprintf(stderr, "liaison serve: %s: stopping (requests in flight may finish)\n",
@@ -759,6 +897,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		}
 		unsigned left = atomic_load(&s->active);
 		MHD_stop_daemon(s->d);
+		deliverer_stop(&dl);
 		fflush(s->o.access_log);
 		fprintf(stderr, "liaison serve: stopped%s\n",
 			left ? " (requests still in flight were cut; nothing half stored)" : "");

@@ -20,6 +20,7 @@ struct server_opts {
 	uint64_t max_upload;	/* largest upload (default 4 GiB) */
 	unsigned drain_seconds; /* on SIGTERM, how long in-flight requests may finish */
 	FILE *access_log;	/* one JSON line per request (default stderr) */
+	int64_t retry_max;	/* the longest wait between deliveries to a peer (300 s) */
 };
 
 /*

@@ -11,6 +11,7 @@
 #include "../core/decide.h"
 #include "../crypto/keys.h"
 #include "../node/node.h"
+#include "../node/peer.h"
 #include "http.h"
 
 #define JSON_BODY_MAX (1u << 20) /* 1 MiB */
@@ -31,13 +32,17 @@ struct server {
 
 enum body { BODY_NONE, BODY_JSON, BODY_FILE };
 
+/* who may call a route: anyone, a person with a bearer token, a peer node
+ * with a signed request (peer.h) */
+enum auth { AUTH_NONE, AUTH_PERSON, AUTH_PEER };
+
 struct ctx;
 
 struct route {
 	const char *method;
 	const char *pattern; /* "/v1/items/{id}/content" */
 	enum body body;
-	bool auth;
+	enum auth auth;
 	bool reads; /* changes nothing: runs on one read snapshot */
 	enum MHD_Result (*fn)(struct ctx *x);
 };
@@ -46,7 +51,8 @@ struct route {
 struct req {
 	const struct route *route;
 	char params[PATH_PARAMS][PARAM_MAX];
-	struct person who; /* the authenticated person */
+	struct person who;	  /* the authenticated person */
+	struct peer_request peer; /* AUTH_PEER: the request's signed headers */
 	bool authed;
 	char *body; /* BODY_JSON */
 	size_t len;
@@ -80,6 +86,9 @@ enum MHD_Result reply_errorf(struct ctx *x, unsigned status, const char *code, c
 /* A DENY: 403 with the decision. */
 enum MHD_Result reply_denied(struct ctx *x, const struct decision *d, const char *item);
 /* A file's bytes (fd is taken), as a download. */
+/* buf (malloc'd; taken, freed when sent) as the body. */
+enum MHD_Result reply_bytes(struct ctx *x, unsigned status, char *buf, size_t len,
+			    const char *type);
 enum MHD_Result reply_fd(struct ctx *x, int fd, uint64_t size, const char *type);
 /* Bytes a producer thread writes into a pipe, streamed (see http.c). */
 enum MHD_Result reply_stream(struct ctx *x, int fd, void *producer, void (*done)(void *));

@@ -20,6 +20,7 @@
 #include "exchange.h"
 #include "label_json.h"
 #include "log.h"
+#include "peer.h"
 
 #define CTX_CONSENT	 "liaison-consent/v1"
 #define CONSENT_FILE_MAX 4096
@@ -66,6 +67,65 @@ int node_reseal(struct node *n, const char *id, const struct key_secret *k,
 	return r;
 }
 
+/* The release's record and its log entry (with the message that carries it, if any). */
+static int release_record(struct node *n, const struct release_args *a, const struct store_msg *m,
+			  struct lerr *e)
+{
+	char day[DATE_BUF_SIZE];
+	int r = store_begin(n->store, e);
+	if (r < 0)
+		return r;
+	r = store_release_add(n->store, a->item, a->to, a->by, date_format(n->clock.today, day), e);
+	if (r == 0 && m)
+		r = store_outbox_add(n->store, m, e);
+	if (r < 0) {
+		store_rollback(n->store);
+		return r;
+	}
+	json_t *facts = json_pack("{s:s, s:s, s:s}", "item", a->item, "to", a->to, "by", a->by);
+	if (m && facts)
+		json_object_set_new(facts, "message", json_string(m->id));
+	return node_log_commit(n, "item-release", facts, e);
+}
+
+/* The envelope into the outbox (in place before its row: a file without a
+ * row is only an orphan; a row without its file would be a lost message). */
+static int release_queue(struct node *n, const struct release_args *a, const struct key_secret *k,
+			 const struct key_public *to, const char *label, struct lerr *e)
+{
+	struct store_msg m = {0};
+	char path[NODE_PATH_MAX + 64];
+	node_msg_id(m.id);
+	str_copy(m.peer, sizeof m.peer, a->to);
+	str_copy(m.kind, sizeof m.kind, "item");
+	str_copy(m.ref, sizeof m.ref, a->item);
+	date_format(n->clock.today, m.created_on);
+	snprintf(path, sizeof path, "%s/outbox", n->home);
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return lerr_set(e, LERR_IO, "%s: %s", path, strerror(errno));
+	node_outbox_path(n, m.id, path, sizeof path);
+	struct fio_out o;
+	int r = fio_begin(&o, path, 0600, false, e);
+	if (r == 0)
+		r = node_reseal(n, a->item, k, to, label, o.fd, e);
+	if (r < 0) {
+		fio_abort(&o);
+		return r;
+	}
+	if ((r = fio_commit(&o, e)) < 0)
+		return r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	r = fd < 0 ? lerr_set(e, LERR_IO, "%s: %s", path, strerror(errno))
+		   : peer_file_digest(fd, m.digest, e);
+	if (fd >= 0)
+		close(fd);
+	if (r == 0)
+		r = release_record(n, a, &m, e);
+	if (r < 0)
+		(void)unlink(path);
+	return r;
+}
+
 int node_item_release(struct node *n, const struct release_args *a, const struct key_secret *k,
 		      struct decision *d, struct lerr *e)
 {
@@ -74,8 +134,11 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 				 .action = ACT_RELEASE,
 				 .date = n->clock.today,
 				 .to = a->to};
-	int r = node_decide(n, &da, d, e);
+	struct store_peer peer;
+	int r = a->out ? 0 : store_peer_get(n->store, a->to, &peer, e);
 	if (r < 0)
+		return r;
+	if ((r = node_decide(n, &da, d, e)) < 0)
 		return r;
 	if (!d->permit)
 		return lerr_set(e, LERR_REFUSED, "release of %s to %s denied", a->item, a->to);
@@ -86,6 +149,11 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 		return r;
 	if ((r = node_item_get(n, a->item, &it, &l, e)) < 0)
 		return r;
+	if (!a->out) {
+		r = release_queue(n, a, k, &to, it.label, e);
+		store_item_free(&it);
+		return r;
+	}
 	struct fio_out o;
 	if ((r = fio_begin(&o, a->out, 0600, a->force, e)) == 0)
 		r = node_reseal(n, a->item, k, &to, it.label, o.fd, e);
@@ -95,19 +163,7 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 		return r;
 	}
 	/* the record first: a release file never exists without its record */
-	char day[DATE_BUF_SIZE];
-	if ((r = store_begin(n->store, e)) == 0) {
-		r = store_release_add(n->store, a->item, a->to, a->by,
-				      date_format(n->clock.today, day), e);
-		if (r < 0)
-			store_rollback(n->store);
-		else
-			r = node_log_commit(
-			    n, "item-release",
-			    json_pack("{s:s, s:s, s:s}", "item", a->item, "to", a->to, "by", a->by),
-			    e);
-	}
-	if (r < 0) {
+	if ((r = release_record(n, a, NULL, e)) < 0) {
 		fio_abort(&o);
 		return r;
 	}
@@ -175,6 +231,13 @@ static int receive_check(struct node *n, const struct label *l, const char *send
 int node_item_import(struct node *n, const char *file, const struct key_secret *k,
 		     struct store_item *it, struct label *l, struct lerr *e)
 {
+	return node_item_import_from(n, file, k, NULL, it, l, e);
+}
+
+int node_item_import_from(struct node *n, const char *file, const struct key_secret *k,
+			  const char *sender_must, struct store_item *it, struct label *l,
+			  struct lerr *e)
+{
 	struct env_header h;
 	struct key_public sender;
 	memset(it, 0, sizeof *it);
@@ -187,7 +250,10 @@ int node_item_import(struct node *n, const char *file, const struct key_secret *
 		return lerr_prefix(e, "%s", file);
 	}
 	struct store_item old;
-	if ((r = label_parse_canonical(h.label, h.label_len, l, e)) == 0 &&
+	if (sender_must && strcmp(h.sender, sender_must) != 0)
+		r = lerr_set(e, LERR_AUTH, "the envelope is from %s, not from %s who sent it",
+			     h.sender, sender_must);
+	if (r == 0 && (r = label_parse_canonical(h.label, h.label_len, l, e)) == 0 &&
 	    store_item_get(n->store, l->item, &old, NULL) == 0) {
 		store_item_free(&old);
 		r = lerr_set(e, LERR_EXISTS, "item %s is already stored here", l->item);
@@ -260,6 +326,25 @@ int node_signed_json(const struct key_secret *k, const char *ctx, const char *fi
 	return 0;
 }
 
+int node_signed_check(const struct key_public *pub, const char *ctx, const char *text,
+		      const char *sig64, const char *who, struct lerr *e)
+{
+	uint8_t sig[crypto_sign_BYTES];
+	size_t sl = 0, tl = strlen(text), cl = strlen(ctx) + 1;
+	if (sodium_base642bin(sig, sizeof sig, sig64, strlen(sig64), NULL, &sl, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    sl != sizeof sig)
+		return lerr_set(e, LERR_INVAL, "the signature is not 64 bytes of base64");
+	uint8_t *msg = malloc(cl + tl);
+	if (!msg)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	memcpy(msg, ctx, cl);
+	memcpy(msg + cl, text, tl);
+	int r = crypto_sign_verify_detached(sig, msg, cl + tl, pub->sign_pk);
+	free(msg);
+	return r == 0 ? 0 : lerr_set(e, LERR_AUTH, "bad signature: not signed by %s", who);
+}
+
 /* The consent's signed text: canonical JSON of its fields. */
 static char *consent_text(const char *item, const char *to, const char *originator, const char *by,
 			  const char *date)
@@ -293,23 +378,40 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 		return lerr_set(e, LERR_REFUSED,
 				"R-ROLE: consent needs an originator of %s; %s is not", n->party,
 				p.id);
+	struct store_peer peer;
+	if (a->send && (r = store_peer_get(n->store, a->send, &peer, e)) < 0)
+		return r;
 	date_format(n->clock.today, day);
 	char *text = consent_text(a->item, a->to, n->party, a->by, day);
 	if (!text)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	char *out = NULL;
 	size_t ol = 0;
+	struct store_msg m = {0};
 	r = node_signed_json(k, CTX_CONSENT, "consent", text, &out, &ol, e);
-	if (r == 0 && (r = store_begin(n->store, e)) == 0) {
-		if ((r = store_consent_put(n->store, a->item, a->to, a->by, day, out, e)) < 0)
-			store_rollback(n->store);
-		else
-			r = node_log_commit(
-			    n, "consent-grant",
-			    json_pack("{s:s, s:s, s:s}", "item", a->item, "to", a->to, "by", a->by),
-			    e);
+	if (r == 0 && a->send) { /* to the holder's node, with the grant */
+		node_msg_id(m.id);
+		str_copy(m.peer, sizeof m.peer, a->send);
+		str_copy(m.kind, sizeof m.kind, "consent");
+		str_copy(m.ref, sizeof m.ref, a->item);
+		m.body = out;
+		m.body_len = ol;
+		peer_digest(out, ol, m.digest);
+		str_copy(m.created_on, sizeof m.created_on, day);
 	}
-	if (r == 0)
+	if (r == 0 && (r = store_begin(n->store, e)) == 0) {
+		if ((r = store_consent_put(n->store, a->item, a->to, a->by, day, out, e)) < 0 ||
+		    (a->send && (r = store_outbox_add(n->store, &m, e)) < 0)) {
+			store_rollback(n->store);
+		} else {
+			json_t *facts =
+			    json_pack("{s:s, s:s, s:s}", "item", a->item, "to", a->to, "by", a->by);
+			if (a->send && facts)
+				json_object_set_new(facts, "message", json_string(m.id));
+			r = node_log_commit(n, "consent-grant", facts, e);
+		}
+	}
+	if (r == 0 && a->out)
 		r = fio_write_file(a->out, out, ol, 0644, a->force, e);
 	free(out);
 	free(text);
@@ -333,31 +435,13 @@ int node_consent_import(struct node *n, const char *file, struct consent_info *c
 		r = lerr_set(e, LERR_INVAL, "%s: not a liaison consent (%s)", file,
 			     root ? "fields missing" : je.text);
 	struct key_public pub;
-	uint8_t sig[crypto_sign_BYTES];
-	size_t sl = 0;
-	if (r == 0 && (sodium_base642bin(sig, sizeof sig, sig64, strlen(sig64), NULL, &sl, NULL,
-					 sodium_base64_VARIANT_ORIGINAL) != 0 ||
-		       sl != sizeof sig))
-		r = lerr_set(e, LERR_INVAL, "%s: the signature is not 64 bytes of base64", file);
 	if (r == 0)
 		r = node_public_key(n, orig, &pub, e);
 	char *signed_text = r == 0 ? consent_text(item, to, orig, by, date) : NULL;
 	if (r == 0 && !signed_text)
 		r = lerr_set(e, LERR_NOMEM, "out of memory");
-	if (r == 0) {
-		size_t tl = strlen(signed_text), cl = sizeof CTX_CONSENT;
-		uint8_t *msg = malloc(cl + tl);
-		if (!msg)
-			r = lerr_set(e, LERR_NOMEM, "out of memory");
-		else {
-			memcpy(msg, CTX_CONSENT, cl);
-			memcpy(msg + cl, signed_text, tl);
-			if (crypto_sign_verify_detached(sig, msg, cl + tl, pub.sign_pk) != 0)
-				r = lerr_set(e, LERR_AUTH, "%s: bad signature: not signed by %s",
-					     file, orig);
-			free(msg);
-		}
-	}
+	if (r == 0 && (r = node_signed_check(&pub, CTX_CONSENT, signed_text, sig64, orig, e)) < 0)
+		lerr_prefix(e, "%s", file);
 	struct store_item it;
 	struct label l;
 	if (r == 0 && (r = node_item_get(n, item, &it, &l, e)) == 0) {

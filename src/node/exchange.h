@@ -25,17 +25,28 @@ int node_signed_json(const struct key_secret *k, const char *ctx, const char *fi
 		     const char *text, char **out, size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5, 6)));
 
+/*
+ * Checks sig64, a signature node_signed_json made: pub's Ed25519 over CTX,
+ * a NUL and text. LERR_INVAL when it is not 64 bytes of base64, LERR_AUTH
+ * ("bad signature: not signed by WHO") when it does not check.
+ */
+int node_signed_check(const struct key_public *pub, const char *ctx, const char *text,
+		      const char *sig64, const char *who, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+
 struct release_args {
 	const char *item, *to, *by;
-	const char *out; /* the file to write */
+	const char *out;  /* the file to write; NULL: to the peer, through the outbox */
+	const char *send; /* consent: the holder's node to send it to (a peer), or NULL */
 	bool force;
 };
 
 /*
  * Releases an item to a party: decides (R-IN-FORCE, R-RELEASABLE,
  * R-THIRD-PARTY...), and on PERMIT writes an envelope sealed to the party
- * and signed by this node, and records the release. On DENY returns
- * LERR_REFUSED with *d saying why.
+ * and signed by this node, and records the release: into a->out, or
+ * (a->out NULL, a->to a peer) queued in the outbox, in the release's own
+ * transaction. On DENY returns LERR_REFUSED with *d saying why.
  */
 int node_item_release(struct node *n, const struct release_args *a, const struct key_secret *k,
 		      struct decision *d, struct lerr *e)
@@ -51,6 +62,12 @@ int node_item_import(struct node *n, const char *file, const struct key_secret *
 		     struct store_item *it, struct label *l, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
 
+/* The same, for an envelope that must come from sender_must (a peer's delivery). */
+int node_item_import_from(struct node *n, const char *file, const struct key_secret *k,
+			  const char *sender_must, struct store_item *it, struct label *l,
+			  struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 5, 6)));
+
 struct consent_info {
 	char item[LABEL_WORD_MAX];
 	char to[PARTY_CODE_MAX];
@@ -61,7 +78,9 @@ struct consent_info {
 
 /*
  * The originator's consent to release its item a->item to a->to, by an
- * originator of this party: signed, written to a->out, and recorded.
+ * originator of this party: signed, recorded, and written to a->out (when
+ * not NULL) and/or queued for a->send, the holder's node (a peer), in the
+ * grant's own transaction.
  */
 int node_consent_grant(struct node *n, const struct release_args *a, const struct key_secret *k,
 		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));

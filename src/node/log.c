@@ -68,7 +68,17 @@ int node_log_append(struct node *n, const char *kind, json_t *body, uint64_t *se
 
 int node_log_commit(struct node *n, const char *kind, json_t *body, struct lerr *e)
 {
-	int r = node_log_append(n, kind, body, NULL, e);
+	int r = 0;
+	if (n->receiving && n->receiving_act && strcmp(kind, n->receiving_act) == 0) {
+		/* the act a peer's message carried: the message in the inbox with it */
+		if (body)
+			json_object_set_new(body, "message", json_string(n->receiving->id));
+		r = store_inbox_add(n->store, n->receiving, e);
+	}
+	if (r < 0)
+		json_decref(body);
+	else
+		r = node_log_append(n, kind, body, NULL, e);
 	if (r < 0) {
 		store_rollback(n->store);
 		return r;

@@ -40,6 +40,10 @@ struct node {
 	char home[NODE_PATH_MAX];
 	char party[PARTY_CODE_MAX];
 	struct node_clock clock;
+	/* a peer's message being taken (peer.c): node_log_commit records it in
+	 * the inbox in the transaction of the act named receiving_act */
+	const struct store_msg *receiving;
+	const char *receiving_act;
 };
 
 /*

@@ -71,6 +71,19 @@ struct store_ops {
 			  struct lerr *e);
 	int (*token_revoke)(struct store *s, const char *id, const char *on, struct lerr *e);
 	int (*generation)(struct store *s, uint64_t *gen, struct lerr *e);
+	int (*peer_put)(struct store *s, const struct store_peer *p, struct lerr *e);
+	int (*peer_get)(struct store *s, const char *party, struct store_peer *p, struct lerr *e);
+	int (*peer_list)(struct store *s, struct store_peer **out, size_t *n, struct lerr *e);
+	int (*peer_remove)(struct store *s, const char *party, struct lerr *e);
+	int (*outbox_add)(struct store *s, const struct store_msg *m, struct lerr *e);
+	int (*outbox_due)(struct store *s, int64_t now, size_t max, struct store_msg **out,
+			  size_t *n, struct lerr *e);
+	int (*outbox_list)(struct store *s, struct store_msg **out, size_t *n, struct lerr *e);
+	int (*outbox_update)(struct store *s, const struct store_msg *m, struct lerr *e);
+	int (*inbox_add)(struct store *s, const struct store_msg *m, struct lerr *e);
+	int (*inbox_get)(struct store *s, const char *id, struct store_msg *m, struct lerr *e);
+	int (*nonce_use)(struct store *s, const char *party, const char *nonce, int64_t at,
+			 int64_t forget_before, struct lerr *e);
 };
 
 struct store {

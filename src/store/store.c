@@ -256,3 +256,69 @@ int store_generation(struct store *s, uint64_t *gen, struct lerr *e)
 {
 	return s->ops->generation(s, gen, e);
 }
+
+int store_peer_put(struct store *s, const struct store_peer *p, struct lerr *e)
+{
+	return s->ops->peer_put(s, p, e);
+}
+
+int store_peer_get(struct store *s, const char *party, struct store_peer *p, struct lerr *e)
+{
+	return s->ops->peer_get(s, party, p, e);
+}
+
+int store_peer_list(struct store *s, struct store_peer **out, size_t *n, struct lerr *e)
+{
+	return s->ops->peer_list(s, out, n, e);
+}
+
+int store_peer_remove(struct store *s, const char *party, struct lerr *e)
+{
+	return s->ops->peer_remove(s, party, e);
+}
+
+void store_msg_free(struct store_msg *m, size_t n)
+{
+	for (size_t i = 0; m && i < n; i++) {
+		free(m[i].body);
+		free(m[i].receipt);
+		m[i].body = m[i].receipt = NULL;
+	}
+}
+
+int store_outbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
+{
+	return s->ops->outbox_add(s, m, e);
+}
+
+int store_outbox_due(struct store *s, int64_t now, size_t max, struct store_msg **out, size_t *n,
+		     struct lerr *e)
+{
+	return s->ops->outbox_due(s, now, max, out, n, e);
+}
+
+int store_outbox_list(struct store *s, struct store_msg **out, size_t *n, struct lerr *e)
+{
+	return s->ops->outbox_list(s, out, n, e);
+}
+
+int store_outbox_update(struct store *s, const struct store_msg *m, struct lerr *e)
+{
+	return s->ops->outbox_update(s, m, e);
+}
+
+int store_inbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
+{
+	return s->ops->inbox_add(s, m, e);
+}
+
+int store_inbox_get(struct store *s, const char *id, struct store_msg *m, struct lerr *e)
+{
+	return s->ops->inbox_get(s, id, m, e);
+}
+
+int store_nonce_use(struct store *s, const char *party, const char *nonce, int64_t at,
+		    int64_t forget_before, struct lerr *e)
+{
+	return s->ops->nonce_use(s, party, nonce, at, forget_before, e);
+}

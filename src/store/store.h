@@ -246,4 +246,78 @@ int store_token_list(struct store *s, const char *person, struct store_token **o
 int store_token_revoke(struct store *s, const char *id, const char *on, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
+/* ---- federation: peers, the outbox, the inbox, request nonces ---- */
+
+#define PEER_URL_MAX   256
+#define MSG_ID_MAX     33 /* 32 hex digits */
+#define MSG_KIND_MAX   16
+#define MSG_REF_MAX    64
+#define DIGEST_B64_MAX 48 /* base64 of a SHA-256 */
+
+struct store_peer {
+	char party[PARTY_CODE_MAX];
+	char url[PEER_URL_MAX];
+	char added_on[DATE_BUF_SIZE];
+};
+
+/* Adds or replaces a peer (its base URL). */
+int store_peer_put(struct store *s, const struct store_peer *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* LERR_NOTFOUND when the party is not a peer. */
+int store_peer_get(struct store *s, const char *party, struct store_peer *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Every peer, by party code (free() *out). */
+int store_peer_list(struct store *s, struct store_peer **out, size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* LERR_NOTFOUND when the party is not a peer. */
+int store_peer_remove(struct store *s, const char *party, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+enum msg_state { MSG_QUEUED, MSG_DELIVERED, MSG_REFUSED };
+
+/* A message to a peer (outbox) or from one (inbox: id, peer, kind, digest, done_on). */
+struct store_msg {
+	char id[MSG_ID_MAX];
+	char peer[PARTY_CODE_MAX];
+	char kind[MSG_KIND_MAX]; /* item, consent, note */
+	char ref[MSG_REF_MAX];	 /* what it carries: an item id, an agreement id */
+	char *body;		 /* inline (consent, note), or NULL: the file outbox/ID */
+	size_t body_len;
+	char digest[DIGEST_B64_MAX]; /* SHA-256 of what is sent, base64 */
+	char created_on[DATE_BUF_SIZE];
+	int64_t attempts, next_try; /* next_try: Unix seconds */
+	enum msg_state state;
+	char done_on[DATE_BUF_SIZE]; /* delivered, refused, or received on */
+	char last_error[256];
+	char *receipt; /* the peer's signed receipt, once delivered */
+};
+
+void store_msg_free(struct store_msg *m, size_t n);
+
+int store_outbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* Queued messages whose next_try is at or before now, oldest first, at most max,
+ * with their bodies (store_msg_free, then free(*out)). */
+int store_outbox_due(struct store *s, int64_t now, size_t max, struct store_msg **out, size_t *n,
+		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 4, 5)));
+/* Every message, oldest first, without bodies (store_msg_free, then free(*out)). */
+int store_outbox_list(struct store *s, struct store_msg **out, size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Saves attempts, next_try, state, done_on, last_error and receipt. */
+int store_outbox_update(struct store *s, const struct store_msg *m, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* LERR_EXISTS when a message of this id was received already. */
+int store_inbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* LERR_NOTFOUND when no message of this id was received. */
+int store_inbox_get(struct store *s, const char *id, struct store_msg *m, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* Records a request's nonce seen at `at` (Unix seconds), forgetting those
+ * before `forget_before`; LERR_EXISTS when the party used it already. */
+int store_nonce_use(struct store *s, const char *party, const char *nonce, int64_t at,
+		    int64_t forget_before, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
 #endif

@@ -120,6 +120,20 @@ static const char *const migrations[] = {
     /* 6: people's bearer tokens for the HTTP API, stored hashed. */
     ("CREATE TABLE tokens(id TEXT PRIMARY KEY, person TEXT NOT NULL REFERENCES people(id),"
      " hash BLOB NOT NULL UNIQUE, issued_on TEXT NOT NULL, revoked_on TEXT) STRICT;"),
+    /* 7: federation: peers, the outbox and its receipts, the inbox, request nonces. */
+    "CREATE TABLE peers(party TEXT PRIMARY KEY REFERENCES parties(code),"
+    " url TEXT NOT NULL, added_on TEXT NOT NULL) STRICT;"
+    "CREATE TABLE outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+    " peer TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL, body BLOB,"
+    " digest TEXT NOT NULL, created_on TEXT NOT NULL, attempts INTEGER NOT NULL,"
+    " next_try INTEGER NOT NULL, state INTEGER NOT NULL, done_on TEXT,"
+    " last_error TEXT, receipt TEXT) STRICT;"
+    "CREATE INDEX outbox_due ON outbox(state, next_try);"
+    "CREATE TABLE inbox(id TEXT PRIMARY KEY, peer TEXT NOT NULL, kind TEXT NOT NULL,"
+    " ref TEXT NOT NULL, digest TEXT NOT NULL, received_on TEXT NOT NULL) STRICT;"
+    "CREATE TABLE peer_nonces(party TEXT NOT NULL, nonce TEXT NOT NULL, at INTEGER NOT NULL,"
+    " PRIMARY KEY(party, nonce)) STRICT;"
+    "CREATE INDEX peer_nonces_at ON peer_nonces(at);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1564,6 +1578,300 @@ static int sq_token_revoke(struct store *s, const char *id, const char *on, stru
 	return r;
 }
 
+/* ---- federation ---- */
+
+static int sq_peer_put(struct store *s, const struct store_peer *p, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "INSERT INTO peers(party, url, added_on) VALUES(?, ?, ?)"
+		 " ON CONFLICT(party) DO UPDATE SET url = excluded.url",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, p->party, false);
+	bind_text(st, 2, p->url, false);
+	bind_text(st, 3, p->added_on, false);
+	return step_done(q, st, "store peer", e);
+}
+
+static void peer_row(sqlite3_stmt *st, struct store_peer *p)
+{
+	col_copy(st, 0, p->party, sizeof p->party);
+	col_copy(st, 1, p->url, sizeof p->url);
+	col_copy(st, 2, p->added_on, sizeof p->added_on);
+}
+
+static int sq_peer_get(struct store *s, const char *party, struct store_peer *p, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	memset(p, 0, sizeof *p);
+	if (prep(q, "SELECT party, url, added_on FROM peers WHERE party = ?", &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, party, false);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW)
+		peer_row(st, p);
+	else if (rc == SQLITE_DONE)
+		r = lerr_set(e, LERR_NOTFOUND,
+			     "%.32s is not a peer of this node (liaison peer add)", party);
+	else
+		r = fail(q, e, "read peer");
+	release(q, st);
+	return r;
+}
+
+static int sq_peer_list(struct store *s, struct store_peer **out, size_t *n, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	*out = NULL;
+	*n = 0;
+	if (prep(q, "SELECT party, url, added_on FROM peers ORDER BY party", &st, e) < 0)
+		return LERR_STORE;
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_peer *p = grow((void **)out, n, sizeof *p);
+		if (!p) {
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+			break;
+		}
+		memset(p, 0, sizeof *p);
+		peer_row(st, p);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(q, e, "list peers");
+	release(q, st);
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+static int sq_peer_remove(struct store *s, const char *party, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q, "DELETE FROM peers WHERE party = ?", &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, party, false);
+	int r = step_done(q, st, "remove peer", e);
+	if (r == 0 && sqlite3_changes(q->db) == 0)
+		r = lerr_set(e, LERR_NOTFOUND, "%.32s is not a peer of this node", party);
+	return r;
+}
+
+static int sq_outbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "INSERT INTO outbox(id, peer, kind, ref, body, digest, created_on, attempts,"
+		 " next_try, state) VALUES(?, ?, ?, ?, ?, ?, ?, 0, ?, 0)",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, m->id, false);
+	bind_text(st, 2, m->peer, false);
+	bind_text(st, 3, m->kind, false);
+	bind_text(st, 4, m->ref, false);
+	if (m->body)
+		sqlite3_bind_blob(st, 5, m->body, (int)m->body_len, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 5);
+	bind_text(st, 6, m->digest, false);
+	bind_text(st, 7, m->created_on, false);
+	sqlite3_bind_int64(st, 8, m->next_try);
+	return step_done(q, st, "queue message", e);
+}
+
+#define OUTBOX_COLS                                                                                \
+	"id, peer, kind, ref, digest, created_on, attempts, next_try, state, done_on,"             \
+	" last_error, receipt, body"
+
+/* A row of OUTBOX_COLS; the body only when with_body. */
+static int outbox_row(sqlite3_stmt *st, struct store_msg *m, bool with_body)
+{
+	memset(m, 0, sizeof *m);
+	col_copy(st, 0, m->id, sizeof m->id);
+	col_copy(st, 1, m->peer, sizeof m->peer);
+	col_copy(st, 2, m->kind, sizeof m->kind);
+	col_copy(st, 3, m->ref, sizeof m->ref);
+	col_copy(st, 4, m->digest, sizeof m->digest);
+	col_copy(st, 5, m->created_on, sizeof m->created_on);
+	m->attempts = sqlite3_column_int64(st, 6);
+	m->next_try = sqlite3_column_int64(st, 7);
+	m->state = (enum msg_state)sqlite3_column_int(st, 8);
+	col_copy(st, 9, m->done_on, sizeof m->done_on);
+	col_copy(st, 10, m->last_error, sizeof m->last_error);
+	if (sqlite3_column_type(st, 11) != SQLITE_NULL && !(m->receipt = strdup(col_str(st, 11))))
+		return -1;
+	if (with_body && sqlite3_column_type(st, 12) != SQLITE_NULL) {
+		int len = sqlite3_column_bytes(st, 12);
+		const void *b = sqlite3_column_blob(st, 12);
+		if (!(m->body = malloc((size_t)len + 1)))
+			return -1;
+		if (len)
+			memcpy(m->body, b, (size_t)len);
+		m->body[len] = '\0';
+		m->body_len = (size_t)len;
+	}
+	return 0;
+}
+
+static int outbox_rows(struct sq *q, sqlite3_stmt *st, bool with_body, struct store_msg **out,
+		       size_t *n, struct lerr *e)
+{
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_msg *m = grow((void **)out, n, sizeof *m);
+		if (!m || outbox_row(st, m, with_body) < 0) {
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+			break;
+		}
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(q, e, "read outbox");
+	release(q, st);
+	if (r < 0) {
+		store_msg_free(*out, *n);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+static int sq_outbox_due(struct store *s, int64_t now, size_t max, struct store_msg **out,
+			 size_t *n, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	*out = NULL;
+	*n = 0;
+	if (prep(q,
+		 "SELECT " OUTBOX_COLS " FROM outbox WHERE state = 0 AND next_try <= ?"
+		 " ORDER BY seq LIMIT ?",
+		 &st, e) < 0)
+		return LERR_STORE;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	return outbox_rows(q, st, true, out, n, e);
+}
+
+static int sq_outbox_list(struct store *s, struct store_msg **out, size_t *n, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	*out = NULL;
+	*n = 0;
+	if (prep(q, "SELECT " OUTBOX_COLS " FROM outbox ORDER BY seq", &st, e) < 0)
+		return LERR_STORE;
+	return outbox_rows(q, st, false, out, n, e);
+}
+
+static int sq_outbox_update(struct store *s, const struct store_msg *m, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "UPDATE outbox SET attempts = ?, next_try = ?, state = ?, done_on = ?,"
+		 " last_error = ?, receipt = ? WHERE id = ?",
+		 &st, e) < 0)
+		return LERR_STORE;
+	sqlite3_bind_int64(st, 1, m->attempts);
+	sqlite3_bind_int64(st, 2, m->next_try);
+	sqlite3_bind_int(st, 3, (int)m->state);
+	bind_text(st, 4, m->done_on, true);
+	bind_text(st, 5, m->last_error, true);
+	if (m->receipt)
+		bind_text(st, 6, m->receipt, false);
+	else
+		sqlite3_bind_null(st, 6);
+	bind_text(st, 7, m->id, false);
+	int r = step_done(q, st, "update message", e);
+	if (r == 0 && sqlite3_changes(q->db) != 1)
+		r = lerr_set(e, LERR_NOTFOUND, "no message %.40s in the outbox", m->id);
+	return r;
+}
+
+static int sq_inbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "INSERT INTO inbox(id, peer, kind, ref, digest, received_on)"
+		 " VALUES(?, ?, ?, ?, ?, ?)",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, m->id, false);
+	bind_text(st, 2, m->peer, false);
+	bind_text(st, 3, m->kind, false);
+	bind_text(st, 4, m->ref, false);
+	bind_text(st, 5, m->digest, false);
+	bind_text(st, 6, m->done_on, false);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		r = lerr_set(e, LERR_EXISTS, "message %.40s was received already", m->id);
+	else if (rc != SQLITE_DONE)
+		r = fail(q, e, "record message");
+	release(q, st);
+	return r;
+}
+
+static int sq_inbox_get(struct store *s, const char *id, struct store_msg *m, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	memset(m, 0, sizeof *m);
+	if (prep(q, "SELECT id, peer, kind, ref, digest, received_on FROM inbox WHERE id = ?", &st,
+		 e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, id, false);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		col_copy(st, 0, m->id, sizeof m->id);
+		col_copy(st, 1, m->peer, sizeof m->peer);
+		col_copy(st, 2, m->kind, sizeof m->kind);
+		col_copy(st, 3, m->ref, sizeof m->ref);
+		col_copy(st, 4, m->digest, sizeof m->digest);
+		col_copy(st, 5, m->done_on, sizeof m->done_on);
+		m->state = MSG_DELIVERED;
+	} else if (rc == SQLITE_DONE)
+		r = lerr_set(e, LERR_NOTFOUND, "no message %.40s received", id);
+	else
+		r = fail(q, e, "read inbox");
+	release(q, st);
+	return r;
+}
+
+static int sq_nonce_use(struct store *s, const char *party, const char *nonce, int64_t at,
+			int64_t forget_before, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q, "DELETE FROM peer_nonces WHERE at < ?", &st, e) < 0)
+		return LERR_STORE;
+	sqlite3_bind_int64(st, 1, forget_before);
+	if (step_done(q, st, "forget nonces", e) < 0)
+		return LERR_STORE;
+	if (prep(q, "INSERT INTO peer_nonces(party, nonce, at) VALUES(?, ?, ?)", &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, party, false);
+	bind_text(st, 2, nonce, false);
+	sqlite3_bind_int64(st, 3, at);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		r = lerr_set(e, LERR_EXISTS, "a replayed request: %.32s used this nonce already",
+			     party);
+	else if (rc != SQLITE_DONE)
+		r = fail(q, e, "record nonce");
+	release(q, st);
+	return r;
+}
+
 static const struct store_ops sqlite_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
@@ -1609,6 +1917,17 @@ static const struct store_ops sqlite_ops = {
     .token_list = sq_token_list,
     .token_revoke = sq_token_revoke,
     .generation = sq_generation,
+    .peer_put = sq_peer_put,
+    .peer_get = sq_peer_get,
+    .peer_list = sq_peer_list,
+    .peer_remove = sq_peer_remove,
+    .outbox_add = sq_outbox_add,
+    .outbox_due = sq_outbox_due,
+    .outbox_list = sq_outbox_list,
+    .outbox_update = sq_outbox_update,
+    .inbox_add = sq_inbox_add,
+    .inbox_get = sq_inbox_get,
+    .nonce_use = sq_nonce_use,
 };
 
 /*

@@ -41,3 +41,19 @@ two_nodes() {
 	"$L" --home jpn party key KOR kor/keys/KOR.pub >/dev/null
 	"$L" --home kor party key JPN jpn/keys/JPN.pub >/dev/null
 }
+
+# daemon HOME [OPTIONS...]: `liaison serve` of node HOME on DAEMON_LISTEN
+# (default a free port), its log in HOME.log; sets DAEMON_URL, DAEMON_PID
+daemon() {
+	local home=$1
+	shift
+	"$L" --home "$home" serve --listen "${DAEMON_LISTEN:-127.0.0.1:0}" "$@" 2>"$home.log" &
+	DAEMON_PID=$!
+	for _ in $(seq 200); do
+		grep -q "node on http" "$home.log" 2>/dev/null && break
+		sleep 0.05
+	done
+	local scheme=http
+	grep -q "node on https" "$home.log" && scheme=https
+	DAEMON_URL=$scheme://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$home.log" | head -1)
+}

@@ -20,17 +20,9 @@ teardown() {
 
 # start HOME [OPTIONS...]: a server on a free port; sets URL and SERVER_PID
 start() {
-	local home=$1
-	shift
-	"$L" --home "$home" serve --listen 127.0.0.1:0 "$@" 2>"$home.log" &
-	SERVER_PID=$!
-	for _ in $(seq 200); do
-		grep -q "node on http" "$home.log" 2>/dev/null && break
-		sleep 0.05
-	done
-	local scheme=http
-	grep -q "node on https" "$home.log" && scheme=https
-	URL=$scheme://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$home.log" | head -1)
+	daemon "$@"
+	SERVER_PID=$DAEMON_PID
+	URL=$DAEMON_URL
 }
 
 stop() {

@@ -59,7 +59,7 @@ Test(store, refuses_to_open_a_missing_store_unless_creating)
 	cr_assert_eq(store_open(path, false, &s, &e), LERR_NOTFOUND);
 	cr_assert_null(s);
 	cr_assert_eq(store_open(path, true, &s, &e), 0, "%s", e.msg);
-	cr_assert_eq(store_schema_version(s), 6);
+	cr_assert_eq(store_schema_version(s), 7);
 	store_close(s);
 }
 
@@ -76,7 +76,7 @@ Test(store, uses_wal_full_sync_and_foreign_keys)
 	cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	cr_assert_eq(raw("PRAGMA user_version"), 6);
+	cr_assert_eq(raw("PRAGMA user_version"), 7);
 }
 
 Test(store, a_committed_party_survives_reopening)
@@ -200,7 +200,9 @@ Test(store, an_older_store_is_migrated_on_opening)
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
 	cr_assert_eq(
 	    sqlite3_exec(db,
-			 "DROP TABLE tokens; DROP TABLE log_witnessed; DROP TABLE log_hashes; DROP "
+			 "DROP TABLE peer_nonces; DROP TABLE inbox; DROP TABLE outbox;"
+			 " DROP TABLE peers; DROP TABLE tokens; DROP TABLE log_witnessed; DROP "
+			 "TABLE log_hashes; DROP "
 			 "TABLE log_entries;"
 			 " DROP TABLE export_licences; DROP TABLE export_measure_entries;"
 			 " DROP TABLE export_measures; DROP TABLE export_entries;"
@@ -212,7 +214,7 @@ Test(store, an_older_store_is_migrated_on_opening)
 	    SQLITE_OK);
 	sqlite3_close(db);
 	cr_assert_eq(store_open(path, false, &s, &e), 0, "%s", e.msg);
-	cr_assert_eq(store_schema_version(s), 6);
+	cr_assert_eq(store_schema_version(s), 7);
 	struct person p;
 	cr_assert_eq(store_person_get(s, "kim", &p, &e), LERR_NOTFOUND, "%s", e.msg);
 	store_close(s);
@@ -298,4 +300,101 @@ Test(store, an_export_regime_round_trips_and_keeps_added_licences)
 	cr_assert(strstr(e.msg, "no export regime of KOR"), "%s", e.msg);
 	store_close(s);
 	cr_assert_eq(raw("SELECT count(*) FROM export_measure_entries"), 2);
+}
+
+Test(store, peers_outbox_inbox_and_nonces)
+{
+	struct store *s;
+	struct lerr e = {0};
+	cr_assert_eq(store_open(path, true, &s, &e), 0);
+	struct party kor = {.code = "KOR", .name = "Korea", .nlevels = 0};
+	cr_assert_eq(store_party_put(s, &kor, &e), 0, "%s", e.msg);
+	struct store_peer p = {.party = "KOR",
+			       .url = "http://127.0.0.1:7401",
+			       .added_on = "2019-09-01"},
+			  got;
+	cr_assert_eq(store_peer_get(s, "KOR", &got, &e), LERR_NOTFOUND);
+	cr_assert_eq(store_peer_put(s, &p, &e), 0, "%s", e.msg);
+	strcpy(p.url, "https://kor.example");
+	cr_assert_eq(store_peer_put(s, &p, &e), 0, "%s", e.msg); /* moved, not doubled */
+	cr_assert_eq(store_peer_get(s, "KOR", &got, &e), 0);
+	cr_assert_str_eq(got.url, "https://kor.example");
+	struct store_peer *ps;
+	size_t n;
+	cr_assert_eq(store_peer_list(s, &ps, &n, &e), 0);
+	cr_assert_eq(n, 1);
+	free(ps);
+	/* two messages: one due at 100 with a body, one due at 200 without */
+	struct store_msg a = {.id = "a1",
+			      .peer = "KOR",
+			      .kind = "consent",
+			      .ref = "item1",
+			      .body = "{\"consent\":1}\n",
+			      .body_len = 14,
+			      .digest = "d1",
+			      .created_on = "2019-09-01",
+			      .next_try = 100};
+	struct store_msg b = {.id = "b2",
+			      .peer = "KOR",
+			      .kind = "item",
+			      .ref = "item2",
+			      .digest = "d2",
+			      .created_on = "2019-09-01",
+			      .next_try = 200};
+	cr_assert_eq(store_outbox_add(s, &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_outbox_add(s, &b, &e), 0, "%s", e.msg);
+	cr_assert_neq(store_outbox_add(s, &b, &e), 0, "one id, one message");
+	struct store_msg *ms;
+	cr_assert_eq(store_outbox_due(s, 99, 10, &ms, &n, &e), 0);
+	cr_assert_eq(n, 0);
+	free(ms);
+	cr_assert_eq(store_outbox_due(s, 150, 10, &ms, &n, &e), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(ms[0].id, "a1");
+	cr_assert_eq(ms[0].body_len, 14);
+	cr_assert_eq(memcmp(ms[0].body, a.body, 14), 0);
+	/* delivered: no longer due */
+	ms[0].state = MSG_DELIVERED;
+	strcpy(ms[0].done_on, "2019-09-02");
+	ms[0].receipt = strdup("{\"receipt\":{}}");
+	cr_assert_eq(store_outbox_update(s, &ms[0], &e), 0, "%s", e.msg);
+	store_msg_free(ms, n);
+	free(ms);
+	cr_assert_eq(store_outbox_due(s, 1000, 10, &ms, &n, &e), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(ms[0].id, "b2");
+	cr_assert_null(ms[0].body, "an item's body is its file");
+	store_msg_free(ms, n);
+	free(ms);
+	cr_assert_eq(store_outbox_list(s, &ms, &n, &e), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(ms[0].state, MSG_DELIVERED);
+	cr_assert_str_eq(ms[0].receipt, "{\"receipt\":{}}");
+	cr_assert_str_eq(ms[0].done_on, "2019-09-02");
+	cr_assert_null(ms[0].body, "lists carry no bodies");
+	store_msg_free(ms, n);
+	free(ms);
+	/* the inbox: once per id */
+	struct store_msg in = {.id = "m1",
+			       .peer = "KOR",
+			       .kind = "item",
+			       .ref = "x",
+			       .digest = "dd",
+			       .done_on = "2019-09-03"};
+	struct store_msg none;
+	cr_assert_eq(store_inbox_get(s, "m1", &none, &e), LERR_NOTFOUND);
+	cr_assert_eq(store_inbox_add(s, &in, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_inbox_add(s, &in, &e), LERR_EXISTS);
+	struct store_msg back;
+	cr_assert_eq(store_inbox_get(s, "m1", &back, &e), 0);
+	cr_assert_str_eq(back.digest, "dd");
+	cr_assert_str_eq(back.done_on, "2019-09-03");
+	/* nonces: once each, forgotten after the window */
+	cr_assert_eq(store_nonce_use(s, "KOR", "n1", 1000, 400, &e), 0);
+	cr_assert_eq(store_nonce_use(s, "KOR", "n1", 1001, 400, &e), LERR_EXISTS);
+	cr_assert_eq(store_nonce_use(s, "JPN", "n1", 1001, 400, &e), 0, "another party's");
+	cr_assert_eq(store_nonce_use(s, "KOR", "n1", 2000, 1500, &e), 0, "forgotten");
+	cr_assert_eq(store_peer_remove(s, "KOR", &e), 0);
+	cr_assert_eq(store_peer_remove(s, "KOR", &e), LERR_NOTFOUND);
+	store_close(s);
 }

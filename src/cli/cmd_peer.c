@@ -1,0 +1,168 @@
+/* cmd_peer.c - liaison peer: the nodes of other parties, the outbox. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../net/peer_client.h"
+#include "cli.h"
+
+static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	const char *pos[1], *url = NULL;
+	int np;
+	const struct cli_opt opts[] = {OPT_VAL("url", &url), {0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	if (r != EXIT_OK)
+		return r;
+	if (!url)
+		return cli_errorf(c, true, "peer add: --url URL is required");
+	struct lerr e = {0};
+	if (node_peer_add(n, pos[0], url, &e) < 0)
+		return cli_error(c, &e, false);
+	if (c->json)
+		return cli_emit(json_pack("{s:s, s:s}", "party", pos[0], "url", url));
+	printf("peer %s at %s\n", pos[0], url);
+	return EXIT_OK;
+}
+
+static int do_remove(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	if (r != EXIT_OK)
+		return r;
+	struct lerr e = {0};
+	if (node_peer_remove(n, pos[0], &e) < 0)
+		return cli_error(c, &e, false);
+	if (c->json)
+		return cli_emit(json_pack("{s:s}", "removed", pos[0]));
+	printf("%s is no longer a peer (messages queued for it wait)\n", pos[0]);
+	return EXIT_OK;
+}
+
+static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	const char *none[1];
+	int r = cli_parse(c, argc, argv, opts, none, 0, 0, &np);
+	if (r != EXIT_OK)
+		return r;
+	struct store_peer *ps = NULL;
+	size_t count = 0;
+	struct lerr e = {0};
+	if (store_peer_list(n->store, &ps, &count, &e) < 0)
+		return cli_error(c, &e, false);
+	if (c->json) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < count; i++)
+			json_array_append_new(a, encode_peer(&ps[i]));
+		free(ps);
+		return cli_emit(json_pack("{s:o}", "peers", a));
+	}
+	for (size_t i = 0; i < count; i++)
+		printf("%-6s %s (since %s)\n", ps[i].party, ps[i].url, ps[i].added_on);
+	if (!count)
+		printf("no peers (liaison peer add PARTY --url URL)\n");
+	free(ps);
+	return EXIT_OK;
+}
+
+static int do_outbox(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	const char *none[1];
+	int r = cli_parse(c, argc, argv, opts, none, 0, 0, &np);
+	if (r != EXIT_OK)
+		return r;
+	struct store_msg *ms = NULL;
+	size_t count = 0;
+	struct lerr e = {0};
+	if (store_outbox_list(n->store, &ms, &count, &e) < 0)
+		return cli_error(c, &e, false);
+	json_t *a = json_array();
+	for (size_t i = 0; i < count; i++)
+		json_array_append_new(a, encode_msg(&ms[i]));
+	if (!c->json) {
+		static const char *states[] = {"queued", "delivered", "refused"};
+		for (size_t i = 0; i < count; i++)
+			printf("%s %-9s %-7s %s to %s, %lld attempt(s)%s%s\n", ms[i].id,
+			       states[ms[i].state % 3], ms[i].kind, ms[i].ref, ms[i].peer,
+			       (long long)ms[i].attempts, ms[i].last_error[0] ? ": " : "",
+			       ms[i].last_error);
+		if (!count)
+			printf("the outbox is empty\n");
+	}
+	store_msg_free(ms, count);
+	free(ms);
+	if (c->json)
+		return cli_emit(json_pack("{s:o}", "messages", a));
+	json_decref(a);
+	return EXIT_OK;
+}
+
+static int do_deliver(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	bool all = false;
+	int np;
+	const struct cli_opt opts[] = {OPT_FLAG("all", &all), {0}};
+	const char *none[1];
+	int r = cli_parse(c, argc, argv, opts, none, 0, 0, &np);
+	if (r != EXIT_OK)
+		return r;
+	struct key_secret k;
+	if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
+		return r;
+	struct deliver_opts o = {
+	    .now = (int64_t)time(NULL), .retry_max = 300, .max = 1000, .all = all, .timeout = 30};
+	struct deliver_stats st;
+	struct lerr e = {0};
+	r = peer_deliver(n, &k, &o, &st, &e);
+	key_secret_free(&k);
+	if (r < 0)
+		return cli_error(c, &e, false);
+	if (c->json)
+		return cli_emit(json_pack("{s:I, s:I, s:I}", "delivered", (json_int_t)st.delivered,
+					  "refused", (json_int_t)st.refused, "failed",
+					  (json_int_t)st.failed));
+	printf("%zu delivered, %zu refused, %zu to retry\n", st.delivered, st.refused, st.failed);
+	return st.failed || st.refused ? EXIT_FAIL : EXIT_OK;
+}
+
+static int run_peer(struct cli *c)
+{
+	static const struct cli_sub subs[] = {{"add", do_add},
+					      {"remove", do_remove},
+					      {"list", do_list},
+					      {"outbox", do_outbox},
+					      {"deliver", do_deliver}};
+	return cli_dispatch(c, "peer", subs, sizeof subs / sizeof subs[0]);
+}
+
+const struct cli_command cmd_peer = {
+    "peer",
+    run_peer,
+    "the nodes of the other parties, and the outbox of messages to them",
+    "usage: liaison peer add PARTY --url URL\n"
+    "       liaison peer remove PARTY\n"
+    "       liaison peer list\n"
+    "       liaison peer outbox\n"
+    "       liaison peer deliver [--all]\n\n"
+    "add      makes PARTY's node (at URL, http(s)://HOST[:PORT]) a peer: PARTY\n"
+    "         must be a party of the configuration whose public key is on file\n"
+    "         (liaison party key). Requests between the nodes are signed with\n"
+    "         each party's key; a node takes messages only from its peers.\n"
+    "remove   forgets the peer (its queued messages wait until it is added again).\n"
+    "list     the peers.\n"
+    "outbox   the messages to peers: queued (with the last error), delivered\n"
+    "         (with the peer's signed receipt) or refused (with its reason).\n"
+    "deliver  sends what is due now (--all: every queued message), once;\n"
+    "         liaison serve does this by itself. Exits 1 when a message\n"
+    "         failed or was refused.\n\n"
+    "options:\n"
+    "  --json  answer with the same objects as GET /v1/peers and /v1/outbox\n",
+};

@@ -1,0 +1,201 @@
+/* peer_client.c - delivering the outbox with libcurl (see peer_client.h). */
+#include "peer_client.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define ANSWER_MAX (64u << 10) /* a receipt or an error is small */
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_ready = CURLE_FAILED_INIT;
+
+static void curl_setup(void)
+{
+	curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+struct answer {
+	char *p;
+	size_t len;
+	bool too_big;
+};
+
+static size_t on_answer(char *data, size_t size, size_t nmemb, void *cls)
+{
+	struct answer *a = cls;
+	size_t n = size * nmemb;
+	if (a->len + n > ANSWER_MAX) {
+		a->too_big = true;
+		return 0;
+	}
+	char *p = realloc(a->p, a->len + n + 1);
+	if (!p)
+		return 0;
+	memcpy(p + a->len, data, n);
+	a->len += n;
+	p[a->len] = '\0';
+	a->p = p;
+	return n;
+}
+
+/* "Name: value" into the list; false when out of memory. */
+static bool header(struct curl_slist **h, const char *name, const char *value)
+{
+	char line[512];
+	snprintf(line, sizeof line, "%s: %s", name, value);
+	struct curl_slist *n = curl_slist_append(*h, line);
+	if (!n)
+		return false;
+	*h = n;
+	return true;
+}
+
+/* The error message of an error answer, or the status alone. */
+static void why_of(long status, const struct answer *a, char *why, size_t n)
+{
+	json_t *o = a->p ? json_loadb(a->p, a->len, 0, NULL) : NULL;
+	const char *msg = NULL;
+	if (o && json_unpack(o, "{s:{s:s}}", "error", "message", &msg) == 0)
+		snprintf(why, n, "%ld: %.200s", status, msg);
+	else
+		snprintf(why, n, "the peer answered %ld", status);
+	json_decref(o);
+}
+
+enum outcome { SENT, REFUSED, FAILED };
+
+/* One attempt at message m: *why says what went wrong. */
+static enum outcome send_one(struct node *n, const struct key_secret *k,
+			     const struct deliver_opts *o, const struct store_msg *m,
+			     const struct store_peer *p, struct answer *a, char *why, size_t wn)
+{
+	struct peer_request rq = {0};
+	struct lerr e = {0};
+	str_copy(rq.from, sizeof rq.from, n->party);
+	str_copy(rq.to, sizeof rq.to, m->peer);
+	rq.time = o->now;
+	str_copy(rq.msg, sizeof rq.msg, m->id);
+	str_copy(rq.kind, sizeof rq.kind, m->kind);
+	str_copy(rq.ref, sizeof rq.ref, m->ref);
+	str_copy(rq.digest, sizeof rq.digest, m->digest);
+	if (peer_request_sign(k, "POST", PEER_MESSAGES, &rq, &e) < 0) {
+		snprintf(why, wn, "%.200s", e.msg);
+		return FAILED;
+	}
+	char url[PEER_URL_MAX + sizeof PEER_MESSAGES], time[24];
+	snprintf(url, sizeof url, "%s%s", p->url, PEER_MESSAGES);
+	snprintf(time, sizeof time, "%lld", (long long)rq.time);
+	struct curl_slist *h = NULL;
+	bool ok = header(&h, "Content-Type", "application/octet-stream") &&
+		  header(&h, "Expect", "") && header(&h, PEER_H_FROM, rq.from) &&
+		  header(&h, PEER_H_TO, rq.to) && header(&h, PEER_H_TIME, time) &&
+		  header(&h, PEER_H_NONCE, rq.nonce) && header(&h, PEER_H_MESSAGE, rq.msg) &&
+		  header(&h, PEER_H_KIND, rq.kind) && header(&h, PEER_H_REF, rq.ref) &&
+		  header(&h, PEER_H_DIGEST, rq.digest) &&
+		  header(&h, PEER_H_SIGNATURE, rq.signature);
+	FILE *f = NULL;
+	struct stat sb;
+	if (ok && !m->body) {
+		char path[NODE_PATH_MAX + 64];
+		node_outbox_path(n, m->id, path, sizeof path);
+		if (!(f = fopen(path, "rb")) || fstat(fileno(f), &sb) != 0) {
+			snprintf(why, wn, "%.160s: %.80s", path, strerror(errno));
+			if (f)
+				fclose(f);
+			curl_slist_free_all(h);
+			return REFUSED; /* its body is gone: no attempt can succeed */
+		}
+	}
+	CURL *c = ok ? curl_easy_init() : NULL;
+	enum outcome out = FAILED;
+	if (!c) {
+		snprintf(why, wn, "cannot start a transfer (out of memory)");
+	} else {
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o->timeout > 0 ? o->timeout : 30L);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_answer);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+		if (f) {
+			curl_easy_setopt(c, CURLOPT_READDATA, f);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)sb.st_size);
+		} else {
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS, m->body);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)m->body_len);
+		}
+		CURLcode cc = curl_easy_perform(c);
+		long status = 0;
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		if (cc != CURLE_OK) {
+			snprintf(why, wn, "%.120s: %.120s", p->url, curl_easy_strerror(cc));
+		} else if (status >= 200 && status < 300) {
+			out = SENT;
+		} else {
+			why_of(status, a, why, wn);
+			out = status == 400 || status == 403 || status == 409 || status == 413 ||
+				      status == 422
+				  ? REFUSED
+				  : FAILED;
+		}
+		curl_easy_cleanup(c);
+	}
+	if (f)
+		fclose(f);
+	curl_slist_free_all(h);
+	return out;
+}
+
+int peer_deliver(struct node *n, const struct key_secret *k, const struct deliver_opts *o,
+		 struct deliver_stats *st, struct lerr *e)
+{
+	memset(st, 0, sizeof *st);
+	pthread_once(&curl_once, curl_setup);
+	if (curl_ready != CURLE_OK)
+		return lerr_set(e, LERR_IO, "libcurl: %s", curl_easy_strerror(curl_ready));
+	struct store_msg *ms = NULL;
+	size_t nm = 0;
+	int r = store_outbox_due(n->store, o->all ? INT64_MAX : o->now, o->max ? o->max : 64, &ms,
+				 &nm, e);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < nm; i++) {
+		struct store_msg *m = &ms[i];
+		struct store_peer p;
+		struct answer a = {0};
+		struct lerr me = {0};
+		char why[256] = "";
+		enum outcome out;
+		if (store_peer_get(n->store, m->peer, &p, &me) < 0) {
+			snprintf(why, sizeof why, "%.250s", me.msg);
+			out = FAILED; /* the peer may be added again */
+		} else {
+			out = send_one(n, k, o, m, &p, &a, why, sizeof why);
+		}
+		if (out == SENT && node_outbox_delivered(n, m, a.p ? a.p : "", a.len, &me) == 0) {
+			st->delivered++;
+		} else if (out == REFUSED) {
+			if (node_outbox_refused(n, m, why, &me) == 0)
+				st->refused++;
+		} else {
+			if (out == SENT) /* a receipt that does not check */
+				snprintf(why, sizeof why, "%.250s", me.msg);
+			if (node_outbox_retry(n, m, why, o->now, o->retry_max, &me) == 0)
+				st->failed++;
+		}
+		free(a.p);
+	}
+	store_msg_free(ms, nm);
+	free(ms);
+	return 0;
+}

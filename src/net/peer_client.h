@@ -1,0 +1,37 @@
+/*
+ * peer_client.h - the node's side of a link to a peer: delivers the outbox
+ * (libcurl), each message in one signed request, and keeps the receipt.
+ */
+#ifndef LIAISON_NET_PEER_CLIENT_H
+#define LIAISON_NET_PEER_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../node/peer.h"
+
+struct deliver_opts {
+	int64_t now;	   /* Unix seconds (the requests' time, and when retries fall due) */
+	int64_t retry_max; /* the longest wait between attempts, in seconds */
+	size_t max;	   /* at most this many messages in one pass */
+	bool all;	   /* every queued message, due or not */
+	long timeout;	   /* seconds without progress before an attempt fails */
+};
+
+struct deliver_stats {
+	size_t delivered, refused, failed;
+};
+
+/*
+ * One pass over the outbox: each message due is sent to its peer; a good
+ * receipt marks it delivered (stored and logged), a refusal (400, 403, 409,
+ * 413, 422) marks it refused, anything else (no answer, 401, 5xx, a bad
+ * receipt) schedules a retry. Errors of one message do not stop the pass;
+ * the return is < 0 only when the outbox cannot be read.
+ */
+int peer_deliver(struct node *n, const struct key_secret *k, const struct deliver_opts *o,
+		 struct deliver_stats *st, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
+#endif

@@ -1,0 +1,407 @@
+/* peer.c - federation: peers, signed requests, the outbox, receipts (see peer.h). */
+#include "peer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../crypto/fio.h"
+#include "log.h"
+
+#define CTX_REQUEST "liaison-peer-request/v1"
+#define CTX_RECEIPT "liaison-receipt/v1"
+
+char *peer_request_text(const char *method, const char *path, const struct peer_request *rq)
+{
+	const char *fmt = CTX_REQUEST "\n%s %s\nfrom %s\nto %s\ntime %lld\nnonce %s\n"
+				      "message %s %s %s\ndigest %s\n";
+	int n = snprintf(NULL, 0, fmt, method, path, rq->from, rq->to, (long long)rq->time,
+			 rq->nonce, rq->msg[0] ? rq->msg : "-", rq->kind[0] ? rq->kind : "-",
+			 rq->ref[0] ? rq->ref : "-", rq->digest);
+	char *s = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (s)
+		snprintf(s, (size_t)n + 1, fmt, method, path, rq->from, rq->to, (long long)rq->time,
+			 rq->nonce, rq->msg[0] ? rq->msg : "-", rq->kind[0] ? rq->kind : "-",
+			 rq->ref[0] ? rq->ref : "-", rq->digest);
+	return s;
+}
+
+int peer_request_sign(const struct key_secret *k, const char *method, const char *path,
+		      struct peer_request *rq, struct lerr *e)
+{
+	uint8_t nonce[16], sig[crypto_sign_BYTES];
+	randombytes_buf(nonce, sizeof nonce);
+	sodium_bin2base64(rq->nonce, sizeof rq->nonce, nonce, sizeof nonce,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *text = peer_request_text(method, path, rq);
+	if (!text)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	crypto_sign_detached(sig, NULL, (const uint8_t *)text, strlen(text), k->sign_sk);
+	free(text);
+	sodium_bin2base64(rq->signature, sizeof rq->signature, sig, sizeof sig,
+			  sodium_base64_VARIANT_ORIGINAL);
+	return 0;
+}
+
+int node_peer_check(struct node *n, const char *method, const char *path,
+		    const struct peer_request *rq, const char *digest, int64_t now, struct lerr *e)
+{
+	struct store_peer p;
+	struct key_public pub;
+	uint8_t sig[crypto_sign_BYTES];
+	size_t sl = 0;
+	if (strcmp(rq->to, n->party) != 0)
+		return lerr_set(e, LERR_AUTH, "the request is addressed to %.32s, not to %s",
+				rq->to, n->party);
+	int r = store_peer_get(n->store, rq->from, &p, e);
+	if (r < 0)
+		return r == LERR_NOTFOUND
+			   ? lerr_set(e, LERR_AUTH, "%.32s is not a peer of %s", rq->from, n->party)
+			   : r;
+	if ((r = node_public_key(n, rq->from, &pub, e)) < 0)
+		return r;
+	if (rq->time < now - PEER_SKEW || rq->time > now + PEER_SKEW)
+		return lerr_set(e, LERR_AUTH,
+				"a stale request: its time is %lld s from this node's (at most %d)",
+				(long long)(rq->time - now), PEER_SKEW);
+	if (sodium_memcmp(rq->digest, digest, DIGEST_B64_MAX) != 0)
+		return lerr_set(e, LERR_AUTH, "the body is not the one signed (digest differs)");
+	if (sodium_base642bin(sig, sizeof sig, rq->signature, strlen(rq->signature), NULL, &sl,
+			      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    sl != sizeof sig)
+		return lerr_set(e, LERR_AUTH, "the signature is not 64 bytes of base64");
+	char *text = peer_request_text(method, path, rq);
+	if (!text)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	r = crypto_sign_verify_detached(sig, (const uint8_t *)text, strlen(text), pub.sign_pk);
+	free(text);
+	if (r != 0)
+		return lerr_set(e, LERR_AUTH, "bad signature: the request is not signed by %s",
+				rq->from);
+	if ((r = store_begin(n->store, e)) < 0)
+		return r;
+	if ((r = store_nonce_use(n->store, rq->from, rq->nonce, now, now - 2 * PEER_SKEW, e)) < 0) {
+		store_rollback(n->store);
+		return r == LERR_EXISTS ? LERR_AUTH : r;
+	}
+	return store_commit(n->store, e);
+}
+
+void peer_digest(const void *buf, size_t n, char out[DIGEST_B64_MAX])
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, buf, n);
+	sodium_bin2base64(out, DIGEST_B64_MAX, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
+}
+
+int peer_file_digest(int fd, char out[DIGEST_B64_MAX], struct lerr *e)
+{
+	crypto_hash_sha256_state st;
+	uint8_t buf[1 << 16], h[crypto_hash_sha256_BYTES];
+	ssize_t got;
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return lerr_set(e, LERR_IO, "digest: %s", strerror(errno));
+	crypto_hash_sha256_init(&st);
+	while ((got = fio_read_full(fd, buf, sizeof buf)) > 0)
+		crypto_hash_sha256_update(&st, buf, (unsigned long long)got);
+	if (got < 0)
+		return lerr_set(e, LERR_IO, "digest: %s", strerror(errno));
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2base64(out, DIGEST_B64_MAX, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
+	return 0;
+}
+
+/* ---- peers ---- */
+
+static bool url_ok(const char *url)
+{
+	size_t n = strlen(url);
+	if (n >= PEER_URL_MAX)
+		return false;
+	const char *host = strncmp(url, "http://", 7) == 0    ? url + 7
+			   : strncmp(url, "https://", 8) == 0 ? url + 8
+							      : NULL;
+	if (!host || !*host)
+		return false;
+	for (const char *c = host; *c; c++)
+		if (*c <= ' ' || *c >= 0x7f || *c == '/' || *c == '?' || *c == '#' || *c == '@')
+			return false;
+	return true;
+}
+
+int node_peer_add(struct node *n, const char *party, const char *url, struct lerr *e)
+{
+	struct party p;
+	struct key_public pub;
+	struct store_peer sp = {0};
+	if (!url_ok(url))
+		return lerr_set(e, LERR_INVAL,
+				"--url: %.300s is not http(s)://HOST[:PORT] (no path, no user)",
+				url);
+	if (strcmp(party, n->party) == 0)
+		return lerr_set(e, LERR_INVAL, "%s is this node's own party", party);
+	int r = store_party_get(n->store, party, &p, e);
+	if (r == 0)
+		r = node_public_key(n, party, &pub, e);
+	if (r < 0)
+		return r;
+	str_copy(sp.party, sizeof sp.party, party);
+	str_copy(sp.url, sizeof sp.url, url);
+	date_format(n->clock.today, sp.added_on);
+	if ((r = store_begin(n->store, e)) < 0)
+		return r;
+	if ((r = store_peer_put(n->store, &sp, e)) < 0) {
+		store_rollback(n->store);
+		return r;
+	}
+	return node_log_commit(n, "peer-add", json_pack("{s:s, s:s}", "peer", party, "url", url),
+			       e);
+}
+
+int node_peer_remove(struct node *n, const char *party, struct lerr *e)
+{
+	int r = store_begin(n->store, e);
+	if (r < 0)
+		return r;
+	if ((r = store_peer_remove(n->store, party, e)) < 0) {
+		store_rollback(n->store);
+		return r;
+	}
+	return node_log_commit(n, "peer-remove", json_pack("{s:s}", "peer", party), e);
+}
+
+/* ---- the outbox ---- */
+
+void node_outbox_path(const struct node *n, const char *id, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/outbox/%s", n->home, id);
+}
+
+void node_msg_id(char out[MSG_ID_MAX])
+{
+	uint8_t b[16];
+	randombytes_buf(b, sizeof b);
+	sodium_bin2hex(out, MSG_ID_MAX, b, sizeof b);
+}
+
+int64_t peer_backoff(int64_t attempts, int64_t cap)
+{
+	int64_t d = PEER_RETRY_FIRST;
+	for (int64_t i = 1; i < attempts && d < cap; i++)
+		d *= 2;
+	return d < cap ? d : cap;
+}
+
+/* The receipt's signed text: canonical JSON of its fields. */
+static char *receipt_text(const struct peer_request *rq, const char *received, const char *result)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "message", rq->msg,
+			      "kind", rq->kind, "ref", rq->ref, "from", rq->from, "to", rq->to,
+			      "digest", rq->digest, "received", received, "result", result);
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	return s;
+}
+
+/* Saves m's new state, with a log entry of `kind` (facts) unless NULL. */
+static int outbox_save(struct node *n, const struct store_msg *m, const char *kind, json_t *facts,
+		       struct lerr *e)
+{
+	int r = store_begin(n->store, e);
+	if (r == 0 && (r = store_outbox_update(n->store, m, e)) < 0)
+		store_rollback(n->store);
+	if (r < 0) {
+		json_decref(facts);
+		return r;
+	}
+	return kind ? node_log_commit(n, kind, facts, e) : store_commit(n->store, e);
+}
+
+int node_outbox_delivered(struct node *n, struct store_msg *m, const char *receipt, size_t len,
+			  struct lerr *e)
+{
+	struct key_public pub;
+	int r = node_public_key(n, m->peer, &pub, e);
+	if (r < 0)
+		return r;
+	json_error_t je;
+	json_t *root = json_loadb(receipt, len, JSON_REJECT_DUPLICATES, &je), *rc = NULL;
+	const char *sig64 = NULL, *received = NULL, *result = NULL;
+	if (!root || json_unpack(root, "{s:o, s:s}", "receipt", &rc, "signature", &sig64) != 0 ||
+	    json_unpack(rc, "{s:s, s:s}", "received", &received, "result", &result) != 0) {
+		json_decref(root);
+		return lerr_set(e, LERR_AUTH, "%s's answer is not a receipt", m->peer);
+	}
+	/* what the receipt must say of this message */
+	struct peer_request rq = {0};
+	str_copy(rq.from, sizeof rq.from, n->party);
+	str_copy(rq.to, sizeof rq.to, m->peer);
+	str_copy(rq.msg, sizeof rq.msg, m->id);
+	str_copy(rq.kind, sizeof rq.kind, m->kind);
+	str_copy(rq.ref, sizeof rq.ref, m->ref);
+	str_copy(rq.digest, sizeof rq.digest, m->digest);
+	char *text = receipt_text(&rq, received, result);
+	if (!text)
+		r = lerr_set(e, LERR_NOMEM, "out of memory");
+	else if (node_signed_check(&pub, CTX_RECEIPT, text, sig64, m->peer, e) < 0)
+		r = lerr_set(e, LERR_AUTH,
+			     "%s's receipt for message %s does not check (another message's, or "
+			     "not signed by %s)",
+			     m->peer, m->id, m->peer);
+	free(text);
+	char *kept = r == 0 ? strndup(receipt, len) : NULL;
+	if (r == 0 && !kept)
+		r = lerr_set(e, LERR_NOMEM, "out of memory");
+	json_t *facts = r == 0 ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "message", m->id, "to",
+					   m->peer, "kind", m->kind, "ref", m->ref, "received",
+					   received, "result", result)
+			       : NULL;
+	json_decref(root);
+	if (r < 0)
+		return r;
+	free(m->receipt);
+	m->receipt = kept;
+	m->state = MSG_DELIVERED;
+	m->attempts++;
+	m->last_error[0] = '\0';
+	date_format(n->clock.today, m->done_on);
+	if ((r = outbox_save(n, m, "message-delivered", facts, e)) == 0) {
+		char path[NODE_PATH_MAX + 64];
+		node_outbox_path(n, m->id, path, sizeof path);
+		(void)unlink(path); /* delivered: the receipt and the log are the proof */
+	}
+	return r;
+}
+
+int node_outbox_refused(struct node *n, struct store_msg *m, const char *why, struct lerr *e)
+{
+	m->state = MSG_REFUSED;
+	m->attempts++;
+	str_copy(m->last_error, sizeof m->last_error, why);
+	date_format(n->clock.today, m->done_on);
+	return outbox_save(n, m, "message-refused",
+			   json_pack("{s:s, s:s, s:s, s:s, s:s}", "message", m->id, "to", m->peer,
+				     "kind", m->kind, "ref", m->ref, "reason", why),
+			   e);
+}
+
+int node_outbox_retry(struct node *n, struct store_msg *m, const char *why, int64_t now,
+		      int64_t cap, struct lerr *e)
+{
+	m->attempts++;
+	m->next_try = now + peer_backoff(m->attempts, cap);
+	str_copy(m->last_error, sizeof m->last_error, why);
+	return outbox_save(n, m, NULL, NULL, e);
+}
+
+/* ---- receiving ---- */
+
+static int receipt_for(struct node *n, const struct key_secret *k, const struct peer_request *rq,
+		       const char *received, const char *result, char **out, size_t *len,
+		       struct lerr *e)
+{
+	char *text = receipt_text(rq, received, result);
+	if (!text)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	int r = node_signed_json(k, CTX_RECEIPT, "receipt", text, out, len, e);
+	free(text);
+	(void)n;
+	return r;
+}
+
+int node_peer_receive(struct node *n, const struct key_secret *k, const struct peer_request *rq,
+		      const char *file, char **receipt, size_t *len, struct lerr *e)
+{
+	struct store_msg m = {0}, had;
+	*receipt = NULL;
+	*len = 0;
+	int r = store_inbox_get(n->store, rq->msg, &had, e);
+	if (r == 0) { /* received before: acknowledged again, not taken twice */
+		if (strcmp(had.peer, rq->from) != 0 || strcmp(had.digest, rq->digest) != 0)
+			return lerr_set(e, LERR_EXISTS,
+					"message %s was received before with other content",
+					rq->msg);
+		return receipt_for(n, k, rq, had.done_on, "duplicate", receipt, len, e);
+	}
+	if (r != LERR_NOTFOUND)
+		return r;
+	str_copy(m.id, sizeof m.id, rq->msg);
+	str_copy(m.peer, sizeof m.peer, rq->from);
+	str_copy(m.kind, sizeof m.kind, rq->kind);
+	str_copy(m.ref, sizeof m.ref, rq->ref);
+	str_copy(m.digest, sizeof m.digest, rq->digest);
+	date_format(n->clock.today, m.done_on);
+	n->receiving = &m;
+	const char *result = "stored";
+	if (strcmp(rq->kind, "item") == 0) {
+		struct store_item it;
+		struct label l;
+		n->receiving_act = "item-import";
+		r = node_item_import_from(n, file, k, rq->from, &it, &l, e);
+		if (r == 0) {
+			store_item_free(&it);
+		} else if (r == LERR_EXISTS) {
+			/* stored by an earlier delivery whose inbox row was lost: the
+			 * item is the sender's, so this is the same message again */
+			struct store_item old;
+			if (store_item_get(n->store, rq->ref, &old, NULL) == 0) {
+				bool same = old.foreign && strcmp(old.sender, rq->from) == 0;
+				store_item_free(&old);
+				if (same) {
+					n->receiving = NULL;
+					r = store_inbox_add(n->store, &m, e);
+					result = "duplicate";
+				}
+			}
+		}
+	} else if (strcmp(rq->kind, "consent") == 0) {
+		struct consent_info ci;
+		n->receiving_act = "consent-import";
+		r = node_consent_import(n, file, &ci, e);
+	} else {
+		r = lerr_set(e, LERR_INVAL, "message kind %.16s is not one this node takes",
+			     rq->kind);
+	}
+	n->receiving = NULL;
+	n->receiving_act = NULL;
+	if (r < 0)
+		return r;
+	return receipt_for(n, k, rq, m.done_on, result, receipt, len, e);
+}
+
+/* ---- views ---- */
+
+json_t *encode_peer(const struct store_peer *p)
+{
+	return json_pack("{s:s, s:s, s:s}", "party", p->party, "url", p->url, "added_on",
+			 p->added_on);
+}
+
+json_t *encode_msg(const struct store_msg *m)
+{
+	static const char *states[] = {"queued", "delivered", "refused"};
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id", m->id, "to",
+			      m->peer, "kind", m->kind, "ref", m->ref, "digest", m->digest,
+			      "created_on", m->created_on, "state", states[m->state % 3],
+			      "attempts", (json_int_t)m->attempts);
+	if (!o)
+		return NULL;
+	if (m->state == MSG_QUEUED)
+		json_object_set_new(o, "next_try", json_integer((json_int_t)m->next_try));
+	if (m->done_on[0])
+		json_object_set_new(o, m->state == MSG_DELIVERED ? "delivered_on" : "refused_on",
+				    json_string(m->done_on));
+	if (m->last_error[0])
+		json_object_set_new(o, "last_error", json_string(m->last_error));
+	if (m->receipt) {
+		json_t *rc = json_loads(m->receipt, 0, NULL);
+		if (rc)
+			json_object_set_new(o, "receipt", rc);
+	}
+	return o;
+}

@@ -1,0 +1,129 @@
+/*
+ * peer.h - federation: the peers of a node, signed requests between nodes,
+ * the outbox, receipts, and the messages a node receives.
+ *
+ * A request between nodes carries its sender, its recipient, the time (Unix
+ * seconds), a random nonce, the message it delivers (id, kind, what it
+ * refers to) and the SHA-256 of its body, signed with the sending party's
+ * Ed25519 key (peer_request_text says exactly what is signed). A node
+ * refuses a request whose sender is not its peer, whose time is more than
+ * PEER_SKEW seconds from its own, whose nonce it has seen, whose body does
+ * not match the digest, or whose signature does not check.
+ *
+ * Each delivered message is answered with a receipt signed by the receiving
+ * party: the sender checks it, stores it with the message and logs the
+ * delivery (proof of delivery). A message received twice (the same id and
+ * digest) is acknowledged again and stored once.
+ */
+#ifndef LIAISON_NODE_PEER_H
+#define LIAISON_NODE_PEER_H
+
+#include <jansson.h>
+
+#include "exchange.h"
+
+#define PEER_SKEW	 300 /* seconds */
+#define PEER_NONCE_MAX	 32
+#define PEER_SIG_MAX	 96
+#define PEER_MESSAGES	 "/v1/peer/messages"
+#define PEER_RETRY_FIRST 1 /* seconds before the first retry; doubled each time */
+
+/* the headers of a request between nodes */
+#define PEER_H_FROM	 "Liaison-From"
+#define PEER_H_TO	 "Liaison-To"
+#define PEER_H_TIME	 "Liaison-Time"
+#define PEER_H_NONCE	 "Liaison-Nonce"
+#define PEER_H_MESSAGE	 "Liaison-Message"
+#define PEER_H_KIND	 "Liaison-Kind"
+#define PEER_H_REF	 "Liaison-Ref"
+#define PEER_H_DIGEST	 "Liaison-Digest"
+#define PEER_H_SIGNATURE "Liaison-Signature"
+
+/* The signed headers of a request between nodes. */
+struct peer_request {
+	char from[PARTY_CODE_MAX], to[PARTY_CODE_MAX];
+	int64_t time;
+	char nonce[PEER_NONCE_MAX];
+	char msg[MSG_ID_MAX], kind[MSG_KIND_MAX], ref[MSG_REF_MAX]; /* "" when no message */
+	char digest[DIGEST_B64_MAX];
+	char signature[PEER_SIG_MAX];
+};
+
+/* What a request's signature covers (free() it). */
+char *peer_request_text(const char *method, const char *path, const struct peer_request *rq);
+
+/* Sets rq's nonce and signature (from, to, time, message and digest set by the caller). */
+int peer_request_sign(const struct key_secret *k, const char *method, const char *path,
+		      struct peer_request *rq, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
+/*
+ * Checks a request that came to this node: addressed to it, from a peer
+ * whose key is known, its time within PEER_SKEW of now, `digest` (of the
+ * body received) equal to the signed one, the signature good, the nonce
+ * new (then recorded). LERR_AUTH (or LERR_NOTFOUND for an unknown sender)
+ * saying which check failed.
+ */
+int node_peer_check(struct node *n, const char *method, const char *path,
+		    const struct peer_request *rq, const char *digest, int64_t now, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+
+/* The SHA-256 of the file at fd (read from its start), base64. */
+int peer_file_digest(int fd, char out[DIGEST_B64_MAX], struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(2)));
+void peer_digest(const void *buf, size_t n, char out[DIGEST_B64_MAX]) __attribute__((nonnull(3)));
+
+/* ---- peers ---- */
+
+/* Adds (or moves) a peer: a party of the node's configuration, not this
+ * node's own, whose public key is on file; url is http(s)://host[:port]. */
+int node_peer_add(struct node *n, const char *party, const char *url, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+int node_peer_remove(struct node *n, const char *party, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* ---- the outbox ---- */
+
+/* Where message id's body waits: home/outbox/ID. */
+void node_outbox_path(const struct node *n, const char *id, char *buf, size_t size);
+
+/* A new message id (32 hex digits). */
+void node_msg_id(char out[MSG_ID_MAX]);
+
+/* The delay before attempt number `attempts` + 1, in seconds, at most cap. */
+int64_t peer_backoff(int64_t attempts, int64_t cap);
+
+/*
+ * Checks a receipt (the peer's answer to message m) and, when it is good,
+ * stores it with the message as delivered and logs the delivery, in one
+ * transaction. LERR_AUTH when the receipt is not the peer's for m.
+ */
+int node_outbox_delivered(struct node *n, struct store_msg *m, const char *receipt, size_t len,
+			  struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* A refusal the peer gave (it will not take the message: no retry), logged. */
+int node_outbox_refused(struct node *n, struct store_msg *m, const char *why, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* A failed attempt: the next one after the backoff (capped at cap seconds). */
+int node_outbox_retry(struct node *n, struct store_msg *m, const char *why, int64_t now,
+		      int64_t cap, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* ---- receiving ---- */
+
+/*
+ * Takes a message a peer sent (rq checked by node_peer_check; its body in
+ * `file`): an item (an envelope, imported as `item import` does, which must
+ * come from the sending party), or a consent. Records the message in the
+ * inbox in the same transaction as the act. A message received before is
+ * not taken again. Either way *receipt (free() it, *len bytes) is this
+ * node's signed receipt. LERR_REFUSED and the others as the act refuses.
+ */
+int node_peer_receive(struct node *n, const struct key_secret *k, const struct peer_request *rq,
+		      const char *file, char **receipt, size_t *len, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5, 6)));
+
+/* ---- views ---- */
+json_t *encode_peer(const struct store_peer *p);
+json_t *encode_msg(const struct store_msg *m);
+
+#endif

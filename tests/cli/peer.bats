@@ -1,0 +1,268 @@
+#!/usr/bin/env bats
+# Federation with real daemons on loopback: peers, releases through the
+# outbox with signed receipts, a peer down then up, duplicates, refusals,
+# and requests that are forged, tampered with, replayed, stale or from a
+# node that is not a peer.
+load helpers
+
+setup() {
+	two_nodes
+	echo "2019-08-24 06:45 KST: two short-range missiles launched eastward" >report.txt
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	PIDS=()
+}
+
+teardown() {
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+}
+
+up() { # HOME [OPTIONS...]: a daemon; sets ${HOME}_URL and keeps its pid
+	daemon "$@"
+	PIDS+=("$DAEMON_PID")
+	eval "${1^^}_URL=$DAEMON_URL ${1^^}_PID=$DAEMON_PID"
+}
+
+down() { # HOME
+	local pid=${1^^}_PID
+	kill -TERM "${!pid}"
+	wait "${!pid}" || true
+}
+
+# waits (at most 10 s) until the jq filter holds on jpn's outbox
+outbox_until() {
+	for _ in $(seq 100); do
+		"$L" --home jpn --json peer outbox | jq -e "$1" >/dev/null && return 0
+		sleep 0.1
+	done
+	"$L" --home jpn --json peer outbox >&2
+	return 1
+}
+
+log_kinds() { # HOME: the kinds of its log's entries, one a line
+	"$L" --home "$1" --json log entries | jq -r '.entries[].data | @base64d | fromjson | .kind'
+}
+
+sq() { # HOME SQL
+	sqlite3 "$1/node.db" "$2"
+}
+
+@test "peer add, list and remove, and what they refuse" {
+	run "$L" --home jpn peer add KOR --url http://127.0.0.1:1/path
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--url"*"no path"* ]]
+	run "$L" --home jpn peer add KOR --url ftp://kor.example
+	[ "$status" -ne 0 ]
+	run "$L" --home jpn peer add JPN --url http://127.0.0.1:7401
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"own party"* ]]
+	run "$L" --home jpn peer add XYZ --url http://127.0.0.1:7401
+	[ "$status" -ne 0 ]
+	run "$L" --home jpn peer add USA --url http://127.0.0.1:7401 # a party with no key on file
+	[ "$status" -ne 0 ]
+	[ "$(sq jpn 'SELECT count(*) FROM peers')" = 0 ]
+	"$L" --home jpn peer add KOR --url http://127.0.0.1:7401
+	"$L" --home jpn peer add KOR --url https://kor.example:7400 # moved
+	[ "$("$L" --home jpn --json peer list | jq -c '.peers | map([.party, .url])')" = '[["KOR","https://kor.example:7400"]]' ]
+	log_kinds jpn | grep -c peer-add | grep -qx 2
+	"$L" --home jpn peer remove KOR
+	run "$L" --home jpn peer remove KOR
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not a peer"* ]]
+	[ "$("$L" --home jpn --json peer list | jq '.peers | length')" = 0 ]
+}
+
+@test "a release without -o to a party that is not a peer is refused, nothing stored" {
+	before=$("$L" --home jpn --json log entries | jq '.entries | length')
+	run "$L" --home jpn item release "$ID" --to KOR --by sato
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"KOR is not a peer"* ]]
+	[ "$(sq jpn 'SELECT count(*) FROM releases')" = 0 ]
+	[ "$(sq jpn 'SELECT count(*) FROM outbox')" = 0 ]
+	[ "$("$L" --home jpn --json log entries | jq '.entries | length')" = "$before" ]
+}
+
+@test "a release travels to the peer's daemon and comes back with its signed receipt" {
+	up kor
+	up jpn --retry-max 1
+	"$L" --home jpn peer add KOR --url "$KOR_URL"
+	"$L" --home kor peer add JPN --url "$JPN_URL"
+	run "$L" --home jpn item release "$ID" --to KOR --by sato
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"queued"* ]]
+	outbox_until '.messages[0].state == "delivered"'
+	m=$("$L" --home jpn --json peer outbox | jq -c '.messages[0]')
+	[ "$(echo "$m" | jq -r .receipt.receipt.from)" = JPN ]
+	[ "$(echo "$m" | jq -r .receipt.receipt.to)" = KOR ]
+	[ "$(echo "$m" | jq -r .receipt.receipt.ref)" = "$ID" ]
+	[ "$(echo "$m" | jq -r .receipt.receipt.result)" = stored ]
+	[ "$(echo "$m" | jq -r .receipt.receipt.message)" = "$(echo "$m" | jq -r .id)" ]
+	[ "$(echo "$m" | jq -r .receipt.receipt.digest)" = "$(echo "$m" | jq -r .digest)" ]
+	# KOR holds the item once, at its own level, from JPN, and can read it
+	[ "$("$L" --home kor --json item show "$ID" | jq -r '[.sender, .local_marking.level] | join(" ")')" = "JPN II" ]
+	"$L" --home kor item get "$ID" --by kim --purpose warning -o got.txt
+	cmp got.txt report.txt
+	[ "$(sq kor 'SELECT count(*) FROM inbox')" = 1 ]
+	# both logs: the release and the delivery at JPN, the import at KOR, one message id
+	msg=$(echo "$m" | jq -r .id)
+	log_kinds jpn | grep -qx item-release
+	log_kinds jpn | grep -qx message-delivered
+	"$L" --home kor --json log entries | jq -e --arg m "$msg" \
+		'[.entries[].data | @base64d | fromjson | select(.kind == "item-import" and .message == $m)] | length == 1'
+	# the envelope left the outbox with its delivery
+	[ ! -e "jpn/outbox/$msg" ]
+	"$L" --home jpn log verify >/dev/null
+	"$L" --home kor log verify >/dev/null
+}
+
+@test "the peer down, then up: the message waits, then arrives once" {
+	up kor
+	port=${KOR_URL##*:}
+	down kor
+	up jpn --retry-max 1
+	"$L" --home jpn peer add KOR --url "$KOR_URL"
+	"$L" --home kor peer add JPN --url "$JPN_URL"
+	"$L" --home jpn item release "$ID" --to KOR --by sato
+	outbox_until '.messages[0].attempts >= 2 and .messages[0].state == "queued"'
+	"$L" --home jpn --json peer outbox | jq -e '.messages[0].last_error | test("127.0.0.1")'
+	[ "$(sq kor 'SELECT count(*) FROM items')" = 0 ]
+	DAEMON_LISTEN=127.0.0.1:$port up kor
+	outbox_until '.messages[0].state == "delivered"'
+	[ "$(sq kor 'SELECT count(*) FROM items')" = 1 ]
+	[ "$(sq kor 'SELECT count(*) FROM inbox')" = 1 ]
+}
+
+@test "a message delivered twice is acknowledged twice and stored once" {
+	up kor
+	"$L" --home jpn peer add KOR --url "$KOR_URL"
+	"$L" --home kor peer add JPN --url http://127.0.0.1:1
+	"$L" --home jpn item release "$ID" --to KOR --by sato
+	msg=$(sq jpn 'SELECT id FROM outbox')
+	cp "jpn/outbox/$msg" envelope.copy
+	"$L" --home jpn peer deliver
+	[ "$(sq jpn 'SELECT state FROM outbox')" = 1 ]
+	# as if JPN had died before keeping the receipt: the message goes again
+	cp envelope.copy "jpn/outbox/$msg"
+	sq jpn "UPDATE outbox SET state = 0, receipt = NULL"
+	run "$L" --home jpn peer deliver --all
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 delivered, 0 refused, 0 to retry"* ]]
+	[ "$("$L" --home jpn --json peer outbox | jq -r '.messages[0].receipt.receipt.result')" = duplicate ]
+	[ "$(sq kor 'SELECT count(*) FROM items')" = 1 ]
+	[ "$(log_kinds kor | grep -c item-import)" = 1 ]
+	# the inbox row lost too (a crash between the two): still stored once
+	cp envelope.copy "jpn/outbox/$msg"
+	sq jpn "UPDATE outbox SET state = 0, receipt = NULL"
+	sq kor "DELETE FROM inbox"
+	"$L" --home jpn peer deliver --all
+	[ "$("$L" --home jpn --json peer outbox | jq -r '.messages[0].receipt.receipt.result')" = duplicate ]
+	[ "$(sq kor 'SELECT count(*) FROM items')" = 1 ]
+}
+
+@test "a message the peer refuses is not retried: refused, with its reason, and logged" {
+	LIAISON_NOW=2015-06-01 up kor # before the agreement entered into force
+	"$L" --home jpn peer add KOR --url "$KOR_URL"
+	"$L" --home kor peer add JPN --url http://127.0.0.1:1
+	"$L" --home jpn item release "$ID" --to KOR --by sato
+	run "$L" --home jpn peer deliver
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"0 delivered, 1 refused, 0 to retry"* ]]
+	m=$("$L" --home jpn --json peer outbox | jq -c '.messages[0]')
+	[ "$(echo "$m" | jq -r .state)" = refused ]
+	[[ "$(echo "$m" | jq -r .last_error)" == 409:*R-RECEIVED* ]]
+	log_kinds jpn | grep -qx message-refused
+	[ "$(sq kor 'SELECT count(*) FROM items')" = 0 ]
+	# refused messages are not sent again
+	run "$L" --home jpn peer deliver --all
+	[[ "$output" == *"0 delivered, 0 refused, 0 to retry"* ]]
+}
+
+@test "forged, tampered, stale, replayed and unknown senders' requests: 401, nothing stored" {
+	mkdir cap
+	python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap >cap.port &
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -s cap.port ] && break; sleep 0.05; done
+	"$L" --home jpn peer add KOR --url "http://127.0.0.1:$(cat cap.port)"
+	"$L" --home jpn item release "$ID" --to KOR --by sato
+	run "$L" --home jpn peer deliver
+	[ "$status" -eq 1 ] # the stand-in answers 503: to retry
+	[ -s cap/0.headers ]
+	up kor
+	"$L" --home kor peer add JPN --url http://127.0.0.1:1
+	send() { # HEADERS BODY: the status in $code, the answer in ans.json
+		local args=()
+		while IFS= read -r h; do args+=(-H "$h"); done <"$1"
+		code=$(curl -s -o ans.json -w '%{http_code}' -X POST "${args[@]}" \
+			-H 'Content-Type: application/octet-stream' --data-binary @"$2" "$KOR_URL/v1/peer/messages")
+	}
+	# a signature that is not JPN's
+	sed 's/^\(Liaison-Signature: \)\(.\)/\1A\2/; s/^\(Liaison-Signature: .*\).$/\1/' cap/0.headers >forged.headers
+	send forged.headers cap/0.body
+	[ "$code" = 401 ]
+	[[ "$(jq -r .error.message ans.json)" == *"signature"* ]]
+	# the body changed
+	cp cap/0.body tampered.body
+	printf x >>tampered.body
+	send cap/0.headers tampered.body
+	[ "$code" = 401 ]
+	[[ "$(jq -r .error.message ans.json)" == *"digest"* ]]
+	# another sender named, or another recipient: not what JPN signed
+	sed 's/^Liaison-To: KOR/Liaison-To: USA/' cap/0.headers >to.headers
+	send to.headers cap/0.body
+	[ "$code" = 401 ]
+	# an hour old
+	sed "s/^Liaison-Time: .*/Liaison-Time: $(($(date +%s) - 3600))/" cap/0.headers >stale.headers
+	send stale.headers cap/0.body
+	[ "$code" = 401 ]
+	# a missing header
+	grep -v '^Liaison-Nonce' cap/0.headers >short.headers
+	send short.headers cap/0.body
+	[ "$code" = 401 ]
+	# a sender that is not KOR's peer (JPN removed)
+	"$L" --home kor peer remove JPN
+	send cap/0.headers cap/0.body
+	[ "$code" = 401 ]
+	[ "$(sq kor 'SELECT count(*) FROM items')" = 0 ]
+	[ "$(sq kor 'SELECT count(*) FROM inbox')" = 0 ]
+	# the genuine request: taken, once; the same bytes again are a replay
+	"$L" --home kor peer add JPN --url http://127.0.0.1:1
+	send cap/0.headers cap/0.body
+	[ "$code" = 200 ]
+	[ "$(jq -r .receipt.result ans.json)" = stored ]
+	send cap/0.headers cap/0.body
+	[ "$code" = 401 ]
+	[[ "$(jq -r .error.message ans.json)" == *"replayed"* ]]
+	[ "$(sq kor 'SELECT count(*) FROM items')" = 1 ]
+}
+
+@test "over HTTP: a release with send queues it; a consent travels to the holder's node" {
+	up kor
+	up jpn --retry-max 1
+	"$L" --home jpn peer add KOR --url "$KOR_URL"
+	"$L" --home kor peer add JPN --url "$JPN_URL"
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	post() { # PATH BODY: the status in $code, the answer in ans.json
+		code=$(curl -s -o ans.json -w '%{http_code}' -H "Authorization: Bearer $SATO" \
+			-d "$2" "$JPN_URL$1")
+	}
+	post "/v1/items/$ID/release" '{"to": "KOR", "send": "yes"}'
+	[ "$code" = 400 ]
+	[[ "$(jq -r .error.message ans.json)" == "send: true or false" ]]
+	post "/v1/items/$ID/release" '{"to": "KOR", "send": true}'
+	[ "$code" = 202 ]
+	[ "$(jq -r .via ans.json)" = outbox ]
+	outbox_until '.messages[0].state == "delivered"'
+	[ "$(sq kor 'SELECT count(*) FROM items')" = 1 ]
+	# the originator's consent to a release to the USA, sent to KOR, which holds the item
+	run "$L" --home jpn consent grant "$ID" --to USA --by sato --send KOR
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"queued for KOR"* ]]
+	outbox_until '.messages[1].kind == "consent" and .messages[1].state == "delivered"'
+	[ "$(sq kor 'SELECT item || to_party || granted_by FROM consents')" = "${ID}USAsato" ]
+	"$L" --home kor --json log entries | jq -e \
+		'[.entries[].data | @base64d | fromjson | select(.kind == "consent-import" and .message)] | length == 1'
+	post "/v1/items/$ID/consents" '{"to": "USA", "send": "CHN"}'
+	[ "$code" = 404 ]
+	[[ "$(jq -r .error.message ans.json)" == *"CHN is not a peer"* ]]
+	[ "$(sq jpn 'SELECT count(*) FROM outbox')" = 2 ]
+}
