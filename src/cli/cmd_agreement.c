@@ -300,21 +300,27 @@ static int do_event(const struct cli *c, struct node *n, int argc, char **argv)
 	size_t number;
 	if (!a)
 		return cli_errorf(c, false, "out of memory");
-	if (node_agreement_record(n, pos[0], &ev, a, &number, &e) < 0) {
+	size_t notes = 0;
+	const struct event_how how = {.source = "cli", .notes = &notes};
+	if (node_agreement_record_as(n, pos[0], &ev, &how, a, &number, &e) < 0) {
 		free(a);
 		return cli_error(c, &e, false);
 	}
 	struct agr_state st;
 	agreement_state(a, n->clock.today, AGR_NONE, &st);
 	if (c->json) {
-		json_t *o = json_pack("{s:o, s:o}", "event", encode_event(a, number - 1), "status",
-				      encode_state(a, &st));
+		json_t *o = json_pack("{s:o, s:o, s:I}", "event", encode_event(a, number - 1),
+				      "status", encode_state(a, &st), "notes", (json_int_t)notes);
 		encode_clock(o, &n->clock);
 		r = cli_emit(o);
 	} else {
 		printf("recorded event ");
 		print_event(a, number - 1, "");
 		print_state(a, &st);
+		if (notes)
+			printf("sent as a note to the other parties' nodes: %zu queued (liaison "
+			       "peer outbox)\n",
+			       notes);
 	}
 	free(a);
 	return r;
@@ -352,7 +358,10 @@ const struct cli_command cmd_agreement = {
     "          notice-suspended, notice-resumed, notice-withdrawn or amended.\n"
     "          Refused when it cannot happen (a suspension with no pending notice,\n"
     "          a notice by a non-party, an event before entry into force or after\n"
-    "          termination, a date after the node's today)\n\n"
+    "          termination, a date after the node's today). An event --by this\n"
+    "          node's own party is also sent, as a signed note, to the nodes of\n"
+    "          the agreement's other parties that are peers (liaison peer),\n"
+    "          which record it too, with the note as evidence.\n\n"
     "Dates are YYYY-MM-DD; a change takes effect at the start of its day.\n"
     "options:\n"
     "  --json      answer with the state, agreement or event objects\n"

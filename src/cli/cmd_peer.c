@@ -133,13 +133,117 @@ static int do_deliver(const struct cli *c, struct node *n, int argc, char **argv
 	return st.failed || st.refused ? EXIT_FAIL : EXIT_OK;
 }
 
+static int do_status(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	const char *none[1];
+	int r = cli_parse(c, argc, argv, opts, none, 0, 0, &np);
+	if (r != EXIT_OK)
+		return r;
+	struct store_peer *ps = NULL;
+	struct store_msg *ms = NULL;
+	size_t count = 0, nm = 0;
+	struct lerr e = {0};
+	if (store_peer_list(n->store, &ps, &count, &e) < 0 ||
+	    store_outbox_list(n->store, &ms, &nm, &e) < 0) {
+		free(ps);
+		return cli_error(c, &e, false);
+	}
+	json_t *a = json_array();
+	bool alarm = false;
+	for (size_t i = 0; i < count; i++) {
+		size_t q[3] = {0};
+		for (size_t j = 0; j < nm; j++)
+			if (strcmp(ms[j].peer, ps[i].party) == 0)
+				q[ms[j].state % 3]++;
+		json_t *o = encode_peer_status(&ps[i]);
+		json_object_set_new(o, "outbox",
+				    json_pack("{s:I, s:I, s:I}", "queued", (json_int_t)q[0],
+					      "delivered", (json_int_t)q[1], "refused",
+					      (json_int_t)q[2]));
+		json_array_append_new(a, o);
+		alarm |= ps[i].alarm[0] != '\0';
+		if (c->json)
+			continue;
+		printf("%s at %s: %zu queued, %zu delivered, %zu refused\n", ps[i].party, ps[i].url,
+		       q[0], q[1], q[2]);
+		if (ps[i].witnessed) {
+			char when[32];
+			time_t t = (time_t)ps[i].witnessed_at;
+			struct tm tm;
+			strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+			printf("  its log: %llu entries, witnessed %s\n",
+			       (unsigned long long)ps[i].witnessed_size, when);
+		} else
+			printf("  its log: not witnessed yet\n");
+		if (ps[i].witness_error[0] && !ps[i].alarm[0])
+			printf("  last witnessing failed: %s\n", ps[i].witness_error);
+		if (ps[i].alarm[0])
+			printf("  %s%s\n", strncmp(ps[i].alarm, "ALARM", 5) ? "ALARM: " : "",
+			       ps[i].alarm);
+	}
+	if (!c->json && !count)
+		printf("no peers (liaison peer add PARTY --url URL)\n");
+	store_msg_free(ms, nm);
+	free(ms);
+	free(ps);
+	if (c->json)
+		r = cli_emit(json_pack("{s:o, s:b}", "peers", a, "alarm", alarm));
+	else
+		json_decref(a);
+	return r != EXIT_OK ? r : alarm ? EXIT_FAIL : EXIT_OK;
+}
+
+static int do_witness(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	const char *none[1];
+	int r = cli_parse(c, argc, argv, opts, none, 0, 0, &np);
+	if (r != EXIT_OK)
+		return r;
+	struct key_secret k;
+	if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
+		return r;
+	struct witness_stats st;
+	struct lerr e = {0};
+	r = peer_witness_all(n, &k, (int64_t)time(NULL), &st, &e);
+	key_secret_free(&k);
+	if (r < 0)
+		return cli_error(c, &e, false);
+	if (c->json)
+		return cli_emit(json_pack("{s:I, s:I, s:I}", "witnessed", (json_int_t)st.witnessed,
+					  "alarms", (json_int_t)st.alarms, "failed",
+					  (json_int_t)st.failed));
+	printf("%zu witnessed, %zu alarm(s), %zu failed (liaison peer status)\n", st.witnessed,
+	       st.alarms, st.failed);
+	return st.alarms || st.failed ? EXIT_FAIL : EXIT_OK;
+}
+
+static int do_clear_alarm(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	if (r != EXIT_OK)
+		return r;
+	struct lerr e = {0};
+	if (node_peer_clear_alarm(n, pos[0], &e) < 0)
+		return cli_error(c, &e, false);
+	if (c->json)
+		return cli_emit(json_pack("{s:s}", "cleared", pos[0]));
+	printf("the alarm on %s is cleared (the log keeps it)\n", pos[0]);
+	return EXIT_OK;
+}
+
 static int run_peer(struct cli *c)
 {
-	static const struct cli_sub subs[] = {{"add", do_add},
-					      {"remove", do_remove},
-					      {"list", do_list},
-					      {"outbox", do_outbox},
-					      {"deliver", do_deliver}};
+	static const struct cli_sub subs[] = {
+	    {"add", do_add},	     {"remove", do_remove},	     {"list", do_list},
+	    {"outbox", do_outbox},   {"deliver", do_deliver},	     {"status", do_status},
+	    {"witness", do_witness}, {"clear-alarm", do_clear_alarm}};
 	return cli_dispatch(c, "peer", subs, sizeof subs / sizeof subs[0]);
 }
 
@@ -151,7 +255,10 @@ const struct cli_command cmd_peer = {
     "       liaison peer remove PARTY\n"
     "       liaison peer list\n"
     "       liaison peer outbox\n"
-    "       liaison peer deliver [--all]\n\n"
+    "       liaison peer deliver [--all]\n"
+    "       liaison peer status\n"
+    "       liaison peer witness\n"
+    "       liaison peer clear-alarm PARTY\n\n"
     "add      makes PARTY's node (at URL, http(s)://HOST[:PORT]) a peer: PARTY\n"
     "         must be a party of the configuration whose public key is on file\n"
     "         (liaison party key). Requests between the nodes are signed with\n"
@@ -162,7 +269,15 @@ const struct cli_command cmd_peer = {
     "         (with the peer's signed receipt) or refused (with its reason).\n"
     "deliver  sends what is due now (--all: every queued message), once;\n"
     "         liaison serve does this by itself. Exits 1 when a message\n"
-    "         failed or was refused.\n\n"
+    "         failed or was refused.\n"
+    "status   each peer: its outbox, the size of its log last witnessed, the\n"
+    "         last error, and an ALARM when its log did not extend what it\n"
+    "         showed before or its checkpoint was badly signed (exit 1).\n"
+    "witness  fetches and witnesses each peer's checkpoint once (liaison\n"
+    "         serve does it every --witness-every seconds).\n"
+    "clear-alarm  clears a peer's alarm, once it is understood (logged).\n\n"
     "options:\n"
-    "  --json  answer with the same objects as GET /v1/peers and /v1/outbox\n",
+    "  --json  answer with the same objects as GET /v1/peers and /v1/outbox\n"
+    "          (status: {\"peers\": [... \"outbox\": {\"queued\", \"delivered\",\n"
+    "          \"refused\"}], \"alarm\"})\n",
 };

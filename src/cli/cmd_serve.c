@@ -10,18 +10,15 @@
 static int run_serve(struct cli *c)
 {
 	const char *listen = "127.0.0.1:7400", *cert = NULL, *key = NULL, *threads = NULL,
-		   *max_upload = NULL, *drain = NULL, *retry = NULL, *pos[1];
+		   *max_upload = NULL, *drain = NULL, *retry = NULL, *witness = NULL, *pos[1];
 	bool routes = false;
 	int np;
-	const struct cli_opt opts[] = {OPT_VAL("listen", &listen),
-				       OPT_VAL("tls-cert", &cert),
-				       OPT_VAL("tls-key", &key),
-				       OPT_VAL("threads", &threads),
-				       OPT_VAL("max-upload", &max_upload),
-				       OPT_VAL("drain", &drain),
-				       OPT_VAL("retry-max", &retry),
-				       OPT_FLAG("routes", &routes),
-				       {0}};
+	const struct cli_opt opts[] = {
+	    OPT_VAL("listen", &listen),		OPT_VAL("tls-cert", &cert),
+	    OPT_VAL("tls-key", &key),		OPT_VAL("threads", &threads),
+	    OPT_VAL("max-upload", &max_upload), OPT_VAL("drain", &drain),
+	    OPT_VAL("retry-max", &retry),	OPT_VAL("witness-every", &witness),
+	    OPT_FLAG("routes", &routes),	{0}};
 	int r = cli_parse(c, c->argc, c->argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
@@ -29,12 +26,15 @@ static int run_serve(struct cli *c)
 		server_print_routes(stdout);
 		return EXIT_OK;
 	}
-	uint64_t nthreads = 4, upload = (uint64_t)4 << 30, drain_s = 30, retry_s = 300;
+	uint64_t nthreads = 4, upload = (uint64_t)4 << 30, drain_s = 30, retry_s = 300,
+		 witness_s = 60;
 	if ((threads && (r = cli_count(c, "--threads", threads, 1, 256, &nthreads)) != EXIT_OK) ||
 	    (max_upload &&
 	     (r = cli_count(c, "--max-upload", max_upload, 1, UINT64_MAX, &upload)) != EXIT_OK) ||
 	    (drain && (r = cli_count(c, "--drain", drain, 0, 3600, &drain_s)) != EXIT_OK) ||
-	    (retry && (r = cli_count(c, "--retry-max", retry, 1, 86400, &retry_s)) != EXIT_OK))
+	    (retry && (r = cli_count(c, "--retry-max", retry, 1, 86400, &retry_s)) != EXIT_OK) ||
+	    (witness &&
+	     (r = cli_count(c, "--witness-every", witness, 1, 86400, &witness_s)) != EXIT_OK))
 		return r;
 	char *pass;
 	size_t len;
@@ -49,6 +49,7 @@ static int run_serve(struct cli *c)
 				      .max_upload = upload,
 				      .drain_seconds = (unsigned)drain_s,
 				      .retry_max = (int64_t)retry_s,
+				      .witness_every = (int64_t)witness_s,
 				      .access_log = stderr};
 	struct lerr e = {0};
 	r = server_run(&o, pass, len, &e);
@@ -62,7 +63,7 @@ const struct cli_command cmd_serve = {
     "the node daemon: the HTTP API over everything the CLI does",
     "usage: liaison serve [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
     "                     [--threads N] [--max-upload BYTES] [--drain SECONDS]\n"
-    "                     [--retry-max SECONDS]\n"
+    "                     [--retry-max SECONDS] [--witness-every SECONDS]\n"
     "       liaison serve --routes\n\n"
     "Serves the node's JSON API (docs/api.md, docs/openapi.yaml) on HOST:PORT\n"
     "(default 127.0.0.1:7400; port 0 picks a free one, printed when ready), over\n"
@@ -76,10 +77,15 @@ const struct cli_command cmd_serve = {
     "The daemon also delivers the outbox to the node's peers (liaison peer),\n"
     "every half second, retrying a peer that does not answer after 1, 2, 4...\n"
     "seconds, at most --retry-max (default 300); and it takes the peers'\n"
-    "signed messages on POST /v1/peer/messages.\n\n"
+    "signed messages on POST /v1/peer/messages. Every --witness-every seconds\n"
+    "(default 60) it fetches each peer's signed checkpoint with the proof that\n"
+    "it extends the last one kept; one that does not, or is badly signed,\n"
+    "raises an alarm: logged, shown by liaison peer status, and /healthz\n"
+    "answers 503 until an operator clears it (liaison peer clear-alarm).\n\n"
     "options:\n"
     "  --threads N         worker threads on epoll (default 4)\n"
     "  --max-upload BYTES  the largest item or envelope accepted (default 4 GiB)\n"
     "  --retry-max SECONDS the longest wait between deliveries (default 300)\n"
+    "  --witness-every SECONDS  between fetches of the peers' checkpoints (60)\n"
     "  --routes            print every endpoint and exit\n",
 };

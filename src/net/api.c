@@ -106,11 +106,17 @@ static enum MHD_Result file_answer(struct ctx *x, unsigned status, const char *p
 
 /* ---- the node ---- */
 
+/* 200 while no peer's log raised an alarm; 503 with the alarms otherwise */
 static enum MHD_Result h_health(struct ctx *x)
 {
-	json_t *o = json_pack("{s:b, s:s}", "ok", 1, "party", x->n->party);
+	json_t *alarms = NULL;
+	struct lerr e = {0};
+	if (node_peer_alarms(x->n, &alarms, &e) < 0)
+		return reply_error(x, &e);
+	bool ok = json_array_size(alarms) == 0;
+	json_t *o = json_pack("{s:b, s:s, s:o}", "ok", ok, "party", x->n->party, "alarms", alarms);
 	encode_clock(o, &x->n->clock);
-	return reply_json(x, MHD_HTTP_OK, o);
+	return reply_json(x, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, o);
 }
 
 static enum MHD_Result h_me(struct ctx *x)
@@ -881,7 +887,7 @@ static enum MHD_Result h_peers(struct ctx *x)
 		return reply_error(x, &e);
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, encode_peer(&ps[i]));
+		json_array_append_new(a, encode_peer_status(&ps[i]));
 	free(ps);
 	return reply_json(x, MHD_HTTP_OK, json_pack("{s:o}", "peers", a));
 }
@@ -899,6 +905,30 @@ static enum MHD_Result h_outbox(struct ctx *x)
 	store_msg_free(ms, n);
 	free(ms);
 	return reply_json(x, MHD_HTTP_OK, json_pack("{s:o}", "messages", a));
+}
+
+/* A peer witnessing this node: {"since": N} -> a fresh checkpoint and the
+ * consistency proof from N (its request checked by http.c). */
+static enum MHD_Result h_peer_checkpoint(struct ctx *x)
+{
+	char *text;
+	size_t len;
+	struct lerr e = {0};
+	if (fio_read_file(x->rq->upload, 4096, &text, &len, &e) < 0)
+		return reply_error(x, &e);
+	json_error_t je;
+	json_t *b = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je), *o = NULL;
+	free(text);
+	json_int_t since = -1;
+	if (!b || json_unpack_ex(b, &je, JSON_STRICT, "{s:I}", "since", &since) != 0 || since < 0) {
+		json_decref(b);
+		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
+				    "the body is {\"since\": N}, N >= 0");
+	}
+	json_decref(b);
+	if (node_peer_checkpoint(x->n, &x->s->key, (uint64_t)since, &o, &e) < 0)
+		return reply_error(x, &e);
+	return reply_json(x, MHD_HTTP_OK, o);
 }
 
 /* A message from a peer node (its request checked by http.c): taken, and
@@ -960,6 +990,7 @@ const struct route api_routes[] = {
     {"GET", "/v1/peers", BODY_NONE, AUTH_PERSON, true, h_peers},
     {"GET", "/v1/outbox", BODY_NONE, AUTH_PERSON, true, h_outbox},
     {"POST", "/v1/peer/messages", BODY_FILE, AUTH_PEER, false, h_peer_message},
+    {"POST", "/v1/peer/checkpoint", BODY_FILE, AUTH_PEER, false, h_peer_checkpoint},
 };
 
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

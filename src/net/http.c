@@ -467,7 +467,7 @@ static bool peer_checked(struct ctx *x, struct lerr *e)
 		       : peer_file_digest(fd, digest, e);
 	if (fd >= 0)
 		close(fd);
-	return r == 0 && node_peer_check(x->n, "POST", PEER_MESSAGES, &x->rq->peer, digest,
+	return r == 0 && node_peer_check(x->n, "POST", x->rq->route->pattern, &x->rq->peer, digest,
 					 (int64_t)time(NULL), e) == 0;
 }
 
@@ -739,6 +739,7 @@ struct deliverer {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool stop, started;
+	int64_t witnessed_at; /* when the peers were last witnessed */
 };
 
 static void *deliver_loop(void *arg)
@@ -766,6 +767,16 @@ static void *deliver_loop(void *arg)
 				"{\"deliveries\":{\"delivered\":%zu,\"refused\":%zu,\"to_retry\":%"
 				"zu}}\n",
 				st.delivered, st.refused, st.failed);
+		struct witness_stats ws;
+		if (o.now - d->witnessed_at >= d->s->o.witness_every) {
+			d->witnessed_at = o.now;
+			if (peer_witness_all(n, &d->s->key, o.now, &ws, &e) < 0)
+				fprintf(stderr, "liaison serve: witnessing: %s\n", e.msg);
+			else if (ws.alarms)
+				fprintf(stderr,
+					"liaison serve: ALARM: a peer's log does not extend "
+					"what it showed before (liaison peer status)\n");
+		}
 		pthread_mutex_lock(&d->mu);
 		if (!d->stop) {
 			struct timespec ts;
@@ -807,6 +818,8 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		s->o.max_upload = (uint64_t)4 << 30;
 	if (!s->o.retry_max)
 		s->o.retry_max = 300;
+	if (!s->o.witness_every)
+		s->o.witness_every = 60;
 	struct deliverer dl = {
 	    .s = s, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 	/* the access log: its own buffered stream on stderr's file */

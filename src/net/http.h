@@ -21,6 +21,7 @@ struct server_opts {
 	unsigned drain_seconds; /* on SIGTERM, how long in-flight requests may finish */
 	FILE *access_log;	/* one JSON line per request (default stderr) */
 	int64_t retry_max;	/* the longest wait between deliveries to a peer (300 s) */
+	int64_t witness_every;	/* seconds between fetches of the peers' checkpoints (60) */
 };
 
 /*

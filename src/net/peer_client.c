@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,74 @@ static void why_of(long status, const struct answer *a, char *why, size_t n)
 	json_decref(o);
 }
 
+/* A signed POST of a body (a file, or bytes) to a peer's path: the status
+ * (0 when there was no answer, *why saying why), the answer in *a. */
+struct body {
+	FILE *f; /* or */
+	const char *p;
+	size_t len;
+};
+
+static long post_signed(struct node *n, const struct key_secret *k, const struct store_peer *p,
+			const char *path, struct peer_request *rq, const struct body *b,
+			long timeout, struct answer *a, char *why, size_t wn)
+{
+	struct lerr e = {0};
+	str_copy(rq->from, sizeof rq->from, n->party);
+	str_copy(rq->to, sizeof rq->to, p->party);
+	if (peer_request_sign(k, "POST", path, rq, &e) < 0) {
+		snprintf(why, wn, "%.200s", e.msg);
+		return 0;
+	}
+	char url[PEER_URL_MAX + 64], time[24];
+	snprintf(url, sizeof url, "%s%s", p->url, path);
+	snprintf(time, sizeof time, "%lld", (long long)rq->time);
+	struct curl_slist *h = NULL;
+	bool ok = header(&h, "Content-Type", "application/octet-stream") &&
+		  header(&h, "Expect", "") && header(&h, PEER_H_FROM, rq->from) &&
+		  header(&h, PEER_H_TO, rq->to) && header(&h, PEER_H_TIME, time) &&
+		  header(&h, PEER_H_NONCE, rq->nonce) && header(&h, PEER_H_MESSAGE, rq->msg) &&
+		  header(&h, PEER_H_KIND, rq->kind) && header(&h, PEER_H_REF, rq->ref) &&
+		  header(&h, PEER_H_DIGEST, rq->digest) &&
+		  header(&h, PEER_H_SIGNATURE, rq->signature);
+	CURL *c = ok ? curl_easy_init() : NULL;
+	long status = 0;
+	if (!c) {
+		snprintf(why, wn, "cannot start a transfer (out of memory)");
+		curl_slist_free_all(h);
+		return 0;
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, timeout > 0 ? timeout : 30L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_answer);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+	if (b->f) {
+		struct stat sb;
+		curl_easy_setopt(c, CURLOPT_READDATA, b->f);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)(fstat(fileno(b->f), &sb) == 0 ? sb.st_size : 0));
+	} else {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, b->p);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b->len);
+	}
+	CURLcode cc = curl_easy_perform(c);
+	if (cc != CURLE_OK)
+		snprintf(why, wn, "%.120s: %.120s", p->url, curl_easy_strerror(cc));
+	else
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (status && (status < 200 || status >= 300))
+		why_of(status, a, why, wn);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	return status;
+}
+
 enum outcome { SENT, REFUSED, FAILED };
 
 /* One attempt at message m: *why says what went wrong. */
@@ -75,85 +144,28 @@ static enum outcome send_one(struct node *n, const struct key_secret *k,
 			     const struct deliver_opts *o, const struct store_msg *m,
 			     const struct store_peer *p, struct answer *a, char *why, size_t wn)
 {
-	struct peer_request rq = {0};
-	struct lerr e = {0};
-	str_copy(rq.from, sizeof rq.from, n->party);
-	str_copy(rq.to, sizeof rq.to, m->peer);
-	rq.time = o->now;
+	struct peer_request rq = {.time = o->now};
 	str_copy(rq.msg, sizeof rq.msg, m->id);
 	str_copy(rq.kind, sizeof rq.kind, m->kind);
 	str_copy(rq.ref, sizeof rq.ref, m->ref);
 	str_copy(rq.digest, sizeof rq.digest, m->digest);
-	if (peer_request_sign(k, "POST", PEER_MESSAGES, &rq, &e) < 0) {
-		snprintf(why, wn, "%.200s", e.msg);
-		return FAILED;
-	}
-	char url[PEER_URL_MAX + sizeof PEER_MESSAGES], time[24];
-	snprintf(url, sizeof url, "%s%s", p->url, PEER_MESSAGES);
-	snprintf(time, sizeof time, "%lld", (long long)rq.time);
-	struct curl_slist *h = NULL;
-	bool ok = header(&h, "Content-Type", "application/octet-stream") &&
-		  header(&h, "Expect", "") && header(&h, PEER_H_FROM, rq.from) &&
-		  header(&h, PEER_H_TO, rq.to) && header(&h, PEER_H_TIME, time) &&
-		  header(&h, PEER_H_NONCE, rq.nonce) && header(&h, PEER_H_MESSAGE, rq.msg) &&
-		  header(&h, PEER_H_KIND, rq.kind) && header(&h, PEER_H_REF, rq.ref) &&
-		  header(&h, PEER_H_DIGEST, rq.digest) &&
-		  header(&h, PEER_H_SIGNATURE, rq.signature);
-	FILE *f = NULL;
-	struct stat sb;
-	if (ok && !m->body) {
+	struct body b = {.p = m->body, .len = m->body_len};
+	if (!m->body) {
 		char path[NODE_PATH_MAX + 64];
 		node_outbox_path(n, m->id, path, sizeof path);
-		if (!(f = fopen(path, "rb")) || fstat(fileno(f), &sb) != 0) {
+		if (!(b.f = fopen(path, "rb"))) {
 			snprintf(why, wn, "%.160s: %.80s", path, strerror(errno));
-			if (f)
-				fclose(f);
-			curl_slist_free_all(h);
 			return REFUSED; /* its body is gone: no attempt can succeed */
 		}
 	}
-	CURL *c = ok ? curl_easy_init() : NULL;
-	enum outcome out = FAILED;
-	if (!c) {
-		snprintf(why, wn, "cannot start a transfer (out of memory)");
-	} else {
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o->timeout > 0 ? o->timeout : 30L);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_answer);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
-		if (f) {
-			curl_easy_setopt(c, CURLOPT_READDATA, f);
-			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)sb.st_size);
-		} else {
-			curl_easy_setopt(c, CURLOPT_POSTFIELDS, m->body);
-			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)m->body_len);
-		}
-		CURLcode cc = curl_easy_perform(c);
-		long status = 0;
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-		if (cc != CURLE_OK) {
-			snprintf(why, wn, "%.120s: %.120s", p->url, curl_easy_strerror(cc));
-		} else if (status >= 200 && status < 300) {
-			out = SENT;
-		} else {
-			why_of(status, a, why, wn);
-			out = status == 400 || status == 403 || status == 409 || status == 413 ||
-				      status == 422
-				  ? REFUSED
-				  : FAILED;
-		}
-		curl_easy_cleanup(c);
-	}
-	if (f)
-		fclose(f);
-	curl_slist_free_all(h);
-	return out;
+	long status = post_signed(n, k, p, PEER_MESSAGES, &rq, &b, o->timeout, a, why, wn);
+	if (b.f)
+		fclose(b.f);
+	if (status >= 200 && status < 300)
+		return SENT;
+	return status == 400 || status == 403 || status == 409 || status == 413 || status == 422
+		   ? REFUSED
+		   : FAILED;
 }
 
 int peer_deliver(struct node *n, const struct key_secret *k, const struct deliver_opts *o,
@@ -198,4 +210,87 @@ int peer_deliver(struct node *n, const struct key_secret *k, const struct delive
 	store_msg_free(ms, nm);
 	free(ms);
 	return 0;
+}
+
+/* One peer's checkpoint, fetched and witnessed. */
+static void witness_one(struct node *n, const struct key_secret *k, const struct store_peer *p,
+			int64_t now, struct witness_stats *st)
+{
+	char origin[NOTE_ORIGIN_MAX], why[256] = "", body[64];
+	uint64_t since = 0;
+	struct lerr e = {0};
+	struct answer a = {0};
+	node_log_origin(p->party, origin);
+	if (node_log_witnessed_size(n, origin, &since, &e) < 0) {
+		st->failed++;
+		return;
+	}
+	int bl = snprintf(body, sizeof body, "{\"since\": %llu}", (unsigned long long)since);
+	struct peer_request rq = {.time = now};
+	node_msg_id(rq.msg);
+	str_copy(rq.kind, sizeof rq.kind, "checkpoint");
+	str_copy(rq.ref, sizeof rq.ref, origin);
+	peer_digest(body, (size_t)bl, rq.digest);
+	const struct body b = {.p = body, .len = (size_t)bl};
+	long status = post_signed(n, k, p, PEER_CHECKPOINT, &rq, &b, 30, &a, why, sizeof why);
+	json_t *o = status == 200 && a.p ? json_loadb(a.p, a.len, 0, NULL) : NULL, *proof = NULL;
+	const char *note = NULL;
+	uint8_t(*path)[MERKLE_HASH] = NULL;
+	size_t np = 0;
+	if (status == 200 &&
+	    (!o || json_unpack(o, "{s:s, s:o}", "checkpoint", &note, "proof", &proof) != 0 ||
+	     !json_is_array(proof) || json_array_size(proof) > MERKLE_PATH_MAX))
+		snprintf(why, sizeof why, "%s's node answered with no checkpoint", p->party);
+	else if (status == 200) {
+		np = json_array_size(proof);
+		path = np ? calloc(np, sizeof *path) : NULL;
+		for (size_t i = 0; i < np; i++) {
+			const char *h = json_string_value(json_array_get(proof, i));
+			size_t got = 0;
+			if (!path || !h ||
+			    sodium_base642bin(path[i], MERKLE_HASH, h, strlen(h), NULL, &got, NULL,
+					      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+			    got != MERKLE_HASH) {
+				snprintf(why, sizeof why, "%s's proof is not base64 hashes",
+					 p->party);
+				note = NULL;
+				break;
+			}
+		}
+	}
+	if (note && !why[0]) {
+		struct witness_report rep;
+		int r = node_peer_witness(n, p->party, note, (const uint8_t(*)[MERKLE_HASH])path,
+					  np, now, &rep, &e);
+		if (r == 0)
+			st->witnessed++;
+		else if (r == LERR_AUTH)
+			st->alarms++;
+		else
+			st->failed++;
+	} else {
+		if (!why[0])
+			snprintf(why, sizeof why, "%s's node answered %ld", p->party, status);
+		if (node_peer_witness_failed(n, p->party, why, &e) == 0)
+			st->failed++;
+	}
+	free(path);
+	json_decref(o);
+	free(a.p);
+}
+
+int peer_witness_all(struct node *n, const struct key_secret *k, int64_t now,
+		     struct witness_stats *st, struct lerr *e)
+{
+	memset(st, 0, sizeof *st);
+	pthread_once(&curl_once, curl_setup);
+	if (curl_ready != CURLE_OK)
+		return lerr_set(e, LERR_IO, "libcurl: %s", curl_easy_strerror(curl_ready));
+	struct store_peer *ps = NULL;
+	size_t np = 0;
+	int r = store_peer_list(n->store, &ps, &np, e);
+	for (size_t i = 0; r == 0 && i < np; i++)
+		witness_one(n, k, &ps[i], now, st);
+	free(ps);
+	return r;
 }

@@ -34,4 +34,17 @@ int peer_deliver(struct node *n, const struct key_secret *k, const struct delive
 		 struct deliver_stats *st, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
+struct witness_stats {
+	size_t witnessed, alarms, failed;
+};
+
+/*
+ * Fetches each peer's checkpoint (a signed POST /v1/peer/checkpoint with
+ * the size kept here) and witnesses it (node_peer_witness): kept when it
+ * extends what was seen, an alarm when it does not or is not the peer's.
+ */
+int peer_witness_all(struct node *n, const struct key_secret *k, int64_t now,
+		     struct witness_stats *st, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 4)));
+
 #endif

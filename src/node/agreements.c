@@ -8,6 +8,7 @@
 #include "encode.h"
 #include "internal.h"
 #include "log.h"
+#include "peer.h"
 
 int node_agreement_get(struct node *n, const char *id, struct agreement *a, struct lerr *e)
 {
@@ -41,19 +42,73 @@ static int refusal(const struct agreement *a, size_t bad, struct lerr *e)
 			   node_stored_number(a, bad));
 }
 
+/* The note of an event, for the other parties' nodes: canonical JSON. */
+static char *note_text(const char *id, const struct agr_event *ev)
+{
+	char day[DATE_BUF_SIZE];
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:s}", "agreement", id, "date", date_format(ev->date, day),
+		      "kind", agr_event_kind_name(ev->kind), "by", ev->by);
+	char *t = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	return t;
+}
+
+/* In the event's transaction: a note queued for each other party of a
+ * whose node is a peer; their ids into `ids`. */
+static int queue_notes(struct node *n, const struct agreement *a, const struct agr_event *ev,
+		       json_t *ids, size_t *count, struct lerr *e)
+{
+	char *text = note_text(a->id, ev);
+	if (!text)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < a->nparties; i++) {
+		struct store_peer p;
+		if (strcmp(a->parties[i], n->party) == 0 ||
+		    store_peer_get(n->store, a->parties[i], &p, NULL) < 0)
+			continue;
+		struct store_msg m = {.body = text, .body_len = strlen(text)};
+		node_msg_id(m.id);
+		str_copy(m.peer, sizeof m.peer, a->parties[i]);
+		str_copy(m.kind, sizeof m.kind, "note");
+		str_copy(m.ref, sizeof m.ref, a->id);
+		peer_digest(m.body, m.body_len, m.digest);
+		date_format(n->clock.today, m.created_on);
+		if ((r = store_outbox_add(n->store, &m, e)) == 0) {
+			json_array_append_new(ids, json_string(m.id));
+			(*count)++;
+		}
+	}
+	free(text);
+	return r;
+}
+
 int node_agreement_record(struct node *n, const char *id, const struct agr_event *ev,
 			  struct agreement *a, size_t *number, struct lerr *e)
 {
+	const struct event_how how = {.source = "cli"};
+	return node_agreement_record_as(n, id, ev, &how, a, number, e);
+}
+
+int node_agreement_record_as(struct node *n, const char *id, const struct agr_event *ev,
+			     const struct event_how *how, struct agreement *a, size_t *number,
+			     struct lerr *e)
+{
 	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
 	*number = 0;
-	if (ev->date > n->clock.today)
+	if (ev->date > n->clock.today) {
+		json_decref(how->evidence);
 		return lerr_set(e, LERR_REFUSED,
 				"refused: the event is dated %s, after the node's today (%s%s)",
 				date_format(ev->date, d1), date_format(n->clock.today, d2),
 				n->clock.simulated ? ", set by LIAISON_NOW" : "");
+	}
 	int r = store_begin(n->store, e);
-	if (r < 0)
+	if (r < 0) {
+		json_decref(how->evidence);
 		return r;
+	}
 	r = store_agreement_get(n->store, id, a, e);
 	if (r == 0 && a->nevents == AGR_EVENTS_MAX)
 		r = lerr_set(e, LERR_LIMIT, "agreement %s already has %d events", id,
@@ -68,11 +123,20 @@ int node_agreement_record(struct node *n, const char *id, const struct agr_event
 			refusal(a, bad, e);
 	}
 	int64_t seq = 0;
-	const struct store_event_info info = {.source = "cli",
+	const struct store_event_info info = {.source = how->source,
 					      .recorded_on = date_format(n->clock.today, d1)};
 	if (r == 0)
 		r = store_event_add(n->store, id, ev, &info, &seq, e);
+	/* this party's own act, recorded here: a note to the other parties' nodes */
+	json_t *notes = json_array();
+	size_t nnotes = 0;
+	if (r == 0 && !how->evidence && strcmp(ev->by, n->party) == 0)
+		r = queue_notes(n, a, ev, notes, &nnotes, e);
+	if (how->notes)
+		*how->notes = nnotes;
 	if (r < 0) {
+		json_decref(notes);
+		json_decref(how->evidence);
 		store_rollback(n->store);
 		return r;
 	}
@@ -82,8 +146,14 @@ int node_agreement_record(struct node *n, const char *id, const struct agr_event
 		for (size_t i = 0; i < logged->nevents && !body; i++)
 			if (logged->events[i].seq == seq)
 				body = json_pack("{s:s, s:o, s:s}", "agreement", id, "event",
-						 encode_event(logged, i), "source", "cli");
+						 encode_event(logged, i), "source", how->source);
 	free(logged);
+	if (body && nnotes)
+		json_object_set(body, "notes", notes);
+	if (body && how->evidence)
+		json_object_set(body, "evidence", how->evidence);
+	json_decref(notes);
+	json_decref(how->evidence);
 	if ((r = node_log_commit(n, "agreement-event", body, e)) < 0)
 		return r;
 	if ((r = store_agreement_get(n->store, id, a, e)) < 0)

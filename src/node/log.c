@@ -346,3 +346,17 @@ int node_log_witness(struct node *n, const char *note, const char *previous,
 		rep->stored = true;
 	return r;
 }
+
+int node_log_witnessed_size(struct node *n, const char *origin, uint64_t *size, struct lerr *e)
+{
+	char *kept = NULL;
+	struct checkpoint cp;
+	*size = 0;
+	int r = store_witness_latest(n->store, origin, &kept, e);
+	if (r == LERR_NOTFOUND)
+		return 0;
+	if (r == 0 && (r = parse_checkpoint(n, kept, &cp, e)) == 0)
+		*size = cp.size;
+	free(kept);
+	return r;
+}

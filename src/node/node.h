@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "../core/agreement.h"
 #include "../core/date.h"
 #include "../core/err.h"
@@ -163,6 +165,24 @@ int node_party_get(struct node *n, const char *code, struct party *p, struct ler
 int node_agreement_record(struct node *n, const char *id, const struct agr_event *ev,
 			  struct agreement *a, size_t *number, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+
+/* How an event came to be recorded. */
+struct event_how {
+	const char *source; /* "cli", or "note" (a peer's) */
+	json_t *evidence;   /* a peer's note: into the log entry (taken); NULL otherwise */
+	size_t *notes;	    /* when not NULL: how many notes were queued */
+};
+
+/*
+ * node_agreement_record, saying how. An event by this node's own party
+ * that is not a peer's note is sent, as a note, to each other party of the
+ * agreement whose node is a peer (queued in the event's transaction,
+ * docs/federation.md).
+ */
+int node_agreement_record_as(struct node *n, const char *id, const struct agr_event *ev,
+			     const struct event_how *how, struct agreement *a, size_t *number,
+			     struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5, 6)));
 
 /* ---- people (people.c) ---- */
 

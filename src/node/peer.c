@@ -299,6 +299,161 @@ int node_outbox_retry(struct node *n, struct store_msg *m, const char *why, int6
 	return outbox_save(n, m, NULL, NULL, e);
 }
 
+/* ---- witnessing the peers' logs ---- */
+
+int node_peer_witness(struct node *n, const char *party, const char *note,
+		      const uint8_t (*proof)[MERKLE_HASH], size_t nproof, int64_t now,
+		      struct witness_report *rep, struct lerr *e)
+{
+	struct store_peer p;
+	char origin[NOTE_ORIGIN_MAX];
+	int r = store_peer_get(n->store, party, &p, e);
+	if (r < 0)
+		return r;
+	node_log_origin(party, origin);
+	size_t ol = strlen(origin);
+	if (strncmp(note, origin, ol) != 0 || note[ol] != '\n')
+		r = lerr_set(e, LERR_AUTH,
+			     "ALARM: %s's node answered with a checkpoint of another log", party);
+	else
+		r = node_log_witness(n, note, NULL, proof, nproof, rep, e);
+	if (r == 0) {
+		p.witnessed = true;
+		p.witnessed_size = rep->cp.size;
+		p.witnessed_at = now;
+		p.witness_error[0] = '\0';
+		if ((r = store_begin(n->store, e)) == 0 &&
+		    (r = store_peer_status(n->store, &p, e)) == 0)
+			r = store_commit(n->store, e);
+		else if (r < 0)
+			store_rollback(n->store);
+		return r;
+	}
+	struct lerr why = *e;
+	if (r == LERR_AUTH) /* the alarm: kept until an operator clears it */
+		str_copy(p.alarm, sizeof p.alarm, why.msg);
+	str_copy(p.witness_error, sizeof p.witness_error, why.msg);
+	struct lerr se = {0};
+	int s = store_begin(n->store, &se);
+	if (s == 0 && (s = store_peer_status(n->store, &p, &se)) < 0)
+		store_rollback(n->store);
+	else if (s == 0)
+		s = r == LERR_AUTH ? node_log_commit(n, "checkpoint-alarm",
+						     json_pack("{s:s, s:s, s:s}", "peer", party,
+							       "reason", why.msg, "note", note),
+						     &se)
+				   : store_commit(n->store, &se);
+	if (s < 0)
+		*e = se;
+	return r;
+}
+
+int node_peer_witness_failed(struct node *n, const char *party, const char *why, struct lerr *e)
+{
+	struct store_peer p;
+	int r = store_peer_get(n->store, party, &p, e);
+	if (r < 0)
+		return r;
+	str_copy(p.witness_error, sizeof p.witness_error, why);
+	if ((r = store_begin(n->store, e)) < 0)
+		return r;
+	if ((r = store_peer_status(n->store, &p, e)) < 0) {
+		store_rollback(n->store);
+		return r;
+	}
+	return store_commit(n->store, e);
+}
+
+int node_peer_clear_alarm(struct node *n, const char *party, struct lerr *e)
+{
+	struct store_peer p;
+	int r = store_peer_get(n->store, party, &p, e);
+	if (r < 0)
+		return r;
+	if (!p.alarm[0])
+		return lerr_set(e, LERR_NOTFOUND, "%s has no alarm", party);
+	json_t *facts = json_pack("{s:s, s:s}", "peer", party, "alarm", p.alarm);
+	p.alarm[0] = '\0';
+	if ((r = store_begin(n->store, e)) < 0) {
+		json_decref(facts);
+		return r;
+	}
+	if ((r = store_peer_status(n->store, &p, e)) < 0) {
+		json_decref(facts);
+		store_rollback(n->store);
+		return r;
+	}
+	return node_log_commit(n, "peer-alarm-cleared", facts, e);
+}
+
+int node_peer_alarms(struct node *n, json_t **out, struct lerr *e)
+{
+	struct store_peer *ps = NULL;
+	size_t np = 0;
+	*out = NULL;
+	int r = store_peer_list(n->store, &ps, &np, e);
+	if (r < 0)
+		return r;
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < np; i++)
+		if (ps[i].alarm[0])
+			json_array_append_new(
+			    a, json_pack("{s:s, s:s}", "party", ps[i].party, "alarm", ps[i].alarm));
+	free(ps);
+	if (!a)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	*out = a;
+	return 0;
+}
+
+int node_peer_checkpoint(struct node *n, const struct key_secret *k, uint64_t since, json_t **out,
+			 struct lerr *e)
+{
+	struct checkpoint cp;
+	char note[NOTE_MAX];
+	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH];
+	size_t np = 0;
+	*out = NULL;
+	int r = node_log_checkpoint(n, k, &cp, note, e);
+	if (r < 0)
+		return r;
+	if (since > cp.size)
+		return lerr_set(
+		    e, LERR_INVAL,
+		    "since: %llu is more than this log holds (%llu): a peer cannot have "
+		    "seen it",
+		    (unsigned long long)since, (unsigned long long)cp.size);
+	if (since > 0 && since < cp.size &&
+	    (r = node_log_consistency(n, since, cp.size, path, &np, e)) < 0)
+		return r;
+	json_t *proof = json_array();
+	for (size_t i = 0; proof && i < np; i++) {
+		char b64[sodium_base64_ENCODED_LEN(MERKLE_HASH, sodium_base64_VARIANT_ORIGINAL)];
+		sodium_bin2base64(b64, sizeof b64, path[i], MERKLE_HASH,
+				  sodium_base64_VARIANT_ORIGINAL);
+		json_array_append_new(proof, json_string(b64));
+	}
+	*out = json_pack("{s:s, s:I, s:I, s:o}", "checkpoint", note, "size", (json_int_t)cp.size,
+			 "since", (json_int_t)since, "proof", proof);
+	return *out ? 0 : lerr_set(e, LERR_NOMEM, "out of memory");
+}
+
+json_t *encode_peer_status(const struct store_peer *p)
+{
+	json_t *o = encode_peer(p);
+	if (!o)
+		return NULL;
+	if (p->witnessed) {
+		json_object_set_new(o, "witnessed_size",
+				    json_integer((json_int_t)p->witnessed_size));
+		json_object_set_new(o, "witnessed_at", json_integer((json_int_t)p->witnessed_at));
+	}
+	if (p->witness_error[0])
+		json_object_set_new(o, "witness_error", json_string(p->witness_error));
+	json_object_set_new(o, "alarm", p->alarm[0] ? json_string(p->alarm) : json_null());
+	return o;
+}
+
 /* ---- receiving ---- */
 
 static int receipt_for(struct node *n, const struct key_secret *k, const struct peer_request *rq,
@@ -311,6 +466,68 @@ static int receipt_for(struct node *n, const struct key_secret *k, const struct 
 	int r = node_signed_json(k, CTX_RECEIPT, "receipt", text, out, len, e);
 	free(text);
 	(void)n;
+	return r;
+}
+
+#define NOTE_MAX 4096
+
+/* A party's note of an agreement event (the body in file): recorded, with
+ * the note and the signed request as evidence, if the sender is a party to
+ * the agreement that speaks for itself and the lifecycle allows it. */
+static int receive_note(struct node *n, const struct peer_request *rq, const char *file,
+			struct lerr *e)
+{
+	char *text;
+	size_t len;
+	int r = fio_read_file(file, NOTE_MAX, &text, &len, e);
+	if (r < 0)
+		return r;
+	json_error_t je;
+	json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	const char *id, *date, *kind, *by;
+	struct agr_event ev = {0};
+	if (!o || json_unpack_ex(o, &je, JSON_STRICT, "{s:s, s:s, s:s, s:s}", "agreement", &id,
+				 "date", &date, "kind", &kind, "by", &by) != 0)
+		r = lerr_set(e, LERR_INVAL, "not a note of an agreement event: %s", je.text);
+	else if (date_parse(date, &ev.date, e) < 0)
+		r = lerr_prefix(e, "note: date");
+	else if (agr_event_kind_parse(kind, &ev.kind, e) < 0)
+		r = lerr_prefix(e, "note: kind");
+	else if (strcmp(by, rq->from) != 0)
+		r = lerr_set(e, LERR_REFUSED,
+			     "a note speaks for its sender: it names %.32s, and %s sent it", by,
+			     rq->from);
+	struct agreement *a = r == 0 ? malloc(sizeof *a) : NULL;
+	if (r == 0 && !a)
+		r = lerr_set(e, LERR_NOMEM, "out of memory");
+	if (r == 0 && store_agreement_get(n->store, id, a, NULL) < 0)
+		r = lerr_set(e, LERR_REFUSED, "no agreement %.64s on this node", id);
+	if (r == 0) {
+		bool party = false;
+		for (size_t i = 0; i < a->nparties; i++)
+			party |= strcmp(a->parties[i], rq->from) == 0;
+		if (!party)
+			r = lerr_set(e, LERR_REFUSED,
+				     "%s is not a party to %s: its note is refused", rq->from, id);
+	}
+	char *req = r == 0 ? peer_request_text("POST", PEER_MESSAGES, rq) : NULL;
+	if (r == 0 && !req)
+		r = lerr_set(e, LERR_NOMEM, "out of memory");
+	if (r == 0) {
+		str_copy(ev.by, sizeof ev.by, by);
+		struct event_how how = {.source = "note",
+					.evidence =
+					    json_pack("{s:s, s:s, s:s}", "note", text, "request",
+						      req, "signature", rq->signature)};
+		size_t number;
+		r = node_agreement_record_as(n, id, &ev, &how, a, &number, e);
+		if (r < 0)
+			lerr_prefix(e, "%s's note of %s %s on %s", rq->from, kind, id, date);
+	}
+	free(req);
+	free(a);
+	json_decref(o);
+	free(text);
 	return r;
 }
 
@@ -363,6 +580,9 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 		struct consent_info ci;
 		n->receiving_act = "consent-import";
 		r = node_consent_import(n, file, &ci, e);
+	} else if (strcmp(rq->kind, "note") == 0) {
+		n->receiving_act = "agreement-event";
+		r = receive_note(n, rq, file, e);
 	} else {
 		r = lerr_set(e, LERR_INVAL, "message kind %.16s is not one this node takes",
 			     rq->kind);

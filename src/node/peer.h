@@ -21,11 +21,13 @@
 #include <jansson.h>
 
 #include "exchange.h"
+#include "log.h"
 
 #define PEER_SKEW	 300 /* seconds */
 #define PEER_NONCE_MAX	 32
 #define PEER_SIG_MAX	 96
 #define PEER_MESSAGES	 "/v1/peer/messages"
+#define PEER_CHECKPOINT	 "/v1/peer/checkpoint"
 #define PEER_RETRY_FIRST 1 /* seconds before the first retry; doubled each time */
 
 /* the headers of a request between nodes */
@@ -108,6 +110,39 @@ int node_outbox_retry(struct node *n, struct store_msg *m, const char *why, int6
 		      int64_t cap, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
+/* ---- witnessing the peers' logs ---- */
+
+/*
+ * Witnesses a checkpoint `party`'s node gave (with the consistency proof
+ * from the size kept here): it must be of that party's log (origin
+ * liaison/PARTY); node_log_witness checks and keeps it. A refusal that
+ * means the peer's log cannot be trusted (a bad signature, a smaller tree,
+ * two roots for one size, a proof that fails: LERR_AUTH) sets the peer's
+ * alarm and logs it (checkpoint-alarm); any other failure is noted as the
+ * peer's last witness error. now: Unix seconds.
+ */
+int node_peer_witness(struct node *n, const char *party, const char *note,
+		      const uint8_t (*proof)[MERKLE_HASH], size_t nproof, int64_t now,
+		      struct witness_report *rep, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 7)));
+/* Notes a failed attempt to witness (no answer, a bad one). */
+int node_peer_witness_failed(struct node *n, const char *party, const char *why, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Clears a peer's alarm (an operator's decision, logged). */
+int node_peer_clear_alarm(struct node *n, const char *party, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* The peers with an alarm, as a JSON array of {"party", "alarm"} (for health). */
+int node_peer_alarms(struct node *n, json_t **out, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/*
+ * What the node answers a peer that witnesses it (POST /v1/peer/checkpoint
+ * {"since": N}): a fresh checkpoint, signed with k, and the consistency
+ * proof from N (the size the peer holds) to its size.
+ */
+int node_peer_checkpoint(struct node *n, const struct key_secret *k, uint64_t since, json_t **out,
+			 struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 4)));
+
 /* ---- receiving ---- */
 
 /*
@@ -125,5 +160,7 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 /* ---- views ---- */
 json_t *encode_peer(const struct store_peer *p);
 json_t *encode_msg(const struct store_msg *m);
+/* encode_peer with the witnessing fields: witnessed_size, witnessed_at, witness_error, alarm. */
+json_t *encode_peer_status(const struct store_peer *p);
 
 #endif

@@ -75,6 +75,7 @@ struct store_ops {
 	int (*peer_get)(struct store *s, const char *party, struct store_peer *p, struct lerr *e);
 	int (*peer_list)(struct store *s, struct store_peer **out, size_t *n, struct lerr *e);
 	int (*peer_remove)(struct store *s, const char *party, struct lerr *e);
+	int (*peer_status)(struct store *s, const struct store_peer *p, struct lerr *e);
 	int (*outbox_add)(struct store *s, const struct store_msg *m, struct lerr *e);
 	int (*outbox_due)(struct store *s, int64_t now, size_t max, struct store_msg **out,
 			  size_t *n, struct lerr *e);

@@ -277,6 +277,11 @@ int store_peer_remove(struct store *s, const char *party, struct lerr *e)
 	return s->ops->peer_remove(s, party, e);
 }
 
+int store_peer_status(struct store *s, const struct store_peer *p, struct lerr *e)
+{
+	return s->ops->peer_status(s, p, e);
+}
+
 void store_msg_free(struct store_msg *m, size_t n)
 {
 	for (size_t i = 0; m && i < n; i++) {

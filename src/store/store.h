@@ -258,6 +258,12 @@ struct store_peer {
 	char party[PARTY_CODE_MAX];
 	char url[PEER_URL_MAX];
 	char added_on[DATE_BUF_SIZE];
+	/* witnessing its log: the last checkpoint kept, the last error, an alarm */
+	bool witnessed;
+	uint64_t witnessed_size;
+	int64_t witnessed_at; /* Unix seconds */
+	char witness_error[256];
+	char alarm[256]; /* "" when none */
 };
 
 /* Adds or replaces a peer (its base URL). */
@@ -269,6 +275,9 @@ int store_peer_get(struct store *s, const char *party, struct store_peer *p, str
 /* Every peer, by party code (free() *out). */
 int store_peer_list(struct store *s, struct store_peer **out, size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Saves a peer's witnessing fields (witnessed..., witness_error, alarm). */
+int store_peer_status(struct store *s, const struct store_peer *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
 /* LERR_NOTFOUND when the party is not a peer. */
 int store_peer_remove(struct store *s, const char *party, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));

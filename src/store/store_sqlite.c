@@ -122,7 +122,8 @@ static const char *const migrations[] = {
      " hash BLOB NOT NULL UNIQUE, issued_on TEXT NOT NULL, revoked_on TEXT) STRICT;"),
     /* 7: federation: peers, the outbox and its receipts, the inbox, request nonces. */
     "CREATE TABLE peers(party TEXT PRIMARY KEY REFERENCES parties(code),"
-    " url TEXT NOT NULL, added_on TEXT NOT NULL) STRICT;"
+    " url TEXT NOT NULL, added_on TEXT NOT NULL, witnessed_size INTEGER,"
+    " witnessed_at INTEGER, witness_error TEXT, alarm TEXT) STRICT;"
     "CREATE TABLE outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
     " peer TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL, body BLOB,"
     " digest TEXT NOT NULL, created_on TEXT NOT NULL, attempts INTEGER NOT NULL,"
@@ -1595,11 +1596,43 @@ static int sq_peer_put(struct store *s, const struct store_peer *p, struct lerr 
 	return step_done(q, st, "store peer", e);
 }
 
+#define PEER_COLS "party, url, added_on, witnessed_size, witnessed_at, witness_error, alarm"
+
 static void peer_row(sqlite3_stmt *st, struct store_peer *p)
 {
 	col_copy(st, 0, p->party, sizeof p->party);
 	col_copy(st, 1, p->url, sizeof p->url);
 	col_copy(st, 2, p->added_on, sizeof p->added_on);
+	p->witnessed = sqlite3_column_type(st, 3) != SQLITE_NULL;
+	p->witnessed_size = (uint64_t)sqlite3_column_int64(st, 3);
+	p->witnessed_at = sqlite3_column_int64(st, 4);
+	col_copy(st, 5, p->witness_error, sizeof p->witness_error);
+	col_copy(st, 6, p->alarm, sizeof p->alarm);
+}
+
+static int sq_peer_status(struct store *s, const struct store_peer *p, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	sqlite3_stmt *st;
+	if (prep(q,
+		 "UPDATE peers SET witnessed_size = ?, witnessed_at = ?, witness_error = ?,"
+		 " alarm = ? WHERE party = ?",
+		 &st, e) < 0)
+		return LERR_STORE;
+	if (p->witnessed) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)p->witnessed_size);
+		sqlite3_bind_int64(st, 2, p->witnessed_at);
+	} else {
+		sqlite3_bind_null(st, 1);
+		sqlite3_bind_null(st, 2);
+	}
+	bind_text(st, 3, p->witness_error, true);
+	bind_text(st, 4, p->alarm, true);
+	bind_text(st, 5, p->party, false);
+	int r = step_done(q, st, "peer status", e);
+	if (r == 0 && sqlite3_changes(q->db) != 1)
+		r = lerr_set(e, LERR_NOTFOUND, "%.32s is not a peer of this node", p->party);
+	return r;
 }
 
 static int sq_peer_get(struct store *s, const char *party, struct store_peer *p, struct lerr *e)
@@ -1607,7 +1640,7 @@ static int sq_peer_get(struct store *s, const char *party, struct store_peer *p,
 	struct sq *q = SQ(s);
 	sqlite3_stmt *st;
 	memset(p, 0, sizeof *p);
-	if (prep(q, "SELECT party, url, added_on FROM peers WHERE party = ?", &st, e) < 0)
+	if (prep(q, "SELECT " PEER_COLS " FROM peers WHERE party = ?", &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, party, false);
 	int rc = sqlite3_step(st), r = 0;
@@ -1628,7 +1661,7 @@ static int sq_peer_list(struct store *s, struct store_peer **out, size_t *n, str
 	sqlite3_stmt *st;
 	*out = NULL;
 	*n = 0;
-	if (prep(q, "SELECT party, url, added_on FROM peers ORDER BY party", &st, e) < 0)
+	if (prep(q, "SELECT " PEER_COLS " FROM peers ORDER BY party", &st, e) < 0)
 		return LERR_STORE;
 	int rc, r = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1921,6 +1954,7 @@ static const struct store_ops sqlite_ops = {
     .peer_get = sq_peer_get,
     .peer_list = sq_peer_list,
     .peer_remove = sq_peer_remove,
+    .peer_status = sq_peer_status,
     .outbox_add = sq_outbox_add,
     .outbox_due = sq_outbox_due,
     .outbox_list = sq_outbox_list,

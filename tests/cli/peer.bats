@@ -29,14 +29,22 @@ down() { # HOME
 	wait "${!pid}" || true
 }
 
-# waits (at most 10 s) until the jq filter holds on jpn's outbox
+# waits (at most 10 s) until the jq filter holds on the outbox of OUTBOX (jpn)
 outbox_until() {
 	for _ in $(seq 100); do
-		"$L" --home jpn --json peer outbox | jq -e "$1" >/dev/null && return 0
+		"$L" --home "${OUTBOX:-jpn}" --json peer outbox | jq -e "$1" >/dev/null && return 0
 		sleep 0.1
 	done
-	"$L" --home jpn --json peer outbox >&2
+	"$L" --home "${OUTBOX:-jpn}" --json peer outbox >&2
 	return 1
+}
+
+eventually() { # CMD...: true within 10 s
+	for _ in $(seq 100); do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	"$@"
 }
 
 log_kinds() { # HOME: the kinds of its log's entries, one a line
@@ -265,4 +273,133 @@ sq() { # HOME SQL
 	[ "$code" = 404 ]
 	[[ "$(jq -r .error.message ans.json)" == *"CHN is not a peer"* ]]
 	[ "$(sq jpn 'SELECT count(*) FROM outbox')" = 2 ]
+}
+
+# nodes NAME:PARTY:CONFIG...: fresh nodes, each holding every other's key
+nodes() {
+	local spec name party cfg other
+	for spec in "$@"; do
+		IFS=: read -r name party cfg <<<"$spec"
+		"$L" --home "$name" init --party "$party" >/dev/null
+		"$L" --home "$name" config apply "$cfg" >/dev/null
+	done
+	for spec in "$@"; do
+		IFS=: read -r name party cfg <<<"$spec"
+		for other in "$@"; do
+			[ "$other" = "$spec" ] && continue
+			"$L" --home "$name" party key "$(echo "$other" | cut -d: -f2)" \
+				"$(echo "$other" | cut -d: -f1)/keys/$(echo "$other" | cut -d: -f2).pub" >/dev/null
+		done
+	done
+}
+
+@test "KOR's notice travels to JPN as a signed note: both nodes agree on the agreement" {
+	cfg=$(early_config)
+	nodes jn:JPN:"$cfg" kn:KOR:"$cfg"
+	up kn
+	up jn
+	"$L" --home kn peer add JPN --url "$JN_URL"
+	"$L" --home jn peer add KOR --url "$KN_URL"
+	run "$L" --home kn agreement event "$G" notice --date 2019-08-23 --by KOR
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"sent as a note to the other parties' nodes: 1 queued"* ]]
+	OUTBOX=kn outbox_until '.messages[0].kind == "note" and .messages[0].state == "delivered"'
+	# the same state on both nodes: under notice, ending at the start of 2019-11-23
+	"$L" --home jn --json agreement status "$G" | jq -S 'del(.clock)' >jn.json
+	"$L" --home kn --json agreement status "$G" | jq -S 'del(.clock)' >kn.json
+	diff jn.json kn.json
+	[ "$(jq -r '.state + " " + .ends + " " + .notice.by' jn.json)" = "in-force-under-notice 2019-11-23 KOR" ]
+	# JPN's log keeps the note and KOR's signed request; the request's digest is the note's
+	entry=$("$L" --home jn --json log entries | jq -c '[.entries[].data | @base64d | fromjson
+		| select(.kind == "agreement-event")] | last')
+	[ "$(echo "$entry" | jq -r .source)" = note ]
+	[ "$(echo "$entry" | jq -r .event.by)" = KOR ]
+	echo "$entry" | jq -j .evidence.note >note.json
+	echo "$entry" | jq -r .evidence.request >request.txt
+	grep -qx "from KOR" request.txt
+	[ "$(sed -n 's/^digest //p' request.txt)" = "$(openssl dgst -sha256 -binary note.json | base64)" ]
+	[ "$(echo "$entry" | jq -r .message)" = "$(OUTBOX=kn; "$L" --home kn --json peer outbox | jq -r '.messages[0].id')" ]
+	# JPN does not send it back: it was KOR's act
+	[ "$(sqlite3 jn/node.db 'SELECT count(*) FROM outbox')" = 0 ]
+}
+
+@test "a note that conflicts with the lifecycle, or from a non-party, is refused with its reason" {
+	cfg=$(early_config)
+	jq '.parties += [{"code": "USA", "name": "United States",
+	      "levels": [{"code": "S", "name": "SECRET", "rank": 2}]}]' "$cfg" >with-usa.json
+	jq '.agreements[0].parties += ["USA"]' with-usa.json >usa-view.json
+	nodes jn:JPN:with-usa.json kn:KOR:with-usa.json un:USA:usa-view.json
+	up kn
+	up jn
+	up un
+	"$L" --home kn peer add JPN --url "$JN_URL"
+	"$L" --home un peer add JPN --url "$JN_URL"
+	"$L" --home jn peer add KOR --url "$KN_URL"
+	"$L" --home jn peer add USA --url "$UN_URL"
+	# JPN's node holds a notice by KOR, already withdrawn; KOR's holds it pending
+	"$L" --home jn agreement event "$G" notice --date 2019-08-23 --by KOR >/dev/null
+	"$L" --home jn agreement event "$G" notice-withdrawn --date 2019-08-30 --by KOR >/dev/null
+	"$L" --home kn agreement event "$G" notice --date 2019-08-23 --by KOR >/dev/null
+	OUTBOX=kn outbox_until '.messages[0].state == "refused"' # JPN holds that notice already
+	[[ "$("$L" --home kn --json peer outbox | jq -r '.messages[0].last_error')" == *"is already pending"* ]]
+	before=$("$L" --home jn --json agreement status "$G" | jq -c 'del(.clock)')
+	"$L" --home kn agreement event "$G" notice-suspended --date 2019-08-31 --by KOR >/dev/null
+	OUTBOX=kn outbox_until '.messages[1].state == "refused"'
+	"$L" --home kn --json peer outbox | jq -r '.messages[1].last_error' >why.txt
+	grep -q "409" why.txt
+	grep -q "KOR's note of notice-suspended $G on 2019-08-31" why.txt
+	[ "$("$L" --home jn --json agreement status "$G" | jq -c 'del(.clock)')" = "$before" ]
+	# the USA is not a party to the agreement on JPN's node, whatever its own node says
+	"$L" --home un agreement event "$G" notice --date 2019-08-25 --by USA >/dev/null
+	OUTBOX=un outbox_until '.messages[0].state == "refused"'
+	[[ "$("$L" --home un --json peer outbox | jq -r '.messages[0].last_error')" == *"USA is not a party to $G"* ]]
+	[ "$("$L" --home jn --json agreement status "$G" | jq -c 'del(.clock)')" = "$before" ]
+	"$L" --home jn --json log entries | jq -e '[.entries[].data | @base64d | fromjson
+		| select(.kind == "agreement-event" and .source == "note")] | length == 0'
+	[ "$(log_kinds jn | grep -c agreement-event)" = 2 ] # its own two, no note
+}
+
+@test "each daemon witnesses the other's log; a rewritten one raises the alarm until cleared" {
+	up kor --witness-every 1
+	up jpn --witness-every 1 --retry-max 1
+	"$L" --home jpn peer add KOR --url "$KOR_URL"
+	"$L" --home kor peer add JPN --url "$JPN_URL"
+	"$L" --home jpn item release "$ID" --to KOR --by sato
+	outbox_until '.messages[0].state == "delivered"'
+	size=$("$L" --home jpn --json log entries | jq '.entries | length')
+	for _ in $(seq 100); do
+		[ "$("$L" --home kor --json peer status | jq '.peers[0].witnessed_size')" = "$size" ] && break
+		sleep 0.1
+	done
+	"$L" --home kor --json peer status >st.json # exit 0: no alarm
+	[ "$(jq -c '[.peers[0].party, .peers[0].witnessed_size, .peers[0].alarm, .alarm]' st.json)" = "[\"JPN\",$size,null,false]" ]
+	# JPN witnessed KOR too; each kept the other's checkpoints in its own log
+	witnessed_kor() {
+		"$L" --home jpn --json peer status | jq -e '.peers[0].witnessed_size > 0 and .peers[0].outbox.delivered == 1'
+	}
+	eventually witnessed_kor
+	"$L" --home kor log entries | jq -e -s '[.[] | select(.kind == "checkpoint-witnessed" and .origin == "liaison/JPN")] | length >= 1'
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/healthz")" = 200 ]
+	# JPN's log rewritten under KOR's eyes: another root for the same size
+	sqlite3 jpn/node.db "UPDATE log_hashes SET hash = zeroblob(32) WHERE level = (SELECT max(level) FROM log_hashes)"
+	for _ in $(seq 100); do
+		"$L" --home kor --json peer status >st.json 2>/dev/null || break
+		sleep 0.1
+	done
+	run "$L" --home kor peer status
+	[ "$status" -eq 1 ]
+	# two roots for one size, or a larger tree that does not extend the one seen
+	[[ "$output" == *"ALARM: liaison/JPN"*" entries"* ]]
+	[[ "$output" != *"ALARM: ALARM"* ]]
+	code=$(curl -s -o health.json -w '%{http_code}' "$KOR_URL/healthz")
+	[ "$code" = 503 ]
+	[ "$(jq -r '.alarms[0].party' health.json)" = JPN ]
+	log_kinds kor | grep -qx checkpoint-alarm
+	# the operator clears it (the daemon stopped, or it would raise it again)
+	down kor
+	"$L" --home kor peer clear-alarm JPN
+	"$L" --home kor peer status
+	run "$L" --home kor peer clear-alarm JPN
+	[ "$status" -eq 1 ]
+	log_kinds kor | grep -qx peer-alarm-cleared
 }
