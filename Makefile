@@ -5,7 +5,7 @@
 #                   with gcc, a clang build, and the whole suite again under
 #                   ASan+UBSan; the last line is "N passed, N failed"
 #   make check-valgrind  the unit and CLI tests under valgrind memcheck
-#   make demo       deps, then the 2019 replay on a fresh node
+#   make demo       deps, then 2019 replayed by two nodes, JPN and KOR, as daemons
 #   make bench      benchmarks (bench/), each against a named peer
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       installs missing Debian packages (as root) or prints how
@@ -72,7 +72,7 @@ check: deps
 
 demo: deps
 	@$(MAKE) -s --no-print-directory all
-	@sh scripts/demo.sh $(BUILD)/liaison
+	@bash scripts/demo.sh $(BUILD)/liaison
 
 check-valgrind: deps
 	@$(MAKE) -s --no-print-directory build-all

@@ -284,6 +284,13 @@ int node_log_witness(struct node *n, const char *note, const char *previous,
 		     const uint8_t (*proof)[MERKLE_HASH], size_t nproof, struct witness_report *rep,
 		     struct lerr *e)
 {
+	return node_log_witness_as(n, note, previous, proof, nproof, true, rep, e);
+}
+
+int node_log_witness_as(struct node *n, const char *note, const char *previous,
+			const uint8_t (*proof)[MERKLE_HASH], size_t nproof, bool logged,
+			struct witness_report *rep, struct lerr *e)
+{
 	memset(rep, 0, sizeof *rep);
 	char *kept = NULL, day[DATE_BUF_SIZE];
 	int r = parse_checkpoint(n, note, &rep->cp, e);
@@ -334,15 +341,18 @@ int node_log_witness(struct node *n, const char *note, const char *previous,
 	}
 	if ((r = store_begin(n->store, e)) < 0)
 		return r;
-	json_t *body = json_pack("{s:s, s:I, s:s}", "origin", c->origin, "size",
-				 (json_int_t)c->size, "note", note);
+	json_t *body = logged ? json_pack("{s:s, s:I, s:s}", "origin", c->origin, "size",
+					  (json_int_t)c->size, "note", note)
+			      : NULL;
 	if ((r = store_witness_put(n->store, c->origin, c->size, note,
 				   date_format(n->clock.today, day), e)) < 0) {
 		json_decref(body);
 		store_rollback(n->store);
 		return r;
 	}
-	if ((r = node_log_commit(n, "checkpoint-witnessed", body, e)) == 0)
+	r = logged ? node_log_commit(n, "checkpoint-witnessed", body, e)
+		   : store_commit(n->store, e);
+	if (r == 0)
 		rep->stored = true;
 	return r;
 }

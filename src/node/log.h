@@ -113,6 +113,14 @@ int node_log_witness(struct node *n, const char *note, const char *previous,
 		     const uint8_t (*proof)[MERKLE_HASH], size_t nproof, struct witness_report *rep,
 		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 6)));
 
+/* node_log_witness, with a log entry for the checkpoint kept only when
+ * `logged` (the daemon's scheduled witnessing logs one a day per peer: two
+ * nodes logging each other's every checkpoint would grow both logs forever). */
+int node_log_witness_as(struct node *n, const char *note, const char *previous,
+			const uint8_t (*proof)[MERKLE_HASH], size_t nproof, bool logged,
+			struct witness_report *rep, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 7)));
+
 /* The size of the latest checkpoint of `origin` kept here (0 when none). */
 int node_log_witnessed_size(struct node *n, const char *origin, uint64_t *size, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));

@@ -315,8 +315,10 @@ int node_peer_witness(struct node *n, const char *party, const char *note,
 	if (strncmp(note, origin, ol) != 0 || note[ol] != '\n')
 		r = lerr_set(e, LERR_AUTH,
 			     "ALARM: %s's node answered with a checkpoint of another log", party);
-	else
-		r = node_log_witness(n, note, NULL, proof, nproof, rep, e);
+	else /* a log entry for the first checkpoint of each day (UTC) */
+		r = node_log_witness_as(n, note, NULL, proof, nproof,
+					!p.witnessed || p.witnessed_at / 86400 != now / 86400, rep,
+					e);
 	if (r == 0) {
 		p.witnessed = true;
 		p.witnessed_size = rep->cp.size;
