@@ -281,8 +281,7 @@ static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 	bool translate = strcmp(verb, "translate") == 0, destroy = strcmp(verb, "destroy") == 0,
 	     report = strcmp(verb, "report-compromise") == 0,
 	     downgrade = strcmp(verb, "downgrade") == 0;
-	if (!a.by || (translate && !a.file) || (report && (!a.details || !a.out)) ||
-	    (downgrade && !a.level))
+	if (!a.by || (translate && !a.file) || (report && !a.details) || (downgrade && !a.level))
 		return cli_errorf(c, true, "item %s: missing option (see --help)", verb);
 	if (!translate)
 		a.file = NULL;
@@ -308,14 +307,16 @@ static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 		return cli_error(c, &e, false);
 	if (c->json)
 		return cli_emit(json_pack("{s:s, s:s, s:s}", "item", a.item, "act", verb, "result",
-					  copy.id[0] ? copy.id
-					  : report   ? a.out
-						     : "destroyed"));
+					  copy.id[0]	    ? copy.id
+					  : report && a.out ? a.out
+					  : report	    ? "queued for the originator's node"
+					  : downgrade	    ? a.level
+							    : "destroyed"));
 	if (copy.id[0])
 		printf("%s\n", copy.id);
 	else if (report)
-		printf("compromise of item %s reported for %s: %s\n", a.item, "the originator",
-		       a.out);
+		printf("compromise of item %s reported for the originator: %s\n", a.item,
+		       a.out ? a.out : "queued for its node (liaison peer outbox)");
 	else if (downgrade)
 		printf("item %s is now %s\n", a.item, a.level);
 	else
@@ -357,7 +358,7 @@ const struct cli_command cmd_item = {
     "       liaison item translate ID --by PERSON --file FILE [--purpose P]\n"
     "       liaison item downgrade ID --by PERSON --level CODE\n"
     "       liaison item destroy ID --by PERSON\n"
-    "       liaison item report-compromise ID --by PERSON --details TEXT -o FILE\n\n"
+    "       liaison item report-compromise ID --by PERSON --details TEXT [-o FILE]\n\n"
     "share  stores FILE as a new item of this node's party, sealed (to the node's\n"
     "       own keys) in the blob store, and prints its id. The person must be of\n"
     "       this party, an originator or analyst, cleared at the level.\n"
@@ -382,7 +383,8 @@ const struct cli_command cmd_item = {
     "destroy  erases the item's sealed payload and keeps its record\n"
     "       (security officers).\n"
     "report-compromise  writes a report for the originator, signed by this\n"
-    "       node (Art. 17; security officers).\n\n"
+    "       node (Art. 17; security officers); without -o it is queued for\n"
+    "       the originator's node, a peer, which keeps it in reports/.\n\n"
     "The node's passphrase comes from $LIAISON_PASSPHRASE or the terminal.\n"
     "options:\n"
     "  --json  answer with the item (share, show), {\"items\"} (list), or the\n"

@@ -121,7 +121,10 @@ static int do_deliver(const struct cli *c, struct node *n, int argc, char **argv
 	    .now = (int64_t)time(NULL), .retry_max = 300, .max = 1000, .all = all, .timeout = 30};
 	struct deliver_stats st;
 	struct lerr e = {0};
-	r = peer_deliver(n, &k, &o, &st, &e);
+	size_t swept;
+	r = node_outbox_sweep(n, o.now, &swept, &e);
+	if (r == 0)
+		r = peer_deliver(n, &k, &o, &st, &e);
 	key_secret_free(&k);
 	if (r < 0)
 		return cli_error(c, &e, false);

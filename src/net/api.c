@@ -560,19 +560,36 @@ static enum MHD_Result h_destroy(struct ctx *x)
 static enum MHD_Result h_report(struct ctx *x)
 {
 	enum MHD_Result ret;
-	char *details, path[NODE_PATH_MAX + 64];
-	if (!body_string(x, "details", true, &details, &ret))
+	const char *const keys[] = {"details", "send", NULL};
+	const char *v = NULL;
+	char path[NODE_PATH_MAX + 64];
+	json_t *b = body_object(x, keys, &ret), *send;
+	if (!b)
 		return ret;
+	if (!field(x, b, "details", true, &v, &ret)) {
+		json_decref(b);
+		return ret;
+	}
+	if ((send = json_object_get(b, "send")) != NULL && !json_is_boolean(send)) {
+		json_decref(b);
+		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid", "send: true or false");
+	}
+	bool queued = json_is_true(send);
 	temp_path(x, "report", path, sizeof path);
-	struct act_args a = {.item = P0, .by = x->rq->who.id, .details = details, .out = path};
+	struct act_args a = {
+	    .item = P0, .by = x->rq->who.id, .details = v, .out = queued ? NULL : path};
 	struct decision d = {0};
 	struct lerr e = {0};
 	int r = node_item_report(x->n, &a, &x->s->key, &d, &e);
-	free(details);
+	json_decref(b);
 	if (r < 0) {
 		unlink(path);
 		return failed(x, r, &d, P0, &e);
 	}
+	if (queued)
+		return reply_json(
+		    x, MHD_HTTP_ACCEPTED,
+		    json_pack("{s:s, s:s, s:s}", "item", P0, "by", x->rq->who.id, "via", "outbox"));
 	return file_answer(x, MHD_HTTP_OK, path);
 }
 

@@ -751,6 +751,9 @@ static void *deliver_loop(void *arg)
 		fprintf(stderr, "liaison serve: no deliveries: %s\n", e.msg);
 		return NULL;
 	}
+	size_t swept;
+	if (node_outbox_sweep(n, (int64_t)time(NULL), &swept, &e) < 0)
+		fprintf(stderr, "liaison serve: outbox: %s\n", e.msg);
 	pthread_mutex_lock(&d->mu);
 	while (!d->stop) {
 		pthread_mutex_unlock(&d->mu);

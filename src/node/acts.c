@@ -8,14 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../crypto/fio.h"
 #include "acts.h"
 #include "label_json.h"
 #include "log.h"
+#include "peer.h"
 
 #define CTX_REPORT "liaison-compromise-report/v1"
+#define REPORT_MAX (64u << 10)
 
 /* Decides; a DENY becomes LERR_REFUSED with *d saying why. */
 static int allowed(struct node *n, const struct act_args *a, enum action act, struct decision *d,
@@ -129,6 +132,21 @@ int node_item_report(struct node *n, const struct act_args *a, const struct key_
 	struct store_item it;
 	struct label l;
 	char day[DATE_BUF_SIZE];
+	/* to the originator's node: it must be a peer (checked before deciding) */
+	if (!a->out) {
+		struct store_peer p;
+		int r = node_item_get(n, a->item, &it, &l, e);
+		if (r < 0)
+			return r;
+		store_item_free(&it);
+		if (strcmp(l.originator, n->party) == 0)
+			return lerr_set(e, LERR_INVAL,
+					"item %s is %s's own: there is no one to send the report "
+					"to (-o FILE)",
+					a->item, n->party);
+		if ((r = store_peer_get(n->store, l.originator, &p, e)) < 0)
+			return r;
+	}
 	int r = allowed(n, a, ACT_REPORT_COMPROMISE, d, e);
 	if (r < 0 || (r = node_item_get(n, a->item, &it, &l, e)) < 0)
 		return r;
@@ -151,14 +169,91 @@ int node_item_report(struct node *n, const struct act_args *a, const struct key_
 	char hx[65];
 	crypto_hash_sha256(h, (const uint8_t *)line, ol);
 	sodium_bin2hex(hx, sizeof hx, h, sizeof h);
-	if ((r = node_log_record(
-		 n, "compromise-report",
-		 json_pack("{s:s, s:s, s:s}", "item", a->item, "by", a->by, "report_sha256", hx),
-		 e)) < 0) {
-		free(line);
-		return r;
+	json_t *facts =
+	    json_pack("{s:s, s:s, s:s}", "item", a->item, "by", a->by, "report_sha256", hx);
+	struct store_msg m = {.body = line, .body_len = ol};
+	if (!a->out) { /* queued with the report's entry */
+		node_msg_id(m.id);
+		str_copy(m.peer, sizeof m.peer, l.originator);
+		str_copy(m.kind, sizeof m.kind, "report");
+		str_copy(m.ref, sizeof m.ref, a->item);
+		peer_digest(line, ol, m.digest);
+		str_copy(m.created_on, sizeof m.created_on, day);
+		if (facts)
+			json_object_set_new(facts, "message", json_string(m.id));
 	}
-	r = fio_write_file(a->out, line, ol, 0644, a->force, e);
+	if ((r = store_begin(n->store, e)) == 0 && !a->out &&
+	    (r = store_outbox_add(n->store, &m, e)) < 0)
+		store_rollback(n->store);
+	if (r == 0)
+		r = node_log_commit(n, "compromise-report", facts, e);
+	else
+		json_decref(facts);
+	if (r == 0 && a->out)
+		r = fio_write_file(a->out, line, ol, 0644, a->force, e);
+	free(line);
+	return r;
+}
+
+int node_report_receive(struct node *n, const char *from, const char *id, const char *file,
+			struct lerr *e)
+{
+	char *line;
+	size_t len;
+	int r = fio_read_file(file, REPORT_MAX, &line, &len, e);
+	if (r < 0)
+		return r;
+	json_error_t je;
+	json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je), *rep = NULL;
+	const char *sig64, *item, *orig, *reporter, *by, *date, *details;
+	struct key_public pub;
+	struct store_item it;
+	if (!root ||
+	    json_unpack(root, "{s:o, s:s}", "compromise_report", &rep, "signature", &sig64) != 0 ||
+	    json_unpack_ex(rep, &je, JSON_STRICT, "{s:s, s:s, s:s, s:s, s:s, s:s}", "item", &item,
+			   "originator", &orig, "reporter", &reporter, "by", &by, "date", &date,
+			   "details", &details) != 0)
+		r = lerr_set(e, LERR_INVAL, "not a compromise report: %s", je.text);
+	else if (strcmp(reporter, from) != 0)
+		r = lerr_set(e, LERR_REFUSED, "a report speaks for its sender: %.32s's, sent by %s",
+			     reporter, from);
+	else if (strcmp(orig, n->party) != 0)
+		r = lerr_set(e, LERR_REFUSED, "the report is for %.32s, the originator, not for %s",
+			     orig, n->party);
+	else if ((r = store_item_get(n->store, item, &it, NULL)) < 0)
+		r = lerr_set(e, LERR_REFUSED, "no item %.64s here", item);
+	else {
+		bool own = !it.foreign && strcmp(it.originator, n->party) == 0;
+		store_item_free(&it);
+		if (!own)
+			r = lerr_set(e, LERR_REFUSED, "item %s is not %s's own", item, n->party);
+	}
+	char *text = r == 0 ? json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (r == 0 && !text)
+		r = lerr_set(e, LERR_NOMEM, "out of memory");
+	if (r == 0 && (r = node_public_key(n, from, &pub, e)) == 0)
+		r = node_signed_check(&pub, CTX_REPORT, text, sig64, from, e);
+	/* kept whole (the details too) in home/reports, the log saying that it came */
+	char path[NODE_PATH_MAX + 64];
+	snprintf(path, sizeof path, "%s/reports", n->home);
+	if (r == 0 && mkdir(path, 0700) != 0 && errno != EEXIST)
+		r = lerr_set(e, LERR_IO, "%s: %s", path, strerror(errno));
+	snprintf(path, sizeof path, "%s/reports/%s.json", n->home, id);
+	if (r == 0)
+		r = fio_write_file(path, line, len, 0600, true, e);
+	if (r == 0) {
+		uint8_t h[32];
+		char hx[65];
+		crypto_hash_sha256(h, (const uint8_t *)line, len);
+		sodium_bin2hex(hx, sizeof hx, h, sizeof h);
+		r = node_log_record(n, "compromise-report-received",
+				    json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "from",
+					      from, "by", by, "reported_on", date, "report_sha256",
+					      hx),
+				    e);
+	}
+	free(text);
+	json_decref(root);
 	free(line);
 	return r;
 }

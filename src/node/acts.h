@@ -36,7 +36,9 @@ int node_item_destroy(struct node *n, const struct act_args *a, struct decision 
 
 /*
  * Writes a report of a compromise of the item for its originator (Art.
- * 17), signed with the node's key, to a->out. Security officers only.
+ * 17), signed with the node's key, to a->out, or (a->out NULL) queues it
+ * for the originator's node, a peer, with the report's log entry.
+ * Security officers only.
  */
 int node_item_report(struct node *n, const struct act_args *a, const struct key_secret *k,
 		     struct decision *d, struct lerr *e)
@@ -50,5 +52,14 @@ int node_item_report(struct node *n, const struct act_args *a, const struct key_
 int node_item_downgrade(struct node *n, const struct act_args *a, const struct key_secret *k,
 			struct decision *d, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
+/*
+ * Takes a compromise report a peer (`from`) sent as message `id` (its
+ * signed line in file): it must be signed by `from`, for an item this
+ * party made. Kept whole in home/reports/ID.json; logged without its
+ * details (compromise-report-received).
+ */
+int node_report_receive(struct node *n, const char *from, const char *id, const char *file,
+			struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
 #endif

@@ -1,6 +1,7 @@
 /* peer.c - federation: peers, signed requests, the outbox, receipts (see peer.h). */
 #include "peer.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "../crypto/fio.h"
+#include "acts.h"
 #include "log.h"
 
 #define CTX_REQUEST "liaison-peer-request/v1"
@@ -187,6 +189,41 @@ void node_msg_id(char out[MSG_ID_MAX])
 	uint8_t b[16];
 	randombytes_buf(b, sizeof b);
 	sodium_bin2hex(out, MSG_ID_MAX, b, sizeof b);
+}
+
+int node_outbox_sweep(struct node *n, int64_t now, size_t *removed, struct lerr *e)
+{
+	char dir[NODE_PATH_MAX + 16], path[NODE_PATH_MAX + 96];
+	struct store_msg *ms = NULL;
+	size_t nm = 0;
+	*removed = 0;
+	snprintf(dir, sizeof dir, "%s/outbox", n->home);
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : lerr_set(e, LERR_IO, "%s: %s", dir, strerror(errno));
+	int r = store_outbox_list(n->store, &ms, &nm, e);
+	struct dirent *de;
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		char name[64]; /* message ids, and fio's temporary files beside them */
+		if (de->d_name[0] == '.' || !str_copy(name, sizeof name, de->d_name))
+			continue;
+		const struct store_msg *m = NULL;
+		for (size_t i = 0; i < nm && !m; i++)
+			if (strcmp(ms[i].id, name) == 0)
+				m = &ms[i];
+		struct stat sb;
+		node_outbox_path(n, name, path, sizeof path);
+		/* done with (its receipt or refusal kept), or an hour old with no
+		 * row (its release never committed) */
+		bool gone = m ? m->state != MSG_QUEUED
+			      : stat(path, &sb) == 0 && now - (int64_t)sb.st_mtime > 3600;
+		if (gone && unlink(path) == 0)
+			(*removed)++;
+	}
+	closedir(d);
+	store_msg_free(ms, nm);
+	free(ms);
+	return r;
 }
 
 int64_t peer_backoff(int64_t attempts, int64_t cap)
@@ -582,6 +619,9 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 		struct consent_info ci;
 		n->receiving_act = "consent-import";
 		r = node_consent_import(n, file, &ci, e);
+	} else if (strcmp(rq->kind, "report") == 0) {
+		n->receiving_act = "compromise-report-received";
+		r = node_report_receive(n, rq->from, rq->msg, file, e);
 	} else if (strcmp(rq->kind, "note") == 0) {
 		n->receiving_act = "agreement-event";
 		r = receive_note(n, rq, file, e);

@@ -89,6 +89,15 @@ int node_peer_remove(struct node *n, const char *party, struct lerr *e)
 /* Where message id's body waits: home/outbox/ID. */
 void node_outbox_path(const struct node *n, const char *id, char *buf, size_t size);
 
+/*
+ * Removes from home/outbox the bodies no message needs: those of messages
+ * delivered or refused (a crash between the commit and the removal leaves
+ * them), and files an hour old that no message names (a release that
+ * crashed before its row committed). now: Unix seconds.
+ */
+int node_outbox_sweep(struct node *n, int64_t now, size_t *removed, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 3)));
+
 /* A new message id (32 hex digits). */
 void node_msg_id(char out[MSG_ID_MAX]);
 

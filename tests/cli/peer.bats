@@ -165,6 +165,15 @@ sq() { # HOME SQL
 	"$L" --home jpn peer deliver --all
 	[ "$("$L" --home jpn --json peer outbox | jq -r '.messages[0].receipt.receipt.result')" = duplicate ]
 	[ "$(sq kor 'SELECT count(*) FROM items')" = 1 ]
+	# what a crash can leave in the outbox folder is swept: a delivered
+	# message's envelope, and an hour-old file no message names; a young one
+	# (a release that may still commit) stays
+	cp envelope.copy "jpn/outbox/$msg"
+	echo old >jpn/outbox/0123456789abcdef0123456789abcdef
+	touch -d '2 hours ago' jpn/outbox/0123456789abcdef0123456789abcdef
+	echo young >jpn/outbox/fedcba9876543210fedcba9876543210
+	"$L" --home jpn peer deliver
+	[ "$(ls jpn/outbox)" = fedcba9876543210fedcba9876543210 ]
 }
 
 @test "a message the peer refuses is not retried: refused, with its reason, and logged" {
@@ -402,4 +411,65 @@ nodes() {
 	run "$L" --home kor peer clear-alarm JPN
 	[ "$status" -eq 1 ]
 	log_kinds kor | grep -qx peer-alarm-cleared
+}
+
+@test "a daemon killed with SIGKILL mid-delivery: after its restart, nothing lost, nothing twice" {
+	up kor
+	"$L" --home kor peer add JPN --url http://127.0.0.1:1
+	up jpn --retry-max 1
+	"$L" --home jpn peer add KOR --url "$KOR_URL"
+	down jpn
+	# five items of 3 MB each, queued while JPN's daemon is down
+	head -c 3000000 /dev/urandom >big.bin
+	for i in 1 2 3 4 5; do
+		id=$("$L" --home jpn item share big.bin --by sato --level GOKUHI --title "Big $i" \
+			--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+		"$L" --home jpn item release "$id" --to KOR --by sato 2>/dev/null
+	done
+	[ "$(sq jpn 'SELECT count(*) FROM outbox WHERE state = 0')" = 5 ]
+	# killed as soon as the first delivery lands, while the others are in flight
+	DAEMON_LISTEN=127.0.0.1:${JPN_URL##*:} up jpn --retry-max 1
+	for _ in $(seq 400); do
+		[ "$(sq kor 'SELECT count(*) FROM inbox')" -ge 1 ] && break
+		sleep 0.01
+	done
+	kill -9 "$JPN_PID"
+	wait "$JPN_PID" || true
+	delivered_before=$(sq jpn 'SELECT count(*) FROM outbox WHERE state = 1')
+	[ "$delivered_before" -lt 5 ]
+	DAEMON_LISTEN=127.0.0.1:${JPN_URL##*:} up jpn --retry-max 1
+	outbox_until '[.messages[] | select(.state == "delivered")] | length == 5'
+	[ "$(sq kor 'SELECT count(*) FROM items')" = 5 ]
+	[ "$(sq kor 'SELECT count(*) FROM inbox')" = 5 ]
+	[ "$(log_kinds kor | grep -c item-import)" = 5 ]
+	[ "$(log_kinds jpn | grep -c message-delivered)" = 5 ]
+	[ -z "$(ls jpn/outbox)" ]
+	"$L" --home jpn log verify >/dev/null
+	"$L" --home kor log verify >/dev/null
+}
+
+@test "a compromise report travels to the originator's node, which keeps it whole and logs it without its details" {
+	up kor
+	up jpn --retry-max 1
+	"$L" --home jpn peer add KOR --url "$KOR_URL"
+	"$L" --home kor peer add JPN --url "$JPN_URL"
+	"$L" --home jpn item release "$ID" --to KOR --by sato
+	outbox_until '.messages[0].state == "delivered"'
+	run "$L" --home kor item report-compromise "$ID" --by park --details "laptop lost in Busan"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"queued for its node"* ]]
+	OUTBOX=kor outbox_until '.messages[0].kind == "report" and .messages[0].state == "delivered"'
+	msg=$("$L" --home kor --json peer outbox | jq -r '.messages[0].id')
+	[ "$(jq -r .compromise_report.details "jpn/reports/$msg.json")" = "laptop lost in Busan" ]
+	[ "$(jq -r .compromise_report.reporter "jpn/reports/$msg.json")" = KOR ]
+	e=$("$L" --home jpn --json log entries | jq -c '[.entries[].data | @base64d | fromjson
+		| select(.kind == "compromise-report-received")] | last')
+	[ "$(echo "$e" | jq -r '[.item, .from, .by, .message] | join(" ")')" = "$ID KOR park $msg" ]
+	[ "$(echo "$e" | jq -r .report_sha256)" = "$(sha256sum "jpn/reports/$msg.json" | cut -d' ' -f1)" ]
+	! "$L" --home jpn log entries | grep -q "laptop"
+	! "$L" --home kor log entries | grep -q "laptop"
+	# JPN's own item has no one to report to
+	run "$L" --home jpn item report-compromise "$ID" --by suzuki --details x
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"JPN's own"* ]]
 }
