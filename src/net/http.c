@@ -442,6 +442,8 @@ static bool peer_headers(struct ctx *x)
 		if (!v || !*v || !str_copy(h[i].dst, h[i].n, v))
 			return false;
 	}
+	if (peer_request_check_form(p, NULL) < 0)
+		return false;
 	const char *t = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, PEER_H_TIME);
 	uint64_t secs;
 	if (!t || !count_parse(t, &secs) || secs > INT64_MAX)
@@ -461,7 +463,7 @@ static bool peer_headers(struct ctx *x)
 /* The whole check of a peer's request, its body (the upload) now here. */
 static bool peer_checked(struct ctx *x, struct lerr *e)
 {
-	char digest[DIGEST_B64_MAX];
+	char digest[DIGEST_B64_MAX] = "";
 	int fd = open(x->rq->upload, O_RDONLY | O_CLOEXEC);
 	int r = fd < 0 ? lerr_set(e, LERR_IO, "the upload: %s", strerror(errno))
 		       : peer_file_digest(fd, digest, e);

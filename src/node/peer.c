@@ -50,9 +50,30 @@ int peer_request_sign(const struct key_secret *k, const char *method, const char
 	return 0;
 }
 
+bool peer_msg_id_ok(const char *id)
+{
+	size_t i = 0;
+	for (; id[i]; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return false;
+	return i == MSG_ID_MAX - 1;
+}
+
+int peer_request_check_form(const struct peer_request *rq, struct lerr *e)
+{
+	if (party_code_check(rq->from, e) < 0)
+		return lerr_prefix(e, "Liaison-From");
+	if (party_code_check(rq->to, e) < 0)
+		return lerr_prefix(e, "Liaison-To");
+	if (!peer_msg_id_ok(rq->msg))
+		return lerr_set(e, LERR_INVAL, "Liaison-Message: not a message id (32 hex digits)");
+	return 0;
+}
+
 int node_peer_check(struct node *n, const char *method, const char *path,
 		    const struct peer_request *rq, const char *digest, int64_t now, struct lerr *e)
 {
+	size_t dl = strlen(rq->digest);
 	struct store_peer p;
 	struct key_public pub;
 	uint8_t sig[crypto_sign_BYTES];
@@ -71,7 +92,7 @@ int node_peer_check(struct node *n, const char *method, const char *path,
 		return lerr_set(e, LERR_AUTH,
 				"a stale request: its time is %lld s from this node's (at most %d)",
 				(long long)(rq->time - now), PEER_SKEW);
-	if (sodium_memcmp(rq->digest, digest, DIGEST_B64_MAX) != 0)
+	if (dl != strlen(digest) || sodium_memcmp(rq->digest, digest, dl) != 0)
 		return lerr_set(e, LERR_AUTH, "the body is not the one signed (digest differs)");
 	if (sodium_base642bin(sig, sizeof sig, rq->signature, strlen(rq->signature), NULL, &sl,
 			      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
@@ -631,6 +652,13 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 	}
 	n->receiving = NULL;
 	n->receiving_act = NULL;
+	if (r < 0 && store_inbox_get(n->store, rq->msg, &had, NULL) == 0 &&
+	    strcmp(had.peer, rq->from) == 0 && strcmp(had.digest, rq->digest) == 0) {
+		/* the same message, taken meanwhile by another delivery of it */
+		r = 0;
+		result = "duplicate";
+		str_copy(m.done_on, sizeof m.done_on, had.done_on);
+	}
 	if (r < 0)
 		return r;
 	return receipt_for(n, k, rq, m.done_on, result, receipt, len, e);

@@ -51,6 +51,12 @@ struct peer_request {
 	char signature[PEER_SIG_MAX];
 };
 
+/* A message id: 32 lowercase hex digits (it names files: nothing else passes). */
+bool peer_msg_id_ok(const char *id) __attribute__((nonnull));
+/* A request's parties are party codes and its message id is an id; LERR_INVAL naming the header. */
+int peer_request_check_form(const struct peer_request *rq, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1)));
+
 /* What a request's signature covers (free() it). */
 char *peer_request_text(const char *method, const char *path, const struct peer_request *rq);
 
