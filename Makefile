@@ -34,6 +34,7 @@ TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all tests check check-valgrind demo bench install uninstall clean deps lint banned fuzz \
+        fuzz-build \
         check-run build-all
 .DELETE_ON_ERROR:
 
@@ -92,11 +93,22 @@ bench:
 FUZZ_SECONDS ?= 60
 FUZZERS = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_FLAGS = -std=c17 -D_POSIX_C_SOURCE=200809L -g -O1 -Isrc \
-             -fsanitize=fuzzer,address,undefined $(shell pkg-config --cflags $(PKGS))
+             -fsanitize=address,undefined $(shell pkg-config --cflags $(PKGS))
+FUZZ_OBJ = $(LIB_SRC:%.c=build/fuzz/obj/%.o)
 
-build/fuzz/%: fuzz/%.c $(LIB_SRC)
+# the library once, instrumented for libFuzzer; each target links it
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+build/fuzz/libliaison.a: $(FUZZ_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/%: fuzz/%.c build/fuzz/libliaison.a
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libliaison.a $(LDLIBS)
+
+fuzz-build: $(FUZZERS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZERS)
@@ -128,4 +140,4 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

@@ -71,5 +71,22 @@ if [ -x build/asan/liaison ]; then
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		suite asan build/asan
 fi
+# every fuzz target over its checked-in corpus (make fuzz runs them for longer)
+if $MAKE --no-print-directory -j2 fuzz-build >"$log.out" 2>&1; then
+	for f in build/fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		n=${f#build/fuzz/fuzz_}
+		if "$f" -runs=0 "fuzz/corpus/$n" >"$log.out" 2>&1; then
+			echo "ok - fuzz_$n: its corpus ($(ls "fuzz/corpus/$n" | wc -l) inputs)" >"$log"
+		else
+			{ echo "not ok - fuzz_$n"; tail -30 "$log.out"; } >"$log"
+		fi
+		tally "fuzz corpus fuzz_$n"
+	done
+else
+	{ echo "not ok - fuzz targets do not build"; tail -40 "$log.out"; } >"$log"
+	tally "build: fuzz targets"
+fi
+rm -f "$log.out"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
