@@ -547,9 +547,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				rq->too_big = true;
 				return MHD_YES;
 			}
-			if (fio_write_full(rq->fd, data, n) != 0)
-				return MHD_NO; /* the disk failed: the connection ends, nothing kept
-						*/
+			if (!rq->write_errno && fio_write_full(rq->fd, data, n) != 0) {
+				/* the disk failed: the rest is read and dropped, nothing kept,
+				 * and the answer says so (507) */
+				rq->write_errno = errno ? errno : EIO;
+				close(rq->fd);
+				rq->fd = -1;
+				unlink(rq->upload);
+				rq->upload[0] = '\0';
+			}
 			rq->size += n;
 		} else if (rq->route->body == BODY_NONE)
 			rq->too_big = true;
@@ -572,6 +578,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (rq->route->auth == AUTH_PERSON && !rq->authed &&
 	    !(reads ? authenticate(&x) : checked_auth(&x)))
 		ret = unauthorized(&x);
+	else if (rq->write_errno)
+		ret = reply_errorf(&x, MHD_HTTP_INSUFFICIENT_STORAGE, "io",
+				   "the upload could not be written on the node: %s; nothing was "
+				   "stored",
+				   strerror(rq->write_errno));
 	else if (rq->route->auth == AUTH_PEER && !rq->too_big && !peer_checked(&x, &e))
 		ret = reply_errorf(&x, MHD_HTTP_UNAUTHORIZED, "auth", "%s", e.msg);
 	else if (rq->too_big && rq->route->body == BODY_NONE)

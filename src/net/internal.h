@@ -60,6 +60,7 @@ struct req {
 	char upload[NODE_PATH_MAX + 64];
 	uint64_t size;
 	bool too_big;
+	int write_errno; /* BODY_FILE: the upload could not be written (disk full) */
 	unsigned status;
 	double t0;
 	const char *method;
