@@ -7,6 +7,7 @@
 #   make check-valgrind  the unit and CLI tests under valgrind memcheck
 #   make demo       deps, then 2019 replayed by two nodes, JPN and KOR, as daemons
 #   make bench      benchmarks (bench/), each against a named peer
+#   make soak       the daemon under mixed load for SOAK_SECONDS (300): memory, latency
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       installs missing Debian packages (as root) or prints how
 
@@ -33,7 +34,7 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all tests check check-valgrind demo bench install uninstall clean deps lint banned fuzz \
+.PHONY: all tests check check-valgrind demo bench soak install uninstall clean deps lint banned fuzz \
         fuzz-build \
         check-run build-all
 .DELETE_ON_ERROR:
@@ -89,6 +90,11 @@ bench:
 	@echo "== bench/seal.sh"; sh bench/seal.sh $(BUILD)/liaison
 	@echo "== bench/decide (liaison against Cedar)"; sh bench/decide/run.sh $(BUILD)/bench/bench_decide
 	@echo "== bench/http (liaison serve against nginx, with wrk)"; sh bench/http/run.sh $(BUILD)/liaison
+
+soak:
+	@sh scripts/deps.sh bench
+	@$(MAKE) -s --no-print-directory all
+	@sh bench/soak.sh $(BUILD)/liaison
 
 FUZZ_SECONDS ?= 60
 FUZZERS = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
