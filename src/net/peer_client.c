@@ -21,6 +21,15 @@ static void curl_setup(void)
 	curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* libcurl's global set-up, once per process. */
+static int curl_start(struct lerr *e)
+{
+	pthread_once(&curl_once, curl_setup);
+	return curl_ready == CURLE_OK
+		   ? 0
+		   : lerr_set(e, LERR_IO, "libcurl: %s", curl_easy_strerror(curl_ready));
+}
+
 struct answer {
 	char *p;
 	size_t len;
@@ -172,9 +181,8 @@ int peer_deliver(struct node *n, const struct key_secret *k, const struct delive
 		 struct deliver_stats *st, struct lerr *e)
 {
 	memset(st, 0, sizeof *st);
-	pthread_once(&curl_once, curl_setup);
-	if (curl_ready != CURLE_OK)
-		return lerr_set(e, LERR_IO, "libcurl: %s", curl_easy_strerror(curl_ready));
+	if (curl_start(e) < 0)
+		return LERR_IO;
 	struct store_msg *ms = NULL;
 	size_t nm = 0;
 	int r = store_outbox_due(n->store, o->all ? INT64_MAX : o->now, o->max ? o->max : 64, &ms,
@@ -283,9 +291,8 @@ int peer_witness_all(struct node *n, const struct key_secret *k, int64_t now,
 		     struct witness_stats *st, struct lerr *e)
 {
 	memset(st, 0, sizeof *st);
-	pthread_once(&curl_once, curl_setup);
-	if (curl_ready != CURLE_OK)
-		return lerr_set(e, LERR_IO, "libcurl: %s", curl_easy_strerror(curl_ready));
+	if (curl_start(e) < 0)
+		return LERR_IO;
 	struct store_peer *ps = NULL;
 	size_t np = 0;
 	int r = store_peer_list(n->store, &ps, &np, e);

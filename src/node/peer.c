@@ -516,7 +516,7 @@ json_t *encode_peer_status(const struct store_peer *p)
 
 /* ---- receiving ---- */
 
-static int receipt_for(struct node *n, const struct key_secret *k, const struct peer_request *rq,
+static int receipt_for(const struct key_secret *k, const struct peer_request *rq,
 		       const char *received, const char *result, char **out, size_t *len,
 		       struct lerr *e)
 {
@@ -525,7 +525,6 @@ static int receipt_for(struct node *n, const struct key_secret *k, const struct 
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	int r = node_signed_json(k, CTX_RECEIPT, "receipt", text, out, len, e);
 	free(text);
-	(void)n;
 	return r;
 }
 
@@ -603,7 +602,7 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 			return lerr_set(e, LERR_EXISTS,
 					"message %s was received before with other content",
 					rq->msg);
-		return receipt_for(n, k, rq, had.done_on, "duplicate", receipt, len, e);
+		return receipt_for(k, rq, had.done_on, "duplicate", receipt, len, e);
 	}
 	if (r != LERR_NOTFOUND)
 		return r;
@@ -661,7 +660,7 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 	}
 	if (r < 0)
 		return r;
-	return receipt_for(n, k, rq, m.done_on, result, receipt, len, e);
+	return receipt_for(k, rq, m.done_on, result, receipt, len, e);
 }
 
 /* ---- views ---- */
