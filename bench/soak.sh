@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/soak.sh - a soak test of the daemon on loopback: mixed requests
-# (access checks, reads of items, agreements, people, export answers, log
-# pages, and 2% durable writes: reproductions) from 64 connections for
+# (access checks, reads of items and of pages of the item list, agreements,
+# people, export answers, log pages, and 2% durable writes: reproductions) from 64 connections for
 # SOAK_SECONDS (default 300), in slices of SOAK_SLICE seconds (default 30).
 # Each slice prints its requests per second, p99 latency, errors and the
 # daemon's resident memory; the run fails on any error, on memory that
@@ -35,6 +35,7 @@ local reads = {
   "/v1/items/$ID", "/v1/agreements/JPN-KOR-GSOMIA/status",
   "/v1/people/sato", "/v1/export/check?entry=HF&to=KOR", "/v1/log/entries?from=0&to=3",
   "/v1/agreements/JPN-KOR-GSOMIA/timeline?from=2016-01-01&to=2020-01-01",
+  "/v1/items?limit=100",
 }
 local check = '{"item": "$ID", "action": "read", "purpose": "warning"}'
 local n = 0

@@ -1,4 +1,5 @@
 /* cmd_item.c - liaison item (share, list, show, get) and liaison access check. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,36 +95,62 @@ static int do_share(const struct cli *c, struct node *n, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* A page of items (text: a line each), then the next page's cursor in *next. */
+static int list_page(const struct cli *c, struct node *n, const char *after, size_t limit,
+		     json_t *all, char *next, struct lerr *e)
+{
+	json_t *o, *it;
+	size_t i;
+	if (view_items(n, after, limit, &o, e) < 0)
+		return cli_error(c, e, false);
+	json_t *items = json_object_get(o, "items");
+	json_array_foreach(items, i, it)
+	{
+		const char *id, *title, *orig, *level, *local;
+		if (all)
+			json_array_append(all, it);
+		else if (json_unpack(it, "{s:s, s:{s:s}, s:{s:s, s:s}, s:{s:s}}", "id", &id,
+				     "label", "title", &title, "marking", "party", &orig, "level",
+				     &level, "local_marking", "level", &local) == 0)
+			printf("%-24s %s %-8s (%s %-8s) %s\n", id, orig, level, n->party, local,
+			       title);
+	}
+	const char *nx = json_string_value(json_object_get(o, "next"));
+	str_copy(next, LABEL_WORD_MAX, nx ? nx : "");
+	json_decref(o);
+	return EXIT_OK;
+}
+
 static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 {
-	const char *pos[1];
+	const char *pos[1], *after = NULL, *limit_s = NULL;
 	int np;
-	const struct cli_opt opts[] = {{0}};
+	const struct cli_opt opts[] = {OPT_VAL("after", &after), OPT_VAL("limit", &limit_s), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
-	char(*ids)[LABEL_WORD_MAX];
-	size_t count;
+	uint64_t limit = 0;
+	if (limit_s && (r = cli_count(c, "--limit", limit_s, 1, ITEMS_PAGE_MAX, &limit)) != EXIT_OK)
+		return r;
+	char next[LABEL_WORD_MAX] = "";
 	struct lerr e = {0};
-	if (c->json) {
-		json_t *o;
-		return view_items(n, &o, &e) < 0 ? cli_error(c, &e, false) : cli_emit(o);
+	json_t *all = c->json ? json_array() : NULL;
+	if (limit) { /* one page, and where the next starts */
+		r = list_page(c, n, after, (size_t)limit, all, next, &e);
+		if (r == EXIT_OK && !all && next[0])
+			fprintf(stderr, "more: liaison item list --after %s --limit %" PRIu64 "\n",
+				next, limit);
+	} else { /* every item from `after` on, a page at a time */
+		do
+			r = list_page(c, n, next[0] ? next : after, ITEMS_PAGE_MAX, all, next, &e);
+		while (r == EXIT_OK && next[0]);
 	}
-	if (node_item_ids(n, &ids, &count, &e) < 0)
-		return cli_error(c, &e, false);
-	for (size_t i = 0; r == EXIT_OK && i < count; i++) {
-		struct store_item it;
-		struct label l;
-		if (node_item_get(n, ids[i], &it, &l, &e) < 0) {
-			r = cli_error(c, &e, false);
-			break;
-		}
-		printf("%-24s %s %-8s (%s %-8s) %s\n", it.id, it.originator, it.level, n->party,
-		       it.local_level, l.title);
-		store_item_free(&it);
+	if (r != EXIT_OK || !all) {
+		json_decref(all);
+		return r;
 	}
-	free(ids);
-	return r;
+	return cli_emit(json_pack("{s:o, s:o}", "items", all, "next",
+				  next[0] ? json_string(next) : json_null()));
 }
 
 static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
@@ -349,7 +376,7 @@ const struct cli_command cmd_item = {
     "usage: liaison item share FILE --by PERSON --level CODE --title TEXT\n"
     "                          [--releasable PARTY ...] [--ntk GROUP] [--purpose P ...]\n"
     "                          [--caveat C ...] [--export-entry E] [--revocable]\n"
-    "       liaison item list\n"
+    "       liaison item list [--after ID] [--limit N]\n"
     "       liaison item show ID\n"
     "       liaison item get ID --by PERSON [--purpose P] -o OUT [--force]\n"
     "       liaison item release ID --to PARTY --by PERSON [-o FILE [--force]]\n"
@@ -363,7 +390,9 @@ const struct cli_command cmd_item = {
     "       own keys) in the blob store, and prints its id. The person must be of\n"
     "       this party, an originator or analyst, cleared at the level.\n"
     "list, show  items with both markings: the originator's level and this\n"
-    "       party's equivalent.\n"
+    "       party's equivalent. list shows every item in the order stored, or with\n"
+    "       --limit N (1 to 1000) one page, from the item after --after ID; the\n"
+    "       next page's --after is printed on stderr (JSON: \"next\", null at the end).\n"
     "get    decrypts the item to OUT, only if the decision for `download` is\n"
     "       PERMIT; a DENY prints every rule and its reason and exits 3.\n"
     "release  writes FILE, an envelope of the item sealed to PARTY's key (added\n"

@@ -21,6 +21,7 @@
 #include "../node/log.h"
 #include "../node/views.h"
 #include "../store/store.h"
+#include "args.h"
 #include "internal.h"
 
 #define P0 (x->rq->params[0])
@@ -50,41 +51,25 @@ static bool registrar(struct ctx *x, enum MHD_Result *ret)
 	return false;
 }
 
-/* A string field of a body object (NULL when absent); false and a 400 when not a string. */
-static bool field(struct ctx *x, json_t *o, const char *name, bool required, const char **out,
-		  enum MHD_Result *ret)
+/* The JSON body against spec: its tree (json_decref() it: the strings are
+ * in it), or NULL with the 400 replied. */
+static json_t *body(struct ctx *x, const struct arg_spec *spec, enum MHD_Result *ret)
 {
-	json_t *v = json_object_get(o, name);
-	*out = json_string_value(v);
-	if ((v && !json_is_string(v)) || (required && !v)) {
-		*ret = reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid", "%s: %s", name,
-				    v ? "must be a string" : "missing (a string is required)");
-		return false;
-	}
-	return true;
+	struct lerr e = {0};
+	json_t *b = args_body(x->rq->body, x->rq->len, spec, &e);
+	if (!b)
+		*ret = reply_error(x, &e);
+	return b;
 }
 
-/*
- * The body {"NAME": "..."} of the endpoints that take one string: *out a
- * copy of it (free() it; NULL when absent and not required). False, with
- * the 400 replied, otherwise.
- */
-static bool body_string(struct ctx *x, const char *name, bool required, char **out,
-			enum MHD_Result *ret)
+/* The query string against spec; false with the 400 replied. */
+static bool query(struct ctx *x, const struct arg_spec *spec, enum MHD_Result *ret)
 {
-	const char *const keys[] = {name, NULL};
-	const char *v;
-	json_t *b = body_object(x, keys, ret);
-	*out = NULL;
-	if (!b)
-		return false;
-	bool ok = field(x, b, name, required, &v, ret);
-	if (ok && v && !(*out = strdup(v))) {
-		*ret = MHD_NO; /* out of memory: the connection ends */
-		ok = false;
-	}
-	json_decref(b);
-	return ok;
+	struct lerr e = {0};
+	if (args_query(x->rq->query, x->rq->nquery, spec, &e) == 0)
+		return true;
+	*ret = reply_error(x, &e);
+	return false;
 }
 
 /* The whole small file the node wrote at path, as the JSON answer (and gone). */
@@ -127,9 +112,10 @@ static enum MHD_Result h_me(struct ctx *x)
 static enum MHD_Result h_config(struct ctx *x)
 {
 	enum MHD_Result ret;
-	if (!registrar(x, &ret))
+	bool dry = false;
+	const struct arg_spec q[] = {{"dry_run", ARG_BOOL, .flag = &dry}, {0}};
+	if (!registrar(x, &ret) || !query(x, q, &ret))
 		return ret;
-	const char *dry = arg(x, "dry_run");
 	struct config cfg;
 	struct config_summary sum;
 	struct lerr e = {0};
@@ -141,19 +127,17 @@ static enum MHD_Result h_config(struct ctx *x)
 		lerr_set(&e, LERR_INVAL, "request body: %s", tmp);
 		return reply_error(x, &e);
 	}
-	int r = node_config_apply(x->n, &cfg, "request body", dry && strcmp(dry, "true") == 0, &sum,
-				  &e);
+	int r = node_config_apply(x->n, &cfg, "request body", dry, &sum, &e);
 	config_free(&cfg);
 	if (r < 0)
 		return reply_error(x, &e);
-	return reply_json(x, MHD_HTTP_OK,
-			  json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "result",
-				    dry && strcmp(dry, "true") == 0 ? "would apply" : "applied",
-				    "parties", (json_int_t)sum.parties, "agreements",
-				    (json_int_t)sum.agreements, "people", (json_int_t)sum.people,
-				    "export_regimes", (json_int_t)sum.regimes, "events_added",
-				    (json_int_t)sum.events_added, "events_known",
-				    (json_int_t)sum.events_known));
+	return reply_json(
+	    x, MHD_HTTP_OK,
+	    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "result",
+		      dry ? "would apply" : "applied", "parties", (json_int_t)sum.parties,
+		      "agreements", (json_int_t)sum.agreements, "people", (json_int_t)sum.people,
+		      "export_regimes", (json_int_t)sum.regimes, "events_added",
+		      (json_int_t)sum.events_added, "events_known", (json_int_t)sum.events_known));
 }
 
 static enum MHD_Result h_party(struct ctx *x)
@@ -185,8 +169,9 @@ static enum MHD_Result h_party_key(struct ctx *x)
 static enum MHD_Result h_agreements(struct ctx *x)
 {
 	enum MHD_Result ret;
-	date_t on;
-	if (!arg_date(x, "at", &on, &ret))
+	date_t on = x->n->clock.today;
+	const struct arg_spec q[] = {{"at", ARG_DATE, .date = &on}, {0}};
+	if (!query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
@@ -205,12 +190,15 @@ static enum MHD_Result h_agreement(struct ctx *x)
 static enum MHD_Result h_status(struct ctx *x)
 {
 	enum MHD_Result ret;
-	date_t on;
-	if (!arg_date(x, "at", &on, &ret))
+	date_t on = x->n->clock.today;
+	const char *without = NULL;
+	const struct arg_spec q[] = {
+	    {"at", ARG_DATE, .date = &on}, {"without", ARG_STRING, .str = &without}, {0}};
+	if (!query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_agreement_status(x->n, P0, on, arg(x, "without"), &o, &e);
+	int rv = view_agreement_status(x->n, P0, on, without, &o, &e);
 	return answer(x, rv, o, &e);
 }
 
@@ -218,32 +206,35 @@ static enum MHD_Result h_timeline(struct ctx *x)
 {
 	enum MHD_Result ret;
 	date_t from, to;
-	if (!arg_date(x, "from", &from, &ret) || !arg_date(x, "to", &to, &ret))
+	bool has_from = false, has_to = false;
+	const char *without = NULL;
+	const struct arg_spec q[] = {{"from", ARG_DATE, .date = &from, .given = &has_from},
+				     {"to", ARG_DATE, .date = &to, .given = &has_to},
+				     {"without", ARG_STRING, .str = &without},
+				     {0}};
+	if (!query(x, q, &ret))
 		return ret;
 	json_t *o;
 	struct lerr e = {0};
-	int r = view_agreement_timeline(x->n, P0, arg(x, "from") ? &from : NULL,
-					arg(x, "to") ? &to : NULL, arg(x, "without"), &o, &e);
+	int r = view_agreement_timeline(x->n, P0, has_from ? &from : NULL, has_to ? &to : NULL,
+					without, &o, &e);
 	return answer(x, r, o, &e);
 }
 
 static enum MHD_Result h_event(struct ctx *x)
 {
-	static const char *const keys[] = {"date", "kind", "by", NULL};
 	enum MHD_Result ret;
-	const char *date, *kind, *by;
-	json_t *b;
-	if (!registrar(x, &ret) || !(b = body_object(x, keys, &ret)))
-		return ret;
 	struct agr_event ev = {0};
-	struct lerr e = {0};
-	if (!field(x, b, "date", true, &date, &ret) || !field(x, b, "kind", true, &kind, &ret) ||
-	    !field(x, b, "by", false, &by, &ret)) {
-		json_decref(b);
+	const char *kind, *by = NULL;
+	const struct arg_spec spec[] = {{"date", ARG_DATE, true, .date = &ev.date},
+					{"kind", ARG_STRING, true, .str = &kind},
+					{"by", ARG_STRING, .str = &by},
+					{0}};
+	json_t *b;
+	if (!registrar(x, &ret) || !(b = body(x, spec, &ret)))
 		return ret;
-	}
-	int r = date_parse(date, &ev.date, &e) < 0	       ? lerr_prefix(&e, "date")
-		: agr_event_kind_parse(kind, &ev.kind, &e) < 0 ? lerr_prefix(&e, "kind")
+	struct lerr e = {0};
+	int r = agr_event_kind_parse(kind, &ev.kind, &e) < 0 ? lerr_prefix(&e, "kind")
 		: by && (party_code_check(by, &e) < 0 || !str_copy(ev.by, sizeof ev.by, by))
 		    ? lerr_prefix(&e, "by")
 		    : 0;
@@ -300,11 +291,20 @@ static enum MHD_Result h_person_put(struct ctx *x)
 
 /* ---- items ---- */
 
+#define ITEMS_PAGE 100
+
 static enum MHD_Result h_items(struct ctx *x)
 {
+	enum MHD_Result ret;
+	const char *after = NULL;
+	uint64_t limit = ITEMS_PAGE;
+	const struct arg_spec q[] = {
+	    {"after", ARG_STRING, .str = &after}, {"limit", ARG_COUNT, .count = &limit}, {0}};
+	if (!query(x, q, &ret))
+		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_items(x->n, &o, &e);
+	int rv = view_items(x->n, after, limit > ITEMS_PAGE_MAX ? 0 : (size_t)limit, &o, &e);
 	return answer(x, rv, o, &e);
 }
 
@@ -318,25 +318,25 @@ static enum MHD_Result h_item(struct ctx *x)
 
 static enum MHD_Result h_share(struct ctx *x)
 {
+	enum MHD_Result ret;
 	const char *rel[LABEL_LIST_MAX], *pur[LABEL_LIST_MAX], *cav[LABEL_LIST_MAX];
-	const char *revocable = arg(x, "revocable");
-	struct item_share rq = {.file = x->rq->upload,
-				.by = x->rq->who.id,
-				.level = arg(x, "level"),
-				.title = arg(x, "title"),
-				.releasable = rel,
-				.nreleasable = args(x, "releasable", rel, LABEL_LIST_MAX),
-				.ntk = arg(x, "ntk"),
-				.purposes = pur,
-				.npurposes = args(x, "purpose", pur, LABEL_LIST_MAX),
-				.caveats = cav,
-				.ncaveats = args(x, "caveat", cav, LABEL_LIST_MAX),
-				.export_entry = arg(x, "export_entry"),
-				.revocable = revocable && strcmp(revocable, "true") == 0};
-	if (!rq.level || !rq.title)
-		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
-				    "%s: required (a query argument)",
-				    rq.level ? "title" : "level");
+	struct arg_list lr = {rel, 0, LABEL_LIST_MAX}, lp = {pur, 0, LABEL_LIST_MAX},
+			lc = {cav, 0, LABEL_LIST_MAX};
+	struct item_share rq = {.file = x->rq->upload, .by = x->rq->who.id};
+	const struct arg_spec q[] = {{"level", ARG_STRING, true, .str = &rq.level},
+				     {"title", ARG_STRING, true, .str = &rq.title},
+				     {"releasable", ARG_LIST, .list = &lr},
+				     {"ntk", ARG_STRING, .str = &rq.ntk},
+				     {"purpose", ARG_LIST, .list = &lp},
+				     {"caveat", ARG_LIST, .list = &lc},
+				     {"export_entry", ARG_STRING, .str = &rq.export_entry},
+				     {"revocable", ARG_BOOL, .flag = &rq.revocable},
+				     {0}};
+	if (!query(x, q, &ret))
+		return ret;
+	rq.releasable = rel, rq.nreleasable = lr.n;
+	rq.purposes = pur, rq.npurposes = lp.n;
+	rq.caveats = cav, rq.ncaveats = lc.n;
 	struct store_item it;
 	struct label l;
 	struct lerr e = {0};
@@ -378,11 +378,12 @@ static void opened(void *arg_)
 
 static enum MHD_Result h_content(struct ctx *x)
 {
-	struct decide_args a = {.person = x->rq->who.id,
-				.item = P0,
-				.action = ACT_DOWNLOAD,
-				.date = x->n->clock.today,
-				.purpose = arg(x, "purpose")};
+	enum MHD_Result ret;
+	struct decide_args a = {
+	    .person = x->rq->who.id, .item = P0, .action = ACT_DOWNLOAD, .date = x->n->clock.today};
+	const struct arg_spec q[] = {{"purpose", ARG_STRING, .str = &a.purpose}, {0}};
+	if (!query(x, q, &ret))
+		return ret;
 	struct decision d;
 	struct lerr e = {0};
 	if (node_decide(x->n, &a, &d, &e) < 0)
@@ -408,48 +409,16 @@ static enum MHD_Result h_content(struct ctx *x)
 	return reply_stream(x, p[0], o, opened);
 }
 
-/* {"to": PARTY, "send": true|false} of a release; {"to", "send": HOLDER} of a consent */
-static bool release_body(struct ctx *x, bool send_is_party, char **to, char **send, bool *queued,
-			 enum MHD_Result *ret)
-{
-	const char *const keys[] = {"to", "send", NULL};
-	const char *v = NULL;
-	json_t *b = body_object(x, keys, ret), *s;
-	*to = *send = NULL;
-	*queued = false;
-	if (!b)
-		return false;
-	bool ok = field(x, b, "to", true, &v, ret);
-	if (ok && !(*to = strdup(v)))
-		ok = false, *ret = MHD_NO;
-	if (ok && (s = json_object_get(b, "send")) != NULL) {
-		if (send_is_party && json_is_string(s)) {
-			if (!(*send = strdup(json_string_value(s))))
-				ok = false, *ret = MHD_NO;
-		} else if (!send_is_party && json_is_boolean(s)) {
-			*queued = json_is_true(s);
-		} else {
-			*ret = reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid", "send: %s",
-					    send_is_party ? "the holder's party code, a string"
-							  : "true or false");
-			ok = false;
-		}
-	}
-	json_decref(b);
-	if (!ok) {
-		free(*to);
-		free(*send);
-		*to = *send = NULL;
-	}
-	return ok;
-}
-
 static enum MHD_Result h_release(struct ctx *x)
 {
 	enum MHD_Result ret;
-	char *to, *send, path[NODE_PATH_MAX + 64];
-	bool queued;
-	if (!release_body(x, false, &to, &send, &queued, &ret))
+	char path[NODE_PATH_MAX + 64];
+	const char *to;
+	bool queued = false;
+	const struct arg_spec spec[] = {
+	    {"to", ARG_STRING, true, .str = &to}, {"send", ARG_BOOL, .flag = &queued}, {0}};
+	json_t *b = body(x, spec, &ret);
+	if (!b)
 		return ret;
 	temp_path(x, "release", path, sizeof path);
 	struct release_args a = {
@@ -458,17 +427,17 @@ static enum MHD_Result h_release(struct ctx *x)
 	struct lerr e = {0};
 	int r = node_item_release(x->n, &a, &x->s->key, &d, &e);
 	if (r < 0) {
-		free(to);
+		json_decref(b);
 		return failed(x, r, &d, P0, &e);
 	}
 	if (queued) {
 		ret = reply_json(x, MHD_HTTP_ACCEPTED,
 				 json_pack("{s:s, s:s, s:s, s:s}", "item", P0, "to", to, "by",
 					   x->rq->who.id, "via", "outbox"));
-		free(to);
+		json_decref(b);
 		return ret;
 	}
-	free(to);
+	json_decref(b);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat sb;
 	unlink(path);
@@ -513,30 +482,37 @@ static enum MHD_Result copy(struct ctx *x, const char *purpose, const char *file
 static enum MHD_Result h_reproduce(struct ctx *x)
 {
 	enum MHD_Result ret;
-	char *purpose;
-	if (!body_string(x, "purpose", false, &purpose, &ret))
+	const char *purpose = NULL;
+	const struct arg_spec spec[] = {{"purpose", ARG_STRING, .str = &purpose}, {0}};
+	json_t *b = body(x, spec, &ret);
+	if (!b)
 		return ret;
 	ret = copy(x, purpose && purpose[0] ? purpose : NULL, NULL);
-	free(purpose);
+	json_decref(b);
 	return ret;
 }
 
 static enum MHD_Result h_translate(struct ctx *x)
 {
-	return copy(x, arg(x, "purpose"), x->rq->upload);
+	enum MHD_Result ret;
+	const char *purpose = NULL;
+	const struct arg_spec q[] = {{"purpose", ARG_STRING, .str = &purpose}, {0}};
+	return query(x, q, &ret) ? copy(x, purpose, x->rq->upload) : ret;
 }
 
 static enum MHD_Result h_downgrade(struct ctx *x)
 {
 	enum MHD_Result ret;
-	char *level;
-	if (!body_string(x, "level", true, &level, &ret))
+	const char *level;
+	const struct arg_spec spec[] = {{"level", ARG_STRING, true, .str = &level}, {0}};
+	json_t *b = body(x, spec, &ret);
+	if (!b)
 		return ret;
 	struct act_args a = {.item = P0, .by = x->rq->who.id, .level = level};
 	struct decision d = {0};
 	struct lerr e = {0};
 	int r = node_item_downgrade(x->n, &a, &x->s->key, &d, &e);
-	free(level);
+	json_decref(b);
 	if (r < 0)
 		return failed(x, r, &d, P0, &e);
 	json_t *o;
@@ -560,24 +536,18 @@ static enum MHD_Result h_destroy(struct ctx *x)
 static enum MHD_Result h_report(struct ctx *x)
 {
 	enum MHD_Result ret;
-	const char *const keys[] = {"details", "send", NULL};
-	const char *v = NULL;
+	const char *details;
+	bool queued = false;
 	char path[NODE_PATH_MAX + 64];
-	json_t *b = body_object(x, keys, &ret), *send;
+	const struct arg_spec spec[] = {{"details", ARG_STRING, true, .str = &details},
+					{"send", ARG_BOOL, .flag = &queued},
+					{0}};
+	json_t *b = body(x, spec, &ret);
 	if (!b)
 		return ret;
-	if (!field(x, b, "details", true, &v, &ret)) {
-		json_decref(b);
-		return ret;
-	}
-	if ((send = json_object_get(b, "send")) != NULL && !json_is_boolean(send)) {
-		json_decref(b);
-		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid", "send: true or false");
-	}
-	bool queued = json_is_true(send);
 	temp_path(x, "report", path, sizeof path);
 	struct act_args a = {
-	    .item = P0, .by = x->rq->who.id, .details = v, .out = queued ? NULL : path};
+	    .item = P0, .by = x->rq->who.id, .details = details, .out = queued ? NULL : path};
 	struct decision d = {0};
 	struct lerr e = {0};
 	int r = node_item_report(x->n, &a, &x->s->key, &d, &e);
@@ -596,17 +566,19 @@ static enum MHD_Result h_report(struct ctx *x)
 static enum MHD_Result h_consent(struct ctx *x)
 {
 	enum MHD_Result ret;
-	char *to, *send, path[NODE_PATH_MAX + 64];
-	bool queued;
-	if (!release_body(x, true, &to, &send, &queued, &ret))
+	char path[NODE_PATH_MAX + 64];
+	const char *to, *send = NULL;
+	const struct arg_spec spec[] = {
+	    {"to", ARG_STRING, true, .str = &to}, {"send", ARG_STRING, .str = &send}, {0}};
+	json_t *b = body(x, spec, &ret);
+	if (!b)
 		return ret;
 	temp_path(x, "consent", path, sizeof path);
 	struct release_args a = {
 	    .item = P0, .to = to, .by = x->rq->who.id, .out = path, .send = send};
 	struct lerr e = {0};
 	int r = node_consent_grant(x->n, &a, &x->s->key, &e);
-	free(to);
-	free(send);
+	json_decref(b);
 	if (r < 0) {
 		unlink(path);
 		return reply_error(x, &e);
@@ -630,29 +602,23 @@ static enum MHD_Result h_consent_import(struct ctx *x)
 
 static enum MHD_Result h_access(struct ctx *x)
 {
-	static const char *const keys[] = {"item", "action", "purpose", "to", "at", NULL};
 	enum MHD_Result ret;
-	const char *item, *action, *purpose, *to, *at;
-	json_t *b = body_object(x, keys, &ret);
+	const char *item, *action;
+	struct decide_args a = {
+	    .person = x->rq->who.id, .date = x->n->clock.today, .question = true};
+	const struct arg_spec spec[] = {{"item", ARG_STRING, true, .str = &item},
+					{"action", ARG_STRING, true, .str = &action},
+					{"purpose", ARG_STRING, .str = &a.purpose},
+					{"to", ARG_STRING, .str = &a.to},
+					{"at", ARG_DATE, .date = &a.date},
+					{0}};
+	json_t *b = body(x, spec, &ret);
 	if (!b)
 		return ret;
-	if (!field(x, b, "item", true, &item, &ret) ||
-	    !field(x, b, "action", true, &action, &ret) ||
-	    !field(x, b, "purpose", false, &purpose, &ret) ||
-	    !field(x, b, "to", false, &to, &ret) || !field(x, b, "at", false, &at, &ret)) {
-		json_decref(b);
-		return ret;
-	}
-	struct decide_args a = {.person = x->rq->who.id,
-				.item = item,
-				.date = x->n->clock.today,
-				.purpose = purpose,
-				.to = to,
-				.question = true};
+	a.item = item;
 	struct decision d;
 	struct lerr e = {0};
 	int r = action_parse(action, &a.action, &e) < 0 ? lerr_prefix(&e, "action")
-		: at && date_parse(at, &a.date, &e) < 0 ? lerr_prefix(&e, "at")
 		: node_decide(x->n, &a, &d, &e) < 0	? e.code
 							: 0;
 	json_t *o = r < 0 ? NULL : encode_decision(&d, a.person, item);
@@ -668,12 +634,15 @@ static enum MHD_Result h_access(struct ctx *x)
 static enum MHD_Result h_export_check(struct ctx *x)
 {
 	enum MHD_Result ret;
-	date_t on;
-	const char *to = arg(x, "to");
-	if (!arg_date(x, "at", &on, &ret))
+	date_t on = x->n->clock.today;
+	const char *to, *from = NULL, *entry = NULL;
+	const struct arg_spec q[] = {{"to", ARG_STRING, true, .str = &to},
+				     {"at", ARG_DATE, .date = &on},
+				     {"from", ARG_STRING, .str = &from},
+				     {"entry", ARG_STRING, .str = &entry},
+				     {0}};
+	if (!query(x, q, &ret))
 		return ret;
-	if (!to)
-		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid", "to: required");
 	struct export_regime reg;
 	struct export_answer a;
 	struct lerr e = {0};
@@ -681,9 +650,9 @@ static enum MHD_Result h_export_check(struct ctx *x)
 		lerr_prefix(&e, "to");
 		return reply_error(x, &e);
 	}
-	if (node_export_regime(x->n, arg(x, "from"), &reg, &e) < 0)
+	if (node_export_regime(x->n, from, &reg, &e) < 0)
 		return reply_error(x, &e);
-	if (export_check(&reg, arg(x, "entry"), to, on, &a, &e) < 0)
+	if (export_check(&reg, entry, to, on, &a, &e) < 0)
 		ret = reply_error(x, &e);
 	else
 		ret = reply_json(x, MHD_HTTP_OK, encode_export_answer(&reg, &a, to, on));
@@ -694,12 +663,15 @@ static enum MHD_Result h_export_check(struct ctx *x)
 static enum MHD_Result h_export_group(struct ctx *x)
 {
 	enum MHD_Result ret;
-	date_t on;
+	date_t on = x->n->clock.today;
+	const char *from = NULL;
+	const struct arg_spec q[] = {
+	    {"at", ARG_DATE, .date = &on}, {"from", ARG_STRING, .str = &from}, {0}};
 	struct export_regime reg;
 	struct lerr e = {0};
-	if (!arg_date(x, "at", &on, &ret))
+	if (!query(x, q, &ret))
 		return ret;
-	if (country_check(P0, &e) < 0 || node_export_regime(x->n, arg(x, "from"), &reg, &e) < 0)
+	if (country_check(P0, &e) < 0 || node_export_regime(x->n, from, &reg, &e) < 0)
 		return reply_error(x, &e);
 	ret = reply_json(x, MHD_HTTP_OK, encode_export_group(&reg, P0, on));
 	export_regime_free(&reg);
@@ -708,47 +680,55 @@ static enum MHD_Result h_export_group(struct ctx *x)
 
 static enum MHD_Result h_export_timeline(struct ctx *x)
 {
+	enum MHD_Result ret;
+	const char *from = NULL;
+	const struct arg_spec q[] = {{"from", ARG_STRING, .str = &from}, {0}};
+	if (!query(x, q, &ret))
+		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_export_timeline(x->n, arg(x, "from"), P0, &o, &e);
+	int rv = view_export_timeline(x->n, from, P0, &o, &e);
 	return answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_licences(struct ctx *x)
 {
 	enum MHD_Result ret;
-	date_t on;
-	if (!arg_date(x, "at", &on, &ret))
+	date_t on = x->n->clock.today;
+	const char *from = NULL, *entry = NULL, *to = NULL;
+	const struct arg_spec q[] = {{"at", ARG_DATE, .date = &on},
+				     {"from", ARG_STRING, .str = &from},
+				     {"entry", ARG_STRING, .str = &entry},
+				     {"to", ARG_STRING, .str = &to},
+				     {0}};
+	if (!query(x, q, &ret))
 		return ret;
 	json_t *o;
 	struct lerr e = {0};
-	int r = view_licences(x->n, arg(x, "from"), arg(x, "entry"), arg(x, "to"), on, &o, &e);
+	int r = view_licences(x->n, from, entry, to, on, &o, &e);
 	return answer(x, r, o, &e);
 }
 
 static enum MHD_Result h_licence_add(struct ctx *x)
 {
-	static const char *const keys[] = {"id",       "entry", "to", "valid_from",
-					   "valid_to", "from",	NULL};
 	enum MHD_Result ret;
-	const char *id, *entry, *to, *vf, *vt, *from;
-	json_t *b;
-	if (!registrar(x, &ret) || !(b = body_object(x, keys, &ret)))
-		return ret;
-	if (!field(x, b, "id", true, &id, &ret) || !field(x, b, "entry", true, &entry, &ret) ||
-	    !field(x, b, "to", true, &to, &ret) || !field(x, b, "valid_from", true, &vf, &ret) ||
-	    !field(x, b, "valid_to", true, &vt, &ret) || !field(x, b, "from", false, &from, &ret)) {
-		json_decref(b);
-		return ret;
-	}
 	struct export_licence l = {0};
+	const char *id, *entry, *to, *from = NULL;
+	const struct arg_spec spec[] = {{"id", ARG_STRING, true, .str = &id},
+					{"entry", ARG_STRING, true, .str = &entry},
+					{"to", ARG_STRING, true, .str = &to},
+					{"valid_from", ARG_DATE, true, .date = &l.from},
+					{"valid_to", ARG_DATE, true, .date = &l.to},
+					{"from", ARG_STRING, .str = &from},
+					{0}};
+	json_t *b;
+	if (!registrar(x, &ret) || !(b = body(x, spec, &ret)))
+		return ret;
 	struct lerr e = {0};
 	int r = !str_copy(l.id, sizeof l.id, id) || !str_copy(l.entry, sizeof l.entry, entry) ||
 			!str_copy(l.country, sizeof l.country, to)
 		    ? lerr_set(&e, LERR_INVAL, "id, entry or to: too long")
-		: date_parse(vf, &l.from, &e) < 0 ? lerr_prefix(&e, "valid_from")
-		: date_parse(vt, &l.to, &e) < 0	  ? lerr_prefix(&e, "valid_to")
-						  : node_export_licence_add(x->n, from, &l, &e);
+		    : node_export_licence_add(x->n, from, &l, &e);
 	json_decref(b);
 	return r < 0 ? reply_error(x, &e)
 		     : reply_json(x, MHD_HTTP_CREATED, encode_export_licence(&l));
@@ -756,11 +736,16 @@ static enum MHD_Result h_licence_add(struct ctx *x)
 
 static enum MHD_Result h_regime(struct ctx *x)
 {
+	enum MHD_Result ret;
+	const char *from = NULL;
+	const struct arg_spec q[] = {{"from", ARG_STRING, .str = &from}, {0}};
+	if (!query(x, q, &ret))
+		return ret;
 	struct export_regime reg;
 	struct lerr e = {0};
-	if (node_export_regime(x->n, arg(x, "from"), &reg, &e) < 0)
+	if (node_export_regime(x->n, from, &reg, &e) < 0)
 		return reply_error(x, &e);
-	enum MHD_Result ret = reply_json(x, MHD_HTTP_OK, encode_export_regime(&reg));
+	ret = reply_json(x, MHD_HTTP_OK, encode_export_regime(&reg));
 	export_regime_free(&reg);
 	return ret;
 }
@@ -786,8 +771,10 @@ static enum MHD_Result h_checkpoint(struct ctx *x)
 static enum MHD_Result h_entries(struct ctx *x)
 {
 	enum MHD_Result ret;
-	uint64_t from, to;
-	if (!arg_count(x, "from", 0, &from, &ret) || !arg_count(x, "to", UINT64_MAX, &to, &ret))
+	uint64_t from = 0, to = UINT64_MAX;
+	const struct arg_spec q[] = {
+	    {"from", ARG_COUNT, .count = &from}, {"to", ARG_COUNT, .count = &to}, {0}};
+	if (!query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
@@ -798,11 +785,10 @@ static enum MHD_Result h_entries(struct ctx *x)
 static enum MHD_Result h_proof(struct ctx *x)
 {
 	enum MHD_Result ret;
-	uint64_t index, size;
-	if (!arg(x, "index"))
-		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid", "index: required");
-	if (!arg_count(x, "index", 0, &index, &ret) ||
-	    !arg_count(x, "size", UINT64_MAX, &size, &ret))
+	uint64_t index = 0, size = UINT64_MAX;
+	const struct arg_spec q[] = {
+	    {"index", ARG_COUNT, true, .count = &index}, {"size", ARG_COUNT, .count = &size}, {0}};
+	if (!query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
@@ -813,10 +799,10 @@ static enum MHD_Result h_proof(struct ctx *x)
 static enum MHD_Result h_consistency(struct ctx *x)
 {
 	enum MHD_Result ret;
-	uint64_t from, to;
-	if (!arg(x, "from"))
-		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid", "from: required");
-	if (!arg_count(x, "from", 0, &from, &ret) || !arg_count(x, "to", UINT64_MAX, &to, &ret))
+	uint64_t from = 0, to = UINT64_MAX;
+	const struct arg_spec q[] = {
+	    {"from", ARG_COUNT, true, .count = &from}, {"to", ARG_COUNT, .count = &to}, {0}};
+	if (!query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
@@ -842,44 +828,24 @@ static enum MHD_Result h_verify(struct ctx *x)
 
 static enum MHD_Result h_witness(struct ctx *x)
 {
-	static const char *const keys[] = {"checkpoint", "previous", "proof", NULL};
 	enum MHD_Result ret;
-	const char *note, *prev;
-	json_t *b = body_object(x, keys, &ret);
+	const char *note, *prev = NULL;
+	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH];
+	struct arg_hashes proof = {path, 0};
+	bool has_proof = false;
+	const struct arg_spec spec[] = {
+	    {"checkpoint", ARG_STRING, true, .str = &note},
+	    {"previous", ARG_STRING, .str = &prev},
+	    {"proof", ARG_HASHES, .hashes = &proof, .given = &has_proof},
+	    {0}};
+	json_t *b = body(x, spec, &ret);
 	if (!b)
 		return ret;
-	if (!field(x, b, "checkpoint", true, &note, &ret) ||
-	    !field(x, b, "previous", false, &prev, &ret)) {
-		json_decref(b);
-		return ret;
-	}
-	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH];
-	size_t np = 0;
-	json_t *p = json_object_get(b, "proof"), *v;
-	size_t i;
-	if (p && (!json_is_array(p) || json_array_size(p) > MERKLE_PATH_MAX)) {
-		json_decref(b);
-		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
-				    "proof: an array of at most %d base64 hashes", MERKLE_PATH_MAX);
-	}
-	json_array_foreach(p, i, v)
-	{
-		const char *s = json_string_value(v);
-		size_t got = 0;
-		if (!s ||
-		    sodium_base642bin(path[i], MERKLE_HASH, s, strlen(s), NULL, &got, NULL,
-				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-		    got != MERKLE_HASH) {
-			json_decref(b);
-			return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
-					    "proof[%zu]: not a base64 SHA-256 hash", i);
-		}
-		np++;
-	}
 	struct witness_report rep;
 	struct lerr e = {0};
-	int r = node_log_witness(x->n, note, prev, p ? (const uint8_t(*)[MERKLE_HASH])path : NULL,
-				 np, &rep, &e);
+	int r = node_log_witness(x->n, note, prev,
+				 has_proof ? (const uint8_t(*)[MERKLE_HASH])path : NULL, proof.n,
+				 &rep, &e);
 	json_decref(b);
 	if (r < 0)
 		return reply_error(x, &e);
@@ -930,20 +896,18 @@ static enum MHD_Result h_peer_checkpoint(struct ctx *x)
 {
 	char *text;
 	size_t len;
+	uint64_t since = 0;
+	const struct arg_spec spec[] = {{"since", ARG_COUNT, true, .count = &since}, {0}};
+	json_t *b, *o = NULL;
 	struct lerr e = {0};
 	if (fio_read_file(x->rq->upload, 4096, &text, &len, &e) < 0)
 		return reply_error(x, &e);
-	json_error_t je;
-	json_t *b = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je), *o = NULL;
+	b = args_body(text, len, spec, &e);
 	free(text);
-	json_int_t since = -1;
-	if (!b || json_unpack_ex(b, &je, JSON_STRICT, "{s:I}", "since", &since) != 0 || since < 0) {
-		json_decref(b);
-		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
-				    "the body is {\"since\": N}, N >= 0");
-	}
+	if (!b)
+		return reply_error(x, &e);
 	json_decref(b);
-	if (node_peer_checkpoint(x->n, &x->s->key, (uint64_t)since, &o, &e) < 0)
+	if (node_peer_checkpoint(x->n, &x->s->key, since, &o, &e) < 0)
 		return reply_error(x, &e);
 	return reply_json(x, MHD_HTTP_OK, o);
 }
@@ -964,50 +928,55 @@ static enum MHD_Result h_peer_message(struct ctx *x)
 	return reply_bytes(x, MHD_HTTP_OK, receipt, len, "application/json");
 }
 
+/* QUERY: the route takes query arguments (any other refuses them) */
+#define QUERY	 true
+#define NO_QUERY false
+
 const struct route api_routes[] = {
-    {"GET", "/healthz", BODY_NONE, AUTH_NONE, true, h_health},
-    {"GET", "/v1/me", BODY_NONE, AUTH_PERSON, true, h_me},
-    {"POST", "/v1/config", BODY_FILE, AUTH_PERSON, false, h_config},
-    {"GET", "/v1/parties/{code}", BODY_NONE, AUTH_PERSON, true, h_party},
-    {"POST", "/v1/parties/{code}/key", BODY_FILE, AUTH_PERSON, false, h_party_key},
-    {"GET", "/v1/agreements", BODY_NONE, AUTH_PERSON, true, h_agreements},
-    {"GET", "/v1/agreements/{id}", BODY_NONE, AUTH_PERSON, true, h_agreement},
-    {"GET", "/v1/agreements/{id}/status", BODY_NONE, AUTH_PERSON, true, h_status},
-    {"GET", "/v1/agreements/{id}/timeline", BODY_NONE, AUTH_PERSON, true, h_timeline},
-    {"POST", "/v1/agreements/{id}/events", BODY_JSON, AUTH_PERSON, false, h_event},
-    {"GET", "/v1/people", BODY_NONE, AUTH_PERSON, true, h_people},
-    {"POST", "/v1/people", BODY_JSON, AUTH_PERSON, false, h_person_put},
-    {"GET", "/v1/people/{id}", BODY_NONE, AUTH_PERSON, true, h_person},
-    {"GET", "/v1/items", BODY_NONE, AUTH_PERSON, true, h_items},
-    {"POST", "/v1/items", BODY_FILE, AUTH_PERSON, false, h_share},
-    {"POST", "/v1/items/import", BODY_FILE, AUTH_PERSON, false, h_import},
-    {"GET", "/v1/items/{id}", BODY_NONE, AUTH_PERSON, true, h_item},
-    {"GET", "/v1/items/{id}/content", BODY_NONE, AUTH_PERSON, false, h_content},
-    {"POST", "/v1/items/{id}/release", BODY_JSON, AUTH_PERSON, false, h_release},
-    {"POST", "/v1/items/{id}/reproduce", BODY_JSON, AUTH_PERSON, false, h_reproduce},
-    {"POST", "/v1/items/{id}/translate", BODY_FILE, AUTH_PERSON, false, h_translate},
-    {"POST", "/v1/items/{id}/downgrade", BODY_JSON, AUTH_PERSON, false, h_downgrade},
-    {"POST", "/v1/items/{id}/destroy", BODY_NONE, AUTH_PERSON, false, h_destroy},
-    {"POST", "/v1/items/{id}/report-compromise", BODY_JSON, AUTH_PERSON, false, h_report},
-    {"POST", "/v1/items/{id}/consents", BODY_JSON, AUTH_PERSON, false, h_consent},
-    {"POST", "/v1/consents", BODY_FILE, AUTH_PERSON, false, h_consent_import},
-    {"POST", "/v1/access-checks", BODY_JSON, AUTH_PERSON, true, h_access},
-    {"GET", "/v1/export/check", BODY_NONE, AUTH_PERSON, true, h_export_check},
-    {"GET", "/v1/export/groups/{country}", BODY_NONE, AUTH_PERSON, true, h_export_group},
-    {"GET", "/v1/export/timeline/{country}", BODY_NONE, AUTH_PERSON, true, h_export_timeline},
-    {"GET", "/v1/export/licences", BODY_NONE, AUTH_PERSON, true, h_licences},
-    {"POST", "/v1/export/licences", BODY_JSON, AUTH_PERSON, false, h_licence_add},
-    {"GET", "/v1/export/regime", BODY_NONE, AUTH_PERSON, true, h_regime},
-    {"GET", "/v1/log/checkpoint", BODY_NONE, AUTH_PERSON, false, h_checkpoint},
-    {"GET", "/v1/log/entries", BODY_NONE, AUTH_PERSON, true, h_entries},
-    {"GET", "/v1/log/proof", BODY_NONE, AUTH_PERSON, true, h_proof},
-    {"GET", "/v1/log/consistency", BODY_NONE, AUTH_PERSON, true, h_consistency},
-    {"GET", "/v1/log/verify", BODY_NONE, AUTH_PERSON, true, h_verify},
-    {"POST", "/v1/log/witness", BODY_JSON, AUTH_PERSON, false, h_witness},
-    {"GET", "/v1/peers", BODY_NONE, AUTH_PERSON, true, h_peers},
-    {"GET", "/v1/outbox", BODY_NONE, AUTH_PERSON, true, h_outbox},
-    {"POST", "/v1/peer/messages", BODY_FILE, AUTH_PEER, false, h_peer_message},
-    {"POST", "/v1/peer/checkpoint", BODY_FILE, AUTH_PEER, false, h_peer_checkpoint},
+    {"GET", "/healthz", BODY_NONE, AUTH_NONE, true, h_health, NO_QUERY},
+    {"GET", "/v1/me", BODY_NONE, AUTH_PERSON, true, h_me, NO_QUERY},
+    {"POST", "/v1/config", BODY_FILE, AUTH_PERSON, false, h_config, QUERY},
+    {"GET", "/v1/parties/{code}", BODY_NONE, AUTH_PERSON, true, h_party, NO_QUERY},
+    {"POST", "/v1/parties/{code}/key", BODY_FILE, AUTH_PERSON, false, h_party_key, NO_QUERY},
+    {"GET", "/v1/agreements", BODY_NONE, AUTH_PERSON, true, h_agreements, QUERY},
+    {"GET", "/v1/agreements/{id}", BODY_NONE, AUTH_PERSON, true, h_agreement, NO_QUERY},
+    {"GET", "/v1/agreements/{id}/status", BODY_NONE, AUTH_PERSON, true, h_status, QUERY},
+    {"GET", "/v1/agreements/{id}/timeline", BODY_NONE, AUTH_PERSON, true, h_timeline, QUERY},
+    {"POST", "/v1/agreements/{id}/events", BODY_JSON, AUTH_PERSON, false, h_event, NO_QUERY},
+    {"GET", "/v1/people", BODY_NONE, AUTH_PERSON, true, h_people, NO_QUERY},
+    {"POST", "/v1/people", BODY_JSON, AUTH_PERSON, false, h_person_put, NO_QUERY},
+    {"GET", "/v1/people/{id}", BODY_NONE, AUTH_PERSON, true, h_person, NO_QUERY},
+    {"GET", "/v1/items", BODY_NONE, AUTH_PERSON, true, h_items, QUERY},
+    {"POST", "/v1/items", BODY_FILE, AUTH_PERSON, false, h_share, QUERY},
+    {"POST", "/v1/items/import", BODY_FILE, AUTH_PERSON, false, h_import, NO_QUERY},
+    {"GET", "/v1/items/{id}", BODY_NONE, AUTH_PERSON, true, h_item, NO_QUERY},
+    {"GET", "/v1/items/{id}/content", BODY_NONE, AUTH_PERSON, false, h_content, QUERY},
+    {"POST", "/v1/items/{id}/release", BODY_JSON, AUTH_PERSON, false, h_release, NO_QUERY},
+    {"POST", "/v1/items/{id}/reproduce", BODY_JSON, AUTH_PERSON, false, h_reproduce, NO_QUERY},
+    {"POST", "/v1/items/{id}/translate", BODY_FILE, AUTH_PERSON, false, h_translate, QUERY},
+    {"POST", "/v1/items/{id}/downgrade", BODY_JSON, AUTH_PERSON, false, h_downgrade, NO_QUERY},
+    {"POST", "/v1/items/{id}/destroy", BODY_NONE, AUTH_PERSON, false, h_destroy, NO_QUERY},
+    {"POST", "/v1/items/{id}/report-compromise", BODY_JSON, AUTH_PERSON, false, h_report, NO_QUERY},
+    {"POST", "/v1/items/{id}/consents", BODY_JSON, AUTH_PERSON, false, h_consent, NO_QUERY},
+    {"POST", "/v1/consents", BODY_FILE, AUTH_PERSON, false, h_consent_import, NO_QUERY},
+    {"POST", "/v1/access-checks", BODY_JSON, AUTH_PERSON, true, h_access, NO_QUERY},
+    {"GET", "/v1/export/check", BODY_NONE, AUTH_PERSON, true, h_export_check, QUERY},
+    {"GET", "/v1/export/groups/{country}", BODY_NONE, AUTH_PERSON, true, h_export_group, QUERY},
+    {"GET", "/v1/export/timeline/{country}", BODY_NONE, AUTH_PERSON, true, h_export_timeline,
+     QUERY},
+    {"GET", "/v1/export/licences", BODY_NONE, AUTH_PERSON, true, h_licences, QUERY},
+    {"POST", "/v1/export/licences", BODY_JSON, AUTH_PERSON, false, h_licence_add, NO_QUERY},
+    {"GET", "/v1/export/regime", BODY_NONE, AUTH_PERSON, true, h_regime, QUERY},
+    {"GET", "/v1/log/checkpoint", BODY_NONE, AUTH_PERSON, false, h_checkpoint, NO_QUERY},
+    {"GET", "/v1/log/entries", BODY_NONE, AUTH_PERSON, true, h_entries, QUERY},
+    {"GET", "/v1/log/proof", BODY_NONE, AUTH_PERSON, true, h_proof, QUERY},
+    {"GET", "/v1/log/consistency", BODY_NONE, AUTH_PERSON, true, h_consistency, QUERY},
+    {"GET", "/v1/log/verify", BODY_NONE, AUTH_PERSON, true, h_verify, NO_QUERY},
+    {"POST", "/v1/log/witness", BODY_JSON, AUTH_PERSON, false, h_witness, NO_QUERY},
+    {"GET", "/v1/peers", BODY_NONE, AUTH_PERSON, true, h_peers, NO_QUERY},
+    {"GET", "/v1/outbox", BODY_NONE, AUTH_PERSON, true, h_outbox, NO_QUERY},
+    {"POST", "/v1/peer/messages", BODY_FILE, AUTH_PEER, false, h_peer_message, NO_QUERY},
+    {"POST", "/v1/peer/checkpoint", BODY_FILE, AUTH_PEER, false, h_peer_checkpoint, NO_QUERY},
 };
 
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

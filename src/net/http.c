@@ -180,93 +180,30 @@ enum MHD_Result reply_stream(struct ctx *x, int fd, void *producer, void (*done)
 
 /* ---- arguments ---- */
 
-const char *arg(struct ctx *x, const char *name)
+static enum MHD_Result query_pair(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
 {
-	return MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, name);
-}
-
-struct collect {
-	const char *name;
-	const char **out;
-	size_t n, max;
-};
-
-static enum MHD_Result collect_one(void *cls, enum MHD_ValueKind kind, const char *key,
-				   const char *value)
-{
-	struct collect *c = cls;
+	struct req *rq = cls;
 	(void)kind;
-	if (value && strcmp(key, c->name) == 0 && c->n < c->max)
-		c->out[c->n++] = value;
+	if (rq->nquery == QUERY_MAX) {
+		rq->query_over = true;
+		return MHD_NO;
+	}
+	rq->query[rq->nquery++] = (struct arg_pair){key, value};
 	return MHD_YES;
 }
 
-size_t args(struct ctx *x, const char *name, const char **out, size_t max)
+/* The request's query arguments: 0, or an error (400) when there are too
+ * many or its route takes none. */
+static int query_check(struct ctx *x, struct lerr *e)
 {
-	struct collect c = {name, out, 0, max};
-	MHD_get_connection_values(x->c, MHD_GET_ARGUMENT_KIND, collect_one, &c);
-	return c.n;
-}
-
-bool arg_date(struct ctx *x, const char *name, date_t *d, enum MHD_Result *ret)
-{
-	const char *v = arg(x, name);
-	struct lerr e = {0};
-	*d = x->n->clock.today;
-	if (v && date_parse(v, d, &e) < 0) {
-		lerr_prefix(&e, "%s", name);
-		*ret = reply_error(x, &e);
-		return false;
-	}
-	return true;
-}
-
-bool arg_count(struct ctx *x, const char *name, uint64_t def, uint64_t *v, enum MHD_Result *ret)
-{
-	const char *s = arg(x, name);
-	*v = def;
-	if (!s)
-		return true;
-	if (!count_parse(s, v)) {
-		*ret = reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
-				    "%s: \"%.40s\" is not a whole number", name, s);
-		return false;
-	}
-	return true;
-}
-
-json_t *body_object(struct ctx *x, const char *const *keys, enum MHD_Result *ret)
-{
-	json_error_t je;
 	struct req *rq = x->rq;
-	json_t *o = json_loadb(rq->body ? rq->body : "", rq->len, JSON_REJECT_DUPLICATES, &je);
-	if (!o) {
-		*ret = reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
-				    "request body: line %d, column %d: %s", je.line, je.column,
-				    je.text);
-		return NULL;
-	}
-	const char *key;
-	json_t *v;
-	if (!json_is_object(o)) {
-		json_decref(o);
-		*ret = reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
-				    "request body: must be a JSON object");
-		return NULL;
-	}
-	json_object_foreach(o, key, v)
-	{
-		bool ok = false;
-		for (size_t i = 0; keys[i] && !ok; i++)
-			ok = strcmp(keys[i], key) == 0;
-		if (!ok) {
-			*ret = reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
-					    "%.64s: unknown field", key);
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
+	if (rq->query_over)
+		return lerr_set(e, LERR_INVAL, "the query: at most %d arguments", QUERY_MAX);
+	if (rq->nquery && !rq->route->query)
+		return lerr_set(e, LERR_INVAL, "%.64s: unknown query argument (%s %s takes none)",
+				rq->query[0].name, rq->route->method, rq->route->pattern);
+	return 0;
 }
 
 void temp_path(struct ctx *x, const char *what, char *buf, size_t n)
@@ -491,6 +428,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			     : strcmp(method, "HEAD") == 0 ? "HEAD"
 							   : "OTHER";
 		snprintf(rq->path, sizeof rq->path, "%s", url);
+		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_pair, rq);
 		*con_cls = rq;
 		x.rq = rq;
 		atomic_fetch_add(&s->active, 1);
@@ -585,6 +523,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				   strerror(rq->write_errno));
 	else if (rq->route->auth == AUTH_PEER && !rq->too_big && !peer_checked(&x, &e))
 		ret = reply_errorf(&x, MHD_HTTP_UNAUTHORIZED, "auth", "%s", e.msg);
+	else if (query_check(&x, &e) < 0)
+		ret = reply_error(&x, &e);
 	else if (rq->too_big && rq->route->body == BODY_NONE)
 		ret = reply_errorf(&x, MHD_HTTP_CONTENT_TOO_LARGE, "limit",
 				   "this endpoint takes no body");

@@ -12,11 +12,13 @@
 #include "../crypto/keys.h"
 #include "../node/node.h"
 #include "../node/peer.h"
+#include "args.h"
 #include "http.h"
 
 #define JSON_BODY_MAX (1u << 20) /* 1 MiB */
 #define PATH_PARAMS   2
 #define PARAM_MAX     128
+#define QUERY_MAX     64 /* query arguments in one request */
 
 struct server {
 	struct server_opts o;
@@ -45,6 +47,7 @@ struct route {
 	enum auth auth;
 	bool reads; /* changes nothing: runs on one read snapshot */
 	enum MHD_Result (*fn)(struct ctx *x);
+	bool query; /* takes query arguments (args.h); any other route refuses them */
 };
 
 /* One request, across the calls libmicrohttpd makes for it. */
@@ -54,7 +57,10 @@ struct req {
 	struct person who;	  /* the authenticated person */
 	struct peer_request peer; /* AUTH_PEER: the request's signed headers */
 	bool authed;
-	char *body; /* BODY_JSON */
+	struct arg_pair query[QUERY_MAX]; /* the query's arguments, in libmicrohttpd's memory */
+	size_t nquery;
+	bool query_over; /* more than QUERY_MAX */
+	char *body;	 /* BODY_JSON */
 	size_t len;
 	int fd; /* BODY_FILE: the upload, in tmpdir */
 	char upload[NODE_PATH_MAX + 64];
@@ -93,17 +99,6 @@ enum MHD_Result reply_bytes(struct ctx *x, unsigned status, char *buf, size_t le
 enum MHD_Result reply_fd(struct ctx *x, int fd, uint64_t size, const char *type);
 /* Bytes a producer thread writes into a pipe, streamed (see http.c). */
 enum MHD_Result reply_stream(struct ctx *x, int fd, void *producer, void (*done)(void *));
-
-/* ---- request arguments (http.c) ---- */
-const char *arg(struct ctx *x, const char *name);
-/* Every value of a repeated query argument (at most max). */
-size_t args(struct ctx *x, const char *name, const char **out, size_t max);
-/* ?name=YYYY-MM-DD, default the node's today; replies 400 itself and returns false. */
-bool arg_date(struct ctx *x, const char *name, date_t *d, enum MHD_Result *ret);
-/* ?name=N as a whole number (def when absent); replies 400 and returns false. */
-bool arg_count(struct ctx *x, const char *name, uint64_t def, uint64_t *v, enum MHD_Result *ret);
-/* The JSON object body with only the allowed keys; replies 400 and returns NULL. */
-json_t *body_object(struct ctx *x, const char *const *keys, enum MHD_Result *ret);
 
 /* A fresh temporary path in tmpdir for a file the node writes (release, consent...). */
 void temp_path(struct ctx *x, const char *what, char *buf, size_t n);

@@ -147,9 +147,10 @@ int node_item_get(struct node *n, const char *id, struct store_item *it, struct 
 	return node_cached_item(n, id, it, l, item_load, e);
 }
 
-int node_item_ids(struct node *n, char (**ids)[LABEL_WORD_MAX], size_t *count, struct lerr *e)
+int node_item_ids(struct node *n, const char *after, size_t limit, char (**ids)[LABEL_WORD_MAX],
+		  size_t *count, struct lerr *e)
 {
-	return store_item_ids(n->store, ids, count, e);
+	return store_item_ids(n->store, after, limit, ids, count, e);
 }
 
 /* Fills rq for person's action on the stored item; *ctx owns what rq points to. */

@@ -50,8 +50,10 @@ int node_item_record(struct node *n, const struct store_item *it, const char *ki
 /* An item and its label (free it with store_item_free). */
 int node_item_get(struct node *n, const char *id, struct store_item *it, struct label *l,
 		  struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
-int node_item_ids(struct node *n, char (**ids)[LABEL_WORD_MAX], size_t *count, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Item ids in the order stored, a page at a time (store_item_ids). */
+int node_item_ids(struct node *n, const char *after, size_t limit, char (**ids)[LABEL_WORD_MAX],
+		  size_t *count, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 4, 5)));
 
 /* What a decision is asked about. */
 struct decide_args {

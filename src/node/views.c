@@ -183,26 +183,34 @@ int view_item(struct node *n, const char *id, json_t **out, struct lerr *e)
 	return *out ? 0 : nomem(NULL, e);
 }
 
-int view_items(struct node *n, json_t **out, struct lerr *e)
+int view_items(struct node *n, const char *after, size_t limit, json_t **out, struct lerr *e)
 {
 	char(*ids)[LABEL_WORD_MAX];
 	size_t count;
 	*out = NULL;
-	int r = node_item_ids(n, &ids, &count, e);
+	if (limit < 1 || limit > ITEMS_PAGE_MAX)
+		return lerr_set(e, LERR_INVAL, "limit: from 1 to %d items a page", ITEMS_PAGE_MAX);
+	/* one more than the page, to know whether another follows */
+	int r = node_item_ids(n, after, limit + 1, &ids, &count, e);
 	if (r < 0)
 		return r;
+	bool more = count > limit;
+	if (more)
+		count = limit;
 	json_t *list = json_array();
 	for (size_t i = 0; r == 0 && i < count; i++) {
 		json_t *o;
 		if ((r = view_item(n, ids[i], &o, e)) == 0)
 			json_array_append_new(list, o);
 	}
+	json_t *next = more ? json_string(ids[count - 1]) : json_null();
 	free(ids);
 	if (r < 0) {
 		json_decref(list);
+		json_decref(next);
 		return r;
 	}
-	*out = json_pack("{s:o}", "items", list);
+	*out = json_pack("{s:o, s:o}", "items", list, "next", next);
 	return *out ? 0 : nomem(NULL, e);
 }
 

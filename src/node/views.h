@@ -40,8 +40,14 @@ int view_agreement_timeline(struct node *n, const char *id, const date_t *from, 
 /* {"people": [...]} */
 int view_people(struct node *n, json_t **out, struct lerr *e) __attribute__((nonnull(1, 2)));
 
-/* {"items": [...]} */
-int view_items(struct node *n, json_t **out, struct lerr *e) __attribute__((nonnull(1, 2)));
+/*
+ * {"items": [...], "next": ID or null}: at most limit (1..ITEMS_PAGE_MAX)
+ * items in the order stored, from the first or after the item `after`;
+ * "next" is the `after` of the following page, null on the last.
+ */
+#define ITEMS_PAGE_MAX 1000
+int view_items(struct node *n, const char *after, size_t limit, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 4)));
 
 /* One item. */
 int view_item(struct node *n, const char *id, json_t **out, struct lerr *e)

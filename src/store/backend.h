@@ -36,7 +36,8 @@ struct store_ops {
 			     struct lerr *e);
 	int (*item_add)(struct store *s, const struct store_item *it, struct lerr *e);
 	int (*item_get)(struct store *s, const char *id, struct store_item *it, struct lerr *e);
-	int (*item_ids)(struct store *s, char (**out)[LABEL_WORD_MAX], size_t *n, struct lerr *e);
+	int (*item_ids)(struct store *s, const char *after, size_t limit,
+			char (**out)[LABEL_WORD_MAX], size_t *n, struct lerr *e);
 	int (*item_relabel)(struct store *s, const struct store_item *it, struct lerr *e);
 	int (*item_destroy)(struct store *s, const char *id, const char *date, struct lerr *e);
 	int (*release_add)(struct store *s, const char *item, const char *to, const char *by,

@@ -141,9 +141,10 @@ void store_item_free(struct store_item *it)
 	}
 }
 
-int store_item_ids(struct store *s, char (**out)[LABEL_WORD_MAX], size_t *n, struct lerr *e)
+int store_item_ids(struct store *s, const char *after, size_t limit, char (**out)[LABEL_WORD_MAX],
+		   size_t *n, struct lerr *e)
 {
-	return s->ops->item_ids(s, out, n, e);
+	return s->ops->item_ids(s, after, limit, out, n, e);
 }
 
 int store_release_add(struct store *s, const char *item, const char *to, const char *by,

@@ -151,9 +151,13 @@ int store_item_add(struct store *s, const struct store_item *it, struct lerr *e)
 int store_item_get(struct store *s, const char *id, struct store_item *it, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 void store_item_free(struct store_item *it);
-/* Every item id, in the order stored; *out (free() it) holds *n. */
-int store_item_ids(struct store *s, char (**out)[LABEL_WORD_MAX], size_t *n, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/*
+ * Item ids in the order stored: at most limit of them, from the first or
+ * from the one stored after the item `after` (LERR_NOTFOUND when there is
+ * no such item). *out (free() it) holds *n.
+ */
+int store_item_ids(struct store *s, const char *after, size_t limit, char (**out)[LABEL_WORD_MAX],
+		   size_t *n, struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 4, 5)));
 /* Replaces an item's label, markings and blob (after a downgrade). */
 int store_item_relabel(struct store *s, const struct store_item *it, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));

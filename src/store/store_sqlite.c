@@ -932,14 +932,31 @@ static int sq_item_get(struct store *s, const char *id, struct store_item *it, s
 	return r;
 }
 
-static int sq_item_ids(struct store *s, char (**out)[LABEL_WORD_MAX], size_t *n, struct lerr *e)
+static int sq_item_ids(struct store *s, const char *after, size_t limit,
+		       char (**out)[LABEL_WORD_MAX], size_t *n, struct lerr *e)
 {
 	struct sq *q = SQ(s);
 	sqlite3_stmt *st;
+	int64_t from = 0;
 	*out = NULL;
 	*n = 0;
-	if (prep(q, "SELECT id FROM items ORDER BY rowid", &st, e) < 0)
+	if (after) {
+		if (prep(q, "SELECT rowid FROM items WHERE id = ?", &st, e) < 0)
+			return LERR_STORE;
+		sqlite3_bind_text(st, 1, after, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			from = sqlite3_column_int64(st, 0);
+		release(q, st);
+		if (rc == SQLITE_DONE)
+			return lerr_set(e, LERR_NOTFOUND, "after: no item %.64s", after);
+		if (rc != SQLITE_ROW)
+			return fail(q, e, "list items");
+	}
+	if (prep(q, "SELECT id FROM items WHERE rowid > ? ORDER BY rowid LIMIT ?", &st, e) < 0)
 		return LERR_STORE;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
 	char(*v)[LABEL_WORD_MAX] = NULL;
 	size_t nv = 0;
 	int rc, r = 0;

@@ -96,3 +96,35 @@ setup() {
 	run "$L" item list
 	[[ "$output" == "$id JPN GOKUHI"*"Missile launch" ]]
 }
+
+@test "list: every item in the order stored, or a page at a time with --limit and --after" {
+	cd "$BATS_TEST_TMPDIR"
+	ids=()
+	for i in 1 2 3 4 5; do ids+=("$(share --caveat "C$i")"); done
+	# every item, in the order shared (ids are random: not their sort order)
+	[ "$("$L" item list | cut -d' ' -f1 | tr '\n' ' ')" = "${ids[*]} " ]
+	[ "$("$L" --json item list | jq -r '[.items[].id] | join(" ")')" = "${ids[*]}" ]
+	[ "$("$L" --json item list | jq -r .next)" = null ]
+	# pages of two: the next page's start is printed (stderr; "next" in JSON)
+	"$L" item list --limit 2 >page1 2>more
+	[ "$(cut -d' ' -f1 page1 | tr '\n' ' ')" = "${ids[0]} ${ids[1]} " ]
+	[ "$(cat more)" = "more: liaison item list --after ${ids[1]} --limit 2" ]
+	page=$("$L" --json item list --after "${ids[1]}" --limit 2)
+	[ "$(echo "$page" | jq -r '[.items[].id] | join(" ")')" = "${ids[2]} ${ids[3]}" ]
+	[ "$(echo "$page" | jq -r .next)" = "${ids[3]}" ]
+	page=$("$L" --json item list --after "${ids[3]}" --limit 2)
+	[ "$(echo "$page" | jq -r '[.items[].id] | join(" ")')" = "${ids[4]}" ]
+	[ "$(echo "$page" | jq -r .next)" = null ]
+	"$L" item list --after "${ids[3]}" --limit 1 >last 2>more
+	[ "$(wc -l <last)" -eq 1 ] && [ ! -s more ]
+	# without --limit, --after lists the rest
+	[ "$("$L" item list --after "${ids[2]}" | wc -l)" -eq 2 ]
+	run "$L" item list --after 0123456789abcdef01234567
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"after: no item 0123456789abcdef01234567"* ]]
+	for bad in 0 1001 x -1; do
+		run "$L" item list --limit "$bad"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"--limit"* ]]
+	done
+}

@@ -256,6 +256,57 @@ share() { # TOKEN -> the new item's id
 	[ "$(ls jpn/tmp | wc -l)" = 0 ]
 }
 
+@test "query arguments: unknown, repeated or mistyped ones are 400 naming them; items in pages" {
+	start jpn
+	ids=()
+	for i in 1 2 3; do ids+=("$(share "$SATO")"); done
+	# a typo must not pass silently (a misspelt releasable would share an item unreleasable)
+	call "$SATO" POST "/v1/items?level=GOKUHI&title=T&realeasable=KOR" --data-binary @report.txt
+	[ "$status_code" = 400 ]
+	[ "$(jq -r .error.message out.json)" = "realeasable: unknown query argument" ]
+	call "$SATO" POST "/v1/items?level=GOKUHI&title=T&revocable=yes" --data-binary @report.txt
+	[ "$status_code" = 400 ]
+	[ "$(jq -r .error.message out.json)" = 'revocable: "yes" is not true or false' ]
+	call "$SATO" POST "/v1/items?level=GOKUHI&level=HI&title=T" --data-binary @report.txt
+	[ "$status_code" = 400 ]
+	[ "$(jq -r .error.message out.json)" = "level: given more than once" ]
+	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM items')" = 3 ]
+	call "$SATO" GET "/v1/agreements?at=2019-11-22&at=2019-11-23"
+	[ "$status_code" = 400 ]
+	call "$SATO" GET "/v1/log/entries?from=1&colour=red"
+	[ "$status_code" = 400 ]
+	[ "$(jq -r .error.message out.json)" = "colour: unknown query argument" ]
+	call "$SATO" GET "/v1/me?x=1"
+	[ "$status_code" = 400 ]
+	[ "$(jq -r .error.message out.json)" = "x: unknown query argument (GET /v1/me takes none)" ]
+	call "$SATO" POST "/v1/access-checks?item=${ids[0]}" -d "{\"item\": \"${ids[0]}\", \"action\": \"read\"}"
+	[ "$status_code" = 400 ]
+	q=$(for i in $(seq 65); do printf 'a%d=1&' "$i"; done)
+	call "$SATO" GET "/v1/items?$q"
+	[ "$status_code" = 400 ]
+	[[ "$(jq -r .error.message out.json)" == *"at most 64 arguments"* ]]
+	# the items, two a page, in the order shared
+	call "$SATO" GET "/v1/items?limit=2"
+	[ "$status_code" = 200 ]
+	[ "$(jq -r '[.items[].id] | join(" ")' out.json)" = "${ids[0]} ${ids[1]}" ]
+	[ "$(jq -r .next out.json)" = "${ids[1]}" ]
+	call "$SATO" GET "/v1/items?limit=2&after=${ids[1]}"
+	[ "$(jq -r '[.items[].id] | join(" ")' out.json)" = "${ids[2]}" ]
+	[ "$(jq -r .next out.json)" = null ]
+	call "$SATO" GET /v1/items
+	[ "$(jq '.items | length' out.json)" = 3 ]
+	diff <(jq -S . out.json) <("$L" --home jpn --json item list | jq -S .)
+	call "$SATO" GET "/v1/items?after=0123456789abcdef01234567"
+	[ "$status_code" = 404 ]
+	[[ "$(jq -r .error.message out.json)" == "after: no item"* ]]
+	for bad in 0 1001 -1 x; do
+		call "$SATO" GET "/v1/items?limit=$bad"
+		[ "$status_code" = 400 ] || { echo "limit=$bad: $status_code"; false; }
+		[[ "$(jq -r .error.message out.json)" == limit:* ]]
+	done
+	stop
+}
+
 @test "the log over HTTP: a checkpoint the peer witnesses with a proof" {
 	start jpn
 	call "$SATO" GET /v1/log/checkpoint
