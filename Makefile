@@ -6,7 +6,8 @@
 #                   ASan+UBSan; the last line is "N passed, N failed"
 #   make check-valgrind  the unit and CLI tests under valgrind memcheck
 #   make demo       deps, then 2019 replayed by two nodes, JPN and KOR, as daemons
-#   make bench      benchmarks (bench/), each against a named peer
+#   make bench      benchmarks (bench/), each against a named peer (bench/store:
+#                   the store engines, with one and two daemons)
 #   make soak       the daemon under mixed load for SOAK_SECONDS (300): memory, latency
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       installs missing Debian packages (as root) or prints how
@@ -14,7 +15,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS     = sqlite3 jansson libsodium libmicrohttpd libcurl
+PKGS     = sqlite3 jansson libsodium libmicrohttpd libcurl libpq
 WARN     = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L
 OPT     ?= -O2 -g
@@ -90,6 +91,7 @@ bench:
 	@echo "== bench/seal.sh"; sh bench/seal.sh $(BUILD)/liaison
 	@echo "== bench/decide (liaison against Cedar)"; sh bench/decide/run.sh $(BUILD)/bench/bench_decide
 	@echo "== bench/http (liaison serve against nginx, with wrk)"; sh bench/http/run.sh $(BUILD)/liaison
+	@echo "== bench/store (SQLite against PostgreSQL, one and two daemons)"; sh bench/store/run.sh $(BUILD)/liaison
 
 soak:
 	@sh scripts/deps.sh bench

@@ -1,13 +1,17 @@
 #!/bin/sh
 # check.sh - builds liaison and runs every test, three ways: gcc, a clang
-# build, and the whole suite again under AddressSanitizer and UBSan.
+# build, and the whole suite again under AddressSanitizer and UBSan. The
+# store's suite runs on SQLite and again on a throwaway PostgreSQL server
+# started here (scripts/pg.sh), where the CLI tests of a node on
+# PostgreSQL run too (tests/cli/postgres.bats).
 # Each suite speaks TAP; the last line printed is "N passed, N failed".
 set -u
 MAKE=${MAKE:-make}
 passed=0
 failed=0
 log=$(mktemp)
-trap 'rm -f "$log" "$log.tap" "$log.out"' EXIT
+pgdir=/tmp/liaison-check-pg-$$
+trap 'rm -f "$log" "$log.tap" "$log.out"; sh scripts/pg.sh stop "$pgdir"' EXIT
 
 # tally NAME: counts the TAP lines in $log, prints them on failure. A
 # sanitizer report anywhere in the log counts as one more failure.
@@ -48,11 +52,17 @@ suite() {
 		[ -x "$t" ] || continue
 		# TAP to a file: with --tap=- Criterion hides the tests' stderr,
 		# where the sanitizers report
-		"$t" -j2 --tap="$log.tap" >"$log.out" 2>&1
+		env -u LIAISON_TEST_PG "$t" -j2 --tap="$log.tap" >"$log.out" 2>&1
 		cat "$log.tap" "$log.out" >"$log" 2>/dev/null
 		rm -f "$log.tap" "$log.out"
 		tally "$name unit $(basename "$t")"
 	done
+	if [ -n "${LIAISON_TEST_PG:-}" ]; then
+		"$dir/tests/test_store" -j2 --tap="$log.tap" >"$log.out" 2>&1
+		cat "$log.tap" "$log.out" >"$log" 2>/dev/null
+		rm -f "$log.tap" "$log.out"
+		tally "$name unit test_store on PostgreSQL"
+	fi
 	LIAISON_BIN="$PWD/$dir/liaison" bats --tap tests/cli >"$log" 2>&1
 	tally "$name cli (bats)"
 }
@@ -62,6 +72,16 @@ if make --no-print-directory lint >"$log.out" 2>&1; then echo "ok - lint" >"$log
 	{ echo "not ok - lint"; tail -20 "$log.out"; } >"$log"; fi
 rm -f "$log.out"
 tally "lint (clang-format, banned functions)"
+# the PostgreSQL server for the store's suite and postgres.bats
+if LIAISON_TEST_PG=$(sh scripts/pg.sh start "$pgdir" 2>"$log.out"); then
+	export LIAISON_TEST_PG
+	echo "ok - a PostgreSQL server at $LIAISON_TEST_PG" >"$log"
+else
+	{ echo "not ok - no PostgreSQL server"; tail -20 "$log.out"; } >"$log"
+	unset LIAISON_TEST_PG
+fi
+rm -f "$log.out"
+tally "PostgreSQL server (scripts/pg.sh)"
 build gcc CC=gcc BUILD=build
 [ -x build/liaison ] && suite gcc build
 build clang CC=clang BUILD=build/clang

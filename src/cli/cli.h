@@ -143,6 +143,6 @@ void cli_progress_end(struct cli_progress *p);
 
 extern const struct cli_command cmd_init, cmd_config, cmd_agreement, cmd_keygen, cmd_seal, cmd_open,
     cmd_inspect, cmd_person, cmd_party, cmd_item, cmd_access, cmd_consent, cmd_export, cmd_log,
-    cmd_serve, cmd_peer;
+    cmd_serve, cmd_peer, cmd_store;
 
 #endif

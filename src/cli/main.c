@@ -19,9 +19,9 @@
 #define LIAISON_VERSION "0.1.0"
 
 static const struct cli_command *const commands[] = {
-    &cmd_init,	 &cmd_config,  &cmd_agreement, &cmd_person,  &cmd_party, &cmd_item,
-    &cmd_access, &cmd_consent, &cmd_export,    &cmd_log,     &cmd_serve, &cmd_peer,
-    &cmd_keygen, &cmd_seal,    &cmd_open,      &cmd_inspect,
+    &cmd_init,	 &cmd_config,  &cmd_agreement, &cmd_person, &cmd_party,	  &cmd_item,
+    &cmd_access, &cmd_consent, &cmd_export,    &cmd_log,    &cmd_serve,	  &cmd_peer,
+    &cmd_store,	 &cmd_keygen,  &cmd_seal,      &cmd_open,   &cmd_inspect,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

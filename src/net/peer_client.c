@@ -196,6 +196,9 @@ int peer_deliver(struct node *n, const struct key_secret *k, const struct delive
 		struct lerr me = {0};
 		char why[256] = "";
 		enum outcome out;
+		/* another daemon of this node may be sending it, or have sent it */
+		if (store_outbox_claim(n->store, m->id, o->all ? INT64_MAX : o->now, &me) < 0)
+			continue;
 		if (store_peer_get(n->store, m->peer, &p, &me) < 0) {
 			snprintf(why, sizeof why, "%.250s", me.msg);
 			out = FAILED; /* the peer may be added again */
@@ -213,6 +216,7 @@ int peer_deliver(struct node *n, const struct key_secret *k, const struct delive
 			if (node_outbox_retry(n, m, why, o->now, o->retry_max, &me) == 0)
 				st->failed++;
 		}
+		store_outbox_unclaim(n->store, m->id);
 		free(a.p);
 	}
 	store_msg_free(ms, nm);

@@ -1,7 +1,9 @@
 /* node.c - the node's folder, store and clock (see node.h). */
 #include "node.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "../crypto/fio.h"
 #include "../store/store.h"
 #include "internal.h"
 #include "keyfile.h"
@@ -50,6 +55,27 @@ static int db_path(const char *home, char *buf, size_t n, struct lerr *e)
 	return 0;
 }
 
+int node_store_location(const char *home, char *buf, size_t n, struct lerr *e)
+{
+	char path[NODE_PATH_MAX + 16];
+	char *text;
+	size_t len;
+	int w = snprintf(path, sizeof path, "%s/%s", home, NODE_STORE_FILE);
+	if (w < 0 || (size_t)w >= sizeof path)
+		return lerr_set(e, LERR_LIMIT, "node folder path is too long");
+	if (access(path, F_OK) != 0)
+		return db_path(home, buf, n, e);
+	if (fio_read_file(path, NODE_STORE_URL_MAX, &text, &len, e) < 0)
+		return LERR_IO;
+	text[strcspn(text, "\r\n")] = '\0';
+	int r = !store_is_url(text) ? lerr_set(e, LERR_INVAL, "%s: not a postgresql:// URL", path)
+		: !str_copy(buf, n, text) ? lerr_set(e, LERR_LIMIT, "%s: too long", path)
+					  : 0;
+	sodium_memzero(text, len); /* it may hold a password */
+	free(text);
+	return r;
+}
+
 /* Removes a store file that could not be made whole, with its WAL files. */
 static void remove_store(const char *path)
 {
@@ -84,42 +110,63 @@ static int make_keys(const char *home, const char *party, const char *pass, size
 	return keyfile_generate(dir, party, pass, len, &kdf, false, NULL, 0, e);
 }
 
-/* The log's first entry: the node, with its public key. */
-static int log_init(const char *path, const char *home, const char *party,
-		    const struct node_clock *clock, struct lerr *e)
+/* The node's settings and the log's first entry (the node, with its public
+ * key), in one transaction. */
+static int first_entries(struct store *s, const char *home, const char *party,
+			 const struct node_clock *clock, struct lerr *e)
 {
-	char pub[NODE_PATH_MAX + 64], line[KEY_PUB_LINE_MAX];
+	char pub[NODE_PATH_MAX + 64], line[KEY_PUB_LINE_MAX], today[DATE_BUF_SIZE];
 	struct key_public p;
-	struct store *s;
 	int r = node_key_path(home, party, "pub", pub, sizeof pub, e);
 	if (r == 0)
 		r = keyfile_public(pub, &p, e);
 	if (r == 0)
 		r = key_public_format(&p, line, sizeof line, e);
-	if (r < 0 || (r = store_open(path, false, &s, e)) < 0)
+	if (r < 0 || (r = store_begin(s, e)) < 0)
 		return r;
 	line[strcspn(line, "\n")] = '\0';
-	if ((r = store_begin(s, e)) == 0) {
+	r = store_meta_set(s, "party", party, e);
+	if (r == 0)
+		r = store_meta_set(s, "created", date_format(clock->today, today), e);
+	if (r == 0)
 		r = node_log_append_to(s, party, clock, "node-init",
 				       json_pack("{s:s}", "key", line), NULL, e);
-		if (r == 0)
-			r = store_commit(s, e);
-		else
-			store_rollback(s);
-	}
-	store_close(s);
+	if (r == 0)
+		return store_commit(s, e);
+	store_rollback(s);
 	return r;
 }
 
-int node_init(const char *home, const char *party, const char *pass, size_t len, struct lerr *e)
+/* Removes the party's key files made by a node_init that failed. */
+static void remove_keys(const char *home, const char *party)
 {
-	char path[NODE_PATH_MAX + 16];
+	char path[NODE_PATH_MAX + 64];
+	if (node_key_path(home, party, "key", path, sizeof path, NULL) == 0)
+		(void)unlink(path);
+	if (node_key_path(home, party, "pub", path, sizeof path, NULL) == 0)
+		(void)unlink(path);
+}
+
+int node_init(const char *home, const char *party, const char *store, const char *pass, size_t len,
+	      struct lerr *e)
+{
+	char path[NODE_PATH_MAX + 16], url_file[NODE_PATH_MAX + 16];
 	struct stat sb;
 	if (party_code_check(party, e) < 0)
 		return lerr_prefix(e, "--party");
-	if (db_path(home, path, sizeof path, e) < 0)
-		return e ? e->code : LERR_LIMIT;
-	if (stat(path, &sb) == 0)
+	if (store && !store_is_url(store))
+		return lerr_set(e, LERR_INVAL,
+				"--store: \"%.64s\" is not a postgresql:// URL (leave it out for "
+				"SQLite in the node's folder)",
+				store);
+	if (store && strlen(store) >= NODE_STORE_URL_MAX)
+		return lerr_set(e, LERR_LIMIT, "--store: longer than %d bytes",
+				NODE_STORE_URL_MAX - 1);
+	if (db_path(home, path, sizeof path, e) < 0 ||
+	    snprintf(url_file, sizeof url_file, "%s/%s", home, NODE_STORE_FILE) >=
+		(int)sizeof url_file)
+		return lerr_set(e, LERR_LIMIT, "node folder path is too long");
+	if (stat(path, &sb) == 0 || stat(url_file, &sb) == 0)
 		return lerr_set(e, LERR_EXISTS, "%s already holds a node", home);
 	if (mkdir(home, 0700) != 0 && errno != EEXIST)
 		return lerr_set(e, LERR_IO, "%s: cannot create: %s", home, strerror(errno));
@@ -130,29 +177,100 @@ int node_init(const char *home, const char *party, const char *pass, size_t len,
 	if (node_clock_read(&clock, e) < 0)
 		return e ? e->code : LERR_INVAL;
 	struct store *s;
-	if (store_open(path, true, &s, e) < 0) {
-		remove_store(path);
+	char held[STORE_META_MAX];
+	if (store_open(store ? store : path, true, &s, e) < 0) {
+		if (!store)
+			remove_store(path);
 		return e ? e->code : LERR_STORE;
 	}
-	char today[DATE_BUF_SIZE];
-	int r = store_begin(s, e);
-	if (r == 0)
-		r = store_meta_set(s, "party", party, e);
-	if (r == 0)
-		r = store_meta_set(s, "created", date_format(clock.today, today), e);
-	if (r == 0)
-		r = store_commit(s, e);
-	else
-		store_rollback(s);
+	/* a database holds one node */
+	int r = store_meta_get(s, "party", held, sizeof held, NULL) == 0
+		    ? lerr_set(e, LERR_EXISTS, "that database already holds the node of %s", held)
+		    : 0;
+	if (r == 0 && (r = make_keys(home, party, pass, len, e)) == 0 &&
+	    (r = first_entries(s, home, party, &clock, e)) < 0)
+		remove_keys(home, party);
 	store_close(s);
-	if (r == 0)
-		r = make_keys(home, party, pass, len, e);
-	if (r == 0)
-		r = log_init(path, home, party, &clock, e);
-	if (r == 0)
+	/* the node's folder names its database last: a node is there once whole */
+	if (r == 0 && store &&
+	    (r = fio_write_file(url_file, store, strlen(store), 0600, false, e)) < 0)
+		remove_keys(home, party);
+	if (r == 0 && !store)
 		(void)chmod(path, 0600);
-	else
+	else if (r < 0 && !store)
 		remove_store(path);
+	return r;
+}
+
+/* A daemon serving the node in home: its pid (its home/tmp/serve-PID is
+ * there and it lives), or 0. */
+static long daemon_running(const char *home)
+{
+	char dir[NODE_PATH_MAX + 8];
+	long found = 0;
+	snprintf(dir, sizeof dir, "%s/tmp", home);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && !found && (de = readdir(d)) != NULL) {
+		char *end;
+		if (strncmp(de->d_name, "serve-", 6) != 0)
+			continue;
+		long pid = strtol(de->d_name + 6, &end, 10);
+		if (!*end && pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+			found = pid;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+int node_store_migrate(const char *home, const char *url, uint64_t *rows, long *daemon,
+		       struct lerr *e)
+{
+	char from[NODE_PATH_MAX + NODE_STORE_URL_MAX], url_file[NODE_PATH_MAX + 16],
+	    kept[sizeof from + 16];
+	struct store *src = NULL, *dst = NULL;
+	*rows = 0;
+	*daemon = 0;
+	if (!store_is_url(url))
+		return lerr_set(e, LERR_INVAL, "--to: \"%.64s\" is not a postgresql:// URL", url);
+	if (strlen(url) >= NODE_STORE_URL_MAX)
+		return lerr_set(e, LERR_LIMIT, "--to: longer than %d bytes",
+				NODE_STORE_URL_MAX - 1);
+	int r = node_store_location(home, from, sizeof from, e);
+	if (r < 0)
+		return r;
+	if (store_is_url(from))
+		return lerr_set(e, LERR_EXISTS,
+				"the node in %s keeps its store in PostgreSQL already", home);
+	if ((*daemon = daemon_running(home)) != 0)
+		return lerr_set(e, LERR_REFUSED,
+				"a daemon (pid %ld) serves this node: stop it first, and start it "
+				"again once the store has moved",
+				*daemon);
+	snprintf(url_file, sizeof url_file, "%s/%s", home, NODE_STORE_FILE);
+	snprintf(kept, sizeof kept, "%s.migrated", from);
+	if ((r = store_open(from, false, &src, e)) == 0 &&
+	    (r = store_open(url, true, &dst, e)) == 0)
+		r = store_copy(src, dst, rows, e);
+	store_close(src);
+	store_close(dst);
+	/* from here the node is the database's: named in the folder, then verified and logged */
+	if (r == 0)
+		r = fio_write_file(url_file, url, strlen(url), 0600, false, e);
+	if (r < 0)
+		return r;
+	(void)rename(from, kept);
+	struct node *n;
+	struct log_report rep;
+	if ((r = node_open(home, &n, e)) < 0)
+		return r;
+	if ((r = node_log_verify(n, &rep, e)) == 0 && (r = store_begin(n->store, e)) == 0)
+		r = node_log_commit(n, "store-migrated",
+				    json_pack("{s:s, s:s, s:I}", "from", "sqlite", "to",
+					      "postgresql", "rows", (json_int_t)*rows),
+				    e);
+	node_close(n);
 	return r;
 }
 
@@ -205,7 +323,7 @@ int node_party_key_add(struct node *n, const char *party_code, const char *file,
 
 int node_open(const char *home, struct node **out, struct lerr *e)
 {
-	char path[NODE_PATH_MAX + 16];
+	char path[NODE_PATH_MAX + NODE_STORE_URL_MAX];
 	*out = NULL;
 	struct node *n = calloc(1, sizeof *n);
 	if (!n || !(n->cache = node_cache_new())) {
@@ -213,8 +331,10 @@ int node_open(const char *home, struct node **out, struct lerr *e)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	}
 	int r = 0;
-	if (!str_copy(n->home, sizeof n->home, home) || db_path(home, path, sizeof path, e) < 0)
+	if (!str_copy(n->home, sizeof n->home, home))
 		r = lerr_set(e, LERR_LIMIT, "node folder path is too long");
+	if (r == 0)
+		r = node_store_location(home, path, sizeof path, e);
 	if (r == 0)
 		r = node_clock_read(&n->clock, e);
 	if (r == 0 && store_open(path, false, &n->store, e) < 0) {

@@ -22,10 +22,12 @@
 #include "../core/scheme.h"
 #include "../crypto/keys.h"
 
-#define NODE_PATH_MAX  4096
-#define NODE_DB_FILE   "node.db"
-#define NODE_KEYS_DIR  "keys"
-#define NODE_BLOBS_DIR "blobs"
+#define NODE_PATH_MAX	   4096
+#define NODE_DB_FILE	   "node.db"
+#define NODE_STORE_FILE	   "store.url" /* the PostgreSQL URL of a node that keeps its store there */
+#define NODE_STORE_URL_MAX 512
+#define NODE_KEYS_DIR	   "keys"
+#define NODE_BLOBS_DIR	   "blobs"
 
 /* The node's clock: the system's, or LIAISON_NOW=YYYY-MM-DD for replays. */
 struct node_clock {
@@ -63,11 +65,33 @@ int node_home(const char *home, char *buf, size_t n, struct lerr *e);
 /*
  * Makes a node for `party` in folder `home` (created with mode 0700; it may
  * exist but must not hold a node): its store, and the party's keys in
- * home/keys (PARTY.key sealed with the passphrase, PARTY.pub).
- * LERR_EXISTS when it already holds one.
+ * home/keys (PARTY.key sealed with the passphrase, PARTY.pub). The store is
+ * SQLite's home/node.db, or with `store` a postgresql:// URL: its database
+ * (which must exist) gets the schema, and home/store.url names it.
+ * LERR_EXISTS when the folder or the database already holds a node.
  */
-int node_init(const char *home, const char *party, const char *pass, size_t len, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+int node_init(const char *home, const char *party, const char *store, const char *pass, size_t len,
+	      struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 4)));
+
+/*
+ * Where the node's store is: home/store.url when the node keeps it in
+ * PostgreSQL (the URL, written by init --store), else the SQLite file
+ * home/node.db.
+ */
+int node_store_location(const char *home, char *buf, size_t n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/*
+ * Moves the node in home from its SQLite store to the empty PostgreSQL
+ * database at url (liaison store migrate): every row copied in one
+ * transaction, the log verified there, home/store.url written (the node
+ * uses the database from then on), node.db kept as node.db.migrated, and
+ * the move logged (store-migrated). Refused while a daemon serves the node
+ * (its pid in *daemon), for a node already on PostgreSQL, and for a
+ * database that holds a node. *rows: the rows copied.
+ */
+int node_store_migrate(const char *home, const char *url, uint64_t *rows, long *daemon,
+		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
 /* home/keys/PARTY.EXT into buf. */
 int node_key_path(const char *home, const char *party, const char *ext, char *buf, size_t n,

@@ -82,6 +82,9 @@ struct store_ops {
 			  size_t *n, struct lerr *e);
 	int (*outbox_list)(struct store *s, struct store_msg **out, size_t *n, struct lerr *e);
 	int (*outbox_update)(struct store *s, const struct store_msg *m, struct lerr *e);
+	int (*outbox_claim)(struct store *s, const char *id, int64_t due, struct lerr *e);
+	void (*outbox_unclaim)(struct store *s, const char *id);
+	int (*copy)(struct store *src, struct store *dst, uint64_t *rows, struct lerr *e);
 	int (*inbox_add)(struct store *s, const struct store_msg *m, struct lerr *e);
 	int (*inbox_get)(struct store *s, const char *id, struct store_msg *m, struct lerr *e);
 	int (*nonce_use)(struct store *s, const char *party, const char *nonce, int64_t at,
@@ -92,7 +95,7 @@ struct store {
 	const struct store_ops *ops;
 };
 
-/* The SQLite backend (store_sqlite.c). */
-int store_sqlite_open(const char *path, bool create, struct store **out, struct lerr *e);
+/* The store over SQL (store_sql.c): a SQLite file or a postgresql:// URL. */
+int store_sql_open(const char *where, bool create, struct store **out, struct lerr *e);
 
 #endif

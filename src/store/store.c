@@ -1,22 +1,33 @@
 /* store.c - the store interface: picks a backend and forwards to it. */
 #include "backend.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int store_open(const char *where, bool create, struct store **out, struct lerr *e)
 {
-	*out = NULL;
-	if (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0)
-		return lerr_set(e, LERR_INVAL,
-				"store %s: the PostgreSQL backend is not part of this build",
-				where);
-	return store_sqlite_open(where, create, out, e);
+	return store_sql_open(where, create, out, e);
+}
+
+bool store_is_url(const char *where)
+{
+	return strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0;
+}
+
+void store_location_shown(const char *where, char *out, size_t n)
+{
+	const char *scheme = strstr(where, "://"), *at = strchr(where, '@');
+	const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+	if (scheme && at && colon && colon < at)
+		snprintf(out, n, "%.*s:***%s", (int)(colon - where), where, at);
+	else
+		snprintf(out, n, "%s", where);
 }
 
 int store_open_scratch(struct store **out, struct lerr *e)
 {
-	return store_sqlite_open(":memory:", true, out, e);
+	return store_sql_open(":memory:", true, out, e);
 }
 
 void store_close(struct store *s)
@@ -306,6 +317,23 @@ int store_outbox_due(struct store *s, int64_t now, size_t max, struct store_msg 
 int store_outbox_list(struct store *s, struct store_msg **out, size_t *n, struct lerr *e)
 {
 	return s->ops->outbox_list(s, out, n, e);
+}
+
+int store_copy(struct store *src, struct store *dst, uint64_t *rows, struct lerr *e)
+{
+	if (src->ops != dst->ops)
+		return lerr_set(e, LERR_INVAL, "store: cannot copy between these stores");
+	return src->ops->copy(src, dst, rows, e);
+}
+
+int store_outbox_claim(struct store *s, const char *id, int64_t due, struct lerr *e)
+{
+	return s->ops->outbox_claim(s, id, due, e);
+}
+
+void store_outbox_unclaim(struct store *s, const char *id)
+{
+	s->ops->outbox_unclaim(s, id);
 }
 
 int store_outbox_update(struct store *s, const struct store_msg *m, struct lerr *e)

@@ -47,6 +47,12 @@ int store_open(const char *where, bool create, struct store **out, struct lerr *
 int store_open_scratch(struct store **out, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1)));
 
+/* Whether where names a PostgreSQL database (postgresql:// or postgres://). */
+bool store_is_url(const char *where) __attribute__((nonnull));
+
+/* A store's location as it may be shown or logged: a URL's password as ***. */
+void store_location_shown(const char *where, char *out, size_t n) __attribute__((nonnull));
+
 /* Closes s (NULL is fine). */
 void store_close(struct store *s);
 
@@ -316,9 +322,32 @@ int store_outbox_due(struct store *s, int64_t now, size_t max, struct store_msg 
 /* Every message, oldest first, without bodies (store_msg_free, then free(*out)). */
 int store_outbox_list(struct store *s, struct store_msg **out, size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/*
+ * Claims a message for delivery by this connection: 0 when it is still
+ * queued and due (next_try <= due) and no other daemon of the node holds
+ * it; LERR_EXISTS otherwise (delivered or refused meanwhile, not due, or
+ * being delivered elsewhere). Outside a transaction. On PostgreSQL the
+ * claim is a session lock of the message: it ends with store_outbox_unclaim
+ * or when the daemon's connection ends (a crash frees it at once). SQLite
+ * holds one daemon per node: its claim only checks the message's state.
+ */
+int store_outbox_claim(struct store *s, const char *id, int64_t due, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+void store_outbox_unclaim(struct store *s, const char *id) __attribute__((nonnull));
 /* Saves attempts, next_try, state, done_on, last_error and receipt. */
 int store_outbox_update(struct store *s, const struct store_msg *m, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* ---- moving a node's store ---- */
+
+/*
+ * Copies every row of src into dst, a store just made (another engine, as
+ * for store migrate): in one transaction of dst, holding src's write lock
+ * so that nothing changes meanwhile. *rows gets the rows copied.
+ * LERR_EXISTS when dst already holds a node.
+ */
+int store_copy(struct store *src, struct store *dst, uint64_t *rows, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 /* LERR_EXISTS when a message of this id was received already. */
 int store_inbox_add(struct store *s, const struct store_msg *m, struct lerr *e)

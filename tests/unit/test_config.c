@@ -199,7 +199,7 @@ static struct node *fresh_node(char *dir)
 	strcpy(dir, "/tmp/liaison-test-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	struct lerr e = {0};
-	cr_assert_eq(node_init(dir, "JPN", "pw", 2, &e), 0, "%s", e.msg);
+	cr_assert_eq(node_init(dir, "JPN", NULL, "pw", 2, &e), 0, "%s", e.msg);
 	struct node *n;
 	cr_assert_eq(node_open(dir, &n, &e), 0, "%s", e.msg);
 	return n;

@@ -1,0 +1,108 @@
+#!/bin/sh
+# bench/store/run.sh - the same workload on each store engine, with one and
+# with two daemons of the node: access checks (reads), then shares (writes:
+# a sealed payload, a row and a log entry each, durably), each for SECONDS
+# under wrk from CONNS connections split over the daemons. SQLite and
+# PostgreSQL (a throwaway server, scripts/pg.sh) in one run; prints the
+# rate of each and its ratio to SQLite with one daemon.
+# usage: run.sh LIAISON [SECONDS] [CONNS]
+set -eu
+L=$(realpath "$1")
+SECS=${2:-${BENCH_STORE_SECONDS:-10}}
+CONNS=${3:-${BENCH_STORE_CONNS:-32}}
+HERE=$(dirname "$(realpath "$0")")
+ROOT=$HERE/../..
+W=$(mktemp -d "${BENCH_DIR:-/tmp}/liaison-store.XXXXXX")
+chmod 755 "$W"
+PIDS=
+trap 'for p in $PIDS; do kill $p 2>/dev/null; done; sh "$ROOT/scripts/pg.sh" stop "$W/pg"; rm -rf "$W"' EXIT
+cd "$W"
+export LIAISON_PASSPHRASE=bench LIAISON_NOW=2019-09-01
+PG=$(sh "$ROOT/scripts/pg.sh" start "$W/pg")
+echo "2019-08-24 06:45 KST: two short-range missiles launched eastward" >report.txt
+
+cat >check.lua <<'LUA'
+wrk.method = "POST"
+wrk.body = os.getenv("BODY")
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+wrk.headers["Content-Type"] = "application/json"
+LUA
+cat >share.lua <<'LUA'
+wrk.method = "POST"
+wrk.path = "/v1/items?level=GOKUHI&title=Bench&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning"
+wrk.body = "2019-08-24 06:45 KST: two short-range missiles launched eastward"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+LUA
+
+# node ENGINE: a fresh node in folder ENGINE-N; sets HOME_ ID TOKEN
+n=0
+node() {
+	n=$((n + 1))
+	HOME_=$W/node-$n
+	if [ "$1" = postgresql ]; then
+		psql -q "$PG/postgres" -c "CREATE DATABASE bench_$n"
+		"$L" --home "$HOME_" init --party JPN --store "$PG/bench_$n" >/dev/null
+	else
+		"$L" --home "$HOME_" init --party JPN >/dev/null
+	fi
+	"$L" --home "$HOME_" config apply "$ROOT/examples/gsomia-2019.json" >/dev/null
+	ID=$("$L" --home "$HOME_" item share report.txt --by sato --level GOKUHI --title Launch \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	TOKEN=$("$L" --home "$HOME_" person token sato 2>/dev/null)
+}
+
+# daemons K: K daemons of the node; sets URLS
+daemons() {
+	URLS=
+	for i in $(seq "$1"); do
+		"$L" --home "$HOME_" serve --listen 127.0.0.1:0 2>"$HOME_.d$i.log" &
+		PIDS="$PIDS $!"
+		for _ in $(seq 200); do grep -q "node on http" "$HOME_.d$i.log" 2>/dev/null && break; sleep 0.05; done
+		URLS="$URLS http://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$HOME_.d$i.log" | head -1)"
+	done
+}
+
+stop() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
+	PIDS=
+}
+
+# load SCRIPT PATH: wrk on every daemon at once (CONNS split); the summed rate
+load() {
+	k=$(echo $URLS | wc -w)
+	c=$((CONNS / k))
+	i=0 wrks=
+	for u in $URLS; do
+		i=$((i + 1))
+		BODY="{\"item\": \"$ID\", \"action\": \"read\", \"purpose\": \"warning\"}" TOKEN=$TOKEN \
+			wrk -t1 -c"$c" -d"${SECS}s" -s "$1" "$u$2" >"wrk.$i" 2>&1 &
+		wrks="$wrks $!"
+	done
+	for p in $wrks; do wait "$p"; done
+	total=0
+	for j in $(seq "$k"); do
+		bad=$(awk '/Non-2xx/ { print $NF }' "wrk.$j")
+		[ -z "$bad" ] || { echo "bench/store: $bad failed requests" >&2; cat "wrk.$j" >&2; exit 1; }
+		r=$(awk '/^Requests\/sec/ { print $2 }' "wrk.$j")
+		total=$(echo "$total + $r" | bc)
+	done
+	echo "$total"
+}
+
+printf '%-11s %7s %16s %8s %12s %8s\n' store daemons "access checks/s" ratio "shares/s" ratio
+base_c= base_s=
+for engine in sqlite postgresql; do
+	for k in 1 2; do
+		node "$engine"
+		daemons "$k"
+		checks=$(load check.lua /v1/access-checks)
+		shares=$(load share.lua /v1/items)
+		stop
+		"$L" --home "$HOME_" log verify >/dev/null
+		[ -n "$base_c" ] || { base_c=$checks; base_s=$shares; }
+		printf '%-11s %7s %16.0f %8.2f %12.0f %8.2f\n' "$engine" "$k" "$checks" \
+			"$(echo "$checks / $base_c" | bc -l)" "$shares" "$(echo "$shares / $base_s" | bc -l)"
+	done
+done
+echo "($SECS s each, $CONNS connections split over the daemons; $(nproc) cores shared by wrk," \
+	"the daemons and PostgreSQL; the peer: SQLite with one daemon)"

@@ -1,0 +1,398 @@
+/*
+ * sql_pg.c - the PostgreSQL driver (sql.h) on libpq.
+ *
+ * Each statement is prepared once per connection (its ? placeholders
+ * numbered $1, $2...) and run with PQexecPrepared: parameters as text, but
+ * blobs in binary; results as text (bytea in hex, decoded here). A step
+ * runs the statement on its first call and then walks the rows.
+ * PostgreSQL's commit is durable when the server's synchronous_commit is on
+ * (the default) with fsync; docs/deploy.md says what the server needs.
+ */
+#include "sql.h"
+#include "store.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PG_PCACHE 128
+#define PG_PARAMS 16 /* parameters in one statement */
+#define PG_BLOBS  4  /* blob columns read from one row */
+
+struct pg_stmt {
+	struct sql_stmt base;
+	const char *sql; /* the key: the literal's address */
+	char name[16];	 /* the prepared statement's name */
+	int nparams;
+	bool busy, cached;
+	char *val[PG_PARAMS];
+	int len[PG_PARAMS], fmt[PG_PARAMS];
+	PGresult *res;
+	int row, nrows; /* row: the current row, from 0; -1 before the first step */
+	uint8_t *blob[PG_BLOBS];
+	int nblob;
+};
+
+struct pg_conn {
+	struct sql base;
+	PGconn *db;
+	struct pg_stmt pc[PG_PCACHE];
+	size_t npc;
+	int64_t changes;
+	char err[256];
+};
+
+static struct pg_conn *C(struct sql *c)
+{
+	return (struct pg_conn *)c;
+}
+
+static struct pg_stmt *S(struct sql_stmt *st)
+{
+	return (struct pg_stmt *)st;
+}
+
+static bool pg_is_null(struct sql_stmt *st, int i);
+
+/* Keeps the server's message (one line) for errmsg. */
+static void keep_error(struct pg_conn *q, const PGresult *res)
+{
+	const char *m = res ? PQresultErrorMessage(res) : PQerrorMessage(q->db);
+	if (!m || !*m)
+		m = PQerrorMessage(q->db);
+	snprintf(q->err, sizeof q->err, "%s", m && *m ? m : "unknown error");
+	q->err[strcspn(q->err, "\n")] = '\0';
+}
+
+/* sql with its ? placeholders numbered ($1, $2...), outside quotes. */
+static char *numbered(const char *sql, int *nparams)
+{
+	size_t cap = strlen(sql) * 4 + 1, n = 0; /* "?" becomes at most "$NNN" */
+	char *out = malloc(cap);
+	bool quoted = false;
+	*nparams = 0;
+	if (!out)
+		return NULL;
+	for (; *sql; sql++) {
+		if (*sql == '\'')
+			quoted = !quoted;
+		if (*sql == '?' && !quoted)
+			n += (size_t)snprintf(out + n, cap - n, "$%d", ++*nparams);
+		else
+			out[n++] = *sql;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static void clear_params(struct pg_stmt *s)
+{
+	for (int i = 0; i < PG_PARAMS; i++) {
+		free(s->val[i]);
+		s->val[i] = NULL;
+		s->len[i] = s->fmt[i] = 0;
+	}
+}
+
+static void clear_result(struct pg_stmt *s)
+{
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = -1;
+	s->nrows = 0;
+	for (int i = 0; i < s->nblob; i++)
+		PQfreemem(s->blob[i]);
+	s->nblob = 0;
+}
+
+static int prepare(struct sql *c, const char *sql, bool once, struct sql_stmt **out, struct lerr *e)
+{
+	struct pg_conn *q = C(c);
+	for (size_t i = 0; i < q->npc && !once; i++)
+		if (q->pc[i].sql == sql && !q->pc[i].busy) {
+			q->pc[i].busy = true;
+			*out = &q->pc[i].base;
+			return 0;
+		}
+	bool cached = !once && q->npc < PG_PCACHE;
+	struct pg_stmt *s = cached ? &q->pc[q->npc] : calloc(1, sizeof *s);
+	if (!s)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	*s = (struct pg_stmt){.base = {c}, .sql = sql, .busy = true, .cached = cached, .row = -1};
+	/* not cached: the unnamed statement, prepared again each time */
+	if (cached)
+		snprintf(s->name, sizeof s->name, "s%zu", q->npc);
+	char *text = numbered(sql, &s->nparams);
+	PGresult *res = text && s->nparams <= PG_PARAMS
+			    ? PQprepare(q->db, s->name, text, s->nparams, NULL)
+			    : NULL;
+	free(text);
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		keep_error(q, res);
+		PQclear(res);
+		if (!cached)
+			free(s);
+		return lerr_set(e, LERR_STORE, "store: prepare: %s", q->err);
+	}
+	PQclear(res);
+	if (cached)
+		q->npc++;
+	*out = &s->base;
+	return 0;
+}
+
+static int pg_prep(struct sql *c, const char *sql, struct sql_stmt **out, struct lerr *e)
+{
+	return prepare(c, sql, false, out, e);
+}
+
+static int pg_prep_once(struct sql *c, const char *sql, struct sql_stmt **out, struct lerr *e)
+{
+	return prepare(c, sql, true, out, e);
+}
+
+static void pg_reset(struct sql_stmt *st)
+{
+	clear_result(S(st));
+	clear_params(S(st));
+}
+
+static int pg_ncols(struct sql_stmt *st)
+{
+	return S(st)->res ? PQnfields(S(st)->res) : 0;
+}
+
+static const char *pg_col_name(struct sql_stmt *st, int i)
+{
+	return S(st)->res ? PQfname(S(st)->res, i) : NULL;
+}
+
+/* PostgreSQL's type ids (pg_type.h): bytea, int2, int4, int8 */
+enum { OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23 };
+
+static enum sql_type pg_type(struct sql_stmt *st, int i)
+{
+	struct pg_stmt *s = S(st);
+	if (pg_is_null(st, i))
+		return SQL_NULL;
+	Oid t = PQftype(s->res, i);
+	return t == OID_BYTEA					 ? SQL_BLOB
+	       : t == OID_INT8 || t == OID_INT4 || t == OID_INT2 ? SQL_INT
+								 : SQL_TEXT;
+}
+
+static void pg_release(struct sql_stmt *st)
+{
+	struct pg_stmt *s = S(st);
+	clear_result(s);
+	clear_params(s);
+	if (!s->cached)
+		free(s);
+	else
+		s->busy = false;
+}
+
+static void set_param(struct pg_stmt *s, int i, char *v, int len, int fmt)
+{
+	if (i < 1 || i > PG_PARAMS) {
+		free(v);
+		return;
+	}
+	free(s->val[i - 1]);
+	s->val[i - 1] = v;
+	s->len[i - 1] = len;
+	s->fmt[i - 1] = fmt;
+}
+
+static void pg_bind_text(struct sql_stmt *st, int i, const char *v)
+{
+	set_param(S(st), i, v ? strdup(v) : NULL, 0, 0);
+}
+
+static void pg_bind_int(struct sql_stmt *st, int i, int64_t v)
+{
+	char *t = malloc(24);
+	if (t)
+		snprintf(t, 24, "%lld", (long long)v);
+	set_param(S(st), i, t, 0, 0);
+}
+
+static void pg_bind_blob(struct sql_stmt *st, int i, const void *p, size_t n)
+{
+	char *b = malloc(n ? n : 1);
+	if (b && n)
+		memcpy(b, p, n);
+	set_param(S(st), i, b, (int)n, 1);
+}
+
+static int pg_step(struct sql_stmt *st)
+{
+	struct pg_stmt *s = S(st);
+	struct pg_conn *q = C(st->c);
+	if (!s->res) {
+		s->res = PQexecPrepared(q->db, s->name, s->nparams, (const char *const *)s->val,
+					s->len, s->fmt, 0);
+		ExecStatusType t = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
+		if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
+			keep_error(q, s->res);
+			clear_result(s);
+			return SQL_ERROR;
+		}
+		const char *n = PQcmdTuples(s->res);
+		q->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+		s->nrows = PQntuples(s->res);
+		s->row = -1;
+	}
+	for (int i = 0; i < s->nblob; i++)
+		PQfreemem(s->blob[i]);
+	s->nblob = 0;
+	if (s->row + 1 < s->nrows) {
+		s->row++;
+		return SQL_ROW;
+	}
+	s->row = s->nrows;
+	return SQL_DONE;
+}
+
+static bool in_row(const struct pg_stmt *s, int i)
+{
+	return s->res && s->row >= 0 && s->row < s->nrows && i >= 0 && i < PQnfields(s->res);
+}
+
+static bool pg_is_null(struct sql_stmt *st, int i)
+{
+	struct pg_stmt *s = S(st);
+	return !in_row(s, i) || PQgetisnull(s->res, s->row, i);
+}
+
+static const char *pg_text(struct sql_stmt *st, int i)
+{
+	struct pg_stmt *s = S(st);
+	return pg_is_null(st, i) ? NULL : PQgetvalue(s->res, s->row, i);
+}
+
+static int64_t pg_integer(struct sql_stmt *st, int i)
+{
+	const char *v = pg_text(st, i);
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+/* A bytea column arrives as text (\x and hex digits): decoded here. */
+static const void *pg_blob(struct sql_stmt *st, int i, size_t *n)
+{
+	struct pg_stmt *s = S(st);
+	const char *v = pg_text(st, i);
+	*n = 0;
+	if (!v || s->nblob == PG_BLOBS)
+		return NULL;
+	uint8_t *b = PQunescapeBytea((const unsigned char *)v, n);
+	if (!b)
+		return NULL;
+	s->blob[s->nblob++] = b;
+	return b;
+}
+
+static int64_t pg_changes(struct sql *c)
+{
+	return C(c)->changes;
+}
+
+static int pg_exec(struct sql *c, const char *sql, struct lerr *e)
+{
+	struct pg_conn *q = C(c);
+	PGresult *res = PQexec(q->db, sql);
+	ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	int r = 0;
+	if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
+		keep_error(q, res);
+		r = lerr_set(e, LERR_STORE, "store: %s", q->err);
+	}
+	PQclear(res);
+	return r;
+}
+
+static const char *pg_errmsg(struct sql *c)
+{
+	return C(c)->err;
+}
+
+static bool pg_in_tx(struct sql *c)
+{
+	PGTransactionStatusType t = PQtransactionStatus(C(c)->db);
+	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+/* The counter every write transaction moves as it commits (store_sql.c). */
+static int pg_generation(struct sql *c, uint64_t *gen, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (pg_prep(c, "SELECT n FROM store_generation", &st, e) < 0)
+		return LERR_STORE;
+	int rc = pg_step(st);
+	*gen = rc == SQL_ROW ? (uint64_t)pg_integer(st, 0) : 0;
+	pg_release(st);
+	return rc == SQL_ROW ? 0 : lerr_set(e, LERR_STORE, "store: generation: %s", C(c)->err);
+}
+
+static void pg_close(struct sql *c)
+{
+	struct pg_conn *q = C(c);
+	for (size_t i = 0; i < q->npc; i++) {
+		clear_result(&q->pc[i]);
+		clear_params(&q->pc[i]);
+	}
+	PQfinish(q->db);
+	free(q);
+}
+
+static const struct sql_driver pg_driver = {
+    .prep = pg_prep,
+    .prep_once = pg_prep_once,
+    .reset = pg_reset,
+    .ncols = pg_ncols,
+    .col_name = pg_col_name,
+    .type = pg_type,
+    .release = pg_release,
+    .bind_text = pg_bind_text,
+    .bind_int = pg_bind_int,
+    .bind_blob = pg_bind_blob,
+    .step = pg_step,
+    .is_null = pg_is_null,
+    .text = pg_text,
+    .int64 = pg_integer,
+    .blob = pg_blob,
+    .changes = pg_changes,
+    .exec = pg_exec,
+    .errmsg = pg_errmsg,
+    .in_tx = pg_in_tx,
+    .generation = pg_generation,
+    .close = pg_close,
+};
+
+int sql_pg_open(const char *url, struct sql **out, struct lerr *e)
+{
+	*out = NULL;
+	char shown[256];
+	store_location_shown(url, shown, sizeof shown);
+	struct pg_conn *q = calloc(1, sizeof *q);
+	if (!q)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	q->base = (struct sql){&pg_driver, SQL_PG};
+	q->db = PQconnectdb(url);
+	if (!q->db || PQstatus(q->db) != CONNECTION_OK) {
+		keep_error(q, NULL);
+		lerr_set(e, LERR_STORE, "store %s: %s", shown, q->db ? q->err : "out of memory");
+		pg_close(&q->base);
+		return LERR_STORE;
+	}
+	/* quiet notices ("relation already exists, skipping"); UTF-8 text */
+	if (pg_exec(&q->base, "SET client_min_messages = warning; SET client_encoding = 'UTF8'",
+		    e) < 0) {
+		lerr_prefix(e, "store %s", shown);
+		pg_close(&q->base);
+		return LERR_STORE;
+	}
+	*out = &q->base;
+	return 0;
+}

@@ -1,0 +1,207 @@
+#!/usr/bin/env bats
+# A node whose store is PostgreSQL: the CLI on it, and two daemons of one
+# node on one database under concurrent shares and releases (each act
+# once, one log, each message delivered once). Needs a server:
+# LIAISON_TEST_PG=postgresql://USER@HOST:PORT, which make check starts
+# (scripts/pg.sh); each test makes its own database.
+load helpers
+
+setup() {
+	[ -n "${LIAISON_TEST_PG:-}" ] || skip "no PostgreSQL server (LIAISON_TEST_PG; make check starts one)"
+	export LIAISON_PASSPHRASE="test passphrase" LIAISON_NOW=2019-09-01
+	unset LIAISON_HOME
+	cd "$BATS_TEST_TMPDIR"
+	DB=liaison_bats_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+	psql -q "$LIAISON_TEST_PG/postgres" -c "CREATE DATABASE $DB"
+	STORE=$LIAISON_TEST_PG/$DB
+	PIDS=()
+	echo "2019-08-24 06:45 KST: two short-range missiles launched eastward" >report.txt
+}
+
+teardown() {
+	[ -n "${LIAISON_TEST_PG:-}" ] || return 0
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	psql -q "$LIAISON_TEST_PG/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
+}
+
+pg() { # SQL: the first column of the answer, from JPN's database
+	psql -qtA "$STORE" -c "$1"
+}
+
+# jpn on PostgreSQL, kor on SQLite, the example applied, each with the other's key
+nodes() {
+	"$L" --home jpn init --party JPN --store "$STORE" >/dev/null
+	"$L" --home kor init --party KOR >/dev/null
+	for p in jpn kor; do "$L" --home $p config apply "$EXAMPLE" >/dev/null; done
+	"$L" --home jpn party key KOR kor/keys/KOR.pub >/dev/null
+	"$L" --home kor party key JPN jpn/keys/JPN.pub >/dev/null
+}
+
+# serve NAME HOME [OPTIONS...]: a daemon logging to NAME.log; sets NAME_URL
+serve() {
+	local name=$1 home=$2
+	shift 2
+	"$L" --home "$home" serve --listen 127.0.0.1:0 "$@" 2>"$name.log" &
+	PIDS+=($!)
+	for _ in $(seq 200); do grep -q "node on http" "$name.log" 2>/dev/null && break; sleep 0.05; done
+	eval "${name}_URL=http://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$name.log" | head -1)"
+}
+
+@test "a node on PostgreSQL: init --store, the same acts as on SQLite, nothing in its folder but keys" {
+	nodes
+	[ -f jpn/store.url ] && [ ! -e jpn/node.db ]
+	[ "$(stat -c %a jpn/store.url)" = 600 ]
+	[ "$(pg 'SELECT value FROM meta WHERE key = $$party$$')" = JPN ]
+	id=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	"$L" --home jpn item get "$id" --by sato --purpose warning -o got.txt 2>/dev/null
+	cmp got.txt report.txt
+	run "$L" --home jpn item get "$id" --by suzuki --purpose warning -o no.txt
+	[ "$status" -eq 3 ] # DENY: the rules are the same whatever the store
+	"$L" --home jpn item release "$id" --to KOR --by sato -o env.lsn 2>/dev/null
+	"$L" --home kor item import env.lsn >/dev/null 2>&1
+	[ "$("$L" --home kor --json item show "$id" | jq -r .local_marking.level)" = II ]
+	[ "$(pg 'SELECT count(*) FROM releases')" = 1 ]
+	# the same configuration gives the same answers on either store
+	for d in 2019-08-22 2019-08-23 2019-11-22 2019-11-23; do
+		diff <("$L" --home jpn --json agreement status JPN-KOR-GSOMIA --at $d 2>/dev/null | jq -S 'del(.today)') \
+			<("$L" --home kor --json agreement status JPN-KOR-GSOMIA --at $d 2>/dev/null | jq -S 'del(.today)')
+	done
+	"$L" --home jpn log verify >/dev/null
+	[ "$(pg 'SELECT count(*) FROM log_entries')" = "$("$L" --home jpn --json log entries | jq '.entries | length')" ]
+	# one database, one node: a second init on it is refused and leaves nothing
+	run "$L" --home other init --party KOR --store "$STORE"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"already holds the node of JPN"* ]]
+	[ ! -e other/store.url ]
+	[ "$(pg 'SELECT value FROM meta WHERE key = $$party$$')" = JPN ]
+	# what --store refuses, clearly, leaving no node behind
+	run "$L" --home x init --party JPN --store mysql://x/y
+	[ "$status" -ne 0 ] && [[ "$output" == *"not a postgresql:// URL"* ]]
+	run "$L" --home y init --party JPN --store "postgresql://liaison:secret@127.0.0.1:1/none"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"store postgresql://liaison:***@127.0.0.1:1/none"* ]] # no password shown
+	[ ! -e y/store.url ]
+	run "$L" --home jpn init --party JPN --store "$STORE"
+	[ "$status" -ne 0 ] && [[ "$output" == *"already holds a node"* ]]
+}
+
+@test "two daemons of one node on one database: concurrent shares and releases, each once, one log" {
+	nodes
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	serve kor kor
+	serve a jpn --witness-every 86400
+	serve b jpn --witness-every 86400
+	"$L" --home jpn peer add KOR --url "$kor_URL" >/dev/null
+	"$L" --home kor peer add JPN --url "$a_URL" >/dev/null
+	# four clients, ten items each, half on each daemon: share, then release to KOR's node
+	clients=()
+	for c in 1 2 3 4; do
+		(
+			for i in $(seq 10); do
+				url=$a_URL
+				[ $(((c + i) % 2)) = 0 ] && url=$b_URL
+				id=$(curl -sf -H "Authorization: Bearer $SATO" --data-binary @report.txt \
+					"$url/v1/items?level=GOKUHI&title=c$c-$i&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning" |
+					jq -r .id) || exit 1
+				code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SATO" \
+					-d '{"to": "KOR", "send": true}' "$url/v1/items/$id/release")
+				[ "$code" = 202 ] || exit 1
+				echo "$id"
+			done >"client$c.ids"
+		) &
+		clients+=($!)
+	done
+	for p in "${clients[@]}"; do wait "$p"; done
+	cat client*.ids >ids
+	[ "$(wc -l <ids)" = 40 ] && [ "$(sort -u ids | wc -l)" = 40 ]
+	# every act once, in one store
+	[ "$(pg 'SELECT count(*) FROM items')" = 40 ]
+	[ "$(pg 'SELECT count(*) FROM releases')" = 40 ]
+	[ "$(pg 'SELECT count(DISTINCT seq) FROM items')" = 40 ]
+	# each message delivered once: both deliverers ran, never on the same message
+	for _ in $(seq 300); do
+		[ "$(pg 'SELECT count(*) FROM outbox WHERE state = 1')" = 40 ] && break
+		sleep 0.1
+	done
+	[ "$(pg 'SELECT count(*) FROM outbox WHERE state = 1')" = 40 ]
+	[ "$(pg 'SELECT max(attempts) FROM outbox')" = 1 ]
+	# checkpoints from either daemon agree
+	ca=$(curl -sf -H "Authorization: Bearer $SATO" "$a_URL/v1/log/checkpoint")
+	cb=$(curl -sf -H "Authorization: Bearer $SATO" "$b_URL/v1/log/checkpoint")
+	[ "$(echo "$ca" | jq -r '.size, .root')" = "$(echo "$cb" | jq -r '.size, .root')" ]
+	[ "$(echo "$ca" | jq -r .size)" = "$(pg 'SELECT count(*) FROM log_entries')" ]
+	[ "$(sqlite3 kor/node.db 'SELECT count(*) FROM items')" = 40 ]
+	[ "$(sqlite3 kor/node.db 'SELECT count(*) FROM inbox')" = 40 ]
+	# no second copy ever sent; both daemons took requests (the access logs, whole once stopped)
+	kill -TERM "${PIDS[@]}"
+	wait "${PIDS[@]}" || true
+	PIDS=()
+	[ "$(grep -c '"path":"/v1/peer/messages"' kor.log)" = 40 ]
+	[ "$(grep -c '"method":"POST","path":"/v1/items","status":201' a.log)" = 20 ]
+	[ "$(grep -c '"method":"POST","path":"/v1/items","status":201' b.log)" = 20 ]
+	# one log: every act and every delivery an entry, the tree whole
+	kinds=$("$L" --home jpn --json log entries --from 0 | jq -r '.entries[].data | @base64d | fromjson | .kind')
+	[ "$(echo "$kinds" | grep -cx item-share)" = 40 ]
+	[ "$(echo "$kinds" | grep -cx item-release)" = 40 ]
+	[ "$(echo "$kinds" | grep -cx message-delivered)" = 40 ]
+	"$L" --home jpn log verify >/dev/null
+	[ "$(pg 'SELECT count(*) FROM log_entries')" = "$(pg 'SELECT max(idx) + 1 FROM log_entries')" ]
+	"$L" --home kor log verify >/dev/null
+}
+
+@test "store migrate moves a SQLite node to PostgreSQL whole: the same log, items, tokens, outbox" {
+	"$L" --home jpn init --party JPN >/dev/null
+	"$L" --home kor init --party KOR >/dev/null
+	for p in jpn kor; do "$L" --home $p config apply "$EXAMPLE" >/dev/null; done
+	"$L" --home jpn party key KOR kor/keys/KOR.pub >/dev/null
+	ids=()
+	for i in 1 2 3; do
+		ids+=("$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title "t$i" \
+			--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)")
+	done
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	"$L" --home jpn peer add KOR --url http://127.0.0.1:1 >/dev/null
+	"$L" --home jpn item release "${ids[0]}" --to KOR --by sato >/dev/null 2>&1 # queued: KOR is down
+	"$L" --home jpn log checkpoint >/dev/null 2>&1
+	before=$("$L" --home jpn --json log entries | jq -c .entries)
+	size=$(echo "$before" | jq length)
+	items=$("$L" --home jpn --json item list | jq -c .)
+	# refused: not a URL, a daemon serving the node, a database holding a node
+	run "$L" --home jpn store migrate --to /tmp/x.db
+	[ "$status" -eq 2 ] && [[ "$output" == *"not a postgresql:// URL"* ]]
+	serve d jpn
+	run "$L" --home jpn store migrate --to "$STORE"
+	[ "$status" -eq 1 ] && [[ "$output" == *"a daemon (pid "*"serves this node"* ]]
+	kill -TERM "${PIDS[0]}"
+	wait "${PIDS[0]}" || true
+	PIDS=()
+	[ "$(pg 'SELECT count(*) FROM information_schema.tables WHERE table_name = $$meta$$')" = 0 ]
+	# the move
+	run "$L" --home jpn --json store migrate --to "$STORE"
+	[ "$status" -eq 0 ]
+	rows=$(echo "$output" | jq .rows)
+	[ "$rows" -gt 50 ]
+	[ -f jpn/store.url ] && [ -f jpn/node.db.migrated ] && [ ! -e jpn/node.db ]
+	[ "$("$L" --home jpn --json store info | jq -r .engine)" = postgresql ]
+	[ "$("$L" --home jpn --json store info | jq -r .schema)" = 8 ]
+	# the same log, then the move itself; the checkpoint signed before still verifies
+	after=$("$L" --home jpn --json log entries | jq -c .entries)
+	[ "$(echo "$after" | jq -c ".[:$size]")" = "$before" ]
+	[ "$(echo "$after" | jq -r '.[-1].data | @base64d | fromjson | .kind')" = store-migrated ]
+	"$L" --home jpn log verify >/dev/null
+	# every item, token and message came: the node goes on where it was
+	[ "$("$L" --home jpn --json item list | jq -c '.items')" = "$(echo "$items" | jq -c '.items')" ]
+	"$L" --home jpn item get "${ids[2]}" --by sato --purpose warning -o got.txt 2>/dev/null
+	cmp got.txt report.txt
+	[ "$("$L" --home jpn --json peer outbox | jq -r '.messages[0].state')" = queued ]
+	new=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title after \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	[ "$("$L" --home jpn --json item list | jq -r '.items[-1].id')" = "$new" ]
+	serve d2 jpn
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SATO" "$d2_URL/v1/me")" = 200 ]
+	"$L" --home jpn log verify >/dev/null
+	# and only once
+	run "$L" --home jpn store migrate --to "$STORE"
+	[ "$status" -ne 0 ] && [[ "$output" == *"in PostgreSQL already"* ]]
+}
