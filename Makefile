@@ -79,9 +79,15 @@ demo: deps
 
 check-valgrind: deps
 	@$(MAKE) -s --no-print-directory build-all
-	@for t in $(TESTS); do echo "== $$t"; valgrind -q --trace-children=yes \
+	@pg=/tmp/liaison-valgrind-pg-$$$$; \
+	LIAISON_TEST_PG=$$(sh scripts/pg.sh start $$pg) || exit 1; export LIAISON_TEST_PG; \
+	trap 'sh scripts/pg.sh stop '$$pg EXIT; \
+	for t in $(TESTS); do echo "== $$t"; env -u LIAISON_TEST_PG valgrind -q --trace-children=yes \
 	    --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-	    $$t --jobs 1 || exit 1; done
+	    $$t --jobs 1 || exit 1; done; \
+	echo "== $(BUILD)/tests/test_store on PostgreSQL"; valgrind -q --trace-children=yes \
+	    --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+	    $(BUILD)/tests/test_store --jobs 1 || exit 1; \
 	LIAISON_BIN=$(CURDIR)/scripts/valgrind-liaison bats tests/cli
 
 bench:
