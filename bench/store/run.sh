@@ -4,12 +4,14 @@
 # a sealed payload, a row and a log entry each, durably), each for SECONDS
 # under wrk from CONNS connections split over the daemons. SQLite and
 # PostgreSQL (a throwaway server, scripts/pg.sh) in one run; prints the
-# rate of each and its ratio to SQLite with one daemon.
+# rate of each and its ratio to SQLite with one daemon. BENCH_STORE_THREADS
+# sets each daemon's worker threads (default: the machine's cores).
 # usage: run.sh LIAISON [SECONDS] [CONNS]
 set -eu
 L=$(realpath "$1")
 SECS=${2:-${BENCH_STORE_SECONDS:-10}}
 CONNS=${3:-${BENCH_STORE_CONNS:-32}}
+THREADS=${BENCH_STORE_THREADS:-$(nproc)} # each daemon's worker threads
 HERE=$(dirname "$(realpath "$0")")
 ROOT=$HERE/../..
 W=$(mktemp -d "${BENCH_DIR:-/tmp}/liaison-store.XXXXXX")
@@ -55,7 +57,7 @@ node() {
 daemons() {
 	URLS=
 	for i in $(seq "$1"); do
-		"$L" --home "$HOME_" serve --listen 127.0.0.1:0 2>"$HOME_.d$i.log" &
+		"$L" --home "$HOME_" serve --listen 127.0.0.1:0 --threads "$THREADS" 2>"$HOME_.d$i.log" &
 		PIDS="$PIDS $!"
 		for _ in $(seq 200); do grep -q "node on http" "$HOME_.d$i.log" 2>/dev/null && break; sleep 0.05; done
 		URLS="$URLS http://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$HOME_.d$i.log" | head -1)"
@@ -104,5 +106,5 @@ for engine in sqlite postgresql; do
 			"$(echo "$checks / $base_c" | bc -l)" "$shares" "$(echo "$shares / $base_s" | bc -l)"
 	done
 done
-echo "($SECS s each, $CONNS connections split over the daemons; $(nproc) cores shared by wrk," \
-	"the daemons and PostgreSQL; the peer: SQLite with one daemon)"
+echo "($SECS s each, $CONNS connections split over the daemons, $THREADS worker threads in each;" \
+	"$(nproc) cores shared by wrk, the daemons and PostgreSQL; the peer: SQLite with one daemon)"
