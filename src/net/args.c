@@ -39,7 +39,7 @@ static uint32_t bit(const struct arg_spec *spec, const struct arg_spec *a)
 
 static int missing(const struct arg_spec *spec, uint32_t seen, const char *what, struct lerr *e)
 {
-	for (size_t i = 0; spec[i].name; i++)
+	for (size_t i = 0; spec[i].name && i < ARGS_MAX; i++)
 		if (spec[i].required && !(seen & bit(spec, &spec[i])))
 			return lerr_set(e, LERR_INVAL, "%s: missing (%s)", spec[i].name, what);
 	return 0;

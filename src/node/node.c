@@ -263,14 +263,23 @@ int node_store_migrate(const char *home, const char *url, uint64_t *rows, long *
 	(void)rename(from, kept);
 	struct node *n;
 	struct log_report rep;
-	if ((r = node_open(home, &n, e)) < 0)
-		return r;
-	if ((r = node_log_verify(n, &rep, e)) == 0 && (r = store_begin(n->store, e)) == 0)
-		r = node_log_commit(n, "store-migrated",
-				    json_pack("{s:s, s:s, s:I}", "from", "sqlite", "to",
-					      "postgresql", "rows", (json_int_t)*rows),
-				    e);
-	node_close(n);
+	if ((r = node_open(home, &n, e)) == 0) {
+		if ((r = node_log_verify(n, &rep, e)) < 0)
+			lerr_prefix(e,
+				    "the copy's log does not verify; the node stays on %s (empty "
+				    "the database before trying again)",
+				    NODE_DB_FILE);
+		else if ((r = store_begin(n->store, e)) == 0)
+			r = node_log_commit(n, "store-migrated",
+					    json_pack("{s:s, s:s, s:I}", "from", "sqlite", "to",
+						      "postgresql", "rows", (json_int_t)*rows),
+					    e);
+		node_close(n);
+	}
+	if (r < 0) { /* back to the SQLite file, untouched */
+		(void)unlink(url_file);
+		(void)rename(kept, from);
+	}
 	return r;
 }
 

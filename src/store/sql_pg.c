@@ -40,6 +40,7 @@ struct pg_conn {
 	struct pg_stmt pc[PG_PCACHE];
 	size_t npc;
 	int64_t changes;
+	unsigned once; /* names of the statements prepared for one use */
 	char err[256];
 };
 
@@ -120,16 +121,21 @@ static int prepare(struct sql *c, const char *sql, bool once, struct sql_stmt **
 	if (!s)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	*s = (struct pg_stmt){.base = {c}, .sql = sql, .busy = true, .cached = cached, .row = -1};
-	/* not cached: the unnamed statement, prepared again each time */
+	/* not cached: a name of its own, deallocated when given back */
 	if (cached)
 		snprintf(s->name, sizeof s->name, "s%zu", q->npc);
+	else
+		snprintf(s->name, sizeof s->name, "o%u", ++q->once);
 	char *text = numbered(sql, &s->nparams);
 	PGresult *res = text && s->nparams <= PG_PARAMS
 			    ? PQprepare(q->db, s->name, text, s->nparams, NULL)
 			    : NULL;
 	free(text);
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
-		keep_error(q, res);
+		if (s->nparams > PG_PARAMS)
+			snprintf(q->err, sizeof q->err, "more than %d parameters", PG_PARAMS);
+		else
+			keep_error(q, res);
 		PQclear(res);
 		if (!cached)
 			free(s);
@@ -187,10 +193,14 @@ static void pg_release(struct sql_stmt *st)
 	struct pg_stmt *s = S(st);
 	clear_result(s);
 	clear_params(s);
-	if (!s->cached)
-		free(s);
-	else
+	if (s->cached) {
 		s->busy = false;
+		return;
+	}
+	char sql[32];
+	snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+	PQclear(PQexec(C(st->c)->db, sql));
+	free(s);
 }
 
 static void set_param(struct pg_stmt *s, int i, char *v, int len, int fmt)
