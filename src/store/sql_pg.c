@@ -107,9 +107,36 @@ static void clear_result(struct pg_stmt *s)
 	s->nblob = 0;
 }
 
+/*
+ * A connection the server dropped (a restart, a failover, an administrator)
+ * is made again when the next statement or transaction begins: the request
+ * that found it broken failed; the next one runs on the new connection. Its prepared
+ * statements went with the old one: the cache starts again (none is in use
+ * between transactions).
+ */
+static void reconnect(struct pg_conn *q)
+{
+	if (PQstatus(q->db) == CONNECTION_OK)
+		return;
+	for (size_t i = 0; i < q->npc; i++)
+		if (q->pc[i].busy)
+			return;
+	PQreset(q->db);
+	if (PQstatus(q->db) != CONNECTION_OK)
+		return;
+	PQclear(PQexec(q->db, "SET client_min_messages = warning; SET client_encoding = 'UTF8'"));
+	for (size_t i = 0; i < q->npc; i++) {
+		clear_result(&q->pc[i]);
+		clear_params(&q->pc[i]);
+	}
+	q->npc = 0;
+}
+
 static int prepare(struct sql *c, const char *sql, bool once, struct sql_stmt **out, struct lerr *e)
 {
 	struct pg_conn *q = C(c);
+	if (PQstatus(q->db) != CONNECTION_OK)
+		reconnect(q);
 	for (size_t i = 0; i < q->npc && !once; i++)
 		if (q->pc[i].sql == sql && !q->pc[i].busy) {
 			q->pc[i].busy = true;
@@ -311,6 +338,8 @@ static int64_t pg_changes(struct sql *c)
 static int pg_exec(struct sql *c, const char *sql, struct lerr *e)
 {
 	struct pg_conn *q = C(c);
+	if (PQstatus(q->db) != CONNECTION_OK)
+		reconnect(q);
 	PGresult *res = PQexec(q->db, sql);
 	ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	int r = 0;

@@ -205,3 +205,25 @@ serve() {
 	run "$L" --home jpn store migrate --to "$STORE"
 	[ "$status" -ne 0 ] && [[ "$output" == *"in PostgreSQL already"* ]]
 }
+
+@test "a daemon whose database connections are dropped connects again: a request may fail, the next works" {
+	nodes
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	serve d jpn --threads 2
+	code() { curl -s -o out.json -w '%{http_code}' -H "Authorization: Bearer $SATO" "$@"; }
+	[ "$(code "$d_URL/v1/me")" = 200 ]
+	# the server ends every connection of the node's database (as a restart or failover does)
+	[ "$(pg "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()) t")" -ge 1 ]
+	ok=0 failed=0
+	for i in $(seq 10); do
+		c=$(code --data-binary @report.txt \
+			"$d_URL/v1/items?level=GOKUHI&title=after-$i&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning")
+		if [ "$c" = 201 ]; then ok=$((ok + 1)); else failed=$((failed + 1)); fi
+	done
+	echo "# after the drop: $failed failed, then $ok stored" >&3
+	[ "$ok" -ge 8 ] # at most one failure per worker thread
+	[ "$(pg 'SELECT count(*) FROM items')" = "$ok" ]
+	[ "$(code "$d_URL/v1/me")" = 200 ]
+	"$L" --home jpn log verify >/dev/null
+}
