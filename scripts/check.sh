@@ -12,6 +12,7 @@ failed=0
 log=$(mktemp)
 pgdir=/tmp/liaison-check-pg-$$
 trap 'rm -f "$log" "$log.tap" "$log.out"; sh scripts/pg.sh stop "$pgdir"' EXIT
+trap 'exit 143' INT TERM # the server is stopped when the check is stopped too
 
 # tally NAME: counts the TAP lines in $log, prints them on failure. A
 # sanitizer report anywhere in the log counts as one more failure.
