@@ -44,10 +44,9 @@ static int do_migrate(const struct cli *c, int argc, char **argv)
 		return cli_errorf(c, true, "store migrate: --to postgresql://... is required");
 	char home[NODE_PATH_MAX], show[600];
 	uint64_t rows = 0;
-	long daemon = 0;
 	struct lerr e = {0};
 	if (node_home(c->home, home, sizeof home, &e) < 0 ||
-	    node_store_migrate(home, to, &rows, &daemon, &e) < 0)
+	    node_store_migrate(home, to, &rows, &e) < 0)
 		return cli_error(c, &e, e.code == LERR_INVAL);
 	store_location_shown(to, show, sizeof show);
 	if (c->json)

@@ -665,13 +665,9 @@ static int make_tmpdir(struct server *s, struct lerr *e)
 		return lerr_set(e, LERR_IO, "%s: %s", base, strerror(errno));
 	DIR *d = opendir(base);
 	struct dirent *de;
+	long pid;
 	while (d && (de = readdir(d)) != NULL) {
-		long pid;
-		char *end;
-		if (strncmp(de->d_name, "serve-", 6) != 0)
-			continue;
-		pid = strtol(de->d_name + 6, &end, 10);
-		if (*end || pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
+		if (node_serve_dir(de->d_name, &pid) < 0) {
 			snprintf(old, sizeof old, "%s/%s", base, de->d_name);
 			remove_dir(old);
 		}

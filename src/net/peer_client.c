@@ -185,8 +185,8 @@ int peer_deliver(struct node *n, const struct key_secret *k, const struct delive
 		return LERR_IO;
 	struct store_msg *ms = NULL;
 	size_t nm = 0;
-	int r = store_outbox_due(n->store, o->all ? INT64_MAX : o->now, o->max ? o->max : 64, &ms,
-				 &nm, e);
+	const int64_t due = o->all ? INT64_MAX : o->now;
+	int r = store_outbox_due(n->store, due, o->max ? o->max : 64, &ms, &nm, e);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < nm; i++) {
@@ -197,7 +197,7 @@ int peer_deliver(struct node *n, const struct key_secret *k, const struct delive
 		char why[256] = "";
 		enum outcome out;
 		/* another daemon of this node may be sending it, or have sent it */
-		if (store_outbox_claim(n->store, m->id, o->all ? INT64_MAX : o->now, &me) < 0)
+		if (store_outbox_claim(n->store, m->id, due, &me) < 0)
 			continue;
 		if (store_peer_get(n->store, m->peer, &p, &me) < 0) {
 			snprintf(why, sizeof why, "%.250s", me.msg);

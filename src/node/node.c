@@ -202,8 +202,20 @@ int node_init(const char *home, const char *party, const char *store, const char
 	return r;
 }
 
-/* A daemon serving the node in home: its pid (its home/tmp/serve-PID is
- * there and it lives), or 0. */
+int node_serve_dir(const char *name, long *pid)
+{
+	char *end;
+	*pid = 0;
+	if (strncmp(name, "serve-", 6) != 0)
+		return 0;
+	long p = strtol(name + 6, &end, 10);
+	if (*end || p <= 0 || (kill((pid_t)p, 0) != 0 && errno == ESRCH))
+		return -1;
+	*pid = p;
+	return 1;
+}
+
+/* A daemon serving the node in home: its pid, or 0. */
 static long daemon_running(const char *home)
 {
 	char dir[NODE_PATH_MAX + 8];
@@ -211,27 +223,21 @@ static long daemon_running(const char *home)
 	snprintf(dir, sizeof dir, "%s/tmp", home);
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	while (d && !found && (de = readdir(d)) != NULL) {
-		char *end;
-		if (strncmp(de->d_name, "serve-", 6) != 0)
-			continue;
-		long pid = strtol(de->d_name + 6, &end, 10);
-		if (!*end && pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
-			found = pid;
-	}
+	while (d && !found && (de = readdir(d)) != NULL)
+		if (node_serve_dir(de->d_name, &found) != 1)
+			found = 0;
 	if (d)
 		closedir(d);
 	return found;
 }
 
-int node_store_migrate(const char *home, const char *url, uint64_t *rows, long *daemon,
-		       struct lerr *e)
+int node_store_migrate(const char *home, const char *url, uint64_t *rows, struct lerr *e)
 {
 	char from[NODE_PATH_MAX + NODE_STORE_URL_MAX], url_file[NODE_PATH_MAX + 16],
 	    kept[sizeof from + 16];
 	struct store *src = NULL, *dst = NULL;
+	long daemon;
 	*rows = 0;
-	*daemon = 0;
 	if (!store_is_url(url))
 		return lerr_set(e, LERR_INVAL, "--to: \"%.64s\" is not a postgresql:// URL", url);
 	if (strlen(url) >= NODE_STORE_URL_MAX)
@@ -243,11 +249,11 @@ int node_store_migrate(const char *home, const char *url, uint64_t *rows, long *
 	if (store_is_url(from))
 		return lerr_set(e, LERR_EXISTS,
 				"the node in %s keeps its store in PostgreSQL already", home);
-	if ((*daemon = daemon_running(home)) != 0)
+	if ((daemon = daemon_running(home)) != 0)
 		return lerr_set(e, LERR_REFUSED,
 				"a daemon (pid %ld) serves this node: stop it first, and start it "
 				"again once the store has moved",
-				*daemon);
+				daemon);
 	snprintf(url_file, sizeof url_file, "%s/%s", home, NODE_STORE_FILE);
 	snprintf(kept, sizeof kept, "%s.migrated", from);
 	if ((r = store_open(from, false, &src, e)) == 0 &&

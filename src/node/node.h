@@ -87,11 +87,19 @@ int node_store_location(const char *home, char *buf, size_t n, struct lerr *e)
  * transaction, the log verified there, home/store.url written (the node
  * uses the database from then on), node.db kept as node.db.migrated, and
  * the move logged (store-migrated). Refused while a daemon serves the node
- * (its pid in *daemon), for a node already on PostgreSQL, and for a
+ * (the message names its pid), for a node already on PostgreSQL, and for a
  * database that holds a node. *rows: the rows copied.
  */
-int node_store_migrate(const char *home, const char *url, uint64_t *rows, long *daemon,
-		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+int node_store_migrate(const char *home, const char *url, uint64_t *rows, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
+ * A folder of home/tmp: 1 when it is a living daemon's (serve-PID, *pid
+ * set), -1 when it is a daemon's that is gone (or a malformed serve-...),
+ * 0 when it is no daemon's. liaison serve clears the gone ones at start;
+ * store migrate refuses while a living one is there.
+ */
+int node_serve_dir(const char *name, long *pid) __attribute__((nonnull));
 
 /* home/keys/PARTY.EXT into buf. */
 int node_key_path(const char *home, const char *party, const char *ext, char *buf, size_t n,
