@@ -32,7 +32,8 @@ struct cli_command {
 };
 
 /* Prints an error (text on stderr, or a JSON object on stdout); returns
- * the exit code for it: EXIT_USAGE when usage, else EXIT_FAIL. */
+ * the exit code for it: EXIT_USAGE when usage, else its code's (lerr_kind:
+ * 3 for a denial, 2 for LERR_USAGE, 1 for the rest). */
 int cli_error(const struct cli *c, const struct lerr *e, bool usage);
 
 /* Same, from a formatted message. */

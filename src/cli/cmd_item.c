@@ -25,12 +25,13 @@ static void print_decision(const struct decision *d, const char *person, const c
 		       d->rules[i].detail, d->rules[i].clause);
 }
 
-/* Prints a DENY (on stderr in text mode, so stdout stays clean); returns EXIT_DENY. */
-static int show_denial(const struct cli *c, const struct decision *d, const char *person,
-		       const char *item)
+/* Prints a denial (the error with its decision in JSON; the decision on
+ * stderr in text mode, so stdout stays clean); returns EXIT_DENY. */
+static int show_denial(const struct cli *c, const struct lerr *e, const struct decision *d,
+		       const char *person, const char *item)
 {
 	if (c->json)
-		(void)cli_emit(encode_decision(d, person, item));
+		(void)cli_emit(view_denied(e, d, person, item));
 	else {
 		fflush(stdout);
 		int fd = dup(STDOUT_FILENO);
@@ -45,14 +46,20 @@ static int show_denial(const struct cli *c, const struct decision *d, const char
 	return EXIT_DENY;
 }
 
+/* A node act's failure: a denial with its decision, or the error. */
+static int act_failed(const struct cli *c, int r, const struct lerr *e, const struct decision *d,
+		      const char *person, const char *item)
+{
+	return r == LERR_DENIED ? show_denial(c, e, d, person, item) : cli_error(c, e, false);
+}
+
 /* Decides; on DENY shows the decision and returns EXIT_DENY; on an error, its code. */
 static int enforce(const struct cli *c, struct node *n, const struct decide_args *a)
 {
 	struct decision d;
 	struct lerr e = {0};
-	if (node_decide(n, a, &d, &e) < 0)
-		return cli_error(c, &e, false);
-	return d.permit ? EXIT_OK : show_denial(c, &d, a->person, a->item);
+	int r = node_enforce(n, a, &d, &e);
+	return r < 0 ? act_failed(c, r, &e, &d, a->person, a->item) : EXIT_OK;
 }
 
 static int do_share(const struct cli *c, struct node *n, int argc, char **argv)
@@ -249,10 +256,8 @@ static int do_release(const struct cli *c, struct node *n, int argc, char **argv
 	struct lerr e = {0};
 	r = node_item_release(n, &a, &k, &d, &e);
 	key_secret_free(&k);
-	if (r == LERR_REFUSED && d.nrules && !d.permit)
-		return show_denial(c, &d, a.by, a.item);
 	if (r < 0)
-		return cli_error(c, &e, false);
+		return act_failed(c, r, &e, &d, a.by, a.item);
 	if (c->json)
 		return cli_emit(json_pack("{s:s, s:s, s:s, s:s}", "item", a.item, "to", a.to, "by",
 					  a.by, a.out ? "output" : "via",
@@ -328,10 +333,8 @@ static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 	else
 		r = node_item_copy(n, &a, &k, &copy, &d, &e);
 	key_secret_free(&k);
-	if (r == LERR_REFUSED && d.nrules && !d.permit)
-		return show_denial(c, &d, a.by, a.item);
 	if (r < 0)
-		return cli_error(c, &e, false);
+		return act_failed(c, r, &e, &d, a.by, a.item);
 	if (c->json)
 		return cli_emit(json_pack("{s:s, s:s, s:s}", "item", a.item, "act", verb, "result",
 					  copy.id[0]	    ? copy.id

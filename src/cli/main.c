@@ -49,7 +49,7 @@ int cli_error(const struct cli *c, const struct lerr *e, bool usage)
 		(void)cli_emit(view_error(e));
 	else
 		fprintf(stderr, "liaison: %s\n", e->msg);
-	return usage ? EXIT_USAGE : EXIT_FAIL;
+	return usage ? EXIT_USAGE : lerr_kind(e->code)->exit;
 }
 
 int cli_errorf(const struct cli *c, bool usage, const char *fmt, ...)

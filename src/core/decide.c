@@ -331,6 +331,27 @@ static void check_export(const struct decide_request *rq, struct decision *d)
 		     g, dn, a.reasons[a.nreasons - 1]);
 }
 
+char *decide_why(const struct decision *d, char *buf, size_t n)
+{
+	size_t len = 0;
+	if (n == 0)
+		return buf;
+	buf[0] = '\0';
+	for (size_t i = 0; i < d->nrules && len < n; i++) {
+		if (d->rules[i].ok)
+			continue;
+		int w = snprintf(buf + len, n - len, "%s%s: %s", len ? "; " : "", d->rules[i].id,
+				 d->rules[i].detail);
+		if (w < 0 || (size_t)w >= n - len) {
+			if (n > 4)
+				memcpy(buf + n - 4, "...", 4);
+			break;
+		}
+		len += (size_t)w;
+	}
+	return buf;
+}
+
 void decide(const struct decide_request *rq, struct decision *d)
 {
 	memset(d, 0, sizeof *d);

@@ -90,6 +90,13 @@ const struct scheme_level *decide_required_level(const struct label *l, const st
 						 const struct agreement *agreement,
 						 const char **why) __attribute__((nonnull(1, 2)));
 
+/*
+ * The failing rules of a denial in one line ("R-PURPOSE: the item is for
+ * stated purposes only; none given; R-NTK: ..."), into buf of n bytes
+ * (cut with "..." when longer); "" for a PERMIT. Returns buf.
+ */
+char *decide_why(const struct decision *d, char *buf, size_t n) __attribute__((nonnull));
+
 /* Decides a request. Never fails: missing context is a denial with its reason. */
 void decide(const struct decide_request *rq, struct decision *d) __attribute__((nonnull));
 

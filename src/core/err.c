@@ -7,10 +7,41 @@
 #include <stdio.h>
 #include <string.h>
 
+const struct lerr_kind *lerr_kind(int code)
+{
+	/* exit codes: 1 a failure, 2 a usage error, 3 a denial (cli.h) */
+	static const struct lerr_kind kinds[LERR__COUNT] = {
+	    [0] = {"ok", 200, 0},
+	    [-LERR_INVAL] = {"invalid", 400, 1},
+	    [-LERR_NOTFOUND] = {"not-found", 404, 1},
+	    [-LERR_REFUSED] = {"refused", 409, 1},
+	    [-LERR_IO] = {"io", 500, 1},
+	    [-LERR_STORE] = {"store", 500, 1},
+	    [-LERR_NOMEM] = {"no-memory", 500, 1},
+	    [-LERR_LIMIT] = {"limit", 413, 1},
+	    [-LERR_EXISTS] = {"exists", 409, 1},
+	    [-LERR_AUTH] = {"auth", 400, 1}, /* a signature in the input did not check */
+	    [-LERR_FORBIDDEN] = {"forbidden", 403, 3},
+	    [-LERR_DENIED] = {"denied", 403, 3},
+	    [-LERR_USAGE] = {"usage", 400, 2},
+	};
+	static const struct lerr_kind internal = {"internal", 500, 1};
+	return code <= 0 && code > -LERR__COUNT ? &kinds[-code] : &internal;
+}
+
+int lerr_field(struct lerr *e, const char *field)
+{
+	if (!e)
+		return LERR_INVAL;
+	snprintf(e->field, sizeof e->field, "%s", field);
+	return e->code;
+}
+
 int lerr_set(struct lerr *e, int code, const char *fmt, ...)
 {
 	if (!e)
 		return code;
+	e->field[0] = '\0';
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
@@ -68,5 +99,6 @@ void lerr_clear(struct lerr *e)
 	if (e) {
 		e->code = 0;
 		e->msg[0] = '\0';
+		e->field[0] = '\0';
 	}
 }

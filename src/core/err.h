@@ -20,18 +20,41 @@ enum {
 	LERR_NOMEM = -6,
 	LERR_LIMIT = -7, /* a named size limit was exceeded */
 	LERR_EXISTS = -8,
-	LERR_AUTH = -9, /* a signature, a MAC or a passphrase did not check */
+	LERR_AUTH = -9,	      /* a signature, a MAC or a passphrase did not check */
+	LERR_FORBIDDEN = -10, /* the person's roles or party do not allow it (R-ROLE) */
+	LERR_DENIED = -11,    /* a decision denied it: the caller holds the decision */
+	LERR_USAGE = -12,     /* the command cannot be taken as given (a usage error) */
 };
+#define LERR__COUNT 13 /* codes 0 to -12 */
 
-#define LERR_MSG_MAX 512
+#define LERR_MSG_MAX   512
+#define LERR_FIELD_MAX 64
 
 struct lerr {
 	int code;
 	char msg[LERR_MSG_MAX];
+	char field[LERR_FIELD_MAX]; /* the argument or field at fault, "" when none */
 };
 
-/* Sets e (if not NULL) to code and the formatted message; returns code. */
+/*
+ * What each code is to the faces: its name in error objects ("invalid",
+ * "not-found"...), the HTTP status it answers with, and the CLI's exit
+ * code. One table for every face.
+ */
+struct lerr_kind {
+	const char *name;
+	unsigned http;
+	int exit;
+};
+
+/* The kind of code (an unknown code is an internal error). */
+const struct lerr_kind *lerr_kind(int code) __attribute__((returns_nonnull));
+
+/* Sets e (if not NULL) to code and the formatted message, no field; returns code. */
 int lerr_set(struct lerr *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Names the field (the argument, "to", "releasable[1]") e is about; returns e->code. */
+int lerr_field(struct lerr *e, const char *field);
 
 /*
  * Prefixes e's message with the formatted text and ": " (a context such as a

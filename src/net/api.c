@@ -32,13 +32,11 @@ static enum MHD_Result answer(struct ctx *x, int r, json_t *o, const struct lerr
 	return r < 0 ? reply_error(x, e) : reply_json(x, MHD_HTTP_OK, o);
 }
 
-/* A refusal by the rules is 403 with the decision; anything else its error. */
+/* A denial is 403 with the decision; anything else its error. */
 static enum MHD_Result failed(struct ctx *x, int r, const struct decision *d, const char *item,
 			      const struct lerr *e)
 {
-	if (r == LERR_REFUSED && d->nrules && !d->permit)
-		return reply_denied(x, d, item);
-	return reply_error(x, e);
+	return r == LERR_DENIED ? reply_denied(x, e, d, item) : reply_error(x, e);
 }
 
 /* Administration (agreement events, people, keys, licences, configuration): registrars. */
@@ -46,7 +44,7 @@ static bool registrar(struct ctx *x, enum MHD_Result *ret)
 {
 	if (x->rq->who.roles & ROLE_REGISTRAR)
 		return true;
-	*ret = reply_errorf(x, MHD_HTTP_FORBIDDEN, "refused",
+	*ret = reply_errorf(x, MHD_HTTP_FORBIDDEN, "forbidden",
 			    "R-ROLE: this needs the role registrar; %s has not", x->rq->who.id);
 	return false;
 }
@@ -386,10 +384,9 @@ static enum MHD_Result h_content(struct ctx *x)
 		return ret;
 	struct decision d;
 	struct lerr e = {0};
-	if (node_decide(x->n, &a, &d, &e) < 0)
-		return reply_error(x, &e);
-	if (!d.permit)
-		return reply_denied(x, &d, P0);
+	int r = node_enforce(x->n, &a, &d, &e);
+	if (r < 0)
+		return failed(x, r, &d, P0, &e);
 	int p[2];
 	struct opener *o = calloc(1, sizeof *o);
 	if (!o || pipe2(p, O_CLOEXEC) != 0) {

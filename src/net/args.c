@@ -40,8 +40,10 @@ static uint32_t bit(const struct arg_spec *spec, const struct arg_spec *a)
 static int missing(const struct arg_spec *spec, uint32_t seen, const char *what, struct lerr *e)
 {
 	for (size_t i = 0; spec[i].name && i < ARGS_MAX; i++)
-		if (spec[i].required && !(seen & bit(spec, &spec[i])))
-			return lerr_set(e, LERR_INVAL, "%s: missing (%s)", spec[i].name, what);
+		if (spec[i].required && !(seen & bit(spec, &spec[i]))) {
+			lerr_set(e, LERR_INVAL, "%s: missing (%s)", spec[i].name, what);
+			return lerr_field(e, spec[i].name);
+		}
 	return 0;
 }
 
@@ -122,14 +124,17 @@ json_t *args_body(const char *buf, size_t len, const struct arg_spec *spec, stru
 	{
 		const struct arg_spec *a = spec_find(spec, key);
 		if (!a) {
-			r = lerr_set(e, LERR_INVAL, NAME_SHOWN ": unknown field", key);
+			lerr_set(e, LERR_INVAL, NAME_SHOWN ": unknown field", key);
+			r = lerr_field(e, key);
 			break;
 		}
 		seen |= bit(spec, a);
 		if (a->given)
 			*a->given = true;
-		if ((r = body_value(a, v, e)) < 0)
+		if ((r = body_value(a, v, e)) < 0) {
+			lerr_field(e, a->name);
 			break;
+		}
 	}
 	if (r == 0)
 		r = missing(spec, seen, "required in the body", e);
@@ -178,17 +183,19 @@ int args_query(const struct arg_pair *q, size_t n, const struct arg_spec *spec, 
 	uint32_t seen = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct arg_spec *a = spec_find(spec, q[i].name);
-		if (!a)
-			return lerr_set(e, LERR_INVAL, NAME_SHOWN ": unknown query argument",
-					q[i].name);
-		if ((seen & bit(spec, a)) && a->kind != ARG_LIST)
-			return lerr_set(e, LERR_INVAL, "%s: given more than once", a->name);
+		if (!a) {
+			lerr_set(e, LERR_INVAL, NAME_SHOWN ": unknown query argument", q[i].name);
+			return lerr_field(e, q[i].name);
+		}
+		if ((seen & bit(spec, a)) && a->kind != ARG_LIST) {
+			lerr_set(e, LERR_INVAL, "%s: given more than once", a->name);
+			return lerr_field(e, a->name);
+		}
 		seen |= bit(spec, a);
 		if (a->given)
 			*a->given = true;
-		int r = query_value(a, q[i].value ? q[i].value : "", e);
-		if (r < 0)
-			return r;
+		if (query_value(a, q[i].value ? q[i].value : "", e) < 0)
+			return lerr_field(e, a->name);
 	}
 	return missing(spec, seen, "a query argument is required", e);
 }

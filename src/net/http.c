@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/text.h"
 #include "../crypto/fio.h"
 #include "../node/encode.h"
 #include "../node/views.h"
@@ -82,38 +83,21 @@ enum MHD_Result reply_json(struct ctx *x, unsigned status, json_t *body)
 	return queue(x, status, r, "application/json");
 }
 
-static unsigned status_of(int code)
-{
-	switch (code) {
-	case LERR_INVAL:
-	case LERR_AUTH: /* a signature in the input did not check */
-		return MHD_HTTP_BAD_REQUEST;
-	case LERR_NOTFOUND:
-		return MHD_HTTP_NOT_FOUND;
-	case LERR_REFUSED:
-	case LERR_EXISTS:
-		return MHD_HTTP_CONFLICT;
-	case LERR_LIMIT:
-		return MHD_HTTP_CONTENT_TOO_LARGE;
-	default:
-		return MHD_HTTP_INTERNAL_SERVER_ERROR;
-	}
-}
-
 enum MHD_Result reply_error(struct ctx *x, const struct lerr *e)
 {
-	return reply_json(x, status_of(e->code), view_error(e));
+	return reply_json(x, lerr_kind(e->code)->http, view_error(e));
 }
 
 enum MHD_Result reply_errorf(struct ctx *x, unsigned status, const char *code, const char *fmt, ...)
 {
-	char msg[LERR_MSG_MAX];
+	char msg[LERR_MSG_MAX], clean[LERR_MSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	return reply_json(x, status,
-			  json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
+			  json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
+				    utf8_scrub(msg, clean, sizeof clean)));
 }
 
 enum MHD_Result reply_bytes(struct ctx *x, unsigned status, char *buf, size_t len, const char *type)
@@ -124,9 +108,10 @@ enum MHD_Result reply_bytes(struct ctx *x, unsigned status, char *buf, size_t le
 	return queue(x, status, r, type);
 }
 
-enum MHD_Result reply_denied(struct ctx *x, const struct decision *d, const char *item)
+enum MHD_Result reply_denied(struct ctx *x, const struct lerr *e, const struct decision *d,
+			     const char *item)
 {
-	return reply_json(x, MHD_HTTP_FORBIDDEN, encode_decision(d, x->rq->who.id, item));
+	return reply_json(x, lerr_kind(e->code)->http, view_denied(e, d, x->rq->who.id, item));
 }
 
 enum MHD_Result reply_fd(struct ctx *x, int fd, uint64_t size, const char *type)

@@ -90,8 +90,9 @@ enum MHD_Result reply_json(struct ctx *x, unsigned status, json_t *body);
 enum MHD_Result reply_error(struct ctx *x, const struct lerr *e);
 enum MHD_Result reply_errorf(struct ctx *x, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* A DENY: 403 with the decision. */
-enum MHD_Result reply_denied(struct ctx *x, const struct decision *d, const char *item);
+/* A denial (LERR_DENIED): 403, the error with the decision inside. */
+enum MHD_Result reply_denied(struct ctx *x, const struct lerr *e, const struct decision *d,
+			     const char *item);
 /* A file's bytes (fd is taken), as a download. */
 /* buf (malloc'd; taken, freed when sent) as the body. */
 enum MHD_Result reply_bytes(struct ctx *x, unsigned status, char *buf, size_t len,

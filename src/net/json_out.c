@@ -1,6 +1,8 @@
 /* json_out.c - jansson's values, written compact (see json_out.h). */
 #include "json_out.h"
 
+#include "../core/text.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -54,43 +56,6 @@ static void put_char(struct out *o, char c)
 		o->p[o->len++] = c;
 }
 
-/* The length of the UTF-8 sequence at s (1-4), or 0 when it is not one:
- * the rules of jansson's utf8.c (no overlong forms, no surrogates, nothing
- * past U+10FFFF). */
-static size_t utf8_len(const unsigned char *s, size_t left)
-{
-	unsigned char c = s[0];
-	size_t n;
-	uint32_t v;
-	if (c < 0x80)
-		return 1;
-	if (c < 0xC2)
-		return 0; /* a continuation byte, or an overlong two-byte form */
-	if (c < 0xE0) {
-		n = 2;
-		v = c & 0x1F;
-	} else if (c < 0xF0) {
-		n = 3;
-		v = c & 0x0F;
-	} else if (c < 0xF5) {
-		n = 4;
-		v = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (n == 3 && v < 0x800) ||
-	    (n == 4 && v < 0x10000))
-		return 0;
-	return n;
-}
-
 static void put_string(struct out *o, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -109,7 +74,7 @@ static void put_string(struct out *o, const char *str, size_t n)
 			break;
 		unsigned char c = s[i];
 		if (c >= 0x80) {
-			size_t k = utf8_len(s + i, n - i);
+			size_t k = utf8_seq_len(s + i, n - i);
 			if (!k) {
 				o->failed = true;
 				return;

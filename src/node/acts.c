@@ -20,7 +20,7 @@
 #define CTX_REPORT "liaison-compromise-report/v1"
 #define REPORT_MAX (64u << 10)
 
-/* Decides; a DENY becomes LERR_REFUSED with *d saying why. */
+/* Decides; a DENY is LERR_DENIED with *d saying why. */
 static int allowed(struct node *n, const struct act_args *a, enum action act, struct decision *d,
 		   struct lerr *e)
 {
@@ -29,10 +29,7 @@ static int allowed(struct node *n, const struct act_args *a, enum action act, st
 				 .action = act,
 				 .date = n->clock.today,
 				 .purpose = a->purpose};
-	int r = node_decide(n, &da, d, e);
-	if (r == 0 && !d->permit)
-		r = lerr_set(e, LERR_REFUSED, "%s of %s denied", action_name(act), a->item);
-	return r;
+	return node_enforce(n, &da, d, e);
 }
 
 int node_item_copy(struct node *n, const struct act_args *a, const struct key_secret *k,

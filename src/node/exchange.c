@@ -138,10 +138,8 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 	int r = a->out ? 0 : store_peer_get(n->store, a->to, &peer, e);
 	if (r < 0)
 		return r;
-	if ((r = node_decide(n, &da, d, e)) < 0)
+	if ((r = node_enforce(n, &da, d, e)) < 0)
 		return r;
-	if (!d->permit)
-		return lerr_set(e, LERR_REFUSED, "release of %s to %s denied", a->item, a->to);
 	struct key_public to;
 	struct store_item it;
 	struct label l;

@@ -46,7 +46,7 @@ struct release_args {
  * R-THIRD-PARTY...), and on PERMIT writes an envelope sealed to the party
  * and signed by this node, and records the release: into a->out, or
  * (a->out NULL, a->to a peer) queued in the outbox, in the release's own
- * transaction. On DENY returns LERR_REFUSED with *d saying why.
+ * transaction. On DENY returns LERR_DENIED with *d saying why.
  */
 int node_item_release(struct node *n, const struct release_args *a, const struct key_secret *k,
 		      struct decision *d, struct lerr *e)

@@ -229,6 +229,17 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 	return node_log_record(n, "decision", body, e);
 }
 
+int node_enforce(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
+{
+	int r = node_decide(n, a, d, e);
+	if (r == 0 && !d->permit) {
+		char why[LERR_MSG_MAX - 160];
+		r = lerr_set(e, LERR_DENIED, "DENY: %s may not %s item %.64s: %s", a->person,
+			     action_name(a->action), a->item, decide_why(d, why, sizeof why));
+	}
+	return r;
+}
+
 /* An export-control entry must be on the node's control list, where it has one. */
 static int entry_listed(struct node *n, const char *entry, struct lerr *e)
 {

@@ -77,6 +77,13 @@ struct decide_ctx {
 int node_decide(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
+/*
+ * node_decide for an act: a DENY is LERR_DENIED, with the failing rules in
+ * the message and the whole decision in *d.
+ */
+int node_enforce(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
 /* The agreement between two parties (the first stored that has both). */
 int node_agreement_between(struct node *n, const char *p1, const char *p2, struct agreement *a,
 			   struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/text.h"
 #include "../store/store.h"
 #include "encode.h"
 #include "items.h"
@@ -12,10 +13,27 @@
 
 json_t *view_error(const struct lerr *e)
 {
-	static const char *const names[] = {"ok",    "invalid",	  "not-found", "refused", "io",
-					    "store", "no-memory", "limit",     "exists",  "auth"};
-	int code = e->code <= 0 && e->code >= LERR_AUTH ? -e->code : 1;
-	return json_pack("{s:{s:s, s:s}}", "error", "code", names[code], "message", e->msg);
+	/* messages quote what came from outside: only valid UTF-8 goes out */
+	char msg[LERR_MSG_MAX], field[LERR_FIELD_MAX];
+	json_t *o = json_pack("{s:s, s:s}", "code", lerr_kind(e->code)->name, "message",
+			      utf8_scrub(e->msg, msg, sizeof msg));
+	if (o && e->field[0])
+		json_object_set_new(o, "field",
+				    json_string(utf8_scrub(e->field, field, sizeof field)));
+	return o ? json_pack("{s:o}", "error", o) : NULL;
+}
+
+json_t *view_denied(const struct lerr *e, const struct decision *d, const char *person,
+		    const char *item)
+{
+	json_t *o = view_error(e);
+	/* set_new takes the decision, and releases it when it fails */
+	if (o && json_object_set_new(json_object_get(o, "error"), "decision",
+				     encode_decision(d, person, item)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static int nomem(json_t *o, struct lerr *e)

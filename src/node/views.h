@@ -12,10 +12,18 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "../core/decide.h"
 #include "node.h"
 
-/* {"error": {"code": "invalid"|"not-found"|..., "message"}} */
+/*
+ * The one shape of every error: {"error": {"code": "invalid"|"not-found"|...
+ * (lerr_kind), "message", "field"?}}. NULL when out of memory.
+ */
 json_t *view_error(const struct lerr *e) __attribute__((nonnull));
+
+/* A denial (LERR_DENIED): the error with the whole decision inside, as "decision". */
+json_t *view_denied(const struct lerr *e, const struct decision *d, const char *person,
+		    const char *item) __attribute__((nonnull));
 
 /* {"agreements": [agreement + "status"], "date", "today"...} on `on`. */
 int view_agreements(struct node *n, date_t on, json_t **out, struct lerr *e)

@@ -94,10 +94,12 @@ share() { # TOKEN -> the new item's id
 	call "$SATO" GET "/v1/items/$id/content?purpose=warning"
 	[ "$status_code" = 200 ]
 	cmp out.json report.txt
-	# no purpose: DENY, 403 with the decision
+	# no purpose: DENY, 403: the error with the decision inside
 	call "$SATO" GET "/v1/items/$id/content"
 	[ "$status_code" = 403 ]
-	[ "$(jq -r '.decision + " " + ([.rules[] | select(.ok | not) | .id] | join(","))' out.json)" = "DENY R-PURPOSE" ]
+	[ "$(jq -r '.error.code' out.json)" = denied ]
+	[[ "$(jq -r '.error.message' out.json)" == "DENY: sato may not download item $id: R-PURPOSE: "* ]]
+	[ "$(jq -r '.error.decision | .decision + " " + ([.rules[] | select(.ok | not) | .id] | join(","))' out.json)" = "DENY R-PURPOSE" ]
 	# suzuki lacks the need to know
 	call "$SUZUKI" GET "/v1/items/$id/content?purpose=warning"
 	[ "$status_code" = 403 ]

@@ -1,0 +1,141 @@
+/* text.c - UTF-8 checks and the nearest known word (see text.h). */
+#include "text.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <string.h>
+
+size_t utf8_seq_len(const unsigned char *s, size_t left)
+{
+	unsigned char c = s[0];
+	size_t n;
+	uint32_t v;
+	if (c < 0x80)
+		return 1;
+	if (c < 0xC2)
+		return 0; /* a continuation byte, or an overlong two-byte form */
+	if (c < 0xE0) {
+		n = 2;
+		v = c & 0x1F;
+	} else if (c < 0xF0) {
+		n = 3;
+		v = c & 0x0F;
+	} else if (c < 0xF5) {
+		n = 4;
+		v = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (n == 3 && v < 0x800) ||
+	    (n == 4 && v < 0x10000))
+		return 0;
+	return n;
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		size_t k = u[i] ? utf8_seq_len(u + i, n - i) : 0;
+		if (!k)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+char *utf8_scrub(const char *s, char *out, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t left = strlen(s), o = 0;
+	for (size_t i = 0; i < left;) {
+		size_t k = utf8_seq_len(u + i, left - i);
+		if (!k) { /* one byte that is not UTF-8 */
+			if (o + 1 >= n)
+				break;
+			out[o++] = '?';
+			i++;
+			continue;
+		}
+		if (o + k >= n)
+			break;
+		memcpy(out + o, s + i, k);
+		o += k;
+		i += k;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+#define WORD_CMP_MAX 64 /* longer words are compared on their first 63 bytes */
+
+/* The edit distance (insertions, deletions, substitutions and swaps of two
+ * neighbours, without regard to ASCII case) between a and b, each cut at
+ * WORD_CMP_MAX - 1 bytes. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strnlen(a, WORD_CMP_MAX - 1), lb = strnlen(b, WORD_CMP_MAX - 1);
+	size_t rows[3][WORD_CMP_MAX]; /* row i is rows[i % 3]: rows i-2, i-1 and i */
+	for (size_t j = 0; j <= lb; j++)
+		rows[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t *old = rows[(i + 1) % 3], *prev = rows[(i - 1) % 3], *cur = rows[i % 3];
+		int ca = tolower((unsigned char)a[i - 1]);
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			int cb = tolower((unsigned char)b[j - 1]);
+			size_t best = prev[j - 1] + (ca != cb);
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb && old[j - 2] + 1 < best)
+				best = old[j - 2] + 1;
+			cur[j] = best;
+		}
+	}
+	return rows[la % 3][lb];
+}
+
+/* Keeps cand in *best when it is nearer to word than *bd. */
+static void consider(const char *word, const char *cand, const char **best, size_t *bd)
+{
+	size_t d = distance(word, cand);
+	if (d < *bd) {
+		*bd = d;
+		*best = cand;
+	}
+}
+
+/* best, when near enough to word to be a typo of it. */
+static const char *near(const char *word, const char *best, size_t d)
+{
+	size_t len = strlen(word);
+	return best && d <= 3 && d * 3 <= (len > 3 ? len : 3) ? best : NULL;
+}
+
+const char *text_nearest(const char *word, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	size_t bd = SIZE_MAX;
+	for (size_t i = 0; cands && i < n; i++)
+		consider(word, cands[i], &best, &bd);
+	return near(word, best, bd);
+}
+
+const char *text_nearest_in(const char *word, const char *words, size_t stride, size_t n)
+{
+	const char *best = NULL;
+	size_t bd = SIZE_MAX;
+	for (size_t i = 0; words && i < n; i++)
+		consider(word, words + i * stride, &best, &bd);
+	return near(word, best, bd);
+}

@@ -1,0 +1,42 @@
+/*
+ * text.h - small, pure helpers for text from outside: UTF-8 checks (every
+ * string that goes into JSON must be valid UTF-8) and the nearest of a set
+ * of known words, for "did you mean" in error messages.
+ */
+#ifndef LIAISON_CORE_TEXT_H
+#define LIAISON_CORE_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The length of the UTF-8 sequence at s (1-4), or 0 when it is not one
+ * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF, no
+ * sequence cut by the end at left bytes).
+ */
+size_t utf8_seq_len(const unsigned char *s, size_t left) __attribute__((nonnull));
+
+/* Whether s[0..n) is all valid UTF-8 (NUL bytes count as invalid). */
+bool utf8_valid(const char *s, size_t n) __attribute__((nonnull));
+
+/*
+ * Copies the NUL-terminated s into out (n > 0 bytes, always terminated),
+ * each byte that is not part of a valid UTF-8 sequence replaced by '?';
+ * a sequence that does not fit whole is left out. Returns out.
+ */
+char *utf8_scrub(const char *s, char *out, size_t n) __attribute__((nonnull));
+
+/*
+ * The nearest of cands[0..n) to word (edit distance, letters compared
+ * without regard to case), or NULL when none is near enough to be a
+ * likely typo (more than a third of the word's length apart, and always
+ * when more than 3 edits). Ties go to the first.
+ */
+const char *text_nearest(const char *word, const char *const *cands, size_t n)
+    __attribute__((nonnull(1)));
+
+/* The same over an array of n fixed-width words (stride bytes apart). */
+const char *text_nearest_in(const char *word, const char *words, size_t stride, size_t n)
+    __attribute__((nonnull(1)));
+
+#endif

@@ -1,0 +1,72 @@
+/* test_text.c - UTF-8 checks, the nearest known word (core/text.h), and
+ * the one table of error kinds (core/err.h). */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/text.h"
+#include "helpers.h"
+
+TestSuite(text, .fini = leak_check);
+
+Test(text, utf8_valid_takes_japanese_and_korean_and_refuses_broken_bytes)
+{
+	const char *ok[] = {"", "plain", "極秘", "군사II급비밀", "\xf0\x9f\x98\x80"};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		cr_assert(utf8_valid(ok[i], strlen(ok[i])), "refused \"%s\"", ok[i]);
+	/* a lone continuation byte, an overlong '/', a surrogate, past U+10FFFF,
+	 * a sequence cut short, 0xff */
+	const char *bad[] = {"a\x80",	 "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+			     "\xe6\xa5", "\xff"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		cr_assert(!utf8_valid(bad[i], strlen(bad[i])), "accepted bad input %zu", i);
+	cr_assert(!utf8_valid("a\0b", 3), "a NUL byte passed");
+}
+
+Test(text, utf8_scrub_replaces_each_bad_byte_and_keeps_whole_characters)
+{
+	char out[32];
+	cr_assert_str_eq(utf8_scrub("ti\xfftle \x80!", out, sizeof out), "ti?tle ?!");
+	cr_assert_str_eq(utf8_scrub("極秘", out, sizeof out), "極秘");
+	/* room for one character of three bytes and a half: the half is left out */
+	cr_assert_str_eq(utf8_scrub("極秘", out, 5), "極");
+	cr_assert(utf8_valid(out, strlen(out)));
+}
+
+Test(text, nearest_suggests_typos_and_nothing_for_strangers)
+{
+	const char *roles[] = {"analyst", "originator", "security-officer", "registrar", "auditor"};
+	cr_assert_str_eq(text_nearest("anaylst", roles, 5), "analyst");
+	cr_assert_str_eq(text_nearest("REGISTRAR", roles, 5), "registrar");
+	cr_assert_str_eq(text_nearest("auditr", roles, 5), "auditor");
+	cr_assert_null(text_nearest("xyz", roles, 5));
+	cr_assert_null(text_nearest("spy", roles, 5));
+	const char parties[][9] = {"JPN", "KOR", "USA"};
+	cr_assert_str_eq(text_nearest_in("KRO", &parties[0][0], 9, 3), "KOR");
+	cr_assert_null(text_nearest_in("XYZ", &parties[0][0], 9, 3));
+	cr_assert_null(text_nearest("a", NULL, 0));
+}
+
+Test(text, every_error_code_has_one_name_status_and_exit)
+{
+	cr_assert_str_eq(lerr_kind(LERR_INVAL)->name, "invalid");
+	cr_assert_eq(lerr_kind(LERR_INVAL)->http, 400);
+	cr_assert_eq(lerr_kind(LERR_NOTFOUND)->http, 404);
+	cr_assert_eq(lerr_kind(LERR_FORBIDDEN)->http, 403);
+	cr_assert_eq(lerr_kind(LERR_FORBIDDEN)->exit, 3);
+	cr_assert_eq(lerr_kind(LERR_DENIED)->http, 403);
+	cr_assert_str_eq(lerr_kind(LERR_DENIED)->name, "denied");
+	cr_assert_eq(lerr_kind(LERR_USAGE)->exit, 2);
+	cr_assert_eq(lerr_kind(LERR_REFUSED)->http, 409);
+	cr_assert_str_eq(lerr_kind(-99)->name, "internal");
+	cr_assert_eq(lerr_kind(-99)->http, 500);
+	for (int c = 0; c > -LERR__COUNT; c--)
+		cr_assert_not_null(lerr_kind(c)->name, "code %d has no name", c);
+	/* a field named, then cleared by the next error */
+	struct lerr e = {0};
+	lerr_set(&e, LERR_INVAL, "to: not a party");
+	lerr_field(&e, "to");
+	cr_assert_str_eq(e.field, "to");
+	lerr_set(&e, LERR_IO, "disk");
+	cr_assert_str_eq(e.field, "");
+}
