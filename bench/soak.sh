@@ -18,7 +18,7 @@ trap 'kill $LPID 2>/dev/null && wait $LPID 2>/dev/null; rm -rf "$W"' EXIT
 LPID=
 cd "$W"
 export LIAISON_PASSPHRASE=bench LIAISON_NOW=2019-09-01
-"$L" --home node init --party JPN >/dev/null
+"$L" --home node init --replay --party JPN >/dev/null
 "$L" --home node config apply "$HERE/../examples/gsomia-2019.json" >/dev/null
 echo "2019-08-24 06:45 KST: two short-range missiles launched eastward" >report.txt
 ID=$("$L" --home node item share report.txt --by sato --level GOKUHI --title Launch \

@@ -89,7 +89,7 @@ jq '.agreements[0].events |= map(select(.date < "2017-01-01"))
         "events": [{"date": "1987-01-01", "kind": "in-force"}]}]' \
 	"$ROOT/examples/gsomia-2019.json" >config.json
 for node in jpn kor; do
-	on $node init --party "${node^^}"
+	on $node init --replay --party "${node^^}"
 	on $node config apply config.json
 done
 "$L" keygen --party USA >/dev/null 2>&1 # the USA's public key, for KOR to seal to

@@ -43,9 +43,9 @@ node() {
 	HOME_=$W/node-$n
 	if [ "$1" = postgresql ]; then
 		psql -q "$PG/postgres" -c "CREATE DATABASE bench_$n"
-		"$L" --home "$HOME_" init --party JPN --store "$PG/bench_$n" >/dev/null
+		"$L" --home "$HOME_" init --replay --party JPN --store "$PG/bench_$n" >/dev/null
 	else
-		"$L" --home "$HOME_" init --party JPN >/dev/null
+		"$L" --home "$HOME_" init --replay --party JPN >/dev/null
 	fi
 	"$L" --home "$HOME_" config apply "$ROOT/examples/gsomia-2019.json" >/dev/null
 	ID=$("$L" --home "$HOME_" item share report.txt --by sato --level GOKUHI --title Launch \

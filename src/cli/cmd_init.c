@@ -9,8 +9,10 @@
 static int run_init(struct cli *c)
 {
 	const char *party = NULL, *store = NULL, *pos[1];
+	bool replay = false;
 	int np;
-	const struct cli_opt opts[] = {OPT_VAL("party", &party), OPT_VAL("store", &store), {0}};
+	const struct cli_opt opts[] = {
+	    OPT_VAL("party", &party), OPT_VAL("store", &store), OPT_FLAG("replay", &replay), {0}};
 	int r = cli_parse(c, c->argc, c->argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
@@ -28,39 +30,49 @@ static int run_init(struct cli *c)
 	if ((r = cli_passphrase(c, "passphrase for the node's keys: ", true, &pass, &len)) !=
 	    EXIT_OK)
 		return r;
-	r = node_init(home, party, store, pass, len, &e);
+	const struct node_init_args a = {
+	    .home = home, .party = party, .store = store, .replay = replay};
+	r = node_init(&a, pass, len, &e);
 	sodium_free(pass);
 	if (r < 0)
 		return cli_error(c, &e, r == LERR_INVAL);
 	if (node_key_path(home, party, "pub", pub, sizeof pub, &e) < 0)
 		return cli_error(c, &e, false);
 	if (!c->json) {
-		printf("made a node for %s in %s%s; its public key, to give to the other parties: "
-		       "%s\n",
-		       party, home, store ? " (its store in PostgreSQL)" : "", pub);
+		printf(
+		    "made a %snode for %s in %s%s; its public key, to give to the other parties: "
+		    "%s\n",
+		    replay ? "replay " : "", party, home, store ? " (its store in PostgreSQL)" : "",
+		    pub);
 		return EXIT_OK;
 	}
-	return cli_emit(json_pack("{s:s, s:s, s:s, s:s}", "home", home, "party", party,
-				  "public_key_file", pub, "store",
-				  store ? "postgresql" : "sqlite"));
+	return cli_emit(json_pack("{s:s, s:s, s:s, s:s, s:b}", "home", home, "party", party,
+				  "public_key_file", pub, "store", store ? "postgresql" : "sqlite",
+				  "replay", replay));
 }
 
 const struct cli_command cmd_init = {
     "init",
     run_init,
     "make a node for a party in the node's folder",
-    "usage: liaison [--home DIR] init --party CODE [--store postgresql://...]\n\n"
+    "usage: liaison [--home DIR] init --party CODE [--store postgresql://...] [--replay]\n\n"
     "Makes a node for party CODE (like JPN) in the node's folder (created,\n"
     "mode 0700): its keys, and a store that the other commands use: SQLite\n"
     "(node.db in the folder), or with --store a PostgreSQL database (it must\n"
     "exist; its schema is made; the folder's store.url names it, mode 0600).\n"
     "Refuses a folder or a database that already holds a node.\n\n"
+    "A node for replays (--replay: a history replayed, tests, training) takes\n"
+    "LIAISON_NOW=YYYY-MM-DD as the date of its acts; every other node refuses\n"
+    "an act while LIAISON_NOW is set (exit 2), and takes it only as the date\n"
+    "of questions. `liaison store info` says which a node is.\n\n"
     "options:\n"
     "  --party CODE  the party this node belongs to (2-8 capital letters)\n"
     "  --store URL   postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE (libpq's\n"
     "                form: ?sslmode=verify-full and the like are passed on)\n"
+    "  --replay      a node for replays: LIAISON_NOW dates its acts\n"
     "  --home DIR    the node's folder (default $LIAISON_HOME, else ./.liaison)\n"
-    "  --json        answer {\"home\", \"party\", \"public_key_file\", \"store\"}\n",
+    "  --json        answer {\"home\", \"party\", \"public_key_file\", \"store\",\n"
+    "                \"replay\"}\n",
 };
 
 static int run_config(struct cli *c)

@@ -24,11 +24,15 @@ static int do_info(const struct cli *c, int argc, char **argv)
 	bool pg = store_is_url(where);
 	store_location_shown(where, show, sizeof show);
 	int version = store_schema_version(n->store);
+	bool replay = n->clock.replay;
 	node_close(n);
 	if (c->json)
-		return cli_emit(json_pack("{s:s, s:s, s:i}", "engine", pg ? "postgresql" : "sqlite",
-					  "location", show, "schema", version));
+		return cli_emit(json_pack("{s:s, s:s, s:i, s:s}", "engine",
+					  pg ? "postgresql" : "sqlite", "location", show, "schema",
+					  version, "clock", replay ? "replay" : "system"));
 	printf("%s store at %s, schema version %d\n", pg ? "PostgreSQL" : "SQLite", show, version);
+	printf("clock: %s\n", replay ? "replay (LIAISON_NOW dates its acts; liaison init --replay)"
+				     : "the system's (LIAISON_NOW is refused for acts)");
 	return EXIT_OK;
 }
 
@@ -77,7 +81,9 @@ const struct cli_command cmd_store = {
     "usage: liaison store info\n"
     "       liaison store migrate --to postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE\n\n"
     "info     the store's engine (SQLite or PostgreSQL), where it is (a URL's\n"
-    "         password not shown) and its schema version.\n"
+    "         password not shown), its schema version, and the node's clock:\n"
+    "         the system's, or replay (made with init --replay: LIAISON_NOW\n"
+    "         dates its acts).\n"
     "migrate  moves the node's SQLite store to an empty PostgreSQL database\n"
     "         (made by its administrator): every row copied in one transaction,\n"
     "         the log verified there, the folder's store.url naming the\n"
@@ -86,6 +92,7 @@ const struct cli_command cmd_store = {
     "         move is refused while one serves the node. docs/deploy.md.\n\n"
     "options:\n"
     "  --to URL   the database, in libpq's URL form\n"
-    "  --json     info: {\"engine\", \"location\", \"schema\"}; migrate: {\"home\",\n"
+    "  --json     info: {\"engine\", \"location\", \"schema\", \"clock\"}; migrate:\n"
+    "             {\"home\",\n"
     "             \"store\", \"rows\"}\n",
 };

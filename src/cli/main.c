@@ -39,7 +39,8 @@ static void overview(FILE *f)
 		   "  --json       machine-readable answers (the objects of the HTTP API)\n"
 		   "  --version    print the version\n"
 		   "environment:\n"
-		   "  LIAISON_NOW=YYYY-MM-DD  replaces the system clock (replays, tests)\n\n"
+		   "  LIAISON_NOW=YYYY-MM-DD  replaces the system clock: the date of acts on a\n"
+		   "                          node made with init --replay, else of questions\n\n"
 		   "exit codes: 0 success, 1 failure, 2 usage error, 3 denied\n");
 }
 
@@ -223,8 +224,9 @@ void cli_clock_note(const struct cli *c, const struct node *n)
 {
 	char d[DATE_BUF_SIZE];
 	if (!c->json && n->clock.simulated)
-		fprintf(stderr, "note: the clock is set by LIAISON_NOW to %s\n",
-			date_format(n->clock.today, d));
+		fprintf(stderr, "note: the clock is set by LIAISON_NOW to %s%s\n",
+			date_format(n->clock.today, d),
+			n->clock.replay ? "" : " for questions only (not a replay node)");
 }
 
 static const struct cli_command *find(const char *name)

@@ -787,7 +787,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		r = lerr_set(e, LERR_INVAL, "this libmicrohttpd has no TLS");
 	/* the node: its folder, and its keys unsealed once for the daemon's life */
 	if (r == 0 && (r = node_home(o->home, s->home, sizeof s->home, e)) == 0 &&
-	    (r = node_open(s->home, &n, e)) == 0)
+	    (r = node_open(s->home, &n, e)) == 0 && (r = node_clock_act(&n->clock, e)) == 0)
 		r = node_secret_key(n, pass, passlen, &s->key, e);
 	if (r == 0)
 		r = make_tmpdir(s, e);

@@ -35,6 +35,8 @@ static int blob_path(struct node *n, const char *name, char *buf, size_t size, s
 int node_blob_begin(struct node *n, struct fio_out *o, struct lerr *e)
 {
 	char dir[NODE_PATH_MAX + 32], pending[NODE_PATH_MAX + 48];
+	if (node_clock_act(&n->clock, e) < 0)
+		return LERR_USAGE; /* no blob for an act that would be refused */
 	if (blob_path(n, "", dir, sizeof dir, e) < 0 ||
 	    blob_path(n, "pending", pending, sizeof pending, e) < 0)
 		return LERR_LIMIT;

@@ -29,7 +29,9 @@ int node_log_append_to(struct store *s, const char *party, const struct node_clo
 {
 	uint64_t index;
 	char day[DATE_BUF_SIZE];
-	int r = body ? store_log_size(s, &index, e) : lerr_set(e, LERR_NOMEM, "out of memory");
+	int r = !body			       ? lerr_set(e, LERR_NOMEM, "out of memory")
+		: node_clock_act(clock, e) < 0 ? LERR_USAGE
+					       : store_log_size(s, &index, e);
 	if (r < 0) {
 		json_decref(body);
 		return r;

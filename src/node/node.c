@@ -22,7 +22,8 @@
 int node_clock_read(struct node_clock *c, struct lerr *e)
 {
 	const char *now = getenv("LIAISON_NOW");
-	memset(c, 0, sizeof *c);
+	c->today = 0;
+	c->simulated = false;
 	if (now && now[0]) {
 		if (date_parse(now, &c->today, e) < 0)
 			return lerr_prefix(e, "LIAISON_NOW");
@@ -34,6 +35,18 @@ int node_clock_read(struct node_clock *c, struct lerr *e)
 	if (t == (time_t)-1 || !gmtime_r(&t, &tm))
 		return lerr_set(e, LERR_IO, "cannot read the system clock");
 	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &c->today, e);
+}
+
+int node_clock_act(const struct node_clock *c, struct lerr *e)
+{
+	char d[DATE_BUF_SIZE];
+	if (!c->simulated || c->replay)
+		return 0;
+	return lerr_set(e, LERR_USAGE,
+			"LIAISON_NOW is set (%s), but this node was not made for replays "
+			"(liaison init --replay): its acts take the system's date. Unset "
+			"LIAISON_NOW; questions take --at DATE",
+			date_format(c->today, d));
 }
 
 int node_home(const char *home, char *buf, size_t n, struct lerr *e)
@@ -128,6 +141,8 @@ static int first_entries(struct store *s, const char *home, const char *party,
 	r = store_meta_set(s, "party", party, e);
 	if (r == 0)
 		r = store_meta_set(s, "created", date_format(clock->today, today), e);
+	if (r == 0 && clock->replay)
+		r = store_meta_set(s, "replay", "true", e);
 	if (r == 0)
 		r = node_log_append_to(s, party, clock, "node-init",
 				       json_pack("{s:s}", "key", line), NULL, e);
@@ -147,13 +162,16 @@ static void remove_keys(const char *home, const char *party)
 		(void)unlink(path);
 }
 
-int node_init(const char *home, const char *party, const char *store, const char *pass, size_t len,
-	      struct lerr *e)
+int node_init(const struct node_init_args *a, const char *pass, size_t len, struct lerr *e)
 {
+	const char *home = a->home, *party = a->party, *store = a->store;
 	char path[NODE_PATH_MAX + 16], url_file[NODE_PATH_MAX + 16];
 	struct stat sb;
+	struct node_clock clock = {.replay = a->replay};
 	if (party_code_check(party, e) < 0)
 		return lerr_prefix(e, "--party");
+	if (node_clock_read(&clock, e) < 0 || node_clock_act(&clock, e) < 0)
+		return e ? e->code : LERR_INVAL;
 	if (store && !store_is_url(store))
 		return lerr_set(e, LERR_INVAL,
 				"--store: \"%.64s\" is not a postgresql:// URL (leave it out for "
@@ -173,9 +191,6 @@ int node_init(const char *home, const char *party, const char *store, const char
 	if (stat(home, &sb) != 0 || !S_ISDIR(sb.st_mode))
 		return lerr_set(e, LERR_IO, "%s is not a folder", home);
 
-	struct node_clock clock;
-	if (node_clock_read(&clock, e) < 0)
-		return e ? e->code : LERR_INVAL;
 	struct store *s;
 	char held[STORE_META_MAX];
 	if (store_open(store ? store : path, true, &s, e) < 0) {
@@ -360,6 +375,11 @@ int node_open(const char *home, struct node **out, struct lerr *e)
 	}
 	if (r == 0)
 		r = store_meta_get(n->store, "party", n->party, sizeof n->party, e);
+	char replay[8];
+	if (r == 0)
+		n->clock.replay =
+		    store_meta_get(n->store, "replay", replay, sizeof replay, NULL) == 0 &&
+		    strcmp(replay, "true") == 0;
 	if (r < 0) {
 		node_close(n);
 		return r;

@@ -29,10 +29,15 @@
 #define NODE_KEYS_DIR	   "keys"
 #define NODE_BLOBS_DIR	   "blobs"
 
-/* The node's clock: the system's, or LIAISON_NOW=YYYY-MM-DD for replays. */
+/*
+ * The node's clock: the system's, or LIAISON_NOW=YYYY-MM-DD. LIAISON_NOW
+ * dates the acts only of a node made for replays (liaison init --replay);
+ * on any other node it sets the date of questions, and an act is refused.
+ */
 struct node_clock {
 	date_t today;
 	bool simulated; /* set by LIAISON_NOW */
+	bool replay;	/* the node was made with --replay (node_open sets it) */
 };
 
 struct node_cache;
@@ -52,9 +57,15 @@ struct node {
 
 /*
  * Reads the clock: LIAISON_NOW when set (LERR_INVAL when it is not a
- * date), else today's UTC date.
+ * date), else today's UTC date. c->replay is left as it is.
  */
 int node_clock_read(struct node_clock *c, struct lerr *e) __attribute__((nonnull(1)));
+
+/*
+ * 0 when the clock may date an act; LERR_USAGE, saying why, when
+ * LIAISON_NOW is set on a node not made with --replay.
+ */
+int node_clock_act(const struct node_clock *c, struct lerr *e) __attribute__((nonnull(1)));
 
 /*
  * The node's folder: `home` if not NULL, else $LIAISON_HOME, else
@@ -62,16 +73,24 @@ int node_clock_read(struct node_clock *c, struct lerr *e) __attribute__((nonnull
  */
 int node_home(const char *home, char *buf, size_t n, struct lerr *e);
 
+/* What liaison init makes. */
+struct node_init_args {
+	const char *home, *party;
+	const char *store; /* a postgresql:// URL, or NULL for SQLite in the folder */
+	bool replay;	   /* a node for replays: LIAISON_NOW dates its acts */
+};
+
 /*
- * Makes a node for `party` in folder `home` (created with mode 0700; it may
- * exist but must not hold a node): its store, and the party's keys in
+ * Makes a node for a->party in folder a->home (created with mode 0700; it
+ * may exist but must not hold a node): its store, and the party's keys in
  * home/keys (PARTY.key sealed with the passphrase, PARTY.pub). The store is
- * SQLite's home/node.db, or with `store` a postgresql:// URL: its database
- * (which must exist) gets the schema, and home/store.url names it.
- * LERR_EXISTS when the folder or the database already holds a node.
+ * SQLite's home/node.db, or with a->store a postgresql:// URL: its database
+ * (which must exist) gets the schema, and home/store.url names it. A
+ * replay node keeps that in its settings ("replay"). LERR_EXISTS when the
+ * folder or the database already holds a node.
  */
-int node_init(const char *home, const char *party, const char *store, const char *pass, size_t len,
-	      struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 4)));
+int node_init(const struct node_init_args *a, const char *pass, size_t len, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
 
 /*
  * Where the node's store is: home/store.url when the node keeps it in

@@ -65,7 +65,7 @@ load helpers
 }
 
 @test "global options may stand after the command" {
-	"$L" --home "$BATS_TEST_TMPDIR/other" init --party KOR
+	"$L" --home "$BATS_TEST_TMPDIR/other" init --replay --party KOR
 	run "$L" agreement list --home "$BATS_TEST_TMPDIR/other" --json
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq '.agreements | length')" -eq 0 ]

@@ -18,7 +18,7 @@ dump() {
 }
 
 @test "apply stores the example; applying it again changes nothing" {
-	"$L" init --party JPN
+	"$L" init --replay --party JPN
 	run "$L" config apply "$EXAMPLE"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"applied (parties: 2, agreements: 1, people: 4, export regimes: 1, events added: 5, already stored: 0)"* ]]
@@ -33,7 +33,7 @@ dump() {
 }
 
 @test "a syntax error names the file, line and column, and stores nothing" {
-	"$L" init --party JPN
+	"$L" init --replay --party JPN
 	printf '{\n  "parties": [\n    {"code": "JPN",}\n  ]\n}\n' >"$BATS_TEST_TMPDIR/bad.json"
 	run "$L" config apply "$BATS_TEST_TMPDIR/bad.json"
 	[ "$status" -eq 1 ]
@@ -42,7 +42,7 @@ dump() {
 }
 
 @test "a date that does not exist is named with its JSON path" {
-	"$L" init --party JPN
+	"$L" init --replay --party JPN
 	jq '.agreements[0].events[2].date = "2019-02-30"' "$EXAMPLE" >"$BATS_TEST_TMPDIR/bad.json"
 	run "$L" config apply "$BATS_TEST_TMPDIR/bad.json"
 	[ "$status" -eq 1 ]
@@ -52,7 +52,7 @@ dump() {
 }
 
 @test "an impossible event in the file is refused with the reason, nothing stored" {
-	"$L" init --party JPN
+	"$L" init --replay --party JPN
 	jq '.agreements[0].events |= map(select(.kind != "notice"))' "$EXAMPLE" >"$BATS_TEST_TMPDIR/bad.json"
 	run "$L" config apply "$BATS_TEST_TMPDIR/bad.json"
 	[ "$status" -eq 1 ]
@@ -91,7 +91,7 @@ dump() {
 }
 
 @test "apply --dry-run checks against the node and stores nothing" {
-	"$L" init --party JPN
+	"$L" init --replay --party JPN
 	run "$L" config apply --dry-run "$EXAMPLE"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"would apply"* ]]

@@ -7,7 +7,7 @@ event() {
 }
 
 @test "replaying 2019 day by day records each event and its effect" {
-	"$L" init --party JPN
+	"$L" init --replay --party JPN
 	"$L" config apply "$(early_config)"
 	LIAISON_NOW=2019-08-23 run event notice --date 2019-08-23 --by KOR
 	[ "$status" -eq 0 ]
@@ -51,7 +51,7 @@ event() {
 }
 
 @test "a second notice while one is pending is refused" {
-	"$L" init --party JPN
+	"$L" init --replay --party JPN
 	"$L" config apply "$(early_config)"
 	event notice --date 2019-08-23 --by KOR
 	run event notice --date 2019-09-01 --by JPN
@@ -61,7 +61,7 @@ event() {
 }
 
 @test "an event after termination is refused" {
-	"$L" init --party JPN
+	"$L" init --replay --party JPN
 	"$L" config apply "$(early_config)"
 	event notice --date 2019-08-23 --by KOR
 	run event notice-suspended --date 2019-11-23 --by KOR

@@ -23,7 +23,7 @@ setup() {
 	       "clearance": {"level": "S", "from": "2010-01-01"}, "ntk": ["MISSILE-WARNING"]}]' \
 		"$EXAMPLE" >cfg.json
 	for p in jpn kor usa; do
-		"$L" --home $p init --party "${p^^}" >/dev/null
+		"$L" --home $p init --replay --party "${p^^}" >/dev/null
 		"$L" --home $p config apply cfg.json >/dev/null
 	done
 	"$L" --home jpn party key KOR kor/keys/KOR.pub >/dev/null
@@ -115,7 +115,7 @@ setup() {
 
 @test "nothing is released after the agreement ends (without the suspension)" {
 	# KOR's node never records the suspension: the agreement ends 2019-11-23
-	"$L" --home kor2 init --party KOR >/dev/null
+	"$L" --home kor2 init --replay --party KOR >/dev/null
 	jq '.agreements[0].events |= map(select(.date < "2019-11-01"))' cfg.json >cfg2.json
 	"$L" --home kor2 config apply cfg2.json >/dev/null
 	"$L" --home kor2 party key JPN jpn/keys/JPN.pub >/dev/null

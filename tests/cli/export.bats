@@ -196,7 +196,7 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 }
 
 @test "R-EXPORT: a release of an item under an entry needs a licence for that day" {
-	"$L" --home kor init --party KOR >/dev/null
+	"$L" --home kor init --replay --party KOR >/dev/null
 	"$L" party key KOR kor/keys/KOR.pub >/dev/null
 	echo "etching gas shipment schedule" >f.txt
 	ID=$(LIAISON_NOW=2019-07-10 "$L" item share f.txt --by sato --level GOKUHI --title "HF" \

@@ -11,7 +11,7 @@ setup() {
 
 # A node of JPN with the example applied.
 example_node() {
-	"$L" init --party JPN >/dev/null
+	"$L" init --replay --party JPN >/dev/null
 	"$L" config apply "$EXAMPLE" >/dev/null
 }
 
@@ -35,7 +35,7 @@ two_nodes() {
 	unset LIAISON_HOME
 	cd "$BATS_TEST_TMPDIR"
 	for p in jpn kor; do
-		"$L" --home $p init --party "${p^^}" >/dev/null
+		"$L" --home $p init --replay --party "${p^^}" >/dev/null
 		"$L" --home $p config apply "$EXAMPLE" >/dev/null
 	done
 	"$L" --home jpn party key KOR kor/keys/KOR.pub >/dev/null

@@ -148,7 +148,7 @@ kinds() { "$L" --home "$1" log entries 2>/dev/null | jq -r .kind | paste -sd' ';
 	# JPN rewrites its log (a fresh node with the same keys): two trees of one size
 	mv jpn jpn-old
 	mkdir jpn && cp -r jpn-old/keys jpn/
-	"$L" --home jpn2 init --party JPN >/dev/null
+	"$L" --home jpn2 init --replay --party JPN >/dev/null
 	cp jpn2/node.db jpn/node.db
 	"$L" --home jpn config apply "$EXAMPLE" >/dev/null
 	"$L" --home jpn person add a --party JPN --name A --role analyst >/dev/null
@@ -163,7 +163,7 @@ kinds() { "$L" --home "$1" log entries 2>/dev/null | jq -r .kind | paste -sd' ';
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"ALARM"*"never shrinks"* ]]
 	# a checkpoint of a party whose key is not known
-	"$L" --home usa init --party USA >/dev/null
+	"$L" --home usa init --replay --party USA >/dev/null
 	"$L" --home usa log checkpoint -o usa.txt
 	run "$L" --home kor log witness usa.txt
 	[ "$status" -eq 1 ]
@@ -171,7 +171,7 @@ kinds() { "$L" --home "$1" log entries 2>/dev/null | jq -r .kind | paste -sd' ';
 }
 
 @test "a recorded agreement event is an entry with its number" {
-	"$L" --home ev init --party JPN >/dev/null
+	"$L" --home ev init --replay --party JPN >/dev/null
 	"$L" --home ev config apply "$(early_config)" >/dev/null
 	LIAISON_NOW=2019-08-23 "$L" --home ev agreement event "$G" notice --date 2019-08-23 --by KOR >/dev/null
 	run "$L" --home ev log entries

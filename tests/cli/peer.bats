@@ -293,7 +293,7 @@ nodes() {
 	local spec name party cfg other
 	for spec in "$@"; do
 		IFS=: read -r name party cfg <<<"$spec"
-		"$L" --home "$name" init --party "$party" >/dev/null
+		"$L" --home "$name" init --replay --party "$party" >/dev/null
 		"$L" --home "$name" config apply "$cfg" >/dev/null
 	done
 	for spec in "$@"; do

@@ -30,8 +30,8 @@ pg() { # SQL: the first column of the answer, from JPN's database
 
 # jpn on PostgreSQL, kor on SQLite, the example applied, each with the other's key
 nodes() {
-	"$L" --home jpn init --party JPN --store "$STORE" >/dev/null
-	"$L" --home kor init --party KOR >/dev/null
+	"$L" --home jpn init --replay --party JPN --store "$STORE" >/dev/null
+	"$L" --home kor init --replay --party KOR >/dev/null
 	for p in jpn kor; do "$L" --home $p config apply "$EXAMPLE" >/dev/null; done
 	"$L" --home jpn party key KOR kor/keys/KOR.pub >/dev/null
 	"$L" --home kor party key JPN jpn/keys/JPN.pub >/dev/null
@@ -70,19 +70,19 @@ serve() {
 	"$L" --home jpn log verify >/dev/null
 	[ "$(pg 'SELECT count(*) FROM log_entries')" = "$("$L" --home jpn --json log entries | jq '.entries | length')" ]
 	# one database, one node: a second init on it is refused and leaves nothing
-	run "$L" --home other init --party KOR --store "$STORE"
+	run "$L" --home other init --replay --party KOR --store "$STORE"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"already holds the node of JPN"* ]]
 	[ ! -e other/store.url ]
 	[ "$(pg 'SELECT value FROM meta WHERE key = $$party$$')" = JPN ]
 	# what --store refuses, clearly, leaving no node behind
-	run "$L" --home x init --party JPN --store mysql://x/y
+	run "$L" --home x init --replay --party JPN --store mysql://x/y
 	[ "$status" -ne 0 ] && [[ "$output" == *"not a postgresql:// URL"* ]]
-	run "$L" --home y init --party JPN --store "postgresql://liaison:secret@127.0.0.1:1/none"
+	run "$L" --home y init --replay --party JPN --store "postgresql://liaison:secret@127.0.0.1:1/none"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"store postgresql://liaison:***@127.0.0.1:1/none"* ]] # no password shown
 	[ ! -e y/store.url ]
-	run "$L" --home jpn init --party JPN --store "$STORE"
+	run "$L" --home jpn init --replay --party JPN --store "$STORE"
 	[ "$status" -ne 0 ] && [[ "$output" == *"already holds a node"* ]]
 }
 
@@ -151,8 +151,8 @@ serve() {
 }
 
 @test "store migrate moves a SQLite node to PostgreSQL whole: the same log, items, tokens, outbox" {
-	"$L" --home jpn init --party JPN >/dev/null
-	"$L" --home kor init --party KOR >/dev/null
+	"$L" --home jpn init --replay --party JPN >/dev/null
+	"$L" --home kor init --replay --party KOR >/dev/null
 	for p in jpn kor; do "$L" --home $p config apply "$EXAMPLE" >/dev/null; done
 	"$L" --home jpn party key KOR kor/keys/KOR.pub >/dev/null
 	ids=()

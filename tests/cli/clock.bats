@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# The node's clock: LIAISON_NOW dates acts only on a node made with
+# `init --replay`; on any other node an act with it set is refused.
+load helpers
+
+echo_report() { echo "launch at 06:00" >"$BATS_TEST_TMPDIR/report.txt"; }
+
+# A node of JPN without --replay, the example applied.
+plain_node() {
+	"$L" init --party JPN >/dev/null
+	"$L" config apply "$EXAMPLE" >/dev/null
+	echo_report
+}
+
+@test "LIAISON_NOW cannot backdate an act on a node not made for replays" {
+	plain_node
+	size=$(rows log_entries)
+	run env LIAISON_NOW=2018-01-01 "$L" item share "$BATS_TEST_TMPDIR/report.txt" --by sato \
+		--level GOKUHI --title "Backdated" --releasable KOR
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"LIAISON_NOW is set (2018-01-01), but this node was not made for replays (liaison init --replay)"* ]]
+	# nothing stored: no item, no log entry, no blob
+	[ "$(rows items)" -eq 0 ]
+	[ "$(rows log_entries)" -eq "$size" ]
+	[ -z "$(ls "$LIAISON_HOME/blobs" 2>/dev/null | grep -v pending)" ]
+	# the same for an agreement event and for a token
+	run env LIAISON_NOW=2018-01-01 "$L" agreement event "$G" amended --date 2018-01-01
+	[ "$status" -eq 2 ]
+	run env LIAISON_NOW=2018-01-01 "$L" person token sato
+	[ "$status" -eq 2 ]
+	[ "$(rows log_entries)" -eq "$size" ]
+	# without LIAISON_NOW the act takes the system's date
+	run "$L" item share "$BATS_TEST_TMPDIR/report.txt" --by sato --level GOKUHI \
+		--title "Today" --releasable KOR
+	[ "$status" -eq 0 ]
+	[ "$(sqlite3 "$LIAISON_HOME/node.db" 'SELECT stored_on FROM items')" = "$(date -u +%F)" ]
+}
+
+@test "questions still take a date: --at, and LIAISON_NOW as their default" {
+	plain_node
+	run "$L" agreement status "$G" --at 2019-08-23
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"in-force-under-notice"* ]]
+	run env LIAISON_NOW=2019-11-23 "$L" --json agreement status "$G" --without 4
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.state + " " + .date')" = "terminated 2019-11-23" ]
+}
+
+@test "init --replay: LIAISON_NOW dates acts, and store info says which clock a node has" {
+	"$L" init --replay --party JPN >/dev/null
+	"$L" config apply "$EXAMPLE" >/dev/null
+	echo_report
+	run "$L" --json store info
+	[ "$(echo "$output" | jq -r .clock)" = replay ]
+	id=$(LIAISON_NOW=2019-09-01 "$L" item share "$BATS_TEST_TMPDIR/report.txt" --by sato \
+		--level GOKUHI --title "Replayed" --releasable KOR 2>/dev/null)
+	[ "$(sqlite3 "$LIAISON_HOME/node.db" "SELECT stored_on FROM items WHERE id = '$id'")" = 2019-09-01 ]
+	"$L" log entries | jq -e 'select(.kind == "item-share") | .clock == "LIAISON_NOW" and .date == "2019-09-01"'
+	# a node made without it says so
+	run "$L" --home "$BATS_TEST_TMPDIR/plain" init --party KOR
+	run "$L" --home "$BATS_TEST_TMPDIR/plain" store info
+	[[ "$output" == *"clock: the system's"* ]]
+	# init itself is an act: LIAISON_NOW without --replay is refused, and no node is made
+	run env LIAISON_NOW=2019-01-01 "$L" --home "$BATS_TEST_TMPDIR/third" init --party KOR
+	[ "$status" -eq 2 ]
+	[ ! -e "$BATS_TEST_TMPDIR/third" ]
+}
+
+@test "serve refuses to start with LIAISON_NOW on a node not made for replays" {
+	plain_node
+	run env LIAISON_NOW=2019-09-01 timeout 10 "$L" serve --listen 127.0.0.1:0
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not made for replays"* ]]
+}
