@@ -1,6 +1,7 @@
 /* person.c - people, roles and clearances (see person.h). */
 #include "person.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const role_names[ROLE__COUNT] = {"analyst", "originator", "security-officer",
@@ -55,14 +56,20 @@ int person_check(const struct person *p, const struct party *party, struct lerr 
 	if (p->roles == 0)
 		return lerr_set(e, LERR_INVAL, "roles: a person needs at least one role");
 	if (p->cleared) {
-		if (!party_level(party, p->level))
-			return lerr_set(e, LERR_INVAL, "clearance.level: %s has no level \"%s\"",
-					party->code, p->level);
+		if (!party_level(party, p->level)) {
+			party_level_match(party, p->level, e);
+			return lerr_prefix(e, "clearance.level");
+		}
 		if (p->to < p->from)
 			return lerr_set(e, LERR_INVAL, "clearance.to: before clearance.from");
 	}
+	char what[64];
+	snprintf(what, sizeof what, "a need-to-know group of %s", party->code);
 	for (size_t i = 0; i < p->nntk; i++)
-		if (label_word_check(p->ntk[i], e) < 0)
+		if (label_word_check(p->ntk[i], e) < 0 ||
+		    (party->nntk_groups &&
+		     party_word_known(&party->ntk_groups[0][0], party->nntk_groups, PARTY_WORD_MAX,
+				      p->ntk[i], what, e) < 0))
 			return lerr_prefix(e, "ntk[%zu]", i);
 	return 0;
 }

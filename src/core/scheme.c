@@ -1,7 +1,12 @@
 /* scheme.c - parties and their classification schemes (see scheme.h). */
 #include "scheme.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include "label.h"
+#include "text.h"
 
 bool count_parse(const char *s, uint64_t *out)
 {
@@ -27,6 +32,12 @@ bool str_copy(char *dst, size_t n, const char *src)
 	}
 	memcpy(dst, src, len + 1);
 	return true;
+}
+
+void party_word_lists(const struct party *p, struct party_words out[PARTY_WORD_LISTS])
+{
+	out[0] = (struct party_words){"ntk_groups", p->ntk_groups, p->nntk_groups};
+	out[1] = (struct party_words){"purposes", p->purposes, p->npurposes};
 }
 
 int party_code_check(const char *code, struct lerr *e)
@@ -66,6 +77,21 @@ int party_check(const struct party *p, struct lerr *e)
 		return lerr_set(e, LERR_INVAL, "levels: party %s has no levels", p->code);
 	if (p->nlevels > SCHEME_LEVELS_MAX)
 		return lerr_set(e, LERR_LIMIT, "levels: more than %d levels", SCHEME_LEVELS_MAX);
+	if (p->nntk_groups > PARTY_WORDS_MAX || p->npurposes > PARTY_WORDS_MAX)
+		return lerr_set(e, LERR_LIMIT, "ntk_groups, purposes: at most %d of each",
+				PARTY_WORDS_MAX);
+	struct party_words lists[PARTY_WORD_LISTS];
+	party_word_lists(p, lists);
+	for (size_t k = 0; k < PARTY_WORD_LISTS; k++)
+		for (size_t i = 0; i < lists[k].n; i++) {
+			if (label_word_check(lists[k].v[i], e) < 0)
+				return lerr_prefix(e, "%s[%zu]", lists[k].name, i);
+			for (size_t j = 0; j < i; j++)
+				if (strcmp(lists[k].v[j], lists[k].v[i]) == 0)
+					return lerr_set(
+					    e, LERR_INVAL, "%s[%zu]: %s is already %s[%zu]",
+					    lists[k].name, i, lists[k].v[i], lists[k].name, j);
+		}
 	for (size_t i = 0; i < p->nlevels; i++) {
 		const struct scheme_level *l = &p->levels[i];
 		if (level_code_check(l->code, e) < 0)
@@ -91,6 +117,59 @@ const struct scheme_level *party_level(const struct party *p, const char *code)
 		if (strcmp(p->levels[i].code, code) == 0)
 			return &p->levels[i];
 	return NULL;
+}
+
+/* "A, B, C" of n words of width w at v, into buf. */
+static void word_list(const char *v, size_t n, size_t w, char *buf, size_t size)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < size; i++) {
+		int k = snprintf(buf + len, size - len, "%s%s", i ? ", " : "", v + i * w);
+		if (k < 0 || (size_t)k >= size - len) {
+			if (size > 4)
+				memcpy(buf + size - 4, "...", 4);
+			return;
+		}
+		len += (size_t)k;
+	}
+}
+
+const struct scheme_level *party_level_match(const struct party *p, const char *code,
+					     struct lerr *e)
+{
+	const struct scheme_level *exact = party_level(p, code), *folded = NULL;
+	size_t nfolded = 0;
+	for (size_t i = 0; !exact && i < p->nlevels; i++)
+		if (strcasecmp(p->levels[i].code, code) == 0) {
+			folded = &p->levels[i];
+			nfolded++;
+		}
+	if (exact || nfolded == 1)
+		return exact ? exact : folded;
+	char known[SCHEME_LEVELS_MAX * LEVEL_CODE_MAX];
+	word_list(p->levels[0].code, p->nlevels, sizeof p->levels[0], known, sizeof known);
+	const char *near =
+	    text_nearest_in(code, p->levels[0].code, sizeof p->levels[0], p->nlevels);
+	lerr_set(e, LERR_INVAL, "%s has no level \"%.32s\" (%s)%s%s%s", p->code, code, known,
+		 near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
+	return NULL;
+}
+
+int party_word_known(const char *v, size_t n, size_t w, const char *word, const char *what,
+		     struct lerr *e)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v + i * w, word) == 0)
+			return 0;
+	if (n == 0)
+		return lerr_set(e, LERR_INVAL, "\"%.64s\" is not %s: none are declared", word,
+				what);
+	char known[256];
+	word_list(v, n, w, known, sizeof known);
+	const char *near = text_nearest_in(word, v, w, n);
+	return lerr_set(e, LERR_INVAL, "\"%.64s\" is not %s (%s)%s%s%s", word, what, known,
+			near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
 }
 
 const struct party *party_find(const struct party *ps, size_t n, const char *code)

@@ -21,6 +21,8 @@
 #define LEVEL_NAME_MAX	  128 /* UTF-8 bytes, with NUL */
 #define SCHEME_LEVELS_MAX 16
 #define LEVEL_RANK_MAX	  100
+#define PARTY_WORD_MAX	  64 /* a need-to-know group or purpose: a label's word */
+#define PARTY_WORDS_MAX	  32 /* of each kind */
 
 struct scheme_level {
 	char code[LEVEL_CODE_MAX];
@@ -33,7 +35,28 @@ struct party {
 	char name[PARTY_NAME_MAX];
 	size_t nlevels;
 	struct scheme_level levels[SCHEME_LEVELS_MAX];
+	/* the need-to-know groups and purposes the party declares (none: not
+	 * declared); its items and people may use only those */
+	size_t nntk_groups;
+	char ntk_groups[PARTY_WORDS_MAX][PARTY_WORD_MAX];
+	size_t npurposes;
+	char purposes[PARTY_WORDS_MAX][PARTY_WORD_MAX];
+	/* its node refuses acts its operator enters for a person (--by) from
+	 * the local CLI: people act only with their own tokens */
+	bool no_operator_acts;
 };
+
+/* One of a party's lists of declared words. */
+struct party_words {
+	const char *name; /* "ntk_groups" or "purposes": the configuration's field */
+	const char (*v)[PARTY_WORD_MAX];
+	size_t n;
+};
+#define PARTY_WORD_LISTS 2
+
+/* p's lists of declared words: [0] need-to-know groups, [1] purposes. */
+void party_word_lists(const struct party *p, struct party_words out[PARTY_WORD_LISTS])
+    __attribute__((nonnull));
 
 /*
  * Checks a party code: 2 to 8 capital ASCII letters. Returns 0 or LERR_INVAL
@@ -54,6 +77,24 @@ int party_check(const struct party *p, struct lerr *e) __attribute__((nonnull(1)
 /* The level with this code in p's scheme, or NULL. */
 const struct scheme_level *party_level(const struct party *p, const char *code)
     __attribute__((nonnull));
+
+/*
+ * The level a person means by `code`: the one with that code, else the
+ * only one whose code matches without regard to case ("gokuhi"). NULL
+ * with LERR_INVAL when none does, the message naming p's levels and the
+ * nearest one ("JPN has no level \"GOKUHl\" (HI, GOKUHI, TOKUTEI); did you
+ * mean GOKUHI?").
+ */
+const struct scheme_level *party_level_match(const struct party *p, const char *code,
+					     struct lerr *e) __attribute__((nonnull(1, 2)));
+
+/*
+ * Whether word is among the n words of width w at v; when it is not,
+ * LERR_INVAL saying what it is not (`what`, "a need-to-know group of
+ * JPN") with the words known and the nearest.
+ */
+int party_word_known(const char *v, size_t n, size_t w, const char *word, const char *what,
+		     struct lerr *e) __attribute__((nonnull(4, 5)));
 
 /* The party with this code among ps[0..n), or NULL. */
 const struct party *party_find(const struct party *ps, size_t n, const char *code)

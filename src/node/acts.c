@@ -264,22 +264,23 @@ int node_item_downgrade(struct node *n, const struct act_args *a, const struct k
 	int r = allowed(n, a, ACT_DOWNGRADE, d, e);
 	if (r < 0 || (r = node_item_get(n, a->item, &it, &l, e)) < 0)
 		return r;
-	if ((r = store_party_get(n->store, l.originator, &scheme, e)) == 0) {
-		const struct scheme_level *now = party_level(&scheme, l.level),
-					  *to = party_level(&scheme, a->level);
-		if (!to)
-			r = lerr_set(e, LERR_INVAL, "--level: %s has no level \"%s\"", l.originator,
-				     a->level);
-		else if (!now || to->rank >= now->rank)
+	const struct scheme_level *to = NULL;
+	if ((r = node_party_get(n, l.originator, &scheme, e)) == 0) {
+		const struct scheme_level *now = party_level(&scheme, l.level);
+		if (!(to = party_level_match(&scheme, a->level, e))) {
+			lerr_prefix(e, "level");
+			r = lerr_field(e, "level");
+		} else if (!now || to->rank >= now->rank)
 			r = lerr_set(e, LERR_REFUSED, "%s is not below %s (rank %d, not under %d)",
 				     to->code, l.level, to->rank, now ? now->rank : 0);
 	}
-	char *canon = NULL, old_blob[STORE_BLOB_NAME];
+	char *canon = NULL, old_blob[STORE_BLOB_NAME], was[LEVEL_CODE_MAX];
 	size_t cn;
 	struct fio_out o;
 	memcpy(old_blob, it.blob, sizeof old_blob);
+	memcpy(was, l.level, sizeof was);
 	if (r == 0) {
-		str_copy(l.level, sizeof l.level, a->level);
+		str_copy(l.level, sizeof l.level, to->code);
 		r = label_canonical(&l, &canon, &cn, e);
 	}
 	if (r == 0 && (r = node_blob_begin(n, &o, e)) == 0) {
@@ -293,16 +294,16 @@ int node_item_downgrade(struct node *n, const struct act_args *a, const struct k
 		free(it.label);
 		it.label = canon;
 		canon = NULL;
-		str_copy(it.level, sizeof it.level, a->level);
-		str_copy(it.local_level, sizeof it.local_level, a->level);
+		str_copy(it.level, sizeof it.level, l.level);
+		str_copy(it.local_level, sizeof it.local_level, l.level);
 		if ((r = store_begin(n->store, e)) == 0) {
 			if ((r = store_item_relabel(n->store, &it, e)) < 0)
 				store_rollback(n->store);
 			else
 				r = node_log_commit(n, "item-downgrade",
 						    json_pack("{s:s, s:s, s:s, s:s}", "item", it.id,
-							      "by", a->by, "from", l.level, "to",
-							      a->level),
+							      "by", a->by, "from", was, "to",
+							      l.level),
 						    e);
 		}
 	}

@@ -25,6 +25,26 @@ int node_party_get(struct node *n, const char *code, struct party *p, struct ler
 	return node_cached_party(n, code, p, e);
 }
 
+int node_party_known(struct node *n, const char *code, const char *field, struct lerr *e)
+{
+	struct party p;
+	int r = node_party_get(n, code, &p, e);
+	if (r != LERR_NOTFOUND)
+		return r;
+	struct party *all = NULL;
+	size_t count = 0;
+	if ((r = store_party_list(n->store, &all, &count, e)) < 0)
+		return r;
+	char codes[AGR_PARTIES_MAX * 4][PARTY_CODE_MAX];
+	size_t nc = 0;
+	for (size_t i = 0; i < count && nc < sizeof codes / sizeof codes[0]; i++)
+		str_copy(codes[nc++], PARTY_CODE_MAX, all[i].code);
+	free(all);
+	party_word_known(&codes[0][0], nc, PARTY_CODE_MAX, code, "a party known on this node", e);
+	lerr_prefix(e, "%s", field);
+	return lerr_field(e, field);
+}
+
 size_t node_stored_number(const struct agreement *a, size_t i)
 {
 	size_t number = 1;

@@ -38,14 +38,46 @@ static int parse_level(json_t *v, struct scheme_level *l, const struct jpath *p,
 	return 0;
 }
 
+/* obj[f]: an array of words (at most max) into v (each of width w). */
+static int word_list(json_t *obj, const char *f, char *v, size_t w, size_t max, size_t *n,
+		     const struct jpath *p, struct lerr *e)
+{
+	int r;
+	*n = 0;
+	json_t *a = jf_array(obj, f, false, max, p, e, &r);
+	struct jpath q;
+	jf_field(&q, p, f);
+	for (size_t i = 0; a && i < json_array_size(a); i++) {
+		json_t *x = json_array_get(a, i);
+		struct jpath qi;
+		jf_index(&qi, &q, i);
+		if (!json_is_string(x) || !str_copy(v + i * w, w, json_string_value(x)))
+			return jf_bad(e, &qi, "must be a string of at most %zu bytes", w - 1);
+		(*n)++;
+	}
+	return r;
+}
+
 static int parse_party(json_t *v, struct party *pt, const struct jpath *p, struct lerr *e)
 {
-	static const char *const keys[] = {"code", "name", "levels", NULL};
+	static const char *const keys[] = {"code",     "name",		"levels", "ntk_groups",
+					   "purposes", "operator_acts", NULL};
 	int r;
+	json_t *ops = json_object_get(v, "operator_acts");
 	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
 	    jf_str(v, "code", true, pt->code, sizeof pt->code, p, e) < 0 ||
-	    jf_str(v, "name", true, pt->name, sizeof pt->name, p, e) < 0)
+	    jf_str(v, "name", true, pt->name, sizeof pt->name, p, e) < 0 ||
+	    word_list(v, "ntk_groups", &pt->ntk_groups[0][0], PARTY_WORD_MAX, PARTY_WORDS_MAX,
+		      &pt->nntk_groups, p, e) < 0 ||
+	    word_list(v, "purposes", &pt->purposes[0][0], PARTY_WORD_MAX, PARTY_WORDS_MAX,
+		      &pt->npurposes, p, e) < 0)
 		return LERR_INVAL;
+	if (ops && !json_is_boolean(ops)) {
+		struct jpath q;
+		jf_field(&q, p, "operator_acts");
+		return jf_bad(e, &q, "must be true or false");
+	}
+	pt->no_operator_acts = ops && json_is_false(ops);
 	json_t *lv = jf_array(v, "levels", true, SCHEME_LEVELS_MAX, p, e, &r);
 	if (!lv)
 		return r;
@@ -179,26 +211,6 @@ static int parse_agreement(json_t *v, struct agreement *a, const struct jpath *p
 	}
 	agreement_sort_events(a);
 	return 0;
-}
-
-/* obj[f]: an array of words (at most max) into v (each of width w). */
-static int word_list(json_t *obj, const char *f, char *v, size_t w, size_t max, size_t *n,
-		     const struct jpath *p, struct lerr *e)
-{
-	int r;
-	*n = 0;
-	json_t *a = jf_array(obj, f, false, max, p, e, &r);
-	struct jpath q;
-	jf_field(&q, p, f);
-	for (size_t i = 0; a && i < json_array_size(a); i++) {
-		json_t *x = json_array_get(a, i);
-		struct jpath qi;
-		jf_index(&qi, &q, i);
-		if (!json_is_string(x) || !str_copy(v + i * w, w, json_string_value(x)))
-			return jf_bad(e, &qi, "must be a string of at most %zu bytes", w - 1);
-		(*n)++;
-	}
-	return r;
 }
 
 static int parse_person(json_t *v, struct person *pp, const struct jpath *p, struct lerr *e)

@@ -25,7 +25,21 @@ json_t *encode_party(const struct party *p)
 		json_array_append_new(
 		    levels, json_pack("{s:s, s:s, s:i}", "code", p->levels[i].code, "name",
 				      p->levels[i].name, "rank", p->levels[i].rank));
-	return json_pack("{s:s, s:s, s:o}", "code", p->code, "name", p->name, "levels", levels);
+	json_t *o =
+	    json_pack("{s:s, s:s, s:o}", "code", p->code, "name", p->name, "levels", levels);
+	struct party_words words[PARTY_WORD_LISTS];
+	party_word_lists(p, words);
+	for (size_t k = 0; o && k < PARTY_WORD_LISTS; k++) {
+		if (!words[k].n)
+			continue;
+		json_t *a = json_array();
+		for (size_t i = 0; i < words[k].n; i++)
+			json_array_append_new(a, json_string(words[k].v[i]));
+		json_object_set_new(o, words[k].name, a);
+	}
+	if (o && p->no_operator_acts)
+		json_object_set_new(o, "operator_acts", json_false());
+	return o;
 }
 
 json_t *encode_event(const struct agreement *a, size_t i)

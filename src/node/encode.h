@@ -14,7 +14,8 @@
 #include "../store/store.h"
 #include "node.h"
 
-/* {"code", "name", "levels": [{"code", "name", "rank"}]} */
+/* {"code", "name", "levels": [{"code", "name", "rank"}], "ntk_groups"?,
+ * "purposes"?, "operator_acts"?: false}, as in the configuration file */
 json_t *encode_party(const struct party *p);
 
 /* {"number", "date", "kind", "by"?} for a->events[i]. */

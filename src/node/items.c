@@ -251,12 +251,53 @@ static int entry_listed(struct node *n, const char *entry, struct lerr *e)
 		return 0;
 	if (res < 0)
 		return res;
-	if (!export_entry_find(&r, entry))
-		res = lerr_set(e, LERR_INVAL,
-			       "--export-entry: %.63s is not an entry of %s's control list", entry,
-			       r.party);
+	if (!export_entry_find(&r, entry)) {
+		lerr_set(e, LERR_INVAL, "export_entry: %.63s is not an entry of %s's control list",
+			 entry, r.party);
+		res = lerr_field(e, "export_entry");
+	}
 	export_regime_free(&r);
 	return res;
+}
+
+/* word among the party's declared words of list k (none declared: refused
+ * for need-to-know groups, anything for purposes); LERR_INVAL naming field. */
+static int declared(const struct party *p, size_t k, const char *word, const char *field,
+		    struct lerr *e)
+{
+	struct party_words w[PARTY_WORD_LISTS];
+	char what[96];
+	party_word_lists(p, w);
+	if (k == 1 && w[k].n == 0)
+		return 0;
+	snprintf(what, sizeof what, "%s declared by %s (configuration: parties[].%s)",
+		 k == 0 ? "a need-to-know group" : "a purpose", p->code, w[k].name);
+	if (party_word_known(&w[k].v[0][0], w[k].n, PARTY_WORD_MAX, word, what, e) == 0)
+		return 0;
+	lerr_prefix(e, "%s", field);
+	return lerr_field(e, field);
+}
+
+/*
+ * Checks what a label is made of against what the node knows: a level of
+ * its scheme (its case aside; *level: the level's own code), parties it
+ * knows, need-to-know groups and purposes its party declares.
+ */
+static int share_checks(struct node *n, const struct item_share *rq, const struct party *scheme,
+			const struct scheme_level **level, struct lerr *e)
+{
+	int r = 0;
+	if (!(*level = party_level_match(scheme, rq->level, e))) {
+		lerr_prefix(e, "level");
+		return lerr_field(e, "level");
+	}
+	for (size_t i = 0; r == 0 && i < rq->nreleasable; i++)
+		r = node_party_known(n, rq->releasable[i], "releasable", e);
+	if (r == 0 && rq->ntk && rq->ntk[0])
+		r = declared(scheme, 0, rq->ntk, "ntk", e);
+	for (size_t i = 0; r == 0 && i < rq->npurposes; i++)
+		r = declared(scheme, 1, rq->purposes[i], "purpose", e);
+	return r;
 }
 
 /* Builds the label of a new item and checks the sharer may make it. */
@@ -264,32 +305,33 @@ static int share_label(struct node *n, const struct item_share *rq, struct label
 {
 	struct person p;
 	struct party scheme;
+	const struct scheme_level *lv = NULL;
 	memset(l, 0, sizeof *l);
 	int r = node_person_get(n, rq->by, &p, e);
 	if (r == 0 && strcmp(p.party, n->party) != 0)
-		r = lerr_set(e, LERR_REFUSED, "%s is of %s; this node shares for %s", p.id, p.party,
-			     n->party);
+		r = lerr_set(e, LERR_FORBIDDEN, "%s is of %s; this node shares for %s", p.id,
+			     p.party, n->party);
 	if (r == 0 && !(p.roles & (ROLE_ORIGINATOR | ROLE_ANALYST)))
-		r = lerr_set(e, LERR_REFUSED, "%s is neither originator nor analyst", p.id);
+		r = lerr_set(e, LERR_FORBIDDEN, "R-ROLE: %s is neither originator nor analyst",
+			     p.id);
 	if (r == 0)
-		r = store_party_get(n->store, n->party, &scheme, e);
+		r = node_party_get(n, n->party, &scheme, e);
+	if (r == 0)
+		r = share_checks(n, rq, &scheme, &lv, e);
 	if (r < 0)
 		return r;
-	const struct scheme_level *lv = party_level(&scheme, rq->level);
 	const struct scheme_level *mine = p.cleared ? party_level(&scheme, p.level) : NULL;
-	if (!lv)
-		return lerr_set(e, LERR_INVAL, "--level: %s has no level \"%s\"", n->party,
-				rq->level);
 	if (!mine || n->clock.today < p.from || n->clock.today > p.to || mine->rank < lv->rank)
 		return lerr_set(
-		    e, LERR_REFUSED,
-		    "%s may not mark an item %s: it needs a valid clearance at that level", p.id,
-		    rq->level);
+		    e, LERR_FORBIDDEN,
+		    "R-CLEARANCE: %s may not mark an item %s: it needs a valid clearance at that "
+		    "level",
+		    p.id, lv->code);
 	uint8_t id[12];
 	randombytes_buf(id, sizeof id);
 	sodium_bin2hex(l->item, sizeof l->item, id, sizeof id);
 	bool ok = str_copy(l->originator, sizeof l->originator, n->party) &&
-		  str_copy(l->level, sizeof l->level, rq->level) &&
+		  str_copy(l->level, sizeof l->level, lv->code) &&
 		  str_copy(l->title, sizeof l->title, rq->title) &&
 		  str_copy(l->ntk, sizeof l->ntk, rq->ntk ? rq->ntk : "") &&
 		  str_copy(l->export_entry, sizeof l->export_entry,

@@ -208,6 +208,13 @@ int node_party_get(struct node *n, const char *code, struct party *p, struct ler
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 /*
+ * 0 when code names a party this node knows; else LERR_INVAL with `field`
+ * (the argument, "releasable") named, the parties known and the nearest.
+ */
+int node_party_known(struct node *n, const char *code, const char *field, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
  * Records an event of agreement id: refused (LERR_REFUSED, with the reason)
  * when it is dated after the node's today or cannot happen after the events
  * already recorded, or when a later recorded event could no longer happen.

@@ -6,12 +6,20 @@
 #include "internal.h"
 #include "log.h"
 
-int node_person_put(struct node *n, const struct person *p, struct lerr *e)
+int node_person_put(struct node *n, const struct person *given, struct lerr *e)
 {
 	struct party party;
-	int r = store_party_get(n->store, p->party, &party, e);
+	struct person pc = *given, *p = &pc;
+	int r = node_party_known(n, p->party, "party", e);
+	if (r == 0)
+		r = node_party_get(n, p->party, &party, e);
 	if (r < 0)
 		return r;
+	/* a clearance level as the person means it: its case aside */
+	const struct scheme_level *lv =
+	    p->cleared ? party_level_match(&party, p->level, NULL) : NULL;
+	if (lv)
+		str_copy(p->level, sizeof p->level, lv->code);
 	if ((r = person_check(p, &party, e)) < 0)
 		return r;
 	if ((r = store_begin(n->store, e)) < 0)

@@ -147,6 +147,19 @@ static const struct migration migrations[] = {
      "CREATE UNIQUE INDEX items_by_seq ON items(seq);"
      "CREATE TABLE store_generation(n BIGINT NOT NULL);"
      "INSERT INTO store_generation VALUES(0);"},
+    /* 9: need to know for everything: the groups and purposes each party
+     * declares, whether its node takes its operator's acts for a person,
+     * who shared an item, tokens that expire, are read-only, and were last
+     * used on a day. */
+    {"CREATE TABLE party_words(party TEXT NOT NULL REFERENCES parties(code) ON DELETE CASCADE,"
+     " kind TEXT NOT NULL, word TEXT NOT NULL, position INTEGER NOT NULL,"
+     " PRIMARY KEY(party, kind, word)) STRICT;"
+     "ALTER TABLE parties ADD COLUMN no_operator_acts INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE items ADD COLUMN shared_by TEXT;"
+     "ALTER TABLE tokens ADD COLUMN expires_on TEXT;"
+     "ALTER TABLE tokens ADD COLUMN last_used TEXT;"
+     "ALTER TABLE tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;",
+     NULL},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -458,14 +471,37 @@ static int sq_party_put(struct store *s, const struct party *p, struct lerr *e)
 	struct sq *q = SQ(s);
 	struct sql_stmt *st;
 	if (prep(q,
-		 "INSERT INTO parties(code, name) VALUES(?, ?)"
-		 " ON CONFLICT(code) DO UPDATE SET name = excluded.name",
+		 "INSERT INTO parties(code, name, no_operator_acts) VALUES(?, ?, ?)"
+		 " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
+		 " no_operator_acts = excluded.no_operator_acts",
 		 &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, p->code, false);
 	bind_text(st, 2, p->name, false);
+	sql_bind_int(st, 3, p->no_operator_acts);
 	if (step_done(q, st, "write party", e) < 0)
 		return LERR_STORE;
+	if (prep(q, "DELETE FROM party_words WHERE party = ?", &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, p->code, false);
+	if (step_done(q, st, "replace party words", e) < 0)
+		return LERR_STORE;
+	struct party_words words[PARTY_WORD_LISTS]; /* kind: the list's name */
+	party_word_lists(p, words);
+	for (size_t k = 0; k < PARTY_WORD_LISTS; k++)
+		for (size_t i = 0; i < words[k].n; i++) {
+			if (prep(q,
+				 "INSERT INTO party_words(party, kind, word, position)"
+				 " VALUES(?, ?, ?, ?)",
+				 &st, e) < 0)
+				return LERR_STORE;
+			bind_text(st, 1, p->code, false);
+			bind_text(st, 2, words[k].name, false);
+			bind_text(st, 3, words[k].v[i], false);
+			sql_bind_int(st, 4, (int64_t)i);
+			if (step_done(q, st, "write party word", e) < 0)
+				return LERR_STORE;
+		}
 	if (prep(q, "DELETE FROM levels WHERE party = ?", &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, p->code, false);
@@ -513,24 +549,51 @@ static int load_levels(struct sq *q, struct party *p, struct lerr *e)
 	return r;
 }
 
+/* The party's declared need-to-know groups and purposes. */
+static int load_words(struct sq *q, struct party *p, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (prep(q, "SELECT kind, word FROM party_words WHERE party = ? ORDER BY kind, position",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, p->code, false);
+	int rc, r = 0;
+	while (r == 0 && (rc = sql_step(st)) == SQL_ROW) {
+		bool ntk = strcmp(sql_text(st, 0), "ntk_groups") == 0;
+		size_t *n = ntk ? &p->nntk_groups : &p->npurposes;
+		char(*v)[PARTY_WORD_MAX] = ntk ? p->ntk_groups : p->purposes;
+		if (*n == PARTY_WORDS_MAX)
+			r = lerr_set(e, LERR_LIMIT, "store: party %s has too many words", p->code);
+		else
+			col_copy(st, 1, v[(*n)++], PARTY_WORD_MAX);
+	}
+	if (r == 0 && rc != SQL_DONE)
+		r = fail(q, e, "read party words");
+	release(q, st);
+	return r;
+}
+
 static int sq_party_get(struct store *s, const char *code, struct party *p, struct lerr *e)
 {
 	struct sq *q = SQ(s);
 	struct sql_stmt *st;
 	memset(p, 0, sizeof *p);
-	if (prep(q, "SELECT code, name FROM parties WHERE code = ?", &st, e) < 0)
+	if (prep(q, "SELECT code, name, no_operator_acts FROM parties WHERE code = ?", &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, code, false);
 	int rc = sql_step(st), r = 0;
 	if (rc == SQL_ROW) {
 		col_copy(st, 0, p->code, sizeof p->code);
 		col_copy(st, 1, p->name, sizeof p->name);
+		p->no_operator_acts = sql_int(st, 2) != 0;
 	} else if (rc == SQL_DONE)
 		r = lerr_set(e, LERR_NOTFOUND, "unknown party %.32s", code);
 	else
 		r = fail(q, e, "read party");
 	release(q, st);
-	return r < 0 ? r : load_levels(q, p, e);
+	if (r == 0)
+		r = load_levels(q, p, e);
+	return r < 0 ? r : load_words(q, p, e);
 }
 
 static int sq_party_list(struct store *s, struct party **out, size_t *n, struct lerr *e)
@@ -2067,6 +2130,7 @@ static int sq_nonce_use(struct store *s, const char *party, const char *nonce, i
 static const char *const copy_tables[] = {"meta",
 					  "parties",
 					  "levels",
+					  "party_words",
 					  "agreements",
 					  "agreement_parties",
 					  "equivalences",

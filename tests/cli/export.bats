@@ -231,6 +231,6 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 		"the item has no export-control entry" ]
 	run "$L" item share f.txt --by sato --level GOKUHI --title "x" --releasable KOR --export-entry SARIN
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"--export-entry: SARIN is not an entry of JPN's control list"* ]]
+	[[ "$output" == *"export_entry: SARIN is not an entry of JPN's control list"* ]]
 	[ "$(rows items)" = 1 ]
 }

@@ -6,7 +6,7 @@ load helpers
 	example_node
 	run "$L" --json person list
 	[ "$status" -eq 0 ]
-	[ "$(echo "$output" | jq -r '[.people[].id] | join(",")')" = "sato,suzuki,kim,park" ]
+	[ "$(echo "$output" | jq -r '[.people[].id] | join(",")')" = "ito,mori,sato,suzuki,kim,park" ]
 	run "$L" --json person show kim
 	[ "$(echo "$output" | jq -r .clearance.level)" = II ]
 	[ "$(echo "$output" | jq -r .clearance.to)" = 2025-12-31 ]
@@ -42,8 +42,8 @@ load helpers
 	[ "$status" -eq 2 ]
 	[[ "$output" == *'role "spy" is unknown'* ]]
 	run "$L" person add lee --party USA --name Lee --role analyst
-	[ "$status" -eq 1 ]
-	[[ "$output" == *"unknown party USA"* ]]
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'party: "USA" is not a party known on this node (JPN, KOR)'* ]]
 	run "$L" person add Lee --party KOR --name Lee --role analyst
 	[ "$status" -eq 2 ]
 	[[ "$output" == *'person id "Lee"'* ]]

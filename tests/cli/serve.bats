@@ -6,6 +6,11 @@ load helpers
 
 setup() {
 	two_nodes
+	# a third party, for consents and releases beyond the pact
+	echo '{"parties": [{"code": "USA", "name": "United States", "levels": [
+	        {"code": "C", "name": "CONFIDENTIAL", "rank": 1},
+	        {"code": "S", "name": "SECRET", "rank": 2}]}]}' >usa.json
+	for p in jpn kor; do "$L" --home $p config apply usa.json >/dev/null; done
 	"$L" --home jpn person add reg --party JPN --name Registrar --role registrar >/dev/null
 	SATO=$("$L" --home jpn person token sato 2>/dev/null)
 	SUZUKI=$("$L" --home jpn person token suzuki 2>/dev/null)

@@ -199,7 +199,8 @@ static struct node *fresh_node(char *dir)
 	strcpy(dir, "/tmp/liaison-test-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	struct lerr e = {0};
-	cr_assert_eq(node_init(dir, "JPN", NULL, "pw", 2, &e), 0, "%s", e.msg);
+	const struct node_init_args a = {.home = dir, .party = "JPN"};
+	cr_assert_eq(node_init(&a, "pw", 2, &e), 0, "%s", e.msg);
 	struct node *n;
 	cr_assert_eq(node_open(dir, &n, &e), 0, "%s", e.msg);
 	return n;
@@ -241,6 +242,29 @@ Test(config, people_are_checked_against_their_scheme)
 		    ", \"people\": [{\"id\": \"Kim\", \"party\": \"KOR\", \"name\": \"K\","
 		    " \"roles\": [\"analyst\"]}]}",
 		    "people[0].id: person id \"Kim\"");
+}
+
+Test(config, parties_declare_their_groups_and_purposes_once_each)
+{
+	parse_fails("{\"parties\": [{\"code\": \"JPN\", \"name\": \"Japan\", \"levels\": "
+		    "[{\"code\": \"HI\", \"name\": \"H\", \"rank\": 1}], \"ntk_groups\": "
+		    "[\"NAVAL\", \"NAVAL\"]}]}",
+		    "parties[0].ntk_groups[1]: NAVAL is already ntk_groups[0]");
+	parse_fails("{\"parties\": [{\"code\": \"JPN\", \"name\": \"Japan\", \"levels\": "
+		    "[{\"code\": \"HI\", \"name\": \"H\", \"rank\": 1}], \"purposes\": "
+		    "[\"war ning\"]}]}",
+		    "parties[0].purposes[0]: \"war ning\" is not 1-63 of");
+	parse_fails("{\"parties\": [{\"code\": \"JPN\", \"name\": \"Japan\", \"levels\": "
+		    "[{\"code\": \"HI\", \"name\": \"H\", \"rank\": 1}], \"operator_acts\": "
+		    "\"no\"}]}",
+		    "parties[0].operator_acts: must be true or false");
+	/* a person's group must be one the party declares */
+	apply_fails("{\"parties\": [{\"code\": \"JPN\", \"name\": \"Japan\", \"levels\": "
+		    "[{\"code\": \"HI\", \"name\": \"H\", \"rank\": 1}], \"ntk_groups\": "
+		    "[\"NAVAL\"]}], \"people\": [{\"id\": \"sato\", \"party\": \"JPN\", "
+		    "\"name\": \"S\", \"roles\": [\"analyst\"], \"ntk\": [\"NAVLA\"]}]}",
+		    "people[0].ntk[0]: \"NAVLA\" is not a need-to-know group of JPN (NAVAL); did "
+		    "you mean NAVAL?");
 }
 
 Test(config, applying_twice_changes_nothing)

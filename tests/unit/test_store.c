@@ -156,6 +156,13 @@ Test(store, a_committed_party_survives_reopening)
 	struct store *s;
 	struct lerr e = {0};
 	struct party p = jpn(), q;
+	/* its declared words and its node's setting too */
+	p.nntk_groups = 2;
+	strcpy(p.ntk_groups[0], "NAVAL");
+	strcpy(p.ntk_groups[1], "MISSILE-WARNING");
+	p.npurposes = 1;
+	strcpy(p.purposes[0], "warning");
+	p.no_operator_acts = true;
 	cr_assert_eq(store_open(path, true, &s, &e), 0);
 	cr_assert_eq(store_begin(s, &e), 0);
 	cr_assert_eq(store_party_put(s, &p, &e), 0, "%s", e.msg);
@@ -168,6 +175,21 @@ Test(store, a_committed_party_survives_reopening)
 	cr_assert_str_eq(q.levels[1].code, "GOKUHI");
 	cr_assert_str_eq(q.levels[1].name, "極秘");
 	cr_assert_eq(q.levels[1].rank, 2);
+	cr_assert_eq(q.nntk_groups, 2);
+	cr_assert_str_eq(q.ntk_groups[0], "NAVAL", "the declared order is kept");
+	cr_assert_str_eq(q.ntk_groups[1], "MISSILE-WARNING");
+	cr_assert_eq(q.npurposes, 1);
+	cr_assert_str_eq(q.purposes[0], "warning");
+	cr_assert(q.no_operator_acts);
+	/* replaced whole by the next put */
+	p.nntk_groups = 0;
+	p.no_operator_acts = false;
+	cr_assert_eq(store_begin(s, &e), 0);
+	cr_assert_eq(store_party_put(s, &p, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_commit(s, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_party_get(s, "JPN", &q, &e), 0, "%s", e.msg);
+	cr_assert_eq(q.nntk_groups, 0);
+	cr_assert(!q.no_operator_acts);
 	store_close(s);
 }
 
