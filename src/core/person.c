@@ -74,6 +74,15 @@ int person_check(const struct person *p, const struct party *party, struct lerr 
 	return 0;
 }
 
+bool person_cleared_for(const struct person *p, const struct party *scheme, const char *level,
+			date_t day)
+{
+	const struct scheme_level *mine = p->cleared ? party_level(scheme, p->level) : NULL,
+				  *need = party_level(scheme, level);
+	return mine && need && strcmp(p->party, scheme->code) == 0 && day >= p->from &&
+	       day <= p->to && mine->rank >= need->rank;
+}
+
 bool person_has_ntk(const struct person *p, const char *group)
 {
 	for (size_t i = 0; i < p->nntk; i++)

@@ -54,6 +54,13 @@ int person_id_check(const char *id, struct lerr *e) __attribute__((nonnull(1)));
 int person_check(const struct person *p, const struct party *party, struct lerr *e)
     __attribute__((nonnull(1, 2)));
 
+/*
+ * True when p's clearance is valid on day and reaches `level` of p's own
+ * party's scheme (its rank at least that level's).
+ */
+bool person_cleared_for(const struct person *p, const struct party *scheme, const char *level,
+			date_t day) __attribute__((nonnull));
+
 /* True when the person holds the need-to-know group. */
 bool person_has_ntk(const struct person *p, const char *group) __attribute__((nonnull));
 

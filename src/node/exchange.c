@@ -354,6 +354,23 @@ static char *consent_text(const char *item, const char *to, const char *originat
 	return s;
 }
 
+/* The party a consent is for: a known party, neither the originator nor
+ * the holder it is sent to. LERR_INVAL naming "to" otherwise. */
+static int consent_to_check(struct node *n, const struct release_args *a, const struct label *l,
+			    struct lerr *e)
+{
+	int r = party_code_check(a->to, e) < 0 ? lerr_prefix(e, "to")
+					       : node_party_known(n, a->to, "to", e);
+	if (r == 0 && strcmp(a->to, l->originator) == 0)
+		r = lerr_set(e, LERR_INVAL,
+			     "to: %s made the item: its consent is for another party", a->to);
+	if (r == 0 && a->send && strcmp(a->to, a->send) == 0)
+		r = lerr_set(e, LERR_INVAL,
+			     "to: %s holds the item already: a consent is for a third party",
+			     a->to);
+	return r < 0 ? lerr_field(e, "to") : 0;
+}
+
 int node_consent_grant(struct node *n, const struct release_args *a, const struct key_secret *k,
 		       struct lerr *e)
 {
@@ -361,21 +378,28 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 	struct label l;
 	struct person p;
 	char day[DATE_BUF_SIZE];
+	struct party scheme;
 	int r = node_item_get(n, a->item, &it, &l, e);
 	if (r < 0)
 		return r;
 	store_item_free(&it);
 	if (strcmp(l.originator, n->party) != 0)
 		return lerr_set(
-		    e, LERR_REFUSED,
+		    e, LERR_FORBIDDEN,
 		    "R-THIRD-PARTY: only %s, the originator, can consent to passing %s on",
 		    l.originator, a->item);
-	if ((r = node_person_get(n, a->by, &p, e)) < 0)
+	if ((r = consent_to_check(n, a, &l, e)) < 0 || (r = node_person_get(n, a->by, &p, e)) < 0 ||
+	    (r = node_party_get(n, n->party, &scheme, e)) < 0)
 		return r;
 	if (strcmp(p.party, n->party) != 0 || !(p.roles & ROLE_ORIGINATOR))
-		return lerr_set(e, LERR_REFUSED,
+		return lerr_set(e, LERR_FORBIDDEN,
 				"R-ROLE: consent needs an originator of %s; %s is not", n->party,
 				p.id);
+	if (!person_cleared_for(&p, &scheme, l.level, n->clock.today))
+		return lerr_set(e, LERR_FORBIDDEN,
+				"R-CLEARANCE: %s may not consent to passing on an item of %s %s: "
+				"it needs a valid clearance at that level",
+				p.id, n->party, l.level);
 	struct store_peer peer;
 	if (a->send && (r = store_peer_get(n->store, a->send, &peer, e)) < 0)
 		return r;

@@ -320,8 +320,7 @@ static int share_label(struct node *n, const struct item_share *rq, struct label
 		r = share_checks(n, rq, &scheme, &lv, e);
 	if (r < 0)
 		return r;
-	const struct scheme_level *mine = p.cleared ? party_level(&scheme, p.level) : NULL;
-	if (!mine || n->clock.today < p.from || n->clock.today > p.to || mine->rank < lv->rank)
+	if (!person_cleared_for(&p, &scheme, lv->code, n->clock.today))
 		return lerr_set(
 		    e, LERR_FORBIDDEN,
 		    "R-CLEARANCE: %s may not mark an item %s: it needs a valid clearance at that "

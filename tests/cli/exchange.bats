@@ -84,7 +84,7 @@ setup() {
 	[[ "$output" == *"bad signature: not signed by JPN"* ]]
 	[ "$(sqlite3 kor/node.db 'SELECT count(*) FROM consents')" -eq 0 ]
 	run "$L" --home kor consent grant "$ID" --to USA --by park -o mine.json
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 3 ]
 	[[ "$output" == *"only JPN, the originator, can consent"* ]]
 }
 

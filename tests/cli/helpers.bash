@@ -57,3 +57,12 @@ daemon() {
 	grep -q "node on https" "$home.log" && scheme=https
 	DAEMON_URL=$scheme://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$home.log" | head -1)
 }
+
+# third_party HOME...: the USA as a party (no agreement) on each node, for
+# consents and releases beyond the pact
+third_party() {
+	echo '{"parties": [{"code": "USA", "name": "United States", "levels": [
+	        {"code": "C", "name": "CONFIDENTIAL", "rank": 1},
+	        {"code": "S", "name": "SECRET", "rank": 2}]}]}' >"$BATS_TEST_TMPDIR/usa.json"
+	for h in "$@"; do "$L" --home "$h" config apply "$BATS_TEST_TMPDIR/usa.json" >/dev/null; done
+}

@@ -13,6 +13,7 @@ setup() {
 kinds() { "$L" --home "$1" log entries 2>/dev/null | jq -r .kind | paste -sd' '; }
 
 @test "every act of the node is an entry, in order, with its facts" {
+	third_party jpn
 	"$L" --home jpn item get "$ID" --by sato --purpose warning -o got.txt 2>/dev/null
 	"$L" --home jpn access check --person suzuki --item "$ID" --action read >/dev/null || true
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn 2>/dev/null
@@ -29,7 +30,7 @@ kinds() { "$L" --home "$1" log entries 2>/dev/null | jq -r .kind | paste -sd' ';
 		--date 2019-11-22 --by KOR >/dev/null 2>&1 || true
 	# (the refused agreement event is no act: the file already holds the suspension)
 	run kinds jpn
-	[ "$output" = "node-init config-apply party-key item-share decision decision item-release decision consent-grant decision item-reproduce decision item-downgrade decision compromise-report decision item-destroy person-put export-licence" ]
+	[ "$output" = "node-init config-apply party-key item-share config-apply decision decision item-release decision consent-grant decision item-reproduce decision item-downgrade decision compromise-report decision item-destroy person-put export-licence" ]
 	# the DENY of suzuki's release is there with its rules
 	output=$("$L" --home jpn log entries 2>/dev/null)
 	echo "$output" | jq -s -e 'any(.[]; .kind == "decision" and .decision.action == "release" and .decision.decision == "DENY" and .decision.person == "suzuki" and (.decision.rules | length > 0))'

@@ -257,6 +257,7 @@ sq() { # HOME SQL
 }
 
 @test "over HTTP: a release with send queues it; a consent travels to the holder's node" {
+	third_party jpn kor
 	up kor
 	up jpn --retry-max 1
 	"$L" --home jpn peer add KOR --url "$KOR_URL"

@@ -6,11 +6,7 @@ load helpers
 
 setup() {
 	two_nodes
-	# a third party, for consents and releases beyond the pact
-	echo '{"parties": [{"code": "USA", "name": "United States", "levels": [
-	        {"code": "C", "name": "CONFIDENTIAL", "rank": 1},
-	        {"code": "S", "name": "SECRET", "rank": 2}]}]}' >usa.json
-	for p in jpn kor; do "$L" --home $p config apply usa.json >/dev/null; done
+	third_party jpn kor
 	"$L" --home jpn person add reg --party JPN --name Registrar --role registrar >/dev/null
 	SATO=$("$L" --home jpn person token sato 2>/dev/null)
 	SUZUKI=$("$L" --home jpn person token suzuki 2>/dev/null)
@@ -155,7 +151,8 @@ share() { # TOKEN -> the new item's id
 	[ "$status_code" = 201 ]
 	cp out.json consent.json
 	call "$SUZUKI" POST "/v1/items/$id/consents" -d '{"to": "USA"}'
-	[ "$status_code" = 409 ]
+	[ "$status_code" = 403 ]
+	[ "$(jq -r .error.code out.json)" = forbidden ]
 	stop
 	"$L" --home jpn item release "$id" --to KOR --by sato -o env.lsn 2>/dev/null
 	"$L" --home kor item import env.lsn >/dev/null 2>&1

@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# Who may consent to passing an item on, and to whom: an originator of the
+# originating party, cleared at the item's level; a known third party.
+load helpers
+
+setup() {
+	two_nodes
+	third_party jpn kor
+	echo "launch at 06:00" >report.txt
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	consents() { sqlite3 jpn/node.db 'SELECT count(*) FROM consents'; }
+}
+
+@test "an originator without a clearance at the item's level may not consent" {
+	"$L" --home jpn person add nocl --party JPN --name Nocl --role originator >/dev/null
+	"$L" --home jpn person add low --party JPN --name Low --role originator \
+		--clearance HI --from 2015-01-01 >/dev/null
+	for who in nocl low; do
+		run "$L" --home jpn consent grant "$ID" --to USA --by $who -o c.json
+		[ "$status" -eq 3 ]
+		[[ "$output" == *"R-CLEARANCE: $who may not consent to passing on an item of JPN GOKUHI"* ]]
+	done
+	# a clearance that has lapsed does not count either
+	"$L" --home jpn person add old --party JPN --name Old --role originator \
+		--clearance TOKUTEI --from 2010-01-01 --to 2018-12-31 >/dev/null
+	run "$L" --home jpn consent grant "$ID" --to USA --by old -o c.json
+	[ "$status" -eq 3 ]
+	# nor a role other than originator
+	run "$L" --home jpn consent grant "$ID" --to USA --by suzuki -o c.json
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"R-ROLE: consent needs an originator of JPN; suzuki is not"* ]]
+	[ "$(consents)" -eq 0 ]
+	[ ! -e c.json ]
+	run "$L" --home jpn consent grant "$ID" --to USA --by sato -o c.json
+	[ "$status" -eq 0 ]
+	[ "$(consents)" -eq 1 ]
+}
+
+@test "a consent must be to a known party other than the originator and the holder" {
+	run "$L" --home jpn --json consent grant "$ID" --to "not a party!" --by sato -o c.json
+	[ "$status" -ne 0 ]
+	[ "$(echo "$output" | jq -r .error.field)" = to ]
+	run "$L" --home jpn consent grant "$ID" --to USB --by sato -o c.json
+	[[ "$output" == *'to: "USB" is not a party known on this node (JPN, KOR, USA); did you mean USA?'* ]]
+	run "$L" --home jpn consent grant "$ID" --to JPN --by sato -o c.json
+	[[ "$output" == *"to: JPN made the item: its consent is for another party"* ]]
+	[ "$(consents)" -eq 0 ]
+}
+
+@test "over HTTP: 400 naming the field, 403 for a person who may not" {
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	ITO=$("$L" --home jpn person token ito 2>/dev/null)
+	daemon jpn
+	post() { # TOKEN BODY
+		code=$(curl -s -o ans.json -w '%{http_code}' -H "Authorization: Bearer $1" -d "$2" \
+			"$DAEMON_URL/v1/items/$ID/consents")
+	}
+	post "$SATO" '{"to": "not a party!"}'
+	[ "$code" = 400 ]
+	[ "$(jq -r '.error.code + " " + .error.field' ans.json)" = "invalid to" ]
+	post "$SATO" '{"to": "KOR", "send": "KOR"}'
+	[ "$code" = 400 ]
+	[[ "$(jq -r .error.message ans.json)" == *"KOR holds the item already"* ]]
+	post "$ITO" '{"to": "USA"}'
+	[ "$code" = 403 ]
+	[ "$(jq -r .error.code ans.json)" = forbidden ]
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID" || true
+	[ "$(consents)" -eq 0 ]
+}
