@@ -107,6 +107,19 @@ const struct scheme_level *decide_required_level(const struct label *l, const st
 	return best;
 }
 
+/* A person of a party other than the one whose node holds the item. */
+static bool foreign_reader(const struct decide_request *rq)
+{
+	return rq->holder && strcmp(rq->holder, rq->person->party) != 0;
+}
+
+/* Acts on the holder's own copy: its people only. */
+static bool holders_act(enum action a)
+{
+	return a == ACT_RELEASE || a == ACT_DOWNGRADE || a == ACT_DESTROY ||
+	       a == ACT_REPORT_COMPROMISE;
+}
+
 static void check_role(const struct decide_request *rq, struct decision *d)
 {
 	unsigned need = action_roles[rq->action];
@@ -117,8 +130,48 @@ static void check_role(const struct decide_request *rq, struct decision *d)
 		if (need & (1u << i))
 			len += (size_t)snprintf(names + len, sizeof names - len, "%s%s",
 						len ? " or " : "", role_name((enum role)(1u << i)));
-	rule(d, "R-ROLE", "Art. 6, 13, 17", ok, "%s needs the role %s; %s %s",
-	     action_name(rq->action), names, rq->person->id, ok ? "has it" : "has not");
+	if (ok && holders_act(rq->action) && foreign_reader(rq))
+		rule(d, "R-ROLE", "Art. 6, 13, 17", false,
+		     "%s is of %s; only people of %s, whose node holds the item, may %s it",
+		     rq->person->id, rq->person->party, rq->holder, action_name(rq->action));
+	else
+		rule(d, "R-ROLE", "Art. 6, 13, 17", ok, "%s needs the role %s; %s %s",
+		     action_name(rq->action), names, rq->person->id, ok ? "has it" : "has not");
+}
+
+/*
+ * A person of another party reading on the holder's node: the item passes
+ * from the holder to that party, so the agreement between them must be in
+ * force (R-IN-FORCE) and, for an item a third party made, its consent
+ * given (R-THIRD-PARTY).
+ */
+static void check_foreign_reader(const struct decide_request *rq, struct decision *d)
+{
+	const struct person *p = rq->person;
+	const char *orig = rq->item->label.originator;
+	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
+	struct agr_state st;
+	if (strcmp(orig, rq->holder) != 0 && strcmp(orig, p->party) != 0)
+		rule(d, "R-THIRD-PARTY", "Art. 5", rq->reader_consent,
+		     "%s made the item; a person of %s reads it here only with its written "
+		     "consent, %s",
+		     orig, p->party, rq->reader_consent ? "which was given" : "which there is not");
+	if (!rq->holder_agreement) {
+		rule(d, "R-IN-FORCE", "Art. 21", false,
+		     "%s is of %s; no agreement between %s and %s covers %s reading %s's items",
+		     p->id, p->party, p->party, rq->holder, p->id, rq->holder);
+		return;
+	}
+	agreement_state(rq->holder_agreement, rq->date, AGR_NONE, &st);
+	bool ok = st.state == AGR_IN_FORCE || st.state == AGR_UNDER_NOTICE;
+	if (st.state == AGR_TERMINATED)
+		rule(d, "R-IN-FORCE", "Art. 21", false,
+		     "%s is of %s: %s ended on %s, and nothing of %s passes to %s after it (%s)",
+		     p->id, p->party, rq->holder_agreement->id, date_format(st.since, d1),
+		     rq->holder, p->party, date_format(rq->date, d2));
+	else
+		rule(d, "R-IN-FORCE", "Art. 21", ok, "%s is of %s: %s is %s on %s", p->id, p->party,
+		     rq->holder_agreement->id, agr_state_name(st.state), date_format(rq->date, d1));
 }
 
 static void check_clearance(const struct decide_request *rq, struct decision *d)
@@ -372,6 +425,8 @@ void decide(const struct decide_request *rq, struct decision *d)
 		check_received(rq, d);
 		check_continuing(rq, d);
 	}
+	if (is_use(rq->action) && foreign_reader(rq))
+		check_foreign_reader(rq, d);
 	if (is_use(rq->action))
 		check_purpose(rq, d);
 	if (rq->action == ACT_RELEASE) {

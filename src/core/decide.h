@@ -71,6 +71,16 @@ struct decide_request {
 	const struct agreement *release_agreement; /* person's party <-> `to` */
 	bool consent;				   /* the originator's consent for `to` */
 	const struct export_regime *export_regime; /* release: the person's party's, or NULL */
+	/*
+	 * The party whose node holds the item and decides (NULL: the
+	 * person's own). A person of another party defined there acts under
+	 * the agreement between the two: holder_agreement (NULL when there is
+	 * none), and, for an item the holder did not make, the originator's
+	 * consent to that party (reader_consent).
+	 */
+	const char *holder;
+	const struct agreement *holder_agreement;
+	bool reader_consent;
 };
 
 /* "read", "release"...; NULL for an unknown action. */

@@ -191,16 +191,27 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 				    .scheme = &c->scheme,
 				    .item = &c->item,
 				    .purpose = a->purpose,
-				    .to = a->to};
-	const char *orig = c->item.label.originator;
-	if (strcmp(orig, c->person.party) != 0 &&
-	    node_agreement_between(n, orig, c->person.party, &c->agreement, NULL) == 0)
+				    .to = a->to,
+				    .holder = n->party};
+	const char *orig = c->item.label.originator, *party = c->person.party;
+	bool local = strcmp(party, n->party) == 0;
+	if (strcmp(orig, party) != 0 &&
+	    node_agreement_between(n, orig, party, &c->agreement, NULL) == 0)
 		rq.agreement = &c->agreement;
-	if (sender[0] && strcmp(sender, orig) != 0 && strcmp(sender, c->person.party) != 0 &&
-	    node_agreement_between(n, sender, c->person.party, &c->received, NULL) == 0)
-		rq.received_under = &c->received; /* passed on by a third party */
+	/* a foreign item came under the agreement between this node's party and
+	 * its sender (decide falls back on rq.agreement, the same for a person
+	 * of this party and an item its originator sent) */
+	if (c->item.foreign && (strcmp(sender, orig) != 0 || !local) &&
+	    node_agreement_between(n, n->party, sender, &c->received, NULL) == 0)
+		rq.received_under = &c->received;
+	if (!local) { /* a person of another party, defined on this node */
+		if (node_agreement_between(n, party, n->party, &c->holder, NULL) == 0)
+			rq.holder_agreement = &c->holder;
+		if (strcmp(orig, n->party) != 0 && strcmp(orig, party) != 0)
+			rq.reader_consent = store_consent_has(n->store, a->item, party, NULL) == 1;
+	}
 	if (a->to && a->to[0]) {
-		if (node_agreement_between(n, c->person.party, a->to, &c->release, NULL) == 0)
+		if (node_agreement_between(n, party, a->to, &c->release, NULL) == 0)
 			rq.release_agreement = &c->release;
 		rq.consent = store_consent_has(n->store, a->item, a->to, NULL) == 1;
 	}

@@ -70,7 +70,7 @@ struct decide_ctx {
 	struct person person;
 	struct party scheme;
 	struct item_view item;
-	struct agreement agreement, release, received;
+	struct agreement agreement, release, received, holder;
 };
 
 /* Gathers the person, item, agreements and consent, and decides. */

@@ -369,6 +369,79 @@ Test(rules, r_received_under_the_agreement_with_the_sender)
 	free(jpn_usa);
 }
 
+/* Kim, of KOR, defined on JPN's node: JPN's own launch item passes to KOR
+ * when he reads it, so the agreement between them must be in force. */
+Test(rules, a_person_of_another_party_reads_on_the_holders_node_under_the_agreement)
+{
+	struct person p = kim();
+	struct item_view it = launch();
+	it.foreign = false; /* JPN's own item, on JPN's node */
+	struct decide_request rq = base(&p, &it);
+	rq.holder = "JPN";
+	rq.holder_agreement = g;
+	struct decision d;
+	decide(&rq, &d);
+	permitted(&d);
+	cr_assert(strstr(find(&d, "R-IN-FORCE")->detail, "kim is of KOR: JPN-KOR-GSOMIA is "
+							  "in-force-under-notice on 2019-09-01"),
+		  "%s", find(&d, "R-IN-FORCE")->detail);
+	/* had Seoul not suspended its notice: nothing passes from 2019-11-23 */
+	rq.holder_agreement = g_nosusp;
+	rq.agreement = g_nosusp;
+	rq.date = D("2019-11-23");
+	decide(&rq, &d);
+	denied_by(&d, "R-IN-FORCE",
+		  "kim is of KOR: JPN-KOR-GSOMIA ended on 2019-11-23, and nothing of JPN passes "
+		  "to KOR after it");
+	rq.date = D("2019-11-22");
+	decide(&rq, &d);
+	permitted(&d);
+	/* no agreement at all */
+	rq.holder_agreement = NULL;
+	decide(&rq, &d);
+	denied_by(&d, "R-IN-FORCE", "no agreement between KOR and JPN");
+	/* a third party's item held by JPN: its originator's consent for KOR too */
+	rq.holder_agreement = g;
+	rq.agreement = g;
+	strcpy(it.label.originator, "USA");
+	strcpy(it.label.level, "S");
+	rq.holder = "JPN";
+	decide(&rq, &d);
+	cr_assert_not(find(&d, "R-THIRD-PARTY")->ok);
+	rq.reader_consent = true;
+	decide(&rq, &d);
+	cr_assert(find(&d, "R-THIRD-PARTY")->ok);
+	/* the holder's own people: no such rules */
+	it = launch();
+	it.foreign = false;
+	rq = base(&p, &it);
+	strcpy(p.party, "JPN");
+	rq.holder = "JPN";
+	decide(&rq, &d);
+	cr_assert_null(find(&d, "R-IN-FORCE"));
+}
+
+Test(rules, acts_on_the_holders_copy_are_for_the_holders_people)
+{
+	struct person p = kim();
+	struct item_view it = launch();
+	p.roles = ROLE_SECURITY_OFFICER | ROLE_ORIGINATOR;
+	struct decide_request rq = base(&p, &it);
+	rq.holder = "JPN";
+	rq.holder_agreement = g;
+	struct decision d;
+	enum action acts[] = {ACT_DESTROY, ACT_REPORT_COMPROMISE, ACT_DOWNGRADE, ACT_RELEASE};
+	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+		rq.action = acts[i];
+		rq.to = "USA";
+		decide(&rq, &d);
+		cr_assert_not(d.permit, "%s permitted", action_name(acts[i]));
+		cr_assert(strstr(find(&d, "R-ROLE")->detail,
+				 "kim is of KOR; only people of JPN, whose node holds the item"),
+			  "%s", find(&d, "R-ROLE")->detail);
+	}
+}
+
 Test(rules, r_downgrade)
 {
 	struct person p = kim();
