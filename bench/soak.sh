@@ -23,7 +23,10 @@ export LIAISON_PASSPHRASE=bench LIAISON_NOW=2019-09-01
 echo "2019-08-24 06:45 KST: two short-range missiles launched eastward" >report.txt
 ID=$("$L" --home node item share report.txt --by sato --level GOKUHI --title Launch \
 	--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
-TOKEN=$("$L" --home node person token sato 2>/dev/null)
+# one person for the whole mix: an analyst who also audits (the log's entries)
+"$L" --home node person add soak --party JPN --name Soak --role analyst --role auditor \
+	--clearance TOKUTEI --from 2015-04-01 --ntk MISSILE-WARNING >/dev/null
+TOKEN=$("$L" --home node person token soak 2>/dev/null)
 "$L" --home node serve --listen 127.0.0.1:0 --threads "$(nproc)" 2>serve.log &
 LPID=$!
 for _ in $(seq 100); do grep -q "node on http" serve.log 2>/dev/null && break; sleep 0.05; done
@@ -33,7 +36,7 @@ cat >mix.lua <<LUA
 local h = {["Authorization"] = "Bearer $TOKEN", ["Content-Type"] = "application/json"}
 local reads = {
   "/v1/items/$ID", "/v1/agreements/JPN-KOR-GSOMIA/status",
-  "/v1/people/sato", "/v1/export/check?entry=HF&to=KOR", "/v1/log/entries?from=0&to=3",
+  "/v1/people/soak", "/v1/export/check?entry=HF&to=KOR", "/v1/log/entries?from=0&to=3",
   "/v1/agreements/JPN-KOR-GSOMIA/timeline?from=2016-01-01&to=2020-01-01",
   "/v1/items?limit=100",
 }

@@ -108,7 +108,7 @@ static int list_page(const struct cli *c, struct node *n, const char *after, siz
 {
 	json_t *o, *it;
 	size_t i;
-	if (view_items(n, after, limit, &o, e) < 0)
+	if (view_items(n, NULL, after, limit, &o, e) < 0)
 		return cli_error(c, e, false);
 	json_t *items = json_object_get(o, "items");
 	json_array_foreach(items, i, it)
@@ -451,6 +451,7 @@ static int run_access(struct cli *c)
 		return r;
 	a.date = n->clock.today;
 	a.question = true;
+	a.by_operator = true; /* the node's operator asks about a person */
 	struct decision d;
 	if (at && (r = cli_date(c, "--at", at, &a.date)) != EXIT_OK)
 		;

@@ -83,8 +83,9 @@ static int do_entries(const struct cli *c, struct node *n, int argc, char **argv
 	struct lerr e = {0};
 	if (c->json) {
 		json_t *o;
-		return view_log_entries(n, a, b, UINT64_MAX, &o, &e) < 0 ? cli_error(c, &e, false)
-									 : cli_emit(o);
+		return view_log_entries(n, NULL, a, b, UINT64_MAX, &o, &e) < 0
+			   ? cli_error(c, &e, false)
+			   : cli_emit(o);
 	}
 	for (uint64_t i = a; i < b; i++) {
 		char *data;

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "../net/peer_client.h"
+#include "../node/views.h"
 #include "cli.h"
 
 static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
@@ -79,29 +80,28 @@ static int do_outbox(const struct cli *c, struct node *n, int argc, char **argv)
 	int r = cli_parse(c, argc, argv, opts, none, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
-	struct store_msg *ms = NULL;
-	size_t count = 0;
+	json_t *o, *m;
+	size_t i;
 	struct lerr e = {0};
-	if (store_outbox_list(n->store, &ms, &count, &e) < 0)
+	if (view_outbox(n, NULL, &o, &e) < 0)
 		return cli_error(c, &e, false);
-	json_t *a = json_array();
-	for (size_t i = 0; i < count; i++)
-		json_array_append_new(a, encode_msg(&ms[i]));
-	if (!c->json) {
-		static const char *states[] = {"queued", "delivered", "refused"};
-		for (size_t i = 0; i < count; i++)
-			printf("%s %-9s %-7s %s to %s, %lld attempt(s)%s%s\n", ms[i].id,
-			       states[ms[i].state % 3], ms[i].kind, ms[i].ref, ms[i].peer,
-			       (long long)ms[i].attempts, ms[i].last_error[0] ? ": " : "",
-			       ms[i].last_error);
-		if (!count)
-			printf("the outbox is empty\n");
-	}
-	store_msg_free(ms, count);
-	free(ms);
 	if (c->json)
-		return cli_emit(json_pack("{s:o}", "messages", a));
-	json_decref(a);
+		return cli_emit(o);
+	json_array_foreach(json_object_get(o, "messages"), i, m)
+	{
+		const char *err = json_string_value(json_object_get(m, "last_error"));
+		printf("%s %-9s %-7s %s to %s, %lld attempt(s)%s%s\n",
+		       json_string_value(json_object_get(m, "id")),
+		       json_string_value(json_object_get(m, "state")),
+		       json_string_value(json_object_get(m, "kind")),
+		       json_string_value(json_object_get(m, "ref")),
+		       json_string_value(json_object_get(m, "to")),
+		       (long long)json_integer_value(json_object_get(m, "attempts")),
+		       err ? ": " : "", err ? err : "");
+	}
+	if (!json_array_size(json_object_get(o, "messages")))
+		printf("the outbox is empty\n");
+	json_decref(o);
 	return EXIT_OK;
 }
 

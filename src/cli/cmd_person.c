@@ -116,7 +116,7 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 	struct lerr e = {0};
 	if (c->json) {
 		json_t *o;
-		return view_people(n, &o, &e) < 0 ? cli_error(c, &e, false) : cli_emit(o);
+		return view_people(n, NULL, &o, &e) < 0 ? cli_error(c, &e, false) : cli_emit(o);
 	}
 	if (node_person_ids(n, &ids, &count, &e) < 0)
 		return cli_error(c, &e, false);

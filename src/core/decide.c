@@ -124,12 +124,8 @@ static void check_role(const struct decide_request *rq, struct decision *d)
 {
 	unsigned need = action_roles[rq->action];
 	bool ok = (rq->person->roles & need) != 0;
-	char names[96] = "";
-	size_t len = 0;
-	for (int i = 0; i < ROLE__COUNT; i++)
-		if (need & (1u << i))
-			len += (size_t)snprintf(names + len, sizeof names - len, "%s%s",
-						len ? " or " : "", role_name((enum role)(1u << i)));
+	char names[96];
+	role_names(need, names, sizeof names);
 	if (ok && holders_act(rq->action) && foreign_reader(rq))
 		rule(d, "R-ROLE", "Art. 6, 13, 17", false,
 		     "%s is of %s; only people of %s, whose node holds the item, may %s it",

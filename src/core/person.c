@@ -4,21 +4,35 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const role_names[ROLE__COUNT] = {"analyst", "originator", "security-officer",
-						    "registrar", "auditor"};
+static const char *const roles_by_bit[ROLE__COUNT] = {"analyst", "originator", "security-officer",
+						      "registrar", "auditor"};
 
 const char *role_name(enum role r)
 {
 	for (int i = 0; i < ROLE__COUNT; i++)
 		if ((unsigned)r == 1u << i)
-			return role_names[i];
+			return roles_by_bit[i];
 	return NULL;
+}
+
+char *role_names(unsigned roles, char *buf, size_t n)
+{
+	size_t len = 0;
+	if (n)
+		buf[0] = '\0';
+	for (int i = 0; i < ROLE__COUNT && len < n; i++)
+		if (roles & (1u << i)) {
+			int w = snprintf(buf + len, n - len, "%s%s", len ? " or " : "",
+					 roles_by_bit[i]);
+			len += w > 0 ? (size_t)w : 0;
+		}
+	return buf;
 }
 
 int role_parse(const char *s, enum role *out, struct lerr *e)
 {
 	for (int i = 0; i < ROLE__COUNT; i++)
-		if (strcmp(s, role_names[i]) == 0) {
+		if (strcmp(s, roles_by_bit[i]) == 0) {
 			*out = (enum role)(1u << i);
 			return 0;
 		}

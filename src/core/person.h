@@ -40,6 +40,9 @@ struct person {
 /* "analyst", "security-officer"...; NULL for a bit that is no role. */
 const char *role_name(enum role r);
 
+/* The roles of a mask as "analyst or originator" into buf (n bytes); returns buf. */
+char *role_names(unsigned roles, char *buf, size_t n) __attribute__((nonnull));
+
 /* Parses a role name into its bit. Returns 0 or LERR_INVAL listing the roles. */
 int role_parse(const char *s, enum role *out, struct lerr *e) __attribute__((nonnull(1, 2)));
 

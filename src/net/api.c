@@ -39,16 +39,6 @@ static enum MHD_Result failed(struct ctx *x, int r, const struct decision *d, co
 	return r == LERR_DENIED ? reply_denied(x, e, d, item) : reply_error(x, e);
 }
 
-/* Administration (agreement events, people, keys, licences, configuration): registrars. */
-static bool registrar(struct ctx *x, enum MHD_Result *ret)
-{
-	if (x->rq->who.roles & ROLE_REGISTRAR)
-		return true;
-	*ret = reply_errorf(x, MHD_HTTP_FORBIDDEN, "forbidden",
-			    "R-ROLE: this needs the role registrar; %s has not", x->rq->who.id);
-	return false;
-}
-
 /* The JSON body against spec: its tree (json_decref() it: the strings are
  * in it), or NULL with the 400 replied. */
 static json_t *body(struct ctx *x, const struct arg_spec *spec, enum MHD_Result *ret)
@@ -112,7 +102,7 @@ static enum MHD_Result h_config(struct ctx *x)
 	enum MHD_Result ret;
 	bool dry = false;
 	const struct arg_spec q[] = {{"dry_run", ARG_BOOL, .flag = &dry}, {0}};
-	if (!registrar(x, &ret) || !query(x, q, &ret))
+	if (!query(x, q, &ret))
 		return ret;
 	struct config cfg;
 	struct config_summary sum;
@@ -149,9 +139,6 @@ static enum MHD_Result h_party(struct ctx *x)
 
 static enum MHD_Result h_party_key(struct ctx *x)
 {
-	enum MHD_Result ret;
-	if (!registrar(x, &ret))
-		return ret;
 	struct key_public p;
 	char line[KEY_PUB_LINE_MAX];
 	struct lerr e = {0};
@@ -229,7 +216,7 @@ static enum MHD_Result h_event(struct ctx *x)
 					{"by", ARG_STRING, .str = &by},
 					{0}};
 	json_t *b;
-	if (!registrar(x, &ret) || !(b = body(x, spec, &ret)))
+	if (!(b = body(x, spec, &ret)))
 		return ret;
 	struct lerr e = {0};
 	int r = agr_event_kind_parse(kind, &ev.kind, &e) < 0 ? lerr_prefix(&e, "kind")
@@ -261,24 +248,20 @@ static enum MHD_Result h_people(struct ctx *x)
 {
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_people(x->n, &o, &e);
+	int rv = view_people(x->n, &x->rq->who, &o, &e);
 	return answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_person(struct ctx *x)
 {
-	struct person p;
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (node_person_get(x->n, P0, &p, &e) < 0)
-		return reply_error(x, &e);
-	return reply_json(x, MHD_HTTP_OK, encode_person(&p));
+	int rv = view_person(x->n, &x->rq->who, P0, &o, &e);
+	return answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_person_put(struct ctx *x)
 {
-	enum MHD_Result ret;
-	if (!registrar(x, &ret))
-		return ret;
 	struct person p;
 	struct lerr e = {0};
 	if (config_parse_person(x->rq->body ? x->rq->body : "", x->rq->len, &p, &e) < 0 ||
@@ -302,7 +285,8 @@ static enum MHD_Result h_items(struct ctx *x)
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_items(x->n, after, limit > ITEMS_PAGE_MAX ? 0 : (size_t)limit, &o, &e);
+	int rv = view_items(x->n, &x->rq->who, after, limit > ITEMS_PAGE_MAX ? 0 : (size_t)limit,
+			    &o, &e);
 	return answer(x, rv, o, &e);
 }
 
@@ -310,7 +294,7 @@ static enum MHD_Result h_item(struct ctx *x)
 {
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_item(x->n, P0, &o, &e);
+	int rv = view_item(x->n, &x->rq->who, P0, &o, &e);
 	return answer(x, rv, o, &e);
 }
 
@@ -470,7 +454,7 @@ static enum MHD_Result copy(struct ctx *x, const char *purpose, const char *file
 	if (r < 0)
 		return failed(x, r, &d, P0, &e);
 	json_t *o;
-	r = view_item(x->n, it.id, &o, &e);
+	r = view_item(x->n, &x->rq->who, it.id, &o, &e);
 	store_item_free(&it);
 	(void)l;
 	return r < 0 ? reply_error(x, &e) : reply_json(x, MHD_HTTP_CREATED, o);
@@ -513,7 +497,7 @@ static enum MHD_Result h_downgrade(struct ctx *x)
 	if (r < 0)
 		return failed(x, r, &d, P0, &e);
 	json_t *o;
-	int rv = view_item(x->n, P0, &o, &e);
+	int rv = view_item(x->n, &x->rq->who, P0, &o, &e);
 	return answer(x, rv, o, &e);
 }
 
@@ -719,7 +703,7 @@ static enum MHD_Result h_licence_add(struct ctx *x)
 					{"from", ARG_STRING, .str = &from},
 					{0}};
 	json_t *b;
-	if (!registrar(x, &ret) || !(b = body(x, spec, &ret)))
+	if (!(b = body(x, spec, &ret)))
 		return ret;
 	struct lerr e = {0};
 	int r = !str_copy(l.id, sizeof l.id, id) || !str_copy(l.entry, sizeof l.entry, entry) ||
@@ -775,7 +759,7 @@ static enum MHD_Result h_entries(struct ctx *x)
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_log_entries(x->n, from, to, LOG_PAGE, &o, &e);
+	int rv = view_log_entries(x->n, &x->rq->who, from, to, LOG_PAGE, &o, &e);
 	return answer(x, rv, o, &e);
 }
 
@@ -860,31 +844,18 @@ static enum MHD_Result h_witness(struct ctx *x)
 
 static enum MHD_Result h_peers(struct ctx *x)
 {
-	struct store_peer *ps = NULL;
-	size_t n = 0;
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (store_peer_list(x->n->store, &ps, &n, &e) < 0)
-		return reply_error(x, &e);
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, encode_peer_status(&ps[i]));
-	free(ps);
-	return reply_json(x, MHD_HTTP_OK, json_pack("{s:o}", "peers", a));
+	int rv = view_peers(x->n, &o, &e);
+	return answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_outbox(struct ctx *x)
 {
-	struct store_msg *ms = NULL;
-	size_t n = 0;
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (store_outbox_list(x->n->store, &ms, &n, &e) < 0)
-		return reply_error(x, &e);
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, encode_msg(&ms[i]));
-	store_msg_free(ms, n);
-	free(ms);
-	return reply_json(x, MHD_HTTP_OK, json_pack("{s:o}", "messages", a));
+	int rv = view_outbox(x->n, &x->rq->who, &o, &e);
+	return answer(x, rv, o, &e);
 }
 
 /* A peer witnessing this node: {"since": N} -> a fresh checkpoint and the
@@ -930,50 +901,63 @@ static enum MHD_Result h_peer_message(struct ctx *x)
 #define NO_QUERY false
 
 const struct route api_routes[] = {
-    {"GET", "/healthz", BODY_NONE, AUTH_NONE, true, h_health, NO_QUERY},
-    {"GET", "/v1/me", BODY_NONE, AUTH_PERSON, true, h_me, NO_QUERY},
-    {"POST", "/v1/config", BODY_FILE, AUTH_PERSON, false, h_config, QUERY},
-    {"GET", "/v1/parties/{code}", BODY_NONE, AUTH_PERSON, true, h_party, NO_QUERY},
-    {"POST", "/v1/parties/{code}/key", BODY_FILE, AUTH_PERSON, false, h_party_key, NO_QUERY},
-    {"GET", "/v1/agreements", BODY_NONE, AUTH_PERSON, true, h_agreements, QUERY},
-    {"GET", "/v1/agreements/{id}", BODY_NONE, AUTH_PERSON, true, h_agreement, NO_QUERY},
-    {"GET", "/v1/agreements/{id}/status", BODY_NONE, AUTH_PERSON, true, h_status, QUERY},
-    {"GET", "/v1/agreements/{id}/timeline", BODY_NONE, AUTH_PERSON, true, h_timeline, QUERY},
-    {"POST", "/v1/agreements/{id}/events", BODY_JSON, AUTH_PERSON, false, h_event, NO_QUERY},
-    {"GET", "/v1/people", BODY_NONE, AUTH_PERSON, true, h_people, NO_QUERY},
-    {"POST", "/v1/people", BODY_JSON, AUTH_PERSON, false, h_person_put, NO_QUERY},
-    {"GET", "/v1/people/{id}", BODY_NONE, AUTH_PERSON, true, h_person, NO_QUERY},
-    {"GET", "/v1/items", BODY_NONE, AUTH_PERSON, true, h_items, QUERY},
-    {"POST", "/v1/items", BODY_FILE, AUTH_PERSON, false, h_share, QUERY},
-    {"POST", "/v1/items/import", BODY_FILE, AUTH_PERSON, false, h_import, NO_QUERY},
-    {"GET", "/v1/items/{id}", BODY_NONE, AUTH_PERSON, true, h_item, NO_QUERY},
-    {"GET", "/v1/items/{id}/content", BODY_NONE, AUTH_PERSON, false, h_content, QUERY},
-    {"POST", "/v1/items/{id}/release", BODY_JSON, AUTH_PERSON, false, h_release, NO_QUERY},
-    {"POST", "/v1/items/{id}/reproduce", BODY_JSON, AUTH_PERSON, false, h_reproduce, NO_QUERY},
-    {"POST", "/v1/items/{id}/translate", BODY_FILE, AUTH_PERSON, false, h_translate, QUERY},
-    {"POST", "/v1/items/{id}/downgrade", BODY_JSON, AUTH_PERSON, false, h_downgrade, NO_QUERY},
-    {"POST", "/v1/items/{id}/destroy", BODY_NONE, AUTH_PERSON, false, h_destroy, NO_QUERY},
-    {"POST", "/v1/items/{id}/report-compromise", BODY_JSON, AUTH_PERSON, false, h_report, NO_QUERY},
-    {"POST", "/v1/items/{id}/consents", BODY_JSON, AUTH_PERSON, false, h_consent, NO_QUERY},
-    {"POST", "/v1/consents", BODY_FILE, AUTH_PERSON, false, h_consent_import, NO_QUERY},
-    {"POST", "/v1/access-checks", BODY_JSON, AUTH_PERSON, true, h_access, NO_QUERY},
-    {"GET", "/v1/export/check", BODY_NONE, AUTH_PERSON, true, h_export_check, QUERY},
-    {"GET", "/v1/export/groups/{country}", BODY_NONE, AUTH_PERSON, true, h_export_group, QUERY},
-    {"GET", "/v1/export/timeline/{country}", BODY_NONE, AUTH_PERSON, true, h_export_timeline,
+    {"GET", "/healthz", BODY_NONE, AUTH_NONE, OP_READ, true, h_health, NO_QUERY},
+    {"GET", "/v1/me", BODY_NONE, AUTH_PERSON, OP_READ, true, h_me, NO_QUERY},
+    {"POST", "/v1/config", BODY_FILE, AUTH_PERSON, OP_ADMIN, false, h_config, QUERY},
+    {"GET", "/v1/parties/{code}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_party, NO_QUERY},
+    {"POST", "/v1/parties/{code}/key", BODY_FILE, AUTH_PERSON, OP_ADMIN, false, h_party_key,
+     NO_QUERY},
+    {"GET", "/v1/agreements", BODY_NONE, AUTH_PERSON, OP_READ, true, h_agreements, QUERY},
+    {"GET", "/v1/agreements/{id}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_agreement, NO_QUERY},
+    {"GET", "/v1/agreements/{id}/status", BODY_NONE, AUTH_PERSON, OP_READ, true, h_status, QUERY},
+    {"GET", "/v1/agreements/{id}/timeline", BODY_NONE, AUTH_PERSON, OP_READ, true, h_timeline,
      QUERY},
-    {"GET", "/v1/export/licences", BODY_NONE, AUTH_PERSON, true, h_licences, QUERY},
-    {"POST", "/v1/export/licences", BODY_JSON, AUTH_PERSON, false, h_licence_add, NO_QUERY},
-    {"GET", "/v1/export/regime", BODY_NONE, AUTH_PERSON, true, h_regime, QUERY},
-    {"GET", "/v1/log/checkpoint", BODY_NONE, AUTH_PERSON, false, h_checkpoint, NO_QUERY},
-    {"GET", "/v1/log/entries", BODY_NONE, AUTH_PERSON, true, h_entries, QUERY},
-    {"GET", "/v1/log/proof", BODY_NONE, AUTH_PERSON, true, h_proof, QUERY},
-    {"GET", "/v1/log/consistency", BODY_NONE, AUTH_PERSON, true, h_consistency, QUERY},
-    {"GET", "/v1/log/verify", BODY_NONE, AUTH_PERSON, true, h_verify, NO_QUERY},
-    {"POST", "/v1/log/witness", BODY_JSON, AUTH_PERSON, false, h_witness, NO_QUERY},
-    {"GET", "/v1/peers", BODY_NONE, AUTH_PERSON, true, h_peers, NO_QUERY},
-    {"GET", "/v1/outbox", BODY_NONE, AUTH_PERSON, true, h_outbox, NO_QUERY},
-    {"POST", "/v1/peer/messages", BODY_FILE, AUTH_PEER, false, h_peer_message, NO_QUERY},
-    {"POST", "/v1/peer/checkpoint", BODY_FILE, AUTH_PEER, false, h_peer_checkpoint, NO_QUERY},
+    {"POST", "/v1/agreements/{id}/events", BODY_JSON, AUTH_PERSON, OP_ADMIN, false, h_event,
+     NO_QUERY},
+    {"GET", "/v1/people", BODY_NONE, AUTH_PERSON, OP_READ, true, h_people, NO_QUERY},
+    {"POST", "/v1/people", BODY_JSON, AUTH_PERSON, OP_ADMIN, false, h_person_put, NO_QUERY},
+    {"GET", "/v1/people/{id}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_person, NO_QUERY},
+    {"GET", "/v1/items", BODY_NONE, AUTH_PERSON, OP_READ, true, h_items, QUERY},
+    {"POST", "/v1/items", BODY_FILE, AUTH_PERSON, OP_ITEM_SHARE, false, h_share, QUERY},
+    {"POST", "/v1/items/import", BODY_FILE, AUTH_PERSON, OP_RECEIVE, false, h_import, NO_QUERY},
+    {"GET", "/v1/items/{id}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_item, NO_QUERY},
+    {"GET", "/v1/items/{id}/content", BODY_NONE, AUTH_PERSON, OP_ITEM_USE, false, h_content, QUERY},
+    {"POST", "/v1/items/{id}/release", BODY_JSON, AUTH_PERSON, OP_ITEM_ACT, false, h_release,
+     NO_QUERY},
+    {"POST", "/v1/items/{id}/reproduce", BODY_JSON, AUTH_PERSON, OP_ITEM_ACT, false, h_reproduce,
+     NO_QUERY},
+    {"POST", "/v1/items/{id}/translate", BODY_FILE, AUTH_PERSON, OP_ITEM_ACT, false, h_translate,
+     QUERY},
+    {"POST", "/v1/items/{id}/downgrade", BODY_JSON, AUTH_PERSON, OP_ITEM_ACT, false, h_downgrade,
+     NO_QUERY},
+    {"POST", "/v1/items/{id}/destroy", BODY_NONE, AUTH_PERSON, OP_ITEM_ACT, false, h_destroy,
+     NO_QUERY},
+    {"POST", "/v1/items/{id}/report-compromise", BODY_JSON, AUTH_PERSON, OP_ITEM_ACT, false,
+     h_report, NO_QUERY},
+    {"POST", "/v1/items/{id}/consents", BODY_JSON, AUTH_PERSON, OP_CONSENT, false, h_consent,
+     NO_QUERY},
+    {"POST", "/v1/consents", BODY_FILE, AUTH_PERSON, OP_RECEIVE, false, h_consent_import, NO_QUERY},
+    {"POST", "/v1/access-checks", BODY_JSON, AUTH_PERSON, OP_ITEM_USE, true, h_access, NO_QUERY},
+    {"GET", "/v1/export/check", BODY_NONE, AUTH_PERSON, OP_READ, true, h_export_check, QUERY},
+    {"GET", "/v1/export/groups/{country}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_export_group,
+     QUERY},
+    {"GET", "/v1/export/timeline/{country}", BODY_NONE, AUTH_PERSON, OP_READ, true,
+     h_export_timeline, QUERY},
+    {"GET", "/v1/export/licences", BODY_NONE, AUTH_PERSON, OP_READ, true, h_licences, QUERY},
+    {"POST", "/v1/export/licences", BODY_JSON, AUTH_PERSON, OP_ADMIN, false, h_licence_add,
+     NO_QUERY},
+    {"GET", "/v1/export/regime", BODY_NONE, AUTH_PERSON, OP_READ, true, h_regime, QUERY},
+    {"GET", "/v1/log/checkpoint", BODY_NONE, AUTH_PERSON, OP_READ, false, h_checkpoint, NO_QUERY},
+    {"GET", "/v1/log/entries", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_entries, QUERY},
+    {"GET", "/v1/log/proof", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_proof, QUERY},
+    {"GET", "/v1/log/consistency", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_consistency, QUERY},
+    {"GET", "/v1/log/verify", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_verify, NO_QUERY},
+    {"POST", "/v1/log/witness", BODY_JSON, AUTH_PERSON, OP_WITNESS, false, h_witness, NO_QUERY},
+    {"GET", "/v1/peers", BODY_NONE, AUTH_PERSON, OP_FEDERATION, true, h_peers, NO_QUERY},
+    {"GET", "/v1/outbox", BODY_NONE, AUTH_PERSON, OP_FEDERATION, true, h_outbox, NO_QUERY},
+    {"POST", "/v1/peer/messages", BODY_FILE, AUTH_PEER, OP_READ, false, h_peer_message, NO_QUERY},
+    {"POST", "/v1/peer/checkpoint", BODY_FILE, AUTH_PEER, OP_READ, false, h_peer_checkpoint,
+     NO_QUERY},
 };
 
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

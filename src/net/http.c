@@ -324,6 +324,14 @@ static bool authenticate(struct ctx *x)
 	return x->rq->authed;
 }
 
+/* Whether the authenticated person may ask what the route does (node_may: the
+ * roles it needs, a read-only token); e says why not. */
+static bool allowed(struct ctx *x, struct lerr *e)
+{
+	const struct actor a = {&x->rq->who, x->rq->read_only};
+	return x->rq->route->auth != AUTH_PERSON || node_may(x->n, &a, x->rq->route->op, e) == 0;
+}
+
 static enum MHD_Result unauthorized(struct ctx *x)
 {
 	return reply_errorf(x, MHD_HTTP_UNAUTHORIZED, "auth",
@@ -428,9 +436,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 					    rq->method);
 		/* an upload is refused before its bytes come; the others are checked with the
 		 * request */
+		struct lerr e = {0};
 		if (rq->route->body == BODY_FILE && rq->route->auth == AUTH_PERSON &&
 		    !checked_auth(&x))
 			return unauthorized(&x);
+		if (rq->route->body == BODY_FILE && rq->route->auth == AUTH_PERSON &&
+		    !allowed(&x, &e))
+			return reply_error(&x, &e);
 		if (rq->route->auth == AUTH_PEER && !peer_headers(&x))
 			return reply_errorf(&x, MHD_HTTP_UNAUTHORIZED, "auth",
 					    "a request between nodes needs its signed Liaison-* "
@@ -501,6 +513,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (rq->route->auth == AUTH_PERSON && !rq->authed &&
 	    !(reads ? authenticate(&x) : checked_auth(&x)))
 		ret = unauthorized(&x);
+	else if (!allowed(&x, &e))
+		ret = reply_error(&x, &e);
 	else if (rq->write_errno)
 		ret = reply_errorf(&x, MHD_HTTP_INSUFFICIENT_STORAGE, "io",
 				   "the upload could not be written on the node: %s; nothing was "

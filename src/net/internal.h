@@ -38,6 +38,8 @@ enum body { BODY_NONE, BODY_JSON, BODY_FILE };
  * with a signed request (peer.h) */
 enum auth { AUTH_NONE, AUTH_PERSON, AUTH_PEER };
 
+#include "../node/access.h"
+
 struct ctx;
 
 struct route {
@@ -45,7 +47,8 @@ struct route {
 	const char *pattern; /* "/v1/items/{id}/content" */
 	enum body body;
 	enum auth auth;
-	bool reads; /* changes nothing: runs on one read snapshot */
+	enum node_op op; /* AUTH_PERSON: what the person asks (the roles it needs, node_may) */
+	bool reads;	 /* changes nothing: runs on one read snapshot */
 	enum MHD_Result (*fn)(struct ctx *x);
 	bool query; /* takes query arguments (args.h); any other route refuses them */
 };
@@ -55,6 +58,7 @@ struct req {
 	const struct route *route;
 	char params[PATH_PARAMS][PARAM_MAX];
 	struct person who;	  /* the authenticated person */
+	bool read_only;		  /* their token may only ask */
 	struct peer_request peer; /* AUTH_PEER: the request's signed headers */
 	bool authed;
 	struct arg_pair query[QUERY_MAX]; /* the query's arguments, in libmicrohttpd's memory */

@@ -86,6 +86,7 @@ int node_item_copy(struct node *n, const struct act_args *a, const struct key_se
 		if (it.foreign)
 			str_copy(copy->sender, sizeof copy->sender, n->party);
 		date_format(n->clock.today, copy->stored_on);
+		str_copy(copy->shared_by, sizeof copy->shared_by, a->by);
 		r = node_item_record(n, copy,
 				     act == ACT_TRANSLATE ? "item-translate" : "item-reproduce",
 				     json_pack("{s:s, s:s}", "by", a->by, "from", a->item), e);

@@ -1,10 +1,9 @@
 /*
  * cache.c - a node handle's cache of what it reads most (people, parties,
- * items, tokens), valid only while the store's generation does not move:
- * any commit, by this handle or another, empties it at the next lookup. So
- * a revoked token or a changed clearance is seen at once, and a daemon
- * thread answering questions does not re-read and re-parse the same rows
- * on every request.
+ * items, tokens, the agreement between two parties), valid only while the store's generation does
+ * not move: any commit, by this handle or another, empties it at the next lookup. So a revoked
+ * token or a changed clearance is seen at once, and a daemon thread answering questions does not
+ * re-read and re-parse the same rows on every request.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +15,13 @@
 #define CACHE_PARTIES 8
 #define CACHE_ITEMS   32
 #define CACHE_TOKENS  16
+#define CACHE_PAIRS   8 /* agreements between two parties */
 
 struct node_cache {
 	uint64_t gen;
 	bool valid;
 	bool pinned; /* in a read transaction: the store cannot move under it */
-	unsigned next_person, next_party, next_item, next_token; /* round-robin */
+	unsigned next_person, next_party, next_item, next_token, next_pair; /* round-robin */
 	struct {
 		bool used;
 		struct person p;
@@ -40,6 +40,12 @@ struct node_cache {
 		uint8_t hash[32];
 		struct store_token t;
 	} tokens[CACHE_TOKENS];
+	struct {
+		bool used;
+		char p1[PARTY_CODE_MAX], p2[PARTY_CODE_MAX];
+		int r;		     /* 0, or what the lookup answered (LERR_NOTFOUND) */
+		struct agreement *a; /* when r is 0 */
+	} pairs[CACHE_PAIRS];
 };
 
 static void clear(struct node_cache *c)
@@ -47,6 +53,8 @@ static void clear(struct node_cache *c)
 	for (size_t i = 0; i < CACHE_ITEMS; i++)
 		if (c->items[i].used)
 			free(c->items[i].it.label);
+	for (size_t i = 0; i < CACHE_PAIRS; i++)
+		free(c->pairs[i].a);
 	memset(c, 0, sizeof *c);
 }
 
@@ -159,6 +167,41 @@ int node_cached_token(struct node *n, const uint8_t hash[32], struct store_token
 		c->tokens[k].used = true;
 		memcpy(c->tokens[k].hash, hash, 32);
 		c->tokens[k].t = *t;
+	}
+	return r;
+}
+
+int node_cached_between(struct node *n, const char *p1, const char *p2, struct agreement *a,
+			int (*load)(struct node *, const char *, const char *, struct agreement *,
+				    struct lerr *),
+			struct lerr *e)
+{
+	struct node_cache *c = fresh(n);
+	for (size_t i = 0; c && i < CACHE_PAIRS; i++) {
+		if (!c->pairs[i].used ||
+		    !((strcmp(c->pairs[i].p1, p1) == 0 && strcmp(c->pairs[i].p2, p2) == 0) ||
+		      (strcmp(c->pairs[i].p1, p2) == 0 && strcmp(c->pairs[i].p2, p1) == 0)))
+			continue;
+		if (c->pairs[i].r == 0)
+			*a = *c->pairs[i].a;
+		return c->pairs[i].r == 0
+			   ? 0
+			   : lerr_set(e, c->pairs[i].r, "no agreement between %s and %s", p1, p2);
+	}
+	int r = load(n, p1, p2, a, e);
+	if ((r == 0 || r == LERR_NOTFOUND) && c) {
+		unsigned k = c->next_pair++ % CACHE_PAIRS;
+		struct agreement *copy = r == 0 ? malloc(sizeof *copy) : NULL;
+		if (r == 0 && !copy)
+			return r;
+		if (copy)
+			*copy = *a;
+		free(c->pairs[k].a);
+		c->pairs[k].used = true;
+		c->pairs[k].r = r;
+		c->pairs[k].a = copy;
+		str_copy(c->pairs[k].p1, PARTY_CODE_MAX, p1);
+		str_copy(c->pairs[k].p2, PARTY_CODE_MAX, p2);
 	}
 	return r;
 }

@@ -379,7 +379,10 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 	struct person p;
 	char day[DATE_BUF_SIZE];
 	struct party scheme;
-	int r = node_item_get(n, a->item, &it, &l, e);
+	/* the person grants it: an item they may not see is not there for them */
+	int r = node_person_get(n, a->by, &p, e);
+	if (r == 0)
+		r = node_item_get_as(n, &p, a->item, &it, &l, e);
 	if (r < 0)
 		return r;
 	store_item_free(&it);
@@ -388,7 +391,7 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 		    e, LERR_FORBIDDEN,
 		    "R-THIRD-PARTY: only %s, the originator, can consent to passing %s on",
 		    l.originator, a->item);
-	if ((r = consent_to_check(n, a, &l, e)) < 0 || (r = node_person_get(n, a->by, &p, e)) < 0 ||
+	if ((r = consent_to_check(n, a, &l, e)) < 0 ||
 	    (r = node_party_get(n, n->party, &scheme, e)) < 0)
 		return r;
 	if (strcmp(p.party, n->party) != 0 || !(p.roles & ROLE_ORIGINATOR))

@@ -85,8 +85,8 @@ int node_blob_open(struct node *n, const char *name, int *fd, struct lerr *e)
 	return 0;
 }
 
-int node_agreement_between(struct node *n, const char *p1, const char *p2, struct agreement *a,
-			   struct lerr *e)
+static int between_load(struct node *n, const char *p1, const char *p2, struct agreement *a,
+			struct lerr *e)
 {
 	char(*ids)[AGR_ID_MAX];
 	size_t count;
@@ -105,6 +105,12 @@ int node_agreement_between(struct node *n, const char *p1, const char *p2, struc
 	}
 	free(ids);
 	return r;
+}
+
+int node_agreement_between(struct node *n, const char *p1, const char *p2, struct agreement *a,
+			   struct lerr *e)
+{
+	return node_cached_between(n, p1, p2, a, between_load, e);
 }
 
 int node_item_record(struct node *n, const struct store_item *it, const char *kind, json_t *body,
@@ -155,85 +161,177 @@ int node_item_ids(struct node *n, const char *after, size_t limit, char (**ids)[
 	return store_item_ids(n->store, after, limit, ids, count, e);
 }
 
-/* Fills rq for person's action on the stored item; *ctx owns what rq points to. */
-int node_decide(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
+/* decide(), with the person's party's export regime when a release of an
+ * item under an export-control entry needs it. */
+static int decide_with_regime(struct node *n, struct decide_ctx *c, struct decide_request *rq,
+			      struct decision *d, struct lerr *e)
 {
-	/*
-	 * the handle's own working space, kept between decisions (it is large);
-	 * not zeroed: each part is filled before decide() reads it
-	 */
+	struct export_regime regime;
+	if (rq->action == ACT_RELEASE && c->item.label.export_entry[0]) {
+		int r = store_export_regime_get(n->store, c->person.party, &regime, e);
+		if (r == 0)
+			rq->export_regime = &regime;
+		else if (r != LERR_NOTFOUND)
+			return r;
+	}
+	decide(rq, d);
+	if (rq->export_regime)
+		export_regime_free(&regime);
+	return 0;
+}
+
+/* The handle's working space for decisions, kept between them (it is large). */
+static struct decide_ctx *scratch(struct node *n, struct lerr *e)
+{
 	if (!n->scratch && !(n->scratch = malloc(sizeof(struct decide_ctx))))
-		return lerr_set(e, LERR_NOMEM, "out of memory");
-	struct decide_ctx *c = n->scratch;
-	c->item.foreign = false;
+		lerr_set(e, LERR_NOMEM, "out of memory");
+	return n->scratch;
+}
+
+/*
+ * Fills c (its person and scheme already there) and rq for action a on
+ * item it/l: the agreements (from the node's cache) and consents the
+ * rules look at. The export regime is for the caller to add.
+ */
+static int gather(struct node *n, struct decide_ctx *c, const struct store_item *it,
+		  const struct label *l, const struct decide_args *a, struct decide_request *rq,
+		  struct lerr *e)
+{
+	c->item.label = *l;
+	c->item.foreign = it->foreign;
 	c->item.received = 0;
-	struct store_item it;
-	char sender[PARTY_CODE_MAX] = "";
-	int r = node_person_get(n, a->person, &c->person, e);
-	if (r == 0)
-		r = node_party_get(n, c->person.party, &c->scheme, e);
-	if (r == 0 && (r = node_item_get(n, a->item, &it, &c->item.label, e)) == 0) {
-		c->item.foreign = it.foreign;
-		memcpy(sender, it.sender, sizeof sender);
-		if (it.foreign && date_parse(it.received, &c->item.received, e) < 0)
-			r = LERR_STORE;
-		if (it.destroyed_on[0])
-			r = lerr_set(e, LERR_NOTFOUND, "item %s was destroyed on %s", it.id,
-				     it.destroyed_on);
-		store_item_free(&it);
-	}
-	if (r < 0) {
-		return r;
-	}
-	struct decide_request rq = {.action = a->action,
-				    .date = a->date,
-				    .person = &c->person,
-				    .scheme = &c->scheme,
-				    .item = &c->item,
-				    .purpose = a->purpose,
-				    .to = a->to,
-				    .holder = n->party};
-	const char *orig = c->item.label.originator, *party = c->person.party;
+	if (it->foreign && date_parse(it->received, &c->item.received, e) < 0)
+		return LERR_STORE;
+	*rq = (struct decide_request){.action = a->action,
+				      .date = a->date,
+				      .person = &c->person,
+				      .scheme = &c->scheme,
+				      .item = &c->item,
+				      .purpose = a->purpose,
+				      .to = a->to,
+				      .holder = n->party};
+	const char *orig = l->originator, *party = c->person.party, *sender = it->sender;
 	bool local = strcmp(party, n->party) == 0;
 	if (strcmp(orig, party) != 0 &&
 	    node_agreement_between(n, orig, party, &c->agreement, NULL) == 0)
-		rq.agreement = &c->agreement;
+		rq->agreement = &c->agreement;
 	/* a foreign item came under the agreement between this node's party and
-	 * its sender (decide falls back on rq.agreement, the same for a person
+	 * its sender (decide falls back on rq->agreement, the same for a person
 	 * of this party and an item its originator sent) */
-	if (c->item.foreign && (strcmp(sender, orig) != 0 || !local) &&
+	if (it->foreign && (strcmp(sender, orig) != 0 || !local) &&
 	    node_agreement_between(n, n->party, sender, &c->received, NULL) == 0)
-		rq.received_under = &c->received;
+		rq->received_under = &c->received;
 	if (!local) { /* a person of another party, defined on this node */
 		if (node_agreement_between(n, party, n->party, &c->holder, NULL) == 0)
-			rq.holder_agreement = &c->holder;
+			rq->holder_agreement = &c->holder;
 		if (strcmp(orig, n->party) != 0 && strcmp(orig, party) != 0)
-			rq.reader_consent = store_consent_has(n->store, a->item, party, NULL) == 1;
+			rq->reader_consent = store_consent_has(n->store, it->id, party, NULL) == 1;
 	}
 	if (a->to && a->to[0]) {
 		if (node_agreement_between(n, party, a->to, &c->release, NULL) == 0)
-			rq.release_agreement = &c->release;
-		rq.consent = store_consent_has(n->store, a->item, a->to, NULL) == 1;
+			rq->release_agreement = &c->release;
+		rq->consent = store_consent_has(n->store, it->id, a->to, NULL) == 1;
 	}
-	struct export_regime regime;
-	if (a->action == ACT_RELEASE && c->item.label.export_entry[0]) {
-		r = store_export_regime_get(n->store, c->person.party, &regime, e);
+	return 0;
+}
+
+/*
+ * Whether c->person sees the item: its maker here; a security officer or
+ * auditor of this node's party cleared at its level as this party marks
+ * it; or anyone who needs to know it: every rule of a read passes but
+ * those of when and why (R-PURPOSE, and the pact's dates: R-IN-FORCE,
+ * R-RECEIVED, R-CONTINUING), which a denial explains to them instead.
+ */
+static bool sees(struct node *n, struct decide_ctx *c, const struct store_item *it,
+		 const struct label *l)
+{
+	static const char *const when[] = {"R-PURPOSE", "R-IN-FORCE", "R-RECEIVED", "R-CONTINUING"};
+	const struct person *p = &c->person;
+	if (it->shared_by[0] && strcmp(it->shared_by, p->id) == 0)
+		return true;
+	if (strcmp(p->party, n->party) == 0 &&
+	    (p->roles & (ROLE_SECURITY_OFFICER | ROLE_AUDITOR)) &&
+	    person_cleared_for(p, &c->scheme, it->local_level, n->clock.today))
+		return true;
+	const struct decide_args read = {.action = ACT_READ, .date = n->clock.today};
+	struct decide_request rq;
+	struct decision d;
+	if (gather(n, c, it, l, &read, &rq, NULL) < 0)
+		return false;
+	decide(&rq, &d);
+	for (size_t i = 0; i < d.nrules; i++) {
+		bool skip = false;
+		for (size_t k = 0; k < sizeof when / sizeof when[0] && !skip; k++)
+			skip = strcmp(d.rules[i].id, when[k]) == 0;
+		if (!skip && !d.rules[i].ok)
+			return false;
+	}
+	return true;
+}
+
+/* c's person and scheme for the person with this id. */
+static int load_person(struct node *n, struct decide_ctx *c, const char *id, struct lerr *e)
+{
+	int r = node_person_get(n, id, &c->person, e);
+	return r < 0 ? r : node_party_get(n, c->person.party, &c->scheme, e);
+}
+
+int node_item_visible(struct node *n, const struct person *who, const struct store_item *it,
+		      const struct label *l, bool *visible, struct lerr *e)
+{
+	struct decide_ctx *c = scratch(n, e);
+	*visible = false;
+	if (!c)
+		return LERR_NOMEM;
+	c->person = *who;
+	int r = node_party_get(n, who->party, &c->scheme, e);
+	if (r == 0)
+		*visible = sees(n, c, it, l);
+	return r;
+}
+
+int node_item_get_as(struct node *n, const struct person *who, const char *id,
+		     struct store_item *it, struct label *l, struct lerr *e)
+{
+	bool visible = true;
+	int r = node_item_get(n, id, it, l, e);
+	if (r == 0 && who && (r = node_item_visible(n, who, it, l, &visible, e)) == 0 && !visible)
+		r = store_item_unknown(e, id);
+	if (r < 0)
+		store_item_free(it);
+	return r;
+}
+
+int node_decide(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
+{
+	struct decide_ctx *c = scratch(n, e);
+	struct store_item it;
+	struct label l;
+	if (!c)
+		return LERR_NOMEM;
+	int r = load_person(n, c, a->person, e);
+	if (r == 0 && (r = node_item_get(n, a->item, &it, &l, e)) == 0) {
+		/* an item the person may not see is not there for them; the
+		 * operator asking a question sees every item */
+		if (!a->by_operator && !sees(n, c, &it, &l))
+			r = store_item_unknown(e, a->item);
+		else if (it.destroyed_on[0])
+			r = lerr_set(e, LERR_NOTFOUND, "item %s was destroyed on %s", it.id,
+				     it.destroyed_on);
+		struct decide_request rq;
 		if (r == 0)
-			rq.export_regime = &regime;
-		else if (r != LERR_NOTFOUND) {
-			return r;
-		}
+			r = gather(n, c, &it, &l, a, &rq, e);
+		store_item_free(&it);
+		if (r == 0)
+			r = decide_with_regime(n, c, &rq, d, e);
 	}
-	decide(&rq, d);
-	if (rq.export_regime)
-		export_regime_free(&regime);
+	if (r < 0 || a->question)
+		return r;
 	/*
 	 * every decision the node enforces is in the log, PERMIT or DENY, before
 	 * anything acts on it; a question (access check) changes nothing and is
 	 * not an act: it stays a read, so that it can be asked at any rate
 	 */
-	if (a->question)
-		return 0;
 	json_t *body = json_pack("{s:o}", "decision", encode_decision(d, a->person, a->item));
 	if (body && a->to && a->to[0])
 		json_object_set_new(body, "to", json_string(a->to));
@@ -396,6 +494,7 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 		str_copy(it->level, sizeof it->level, l->level);
 		str_copy(it->local_level, sizeof it->local_level, l->level);
 		date_format(n->clock.today, it->stored_on);
+		str_copy(it->shared_by, sizeof it->shared_by, rq->by);
 		r = node_item_record(n, it, "item-share", json_pack("{s:s}", "by", rq->by), e);
 		it->label = NULL;
 	}

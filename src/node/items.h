@@ -63,6 +63,7 @@ struct decide_args {
 	const char *purpose; /* or NULL */
 	const char *to;	     /* release: the destination, or NULL */
 	bool question;	     /* asked (access check), not acted on: not logged */
+	bool by_operator;    /* a question the node's operator asks: every item is there */
 };
 
 /* What node_decide gathers for decide(). */
@@ -73,9 +74,33 @@ struct decide_ctx {
 	struct agreement agreement, release, received, holder;
 };
 
-/* Gathers the person, item, agreements and consent, and decides. */
+/*
+ * Gathers the person, item, agreements and consent, and decides. An item
+ * the person may not see (node_item_visible) is LERR_NOTFOUND, the answer
+ * for an id never used, unless the operator asks (a->by_operator).
+ */
 int node_decide(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
+ * Whether person `who` sees item it (label l) today, in lists and counts,
+ * and can ask about it or act on it: its maker on this node; a security
+ * officer or auditor of this node's party cleared at its level as this
+ * party marks it; or anyone who may read it (every rule of a read passes
+ * but R-PURPOSE). For everyone else the item does not exist.
+ */
+int node_item_visible(struct node *n, const struct person *who, const struct store_item *it,
+		      const struct label *l, bool *visible, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+
+/*
+ * node_item_get as `who` asks it (NULL: the node's operator, who sees
+ * every item): LERR_NOTFOUND, byte for byte the answer for an id never
+ * used, for an item who may not see.
+ */
+int node_item_get_as(struct node *n, const struct person *who, const char *id,
+		     struct store_item *it, struct label *l, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 3, 4, 5)));
 
 /*
  * node_decide for an act: a DENY is LERR_DENIED, with the failing rules in

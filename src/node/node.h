@@ -252,6 +252,16 @@ int node_person_put(struct node *n, const struct person *p, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 int node_person_get(struct node *n, const char *id, struct person *p, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/*
+ * Whether `who` (NULL: the node's operator) sees person p: themselves; a
+ * registrar of this node's party, everyone defined on it; a security
+ * officer of this node's party, its people.
+ */
+bool node_person_visible(struct node *n, const struct person *who, const struct person *p)
+    __attribute__((nonnull(1, 3)));
+/* node_person_get as `who` asks it: "unknown person ID" for one they may not see. */
+int node_person_get_as(struct node *n, const struct person *who, const char *id, struct person *p,
+		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 3, 4)));
 /* Every person id (free() *ids). */
 int node_person_ids(struct node *n, char (**ids)[PERSON_ID_MAX], size_t *count, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));

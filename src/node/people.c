@@ -1,6 +1,8 @@
 /* people.c - the people of a node (see node.h). */
 #include "node.h"
 
+#include <string.h>
+
 #include "../store/store.h"
 #include "encode.h"
 #include "internal.h"
@@ -39,4 +41,25 @@ int node_person_get(struct node *n, const char *id, struct person *p, struct ler
 int node_person_ids(struct node *n, char (**ids)[PERSON_ID_MAX], size_t *count, struct lerr *e)
 {
 	return store_person_ids(n->store, ids, count, e);
+}
+
+bool node_person_visible(struct node *n, const struct person *who, const struct person *p)
+{
+	if (!who || strcmp(who->id, p->id) == 0)
+		return true;
+	if (strcmp(who->party, n->party) != 0) /* roles count on their own party's node */
+		return false;
+	return (who->roles & ROLE_REGISTRAR) ||
+	       ((who->roles & ROLE_SECURITY_OFFICER) && strcmp(p->party, who->party) == 0);
+}
+
+int node_person_get_as(struct node *n, const struct person *who, const char *id, struct person *p,
+		       struct lerr *e)
+{
+	int r = node_person_get(n, id, p, e);
+	if (r == 0 && !node_person_visible(n, who, p)) {
+		memset(p, 0, sizeof *p);
+		r = lerr_set(e, LERR_NOTFOUND, "unknown person %.80s", id);
+	}
+	return r;
 }

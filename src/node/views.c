@@ -10,6 +10,7 @@
 #include "encode.h"
 #include "items.h"
 #include "log.h"
+#include "peer.h"
 
 json_t *view_error(const struct lerr *e)
 {
@@ -165,7 +166,7 @@ int view_agreement_timeline(struct node *n, const char *id, const date_t *from_p
 	return r;
 }
 
-int view_people(struct node *n, json_t **out, struct lerr *e)
+int view_people(struct node *n, const struct person *who, json_t **out, struct lerr *e)
 {
 	char(*ids)[PERSON_ID_MAX];
 	size_t count;
@@ -176,7 +177,7 @@ int view_people(struct node *n, json_t **out, struct lerr *e)
 	json_t *list = json_array();
 	for (size_t i = 0; r == 0 && i < count; i++) {
 		struct person p;
-		if ((r = node_person_get(n, ids[i], &p, e)) == 0)
+		if ((r = node_person_get(n, ids[i], &p, e)) == 0 && node_person_visible(n, who, &p))
 			json_array_append_new(list, encode_person(&p));
 	}
 	free(ids);
@@ -188,12 +189,24 @@ int view_people(struct node *n, json_t **out, struct lerr *e)
 	return *out ? 0 : nomem(NULL, e);
 }
 
-int view_item(struct node *n, const char *id, json_t **out, struct lerr *e)
+int view_person(struct node *n, const struct person *who, const char *id, json_t **out,
+		struct lerr *e)
+{
+	struct person p;
+	*out = NULL;
+	int r = node_person_get_as(n, who, id, &p, e);
+	if (r == 0 && !(*out = encode_person(&p)))
+		r = nomem(NULL, e);
+	return r;
+}
+
+int view_item(struct node *n, const struct person *who, const char *id, json_t **out,
+	      struct lerr *e)
 {
 	struct store_item it;
 	struct label l;
 	*out = NULL;
-	int r = node_item_get(n, id, &it, &l, e);
+	int r = node_item_get_as(n, who, id, &it, &l, e);
 	if (r < 0)
 		return r;
 	*out = encode_item(&it, &l, n->party);
@@ -201,28 +214,56 @@ int view_item(struct node *n, const char *id, json_t **out, struct lerr *e)
 	return *out ? 0 : nomem(NULL, e);
 }
 
-int view_items(struct node *n, const char *after, size_t limit, json_t **out, struct lerr *e)
+/* How many ids view_items reads from the store at a time, looking for the
+ * ones a person sees. */
+#define ITEMS_SCAN 256
+
+int view_items(struct node *n, const struct person *who, const char *after, size_t limit,
+	       json_t **out, struct lerr *e)
 {
-	char(*ids)[LABEL_WORD_MAX];
-	size_t count;
+	char(*ids)[LABEL_WORD_MAX] = NULL, cursor[LABEL_WORD_MAX] = "";
+	size_t count = 0;
 	*out = NULL;
 	if (limit < 1 || limit > ITEMS_PAGE_MAX)
 		return lerr_set(e, LERR_INVAL, "limit: from 1 to %d items a page", ITEMS_PAGE_MAX);
-	/* one more than the page, to know whether another follows */
-	int r = node_item_ids(n, after, limit + 1, &ids, &count, e);
-	if (r < 0)
-		return r;
-	bool more = count > limit;
-	if (more)
-		count = limit;
-	json_t *list = json_array();
-	for (size_t i = 0; r == 0 && i < count; i++) {
-		json_t *o;
-		if ((r = view_item(n, ids[i], &o, e)) == 0)
-			json_array_append_new(list, o);
+	if (after) { /* a cursor the person may not see is an id never used */
+		struct store_item it;
+		struct label l;
+		int r = node_item_get_as(n, who, after, &it, &l, e);
+		if (r == LERR_NOTFOUND)
+			return lerr_set(e, LERR_NOTFOUND, "after: no item %.64s", after);
+		if (r < 0)
+			return r;
+		store_item_free(&it);
+		str_copy(cursor, sizeof cursor, after);
 	}
-	json_t *next = more ? json_string(ids[count - 1]) : json_null();
+	/* the items the person sees, a batch of ids at a time, until the page is
+	 * full and one more is found (then "next" says another page follows);
+	 * the operator sees them all: the page and one more */
+	json_t *list = json_array();
+	const size_t want = who ? ITEMS_SCAN : limit + 1;
+	bool more = false, end = false;
+	int r = 0;
+	while (r == 0 && !end && !more) {
+		free(ids);
+		ids = NULL;
+		r = node_item_ids(n, cursor[0] ? cursor : NULL, want, &ids, &count, e);
+		end = count < want;
+		for (size_t i = 0; r == 0 && i < count && !more; i++) {
+			json_t *o;
+			str_copy(cursor, sizeof cursor, ids[i]);
+			if ((r = view_item(n, who, ids[i], &o, e)) == LERR_NOTFOUND)
+				r = 0; /* not there for this person */
+			else if (r == 0 && json_array_size(list) == limit) {
+				json_decref(o);
+				more = true;
+			} else if (r == 0)
+				json_array_append_new(list, o);
+		}
+	}
 	free(ids);
+	json_t *last = json_object_get(json_array_get(list, json_array_size(list) - 1), "id");
+	json_t *next = more ? json_copy(last) : json_null();
 	if (r < 0) {
 		json_decref(list);
 		json_decref(next);
@@ -312,8 +353,43 @@ static json_t *path_json(uint8_t path[][MERKLE_HASH], size_t np)
 	return a;
 }
 
-int view_log_entries(struct node *n, uint64_t from, uint64_t to, uint64_t max, json_t **out,
-		     struct lerr *e)
+/* Whether who (NULL: the operator) sees item id: no item is no. */
+static bool sees_item(struct node *n, const struct person *who, const char *id)
+{
+	struct store_item it;
+	struct label l;
+	if (!id || node_item_get_as(n, who, id, &it, &l, NULL) < 0)
+		return false;
+	store_item_free(&it);
+	return true;
+}
+
+/*
+ * Whether who sees a log entry: an entry about an item (its "item", a
+ * decision's item, the original of a copy) only when they see the item.
+ */
+static bool entry_visible(struct node *n, const struct person *who, const char *data, size_t len)
+{
+	if (!who)
+		return true;
+	json_t *v = json_loadb(data, len, 0, NULL);
+	const char *kind = json_string_value(json_object_get(v, "kind")),
+		   *ids[3] = {
+		       json_string_value(json_object_get(v, "item")),
+		       json_string_value(json_object_get(json_object_get(v, "decision"), "item")),
+		       kind && (strcmp(kind, "item-reproduce") == 0 ||
+				strcmp(kind, "item-translate") == 0)
+			   ? json_string_value(json_object_get(v, "from"))
+			   : NULL};
+	bool ok = v != NULL;
+	for (size_t i = 0; ok && i < 3; i++)
+		ok = !ids[i] || sees_item(n, who, ids[i]);
+	json_decref(v);
+	return ok;
+}
+
+int view_log_entries(struct node *n, const struct person *who, uint64_t from, uint64_t to,
+		     uint64_t max, json_t **out, struct lerr *e)
 {
 	uint64_t size;
 	*out = NULL;
@@ -334,6 +410,15 @@ int view_log_entries(struct node *n, uint64_t from, uint64_t to, uint64_t max, j
 		size_t len;
 		if ((r = node_log_entry(n, i, &data, &len, e)) < 0)
 			break;
+		if (!entry_visible(n, who, data, len)) { /* its leaf hash, for proofs */
+			uint8_t leaf[MERKLE_HASH];
+			merkle_leaf_hash(data, len, leaf);
+			json_array_append_new(list, json_pack("{s:I, s:b, s:o}", "index",
+							      (json_int_t)i, "withheld", 1,
+							      "leaf_hash", hash_json(leaf)));
+			free(data);
+			continue;
+		}
 		size_t bl = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
 		char *enc = malloc(bl);
 		if (!enc)
@@ -388,5 +473,47 @@ int view_log_consistency(struct node *n, uint64_t from, uint64_t to, json_t **ou
 	*out = json_pack("{s:I, s:I, s:o, s:o, s:o}", "from", (json_int_t)from, "to",
 			 (json_int_t)to, "first_root", hash_json(r1), "second_root", hash_json(r2),
 			 "proof", path_json(path, np));
+	return *out ? 0 : nomem(NULL, e);
+}
+
+int view_peers(struct node *n, json_t **out, struct lerr *e)
+{
+	struct store_peer *ps = NULL;
+	size_t count = 0;
+	*out = NULL;
+	int r = store_peer_list(n->store, &ps, &count, e);
+	if (r < 0)
+		return r;
+	json_t *a = json_array();
+	for (size_t i = 0; i < count; i++)
+		json_array_append_new(a, encode_peer_status(&ps[i]));
+	free(ps);
+	*out = json_pack("{s:o}", "peers", a);
+	return *out ? 0 : nomem(NULL, e);
+}
+
+int view_outbox(struct node *n, const struct person *who, json_t **out, struct lerr *e)
+{
+	struct store_msg *ms = NULL;
+	size_t count = 0;
+	*out = NULL;
+	int r = store_outbox_list(n->store, &ms, &count, e);
+	if (r < 0)
+		return r;
+	json_t *a = json_array();
+	for (size_t i = 0; i < count; i++) {
+		json_t *o = encode_msg(&ms[i]);
+		/* what a message carries (an item, a consent, a report on an
+		 * item) is named only to those who see the item */
+		if (o && strcmp(ms[i].kind, "note") != 0 && !sees_item(n, who, ms[i].ref)) {
+			json_object_set_new(o, "ref", json_null());
+			json_object_set_new(o, "withheld", json_true());
+			json_object_del(o, "receipt");
+		}
+		json_array_append_new(a, o);
+	}
+	store_msg_free(ms, count);
+	free(ms);
+	*out = json_pack("{s:o}", "messages", a);
 	return *out ? 0 : nomem(NULL, e);
 }

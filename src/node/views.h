@@ -45,21 +45,33 @@ int view_agreement_timeline(struct node *n, const char *id, const date_t *from, 
 			    const char *without, json_t **out, struct lerr *e)
     __attribute__((nonnull(1, 2, 6)));
 
-/* {"people": [...]} */
-int view_people(struct node *n, json_t **out, struct lerr *e) __attribute__((nonnull(1, 2)));
+/*
+ * Where a view takes `who`: the person asking (a token's), who is shown
+ * only what they may see (node_item_visible, node_person_visible); NULL
+ * for the node's operator (the local CLI), who sees everything.
+ */
+
+/* {"people": [...]}: the people who may see. */
+int view_people(struct node *n, const struct person *who, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 3)));
+
+/* One person; LERR_NOTFOUND ("unknown person ID") for one who may not see. */
+int view_person(struct node *n, const struct person *who, const char *id, json_t **out,
+		struct lerr *e) __attribute__((nonnull(1, 3, 4)));
 
 /*
  * {"items": [...], "next": ID or null}: at most limit (1..ITEMS_PAGE_MAX)
- * items in the order stored, from the first or after the item `after`;
- * "next" is the `after` of the following page, null on the last.
+ * of the items who sees, in the order stored, from the first or after the
+ * item `after`; "next" is the `after` of the following page, null on the
+ * last. An `after` who may not see is an id never used.
  */
 #define ITEMS_PAGE_MAX 1000
-int view_items(struct node *n, const char *after, size_t limit, json_t **out, struct lerr *e)
-    __attribute__((nonnull(1, 4)));
+int view_items(struct node *n, const struct person *who, const char *after, size_t limit,
+	       json_t **out, struct lerr *e) __attribute__((nonnull(1, 5)));
 
-/* One item. */
-int view_item(struct node *n, const char *id, json_t **out, struct lerr *e)
-    __attribute__((nonnull(1, 2, 3)));
+/* One item; for an item who may not see, the answer for an id never used. */
+int view_item(struct node *n, const struct person *who, const char *id, json_t **out,
+	      struct lerr *e) __attribute__((nonnull(1, 3, 4)));
 
 /* Export control of party (NULL: the node's) for a country: every change. */
 int view_export_timeline(struct node *n, const char *party, const char *country, json_t **out,
@@ -69,9 +81,13 @@ int view_export_timeline(struct node *n, const char *party, const char *country,
 int view_licences(struct node *n, const char *party, const char *entry, const char *to, date_t on,
 		  json_t **out, struct lerr *e) __attribute__((nonnull(1, 6)));
 
-/* Log entries from..to-1 (to UINT64_MAX: to the end), at most `max`. */
-int view_log_entries(struct node *n, uint64_t from, uint64_t to, uint64_t max, json_t **out,
-		     struct lerr *e) __attribute__((nonnull(1, 5)));
+/*
+ * Log entries from..to-1 (to UINT64_MAX: to the end), at most `max`. An
+ * entry about an item who may not see is withheld: {"index", "withheld":
+ * true, "leaf_hash"} (its hash still proves the tree).
+ */
+int view_log_entries(struct node *n, const struct person *who, uint64_t from, uint64_t to,
+		     uint64_t max, json_t **out, struct lerr *e) __attribute__((nonnull(1, 6)));
 
 /* An inclusion proof with the leaf hash and the root (size UINT64_MAX: now). */
 int view_log_proof(struct node *n, uint64_t index, uint64_t size, json_t **out, struct lerr *e)
@@ -80,5 +96,15 @@ int view_log_proof(struct node *n, uint64_t index, uint64_t size, json_t **out, 
 /* A consistency proof with both roots (to UINT64_MAX: now). */
 int view_log_consistency(struct node *n, uint64_t from, uint64_t to, json_t **out, struct lerr *e)
     __attribute__((nonnull(1, 4)));
+
+/* {"peers": [{"party", "url", "added_on", witnessing...}]} */
+int view_peers(struct node *n, json_t **out, struct lerr *e) __attribute__((nonnull(1, 2)));
+
+/*
+ * {"messages": [...]}: the outbox, oldest first. A message about an item
+ * who may not see names none ("ref": null, "withheld": true).
+ */
+int view_outbox(struct node *n, const struct person *who, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 3)));
 
 #endif

@@ -356,3 +356,8 @@ int store_nonce_use(struct store *s, const char *party, const char *nonce, int64
 {
 	return s->ops->nonce_use(s, party, nonce, at, forget_before, e);
 }
+
+int store_item_unknown(struct lerr *e, const char *id)
+{
+	return lerr_set(e, LERR_NOTFOUND, "unknown item %.80s", id);
+}

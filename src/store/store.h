@@ -148,7 +148,14 @@ struct store_item {
 	int64_t size;		      /* the payload's bytes */
 	char stored_on[DATE_BUF_SIZE];
 	char destroyed_on[DATE_BUF_SIZE]; /* "" while it exists */
+	char shared_by[PERSON_ID_MAX];	  /* the person who made it here, "" for a received one */
 };
+
+/*
+ * The one answer for an item that is not there (LERR_NOTFOUND, "unknown item
+ * ID"): the store's, and node/'s for an item the asker may not see.
+ */
+int store_item_unknown(struct lerr *e, const char *id);
 
 /* Adds an item; LERR_EXISTS when the id is taken. */
 int store_item_add(struct store *s, const struct store_item *it, struct lerr *e)

@@ -1041,8 +1041,8 @@ static int sq_item_add(struct store *s, const struct store_item *it, struct lerr
 	struct sql_stmt *st;
 	if (prep(q,
 		 "INSERT INTO items(id, label, originator, level, local_level, foreign_item,"
-		 " received, sender, blob, size, stored_on, seq)"
-		 " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM items"
+		 " received, sender, blob, size, stored_on, shared_by, seq)"
+		 " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM items"
 		 " WHERE true ON CONFLICT DO NOTHING",
 		 &st, e) < 0)
 		return LERR_STORE;
@@ -1057,6 +1057,7 @@ static int sq_item_add(struct store *s, const struct store_item *it, struct lerr
 	bind_text(st, 9, it->blob, false);
 	sql_bind_int(st, 10, it->size);
 	bind_text(st, 11, it->stored_on, false);
+	bind_text(st, 12, it->shared_by, true);
 	if (step_done(q, st, "write item", e) < 0)
 		return LERR_STORE;
 	if (sql_changes(q->c) == 0)
@@ -1071,7 +1072,7 @@ static int sq_item_get(struct store *s, const char *id, struct store_item *it, s
 	memset(it, 0, sizeof *it);
 	if (prep(q,
 		 "SELECT id, label, originator, level, local_level, foreign_item, received,"
-		 " sender, blob, size, stored_on, destroyed_on FROM items WHERE id = ?",
+		 " sender, blob, size, stored_on, destroyed_on, shared_by FROM items WHERE id = ?",
 		 &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, id, false);
@@ -1092,8 +1093,9 @@ static int sq_item_get(struct store *s, const char *id, struct store_item *it, s
 		it->size = sql_int(st, 9);
 		col_copy(st, 10, it->stored_on, sizeof it->stored_on);
 		col_copy(st, 11, it->destroyed_on, sizeof it->destroyed_on);
+		col_copy(st, 12, it->shared_by, sizeof it->shared_by);
 	} else if (rc == SQL_DONE)
-		r = lerr_set(e, LERR_NOTFOUND, "unknown item %.80s", id);
+		r = store_item_unknown(e, id);
 	else
 		r = fail(q, e, "read item");
 	release(q, st);

@@ -16,16 +16,22 @@ setup() {
 	"$L" --home jpn person add nocl --party JPN --name Nocl --role originator >/dev/null
 	"$L" --home jpn person add low --party JPN --name Low --role originator \
 		--clearance HI --from 2015-01-01 >/dev/null
-	for who in nocl low; do
-		run "$L" --home jpn consent grant "$ID" --to USA --by $who -o c.json
-		[ "$status" -eq 3 ]
-		[[ "$output" == *"R-CLEARANCE: $who may not consent to passing on an item of JPN GOKUHI"* ]]
-	done
-	# a clearance that has lapsed does not count either
 	"$L" --home jpn person add old --party JPN --name Old --role originator \
 		--clearance TOKUTEI --from 2010-01-01 --to 2018-12-31 >/dev/null
-	run "$L" --home jpn consent grant "$ID" --to USA --by old -o c.json
+	# for them the item is not there at all: the answer for an id never used
+	for who in nocl low old; do
+		run "$L" --home jpn consent grant "$ID" --to USA --by $who -o c.json
+		[ "$status" -eq 1 ]
+		[ "$output" = "liaison: unknown item $ID" ]
+	done
+	# its maker sees it, but once the clearance has lapsed may not consent
+	"$L" --home jpn person add lapse --party JPN --name Lapse --role originator --role analyst \
+		--clearance TOKUTEI --from 2010-01-01 --to 2019-09-30 --ntk MISSILE-WARNING >/dev/null
+	MINE=$("$L" --home jpn item share report.txt --by lapse --level GOKUHI --title Mine \
+		--releasable KOR 2>/dev/null)
+	run env LIAISON_NOW=2019-10-01 "$L" --home jpn consent grant "$MINE" --to USA --by lapse -o c.json
 	[ "$status" -eq 3 ]
+	[[ "$output" == *"R-CLEARANCE: lapse may not consent to passing on an item of JPN GOKUHI"* ]]
 	# nor a role other than originator
 	run "$L" --home jpn consent grant "$ID" --to USA --by suzuki -o c.json
 	[ "$status" -eq 3 ]

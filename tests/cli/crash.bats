@@ -24,6 +24,7 @@ teardown() {
 	"$L" --home kor peer add JPN --url http://127.0.0.1:1
 	"$L" --home jpn peer add KOR --url "$KOR_URL"
 	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	SUZUKI=$("$L" --home jpn person token suzuki 2>/dev/null) # imports: a security officer
 	# envelopes from KOR for JPN to import, one per run
 	echo "KOR's report" >kor.txt
 	for i in $(seq "$runs"); do
@@ -56,7 +57,7 @@ teardown() {
 			done
 		) &
 		client=$!
-		code=$(curl -s -o imp.json -w '%{http_code}' -H "Authorization: Bearer $SATO" \
+		code=$(curl -s -o imp.json -w '%{http_code}' -H "Authorization: Bearer $SUZUKI" \
 			--data-binary @"in-$run.lsn" "$DAEMON_URL/v1/items/import")
 		[ "$code" = 201 ] && echo "import $(jq -r .id imp.json)" >>acked.txt
 		sleep "0.$(printf '%03d' $((RANDOM % 400)))"
@@ -97,5 +98,6 @@ teardown() {
 	[ "$(sqlite3 kor/node.db "SELECT count(*) FROM items WHERE foreign_item = 1")" = "$(sqlite3 kor/node.db 'SELECT count(*) FROM inbox')" ]
 	"$L" --home jpn log verify >/dev/null
 	"$L" --home kor log verify >/dev/null
+	[ "$(grep -c '^import' acked.txt)" -gt 0 ]
 	echo "# $runs crashes; $(grep -c '^share' acked.txt) shares, $released releases, $(grep -c '^import' acked.txt) imports acknowledged" >&3
 }

@@ -11,6 +11,7 @@ setup() {
 	SATO=$("$L" --home jpn person token sato 2>/dev/null)
 	SUZUKI=$("$L" --home jpn person token suzuki 2>/dev/null)
 	REG=$("$L" --home jpn person token reg 2>/dev/null)
+	AUD=$("$L" --home jpn person token mori 2>/dev/null) # the example's auditor
 	echo "launch at 06:00 from the west coast" >report.txt
 	SERVER_PID=
 }
@@ -114,11 +115,16 @@ share() { # TOKEN -> the new item's id
 	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM releases')" = 1 ]
 	stop
 	KIM=$("$L" --home kor person token kim 2>/dev/null)
+	PARK=$("$L" --home kor person token park 2>/dev/null)
 	start kor
+	# an analyst does not take envelopes in; a security officer does
 	call "$KIM" POST /v1/items/import --data-binary @env.lsn
+	[ "$status_code" = 403 ]
+	[ "$(jq -r .error.code out.json)" = forbidden ]
+	call "$PARK" POST /v1/items/import --data-binary @env.lsn
 	[ "$status_code" = 201 ]
 	[ "$(jq -r '.local_marking.level' out.json)" = II ]
-	call "$KIM" POST /v1/items/import --data-binary @env.lsn
+	call "$PARK" POST /v1/items/import --data-binary @env.lsn
 	[ "$status_code" = 409 ]
 	call "$KIM" GET "/v1/items/$id/content?purpose=warning"
 	cmp out.json report.txt
@@ -189,13 +195,13 @@ share() { # TOKEN -> the new item's id
 	diff <(jq -S . out.json) <("$L" --home jpn --json export licence list --at 2019-09-01 | jq -S .)
 	call "$SATO" GET /v1/export/regime
 	diff <(jq -S . out.json) <("$L" --home jpn --json export regime | jq -S .)
-	call "$SATO" GET /v1/people
+	call "$REG" GET /v1/people # a registrar sees everyone the node defines
 	diff <(jq -S . out.json) <("$L" --home jpn --json person list | jq -S .)
-	call "$SATO" GET "/v1/log/proof?index=2&size=5"
+	call "$AUD" GET "/v1/log/proof?index=2&size=5"
 	diff <(jq -S . out.json) <("$L" --home jpn --json log prove --index 2 --size 5 | jq -S .)
-	call "$SATO" GET "/v1/log/consistency?from=3&to=6"
+	call "$AUD" GET "/v1/log/consistency?from=3&to=6"
 	diff <(jq -S . out.json) <("$L" --home jpn --json log consistency --from 3 --to 6 | jq -S .)
-	call "$SATO" GET "/v1/log/entries?from=0&to=4"
+	call "$AUD" GET "/v1/log/entries?from=0&to=4"
 	diff <(jq -S . out.json) <("$L" --home jpn --json log entries --from 0 --to 4 | jq -S .)
 	# an enforced decision over HTTP is in the log, as the token's person
 	call "$SATO" GET "/v1/items/$id/content?purpose=warning"
@@ -227,7 +233,7 @@ share() { # TOKEN -> the new item's id
 	call "$SATO" GET "/v1/agreements?at=2019-02-30"
 	[ "$status_code" = 400 ]
 	[[ "$(jq -r .error.message out.json)" == at:*"28 days"* ]]
-	call "$SATO" GET "/v1/log/proof?index=-1"
+	call "$AUD" GET "/v1/log/proof?index=-1"
 	[ "$status_code" = 400 ]
 	call "$SATO" GET /v1/agreements/NOPE
 	[ "$status_code" = 404 ]
@@ -277,7 +283,7 @@ share() { # TOKEN -> the new item's id
 	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM items')" = 3 ]
 	call "$SATO" GET "/v1/agreements?at=2019-11-22&at=2019-11-23"
 	[ "$status_code" = 400 ]
-	call "$SATO" GET "/v1/log/entries?from=1&colour=red"
+	call "$AUD" GET "/v1/log/entries?from=1&colour=red"
 	[ "$status_code" = 400 ]
 	[ "$(jq -r .error.message out.json)" = "colour: unknown query argument" ]
 	call "$SATO" GET "/v1/me?x=1"
@@ -320,9 +326,9 @@ share() { # TOKEN -> the new item's id
 	share "$SATO" >/dev/null
 	call "$SATO" GET /v1/log/checkpoint
 	jq -j .note out.json >cp2.txt
-	call "$SATO" GET "/v1/log/consistency?from=$size1"
+	call "$AUD" GET "/v1/log/consistency?from=$size1"
 	cp out.json proof.json
-	call "$SATO" GET /v1/log/verify
+	call "$AUD" GET /v1/log/verify
 	[ "$(jq -r '.ok' out.json)" = true ]
 	[ "$(jq -r '.checkpoint.size' out.json)" = "$(sed -n 2p cp2.txt)" ]
 	stop
@@ -434,17 +440,17 @@ share() { # TOKEN -> the new item's id
 	[ "$status_code" = 200 ]
 	[ "$(jq -r .party out.json)" = KOR ]
 	"$L" --home kor log checkpoint -o kor-cp.txt 2>/dev/null
-	call "$SATO" POST /v1/log/witness -d "$(jq -n --rawfile c kor-cp.txt '{checkpoint: $c}')"
+	call "$REG" POST /v1/log/witness -d "$(jq -n --rawfile c kor-cp.txt '{checkpoint: $c}')"
 	[ "$status_code" = 200 ]
 	[ "$(jq -r .origin out.json)" = liaison/KOR ]
 	sed '2s/.*/999/' kor-cp.txt >forged.txt
-	call "$SATO" POST /v1/log/witness -d "$(jq -n --rawfile c forged.txt '{checkpoint: $c}')"
+	call "$REG" POST /v1/log/witness -d "$(jq -n --rawfile c forged.txt '{checkpoint: $c}')"
 	[ "$status_code" = 400 ]
 	[[ "$(jq -r .error.message out.json)" == *"does not verify"* ]]
-	call "$SATO" POST /v1/log/witness -d '{"checkpoint": "x", "proof": ["not base64!"]}'
+	call "$REG" POST /v1/log/witness -d '{"checkpoint": "x", "proof": ["not base64!"]}'
 	[ "$status_code" = 400 ]
 	[[ "$(jq -r .error.message out.json)" == "proof[0]: not a base64 SHA-256 hash" ]]
-	call "$SATO" GET "/v1/log/entries?from=5&to=2"
+	call "$AUD" GET "/v1/log/entries?from=5&to=2"
 	[ "$status_code" = 400 ]
 	stop
 }
