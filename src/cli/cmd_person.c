@@ -134,26 +134,56 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 
 static json_t *token_json(const struct store_token *t)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s}", "id", t->id, "person", t->person, "issued_on",
-			      t->issued_on);
-	json_object_set_new(o, "revoked_on",
-			    t->revoked_on[0] ? json_string(t->revoked_on) : json_null());
+	json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "id", t->id, "person", t->person, "issued_on",
+			      t->issued_on, "read_only", t->read_only);
+	const struct {
+		const char *key, *v;
+	} dates[] = {{"expires_on", t->expires_on},
+		     {"last_used", t->last_used},
+		     {"revoked_on", t->revoked_on}};
+	for (size_t i = 0; o && i < sizeof dates / sizeof dates[0]; i++)
+		json_object_set_new(o, dates[i].key,
+				    dates[i].v[0] ? json_string(dates[i].v) : json_null());
 	return o;
+}
+
+/* --expires: a number of days ("30d") or a last valid day. */
+static int expiry(const struct cli *c, const struct node *n, const char *s, date_t *last)
+{
+	uint64_t days;
+	size_t len = strlen(s);
+	char num[16];
+	if (len >= 2 && len < sizeof num && s[len - 1] == 'd') {
+		memcpy(num, s, len - 1);
+		num[len - 1] = '\0';
+		if (count_parse(num, &days) && days <= NODE_TOKEN_DAYS_MAX) {
+			*last = n->clock.today + (date_t)days;
+			return EXIT_OK;
+		}
+	} else if (date_parse(s, last, NULL) == 0)
+		return EXIT_OK;
+	return cli_errorf(c, true,
+			  "--expires: \"%.32s\" is neither a number of days (like 90d, at most "
+			  "%dd) nor a day (YYYY-MM-DD)",
+			  s, NODE_TOKEN_DAYS_MAX);
 }
 
 static int do_token(const struct cli *c, struct node *n, int argc, char **argv)
 {
-	const char *pos[1];
+	const char *pos[1], *expires = NULL;
+	struct token_request rq = {0};
 	int np;
-	const struct cli_opt opts[] = {{0}};
+	const struct cli_opt opts[] = {
+	    OPT_VAL("expires", &expires), OPT_FLAG("read-only", &rq.read_only), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
-	if (r != EXIT_OK)
+	if (r != EXIT_OK || (expires && (r = expiry(c, n, expires, &rq.expires)) != EXIT_OK))
 		return r;
+	rq.person = pos[0];
 	struct store_token t;
 	char token[NODE_TOKEN_MAX];
 	struct lerr e = {0};
-	if (node_token_issue(n, pos[0], &t, token, &e) < 0)
-		return cli_error(c, &e, false);
+	if ((r = node_token_issue(n, &rq, &t, token, &e)) < 0)
+		return cli_error(c, &e, r == LERR_INVAL);
 	if (c->json) {
 		json_t *o = token_json(&t);
 		json_object_set_new(o, "token", json_string(token));
@@ -161,9 +191,9 @@ static int do_token(const struct cli *c, struct node *n, int argc, char **argv)
 	} else {
 		printf("%s\n", token);
 		fprintf(stderr,
-			"token %s for %s: shown this once; send it as "
+			"token %s for %s%s, valid to %s: shown this once; send it as "
 			"\"Authorization: Bearer TOKEN\"\n",
-			t.id, t.person);
+			t.id, t.person, t.read_only ? " (read-only)" : "", t.expires_on);
 	}
 	sodium_memzero(token, sizeof token);
 	return r;
@@ -187,7 +217,11 @@ static int do_tokens(const struct cli *c, struct node *n, int argc, char **argv)
 		if (c->json)
 			json_array_append_new(list, token_json(&t[i]));
 		else
-			printf("%s  issued %s%s%s\n", t[i].id, t[i].issued_on,
+			printf("%s  issued %s, %s %s, last used %s%s%s%s\n", t[i].id,
+			       t[i].issued_on, t[i].expires_on[0] ? "valid to" : "valid",
+			       t[i].expires_on[0] ? t[i].expires_on : "until revoked",
+			       t[i].last_used[0] ? t[i].last_used : "never",
+			       t[i].read_only ? ", read-only" : "",
 			       t[i].revoked_on[0] ? ", revoked " : "", t[i].revoked_on);
 	}
 	free(t);
@@ -232,7 +266,8 @@ const struct cli_command cmd_person = {
     "                          [--ntk GROUP ...] [--replace]\n"
     "       liaison person show ID\n"
     "       liaison person list\n"
-    "       liaison person token ID          issue a bearer token for the HTTP API\n"
+    "       liaison person token ID [--expires 90d|DATE] [--read-only]\n"
+    "                                        issue a bearer token for the HTTP API\n"
     "       liaison person tokens ID         the person's tokens (ids, dates)\n"
     "       liaison person revoke-token TOKEN-ID\n\n"
     "People hold a clearance (a level of their party's scheme, valid from a\n"
@@ -241,8 +276,11 @@ const struct cli_command cmd_person = {
     "the configuration file (\"people\"). `add` refuses an existing id unless\n"
     "--replace.\n\n"
     "`token` prints a new token once (on stdout; only its SHA-256 is stored):\n"
-    "requests to `liaison serve` carrying it act as that person. Revoked\n"
-    "tokens are refused at once.\n\n"
+    "requests to `liaison serve` carrying it act as that person. It is valid\n"
+    "to its last day (--expires: a number of days, default 90d, at most 3660d,\n"
+    "or a day); --read-only: it may ask but not act (share, release,\n"
+    "administer...). `tokens` shows each with its last day, the day it was\n"
+    "last used, and whether it was revoked. Revoked tokens are refused at once.\n\n"
     "options:\n"
     "  --json  answer with the person object(s)\n",
 };

@@ -317,10 +317,13 @@ static bool authenticate(struct ctx *x)
 {
 	const char *h =
 	    MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	struct lerr e = {0};
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
 		return false;
-	struct lerr e = {0};
-	x->rq->authed = node_token_check(x->n, h + 7, &x->rq->who, &e) == 0;
+	x->rq->authed = node_token_check(x->n, h + 7, &x->rq->who, &x->rq->token, &e) == 0;
+	x->rq->read_only = x->rq->authed && x->rq->token.read_only;
+	if (!x->rq->authed) /* told to the token's holder: unknown, revoked, expired */
+		str_copy(x->rq->auth_why, sizeof x->rq->auth_why, e.msg);
 	return x->rq->authed;
 }
 
@@ -336,7 +339,8 @@ static enum MHD_Result unauthorized(struct ctx *x)
 {
 	return reply_errorf(x, MHD_HTTP_UNAUTHORIZED, "auth",
 			    "a valid bearer token is required "
-			    "(Authorization: Bearer TOKEN; liaison person token)");
+			    "(Authorization: Bearer TOKEN; liaison person token)%s%s",
+			    x->rq->auth_why[0] ? ": " : "", x->rq->auth_why);
 }
 
 /* authenticate() in a read snapshot of its own. */
@@ -537,6 +541,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		ret = rq->route->fn(&x);
 	if (reads)
 		node_read_end(x.n);
+	if (rq->authed) /* a day's first use of the token, outside the read */
+		(void)node_token_touch(x.n, &rq->token, NULL);
 	return ret;
 }
 

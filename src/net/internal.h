@@ -12,6 +12,7 @@
 #include "../crypto/keys.h"
 #include "../node/node.h"
 #include "../node/peer.h"
+#include "../store/store.h"
 #include "args.h"
 #include "http.h"
 
@@ -59,6 +60,8 @@ struct req {
 	char params[PATH_PARAMS][PARAM_MAX];
 	struct person who;	  /* the authenticated person */
 	bool read_only;		  /* their token may only ask */
+	struct store_token token; /* theirs: its last use is recorded after the answer */
+	char auth_why[96];	  /* why the token was refused */
 	struct peer_request peer; /* AUTH_PEER: the request's signed headers */
 	bool authed;
 	struct arg_pair query[QUERY_MAX]; /* the query's arguments, in libmicrohttpd's memory */

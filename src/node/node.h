@@ -285,20 +285,36 @@ int node_export_licence_add(struct node *n, const char *party, const struct expo
 
 /* ---- people's bearer tokens (tokens.c) ---- */
 
-#define NODE_TOKEN_MAX 64 /* "lsn_" and 43 characters, with NUL */
+#define NODE_TOKEN_MAX	    64	 /* "lsn_" and 43 characters, with NUL */
+#define NODE_TOKEN_DAYS	    90	 /* how long a token is valid unless told */
+#define NODE_TOKEN_DAYS_MAX 3660 /* at most ten years */
 
 struct store_token;
 
+/* What a token is issued for. */
+struct token_request {
+	const char *person;
+	date_t expires; /* its last valid day; 0: NODE_TOKEN_DAYS from today */
+	bool read_only; /* it may only ask (node_may) */
+};
+
 /*
- * Issues a token for a person: *t describes it (its id is public), token
- * receives the secret, to be shown once; only its SHA-256 is stored.
+ * Issues a token: *t describes it (its id is public), token receives the
+ * secret, to be shown once; only its SHA-256 is stored. LERR_INVAL for an
+ * expiry before today or more than NODE_TOKEN_DAYS_MAX days away.
  */
-int node_token_issue(struct node *n, const char *person, struct store_token *t,
+int node_token_issue(struct node *n, const struct token_request *rq, struct store_token *t,
 		     char token[NODE_TOKEN_MAX], struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
-/* The person a valid token names; LERR_AUTH when unknown or revoked. */
-int node_token_check(struct node *n, const char *token, struct person *p, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/*
+ * The person a valid token names, and the token (*t); LERR_AUTH when it is
+ * unknown, revoked or past its last valid day.
+ */
+int node_token_check(struct node *n, const char *token, struct person *p, struct store_token *t,
+		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+/* Records that a request carried t today, once a day (a write: outside a read stretch). */
+int node_token_touch(struct node *n, const struct store_token *t, struct lerr *e)
+    __attribute__((nonnull(1, 2)));
 /* A person's tokens (free() *out). */
 int node_token_list(struct node *n, const char *person, struct store_token **out, size_t *count,
 		    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));

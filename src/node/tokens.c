@@ -21,15 +21,24 @@ static void token_hash(const char *token, uint8_t h[32])
 	crypto_hash_sha256(h, (const uint8_t *)token, strlen(token));
 }
 
-int node_token_issue(struct node *n, const char *person, struct store_token *t,
+int node_token_issue(struct node *n, const struct token_request *rq, struct store_token *t,
 		     char token[NODE_TOKEN_MAX], struct lerr *e)
 {
 	struct person p;
 	uint8_t raw[32], id[8], h[32];
+	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
 	memset(t, 0, sizeof *t);
-	int r = node_person_get(n, person, &p, e);
+	date_t today = n->clock.today, last = rq->expires ? rq->expires : today + NODE_TOKEN_DAYS;
+	if (last < today || last - today > NODE_TOKEN_DAYS_MAX) {
+		lerr_set(e, LERR_INVAL, "expires: %s is not from today (%s) to %d days on",
+			 date_format(last, d1), date_format(today, d2), NODE_TOKEN_DAYS_MAX);
+		return lerr_field(e, "expires");
+	}
+	int r = node_person_get(n, rq->person, &p, e);
 	if (r < 0)
 		return r;
+	date_format(last, t->expires_on);
+	t->read_only = rq->read_only;
 	randombytes_buf(raw, sizeof raw);
 	randombytes_buf(id, sizeof id);
 	memcpy(token, TOKEN_PREFIX, sizeof TOKEN_PREFIX);
@@ -47,28 +56,49 @@ int node_token_issue(struct node *n, const char *person, struct store_token *t,
 		goto out;
 	}
 	r = node_log_commit(n, "token-issue",
-			    json_pack("{s:s, s:s}", "person", p.id, "token", t->id), e);
+			    json_pack("{s:s, s:s, s:s, s:b}", "person", p.id, "token", t->id,
+				      "expires_on", t->expires_on, "read_only", t->read_only),
+			    e);
 out:
 	if (r < 0)
 		sodium_memzero(token, NODE_TOKEN_MAX);
 	return r;
 }
 
-int node_token_check(struct node *n, const char *token, struct person *p, struct lerr *e)
+int node_token_check(struct node *n, const char *token, struct person *p, struct store_token *t,
+		     struct lerr *e)
 {
 	uint8_t h[32];
-	struct store_token t;
+	char today[DATE_BUF_SIZE];
 	if (strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0 || strlen(token) > 128)
 		return lerr_set(e, LERR_AUTH, "not a liaison token");
 	token_hash(token, h);
-	int r = node_cached_token(n, h, &t, NULL);
-	if (r == LERR_NOTFOUND || (r == 0 && t.revoked_on[0]))
+	int r = node_cached_token(n, h, t, NULL);
+	if (r == LERR_NOTFOUND || (r == 0 && t->revoked_on[0]))
 		return lerr_set(e, LERR_AUTH, "unknown or revoked token");
 	if (r < 0)
 		return lerr_set(e, LERR_STORE, "store: cannot check the token");
-	if ((r = node_person_get(n, t.person, p, e)) < 0)
+	/* dates as text compare as days do (YYYY-MM-DD) */
+	if (t->expires_on[0] && strcmp(date_format(n->clock.today, today), t->expires_on) > 0)
+		return lerr_set(e, LERR_AUTH, "the token expired after %s", t->expires_on);
+	if ((r = node_person_get(n, t->person, p, e)) < 0)
 		return lerr_set(e, LERR_AUTH, "the token's person is gone");
 	return 0;
+}
+
+int node_token_touch(struct node *n, const struct store_token *t, struct lerr *e)
+{
+	char today[DATE_BUF_SIZE];
+	if (strcmp(t->last_used, date_format(n->clock.today, today)) == 0)
+		return 0;
+	int r = store_begin(n->store, e);
+	if (r < 0)
+		return r;
+	if ((r = store_token_used(n->store, t->id, today, e)) < 0) {
+		store_rollback(n->store);
+		return r;
+	}
+	return store_commit(n->store, e);
 }
 
 int node_token_list(struct node *n, const char *person, struct store_token **out, size_t *count,

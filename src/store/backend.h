@@ -71,6 +71,7 @@ struct store_ops {
 	int (*token_list)(struct store *s, const char *person, struct store_token **out, size_t *n,
 			  struct lerr *e);
 	int (*token_revoke)(struct store *s, const char *id, const char *on, struct lerr *e);
+	int (*token_used)(struct store *s, const char *id, const char *on, struct lerr *e);
 	int (*generation)(struct store *s, uint64_t *gen, struct lerr *e);
 	int (*peer_put)(struct store *s, const struct store_peer *p, struct lerr *e);
 	int (*peer_get)(struct store *s, const char *party, struct store_peer *p, struct lerr *e);

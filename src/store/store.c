@@ -264,6 +264,11 @@ int store_token_revoke(struct store *s, const char *id, const char *on, struct l
 	return s->ops->token_revoke(s, id, on, e);
 }
 
+int store_token_used(struct store *s, const char *id, const char *on, struct lerr *e)
+{
+	return s->ops->token_used(s, id, on, e);
+}
+
 int store_generation(struct store *s, uint64_t *gen, struct lerr *e)
 {
 	return s->ops->generation(s, gen, e);

@@ -249,6 +249,9 @@ struct store_token {
 	char person[PERSON_ID_MAX];
 	char issued_on[DATE_BUF_SIZE];
 	char revoked_on[DATE_BUF_SIZE]; /* "" while valid */
+	char expires_on[DATE_BUF_SIZE]; /* its last valid day; "" for a token that never expires */
+	char last_used[DATE_BUF_SIZE];	/* the last day a request carried it, "" before */
+	bool read_only;			/* it may only ask */
 };
 
 int store_token_put(struct store *s, const struct store_token *t, const uint8_t hash[32],
@@ -261,6 +264,9 @@ int store_token_list(struct store *s, const char *person, struct store_token **o
 		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 /* Revokes a token on date `on`; LERR_NOTFOUND when unknown or revoked already. */
 int store_token_revoke(struct store *s, const char *id, const char *on, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Records that a request carried token `id` on day `on`. */
+int store_token_used(struct store *s, const char *id, const char *on, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 /* ---- federation: peers, the outbox, the inbox, request nonces ---- */

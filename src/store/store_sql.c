@@ -1653,15 +1653,22 @@ static int sq_token_put(struct store *s, const struct store_token *t, const uint
 {
 	struct sq *q = SQ(s);
 	struct sql_stmt *st;
-	if (prep(q, "INSERT INTO tokens(id, person, hash, issued_on) VALUES(?, ?, ?, ?)", &st, e) <
-	    0)
+	if (prep(q,
+		 "INSERT INTO tokens(id, person, hash, issued_on, expires_on, read_only)"
+		 " VALUES(?, ?, ?, ?, ?, ?)",
+		 &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, t->id, false);
 	bind_text(st, 2, t->person, false);
 	sql_bind_blob(st, 3, hash, (size_t)(32));
 	bind_text(st, 4, t->issued_on, false);
+	bind_text(st, 5, t->expires_on, true);
+	sql_bind_int(st, 6, t->read_only);
 	return step_done(q, st, "store token", e);
 }
+
+/* The columns token_row reads, in its order. */
+#define TOKEN_COLUMNS "id, person, issued_on, revoked_on, expires_on, last_used, read_only"
 
 static void token_row(struct sql_stmt *st, struct store_token *t)
 {
@@ -1670,6 +1677,9 @@ static void token_row(struct sql_stmt *st, struct store_token *t)
 	col_copy(st, 1, t->person, sizeof t->person);
 	col_copy(st, 2, t->issued_on, sizeof t->issued_on);
 	col_copy(st, 3, t->revoked_on, sizeof t->revoked_on);
+	col_copy(st, 4, t->expires_on, sizeof t->expires_on);
+	col_copy(st, 5, t->last_used, sizeof t->last_used);
+	t->read_only = sql_int(st, 6) != 0;
 }
 
 static int sq_token_find(struct store *s, const uint8_t hash[32], struct store_token *t,
@@ -1677,13 +1687,12 @@ static int sq_token_find(struct store *s, const uint8_t hash[32], struct store_t
 {
 	struct sq *q = SQ(s);
 	struct sql_stmt *st;
-	if (prep(q, "SELECT id, person, issued_on, revoked_on, hash FROM tokens WHERE hash = ?",
-		 &st, e) < 0)
+	if (prep(q, "SELECT " TOKEN_COLUMNS ", hash FROM tokens WHERE hash = ?", &st, e) < 0)
 		return LERR_STORE;
 	sql_bind_blob(st, 1, hash, (size_t)(32));
 	int rc = sql_step(st), r = 0;
 	uint8_t got[32];
-	if (rc == SQL_ROW && col_blob(st, 4, got, 32) && sodium_memcmp(got, hash, 32) == 0)
+	if (rc == SQL_ROW && col_blob(st, 7, got, 32) && sodium_memcmp(got, hash, 32) == 0)
 		token_row(st, t);
 	else if (rc == SQL_ROW || rc == SQL_DONE)
 		r = lerr_set(e, LERR_NOTFOUND, "unknown token");
@@ -1700,9 +1709,7 @@ static int sq_token_list(struct store *s, const char *person, struct store_token
 	struct sql_stmt *st;
 	*out = NULL;
 	*n = 0;
-	if (prep(q,
-		 "SELECT id, person, issued_on, revoked_on FROM tokens WHERE person = ?"
-		 " ORDER BY issued_on, id",
+	if (prep(q, "SELECT " TOKEN_COLUMNS " FROM tokens WHERE person = ? ORDER BY issued_on, id",
 		 &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, person, false);
@@ -1739,6 +1746,17 @@ static int sq_token_revoke(struct store *s, const char *id, const char *on, stru
 	if (r == 0 && sql_changes(q->c) == 0)
 		r = lerr_set(e, LERR_NOTFOUND, "no token %.64s that is not revoked already", id);
 	return r;
+}
+
+static int sq_token_used(struct store *s, const char *id, const char *on, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	struct sql_stmt *st;
+	if (prep(q, "UPDATE tokens SET last_used = ? WHERE id = ?", &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, on, false);
+	bind_text(st, 2, id, false);
+	return step_done(q, st, "record a token's use", e);
 }
 
 /* ---- federation ---- */
@@ -2306,6 +2324,7 @@ static const struct store_ops sql_ops = {
     .token_find = sq_token_find,
     .token_list = sq_token_list,
     .token_revoke = sq_token_revoke,
+    .token_used = sq_token_used,
     .generation = sq_generation,
     .peer_put = sq_peer_put,
     .peer_get = sq_peer_get,
