@@ -183,6 +183,7 @@ int cli_open_node(const struct cli *c, struct node **n)
 	struct lerr e = {0};
 	if (node_home(c->home, home, sizeof home, &e) < 0 || node_open(home, n, &e) < 0)
 		return cli_error(c, &e, false);
+	(*n)->operator= true; /* the local CLI on the node's folder */
 	return EXIT_OK;
 }
 

@@ -537,8 +537,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				   rq->route->body == BODY_JSON
 				       ? (unsigned long long)JSON_BODY_MAX
 				       : (unsigned long long)s->o.max_upload);
-	else
+	else {
+		/* the acts it makes are logged as this token's */
+		str_copy(x.n->token, sizeof x.n->token, rq->authed ? rq->token.id : "");
 		ret = rq->route->fn(&x);
+		x.n->token[0] = '\0';
+	}
 	if (reads)
 		node_read_end(x.n);
 	if (rq->authed) /* a day's first use of the token, outside the read */

@@ -382,6 +382,8 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 	/* the person grants it: an item they may not see is not there for them */
 	int r = node_person_get(n, a->by, &p, e);
 	if (r == 0)
+		r = node_person_act(n, p.id, e);
+	if (r == 0)
 		r = node_item_get_as(n, &p, a->item, &it, &l, e);
 	if (r < 0)
 		return r;

@@ -310,6 +310,8 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 	if (!c)
 		return LERR_NOMEM;
 	int r = load_person(n, c, a->person, e);
+	if (r == 0 && !a->question)
+		r = node_person_act(n, c->person.id, e);
 	if (r == 0 && (r = node_item_get(n, a->item, &it, &l, e)) == 0) {
 		/* an item the person may not see is not there for them; the
 		 * operator asking a question sees every item */
@@ -417,6 +419,8 @@ static int share_label(struct node *n, const struct item_share *rq, struct label
 	const struct scheme_level *lv = NULL;
 	memset(l, 0, sizeof *l);
 	int r = node_person_get(n, rq->by, &p, e);
+	if (r == 0)
+		r = node_person_act(n, p.id, e);
 	if (r == 0 && strcmp(p.party, n->party) != 0)
 		r = lerr_set(e, LERR_FORBIDDEN, "%s is of %s; this node shares for %s", p.id,
 			     p.party, n->party);

@@ -65,6 +65,11 @@ int node_log_append_to(struct store *s, const char *party, const struct node_clo
 
 int node_log_append(struct node *n, const char *kind, json_t *body, uint64_t *seq, struct lerr *e)
 {
+	/* who entered it: the node's operator, or a person's token */
+	if (body && n->operator)
+		json_object_set_new(body, "entered_by", json_string("operator"));
+	else if (body && n->token[0])
+		json_object_set_new(body, "token", json_string(n->token));
 	return node_log_append_to(n->store, n->party, &n->clock, kind, body, seq, e);
 }
 

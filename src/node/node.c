@@ -388,6 +388,18 @@ int node_open(const char *home, struct node **out, struct lerr *e)
 	return 0;
 }
 
+int node_person_act(struct node *n, const char *who, struct lerr *e)
+{
+	struct party own;
+	if (!n->operator|| node_party_get(n, n->party, &own, NULL) < 0 || !own.no_operator_acts)
+		return 0;
+	return lerr_set(e, LERR_FORBIDDEN,
+			"this node of %s takes acts from its people's own tokens only "
+			"(configuration: \"operator_acts\": false): %s acts through liaison serve "
+			"(liaison login URL, or LIAISON_URL and LIAISON_TOKEN)",
+			n->party, who);
+}
+
 void node_close(struct node *n)
 {
 	if (!n)

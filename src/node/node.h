@@ -53,7 +53,23 @@ struct node {
 	 * the inbox in the transaction of the act named receiving_act */
 	const struct store_msg *receiving;
 	const char *receiving_act;
+	/*
+	 * Who enters the acts made through this handle, for the log: the
+	 * node's operator (the local CLI sets `operator`: an act for a person
+	 * is "entered by the operator"), or a person's bearer token (the
+	 * daemon sets its id for each request's acts).
+	 */
+	bool operator;
+	char token[24];
 };
+
+/*
+ * 0 when an act for person `who` may be entered through this handle;
+ * LERR_FORBIDDEN when the operator enters it and this node's party refuses
+ * that (configuration: "operator_acts": false): its people act with their
+ * own tokens.
+ */
+int node_person_act(struct node *n, const char *who, struct lerr *e) __attribute__((nonnull(1, 2)));
 
 /*
  * Reads the clock: LIAISON_NOW when set (LERR_INVAL when it is not a

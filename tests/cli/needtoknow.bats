@@ -57,3 +57,44 @@ share_on() { # DATE -> the id of a JPN GOKUHI item releasable to KOR
 	[[ "$output" == *"park is of KOR; only people of JPN, whose node holds the item, may destroy it"* ]]
 	[ -z "$(sqlite3 "$LIAISON_HOME/node.db" "SELECT destroyed_on FROM items WHERE id = '$id'")" ]
 }
+
+@test "every act names who entered it: the operator for --by, or the person's token" {
+	"$L" init --replay --party JPN >/dev/null
+	"$L" config apply "$EXAMPLE" >/dev/null
+	export LIAISON_NOW=2019-09-01
+	id=$("$L" item share report.txt --by sato --level GOKUHI --title t --releasable KOR 2>/dev/null)
+	"$L" log entries | jq -e "select(.kind == \"item-share\" and .item == \"$id\") | .by == \"sato\" and .entered_by == \"operator\""
+	T=$("$L" person token sato 2>/dev/null)
+	TID=$("$L" --json person tokens sato | jq -r '.tokens[0].id')
+	daemon "$LIAISON_HOME"
+	curl -s -o share.json -H "Authorization: Bearer $T" --data-binary @report.txt \
+		"$DAEMON_URL/v1/items?level=GOKUHI&title=t2&releasable=KOR"
+	kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true
+	id2=$(jq -r .id share.json)
+	"$L" log entries | jq -e "select(.kind == \"item-share\" and .item == \"$id2\") | .by == \"sato\" and .token == \"$TID\" and (has(\"entered_by\") | not)"
+}
+
+@test "a node can refuse acts its operator enters for a person, leaving them to tokens" {
+	jq '.parties[0].operator_acts = false' "$EXAMPLE" >strict.json
+	"$L" init --replay --party JPN >/dev/null
+	"$L" config apply strict.json >/dev/null
+	export LIAISON_NOW=2019-09-01
+	size=$(rows log_entries)
+	run "$L" item share report.txt --by sato --level GOKUHI --title t --releasable KOR
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"takes acts from its people's own tokens only"* ]]
+	[ "$(rows items)" -eq 0 ]
+	[ "$(rows log_entries)" -eq "$size" ]
+	# the operator's own acts stay: a person, a token
+	"$L" person add lo --party JPN --name Lo --role analyst >/dev/null
+	T=$("$L" person token sato 2>/dev/null)
+	daemon "$LIAISON_HOME"
+	code=$(curl -s -o share.json -w '%{http_code}' -H "Authorization: Bearer $T" \
+		--data-binary @report.txt "$DAEMON_URL/v1/items?level=GOKUHI&title=t&releasable=KOR")
+	kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true
+	[ "$code" = 201 ]
+	id=$(jq -r .id share.json)
+	run "$L" item get "$id" --by sato -o got.txt
+	[ "$status" -eq 3 ]
+	[ ! -e got.txt ]
+}
