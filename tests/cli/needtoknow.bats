@@ -98,3 +98,91 @@ share_on() { # DATE -> the id of a JPN GOKUHI item releasable to KOR
 	[ "$status" -eq 3 ]
 	[ ! -e got.txt ]
 }
+
+# A JPN replay node on 2019-09-01 with the example, low (an analyst cleared
+# HI) and lowaud (an auditor cleared HI), a GOKUHI item and a HI item.
+seen_node() {
+	"$L" init --replay --party JPN >/dev/null
+	"$L" config apply "$EXAMPLE" >/dev/null
+	export LIAISON_NOW=2019-09-01
+	"$L" person add low --party JPN --name Low --role analyst --clearance HI \
+		--from 2015-01-01 --ntk MISSILE-WARNING >/dev/null
+	"$L" person add lowaud --party JPN --name Lowaud --role auditor --clearance HI \
+		--from 2015-01-01 >/dev/null
+	HIGH=$("$L" item share report.txt --by sato --level GOKUHI --title "Secret launch" \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	LOWI=$("$L" item share report.txt --by sato --level HI --title "Routine note" \
+		--releasable KOR --ntk MISSILE-WARNING 2>/dev/null)
+	LOW=$("$L" person token low 2>/dev/null)
+	LOWAUD=$("$L" person token lowaud 2>/dev/null)
+	SATO=$("$L" person token sato 2>/dev/null)
+	MORI=$("$L" person token mori 2>/dev/null)
+	daemon "$LIAISON_HOME"
+}
+
+# req TOKEN METHOD PATH [CURL ARGS...]: status, headers and body in $1.* files
+req() {
+	local t=$1 m=$2 p=$3
+	shift 3
+	curl -s -D hdr.txt -o body.txt -w '%{http_code}' -X "$m" -H "Authorization: Bearer $t" "$@" \
+		"$DAEMON_URL$p"
+}
+
+@test "a low-clearance analyst finds no trace of a higher item: lists, show, questions, acts" {
+	seen_node
+	# the list: the HI item only, and nothing of the other anywhere in it
+	[ "$(req "$LOW" GET /v1/items)" = 200 ]
+	[ "$(jq -r '[.items[].id] | join(",")' body.txt)" = "$LOWI" ]
+	! grep -q -e "$HIGH" -e "Secret launch" body.txt
+	[ "$(req "$SATO" GET /v1/items)" = 200 ]
+	[ "$(jq '.items | length' body.txt)" = 2 ]
+	# the item itself: byte for byte the answer for an id never used (the id aside)
+	NONE=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	for path in "/v1/items/%s" "/v1/items/%s/content?purpose=warning"; do
+		# shellcheck disable=SC2059
+		a=$(req "$LOW" GET "$(printf "$path" "$HIGH")"); sed "s/$HIGH/ID/" body.txt >high.txt
+		b=$(req "$LOW" GET "$(printf "$path" "$NONE")"); sed "s/$NONE/ID/" body.txt >none.txt
+		[ "$a" = 404 ] && [ "$b" = 404 ]
+		cmp high.txt none.txt
+	done
+	for act in release reproduce; do
+		a=$(req "$LOW" POST "/v1/items/$HIGH/$act" -d '{"to": "KOR"}'); sed "s/$HIGH/ID/" body.txt >high.txt
+		b=$(req "$LOW" POST "/v1/items/$NONE/$act" -d '{"to": "KOR"}'); sed "s/$NONE/ID/" body.txt >none.txt
+		[ "$a" = "$b" ]
+		cmp high.txt none.txt
+	done
+	a=$(req "$LOW" POST /v1/access-checks -d "{\"item\": \"$HIGH\", \"action\": \"read\"}"); sed "s/$HIGH/ID/" body.txt >high.txt
+	b=$(req "$LOW" POST /v1/access-checks -d "{\"item\": \"$NONE\", \"action\": \"read\"}"); sed "s/$NONE/ID/" body.txt >none.txt
+	[ "$a" = 404 ] && cmp high.txt none.txt
+	# as a cursor too
+	[ "$(req "$LOW" GET "/v1/items?after=$HIGH")" = 404 ]
+	[ "$(jq -r .error.message body.txt)" = "after: no item $HIGH" ]
+	# the log and the outbox are not for analysts at all
+	[ "$(req "$LOW" GET /v1/log/entries)" = 403 ]
+	[ "$(req "$LOW" GET /v1/outbox)" = 403 ]
+	# people: only themselves
+	[ "$(req "$LOW" GET /v1/people)" = 200 ]
+	[ "$(jq -r '[.people[].id] | join(",")' body.txt)" = low ]
+	[ "$(req "$LOW" GET /v1/people/sato)" = 404 ]
+	kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true
+}
+
+@test "an auditor reads the log, with the entries about an item beyond them withheld" {
+	seen_node
+	[ "$(req "$LOWAUD" GET /v1/log/entries)" = 200 ]
+	! grep -q -e "$HIGH" body.txt
+	! (jq -r '.entries[].data // empty | @base64d' body.txt | grep -q -e "$HIGH" -e "Secret launch")
+	jq -e '[.entries[] | select(.withheld)] | length >= 1' body.txt
+	jq -e '[.entries[] | select(.withheld) | .leaf_hash | length == 44] | all' body.txt
+	# what it sees of the lower item is there
+	jq -r '.entries[].data // empty | @base64d' body.txt | grep -q "$LOWI"
+	# the withheld entry's leaf hash is the one the tree holds: its proof checks
+	idx=$(jq '[.entries[] | select(.withheld)][0].index' body.txt)
+	leaf=$(jq -r "[.entries[] | select(.withheld)][0].leaf_hash" body.txt)
+	[ "$(req "$LOWAUD" GET "/v1/log/proof?index=$idx")" = 200 ]
+	[ "$(jq -r .leaf_hash body.txt)" = "$leaf" ]
+	# an auditor cleared for it sees everything
+	[ "$(req "$MORI" GET /v1/log/entries)" = 200 ]
+	[ "$(jq '[.entries[] | select(.withheld)] | length' body.txt)" = 0 ]
+	kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true
+}
