@@ -113,11 +113,11 @@ static bool foreign_reader(const struct decide_request *rq)
 	return rq->holder && strcmp(rq->holder, rq->person->party) != 0;
 }
 
-/* Acts on the holder's own copy: its people only. */
+/* Acts on the holder's own copy, or that make new items of it: its people only. */
 static bool holders_act(enum action a)
 {
 	return a == ACT_RELEASE || a == ACT_DOWNGRADE || a == ACT_DESTROY ||
-	       a == ACT_REPORT_COMPROMISE;
+	       a == ACT_REPORT_COMPROMISE || a == ACT_REPRODUCE || a == ACT_TRANSLATE;
 }
 
 static void check_role(const struct decide_request *rq, struct decision *d)

@@ -430,7 +430,9 @@ Test(rules, acts_on_the_holders_copy_are_for_the_holders_people)
 	rq.holder = "JPN";
 	rq.holder_agreement = g;
 	struct decision d;
-	enum action acts[] = {ACT_DESTROY, ACT_REPORT_COMPROMISE, ACT_DOWNGRADE, ACT_RELEASE};
+	p.roles |= ROLE_ANALYST;
+	enum action acts[] = {ACT_DESTROY,   ACT_REPORT_COMPROMISE, ACT_DOWNGRADE,
+			      ACT_RELEASE,   ACT_REPRODUCE,	    ACT_TRANSLATE};
 	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
 		rq.action = acts[i];
 		rq.to = "USA";
