@@ -11,17 +11,21 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../core/err.h"
 #include "../node/node.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_DENY = 3 };
 
+struct remote;
+
 struct cli {
 	const char *home; /* --home, or NULL */
 	bool json;	  /* --json */
 	int argc;	  /* the command's own arguments, argv[0] its name */
 	char **argv;
+	struct remote *remote; /* a node's daemon, asked as a person (remote.h), or NULL */
 };
 
 struct cli_command {
@@ -32,8 +36,9 @@ struct cli_command {
 };
 
 /* Prints an error (text on stderr, or a JSON object on stdout); returns
- * the exit code for it: EXIT_USAGE when usage, else its code's (lerr_kind:
- * 3 for a denial, 2 for LERR_USAGE, 1 for the rest). */
+ * the exit code for it: EXIT_USAGE when usage or for an invalid argument
+ * the error names (e->field), else its code's (lerr_kind: 3 for a denial,
+ * 2 for LERR_USAGE, 1 for the rest). */
 int cli_error(const struct cli *c, const struct lerr *e, bool usage);
 
 /* Same, from a formatted message. */
@@ -43,6 +48,19 @@ int cli_errorf(const struct cli *c, bool usage, const char *fmt, ...)
 /* Prints obj as indented JSON on stdout and releases it; EXIT_OK or
  * EXIT_FAIL when it could not be written. */
 int cli_emit(json_t *obj);
+
+/*
+ * A denial: err is the error with its decision (view_denied's shape),
+ * taken. Emitted as it is with --json; else the decision is printed on
+ * stderr, rule by rule. Returns EXIT_DENY.
+ */
+int cli_denied(const struct cli *c, json_t *err) __attribute__((nonnull));
+
+/* Prints a decision (encode_decision's object): the headline, each rule. */
+void cli_print_decision(FILE *f, const json_t *d) __attribute__((nonnull));
+
+/* A string member of o, or "" (never NULL: for printing). */
+const char *cli_str(const json_t *o, const char *key) __attribute__((nonnull));
 
 /* Prints a command's usage text (on stdout); returns EXIT_OK. */
 int cli_usage(const struct cli_command *cmd);
@@ -91,12 +109,14 @@ int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *
 struct cli_sub {
 	const char *name;
 	int (*fn)(const struct cli *c, struct node *n, int argc, char **argv);
+	bool remote; /* it also works through a daemon: fn gets n NULL and asks c->remote */
 };
 
 /*
  * Runs the subcommand named by c->argv[1] on the opened node (argv from the
- * subcommand's name on), with the LIAISON_NOW note; a missing or unknown one
- * is a usage error listing them.
+ * subcommand's name on), with the LIAISON_NOW note, or through the daemon
+ * (c->remote) when it can; a missing or unknown one is a usage error
+ * listing them, as is one that needs the node's folder in remote mode.
  */
 int cli_dispatch(const struct cli *c, const char *cmd, const struct cli_sub *subs, size_t n);
 
@@ -144,6 +164,6 @@ void cli_progress_end(struct cli_progress *p);
 
 extern const struct cli_command cmd_init, cmd_config, cmd_agreement, cmd_keygen, cmd_seal, cmd_open,
     cmd_inspect, cmd_person, cmd_party, cmd_item, cmd_access, cmd_consent, cmd_export, cmd_log,
-    cmd_serve, cmd_peer, cmd_store;
+    cmd_serve, cmd_peer, cmd_store, cmd_login, cmd_logout, cmd_whoami;
 
 #endif

@@ -1,4 +1,10 @@
-/* cmd_agreement.c - liaison agreement: list, show, status, timeline, event. */
+/*
+ * cmd_agreement.c - liaison agreement: list, show, status, timeline, event.
+ *
+ * Each answer is a view of node/views.h, asked of the node itself or of
+ * its daemon (remote.h), and printed from that JSON: the same text either
+ * way.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,94 +12,109 @@
 #include "../node/encode.h"
 #include "../node/views.h"
 #include "cli.h"
+#include "remote.h"
 
-/* Loads agreement id into a newly allocated *a (free() it). */
-static int load(const struct cli *c, struct node *n, const char *id, struct agreement **a)
+/* "2  2019-08-23  notice           by KOR" from an event object. */
+static void print_event(const json_t *ev, const char *indent)
 {
-	struct lerr e = {0};
-	*a = malloc(sizeof **a);
-	if (!*a)
-		return cli_errorf(c, false, "out of memory");
-	if (node_agreement_get(n, id, *a, &e) < 0) {
-		free(*a);
-		*a = NULL;
-		return cli_error(c, &e, false);
-	}
-	return EXIT_OK;
+	const char *by = cli_str(ev, "by");
+	if (by[0])
+		printf("%s%lld  %s  %-16s by %s\n", indent,
+		       (long long)json_integer_value(json_object_get(ev, "number")),
+		       cli_str(ev, "date"), cli_str(ev, "kind"), by);
+	else
+		printf("%s%lld  %s  %s\n", indent,
+		       (long long)json_integer_value(json_object_get(ev, "number")),
+		       cli_str(ev, "date"), cli_str(ev, "kind"));
 }
 
-static void print_event(const struct agreement *a, size_t i, const char *indent)
+/* The day before a YYYY-MM-DD text (a term's last day, the day an agreement ended). */
+static const char *day_before(const char *day, char out[DATE_BUF_SIZE])
 {
-	char d[DATE_BUF_SIZE];
-	const struct agr_event *ev = &a->events[i];
-	if (ev->by[0])
-		printf("%s%zu  %s  %-16s by %s\n", indent, i + 1, date_format(ev->date, d),
-		       agr_event_kind_name(ev->kind), ev->by);
-	else
-		printf("%s%zu  %s  %s\n", indent, i + 1, date_format(ev->date, d),
-		       agr_event_kind_name(ev->kind));
+	date_t d;
+	if (date_parse(day, &d, NULL) < 0)
+		return day;
+	return date_format(d - 1, out);
 }
 
 /* "in force, under notice: ends 2019-11-23" and the lines that explain it. */
-static void print_state(const struct agreement *a, const struct agr_state *st)
+static void print_state(const json_t *st)
 {
-	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE], d3[DATE_BUF_SIZE];
-	printf("%s on %s: %s", a->id, date_format(st->date, d1), agr_state_name(st->state));
-	if (st->state == AGR_UNDER_NOTICE)
-		printf(", ends %s (its first day not in force)", date_format(st->ends, d1));
-	if (st->state == AGR_TERMINATED)
-		printf(" since %s", date_format(st->since, d1));
+	const char *state = cli_str(st, "state");
+	const json_t *term = json_object_get(st, "term"), *nt = json_object_get(st, "notice"), *ev;
+	char d1[DATE_BUF_SIZE];
+	bool terminated = strcmp(state, "terminated") == 0,
+	     running =
+		 strcmp(state, "in-force") == 0 || strcmp(state, "in-force-under-notice") == 0;
+	printf("%s on %s: %s", cli_str(st, "agreement"), cli_str(st, "date"), state);
+	if (strcmp(state, "in-force-under-notice") == 0)
+		printf(", ends %s (its first day not in force)", cli_str(st, "ends"));
+	if (terminated)
+		printf(" since %s", cli_str(st, "since"));
 	printf("\n");
-	if (st->without != AGR_NONE && st->without < a->nevents) {
+	if (json_object_get(st, "without")) {
 		printf("  counterfactual, without event ");
-		print_event(a, st->without, "");
+		print_event(json_object_get(st, "without"), "");
 	}
-	if (st->state == AGR_TERMINATED)
-		printf("  was in force from %s to %s\n", date_format(st->in_force_since, d1),
-		       date_format(st->since - 1, d2));
-	else if (st->entered)
-		printf("  in force since %s\n", date_format(st->in_force_since, d1));
-	else if (st->is_signed)
-		printf("  signed %s, not yet in force\n", date_format(st->signed_on, d1));
-	if (st->state == AGR_IN_FORCE || st->state == AGR_UNDER_NOTICE)
-		printf("  term %ld runs %s to %s (renews on %s)\n", st->term,
-		       date_format(st->term_start, d1), date_format(st->term_end - 1, d2),
-		       date_format(st->term_end, d3));
-	if (st->state == AGR_IN_FORCE && st->notice.status != AGR_NOTICE_PENDING)
+	if (terminated)
+		printf("  was in force from %s to %s\n", cli_str(st, "in_force_since"),
+		       day_before(cli_str(st, "since"), d1));
+	else if (json_object_get(st, "in_force_since"))
+		printf("  in force since %s\n", cli_str(st, "in_force_since"));
+	else if (json_object_get(st, "signed"))
+		printf("  signed %s, not yet in force\n", cli_str(st, "signed"));
+	if (running && term)
+		printf("  term %lld runs %s to %s (renews on %s)\n",
+		       (long long)json_integer_value(json_object_get(term, "number")),
+		       cli_str(term, "started"), day_before(cli_str(term, "ends"), d1),
+		       cli_str(term, "ends"));
+	if (term && json_object_get(term, "notice_deadline"))
 		printf("  a notice given by %s ends it at the end of this term\n",
-		       date_format(st->notice_deadline, d1));
-	const struct agr_notice *nt = &st->notice;
-	if (nt->status != AGR_NOTICE_NONE) {
-		printf("  notice by %s given %s (event %zu): ", nt->by, date_format(nt->given, d1),
-		       nt->event + 1);
-		if (st->state == AGR_TERMINATED)
-			printf("took effect %s", date_format(nt->effective, d1));
-		else if (nt->status == AGR_NOTICE_PENDING)
-			printf("pending%s, takes effect %s", nt->resumed ? " (resumed)" : "",
-			       date_format(nt->effective, d1));
+		       cli_str(term, "notice_deadline"));
+	if (nt) {
+		const char *status = cli_str(nt, "status");
+		printf("  notice by %s given %s (event %lld): ", cli_str(nt, "by"),
+		       cli_str(nt, "given"),
+		       (long long)json_integer_value(json_object_get(nt, "event")));
+		if (terminated)
+			printf("took effect %s", cli_str(st, "since"));
+		else if (strcmp(status, "pending") == 0)
+			printf("pending%s, takes effect %s",
+			       json_is_true(json_object_get(nt, "resumed")) ? " (resumed)" : "",
+			       cli_str(nt, "effective"));
 		else
-			printf("%s on %s", agr_notice_status_name(nt->status),
-			       date_format(nt->changed, d1));
+			printf("%s on %s", status,
+			       cli_str(nt, strcmp(status, "suspended") == 0 ? "suspended"
+									    : "withdrawn"));
 		printf("\n");
 	}
-	for (size_t i = 0; i < st->nignored; i++) {
-		printf("  event %zu does not apply: %s\n", st->ignored[i].event + 1,
-		       st->ignored[i].reason);
-	}
-	if (st->nignored_total > st->nignored)
-		printf("  and %zu more events do not apply\n", st->nignored_total - st->nignored);
+	size_t i;
+	json_array_foreach(json_object_get(st, "ignored"), i, ev) printf(
+	    "  event %lld does not apply: %s\n",
+	    (long long)json_integer_value(json_object_get(ev, "number")), cli_str(ev, "reason"));
+	json_int_t more = json_integer_value(json_object_get(st, "ignored_more"));
+	if (more)
+		printf("  and %lld more events do not apply\n", (long long)more);
 }
 
-/* Parses --without N into an event index of a; prints usage errors. */
-static int parse_without(const struct cli *c, const struct agreement *a, const char *s, size_t *out)
+/* A view's answer, asked of the node (local: its return and *o) or of
+ * the daemon (rq): EXIT_OK with *o, or the error shown. */
+static int answer(const struct cli *c, int local, const struct lerr *e, struct remote_req *rq,
+		  json_t **o)
 {
-	*out = AGR_NONE;
-	struct lerr e = {0};
-	if (s && agreement_event_number(a, s, out, &e) < 0) {
-		lerr_prefix(&e, "--without");
-		return cli_error(c, &e, true);
-	}
-	return EXIT_OK;
+	long status;
+	if (c->remote)
+		return remote_call(c, rq, o, &status);
+	return local < 0 ? cli_error(c, e, false) : EXIT_OK;
+}
+
+/* --at DATE: parsed here for the node; passed on to the daemon as it is. */
+static int at_date(const struct cli *c, const struct node *n, const char *opt, const char *s,
+		   date_t *d)
+{
+	if (n)
+		*d = n->clock.today;
+	return s ? cli_date(c, opt, s, d) : EXIT_OK;
 }
 
 static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
@@ -102,37 +123,46 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 	int np;
 	const struct cli_opt opts[] = {OPT_VAL("at", &at), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
-	date_t on = n->clock.today;
-	if (r == EXIT_OK && at)
-		r = cli_date(c, "--at", at, &on);
+	date_t on = 0;
+	if (r == EXIT_OK)
+		r = at_date(c, n, "--at", at, &on);
 	if (r != EXIT_OK)
 		return r;
+	json_t *o = NULL, *a;
 	struct lerr e = {0};
-	if (c->json) {
-		json_t *o;
-		return view_agreements(n, on, &o, &e) < 0 ? cli_error(c, &e, false) : cli_emit(o);
-	}
-	char(*ids)[AGR_ID_MAX];
-	size_t nids;
-	if (node_agreement_ids(n, &ids, &nids, &e) < 0)
-		return cli_error(c, &e, false);
-	struct agr_state st;
-	for (size_t i = 0; r == EXIT_OK && i < nids; i++) {
-		struct agreement *a;
-		if ((r = load(c, n, ids[i], &a)) != EXIT_OK)
-			break;
-		agreement_state(a, on, AGR_NONE, &st);
+	struct remote_req rq = {.method = "GET"};
+	remote_path(&rq, "/v1/agreements", NULL, NULL);
+	remote_query(&rq, "at", at);
+	if ((r = answer(c, n ? view_agreements(n, on, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
+		return r;
+	if (c->json)
+		return cli_emit(o);
+	size_t i;
+	json_array_foreach(json_object_get(o, "agreements"), i, a)
+	{
 		char parties[AGR_PARTIES_MAX * PARTY_CODE_MAX] = "";
-		size_t len = 0;
-		for (size_t p = 0; p < a->nparties; p++)
-			len += (size_t)snprintf(parties + len, sizeof parties - len, "%s%s",
-						p ? "," : "", a->parties[p]);
-		printf("%-20s %-12s %-22s %s\n", a->id, parties, agr_state_name(st.state),
-		       a->title);
-		free(a);
+		size_t len = 0, k;
+		json_t *p;
+		json_array_foreach(json_object_get(a, "parties"), k, p) len +=
+		    (size_t)snprintf(parties + len, sizeof parties - len, "%s%s", k ? "," : "",
+				     json_string_value(p));
+		printf("%-20s %-12s %-22s %s\n", cli_str(a, "id"), parties,
+		       cli_str(json_object_get(a, "status"), "state"), cli_str(a, "title"));
 	}
-	free(ids);
-	return r;
+	json_decref(o);
+	return EXIT_OK;
+}
+
+/* The national name of a party's level, from an agreement's parties. */
+static const char *level_name(const json_t *parties, const char *party, const char *level)
+{
+	size_t i, k;
+	json_t *p, *l;
+	json_array_foreach(parties, i, p) if (strcmp(cli_str(p, "code"), party) == 0)
+	    json_array_foreach(json_object_get(p, "levels"), k,
+			       l) if (strcmp(cli_str(l, "code"), level) ==
+				      0) return cli_str(l, "name");
+	return "";
 }
 
 static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
@@ -141,50 +171,48 @@ static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 	int np;
 	const struct cli_opt opts[] = {{0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
-	struct agreement *a = NULL;
-	struct lerr e = {0};
-	if (r == EXIT_OK && c->json) {
-		json_t *o;
-		return view_agreement(n, pos[0], &o, &e) < 0 ? cli_error(c, &e, false)
-							     : cli_emit(o);
-	}
-	if (r == EXIT_OK)
-		r = load(c, n, pos[0], &a);
 	if (r != EXIT_OK)
 		return r;
-	struct party ps[AGR_PARTIES_MAX];
-	for (size_t i = 0; r == EXIT_OK && i < a->nparties; i++)
-		if (node_party_get(n, a->parties[i], &ps[i], &e) < 0)
-			r = cli_error(c, &e, false);
-	if (r == EXIT_OK) {
-		printf("%s: %s\nparties:", a->id, a->title);
-		for (size_t i = 0; i < a->nparties; i++)
-			printf("%s %s (%s)", i ? "," : "", ps[i].code, ps[i].name);
-		printf("\nterms: %d year(s), renewed by %d year(s); notice %d days before a term "
-		       "ends\n",
-		       a->term_years, a->renewal_years, a->notice_days);
-		printf("equivalence:\n");
-		for (size_t q = 0; q < a->nequiv; q++) {
-			printf("  %-14s", a->equiv[q].common);
-			for (size_t i = 0; i < a->equiv[q].n; i++) {
-				const struct agr_equiv_level *l = &a->equiv[q].levels[i];
-				const struct party *p = party_find(ps, a->nparties, l->party);
-				const struct scheme_level *sl = p ? party_level(p, l->level) : NULL;
-				printf("  %s %s %s", l->party, l->level, sl ? sl->name : "");
-			}
-			printf("\n");
+	json_t *o = NULL;
+	struct lerr e = {0};
+	struct remote_req rq = {.method = "GET"};
+	remote_path(&rq, "/v1/agreements/", pos[0], NULL);
+	if ((r = answer(c, n ? view_agreement(n, pos[0], &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
+		return r;
+	if (c->json)
+		return cli_emit(o);
+	const json_t *ps = json_object_get(o, "parties"), *row, *p, *v;
+	size_t i, k;
+	const char *key;
+	printf("%s: %s\nparties:", cli_str(o, "id"), cli_str(o, "title"));
+	json_array_foreach(ps, i, p)
+	    printf("%s %s (%s)", i ? "," : "", cli_str(p, "code"), cli_str(p, "name"));
+	printf("\nterms: %lld year(s), renewed by %lld year(s); notice %lld days before a term "
+	       "ends\n",
+	       (long long)json_integer_value(json_object_get(o, "term_years")),
+	       (long long)json_integer_value(json_object_get(o, "renewal_years")),
+	       (long long)json_integer_value(json_object_get(o, "notice_days")));
+	printf("equivalence:\n");
+	json_array_foreach(json_object_get(o, "equivalence"), i, row)
+	{
+		printf("  %-14s", cli_str(row, "common"));
+		json_object_foreach((json_t *)row, key, v)
+		{
+			if (strcmp(key, "common") == 0)
+				continue;
+			json_array_foreach(v, k, p)
+			    printf("  %s %s %s", key, json_string_value(p),
+				   level_name(ps, key, json_string_value(p)));
 		}
-		for (size_t i = 0; i < a->nparties; i++)
-			for (size_t l = 0; l < ps[i].nlevels; l++)
-				if (!agreement_equiv_row(a, ps[i].code, ps[i].levels[l].code))
-					printf("  no equivalent: %s %s %s\n", ps[i].code,
-					       ps[i].levels[l].code, ps[i].levels[l].name);
-		printf("events:\n");
-		for (size_t i = 0; i < a->nevents; i++)
-			print_event(a, i, "  ");
+		printf("\n");
 	}
-	free(a);
-	return r;
+	json_array_foreach(json_object_get(o, "unmapped"), i, p)
+	    printf("  no equivalent: %s %s %s\n", cli_str(p, "party"), cli_str(p, "level"),
+		   cli_str(p, "name"));
+	printf("events:\n");
+	json_array_foreach(json_object_get(o, "events"), i, p) print_event(p, "  ");
+	json_decref(o);
+	return EXIT_OK;
 }
 
 static int do_status(const struct cli *c, struct node *n, int argc, char **argv)
@@ -193,27 +221,25 @@ static int do_status(const struct cli *c, struct node *n, int argc, char **argv)
 	int np;
 	const struct cli_opt opts[] = {OPT_VAL("at", &at), OPT_VAL("without", &without), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
-	date_t on = n->clock.today;
-	if (r == EXIT_OK && at)
-		r = cli_date(c, "--at", at, &on);
-	struct agreement *a = NULL;
+	date_t on = 0;
 	if (r == EXIT_OK)
-		r = load(c, n, pos[0], &a);
-	size_t skip = AGR_NONE;
-	if (r == EXIT_OK)
-		r = parse_without(c, a, without, &skip);
-	if (r == EXIT_OK) {
-		struct agr_state st;
-		agreement_state(a, on, skip, &st);
-		if (c->json) {
-			json_t *o = encode_state(a, &st);
-			encode_clock(o, &n->clock);
-			r = cli_emit(o);
-		} else
-			print_state(a, &st);
-	}
-	free(a);
-	return r;
+		r = at_date(c, n, "--at", at, &on);
+	if (r != EXIT_OK)
+		return r;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	struct remote_req rq = {.method = "GET"};
+	remote_path(&rq, "/v1/agreements/", pos[0], "/status");
+	remote_query(&rq, "at", at);
+	remote_query(&rq, "without", without);
+	if ((r = answer(c, n ? view_agreement_status(n, pos[0], on, without, &o, &e) : 0, &e, &rq,
+			&o)) != EXIT_OK)
+		return r;
+	if (c->json)
+		return cli_emit(o);
+	print_state(o);
+	json_decref(o);
+	return EXIT_OK;
 }
 
 static int do_timeline(const struct cli *c, struct node *n, int argc, char **argv)
@@ -223,59 +249,52 @@ static int do_timeline(const struct cli *c, struct node *n, int argc, char **arg
 	const struct cli_opt opts[] = {
 	    OPT_VAL("from", &from_s), OPT_VAL("to", &to_s), OPT_VAL("without", &without), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
-	struct agreement *a = NULL;
-	if (r == EXIT_OK)
-		r = load(c, n, pos[0], &a);
-	/* by default: from the first event to today or the last event */
-	date_t from = a && a->nevents ? a->events[0].date : n->clock.today;
-	date_t to = n->clock.today;
-	if (a && a->nevents && a->events[a->nevents - 1].date > to)
-		to = a->events[a->nevents - 1].date;
+	date_t from = 0, to = 0;
 	if (r == EXIT_OK && from_s)
 		r = cli_date(c, "--from", from_s, &from);
 	if (r == EXIT_OK && to_s)
 		r = cli_date(c, "--to", to_s, &to);
-	size_t skip = AGR_NONE;
-	if (r == EXIT_OK)
-		r = parse_without(c, a, without, &skip);
-	struct agr_state *v = NULL;
-	size_t nv = 0;
+	if (r != EXIT_OK)
+		return r;
+	json_t *o = NULL, *ch;
 	struct lerr e = {0};
-	if (r == EXIT_OK && agreement_timeline(a, from, to, skip, &v, &nv, &e) < 0)
-		r = cli_error(c, &e, true);
-	if (r == EXIT_OK && c->json) {
-		json_t *o;
-		r = view_agreement_timeline(n, a->id, &from, &to, without, &o, &e) < 0
-			? cli_error(c, &e, false)
-			: cli_emit(o);
-	} else if (r == EXIT_OK) {
-		char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
-		printf("%s from %s to %s", a->id, date_format(from, d1), date_format(to, d2));
-		if (skip != AGR_NONE) {
-			printf(", without event ");
-			print_event(a, skip, "");
-		} else
-			printf("\n");
-		for (size_t i = 0; i < nv; i++) {
-			const struct agr_state *st = &v[i];
-			printf("  %s  %s", date_format(st->date, d1), agr_state_name(st->state));
-			if (st->state == AGR_UNDER_NOTICE)
-				printf(", ends %s", date_format(st->ends, d1));
-			if (st->state == AGR_TERMINATED)
-				printf(" since %s", date_format(st->since, d1));
-			if (st->state == AGR_TERMINATED)
-				printf(" (notice by %s given %s)", st->notice.by,
-				       date_format(st->notice.given, d1));
-			else if (st->notice.status != AGR_NOTICE_NONE)
-				printf(" (notice by %s given %s: %s)", st->notice.by,
-				       date_format(st->notice.given, d1),
-				       agr_notice_status_name(st->notice.status));
-			printf("\n");
-		}
+	struct remote_req rq = {.method = "GET"};
+	remote_path(&rq, "/v1/agreements/", pos[0], "/timeline");
+	remote_query(&rq, "from", from_s);
+	remote_query(&rq, "to", to_s);
+	remote_query(&rq, "without", without);
+	if ((r = answer(c,
+			n ? view_agreement_timeline(n, pos[0], from_s ? &from : NULL,
+						    to_s ? &to : NULL, without, &o, &e)
+			  : 0,
+			&e, &rq, &o)) != EXIT_OK)
+		return r;
+	if (c->json)
+		return cli_emit(o);
+	printf("%s from %s to %s", cli_str(o, "agreement"), cli_str(o, "from"), cli_str(o, "to"));
+	if (json_object_get(o, "without")) {
+		printf(", without event ");
+		print_event(json_object_get(o, "without"), "");
+	} else
+		printf("\n");
+	size_t i;
+	json_array_foreach(json_object_get(o, "changes"), i, ch)
+	{
+		const char *state = cli_str(ch, "state");
+		const json_t *nt = json_object_get(ch, "notice");
+		printf("  %s  %s", cli_str(ch, "date"), state);
+		if (strcmp(state, "in-force-under-notice") == 0)
+			printf(", ends %s", cli_str(ch, "ends"));
+		if (strcmp(state, "terminated") == 0)
+			printf(" since %s (notice by %s given %s)", cli_str(ch, "since"),
+			       cli_str(nt, "by"), cli_str(nt, "given"));
+		else if (nt)
+			printf(" (notice by %s given %s: %s)", cli_str(nt, "by"),
+			       cli_str(nt, "given"), cli_str(nt, "status"));
+		printf("\n");
 	}
-	free(v);
-	free(a);
-	return r;
+	json_decref(o);
+	return EXIT_OK;
 }
 
 static int do_event(const struct cli *c, struct node *n, int argc, char **argv)
@@ -296,43 +315,37 @@ static int do_event(const struct cli *c, struct node *n, int argc, char **argv)
 		return cli_error(c, &e, true);
 	if (by && (party_code_check(by, &e) < 0 || !str_copy(ev.by, sizeof ev.by, by)))
 		return cli_error(c, &e, true);
-	struct agreement *a = malloc(sizeof *a);
-	size_t number;
-	if (!a)
-		return cli_errorf(c, false, "out of memory");
-	size_t notes = 0;
-	const struct event_how how = {.source = "cli", .notes = &notes};
-	if (node_agreement_record_as(n, pos[0], &ev, &how, a, &number, &e) < 0) {
-		free(a);
-		return cli_error(c, &e, false);
-	}
-	struct agr_state st;
-	agreement_state(a, n->clock.today, AGR_NONE, &st);
-	if (c->json) {
-		json_t *o = json_pack("{s:o, s:o, s:I}", "event", encode_event(a, number - 1),
-				      "status", encode_state(a, &st), "notes", (json_int_t)notes);
-		encode_clock(o, &n->clock);
-		r = cli_emit(o);
-	} else {
-		printf("recorded event ");
-		print_event(a, number - 1, "");
-		print_state(a, &st);
-		if (notes)
-			printf("sent as a note to the other parties' nodes: %zu queued (liaison "
-			       "peer outbox)\n",
-			       notes);
-	}
-	free(a);
-	return r;
+	json_t *o = NULL;
+	struct remote_req rq = {.method = "POST"};
+	remote_path(&rq, "/v1/agreements/", pos[0], "/events");
+	rq.body = json_pack("{s:s, s:s}", "date", date_s, "kind", pos[1]);
+	if (by)
+		json_object_set_new(rq.body, "by", json_string(by));
+	r = answer(c, n ? view_event_record(n, pos[0], &ev, "cli", &o, &e) : 0, &e, &rq, &o);
+	json_decref(rq.body);
+	if (r != EXIT_OK)
+		return r;
+	if (c->json)
+		return cli_emit(o);
+	printf("recorded event ");
+	print_event(json_object_get(o, "event"), "");
+	print_state(json_object_get(o, "status"));
+	json_int_t notes = json_integer_value(json_object_get(o, "notes"));
+	if (notes)
+		printf("sent as a note to the other parties' nodes: %lld queued (liaison "
+		       "peer outbox)\n",
+		       (long long)notes);
+	json_decref(o);
+	return EXIT_OK;
 }
 
 static int run_agreement(struct cli *c)
 {
-	static const struct cli_sub subs[] = {{"list", do_list},
-					      {"show", do_show},
-					      {"status", do_status},
-					      {"timeline", do_timeline},
-					      {"event", do_event}};
+	static const struct cli_sub subs[] = {{"list", do_list, true},
+					      {"show", do_show, true},
+					      {"status", do_status, true},
+					      {"timeline", do_timeline, true},
+					      {"event", do_event, true}};
 	return cli_dispatch(c, "agreement", subs, sizeof subs / sizeof subs[0]);
 }
 
@@ -361,7 +374,8 @@ const struct cli_command cmd_agreement = {
     "          termination, a date after the node's today). An event --by this\n"
     "          node's own party is also sent, as a signed note, to the nodes of\n"
     "          the agreement's other parties that are peers (liaison peer),\n"
-    "          which record it too, with the note as evidence.\n\n"
+    "          which record it too, with the note as evidence. Through a daemon\n"
+    "          (liaison login), a registrar's.\n\n"
     "Dates are YYYY-MM-DD; a change takes effect at the start of its day.\n"
     "options:\n"
     "  --json      answer with the state, agreement or event objects\n"

@@ -327,11 +327,11 @@ static int do_regime(const struct cli *c, struct node *n, int argc, char **argv)
 
 static int run_export(struct cli *c)
 {
-	static const struct cli_sub subs[] = {{"check", do_check},
-					      {"group", do_group},
-					      {"timeline", do_timeline},
-					      {"licence", do_licence},
-					      {"regime", do_regime}};
+	static const struct cli_sub subs[] = {{"check", do_check, false},
+					      {"group", do_group, false},
+					      {"timeline", do_timeline, false},
+					      {"licence", do_licence, false},
+					      {"regime", do_regime, false}};
 	return cli_dispatch(c, "export", subs, sizeof subs / sizeof subs[0]);
 }
 

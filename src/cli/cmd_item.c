@@ -357,17 +357,17 @@ static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 
 static int run_item(struct cli *c)
 {
-	static const struct cli_sub subs[] = {{"share", do_share},
-					      {"list", do_list},
-					      {"show", do_show},
-					      {"get", do_get},
-					      {"release", do_release},
-					      {"import", do_import},
-					      {"reproduce", do_act},
-					      {"translate", do_act},
-					      {"destroy", do_act},
-					      {"downgrade", do_act},
-					      {"report-compromise", do_act}};
+	static const struct cli_sub subs[] = {{"share", do_share, false},
+					      {"list", do_list, false},
+					      {"show", do_show, false},
+					      {"get", do_get, false},
+					      {"release", do_release, false},
+					      {"import", do_import, false},
+					      {"reproduce", do_act, false},
+					      {"translate", do_act, false},
+					      {"destroy", do_act, false},
+					      {"downgrade", do_act, false},
+					      {"report-compromise", do_act, false}};
 	return cli_dispatch(c, "item", subs, sizeof subs / sizeof subs[0]);
 }
 

@@ -309,8 +309,9 @@ static int do_witness(const struct cli *c, struct node *n, int argc, char **argv
 static int run_log(struct cli *c)
 {
 	static const struct cli_sub subs[] = {
-	    {"checkpoint", do_checkpoint},   {"entries", do_entries}, {"prove", do_prove},
-	    {"consistency", do_consistency}, {"verify", do_verify},   {"witness", do_witness}};
+	    {"checkpoint", do_checkpoint, false}, {"entries", do_entries, false},
+	    {"prove", do_prove, false},		  {"consistency", do_consistency, false},
+	    {"verify", do_verify, false},	  {"witness", do_witness, false}};
 	return cli_dispatch(c, "log", subs, sizeof subs / sizeof subs[0]);
 }
 

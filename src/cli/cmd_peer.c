@@ -244,9 +244,10 @@ static int do_clear_alarm(const struct cli *c, struct node *n, int argc, char **
 static int run_peer(struct cli *c)
 {
 	static const struct cli_sub subs[] = {
-	    {"add", do_add},	     {"remove", do_remove},	     {"list", do_list},
-	    {"outbox", do_outbox},   {"deliver", do_deliver},	     {"status", do_status},
-	    {"witness", do_witness}, {"clear-alarm", do_clear_alarm}};
+	    {"add", do_add, false},	    {"remove", do_remove, false},
+	    {"list", do_list, false},	    {"outbox", do_outbox, false},
+	    {"deliver", do_deliver, false}, {"status", do_status, false},
+	    {"witness", do_witness, false}, {"clear-alarm", do_clear_alarm, false}};
 	return cli_dispatch(c, "peer", subs, sizeof subs / sizeof subs[0]);
 }
 

@@ -251,9 +251,10 @@ static int do_revoke(const struct cli *c, struct node *n, int argc, char **argv)
 
 static int run_person(struct cli *c)
 {
-	static const struct cli_sub subs[] = {{"add", do_add},	     {"show", do_show},
-					      {"list", do_list},     {"token", do_token},
-					      {"tokens", do_tokens}, {"revoke-token", do_revoke}};
+	static const struct cli_sub subs[] = {
+	    {"add", do_add, false},	  {"show", do_show, false},
+	    {"list", do_list, false},	  {"token", do_token, false},
+	    {"tokens", do_tokens, false}, {"revoke-token", do_revoke, false}};
 	return cli_dispatch(c, "person", subs, sizeof subs / sizeof subs[0]);
 }
 

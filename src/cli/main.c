@@ -15,13 +15,14 @@
 #include "../crypto/keys.h"
 #include "../node/views.h"
 #include "cli.h"
+#include "remote.h"
 
 #define LIAISON_VERSION "0.1.0"
 
 static const struct cli_command *const commands[] = {
-    &cmd_init,	 &cmd_config,  &cmd_agreement, &cmd_person, &cmd_party,	  &cmd_item,
-    &cmd_access, &cmd_consent, &cmd_export,    &cmd_log,    &cmd_serve,	  &cmd_peer,
-    &cmd_store,	 &cmd_keygen,  &cmd_seal,      &cmd_open,   &cmd_inspect,
+    &cmd_init,	  &cmd_config, &cmd_agreement, &cmd_person, &cmd_party, &cmd_item,    &cmd_access,
+    &cmd_consent, &cmd_export, &cmd_log,       &cmd_serve,  &cmd_peer,	&cmd_store,   &cmd_login,
+    &cmd_logout,  &cmd_whoami, &cmd_keygen,    &cmd_seal,   &cmd_open,	&cmd_inspect,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -50,7 +51,10 @@ int cli_error(const struct cli *c, const struct lerr *e, bool usage)
 		(void)cli_emit(view_error(e));
 	else
 		fprintf(stderr, "liaison: %s\n", e->msg);
-	return usage ? EXIT_USAGE : lerr_kind(e->code)->exit;
+	/* an invalid argument, named: a usage error, whichever side found it */
+	if (usage || (e->code == LERR_INVAL && e->field[0]))
+		return EXIT_USAGE;
+	return lerr_kind(e->code)->exit;
 }
 
 int cli_errorf(const struct cli *c, bool usage, const char *fmt, ...)
@@ -74,6 +78,37 @@ int cli_emit(json_t *obj)
 	if (r != 0 || fputc('\n', stdout) == EOF)
 		return EXIT_FAIL;
 	return EXIT_OK;
+}
+
+const char *cli_str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+void cli_print_decision(FILE *f, const json_t *d)
+{
+	const json_t *rule;
+	size_t i;
+	bool permit = strcmp(cli_str(d, "decision"), "PERMIT") == 0;
+	fprintf(f, "%s: %s %s %s item %s on %s\n", permit ? "PERMIT" : "DENY", cli_str(d, "person"),
+		permit ? "may" : "may not", cli_str(d, "action"), cli_str(d, "item"),
+		cli_str(d, "date"));
+	json_array_foreach(json_object_get(d, "rules"), i, rule) fprintf(
+	    f, "  %s %-13s %s (%s)\n", json_is_true(json_object_get(rule, "ok")) ? "ok" : "NO",
+	    cli_str(rule, "id"), cli_str(rule, "detail"), cli_str(rule, "clause"));
+}
+
+int cli_denied(const struct cli *c, json_t *err)
+{
+	if (c->json) {
+		(void)cli_emit(err);
+		return EXIT_DENY;
+	}
+	fflush(stdout);
+	cli_print_decision(stderr, json_object_get(json_object_get(err, "error"), "decision"));
+	json_decref(err);
+	return EXIT_DENY;
 }
 
 int cli_usage(const struct cli_command *cmd)
@@ -164,6 +199,13 @@ int cli_dispatch(const struct cli *c, const char *cmd, const struct cli_sub *sub
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(c->argv[1], subs[i].name) != 0)
 			continue;
+		if (c->remote && !subs[i].remote)
+			return cli_errorf(c, true,
+					  "%s %s works on the node's own folder (--home DIR), not "
+					  "through its daemon (LIAISON_URL, liaison login)",
+					  cmd, subs[i].name);
+		if (c->remote)
+			return subs[i].fn(c, NULL, c->argc - 1, c->argv + 1);
 		struct node *node;
 		int r = cli_open_node(c, &node);
 		if (r != EXIT_OK)
@@ -308,5 +350,9 @@ int main(int argc, char **argv)
 	c.argv = argv + 1;
 	if (cli_wants_help(&c))
 		return cli_usage(cmd);
-	return cmd->run(&c);
+	if ((r = remote_setup(&c)) != EXIT_OK)
+		return r;
+	r = cmd->run(&c);
+	remote_free(c.remote);
+	return r;
 }

@@ -29,6 +29,14 @@ const struct lerr_kind *lerr_kind(int code)
 	return code <= 0 && code > -LERR__COUNT ? &kinds[-code] : &internal;
 }
 
+int lerr_code(const char *name)
+{
+	for (int c = 0; c > -LERR__COUNT; c--)
+		if (strcmp(lerr_kind(c)->name, name) == 0)
+			return c;
+	return LERR_IO;
+}
+
 int lerr_field(struct lerr *e, const char *field)
 {
 	if (!e)

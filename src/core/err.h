@@ -50,6 +50,9 @@ struct lerr_kind {
 /* The kind of code (an unknown code is an internal error). */
 const struct lerr_kind *lerr_kind(int code) __attribute__((returns_nonnull));
 
+/* The code of a kind's name ("not-found": LERR_NOTFOUND); LERR_IO when unknown. */
+int lerr_code(const char *name) __attribute__((nonnull));
+
 /* Sets e (if not NULL) to code and the formatted message, no field; returns code. */
 int lerr_set(struct lerr *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -215,31 +215,23 @@ static enum MHD_Result h_event(struct ctx *x)
 					{"kind", ARG_STRING, true, .str = &kind},
 					{"by", ARG_STRING, .str = &by},
 					{0}};
-	json_t *b;
+	json_t *b, *o = NULL;
 	if (!(b = body(x, spec, &ret)))
 		return ret;
 	struct lerr e = {0};
-	int r = agr_event_kind_parse(kind, &ev.kind, &e) < 0 ? lerr_prefix(&e, "kind")
-		: by && (party_code_check(by, &e) < 0 || !str_copy(ev.by, sizeof ev.by, by))
-		    ? lerr_prefix(&e, "by")
-		    : 0;
+	const char *bad = NULL;
+	int r = 0;
+	if (agr_event_kind_parse(kind, &ev.kind, &e) < 0)
+		bad = "kind";
+	else if (by && (party_code_check(by, &e) < 0 || !str_copy(ev.by, sizeof ev.by, by)))
+		bad = "by";
+	if (bad) {
+		lerr_prefix(&e, "%s", bad);
+		r = lerr_field(&e, bad);
+	} else
+		r = view_event_record(x->n, P0, &ev, "api", &o, &e);
 	json_decref(b);
-	if (r < 0)
-		return reply_error(x, &e);
-	struct agreement *a = malloc(sizeof *a);
-	size_t number;
-	if (!a)
-		return MHD_NO;
-	if ((r = node_agreement_record(x->n, P0, &ev, a, &number, &e)) < 0) {
-		free(a);
-		return reply_error(x, &e);
-	}
-	struct agr_state st;
-	agreement_state(a, x->n->clock.today, AGR_NONE, &st);
-	json_t *o = json_pack("{s:o, s:o}", "event", encode_event(a, number - 1), "status",
-			      encode_state(a, &st));
-	free(a);
-	return reply_json(x, MHD_HTTP_CREATED, o);
+	return r < 0 ? reply_error(x, &e) : reply_json(x, MHD_HTTP_CREATED, o);
 }
 
 /* ---- people ---- */

@@ -158,6 +158,10 @@ json_t *encode_state(const struct agreement *a, const struct agr_state *st)
 			json_array_append_new(ig, ev);
 		}
 		json_object_set_new(o, "ignored", ig);
+		if (st->nignored_total > st->nignored)
+			json_object_set_new(
+			    o, "ignored_more",
+			    json_integer((json_int_t)(st->nignored_total - st->nignored)));
 	}
 	return o;
 }

@@ -242,7 +242,7 @@ int node_agreement_record(struct node *n, const char *id, const struct agr_event
 
 /* How an event came to be recorded. */
 struct event_how {
-	const char *source; /* "cli", or "note" (a peer's) */
+	const char *source; /* "cli", "api", or "note" (a peer's) */
 	json_t *evidence;   /* a peer's note: into the log entry (taken); NULL otherwise */
 	size_t *notes;	    /* when not NULL: how many notes were queued */
 };

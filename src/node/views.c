@@ -112,8 +112,10 @@ int view_agreement_status(struct node *n, const char *id, date_t on, const char 
 	size_t skip = AGR_NONE;
 	*out = NULL;
 	int r = load(n, id, &a, e);
-	if (r == 0 && without && (r = agreement_event_number(a, without, &skip, e)) < 0)
+	if (r == 0 && without && (r = agreement_event_number(a, without, &skip, e)) < 0) {
 		lerr_prefix(e, "without");
+		lerr_field(e, "without");
+	}
 	if (r == 0) {
 		struct agr_state st;
 		agreement_state(a, on, skip, &st);
@@ -142,10 +144,12 @@ int view_agreement_timeline(struct node *n, const char *id, const date_t *from_p
 		to = a->events[a->nevents - 1].date;
 	from = from_p ? *from_p : from;
 	to = to_p ? *to_p : to;
-	if (without && (r = agreement_event_number(a, without, &skip, e)) < 0)
+	if (without && (r = agreement_event_number(a, without, &skip, e)) < 0) {
 		lerr_prefix(e, "without");
-	if (r == 0)
-		r = agreement_timeline(a, from, to, skip, &v, &nv, e);
+		lerr_field(e, "without");
+	}
+	if (r == 0 && (r = agreement_timeline(a, from, to, skip, &v, &nv, e)) == LERR_INVAL)
+		lerr_field(e, "to");
 	if (r == 0) {
 		json_t *changes = json_array();
 		for (size_t i = 0; i < nv; i++)
@@ -162,6 +166,30 @@ int view_agreement_timeline(struct node *n, const char *id, const date_t *from_p
 		encode_clock(*out, &n->clock);
 	}
 	free(v);
+	free(a);
+	return r;
+}
+
+int view_event_record(struct node *n, const char *id, const struct agr_event *ev,
+		      const char *source, json_t **out, struct lerr *e)
+{
+	struct agreement *a = malloc(sizeof *a);
+	size_t number, notes = 0;
+	const struct event_how how = {.source = source, .notes = &notes};
+	*out = NULL;
+	if (!a)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	int r = node_agreement_record_as(n, id, ev, &how, a, &number, e);
+	if (r == 0) {
+		struct agr_state st;
+		agreement_state(a, n->clock.today, AGR_NONE, &st);
+		*out = json_pack("{s:o, s:o, s:I}", "event", encode_event(a, number - 1), "status",
+				 encode_state(a, &st), "notes", (json_int_t)notes);
+		if (*out)
+			encode_clock(*out, &n->clock);
+		else
+			r = nomem(NULL, e);
+	}
 	free(a);
 	return r;
 }

@@ -46,6 +46,15 @@ int view_agreement_timeline(struct node *n, const char *id, const date_t *from, 
     __attribute__((nonnull(1, 2, 6)));
 
 /*
+ * Records an event of agreement id (node_agreement_record_as, from
+ * `source`: "cli", "api") and answers {"event", "status" (the state
+ * today), "notes" (how many were queued for peers), "today"}.
+ */
+int view_event_record(struct node *n, const char *id, const struct agr_event *ev,
+		      const char *source, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 2, 3, 4, 5)));
+
+/*
  * Where a view takes `who`: the person asking (a token's), who is shown
  * only what they may see (node_item_visible, node_person_visible); NULL
  * for the node's operator (the local CLI), who sees everything.

@@ -12,7 +12,7 @@
 #include "helpers.h"
 #include "store/store.h"
 
-#define SCHEMA 8 /* the schema version this build makes */
+#define SCHEMA 9 /* the schema version this build makes */
 
 static char dir[64];
 static char path[384]; /* the store: a file, or a database's URL */
@@ -292,12 +292,14 @@ Test(store, an_older_store_is_migrated_on_opening)
 	    "tokens",		   "log_witnessed",	     "log_hashes",     "log_entries",
 	    "export_licences", "export_measure_entries", "export_measures", "export_entries",
 	    "export_groups",	   "export_regimes",	     "consents",       "releases",
-	    "items",		   "party_keys",	     "person_ntk",     "people"};
+	    "items",		   "party_keys",	     "person_ntk",     "people",
+	    "party_words"};
 	for (size_t i = 0; i < sizeof drop / sizeof *drop; i++) {
 		char sql[96];
 		snprintf(sql, sizeof sql, "DROP TABLE %s", drop[i]);
 		raw(sql);
 	}
+	raw("ALTER TABLE parties DROP COLUMN no_operator_acts");
 	if (pg)
 		raw("DROP TABLE store_generation");
 	raw(pg ? "UPDATE store_schema SET version = 1" : "PRAGMA user_version=1");

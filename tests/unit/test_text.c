@@ -60,8 +60,11 @@ Test(text, every_error_code_has_one_name_status_and_exit)
 	cr_assert_eq(lerr_kind(LERR_REFUSED)->http, 409);
 	cr_assert_str_eq(lerr_kind(-99)->name, "internal");
 	cr_assert_eq(lerr_kind(-99)->http, 500);
-	for (int c = 0; c > -LERR__COUNT; c--)
+	for (int c = 0; c > -LERR__COUNT; c--) {
 		cr_assert_not_null(lerr_kind(c)->name, "code %d has no name", c);
+		cr_assert_eq(lerr_code(lerr_kind(c)->name), c, "%s", lerr_kind(c)->name);
+	}
+	cr_assert_eq(lerr_code("no such kind"), LERR_IO);
 	/* a field named, then cleared by the next error */
 	struct lerr e = {0};
 	lerr_set(&e, LERR_INVAL, "to: not a party");
