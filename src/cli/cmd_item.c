@@ -1,4 +1,12 @@
-/* cmd_item.c - liaison item (share, list, show, get) and liaison access check. */
+/*
+ * cmd_item.c - liaison item (share, list, show, get, release, import,
+ * reproduce, translate, downgrade, destroy, report-compromise), liaison
+ * access check and liaison consent.
+ *
+ * On the node's folder the operator enters each act for a person (--by);
+ * through a daemon (remote.h) the act is the token's person's. Either way
+ * the answer is the same JSON object, and the text is printed from it.
+ */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,60 +14,45 @@
 #include <unistd.h>
 
 #include "../crypto/fio.h"
-#include "../node/encode.h"
 #include "../node/acts.h"
+#include "../node/encode.h"
 #include "../node/exchange.h"
 #include "../node/items.h"
 #include "../node/views.h"
 #include "cli.h"
+#include "remote.h"
 
-/* Prints a decision: a headline, then each rule with its outcome and clause. */
-static void print_decision(const struct decision *d, const char *person, const char *item)
-{
-	char day[DATE_BUF_SIZE];
-	printf("%s: %s %s %s item %s on %s\n", d->permit ? "PERMIT" : "DENY", person,
-	       d->permit ? "may" : "may not", action_name(d->action), item,
-	       date_format(d->date, day));
-	for (size_t i = 0; i < d->nrules; i++)
-		printf("  %s %-13s %s (%s)\n", d->rules[i].ok ? "ok" : "NO", d->rules[i].id,
-		       d->rules[i].detail, d->rules[i].clause);
-}
-
-/* Prints a denial (the error with its decision in JSON; the decision on
- * stderr in text mode, so stdout stays clean); returns EXIT_DENY. */
-static int show_denial(const struct cli *c, const struct lerr *e, const struct decision *d,
-		       const char *person, const char *item)
-{
-	if (c->json)
-		(void)cli_emit(view_denied(e, d, person, item));
-	else {
-		fflush(stdout);
-		int fd = dup(STDOUT_FILENO);
-		if (fd >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) >= 0) {
-			print_decision(d, person, item);
-			fflush(stdout);
-			dup2(fd, STDOUT_FILENO);
-		}
-		if (fd >= 0)
-			close(fd);
-	}
-	return EXIT_DENY;
-}
-
-/* A node act's failure: a denial with its decision, or the error. */
+/* A denial with its decision, or the error. */
 static int act_failed(const struct cli *c, int r, const struct lerr *e, const struct decision *d,
 		      const char *person, const char *item)
 {
-	return r == LERR_DENIED ? show_denial(c, e, d, person, item) : cli_error(c, e, false);
+	return r == LERR_DENIED ? cli_denied(c, view_denied(e, d, person, item))
+				: cli_error(c, e, false);
 }
 
-/* Decides; on DENY shows the decision and returns EXIT_DENY; on an error, its code. */
-static int enforce(const struct cli *c, struct node *n, const struct decide_args *a)
+/*
+ * Who acts: on the node's folder, the person --by names (the operator
+ * enters the act for them); through a daemon the token's person, whom
+ * --by may only name. *who is theirs.
+ */
+static int acting(const struct cli *c, const char *cmd, const char *opt, const char **who)
 {
-	struct decision d;
-	struct lerr e = {0};
-	int r = node_enforce(n, a, &d, &e);
-	return r < 0 ? act_failed(c, r, &e, &d, a->person, a->item) : EXIT_OK;
+	if (c->remote)
+		return remote_same_person(c, opt, *who) != EXIT_OK ? EXIT_USAGE
+								   : remote_person(c, who);
+	if (!*who)
+		return cli_errorf(c, true,
+				  "%s: %s PERSON is required (the person the operator acts for; "
+				  "or act through a daemon: liaison login)",
+				  cmd, opt);
+	return EXIT_OK;
+}
+
+/* The daemon's answer to rq: EXIT_OK with *o (NULL for a download). */
+static int ask(const struct cli *c, struct remote_req *rq, json_t **o)
+{
+	long status;
+	return remote_call(c, rq, o, &status);
 }
 
 static int do_share(const struct cli *c, struct node *n, int argc, char **argv)
@@ -80,50 +73,86 @@ static int do_share(const struct cli *c, struct node *n, int argc, char **argv)
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	if (r != EXIT_OK)
 		return r;
-	if (!rq.by || !rq.level || !rq.title)
-		return cli_errorf(c, true, "item share: --by, --level and --title are required");
+	if (!rq.level || !rq.title)
+		return cli_errorf(c, true, "item share: --level and --title are required");
+	if ((r = acting(c, "item share", "--by", &rq.by)) != EXIT_OK)
+		return r;
 	rq.file = pos[0];
 	rq.releasable = rel;
 	rq.purposes = pur;
 	rq.caveats = cav;
-	struct key_secret k;
-	if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
-		return r;
-	struct store_item it;
-	struct label l;
-	struct lerr e = {0};
-	r = node_item_share(n, &rq, &k, &it, &l, &e);
-	key_secret_free(&k);
-	if (r < 0)
-		return cli_error(c, &e, r == LERR_INVAL);
+	json_t *o = NULL;
+	if (c->remote) {
+		struct remote_req h = {.method = "POST", .upload = rq.file};
+		remote_path(&h, "/v1/items", NULL, NULL);
+		remote_query(&h, "level", rq.level);
+		remote_query(&h, "title", rq.title);
+		for (size_t i = 0; i < rq.nreleasable; i++)
+			remote_query(&h, "releasable", rel[i]);
+		remote_query(&h, "ntk", rq.ntk);
+		for (size_t i = 0; i < rq.npurposes; i++)
+			remote_query(&h, "purpose", pur[i]);
+		for (size_t i = 0; i < rq.ncaveats; i++)
+			remote_query(&h, "caveat", cav[i]);
+		remote_query(&h, "export_entry", rq.export_entry);
+		remote_query(&h, "revocable", rq.revocable ? "true" : NULL);
+		if ((r = ask(c, &h, &o)) != EXIT_OK)
+			return r;
+	} else {
+		struct key_secret k;
+		struct store_item it;
+		struct label l;
+		struct lerr e = {0};
+		if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
+			return r;
+		r = node_item_share(n, &rq, &k, &it, &l, &e);
+		key_secret_free(&k);
+		if (r < 0)
+			return cli_error(c, &e, r == LERR_INVAL);
+		o = encode_item(&it, &l, n->party);
+	}
 	if (c->json)
-		return cli_emit(encode_item(&it, &l, n->party));
-	printf("%s\n", it.id);
+		return cli_emit(o);
+	printf("%s\n", cli_str(o, "id"));
+	json_decref(o);
 	return EXIT_OK;
 }
 
-/* A page of items (text: a line each), then the next page's cursor in *next. */
+/* A page of items from after (NULL: the first): appended to all (JSON) or
+ * printed a line each; the next page's cursor into next ("" at the end). */
 static int list_page(const struct cli *c, struct node *n, const char *after, size_t limit,
-		     json_t *all, char *next, struct lerr *e)
+		     json_t *all, char next[LABEL_WORD_MAX])
 {
-	json_t *o, *it;
+	json_t *o = NULL, *it;
 	size_t i;
-	if (view_items(n, NULL, after, limit, &o, e) < 0)
-		return cli_error(c, e, false);
-	json_t *items = json_object_get(o, "items");
-	json_array_foreach(items, i, it)
+	int r;
+	if (c->remote) {
+		char lim[24];
+		struct remote_req h = {.method = "GET"};
+		snprintf(lim, sizeof lim, "%zu", limit);
+		remote_path(&h, "/v1/items", NULL, NULL);
+		remote_query(&h, "limit", lim);
+		remote_query(&h, "after", after);
+		if ((r = ask(c, &h, &o)) != EXIT_OK)
+			return r;
+	} else {
+		struct lerr e = {0};
+		if (view_items(n, NULL, after, limit, &o, &e) < 0)
+			return cli_error(c, &e, false);
+	}
+	json_array_foreach(json_object_get(o, "items"), i, it)
 	{
-		const char *id, *title, *orig, *level, *local;
+		const json_t *m = json_object_get(it, "marking"),
+			     *lm = json_object_get(it, "local_marking");
 		if (all)
 			json_array_append(all, it);
-		else if (json_unpack(it, "{s:s, s:{s:s}, s:{s:s, s:s}, s:{s:s}}", "id", &id,
-				     "label", "title", &title, "marking", "party", &orig, "level",
-				     &level, "local_marking", "level", &local) == 0)
-			printf("%-24s %s %-8s (%s %-8s) %s\n", id, orig, level, n->party, local,
-			       title);
+		else
+			printf("%-24s %s %-8s (%s %-8s) %s\n", cli_str(it, "id"),
+			       cli_str(m, "party"), cli_str(m, "level"), cli_str(lm, "party"),
+			       cli_str(lm, "level"),
+			       cli_str(json_object_get(it, "label"), "title"));
 	}
-	const char *nx = json_string_value(json_object_get(o, "next"));
-	str_copy(next, LABEL_WORD_MAX, nx ? nx : "");
+	str_copy(next, LABEL_WORD_MAX, cli_str(o, "next"));
 	json_decref(o);
 	return EXIT_OK;
 }
@@ -140,16 +169,15 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 	if (limit_s && (r = cli_count(c, "--limit", limit_s, 1, ITEMS_PAGE_MAX, &limit)) != EXIT_OK)
 		return r;
 	char next[LABEL_WORD_MAX] = "";
-	struct lerr e = {0};
 	json_t *all = c->json ? json_array() : NULL;
 	if (limit) { /* one page, and where the next starts */
-		r = list_page(c, n, after, (size_t)limit, all, next, &e);
+		r = list_page(c, n, after, (size_t)limit, all, next);
 		if (r == EXIT_OK && !all && next[0])
 			fprintf(stderr, "more: liaison item list --after %s --limit %" PRIu64 "\n",
 				next, limit);
 	} else { /* every item from `after` on, a page at a time */
 		do
-			r = list_page(c, n, next[0] ? next : after, ITEMS_PAGE_MAX, all, next, &e);
+			r = list_page(c, n, next[0] ? next : after, ITEMS_PAGE_MAX, all, next);
 		while (r == EXIT_OK && next[0]);
 	}
 	if (r != EXIT_OK || !all) {
@@ -160,40 +188,76 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 				  next[0] ? json_string(next) : json_null()));
 }
 
+/* The item with this id: the node's view, or the daemon's. */
+static int item_view(const struct cli *c, struct node *n, const char *id, json_t **o)
+{
+	if (c->remote) {
+		struct remote_req h = {.method = "GET"};
+		remote_path(&h, "/v1/items/", id, NULL);
+		return ask(c, &h, o);
+	}
+	struct lerr e = {0};
+	return view_item(n, NULL, id, o, &e) < 0 ? cli_error(c, &e, false) : EXIT_OK;
+}
+
 static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[1];
 	int np;
 	const struct cli_opt opts[] = {{0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
-	if (r != EXIT_OK)
+	json_t *o = NULL, *p;
+	if (r != EXIT_OK || (r = item_view(c, n, pos[0], &o)) != EXIT_OK)
 		return r;
-	struct store_item it;
-	struct label l;
-	struct lerr e = {0};
-	if (node_item_get(n, pos[0], &it, &l, &e) < 0)
-		return cli_error(c, &e, false);
 	if (c->json)
-		r = cli_emit(encode_item(&it, &l, n->party));
-	else {
-		printf("item %s: %s\n  marking: %s %s; here: %s %s\n", it.id, l.title,
-		       it.originator, it.level, n->party, it.local_level);
-		printf("  releasable to:");
-		for (size_t i = 0; i < l.nreleasable; i++)
-			printf(" %s", l.releasable[i]);
-		printf("\n  need to know: %s\n", l.ntk[0] ? l.ntk : "none");
-		if (it.foreign)
-			printf("  received %s from %s\n", it.received, it.sender);
-		printf("  %lld bytes, stored %s%s%s\n", (long long)it.size, it.stored_on,
-		       it.destroyed_on[0] ? ", destroyed " : "", it.destroyed_on);
+		return cli_emit(o);
+	const json_t *l = json_object_get(o, "label"), *m = json_object_get(o, "marking"),
+		     *lm = json_object_get(o, "local_marking");
+	size_t i;
+	printf("item %s: %s\n  marking: %s %s; here: %s %s\n", cli_str(o, "id"),
+	       cli_str(l, "title"), cli_str(m, "party"), cli_str(m, "level"), cli_str(lm, "party"),
+	       cli_str(lm, "level"));
+	printf("  releasable to:");
+	json_array_foreach(json_object_get(l, "releasable_to"), i, p)
+	    printf(" %s", json_string_value(p));
+	printf("\n  need to know: %s\n", cli_str(l, "ntk")[0] ? cli_str(l, "ntk") : "none");
+	if (json_is_true(json_object_get(o, "foreign")))
+		printf("  received %s from %s\n", cli_str(o, "received"), cli_str(o, "sender"));
+	printf("  %lld bytes, stored %s%s%s\n",
+	       (long long)json_integer_value(json_object_get(o, "size")), cli_str(o, "stored_on"),
+	       json_object_get(o, "destroyed_on") ? ", destroyed " : "",
+	       cli_str(o, "destroyed_on"));
+	json_decref(o);
+	return EXIT_OK;
+}
+
+/* The payload, decided for download and decrypted locally into o. */
+static int get_local(const struct cli *c, struct node *n, const struct decide_args *a,
+		     const char *out, bool force, uint64_t *bytes)
+{
+	struct decision d;
+	struct lerr e = {0};
+	int r = node_enforce(n, a, &d, &e);
+	if (r < 0)
+		return act_failed(c, r, &e, &d, a->person, a->item);
+	struct key_secret k;
+	if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
+		return r;
+	struct fio_out o;
+	if ((r = fio_begin(&o, out, 0600, force, &e)) == 0) {
+		r = node_item_open(n, a->item, &k, o.fd, bytes, &e);
+		if (r < 0)
+			fio_abort(&o);
+		else
+			r = fio_commit(&o, &e);
 	}
-	store_item_free(&it);
-	return r;
+	key_secret_free(&k);
+	return r < 0 ? cli_error(c, &e, false) : EXIT_OK;
 }
 
 static int do_get(const struct cli *c, struct node *n, int argc, char **argv)
 {
-	struct decide_args a = {.action = ACT_DOWNLOAD, .date = n->clock.today};
+	struct decide_args a = {.action = ACT_DOWNLOAD};
 	const char *out = NULL, *pos[1];
 	bool force = false;
 	int np;
@@ -205,27 +269,25 @@ static int do_get(const struct cli *c, struct node *n, int argc, char **argv)
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	if (r != EXIT_OK)
 		return r;
-	if (!a.person || !out)
-		return cli_errorf(c, true, "item get: --by PERSON and -o OUT are required");
+	if (!out)
+		return cli_errorf(c, true, "item get: -o OUT is required");
+	if ((r = acting(c, "item get", "--by", &a.person)) != EXIT_OK)
+		return r;
 	a.item = pos[0];
-	if ((r = enforce(c, n, &a)) != EXIT_OK)
-		return r;
-	struct key_secret k;
-	if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
-		return r;
-	struct fio_out o;
-	struct lerr e = {0};
 	uint64_t bytes = 0;
-	if ((r = fio_begin(&o, out, 0600, force, &e)) == 0) {
-		r = node_item_open(n, a.item, &k, o.fd, &bytes, &e);
-		if (r < 0)
-			fio_abort(&o);
-		else
-			r = fio_commit(&o, &e);
+	if (c->remote) {
+		struct remote_req h = {.method = "GET", .download = out, .force = force};
+		json_t *none;
+		remote_path(&h, "/v1/items/", a.item, "/content");
+		remote_query(&h, "purpose", a.purpose);
+		r = ask(c, &h, &none);
+		bytes = h.bytes;
+	} else {
+		a.date = n->clock.today;
+		r = get_local(c, n, &a, out, force, &bytes);
 	}
-	key_secret_free(&k);
-	if (r < 0)
-		return cli_error(c, &e, false);
+	if (r != EXIT_OK)
+		return r;
 	if (c->json)
 		return cli_emit(json_pack("{s:s, s:s, s:I}", "item", a.item, "output", out, "bytes",
 					  (json_int_t)bytes));
@@ -246,18 +308,31 @@ static int do_release(const struct cli *c, struct node *n, int argc, char **argv
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	if (r != EXIT_OK)
 		return r;
-	if (!a.to || !a.by)
-		return cli_errorf(c, true, "item release: --to PARTY and --by PERSON are required");
-	a.item = pos[0];
-	struct key_secret k;
-	if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
+	if (!a.to)
+		return cli_errorf(c, true, "item release: --to PARTY is required");
+	if ((r = acting(c, "item release", "--by", &a.by)) != EXIT_OK)
 		return r;
-	struct decision d = {0};
-	struct lerr e = {0};
-	r = node_item_release(n, &a, &k, &d, &e);
-	key_secret_free(&k);
-	if (r < 0)
-		return act_failed(c, r, &e, &d, a.by, a.item);
+	a.item = pos[0];
+	if (c->remote) {
+		struct remote_req h = {.method = "POST", .download = a.out, .force = a.force};
+		json_t *o = NULL;
+		remote_path(&h, "/v1/items/", a.item, "/release");
+		h.body = json_pack("{s:s, s:b}", "to", a.to, "send", !a.out);
+		r = ask(c, &h, &o);
+		json_decref(h.body);
+		json_decref(o);
+	} else {
+		struct key_secret k;
+		struct decision d = {0};
+		struct lerr e = {0};
+		if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
+			return r;
+		r = node_item_release(n, &a, &k, &d, &e);
+		key_secret_free(&k);
+		r = r < 0 ? act_failed(c, r, &e, &d, a.by, a.item) : EXIT_OK;
+	}
+	if (r != EXIT_OK)
+		return r;
 	if (c->json)
 		return cli_emit(json_pack("{s:s, s:s, s:s, s:s}", "item", a.item, "to", a.to, "by",
 					  a.by, a.out ? "output" : "via",
@@ -278,24 +353,97 @@ static int do_import(const struct cli *c, struct node *n, int argc, char **argv)
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	if (r != EXIT_OK)
 		return r;
-	struct key_secret k;
-	if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
-		return r;
-	struct store_item it;
-	struct label l;
-	struct lerr e = {0};
-	r = node_item_import(n, pos[0], &k, &it, &l, &e);
-	key_secret_free(&k);
-	if (r < 0)
-		return cli_error(c, &e, false);
+	json_t *o = NULL;
+	if (c->remote) {
+		struct remote_req h = {.method = "POST", .upload = pos[0]};
+		remote_path(&h, "/v1/items/import", NULL, NULL);
+		if ((r = ask(c, &h, &o)) != EXIT_OK)
+			return r;
+	} else {
+		struct key_secret k;
+		struct store_item it;
+		struct label l;
+		struct lerr e = {0};
+		if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
+			return r;
+		r = node_item_import(n, pos[0], &k, &it, &l, &e);
+		key_secret_free(&k);
+		if (r < 0)
+			return cli_error(c, &e, false);
+		o = encode_item(&it, &l, n->party);
+		store_item_free(&it);
+	}
 	if (c->json)
-		return cli_emit(encode_item(&it, &l, n->party));
-	printf("imported item %s from %s: %s %s, marked %s %s here\n", it.id, it.sender,
-	       it.originator, it.level, n->party, it.local_level);
+		return cli_emit(o);
+	const json_t *m = json_object_get(o, "marking"), *lm = json_object_get(o, "local_marking");
+	printf("imported item %s from %s: %s %s, marked %s %s here\n", cli_str(o, "id"),
+	       cli_str(o, "sender"), cli_str(m, "party"), cli_str(m, "level"), cli_str(lm, "party"),
+	       cli_str(lm, "level"));
+	json_decref(o);
 	return EXIT_OK;
 }
 
-/* reproduce, translate, destroy, report-compromise: decide, act, or show the DENY. */
+/* The answer to an act on the node: the new or changed item, or the
+ * destroyed one's record (as the daemon answers). */
+static int act_local(const struct cli *c, struct node *n, const char *verb, struct act_args *a,
+		     json_t **o)
+{
+	bool destroy = strcmp(verb, "destroy") == 0,
+	     report = strcmp(verb, "report-compromise") == 0,
+	     downgrade = strcmp(verb, "downgrade") == 0;
+	struct key_secret k = {0};
+	struct decision d = {0};
+	struct store_item copy = {0};
+	struct lerr e = {0};
+	int r;
+	if (!destroy && (r = cli_node_key(c, n, &k)) != EXIT_OK)
+		return r;
+	if (destroy)
+		r = node_item_destroy(n, a, &d, &e);
+	else if (report)
+		r = node_item_report(n, a, &k, &d, &e);
+	else if (downgrade)
+		r = node_item_downgrade(n, a, &k, &d, &e);
+	else
+		r = node_item_copy(n, a, &k, &copy, &d, &e);
+	key_secret_free(&k);
+	if (r < 0)
+		return act_failed(c, r, &e, &d, a->by, a->item);
+	if (destroy)
+		*o = encode_destroyed(a->item, n->clock.today);
+	else if (report)
+		*o = encode_report_sent(a->item, a->by, a->out);
+	else if (view_item(n, NULL, copy.id[0] ? copy.id : a->item, o, &e) < 0)
+		return cli_error(c, &e, false);
+	return EXIT_OK;
+}
+
+/* The same act through the daemon. */
+static int act_remote(const struct cli *c, const char *verb, const struct act_args *a, json_t **o)
+{
+	bool report = strcmp(verb, "report-compromise") == 0;
+	struct remote_req h = {
+	    .method = "POST", .download = report ? a->out : NULL, .force = a->force};
+	char rest[32];
+	snprintf(rest, sizeof rest, "/%s", verb);
+	remote_path(&h, "/v1/items/", a->item, rest);
+	if (strcmp(verb, "translate") == 0) {
+		h.upload = a->file;
+		remote_query(&h, "purpose", a->purpose);
+	} else if (strcmp(verb, "reproduce") == 0)
+		h.body = a->purpose ? json_pack("{s:s}", "purpose", a->purpose) : json_object();
+	else if (strcmp(verb, "downgrade") == 0)
+		h.body = json_pack("{s:s}", "level", a->level);
+	else if (report)
+		h.body = json_pack("{s:s, s:b}", "details", a->details, "send", !a->out);
+	int r = ask(c, &h, o);
+	json_decref(h.body);
+	if (r == EXIT_OK && report && a->out) /* the report went to the file */
+		*o = encode_report_sent(a->item, a->by, a->out);
+	return r;
+}
+
+/* reproduce, translate, downgrade, destroy, report-compromise: decide, act, or show the DENY. */
 static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	struct act_args a = {0};
@@ -313,68 +461,56 @@ static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 	bool translate = strcmp(verb, "translate") == 0, destroy = strcmp(verb, "destroy") == 0,
 	     report = strcmp(verb, "report-compromise") == 0,
 	     downgrade = strcmp(verb, "downgrade") == 0;
-	if (!a.by || (translate && !a.file) || (report && !a.details) || (downgrade && !a.level))
+	char cmd[48];
+	snprintf(cmd, sizeof cmd, "item %s", verb);
+	if ((translate && !a.file) || (report && !a.details) || (downgrade && !a.level))
 		return cli_errorf(c, true, "item %s: missing option (see --help)", verb);
+	if ((r = acting(c, cmd, "--by", &a.by)) != EXIT_OK)
+		return r;
 	if (!translate)
 		a.file = NULL;
 	a.item = pos[0];
-	struct key_secret k = {0};
-	if (!destroy && (r = cli_node_key(c, n, &k)) != EXIT_OK)
+	json_t *o = NULL;
+	r = c->remote ? act_remote(c, verb, &a, &o) : act_local(c, n, verb, &a, &o);
+	if (r != EXIT_OK)
 		return r;
-	struct decision d = {0};
-	struct store_item copy = {0};
-	struct lerr e = {0};
-	if (destroy)
-		r = node_item_destroy(n, &a, &d, &e);
-	else if (report)
-		r = node_item_report(n, &a, &k, &d, &e);
-	else if (downgrade)
-		r = node_item_downgrade(n, &a, &k, &d, &e);
-	else
-		r = node_item_copy(n, &a, &k, &copy, &d, &e);
-	key_secret_free(&k);
-	if (r < 0)
-		return act_failed(c, r, &e, &d, a.by, a.item);
 	if (c->json)
-		return cli_emit(json_pack("{s:s, s:s, s:s}", "item", a.item, "act", verb, "result",
-					  copy.id[0]	    ? copy.id
-					  : report && a.out ? a.out
-					  : report	    ? "queued for the originator's node"
-					  : downgrade	    ? a.level
-							    : "destroyed"));
-	if (copy.id[0])
-		printf("%s\n", copy.id);
+		return cli_emit(o);
+	if (destroy)
+		printf("item %s destroyed: its sealed payload is erased, its record kept\n",
+		       a.item);
 	else if (report)
 		printf("compromise of item %s reported for the originator: %s\n", a.item,
 		       a.out ? a.out : "queued for its node (liaison peer outbox)");
 	else if (downgrade)
-		printf("item %s is now %s\n", a.item, a.level);
+		printf("item %s is now %s\n", a.item,
+		       cli_str(json_object_get(o, "marking"), "level"));
 	else
-		printf("item %s destroyed: its sealed payload is erased, its record kept\n",
-		       a.item);
+		printf("%s\n", cli_str(o, "id"));
+	json_decref(o);
 	return EXIT_OK;
 }
 
 static int run_item(struct cli *c)
 {
-	static const struct cli_sub subs[] = {{"share", do_share, false},
-					      {"list", do_list, false},
-					      {"show", do_show, false},
-					      {"get", do_get, false},
-					      {"release", do_release, false},
-					      {"import", do_import, false},
-					      {"reproduce", do_act, false},
-					      {"translate", do_act, false},
-					      {"destroy", do_act, false},
-					      {"downgrade", do_act, false},
-					      {"report-compromise", do_act, false}};
+	static const struct cli_sub subs[] = {{"share", do_share, true},
+					      {"list", do_list, true},
+					      {"show", do_show, true},
+					      {"get", do_get, true},
+					      {"release", do_release, true},
+					      {"import", do_import, true},
+					      {"reproduce", do_act, true},
+					      {"translate", do_act, true},
+					      {"destroy", do_act, true},
+					      {"downgrade", do_act, true},
+					      {"report-compromise", do_act, true}};
 	return cli_dispatch(c, "item", subs, sizeof subs / sizeof subs[0]);
 }
 
 const struct cli_command cmd_item = {
     "item",
     run_item,
-    "items: share, list, show, get, release, import, reproduce, translate, destroy, "
+    "items: share, list, show, get, release, import, reproduce, translate, downgrade, destroy, "
     "report-compromise",
     "usage: liaison item share FILE --by PERSON --level CODE --title TEXT\n"
     "                          [--releasable PARTY ...] [--ntk GROUP] [--purpose P ...]\n"
@@ -389,13 +525,22 @@ const struct cli_command cmd_item = {
     "       liaison item downgrade ID --by PERSON --level CODE\n"
     "       liaison item destroy ID --by PERSON\n"
     "       liaison item report-compromise ID --by PERSON --details TEXT [-o FILE]\n\n"
+    "On the node's folder the operator enters each act for the person --by\n"
+    "names (the log says so: \"entered_by\": \"operator\"). Through a daemon\n"
+    "(liaison login, or LIAISON_URL and LIAISON_TOKEN) every act is the token's\n"
+    "person's: no --by, no passphrase, the same answers.\n\n"
     "share  stores FILE as a new item of this node's party, sealed (to the node's\n"
     "       own keys) in the blob store, and prints its id. The person must be of\n"
-    "       this party, an originator or analyst, cleared at the level.\n"
+    "       this party, an originator or analyst, cleared at the level. Levels\n"
+    "       are taken whatever their case; releasable parties must be known, the\n"
+    "       need-to-know group and purposes declared by the party (an unknown one\n"
+    "       is a usage error naming the nearest known).\n"
     "list, show  items with both markings: the originator's level and this\n"
     "       party's equivalent. list shows every item in the order stored, or with\n"
     "       --limit N (1 to 1000) one page, from the item after --after ID; the\n"
     "       next page's --after is printed on stderr (JSON: \"next\", null at the end).\n"
+    "       Through a daemon: only the items the person needs to know; for them\n"
+    "       any other does not exist.\n"
     "get    decrypts the item to OUT, only if the decision for `download` is\n"
     "       PERMIT; a DENY prints every rule and its reason and exits 3.\n"
     "release  writes FILE, an envelope of the item sealed to PARTY's key (added\n"
@@ -408,6 +553,7 @@ const struct cli_command cmd_item = {
     "       signature and chunk, R-RECEIVED (an agreement in force today), and\n"
     "       marks the item with this party's equivalent level (refused when it\n"
     "       has none, like Korea's level I under the Japan-ROK agreement).\n"
+    "       Through a daemon: a security officer's or a registrar's.\n"
     "reproduce, translate  make a new item (printed) that carries the original's\n"
     "       label and markings, with a caveat naming the original (R-MARKING).\n"
     "downgrade  lowers the level of this party's item (originators only,\n"
@@ -419,8 +565,10 @@ const struct cli_command cmd_item = {
     "       the originator's node, a peer, which keeps it in reports/.\n\n"
     "The node's passphrase comes from $LIAISON_PASSPHRASE or the terminal.\n"
     "options:\n"
-    "  --json  answer with the item (share, show), {\"items\"} (list), or the\n"
-    "          decision on DENY\n",
+    "  --json  answer with the item (share, show, import, the new item of\n"
+    "          reproduce and translate, the item after downgrade), {\"items\"}\n"
+    "          (list), {\"item\", \"destroyed\", \"destroyed_on\"} (destroy), or the\n"
+    "          error with its decision on DENY\n",
 };
 
 static int run_access(struct cli *c)
@@ -440,33 +588,53 @@ static int run_access(struct cli *c)
 	int r = cli_parse(c, c->argc - 1, c->argv + 1, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
-	if (!a.person || !a.item || !action)
-		return cli_errorf(c, true,
-				  "access check: --person, --item and --action are required");
+	if (!a.item || !action)
+		return cli_errorf(c, true, "access check: --item and --action are required");
 	struct lerr e = {0};
 	if (action_parse(action, &a.action, &e) < 0)
 		return cli_error(c, &e, true);
-	struct node *n;
-	if ((r = cli_open_node(c, &n)) != EXIT_OK)
+	if ((r = acting(c, "access check", "--person", &a.person)) != EXIT_OK)
 		return r;
-	a.date = n->clock.today;
-	a.question = true;
-	a.by_operator = true; /* the node's operator asks about a person */
-	struct decision d;
-	if (at && (r = cli_date(c, "--at", at, &a.date)) != EXIT_OK)
-		;
-	else if (node_decide(n, &a, &d, &e) < 0)
-		r = cli_error(c, &e, false);
-	else {
-		if (c->json) {
-			json_t *o = encode_decision(&d, a.person, a.item);
+	json_t *o = NULL;
+	if (c->remote) {
+		struct remote_req h = {.method = "POST"};
+		remote_path(&h, "/v1/access-checks", NULL, NULL);
+		h.body = json_pack("{s:s, s:s}", "item", a.item, "action", action);
+		if (a.purpose)
+			json_object_set_new(h.body, "purpose", json_string(a.purpose));
+		if (a.to)
+			json_object_set_new(h.body, "to", json_string(a.to));
+		if (at)
+			json_object_set_new(h.body, "at", json_string(at));
+		r = ask(c, &h, &o);
+		json_decref(h.body);
+	} else {
+		struct node *n;
+		struct decision d;
+		if ((r = cli_open_node(c, &n)) != EXIT_OK)
+			return r;
+		a.date = n->clock.today;
+		a.question = true;
+		a.by_operator = true; /* the node's operator asks about a person */
+		if (at && (r = cli_date(c, "--at", at, &a.date)) != EXIT_OK)
+			;
+		else if (node_decide(n, &a, &d, &e) < 0)
+			r = cli_error(c, &e, false);
+		else {
+			o = encode_decision(&d, a.person, a.item);
 			encode_clock(o, &n->clock);
-			(void)cli_emit(o);
-		} else
-			print_decision(&d, a.person, a.item);
-		r = d.permit ? EXIT_OK : EXIT_DENY;
+		}
+		node_close(n);
 	}
-	node_close(n);
+	if (r != EXIT_OK)
+		return r;
+	r = strcmp(cli_str(o, "decision"), "PERMIT") == 0 ? EXIT_OK : EXIT_DENY;
+	if (c->json) {
+		int w = cli_emit(o);
+		return w != EXIT_OK ? w : r;
+	}
+	cli_print_decision(stdout, o);
+	json_decref(o);
 	return r;
 }
 
@@ -480,11 +648,85 @@ const struct cli_command cmd_access = {
     "the item on DATE (default: today), and prints every rule applied with its\n"
     "outcome, the reason, and the clause it comes from. ACTION: read, download,\n"
     "reproduce, translate, release (with --to), downgrade, destroy,\n"
-    "report-compromise. Exit 0 on PERMIT, 3 on DENY.\n\n"
+    "report-compromise. Exit 0 on PERMIT, 3 on DENY. Through a daemon the\n"
+    "person is the token's (--person may only name them), and an item they\n"
+    "do not need to know is not there (exit 1, as for an unknown id).\n\n"
     "options:\n"
     "  --json  answer {\"decision\", \"action\", \"person\", \"item\", \"date\",\n"
     "          \"rules\": [{\"id\", \"ok\", \"detail\", \"clause\"}]}\n",
 };
+
+/* The consent's answer: written to out (when not NULL) and described. */
+static json_t *consent_answer(const struct release_args *a)
+{
+	return json_pack("{s:s, s:s, s:s?, s:s?}", "item", a->item, "to", a->to, "output", a->out,
+			 "sent_to", a->send);
+}
+
+static int consent_grant(const struct cli *c, struct release_args *a)
+{
+	int r = acting(c, "consent grant", "--by", &a->by);
+	if (r != EXIT_OK)
+		return r;
+	if (c->remote) {
+		struct remote_req h = {.method = "POST"};
+		json_t *o = NULL;
+		struct lerr e = {0};
+		remote_path(&h, "/v1/items/", a->item, "/consents");
+		h.body = json_pack("{s:s}", "to", a->to);
+		if (a->send)
+			json_object_set_new(h.body, "send", json_string(a->send));
+		r = ask(c, &h, &o);
+		json_decref(h.body);
+		char *text = r == EXIT_OK && a->out ? json_dumps(o, JSON_COMPACT) : NULL;
+		if (text) { /* one line, as the node writes it */
+			size_t tl = strlen(text);
+			char *line = realloc(text, tl + 2);
+			if (line) {
+				memcpy(line + tl, "\n", 2);
+				text = line;
+			}
+			if (fio_write_file(a->out, text, strlen(text), 0644, a->force, &e) < 0)
+				r = cli_error(c, &e, false);
+		}
+		free(text);
+		json_decref(o);
+		return r;
+	}
+	struct node *n;
+	struct key_secret k;
+	struct lerr e = {0};
+	if ((r = cli_open_node(c, &n)) != EXIT_OK)
+		return r;
+	if ((r = cli_node_key(c, n, &k)) == EXIT_OK) {
+		if ((r = node_consent_grant(n, a, &k, &e)) < 0)
+			r = cli_error(c, &e, false);
+		key_secret_free(&k);
+	}
+	node_close(n);
+	return r;
+}
+
+static int consent_import(const struct cli *c, const char *file, json_t **o)
+{
+	if (c->remote) {
+		struct remote_req h = {.method = "POST", .upload = file};
+		remote_path(&h, "/v1/consents", NULL, NULL);
+		return ask(c, &h, o);
+	}
+	struct node *n;
+	struct consent_info ci;
+	struct lerr e = {0};
+	int r = cli_open_node(c, &n);
+	if (r != EXIT_OK)
+		return r;
+	if (node_consent_import(n, file, &ci, &e) < 0)
+		r = cli_error(c, &e, false);
+	else
+		*o = encode_consent(&ci);
+	node_close(n);
+	return r;
+}
 
 static int run_consent(struct cli *c)
 {
@@ -502,44 +744,30 @@ static int run_consent(struct cli *c)
 		return cli_errorf(c, true, "consent: which? grant or import (see --help)");
 	if ((r = cli_parse(c, c->argc - 1, c->argv + 1, opts, pos, 1, 1, &np)) != EXIT_OK)
 		return r;
-	if (grant && (!a.to || !a.by || (!a.out && !a.send)))
+	if (grant && (!a.to || (!a.out && !a.send)))
 		return cli_errorf(c, true,
-				  "consent grant: --to PARTY, --by PERSON and -o FILE or --send "
-				  "HOLDER are required");
-	struct node *n;
-	if ((r = cli_open_node(c, &n)) != EXIT_OK)
-		return r;
-	struct lerr e = {0};
+				  "consent grant: --to PARTY and -o FILE or --send HOLDER are "
+				  "required");
+	json_t *o = NULL;
 	if (grant) {
-		struct key_secret k;
 		a.item = pos[0];
-		if ((r = cli_node_key(c, n, &k)) == EXIT_OK) {
-			if (node_consent_grant(n, &a, &k, &e) < 0)
-				r = cli_error(c, &e, false);
-			else if (c->json)
-				r = cli_emit(json_pack("{s:s, s:s, s:s?, s:s?}", "item", a.item,
-						       "to", a.to, "output", a.out, "sent_to",
-						       a.send));
-			else
-				printf("consent to release item %s to %s, signed%s%s%s%s\n", a.item,
-				       a.to, a.out ? ": " : "", a.out ? a.out : "",
-				       a.send ? ", queued for " : "", a.send ? a.send : "");
-			key_secret_free(&k);
-		}
-	} else {
-		struct consent_info ci;
-		if (node_consent_import(n, pos[0], &ci, &e) < 0)
-			r = cli_error(c, &e, false);
-		else if (c->json)
-			r = cli_emit(json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", ci.item, "to",
-					       ci.to, "originator", ci.originator, "granted_by",
-					       ci.granted_by, "date", ci.date));
-		else
-			printf("%s consents (%s, %s) to the release of item %s to %s\n",
-			       ci.originator, ci.granted_by, ci.date, ci.item, ci.to);
+		if ((r = consent_grant(c, &a)) != EXIT_OK)
+			return r;
+		if (c->json)
+			return cli_emit(consent_answer(&a));
+		printf("consent to release item %s to %s, signed%s%s%s%s\n", a.item, a.to,
+		       a.out ? ": " : "", a.out ? a.out : "", a.send ? ", queued for " : "",
+		       a.send ? a.send : "");
+		return EXIT_OK;
 	}
-	node_close(n);
-	return r;
+	if ((r = consent_import(c, pos[0], &o)) != EXIT_OK)
+		return r;
+	if (c->json)
+		return cli_emit(o);
+	printf("%s consents (%s, %s) to the release of item %s to %s\n", cli_str(o, "originator"),
+	       cli_str(o, "granted_by"), cli_str(o, "date"), cli_str(o, "item"), cli_str(o, "to"));
+	json_decref(o);
+	return EXIT_OK;
 }
 
 const struct cli_command cmd_consent = {
@@ -553,10 +781,12 @@ const struct cli_command cmd_consent = {
     "        item ID may release it to PARTY, records it, and writes FILE to\n"
     "        send to the holder, or (--send) queues it for the holder's node,\n"
     "        a peer (liaison peer), which takes it as import does. PERSON\n"
-    "        must be an originator of this party.\n"
+    "        must be an originator of this party, cleared at the item's level;\n"
+    "        PARTY a known party, neither the originator nor the holder.\n"
     "import  (on the holder's node) checks FILE's signature against the\n"
     "        originator's stored key and stores the consent: R-THIRD-PARTY then\n"
     "        permits that release.\n\n"
+    "Through a daemon (liaison login) the consent is the token's person's.\n"
     "options:\n"
     "  --json  answer with the consent's fields\n",
 };

@@ -8,24 +8,32 @@
 #include "../store/store.h"
 #include "../node/views.h"
 #include "cli.h"
+#include "remote.h"
 
-static void print_person(const struct person *p)
+/* A person's lines, from the person object (encode_person's). */
+static void print_person(const json_t *p)
 {
-	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
-	printf("%s (%s): %s\n  roles:", p->id, p->party, p->name);
-	for (int i = 0; i < ROLE__COUNT; i++)
-		if (p->roles & (1u << i))
-			printf(" %s", role_name((enum role)(1u << i)));
-	if (p->cleared)
-		printf("\n  clearance: %s from %s%s%s\n", p->level, date_format(p->from, d1),
-		       p->to == DATE_MAX ? "" : " to ",
-		       p->to == DATE_MAX ? "" : date_format(p->to, d2));
+	const json_t *cl = json_object_get(p, "clearance"), *v;
+	size_t i;
+	printf("%s (%s): %s\n  roles:", cli_str(p, "id"), cli_str(p, "party"), cli_str(p, "name"));
+	json_array_foreach(json_object_get(p, "roles"), i, v) printf(" %s", json_string_value(v));
+	if (cl)
+		printf("\n  clearance: %s from %s%s%s\n", cli_str(cl, "level"), cli_str(cl, "from"),
+		       json_object_get(cl, "to") ? " to " : "", cli_str(cl, "to"));
 	else
 		printf("\n  clearance: none\n");
 	printf("  need to know:");
-	for (size_t i = 0; i < p->nntk; i++)
-		printf(" %s", p->ntk[i]);
-	printf("%s\n", p->nntk ? "" : " none");
+	json_array_foreach(json_object_get(p, "ntk"), i, v) printf(" %s", json_string_value(v));
+	printf("%s\n", json_array_size(json_object_get(p, "ntk")) ? "" : " none");
+}
+
+/* GET path from the daemon into *o. */
+static int ask(const struct cli *c, const char *base, const char *param, json_t **o)
+{
+	struct remote_req rq = {.method = "GET"};
+	long status;
+	remote_path(&rq, base, param, NULL);
+	return remote_call(c, &rq, o, &status);
 }
 
 static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
@@ -76,12 +84,14 @@ static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
 	if (!replace && node_person_get(n, p.id, &old, NULL) == 0)
 		return cli_errorf(c, false, "person %s already exists (--replace replaces them)",
 				  p.id);
-	if ((r = node_person_put(n, &p, &e)) < 0)
+	json_t *o = NULL; /* the person as stored: their level's own code */
+	if ((r = node_person_put(n, &p, &e)) < 0 || (r = view_person(n, NULL, pos[0], &o, &e)) < 0)
 		return cli_error(c, &e, r == LERR_INVAL);
 	if (c->json)
-		return cli_emit(encode_person(&p));
+		return cli_emit(o);
 	printf("%s ", replace ? "stored" : "added");
-	print_person(&p);
+	print_person(o);
+	json_decref(o);
 	return EXIT_OK;
 }
 
@@ -93,13 +103,18 @@ static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	if (r != EXIT_OK)
 		return r;
-	struct person p;
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (node_person_get(n, pos[0], &p, &e) < 0)
-		return cli_error(c, &e, false);
+	if (c->remote)
+		r = ask(c, "/v1/people/", pos[0], &o);
+	else if (view_person(n, NULL, pos[0], &o, &e) < 0)
+		r = cli_error(c, &e, false);
+	if (r != EXIT_OK)
+		return r;
 	if (c->json)
-		return cli_emit(encode_person(&p));
-	print_person(&p);
+		return cli_emit(o);
+	print_person(o);
+	json_decref(o);
 	return EXIT_OK;
 }
 
@@ -111,25 +126,25 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
-	char(*ids)[PERSON_ID_MAX];
-	size_t count;
+	json_t *o = NULL, *p;
 	struct lerr e = {0};
-	if (c->json) {
-		json_t *o;
-		return view_people(n, NULL, &o, &e) < 0 ? cli_error(c, &e, false) : cli_emit(o);
+	if (c->remote)
+		r = ask(c, "/v1/people", NULL, &o);
+	else if (view_people(n, NULL, &o, &e) < 0)
+		r = cli_error(c, &e, false);
+	if (r != EXIT_OK)
+		return r;
+	if (c->json)
+		return cli_emit(o);
+	size_t i;
+	json_array_foreach(json_object_get(o, "people"), i, p)
+	{
+		const json_t *cl = json_object_get(p, "clearance");
+		printf("%-16s %-5s %-10s %s\n", cli_str(p, "id"), cli_str(p, "party"),
+		       cl ? cli_str(cl, "level") : "-", cli_str(p, "name"));
 	}
-	if (node_person_ids(n, &ids, &count, &e) < 0)
-		return cli_error(c, &e, false);
-	for (size_t i = 0; r == EXIT_OK && i < count; i++) {
-		struct person p;
-		if (node_person_get(n, ids[i], &p, &e) < 0)
-			r = cli_error(c, &e, false);
-		else
-			printf("%-16s %-5s %-10s %s\n", p.id, p.party, p.cleared ? p.level : "-",
-			       p.name);
-	}
-	free(ids);
-	return r;
+	json_decref(o);
+	return EXIT_OK;
 }
 
 static json_t *token_json(const struct store_token *t)
@@ -252,8 +267,8 @@ static int do_revoke(const struct cli *c, struct node *n, int argc, char **argv)
 static int run_person(struct cli *c)
 {
 	static const struct cli_sub subs[] = {
-	    {"add", do_add, false},	  {"show", do_show, false},
-	    {"list", do_list, false},	  {"token", do_token, false},
+	    {"add", do_add, false},	  {"show", do_show, true},
+	    {"list", do_list, true},	  {"token", do_token, false},
 	    {"tokens", do_tokens, false}, {"revoke-token", do_revoke, false}};
 	return cli_dispatch(c, "person", subs, sizeof subs / sizeof subs[0]);
 }

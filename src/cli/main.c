@@ -26,6 +26,17 @@ static const struct cli_command *const commands[] = {
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
+/* The commands that also work through a node's daemon (remote.h). */
+static bool through_daemon(const char *name)
+{
+	static const char *const names[] = {"item",   "access", "consent", "agreement",
+					    "export", "log",	"person",  "whoami"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
 static void overview(FILE *f)
 {
 	fprintf(f, "usage: liaison [--home DIR] [--json] COMMAND [ARGS...]\n\n"
@@ -350,7 +361,7 @@ int main(int argc, char **argv)
 	c.argv = argv + 1;
 	if (cli_wants_help(&c))
 		return cli_usage(cmd);
-	if ((r = remote_setup(&c)) != EXIT_OK)
+	if (through_daemon(cmd->name) && (r = remote_setup(&c)) != EXIT_OK)
 		return r;
 	r = cmd->run(&c);
 	remote_free(c.remote);

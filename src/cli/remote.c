@@ -459,6 +459,13 @@ static int run_login(struct cli *c)
 	if (r == EXIT_OK &&
 	    (!text || login_dir(dir, sizeof dir, &e) < 0 || login_path(path, sizeof path, &e) < 0))
 		r = cli_error(c, &e, false);
+	/* the folder and the one above it (~/.config), private when made here */
+	char *slash = r == EXIT_OK ? strrchr(dir, '/') : NULL;
+	if (slash && slash != dir) {
+		*slash = '\0';
+		(void)mkdir(dir, 0700);
+		*slash = '/';
+	}
 	if (r == EXIT_OK && mkdir(dir, 0700) != 0 && errno != EEXIST)
 		r = cli_errorf(c, false, "%s: cannot create: %s", dir, strerror(errno));
 	if (r == EXIT_OK && fio_write_file(path, text, strlen(text), 0600, true, &e) < 0)

@@ -1,6 +1,7 @@
 /* encode.c - JSON objects for every face (see encode.h). */
 #include "encode.h"
 
+#include "exchange.h"
 #include "label_json.h"
 
 #include <string.h>
@@ -356,4 +357,24 @@ json_t *encode_export_change(const struct export_change *c)
 	if (c->measure)
 		json_object_set_new(o, "special_measure", encode_export_measure(c->measure));
 	return o;
+}
+
+json_t *encode_destroyed(const char *item, date_t on)
+{
+	json_t *o = json_pack("{s:s, s:b}", "item", item, "destroyed", 1);
+	if (o)
+		encode_date(o, "destroyed_on", on);
+	return o;
+}
+
+json_t *encode_report_sent(const char *item, const char *by, const char *out)
+{
+	return json_pack("{s:s, s:s, s:s}", "item", item, "by", by, out ? "output" : "via",
+			 out ? out : "outbox");
+}
+
+json_t *encode_consent(const struct consent_info *ci)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", ci->item, "to", ci->to, "originator",
+			 ci->originator, "granted_by", ci->granted_by, "date", ci->date);
 }

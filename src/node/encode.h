@@ -75,6 +75,21 @@ json_t *encode_export_group(const struct export_regime *r, const char *country, 
  */
 json_t *encode_export_change(const struct export_change *c);
 
+/* A destroyed item's record: {"item", "destroyed": true, "destroyed_on"}. */
+json_t *encode_destroyed(const char *item, date_t on);
+
+/*
+ * A compromise report made: {"item", "by", "output": FILE} when written to
+ * a file (out), else {"item", "by", "via": "outbox"} (queued for the
+ * originator's node).
+ */
+json_t *encode_report_sent(const char *item, const char *by, const char *out);
+
+struct consent_info;
+
+/* A consent imported: {"item", "to", "originator", "granted_by", "date"}. */
+json_t *encode_consent(const struct consent_info *ci);
+
 /* Adds "today" and, when LIAISON_NOW set it, "clock": "LIAISON_NOW". */
 void encode_clock(json_t *obj, const struct node_clock *c);
 

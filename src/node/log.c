@@ -69,7 +69,7 @@ int node_log_append(struct node *n, const char *kind, json_t *body, uint64_t *se
 	if (body && n->operator)
 		json_object_set_new(body, "entered_by", json_string("operator"));
 	else if (body && n->token[0])
-		json_object_set_new(body, "token", json_string(n->token));
+		json_object_set_new(body, "by_token", json_string(n->token));
 	return node_log_append_to(n->store, n->party, &n->clock, kind, body, seq, e);
 }
 

@@ -67,7 +67,7 @@ share() {
 	# the same for a downgrade, logged with the level it had and the one it has
 	run "$L" item downgrade "$id" --by sato --level hi
 	[ "$status" -eq 0 ]
-	"$L" log entries | jq -e 'select(.kind == "item-downgrade") | .from == "GOKUHI" and .to == "HI"'
+	"$L" log entries | jq -s -e 'any(.[]; .kind == "item-downgrade" and .from == "GOKUHI" and .to == "HI")'
 	# and a clearance
 	run "$L" person add lo --party JPN --name Lo --role analyst --clearance gokuhi --from 2019-01-01
 	[ "$status" -eq 0 ]
