@@ -151,6 +151,13 @@ ask() {
 			esac
 			seen=$got
 			[ "$got" != 403 ] || seen="403 $code"
+			# every error, whatever the route, has one shape
+			if [ "${got:0:1}" != 2 ] && ! jq -e '(.error | keys - ["code", "message", "field", "decision"] == [])
+			    and (.error.code | type == "string") and (.error.message | type == "string")' \
+				out.json >/dev/null 2>&1; then
+				echo "$p: $method $path: $got is not the one error shape: $(head -c 200 out.json)" >&2
+				fails=$((fails + 1))
+			fi
 			if [ "$seen" != "$expect" ]; then
 				echo "$p: $method $path: want $want, got $got $code: $(head -c 300 out.json)" >&2
 				fails=$((fails + 1))
@@ -163,6 +170,8 @@ ask() {
 		path=${path//SELF/an}
 		got=$(ask "" "$method" "$path" "$body")
 		want=401
+		[ "$path" = /healthz ] || jq -e '.error.code == "auth"' out.json >/dev/null ||
+			{ echo "no token: $method $path: not the error shape" >&2; fails=$((fails + 1)); }
 		[ "$path" = /healthz ] && want=200
 		if [ "$got" != "$want" ]; then
 			echo "no token: $method $path: want $want, got $got" >&2
