@@ -1,7 +1,9 @@
 /*
  * cmd_export.c - liaison export: check, group, timeline, licence, regime.
  *
- * The answers come from core/export on the regime the node holds; `check`
+ * The answers come from core/export on the regime the node holds, as the
+ * views of node/views.h, asked of the node itself or of its daemon
+ * (remote.h) and printed from that JSON: the same text either way. `check`
  * exits 3 when the export may not go as it is (individual-required,
  * catch-all-review, prohibited), as a DENY does.
  */
@@ -12,20 +14,24 @@
 #include "../node/encode.h"
 #include "../node/views.h"
 #include "cli.h"
+#include "remote.h"
 
-/* The regime (--from PARTY or the node's own); prints the error. */
-static int load(const struct cli *c, struct node *n, const char *party, struct export_regime *r)
+/* A view's answer, asked of the node (local: its return and *o) or of
+ * the daemon (rq): EXIT_OK with *o, or the error shown. */
+static int answer(const struct cli *c, int local, const struct lerr *e, struct remote_req *rq,
+		  json_t **o)
 {
-	struct lerr e = {0};
-	if (node_export_regime(n, party, r, &e) < 0)
-		return cli_error(c, &e, false);
-	return EXIT_OK;
+	long status;
+	if (c->remote)
+		return remote_call(c, rq, o, &status);
+	return local < 0 ? cli_error(c, e, false) : EXIT_OK;
 }
 
-/* --at DATE, or the node's today. */
+/* --at DATE: parsed here for the node; passed on to the daemon as it is. */
 static int when(const struct cli *c, const struct node *n, const char *at, date_t *d)
 {
-	*d = n->clock.today;
+	if (n)
+		*d = n->clock.today;
 	return at ? cli_date(c, "--at", at, d) : EXIT_OK;
 }
 
@@ -39,17 +45,31 @@ static int country_arg(const struct cli *c, const char *opt, const char *code)
 	return EXIT_OK;
 }
 
-static const char *group_text(const struct export_regime *r, const struct export_interval *iv,
-			      char buf[64])
+/* "since 2019-08-28", "2019-08-28 to 2023-07-20" from an interval object. */
+static const char *span_text(const json_t *iv, char buf[64])
 {
-	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
-	if (!iv)
-		snprintf(buf, 64, "the default group of %s", r->party);
-	else if (iv->to == DATE_MAX)
-		snprintf(buf, 64, "since %s", date_format(iv->from, d1));
+	if (!json_object_get(iv, "to"))
+		snprintf(buf, 64, "since %s", cli_str(iv, "from"));
 	else
-		snprintf(buf, 64, "%s to %s", date_format(iv->from, d1), date_format(iv->to, d2));
+		snprintf(buf, 64, "%s to %s", cli_str(iv, "from"), cli_str(iv, "to"));
 	return buf;
+}
+
+/* The interval of a group answer's history its date falls in (the first), or NULL. */
+static const json_t *interval_on(const json_t *g)
+{
+	const char *day = cli_str(g, "date");
+	const json_t *iv;
+	size_t i;
+	if (json_is_true(json_object_get(g, "default")))
+		return NULL;
+	json_array_foreach(json_object_get(g, "history"), i, iv)
+	{
+		const char *to = cli_str(iv, "to");
+		if (strcmp(cli_str(iv, "from"), day) <= 0 && (!to[0] || strcmp(day, to) <= 0))
+			return iv;
+	}
+	return NULL;
 }
 
 /* The options of check and licence list: --entry, --to, --from, --at. */
@@ -70,41 +90,72 @@ static int parse_query(const struct cli *c, int argc, char **argv, struct query 
 	return cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
 }
 
+/* Asks the daemon path with the query's arguments. */
+static void query_args(struct remote_req *rq, const char *path, const struct query *q)
+{
+	remote_path(rq, path, NULL, NULL);
+	remote_query(rq, "entry", q->entry);
+	remote_query(rq, "to", q->to);
+	remote_query(rq, "from", q->from);
+	remote_query(rq, "at", q->at);
+}
+
+/* "individual-required: HF to KOR (South Korea) on 2019-07-04" and why. */
+static void print_check(const json_t *o)
+{
+	const json_t *entry = json_object_get(o, "entry"), *l = json_object_get(o, "licence"), *x;
+	size_t i;
+	printf("%s: %s to %s (%s) on %s\n", cli_str(o, "decision"),
+	       json_is_string(entry) ? json_string_value(entry) : "an item with no list entry",
+	       cli_str(o, "to"), cli_str(o, "country_name"), cli_str(o, "date"));
+	if (json_is_object(l))
+		printf("  licence: %s\n", cli_str(l, "id"));
+	json_array_foreach(json_object_get(o, "reasons"), i, x)
+	    printf("  - %s\n", json_string_value(x));
+}
+
 static int do_check(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	struct query q;
+	date_t date = 0;
 	int r = parse_query(c, argc, argv, &q);
 	if (r != EXIT_OK)
 		return r;
-	const char *entry = q.entry, *to = q.to, *from = q.from, *at = q.at;
-	if (!to)
+	if (!q.to)
 		return cli_errorf(c, true, "export check: --to COUNTRY is required");
-	date_t date;
-	struct export_regime reg;
-	struct export_answer a;
-	struct lerr e = {0};
-	if ((r = when(c, n, at, &date)) != EXIT_OK || (r = country_arg(c, "--to", to)) != EXIT_OK ||
-	    (r = load(c, n, from, &reg)) != EXIT_OK)
+	if ((r = when(c, n, q.at, &date)) != EXIT_OK ||
+	    (r = country_arg(c, "--to", q.to)) != EXIT_OK)
 		return r;
-	if ((r = export_check(&reg, entry, to, date, &a, &e)) < 0) {
-		export_regime_free(&reg);
-		return cli_error(c, &e, r == LERR_INVAL);
-	}
-	int code = export_allowed(a.decision) ? EXIT_OK : EXIT_DENY;
-	if (c->json) {
-		r = cli_emit(encode_export_answer(&reg, &a, to, date));
-	} else {
-		char day[DATE_BUF_SIZE];
-		printf("%s: %s to %s (%s) on %s\n", export_decision_name(a.decision),
-		       a.entry ? a.entry->code : "an item with no list entry", to, country_name(to),
-		       date_format(date, day));
-		if (a.licence)
-			printf("  licence: %s\n", a.licence->id);
-		for (size_t i = 0; i < a.nreasons; i++)
-			printf("  - %s\n", a.reasons[i]);
-	}
-	export_regime_free(&reg);
-	return r != EXIT_OK ? r : code;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	struct remote_req rq = {.method = "GET"};
+	query_args(&rq, "/v1/export/check", &q);
+	if ((r = answer(c, n ? view_export_check(n, q.from, q.entry, q.to, date, &o, &e) : 0, &e,
+			&rq, &o)) != EXIT_OK)
+		return r;
+	int code = json_is_false(json_object_get(o, "allowed")) ? EXIT_DENY : EXIT_OK;
+	if (c->json)
+		return (r = cli_emit(o)) != EXIT_OK ? r : code;
+	print_check(o);
+	json_decref(o);
+	return code;
+}
+
+/* "KOR (South Korea) is in JPN's group B on ... (...)", the history, the default. */
+static void print_group(const json_t *o)
+{
+	const json_t *iv = interval_on(o), *h;
+	char buf[64], dflt[64];
+	size_t i;
+	snprintf(dflt, sizeof dflt, "the default group of %s", cli_str(o, "party"));
+	printf("%s (%s) is in %s's group %s on %s (%s)\n", cli_str(o, "country"),
+	       cli_str(o, "country_name"), cli_str(o, "party"), cli_str(o, "group"),
+	       cli_str(o, "date"), iv ? span_text(iv, buf) : dflt);
+	json_array_foreach(json_object_get(o, "history"), i, h) printf(
+	    "%s  group %s  %s\n", i ? "" : "history:\n", cli_str(h, "group"), span_text(h, buf));
+	printf("%sotherwise: group %s (the default)\n",
+	       json_array_size(json_object_get(o, "history")) ? "  " : "",
+	       cli_str(o, "default_group"));
 }
 
 static int do_group(const struct cli *c, struct node *n, int argc, char **argv)
@@ -113,52 +164,59 @@ static int do_group(const struct cli *c, struct node *n, int argc, char **argv)
 	int np;
 	const struct cli_opt opts[] = {OPT_VAL("from", &from), OPT_VAL("at", &at), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
-	if (r != EXIT_OK)
+	date_t date = 0;
+	if (r != EXIT_OK || (r = when(c, n, at, &date)) != EXIT_OK ||
+	    (r = country_arg(c, "COUNTRY", pos[0])) != EXIT_OK)
 		return r;
-	date_t date;
-	struct export_regime reg;
-	if ((r = when(c, n, at, &date)) != EXIT_OK ||
-	    (r = country_arg(c, "COUNTRY", pos[0])) != EXIT_OK ||
-	    (r = load(c, n, from, &reg)) != EXIT_OK)
+	json_t *o = NULL;
+	struct lerr e = {0};
+	struct remote_req rq = {.method = "GET"};
+	remote_path(&rq, "/v1/export/groups/", pos[0], NULL);
+	remote_query(&rq, "at", at);
+	remote_query(&rq, "from", from);
+	if ((r = answer(c, n ? view_export_group(n, from, pos[0], date, &o, &e) : 0, &e, &rq,
+			&o)) != EXIT_OK)
 		return r;
-	if (c->json) {
-		r = cli_emit(encode_export_group(&reg, pos[0], date));
-		export_regime_free(&reg);
-		return r;
-	}
-	const struct export_interval *iv;
-	char day[DATE_BUF_SIZE], buf[64];
-	enum export_group g = export_group_on(&reg, pos[0], date, &iv);
-	printf("%s (%s) is in %s's group %s on %s (%s)\n", pos[0], country_name(pos[0]), reg.party,
-	       export_group_name(g), date_format(date, day), group_text(&reg, iv, buf));
-	size_t shown = 0;
-	for (size_t i = 0; i < reg.ngroups; i++)
-		if (strcmp(reg.groups[i].country, pos[0]) == 0)
-			printf("%s  group %s  %s\n", shown++ ? "" : "history:\n",
-			       export_group_name(reg.groups[i].group),
-			       group_text(&reg, &reg.groups[i], buf));
-	printf("%sotherwise: group %s (the default)\n", shown ? "  " : "",
-	       export_group_name(reg.default_group));
-	export_regime_free(&reg);
+	if (c->json)
+		return cli_emit(o);
+	print_group(o);
+	json_decref(o);
 	return EXIT_OK;
 }
 
-static void print_change(const struct export_change *x)
+/* "2019-07-04  HF           general-bulk -> individual-required (special measure)" */
+static void print_change(const json_t *x)
 {
-	char day[DATE_BUF_SIZE];
-	date_format(x->date, day);
-	if (!x->entry) {
-		printf("%s  group %s -> %s\n", day, export_group_name(x->group_before),
-		       export_group_name(x->group));
+	if (strcmp(cli_str(x, "kind"), "group") == 0) {
+		printf("%s  group %s -> %s\n", cli_str(x, "date"), cli_str(x, "from"),
+		       cli_str(x, "to"));
 		return;
 	}
-	printf("%s  %-12s %s -> %s", day, x->entry->code, export_decision_name(x->before),
-	       export_decision_name(x->after));
-	if (x->licence)
-		printf(" (licence %s)", x->licence->id);
-	else if (x->measure && x->after == EXD_INDIVIDUAL_REQUIRED)
+	printf("%s  %-12s %s -> %s", cli_str(x, "date"), cli_str(x, "entry"), cli_str(x, "from"),
+	       cli_str(x, "to"));
+	if (json_object_get(x, "licence"))
+		printf(" (licence %s)", cli_str(x, "licence"));
+	else if (json_object_get(x, "special_measure") &&
+		 strcmp(cli_str(x, "to"), "individual-required") == 0)
 		printf(" (special measure)");
 	printf("\n");
+}
+
+static void print_timeline(const json_t *o)
+{
+	const json_t *initial = json_object_get(o, "initial"),
+		     *entries = json_object_get(initial, "entries"), *v;
+	const char *code;
+	size_t i = 0, count = json_object_size(entries);
+	printf("%s (%s) under %s's export control\n", cli_str(o, "country"),
+	       cli_str(o, "country_name"), cli_str(o, "party"));
+	printf("before any change: group %s;", cli_str(initial, "group"));
+	json_object_foreach((json_t *)entries, code, v)
+	    printf(" %s %s%s", code, json_string_value(v), ++i < count ? "," : "");
+	printf("\n");
+	json_array_foreach(json_object_get(o, "changes"), i, v) print_change(v);
+	if (!json_array_size(json_object_get(o, "changes")))
+		printf("no change: %s is always in the default group\n", cli_str(o, "country"));
 }
 
 static int do_timeline(const struct cli *c, struct node *n, int argc, char **argv)
@@ -169,48 +227,30 @@ static int do_timeline(const struct cli *c, struct node *n, int argc, char **arg
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	if (r != EXIT_OK || (r = country_arg(c, "COUNTRY", pos[0])) != EXIT_OK)
 		return r;
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (c->json) {
-		json_t *o;
-		return view_export_timeline(n, from, pos[0], &o, &e) < 0 ? cli_error(c, &e, false)
-									 : cli_emit(o);
-	}
-	struct export_regime reg;
-	if ((r = load(c, n, from, &reg)) != EXIT_OK)
+	struct remote_req rq = {.method = "GET"};
+	remote_path(&rq, "/v1/export/timeline/", pos[0], NULL);
+	remote_query(&rq, "from", from);
+	if ((r = answer(c, n ? view_export_timeline(n, from, pos[0], &o, &e) : 0, &e, &rq, &o)) !=
+	    EXIT_OK)
 		return r;
-	struct export_change *ch;
-	size_t nch;
-	if (export_timeline(&reg, pos[0], &ch, &nch, &e) < 0) {
-		export_regime_free(&reg);
-		return cli_error(c, &e, false);
-	}
-	struct export_answer a;
-	enum export_group g0 = export_group_on(&reg, pos[0], DATE_MIN, NULL);
-	printf("%s (%s) under %s's export control\n", pos[0], country_name(pos[0]), reg.party);
-	printf("before any change: group %s;", export_group_name(g0));
-	for (size_t j = 0; j < reg.nentries; j++) {
-		export_check(&reg, reg.entries[j].code, pos[0], DATE_MIN, &a, NULL);
-		printf(" %s %s%s", reg.entries[j].code, export_decision_name(a.decision),
-		       j + 1 < reg.nentries ? "," : "");
-	}
-	printf("\n");
-	for (size_t i = 0; i < nch; i++)
-		print_change(&ch[i]);
-	if (!nch)
-		printf("no change: %s is always in the default group\n", pos[0]);
-	free(ch);
-	export_regime_free(&reg);
+	if (c->json)
+		return cli_emit(o);
+	print_timeline(o);
+	json_decref(o);
 	return EXIT_OK;
 }
 
-static void print_licence(const struct export_licence *l, date_t date)
+/* "IL-2019-0001     HF           KOR  2019-08-08 to 2020-02-07  valid"; a
+ * licence just added that is not valid yet says so in words. */
+static void print_licence(const json_t *l, bool added)
 {
-	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
-	printf("%-16s %-12s %-4s %s to %s  %s\n", l->id, l->entry, l->country,
-	       date_format(l->from, d1), date_format(l->to, d2),
-	       date < l->from ? "not yet valid"
-	       : date > l->to ? "expired"
-			      : "valid");
+	const char *status = cli_str(l, "status");
+	printf("%-16s %-12s %-4s %s to %s  %s\n", cli_str(l, "id"), cli_str(l, "entry"),
+	       cli_str(l, "country"), cli_str(l, "from"),
+	       json_object_get(l, "to") ? cli_str(l, "to") : "9999-12-31",
+	       added && strcmp(status, "future") == 0 ? "not yet valid" : status);
 }
 
 static int licence_add(const struct cli *c, struct node *n, int argc, char **argv)
@@ -234,44 +274,45 @@ static int licence_add(const struct cli *c, struct node *n, int argc, char **arg
 	if ((r = cli_date(c, "--valid-from", vf, &l.from)) != EXIT_OK ||
 	    (r = cli_date(c, "--valid-to", vt, &l.to)) != EXIT_OK)
 		return r;
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if ((r = node_export_licence_add(n, from, &l, &e)) < 0)
-		return cli_error(c, &e, r == LERR_INVAL);
+	struct remote_req rq = {.method = "POST"};
+	remote_path(&rq, "/v1/export/licences", NULL, NULL);
+	rq.body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", pos[0], "entry", entry, "to", to,
+			    "valid_from", vf, "valid_to", vt);
+	if (from)
+		json_object_set_new(rq.body, "from", json_string(from));
+	r = answer(c, n ? view_licence_add(n, from, &l, &o, &e) : 0, &e, &rq, &o);
+	json_decref(rq.body);
+	if (r != EXIT_OK)
+		return r;
 	if (c->json)
-		return cli_emit(encode_export_licence(&l));
+		return cli_emit(o);
 	printf("added ");
-	print_licence(&l, n->clock.today);
+	print_licence(o, true);
+	json_decref(o);
 	return EXIT_OK;
 }
 
 static int licence_list(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	struct query q;
+	date_t date = 0;
 	int r = parse_query(c, argc, argv, &q);
-	if (r != EXIT_OK)
+	if (r != EXIT_OK || (r = when(c, n, q.at, &date)) != EXIT_OK ||
+	    (q.to && (r = country_arg(c, "--to", q.to)) != EXIT_OK))
 		return r;
-	date_t date;
-	if ((r = when(c, n, q.at, &date)) != EXIT_OK ||
-	    (q.to && (r = country_arg(c, "--to", q.to))) != EXIT_OK)
-		return r;
+	json_t *o = NULL, *l;
 	struct lerr e = {0};
-	json_t *o;
-	if (view_licences(n, q.from, q.entry, q.to, date, &o, &e) < 0)
-		return cli_error(c, &e, false);
+	struct remote_req rq = {.method = "GET"};
+	query_args(&rq, "/v1/export/licences", &q);
+	if ((r = answer(c, n ? view_licences(n, q.from, q.entry, q.to, date, &o, &e) : 0, &e, &rq,
+			&o)) != EXIT_OK)
+		return r;
 	if (c->json)
 		return cli_emit(o);
-	json_t *l;
 	size_t i;
-	json_array_foreach(json_object_get(o, "licences"), i, l)
-	{
-		printf("%-16s %-12s %-4s %s to %s  %s\n",
-		       json_string_value(json_object_get(l, "id")),
-		       json_string_value(json_object_get(l, "entry")),
-		       json_string_value(json_object_get(l, "country")),
-		       json_string_value(json_object_get(l, "from")),
-		       json_string_value(json_object_get(l, "to")),
-		       json_string_value(json_object_get(l, "status")));
-	}
+	json_array_foreach(json_object_get(o, "licences"), i, l) print_licence(l, false);
 	json_decref(o);
 	return EXIT_OK;
 }
@@ -287,6 +328,32 @@ static int do_licence(const struct cli *c, struct node *n, int argc, char **argv
 			  argc >= 2 ? "\"" : "");
 }
 
+/* The control list and the special measures of a regime object. */
+static void print_regime(const json_t *o)
+{
+	const json_t *x, *m, *v;
+	size_t i, k;
+	printf(
+	    "export regime of %s: default group %s, group intervals: %zu, licences on file: %zu\n",
+	    cli_str(o, "party"), cli_str(o, "default_group"),
+	    json_array_size(json_object_get(o, "groups")),
+	    json_array_size(json_object_get(o, "licences")));
+	printf("control list:\n");
+	json_array_foreach(json_object_get(o, "entries"), i, x)
+	    printf("  %-12s item %-2d %s\n", cli_str(x, "code"),
+		   (int)json_integer_value(json_object_get(x, "list_item")), cli_str(x, "name"));
+	json_array_foreach(json_object_get(o, "special_measures"), i, m)
+	{
+		bool open = !json_object_get(m, "to");
+		printf("%s  to %s from %s%s%s:",
+		       i ? "" : "special measures (individual licence):\n", cli_str(m, "country"),
+		       cli_str(m, "from"), open ? "" : " to ", cli_str(m, "to"));
+		json_array_foreach(json_object_get(m, "entries"), k, v)
+		    printf(" %s", json_string_value(v));
+		printf("\n");
+	}
+}
+
 static int do_regime(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *from = NULL, *pos[1];
@@ -295,43 +362,27 @@ static int do_regime(const struct cli *c, struct node *n, int argc, char **argv)
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
-	struct export_regime reg;
-	if ((r = load(c, n, from, &reg)) != EXIT_OK)
+	json_t *o = NULL;
+	struct lerr e = {0};
+	struct remote_req rq = {.method = "GET"};
+	remote_path(&rq, "/v1/export/regime", NULL, NULL);
+	remote_query(&rq, "from", from);
+	if ((r = answer(c, n ? view_export_regime(n, from, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
 		return r;
-	if (c->json) {
-		r = cli_emit(encode_export_regime(&reg));
-		export_regime_free(&reg);
-		return r;
-	}
-	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
-	printf(
-	    "export regime of %s: default group %s, group intervals: %zu, licences on file: %zu\n",
-	    reg.party, export_group_name(reg.default_group), reg.ngroups, reg.nlicences);
-	printf("control list:\n");
-	for (size_t i = 0; i < reg.nentries; i++)
-		printf("  %-12s item %-2d %s\n", reg.entries[i].code, reg.entries[i].list_item,
-		       reg.entries[i].name);
-	for (size_t i = 0; i < reg.nmeasures; i++) {
-		const struct export_measure *m = &reg.measures[i];
-		printf(
-		    "%s  to %s from %s%s%s:", i ? "" : "special measures (individual licence):\n",
-		    m->country, date_format(m->from, d1), m->to == DATE_MAX ? "" : " to ",
-		    m->to == DATE_MAX ? "" : date_format(m->to, d2));
-		for (size_t k = 0; k < m->nentries; k++)
-			printf(" %s", m->entries[k]);
-		printf("\n");
-	}
-	export_regime_free(&reg);
+	if (c->json)
+		return cli_emit(o);
+	print_regime(o);
+	json_decref(o);
 	return EXIT_OK;
 }
 
 static int run_export(struct cli *c)
 {
-	static const struct cli_sub subs[] = {{"check", do_check, false},
-					      {"group", do_group, false},
-					      {"timeline", do_timeline, false},
-					      {"licence", do_licence, false},
-					      {"regime", do_regime, false}};
+	static const struct cli_sub subs[] = {{"check", do_check, true},
+					      {"group", do_group, true},
+					      {"timeline", do_timeline, true},
+					      {"licence", do_licence, true},
+					      {"regime", do_regime, true}};
 	return cli_dispatch(c, "export", subs, sizeof subs / sizeof subs[0]);
 }
 
@@ -361,6 +412,8 @@ const struct cli_command cmd_export = {
     "            list them with their status on DATE (valid, expired, future)\n"
     "  regime    the control list and special measures (--json: the regime as\n"
     "            in the configuration file, with every licence on file)\n\n"
+    "Through a daemon (liaison login) every action works, with the same\n"
+    "answers; adding a licence is then a registrar's.\n\n"
     "options:\n"
     "  --at DATE  the day asked about (default: today, or LIAISON_NOW)\n"
     "  --json     answer with the objects of docs/export.md\n",

@@ -1,6 +1,10 @@
 /*
  * cmd_log.c - liaison log: checkpoint, entries, prove, consistency, verify,
  * witness. The formats are in docs/log.md.
+ *
+ * All but witness are views of node/views.h, asked of the node itself or of
+ * its daemon (remote.h, as an auditor; a checkpoint as anyone) and printed
+ * from that JSON: the same text either way.
  */
 #include <inttypes.h>
 #include <sodium.h>
@@ -12,6 +16,7 @@
 #include "../node/log.h"
 #include "../node/views.h"
 #include "cli.h"
+#include "remote.h"
 
 #define B64_HASH sodium_base64_ENCODED_LEN(MERKLE_HASH, sodium_base64_VARIANT_ORIGINAL)
 
@@ -20,10 +25,48 @@ static const char *b64(const uint8_t h[MERKLE_HASH], char out[B64_HASH])
 	return sodium_bin2base64(out, B64_HASH, h, MERKLE_HASH, sodium_base64_VARIANT_ORIGINAL);
 }
 
-static int log_size(const struct cli *c, struct node *n, uint64_t *size)
+/* A view's answer, asked of the node (local: its return and *o) or of
+ * the daemon (rq): EXIT_OK with *o, or the error shown. */
+static int answer(const struct cli *c, int local, const struct lerr *e, struct remote_req *rq,
+		  json_t **o)
+{
+	long status;
+	if (c->remote)
+		return remote_call(c, rq, o, &status);
+	return local < 0 ? cli_error(c, e, false) : EXIT_OK;
+}
+
+/* A whole number member of o (0 when missing). */
+static uint64_t num(const json_t *o, const char *key)
+{
+	return (uint64_t)json_integer_value(json_object_get(o, key));
+}
+
+/* Appends name=v to rq's query. */
+static void query_num(struct remote_req *rq, const char *name, uint64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%" PRIu64, v);
+	remote_query(rq, name, buf);
+}
+
+/* The checkpoint signed now: by the node's key here, by the daemon's there. */
+static int checkpoint(const struct cli *c, struct node *n, json_t **o)
 {
 	struct lerr e = {0};
-	return node_log_size(n, size, &e) < 0 ? cli_error(c, &e, false) : EXIT_OK;
+	if (c->remote) {
+		struct remote_req rq = {.method = "GET"};
+		long status;
+		remote_path(&rq, "/v1/log/checkpoint", NULL, NULL);
+		return remote_call(c, &rq, o, &status);
+	}
+	struct key_secret k;
+	int r = cli_node_key(c, n, &k);
+	if (r != EXIT_OK)
+		return r;
+	r = view_log_checkpoint(n, &k, o, &e);
+	key_secret_free(&k);
+	return r < 0 ? cli_error(c, &e, false) : EXIT_OK;
 }
 
 static int do_checkpoint(const struct cli *c, struct node *n, int argc, char **argv)
@@ -34,30 +77,94 @@ static int do_checkpoint(const struct cli *c, struct node *n, int argc, char **a
 	const struct cli_opt opts[] = {
 	    {.name = "output", .val = &out, .letter = 'o'}, OPT_FLAG("force", &force), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
-	if (r != EXIT_OK)
+	json_t *o = NULL;
+	if (r != EXIT_OK || (r = checkpoint(c, n, &o)) != EXIT_OK)
 		return r;
-	struct key_secret k;
+	const char *note = cli_str(o, "note");
 	struct lerr e = {0};
-	struct checkpoint cp;
-	char note[NOTE_MAX], root[B64_HASH];
-	if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
-		return r;
-	r = node_log_checkpoint(n, &k, &cp, note, &e);
-	key_secret_free(&k);
-	if (r < 0)
+	if (out && fio_write_file(out, note, strlen(note), 0644, force, &e) < 0) {
+		json_decref(o);
 		return cli_error(c, &e, false);
-	if (out && fio_write_file(out, note, strlen(note), 0644, force, &e) < 0)
-		return cli_error(c, &e, false);
+	}
 	if (c->json)
-		return cli_emit(json_pack("{s:s, s:I, s:s, s:s}", "origin", cp.origin, "size",
-					  (json_int_t)cp.size, "root", b64(cp.root, root), "note",
-					  note));
+		return cli_emit(o);
 	if (!out)
 		fputs(note, stdout);
 	else
-		printf("checkpoint of %s at size %" PRIu64 " written to %s\n", cp.origin, cp.size,
-		       out);
+		printf("checkpoint of %s at size %" PRIu64 " written to %s\n", cli_str(o, "origin"),
+		       num(o, "size"), out);
+	json_decref(o);
 	return EXIT_OK;
+}
+
+/*
+ * The entries from..to (has_to false: to the end) from the daemon, which
+ * answers a page (at most 1000) at a time, as one answer: the first
+ * page's, with every page's entries and the last page's "to".
+ */
+static int remote_entries(const struct cli *c, uint64_t from, uint64_t to, bool has_to,
+			  json_t **out)
+{
+	json_t *page = NULL;
+	long status;
+	int r = EXIT_OK;
+	*out = NULL;
+	do {
+		struct remote_req rq = {.method = "GET"};
+		remote_path(&rq, "/v1/log/entries", NULL, NULL);
+		query_num(&rq, "from", from);
+		if (has_to)
+			query_num(&rq, "to", to);
+		if ((r = remote_call(c, &rq, &page, &status)) != EXIT_OK)
+			break;
+		uint64_t got = num(page, "to");
+		if (!*out) {
+			*out = page;
+			to = has_to ? to : num(page, "size");
+			has_to = true;
+		} else {
+			json_array_extend(json_object_get(*out, "entries"),
+					  json_object_get(page, "entries"));
+			json_object_set(*out, "to", json_object_get(page, "to"));
+			json_decref(page);
+		}
+		if (got <= from) /* no progress: what was answered is all there is */
+			break;
+		from = got;
+	} while (from < to);
+	if (r != EXIT_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
+/* One entry a line: its JSON text, or a withheld one's object. */
+static int print_entry(const struct cli *c, const json_t *x)
+{
+	const char *data = json_string_value(json_object_get(x, "data"));
+	if (!data) {
+		char *line = json_dumps(x, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (!line)
+			return cli_errorf(c, false, "out of memory");
+		printf("%s\n", line);
+		free(line);
+		return EXIT_OK;
+	}
+	size_t len = strlen(data), got = 0;
+	uint8_t *bin = malloc(len + 1);
+	if (!bin)
+		return cli_errorf(c, false, "out of memory");
+	int r = sodium_base642bin(bin, len + 1, data, len, NULL, &got, NULL,
+				  sodium_base64_VARIANT_ORIGINAL);
+	if (r == 0) {
+		fwrite(bin, 1, got, stdout);
+		putchar('\n');
+	}
+	free(bin);
+	return r == 0 ? EXIT_OK
+		      : cli_errorf(c, false, "log entry %" PRIu64 ": its data is not base64",
+				   num(x, "index"));
 }
 
 static int do_entries(const struct cli *c, struct node *n, int argc, char **argv)
@@ -66,45 +173,34 @@ static int do_entries(const struct cli *c, struct node *n, int argc, char **argv
 	int np;
 	const struct cli_opt opts[] = {OPT_VAL("from", &from), OPT_VAL("to", &to), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
-	if (r != EXIT_OK)
-		return r;
-	uint64_t size, a = 0, b;
-	if ((r = log_size(c, n, &size)) != EXIT_OK)
-		return r;
-	b = size;
-	if ((from && (r = cli_count(c, "--from", from, 0, UINT64_MAX, &a)) != EXIT_OK) ||
+	uint64_t a = 0, b = UINT64_MAX;
+	if (r != EXIT_OK ||
+	    (from && (r = cli_count(c, "--from", from, 0, UINT64_MAX, &a)) != EXIT_OK) ||
 	    (to && (r = cli_count(c, "--to", to, 0, UINT64_MAX, &b)) != EXIT_OK))
 		return r;
-	if (b > size || a > b)
-		return cli_errorf(c, true,
-				  "log entries: --from %" PRIu64 " --to %" PRIu64
-				  " is not within the log's %" PRIu64 " entries",
-				  a, b, size);
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (c->json) {
-		json_t *o;
-		return view_log_entries(n, NULL, a, b, UINT64_MAX, &o, &e) < 0
-			   ? cli_error(c, &e, false)
-			   : cli_emit(o);
-	}
-	for (uint64_t i = a; i < b; i++) {
-		char *data;
-		size_t len;
-		if (node_log_entry(n, i, &data, &len, &e) < 0)
-			return cli_error(c, &e, false);
-		fwrite(data, 1, len, stdout);
-		putchar('\n');
-		free(data);
-	}
-	return EXIT_OK;
+	if (c->remote)
+		r = remote_entries(c, a, b, to != NULL, &o);
+	else if (view_log_entries(n, NULL, a, b, UINT64_MAX, &o, &e) < 0)
+		r = cli_error(c, &e, false);
+	if (r != EXIT_OK)
+		return r;
+	if (c->json)
+		return cli_emit(o);
+	const json_t *list = json_object_get(o, "entries");
+	for (size_t i = 0; r == EXIT_OK && i < json_array_size(list); i++)
+		r = print_entry(c, json_array_get(list, i));
+	json_decref(o);
+	return r;
 }
 
 /*
- * Parses --REQ N (required) and --OPT M (default: the log's size) of
- * `log CMD`, both whole numbers.
+ * Parses --REQ N (required) and --OPT M (*has_b false when not given: the
+ * log's size) of `log CMD`, both whole numbers.
  */
-static int two_counts(const struct cli *c, struct node *n, int argc, char **argv, const char *cmd,
-		      const char *req, const char *opt, uint64_t *a, uint64_t *b)
+static int two_counts(const struct cli *c, int argc, char **argv, const char *cmd, const char *req,
+		      const char *opt, uint64_t *a, uint64_t *b, bool *has_b)
 {
 	const char *va = NULL, *vb = NULL, *pos[1];
 	char fa[32], fb[32];
@@ -117,74 +213,88 @@ static int two_counts(const struct cli *c, struct node *n, int argc, char **argv
 		return cli_errorf(c, true, "log %s: --%s is required", cmd, req);
 	snprintf(fa, sizeof fa, "--%s", req);
 	snprintf(fb, sizeof fb, "--%s", opt);
+	*b = UINT64_MAX;
+	*has_b = vb != NULL;
 	if ((r = cli_count(c, fa, va, 0, UINT64_MAX, a)) != EXIT_OK ||
-	    (r = log_size(c, n, b)) != EXIT_OK ||
 	    (vb && (r = cli_count(c, fb, vb, 0, UINT64_MAX, b)) != EXIT_OK))
 		return r;
 	return EXIT_OK;
 }
 
-static void print_proof(const uint8_t (*path)[MERKLE_HASH], size_t npath)
+/* The query of a proof's request: req=a and, when given, opt=b. */
+static void proof_req(struct remote_req *rq, const char *path, const char *req, uint64_t a,
+		      const char *opt, uint64_t b, bool has_b)
 {
-	char buf[B64_HASH];
-	for (size_t k = 0; k < npath; k++)
-		printf("proof %2zu  %s\n", k, b64(path[k], buf));
+	remote_path(rq, path, NULL, NULL);
+	query_num(rq, req, a);
+	if (has_b)
+		query_num(rq, opt, b);
+}
+
+static void print_proof(const json_t *o)
+{
+	const json_t *h;
+	size_t k;
+	json_array_foreach(json_object_get(o, "proof"), k, h)
+	    printf("proof %2zu  %s\n", k, json_string_value(h));
 }
 
 static int do_prove(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	uint64_t i, size;
-	int r = two_counts(c, n, argc, argv, "prove", "index", "size", &i, &size);
+	bool has_size;
+	int r = two_counts(c, argc, argv, "prove", "index", "size", &i, &size, &has_size);
 	if (r != EXIT_OK)
 		return r;
-	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH], root[MERKLE_HASH], leaf[MERKLE_HASH];
-	size_t npath;
-	char *data = NULL;
-	size_t len;
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (c->json) {
-		json_t *o;
-		return view_log_proof(n, i, size, &o, &e) < 0
-			   ? cli_error(c, &e, e.code == LERR_INVAL)
-			   : cli_emit(o);
-	}
-	if (node_log_prove(n, i, size, path, &npath, &e) < 0 ||
-	    node_log_root(n, size, root, &e) < 0 || node_log_entry(n, i, &data, &len, &e) < 0)
-		return cli_error(c, &e, e.code == LERR_INVAL);
-	merkle_leaf_hash(data, len, leaf);
-	free(data);
-	const uint8_t(*cp)[MERKLE_HASH] = (const uint8_t(*)[MERKLE_HASH])path;
-	char b1[B64_HASH], b2[B64_HASH];
+	struct remote_req rq = {.method = "GET"};
+	proof_req(&rq, "/v1/log/proof", "index", i, "size", size, has_size);
+	if ((r = answer(c, n ? view_log_proof(n, i, size, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
+		return r;
+	if (c->json)
+		return cli_emit(o);
 	printf("entry %" PRIu64 " in the tree of %" PRIu64 " entries\nleaf hash %s\nroot      %s\n",
-	       i, size, b64(leaf, b1), b64(root, b2));
-	print_proof(cp, npath);
+	       num(o, "index"), num(o, "size"), cli_str(o, "leaf_hash"), cli_str(o, "root"));
+	print_proof(o);
+	json_decref(o);
 	return EXIT_OK;
 }
 
 static int do_consistency(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	uint64_t a, b;
-	int r = two_counts(c, n, argc, argv, "consistency", "from", "to", &a, &b);
+	bool has_b;
+	int r = two_counts(c, argc, argv, "consistency", "from", "to", &a, &b, &has_b);
 	if (r != EXIT_OK)
 		return r;
-	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH], r1[MERKLE_HASH], r2[MERKLE_HASH];
-	size_t npath;
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (c->json) {
-		json_t *o;
-		return view_log_consistency(n, a, b, &o, &e) < 0
-			   ? cli_error(c, &e, e.code == LERR_INVAL)
-			   : cli_emit(o);
-	}
-	if (node_log_consistency(n, a, b, path, &npath, &e) < 0 ||
-	    node_log_root(n, a, r1, &e) < 0 || node_log_root(n, b, r2, &e) < 0)
-		return cli_error(c, &e, e.code == LERR_INVAL);
-	const uint8_t(*cp)[MERKLE_HASH] = (const uint8_t(*)[MERKLE_HASH])path;
-	char b1[B64_HASH], b2[B64_HASH];
-	printf("from %" PRIu64 " (root %s)\nto   %" PRIu64 " (root %s)\n", a, b64(r1, b1), b,
-	       b64(r2, b2));
-	print_proof(cp, npath);
+	struct remote_req rq = {.method = "GET"};
+	proof_req(&rq, "/v1/log/consistency", "from", a, "to", b, has_b);
+	if ((r = answer(c, n ? view_log_consistency(n, a, b, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
+		return r;
+	if (c->json)
+		return cli_emit(o);
+	printf("from %" PRIu64 " (root %s)\nto   %" PRIu64 " (root %s)\n", num(o, "from"),
+	       cli_str(o, "first_root"), num(o, "to"), cli_str(o, "second_root"));
+	print_proof(o);
+	json_decref(o);
 	return EXIT_OK;
+}
+
+/* "log verified: ..." and the latest checkpoint, from a verify answer that is ok. */
+static void print_verified(const json_t *o)
+{
+	const json_t *cp = json_object_get(o, "checkpoint");
+	printf("log verified: %" PRIu64 " entries, %" PRIu64 " subtree hashes recomputed\n",
+	       num(o, "entries"), num(o, "hashes"));
+	if (json_is_object(cp))
+		printf("latest checkpoint (size %" PRIu64
+		       ") is signed by %s and matches the tree\n",
+		       num(cp, "size"), cli_str(cp, "origin"));
+	else
+		printf("no checkpoint signed yet (liaison log checkpoint)\n");
 }
 
 static int do_verify(const struct cli *c, struct node *n, int argc, char **argv)
@@ -195,31 +305,21 @@ static int do_verify(const struct cli *c, struct node *n, int argc, char **argv)
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
-	struct log_report rep;
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (node_log_verify(n, &rep, &e) < 0)
-		return cli_error(c, &e, false);
-	char b1[B64_HASH];
-	if (c->json) {
-		json_t *o = json_pack("{s:b, s:I, s:I}", "ok", 1, "entries",
-				      (json_int_t)rep.entries, "hashes", (json_int_t)rep.hashes);
-		json_object_set_new(o, "checkpoint",
-				    rep.checkpoint
-					? json_pack("{s:s, s:I, s:s}", "origin", rep.latest.origin,
-						    "size", (json_int_t)rep.latest.size, "root",
-						    b64(rep.latest.root, b1))
-					: json_null());
-		return cli_emit(o);
-	}
-	printf("log verified: %" PRIu64 " entries, %" PRIu64 " subtree hashes recomputed\n",
-	       rep.entries, rep.hashes);
-	if (rep.checkpoint)
-		printf("latest checkpoint (size %" PRIu64
-		       ") is signed by %s and matches the tree\n",
-		       rep.latest.size, rep.latest.origin);
-	else
-		printf("no checkpoint signed yet (liaison log checkpoint)\n");
-	return EXIT_OK;
+	struct remote_req rq = {.method = "GET"};
+	remote_path(&rq, "/v1/log/verify", NULL, NULL);
+	if ((r = answer(c, n ? view_log_verify(n, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
+		return r;
+	bool ok = json_is_true(json_object_get(o, "ok"));
+	if (c->json)
+		return (r = cli_emit(o)) != EXIT_OK ? r : ok ? EXIT_OK : EXIT_FAIL;
+	if (ok)
+		print_verified(o);
+	else /* the problem, as an error: exit 1 */
+		r = cli_errorf(c, false, "%s", cli_str(o, "problem"));
+	json_decref(o);
+	return r;
 }
 
 /* Reads a proof file: the JSON of `log consistency --json`. */
@@ -309,9 +409,9 @@ static int do_witness(const struct cli *c, struct node *n, int argc, char **argv
 static int run_log(struct cli *c)
 {
 	static const struct cli_sub subs[] = {
-	    {"checkpoint", do_checkpoint, false}, {"entries", do_entries, false},
-	    {"prove", do_prove, false},		  {"consistency", do_consistency, false},
-	    {"verify", do_verify, false},	  {"witness", do_witness, false}};
+	    {"checkpoint", do_checkpoint, true}, {"entries", do_entries, true},
+	    {"prove", do_prove, true},		 {"consistency", do_consistency, true},
+	    {"verify", do_verify, true},	 {"witness", do_witness, false}};
 	return cli_dispatch(c, "log", subs, sizeof subs / sizeof subs[0]);
 }
 
@@ -342,5 +442,9 @@ const struct cli_command cmd_log = {
     "               liaison party key) and, with --proof (the peer's `log\n"
     "               consistency --json`), that it extends --previous or the latest\n"
     "               one kept; an inconsistent one is refused with an ALARM\n\n"
+    "Through a daemon (liaison login) all but witness work, with the same\n"
+    "answers: entries, prove, consistency and verify as an auditor (an entry\n"
+    "about an item beyond them is withheld: its index and leaf hash only);\n"
+    "checkpoint as anyone, signed by the daemon.\n\n"
     "Hashes are base64 (as in checkpoints). docs/log.md has every format.\n",
 };

@@ -616,21 +616,10 @@ static enum MHD_Result h_export_check(struct ctx *x)
 				     {0}};
 	if (!query(x, q, &ret))
 		return ret;
-	struct export_regime reg;
-	struct export_answer a;
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (country_check(to, &e) < 0) {
-		lerr_prefix(&e, "to");
-		return reply_error(x, &e);
-	}
-	if (node_export_regime(x->n, from, &reg, &e) < 0)
-		return reply_error(x, &e);
-	if (export_check(&reg, entry, to, on, &a, &e) < 0)
-		ret = reply_error(x, &e);
-	else
-		ret = reply_json(x, MHD_HTTP_OK, encode_export_answer(&reg, &a, to, on));
-	export_regime_free(&reg);
-	return ret;
+	int rv = view_export_check(x->n, from, entry, to, on, &o, &e);
+	return answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_export_group(struct ctx *x)
@@ -640,15 +629,12 @@ static enum MHD_Result h_export_group(struct ctx *x)
 	const char *from = NULL;
 	const struct arg_spec q[] = {
 	    {"at", ARG_DATE, .date = &on}, {"from", ARG_STRING, .str = &from}, {0}};
-	struct export_regime reg;
-	struct lerr e = {0};
 	if (!query(x, q, &ret))
 		return ret;
-	if (country_check(P0, &e) < 0 || node_export_regime(x->n, from, &reg, &e) < 0)
-		return reply_error(x, &e);
-	ret = reply_json(x, MHD_HTTP_OK, encode_export_group(&reg, P0, on));
-	export_regime_free(&reg);
-	return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_export_group(x->n, from, P0, on, &o, &e);
+	return answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_export_timeline(struct ctx *x)
@@ -694,17 +680,16 @@ static enum MHD_Result h_licence_add(struct ctx *x)
 					{"valid_to", ARG_DATE, true, .date = &l.to},
 					{"from", ARG_STRING, .str = &from},
 					{0}};
-	json_t *b;
+	json_t *b, *o = NULL;
 	if (!(b = body(x, spec, &ret)))
 		return ret;
 	struct lerr e = {0};
 	int r = !str_copy(l.id, sizeof l.id, id) || !str_copy(l.entry, sizeof l.entry, entry) ||
 			!str_copy(l.country, sizeof l.country, to)
 		    ? lerr_set(&e, LERR_INVAL, "id, entry or to: too long")
-		    : node_export_licence_add(x->n, from, &l, &e);
+		    : view_licence_add(x->n, from, &l, &o, &e);
 	json_decref(b);
-	return r < 0 ? reply_error(x, &e)
-		     : reply_json(x, MHD_HTTP_CREATED, encode_export_licence(&l));
+	return r < 0 ? reply_error(x, &e) : reply_json(x, MHD_HTTP_CREATED, o);
 }
 
 static enum MHD_Result h_regime(struct ctx *x)
@@ -714,29 +699,20 @@ static enum MHD_Result h_regime(struct ctx *x)
 	const struct arg_spec q[] = {{"from", ARG_STRING, .str = &from}, {0}};
 	if (!query(x, q, &ret))
 		return ret;
-	struct export_regime reg;
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (node_export_regime(x->n, from, &reg, &e) < 0)
-		return reply_error(x, &e);
-	ret = reply_json(x, MHD_HTTP_OK, encode_export_regime(&reg));
-	export_regime_free(&reg);
-	return ret;
+	int rv = view_export_regime(x->n, from, &o, &e);
+	return answer(x, rv, o, &e);
 }
 
 /* ---- the log ---- */
 
 static enum MHD_Result h_checkpoint(struct ctx *x)
 {
-	struct checkpoint cp;
-	char note[NOTE_MAX],
-	    root[sodium_base64_ENCODED_LEN(MERKLE_HASH, sodium_base64_VARIANT_ORIGINAL)];
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (node_log_checkpoint(x->n, &x->s->key, &cp, note, &e) < 0)
-		return reply_error(x, &e);
-	sodium_bin2base64(root, sizeof root, cp.root, MERKLE_HASH, sodium_base64_VARIANT_ORIGINAL);
-	return reply_json(x, MHD_HTTP_OK,
-			  json_pack("{s:s, s:I, s:s, s:s}", "origin", cp.origin, "size",
-				    (json_int_t)cp.size, "root", root, "note", note));
+	int rv = view_log_checkpoint(x->n, &x->s->key, &o, &e);
+	return answer(x, rv, o, &e);
 }
 
 #define LOG_PAGE 1000
@@ -785,18 +761,10 @@ static enum MHD_Result h_consistency(struct ctx *x)
 
 static enum MHD_Result h_verify(struct ctx *x)
 {
-	struct log_report rep;
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (node_log_verify(x->n, &rep, &e) < 0)
-		return reply_json(x, MHD_HTTP_OK,
-				  json_pack("{s:b, s:s}", "ok", 0, "problem", e.msg));
-	json_t *o = json_pack("{s:b, s:I, s:I}", "ok", 1, "entries", (json_int_t)rep.entries,
-			      "hashes", (json_int_t)rep.hashes);
-	json_object_set_new(o, "checkpoint",
-			    rep.checkpoint ? json_pack("{s:s, s:I}", "origin", rep.latest.origin,
-						       "size", (json_int_t)rep.latest.size)
-					   : json_null());
-	return reply_json(x, MHD_HTTP_OK, o);
+	int rv = view_log_verify(x->n, &o, &e);
+	return answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_witness(struct ctx *x)

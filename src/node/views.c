@@ -364,6 +364,80 @@ int view_licences(struct node *n, const char *party, const char *entry, const ch
 	return 0;
 }
 
+int view_export_check(struct node *n, const char *party, const char *entry, const char *to,
+		      date_t on, json_t **out, struct lerr *e)
+{
+	struct export_regime reg;
+	struct export_answer a;
+	*out = NULL;
+	if (country_check(to, e) < 0) {
+		lerr_prefix(e, "to");
+		return lerr_field(e, "to");
+	}
+	int r = node_export_regime(n, party, &reg, e);
+	if (r < 0)
+		return r;
+	if ((r = export_check(&reg, entry, to, on, &a, e)) == 0 &&
+	    !(*out = encode_export_answer(&reg, &a, to, on)))
+		r = nomem(NULL, e);
+	export_regime_free(&reg);
+	return r;
+}
+
+int view_export_group(struct node *n, const char *party, const char *country, date_t on,
+		      json_t **out, struct lerr *e)
+{
+	struct export_regime reg;
+	*out = NULL;
+	if (country_check(country, e) < 0)
+		return lerr_field(e, "country");
+	int r = node_export_regime(n, party, &reg, e);
+	if (r < 0)
+		return r;
+	if (!(*out = encode_export_group(&reg, country, on)))
+		r = nomem(NULL, e);
+	export_regime_free(&reg);
+	return r;
+}
+
+int view_export_regime(struct node *n, const char *party, json_t **out, struct lerr *e)
+{
+	struct export_regime reg;
+	*out = NULL;
+	int r = node_export_regime(n, party, &reg, e);
+	if (r < 0)
+		return r;
+	if (!(*out = encode_export_regime(&reg)))
+		r = nomem(NULL, e);
+	export_regime_free(&reg);
+	return r;
+}
+
+/* The argument a licence refused as invalid is about (export_licence_check's order). */
+static const char *licence_field(const struct export_licence *l)
+{
+	if (label_word_check(l->id, NULL) < 0)
+		return "id";
+	if (country_check(l->country, NULL) < 0)
+		return "to";
+	return l->from > l->to ? "valid_from" : "entry";
+}
+
+int view_licence_add(struct node *n, const char *party, const struct export_licence *l,
+		     json_t **out, struct lerr *e)
+{
+	*out = NULL;
+	int r = node_export_licence_add(n, party, l, e);
+	if (r == LERR_INVAL)
+		return lerr_field(e, licence_field(l));
+	if (r < 0)
+		return r;
+	if (!(*out = encode_export_licence(l)))
+		return nomem(NULL, e);
+	json_object_set_new(*out, "status", json_string(licence_status(l, n->clock.today)));
+	return 0;
+}
+
 #define B64_HASH sodium_base64_ENCODED_LEN(MERKLE_HASH, sodium_base64_VARIANT_ORIGINAL)
 
 static json_t *hash_json(const uint8_t h[MERKLE_HASH])
@@ -426,10 +500,12 @@ int view_log_entries(struct node *n, const struct person *who, uint64_t from, ui
 		return r;
 	if (to == UINT64_MAX)
 		to = size;
-	if (to > size || from > to)
-		return lerr_set(
+	if (to > size || from > to) {
+		lerr_set(
 		    e, LERR_INVAL, "entries %llu to %llu are not within the log's %llu entries",
 		    (unsigned long long)from, (unsigned long long)to, (unsigned long long)size);
+		return lerr_field(e, to > size ? "to" : "from");
+	}
 	if (to - from > max)
 		to = from + max;
 	json_t *list = json_array();
@@ -475,10 +551,16 @@ int view_log_proof(struct node *n, uint64_t index, uint64_t size, json_t **out, 
 	size_t np;
 	char *data = NULL;
 	size_t len;
+	uint64_t have;
 	*out = NULL;
-	int r = size == UINT64_MAX ? node_log_size(n, &size, e) : 0;
-	if (r < 0 || (r = node_log_prove(n, index, size, path, &np, e)) < 0 ||
-	    (r = node_log_root(n, size, root, e)) < 0 ||
+	int r = node_log_size(n, &have, e);
+	if (r < 0)
+		return r;
+	if (size == UINT64_MAX)
+		size = have;
+	if ((r = node_log_prove(n, index, size, path, &np, e)) == LERR_INVAL)
+		return lerr_field(e, size > have ? "size" : "index");
+	if (r < 0 || (r = node_log_root(n, size, root, e)) < 0 ||
 	    (r = node_log_entry(n, index, &data, &len, e)) < 0)
 		return r;
 	merkle_leaf_hash(data, len, leaf);
@@ -493,14 +575,54 @@ int view_log_consistency(struct node *n, uint64_t from, uint64_t to, json_t **ou
 {
 	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH], r1[MERKLE_HASH], r2[MERKLE_HASH];
 	size_t np;
+	uint64_t have;
 	*out = NULL;
-	int r = to == UINT64_MAX ? node_log_size(n, &to, e) : 0;
-	if (r < 0 || (r = node_log_consistency(n, from, to, path, &np, e)) < 0 ||
-	    (r = node_log_root(n, from, r1, e)) < 0 || (r = node_log_root(n, to, r2, e)) < 0)
+	int r = node_log_size(n, &have, e);
+	if (r < 0)
+		return r;
+	if (to == UINT64_MAX)
+		to = have;
+	if ((r = node_log_consistency(n, from, to, path, &np, e)) == LERR_INVAL)
+		return lerr_field(e, to > have ? "to" : "from");
+	if (r < 0 || (r = node_log_root(n, from, r1, e)) < 0 ||
+	    (r = node_log_root(n, to, r2, e)) < 0)
 		return r;
 	*out = json_pack("{s:I, s:I, s:o, s:o, s:o}", "from", (json_int_t)from, "to",
 			 (json_int_t)to, "first_root", hash_json(r1), "second_root", hash_json(r2),
 			 "proof", path_json(path, np));
+	return *out ? 0 : nomem(NULL, e);
+}
+
+int view_log_checkpoint(struct node *n, const struct key_secret *k, json_t **out, struct lerr *e)
+{
+	struct checkpoint cp;
+	char note[NOTE_MAX];
+	*out = NULL;
+	int r = node_log_checkpoint(n, k, &cp, note, e);
+	if (r < 0)
+		return r;
+	*out = json_pack("{s:s, s:I, s:o, s:s}", "origin", cp.origin, "size", (json_int_t)cp.size,
+			 "root", hash_json(cp.root), "note", note);
+	return *out ? 0 : nomem(NULL, e);
+}
+
+int view_log_verify(struct node *n, json_t **out, struct lerr *e)
+{
+	struct log_report rep;
+	struct lerr why = {0};
+	char msg[LERR_MSG_MAX];
+	*out = NULL;
+	if (node_log_verify(n, &rep, &why) < 0)
+		*out = json_pack("{s:b, s:s}", "ok", 0, "problem",
+				 utf8_scrub(why.msg, msg, sizeof msg));
+	else
+		*out = json_pack(
+		    "{s:b, s:I, s:I, s:o}", "ok", 1, "entries", (json_int_t)rep.entries, "hashes",
+		    (json_int_t)rep.hashes, "checkpoint",
+		    rep.checkpoint
+			? json_pack("{s:s, s:I, s:o}", "origin", rep.latest.origin, "size",
+				    (json_int_t)rep.latest.size, "root", hash_json(rep.latest.root))
+			: json_null());
 	return *out ? 0 : nomem(NULL, e);
 }
 

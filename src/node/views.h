@@ -91,20 +91,64 @@ int view_licences(struct node *n, const char *party, const char *entry, const ch
 		  json_t **out, struct lerr *e) __attribute__((nonnull(1, 6)));
 
 /*
+ * An export check of entry (NULL: an item with no entry) to country `to`
+ * on `on` under party's regime (NULL: the node's): encode_export_answer's
+ * object, "allowed" false when it may not go as it is. A bad country is
+ * LERR_INVAL naming "to".
+ */
+int view_export_check(struct node *n, const char *party, const char *entry, const char *to,
+		      date_t on, json_t **out, struct lerr *e) __attribute__((nonnull(1, 4, 6)));
+
+/* A country's group on `on` with its history (encode_export_group); a bad
+ * country is LERR_INVAL naming "country". */
+int view_export_group(struct node *n, const char *party, const char *country, date_t on,
+		      json_t **out, struct lerr *e) __attribute__((nonnull(1, 3, 5)));
+
+/* Party's regime (NULL: the node's) in the configuration file's form. */
+int view_export_regime(struct node *n, const char *party, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 3)));
+
+/*
+ * Adds an individual licence to party's regime (node_export_licence_add)
+ * and answers it with its "status" today (as view_licences). A licence
+ * refused as invalid is LERR_INVAL naming the argument ("id", "to",
+ * "valid_from", "entry").
+ */
+int view_licence_add(struct node *n, const char *party, const struct export_licence *l,
+		     json_t **out, struct lerr *e) __attribute__((nonnull(1, 3, 4)));
+
+/*
  * Log entries from..to-1 (to UINT64_MAX: to the end), at most `max`. An
  * entry about an item who may not see is withheld: {"index", "withheld":
- * true, "leaf_hash"} (its hash still proves the tree).
+ * true, "leaf_hash"} (its hash still proves the tree). A range beyond the
+ * log is LERR_INVAL naming "from" or "to".
  */
 int view_log_entries(struct node *n, const struct person *who, uint64_t from, uint64_t to,
 		     uint64_t max, json_t **out, struct lerr *e) __attribute__((nonnull(1, 6)));
 
-/* An inclusion proof with the leaf hash and the root (size UINT64_MAX: now). */
+/* An inclusion proof with the leaf hash and the root (size UINT64_MAX: now);
+ * a bad range is LERR_INVAL naming "index" or "size". */
 int view_log_proof(struct node *n, uint64_t index, uint64_t size, json_t **out, struct lerr *e)
     __attribute__((nonnull(1, 4)));
 
-/* A consistency proof with both roots (to UINT64_MAX: now). */
+/* A consistency proof with both roots (to UINT64_MAX: now); a bad range is
+ * LERR_INVAL naming "from" or "to". */
 int view_log_consistency(struct node *n, uint64_t from, uint64_t to, json_t **out, struct lerr *e)
     __attribute__((nonnull(1, 4)));
+
+struct key_secret;
+
+/* Signs a checkpoint now with the node's key k and keeps it: {"origin",
+ * "size", "root", "note"} (the signed note's text). */
+int view_log_checkpoint(struct node *n, const struct key_secret *k, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 2, 3)));
+
+/*
+ * Recomputes the log (node_log_verify): {"ok": true, "entries", "hashes",
+ * "checkpoint": {"origin", "size", "root"} or null}, or {"ok": false,
+ * "problem"} naming what does not match. An error only when out of memory.
+ */
+int view_log_verify(struct node *n, json_t **out, struct lerr *e) __attribute__((nonnull(1, 2)));
 
 /* {"peers": [{"party", "url", "added_on", witnessing...}]} */
 int view_peers(struct node *n, json_t **out, struct lerr *e) __attribute__((nonnull(1, 2)));
