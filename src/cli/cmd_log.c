@@ -97,48 +97,6 @@ static int do_checkpoint(const struct cli *c, struct node *n, int argc, char **a
 	return EXIT_OK;
 }
 
-/*
- * The entries from..to (has_to false: to the end) from the daemon, which
- * answers a page (at most 1000) at a time, as one answer: the first
- * page's, with every page's entries and the last page's "to".
- */
-static int remote_entries(const struct cli *c, uint64_t from, uint64_t to, bool has_to,
-			  json_t **out)
-{
-	json_t *page = NULL;
-	long status;
-	int r = EXIT_OK;
-	*out = NULL;
-	do {
-		struct remote_req rq = {.method = "GET"};
-		remote_path(&rq, "/v1/log/entries", NULL, NULL);
-		query_num(&rq, "from", from);
-		if (has_to)
-			query_num(&rq, "to", to);
-		if ((r = remote_call(c, &rq, &page, &status)) != EXIT_OK)
-			break;
-		uint64_t got = num(page, "to");
-		if (!*out) {
-			*out = page;
-			to = has_to ? to : num(page, "size");
-			has_to = true;
-		} else {
-			json_array_extend(json_object_get(*out, "entries"),
-					  json_object_get(page, "entries"));
-			json_object_set(*out, "to", json_object_get(page, "to"));
-			json_decref(page);
-		}
-		if (got <= from) /* no progress: what was answered is all there is */
-			break;
-		from = got;
-	} while (from < to);
-	if (r != EXIT_OK) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return r;
-}
-
 /* One entry a line: its JSON text, or a withheld one's object. */
 static int print_entry(const struct cli *c, const json_t *x)
 {
@@ -167,6 +125,71 @@ static int print_entry(const struct cli *c, const json_t *x)
 				   num(x, "index"));
 }
 
+#define ENTRIES_PAGE 1000 /* the daemon's page, and the node's read at a time */
+
+/* One page of entries from `from` (to `to`, or the end when !has_to): the
+ * node's view or the daemon's answer. */
+static int entries_page(const struct cli *c, struct node *n, uint64_t from, uint64_t to,
+			bool has_to, json_t **page)
+{
+	struct lerr e = {0};
+	long status;
+	if (!c->remote)
+		return view_log_entries(n, NULL, from, has_to ? to : UINT64_MAX, ENTRIES_PAGE, page,
+					&e) < 0
+			   ? cli_error(c, &e, false)
+			   : EXIT_OK;
+	struct remote_req rq = {.method = "GET"};
+	remote_path(&rq, "/v1/log/entries", NULL, NULL);
+	query_num(&rq, "from", from);
+	if (has_to)
+		query_num(&rq, "to", to);
+	return remote_call(c, &rq, page, &status);
+}
+
+/*
+ * The entries from..to (has_to false: to the end), a page at a time: each
+ * page printed (text) or gathered into *out (JSON: the first page's
+ * answer, with every page's entries and the last page's "to").
+ */
+static int entries(const struct cli *c, struct node *n, uint64_t from, uint64_t to, bool has_to,
+		   json_t **out)
+{
+	json_t *page = NULL;
+	int r = EXIT_OK;
+	*out = NULL;
+	do {
+		if ((r = entries_page(c, n, from, to, has_to, &page)) != EXIT_OK)
+			break;
+		uint64_t got = num(page, "to"), size = num(page, "size");
+		const json_t *list = json_object_get(page, "entries");
+		for (size_t i = 0; !c->json && r == EXIT_OK && i < json_array_size(list); i++)
+			r = print_entry(c, json_array_get(list, i));
+		if (!c->json)
+			json_decref(page);
+		else if (!*out)
+			*out = page;
+		else {
+			json_array_extend(json_object_get(*out, "entries"),
+					  json_object_get(page, "entries"));
+			json_object_set(*out, "to", json_object_get(page, "to"));
+			json_decref(page);
+		}
+		if (!has_to) { /* to the end the first page saw */
+			to = size;
+			has_to = true;
+		}
+		if (got <= from) /* no progress: what was answered is all there is */
+			break;
+		from = got;
+	} while (r == EXIT_OK && from < to);
+	if (r != EXIT_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
 static int do_entries(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *from = NULL, *to = NULL, *pos[1];
@@ -179,20 +202,9 @@ static int do_entries(const struct cli *c, struct node *n, int argc, char **argv
 	    (to && (r = cli_count(c, "--to", to, 0, UINT64_MAX, &b)) != EXIT_OK))
 		return r;
 	json_t *o = NULL;
-	struct lerr e = {0};
-	if (c->remote)
-		r = remote_entries(c, a, b, to != NULL, &o);
-	else if (view_log_entries(n, NULL, a, b, UINT64_MAX, &o, &e) < 0)
-		r = cli_error(c, &e, false);
-	if (r != EXIT_OK)
+	if ((r = entries(c, n, a, b, to != NULL, &o)) != EXIT_OK)
 		return r;
-	if (c->json)
-		return cli_emit(o);
-	const json_t *list = json_object_get(o, "entries");
-	for (size_t i = 0; r == EXIT_OK && i < json_array_size(list); i++)
-		r = print_entry(c, json_array_get(list, i));
-	json_decref(o);
-	return r;
+	return c->json ? cli_emit(o) : EXIT_OK;
 }
 
 /*

@@ -68,7 +68,7 @@ static bool touches_content(enum action a)
 	       a == ACT_RELEASE || a == ACT_DOWNGRADE;
 }
 
-static bool is_use(enum action a)
+bool action_reads(enum action a)
 {
 	return a == ACT_READ || a == ACT_DOWNLOAD || a == ACT_REPRODUCE || a == ACT_TRANSLATE;
 }
@@ -421,9 +421,9 @@ void decide(const struct decide_request *rq, struct decision *d)
 		check_received(rq, d);
 		check_continuing(rq, d);
 	}
-	if (is_use(rq->action) && foreign_reader(rq))
+	if (action_reads(rq->action) && foreign_reader(rq))
 		check_foreign_reader(rq, d);
-	if (is_use(rq->action))
+	if (action_reads(rq->action))
 		check_purpose(rq, d);
 	if (rq->action == ACT_RELEASE) {
 		check_release(rq, d);

@@ -86,6 +86,10 @@ struct decide_request {
 /* "read", "release"...; NULL for an unknown action. */
 const char *action_name(enum action a);
 
+/* Whether the action uses the item's content as a reader does (read,
+ * download, reproduce, translate): a PERMIT means every rule of a read passed. */
+bool action_reads(enum action a);
+
 /* Parses an action name. Returns 0 or LERR_INVAL listing them. */
 int action_parse(const char *s, enum action *out, struct lerr *e) __attribute__((nonnull(1, 2)));
 

@@ -313,19 +313,18 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 	if (r == 0 && !a->question)
 		r = node_person_act(n, c->person.id, e);
 	if (r == 0 && (r = node_item_get(n, a->item, &it, &l, e)) == 0) {
-		/* an item the person may not see is not there for them; the
-		 * operator asking a question sees every item */
-		if (!a->by_operator && !sees(n, c, &it, &l))
-			r = store_item_unknown(e, a->item);
-		else if (it.destroyed_on[0])
+		struct decide_request rq;
+		if (it.destroyed_on[0])
 			r = lerr_set(e, LERR_NOTFOUND, "item %s was destroyed on %s", it.id,
 				     it.destroyed_on);
-		struct decide_request rq;
-		if (r == 0)
-			r = gather(n, c, &it, &l, a, &rq, e);
-		store_item_free(&it);
-		if (r == 0)
+		if (r == 0 && (r = gather(n, c, &it, &l, a, &rq, e)) == 0)
 			r = decide_with_regime(n, c, &rq, d, e);
+		/* an item the person may not see is not there for them (a use it
+		 * permits they see; the operator asking a question sees all) */
+		if ((r == 0 || r == LERR_NOTFOUND) && !a->by_operator &&
+		    !(r == 0 && action_reads(a->action) && d->permit) && !sees(n, c, &it, &l))
+			r = store_item_unknown(e, a->item);
+		store_item_free(&it);
 	}
 	if (r < 0 || a->question)
 		return r;
