@@ -501,9 +501,7 @@ static enum MHD_Result h_destroy(struct ctx *x)
 	int r = node_item_destroy(x->n, &a, &d, &e);
 	if (r < 0)
 		return failed(x, r, &d, P0, &e);
-	json_t *o = json_pack("{s:s, s:b}", "item", P0, "destroyed", 1);
-	encode_date(o, "destroyed_on", x->n->clock.today);
-	return reply_json(x, MHD_HTTP_OK, o);
+	return reply_json(x, MHD_HTTP_OK, encode_destroyed(P0, x->n->clock.today));
 }
 
 static enum MHD_Result h_report(struct ctx *x)
@@ -530,9 +528,8 @@ static enum MHD_Result h_report(struct ctx *x)
 		return failed(x, r, &d, P0, &e);
 	}
 	if (queued)
-		return reply_json(
-		    x, MHD_HTTP_ACCEPTED,
-		    json_pack("{s:s, s:s, s:s}", "item", P0, "by", x->rq->who.id, "via", "outbox"));
+		return reply_json(x, MHD_HTTP_ACCEPTED,
+				  encode_report_sent(P0, x->rq->who.id, NULL));
 	return file_answer(x, MHD_HTTP_OK, path);
 }
 
@@ -565,10 +562,7 @@ static enum MHD_Result h_consent_import(struct ctx *x)
 	struct lerr e = {0};
 	if (node_consent_import(x->n, x->rq->upload, &ci, &e) < 0)
 		return reply_error(x, &e);
-	return reply_json(x, MHD_HTTP_CREATED,
-			  json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", ci.item, "to", ci.to,
-				    "originator", ci.originator, "granted_by", ci.granted_by,
-				    "date", ci.date));
+	return reply_json(x, MHD_HTTP_CREATED, encode_consent(&ci));
 }
 
 /* ---- decisions ---- */
