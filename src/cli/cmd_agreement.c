@@ -97,17 +97,6 @@ static void print_state(const json_t *st)
 		printf("  and %lld more events do not apply\n", (long long)more);
 }
 
-/* A view's answer, asked of the node (local: its return and *o) or of
- * the daemon (rq): EXIT_OK with *o, or the error shown. */
-static int answer(const struct cli *c, int local, const struct lerr *e, struct remote_req *rq,
-		  json_t **o)
-{
-	long status;
-	if (c->remote)
-		return remote_call(c, rq, o, &status);
-	return local < 0 ? cli_error(c, e, false) : EXIT_OK;
-}
-
 /* --at DATE: parsed here for the node; passed on to the daemon as it is. */
 static int at_date(const struct cli *c, const struct node *n, const char *opt, const char *s,
 		   date_t *d)
@@ -133,7 +122,7 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 	struct remote_req rq = {.method = "GET"};
 	remote_path(&rq, "/v1/agreements", NULL, NULL);
 	remote_query(&rq, "at", at);
-	if ((r = answer(c, n ? view_agreements(n, on, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
+	if ((r = remote_answer(c, n ? view_agreements(n, on, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);
@@ -177,7 +166,8 @@ static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 	struct lerr e = {0};
 	struct remote_req rq = {.method = "GET"};
 	remote_path(&rq, "/v1/agreements/", pos[0], NULL);
-	if ((r = answer(c, n ? view_agreement(n, pos[0], &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
+	if ((r = remote_answer(c, n ? view_agreement(n, pos[0], &o, &e) : 0, &e, &rq, &o)) !=
+	    EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);
@@ -232,8 +222,8 @@ static int do_status(const struct cli *c, struct node *n, int argc, char **argv)
 	remote_path(&rq, "/v1/agreements/", pos[0], "/status");
 	remote_query(&rq, "at", at);
 	remote_query(&rq, "without", without);
-	if ((r = answer(c, n ? view_agreement_status(n, pos[0], on, without, &o, &e) : 0, &e, &rq,
-			&o)) != EXIT_OK)
+	if ((r = remote_answer(c, n ? view_agreement_status(n, pos[0], on, without, &o, &e) : 0, &e,
+			       &rq, &o)) != EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);
@@ -263,11 +253,11 @@ static int do_timeline(const struct cli *c, struct node *n, int argc, char **arg
 	remote_query(&rq, "from", from_s);
 	remote_query(&rq, "to", to_s);
 	remote_query(&rq, "without", without);
-	if ((r = answer(c,
-			n ? view_agreement_timeline(n, pos[0], from_s ? &from : NULL,
-						    to_s ? &to : NULL, without, &o, &e)
-			  : 0,
-			&e, &rq, &o)) != EXIT_OK)
+	if ((r = remote_answer(c,
+			       n ? view_agreement_timeline(n, pos[0], from_s ? &from : NULL,
+							   to_s ? &to : NULL, without, &o, &e)
+				 : 0,
+			       &e, &rq, &o)) != EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);
@@ -321,7 +311,7 @@ static int do_event(const struct cli *c, struct node *n, int argc, char **argv)
 	rq.body = json_pack("{s:s, s:s}", "date", date_s, "kind", pos[1]);
 	if (by)
 		json_object_set_new(rq.body, "by", json_string(by));
-	r = answer(c, n ? view_event_record(n, pos[0], &ev, "cli", &o, &e) : 0, &e, &rq, &o);
+	r = remote_answer(c, n ? view_event_record(n, pos[0], &ev, "cli", &o, &e) : 0, &e, &rq, &o);
 	json_decref(rq.body);
 	if (r != EXIT_OK)
 		return r;

@@ -16,17 +16,6 @@
 #include "cli.h"
 #include "remote.h"
 
-/* A view's answer, asked of the node (local: its return and *o) or of
- * the daemon (rq): EXIT_OK with *o, or the error shown. */
-static int answer(const struct cli *c, int local, const struct lerr *e, struct remote_req *rq,
-		  json_t **o)
-{
-	long status;
-	if (c->remote)
-		return remote_call(c, rq, o, &status);
-	return local < 0 ? cli_error(c, e, false) : EXIT_OK;
-}
-
 /* --at DATE: parsed here for the node; passed on to the daemon as it is. */
 static int when(const struct cli *c, const struct node *n, const char *at, date_t *d)
 {
@@ -130,8 +119,8 @@ static int do_check(const struct cli *c, struct node *n, int argc, char **argv)
 	struct lerr e = {0};
 	struct remote_req rq = {.method = "GET"};
 	query_args(&rq, "/v1/export/check", &q);
-	if ((r = answer(c, n ? view_export_check(n, q.from, q.entry, q.to, date, &o, &e) : 0, &e,
-			&rq, &o)) != EXIT_OK)
+	if ((r = remote_answer(c, n ? view_export_check(n, q.from, q.entry, q.to, date, &o, &e) : 0,
+			       &e, &rq, &o)) != EXIT_OK)
 		return r;
 	int code = json_is_false(json_object_get(o, "allowed")) ? EXIT_DENY : EXIT_OK;
 	if (c->json)
@@ -174,8 +163,8 @@ static int do_group(const struct cli *c, struct node *n, int argc, char **argv)
 	remote_path(&rq, "/v1/export/groups/", pos[0], NULL);
 	remote_query(&rq, "at", at);
 	remote_query(&rq, "from", from);
-	if ((r = answer(c, n ? view_export_group(n, from, pos[0], date, &o, &e) : 0, &e, &rq,
-			&o)) != EXIT_OK)
+	if ((r = remote_answer(c, n ? view_export_group(n, from, pos[0], date, &o, &e) : 0, &e, &rq,
+			       &o)) != EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);
@@ -232,8 +221,8 @@ static int do_timeline(const struct cli *c, struct node *n, int argc, char **arg
 	struct remote_req rq = {.method = "GET"};
 	remote_path(&rq, "/v1/export/timeline/", pos[0], NULL);
 	remote_query(&rq, "from", from);
-	if ((r = answer(c, n ? view_export_timeline(n, from, pos[0], &o, &e) : 0, &e, &rq, &o)) !=
-	    EXIT_OK)
+	if ((r = remote_answer(c, n ? view_export_timeline(n, from, pos[0], &o, &e) : 0, &e, &rq,
+			       &o)) != EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);
@@ -282,7 +271,7 @@ static int licence_add(const struct cli *c, struct node *n, int argc, char **arg
 			    "valid_from", vf, "valid_to", vt);
 	if (from)
 		json_object_set_new(rq.body, "from", json_string(from));
-	r = answer(c, n ? view_licence_add(n, from, &l, &o, &e) : 0, &e, &rq, &o);
+	r = remote_answer(c, n ? view_licence_add(n, from, &l, &o, &e) : 0, &e, &rq, &o);
 	json_decref(rq.body);
 	if (r != EXIT_OK)
 		return r;
@@ -306,8 +295,8 @@ static int licence_list(const struct cli *c, struct node *n, int argc, char **ar
 	struct lerr e = {0};
 	struct remote_req rq = {.method = "GET"};
 	query_args(&rq, "/v1/export/licences", &q);
-	if ((r = answer(c, n ? view_licences(n, q.from, q.entry, q.to, date, &o, &e) : 0, &e, &rq,
-			&o)) != EXIT_OK)
+	if ((r = remote_answer(c, n ? view_licences(n, q.from, q.entry, q.to, date, &o, &e) : 0, &e,
+			       &rq, &o)) != EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);
@@ -367,7 +356,8 @@ static int do_regime(const struct cli *c, struct node *n, int argc, char **argv)
 	struct remote_req rq = {.method = "GET"};
 	remote_path(&rq, "/v1/export/regime", NULL, NULL);
 	remote_query(&rq, "from", from);
-	if ((r = answer(c, n ? view_export_regime(n, from, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
+	if ((r = remote_answer(c, n ? view_export_regime(n, from, &o, &e) : 0, &e, &rq, &o)) !=
+	    EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);

@@ -25,17 +25,6 @@ static const char *b64(const uint8_t h[MERKLE_HASH], char out[B64_HASH])
 	return sodium_bin2base64(out, B64_HASH, h, MERKLE_HASH, sodium_base64_VARIANT_ORIGINAL);
 }
 
-/* A view's answer, asked of the node (local: its return and *o) or of
- * the daemon (rq): EXIT_OK with *o, or the error shown. */
-static int answer(const struct cli *c, int local, const struct lerr *e, struct remote_req *rq,
-		  json_t **o)
-{
-	long status;
-	if (c->remote)
-		return remote_call(c, rq, o, &status);
-	return local < 0 ? cli_error(c, e, false) : EXIT_OK;
-}
-
 /* A whole number member of o (0 when missing). */
 static uint64_t num(const json_t *o, const char *key)
 {
@@ -262,7 +251,8 @@ static int do_prove(const struct cli *c, struct node *n, int argc, char **argv)
 	struct lerr e = {0};
 	struct remote_req rq = {.method = "GET"};
 	proof_req(&rq, "/v1/log/proof", "index", i, "size", size, has_size);
-	if ((r = answer(c, n ? view_log_proof(n, i, size, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
+	if ((r = remote_answer(c, n ? view_log_proof(n, i, size, &o, &e) : 0, &e, &rq, &o)) !=
+	    EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);
@@ -284,7 +274,8 @@ static int do_consistency(const struct cli *c, struct node *n, int argc, char **
 	struct lerr e = {0};
 	struct remote_req rq = {.method = "GET"};
 	proof_req(&rq, "/v1/log/consistency", "from", a, "to", b, has_b);
-	if ((r = answer(c, n ? view_log_consistency(n, a, b, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
+	if ((r = remote_answer(c, n ? view_log_consistency(n, a, b, &o, &e) : 0, &e, &rq, &o)) !=
+	    EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);
@@ -321,7 +312,7 @@ static int do_verify(const struct cli *c, struct node *n, int argc, char **argv)
 	struct lerr e = {0};
 	struct remote_req rq = {.method = "GET"};
 	remote_path(&rq, "/v1/log/verify", NULL, NULL);
-	if ((r = answer(c, n ? view_log_verify(n, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
+	if ((r = remote_answer(c, n ? view_log_verify(n, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
 		return r;
 	bool ok = json_is_true(json_object_get(o, "ok"));
 	if (c->json)

@@ -369,6 +369,15 @@ out:
 	return res;
 }
 
+int remote_answer(const struct cli *c, int local, const struct lerr *e, struct remote_req *rq,
+		  json_t **o)
+{
+	long status;
+	if (c->remote)
+		return remote_call(c, rq, o, &status);
+	return local < 0 ? cli_error(c, e, false) : EXIT_OK;
+}
+
 int remote_person(const struct cli *c, const char **id)
 {
 	struct remote *r = c->remote;

@@ -56,6 +56,14 @@ void remote_query(struct remote_req *rq, const char *name, const char *value)
 int remote_call(const struct cli *c, struct remote_req *rq, json_t **out, long *status)
     __attribute__((nonnull(1, 2, 3)));
 
+/*
+ * A command's answer, asked of the node or of its daemon: through the
+ * daemon, remote_call(rq) into *o; on the node, `local` (what the view
+ * returned, *o already set) with its error e shown when it failed.
+ */
+int remote_answer(const struct cli *c, int local, const struct lerr *e, struct remote_req *rq,
+		  json_t **o) __attribute__((nonnull(1, 5)));
+
 /* The token's person (GET /v1/me, asked once); prints the error. */
 int remote_person(const struct cli *c, const char **id) __attribute__((nonnull));
 
