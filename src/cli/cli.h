@@ -146,6 +146,10 @@ void cli_clock_note(const struct cli *c, const struct node *n);
  */
 int cli_passphrase(const struct cli *c, const char *prompt, bool confirm, char **out, size_t *len);
 
+/* Reads a line from the terminal fd, after prompt, with echo off, into buf
+ * (n bytes, NUL-terminated, cut if longer); 0 or -1. */
+int cli_read_secret(int fd, const char *prompt, char *buf, size_t n) __attribute__((nonnull));
+
 /* A progress line on stderr for long transfers (see progress.c). */
 struct cli_progress {
 	bool on;

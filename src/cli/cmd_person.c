@@ -80,12 +80,9 @@ static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
 		    (to && (r = cli_date(c, "--to", to, &p.to)) != EXIT_OK))
 			return r;
 	}
-	struct person old;
-	if (!replace && node_person_get(n, p.id, &old, NULL) == 0)
-		return cli_errorf(c, false, "person %s already exists (--replace replaces them)",
-				  p.id);
 	json_t *o = NULL; /* the person as stored: their level's own code */
-	if ((r = node_person_put(n, &p, &e)) < 0 || (r = view_person(n, NULL, pos[0], &o, &e)) < 0)
+	if ((r = node_person_put(n, NULL, &p, replace, &e)) < 0 ||
+	    (r = view_person(n, NULL, pos[0], &o, &e)) < 0)
 		return cli_error(c, &e, r == LERR_INVAL);
 	if (c->json)
 		return cli_emit(o);

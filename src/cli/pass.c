@@ -10,8 +10,7 @@
 #include "../crypto/keys.h"
 #include "cli.h"
 
-/* Reads a line from the terminal fd with echo off into buf (size n). */
-static int ask(int fd, const char *prompt, char *buf, size_t n)
+int cli_read_secret(int fd, const char *prompt, char *buf, size_t n)
 {
 	struct termios old, quiet;
 	if (write(fd, prompt, strlen(prompt)) < 0 || tcgetattr(fd, &old) != 0)
@@ -64,8 +63,9 @@ int cli_passphrase(const struct cli *c, const char *prompt, bool confirm, char *
 			r = cli_errorf(c, true,
 				       "no passphrase: set LIAISON_PASSPHRASE (there is no "
 				       "terminal to ask on)");
-		else if (ask(fd, prompt, pass, KEY_PASS_MAX) != 0 ||
-			 (confirm && ask(fd, "the same again: ", again, KEY_PASS_MAX) != 0))
+		else if (cli_read_secret(fd, prompt, pass, KEY_PASS_MAX) != 0 ||
+			 (confirm &&
+			  cli_read_secret(fd, "the same again: ", again, KEY_PASS_MAX) != 0))
 			r = cli_errorf(c, false, "cannot read the passphrase from the terminal");
 		else if (confirm && strcmp(pass, again) != 0)
 			r = cli_errorf(c, true, "the two passphrases differ");

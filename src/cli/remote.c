@@ -422,9 +422,16 @@ static int read_token(const struct cli *c, char **token)
 			goto bad;
 		return EXIT_OK;
 	}
-	if (isatty(STDIN_FILENO))
-		fprintf(stderr, "token (liaison person token, on the node): ");
-	if (!fgets(*token, NODE_TOKEN_MAX + 2, stdin))
+	if (isatty(STDIN_FILENO)) { /* typed: never echoed */
+		int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+		int r = fd < 0 ? -1
+			       : cli_read_secret(fd, "token (liaison person token, on the node): ",
+						 *token, NODE_TOKEN_MAX + 2);
+		if (fd >= 0)
+			close(fd);
+		if (r != 0)
+			goto bad;
+	} else if (!fgets(*token, NODE_TOKEN_MAX + 2, stdin))
 		goto bad;
 	(*token)[strcspn(*token, "\r\n")] = '\0';
 	if (strlen(*token) >= NODE_TOKEN_MAX || !(*token)[0])

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 int label_word_check(const char *w, struct lerr *e)
 {
 	size_t n = strlen(w);
@@ -56,8 +58,23 @@ int label_normalise(struct label *l, struct lerr *e)
 		return lerr_prefix(e, "originator");
 	if (level_code_check(l->level, e) < 0)
 		return lerr_prefix(e, "level");
-	if (l->title[0] == '\0')
-		return lerr_set(e, LERR_INVAL, "title: empty");
+	if (l->title[0] == '\0') {
+		lerr_set(e, LERR_INVAL, "title: empty");
+		return lerr_field(e, "title");
+	}
+	/* a title is shown on other people's screens: text, one line */
+	if (!utf8_valid(l->title, strlen(l->title))) {
+		lerr_set(e, LERR_INVAL, "title: not valid UTF-8");
+		return lerr_field(e, "title");
+	}
+	for (const char *t = l->title; *t; t++)
+		if ((unsigned char)*t < 0x20 || *t == 0x7f) {
+			lerr_set(e, LERR_INVAL,
+				 "title: a control character (0x%02x) at byte %zu: a title is one "
+				 "line of text",
+				 (unsigned)(unsigned char)*t, (size_t)(t - l->title));
+			return lerr_field(e, "title");
+		}
 	for (size_t i = 0; i < l->nreleasable; i++)
 		if (party_code_check(l->releasable[i], e) < 0)
 			return lerr_prefix(e, "releasable_to[%zu]", i);

@@ -254,10 +254,15 @@ static enum MHD_Result h_person(struct ctx *x)
 
 static enum MHD_Result h_person_put(struct ctx *x)
 {
+	enum MHD_Result ret;
+	bool replace = false;
+	const struct arg_spec q[] = {{"replace", ARG_BOOL, .flag = &replace}, {0}};
+	if (!query(x, q, &ret))
+		return ret;
 	struct person p;
 	struct lerr e = {0};
 	if (config_parse_person(x->rq->body ? x->rq->body : "", x->rq->len, &p, &e) < 0 ||
-	    node_person_put(x->n, &p, &e) < 0)
+	    node_person_put(x->n, &x->rq->who, &p, replace, &e) < 0)
 		return reply_error(x, &e);
 	return reply_json(x, MHD_HTTP_CREATED, encode_person(&p));
 }
@@ -326,6 +331,7 @@ struct opener {
 	char item[LABEL_WORD_MAX];
 	const struct key_secret *key;
 	int fd;
+	atomic_bool failed; /* set before fd is closed: the answer is cut */
 };
 
 static void *open_item(void *arg_)
@@ -334,11 +340,14 @@ static void *open_item(void *arg_)
 	struct node *n;
 	struct lerr e = {0};
 	uint64_t bytes = 0;
-	if (node_open(o->home, &n, &e) == 0) {
-		if (node_item_open(n, o->item, o->key, o->fd, &bytes, &e) < 0)
+	int r = node_open(o->home, &n, &e);
+	if (r == 0) {
+		if ((r = node_item_open(n, o->item, o->key, o->fd, &bytes, &e)) < 0)
 			fprintf(stderr, "liaison serve: download of %s: %s\n", o->item, e.msg);
 		node_close(n);
 	}
+	if (r < 0)
+		atomic_store(&o->failed, true);
 	close(o->fd); /* the end of the stream (cut short on an error) */
 	return NULL;
 }
@@ -379,7 +388,7 @@ static enum MHD_Result h_content(struct ctx *x)
 		free(o);
 		return reply_errorf(x, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", "no thread");
 	}
-	return reply_stream(x, p[0], o, opened);
+	return reply_stream(x, p[0], o, opened, &o->failed);
 }
 
 static enum MHD_Result h_release(struct ctx *x)
@@ -869,7 +878,7 @@ const struct route api_routes[] = {
     {"POST", "/v1/agreements/{id}/events", BODY_JSON, AUTH_PERSON, OP_ADMIN, false, h_event,
      NO_QUERY},
     {"GET", "/v1/people", BODY_NONE, AUTH_PERSON, OP_READ, true, h_people, NO_QUERY},
-    {"POST", "/v1/people", BODY_JSON, AUTH_PERSON, OP_ADMIN, false, h_person_put, NO_QUERY},
+    {"POST", "/v1/people", BODY_JSON, AUTH_PERSON, OP_ADMIN, false, h_person_put, QUERY},
     {"GET", "/v1/people/{id}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_person, NO_QUERY},
     {"GET", "/v1/items", BODY_NONE, AUTH_PERSON, OP_READ, true, h_items, QUERY},
     {"POST", "/v1/items", BODY_FILE, AUTH_PERSON, OP_ITEM_SHARE, false, h_share, QUERY},

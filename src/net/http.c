@@ -123,6 +123,7 @@ struct stream {
 	int fd;
 	void *producer;
 	void (*done)(void *);
+	const atomic_bool *failed; /* set by the producer before it closes its end */
 };
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
@@ -133,8 +134,9 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 		ssize_t n = read(st->fd, buf, max);
 		if (n > 0)
 			return n;
-		if (n == 0)
-			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (n == 0) /* a producer that failed cuts the answer: never a whole-looking one */
+			return atomic_load(st->failed) ? MHD_CONTENT_READER_END_WITH_ERROR
+						       : MHD_CONTENT_READER_END_OF_STREAM;
 		if (errno != EINTR)
 			return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
@@ -148,7 +150,8 @@ static void stream_free(void *cls)
 	free(st);
 }
 
-enum MHD_Result reply_stream(struct ctx *x, int fd, void *producer, void (*done)(void *))
+enum MHD_Result reply_stream(struct ctx *x, int fd, void *producer, void (*done)(void *),
+			     const atomic_bool *failed)
 {
 	struct stream *st = malloc(sizeof *st);
 	if (!st) {
@@ -156,7 +159,7 @@ enum MHD_Result reply_stream(struct ctx *x, int fd, void *producer, void (*done)
 		done(producer);
 		return MHD_NO;
 	}
-	*st = (struct stream){fd, producer, done};
+	*st = (struct stream){fd, producer, done, failed};
 	return queue(x, MHD_HTTP_OK,
 		     MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, st,
 						       stream_free),

@@ -105,8 +105,10 @@ enum MHD_Result reply_denied(struct ctx *x, const struct lerr *e, const struct d
 enum MHD_Result reply_bytes(struct ctx *x, unsigned status, char *buf, size_t len,
 			    const char *type);
 enum MHD_Result reply_fd(struct ctx *x, int fd, uint64_t size, const char *type);
-/* Bytes a producer thread writes into a pipe, streamed (see http.c). */
-enum MHD_Result reply_stream(struct ctx *x, int fd, void *producer, void (*done)(void *));
+/* Bytes a producer thread writes into a pipe, streamed (see http.c); when
+ * it sets *failed before closing its end, the answer is cut, not ended. */
+enum MHD_Result reply_stream(struct ctx *x, int fd, void *producer, void (*done)(void *),
+			     const atomic_bool *failed);
 
 /* A fresh temporary path in tmpdir for a file the node writes (release, consent...). */
 void temp_path(struct ctx *x, const char *what, char *buf, size_t n);

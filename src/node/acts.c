@@ -86,7 +86,8 @@ int node_item_copy(struct node *n, const struct act_args *a, const struct key_se
 		if (it.foreign)
 			str_copy(copy->sender, sizeof copy->sender, n->party);
 		date_format(n->clock.today, copy->stored_on);
-		str_copy(copy->shared_by, sizeof copy->shared_by, a->by);
+		/* the original's maker made it (the copier is in the log) */
+		memcpy(copy->shared_by, it.shared_by, sizeof copy->shared_by);
 		r = node_item_record(n, copy,
 				     act == ACT_TRANSLATE ? "item-translate" : "item-reproduce",
 				     json_pack("{s:s, s:s}", "by", a->by, "from", a->item), e);
@@ -130,10 +131,14 @@ int node_item_report(struct node *n, const struct act_args *a, const struct key_
 	struct store_item it;
 	struct label l;
 	char day[DATE_BUF_SIZE];
-	/* to the originator's node: it must be a peer (checked before deciding) */
+	/* to the originator's node: it must be a peer (checked before deciding,
+	 * on an item the person sees: any other is not there for them) */
 	if (!a->out) {
 		struct store_peer p;
-		int r = node_item_get(n, a->item, &it, &l, e);
+		struct person who;
+		int r = node_person_get(n, a->by, &who, e);
+		if (r == 0)
+			r = node_item_get_as(n, &who, a->item, &it, &l, e);
 		if (r < 0)
 			return r;
 		store_item_free(&it);

@@ -320,9 +320,11 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 		if (r == 0 && (r = gather(n, c, &it, &l, a, &rq, e)) == 0)
 			r = decide_with_regime(n, c, &rq, d, e);
 		/* an item the person may not see is not there for them (a use it
-		 * permits they see; the operator asking a question sees all) */
+		 * permits today they see; the operator asking a question sees all) */
 		if ((r == 0 || r == LERR_NOTFOUND) && !a->by_operator &&
-		    !(r == 0 && action_reads(a->action) && d->permit) && !sees(n, c, &it, &l))
+		    !(r == 0 && action_reads(a->action) && d->permit &&
+		      a->date == n->clock.today) &&
+		    !sees(n, c, &it, &l))
 			r = store_item_unknown(e, a->item);
 		store_item_free(&it);
 	}

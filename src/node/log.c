@@ -155,8 +155,12 @@ int node_log_checkpoint(struct node *n, const struct key_secret *k, struct check
 	char day[DATE_BUF_SIZE];
 	memset(cp, 0, sizeof *cp);
 	node_log_origin(n->party, cp->origin);
+	/* it is kept with the day: the node's own, not LIAISON_NOW's elsewhere */
+	int r = node_clock_act(&n->clock, e);
+	if (r < 0)
+		return r;
 	/* the write lock: no entry lands between the size and the root */
-	int r = store_begin(n->store, e);
+	r = store_begin(n->store, e);
 	if (r < 0)
 		return r;
 	const struct merkle_src src = source(n->store);

@@ -261,11 +261,13 @@ int node_agreement_record_as(struct node *n, const char *id, const struct agr_ev
 /* ---- people (people.c) ---- */
 
 /*
- * Stores a person (new or replacing one), checked against their party's
- * scheme as the store holds it.
+ * Stores a person, checked against their party's scheme as the store holds
+ * it (a clearance level whatever its case). An existing id is LERR_EXISTS
+ * unless `replace`. Asked by `who` (a registrar's token; NULL: the node's
+ * operator): nobody changes their own record (LERR_FORBIDDEN).
  */
-int node_person_put(struct node *n, const struct person *p, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2)));
+int node_person_put(struct node *n, const struct person *who, const struct person *p, bool replace,
+		    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 3)));
 int node_person_get(struct node *n, const char *id, struct person *p, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 /*

@@ -316,8 +316,8 @@ int node_outbox_delivered(struct node *n, struct store_msg *m, const char *recei
 	if (r == 0 && !kept)
 		r = lerr_set(e, LERR_NOMEM, "out of memory");
 	json_t *facts = r == 0 ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "message", m->id, "to",
-					   m->peer, "kind", m->kind, "ref", m->ref, "received",
-					   received, "result", result)
+					   m->peer, "message_kind", m->kind, "ref", m->ref,
+					   "received", received, "result", result)
 			       : NULL;
 	json_decref(root);
 	if (r < 0)
@@ -344,7 +344,7 @@ int node_outbox_refused(struct node *n, struct store_msg *m, const char *why, st
 	date_format(n->clock.today, m->done_on);
 	return outbox_save(n, m, "message-refused",
 			   json_pack("{s:s, s:s, s:s, s:s, s:s}", "message", m->id, "to", m->peer,
-				     "kind", m->kind, "ref", m->ref, "reason", why),
+				     "message_kind", m->kind, "ref", m->ref, "reason", why),
 			   e);
 }
 

@@ -8,10 +8,19 @@
 #include "internal.h"
 #include "log.h"
 
-int node_person_put(struct node *n, const struct person *given, struct lerr *e)
+int node_person_put(struct node *n, const struct person *who, const struct person *given,
+		    bool replace, struct lerr *e)
 {
 	struct party party;
-	struct person pc = *given, *p = &pc;
+	struct person pc = *given, *p = &pc, old;
+	if (who && strcmp(who->id, p->id) == 0) /* a registrar would grant themself anything */
+		return lerr_set(e, LERR_FORBIDDEN,
+				"%s may not change their own record: another registrar, or the "
+				"node's operator, does",
+				who->id);
+	if (!replace && node_person_get(n, p->id, &old, NULL) == 0)
+		return lerr_set(e, LERR_EXISTS, "person %s already exists (replace it with %s)",
+				p->id, who ? "?replace=true" : "--replace");
 	int r = node_party_known(n, p->party, "party", e);
 	if (r == 0)
 		r = node_party_get(n, p->party, &party, e);

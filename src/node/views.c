@@ -468,7 +468,8 @@ static bool sees_item(struct node *n, const struct person *who, const char *id)
 
 /*
  * Whether who sees a log entry: an entry about an item (its "item", a
- * decision's item, the original of a copy) only when they see the item.
+ * decision's item, the original of a copy, the item a message to a peer
+ * carried) only when they see the item.
  */
 static bool entry_visible(struct node *n, const struct person *who, const char *data, size_t len)
 {
@@ -476,15 +477,17 @@ static bool entry_visible(struct node *n, const struct person *who, const char *
 		return true;
 	json_t *v = json_loadb(data, len, 0, NULL);
 	const char *kind = json_string_value(json_object_get(v, "kind")),
-		   *ids[3] = {
-		       json_string_value(json_object_get(v, "item")),
-		       json_string_value(json_object_get(json_object_get(v, "decision"), "item")),
-		       kind && (strcmp(kind, "item-reproduce") == 0 ||
-				strcmp(kind, "item-translate") == 0)
-			   ? json_string_value(json_object_get(v, "from"))
-			   : NULL};
+		   *mkind = json_string_value(json_object_get(v, "message_kind"));
+	bool copy =
+	    kind && (strcmp(kind, "item-reproduce") == 0 || strcmp(kind, "item-translate") == 0);
+	const char *ids[4] = {
+	    json_string_value(json_object_get(v, "item")),
+	    json_string_value(json_object_get(json_object_get(v, "decision"), "item")),
+	    copy ? json_string_value(json_object_get(v, "from")) : NULL,
+	    mkind && strcmp(mkind, "note") != 0 ? json_string_value(json_object_get(v, "ref"))
+						: NULL};
 	bool ok = v != NULL;
-	for (size_t i = 0; ok && i < 3; i++)
+	for (size_t i = 0; ok && i < sizeof ids / sizeof ids[0]; i++)
 		ok = !ids[i] || sees_item(n, who, ids[i]);
 	json_decref(v);
 	return ok;
@@ -659,6 +662,7 @@ int view_outbox(struct node *n, const struct person *who, json_t **out, struct l
 			json_object_set_new(o, "ref", json_null());
 			json_object_set_new(o, "withheld", json_true());
 			json_object_del(o, "receipt");
+			json_object_del(o, "last_error"); /* the peer's answer may name it */
 		}
 		json_array_append_new(a, o);
 	}

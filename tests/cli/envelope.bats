@@ -18,7 +18,7 @@ seal() {
 	[ "$(stat -c %a JPN.key)" = 600 ]
 	[ "$(wc -l <JPN.pub)" -eq 1 ]
 	grep -Eq '^liaison-public-key/v1 JPN ed25519=[A-Za-z0-9+/=]{44} x25519=[A-Za-z0-9+/=]{44}$' JPN.pub
-	! grep -q "correct horse" JPN.key
+	! grep -q "correct horse" JPN.key || false
 	head -1 JPN.key | grep -q '^liaison-secret-key/v1 JPN$'
 }
 

@@ -21,7 +21,7 @@ setup() {
 	[[ "$id" =~ ^[0-9a-f]{24}$ ]]
 	[ "$(rows items)" -eq 1 ]
 	# only sealed bytes in the blob store
-	! grep -rq "west coast" "$LIAISON_HOME/blobs"
+	! grep -rq "west coast" "$LIAISON_HOME/blobs" || false
 	blob=$(sqlite3 "$LIAISON_HOME/node.db" "SELECT blob FROM items")
 	[ -f "$LIAISON_HOME/blobs/$blob.lsn" ]
 	[ "$(b2sum -l 256 "$LIAISON_HOME/blobs/$blob.lsn" | cut -d' ' -f1)" = "$blob" ]

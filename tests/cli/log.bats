@@ -84,7 +84,7 @@ kinds() { "$L" --home "$1" log entries 2>/dev/null | jq -r .kind | paste -sd' ';
 	[ "$status" -eq 1 ]
 	# a changed entry no longer gives the root
 	jq '.entries[3].data |= (@base64d | sub("sato"; "kato") | @base64)' entries.json >forged.json
-	! cmp -s entries.json forged.json
+	! cmp -s entries.json forged.json || false
 	run python3 "$BATS_TEST_DIRNAME/../tools/logcheck.py" forged.json cp.txt jpn/keys/JPN.pub
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"do not give the checkpoint's root"* ]]

@@ -471,8 +471,8 @@ nodes() {
 		| select(.kind == "compromise-report-received")] | last')
 	[ "$(echo "$e" | jq -r '[.item, .from, .by, .message] | join(" ")')" = "$ID KOR park $msg" ]
 	[ "$(echo "$e" | jq -r .report_sha256)" = "$(sha256sum "jpn/reports/$msg.json" | cut -d' ' -f1)" ]
-	! "$L" --home jpn log entries | grep -q "laptop"
-	! "$L" --home kor log entries | grep -q "laptop"
+	! "$L" --home jpn log entries | grep -q "laptop" || false
+	! "$L" --home kor log entries | grep -q "laptop" || false
 	# JPN's own item has no one to report to
 	run "$L" --home jpn item report-compromise "$ID" --by suzuki --details x
 	[ "$status" -eq 1 ]

@@ -25,7 +25,7 @@ load helpers
 	[ "$(rows person_ntk)" -eq 5 ]
 	run "$L" person add lee --party KOR --name "Lee" --role analyst
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"person lee already exists (--replace replaces them)"* ]]
+	[[ "$output" == *"person lee already exists (replace it with --replace)"* ]]
 	"$L" person add lee --party KOR --name "Lee" --role security-officer --replace
 	run "$L" --json person show lee
 	[ "$(echo "$output" | jq -r '.roles[0]')" = security-officer ]

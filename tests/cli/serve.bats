@@ -394,7 +394,7 @@ share() { # TOKEN -> the new item's id
 	grep -q "were cut; nothing half stored" jpn.log
 	"$L" --home jpn log verify
 	# the access log names no token and no payload
-	! grep -q "$SATO" jpn.log first.log
+	! grep -q "$SATO" jpn.log first.log || false
 	grep '"path":"/v1/items"' first.log | jq -e '.person == "sato" and .status == 201 and .bytes_in == 3000000'
 }
 
