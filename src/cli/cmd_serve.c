@@ -10,15 +10,26 @@
 static int run_serve(struct cli *c)
 {
 	const char *listen = "127.0.0.1:7400", *cert = NULL, *key = NULL, *threads = NULL,
-		   *max_upload = NULL, *drain = NULL, *retry = NULL, *witness = NULL, *pos[1];
+		   *max_upload = NULL, *drain = NULL, *retry = NULL, *witness = NULL,
+		   *max_peer = NULL, *max_conn = NULL, *per_addr = NULL, *header_t = NULL,
+		   *min_rate = NULL, *pos[1];
 	bool routes = false;
 	int np;
-	const struct cli_opt opts[] = {
-	    OPT_VAL("listen", &listen),		OPT_VAL("tls-cert", &cert),
-	    OPT_VAL("tls-key", &key),		OPT_VAL("threads", &threads),
-	    OPT_VAL("max-upload", &max_upload), OPT_VAL("drain", &drain),
-	    OPT_VAL("retry-max", &retry),	OPT_VAL("witness-every", &witness),
-	    OPT_FLAG("routes", &routes),	{0}};
+	const struct cli_opt opts[] = {OPT_VAL("listen", &listen),
+				       OPT_VAL("tls-cert", &cert),
+				       OPT_VAL("tls-key", &key),
+				       OPT_VAL("threads", &threads),
+				       OPT_VAL("max-upload", &max_upload),
+				       OPT_VAL("drain", &drain),
+				       OPT_VAL("retry-max", &retry),
+				       OPT_VAL("witness-every", &witness),
+				       OPT_VAL("max-peer-upload", &max_peer),
+				       OPT_VAL("max-connections", &max_conn),
+				       OPT_VAL("max-per-address", &per_addr),
+				       OPT_VAL("header-timeout", &header_t),
+				       OPT_VAL("min-rate", &min_rate),
+				       OPT_FLAG("routes", &routes),
+				       {0}};
 	int r = cli_parse(c, c->argc, c->argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
@@ -27,14 +38,25 @@ static int run_serve(struct cli *c)
 		return EXIT_OK;
 	}
 	uint64_t nthreads = 4, upload = (uint64_t)4 << 30, drain_s = 30, retry_s = 300,
-		 witness_s = 60;
+		 witness_s = 60, peer_upload = 0, conns = 0, per_address = 128, header_s = 20,
+		 rate = 16384;
 	if ((threads && (r = cli_count(c, "--threads", threads, 1, 256, &nthreads)) != EXIT_OK) ||
 	    (max_upload &&
 	     (r = cli_count(c, "--max-upload", max_upload, 1, UINT64_MAX, &upload)) != EXIT_OK) ||
 	    (drain && (r = cli_count(c, "--drain", drain, 0, 3600, &drain_s)) != EXIT_OK) ||
 	    (retry && (r = cli_count(c, "--retry-max", retry, 1, 86400, &retry_s)) != EXIT_OK) ||
 	    (witness &&
-	     (r = cli_count(c, "--witness-every", witness, 1, 86400, &witness_s)) != EXIT_OK))
+	     (r = cli_count(c, "--witness-every", witness, 1, 86400, &witness_s)) != EXIT_OK) ||
+	    (max_peer && (r = cli_count(c, "--max-peer-upload", max_peer, 1, UINT64_MAX,
+					&peer_upload)) != EXIT_OK) ||
+	    (max_conn &&
+	     (r = cli_count(c, "--max-connections", max_conn, 16, 65536, &conns)) != EXIT_OK) ||
+	    (per_addr && (r = cli_count(c, "--max-per-address", per_addr, 1, 65536,
+					&per_address)) != EXIT_OK) ||
+	    (header_t &&
+	     (r = cli_count(c, "--header-timeout", header_t, 1, 3600, &header_s)) != EXIT_OK) ||
+	    (min_rate &&
+	     (r = cli_count(c, "--min-rate", min_rate, 1, UINT64_MAX, &rate)) != EXIT_OK))
 		return r;
 	char *pass;
 	size_t len;
@@ -47,6 +69,11 @@ static int run_serve(struct cli *c)
 				      .tls_key = key,
 				      .threads = (unsigned)nthreads,
 				      .max_upload = upload,
+				      .max_peer_upload = peer_upload,
+				      .max_connections = (unsigned)conns,
+				      .max_per_address = (unsigned)per_address,
+				      .header_timeout = (unsigned)header_s,
+				      .min_rate = rate,
 				      .drain_seconds = (unsigned)drain_s,
 				      .retry_max = (int64_t)retry_s,
 				      .witness_every = (int64_t)witness_s,
@@ -64,6 +91,9 @@ const struct cli_command cmd_serve = {
     "usage: liaison serve [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
     "                     [--threads N] [--max-upload BYTES] [--drain SECONDS]\n"
     "                     [--retry-max SECONDS] [--witness-every SECONDS]\n"
+    "                     [--max-peer-upload BYTES] [--max-connections N]\n"
+    "                     [--max-per-address N] [--header-timeout SECONDS]\n"
+    "                     [--min-rate BYTES]\n"
     "       liaison serve --routes\n\n"
     "Serves the node's JSON API (docs/api.md, docs/openapi.yaml) on HOST:PORT\n"
     "(default 127.0.0.1:7400; port 0 picks a free one, printed when ready), over\n"
@@ -81,10 +111,23 @@ const struct cli_command cmd_serve = {
     "(default 60) it fetches each peer's signed checkpoint with the proof that\n"
     "it extends the last one kept; one that does not, or is badly signed,\n"
     "raises an alarm: logged, shown by liaison peer status, and /healthz\n"
-    "answers 503 until an operator clears it (liaison peer clear-alarm).\n\n"
+    "answers 503 until an operator clears it (liaison peer clear-alarm).\n"
+    "Against a hostile network: a request's headers must come within\n"
+    "--header-timeout seconds, its body at --min-rate bytes a second; a\n"
+    "connection that does not keep up is cut, however it trickles. At most\n"
+    "--max-connections are open at once, --max-per-address from one address.\n"
+    "A peer's message is checked (signature, nonce, length) before its body is\n"
+    "read; a body longer than it said, or than --max-peer-upload, is refused.\n\n"
     "options:\n"
     "  --threads N         worker threads on epoll (default 4)\n"
     "  --max-upload BYTES  the largest item or envelope accepted (default 4 GiB)\n"
+    "  --max-peer-upload BYTES  the largest message from a peer (--max-upload)\n"
+    "  --max-connections N open at once (default 4096, less when the open-file\n"
+    "                      limit is lower: it is raised to its hard limit first)\n"
+    "  --max-per-address N open at once from one address (default 128)\n"
+    "  --header-timeout SECONDS  for a request's headers (default 20)\n"
+    "  --min-rate BYTES    a second, that a request's body must keep to (16384)\n"
+    "  --drain SECONDS     on SIGTERM, for requests in flight (default 30)\n"
     "  --retry-max SECONDS the longest wait between deliveries (default 300)\n"
     "  --witness-every SECONDS  between fetches of the peers' checkpoints (60)\n"
     "  --routes            print every endpoint and exit\n",

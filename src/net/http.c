@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -356,10 +357,14 @@ static bool checked_auth(struct ctx *x)
 	return ok;
 }
 
-/* A peer's signed headers into rq->peer; false when one is missing or
- * does not fit, or when the sender is not a peer or the time is off (the
- * rest is checked with the body: peer_checked). */
-static bool peer_headers(struct ctx *x)
+/*
+ * A peer's request, from its headers alone, before one byte of its body is
+ * read: its signed Liaison-* headers into rq->peer, checked (a peer of this
+ * node, on time, the signature good, the nonce new), and its length as
+ * signed, as sent (Content-Length) and within the peers' cap. The status
+ * to refuse it with (0 when it passes), e saying why.
+ */
+static unsigned peer_headers(struct ctx *x, struct lerr *e)
 {
 	struct peer_request *p = &x->rq->peer;
 	struct {
@@ -376,38 +381,46 @@ static bool peer_headers(struct ctx *x)
 		 {PEER_H_SIGNATURE, p->signature, sizeof p->signature}};
 	for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
 		const char *v = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, h[i].name);
-		if (!v || !*v || !str_copy(h[i].dst, h[i].n, v))
-			return false;
+		if (!v || !*v || !str_copy(h[i].dst, h[i].n, v)) {
+			lerr_set(e, LERR_AUTH, "%s: missing, or too long", h[i].name);
+			return MHD_HTTP_UNAUTHORIZED;
+		}
 	}
-	if (peer_request_check_form(p, NULL) < 0)
-		return false;
-	const char *t = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, PEER_H_TIME);
-	uint64_t secs;
-	if (!t || !count_parse(t, &secs) || secs > INT64_MAX)
-		return false;
+	const char *t = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, PEER_H_TIME),
+		   *l = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, PEER_H_LENGTH),
+		   *cl = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	uint64_t secs, sent;
+	if (peer_request_check_form(p, e) < 0)
+		return MHD_HTTP_UNAUTHORIZED;
+	if (!t || !count_parse(t, &secs) || secs > INT64_MAX || !l || !count_parse(l, &p->length)) {
+		lerr_set(e, LERR_AUTH, "%s and %s: whole numbers, both needed", PEER_H_TIME,
+			 PEER_H_LENGTH);
+		return MHD_HTTP_UNAUTHORIZED;
+	}
 	p->time = (int64_t)secs;
-	struct store_peer sp;
-	int64_t now = (int64_t)time(NULL);
-	bool ok = p->time >= now - PEER_SKEW && p->time <= now + PEER_SKEW &&
-		  node_read_begin(x->n, NULL) == 0;
-	if (ok) {
-		ok = store_peer_get(x->n->store, p->from, &sp, NULL) == 0;
-		node_read_end(x->n);
+	if (node_peer_check(x->n, "POST", x->rq->route->pattern, p, (int64_t)time(NULL), e) < 0)
+		return MHD_HTTP_UNAUTHORIZED;
+	if (!cl || !count_parse(cl, &sent) || sent != p->length) {
+		lerr_set(e, LERR_INVAL, "Content-Length must be the %s signed", PEER_H_LENGTH);
+		return MHD_HTTP_BAD_REQUEST;
 	}
-	return ok;
+	if (p->length > x->s->o.max_peer_upload) {
+		lerr_set(e, LERR_LIMIT, "a body from a peer is at most %llu bytes",
+			 (unsigned long long)x->s->o.max_peer_upload);
+		return MHD_HTTP_CONTENT_TOO_LARGE;
+	}
+	crypto_hash_sha256_init(&x->rq->body_hash);
+	return 0;
 }
 
-/* The whole check of a peer's request, its body (the upload) now here. */
-static bool peer_checked(struct ctx *x, struct lerr *e)
+/* A peer's body, now whole, is the one its headers signed. */
+static bool peer_body(struct ctx *x, struct lerr *e)
 {
-	char digest[DIGEST_B64_MAX] = "";
-	int fd = open(x->rq->upload, O_RDONLY | O_CLOEXEC);
-	int r = fd < 0 ? lerr_set(e, LERR_IO, "the upload: %s", strerror(errno))
-		       : peer_file_digest(fd, digest, e);
-	if (fd >= 0)
-		close(fd);
-	return r == 0 && node_peer_check(x->n, "POST", x->rq->route->pattern, &x->rq->peer, digest,
-					 (int64_t)time(NULL), e) == 0;
+	char digest[DIGEST_B64_MAX];
+	peer_digest_final(&x->rq->body_hash, digest);
+	return peer_body_check(&x->rq->peer, digest, x->rq->size, e) == 0 &&
+	       node_peer_accept(x->n, &x->rq->peer, (int64_t)time(NULL), e) == 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -441,19 +454,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (miss)
 			return reply_errorf(&x, miss, "invalid", "%.128s does not take %s", url,
 					    rq->method);
-		/* an upload is refused before its bytes come; the others are checked with the
-		 * request */
+		guard_request(&s->guard, c); /* its body must come at the minimum rate */
+		/* a body is refused before its bytes come, from anyone not authenticated
+		 * or not allowed: it never reaches the disk (nor memory) */
 		struct lerr e = {0};
-		if (rq->route->body == BODY_FILE && rq->route->auth == AUTH_PERSON &&
-		    !checked_auth(&x))
+		bool body = rq->route->body != BODY_NONE;
+		unsigned refused;
+		if (body && rq->route->auth == AUTH_PERSON && !checked_auth(&x))
 			return unauthorized(&x);
-		if (rq->route->body == BODY_FILE && rq->route->auth == AUTH_PERSON &&
-		    !allowed(&x, &e))
+		if (body && rq->route->auth == AUTH_PERSON && !allowed(&x, &e))
 			return reply_error(&x, &e);
-		if (rq->route->auth == AUTH_PEER && !peer_headers(&x))
-			return reply_errorf(&x, MHD_HTTP_UNAUTHORIZED, "auth",
-					    "a request between nodes needs its signed Liaison-* "
-					    "headers, from a peer of this node, on time");
+		if (rq->route->auth == AUTH_PEER && (refused = peer_headers(&x, &e)) != 0)
+			return reply_errorf(&x, refused, lerr_kind(e.code)->name,
+					    "a request between nodes: %s", e.msg);
 		if (rq->route->body == BODY_FILE) {
 			temp_path(&x, "upload", rq->upload, sizeof rq->upload);
 			rq->fd = open(rq->upload, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -465,13 +478,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		}
 		return MHD_YES;
 	}
-	if (rq->status) { /* answered already: what comes is dropped */
+	if (rq->status) { /* answered already: what comes is dropped, for a short while */
+		if (*size && !rq->cut_short) {
+			guard_idle(&s->guard, c);
+			rq->cut_short = true;
+		}
 		*size = 0;
 		return MHD_YES;
 	}
 	if (*size) {
 		size_t n = *size;
 		*size = 0;
+		guard_body(&s->guard, c, n);
 		if (rq->route->body == BODY_JSON && !rq->too_big) {
 			if (rq->len + n > JSON_BODY_MAX) {
 				rq->too_big = true;
@@ -485,10 +503,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			rq->len += n;
 			rq->body[rq->len] = '\0';
 		} else if (rq->route->body == BODY_FILE && !rq->too_big) {
-			if (rq->size + n > s->o.max_upload) {
+			bool peer = rq->route->auth == AUTH_PEER;
+			if (rq->size + n > (peer ? rq->peer.length : s->o.max_upload)) {
 				rq->too_big = true;
 				return MHD_YES;
 			}
+			if (peer)
+				crypto_hash_sha256_update(&rq->body_hash, (const uint8_t *)data, n);
 			if (!rq->write_errno && fio_write_full(rq->fd, data, n) != 0) {
 				/* the disk failed: the rest is read and dropped, nothing kept,
 				 * and the answer says so (507) */
@@ -503,7 +524,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			rq->too_big = true;
 		return MHD_YES;
 	}
-	/* the whole request is here */
+	/* the whole request is here: the answer goes out without a deadline */
+	guard_answering(c);
 	if (!(x.n = thread_node(s)))
 		return reply_errorf(&x, MHD_HTTP_SERVICE_UNAVAILABLE, "store",
 				    "the node's store cannot be opened");
@@ -527,7 +549,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				   "the upload could not be written on the node: %s; nothing was "
 				   "stored",
 				   strerror(rq->write_errno));
-	else if (rq->route->auth == AUTH_PEER && !rq->too_big && !peer_checked(&x, &e))
+	else if (rq->route->auth == AUTH_PEER && !rq->too_big && !peer_body(&x, &e))
 		ret = reply_errorf(&x, MHD_HTTP_UNAUTHORIZED, "auth", "%s", e.msg);
 	else if (query_check(&x, &e) < 0)
 		ret = reply_error(&x, &e);
@@ -537,8 +559,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	else if (rq->too_big)
 		ret = reply_errorf(&x, MHD_HTTP_CONTENT_TOO_LARGE, "limit",
 				   "the request body is larger than %llu bytes",
-				   rq->route->body == BODY_JSON
-				       ? (unsigned long long)JSON_BODY_MAX
+				   rq->route->body == BODY_JSON ? (unsigned long long)JSON_BODY_MAX
+				   : rq->route->auth == AUTH_PEER
+				       ? (unsigned long long)rq->peer.length
 				       : (unsigned long long)s->o.max_upload);
 	else {
 		/* the acts it makes are logged as this token's */
@@ -596,9 +619,9 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		stamp, rq->method, path, rq->status, (long long)((now() - rq->t0) * 1e6),
 		(unsigned long long)(rq->size + rq->len), rq->authed ? ",\"person\":\"" : "",
 		rq->authed ? rq->who.id : "", rq->authed ? "\"" : "",
-		toe != MHD_REQUEST_TERMINATED_COMPLETED_OK
-		    ? ",\"ended\":\"connection closed early\""
-		    : "");
+		toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
+		: guard_was_cut(c)			   ? ",\"ended\":\"cut: too slow\""
+				   : ",\"ended\":\"connection closed early\"");
 	/* buffered: written at least every 200 ms, and at the stop */
 	long long ms = (long long)(now() * 1e3), last = atomic_load(&s->flushed);
 	if (ms - last >= 200 && atomic_compare_exchange_strong(&s->flushed, &last, ms))
@@ -611,13 +634,36 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	req_free(s, rq);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->active, 1);
+	guard_idle(&s->guard, c); /* the next request on this connection */
 }
 
+/*
+ * libmicrohttpd's own messages, one line each, at most 10 a second: most
+ * are about connections the network cut, and a hostile network could
+ * otherwise fill the disk with them. The ones held back are counted, and
+ * the count printed with the next message let through.
+ */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	static atomic_llong window;   /* the second the count is for */
+	static atomic_uint in_window; /* messages printed in it */
+	static atomic_ulong held;     /* messages held back since the last one printed */
 	(void)cls;
-	fputs("liaison serve: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	long long sec = (long long)now();
+	if (atomic_exchange(&window, sec) != sec)
+		atomic_store(&in_window, 0);
+	if (atomic_fetch_add(&in_window, 1) >= 10) {
+		atomic_fetch_add(&held, 1);
+		return;
+	}
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t l = strcspn(msg, "\n");
+	unsigned long h = atomic_exchange(&held, 0);
+	char more[64] = "";
+	if (h)
+		snprintf(more, sizeof more, " (and %lu messages held back)", h);
+	fprintf(stderr, "liaison serve: %.*s%s\n", (int)l, msg, more);
 }
 
 /* ---- start and stop ---- */
@@ -770,6 +816,30 @@ static void deliverer_stop(struct deliverer *d)
 	d->started = false;
 }
 
+/*
+ * How many connections may be open at once: what was asked (default 4096),
+ * within the open files the process may have, its soft limit raised to the
+ * hard one, less 128 for the store, uploads and peers.
+ */
+static unsigned connection_budget(unsigned asked)
+{
+	rlim_t want = asked ? asked : 4096;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return (unsigned)(want < 896 ? want : 896);
+	if (rl.rlim_cur < rl.rlim_max && rl.rlim_cur < want + 128) {
+		rlim_t cur = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 + 128
+				  ? 65536 + 128
+				  : rl.rlim_max;
+		if (rl.rlim_cur < cur || setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			rl.rlim_cur = cur;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want + 128)
+		want = rl.rlim_cur > 256 ? rl.rlim_cur - 128 : 128;
+	return (unsigned)(want < 65536 ? want : 65536);
+}
+
 int server_run(const struct server_opts *o, const char *pass, size_t passlen, struct lerr *e)
 {
 	struct server *s = calloc(1, sizeof *s);
@@ -780,8 +850,17 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		s->o.threads = 4;
 	if (!s->o.max_upload)
 		s->o.max_upload = (uint64_t)4 << 30;
+	if (!s->o.max_peer_upload)
+		s->o.max_peer_upload = s->o.max_upload;
 	if (!s->o.retry_max)
 		s->o.retry_max = 300;
+	if (!s->o.max_per_address)
+		s->o.max_per_address = 128;
+	if (!s->o.header_timeout)
+		s->o.header_timeout = 20;
+	if (!s->o.min_rate)
+		s->o.min_rate = 16384;
+	s->o.max_connections = connection_budget(s->o.max_connections);
 	if (!s->o.witness_every)
 		s->o.witness_every = 60;
 	struct deliverer dl = {
@@ -828,6 +907,8 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (r == 0)
+		r = guard_start(&s->guard, s->o.header_timeout, s->o.min_rate, e);
 	if (r == 0) {
 		unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 				 MHD_USE_TURBO | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0) |
@@ -837,6 +918,9 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		    {MHD_OPTION_SOCK_ADDR, 0, &ss},
 		    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_done, s},
 		    {MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
+		    {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)guard_notify, &s->guard},
+		    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->o.max_per_address, NULL},
+		    {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->o.max_connections, NULL},
 		    /* each request's pool is cleared: keep it to what headers need */
 		    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 8 * 1024, NULL},
 		    {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
@@ -875,6 +959,9 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		unsigned left = atomic_load(&s->active);
 		MHD_stop_daemon(s->d);
 		deliverer_stop(&dl);
+		if (s->guard.cut)
+			fprintf(stderr, "liaison serve: %lu connections cut for being too slow\n",
+				s->guard.cut);
 		fflush(s->o.access_log);
 		fprintf(stderr, "liaison serve: stopped%s\n",
 			left ? " (requests still in flight were cut; nothing half stored)" : "");
@@ -887,6 +974,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 			close_worker(w);
 		pthread_key_delete(s->worker_key);
 	}
+	guard_stop(&s->guard);
 	key_secret_free(&s->key);
 	node_close(n);
 	if (own_log)

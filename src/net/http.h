@@ -16,12 +16,17 @@ struct server_opts {
 	const char *listen;   /* "127.0.0.1:7400", "[::1]:7400"; port 0 picks one */
 	const char *tls_cert; /* PEM files, both or neither */
 	const char *tls_key;
-	unsigned threads;	/* worker threads (default 4) */
-	uint64_t max_upload;	/* largest upload (default 4 GiB) */
-	unsigned drain_seconds; /* on SIGTERM, how long in-flight requests may finish */
-	FILE *access_log;	/* one JSON line per request (default stderr) */
-	int64_t retry_max;	/* the longest wait between deliveries to a peer (300 s) */
-	int64_t witness_every;	/* seconds between fetches of the peers' checkpoints (60) */
+	unsigned threads;	  /* worker threads (default 4) */
+	uint64_t max_upload;	  /* largest upload (default 4 GiB) */
+	uint64_t max_peer_upload; /* largest body from a peer (default max_upload) */
+	unsigned max_connections; /* open at once (default 4096, within the open-file limit) */
+	unsigned max_per_address; /* open at once from one address (default 128) */
+	unsigned header_timeout;  /* seconds for a request's headers (default 20) */
+	uint64_t min_rate;	  /* bytes a second a request's body must keep to (16384) */
+	unsigned drain_seconds;	  /* on SIGTERM, how long in-flight requests may finish */
+	FILE *access_log;	  /* one JSON line per request (default stderr) */
+	int64_t retry_max;	  /* the longest wait between deliveries to a peer (300 s) */
+	int64_t witness_every;	  /* seconds between fetches of the peers' checkpoints (60) */
 };
 
 /*

@@ -21,8 +21,22 @@
 #define PARAM_MAX     128
 #define QUERY_MAX     64 /* query arguments in one request */
 
+/* The connections' deadlines (guard.c). */
+struct conn;
+struct guard {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th;
+	bool started, stop;
+	struct conn *head; /* the sentinel of the list of connections */
+	unsigned header_s; /* seconds for a request's headers (and a body's start) */
+	uint64_t min_rate; /* bytes a second a body must keep to */
+	unsigned long cut; /* connections cut so far */
+};
+
 struct server {
 	struct server_opts o;
+	struct guard guard;
 	char home[NODE_PATH_MAX];
 	char tmpdir[NODE_PATH_MAX + 48];
 	struct key_secret key;
@@ -58,11 +72,12 @@ struct route {
 struct req {
 	const struct route *route;
 	char params[PATH_PARAMS][PARAM_MAX];
-	struct person who;	  /* the authenticated person */
-	bool read_only;		  /* their token may only ask */
-	struct store_token token; /* theirs: its last use is recorded after the answer */
-	char auth_why[96];	  /* why the token was refused */
-	struct peer_request peer; /* AUTH_PEER: the request's signed headers */
+	struct person who;		    /* the authenticated person */
+	bool read_only;			    /* their token may only ask */
+	struct store_token token;	    /* theirs: its last use is recorded after the answer */
+	char auth_why[96];		    /* why the token was refused */
+	struct peer_request peer;	    /* AUTH_PEER: the request's signed headers */
+	crypto_hash_sha256_state body_hash; /* AUTH_PEER: of the body as it comes */
 	bool authed;
 	struct arg_pair query[QUERY_MAX]; /* the query's arguments, in libmicrohttpd's memory */
 	size_t nquery;
@@ -73,6 +88,7 @@ struct req {
 	char upload[NODE_PATH_MAX + 64];
 	uint64_t size;
 	bool too_big;
+	bool cut_short;	 /* answered before its body came: the rest has a short deadline */
 	int write_errno; /* BODY_FILE: the upload could not be written (disk full) */
 	unsigned status;
 	double t0;
@@ -109,6 +125,25 @@ enum MHD_Result reply_fd(struct ctx *x, int fd, uint64_t size, const char *type)
  * it sets *failed before closing its end, the answer is cut, not ended. */
 enum MHD_Result reply_stream(struct ctx *x, int fd, void *producer, void (*done)(void *),
 			     const atomic_bool *failed);
+
+/* ---- the connections' deadlines (guard.c) ---- */
+/* Starts the watchdog: headers within header_s seconds, bodies at min_rate. */
+int guard_start(struct guard *g, unsigned header_s, uint64_t min_rate, struct lerr *e);
+/* Stops it (after libmicrohttpd has closed every connection). */
+void guard_stop(struct guard *g);
+/* libmicrohttpd's MHD_OPTION_NOTIFY_CONNECTION: a connection opened or closed. */
+void guard_notify(void *cls, struct MHD_Connection *c, void **ctx,
+		  enum MHD_ConnectionNotificationCode toe);
+/* Whether the watchdog cut the connection (for the access log). */
+bool guard_was_cut(struct MHD_Connection *c);
+/* A request's headers are in: its body must follow within the budget, at the minimum rate. */
+void guard_request(const struct guard *g, struct MHD_Connection *c);
+/* n more bytes of the body came. */
+void guard_body(const struct guard *g, struct MHD_Connection *c, size_t n);
+/* The whole request is in: the answer goes out without a deadline. */
+void guard_answering(struct MHD_Connection *c);
+/* The answer went out: the connection's next request must come within the budget. */
+void guard_idle(const struct guard *g, struct MHD_Connection *c);
 
 /* A fresh temporary path in tmpdir for a file the node writes (release, consent...). */
 void temp_path(struct ctx *x, const char *what, char *buf, size_t n);

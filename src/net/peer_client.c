@@ -91,22 +91,25 @@ static long post_signed(struct node *n, const struct key_secret *k, const struct
 			long timeout, struct answer *a, char *why, size_t wn)
 {
 	struct lerr e = {0};
+	struct stat sb;
 	str_copy(rq->from, sizeof rq->from, n->party);
 	str_copy(rq->to, sizeof rq->to, p->party);
+	rq->length = b->f ? (fstat(fileno(b->f), &sb) == 0 ? (uint64_t)sb.st_size : 0) : b->len;
 	if (peer_request_sign(k, "POST", path, rq, &e) < 0) {
 		snprintf(why, wn, "%.200s", e.msg);
 		return 0;
 	}
-	char url[PEER_URL_MAX + 64], time[24];
+	char url[PEER_URL_MAX + 64], time[24], length[24];
 	snprintf(url, sizeof url, "%s%s", p->url, path);
 	snprintf(time, sizeof time, "%lld", (long long)rq->time);
+	snprintf(length, sizeof length, "%llu", (unsigned long long)rq->length);
 	struct curl_slist *h = NULL;
 	bool ok = header(&h, "Content-Type", "application/octet-stream") &&
 		  header(&h, "Expect", "") && header(&h, PEER_H_FROM, rq->from) &&
 		  header(&h, PEER_H_TO, rq->to) && header(&h, PEER_H_TIME, time) &&
 		  header(&h, PEER_H_NONCE, rq->nonce) && header(&h, PEER_H_MESSAGE, rq->msg) &&
 		  header(&h, PEER_H_KIND, rq->kind) && header(&h, PEER_H_REF, rq->ref) &&
-		  header(&h, PEER_H_DIGEST, rq->digest) &&
+		  header(&h, PEER_H_DIGEST, rq->digest) && header(&h, PEER_H_LENGTH, length) &&
 		  header(&h, PEER_H_SIGNATURE, rq->signature);
 	CURL *c = ok ? curl_easy_init() : NULL;
 	long status = 0;
@@ -126,10 +129,8 @@ static long post_signed(struct node *n, const struct key_secret *k, const struct
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_answer);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
 	if (b->f) {
-		struct stat sb;
 		curl_easy_setopt(c, CURLOPT_READDATA, b->f);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)(fstat(fileno(b->f), &sb) == 0 ? sb.st_size : 0));
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->length);
 	} else {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, b->p);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b->len);

@@ -15,21 +15,21 @@
 #include "acts.h"
 #include "log.h"
 
-#define CTX_REQUEST "liaison-peer-request/v1"
+#define CTX_REQUEST "liaison-peer-request/v2"
 #define CTX_RECEIPT "liaison-receipt/v1"
 
 char *peer_request_text(const char *method, const char *path, const struct peer_request *rq)
 {
 	const char *fmt = CTX_REQUEST "\n%s %s\nfrom %s\nto %s\ntime %lld\nnonce %s\n"
-				      "message %s %s %s\ndigest %s\n";
+				      "message %s %s %s\ndigest %s\nlength %llu\n";
 	int n = snprintf(NULL, 0, fmt, method, path, rq->from, rq->to, (long long)rq->time,
 			 rq->nonce, rq->msg[0] ? rq->msg : "-", rq->kind[0] ? rq->kind : "-",
-			 rq->ref[0] ? rq->ref : "-", rq->digest);
+			 rq->ref[0] ? rq->ref : "-", rq->digest, (unsigned long long)rq->length);
 	char *s = n < 0 ? NULL : malloc((size_t)n + 1);
 	if (s)
 		snprintf(s, (size_t)n + 1, fmt, method, path, rq->from, rq->to, (long long)rq->time,
 			 rq->nonce, rq->msg[0] ? rq->msg : "-", rq->kind[0] ? rq->kind : "-",
-			 rq->ref[0] ? rq->ref : "-", rq->digest);
+			 rq->ref[0] ? rq->ref : "-", rq->digest, (unsigned long long)rq->length);
 	return s;
 }
 
@@ -70,10 +70,21 @@ int peer_request_check_form(const struct peer_request *rq, struct lerr *e)
 	return 0;
 }
 
-int node_peer_check(struct node *n, const char *method, const char *path,
-		    const struct peer_request *rq, const char *digest, int64_t now, struct lerr *e)
+int peer_body_check(const struct peer_request *rq, const char *digest, uint64_t length,
+		    struct lerr *e)
 {
 	size_t dl = strlen(rq->digest);
+	if (length != rq->length)
+		return lerr_set(e, LERR_AUTH, "the body is %llu bytes, not the %llu signed",
+				(unsigned long long)length, (unsigned long long)rq->length);
+	if (dl != strlen(digest) || sodium_memcmp(rq->digest, digest, dl) != 0)
+		return lerr_set(e, LERR_AUTH, "the body is not the one signed (digest differs)");
+	return 0;
+}
+
+int node_peer_check(struct node *n, const char *method, const char *path,
+		    const struct peer_request *rq, int64_t now, struct lerr *e)
+{
 	struct store_peer p;
 	struct key_public pub;
 	uint8_t sig[crypto_sign_BYTES];
@@ -92,8 +103,6 @@ int node_peer_check(struct node *n, const char *method, const char *path,
 		return lerr_set(e, LERR_AUTH,
 				"a stale request: its time is %lld s from this node's (at most %d)",
 				(long long)(rq->time - now), PEER_SKEW);
-	if (dl != strlen(digest) || sodium_memcmp(rq->digest, digest, dl) != 0)
-		return lerr_set(e, LERR_AUTH, "the body is not the one signed (digest differs)");
 	if (sodium_base642bin(sig, sizeof sig, rq->signature, strlen(rq->signature), NULL, &sl,
 			      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    sl != sizeof sig)
@@ -106,7 +115,19 @@ int node_peer_check(struct node *n, const char *method, const char *path,
 	if (r != 0)
 		return lerr_set(e, LERR_AUTH, "bad signature: the request is not signed by %s",
 				rq->from);
-	if ((r = store_begin(n->store, e)) < 0)
+	/* a replay is refused at once; the nonce is spent once the body checks */
+	if ((r = store_nonce_seen(n->store, rq->from, rq->nonce, e)) != 0)
+		return r < 0 ? r
+			     : lerr_set(e, LERR_AUTH,
+					"a replayed request: %.32s used this nonce already",
+					rq->from);
+	return 0;
+}
+
+int node_peer_accept(struct node *n, const struct peer_request *rq, int64_t now, struct lerr *e)
+{
+	int r = store_begin(n->store, e);
+	if (r < 0)
 		return r;
 	if ((r = store_nonce_use(n->store, rq->from, rq->nonce, now, now - 2 * PEER_SKEW, e)) < 0) {
 		store_rollback(n->store);
@@ -122,10 +143,17 @@ void peer_digest(const void *buf, size_t n, char out[DIGEST_B64_MAX])
 	sodium_bin2base64(out, DIGEST_B64_MAX, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
 }
 
+void peer_digest_final(crypto_hash_sha256_state *st, char out[DIGEST_B64_MAX])
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final(st, h);
+	sodium_bin2base64(out, DIGEST_B64_MAX, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
+}
+
 int peer_file_digest(int fd, char out[DIGEST_B64_MAX], struct lerr *e)
 {
 	crypto_hash_sha256_state st;
-	uint8_t buf[1 << 16], h[crypto_hash_sha256_BYTES];
+	uint8_t buf[1 << 16];
 	ssize_t got;
 	if (lseek(fd, 0, SEEK_SET) != 0)
 		return lerr_set(e, LERR_IO, "digest: %s", strerror(errno));
@@ -134,8 +162,7 @@ int peer_file_digest(int fd, char out[DIGEST_B64_MAX], struct lerr *e)
 		crypto_hash_sha256_update(&st, buf, (unsigned long long)got);
 	if (got < 0)
 		return lerr_set(e, LERR_IO, "digest: %s", strerror(errno));
-	crypto_hash_sha256_final(&st, h);
-	sodium_bin2base64(out, DIGEST_B64_MAX, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
+	peer_digest_final(&st, out);
 	return 0;
 }
 

@@ -4,11 +4,13 @@
  *
  * A request between nodes carries its sender, its recipient, the time (Unix
  * seconds), a random nonce, the message it delivers (id, kind, what it
- * refers to) and the SHA-256 of its body, signed with the sending party's
- * Ed25519 key (peer_request_text says exactly what is signed). A node
- * refuses a request whose sender is not its peer, whose time is more than
- * PEER_SKEW seconds from its own, whose nonce it has seen, whose body does
- * not match the digest, or whose signature does not check.
+ * refers to), and the SHA-256 and the length of its body, signed with the
+ * sending party's Ed25519 key (peer_request_text says exactly what is
+ * signed). A node checks the signed headers before it reads one byte of
+ * the body, and refuses a request whose sender is not its peer, whose time
+ * is more than PEER_SKEW seconds from its own, whose nonce it has seen, or
+ * whose signature does not check; then a body whose length or digest is
+ * not the one signed.
  *
  * Each delivered message is answered with a receipt signed by the receiving
  * party: the sender checks it, stores it with the message and logs the
@@ -19,6 +21,7 @@
 #define LIAISON_NODE_PEER_H
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "exchange.h"
 #include "log.h"
@@ -39,6 +42,7 @@
 #define PEER_H_KIND	 "Liaison-Kind"
 #define PEER_H_REF	 "Liaison-Ref"
 #define PEER_H_DIGEST	 "Liaison-Digest"
+#define PEER_H_LENGTH	 "Liaison-Length"
 #define PEER_H_SIGNATURE "Liaison-Signature"
 
 /* The signed headers of a request between nodes. */
@@ -48,6 +52,7 @@ struct peer_request {
 	char nonce[PEER_NONCE_MAX];
 	char msg[MSG_ID_MAX], kind[MSG_KIND_MAX], ref[MSG_REF_MAX]; /* "" when no message */
 	char digest[DIGEST_B64_MAX];
+	uint64_t length; /* the body's bytes */
 	char signature[PEER_SIG_MAX];
 };
 
@@ -66,20 +71,32 @@ int peer_request_sign(const struct key_secret *k, const char *method, const char
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
 /*
- * Checks a request that came to this node: addressed to it, from a peer
- * whose key is known, its time within PEER_SKEW of now, `digest` (of the
- * body received) equal to the signed one, the signature good, the nonce
- * new (then recorded). LERR_AUTH (or LERR_NOTFOUND for an unknown sender)
- * saying which check failed.
+ * Checks the signed headers of a request that came to this node, before
+ * its body is read: addressed to it, from a peer whose key is known, its
+ * time within PEER_SKEW of now, the signature good, the nonce not seen.
+ * LERR_AUTH saying which check failed.
  */
 int node_peer_check(struct node *n, const char *method, const char *path,
-		    const struct peer_request *rq, const char *digest, int64_t now, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+		    const struct peer_request *rq, int64_t now, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
+/* Spends a checked request's nonce, once its body checks too: LERR_AUTH
+ * when another copy of the request spent it first (a replay). */
+int node_peer_accept(struct node *n, const struct peer_request *rq, int64_t now, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* The body that came is the one signed: its length and its SHA-256
+ * (base64); LERR_AUTH naming which differs. */
+int peer_body_check(const struct peer_request *rq, const char *digest, uint64_t length,
+		    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2)));
 
 /* The SHA-256 of the file at fd (read from its start), base64. */
 int peer_file_digest(int fd, char out[DIGEST_B64_MAX], struct lerr *e)
     __attribute__((warn_unused_result, nonnull(2)));
 void peer_digest(const void *buf, size_t n, char out[DIGEST_B64_MAX]) __attribute__((nonnull(3)));
+/* The digest of what st hashed (a body received a piece at a time), base64. */
+void peer_digest_final(crypto_hash_sha256_state *st, char out[DIGEST_B64_MAX])
+    __attribute__((nonnull));
 
 /* ---- peers ---- */
 

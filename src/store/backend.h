@@ -88,6 +88,7 @@ struct store_ops {
 	int (*copy)(struct store *src, struct store *dst, uint64_t *rows, struct lerr *e);
 	int (*inbox_add)(struct store *s, const struct store_msg *m, struct lerr *e);
 	int (*inbox_get)(struct store *s, const char *id, struct store_msg *m, struct lerr *e);
+	int (*nonce_seen)(struct store *s, const char *party, const char *nonce, struct lerr *e);
 	int (*nonce_use)(struct store *s, const char *party, const char *nonce, int64_t at,
 			 int64_t forget_before, struct lerr *e);
 };

@@ -356,6 +356,11 @@ int store_inbox_get(struct store *s, const char *id, struct store_msg *m, struct
 	return s->ops->inbox_get(s, id, m, e);
 }
 
+int store_nonce_seen(struct store *s, const char *party, const char *nonce, struct lerr *e)
+{
+	return s->ops->nonce_seen(s, party, nonce, e);
+}
+
 int store_nonce_use(struct store *s, const char *party, const char *nonce, int64_t at,
 		    int64_t forget_before, struct lerr *e)
 {

@@ -369,6 +369,9 @@ int store_inbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
 int store_inbox_get(struct store *s, const char *id, struct store_msg *m, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
+/* Whether the party used this nonce already: 1, 0, or a LERR code. */
+int store_nonce_seen(struct store *s, const char *party, const char *nonce, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 /* Records a request's nonce seen at `at` (Unix seconds), forgetting those
  * before `forget_before`; LERR_EXISTS when the party used it already. */
 int store_nonce_use(struct store *s, const char *party, const char *nonce, int64_t at,

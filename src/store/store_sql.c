@@ -2119,6 +2119,20 @@ static int sq_inbox_get(struct store *s, const char *id, struct store_msg *m, st
 	return r;
 }
 
+static int sq_nonce_seen(struct store *s, const char *party, const char *nonce, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	struct sql_stmt *st;
+	if (prep(q, "SELECT 1 FROM peer_nonces WHERE party = ? AND nonce = ?", &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, party, false);
+	bind_text(st, 2, nonce, false);
+	int rc = sql_step(st);
+	int r = rc == SQL_ROW ? 1 : rc == SQL_DONE ? 0 : fail(q, e, "read nonce");
+	release(q, st);
+	return r;
+}
+
 static int sq_nonce_use(struct store *s, const char *party, const char *nonce, int64_t at,
 			int64_t forget_before, struct lerr *e)
 {
@@ -2341,6 +2355,7 @@ static const struct store_ops sql_ops = {
     .inbox_add = sq_inbox_add,
     .inbox_get = sq_inbox_get,
     .nonce_use = sq_nonce_use,
+    .nonce_seen = sq_nonce_seen,
 };
 
 /*

@@ -217,12 +217,17 @@ sq() { # HOME SQL
 	send forged.headers cap/0.body
 	[ "$code" = 401 ]
 	[[ "$(jq -r .error.message ans.json)" == *"signature"* ]]
-	# the body changed
+	# the body changed: a byte, then its length
 	cp cap/0.body tampered.body
-	printf x >>tampered.body
+	printf x | dd of=tampered.body bs=1 seek=100 conv=notrunc 2>/dev/null
 	send cap/0.headers tampered.body
 	[ "$code" = 401 ]
 	[[ "$(jq -r .error.message ans.json)" == *"digest"* ]]
+	cp cap/0.body longer.body
+	printf x >>longer.body
+	send cap/0.headers longer.body
+	[ "$code" = 400 ]
+	[[ "$(jq -r .error.message ans.json)" == *"Content-Length must be the Liaison-Length signed"* ]]
 	# another sender named, or another recipient: not what JPN signed
 	sed 's/^Liaison-To: KOR/Liaison-To: USA/' cap/0.headers >to.headers
 	send to.headers cap/0.body

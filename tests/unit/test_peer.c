@@ -9,7 +9,7 @@ TestSuite(peer, .fini = leak_check);
 
 static struct peer_request request(void)
 {
-	struct peer_request rq = {.time = 1764412345};
+	struct peer_request rq = {.time = 1764412345, .length = 8};
 	strcpy(rq.from, "JPN");
 	strcpy(rq.to, "KOR");
 	strcpy(rq.msg, "96ddbfa9f662052f514833d2d2785a92");
@@ -27,10 +27,10 @@ Test(peer, the_signed_text)
 	cr_assert_not_null(t);
 	char want[512];
 	snprintf(want, sizeof want,
-		 "liaison-peer-request/v1\nPOST /v1/peer/messages\nfrom JPN\nto KOR\n"
+		 "liaison-peer-request/v2\nPOST /v1/peer/messages\nfrom JPN\nto KOR\n"
 		 "time 1764412345\nnonce 3q2-7wAAAAAAAAAAAAAAAA\n"
 		 "message 96ddbfa9f662052f514833d2d2785a92 item 82394492378336b8ed93697b\n"
-		 "digest %s\n",
+		 "digest %s\nlength 8\n",
 		 rq.digest);
 	cr_assert_str_eq(t, want);
 	free(t);
@@ -71,7 +71,7 @@ Test(peer, every_field_is_signed)
 	cr_assert(verifies(&rq, "POST", PEER_MESSAGES, pk));
 	cr_assert(!verifies(&rq, "GET", PEER_MESSAGES, pk));
 	cr_assert(!verifies(&rq, "POST", PEER_CHECKPOINT, pk));
-	for (int f = 0; f < 8; f++) {
+	for (int f = 0; f < 9; f++) {
 		struct peer_request x = rq;
 		switch (f) {
 		case 0: strcpy(x.from, "USA"); break;
@@ -81,6 +81,7 @@ Test(peer, every_field_is_signed)
 		case 4: x.msg[0] = x.msg[0] == '0' ? '1' : '0'; break;
 		case 5: strcpy(x.kind, "consent"); break;
 		case 6: strcpy(x.ref, "another"); break;
+		case 7: x.length++; break;
 		default: peer_digest("envelopE", 8, x.digest);
 		}
 		cr_assert(!verifies(&x, "POST", PEER_MESSAGES, pk), "field %d is not signed", f);
@@ -122,4 +123,18 @@ Test(peer, digests_and_backoff)
 	const int64_t want[] = {1, 1, 2, 4, 8, 16, 32, 60, 60};
 	for (int64_t a = 0; a < 9; a++)
 		cr_assert_eq(peer_backoff(a, 60), want[a], "attempt %lld", (long long)a);
+}
+
+Test(peer, the_body_is_the_one_signed)
+{
+	struct peer_request rq = request(); /* "envelope", 8 bytes */
+	struct lerr e = {0};
+	char d[DIGEST_B64_MAX];
+	peer_digest("envelope", 8, d);
+	cr_assert_eq(peer_body_check(&rq, d, 8, &e), 0, "%s", e.msg);
+	cr_assert_eq(peer_body_check(&rq, d, 9, &e), LERR_AUTH);
+	cr_assert(strstr(e.msg, "9 bytes, not the 8 signed") != NULL, "%s", e.msg);
+	peer_digest("envelopE", 8, d);
+	cr_assert_eq(peer_body_check(&rq, d, 8, &e), LERR_AUTH);
+	cr_assert(strstr(e.msg, "digest differs") != NULL, "%s", e.msg);
 }
