@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../crypto/fio.h"
 #include "../node/log.h"
+#include "../node/peer.h"
 #include "../node/views.h"
 #include "cli.h"
 #include "remote.h"
@@ -286,33 +288,51 @@ static int do_consistency(const struct cli *c, struct node *n, int argc, char **
 	return EXIT_OK;
 }
 
-/* "log verified: ..." and the latest checkpoint, from a verify answer that is ok. */
+/* "log verified: ..." and what it was checked against, from a verify answer that is ok. */
 static void print_verified(const json_t *o)
 {
-	const json_t *cp = json_object_get(o, "checkpoint");
+	const json_t *cp = json_object_get(o, "checkpoint"), *given = json_object_get(o, "given");
 	printf("log verified: %" PRIu64 " entries, %" PRIu64 " subtree hashes recomputed\n",
 	       num(o, "entries"), num(o, "hashes"));
 	if (json_is_object(cp))
-		printf("latest checkpoint (size %" PRIu64
+		printf("latest checkpoint kept (size %" PRIu64
 		       ") is signed by %s and matches the tree\n",
 		       num(cp, "size"), cli_str(cp, "origin"));
+	if (json_is_object(given))
+		printf("the checkpoint given (size %" PRIu64
+		       ") is signed by %s and matches the tree\n",
+		       num(given, "size"), cli_str(given, "origin"));
 	else
-		printf("no checkpoint signed yet (liaison log checkpoint)\n");
+		printf("%s: the entries and hashes agree with each other, as they would\n"
+		       "after a rewrite of both; to know the log was not rewritten or cut\n"
+		       "short, check it against a checkpoint kept elsewhere (a peer's copy,\n"
+		       "one saved before): liaison log verify --checkpoint FILE\n",
+		       json_is_object(cp)
+			   ? "checked only against this node's own records"
+			   : "nothing to check the log against (no checkpoint kept)");
 }
+
+static int read_note(const struct cli *c, const char *file, char **text);
 
 static int do_verify(const struct cli *c, struct node *n, int argc, char **argv)
 {
-	const char *pos[1];
+	const char *pos[1], *file = NULL;
 	int np;
-	const struct cli_opt opts[] = {{0}};
+	const struct cli_opt opts[] = {OPT_VAL("checkpoint", &file), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
+		return r;
+	char *given = NULL;
+	if (file && (r = read_note(c, file, &given)) != EXIT_OK)
 		return r;
 	json_t *o = NULL;
 	struct lerr e = {0};
 	struct remote_req rq = {.method = "GET"};
 	remote_path(&rq, "/v1/log/verify", NULL, NULL);
-	if ((r = remote_answer(c, n ? view_log_verify(n, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
+	remote_query(&rq, "checkpoint", given);
+	r = remote_answer(c, n ? view_log_verify(n, given, &o, &e) : 0, &e, &rq, &o);
+	free(given);
+	if (r != EXIT_OK)
 		return r;
 	bool ok = json_is_true(json_object_get(o, "ok"));
 	if (c->json)
@@ -365,29 +385,26 @@ static int read_note(const struct cli *c, const char *file, char **text)
 
 static int do_witness(const struct cli *c, struct node *n, int argc, char **argv)
 {
-	const char *prev = NULL, *proof = NULL, *pos[1];
+	const char *proof = NULL, *pos[1];
 	int np;
-	const struct cli_opt opts[] = {OPT_VAL("previous", &prev), OPT_VAL("proof", &proof), {0}};
+	const struct cli_opt opts[] = {OPT_VAL("proof", &proof), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	if (r != EXIT_OK)
 		return r;
-	char *note = NULL, *before = NULL;
+	char *note = NULL;
 	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH];
 	size_t npath = 0;
 	if ((r = read_note(c, pos[0], &note)) != EXIT_OK)
 		return r;
-	if ((prev && (r = read_note(c, prev, &before)) != EXIT_OK) ||
-	    (proof && (r = read_proof(c, proof, path, &npath)) != EXIT_OK)) {
+	if (proof && (r = read_proof(c, proof, path, &npath)) != EXIT_OK) {
 		free(note);
-		free(before);
 		return r;
 	}
 	struct witness_report rep;
 	struct lerr e = {0};
-	int res = node_log_witness(
-	    n, note, before, proof ? (const uint8_t(*)[MERKLE_HASH])path : NULL, npath, &rep, &e);
+	int res = node_witness(n, note, proof ? (const uint8_t(*)[MERKLE_HASH])path : NULL, npath,
+			       (int64_t)time(NULL), &rep, &e);
 	free(note);
-	free(before);
 	if (res < 0)
 		return cli_error(c, &e, false);
 	char b1[B64_HASH];
@@ -426,8 +443,8 @@ const struct cli_command cmd_log = {
     "       liaison log entries [--from N] [--to M]\n"
     "       liaison log prove --index I [--size N]\n"
     "       liaison log consistency --from N [--to M]\n"
-    "       liaison log verify\n"
-    "       liaison log witness CHECKPOINT [--previous CHECKPOINT] [--proof FILE]\n\n"
+    "       liaison log verify [--checkpoint FILE]\n"
+    "       liaison log witness CHECKPOINT [--proof FILE]\n\n"
     "Every act of the node (configuration, agreement events, people, keys,\n"
     "items shared, imported, released, copied, downgraded, destroyed, consents,\n"
     "compromise reports, licences, and every decision it enforces) is an entry of an\n"
@@ -440,11 +457,15 @@ const struct cli_command cmd_log = {
     "               (default: the whole log), with the leaf hash and the root\n"
     "  consistency  the consistency proof from size N to size M (default: now)\n"
     "  verify       recompute every hash from the entries and check the latest\n"
-    "               checkpoint; exit 1 naming the first entry that does not match\n"
+    "               checkpoint kept; exit 1 naming the first entry that does not\n"
+    "               match. With --checkpoint, also that the log still holds the\n"
+    "               tree of FILE, a checkpoint of this node kept elsewhere (a\n"
+    "               peer's copy, one saved before): without one, a log rewritten\n"
+    "               or cut short with its checkpoints cannot be told, and it says so\n"
     "  witness      check a peer's checkpoint: its signature (the party's key, from\n"
     "               liaison party key) and, with --proof (the peer's `log\n"
-    "               consistency --json`), that it extends --previous or the latest\n"
-    "               one kept; an inconsistent one is refused with an ALARM\n\n"
+    "               consistency --json`), that it extends the latest one kept\n"
+    "               here; a smaller or inconsistent one is refused with an ALARM\n\n"
     "Through a daemon (liaison login) all but witness work, with the same\n"
     "answers: entries, prove, consistency and verify as an auditor (an entry\n"
     "about an item beyond them is withheld: its index and leaf hash only);\n"

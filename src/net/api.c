@@ -764,22 +764,26 @@ static enum MHD_Result h_consistency(struct ctx *x)
 
 static enum MHD_Result h_verify(struct ctx *x)
 {
+	enum MHD_Result ret;
+	const char *given = NULL; /* a checkpoint of this log kept elsewhere */
+	const struct arg_spec q[] = {{"checkpoint", ARG_STRING, .str = &given}, {0}};
+	if (!query(x, q, &ret))
+		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_log_verify(x->n, &o, &e);
+	int rv = view_log_verify(x->n, given, &o, &e);
 	return answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_witness(struct ctx *x)
 {
 	enum MHD_Result ret;
-	const char *note, *prev = NULL;
+	const char *note;
 	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH];
 	struct arg_hashes proof = {path, 0};
 	bool has_proof = false;
 	const struct arg_spec spec[] = {
 	    {"checkpoint", ARG_STRING, true, .str = &note},
-	    {"previous", ARG_STRING, .str = &prev},
 	    {"proof", ARG_HASHES, .hashes = &proof, .given = &has_proof},
 	    {0}};
 	json_t *b = body(x, spec, &ret);
@@ -787,9 +791,8 @@ static enum MHD_Result h_witness(struct ctx *x)
 		return ret;
 	struct witness_report rep;
 	struct lerr e = {0};
-	int r = node_log_witness(x->n, note, prev,
-				 has_proof ? (const uint8_t(*)[MERKLE_HASH])path : NULL, proof.n,
-				 &rep, &e);
+	int r = node_witness(x->n, note, has_proof ? (const uint8_t(*)[MERKLE_HASH])path : NULL,
+			     proof.n, (int64_t)time(NULL), &rep, &e);
 	json_decref(b);
 	if (r < 0)
 		return reply_error(x, &e);
@@ -914,7 +917,7 @@ const struct route api_routes[] = {
     {"GET", "/v1/log/entries", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_entries, QUERY},
     {"GET", "/v1/log/proof", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_proof, QUERY},
     {"GET", "/v1/log/consistency", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_consistency, QUERY},
-    {"GET", "/v1/log/verify", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_verify, NO_QUERY},
+    {"GET", "/v1/log/verify", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_verify, QUERY},
     {"POST", "/v1/log/witness", BODY_JSON, AUTH_PERSON, OP_WITNESS, false, h_witness, NO_QUERY},
     {"GET", "/v1/peers", BODY_NONE, AUTH_PERSON, OP_FEDERATION, true, h_peers, NO_QUERY},
     {"GET", "/v1/outbox", BODY_NONE, AUTH_PERSON, OP_FEDERATION, true, h_outbox, NO_QUERY},

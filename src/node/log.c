@@ -159,11 +159,28 @@ int node_log_checkpoint(struct node *n, const struct key_secret *k, struct check
 	int r = node_clock_act(&n->clock, e);
 	if (r < 0)
 		return r;
+	/* signed once per size: the one kept, while the log has not grown (a
+	 * peer asking again and again costs a read, never the write lock) */
+	char *kept = NULL;
+	uint64_t size;
+	struct lerr quiet = {0};
+	uint8_t root[MERKLE_HASH];
+	const struct merkle_src src = source(n->store);
+	if (store_log_size(n->store, &size, &quiet) == 0 &&
+	    store_witness_latest(n->store, cp->origin, &kept, &quiet) == 0 &&
+	    checkpoint_verify(kept, strlen(kept), cp->origin, k->pub.sign_pk, cp, &quiet) == 0 &&
+	    cp->size == size && merkle_root(&src, size, root, &quiet) == 0 &&
+	    sodium_memcmp(root, cp->root, MERKLE_HASH) == 0 && str_copy(note, NOTE_MAX, kept)) {
+		free(kept);
+		return 0;
+	}
+	free(kept);
+	memset(cp, 0, sizeof *cp);
+	node_log_origin(n->party, cp->origin);
 	/* the write lock: no entry lands between the size and the root */
 	r = store_begin(n->store, e);
 	if (r < 0)
 		return r;
-	const struct merkle_src src = source(n->store);
 	if ((r = store_log_size(n->store, &cp->size, e)) == 0 &&
 	    (r = merkle_root(&src, cp->size, cp->root, e)) == 0 &&
 	    (r = checkpoint_sign(cp, k->sign_sk, k->pub.sign_pk, note, e)) == 0 &&
@@ -200,7 +217,37 @@ static int check_entry(uint64_t i, const char *data, size_t len, struct lerr *e)
  * Recomputes the tree from the entries with a frontier (the last complete
  * subtree of each level) and compares every hash the store holds.
  */
+/* Whether the log of `size` entries holds the tree of checkpoint note
+ * (signed by this node: its origin and key), which is put in cp. */
+static int holds(struct node *n, uint64_t size, const char *note, const char *what,
+		 struct checkpoint *cp, struct lerr *e)
+{
+	char origin[NOTE_ORIGIN_MAX];
+	struct key_public pub;
+	uint8_t root[MERKLE_HASH];
+	node_log_origin(n->party, origin);
+	int r = node_public_key(n, n->party, &pub, e);
+	if (r == 0 && (r = checkpoint_verify(note, strlen(note), origin, pub.sign_pk, cp, e)) < 0)
+		return lerr_prefix(e, "%s", what);
+	if (r == 0 && cp->size > size)
+		r = lerr_set(e, LERR_AUTH,
+			     "%s is of %llu entries; the log has %llu: it was cut short", what,
+			     (unsigned long long)cp->size, (unsigned long long)size);
+	else if (r == 0 && (r = node_log_root(n, cp->size, root, e)) == 0 &&
+		 sodium_memcmp(root, cp->root, MERKLE_HASH) != 0)
+		r = lerr_set(e, LERR_AUTH,
+			     "the log no longer has the root of %s at size %llu: it was rewritten",
+			     what, (unsigned long long)cp->size);
+	return r;
+}
+
 int node_log_verify(struct node *n, struct log_report *rep, struct lerr *e)
+{
+	return node_log_verify_against(n, NULL, rep, e);
+}
+
+int node_log_verify_against(struct node *n, const char *given, struct log_report *rep,
+			    struct lerr *e)
 {
 	memset(rep, 0, sizeof *rep);
 	uint64_t size;
@@ -238,29 +285,16 @@ int node_log_verify(struct node *n, struct log_report *rep, struct lerr *e)
 	char origin[NOTE_ORIGIN_MAX], *note = NULL;
 	node_log_origin(n->party, origin);
 	r = store_witness_latest(n->store, origin, &note, e);
-	if (r == LERR_NOTFOUND)
-		return 0; /* no checkpoint signed yet */
-	if (r < 0)
-		return r;
-	struct key_public pub;
-	uint8_t root[MERKLE_HASH];
-	if ((r = node_public_key(n, n->party, &pub, e)) == 0 &&
-	    (r = checkpoint_verify(note, strlen(note), origin, pub.sign_pk, &rep->latest, e)) ==
-		0) {
-		if (rep->latest.size > size)
-			r = lerr_set(e, LERR_AUTH,
-				     "the latest checkpoint is of %llu entries; the log has %llu",
-				     (unsigned long long)rep->latest.size,
-				     (unsigned long long)size);
-		else if ((r = node_log_root(n, rep->latest.size, root, e)) == 0 &&
-			 sodium_memcmp(root, rep->latest.root, MERKLE_HASH) != 0)
-			r = lerr_set(
-			    e, LERR_AUTH,
-			    "the log no longer has the root of its checkpoint at size %llu",
-			    (unsigned long long)rep->latest.size);
-	}
-	rep->checkpoint = r == 0;
+	if (r == 0) {
+		r = holds(n, size, note, "the latest checkpoint kept", &rep->latest, e);
+		rep->checkpoint = r == 0;
+	} else if (r == LERR_NOTFOUND) /* none signed yet, or removed */
+		r = 0;
 	free(note);
+	if (r == 0 && given) {
+		r = holds(n, size, given, "the checkpoint given", &rep->given, e);
+		rep->external = r == 0;
+	}
 	return r;
 }
 
@@ -291,51 +325,28 @@ static int parse_checkpoint(struct node *n, const char *note, struct checkpoint 
 	return r;
 }
 
-int node_log_witness(struct node *n, const char *note, const char *previous,
-		     const uint8_t (*proof)[MERKLE_HASH], size_t nproof, struct witness_report *rep,
-		     struct lerr *e)
+int node_log_witness(struct node *n, const char *note, const uint8_t (*proof)[MERKLE_HASH],
+		     size_t nproof, struct witness_report *rep, struct lerr *e)
 {
-	return node_log_witness_as(n, note, previous, proof, nproof, true, rep, e);
+	return node_log_witness_as(n, note, proof, nproof, true, rep, e);
 }
 
-int node_log_witness_as(struct node *n, const char *note, const char *previous,
-			const uint8_t (*proof)[MERKLE_HASH], size_t nproof, bool logged,
-			struct witness_report *rep, struct lerr *e)
+/* Whether checkpoint c extends p (both verified, of one origin). */
+static int extends(const struct checkpoint *p, const struct checkpoint *c,
+		   const uint8_t (*proof)[MERKLE_HASH], size_t nproof, struct lerr *e)
 {
-	memset(rep, 0, sizeof *rep);
-	char *kept = NULL, day[DATE_BUF_SIZE];
-	int r = parse_checkpoint(n, note, &rep->cp, e);
-	if (r < 0)
-		return r;
-	if (!previous) {
-		r = store_witness_latest(n->store, rep->cp.origin, &kept, e);
-		if (r == LERR_NOTFOUND)
-			r = 0;
-		previous = kept;
-	}
-	if (r == 0 && previous && (r = parse_checkpoint(n, previous, &rep->previous, e)) < 0)
-		lerr_prefix(e, "the previous checkpoint");
-	if (r == 0 && previous && strcmp(rep->previous.origin, rep->cp.origin) != 0)
-		r = lerr_set(e, LERR_INVAL, "the previous checkpoint is of %s, not %s",
-			     rep->previous.origin, rep->cp.origin);
-	rep->had_previous = r == 0 && previous;
-	free(kept);
-	if (r < 0)
-		return r;
-	const struct checkpoint *p = &rep->previous, *c = &rep->cp;
-	if (rep->had_previous && c->size < p->size)
+	if (c->size < p->size)
 		return lerr_set(e, LERR_AUTH,
 				"ALARM: %s signed a tree of %llu entries after one of %llu: a log "
 				"never shrinks",
 				c->origin, (unsigned long long)c->size,
 				(unsigned long long)p->size);
-	if (rep->had_previous && c->size == p->size &&
-	    sodium_memcmp(c->root, p->root, MERKLE_HASH) != 0)
+	if (c->size == p->size && sodium_memcmp(c->root, p->root, MERKLE_HASH) != 0)
 		return lerr_set(e, LERR_AUTH,
 				"ALARM: %s signed two different trees of %llu entries: its log was "
 				"rewritten",
 				c->origin, (unsigned long long)c->size);
-	if (rep->had_previous && c->size > p->size && p->size > 0) {
+	if (c->size > p->size && p->size > 0) {
 		if (!proof)
 			return lerr_set(e, LERR_INVAL,
 					"a consistency proof from %llu to %llu is needed (liaison "
@@ -350,8 +361,35 @@ int node_log_witness_as(struct node *n, const char *note, const char *previous,
 					c->origin, (unsigned long long)c->size,
 					(unsigned long long)p->size);
 	}
+	return 0;
+}
+
+int node_log_witness_as(struct node *n, const char *note, const uint8_t (*proof)[MERKLE_HASH],
+			size_t nproof, bool logged, struct witness_report *rep, struct lerr *e)
+{
+	memset(rep, 0, sizeof *rep);
+	char *kept = NULL, day[DATE_BUF_SIZE];
+	int r = parse_checkpoint(n, note, &rep->cp, e);
+	if (r < 0)
+		return r;
+	/* under the write lock: the checkpoint checked against is the latest kept,
+	 * never one a caller names, and none is kept between the check and this one */
 	if ((r = store_begin(n->store, e)) < 0)
 		return r;
+	r = store_witness_latest(n->store, rep->cp.origin, &kept, e);
+	if (r == LERR_NOTFOUND)
+		r = 0;
+	else if (r == 0 && (r = parse_checkpoint(n, kept, &rep->previous, e)) < 0)
+		lerr_prefix(e, "the checkpoint kept before");
+	rep->had_previous = r == 0 && kept;
+	free(kept);
+	if (r == 0 && rep->had_previous)
+		r = extends(&rep->previous, &rep->cp, proof, nproof, e);
+	if (r < 0) {
+		store_rollback(n->store);
+		return r;
+	}
+	const struct checkpoint *c = &rep->cp;
 	json_t *body = logged ? json_pack("{s:s, s:I, s:s}", "origin", c->origin, "size",
 					  (json_int_t)c->size, "note", note)
 			      : NULL;

@@ -80,6 +80,8 @@ struct log_report {
 	uint64_t hashes;	  /* stored subtree hashes checked */
 	bool checkpoint;	  /* a checkpoint of this node was kept and checked */
 	struct checkpoint latest; /* it */
+	bool external;		  /* the checkpoint given was checked too */
+	struct checkpoint given;  /* it */
 };
 
 /*
@@ -92,6 +94,17 @@ struct log_report {
 int node_log_verify(struct node *n, struct log_report *rep, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 
+/*
+ * node_log_verify, and also against `given` (when not NULL): a checkpoint
+ * of this node's log kept elsewhere (a peer's copy, one saved before). It
+ * must be signed with this node's key, and the log must still hold its
+ * tree: fewer entries than it, or another root at its size, is LERR_AUTH.
+ * Without it, a log rewritten or cut short together with the checkpoints
+ * kept beside it cannot be told from a good one.
+ */
+int node_log_verify_against(struct node *n, const char *given, struct log_report *rep,
+			    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 3)));
+
 /* What witnessing a checkpoint found. */
 struct witness_report {
 	struct checkpoint cp; /* the checkpoint, verified */
@@ -102,24 +115,24 @@ struct witness_report {
 
 /*
  * Witnesses another node's checkpoint: its signature against the key of
- * the party its origin names; then its consistency with `previous` (a
- * signed checkpoint, or NULL for the latest one kept of that origin) using
- * the consistency proof (NULL when the sizes are equal or nothing was seen
- * before). Refuses (LERR_AUTH, loudly) a bad signature, a smaller tree than
- * one seen, two roots for one size, or a proof that does not hold; keeps
- * the checkpoint when it checks.
+ * the party its origin names; then its consistency with the latest
+ * checkpoint of that origin kept here (never one the caller names: that
+ * would let a rewritten log be witnessed from a checkpoint of its own
+ * choosing), using the consistency proof (NULL when the sizes are equal or
+ * nothing was kept before). Refuses (LERR_AUTH, loudly) a bad signature, a
+ * smaller tree than one kept, two roots for one size, or a proof that does
+ * not hold; keeps the checkpoint when it checks.
  */
-int node_log_witness(struct node *n, const char *note, const char *previous,
-		     const uint8_t (*proof)[MERKLE_HASH], size_t nproof, struct witness_report *rep,
-		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 6)));
+int node_log_witness(struct node *n, const char *note, const uint8_t (*proof)[MERKLE_HASH],
+		     size_t nproof, struct witness_report *rep, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 5)));
 
 /* node_log_witness, with a log entry for the checkpoint kept only when
  * `logged` (the daemon's scheduled witnessing logs one a day per peer: two
  * nodes logging each other's every checkpoint would grow both logs forever). */
-int node_log_witness_as(struct node *n, const char *note, const char *previous,
-			const uint8_t (*proof)[MERKLE_HASH], size_t nproof, bool logged,
-			struct witness_report *rep, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 7)));
+int node_log_witness_as(struct node *n, const char *note, const uint8_t (*proof)[MERKLE_HASH],
+			size_t nproof, bool logged, struct witness_report *rep, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 6)));
 
 /* The size of the latest checkpoint of `origin` kept here (0 when none). */
 int node_log_witnessed_size(struct node *n, const char *origin, uint64_t *size, struct lerr *e)

@@ -401,7 +401,7 @@ int node_peer_witness(struct node *n, const char *party, const char *note,
 		r = lerr_set(e, LERR_AUTH,
 			     "ALARM: %s's node answered with a checkpoint of another log", party);
 	else /* a log entry for the first checkpoint of each day (UTC) */
-		r = node_log_witness_as(n, note, NULL, proof, nproof,
+		r = node_log_witness_as(n, note, proof, nproof,
 					!p.witnessed || p.witnessed_at / 86400 != now / 86400, rep,
 					e);
 	if (r == 0) {
@@ -433,6 +433,23 @@ int node_peer_witness(struct node *n, const char *party, const char *note,
 	if (s < 0)
 		*e = se;
 	return r;
+}
+
+int node_witness(struct node *n, const char *note, const uint8_t (*proof)[MERKLE_HASH],
+		 size_t nproof, int64_t now, struct witness_report *rep, struct lerr *e)
+{
+	char party[PARTY_CODE_MAX] = "";
+	struct store_peer p;
+	struct lerr quiet = {0};
+	size_t ol = strcspn(note, "\n");
+	if (strncmp(note, "liaison/", 8) == 0 && ol - 8 < sizeof party) {
+		memcpy(party, note + 8, ol - 8);
+		party[ol - 8] = '\0';
+	}
+	if (party[0] && party_code_check(party, NULL) == 0 &&
+	    store_peer_get(n->store, party, &p, &quiet) == 0)
+		return node_peer_witness(n, party, note, proof, nproof, now, rep, e);
+	return node_log_witness(n, note, proof, nproof, rep, e);
 }
 
 int node_peer_witness_failed(struct node *n, const char *party, const char *why, struct lerr *e)
@@ -504,12 +521,8 @@ int node_peer_checkpoint(struct node *n, const struct key_secret *k, uint64_t si
 	int r = node_log_checkpoint(n, k, &cp, note, e);
 	if (r < 0)
 		return r;
-	if (since > cp.size)
-		return lerr_set(
-		    e, LERR_INVAL,
-		    "since: %llu is more than this log holds (%llu): a peer cannot have "
-		    "seen it",
-		    (unsigned long long)since, (unsigned long long)cp.size);
+	/* since > size: the peer saw a larger tree than this log now holds; it
+	 * gets the checkpoint (no proof can exist) and raises its alarm */
 	if (since > 0 && since < cp.size &&
 	    (r = node_log_consistency(n, since, cp.size, path, &np, e)) < 0)
 		return r;

@@ -157,6 +157,15 @@ int node_peer_witness(struct node *n, const char *party, const char *note,
 		      const uint8_t (*proof)[MERKLE_HASH], size_t nproof, int64_t now,
 		      struct witness_report *rep, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 7)));
+/*
+ * A checkpoint witnessed by hand (liaison log witness, POST /v1/log/witness):
+ * of a peer's log, as the daemon's witnessing takes it (node_peer_witness:
+ * a smaller or inconsistent tree raises the peer's alarm); of another
+ * party's, checked and kept (node_log_witness).
+ */
+int node_witness(struct node *n, const char *note, const uint8_t (*proof)[MERKLE_HASH],
+		 size_t nproof, int64_t now, struct witness_report *rep, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 6)));
 /* Notes a failed attempt to witness (no answer, a bad one). */
 int node_peer_witness_failed(struct node *n, const char *party, const char *why, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));

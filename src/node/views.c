@@ -609,23 +609,27 @@ int view_log_checkpoint(struct node *n, const struct key_secret *k, json_t **out
 	return *out ? 0 : nomem(NULL, e);
 }
 
-int view_log_verify(struct node *n, json_t **out, struct lerr *e)
+static json_t *checkpoint_json(const struct checkpoint *cp)
+{
+	return json_pack("{s:s, s:I, s:o}", "origin", cp->origin, "size", (json_int_t)cp->size,
+			 "root", hash_json(cp->root));
+}
+
+int view_log_verify(struct node *n, const char *given, json_t **out, struct lerr *e)
 {
 	struct log_report rep;
 	struct lerr why = {0};
 	char msg[LERR_MSG_MAX];
 	*out = NULL;
-	if (node_log_verify(n, &rep, &why) < 0)
+	if (node_log_verify_against(n, given, &rep, &why) < 0)
 		*out = json_pack("{s:b, s:s}", "ok", 0, "problem",
 				 utf8_scrub(why.msg, msg, sizeof msg));
 	else
-		*out = json_pack(
-		    "{s:b, s:I, s:I, s:o}", "ok", 1, "entries", (json_int_t)rep.entries, "hashes",
-		    (json_int_t)rep.hashes, "checkpoint",
-		    rep.checkpoint
-			? json_pack("{s:s, s:I, s:o}", "origin", rep.latest.origin, "size",
-				    (json_int_t)rep.latest.size, "root", hash_json(rep.latest.root))
-			: json_null());
+		*out = json_pack("{s:b, s:I, s:I, s:o, s:o}", "ok", 1, "entries",
+				 (json_int_t)rep.entries, "hashes", (json_int_t)rep.hashes,
+				 "checkpoint",
+				 rep.checkpoint ? checkpoint_json(&rep.latest) : json_null(),
+				 "given", rep.external ? checkpoint_json(&rep.given) : json_null());
 	return *out ? 0 : nomem(NULL, e);
 }
 

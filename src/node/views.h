@@ -144,11 +144,14 @@ int view_log_checkpoint(struct node *n, const struct key_secret *k, json_t **out
     __attribute__((nonnull(1, 2, 3)));
 
 /*
- * Recomputes the log (node_log_verify): {"ok": true, "entries", "hashes",
- * "checkpoint": {"origin", "size", "root"} or null}, or {"ok": false,
- * "problem"} naming what does not match. An error only when out of memory.
+ * Recomputes the log (node_log_verify_against, with the checkpoint `given`
+ * or NULL): {"ok": true, "entries", "hashes", "checkpoint": the latest kept
+ * {"origin", "size", "root"} or null, "given": the same or null}, or
+ * {"ok": false, "problem"} naming what does not match. An error only when
+ * out of memory.
  */
-int view_log_verify(struct node *n, json_t **out, struct lerr *e) __attribute__((nonnull(1, 2)));
+int view_log_verify(struct node *n, const char *given, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 3)));
 
 /* {"peers": [{"party", "url", "added_on", witnessing...}]} */
 int view_peers(struct node *n, json_t **out, struct lerr *e) __attribute__((nonnull(1, 2)));

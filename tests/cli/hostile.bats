@@ -20,6 +20,34 @@ up() { # HOME [OPTIONS...]: a daemon; sets ${HOME}_URL and keeps its pid
 	eval "${1^^}_URL=$DAEMON_URL ${1^^}_PID=$DAEMON_PID"
 }
 
+down() { # HOME
+	local pid=${1^^}_PID
+	kill -TERM "${!pid}"
+	wait "${!pid}" || true
+}
+
+eventually() { # CMD...: true within 10 s
+	for _ in $(seq 100); do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+# truncate HOME K: cuts the node's log to its first K entries, with every
+# hash and checkpoint of its own that would tell (an insider's rewrite)
+truncate_log() {
+	sqlite3 "$1/node.db" "DELETE FROM log_entries WHERE idx >= $2;
+		DELETE FROM log_hashes WHERE ((idx + 1) << level) > $2;
+		DELETE FROM log_witnessed WHERE origin = 'liaison/${1^^}'"
+}
+
+api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
+	local token=$1 method=$2 url=$3
+	shift 3
+	curl -s -o ans.json -w '%{http_code}' -X "$method" -H "Authorization: Bearer $token" "$@" "$url"
+}
+
 @test "anyone can fill the disk: a forged peer request is refused before its body is read" {
 	up kor
 	"$L" --home kor peer add JPN --url http://127.0.0.1:1 >/dev/null
@@ -94,4 +122,106 @@ up() { # HOME [OPTIONS...]: a daemon; sets ${HOME}_URL and keeps its pid
 		all(.person == "sato" and .status == 0 and .ended == "cut: too slow")'
 	[ -z "$(find jpn/tmp -type f 2>/dev/null)" ]
 	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM items')" = 0 ]
+}
+
+@test "witnessing can be laundered: a checkpoint is checked from the last one kept, never from one the caller names" {
+	"$L" --home kor peer add JPN --url http://127.0.0.1:1 >/dev/null
+	"$L" --home kor person add reg --party KOR --name Registrar --role registrar >/dev/null
+	REG=$("$L" --home kor person token reg 2>/dev/null)
+	KIM=$("$L" --home kor person token kim 2>/dev/null)
+	# JPN's log forks: the real one, and a rewrite of its last act
+	cp -r jpn fork
+	"$L" --home jpn person add kato --party JPN --name Kato --role analyst >/dev/null
+	"$L" --home fork person add kato --party JPN --name Kato --role originator >/dev/null
+	"$L" --home jpn log checkpoint -o real.txt
+	"$L" --home fork log checkpoint -o fork1.txt
+	"$L" --home fork person add endo --party JPN --name Endo --role analyst >/dev/null
+	"$L" --home fork log checkpoint -o fork2.txt
+	n1=$(sed -n 2p fork1.txt)
+	"$L" --home fork --json log consistency --from "$n1" >proof.json
+	# KOR has witnessed the real log
+	"$L" --home kor log witness real.txt
+	up kor
+	body() { # CHECKPOINT-FILE [PREVIOUS-FILE]
+		if [ -n "${2:-}" ]; then
+			jq -n --rawfile cp "$1" --slurpfile p proof.json --rawfile prev "$2" \
+				'{checkpoint: $cp, previous: $prev, proof: $p[0].proof}'
+		else
+			jq -n --rawfile cp "$1" --slurpfile p proof.json '{checkpoint: $cp, proof: $p[0].proof}'
+		fi
+	}
+	# an analyst may not witness at all
+	[ "$(api "$KIM" POST "$KOR_URL/v1/log/witness" --data-binary "$(body fork2.txt)")" = 403 ]
+	# the laundering: the rewrite, "consistent" with a previous of its own
+	code=$(api "$REG" POST "$KOR_URL/v1/log/witness" --data-binary "$(body fork2.txt fork1.txt)")
+	[ "$code" = 400 ]
+	[[ "$(jq -r .error.message ans.json)" == *previous* ]]
+	# without it, it is checked from the real one kept: the alarm
+	code=$(api "$REG" POST "$KOR_URL/v1/log/witness" --data-binary "$(body fork2.txt)")
+	[ "$code" = 400 ]
+	[[ "$(jq -r .error.message ans.json)" == *"ALARM: liaison/JPN"*"not an extension"* ]]
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/healthz")" = 503 ]
+	down kor
+	# the real one is still the one kept, and the alarm is logged
+	[ "$(sqlite3 kor/node.db "SELECT max(size) FROM log_witnessed WHERE origin = 'liaison/JPN'")" = "$(sed -n 2p real.txt)" ]
+	"$L" --home kor --json log entries | jq -e -s '[.[].entries[].data | @base64d | fromjson | select(.kind == "checkpoint-alarm")] | length == 1'
+	run "$L" --home kor log witness fork2.txt --previous fork1.txt
+	[ "$status" -eq 2 ]
+}
+
+@test "log verify passes a rewritten, truncated log: it says it has nothing to check against, and --checkpoint catches it" {
+	"$L" --home jpn log checkpoint -o saved.txt
+	n=$(sed -n 2p saved.txt)
+	truncate_log jpn $((n - 2))
+	# what is left is self-consistent, and log verify says what that is worth
+	run "$L" --home jpn log verify
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"log verified: $((n - 2)) entries"* ]]
+	[[ "$output" == *"nothing to check the log against (no checkpoint kept)"* ]]
+	"$L" --home jpn --json log verify | jq -e '.ok and .checkpoint == null and .given == null'
+	# against a checkpoint kept elsewhere: cut short
+	run "$L" --home jpn log verify --checkpoint saved.txt
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the checkpoint given is of $n entries; the log has $((n - 2)): it was cut short"* ]]
+	# a checkpoint of another node's log is not one of this log
+	"$L" --home kor log checkpoint -o kor.txt
+	run "$L" --home jpn log verify --checkpoint kor.txt
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"the checkpoint given: checkpoint: not signed by liaison/JPN's key"* ]]
+	# through the daemon, as an auditor
+	up jpn
+	MORI=$("$L" --home jpn person token mori 2>/dev/null)
+	code=$(api "$MORI" GET "$JPN_URL/v1/log/verify" -G --data-urlencode "checkpoint@saved.txt")
+	[ "$code" = 200 ]
+	jq -e '.ok == false and (.problem | contains("cut short"))' ans.json
+}
+
+@test "log verify: a checkpoint kept elsewhere that the log still holds" {
+	"$L" --home jpn log checkpoint -o saved.txt
+	"$L" --home jpn person add kato --party JPN --name Kato --role analyst >/dev/null
+	run "$L" --home jpn log verify --checkpoint saved.txt
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"the checkpoint given (size $(sed -n 2p saved.txt)) is signed by liaison/JPN and matches the tree"* ]]
+	"$L" --home jpn --json log verify --checkpoint saved.txt | jq -e --argjson n "$(sed -n 2p saved.txt)" '.ok and .given.size == $n'
+}
+
+@test "a peer that sees a log shrink: an alarm, not a quiet failure" {
+	up kor --witness-every 1
+	up jpn --witness-every 1
+	"$L" --home jpn peer add KOR --url "$KOR_URL" >/dev/null
+	"$L" --home kor peer add JPN --url "$JPN_URL" >/dev/null
+	witnessed() {
+		"$L" --home kor --json peer status | jq -e '.peers[0].witnessed_size > 0'
+	}
+	eventually witnessed
+	n=$("$L" --home kor --json peer status | jq '.peers[0].witnessed_size')
+	truncate_log jpn $((n - 2))
+	alarmed() {
+		"$L" --home kor --json peer status >st.json
+		! jq -e '.peers[0].alarm == null' st.json >/dev/null
+	}
+	eventually alarmed || true
+	"$L" --home kor --json peer status >st.json || true
+	jq -e '.peers[0].alarm | contains("ALARM: liaison/JPN signed a tree of") and contains("a log never shrinks")' st.json
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/healthz")" = 503 ]
 }

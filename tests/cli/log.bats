@@ -94,7 +94,8 @@ kinds() { "$L" --home "$1" log entries 2>/dev/null | jq -r .kind | paste -sd' ';
 	"$L" --home jpn log checkpoint >/dev/null
 	run "$L" --home jpn log verify
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"latest checkpoint (size 4) is signed by liaison/JPN and matches the tree"* ]]
+	[[ "$output" == *"latest checkpoint kept (size 4) is signed by liaison/JPN and matches the tree"* ]]
+	[[ "$output" == *"checked only against this node's own records"*"liaison log verify --checkpoint FILE"* ]]
 	cp jpn/node.db saved.db
 	sqlite3 jpn/node.db "UPDATE log_entries SET data = CAST(replace(CAST(data AS TEXT), 'sato', 'kato') AS BLOB) WHERE idx = 3"
 	run "$L" --home jpn log verify
@@ -106,7 +107,7 @@ kinds() { "$L" --home "$1" log entries 2>/dev/null | jq -r .kind | paste -sd' ';
 	LIAISON_NOW=2019-09-02 "$L" --home jpn person add kato --party JPN --name Kato --role analyst >/dev/null
 	run "$L" --home jpn log verify
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"no longer has the root of its checkpoint at size 4"* ]]
+	[[ "$output" == *"no longer has the root of the latest checkpoint kept at size 4: it was rewritten"* ]]
 }
 
 @test "proofs and entries: ranges and bad numbers are usage errors" {
