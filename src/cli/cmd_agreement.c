@@ -14,18 +14,22 @@
 #include "cli.h"
 #include "remote.h"
 
-/* "2  2019-08-23  notice           by KOR" from an event object. */
+/* "2  2019-08-23  notice           by KOR" from an event object; a joint act
+ * one party recorded so far says whose record it awaits. */
 static void print_event(const json_t *ev, const char *indent)
 {
-	const char *by = cli_str(ev, "by");
+	const char *by = cli_str(ev, "by"), *awaiting = cli_str(ev, "awaiting");
 	if (by[0])
-		printf("%s%lld  %s  %-16s by %s\n", indent,
+		printf("%s%lld  %s  %-16s by %s", indent,
 		       (long long)json_integer_value(json_object_get(ev, "number")),
 		       cli_str(ev, "date"), cli_str(ev, "kind"), by);
 	else
-		printf("%s%lld  %s  %s\n", indent,
+		printf("%s%lld  %s  %s", indent,
 		       (long long)json_integer_value(json_object_get(ev, "number")),
 		       cli_str(ev, "date"), cli_str(ev, "kind"));
+	if (awaiting[0])
+		printf("  (no effect yet: awaiting %s's record of it)", awaiting);
+	putchar('\n');
 }
 
 /* The day before a YYYY-MM-DD text (a term's last day, the day an agreement ended). */

@@ -303,13 +303,13 @@ static void print_verified(const json_t *o)
 		       ") is signed by %s and matches the tree\n",
 		       num(given, "size"), cli_str(given, "origin"));
 	else
-		printf("%s: the entries and hashes agree with each other, as they would\n"
-		       "after a rewrite of both; to know the log was not rewritten or cut\n"
-		       "short, check it against a checkpoint kept elsewhere (a peer's copy,\n"
-		       "one saved before): liaison log verify --checkpoint FILE\n",
+		printf("%s.\nIts entries and hashes agree with each other, as they would after a\n"
+		       "rewrite of both: to know the log was not rewritten or cut short, check\n"
+		       "it against a checkpoint kept elsewhere (a peer's copy, one saved before):\n"
+		       "  liaison log verify --checkpoint FILE\n",
 		       json_is_object(cp)
-			   ? "checked only against this node's own records"
-			   : "nothing to check the log against (no checkpoint kept)");
+			   ? "Checked only against this node's own records"
+			   : "Nothing to check the log against (no checkpoint kept)");
 }
 
 static int read_note(const struct cli *c, const char *file, char **text);

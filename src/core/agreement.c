@@ -194,6 +194,51 @@ static int by_noticer(const struct agr_state *st, const struct agr_event *ev, co
 	return 0;
 }
 
+static bool joint_kind(enum agr_event_kind k)
+{
+	return k == AGR_EV_SIGNED || k == AGR_EV_IN_FORCE || k == AGR_EV_AMENDED;
+}
+
+/* Whether events i and j are records of one joint act. */
+static bool same_act(const struct agreement *a, size_t i, size_t j)
+{
+	return a->events[i].kind == a->events[j].kind && a->events[i].date == a->events[j].date;
+}
+
+bool agreement_event_awaits(const struct agreement *a, size_t i, size_t without,
+			    const char **missing)
+{
+	if (missing)
+		*missing = NULL;
+	if (i >= a->nevents || !joint_kind(a->events[i].kind))
+		return false;
+	for (size_t j = 0; j < a->nevents; j++)
+		if (j != without && same_act(a, i, j) && !a->events[j].by[0])
+			return false; /* a joint record */
+	for (size_t p = 0; p < a->nparties; p++) {
+		bool has = false;
+		for (size_t j = 0; j < a->nevents && !has; j++)
+			has = j != without && same_act(a, i, j) &&
+			      strcmp(a->events[j].by, a->parties[p]) == 0;
+		if (!has) {
+			if (missing)
+				*missing = a->parties[p];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether a record of a joint act is not the first of its records (in
+ * applying order, events of one day and kind sort by recording order). */
+static bool later_record(const struct agreement *a, size_t i, size_t without)
+{
+	for (size_t j = 0; j < i; j++)
+		if (j != without && same_act(a, i, j))
+			return true;
+	return false;
+}
+
 /*
  * Applies one event (index i) to the fold; returns 0, or -1 with the reason
  * it cannot happen written in why.
@@ -209,6 +254,12 @@ static int apply(struct fold *f, size_t i, char *why, size_t n)
 
 	if (ev->by[0] && !agreement_has_party(a, ev->by))
 		return refuse(why, n, "%s is not a party to %s", ev->by, a->id);
+	/* a joint act takes effect once, at its first record (the others are the
+	 * same act), and only when every party recorded it: one still awaiting
+	 * another party is checked like any event, then has no effect */
+	if (joint_kind(ev->kind) && later_record(a, i, st->without))
+		return 0;
+	bool awaiting = agreement_event_awaits(a, i, st->without, NULL);
 	if (f->terminated)
 		return refuse(why, n, "the agreement is terminated since %s",
 			      date_format(st->since, d1));
@@ -220,6 +271,8 @@ static int apply(struct fold *f, size_t i, char *why, size_t n)
 		if (st->entered)
 			return refuse(why, n, "signature after entry into force (%s)",
 				      date_format(st->in_force_since, d1));
+		if (awaiting)
+			return 0;
 		st->is_signed = true;
 		st->signed_on = ev->date;
 		return 0;
@@ -227,6 +280,8 @@ static int apply(struct fold *f, size_t i, char *why, size_t n)
 		if (st->entered)
 			return refuse(why, n, "the agreement is already in force since %s",
 				      date_format(st->in_force_since, d1));
+		if (awaiting)
+			return 0;
 		st->entered = true;
 		st->in_force_since = ev->date;
 		return 0;

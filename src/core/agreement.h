@@ -146,6 +146,19 @@ const char *agr_notice_status_name(enum agr_notice_status s);
 /* True when party is one of a's parties. */
 bool agreement_has_party(const struct agreement *a, const char *party) __attribute__((nonnull));
 
+/*
+ * Signed, in-force and amended are the parties' joint acts: such an event
+ * recorded by one party (`by`) takes effect only when every party's record
+ * of it (same kind, same date) is there, or a joint record (no `by`). The
+ * first of them, in applying order, then applies; the others add nothing.
+ * Whether event i is one that still awaits another party's record (its
+ * kind is joint, and not every party has recorded it): *missing (when not
+ * NULL) is the first party whose record is missing. Events at index
+ * `without` do not count.
+ */
+bool agreement_event_awaits(const struct agreement *a, size_t i, size_t without,
+			    const char **missing) __attribute__((nonnull(1)));
+
 /* Checks an agreement id: 1-63 of A-Z a-z 0-9 '.' '_' '-'. */
 int agreement_id_check(const char *id, struct lerr *e) __attribute__((nonnull(1)));
 

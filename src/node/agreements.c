@@ -111,6 +111,31 @@ int node_agreement_record(struct node *n, const char *id, const struct agr_event
 	return node_agreement_record_as(n, id, ev, &how, a, number, e);
 }
 
+/* A peer's note is dated by its delivery: not long before the node's date,
+ * never before what the agreement already records. */
+static int delivery_date_check(const struct node *n, const struct agreement *a,
+			       const struct agr_event *ev, struct lerr *e)
+{
+	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
+	if (ev->date + NOTE_LATE_DAYS < n->clock.today)
+		return lerr_set(e, LERR_REFUSED,
+				"dated %s, more than %d day before this node's date (%s): a note "
+				"is dated by its delivery",
+				date_format(ev->date, d1), NOTE_LATE_DAYS,
+				date_format(n->clock.today, d2));
+	size_t last = AGR_NONE;
+	for (size_t i = 0; i < a->nevents; i++)
+		if (last == AGR_NONE || a->events[i].date >= a->events[last].date)
+			last = i;
+	if (last != AGR_NONE && a->events[last].date > ev->date)
+		return lerr_set(e, LERR_REFUSED,
+				"dated %s, before the agreement's last recorded event (%s on %s)",
+				date_format(ev->date, d1),
+				agr_event_kind_name(a->events[last].kind),
+				date_format(a->events[last].date, d2));
+	return 0;
+}
+
 int node_agreement_record_as(struct node *n, const char *id, const struct agr_event *ev,
 			     const struct event_how *how, struct agreement *a, size_t *number,
 			     struct lerr *e)
@@ -130,6 +155,8 @@ int node_agreement_record_as(struct node *n, const char *id, const struct agr_ev
 		return r;
 	}
 	r = store_agreement_get(n->store, id, a, e);
+	if (r == 0 && how->evidence)
+		r = delivery_date_check(n, a, ev, e);
 	if (r == 0 && a->nevents == AGR_EVENTS_MAX)
 		r = lerr_set(e, LERR_LIMIT, "agreement %s already has %d events", id,
 			     AGR_EVENTS_MAX);
@@ -167,6 +194,8 @@ int node_agreement_record_as(struct node *n, const char *id, const struct agr_ev
 			if (logged->events[i].seq == seq)
 				body = json_pack("{s:s, s:o, s:s}", "agreement", id, "event",
 						 encode_event(logged, i), "source", how->source);
+	if (body && !how->evidence && ev->date + NOTE_LATE_DAYS < n->clock.today)
+		json_object_set_new(body, "late", json_true()); /* history entered now */
 	free(logged);
 	if (body && nnotes)
 		json_object_set(body, "notes", notes);

@@ -53,6 +53,9 @@ json_t *encode_event(const struct agreement *a, size_t i)
 	json_object_set_new(o, "kind", json_string(agr_event_kind_name(ev->kind)));
 	if (ev->by[0])
 		json_object_set_new(o, "by", json_string(ev->by));
+	const char *missing;
+	if (agreement_event_awaits(a, i, AGR_NONE, &missing)) /* a joint act, one-sided so far */
+		json_object_set_new(o, "awaiting", json_string(missing));
 	return o;
 }
 

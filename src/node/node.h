@@ -247,11 +247,17 @@ struct event_how {
 	size_t *notes;	    /* when not NULL: how many notes were queued */
 };
 
+/* How far back a peer's note may be dated from the day it is taken (days). */
+#define NOTE_LATE_DAYS 1
+
 /*
  * node_agreement_record, saying how. An event by this node's own party
  * that is not a peer's note is sent, as a note, to each other party of the
  * agreement whose node is a peer (queued in the event's transaction,
- * docs/federation.md).
+ * docs/federation.md). A peer's note (evidence) is dated by its delivery:
+ * more than NOTE_LATE_DAYS before the node's date, or before the
+ * agreement's last recorded event, it is refused (LERR_REFUSED). The node's
+ * own record of an older date is taken, and logged as a late entry.
  */
 int node_agreement_record_as(struct node *n, const char *id, const struct agr_event *ev,
 			     const struct event_how *how, struct agreement *a, size_t *number,

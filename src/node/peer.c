@@ -570,6 +570,23 @@ static int receipt_for(const struct key_secret *k, const struct peer_request *rq
 
 #define NOTE_MAX 4096
 
+/* Logs a peer's note refused (note-refused: the peer, the message, the
+ * note, the reason), in its own transaction; the message is not taken. */
+static void log_refused_note(struct node *n, const struct peer_request *rq, const char *note,
+			     const struct lerr *why)
+{
+	struct lerr e = {0};
+	const struct store_msg *receiving = n->receiving;
+	n->receiving = NULL; /* not taken: a delivery again is refused again */
+	if (store_begin(n->store, &e) == 0 &&
+	    node_log_commit(n, "note-refused",
+			    json_pack("{s:s, s:s, s:s, s:s}", "peer", rq->from, "message", rq->msg,
+				      "note", note, "reason", why->msg),
+			    &e) < 0)
+		fprintf(stderr, "liaison: a refused note could not be logged: %s\n", e.msg);
+	n->receiving = receiving;
+}
+
 /* A party's note of an agreement event (the body in file): recorded, with
  * the note and the signed request as evidence, if the sender is a party to
  * the agreement that speaks for itself and the lifecycle allows it. */
@@ -623,6 +640,8 @@ static int receive_note(struct node *n, const struct peer_request *rq, const cha
 		if (r < 0)
 			lerr_prefix(e, "%s's note of %s %s on %s", rq->from, kind, id, date);
 	}
+	if (r == LERR_REFUSED) /* a party's word refused: on the record, with why */
+		log_refused_note(n, rq, text, e);
 	free(req);
 	free(a);
 	json_decref(o);

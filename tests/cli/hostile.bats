@@ -177,7 +177,7 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	run "$L" --home jpn log verify
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"log verified: $((n - 2)) entries"* ]]
-	[[ "$output" == *"nothing to check the log against (no checkpoint kept)"* ]]
+	[[ "$output" == *"Nothing to check the log against (no checkpoint kept)"* ]]
 	"$L" --home jpn --json log verify | jq -e '.ok and .checkpoint == null and .given == null'
 	# against a checkpoint kept elsewhere: cut short
 	run "$L" --home jpn log verify --checkpoint saved.txt
@@ -224,4 +224,77 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	"$L" --home kor --json peer status >st.json || true
 	jq -e '.peers[0].alarm | contains("ALARM: liaison/JPN signed a tree of") and contains("a log never shrinks")' st.json
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/healthz")" = 503 ]
+}
+
+# fresh_nodes CONFIG: nodes jn (JPN) and kn (KOR) with CONFIG, each a peer
+# of the other through its daemon (JN_URL, KN_URL)
+fresh_nodes() {
+	for p in jn:JPN kn:KOR; do
+		"$L" --home "${p%%:*}" init --replay --party "${p##*:}" >/dev/null
+		"$L" --home "${p%%:*}" config apply "$1" >/dev/null
+	done
+	"$L" --home jn party key KOR kn/keys/KOR.pub >/dev/null
+	"$L" --home kn party key JPN jn/keys/JPN.pub >/dev/null
+	up jn
+	up kn
+	"$L" --home jn peer add KOR --url "$KN_URL" >/dev/null
+	"$L" --home kn peer add JPN --url "$JN_URL" >/dev/null
+}
+
+delivered() { # HOME N: its outbox's message N is delivered or refused
+	"$L" --home "$1" --json peer outbox | jq -e ".messages[$2].state != \"queued\"" >/dev/null
+}
+
+@test "a peer's note can be backdated: one dated before the day it comes is refused, and logged" {
+	fresh_nodes "$(early_config)"
+	before=$("$L" --home jn --json agreement status "$G" | jq -c 'del(.clock)')
+	# KOR's registrar enters a notice dated 2016-12-01 on its own node: a late entry
+	"$L" --home kn agreement event "$G" notice --date 2016-12-01 --by KOR >/dev/null
+	"$L" --home kn --json log entries | jq -e -s '[.[].entries[].data | @base64d | fromjson
+		| select(.kind == "agreement-event")] | last | .late == true and .event.date == "2016-12-01"'
+	eventually delivered kn 0
+	"$L" --home kn --json peer outbox | jq -e '.messages[0].state == "refused"'
+	[[ "$("$L" --home kn --json peer outbox | jq -r '.messages[0].last_error')" == *"409"*"dated 2016-12-01, more than 1 day before this node's date (2019-09-01): a note is dated by its delivery"* ]]
+	# JPN's node: the agreement as it was (in force, no notice), the refusal on record
+	[ "$("$L" --home jn --json agreement status "$G" | jq -c 'del(.clock)')" = "$before" ]
+	"$L" --home jn --json agreement status "$G" | jq -e '.state == "in-force"'
+	down jn
+	"$L" --home jn --json log entries | jq -e -s '[.[].entries[].data | @base64d | fromjson
+		| select(.kind == "note-refused")] | length == 1 and (.[0].peer == "KOR") and (.[0].reason | contains("dated by its delivery"))'
+}
+
+@test "a peer's note can be backdated: one dated before the agreement's last recorded event is refused" {
+	fresh_nodes "$(early_config)"
+	# JPN already records KOR's notice of 2019-08-23, withdrawn on 2019-09-01
+	"$L" --home jn agreement event "$G" notice --date 2019-08-23 --by KOR >/dev/null
+	"$L" --home jn agreement event "$G" notice-withdrawn --date 2019-09-01 --by KOR >/dev/null
+	# a note from KOR dated the day before (within a day of JPN's date)
+	"$L" --home kn agreement event "$G" notice --date 2019-08-31 --by KOR >/dev/null
+	eventually delivered kn 0
+	[[ "$("$L" --home kn --json peer outbox | jq -r '.messages[0].last_error')" == *"dated 2019-08-31, before the agreement's last recorded event (notice-withdrawn on 2019-09-01)"* ]]
+	"$L" --home jn --json agreement status "$G" | jq -e '.state == "in-force" and .notice.status == "withdrawn"'
+}
+
+@test "an in-force note from one party alone does not put an agreement into force; the other's completes it" {
+	jq '.agreements[0].events |= map(select(.date < "2017-01-01" and .kind != "in-force"))' \
+		"$EXAMPLE" >signed-only.json
+	fresh_nodes signed-only.json
+	# KOR alone says it is in force: on both nodes it is not, awaiting JPN's record
+	"$L" --home kn agreement event "$G" in-force --date 2019-09-01 --by KOR >out.txt
+	grep -q "no effect yet: awaiting JPN's record of it" out.txt
+	eventually delivered kn 0
+	"$L" --home kn --json peer outbox | jq -e '.messages[0].state == "delivered"'
+	for h in jn kn; do
+		"$L" --home $h --json agreement status "$G" | jq -e '.state == "not-in-force"'
+		"$L" --home $h --json agreement show "$G" | jq -e '[.events[] | select(.kind == "in-force")] == [{"number": 2, "date": "2019-09-01", "kind": "in-force", "by": "KOR", "awaiting": "JPN"}]'
+	done
+	# the text says so too
+	"$L" --home jn agreement show "$G" | grep -q "awaiting JPN's record"
+	# JPN's record completes it, on both nodes
+	"$L" --home jn agreement event "$G" in-force --date 2019-09-01 --by JPN >/dev/null
+	eventually delivered jn 0
+	for h in jn kn; do
+		"$L" --home $h --json agreement status "$G" | jq -e '.state == "in-force" and .in_force_since == "2019-09-01"'
+		"$L" --home $h --json agreement show "$G" | jq -e '[.events[] | select(.awaiting)] == []'
+	done
 }

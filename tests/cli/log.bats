@@ -95,7 +95,7 @@ kinds() { "$L" --home "$1" log entries 2>/dev/null | jq -r .kind | paste -sd' ';
 	run "$L" --home jpn log verify
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"latest checkpoint kept (size 4) is signed by liaison/JPN and matches the tree"* ]]
-	[[ "$output" == *"checked only against this node's own records"*"liaison log verify --checkpoint FILE"* ]]
+	[[ "$output" == *"Checked only against this node's own records"*"liaison log verify --checkpoint FILE"* ]]
 	cp jpn/node.db saved.db
 	sqlite3 jpn/node.db "UPDATE log_entries SET data = CAST(replace(CAST(data AS TEXT), 'sato', 'kato') AS BLOB) WHERE idx = 3"
 	run "$L" --home jpn log verify

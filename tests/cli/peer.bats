@@ -313,6 +313,7 @@ nodes() {
 }
 
 @test "KOR's notice travels to JPN as a signed note: both nodes agree on the agreement" {
+	export LIAISON_NOW=2019-08-23 # a note is dated by its delivery
 	cfg=$(early_config)
 	nodes jn:JPN:"$cfg" kn:KOR:"$cfg"
 	up kn
@@ -347,6 +348,7 @@ nodes() {
 	jq '.parties += [{"code": "USA", "name": "United States",
 	      "levels": [{"code": "S", "name": "SECRET", "rank": 2}]}]' "$cfg" >with-usa.json
 	jq '.agreements[0].parties += ["USA"]' with-usa.json >usa-view.json
+	export LIAISON_NOW=2019-08-31 # a note is dated by its delivery
 	nodes jn:JPN:with-usa.json kn:KOR:with-usa.json un:USA:usa-view.json
 	up kn
 	up jn
@@ -355,10 +357,10 @@ nodes() {
 	"$L" --home un peer add JPN --url "$JN_URL"
 	"$L" --home jn peer add KOR --url "$KN_URL"
 	"$L" --home jn peer add USA --url "$UN_URL"
-	# JPN's node holds a notice by KOR, already withdrawn; KOR's holds it pending
+	# JPN's node holds a notice by KOR, withdrawn the day KOR's holds another
 	"$L" --home jn agreement event "$G" notice --date 2019-08-23 --by KOR >/dev/null
 	"$L" --home jn agreement event "$G" notice-withdrawn --date 2019-08-30 --by KOR >/dev/null
-	"$L" --home kn agreement event "$G" notice --date 2019-08-23 --by KOR >/dev/null
+	"$L" --home kn agreement event "$G" notice --date 2019-08-30 --by KOR >/dev/null
 	OUTBOX=kn outbox_until '.messages[0].state == "refused"' # JPN holds that notice already
 	[[ "$("$L" --home kn --json peer outbox | jq -r '.messages[0].last_error')" == *"is already pending"* ]]
 	before=$("$L" --home jn --json agreement status "$G" | jq -c 'del(.clock)')
@@ -369,13 +371,14 @@ nodes() {
 	grep -q "KOR's note of notice-suspended $G on 2019-08-31" why.txt
 	[ "$("$L" --home jn --json agreement status "$G" | jq -c 'del(.clock)')" = "$before" ]
 	# the USA is not a party to the agreement on JPN's node, whatever its own node says
-	"$L" --home un agreement event "$G" notice --date 2019-08-25 --by USA >/dev/null
+	"$L" --home un agreement event "$G" notice --date 2019-08-31 --by USA >/dev/null
 	OUTBOX=un outbox_until '.messages[0].state == "refused"'
 	[[ "$("$L" --home un --json peer outbox | jq -r '.messages[0].last_error')" == *"USA is not a party to $G"* ]]
 	[ "$("$L" --home jn --json agreement status "$G" | jq -c 'del(.clock)')" = "$before" ]
 	"$L" --home jn --json log entries | jq -e '[.entries[].data | @base64d | fromjson
 		| select(.kind == "agreement-event" and .source == "note")] | length == 0'
 	[ "$(log_kinds jn | grep -c agreement-event)" = 2 ] # its own two, no note
+	[ "$(log_kinds jn | grep -c note-refused)" = 3 ] # each refusal, with its reason
 }
 
 @test "each daemon witnesses the other's log; a rewritten one raises the alarm until cleared" {

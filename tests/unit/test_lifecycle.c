@@ -467,3 +467,55 @@ Test(equivalence, finds_the_row_of_a_level)
 	cr_assert_null(agreement_equiv_row(a, "KOR", "HI"));
 	free(a);
 }
+
+/* Signed, in-force and amended are joint acts: one party's record alone has
+ * no effect (a peer's one-sided note cannot put an agreement into force). */
+Test(lifecycle, a_joint_act_needs_every_party)
+{
+	struct agreement *a = agr_new(1, 1, 90);
+	ev(a, "2016-11-23", AGR_EV_SIGNED, "");
+	ev(a, "2019-09-01", AGR_EV_IN_FORCE, "KOR");
+	const char *missing = NULL;
+	cr_assert(agreement_event_awaits(a, 1, AGR_NONE, &missing));
+	cr_assert_str_eq(missing, "JPN");
+	cr_assert(!agreement_event_awaits(a, 0, AGR_NONE, NULL), "a joint record (no by)");
+	struct lerr e = {0};
+	cr_assert_eq(refused(a, &e), AGR_NONE, "%s", e.msg);
+	struct agr_state st = state_on(a, "2019-09-02", AGR_NONE);
+	cr_assert_eq(st.state, AGR_NOT_IN_FORCE, "KOR alone");
+	/* JPN's record of the same day completes it: in force from that day, once */
+	ev(a, "2019-09-01", AGR_EV_IN_FORCE, "JPN");
+	cr_assert(!agreement_event_awaits(a, 1, AGR_NONE, NULL));
+	cr_assert_eq(refused(a, &e), AGR_NONE, "%s", e.msg);
+	st = state_on(a, "2019-09-02", AGR_NONE);
+	cr_assert_eq(st.state, AGR_IN_FORCE);
+	cr_assert_eq(st.in_force_since, D("2019-09-01"));
+	/* without JPN's record (the counterfactual), KOR's alone again */
+	st = state_on(a, "2019-09-02", 2);
+	cr_assert_eq(st.state, AGR_NOT_IN_FORCE);
+	/* another day is another act: JPN's record of the 2nd does not complete KOR's of the 1st */
+	struct agreement *b = agr_new(1, 1, 90);
+	ev(b, "2019-09-01", AGR_EV_IN_FORCE, "KOR");
+	ev(b, "2019-09-02", AGR_EV_IN_FORCE, "JPN");
+	st = state_on(b, "2019-09-03", AGR_NONE);
+	cr_assert_eq(st.state, AGR_NOT_IN_FORCE);
+	free(b);
+	free(a);
+}
+
+Test(lifecycle, a_one_sided_record_is_still_checked)
+{
+	struct agreement *a = gsomia(); /* in force since 2016-11-23 */
+	ev(a, "2019-09-01", AGR_EV_IN_FORCE, "KOR");
+	struct lerr e = {0};
+	cr_assert_neq(refused(a, &e), AGR_NONE);
+	cr_assert(strstr(e.msg, "already in force since 2016-11-23"), "%s", e.msg);
+	free(a);
+	/* a joint record and one party's of the same act: one act */
+	a = agr_new(1, 1, 90);
+	ev(a, "2016-11-23", AGR_EV_IN_FORCE, "");
+	ev(a, "2016-11-23", AGR_EV_IN_FORCE, "KOR");
+	cr_assert_eq(refused(a, &e), AGR_NONE, "%s", e.msg);
+	cr_assert_eq(state_on(a, "2017-01-01", AGR_NONE).state, AGR_IN_FORCE);
+	free(a);
+}
