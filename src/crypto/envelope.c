@@ -279,7 +279,9 @@ static int seal_batches(struct sealing *s, struct awriter *w, struct lerr *e)
 	const size_t cap = (s->batch + 1) * C;
 	size_t have = 0;
 	for (size_t k = 0;; k = (k + 1) % SEAL_BUFFERS) {
-		ssize_t got = fio_read_full(s->in, s->bufs[k] + have, cap - have);
+		const struct env_source *src = s->a->source;
+		ssize_t got = src ? src->read(src->arg, s->bufs[k] + have, cap - have)
+				  : fio_read_full(s->in, s->bufs[k] + have, cap - have);
 		if (got < 0)
 			return lerr_set(e, LERR_IO, "cannot read the input: %s", strerror(errno));
 		bool eof = (size_t)got < cap - have;

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../core/err.h"
 #include "keys.h"
@@ -76,6 +77,13 @@ struct env_header {
 /* Called as the payload moves: the plaintext bytes so far. */
 typedef void (*env_progress)(void *arg, uint64_t bytes);
 
+/* A payload read other than from a file descriptor: read gives up to n
+ * bytes, fewer only at its end, or -1 with errno (spool_read, crypto/spool.h). */
+struct env_source {
+	ssize_t (*read)(void *arg, uint8_t *buf, size_t n);
+	void *arg;
+};
+
 struct env_seal_args {
 	const struct key_secret *from;
 	const struct key_public *to;
@@ -85,6 +93,7 @@ struct env_seal_args {
 	uint32_t chunk; /* 0: ENV_CHUNK_DEFAULT */
 	env_progress progress;
 	void *arg;
+	const struct env_source *source; /* when set, the payload comes from it, not `in` */
 };
 
 /*

@@ -301,7 +301,9 @@ static enum MHD_Result h_share(struct ctx *x)
 	const char *rel[LABEL_LIST_MAX], *pur[LABEL_LIST_MAX], *cav[LABEL_LIST_MAX];
 	struct arg_list lr = {rel, 0, LABEL_LIST_MAX}, lp = {pur, 0, LABEL_LIST_MAX},
 			lc = {cav, 0, LABEL_LIST_MAX};
-	struct item_share rq = {.file = x->rq->upload, .by = x->rq->who.id};
+	struct env_source src;
+	struct item_share rq = {
+	    .file = "the upload", .source = upload_source(x, &src), .by = x->rq->who.id};
 	const struct arg_spec q[] = {{"level", ARG_STRING, true, .str = &rq.level},
 				     {"title", ARG_STRING, true, .str = &rq.title},
 				     {"releasable", ARG_LIST, .list = &lr},
@@ -446,7 +448,12 @@ static enum MHD_Result h_import(struct ctx *x)
 /* reproduce, translate: a new item */
 static enum MHD_Result copy(struct ctx *x, const char *purpose, const char *file)
 {
-	struct act_args a = {.item = P0, .by = x->rq->who.id, .purpose = purpose, .file = file};
+	struct env_source src;
+	struct act_args a = {.item = P0,
+			     .by = x->rq->who.id,
+			     .purpose = purpose,
+			     .file = file,
+			     .source = file ? upload_source(x, &src) : NULL};
 	struct store_item it;
 	struct label l;
 	struct decision d = {0};
@@ -479,7 +486,7 @@ static enum MHD_Result h_translate(struct ctx *x)
 	enum MHD_Result ret;
 	const char *purpose = NULL;
 	const struct arg_spec q[] = {{"purpose", ARG_STRING, .str = &purpose}, {0}};
-	return query(x, q, &ret) ? copy(x, purpose, x->rq->upload) : ret;
+	return query(x, q, &ret) ? copy(x, purpose, "the upload") : ret;
 }
 
 static enum MHD_Result h_downgrade(struct ctx *x)
@@ -884,7 +891,7 @@ const struct route api_routes[] = {
     {"POST", "/v1/people", BODY_JSON, AUTH_PERSON, OP_ADMIN, false, h_person_put, QUERY},
     {"GET", "/v1/people/{id}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_person, NO_QUERY},
     {"GET", "/v1/items", BODY_NONE, AUTH_PERSON, OP_READ, true, h_items, QUERY},
-    {"POST", "/v1/items", BODY_FILE, AUTH_PERSON, OP_ITEM_SHARE, false, h_share, QUERY},
+    {"POST", "/v1/items", BODY_SEALED, AUTH_PERSON, OP_ITEM_SHARE, false, h_share, QUERY},
     {"POST", "/v1/items/import", BODY_FILE, AUTH_PERSON, OP_RECEIVE, false, h_import, NO_QUERY},
     {"GET", "/v1/items/{id}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_item, NO_QUERY},
     {"GET", "/v1/items/{id}/content", BODY_NONE, AUTH_PERSON, OP_ITEM_USE, false, h_content, QUERY},
@@ -892,7 +899,7 @@ const struct route api_routes[] = {
      NO_QUERY},
     {"POST", "/v1/items/{id}/reproduce", BODY_JSON, AUTH_PERSON, OP_ITEM_ACT, false, h_reproduce,
      NO_QUERY},
-    {"POST", "/v1/items/{id}/translate", BODY_FILE, AUTH_PERSON, OP_ITEM_ACT, false, h_translate,
+    {"POST", "/v1/items/{id}/translate", BODY_SEALED, AUTH_PERSON, OP_ITEM_ACT, false, h_translate,
      QUERY},
     {"POST", "/v1/items/{id}/downgrade", BODY_JSON, AUTH_PERSON, OP_ITEM_ACT, false, h_downgrade,
      NO_QUERY},

@@ -467,13 +467,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (rq->route->auth == AUTH_PEER && (refused = peer_headers(&x, &e)) != 0)
 			return reply_errorf(&x, refused, lerr_kind(e.code)->name,
 					    "a request between nodes: %s", e.msg);
-		if (rq->route->body == BODY_FILE) {
+		if (rq->route->body == BODY_FILE || rq->route->body == BODY_SEALED) {
+			bool sealed = rq->route->body == BODY_SEALED;
 			temp_path(&x, "upload", rq->upload, sizeof rq->upload);
-			rq->fd = open(rq->upload, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			rq->fd = open(rq->upload,
+				      (sealed ? O_RDWR : O_WRONLY) | O_CREAT | O_EXCL | O_CLOEXEC |
+					  O_NOFOLLOW,
+				      0600);
+			int err = errno;
+			if (rq->fd >= 0 && sealed) { /* nameless from now: a crash leaves nothing */
+				unlink(rq->upload);
+				rq->upload[0] = '\0';
+			}
+			if (rq->fd >= 0 && sealed && spool_start(rq->fd, &rq->spool, &e) < 0)
+				return reply_error(&x, &e);
 			if (rq->fd < 0) {
 				rq->upload[0] = '\0';
 				return reply_errorf(&x, MHD_HTTP_INTERNAL_SERVER_ERROR, "io",
-						    "cannot take the upload: %s", strerror(errno));
+						    "cannot take the upload: %s", strerror(err));
 			}
 		}
 		return MHD_YES;
@@ -502,7 +513,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			rq->body = b;
 			rq->len += n;
 			rq->body[rq->len] = '\0';
-		} else if (rq->route->body == BODY_FILE && !rq->too_big) {
+		} else if ((rq->route->body == BODY_FILE || rq->route->body == BODY_SEALED) &&
+			   !rq->too_big) {
 			bool peer = rq->route->auth == AUTH_PEER;
 			if (rq->size + n > (peer ? rq->peer.length : s->o.max_upload)) {
 				rq->too_big = true;
@@ -510,13 +522,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			}
 			if (peer)
 				crypto_hash_sha256_update(&rq->body_hash, (const uint8_t *)data, n);
-			if (!rq->write_errno && fio_write_full(rq->fd, data, n) != 0) {
+			if (!rq->write_errno &&
+			    (rq->spool ? spool_write(rq->spool, data, n)
+				       : fio_write_full(rq->fd, data, n)) != 0) {
 				/* the disk failed: the rest is read and dropped, nothing kept,
 				 * and the answer says so (507) */
 				rq->write_errno = errno ? errno : EIO;
+				spool_free(rq->spool);
+				rq->spool = NULL;
 				close(rq->fd);
 				rq->fd = -1;
-				unlink(rq->upload);
+				if (rq->upload[0])
+					unlink(rq->upload);
 				rq->upload[0] = '\0';
 			}
 			rq->size += n;
@@ -529,7 +546,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (!(x.n = thread_node(s)))
 		return reply_errorf(&x, MHD_HTTP_SERVICE_UNAVAILABLE, "store",
 				    "the node's store cannot be opened");
-	if (rq->fd >= 0) {
+	if (rq->spool && !rq->write_errno && spool_finish(rq->spool) != 0)
+		rq->write_errno = errno ? errno : EIO;
+	if (rq->fd >= 0 && !rq->spool) {
 		close(rq->fd);
 		rq->fd = -1;
 	}
@@ -626,6 +645,7 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	long long ms = (long long)(now() * 1e3), last = atomic_load(&s->flushed);
 	if (ms - last >= 200 && atomic_compare_exchange_strong(&s->flushed, &last, ms))
 		fflush(s->o.access_log);
+	spool_free(rq->spool);
 	if (rq->fd >= 0)
 		close(rq->fd);
 	if (rq->upload[0])
@@ -664,6 +684,13 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	if (h)
 		snprintf(more, sizeof more, " (and %lu messages held back)", h);
 	fprintf(stderr, "liaison serve: %.*s%s\n", (int)l, msg, more);
+}
+
+const struct env_source *upload_source(struct ctx *x, struct env_source *src)
+{
+	src->read = spool_read;
+	src->arg = x->rq->spool;
+	return x->rq->spool ? src : NULL;
 }
 
 /* ---- start and stop ---- */

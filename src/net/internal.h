@@ -10,6 +10,7 @@
 
 #include "../core/decide.h"
 #include "../crypto/keys.h"
+#include "../crypto/spool.h"
 #include "../node/node.h"
 #include "../node/peer.h"
 #include "../store/store.h"
@@ -47,7 +48,10 @@ struct server {
 	atomic_llong flushed; /* when the access log was last flushed (ms) */
 };
 
-enum body { BODY_NONE, BODY_JSON, BODY_FILE };
+/* BODY_SEALED: a file too, but classified plaintext: spooled sealed under a
+ * key in memory (crypto/spool.h), its file unlinked as soon as it is made;
+ * the handler reads it through rq->spool, never by its path */
+enum body { BODY_NONE, BODY_JSON, BODY_FILE, BODY_SEALED };
 
 /* who may call a route: anyone, a person with a bearer token, a peer node
  * with a signed request (peer.h) */
@@ -84,7 +88,8 @@ struct req {
 	bool query_over; /* more than QUERY_MAX */
 	char *body;	 /* BODY_JSON */
 	size_t len;
-	int fd; /* BODY_FILE: the upload, in tmpdir */
+	int fd;		     /* BODY_FILE, BODY_SEALED: the upload, in tmpdir */
+	struct spool *spool; /* BODY_SEALED: it, sealed */
 	char upload[NODE_PATH_MAX + 64];
 	uint64_t size;
 	bool too_big;
@@ -144,6 +149,9 @@ void guard_body(const struct guard *g, struct MHD_Connection *c, size_t n);
 void guard_answering(struct MHD_Connection *c);
 /* The answer went out: the connection's next request must come within the budget. */
 void guard_idle(const struct guard *g, struct MHD_Connection *c);
+
+/* BODY_SEALED: the upload's plaintext, as a source for envelope_seal (src, filled). */
+const struct env_source *upload_source(struct ctx *x, struct env_source *src);
 
 /* A fresh temporary path in tmpdir for a file the node writes (release, consent...). */
 void temp_path(struct ctx *x, const char *what, char *buf, size_t n);

@@ -56,13 +56,17 @@ int node_item_copy(struct node *n, const struct act_args *a, const struct key_se
 	r = label_normalise(&l, e);
 	if (r == 0)
 		r = label_canonical(&l, &canon, &cn, e);
-	if (r == 0 && a->file && (in = open(a->file, O_RDONLY | O_CLOEXEC)) < 0)
+	if (r == 0 && a->file && !a->source && (in = open(a->file, O_RDONLY | O_CLOEXEC)) < 0)
 		r = lerr_set(e, LERR_IO, "%s: cannot open: %s", a->file, strerror(errno));
 	if (r == 0 && (r = node_blob_begin(n, &o, e)) == 0) {
 		uint64_t bytes = 0;
 		if (a->file) {
-			const struct env_seal_args sa = {
-			    .from = k, .to = &k->pub, .nto = 1, .label = canon, .label_len = cn};
+			const struct env_seal_args sa = {.from = k,
+							 .to = &k->pub,
+							 .nto = 1,
+							 .label = canon,
+							 .label_len = cn,
+							 .source = a->source};
 			r = envelope_seal(in, o.fd, &sa, &bytes, e);
 		} else
 			r = node_reseal(n, it.id, k, &k->pub, canon, o.fd, e);

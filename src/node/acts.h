@@ -10,11 +10,12 @@
 
 struct act_args {
 	const char *item, *by;
-	const char *purpose; /* reproduce, translate */
-	const char *file;    /* translate: the translation; NULL: reproduce */
-	const char *details; /* report-compromise */
-	const char *out;     /* report-compromise: the report file */
-	const char *level;   /* downgrade: the new, lower level */
+	const char *purpose;		 /* reproduce, translate */
+	const char *file;		 /* translate: the translation; NULL: reproduce */
+	const struct env_source *source; /* translate: or, when set, the translation from here */
+	const char *details;		 /* report-compromise */
+	const char *out;		 /* report-compromise: the report file */
+	const char *level;		 /* downgrade: the new, lower level */
 	bool force;
 };
 

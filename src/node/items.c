@@ -476,13 +476,17 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 	if (r == 0)
 		r = label_canonical(l, &canon, &cn, e);
 	int in = -1;
-	if (r == 0 && (in = open(rq->file, O_RDONLY | O_CLOEXEC)) < 0)
+	if (r == 0 && !rq->source && (in = open(rq->file, O_RDONLY | O_CLOEXEC)) < 0)
 		r = lerr_set(e, LERR_IO, "%s: cannot open: %s", rq->file, strerror(errno));
 	struct fio_out o;
 	if (r == 0 && (r = node_blob_begin(n, &o, e)) == 0) {
 		uint64_t bytes = 0;
-		const struct env_seal_args a = {
-		    .from = k, .to = &k->pub, .nto = 1, .label = canon, .label_len = cn};
+		const struct env_seal_args a = {.from = k,
+						.to = &k->pub,
+						.nto = 1,
+						.label = canon,
+						.label_len = cn,
+						.source = rq->source};
 		r = envelope_seal(in, o.fd, &a, &bytes, e);
 		if (r < 0)
 			fio_abort(&o);

@@ -14,9 +14,10 @@
 
 /* What `item share` asks for. */
 struct item_share {
-	const char *file;  /* the payload */
-	const char *by;	   /* the person sharing (of the node's party) */
-	const char *level; /* of the node's party's scheme */
+	const char *file;		 /* the payload */
+	const struct env_source *source; /* or, when set, the payload from here (file names it) */
+	const char *by;			 /* the person sharing (of the node's party) */
+	const char *level;		 /* of the node's party's scheme */
 	const char *title;
 	const char *const *releasable;
 	size_t nreleasable;

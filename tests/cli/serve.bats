@@ -458,8 +458,9 @@ share() { # TOKEN -> the new item's id
 @test "SIGKILL mid-upload: nothing stored, and the next start clears what was left" {
 	head -c 2000000 /dev/urandom >big.bin
 	start jpn
-	curl -s -o /dev/null -H "Authorization: Bearer $SATO" --limit-rate 200k --data-binary @big.bin \
-		"$URL/v1/items?level=GOKUHI&title=killed&releasable=KOR&ntk=MISSILE-WARNING" &
+	# an envelope (ciphertext already) is spooled to a file as it comes
+	curl -s -o /dev/null -H "Authorization: Bearer $SUZUKI" --limit-rate 200k --data-binary @big.bin \
+		"$URL/v1/items/import" &
 	client=$!
 	sleep 0.5
 	[ "$(find jpn/tmp -type f | wc -l)" = 1 ]
@@ -475,4 +476,40 @@ share() { # TOKEN -> the new item's id
 	[ "$(jq '.items | length' out.json)" = 0 ]
 	stop
 	"$L" --home jpn log verify
+}
+
+@test "uploaded plaintext on disk: a share is sealed as it streams in, and a crash leaves nothing" {
+	yes "TOP SECRET: the launch site is at 39.0N 125.7E" | head -c 2000000 >plain.txt
+	start jpn
+	curl -s -o /dev/null -H "Authorization: Bearer $SATO" --limit-rate 200k --data-binary @plain.txt \
+		"$URL/v1/items?level=GOKUHI&title=killed&releasable=KOR&ntk=MISSILE-WARNING" &
+	client=$!
+	sleep 1
+	# no file has a name under the node's folder; the daemon holds one, nameless
+	[ "$(find jpn -path '*/tmp/*' -type f | wc -l)" = 0 ]
+	spool=$(find "/proc/$SERVER_PID/fd" -lname '*upload* (deleted)' | head -1)
+	[ -n "$spool" ]
+	[ "$(stat -L -c %s "$spool")" -gt 100000 ]
+	# what it holds is not the plaintext
+	! grep -q "launch site" "$spool" || false
+	kill -9 "$SERVER_PID"
+	wait "$SERVER_PID" || true
+	SERVER_PID=
+	wait "$client" || true
+	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM items')" = 0 ]
+	[ "$(find jpn -path '*/tmp/*' -type f | wc -l)" = 0 ]
+	! grep -rq "launch site" jpn || false
+	# a whole share through the same spool opens to the same bytes
+	start jpn
+	call "$SATO" POST "/v1/items?level=GOKUHI&title=whole&releasable=KOR&ntk=MISSILE-WARNING" --data-binary @plain.txt
+	[ "$status_code" = 201 ]
+	id=$(jq -r .id out.json)
+	curl -s -H "Authorization: Bearer $SATO" -o back.txt "$URL/v1/items/$id/content?purpose=warning"
+	cmp plain.txt back.txt
+	# and an empty one
+	: >empty.txt
+	call "$SATO" POST "/v1/items?level=GOKUHI&title=empty&releasable=KOR&ntk=MISSILE-WARNING" --data-binary @empty.txt
+	[ "$status_code" = 201 ]
+	[ "$(jq .size out.json)" = 0 ]
+	stop
 }
