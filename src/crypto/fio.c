@@ -1,4 +1,5 @@
 /* fio.c - whole reads and writes, atomic files (see fio.h). */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "fio.h"
 
 #include <errno.h>
@@ -54,6 +55,20 @@ int fio_begin(struct fio_out *o, const char *path, int mode, bool overwrite, str
 	int w = snprintf(o->tmp, sizeof o->tmp, "%s.tmp-XXXXXX", path);
 	if (w < 0 || (size_t)w >= sizeof o->tmp)
 		return lerr_set(e, LERR_LIMIT, "%.64s...: path too long", path);
+	/* nameless until committed, when the kernel can link it from /proc */
+	char dir[4096];
+	o->nameless = false;
+	if (str_copy(dir, sizeof dir, path) && access("/proc/self/fd", X_OK) == 0 &&
+	    (o->fd = open(dirname(dir), O_TMPFILE | O_RDWR | O_CLOEXEC, (mode_t)mode)) >= 0) {
+		o->nameless = true;
+		o->tmp[0] = '\0';
+		if (fchmod(o->fd, (mode_t)mode) == 0)
+			return 0;
+		int err = errno;
+		fio_abort(o);
+		return lerr_set(e, LERR_IO, "%s: cannot set mode: %s", path, strerror(err));
+	}
+	snprintf(o->tmp, sizeof o->tmp, "%s.tmp-XXXXXX", path);
 	o->fd = mkstemp(o->tmp);
 	if (o->fd < 0) {
 		int err = errno;
@@ -83,7 +98,31 @@ static void sync_dir(const char *path)
 
 int fio_commit(struct fio_out *o, struct lerr *e)
 {
-	if (fsync(o->fd) != 0 || close(o->fd) != 0) {
+	if (fsync(o->fd) != 0) {
+		int err = errno;
+		fio_abort(o);
+		return lerr_set(e, LERR_IO, "%s: cannot write: %s", o->path, strerror(err));
+	}
+	if (o->nameless) { /* a name now, for the rename below (a fresh one each try) */
+		char proc[64];
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", o->fd);
+		static _Atomic unsigned named;
+		int err = EEXIST;
+		for (unsigned i = 0; i < 16 && err == EEXIST; i++) {
+			snprintf(o->tmp, sizeof o->tmp, "%s.tmp-%ld-%u", o->path, (long)getpid(),
+				 named++);
+			err = linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW) == 0
+				  ? 0
+				  : errno;
+		}
+		if (err) {
+			o->tmp[0] = '\0';
+			fio_abort(o);
+			return lerr_set(e, LERR_IO, "%s: cannot name it: %s", o->path,
+					strerror(err));
+		}
+	}
+	if (close(o->fd) != 0) {
 		int err = errno;
 		o->fd = -1;
 		fio_abort(o);

@@ -25,12 +25,16 @@ int fio_write_full(int fd, const void *buf, size_t n);
 struct fio_out {
 	int fd;
 	char path[4096];
-	char tmp[4096 + 16];
+	char tmp[4096 + 32]; /* its temporary name; "" while it has none (O_TMPFILE) */
+	bool nameless;	     /* made with O_TMPFILE: named only at fio_commit */
 };
 
 /*
- * Creates a temporary file (mode `mode`) beside `path`. Unless overwrite,
- * refuses (LERR_EXISTS) when path exists. Returns 0 or a LERR code.
+ * Creates a temporary file (mode `mode`) beside `path`: without a name
+ * (O_TMPFILE) where the file system allows it, so that a process killed
+ * while writing (even SIGKILL) leaves nothing behind; else named
+ * path.tmp-XXXXXX. Unless overwrite, refuses (LERR_EXISTS) when path exists.
+ * Returns 0 or a LERR code.
  */
 int fio_begin(struct fio_out *o, const char *path, int mode, bool overwrite, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));

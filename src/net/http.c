@@ -722,47 +722,83 @@ static int parse_listen(const char *l, struct sockaddr_storage *ss, socklen_t *l
 	return 0;
 }
 
-/* Removes a folder of files (one level), quietly. */
+/*
+ * Removes name, a folder of files (one level) in the folder open as dirfd,
+ * quietly, following no link: a link planted under that name is removed
+ * itself, never what it points to; so are links inside.
+ */
+static void remove_dir_at(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) { /* not a folder (a link, a file): only its name goes */
+		(void)unlinkat(dirfd, name, 0);
+		return;
+	}
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			(void)unlinkat(fd, de->d_name, 0);
+	if (d)
+		closedir(d); /* closes fd */
+	else
+		close(fd);
+	(void)unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+/* Removes this daemon's folder of temporary files. */
 static void remove_dir(const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char path[NODE_PATH_MAX + 600];
-	while (d && (de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.' &&
-		    snprintf(path, sizeof path, "%s/%s", dir, de->d_name) < (int)sizeof path)
-			(void)unlink(path);
-	if (d)
-		closedir(d);
-	(void)rmdir(dir);
+	char parent[NODE_PATH_MAX + 48];
+	const char *slash = strrchr(dir, '/');
+	if (!slash || !str_copy(parent, sizeof parent, dir))
+		return;
+	parent[slash - dir] = '\0';
+	int fd = open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		remove_dir_at(fd, slash + 1);
+		close(fd);
+	}
 }
 
 /*
  * home/tmp/serve-PID: this daemon's uploads and outgoing files. Folders of
  * daemons that are gone (killed with SIGKILL, or the machine lost power)
- * are removed: what they held was never stored.
+ * are removed: what they held was never stored. Nothing under tmp is
+ * followed if it is a link (node_folder_check refused a folder others can
+ * write; this holds even so).
  */
 static int make_tmpdir(struct server *s, struct lerr *e)
 {
-	char base[NODE_PATH_MAX + 8], old[NODE_PATH_MAX + 300];
+	char base[NODE_PATH_MAX + 8], name[32];
 	snprintf(base, sizeof base, "%s/tmp", s->home);
 	if (mkdir(base, 0700) != 0 && errno != EEXIST)
 		return lerr_set(e, LERR_IO, "%s: %s", base, strerror(errno));
-	DIR *d = opendir(base);
+	int bfd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (bfd < 0)
+		return lerr_set(e, LERR_IO, "%s: not a folder of the node's own: %s", base,
+				strerror(errno));
+	int dfd = dup(bfd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
 	struct dirent *de;
 	long pid;
-	while (d && (de = readdir(d)) != NULL) {
-		if (node_serve_dir(de->d_name, &pid) < 0) {
-			snprintf(old, sizeof old, "%s/%s", base, de->d_name);
-			remove_dir(old);
-		}
-	}
+	snprintf(name, sizeof name, "serve-%ld", (long)getpid());
+	while (d && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+		    (node_serve_dir(de->d_name, &pid) < 0 || strcmp(de->d_name, name) == 0))
+			remove_dir_at(bfd,
+				      de->d_name); /* a gone daemon's, or a stale one of this pid */
 	if (d)
 		closedir(d);
-	snprintf(s->tmpdir, sizeof s->tmpdir, "%s/serve-%ld", base, (long)getpid());
-	if (mkdir(s->tmpdir, 0700) != 0 && errno != EEXIST)
-		return lerr_set(e, LERR_IO, "%s: %s", s->tmpdir, strerror(errno));
-	return 0;
+	else if (dfd >= 0)
+		close(dfd);
+	int r = 0;
+	if (mkdirat(bfd, name, 0700) != 0)
+		r = lerr_set(e, LERR_IO, "%s/%s: %s", base, name, strerror(errno));
+	else
+		snprintf(s->tmpdir, sizeof s->tmpdir, "%s/%s", base, name);
+	close(bfd);
+	return r;
 }
 
 /* ---- the outbox's deliveries: a thread of its own, every half second ---- */
@@ -920,7 +956,8 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		r = lerr_set(e, LERR_INVAL, "this libmicrohttpd has no TLS");
 	/* the node: its folder, and its keys unsealed once for the daemon's life */
 	if (r == 0 && (r = node_home(o->home, s->home, sizeof s->home, e)) == 0 &&
-	    (r = node_open(s->home, &n, e)) == 0 && (r = node_clock_act(&n->clock, e)) == 0)
+	    (r = node_folder_check(s->home, e)) == 0 && (r = node_open(s->home, &n, e)) == 0 &&
+	    (r = node_clock_act(&n->clock, e)) == 0)
 		r = node_secret_key(n, pass, passlen, &s->key, e);
 	if (r == 0)
 		r = make_tmpdir(s, e);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../crypto/fio.h"
 
@@ -67,6 +68,13 @@ int keyfile_secret(const char *path, const char *pass, size_t len, struct key_se
 	char *text;
 	size_t n;
 	memset(k, 0, sizeof *k);
+	struct stat sb;
+	/* as ssh does: a secret key others may read (or write) is not used */
+	if (stat(path, &sb) == 0 && (sb.st_mode & (S_IRWXG | S_IRWXO)))
+		return lerr_set(e, LERR_INVAL,
+				"%s: a secret key readable or writable by group or others (mode "
+				"%04o) is not used; fix it with: chmod 600 %s",
+				path, (unsigned)(sb.st_mode & 07777), path);
 	int r = fio_read_file(path, KEY_FILE_MAX, &text, &n, e);
 	if (r < 0)
 		return r;

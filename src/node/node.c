@@ -162,6 +162,55 @@ static void remove_keys(const char *home, const char *party)
 		(void)unlink(path);
 }
 
+/* One folder of the node: a real folder of ours (or root's), not writable by
+ * others. The node's own folder may be reached through a link (its operator
+ * chose the path); one that is not there yet (a subfolder) is fine. */
+static int folder_ok(const char *path, bool is_home, struct lerr *e)
+{
+	struct stat sb;
+	if ((is_home ? stat(path, &sb) : lstat(path, &sb)) != 0)
+		return errno == ENOENT && !is_home
+			   ? 0
+			   : lerr_set(e, LERR_IO, "%s: %s", path, strerror(errno));
+	if (S_ISLNK(sb.st_mode))
+		return lerr_set(e, LERR_INVAL,
+				"%s is a symbolic link: the node's folders must be its own (remove "
+				"it; the node makes it again)",
+				path);
+	if (!S_ISDIR(sb.st_mode))
+		return lerr_set(e, LERR_INVAL, "%s is not a folder", path);
+	if (sb.st_uid != geteuid() && sb.st_uid != 0)
+		return lerr_set(e, LERR_INVAL,
+				"%s belongs to another user (uid %lu): the node's folder must be "
+				"its operator's (chown it)",
+				path, (unsigned long)sb.st_uid);
+	if (sb.st_mode & (S_IWGRP | S_IWOTH))
+		return lerr_set(e, LERR_INVAL,
+				"%s is writable by %s (mode %04o): anyone who can write it can "
+				"plant files and links the node would use; fix it with: chmod "
+				"go-w %s",
+				path,
+				(sb.st_mode & S_IWGRP) && (sb.st_mode & S_IWOTH)
+				    ? "group and others"
+				: (sb.st_mode & S_IWGRP) ? "its group"
+							 : "others",
+				(unsigned)(sb.st_mode & 07777), path);
+	return 0;
+}
+
+int node_folder_check(const char *home, struct lerr *e)
+{
+	static const char *const subs[] = {"tmp", NODE_KEYS_DIR, NODE_BLOBS_DIR};
+	char path[NODE_PATH_MAX + 16];
+	int r = folder_ok(home, true, e);
+	for (size_t i = 0; r == 0 && i < sizeof subs / sizeof subs[0]; i++) {
+		if (snprintf(path, sizeof path, "%s/%s", home, subs[i]) >= (int)sizeof path)
+			return lerr_set(e, LERR_LIMIT, "%s: too long", home);
+		r = folder_ok(path, false, e);
+	}
+	return r;
+}
+
 int node_init(const struct node_init_args *a, const char *pass, size_t len, struct lerr *e)
 {
 	const char *home = a->home, *party = a->party, *store = a->store;
@@ -190,6 +239,8 @@ int node_init(const struct node_init_args *a, const char *pass, size_t len, stru
 		return lerr_set(e, LERR_IO, "%s: cannot create: %s", home, strerror(errno));
 	if (stat(home, &sb) != 0 || !S_ISDIR(sb.st_mode))
 		return lerr_set(e, LERR_IO, "%s is not a folder", home);
+	if (node_folder_check(home, e) < 0)
+		return LERR_INVAL;
 
 	struct store *s;
 	char held[STORE_META_MAX];

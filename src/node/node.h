@@ -89,6 +89,14 @@ int node_clock_act(const struct node_clock *c, struct lerr *e) __attribute__((no
  */
 int node_home(const char *home, char *buf, size_t n, struct lerr *e);
 
+/*
+ * Refuses (LERR_INVAL, saying how to fix it) a node folder that someone
+ * else could plant files or links in: the folder, or its tmp, keys or
+ * blobs folder, writable by group or others, owned by another user (root
+ * aside), or (the subfolders) a symbolic link.
+ */
+int node_folder_check(const char *home, struct lerr *e) __attribute__((nonnull(1)));
+
 /* What liaison init makes. */
 struct node_init_args {
 	const char *home, *party;

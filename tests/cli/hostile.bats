@@ -298,3 +298,54 @@ delivered() { # HOME N: its outbox's message N is delivered or refused
 		"$L" --home $h --json agreement show "$G" | jq -e '[.events[] | select(.awaiting)] == []'
 	done
 }
+
+@test "symlinks followed: a link planted as tmp/serve-999999 is removed, never what it points to" {
+	mkdir -p victim jpn/tmp
+	echo "keep me" >victim/precious.txt
+	ln -s "$PWD/victim" jpn/tmp/serve-999999
+	up jpn
+	[ -f victim/precious.txt ]
+	[ ! -e jpn/tmp/serve-999999 ] && [ ! -L jpn/tmp/serve-999999 ]
+	down jpn
+	[ "$(cat victim/precious.txt)" = "keep me" ]
+	# tmp itself a link: serve refuses to start, and says why
+	rm -rf jpn/tmp
+	ln -s "$PWD/victim" jpn/tmp
+	run "$L" --home jpn serve --listen 127.0.0.1:0
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"jpn/tmp is a symbolic link"* ]]
+	[ -f victim/precious.txt ]
+}
+
+@test "init accepts a world-writable folder: init and serve refuse one others can write, saying how to fix it" {
+	mkdir open
+	chmod 777 open
+	run "$L" --home open init --replay --party JPN
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"open is writable by group and others (mode 0777)"*"chmod go-w"* ]]
+	[ ! -e open/node.db ]
+	chmod 755 open
+	"$L" --home open init --replay --party JPN >/dev/null
+	# made writable later: serve refuses too
+	chmod 775 open
+	run "$L" --home open serve --listen 127.0.0.1:0
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"writable by its group (mode 0775)"* ]]
+	chmod o+w,g-w open/keys
+	chmod 755 open
+	run "$L" --home open serve --listen 127.0.0.1:0
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"open/keys is writable by others"* ]]
+}
+
+@test "key files readable by others are used without a word: a secret key others may read is refused" {
+	chmod 644 jpn/keys/JPN.key
+	run "$L" --home jpn serve --listen 127.0.0.1:0
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"JPN.key: a secret key readable or writable by group or others (mode 0644) is not used; fix it with: chmod 600"* ]]
+	run "$L" --home jpn log checkpoint
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"chmod 600"* ]]
+	chmod 600 jpn/keys/JPN.key
+	"$L" --home jpn log checkpoint >/dev/null
+}

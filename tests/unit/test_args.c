@@ -142,13 +142,18 @@ static int query(const struct arg_pair *q, size_t n, struct query_vals *v, struc
 	return args_query(q, n, spec, e);
 }
 
-#define PAIRS(...) (const struct arg_pair[]){__VA_ARGS__}
+#define PAIRS(...)                                                                                 \
+	(const struct arg_pair[])                                                                  \
+	{                                                                                          \
+		__VA_ARGS__                                                                        \
+	}
 #define NPAIRS(...) (sizeof(PAIRS(__VA_ARGS__)) / sizeof(struct arg_pair))
-#define QUERY_FAILS(want, ...)                                                                      \
+#define QUERY_FAILS(want, ...)                                                                     \
 	do {                                                                                       \
 		struct query_vals v_;                                                              \
 		struct lerr e_;                                                                    \
-		cr_assert_eq(query(PAIRS(__VA_ARGS__), NPAIRS(__VA_ARGS__), &v_, &e_), LERR_INVAL); \
+		cr_assert_eq(query(PAIRS(__VA_ARGS__), NPAIRS(__VA_ARGS__), &v_, &e_),             \
+			     LERR_INVAL);                                                          \
 		cr_assert(strstr(e_.msg, want), "got \"%s\", want \"%s\"", e_.msg, want);          \
 	} while (0)
 
@@ -156,9 +161,9 @@ Test(args, query_takes_every_kind)
 {
 	struct query_vals v;
 	struct lerr e;
-	const struct arg_pair q[] = {{"level", "SECRET"},    {"releasable", "KOR"},
-				     {"releasable", "USA"},  {"revocable", "true"},
-				     {"at", "2019-08-23"},   {"limit", "18446744073709551615"}};
+	const struct arg_pair q[] = {{"level", "SECRET"},   {"releasable", "KOR"},
+				     {"releasable", "USA"}, {"revocable", "true"},
+				     {"at", "2019-08-23"},  {"limit", "18446744073709551615"}};
 	cr_assert_eq(query(q, 6, &v, &e), 0, "%s", e.msg);
 	cr_assert_str_eq(v.level, "SECRET");
 	cr_assert_null(v.ntk);

@@ -383,7 +383,7 @@ Test(rules, a_person_of_another_party_reads_on_the_holders_node_under_the_agreem
 	decide(&rq, &d);
 	permitted(&d);
 	cr_assert(strstr(find(&d, "R-IN-FORCE")->detail, "kim is of KOR: JPN-KOR-GSOMIA is "
-							  "in-force-under-notice on 2019-09-01"),
+							 "in-force-under-notice on 2019-09-01"),
 		  "%s", find(&d, "R-IN-FORCE")->detail);
 	/* had Seoul not suspended its notice: nothing passes from 2019-11-23 */
 	rq.holder_agreement = g_nosusp;
@@ -431,8 +431,8 @@ Test(rules, acts_on_the_holders_copy_are_for_the_holders_people)
 	rq.holder_agreement = g;
 	struct decision d;
 	p.roles |= ROLE_ANALYST;
-	enum action acts[] = {ACT_DESTROY,   ACT_REPORT_COMPROMISE, ACT_DOWNGRADE,
-			      ACT_RELEASE,   ACT_REPRODUCE,	    ACT_TRANSLATE};
+	enum action acts[] = {ACT_DESTROY, ACT_REPORT_COMPROMISE, ACT_DOWNGRADE,
+			      ACT_RELEASE, ACT_REPRODUCE,	  ACT_TRANSLATE};
 	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
 		rq.action = acts[i];
 		rq.to = "USA";

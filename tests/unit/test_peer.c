@@ -74,15 +74,32 @@ Test(peer, every_field_is_signed)
 	for (int f = 0; f < 9; f++) {
 		struct peer_request x = rq;
 		switch (f) {
-		case 0: strcpy(x.from, "USA"); break;
-		case 1: strcpy(x.to, "JPN"); break;
-		case 2: x.time++; break;
-		case 3: x.nonce[0] = x.nonce[0] == 'A' ? 'B' : 'A'; break;
-		case 4: x.msg[0] = x.msg[0] == '0' ? '1' : '0'; break;
-		case 5: strcpy(x.kind, "consent"); break;
-		case 6: strcpy(x.ref, "another"); break;
-		case 7: x.length++; break;
-		default: peer_digest("envelopE", 8, x.digest);
+		case 0:
+			strcpy(x.from, "USA");
+			break;
+		case 1:
+			strcpy(x.to, "JPN");
+			break;
+		case 2:
+			x.time++;
+			break;
+		case 3:
+			x.nonce[0] = x.nonce[0] == 'A' ? 'B' : 'A';
+			break;
+		case 4:
+			x.msg[0] = x.msg[0] == '0' ? '1' : '0';
+			break;
+		case 5:
+			strcpy(x.kind, "consent");
+			break;
+		case 6:
+			strcpy(x.ref, "another");
+			break;
+		case 7:
+			x.length++;
+			break;
+		default:
+			peer_digest("envelopE", 8, x.digest);
 		}
 		cr_assert(!verifies(&x, "POST", PEER_MESSAGES, pk), "field %d is not signed", f);
 	}

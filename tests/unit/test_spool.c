@@ -1,10 +1,14 @@
 /* test_spool.c - an upload's spool: what is read back is what was written,
- * the file never holds it in clear, and a changed or cut file is refused. */
+ * the file never holds it in clear, and a changed or cut file is refused;
+ * and a file written atomically has no name until it is committed. */
+#include <dirent.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypto/fio.h"
 #include "crypto/spool.h"
 #include "helpers.h"
 
@@ -122,4 +126,48 @@ Test(spool, a_changed_or_cut_file_is_refused)
 	refused(150000, -1, header + chunk + 100, false);  /* cut inside a chunk */
 	refused(150000, -1, 0, true);			   /* a byte after the end */
 	refused(0, -1, header, false);			   /* even an empty one has its end */
+}
+
+/* The number of entries in folder dir (., .. aside). */
+static int entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d);
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL)
+		n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+/* A file written atomically has no name until it is committed: a process
+ * killed while it writes (an item opened with -o, say) leaves nothing. */
+Test(spool, an_atomic_file_is_nameless_until_committed)
+{
+	char dir[] = "/tmp/liaison-fio-XXXXXX", path[64];
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/out.bin", dir);
+	struct fio_out o;
+	struct lerr e = {0};
+	cr_assert_eq(fio_begin(&o, path, 0600, false, &e), 0, "%s", e.msg);
+	cr_assert_eq(fio_write_full(o.fd, "plaintext", 9), 0);
+	cr_assert_eq(entries(dir), 0, "a name while writing");
+	cr_assert_eq(fio_commit(&o, &e), 0, "%s", e.msg);
+	cr_assert_eq(entries(dir), 1);
+	struct stat sb;
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq(sb.st_size, 9);
+	cr_assert_eq(sb.st_mode & 0777, 0600);
+	/* replaced in place, and an aborted one leaves nothing */
+	cr_assert_eq(fio_begin(&o, path, 0600, true, &e), 0, "%s", e.msg);
+	cr_assert_eq(fio_write_full(o.fd, "x", 1), 0);
+	cr_assert_eq(fio_commit(&o, &e), 0, "%s", e.msg);
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq(sb.st_size, 1);
+	cr_assert_eq(fio_begin(&o, path, 0600, true, &e), 0, "%s", e.msg);
+	fio_abort(&o);
+	cr_assert_eq(entries(dir), 1);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(rmdir(dir), 0);
 }

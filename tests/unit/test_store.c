@@ -41,7 +41,8 @@ static void setup(void)
 	cr_assert_not_null(mkdtemp(dir));
 	if (pg) {
 		char sql[128];
-		snprintf(dbname, sizeof dbname, "liaison_test_%s", dir + strlen("/tmp/liaison-store-"));
+		snprintf(dbname, sizeof dbname, "liaison_test_%s",
+			 dir + strlen("/tmp/liaison-store-"));
 		for (char *c = dbname; *c; c++)
 			*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
 		snprintf(sql, sizeof sql, "CREATE DATABASE %s", dbname);
@@ -287,13 +288,17 @@ Test(store, an_older_store_is_migrated_on_opening)
 	cr_assert_eq(store_open(path, true, &s, &e), 0);
 	store_close(s);
 	/* make it a version 1 store: no people yet */
-	static const char *const drop[] = {
-	    "peer_nonces",	   "inbox",		     "outbox",	       "peers",
-	    "tokens",		   "log_witnessed",	     "log_hashes",     "log_entries",
-	    "export_licences", "export_measure_entries", "export_measures", "export_entries",
-	    "export_groups",	   "export_regimes",	     "consents",       "releases",
-	    "items",		   "party_keys",	     "person_ntk",     "people",
-	    "party_words"};
+	static const char *const drop[] = {"peer_nonces",     "inbox",
+					   "outbox",	      "peers",
+					   "tokens",	      "log_witnessed",
+					   "log_hashes",      "log_entries",
+					   "export_licences", "export_measure_entries",
+					   "export_measures", "export_entries",
+					   "export_groups",   "export_regimes",
+					   "consents",	      "releases",
+					   "items",	      "party_keys",
+					   "person_ntk",      "people",
+					   "party_words"};
 	for (size_t i = 0; i < sizeof drop / sizeof *drop; i++) {
 		char sql[96];
 		snprintf(sql, sizeof sql, "DROP TABLE %s", drop[i]);
@@ -511,7 +516,8 @@ Test(store, a_message_is_claimed_by_one_connection_at_a_time)
 		cr_assert(strstr(e.msg, "being delivered elsewhere"), "%s", e.msg);
 		store_outbox_unclaim(s, "c1");
 		cr_assert_eq(store_outbox_claim(t, "c1", 150, &e), 0, "%s", e.msg);
-		store_close(t); /* a daemon that dies frees its claims (as its server process ends) */
+		store_close(
+		    t); /* a daemon that dies frees its claims (as its server process ends) */
 		int r = LERR_EXISTS;
 		for (int i = 0; i < 100 && r == LERR_EXISTS; i++)
 			if ((r = store_outbox_claim(s, "c1", 150, &e)) == LERR_EXISTS)
@@ -547,15 +553,26 @@ Test(store, a_store_copies_whole_into_another_engine)
 	struct key_public kp = {.party = "KOR"};
 	memset(kp.sign_pk, 0xA5, sizeof kp.sign_pk);
 	memset(kp.box_pk, 0x00, sizeof kp.box_pk); /* a NUL byte must survive */
-	struct store_item it = {.id = "item1", .label = "{\"title\":\"秘\"}", .originator = "JPN",
-				.level = "GOKUHI", .local_level = "GOKUHI", .blob = "b1", .size = 7,
+	struct store_item it = {.id = "item1",
+				.label = "{\"title\":\"秘\"}",
+				.originator = "JPN",
+				.level = "GOKUHI",
+				.local_level = "GOKUHI",
+				.blob = "b1",
+				.size = 7,
 				.stored_on = "2019-09-01"};
 	const uint8_t entry[5] = {'{', 0, 0xff, '}', '\n'}, hash[32] = {1, 2, 3};
 	struct store_token tok = {.id = "t1", .person = "sato", .issued_on = "2019-09-01"};
 	struct person sato = {.id = "sato", .party = "JPN", .name = "Sato", .roles = 1};
-	struct store_msg m = {.id = "m1", .peer = "KOR", .kind = "consent", .ref = "item1",
-			      .body = "\x01\x00z", .body_len = 3, .digest = "d",
-			      .created_on = "2019-09-01", .next_try = 5};
+	struct store_msg m = {.id = "m1",
+			      .peer = "KOR",
+			      .kind = "consent",
+			      .ref = "item1",
+			      .body = "\x01\x00z",
+			      .body_len = 3,
+			      .digest = "d",
+			      .created_on = "2019-09-01",
+			      .next_try = 5};
 	int64_t seq1 = 0, seq2 = 0;
 	cr_assert_eq(store_open(from, true, &a, &e), 0, "%s", e.msg);
 	cr_assert_eq(store_begin(a, &e), 0);
