@@ -801,84 +801,6 @@ static int make_tmpdir(struct server *s, struct lerr *e)
 	return r;
 }
 
-/* ---- the outbox's deliveries: a thread of its own, every half second ---- */
-
-struct deliverer {
-	struct server *s;
-	pthread_t t;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool stop, started;
-	int64_t witnessed_at; /* when the peers were last witnessed */
-};
-
-static void *deliver_loop(void *arg)
-{
-	struct deliverer *d = arg;
-	struct node *n = NULL;
-	struct lerr e = {0};
-	if (node_open(d->s->home, &n, &e) < 0) {
-		fprintf(stderr, "liaison serve: no deliveries: %s\n", e.msg);
-		return NULL;
-	}
-	size_t swept;
-	if (node_outbox_sweep(n, (int64_t)time(NULL), &swept, &e) < 0)
-		fprintf(stderr, "liaison serve: outbox: %s\n", e.msg);
-	pthread_mutex_lock(&d->mu);
-	while (!d->stop) {
-		pthread_mutex_unlock(&d->mu);
-		struct deliver_opts o = {.now = (int64_t)time(NULL),
-					 .retry_max = d->s->o.retry_max,
-					 .max = 64,
-					 .timeout = 30};
-		struct deliver_stats st;
-		if (node_clock_read(&n->clock, &e) < 0 ||
-		    peer_deliver(n, &d->s->key, &o, &st, &e) < 0)
-			fprintf(stderr, "liaison serve: deliveries: %s\n", e.msg);
-		else if (st.delivered || st.refused || st.failed)
-			fprintf(d->s->o.access_log,
-				"{\"deliveries\":{\"delivered\":%zu,\"refused\":%zu,\"to_retry\":%"
-				"zu}}\n",
-				st.delivered, st.refused, st.failed);
-		struct witness_stats ws;
-		if (o.now - d->witnessed_at >= d->s->o.witness_every) {
-			d->witnessed_at = o.now;
-			if (peer_witness_all(n, &d->s->key, o.now, &ws, &e) < 0)
-				fprintf(stderr, "liaison serve: witnessing: %s\n", e.msg);
-			else if (ws.alarms)
-				fprintf(stderr,
-					"liaison serve: ALARM: a peer's log does not extend "
-					"what it showed before (liaison peer status)\n");
-		}
-		pthread_mutex_lock(&d->mu);
-		if (!d->stop) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 500 * 1000 * 1000;
-			if (ts.tv_nsec >= 1000 * 1000 * 1000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000 * 1000 * 1000;
-			}
-			pthread_cond_timedwait(&d->cv, &d->mu, &ts);
-		}
-	}
-	pthread_mutex_unlock(&d->mu);
-	node_close(n);
-	return NULL;
-}
-
-static void deliverer_stop(struct deliverer *d)
-{
-	if (!d->started)
-		return;
-	pthread_mutex_lock(&d->mu);
-	d->stop = true;
-	pthread_cond_signal(&d->cv);
-	pthread_mutex_unlock(&d->mu);
-	pthread_join(d->t, NULL);
-	d->started = false;
-}
-
 /*
  * How many connections may be open at once: what was asked (default 4096),
  * within the open files the process may have, its soft limit raised to the
@@ -926,8 +848,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	s->o.max_connections = connection_budget(s->o.max_connections);
 	if (!s->o.witness_every)
 		s->o.witness_every = 60;
-	struct deliverer dl = {
-	    .s = s, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+	struct lanes *lanes = NULL;
 	/* the access log: its own buffered stream on stderr's file */
 	FILE *own_log = NULL;
 	if (!s->o.access_log || s->o.access_log == stderr) {
@@ -1007,7 +928,9 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 			cert ? "https" : "http", host, di ? di->port : 0, s->o.threads,
 			n->clock.simulated ? ", clock set by LIAISON_NOW" : "");
 		fflush(stderr);
-		dl.started = pthread_create(&dl.t, NULL, deliver_loop, &dl) == 0;
+		struct lerr le = {0};
+		if (lanes_start(s, &lanes, &le) < 0)
+			fprintf(stderr, "liaison serve: %s\n", le.msg);
 		int sig = 0;
 		sigwait(&stop, &sig);
 		fprintf(stderr, "liaison serve: %s: stopping (requests in flight may finish)\n",
@@ -1022,7 +945,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		}
 		unsigned left = atomic_load(&s->active);
 		MHD_stop_daemon(s->d);
-		deliverer_stop(&dl);
+		lanes_stop(lanes); /* transfers to peers in flight are cancelled */
 		if (s->guard.cut)
 			fprintf(stderr, "liaison serve: %lu connections cut for being too slow\n",
 				s->guard.cut);

@@ -150,6 +150,13 @@ void guard_answering(struct MHD_Connection *c);
 /* The answer went out: the connection's next request must come within the budget. */
 void guard_idle(const struct guard *g, struct MHD_Connection *c);
 
+/* ---- the outbound lanes, one per peer (lanes.c) ---- */
+struct lanes;
+/* Starts delivering and witnessing, a lane per peer. */
+int lanes_start(struct server *s, struct lanes **out, struct lerr *e);
+/* Cancels the transfers in flight and stops every lane (NULL: nothing). */
+void lanes_stop(struct lanes *ls);
+
 /* BODY_SEALED: the upload's plaintext, as a source for envelope_seal (src, filled). */
 const struct env_source *upload_source(struct ctx *x, struct env_source *src);
 

@@ -86,10 +86,34 @@ struct body {
 	size_t len;
 };
 
+/* The bounds of one transfer to a peer. */
+struct transfer {
+	long idle;		   /* seconds below PEER_LOW_RATE before it fails (30) */
+	const atomic_bool *cancel; /* when set and true, it stops at once */
+};
+
+#define PEER_LOW_RATE 1024  /* bytes a second a transfer may not stay below for `idle` s */
+#define PEER_MIN_RATE 16384 /* bytes a second its body must average, on top of `idle` s */
+
+/* libcurl's progress callback: a non-zero answer stops the transfer. */
+static int on_progress(void *cls, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	const atomic_bool *cancel = cls;
+	(void)dt, (void)dn, (void)ut, (void)un;
+	return atomic_load(cancel) ? 1 : 0;
+}
+
+/*
+ * One signed request to peer p. It cannot take longer than its budget,
+ * however the peer trickles: `idle` seconds, plus the time its body takes
+ * at PEER_MIN_RATE (a day at most); nor stay slower than PEER_LOW_RATE for
+ * `idle` seconds.
+ */
 static long post_signed(struct node *n, const struct key_secret *k, const struct store_peer *p,
 			const char *path, struct peer_request *rq, const struct body *b,
-			long timeout, struct answer *a, char *why, size_t wn)
+			const struct transfer *t, struct answer *a, char *why, size_t wn)
 {
+	const long timeout = t->idle > 0 ? t->idle : 30;
 	struct lerr e = {0};
 	struct stat sb;
 	str_copy(rq->from, sizeof rq->from, n->party);
@@ -124,8 +148,17 @@ static long post_signed(struct node *n, const struct key_secret *k, const struct
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, timeout > 0 ? timeout : 30L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)PEER_LOW_RATE);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, timeout);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT,
+			 timeout + (long)(rq->length / PEER_MIN_RATE < 86400
+					      ? rq->length / PEER_MIN_RATE
+					      : 86400));
+	if (t->cancel) {
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)t->cancel);
+	}
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_answer);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
 	if (b->f) {
@@ -168,7 +201,8 @@ static enum outcome send_one(struct node *n, const struct key_secret *k,
 			return REFUSED; /* its body is gone: no attempt can succeed */
 		}
 	}
-	long status = post_signed(n, k, p, PEER_MESSAGES, &rq, &b, o->timeout, a, why, wn);
+	const struct transfer t = {.idle = o->timeout, .cancel = o->cancel};
+	long status = post_signed(n, k, p, PEER_MESSAGES, &rq, &b, &t, a, why, wn);
 	if (b.f)
 		fclose(b.f);
 	if (status >= 200 && status < 300)
@@ -187,7 +221,7 @@ int peer_deliver(struct node *n, const struct key_secret *k, const struct delive
 	struct store_msg *ms = NULL;
 	size_t nm = 0;
 	const int64_t due = o->all ? INT64_MAX : o->now;
-	int r = store_outbox_due(n->store, due, o->max ? o->max : 64, &ms, &nm, e);
+	int r = store_outbox_due(n->store, o->peer, due, o->max ? o->max : 64, &ms, &nm, e);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < nm; i++) {
@@ -227,7 +261,7 @@ int peer_deliver(struct node *n, const struct key_secret *k, const struct delive
 
 /* One peer's checkpoint, fetched and witnessed. */
 static void witness_one(struct node *n, const struct key_secret *k, const struct store_peer *p,
-			int64_t now, struct witness_stats *st)
+			int64_t now, const atomic_bool *cancel, struct witness_stats *st)
 {
 	char origin[NOTE_ORIGIN_MAX], why[256] = "", body[64];
 	uint64_t since = 0;
@@ -245,7 +279,8 @@ static void witness_one(struct node *n, const struct key_secret *k, const struct
 	str_copy(rq.ref, sizeof rq.ref, origin);
 	peer_digest(body, (size_t)bl, rq.digest);
 	const struct body b = {.p = body, .len = (size_t)bl};
-	long status = post_signed(n, k, p, PEER_CHECKPOINT, &rq, &b, 30, &a, why, sizeof why);
+	const struct transfer t = {.idle = 30, .cancel = cancel};
+	long status = post_signed(n, k, p, PEER_CHECKPOINT, &rq, &b, &t, &a, why, sizeof why);
 	json_t *o = status == 200 && a.p ? json_loadb(a.p, a.len, 0, NULL) : NULL, *proof = NULL;
 	const char *note = NULL;
 	uint8_t(*path)[MERKLE_HASH] = NULL;
@@ -302,7 +337,20 @@ int peer_witness_all(struct node *n, const struct key_secret *k, int64_t now,
 	size_t np = 0;
 	int r = store_peer_list(n->store, &ps, &np, e);
 	for (size_t i = 0; r == 0 && i < np; i++)
-		witness_one(n, k, &ps[i], now, st);
+		witness_one(n, k, &ps[i], now, NULL, st);
 	free(ps);
+	return r;
+}
+
+int peer_witness(struct node *n, const struct key_secret *k, const char *party, int64_t now,
+		 const atomic_bool *cancel, struct witness_stats *st, struct lerr *e)
+{
+	memset(st, 0, sizeof *st);
+	if (curl_start(e) < 0)
+		return LERR_IO;
+	struct store_peer p;
+	int r = store_peer_get(n->store, party, &p, e);
+	if (r == 0)
+		witness_one(n, k, &p, now, cancel, st);
 	return r;
 }

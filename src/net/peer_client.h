@@ -5,6 +5,7 @@
 #ifndef LIAISON_NET_PEER_CLIENT_H
 #define LIAISON_NET_PEER_CLIENT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,8 @@ struct deliver_opts {
 	size_t max;	   /* at most this many messages in one pass */
 	bool all;	   /* every queued message, due or not */
 	long timeout;	   /* seconds without progress before an attempt fails */
+	const char *peer;  /* only the messages to this peer (NULL: to any) */
+	const atomic_bool *cancel; /* when set (it turns true), a transfer stops at once */
 };
 
 struct deliver_stats {
@@ -24,7 +27,8 @@ struct deliver_stats {
 };
 
 /*
- * One pass over the outbox: each message due is sent to its peer; a good
+ * One pass over the outbox (o->peer's messages, or all): each message due
+ * is sent to its peer; a good
  * receipt marks it delivered (stored and logged), a refusal (400, 403, 409,
  * 413, 422) marks it refused, anything else (no answer, 401, 5xx, a bad
  * receipt) schedules a retry. Errors of one message do not stop the pass;
@@ -46,5 +50,11 @@ struct witness_stats {
 int peer_witness_all(struct node *n, const struct key_secret *k, int64_t now,
 		     struct witness_stats *st, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 4)));
+
+/* peer_witness_all for one peer (a daemon's lane), its transfer stopped
+ * at once when *cancel turns true. LERR_NOTFOUND when it is no peer. */
+int peer_witness(struct node *n, const struct key_secret *k, const char *party, int64_t now,
+		 const atomic_bool *cancel, struct witness_stats *st, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 6)));
 
 #endif

@@ -328,10 +328,12 @@ void store_msg_free(struct store_msg *m, size_t n);
 
 int store_outbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
-/* Queued messages whose next_try is at or before now, oldest first, at most max,
- * with their bodies (store_msg_free, then free(*out)). */
-int store_outbox_due(struct store *s, int64_t now, size_t max, struct store_msg **out, size_t *n,
-		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 4, 5)));
+/* Queued messages whose next_try is at or before now (to `peer`, or to any
+ * when NULL), oldest first, at most max, with their bodies (store_msg_free,
+ * then free(*out)). */
+int store_outbox_due(struct store *s, const char *peer, int64_t now, size_t max,
+		     struct store_msg **out, size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 5, 6)));
 /* Every message, oldest first, without bodies (store_msg_free, then free(*out)). */
 int store_outbox_list(struct store *s, struct store_msg **out, size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));

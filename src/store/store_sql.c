@@ -1957,20 +1957,25 @@ static int outbox_rows(struct sq *q, struct sql_stmt *st, bool with_body, struct
 	return r;
 }
 
-static int sq_outbox_due(struct store *s, int64_t now, size_t max, struct store_msg **out,
-			 size_t *n, struct lerr *e)
+static int sq_outbox_due(struct store *s, const char *peer, int64_t now, size_t max,
+			 struct store_msg **out, size_t *n, struct lerr *e)
 {
 	struct sq *q = SQ(s);
 	struct sql_stmt *st;
 	*out = NULL;
 	*n = 0;
 	if (prep(q,
-		 "SELECT " OUTBOX_COLS " FROM outbox WHERE state = 0 AND next_try <= ?"
-		 " ORDER BY seq LIMIT ?",
+		 peer ? "SELECT " OUTBOX_COLS " FROM outbox WHERE state = 0 AND next_try <= ?"
+			" AND peer = ? ORDER BY seq LIMIT ?"
+		      : "SELECT " OUTBOX_COLS " FROM outbox WHERE state = 0 AND next_try <= ?"
+			" ORDER BY seq LIMIT ?",
 		 &st, e) < 0)
 		return LERR_STORE;
-	sql_bind_int(st, 1, now);
-	sql_bind_int(st, 2, (int64_t)max);
+	int i = 1;
+	sql_bind_int(st, i++, now);
+	if (peer)
+		bind_text(st, i++, peer, false);
+	sql_bind_int(st, i, (int64_t)max);
 	return outbox_rows(q, st, true, out, n, e);
 }
 

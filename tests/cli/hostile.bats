@@ -349,3 +349,38 @@ delivered() { # HOME N: its outbox's message N is delivered or refused
 	chmod 600 jpn/keys/JPN.key
 	"$L" --home jpn log checkpoint >/dev/null
 }
+
+@test "one slow peer stalls all federation: a peer that trickles holds only its own lane, and SIGTERM does not wait on it" {
+	third_party jpn
+	mkdir usa-keys
+	"$L" keygen --party USA --out usa-keys >/dev/null
+	"$L" --home jpn party key USA usa-keys/USA.pub >/dev/null
+	python3 "$BATS_TEST_DIRNAME/../tools/slow_peer.py" 1 >slow.port &
+	PIDS+=($!)
+	eventually test -s slow.port
+	up kor
+	"$L" --home kor peer add JPN --url http://127.0.0.1:1 >/dev/null
+	"$L" --home jpn peer add USA --url "http://127.0.0.1:$(cat slow.port)" >/dev/null
+	"$L" --home jpn peer add KOR --url "$KOR_URL" >/dev/null
+	# JPN witnesses every second: the slow peer holds a transfer all along
+	up jpn --witness-every 1 --drain 2
+	sleep 2
+	# twelve items for KOR: all delivered in a few seconds, the slow peer notwithstanding
+	for i in $(seq 12); do
+		id=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title "Warning $i" \
+			--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+		"$L" --home jpn item release "$id" --to KOR --by sato >/dev/null 2>&1
+	done
+	start=$(date +%s)
+	all_delivered() {
+		[ "$(sqlite3 jpn/node.db "SELECT count(*) FROM outbox WHERE peer = 'KOR' AND state = 1")" = 12 ]
+	}
+	eventually all_delivered
+	[ $(($(date +%s) - start)) -le 8 ]
+	# SIGTERM: the daemon stops within its drain, the slow transfer cancelled
+	t0=$(date +%s%N)
+	kill -TERM "$JPN_PID"
+	wait "$JPN_PID" || true
+	[ $((($(date +%s%N) - t0) / 1000000)) -lt 4000 ]
+	grep -q "liaison serve: stopped" jpn.log
+}
