@@ -59,7 +59,9 @@ int cli_denied(const struct cli *c, json_t *err) __attribute__((nonnull));
 /* Prints a decision (encode_decision's object): the headline, each rule. */
 void cli_print_decision(FILE *f, const json_t *d) __attribute__((nonnull));
 
-/* A string member of o, or "" (never NULL: for printing). */
+/* A string member of o, or "" (never NULL: for printing on a terminal: one
+ * with a control character, an override or a byte not UTF-8 comes back
+ * escaped, text_escape, in one of 8 buffers of this thread, 1 KiB each). */
 const char *cli_str(const json_t *o, const char *key) __attribute__((nonnull));
 
 /* Prints a command's usage text (on stdout); returns EXIT_OK. */

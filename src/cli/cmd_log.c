@@ -71,8 +71,11 @@ static int do_checkpoint(const struct cli *c, struct node *n, int argc, char **a
 	json_t *o = NULL;
 	if (r != EXIT_OK || (r = checkpoint(c, n, &o)) != EXIT_OK)
 		return r;
-	const char *note = cli_str(o, "note");
+	const char *note =
+	    json_string_value(json_object_get(o, "note")); /* the signed text, as is */
 	struct lerr e = {0};
+	if (!note)
+		note = "";
 	if (out && fio_write_file(out, note, strlen(note), 0644, force, &e) < 0) {
 		json_decref(o);
 		return cli_error(c, &e, false);

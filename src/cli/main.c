@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/text.h"
 #include "../crypto/keys.h"
 #include "../node/views.h"
 #include "cli.h"
@@ -93,8 +94,17 @@ int cli_emit(json_t *obj)
 
 const char *cli_str(const json_t *o, const char *key)
 {
+	/* text shown on a terminal: a control or an override in it (a peer's
+	 * error message, a title from elsewhere) is escaped, never acted on */
+	static _Thread_local char bufs[8][1024];
+	static _Thread_local unsigned next;
 	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
+	if (!s)
+		return "";
+	if (!text_needs_escape(s))
+		return s;
+	char *b = bufs[next++ % 8];
+	return text_escape(s, b, sizeof bufs[0]);
 }
 
 void cli_print_decision(FILE *f, const json_t *d)

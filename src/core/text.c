@@ -74,6 +74,72 @@ char *utf8_scrub(const char *s, char *out, size_t n)
 	return out;
 }
 
+/* The code point of the valid UTF-8 sequence at s, k bytes long. */
+static unsigned long code_point(const unsigned char *s, size_t k)
+{
+	if (k == 1)
+		return s[0];
+	unsigned long c = s[0] & (0x7f >> k);
+	for (size_t i = 1; i < k; i++)
+		c = (c << 6) | (s[i] & 0x3f);
+	return c;
+}
+
+bool text_is_control(const unsigned char *s, size_t k)
+{
+	unsigned long c = code_point(s, k);
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069);
+}
+
+bool text_needs_escape(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t left = strlen(s);
+	for (size_t i = 0; i < left;) {
+		size_t k = utf8_seq_len(u + i, left - i);
+		if (!k || u[i] == '\\' || text_is_control(u + i, k))
+			return true;
+		i += k;
+	}
+	return false;
+}
+
+char *text_escape(const char *s, char *out, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t left = strlen(s), o = 0;
+	for (size_t i = 0; i < left;) {
+		size_t k = utf8_seq_len(u + i, left - i);
+		char esc[8];
+		size_t el = 0;
+		if (!k) { /* a byte that is not UTF-8 */
+			esc[0] = '\\', esc[1] = 'x', esc[2] = hex[u[i] >> 4],
+			esc[3] = hex[u[i] & 15];
+			el = 4, k = 1;
+		} else if (u[i] == '\\') {
+			esc[0] = esc[1] = '\\';
+			el = 2;
+		} else if (text_is_control(u + i, k)) {
+			unsigned long c = code_point(u + i, k);
+			esc[0] = '\\', esc[1] = 'u';
+			for (int d = 0; d < 4; d++)
+				esc[2 + d] = hex[(c >> (12 - 4 * d)) & 15];
+			el = 6;
+		}
+		const char *from = el ? esc : s + i;
+		size_t len = el ? el : k;
+		if (o + len >= n)
+			break;
+		memcpy(out + o, from, len);
+		o += len;
+		i += k;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 #define WORD_CMP_MAX 64 /* longer words are compared on their first 63 bytes */
 
 /* The edit distance (insertions, deletions, substitutions and swaps of two

@@ -27,6 +27,25 @@ bool utf8_valid(const char *s, size_t n) __attribute__((nonnull));
 char *utf8_scrub(const char *s, char *out, size_t n) __attribute__((nonnull));
 
 /*
+ * Whether the code point of the valid UTF-8 sequence at s (k bytes) is one
+ * a terminal would act on rather than show: a C0 or C1 control, DEL, or a
+ * bidirectional override or isolate (U+202A-U+202E, U+2066-U+2069), which
+ * can make a line read other than it is.
+ */
+bool text_is_control(const unsigned char *s, size_t k) __attribute__((nonnull));
+
+/*
+ * Copies the NUL-terminated s into out (n > 0 bytes, always terminated)
+ * as text safe to show on a terminal: each control (text_is_control) as
+ * \uXXXX, each byte that is not UTF-8 as \xNN, a backslash as \\; what
+ * does not fit whole is left out. Returns out.
+ */
+char *text_escape(const char *s, char *out, size_t n) __attribute__((nonnull));
+
+/* Whether text_escape would change s. */
+bool text_needs_escape(const char *s) __attribute__((nonnull));
+
+/*
  * The nearest of cands[0..n) to word (edit distance, letters compared
  * without regard to case), or NULL when none is near enough to be a
  * likely typo (more than a third of the word's length apart, and always

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../core/text.h"
+
 #define ANSWER_MAX (64u << 10) /* a receipt or an error is small */
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -71,8 +73,9 @@ static void why_of(long status, const struct answer *a, char *why, size_t n)
 {
 	json_t *o = a->p ? json_loadb(a->p, a->len, 0, NULL) : NULL;
 	const char *msg = NULL;
-	if (o && json_unpack(o, "{s:{s:s}}", "error", "message", &msg) == 0)
-		snprintf(why, n, "%ld: %.200s", status, msg);
+	char safe[256];
+	if (o && json_unpack(o, "{s:{s:s}}", "error", "message", &msg) == 0) /* the peer's words */
+		snprintf(why, n, "%ld: %.200s", status, text_escape(msg, safe, sizeof safe));
 	else
 		snprintf(why, n, "the peer answered %ld", status);
 	json_decref(o);

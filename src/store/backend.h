@@ -80,8 +80,7 @@ struct store_ops {
 	int (*peer_status)(struct store *s, const struct store_peer *p, struct lerr *e);
 	int (*outbox_add)(struct store *s, const struct store_msg *m, struct lerr *e);
 	int (*outbox_due)(struct store *s, const char *peer, int64_t now, size_t max,
-			  struct store_msg **out,
-			  size_t *n, struct lerr *e);
+			  struct store_msg **out, size_t *n, struct lerr *e);
 	int (*outbox_list)(struct store *s, struct store_msg **out, size_t *n, struct lerr *e);
 	int (*outbox_update)(struct store *s, const struct store_msg *m, struct lerr *e);
 	int (*outbox_claim)(struct store *s, const char *id, int64_t due, struct lerr *e);

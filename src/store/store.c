@@ -314,8 +314,7 @@ int store_outbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
 }
 
 int store_outbox_due(struct store *s, const char *peer, int64_t now, size_t max,
-		     struct store_msg **out, size_t *n,
-		     struct lerr *e)
+		     struct store_msg **out, size_t *n, struct lerr *e)
 {
 	return s->ops->outbox_due(s, peer, now, max, out, n, e);
 }

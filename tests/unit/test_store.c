@@ -440,10 +440,10 @@ Test(store, peers_outbox_inbox_and_nonces)
 	cr_assert_eq(store_outbox_add(s, &b, &e), 0, "%s", e.msg);
 	cr_assert_neq(store_outbox_add(s, &b, &e), 0, "one id, one message");
 	struct store_msg *ms;
-	cr_assert_eq(store_outbox_due(s, 99, 10, &ms, &n, &e), 0);
+	cr_assert_eq(store_outbox_due(s, NULL, 99, 10, &ms, &n, &e), 0);
 	cr_assert_eq(n, 0);
 	free(ms);
-	cr_assert_eq(store_outbox_due(s, 150, 10, &ms, &n, &e), 0);
+	cr_assert_eq(store_outbox_due(s, NULL, 150, 10, &ms, &n, &e), 0);
 	cr_assert_eq(n, 1);
 	cr_assert_str_eq(ms[0].id, "a1");
 	cr_assert_eq(ms[0].body_len, 14);
@@ -455,11 +455,20 @@ Test(store, peers_outbox_inbox_and_nonces)
 	cr_assert_eq(store_outbox_update(s, &ms[0], &e), 0, "%s", e.msg);
 	store_msg_free(ms, n);
 	free(ms);
-	cr_assert_eq(store_outbox_due(s, 1000, 10, &ms, &n, &e), 0);
+	cr_assert_eq(store_outbox_due(s, NULL, 1000, 10, &ms, &n, &e), 0);
 	cr_assert_eq(n, 1);
 	cr_assert_str_eq(ms[0].id, "b2");
 	cr_assert_null(ms[0].body, "an item's body is its file");
 	store_msg_free(ms, n);
+	free(ms);
+	/* one peer's lane asks for its own messages only */
+	cr_assert_eq(store_outbox_due(s, "KOR", 1000, 10, &ms, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(ms[0].id, "b2");
+	store_msg_free(ms, n);
+	free(ms);
+	cr_assert_eq(store_outbox_due(s, "USA", 1000, 10, &ms, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(n, 0);
 	free(ms);
 	cr_assert_eq(store_outbox_list(s, &ms, &n, &e), 0);
 	cr_assert_eq(n, 2);
@@ -623,7 +632,7 @@ Test(store, a_store_copies_whole_into_another_engine)
 	cr_assert_str_eq(tb.person, "sato");
 	struct store_msg *ms;
 	size_t n;
-	cr_assert_eq(store_outbox_due(b, 10, 10, &ms, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_outbox_due(b, NULL, 10, 10, &ms, &n, &e), 0, "%s", e.msg);
 	cr_assert_eq(n, 1);
 	cr_assert_eq(ms[0].body_len, 3);
 	cr_assert_eq(memcmp(ms[0].body, m.body, 3), 0);

@@ -73,3 +73,21 @@ Test(text, every_error_code_has_one_name_status_and_exit)
 	lerr_set(&e, LERR_IO, "disk");
 	cr_assert_str_eq(e.field, "");
 }
+
+Test(text, escape_what_a_terminal_would_act_on)
+{
+	char out[128];
+	cr_assert(!text_needs_escape("Launch 発射 warning"));
+	cr_assert_str_eq(text_escape("Launch 発射 warning", out, sizeof out),
+			 "Launch 発射 warning");
+	/* C0, DEL, C1 (U+009B, the CSI), a bidi override, a byte not UTF-8, a backslash */
+	cr_assert(text_needs_escape("a\x1b[31mred"));
+	cr_assert_str_eq(text_escape("a\x1b[31mred\n", out, sizeof out), "a\\u001b[31mred\\u000a");
+	cr_assert_str_eq(text_escape("x\x7fy\xc2\x9bz", out, sizeof out), "x\\u007fy\\u009bz");
+	cr_assert_str_eq(text_escape("abc\xe2\x80\xaetxt.exe", out, sizeof out),
+			 "abc\\u202etxt.exe");
+	cr_assert_str_eq(text_escape("\xff\\", out, sizeof out), "\\xff\\\\");
+	/* what does not fit whole is left out */
+	cr_assert_str_eq(text_escape("ab\x1b", out, 7), "ab");
+	cr_assert_str_eq(text_escape("ab\x1b", out, 9), "ab\\u001b");
+}
