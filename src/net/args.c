@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../core/scheme.h"
+#include "../core/text.h"
 
 /* Names from outside are quoted at most this long in a message. */
 #define NAME_SHOWN "%.64s"
@@ -149,6 +150,8 @@ json_t *args_body(const char *buf, size_t len, const struct arg_spec *spec, stru
 
 static int query_value(const struct arg_spec *a, const char *s, struct lerr *e)
 {
+	if (!utf8_valid(s, strlen(s)))
+		return lerr_set(e, LERR_INVAL, "%s: not valid UTF-8", a->name);
 	switch (a->kind) {
 	case ARG_STRING:
 		*a->str = s;

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -25,6 +26,7 @@ struct conn {
 	int64_t body_start;	  /* when the request's headers were in (ms) */
 	uint64_t body_bytes;	  /* of its body so far */
 	atomic_bool cut;	  /* the watchdog shut it down */
+	bool escaped_nul;	  /* its request's path or query has %00 (guard_unescape) */
 };
 
 static int64_t ms_now(void)
@@ -107,6 +109,28 @@ void guard_idle(const struct guard *g, struct MHD_Connection *c)
 	struct conn *k = conn_of(c);
 	if (k) /* keep-alive: the next request's headers within the budget */
 		atomic_store(&k->deadline, ms_now() + (int64_t)g->header_s * 1000);
+}
+
+size_t guard_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	for (const char *p = s; (p = strchr(p, '%')) != NULL; p++)
+		if (p[1] == '0' && p[2] == '0') {
+			struct conn *k = conn_of(c);
+			if (k)
+				k->escaped_nul = true;
+			break;
+		}
+	return MHD_http_unescape(s);
+}
+
+bool guard_escaped_nul(struct MHD_Connection *c)
+{
+	struct conn *k = conn_of(c);
+	bool was = k && k->escaped_nul;
+	if (k)
+		k->escaped_nul = false; /* the next request on the connection starts clean */
+	return was;
 }
 
 bool guard_was_cut(struct MHD_Connection *c)

@@ -84,21 +84,57 @@ enum MHD_Result reply_json(struct ctx *x, unsigned status, json_t *body)
 	return queue(x, status, r, "application/json");
 }
 
+/*
+ * msg with the daemon's temporary paths put in words: the upload's as "the
+ * request body", any other under its folder as "a temporary file". Where
+ * the node keeps its files is none of a client's business.
+ */
+static const char *hide_paths(const struct ctx *x, const char *msg, char *out, size_t n)
+{
+	const char *tmp = x->s->tmpdir, *up = x->rq ? x->rq->upload : "";
+	size_t tl = strlen(tmp), o = 0;
+	if (!tl || !strstr(msg, tmp))
+		return msg;
+	for (const char *p = msg; *p && o + 1 < n;) {
+		if (strncmp(p, tmp, tl) != 0) {
+			out[o++] = *p++;
+			continue;
+		}
+		const char *what = up[0] && strncmp(p, up, strlen(up)) == 0 ? "the request body"
+									    : "a temporary file";
+		o += (size_t)snprintf(out + o, n - o, "%s", what);
+		if (o >= n)
+			o = n - 1;
+		p += tl;
+		while (*p && *p != ':' && *p != ' ' && *p != ',' && *p != ')')
+			p++; /* the rest of the path */
+	}
+	out[o] = '\0';
+	return out;
+}
+
 enum MHD_Result reply_error(struct ctx *x, const struct lerr *e)
 {
-	return reply_json(x, lerr_kind(e->code)->http, view_error(e));
+	char msg[LERR_MSG_MAX];
+	const char *m = hide_paths(x, e->msg, msg, sizeof msg);
+	if (m == e->msg)
+		return reply_json(x, lerr_kind(e->code)->http, view_error(e));
+	struct lerr hidden = *e;
+	str_copy(hidden.msg, sizeof hidden.msg, m);
+	return reply_json(x, lerr_kind(e->code)->http, view_error(&hidden));
 }
 
 enum MHD_Result reply_errorf(struct ctx *x, unsigned status, const char *code, const char *fmt, ...)
 {
-	char msg[LERR_MSG_MAX], clean[LERR_MSG_MAX];
+	char msg[LERR_MSG_MAX], clean[LERR_MSG_MAX], hidden[LERR_MSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return reply_json(x, status,
-			  json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
-				    utf8_scrub(msg, clean, sizeof clean)));
+	return reply_json(
+	    x, status,
+	    json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
+		      utf8_scrub(hide_paths(x, msg, hidden, sizeof hidden), clean, sizeof clean)));
 }
 
 enum MHD_Result reply_bytes(struct ctx *x, unsigned status, char *buf, size_t len, const char *type)
@@ -423,6 +459,35 @@ static bool peer_body(struct ctx *x, struct lerr *e)
 	       node_peer_accept(x->n, &x->rq->peer, (int64_t)time(NULL), e) == 0;
 }
 
+static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	unsigned *n = cls;
+	(void)kind, (void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		n[0]++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		n[1]++;
+	return MHD_YES;
+}
+
+/* Why a request's form is refused (NULL: it is not): an escaped NUL in its
+ * path or query, a path not UTF-8, two lengths, or a length and chunks. */
+static const char *request_form(struct MHD_Connection *c, const char *url)
+{
+	unsigned n[2] = {0, 0};
+	if (guard_escaped_nul(c))
+		return "the path or the query has an escaped NUL (%00)";
+	if (!utf8_valid(url, strlen(url)))
+		return "the path is not valid UTF-8";
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_length, n);
+	if (n[0] > 1)
+		return "more than one Content-Length header";
+	if (n[0] && n[1])
+		return "both Content-Length and Transfer-Encoding";
+	return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *data,
 				  size_t *size, void **con_cls)
@@ -449,6 +514,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!(x.n = thread_node(s)))
 			return reply_errorf(&x, MHD_HTTP_SERVICE_UNAVAILABLE, "store",
 					    "the node's store cannot be opened");
+		/* what would let two readers of one request see two requests */
+		const char *bad = request_form(c, url);
+		if (bad)
+			return reply_errorf(&x, MHD_HTTP_BAD_REQUEST, "invalid", "%s", bad);
 		if (miss == MHD_HTTP_NOT_FOUND)
 			return reply_errorf(&x, miss, "not-found", "no such endpoint: %.128s", url);
 		if (miss)
@@ -904,6 +973,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_done, s},
 		    {MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
 		    {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)guard_notify, &s->guard},
+		    {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)guard_unescape, NULL},
 		    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->o.max_per_address, NULL},
 		    {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->o.max_connections, NULL},
 		    /* each request's pool is cleared: keep it to what headers need */

@@ -139,6 +139,11 @@ void guard_stop(struct guard *g);
 /* libmicrohttpd's MHD_OPTION_NOTIFY_CONNECTION: a connection opened or closed. */
 void guard_notify(void *cls, struct MHD_Connection *c, void **ctx,
 		  enum MHD_ConnectionNotificationCode toe);
+/* libmicrohttpd's MHD_OPTION_UNESCAPE_CALLBACK: decodes a path or query
+ * part, noting on the connection an escaped NUL (%00), which would cut it. */
+size_t guard_unescape(void *cls, struct MHD_Connection *c, char *s);
+/* Whether the request being read had an escaped NUL (and forgets it). */
+bool guard_escaped_nul(struct MHD_Connection *c);
 /* Whether the watchdog cut the connection (for the access log). */
 bool guard_was_cut(struct MHD_Connection *c);
 /* A request's headers are in: its body must follow within the budget, at the minimum rate. */

@@ -384,3 +384,69 @@ delivered() { # HOME N: its outbox's message N is delivered or refused
 	[ $((($(date +%s%N) - t0) / 1000000)) -lt 4000 ]
 	grep -q "liaison serve: stopped" jpn.log
 }
+
+@test "lesser: %00 in a path, invalid UTF-8, two Content-Length headers are 400 naming what; no temporary path in a message" {
+	up jpn
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	ITO=$("$L" --home jpn person token ito 2>/dev/null)
+	entries=$(sqlite3 jpn/node.db 'SELECT count(*) FROM log_entries')
+	# %00 would cut the path at /v1/items
+	[ "$(api "$SATO" GET "$JPN_URL/v1/items%00/anything")" = 400 ]
+	jq -e '.error.message | contains("escaped NUL (%00)")' ans.json
+	[ "$(api "$SATO" GET "$JPN_URL/v1/items?after=a%00b")" = 400 ]
+	[ "$(api "$SATO" GET "$JPN_URL/v1/items?after=%ff%fe")" = 400 ]
+	jq -e '.error.message == "after: not valid UTF-8" and .error.field == "after"' ans.json
+	[ "$(api "$SATO" GET "$JPN_URL/v1/items/%ff%fe")" = 400 ]
+	jq -e '.error.message == "the path is not valid UTF-8"' ans.json
+	# two lengths, or a length and chunks: refused before anything is read
+	port=${JPN_URL##*:}
+	python3 - "$port" "$ITO" >smuggle.txt <<'PY'
+import socket, sys
+for hdrs in [b"Content-Length: 5\r\nContent-Length: 7\r\n", b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"]:
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.sendall(b"POST /v1/config HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + sys.argv[2].encode() + b"\r\n" + hdrs + b"\r\nhello")
+    s.settimeout(5)
+    print(s.recv(4096).decode(errors="replace").replace("\r\n", " "))
+PY
+	grep -q "400 Bad Request.*more than one Content-Length header" smuggle.txt
+	grep -q "400 Bad Request.*both Content-Length and Transfer-Encoding" smuggle.txt
+	# an upload that is not what it should be: "the request body", never where it was kept
+	echo garbage >garbage.txt
+	[ "$(api "$ITO" POST "$JPN_URL/v1/parties/KOR/key" --data-binary @garbage.txt)" = 400 ]
+	jq -e '.error.message | startswith("the request body: not a liaison public key")' ans.json
+	! grep -q "tmp/serve" ans.json || false
+	# none of it changed anything
+	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM log_entries')" = "$entries" ]
+}
+
+@test "lesser: control characters from a peer are shown escaped, never sent to the terminal" {
+	up jpn
+	# a hostile peer answers with an error message carrying terminal escapes
+	cat >evil.py <<'PY'
+import http.server, json, socketserver, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = json.dumps({"error": {"code": "refused", "message": "\u001b]0;pwned\u0007\u001b[2J\u202eok"}}).encode()
+        self.send_response(409); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *a): pass
+s = socketserver.TCPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+	python3 evil.py >evil.port &
+	PIDS+=($!)
+	eventually test -s evil.port
+	"$L" --home jpn peer add KOR --url "http://127.0.0.1:$(cat evil.port)" >/dev/null
+	id=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title "Launch" \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	"$L" --home jpn item release "$id" --to KOR --by sato >/dev/null 2>&1
+	refused() { "$L" --home jpn --json peer outbox | jq -e '.messages[0].state == "refused"'; }
+	eventually refused
+	"$L" --home jpn peer outbox >outbox.txt
+	# no escape byte, no BEL, no override reaches the terminal; their escapes do
+	! grep -q $'\e' outbox.txt || false
+	! grep -q $'\a' outbox.txt || false
+	! grep -q $'\u202e' outbox.txt || false
+	grep -qF '\u001b]0;pwned' outbox.txt
+}
