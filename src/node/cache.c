@@ -43,6 +43,7 @@ struct node_cache {
 	struct {
 		bool used;
 		char p1[PARTY_CODE_MAX], p2[PARTY_CODE_MAX];
+		date_t on;	     /* the day it governs */
 		int r;		     /* 0, or what the lookup answered (LERR_NOTFOUND) */
 		struct agreement *a; /* when r is 0 */
 	} pairs[CACHE_PAIRS];
@@ -171,14 +172,15 @@ int node_cached_token(struct node *n, const uint8_t hash[32], struct store_token
 	return r;
 }
 
-int node_cached_between(struct node *n, const char *p1, const char *p2, struct agreement *a,
-			int (*load)(struct node *, const char *, const char *, struct agreement *,
-				    struct lerr *),
+int node_cached_between(struct node *n, const char *p1, const char *p2, date_t on,
+			struct agreement *a,
+			int (*load)(struct node *, const char *, const char *, date_t,
+				    struct agreement *, struct lerr *),
 			struct lerr *e)
 {
 	struct node_cache *c = fresh(n);
 	for (size_t i = 0; c && i < CACHE_PAIRS; i++) {
-		if (!c->pairs[i].used ||
+		if (!c->pairs[i].used || c->pairs[i].on != on ||
 		    !((strcmp(c->pairs[i].p1, p1) == 0 && strcmp(c->pairs[i].p2, p2) == 0) ||
 		      (strcmp(c->pairs[i].p1, p2) == 0 && strcmp(c->pairs[i].p2, p1) == 0)))
 			continue;
@@ -188,7 +190,7 @@ int node_cached_between(struct node *n, const char *p1, const char *p2, struct a
 			   ? 0
 			   : lerr_set(e, c->pairs[i].r, "no agreement between %s and %s", p1, p2);
 	}
-	int r = load(n, p1, p2, a, e);
+	int r = load(n, p1, p2, on, a, e);
 	if ((r == 0 || r == LERR_NOTFOUND) && c) {
 		unsigned k = c->next_pair++ % CACHE_PAIRS;
 		struct agreement *copy = r == 0 ? malloc(sizeof *copy) : NULL;
@@ -199,6 +201,7 @@ int node_cached_between(struct node *n, const char *p1, const char *p2, struct a
 		free(c->pairs[k].a);
 		c->pairs[k].used = true;
 		c->pairs[k].r = r;
+		c->pairs[k].on = on;
 		c->pairs[k].a = copy;
 		str_copy(c->pairs[k].p1, PARTY_CODE_MAX, p1);
 		str_copy(c->pairs[k].p2, PARTY_CODE_MAX, p2);

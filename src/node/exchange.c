@@ -199,7 +199,7 @@ static int receive_check(struct node *n, const struct label *l, const char *send
 	char day[DATE_BUF_SIZE];
 	int r = a ? store_party_get(n->store, n->party, &mine, e)
 		  : lerr_set(e, LERR_NOMEM, "out of memory");
-	if (r == 0 && node_agreement_between(n, n->party, sender, a, e) < 0)
+	if (r == 0 && node_agreement_between(n, n->party, sender, n->clock.today, a, e) < 0)
 		r = lerr_set(e, LERR_REFUSED, "R-RECEIVED: no agreement between %s and %s",
 			     n->party, sender);
 	if (r == 0) {
@@ -209,7 +209,7 @@ static int receive_check(struct node *n, const struct label *l, const char *send
 				     agr_state_name(st.state), date_format(n->clock.today, day));
 	}
 	if (r == 0 && strcmp(l->originator, sender) != 0 &&
-	    node_agreement_between(n, n->party, l->originator, a, e) < 0)
+	    node_agreement_between(n, n->party, l->originator, n->clock.today, a, e) < 0)
 		r = lerr_set(e, LERR_REFUSED,
 			     "R-CLEARANCE: no agreement with %s, the originator, maps its levels",
 			     l->originator);

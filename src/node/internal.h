@@ -31,10 +31,12 @@ int node_cached_item(struct node *n, const char *id, struct store_item *it, stru
 		     struct lerr *e);
 int node_cached_token(struct node *n, const uint8_t hash[32], struct store_token *t,
 		      struct lerr *e);
-/* The agreement between p1 and p2 (either order), found or not, by load. */
-int node_cached_between(struct node *n, const char *p1, const char *p2, struct agreement *a,
-			int (*load)(struct node *, const char *, const char *, struct agreement *,
-				    struct lerr *),
+/* The agreement between p1 and p2 (either order) that governs on day `on`,
+ * found or not, by load. */
+int node_cached_between(struct node *n, const char *p1, const char *p2, date_t on,
+			struct agreement *a,
+			int (*load)(struct node *, const char *, const char *, date_t,
+				    struct agreement *, struct lerr *),
 			struct lerr *e);
 
 #endif

@@ -85,32 +85,55 @@ int node_blob_open(struct node *n, const char *name, int *fd, struct lerr *e)
 	return 0;
 }
 
-static int between_load(struct node *n, const char *p1, const char *p2, struct agreement *a,
-			struct lerr *e)
+/* How well agreement a governs on day `on`: 2 in force, 1 in force before
+ * (*ended: since when it is not), 0 never in force by then. */
+static int governs(const struct agreement *a, date_t on, date_t *ended)
+{
+	struct agr_state st;
+	agreement_state(a, on, AGR_NONE, &st);
+	*ended = st.since;
+	return st.state == AGR_IN_FORCE || st.state == AGR_UNDER_NOTICE ? 2
+	       : st.state == AGR_TERMINATED				? 1
+									: 0;
+}
+
+static int between_load(struct node *n, const char *p1, const char *p2, date_t on,
+			struct agreement *a, struct lerr *e)
 {
 	char(*ids)[AGR_ID_MAX];
 	size_t count;
 	int r = store_agreement_ids(n->store, &ids, &count, e);
 	if (r < 0)
 		return r;
-	r = lerr_set(e, LERR_NOTFOUND, "no agreement between %s and %s", p1, p2);
-	for (size_t i = 0; i < count; i++) {
+	struct agreement *cand = malloc(sizeof *cand);
+	if (!cand) {
+		free(ids);
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	}
+	int best = -1;
+	date_t best_ended = 0;
+	for (size_t i = 0; i < count && best < 2; i++) {
 		struct lerr e2 = {0};
-		if (store_agreement_get(n->store, ids[i], a, &e2) < 0)
+		date_t ended;
+		if (store_agreement_get(n->store, ids[i], cand, &e2) < 0 ||
+		    !agreement_has_party(cand, p1) || !agreement_has_party(cand, p2))
 			continue;
-		if (agreement_has_party(a, p1) && agreement_has_party(a, p2)) {
-			r = 0;
-			break;
+		int g = governs(cand, on, &ended);
+		if (g > best || (g == 1 && best == 1 && ended > best_ended)) {
+			*a = *cand;
+			best = g;
+			best_ended = ended;
 		}
 	}
+	free(cand);
 	free(ids);
-	return r;
+	return best >= 0 ? 0 : lerr_set(e, LERR_NOTFOUND, "no agreement between %s and %s", p1, p2);
 }
 
-int node_agreement_between(struct node *n, const char *p1, const char *p2, struct agreement *a,
-			   struct lerr *e)
+int node_agreement_between(struct node *n, const char *p1, const char *p2, date_t on,
+			   struct agreement *a, struct lerr *e)
 {
-	return node_cached_between(n, p1, p2, a, between_load, e);
+	return node_cached_between(n, p1, p2, on, a, between_load, e);
 }
 
 int node_item_record(struct node *n, const struct store_item *it, const char *kind, json_t *body,
@@ -213,22 +236,23 @@ static int gather(struct node *n, struct decide_ctx *c, const struct store_item 
 	const char *orig = l->originator, *party = c->person.party, *sender = it->sender;
 	bool local = strcmp(party, n->party) == 0;
 	if (strcmp(orig, party) != 0 &&
-	    node_agreement_between(n, orig, party, &c->agreement, NULL) == 0)
+	    node_agreement_between(n, orig, party, a->date, &c->agreement, NULL) == 0)
 		rq->agreement = &c->agreement;
 	/* a foreign item came under the agreement between this node's party and
 	 * its sender (decide falls back on rq->agreement, the same for a person
 	 * of this party and an item its originator sent) */
 	if (it->foreign && (strcmp(sender, orig) != 0 || !local) &&
-	    node_agreement_between(n, n->party, sender, &c->received, NULL) == 0)
+	    node_agreement_between(n, n->party, sender, c->item.received, &c->received, NULL) ==
+		0) /* the one it came under: in force the day it came */
 		rq->received_under = &c->received;
 	if (!local) { /* a person of another party, defined on this node */
-		if (node_agreement_between(n, party, n->party, &c->holder, NULL) == 0)
+		if (node_agreement_between(n, party, n->party, a->date, &c->holder, NULL) == 0)
 			rq->holder_agreement = &c->holder;
 		if (strcmp(orig, n->party) != 0 && strcmp(orig, party) != 0)
 			rq->reader_consent = store_consent_has(n->store, it->id, party, NULL) == 1;
 	}
 	if (a->to && a->to[0]) {
-		if (node_agreement_between(n, party, a->to, &c->release, NULL) == 0)
+		if (node_agreement_between(n, party, a->to, a->date, &c->release, NULL) == 0)
 			rq->release_agreement = &c->release;
 		rq->consent = store_consent_has(n->store, it->id, a->to, NULL) == 1;
 	}

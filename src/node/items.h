@@ -110,9 +110,15 @@ int node_item_get_as(struct node *n, const struct person *who, const char *id,
 int node_enforce(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
-/* The agreement between two parties (the first stored that has both). */
-int node_agreement_between(struct node *n, const char *p1, const char *p2, struct agreement *a,
-			   struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+/*
+ * The agreement between two parties that governs on day `on`, when several
+ * have both: one in force that day (the first by id when several are),
+ * else the one that was in force last before it (its denials then say it
+ * ended), else the first by id.
+ */
+int node_agreement_between(struct node *n, const char *p1, const char *p2, date_t on,
+			   struct agreement *a, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 5)));
 
 /* Decrypts an item's payload to out with the node's keys (the caller decided). */
 int node_item_open(struct node *n, const char *id, const struct key_secret *k, int out,

@@ -135,3 +135,24 @@ status_on() {
 	run "$L" agreement list --at 2019-09-01
 	[[ "$output" == "$G"*"JPN,KOR"*"in-force-under-notice"* ]]
 }
+
+@test "several agreements between the same parties: decisions use the one in force that day" {
+	# an older agreement between JPN and KOR, ended by a notice in 1999, whose id sorts first
+	jq '.agreements = [(.agreements[0] | .id = "A-JPN-KOR-1990" | .title = "An older agreement"
+		| .events = [{"date": "1990-01-01", "kind": "signed"}, {"date": "1990-01-01", "kind": "in-force"},
+			{"date": "1999-06-01", "kind": "notice", "by": "KOR"}])] + .agreements' "$EXAMPLE" >"$BATS_TEST_TMPDIR/two.json"
+	"$L" init --replay --party JPN >/dev/null
+	"$L" config apply "$BATS_TEST_TMPDIR/two.json" >/dev/null
+	"$L" --json agreement status A-JPN-KOR-1990 --at 2019-09-01 | jq -e '.state == "terminated"'
+	echo "2019-08-24: launch" >"$BATS_TEST_TMPDIR/r.txt"
+	id=$("$L" item share "$BATS_TEST_TMPDIR/r.txt" --by sato --level GOKUHI --title Launch --releasable KOR \
+		--ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	# a release to KOR on 2019-09-01 comes under the agreement in force, not the ended one
+	run "$L" --json access check --person sato --item "$id" --action release --to KOR --purpose warning
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.decision == "PERMIT"'
+	echo "$output" | jq -e '[.rules[] | select(.id == "R-IN-FORCE")][0].detail | contains("JPN-KOR-GSOMIA")'
+	# in 1995 only the older one was in force: it governs then
+	run "$L" --json access check --person sato --item "$id" --action release --to KOR --purpose warning --at 1995-01-01
+	echo "$output" | jq -e '[.rules[] | select(.id == "R-IN-FORCE")][0].detail | contains("A-JPN-KOR-1990")'
+}
