@@ -2,11 +2,15 @@
 # bench/soak.sh - a soak test of the daemon on loopback: mixed requests
 # (access checks, reads of items and of pages of the item list, agreements,
 # people, export answers, log pages, and 2% durable writes: reproductions) from 64 connections for
-# SOAK_SECONDS (default 300), in slices of SOAK_SLICE seconds (default 30).
+# SOAK_SECONDS (default 300), in slices of SOAK_SLICE seconds (default 30),
+# while a slow-connection attack runs alongside: 1000 connections from ten
+# addresses that trickle a header byte a second, opened again as the daemon
+# cuts them (tests/tools/slow_clients.py).
 # Each slice prints its requests per second, p99 latency, errors and the
 # daemon's resident memory; the run fails on any error, on memory that
-# keeps growing after the first slice (more than 20%), or on a last
-# slice's p99 more than twice the first's.
+# keeps growing after the first slice (more than 20%), on a last slice's
+# p99 more than twice the first's, or when the attack's connections were
+# not cut.
 # usage: soak.sh LIAISON
 set -eu
 L=$(realpath "$1")
@@ -14,8 +18,8 @@ SECS=${SOAK_SECONDS:-300}
 SLICE=${SOAK_SLICE:-30}
 HERE=$(dirname "$(realpath "$0")")
 W=$(mktemp -d "${BENCH_DIR:-/tmp}/liaison-soak.XXXXXX")
-trap 'kill $LPID 2>/dev/null && wait $LPID 2>/dev/null; rm -rf "$W"' EXIT
-LPID=
+trap '[ -z "$SPID" ] || kill $SPID 2>/dev/null || true; kill $LPID 2>/dev/null && wait $LPID 2>/dev/null; rm -rf "$W"' EXIT
+LPID= SPID=
 cd "$W"
 export LIAISON_PASSPHRASE=bench LIAISON_NOW=2019-09-01
 "$L" --home node init --replay --party JPN >/dev/null
@@ -27,10 +31,17 @@ ID=$("$L" --home node item share report.txt --by sato --level GOKUHI --title Lau
 "$L" --home node person add soak --party JPN --name Soak --role analyst --role auditor \
 	--clearance TOKUTEI --from 2015-04-01 --ntk MISSILE-WARNING >/dev/null
 TOKEN=$("$L" --home node person token soak 2>/dev/null)
-"$L" --home node serve --listen 127.0.0.1:0 --threads "$(nproc)" 2>serve.log &
+# the mix makes hundreds of reproductions a second with one token: no bound on acts
+"$L" --home node serve --listen 127.0.0.1:0 --threads "$(nproc)" --max-acts 0 2>serve.log &
 LPID=$!
 for _ in $(seq 100); do grep -q "node on http" serve.log 2>/dev/null && break; sleep 0.05; done
-URL=http://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' serve.log | head -1)
+PORT=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' serve.log | head -1)
+URL=http://127.0.0.1:$PORT
+# the attack alongside, renewed every 25 s (the daemon cuts a trickle after 20)
+(while :; do
+	python3 "$HERE/../tests/tools/slow_clients.py" "$PORT" 1000 10 1 25 >>slow.json || break
+done) &
+SPID=$!
 
 cat >mix.lua <<LUA
 local h = {["Authorization"] = "Bearer $TOKEN", ["Content-Type"] = "application/json"}
@@ -73,9 +84,17 @@ while [ $((i * SLICE)) -lt "$SECS" ]; do
 	[ "$mem" -gt "$max_rss" ] && max_rss=$mem
 	printf '%-6s %12.0f %10.2f %8s %10s\n' "$i" "$rps" "$p99" "$bad" "$mem"
 done
+pkill -P $SPID 2>/dev/null || true
+kill $SPID 2>/dev/null || true
+wait $SPID 2>/dev/null || true
+SPID=
+slow=$(jq -s '{rounds: length, opened: (map(.opened) | add), cut: (map(.closed) | add)}' slow.json 2>/dev/null \
+	|| echo '{"rounds": 0, "opened": 0, "cut": 0}')
+echo "slow-connection attack: $(echo "$slow" | jq -c .)"
 items=$(sqlite3 node/node.db 'SELECT count(*) FROM items')
 echo "$((i * SLICE)) s, 64 connections; $items items at the end (2% of requests were reproductions)"
 growth=$(echo "$max_rss * 100 / $first_rss - 100" | bc)
 echo "errors: $errors; memory: $first_rss KiB after the first slice, at most $max_rss KiB (+$growth%);" \
 	"p99: $first_p99 ms first, $last_p99 ms last"
-[ "$errors" = 0 ] && [ "$growth" -le 20 ] && [ "$(echo "$last_p99 <= 2 * $first_p99" | bc)" = 1 ]
+[ "$errors" = 0 ] && [ "$growth" -le 20 ] && [ "$(echo "$last_p99 <= 2 * $first_p99" | bc)" = 1 ] &&
+	[ "$(echo "$slow" | jq '.rounds > 0 and .cut >= .opened / 2')" = true ]

@@ -12,7 +12,7 @@ static int run_serve(struct cli *c)
 	const char *listen = "127.0.0.1:7400", *cert = NULL, *key = NULL, *threads = NULL,
 		   *max_upload = NULL, *drain = NULL, *retry = NULL, *witness = NULL,
 		   *max_peer = NULL, *max_conn = NULL, *per_addr = NULL, *header_t = NULL,
-		   *min_rate = NULL, *pos[1];
+		   *min_rate = NULL, *max_acts = NULL, *pos[1];
 	bool routes = false;
 	int np;
 	const struct cli_opt opts[] = {OPT_VAL("listen", &listen),
@@ -28,6 +28,7 @@ static int run_serve(struct cli *c)
 				       OPT_VAL("max-per-address", &per_addr),
 				       OPT_VAL("header-timeout", &header_t),
 				       OPT_VAL("min-rate", &min_rate),
+				       OPT_VAL("max-acts", &max_acts),
 				       OPT_FLAG("routes", &routes),
 				       {0}};
 	int r = cli_parse(c, c->argc, c->argv, opts, pos, 0, 0, &np);
@@ -39,7 +40,7 @@ static int run_serve(struct cli *c)
 	}
 	uint64_t nthreads = 4, upload = (uint64_t)4 << 30, drain_s = 30, retry_s = 300,
 		 witness_s = 60, peer_upload = 0, conns = 0, per_address = 128, header_s = 20,
-		 rate = 16384;
+		 rate = 16384, acts = 6000;
 	if ((threads && (r = cli_count(c, "--threads", threads, 1, 256, &nthreads)) != EXIT_OK) ||
 	    (max_upload &&
 	     (r = cli_count(c, "--max-upload", max_upload, 1, UINT64_MAX, &upload)) != EXIT_OK) ||
@@ -56,7 +57,8 @@ static int run_serve(struct cli *c)
 	    (header_t &&
 	     (r = cli_count(c, "--header-timeout", header_t, 1, 3600, &header_s)) != EXIT_OK) ||
 	    (min_rate &&
-	     (r = cli_count(c, "--min-rate", min_rate, 1, UINT64_MAX, &rate)) != EXIT_OK))
+	     (r = cli_count(c, "--min-rate", min_rate, 1, UINT64_MAX, &rate)) != EXIT_OK) ||
+	    (max_acts && (r = cli_count(c, "--max-acts", max_acts, 0, 1000000, &acts)) != EXIT_OK))
 		return r;
 	char *pass;
 	size_t len;
@@ -74,6 +76,8 @@ static int run_serve(struct cli *c)
 				      .max_per_address = (unsigned)per_address,
 				      .header_timeout = (unsigned)header_s,
 				      .min_rate = rate,
+				      .max_acts = (unsigned)acts,
+				      .unbounded_acts = acts == 0,
 				      .drain_seconds = (unsigned)drain_s,
 				      .retry_max = (int64_t)retry_s,
 				      .witness_every = (int64_t)witness_s,
@@ -93,7 +97,7 @@ const struct cli_command cmd_serve = {
     "                     [--retry-max SECONDS] [--witness-every SECONDS]\n"
     "                     [--max-peer-upload BYTES] [--max-connections N]\n"
     "                     [--max-per-address N] [--header-timeout SECONDS]\n"
-    "                     [--min-rate BYTES]\n"
+    "                     [--min-rate BYTES] [--max-acts N]\n"
     "       liaison serve --routes\n\n"
     "Serves the node's JSON API (docs/api.md, docs/openapi.yaml) on HOST:PORT\n"
     "(default 127.0.0.1:7400; port 0 picks a free one, printed when ready), over\n"
@@ -117,7 +121,10 @@ const struct cli_command cmd_serve = {
     "connection that does not keep up is cut, however it trickles. At most\n"
     "--max-connections are open at once, --max-per-address from one address.\n"
     "A peer's message is checked (signature, nonce, length) before its body is\n"
-    "read; a body longer than it said, or than --max-peer-upload, is refused.\n\n"
+    "read; a body longer than it said, or than --max-peer-upload, is refused.\n"
+    "Requests that add to the log are bounded: --max-acts a minute for each\n"
+    "token and each peer (a burst of a minute's worth, then that rate); more\n"
+    "are answered 429 with Retry-After, and change nothing.\n\n"
     "options:\n"
     "  --threads N         worker threads on epoll (default 4)\n"
     "  --max-upload BYTES  the largest item or envelope accepted (default 4 GiB)\n"
@@ -127,6 +134,8 @@ const struct cli_command cmd_serve = {
     "  --max-per-address N open at once from one address (default 128)\n"
     "  --header-timeout SECONDS  for a request's headers (default 20)\n"
     "  --min-rate BYTES    a second, that a request's body must keep to (16384)\n"
+    "  --max-acts N        requests adding to the log, a minute, per token and per\n"
+    "                      peer (default 6000; 0: no bound)\n"
     "  --drain SECONDS     on SIGTERM, for requests in flight (default 30)\n"
     "  --retry-max SECONDS the longest wait between deliveries (default 300)\n"
     "  --witness-every SECONDS  between fetches of the peers' checkpoints (60)\n"

@@ -53,6 +53,11 @@ static enum MHD_Result queue(struct ctx *x, unsigned status, struct MHD_Response
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"liaison\"");
+	if (status == MHD_HTTP_TOO_MANY_REQUESTS) {
+		char after[16];
+		snprintf(after, sizeof after, "%u", x->rq->retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, after);
+	}
 	x->rq->status = status;
 	enum MHD_Result ret = MHD_queue_response(x->c, status, r);
 	MHD_destroy_response(r);
@@ -383,6 +388,32 @@ static enum MHD_Result unauthorized(struct ctx *x)
 			    x->rq->auth_why[0] ? ": " : "", x->rq->auth_why);
 }
 
+/*
+ * A request that adds to the log (a person's act, a peer's message or
+ * checkpoint) takes one from its token's or its peer's bucket; false, with
+ * e set and the wait in rq->retry_after, when the bucket is empty.
+ */
+static bool within_bounds(struct ctx *x, struct lerr *e)
+{
+	const struct req *rq = x->rq;
+	char key[sizeof x->s->acts.b[0].key];
+	double retry;
+	if (rq->route->auth == AUTH_PEER)
+		snprintf(key, sizeof key, "p:%s", rq->peer.from);
+	else if (rq->route->auth == AUTH_PERSON && !rq->route->reads && rq->authed)
+		snprintf(key, sizeof key, "t:%s", rq->token.id);
+	else
+		return true;
+	if (limit_take(&x->s->acts, key, &retry))
+		return true;
+	x->rq->retry_after = (unsigned)retry + 1;
+	lerr_set(e, LERR_LIMIT,
+		 "too many acts: at most %u a minute for %s (serve --max-acts); try again in %u s",
+		 x->s->acts.per_minute, rq->route->auth == AUTH_PEER ? "a peer" : "a token",
+		 x->rq->retry_after);
+	return false;
+}
+
 /* authenticate() in a read snapshot of its own. */
 static bool checked_auth(struct ctx *x)
 {
@@ -641,6 +672,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		ret = reply_errorf(&x, MHD_HTTP_UNAUTHORIZED, "auth", "%s", e.msg);
 	else if (query_check(&x, &e) < 0)
 		ret = reply_error(&x, &e);
+	else if (!within_bounds(&x, &e))
+		ret = reply_errorf(&x, MHD_HTTP_TOO_MANY_REQUESTS, "limit", "%s", e.msg);
 	else if (rq->too_big && rq->route->body == BODY_NONE)
 		ret = reply_errorf(&x, MHD_HTTP_CONTENT_TOO_LARGE, "limit",
 				   "this endpoint takes no body");
@@ -915,6 +948,9 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	if (!s->o.min_rate)
 		s->o.min_rate = 16384;
 	s->o.max_connections = connection_budget(s->o.max_connections);
+	if (!s->o.max_acts)
+		s->o.max_acts = 6000;
+	limit_init(&s->acts, s->o.unbounded_acts ? 0 : s->o.max_acts);
 	if (!s->o.witness_every)
 		s->o.witness_every = 60;
 	struct lanes *lanes = NULL;
@@ -1032,6 +1068,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		pthread_key_delete(s->worker_key);
 	}
 	guard_stop(&s->guard);
+	limit_destroy(&s->acts);
 	key_secret_free(&s->key);
 	node_close(n);
 	if (own_log)

@@ -6,6 +6,7 @@
 #ifndef LIAISON_NET_HTTP_H
 #define LIAISON_NET_HTTP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -23,10 +24,12 @@ struct server_opts {
 	unsigned max_per_address; /* open at once from one address (default 128) */
 	unsigned header_timeout;  /* seconds for a request's headers (default 20) */
 	uint64_t min_rate;	  /* bytes a second a request's body must keep to (16384) */
-	unsigned drain_seconds;	  /* on SIGTERM, how long in-flight requests may finish */
-	FILE *access_log;	  /* one JSON line per request (default stderr) */
-	int64_t retry_max;	  /* the longest wait between deliveries to a peer (300 s) */
-	int64_t witness_every;	  /* seconds between fetches of the peers' checkpoints (60) */
+	unsigned max_acts;	/* requests adding to the log a minute, per token or peer (6000) */
+	bool unbounded_acts;	/* no such bound (max_acts 0 means the default) */
+	unsigned drain_seconds; /* on SIGTERM, how long in-flight requests may finish */
+	FILE *access_log;	/* one JSON line per request (default stderr) */
+	int64_t retry_max;	/* the longest wait between deliveries to a peer (300 s) */
+	int64_t witness_every;	/* seconds between fetches of the peers' checkpoints (60) */
 };
 
 /*

@@ -35,9 +35,27 @@ struct guard {
 	unsigned long cut; /* connections cut so far */
 };
 
+/* How many requests that add to the log a token, or a peer, may make (limit.c). */
+#define LIMIT_BUCKETS 512
+struct bucket {
+	bool used;
+	char key[80];	  /* "t:" and a token's id, or "p:" and a party */
+	double level, at; /* what is left of it, and when (monotonic seconds) */
+};
+struct limit {
+	pthread_mutex_t mu;
+	unsigned per_minute; /* 0: no bound */
+	struct bucket b[LIMIT_BUCKETS];
+};
+void limit_init(struct limit *l, unsigned per_minute);
+void limit_destroy(struct limit *l);
+/* Takes one request of key's; false (*retry: seconds until one is left) when none is. */
+bool limit_take(struct limit *l, const char *key, double *retry);
+
 struct server {
 	struct server_opts o;
 	struct guard guard;
+	struct limit acts; /* requests that add to the log, per token and per peer */
 	char home[NODE_PATH_MAX];
 	char tmpdir[NODE_PATH_MAX + 48];
 	struct key_secret key;
@@ -93,8 +111,9 @@ struct req {
 	char upload[NODE_PATH_MAX + 64];
 	uint64_t size;
 	bool too_big;
-	bool cut_short;	 /* answered before its body came: the rest has a short deadline */
-	int write_errno; /* BODY_FILE: the upload could not be written (disk full) */
+	bool cut_short;	      /* answered before its body came: the rest has a short deadline */
+	unsigned retry_after; /* 429: seconds to wait, for Retry-After */
+	int write_errno;      /* BODY_FILE: the upload could not be written (disk full) */
 	unsigned status;
 	double t0;
 	const char *method;

@@ -450,3 +450,26 @@ PY
 	! grep -q $'\u202e' outbox.txt || false
 	grep -qF '\u001b]0;pwned' outbox.txt
 }
+
+@test "requests that add to the log are bounded per token: 429 with Retry-After, nothing stored" {
+	id=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title "Launch" \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	up jpn --max-acts 5
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	SUZUKI=$("$L" --home jpn person token suzuki 2>/dev/null)
+	for i in 1 2 3 4 5; do
+		[ "$(api "$SATO" POST "$JPN_URL/v1/items/$id/reproduce" -d '{"purpose": "warning"}')" = 201 ]
+	done
+	before=$(sqlite3 jpn/node.db 'SELECT count(*) FROM log_entries')
+	items=$(sqlite3 jpn/node.db 'SELECT count(*) FROM items')
+	code=$(curl -s -D headers.txt -o ans.json -w '%{http_code}' -X POST -H "Authorization: Bearer $SATO" \
+		-d '{"purpose": "warning"}' "$JPN_URL/v1/items/$id/reproduce")
+	[ "$code" = 429 ]
+	jq -e '.error.message | contains("at most 5 a minute for a token")' ans.json
+	grep -qi '^Retry-After: [0-9]' headers.txt
+	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM log_entries')" = "$before" ]
+	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM items')" = "$items" ]
+	# questions are not bounded, nor is another token
+	[ "$(api "$SATO" GET "$JPN_URL/v1/items/$id")" = 200 ]
+	[ "$(api "$SUZUKI" POST "$JPN_URL/v1/items/$id/reproduce" -d '{"purpose": "warning"}')" != 429 ]
+}
