@@ -114,15 +114,23 @@ static int run_config(struct cli *c)
 	const char *what = check ? "valid" : dry ? "would apply" : "applied";
 	if (c->json)
 		return cli_emit(json_pack(
-		    "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "file", file, "result", what,
+		    "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "file", file, "result", what,
 		    "parties", (json_int_t)sum.parties, "agreements", (json_int_t)sum.agreements,
 		    "people", (json_int_t)sum.people, "export_regimes", (json_int_t)sum.regimes,
 		    "events_added", (json_int_t)sum.events_added, "events_known",
-		    (json_int_t)sum.events_known));
+		    (json_int_t)sum.events_known, "events_awaiting",
+		    (json_int_t)sum.events_awaiting));
 	printf("%s: %s (parties: %zu, agreements: %zu, people: %zu, export regimes: %zu, "
 	       "events %s: %zu, already stored: %zu)\n",
 	       file, what, sum.parties, sum.agreements, sum.people, sum.regimes,
 	       check || dry ? "new" : "added", sum.events_added, sum.events_known);
+	if (sum.events_awaiting)
+		fprintf(
+		    stderr,
+		    "liaison: note: %zu joint acts (signed, in-force, amended) are recorded by one "
+		    "party only and have no effect until every party records them; a joint "
+		    "record has no \"by\" (liaison agreement show)\n",
+		    sum.events_awaiting);
 	return EXIT_OK;
 }
 
@@ -145,5 +153,5 @@ const struct cli_command cmd_config = {
     "options:\n"
     "  --dry-run   (apply) check against the node, store nothing\n"
     "  --json      answer {\"file\", \"result\", \"parties\", \"agreements\",\n"
-    "              \"events_added\", \"events_known\"}\n",
+    "              \"events_added\", \"events_known\", \"events_awaiting\"}\n",
 };

@@ -231,12 +231,22 @@ bool agreement_event_awaits(const struct agreement *a, size_t i, size_t without,
 
 /* Whether a record of a joint act is not the first of its records (in
  * applying order, events of one day and kind sort by recording order). */
-static bool later_record(const struct agreement *a, size_t i, size_t without)
+static size_t earlier_record(const struct agreement *a, size_t i, size_t without)
 {
 	for (size_t j = 0; j < i; j++)
 		if (j != without && same_act(a, i, j))
-			return true;
-	return false;
+			return j;
+	return AGR_NONE;
+}
+
+/* An earlier record of the same act by the same hand (or both joint), or AGR_NONE. */
+static size_t same_record(const struct agreement *a, size_t i, size_t without)
+{
+	for (size_t j = 0; j < i; j++)
+		if (j != without && same_act(a, i, j) &&
+		    strcmp(a->events[j].by, a->events[i].by) == 0)
+			return j;
+	return AGR_NONE;
 }
 
 /*
@@ -254,15 +264,21 @@ static int apply(struct fold *f, size_t i, char *why, size_t n)
 
 	if (ev->by[0] && !agreement_has_party(a, ev->by))
 		return refuse(why, n, "%s is not a party to %s", ev->by, a->id);
-	/* a joint act takes effect once, at its first record (the others are the
-	 * same act), and only when every party recorded it: one still awaiting
-	 * another party is checked like any event, then has no effect */
-	if (joint_kind(ev->kind) && later_record(a, i, st->without))
-		return 0;
-	bool awaiting = agreement_event_awaits(a, i, st->without, NULL);
 	if (f->terminated)
 		return refuse(why, n, "the agreement is terminated since %s",
 			      date_format(st->since, d1));
+	/* a joint act takes effect once, at its first record (the others are the
+	 * same act, each party's once), and only when every party recorded it:
+	 * one still awaiting another party is checked like any event, then has
+	 * no effect */
+	size_t j;
+	if (joint_kind(ev->kind) && (j = same_record(a, i, st->without)) != AGR_NONE)
+		return refuse(why, n, "%s on %s is recorded already (event %zu)%s%s",
+			      agr_event_kind_name(ev->kind), date_format(ev->date, d1), j + 1,
+			      ev->by[0] ? " by " : "", ev->by);
+	if (joint_kind(ev->kind) && earlier_record(a, i, st->without) != AGR_NONE)
+		return 0;
+	bool awaiting = agreement_event_awaits(a, i, st->without, NULL);
 	switch (ev->kind) {
 	case AGR_EV_SIGNED:
 		if (st->is_signed)

@@ -395,9 +395,12 @@ static enum MHD_Result unauthorized(struct ctx *x)
  */
 static bool within_bounds(struct ctx *x, struct lerr *e)
 {
-	const struct req *rq = x->rq;
+	struct req *rq = x->rq;
 	char key[sizeof x->s->acts.b[0].key];
 	double retry;
+	if (rq->bounded)
+		return true;
+	rq->bounded = true;
 	if (rq->route->auth == AUTH_PEER)
 		snprintf(key, sizeof key, "p:%s", rq->peer.from);
 	else if (rq->route->auth == AUTH_PERSON && !rq->route->reads && rq->authed)
@@ -567,6 +570,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (rq->route->auth == AUTH_PEER && (refused = peer_headers(&x, &e)) != 0)
 			return reply_errorf(&x, refused, lerr_kind(e.code)->name,
 					    "a request between nodes: %s", e.msg);
+		if (body && !within_bounds(&x, &e)) /* over its bound: not one byte more */
+			return reply_errorf(&x, MHD_HTTP_TOO_MANY_REQUESTS, "limit", "%s", e.msg);
 		if (rq->route->body == BODY_FILE || rq->route->body == BODY_SEALED) {
 			bool sealed = rq->route->body == BODY_SEALED;
 			temp_path(&x, "upload", rq->upload, sizeof rq->upload);

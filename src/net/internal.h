@@ -113,6 +113,7 @@ struct req {
 	bool too_big;
 	bool cut_short;	      /* answered before its body came: the rest has a short deadline */
 	unsigned retry_after; /* 429: seconds to wait, for Retry-After */
+	bool bounded;	      /* it took its turn of --max-acts already */
 	int write_errno;      /* BODY_FILE: the upload could not be written (disk full) */
 	unsigned status;
 	double t0;

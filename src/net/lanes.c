@@ -72,7 +72,8 @@ static void *lane_run(void *arg)
 					 .max = 64,
 					 .timeout = 30,
 					 .peer = l->party,
-					 .cancel = &ls->stop};
+					 .cancel = &ls->stop,
+					 .min_rate = s->o.min_rate};
 		struct deliver_stats st;
 		if (node_clock_read(&n->clock, &e) < 0 || peer_deliver(n, &s->key, &o, &st, &e) < 0)
 			fprintf(stderr, "liaison serve: deliveries to %s: %s\n", l->party, e.msg);

@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../core/text.h"
 
@@ -92,6 +94,7 @@ struct body {
 /* The bounds of one transfer to a peer. */
 struct transfer {
 	long idle;		   /* seconds below PEER_LOW_RATE before it fails (30) */
+	uint64_t min_rate;	   /* bytes a second its body must average (PEER_MIN_RATE) */
 	const atomic_bool *cancel; /* when set and true, it stops at once */
 };
 
@@ -153,10 +156,9 @@ static long post_signed(struct node *n, const struct key_secret *k, const struct
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)PEER_LOW_RATE);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, timeout);
+	const uint64_t rate = t->min_rate ? t->min_rate : PEER_MIN_RATE;
 	curl_easy_setopt(c, CURLOPT_TIMEOUT,
-			 timeout + (long)(rq->length / PEER_MIN_RATE < 86400
-					      ? rq->length / PEER_MIN_RATE
-					      : 86400));
+			 timeout + (long)(rq->length / rate < 86400 ? rq->length / rate : 86400));
 	if (t->cancel) {
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
@@ -199,12 +201,16 @@ static enum outcome send_one(struct node *n, const struct key_secret *k,
 	if (!m->body) {
 		char path[NODE_PATH_MAX + 64];
 		node_outbox_path(n, m->id, path, sizeof path);
-		if (!(b.f = fopen(path, "rb"))) {
+		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC); /* never through a link */
+		if (fd < 0 || !(b.f = fdopen(fd, "rb"))) {
+			if (fd >= 0)
+				close(fd);
 			snprintf(why, wn, "%.160s: %.80s", path, strerror(errno));
 			return REFUSED; /* its body is gone: no attempt can succeed */
 		}
 	}
-	const struct transfer t = {.idle = o->timeout, .cancel = o->cancel};
+	const struct transfer t = {
+	    .idle = o->timeout, .min_rate = o->min_rate, .cancel = o->cancel};
 	long status = post_signed(n, k, p, PEER_MESSAGES, &rq, &b, &t, a, why, wn);
 	if (b.f)
 		fclose(b.f);

@@ -20,6 +20,7 @@ struct deliver_opts {
 	long timeout;	   /* seconds without progress before an attempt fails */
 	const char *peer;  /* only the messages to this peer (NULL: to any) */
 	const atomic_bool *cancel; /* when set (it turns true), a transfer stops at once */
+	uint64_t min_rate;	   /* bytes a second a body must average (0: 16384) */
 };
 
 struct deliver_stats {

@@ -117,6 +117,13 @@ static int delivery_date_check(const struct node *n, const struct agreement *a,
 			       const struct agr_event *ev, struct lerr *e)
 {
 	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
+	/* a note that completes a joint act another party already recorded (same
+	 * kind, same day) adds no new date to the record: it may come late */
+	for (size_t i = 0; i < a->nevents; i++)
+		if (a->events[i].kind == ev->kind && a->events[i].date == ev->date &&
+		    strcmp(a->events[i].by, ev->by) != 0 &&
+		    agreement_event_awaits(a, i, AGR_NONE, NULL))
+			return 0;
 	if (ev->date + NOTE_LATE_DAYS < n->clock.today)
 		return lerr_set(e, LERR_REFUSED,
 				"dated %s, more than %d day before this node's date (%s): a note "
@@ -155,8 +162,16 @@ int node_agreement_record_as(struct node *n, const char *id, const struct agr_ev
 		return r;
 	}
 	r = store_agreement_get(n->store, id, a, e);
-	if (r == 0 && how->evidence)
+	const bool note = strcmp(how->source, "note") == 0; /* a peer's word */
+	if (r == 0 && note && !how->evidence)
+		r = lerr_set(e, LERR_INVAL, "a peer's note without its evidence is not taken");
+	if (r == 0 && note)
 		r = delivery_date_check(n, a, ev, e);
+	if (r == 0 && note && a->nevents >= AGR_EVENTS_MAX - NOTE_ROOM)
+		r = lerr_set(e, LERR_LIMIT,
+			     "agreement %s holds %zu events: the room left is this node's "
+			     "registrar's, not for a peer's notes",
+			     id, a->nevents);
 	if (r == 0 && a->nevents == AGR_EVENTS_MAX)
 		r = lerr_set(e, LERR_LIMIT, "agreement %s already has %d events", id,
 			     AGR_EVENTS_MAX);
@@ -194,7 +209,7 @@ int node_agreement_record_as(struct node *n, const char *id, const struct agr_ev
 			if (logged->events[i].seq == seq)
 				body = json_pack("{s:s, s:o, s:s}", "agreement", id, "event",
 						 encode_event(logged, i), "source", how->source);
-	if (body && !how->evidence && ev->date + NOTE_LATE_DAYS < n->clock.today)
+	if (body && strcmp(how->source, "note") != 0 && ev->date + NOTE_LATE_DAYS < n->clock.today)
 		json_object_set_new(body, "late", json_true()); /* history entered now */
 	free(logged);
 	if (body && nnotes)

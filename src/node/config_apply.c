@@ -51,6 +51,8 @@ static int merge(struct store *s, const struct agreement *a, struct agreement *m
 		m->nevents++;
 	}
 	agreement_sort_events(m);
+	for (size_t j = 0; j < m->nevents; j++)
+		sum->events_awaiting += agreement_event_awaits(m, j, AGR_NONE, NULL);
 	return 0;
 }
 

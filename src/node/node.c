@@ -200,7 +200,8 @@ static int folder_ok(const char *path, bool is_home, struct lerr *e)
 
 int node_folder_check(const char *home, struct lerr *e)
 {
-	static const char *const subs[] = {"tmp", NODE_KEYS_DIR, NODE_BLOBS_DIR};
+	static const char *const subs[] = {"tmp", NODE_KEYS_DIR, NODE_BLOBS_DIR, "outbox",
+					   "reports"};
 	char path[NODE_PATH_MAX + 16];
 	int r = folder_ok(home, true, e);
 	for (size_t i = 0; r == 0 && i < sizeof subs / sizeof subs[0]; i++) {

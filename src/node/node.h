@@ -192,6 +192,7 @@ struct config {
 struct config_summary {
 	size_t parties, agreements, people, regimes;
 	size_t events_added, events_known;
+	size_t events_awaiting; /* joint acts one party recorded: no effect until all have */
 };
 
 /*
@@ -257,6 +258,8 @@ struct event_how {
 
 /* How far back a peer's note may be dated from the day it is taken (days). */
 #define NOTE_LATE_DAYS 1
+/* The last events of an agreement's record that peers' notes may not take. */
+#define NOTE_ROOM 16
 
 /*
  * node_agreement_record, saying how. An event by this node's own party

@@ -2,6 +2,7 @@
 #include "peer.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../crypto/fio.h"
@@ -59,14 +61,43 @@ bool peer_msg_id_ok(const char *id)
 	return i == MSG_ID_MAX - 1;
 }
 
+/* Whether s is 1 to max characters, each a letter, a digit or one of extra. */
+static bool plain_word(const char *s, const char *extra, size_t max)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > max)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+			return false;
+	return true;
+}
+
 int peer_request_check_form(const struct peer_request *rq, struct lerr *e)
 {
+	static const char *const kinds[] = {"item", "consent", "note", "report", "checkpoint"};
+	bool kind = false;
 	if (party_code_check(rq->from, e) < 0)
 		return lerr_prefix(e, "Liaison-From");
 	if (party_code_check(rq->to, e) < 0)
 		return lerr_prefix(e, "Liaison-To");
 	if (!peer_msg_id_ok(rq->msg))
 		return lerr_set(e, LERR_INVAL, "Liaison-Message: not a message id (32 hex digits)");
+	/* every header the signed text carries is plain ASCII of a known form:
+	 * nothing a peer chooses may make the evidence kept of it unreadable */
+	if (strlen(rq->nonce) != 22 || !plain_word(rq->nonce, "-_", 22))
+		return lerr_set(e, LERR_INVAL, "Liaison-Nonce: not 16 bytes in base64url");
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		kind |= strcmp(rq->kind, kinds[i]) == 0;
+	if (!kind)
+		return lerr_set(e, LERR_INVAL,
+				"Liaison-Kind: not item, consent, note, report or checkpoint");
+	if (!plain_word(rq->ref, "._/-", 127))
+		return lerr_set(e, LERR_INVAL,
+				"Liaison-Ref: not an id (letters, digits, '.', '_', '/', '-')");
+	if (!plain_word(rq->digest, "+/=", 44))
+		return lerr_set(e, LERR_INVAL, "Liaison-Digest: not a base64 SHA-256");
 	return 0;
 }
 
@@ -126,6 +157,12 @@ int node_peer_check(struct node *n, const char *method, const char *path,
 
 int node_peer_accept(struct node *n, const struct peer_request *rq, int64_t now, struct lerr *e)
 {
+	/* fresh still when its body is all in: a nonce is kept twice the window,
+	 * so a replay trickled until the first's nonce is forgotten is too old */
+	if (rq->time < now - PEER_SKEW)
+		return lerr_set(e, LERR_AUTH,
+				"the request is %lld s old by the time its body came (at most %d)",
+				(long long)(now - rq->time), PEER_SKEW);
 	int r = store_begin(n->store, e);
 	if (r < 0)
 		return r;
@@ -404,25 +441,33 @@ int node_peer_witness(struct node *n, const char *party, const char *note,
 		r = node_log_witness_as(n, note, proof, nproof,
 					!p.witnessed || p.witnessed_at / 86400 != now / 86400, rep,
 					e);
+	/* the peer's row is read again under the write lock: an alarm raised or
+	 * cleared meanwhile (another lane, an operator) is never written over */
 	if (r == 0) {
-		p.witnessed = true;
-		p.witnessed_size = rep->cp.size;
-		p.witnessed_at = now;
-		p.witness_error[0] = '\0';
 		if ((r = store_begin(n->store, e)) == 0 &&
-		    (r = store_peer_status(n->store, &p, e)) == 0)
+		    (r = store_peer_get(n->store, party, &p, e)) == 0) {
+			p.witnessed = true;
+			p.witnessed_size = rep->cp.size;
+			p.witnessed_at = now;
+			p.witness_error[0] = '\0';
+			r = store_peer_status(n->store, &p, e);
+		}
+		if (r == 0)
 			r = store_commit(n->store, e);
-		else if (r < 0)
+		else
 			store_rollback(n->store);
 		return r;
 	}
 	struct lerr why = *e;
-	if (r == LERR_AUTH) /* the alarm: kept until an operator clears it */
-		str_copy(p.alarm, sizeof p.alarm, why.msg);
-	str_copy(p.witness_error, sizeof p.witness_error, why.msg);
 	struct lerr se = {0};
 	int s = store_begin(n->store, &se);
-	if (s == 0 && (s = store_peer_status(n->store, &p, &se)) < 0)
+	if (s == 0 && (s = store_peer_get(n->store, party, &p, &se)) == 0) {
+		if (r == LERR_AUTH) /* the alarm: kept until an operator clears it */
+			str_copy(p.alarm, sizeof p.alarm, why.msg);
+		str_copy(p.witness_error, sizeof p.witness_error, why.msg);
+		s = store_peer_status(n->store, &p, &se);
+	}
+	if (s < 0)
 		store_rollback(n->store);
 	else if (s == 0)
 		s = r == LERR_AUTH ? node_log_commit(n, "checkpoint-alarm",
@@ -446,10 +491,20 @@ int node_witness(struct node *n, const char *note, const uint8_t (*proof)[MERKLE
 		memcpy(party, note + 8, ol - 8);
 		party[ol - 8] = '\0';
 	}
-	if (party[0] && party_code_check(party, NULL) == 0 &&
-	    store_peer_get(n->store, party, &p, &quiet) == 0)
-		return node_peer_witness(n, party, note, proof, nproof, now, rep, e);
-	return node_log_witness(n, note, proof, nproof, rep, e);
+	if (!party[0] || party_code_check(party, NULL) < 0 ||
+	    store_peer_get(n->store, party, &p, &quiet) < 0)
+		return node_log_witness(n, note, proof, nproof, rep, e);
+	/* by hand, only a checkpoint the peer signed may raise its alarm: anyone
+	 * can write one that does not verify */
+	struct key_public pub;
+	struct checkpoint cp;
+	char origin[NOTE_ORIGIN_MAX];
+	node_log_origin(party, origin);
+	int r = node_public_key(n, party, &pub, e);
+	struct lerr bad = {0};
+	if (r == 0 && checkpoint_verify(note, strlen(note), origin, pub.sign_pk, &cp, &bad) < 0)
+		return lerr_set(e, LERR_INVAL, "%s (refused; no alarm raised)", bad.msg);
+	return r < 0 ? r : node_peer_witness(n, party, note, proof, nproof, now, rep, e);
 }
 
 int node_peer_witness_failed(struct node *n, const char *party, const char *why, struct lerr *e)
@@ -570,12 +625,56 @@ static int receipt_for(const struct key_secret *k, const struct peer_request *rq
 
 #define NOTE_MAX 4096
 
+/*
+ * Refusals logged, per peer: at most REFUSALS_LOGGED a minute each (the
+ * rest are answered all the same, and counted on standard error), so that
+ * a peer cannot grow the permanent log without bound with notes it knows
+ * will be refused. The daemon's whole process shares it.
+ */
+#define REFUSALS_LOGGED 10
+static pthread_mutex_t refusals_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char peer[PARTY_CODE_MAX];
+	time_t minute;
+	unsigned n;
+} refusals[16];
+
+static bool refusal_logged(const char *peer)
+{
+	time_t minute = time(NULL) / 60;
+	bool ok;
+	pthread_mutex_lock(&refusals_mu);
+	size_t k = 0;
+	for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
+		if (strcmp(refusals[i].peer, peer) == 0) {
+			k = i;
+			break;
+		}
+		if (refusals[i].minute < refusals[k].minute)
+			k = i; /* the slot used longest ago */
+	}
+	if (strcmp(refusals[k].peer, peer) != 0 || refusals[k].minute != minute) {
+		str_copy(refusals[k].peer, sizeof refusals[k].peer, peer);
+		refusals[k].minute = minute;
+		refusals[k].n = 0;
+	}
+	ok = refusals[k].n++ < REFUSALS_LOGGED;
+	pthread_mutex_unlock(&refusals_mu);
+	return ok;
+}
+
 /* Logs a peer's note refused (note-refused: the peer, the message, the
  * note, the reason), in its own transaction; the message is not taken. */
 static void log_refused_note(struct node *n, const struct peer_request *rq, const char *note,
 			     const struct lerr *why)
 {
 	struct lerr e = {0};
+	if (!refusal_logged(rq->from)) {
+		fprintf(stderr,
+			"liaison: %s's note refused, not logged (more than %d a minute): %s\n",
+			rq->from, REFUSALS_LOGGED, why->msg);
+		return;
+	}
 	const struct store_msg *receiving = n->receiving;
 	n->receiving = NULL; /* not taken: a delivery again is refused again */
 	if (store_begin(n->store, &e) == 0 &&

@@ -480,3 +480,28 @@ PY
 	[ "$(api "$SATO" GET "$JPN_URL/v1/items/$id")" = 200 ]
 	[ "$(api "$SUZUKI" POST "$JPN_URL/v1/items/$id/reproduce" -d '{"purpose": "warning"}')" != 429 ]
 }
+
+@test "a note that completes a joint act the other party recorded may come late; a new act may not" {
+	jq '.agreements[0].events |= map(select(.date < "2017-01-01" and .kind != "in-force"))' \
+		"$EXAMPLE" >signed-only.json
+	fresh_nodes signed-only.json
+	"$L" --home jn agreement event "$G" in-force --date 2019-09-01 --by JPN >/dev/null
+	eventually delivered jn 0
+	# JPN's node runs three days later; KOR's record of the same act comes then
+	down jn
+	LIAISON_NOW=2019-09-04 up jn
+	"$L" --home kn peer remove JPN >/dev/null
+	"$L" --home kn peer add JPN --url "$JN_URL" >/dev/null
+	"$L" --home kn agreement event "$G" in-force --date 2019-09-01 --by KOR >/dev/null
+	"$L" --home kn agreement event "$G" amended --date 2019-09-01 --by KOR >/dev/null
+	eventually delivered kn 1
+	"$L" --home kn --json peer outbox | jq -e '.messages[0].state == "delivered"'
+	LIAISON_NOW=2019-09-04 "$L" --home jn --json agreement status "$G" | jq -e '.state == "in-force" and .in_force_since == "2019-09-01"'
+	# a new act dated three days before JPN's date: refused as late
+	"$L" --home kn --json peer outbox | jq -e '.messages[1].state == "refused"'
+	[[ "$("$L" --home kn --json peer outbox | jq -r '.messages[1].last_error')" == *"more than 1 day before this node's date (2019-09-04)"* ]]
+	# a second record of the same act by the same hand is refused
+	run "$L" --home kn agreement event "$G" in-force --date 2019-09-01 --by KOR
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"in-force on 2019-09-01 is recorded already"*"by KOR"* ]]
+}

@@ -519,3 +519,27 @@ Test(lifecycle, a_one_sided_record_is_still_checked)
 	cr_assert_eq(state_on(a, "2017-01-01", AGR_NONE).state, AGR_IN_FORCE);
 	free(a);
 }
+
+/* One party records an act once: a second record by the same hand is refused
+ * (a peer could otherwise fill the agreement's record with copies). */
+Test(lifecycle, a_joint_act_is_recorded_once_by_each_hand)
+{
+	struct agreement *a = agr_new(1, 1, 90);
+	ev(a, "2016-11-23", AGR_EV_IN_FORCE, "");
+	ev(a, "2019-09-01", AGR_EV_AMENDED, "KOR");
+	struct lerr e = {0};
+	cr_assert_eq(refused(a, &e), AGR_NONE, "%s", e.msg);
+	ev(a, "2019-09-01", AGR_EV_AMENDED, "KOR");
+	cr_assert_eq(refused(a, &e), 2);
+	cr_assert(strstr(e.msg, "amended on 2019-09-01 is recorded already (event 2) by KOR"), "%s",
+		  e.msg);
+	free(a);
+	/* after termination, no record of anything, joint or not */
+	a = agr_new(1, 1, 90);
+	ev(a, "2016-11-23", AGR_EV_IN_FORCE, "");
+	ev(a, "2017-01-01", AGR_EV_NOTICE, "KOR");
+	ev(a, "2019-01-01", AGR_EV_AMENDED, "KOR");
+	cr_assert_eq(refused(a, &e), 2);
+	cr_assert(strstr(e.msg, "terminated since"), "%s", e.msg);
+	free(a);
+}
