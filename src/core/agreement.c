@@ -154,7 +154,8 @@ int agreement_notice_effect(const struct agreement *a, date_t entry, date_t g, d
 	*out = 0;
 	if (a->term_years < 1 || a->renewal_years < 1)
 		return LERR_INVAL;
-	return first_term_end_from(a, entry, g + a->notice_days, &k, out);
+	/* given at least N days before the term's last day (e - 1): g + N <= e - 1 */
+	return first_term_end_from(a, entry, g + a->notice_days + 1, &k, out);
 }
 
 /* The running fold over the events, in applying order. */
@@ -376,7 +377,7 @@ static void fill_term(const struct agreement *a, struct agr_state *st)
 	st->term_start = st->in_force_since;
 	if (k > 1 && agreement_term_end(a, st->in_force_since, k - 1, &st->term_start) < 0)
 		st->term_start = st->in_force_since;
-	st->notice_deadline = end - a->notice_days;
+	st->notice_deadline = end - 1 - a->notice_days; /* N days before the term's last day */
 }
 
 /*

@@ -122,7 +122,8 @@ struct agr_state {
 	date_t since;	       /* AGR_TERMINATED: first day no longer in force */
 	long term;	       /* in force: the running term, 1-based */
 	date_t term_start, term_end;
-	date_t notice_deadline; /* last day a notice ends it at term_end */
+	date_t notice_deadline; /* last day a notice ends it at term_end (N days before its last
+				   day) */
 	struct agr_notice notice;
 	size_t without;	 /* the event left out, or AGR_NONE */
 	size_t nignored; /* events that did not apply (up to the max) */
@@ -198,8 +199,9 @@ int agreement_term_end(const struct agreement *a, date_t entry, long k, date_t *
 
 /*
  * The day a notice (or resumption) dated g would end the agreement: the
- * first term end e with g + notice_days <= e. Returns 0 or LERR_INVAL (past
- * the calendar's end).
+ * first term end e with g + notice_days <= e - 1 (given at least N days
+ * before the term's last day). Returns 0 or LERR_INVAL (past the
+ * calendar's end).
  */
 int agreement_notice_effect(const struct agreement *a, date_t entry, date_t g, date_t *out)
     __attribute__((warn_unused_result, nonnull(1, 4)));

@@ -6,13 +6,13 @@ status_on() {
 	"$L" --json agreement status "$G" --at "$1" "${@:2}"
 }
 
-@test "2019-08-22: in force, and a notice by 2019-08-25 would end it on 2019-11-23" {
+@test "2019-08-22: in force, and a notice by 2019-08-24 would end it on 2019-11-23" {
 	example_node
 	run status_on 2019-08-22
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq -r .state)" = in-force ]
 	[ "$(echo "$output" | jq -r .term.ends)" = 2019-11-23 ]
-	[ "$(echo "$output" | jq -r .term.notice_deadline)" = 2019-08-25 ]
+	[ "$(echo "$output" | jq -r .term.notice_deadline)" = 2019-08-24 ]
 	[ "$(echo "$output" | jq -r '.notice // "none"')" = none ]
 }
 

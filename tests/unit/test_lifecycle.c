@@ -28,7 +28,8 @@ Test(gsomia, in_force_the_day_before_the_notice)
 	cr_assert_eq(st.term, 3);
 	cr_assert_eq(st.term_start, D("2018-11-23"));
 	cr_assert_eq(st.term_end, D("2019-11-23"));
-	cr_assert_eq(st.notice_deadline, D("2019-08-25"), "got %s", T(st.notice_deadline));
+	/* 90 days before the term's last day, 2019-11-22: as both governments said */
+	cr_assert_eq(st.notice_deadline, D("2019-08-24"), "got %s", T(st.notice_deadline));
 	cr_assert_eq(st.notice.status, AGR_NOTICE_NONE);
 	free(a);
 }
@@ -110,12 +111,12 @@ Test(lifecycle, not_in_force_before_entry_and_signed_only)
 	free(a);
 }
 
-Test(lifecycle, notice_exactly_n_days_before_the_term_end_ends_that_term)
+Test(lifecycle, notice_exactly_n_days_before_the_term_last_day_ends_that_term)
 {
 	struct agreement *a = agr_new(1, 1, 90);
 	ev(a, "2016-11-23", AGR_EV_IN_FORCE, "");
-	ev(a, "2019-08-25", AGR_EV_NOTICE, "KOR"); /* 2019-08-25 + 90 = 2019-11-23 */
-	struct agr_state st = state_on(a, "2019-08-25", AGR_NONE);
+	ev(a, "2019-08-24", AGR_EV_NOTICE, "KOR"); /* 2019-08-24 + 90 = 2019-11-22, the last day */
+	struct agr_state st = state_on(a, "2019-08-24", AGR_NONE);
 	assert_state(st, AGR_UNDER_NOTICE);
 	cr_assert_eq(st.ends, D("2019-11-23"), "ends %s", T(st.ends));
 	st = state_on(a, "2019-11-22", AGR_NONE);
@@ -130,8 +131,8 @@ Test(lifecycle, notice_one_day_late_ends_the_next_term)
 {
 	struct agreement *a = agr_new(1, 1, 90);
 	ev(a, "2016-11-23", AGR_EV_IN_FORCE, "");
-	ev(a, "2019-08-26", AGR_EV_NOTICE, "KOR");
-	struct agr_state st = state_on(a, "2019-08-26", AGR_NONE);
+	ev(a, "2019-08-25", AGR_EV_NOTICE, "KOR"); /* + 90 = 2019-11-23: the term is over */
+	struct agr_state st = state_on(a, "2019-08-25", AGR_NONE);
 	assert_state(st, AGR_UNDER_NOTICE);
 	cr_assert_eq(st.ends, D("2020-11-23"), "ends %s", T(st.ends));
 	st = state_on(a, "2019-11-23", AGR_NONE);
@@ -147,16 +148,16 @@ Test(lifecycle, resumed_notice_ends_the_first_term_n_days_after_resumption)
 	ev(a, "2016-11-23", AGR_EV_IN_FORCE, "");
 	ev(a, "2019-08-23", AGR_EV_NOTICE, "KOR");
 	ev(a, "2019-11-22", AGR_EV_SUSPENDED, "KOR");
-	ev(a, "2020-08-25", AGR_EV_RESUMED, "KOR"); /* + 90 = 2020-11-23: just in time */
-	struct agr_state st = state_on(a, "2020-08-25", AGR_NONE);
+	ev(a, "2020-08-24", AGR_EV_RESUMED, "KOR"); /* + 90 = 2020-11-22: just in time */
+	struct agr_state st = state_on(a, "2020-08-24", AGR_NONE);
 	assert_state(st, AGR_UNDER_NOTICE);
 	cr_assert_eq(st.ends, D("2020-11-23"), "ends %s", T(st.ends));
 	cr_assert(st.notice.resumed);
 	st = state_on(a, "2020-11-23", AGR_NONE);
 	assert_state(st, AGR_TERMINATED);
 
-	a->events[3].date = D("2020-08-26"); /* one day later: a term later */
-	st = state_on(a, "2020-08-26", AGR_NONE);
+	a->events[3].date = D("2020-08-25"); /* one day later: a term later */
+	st = state_on(a, "2020-08-25", AGR_NONE);
 	cr_assert_eq(st.ends, D("2021-11-23"), "ends %s", T(st.ends));
 	st = state_on(a, "2020-11-23", AGR_NONE);
 	assert_state(st, AGR_UNDER_NOTICE);
@@ -329,14 +330,14 @@ Test(lifecycle, term_from_29_february_ends_on_1_march_in_common_years)
 	cr_assert_eq(agreement_term_end(a, D("2020-02-29"), 4, &e), 0);
 	cr_assert_eq(e, D("2024-02-29"), "got %s", T(e));
 
-	/* notice 90 days before 2024-02-29 is 2023-12-01 */
-	ev(a, "2023-12-01", AGR_EV_NOTICE, "JPN");
-	struct agr_state st = state_on(a, "2023-12-01", AGR_NONE);
+	/* the term's last day is 2024-02-28; 90 days before it is 2023-11-30 */
+	ev(a, "2023-11-30", AGR_EV_NOTICE, "JPN");
+	struct agr_state st = state_on(a, "2023-11-30", AGR_NONE);
 	cr_assert_eq(st.ends, D("2024-02-29"), "ends %s", T(st.ends));
 	assert_state(state_on(a, "2024-02-28", AGR_NONE), AGR_UNDER_NOTICE);
 	assert_state(state_on(a, "2024-02-29", AGR_NONE), AGR_TERMINATED);
-	a->events[1].date = D("2023-12-02");
-	st = state_on(a, "2023-12-02", AGR_NONE);
+	a->events[1].date = D("2023-12-01");
+	st = state_on(a, "2023-12-01", AGR_NONE);
 	cr_assert_eq(st.ends, D("2025-03-01"), "ends %s", T(st.ends));
 	free(a);
 }
@@ -352,8 +353,10 @@ Test(lifecycle, longer_terms_and_renewals_count_from_entry)
 	cr_assert_eq(e, D("2015-06-15"));
 	cr_assert_eq(agreement_notice_effect(a, D("2010-06-15"), D("2013-01-01"), &e), 0);
 	cr_assert_eq(e, D("2015-06-15"), "2013-01-01 + 180 days is after 2013-06-15: %s", T(e));
+	cr_assert_eq(agreement_notice_effect(a, D("2010-06-15"), D("2012-12-16"), &e), 0);
+	cr_assert_eq(e, D("2013-06-15"), "2012-12-16 + 180 = 2013-06-14, the last day: %s", T(e));
 	cr_assert_eq(agreement_notice_effect(a, D("2010-06-15"), D("2012-12-17"), &e), 0);
-	cr_assert_eq(e, D("2013-06-15"), "2012-12-17 + 180 = 2013-06-15: %s", T(e));
+	cr_assert_eq(e, D("2015-06-15"), "2012-12-17 + 180 = 2013-06-15, too late: %s", T(e));
 	struct agr_state st = state_on(a, "2014-01-01", AGR_NONE);
 	cr_assert_eq(st.term, 2);
 	cr_assert_eq(st.term_start, D("2013-06-15"));
@@ -542,4 +545,39 @@ Test(lifecycle, a_joint_act_is_recorded_once_by_each_hand)
 	cr_assert_eq(refused(a, &e), 2);
 	cr_assert(strstr(e.msg, "terminated since"), "%s", e.msg);
 	free(a);
+}
+
+/* The deadline at the boundary, for several terms, notice periods and a 29
+ * February entry: a notice dated g ends the term whose last day is at least
+ * N days after g; one day later, the next term. */
+Test(lifecycle, the_deadline_is_n_days_before_the_last_day)
+{
+	const struct {
+		const char *entry;
+		int term, renewal, notice;
+		const char *deadline, *end, *next;
+	} cases[] = {
+	    {"2016-11-23", 1, 1, 90, "2019-08-24", "2019-11-23", "2020-11-23"}, /* GSOMIA 2019 */
+	    {"2010-06-15", 3, 2, 180, "2012-12-16", "2013-06-15", "2015-06-15"},
+	    {"2010-06-15", 3, 2, 1, "2013-06-13", "2013-06-15", "2015-06-15"},
+	    {"2020-02-29", 1, 1, 90, "2020-11-30", "2021-03-01", "2022-03-01"}, /* last day 02-28 */
+	    {"2020-02-29", 4, 4, 30, "2024-01-29", "2024-02-29", "2028-02-29"}, /* last day 02-28 */
+	    {"2020-02-29", 4, 1, 366, "2023-02-27", "2024-02-29", "2025-03-01"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct agreement *a = agr_new(cases[i].term, cases[i].renewal, cases[i].notice);
+		date_t e, entry = D(cases[i].entry), g = D(cases[i].deadline);
+		cr_assert_eq(agreement_notice_effect(a, entry, g, &e), 0);
+		cr_assert_eq(e, D(cases[i].end), "case %zu: on the deadline: %s", i, T(e));
+		cr_assert_eq(agreement_notice_effect(a, entry, g + 1, &e), 0);
+		cr_assert_eq(e, D(cases[i].next), "case %zu: a day late: %s", i, T(e));
+		cr_assert_eq(agreement_notice_effect(a, entry, g - 1, &e), 0);
+		cr_assert_eq(e, D(cases[i].end), "case %zu: a day early: %s", i, T(e));
+		/* the state says the same deadline the day before it */
+		ev(a, cases[i].entry, AGR_EV_IN_FORCE, "");
+		struct agr_state st;
+		agreement_state(a, g - 1, AGR_NONE, &st);
+		cr_assert_eq(st.notice_deadline, g, "case %zu: deadline %s", i, T(st.notice_deadline));
+		free(a);
+	}
 }
