@@ -111,6 +111,9 @@ on jpn export check --entry HF --to KOR --at 2019-07-03
 note "2019-07-04: the three chemicals need an individual licence per contract"
 on jpn export check --entry HF --to KOR --at 2019-07-04 || true
 
+note "2019-08-22: Seoul announces it will end the agreement; the deadline for a notice that year:"
+on jpn agreement status "$G" --at 2019-08-22 | grep -E '^JPN[$]|a notice given by'
+
 day 2019-08-23 "Seoul's written notice of termination is delivered"
 on kor agreement event "$G" notice --date 2019-08-23 --by KOR
 settle
@@ -146,7 +149,7 @@ note "kim still reads the report: the agreement is in force"
 http kor "$KIM" POST /v1/access-checks \
 	-d "{\"item\": \"$id\", \"action\": \"read\", \"purpose\": \"warning\"}" | jq -r '.decision'
 note "without the suspension (event 4), it would have ended, and so would the sharing:"
-on jpn agreement status "$G" --without 4 | head -1
+on jpn agreement status "$G" --without 4 | head -2 # the command, then its first line
 
 day 2019-12-01 "KOR wants to pass the report to the USA"
 echo "KOR\$ liaison item release $id --to USA --by park -o to-usa.lsn"

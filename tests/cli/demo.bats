@@ -12,6 +12,10 @@ load helpers
 	[ "$(grep -c '^JPN: in-force-under-notice, would end at the start of 2019-11-23' <<<"$output")" -eq 1 ]
 	[ "$(grep -c '^KOR: in-force-under-notice, would end at the start of 2019-11-23' <<<"$output")" -eq 1 ]
 	[ "$(grep -c '^[JK][PO][NR]: in-force; notice by KOR: suspended' <<<"$output")" -ge 2 ]
+	# the counterfactual on 2019-11-23: without the suspension, it ended that day
+	grep -A2 'without the suspension (event 4)' <<<"$output" | grep -q '^JPN-KOR-GSOMIA on 2019-11-23: terminated since 2019-11-23$'
+	# the 2019 deadline, as both governments said: 24 August
+	grep -q 'a notice given by 2019-08-24 ends it at the end of this term' <<<"$output"
 	[[ "$output" == *'"result":"stored"'* ]]
 	[[ "$output" == *"two short-range missiles launched eastward"* ]]
 	[[ "$output" == *"NO R-THIRD-PARTY"* ]]

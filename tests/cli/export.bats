@@ -26,7 +26,7 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 	[ "$(echo "$output" | jq -r .licence)" = null ]
 	[ "$(echo "$output" | jq -r .special_measure.from)" = 2019-07-04 ]
 	[ "$(echo "$output" | jq -r .allowed)" = false ]
-	echo "$output" | jq -r '.reasons[]' | grep -q "IL-2019-0001 is valid from 2019-08-08"
+	echo "$output" | jq -r '.reasons[]' | grep -q "IL-2019-HF-1 is valid from 2019-08-29"
 }
 
 @test "a valid individual licence on file makes it licensed" {
@@ -38,9 +38,10 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 	[ "$(echo "$output" | jq -r .decision)" = licensed ]
 	[ "$(echo "$output" | jq -r .licence.id)" = IL-2019-0000 ]
 	[ "$(decision HF KOR 2019-08-01)" = individual-required ]
-	[ "$(decision HF KOR 2019-08-08)" = licensed ]
-	[ "$(decision HF KOR 2020-02-07)" = licensed ]
-	[ "$(decision HF KOR 2020-02-08)" = individual-required ]
+	[ "$(decision HF KOR 2019-08-28)" = individual-required ]
+	[ "$(decision HF KOR 2019-08-29)" = licensed ]
+	[ "$(decision HF KOR 2020-02-28)" = licensed ]
+	[ "$(decision HF KOR 2020-02-29)" = individual-required ]
 }
 
 @test "a list item 2-14 entry follows Korea from group A to B and back" {
@@ -48,9 +49,12 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 	[ "$(decision NC-TOOLS KOR 2019-08-28)" = special-general-bulk ]
 	[ "$(decision NC-TOOLS KOR 2023-07-20)" = special-general-bulk ]
 	[ "$(decision NC-TOOLS KOR 2023-07-21)" = general-bulk ]
-	# the three chemicals leave the special measure on 2023-03-24 (group B then)
-	[ "$(decision RESIST KOR 2023-03-23)" = individual-required ]
-	[ "$(decision RESIST KOR 2023-03-24)" = special-general-bulk ]
+	# the three chemicals return to special general bulk licences on 2023-03-23
+	# (FACTS.md; group B then)
+	[ "$(decision RESIST KOR 2023-03-22)" = individual-required ]
+	[ "$(decision RESIST KOR 2023-03-23)" = special-general-bulk ]
+	[ "$(decision HF KOR 2023-03-23)" = special-general-bulk ]
+	[ "$(decision FPI KOR 2023-03-23)" = special-general-bulk ]
 }
 
 @test "every other kind: no-licence, catch-all-review, prohibited" {
@@ -114,8 +118,8 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 	[ "$(echo "$output" | jq -r '[.changes[] | select(.kind == "group") | .date + ":" + .from + ">" + .to] | join(" ")')" = \
 		"2004-04-01:C>A 2019-08-28:A>B 2023-07-21:B>A" ]
 	[ "$(echo "$output" | jq -r '[.changes[] | select(.entry == "HF") | .date + ":" + .to] | join(" ")')" = \
-		"2004-04-01:general-bulk 2019-07-04:individual-required 2019-08-08:licensed 2020-02-08:individual-required 2023-03-24:special-general-bulk 2023-07-21:general-bulk" ]
-	[ "$(echo "$output" | jq -r '.changes[] | select(.entry == "HF" and .date == "2019-08-08") | .licence')" = IL-2019-0001 ]
+		"2004-04-01:general-bulk 2019-07-04:individual-required 2019-08-29:licensed 2020-02-29:individual-required 2023-03-23:special-general-bulk 2023-07-21:general-bulk" ]
+	[ "$(echo "$output" | jq -r '.changes[] | select(.entry == "HF" and .date == "2019-08-29") | .licence')" = IL-2019-HF-1 ]
 	# dates are in order
 	[ "$(echo "$output" | jq -r '[.changes[].date] == ([.changes[].date] | sort)')" = true ]
 	run "$L" export timeline KOR
@@ -124,15 +128,15 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 }
 
 @test "licences: add, list with status, refusals change nothing" {
-	run "$L" export licence add IL-2019-0002 --entry RESIST --to KOR --valid-from 2019-08-08 \
-		--valid-to 2020-02-07
+	run "$L" export licence add IL-2019-0002 --entry FPI --to KOR --valid-from 2019-09-30 \
+		--valid-to 2020-03-29
 	[ "$status" -eq 0 ]
-	[ "$(rows export_licences)" = 2 ]
+	[ "$(rows export_licences)" = 3 ]
 	run "$L" --json export licence list --at 2019-09-01
-	[ "$(echo "$output" | jq -r '[.licences[] | .id + ":" + .status] | join(" ")')" = \
-		"IL-2019-0001:valid IL-2019-0002:valid" ]
-	run "$L" --json export licence list --entry HF --at 2020-02-08
-	[ "$(echo "$output" | jq -r '[.licences[] | .id + ":" + .status] | join(" ")')" = "IL-2019-0001:expired" ]
+	[ "$(echo "$output" | jq -r '[.licences[] | .id + ":" + .status] | sort | join(" ")')" = \
+		"IL-2019-0002:future IL-2019-HF-1:valid IL-2019-RESIST-1:valid" ]
+	run "$L" --json export licence list --entry HF --at 2020-02-29
+	[ "$(echo "$output" | jq -r '[.licences[] | .id + ":" + .status] | join(" ")')" = "IL-2019-HF-1:expired" ]
 	run "$L" export licence add IL-2019-0002 --entry HF --to KOR --valid-from 2019-08-08 --valid-to 2019-09-01
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"licence IL-2019-0002 is already on file"* ]]
@@ -147,7 +151,7 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 	[[ "$output" == *"from 2019-09-02 is after to 2019-09-01"* ]]
 	run "$L" export licence add IL-X --entry HF --to KOR --valid-from 2019-08-08
 	[ "$status" -eq 2 ]
-	[ "$(rows export_licences)" = 2 ]
+	[ "$(rows export_licences)" = 3 ]
 }
 
 @test "the configuration: reapplying changes nothing, errors name the field and store nothing" {
@@ -206,18 +210,18 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 	[ "$status" -eq 3 ]
 	[ "$(echo "$output" | jq -r '.rules[] | select(.id == "R-EXPORT") | .ok')" = false ]
 	[[ "$(echo "$output" | jq -r '.rules[] | select(.id == "R-EXPORT") | .detail')" == \
-		"HF to KOR (group A): individual-required; no valid individual licence yet: IL-2019-0001 is valid from 2019-08-08" ]]
+		"HF to KOR (group A): individual-required; no valid individual licence yet: IL-2019-HF-1 is valid from 2019-08-29" ]]
 	run env LIAISON_NOW=2019-07-10 "$L" item release "$ID" --to KOR --by sato -o out.lsn
 	[ "$status" -eq 3 ]
 	[ ! -e out.lsn ]
 	[ "$(rows releases)" = 0 ]
-	run env LIAISON_NOW=2019-08-10 "$L" item release "$ID" --to KOR --by sato -o out.lsn
+	run env LIAISON_NOW=2019-08-29 "$L" item release "$ID" --to KOR --by sato -o out.lsn
 	[ "$status" -eq 0 ]
 	[ "$(rows releases)" = 1 ]
-	run env LIAISON_NOW=2019-08-10 "$L" --json access check --person sato --item "$ID" \
+	run env LIAISON_NOW=2019-08-29 "$L" --json access check --person sato --item "$ID" \
 		--action release --to KOR
 	[ "$(echo "$output" | jq -r '.rules[] | select(.id == "R-EXPORT") | .detail')" = \
-		"HF to KOR (group A): licensed under IL-2019-0001" ]
+		"HF to KOR (group B): licensed under IL-2019-HF-1" ]
 }
 
 @test "R-EXPORT: no entry passes; an unlisted entry is refused at share" {
@@ -233,4 +237,15 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"export_entry: SARIN is not an entry of JPN's control list"* ]]
 	[ "$(rows items)" = 1 ]
+}
+
+@test "each real licence's first day: the first EUV resist licence (2019-08-07), hydrogen fluoride (about 2019-08-29)" {
+	[ "$(decision RESIST KOR 2019-08-06)" = individual-required ]
+	[ "$(decision RESIST KOR 2019-08-07)" = licensed ]
+	[ "$("$L" --json export check --entry RESIST --to KOR --at 2019-08-07 | jq -r .licence.id)" = IL-2019-RESIST-1 ]
+	[ "$(decision HF KOR 2019-08-28)" = individual-required ]
+	[ "$(decision HF KOR 2019-08-29)" = licensed ]
+	# no licence for fluorinated polyimide before September 2019 (FACTS.md)
+	[ "$(decision FPI KOR 2019-08-29)" = individual-required ]
+	[ "$("$L" --json export check --entry FPI --to KOR --at 2019-08-29 | jq -r .list_item)" = 5 ]
 }
