@@ -180,22 +180,37 @@ static void check_clearance(const struct decide_request *rq, struct decision *d)
 		rule(d, "R-CLEARANCE", "Art. 4, 7", false, "%s holds no clearance", p->id);
 		return;
 	}
-	if (rq->date < p->from || rq->date > p->to) {
-		rule(d, "R-CLEARANCE", "Art. 4, 7", false,
-		     "%s's clearance is valid %s to %s, not on %s", p->id, date_format(p->from, d1),
-		     date_format(p->to, d2), date_format(rq->date, d3));
+	const struct scheme_level *has = party_level(rq->scheme, p->level);
+	const date_t end = person_clearance_end(p, rq->scheme);
+	if (rq->date < p->from || rq->date > end) {
+		if (end < p->to && rq->date > end)
+			rule(d, "R-CLEARANCE", "Art. 4, 7", false,
+			     "%s's %s clearance of %s lapsed after %s (a %s clearance is valid %d "
+			     "years unless renewed), before %s",
+			     p->id, p->level, date_format(p->from, d1), date_format(end, d2),
+			     p->level, has ? has->valid_years : 0, date_format(rq->date, d3));
+		else
+			rule(d, "R-CLEARANCE", "Art. 4, 7", false,
+			     "%s's clearance is valid %s to %s, not on %s", p->id,
+			     date_format(p->from, d1), date_format(p->to, d2),
+			     date_format(rq->date, d3));
 		return;
 	}
 	const struct scheme_level *need = decide_required_level(l, rq->scheme, rq->agreement, &why);
-	const struct scheme_level *has = party_level(rq->scheme, p->level);
 	if (!need) {
 		rule(d, "R-CLEARANCE", "Art. 4", false, "%s %s: %s", l->originator, l->level, why);
 		return;
 	}
-	bool ok = has && has->rank >= need->rank;
-	rule(d, "R-CLEARANCE", "Art. 4, 7", ok,
-	     "%s %s requires %s %s (rank %d); %s holds %s (rank %d)", l->originator, l->level,
-	     rq->scheme->code, need->code, need->rank, p->id, p->level, has ? has->rank : 0);
+	bool ok = has && level_covers(has, need);
+	if (need->separate && !ok)
+		rule(d, "R-CLEARANCE", "Art. 4, 7", false,
+		     "%s %s requires %s %s, which needs a clearance of its own; %s holds %s",
+		     l->originator, l->level, rq->scheme->code, need->code, p->id, p->level);
+	else
+		rule(d, "R-CLEARANCE", "Art. 4, 7", ok,
+		     "%s %s requires %s %s (rank %d); %s holds %s (rank %d)", l->originator,
+		     l->level, rq->scheme->code, need->code, need->rank, p->id, p->level,
+		     has ? has->rank : 0);
 }
 
 static void check_ntk(const struct decide_request *rq, struct decision *d)

@@ -88,13 +88,32 @@ int person_check(const struct person *p, const struct party *party, struct lerr 
 	return 0;
 }
 
+date_t person_clearance_end(const struct person *p, const struct party *scheme)
+{
+	const struct scheme_level *mine = p->cleared ? party_level(scheme, p->level) : NULL;
+	date_t lapse;
+	if (!p->cleared)
+		return 0;
+	if (mine && mine->valid_years > 0 &&
+	    date_add_years(p->from, mine->valid_years, &lapse) == 0 && lapse - 1 < p->to)
+		return lapse - 1;
+	return p->to;
+}
+
+bool level_covers(const struct scheme_level *has, const struct scheme_level *need)
+{
+	if (need->separate)
+		return strcmp(has->code, need->code) == 0;
+	return has->rank >= need->rank;
+}
+
 bool person_cleared_for(const struct person *p, const struct party *scheme, const char *level,
 			date_t day)
 {
 	const struct scheme_level *mine = p->cleared ? party_level(scheme, p->level) : NULL,
 				  *need = party_level(scheme, level);
 	return mine && need && strcmp(p->party, scheme->code) == 0 && day >= p->from &&
-	       day <= p->to && mine->rank >= need->rank;
+	       day <= person_clearance_end(p, scheme) && level_covers(mine, need);
 }
 
 bool person_has_ntk(const struct person *p, const char *group)

@@ -37,6 +37,19 @@ struct person {
 	char ntk[PERSON_NTK_MAX][LABEL_WORD_MAX];
 };
 
+/*
+ * The last day p's clearance holds in scheme: its `to`, or earlier when its
+ * level lapses (valid_years after its first day, the day before that
+ * anniversary). 0 when p holds none.
+ */
+date_t person_clearance_end(const struct person *p, const struct party *scheme)
+    __attribute__((nonnull));
+
+/* Whether a clearance at level `has` covers level `need` of the same scheme:
+ * by rank, except that a separate level is covered by its own clearance only. */
+bool level_covers(const struct scheme_level *has, const struct scheme_level *need)
+    __attribute__((nonnull));
+
 /* "analyst", "security-officer"...; NULL for a bit that is no role. */
 const char *role_name(enum role r);
 

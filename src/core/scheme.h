@@ -24,10 +24,16 @@
 #define PARTY_WORD_MAX	  64 /* a need-to-know group or purpose: a label's word */
 #define PARTY_WORDS_MAX	  32 /* of each kind */
 
+#define LEVEL_VALID_YEARS_MAX 100
+
 struct scheme_level {
 	char code[LEVEL_CODE_MAX];
 	char name[LEVEL_NAME_MAX];
 	int rank;
+	bool separate;	 /* needs a clearance at this very level: one of another level
+			  * of the same rank or above does not cover it (特定秘密) */
+	int valid_years; /* a clearance at this level lapses this many years after
+			  * its first day unless renewed (0: it does not lapse) */
 };
 
 struct party {

@@ -29,11 +29,22 @@
 
 static int parse_level(json_t *v, struct scheme_level *l, const struct jpath *p, struct lerr *e)
 {
-	static const char *const keys[] = {"code", "name", "rank", NULL};
+	static const char *const keys[] = {"code", "name", "rank", "separate", "valid_years", NULL};
 	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
 	    jf_str(v, "code", true, l->code, sizeof l->code, p, e) < 0 ||
 	    jf_str(v, "name", true, l->name, sizeof l->name, p, e) < 0 ||
 	    jf_int(v, "rank", 1, LEVEL_RANK_MAX, &l->rank, p, e) < 0)
+		return LERR_INVAL;
+	json_t *sep = json_object_get(v, "separate");
+	struct jpath q;
+	if (sep && !json_is_boolean(sep)) {
+		jf_field(&q, p, "separate");
+		return jf_bad(e, &q, "must be true or false");
+	}
+	l->separate = json_is_true(sep);
+	l->valid_years = 0;
+	if (json_object_get(v, "valid_years") &&
+	    jf_int(v, "valid_years", 1, LEVEL_VALID_YEARS_MAX, &l->valid_years, p, e) < 0)
 		return LERR_INVAL;
 	return 0;
 }

@@ -22,10 +22,16 @@ void encode_clock(json_t *obj, const struct node_clock *c)
 json_t *encode_party(const struct party *p)
 {
 	json_t *levels = json_array();
-	for (size_t i = 0; i < p->nlevels; i++)
-		json_array_append_new(
-		    levels, json_pack("{s:s, s:s, s:i}", "code", p->levels[i].code, "name",
-				      p->levels[i].name, "rank", p->levels[i].rank));
+	for (size_t i = 0; i < p->nlevels; i++) {
+		json_t *lv = json_pack("{s:s, s:s, s:i}", "code", p->levels[i].code, "name",
+				       p->levels[i].name, "rank", p->levels[i].rank);
+		if (lv && p->levels[i].separate)
+			json_object_set_new(lv, "separate", json_true());
+		if (lv && p->levels[i].valid_years)
+			json_object_set_new(lv, "valid_years",
+					    json_integer(p->levels[i].valid_years));
+		json_array_append_new(levels, lv);
+	}
 	json_t *o =
 	    json_pack("{s:s, s:s, s:o}", "code", p->code, "name", p->name, "levels", levels);
 	struct party_words words[PARTY_WORD_LISTS];

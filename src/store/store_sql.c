@@ -160,6 +160,11 @@ static const struct migration migrations[] = {
      "ALTER TABLE tokens ADD COLUMN last_used TEXT;"
      "ALTER TABLE tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;",
      NULL},
+    /* 10: clearances that match the law: a level that needs its own clearance,
+     * and one whose clearances lapse after some years. */
+    {"ALTER TABLE levels ADD COLUMN separate INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE levels ADD COLUMN valid_years INTEGER NOT NULL DEFAULT 0;",
+     NULL},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -509,8 +514,9 @@ static int sq_party_put(struct store *s, const struct party *p, struct lerr *e)
 		return LERR_STORE;
 	for (size_t i = 0; i < p->nlevels; i++) {
 		if (prep(q,
-			 "INSERT INTO levels(party, code, name, rank, position)"
-			 " VALUES(?, ?, ?, ?, ?)",
+			 "INSERT INTO levels(party, code, name, rank, position, separate, "
+			 "valid_years)"
+			 " VALUES(?, ?, ?, ?, ?, ?, ?)",
 			 &st, e) < 0)
 			return LERR_STORE;
 		bind_text(st, 1, p->code, false);
@@ -518,6 +524,8 @@ static int sq_party_put(struct store *s, const struct party *p, struct lerr *e)
 		bind_text(st, 3, p->levels[i].name, false);
 		sql_bind_int(st, 4, p->levels[i].rank);
 		sql_bind_int(st, 5, (int64_t)i);
+		sql_bind_int(st, 6, p->levels[i].separate ? 1 : 0);
+		sql_bind_int(st, 7, p->levels[i].valid_years);
 		if (step_done(q, st, "write level", e) < 0)
 			return LERR_STORE;
 	}
@@ -527,8 +535,10 @@ static int sq_party_put(struct store *s, const struct party *p, struct lerr *e)
 static int load_levels(struct sq *q, struct party *p, struct lerr *e)
 {
 	struct sql_stmt *st;
-	if (prep(q, "SELECT code, name, rank FROM levels WHERE party = ? ORDER BY position", &st,
-		 e) < 0)
+	if (prep(q,
+		 "SELECT code, name, rank, separate, valid_years FROM levels WHERE party = ?"
+		 " ORDER BY position",
+		 &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, p->code, false);
 	int rc, r = 0;
@@ -542,6 +552,8 @@ static int load_levels(struct sq *q, struct party *p, struct lerr *e)
 		col_copy(st, 0, l->code, sizeof l->code);
 		col_copy(st, 1, l->name, sizeof l->name);
 		l->rank = (int)sql_int(st, 2);
+		l->separate = sql_int(st, 3) != 0;
+		l->valid_years = (int)sql_int(st, 4);
 	}
 	if (r == 0 && rc != SQL_DONE)
 		r = fail(q, e, "read levels");

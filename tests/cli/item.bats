@@ -128,3 +128,34 @@ setup() {
 		[[ "$output" == *"--limit"* ]]
 	done
 }
+
+@test "clearances that match the law: TOKUTEI needs its own, and lapses after five years unless renewed" {
+	# the law's five years (the example leaves them out: its people, assessed in
+	# 2015, also serve the tests at today's date)
+	jq '.parties[0].levels[2].valid_years = 5' "$EXAMPLE" >"$BATS_TEST_TMPDIR/five.json"
+	"$L" config apply "$BATS_TEST_TMPDIR/five.json" >/dev/null
+	"$L" person add gokuhi-only --party JPN --name "Goku Hi" --role analyst \
+		--clearance GOKUHI --from 2015-04-01 --ntk MISSILE-WARNING >/dev/null
+	echo "a specially designated secret" >s.txt
+	id=$(LIAISON_NOW=2019-09-01 "$L" item share s.txt --by sato --level TOKUTEI --title "Designated" \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	# a 極秘 clearance does not read a 特定秘密 item, though their ranks are equal
+	run "$L" --json access check --person gokuhi-only --item "$id" --action read --purpose warning --at 2019-09-01
+	[ "$status" -eq 3 ]
+	echo "$output" | jq -e '[.rules[] | select(.id == "R-CLEARANCE")][0] | .ok == false and
+		(.detail | contains("requires JPN TOKUTEI, which needs a clearance of its own; gokuhi-only holds GOKUHI"))'
+	# sato's assessment of 2015-04-01 covers 2020-03-31, not 2020-04-01
+	run "$L" --json access check --person sato --item "$id" --action read --purpose warning --at 2020-03-31
+	[ "$status" -eq 0 ]
+	run "$L" --json access check --person sato --item "$id" --action read --purpose warning --at 2020-04-01
+	[ "$status" -eq 3 ]
+	echo "$output" | jq -e '[.rules[] | select(.id == "R-CLEARANCE")][0].detail |
+		contains("TOKUTEI clearance of 2015-04-01 lapsed after 2020-03-31 (a TOKUTEI clearance is valid 5 years unless renewed)")'
+	# renewed: a new assessment from 2020-03-15 covers it again
+	"$L" person add sato --party JPN --name "Sato Hiroshi" --role originator --role analyst \
+		--clearance TOKUTEI --from 2020-03-15 --ntk MISSILE-WARNING --replace >/dev/null
+	run "$L" --json access check --person sato --item "$id" --action read --purpose warning --at 2020-04-01
+	[ "$status" -eq 0 ]
+	# the scheme, as stored
+	[ "$(rows "levels WHERE code = 'TOKUTEI' AND separate = 1 AND valid_years = 5")" = 1 ]
+}

@@ -663,3 +663,40 @@ Test(property, no_permit_below_the_mapped_clearance)
 	}
 	cr_assert_gt(permits, 1000, "the property was checked on %zu permits only", permits);
 }
+
+/* A separate level needs its own clearance; a lapsing one ends valid_years on. */
+Test(decide, separate_and_lapsing_levels)
+{
+	struct party s = {.code = "JPN"};
+	level(&s, "HI", "秘", 1);
+	level(&s, "GOKUHI", "極秘", 2);
+	level(&s, "TOKUTEI", "特定秘密", 2);
+	s.levels[2].separate = true;
+	s.levels[2].valid_years = 5;
+	const struct scheme_level *hi = &s.levels[0], *gokuhi = &s.levels[1],
+				  *tokutei = &s.levels[2];
+	cr_assert(level_covers(gokuhi, hi));
+	cr_assert(!level_covers(gokuhi, tokutei), "a 極秘 clearance does not read 特定秘密");
+	cr_assert(level_covers(tokutei, tokutei));
+	cr_assert(level_covers(tokutei, gokuhi), "by rank, for the levels that are not separate");
+	struct person p = {.id = "sato", .party = "JPN", .cleared = true, .level = "TOKUTEI"};
+	p.from = D("2015-04-01");
+	p.to = DATE_MAX;
+	cr_assert_eq(person_clearance_end(&p, &s), D("2020-03-31"));
+	cr_assert(person_cleared_for(&p, &s, "TOKUTEI", D("2020-03-31")));
+	cr_assert(!person_cleared_for(&p, &s, "TOKUTEI", D("2020-04-01")));
+	cr_assert(!person_cleared_for(&p, &s, "GOKUHI", D("2020-04-01")),
+		  "the lapse is the clearance's");
+	p.to = D("2018-12-31"); /* an earlier end stands */
+	cr_assert_eq(person_clearance_end(&p, &s), D("2018-12-31"));
+	/* from 29 February: five years on is 1 March, its last day 28 February */
+	p.from = D("2016-02-29");
+	p.to = DATE_MAX;
+	cr_assert_eq(person_clearance_end(&p, &s), D("2021-02-28"));
+	struct person g2 = {.id = "g", .party = "JPN", .cleared = true, .level = "GOKUHI"};
+	g2.from = D("2015-04-01");
+	g2.to = DATE_MAX;
+	cr_assert_eq(person_clearance_end(&g2, &s), DATE_MAX,
+		     "a level without valid_years never lapses");
+	cr_assert(!person_cleared_for(&g2, &s, "TOKUTEI", D("2019-09-01")));
+}

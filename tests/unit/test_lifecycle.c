@@ -577,7 +577,8 @@ Test(lifecycle, the_deadline_is_n_days_before_the_last_day)
 		ev(a, cases[i].entry, AGR_EV_IN_FORCE, "");
 		struct agr_state st;
 		agreement_state(a, g - 1, AGR_NONE, &st);
-		cr_assert_eq(st.notice_deadline, g, "case %zu: deadline %s", i, T(st.notice_deadline));
+		cr_assert_eq(st.notice_deadline, g, "case %zu: deadline %s", i,
+			     T(st.notice_deadline));
 		free(a);
 	}
 }

@@ -12,7 +12,7 @@
 #include "helpers.h"
 #include "store/store.h"
 
-#define SCHEMA 9 /* the schema version this build makes */
+#define SCHEMA 10 /* the schema version this build makes */
 
 static char dir[64];
 static char path[384]; /* the store: a file, or a database's URL */
@@ -305,6 +305,8 @@ Test(store, an_older_store_is_migrated_on_opening)
 		raw(sql);
 	}
 	raw("ALTER TABLE parties DROP COLUMN no_operator_acts");
+	raw("ALTER TABLE levels DROP COLUMN separate");
+	raw("ALTER TABLE levels DROP COLUMN valid_years");
 	if (pg)
 		raw("DROP TABLE store_generation");
 	raw(pg ? "UPDATE store_schema SET version = 1" : "PRAGMA user_version=1");
