@@ -23,6 +23,7 @@
 #define LEVEL_RANK_MAX	  100
 #define PARTY_WORD_MAX	  64 /* a need-to-know group or purpose: a label's word */
 #define PARTY_WORDS_MAX	  32 /* of each kind */
+#define PARTY_TZ_MAX	  64 /* a tz database name, with NUL */
 
 #define LEVEL_VALID_YEARS_MAX 100
 
@@ -50,6 +51,9 @@ struct party {
 	/* its node refuses acts its operator enters for a person (--by) from
 	 * the local CLI: people act only with their own tokens */
 	bool no_operator_acts;
+	/* its time zone (tz database name, "Asia/Tokyo"): its node's "today";
+	 * "" for UTC */
+	char time_zone[PARTY_TZ_MAX];
 };
 
 /* One of a party's lists of declared words. */

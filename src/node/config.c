@@ -71,8 +71,8 @@ static int word_list(json_t *obj, const char *f, char *v, size_t w, size_t max, 
 
 static int parse_party(json_t *v, struct party *pt, const struct jpath *p, struct lerr *e)
 {
-	static const char *const keys[] = {"code",     "name",		"levels", "ntk_groups",
-					   "purposes", "operator_acts", NULL};
+	static const char *const keys[] = {"code",     "name",		"levels",    "ntk_groups",
+					   "purposes", "operator_acts", "time_zone", NULL};
 	int r;
 	json_t *ops = json_object_get(v, "operator_acts");
 	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
@@ -89,6 +89,13 @@ static int parse_party(json_t *v, struct party *pt, const struct jpath *p, struc
 		return jf_bad(e, &q, "must be true or false");
 	}
 	pt->no_operator_acts = ops && json_is_false(ops);
+	if (jf_str(v, "time_zone", false, pt->time_zone, sizeof pt->time_zone, p, e) < 0)
+		return LERR_INVAL;
+	if (pt->time_zone[0] && node_zone_check(pt->time_zone, e) < 0) {
+		struct jpath q;
+		jf_field(&q, p, "time_zone");
+		return jf_bad(e, &q, "%s", e->msg);
+	}
 	json_t *lv = jf_array(v, "levels", true, SCHEME_LEVELS_MAX, p, e, &r);
 	if (!lv)
 		return r;

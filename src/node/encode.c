@@ -46,6 +46,8 @@ json_t *encode_party(const struct party *p)
 	}
 	if (o && p->no_operator_acts)
 		json_object_set_new(o, "operator_acts", json_false());
+	if (o && p->time_zone[0])
+		json_object_set_new(o, "time_zone", json_string(p->time_zone));
 	return o;
 }
 

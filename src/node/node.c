@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,17 +25,74 @@ int node_clock_read(struct node_clock *c, struct lerr *e)
 	const char *now = getenv("LIAISON_NOW");
 	c->today = 0;
 	c->simulated = false;
-	if (now && now[0]) {
+	time_t t = time(NULL);
+	struct tm tm;
+	if (now && now[0] && strlen(now) == 20 && now[10] == 'T' && now[19] == 'Z') {
+		/* an instant (YYYY-MM-DDTHH:MM:SSZ): its date in the node's zone */
+		char day[11];
+		int h, m, sec;
+		date_t d, epoch;
+		memcpy(day, now, 10);
+		day[10] = '\0';
+		if (date_parse(day, &d, e) < 0 ||
+		    sscanf(now + 11, "%2d:%2d:%2dZ", &h, &m, &sec) != 3 || h > 23 || m > 59 ||
+		    sec > 59 || h < 0 || m < 0 || sec < 0 ||
+		    date_from_ymd(1970, 1, 1, &epoch, NULL) < 0)
+			return lerr_set(
+			    e, LERR_INVAL,
+			    "LIAISON_NOW: \"%.32s\" is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ",
+			    now);
+		t = (time_t)((int64_t)(d - epoch) * 86400 + h * 3600 + m * 60 + sec);
+		c->simulated = true;
+	} else if (now && now[0]) {
 		if (date_parse(now, &c->today, e) < 0)
 			return lerr_prefix(e, "LIAISON_NOW");
 		c->simulated = true;
 		return 0;
 	}
-	time_t t = time(NULL);
-	struct tm tm;
-	if (t == (time_t)-1 || !gmtime_r(&t, &tm))
+	if (t == (time_t)-1 || !(c->local ? localtime_r(&t, &tm) : gmtime_r(&t, &tm)))
 		return lerr_set(e, LERR_IO, "cannot read the system clock");
 	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &c->today, e);
+}
+
+int node_zone_check(const char *zone, struct lerr *e)
+{
+	char path[PARTY_TZ_MAX + 32];
+	const char *dir = getenv("TZDIR");
+	bool ok = zone[0] != '/' && !strstr(zone, "..") && strlen(zone) < PARTY_TZ_MAX;
+	for (const char *z = zone; ok && *z; z++)
+		ok = (*z >= 'A' && *z <= 'Z') || (*z >= 'a' && *z <= 'z') ||
+		     (*z >= '0' && *z <= '9') || strchr("/_+-", *z);
+	if (!ok)
+		return lerr_set(e, LERR_INVAL, "\"%.64s\" is not a time zone name (Asia/Tokyo)",
+				zone);
+	snprintf(path, sizeof path, "%s/%s", dir && dir[0] ? dir : "/usr/share/zoneinfo", zone);
+	if (access(path, R_OK) != 0)
+		return lerr_set(e, LERR_INVAL,
+				"%s is not a time zone of this machine's tz database (%s: %s; the "
+				"tzdata package has them)",
+				zone, path, strerror(errno));
+	return 0;
+}
+
+/*
+ * The process takes the time zone of the first node it opens whose party
+ * has one (a daemon or a command works for one node): the C library knows
+ * one zone at a time, through TZ, set before any thread asks the time.
+ */
+static void use_zone(const char *zone)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static bool set;
+	pthread_mutex_lock(&mu);
+	if (!set) {
+		char tz[PARTY_TZ_MAX + 2];
+		snprintf(tz, sizeof tz, ":%s", zone);
+		setenv("TZ", tz, 1);
+		tzset();
+		set = true;
+	}
+	pthread_mutex_unlock(&mu);
 }
 
 int node_clock_act(const struct node_clock *c, struct lerr *e)
@@ -432,6 +490,14 @@ int node_open(const char *home, struct node **out, struct lerr *e)
 		n->clock.replay =
 		    store_meta_get(n->store, "replay", replay, sizeof replay, NULL) == 0 &&
 		    strcmp(replay, "true") == 0;
+	/* its party's time zone dates its acts: the day in Tokyo, not in UTC */
+	struct party own;
+	if (r == 0 && store_party_get(n->store, n->party, &own, NULL) == 0 && own.time_zone[0] &&
+	    node_zone_check(own.time_zone, NULL) == 0) {
+		use_zone(own.time_zone);
+		n->clock.local = true;
+		r = node_clock_read(&n->clock, e);
+	}
 	if (r < 0) {
 		node_close(n);
 		return r;

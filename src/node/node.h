@@ -38,7 +38,11 @@ struct node_clock {
 	date_t today;
 	bool simulated; /* set by LIAISON_NOW */
 	bool replay;	/* the node was made with --replay (node_open sets it) */
+	bool local;	/* today is the date in its party's time zone (node_open sets it) */
 };
+
+/* Checks a time zone name: one of the tz database's, installed (tzdata). */
+int node_zone_check(const char *zone, struct lerr *e) __attribute__((nonnull(1)));
 
 struct node_cache;
 

@@ -163,7 +163,8 @@ static const struct migration migrations[] = {
     /* 10: clearances that match the law: a level that needs its own clearance,
      * and one whose clearances lapse after some years. */
     {"ALTER TABLE levels ADD COLUMN separate INTEGER NOT NULL DEFAULT 0;"
-     "ALTER TABLE levels ADD COLUMN valid_years INTEGER NOT NULL DEFAULT 0;",
+     "ALTER TABLE levels ADD COLUMN valid_years INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE parties ADD COLUMN time_zone TEXT NOT NULL DEFAULT '';",
      NULL},
 };
 
@@ -476,14 +477,15 @@ static int sq_party_put(struct store *s, const struct party *p, struct lerr *e)
 	struct sq *q = SQ(s);
 	struct sql_stmt *st;
 	if (prep(q,
-		 "INSERT INTO parties(code, name, no_operator_acts) VALUES(?, ?, ?)"
+		 "INSERT INTO parties(code, name, no_operator_acts, time_zone) VALUES(?, ?, ?, ?)"
 		 " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
-		 " no_operator_acts = excluded.no_operator_acts",
+		 " no_operator_acts = excluded.no_operator_acts, time_zone = excluded.time_zone",
 		 &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, p->code, false);
 	bind_text(st, 2, p->name, false);
 	sql_bind_int(st, 3, p->no_operator_acts);
+	bind_text(st, 4, p->time_zone, false);
 	if (step_done(q, st, "write party", e) < 0)
 		return LERR_STORE;
 	if (prep(q, "DELETE FROM party_words WHERE party = ?", &st, e) < 0)
@@ -590,7 +592,8 @@ static int sq_party_get(struct store *s, const char *code, struct party *p, stru
 	struct sq *q = SQ(s);
 	struct sql_stmt *st;
 	memset(p, 0, sizeof *p);
-	if (prep(q, "SELECT code, name, no_operator_acts FROM parties WHERE code = ?", &st, e) < 0)
+	if (prep(q, "SELECT code, name, no_operator_acts, time_zone FROM parties WHERE code = ?",
+		 &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, code, false);
 	int rc = sql_step(st), r = 0;
@@ -598,6 +601,7 @@ static int sq_party_get(struct store *s, const char *code, struct party *p, stru
 		col_copy(st, 0, p->code, sizeof p->code);
 		col_copy(st, 1, p->name, sizeof p->name);
 		p->no_operator_acts = sql_int(st, 2) != 0;
+		col_copy(st, 3, p->time_zone, sizeof p->time_zone);
 	} else if (rc == SQL_DONE)
 		r = lerr_set(e, LERR_NOTFOUND, "unknown party %.32s", code);
 	else

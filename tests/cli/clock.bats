@@ -29,11 +29,11 @@ plain_node() {
 	run env LIAISON_NOW=2018-01-01 "$L" person token sato
 	[ "$status" -eq 2 ]
 	[ "$(rows log_entries)" -eq "$size" ]
-	# without LIAISON_NOW the act takes the system's date
+	# without LIAISON_NOW the act takes the system's date, in its party's zone (Tokyo's)
 	run "$L" item share "$BATS_TEST_TMPDIR/report.txt" --by sato --level GOKUHI \
 		--title "Today" --releasable KOR
 	[ "$status" -eq 0 ]
-	[ "$(sqlite3 "$LIAISON_HOME/node.db" 'SELECT stored_on FROM items')" = "$(date -u +%F)" ]
+	[ "$(sqlite3 "$LIAISON_HOME/node.db" 'SELECT stored_on FROM items')" = "$(TZ=Asia/Tokyo date +%F)" ]
 }
 
 @test "questions still take a date: --at, and LIAISON_NOW as their default" {
@@ -71,4 +71,33 @@ plain_node() {
 	run env LIAISON_NOW=2019-09-01 timeout 10 "$L" serve --listen 127.0.0.1:0
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"not made for replays"* ]]
+}
+
+@test "local dates: a node's today is its party's date, not UTC's; a zone that is not one is refused" {
+	export LIAISON_NOW=2019-08-22
+	"$L" init --replay --party KOR >/dev/null
+	early=$(early_config)
+	"$L" config apply "$early" >/dev/null
+	# 2019-08-22 16:00 UTC is 01:00 on the 23rd in Seoul: the notice is dated the 23rd there
+	LIAISON_NOW=2019-08-22T16:00:00Z "$L" --json agreement status "$G" | jq -e '.date == "2019-08-23"'
+	run env LIAISON_NOW=2019-08-22T16:00:00Z "$L" agreement event "$G" notice --date 2019-08-23 --by KOR
+	[ "$status" -eq 0 ]
+	# one second before 15:00 UTC it is still the 22nd in Seoul
+	LIAISON_NOW=2019-08-22T14:59:59Z "$L" --json agreement status "$G" | jq -e '.date == "2019-08-22"'
+	# a party without a zone: UTC's date, and the 23rd is still in the future
+	jq '.parties[1] |= del(.time_zone)' "$early" >"$BATS_TEST_TMPDIR/utc.json"
+	"$L" config apply "$BATS_TEST_TMPDIR/utc.json" >/dev/null
+	run env LIAISON_NOW=2019-08-22T16:00:00Z "$L" agreement event "$G" notice-suspended --date 2019-08-23 --by KOR
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"dated 2019-08-23, after the node's today (2019-08-22"* ]]
+	# refused: a zone the tz database does not have, or a path; an instant that is not one
+	for z in "Asia/Tokio" "../../etc/passwd" "/etc/localtime"; do
+		jq --arg z "$z" '.parties[1].time_zone = $z' "$early" >"$BATS_TEST_TMPDIR/tz.json"
+		run "$L" config apply "$BATS_TEST_TMPDIR/tz.json"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"parties[1].time_zone"* ]]
+	done
+	run env LIAISON_NOW=2019-08-22T24:00:00Z "$L" agreement status "$G"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"* ]]
 }
