@@ -307,6 +307,7 @@ Test(store, an_older_store_is_migrated_on_opening)
 	raw("ALTER TABLE parties DROP COLUMN no_operator_acts");
 	raw("ALTER TABLE levels DROP COLUMN separate");
 	raw("ALTER TABLE levels DROP COLUMN valid_years");
+	raw("ALTER TABLE parties DROP COLUMN time_zone");
 	if (pg)
 		raw("DROP TABLE store_generation");
 	raw(pg ? "UPDATE store_schema SET version = 1" : "PRAGMA user_version=1");
