@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# FACTS.md's 2019-2023 timeline against the example, row by row: on each
+# dated fact the model can say, the answer that day and the day before
+# (the agreement's state, Korea's export group, a licence's answer). Rows
+# the model cannot say yet are named at the end (issue 17).
+load helpers
+
+setup() {
+	export LIAISON_HOME="$BATS_TEST_TMPDIR/node"
+	export LIAISON_PASSPHRASE="test passphrase"
+	unset LIAISON_NOW
+	example_node
+}
+
+state() { # DATE -> "state notice-status"
+	"$L" --json agreement status "$G" --at "$1" | jq -r '.state + " " + (.notice.status // "none")'
+}
+
+answer() { # ENTRY DATE -> the export decision for KOR that day
+	"$L" --json export check --entry "$1" --to KOR --at "$2" | jq -r .decision
+}
+
+group() { # DATE -> Korea's group in Japan's regime
+	"$L" --json export group KOR --at "$1" | jq -r .group
+}
+
+@test "2016-11-23: the agreement signed and in force" {
+	[ "$(state 2016-11-22)" = "not-in-force none" ]
+	[ "$(state 2016-11-23)" = "in-force none" ]
+}
+
+@test "2019-07-04: the three chemicals need an individual licence per contract" {
+	for e in HF FPI RESIST; do
+		[ "$(answer "$e" 2019-07-03)" = general-bulk ]
+		[ "$(answer "$e" 2019-07-04)" = individual-required ]
+	done
+	[ "$("$L" --json export check --entry FPI --to KOR --at 2019-07-04 | jq .list_item)" = 5 ]
+}
+
+@test "2019-08-07: the first licence after the measure, for EUV resist" {
+	[ "$(answer RESIST 2019-08-06)" = individual-required ]
+	[ "$(answer RESIST 2019-08-07)" = licensed ]
+}
+
+@test "2019-08-22: the deadline for a notice that year is 2019-08-24" {
+	"$L" --json agreement status "$G" --at 2019-08-22 | jq -e '.term.notice_deadline == "2019-08-24"'
+	[ "$(state 2019-08-22)" = "in-force none" ]
+}
+
+@test "2019-08-23: Seoul's written notice, which would end the agreement on 2019-11-23" {
+	[ "$(state 2019-08-23)" = "in-force-under-notice pending" ]
+	"$L" --json agreement status "$G" --at 2019-08-23 | jq -e '.ends == "2019-11-23"'
+}
+
+@test "2019-08-28: Korea moves from group A to group B" {
+	[ "$(group 2019-08-27)" = A ]
+	[ "$(group 2019-08-28)" = B ]
+	[ "$(answer NC-TOOLS 2019-08-27)" = general-bulk ]
+	[ "$(answer NC-TOOLS 2019-08-28)" = special-general-bulk ]
+}
+
+@test "2019-08-29: the first hydrogen fluoride licence, about this day" {
+	[ "$(answer HF 2019-08-28)" = individual-required ]
+	[ "$(answer HF 2019-08-29)" = licensed ]
+}
+
+@test "2019-11-22: Seoul suspends its notice; 2019-11-23, the day it would have ended" {
+	[ "$(state 2019-11-21)" = "in-force-under-notice pending" ]
+	[ "$(state 2019-11-22)" = "in-force suspended" ]
+	[ "$(state 2019-11-23)" = "in-force suspended" ]
+	# without the suspension (event 4), terminated that day
+	"$L" --json agreement status "$G" --at 2019-11-23 --without 4 | jq -e '.state == "terminated" and .since == "2019-11-23"'
+}
+
+@test "2023-03-21: Seoul withdraws the notice and the suspension" {
+	[ "$(state 2023-03-20)" = "in-force suspended" ]
+	[ "$(state 2023-03-21)" = "in-force withdrawn" ]
+}
+
+@test "2023-03-23: the three chemicals return to special general bulk licences" {
+	for e in HF FPI RESIST; do
+		[ "$(answer "$e" 2023-03-22)" = individual-required ]
+		[ "$(answer "$e" 2023-03-23)" = special-general-bulk ]
+	done
+}
+
+@test "2023-07-21: Korea back in group A" {
+	[ "$(group 2023-07-20)" = B ]
+	[ "$(group 2023-07-21)" = A ]
+	[ "$(answer HF 2023-07-21)" = general-bulk ]
+}
+
+# Rows the model cannot say yet (issue 17, items 4 and 5): the announcements
+# that change no state (2019-07-01, 2019-08-02 cabinet decision, 2019-08-07
+# promulgation, 2019-08-22 Seoul's announcement, 2023-03-16 "normalisation",
+# 2023-06-27 cabinet decision); the licences whose day FACTS.md does not give
+# (fluorinated polyimide, September 2019; liquid hydrogen fluoride, mid-
+# November 2019); resist's company-specific bulk licence of 2019-12-20 (a kind
+# of licence the model lacks); Korea's own regime (Japan to 가의2 on
+# 2019-09-18, back on 2023-04-24); 2020-08, a disagreement, not an event.
