@@ -130,3 +130,32 @@ setup() {
 	LIAISON_NOW=2019-12-01 run "$L" --home kor2 access check --person kim --item "$ID" --action read --purpose warning
 	[[ "$output" == *"ended on 2019-11-23; items received before stay readable"* ]]
 }
+
+@test "an incoming level is marked with the first of the receiver's levels in its row: KOR II as 極秘, or as 特定秘密" {
+	"$L" --home jpn person add goku --party JPN --name "Goku" --role analyst \
+		--clearance GOKUHI --from 2015-04-01 --ntk MISSILE-WARNING >/dev/null
+	echo "a report from Seoul" >kr.txt
+	kid=$("$L" --home kor item share kr.txt --by kim --level II --title "From Seoul" \
+		--releasable JPN --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	"$L" --home kor item release "$kid" --to JPN --by park -o to-jpn.lsn >/dev/null
+	cp -r jpn jpn2
+	# the example lists GOKUHI first: marked 極秘, and a 極秘 clearance reads it
+	run "$L" --home jpn item import to-jpn.lsn
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"KOR II, marked JPN GOKUHI here"* ]]
+	run "$L" --home jpn --json access check --person goku --item "$kid" --action read --purpose warning
+	[ "$status" -eq 0 ]
+	# an agreement that lists TOKUTEI first marks it 特定秘密 (as Kyodo expected in 2016),
+	# which needs a clearance of its own
+	# (a copy of JPN's node from before the import: the same keys)
+	jq '.agreements[0].equivalence[0].JPN = ["TOKUTEI", "GOKUHI"]' cfg.json >tokutei-first.json
+	"$L" --home jpn2 config apply tokutei-first.json >/dev/null
+	run "$L" --home jpn2 item import to-jpn.lsn
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"KOR II, marked JPN TOKUTEI here"* ]]
+	run "$L" --home jpn2 --json access check --person goku --item "$kid" --action read --purpose warning
+	[ "$status" -eq 3 ]
+	echo "$output" | jq -e '[.rules[] | select(.id == "R-CLEARANCE")][0].detail | contains("needs a clearance of its own")'
+	run "$L" --home jpn2 --json access check --person sato --item "$kid" --action read --purpose warning
+	[ "$status" -eq 0 ]
+}
