@@ -181,8 +181,8 @@ static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 	printf("%s: %s\nparties:", cli_str(o, "id"), cli_str(o, "title"));
 	json_array_foreach(ps, i, p)
 	    printf("%s %s (%s)", i ? "," : "", cli_str(p, "code"), cli_str(p, "name"));
-	printf("\nterms: %lld year(s), renewed by %lld year(s); notice %lld days before a term "
-	       "ends\n",
+	printf("\nterms: %lld year(s), renewed by %lld year(s); notice %lld days before a term's "
+	       "last day\n",
 	       (long long)json_integer_value(json_object_get(o, "term_years")),
 	       (long long)json_integer_value(json_object_get(o, "renewal_years")),
 	       (long long)json_integer_value(json_object_get(o, "notice_days")));

@@ -231,7 +231,7 @@ static int do_timeline(const struct cli *c, struct node *n, int argc, char **arg
 	return EXIT_OK;
 }
 
-/* "IL-2019-0001     HF           KOR  2019-08-08 to 2020-02-07  valid"; a
+/* "IL-2019-HF-1     HF           KOR  2019-08-29 to 2020-02-28  valid"; a
  * licence just added that is not valid yet says so in words. */
 static void print_licence(const json_t *l, bool added)
 {

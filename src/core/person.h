@@ -71,8 +71,8 @@ int person_check(const struct person *p, const struct party *party, struct lerr 
     __attribute__((nonnull(1, 2)));
 
 /*
- * True when p's clearance is valid on day and reaches `level` of p's own
- * party's scheme (its rank at least that level's).
+ * True when p's clearance is valid on day (person_clearance_end: not
+ * lapsed) and covers `level` of p's own party's scheme (level_covers).
  */
 bool person_cleared_for(const struct person *p, const struct party *scheme, const char *level,
 			date_t day) __attribute__((nonnull));

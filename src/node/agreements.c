@@ -149,7 +149,10 @@ int node_agreement_record_as(struct node *n, const char *id, const struct agr_ev
 {
 	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
 	*number = 0;
-	if (ev->date > n->clock.today) {
+	/* a peer's node may be a day ahead (its zone): its note of its own today
+	 * is taken; a day more is the future there too */
+	const date_t latest = n->clock.today + (strcmp(how->source, "note") == 0 ? 1 : 0);
+	if (ev->date > latest) {
 		json_decref(how->evidence);
 		return lerr_set(e, LERR_REFUSED,
 				"refused: the event is dated %s, after the node's today (%s%s)",

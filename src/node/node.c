@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,23 +31,29 @@ int node_clock_read(struct node_clock *c, struct lerr *e)
 	if (now && now[0] && strlen(now) == 20 && now[10] == 'T' && now[19] == 'Z') {
 		/* an instant (YYYY-MM-DDTHH:MM:SSZ): its date in the node's zone */
 		char day[11];
-		int h, m, sec;
+		int f[3] = {0, 0, 0};
+		bool form = now[13] == ':' && now[16] == ':';
 		date_t d, epoch;
+		for (int k = 0; k < 3 && form; k++)
+			for (int j = 0; j < 2 && form; j++) {
+				char ch = now[11 + 3 * k + j];
+				form = ch >= '0' && ch <= '9';
+				f[k] = f[k] * 10 + (ch - '0');
+			}
 		memcpy(day, now, 10);
 		day[10] = '\0';
-		if (date_parse(day, &d, e) < 0 ||
-		    sscanf(now + 11, "%2d:%2d:%2dZ", &h, &m, &sec) != 3 || h > 23 || m > 59 ||
-		    sec > 59 || h < 0 || m < 0 || sec < 0 ||
+		if (!form || f[0] > 23 || f[1] > 59 || f[2] > 59 || date_parse(day, &d, NULL) < 0 ||
 		    date_from_ymd(1970, 1, 1, &epoch, NULL) < 0)
 			return lerr_set(
 			    e, LERR_INVAL,
 			    "LIAISON_NOW: \"%.32s\" is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ",
 			    now);
+		const int h = f[0], m = f[1], sec = f[2];
 		t = (time_t)((int64_t)(d - epoch) * 86400 + h * 3600 + m * 60 + sec);
 		c->simulated = true;
 	} else if (now && now[0]) {
 		if (date_parse(now, &c->today, e) < 0)
-			return lerr_prefix(e, "LIAISON_NOW");
+			return lerr_prefix(e, "LIAISON_NOW (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
 		c->simulated = true;
 		return 0;
 	}
@@ -63,36 +70,54 @@ int node_zone_check(const char *zone, struct lerr *e)
 	for (const char *z = zone; ok && *z; z++)
 		ok = (*z >= 'A' && *z <= 'Z') || (*z >= 'a' && *z <= 'z') ||
 		     (*z >= '0' && *z <= '9') || strchr("/_+-", *z);
+	if (ok && (zone[strlen(zone) - 1] == '/' || strstr(zone, "//")))
+		ok = false;
 	if (!ok)
 		return lerr_set(e, LERR_INVAL, "\"%.64s\" is not a time zone name (Asia/Tokyo)",
 				zone);
+	/* one of the database's files: a regular file that begins "TZif" */
 	snprintf(path, sizeof path, "%s/%s", dir && dir[0] ? dir : "/usr/share/zoneinfo", zone);
-	if (access(path, R_OK) != 0)
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat sb;
+	char magic[4] = {0};
+	int err = fd < 0 ? errno : 0;
+	bool zonefile = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+			read(fd, magic, 4) == 4 && memcmp(magic, "TZif", 4) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (!zonefile)
 		return lerr_set(e, LERR_INVAL,
 				"%s is not a time zone of this machine's tz database (%s: %s; the "
 				"tzdata package has them)",
-				zone, path, strerror(errno));
+				zone, path, err ? strerror(err) : "not a zone file");
 	return 0;
 }
 
 /*
- * The process takes the time zone of the first node it opens whose party
- * has one (a daemon or a command works for one node): the C library knows
- * one zone at a time, through TZ, set before any thread asks the time.
+ * Whether the process dates in a zone: decided by the first node it opens
+ * (a daemon or a command works for one node; the daemon opens it in its
+ * main thread before any other starts), from that node's party, and kept
+ * for the process's life, so that every thread of a daemon says the same
+ * day: a change of time_zone takes effect at the daemon's next start. The
+ * C library knows one zone at a time, through TZ.
  */
-static void use_zone(const char *zone)
+static bool use_zone(const char *zone)
 {
 	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	static bool set;
+	static int decided; /* 0: not yet; 1: in a zone; 2: UTC */
 	pthread_mutex_lock(&mu);
-	if (!set) {
-		char tz[PARTY_TZ_MAX + 2];
-		snprintf(tz, sizeof tz, ":%s", zone);
-		setenv("TZ", tz, 1);
-		tzset();
-		set = true;
+	if (!decided) {
+		decided = zone[0] ? 1 : 2;
+		if (zone[0]) {
+			char tz[PARTY_TZ_MAX + 2];
+			snprintf(tz, sizeof tz, ":%s", zone);
+			setenv("TZ", tz, 1);
+			tzset();
+		}
 	}
+	bool local = decided == 1;
 	pthread_mutex_unlock(&mu);
+	return local;
 }
 
 int node_clock_act(const struct node_clock *c, struct lerr *e)
@@ -492,11 +517,11 @@ int node_open(const char *home, struct node **out, struct lerr *e)
 		    strcmp(replay, "true") == 0;
 	/* its party's time zone dates its acts: the day in Tokyo, not in UTC */
 	struct party own;
-	if (r == 0 && store_party_get(n->store, n->party, &own, NULL) == 0 && own.time_zone[0] &&
-	    node_zone_check(own.time_zone, NULL) == 0) {
-		use_zone(own.time_zone);
-		n->clock.local = true;
-		r = node_clock_read(&n->clock, e);
+	if (r == 0 && store_party_get(n->store, n->party, &own, NULL) == 0) {
+		if (own.time_zone[0] && (r = node_zone_check(own.time_zone, e)) < 0)
+			lerr_prefix(e, "party %s's time_zone", n->party); /* never UTC unsaid */
+		else if ((n->clock.local = use_zone(own.time_zone)))
+			r = node_clock_read(&n->clock, e);
 	}
 	if (r < 0) {
 		node_close(n);

@@ -76,8 +76,11 @@ struct node {
 int node_person_act(struct node *n, const char *who, struct lerr *e) __attribute__((nonnull(1, 2)));
 
 /*
- * Reads the clock: LIAISON_NOW when set (LERR_INVAL when it is not a
- * date), else today's UTC date. c->replay is left as it is.
+ * Reads the clock: LIAISON_NOW when set (a day, or an instant
+ * YYYY-MM-DDTHH:MM:SSZ; LERR_INVAL when it is neither), else the system's;
+ * an instant is dated in the process's zone when c->local (node_open sets
+ * it from the party's time_zone), else in UTC. c->replay and c->local are
+ * left as they are.
  */
 int node_clock_read(struct node_clock *c, struct lerr *e) __attribute__((nonnull(1)));
 

@@ -505,3 +505,18 @@ PY
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"in-force on 2019-09-01 is recorded already"*"by KOR"* ]]
 }
+
+@test "a note from a node a day ahead (its zone) is taken, not refused as from the future" {
+	export LIAISON_NOW=2019-08-22T16:00:00Z # the 23rd in Seoul, the 22nd in UTC
+	jq '.parties[0] |= del(.time_zone)' "$(early_config)" >zones.json
+	fresh_nodes zones.json
+	"$L" --home kn --json agreement status "$G" | jq -e '.date == "2019-08-23"'
+	"$L" --home jn --json agreement status "$G" | jq -e '.date == "2019-08-22"'
+	"$L" --home kn agreement event "$G" notice --date 2019-08-23 --by KOR >/dev/null
+	eventually delivered kn 0
+	"$L" --home kn --json peer outbox | jq -e '.messages[0].state == "delivered"'
+	"$L" --home jn --json agreement status "$G" --at 2019-08-23 | jq -e '.state == "in-force-under-notice"'
+	# two days ahead is the future anywhere
+	run "$L" --home jn agreement event "$G" notice-suspended --date 2019-08-24 --by KOR
+	[ "$status" -ne 0 ]
+}
