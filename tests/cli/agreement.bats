@@ -95,7 +95,7 @@ status_on() {
 	[ "$(echo "$output" | jq -r .state)" = in-force-under-notice ]
 	LIAISON_NOW=2019-02-30 run "$L" agreement status "$G"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"LIAISON_NOW: date \"2019-02-30\""* ]]
+	[[ "$output" == *"LIAISON_NOW (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ): date \"2019-02-30\""* ]]
 }
 
 @test "timeline lists each change of state" {
