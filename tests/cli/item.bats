@@ -136,8 +136,8 @@ setup() {
 	"$L" config apply "$BATS_TEST_TMPDIR/five.json" >/dev/null
 	"$L" person add gokuhi-only --party JPN --name "Goku Hi" --role analyst \
 		--clearance GOKUHI --from 2015-04-01 --ntk MISSILE-WARNING >/dev/null
-	echo "a specially designated secret" >s.txt
-	id=$(LIAISON_NOW=2019-09-01 "$L" item share s.txt --by sato --level TOKUTEI --title "Designated" \
+	echo "a specially designated secret" >"$BATS_TEST_TMPDIR/s.txt"
+	id=$(LIAISON_NOW=2019-09-01 "$L" item share "$BATS_TEST_TMPDIR/s.txt" --by sato --level TOKUTEI --title "Designated" \
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 	# a 極秘 clearance does not read a 特定秘密 item, though their ranks are equal
 	run "$L" --json access check --person gokuhi-only --item "$id" --action read --purpose warning --at 2019-09-01
