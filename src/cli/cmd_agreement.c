@@ -72,7 +72,13 @@ static void print_state(const json_t *st)
 		       (long long)json_integer_value(json_object_get(term, "number")),
 		       cli_str(term, "started"), day_before(cli_str(term, "ends"), d1),
 		       cli_str(term, "ends"));
-	if (term && json_object_get(term, "notice_deadline"))
+	/* dates as YYYY-MM-DD compare as text */
+	if (term && json_object_get(term, "notice_deadline") &&
+	    strcmp(cli_str(st, "date"), cli_str(term, "notice_deadline")) > 0)
+		printf("  the deadline to end it at the end of this term passed on %s: a notice "
+		       "given now ends a later term\n",
+		       cli_str(term, "notice_deadline"));
+	else if (term && json_object_get(term, "notice_deadline"))
 		printf("  a notice given by %s ends it at the end of this term\n",
 		       cli_str(term, "notice_deadline"));
 	if (nt) {

@@ -156,3 +156,12 @@ status_on() {
 	run "$L" --json access check --person sato --item "$id" --action release --to KOR --purpose warning --at 1995-01-01
 	echo "$output" | jq -e '[.rules[] | select(.id == "R-IN-FORCE")][0].detail | contains("A-JPN-KOR-1990")'
 }
+
+@test "a deadline that has passed is said to have passed" {
+	example_node
+	run "$L" agreement status "$G" --at 2019-10-01 --without 3
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"the deadline to end it at the end of this term passed on 2019-08-24: a notice given now ends a later term"* ]]
+	run "$L" agreement status "$G" --at 2019-08-24 --without 3
+	[[ "$output" == *"a notice given by 2019-08-24 ends it at the end of this term"* ]]
+}
