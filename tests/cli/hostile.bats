@@ -37,9 +37,11 @@ eventually() { # CMD...: true within 10 s
 # truncate HOME K: cuts the node's log to its first K entries, with every
 # hash and checkpoint of its own that would tell (an insider's rewrite)
 truncate_log() {
-	sqlite3 "$1/node.db" "DELETE FROM log_entries WHERE idx >= $2;
+	# one transaction, waiting for the daemon's write lock (it may be writing)
+	sqlite3 -cmd ".timeout 10000" "$1/node.db" "BEGIN IMMEDIATE;
+		DELETE FROM log_entries WHERE idx >= $2;
 		DELETE FROM log_hashes WHERE ((idx + 1) << level) > $2;
-		DELETE FROM log_witnessed WHERE origin = 'liaison/${1^^}'"
+		DELETE FROM log_witnessed WHERE origin = 'liaison/${1^^}'; COMMIT;"
 }
 
 api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
