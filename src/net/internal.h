@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "../core/decide.h"
 #include "../crypto/keys.h"
@@ -174,6 +175,9 @@ void guard_body(const struct guard *g, struct MHD_Connection *c, size_t n);
 void guard_answering(struct MHD_Connection *c);
 /* The answer went out: the connection's next request must come within the budget. */
 void guard_idle(const struct guard *g, struct MHD_Connection *c);
+
+/* The realtime clock ms milliseconds from now, for pthread_cond_timedwait (guard.c). */
+struct timespec after_ms(long ms);
 
 /* ---- the outbound lanes, one per peer (lanes.c) ---- */
 struct lanes;

@@ -37,13 +37,7 @@ struct lanes {
 /* Waits half a second, or less when the daemon stops. */
 static void pause_half(struct lanes *ls)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += 500 * 1000 * 1000;
-	if (ts.tv_nsec >= 1000 * 1000 * 1000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000 * 1000 * 1000;
-	}
+	struct timespec ts = after_ms(500);
 	pthread_mutex_lock(&ls->mu);
 	if (!atomic_load(&ls->stop))
 		pthread_cond_timedwait(&ls->cv, &ls->mu, &ts);

@@ -66,3 +66,26 @@ third_party() {
 	        {"code": "S", "name": "SECRET", "rank": 2}]}]}' >"$BATS_TEST_TMPDIR/usa.json"
 	for h in "$@"; do "$L" --home "$h" config apply "$BATS_TEST_TMPDIR/usa.json" >/dev/null; done
 }
+
+# up HOME [OPTIONS...]: a daemon of HOME (daemon above) that the test's
+# teardown kills (its pid in PIDS); sets ${HOME^^}_URL and ${HOME^^}_PID
+up() { # HOME [OPTIONS...]: a daemon; sets ${HOME}_URL and keeps its pid
+	daemon "$@"
+	PIDS+=("$DAEMON_PID")
+	eval "${1^^}_URL=$DAEMON_URL ${1^^}_PID=$DAEMON_PID"
+}
+
+down() { # HOME
+	local pid=${1^^}_PID
+	kill -TERM "${!pid}"
+	wait "${!pid}" || true
+}
+
+# eventually CMD...: CMD succeeds within 10 s (its last try's output shown)
+eventually() { # CMD...: true within 10 s
+	for _ in $(seq 100); do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	"$@"
+}

@@ -14,26 +14,6 @@ teardown() {
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 }
 
-up() { # HOME [OPTIONS...]: a daemon; sets ${HOME}_URL and keeps its pid
-	daemon "$@"
-	PIDS+=("$DAEMON_PID")
-	eval "${1^^}_URL=$DAEMON_URL ${1^^}_PID=$DAEMON_PID"
-}
-
-down() { # HOME
-	local pid=${1^^}_PID
-	kill -TERM "${!pid}"
-	wait "${!pid}" || true
-}
-
-eventually() { # CMD...: true within 10 s
-	for _ in $(seq 100); do
-		"$@" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	"$@"
-}
-
 # truncate HOME K: cuts the node's log to its first K entries, with every
 # hash and checkpoint of its own that would tell (an insider's rewrite)
 truncate_log() {

@@ -17,18 +17,6 @@ teardown() {
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 }
 
-up() { # HOME [OPTIONS...]: a daemon; sets ${HOME}_URL and keeps its pid
-	daemon "$@"
-	PIDS+=("$DAEMON_PID")
-	eval "${1^^}_URL=$DAEMON_URL ${1^^}_PID=$DAEMON_PID"
-}
-
-down() { # HOME
-	local pid=${1^^}_PID
-	kill -TERM "${!pid}"
-	wait "${!pid}" || true
-}
-
 # waits (at most 10 s) until the jq filter holds on the outbox of OUTBOX (jpn)
 outbox_until() {
 	for _ in $(seq 100); do
@@ -37,14 +25,6 @@ outbox_until() {
 	done
 	"$L" --home "${OUTBOX:-jpn}" --json peer outbox >&2
 	return 1
-}
-
-eventually() { # CMD...: true within 10 s
-	for _ in $(seq 100); do
-		"$@" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	"$@"
 }
 
 log_kinds() { # HOME: the kinds of its log's entries, one a line
