@@ -20,9 +20,9 @@
 
 #include "core/decide.h"
 
-#define N 1000000
-#define NP 200
-#define NI 200
+#define N      1000000
+#define NP     200
+#define NI     200
 #define NCEDAR 200000
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
@@ -76,8 +76,8 @@ static void row(struct agreement *a, const char *common, const char *party, cons
 
 static const char *const purposes[] = {"warning", "analysis", "targeting"};
 static const char *const groups[] = {"MISSILE-WARNING", "NAVAL", ""};
-static const char *const role_names_[] = {"analyst", "originator", "security-officer",
-					   "registrar", "auditor"};
+static const char *const role_names_[] = {"analyst", "originator", "security-officer", "registrar",
+					  "auditor"};
 
 struct req {
 	int p, i, purpose;
@@ -126,10 +126,11 @@ int main(int argc, char **argv)
 		snprintf(p->party, sizeof p->party, "%s", s->code);
 		snprintf(p->name, sizeof p->name, "P%d", k);
 		p->roles = (unsigned)(next() % 31) + 1;
-		p->cleared = next() % 10 != 0;
-		snprintf(p->level, sizeof p->level, "%s", s->levels[next() % s->nlevels].code);
-		p->from = base + (date_t)(next() % 1500);
-		p->to = p->from + (date_t)(next() % 3000);
+		p->nclear = next() % 10 != 0;
+		snprintf(p->clear[0].level, sizeof p->clear[0].level, "%s",
+			 s->levels[next() % s->nlevels].code);
+		p->clear[0].from = base + (date_t)(next() % 1500);
+		p->clear[0].to = p->clear[0].from + (date_t)(next() % 3000);
 		for (int j = 0; j < 2; j++)
 			if (next() % 2)
 				snprintf(p->ntk[p->nntk++], LABEL_WORD_MAX, "%s", groups[j]);
@@ -148,7 +149,8 @@ int main(int argc, char **argv)
 		snprintf(l->ntk, sizeof l->ntk, "%s", groups[next() % 3]);
 		for (int j = 0; j < 2; j++)
 			if (next() % 2)
-				snprintf(l->purposes[l->npurposes++], LABEL_WORD_MAX, "%s", purposes[j]);
+				snprintf(l->purposes[l->npurposes++], LABEL_WORD_MAX, "%s",
+					 purposes[j]);
 		l->revocable = next() % 3 == 0;
 		it->received = base + (date_t)(next() % 3650);
 	}
@@ -168,9 +170,12 @@ int main(int argc, char **argv)
 		const struct person *p = &ps[rq[k].p];
 		struct item_view it = its[rq[k].i];
 		it.foreign = strcmp(it.label.originator, p->party) != 0;
-		struct decide_request r = {.action = ACT_READ, .date = rq[k].date, .person = p,
+		struct decide_request r = {.action = ACT_READ,
+					   .date = rq[k].date,
+					   .person = p,
 					   .scheme = p->party[0] == 'J' ? &sch[0] : &sch[1],
-					   .item = &it, .agreement = &g,
+					   .item = &it,
+					   .agreement = &g,
 					   .purpose = purposes[rq[k].purpose]};
 		struct decision d;
 		decide(&r, &d);
@@ -186,10 +191,12 @@ int main(int argc, char **argv)
 	for (int k = 0; k < NP; k++) {
 		const struct person *p = &ps[k];
 		const struct party *s = p->party[0] == 'J' ? &sch[0] : &sch[1];
-		const struct scheme_level *lv = party_level(s, p->level);
-		fprintf(f, "%s{\"party\":\"%s\",\"rank\":%d,\"cleared\":%s,\"from\":%d,\"to\":%d,\"roles\":[",
-			k ? "," : "", p->party, lv ? lv->rank : 0, p->cleared ? "true" : "false",
-			p->from, p->to);
+		const struct scheme_level *lv = party_level(s, p->clear[0].level);
+		fprintf(f,
+			"%s{\"party\":\"%s\",\"rank\":%d,\"cleared\":%s,\"from\":%d,\"to\":%d,"
+			"\"roles\":[",
+			k ? "," : "", p->party, lv ? lv->rank : 0, p->nclear ? "true" : "false",
+			p->clear[0].from, p->clear[0].to);
 		int first = 1;
 		for (int b = 0; b < 5; b++)
 			if (p->roles & (1u << b)) {
@@ -207,7 +214,8 @@ int main(int argc, char **argv)
 		fprintf(f, "%s{\"originator\":\"%s\",\"ntk\":\"%s\",\"revocable\":%s", k ? "," : "",
 			l->originator, l->ntk, l->revocable ? "true" : "false");
 		for (int s = 0; s < 2; s++) {
-			const struct scheme_level *need = decide_required_level(l, &sch[s], &g, NULL);
+			const struct scheme_level *need =
+			    decide_required_level(l, &sch[s], &g, NULL);
 			if (need)
 				fprintf(f, ",\"required%s\":%d", sch[s].code, need->rank);
 		}

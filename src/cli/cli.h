@@ -64,6 +64,12 @@ void cli_print_decision(FILE *f, const json_t *d) __attribute__((nonnull));
  * escaped, text_escape, in one of 8 buffers of this thread, 1 KiB each). */
 const char *cli_str(const json_t *o, const char *key) __attribute__((nonnull));
 
+/* "INDENTsource: TITLE <URL>" when x has a "source"; nothing otherwise. */
+void cli_print_source(const json_t *x, const char *indent) __attribute__((nonnull));
+
+/* "INDENTDATE  announcement by PARTY: TITLE", and its source below. */
+void cli_print_announcement(const json_t *a, const char *indent) __attribute__((nonnull));
+
 /* Prints a command's usage text (on stdout); returns EXIT_OK. */
 int cli_usage(const struct cli_command *cmd);
 

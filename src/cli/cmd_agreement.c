@@ -30,6 +30,9 @@ static void print_event(const json_t *ev, const char *indent)
 	if (awaiting[0])
 		printf("  (no effect yet: awaiting %s's record of it)", awaiting);
 	putchar('\n');
+	char deeper[32];
+	snprintf(deeper, sizeof deeper, "%s    ", indent);
+	cli_print_source(ev, deeper);
 }
 
 /* The day before a YYYY-MM-DD text (a term's last day, the day an agreement ended). */
@@ -211,6 +214,12 @@ static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 		   cli_str(p, "name"));
 	printf("events:\n");
 	json_array_foreach(json_object_get(o, "events"), i, p) print_event(p, "  ");
+	json_array_foreach(json_object_get(o, "announcements"), i, p)
+	{
+		if (!i)
+			printf("announcements (no change of state):\n");
+		cli_print_announcement(p, "  ");
+	}
 	json_decref(o);
 	return EXIT_OK;
 }
@@ -292,6 +301,12 @@ static int do_timeline(const struct cli *c, struct node *n, int argc, char **arg
 			printf(" (notice by %s given %s: %s)", cli_str(nt, "by"),
 			       cli_str(nt, "given"), cli_str(nt, "status"));
 		printf("\n");
+	}
+	json_array_foreach(json_object_get(o, "announcements"), i, ch)
+	{
+		if (!i)
+			printf("announcements (no change of state):\n");
+		cli_print_announcement(ch, "  ");
 	}
 	json_decref(o);
 	return EXIT_OK;

@@ -61,12 +61,13 @@ static const json_t *interval_on(const json_t *g)
 	return NULL;
 }
 
-/* The options of check and licence list: --entry, --to, --from, --at. */
+/* The options of check and licence list: --entry, --to, --from, --at;
+ * check's --exporter and --consignee. */
 struct query {
-	const char *entry, *to, *from, *at;
+	const char *entry, *to, *from, *at, *exporter, *consignee;
 };
 
-static int parse_query(const struct cli *c, int argc, char **argv, struct query *q)
+static int parse_query(const struct cli *c, int argc, char **argv, struct query *q, bool deal)
 {
 	const char *pos[1];
 	int np;
@@ -75,8 +76,13 @@ static int parse_query(const struct cli *c, int argc, char **argv, struct query 
 				       OPT_VAL("to", &q->to),
 				       OPT_VAL("from", &q->from),
 				       OPT_VAL("at", &q->at),
+				       OPT_VAL("exporter", &q->exporter),
+				       OPT_VAL("consignee", &q->consignee),
 				       {0}};
-	return cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
+	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
+	if (r == EXIT_OK && !deal && (q->exporter || q->consignee))
+		return cli_errorf(c, true, "--exporter and --consignee are export check's");
+	return r;
 }
 
 /* Asks the daemon path with the query's arguments. */
@@ -87,6 +93,8 @@ static void query_args(struct remote_req *rq, const char *path, const struct que
 	remote_query(rq, "to", q->to);
 	remote_query(rq, "from", q->from);
 	remote_query(rq, "at", q->at);
+	remote_query(rq, "exporter", q->exporter);
+	remote_query(rq, "consignee", q->consignee);
 }
 
 /* "individual-required: HF to KOR (South Korea) on 2019-07-04" and why. */
@@ -97,8 +105,10 @@ static void print_check(const json_t *o)
 	printf("%s: %s to %s (%s) on %s\n", cli_str(o, "decision"),
 	       json_is_string(entry) ? json_string_value(entry) : "an item with no list entry",
 	       cli_str(o, "to"), cli_str(o, "country_name"), cli_str(o, "date"));
-	if (json_is_object(l))
-		printf("  licence: %s\n", cli_str(l, "id"));
+	if (json_is_object(l)) {
+		printf("  licence: %s (%s)\n", cli_str(l, "id"), cli_str(l, "kind"));
+		cli_print_source(l, "    ");
+	}
 	json_array_foreach(json_object_get(o, "reasons"), i, x)
 	    printf("  - %s\n", json_string_value(x));
 }
@@ -107,7 +117,7 @@ static int do_check(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	struct query q;
 	date_t date = 0;
-	int r = parse_query(c, argc, argv, &q);
+	int r = parse_query(c, argc, argv, &q, true);
 	if (r != EXIT_OK)
 		return r;
 	if (!q.to)
@@ -119,7 +129,10 @@ static int do_check(const struct cli *c, struct node *n, int argc, char **argv)
 	struct lerr e = {0};
 	struct remote_req rq = {.method = "GET"};
 	query_args(&rq, "/v1/export/check", &q);
-	if ((r = remote_answer(c, n ? view_export_check(n, q.from, q.entry, q.to, date, &o, &e) : 0,
+	if ((r = remote_answer(c,
+			       n ? view_export_check(n, q.from, q.entry, q.to, q.exporter,
+						     q.consignee, date, &o, &e)
+				 : 0,
 			       &e, &rq, &o)) != EXIT_OK)
 		return r;
 	int code = json_is_false(json_object_get(o, "allowed")) ? EXIT_DENY : EXIT_OK;
@@ -137,11 +150,14 @@ static void print_group(const json_t *o)
 	char buf[64], dflt[64];
 	size_t i;
 	snprintf(dflt, sizeof dflt, "the default group of %s", cli_str(o, "party"));
-	printf("%s (%s) is in %s's group %s on %s (%s)\n", cli_str(o, "country"),
-	       cli_str(o, "country_name"), cli_str(o, "party"), cli_str(o, "group"),
+	char named[EXPORT_NAME_MAX + 8] = "";
+	if (strcmp(cli_str(o, "group"), cli_str(o, "group_name")) != 0)
+		snprintf(named, sizeof named, " (%s)", cli_str(o, "group_name"));
+	printf("%s (%s) is in %s's group %s%s on %s (%s)\n", cli_str(o, "country"),
+	       cli_str(o, "country_name"), cli_str(o, "party"), cli_str(o, "group"), named,
 	       cli_str(o, "date"), iv ? span_text(iv, buf) : dflt);
 	json_array_foreach(json_object_get(o, "history"), i, h) printf(
-	    "%s  group %s  %s\n", i ? "" : "history:\n", cli_str(h, "group"), span_text(h, buf));
+	    "%s  group %-4s %s\n", i ? "" : "history:\n", cli_str(h, "group"), span_text(h, buf));
 	printf("%sotherwise: group %s (the default)\n",
 	       json_array_size(json_object_get(o, "history")) ? "  " : "",
 	       cli_str(o, "default_group"));
@@ -176,9 +192,25 @@ static int do_group(const struct cli *c, struct node *n, int argc, char **argv)
 /* "2019-07-04  HF           general-bulk -> individual-required (special measure)" */
 static void print_change(const json_t *x)
 {
+	if (strcmp(cli_str(x, "kind"), "announcement") == 0) {
+		cli_print_announcement(x, "");
+		return;
+	}
+	if (strcmp(cli_str(x, "kind"), "licence") == 0) {
+		const json_t *l = json_object_get(x, "licence");
+		printf("%s  %-12s %s licence %s: %s -> %s, to %s\n", cli_str(x, "date"),
+		       cli_str(l, "entry"), cli_str(l, "kind"), cli_str(l, "id"),
+		       cli_str(l, "exporter"), cli_str(l, "consignee"),
+		       json_object_get(l, "to") ? cli_str(l, "to") : "further notice");
+		cli_print_source(l, "    ");
+		return;
+	}
 	if (strcmp(cli_str(x, "kind"), "group") == 0) {
-		printf("%s  group %s -> %s\n", cli_str(x, "date"), cli_str(x, "from"),
+		printf("%s  group %s -> %s", cli_str(x, "date"), cli_str(x, "from"),
 		       cli_str(x, "to"));
+		if (strcmp(cli_str(x, "to"), cli_str(x, "to_name")) != 0)
+			printf(" (%s)", cli_str(x, "to_name"));
+		printf("\n");
 		return;
 	}
 	printf("%s  %-12s %s -> %s", cli_str(x, "date"), cli_str(x, "entry"), cli_str(x, "from"),
@@ -236,19 +268,31 @@ static int do_timeline(const struct cli *c, struct node *n, int argc, char **arg
 static void print_licence(const json_t *l, bool added)
 {
 	const char *status = cli_str(l, "status");
-	printf("%-16s %-12s %-4s %s to %s  %s\n", cli_str(l, "id"), cli_str(l, "entry"),
+	printf("%-16s %-12s %-4s %s to %s  %s", cli_str(l, "id"), cli_str(l, "entry"),
 	       cli_str(l, "country"), cli_str(l, "from"),
 	       json_object_get(l, "to") ? cli_str(l, "to") : "9999-12-31",
 	       added && strcmp(status, "future") == 0 ? "not yet valid" : status);
+	if (strcmp(cli_str(l, "kind"), "individual") != 0 || json_object_get(l, "exporter"))
+		printf("  %s: %s -> %s", cli_str(l, "kind"),
+		       json_object_get(l, "exporter") ? cli_str(l, "exporter") : "any exporter",
+		       json_object_get(l, "consignee") ? cli_str(l, "consignee") : "any consignee");
+	printf("\n");
 }
 
 static int licence_add(const struct cli *c, struct node *n, int argc, char **argv)
 {
-	const char *entry = NULL, *to = NULL, *vf = NULL, *vt = NULL, *from = NULL, *pos[1];
+	const char *entry = NULL, *to = NULL, *vf = NULL, *vt = NULL, *from = NULL, *kind = NULL,
+		   *exporter = NULL, *consignee = NULL, *pos[1];
 	int np;
-	const struct cli_opt opts[] = {OPT_VAL("entry", &entry),   OPT_VAL("to", &to),
-				       OPT_VAL("valid-from", &vf), OPT_VAL("valid-to", &vt),
-				       OPT_VAL("from", &from),	   {0}};
+	const struct cli_opt opts[] = {OPT_VAL("entry", &entry),
+				       OPT_VAL("to", &to),
+				       OPT_VAL("valid-from", &vf),
+				       OPT_VAL("valid-to", &vt),
+				       OPT_VAL("from", &from),
+				       OPT_VAL("kind", &kind),
+				       OPT_VAL("exporter", &exporter),
+				       OPT_VAL("consignee", &consignee),
+				       {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	if (r != EXIT_OK)
 		return r;
@@ -258,8 +302,15 @@ static int licence_add(const struct cli *c, struct node *n, int argc, char **arg
 				  "are required");
 	struct export_licence l = {0};
 	if (!str_copy(l.id, sizeof l.id, pos[0]) || !str_copy(l.entry, sizeof l.entry, entry) ||
-	    !str_copy(l.country, sizeof l.country, to))
+	    !str_copy(l.country, sizeof l.country, to) ||
+	    !str_copy(l.exporter, sizeof l.exporter, exporter ? exporter : "") ||
+	    !str_copy(l.consignee, sizeof l.consignee, consignee ? consignee : ""))
 		return cli_errorf(c, true, "export licence add: an argument is too long");
+	struct lerr ke = {0};
+	if (kind && export_licence_kind_parse(kind, &l.kind, &ke) < 0) {
+		lerr_prefix(&ke, "--kind");
+		return cli_error(c, &ke, true);
+	}
 	if ((r = cli_date(c, "--valid-from", vf, &l.from)) != EXIT_OK ||
 	    (r = cli_date(c, "--valid-to", vt, &l.to)) != EXIT_OK)
 		return r;
@@ -271,6 +322,12 @@ static int licence_add(const struct cli *c, struct node *n, int argc, char **arg
 			    "valid_from", vf, "valid_to", vt);
 	if (from)
 		json_object_set_new(rq.body, "from", json_string(from));
+	if (kind)
+		json_object_set_new(rq.body, "kind", json_string(kind));
+	if (exporter)
+		json_object_set_new(rq.body, "exporter", json_string(exporter));
+	if (consignee)
+		json_object_set_new(rq.body, "consignee", json_string(consignee));
 	r = remote_answer(c, n ? view_licence_add(n, from, &l, &o, &e) : 0, &e, &rq, &o);
 	json_decref(rq.body);
 	if (r != EXIT_OK)
@@ -287,7 +344,7 @@ static int licence_list(const struct cli *c, struct node *n, int argc, char **ar
 {
 	struct query q;
 	date_t date = 0;
-	int r = parse_query(c, argc, argv, &q);
+	int r = parse_query(c, argc, argv, &q, false);
 	if (r != EXIT_OK || (r = when(c, n, q.at, &date)) != EXIT_OK ||
 	    (q.to && (r = country_arg(c, "--to", q.to)) != EXIT_OK))
 		return r;
@@ -340,6 +397,16 @@ static void print_regime(const json_t *o)
 		json_array_foreach(json_object_get(m, "entries"), k, v)
 		    printf(" %s", json_string_value(v));
 		printf("\n");
+		cli_print_source(m, "    ");
+	}
+	json_array_foreach(json_object_get(o, "country_groups"), i, x)
+	    printf("%s  %-6s %s: the rules of Japan's group %s\n", i ? "" : "country groups:\n",
+		   cli_str(x, "code"), cli_str(x, "name"), cli_str(x, "rules"));
+	json_array_foreach(json_object_get(o, "announcements"), i, x)
+	{
+		if (!i)
+			printf("announcements:\n");
+		cli_print_announcement(x, "  ");
 	}
 }
 
@@ -381,10 +448,13 @@ const struct cli_command cmd_export = {
     run_export,
     "export control: check, group, timeline, licence, regime",
     "usage: liaison export check [--entry ENTRY] --to COUNTRY [--from PARTY] [--at DATE]\n"
+    "                            [--exporter NAME --consignee NAME]\n"
     "       liaison export group COUNTRY [--from PARTY] [--at DATE]\n"
     "       liaison export timeline COUNTRY [--from PARTY]\n"
     "       liaison export licence add ID --entry ENTRY --to COUNTRY\n"
     "                                  --valid-from DATE --valid-to DATE [--from PARTY]\n"
+    "                                  [--kind individual|company-bulk]\n"
+    "                                  [--exporter NAME] [--consignee NAME]\n"
     "       liaison export licence list [--entry ENTRY] [--to COUNTRY] [--from PARTY]\n"
     "                                   [--at DATE]\n"
     "       liaison export regime [--from PARTY]\n\n"
@@ -395,10 +465,13 @@ const struct cli_command cmd_export = {
     "  check     may ENTRY (or an item with no entry) go to COUNTRY on DATE?\n"
     "            no-licence, general-bulk, special-general-bulk, licensed (exit 0)\n"
     "            or individual-required, catch-all-review, prohibited (exit 3),\n"
-    "            with the country's group, the licence and the reasons\n"
+    "            with the country's group, the licence and the reasons; for a\n"
+    "            deal between companies, --exporter and --consignee (a licence\n"
+    "            that names them covers only their deals)\n"
     "  group     the country's group on DATE and every interval on file\n"
     "  timeline  every change for the country: its group, and each entry's answer\n"
-    "  licence   add an individual licence (valid from and to, inclusive), or\n"
+    "  licence   add a licence (valid from and to, inclusive): individual, or\n"
+    "            company-bulk (特定包括許可: names its exporter and consignee), or\n"
     "            list them with their status on DATE (valid, expired, future)\n"
     "  regime    the control list and special measures (--json: the regime as\n"
     "            in the configuration file, with every licence on file)\n\n"

@@ -13,15 +13,21 @@
 /* A person's lines, from the person object (encode_person's). */
 static void print_person(const json_t *p)
 {
-	const json_t *cl = json_object_get(p, "clearance"), *v;
+	const json_t *cs = json_object_get(p, "clearance"), *cl, *v;
 	size_t i;
 	printf("%s (%s): %s\n  roles:", cli_str(p, "id"), cli_str(p, "party"), cli_str(p, "name"));
 	json_array_foreach(json_object_get(p, "roles"), i, v) printf(" %s", json_string_value(v));
-	if (cl)
-		printf("\n  clearance: %s from %s%s%s\n", cli_str(cl, "level"), cli_str(cl, "from"),
+	printf("\n");
+	json_array_foreach(cs, i, cl)
+	{
+		printf("  clearance: %s from %s%s%s", cli_str(cl, "level"), cli_str(cl, "from"),
 		       json_object_get(cl, "to") ? " to " : "", cli_str(cl, "to"));
-	else
-		printf("\n  clearance: none\n");
+		if (json_object_get(cl, "lapses"))
+			printf(" (lapses after %s unless renewed)", cli_str(cl, "lapses"));
+		printf("\n");
+	}
+	if (!json_array_size(cs))
+		printf("  clearance: none\n");
 	printf("  need to know:");
 	json_array_foreach(json_object_get(p, "ntk"), i, v) printf(" %s", json_string_value(v));
 	printf("%s\n", json_array_size(json_object_get(p, "ntk")) ? "" : " none");
@@ -36,22 +42,65 @@ static int ask(const struct cli *c, const char *base, const char *param, json_t 
 	return remote_call(c, &rq, o, &status);
 }
 
+/*
+ * --clearance LEVEL with --from DATE [--to DATE], or each --clearance as
+ * LEVEL:FROM[:TO] (several: a renewal, another level).
+ */
+static int clearance_args(const struct cli *c, const char **levels, size_t n, const char *from,
+			  const char *to, struct person *p)
+{
+	int r;
+	for (size_t i = 0; i < n; i++) {
+		struct clearance *cl = &p->clear[p->nclear++];
+		char spec[LEVEL_CODE_MAX + 2 * DATE_BUF_SIZE + 2], *f, *t;
+		if (!str_copy(spec, sizeof spec, levels[i]))
+			return cli_errorf(c, true, "--clearance: \"%.40s\" is too long", levels[i]);
+		if ((f = strchr(spec, ':')))
+			*f++ = '\0';
+		if (f && (t = strchr(f, ':')))
+			*t++ = '\0';
+		else
+			t = NULL;
+		if (!f && (n > 1 || !from))
+			return cli_errorf(c, true,
+					  "--clearance %.40s needs its first day: --from DATE, or "
+					  "--clearance LEVEL:FROM[:TO]",
+					  spec);
+		if (f && (from || to))
+			return cli_errorf(c, true,
+					  "--clearance LEVEL:FROM[:TO] takes no --from or --to");
+		if (!str_copy(cl->level, sizeof cl->level, spec))
+			return cli_errorf(c, true, "--clearance: level \"%.40s\" is too long",
+					  spec);
+		cl->to = DATE_MAX;
+		if ((r = cli_date(c, "--clearance's first day", f ? f : from, &cl->from)) !=
+			EXIT_OK ||
+		    ((f ? t : to) &&
+		     (r = cli_date(c, "--clearance's last day", f ? t : to, &cl->to)) != EXIT_OK))
+			return r;
+	}
+	if (!n && (from || to))
+		return cli_errorf(c, true, "--from and --to are a --clearance's days");
+	return EXIT_OK;
+}
+
 static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
 {
-	const char *party = NULL, *name = NULL, *level = NULL, *from = NULL, *to = NULL,
-		   *roles[ROLE__COUNT], *ntk[PERSON_NTK_MAX], *pos[1];
-	size_t nroles = 0, nntk = 0;
+	const char *party = NULL, *name = NULL, *from = NULL, *to = NULL, *roles[ROLE__COUNT],
+		   *ntk[PERSON_NTK_MAX], *levels[PERSON_CLEARANCES_MAX], *pos[1];
+	size_t nroles = 0, nntk = 0, nlevels = 0;
 	bool replace = false;
 	int np;
-	const struct cli_opt opts[] = {OPT_VAL("party", &party),
-				       OPT_VAL("name", &name),
-				       OPT_MANY("role", roles, &nroles, ROLE__COUNT),
-				       OPT_VAL("clearance", &level),
-				       OPT_VAL("from", &from),
-				       OPT_VAL("to", &to),
-				       OPT_MANY("ntk", ntk, &nntk, PERSON_NTK_MAX),
-				       OPT_FLAG("replace", &replace),
-				       {0}};
+	const struct cli_opt opts[] = {
+	    OPT_VAL("party", &party),
+	    OPT_VAL("name", &name),
+	    OPT_MANY("role", roles, &nroles, ROLE__COUNT),
+	    OPT_MANY("clearance", levels, &nlevels, PERSON_CLEARANCES_MAX),
+	    OPT_VAL("from", &from),
+	    OPT_VAL("to", &to),
+	    OPT_MANY("ntk", ntk, &nntk, PERSON_NTK_MAX),
+	    OPT_FLAG("replace", &replace),
+	    {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	if (r != EXIT_OK)
 		return r;
@@ -71,15 +120,8 @@ static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
 	for (size_t i = 0; i < nntk; i++)
 		if (!str_copy(p.ntk[p.nntk++], LABEL_WORD_MAX, ntk[i]))
 			return cli_errorf(c, true, "--ntk: \"%.40s\" is too long", ntk[i]);
-	if (level) {
-		if (!from)
-			return cli_errorf(c, true, "--clearance needs --from DATE");
-		p.cleared = str_copy(p.level, sizeof p.level, level);
-		p.to = DATE_MAX;
-		if ((r = cli_date(c, "--from", from, &p.from)) != EXIT_OK ||
-		    (to && (r = cli_date(c, "--to", to, &p.to)) != EXIT_OK))
-			return r;
-	}
+	if ((r = clearance_args(c, levels, nlevels, from, to, &p)) != EXIT_OK)
+		return r;
 	json_t *o = NULL; /* the person as stored: their level's own code */
 	if ((r = node_person_put(n, NULL, &p, replace, &e)) < 0 ||
 	    (r = view_person(n, NULL, pos[0], &o, &e)) < 0)
@@ -136,9 +178,13 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 	size_t i;
 	json_array_foreach(json_object_get(o, "people"), i, p)
 	{
-		const json_t *cl = json_object_get(p, "clearance");
+		const json_t *cs = json_object_get(p, "clearance"), *cl;
+		char levels[64] = "";
+		size_t k, len = 0;
+		json_array_foreach(cs, k, cl) if (len < sizeof levels) len += (size_t)snprintf(
+		    levels + len, sizeof levels - len, "%s%s", k ? "," : "", cli_str(cl, "level"));
 		printf("%-16s %-5s %-10s %s\n", cli_str(p, "id"), cli_str(p, "party"),
-		       cl ? cli_str(cl, "level") : "-", cli_str(p, "name"));
+		       levels[0] ? levels : "-", cli_str(p, "name"));
 	}
 	json_decref(o);
 	return EXIT_OK;
@@ -276,6 +322,7 @@ const struct cli_command cmd_person = {
     "people: add, show, list",
     "usage: liaison person add ID --party CODE --name NAME --role ROLE [--role ROLE ...]\n"
     "                          [--clearance LEVEL --from DATE [--to DATE]]\n"
+    "                          [--clearance LEVEL:FROM[:TO] ...]\n"
     "                          [--ntk GROUP ...] [--replace]\n"
     "       liaison person show ID\n"
     "       liaison person list\n"
@@ -283,8 +330,10 @@ const struct cli_command cmd_person = {
     "                                        issue a bearer token for the HTTP API\n"
     "       liaison person tokens ID         the person's tokens (ids, dates)\n"
     "       liaison person revoke-token TOKEN-ID\n\n"
-    "People hold a clearance (a level of their party's scheme, valid from a\n"
-    "day to a day, or open-ended), need-to-know groups and roles: analyst,\n"
+    "People hold clearances (each a level of their party's scheme, valid from\n"
+    "a day to a day, or open-ended; a level with valid_years lapses that many\n"
+    "years after its first day unless renewed: a new clearance at the level),\n"
+    "need-to-know groups and roles: analyst,\n"
     "originator, security-officer, registrar, auditor. They can also come from\n"
     "the configuration file (\"people\"). `add` refuses an existing id unless\n"
     "--replace.\n\n"

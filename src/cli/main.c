@@ -107,6 +107,26 @@ const char *cli_str(const json_t *o, const char *key)
 	return text_escape(s, b, sizeof bufs[0]);
 }
 
+void cli_print_source(const json_t *x, const char *indent)
+{
+	const json_t *src = json_object_get(x, "source");
+	if (!json_is_object(src))
+		return;
+	printf("%ssource: %s", indent, cli_str(src, "title"));
+	if (json_object_get(src, "url"))
+		printf(" <%s>", cli_str(src, "url"));
+	printf("\n");
+}
+
+void cli_print_announcement(const json_t *a, const char *indent)
+{
+	printf("%s%s  announcement%s%s: %s\n", indent, cli_str(a, "date"),
+	       json_object_get(a, "by") ? " by " : "", cli_str(a, "by"), cli_str(a, "title"));
+	char deeper[32];
+	snprintf(deeper, sizeof deeper, "%s    ", indent);
+	cli_print_source(a, deeper);
+}
+
 void cli_print_decision(FILE *f, const json_t *d)
 {
 	const json_t *rule;

@@ -170,29 +170,59 @@ static void check_foreign_reader(const struct decide_request *rq, struct decisio
 		     rq->holder_agreement->id, agr_state_name(st.state), date_format(rq->date, d1));
 }
 
+/*
+ * Of p's clearances, the one to speak of on `date` for `need` (NULL: not
+ * yet known): a valid one that covers it, else the highest valid one, else
+ * (*valid false) the latest to start by then, or the first.
+ */
+static const struct clearance *clearance_pick(const struct person *p, const struct party *scheme,
+					      date_t date, const struct scheme_level *need,
+					      bool *valid)
+{
+	const struct clearance *best = NULL, *late = NULL;
+	const struct scheme_level *best_lv = NULL;
+	for (size_t i = 0; i < p->nclear; i++) {
+		const struct clearance *c = &p->clear[i];
+		const struct scheme_level *lv = party_level(scheme, c->level);
+		if (date >= c->from && date <= clearance_end(c, scheme)) {
+			if (need && lv && level_covers(lv, need)) {
+				*valid = true;
+				return c;
+			}
+			if (!best || (lv && (!best_lv || lv->rank > best_lv->rank)))
+				best = c, best_lv = lv;
+		} else if (c->from <= date && (!late || c->from > late->from))
+			late = c;
+	}
+	*valid = best != NULL;
+	return best ? best : late ? late : &p->clear[0];
+}
+
 static void check_clearance(const struct decide_request *rq, struct decision *d)
 {
 	const struct person *p = rq->person;
 	const struct label *l = &rq->item->label;
 	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE], d3[DATE_BUF_SIZE];
 	const char *why = NULL;
-	if (!p->cleared) {
+	bool valid;
+	if (!p->nclear) {
 		rule(d, "R-CLEARANCE", "Art. 4, 7", false, "%s holds no clearance", p->id);
 		return;
 	}
-	const struct scheme_level *has = party_level(rq->scheme, p->level);
-	const date_t end = person_clearance_end(p, rq->scheme);
-	if (rq->date < p->from || rq->date > end) {
-		if (end < p->to && rq->date > end)
+	const struct clearance *c = clearance_pick(p, rq->scheme, rq->date, NULL, &valid);
+	if (!valid) {
+		const struct scheme_level *lv = party_level(rq->scheme, c->level);
+		const date_t end = clearance_end(c, rq->scheme);
+		if (end < c->to && rq->date > end)
 			rule(d, "R-CLEARANCE", "Art. 4, 7", false,
 			     "%s's %s clearance of %s lapsed after %s (a %s clearance is valid %d "
 			     "years unless renewed), before %s",
-			     p->id, p->level, date_format(p->from, d1), date_format(end, d2),
-			     p->level, has ? has->valid_years : 0, date_format(rq->date, d3));
+			     p->id, c->level, date_format(c->from, d1), date_format(end, d2),
+			     c->level, lv ? lv->valid_years : 0, date_format(rq->date, d3));
 		else
 			rule(d, "R-CLEARANCE", "Art. 4, 7", false,
 			     "%s's clearance is valid %s to %s, not on %s", p->id,
-			     date_format(p->from, d1), date_format(p->to, d2),
+			     date_format(c->from, d1), date_format(c->to, d2),
 			     date_format(rq->date, d3));
 		return;
 	}
@@ -201,15 +231,17 @@ static void check_clearance(const struct decide_request *rq, struct decision *d)
 		rule(d, "R-CLEARANCE", "Art. 4", false, "%s %s: %s", l->originator, l->level, why);
 		return;
 	}
+	c = clearance_pick(p, rq->scheme, rq->date, need, &valid);
+	const struct scheme_level *has = party_level(rq->scheme, c->level);
 	bool ok = has && level_covers(has, need);
 	if (need->separate && !ok)
 		rule(d, "R-CLEARANCE", "Art. 4, 7", false,
 		     "%s %s requires %s %s, which needs a clearance of its own; %s holds %s",
-		     l->originator, l->level, rq->scheme->code, need->code, p->id, p->level);
+		     l->originator, l->level, rq->scheme->code, need->code, p->id, c->level);
 	else
 		rule(d, "R-CLEARANCE", "Art. 4, 7", ok,
 		     "%s %s requires %s %s (rank %d); %s holds %s (rank %d)", l->originator,
-		     l->level, rq->scheme->code, need->code, need->rank, p->id, p->level,
+		     l->level, rq->scheme->code, need->code, need->rank, p->id, c->level,
 		     has ? has->rank : 0);
 }
 
@@ -383,7 +415,8 @@ static void check_export(const struct decide_request *rq, struct decision *d)
 		return;
 	}
 	bool ok = export_allowed(a.decision);
-	const char *g = export_group_name(a.group), *dn = export_decision_name(a.decision);
+	const char *g = export_group_def(r, a.group) ? export_group_def(r, a.group)->code : "?",
+		   *dn = export_decision_name(a.decision);
 	if (a.licence)
 		rule(d, "R-EXPORT", "export control", ok, "%s to %s (group %s): %s under %s", entry,
 		     to, g, dn, a.licence->id);

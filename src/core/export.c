@@ -6,7 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 static const char *const group_names[EXG__COUNT] = {"A", "B", "C", "D"};
+static const char *const kind_names[EXL__COUNT] = {"individual", "company-bulk"};
+/* Japan's groups, for a regime that names none of its own. */
+static const struct export_group_def japan_groups[EXG__COUNT] = {
+    {"A", "A", EXG_A}, {"B", "B", EXG_B}, {"C", "C", EXG_C}, {"D", "D", EXG_D}};
 static const char *const decision_names[EXD__COUNT] = {
     "no-licence",	"general-bulk", "special-general-bulk", "licensed", "individual-required",
     "catch-all-review", "prohibited"};
@@ -19,6 +25,57 @@ const char *export_group_name(enum export_group g)
 const char *export_decision_name(enum export_decision d)
 {
 	return (unsigned)d < EXD__COUNT ? decision_names[d] : NULL;
+}
+
+const char *export_licence_kind_name(enum export_licence_kind k)
+{
+	return (unsigned)k < EXL__COUNT ? kind_names[k] : NULL;
+}
+
+int export_licence_kind_parse(const char *s, enum export_licence_kind *k, struct lerr *e)
+{
+	for (int i = 0; i < EXL__COUNT; i++)
+		if (strcmp(s, kind_names[i]) == 0) {
+			*k = (enum export_licence_kind)i;
+			return 0;
+		}
+	return lerr_set(e, LERR_INVAL,
+			"unknown licence kind \"%.24s\" (individual, or company-bulk: a "
+			"company-specific bulk licence)",
+			s);
+}
+
+const struct export_group_def *export_group_def(const struct export_regime *r, int g)
+{
+	size_t n = r->ndefs ? r->ndefs : EXG__COUNT;
+	if (g < 0 || (size_t)g >= n)
+		return NULL;
+	return r->ndefs ? &r->defs[g] : &japan_groups[g];
+}
+
+/* The code of group g, "?" when there is none. */
+static const char *gcode(const struct export_regime *r, int g)
+{
+	const struct export_group_def *d = export_group_def(r, g);
+	return d ? d->code : "?";
+}
+
+int export_group_find(const struct export_regime *r, const char *code, int *g, struct lerr *e)
+{
+	size_t n = r->ndefs ? r->ndefs : EXG__COUNT;
+	char known[EXPORT_GROUPS_MAX * (EXPORT_GROUP_CODE_MAX + 2)] = "";
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct export_group_def *d = export_group_def(r, (int)i);
+		if (strcmp(d->code, code) == 0) {
+			*g = (int)i;
+			return 0;
+		}
+		len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "",
+					d->code);
+	}
+	*g = 0;
+	return lerr_set(e, LERR_INVAL, "unknown country group \"%.16s\" (%s)", code, known);
 }
 
 int export_group_parse(const char *s, enum export_group *g, struct lerr *e)
@@ -45,8 +102,8 @@ const struct export_entry *export_entry_find(const struct export_regime *r, cons
 	return NULL;
 }
 
-enum export_group export_group_on(const struct export_regime *r, const char *country, date_t date,
-				  const struct export_interval **iv)
+int export_group_on(const struct export_regime *r, const char *country, date_t date,
+		    const struct export_interval **iv)
 {
 	for (size_t i = 0; i < r->ngroups; i++) {
 		const struct export_interval *g = &r->groups[i];
@@ -107,7 +164,7 @@ static int check_groups(const struct export_regime *r, struct lerr *e)
 		if (check_country(g->country, "groups", i, e) < 0 ||
 		    check_span(g->from, g->to, "groups", i, e) < 0)
 			return LERR_INVAL;
-		if ((unsigned)g->group >= EXG__COUNT)
+		if (!export_group_def(r, g->group))
 			return lerr_set(e, LERR_INVAL, "groups[%zu].group: unknown group", i);
 		for (size_t j = 0; j < i; j++) {
 			const struct export_interval *h = &r->groups[j];
@@ -118,9 +175,35 @@ static int check_groups(const struct export_regime *r, struct lerr *e)
 				    "groups[%zu]: %s is already in group %s on %s "
 				    "(groups[%zu]); intervals of a country must not "
 				    "overlap",
-				    i, g->country, group_names[h->group],
+				    i, g->country, gcode(r, h->group),
 				    date_format(g->from > h->from ? g->from : h->from, d1), j);
 		}
+	}
+	return 0;
+}
+
+static int check_defs(const struct export_regime *r, struct lerr *e)
+{
+	if (r->ndefs > EXPORT_GROUPS_MAX)
+		return lerr_set(e, LERR_INVAL, "country_groups: more than %d", EXPORT_GROUPS_MAX);
+	for (size_t i = 0; i < r->ndefs; i++) {
+		const struct export_group_def *d = &r->defs[i];
+		if (label_word_check(d->code, e) < 0)
+			return lerr_prefix(e, "country_groups[%zu].code", i);
+		char what[40];
+		snprintf(what, sizeof what, "country_groups[%zu].name", i);
+		if (!d->name[0])
+			return lerr_set(e, LERR_INVAL, "%s: must not be empty", what);
+		if (text_line_check(d->name, what, e) < 0)
+			return LERR_INVAL;
+		if ((unsigned)d->rules >= EXG__COUNT)
+			return lerr_set(e, LERR_INVAL, "country_groups[%zu].rules: unknown", i);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(r->defs[j].code, d->code) == 0)
+				return lerr_set(e, LERR_INVAL,
+						"country_groups[%zu].code: %s is already "
+						"country_groups[%zu]",
+						i, d->code, j);
 	}
 	return 0;
 }
@@ -177,8 +260,18 @@ int export_licence_check(const struct export_regime *r, const struct export_lice
 	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
 	if (label_word_check(l->id, e) < 0)
 		return lerr_prefix(e, "id");
+	if ((unsigned)l->kind >= EXL__COUNT)
+		return lerr_set(e, LERR_INVAL, "kind: unknown");
 	if (country_check(l->country, e) < 0)
 		return lerr_prefix(e, "country");
+	if (text_line_check(l->exporter, "exporter", e) < 0 ||
+	    text_line_check(l->consignee, "consignee", e) < 0)
+		return LERR_INVAL;
+	if (l->kind == EXL_COMPANY_BULK && (!l->exporter[0] || !l->consignee[0]))
+		return lerr_set(e, LERR_INVAL,
+				"%s: a company-specific bulk licence names its exporter and its "
+				"consignee",
+				l->exporter[0] ? "consignee" : "exporter");
 	if (l->from > l->to)
 		return lerr_set(e, LERR_INVAL, "from %s is after to %s", date_format(l->from, d1),
 				date_format(l->to, d2));
@@ -202,7 +295,9 @@ int export_regime_check(const struct export_regime *r, struct lerr *e)
 {
 	if (party_code_check(r->party, e) < 0)
 		return lerr_prefix(e, "party");
-	if ((unsigned)r->default_group >= EXG__COUNT)
+	if (check_defs(r, e) < 0)
+		return LERR_INVAL;
+	if (!export_group_def(r, r->default_group))
 		return lerr_set(e, LERR_INVAL, "default_group: unknown group");
 	if (check_groups(r, e) < 0 || check_entries(r, e) < 0 || check_measures(r, e) < 0 ||
 	    check_licences(r, e) < 0)
@@ -230,34 +325,38 @@ static void by_group(const struct export_regime *r, const struct export_entry *x
 		     const char *country, struct export_answer *a)
 {
 	char d1[DATE_BUF_SIZE];
-	const char *g = group_names[a->group];
+	const char *g = gcode(r, a->group);
+	const struct export_group_def *def = export_group_def(r, a->group);
+	const enum export_group rules = def ? def->rules : EXG_C;
 	if (a->interval)
 		reason(a, "%s is in group %s since %s", country, g,
 		       date_format(a->interval->from, d1));
 	else
 		reason(a, "%s is in group %s, %s's default group", country, g, r->party);
 	if (!x) {
-		a->decision = a->group == EXG_A ? EXD_NO_LICENCE : EXD_CATCH_ALL_REVIEW;
-		reason(a,
-		       a->group == EXG_A
-			   ? "no list entry: group A destinations are exempt from catch-all control"
-			   : "no list entry: catch-all control applies (a licence when the end "
-			     "use or end user is of concern)");
+		a->decision = rules == EXG_A ? EXD_NO_LICENCE : EXD_CATCH_ALL_REVIEW;
+		reason(
+		    a,
+		    rules == EXG_A
+			? "no list entry: destinations of a group like A are exempt from catch-all "
+			  "control"
+			: "no list entry: catch-all control applies (a licence when the end "
+			  "use or end user is of concern)");
 		return;
 	}
 	if (x->list_item == 1) {
-		a->decision = a->group == EXG_D ? EXD_PROHIBITED : EXD_INDIVIDUAL_REQUIRED;
+		a->decision = rules == EXG_D ? EXD_PROHIBITED : EXD_INDIVIDUAL_REQUIRED;
 		reason(a, "%s is list item 1 (arms): %s", x->code,
-		       a->group == EXG_D ? "prohibited to group D"
-					 : "an individual licence for every destination");
-	} else if (x->list_item <= 14 && a->group == EXG_A) {
+		       rules == EXG_D ? "prohibited to group D"
+				      : "an individual licence for every destination");
+	} else if (x->list_item <= 14 && rules == EXG_A) {
 		a->decision = EXD_GENERAL_BULK;
-		reason(a, "%s is list item %d: group A has the general bulk licence", x->code,
-		       x->list_item);
-	} else if (x->list_item <= 14 && a->group == EXG_B) {
+		reason(a, "%s is list item %d: group %s has the general bulk licence", x->code,
+		       x->list_item, g);
+	} else if (x->list_item <= 14 && rules == EXG_B) {
 		a->decision = EXD_SPECIAL_GENERAL_BULK;
-		reason(a, "%s is list item %d: group B has the special general bulk licence",
-		       x->code, x->list_item);
+		reason(a, "%s is list item %d: group %s has the special general bulk licence",
+		       x->code, x->list_item, g);
 	} else {
 		a->decision = EXD_INDIVIDUAL_REQUIRED;
 		reason(a, "%s is list item %d: group %s needs an individual licence", x->code,
@@ -265,19 +364,41 @@ static void by_group(const struct export_regime *r, const struct export_entry *x
 	}
 }
 
+static const char *kind_word(const struct export_licence *l)
+{
+	return l->kind == EXL_COMPANY_BULK ? "company-specific bulk licence" : "individual licence";
+}
+
+/* Whether a licence's named exporter and consignee (if any) are the deal's. */
+static bool licence_parties(const struct export_licence *l, const char *exporter,
+			    const char *consignee)
+{
+	return (!l->exporter[0] || (exporter && strcmp(l->exporter, exporter) == 0)) &&
+	       (!l->consignee[0] || (consignee && strcmp(l->consignee, consignee) == 0));
+}
+
 /*
- * The licence on file for (entry, country) valid on date (*valid), else the
- * one that ran out last before it, else the first to come.
+ * The licence on file for (entry, country) and the deal valid on date
+ * (*valid), else one valid that day for other companies (*others), else
+ * the one that ran out last before it, else the first to come.
  */
 static const struct export_licence *licence_for(const struct export_regime *r, const char *entry,
-						const char *country, date_t date, bool *valid)
+						const char *country, date_t date,
+						const char *exporter, const char *consignee,
+						bool *valid, const struct export_licence **others)
 {
 	const struct export_licence *best = NULL;
 	*valid = false;
+	*others = NULL;
 	for (size_t i = 0; i < r->nlicences; i++) {
 		const struct export_licence *l = &r->licences[i];
 		if (strcmp(l->entry, entry) != 0 || strcmp(l->country, country) != 0)
 			continue;
+		if (!licence_parties(l, exporter, consignee)) {
+			if (l->from <= date && date <= l->to && !*others)
+				*others = l;
+			continue;
+		}
 		if (l->from <= date && date <= l->to) {
 			*valid = true;
 			return l;
@@ -291,27 +412,42 @@ static const struct export_licence *licence_for(const struct export_regime *r, c
 }
 
 static void apply_licence(const struct export_regime *r, const struct export_entry *x,
-			  const char *country, date_t date, struct export_answer *a)
+			  const char *country, date_t date, const char *exporter,
+			  const char *consignee, struct export_answer *a)
 {
 	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
 	bool valid;
-	const struct export_licence *l = licence_for(r, x->code, country, date, &valid);
+	const struct export_licence *o,
+	    *l = licence_for(r, x->code, country, date, exporter, consignee, &valid, &o);
 	if (valid && a->decision == EXD_PROHIBITED) {
 		reason(a, "licence %s does not lift a prohibition", l->id);
 		return;
 	}
 	if (a->decision != EXD_INDIVIDUAL_REQUIRED)
 		return;
-	if (valid) {
+	if (valid && l->kind == EXL_COMPANY_BULK) {
+		a->decision = EXD_LICENSED;
+		a->licence = l;
+		reason(
+		    a,
+		    "company-specific bulk licence %s covers deals of %.60s with %.60s (valid %s "
+		    "to %s)",
+		    l->id, l->exporter, l->consignee, date_format(l->from, d1),
+		    date_format(l->to, d2));
+	} else if (valid) {
 		a->decision = EXD_LICENSED;
 		a->licence = l;
 		reason(a, "individual licence %s covers it (valid %s to %s)", l->id,
 		       date_format(l->from, d1), date_format(l->to, d2));
+	} else if (o) {
+		reason(a, "%s %s covers only deals of %.60s with %.60s, not this one", kind_word(o),
+		       o->id, o->exporter[0] ? o->exporter : "any exporter",
+		       o->consignee[0] ? o->consignee : "any consignee");
 	} else if (l && l->to < date) {
-		reason(a, "no valid individual licence: %s was valid %s to %s", l->id,
+		reason(a, "no valid %s: %s was valid %s to %s", kind_word(l), l->id,
 		       date_format(l->from, d1), date_format(l->to, d2));
 	} else if (l) {
-		reason(a, "no valid individual licence yet: %s is valid from %s", l->id,
+		reason(a, "no valid %s yet: %s is valid from %s", kind_word(l), l->id,
 		       date_format(l->from, d1));
 	} else {
 		reason(a, "no individual licence for %s to %s is on file", x->code, country);
@@ -320,6 +456,13 @@ static void apply_licence(const struct export_regime *r, const struct export_ent
 
 int export_check(const struct export_regime *r, const char *entry, const char *country, date_t date,
 		 struct export_answer *a, struct lerr *e)
+{
+	return export_check_deal(r, entry, country, date, NULL, NULL, a, e);
+}
+
+int export_check_deal(const struct export_regime *r, const char *entry, const char *country,
+		      date_t date, const char *exporter, const char *consignee,
+		      struct export_answer *a, struct lerr *e)
 {
 	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
 	memset(a, 0, sizeof *a);
@@ -344,7 +487,8 @@ int export_check(const struct export_regime *r, const char *entry, const char *c
 		    a->measure->to == DATE_MAX ? "further notice" : date_format(a->measure->to, d2),
 		    x->code, country);
 	}
-	apply_licence(r, x, country, date, a);
+	apply_licence(r, x, country, date, exporter && exporter[0] ? exporter : NULL,
+		      consignee && consignee[0] ? consignee : NULL, a);
 	return 0;
 }
 
@@ -402,7 +546,7 @@ int export_timeline(const struct export_regime *r, const char *country, struct e
 	if (!days || !now)
 		goto nomem;
 	struct export_answer a;
-	enum export_group group = export_group_on(r, country, DATE_MIN, NULL);
+	int group = export_group_on(r, country, DATE_MIN, NULL);
 	for (size_t j = 0; j < r->nentries; j++) {
 		export_check(r, r->entries[j].code, country, DATE_MIN, &a, NULL);
 		now[j] = a.decision;
@@ -416,7 +560,7 @@ int export_timeline(const struct export_regime *r, const char *country, struct e
 			c = m;
 		}
 		const struct export_interval *iv;
-		enum export_group g = export_group_on(r, country, days[i], &iv);
+		int g = export_group_on(r, country, days[i], &iv);
 		if (g != group)
 			c[k++] = (struct export_change){
 			    .date = days[i], .group_before = group, .group = g, .interval = iv};

@@ -63,18 +63,8 @@ int label_normalise(struct label *l, struct lerr *e)
 		return lerr_field(e, "title");
 	}
 	/* a title is shown on other people's screens: text, one line */
-	if (!utf8_valid(l->title, strlen(l->title))) {
-		lerr_set(e, LERR_INVAL, "title: not valid UTF-8");
+	if (text_line_check(l->title, "title", e) < 0)
 		return lerr_field(e, "title");
-	}
-	for (const char *t = l->title; *t; t++)
-		if ((unsigned char)*t < 0x20 || *t == 0x7f) {
-			lerr_set(e, LERR_INVAL,
-				 "title: a control character (0x%02x) at byte %zu: a title is one "
-				 "line of text",
-				 (unsigned)(unsigned char)*t, (size_t)(t - l->title));
-			return lerr_field(e, "title");
-		}
 	for (size_t i = 0; i < l->nreleasable; i++)
 		if (party_code_check(l->releasable[i], e) < 0)
 			return lerr_prefix(e, "releasable_to[%zu]", i);

@@ -69,13 +69,19 @@ int person_check(const struct person *p, const struct party *party, struct lerr 
 		return lerr_set(e, LERR_INVAL, "name: empty");
 	if (p->roles == 0)
 		return lerr_set(e, LERR_INVAL, "roles: a person needs at least one role");
-	if (p->cleared) {
-		if (!party_level(party, p->level)) {
-			party_level_match(party, p->level, e);
-			return lerr_prefix(e, "clearance.level");
+	if (p->nclear > PERSON_CLEARANCES_MAX)
+		return lerr_set(e, LERR_INVAL, "clearance: more than %d", PERSON_CLEARANCES_MAX);
+	for (size_t i = 0; i < p->nclear; i++) {
+		const struct clearance *c = &p->clear[i];
+		char at[24] = "clearance";
+		if (p->nclear > 1)
+			snprintf(at, sizeof at, "clearance[%zu]", i);
+		if (!party_level(party, c->level)) {
+			party_level_match(party, c->level, e);
+			return lerr_prefix(e, "%s.level", at);
 		}
-		if (p->to < p->from)
-			return lerr_set(e, LERR_INVAL, "clearance.to: before clearance.from");
+		if (c->to < c->from)
+			return lerr_set(e, LERR_INVAL, "%s.to: before %s.from", at, at);
 	}
 	char what[64];
 	snprintf(what, sizeof what, "a need-to-know group of %s", party->code);
@@ -88,16 +94,14 @@ int person_check(const struct person *p, const struct party *party, struct lerr 
 	return 0;
 }
 
-date_t person_clearance_end(const struct person *p, const struct party *scheme)
+date_t clearance_end(const struct clearance *c, const struct party *scheme)
 {
-	const struct scheme_level *mine = p->cleared ? party_level(scheme, p->level) : NULL;
+	const struct scheme_level *mine = party_level(scheme, c->level);
 	date_t lapse;
-	if (!p->cleared)
-		return 0;
 	if (mine && mine->valid_years > 0 &&
-	    date_add_years(p->from, mine->valid_years, &lapse) == 0 && lapse - 1 < p->to)
+	    date_add_years(c->from, mine->valid_years, &lapse) == 0 && lapse - 1 < c->to)
 		return lapse - 1;
-	return p->to;
+	return c->to;
 }
 
 bool level_covers(const struct scheme_level *has, const struct scheme_level *need)
@@ -110,10 +114,17 @@ bool level_covers(const struct scheme_level *has, const struct scheme_level *nee
 bool person_cleared_for(const struct person *p, const struct party *scheme, const char *level,
 			date_t day)
 {
-	const struct scheme_level *mine = p->cleared ? party_level(scheme, p->level) : NULL,
-				  *need = party_level(scheme, level);
-	return mine && need && strcmp(p->party, scheme->code) == 0 && day >= p->from &&
-	       day <= person_clearance_end(p, scheme) && level_covers(mine, need);
+	const struct scheme_level *need = party_level(scheme, level);
+	if (!need || strcmp(p->party, scheme->code) != 0)
+		return false;
+	for (size_t i = 0; i < p->nclear; i++) {
+		const struct clearance *c = &p->clear[i];
+		const struct scheme_level *mine = party_level(scheme, c->level);
+		if (mine && day >= c->from && day <= clearance_end(c, scheme) &&
+		    level_covers(mine, need))
+			return true;
+	}
+	return false;
 }
 
 bool person_has_ntk(const struct person *p, const char *group)

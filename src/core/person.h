@@ -12,9 +12,10 @@
 #include "label.h"
 #include "scheme.h"
 
-#define PERSON_ID_MAX	64  /* 1-63 of a-z 0-9 . _ - */
-#define PERSON_NAME_MAX 128 /* UTF-8 bytes, with NUL */
-#define PERSON_NTK_MAX	16
+#define PERSON_ID_MAX	      64  /* 1-63 of a-z 0-9 . _ - */
+#define PERSON_NAME_MAX	      128 /* UTF-8 bytes, with NUL */
+#define PERSON_NTK_MAX	      16
+#define PERSON_CLEARANCES_MAX 8 /* a level's assessment and its renewals, other levels */
 
 enum role {
 	ROLE_ANALYST = 1 << 0,
@@ -25,24 +26,30 @@ enum role {
 };
 #define ROLE__COUNT 5
 
+/* A clearance: a level of the person's party's scheme, from and to (last
+ * day, DATE_MAX when open) inclusive. */
+struct clearance {
+	char level[LEVEL_CODE_MAX];
+	date_t from, to;
+};
+
 struct person {
 	char id[PERSON_ID_MAX];
 	char party[PARTY_CODE_MAX];
 	char name[PERSON_NAME_MAX];
 	unsigned roles; /* enum role bits */
-	bool cleared;	/* has a clearance */
-	char level[LEVEL_CODE_MAX];
-	date_t from, to; /* the clearance's first and last valid day */
+	size_t nclear;	/* 0: holds no clearance */
+	struct clearance clear[PERSON_CLEARANCES_MAX];
 	size_t nntk;
 	char ntk[PERSON_NTK_MAX][LABEL_WORD_MAX];
 };
 
 /*
- * The last day p's clearance holds in scheme: its `to`, or earlier when its
+ * The last day a clearance holds in scheme: its `to`, or earlier when its
  * level lapses (valid_years after its first day, the day before that
- * anniversary). 0 when p holds none.
+ * anniversary).
  */
-date_t person_clearance_end(const struct person *p, const struct party *scheme)
+date_t clearance_end(const struct clearance *c, const struct party *scheme)
     __attribute__((nonnull));
 
 /* Whether a clearance at level `has` covers level `need` of the same scheme:
@@ -63,16 +70,18 @@ int role_parse(const char *s, enum role *out, struct lerr *e) __attribute__((non
 int person_id_check(const char *id, struct lerr *e) __attribute__((nonnull(1)));
 
 /*
- * Checks a person against their party's scheme: id, party, name, a known
- * clearance level, from <= to, valid need-to-know group names. The
- * message names the field ("clearance.level: ...").
+ * Checks a person against their party's scheme: id, party, name, for each
+ * clearance a known level and from <= to, valid need-to-know group names.
+ * The message names the field ("clearance[1].level: ...", "clearance.level"
+ * when there is one).
  */
 int person_check(const struct person *p, const struct party *party, struct lerr *e)
     __attribute__((nonnull(1, 2)));
 
 /*
- * True when p's clearance is valid on day (person_clearance_end: not
- * lapsed) and covers `level` of p's own party's scheme (level_covers).
+ * True when one of p's clearances is valid on day (from it to
+ * clearance_end) and covers `level` of p's own party's scheme
+ * (level_covers).
  */
 bool person_cleared_for(const struct person *p, const struct party *scheme, const char *level,
 			date_t day) __attribute__((nonnull));

@@ -205,3 +205,16 @@ const char *text_nearest_in(const char *word, const char *words, size_t stride, 
 		consider(word, words + i * stride, &best, &bd);
 	return near(word, best, bd);
 }
+
+int text_line_check(const char *s, const char *what, struct lerr *e)
+{
+	if (!utf8_valid(s, strlen(s)))
+		return lerr_set(e, LERR_INVAL, "%s: not valid UTF-8", what);
+	for (const char *t = s; *t; t++)
+		if ((unsigned char)*t < 0x20 || *t == 0x7f)
+			return lerr_set(e, LERR_INVAL,
+					"%s: a control character (0x%02x) at byte %zu: it is one "
+					"line of text",
+					what, (unsigned)(unsigned char)*t, (size_t)(t - s));
+	return 0;
+}

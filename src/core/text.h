@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "err.h"
+
 /*
  * The length of the UTF-8 sequence at s (1-4), or 0 when it is not one
  * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF, no
@@ -41,6 +43,12 @@ bool text_is_control(const unsigned char *s, size_t k) __attribute__((nonnull));
  * does not fit whole is left out. Returns out.
  */
 char *text_escape(const char *s, char *out, size_t n) __attribute__((nonnull));
+
+/*
+ * Checks text shown on other people's screens (a title, a name): valid
+ * UTF-8, one line (no control). LERR_INVAL "what: ..." naming the byte.
+ */
+int text_line_check(const char *s, const char *what, struct lerr *e) __attribute__((nonnull(1, 2)));
 
 /* Whether text_escape would change s. */
 bool text_needs_escape(const char *s) __attribute__((nonnull));

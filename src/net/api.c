@@ -619,17 +619,19 @@ static enum MHD_Result h_export_check(struct ctx *x)
 {
 	enum MHD_Result ret;
 	date_t on = x->n->clock.today;
-	const char *to, *from = NULL, *entry = NULL;
+	const char *to, *from = NULL, *entry = NULL, *exporter = NULL, *consignee = NULL;
 	const struct arg_spec q[] = {{"to", ARG_STRING, true, .str = &to},
 				     {"at", ARG_DATE, .date = &on},
 				     {"from", ARG_STRING, .str = &from},
 				     {"entry", ARG_STRING, .str = &entry},
+				     {"exporter", ARG_STRING, .str = &exporter},
+				     {"consignee", ARG_STRING, .str = &consignee},
 				     {0}};
 	if (!query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_export_check(x->n, from, entry, to, on, &o, &e);
+	int rv = view_export_check(x->n, from, entry, to, exporter, consignee, on, &o, &e);
 	return answer(x, rv, o, &e);
 }
 
@@ -683,21 +685,29 @@ static enum MHD_Result h_licence_add(struct ctx *x)
 {
 	enum MHD_Result ret;
 	struct export_licence l = {0};
-	const char *id, *entry, *to, *from = NULL;
+	const char *id, *entry, *to, *from = NULL, *kind = NULL, *exporter = NULL,
+				     *consignee = NULL;
 	const struct arg_spec spec[] = {{"id", ARG_STRING, true, .str = &id},
 					{"entry", ARG_STRING, true, .str = &entry},
 					{"to", ARG_STRING, true, .str = &to},
 					{"valid_from", ARG_DATE, true, .date = &l.from},
 					{"valid_to", ARG_DATE, true, .date = &l.to},
 					{"from", ARG_STRING, .str = &from},
+					{"kind", ARG_STRING, .str = &kind},
+					{"exporter", ARG_STRING, .str = &exporter},
+					{"consignee", ARG_STRING, .str = &consignee},
 					{0}};
 	json_t *b, *o = NULL;
 	if (!(b = body(x, spec, &ret)))
 		return ret;
 	struct lerr e = {0};
 	int r = !str_copy(l.id, sizeof l.id, id) || !str_copy(l.entry, sizeof l.entry, entry) ||
-			!str_copy(l.country, sizeof l.country, to)
-		    ? lerr_set(&e, LERR_INVAL, "id, entry or to: too long")
+			!str_copy(l.country, sizeof l.country, to) ||
+			!str_copy(l.exporter, sizeof l.exporter, exporter ? exporter : "") ||
+			!str_copy(l.consignee, sizeof l.consignee, consignee ? consignee : "")
+		    ? lerr_set(&e, LERR_INVAL, "id, entry, to, exporter or consignee: too long")
+		: kind && export_licence_kind_parse(kind, &l.kind, &e) < 0
+		    ? lerr_field(&e, "kind")
 		    : view_licence_add(x->n, from, &l, &o, &e);
 	json_decref(b);
 	return r < 0 ? reply_error(x, &e) : reply_json(x, MHD_HTTP_CREATED, o);

@@ -16,6 +16,7 @@
 #include "../crypto/fio.h"
 #include "../store/store.h"
 #include "jfield.h"
+#include "../core/text.h"
 
 #define CONFIG_FILE_MAX	      (4 * 1024 * 1024)
 #define CONFIG_PARTIES_MAX    256
@@ -115,7 +116,7 @@ static int parse_party(json_t *v, struct party *pt, const struct jpath *p, struc
 
 static int parse_event(json_t *v, struct agr_event *ev, const struct jpath *p, struct lerr *e)
 {
-	static const char *const keys[] = {"date", "kind", "by", NULL};
+	static const char *const keys[] = {"date", "kind", "by", "source", NULL};
 	char date[32], kind[32];
 	struct jpath q;
 	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
@@ -177,9 +178,9 @@ static int parse_equiv(json_t *v, struct agr_equiv *row, const struct jpath *p, 
 
 static int parse_agreement(json_t *v, struct agreement *a, const struct jpath *p, struct lerr *e)
 {
-	static const char *const keys[] = {"id",	  "title",	   "parties",
-					   "term_years",  "renewal_years", "notice_days",
-					   "equivalence", "events",	   NULL};
+	static const char *const keys[] = {
+	    "id",	   "title",	  "parties", "term_years",    "renewal_years",
+	    "notice_days", "equivalence", "events",  "announcements", NULL};
 	int r;
 	struct jpath q;
 	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
@@ -231,12 +232,24 @@ static int parse_agreement(json_t *v, struct agreement *a, const struct jpath *p
 	return 0;
 }
 
+/* One clearance: {"level", "from", "to"?} at path p. */
+static int parse_clearance(json_t *v, struct clearance *c, const struct jpath *p, struct lerr *e)
+{
+	static const char *const keys[] = {"level", "from", "to", NULL};
+	c->to = DATE_MAX;
+	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
+	    jf_str(v, "level", true, c->level, sizeof c->level, p, e) < 0 ||
+	    jf_date(v, "from", true, &c->from, p, e) < 0 ||
+	    jf_date(v, "to", false, &c->to, p, e) < 0)
+		return LERR_INVAL;
+	return 0;
+}
+
 static int parse_person(json_t *v, struct person *pp, const struct jpath *p, struct lerr *e)
 {
 	static const char *const keys[] = {"id",	"party", "name", "roles",
 					   "clearance", "ntk",	 NULL};
-	static const char *const ckeys[] = {"level", "from", "to", NULL};
-	char roles[ROLE__COUNT + 1][24], from[16], to[16];
+	char roles[ROLE__COUNT + 1][24];
 	size_t nroles;
 	struct jpath q;
 	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
@@ -257,30 +270,38 @@ static int parse_person(json_t *v, struct person *pp, const struct jpath *p, str
 		}
 		pp->roles |= role;
 	}
+	/* "clearance": one object, or an array of them (a level's assessment
+	 * and its renewals, clearances at other levels) */
 	json_t *c = json_object_get(v, "clearance");
+	int r = 0;
+	pp->nclear = 0;
 	if (!c)
 		return 0;
+	if (!json_is_array(c)) {
+		jf_field(&q, p, "clearance");
+		pp->nclear = 1;
+		return parse_clearance(c, &pp->clear[0], &q, e);
+	}
+	json_t *a = jf_array(v, "clearance", false, PERSON_CLEARANCES_MAX, p, e, &r);
 	jf_field(&q, p, "clearance");
-	if (jf_object(c, &q, e) < 0 || jf_only_keys(c, ckeys, &q, e) < 0 ||
-	    jf_str(c, "level", true, pp->level, sizeof pp->level, &q, e) < 0 ||
-	    jf_str(c, "from", true, from, sizeof from, &q, e) < 0 ||
-	    jf_str(c, "to", false, to, sizeof to, &q, e) < 0)
-		return LERR_INVAL;
-	pp->cleared = true;
-	pp->to = DATE_MAX;
-	if (date_parse(from, &pp->from, e) < 0)
-		return lerr_prefix(e, "%s.from", q.s);
-	if (to[0] && date_parse(to, &pp->to, e) < 0)
-		return lerr_prefix(e, "%s.to", q.s);
-	return 0;
+	for (size_t i = 0; a && i < json_array_size(a); i++) {
+		struct jpath qi;
+		jf_index(&qi, &q, i);
+		if (parse_clearance(json_array_get(a, i), &pp->clear[i], &qi, e) < 0)
+			return LERR_INVAL;
+		pp->nclear++;
+	}
+	return r;
 }
 
 /* ---- export regimes ---- */
 
-static int parse_group(json_t *v, struct export_interval *g, const struct jpath *p, struct lerr *e)
+/* groups[i]: a country's membership of one of r's groups. */
+static int parse_group(json_t *v, const struct export_regime *r, struct export_interval *g,
+		       const struct jpath *p, struct lerr *e)
 {
-	static const char *const keys[] = {"country", "group", "from", "to", NULL};
-	char grp[8];
+	static const char *const keys[] = {"country", "group", "from", "to", "source", NULL};
+	char grp[EXPORT_GROUP_CODE_MAX];
 	struct jpath q;
 	g->to = DATE_MAX;
 	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
@@ -290,7 +311,25 @@ static int parse_group(json_t *v, struct export_interval *g, const struct jpath 
 	    jf_date(v, "to", false, &g->to, p, e) < 0)
 		return LERR_INVAL;
 	jf_field(&q, p, "group");
-	if (export_group_parse(grp, &g->group, e) < 0)
+	if (export_group_find(r, grp, &g->group, e) < 0)
+		return lerr_prefix(e, "%s", q.s);
+	return 0;
+}
+
+/* country_groups[i]: {"code", "name", "rules": "A".."D"}. */
+static int parse_group_def(json_t *v, struct export_group_def *d, const struct jpath *p,
+			   struct lerr *e)
+{
+	static const char *const keys[] = {"code", "name", "rules", NULL};
+	char rules[8];
+	struct jpath q;
+	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
+	    jf_str(v, "code", true, d->code, sizeof d->code, p, e) < 0 ||
+	    jf_str(v, "name", true, d->name, sizeof d->name, p, e) < 0 ||
+	    jf_str(v, "rules", true, rules, sizeof rules, p, e) < 0)
+		return LERR_INVAL;
+	jf_field(&q, p, "rules");
+	if (export_group_parse(rules, &d->rules, e) < 0)
 		return lerr_prefix(e, "%s", q.s);
 	return 0;
 }
@@ -322,7 +361,8 @@ static int only_value(json_t *obj, const char *f, const char *want, const struct
 
 static int parse_measure(json_t *v, struct export_measure *m, const struct jpath *p, struct lerr *e)
 {
-	static const char *const keys[] = {"entries", "country", "from", "to", "requires", NULL};
+	static const char *const keys[] = {"entries",  "country", "from", "to",
+					   "requires", "source",  NULL};
 	m->to = DATE_MAX;
 	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
 	    word_list(v, "entries", &m->entries[0][0], LABEL_WORD_MAX, EXPORT_MEASURE_ENTRIES_MAX,
@@ -337,15 +377,23 @@ static int parse_measure(json_t *v, struct export_measure *m, const struct jpath
 
 static int parse_licence(json_t *v, struct export_licence *l, const struct jpath *p, struct lerr *e)
 {
-	static const char *const keys[] = {"id", "kind", "entry", "country", "from", "to", NULL};
+	static const char *const keys[] = {"id",	"kind", "entry", "country", "exporter",
+					   "consignee", "from", "to",	 "source",  NULL};
+	char kind[24];
+	struct jpath q;
 	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
 	    jf_str(v, "id", true, l->id, sizeof l->id, p, e) < 0 ||
-	    only_value(v, "kind", "individual", p, e) < 0 ||
+	    jf_str(v, "kind", false, kind, sizeof kind, p, e) < 0 ||
 	    jf_str(v, "entry", true, l->entry, sizeof l->entry, p, e) < 0 ||
 	    jf_str(v, "country", true, l->country, sizeof l->country, p, e) < 0 ||
+	    jf_str(v, "exporter", false, l->exporter, sizeof l->exporter, p, e) < 0 ||
+	    jf_str(v, "consignee", false, l->consignee, sizeof l->consignee, p, e) < 0 ||
 	    jf_date(v, "from", true, &l->from, p, e) < 0 ||
 	    jf_date(v, "to", true, &l->to, p, e) < 0)
 		return LERR_INVAL;
+	jf_field(&q, p, "kind");
+	if (kind[0] && export_licence_kind_parse(kind, &l->kind, e) < 0)
+		return lerr_prefix(e, "%s", q.s);
 	return 0;
 }
 
@@ -375,9 +423,9 @@ static int parse_many(json_t *obj, const char *f, size_t max, size_t size, void 
 	return 0;
 }
 
-static int group_fn(json_t *v, void *x, const struct jpath *p, struct lerr *e)
+static int group_def_fn(json_t *v, void *x, const struct jpath *p, struct lerr *e)
 {
-	return parse_group(v, x, p, e);
+	return parse_group_def(v, x, p, e);
 }
 static int entry_fn(json_t *v, void *x, const struct jpath *p, struct lerr *e)
 {
@@ -394,20 +442,42 @@ static int licence_fn(json_t *v, void *x, const struct jpath *p, struct lerr *e)
 
 static int parse_regime(json_t *v, struct export_regime *r, const struct jpath *p, struct lerr *e)
 {
-	static const char *const keys[] = {
-	    "party", "default_group", "groups", "entries", "special_measures", "licences", NULL};
-	char grp[8];
+	static const char *const keys[] = {"party",    "default_group", "country_groups",
+					   "groups",   "entries",	"special_measures",
+					   "licences", "announcements", NULL};
+	char grp[EXPORT_GROUP_CODE_MAX];
 	struct jpath q;
+	struct export_group_def *defs = NULL;
+	int rc;
 	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
 	    jf_str(v, "party", true, r->party, sizeof r->party, p, e) < 0 ||
 	    jf_str(v, "default_group", true, grp, sizeof grp, p, e) < 0)
 		return LERR_INVAL;
+	rc = parse_many(v, "country_groups", EXPORT_GROUPS_MAX, sizeof *defs, (void **)&defs,
+			&r->ndefs, group_def_fn, p, e);
+	for (size_t i = 0; defs && i < r->ndefs; i++)
+		r->defs[i] = defs[i];
+	free(defs);
+	if (rc < 0)
+		return LERR_INVAL;
 	jf_field(&q, p, "default_group");
-	if (export_group_parse(grp, &r->default_group, e) < 0)
+	if (export_group_find(r, grp, &r->default_group, e) < 0)
 		return lerr_prefix(e, "%s", q.s);
-	if (parse_many(v, "groups", CONFIG_GROUPS_MAX, sizeof *r->groups, (void **)&r->groups,
-		       &r->ngroups, group_fn, p, e) < 0 ||
-	    parse_many(v, "entries", CONFIG_ENTRIES_MAX, sizeof *r->entries, (void **)&r->entries,
+	json_t *gv = jf_array(v, "groups", false, CONFIG_GROUPS_MAX, p, e, &rc);
+	if (rc < 0)
+		return rc;
+	r->groups = calloc(gv && json_array_size(gv) ? json_array_size(gv) : 1, sizeof *r->groups);
+	if (!r->groups)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	jf_field(&q, p, "groups");
+	for (size_t i = 0; gv && i < json_array_size(gv); i++) {
+		struct jpath qi;
+		jf_index(&qi, &q, i);
+		if (parse_group(json_array_get(gv, i), r, &r->groups[i], &qi, e) < 0)
+			return LERR_INVAL;
+		r->ngroups++;
+	}
+	if (parse_many(v, "entries", CONFIG_ENTRIES_MAX, sizeof *r->entries, (void **)&r->entries,
 		       &r->nentries, entry_fn, p, e) < 0 ||
 	    parse_many(v, "special_measures", CONFIG_MEASURES_MAX, sizeof *r->measures,
 		       (void **)&r->measures, &r->nmeasures, measure_fn, p, e) < 0 ||
@@ -416,6 +486,156 @@ static int parse_regime(json_t *v, struct export_regime *r, const struct jpath *
 		return LERR_INVAL;
 	if (export_regime_check(r, e) < 0)
 		return lerr_prefix_path(e, "%s", p->s);
+	return 0;
+}
+
+/* ---- the record: sources and announcements ---- */
+
+/* v["source"], when there: {"title", "url"?} into *src (title "" when absent). */
+static int parse_source(json_t *v, struct source *src, const struct jpath *p, struct lerr *e)
+{
+	static const char *const keys[] = {"title", "url", NULL};
+	json_t *o = json_object_get(v, "source");
+	struct jpath q;
+	memset(src, 0, sizeof *src);
+	if (!o)
+		return 0;
+	jf_field(&q, p, "source");
+	if (jf_object(o, &q, e) < 0 || jf_only_keys(o, keys, &q, e) < 0 ||
+	    jf_str(o, "title", true, src->title, sizeof src->title, &q, e) < 0 ||
+	    jf_str(o, "url", false, src->url, sizeof src->url, &q, e) < 0)
+		return LERR_INVAL;
+	if (!src->title[0])
+		return jf_bad(e, &q, "title: must not be empty");
+	if (text_line_check(src->title, "title", e) < 0)
+		return lerr_prefix(e, "%s", q.s);
+	bool http = strncmp(src->url, "https://", 8) == 0 || strncmp(src->url, "http://", 7) == 0;
+	for (const char *c = src->url; http && *c; c++)
+		http = (unsigned char)*c > 0x20 && (unsigned char)*c < 0x7f;
+	if (src->url[0] && !http)
+		return jf_bad(e, &q, "url: an http(s) address of printable ASCII, without spaces");
+	return 0;
+}
+
+/* Adds the source of v (if it has one) as scope/ref to c. */
+static int add_source(struct config *c, json_t *v, const char *scope, const char *ref,
+		      const struct jpath *p, struct lerr *e)
+{
+	struct source src;
+	if (parse_source(v, &src, p, e) < 0)
+		return LERR_INVAL;
+	if (!src.title[0])
+		return 0;
+	struct store_source *m = realloc(c->sources, (c->nsources + 1) * sizeof *m);
+	if (!m)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	c->sources = m;
+	m = &c->sources[c->nsources++];
+	str_copy(m->scope, sizeof m->scope, scope);
+	str_copy(m->ref, sizeof m->ref, ref);
+	m->src = src;
+	return 0;
+}
+
+/* obj["announcements"]: [{"date", "title", "by"?, "source"?}] of owner. */
+static int parse_announcements(struct config *c, json_t *obj, const char *owner,
+			       const struct jpath *p, struct lerr *e)
+{
+	static const char *const keys[] = {"date", "title", "by", "source", NULL};
+	int r;
+	json_t *a = jf_array(obj, "announcements", false, CONFIG_ANNOUNCEMENTS_MAX, p, e, &r);
+	struct jpath q, qi;
+	jf_field(&q, p, "announcements");
+	for (size_t i = 0; a && i < json_array_size(a); i++) {
+		json_t *v = json_array_get(a, i);
+		struct config_announcement *m =
+		    realloc(c->announcements, (c->nannouncements + 1) * sizeof *m);
+		if (!m)
+			return lerr_set(e, LERR_NOMEM, "out of memory");
+		c->announcements = m;
+		m = &c->announcements[c->nannouncements];
+		memset(m, 0, sizeof *m);
+		str_copy(m->owner, sizeof m->owner, owner);
+		jf_index(&qi, &q, i);
+		if (jf_object(v, &qi, e) < 0 || jf_only_keys(v, keys, &qi, e) < 0 ||
+		    jf_date(v, "date", true, &m->a.date, &qi, e) < 0 ||
+		    jf_str(v, "title", true, m->a.title, sizeof m->a.title, &qi, e) < 0 ||
+		    jf_str(v, "by", false, m->a.by, sizeof m->a.by, &qi, e) < 0 ||
+		    parse_source(v, &m->a.src, &qi, e) < 0)
+			return LERR_INVAL;
+		struct jpath qf;
+		jf_field(&qf, &qi, "title");
+		if (!m->a.title[0])
+			return jf_bad(e, &qf, "must not be empty");
+		if (text_line_check(m->a.title, qf.s, e) < 0)
+			return LERR_INVAL;
+		jf_field(&qf, &qi, "by");
+		if (m->a.by[0] && party_code_check(m->a.by, e) < 0)
+			return lerr_prefix(e, "%s", qf.s);
+		c->nannouncements++;
+	}
+	return r;
+}
+
+/* Each "source" and "announcements" of the file, once the rest is read. */
+static int parse_record(json_t *root, struct config *c, struct lerr *e)
+{
+	struct jpath top = {{0}}, q, qi, qj;
+	char ref[SOURCE_REF_MAX], owner[CONFIG_OWNER_MAX], d[DATE_BUF_SIZE];
+	json_t *av = json_object_get(root, "agreements");
+	for (size_t i = 0; i < c->nagreements; i++) {
+		json_t *a = json_array_get(av, i), *es = json_object_get(a, "events");
+		const char *id = c->agreements[i].id;
+		jf_field(&q, &top, "agreements");
+		jf_index(&qi, &q, i);
+		snprintf(owner, sizeof owner, "agreement|%s", id);
+		if (parse_announcements(c, a, owner, &qi, e) < 0)
+			return LERR_INVAL;
+		jf_field(&q, &qi, "events");
+		for (size_t j = 0; j < json_array_size(es); j++) {
+			json_t *v = json_array_get(es, j);
+			struct agr_event ev = {0};
+			jf_index(&qj, &q, j);
+			if (parse_event(v, &ev, &qj, e) < 0)
+				return LERR_INVAL;
+			snprintf(ref, sizeof ref, "%s|%s|%s|%s", id, date_format(ev.date, d),
+				 agr_event_kind_name(ev.kind), ev.by);
+			if (add_source(c, v, "event", ref, &qj, e) < 0)
+				return LERR_INVAL;
+		}
+	}
+	json_t *rv = json_object_get(root, "export_regimes");
+	for (size_t i = 0; i < c->nregimes; i++) {
+		const struct export_regime *r = &c->regimes[i];
+		json_t *x = json_array_get(rv, i);
+		jf_field(&q, &top, "export_regimes");
+		jf_index(&qi, &q, i);
+		snprintf(owner, sizeof owner, "export|%s", r->party);
+		if (parse_announcements(c, x, owner, &qi, e) < 0)
+			return LERR_INVAL;
+		static const char *const lists[] = {"groups", "special_measures", "licences"};
+		static const char *const scopes[] = {"group", "measure", "licence"};
+		for (int k = 0; k < 3; k++) {
+			json_t *l = json_object_get(x, lists[k]);
+			jf_field(&q, &qi, lists[k]);
+			for (size_t j = 0; j < json_array_size(l); j++) {
+				if (k == 0)
+					snprintf(ref, sizeof ref, "%s|%s|%s", r->party,
+						 r->groups[j].country,
+						 date_format(r->groups[j].from, d));
+				else if (k == 1)
+					snprintf(ref, sizeof ref, "%s|%s|%s", r->party,
+						 r->measures[j].country,
+						 date_format(r->measures[j].from, d));
+				else
+					snprintf(ref, sizeof ref, "%s|%s", r->party,
+						 r->licences[j].id);
+				jf_index(&qj, &q, j);
+				if (add_source(c, json_array_get(l, j), scopes[k], ref, &qj, e) < 0)
+					return LERR_INVAL;
+			}
+		}
+	}
 	return 0;
 }
 
@@ -499,7 +719,7 @@ static int parse_root(json_t *root, struct config *c, struct lerr *e)
 						c->agreements[i].id, j);
 		c->nagreements++;
 	}
-	return 0;
+	return parse_record(root, c, e);
 }
 
 int config_parse_person(const char *text, size_t len, struct person *p, struct lerr *e)
@@ -549,6 +769,8 @@ void config_free(struct config *c)
 {
 	if (!c)
 		return;
+	free(c->sources);
+	free(c->announcements);
 	free(c->parties);
 	free(c->agreements);
 	free(c->people);

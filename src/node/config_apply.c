@@ -137,6 +137,63 @@ static int apply_regime(struct store *s, const struct export_regime *x, size_t i
 	return r;
 }
 
+/* Replaces, in scope, the sources of refs starting with prefix by the file's. */
+static int apply_sources(struct store *s, const struct config *c, const char *scope,
+			 const char *prefix, struct lerr *e)
+{
+	struct store_source *v = calloc(c->nsources ? c->nsources : 1, sizeof *v);
+	size_t n = 0;
+	if (!v)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < c->nsources; i++)
+		if (strcmp(c->sources[i].scope, scope) == 0 &&
+		    strncmp(c->sources[i].ref, prefix, strlen(prefix)) == 0)
+			v[n++] = c->sources[i];
+	int r = store_sources_replace(s, scope, prefix, v, n, e);
+	free(v);
+	return r;
+}
+
+/* Replaces owner's announcements by the file's. */
+static int apply_announcements(struct store *s, const struct config *c, const char *owner,
+			       struct lerr *e)
+{
+	struct announcement *v = calloc(c->nannouncements ? c->nannouncements : 1, sizeof *v);
+	size_t n = 0;
+	if (!v)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < c->nannouncements; i++)
+		if (strcmp(c->announcements[i].owner, owner) == 0)
+			v[n++] = c->announcements[i].a;
+	int r = store_announcements_replace(s, owner, v, n, e);
+	free(v);
+	return r;
+}
+
+/* The record of what the file names: each agreement's and regime's sources
+ * and announcements, as the file has them now. */
+static int apply_record(struct store *s, const struct config *c, struct lerr *e)
+{
+	char prefix[CONFIG_OWNER_MAX], owner[CONFIG_OWNER_MAX];
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < c->nagreements; i++) {
+		snprintf(prefix, sizeof prefix, "%s|", c->agreements[i].id);
+		snprintf(owner, sizeof owner, "agreement|%s", c->agreements[i].id);
+		if ((r = apply_sources(s, c, "event", prefix, e)) == 0)
+			r = apply_announcements(s, c, owner, e);
+	}
+	static const char *const scopes[] = {"group", "measure", "licence"};
+	for (size_t i = 0; r == 0 && i < c->nregimes; i++) {
+		snprintf(prefix, sizeof prefix, "%s|", c->regimes[i].party);
+		snprintf(owner, sizeof owner, "export|%s", c->regimes[i].party);
+		for (int k = 0; r == 0 && k < 3; k++)
+			r = apply_sources(s, c, scopes[k], prefix, e);
+		if (r == 0)
+			r = apply_announcements(s, c, owner, e);
+	}
+	return r;
+}
+
 static int apply(struct store *s, const struct config *c, date_t today, struct config_summary *sum,
 		 struct lerr *e)
 {
@@ -174,7 +231,7 @@ static int apply(struct store *s, const struct config *c, date_t today, struct c
 		sum->regimes += r == 0;
 	}
 	free(ps);
-	return r;
+	return r == 0 ? apply_record(s, c, e) : r;
 }
 
 int node_config_apply(struct node *n, const struct config *c, const char *name, bool dry_run,

@@ -188,13 +188,18 @@ json_t *encode_person(const struct person *p)
 		json_array_append_new(ntk, json_string(p->ntk[i]));
 	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", p->id, "party", p->party, "name",
 			      p->name, "roles", roles, "ntk", ntk);
-	if (o && p->cleared) {
-		json_t *c = json_pack("{s:s}", "level", p->level);
-		encode_date(c, "from", p->from);
-		if (p->to != DATE_MAX)
-			encode_date(c, "to", p->to);
-		json_object_set_new(o, "clearance", c);
+	json_t *cs = json_array();
+	for (size_t i = 0; cs && i < p->nclear; i++) {
+		json_t *c = json_pack("{s:s}", "level", p->clear[i].level);
+		encode_date(c, "from", p->clear[i].from);
+		if (p->clear[i].to != DATE_MAX)
+			encode_date(c, "to", p->clear[i].to);
+		json_array_append_new(cs, c);
 	}
+	if (o)
+		json_object_set_new(o, "clearance", cs); /* the form config takes */
+	else
+		json_decref(cs);
 	return o;
 }
 
@@ -257,8 +262,13 @@ static void encode_span(json_t *o, date_t from, date_t to)
 
 json_t *encode_export_licence(const struct export_licence *l)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", l->id, "kind", "individual", "entry",
-			      l->entry, "country", l->country);
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:s}", "id", l->id, "kind",
+		      export_licence_kind_name(l->kind), "entry", l->entry, "country", l->country);
+	if (o && l->exporter[0])
+		json_object_set_new(o, "exporter", json_string(l->exporter));
+	if (o && l->consignee[0])
+		json_object_set_new(o, "consignee", json_string(l->consignee));
 	encode_span(o, l->from, l->to);
 	return o;
 }
@@ -281,7 +291,7 @@ json_t *encode_export_regime(const struct export_regime *r)
 	for (size_t i = 0; i < r->ngroups; i++) {
 		const struct export_interval *g = &r->groups[i];
 		json_t *o = json_pack("{s:s, s:s}", "country", g->country, "group",
-				      export_group_name(g->group));
+				      export_group_def(r, g->group)->code);
 		encode_span(o, g->from, g->to);
 		json_array_append_new(groups, o);
 	}
@@ -293,9 +303,17 @@ json_t *encode_export_regime(const struct export_regime *r)
 		json_array_append_new(measures, encode_export_measure(&r->measures[i]));
 	for (size_t i = 0; i < r->nlicences; i++)
 		json_array_append_new(licences, encode_export_licence(&r->licences[i]));
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "party", r->party, "default_group",
-			 export_group_name(r->default_group), "groups", groups, "entries", entries,
-			 "special_measures", measures, "licences", licences);
+	json_t *defs = json_array();
+	for (size_t i = 0; i < (r->ndefs ? r->ndefs : EXG__COUNT); i++) {
+		const struct export_group_def *d = export_group_def(r, (int)i);
+		json_array_append_new(defs,
+				      json_pack("{s:s, s:s, s:s}", "code", d->code, "name", d->name,
+						"rules", export_group_name(d->rules)));
+	}
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "party", r->party, "default_group",
+			 export_group_def(r, r->default_group)->code, "country_groups", defs,
+			 "groups", groups, "entries", entries, "special_measures", measures,
+			 "licences", licences);
 }
 
 json_t *encode_export_answer(const struct export_regime *r, const struct export_answer *a,
@@ -312,7 +330,8 @@ json_t *encode_export_answer(const struct export_regime *r, const struct export_
 	encode_date(o, "date", date);
 	json_object_set_new(o, "decision", json_string(export_decision_name(a->decision)));
 	json_object_set_new(o, "allowed", json_boolean(export_allowed(a->decision)));
-	json_object_set_new(o, "group", json_string(export_group_name(a->group)));
+	json_object_set_new(o, "group", json_string(export_group_def(r, a->group)->code));
+	json_object_set_new(o, "group_name", json_string(export_group_def(r, a->group)->name));
 	if (a->interval)
 		encode_date(o, "group_since", a->interval->from);
 	else
@@ -328,41 +347,45 @@ json_t *encode_export_answer(const struct export_regime *r, const struct export_
 json_t *encode_export_group(const struct export_regime *r, const char *country, date_t date)
 {
 	const struct export_interval *iv;
-	enum export_group g = export_group_on(r, country, date, &iv);
+	int g = export_group_on(r, country, date, &iv);
 	json_t *history = json_array();
 	for (size_t i = 0; i < r->ngroups; i++) {
 		const struct export_interval *x = &r->groups[i];
 		if (strcmp(x->country, country) != 0)
 			continue;
-		json_t *o = json_pack("{s:s}", "group", export_group_name(x->group));
+		json_t *o = json_pack("{s:s}", "group", export_group_def(r, x->group)->code);
 		encode_span(o, x->from, x->to);
 		json_array_append_new(history, o);
 	}
 	json_t *o = json_pack("{s:s, s:s, s:s?}", "party", r->party, "country", country,
 			      "country_name", country_name(country));
 	encode_date(o, "date", date);
-	json_object_set_new(o, "group", json_string(export_group_name(g)));
+	json_object_set_new(o, "group", json_string(export_group_def(r, g)->code));
+	json_object_set_new(o, "group_name", json_string(export_group_def(r, g)->name));
 	json_object_set_new(o, "default", json_boolean(iv == NULL));
-	json_object_set_new(o, "default_group", json_string(export_group_name(r->default_group)));
+	json_object_set_new(o, "default_group",
+			    json_string(export_group_def(r, r->default_group)->code));
 	json_object_set_new(o, "history", history);
 	return o;
 }
 
-json_t *encode_export_change(const struct export_change *c)
+json_t *encode_export_change(const struct export_regime *r, const struct export_change *c)
 {
 	json_t *o = json_object();
 	encode_date(o, "date", c->date);
 	if (!c->entry) {
 		json_object_set_new(o, "kind", json_string("group"));
-		json_object_set_new(o, "from", json_string(export_group_name(c->group_before)));
-		json_object_set_new(o, "to", json_string(export_group_name(c->group)));
+		json_object_set_new(o, "from",
+				    json_string(export_group_def(r, c->group_before)->code));
+		json_object_set_new(o, "to", json_string(export_group_def(r, c->group)->code));
+		json_object_set_new(o, "to_name", json_string(export_group_def(r, c->group)->name));
 		return o;
 	}
 	json_object_set_new(o, "kind", json_string("entry"));
 	json_object_set_new(o, "entry", json_string(c->entry->code));
 	json_object_set_new(o, "from", json_string(export_decision_name(c->before)));
 	json_object_set_new(o, "to", json_string(export_decision_name(c->after)));
-	json_object_set_new(o, "group", json_string(export_group_name(c->group)));
+	json_object_set_new(o, "group", json_string(export_group_def(r, c->group)->code));
 	if (c->licence)
 		json_object_set_new(o, "licence", json_string(c->licence->id));
 	if (c->measure)

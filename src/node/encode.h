@@ -73,7 +73,7 @@ json_t *encode_export_group(const struct export_regime *r, const char *country, 
  * One change: {"date", "kind": "group", "from", "to"} or {"date", "kind":
  * "entry", "entry", "from", "to", "group", "licence"?, "special_measure"?}.
  */
-json_t *encode_export_change(const struct export_change *c);
+json_t *encode_export_change(const struct export_regime *r, const struct export_change *c);
 
 /* A destroyed item's record: {"item", "destroyed": true, "destroyed_on"}. */
 json_t *encode_destroyed(const char *item, date_t on);

@@ -21,6 +21,7 @@
 #include "../core/person.h"
 #include "../core/scheme.h"
 #include "../crypto/keys.h"
+#include "../store/store.h"
 
 #define NODE_PATH_MAX	   4096
 #define NODE_DB_FILE	   "node.db"
@@ -185,6 +186,15 @@ void node_close(struct node *n);
 
 /* ---- configuration (config.c) ---- */
 
+#define CONFIG_ANNOUNCEMENTS_MAX 64 /* of one agreement or regime */
+#define CONFIG_OWNER_MAX	 (AGR_ID_MAX + 16)
+
+/* An announcement of the file, with its owner ("agreement|ID", "export|PARTY"). */
+struct config_announcement {
+	char owner[CONFIG_OWNER_MAX];
+	struct announcement a;
+};
+
 struct config {
 	struct party *parties;
 	size_t nparties;
@@ -194,6 +204,10 @@ struct config {
 	size_t npeople;
 	struct export_regime *regimes;
 	size_t nregimes;
+	struct store_source *sources; /* of events, group memberships, measures, licences */
+	size_t nsources;
+	struct config_announcement *announcements;
+	size_t nannouncements;
 };
 
 struct config_summary {

@@ -27,10 +27,11 @@ int node_person_put(struct node *n, const struct person *who, const struct perso
 	if (r < 0)
 		return r;
 	/* a clearance level as the person means it: its case aside */
-	const struct scheme_level *lv =
-	    p->cleared ? party_level_match(&party, p->level, NULL) : NULL;
-	if (lv)
-		str_copy(p->level, sizeof p->level, lv->code);
+	for (size_t i = 0; i < p->nclear && i < PERSON_CLEARANCES_MAX; i++) {
+		const struct scheme_level *lv = party_level_match(&party, p->clear[i].level, NULL);
+		if (lv)
+			str_copy(p->clear[i].level, sizeof p->clear[i].level, lv->code);
+	}
 	if ((r = person_check(p, &party, e)) < 0)
 		return r;
 	if ((r = store_begin(n->store, e)) < 0)

@@ -89,6 +89,111 @@ int view_agreements(struct node *n, date_t on, json_t **out, struct lerr *e)
 	return 0;
 }
 
+/* ---- the record's sources and announcements ---- */
+
+static json_t *source_json(const struct source *src)
+{
+	json_t *o = json_pack("{s:s}", "title", src->title);
+	if (o && src->url[0])
+		json_object_set_new(o, "url", json_string(src->url));
+	return o;
+}
+
+/* Sets "source" on each object of list whose ref (ref_of) has one in scope. */
+static void attach_sources(struct node *n, const char *scope, const char *prefix, json_t *list,
+			   void (*ref_of)(const char *prefix, const json_t *x, char *ref,
+					  size_t len))
+{
+	struct store_source *v;
+	size_t nv, i;
+	json_t *x;
+	if (store_sources_list(n->store, scope, prefix, &v, &nv, NULL) < 0 || !nv)
+		return;
+	json_array_foreach(list, i, x)
+	{
+		char ref[SOURCE_REF_MAX];
+		ref_of(prefix, x, ref, sizeof ref);
+		for (size_t k = 0; k < nv; k++)
+			if (strcmp(v[k].ref, ref) == 0)
+				json_object_set_new(x, "source", source_json(&v[k].src));
+	}
+	free(v);
+}
+
+static const char *jstr(const json_t *x, const char *k)
+{
+	const char *v = json_string_value(json_object_get(x, k));
+	return v ? v : "";
+}
+
+/* "ID|date|kind|by" of an event object. */
+static void event_ref(const char *prefix, const json_t *x, char *ref, size_t len)
+{
+	snprintf(ref, len, "%s%s|%s|%s", prefix, jstr(x, "date"), jstr(x, "kind"), jstr(x, "by"));
+}
+
+/* "PARTY|COUNTRY|from" of a group interval or a measure. */
+static void span_ref(const char *prefix, const json_t *x, char *ref, size_t len)
+{
+	snprintf(ref, len, "%s%s|%s", prefix, jstr(x, "country"), jstr(x, "from"));
+}
+
+/* "PARTY|ID" of a licence. */
+static void licence_ref(const char *prefix, const json_t *x, char *ref, size_t len)
+{
+	snprintf(ref, len, "%s%s", prefix, jstr(x, "id"));
+}
+
+/* owner's announcements dated from..to, as objects {"date", "title", "by"?, "source"?}. */
+static json_t *announcements_json(struct node *n, const char *owner, date_t from, date_t to)
+{
+	struct announcement *v;
+	size_t nv;
+	json_t *list = json_array();
+	if (store_announcements_list(n->store, owner, &v, &nv, NULL) < 0)
+		return list;
+	for (size_t i = 0; list && i < nv; i++) {
+		if (v[i].date < from || v[i].date > to)
+			continue;
+		json_t *o = json_pack("{s:s}", "title", v[i].title);
+		encode_date(o, "date", v[i].date);
+		if (v[i].by[0])
+			json_object_set_new(o, "by", json_string(v[i].by));
+		if (v[i].src.title[0])
+			json_object_set_new(o, "source", source_json(&v[i].src));
+		json_array_append_new(list, o);
+	}
+	free(v);
+	return list;
+}
+
+/* An agreement's record on its object: each event's source, its announcements. */
+static void agreement_record(struct node *n, const char *id, json_t *o, json_t *events, date_t from,
+			     date_t to)
+{
+	char prefix[SOURCE_REF_MAX], owner[CONFIG_OWNER_MAX];
+	snprintf(prefix, sizeof prefix, "%s|", id);
+	snprintf(owner, sizeof owner, "agreement|%s", id);
+	if (events)
+		attach_sources(n, "event", prefix, events, event_ref);
+	json_object_set_new(o, "announcements", announcements_json(n, owner, from, to));
+}
+
+/* A regime's record on its object (or parts of it): sources of group
+ * intervals, measures and licences, and announcements (when ann). */
+static void regime_record(struct node *n, const char *party, json_t *groups, json_t *measures,
+			  json_t *licences)
+{
+	char prefix[SOURCE_REF_MAX];
+	snprintf(prefix, sizeof prefix, "%s|", party);
+	if (groups)
+		attach_sources(n, "group", prefix, groups, span_ref);
+	if (measures)
+		attach_sources(n, "measure", prefix, measures, span_ref);
+	if (licences)
+		attach_sources(n, "licence", prefix, licences, licence_ref);
+}
+
 int view_agreement(struct node *n, const char *id, json_t **out, struct lerr *e)
 {
 	struct agreement *a;
@@ -99,8 +204,11 @@ int view_agreement(struct node *n, const char *id, json_t **out, struct lerr *e)
 		r = node_party_get(n, a->parties[i], &ps[i], e);
 	if (r == 0 && !(*out = encode_agreement(a, ps)))
 		r = nomem(NULL, e);
-	if (r == 0)
+	if (r == 0) {
+		agreement_record(n, a->id, *out, json_object_get(*out, "events"), DATE_MIN,
+				 DATE_MAX);
 		encode_clock(*out, &n->clock);
+	}
 	free(a);
 	return r;
 }
@@ -163,6 +271,7 @@ int view_agreement_timeline(struct node *n, const char *id, const date_t *from_p
 		encode_date(*out, "to", to);
 		if (skip != AGR_NONE)
 			json_object_set_new(*out, "without", encode_event(a, skip));
+		agreement_record(n, a->id, *out, NULL, from, to);
 		encode_clock(*out, &n->clock);
 	}
 	free(v);
@@ -194,6 +303,23 @@ int view_event_record(struct node *n, const char *id, const struct agr_event *ev
 	return r;
 }
 
+/* A person as encode_person says, each clearance with the day it lapses
+ * ("lapses") where its level's valid_years ends it before its `to`. */
+static json_t *person_json(struct node *n, const struct person *p)
+{
+	json_t *o = encode_person(p);
+	struct party party;
+	if (!o || node_party_get(n, p->party, &party, NULL) < 0)
+		return o;
+	json_t *cs = json_object_get(o, "clearance");
+	for (size_t i = 0; i < p->nclear && i < json_array_size(cs); i++) {
+		date_t end = clearance_end(&p->clear[i], &party);
+		if (end != p->clear[i].to)
+			encode_date(json_array_get(cs, i), "lapses", end);
+	}
+	return o;
+}
+
 int view_people(struct node *n, const struct person *who, json_t **out, struct lerr *e)
 {
 	char(*ids)[PERSON_ID_MAX];
@@ -206,7 +332,7 @@ int view_people(struct node *n, const struct person *who, json_t **out, struct l
 	for (size_t i = 0; r == 0 && i < count; i++) {
 		struct person p;
 		if ((r = node_person_get(n, ids[i], &p, e)) == 0 && node_person_visible(n, who, &p))
-			json_array_append_new(list, encode_person(&p));
+			json_array_append_new(list, person_json(n, &p));
 	}
 	free(ids);
 	if (r < 0) {
@@ -223,7 +349,7 @@ int view_person(struct node *n, const struct person *who, const char *id, json_t
 	struct person p;
 	*out = NULL;
 	int r = node_person_get_as(n, who, id, &p, e);
-	if (r == 0 && !(*out = encode_person(&p)))
+	if (r == 0 && !(*out = person_json(n, &p)))
 		r = nomem(NULL, e);
 	return r;
 }
@@ -301,6 +427,67 @@ int view_items(struct node *n, const struct person *who, const char *after, size
 	return *out ? 0 : nomem(NULL, e);
 }
 
+/* A change object's date, for ordering. */
+static int by_date(const void *x, const void *y)
+{
+	const json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
+	return strcmp(jstr(a, "date"), jstr(b, "date"));
+}
+
+/*
+ * The record among an export timeline's changes, each in its day's place:
+ * the regime's announcements ("kind": "announcement") and the first day of
+ * each licence for the country that no change shows, a company-specific
+ * bulk licence's ("kind": "licence").
+ */
+static void timeline_record(struct node *n, const struct export_regime *r, const char *country,
+			    json_t *changes)
+{
+	char owner[CONFIG_OWNER_MAX];
+	snprintf(owner, sizeof owner, "export|%s", r->party);
+	json_t *more = announcements_json(n, owner, DATE_MIN, DATE_MAX), *x;
+	size_t i;
+	json_array_foreach(more, i, x) json_object_set_new(x, "kind", json_string("announcement"));
+	json_t *lics = json_array();
+	for (size_t k = 0; k < r->nlicences; k++) {
+		const struct export_licence *l = &r->licences[k];
+		if (strcmp(l->country, country) != 0 || l->kind != EXL_COMPANY_BULK)
+			continue;
+		json_t *o = encode_export_licence(l);
+		json_array_append_new(lics, o);
+	}
+	regime_record(n, r->party, NULL, NULL, lics);
+	json_array_foreach(lics, i, x)
+	{
+		json_t *o = json_pack("{s:s, s:O}", "kind", "licence", "licence", x);
+		json_object_set(o, "date", json_object_get(x, "from"));
+		json_array_append_new(more, o);
+	}
+	json_decref(lics);
+	size_t nc = json_array_size(changes), nm = json_array_size(more);
+	json_t **all = malloc((nc + nm + 1) * sizeof *all);
+	if (!all) {
+		json_decref(more);
+		return;
+	}
+	for (i = 0; i < nc; i++)
+		all[i] = json_incref(json_array_get(changes, i));
+	for (i = 0; i < nm; i++)
+		all[nc + i] = json_incref(json_array_get(more, i));
+	/* insertion sort: stable, the changes of a day before its record */
+	for (i = 1; i < nc + nm; i++)
+		for (size_t j = i; j > 0 && by_date(&all[j - 1], &all[j]) > 0; j--) {
+			json_t *t = all[j];
+			all[j] = all[j - 1];
+			all[j - 1] = t;
+		}
+	json_array_clear(changes);
+	for (i = 0; i < nc + nm; i++)
+		json_array_append_new(changes, all[i]);
+	free(all);
+	json_decref(more);
+}
+
 int view_export_timeline(struct node *n, const char *party, const char *country, json_t **out,
 			 struct lerr *e)
 {
@@ -320,12 +507,13 @@ int view_export_timeline(struct node *n, const char *party, const char *country,
 					    json_string(export_decision_name(a.decision)));
 		}
 		for (size_t i = 0; i < nch; i++)
-			json_array_append_new(changes, encode_export_change(&ch[i]));
-		enum export_group g0 = export_group_on(&reg, country, DATE_MIN, NULL);
-		*out =
-		    json_pack("{s:s, s:s, s:s?, s:{s:s, s:o}, s:o}", "party", reg.party, "country",
-			      country, "country_name", country_name(country), "initial", "group",
-			      export_group_name(g0), "entries", initial, "changes", changes);
+			json_array_append_new(changes, encode_export_change(&reg, &ch[i]));
+		timeline_record(n, &reg, country, changes);
+		int g0 = export_group_on(&reg, country, DATE_MIN, NULL);
+		*out = json_pack("{s:s, s:s, s:s?, s:{s:s, s:o}, s:o}", "party", reg.party,
+				 "country", country, "country_name", country_name(country),
+				 "initial", "group", export_group_def(&reg, g0)->code, "entries",
+				 initial, "changes", changes);
 		if (!*out)
 			r = nomem(NULL, e);
 	}
@@ -356,6 +544,7 @@ int view_licences(struct node *n, const char *party, const char *entry, const ch
 		json_object_set_new(o, "status", json_string(licence_status(l, on)));
 		json_array_append_new(list, o);
 	}
+	regime_record(n, reg.party, NULL, NULL, list);
 	*out = json_pack("{s:s, s:o}", "party", reg.party, "licences", list);
 	export_regime_free(&reg);
 	if (!*out)
@@ -365,7 +554,8 @@ int view_licences(struct node *n, const char *party, const char *entry, const ch
 }
 
 int view_export_check(struct node *n, const char *party, const char *entry, const char *to,
-		      date_t on, json_t **out, struct lerr *e)
+		      const char *exporter, const char *consignee, date_t on, json_t **out,
+		      struct lerr *e)
 {
 	struct export_regime reg;
 	struct export_answer a;
@@ -377,9 +567,17 @@ int view_export_check(struct node *n, const char *party, const char *entry, cons
 	int r = node_export_regime(n, party, &reg, e);
 	if (r < 0)
 		return r;
-	if ((r = export_check(&reg, entry, to, on, &a, e)) == 0 &&
+	if ((r = export_check_deal(&reg, entry, to, on, exporter, consignee, &a, e)) == 0 &&
 	    !(*out = encode_export_answer(&reg, &a, to, on)))
 		r = nomem(NULL, e);
+	if (r == 0) {
+		json_t *l = json_array(), *m = json_array();
+		json_array_append(l, json_object_get(*out, "licence"));
+		json_array_append(m, json_object_get(*out, "special_measure"));
+		regime_record(n, reg.party, NULL, m, l);
+		json_decref(l);
+		json_decref(m);
+	}
 	export_regime_free(&reg);
 	return r;
 }
@@ -409,6 +607,15 @@ int view_export_regime(struct node *n, const char *party, json_t **out, struct l
 		return r;
 	if (!(*out = encode_export_regime(&reg)))
 		r = nomem(NULL, e);
+	if (r == 0) {
+		char owner[CONFIG_OWNER_MAX];
+		snprintf(owner, sizeof owner, "export|%s", reg.party);
+		regime_record(n, reg.party, json_object_get(*out, "groups"),
+			      json_object_get(*out, "special_measures"),
+			      json_object_get(*out, "licences"));
+		json_object_set_new(*out, "announcements",
+				    announcements_json(n, owner, DATE_MIN, DATE_MAX));
+	}
 	export_regime_free(&reg);
 	return r;
 }
@@ -420,6 +627,12 @@ static const char *licence_field(const struct export_licence *l)
 		return "id";
 	if (country_check(l->country, NULL) < 0)
 		return "to";
+	if (text_line_check(l->exporter, "exporter", NULL) < 0 ||
+	    (l->kind == EXL_COMPANY_BULK && !l->exporter[0]))
+		return "exporter";
+	if (text_line_check(l->consignee, "consignee", NULL) < 0 ||
+	    (l->kind == EXL_COMPANY_BULK && !l->consignee[0]))
+		return "consignee";
 	return l->from > l->to ? "valid_from" : "entry";
 }
 

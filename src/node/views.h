@@ -97,7 +97,8 @@ int view_licences(struct node *n, const char *party, const char *entry, const ch
  * LERR_INVAL naming "to".
  */
 int view_export_check(struct node *n, const char *party, const char *entry, const char *to,
-		      date_t on, json_t **out, struct lerr *e) __attribute__((nonnull(1, 4, 6)));
+		      const char *exporter, const char *consignee, date_t on, json_t **out,
+		      struct lerr *e) __attribute__((nonnull(1, 4, 8)));
 
 /* A country's group on `on` with its history (encode_export_group); a bad
  * country is LERR_INVAL naming "country". */

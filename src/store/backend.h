@@ -52,6 +52,14 @@ struct store_ops {
 	int (*export_licence_add)(struct store *s, const char *party,
 				  const struct export_licence *l, const char *source,
 				  const char *on, struct lerr *e);
+	int (*sources_replace)(struct store *s, const char *scope, const char *prefix,
+			       const struct store_source *v, size_t n, struct lerr *e);
+	int (*sources_list)(struct store *s, const char *scope, const char *prefix,
+			    struct store_source **out, size_t *n, struct lerr *e);
+	int (*announcements_replace)(struct store *s, const char *owner,
+				     const struct announcement *v, size_t n, struct lerr *e);
+	int (*announcements_list)(struct store *s, const char *owner, struct announcement **out,
+				  size_t *n, struct lerr *e);
 	int (*log_size)(struct store *s, uint64_t *n, struct lerr *e);
 	int (*log_entry_add)(struct store *s, uint64_t index, const void *data, size_t len,
 			     struct lerr *e);

@@ -203,6 +203,30 @@ int store_export_licence_add(struct store *s, const char *party, const struct ex
 	return s->ops->export_licence_add(s, party, l, source, on, e);
 }
 
+int store_sources_replace(struct store *s, const char *scope, const char *prefix,
+			  const struct store_source *v, size_t n, struct lerr *e)
+{
+	return s->ops->sources_replace(s, scope, prefix, v, n, e);
+}
+
+int store_sources_list(struct store *s, const char *scope, const char *prefix,
+		       struct store_source **out, size_t *n, struct lerr *e)
+{
+	return s->ops->sources_list(s, scope, prefix, out, n, e);
+}
+
+int store_announcements_replace(struct store *s, const char *owner, const struct announcement *v,
+				size_t n, struct lerr *e)
+{
+	return s->ops->announcements_replace(s, owner, v, n, e);
+}
+
+int store_announcements_list(struct store *s, const char *owner, struct announcement **out,
+			     size_t *n, struct lerr *e)
+{
+	return s->ops->announcements_list(s, owner, out, n, e);
+}
+
 int store_log_size(struct store *s, uint64_t *n, struct lerr *e)
 {
 	return s->ops->log_size(s, n, e);

@@ -208,6 +208,57 @@ int store_export_licence_add(struct store *s, const char *party, const struct ex
 			     const char *source, const char *on, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
 
+/* ---- the record's sources and announcements ---- */
+
+#define SOURCE_TITLE_MAX   256 /* UTF-8 bytes, with NUL */
+#define SOURCE_URL_MAX	   512
+#define SOURCE_REF_MAX	   160
+#define ANNOUNCE_TITLE_MAX 256
+
+/* Where a fact of the record comes from: a title ("METI, 1 July 2019"), an
+ * address ("" when none is given). */
+struct source {
+	char title[SOURCE_TITLE_MAX];
+	char url[SOURCE_URL_MAX];
+};
+
+/* The source of one fact: scope "event", "group", "measure" or "licence",
+ * and the fact's key within it ("JPN-KOR-GSOMIA|2019-08-23|notice|KOR"). */
+struct store_source {
+	char scope[16];
+	char ref[SOURCE_REF_MAX];
+	struct source src;
+};
+
+/* A dated announcement that changes no state (a cabinet decision, a
+ * promulgation), of an agreement or a regime. */
+struct announcement {
+	date_t date;
+	char title[ANNOUNCE_TITLE_MAX];
+	char by[PARTY_CODE_MAX]; /* "" when no party is named */
+	struct source src;	 /* title "" when none */
+};
+
+/*
+ * Replaces the sources of scope whose ref starts with prefix by v[0..n)
+ * (each of that scope and prefix).
+ */
+int store_sources_replace(struct store *s, const char *scope, const char *prefix,
+			  const struct store_source *v, size_t n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* The sources of scope whose ref starts with prefix, by ref; free() *out. */
+int store_sources_list(struct store *s, const char *scope, const char *prefix,
+		       struct store_source **out, size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+/* Replaces the announcements of `owner` ("agreement|ID", "export|PARTY"). */
+int store_announcements_replace(struct store *s, const char *owner, const struct announcement *v,
+				size_t n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* The announcements of owner by date; free() *out. */
+int store_announcements_list(struct store *s, const char *owner, struct announcement **out,
+			     size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
 /* ---- the transparency log (node/log.c computes; the store keeps) ---- */
 
 /* The number of log entries. */

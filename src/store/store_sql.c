@@ -166,6 +166,29 @@ static const struct migration migrations[] = {
      "ALTER TABLE levels ADD COLUMN valid_years INTEGER NOT NULL DEFAULT 0;"
      "ALTER TABLE parties ADD COLUMN time_zone TEXT NOT NULL DEFAULT '';",
      NULL},
+    /* 11: the record, exact: a person's several clearances (people's own
+     * level columns are left empty from here on); a regime's own country
+     * groups; licences that name their exporter and consignee; dated
+     * announcements; the public source of an event, measure or licence. */
+    {"CREATE TABLE clearances(person TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+     " position INTEGER NOT NULL, level TEXT NOT NULL, valid_from TEXT NOT NULL,"
+     " valid_to TEXT NOT NULL, PRIMARY KEY(person, position)) STRICT;"
+     "INSERT INTO clearances(person, position, level, valid_from, valid_to)"
+     " SELECT id, 0, level, clearance_from, clearance_to FROM people WHERE level IS NOT NULL;"
+     "UPDATE people SET level = NULL, clearance_from = NULL, clearance_to = NULL;"
+     "CREATE TABLE export_group_defs("
+     " party TEXT NOT NULL REFERENCES export_regimes(party) ON DELETE CASCADE,"
+     " code TEXT NOT NULL, name TEXT NOT NULL, rules TEXT NOT NULL,"
+     " position INTEGER NOT NULL, PRIMARY KEY(party, code)) STRICT;"
+     "ALTER TABLE export_licences ADD COLUMN exporter TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE export_licences ADD COLUMN consignee TEXT NOT NULL DEFAULT '';"
+     "CREATE TABLE announcements(id INTEGER PRIMARY KEY, scope TEXT NOT NULL,"
+     " date TEXT NOT NULL, title TEXT NOT NULL, by_party TEXT NOT NULL,"
+     " source_title TEXT NOT NULL, source_url TEXT NOT NULL) STRICT;"
+     "CREATE INDEX announcements_by_scope ON announcements(scope, date);"
+     "CREATE TABLE sources(scope TEXT NOT NULL, ref TEXT NOT NULL, title TEXT NOT NULL,"
+     " url TEXT NOT NULL, PRIMARY KEY(scope, ref)) STRICT;",
+     NULL},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -900,24 +923,19 @@ static int sq_person_put(struct store *s, const struct person *p, struct lerr *e
 {
 	struct sq *q = SQ(s);
 	struct sql_stmt *st;
-	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
-	if (prep(
-		q,
-		"INSERT INTO people(id, party, name, roles, level, clearance_from, clearance_to)"
-		" VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET party = excluded.party,"
-		" name = excluded.name, roles = excluded.roles, level = excluded.level,"
-		" clearance_from = excluded.clearance_from, clearance_to = excluded.clearance_to",
-		&st, e) < 0)
+	if (prep(q,
+		 "INSERT INTO people(id, party, name, roles) VALUES(?, ?, ?, ?)"
+		 " ON CONFLICT(id) DO UPDATE SET party = excluded.party,"
+		 " name = excluded.name, roles = excluded.roles",
+		 &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, p->id, false);
 	bind_text(st, 2, p->party, false);
 	bind_text(st, 3, p->name, false);
 	sql_bind_int(st, 4, (int)p->roles);
-	bind_text(st, 5, p->cleared ? p->level : "", true);
-	bind_text(st, 6, p->cleared ? date_format(p->from, d1) : "", true);
-	bind_text(st, 7, p->cleared ? date_format(p->to, d2) : "", true);
 	if (step_done(q, st, "write person", e) < 0 ||
-	    delete_for(q, "DELETE FROM person_ntk WHERE person = ?", p->id, e) < 0)
+	    delete_for(q, "DELETE FROM person_ntk WHERE person = ?", p->id, e) < 0 ||
+	    delete_for(q, "DELETE FROM clearances WHERE person = ?", p->id, e) < 0)
 		return LERR_STORE;
 	for (size_t i = 0; i < p->nntk; i++) {
 		if (prep(q,
@@ -930,6 +948,21 @@ static int sq_person_put(struct store *s, const struct person *p, struct lerr *e
 		if (step_done(q, st, "write need-to-know", e) < 0)
 			return LERR_STORE;
 	}
+	for (size_t i = 0; i < p->nclear && i < PERSON_CLEARANCES_MAX; i++) {
+		char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
+		if (prep(q,
+			 "INSERT INTO clearances(person, position, level, valid_from, valid_to)"
+			 " VALUES(?, ?, ?, ?, ?)",
+			 &st, e) < 0)
+			return LERR_STORE;
+		bind_text(st, 1, p->id, false);
+		sql_bind_int(st, 2, (int64_t)i);
+		bind_text(st, 3, p->clear[i].level, false);
+		bind_text(st, 4, date_format(p->clear[i].from, d1), false);
+		bind_text(st, 5, date_format(p->clear[i].to, d2), false);
+		if (step_done(q, st, "write clearance", e) < 0)
+			return LERR_STORE;
+	}
 	return 0;
 }
 
@@ -938,10 +971,7 @@ static int sq_person_get(struct store *s, const char *id, struct person *p, stru
 	struct sq *q = SQ(s);
 	struct sql_stmt *st;
 	memset(p, 0, sizeof *p);
-	if (prep(q,
-		 "SELECT id, party, name, roles, level, clearance_from, clearance_to"
-		 " FROM people WHERE id = ?",
-		 &st, e) < 0)
+	if (prep(q, "SELECT id, party, name, roles FROM people WHERE id = ?", &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, id, false);
 	int rc = sql_step(st), r = 0;
@@ -950,16 +980,6 @@ static int sq_person_get(struct store *s, const char *id, struct person *p, stru
 		col_copy(st, 1, p->party, sizeof p->party);
 		col_copy(st, 2, p->name, sizeof p->name);
 		p->roles = (unsigned)(int)sql_int(st, 3);
-		p->cleared = !sql_is_null(st, 4);
-		if (p->cleared) {
-			col_copy(st, 4, p->level, sizeof p->level);
-			const char *f = sql_text(st, 5);
-			const char *t = sql_text(st, 6);
-			if (!f || !t || date_parse(f, &p->from, NULL) < 0 ||
-			    date_parse(t, &p->to, NULL) < 0)
-				r = lerr_set(e, LERR_STORE, "store: person %s: damaged clearance",
-					     id);
-		}
 	} else if (rc == SQL_DONE)
 		r = lerr_set(e, LERR_NOTFOUND, "unknown person %.80s", id);
 	else
@@ -973,7 +993,25 @@ static int sq_person_get(struct store *s, const char *id, struct person *p, stru
 	while ((rc = sql_step(st)) == SQL_ROW && p->nntk < PERSON_NTK_MAX)
 		col_copy(st, 0, p->ntk[p->nntk++], LABEL_WORD_MAX);
 	release(q, st);
-	return rc == SQL_ROW || rc == SQL_DONE ? 0 : fail(q, e, "read need-to-know");
+	if (rc != SQL_ROW && rc != SQL_DONE)
+		return fail(q, e, "read need-to-know");
+	if (prep(q,
+		 "SELECT level, valid_from, valid_to FROM clearances WHERE person = ?"
+		 " ORDER BY position",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, id, false);
+	while (r == 0 && (rc = sql_step(st)) == SQL_ROW && p->nclear < PERSON_CLEARANCES_MAX) {
+		struct clearance *c = &p->clear[p->nclear++];
+		col_copy(st, 0, c->level, sizeof c->level);
+		if (date_parse(col_str(st, 1), &c->from, NULL) < 0 ||
+		    date_parse(col_str(st, 2), &c->to, NULL) < 0)
+			r = lerr_set(e, LERR_STORE, "store: person %s: damaged clearance", id);
+	}
+	release(q, st);
+	if (r == 0 && rc != SQL_ROW && rc != SQL_DONE)
+		r = fail(q, e, "read clearance");
+	return r;
 }
 
 static int sq_person_ids(struct store *s, char (**out)[PERSON_ID_MAX], size_t *n, struct lerr *e)
@@ -1279,22 +1317,28 @@ static int licence_put(struct sq *q, const char *party, const struct export_lice
 	struct sql_stmt *st;
 	const char *sql =
 	    replace ? "INSERT INTO export_licences(id, party, kind, entry, country, valid_from,"
-		      " valid_to, source, added_on) VALUES(?, ?, 'individual', ?, ?, ?, ?, ?, ?)"
-		      " ON CONFLICT(id) DO UPDATE SET party = excluded.party,"
+		      " valid_to, source, added_on, exporter, consignee)"
+		      " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		      " ON CONFLICT(id) DO UPDATE SET party = excluded.party, kind = excluded.kind,"
 		      " entry = excluded.entry, country = excluded.country,"
-		      " valid_from = excluded.valid_from, valid_to = excluded.valid_to"
+		      " valid_from = excluded.valid_from, valid_to = excluded.valid_to,"
+		      " exporter = excluded.exporter, consignee = excluded.consignee"
 		    : "INSERT INTO export_licences(id, party, kind, entry, country, valid_from,"
-		      " valid_to, source, added_on) VALUES(?, ?, 'individual', ?, ?, ?, ?, ?, ?)"
+		      " valid_to, source, added_on, exporter, consignee)"
+		      " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		      " ON CONFLICT DO NOTHING";
 	if (prep(q, sql, &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, l->id, false);
 	bind_text(st, 2, party, false);
-	bind_text(st, 3, l->entry, false);
-	bind_text(st, 4, l->country, false);
-	bind_span(st, 5, l->from, l->to);
-	bind_text(st, 7, source, false);
-	bind_text(st, 8, on, false);
+	bind_text(st, 3, export_licence_kind_name(l->kind), false);
+	bind_text(st, 4, l->entry, false);
+	bind_text(st, 5, l->country, false);
+	bind_span(st, 6, l->from, l->to);
+	bind_text(st, 8, source, false);
+	bind_text(st, 9, on, false);
+	bind_text(st, 10, l->exporter, false);
+	bind_text(st, 11, l->consignee, false);
 	if (step_done(q, st, "write licence", e) < 0)
 		return LERR_STORE;
 	if (sql_changes(q->c) == 0)
@@ -1313,12 +1357,28 @@ static int sq_export_regime_put(struct store *s, const struct export_regime *r, 
 		 &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, r->party, false);
-	bind_text(st, 2, export_group_name(r->default_group), false);
+	bind_text(st, 2, export_group_def(r, r->default_group)->code, false);
 	if (step_done(q, st, "write export regime", e) < 0 ||
+	    delete_for(q, "DELETE FROM export_group_defs WHERE party = ?", r->party, e) < 0 ||
 	    delete_for(q, "DELETE FROM export_groups WHERE party = ?", r->party, e) < 0 ||
 	    delete_for(q, "DELETE FROM export_entries WHERE party = ?", r->party, e) < 0 ||
 	    delete_for(q, "DELETE FROM export_measures WHERE party = ?", r->party, e) < 0)
 		return LERR_STORE;
+	for (size_t i = 0; i < r->ndefs; i++) {
+		const struct export_group_def *d = &r->defs[i];
+		if (prep(q,
+			 "INSERT INTO export_group_defs(party, code, name, rules, position)"
+			 " VALUES(?, ?, ?, ?, ?)",
+			 &st, e) < 0)
+			return LERR_STORE;
+		bind_text(st, 1, r->party, false);
+		bind_text(st, 2, d->code, false);
+		bind_text(st, 3, d->name, false);
+		bind_text(st, 4, export_group_name(d->rules), false);
+		sql_bind_int(st, 5, (int64_t)i);
+		if (step_done(q, st, "write country group", e) < 0)
+			return LERR_STORE;
+	}
 	for (size_t i = 0; i < r->ngroups; i++) {
 		const struct export_interval *g = &r->groups[i];
 		if (prep(q,
@@ -1328,7 +1388,7 @@ static int sq_export_regime_put(struct store *s, const struct export_regime *r, 
 			return LERR_STORE;
 		bind_text(st, 1, r->party, false);
 		bind_text(st, 2, g->country, false);
-		bind_text(st, 3, export_group_name(g->group), false);
+		bind_text(st, 3, export_group_def(r, g->group)->code, false);
 		bind_span(st, 4, g->from, g->to);
 		if (step_done(q, st, "write country group", e) < 0)
 			return LERR_STORE;
@@ -1399,8 +1459,8 @@ static int load_regime_rows(struct sq *q, struct export_regime *r, struct lerr *
 	    "SELECT code, name, list_item FROM export_entries WHERE party = ? ORDER BY position",
 	    "SELECT country, valid_from, valid_to FROM export_measures WHERE party = ?"
 	    " ORDER BY id",
-	    "SELECT id, entry, country, valid_from, valid_to FROM export_licences"
-	    " WHERE party = ? ORDER BY valid_from, id"};
+	    "SELECT id, entry, country, valid_from, valid_to, kind, exporter, consignee"
+	    " FROM export_licences WHERE party = ? ORDER BY valid_from, id"};
 	for (int t = 0; t < 4; t++) {
 		struct sql_stmt *st;
 		if (prep(q, sql[t], &st, e) < 0)
@@ -1415,7 +1475,7 @@ static int load_regime_rows(struct sq *q, struct export_regime *r, struct lerr *
 				if (!g)
 					break;
 				col_copy(st, 0, g->country, sizeof g->country);
-				ok = export_group_parse(col_str(st, 1), &g->group, NULL) == 0 &&
+				ok = export_group_find(r, col_str(st, 1), &g->group, NULL) == 0 &&
 				     col_span(st, 2, &g->from, &g->to);
 			} else if (t == 1) {
 				struct export_entry *x =
@@ -1440,7 +1500,10 @@ static int load_regime_rows(struct sq *q, struct export_regime *r, struct lerr *
 				col_copy(st, 0, l->id, sizeof l->id);
 				col_copy(st, 1, l->entry, sizeof l->entry);
 				col_copy(st, 2, l->country, sizeof l->country);
-				ok = col_span(st, 3, &l->from, &l->to);
+				col_copy(st, 6, l->exporter, sizeof l->exporter);
+				col_copy(st, 7, l->consignee, sizeof l->consignee);
+				ok = col_span(st, 3, &l->from, &l->to) &&
+				     export_licence_kind_parse(col_str(st, 5), &l->kind, NULL) == 0;
 			}
 			if (!ok)
 				r2 = lerr_set(e, LERR_STORE, "store: export regime %s: damaged row",
@@ -1454,6 +1517,31 @@ static int load_regime_rows(struct sq *q, struct export_regime *r, struct lerr *
 			return r2;
 	}
 	return 0;
+}
+
+/* A regime's own country groups, in their order. */
+static int load_group_defs(struct sq *q, struct export_regime *r, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (prep(
+		q,
+		"SELECT code, name, rules FROM export_group_defs WHERE party = ? ORDER BY position",
+		&st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, r->party, false);
+	int rc, res = 0;
+	while (res == 0 && (rc = sql_step(st)) == SQL_ROW && r->ndefs < EXPORT_GROUPS_MAX) {
+		struct export_group_def *d = &r->defs[r->ndefs++];
+		col_copy(st, 0, d->code, sizeof d->code);
+		col_copy(st, 1, d->name, sizeof d->name);
+		if (export_group_parse(col_str(st, 2), &d->rules, NULL) < 0)
+			res = lerr_set(e, LERR_STORE, "store: export regime %s: damaged group",
+				       r->party);
+	}
+	release(q, st);
+	if (res == 0 && rc != SQL_ROW && rc != SQL_DONE)
+		res = fail(q, e, "read country groups");
+	return res;
 }
 
 /* The measures' entries: one row per (measure, entry), measures in the order loaded. */
@@ -1495,10 +1583,10 @@ static int sq_export_regime_get(struct store *s, const char *party, struct expor
 		return LERR_STORE;
 	bind_text(st, 1, party, false);
 	int rc = sql_step(st), res = 0;
+	char dflt[EXPORT_GROUP_CODE_MAX] = "";
 	if (rc == SQL_ROW) {
 		col_copy(st, 0, r->party, sizeof r->party);
-		if (export_group_parse(col_str(st, 1), &r->default_group, NULL) < 0)
-			res = lerr_set(e, LERR_STORE, "store: export regime %s: damaged", party);
+		col_copy(st, 1, dflt, sizeof dflt);
 	} else if (rc == SQL_DONE)
 		res = lerr_set(e, LERR_NOTFOUND,
 			       "no export regime of %.16s is on file (export_regimes in the"
@@ -1507,6 +1595,10 @@ static int sq_export_regime_get(struct store *s, const char *party, struct expor
 	else
 		res = fail(q, e, "read export regime");
 	release(q, st);
+	if (res == 0)
+		res = load_group_defs(q, r, e);
+	if (res == 0 && export_group_find(r, dflt, &r->default_group, NULL) < 0)
+		res = lerr_set(e, LERR_STORE, "store: export regime %s: damaged", party);
 	if (res == 0)
 		res = load_regime_rows(q, r, e);
 	if (res == 0)
@@ -1520,6 +1612,153 @@ static int sq_export_licence_add(struct store *s, const char *party, const struc
 				 const char *source, const char *on, struct lerr *e)
 {
 	return licence_put(SQ(s), party, l, source, on, false, e);
+}
+
+/* "prefix%" for LIKE, its own % and _ escaped with '!'. */
+static void like_prefix(const char *prefix, char *out, size_t n)
+{
+	size_t k = 0;
+	for (const char *c = prefix; *c && k + 3 < n; c++) {
+		if (*c == '%' || *c == '_' || *c == '!')
+			out[k++] = '!';
+		out[k++] = *c;
+	}
+	out[k++] = '%';
+	out[k] = '\0';
+}
+
+static int sq_sources_replace(struct store *s, const char *scope, const char *prefix,
+			      const struct store_source *v, size_t n, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	struct sql_stmt *st;
+	char like[2 * SOURCE_REF_MAX + 2];
+	like_prefix(prefix, like, sizeof like);
+	if (prep(q, "DELETE FROM sources WHERE scope = ? AND ref LIKE ? ESCAPE '!'", &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, scope, false);
+	bind_text(st, 2, like, false);
+	if (step_done(q, st, "replace sources", e) < 0)
+		return LERR_STORE;
+	for (size_t i = 0; i < n; i++) {
+		if (prep(q,
+			 "INSERT INTO sources(scope, ref, title, url) VALUES(?, ?, ?, ?)"
+			 " ON CONFLICT(scope, ref) DO UPDATE SET title = excluded.title,"
+			 " url = excluded.url",
+			 &st, e) < 0)
+			return LERR_STORE;
+		bind_text(st, 1, v[i].scope, false);
+		bind_text(st, 2, v[i].ref, false);
+		bind_text(st, 3, v[i].src.title, false);
+		bind_text(st, 4, v[i].src.url, false);
+		if (step_done(q, st, "write source", e) < 0)
+			return LERR_STORE;
+	}
+	return 0;
+}
+
+static int sq_sources_list(struct store *s, const char *scope, const char *prefix,
+			   struct store_source **out, size_t *n, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	struct sql_stmt *st;
+	char like[2 * SOURCE_REF_MAX + 2];
+	*out = NULL;
+	*n = 0;
+	like_prefix(prefix, like, sizeof like);
+	if (prep(q,
+		 "SELECT ref, title, url FROM sources WHERE scope = ? AND ref LIKE ? ESCAPE '!'"
+		 " ORDER BY ref",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, scope, false);
+	bind_text(st, 2, like, false);
+	int rc, r = 0;
+	while ((rc = sql_step(st)) == SQL_ROW) {
+		struct store_source *x = grow((void **)out, n, sizeof *x);
+		if (!x) {
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+			break;
+		}
+		str_copy(x->scope, sizeof x->scope, scope);
+		col_copy(st, 0, x->ref, sizeof x->ref);
+		col_copy(st, 1, x->src.title, sizeof x->src.title);
+		col_copy(st, 2, x->src.url, sizeof x->src.url);
+	}
+	if (r == 0 && rc != SQL_DONE)
+		r = fail(q, e, "read sources");
+	release(q, st);
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+static int sq_announcements_replace(struct store *s, const char *owner,
+				    const struct announcement *v, size_t n, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	struct sql_stmt *st;
+	char d[DATE_BUF_SIZE];
+	if (delete_for(q, "DELETE FROM announcements WHERE scope = ?", owner, e) < 0)
+		return LERR_STORE;
+	for (size_t i = 0; i < n; i++) {
+		if (prep(q,
+			 "INSERT INTO announcements(scope, date, title, by_party, source_title,"
+			 " source_url) VALUES(?, ?, ?, ?, ?, ?)",
+			 &st, e) < 0)
+			return LERR_STORE;
+		bind_text(st, 1, owner, false);
+		bind_text(st, 2, date_format(v[i].date, d), false);
+		bind_text(st, 3, v[i].title, false);
+		bind_text(st, 4, v[i].by, false);
+		bind_text(st, 5, v[i].src.title, false);
+		bind_text(st, 6, v[i].src.url, false);
+		if (step_done(q, st, "write announcement", e) < 0)
+			return LERR_STORE;
+	}
+	return 0;
+}
+
+static int sq_announcements_list(struct store *s, const char *owner, struct announcement **out,
+				 size_t *n, struct lerr *e)
+{
+	struct sq *q = SQ(s);
+	struct sql_stmt *st;
+	*out = NULL;
+	*n = 0;
+	if (prep(q,
+		 "SELECT date, title, by_party, source_title, source_url FROM announcements"
+		 " WHERE scope = ? ORDER BY date, id",
+		 &st, e) < 0)
+		return LERR_STORE;
+	bind_text(st, 1, owner, false);
+	int rc, r = 0;
+	while (r == 0 && (rc = sql_step(st)) == SQL_ROW) {
+		struct announcement *a = grow((void **)out, n, sizeof *a);
+		if (!a) {
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+			break;
+		}
+		if (date_parse(col_str(st, 0), &a->date, NULL) < 0)
+			r = lerr_set(e, LERR_STORE, "store: announcement of %s: damaged date",
+				     owner);
+		col_copy(st, 1, a->title, sizeof a->title);
+		col_copy(st, 2, a->by, sizeof a->by);
+		col_copy(st, 3, a->src.title, sizeof a->src.title);
+		col_copy(st, 4, a->src.url, sizeof a->src.url);
+	}
+	if (r == 0 && rc != SQL_DONE)
+		r = fail(q, e, "read announcements");
+	release(q, st);
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
 }
 
 /* ---- the transparency log ---- */
@@ -2192,16 +2431,20 @@ static const char *const copy_tables[] = {"meta",
 					  "agreement_events",
 					  "people",
 					  "person_ntk",
+					  "clearances",
 					  "party_keys",
 					  "items",
 					  "releases",
 					  "consents",
 					  "export_regimes",
+					  "export_group_defs",
 					  "export_groups",
 					  "export_entries",
 					  "export_measures",
 					  "export_measure_entries",
 					  "export_licences",
+					  "announcements",
+					  "sources",
 					  "log_entries",
 					  "log_hashes",
 					  "log_witnessed",
@@ -2214,7 +2457,8 @@ static const char *const copy_tables[] = {"meta",
 /* PostgreSQL's identity columns: their sequences go on after the rows copied. */
 static const char *const copy_identities[][2] = {
     {"agreement_events", "id"}, {"releases", "id"},	{"export_groups", "id"},
-    {"export_measures", "id"},	{"log_entries", "idx"}, {"outbox", "seq"}};
+    {"export_measures", "id"},	{"log_entries", "idx"}, {"outbox", "seq"},
+    {"announcements", "id"}};
 
 /* One table's rows, value by value with their kinds, from a to b. */
 static int copy_table(struct sq *a, struct sq *b, const char *table, uint64_t *rows, struct lerr *e)
@@ -2348,6 +2592,10 @@ static const struct store_ops sql_ops = {
     .export_regime_put = sq_export_regime_put,
     .export_regime_get = sq_export_regime_get,
     .export_licence_add = sq_export_licence_add,
+    .sources_replace = sq_sources_replace,
+    .sources_list = sq_sources_list,
+    .announcements_replace = sq_announcements_replace,
+    .announcements_list = sq_announcements_list,
     .log_size = sq_log_size,
     .log_entry_add = sq_log_entry_add,
     .log_entry_get = sq_log_entry_get,

@@ -89,7 +89,11 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 	run "$L" export check --entry HF
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--to COUNTRY is required"* ]]
-	run "$L" export check --entry HF --to KOR --from KOR
+	run "$L" export check --entry RESIST --to USA --from KOR
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"RESIST is not an entry of KOR's control list"* ]]
+	sqlite3 "$LIAISON_HOME/node.db" "PRAGMA foreign_keys=ON; DELETE FROM export_regimes WHERE party = 'KOR'"
+	run "$L" export check --entry HF --to JPN --from KOR
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"no export regime of KOR is on file"* ]]
 	run "$L" --json export check --to KR
@@ -131,10 +135,10 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 	run "$L" export licence add IL-2019-0002 --entry FPI --to KOR --valid-from 2019-09-30 \
 		--valid-to 2020-03-29
 	[ "$status" -eq 0 ]
-	[ "$(rows export_licences)" = 3 ]
+	[ "$(rows export_licences)" = 4 ]
 	run "$L" --json export licence list --at 2019-09-01
 	[ "$(echo "$output" | jq -r '[.licences[] | .id + ":" + .status] | sort | join(" ")')" = \
-		"IL-2019-0002:future IL-2019-HF-1:valid IL-2019-RESIST-1:valid" ]
+		"CB-2019-RESIST-1:future IL-2019-0002:future IL-2019-HF-1:valid IL-2019-RESIST-1:valid" ]
 	run "$L" --json export licence list --entry HF --at 2020-02-29
 	[ "$(echo "$output" | jq -r '[.licences[] | .id + ":" + .status] | join(" ")')" = "IL-2019-HF-1:expired" ]
 	run "$L" export licence add IL-2019-0002 --entry HF --to KOR --valid-from 2019-08-08 --valid-to 2019-09-01
@@ -151,7 +155,7 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 	[[ "$output" == *"from 2019-09-02 is after to 2019-09-01"* ]]
 	run "$L" export licence add IL-X --entry HF --to KOR --valid-from 2019-08-08
 	[ "$status" -eq 2 ]
-	[ "$(rows export_licences)" = 3 ]
+	[ "$(rows export_licences)" = 4 ]
 }
 
 @test "the configuration: reapplying changes nothing, errors name the field and store nothing" {
@@ -161,7 +165,7 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 		'SELECT count(*) FROM export_licences')
 	run "$L" config apply "$EXAMPLE"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"export regimes: 1"* ]]
+	[[ "$output" == *"export regimes: 2"* ]]
 	[ "$(sqlite3 "$LIAISON_HOME/node.db" 'SELECT count(*) FROM export_groups' \
 		'SELECT count(*) FROM export_entries' 'SELECT count(*) FROM export_measure_entries' \
 		'SELECT count(*) FROM export_licences')" = "$before" ]
@@ -248,4 +252,47 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 	# no licence for fluorinated polyimide before September 2019 (FACTS.md)
 	[ "$(decision FPI KOR 2019-08-29)" = individual-required ]
 	[ "$("$L" --json export check --entry FPI --to KOR --at 2019-08-29 | jq -r .list_item)" = 5 ]
+}
+
+@test "licence kinds, country groups and sources: bad ones are refused by name, nothing stored" {
+	bad() { # JQ-FILTER EXPECTED-MESSAGE
+		jq "$1" "$EXAMPLE" >"$BATS_TEST_TMPDIR/bad.json"
+		run "$L" config apply "$BATS_TEST_TMPDIR/bad.json"
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"$2"* ]] || { echo "got: $output"; false; }
+	}
+	before=$(rows "export_licences")
+	bad '.export_regimes[0].licences[2].consignee = ""' \
+		'licences[2].consignee: a company-specific bulk licence names its exporter and its consignee'
+	bad '.export_regimes[0].licences[0].kind = "general"' 'licences[0].kind: unknown licence kind "general"'
+	bad '.export_regimes[1].groups[0].group = "B"' 'export_regimes[1].groups[0].group: unknown country group "B" (GA, GA2, NA)'
+	bad '.export_regimes[1].country_groups[0].rules = "E"' 'country_groups[0].rules: unknown country group "E" (A, B, C or D)'
+	bad '.export_regimes[0].special_measures[0].source = {"url": "https://example.org"}' 'special_measures[0].source.title: missing (a string is required)'
+	bad '.agreements[0].events[0].source.url = "javascript:alert(1)"' 'agreements[0].events[0].source: url: an http(s) address'
+	bad '.agreements[0].announcements[0].date = "2019-02-30"' 'agreements[0].announcements[0].date'
+	bad '.agreements[0].announcements[0].title = "two\nlines"' 'announcements[0].title: a control character'
+	[ "$(rows "export_licences")" -eq "$before" ]
+}
+
+@test "export licence add: a company-specific bulk licence names its companies" {
+	run "$L" export licence add CB-TEST --entry HF --to KOR --valid-from 2020-01-01 --valid-to 2022-12-31 \
+		--kind company-bulk --exporter "Stella Chemifa"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"consignee: a company-specific bulk licence names its exporter and its consignee"* ]]
+	run "$L" export licence add CB-TEST --entry HF --to KOR --valid-from 2020-01-01 --valid-to 2022-12-31 \
+		--kind bulk --exporter X --consignee Y
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'--kind: unknown licence kind "bulk"'* ]]
+	run "$L" export licence add CB-TEST --entry HF --to KOR --valid-from 2020-01-01 --valid-to 2022-12-31 \
+		--kind company-bulk --exporter "Stella Chemifa" --consignee "Samsung Electronics"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"company-bulk: Stella Chemifa -> Samsung Electronics"* ]]
+	run "$L" --json export check --entry HF --to KOR --at 2020-03-02 --exporter "Stella Chemifa" --consignee "Samsung Electronics"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.decision == "licensed" and .licence.id == "CB-TEST"'
+	run "$L" --json export check --entry HF --to KOR --at 2020-03-02
+	[ "$status" -eq 3 ]
+	echo "$output" | jq -e '.reasons[-1] | contains("covers only deals of Stella Chemifa with Samsung Electronics")'
+	run "$L" export licence list --exporter X
+	[ "$status" -eq 2 ]
 }

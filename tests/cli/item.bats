@@ -151,11 +151,16 @@ setup() {
 	[ "$status" -eq 3 ]
 	echo "$output" | jq -e '[.rules[] | select(.id == "R-CLEARANCE")][0].detail |
 		contains("TOKUTEI clearance of 2015-04-01 lapsed after 2020-03-31 (a TOKUTEI clearance is valid 5 years unless renewed)")'
-	# renewed: a new assessment from 2020-03-15 covers it again
+	# renewed: a new assessment from 2020-03-15 covers it again, the first its own years
 	"$L" person add sato --party JPN --name "Sato Hiroshi" --role originator --role analyst \
-		--clearance TOKUTEI --from 2020-03-15 --ntk MISSILE-WARNING --replace >/dev/null
+		--clearance TOKUTEI:2015-04-01 --clearance TOKUTEI:2020-03-15 --ntk MISSILE-WARNING --replace >/dev/null
 	run "$L" --json access check --person sato --item "$id" --action read --purpose warning --at 2020-04-01
 	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '[.rules[] | select(.id == "R-CLEARANCE")][0].detail | contains("sato holds TOKUTEI")'
+	run "$L" --json access check --person sato --item "$id" --action read --purpose warning --at 2019-09-01
+	[ "$status" -eq 0 ]
+	run "$L" --json access check --person sato --item "$id" --action read --purpose warning --at 2025-03-15
+	[ "$status" -eq 3 ]
 	# the scheme, as stored
 	[ "$(rows "levels WHERE code = 'TOKUTEI' AND separate = 1 AND valid_years = 5")" = 1 ]
 }

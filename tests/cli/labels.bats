@@ -71,7 +71,7 @@ share() {
 	# and a clearance
 	run "$L" person add lo --party JPN --name Lo --role analyst --clearance gokuhi --from 2019-01-01
 	[ "$status" -eq 0 ]
-	[ "$("$L" --json person show lo | jq -r .clearance.level)" = GOKUHI ]
+	[ "$("$L" --json person show lo | jq -r ".clearance[0].level")" = GOKUHI ]
 }
 
 @test "people's groups must be declared by their party, in a file or one by one" {

@@ -8,8 +8,8 @@ load helpers
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq -r '[.people[].id] | join(",")')" = "ito,mori,sato,suzuki,kim,park" ]
 	run "$L" --json person show kim
-	[ "$(echo "$output" | jq -r .clearance.level)" = II ]
-	[ "$(echo "$output" | jq -r .clearance.to)" = 2025-12-31 ]
+	[ "$(echo "$output" | jq -r ".clearance[0].level")" = II ]
+	[ "$(echo "$output" | jq -r ".clearance[0].to")" = 2025-12-31 ]
 	[ "$(echo "$output" | jq -r '.ntk[0]')" = MISSILE-WARNING ]
 	run "$L" person show sato
 	[[ "$output" == *"roles: analyst originator"* ]]
@@ -29,7 +29,43 @@ load helpers
 	"$L" person add lee --party KOR --name "Lee" --role security-officer --replace
 	run "$L" --json person show lee
 	[ "$(echo "$output" | jq -r '.roles[0]')" = security-officer ]
-	[ "$(echo "$output" | jq -r '.clearance // "none"')" = none ]
+	[ "$(echo "$output" | jq -r '.clearance | length')" -eq 0 ]
+}
+
+@test "a person may hold several clearances: a renewed assessment, another level" {
+	example_node
+	# the example's TOKUTEI assessments lapse after five years
+	jq '.parties[0].levels[2].valid_years = 5' "$EXAMPLE" > "$BATS_TEST_TMPDIR/v.json"
+	"$L" config apply "$BATS_TEST_TMPDIR/v.json" >/dev/null
+	run "$L" person add abe --party JPN --name "Abe Rin" --role analyst \
+		--clearance TOKUTEI:2015-04-01 --clearance tokutei:2020-03-15 --clearance GOKUHI:2010-01-01:2029-12-31
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"clearance: TOKUTEI from 2015-04-01 (lapses after 2020-03-31 unless renewed)"* ]]
+	[[ "$output" == *"clearance: TOKUTEI from 2020-03-15 (lapses after 2025-03-14 unless renewed)"* ]]
+	[[ "$output" == *"clearance: GOKUHI from 2010-01-01 to 2029-12-31"* ]]
+	run "$L" --json person show abe
+	echo "$output" | jq -e '[.clearance[].level] == ["TOKUTEI", "TOKUTEI", "GOKUHI"]'
+	echo "$output" | jq -e '.clearance[0].lapses == "2020-03-31" and (.clearance[2] | has("lapses") | not)'
+	run "$L" person list
+	[[ "$output" == *"abe"*"JPN"*"TOKUTEI,TOKUTEI,GOKUHI"* ]]
+	# the same from the configuration file, where "clearance" takes an array
+	jq '.people += [{"id": "ono", "party": "JPN", "name": "Ono", "roles": ["analyst"],
+		"clearance": [{"level": "TOKUTEI", "from": "2015-04-01"}, {"level": "HI", "from": "2015-04-01"}]}]' \
+		"$BATS_TEST_TMPDIR/v.json" > "$BATS_TEST_TMPDIR/c.json"
+	"$L" config apply "$BATS_TEST_TMPDIR/c.json"
+	[ "$("$L" --json person show ono | jq -r '[.clearance[].level] | join(",")')" = TOKUTEI,HI ]
+	# a bad one is named by its place, and nothing is stored
+	before=$(rows clearances)
+	run "$L" person add bad --party JPN --name Bad --role analyst --clearance HI:2015-04-01 --clearance SECRET:2015-04-01
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'clearance[1].level: JPN has no level "SECRET"'* ]]
+	run "$L" person add bad --party JPN --name Bad --role analyst --clearance HI:2015-04-01 --clearance GOKUHI
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--clearance GOKUHI needs its first day"* ]]
+	run "$L" person add bad --party JPN --name Bad --role analyst --clearance HI:2015-02-30
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"2015-02-30"* ]]
+	[ "$(rows clearances)" -eq "$before" ]
 }
 
 @test "person add refuses what does not fit, storing nothing" {

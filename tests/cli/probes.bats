@@ -79,7 +79,7 @@ req() { # TOKEN METHOD PATH [CURL ARGS...]: the status; the body in body.txt
 	code=$(req "$ITO" GET "/v1/items/$HIGH/content?purpose=warning")
 	[ "$code" != 200 ]
 	! grep -q "launch at 06:00" body.txt || false
-	[ "$("$L" --json person show ito | jq -r .clearance.level)" = HI ]
+	[ "$("$L" --json person show ito | jq -r ".clearance[0].level")" = HI ]
 	# another person: an existing id is refused unless ?replace=true
 	[ "$(req "$ITO" POST /v1/people -d '{"id":"sato","party":"JPN","name":"S","roles":["analyst"]}')" = 409 ]
 	[[ "$(jq -r .error.message body.txt)" == *"person sato already exists (replace it with ?replace=true)"* ]]

@@ -120,7 +120,7 @@ same() {
 	[ "$STATUS" -eq 2 ]
 	# every licence added either way is listed the same both ways
 	same "$SATO" export licence list
-	[ "$(jq '.licences | length' there.out)" -eq 6 ] # the example's two, and four
+	[ "$(jq '.licences | length' there.out)" -eq 7 ] # the example's three, and four
 }
 
 @test "export errors: the same message and status both ways" {
@@ -133,16 +133,18 @@ same() {
 	[ "$STATUS" -eq 1 ]
 	grep -q "SARIN is not an entry of JPN's control list" text.err
 	[ "$(jq -r .error.code there.out)" = not-found ]
-	same "$SATO" export check --entry HF --to KOR --from KOR
+	same "$SATO" export check --entry RESIST --to USA --from KOR
 	[ "$STATUS" -eq 1 ]
+	grep -q "RESIST is not an entry of KOR's control list" text.err
 	same "$SATO" export check --entry HF
 	[ "$STATUS" -eq 2 ]
 	same "$SATO" export check --entry HF --to KOR --at 2019-02-30
 	[ "$STATUS" -eq 2 ]
 	same "$SATO" export timeline ROK
 	[ "$STATUS" -eq 2 ]
-	same "$SATO" export regime --from KOR
+	same "$SATO" export regime --from USA
 	[ "$STATUS" -eq 1 ]
+	grep -q "no export regime of USA is on file" text.err
 	same "$SATO" export licence frobnicate
 	[ "$STATUS" -eq 2 ]
 }

@@ -2,7 +2,7 @@
 # FACTS.md's 2019-2023 timeline against the example, row by row: on each
 # dated fact the model can say, the answer that day and the day before
 # (the agreement's state, Korea's export group, a licence's answer). Rows
-# the model cannot say yet are named at the end (issue 17).
+# the model leaves out are named at the end.
 load helpers
 
 setup() {
@@ -90,11 +90,60 @@ group() { # DATE -> Korea's group in Japan's regime
 	[ "$(answer HF 2023-07-21)" = general-bulk ]
 }
 
-# Rows the model cannot say yet (issue 17, items 4 and 5): the announcements
-# that change no state (2019-07-01, 2019-08-02 cabinet decision, 2019-08-07
-# promulgation, 2019-08-22 Seoul's announcement, 2023-03-16 "normalisation",
-# 2023-06-27 cabinet decision); the licences whose day FACTS.md does not give
+@test "2019-09-18: Korea moves Japan from its group 가 to 가의2; back on 2023-04-24" {
+	kgroup() { "$L" --json export group JPN --from KOR --at "$1" | jq -r '.group + " " + .group_name'; }
+	[ "$(kgroup 2019-09-17)" = "GA 가" ]
+	[ "$(kgroup 2019-09-18)" = "GA2 가의2" ]
+	[ "$(kgroup 2023-04-23)" = "GA2 가의2" ]
+	[ "$(kgroup 2023-04-24)" = "GA 가" ]
+	# KOR's node answers for Korean exports as JPN's does for Japanese ones
+	kanswer() { "$L" --json export check --from KOR --entry NC-TOOLS --to JPN --at "$1" | jq -r .decision; }
+	[ "$(kanswer 2019-09-17)" = general-bulk ]
+	[ "$(kanswer 2019-09-18)" = individual-required ]
+	[ "$(kanswer 2023-04-24)" = general-bulk ]
+	run "$L" export timeline JPN --from KOR
+	[[ "$output" == *"2019-09-18  group GA -> GA2 (가의2)"* ]]
+	[[ "$output" == *"2023-04-24  group GA2 -> GA (가)"* ]]
+}
+
+@test "2019-12-20: resist eased by a company-specific bulk licence, for its companies only" {
+	deal() { "$L" --json export check --entry RESIST --to KOR --at "$1" \
+		--exporter "a named Japanese resist maker" --consignee "${2:-a named Korean customer}" | jq -r .decision; }
+	# after the individual licence of 2019-08-07 ran out (2020-02-06)
+	[ "$(deal 2020-03-02)" = licensed ]
+	[ "$(deal 2019-12-19)" = licensed ] # the individual licence, still valid
+	[ "$(answer RESIST 2020-03-02)" = individual-required ]
+	[ "$(deal 2020-03-02 "another customer")" = individual-required ]
+	"$L" --json export check --entry RESIST --to KOR --at 2020-03-02 --exporter "a named Japanese resist maker" \
+		--consignee "a named Korean customer" | jq -e '.licence.id == "CB-2019-RESIST-1" and .licence.kind == "company-bulk"
+			and (.licence.source.title | contains("Yonhap, 20 Dec 2019"))'
+	run "$L" export timeline KOR
+	[[ "$output" == *"2019-12-20  RESIST       company-bulk licence CB-2019-RESIST-1"* ]]
+}
+
+@test "the announcements that change no state stand in the timelines, each with its source" {
+	run "$L" --json export timeline KOR
+	for d in 2019-07-01 2019-08-02 2019-08-07 2023-03-16 2023-06-27; do
+		echo "$output" | jq -e --arg d "$d" '[.changes[] | select(.kind == "announcement" and .date == $d)] | length == 1'
+	done
+	# an announcement changes no answer: the day's answers are the day before's
+	[ "$(answer HF 2019-07-01)" = general-bulk ]
+	[ "$(group 2019-08-02)" = A ]
+	[ "$(group 2023-06-27)" = B ]
+	run "$L" --json agreement timeline "$G"
+	echo "$output" | jq -e '[.announcements[].date] == ["2019-08-22", "2023-03-16"]'
+	echo "$output" | jq -e '.announcements[0].source.title | contains("Yonhap")'
+	[ "$(state 2019-08-22)" = "in-force none" ]
+	run "$L" agreement show "$G"
+	[[ "$output" == *"2019-08-22  announcement by KOR: Seoul announces it will end the agreement"* ]]
+	[[ "$output" == *"source: ROK written notice of termination"* ]]
+	# every event, measure and licence of the example has its source
+	run "$L" --json export regime
+	echo "$output" | jq -e '[.special_measures[], .licences[]] | all(.source.title | length > 0)'
+	run "$L" --json agreement show "$G"
+	echo "$output" | jq -e '.events | all(.source.title | length > 0)'
+}
+
+# Rows the model leaves out: the licences whose day FACTS.md does not give
 # (fluorinated polyimide, September 2019; liquid hydrogen fluoride, mid-
-# November 2019); resist's company-specific bulk licence of 2019-12-20 (a kind
-# of licence the model lacks); Korea's own regime (Japan to 가의2 on
-# 2019-09-18, back on 2023-04-24); 2020-08, a disagreement, not an event.
+# November 2019); 2020-08, a disagreement, not an event.

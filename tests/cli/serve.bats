@@ -421,7 +421,7 @@ share() { # TOKEN -> the new item's id
 	start jpn
 	call "$REG" POST "/v1/config?dry_run=true" --data-binary @"$EXAMPLE"
 	[ "$status_code" = 200 ]
-	[ "$(jq -r '.result + " " + (.export_regimes|tostring)' out.json)" = "would apply 1" ]
+	[ "$(jq -r '.result + " " + (.export_regimes|tostring)' out.json)" = "would apply 2" ]
 	echo '{"parties": [{"code": "JPN"}]}' >bad.json
 	call "$REG" POST /v1/config --data-binary @bad.json
 	[ "$status_code" = 400 ]

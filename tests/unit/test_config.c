@@ -144,7 +144,7 @@ Test(config, export_regimes_are_parsed_strictly)
 	parse_fails(REGIME(", \"licences\": [{\"id\": \"IL-1\", \"kind\": \"general-bulk\","
 			   "\"entry\": \"HF\", \"country\": \"KOR\", \"from\": \"2019-08-08\","
 			   "\"to\": \"2020-02-07\"}]"),
-		    "export_regimes[0].licences[0].kind: \"general-bulk\" is not known");
+		    "export_regimes[0].licences[0].kind: unknown licence kind \"general-bulk\"");
 	parse_fails(REGIME(", \"licences\": [{\"id\": \"IL-1\", \"entry\": \"HF\","
 			   "\"country\": \"KOR\", \"from\": \"2019-08-08\"}]"),
 		    "export_regimes[0].licences[0].to: missing");

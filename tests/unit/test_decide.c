@@ -75,11 +75,11 @@ static struct person kim(void)
 			   .party = "KOR",
 			   .name = "Kim Min-jun",
 			   .roles = ROLE_ANALYST,
-			   .cleared = true,
-			   .level = "II",
+			   .nclear = 1,
+			   .clear = {{.level = "II"}},
 			   .nntk = 1};
-	p.from = D("2018-01-01");
-	p.to = D("2025-12-31");
+	p.clear[0].from = D("2018-01-01");
+	p.clear[0].to = D("2025-12-31");
 	strcpy(p.ntk[0], "MISSILE-WARNING");
 	return p;
 }
@@ -181,7 +181,7 @@ Test(rules, r_clearance)
 	struct item_view it = launch();
 	struct decide_request rq = base(&p, &it);
 	struct decision d;
-	strcpy(p.level, "III");
+	strcpy(p.clear[0].level, "III");
 	decide(&rq, &d);
 	denied_by(&d, "R-CLEARANCE", "kim holds III (rank 1)");
 	p = kim();
@@ -189,7 +189,7 @@ Test(rules, r_clearance)
 	decide(&rq, &d);
 	denied_by(&d, "R-CLEARANCE", "valid 2018-01-01 to 2025-12-31, not on 2026-01-01");
 	rq.date = D("2019-09-01");
-	p.cleared = false;
+	p.nclear = 0;
 	decide(&rq, &d);
 	denied_by(&d, "R-CLEARANCE", "holds no clearance");
 	p = kim();
@@ -205,10 +205,10 @@ Test(rules, r_clearance_no_equivalent_means_deny)
 			   .party = "JPN",
 			   .name = "Sato",
 			   .roles = ROLE_ANALYST,
-			   .cleared = true,
-			   .level = "TOKUTEI"};
-	p.from = D("2010-01-01");
-	p.to = D("2030-01-01");
+			   .nclear = 1,
+			   .clear = {{.level = "TOKUTEI"}}};
+	p.clear[0].from = D("2010-01-01");
+	p.clear[0].to = D("2030-01-01");
 	struct item_view it = launch();
 	strcpy(it.label.originator, "KOR");
 	strcpy(it.label.level, "I");
@@ -306,7 +306,7 @@ Test(rules, r_releasable_a_level_without_equivalent_stays_home)
 	/* KOR's level I is outside the agreement: it cannot be released under it */
 	struct person park = kim();
 	park.roles = ROLE_SECURITY_OFFICER;
-	strcpy(park.level, "I");
+	strcpy(park.clear[0].level, "I");
 	struct item_view it = launch();
 	it.foreign = false;
 	strcpy(it.label.originator, "KOR");
@@ -343,11 +343,11 @@ Test(rules, r_received_under_the_agreement_with_the_sender)
 			       .party = "USA",
 			       .name = "Smith",
 			       .roles = ROLE_ANALYST,
-			       .cleared = true,
-			       .level = "S",
+			       .nclear = 1,
+			       .clear = {{.level = "S"}},
 			       .nntk = 1};
-	smith.from = D("2010-01-01");
-	smith.to = D("2030-01-01");
+	smith.clear[0].from = D("2010-01-01");
+	smith.clear[0].to = D("2030-01-01");
 	strcpy(smith.ntk[0], "MISSILE-WARNING");
 	struct item_view it = launch();
 	strcpy(it.label.releasable[0], "USA");
@@ -510,10 +510,10 @@ Test(gsomia2019, nothing_received_or_released_after_the_end_without_the_suspensi
 			      .party = "JPN",
 			      .name = "Sato",
 			      .roles = ROLE_ORIGINATOR,
-			      .cleared = true,
-			      .level = "TOKUTEI"};
-	sato.from = D("2010-01-01");
-	sato.to = D("2030-01-01");
+			      .nclear = 1,
+			      .clear = {{.level = "TOKUTEI"}}};
+	sato.clear[0].from = D("2010-01-01");
+	sato.clear[0].to = D("2030-01-01");
 	struct item_view own = launch();
 	own.foreign = false;
 	own.label.ntk[0] = '\0';
@@ -539,10 +539,10 @@ Test(rules, r_export_needs_a_licence_for_the_day)
 			      .party = "JPN",
 			      .name = "Sato",
 			      .roles = ROLE_ORIGINATOR,
-			      .cleared = true,
-			      .level = "TOKUTEI"};
-	sato.from = D("2010-01-01");
-	sato.to = D("2030-01-01");
+			      .nclear = 1,
+			      .clear = {{.level = "TOKUTEI"}}};
+	sato.clear[0].from = D("2010-01-01");
+	sato.clear[0].to = D("2030-01-01");
 	struct item_view own = launch();
 	own.foreign = false;
 	own.label.ntk[0] = '\0';
@@ -553,7 +553,7 @@ Test(rules, r_export_needs_a_licence_for_the_day)
 	strcpy(m.entries[0], "HF");
 	m.from = D("2019-07-04");
 	m.to = D("2023-03-23");
-	struct export_licence lic = {"IL-1", "HF", "KOR", D("2019-08-08"), D("2020-02-07")};
+	struct export_licence lic = {.id = "IL-1", .entry = "HF", .country = "KOR", .from = D("2019-08-08"), .to = D("2020-02-07")};
 	struct export_regime r = {.party = "JPN",
 				  .default_group = EXG_C,
 				  .ngroups = 1,
@@ -625,11 +625,11 @@ Test(property, no_permit_below_the_mapped_clearance)
 	for (int n = 0; n < 200000; n++) {
 		struct party *mine = schemes[next() % 2], *theirs = schemes[next() % 2];
 		struct person p = {
-		    .id = "p", .roles = (unsigned)(next() % 32), .cleared = next() % 8 != 0};
+		    .id = "p", .roles = (unsigned)(next() % 32), .nclear = next() % 8 != 0};
 		strcpy(p.party, mine->code);
-		strcpy(p.level, mine->levels[next() % mine->nlevels].code);
-		p.from = D("2015-01-01") + (date_t)(next() % 2000);
-		p.to = p.from + (date_t)(next() % 3000);
+		strcpy(p.clear[0].level, mine->levels[next() % mine->nlevels].code);
+		p.clear[0].from = D("2015-01-01") + (date_t)(next() % 2000);
+		p.clear[0].to = p.clear[0].from + (date_t)(next() % 3000);
 		struct item_view it = launch();
 		it.foreign = theirs != mine;
 		strcpy(it.label.originator, theirs->code);
@@ -654,18 +654,19 @@ Test(property, no_permit_below_the_mapped_clearance)
 		permits++;
 		const struct scheme_level *need =
 		    decide_required_level(&it.label, mine, rq.agreement, NULL);
-		const struct scheme_level *has = party_level(mine, p.level);
+		const struct scheme_level *has = party_level(mine, p.clear[0].level);
 		cr_assert_not_null(need, "PERMIT for a level with no equivalent");
-		cr_assert(p.cleared && has && has->rank >= need->rank,
-			  "PERMIT for %s (rank %d) to %s %s needing rank %d", p.level,
+		cr_assert(p.nclear && has && has->rank >= need->rank,
+			  "PERMIT for %s (rank %d) to %s %s needing rank %d", p.clear[0].level,
 			  has ? has->rank : 0, it.label.originator, it.label.level, need->rank);
-		cr_assert(rq.date >= p.from && rq.date <= p.to, "PERMIT outside the clearance");
+		cr_assert(rq.date >= p.clear[0].from && rq.date <= p.clear[0].to,
+			  "PERMIT outside the clearance");
 	}
 	cr_assert_gt(permits, 1000, "the property was checked on %zu permits only", permits);
 }
 
-/* A separate level needs its own clearance; a lapsing one ends valid_years on. */
-Test(decide, separate_and_lapsing_levels)
+/* JPN's scheme as the law has it: 特定秘密 separate, lapsing after five years. */
+static struct party japan_in_law(void)
 {
 	struct party s = {.code = "JPN"};
 	level(&s, "HI", "秘", 1);
@@ -673,30 +674,79 @@ Test(decide, separate_and_lapsing_levels)
 	level(&s, "TOKUTEI", "特定秘密", 2);
 	s.levels[2].separate = true;
 	s.levels[2].valid_years = 5;
+	return s;
+}
+
+/* A separate level needs its own clearance; a lapsing one ends valid_years on. */
+Test(decide, separate_and_lapsing_levels)
+{
+	struct party s = japan_in_law();
 	const struct scheme_level *hi = &s.levels[0], *gokuhi = &s.levels[1],
 				  *tokutei = &s.levels[2];
 	cr_assert(level_covers(gokuhi, hi));
 	cr_assert(!level_covers(gokuhi, tokutei), "a 極秘 clearance does not read 特定秘密");
 	cr_assert(level_covers(tokutei, tokutei));
 	cr_assert(level_covers(tokutei, gokuhi), "by rank, for the levels that are not separate");
-	struct person p = {.id = "sato", .party = "JPN", .cleared = true, .level = "TOKUTEI"};
-	p.from = D("2015-04-01");
-	p.to = DATE_MAX;
-	cr_assert_eq(person_clearance_end(&p, &s), D("2020-03-31"));
+	struct person p = {
+	    .id = "sato", .party = "JPN", .nclear = 1, .clear = {{.level = "TOKUTEI"}}};
+	p.clear[0].from = D("2015-04-01");
+	p.clear[0].to = DATE_MAX;
+	cr_assert_eq(clearance_end(&p.clear[0], &s), D("2020-03-31"));
 	cr_assert(person_cleared_for(&p, &s, "TOKUTEI", D("2020-03-31")));
 	cr_assert(!person_cleared_for(&p, &s, "TOKUTEI", D("2020-04-01")));
 	cr_assert(!person_cleared_for(&p, &s, "GOKUHI", D("2020-04-01")),
 		  "the lapse is the clearance's");
-	p.to = D("2018-12-31"); /* an earlier end stands */
-	cr_assert_eq(person_clearance_end(&p, &s), D("2018-12-31"));
+	p.clear[0].to = D("2018-12-31"); /* an earlier end stands */
+	cr_assert_eq(clearance_end(&p.clear[0], &s), D("2018-12-31"));
 	/* from 29 February: five years on is 1 March, its last day 28 February */
-	p.from = D("2016-02-29");
-	p.to = DATE_MAX;
-	cr_assert_eq(person_clearance_end(&p, &s), D("2021-02-28"));
-	struct person g2 = {.id = "g", .party = "JPN", .cleared = true, .level = "GOKUHI"};
-	g2.from = D("2015-04-01");
-	g2.to = DATE_MAX;
-	cr_assert_eq(person_clearance_end(&g2, &s), DATE_MAX,
+	p.clear[0].from = D("2016-02-29");
+	p.clear[0].to = DATE_MAX;
+	cr_assert_eq(clearance_end(&p.clear[0], &s), D("2021-02-28"));
+	struct person g2 = {.id = "g", .party = "JPN", .nclear = 1, .clear = {{.level = "GOKUHI"}}};
+	g2.clear[0].from = D("2015-04-01");
+	g2.clear[0].to = DATE_MAX;
+	cr_assert_eq(clearance_end(&g2.clear[0], &s), DATE_MAX,
 		     "a level without valid_years never lapses");
 	cr_assert(!person_cleared_for(&g2, &s, "TOKUTEI", D("2019-09-01")));
+}
+
+/* Several clearances: a renewal covers what the lapsed assessment no longer
+ * does; the decision speaks of the clearance that counts. */
+Test(decide, several_clearances_renewal_and_levels)
+{
+	struct party s = japan_in_law();
+	struct person p = {.id = "sato", .party = "JPN", .roles = ROLE_ANALYST, .nclear = 1};
+	p.clear[0] = (struct clearance){"TOKUTEI", D("2015-04-01"), DATE_MAX};
+	cr_assert(!person_cleared_for(&p, &s, "TOKUTEI", D("2020-04-01")));
+	p.clear[p.nclear++] = (struct clearance){"TOKUTEI", D("2020-03-15"), DATE_MAX};
+	cr_assert(person_cleared_for(&p, &s, "TOKUTEI", D("2020-04-01")), "renewed");
+	cr_assert(!person_cleared_for(&p, &s, "TOKUTEI", D("2025-03-15")),
+		  "the renewal lapses too");
+	p.clear[p.nclear++] = (struct clearance){"GOKUHI", D("2010-01-01"), DATE_MAX};
+	cr_assert(person_cleared_for(&p, &s, "GOKUHI", D("2020-04-01")));
+	cr_assert(person_cleared_for(&p, &s, "HI", D("2030-01-01")), "GOKUHI reads HI, by rank");
+	cr_assert(!person_cleared_for(&p, &s, "TOKUTEI", D("2030-01-01")));
+
+	/* the same through decide(): JPN's own TOKUTEI item, read in 2026 */
+	struct item_view it = launch();
+	it.foreign = false;
+	strcpy(it.label.originator, "JPN");
+	strcpy(it.label.level, "TOKUTEI");
+	it.label.ntk[0] = '\0';
+	struct decide_request rq = {.action = ACT_READ,
+				    .date = D("2026-01-01"),
+				    .person = &p,
+				    .scheme = &s,
+				    .item = &it,
+				    .agreement = g,
+				    .purpose = "warning"};
+	struct decision d;
+	decide(&rq, &d);
+	denied_by(&d, "R-CLEARANCE", "needs a clearance of its own; sato holds GOKUHI");
+	p.nclear = 2; /* the two TOKUTEI assessments only: both lapsed by then */
+	decide(&rq, &d);
+	denied_by(&d, "R-CLEARANCE", "TOKUTEI clearance of 2020-03-15 lapsed after 2025-03-14");
+	rq.date = D("2024-06-01");
+	decide(&rq, &d);
+	cr_assert(find(&d, "R-CLEARANCE")->ok, "%s", find(&d, "R-CLEARANCE")->detail);
 }

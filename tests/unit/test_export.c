@@ -13,7 +13,7 @@ static struct export_measure measures[NMAX];
 static struct export_licence licences[NMAX];
 static struct export_regime R;
 
-static void group(const char *c, enum export_group g, const char *from, const char *to)
+static void group(const char *c, int g, const char *from, const char *to)
 {
 	struct export_interval *x = &groups[R.ngroups++];
 	strcpy(x->country, c);
@@ -130,7 +130,7 @@ Test(export, list_item_moves_with_korea_between_groups, .init = setup)
 	assert_decision("MT", "KOR", "2023-07-21", EXD_GENERAL_BULK);
 	struct export_answer a;
 	ask("MT", "KOR", "2019-08-28", &a);
-	cr_assert_eq(a.group, EXG_B);
+	cr_assert_eq(a.group, (int)EXG_B);
 	cr_assert_not_null(a.interval);
 	cr_assert_eq(a.interval->from, D("2019-08-28"));
 	cr_assert(has_reason(&a, "KOR is in group B since 2019-08-28"), "%s", a.reasons[0]);
@@ -213,7 +213,7 @@ Test(export, bad_codes_are_errors_not_defaults, .init = setup)
 	cr_assert(strstr(e.msg, "NERVE-GAS is not an entry of JPN's control list"), "%s", e.msg);
 	/* a real country with no interval falls in the default group */
 	cr_assert_eq(ask("MT", "BRA", "2019-09-01", &a), EXD_INDIVIDUAL_REQUIRED);
-	cr_assert_eq(a.group, EXG_C);
+	cr_assert_eq(a.group, (int)EXG_C);
 	cr_assert_null(a.interval);
 	cr_assert(has_reason(&a, "JPN's default group"));
 	cr_assert_str_eq(country_name("KOR"), "South Korea");
@@ -268,7 +268,7 @@ static void timeline_matches(const char *country)
 	size_t n;
 	struct lerr e = {0};
 	cr_assert_eq(export_timeline(&R, country, &c, &n, &e), 0, "%s", e.msg);
-	enum export_group g = export_group_on(&R, country, DATE_MIN, NULL);
+	int g = export_group_on(&R, country, DATE_MIN, NULL);
 	enum export_decision now[NMAX];
 	struct export_answer a;
 	for (size_t j = 0; j < R.nentries; j++)
@@ -320,8 +320,8 @@ Test(export, timeline_of_korea, .init = setup)
 	/* 2004-04-01 group C->A, then every entry but ARMS and SENS gets bulk */
 	cr_assert_eq(c[0].date, D("2004-04-01"));
 	cr_assert_null(c[0].entry);
-	cr_assert_eq(c[0].group_before, EXG_C);
-	cr_assert_eq(c[0].group, EXG_A);
+	cr_assert_eq(c[0].group_before, (int)EXG_C);
+	cr_assert_eq(c[0].group, (int)EXG_A);
 	size_t i = 0;
 	while (i < n && c[i].date < D("2019-07-04"))
 		i++;
@@ -336,10 +336,101 @@ Test(export, timeline_of_korea, .init = setup)
 	while (i < n && c[i].date < D("2019-08-28"))
 		i++;
 	cr_assert_null(c[i].entry);
-	cr_assert_eq(c[i].group, EXG_B);
+	cr_assert_eq(c[i].group, (int)EXG_B);
 	cr_assert_str_eq(c[i + 1].entry->code, "MT");
 	cr_assert_eq(c[i + 1].after, EXD_SPECIAL_GENERAL_BULK);
 	cr_assert_eq(c[n - 1].date, D("2023-07-21"));
 	free(c);
 	cr_assert_eq(export_timeline(&R, "ROK", &c, &n, &e), LERR_INVAL);
+}
+
+/* A company-specific bulk licence (特定包括許可, resist from 2019-12-20)
+ * covers only deals of its exporter with its consignee. */
+Test(export, company_bulk_licence_covers_its_companies_only)
+{
+	setup();
+	struct export_licence *l =
+	    licence("CB-RESIST-1", "RESIST", "KOR", "2019-12-20", "2022-12-19");
+	l->kind = EXL_COMPANY_BULK;
+	strcpy(l->exporter, "JSR");
+	strcpy(l->consignee, "Samsung Electronics");
+	struct lerr e = {0};
+	cr_assert_eq(export_regime_check(&R, &e), 0, "%s", e.msg);
+	struct export_answer a;
+	cr_assert_eq(export_check_deal(&R, "RESIST", "KOR", D("2019-12-20"), "JSR",
+				       "Samsung Electronics", &a, &e),
+		     0);
+	cr_assert_eq(a.decision, EXD_LICENSED);
+	cr_assert_eq(a.licence, l);
+	cr_assert(strstr(a.reasons[a.nreasons - 1], "company-specific bulk licence CB-RESIST-1"));
+	/* the day before: not yet */
+	export_check_deal(&R, "RESIST", "KOR", D("2019-12-19"), "JSR", "Samsung Electronics", &a,
+			  &e);
+	cr_assert_eq(a.decision, EXD_INDIVIDUAL_REQUIRED);
+	/* another consignee, or no deal named: the licence is not theirs */
+	export_check_deal(&R, "RESIST", "KOR", D("2020-01-06"), "JSR", "SK hynix", &a, &e);
+	cr_assert_eq(a.decision, EXD_INDIVIDUAL_REQUIRED);
+	cr_assert(strstr(a.reasons[a.nreasons - 1],
+			 "covers only deals of JSR with Samsung Electronics, not this one"),
+		  "%s", a.reasons[a.nreasons - 1]);
+	export_check(&R, "RESIST", "KOR", D("2020-01-06"), &a, &e);
+	cr_assert_eq(a.decision, EXD_INDIVIDUAL_REQUIRED);
+	/* a company-specific bulk licence names both */
+	l->consignee[0] = '\0';
+	cr_assert_eq(export_regime_check(&R, &e), LERR_INVAL);
+	cr_assert(strstr(e.msg, "consignee: a company-specific bulk licence names its exporter"),
+		  "%s", e.msg);
+	strcpy(l->consignee, "Samsung\nElectronics");
+	cr_assert_eq(export_regime_check(&R, &e), LERR_INVAL);
+	cr_assert(strstr(e.msg, "consignee: a control character"), "%s", e.msg);
+}
+
+/* Korea's own groups: 가 answers as A, 가의2 and 나 as C; Japan moved from
+ * 가 to 가의2 on 2019-09-18 and back on 2023-04-24. */
+Test(export, a_regime_with_its_own_groups)
+{
+	setup();
+	strcpy(R.party, "KOR");
+	R.ndefs = 3;
+	R.defs[0] = (struct export_group_def){"GA", "가", EXG_A};
+	R.defs[1] = (struct export_group_def){"GA2", "가의2", EXG_C};
+	R.defs[2] = (struct export_group_def){"NA", "나", EXG_C};
+	R.default_group = 2;
+	R.ngroups = 0;
+	R.nmeasures = 0;
+	group("JPN", 0, "2004-01-01", "2019-09-17");
+	group("JPN", 1, "2019-09-18", "2023-04-23");
+	group("JPN", 0, "2023-04-24", NULL);
+	struct lerr e = {0};
+	cr_assert_eq(export_regime_check(&R, &e), 0, "%s", e.msg);
+	struct export_answer a;
+	export_check(&R, "MT", "JPN", D("2019-09-17"), &a, &e);
+	cr_assert_eq(a.decision, EXD_GENERAL_BULK);
+	cr_assert_str_eq(export_group_def(&R, a.group)->code, "GA");
+	export_check(&R, "MT", "JPN", D("2019-09-18"), &a, &e);
+	cr_assert_eq(a.decision, EXD_INDIVIDUAL_REQUIRED);
+	cr_assert_str_eq(export_group_def(&R, a.group)->name, "가의2");
+	export_check(&R, NULL, "JPN", D("2020-01-01"), &a, &e);
+	cr_assert_eq(a.decision, EXD_CATCH_ALL_REVIEW);
+	export_check(&R, "MT", "JPN", D("2023-04-24"), &a, &e);
+	cr_assert_eq(a.decision, EXD_GENERAL_BULK);
+	/* the timeline sees 가의2 and 나 as different groups though both answer as C */
+	struct export_change *c;
+	size_t n;
+	cr_assert_eq(export_timeline(&R, "JPN", &c, &n, &e), 0);
+	size_t moves = 0;
+	for (size_t i = 0; i < n; i++)
+		moves += c[i].entry == NULL;
+	cr_assert_eq(moves, 3, "into 가 (from the default 나), to 가의2, back to 가");
+	free(c);
+	int g;
+	cr_assert_eq(export_group_find(&R, "B", &g, &e), LERR_INVAL);
+	cr_assert(strstr(e.msg, "unknown country group \"B\" (GA, GA2, NA)"), "%s", e.msg);
+	R.defs[1].rules = (enum export_group)7;
+	cr_assert_eq(export_regime_check(&R, &e), LERR_INVAL);
+	strcpy(R.defs[1].code, "GA");
+	R.defs[1].rules = EXG_C;
+	cr_assert_eq(export_regime_check(&R, &e), LERR_INVAL);
+	cr_assert(strstr(e.msg, "country_groups[1].code: GA is already country_groups[0]"), "%s",
+		  e.msg);
 }

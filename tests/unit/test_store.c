@@ -12,7 +12,7 @@
 #include "helpers.h"
 #include "store/store.h"
 
-#define SCHEMA 10 /* the schema version this build makes */
+#define SCHEMA 11 /* the schema version this build makes */
 
 static char dir[64];
 static char path[384]; /* the store: a file, or a database's URL */
@@ -107,6 +107,16 @@ static long long raw(const char *sql)
 static long long raw_version(void)
 {
 	return raw(pg ? "SELECT max(version) FROM store_schema" : "PRAGMA user_version");
+}
+
+/* Drops the tables, in that order, as an older schema lacked them. */
+static void drop_tables(const char *const *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char sql[96];
+		snprintf(sql, sizeof sql, "DROP TABLE %s", t[i]);
+		raw(sql);
+	}
 }
 
 static struct party jpn(void)
@@ -288,22 +298,32 @@ Test(store, an_older_store_is_migrated_on_opening)
 	cr_assert_eq(store_open(path, true, &s, &e), 0);
 	store_close(s);
 	/* make it a version 1 store: no people yet */
-	static const char *const drop[] = {"peer_nonces",     "inbox",
-					   "outbox",	      "peers",
-					   "tokens",	      "log_witnessed",
-					   "log_hashes",      "log_entries",
-					   "export_licences", "export_measure_entries",
-					   "export_measures", "export_entries",
-					   "export_groups",   "export_regimes",
-					   "consents",	      "releases",
-					   "items",	      "party_keys",
-					   "person_ntk",      "people",
+	static const char *const drop[] = {"sources",
+					   "announcements",
+					   "export_group_defs",
+					   "clearances",
+					   "peer_nonces",
+					   "inbox",
+					   "outbox",
+					   "peers",
+					   "tokens",
+					   "log_witnessed",
+					   "log_hashes",
+					   "log_entries",
+					   "export_licences",
+					   "export_measure_entries",
+					   "export_measures",
+					   "export_entries",
+					   "export_groups",
+					   "export_regimes",
+					   "consents",
+					   "releases",
+					   "items",
+					   "party_keys",
+					   "person_ntk",
+					   "people",
 					   "party_words"};
-	for (size_t i = 0; i < sizeof drop / sizeof *drop; i++) {
-		char sql[96];
-		snprintf(sql, sizeof sql, "DROP TABLE %s", drop[i]);
-		raw(sql);
-	}
+	drop_tables(drop, sizeof drop / sizeof *drop);
 	raw("ALTER TABLE parties DROP COLUMN no_operator_acts");
 	raw("ALTER TABLE levels DROP COLUMN separate");
 	raw("ALTER TABLE levels DROP COLUMN valid_years");
@@ -317,6 +337,38 @@ Test(store, an_older_store_is_migrated_on_opening)
 	cr_assert_eq(store_person_get(s, "kim", &p, &e), LERR_NOTFOUND, "%s", e.msg);
 	store_close(s);
 	cr_assert_eq(raw("SELECT count(*) FROM people"), 0);
+}
+
+Test(store, migration_11_moves_a_clearance_into_its_own_table)
+{
+	struct store *s;
+	struct lerr e = {0};
+	cr_assert_eq(store_open(path, true, &s, &e), 0);
+	struct party p = jpn();
+	cr_assert_eq(store_begin(s, &e), 0);
+	cr_assert_eq(store_party_put(s, &p, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_commit(s, &e), 0, "%s", e.msg);
+	store_close(s);
+	/* a version 10 store: the clearance in the person's own row */
+	static const char *const drop[] = {"sources", "announcements", "export_group_defs",
+					   "clearances"};
+	drop_tables(drop, sizeof drop / sizeof *drop);
+	raw("ALTER TABLE export_licences DROP COLUMN exporter");
+	raw("ALTER TABLE export_licences DROP COLUMN consignee");
+	raw("INSERT INTO people(id, party, name, roles, level, clearance_from, clearance_to)"
+	    " VALUES('sato', 'JPN', 'Sato', 1, 'GOKUHI', '2015-04-01', '9999-12-31')");
+	raw(pg ? "UPDATE store_schema SET version = 10" : "PRAGMA user_version=10");
+	cr_assert_eq(store_open(path, false, &s, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_schema_version(s), SCHEMA);
+	struct person got;
+	cr_assert_eq(store_person_get(s, "sato", &got, &e), 0, "%s", e.msg);
+	cr_assert_eq(got.nclear, 1);
+	cr_assert_str_eq(got.clear[0].level, "GOKUHI");
+	char d[DATE_BUF_SIZE];
+	cr_assert_str_eq(date_format(got.clear[0].from, d), "2015-04-01");
+	cr_assert_eq(got.clear[0].to, DATE_MAX);
+	store_close(s);
+	cr_assert_eq(raw("SELECT count(*) FROM people WHERE level IS NOT NULL"), 0);
 }
 
 /* A small regime: two groups, two entries, a measure, a licence. */
@@ -337,7 +389,7 @@ static void regime(struct export_regime *r, struct export_interval *g, struct ex
 	strcpy(m->country, "KOR");
 	m->from = D("2019-07-04");
 	m->to = D("2023-03-23");
-	*l = (struct export_licence){"IL-1", "HF", "KOR", D("2019-08-08"), D("2020-02-07")};
+	*l = (struct export_licence){.id = "IL-1", .entry = "HF", .country = "KOR", .from = D("2019-08-08"), .to = D("2020-02-07")};
 	r->groups = g;
 	r->ngroups = 2;
 	r->entries = x;
@@ -355,7 +407,7 @@ Test(store, an_export_regime_round_trips_and_keeps_added_licences)
 	struct export_interval g[2];
 	struct export_entry x[2];
 	struct export_measure m;
-	struct export_licence l, l2 = {"IL-2", "FPI", "KOR", D("2019-09-01"), D("2019-12-31")};
+	struct export_licence l, l2 = {.id = "IL-2", .entry = "FPI", .country = "KOR", .from = D("2019-09-01"), .to = D("2019-12-31")};
 	struct export_regime r, got;
 	regime(&r, g, x, &m, &l);
 	cr_assert_eq(store_open(path, true, &s, &e), 0);
@@ -575,7 +627,10 @@ Test(store, a_store_copies_whole_into_another_engine)
 				.stored_on = "2019-09-01"};
 	const uint8_t entry[5] = {'{', 0, 0xff, '}', '\n'}, hash[32] = {1, 2, 3};
 	struct store_token tok = {.id = "t1", .person = "sato", .issued_on = "2019-09-01"};
-	struct person sato = {.id = "sato", .party = "JPN", .name = "Sato", .roles = 1};
+	struct person sato = {
+	    .id = "sato", .party = "JPN", .name = "Sato", .roles = 1, .nclear = 2};
+	sato.clear[0] = (struct clearance){"GOKUHI", D("2015-04-01"), DATE_MAX};
+	sato.clear[1] = (struct clearance){"HI", D("2010-01-01"), D("2014-12-31")};
 	struct store_msg m = {.id = "m1",
 			      .peer = "KOR",
 			      .kind = "consent",
@@ -633,6 +688,11 @@ Test(store, a_store_copies_whole_into_another_engine)
 	struct store_token tb;
 	cr_assert_eq(store_token_find(b, hash, &tb, &e), 0, "%s", e.msg);
 	cr_assert_str_eq(tb.person, "sato");
+	struct person pb;
+	cr_assert_eq(store_person_get(b, "sato", &pb, &e), 0, "%s", e.msg);
+	cr_assert_eq(pb.nclear, 2, "the clearances are copied");
+	cr_assert_str_eq(pb.clear[1].level, "HI");
+	cr_assert_eq(pb.clear[1].to, D("2014-12-31"));
 	struct store_msg *ms;
 	size_t n;
 	cr_assert_eq(store_outbox_due(b, NULL, 10, 10, &ms, &n, &e), 0, "%s", e.msg);
