@@ -97,3 +97,23 @@ dump() {
 	[[ "$output" == *"would apply"* ]]
 	[ "$(rows agreements)" -eq 0 ]
 }
+
+@test "an older configuration file still applies: one clearance object, licences without a kind, groups A-D" {
+	old="$BATS_TEST_DIRNAME/data/gsomia-2019-before-sources.json" # the example before sources and Korea's regime
+	"$L" init --replay --party JPN >/dev/null
+	run "$L" config apply "$old"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"export regimes: 1"* ]]
+	[ "$("$L" --json person show kim | jq -r '.clearance | map(.level + " " + .from + " " + .to) | join(",")')" = \
+		"II 2018-01-01 2025-12-31" ]
+	[ "$("$L" --json export check --entry HF --to KOR --at 2019-08-29 | jq -r '.decision + " " + .licence.kind')" = \
+		"licensed individual" ]
+	# and the new example on top of it adds what the old one lacked
+	run "$L" config apply "$EXAMPLE"
+	[ "$status" -eq 0 ]
+	[ "$("$L" --json export group JPN --from KOR --at 2019-09-18 | jq -r .group)" = GA2 ]
+	# applying the old one again drops the sources it does not give, and keeps KOR's regime
+	"$L" config apply "$old" >/dev/null
+	"$L" --json agreement show "$G" | jq -e '(.events | all(has("source") | not)) and (.announcements == [])'
+	[ "$("$L" --json export group JPN --from KOR --at 2019-09-18 | jq -r .group)" = GA2 ]
+}
