@@ -190,7 +190,7 @@ static int check_defs(const struct export_regime *r, struct lerr *e)
 		const struct export_group_def *d = &r->defs[i];
 		if (label_word_check(d->code, e) < 0)
 			return lerr_prefix(e, "country_groups[%zu].code", i);
-		char what[40];
+		char what[64];
 		snprintf(what, sizeof what, "country_groups[%zu].name", i);
 		if (!d->name[0])
 			return lerr_set(e, LERR_INVAL, "%s: must not be empty", what);

@@ -73,7 +73,7 @@ int person_check(const struct person *p, const struct party *party, struct lerr 
 		return lerr_set(e, LERR_INVAL, "clearance: more than %d", PERSON_CLEARANCES_MAX);
 	for (size_t i = 0; i < p->nclear; i++) {
 		const struct clearance *c = &p->clear[i];
-		char at[24] = "clearance";
+		char at[40] = "clearance";
 		if (p->nclear > 1)
 			snprintf(at, sizeof at, "clearance[%zu]", i);
 		if (!party_level(party, c->level)) {

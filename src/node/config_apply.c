@@ -238,7 +238,7 @@ int node_config_apply(struct node *n, const struct config *c, const char *name, 
 		      struct config_summary *sum, struct lerr *e)
 {
 	struct store *s = n ? n->store : NULL;
-	struct node_clock clock;
+	struct node_clock clock = {0}; /* no node: UTC, not replaying */
 	memset(sum, 0, sizeof *sum);
 	if (!n && node_clock_read(&clock, e) < 0)
 		return e ? e->code : LERR_INVAL;
