@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/text.h"
 #include "../node/encode.h"
 #include "../node/views.h"
 #include "cli.h"
@@ -110,7 +111,11 @@ static void print_check(const json_t *o)
 		cli_print_source(l, "    ");
 	}
 	json_array_foreach(json_object_get(o, "reasons"), i, x)
-	    printf("  - %s\n", json_string_value(x));
+	{
+		char buf[4 * EXPORT_REASON_MAX];
+		const char *s = json_string_value(x) ? json_string_value(x) : "";
+		printf("  - %s\n", text_needs_escape(s) ? text_escape(s, buf, sizeof buf) : s);
+	}
 }
 
 static int do_check(const struct cli *c, struct node *n, int argc, char **argv)
@@ -156,8 +161,12 @@ static void print_group(const json_t *o)
 	printf("%s (%s) is in %s's group %s%s on %s (%s)\n", cli_str(o, "country"),
 	       cli_str(o, "country_name"), cli_str(o, "party"), cli_str(o, "group"), named,
 	       cli_str(o, "date"), iv ? span_text(iv, buf) : dflt);
-	json_array_foreach(json_object_get(o, "history"), i, h) printf(
-	    "%s  group %-4s %s\n", i ? "" : "history:\n", cli_str(h, "group"), span_text(h, buf));
+	json_array_foreach(json_object_get(o, "history"), i, h)
+	{
+		printf("%s  group %-4s %s\n", i ? "" : "history:\n", cli_str(h, "group"),
+		       span_text(h, buf));
+		cli_print_source(h, "      ");
+	}
 	printf("%sotherwise: group %s (the default)\n",
 	       json_array_size(json_object_get(o, "history")) ? "  " : "",
 	       cli_str(o, "default_group"));
@@ -200,7 +209,8 @@ static void print_change(const json_t *x)
 		const json_t *l = json_object_get(x, "licence");
 		printf("%s  %-12s %s licence %s: %s -> %s, to %s\n", cli_str(x, "date"),
 		       cli_str(l, "entry"), cli_str(l, "kind"), cli_str(l, "id"),
-		       cli_str(l, "exporter"), cli_str(l, "consignee"),
+		       json_object_get(l, "exporter") ? cli_str(l, "exporter") : "any exporter",
+		       json_object_get(l, "consignee") ? cli_str(l, "consignee") : "any consignee",
 		       json_object_get(l, "to") ? cli_str(l, "to") : "further notice");
 		cli_print_source(l, "    ");
 		return;
@@ -277,6 +287,7 @@ static void print_licence(const json_t *l, bool added)
 		       json_object_get(l, "exporter") ? cli_str(l, "exporter") : "any exporter",
 		       json_object_get(l, "consignee") ? cli_str(l, "consignee") : "any consignee");
 	printf("\n");
+	cli_print_source(l, "    ");
 }
 
 static int licence_add(const struct cli *c, struct node *n, int argc, char **argv)
@@ -400,7 +411,7 @@ static void print_regime(const json_t *o)
 		cli_print_source(m, "    ");
 	}
 	json_array_foreach(json_object_get(o, "country_groups"), i, x)
-	    printf("%s  %-6s %s: the rules of Japan's group %s\n", i ? "" : "country groups:\n",
+	    printf("%s  %-6s %s: answers as group %s\n", i ? "" : "country groups:\n",
 		   cli_str(x, "code"), cli_str(x, "name"), cli_str(x, "rules"));
 	json_array_foreach(json_object_get(o, "announcements"), i, x)
 	{

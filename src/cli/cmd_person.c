@@ -179,7 +179,7 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 	json_array_foreach(json_object_get(o, "people"), i, p)
 	{
 		const json_t *cs = json_object_get(p, "clearance"), *cl;
-		char levels[64] = "";
+		char levels[PERSON_CLEARANCES_MAX * (LEVEL_CODE_MAX + 1)] = "";
 		size_t k, len = 0;
 		json_array_foreach(cs, k, cl) if (len < sizeof levels) len += (size_t)snprintf(
 		    levels + len, sizeof levels - len, "%s%s", k ? "," : "", cli_str(cl, "level"));

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
+
 static const char *const action_names[ACT__COUNT] = {
     [ACT_READ] = "read",	   [ACT_DOWNLOAD] = "download",
     [ACT_REPRODUCE] = "reproduce", [ACT_TRANSLATE] = "translate",
@@ -60,6 +62,7 @@ static void rule(struct decision *d, const char *id, const char *clause, bool ok
 	va_start(ap, fmt);
 	vsnprintf(r->detail, sizeof r->detail, fmt, ap);
 	va_end(ap);
+	text_trim_utf8(r->detail);
 }
 
 static bool touches_content(enum action a)
@@ -170,68 +173,101 @@ static void check_foreign_reader(const struct decide_request *rq, struct decisio
 		     rq->holder_agreement->id, agr_state_name(st.state), date_format(rq->date, d1));
 }
 
+/* Whether clearance c holds on date in scheme. */
+static bool clearance_valid(const struct clearance *c, const struct party *scheme, date_t date)
+{
+	return date >= c->from && date <= clearance_end(c, scheme);
+}
+
 /*
- * Of p's clearances, the one to speak of on `date` for `need` (NULL: not
- * yet known): a valid one that covers it, else the highest valid one, else
- * (*valid false) the latest to start by then, or the first.
+ * Of the clearances in p for which want(c) holds, the one to speak of on
+ * date: one valid that day, else the latest to have started by then, else
+ * the soonest to start; NULL when want holds for none.
  */
 static const struct clearance *clearance_pick(const struct person *p, const struct party *scheme,
-					      date_t date, const struct scheme_level *need,
-					      bool *valid)
+					      date_t date, const struct scheme_level *need)
 {
-	const struct clearance *best = NULL, *late = NULL;
-	const struct scheme_level *best_lv = NULL;
+	const struct clearance *started = NULL, *coming = NULL;
 	for (size_t i = 0; i < p->nclear; i++) {
 		const struct clearance *c = &p->clear[i];
 		const struct scheme_level *lv = party_level(scheme, c->level);
-		if (date >= c->from && date <= clearance_end(c, scheme)) {
-			if (need && lv && level_covers(lv, need)) {
-				*valid = true;
-				return c;
-			}
-			if (!best || (lv && (!best_lv || lv->rank > best_lv->rank)))
-				best = c, best_lv = lv;
-		} else if (c->from <= date && (!late || c->from > late->from))
-			late = c;
+		if (need && !(lv && level_covers(lv, need)))
+			continue;
+		if (clearance_valid(c, scheme, date))
+			return c;
+		if (c->from <= date && (!started || c->from > started->from))
+			started = c;
+		else if (c->from > date && (!coming || c->from < coming->from))
+			coming = c;
 	}
-	*valid = best != NULL;
-	return best ? best : late ? late : &p->clear[0];
+	return started ? started : coming;
 }
 
+/* The highest-ranked of p's clearances valid on date, or NULL. */
+static const struct clearance *clearance_best(const struct person *p, const struct party *scheme,
+					      date_t date)
+{
+	const struct clearance *best = NULL;
+	const struct scheme_level *best_lv = NULL;
+	for (size_t i = 0; i < p->nclear; i++) {
+		const struct scheme_level *lv = party_level(scheme, p->clear[i].level);
+		if (clearance_valid(&p->clear[i], scheme, date) &&
+		    (!best || (lv && (!best_lv || lv->rank > best_lv->rank))))
+			best = &p->clear[i], best_lv = lv;
+	}
+	return best;
+}
+
+/* Why clearance c does not hold on date: lapsed, or outside its days. */
+static void clearance_dates_fail(struct decision *d, const struct decide_request *rq,
+				 const struct clearance *c)
+{
+	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE], d3[DATE_BUF_SIZE];
+	const struct person *p = rq->person;
+	const struct scheme_level *lv = party_level(rq->scheme, c->level);
+	const date_t end = clearance_end(c, rq->scheme);
+	if (end < c->to && rq->date > end)
+		rule(d, "R-CLEARANCE", "Art. 4, 7", false,
+		     "%s's %s clearance of %s lapsed after %s (a %s clearance is valid %d years "
+		     "unless renewed), before %s",
+		     p->id, c->level, date_format(c->from, d1), date_format(end, d2), c->level,
+		     lv ? lv->valid_years : 0, date_format(rq->date, d3));
+	else
+		rule(d, "R-CLEARANCE", "Art. 4, 7", false,
+		     "%s's %s clearance is valid %s to %s, not on %s", p->id, c->level,
+		     date_format(c->from, d1), date_format(c->to, d2), date_format(rq->date, d3));
+}
+
+/*
+ * R-CLEARANCE: one of the person's clearances, valid on the date, covers
+ * the item's level as the person's scheme maps it. When none does, the
+ * detail speaks of the clearance that would have: one at a level that
+ * covers it (why it does not hold that day), else the highest valid one
+ * (why its level does not reach), else the latest (its days).
+ */
 static void check_clearance(const struct decide_request *rq, struct decision *d)
 {
 	const struct person *p = rq->person;
 	const struct label *l = &rq->item->label;
-	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE], d3[DATE_BUF_SIZE];
 	const char *why = NULL;
-	bool valid;
 	if (!p->nclear) {
 		rule(d, "R-CLEARANCE", "Art. 4, 7", false, "%s holds no clearance", p->id);
 		return;
 	}
-	const struct clearance *c = clearance_pick(p, rq->scheme, rq->date, NULL, &valid);
-	if (!valid) {
-		const struct scheme_level *lv = party_level(rq->scheme, c->level);
-		const date_t end = clearance_end(c, rq->scheme);
-		if (end < c->to && rq->date > end)
-			rule(d, "R-CLEARANCE", "Art. 4, 7", false,
-			     "%s's %s clearance of %s lapsed after %s (a %s clearance is valid %d "
-			     "years unless renewed), before %s",
-			     p->id, c->level, date_format(c->from, d1), date_format(end, d2),
-			     c->level, lv ? lv->valid_years : 0, date_format(rq->date, d3));
-		else
-			rule(d, "R-CLEARANCE", "Art. 4, 7", false,
-			     "%s's clearance is valid %s to %s, not on %s", p->id,
-			     date_format(c->from, d1), date_format(c->to, d2),
-			     date_format(rq->date, d3));
+	const struct scheme_level *need = decide_required_level(l, rq->scheme, rq->agreement, &why);
+	const struct clearance *c = need ? clearance_pick(p, rq->scheme, rq->date, need) : NULL;
+	if (c && !clearance_valid(c, rq->scheme, rq->date)) {
+		clearance_dates_fail(d, rq, c);
 		return;
 	}
-	const struct scheme_level *need = decide_required_level(l, rq->scheme, rq->agreement, &why);
+	if (!c && !(c = clearance_best(p, rq->scheme, rq->date))) {
+		clearance_dates_fail(d, rq, clearance_pick(p, rq->scheme, rq->date, NULL));
+		return;
+	}
 	if (!need) {
 		rule(d, "R-CLEARANCE", "Art. 4", false, "%s %s: %s", l->originator, l->level, why);
 		return;
 	}
-	c = clearance_pick(p, rq->scheme, rq->date, need, &valid);
 	const struct scheme_level *has = party_level(rq->scheme, c->level);
 	bool ok = has && level_covers(has, need);
 	if (need->separate && !ok)

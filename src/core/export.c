@@ -250,6 +250,17 @@ static int check_measures(const struct export_regime *r, struct lerr *e)
 		for (size_t k = 0; k < m->nentries; k++)
 			if (check_listed(r, m->entries[k], e) < 0)
 				return lerr_prefix(e, "special_measures[%zu].entries[%zu]", i, k);
+		/* one measure per country and first day: its entries are one list
+		 * (and the measure has one key, for its source) */
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(r->measures[j].country, m->country) == 0 &&
+			    r->measures[j].from == m->from)
+				return lerr_set(
+				    e, LERR_INVAL,
+				    "special_measures[%zu]: %s already has a measure from "
+				    "that day (special_measures[%zu]); list its entries "
+				    "there",
+				    i, m->country, j);
 	}
 	return 0;
 }
@@ -316,8 +327,9 @@ static void reason(struct export_answer *a, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(a->reasons[a->nreasons++], EXPORT_REASON_MAX, fmt, ap);
+	vsnprintf(a->reasons[a->nreasons], EXPORT_REASON_MAX, fmt, ap);
 	va_end(ap);
+	text_trim_utf8(a->reasons[a->nreasons++]); /* names cut by the buffer stay text */
 }
 
 /* The group's own answer for an entry (or none), before measures and licences. */
@@ -428,19 +440,18 @@ static void apply_licence(const struct export_regime *r, const struct export_ent
 	if (valid && l->kind == EXL_COMPANY_BULK) {
 		a->decision = EXD_LICENSED;
 		a->licence = l;
-		reason(
-		    a,
-		    "company-specific bulk licence %s covers deals of %.60s with %.60s (valid %s "
-		    "to %s)",
-		    l->id, l->exporter, l->consignee, date_format(l->from, d1),
-		    date_format(l->to, d2));
+		reason(a,
+		       "company-specific bulk licence %s covers deals of %s with %s (valid %s "
+		       "to %s)",
+		       l->id, l->exporter, l->consignee, date_format(l->from, d1),
+		       date_format(l->to, d2));
 	} else if (valid) {
 		a->decision = EXD_LICENSED;
 		a->licence = l;
 		reason(a, "individual licence %s covers it (valid %s to %s)", l->id,
 		       date_format(l->from, d1), date_format(l->to, d2));
 	} else if (o) {
-		reason(a, "%s %s covers only deals of %.60s with %.60s, not this one", kind_word(o),
+		reason(a, "%s %s covers only deals of %s with %s, not this one", kind_word(o),
 		       o->id, o->exporter[0] ? o->exporter : "any exporter",
 		       o->consignee[0] ? o->consignee : "any consignee");
 	} else if (l && l->to < date) {

@@ -208,13 +208,33 @@ const char *text_nearest_in(const char *word, const char *words, size_t stride, 
 
 int text_line_check(const char *s, const char *what, struct lerr *e)
 {
-	if (!utf8_valid(s, strlen(s)))
-		return lerr_set(e, LERR_INVAL, "%s: not valid UTF-8", what);
-	for (const char *t = s; *t; t++)
-		if ((unsigned char)*t < 0x20 || *t == 0x7f)
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seq_len(u + i, n - i);
+		if (!k)
+			return lerr_set(e, LERR_INVAL, "%s: not valid UTF-8 (byte %zu)", what, i);
+		if (text_is_control(u + i, k))
 			return lerr_set(e, LERR_INVAL,
-					"%s: a control character (0x%02x) at byte %zu: it is one "
-					"line of text",
-					what, (unsigned)(unsigned char)*t, (size_t)(t - s));
+					"%s: a control character at byte %zu: it is one line of "
+					"text, shown as it reads",
+					what, i);
+		i += k;
+	}
 	return 0;
+}
+
+char *text_trim_utf8(char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0;
+	while (i < n) {
+		size_t k = utf8_seq_len(u + i, n - i);
+		if (!k)
+			break;
+		i += k;
+	}
+	if (i < n && n - i < 4) /* a sequence cut by the end: drop it */
+		s[i] = '\0';
+	return s;
 }

@@ -46,9 +46,17 @@ char *text_escape(const char *s, char *out, size_t n) __attribute__((nonnull));
 
 /*
  * Checks text shown on other people's screens (a title, a name): valid
- * UTF-8, one line (no control). LERR_INVAL "what: ..." naming the byte.
+ * UTF-8, one line, nothing a terminal would act on (text_is_control: no
+ * control, no bidirectional override). LERR_INVAL "what: ..." naming the
+ * byte.
  */
 int text_line_check(const char *s, const char *what, struct lerr *e) __attribute__((nonnull(1, 2)));
+
+/*
+ * Drops a UTF-8 sequence cut by the end of s (what snprintf leaves when
+ * the text did not fit), so that s stays valid UTF-8 if it was. Returns s.
+ */
+char *text_trim_utf8(char *s) __attribute__((nonnull));
 
 /* Whether text_escape would change s. */
 bool text_needs_escape(const char *s) __attribute__((nonnull));

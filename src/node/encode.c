@@ -197,7 +197,8 @@ json_t *encode_person(const struct person *p)
 		json_array_append_new(cs, c);
 	}
 	if (o)
-		json_object_set_new(o, "clearance", cs); /* the form config takes */
+		json_object_set_new(o, "clearance",
+				    cs); /* as config takes it (views add "lapses") */
 	else
 		json_decref(cs);
 	return o;

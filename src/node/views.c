@@ -138,6 +138,13 @@ static void span_ref(const char *prefix, const json_t *x, char *ref, size_t len)
 	snprintf(ref, len, "%s%s|%s", prefix, jstr(x, "country"), jstr(x, "from"));
 }
 
+/* "PARTY|COUNTRY|from" of a group interval of a country's history (prefix
+ * "PARTY|COUNTRY|"). */
+static void from_ref(const char *prefix, const json_t *x, char *ref, size_t len)
+{
+	snprintf(ref, len, "%s%s", prefix, jstr(x, "from"));
+}
+
 /* "PARTY|ID" of a licence. */
 static void licence_ref(const char *prefix, const json_t *x, char *ref, size_t len)
 {
@@ -437,8 +444,10 @@ static int by_date(const void *x, const void *y)
 /*
  * The record among an export timeline's changes, each in its day's place:
  * the regime's announcements ("kind": "announcement") and the first day of
- * each licence for the country that no change shows, a company-specific
- * bulk licence's ("kind": "licence").
+ * each licence for the country that names its companies (company-specific
+ * bulk, or an individual licence naming exporter or consignee), which no
+ * change shows: it changes no answer for a deal that names none ("kind":
+ * "licence").
  */
 static void timeline_record(struct node *n, const struct export_regime *r, const char *country,
 			    json_t *changes)
@@ -451,7 +460,8 @@ static void timeline_record(struct node *n, const struct export_regime *r, const
 	json_t *lics = json_array();
 	for (size_t k = 0; k < r->nlicences; k++) {
 		const struct export_licence *l = &r->licences[k];
-		if (strcmp(l->country, country) != 0 || l->kind != EXL_COMPANY_BULK)
+		if (strcmp(l->country, country) != 0 ||
+		    (l->kind != EXL_COMPANY_BULK && !l->exporter[0] && !l->consignee[0]))
 			continue;
 		json_t *o = encode_export_licence(l);
 		json_array_append_new(lics, o);
@@ -594,6 +604,11 @@ int view_export_group(struct node *n, const char *party, const char *country, da
 		return r;
 	if (!(*out = encode_export_group(&reg, country, on)))
 		r = nomem(NULL, e);
+	if (r == 0) {
+		char prefix[SOURCE_REF_MAX];
+		snprintf(prefix, sizeof prefix, "%s|%s|", reg.party, country);
+		attach_sources(n, "group", prefix, json_object_get(*out, "history"), from_ref);
+	}
 	export_regime_free(&reg);
 	return r;
 }

@@ -171,10 +171,13 @@ static const struct migration migrations[] = {
      * groups; licences that name their exporter and consignee; dated
      * announcements; the public source of an event, measure or licence. */
     {"CREATE TABLE clearances(person TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
-     " position INTEGER NOT NULL, level TEXT NOT NULL, valid_from TEXT NOT NULL,"
-     " valid_to TEXT NOT NULL, PRIMARY KEY(person, position)) STRICT;"
-     "INSERT INTO clearances(person, position, level, valid_from, valid_to)"
-     " SELECT id, 0, level, clearance_from, clearance_to FROM people WHERE level IS NOT NULL;"
+     " position INTEGER NOT NULL, party TEXT NOT NULL, level TEXT NOT NULL,"
+     " valid_from TEXT NOT NULL, valid_to TEXT NOT NULL, PRIMARY KEY(person, position),"
+     " FOREIGN KEY(party, level) REFERENCES levels(party, code) DEFERRABLE INITIALLY DEFERRED)"
+     " STRICT;"
+     "INSERT INTO clearances(person, position, party, level, valid_from, valid_to)"
+     " SELECT id, 0, party, level, clearance_from, clearance_to FROM people"
+     " WHERE level IS NOT NULL;"
      "UPDATE people SET level = NULL, clearance_from = NULL, clearance_to = NULL;"
      "CREATE TABLE export_group_defs("
      " party TEXT NOT NULL REFERENCES export_regimes(party) ON DELETE CASCADE,"
@@ -951,15 +954,16 @@ static int sq_person_put(struct store *s, const struct person *p, struct lerr *e
 	for (size_t i = 0; i < p->nclear && i < PERSON_CLEARANCES_MAX; i++) {
 		char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
 		if (prep(q,
-			 "INSERT INTO clearances(person, position, level, valid_from, valid_to)"
-			 " VALUES(?, ?, ?, ?, ?)",
+			 "INSERT INTO clearances(person, position, party, level, valid_from,"
+			 " valid_to) VALUES(?, ?, ?, ?, ?, ?)",
 			 &st, e) < 0)
 			return LERR_STORE;
 		bind_text(st, 1, p->id, false);
 		sql_bind_int(st, 2, (int64_t)i);
-		bind_text(st, 3, p->clear[i].level, false);
-		bind_text(st, 4, date_format(p->clear[i].from, d1), false);
-		bind_text(st, 5, date_format(p->clear[i].to, d2), false);
+		bind_text(st, 3, p->party, false);
+		bind_text(st, 4, p->clear[i].level, false);
+		bind_text(st, 5, date_format(p->clear[i].from, d1), false);
+		bind_text(st, 6, date_format(p->clear[i].to, d2), false);
 		if (step_done(q, st, "write clearance", e) < 0)
 			return LERR_STORE;
 	}
@@ -1614,30 +1618,18 @@ static int sq_export_licence_add(struct store *s, const char *party, const struc
 	return licence_put(SQ(s), party, l, source, on, false, e);
 }
 
-/* "prefix%" for LIKE, its own % and _ escaped with '!'. */
-static void like_prefix(const char *prefix, char *out, size_t n)
-{
-	size_t k = 0;
-	for (const char *c = prefix; *c && k + 3 < n; c++) {
-		if (*c == '%' || *c == '_' || *c == '!')
-			out[k++] = '!';
-		out[k++] = *c;
-	}
-	out[k++] = '%';
-	out[k] = '\0';
-}
-
 static int sq_sources_replace(struct store *s, const char *scope, const char *prefix,
 			      const struct store_source *v, size_t n, struct lerr *e)
 {
 	struct sq *q = SQ(s);
 	struct sql_stmt *st;
-	char like[2 * SOURCE_REF_MAX + 2];
-	like_prefix(prefix, like, sizeof like);
-	if (prep(q, "DELETE FROM sources WHERE scope = ? AND ref LIKE ? ESCAPE '!'", &st, e) < 0)
+	/* a prefix compared as it is (LIKE folds ASCII case in SQLite, not in
+	 * PostgreSQL): agreement "a" and "A" are two */
+	if (prep(q, "DELETE FROM sources WHERE scope = ? AND substr(ref, 1, ?) = ?", &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, scope, false);
-	bind_text(st, 2, like, false);
+	sql_bind_int(st, 2, (int64_t)strlen(prefix));
+	bind_text(st, 3, prefix, false);
 	if (step_done(q, st, "replace sources", e) < 0)
 		return LERR_STORE;
 	for (size_t i = 0; i < n; i++) {
@@ -1662,17 +1654,16 @@ static int sq_sources_list(struct store *s, const char *scope, const char *prefi
 {
 	struct sq *q = SQ(s);
 	struct sql_stmt *st;
-	char like[2 * SOURCE_REF_MAX + 2];
 	*out = NULL;
 	*n = 0;
-	like_prefix(prefix, like, sizeof like);
 	if (prep(q,
-		 "SELECT ref, title, url FROM sources WHERE scope = ? AND ref LIKE ? ESCAPE '!'"
+		 "SELECT ref, title, url FROM sources WHERE scope = ? AND substr(ref, 1, ?) = ?"
 		 " ORDER BY ref",
 		 &st, e) < 0)
 		return LERR_STORE;
 	bind_text(st, 1, scope, false);
-	bind_text(st, 2, like, false);
+	sql_bind_int(st, 2, (int64_t)strlen(prefix));
+	bind_text(st, 3, prefix, false);
 	int rc, r = 0;
 	while ((rc = sql_step(st)) == SQL_ROW) {
 		struct store_source *x = grow((void **)out, n, sizeof *x);

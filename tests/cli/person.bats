@@ -94,3 +94,21 @@ load helpers
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"unknown person nobody"* ]]
 }
+
+@test "a level people hold cannot leave the scheme under them" {
+	example_node
+	# ito holds HI: a file without HI is refused, and nothing changes
+	jq '.parties[0].levels |= map(select(.code != "HI")) | .agreements[0].equivalence |= map(select(.common != "CONFIDENTIAL"))' \
+		"$EXAMPLE" >"$BATS_TEST_TMPDIR/nohi.json"
+	before=$(rows levels)
+	run "$L" config apply "$BATS_TEST_TMPDIR/nohi.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'people[2].clearance.level: JPN has no level "HI"'* ]]
+	# nor one that leaves ito out: the store holds his clearance to its level
+	jq '.people |= map(select(.id != "ito"))' "$BATS_TEST_TMPDIR/nohi.json" >"$BATS_TEST_TMPDIR/nohi2.json"
+	run "$L" config apply "$BATS_TEST_TMPDIR/nohi2.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"FOREIGN KEY"* ]]
+	[ "$(rows levels)" -eq "$before" ]
+	[ "$("$L" --json person show ito | jq -r '.clearance[0].level')" = HI ]
+}

@@ -742,10 +742,22 @@ Test(decide, several_clearances_renewal_and_levels)
 				    .purpose = "warning"};
 	struct decision d;
 	decide(&rq, &d);
-	denied_by(&d, "R-CLEARANCE", "needs a clearance of its own; sato holds GOKUHI");
-	p.nclear = 2; /* the two TOKUTEI assessments only: both lapsed by then */
+	/* the detail speaks of the clearance that would have covered it: the
+	 * latest TOKUTEI assessment, lapsed; not the GOKUHI one that holds */
+	denied_by(&d, "R-CLEARANCE", "sato's TOKUTEI clearance of 2020-03-15 lapsed after 2025-03-14");
+	/* with no TOKUTEI assessment at all: the GOKUHI clearance, which cannot */
+	struct person only = p;
+	only.clear[0] = p.clear[2];
+	only.nclear = 1;
+	rq.person = &only;
 	decide(&rq, &d);
-	denied_by(&d, "R-CLEARANCE", "TOKUTEI clearance of 2020-03-15 lapsed after 2025-03-14");
+	denied_by(&d, "R-CLEARANCE", "needs a clearance of its own; sato holds GOKUHI");
+	/* one that starts later: named with its level and days */
+	only.clear[0] = (struct clearance){"TOKUTEI", D("2027-01-01"), DATE_MAX};
+	decide(&rq, &d);
+	denied_by(&d, "R-CLEARANCE",
+		  "sato's TOKUTEI clearance is valid 2027-01-01 to 9999-12-31, not on 2026-01-01");
+	rq.person = &p;
 	rq.date = D("2024-06-01");
 	decide(&rq, &d);
 	cr_assert(find(&d, "R-CLEARANCE")->ok, "%s", find(&d, "R-CLEARANCE")->detail);

@@ -2,6 +2,7 @@
  * 2023 dates (FACTS.md), interval edges, measures against licences, bad
  * codes, regime checks, and the timeline against the answer on every day. */
 #include "core/export.h"
+#include "core/text.h"
 #include "helpers.h"
 
 TestSuite(export, .fini = leak_check);
@@ -383,6 +384,32 @@ Test(export, company_bulk_licence_covers_its_companies_only)
 	strcpy(l->consignee, "Samsung\nElectronics");
 	cr_assert_eq(export_regime_check(&R, &e), LERR_INVAL);
 	cr_assert(strstr(e.msg, "consignee: a control character"), "%s", e.msg);
+	strcpy(l->consignee, "Samsung \u202eElectronics"); /* an override: reads otherwise */
+	cr_assert_eq(export_regime_check(&R, &e), LERR_INVAL);
+	/* long names in several bytes each: a reason cut by its buffer stays UTF-8 */
+	strcpy(l->exporter, "A");
+	for (int i = 0; i < 40; i++)
+		strcat(l->exporter, "株");
+	strcpy(l->consignee, "삼성전자 주식회사 삼성전자 주식회사 삼성전자 주식회사");
+	cr_assert_eq(export_regime_check(&R, &e), 0, "%s", e.msg);
+	export_check(&R, "RESIST", "KOR", D("2020-03-02"), &a, &e);
+	for (size_t i = 0; i < a.nreasons; i++)
+		cr_assert(utf8_valid(a.reasons[i], strlen(a.reasons[i])), "reason %zu: %s", i,
+			  a.reasons[i]);
+	export_check_deal(&R, "RESIST", "KOR", D("2020-03-02"), l->exporter, l->consignee, &a, &e);
+	cr_assert_eq(a.decision, EXD_LICENSED);
+	for (size_t i = 0; i < a.nreasons; i++)
+		cr_assert(utf8_valid(a.reasons[i], strlen(a.reasons[i])), "reason %zu: %s", i, a.reasons[i]);
+}
+
+Test(export, one_measure_per_country_and_first_day, .init = setup)
+{
+	struct export_measure *m = &measures[R.nmeasures++];
+	strcpy(m->entries[m->nentries++], "MT");
+	strcpy(m->country, "KOR");
+	m->from = measures[0].from;
+	m->to = DATE_MAX;
+	expect_bad("special_measures[1]: KOR already has a measure from that day (special_measures[0])");
 }
 
 /* Korea's own groups: 가 answers as A, 가의2 and 나 as C; Japan moved from

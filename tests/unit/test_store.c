@@ -291,6 +291,44 @@ Test(store, meta_values_round_trip)
 	store_close(s);
 }
 
+/* Sources are replaced by their exact prefix (an agreement "a" is not "A"),
+ * and announcements by their owner, in both engines. */
+Test(store, sources_and_announcements_by_their_owner)
+{
+	struct store *s;
+	struct lerr e = {0};
+	cr_assert_eq(store_open(path, true, &s, &e), 0);
+	struct store_source v[] = {{"event", "A|2016-11-23|signed|", {"Upper", ""}},
+				   {"event", "a|2016-11-23|signed|", {"lower", "https://x.test/%_"}}};
+	cr_assert_eq(store_begin(s, &e), 0);
+	cr_assert_eq(store_sources_replace(s, "event", "A|", &v[0], 1, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_sources_replace(s, "event", "a|", &v[1], 1, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_sources_replace(s, "event", "a|", NULL, 0, &e), 0, "%s", e.msg);
+	struct announcement an = {.title = "Cabinet decision", .by = "JPN"};
+	an.date = D("2019-08-02");
+	cr_assert_eq(store_announcements_replace(s, "export|JPN", &an, 1, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_commit(s, &e), 0, "%s", e.msg);
+	struct store_source *got;
+	size_t n;
+	cr_assert_eq(store_sources_list(s, "event", "A|", &got, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(n, 1, "replacing a|'s sources left A|'s");
+	cr_assert_str_eq(got[0].src.title, "Upper");
+	free(got);
+	cr_assert_eq(store_sources_list(s, "event", "a|", &got, &n, &e), 0);
+	cr_assert_eq(n, 0);
+	free(got);
+	struct announcement *as;
+	cr_assert_eq(store_announcements_list(s, "export|JPN", &as, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(as[0].title, "Cabinet decision");
+	cr_assert_eq(as[0].date, D("2019-08-02"));
+	free(as);
+	cr_assert_eq(store_announcements_list(s, "export|KOR", &as, &n, &e), 0);
+	cr_assert_eq(n, 0);
+	free(as);
+	store_close(s);
+}
+
 Test(store, an_older_store_is_migrated_on_opening)
 {
 	struct store *s;
