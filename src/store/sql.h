@@ -1,11 +1,11 @@
 /*
  * sql.h - the SQL engines behind one small interface (private to store/).
  *
- * store_sql.c writes each query once, with ? placeholders, over these
+ * The store (store_*.c, store_int.h) writes each query once, with ? placeholders, over these
  * calls; a driver runs it on its engine: SQLite (sql_sqlite.c, the
  * embedded default) or PostgreSQL through libpq (sql_pg.c). Where the two
  * differ in SQL (the schema's types, taking the write lock, a snapshot for
- * reads), store_sql.c asks the connection's dialect.
+ * reads), the store asks the connection's dialect.
  *
  * A statement from sql_prep() is bound (1-based), stepped row by row, read
  * (0-based columns; what a column returns lives until the next step) and

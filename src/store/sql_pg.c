@@ -362,7 +362,7 @@ static bool pg_in_tx(struct sql *c)
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
-/* The counter every write transaction moves as it commits (store_sql.c). */
+/* The counter every write transaction moves as it commits (store_schema.c). */
 static int pg_generation(struct sql *c, uint64_t *gen, struct lerr *e)
 {
 	struct sql_stmt *st;

@@ -1,0 +1,185 @@
+/* store_items.c - items, their releases and consents. */
+#include "store_int.h"
+
+#include <sodium.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int store_item_add(struct store *s, const struct store_item *it, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(
+		s,
+		"INSERT INTO items(id, label, originator, level, local_level, foreign_item,"
+		" received, sender, blob, size, stored_on, shared_by, seq)"
+		" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM items"
+		" WHERE true ON CONFLICT DO NOTHING",
+		&st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, it->id, false);
+	db_bind_text(st, 2, it->label, false);
+	db_bind_text(st, 3, it->originator, false);
+	db_bind_text(st, 4, it->level, false);
+	db_bind_text(st, 5, it->local_level, false);
+	sql_bind_int(st, 6, it->foreign);
+	db_bind_text(st, 7, it->received, true);
+	db_bind_text(st, 8, it->sender, true);
+	db_bind_text(st, 9, it->blob, false);
+	sql_bind_int(st, 10, it->size);
+	db_bind_text(st, 11, it->stored_on, false);
+	db_bind_text(st, 12, it->shared_by, true);
+	if (db_step_done(s, st, "write item", e) < 0)
+		return LERR_STORE;
+	if (sql_changes(s->c) == 0)
+		return lerr_set(e, LERR_EXISTS, "item %s is already stored", it->id);
+	return 0;
+}
+
+int store_item_get(struct store *s, const char *id, struct store_item *it, struct lerr *e)
+{
+	struct sql_stmt *st;
+	memset(it, 0, sizeof *it);
+	if (db_prep(
+		s,
+		"SELECT id, label, originator, level, local_level, foreign_item, received,"
+		" sender, blob, size, stored_on, destroyed_on, shared_by FROM items WHERE id = ?",
+		&st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, id, false);
+	int rc = sql_step(st), r = 0;
+	if (rc == SQL_ROW) {
+		db_col_copy(st, 0, it->id, sizeof it->id);
+		const char *l = sql_text(st, 1);
+		it->label = l ? strdup(l) : NULL;
+		if (!it->label)
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+		db_col_copy(st, 2, it->originator, sizeof it->originator);
+		db_col_copy(st, 3, it->level, sizeof it->level);
+		db_col_copy(st, 4, it->local_level, sizeof it->local_level);
+		it->foreign = (int)sql_int(st, 5) != 0;
+		db_col_copy(st, 6, it->received, sizeof it->received);
+		db_col_copy(st, 7, it->sender, sizeof it->sender);
+		db_col_copy(st, 8, it->blob, sizeof it->blob);
+		it->size = sql_int(st, 9);
+		db_col_copy(st, 10, it->stored_on, sizeof it->stored_on);
+		db_col_copy(st, 11, it->destroyed_on, sizeof it->destroyed_on);
+		db_col_copy(st, 12, it->shared_by, sizeof it->shared_by);
+	} else if (rc == SQL_DONE)
+		r = store_item_unknown(e, id);
+	else
+		r = db_fail(s, e, "read item");
+	db_release(s, st);
+	if (r < 0)
+		store_item_free(it);
+	return r;
+}
+
+int store_item_ids(struct store *s, const char *after, size_t limit, char (**out)[LABEL_WORD_MAX],
+		   size_t *n, struct lerr *e)
+{
+	struct sql_stmt *st;
+	int64_t from = 0;
+	*out = NULL;
+	*n = 0;
+	if (after) {
+		if (db_prep(s, "SELECT seq FROM items WHERE id = ?", &st, e) < 0)
+			return LERR_STORE;
+		db_bind_text(st, 1, after, false);
+		int rc = sql_step(st);
+		if (rc == SQL_ROW)
+			from = sql_int(st, 0);
+		db_release(s, st);
+		if (rc == SQL_DONE)
+			return lerr_set(e, LERR_NOTFOUND, "after: no item %.64s", after);
+		if (rc != SQL_ROW)
+			return db_fail(s, e, "list items");
+	}
+	if (db_prep(s, "SELECT id FROM items WHERE seq > ? ORDER BY seq LIMIT ?", &st, e) < 0)
+		return LERR_STORE;
+	sql_bind_int(st, 1, from);
+	sql_bind_int(st, 2, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+	return db_collect(s, st, LABEL_WORD_MAX, (void **)out, n, "list items", e);
+}
+
+int store_item_relabel(struct store *s, const struct store_item *it, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s,
+		    "UPDATE items SET label = ?, level = ?, local_level = ?, blob = ?, size = ?"
+		    " WHERE id = ?",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, it->label, false);
+	db_bind_text(st, 2, it->level, false);
+	db_bind_text(st, 3, it->local_level, false);
+	db_bind_text(st, 4, it->blob, false);
+	sql_bind_int(st, 5, it->size);
+	db_bind_text(st, 6, it->id, false);
+	int r = db_step_done(s, st, "relabel item", e);
+	if (r == 0 && sql_changes(s->c) != 1)
+		r = lerr_set(e, LERR_NOTFOUND, "unknown item %s", it->id);
+	return r;
+}
+
+int store_item_destroy(struct store *s, const char *id, const char *date, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "UPDATE items SET destroyed_on = ? WHERE id = ? AND destroyed_on IS NULL",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, date, false);
+	db_bind_text(st, 2, id, false);
+	int r = db_step_done(s, st, "destroy item", e);
+	if (r == 0 && sql_changes(s->c) != 1)
+		r = lerr_set(e, LERR_NOTFOUND, "no item %s to destroy", id);
+	return r;
+}
+
+int store_release_add(struct store *s, const char *item, const char *to, const char *by,
+		      const char *date, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "INSERT INTO releases(item, to_party, by_person, date) VALUES(?, ?, ?, ?)",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, item, false);
+	db_bind_text(st, 2, to, false);
+	db_bind_text(st, 3, by, false);
+	db_bind_text(st, 4, date, false);
+	return db_step_done(s, st, "write release", e);
+}
+
+int store_consent_put(struct store *s, const char *item, const char *to, const char *by,
+		      const char *date, const char *evidence, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s,
+		    "INSERT INTO consents(item, to_party, granted_by, date, evidence)"
+		    " VALUES(?, ?, ?, ?, ?) ON CONFLICT(item, to_party) DO UPDATE SET"
+		    " granted_by = excluded.granted_by, date = excluded.date,"
+		    " evidence = excluded.evidence",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, item, false);
+	db_bind_text(st, 2, to, false);
+	db_bind_text(st, 3, by, false);
+	db_bind_text(st, 4, date, false);
+	db_bind_text(st, 5, evidence, false);
+	return db_step_done(s, st, "write consent", e);
+}
+
+int store_consent_has(struct store *s, const char *item, const char *to, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "SELECT 1 FROM consents WHERE item = ? AND to_party = ?", &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, item, false);
+	db_bind_text(st, 2, to, false);
+	int rc = sql_step(st);
+	db_release(s, st);
+	if (rc == SQL_ROW)
+		return 1;
+	return rc == SQL_DONE ? 0 : db_fail(s, e, "read consent");
+}

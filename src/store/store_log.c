@@ -1,0 +1,249 @@
+/* store_log.c - the transparency log (entries, subtree hashes, witnessed checkpoints)
+ * and people's bearer tokens. */
+#include "store_int.h"
+
+#include <sodium.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the transparency log ---- */
+
+int store_log_size(struct store *s, uint64_t *n, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "SELECT coalesce(max(idx) + 1, 0) FROM log_entries", &st, e) < 0)
+		return LERR_STORE;
+	int rc = sql_step(st);
+	*n = rc == SQL_ROW ? (uint64_t)sql_int(st, 0) : 0;
+	db_release(s, st);
+	return rc == SQL_ROW ? 0 : db_fail(s, e, "log size");
+}
+
+int store_log_entry_add(struct store *s, uint64_t index, const void *data, size_t len,
+			struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "INSERT INTO log_entries(idx, data) VALUES(?, ?)", &st, e) < 0)
+		return LERR_STORE;
+	sql_bind_int(st, 1, (int64_t)index);
+	sql_bind_blob(st, 2, data, len);
+	int rc = sql_step(st);
+	db_release(s, st);
+	return rc == SQL_DONE ? 0 : db_fail(s, e, "append log entry");
+}
+
+int store_log_entry_get(struct store *s, uint64_t index, char **data, size_t *len, struct lerr *e)
+{
+	struct sql_stmt *st;
+	*data = NULL;
+	*len = 0;
+	if (db_prep(s, "SELECT data FROM log_entries WHERE idx = ?", &st, e) < 0)
+		return LERR_STORE;
+	sql_bind_int(st, 1, (int64_t)index);
+	int rc = sql_step(st), r = 0;
+	if (rc == SQL_ROW) {
+		size_t n = 0;
+		const void *v = sql_blob(st, 0, &n);
+		*data = malloc(n + 1);
+		if (!*data)
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+		else {
+			if (n)
+				memcpy(*data, v, n);
+			(*data)[n] = '\0';
+			*len = n;
+		}
+	} else if (rc == SQL_DONE)
+		r = lerr_set(e, LERR_NOTFOUND, "no log entry %llu", (unsigned long long)index);
+	else
+		r = db_fail(s, e, "read log entry");
+	db_release(s, st);
+	return r;
+}
+
+int store_log_hash_put(struct store *s, unsigned level, uint64_t index, const uint8_t hash[32],
+		       struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "INSERT INTO log_hashes(level, idx, hash) VALUES(?, ?, ?)", &st, e) < 0)
+		return LERR_STORE;
+	sql_bind_int(st, 1, (int)level);
+	sql_bind_int(st, 2, (int64_t)index);
+	sql_bind_blob(st, 3, hash, (size_t)(32));
+	int rc = sql_step(st);
+	db_release(s, st);
+	return rc == SQL_DONE ? 0 : db_fail(s, e, "store log hash");
+}
+
+int store_log_hash_get(struct store *s, unsigned level, uint64_t index, uint8_t hash[32],
+		       struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "SELECT hash FROM log_hashes WHERE level = ? AND idx = ?", &st, e) < 0)
+		return LERR_STORE;
+	sql_bind_int(st, 1, (int)level);
+	sql_bind_int(st, 2, (int64_t)index);
+	int rc = sql_step(st), r = 0;
+	if (rc == SQL_ROW && db_col_blob(st, 0, hash, 32))
+		;
+	else if (rc == SQL_ROW || rc == SQL_DONE)
+		r = lerr_set(e, LERR_STORE, "store: log hash (%u, %llu) is missing or damaged",
+			     level, (unsigned long long)index);
+	else
+		r = db_fail(s, e, "read log hash");
+	db_release(s, st);
+	return r;
+}
+
+int store_witness_put(struct store *s, const char *origin, uint64_t size, const char *note,
+		      const char *on, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s,
+		    "INSERT INTO log_witnessed(origin, size, note, seen_on) VALUES(?, ?, ?, ?)"
+		    " ON CONFLICT(origin, size) DO NOTHING",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, origin, false);
+	sql_bind_int(st, 2, (int64_t)size);
+	db_bind_text(st, 3, note, false);
+	db_bind_text(st, 4, on, false);
+	return db_step_done(s, st, "store checkpoint", e);
+}
+
+int store_witness_latest(struct store *s, const char *origin, char **note, struct lerr *e)
+{
+	struct sql_stmt *st;
+	*note = NULL;
+	if (db_prep(s, "SELECT note FROM log_witnessed WHERE origin = ? ORDER BY size DESC LIMIT 1",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, origin, false);
+	int rc = sql_step(st), r = 0;
+	if (rc == SQL_ROW) {
+		*note = strdup(db_col_str(st, 0));
+		if (!*note)
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+	} else if (rc == SQL_DONE)
+		r = lerr_set(e, LERR_NOTFOUND, "no checkpoint of %.128s seen yet", origin);
+	else
+		r = db_fail(s, e, "read checkpoint");
+	db_release(s, st);
+	return r;
+}
+
+/* A number that moves whenever anything is committed, by any connection. */
+int store_generation(struct store *s, uint64_t *gen, struct lerr *e)
+{
+	return sql_generation(s->c, gen, e);
+}
+
+/* ---- bearer tokens ---- */
+
+int store_token_put(struct store *s, const struct store_token *t, const uint8_t hash[32],
+		    struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s,
+		    "INSERT INTO tokens(id, person, hash, issued_on, expires_on, read_only)"
+		    " VALUES(?, ?, ?, ?, ?, ?)",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, t->id, false);
+	db_bind_text(st, 2, t->person, false);
+	sql_bind_blob(st, 3, hash, (size_t)(32));
+	db_bind_text(st, 4, t->issued_on, false);
+	db_bind_text(st, 5, t->expires_on, true);
+	sql_bind_int(st, 6, t->read_only);
+	return db_step_done(s, st, "store token", e);
+}
+
+/* The columns token_row reads, in its order. */
+#define TOKEN_COLUMNS "id, person, issued_on, revoked_on, expires_on, last_used, read_only"
+
+static void token_row(struct sql_stmt *st, struct store_token *t)
+{
+	memset(t, 0, sizeof *t);
+	db_col_copy(st, 0, t->id, sizeof t->id);
+	db_col_copy(st, 1, t->person, sizeof t->person);
+	db_col_copy(st, 2, t->issued_on, sizeof t->issued_on);
+	db_col_copy(st, 3, t->revoked_on, sizeof t->revoked_on);
+	db_col_copy(st, 4, t->expires_on, sizeof t->expires_on);
+	db_col_copy(st, 5, t->last_used, sizeof t->last_used);
+	t->read_only = sql_int(st, 6) != 0;
+}
+
+int store_token_find(struct store *s, const uint8_t hash[32], struct store_token *t, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "SELECT " TOKEN_COLUMNS ", hash FROM tokens WHERE hash = ?", &st, e) < 0)
+		return LERR_STORE;
+	sql_bind_blob(st, 1, hash, (size_t)(32));
+	int rc = sql_step(st), r = 0;
+	uint8_t got[32];
+	if (rc == SQL_ROW && db_col_blob(st, 7, got, 32) && sodium_memcmp(got, hash, 32) == 0)
+		token_row(st, t);
+	else if (rc == SQL_ROW || rc == SQL_DONE)
+		r = lerr_set(e, LERR_NOTFOUND, "unknown token");
+	else
+		r = db_fail(s, e, "read token");
+	db_release(s, st);
+	return r;
+}
+
+int store_token_list(struct store *s, const char *person, struct store_token **out, size_t *n,
+		     struct lerr *e)
+{
+	struct sql_stmt *st;
+	*out = NULL;
+	*n = 0;
+	if (db_prep(s,
+		    "SELECT " TOKEN_COLUMNS " FROM tokens WHERE person = ? ORDER BY issued_on, id",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, person, false);
+	int rc, r = 0;
+	while ((rc = sql_step(st)) == SQL_ROW) {
+		struct store_token *t = db_grow((void **)out, n, sizeof *t);
+		if (!t) {
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+			break;
+		}
+		token_row(st, t);
+	}
+	if (r == 0 && rc != SQL_DONE)
+		r = db_fail(s, e, "list tokens");
+	db_release(s, st);
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+int store_token_revoke(struct store *s, const char *id, const char *on, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "UPDATE tokens SET revoked_on = ? WHERE id = ? AND revoked_on IS NULL", &st,
+		    e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, on, false);
+	db_bind_text(st, 2, id, false);
+	int r = db_step_done(s, st, "revoke token", e);
+	if (r == 0 && sql_changes(s->c) == 0)
+		r = lerr_set(e, LERR_NOTFOUND, "no token %.64s that is not revoked already", id);
+	return r;
+}
+
+int store_token_used(struct store *s, const char *id, const char *on, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "UPDATE tokens SET last_used = ? WHERE id = ?", &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, on, false);
+	db_bind_text(st, 2, id, false);
+	return db_step_done(s, st, "record a token's use", e);
+}
