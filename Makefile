@@ -35,7 +35,7 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all tests check check-valgrind demo bench soak install uninstall clean deps lint banned fuzz \
+.PHONY: all tests check check-valgrind demo bench soak install uninstall clean deps lint banned faces fuzz \
         fuzz-build \
         check-run build-all
 .DELETE_ON_ERROR:
@@ -136,7 +136,12 @@ banned:
 	@! grep -nE '\b(sprintf|vsprintf|strcpy|strcat|strtok|atoi|atol|gets)\s*\(' \
 	    $(LIB_SRC) $(CLI_SRC) src/*/*.h || { echo "banned function used"; exit 1; }
 
-lint: banned
+# the faces reach the store through node/ only (docs/architecture.md)
+faces:
+	@! grep -nE '#include "\.\./store/' src/cli/*.[ch] src/net/*.[ch] || \
+	    { echo "src/cli and src/net go through node/, never a store header"; exit 1; }
+
+lint: banned faces
 	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) src/*/*.h
 
 install: all

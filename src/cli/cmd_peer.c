@@ -44,31 +44,35 @@ static int do_remove(const struct cli *c, struct node *n, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
+/* The peers as view_peers answers, for list and status; NULL on error (printed). */
+static json_t *peers(const struct cli *c, struct node *n, int argc, char **argv, int *r)
 {
 	int np;
 	const struct cli_opt opts[] = {{0}};
 	const char *none[1];
-	int r = cli_parse(c, argc, argv, opts, none, 0, 0, &np);
-	if (r != EXIT_OK)
-		return r;
-	struct store_peer *ps = NULL;
-	size_t count = 0;
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (store_peer_list(n->store, &ps, &count, &e) < 0)
-		return cli_error(c, &e, false);
-	if (c->json) {
-		json_t *a = json_array();
-		for (size_t i = 0; i < count; i++)
-			json_array_append_new(a, encode_peer(&ps[i]));
-		free(ps);
-		return cli_emit(json_pack("{s:o}", "peers", a));
-	}
-	for (size_t i = 0; i < count; i++)
-		printf("%-6s %s (since %s)\n", ps[i].party, ps[i].url, ps[i].added_on);
-	if (!count)
+	if ((*r = cli_parse(c, argc, argv, opts, none, 0, 0, &np)) != EXIT_OK)
+		return NULL;
+	if (view_peers(n, &o, &e) < 0)
+		*r = cli_error(c, &e, false);
+	return o;
+}
+
+static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	int r;
+	json_t *o = peers(c, n, argc, argv, &r), *p;
+	size_t i;
+	if (!o)
+		return r;
+	if (c->json)
+		return cli_emit(o);
+	json_array_foreach(json_object_get(o, "peers"), i, p) printf(
+	    "%-6s %s (since %s)\n", cli_str(p, "party"), cli_str(p, "url"), cli_str(p, "added_on"));
+	if (!json_array_size(json_object_get(o, "peers")))
 		printf("no peers (liaison peer add PARTY --url URL)\n");
-	free(ps);
+	json_decref(o);
 	return EXIT_OK;
 }
 
@@ -138,64 +142,43 @@ static int do_deliver(const struct cli *c, struct node *n, int argc, char **argv
 
 static int do_status(const struct cli *c, struct node *n, int argc, char **argv)
 {
-	int np;
-	const struct cli_opt opts[] = {{0}};
-	const char *none[1];
-	int r = cli_parse(c, argc, argv, opts, none, 0, 0, &np);
-	if (r != EXIT_OK)
+	int r;
+	json_t *o = peers(c, n, argc, argv, &r), *p;
+	size_t i;
+	if (!o)
 		return r;
-	struct store_peer *ps = NULL;
-	struct store_msg *ms = NULL;
-	size_t count = 0, nm = 0;
-	struct lerr e = {0};
-	if (store_peer_list(n->store, &ps, &count, &e) < 0 ||
-	    store_outbox_list(n->store, &ms, &nm, &e) < 0) {
-		free(ps);
-		return cli_error(c, &e, false);
-	}
-	json_t *a = json_array();
-	bool alarm = false;
-	for (size_t i = 0; i < count; i++) {
-		size_t q[3] = {0};
-		for (size_t j = 0; j < nm; j++)
-			if (strcmp(ms[j].peer, ps[i].party) == 0)
-				q[ms[j].state % 3]++;
-		json_t *o = encode_peer_status(&ps[i]);
-		json_object_set_new(o, "outbox",
-				    json_pack("{s:I, s:I, s:I}", "queued", (json_int_t)q[0],
-					      "delivered", (json_int_t)q[1], "refused",
-					      (json_int_t)q[2]));
-		json_array_append_new(a, o);
-		alarm |= ps[i].alarm[0] != '\0';
-		if (c->json)
-			continue;
-		printf("%s at %s: %zu queued, %zu delivered, %zu refused\n", ps[i].party, ps[i].url,
-		       q[0], q[1], q[2]);
-		if (ps[i].witnessed) {
+	bool alarm = json_is_true(json_object_get(o, "alarm"));
+	if (c->json)
+		return (r = cli_emit(o)) != EXIT_OK ? r : alarm ? EXIT_FAIL : EXIT_OK;
+	json_array_foreach(json_object_get(o, "peers"), i, p)
+	{
+		const json_t *q = json_object_get(p, "outbox");
+		const char *alarm_text = cli_str(p, "alarm");
+		printf("%s at %s: %lld queued, %lld delivered, %lld refused\n", cli_str(p, "party"),
+		       cli_str(p, "url"),
+		       (long long)json_integer_value(json_object_get(q, "queued")),
+		       (long long)json_integer_value(json_object_get(q, "delivered")),
+		       (long long)json_integer_value(json_object_get(q, "refused")));
+		if (json_object_get(p, "witnessed_at")) {
 			char when[32];
-			time_t t = (time_t)ps[i].witnessed_at;
+			time_t t = (time_t)json_integer_value(json_object_get(p, "witnessed_at"));
 			struct tm tm;
 			strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-			printf("  its log: %llu entries, witnessed %s\n",
-			       (unsigned long long)ps[i].witnessed_size, when);
+			printf("  its log: %lld entries, witnessed %s\n",
+			       (long long)json_integer_value(json_object_get(p, "witnessed_size")),
+			       when);
 		} else
 			printf("  its log: not witnessed yet\n");
-		if (ps[i].witness_error[0] && !ps[i].alarm[0])
-			printf("  last witnessing failed: %s\n", ps[i].witness_error);
-		if (ps[i].alarm[0])
-			printf("  %s%s\n", strncmp(ps[i].alarm, "ALARM", 5) ? "ALARM: " : "",
-			       ps[i].alarm);
+		if (json_object_get(p, "witness_error") && !alarm_text[0])
+			printf("  last witnessing failed: %s\n", cli_str(p, "witness_error"));
+		if (alarm_text[0])
+			printf("  %s%s\n", strncmp(alarm_text, "ALARM", 5) ? "ALARM: " : "",
+			       alarm_text);
 	}
-	if (!c->json && !count)
+	if (!json_array_size(json_object_get(o, "peers")))
 		printf("no peers (liaison peer add PARTY --url URL)\n");
-	store_msg_free(ms, nm);
-	free(ms);
-	free(ps);
-	if (c->json)
-		r = cli_emit(json_pack("{s:o, s:b}", "peers", a, "alarm", alarm));
-	else
-		json_decref(a);
-	return r != EXIT_OK ? r : alarm ? EXIT_FAIL : EXIT_OK;
+	json_decref(o);
+	return alarm ? EXIT_FAIL : EXIT_OK;
 }
 
 static int do_witness(const struct cli *c, struct node *n, int argc, char **argv)

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "../node/encode.h"
-#include "../store/store.h"
 #include "../node/views.h"
 #include "cli.h"
 #include "remote.h"

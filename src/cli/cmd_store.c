@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../store/store.h"
+#include "../node/views.h"
 #include "cli.h"
 
 static int do_info(const struct cli *c, int argc, char **argv)
@@ -13,26 +13,28 @@ static int do_info(const struct cli *c, int argc, char **argv)
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
-	char home[NODE_PATH_MAX], where[NODE_PATH_MAX + NODE_STORE_URL_MAX], show[600];
+	char home[NODE_PATH_MAX], where[NODE_PATH_MAX + NODE_STORE_URL_MAX];
 	struct lerr e = {0};
 	struct node *n;
+	json_t *o = NULL;
 	if (node_home(c->home, home, sizeof home, &e) < 0 ||
 	    node_store_location(home, where, sizeof where, &e) < 0)
 		return cli_error(c, &e, false);
 	if ((r = cli_open_node(c, &n)) != EXIT_OK)
 		return r;
-	bool pg = store_is_url(where);
-	store_location_shown(where, show, sizeof show);
-	int version = store_schema_version(n->store);
-	bool replay = n->clock.replay;
+	r = view_store_info(n, where, &o, &e);
 	node_close(n);
+	if (r < 0)
+		return cli_error(c, &e, false);
 	if (c->json)
-		return cli_emit(json_pack("{s:s, s:s, s:i, s:s}", "engine",
-					  pg ? "postgresql" : "sqlite", "location", show, "schema",
-					  version, "clock", replay ? "replay" : "system"));
-	printf("%s store at %s, schema version %d\n", pg ? "PostgreSQL" : "SQLite", show, version);
-	printf("clock: %s\n", replay ? "replay (LIAISON_NOW dates its acts; liaison init --replay)"
-				     : "the system's (LIAISON_NOW is refused for acts)");
+		return cli_emit(o);
+	bool pg = strcmp(cli_str(o, "engine"), "postgresql") == 0;
+	printf("%s store at %s, schema version %lld\n", pg ? "PostgreSQL" : "SQLite",
+	       cli_str(o, "location"), (long long)json_integer_value(json_object_get(o, "schema")));
+	printf("clock: %s\n", strcmp(cli_str(o, "clock"), "replay") == 0
+				  ? "replay (LIAISON_NOW dates its acts; liaison init --replay)"
+				  : "the system's (LIAISON_NOW is refused for acts)");
+	json_decref(o);
 	return EXIT_OK;
 }
 

@@ -20,7 +20,6 @@
 #include "../node/items.h"
 #include "../node/log.h"
 #include "../node/views.h"
-#include "../store/store.h"
 #include "args.h"
 #include "internal.h"
 

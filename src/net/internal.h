@@ -14,7 +14,6 @@
 #include "../crypto/spool.h"
 #include "../node/node.h"
 #include "../node/peer.h"
-#include "../store/store.h"
 #include "args.h"
 #include "http.h"
 

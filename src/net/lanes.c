@@ -59,11 +59,11 @@ static void *lane_run(void *arg)
 	}
 	while (!atomic_load(&ls->stop)) {
 		struct store_peer p;
-		if (store_peer_get(n->store, l->party, &p, &e) == LERR_NOTFOUND)
+		if (node_peer_get(n, l->party, &p, &e) == LERR_NOTFOUND)
 			break; /* removed: the lane ends */
 		struct deliver_opts o = {.now = (int64_t)time(NULL),
 					 .retry_max = s->o.retry_max,
-					 .max = 64,
+					 .max = NODE_DELIVER_BATCH,
 					 .timeout = 30,
 					 .peer = l->party,
 					 .cancel = &ls->stop,
@@ -128,7 +128,7 @@ static void *supervise(void *arg)
 		reap(ls, false);
 		struct store_peer *ps = NULL;
 		size_t np = 0;
-		if (store_peer_list(n->store, &ps, &np, &e) < 0)
+		if (node_peer_list(n, &ps, &np, &e) < 0)
 			fprintf(stderr, "liaison serve: peers: %s\n", e.msg);
 		for (size_t i = 0; i < np; i++) {
 			bool has = false;

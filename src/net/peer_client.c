@@ -185,12 +185,10 @@ static long post_signed(struct node *n, const struct key_secret *k, const struct
 	return status;
 }
 
-enum outcome { SENT, REFUSED, FAILED };
-
 /* One attempt at message m: *why says what went wrong. */
-static enum outcome send_one(struct node *n, const struct key_secret *k,
-			     const struct deliver_opts *o, const struct store_msg *m,
-			     const struct store_peer *p, struct answer *a, char *why, size_t wn)
+static enum node_sent send_one(struct node *n, const struct key_secret *k,
+			       const struct deliver_opts *o, const struct store_msg *m,
+			       const struct store_peer *p, struct answer *a, char *why, size_t wn)
 {
 	struct peer_request rq = {.time = o->now};
 	str_copy(rq.msg, sizeof rq.msg, m->id);
@@ -206,7 +204,7 @@ static enum outcome send_one(struct node *n, const struct key_secret *k,
 			if (fd >= 0)
 				close(fd);
 			snprintf(why, wn, "%.160s: %.80s", path, strerror(errno));
-			return REFUSED; /* its body is gone: no attempt can succeed */
+			return NODE_REFUSED; /* its body is gone: no attempt can succeed */
 		}
 	}
 	const struct transfer t = {
@@ -215,10 +213,28 @@ static enum outcome send_one(struct node *n, const struct key_secret *k,
 	if (b.f)
 		fclose(b.f);
 	if (status >= 200 && status < 300)
-		return SENT;
+		return NODE_SENT;
 	return status == 400 || status == 403 || status == 409 || status == 413 || status == 422
-		   ? REFUSED
-		   : FAILED;
+		   ? NODE_REFUSED
+		   : NODE_FAILED;
+}
+
+/* What node_outbox_deliver hands each message with: the transport's state. */
+struct sender {
+	struct node *n;
+	const struct key_secret *k;
+	const struct deliver_opts *o;
+};
+
+static enum node_sent send_fn(void *ctx, const struct store_msg *m, const struct store_peer *p,
+			      char **receipt, size_t *len, char *why, size_t wn)
+{
+	const struct sender *sd = ctx;
+	struct answer a = {0};
+	enum node_sent out = send_one(sd->n, sd->k, sd->o, m, p, &a, why, wn);
+	*receipt = a.p;
+	*len = a.len;
+	return out;
 }
 
 int peer_deliver(struct node *n, const struct key_secret *k, const struct deliver_opts *o,
@@ -227,45 +243,9 @@ int peer_deliver(struct node *n, const struct key_secret *k, const struct delive
 	memset(st, 0, sizeof *st);
 	if (curl_start(e) < 0)
 		return LERR_IO;
-	struct store_msg *ms = NULL;
-	size_t nm = 0;
-	const int64_t due = o->all ? INT64_MAX : o->now;
-	int r = store_outbox_due(n->store, o->peer, due, o->max ? o->max : 64, &ms, &nm, e);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < nm; i++) {
-		struct store_msg *m = &ms[i];
-		struct store_peer p;
-		struct answer a = {0};
-		struct lerr me = {0};
-		char why[256] = "";
-		enum outcome out;
-		/* another daemon of this node may be sending it, or have sent it */
-		if (store_outbox_claim(n->store, m->id, due, &me) < 0)
-			continue;
-		if (store_peer_get(n->store, m->peer, &p, &me) < 0) {
-			snprintf(why, sizeof why, "%.250s", me.msg);
-			out = FAILED; /* the peer may be added again */
-		} else {
-			out = send_one(n, k, o, m, &p, &a, why, sizeof why);
-		}
-		if (out == SENT && node_outbox_delivered(n, m, a.p ? a.p : "", a.len, &me) == 0) {
-			st->delivered++;
-		} else if (out == REFUSED) {
-			if (node_outbox_refused(n, m, why, &me) == 0)
-				st->refused++;
-		} else {
-			if (out == SENT) /* a receipt that does not check */
-				snprintf(why, sizeof why, "%.250s", me.msg);
-			if (node_outbox_retry(n, m, why, o->now, o->retry_max, &me) == 0)
-				st->failed++;
-		}
-		store_outbox_unclaim(n->store, m->id);
-		free(a.p);
-	}
-	store_msg_free(ms, nm);
-	free(ms);
-	return 0;
+	struct sender sd = {n, k, o};
+	return node_outbox_deliver(n, o->peer, o->now, o->all, o->max, o->retry_max, send_fn, &sd,
+				   st, e);
 }
 
 /* One peer's checkpoint, fetched and witnessed. */
@@ -344,7 +324,7 @@ int peer_witness_all(struct node *n, const struct key_secret *k, int64_t now,
 		return LERR_IO;
 	struct store_peer *ps = NULL;
 	size_t np = 0;
-	int r = store_peer_list(n->store, &ps, &np, e);
+	int r = node_peer_list(n, &ps, &np, e);
 	for (size_t i = 0; r == 0 && i < np; i++)
 		witness_one(n, k, &ps[i], now, NULL, st);
 	free(ps);
@@ -358,7 +338,7 @@ int peer_witness(struct node *n, const struct key_secret *k, const char *party, 
 	if (curl_start(e) < 0)
 		return LERR_IO;
 	struct store_peer p;
-	int r = store_peer_get(n->store, party, &p, e);
+	int r = node_peer_get(n, party, &p, e);
 	if (r == 0)
 		witness_one(n, k, &p, now, cancel, st);
 	return r;

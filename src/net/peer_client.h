@@ -23,10 +23,6 @@ struct deliver_opts {
 	uint64_t min_rate;	   /* bytes a second a body must average (0: 16384) */
 };
 
-struct deliver_stats {
-	size_t delivered, refused, failed;
-};
-
 /*
  * One pass over the outbox (o->peer's messages, or all): each message due
  * is sent to its peer; a good

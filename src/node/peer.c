@@ -421,6 +421,63 @@ int node_outbox_retry(struct node *n, struct store_msg *m, const char *why, int6
 	return outbox_save(n, m, NULL, NULL, e);
 }
 
+int node_peer_list(struct node *n, struct store_peer **out, size_t *count, struct lerr *e)
+{
+	return store_peer_list(n->store, out, count, e);
+}
+
+int node_peer_get(struct node *n, const char *party, struct store_peer *p, struct lerr *e)
+{
+	return store_peer_get(n->store, party, p, e);
+}
+
+int node_outbox_deliver(struct node *n, const char *peer, int64_t now, bool all, size_t max,
+			int64_t retry_max, node_send_fn send, void *ctx, struct deliver_stats *st,
+			struct lerr *e)
+{
+	struct store_msg *ms = NULL;
+	size_t nm = 0;
+	const int64_t due = all ? INT64_MAX : now;
+	memset(st, 0, sizeof *st);
+	int r = store_outbox_due(n->store, peer, due, max ? max : NODE_DELIVER_BATCH, &ms, &nm, e);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < nm; i++) {
+		struct store_msg *m = &ms[i];
+		struct store_peer p;
+		struct lerr me = {0};
+		char why[256] = "", *receipt = NULL;
+		size_t len = 0;
+		enum node_sent out;
+		/* another daemon of this node may be sending it, or have sent it */
+		if (store_outbox_claim(n->store, m->id, due, &me) < 0)
+			continue;
+		if (store_peer_get(n->store, m->peer, &p, &me) < 0) {
+			snprintf(why, sizeof why, "%.250s", me.msg);
+			out = NODE_FAILED; /* the peer may be added again */
+		} else {
+			out = send(ctx, m, &p, &receipt, &len, why, sizeof why);
+		}
+		if (out == NODE_SENT &&
+		    node_outbox_delivered(n, m, receipt ? receipt : "", len, &me) == 0) {
+			st->delivered++;
+		} else if (out == NODE_REFUSED) {
+			if (node_outbox_refused(n, m, why, &me) == 0)
+				st->refused++;
+		} else {
+			if (out == NODE_SENT) /* a receipt that does not check */
+				snprintf(why, sizeof why, "%.250s", me.msg);
+			if (node_outbox_retry(n, m, why, now, retry_max, &me) == 0)
+				st->failed++;
+		}
+		store_outbox_unclaim(n->store, m->id);
+		free(receipt);
+	}
+	store_msg_free(ms, nm);
+	free(ms);
+	return 0;
+}
+
 /* ---- witnessing the peers' logs ---- */
 
 int node_peer_witness(struct node *n, const char *party, const char *note,
@@ -829,12 +886,18 @@ json_t *encode_peer(const struct store_peer *p)
 			 p->added_on);
 }
 
+const char *msg_state_name(enum msg_state s)
+{
+	static const char *const names[] = {
+	    [MSG_QUEUED] = "queued", [MSG_DELIVERED] = "delivered", [MSG_REFUSED] = "refused"};
+	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
+}
+
 json_t *encode_msg(const struct store_msg *m)
 {
-	static const char *states[] = {"queued", "delivered", "refused"};
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id", m->id, "to",
 			      m->peer, "kind", m->kind, "ref", m->ref, "digest", m->digest,
-			      "created_on", m->created_on, "state", states[m->state % 3],
+			      "created_on", m->created_on, "state", msg_state_name(m->state),
 			      "attempts", (json_int_t)m->attempts);
 	if (!o)
 		return NULL;

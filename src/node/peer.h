@@ -142,6 +142,43 @@ int node_outbox_retry(struct node *n, struct store_msg *m, const char *why, int6
 		      int64_t cap, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
+/* The node's peers, by party (free() *out). */
+int node_peer_list(struct node *n, struct store_peer **out, size_t *count, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull));
+/* One peer; LERR_NOTFOUND when party is not one. */
+int node_peer_get(struct node *n, const char *party, struct store_peer *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+#define NODE_DELIVER_BATCH 64 /* messages one delivery pass takes at most */
+
+/* What sending one message came to. */
+enum node_sent { NODE_SENT, NODE_REFUSED, NODE_FAILED };
+
+/*
+ * Sends message m to peer p (the transport's: net/peer_client.c). On
+ * NODE_SENT, *receipt (malloc'd; the caller frees it) holds len bytes of
+ * the peer's answer; otherwise why (wn bytes) says what went wrong.
+ */
+typedef enum node_sent (*node_send_fn)(void *ctx, const struct store_msg *m,
+				       const struct store_peer *p, char **receipt, size_t *len,
+				       char *why, size_t wn);
+
+struct deliver_stats {
+	size_t delivered, refused, failed;
+};
+
+/*
+ * One pass over the outbox, the transport aside: each message due by now
+ * (every queued one when all), to peer (NULL: to any), at most max
+ * (0: NODE_DELIVER_BATCH), that this process claims (another daemon of the
+ * node may hold it) is handed with its peer to send, then recorded:
+ * delivered (its receipt checked, stored and logged), refused, or retried
+ * after a backoff capped at retry_max seconds. Counts into st.
+ */
+int node_outbox_deliver(struct node *n, const char *peer, int64_t now, bool all, size_t max,
+			int64_t retry_max, node_send_fn send, void *ctx, struct deliver_stats *st,
+			struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 7, 9)));
+
 /* ---- witnessing the peers' logs ---- */
 
 /*
@@ -200,6 +237,9 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 
 /* ---- views ---- */
 json_t *encode_peer(const struct store_peer *p);
+
+/* "queued", "delivered", "refused" ("unknown" out of range). */
+const char *msg_state_name(enum msg_state s);
 json_t *encode_msg(const struct store_msg *m);
 /* encode_peer with the witnessing fields: witnessed_size, witnessed_at, witness_error, alarm. */
 json_t *encode_peer_status(const struct store_peer *p);

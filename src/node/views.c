@@ -861,19 +861,48 @@ int view_log_verify(struct node *n, const char *given, json_t **out, struct lerr
 	return *out ? 0 : nomem(NULL, e);
 }
 
+int view_store_info(struct node *n, const char *where, json_t **out, struct lerr *e)
+{
+	char shown[NODE_PATH_MAX + NODE_STORE_URL_MAX];
+	store_location_shown(where, shown, sizeof shown);
+	*out = json_pack("{s:s, s:s, s:i, s:s}", "engine",
+			 store_is_url(where) ? "postgresql" : "sqlite", "location", shown, "schema",
+			 store_schema_version(n->store), "clock",
+			 n->clock.replay ? "replay" : "system");
+	return *out ? 0 : nomem(NULL, e);
+}
+
 int view_peers(struct node *n, json_t **out, struct lerr *e)
 {
 	struct store_peer *ps = NULL;
-	size_t count = 0;
+	struct store_msg *ms = NULL;
+	size_t count = 0, nm = 0;
+	bool alarm = false;
 	*out = NULL;
-	int r = store_peer_list(n->store, &ps, &count, e);
-	if (r < 0)
+	int r = node_peer_list(n, &ps, &count, e);
+	if (r == 0)
+		r = store_outbox_list(n->store, &ms, &nm, e);
+	if (r < 0) {
+		free(ps);
 		return r;
+	}
 	json_t *a = json_array();
-	for (size_t i = 0; i < count; i++)
-		json_array_append_new(a, encode_peer_status(&ps[i]));
+	for (size_t i = 0; i < count; i++) {
+		json_t *o = encode_peer_status(&ps[i]), *q = json_object();
+		for (enum msg_state st = MSG_QUEUED; st <= MSG_REFUSED; st++) {
+			json_int_t k = 0;
+			for (size_t j = 0; j < nm; j++)
+				k += strcmp(ms[j].peer, ps[i].party) == 0 && ms[j].state == st;
+			json_object_set_new(q, msg_state_name(st), json_integer(k));
+		}
+		json_object_set_new(o, "outbox", q);
+		json_array_append_new(a, o);
+		alarm |= ps[i].alarm[0] != '\0';
+	}
+	store_msg_free(ms, nm);
+	free(ms);
 	free(ps);
-	*out = json_pack("{s:o}", "peers", a);
+	*out = json_pack("{s:o, s:b}", "peers", a, "alarm", alarm);
 	return *out ? 0 : nomem(NULL, e);
 }
 

@@ -154,7 +154,20 @@ int view_log_checkpoint(struct node *n, const struct key_secret *k, json_t **out
 int view_log_verify(struct node *n, const char *given, json_t **out, struct lerr *e)
     __attribute__((nonnull(1, 3)));
 
-/* {"peers": [{"party", "url", "added_on", witnessing...}]} */
+/*
+ * {"engine": "sqlite"|"postgresql", "location" (a URL's password hidden),
+ * "schema", "clock": "replay"|"system"} of the store at where (the node's,
+ * node_store_location).
+ */
+int view_store_info(struct node *n, const char *where, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 2, 3)));
+
+/*
+ * {"peers": [{"party", "url", "added_on", "witnessed_size"?, "witnessed_at"?,
+ * "witness_error"?, "alarm", "outbox": {"queued", "delivered", "refused"}}],
+ * "alarm": any peer's}: the answer of `peer list`, `peer status` and GET
+ * /v1/peers alike.
+ */
 int view_peers(struct node *n, json_t **out, struct lerr *e) __attribute__((nonnull(1, 2)));
 
 /*

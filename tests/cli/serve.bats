@@ -513,3 +513,20 @@ share() { # TOKEN -> the new item's id
 	[ "$(jq .size out.json)" = 0 ]
 	stop
 }
+
+@test "the peers: peer list --json, peer status --json and GET /v1/peers are one answer" {
+	"$L" --home jpn peer add KOR --url http://127.0.0.1:9 >/dev/null
+	start jpn
+	same_answer() { # the daemon may witness between two reads: the three agree at once
+		call "$REG" GET /v1/peers
+		[ "$status_code" = 200 ] || return 1
+		jq -S . out.json >http.json
+		"$L" --home jpn --json peer list | jq -S . >list.json
+		"$L" --home jpn --json peer status | jq -S . >status.json || true
+		diff list.json http.json && diff status.json http.json
+	}
+	eventually same_answer
+	jq -e '.peers[0] | .party == "KOR" and .outbox == {"queued": 0, "delivered": 0, "refused": 0}
+		and .alarm == null' http.json
+	jq -e '.alarm == false' http.json
+}
