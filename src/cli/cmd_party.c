@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../node/encode.h"
+#include "../node/views.h"
 #include "cli.h"
 
 static int do_key(const struct cli *c, struct node *n, int argc, char **argv)
@@ -14,17 +15,14 @@ static int do_key(const struct cli *c, struct node *n, int argc, char **argv)
 	int r = cli_parse(c, argc, argv, opts, pos, 2, 2, &np);
 	if (r != EXIT_OK)
 		return r;
-	struct key_public p;
 	struct lerr e = {0};
-	if (node_party_key_add(n, pos[0], pos[1], &p, &e) < 0)
+	json_t *o = NULL;
+	if (view_party_key_add(n, pos[0], pos[1], &o, &e) < 0)
 		return cli_error(c, &e, false);
-	char line[KEY_PUB_LINE_MAX];
-	if (key_public_format(&p, line, sizeof line, &e) < 0)
-		return cli_error(c, &e, false);
-	line[strcspn(line, "\n")] = '\0';
 	if (c->json)
-		return cli_emit(json_pack("{s:s, s:s}", "party", p.party, "public_key", line));
-	printf("stored the public key of %s:\n%s\n", p.party, line);
+		return cli_emit(o);
+	printf("stored the public key of %s:\n%s\n", cli_str(o, "party"), cli_str(o, "public_key"));
+	json_decref(o);
 	return EXIT_OK;
 }
 

@@ -38,9 +38,10 @@ static int run_serve(struct cli *c)
 		server_print_routes(stdout);
 		return EXIT_OK;
 	}
-	uint64_t nthreads = 4, upload = (uint64_t)4 << 30, drain_s = 30, retry_s = 300,
-		 witness_s = 60, peer_upload = 0, conns = 0, per_address = 128, header_s = 20,
-		 rate = 16384, acts = 6000;
+	uint64_t nthreads = SERVE_THREADS, upload = SERVE_MAX_UPLOAD, drain_s = SERVE_DRAIN,
+		 retry_s = SERVE_RETRY_MAX, witness_s = SERVE_WITNESS_EVERY, peer_upload = 0,
+		 conns = 0, per_address = SERVE_MAX_PER_ADDRESS, header_s = SERVE_HEADER_TIMEOUT,
+		 rate = SERVE_MIN_RATE, acts = SERVE_MAX_ACTS;
 	if ((threads && (r = cli_count(c, "--threads", threads, 1, 256, &nthreads)) != EXIT_OK) ||
 	    (max_upload &&
 	     (r = cli_count(c, "--max-upload", max_upload, 1, UINT64_MAX, &upload)) != EXIT_OK) ||

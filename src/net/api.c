@@ -139,14 +139,10 @@ static enum MHD_Result h_party(struct ctx *x)
 
 static enum MHD_Result h_party_key(struct ctx *x)
 {
-	struct key_public p;
-	char line[KEY_PUB_LINE_MAX];
+	json_t *o = NULL;
 	struct lerr e = {0};
-	if (node_party_key_add(x->n, P0, x->rq->upload, &p, &e) < 0 ||
-	    key_public_format(&p, line, sizeof line, &e) < 0)
-		return reply_error(x, &e);
-	line[strcspn(line, "\n")] = '\0';
-	return reply_json(x, MHD_HTTP_OK, json_pack("{s:s, s:s}", "party", p.party, "key", line));
+	int r = view_party_key_add(x->n, P0, x->rq->upload, &o, &e);
+	return answer(x, r, o, &e);
 }
 
 /* ---- agreements ---- */

@@ -939,25 +939,25 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	s->o = *o;
 	if (!s->o.threads)
-		s->o.threads = 4;
+		s->o.threads = SERVE_THREADS;
 	if (!s->o.max_upload)
-		s->o.max_upload = (uint64_t)4 << 30;
+		s->o.max_upload = SERVE_MAX_UPLOAD;
 	if (!s->o.max_peer_upload)
 		s->o.max_peer_upload = s->o.max_upload;
 	if (!s->o.retry_max)
-		s->o.retry_max = 300;
+		s->o.retry_max = SERVE_RETRY_MAX;
 	if (!s->o.max_per_address)
-		s->o.max_per_address = 128;
+		s->o.max_per_address = SERVE_MAX_PER_ADDRESS;
 	if (!s->o.header_timeout)
-		s->o.header_timeout = 20;
+		s->o.header_timeout = SERVE_HEADER_TIMEOUT;
 	if (!s->o.min_rate)
-		s->o.min_rate = 16384;
+		s->o.min_rate = SERVE_MIN_RATE;
 	s->o.max_connections = connection_budget(s->o.max_connections);
 	if (!s->o.max_acts)
-		s->o.max_acts = 6000;
+		s->o.max_acts = SERVE_MAX_ACTS;
 	limit_init(&s->acts, s->o.unbounded_acts ? 0 : s->o.max_acts);
 	if (!s->o.witness_every)
-		s->o.witness_every = 60;
+		s->o.witness_every = SERVE_WITNESS_EVERY;
 	struct lanes *lanes = NULL;
 	/* the access log: its own buffered stream on stderr's file */
 	FILE *own_log = NULL;

@@ -12,6 +12,18 @@
 
 #include "../core/err.h"
 
+/* The daemon's defaults, each written once: server_run takes 0 for them,
+ * and liaison serve starts from them. */
+#define SERVE_THREADS	      4
+#define SERVE_MAX_UPLOAD      ((uint64_t)4 << 30)
+#define SERVE_MAX_PER_ADDRESS 128
+#define SERVE_HEADER_TIMEOUT  20    /* seconds */
+#define SERVE_MIN_RATE	      16384 /* bytes a second */
+#define SERVE_MAX_ACTS	      6000  /* a minute, per token or peer */
+#define SERVE_RETRY_MAX	      300   /* seconds */
+#define SERVE_WITNESS_EVERY   60    /* seconds */
+#define SERVE_DRAIN	      30    /* seconds */
+
 struct server_opts {
 	const char *home;     /* the node's folder */
 	const char *listen;   /* "127.0.0.1:7400", "[::1]:7400"; port 0 picks one */
@@ -36,7 +48,8 @@ struct server_opts {
  * Unseals the node's keys with the passphrase, starts the daemon and serves
  * until SIGTERM or SIGINT: then it stops accepting, lets requests in flight
  * finish (up to drain_seconds), closes the store and wipes the keys.
- * Prints "listening on URL" on stderr once ready.
+ * Prints "liaison serve: PARTY node on http(s)://HOST:PORT (N threads)" on
+ * stderr once ready.
  */
 int server_run(const struct server_opts *o, const char *pass, size_t passlen, struct lerr *e)
     __attribute__((nonnull(1, 2)));

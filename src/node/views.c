@@ -861,6 +861,22 @@ int view_log_verify(struct node *n, const char *given, json_t **out, struct lerr
 	return *out ? 0 : nomem(NULL, e);
 }
 
+int view_party_key_add(struct node *n, const char *party, const char *file, json_t **out,
+		       struct lerr *e)
+{
+	struct key_public p;
+	char line[KEY_PUB_LINE_MAX];
+	*out = NULL;
+	int r = node_party_key_add(n, party, file, &p, e);
+	if (r == 0)
+		r = key_public_format(&p, line, sizeof line, e);
+	if (r < 0)
+		return r;
+	line[strcspn(line, "\n")] = '\0';
+	*out = json_pack("{s:s, s:s}", "party", p.party, "public_key", line);
+	return *out ? 0 : nomem(NULL, e);
+}
+
 int view_store_info(struct node *n, const char *where, json_t **out, struct lerr *e)
 {
 	char shown[NODE_PATH_MAX + NODE_STORE_URL_MAX];

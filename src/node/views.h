@@ -155,6 +155,13 @@ int view_log_verify(struct node *n, const char *given, json_t **out, struct lerr
     __attribute__((nonnull(1, 3)));
 
 /*
+ * Stores party's public key from file (node_party_key_add): {"party",
+ * "public_key"}, the key's one line.
+ */
+int view_party_key_add(struct node *n, const char *party, const char *file, json_t **out,
+		       struct lerr *e) __attribute__((nonnull(1, 2, 3, 4)));
+
+/*
  * {"engine": "sqlite"|"postgresql", "location" (a URL's password hidden),
  * "schema", "clock": "replay"|"system"} of the store at where (the node's,
  * node_store_location).

@@ -439,6 +439,9 @@ share() { # TOKEN -> the new item's id
 	call "$REG" POST /v1/parties/KOR/key --data-binary @kor/keys/KOR.pub
 	[ "$status_code" = 200 ]
 	[ "$(jq -r .party out.json)" = KOR ]
+	# the same answer as the CLI's
+	"$L" --home jpn --json party key KOR kor/keys/KOR.pub | jq -S . >cli.json
+	jq -S . out.json | diff cli.json -
 	"$L" --home kor log checkpoint -o kor-cp.txt 2>/dev/null
 	call "$REG" POST /v1/log/witness -d "$(jq -n --rawfile c kor-cp.txt '{checkpoint: $c}')"
 	[ "$status_code" = 200 ]
