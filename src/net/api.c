@@ -1,7 +1,8 @@
 /*
  * api.c - the endpoints of /v1/ (docs/api.md, docs/openapi.yaml). Each
  * parses its arguments, calls node/ as the authenticated person, and
- * answers with the objects the CLI prints with --json.
+ * answers with the objects the CLI prints with --json; those of /v1/export/
+ * and /v1/log/ are in api_export.c.
  */
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
@@ -26,21 +27,21 @@
 #define P0 (x->rq->params[0])
 
 /* A view's answer, or its error. */
-static enum MHD_Result answer(struct ctx *x, int r, json_t *o, const struct lerr *e)
+enum MHD_Result api_answer(struct ctx *x, int r, json_t *o, const struct lerr *e)
 {
 	return r < 0 ? reply_error(x, e) : reply_json(x, MHD_HTTP_OK, o);
 }
 
 /* A denial is 403 with the decision; anything else its error. */
-static enum MHD_Result failed(struct ctx *x, int r, const struct decision *d, const char *item,
-			      const struct lerr *e)
+enum MHD_Result api_failed(struct ctx *x, int r, const struct decision *d, const char *item,
+			   const struct lerr *e)
 {
 	return r == LERR_DENIED ? reply_denied(x, e, d, item) : reply_error(x, e);
 }
 
 /* The JSON body against spec: its tree (json_decref() it: the strings are
  * in it), or NULL with the 400 replied. */
-static json_t *body(struct ctx *x, const struct arg_spec *spec, enum MHD_Result *ret)
+json_t *api_body(struct ctx *x, const struct arg_spec *spec, enum MHD_Result *ret)
 {
 	struct lerr e = {0};
 	json_t *b = args_body(x->rq->body, x->rq->len, spec, &e);
@@ -50,7 +51,7 @@ static json_t *body(struct ctx *x, const struct arg_spec *spec, enum MHD_Result 
 }
 
 /* The query string against spec; false with the 400 replied. */
-static bool query(struct ctx *x, const struct arg_spec *spec, enum MHD_Result *ret)
+bool api_query(struct ctx *x, const struct arg_spec *spec, enum MHD_Result *ret)
 {
 	struct lerr e = {0};
 	if (args_query(x->rq->query, x->rq->nquery, spec, &e) == 0)
@@ -60,7 +61,7 @@ static bool query(struct ctx *x, const struct arg_spec *spec, enum MHD_Result *r
 }
 
 /* The whole small file the node wrote at path, as the JSON answer (and gone). */
-static enum MHD_Result file_answer(struct ctx *x, unsigned status, const char *path)
+enum MHD_Result api_file_answer(struct ctx *x, unsigned status, const char *path)
 {
 	char *text;
 	size_t n;
@@ -101,7 +102,7 @@ static enum MHD_Result h_config(struct ctx *x)
 	enum MHD_Result ret;
 	bool dry = false;
 	const struct arg_spec q[] = {{"dry_run", ARG_BOOL, .flag = &dry}, {0}};
-	if (!query(x, q, &ret))
+	if (!api_query(x, q, &ret))
 		return ret;
 	struct config cfg;
 	struct config_summary sum;
@@ -142,7 +143,7 @@ static enum MHD_Result h_party_key(struct ctx *x)
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int r = view_party_key_add(x->n, P0, x->rq->upload, &o, &e);
-	return answer(x, r, o, &e);
+	return api_answer(x, r, o, &e);
 }
 
 /* ---- agreements ---- */
@@ -152,12 +153,12 @@ static enum MHD_Result h_agreements(struct ctx *x)
 	enum MHD_Result ret;
 	date_t on = x->n->clock.today;
 	const struct arg_spec q[] = {{"at", ARG_DATE, .date = &on}, {0}};
-	if (!query(x, q, &ret))
+	if (!api_query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int rv = view_agreements(x->n, on, &o, &e);
-	return answer(x, rv, o, &e);
+	return api_answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_agreement(struct ctx *x)
@@ -165,7 +166,7 @@ static enum MHD_Result h_agreement(struct ctx *x)
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int rv = view_agreement(x->n, P0, &o, &e);
-	return answer(x, rv, o, &e);
+	return api_answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_status(struct ctx *x)
@@ -175,12 +176,12 @@ static enum MHD_Result h_status(struct ctx *x)
 	const char *without = NULL;
 	const struct arg_spec q[] = {
 	    {"at", ARG_DATE, .date = &on}, {"without", ARG_STRING, .str = &without}, {0}};
-	if (!query(x, q, &ret))
+	if (!api_query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int rv = view_agreement_status(x->n, P0, on, without, &o, &e);
-	return answer(x, rv, o, &e);
+	return api_answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_timeline(struct ctx *x)
@@ -193,13 +194,13 @@ static enum MHD_Result h_timeline(struct ctx *x)
 				     {"to", ARG_DATE, .date = &to, .given = &has_to},
 				     {"without", ARG_STRING, .str = &without},
 				     {0}};
-	if (!query(x, q, &ret))
+	if (!api_query(x, q, &ret))
 		return ret;
 	json_t *o;
 	struct lerr e = {0};
 	int r = view_agreement_timeline(x->n, P0, has_from ? &from : NULL, has_to ? &to : NULL,
 					without, &o, &e);
-	return answer(x, r, o, &e);
+	return api_answer(x, r, o, &e);
 }
 
 static enum MHD_Result h_event(struct ctx *x)
@@ -212,7 +213,7 @@ static enum MHD_Result h_event(struct ctx *x)
 					{"by", ARG_STRING, .str = &by},
 					{0}};
 	json_t *b, *o = NULL;
-	if (!(b = body(x, spec, &ret)))
+	if (!(b = api_body(x, spec, &ret)))
 		return ret;
 	struct lerr e = {0};
 	const char *bad = NULL;
@@ -237,7 +238,7 @@ static enum MHD_Result h_people(struct ctx *x)
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int rv = view_people(x->n, &x->rq->who, &o, &e);
-	return answer(x, rv, o, &e);
+	return api_answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_person(struct ctx *x)
@@ -245,7 +246,7 @@ static enum MHD_Result h_person(struct ctx *x)
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int rv = view_person(x->n, &x->rq->who, P0, &o, &e);
-	return answer(x, rv, o, &e);
+	return api_answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_person_put(struct ctx *x)
@@ -253,7 +254,7 @@ static enum MHD_Result h_person_put(struct ctx *x)
 	enum MHD_Result ret;
 	bool replace = false;
 	const struct arg_spec q[] = {{"replace", ARG_BOOL, .flag = &replace}, {0}};
-	if (!query(x, q, &ret))
+	if (!api_query(x, q, &ret))
 		return ret;
 	struct person p;
 	struct lerr e = {0};
@@ -274,13 +275,13 @@ static enum MHD_Result h_items(struct ctx *x)
 	uint64_t limit = ITEMS_PAGE;
 	const struct arg_spec q[] = {
 	    {"after", ARG_STRING, .str = &after}, {"limit", ARG_COUNT, .count = &limit}, {0}};
-	if (!query(x, q, &ret))
+	if (!api_query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int rv = view_items(x->n, &x->rq->who, after, limit > ITEMS_PAGE_MAX ? 0 : (size_t)limit,
 			    &o, &e);
-	return answer(x, rv, o, &e);
+	return api_answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_item(struct ctx *x)
@@ -288,7 +289,7 @@ static enum MHD_Result h_item(struct ctx *x)
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int rv = view_item(x->n, &x->rq->who, P0, &o, &e);
-	return answer(x, rv, o, &e);
+	return api_answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_share(struct ctx *x)
@@ -309,7 +310,7 @@ static enum MHD_Result h_share(struct ctx *x)
 				     {"export_entry", ARG_STRING, .str = &rq.export_entry},
 				     {"revocable", ARG_BOOL, .flag = &rq.revocable},
 				     {0}};
-	if (!query(x, q, &ret))
+	if (!api_query(x, q, &ret))
 		return ret;
 	rq.releasable = rel, rq.nreleasable = lr.n;
 	rq.purposes = pur, rq.npurposes = lp.n;
@@ -363,13 +364,13 @@ static enum MHD_Result h_content(struct ctx *x)
 	struct decide_args a = {
 	    .person = x->rq->who.id, .item = P0, .action = ACT_DOWNLOAD, .date = x->n->clock.today};
 	const struct arg_spec q[] = {{"purpose", ARG_STRING, .str = &a.purpose}, {0}};
-	if (!query(x, q, &ret))
+	if (!api_query(x, q, &ret))
 		return ret;
 	struct decision d;
 	struct lerr e = {0};
 	int r = node_enforce(x->n, &a, &d, &e);
 	if (r < 0)
-		return failed(x, r, &d, P0, &e);
+		return api_failed(x, r, &d, P0, &e);
 	int p[2];
 	struct opener *o = calloc(1, sizeof *o);
 	if (!o || pipe2(p, O_CLOEXEC) != 0) {
@@ -397,7 +398,7 @@ static enum MHD_Result h_release(struct ctx *x)
 	bool queued = false;
 	const struct arg_spec spec[] = {
 	    {"to", ARG_STRING, true, .str = &to}, {"send", ARG_BOOL, .flag = &queued}, {0}};
-	json_t *b = body(x, spec, &ret);
+	json_t *b = api_body(x, spec, &ret);
 	if (!b)
 		return ret;
 	temp_path(x, "release", path, sizeof path);
@@ -408,7 +409,7 @@ static enum MHD_Result h_release(struct ctx *x)
 	int r = node_item_release(x->n, &a, &x->s->key, &d, &e);
 	if (r < 0) {
 		json_decref(b);
-		return failed(x, r, &d, P0, &e);
+		return api_failed(x, r, &d, P0, &e);
 	}
 	if (queued) {
 		ret = reply_json(x, MHD_HTTP_ACCEPTED,
@@ -456,7 +457,7 @@ static enum MHD_Result copy(struct ctx *x, const char *purpose, const char *file
 	struct lerr e = {0};
 	int r = node_item_copy(x->n, &a, &x->s->key, &it, &d, &e);
 	if (r < 0)
-		return failed(x, r, &d, P0, &e);
+		return api_failed(x, r, &d, P0, &e);
 	json_t *o;
 	r = view_item(x->n, &x->rq->who, it.id, &o, &e);
 	store_item_free(&it);
@@ -469,7 +470,7 @@ static enum MHD_Result h_reproduce(struct ctx *x)
 	enum MHD_Result ret;
 	const char *purpose = NULL;
 	const struct arg_spec spec[] = {{"purpose", ARG_STRING, .str = &purpose}, {0}};
-	json_t *b = body(x, spec, &ret);
+	json_t *b = api_body(x, spec, &ret);
 	if (!b)
 		return ret;
 	ret = copy(x, purpose && purpose[0] ? purpose : NULL, NULL);
@@ -482,7 +483,7 @@ static enum MHD_Result h_translate(struct ctx *x)
 	enum MHD_Result ret;
 	const char *purpose = NULL;
 	const struct arg_spec q[] = {{"purpose", ARG_STRING, .str = &purpose}, {0}};
-	return query(x, q, &ret) ? copy(x, purpose, "the upload") : ret;
+	return api_query(x, q, &ret) ? copy(x, purpose, "the upload") : ret;
 }
 
 static enum MHD_Result h_downgrade(struct ctx *x)
@@ -490,7 +491,7 @@ static enum MHD_Result h_downgrade(struct ctx *x)
 	enum MHD_Result ret;
 	const char *level;
 	const struct arg_spec spec[] = {{"level", ARG_STRING, true, .str = &level}, {0}};
-	json_t *b = body(x, spec, &ret);
+	json_t *b = api_body(x, spec, &ret);
 	if (!b)
 		return ret;
 	struct act_args a = {.item = P0, .by = x->rq->who.id, .level = level};
@@ -499,10 +500,10 @@ static enum MHD_Result h_downgrade(struct ctx *x)
 	int r = node_item_downgrade(x->n, &a, &x->s->key, &d, &e);
 	json_decref(b);
 	if (r < 0)
-		return failed(x, r, &d, P0, &e);
+		return api_failed(x, r, &d, P0, &e);
 	json_t *o;
 	int rv = view_item(x->n, &x->rq->who, P0, &o, &e);
-	return answer(x, rv, o, &e);
+	return api_answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_destroy(struct ctx *x)
@@ -512,7 +513,7 @@ static enum MHD_Result h_destroy(struct ctx *x)
 	struct lerr e = {0};
 	int r = node_item_destroy(x->n, &a, &d, &e);
 	if (r < 0)
-		return failed(x, r, &d, P0, &e);
+		return api_failed(x, r, &d, P0, &e);
 	return reply_json(x, MHD_HTTP_OK, encode_destroyed(P0, x->n->clock.today));
 }
 
@@ -525,7 +526,7 @@ static enum MHD_Result h_report(struct ctx *x)
 	const struct arg_spec spec[] = {{"details", ARG_STRING, true, .str = &details},
 					{"send", ARG_BOOL, .flag = &queued},
 					{0}};
-	json_t *b = body(x, spec, &ret);
+	json_t *b = api_body(x, spec, &ret);
 	if (!b)
 		return ret;
 	temp_path(x, "report", path, sizeof path);
@@ -537,12 +538,12 @@ static enum MHD_Result h_report(struct ctx *x)
 	json_decref(b);
 	if (r < 0) {
 		unlink(path);
-		return failed(x, r, &d, P0, &e);
+		return api_failed(x, r, &d, P0, &e);
 	}
 	if (queued)
 		return reply_json(x, MHD_HTTP_ACCEPTED,
 				  encode_report_sent(P0, x->rq->who.id, NULL));
-	return file_answer(x, MHD_HTTP_OK, path);
+	return api_file_answer(x, MHD_HTTP_OK, path);
 }
 
 static enum MHD_Result h_consent(struct ctx *x)
@@ -552,7 +553,7 @@ static enum MHD_Result h_consent(struct ctx *x)
 	const char *to, *send = NULL;
 	const struct arg_spec spec[] = {
 	    {"to", ARG_STRING, true, .str = &to}, {"send", ARG_STRING, .str = &send}, {0}};
-	json_t *b = body(x, spec, &ret);
+	json_t *b = api_body(x, spec, &ret);
 	if (!b)
 		return ret;
 	temp_path(x, "consent", path, sizeof path);
@@ -565,7 +566,7 @@ static enum MHD_Result h_consent(struct ctx *x)
 		unlink(path);
 		return reply_error(x, &e);
 	}
-	return file_answer(x, MHD_HTTP_CREATED, path);
+	return api_file_answer(x, MHD_HTTP_CREATED, path);
 }
 
 static enum MHD_Result h_consent_import(struct ctx *x)
@@ -591,7 +592,7 @@ static enum MHD_Result h_access(struct ctx *x)
 					{"to", ARG_STRING, .str = &a.to},
 					{"at", ARG_DATE, .date = &a.date},
 					{0}};
-	json_t *b = body(x, spec, &ret);
+	json_t *b = api_body(x, spec, &ret);
 	if (!b)
 		return ret;
 	a.item = item;
@@ -608,215 +609,6 @@ static enum MHD_Result h_access(struct ctx *x)
 	return out;
 }
 
-/* ---- export control ---- */
-
-static enum MHD_Result h_export_check(struct ctx *x)
-{
-	enum MHD_Result ret;
-	date_t on = x->n->clock.today;
-	const char *to, *from = NULL, *entry = NULL, *exporter = NULL, *consignee = NULL;
-	const struct arg_spec q[] = {{"to", ARG_STRING, true, .str = &to},
-				     {"at", ARG_DATE, .date = &on},
-				     {"from", ARG_STRING, .str = &from},
-				     {"entry", ARG_STRING, .str = &entry},
-				     {"exporter", ARG_STRING, .str = &exporter},
-				     {"consignee", ARG_STRING, .str = &consignee},
-				     {0}};
-	if (!query(x, q, &ret))
-		return ret;
-	json_t *o = NULL;
-	struct lerr e = {0};
-	int rv = view_export_check(x->n, from, entry, to, exporter, consignee, on, &o, &e);
-	return answer(x, rv, o, &e);
-}
-
-static enum MHD_Result h_export_group(struct ctx *x)
-{
-	enum MHD_Result ret;
-	date_t on = x->n->clock.today;
-	const char *from = NULL;
-	const struct arg_spec q[] = {
-	    {"at", ARG_DATE, .date = &on}, {"from", ARG_STRING, .str = &from}, {0}};
-	if (!query(x, q, &ret))
-		return ret;
-	json_t *o = NULL;
-	struct lerr e = {0};
-	int rv = view_export_group(x->n, from, P0, on, &o, &e);
-	return answer(x, rv, o, &e);
-}
-
-static enum MHD_Result h_export_timeline(struct ctx *x)
-{
-	enum MHD_Result ret;
-	const char *from = NULL;
-	const struct arg_spec q[] = {{"from", ARG_STRING, .str = &from}, {0}};
-	if (!query(x, q, &ret))
-		return ret;
-	json_t *o = NULL;
-	struct lerr e = {0};
-	int rv = view_export_timeline(x->n, from, P0, &o, &e);
-	return answer(x, rv, o, &e);
-}
-
-static enum MHD_Result h_licences(struct ctx *x)
-{
-	enum MHD_Result ret;
-	date_t on = x->n->clock.today;
-	const char *from = NULL, *entry = NULL, *to = NULL;
-	const struct arg_spec q[] = {{"at", ARG_DATE, .date = &on},
-				     {"from", ARG_STRING, .str = &from},
-				     {"entry", ARG_STRING, .str = &entry},
-				     {"to", ARG_STRING, .str = &to},
-				     {0}};
-	if (!query(x, q, &ret))
-		return ret;
-	json_t *o;
-	struct lerr e = {0};
-	int r = view_licences(x->n, from, entry, to, on, &o, &e);
-	return answer(x, r, o, &e);
-}
-
-static enum MHD_Result h_licence_add(struct ctx *x)
-{
-	enum MHD_Result ret;
-	struct export_licence l = {0};
-	const char *id, *entry, *to, *from = NULL, *kind = NULL, *exporter = NULL,
-				     *consignee = NULL;
-	const struct arg_spec spec[] = {{"id", ARG_STRING, true, .str = &id},
-					{"entry", ARG_STRING, true, .str = &entry},
-					{"to", ARG_STRING, true, .str = &to},
-					{"valid_from", ARG_DATE, true, .date = &l.from},
-					{"valid_to", ARG_DATE, true, .date = &l.to},
-					{"from", ARG_STRING, .str = &from},
-					{"kind", ARG_STRING, .str = &kind},
-					{"exporter", ARG_STRING, .str = &exporter},
-					{"consignee", ARG_STRING, .str = &consignee},
-					{0}};
-	json_t *b, *o = NULL;
-	if (!(b = body(x, spec, &ret)))
-		return ret;
-	struct lerr e = {0};
-	int r = !str_copy(l.id, sizeof l.id, id) || !str_copy(l.entry, sizeof l.entry, entry) ||
-			!str_copy(l.country, sizeof l.country, to) ||
-			!str_copy(l.exporter, sizeof l.exporter, exporter ? exporter : "") ||
-			!str_copy(l.consignee, sizeof l.consignee, consignee ? consignee : "")
-		    ? lerr_set(&e, LERR_INVAL, "id, entry, to, exporter or consignee: too long")
-		: kind && export_licence_kind_parse(kind, &l.kind, &e) < 0
-		    ? lerr_field(&e, "kind")
-		    : view_licence_add(x->n, from, &l, &o, &e);
-	json_decref(b);
-	return r < 0 ? reply_error(x, &e) : reply_json(x, MHD_HTTP_CREATED, o);
-}
-
-static enum MHD_Result h_regime(struct ctx *x)
-{
-	enum MHD_Result ret;
-	const char *from = NULL;
-	const struct arg_spec q[] = {{"from", ARG_STRING, .str = &from}, {0}};
-	if (!query(x, q, &ret))
-		return ret;
-	json_t *o = NULL;
-	struct lerr e = {0};
-	int rv = view_export_regime(x->n, from, &o, &e);
-	return answer(x, rv, o, &e);
-}
-
-/* ---- the log ---- */
-
-static enum MHD_Result h_checkpoint(struct ctx *x)
-{
-	json_t *o = NULL;
-	struct lerr e = {0};
-	int rv = view_log_checkpoint(x->n, &x->s->key, &o, &e);
-	return answer(x, rv, o, &e);
-}
-
-#define LOG_PAGE 1000
-
-static enum MHD_Result h_entries(struct ctx *x)
-{
-	enum MHD_Result ret;
-	uint64_t from = 0, to = UINT64_MAX;
-	const struct arg_spec q[] = {
-	    {"from", ARG_COUNT, .count = &from}, {"to", ARG_COUNT, .count = &to}, {0}};
-	if (!query(x, q, &ret))
-		return ret;
-	json_t *o = NULL;
-	struct lerr e = {0};
-	int rv = view_log_entries(x->n, &x->rq->who, from, to, LOG_PAGE, &o, &e);
-	return answer(x, rv, o, &e);
-}
-
-static enum MHD_Result h_proof(struct ctx *x)
-{
-	enum MHD_Result ret;
-	uint64_t index = 0, size = UINT64_MAX;
-	const struct arg_spec q[] = {
-	    {"index", ARG_COUNT, true, .count = &index}, {"size", ARG_COUNT, .count = &size}, {0}};
-	if (!query(x, q, &ret))
-		return ret;
-	json_t *o = NULL;
-	struct lerr e = {0};
-	int rv = view_log_proof(x->n, index, size, &o, &e);
-	return answer(x, rv, o, &e);
-}
-
-static enum MHD_Result h_consistency(struct ctx *x)
-{
-	enum MHD_Result ret;
-	uint64_t from = 0, to = UINT64_MAX;
-	const struct arg_spec q[] = {
-	    {"from", ARG_COUNT, true, .count = &from}, {"to", ARG_COUNT, .count = &to}, {0}};
-	if (!query(x, q, &ret))
-		return ret;
-	json_t *o = NULL;
-	struct lerr e = {0};
-	int rv = view_log_consistency(x->n, from, to, &o, &e);
-	return answer(x, rv, o, &e);
-}
-
-static enum MHD_Result h_verify(struct ctx *x)
-{
-	enum MHD_Result ret;
-	const char *given = NULL; /* a checkpoint of this log kept elsewhere */
-	const struct arg_spec q[] = {{"checkpoint", ARG_STRING, .str = &given}, {0}};
-	if (!query(x, q, &ret))
-		return ret;
-	json_t *o = NULL;
-	struct lerr e = {0};
-	int rv = view_log_verify(x->n, given, &o, &e);
-	return answer(x, rv, o, &e);
-}
-
-static enum MHD_Result h_witness(struct ctx *x)
-{
-	enum MHD_Result ret;
-	const char *note;
-	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH];
-	struct arg_hashes proof = {path, 0};
-	bool has_proof = false;
-	const struct arg_spec spec[] = {
-	    {"checkpoint", ARG_STRING, true, .str = &note},
-	    {"proof", ARG_HASHES, .hashes = &proof, .given = &has_proof},
-	    {0}};
-	json_t *b = body(x, spec, &ret);
-	if (!b)
-		return ret;
-	struct witness_report rep;
-	struct lerr e = {0};
-	int r = node_witness(x->n, note, has_proof ? (const uint8_t(*)[MERKLE_HASH])path : NULL,
-			     proof.n, (int64_t)time(NULL), &rep, &e);
-	json_decref(b);
-	if (r < 0)
-		return reply_error(x, &e);
-	json_t *o = json_pack("{s:s, s:I, s:b}", "origin", rep.cp.origin, "size",
-			      (json_int_t)rep.cp.size, "consistent", 1);
-	json_object_set_new(o, "previous_size",
-			    rep.had_previous ? json_integer((json_int_t)rep.previous.size)
-					     : json_null());
-	return reply_json(x, MHD_HTTP_OK, o);
-}
-
 /* ---- the table ---- */
 
 /* ---- federation ---- */
@@ -826,7 +618,7 @@ static enum MHD_Result h_peers(struct ctx *x)
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int rv = view_peers(x->n, &o, &e);
-	return answer(x, rv, o, &e);
+	return api_answer(x, rv, o, &e);
 }
 
 static enum MHD_Result h_outbox(struct ctx *x)
@@ -834,7 +626,7 @@ static enum MHD_Result h_outbox(struct ctx *x)
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int rv = view_outbox(x->n, &x->rq->who, &o, &e);
-	return answer(x, rv, o, &e);
+	return api_answer(x, rv, o, &e);
 }
 
 /* A peer witnessing this node: {"since": N} -> a fresh checkpoint and the

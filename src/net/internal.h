@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <time.h>
@@ -129,10 +130,60 @@ struct ctx {
 	struct node *n; /* this thread's node, its clock read for this request */
 };
 
+/* ---- the endpoints' shared parts (api.c), and those in api_export.c ---- */
+/* A view's answer (200), or its error. */
+enum MHD_Result api_answer(struct ctx *x, int r, json_t *o, const struct lerr *e);
+/* A denial is 403 with the decision; anything else its error. */
+enum MHD_Result api_failed(struct ctx *x, int r, const struct decision *d, const char *item,
+			   const struct lerr *e);
+/* The JSON body against spec: its tree (json_decref() it: the strings are
+ * in it), or NULL with the 400 replied. */
+json_t *api_body(struct ctx *x, const struct arg_spec *spec, enum MHD_Result *ret);
+/* The query string against spec; false with the 400 replied. */
+bool api_query(struct ctx *x, const struct arg_spec *spec, enum MHD_Result *ret);
+/* The whole small file the node wrote at path, as the JSON answer (and gone). */
+enum MHD_Result api_file_answer(struct ctx *x, unsigned status, const char *path);
+enum MHD_Result h_export_check(struct ctx *x);
+enum MHD_Result h_export_group(struct ctx *x);
+enum MHD_Result h_export_timeline(struct ctx *x);
+enum MHD_Result h_licences(struct ctx *x);
+enum MHD_Result h_licence_add(struct ctx *x);
+enum MHD_Result h_regime(struct ctx *x);
+enum MHD_Result h_checkpoint(struct ctx *x);
+enum MHD_Result h_entries(struct ctx *x);
+enum MHD_Result h_proof(struct ctx *x);
+enum MHD_Result h_consistency(struct ctx *x);
+enum MHD_Result h_verify(struct ctx *x);
+enum MHD_Result h_witness(struct ctx *x);
+
 extern const struct route api_routes[];
 extern const size_t api_nroutes;
 
-/* ---- replies (http.c) ---- */
+/* ---- the request's life (http.c), started and stopped by http_serve.c ---- */
+
+/* Each worker thread's node (its own store connection) and spare request. */
+struct worker {
+	struct node *n;
+	struct req *spare;
+};
+/* A worker's end: its node closed (the thread key's destructor). */
+void http_close_worker(void *p);
+/* libmicrohttpd's access handler, completion callback and logger. */
+enum MHD_Result http_on_request(void *cls, struct MHD_Connection *c, const char *url,
+				const char *method, const char *version, const char *data,
+				size_t *size, void **con_cls);
+void http_on_done(void *cls, struct MHD_Connection *c, void **con_cls,
+		  enum MHD_RequestTerminationCode toe);
+void http_mhd_log(void *cls, const char *fmt, va_list ap);
+/* Seconds on the monotonic clock. */
+double http_now(void);
+
+/* ---- replies and arguments (http_reply.c) ---- */
+/* MHD_get_connection_values' iterator: each query argument into the request. */
+enum MHD_Result query_pair(void *cls, enum MHD_ValueKind kind, const char *key, const char *value);
+/* The query's arguments: each known to the route, none twice (400 otherwise). */
+int query_check(struct ctx *x, struct lerr *e);
+
 enum MHD_Result reply_json(struct ctx *x, unsigned status, json_t *body);
 /* An error object, with the status its code calls for (400, 404, 409...). */
 enum MHD_Result reply_error(struct ctx *x, const struct lerr *e);
@@ -146,7 +197,7 @@ enum MHD_Result reply_denied(struct ctx *x, const struct lerr *e, const struct d
 enum MHD_Result reply_bytes(struct ctx *x, unsigned status, char *buf, size_t len,
 			    const char *type);
 enum MHD_Result reply_fd(struct ctx *x, int fd, uint64_t size, const char *type);
-/* Bytes a producer thread writes into a pipe, streamed (see http.c); when
+/* Bytes a producer thread writes into a pipe, streamed (see http_reply.c); when
  * it sets *failed before closing its end, the answer is cut, not ended. */
 enum MHD_Result reply_stream(struct ctx *x, int fd, void *producer, void (*done)(void *),
 			     const atomic_bool *failed);

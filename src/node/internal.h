@@ -16,6 +16,25 @@
 /* The number (from 1) a->events[i] has among the events already stored. */
 size_t node_stored_number(const struct agreement *a, size_t i);
 
+/* ---- federation (peer.c, outbox.c) ---- */
+
+struct peer_request;
+/* The receipt's signed text for rq: canonical JSON of its fields (free() it). */
+char *peer_receipt_text(const struct peer_request *rq, const char *received, const char *result);
+
+/* ---- the views' shared parts (views.c, views_export.c, views_log.c) ---- */
+
+/* Releases o, sets e to "out of memory"; returns LERR_NOMEM. */
+int views_nomem(json_t *o, struct lerr *e);
+
+/* An agreement's record on its object o: each of events' sources (when
+ * events is not NULL), and its announcements dated from..to. */
+void views_agreement_record(struct node *n, const char *id, json_t *o, json_t *events, date_t from,
+			    date_t to);
+
+/* Whether who (NULL: the node's operator) may see item id. */
+bool views_sees_item(struct node *n, const struct person *who, const char *id);
+
 /* ---- the handle's read cache (cache.c) ---- */
 struct store_item;
 struct store_token;

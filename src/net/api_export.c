@@ -1,0 +1,231 @@
+/* api_export.c - the endpoints of /v1/export/ and /v1/log/ (see api.c). */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../crypto/fio.h"
+#include "../node/acts.h"
+#include "../node/encode.h"
+#include "../node/exchange.h"
+#include "../node/items.h"
+#include "../node/log.h"
+#include "../node/views.h"
+#include "args.h"
+#include "internal.h"
+
+#define P0 (x->rq->params[0])
+
+/* ---- export control ---- */
+
+enum MHD_Result h_export_check(struct ctx *x)
+{
+	enum MHD_Result ret;
+	date_t on = x->n->clock.today;
+	const char *to, *from = NULL, *entry = NULL, *exporter = NULL, *consignee = NULL;
+	const struct arg_spec q[] = {{"to", ARG_STRING, true, .str = &to},
+				     {"at", ARG_DATE, .date = &on},
+				     {"from", ARG_STRING, .str = &from},
+				     {"entry", ARG_STRING, .str = &entry},
+				     {"exporter", ARG_STRING, .str = &exporter},
+				     {"consignee", ARG_STRING, .str = &consignee},
+				     {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_export_check(x->n, from, entry, to, exporter, consignee, on, &o, &e);
+	return api_answer(x, rv, o, &e);
+}
+
+enum MHD_Result h_export_group(struct ctx *x)
+{
+	enum MHD_Result ret;
+	date_t on = x->n->clock.today;
+	const char *from = NULL;
+	const struct arg_spec q[] = {
+	    {"at", ARG_DATE, .date = &on}, {"from", ARG_STRING, .str = &from}, {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_export_group(x->n, from, P0, on, &o, &e);
+	return api_answer(x, rv, o, &e);
+}
+
+enum MHD_Result h_export_timeline(struct ctx *x)
+{
+	enum MHD_Result ret;
+	const char *from = NULL;
+	const struct arg_spec q[] = {{"from", ARG_STRING, .str = &from}, {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_export_timeline(x->n, from, P0, &o, &e);
+	return api_answer(x, rv, o, &e);
+}
+
+enum MHD_Result h_licences(struct ctx *x)
+{
+	enum MHD_Result ret;
+	date_t on = x->n->clock.today;
+	const char *from = NULL, *entry = NULL, *to = NULL;
+	const struct arg_spec q[] = {{"at", ARG_DATE, .date = &on},
+				     {"from", ARG_STRING, .str = &from},
+				     {"entry", ARG_STRING, .str = &entry},
+				     {"to", ARG_STRING, .str = &to},
+				     {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
+	json_t *o;
+	struct lerr e = {0};
+	int r = view_licences(x->n, from, entry, to, on, &o, &e);
+	return api_answer(x, r, o, &e);
+}
+
+enum MHD_Result h_licence_add(struct ctx *x)
+{
+	enum MHD_Result ret;
+	struct export_licence l = {0};
+	const char *id, *entry, *to, *from = NULL, *kind = NULL, *exporter = NULL,
+				     *consignee = NULL;
+	const struct arg_spec spec[] = {{"id", ARG_STRING, true, .str = &id},
+					{"entry", ARG_STRING, true, .str = &entry},
+					{"to", ARG_STRING, true, .str = &to},
+					{"valid_from", ARG_DATE, true, .date = &l.from},
+					{"valid_to", ARG_DATE, true, .date = &l.to},
+					{"from", ARG_STRING, .str = &from},
+					{"kind", ARG_STRING, .str = &kind},
+					{"exporter", ARG_STRING, .str = &exporter},
+					{"consignee", ARG_STRING, .str = &consignee},
+					{0}};
+	json_t *b, *o = NULL;
+	if (!(b = api_body(x, spec, &ret)))
+		return ret;
+	struct lerr e = {0};
+	int r = !str_copy(l.id, sizeof l.id, id) || !str_copy(l.entry, sizeof l.entry, entry) ||
+			!str_copy(l.country, sizeof l.country, to) ||
+			!str_copy(l.exporter, sizeof l.exporter, exporter ? exporter : "") ||
+			!str_copy(l.consignee, sizeof l.consignee, consignee ? consignee : "")
+		    ? lerr_set(&e, LERR_INVAL, "id, entry, to, exporter or consignee: too long")
+		: kind && export_licence_kind_parse(kind, &l.kind, &e) < 0
+		    ? lerr_field(&e, "kind")
+		    : view_licence_add(x->n, from, &l, &o, &e);
+	json_decref(b);
+	return r < 0 ? reply_error(x, &e) : reply_json(x, MHD_HTTP_CREATED, o);
+}
+
+enum MHD_Result h_regime(struct ctx *x)
+{
+	enum MHD_Result ret;
+	const char *from = NULL;
+	const struct arg_spec q[] = {{"from", ARG_STRING, .str = &from}, {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_export_regime(x->n, from, &o, &e);
+	return api_answer(x, rv, o, &e);
+}
+
+/* ---- the log ---- */
+
+enum MHD_Result h_checkpoint(struct ctx *x)
+{
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_log_checkpoint(x->n, &x->s->key, &o, &e);
+	return api_answer(x, rv, o, &e);
+}
+
+#define LOG_PAGE 1000
+
+enum MHD_Result h_entries(struct ctx *x)
+{
+	enum MHD_Result ret;
+	uint64_t from = 0, to = UINT64_MAX;
+	const struct arg_spec q[] = {
+	    {"from", ARG_COUNT, .count = &from}, {"to", ARG_COUNT, .count = &to}, {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_log_entries(x->n, &x->rq->who, from, to, LOG_PAGE, &o, &e);
+	return api_answer(x, rv, o, &e);
+}
+
+enum MHD_Result h_proof(struct ctx *x)
+{
+	enum MHD_Result ret;
+	uint64_t index = 0, size = UINT64_MAX;
+	const struct arg_spec q[] = {
+	    {"index", ARG_COUNT, true, .count = &index}, {"size", ARG_COUNT, .count = &size}, {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_log_proof(x->n, index, size, &o, &e);
+	return api_answer(x, rv, o, &e);
+}
+
+enum MHD_Result h_consistency(struct ctx *x)
+{
+	enum MHD_Result ret;
+	uint64_t from = 0, to = UINT64_MAX;
+	const struct arg_spec q[] = {
+	    {"from", ARG_COUNT, true, .count = &from}, {"to", ARG_COUNT, .count = &to}, {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_log_consistency(x->n, from, to, &o, &e);
+	return api_answer(x, rv, o, &e);
+}
+
+enum MHD_Result h_verify(struct ctx *x)
+{
+	enum MHD_Result ret;
+	const char *given = NULL; /* a checkpoint of this log kept elsewhere */
+	const struct arg_spec q[] = {{"checkpoint", ARG_STRING, .str = &given}, {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_log_verify(x->n, given, &o, &e);
+	return api_answer(x, rv, o, &e);
+}
+
+enum MHD_Result h_witness(struct ctx *x)
+{
+	enum MHD_Result ret;
+	const char *note;
+	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH];
+	struct arg_hashes proof = {path, 0};
+	bool has_proof = false;
+	const struct arg_spec spec[] = {
+	    {"checkpoint", ARG_STRING, true, .str = &note},
+	    {"proof", ARG_HASHES, .hashes = &proof, .given = &has_proof},
+	    {0}};
+	json_t *b = api_body(x, spec, &ret);
+	if (!b)
+		return ret;
+	struct witness_report rep;
+	struct lerr e = {0};
+	int r = node_witness(x->n, note, has_proof ? (const uint8_t(*)[MERKLE_HASH])path : NULL,
+			     proof.n, (int64_t)time(NULL), &rep, &e);
+	json_decref(b);
+	if (r < 0)
+		return reply_error(x, &e);
+	json_t *o = json_pack("{s:s, s:I, s:b}", "origin", rep.cp.origin, "size",
+			      (json_int_t)rep.cp.size, "consistent", 1);
+	json_object_set_new(o, "previous_size",
+			    rep.had_previous ? json_integer((json_int_t)rep.previous.size)
+					     : json_null());
+	return reply_json(x, MHD_HTTP_OK, o);
+}

@@ -1,0 +1,336 @@
+/* http_serve.c - the daemon's start and stop: its options, the listening socket, TLS, the node and
+ * its keys, the lanes to the peers, and a clean stop on SIGTERM (see http.h, internal.h). */
+#define _GNU_SOURCE /* pipe2 */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/text.h"
+#include "../crypto/fio.h"
+#include "../node/encode.h"
+#include "../node/views.h"
+#include "internal.h"
+#include "json_out.h"
+#include "peer_client.h"
+
+/* ---- start and stop ---- */
+
+static int parse_listen(const char *l, struct sockaddr_storage *ss, socklen_t *len, bool *v6,
+			struct lerr *e)
+{
+	char host[128];
+	const char *colon = strrchr(l, ':');
+	if (!colon || colon == l || strlen(l) >= sizeof host)
+		return lerr_set(e, LERR_INVAL, "--listen: \"%.64s\" is not HOST:PORT", l);
+	size_t hl = (size_t)(colon - l);
+	memcpy(host, l, hl);
+	host[hl] = '\0';
+	if (host[0] == '[' && host[hl - 1] == ']') {
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = '\0';
+	}
+	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+				 .ai_socktype = SOCK_STREAM},
+			*ai;
+	if (getaddrinfo(host, colon + 1, &hints, &ai) != 0)
+		return lerr_set(e, LERR_INVAL,
+				"--listen: \"%.64s\" is not a numeric address and port", l);
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	*v6 = ai->ai_family == AF_INET6;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+/*
+ * Removes name, a folder of files (one level) in the folder open as dirfd,
+ * quietly, following no link: a link planted under that name is removed
+ * itself, never what it points to; so are links inside.
+ */
+static void remove_dir_at(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) { /* not a folder (a link, a file): only its name goes */
+		(void)unlinkat(dirfd, name, 0);
+		return;
+	}
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			(void)unlinkat(fd, de->d_name, 0);
+	if (d)
+		closedir(d); /* closes fd */
+	else
+		close(fd);
+	(void)unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+/* Removes this daemon's folder of temporary files. */
+static void remove_dir(const char *dir)
+{
+	char parent[NODE_PATH_MAX + 48];
+	const char *slash = strrchr(dir, '/');
+	if (!slash || !str_copy(parent, sizeof parent, dir))
+		return;
+	parent[slash - dir] = '\0';
+	int fd = open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		remove_dir_at(fd, slash + 1);
+		close(fd);
+	}
+}
+
+/*
+ * home/tmp/serve-PID: this daemon's uploads and outgoing files. Folders of
+ * daemons that are gone (killed with SIGKILL, or the machine lost power)
+ * are removed: what they held was never stored. Nothing under tmp is
+ * followed if it is a link (node_folder_check refused a folder others can
+ * write; this holds even so).
+ */
+static int make_tmpdir(struct server *s, struct lerr *e)
+{
+	char base[NODE_PATH_MAX + 8], name[32];
+	snprintf(base, sizeof base, "%s/tmp", s->home);
+	if (mkdir(base, 0700) != 0 && errno != EEXIST)
+		return lerr_set(e, LERR_IO, "%s: %s", base, strerror(errno));
+	int bfd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (bfd < 0)
+		return lerr_set(e, LERR_IO, "%s: not a folder of the node's own: %s", base,
+				strerror(errno));
+	int dfd = dup(bfd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+	long pid;
+	snprintf(name, sizeof name, "serve-%ld", (long)getpid());
+	while (d && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+		    (node_serve_dir(de->d_name, &pid) < 0 || strcmp(de->d_name, name) == 0))
+			remove_dir_at(bfd,
+				      de->d_name); /* a gone daemon's, or a stale one of this pid */
+	if (d)
+		closedir(d);
+	else if (dfd >= 0)
+		close(dfd);
+	int r = 0;
+	if (mkdirat(bfd, name, 0700) != 0)
+		r = lerr_set(e, LERR_IO, "%s/%s: %s", base, name, strerror(errno));
+	else
+		snprintf(s->tmpdir, sizeof s->tmpdir, "%s/%s", base, name);
+	close(bfd);
+	return r;
+}
+
+/*
+ * How many connections may be open at once: what was asked (default 4096),
+ * within the open files the process may have, its soft limit raised to the
+ * hard one, less 128 for the store, uploads and peers.
+ */
+static unsigned connection_budget(unsigned asked)
+{
+	rlim_t want = asked ? asked : 4096;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return (unsigned)(want < 896 ? want : 896);
+	if (rl.rlim_cur < rl.rlim_max && rl.rlim_cur < want + 128) {
+		rlim_t cur = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 + 128
+				  ? 65536 + 128
+				  : rl.rlim_max;
+		if (rl.rlim_cur < cur || setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			rl.rlim_cur = cur;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want + 128)
+		want = rl.rlim_cur > 256 ? rl.rlim_cur - 128 : 128;
+	return (unsigned)(want < 65536 ? want : 65536);
+}
+
+/* The options given, their zeros the defaults (SERVE_* in http.h). */
+static void server_defaults(struct server *s, const struct server_opts *o)
+{
+	s->o = *o;
+	if (!s->o.threads)
+		s->o.threads = SERVE_THREADS;
+	if (!s->o.max_upload)
+		s->o.max_upload = SERVE_MAX_UPLOAD;
+	if (!s->o.max_peer_upload)
+		s->o.max_peer_upload = s->o.max_upload;
+	if (!s->o.retry_max)
+		s->o.retry_max = SERVE_RETRY_MAX;
+	if (!s->o.max_per_address)
+		s->o.max_per_address = SERVE_MAX_PER_ADDRESS;
+	if (!s->o.header_timeout)
+		s->o.header_timeout = SERVE_HEADER_TIMEOUT;
+	if (!s->o.min_rate)
+		s->o.min_rate = SERVE_MIN_RATE;
+	s->o.max_connections = connection_budget(s->o.max_connections);
+	if (!s->o.max_acts)
+		s->o.max_acts = SERVE_MAX_ACTS;
+	limit_init(&s->acts, s->o.unbounded_acts ? 0 : s->o.max_acts);
+	if (!s->o.witness_every)
+		s->o.witness_every = SERVE_WITNESS_EVERY;
+}
+
+/* The access log: its own buffered stream on stderr's file; *own to close. */
+static void access_log_open(struct server *s, FILE **own)
+{
+	*own = NULL;
+	if (s->o.access_log && s->o.access_log != stderr)
+		return;
+	int fd = dup(STDERR_FILENO);
+	*own = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!*own && fd >= 0)
+		close(fd);
+	if (*own)
+		setvbuf(*own, NULL, _IOFBF, 1 << 16);
+	s->o.access_log = *own ? *own : stderr;
+}
+
+/* Starts libmicrohttpd on the address (TLS when cert is given). */
+static int daemon_start(struct server *s, const struct sockaddr_storage *ss, bool v6,
+			const char *cert, const char *key, struct lerr *e)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_TURBO | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0) |
+			 (cert ? MHD_USE_TLS : 0);
+	struct MHD_OptionItem ops[] = {
+	    {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->o.threads, NULL},
+	    {MHD_OPTION_SOCK_ADDR, 0, (void *)ss},
+	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_on_done, s},
+	    {MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
+	    {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)guard_notify, &s->guard},
+	    {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)guard_unescape, NULL},
+	    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->o.max_per_address, NULL},
+	    {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->o.max_connections, NULL},
+	    /* each request's pool is cleared: keep it to what headers need */
+	    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 8 * 1024, NULL},
+	    {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)cert},
+	    {cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, (void *)key},
+	    {MHD_OPTION_END, 0, NULL}};
+	s->d =
+	    MHD_start_daemon(flags, 0, NULL, NULL, http_on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+			     http_mhd_log, NULL, MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+	return s->d ? 0 : lerr_set(e, LERR_IO, "cannot listen on %s", s->o.listen);
+}
+
+/* Serving: says where, starts the lanes to the peers, waits for a stop
+ * signal, then lets requests in flight finish (up to drain_seconds). */
+static void serve_until_stopped(struct server *s, const struct node *n, bool tls, sigset_t *stop)
+{
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	char host[128];
+	size_t hl = (size_t)(strrchr(s->o.listen, ':') - s->o.listen);
+	memcpy(host, s->o.listen, hl < sizeof host ? hl : sizeof host - 1);
+	host[hl < sizeof host ? hl : sizeof host - 1] = '\0';
+	fprintf(stderr, "liaison serve: %s node on %s://%s:%u (%u threads)%s\n", n->party,
+		tls ? "https" : "http", host, di ? di->port : 0, s->o.threads,
+		n->clock.simulated ? ", clock set by LIAISON_NOW" : "");
+	fflush(stderr);
+	struct lanes *lanes = NULL;
+	struct lerr le = {0};
+	if (lanes_start(s, &lanes, &le) < 0)
+		fprintf(stderr, "liaison serve: %s\n", le.msg);
+	int sig = 0;
+	sigwait(stop, &sig);
+	fprintf(stderr, "liaison serve: %s: stopping (requests in flight may finish)\n",
+		sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	MHD_socket ls = MHD_quiesce_daemon(s->d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	double t0 = http_now();
+	while (atomic_load(&s->active) > 0 && http_now() - t0 < (double)s->o.drain_seconds) {
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	unsigned left = atomic_load(&s->active);
+	MHD_stop_daemon(s->d);
+	lanes_stop(lanes); /* transfers to peers in flight are cancelled */
+	if (s->guard.cut)
+		fprintf(stderr, "liaison serve: %lu connections cut for being too slow\n",
+			s->guard.cut);
+	fflush(s->o.access_log);
+	fprintf(stderr, "liaison serve: stopped%s\n",
+		left ? " (requests still in flight were cut; nothing half stored)" : "");
+}
+
+int server_run(const struct server_opts *o, const char *pass, size_t passlen, struct lerr *e)
+{
+	struct server *s = calloc(1, sizeof *s);
+	if (!s)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	server_defaults(s, o);
+	FILE *own_log;
+	access_log_open(s, &own_log);
+	char *cert = NULL, *key = NULL;
+	size_t cl, kl;
+	struct sockaddr_storage ss;
+	socklen_t sl = 0;
+	bool v6 = false;
+	struct node *n = NULL;
+	int r = parse_listen(o->listen, &ss, &sl, &v6, e);
+	if (r == 0 && !!o->tls_cert != !!o->tls_key)
+		r = lerr_set(e, LERR_INVAL, "--tls-cert and --tls-key go together");
+	if (r == 0 && o->tls_cert &&
+	    ((r = fio_read_file(o->tls_cert, 1 << 20, &cert, &cl, e)) < 0 ||
+	     (r = fio_read_file(o->tls_key, 1 << 20, &key, &kl, e)) < 0))
+		lerr_prefix(e, "TLS");
+	if (r == 0 && o->tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+		r = lerr_set(e, LERR_INVAL, "this libmicrohttpd has no TLS");
+	/* the node: its folder, and its keys unsealed once for the daemon's life */
+	if (r == 0 && (r = node_home(o->home, s->home, sizeof s->home, e)) == 0 &&
+	    (r = node_folder_check(s->home, e)) == 0 && (r = node_open(s->home, &n, e)) == 0 &&
+	    (r = node_clock_act(&n->clock, e)) == 0)
+		r = node_secret_key(n, pass, passlen, &s->key, e);
+	if (r == 0)
+		r = make_tmpdir(s, e);
+	bool have_key = false;
+	if (r == 0 && !(have_key = pthread_key_create(&s->worker_key, http_close_worker) == 0))
+		r = lerr_set(e, LERR_NOMEM, "no thread key");
+	/* SIGTERM and SIGINT wait for sigwait below; the workers inherit the mask */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (r == 0)
+		r = guard_start(&s->guard, s->o.header_timeout, s->o.min_rate, e);
+	if (r == 0)
+		r = daemon_start(s, &ss, v6, cert, key, e);
+	if (r == 0)
+		serve_until_stopped(s, n, cert != NULL, &stop);
+	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
+	if (have_key) {
+		/* destructors run at the workers' exits, never for this thread */
+		struct worker *w = pthread_getspecific(s->worker_key);
+		if (w)
+			http_close_worker(w);
+		pthread_key_delete(s->worker_key);
+	}
+	guard_stop(&s->guard);
+	limit_destroy(&s->acts);
+	key_secret_free(&s->key);
+	node_close(n);
+	if (own_log)
+		fclose(own_log);
+	if (s->tmpdir[0])
+		remove_dir(s->tmpdir);
+	if (key)
+		sodium_memzero(key, kl);
+	free(key);
+	free(cert);
+	free(s);
+	return r;
+}
