@@ -7,30 +7,50 @@
 #include "../net/http.h"
 #include "cli.h"
 
+/* The numbers serve takes: each option's text, its range, and its value
+ * (the default until given). */
+enum {
+	N_THREADS,
+	N_UPLOAD,
+	N_DRAIN,
+	N_RETRY,
+	N_WITNESS,
+	N_PEER_UPLOAD,
+	N_CONNS,
+	N_PER_ADDRESS,
+	N_HEADER,
+	N_RATE,
+	N_ACTS,
+	N__COUNT
+};
+
+static const struct {
+	const char *name;
+	uint64_t lo, hi, dflt;
+} numbers[N__COUNT] = {
+    [N_THREADS] = {"threads", 1, 256, SERVE_THREADS},
+    [N_UPLOAD] = {"max-upload", 1, UINT64_MAX, SERVE_MAX_UPLOAD},
+    [N_DRAIN] = {"drain", 0, 3600, SERVE_DRAIN},
+    [N_RETRY] = {"retry-max", 1, 86400, SERVE_RETRY_MAX},
+    [N_WITNESS] = {"witness-every", 1, 86400, SERVE_WITNESS_EVERY},
+    [N_PEER_UPLOAD] = {"max-peer-upload", 1, UINT64_MAX, 0},
+    [N_CONNS] = {"max-connections", 16, 65536, 0},
+    [N_PER_ADDRESS] = {"max-per-address", 1, 65536, SERVE_MAX_PER_ADDRESS},
+    [N_HEADER] = {"header-timeout", 1, 3600, SERVE_HEADER_TIMEOUT},
+    [N_RATE] = {"min-rate", 1, UINT64_MAX, SERVE_MIN_RATE},
+    [N_ACTS] = {"max-acts", 0, 1000000, SERVE_MAX_ACTS},
+};
+
 static int run_serve(struct cli *c)
 {
-	const char *listen = "127.0.0.1:7400", *cert = NULL, *key = NULL, *threads = NULL,
-		   *max_upload = NULL, *drain = NULL, *retry = NULL, *witness = NULL,
-		   *max_peer = NULL, *max_conn = NULL, *per_addr = NULL, *header_t = NULL,
-		   *min_rate = NULL, *max_acts = NULL, *pos[1];
+	const char *listen = "127.0.0.1:7400", *cert = NULL, *key = NULL, *text[N__COUNT] = {0},
+		   *pos[1];
 	bool routes = false;
 	int np;
-	const struct cli_opt opts[] = {OPT_VAL("listen", &listen),
-				       OPT_VAL("tls-cert", &cert),
-				       OPT_VAL("tls-key", &key),
-				       OPT_VAL("threads", &threads),
-				       OPT_VAL("max-upload", &max_upload),
-				       OPT_VAL("drain", &drain),
-				       OPT_VAL("retry-max", &retry),
-				       OPT_VAL("witness-every", &witness),
-				       OPT_VAL("max-peer-upload", &max_peer),
-				       OPT_VAL("max-connections", &max_conn),
-				       OPT_VAL("max-per-address", &per_addr),
-				       OPT_VAL("header-timeout", &header_t),
-				       OPT_VAL("min-rate", &min_rate),
-				       OPT_VAL("max-acts", &max_acts),
-				       OPT_FLAG("routes", &routes),
-				       {0}};
+	struct cli_opt opts[N__COUNT + 5] = {OPT_VAL("listen", &listen), OPT_VAL("tls-cert", &cert),
+					     OPT_VAL("tls-key", &key), OPT_FLAG("routes", &routes)};
+	for (int k = 0; k < N__COUNT; k++)
+		opts[4 + k] = (struct cli_opt)OPT_VAL(numbers[k].name, &text[k]);
 	int r = cli_parse(c, c->argc, c->argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
@@ -38,29 +58,15 @@ static int run_serve(struct cli *c)
 		server_print_routes(stdout);
 		return EXIT_OK;
 	}
-	uint64_t nthreads = SERVE_THREADS, upload = SERVE_MAX_UPLOAD, drain_s = SERVE_DRAIN,
-		 retry_s = SERVE_RETRY_MAX, witness_s = SERVE_WITNESS_EVERY, peer_upload = 0,
-		 conns = 0, per_address = SERVE_MAX_PER_ADDRESS, header_s = SERVE_HEADER_TIMEOUT,
-		 rate = SERVE_MIN_RATE, acts = SERVE_MAX_ACTS;
-	if ((threads && (r = cli_count(c, "--threads", threads, 1, 256, &nthreads)) != EXIT_OK) ||
-	    (max_upload &&
-	     (r = cli_count(c, "--max-upload", max_upload, 1, UINT64_MAX, &upload)) != EXIT_OK) ||
-	    (drain && (r = cli_count(c, "--drain", drain, 0, 3600, &drain_s)) != EXIT_OK) ||
-	    (retry && (r = cli_count(c, "--retry-max", retry, 1, 86400, &retry_s)) != EXIT_OK) ||
-	    (witness &&
-	     (r = cli_count(c, "--witness-every", witness, 1, 86400, &witness_s)) != EXIT_OK) ||
-	    (max_peer && (r = cli_count(c, "--max-peer-upload", max_peer, 1, UINT64_MAX,
-					&peer_upload)) != EXIT_OK) ||
-	    (max_conn &&
-	     (r = cli_count(c, "--max-connections", max_conn, 16, 65536, &conns)) != EXIT_OK) ||
-	    (per_addr && (r = cli_count(c, "--max-per-address", per_addr, 1, 65536,
-					&per_address)) != EXIT_OK) ||
-	    (header_t &&
-	     (r = cli_count(c, "--header-timeout", header_t, 1, 3600, &header_s)) != EXIT_OK) ||
-	    (min_rate &&
-	     (r = cli_count(c, "--min-rate", min_rate, 1, UINT64_MAX, &rate)) != EXIT_OK) ||
-	    (max_acts && (r = cli_count(c, "--max-acts", max_acts, 0, 1000000, &acts)) != EXIT_OK))
-		return r;
+	uint64_t v[N__COUNT];
+	for (int k = 0; k < N__COUNT; k++) {
+		char opt[40];
+		v[k] = numbers[k].dflt;
+		snprintf(opt, sizeof opt, "--%s", numbers[k].name);
+		if (text[k] && (r = cli_count(c, opt, text[k], numbers[k].lo, numbers[k].hi,
+					      &v[k])) != EXIT_OK)
+			return r;
+	}
 	char *pass;
 	size_t len;
 	if ((r = cli_passphrase(c, "passphrase for the node's keys: ", false, &pass, &len)) !=
@@ -70,18 +76,18 @@ static int run_serve(struct cli *c)
 				      .listen = listen,
 				      .tls_cert = cert,
 				      .tls_key = key,
-				      .threads = (unsigned)nthreads,
-				      .max_upload = upload,
-				      .max_peer_upload = peer_upload,
-				      .max_connections = (unsigned)conns,
-				      .max_per_address = (unsigned)per_address,
-				      .header_timeout = (unsigned)header_s,
-				      .min_rate = rate,
-				      .max_acts = (unsigned)acts,
-				      .unbounded_acts = acts == 0,
-				      .drain_seconds = (unsigned)drain_s,
-				      .retry_max = (int64_t)retry_s,
-				      .witness_every = (int64_t)witness_s,
+				      .threads = (unsigned)v[N_THREADS],
+				      .max_upload = v[N_UPLOAD],
+				      .max_peer_upload = v[N_PEER_UPLOAD],
+				      .max_connections = (unsigned)v[N_CONNS],
+				      .max_per_address = (unsigned)v[N_PER_ADDRESS],
+				      .header_timeout = (unsigned)v[N_HEADER],
+				      .min_rate = v[N_RATE],
+				      .max_acts = (unsigned)v[N_ACTS],
+				      .unbounded_acts = v[N_ACTS] == 0,
+				      .drain_seconds = (unsigned)v[N_DRAIN],
+				      .retry_max = (int64_t)v[N_RETRY],
+				      .witness_every = (int64_t)v[N_WITNESS],
 				      .access_log = stderr};
 	struct lerr e = {0};
 	r = server_run(&o, pass, len, &e);

@@ -277,6 +277,52 @@ static int answer_error(const struct cli *c, long status, const struct sink *s)
 	return cli_error(c, &e, false);
 }
 
+/* The request's body: a file streamed from rq->upload (*up its fd), JSON
+ * (*body, freed by the caller), or an empty POST. */
+static int request_body(const struct cli *c, CURL *cu, const struct remote_req *rq,
+			struct curl_slist **h, int *up, char **body)
+{
+	if (rq->upload) {
+		struct stat sb;
+		*up = open(rq->upload, O_RDONLY | O_CLOEXEC);
+		if (*up < 0 || fstat(*up, &sb) != 0)
+			return cli_errorf(c, false, "%s: cannot open: %s", rq->upload,
+					  strerror(errno));
+		*h = curl_slist_append(*h, "Content-Type: application/octet-stream");
+		curl_easy_setopt(cu, CURLOPT_POST, 1L);
+		curl_easy_setopt(cu, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(cu, CURLOPT_READDATA, up);
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)sb.st_size);
+	} else if (rq->body) {
+		if (!(*body = json_dumps(rq->body, JSON_COMPACT)))
+			return cli_errorf(c, false, "out of memory");
+		*h = curl_slist_append(*h, "Content-Type: application/json");
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, *body);
+	} else if (strcmp(rq->method, "POST") == 0)
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, "");
+	return EXIT_OK;
+}
+
+/* What the exchange came to: the answer's JSON in *out, or the error printed. */
+static int outcome(const struct cli *c, const struct remote_req *rq, CURLcode cc, long status,
+		   const struct sink *s, json_t **out)
+{
+	if (cc != CURLE_OK && !(s->too_big || s->write_errno))
+		return cli_errorf(c, false, "cannot reach %s: %s", c->remote->url,
+				  curl_easy_strerror(cc));
+	if (s->write_errno)
+		return cli_errorf(c, false, "%s: %s", rq->download, strerror(s->write_errno));
+	if (s->too_big)
+		return cli_errorf(c, false, "the daemon's answer is larger than %u bytes",
+				  ANSWER_MAX);
+	if (status / 100 != 2)
+		return answer_error(c, status, s);
+	if (!rq->download && s->len &&
+	    !(*out = json_loadb(s->buf, s->len, JSON_REJECT_DUPLICATES, NULL)))
+		return cli_errorf(c, false, "the daemon's answer is not JSON");
+	return EXIT_OK;
+}
+
 int remote_call(const struct cli *c, struct remote_req *rq, json_t **out, long *status)
 {
 	struct remote *r = c->remote;
@@ -306,28 +352,8 @@ int remote_call(const struct cli *c, struct remote_req *rq, json_t **out, long *
 		curl_slist_free_all(h);
 		return cli_error(c, &e, false);
 	}
-	if (rq->upload) {
-		struct stat sb;
-		up = open(rq->upload, O_RDONLY | O_CLOEXEC);
-		if (up < 0 || fstat(up, &sb) != 0) {
-			res = cli_errorf(c, false, "%s: cannot open: %s", rq->upload,
-					 strerror(errno));
-			goto out;
-		}
-		h = curl_slist_append(h, "Content-Type: application/octet-stream");
-		curl_easy_setopt(cu, CURLOPT_POST, 1L);
-		curl_easy_setopt(cu, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(cu, CURLOPT_READDATA, &up);
-		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)sb.st_size);
-	} else if (rq->body) {
-		if (!(body = json_dumps(rq->body, JSON_COMPACT))) {
-			res = cli_errorf(c, false, "out of memory");
-			goto out;
-		}
-		h = curl_slist_append(h, "Content-Type: application/json");
-		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
-	} else if (strcmp(rq->method, "POST") == 0)
-		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, "");
+	if ((res = request_body(c, cu, rq, &h, &up, &body)) != EXIT_OK)
+		goto out;
 	h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
 	s.curl = cu;
 	s.file = rq->download ? &file : NULL;
@@ -343,18 +369,7 @@ int remote_call(const struct cli *c, struct remote_req *rq, json_t **out, long *
 		curl_easy_setopt(cu, CURLOPT_CAINFO, r->cacert);
 	CURLcode cc = curl_easy_perform(cu);
 	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, status);
-	if (cc != CURLE_OK && !(s.too_big || s.write_errno))
-		res = cli_errorf(c, false, "cannot reach %s: %s", r->url, curl_easy_strerror(cc));
-	else if (s.write_errno)
-		res = cli_errorf(c, false, "%s: %s", rq->download, strerror(s.write_errno));
-	else if (s.too_big)
-		res =
-		    cli_errorf(c, false, "the daemon's answer is larger than %u bytes", ANSWER_MAX);
-	else if (*status / 100 != 2)
-		res = answer_error(c, *status, &s);
-	else if (!rq->download && s.len &&
-		 !(*out = json_loadb(s.buf, s.len, JSON_REJECT_DUPLICATES, NULL)))
-		res = cli_errorf(c, false, "the daemon's answer is not JSON");
+	res = outcome(c, rq, cc, *status, &s, out);
 out:
 	if (rq->download && res == EXIT_OK && fio_commit(&file, &e) < 0)
 		res = cli_error(c, &e, false);

@@ -81,6 +81,36 @@ static int bad(struct lerr *e, int line, const char *what)
 	return lerr_set(e, LERR_INVAL, "checkpoint line %d: %s", line, what);
 }
 
+/* Line 1, 2 or 3 of a checkpoint's note (n bytes at line): its origin, tree
+ * size or root hash, into cp. */
+static int body_line(struct checkpoint *cp, int lineno, const char *line, size_t n, struct lerr *e)
+{
+	if (lineno == 1) {
+		if (n >= sizeof cp->origin)
+			return bad(e, 1, "origin too long");
+		memcpy(cp->origin, line, n);
+		if (origin_check(cp->origin, e) < 0)
+			return lerr_prefix(e, "checkpoint line 1");
+	} else if (lineno == 2) {
+		uint64_t v = 0;
+		if (n == 0 || n > 20 || (line[0] == '0' && n > 1))
+			return bad(e, 2, "tree size must be a decimal number, no leading zero");
+		for (size_t i = 0; i < n; i++) {
+			if (line[i] < '0' || line[i] > '9' || v > (UINT64_MAX - 9) / 10)
+				return bad(e, 2, "tree size must be a decimal number");
+			v = v * 10 + (uint64_t)(line[i] - '0');
+		}
+		cp->size = v;
+	} else {
+		size_t got = 0;
+		if (sodium_base642bin(cp->root, sizeof cp->root, line, n, NULL, &got, NULL,
+				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    got != MERKLE_HASH)
+			return bad(e, 3, "root hash must be 32 bytes in base64");
+	}
+	return 0;
+}
+
 int checkpoint_verify(const char *text, size_t len, const char *name, const uint8_t pk[32],
 		      struct checkpoint *cp, struct lerr *e)
 {
@@ -107,30 +137,9 @@ int checkpoint_verify(const char *text, size_t len, const char *name, const uint
 			break;
 		}
 		body_len = pos;
-		if (lineno == 1) {
-			if (n >= sizeof cp->origin)
-				return bad(e, 1, "origin too long");
-			memcpy(cp->origin, line, n);
-			if (origin_check(cp->origin, e) < 0)
-				return lerr_prefix(e, "checkpoint line 1");
-		} else if (lineno == 2) {
-			uint64_t v = 0;
-			if (n == 0 || n > 20 || (line[0] == '0' && n > 1))
-				return bad(e, 2,
-					   "tree size must be a decimal number, no leading zero");
-			for (size_t i = 0; i < n; i++) {
-				if (line[i] < '0' || line[i] > '9' || v > (UINT64_MAX - 9) / 10)
-					return bad(e, 2, "tree size must be a decimal number");
-				v = v * 10 + (uint64_t)(line[i] - '0');
-			}
-			cp->size = v;
-		} else if (lineno == 3) {
-			size_t got = 0;
-			if (sodium_base642bin(cp->root, sizeof cp->root, line, n, NULL, &got, NULL,
-					      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-			    got != MERKLE_HASH)
-				return bad(e, 3, "root hash must be 32 bytes in base64");
-		}
+		int r = lineno <= 3 ? body_line(cp, lineno, line, n, e) : 0;
+		if (r < 0)
+			return r;
 	}
 	if (!blank || lineno < 4)
 		return lerr_set(e, LERR_INVAL,

@@ -143,6 +143,29 @@ static int delivery_date_check(const struct node *n, const struct agreement *a,
 	return 0;
 }
 
+/* The log entry of an event just stored (seq): the event as stored, how it
+ * came, whether it is history entered late, the notes queued, the evidence. */
+static json_t *event_log_body(struct node *n, const char *id, int64_t seq,
+			      const struct agr_event *ev, const struct event_how *how,
+			      json_t *notes)
+{
+	struct agreement *logged = malloc(sizeof *logged);
+	json_t *body = NULL;
+	if (logged && store_agreement_get(n->store, id, logged, NULL) == 0)
+		for (size_t i = 0; i < logged->nevents && !body; i++)
+			if (logged->events[i].seq == seq)
+				body = json_pack("{s:s, s:o, s:s}", "agreement", id, "event",
+						 encode_event(logged, i), "source", how->source);
+	if (body && strcmp(how->source, "note") != 0 && ev->date + NOTE_LATE_DAYS < n->clock.today)
+		json_object_set_new(body, "late", json_true()); /* history entered now */
+	free(logged);
+	if (body && notes)
+		json_object_set(body, "notes", notes);
+	if (body && how->evidence)
+		json_object_set(body, "evidence", how->evidence);
+	return body;
+}
+
 int node_agreement_record_as(struct node *n, const char *id, const struct agr_event *ev,
 			     const struct event_how *how, struct agreement *a, size_t *number,
 			     struct lerr *e)
@@ -205,20 +228,7 @@ int node_agreement_record_as(struct node *n, const char *id, const struct agr_ev
 		store_rollback(n->store);
 		return r;
 	}
-	struct agreement *logged = malloc(sizeof *logged);
-	json_t *body = NULL;
-	if (logged && store_agreement_get(n->store, id, logged, NULL) == 0)
-		for (size_t i = 0; i < logged->nevents && !body; i++)
-			if (logged->events[i].seq == seq)
-				body = json_pack("{s:s, s:o, s:s}", "agreement", id, "event",
-						 encode_event(logged, i), "source", how->source);
-	if (body && strcmp(how->source, "note") != 0 && ev->date + NOTE_LATE_DAYS < n->clock.today)
-		json_object_set_new(body, "late", json_true()); /* history entered now */
-	free(logged);
-	if (body && nnotes)
-		json_object_set(body, "notes", notes);
-	if (body && how->evidence)
-		json_object_set(body, "evidence", how->evidence);
+	json_t *body = event_log_body(n, id, seq, ev, how, nnotes ? notes : NULL);
 	json_decref(notes);
 	json_decref(how->evidence);
 	if ((r = node_log_commit(n, "agreement-event", body, e)) < 0)

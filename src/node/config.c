@@ -639,6 +639,33 @@ static int parse_record(json_t *root, struct config *c, struct lerr *e)
 	return 0;
 }
 
+/* root["export_regimes"], one per party, into c. */
+static int parse_regimes(json_t *root, struct config *c, struct lerr *e)
+{
+	struct jpath top = {{0}}, q;
+	int r;
+	json_t *rv = jf_array(root, "export_regimes", false, CONFIG_REGIMES_MAX, &top, e, &r);
+	if (r < 0)
+		return r;
+	size_t nr = rv ? json_array_size(rv) : 0;
+	c->regimes = calloc(nr ? nr : 1, sizeof *c->regimes);
+	if (!c->regimes)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < nr; i++) {
+		jf_field(&q, &top, "export_regimes");
+		jf_index(&q, &q, i);
+		c->nregimes++; /* counted first, so that config_free releases a half-read one */
+		if (parse_regime(json_array_get(rv, i), &c->regimes[i], &q, e) < 0)
+			return LERR_INVAL;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->regimes[j].party, c->regimes[i].party) == 0)
+				return lerr_set(e, LERR_INVAL,
+						"%s.party: %s is already export_regimes[%zu]", q.s,
+						c->regimes[i].party, j);
+	}
+	return 0;
+}
+
 static int parse_root(json_t *root, struct config *c, struct lerr *e)
 {
 	static const char *const keys[] = {"parties", "agreements", "people", "export_regimes",
@@ -676,25 +703,8 @@ static int parse_root(json_t *root, struct config *c, struct lerr *e)
 						q.s, c->people[i].id, j);
 		c->npeople++;
 	}
-	json_t *rv = jf_array(root, "export_regimes", false, CONFIG_REGIMES_MAX, &top, e, &r);
-	if (r < 0)
+	if ((r = parse_regimes(root, c, e)) < 0)
 		return r;
-	size_t nr = rv ? json_array_size(rv) : 0;
-	c->regimes = calloc(nr ? nr : 1, sizeof *c->regimes);
-	if (!c->regimes)
-		return lerr_set(e, LERR_NOMEM, "out of memory");
-	for (size_t i = 0; i < nr; i++) {
-		jf_field(&q, &top, "export_regimes");
-		jf_index(&q, &q, i);
-		c->nregimes++; /* counted first, so that config_free releases a half-read one */
-		if (parse_regime(json_array_get(rv, i), &c->regimes[i], &q, e) < 0)
-			return LERR_INVAL;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(c->regimes[j].party, c->regimes[i].party) == 0)
-				return lerr_set(e, LERR_INVAL,
-						"%s.party: %s is already export_regimes[%zu]", q.s,
-						c->regimes[i].party, j);
-	}
 	for (size_t i = 0; i < np; i++) {
 		jf_field(&q, &top, "parties");
 		jf_index(&q, &q, i);

@@ -45,23 +45,10 @@ static int licence_put(struct store *q, const char *party, const struct export_l
 	return 0;
 }
 
-int store_export_regime_put(struct store *s, const struct export_regime *r, const char *on,
-			    struct lerr *e)
+/* The regime's own groups, and its countries' memberships of them. */
+static int put_groups(struct store *s, const struct export_regime *r, struct lerr *e)
 {
 	struct sql_stmt *st;
-	if (db_prep(s,
-		    "INSERT INTO export_regimes(party, default_group) VALUES(?, ?)"
-		    " ON CONFLICT(party) DO UPDATE SET default_group = excluded.default_group",
-		    &st, e) < 0)
-		return LERR_STORE;
-	db_bind_text(st, 1, r->party, false);
-	db_bind_text(st, 2, export_group_def(r, r->default_group)->code, false);
-	if (db_step_done(s, st, "write export regime", e) < 0 ||
-	    db_delete_for(s, "DELETE FROM export_group_defs WHERE party = ?", r->party, e) < 0 ||
-	    db_delete_for(s, "DELETE FROM export_groups WHERE party = ?", r->party, e) < 0 ||
-	    db_delete_for(s, "DELETE FROM export_entries WHERE party = ?", r->party, e) < 0 ||
-	    db_delete_for(s, "DELETE FROM export_measures WHERE party = ?", r->party, e) < 0)
-		return LERR_STORE;
 	for (size_t i = 0; i < r->ndefs; i++) {
 		const struct export_group_def *d = &r->defs[i];
 		if (db_prep(s,
@@ -91,6 +78,13 @@ int store_export_regime_put(struct store *s, const struct export_regime *r, cons
 		if (db_step_done(s, st, "write country group", e) < 0)
 			return LERR_STORE;
 	}
+	return 0;
+}
+
+/* The control list, in its order. */
+static int put_entries(struct store *s, const struct export_regime *r, struct lerr *e)
+{
+	struct sql_stmt *st;
 	for (size_t i = 0; i < r->nentries; i++) {
 		const struct export_entry *x = &r->entries[i];
 		if (db_prep(s,
@@ -106,6 +100,13 @@ int store_export_regime_put(struct store *s, const struct export_regime *r, cons
 		if (db_step_done(s, st, "write control-list entry", e) < 0)
 			return LERR_STORE;
 	}
+	return 0;
+}
+
+/* The special measures, each with its entries. */
+static int put_measures(struct store *s, const struct export_regime *r, struct lerr *e)
+{
+	struct sql_stmt *st;
 	for (size_t i = 0; i < r->nmeasures; i++) {
 		const struct export_measure *m = &r->measures[i];
 		if (db_prep(s,
@@ -132,6 +133,28 @@ int store_export_regime_put(struct store *s, const struct export_regime *r, cons
 				return LERR_STORE;
 		}
 	}
+	return 0;
+}
+
+int store_export_regime_put(struct store *s, const struct export_regime *r, const char *on,
+			    struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s,
+		    "INSERT INTO export_regimes(party, default_group) VALUES(?, ?)"
+		    " ON CONFLICT(party) DO UPDATE SET default_group = excluded.default_group",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, r->party, false);
+	db_bind_text(st, 2, export_group_def(r, r->default_group)->code, false);
+	if (db_step_done(s, st, "write export regime", e) < 0 ||
+	    db_delete_for(s, "DELETE FROM export_group_defs WHERE party = ?", r->party, e) < 0 ||
+	    db_delete_for(s, "DELETE FROM export_groups WHERE party = ?", r->party, e) < 0 ||
+	    db_delete_for(s, "DELETE FROM export_entries WHERE party = ?", r->party, e) < 0 ||
+	    db_delete_for(s, "DELETE FROM export_measures WHERE party = ?", r->party, e) < 0)
+		return LERR_STORE;
+	if (put_groups(s, r, e) < 0 || put_entries(s, r, e) < 0 || put_measures(s, r, e) < 0)
+		return LERR_STORE;
 	for (size_t i = 0; i < r->nlicences; i++)
 		if (licence_put(s, r->party, &r->licences[i], "config", on, true, e) < 0)
 			return LERR_STORE;
