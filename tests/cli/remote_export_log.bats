@@ -276,3 +276,58 @@ same() {
 	[ "$last" = "$(echo "$last" | jq -c .)" ]
 	tail -1 here.out | jq -e '.kind == "item-share"'
 }
+
+@test "every read route: the CLI's --json on the node and the daemon's answer are one object" {
+	G=JPN-KOR-GSOMIA
+	echo "launch at 06:00" >r.txt
+	ID=$("$L" --home node item share r.txt --by sato --level GOKUHI --title Launch --releasable KOR \
+		--ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	"$L" --home node log checkpoint >/dev/null 2>&1
+	json_same() { # TOKEN ARGS...: --json here and there, the same bytes and status
+		local token=$1
+		shift
+		here --json "$@"
+		there "$token" --json "$@"
+		diff here.out there.out && [ "$HERE" = "$THERE" ] && jq -e . there.out >/dev/null
+	}
+	# http ROUTE TOKEN PATH -- CLI ARGS...: the body of GET PATH is the CLI's --json on the node
+	http() {
+		local token=$2 path=$3
+		shift 4
+		curl -s -H "Authorization: Bearer $token" "$DAEMON_URL$path" | jq -S . >http.json
+		"$L" --home node --json "$@" 2>/dev/null | jq -S . >cli.json
+		diff cli.json http.json
+	}
+	covered=()
+	cover() { covered+=("GET $1"); }
+	cover /v1/agreements;                 json_same "$SATO" agreement list
+	cover "/v1/agreements/{id}";          json_same "$SATO" agreement show "$G"
+	cover "/v1/agreements/{id}/status";   json_same "$SATO" agreement status "$G" --at 2019-11-23
+	cover "/v1/agreements/{id}/timeline"; json_same "$SATO" agreement timeline "$G"
+	cover /v1/people;                     json_same "$ITO" person list
+	cover "/v1/people/{id}";              json_same "$ITO" person show kim
+	cover /v1/items;                      json_same "$SATO" item list
+	cover "/v1/items/{id}";               json_same "$SATO" item show "$ID"
+	cover /v1/export/check;               json_same "$SATO" export check --entry RESIST --to KOR --at 2020-03-02
+	cover "/v1/export/groups/{country}";  json_same "$SATO" export group JPN --from KOR --at 2019-09-18
+	cover "/v1/export/timeline/{country}"; json_same "$SATO" export timeline KOR
+	cover /v1/export/licences;            json_same "$SATO" export licence list --to KOR
+	cover /v1/export/regime;              json_same "$SATO" export regime
+	cover /v1/log/entries;                json_same "$MORI" log entries
+	cover /v1/log/proof;                  json_same "$MORI" log prove --index 1
+	cover /v1/log/consistency;            json_same "$MORI" log consistency --from 2
+	cover /v1/log/verify;                 json_same "$MORI" log verify
+	# the node's own commands (no remote form): the body against the CLI's
+	"$L" --home node person add ops --party JPN --name Ops --role security-officer >/dev/null
+	OPS=$("$L" --home node person token ops 2>/dev/null)
+	cover /v1/peers;  http x "$OPS" /v1/peers -- peer list
+	cover /v1/outbox; http x "$OPS" /v1/outbox -- peer outbox
+	# signed anew on each ask: the same fields, not the same bytes (log.bats)
+	cover /v1/log/checkpoint
+	# no CLI twin: the health probe, the token's person (whoami prints it), a
+	# party's scheme, an item's bytes (item download: remote.bats compares them)
+	cover /healthz; cover /v1/me; cover "/v1/parties/{code}"; cover "/v1/items/{id}/content"
+	printf '%s\n' "${covered[@]}" | sort >covered.txt
+	"$L" serve --routes | grep '^GET ' | sort >routes.txt
+	diff routes.txt covered.txt
+}
