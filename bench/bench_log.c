@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "node/log.h"
+#include "store/store.h"
 
 static double now(void)
 {

@@ -54,7 +54,7 @@ static int do_migrate(const struct cli *c, int argc, char **argv)
 	if (node_home(c->home, home, sizeof home, &e) < 0 ||
 	    node_store_migrate(home, to, &rows, &e) < 0)
 		return cli_error(c, &e, e.code == LERR_INVAL);
-	store_location_shown(to, show, sizeof show);
+	node_store_shown(to, show, sizeof show);
 	if (c->json)
 		return cli_emit(json_pack("{s:s, s:s, s:I}", "home", home, "store", show, "rows",
 					  (json_int_t)rows));

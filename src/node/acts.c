@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../store/store.h"
 #include "../crypto/fio.h"
 #include "acts.h"
 #include "label_json.h"

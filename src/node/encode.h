@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "../core/decide.h"
-#include "../store/store.h"
+#include "../store/records.h"
 #include "node.h"
 
 /* {"code", "name", "levels": [{"code", "name", "rank"}], "ntk_groups"?,

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../store/store.h"
 #include "../crypto/fio.h"
 #include "exchange.h"
 #include "label_json.h"

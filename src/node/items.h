@@ -9,7 +9,7 @@
 
 #include "../core/decide.h"
 #include "../crypto/envelope.h"
-#include "../store/store.h"
+#include "../store/records.h"
 #include "node.h"
 
 /* What `item share` asks for. */

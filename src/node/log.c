@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../store/store.h"
 #include "encode.h"
 
 void node_log_origin(const char *party, char out[NOTE_ORIGIN_MAX])

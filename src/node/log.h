@@ -15,7 +15,7 @@
 
 #include "../log/merkle.h"
 #include "../log/note.h"
-#include "../store/store.h"
+#include "../store/records.h"
 #include "node.h"
 
 /* The log's origin (and checkpoint key name): "liaison/PARTY". */

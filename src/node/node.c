@@ -566,3 +566,8 @@ void node_read_end(struct node *n)
 	node_cache_pin(n, false);
 	store_read_end(n->store);
 }
+
+void node_store_shown(const char *where, char *out, size_t n)
+{
+	store_location_shown(where, out, n);
+}

@@ -21,7 +21,7 @@
 #include "../core/person.h"
 #include "../core/scheme.h"
 #include "../crypto/keys.h"
-#include "../store/store.h"
+#include "../store/records.h"
 
 #define NODE_PATH_MAX	   4096
 #define NODE_DB_FILE	   "node.db"
@@ -143,6 +143,9 @@ int node_store_location(const char *home, char *buf, size_t n, struct lerr *e)
  */
 int node_store_migrate(const char *home, const char *url, uint64_t *rows, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* A store's location as it may be shown: a URL's password hidden. */
+void node_store_shown(const char *where, char *out, size_t n) __attribute__((nonnull));
 
 /*
  * A folder of home/tmp: 1 when it is a living daemon's (serve-PID, *pid

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../store/store.h"
 #include "../crypto/fio.h"
 #include "acts.h"
 #include "log.h"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../store/store.h"
 #include "internal.h"
 #include "log.h"
 #include "node.h"

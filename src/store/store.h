@@ -20,16 +20,9 @@
 #include "../core/person.h"
 #include "../core/scheme.h"
 #include "../crypto/keys.h"
-
-#define STORE_META_MAX 256 /* longest meta value, with NUL */
+#include "records.h"
 
 struct store;
-
-/* What an agreement event record adds to the event itself. */
-struct store_event_info {
-	const char *source;	 /* "config" or "cli" */
-	const char *recorded_on; /* the node's date when recorded */
-};
 
 /*
  * Opens the store at `where` (a file path: SQLite), creating it when create
@@ -132,25 +125,6 @@ int store_party_key_put(struct store *s, const struct key_public *p, const char 
 int store_party_key_get(struct store *s, const char *party, struct key_public *p, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
-#define STORE_BLOB_NAME 65 /* hex BLAKE2b-256 and NUL */
-
-/* An item as the store holds it. */
-struct store_item {
-	char id[LABEL_WORD_MAX];
-	char *label; /* canonical JSON; malloc'd by store_item_get, freed by store_item_free */
-	char originator[PARTY_CODE_MAX];
-	char level[LEVEL_CODE_MAX];	  /* the originator's marking */
-	char local_level[LEVEL_CODE_MAX]; /* this party's equivalent marking */
-	bool foreign;
-	char received[DATE_BUF_SIZE]; /* foreign: the day it came, else "" */
-	char sender[PARTY_CODE_MAX];  /* foreign: who sent it, else "" */
-	char blob[STORE_BLOB_NAME];   /* the sealed payload's file name in blobs/ */
-	int64_t size;		      /* the payload's bytes */
-	char stored_on[DATE_BUF_SIZE];
-	char destroyed_on[DATE_BUF_SIZE]; /* "" while it exists */
-	char shared_by[PERSON_ID_MAX];	  /* the person who made it here, "" for a received one */
-};
-
 /*
  * The one answer for an item that is not there (LERR_NOTFOUND, "unknown item
  * ID"): the store's, and node/'s for an item the asker may not see.
@@ -163,7 +137,6 @@ int store_item_add(struct store *s, const struct store_item *it, struct lerr *e)
 /* Reads an item (free its label with store_item_free); LERR_NOTFOUND when unknown. */
 int store_item_get(struct store *s, const char *id, struct store_item *it, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
-void store_item_free(struct store_item *it);
 /*
  * Item ids in the order stored: at most limit of them, from the first or
  * from the one stored after the item `after` (LERR_NOTFOUND when there is
@@ -209,35 +182,6 @@ int store_export_licence_add(struct store *s, const char *party, const struct ex
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
 
 /* ---- the record's sources and announcements ---- */
-
-#define SOURCE_TITLE_MAX   256 /* UTF-8 bytes, with NUL */
-#define SOURCE_URL_MAX	   512
-#define SOURCE_REF_MAX	   160
-#define ANNOUNCE_TITLE_MAX 256
-
-/* Where a fact of the record comes from: a title ("METI, 1 July 2019"), an
- * address ("" when none is given). */
-struct source {
-	char title[SOURCE_TITLE_MAX];
-	char url[SOURCE_URL_MAX];
-};
-
-/* The source of one fact: scope "event", "group", "measure" or "licence",
- * and the fact's key within it ("JPN-KOR-GSOMIA|2019-08-23|notice|KOR"). */
-struct store_source {
-	char scope[16];
-	char ref[SOURCE_REF_MAX];
-	struct source src;
-};
-
-/* A dated announcement that changes no state (a cabinet decision, a
- * promulgation), of an agreement or a regime. */
-struct announcement {
-	date_t date;
-	char title[ANNOUNCE_TITLE_MAX];
-	char by[PARTY_CODE_MAX]; /* "" when no party is named */
-	struct source src;	 /* title "" when none */
-};
 
 /*
  * Replaces the sources of scope whose ref starts with prefix by v[0..n)
@@ -293,18 +237,6 @@ int store_generation(struct store *s, uint64_t *gen, struct lerr *e)
 
 /* ---- people's bearer tokens (only their SHA-256 is stored) ---- */
 
-#define STORE_TOKEN_ID_MAX 24
-
-struct store_token {
-	char id[STORE_TOKEN_ID_MAX]; /* public: names the token in lists and revocations */
-	char person[PERSON_ID_MAX];
-	char issued_on[DATE_BUF_SIZE];
-	char revoked_on[DATE_BUF_SIZE]; /* "" while valid */
-	char expires_on[DATE_BUF_SIZE]; /* its last valid day; "" for a token that never expires */
-	char last_used[DATE_BUF_SIZE];	/* the last day a request carried it, "" before */
-	bool read_only;			/* it may only ask */
-};
-
 int store_token_put(struct store *s, const struct store_token *t, const uint8_t hash[32],
 		    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 /* The token whose hash this is; LERR_NOTFOUND when none. */
@@ -322,24 +254,6 @@ int store_token_used(struct store *s, const char *id, const char *on, struct ler
 
 /* ---- federation: peers, the outbox, the inbox, request nonces ---- */
 
-#define PEER_URL_MAX   256
-#define MSG_ID_MAX     33 /* 32 hex digits */
-#define MSG_KIND_MAX   16
-#define MSG_REF_MAX    64
-#define DIGEST_B64_MAX 48 /* base64 of a SHA-256 */
-
-struct store_peer {
-	char party[PARTY_CODE_MAX];
-	char url[PEER_URL_MAX];
-	char added_on[DATE_BUF_SIZE];
-	/* witnessing its log: the last checkpoint kept, the last error, an alarm */
-	bool witnessed;
-	uint64_t witnessed_size;
-	int64_t witnessed_at; /* Unix seconds */
-	char witness_error[256];
-	char alarm[256]; /* "" when none */
-};
-
 /* Adds or replaces a peer (its base URL). */
 int store_peer_put(struct store *s, const struct store_peer *p, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
@@ -355,27 +269,6 @@ int store_peer_status(struct store *s, const struct store_peer *p, struct lerr *
 /* LERR_NOTFOUND when the party is not a peer. */
 int store_peer_remove(struct store *s, const char *party, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
-
-enum msg_state { MSG_QUEUED, MSG_DELIVERED, MSG_REFUSED };
-
-/* A message to a peer (outbox) or from one (inbox: id, peer, kind, digest, done_on). */
-struct store_msg {
-	char id[MSG_ID_MAX];
-	char peer[PARTY_CODE_MAX];
-	char kind[MSG_KIND_MAX]; /* item, consent, note */
-	char ref[MSG_REF_MAX];	 /* what it carries: an item id, an agreement id */
-	char *body;		 /* inline (consent, note), or NULL: the file outbox/ID */
-	size_t body_len;
-	char digest[DIGEST_B64_MAX]; /* SHA-256 of what is sent, base64 */
-	char created_on[DATE_BUF_SIZE];
-	int64_t attempts, next_try; /* next_try: Unix seconds */
-	enum msg_state state;
-	char done_on[DATE_BUF_SIZE]; /* delivered, refused, or received on */
-	char last_error[256];
-	char *receipt; /* the peer's signed receipt, once delivered */
-};
-
-void store_msg_free(struct store_msg *m, size_t n);
 
 int store_outbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
