@@ -35,15 +35,20 @@ struct cli_command {
 	const char *usage; /* the whole --help text */
 };
 
-/* Prints an error (text on stderr, or a JSON object on stdout); returns
- * the exit code for it: EXIT_USAGE when usage or for an invalid argument
- * the error names (e->field), else its code's (lerr_kind: 3 for a denial,
- * 2 for LERR_USAGE, 1 for the rest). */
-int cli_error(const struct cli *c, const struct lerr *e, bool usage);
+/*
+ * Prints an error (text on stderr, or a JSON object on stdout); returns the
+ * exit code its code calls for, from the one table (lerr_kind: 3 for a
+ * denial, 2 for LERR_USAGE, 1 for the rest), or EXIT_USAGE for an invalid
+ * argument the error names (e->field).
+ */
+int cli_error(const struct cli *c, const struct lerr *e);
 
-/* Same, from a formatted message. */
-int cli_errorf(const struct cli *c, bool usage, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* The same, for an error in how the command was given: EXIT_USAGE. */
+int cli_bad_usage(const struct cli *c, const struct lerr *e);
+
+/* cli_usage and cli_error of a formatted message (code LERR_INVAL). */
+int cli_bad_usagef(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_failf(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prints obj as indented JSON on stdout and releases it; EXIT_OK or
  * EXIT_FAIL when it could not be written. */
@@ -143,6 +148,12 @@ int cli_node_key(const struct cli *c, struct node *n, struct key_secret *k);
 
 /* Parses a YYYY-MM-DD option value; on error prints it naming the option. */
 int cli_date(const struct cli *c, const char *opt, const char *s, date_t *d);
+
+/* An answer: o as JSON with --json, else in words by print; o is released. */
+int cli_show(const struct cli *c, json_t *o, void (*print)(const json_t *));
+
+/* cli_parse for a command that takes no option and exactly n words (pos). */
+int cli_words(const struct cli *c, int argc, char **argv, const char **pos, int n);
 
 /* A line on stderr when the clock is simulated, in text mode. */
 void cli_clock_note(const struct cli *c, const struct node *n);

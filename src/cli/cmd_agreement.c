@@ -170,9 +170,7 @@ static const char *level_name(const json_t *parties, const char *party, const ch
 static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[1];
-	int np;
-	const struct cli_opt opts[] = {{0}};
-	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	int r = cli_words(c, argc, argv, pos, 1);
 	if (r != EXIT_OK)
 		return r;
 	json_t *o = NULL;
@@ -244,11 +242,7 @@ static int do_status(const struct cli *c, struct node *n, int argc, char **argv)
 	if ((r = remote_answer(c, n ? view_agreement_status(n, pos[0], on, without, &o, &e) : 0, &e,
 			       &rq, &o)) != EXIT_OK)
 		return r;
-	if (c->json)
-		return cli_emit(o);
-	print_state(o);
-	json_decref(o);
-	return EXIT_OK;
+	return cli_show(c, o, print_state);
 }
 
 static int do_timeline(const struct cli *c, struct node *n, int argc, char **argv)
@@ -323,13 +317,13 @@ static int do_event(const struct cli *c, struct node *n, int argc, char **argv)
 	struct agr_event ev = {0};
 	struct lerr e = {0};
 	if (!date_s)
-		return cli_errorf(c, true, "event: --date YYYY-MM-DD is required");
+		return cli_bad_usagef(c, "event: --date YYYY-MM-DD is required");
 	if ((r = cli_date(c, "--date", date_s, &ev.date)) != EXIT_OK)
 		return r;
 	if (agr_event_kind_parse(pos[1], &ev.kind, &e) < 0)
-		return cli_error(c, &e, true);
+		return cli_bad_usage(c, &e);
 	if (by && (party_code_check(by, &e) < 0 || !str_copy(ev.by, sizeof ev.by, by)))
-		return cli_error(c, &e, true);
+		return cli_bad_usage(c, &e);
 	json_t *o = NULL;
 	struct remote_req rq = {.method = "POST"};
 	remote_path(&rq, "/v1/agreements/", pos[0], "/events");

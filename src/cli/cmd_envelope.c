@@ -21,7 +21,7 @@ static int load_secret(const struct cli *c, const char *path, struct key_secret 
 	struct lerr e = {0};
 	r = keyfile_secret(path, pass, len, k, &e);
 	sodium_free(pass);
-	return r < 0 ? cli_error(c, &e, false) : EXIT_OK;
+	return r < 0 ? cli_error(c, &e) : EXIT_OK;
 }
 
 static void b64(char *out, size_t n, const uint8_t *in, size_t len)
@@ -63,19 +63,19 @@ static int run_seal(struct cli *c)
 	if (r != EXIT_OK)
 		return r;
 	if (!sign || !nto || !label)
-		return cli_errorf(c, true,
-				  "seal: --sign KEY, --to PUB and --label FILE are required");
+		return cli_bad_usagef(c,
+				      "seal: --sign KEY, --to PUB and --label FILE are required");
 	unsigned long chunk = 0;
 	if (chunk_s) {
 		char *end;
 		chunk = strtoul(chunk_s, &end, 10);
 		if (!*chunk_s || *end || chunk < ENV_CHUNK_MIN || chunk > ENV_CHUNK_MAX)
-			return cli_errorf(c, true, "--chunk-size: \"%s\" is not in %u..%u", chunk_s,
-					  ENV_CHUNK_MIN, ENV_CHUNK_MAX);
+			return cli_bad_usagef(c, "--chunk-size: \"%s\" is not in %u..%u", chunk_s,
+					      ENV_CHUNK_MIN, ENV_CHUNK_MAX);
 	}
 	if (!out && isatty(STDOUT_FILENO))
-		return cli_errorf(c, true,
-				  "seal: will not write an envelope to a terminal (use -o FILE)");
+		return cli_bad_usagef(
+		    c, "seal: will not write an envelope to a terminal (use -o FILE)");
 	struct key_secret k;
 	if ((r = load_secret(c, sign, &k)) != EXIT_OK)
 		return r;
@@ -93,7 +93,7 @@ static int run_seal(struct cli *c)
 	cli_progress_end(&pr);
 	key_secret_free(&k);
 	if (r < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	if (!out)
 		return EXIT_OK; /* stdout carries the envelope */
 	if (c->json)
@@ -124,7 +124,7 @@ static int run_open(struct cli *c)
 	if (r != EXIT_OK)
 		return r;
 	if (!key || !verify)
-		return cli_errorf(c, true, "open: --key KEY and --verify SENDER.pub are required");
+		return cli_bad_usagef(c, "open: --key KEY and --verify SENDER.pub are required");
 	struct key_secret k;
 	if ((r = load_secret(c, key, &k)) != EXIT_OK)
 		return r;
@@ -140,7 +140,7 @@ static int run_open(struct cli *c)
 	key_secret_free(&k);
 	if (r < 0) {
 		envfile_info_free(&info);
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	}
 	if (out && c->json) {
 		json_t *o = envelope_json(&info);
@@ -168,7 +168,7 @@ static int run_inspect(struct cli *c)
 	struct lerr e = {0};
 	if (envfile_inspect(in, verify, &info, &e) < 0) {
 		envfile_info_free(&info);
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	}
 	if (c->json) {
 		json_t *o = envelope_json(&info);

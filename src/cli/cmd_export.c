@@ -30,7 +30,7 @@ static int country_arg(const struct cli *c, const char *opt, const char *code)
 	struct lerr e = {0};
 	if (country_check(code, &e) < 0) {
 		lerr_prefix(&e, "%s", opt);
-		return cli_error(c, &e, true);
+		return cli_bad_usage(c, &e);
 	}
 	return EXIT_OK;
 }
@@ -82,7 +82,7 @@ static int parse_query(const struct cli *c, int argc, char **argv, struct query 
 				       {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
 	if (r == EXIT_OK && !deal && (q->exporter || q->consignee))
-		return cli_errorf(c, true, "--exporter and --consignee are export check's");
+		return cli_bad_usagef(c, "--exporter and --consignee are export check's");
 	return r;
 }
 
@@ -126,7 +126,7 @@ static int do_check(const struct cli *c, struct node *n, int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	if (!q.to)
-		return cli_errorf(c, true, "export check: --to COUNTRY is required");
+		return cli_bad_usagef(c, "export check: --to COUNTRY is required");
 	if ((r = when(c, n, q.at, &date)) != EXIT_OK ||
 	    (r = country_arg(c, "--to", q.to)) != EXIT_OK)
 		return r;
@@ -191,11 +191,7 @@ static int do_group(const struct cli *c, struct node *n, int argc, char **argv)
 	if ((r = remote_answer(c, n ? view_export_group(n, from, pos[0], date, &o, &e) : 0, &e, &rq,
 			       &o)) != EXIT_OK)
 		return r;
-	if (c->json)
-		return cli_emit(o);
-	print_group(o);
-	json_decref(o);
-	return EXIT_OK;
+	return cli_show(c, o, print_group);
 }
 
 /* "2019-07-04  HF           general-bulk -> individual-required (special measure)" */
@@ -266,11 +262,7 @@ static int do_timeline(const struct cli *c, struct node *n, int argc, char **arg
 	if ((r = remote_answer(c, n ? view_export_timeline(n, from, pos[0], &o, &e) : 0, &e, &rq,
 			       &o)) != EXIT_OK)
 		return r;
-	if (c->json)
-		return cli_emit(o);
-	print_timeline(o);
-	json_decref(o);
-	return EXIT_OK;
+	return cli_show(c, o, print_timeline);
 }
 
 /* "IL-2019-HF-1     HF           KOR  2019-08-29 to 2020-02-28  valid"; a
@@ -308,19 +300,19 @@ static int licence_add(const struct cli *c, struct node *n, int argc, char **arg
 	if (r != EXIT_OK)
 		return r;
 	if (!entry || !to || !vf || !vt)
-		return cli_errorf(c, true,
-				  "export licence add: --entry, --to, --valid-from and --valid-to "
-				  "are required");
+		return cli_bad_usagef(
+		    c, "export licence add: --entry, --to, --valid-from and --valid-to "
+		       "are required");
 	struct export_licence l = {0};
 	if (!str_copy(l.id, sizeof l.id, pos[0]) || !str_copy(l.entry, sizeof l.entry, entry) ||
 	    !str_copy(l.country, sizeof l.country, to) ||
 	    !str_copy(l.exporter, sizeof l.exporter, exporter ? exporter : "") ||
 	    !str_copy(l.consignee, sizeof l.consignee, consignee ? consignee : ""))
-		return cli_errorf(c, true, "export licence add: an argument is too long");
+		return cli_bad_usagef(c, "export licence add: an argument is too long");
 	struct lerr ke = {0};
 	if (kind && export_licence_kind_parse(kind, &l.kind, &ke) < 0) {
 		lerr_prefix(&ke, "--kind");
-		return cli_error(c, &ke, true);
+		return cli_bad_usage(c, &ke);
 	}
 	if ((r = cli_date(c, "--valid-from", vf, &l.from)) != EXIT_OK ||
 	    (r = cli_date(c, "--valid-to", vt, &l.to)) != EXIT_OK)
@@ -380,9 +372,9 @@ static int do_licence(const struct cli *c, struct node *n, int argc, char **argv
 		return licence_add(c, n, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return licence_list(c, n, argc - 1, argv + 1);
-	return cli_errorf(c, true, "export licence: %s%s%s (one of: add, list)",
-			  argc >= 2 ? "unknown action \"" : "which?", argc >= 2 ? argv[1] : "",
-			  argc >= 2 ? "\"" : "");
+	return cli_bad_usagef(c, "export licence: %s%s%s (one of: add, list)",
+			      argc >= 2 ? "unknown action \"" : "which?", argc >= 2 ? argv[1] : "",
+			      argc >= 2 ? "\"" : "");
 }
 
 /* The control list and the special measures of a regime object. */
@@ -437,11 +429,7 @@ static int do_regime(const struct cli *c, struct node *n, int argc, char **argv)
 	if ((r = remote_answer(c, n ? view_export_regime(n, from, &o, &e) : 0, &e, &rq, &o)) !=
 	    EXIT_OK)
 		return r;
-	if (c->json)
-		return cli_emit(o);
-	print_regime(o);
-	json_decref(o);
-	return EXIT_OK;
+	return cli_show(c, o, print_regime);
 }
 
 static int run_export(struct cli *c)

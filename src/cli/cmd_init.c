@@ -17,16 +17,16 @@ static int run_init(struct cli *c)
 	if (r != EXIT_OK)
 		return r;
 	if (!party)
-		return cli_errorf(c, true, "init: --party CODE is required (like --party JPN)");
+		return cli_bad_usagef(c, "init: --party CODE is required (like --party JPN)");
 	char home[NODE_PATH_MAX], *pass, pub[NODE_PATH_MAX + 64];
 	size_t len;
 	struct lerr e = {0};
 	if (party_code_check(party, &e) < 0) {
 		lerr_prefix(&e, "--party");
-		return cli_error(c, &e, true);
+		return cli_bad_usage(c, &e);
 	}
 	if (node_home(c->home, home, sizeof home, &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	if ((r = cli_passphrase(c, "passphrase for the node's keys: ", true, &pass, &len)) !=
 	    EXIT_OK)
 		return r;
@@ -35,9 +35,9 @@ static int run_init(struct cli *c)
 	r = node_init(&a, pass, len, &e);
 	sodium_free(pass);
 	if (r < 0)
-		return cli_error(c, &e, r == LERR_INVAL);
+		return (r == LERR_INVAL ? cli_bad_usage(c, &e) : cli_error(c, &e));
 	if (node_key_path(home, party, "pub", pub, sizeof pub, &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	if (!c->json) {
 		printf(
 		    "made a %snode for %s in %s%s; its public key, to give to the other parties: "
@@ -86,13 +86,12 @@ static int run_config(struct cli *c)
 		return r;
 	bool check = strcmp(pos[0], "check") == 0;
 	if (!check && strcmp(pos[0], "apply") != 0)
-		return cli_errorf(c, true, "config: unknown action \"%s\" (check or apply)",
-				  pos[0]);
+		return cli_bad_usagef(c, "config: unknown action \"%s\" (check or apply)", pos[0]);
 	const char *file = pos[1];
 	struct config cfg;
 	struct lerr e = {0};
 	if (config_load(file, &cfg, &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 
 	/* check: against the node when there is one, else the file alone */
 	struct node *n = NULL;
@@ -110,7 +109,7 @@ static int run_config(struct cli *c)
 	node_close(n);
 	config_free(&cfg);
 	if (r < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	const char *what = check ? "valid" : dry ? "would apply" : "applied";
 	if (c->json)
 		return cli_emit(json_pack(

@@ -26,8 +26,7 @@
 static int act_failed(const struct cli *c, int r, const struct lerr *e, const struct decision *d,
 		      const char *person, const char *item)
 {
-	return r == LERR_DENIED ? cli_denied(c, view_denied(e, d, person, item))
-				: cli_error(c, e, false);
+	return r == LERR_DENIED ? cli_denied(c, view_denied(e, d, person, item)) : cli_error(c, e);
 }
 
 /*
@@ -41,10 +40,11 @@ static int acting(const struct cli *c, const char *cmd, const char *opt, const c
 		return remote_same_person(c, opt, *who) != EXIT_OK ? EXIT_USAGE
 								   : remote_person(c, who);
 	if (!*who)
-		return cli_errorf(c, true,
-				  "%s: %s PERSON is required (the person the operator acts for; "
-				  "or act through a daemon: liaison login)",
-				  cmd, opt);
+		return cli_bad_usagef(
+		    c,
+		    "%s: %s PERSON is required (the person the operator acts for; "
+		    "or act through a daemon: liaison login)",
+		    cmd, opt);
 	return EXIT_OK;
 }
 
@@ -74,7 +74,7 @@ static int do_share(const struct cli *c, struct node *n, int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	if (!rq.level || !rq.title)
-		return cli_errorf(c, true, "item share: --level and --title are required");
+		return cli_bad_usagef(c, "item share: --level and --title are required");
 	if ((r = acting(c, "item share", "--by", &rq.by)) != EXIT_OK)
 		return r;
 	rq.file = pos[0];
@@ -108,7 +108,7 @@ static int do_share(const struct cli *c, struct node *n, int argc, char **argv)
 		r = node_item_share(n, &rq, &k, &it, &l, &e);
 		key_secret_free(&k);
 		if (r < 0)
-			return cli_error(c, &e, r == LERR_INVAL);
+			return (r == LERR_INVAL ? cli_bad_usage(c, &e) : cli_error(c, &e));
 		o = encode_item(&it, &l, n->party);
 	}
 	if (c->json)
@@ -138,7 +138,7 @@ static int list_page(const struct cli *c, struct node *n, const char *after, siz
 	} else {
 		struct lerr e = {0};
 		if (view_items(n, NULL, after, limit, &o, &e) < 0)
-			return cli_error(c, &e, false);
+			return cli_error(c, &e);
 	}
 	json_array_foreach(json_object_get(o, "items"), i, it)
 	{
@@ -197,15 +197,13 @@ static int item_view(const struct cli *c, struct node *n, const char *id, json_t
 		return ask(c, &h, o);
 	}
 	struct lerr e = {0};
-	return view_item(n, NULL, id, o, &e) < 0 ? cli_error(c, &e, false) : EXIT_OK;
+	return view_item(n, NULL, id, o, &e) < 0 ? cli_error(c, &e) : EXIT_OK;
 }
 
 static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[1];
-	int np;
-	const struct cli_opt opts[] = {{0}};
-	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	int r = cli_words(c, argc, argv, pos, 1);
 	json_t *o = NULL, *p;
 	if (r != EXIT_OK || (r = item_view(c, n, pos[0], &o)) != EXIT_OK)
 		return r;
@@ -252,7 +250,7 @@ static int get_local(const struct cli *c, struct node *n, const struct decide_ar
 			r = fio_commit(&o, &e);
 	}
 	key_secret_free(&k);
-	return r < 0 ? cli_error(c, &e, false) : EXIT_OK;
+	return r < 0 ? cli_error(c, &e) : EXIT_OK;
 }
 
 static int do_get(const struct cli *c, struct node *n, int argc, char **argv)
@@ -270,7 +268,7 @@ static int do_get(const struct cli *c, struct node *n, int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	if (!out)
-		return cli_errorf(c, true, "item get: -o OUT is required");
+		return cli_bad_usagef(c, "item get: -o OUT is required");
 	if ((r = acting(c, "item get", "--by", &a.person)) != EXIT_OK)
 		return r;
 	a.item = pos[0];
@@ -309,7 +307,7 @@ static int do_release(const struct cli *c, struct node *n, int argc, char **argv
 	if (r != EXIT_OK)
 		return r;
 	if (!a.to)
-		return cli_errorf(c, true, "item release: --to PARTY is required");
+		return cli_bad_usagef(c, "item release: --to PARTY is required");
 	if ((r = acting(c, "item release", "--by", &a.by)) != EXIT_OK)
 		return r;
 	a.item = pos[0];
@@ -348,9 +346,7 @@ static int do_release(const struct cli *c, struct node *n, int argc, char **argv
 static int do_import(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[1];
-	int np;
-	const struct cli_opt opts[] = {{0}};
-	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	int r = cli_words(c, argc, argv, pos, 1);
 	if (r != EXIT_OK)
 		return r;
 	json_t *o = NULL;
@@ -369,7 +365,7 @@ static int do_import(const struct cli *c, struct node *n, int argc, char **argv)
 		r = node_item_import(n, pos[0], &k, &it, &l, &e);
 		key_secret_free(&k);
 		if (r < 0)
-			return cli_error(c, &e, false);
+			return cli_error(c, &e);
 		o = encode_item(&it, &l, n->party);
 		store_item_free(&it);
 	}
@@ -414,7 +410,7 @@ static int act_local(const struct cli *c, struct node *n, const char *verb, stru
 	else if (report)
 		*o = encode_report_sent(a->item, a->by, a->out);
 	else if (view_item(n, NULL, copy.id[0] ? copy.id : a->item, o, &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	return EXIT_OK;
 }
 
@@ -464,7 +460,7 @@ static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 	char cmd[48];
 	snprintf(cmd, sizeof cmd, "item %s", verb);
 	if ((translate && !a.file) || (report && !a.details) || (downgrade && !a.level))
-		return cli_errorf(c, true, "item %s: missing option (see --help)", verb);
+		return cli_bad_usagef(c, "item %s: missing option (see --help)", verb);
 	if ((r = acting(c, cmd, "--by", &a.by)) != EXIT_OK)
 		return r;
 	if (!translate)
@@ -584,15 +580,15 @@ static int run_access(struct cli *c)
 				       OPT_VAL("at", &at),
 				       {0}};
 	if (c->argc < 2 || strcmp(c->argv[1], "check") != 0)
-		return cli_errorf(c, true, "access: which? check (see --help)");
+		return cli_bad_usagef(c, "access: which? check (see --help)");
 	int r = cli_parse(c, c->argc - 1, c->argv + 1, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
 	if (!a.item || !action)
-		return cli_errorf(c, true, "access check: --item and --action are required");
+		return cli_bad_usagef(c, "access check: --item and --action are required");
 	struct lerr e = {0};
 	if (action_parse(action, &a.action, &e) < 0)
-		return cli_error(c, &e, true);
+		return cli_bad_usage(c, &e);
 	if ((r = acting(c, "access check", "--person", &a.person)) != EXIT_OK)
 		return r;
 	json_t *o = NULL;
@@ -619,7 +615,7 @@ static int run_access(struct cli *c)
 		if (at && (r = cli_date(c, "--at", at, &a.date)) != EXIT_OK)
 			;
 		else if (node_decide(n, &a, &d, &e) < 0)
-			r = cli_error(c, &e, false);
+			r = cli_error(c, &e);
 		else {
 			o = encode_decision(&d, a.person, a.item);
 			encode_clock(o, &n->clock);
@@ -687,7 +683,7 @@ static int consent_grant(const struct cli *c, struct release_args *a)
 				text = line;
 			}
 			if (fio_write_file(a->out, text, strlen(text), 0644, a->force, &e) < 0)
-				r = cli_error(c, &e, false);
+				r = cli_error(c, &e);
 		}
 		free(text);
 		json_decref(o);
@@ -700,7 +696,7 @@ static int consent_grant(const struct cli *c, struct release_args *a)
 		return r;
 	if ((r = cli_node_key(c, n, &k)) == EXIT_OK) {
 		if ((r = node_consent_grant(n, a, &k, &e)) < 0)
-			r = cli_error(c, &e, false);
+			r = cli_error(c, &e);
 		key_secret_free(&k);
 	}
 	node_close(n);
@@ -721,7 +717,7 @@ static int consent_import(const struct cli *c, const char *file, json_t **o)
 	if (r != EXIT_OK)
 		return r;
 	if (node_consent_import(n, file, &ci, &e) < 0)
-		r = cli_error(c, &e, false);
+		r = cli_error(c, &e);
 	else
 		*o = encode_consent(&ci);
 	node_close(n);
@@ -741,13 +737,13 @@ static int run_consent(struct cli *c)
 				       {0}};
 	bool grant = c->argc >= 2 && strcmp(c->argv[1], "grant") == 0;
 	if (!grant && !(c->argc >= 2 && strcmp(c->argv[1], "import") == 0))
-		return cli_errorf(c, true, "consent: which? grant or import (see --help)");
+		return cli_bad_usagef(c, "consent: which? grant or import (see --help)");
 	if ((r = cli_parse(c, c->argc - 1, c->argv + 1, opts, pos, 1, 1, &np)) != EXIT_OK)
 		return r;
 	if (grant && (!a.to || (!a.out && !a.send)))
-		return cli_errorf(c, true,
-				  "consent grant: --to PARTY and -o FILE or --send HOLDER are "
-				  "required");
+		return cli_bad_usagef(c,
+				      "consent grant: --to PARTY and -o FILE or --send HOLDER are "
+				      "required");
 	json_t *o = NULL;
 	if (grant) {
 		a.item = pos[0];

@@ -13,7 +13,7 @@ static int number(const struct cli *c, const char *opt, const char *s, unsigned 
 	char *end;
 	unsigned long v = strtoul(s, &end, 10);
 	if (!*s || *end || v < 1 || v > max)
-		return cli_errorf(c, true, "--%s: \"%s\" is not a number in 1..%lu", opt, s, max);
+		return cli_bad_usagef(c, "--%s: \"%s\" is not a number in 1..%lu", opt, s, max);
 	*out = v;
 	return EXIT_OK;
 }
@@ -30,10 +30,10 @@ static int run_keygen(struct cli *c)
 	if (r != EXIT_OK)
 		return r;
 	if (!party)
-		return cli_errorf(c, true, "keygen: --party CODE is required (like --party JPN)");
+		return cli_bad_usagef(c, "keygen: --party CODE is required (like --party JPN)");
 	struct lerr e = {0};
 	if (party_code_check(party, &e) < 0)
-		return cli_error(c, &e, true);
+		return cli_bad_usage(c, &e);
 	struct key_kdf kdf = {.ops = KEY_KDF_OPS_DEFAULT, .mem = KEY_KDF_MEM_DEFAULT};
 	unsigned long v;
 	if (mem_s) {
@@ -54,13 +54,13 @@ static int run_keygen(struct cli *c)
 	r = keyfile_generate(dir, party, pass, len, &kdf, force, pub, sizeof pub, &e);
 	sodium_free(pass);
 	if (r < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	struct key_public p;
 	if (keyfile_public(pub, &p, &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	char line[KEY_PUB_LINE_MAX];
 	if (key_public_format(&p, line, sizeof line, &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	line[strcspn(line, "\n")] = '\0';
 	char sec[4096];
 	snprintf(sec, sizeof sec, "%s/%s.key", dir, party);

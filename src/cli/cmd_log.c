@@ -57,7 +57,7 @@ static int checkpoint(const struct cli *c, struct node *n, json_t **o)
 		return r;
 	r = view_log_checkpoint(n, &k, o, &e);
 	key_secret_free(&k);
-	return r < 0 ? cli_error(c, &e, false) : EXIT_OK;
+	return r < 0 ? cli_error(c, &e) : EXIT_OK;
 }
 
 static int do_checkpoint(const struct cli *c, struct node *n, int argc, char **argv)
@@ -78,7 +78,7 @@ static int do_checkpoint(const struct cli *c, struct node *n, int argc, char **a
 		note = "";
 	if (out && fio_write_file(out, note, strlen(note), 0644, force, &e) < 0) {
 		json_decref(o);
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	}
 	if (c->json)
 		return cli_emit(o);
@@ -98,7 +98,7 @@ static int print_entry(const struct cli *c, const json_t *x)
 	if (!data) {
 		char *line = json_dumps(x, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (!line)
-			return cli_errorf(c, false, "out of memory");
+			return cli_failf(c, "out of memory");
 		printf("%s\n", line);
 		free(line);
 		return EXIT_OK;
@@ -106,7 +106,7 @@ static int print_entry(const struct cli *c, const json_t *x)
 	size_t len = strlen(data), got = 0;
 	uint8_t *bin = malloc(len + 1);
 	if (!bin)
-		return cli_errorf(c, false, "out of memory");
+		return cli_failf(c, "out of memory");
 	int r = sodium_base642bin(bin, len + 1, data, len, NULL, &got, NULL,
 				  sodium_base64_VARIANT_ORIGINAL);
 	if (r == 0) {
@@ -114,9 +114,9 @@ static int print_entry(const struct cli *c, const json_t *x)
 		putchar('\n');
 	}
 	free(bin);
-	return r == 0 ? EXIT_OK
-		      : cli_errorf(c, false, "log entry %" PRIu64 ": its data is not base64",
-				   num(x, "index"));
+	return r == 0
+		   ? EXIT_OK
+		   : cli_failf(c, "log entry %" PRIu64 ": its data is not base64", num(x, "index"));
 }
 
 #define ENTRIES_PAGE 1000 /* the daemon's page, and the node's read at a time */
@@ -131,7 +131,7 @@ static int entries_page(const struct cli *c, struct node *n, uint64_t from, uint
 	if (!c->remote)
 		return view_log_entries(n, NULL, from, has_to ? to : UINT64_MAX, ENTRIES_PAGE, page,
 					&e) < 0
-			   ? cli_error(c, &e, false)
+			   ? cli_error(c, &e)
 			   : EXIT_OK;
 	struct remote_req rq = {.method = "GET"};
 	remote_path(&rq, "/v1/log/entries", NULL, NULL);
@@ -216,7 +216,7 @@ static int two_counts(const struct cli *c, int argc, char **argv, const char *cm
 	if (r != EXIT_OK)
 		return r;
 	if (!va)
-		return cli_errorf(c, true, "log %s: --%s is required", cmd, req);
+		return cli_bad_usagef(c, "log %s: --%s is required", cmd, req);
 	snprintf(fa, sizeof fa, "--%s", req);
 	snprintf(fb, sizeof fb, "--%s", opt);
 	*b = UINT64_MAX;
@@ -343,7 +343,7 @@ static int do_verify(const struct cli *c, struct node *n, int argc, char **argv)
 	if (ok)
 		print_verified(o);
 	else /* the problem, as an error: exit 1 */
-		r = cli_errorf(c, false, "%s", cli_str(o, "problem"));
+		r = cli_failf(c, "%s", cli_str(o, "problem"));
 	json_decref(o);
 	return r;
 }
@@ -355,13 +355,13 @@ static int read_proof(const struct cli *c, const char *file,
 	json_error_t je;
 	json_t *o = json_load_file(file, JSON_REJECT_DUPLICATES, &je);
 	if (!o)
-		return cli_errorf(c, true, "%s:%d:%d: %s", file, je.line, je.column, je.text);
+		return cli_bad_usagef(c, "%s:%d:%d: %s", file, je.line, je.column, je.text);
 	json_t *p = json_object_get(o, "proof");
 	int r = EXIT_OK;
 	*np = 0;
 	if (!json_is_array(p) || json_array_size(p) > MERKLE_PATH_MAX)
-		r = cli_errorf(c, true, "%s: proof: must be an array of at most %d hashes", file,
-			       MERKLE_PATH_MAX);
+		r = cli_bad_usagef(c, "%s: proof: must be an array of at most %d hashes", file,
+				   MERKLE_PATH_MAX);
 	for (size_t i = 0; r == EXIT_OK && i < json_array_size(p); i++) {
 		const char *s = json_string_value(json_array_get(p, i));
 		size_t got = 0;
@@ -369,8 +369,7 @@ static int read_proof(const struct cli *c, const char *file,
 		    sodium_base642bin(path[i], MERKLE_HASH, s, strlen(s), NULL, &got, NULL,
 				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 		    got != MERKLE_HASH)
-			r = cli_errorf(c, true, "%s: proof[%zu]: not a base64 SHA-256 hash", file,
-				       i);
+			r = cli_bad_usagef(c, "%s: proof[%zu]: not a base64 SHA-256 hash", file, i);
 		(*np)++;
 	}
 	json_decref(o);
@@ -382,7 +381,7 @@ static int read_note(const struct cli *c, const char *file, char **text)
 	size_t n;
 	struct lerr e = {0};
 	if (fio_read_file(file, NOTE_MAX - 1, text, &n, &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	return EXIT_OK;
 }
 
@@ -409,7 +408,7 @@ static int do_witness(const struct cli *c, struct node *n, int argc, char **argv
 			       (int64_t)time(NULL), &rep, &e);
 	free(note);
 	if (res < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	char b1[B64_HASH];
 	if (c->json) {
 		json_t *o = json_pack("{s:s, s:I, s:s, s:b}", "origin", rep.cp.origin, "size",

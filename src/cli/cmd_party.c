@@ -10,15 +10,13 @@
 static int do_key(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[2];
-	int np;
-	const struct cli_opt opts[] = {{0}};
-	int r = cli_parse(c, argc, argv, opts, pos, 2, 2, &np);
+	int r = cli_words(c, argc, argv, pos, 2);
 	if (r != EXIT_OK)
 		return r;
 	struct lerr e = {0};
 	json_t *o = NULL;
 	if (view_party_key_add(n, pos[0], pos[1], &o, &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	if (c->json)
 		return cli_emit(o);
 	printf("stored the public key of %s:\n%s\n", cli_str(o, "party"), cli_str(o, "public_key"));
@@ -29,7 +27,7 @@ static int do_key(const struct cli *c, struct node *n, int argc, char **argv)
 static int run_party(struct cli *c)
 {
 	if (c->argc < 2 || strcmp(c->argv[1], "key") != 0)
-		return cli_errorf(c, true, "party: which? key (see --help)");
+		return cli_bad_usagef(c, "party: which? key (see --help)");
 	struct node *n;
 	int r = cli_open_node(c, &n);
 	if (r != EXIT_OK)

@@ -17,10 +17,10 @@ static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	if (!url)
-		return cli_errorf(c, true, "peer add: --url URL is required");
+		return cli_bad_usagef(c, "peer add: --url URL is required");
 	struct lerr e = {0};
 	if (node_peer_add(n, pos[0], url, &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	if (c->json)
 		return cli_emit(json_pack("{s:s, s:s}", "party", pos[0], "url", url));
 	printf("peer %s at %s\n", pos[0], url);
@@ -30,14 +30,12 @@ static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
 static int do_remove(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[1];
-	int np;
-	const struct cli_opt opts[] = {{0}};
-	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	int r = cli_words(c, argc, argv, pos, 1);
 	if (r != EXIT_OK)
 		return r;
 	struct lerr e = {0};
 	if (node_peer_remove(n, pos[0], &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	if (c->json)
 		return cli_emit(json_pack("{s:s}", "removed", pos[0]));
 	printf("%s is no longer a peer (messages queued for it wait)\n", pos[0]);
@@ -55,7 +53,7 @@ static json_t *peers(const struct cli *c, struct node *n, int argc, char **argv,
 	if ((*r = cli_parse(c, argc, argv, opts, none, 0, 0, &np)) != EXIT_OK)
 		return NULL;
 	if (view_peers(n, &o, &e) < 0)
-		*r = cli_error(c, &e, false);
+		*r = cli_error(c, &e);
 	return o;
 }
 
@@ -78,17 +76,15 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 
 static int do_outbox(const struct cli *c, struct node *n, int argc, char **argv)
 {
-	int np;
-	const struct cli_opt opts[] = {{0}};
 	const char *none[1];
-	int r = cli_parse(c, argc, argv, opts, none, 0, 0, &np);
+	int r = cli_words(c, argc, argv, none, 0);
 	if (r != EXIT_OK)
 		return r;
 	json_t *o, *m;
 	size_t i;
 	struct lerr e = {0};
 	if (view_outbox(n, NULL, &o, &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	if (c->json)
 		return cli_emit(o);
 	json_array_foreach(json_object_get(o, "messages"), i, m)
@@ -131,7 +127,7 @@ static int do_deliver(const struct cli *c, struct node *n, int argc, char **argv
 		r = peer_deliver(n, &k, &o, &st, &e);
 	key_secret_free(&k);
 	if (r < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	if (c->json)
 		return cli_emit(json_pack("{s:I, s:I, s:I}", "delivered", (json_int_t)st.delivered,
 					  "refused", (json_int_t)st.refused, "failed",
@@ -183,10 +179,8 @@ static int do_status(const struct cli *c, struct node *n, int argc, char **argv)
 
 static int do_witness(const struct cli *c, struct node *n, int argc, char **argv)
 {
-	int np;
-	const struct cli_opt opts[] = {{0}};
 	const char *none[1];
-	int r = cli_parse(c, argc, argv, opts, none, 0, 0, &np);
+	int r = cli_words(c, argc, argv, none, 0);
 	if (r != EXIT_OK)
 		return r;
 	struct key_secret k;
@@ -197,7 +191,7 @@ static int do_witness(const struct cli *c, struct node *n, int argc, char **argv
 	r = peer_witness_all(n, &k, (int64_t)time(NULL), &st, &e);
 	key_secret_free(&k);
 	if (r < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	if (c->json)
 		return cli_emit(json_pack("{s:I, s:I, s:I}", "witnessed", (json_int_t)st.witnessed,
 					  "alarms", (json_int_t)st.alarms, "failed",
@@ -210,14 +204,12 @@ static int do_witness(const struct cli *c, struct node *n, int argc, char **argv
 static int do_clear_alarm(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[1];
-	int np;
-	const struct cli_opt opts[] = {{0}};
-	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	int r = cli_words(c, argc, argv, pos, 1);
 	if (r != EXIT_OK)
 		return r;
 	struct lerr e = {0};
 	if (node_peer_clear_alarm(n, pos[0], &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	if (c->json)
 		return cli_emit(json_pack("{s:s}", "cleared", pos[0]));
 	printf("the alarm on %s is cleared (the log keeps it)\n", pos[0]);

@@ -53,7 +53,7 @@ static int clearance_args(const struct cli *c, const char **levels, size_t n, co
 		struct clearance *cl = &p->clear[p->nclear++];
 		char spec[LEVEL_CODE_MAX + 2 * DATE_BUF_SIZE + 2], *f, *t;
 		if (!str_copy(spec, sizeof spec, levels[i]))
-			return cli_errorf(c, true, "--clearance: \"%.40s\" is too long", levels[i]);
+			return cli_bad_usagef(c, "--clearance: \"%.40s\" is too long", levels[i]);
 		if ((f = strchr(spec, ':')))
 			*f++ = '\0';
 		if (f && (t = strchr(f, ':')))
@@ -61,16 +61,16 @@ static int clearance_args(const struct cli *c, const char **levels, size_t n, co
 		else
 			t = NULL;
 		if (!f && (n > 1 || !from))
-			return cli_errorf(c, true,
-					  "--clearance %.40s needs its first day: --from DATE, or "
-					  "--clearance LEVEL:FROM[:TO]",
-					  spec);
+			return cli_bad_usagef(
+			    c,
+			    "--clearance %.40s needs its first day: --from DATE, or "
+			    "--clearance LEVEL:FROM[:TO]",
+			    spec);
 		if (f && (from || to))
-			return cli_errorf(c, true,
-					  "--clearance LEVEL:FROM[:TO] takes no --from or --to");
+			return cli_bad_usagef(
+			    c, "--clearance LEVEL:FROM[:TO] takes no --from or --to");
 		if (!str_copy(cl->level, sizeof cl->level, spec))
-			return cli_errorf(c, true, "--clearance: level \"%.40s\" is too long",
-					  spec);
+			return cli_bad_usagef(c, "--clearance: level \"%.40s\" is too long", spec);
 		cl->to = DATE_MAX;
 		if ((r = cli_date(c, "--clearance's first day", f ? f : from, &cl->from)) !=
 			EXIT_OK ||
@@ -79,7 +79,7 @@ static int clearance_args(const struct cli *c, const char **levels, size_t n, co
 			return r;
 	}
 	if (!n && (from || to))
-		return cli_errorf(c, true, "--from and --to are a --clearance's days");
+		return cli_bad_usagef(c, "--from and --to are a --clearance's days");
 	return EXIT_OK;
 }
 
@@ -104,27 +104,27 @@ static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	if (!party || !name || !nroles)
-		return cli_errorf(c, true, "person add: --party, --name and --role are required");
+		return cli_bad_usagef(c, "person add: --party, --name and --role are required");
 	struct person p = {0};
 	struct lerr e = {0};
 	if (!str_copy(p.id, sizeof p.id, pos[0]) || !str_copy(p.party, sizeof p.party, party) ||
 	    !str_copy(p.name, sizeof p.name, name))
-		return cli_errorf(c, true, "person add: an argument is too long");
+		return cli_bad_usagef(c, "person add: an argument is too long");
 	for (size_t i = 0; i < nroles; i++) {
 		enum role role;
 		if (role_parse(roles[i], &role, &e) < 0)
-			return cli_error(c, &e, true);
+			return cli_bad_usage(c, &e);
 		p.roles |= role;
 	}
 	for (size_t i = 0; i < nntk; i++)
 		if (!str_copy(p.ntk[p.nntk++], LABEL_WORD_MAX, ntk[i]))
-			return cli_errorf(c, true, "--ntk: \"%.40s\" is too long", ntk[i]);
+			return cli_bad_usagef(c, "--ntk: \"%.40s\" is too long", ntk[i]);
 	if ((r = clearance_args(c, levels, nlevels, from, to, &p)) != EXIT_OK)
 		return r;
 	json_t *o = NULL; /* the person as stored: their level's own code */
 	if ((r = node_person_put(n, NULL, &p, replace, &e)) < 0 ||
 	    (r = view_person(n, NULL, pos[0], &o, &e)) < 0)
-		return cli_error(c, &e, r == LERR_INVAL);
+		return (r == LERR_INVAL ? cli_bad_usage(c, &e) : cli_error(c, &e));
 	if (c->json)
 		return cli_emit(o);
 	printf("%s ", replace ? "stored" : "added");
@@ -136,9 +136,7 @@ static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
 static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[1];
-	int np;
-	const struct cli_opt opts[] = {{0}};
-	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	int r = cli_words(c, argc, argv, pos, 1);
 	if (r != EXIT_OK)
 		return r;
 	json_t *o = NULL;
@@ -146,22 +144,16 @@ static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 	if (c->remote)
 		r = ask(c, "/v1/people/", pos[0], &o);
 	else if (view_person(n, NULL, pos[0], &o, &e) < 0)
-		r = cli_error(c, &e, false);
+		r = cli_error(c, &e);
 	if (r != EXIT_OK)
 		return r;
-	if (c->json)
-		return cli_emit(o);
-	print_person(o);
-	json_decref(o);
-	return EXIT_OK;
+	return cli_show(c, o, print_person);
 }
 
 static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[1];
-	int np;
-	const struct cli_opt opts[] = {{0}};
-	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
+	int r = cli_words(c, argc, argv, pos, 0);
 	if (r != EXIT_OK)
 		return r;
 	json_t *o = NULL, *p;
@@ -169,7 +161,7 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 	if (c->remote)
 		r = ask(c, "/v1/people", NULL, &o);
 	else if (view_people(n, NULL, &o, &e) < 0)
-		r = cli_error(c, &e, false);
+		r = cli_error(c, &e);
 	if (r != EXIT_OK)
 		return r;
 	if (c->json)
@@ -219,10 +211,10 @@ static int expiry(const struct cli *c, const struct node *n, const char *s, date
 		}
 	} else if (date_parse(s, last, NULL) == 0)
 		return EXIT_OK;
-	return cli_errorf(c, true,
-			  "--expires: \"%.32s\" is neither a number of days (like 90d, at most "
-			  "%dd) nor a day (YYYY-MM-DD)",
-			  s, NODE_TOKEN_DAYS_MAX);
+	return cli_bad_usagef(c,
+			      "--expires: \"%.32s\" is neither a number of days (like 90d, at most "
+			      "%dd) nor a day (YYYY-MM-DD)",
+			      s, NODE_TOKEN_DAYS_MAX);
 }
 
 static int do_token(const struct cli *c, struct node *n, int argc, char **argv)
@@ -240,7 +232,7 @@ static int do_token(const struct cli *c, struct node *n, int argc, char **argv)
 	char token[NODE_TOKEN_MAX];
 	struct lerr e = {0};
 	if ((r = node_token_issue(n, &rq, &t, token, &e)) < 0)
-		return cli_error(c, &e, r == LERR_INVAL);
+		return (r == LERR_INVAL ? cli_bad_usage(c, &e) : cli_error(c, &e));
 	if (c->json) {
 		json_t *o = token_json(&t);
 		json_object_set_new(o, "token", json_string(token));
@@ -259,16 +251,14 @@ static int do_token(const struct cli *c, struct node *n, int argc, char **argv)
 static int do_tokens(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[1];
-	int np;
-	const struct cli_opt opts[] = {{0}};
-	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	int r = cli_words(c, argc, argv, pos, 1);
 	if (r != EXIT_OK)
 		return r;
 	struct store_token *t;
 	size_t count;
 	struct lerr e = {0};
 	if (node_token_list(n, pos[0], &t, &count, &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	json_t *list = json_array();
 	for (size_t i = 0; i < count; i++) {
 		if (c->json)
@@ -292,14 +282,12 @@ static int do_tokens(const struct cli *c, struct node *n, int argc, char **argv)
 static int do_revoke(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[1];
-	int np;
-	const struct cli_opt opts[] = {{0}};
-	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
+	int r = cli_words(c, argc, argv, pos, 1);
 	if (r != EXIT_OK)
 		return r;
 	struct lerr e = {0};
 	if (node_token_revoke(n, pos[0], &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	if (c->json)
 		return cli_emit(json_pack("{s:s, s:b}", "id", pos[0], "revoked", 1));
 	printf("token %s revoked\n", pos[0]);

@@ -92,7 +92,7 @@ static int run_serve(struct cli *c)
 	struct lerr e = {0};
 	r = server_run(&o, pass, len, &e);
 	sodium_free(pass);
-	return r < 0 ? cli_error(c, &e, r == LERR_INVAL) : EXIT_OK;
+	return r < 0 ? (r == LERR_INVAL ? cli_bad_usage(c, &e) : cli_error(c, &e)) : EXIT_OK;
 }
 
 const struct cli_command cmd_serve = {

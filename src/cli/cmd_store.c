@@ -8,9 +8,7 @@
 static int do_info(const struct cli *c, int argc, char **argv)
 {
 	const char *pos[1];
-	int np;
-	const struct cli_opt opts[] = {{0}};
-	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
+	int r = cli_words(c, argc, argv, pos, 0);
 	if (r != EXIT_OK)
 		return r;
 	char home[NODE_PATH_MAX], where[NODE_PATH_MAX + NODE_STORE_URL_MAX];
@@ -19,13 +17,13 @@ static int do_info(const struct cli *c, int argc, char **argv)
 	json_t *o = NULL;
 	if (node_home(c->home, home, sizeof home, &e) < 0 ||
 	    node_store_location(home, where, sizeof where, &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	if ((r = cli_open_node(c, &n)) != EXIT_OK)
 		return r;
 	r = view_store_info(n, where, &o, &e);
 	node_close(n);
 	if (r < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	if (c->json)
 		return cli_emit(o);
 	bool pg = strcmp(cli_str(o, "engine"), "postgresql") == 0;
@@ -47,13 +45,13 @@ static int do_migrate(const struct cli *c, int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	if (!to)
-		return cli_errorf(c, true, "store migrate: --to postgresql://... is required");
+		return cli_bad_usagef(c, "store migrate: --to postgresql://... is required");
 	char home[NODE_PATH_MAX], show[600];
 	uint64_t rows = 0;
 	struct lerr e = {0};
 	if (node_home(c->home, home, sizeof home, &e) < 0 ||
 	    node_store_migrate(home, to, &rows, &e) < 0)
-		return cli_error(c, &e, e.code == LERR_INVAL);
+		return (e.code == LERR_INVAL ? cli_bad_usage(c, &e) : cli_error(c, &e));
 	node_store_shown(to, show, sizeof show);
 	if (c->json)
 		return cli_emit(json_pack("{s:s, s:s, s:I}", "home", home, "store", show, "rows",
@@ -67,13 +65,13 @@ static int do_migrate(const struct cli *c, int argc, char **argv)
 static int run_store(struct cli *c)
 {
 	if (c->argc < 2)
-		return cli_errorf(c, true, "store: info or migrate? (liaison store --help)");
+		return cli_bad_usagef(c, "store: info or migrate? (liaison store --help)");
 	if (strcmp(c->argv[1], "info") == 0)
 		return do_info(c, c->argc - 1, c->argv + 1);
 	if (strcmp(c->argv[1], "migrate") == 0)
 		return do_migrate(c, c->argc - 1, c->argv + 1);
-	return cli_errorf(c, true, "store: unknown subcommand \"%.32s\" (info or migrate)",
-			  c->argv[1]);
+	return cli_bad_usagef(c, "store: unknown subcommand \"%.32s\" (info or migrate)",
+			      c->argv[1]);
 }
 
 const struct cli_command cmd_store = {

@@ -57,26 +57,55 @@ static void overview(FILE *f)
 		   "exit codes: 0 success, 1 failure, 2 usage error, 3 denied\n");
 }
 
-int cli_error(const struct cli *c, const struct lerr *e, bool usage)
+/* Prints e: text on stderr, or the error object on stdout with --json. */
+static void print_error(const struct cli *c, const struct lerr *e)
 {
 	if (c->json)
 		(void)cli_emit(view_error(e));
 	else
 		fprintf(stderr, "liaison: %s\n", e->msg);
+}
+
+int cli_error(const struct cli *c, const struct lerr *e)
+{
+	print_error(c, e);
 	/* an invalid argument, named: a usage error, whichever side found it */
-	if (usage || (e->code == LERR_INVAL && e->field[0]))
+	if (e->code == LERR_INVAL && e->field[0])
 		return EXIT_USAGE;
 	return lerr_kind(e->code)->exit;
 }
 
-int cli_errorf(const struct cli *c, bool usage, const char *fmt, ...)
+int cli_bad_usage(const struct cli *c, const struct lerr *e)
 {
-	struct lerr e = {.code = LERR_INVAL};
+	print_error(c, e);
+	return EXIT_USAGE;
+}
+
+/* e from fmt: an invalid argument, its message formatted. */
+static void format_error(struct lerr *e, const char *fmt, va_list ap)
+{
+	*e = (struct lerr){.code = LERR_INVAL};
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+}
+
+int cli_bad_usagef(const struct cli *c, const char *fmt, ...)
+{
+	struct lerr e;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+	format_error(&e, fmt, ap);
 	va_end(ap);
-	return cli_error(c, &e, usage);
+	return cli_bad_usage(c, &e);
+}
+
+int cli_failf(const struct cli *c, const char *fmt, ...)
+{
+	struct lerr e;
+	va_list ap;
+	va_start(ap, fmt);
+	format_error(&e, fmt, ap);
+	va_end(ap);
+	return cli_error(c, &e);
 }
 
 int cli_emit(json_t *obj)
@@ -182,9 +211,8 @@ int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *
 		}
 		if (only_pos || a[0] != '-' || a[1] == '\0') {
 			if (*npos == maxpos)
-				return cli_errorf(c, true,
-						  "%s: unexpected argument \"%s\" (see --help)",
-						  argv[0], a);
+				return cli_bad_usagef(
+				    c, "%s: unexpected argument \"%s\" (see --help)", argv[0], a);
 			pos[(*npos)++] = a;
 			continue;
 		}
@@ -202,29 +230,27 @@ int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *
 		} else
 			o = NULL;
 		if (!o || !o->name)
-			return cli_errorf(c, true, "%s: unknown option %s (see --help)", argv[0],
-					  a);
+			return cli_bad_usagef(c, "%s: unknown option %s (see --help)", argv[0], a);
 		const char *name = o->name;
 		if (!o->val && !o->many) {
 			if (eq)
-				return cli_errorf(c, true, "%s: --%s takes no value", argv[0],
-						  name);
+				return cli_bad_usagef(c, "%s: --%s takes no value", argv[0], name);
 			*o->flag = true;
 			continue;
 		}
 		const char *v = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
 		if (!v)
-			return cli_errorf(c, true, "%s: --%s needs a value", argv[0], name);
+			return cli_bad_usagef(c, "%s: --%s needs a value", argv[0], name);
 		if (o->val)
 			*o->val = v;
 		else if (*o->count == o->max)
-			return cli_errorf(c, true, "%s: --%s at most %zu times", argv[0], name,
-					  o->max);
+			return cli_bad_usagef(c, "%s: --%s at most %zu times", argv[0], name,
+					      o->max);
 		else
 			o->many[(*o->count)++] = v;
 	}
 	if (*npos < minpos)
-		return cli_errorf(c, true, "%s: missing argument (see --help)", argv[0]);
+		return cli_bad_usagef(c, "%s: missing argument (see --help)", argv[0]);
 	return EXIT_OK;
 }
 
@@ -236,15 +262,16 @@ int cli_dispatch(const struct cli *c, const char *cmd, const struct cli_sub *sub
 		len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
 					subs[i].name);
 	if (c->argc < 2)
-		return cli_errorf(c, true, "%s: which? %s (see --help)", cmd, names);
+		return cli_bad_usagef(c, "%s: which? %s (see --help)", cmd, names);
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(c->argv[1], subs[i].name) != 0)
 			continue;
 		if (c->remote && !subs[i].remote)
-			return cli_errorf(c, true,
-					  "%s %s works on the node's own folder (--home DIR), not "
-					  "through its daemon (LIAISON_URL, liaison login)",
-					  cmd, subs[i].name);
+			return cli_bad_usagef(
+			    c,
+			    "%s %s works on the node's own folder (--home DIR), not "
+			    "through its daemon (LIAISON_URL, liaison login)",
+			    cmd, subs[i].name);
 		if (c->remote)
 			return subs[i].fn(c, NULL, c->argc - 1, c->argv + 1);
 		struct node *node;
@@ -256,8 +283,7 @@ int cli_dispatch(const struct cli *c, const char *cmd, const struct cli_sub *sub
 		node_close(node);
 		return r;
 	}
-	return cli_errorf(c, true, "%s: unknown action \"%s\" (one of: %s)", cmd, c->argv[1],
-			  names);
+	return cli_bad_usagef(c, "%s: unknown action \"%s\" (one of: %s)", cmd, c->argv[1], names);
 }
 
 int cli_open_node(const struct cli *c, struct node **n)
@@ -265,7 +291,7 @@ int cli_open_node(const struct cli *c, struct node **n)
 	char home[NODE_PATH_MAX];
 	struct lerr e = {0};
 	if (node_home(c->home, home, sizeof home, &e) < 0 || node_open(home, n, &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	(*n)->operator= true; /* the local CLI on the node's folder */
 	return EXIT_OK;
 }
@@ -276,9 +302,9 @@ int cli_count(const struct cli *c, const char *opt, const char *s, uint64_t lo, 
 	if (count_parse(s, v) && *v >= lo && *v <= hi)
 		return EXIT_OK;
 	if (lo == 0 && hi == UINT64_MAX)
-		return cli_errorf(c, true, "%s: \"%.40s\" is not a whole number", opt, s);
-	return cli_errorf(c, true, "%s: \"%.40s\" is not a whole number from %llu to %llu", opt, s,
-			  (unsigned long long)lo, (unsigned long long)hi);
+		return cli_bad_usagef(c, "%s: \"%.40s\" is not a whole number", opt, s);
+	return cli_bad_usagef(c, "%s: \"%.40s\" is not a whole number from %llu to %llu", opt, s,
+			      (unsigned long long)lo, (unsigned long long)hi);
 }
 
 int cli_node_key(const struct cli *c, struct node *n, struct key_secret *k)
@@ -291,7 +317,7 @@ int cli_node_key(const struct cli *c, struct node *n, struct key_secret *k)
 	struct lerr e = {0};
 	r = node_secret_key(n, pass, len, k, &e);
 	sodium_free(pass);
-	return r < 0 ? cli_error(c, &e, false) : EXIT_OK;
+	return r < 0 ? cli_error(c, &e) : EXIT_OK;
 }
 
 int cli_date(const struct cli *c, const char *opt, const char *s, date_t *d)
@@ -299,7 +325,7 @@ int cli_date(const struct cli *c, const char *opt, const char *s, date_t *d)
 	struct lerr e = {0};
 	if (date_parse(s, d, &e) < 0) {
 		lerr_prefix(&e, "%s", opt);
-		return cli_error(c, &e, true);
+		return cli_bad_usage(c, &e);
 	}
 	return EXIT_OK;
 }
@@ -336,7 +362,7 @@ static int globals(struct cli *c, int *argc, char **argv)
 			c->json = true;
 		else if (strcmp(a, "--home") == 0) {
 			if (i + 1 >= *argc)
-				return cli_errorf(c, true, "--home needs a folder");
+				return cli_bad_usagef(c, "--home needs a folder");
 			c->home = argv[++i];
 		} else if (strncmp(a, "--home=", 7) == 0)
 			c->home = a + 7;
@@ -354,7 +380,7 @@ int main(int argc, char **argv)
 	struct lerr e = {0};
 	signal(SIGPIPE, SIG_IGN); /* a closed pipe is an error to report, not a death */
 	if (key_crypto_init(&e) < 0)
-		return cli_error(&c, &e, false);
+		return cli_error(&c, &e);
 	int r = globals(&c, &argc, argv);
 	if (r != EXIT_OK)
 		return r;
@@ -378,15 +404,14 @@ int main(int argc, char **argv)
 		}
 		const struct cli_command *cmd = find(argv[2]);
 		if (!cmd)
-			return cli_errorf(&c, true,
-					  "unknown command \"%s\" (liaison --help lists them)",
-					  argv[2]);
+			return cli_bad_usagef(
+			    &c, "unknown command \"%s\" (liaison --help lists them)", argv[2]);
 		return cli_usage(cmd);
 	}
 	const struct cli_command *cmd = find(name);
 	if (!cmd)
-		return cli_errorf(&c, true, "unknown command \"%s\" (liaison --help lists them)",
-				  name);
+		return cli_bad_usagef(&c, "unknown command \"%s\" (liaison --help lists them)",
+				      name);
 	c.argc = argc - 1;
 	c.argv = argv + 1;
 	if (cli_wants_help(&c))
@@ -396,4 +421,20 @@ int main(int argc, char **argv)
 	r = cmd->run(&c);
 	remote_free(c.remote);
 	return r;
+}
+
+int cli_words(const struct cli *c, int argc, char **argv, const char **pos, int n)
+{
+	const struct cli_opt none[] = {{0}};
+	int np;
+	return cli_parse(c, argc, argv, none, pos, n, n, &np);
+}
+
+int cli_show(const struct cli *c, json_t *o, void (*print)(const json_t *))
+{
+	if (c->json)
+		return cli_emit(o);
+	print(o);
+	json_decref(o);
+	return EXIT_OK;
 }

@@ -49,31 +49,30 @@ int cli_passphrase(const struct cli *c, const char *prompt, bool confirm, char *
 	if (!pass || !again) {
 		sodium_free(pass);
 		sodium_free(again);
-		return cli_errorf(c, false, "out of guarded memory");
+		return cli_failf(c, "out of guarded memory");
 	}
 	const char *env = getenv("LIAISON_PASSPHRASE");
 	int r = EXIT_OK;
 	if (env) {
 		if (!str_copy(pass, KEY_PASS_MAX, env))
-			r = cli_errorf(c, true, "LIAISON_PASSPHRASE is longer than %d bytes",
-				       KEY_PASS_MAX - 1);
+			r = cli_bad_usagef(c, "LIAISON_PASSPHRASE is longer than %d bytes",
+					   KEY_PASS_MAX - 1);
 	} else {
 		int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
 		if (fd < 0)
-			r = cli_errorf(c, true,
-				       "no passphrase: set LIAISON_PASSPHRASE (there is no "
-				       "terminal to ask on)");
+			r = cli_bad_usagef(c, "no passphrase: set LIAISON_PASSPHRASE (there is no "
+					      "terminal to ask on)");
 		else if (cli_read_secret(fd, prompt, pass, KEY_PASS_MAX) != 0 ||
 			 (confirm &&
 			  cli_read_secret(fd, "the same again: ", again, KEY_PASS_MAX) != 0))
-			r = cli_errorf(c, false, "cannot read the passphrase from the terminal");
+			r = cli_failf(c, "cannot read the passphrase from the terminal");
 		else if (confirm && strcmp(pass, again) != 0)
-			r = cli_errorf(c, true, "the two passphrases differ");
+			r = cli_bad_usagef(c, "the two passphrases differ");
 		if (fd >= 0)
 			close(fd);
 	}
 	if (r == EXIT_OK && confirm && pass[0] == '\0')
-		r = cli_errorf(c, true, "an empty passphrase protects nothing");
+		r = cli_bad_usagef(c, "an empty passphrase protects nothing");
 	sodium_free(again);
 	if (r != EXIT_OK) {
 		sodium_free(pass);

@@ -149,7 +149,7 @@ int remote_setup(struct cli *c)
 		return EXIT_OK;
 	int r = login_read(kept_url, sizeof kept_url, &kept, kept_ca, sizeof kept_ca, &e);
 	if (r < 0 && r != LERR_NOTFOUND)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	if (!(url && url[0])) {
 		if (r == LERR_NOTFOUND) /* no daemon named: the folder ./.liaison */
 			return EXIT_OK;
@@ -159,17 +159,17 @@ int remote_setup(struct cli *c)
 		if (!kept || strcmp(kept_url, url) != 0) {
 			if (kept)
 				sodium_free(kept);
-			return cli_errorf(c, true,
-					  "LIAISON_URL is %s but there is no token for it: set "
-					  "LIAISON_TOKEN, or liaison login %s",
-					  url, url);
+			return cli_bad_usagef(c,
+					      "LIAISON_URL is %s but there is no token for it: set "
+					      "LIAISON_TOKEN, or liaison login %s",
+					      url, url);
 		}
 		token = kept;
 	}
 	c->remote = remote_new(url, token, ca && ca[0] ? ca : kept_ca, &e);
 	if (kept)
 		sodium_free(kept);
-	return c->remote ? EXIT_OK : cli_error(c, &e, e.code == LERR_USAGE);
+	return c->remote ? EXIT_OK : cli_error(c, &e);
 }
 
 /* ---- a request ---- */
@@ -274,7 +274,7 @@ static int answer_error(const struct cli *c, long status, const struct sink *s)
 	} else
 		lerr_set(&e, LERR_IO, "the daemon answered %ld, not with an error object", status);
 	json_decref(o);
-	return cli_error(c, &e, false);
+	return cli_error(c, &e);
 }
 
 /* The request's body: a file streamed from rq->upload (*up its fd), JSON
@@ -286,8 +286,7 @@ static int request_body(const struct cli *c, CURL *cu, const struct remote_req *
 		struct stat sb;
 		*up = open(rq->upload, O_RDONLY | O_CLOEXEC);
 		if (*up < 0 || fstat(*up, &sb) != 0)
-			return cli_errorf(c, false, "%s: cannot open: %s", rq->upload,
-					  strerror(errno));
+			return cli_failf(c, "%s: cannot open: %s", rq->upload, strerror(errno));
 		*h = curl_slist_append(*h, "Content-Type: application/octet-stream");
 		curl_easy_setopt(cu, CURLOPT_POST, 1L);
 		curl_easy_setopt(cu, CURLOPT_READFUNCTION, on_read);
@@ -295,7 +294,7 @@ static int request_body(const struct cli *c, CURL *cu, const struct remote_req *
 		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)sb.st_size);
 	} else if (rq->body) {
 		if (!(*body = json_dumps(rq->body, JSON_COMPACT)))
-			return cli_errorf(c, false, "out of memory");
+			return cli_failf(c, "out of memory");
 		*h = curl_slist_append(*h, "Content-Type: application/json");
 		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, *body);
 	} else if (strcmp(rq->method, "POST") == 0)
@@ -308,18 +307,16 @@ static int outcome(const struct cli *c, const struct remote_req *rq, CURLcode cc
 		   const struct sink *s, json_t **out)
 {
 	if (cc != CURLE_OK && !(s->too_big || s->write_errno))
-		return cli_errorf(c, false, "cannot reach %s: %s", c->remote->url,
-				  curl_easy_strerror(cc));
+		return cli_failf(c, "cannot reach %s: %s", c->remote->url, curl_easy_strerror(cc));
 	if (s->write_errno)
-		return cli_errorf(c, false, "%s: %s", rq->download, strerror(s->write_errno));
+		return cli_failf(c, "%s: %s", rq->download, strerror(s->write_errno));
 	if (s->too_big)
-		return cli_errorf(c, false, "the daemon's answer is larger than %u bytes",
-				  ANSWER_MAX);
+		return cli_failf(c, "the daemon's answer is larger than %u bytes", ANSWER_MAX);
 	if (status / 100 != 2)
 		return answer_error(c, status, s);
 	if (!rq->download && s->len &&
 	    !(*out = json_loadb(s->buf, s->len, JSON_REJECT_DUPLICATES, NULL)))
-		return cli_errorf(c, false, "the daemon's answer is not JSON");
+		return cli_failf(c, "the daemon's answer is not JSON");
 	return EXIT_OK;
 }
 
@@ -337,20 +334,20 @@ int remote_call(const struct cli *c, struct remote_req *rq, json_t **out, long *
 	rq->bytes = 0;
 	if (!r->curl &&
 	    (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(r->curl = curl_easy_init())))
-		return cli_errorf(c, false, "libcurl cannot start");
+		return cli_failf(c, "libcurl cannot start");
 	CURL *cu = r->curl;
 	curl_easy_reset(cu);
 	snprintf(url, sizeof url, "%s%s", r->url, rq->path);
 	size_t al = strlen(r->token) + 32;
 	if (!(auth = sodium_malloc(al)))
-		return cli_errorf(c, false, "out of memory");
+		return cli_failf(c, "out of memory");
 	snprintf(auth, al, "Authorization: Bearer %s", r->token);
 	struct curl_slist *h2 = curl_slist_append(h, auth);
 	sodium_free(auth);
 	h = h2;
 	if (rq->download && fio_begin(&file, rq->download, 0600, rq->force, &e) < 0) {
 		curl_slist_free_all(h);
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	}
 	if ((res = request_body(c, cu, rq, &h, &up, &body)) != EXIT_OK)
 		goto out;
@@ -372,7 +369,7 @@ int remote_call(const struct cli *c, struct remote_req *rq, json_t **out, long *
 	res = outcome(c, rq, cc, *status, &s, out);
 out:
 	if (rq->download && res == EXIT_OK && fio_commit(&file, &e) < 0)
-		res = cli_error(c, &e, false);
+		res = cli_error(c, &e);
 	else if (rq->download && res != EXIT_OK)
 		fio_abort(&file);
 	rq->bytes = s.bytes;
@@ -390,7 +387,7 @@ int remote_answer(const struct cli *c, int local, const struct lerr *e, struct r
 	long status;
 	if (c->remote)
 		return remote_call(c, rq, o, &status);
-	return local < 0 ? cli_error(c, e, false) : EXIT_OK;
+	return local < 0 ? cli_error(c, e) : EXIT_OK;
 }
 
 int remote_person(const struct cli *c, const char **id)
@@ -417,10 +414,10 @@ int remote_same_person(const struct cli *c, const char *opt, const char *given)
 	int r = remote_person(c, &me);
 	if (r != EXIT_OK || !given || strcmp(given, me) == 0)
 		return r;
-	return cli_errorf(c, true,
-			  "%s %s: through the daemon (LIAISON_URL) every act is the token's "
-			  "person's, %s's",
-			  opt, given, me);
+	return cli_bad_usagef(c,
+			      "%s %s: through the daemon (LIAISON_URL) every act is the token's "
+			      "person's, %s's",
+			      opt, given, me);
 }
 
 /* ---- login, logout, whoami ---- */
@@ -431,7 +428,7 @@ static int read_token(const struct cli *c, char **token)
 	const char *env = getenv("LIAISON_TOKEN");
 	*token = sodium_malloc(NODE_TOKEN_MAX + 2);
 	if (!*token)
-		return cli_errorf(c, false, "out of memory");
+		return cli_failf(c, "out of memory");
 	if (env && env[0]) {
 		if (!str_copy(*token, NODE_TOKEN_MAX, env))
 			goto bad;
@@ -455,8 +452,8 @@ static int read_token(const struct cli *c, char **token)
 bad:
 	sodium_free(*token);
 	*token = NULL;
-	return cli_errorf(c, true,
-			  "login: give the token in LIAISON_TOKEN or on standard input, one line");
+	return cli_bad_usagef(
+	    c, "login: give the token in LIAISON_TOKEN or on standard input, one line");
 }
 
 static int run_login(struct cli *c)
@@ -475,7 +472,7 @@ static int run_login(struct cli *c)
 	lc.remote = remote_new(pos[0], token, cacert, &e);
 	if (!lc.remote) {
 		sodium_free(token);
-		return cli_error(c, &e, e.code == LERR_USAGE);
+		return cli_error(c, &e);
 	}
 	const char *me;
 	r = remote_person(&lc, &me); /* the token works: it names its person */
@@ -489,7 +486,7 @@ static int run_login(struct cli *c)
 	sodium_free(token);
 	if (r == EXIT_OK &&
 	    (!text || login_dir(dir, sizeof dir, &e) < 0 || login_path(path, sizeof path, &e) < 0))
-		r = cli_error(c, &e, false);
+		r = cli_error(c, &e);
 	/* the folder and the one above it (~/.config), private when made here */
 	char *slash = r == EXIT_OK ? strrchr(dir, '/') : NULL;
 	if (slash && slash != dir) {
@@ -498,9 +495,9 @@ static int run_login(struct cli *c)
 		*slash = '/';
 	}
 	if (r == EXIT_OK && mkdir(dir, 0700) != 0 && errno != EEXIST)
-		r = cli_errorf(c, false, "%s: cannot create: %s", dir, strerror(errno));
+		r = cli_failf(c, "%s: cannot create: %s", dir, strerror(errno));
 	if (r == EXIT_OK && fio_write_file(path, text, strlen(text), 0600, true, &e) < 0)
-		r = cli_error(c, &e, false);
+		r = cli_error(c, &e);
 	if (r == EXIT_OK) {
 		if (c->json)
 			r = cli_emit(json_pack("{s:s, s:s, s:s}", "url", lc.remote->url, "person",
@@ -539,18 +536,16 @@ const struct cli_command cmd_login = {
 static int run_logout(struct cli *c)
 {
 	const char *pos[1];
-	int np;
-	const struct cli_opt opts[] = {{0}};
-	int r = cli_parse(c, c->argc, c->argv, opts, pos, 0, 0, &np);
+	int r = cli_words(c, c->argc, c->argv, pos, 0);
 	char path[NODE_PATH_MAX + 16];
 	struct lerr e = {0};
 	if (r != EXIT_OK)
 		return r;
 	if (login_path(path, sizeof path, &e) < 0)
-		return cli_error(c, &e, false);
+		return cli_error(c, &e);
 	bool was = unlink(path) == 0;
 	if (!was && errno != ENOENT)
-		return cli_errorf(c, false, "%s: %s", path, strerror(errno));
+		return cli_failf(c, "%s: %s", path, strerror(errno));
 	if (c->json)
 		return cli_emit(json_pack("{s:b}", "logged_out", was));
 	printf(was ? "logged out: %s removed\n" : "not logged in (no %s)\n", path);
@@ -570,16 +565,14 @@ const struct cli_command cmd_logout = {
 static int run_whoami(struct cli *c)
 {
 	const char *pos[1];
-	int np;
-	const struct cli_opt opts[] = {{0}};
-	int r = cli_parse(c, c->argc, c->argv, opts, pos, 0, 0, &np);
+	int r = cli_words(c, c->argc, c->argv, pos, 0);
 	if (r != EXIT_OK)
 		return r;
 	if (!c->remote) {
 		char home[NODE_PATH_MAX];
 		struct lerr e = {0};
 		if (node_home(c->home, home, sizeof home, &e) < 0)
-			return cli_error(c, &e, false);
+			return cli_error(c, &e);
 		if (c->json)
 			return cli_emit(json_pack("{s:s, s:s}", "operator", "local", "home", home));
 		printf("the operator of the node in %s (acts name a person with --by)\n", home);

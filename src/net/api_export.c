@@ -121,17 +121,25 @@ enum MHD_Result h_licence_add(struct ctx *x)
 	return r < 0 ? reply_error(x, &e) : reply_json(x, MHD_HTTP_CREATED, o);
 }
 
-enum MHD_Result h_regime(struct ctx *x)
+/* A view of one optional string argument (NULL when not given). */
+static enum MHD_Result one_string(struct ctx *x, const char *name,
+				  int (*view)(struct node *, const char *, json_t **,
+					      struct lerr *))
 {
 	enum MHD_Result ret;
-	const char *from = NULL;
-	const struct arg_spec q[] = {{"from", ARG_STRING, .str = &from}, {0}};
+	const char *v = NULL;
+	const struct arg_spec q[] = {{name, ARG_STRING, .str = &v}, {0}};
 	if (!api_query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_export_regime(x->n, from, &o, &e);
+	int rv = view(x->n, v, &o, &e);
 	return api_answer(x, rv, o, &e);
+}
+
+enum MHD_Result h_regime(struct ctx *x)
+{
+	return one_string(x, "from", view_export_regime);
 }
 
 /* ---- the log ---- */
@@ -160,45 +168,37 @@ enum MHD_Result h_entries(struct ctx *x)
 	return api_answer(x, rv, o, &e);
 }
 
-enum MHD_Result h_proof(struct ctx *x)
+/* A log view of two counts: the first required, the second UINT64_MAX unless given. */
+static enum MHD_Result two_counts(struct ctx *x, const char *first, const char *second,
+				  int (*view)(struct node *, uint64_t, uint64_t, json_t **,
+					      struct lerr *))
 {
 	enum MHD_Result ret;
-	uint64_t index = 0, size = UINT64_MAX;
+	uint64_t a = 0, b = UINT64_MAX;
 	const struct arg_spec q[] = {
-	    {"index", ARG_COUNT, true, .count = &index}, {"size", ARG_COUNT, .count = &size}, {0}};
+	    {first, ARG_COUNT, true, .count = &a}, {second, ARG_COUNT, .count = &b}, {0}};
 	if (!api_query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_log_proof(x->n, index, size, &o, &e);
+	int rv = view(x->n, a, b, &o, &e);
 	return api_answer(x, rv, o, &e);
+}
+
+enum MHD_Result h_proof(struct ctx *x)
+{
+	return two_counts(x, "index", "size", view_log_proof);
 }
 
 enum MHD_Result h_consistency(struct ctx *x)
 {
-	enum MHD_Result ret;
-	uint64_t from = 0, to = UINT64_MAX;
-	const struct arg_spec q[] = {
-	    {"from", ARG_COUNT, true, .count = &from}, {"to", ARG_COUNT, .count = &to}, {0}};
-	if (!api_query(x, q, &ret))
-		return ret;
-	json_t *o = NULL;
-	struct lerr e = {0};
-	int rv = view_log_consistency(x->n, from, to, &o, &e);
-	return api_answer(x, rv, o, &e);
+	return two_counts(x, "from", "to", view_log_consistency);
 }
 
 enum MHD_Result h_verify(struct ctx *x)
 {
-	enum MHD_Result ret;
-	const char *given = NULL; /* a checkpoint of this log kept elsewhere */
-	const struct arg_spec q[] = {{"checkpoint", ARG_STRING, .str = &given}, {0}};
-	if (!api_query(x, q, &ret))
-		return ret;
-	json_t *o = NULL;
-	struct lerr e = {0};
-	int rv = view_log_verify(x->n, given, &o, &e);
-	return api_answer(x, rv, o, &e);
+	return one_string(x, "checkpoint",
+			  view_log_verify); /* a checkpoint of this log kept elsewhere */
 }
 
 enum MHD_Result h_witness(struct ctx *x)

@@ -120,6 +120,15 @@ int store_peer_remove(struct store *s, const char *party, struct lerr *e)
 	return r;
 }
 
+/* A message's id, peer, kind and ref, bound at 1 to 4. */
+static void bind_msg_head(struct sql_stmt *st, const struct store_msg *m)
+{
+	db_bind_text(st, 1, m->id, false);
+	db_bind_text(st, 2, m->peer, false);
+	db_bind_text(st, 3, m->kind, false);
+	db_bind_text(st, 4, m->ref, false);
+}
+
 int store_outbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
 {
 	struct sql_stmt *st;
@@ -128,10 +137,7 @@ int store_outbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
 		    " next_try, state) VALUES(?, ?, ?, ?, ?, ?, ?, 0, ?, 0)",
 		    &st, e) < 0)
 		return LERR_STORE;
-	db_bind_text(st, 1, m->id, false);
-	db_bind_text(st, 2, m->peer, false);
-	db_bind_text(st, 3, m->kind, false);
-	db_bind_text(st, 4, m->ref, false);
+	bind_msg_head(st, m);
 	if (m->body)
 		sql_bind_blob(st, 5, m->body, (size_t)((int)m->body_len));
 	else
@@ -320,10 +326,7 @@ int store_inbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
 		    " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
 		    &st, e) < 0)
 		return LERR_STORE;
-	db_bind_text(st, 1, m->id, false);
-	db_bind_text(st, 2, m->peer, false);
-	db_bind_text(st, 3, m->kind, false);
-	db_bind_text(st, 4, m->ref, false);
+	bind_msg_head(st, m);
 	db_bind_text(st, 5, m->digest, false);
 	db_bind_text(st, 6, m->done_on, false);
 	int r = db_step_done(s, st, "record message", e);
