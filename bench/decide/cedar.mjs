@@ -10,7 +10,7 @@ const require = createRequire(process.env.CEDAR_MODULES + '/');
 const cedar = require('@cedar-policy/cedar-wasm/nodejs');
 
 const policy = `
-// The pact's rules for reading an item (DESIGN.md), as liaison applies them.
+// The pact's rules for reading an item (docs/decisions.md), as liaison applies them.
 permit(principal, action == Action::"read", resource)
 when {
   // R-ROLE

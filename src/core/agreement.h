@@ -4,7 +4,7 @@
  * An agreement has parties, an equivalence table between their levels,
  * lifecycle terms (initial term T years, renewal periods of R years, notice
  * period N days) and dated events. Its state on any date is a pure function
- * of those: agreement_state() below, by DESIGN.md's lifecycle arithmetic:
+ * of those: agreement_state() below, by the lifecycle arithmetic of docs/lifecycle.md:
  *
  *   - the k-th term ends at the start of entry + T + (k-1)R years (counted
  *     from entry into force; a 29 February anniversary falls on 1 March in

@@ -4,7 +4,7 @@
  * outcome, a detail and the clause of the agreement it comes from, so that
  * no denial comes without its reason.
  *
- * Rules (DESIGN.md): R-ROLE, R-CLEARANCE, R-NTK, R-RELEASABLE, R-RECEIVED,
+ * Rules (docs/decisions.md): R-ROLE, R-CLEARANCE, R-NTK, R-RELEASABLE, R-RECEIVED,
  * R-CONTINUING, R-PURPOSE, R-THIRD-PARTY, R-IN-FORCE, R-EXPORT, R-DOWNGRADE,
  * R-MARKING. A rule that does not concern the action is left out.
  */

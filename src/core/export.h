@@ -1,8 +1,7 @@
 /*
  * export.h - export control: may an item with a control-list entry go to a
  * country on a date, and under which licence? Pure functions over one
- * party's regime (DESIGN.md "export regime", FACTS.md "Japan's export
- * control").
+ * party's regime (docs/export.md; the record it models: docs/record.md).
  *
  * A regime has country groups (by default Japan's A to D; a regime may
  * name its own, each answering by the rules of one of A to D, as Korea's

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Export control on the example: Japan's regime with the 2019 and 2023 dates
-# (FACTS.md), licences, the configuration, and R-EXPORT on releases.
+# (docs/record.md), licences, the configuration, and R-EXPORT on releases.
 load helpers
 
 setup() {
@@ -50,7 +50,7 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 	[ "$(decision NC-TOOLS KOR 2023-07-20)" = special-general-bulk ]
 	[ "$(decision NC-TOOLS KOR 2023-07-21)" = general-bulk ]
 	# the three chemicals return to special general bulk licences on 2023-03-23
-	# (FACTS.md; group B then)
+	# (docs/record.md; group B then)
 	[ "$(decision RESIST KOR 2023-03-22)" = individual-required ]
 	[ "$(decision RESIST KOR 2023-03-23)" = special-general-bulk ]
 	[ "$(decision HF KOR 2023-03-23)" = special-general-bulk ]
@@ -249,7 +249,7 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 	[ "$("$L" --json export check --entry RESIST --to KOR --at 2019-08-07 | jq -r .licence.id)" = IL-2019-RESIST-1 ]
 	[ "$(decision HF KOR 2019-08-28)" = individual-required ]
 	[ "$(decision HF KOR 2019-08-29)" = licensed ]
-	# no licence for fluorinated polyimide before September 2019 (FACTS.md)
+	# no licence for fluorinated polyimide before September 2019 (docs/record.md)
 	[ "$(decision FPI KOR 2019-08-29)" = individual-required ]
 	[ "$("$L" --json export check --entry FPI --to KOR --at 2019-08-29 | jq -r .list_item)" = 5 ]
 }

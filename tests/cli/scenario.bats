@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# FACTS.md's 2019-2023 timeline against the example, row by row: on each
+# The 2016-2023 record (docs/record.md) against the example, row by row: on each
 # dated fact the model can say, the answer that day and the day before
 # (the agreement's state, Korea's export group, a licence's answer). Rows
 # the model leaves out are named at the end.
@@ -144,6 +144,6 @@ group() { # DATE -> Korea's group in Japan's regime
 	echo "$output" | jq -e '.events | all(.source.title | length > 0)'
 }
 
-# Rows the model leaves out: the licences whose day FACTS.md does not give
+# Rows the model leaves out: the licences whose day docs/record.md does not give
 # (fluorinated polyimide, September 2019; liquid hydrogen fluoride, mid-
 # November 2019); 2020-08, a disagreement, not an event.

@@ -74,7 +74,7 @@ static inline void ev(struct agreement *a, const char *date, enum agr_event_kind
 	agreement_sort_events(a);
 }
 
-/* The real 2016-2023 events of the Japan-ROK agreement (FACTS.md). */
+/* The real 2016-2023 events of the Japan-ROK agreement (docs/record.md). */
 static inline struct agreement *gsomia(void)
 {
 	struct agreement *a = agr_new(1, 1, 90);

@@ -1,5 +1,5 @@
 /* test_export.c - export control: every decision kind, Japan's 2019 and
- * 2023 dates (FACTS.md), interval edges, measures against licences, bad
+ * 2023 dates (docs/record.md), interval edges, measures against licences, bad
  * codes, regime checks, and the timeline against the answer on every day. */
 #include "core/export.h"
 #include "core/text.h"

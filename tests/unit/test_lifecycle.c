@@ -1,4 +1,4 @@
-/* test_lifecycle.c - the agreement's state on a date (DESIGN.md's arithmetic). */
+/* test_lifecycle.c - the agreement's state on a date (docs/lifecycle.md's arithmetic). */
 #include "helpers.h"
 
 TestSuite(gsomia, .fini = leak_check);
