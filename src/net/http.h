@@ -12,8 +12,9 @@
 
 #include "../core/err.h"
 
-/* The daemon's defaults, each written once: server_run takes 0 for them,
- * and liaison serve starts from them. */
+/* The daemon's defaults, each written once: liaison serve starts from
+ * them, and server_run takes 0 for them, except drain_seconds (0: stop at
+ * once) and max_acts with unbounded_acts. */
 #define SERVE_THREADS	      4
 #define SERVE_MAX_UPLOAD      ((uint64_t)4 << 30)
 #define SERVE_MAX_PER_ADDRESS 128

@@ -181,7 +181,9 @@ double http_now(void);
 /* ---- replies and arguments (http_reply.c) ---- */
 /* MHD_get_connection_values' iterator: each query argument into the request. */
 enum MHD_Result query_pair(void *cls, enum MHD_ValueKind kind, const char *key, const char *value);
-/* The query's arguments: each known to the route, none twice (400 otherwise). */
+/* The query's arguments within bounds (at most QUERY_MAX, none for a route
+ * that takes none); LERR_INVAL in e otherwise. A handler's arg_spec then
+ * reads them (args_query refuses unknown and repeated ones). */
 int query_check(struct ctx *x, struct lerr *e);
 
 enum MHD_Result reply_json(struct ctx *x, unsigned status, json_t *body);

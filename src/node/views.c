@@ -354,33 +354,34 @@ int view_store_info(struct node *n, const char *where, json_t **out, struct lerr
 int view_peers(struct node *n, json_t **out, struct lerr *e)
 {
 	struct store_peer *ps = NULL;
-	struct store_msg *ms = NULL;
-	size_t count = 0, nm = 0;
+	size_t count = 0;
 	bool alarm = false;
 	*out = NULL;
 	int r = node_peer_list(n, &ps, &count, e);
+	char(*parties)[PARTY_CODE_MAX] = r == 0 ? calloc(count + 1, sizeof *parties) : NULL;
+	uint64_t(*q)[3] = r == 0 ? calloc(count + 1, sizeof *q) : NULL;
+	if (r == 0 && (!parties || !q))
+		r = lerr_set(e, LERR_NOMEM, "out of memory");
+	for (size_t i = 0; r == 0 && i < count; i++)
+		str_copy(parties[i], PARTY_CODE_MAX, ps[i].party);
 	if (r == 0)
-		r = store_outbox_list(n->store, &ms, &nm, e);
-	if (r < 0) {
-		free(ps);
-		return r;
-	}
-	json_t *a = json_array();
-	for (size_t i = 0; i < count; i++) {
-		json_t *o = encode_peer_status(&ps[i]), *q = json_object();
-		for (enum msg_state st = MSG_QUEUED; st <= MSG_REFUSED; st++) {
-			json_int_t k = 0;
-			for (size_t j = 0; j < nm; j++)
-				k += strcmp(ms[j].peer, ps[i].party) == 0 && ms[j].state == st;
-			json_object_set_new(q, msg_state_name(st), json_integer(k));
-		}
-		json_object_set_new(o, "outbox", q);
+		r = store_outbox_counts(n->store, (const char(*)[PARTY_CODE_MAX])parties, count, q,
+					e);
+	json_t *a = r == 0 ? json_array() : NULL;
+	for (size_t i = 0; a && i < count; i++) {
+		json_t *o = encode_peer_status(&ps[i]), *c = json_object();
+		for (enum msg_state st = MSG_QUEUED; st <= MSG_REFUSED; st++)
+			json_object_set_new(c, msg_state_name(st),
+					    json_integer((json_int_t)q[i][st]));
+		json_object_set_new(o, "outbox", c);
 		json_array_append_new(a, o);
 		alarm |= ps[i].alarm[0] != '\0';
 	}
-	store_msg_free(ms, nm);
-	free(ms);
+	free(parties);
+	free(q);
 	free(ps);
+	if (r < 0)
+		return r;
 	*out = json_pack("{s:o, s:b}", "peers", a, "alarm", alarm);
 	return *out ? 0 : views_nomem(NULL, e);
 }

@@ -281,6 +281,14 @@ int store_outbox_due(struct store *s, const char *peer, int64_t now, size_t max,
 /* Every message, oldest first, without bodies (store_msg_free, then free(*out)). */
 int store_outbox_list(struct store *s, struct store_msg **out, size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
+ * How many messages to each peer are in each state: counts[k][state] for
+ * peers[k] (n of them); a peer with none counts 0.
+ */
+int store_outbox_counts(struct store *s, const char (*peers)[PARTY_CODE_MAX], size_t n,
+			uint64_t (*counts)[3], struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 5)));
 /*
  * Claims a message for delivery by this connection: 0 when it is still
  * queued and due (next_try <= due) and no other daemon of the node holds

@@ -226,6 +226,25 @@ int store_outbox_due(struct store *s, const char *peer, int64_t now, size_t max,
 	return outbox_rows(s, st, true, out, n, e);
 }
 
+int store_outbox_counts(struct store *s, const char (*peers)[PARTY_CODE_MAX], size_t n,
+			uint64_t (*counts)[3], struct lerr *e)
+{
+	struct sql_stmt *st;
+	memset(counts, 0, n * sizeof *counts);
+	if (db_prep(s, "SELECT peer, state, count(*) FROM outbox GROUP BY peer, state", &st, e) < 0)
+		return LERR_STORE;
+	int rc;
+	while ((rc = sql_step(st)) == SQL_ROW) {
+		const char *peer = db_col_str(st, 0);
+		int64_t state = sql_int(st, 1);
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(peers[k], peer) == 0 && state >= 0 && state < 3)
+				counts[k][state] = (uint64_t)sql_int(st, 2);
+	}
+	db_release(s, st);
+	return rc == SQL_DONE ? 0 : db_fail(s, e, "count the outbox");
+}
+
 int store_outbox_list(struct store *s, struct store_msg **out, size_t *n, struct lerr *e)
 {
 	struct sql_stmt *st;

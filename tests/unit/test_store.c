@@ -548,6 +548,14 @@ Test(store, peers_outbox_inbox_and_nonces)
 	cr_assert_eq(store_outbox_update(s, &ms[0], &e), 0, "%s", e.msg);
 	store_msg_free(ms, n);
 	free(ms);
+	/* counted by peer and state, in one query: a peer with none counts 0 */
+	const char peers[2][PARTY_CODE_MAX] = {"KOR", "USA"};
+	uint64_t counts[2][3];
+	cr_assert_eq(store_outbox_counts(s, peers, 2, counts, &e), 0, "%s", e.msg);
+	cr_assert_eq(counts[0][MSG_QUEUED], 1);
+	cr_assert_eq(counts[0][MSG_DELIVERED], 1);
+	cr_assert_eq(counts[0][MSG_REFUSED], 0);
+	cr_assert_eq(counts[1][MSG_QUEUED] + counts[1][MSG_DELIVERED] + counts[1][MSG_REFUSED], 0);
 	cr_assert_eq(store_outbox_due(s, NULL, 1000, 10, &ms, &n, &e), 0);
 	cr_assert_eq(n, 1);
 	cr_assert_str_eq(ms[0].id, "b2");
