@@ -592,15 +592,15 @@ static int parse_record(json_t *root, struct config *c, struct lerr *e)
 		if (parse_announcements(c, a, owner, &qi, e) < 0)
 			return LERR_INVAL;
 		jf_field(&q, &qi, "events");
-		for (size_t j = 0; j < json_array_size(es); j++) {
-			json_t *v = json_array_get(es, j);
-			struct agr_event ev = {0};
-			jf_index(&qj, &q, j);
-			if (parse_event(v, &ev, &qj, e) < 0)
-				return LERR_INVAL;
-			snprintf(ref, sizeof ref, "%s|%s|%s|%s", id, date_format(ev.date, d),
-				 agr_event_kind_name(ev.kind), ev.by);
-			if (add_source(c, v, "event", ref, &qj, e) < 0)
+		/* each event as parse_agreement read it: its seq is its place in the file */
+		const struct agreement *ag = &c->agreements[i];
+		for (size_t k = 0; k < ag->nevents; k++) {
+			const struct agr_event *ev = &ag->events[k];
+			snprintf(ref, sizeof ref, "%s|%s|%s|%s", id, date_format(ev->date, d),
+				 agr_event_kind_name(ev->kind), ev->by);
+			jf_index(&qj, &q, (size_t)ev->seq);
+			if (add_source(c, json_array_get(es, (size_t)ev->seq), "event", ref, &qj,
+				       e) < 0)
 				return LERR_INVAL;
 		}
 	}
