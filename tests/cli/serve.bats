@@ -533,3 +533,22 @@ share() { # TOKEN -> the new item's id
 		and .alarm == null' http.json
 	jq -e '.alarm == false' http.json
 }
+
+@test "a registrar cannot slip a line break or a reversing override into a licence's company names" {
+	start jpn
+	before=$(sqlite3 jpn/node.db 'SELECT count(*) FROM export_licences')
+	for name in $'Good Co\nFAKE: licensed' $'Good Co \u202eoC liveD'; do
+		body=$(jq -n --arg n "$name" '{id: "CB-X", kind: "company-bulk", entry: "HF", to: "KOR",
+			valid_from: "2020-01-01", valid_to: "2020-12-31", exporter: $n, consignee: "Samsung"}')
+		call "$REG" POST /v1/export/licences -d "$body"
+		[ "$status_code" = 400 ]
+		[ "$(jq -r .error.field out.json)" = exporter ]
+		[[ "$(jq -r .error.message out.json)" == *"exporter: a control character"* ]]
+	done
+	# a company-specific bulk licence without its consignee: 400 naming it
+	call "$REG" POST /v1/export/licences -d '{"id": "CB-X", "kind": "company-bulk", "entry": "HF",
+		"to": "KOR", "valid_from": "2020-01-01", "valid_to": "2020-12-31", "exporter": "Good Co"}'
+	[ "$status_code" = 400 ]
+	[ "$(jq -r .error.field out.json)" = consignee ]
+	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM export_licences')" = "$before" ]
+}
