@@ -46,9 +46,13 @@ int cli_error(const struct cli *c, const struct lerr *e);
 /* The same, for an error in how the command was given: EXIT_USAGE. */
 int cli_bad_usage(const struct cli *c, const struct lerr *e);
 
-/* cli_usage and cli_error of a formatted message (code LERR_INVAL). */
-int cli_bad_usagef(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int cli_failf(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * cli_error of a formatted message with code (an LERR_*); LERR_INVAL is an
+ * error in how the command was given (cli_bad_usage).
+ */
+int cli_failf(const struct cli *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+#define cli_bad_usagef(c, ...) cli_failf((c), LERR_INVAL, __VA_ARGS__)
 
 /* Prints obj as indented JSON on stdout and releases it; EXIT_OK or
  * EXIT_FAIL when it could not be written. */

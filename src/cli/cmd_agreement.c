@@ -102,9 +102,10 @@ static void print_state(const json_t *st)
 		printf("\n");
 	}
 	size_t i;
-	json_array_foreach(json_object_get(st, "ignored"), i, ev) printf(
-	    "  event %lld does not apply: %s\n",
-	    (long long)json_integer_value(json_object_get(ev, "number")), cli_str(ev, "reason"));
+	json_array_foreach (json_object_get(st, "ignored"), i, ev)
+		printf("  event %lld does not apply: %s\n",
+		       (long long)json_integer_value(json_object_get(ev, "number")),
+		       cli_str(ev, "reason"));
 	json_int_t more = json_integer_value(json_object_get(st, "ignored_more"));
 	if (more)
 		printf("  and %lld more events do not apply\n", (long long)more);
@@ -140,14 +141,13 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 	if (c->json)
 		return cli_emit(o);
 	size_t i;
-	json_array_foreach(json_object_get(o, "agreements"), i, a)
-	{
+	json_array_foreach (json_object_get(o, "agreements"), i, a) {
 		char parties[AGR_PARTIES_MAX * PARTY_CODE_MAX] = "";
 		size_t len = 0, k;
 		json_t *p;
-		json_array_foreach(json_object_get(a, "parties"), k, p) len +=
-		    (size_t)snprintf(parties + len, sizeof parties - len, "%s%s", k ? "," : "",
-				     json_string_value(p));
+		json_array_foreach (json_object_get(a, "parties"), k, p)
+			len += (size_t)snprintf(parties + len, sizeof parties - len, "%s%s",
+						k ? "," : "", json_string_value(p));
 		printf("%-20s %-12s %-22s %s\n", cli_str(a, "id"), parties,
 		       cli_str(json_object_get(a, "status"), "state"), cli_str(a, "title"));
 	}
@@ -160,10 +160,11 @@ static const char *level_name(const json_t *parties, const char *party, const ch
 {
 	size_t i, k;
 	json_t *p, *l;
-	json_array_foreach(parties, i, p) if (strcmp(cli_str(p, "code"), party) == 0)
-	    json_array_foreach(json_object_get(p, "levels"), k,
-			       l) if (strcmp(cli_str(l, "code"), level) ==
-				      0) return cli_str(l, "name");
+	json_array_foreach (parties, i, p)
+		if (strcmp(cli_str(p, "code"), party) == 0)
+			json_array_foreach (json_object_get(p, "levels"), k, l)
+				if (strcmp(cli_str(l, "code"), level) == 0)
+					return cli_str(l, "name");
 	return "";
 }
 
@@ -175,10 +176,8 @@ static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 		return r;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	struct remote_req rq = {.method = "GET"};
-	remote_path(&rq, "/v1/agreements/", pos[0], NULL);
-	if ((r = remote_answer(c, n ? view_agreement(n, pos[0], &o, &e) : 0, &e, &rq, &o)) !=
-	    EXIT_OK)
+	if ((r = remote_get(c, n ? view_agreement(n, pos[0], &o, &e) : 0, &e, "/v1/agreements/",
+			    pos[0], &o)) != EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);
@@ -186,34 +185,32 @@ static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 	size_t i, k;
 	const char *key;
 	printf("%s: %s\nparties:", cli_str(o, "id"), cli_str(o, "title"));
-	json_array_foreach(ps, i, p)
-	    printf("%s %s (%s)", i ? "," : "", cli_str(p, "code"), cli_str(p, "name"));
+	json_array_foreach (ps, i, p)
+		printf("%s %s (%s)", i ? "," : "", cli_str(p, "code"), cli_str(p, "name"));
 	printf("\nterms: %lld year(s), renewed by %lld year(s); notice %lld days before a term's "
 	       "last day\n",
 	       (long long)json_integer_value(json_object_get(o, "term_years")),
 	       (long long)json_integer_value(json_object_get(o, "renewal_years")),
 	       (long long)json_integer_value(json_object_get(o, "notice_days")));
 	printf("equivalence:\n");
-	json_array_foreach(json_object_get(o, "equivalence"), i, row)
-	{
+	json_array_foreach (json_object_get(o, "equivalence"), i, row) {
 		printf("  %-14s", cli_str(row, "common"));
-		json_object_foreach((json_t *)row, key, v)
-		{
+		json_object_foreach ((json_t *)row, key, v) {
 			if (strcmp(key, "common") == 0)
 				continue;
-			json_array_foreach(v, k, p)
-			    printf("  %s %s %s", key, json_string_value(p),
-				   level_name(ps, key, json_string_value(p)));
+			json_array_foreach (v, k, p)
+				printf("  %s %s %s", key, json_string_value(p),
+				       level_name(ps, key, json_string_value(p)));
 		}
 		printf("\n");
 	}
-	json_array_foreach(json_object_get(o, "unmapped"), i, p)
-	    printf("  no equivalent: %s %s %s\n", cli_str(p, "party"), cli_str(p, "level"),
-		   cli_str(p, "name"));
+	json_array_foreach (json_object_get(o, "unmapped"), i, p)
+		printf("  no equivalent: %s %s %s\n", cli_str(p, "party"), cli_str(p, "level"),
+		       cli_str(p, "name"));
 	printf("events:\n");
-	json_array_foreach(json_object_get(o, "events"), i, p) print_event(p, "  ");
-	json_array_foreach(json_object_get(o, "announcements"), i, p)
-	{
+	json_array_foreach (json_object_get(o, "events"), i, p)
+		print_event(p, "  ");
+	json_array_foreach (json_object_get(o, "announcements"), i, p) {
 		if (!i)
 			printf("announcements (no change of state):\n");
 		cli_print_announcement(p, "  ");
@@ -281,8 +278,7 @@ static int do_timeline(const struct cli *c, struct node *n, int argc, char **arg
 	} else
 		printf("\n");
 	size_t i;
-	json_array_foreach(json_object_get(o, "changes"), i, ch)
-	{
+	json_array_foreach (json_object_get(o, "changes"), i, ch) {
 		const char *state = cli_str(ch, "state");
 		const json_t *nt = json_object_get(ch, "notice");
 		printf("  %s  %s", cli_str(ch, "date"), state);
@@ -296,8 +292,7 @@ static int do_timeline(const struct cli *c, struct node *n, int argc, char **arg
 			       cli_str(nt, "given"), cli_str(nt, "status"));
 		printf("\n");
 	}
-	json_array_foreach(json_object_get(o, "announcements"), i, ch)
-	{
+	json_array_foreach (json_object_get(o, "announcements"), i, ch) {
 		if (!i)
 			printf("announcements (no change of state):\n");
 		cli_print_announcement(ch, "  ");

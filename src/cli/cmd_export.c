@@ -53,8 +53,7 @@ static const json_t *interval_on(const json_t *g)
 	size_t i;
 	if (json_is_true(json_object_get(g, "default")))
 		return NULL;
-	json_array_foreach(json_object_get(g, "history"), i, iv)
-	{
+	json_array_foreach (json_object_get(g, "history"), i, iv) {
 		const char *to = cli_str(iv, "to");
 		if (strcmp(cli_str(iv, "from"), day) <= 0 && (!to[0] || strcmp(day, to) <= 0))
 			return iv;
@@ -110,8 +109,7 @@ static void print_check(const json_t *o)
 		printf("  licence: %s (%s)\n", cli_str(l, "id"), cli_str(l, "kind"));
 		cli_print_source(l, "    ");
 	}
-	json_array_foreach(json_object_get(o, "reasons"), i, x)
-	{
+	json_array_foreach (json_object_get(o, "reasons"), i, x) {
 		char buf[4 * EXPORT_REASON_MAX];
 		const char *s = json_string_value(x) ? json_string_value(x) : "";
 		printf("  - %s\n", text_needs_escape(s) ? text_escape(s, buf, sizeof buf) : s);
@@ -161,8 +159,7 @@ static void print_group(const json_t *o)
 	printf("%s (%s) is in %s's group %s%s on %s (%s)\n", cli_str(o, "country"),
 	       cli_str(o, "country_name"), cli_str(o, "party"), cli_str(o, "group"), named,
 	       cli_str(o, "date"), iv ? span_text(iv, buf) : dflt);
-	json_array_foreach(json_object_get(o, "history"), i, h)
-	{
+	json_array_foreach (json_object_get(o, "history"), i, h) {
 		printf("%s  group %-4s %s\n", i ? "" : "history:\n", cli_str(h, "group"),
 		       span_text(h, buf));
 		cli_print_source(h, "      ");
@@ -238,10 +235,11 @@ static void print_timeline(const json_t *o)
 	printf("%s (%s) under %s's export control\n", cli_str(o, "country"),
 	       cli_str(o, "country_name"), cli_str(o, "party"));
 	printf("before any change: group %s;", cli_str(initial, "group"));
-	json_object_foreach((json_t *)entries, code, v)
-	    printf(" %s %s%s", code, json_string_value(v), ++i < count ? "," : "");
+	json_object_foreach ((json_t *)entries, code, v)
+		printf(" %s %s%s", code, json_string_value(v), ++i < count ? "," : "");
 	printf("\n");
-	json_array_foreach(json_object_get(o, "changes"), i, v) print_change(v);
+	json_array_foreach (json_object_get(o, "changes"), i, v)
+		print_change(v);
 	if (!json_array_size(json_object_get(o, "changes")))
 		printf("no change: %s is always in the default group\n", cli_str(o, "country"));
 }
@@ -361,7 +359,8 @@ static int licence_list(const struct cli *c, struct node *n, int argc, char **ar
 	if (c->json)
 		return cli_emit(o);
 	size_t i;
-	json_array_foreach(json_object_get(o, "licences"), i, l) print_licence(l, false);
+	json_array_foreach (json_object_get(o, "licences"), i, l)
+		print_licence(l, false);
 	json_decref(o);
 	return EXIT_OK;
 }
@@ -388,25 +387,24 @@ static void print_regime(const json_t *o)
 	    json_array_size(json_object_get(o, "groups")),
 	    json_array_size(json_object_get(o, "licences")));
 	printf("control list:\n");
-	json_array_foreach(json_object_get(o, "entries"), i, x)
-	    printf("  %-12s item %-2d %s\n", cli_str(x, "code"),
-		   (int)json_integer_value(json_object_get(x, "list_item")), cli_str(x, "name"));
-	json_array_foreach(json_object_get(o, "special_measures"), i, m)
-	{
+	json_array_foreach (json_object_get(o, "entries"), i, x)
+		printf("  %-12s item %-2d %s\n", cli_str(x, "code"),
+		       (int)json_integer_value(json_object_get(x, "list_item")),
+		       cli_str(x, "name"));
+	json_array_foreach (json_object_get(o, "special_measures"), i, m) {
 		bool open = !json_object_get(m, "to");
 		printf("%s  to %s from %s%s%s:",
 		       i ? "" : "special measures (individual licence):\n", cli_str(m, "country"),
 		       cli_str(m, "from"), open ? "" : " to ", cli_str(m, "to"));
-		json_array_foreach(json_object_get(m, "entries"), k, v)
-		    printf(" %s", json_string_value(v));
+		json_array_foreach (json_object_get(m, "entries"), k, v)
+			printf(" %s", json_string_value(v));
 		printf("\n");
 		cli_print_source(m, "    ");
 	}
-	json_array_foreach(json_object_get(o, "country_groups"), i, x)
-	    printf("%s  %-6s %s: answers as group %s\n", i ? "" : "country groups:\n",
-		   cli_str(x, "code"), cli_str(x, "name"), cli_str(x, "rules"));
-	json_array_foreach(json_object_get(o, "announcements"), i, x)
-	{
+	json_array_foreach (json_object_get(o, "country_groups"), i, x)
+		printf("%s  %-6s %s: answers as group %s\n", i ? "" : "country groups:\n",
+		       cli_str(x, "code"), cli_str(x, "name"), cli_str(x, "rules"));
+	json_array_foreach (json_object_get(o, "announcements"), i, x) {
 		if (!i)
 			printf("announcements:\n");
 		cli_print_announcement(x, "  ");

@@ -55,6 +55,47 @@ static int ask(const struct cli *c, struct remote_req *rq, json_t **o)
 	return remote_call(c, rq, o, &status);
 }
 
+/* What an act on this node that makes an item needs and gives. */
+struct made {
+	const void *arg; /* the act's request */
+	struct key_secret k;
+	struct store_item it;
+	struct label l;
+	struct lerr e;
+};
+
+static int share_act(struct node *n, struct made *m)
+{
+	return node_item_share(n, m->arg, &m->k, &m->it, &m->l, &m->e);
+}
+
+static int import_act(struct node *n, struct made *m)
+{
+	return node_item_import(n, m->arg, &m->k, &m->it, &m->l, &m->e);
+}
+
+/*
+ * Runs act (share_act, import_act) on arg with the node's keys, wiped after,
+ * and answers the item it made as GET /v1/items/{id} does, into *o. Its
+ * error is shown; LERR_INVAL is a usage error when from_args (the options
+ * were wrong; else the file was).
+ */
+static int make_item(const struct cli *c, struct node *n, int (*act)(struct node *, struct made *),
+		     const void *arg, bool from_args, json_t **o)
+{
+	struct made m = {.arg = arg};
+	int r = cli_node_key(c, n, &m.k);
+	if (r != EXIT_OK)
+		return r;
+	r = act(n, &m);
+	key_secret_free(&m.k);
+	if (r < 0)
+		return r == LERR_INVAL && from_args ? cli_bad_usage(c, &m.e) : cli_error(c, &m.e);
+	*o = encode_item(&m.it, &m.l, n->party);
+	store_item_free(&m.it);
+	return *o ? EXIT_OK : cli_failf(c, LERR_NOMEM, "out of memory");
+}
+
 static int do_share(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	struct item_share rq = {0};
@@ -98,19 +139,8 @@ static int do_share(const struct cli *c, struct node *n, int argc, char **argv)
 		remote_query(&h, "revocable", rq.revocable ? "true" : NULL);
 		if ((r = ask(c, &h, &o)) != EXIT_OK)
 			return r;
-	} else {
-		struct key_secret k;
-		struct store_item it;
-		struct label l;
-		struct lerr e = {0};
-		if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
-			return r;
-		r = node_item_share(n, &rq, &k, &it, &l, &e);
-		key_secret_free(&k);
-		if (r < 0)
-			return (r == LERR_INVAL ? cli_bad_usage(c, &e) : cli_error(c, &e));
-		o = encode_item(&it, &l, n->party);
-	}
+	} else if ((r = make_item(c, n, share_act, &rq, true, &o)) != EXIT_OK)
+		return r;
 	if (c->json)
 		return cli_emit(o);
 	printf("%s\n", cli_str(o, "id"));
@@ -140,8 +170,7 @@ static int list_page(const struct cli *c, struct node *n, const char *after, siz
 		if (view_items(n, NULL, after, limit, &o, &e) < 0)
 			return cli_error(c, &e);
 	}
-	json_array_foreach(json_object_get(o, "items"), i, it)
-	{
+	json_array_foreach (json_object_get(o, "items"), i, it) {
 		const json_t *m = json_object_get(it, "marking"),
 			     *lm = json_object_get(it, "local_marking");
 		if (all)
@@ -216,8 +245,8 @@ static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 	       cli_str(l, "title"), cli_str(m, "party"), cli_str(m, "level"), cli_str(lm, "party"),
 	       cli_str(lm, "level"));
 	printf("  releasable to:");
-	json_array_foreach(json_object_get(l, "releasable_to"), i, p)
-	    printf(" %s", json_string_value(p));
+	json_array_foreach (json_object_get(l, "releasable_to"), i, p)
+		printf(" %s", json_string_value(p));
 	printf("\n  need to know: %s\n", cli_str(l, "ntk")[0] ? cli_str(l, "ntk") : "none");
 	if (json_is_true(json_object_get(o, "foreign")))
 		printf("  received %s from %s\n", cli_str(o, "received"), cli_str(o, "sender"));
@@ -355,20 +384,8 @@ static int do_import(const struct cli *c, struct node *n, int argc, char **argv)
 		remote_path(&h, "/v1/items/import", NULL, NULL);
 		if ((r = ask(c, &h, &o)) != EXIT_OK)
 			return r;
-	} else {
-		struct key_secret k;
-		struct store_item it;
-		struct label l;
-		struct lerr e = {0};
-		if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
-			return r;
-		r = node_item_import(n, pos[0], &k, &it, &l, &e);
-		key_secret_free(&k);
-		if (r < 0)
-			return cli_error(c, &e);
-		o = encode_item(&it, &l, n->party);
-		store_item_free(&it);
-	}
+	} else if ((r = make_item(c, n, import_act, pos[0], false, &o)) != EXIT_OK)
+		return r;
 	if (c->json)
 		return cli_emit(o);
 	const json_t *m = json_object_get(o, "marking"), *lm = json_object_get(o, "local_marking");

@@ -98,7 +98,7 @@ static int print_entry(const struct cli *c, const json_t *x)
 	if (!data) {
 		char *line = json_dumps(x, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (!line)
-			return cli_failf(c, "out of memory");
+			return cli_failf(c, LERR_NOMEM, "out of memory");
 		printf("%s\n", line);
 		free(line);
 		return EXIT_OK;
@@ -106,7 +106,7 @@ static int print_entry(const struct cli *c, const json_t *x)
 	size_t len = strlen(data), got = 0;
 	uint8_t *bin = malloc(len + 1);
 	if (!bin)
-		return cli_failf(c, "out of memory");
+		return cli_failf(c, LERR_NOMEM, "out of memory");
 	int r = sodium_base642bin(bin, len + 1, data, len, NULL, &got, NULL,
 				  sodium_base64_VARIANT_ORIGINAL);
 	if (r == 0) {
@@ -114,9 +114,9 @@ static int print_entry(const struct cli *c, const json_t *x)
 		putchar('\n');
 	}
 	free(bin);
-	return r == 0
-		   ? EXIT_OK
-		   : cli_failf(c, "log entry %" PRIu64 ": its data is not base64", num(x, "index"));
+	return r == 0 ? EXIT_OK
+		      : cli_failf(c, LERR_IO, "log entry %" PRIu64 ": its data is not base64",
+				  num(x, "index"));
 }
 
 #define ENTRIES_PAGE 1000 /* the daemon's page, and the node's read at a time */
@@ -241,8 +241,8 @@ static void print_proof(const json_t *o)
 {
 	const json_t *h;
 	size_t k;
-	json_array_foreach(json_object_get(o, "proof"), k, h)
-	    printf("proof %2zu  %s\n", k, json_string_value(h));
+	json_array_foreach (json_object_get(o, "proof"), k, h)
+		printf("proof %2zu  %s\n", k, json_string_value(h));
 }
 
 static int do_prove(const struct cli *c, struct node *n, int argc, char **argv)
@@ -343,7 +343,7 @@ static int do_verify(const struct cli *c, struct node *n, int argc, char **argv)
 	if (ok)
 		print_verified(o);
 	else /* the problem, as an error: exit 1 */
-		r = cli_failf(c, "%s", cli_str(o, "problem"));
+		r = cli_failf(c, LERR_AUTH, "%s", cli_str(o, "problem"));
 	json_decref(o);
 	return r;
 }

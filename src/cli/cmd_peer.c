@@ -66,8 +66,9 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 		return r;
 	if (c->json)
 		return cli_emit(o);
-	json_array_foreach(json_object_get(o, "peers"), i, p) printf(
-	    "%-6s %s (since %s)\n", cli_str(p, "party"), cli_str(p, "url"), cli_str(p, "added_on"));
+	json_array_foreach (json_object_get(o, "peers"), i, p)
+		printf("%-6s %s (since %s)\n", cli_str(p, "party"), cli_str(p, "url"),
+		       cli_str(p, "added_on"));
 	if (!json_array_size(json_object_get(o, "peers")))
 		printf("no peers (liaison peer add PARTY --url URL)\n");
 	json_decref(o);
@@ -87,8 +88,7 @@ static int do_outbox(const struct cli *c, struct node *n, int argc, char **argv)
 		return cli_error(c, &e);
 	if (c->json)
 		return cli_emit(o);
-	json_array_foreach(json_object_get(o, "messages"), i, m)
-	{
+	json_array_foreach (json_object_get(o, "messages"), i, m) {
 		const char *err = json_string_value(json_object_get(m, "last_error"));
 		printf("%s %-9s %-7s %s to %s, %lld attempt(s)%s%s\n",
 		       json_string_value(json_object_get(m, "id")),
@@ -146,8 +146,7 @@ static int do_status(const struct cli *c, struct node *n, int argc, char **argv)
 	bool alarm = json_is_true(json_object_get(o, "alarm"));
 	if (c->json)
 		return (r = cli_emit(o)) != EXIT_OK ? r : alarm ? EXIT_FAIL : EXIT_OK;
-	json_array_foreach(json_object_get(o, "peers"), i, p)
-	{
+	json_array_foreach (json_object_get(o, "peers"), i, p) {
 		const json_t *q = json_object_get(p, "outbox");
 		const char *alarm_text = cli_str(p, "alarm");
 		printf("%s at %s: %lld queued, %lld delivered, %lld refused\n", cli_str(p, "party"),

@@ -15,10 +15,10 @@ static void print_person(const json_t *p)
 	const json_t *cs = json_object_get(p, "clearance"), *cl, *v;
 	size_t i;
 	printf("%s (%s): %s\n  roles:", cli_str(p, "id"), cli_str(p, "party"), cli_str(p, "name"));
-	json_array_foreach(json_object_get(p, "roles"), i, v) printf(" %s", json_string_value(v));
+	json_array_foreach (json_object_get(p, "roles"), i, v)
+		printf(" %s", json_string_value(v));
 	printf("\n");
-	json_array_foreach(cs, i, cl)
-	{
+	json_array_foreach (cs, i, cl) {
 		printf("  clearance: %s from %s%s%s", cli_str(cl, "level"), cli_str(cl, "from"),
 		       json_object_get(cl, "to") ? " to " : "", cli_str(cl, "to"));
 		if (json_object_get(cl, "lapses"))
@@ -28,17 +28,9 @@ static void print_person(const json_t *p)
 	if (!json_array_size(cs))
 		printf("  clearance: none\n");
 	printf("  need to know:");
-	json_array_foreach(json_object_get(p, "ntk"), i, v) printf(" %s", json_string_value(v));
+	json_array_foreach (json_object_get(p, "ntk"), i, v)
+		printf(" %s", json_string_value(v));
 	printf("%s\n", json_array_size(json_object_get(p, "ntk")) ? "" : " none");
-}
-
-/* GET path from the daemon into *o. */
-static int ask(const struct cli *c, const char *base, const char *param, json_t **o)
-{
-	struct remote_req rq = {.method = "GET"};
-	long status;
-	remote_path(&rq, base, param, NULL);
-	return remote_call(c, &rq, o, &status);
 }
 
 /*
@@ -141,13 +133,9 @@ static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 		return r;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	if (c->remote)
-		r = ask(c, "/v1/people/", pos[0], &o);
-	else if (view_person(n, NULL, pos[0], &o, &e) < 0)
-		r = cli_error(c, &e);
-	if (r != EXIT_OK)
-		return r;
-	return cli_show(c, o, print_person);
+	r = remote_get(c, n ? view_person(n, NULL, pos[0], &o, &e) : 0, &e, "/v1/people/", pos[0],
+		       &o);
+	return r != EXIT_OK ? r : cli_show(c, o, print_person);
 }
 
 static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
@@ -158,22 +146,20 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 		return r;
 	json_t *o = NULL, *p;
 	struct lerr e = {0};
-	if (c->remote)
-		r = ask(c, "/v1/people", NULL, &o);
-	else if (view_people(n, NULL, &o, &e) < 0)
-		r = cli_error(c, &e);
-	if (r != EXIT_OK)
+	if ((r = remote_get(c, n ? view_people(n, NULL, &o, &e) : 0, &e, "/v1/people", NULL, &o)) !=
+	    EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);
 	size_t i;
-	json_array_foreach(json_object_get(o, "people"), i, p)
-	{
+	json_array_foreach (json_object_get(o, "people"), i, p) {
 		const json_t *cs = json_object_get(p, "clearance"), *cl;
 		char levels[PERSON_CLEARANCES_MAX * (LEVEL_CODE_MAX + 1)] = "";
 		size_t k, len = 0;
-		json_array_foreach(cs, k, cl) if (len < sizeof levels) len += (size_t)snprintf(
-		    levels + len, sizeof levels - len, "%s%s", k ? "," : "", cli_str(cl, "level"));
+		json_array_foreach (cs, k, cl)
+			if (len < sizeof levels)
+				len += (size_t)snprintf(levels + len, sizeof levels - len, "%s%s",
+							k ? "," : "", cli_str(cl, "level"));
 		printf("%-16s %-5s %-10s %s\n", cli_str(p, "id"), cli_str(p, "party"),
 		       levels[0] ? levels : "-", cli_str(p, "name"));
 	}

@@ -81,31 +81,14 @@ int cli_bad_usage(const struct cli *c, const struct lerr *e)
 	return EXIT_USAGE;
 }
 
-/* e from fmt: an invalid argument, its message formatted. */
-static void format_error(struct lerr *e, const char *fmt, va_list ap)
+int cli_failf(const struct cli *c, int code, const char *fmt, ...)
 {
-	*e = (struct lerr){.code = LERR_INVAL};
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-}
-
-int cli_bad_usagef(const struct cli *c, const char *fmt, ...)
-{
-	struct lerr e;
+	struct lerr e = {0};
 	va_list ap;
 	va_start(ap, fmt);
-	format_error(&e, fmt, ap);
+	lerr_vset(&e, code, fmt, ap);
 	va_end(ap);
-	return cli_bad_usage(c, &e);
-}
-
-int cli_failf(const struct cli *c, const char *fmt, ...)
-{
-	struct lerr e;
-	va_list ap;
-	va_start(ap, fmt);
-	format_error(&e, fmt, ap);
-	va_end(ap);
-	return cli_error(c, &e);
+	return code == LERR_INVAL ? cli_bad_usage(c, &e) : cli_error(c, &e);
 }
 
 int cli_emit(json_t *obj)
@@ -164,9 +147,10 @@ void cli_print_decision(FILE *f, const json_t *d)
 	fprintf(f, "%s: %s %s %s item %s on %s\n", permit ? "PERMIT" : "DENY", cli_str(d, "person"),
 		permit ? "may" : "may not", cli_str(d, "action"), cli_str(d, "item"),
 		cli_str(d, "date"));
-	json_array_foreach(json_object_get(d, "rules"), i, rule) fprintf(
-	    f, "  %s %-13s %s (%s)\n", json_is_true(json_object_get(rule, "ok")) ? "ok" : "NO",
-	    cli_str(rule, "id"), cli_str(rule, "detail"), cli_str(rule, "clause"));
+	json_array_foreach (json_object_get(d, "rules"), i, rule)
+		fprintf(f, "  %s %-13s %s (%s)\n",
+			json_is_true(json_object_get(rule, "ok")) ? "ok" : "NO",
+			cli_str(rule, "id"), cli_str(rule, "detail"), cli_str(rule, "clause"));
 }
 
 int cli_denied(const struct cli *c, json_t *err)

@@ -49,7 +49,7 @@ int cli_passphrase(const struct cli *c, const char *prompt, bool confirm, char *
 	if (!pass || !again) {
 		sodium_free(pass);
 		sodium_free(again);
-		return cli_failf(c, "out of guarded memory");
+		return cli_failf(c, LERR_NOMEM, "out of guarded memory");
 	}
 	const char *env = getenv("LIAISON_PASSPHRASE");
 	int r = EXIT_OK;
@@ -65,7 +65,7 @@ int cli_passphrase(const struct cli *c, const char *prompt, bool confirm, char *
 		else if (cli_read_secret(fd, prompt, pass, KEY_PASS_MAX) != 0 ||
 			 (confirm &&
 			  cli_read_secret(fd, "the same again: ", again, KEY_PASS_MAX) != 0))
-			r = cli_failf(c, "cannot read the passphrase from the terminal");
+			r = cli_failf(c, LERR_IO, "cannot read the passphrase from the terminal");
 		else if (confirm && strcmp(pass, again) != 0)
 			r = cli_bad_usagef(c, "the two passphrases differ");
 		if (fd >= 0)

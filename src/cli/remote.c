@@ -286,7 +286,8 @@ static int request_body(const struct cli *c, CURL *cu, const struct remote_req *
 		struct stat sb;
 		*up = open(rq->upload, O_RDONLY | O_CLOEXEC);
 		if (*up < 0 || fstat(*up, &sb) != 0)
-			return cli_failf(c, "%s: cannot open: %s", rq->upload, strerror(errno));
+			return cli_failf(c, LERR_IO, "%s: cannot open: %s", rq->upload,
+					 strerror(errno));
 		*h = curl_slist_append(*h, "Content-Type: application/octet-stream");
 		curl_easy_setopt(cu, CURLOPT_POST, 1L);
 		curl_easy_setopt(cu, CURLOPT_READFUNCTION, on_read);
@@ -294,7 +295,7 @@ static int request_body(const struct cli *c, CURL *cu, const struct remote_req *
 		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)sb.st_size);
 	} else if (rq->body) {
 		if (!(*body = json_dumps(rq->body, JSON_COMPACT)))
-			return cli_failf(c, "out of memory");
+			return cli_failf(c, LERR_NOMEM, "out of memory");
 		*h = curl_slist_append(*h, "Content-Type: application/json");
 		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, *body);
 	} else if (strcmp(rq->method, "POST") == 0)
@@ -307,16 +308,18 @@ static int outcome(const struct cli *c, const struct remote_req *rq, CURLcode cc
 		   const struct sink *s, json_t **out)
 {
 	if (cc != CURLE_OK && !(s->too_big || s->write_errno))
-		return cli_failf(c, "cannot reach %s: %s", c->remote->url, curl_easy_strerror(cc));
+		return cli_failf(c, LERR_IO, "cannot reach %s: %s", c->remote->url,
+				 curl_easy_strerror(cc));
 	if (s->write_errno)
-		return cli_failf(c, "%s: %s", rq->download, strerror(s->write_errno));
+		return cli_failf(c, LERR_IO, "%s: %s", rq->download, strerror(s->write_errno));
 	if (s->too_big)
-		return cli_failf(c, "the daemon's answer is larger than %u bytes", ANSWER_MAX);
+		return cli_failf(c, LERR_LIMIT, "the daemon's answer is larger than %u bytes",
+				 ANSWER_MAX);
 	if (status / 100 != 2)
 		return answer_error(c, status, s);
 	if (!rq->download && s->len &&
 	    !(*out = json_loadb(s->buf, s->len, JSON_REJECT_DUPLICATES, NULL)))
-		return cli_failf(c, "the daemon's answer is not JSON");
+		return cli_failf(c, LERR_IO, "the daemon's answer is not JSON");
 	return EXIT_OK;
 }
 
@@ -334,13 +337,13 @@ int remote_call(const struct cli *c, struct remote_req *rq, json_t **out, long *
 	rq->bytes = 0;
 	if (!r->curl &&
 	    (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(r->curl = curl_easy_init())))
-		return cli_failf(c, "libcurl cannot start");
+		return cli_failf(c, LERR_IO, "libcurl cannot start");
 	CURL *cu = r->curl;
 	curl_easy_reset(cu);
 	snprintf(url, sizeof url, "%s%s", r->url, rq->path);
 	size_t al = strlen(r->token) + 32;
 	if (!(auth = sodium_malloc(al)))
-		return cli_failf(c, "out of memory");
+		return cli_failf(c, LERR_NOMEM, "out of memory");
 	snprintf(auth, al, "Authorization: Bearer %s", r->token);
 	struct curl_slist *h2 = curl_slist_append(h, auth);
 	sodium_free(auth);
@@ -390,6 +393,14 @@ int remote_answer(const struct cli *c, int local, const struct lerr *e, struct r
 	return local < 0 ? cli_error(c, e) : EXIT_OK;
 }
 
+int remote_get(const struct cli *c, int local, const struct lerr *e, const char *base,
+	       const char *id, json_t **o)
+{
+	struct remote_req rq = {.method = "GET"};
+	remote_path(&rq, base, id, NULL);
+	return remote_answer(c, local, e, &rq, o);
+}
+
 int remote_person(const struct cli *c, const char **id)
 {
 	struct remote *r = c->remote;
@@ -428,7 +439,7 @@ static int read_token(const struct cli *c, char **token)
 	const char *env = getenv("LIAISON_TOKEN");
 	*token = sodium_malloc(NODE_TOKEN_MAX + 2);
 	if (!*token)
-		return cli_failf(c, "out of memory");
+		return cli_failf(c, LERR_NOMEM, "out of memory");
 	if (env && env[0]) {
 		if (!str_copy(*token, NODE_TOKEN_MAX, env))
 			goto bad;
@@ -495,7 +506,7 @@ static int run_login(struct cli *c)
 		*slash = '/';
 	}
 	if (r == EXIT_OK && mkdir(dir, 0700) != 0 && errno != EEXIST)
-		r = cli_failf(c, "%s: cannot create: %s", dir, strerror(errno));
+		r = cli_failf(c, LERR_IO, "%s: cannot create: %s", dir, strerror(errno));
 	if (r == EXIT_OK && fio_write_file(path, text, strlen(text), 0600, true, &e) < 0)
 		r = cli_error(c, &e);
 	if (r == EXIT_OK) {
@@ -545,7 +556,7 @@ static int run_logout(struct cli *c)
 		return cli_error(c, &e);
 	bool was = unlink(path) == 0;
 	if (!was && errno != ENOENT)
-		return cli_failf(c, "%s: %s", path, strerror(errno));
+		return cli_failf(c, LERR_IO, "%s: %s", path, strerror(errno));
 	if (c->json)
 		return cli_emit(json_pack("{s:b}", "logged_out", was));
 	printf(was ? "logged out: %s removed\n" : "not logged in (no %s)\n", path);

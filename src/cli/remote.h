@@ -64,6 +64,10 @@ int remote_call(const struct cli *c, struct remote_req *rq, json_t **out, long *
 int remote_answer(const struct cli *c, int local, const struct lerr *e, struct remote_req *rq,
 		  json_t **o) __attribute__((nonnull(1, 5)));
 
+/* remote_answer of GET base (then id, when not NULL, escaped). */
+int remote_get(const struct cli *c, int local, const struct lerr *e, const char *base,
+	       const char *id, json_t **o) __attribute__((nonnull(1, 4, 6)));
+
 /* The token's person (GET /v1/me, asked once); prints the error. */
 int remote_person(const struct cli *c, const char **id) __attribute__((nonnull));
 

@@ -45,16 +45,22 @@ int lerr_field(struct lerr *e, const char *field)
 	return e->code;
 }
 
-int lerr_set(struct lerr *e, int code, const char *fmt, ...)
+int lerr_vset(struct lerr *e, int code, const char *fmt, va_list ap)
 {
 	if (!e)
 		return code;
 	e->field[0] = '\0';
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	e->code = code;
+	return code;
+}
+
+int lerr_set(struct lerr *e, int code, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	lerr_vset(e, code, fmt, ap);
 	va_end(ap);
-	e->code = code;
 	return code;
 }
 

@@ -8,6 +8,7 @@
 #ifndef LIAISON_CORE_ERR_H
 #define LIAISON_CORE_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum {
@@ -55,6 +56,9 @@ int lerr_code(const char *name) __attribute__((nonnull));
 
 /* Sets e (if not NULL) to code and the formatted message, no field; returns code. */
 int lerr_set(struct lerr *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same, from a va_list. */
+int lerr_vset(struct lerr *e, int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* Names the field (the argument, "to", "releasable[1]") e is about; returns e->code. */
 int lerr_field(struct lerr *e, const char *field);

@@ -667,10 +667,6 @@ static enum MHD_Result h_peer_message(struct ctx *x)
 	return reply_bytes(x, MHD_HTTP_OK, receipt, len, "application/json");
 }
 
-/* QUERY: the route takes query arguments (any other refuses them) */
-#define QUERY	 true
-#define NO_QUERY false
-
 const struct route api_routes[] = {
     {"GET", "/healthz", BODY_NONE, AUTH_NONE, OP_READ, true, h_health, NO_QUERY},
     {"GET", "/v1/me", BODY_NONE, AUTH_PERSON, OP_READ, true, h_me, NO_QUERY},
@@ -709,21 +705,6 @@ const struct route api_routes[] = {
      NO_QUERY},
     {"POST", "/v1/consents", BODY_FILE, AUTH_PERSON, OP_RECEIVE, false, h_consent_import, NO_QUERY},
     {"POST", "/v1/access-checks", BODY_JSON, AUTH_PERSON, OP_ITEM_USE, true, h_access, NO_QUERY},
-    {"GET", "/v1/export/check", BODY_NONE, AUTH_PERSON, OP_READ, true, h_export_check, QUERY},
-    {"GET", "/v1/export/groups/{country}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_export_group,
-     QUERY},
-    {"GET", "/v1/export/timeline/{country}", BODY_NONE, AUTH_PERSON, OP_READ, true,
-     h_export_timeline, QUERY},
-    {"GET", "/v1/export/licences", BODY_NONE, AUTH_PERSON, OP_READ, true, h_licences, QUERY},
-    {"POST", "/v1/export/licences", BODY_JSON, AUTH_PERSON, OP_ADMIN, false, h_licence_add,
-     NO_QUERY},
-    {"GET", "/v1/export/regime", BODY_NONE, AUTH_PERSON, OP_READ, true, h_regime, QUERY},
-    {"GET", "/v1/log/checkpoint", BODY_NONE, AUTH_PERSON, OP_READ, false, h_checkpoint, NO_QUERY},
-    {"GET", "/v1/log/entries", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_entries, QUERY},
-    {"GET", "/v1/log/proof", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_proof, QUERY},
-    {"GET", "/v1/log/consistency", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_consistency, QUERY},
-    {"GET", "/v1/log/verify", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_verify, QUERY},
-    {"POST", "/v1/log/witness", BODY_JSON, AUTH_PERSON, OP_WITNESS, false, h_witness, NO_QUERY},
     {"GET", "/v1/peers", BODY_NONE, AUTH_PERSON, OP_FEDERATION, true, h_peers, NO_QUERY},
     {"GET", "/v1/outbox", BODY_NONE, AUTH_PERSON, OP_FEDERATION, true, h_outbox, NO_QUERY},
     {"POST", "/v1/peer/messages", BODY_FILE, AUTH_PEER, OP_READ, false, h_peer_message, NO_QUERY},

@@ -23,7 +23,7 @@
 
 /* ---- export control ---- */
 
-enum MHD_Result h_export_check(struct ctx *x)
+static enum MHD_Result h_export_check(struct ctx *x)
 {
 	enum MHD_Result ret;
 	date_t on = x->n->clock.today;
@@ -43,7 +43,7 @@ enum MHD_Result h_export_check(struct ctx *x)
 	return api_answer(x, rv, o, &e);
 }
 
-enum MHD_Result h_export_group(struct ctx *x)
+static enum MHD_Result h_export_group(struct ctx *x)
 {
 	enum MHD_Result ret;
 	date_t on = x->n->clock.today;
@@ -58,7 +58,7 @@ enum MHD_Result h_export_group(struct ctx *x)
 	return api_answer(x, rv, o, &e);
 }
 
-enum MHD_Result h_export_timeline(struct ctx *x)
+static enum MHD_Result h_export_timeline(struct ctx *x)
 {
 	enum MHD_Result ret;
 	const char *from = NULL;
@@ -71,7 +71,7 @@ enum MHD_Result h_export_timeline(struct ctx *x)
 	return api_answer(x, rv, o, &e);
 }
 
-enum MHD_Result h_licences(struct ctx *x)
+static enum MHD_Result h_licences(struct ctx *x)
 {
 	enum MHD_Result ret;
 	date_t on = x->n->clock.today;
@@ -89,7 +89,7 @@ enum MHD_Result h_licences(struct ctx *x)
 	return api_answer(x, r, o, &e);
 }
 
-enum MHD_Result h_licence_add(struct ctx *x)
+static enum MHD_Result h_licence_add(struct ctx *x)
 {
 	enum MHD_Result ret;
 	struct export_licence l = {0};
@@ -137,14 +137,14 @@ static enum MHD_Result one_string(struct ctx *x, const char *name,
 	return api_answer(x, rv, o, &e);
 }
 
-enum MHD_Result h_regime(struct ctx *x)
+static enum MHD_Result h_regime(struct ctx *x)
 {
 	return one_string(x, "from", view_export_regime);
 }
 
 /* ---- the log ---- */
 
-enum MHD_Result h_checkpoint(struct ctx *x)
+static enum MHD_Result h_checkpoint(struct ctx *x)
 {
 	json_t *o = NULL;
 	struct lerr e = {0};
@@ -154,7 +154,7 @@ enum MHD_Result h_checkpoint(struct ctx *x)
 
 #define LOG_PAGE 1000
 
-enum MHD_Result h_entries(struct ctx *x)
+static enum MHD_Result h_entries(struct ctx *x)
 {
 	enum MHD_Result ret;
 	uint64_t from = 0, to = UINT64_MAX;
@@ -185,23 +185,23 @@ static enum MHD_Result two_counts(struct ctx *x, const char *first, const char *
 	return api_answer(x, rv, o, &e);
 }
 
-enum MHD_Result h_proof(struct ctx *x)
+static enum MHD_Result h_proof(struct ctx *x)
 {
 	return two_counts(x, "index", "size", view_log_proof);
 }
 
-enum MHD_Result h_consistency(struct ctx *x)
+static enum MHD_Result h_consistency(struct ctx *x)
 {
 	return two_counts(x, "from", "to", view_log_consistency);
 }
 
-enum MHD_Result h_verify(struct ctx *x)
+static enum MHD_Result h_verify(struct ctx *x)
 {
 	return one_string(x, "checkpoint",
 			  view_log_verify); /* a checkpoint of this log kept elsewhere */
 }
 
-enum MHD_Result h_witness(struct ctx *x)
+static enum MHD_Result h_witness(struct ctx *x)
 {
 	enum MHD_Result ret;
 	const char *note;
@@ -229,3 +229,23 @@ enum MHD_Result h_witness(struct ctx *x)
 					     : json_null());
 	return reply_json(x, MHD_HTTP_OK, o);
 }
+
+const struct route api_record_routes[] = {
+    {"GET", "/v1/export/check", BODY_NONE, AUTH_PERSON, OP_READ, true, h_export_check, QUERY},
+    {"GET", "/v1/export/groups/{country}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_export_group,
+     QUERY},
+    {"GET", "/v1/export/timeline/{country}", BODY_NONE, AUTH_PERSON, OP_READ, true,
+     h_export_timeline, QUERY},
+    {"GET", "/v1/export/licences", BODY_NONE, AUTH_PERSON, OP_READ, true, h_licences, QUERY},
+    {"POST", "/v1/export/licences", BODY_JSON, AUTH_PERSON, OP_ADMIN, false, h_licence_add,
+     NO_QUERY},
+    {"GET", "/v1/export/regime", BODY_NONE, AUTH_PERSON, OP_READ, true, h_regime, QUERY},
+    {"GET", "/v1/log/checkpoint", BODY_NONE, AUTH_PERSON, OP_READ, false, h_checkpoint, NO_QUERY},
+    {"GET", "/v1/log/entries", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_entries, QUERY},
+    {"GET", "/v1/log/proof", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_proof, QUERY},
+    {"GET", "/v1/log/consistency", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_consistency, QUERY},
+    {"GET", "/v1/log/verify", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_verify, QUERY},
+    {"POST", "/v1/log/witness", BODY_JSON, AUTH_PERSON, OP_WITNESS, false, h_witness, NO_QUERY},
+};
+
+const size_t api_record_nroutes = sizeof api_record_routes / sizeof api_record_routes[0];

@@ -57,8 +57,7 @@ static int body_hashes(const struct arg_spec *a, json_t *v, struct lerr *e)
 				MERKLE_PATH_MAX);
 	size_t i;
 	json_t *h;
-	json_array_foreach(v, i, h)
-	{
+	json_array_foreach (v, i, h) {
 		const char *s = json_string_value(h);
 		size_t got = 0;
 		if (!s ||
@@ -121,8 +120,7 @@ json_t *args_body(const char *buf, size_t len, const struct arg_spec *spec, stru
 	uint32_t seen = 0;
 	const char *key;
 	int r = 0;
-	json_object_foreach(o, key, v)
-	{
+	json_object_foreach (o, key, v) {
 		const struct arg_spec *a = spec_find(spec, key);
 		if (!a) {
 			lerr_set(e, LERR_INVAL, NAME_SHOWN ": unknown field", key);

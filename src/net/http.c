@@ -66,16 +66,23 @@ static bool match_path(const char *pattern, const char *url, struct req *rq)
 	return *pattern == '\0' && *url == '\0';
 }
 
+/* Route i of all: api.c's, then api_export.c's. */
+static const struct route *route_at(size_t i)
+{
+	return i < api_nroutes ? &api_routes[i] : &api_record_routes[i - api_nroutes];
+}
+
 /* The route for method and url: 0, or 404 / 405. */
 static unsigned route_find(const char *method, const char *url, struct req *rq)
 {
 	bool path_known = false;
-	for (size_t i = 0; i < api_nroutes; i++) {
-		if (!match_path(api_routes[i].pattern, url, rq))
+	for (size_t i = 0; i < api_nroutes + api_record_nroutes; i++) {
+		const struct route *r = route_at(i);
+		if (!match_path(r->pattern, url, rq))
 			continue;
 		path_known = true;
-		if (strcmp(api_routes[i].method, method) == 0) {
-			rq->route = &api_routes[i];
+		if (strcmp(r->method, method) == 0) {
+			rq->route = r;
 			return 0;
 		}
 	}
@@ -84,8 +91,8 @@ static unsigned route_find(const char *method, const char *url, struct req *rq)
 
 void server_print_routes(FILE *f)
 {
-	for (size_t i = 0; i < api_nroutes; i++)
-		fprintf(f, "%s %s\n", api_routes[i].method, api_routes[i].pattern);
+	for (size_t i = 0; i < api_nroutes + api_record_nroutes; i++)
+		fprintf(f, "%s %s\n", route_at(i)->method, route_at(i)->pattern);
 }
 
 /* ---- the request's life ---- */

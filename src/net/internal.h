@@ -143,21 +143,13 @@ json_t *api_body(struct ctx *x, const struct arg_spec *spec, enum MHD_Result *re
 bool api_query(struct ctx *x, const struct arg_spec *spec, enum MHD_Result *ret);
 /* The whole small file the node wrote at path, as the JSON answer (and gone). */
 enum MHD_Result api_file_answer(struct ctx *x, unsigned status, const char *path);
-enum MHD_Result h_export_check(struct ctx *x);
-enum MHD_Result h_export_group(struct ctx *x);
-enum MHD_Result h_export_timeline(struct ctx *x);
-enum MHD_Result h_licences(struct ctx *x);
-enum MHD_Result h_licence_add(struct ctx *x);
-enum MHD_Result h_regime(struct ctx *x);
-enum MHD_Result h_checkpoint(struct ctx *x);
-enum MHD_Result h_entries(struct ctx *x);
-enum MHD_Result h_proof(struct ctx *x);
-enum MHD_Result h_consistency(struct ctx *x);
-enum MHD_Result h_verify(struct ctx *x);
-enum MHD_Result h_witness(struct ctx *x);
+/* QUERY: the route takes query arguments (any other refuses them) */
+#define QUERY	 true
+#define NO_QUERY false
 
-extern const struct route api_routes[];
-extern const size_t api_nroutes;
+/* The routes: api.c's, and api_export.c's (export control and the log). */
+extern const struct route api_routes[], api_record_routes[];
+extern const size_t api_nroutes, api_record_nroutes;
 
 /* ---- the request's life (http.c), started and stopped by http_serve.c ---- */
 

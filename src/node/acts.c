@@ -13,6 +13,7 @@
 
 #include "../store/store.h"
 #include "../crypto/fio.h"
+#include "jfield.h"
 #include "acts.h"
 #include "label_json.h"
 #include "log.h"
@@ -206,22 +207,21 @@ int node_item_report(struct node *n, const struct act_args *a, const struct key_
 int node_report_receive(struct node *n, const char *from, const char *id, const char *file,
 			struct lerr *e)
 {
-	char *line;
-	size_t len;
-	int r = fio_read_file(file, REPORT_MAX, &line, &len, e);
+	struct jdoc d;
+	int r = jdoc_read(file, REPORT_MAX, &d, e);
 	if (r < 0)
 		return r;
-	json_error_t je;
-	json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je), *rep = NULL;
+	json_t *rep = NULL;
 	const char *sig64, *item, *orig, *reporter, *by, *date, *details;
 	struct key_public pub;
 	struct store_item it;
-	if (!root ||
-	    json_unpack(root, "{s:o, s:s}", "compromise_report", &rep, "signature", &sig64) != 0 ||
-	    json_unpack_ex(rep, &je, JSON_STRICT, "{s:s, s:s, s:s, s:s, s:s, s:s}", "item", &item,
+	if (!d.root ||
+	    json_unpack(d.root, "{s:o, s:s}", "compromise_report", &rep, "signature", &sig64) !=
+		0 ||
+	    json_unpack_ex(rep, &d.je, JSON_STRICT, "{s:s, s:s, s:s, s:s, s:s, s:s}", "item", &item,
 			   "originator", &orig, "reporter", &reporter, "by", &by, "date", &date,
 			   "details", &details) != 0)
-		r = lerr_set(e, LERR_INVAL, "not a compromise report: %s", je.text);
+		r = lerr_set(e, LERR_INVAL, "not a compromise report: %s", d.je.text);
 	else if (strcmp(reporter, from) != 0)
 		r = lerr_set(e, LERR_REFUSED, "a report speaks for its sender: %.32s's, sent by %s",
 			     reporter, from);
@@ -248,11 +248,11 @@ int node_report_receive(struct node *n, const char *from, const char *id, const 
 		r = lerr_set(e, LERR_IO, "%s: %s", path, strerror(errno));
 	snprintf(path, sizeof path, "%s/reports/%s.json", n->home, id);
 	if (r == 0)
-		r = fio_write_file(path, line, len, 0600, true, e);
+		r = fio_write_file(path, d.text, d.len, 0600, true, e);
 	if (r == 0) {
 		uint8_t h[32];
 		char hx[65];
-		crypto_hash_sha256(h, (const uint8_t *)line, len);
+		crypto_hash_sha256(h, (const uint8_t *)d.text, d.len);
 		sodium_bin2hex(hx, sizeof hx, h, sizeof h);
 		r = node_log_record(n, "compromise-report-received",
 				    json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "from",
@@ -261,8 +261,7 @@ int node_report_receive(struct node *n, const char *from, const char *id, const 
 				    e);
 	}
 	free(text);
-	json_decref(root);
-	free(line);
+	jdoc_free(&d);
 	return r;
 }
 

@@ -147,8 +147,7 @@ static int parse_equiv(json_t *v, struct agr_equiv *row, const struct jpath *p, 
 		return LERR_INVAL;
 	const char *key;
 	json_t *lv;
-	json_object_foreach(v, key, lv)
-	{
+	json_object_foreach (v, key, lv) {
 		if (strcmp(key, "common") == 0)
 			continue;
 		struct jpath q;

@@ -18,6 +18,7 @@
 
 #include "../store/store.h"
 #include "../crypto/fio.h"
+#include "jfield.h"
 #include "exchange.h"
 #include "label_json.h"
 #include "log.h"
@@ -448,20 +449,18 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 
 int node_consent_import(struct node *n, const char *file, struct consent_info *ci, struct lerr *e)
 {
-	char *text;
-	size_t len;
+	struct jdoc d;
 	memset(ci, 0, sizeof *ci);
-	int r = fio_read_file(file, CONSENT_FILE_MAX, &text, &len, e);
+	int r = jdoc_read(file, CONSENT_FILE_MAX, &d, e);
 	if (r < 0)
 		return r;
-	json_error_t je;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je), *c = NULL;
+	json_t *c = NULL;
 	const char *sig64 = NULL, *item = NULL, *to = NULL, *orig = NULL, *by = NULL, *date = NULL;
-	if (!root || json_unpack(root, "{s:o, s:s}", "consent", &c, "signature", &sig64) != 0 ||
+	if (!d.root || json_unpack(d.root, "{s:o, s:s}", "consent", &c, "signature", &sig64) != 0 ||
 	    json_unpack(c, "{s:s, s:s, s:s, s:s, s:s}", "item", &item, "to", &to, "originator",
 			&orig, "granted_by", &by, "date", &date) != 0)
 		r = lerr_set(e, LERR_INVAL, "%s: not a liaison consent (%s)", file,
-			     root ? "fields missing" : je.text);
+			     d.root ? "fields missing" : d.je.text);
 	struct key_public pub;
 	if (r == 0)
 		r = node_public_key(n, orig, &pub, e);
@@ -479,7 +478,7 @@ int node_consent_import(struct node *n, const char *file, struct consent_info *c
 				     orig, item, l.originator);
 	}
 	if (r == 0 && (r = store_begin(n->store, e)) == 0) {
-		if ((r = store_consent_put(n->store, item, to, by, date, text, e)) < 0)
+		if ((r = store_consent_put(n->store, item, to, by, date, d.text, e)) < 0)
 			store_rollback(n->store);
 		else
 			r = node_log_commit(n, "consent-import",
@@ -495,7 +494,6 @@ int node_consent_import(struct node *n, const char *file, struct consent_info *c
 		str_copy(ci->date, sizeof ci->date, date);
 	}
 	free(signed_text);
-	json_decref(root);
-	free(text);
+	jdoc_free(&d);
 	return r;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/scheme.h"
+#include "../crypto/fio.h"
 
 /* out = in + sep + part (out may be in); an over-long path ends in "...". */
 static void jp_append(struct jpath *out, const struct jpath *in, const char *sep, const char *part)
@@ -48,8 +49,7 @@ int jf_only_keys(json_t *obj, const char *const *allowed, const struct jpath *p,
 {
 	const char *key;
 	json_t *v;
-	json_object_foreach(obj, key, v)
-	{
+	json_object_foreach (obj, key, v) {
 		bool ok = false;
 		for (size_t i = 0; allowed[i] && !ok; i++)
 			ok = strcmp(key, allowed[i]) == 0;
@@ -145,4 +145,20 @@ int jf_date(json_t *obj, const char *f, bool required, date_t *out, const struct
 	if (date_parse(buf, out, e) < 0)
 		return lerr_prefix(e, "%s", q.s);
 	return 0;
+}
+
+int jdoc_read(const char *file, size_t max, struct jdoc *d, struct lerr *e)
+{
+	memset(d, 0, sizeof *d);
+	int r = fio_read_file(file, max, &d->text, &d->len, e);
+	if (r == 0)
+		d->root = json_loadb(d->text, d->len, JSON_REJECT_DUPLICATES, &d->je);
+	return r;
+}
+
+void jdoc_free(struct jdoc *d)
+{
+	json_decref(d->root);
+	free(d->text);
+	memset(d, 0, sizeof *d);
 }

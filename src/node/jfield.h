@@ -56,4 +56,20 @@ int jf_object(json_t *v, const struct jpath *p, struct lerr *e);
 int jf_date(json_t *obj, const char *f, bool required, date_t *out, const struct jpath *p,
 	    struct lerr *e);
 
+/* A small JSON file read whole: its text (kept as evidence) and its value. */
+struct jdoc {
+	char *text; /* the file's bytes, a NUL after them */
+	size_t len;
+	json_t *root; /* NULL when the text is not JSON: je says why */
+	json_error_t je;
+};
+
+/*
+ * Reads file (at most max bytes, no symbolic link) into d and parses it
+ * (duplicate keys refused); free d with jdoc_free. A file that cannot be
+ * read: its error, d empty. Text that is not JSON is not an error here.
+ */
+int jdoc_read(const char *file, size_t max, struct jdoc *d, struct lerr *e);
+void jdoc_free(struct jdoc *d);
+
 #endif

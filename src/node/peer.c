@@ -16,6 +16,7 @@
 
 #include "../store/store.h"
 #include "../crypto/fio.h"
+#include "jfield.h"
 #include "acts.h"
 #include "internal.h"
 #include "log.h"
@@ -536,18 +537,16 @@ static void log_refused_note(struct node *n, const struct peer_request *rq, cons
 static int receive_note(struct node *n, const struct peer_request *rq, const char *file,
 			struct lerr *e)
 {
-	char *text;
-	size_t len;
-	int r = fio_read_file(file, NOTE_MAX, &text, &len, e);
+	struct jdoc d;
+	int r = jdoc_read(file, NOTE_MAX, &d, e);
 	if (r < 0)
 		return r;
-	json_error_t je;
-	json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	const char *id, *date, *kind, *by;
 	struct agr_event ev = {0};
-	if (!o || json_unpack_ex(o, &je, JSON_STRICT, "{s:s, s:s, s:s, s:s}", "agreement", &id,
-				 "date", &date, "kind", &kind, "by", &by) != 0)
-		r = lerr_set(e, LERR_INVAL, "not a note of an agreement event: %s", je.text);
+	if (!d.root ||
+	    json_unpack_ex(d.root, &d.je, JSON_STRICT, "{s:s, s:s, s:s, s:s}", "agreement", &id,
+			   "date", &date, "kind", &kind, "by", &by) != 0)
+		r = lerr_set(e, LERR_INVAL, "not a note of an agreement event: %s", d.je.text);
 	else if (date_parse(date, &ev.date, e) < 0)
 		r = lerr_prefix(e, "note: date");
 	else if (agr_event_kind_parse(kind, &ev.kind, e) < 0)
@@ -576,7 +575,7 @@ static int receive_note(struct node *n, const struct peer_request *rq, const cha
 		str_copy(ev.by, sizeof ev.by, by);
 		struct event_how how = {.source = "note",
 					.evidence =
-					    json_pack("{s:s, s:s, s:s}", "note", text, "request",
+					    json_pack("{s:s, s:s, s:s}", "note", d.text, "request",
 						      req, "signature", rq->signature)};
 		size_t number;
 		r = node_agreement_record_as(n, id, &ev, &how, a, &number, e);
@@ -584,11 +583,10 @@ static int receive_note(struct node *n, const struct peer_request *rq, const cha
 			lerr_prefix(e, "%s's note of %s %s on %s", rq->from, kind, id, date);
 	}
 	if (r == LERR_REFUSED) /* a party's word refused: on the record, with why */
-		log_refused_note(n, rq, text, e);
+		log_refused_note(n, rq, d.text, e);
 	free(req);
 	free(a);
-	json_decref(o);
-	free(text);
+	jdoc_free(&d);
 	return r;
 }
 

@@ -34,8 +34,7 @@ static void attach_sources(struct node *n, const char *scope, const char *prefix
 	json_t *x;
 	if (store_sources_list(n->store, scope, prefix, &v, &nv, NULL) < 0 || !nv)
 		return;
-	json_array_foreach(list, i, x)
-	{
+	json_array_foreach (list, i, x) {
 		char ref[SOURCE_REF_MAX];
 		ref_of(prefix, x, ref, sizeof ref);
 		for (size_t k = 0; k < nv; k++)
@@ -148,7 +147,8 @@ static void timeline_record(struct node *n, const struct export_regime *r, const
 	snprintf(owner, sizeof owner, "export|%s", r->party);
 	json_t *more = announcements_json(n, owner, DATE_MIN, DATE_MAX), *x;
 	size_t i;
-	json_array_foreach(more, i, x) json_object_set_new(x, "kind", json_string("announcement"));
+	json_array_foreach (more, i, x)
+		json_object_set_new(x, "kind", json_string("announcement"));
 	json_t *lics = json_array();
 	for (size_t k = 0; k < r->nlicences; k++) {
 		const struct export_licence *l = &r->licences[k];
@@ -159,8 +159,7 @@ static void timeline_record(struct node *n, const struct export_regime *r, const
 		json_array_append_new(lics, o);
 	}
 	regime_record(n, r->party, NULL, NULL, lics);
-	json_array_foreach(lics, i, x)
-	{
+	json_array_foreach (lics, i, x) {
 		json_t *o = json_pack("{s:s, s:O}", "kind", "licence", "licence", x);
 		json_object_set(o, "date", json_object_get(x, "from"));
 		json_array_append_new(more, o);

@@ -137,11 +137,8 @@ int store_party_get(struct store *s, const char *code, struct party *p, struct l
 		db_col_copy(st, 1, p->name, sizeof p->name);
 		p->no_operator_acts = sql_int(st, 2) != 0;
 		db_col_copy(st, 3, p->time_zone, sizeof p->time_zone);
-	} else if (rc == SQL_DONE)
-		r = lerr_set(e, LERR_NOTFOUND, "unknown party %.32s", code);
-	else
-		r = db_fail(s, e, "read party");
-	db_release(s, st);
+	}
+	r = db_read_end(s, st, rc, r, "read party", e, "unknown party %.32s", code);
 	if (r == 0)
 		r = load_levels(s, p, e);
 	return r < 0 ? r : load_words(s, p, e);
@@ -346,11 +343,8 @@ int store_agreement_get(struct store *s, const char *id, struct agreement *a, st
 		a->term_years = (int)sql_int(st, 2);
 		a->renewal_years = (int)sql_int(st, 3);
 		a->notice_days = (int)sql_int(st, 4);
-	} else if (rc == SQL_DONE)
-		r = lerr_set(e, LERR_NOTFOUND, "unknown agreement %.80s", id);
-	else
-		r = db_fail(s, e, "read agreement");
-	db_release(s, st);
+	}
+	r = db_read_end(s, st, rc, r, "read agreement", e, "unknown agreement %.80s", id);
 	if (r == 0)
 		r = load_agreement_parties(s, a, e);
 	if (r == 0)
@@ -454,11 +448,8 @@ int store_person_get(struct store *s, const char *id, struct person *p, struct l
 		db_col_copy(st, 1, p->party, sizeof p->party);
 		db_col_copy(st, 2, p->name, sizeof p->name);
 		p->roles = (unsigned)(int)sql_int(st, 3);
-	} else if (rc == SQL_DONE)
-		r = lerr_set(e, LERR_NOTFOUND, "unknown person %.80s", id);
-	else
-		r = db_fail(s, e, "read person");
-	db_release(s, st);
+	}
+	r = db_read_end(s, st, rc, r, "read person", e, "unknown person %.80s", id);
 	if (r < 0)
 		return r;
 	if (db_prep(s, "SELECT grp FROM person_ntk WHERE person = ? ORDER BY grp", &st, e) < 0)
@@ -527,12 +518,7 @@ int store_party_key_get(struct store *s, const char *party, struct key_public *p
 		str_copy(p->party, sizeof p->party, party);
 	} else if (rc == SQL_ROW)
 		r = lerr_set(e, LERR_STORE, "store: the keys of %s are damaged", party);
-	else if (rc == SQL_DONE)
-		r = lerr_set(e, LERR_NOTFOUND,
-			     "no public key for %.32s (add it with: liaison party key %.32s FILE)",
-			     party, party);
-	else
-		r = db_fail(s, e, "read party key");
-	db_release(s, st);
-	return r;
+	return db_read_end(s, st, rc, r, "read party key", e,
+			   "no public key for %.32s (add it with: liaison party key %.32s FILE)",
+			   party, party);
 }

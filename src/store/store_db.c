@@ -2,6 +2,7 @@
 #include "store_int.h"
 
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,33 @@ int db_step_done(struct store *q, struct sql_stmt *st, const char *what, struct 
 	int rc = sql_step(st);
 	int r = rc == SQL_DONE ? 0 : db_fail(q, e, what);
 	db_release(q, st);
+	return r;
+}
+
+int db_read_end(struct store *q, struct sql_stmt *st, int rc, int r, const char *what,
+		struct lerr *e, const char *missing, ...)
+{
+	if (rc == SQL_DONE) {
+		va_list ap;
+		va_start(ap, missing);
+		r = lerr_vset(e, LERR_NOTFOUND, missing, ap);
+		va_end(ap);
+	} else if (rc != SQL_ROW)
+		r = db_fail(q, e, what);
+	db_release(q, st);
+	return r;
+}
+
+int db_step_change(struct store *q, struct sql_stmt *st, const char *what, struct lerr *e, int code,
+		   const char *none, ...)
+{
+	int r = db_step_done(q, st, what, e);
+	if (r == 0 && sql_changes(q->c) == 0) {
+		va_list ap;
+		va_start(ap, none);
+		r = lerr_vset(e, code, none, ap);
+		va_end(ap);
+	}
 	return r;
 }
 

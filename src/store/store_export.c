@@ -38,11 +38,8 @@ static int licence_put(struct store *q, const char *party, const struct export_l
 	db_bind_text(st, 9, on, false);
 	db_bind_text(st, 10, l->exporter, false);
 	db_bind_text(st, 11, l->consignee, false);
-	if (db_step_done(q, st, "write licence", e) < 0)
-		return LERR_STORE;
-	if (sql_changes(q->c) == 0)
-		return lerr_set(e, LERR_EXISTS, "licence %s is already on file", l->id);
-	return 0;
+	return db_step_change(q, st, "write licence", e, LERR_EXISTS,
+			      "licence %s is already on file", l->id);
 }
 
 /* The regime's own groups, and its countries' memberships of them. */
@@ -299,14 +296,11 @@ int store_export_regime_get(struct store *s, const char *party, struct export_re
 	if (rc == SQL_ROW) {
 		db_col_copy(st, 0, r->party, sizeof r->party);
 		db_col_copy(st, 1, dflt, sizeof dflt);
-	} else if (rc == SQL_DONE)
-		res = lerr_set(e, LERR_NOTFOUND,
-			       "no export regime of %.16s is on file (export_regimes in the"
-			       " configuration file)",
-			       party);
-	else
-		res = db_fail(s, e, "read export regime");
-	db_release(s, st);
+	}
+	res = db_read_end(
+	    s, st, rc, res, "read export regime", e,
+	    "no export regime of %.16s is on file (export_regimes in the configuration file)",
+	    party);
 	if (res == 0)
 		res = load_group_defs(s, r, e);
 	if (res == 0 && export_group_find(r, dflt, &r->default_group, NULL) < 0)

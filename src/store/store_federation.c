@@ -55,10 +55,8 @@ int store_peer_status(struct store *s, const struct store_peer *p, struct lerr *
 	db_bind_text(st, 3, p->witness_error, true);
 	db_bind_text(st, 4, p->alarm, true);
 	db_bind_text(st, 5, p->party, false);
-	int r = db_step_done(s, st, "peer status", e);
-	if (r == 0 && sql_changes(s->c) != 1)
-		r = lerr_set(e, LERR_NOTFOUND, "%.32s is not a peer of this node", p->party);
-	return r;
+	return db_step_change(s, st, "peer status", e, LERR_NOTFOUND,
+			      "%.32s is not a peer of this node", p->party);
 }
 
 int store_peer_get(struct store *s, const char *party, struct store_peer *p, struct lerr *e)
@@ -71,13 +69,8 @@ int store_peer_get(struct store *s, const char *party, struct store_peer *p, str
 	int rc = sql_step(st), r = 0;
 	if (rc == SQL_ROW)
 		peer_row(st, p);
-	else if (rc == SQL_DONE)
-		r = lerr_set(e, LERR_NOTFOUND,
-			     "%.32s is not a peer of this node (liaison peer add)", party);
-	else
-		r = db_fail(s, e, "read peer");
-	db_release(s, st);
-	return r;
+	return db_read_end(s, st, rc, r, "read peer", e,
+			   "%.32s is not a peer of this node (liaison peer add)", party);
 }
 
 int store_peer_list(struct store *s, struct store_peer **out, size_t *n, struct lerr *e)
@@ -114,10 +107,8 @@ int store_peer_remove(struct store *s, const char *party, struct lerr *e)
 	if (db_prep(s, "DELETE FROM peers WHERE party = ?", &st, e) < 0)
 		return LERR_STORE;
 	db_bind_text(st, 1, party, false);
-	int r = db_step_done(s, st, "remove peer", e);
-	if (r == 0 && sql_changes(s->c) == 0)
-		r = lerr_set(e, LERR_NOTFOUND, "%.32s is not a peer of this node", party);
-	return r;
+	return db_step_change(s, st, "remove peer", e, LERR_NOTFOUND,
+			      "%.32s is not a peer of this node", party);
 }
 
 /* A message's id, peer, kind and ref, bound at 1 to 4. */
@@ -273,10 +264,8 @@ int store_outbox_update(struct store *s, const struct store_msg *m, struct lerr 
 	else
 		sql_bind_null(st, 6);
 	db_bind_text(st, 7, m->id, false);
-	int r = db_step_done(s, st, "update message", e);
-	if (r == 0 && sql_changes(s->c) != 1)
-		r = lerr_set(e, LERR_NOTFOUND, "no message %.40s in the outbox", m->id);
-	return r;
+	return db_step_change(s, st, "update message", e, LERR_NOTFOUND,
+			      "no message %.40s in the outbox", m->id);
 }
 
 /* PostgreSQL: a message's claim is the advisory lock (7402, seq) (two-key
@@ -348,10 +337,8 @@ int store_inbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
 	bind_msg_head(st, m);
 	db_bind_text(st, 5, m->digest, false);
 	db_bind_text(st, 6, m->done_on, false);
-	int r = db_step_done(s, st, "record message", e);
-	if (r == 0 && sql_changes(s->c) == 0)
-		r = lerr_set(e, LERR_EXISTS, "message %.40s was received already", m->id);
-	return r;
+	return db_step_change(s, st, "record message", e, LERR_EXISTS,
+			      "message %.40s was received already", m->id);
 }
 
 int store_inbox_get(struct store *s, const char *id, struct store_msg *m, struct lerr *e)
@@ -371,12 +358,8 @@ int store_inbox_get(struct store *s, const char *id, struct store_msg *m, struct
 		db_col_copy(st, 4, m->digest, sizeof m->digest);
 		db_col_copy(st, 5, m->done_on, sizeof m->done_on);
 		m->state = MSG_DELIVERED;
-	} else if (rc == SQL_DONE)
-		r = lerr_set(e, LERR_NOTFOUND, "no message %.40s received", id);
-	else
-		r = db_fail(s, e, "read inbox");
-	db_release(s, st);
-	return r;
+	}
+	return db_read_end(s, st, rc, r, "read inbox", e, "no message %.40s received", id);
 }
 
 int store_nonce_seen(struct store *s, const char *party, const char *nonce, struct lerr *e)
@@ -409,9 +392,6 @@ int store_nonce_use(struct store *s, const char *party, const char *nonce, int64
 	db_bind_text(st, 1, party, false);
 	db_bind_text(st, 2, nonce, false);
 	sql_bind_int(st, 3, at);
-	int r = db_step_done(s, st, "record nonce", e);
-	if (r == 0 && sql_changes(s->c) == 0)
-		r = lerr_set(e, LERR_EXISTS, "a replayed request: %.32s used this nonce already",
-			     party);
-	return r;
+	return db_step_change(s, st, "record nonce", e, LERR_EXISTS,
+			      "a replayed request: %.32s used this nonce already", party);
 }

@@ -51,8 +51,21 @@ bool db_col_span(struct sql_stmt *st, int i, date_t *from, date_t *to);
 
 /* Steps a statement that returns no row, and releases it. */
 int db_step_done(struct store *q, struct sql_stmt *st, const char *what, struct lerr *e);
+/*
+ * Steps a statement that changes a row by its key (no row returned) and
+ * releases it. No row changed: code with the formatted message.
+ */
+int db_step_change(struct store *q, struct sql_stmt *st, const char *what, struct lerr *e, int code,
+		   const char *none, ...) __attribute__((format(printf, 6, 7)));
 /* Steps a statement returning one id (RETURNING), into *id, and releases it. */
 int db_step_id(struct store *q, struct sql_stmt *st, int64_t *id, const char *what, struct lerr *e);
+/*
+ * Ends the read of at most one row: rc is what sql_step answered, r what
+ * reading the row gave. No row: LERR_NOTFOUND with the formatted message;
+ * an engine error: "store: what: ...". Releases st; returns the outcome.
+ */
+int db_read_end(struct store *q, struct sql_stmt *st, int rc, int r, const char *what,
+		struct lerr *e, const char *missing, ...) __attribute__((format(printf, 7, 8)));
 /* Runs sql (one ? bound to id), a DELETE. */
 int db_delete_for(struct store *q, const char *sql, const char *id, struct lerr *e);
 

@@ -7,34 +7,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Binds what a relabel changes (label, levels, blob, size) at i to i + 4. */
+static void bind_marked(struct sql_stmt *st, int i, const struct store_item *it)
+{
+	db_bind_text(st, i, it->label, false);
+	db_bind_text(st, i + 1, it->level, false);
+	db_bind_text(st, i + 2, it->local_level, false);
+	db_bind_text(st, i + 3, it->blob, false);
+	sql_bind_int(st, i + 4, it->size);
+}
+
 int store_item_add(struct store *s, const struct store_item *it, struct lerr *e)
 {
 	struct sql_stmt *st;
 	if (db_prep(
 		s,
-		"INSERT INTO items(id, label, originator, level, local_level, foreign_item,"
-		" received, sender, blob, size, stored_on, shared_by, seq)"
+		"INSERT INTO items(id, label, level, local_level, blob, size, originator,"
+		" foreign_item, received, sender, stored_on, shared_by, seq)"
 		" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(max(seq), 0) + 1 FROM items"
 		" WHERE true ON CONFLICT DO NOTHING",
 		&st, e) < 0)
 		return LERR_STORE;
 	db_bind_text(st, 1, it->id, false);
-	db_bind_text(st, 2, it->label, false);
-	db_bind_text(st, 3, it->originator, false);
-	db_bind_text(st, 4, it->level, false);
-	db_bind_text(st, 5, it->local_level, false);
-	sql_bind_int(st, 6, it->foreign);
-	db_bind_text(st, 7, it->received, true);
-	db_bind_text(st, 8, it->sender, true);
-	db_bind_text(st, 9, it->blob, false);
-	sql_bind_int(st, 10, it->size);
+	bind_marked(st, 2, it);
+	db_bind_text(st, 7, it->originator, false);
+	sql_bind_int(st, 8, it->foreign);
+	db_bind_text(st, 9, it->received, true);
+	db_bind_text(st, 10, it->sender, true);
 	db_bind_text(st, 11, it->stored_on, false);
 	db_bind_text(st, 12, it->shared_by, true);
-	if (db_step_done(s, st, "write item", e) < 0)
-		return LERR_STORE;
-	if (sql_changes(s->c) == 0)
-		return lerr_set(e, LERR_EXISTS, "item %s is already stored", it->id);
-	return 0;
+	return db_step_change(s, st, "write item", e, LERR_EXISTS, "item %s is already stored",
+			      it->id);
 }
 
 int store_item_get(struct store *s, const char *id, struct store_item *it, struct lerr *e)
@@ -66,11 +69,8 @@ int store_item_get(struct store *s, const char *id, struct store_item *it, struc
 		db_col_copy(st, 10, it->stored_on, sizeof it->stored_on);
 		db_col_copy(st, 11, it->destroyed_on, sizeof it->destroyed_on);
 		db_col_copy(st, 12, it->shared_by, sizeof it->shared_by);
-	} else if (rc == SQL_DONE)
-		r = store_item_unknown(e, id);
-	else
-		r = db_fail(s, e, "read item");
-	db_release(s, st);
+	}
+	r = db_read_end(s, st, rc, r, "read item", e, "unknown item %.80s", id);
 	if (r < 0)
 		store_item_free(it);
 	return r;
@@ -111,16 +111,9 @@ int store_item_relabel(struct store *s, const struct store_item *it, struct lerr
 		    " WHERE id = ?",
 		    &st, e) < 0)
 		return LERR_STORE;
-	db_bind_text(st, 1, it->label, false);
-	db_bind_text(st, 2, it->level, false);
-	db_bind_text(st, 3, it->local_level, false);
-	db_bind_text(st, 4, it->blob, false);
-	sql_bind_int(st, 5, it->size);
+	bind_marked(st, 1, it);
 	db_bind_text(st, 6, it->id, false);
-	int r = db_step_done(s, st, "relabel item", e);
-	if (r == 0 && sql_changes(s->c) != 1)
-		r = lerr_set(e, LERR_NOTFOUND, "unknown item %s", it->id);
-	return r;
+	return db_step_change(s, st, "relabel item", e, LERR_NOTFOUND, "unknown item %s", it->id);
 }
 
 int store_item_destroy(struct store *s, const char *id, const char *date, struct lerr *e)
@@ -131,10 +124,7 @@ int store_item_destroy(struct store *s, const char *id, const char *date, struct
 		return LERR_STORE;
 	db_bind_text(st, 1, date, false);
 	db_bind_text(st, 2, id, false);
-	int r = db_step_done(s, st, "destroy item", e);
-	if (r == 0 && sql_changes(s->c) != 1)
-		r = lerr_set(e, LERR_NOTFOUND, "no item %s to destroy", id);
-	return r;
+	return db_step_change(s, st, "destroy item", e, LERR_NOTFOUND, "no item %s to destroy", id);
 }
 
 int store_release_add(struct store *s, const char *item, const char *to, const char *by,

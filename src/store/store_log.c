@@ -55,12 +55,9 @@ int store_log_entry_get(struct store *s, uint64_t index, char **data, size_t *le
 			(*data)[n] = '\0';
 			*len = n;
 		}
-	} else if (rc == SQL_DONE)
-		r = lerr_set(e, LERR_NOTFOUND, "no log entry %llu", (unsigned long long)index);
-	else
-		r = db_fail(s, e, "read log entry");
-	db_release(s, st);
-	return r;
+	}
+	return db_read_end(s, st, rc, r, "read log entry", e, "no log entry %llu",
+			   (unsigned long long)index);
 }
 
 int store_log_hash_put(struct store *s, unsigned level, uint64_t index, const uint8_t hash[32],
@@ -126,12 +123,9 @@ int store_witness_latest(struct store *s, const char *origin, char **note, struc
 		*note = strdup(db_col_str(st, 0));
 		if (!*note)
 			r = lerr_set(e, LERR_NOMEM, "out of memory");
-	} else if (rc == SQL_DONE)
-		r = lerr_set(e, LERR_NOTFOUND, "no checkpoint of %.128s seen yet", origin);
-	else
-		r = db_fail(s, e, "read checkpoint");
-	db_release(s, st);
-	return r;
+	}
+	return db_read_end(s, st, rc, r, "read checkpoint", e, "no checkpoint of %.128s seen yet",
+			   origin);
 }
 
 /* A number that moves whenever anything is committed, by any connection. */
@@ -232,10 +226,8 @@ int store_token_revoke(struct store *s, const char *id, const char *on, struct l
 		return LERR_STORE;
 	db_bind_text(st, 1, on, false);
 	db_bind_text(st, 2, id, false);
-	int r = db_step_done(s, st, "revoke token", e);
-	if (r == 0 && sql_changes(s->c) == 0)
-		r = lerr_set(e, LERR_NOTFOUND, "no token %.64s that is not revoked already", id);
-	return r;
+	return db_step_change(s, st, "revoke token", e, LERR_NOTFOUND,
+			      "no token %.64s that is not revoked already", id);
 }
 
 int store_token_used(struct store *s, const char *id, const char *on, struct lerr *e)

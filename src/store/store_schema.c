@@ -370,12 +370,8 @@ int store_meta_get(struct store *s, const char *key, char *val, size_t n, struct
 	if (rc == SQL_ROW) {
 		if (!db_col_copy(st, 0, val, n))
 			r = lerr_set(e, LERR_LIMIT, "store: meta %s is too long", key);
-	} else if (rc == SQL_DONE)
-		r = lerr_set(e, LERR_NOTFOUND, "store: no setting %s", key);
-	else
-		r = db_fail(s, e, "read meta");
-	db_release(s, st);
-	return r;
+	}
+	return db_read_end(s, st, rc, r, "read meta", e, "store: no setting %s", key);
 }
 
 int store_meta_set(struct store *s, const char *key, const char *val, struct lerr *e)
