@@ -28,11 +28,21 @@ struct cli {
 	struct remote *remote; /* a node's daemon, asked as a person (remote.h), or NULL */
 };
 
+struct cli_sub;
+
+/*
+ * A command. Its help (--help, liaison help NAME) is usage; for a command
+ * of actions (subs), the actions' synopses, usage (NULL: none) as an
+ * introduction, each action's help, then notes (options...).
+ */
 struct cli_command {
 	const char *name;
 	int (*run)(struct cli *c);
 	const char *summary;
-	const char *usage; /* the whole --help text */
+	const char *usage;
+	const struct cli_sub *subs;
+	size_t nsubs;
+	const char *notes;
 };
 
 /*
@@ -79,8 +89,11 @@ void cli_print_source(const json_t *x, const char *indent) __attribute__((nonnul
 /* "INDENTDATE  announcement by PARTY: TITLE", and its source below. */
 void cli_print_announcement(const json_t *a, const char *indent) __attribute__((nonnull));
 
-/* Prints a command's usage text (on stdout); returns EXIT_OK. */
+/* Prints a command's help (on stdout); returns EXIT_OK. */
 int cli_usage(const struct cli_command *cmd);
+
+/* Prints one action's help (on stdout); returns EXIT_OK. */
+int cli_sub_usage(const struct cli_command *cmd, const struct cli_sub *s);
 
 /* True when the command's arguments ask for --help (-h). */
 bool cli_wants_help(const struct cli *c);
@@ -122,20 +135,26 @@ struct cli_opt {
 int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 	      const char **pos, int minpos, int maxpos, int *npos);
 
-/* A subcommand that works on the node (agreement status, item get...). */
+/* An action of a command that works on the node (agreement status, item get...). */
 struct cli_sub {
 	const char *name;
 	int (*fn)(const struct cli *c, struct node *n, int argc, char **argv);
 	bool remote; /* it also works through a daemon: fn gets n NULL and asks c->remote */
+	const char *synopsis; /* its usage after "liaison COMMAND ", lines as the help shows them */
+	const char *help;     /* what it does, lines of at most 72 columns */
 };
 
 /*
- * Runs the subcommand named by c->argv[1] on the opened node (argv from the
- * subcommand's name on), with the LIAISON_NOW note, or through the daemon
+ * Runs the action of cmd named by c->argv[1] on the opened node (argv from
+ * the action's name on), with the LIAISON_NOW note, or through the daemon
  * (c->remote) when it can; a missing or unknown one is a usage error
- * listing them, as is one that needs the node's folder in remote mode.
+ * listing them (and the nearest), as is one that needs the node's folder
+ * in remote mode.
  */
-int cli_dispatch(const struct cli *c, const char *cmd, const struct cli_sub *subs, size_t n);
+int cli_dispatch(const struct cli *c, const struct cli_command *cmd);
+
+/* The action of cmd named name, or NULL. */
+const struct cli_sub *cli_sub_find(const struct cli_command *cmd, const char *name);
 
 /* Opens the node (--home, $LIAISON_HOME, ./.liaison); prints the error. */
 int cli_open_node(const struct cli *c, struct node **n);

@@ -343,43 +343,44 @@ static int do_event(const struct cli *c, struct node *n, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cli_sub subs[] = {
+    {"list", do_list, true, "list [--at DATE]",
+     "Every agreement with its state on DATE (default: today).\n"},
+    {"show", do_show, true, "show ID",
+     "Parties, terms, the equivalence table (and the levels without an\n"
+     "equivalent), and the numbered events.\n"},
+    {"status", do_status, true, "status ID [--at DATE] [--without N]",
+     "The state on DATE: not-in-force, in-force, in-force-under-notice\n"
+     "(with the day it ends), terminated (since a day); the running term\n"
+     "and the notice, if any. --without N: the counterfactual, as if\n"
+     "event N had not happened.\n"},
+    {"timeline", do_timeline, true, "timeline ID [--from DATE] [--to DATE] [--without N]",
+     "Every change of state between two dates (default: the first event\n"
+     "to today or the last event).\n"},
+    {"event", do_event, true, "event ID KIND --date DATE [--by PARTY]",
+     "Records an event: KIND is signed, in-force, notice,\n"
+     "notice-suspended, notice-resumed, notice-withdrawn or amended.\n"
+     "Refused when it cannot happen (a suspension with no pending notice,\n"
+     "a notice by a non-party, an event before entry into force or after\n"
+     "termination, a date after the node's today). An event --by this\n"
+     "node's own party is also sent, as a signed note, to the nodes of\n"
+     "the agreement's other parties that are peers (liaison peer),\n"
+     "which record it too, with the note as evidence. Through a daemon\n"
+     "(liaison login), a registrar's.\n"},
+};
+
 static int run_agreement(struct cli *c)
 {
-	static const struct cli_sub subs[] = {{"list", do_list, true},
-					      {"show", do_show, true},
-					      {"status", do_status, true},
-					      {"timeline", do_timeline, true},
-					      {"event", do_event, true}};
-	return cli_dispatch(c, "agreement", subs, sizeof subs / sizeof subs[0]);
+	return cli_dispatch(c, &cmd_agreement);
 }
 
 const struct cli_command cmd_agreement = {
     "agreement",
     run_agreement,
-    "agreements: list, show, status, timeline, event",
-    "usage: liaison agreement list [--at DATE]\n"
-    "       liaison agreement show ID\n"
-    "       liaison agreement status ID [--at DATE] [--without N]\n"
-    "       liaison agreement timeline ID [--from DATE] [--to DATE] [--without N]\n"
-    "       liaison agreement event ID KIND --date DATE [--by PARTY]\n\n"
-    "list      every agreement with its state on DATE (default: today)\n"
-    "show      parties, terms, the equivalence table (and the levels without an\n"
-    "          equivalent), and the numbered events\n"
-    "status    the state on DATE: not-in-force, in-force, in-force-under-notice\n"
-    "          (with the day it ends), terminated (since a day); the running term\n"
-    "          and the notice, if any. --without N: the counterfactual, as if\n"
-    "          event N had not happened\n"
-    "timeline  every change of state between two dates (default: the first event\n"
-    "          to today or the last event)\n"
-    "event     records an event: KIND is signed, in-force, notice,\n"
-    "          notice-suspended, notice-resumed, notice-withdrawn or amended.\n"
-    "          Refused when it cannot happen (a suspension with no pending notice,\n"
-    "          a notice by a non-party, an event before entry into force or after\n"
-    "          termination, a date after the node's today). An event --by this\n"
-    "          node's own party is also sent, as a signed note, to the nodes of\n"
-    "          the agreement's other parties that are peers (liaison peer),\n"
-    "          which record it too, with the note as evidence. Through a daemon\n"
-    "          (liaison login), a registrar's.\n\n"
+    "agreements and their lifecycle",
+    NULL,
+    subs,
+    sizeof subs / sizeof subs[0],
     "Dates are YYYY-MM-DD; a change takes effect at the start of its day.\n"
     "options:\n"
     "  --json      answer with the state, agreement or event objects\n"

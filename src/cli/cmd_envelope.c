@@ -219,6 +219,9 @@ const struct cli_command cmd_seal = {
     "options:\n"
     "  --chunk-size N  plaintext bytes per chunk (default 65536)\n"
     "  --json          with -o: answer {\"output\", \"item\", \"bytes\"}\n",
+    NULL,
+    0,
+    NULL,
 };
 
 const struct cli_command cmd_open = {
@@ -236,6 +239,9 @@ const struct cli_command cmd_open = {
     "use -o for all or nothing).\n\n"
     "options:\n"
     "  --json  with -o: answer with the envelope's facts and label\n",
+    NULL,
+    0,
+    NULL,
 };
 
 const struct cli_command cmd_inspect = {
@@ -250,4 +256,7 @@ const struct cli_command cmd_inspect = {
     "options:\n"
     "  --json  answer {\"sender\", \"sender_ed25519\", \"recipients\", \"label\",\n"
     "          \"chunk_size\", \"header_size\", \"payload_size\", \"verified\"}\n",
+    NULL,
+    0,
+    NULL,
 };

@@ -430,50 +430,53 @@ static int do_regime(const struct cli *c, struct node *n, int argc, char **argv)
 	return cli_show(c, o, print_regime);
 }
 
+static const struct cli_sub subs[] = {
+    {"check", do_check, true,
+     "check [--entry ENTRY] --to COUNTRY [--from PARTY] [--at DATE]\n"
+     "                            [--exporter NAME --consignee NAME]",
+     "May ENTRY (or an item with no entry) go to COUNTRY on DATE?\n"
+     "no-licence, general-bulk, special-general-bulk, licensed (exit 0)\n"
+     "or individual-required, catch-all-review, prohibited (exit 3),\n"
+     "with the country's group, the licence and the reasons; for a\n"
+     "deal between companies, --exporter and --consignee (a licence\n"
+     "that names them covers only their deals).\n"},
+    {"group", do_group, true, "group COUNTRY [--from PARTY] [--at DATE]",
+     "The country's group on DATE and every interval on file.\n"},
+    {"timeline", do_timeline, true, "timeline COUNTRY [--from PARTY]",
+     "Every change for the country: its group, and each entry's answer.\n"},
+    {"licence", do_licence, true,
+     "licence add ID --entry ENTRY --to COUNTRY\n"
+     "                                  --valid-from DATE --valid-to DATE [--from PARTY]\n"
+     "                                  [--kind individual|company-bulk]\n"
+     "                                  [--exporter NAME] [--consignee NAME]\n"
+     "licence list [--entry ENTRY] [--to COUNTRY] [--from PARTY]\n"
+     "                                   [--at DATE]",
+     "Add a licence (valid from and to, inclusive): individual, or\n"
+     "company-bulk (特定包括許可: names its exporter and consignee), or\n"
+     "list them with their status on DATE (valid, expired, future).\n"},
+    {"regime", do_regime, true, "regime [--from PARTY]",
+     "The control list and special measures (--json: the regime as\n"
+     "in the configuration file, with every licence on file).\n"},
+};
+
 static int run_export(struct cli *c)
 {
-	static const struct cli_sub subs[] = {{"check", do_check, true},
-					      {"group", do_group, true},
-					      {"timeline", do_timeline, true},
-					      {"licence", do_licence, true},
-					      {"regime", do_regime, true}};
-	return cli_dispatch(c, "export", subs, sizeof subs / sizeof subs[0]);
+	return cli_dispatch(c, &cmd_export);
 }
 
 const struct cli_command cmd_export = {
     "export",
     run_export,
-    "export control: check, group, timeline, licence, regime",
-    "usage: liaison export check [--entry ENTRY] --to COUNTRY [--from PARTY] [--at DATE]\n"
-    "                            [--exporter NAME --consignee NAME]\n"
-    "       liaison export group COUNTRY [--from PARTY] [--at DATE]\n"
-    "       liaison export timeline COUNTRY [--from PARTY]\n"
-    "       liaison export licence add ID --entry ENTRY --to COUNTRY\n"
-    "                                  --valid-from DATE --valid-to DATE [--from PARTY]\n"
-    "                                  [--kind individual|company-bulk]\n"
-    "                                  [--exporter NAME] [--consignee NAME]\n"
-    "       liaison export licence list [--entry ENTRY] [--to COUNTRY] [--from PARTY]\n"
-    "                                   [--at DATE]\n"
-    "       liaison export regime [--from PARTY]\n\n"
+    "export control: country groups, measures, licences",
     "Export control of the exporting party (--from, default this node's party),\n"
     "as its regime in the configuration file says (\"export_regimes\").\n"
     "Countries are ISO 3166-1 alpha-3 codes (KOR, USA); entries are codes of\n"
-    "the regime's control list.\n\n"
-    "  check     may ENTRY (or an item with no entry) go to COUNTRY on DATE?\n"
-    "            no-licence, general-bulk, special-general-bulk, licensed (exit 0)\n"
-    "            or individual-required, catch-all-review, prohibited (exit 3),\n"
-    "            with the country's group, the licence and the reasons; for a\n"
-    "            deal between companies, --exporter and --consignee (a licence\n"
-    "            that names them covers only their deals)\n"
-    "  group     the country's group on DATE and every interval on file\n"
-    "  timeline  every change for the country: its group, and each entry's answer\n"
-    "  licence   add a licence (valid from and to, inclusive): individual, or\n"
-    "            company-bulk (特定包括許可: names its exporter and consignee), or\n"
-    "            list them with their status on DATE (valid, expired, future)\n"
-    "  regime    the control list and special measures (--json: the regime as\n"
-    "            in the configuration file, with every licence on file)\n\n"
+    "the regime's control list.\n",
+    subs,
+    sizeof subs / sizeof subs[0],
     "Through a daemon (liaison login) every action works, with the same\n"
-    "answers; adding a licence is then a registrar's.\n\n"
+    "answers; adding a licence is then a registrar's.\n"
+    "\n"
     "options:\n"
     "  --at DATE  the day asked about (default: today, or LIAISON_NOW)\n"
     "  --json     answer with the objects of docs/export.md\n",

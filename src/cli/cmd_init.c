@@ -73,6 +73,9 @@ const struct cli_command cmd_init = {
     "  --home DIR    the node's folder (default $LIAISON_HOME, else ./.liaison)\n"
     "  --json        answer {\"home\", \"party\", \"public_key_file\", \"store\",\n"
     "                \"replay\"}\n",
+    NULL,
+    0,
+    NULL,
 };
 
 static int run_config(struct cli *c)
@@ -153,4 +156,7 @@ const struct cli_command cmd_config = {
     "  --dry-run   (apply) check against the node, store nothing\n"
     "  --json      answer {\"file\", \"result\", \"parties\", \"agreements\",\n"
     "              \"events_added\", \"events_known\", \"events_awaiting\"}\n",
+    NULL,
+    0,
+    NULL,
 };

@@ -504,78 +504,78 @@ static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cli_sub subs[] = {
+    {"share", do_share, true,
+     "share FILE --by PERSON --level CODE --title TEXT\n"
+     "                          [--releasable PARTY ...] [--ntk GROUP] [--purpose P ...]\n"
+     "                          [--caveat C ...] [--export-entry E] [--revocable]",
+     "Stores FILE as a new item of this node's party, sealed (to the node's\n"
+     "own keys) in the blob store, and prints its id. The person must be of\n"
+     "this party, an originator or analyst, cleared at the level. Levels\n"
+     "are taken whatever their case; releasable parties must be known, the\n"
+     "need-to-know group and purposes declared by the party (an unknown one\n"
+     "is a usage error naming the nearest known).\n"},
+    {"list", do_list, true, "list [--after ID] [--limit N]",
+     "Every item in the order stored, a line each with both markings: the\n"
+     "originator's level and this party's equivalent. With --limit N (1 to\n"
+     "1000), one page, from the item after --after ID; the next page's\n"
+     "--after is printed on stderr (JSON: \"next\", null at the end).\n"
+     "Through a daemon: only the items the person needs to know; for them\n"
+     "any other does not exist.\n"},
+    {"show", do_show, true, "show ID",
+     "The item's label with both markings (the originator's level and this\n"
+     "party's equivalent), where it came from, its size and state.\n"
+     "Through a daemon: only an item the person needs to know.\n"},
+    {"get", do_get, true, "get ID --by PERSON [--purpose P] -o OUT [--force]",
+     "Decrypts the item to OUT, only if the decision for `download` is\n"
+     "PERMIT; a DENY prints every rule and its reason and exits 3.\n"},
+    {"release", do_release, true, "release ID --to PARTY --by PERSON [-o FILE [--force]]",
+     "Writes FILE, an envelope of the item sealed to PARTY's key (added\n"
+     "with liaison party key) and signed by this node, only on PERMIT\n"
+     "(R-IN-FORCE, R-RELEASABLE, R-THIRD-PARTY...), and records it.\n"
+     "Without -o, PARTY must be a peer (liaison peer add): the envelope\n"
+     "is queued in the outbox, with the release, and its node is sent it\n"
+     "(liaison serve, or liaison peer deliver).\n"},
+    {"import", do_import, true, "import FILE",
+     "Takes an envelope a peer released: checks its sender and every\n"
+     "signature and chunk, R-RECEIVED (an agreement in force today), and\n"
+     "marks the item with this party's equivalent level (refused when it\n"
+     "has none, like Korea's level I under the Japan-ROK agreement).\n"
+     "Through a daemon: a security officer's or a registrar's.\n"},
+    {"reproduce", do_act, true, "reproduce ID --by PERSON [--purpose P]",
+     "Makes a copy: a new item (its id printed) that carries the original's\n"
+     "label and markings, with a caveat naming the original (R-MARKING).\n"},
+    {"translate", do_act, true, "translate ID --by PERSON --file FILE [--purpose P]",
+     "Stores FILE, a translation of the item, as a new item (its id\n"
+     "printed) that carries the original's label and markings, with a\n"
+     "caveat naming the original (R-MARKING).\n"},
+    {"destroy", do_act, true, "destroy ID --by PERSON",
+     "Erases the item's sealed payload and keeps its record\n"
+     "(security officers).\n"},
+    {"downgrade", do_act, true, "downgrade ID --by PERSON --level CODE",
+     "Lowers the level of this party's item (originators only,\n"
+     "R-DOWNGRADE); the payload is resealed under the new label.\n"},
+    {"report-compromise", do_act, true, "report-compromise ID --by PERSON --details TEXT [-o FILE]",
+     "Writes a report for the originator, signed by this\n"
+     "node (Art. 17; security officers); without -o it is queued for\n"
+     "the originator's node, a peer, which keeps it in reports/.\n"},
+};
+
 static int run_item(struct cli *c)
 {
-	static const struct cli_sub subs[] = {{"share", do_share, true},
-					      {"list", do_list, true},
-					      {"show", do_show, true},
-					      {"get", do_get, true},
-					      {"release", do_release, true},
-					      {"import", do_import, true},
-					      {"reproduce", do_act, true},
-					      {"translate", do_act, true},
-					      {"destroy", do_act, true},
-					      {"downgrade", do_act, true},
-					      {"report-compromise", do_act, true}};
-	return cli_dispatch(c, "item", subs, sizeof subs / sizeof subs[0]);
+	return cli_dispatch(c, &cmd_item);
 }
 
 const struct cli_command cmd_item = {
     "item",
     run_item,
-    "items: share, list, show, get, release, import, reproduce, translate, downgrade, destroy, "
-    "report-compromise",
-    "usage: liaison item share FILE --by PERSON --level CODE --title TEXT\n"
-    "                          [--releasable PARTY ...] [--ntk GROUP] [--purpose P ...]\n"
-    "                          [--caveat C ...] [--export-entry E] [--revocable]\n"
-    "       liaison item list [--after ID] [--limit N]\n"
-    "       liaison item show ID\n"
-    "       liaison item get ID --by PERSON [--purpose P] -o OUT [--force]\n"
-    "       liaison item release ID --to PARTY --by PERSON [-o FILE [--force]]\n"
-    "       liaison item import FILE\n"
-    "       liaison item reproduce ID --by PERSON [--purpose P]\n"
-    "       liaison item translate ID --by PERSON --file FILE [--purpose P]\n"
-    "       liaison item downgrade ID --by PERSON --level CODE\n"
-    "       liaison item destroy ID --by PERSON\n"
-    "       liaison item report-compromise ID --by PERSON --details TEXT [-o FILE]\n\n"
+    "items: share, read, release and what is done to them",
     "On the node's folder the operator enters each act for the person --by\n"
     "names (the log says so: \"entered_by\": \"operator\"). Through a daemon\n"
     "(liaison login, or LIAISON_URL and LIAISON_TOKEN) every act is the token's\n"
-    "person's: no --by, no passphrase, the same answers.\n\n"
-    "share  stores FILE as a new item of this node's party, sealed (to the node's\n"
-    "       own keys) in the blob store, and prints its id. The person must be of\n"
-    "       this party, an originator or analyst, cleared at the level. Levels\n"
-    "       are taken whatever their case; releasable parties must be known, the\n"
-    "       need-to-know group and purposes declared by the party (an unknown one\n"
-    "       is a usage error naming the nearest known).\n"
-    "list, show  items with both markings: the originator's level and this\n"
-    "       party's equivalent. list shows every item in the order stored, or with\n"
-    "       --limit N (1 to 1000) one page, from the item after --after ID; the\n"
-    "       next page's --after is printed on stderr (JSON: \"next\", null at the end).\n"
-    "       Through a daemon: only the items the person needs to know; for them\n"
-    "       any other does not exist.\n"
-    "get    decrypts the item to OUT, only if the decision for `download` is\n"
-    "       PERMIT; a DENY prints every rule and its reason and exits 3.\n"
-    "release  writes FILE, an envelope of the item sealed to PARTY's key (added\n"
-    "       with liaison party key) and signed by this node, only on PERMIT\n"
-    "       (R-IN-FORCE, R-RELEASABLE, R-THIRD-PARTY...), and records it.\n"
-    "       Without -o, PARTY must be a peer (liaison peer add): the envelope\n"
-    "       is queued in the outbox, with the release, and its node is sent it\n"
-    "       (liaison serve, or liaison peer deliver).\n"
-    "import  takes an envelope a peer released: checks its sender and every\n"
-    "       signature and chunk, R-RECEIVED (an agreement in force today), and\n"
-    "       marks the item with this party's equivalent level (refused when it\n"
-    "       has none, like Korea's level I under the Japan-ROK agreement).\n"
-    "       Through a daemon: a security officer's or a registrar's.\n"
-    "reproduce, translate  make a new item (printed) that carries the original's\n"
-    "       label and markings, with a caveat naming the original (R-MARKING).\n"
-    "downgrade  lowers the level of this party's item (originators only,\n"
-    "       R-DOWNGRADE); the payload is resealed under the new label.\n"
-    "destroy  erases the item's sealed payload and keeps its record\n"
-    "       (security officers).\n"
-    "report-compromise  writes a report for the originator, signed by this\n"
-    "       node (Art. 17; security officers); without -o it is queued for\n"
-    "       the originator's node, a peer, which keeps it in reports/.\n\n"
+    "person's: no --by, no passphrase, the same answers.\n",
+    subs,
+    sizeof subs / sizeof subs[0],
     "The node's passphrase comes from $LIAISON_PASSPHRASE or the terminal.\n"
     "options:\n"
     "  --json  answer with the item (share, show, import, the new item of\n"
@@ -667,6 +667,9 @@ const struct cli_command cmd_access = {
     "options:\n"
     "  --json  answer {\"decision\", \"action\", \"person\", \"item\", \"date\",\n"
     "          \"rules\": [{\"id\", \"ok\", \"detail\", \"clause\"}]}\n",
+    NULL,
+    0,
+    NULL,
 };
 
 /* The consent's answer: written to out (when not NULL) and described. */
@@ -802,4 +805,7 @@ const struct cli_command cmd_consent = {
     "Through a daemon (liaison login) the consent is the token's person's.\n"
     "options:\n"
     "  --json  answer with the consent's fields\n",
+    NULL,
+    0,
+    NULL,
 };

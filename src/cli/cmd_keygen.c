@@ -89,4 +89,7 @@ const struct cli_command cmd_keygen = {
     "                    better, but every open and seal then needs it)\n"
     "  --kdf-passes N    Argon2id passes (default 16)\n"
     "  --json            answer {\"party\", \"public_file\", \"public_key\"}\n",
+    NULL,
+    0,
+    NULL,
 };

@@ -428,49 +428,51 @@ static int do_witness(const struct cli *c, struct node *n, int argc, char **argv
 	return EXIT_OK;
 }
 
+static const struct cli_sub subs[] = {
+    {"checkpoint", do_checkpoint, true, "checkpoint [-o FILE [--force]]",
+     "Sign the tree head now (C2SP tlog-checkpoint, Ed25519 signed\n"
+     "note under the origin liaison/PARTY) and keep it.\n"},
+    {"entries", do_entries, true, "entries [--from N] [--to M]",
+     "The entries N to M-1 (default: all), one JSON text per line;\n"
+     "--json gives each as base64 with its index.\n"},
+    {"prove", do_prove, true, "prove --index I [--size N]",
+     "The inclusion proof of entry I in the tree of N entries\n"
+     "(default: the whole log), with the leaf hash and the root.\n"},
+    {"consistency", do_consistency, true, "consistency --from N [--to M]",
+     "The consistency proof from size N to size M (default: now).\n"},
+    {"verify", do_verify, true, "verify [--checkpoint FILE]",
+     "Recompute every hash from the entries and check the latest\n"
+     "checkpoint kept; exit 1 naming the first entry that does not\n"
+     "match. With --checkpoint, also that the log still holds the\n"
+     "tree of FILE, a checkpoint of this node kept elsewhere (a\n"
+     "peer's copy, one saved before): without one, a log rewritten\n"
+     "or cut short with its checkpoints cannot be told, and it says so.\n"},
+    {"witness", do_witness, false, "witness CHECKPOINT [--proof FILE]",
+     "Check a peer's checkpoint: its signature (the party's key, from\n"
+     "liaison party key) and, with --proof (the peer's `log\n"
+     "consistency --json`), that it extends the latest one kept\n"
+     "here; a smaller or inconsistent one is refused with an ALARM.\n"},
+};
+
 static int run_log(struct cli *c)
 {
-	static const struct cli_sub subs[] = {
-	    {"checkpoint", do_checkpoint, true}, {"entries", do_entries, true},
-	    {"prove", do_prove, true},		 {"consistency", do_consistency, true},
-	    {"verify", do_verify, true},	 {"witness", do_witness, false}};
-	return cli_dispatch(c, "log", subs, sizeof subs / sizeof subs[0]);
+	return cli_dispatch(c, &cmd_log);
 }
 
 const struct cli_command cmd_log = {
     "log",
     run_log,
-    "the transparency log: checkpoint, entries, prove, consistency, verify, witness",
-    "usage: liaison log checkpoint [-o FILE [--force]]\n"
-    "       liaison log entries [--from N] [--to M]\n"
-    "       liaison log prove --index I [--size N]\n"
-    "       liaison log consistency --from N [--to M]\n"
-    "       liaison log verify [--checkpoint FILE]\n"
-    "       liaison log witness CHECKPOINT [--proof FILE]\n\n"
+    "the transparency log and its proofs",
     "Every act of the node (configuration, agreement events, people, keys,\n"
     "items shared, imported, released, copied, downgraded, destroyed, consents,\n"
     "compromise reports, licences, and every decision it enforces) is an entry of an\n"
-    "RFC 9162 Merkle tree, stored with the act in one transaction.\n\n"
-    "  checkpoint   sign the tree head now (C2SP tlog-checkpoint, Ed25519 signed\n"
-    "               note under the origin liaison/PARTY) and keep it\n"
-    "  entries      the entries N to M-1 (default: all), one JSON text per line;\n"
-    "               --json gives each as base64 with its index\n"
-    "  prove        the inclusion proof of entry I in the tree of N entries\n"
-    "               (default: the whole log), with the leaf hash and the root\n"
-    "  consistency  the consistency proof from size N to size M (default: now)\n"
-    "  verify       recompute every hash from the entries and check the latest\n"
-    "               checkpoint kept; exit 1 naming the first entry that does not\n"
-    "               match. With --checkpoint, also that the log still holds the\n"
-    "               tree of FILE, a checkpoint of this node kept elsewhere (a\n"
-    "               peer's copy, one saved before): without one, a log rewritten\n"
-    "               or cut short with its checkpoints cannot be told, and it says so\n"
-    "  witness      check a peer's checkpoint: its signature (the party's key, from\n"
-    "               liaison party key) and, with --proof (the peer's `log\n"
-    "               consistency --json`), that it extends the latest one kept\n"
-    "               here; a smaller or inconsistent one is refused with an ALARM\n\n"
+    "RFC 9162 Merkle tree, stored with the act in one transaction.\n",
+    subs,
+    sizeof subs / sizeof subs[0],
     "Through a daemon (liaison login) all but witness work, with the same\n"
     "answers: entries, prove, consistency and verify as an auditor (an entry\n"
     "about an item beyond them is withheld: its index and leaf hash only);\n"
-    "checkpoint as anyone, signed by the daemon.\n\n"
+    "checkpoint as anyone, signed by the daemon.\n"
+    "\n"
     "Hashes are base64 (as in checkpoints). docs/log.md has every format.\n",
 };

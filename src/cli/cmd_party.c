@@ -48,4 +48,7 @@ const struct cli_command cmd_party = {
     "must name PARTY itself.\n\n"
     "options:\n"
     "  --json  answer {\"party\", \"public_key\"}\n",
+    NULL,
+    0,
+    NULL,
 };

@@ -215,45 +215,45 @@ static int do_clear_alarm(const struct cli *c, struct node *n, int argc, char **
 	return EXIT_OK;
 }
 
+static const struct cli_sub subs[] = {
+    {"add", do_add, false, "add PARTY --url URL",
+     "Makes PARTY's node (at URL, http(s)://HOST[:PORT]) a peer: PARTY\n"
+     "must be a party of the configuration whose public key is on file\n"
+     "(liaison party key). Requests between the nodes are signed with\n"
+     "each party's key; a node takes messages only from its peers.\n"},
+    {"remove", do_remove, false, "remove PARTY",
+     "Forgets the peer (its queued messages wait until it is added again).\n"},
+    {"list", do_list, false, "list", "The peers.\n"},
+    {"outbox", do_outbox, false, "outbox",
+     "The messages to peers: queued (with the last error), delivered\n"
+     "(with the peer's signed receipt) or refused (with its reason).\n"},
+    {"deliver", do_deliver, false, "deliver [--all]",
+     "Sends what is due now (--all: every queued message), once;\n"
+     "liaison serve does this by itself. Exits 1 when a message\n"
+     "failed or was refused.\n"},
+    {"status", do_status, false, "status",
+     "Each peer: its outbox, the size of its log last witnessed, the\n"
+     "last error, and an ALARM when its log did not extend what it\n"
+     "showed before or its checkpoint was badly signed (exit 1).\n"},
+    {"witness", do_witness, false, "witness",
+     "Fetches and witnesses each peer's checkpoint once (liaison\n"
+     "serve does it every --witness-every seconds).\n"},
+    {"clear-alarm", do_clear_alarm, false, "clear-alarm PARTY",
+     "Clears a peer's alarm, once it is understood (logged).\n"},
+};
+
 static int run_peer(struct cli *c)
 {
-	static const struct cli_sub subs[] = {
-	    {"add", do_add, false},	    {"remove", do_remove, false},
-	    {"list", do_list, false},	    {"outbox", do_outbox, false},
-	    {"deliver", do_deliver, false}, {"status", do_status, false},
-	    {"witness", do_witness, false}, {"clear-alarm", do_clear_alarm, false}};
-	return cli_dispatch(c, "peer", subs, sizeof subs / sizeof subs[0]);
+	return cli_dispatch(c, &cmd_peer);
 }
 
 const struct cli_command cmd_peer = {
     "peer",
     run_peer,
     "the nodes of the other parties, and the outbox of messages to them",
-    "usage: liaison peer add PARTY --url URL\n"
-    "       liaison peer remove PARTY\n"
-    "       liaison peer list\n"
-    "       liaison peer outbox\n"
-    "       liaison peer deliver [--all]\n"
-    "       liaison peer status\n"
-    "       liaison peer witness\n"
-    "       liaison peer clear-alarm PARTY\n\n"
-    "add      makes PARTY's node (at URL, http(s)://HOST[:PORT]) a peer: PARTY\n"
-    "         must be a party of the configuration whose public key is on file\n"
-    "         (liaison party key). Requests between the nodes are signed with\n"
-    "         each party's key; a node takes messages only from its peers.\n"
-    "remove   forgets the peer (its queued messages wait until it is added again).\n"
-    "list     the peers.\n"
-    "outbox   the messages to peers: queued (with the last error), delivered\n"
-    "         (with the peer's signed receipt) or refused (with its reason).\n"
-    "deliver  sends what is due now (--all: every queued message), once;\n"
-    "         liaison serve does this by itself. Exits 1 when a message\n"
-    "         failed or was refused.\n"
-    "status   each peer: its outbox, the size of its log last witnessed, the\n"
-    "         last error, and an ALARM when its log did not extend what it\n"
-    "         showed before or its checkpoint was badly signed (exit 1).\n"
-    "witness  fetches and witnesses each peer's checkpoint once (liaison\n"
-    "         serve does it every --witness-every seconds).\n"
-    "clear-alarm  clears a peer's alarm, once it is understood (logged).\n\n"
+    NULL,
+    subs,
+    sizeof subs / sizeof subs[0],
     "options:\n"
     "  --json  answer with the same objects as GET /v1/peers and /v1/outbox\n"
     "          (status: {\"peers\": [... \"outbox\": {\"queued\", \"delivered\",\n"

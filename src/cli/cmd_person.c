@@ -280,42 +280,50 @@ static int do_revoke(const struct cli *c, struct node *n, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cli_sub subs[] = {
+    {"add", do_add, false,
+     "add ID --party CODE --name NAME --role ROLE [--role ROLE ...]\n"
+     "                          [--clearance LEVEL --from DATE [--to DATE]]\n"
+     "                          [--clearance LEVEL:FROM[:TO] ...]\n"
+     "                          [--ntk GROUP ...] [--replace]",
+     "Adds a person of a party: their roles (analyst, originator,\n"
+     "security-officer, registrar, auditor), clearances and need-to-know\n"
+     "groups. A clearance is a level of the party's scheme valid from a day\n"
+     "to a day, or open-ended; a level with valid_years lapses that many\n"
+     "years after its first day unless renewed (a new clearance at the\n"
+     "level). Give --clearance LEVEL with --from and --to, or each as\n"
+     "LEVEL:FROM[:TO] (several: a renewal, another level). An existing id\n"
+     "is refused unless --replace. People can also come from the\n"
+     "configuration file (\"people\").\n"},
+    {"show", do_show, true, "show ID",
+     "The person: party, name, roles, each clearance and the day it lapses,\n"
+     "need-to-know groups.\n"},
+    {"list", do_list, true, "list", "Every person of the node, a line each.\n"},
+    {"token", do_token, false, "token ID [--expires 90d|DATE] [--read-only]",
+     "Issues a bearer token for the HTTP API and prints it once (on stdout;\n"
+     "only its SHA-256 is stored): requests to `liaison serve` carrying it\n"
+     "act as that person. It is valid to its last day (--expires: a number\n"
+     "of days, default 90d, at most 3660d, or a day); --read-only: it may\n"
+     "ask but not act (share, release, administer...).\n"},
+    {"tokens", do_tokens, false, "tokens ID",
+     "The person's tokens: each id with its last day, the day it was last\n"
+     "used, and whether it was revoked.\n"},
+    {"revoke-token", do_revoke, false, "revoke-token TOKEN-ID",
+     "Revokes a token (its id, from tokens): refused at once from then on.\n"},
+};
+
 static int run_person(struct cli *c)
 {
-	static const struct cli_sub subs[] = {
-	    {"add", do_add, false},	  {"show", do_show, true},
-	    {"list", do_list, true},	  {"token", do_token, false},
-	    {"tokens", do_tokens, false}, {"revoke-token", do_revoke, false}};
-	return cli_dispatch(c, "person", subs, sizeof subs / sizeof subs[0]);
+	return cli_dispatch(c, &cmd_person);
 }
 
 const struct cli_command cmd_person = {
     "person",
     run_person,
-    "people: add, show, list",
-    "usage: liaison person add ID --party CODE --name NAME --role ROLE [--role ROLE ...]\n"
-    "                          [--clearance LEVEL --from DATE [--to DATE]]\n"
-    "                          [--clearance LEVEL:FROM[:TO] ...]\n"
-    "                          [--ntk GROUP ...] [--replace]\n"
-    "       liaison person show ID\n"
-    "       liaison person list\n"
-    "       liaison person token ID [--expires 90d|DATE] [--read-only]\n"
-    "                                        issue a bearer token for the HTTP API\n"
-    "       liaison person tokens ID         the person's tokens (ids, dates)\n"
-    "       liaison person revoke-token TOKEN-ID\n\n"
-    "People hold clearances (each a level of their party's scheme, valid from\n"
-    "a day to a day, or open-ended; a level with valid_years lapses that many\n"
-    "years after its first day unless renewed: a new clearance at the level),\n"
-    "need-to-know groups and roles: analyst,\n"
-    "originator, security-officer, registrar, auditor. They can also come from\n"
-    "the configuration file (\"people\"). `add` refuses an existing id unless\n"
-    "--replace.\n\n"
-    "`token` prints a new token once (on stdout; only its SHA-256 is stored):\n"
-    "requests to `liaison serve` carrying it act as that person. It is valid\n"
-    "to its last day (--expires: a number of days, default 90d, at most 3660d,\n"
-    "or a day); --read-only: it may ask but not act (share, release,\n"
-    "administer...). `tokens` shows each with its last day, the day it was\n"
-    "last used, and whether it was revoked. Revoked tokens are refused at once.\n\n"
+    "people: clearances, roles, need to know, tokens",
+    NULL,
+    subs,
+    sizeof subs / sizeof subs[0],
     "options:\n"
     "  --json  answer with the person object(s)\n",
 };

@@ -148,4 +148,7 @@ const struct cli_command cmd_serve = {
     "  --retry-max SECONDS the longest wait between deliveries (default 300)\n"
     "  --witness-every SECONDS  between fetches of the peers' checkpoints (60)\n"
     "  --routes            print every endpoint and exit\n",
+    NULL,
+    0,
+    NULL,
 };

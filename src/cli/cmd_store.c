@@ -95,4 +95,7 @@ const struct cli_command cmd_store = {
     "  --json     info: {\"engine\", \"location\", \"schema\", \"clock\"}; migrate:\n"
     "             {\"home\",\n"
     "             \"store\", \"rows\"}\n",
+    NULL,
+    0,
+    NULL,
 };

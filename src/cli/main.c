@@ -27,6 +27,15 @@ static const struct cli_command *const commands[] = {
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
+/* ", did you mean \"NEAR\"?" when near, else "". */
+static const char *did_you_mean(const char *near, char *buf, size_t n)
+{
+	if (!near)
+		return "";
+	snprintf(buf, n, "; did you mean \"%s\"?", near);
+	return buf;
+}
+
 /* The commands that also work through a node's daemon (remote.h). */
 static bool through_daemon(const char *name)
 {
@@ -44,9 +53,23 @@ static void overview(FILE *f)
 		   "liaison keeps a government's side of a security-of-information\n"
 		   "agreement: parties, schemes, agreements and their lifecycle.\n\n"
 		   "commands:\n");
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(f, "  %-10s %s\n", "help", "help COMMAND: a command's usage");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const struct cli_command *cmd = commands[i];
+		fprintf(f, "  %-10s %s\n", cmd->name, cmd->summary);
+		int col = 0; /* its actions, on lines of at most 79 columns */
+		for (size_t k = 0; k < cmd->nsubs; k++) {
+			const char *w = cmd->subs[k].name;
+			if (col && col + 2 + (int)strlen(w) <= 79)
+				col += fprintf(f, ", %s", w);
+			else
+				col =
+				    fprintf(f, "%s%13s%s", col ? ",\n" : "", "", w) - (col ? 2 : 0);
+		}
+		if (col)
+			fprintf(f, "\n");
+	}
+	fprintf(f, "  %-10s %s\n", "help",
+		"help COMMAND [ACTION]: a command's or an action's usage");
 	fprintf(f, "\nglobal options:\n"
 		   "  --home DIR   the node's folder (default $LIAISON_HOME, else ./.liaison)\n"
 		   "  --json       machine-readable answers (the objects of the HTTP API)\n"
@@ -165,9 +188,49 @@ int cli_denied(const struct cli *c, json_t *err)
 	return EXIT_DENY;
 }
 
+/* "liaison NAME SYNOPSIS" after lead (the first line's), its lines as they are. */
+static void print_synopsis(const char *lead, const struct cli_command *cmd, const struct cli_sub *s)
+{
+	printf("%sliaison %s %s\n", lead, cmd->name, s->synopsis);
+}
+
+/* text, each line after indent. */
+static void print_indented(const char *indent, const char *text)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+		printf("%s%.*s\n", n ? indent : "", (int)n, text);
+		text += n + (text[n] == '\n');
+	}
+}
+
 int cli_usage(const struct cli_command *cmd)
 {
-	fputs(cmd->usage, stdout);
+	if (!cmd->subs) {
+		fputs(cmd->usage, stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < cmd->nsubs; i++)
+		print_synopsis(i ? "       " : "usage: ", cmd, &cmd->subs[i]);
+	if (cmd->usage)
+		printf("\n%s", cmd->usage);
+	printf("\nactions (liaison help %s ACTION: one of them):\n", cmd->name);
+	for (size_t i = 0; i < cmd->nsubs; i++) {
+		printf("  %s\n", cmd->subs[i].name);
+		print_indented("      ", cmd->subs[i].help);
+	}
+	if (cmd->notes)
+		printf("\n%s", cmd->notes);
+	return EXIT_OK;
+}
+
+int cli_sub_usage(const struct cli_command *cmd, const struct cli_sub *s)
+{
+	print_synopsis("usage: ", cmd, s);
+	printf("\n%s", s->help);
+	if (s->remote)
+		printf("\nAlso through a node's daemon (liaison login), as the token's person.\n");
+	printf("\nliaison help %s: the command's other actions, its options.\n", cmd->name);
 	return EXIT_OK;
 }
 
@@ -180,6 +243,25 @@ bool cli_wants_help(const struct cli *c)
 			return true;
 	}
 	return false;
+}
+
+/* An unknown option: a usage error naming it, and the nearest known one. */
+static int unknown_option(const struct cli *c, const char *cmd, const char *a,
+			  const struct cli_opt *opts)
+{
+	const char *names[64];
+	size_t n = 0;
+	for (; opts->name && n < sizeof names / sizeof names[0]; opts++)
+		names[n++] = opts->name;
+	char word[64], hint[96];
+	snprintf(word, sizeof word, "%.*s", (int)strcspn(a + strspn(a, "-"), "="),
+		 a + strspn(a, "-"));
+	const char *near = text_nearest(word, names, n);
+	char dashed[72];
+	if (near)
+		snprintf(dashed, sizeof dashed, "--%s", near);
+	return cli_bad_usagef(c, "%s: unknown option %s (see --help)%s", cmd, a,
+			      did_you_mean(near ? dashed : NULL, hint, sizeof hint));
 }
 
 int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *opts,
@@ -214,7 +296,7 @@ int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *
 		} else
 			o = NULL;
 		if (!o || !o->name)
-			return cli_bad_usagef(c, "%s: unknown option %s (see --help)", argv[0], a);
+			return unknown_option(c, argv[0], a, opts);
 		const char *name = o->name;
 		if (!o->val && !o->many) {
 			if (eq)
@@ -238,36 +320,48 @@ int cli_parse(const struct cli *c, int argc, char **argv, const struct cli_opt *
 	return EXIT_OK;
 }
 
-int cli_dispatch(const struct cli *c, const char *cmd, const struct cli_sub *subs, size_t n)
+const struct cli_sub *cli_sub_find(const struct cli_command *cmd, const char *name)
 {
-	char names[256] = "";
-	size_t len = 0;
-	for (size_t i = 0; i < n && len < sizeof names; i++)
+	for (size_t i = 0; i < cmd->nsubs; i++)
+		if (strcmp(cmd->subs[i].name, name) == 0)
+			return &cmd->subs[i];
+	return NULL;
+}
+
+int cli_dispatch(const struct cli *c, const struct cli_command *cmd)
+{
+	char names[512] = "";
+	const char *words[32];
+	size_t len = 0, nw = 0;
+	for (size_t i = 0; i < cmd->nsubs && len < sizeof names; i++) {
 		len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
-					subs[i].name);
-	if (c->argc < 2)
-		return cli_bad_usagef(c, "%s: which? %s (see --help)", cmd, names);
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(c->argv[1], subs[i].name) != 0)
-			continue;
-		if (c->remote && !subs[i].remote)
-			return cli_bad_usagef(
-			    c,
-			    "%s %s works on the node's own folder (--home DIR), not "
-			    "through its daemon (LIAISON_URL, liaison login)",
-			    cmd, subs[i].name);
-		if (c->remote)
-			return subs[i].fn(c, NULL, c->argc - 1, c->argv + 1);
-		struct node *node;
-		int r = cli_open_node(c, &node);
-		if (r != EXIT_OK)
-			return r;
-		cli_clock_note(c, node);
-		r = subs[i].fn(c, node, c->argc - 1, c->argv + 1);
-		node_close(node);
-		return r;
+					cmd->subs[i].name);
+		if (nw < sizeof words / sizeof words[0])
+			words[nw++] = cmd->subs[i].name;
 	}
-	return cli_bad_usagef(c, "%s: unknown action \"%s\" (one of: %s)", cmd, c->argv[1], names);
+	if (c->argc < 2)
+		return cli_bad_usagef(c, "%s: which? %s (see --help)", cmd->name, names);
+	const struct cli_sub *s = cli_sub_find(cmd, c->argv[1]);
+	char hint[96];
+	if (!s)
+		return cli_bad_usagef(
+		    c, "%s: unknown action \"%s\" (one of: %s)%s", cmd->name, c->argv[1], names,
+		    did_you_mean(text_nearest(c->argv[1], words, nw), hint, sizeof hint));
+	if (c->remote && !s->remote)
+		return cli_bad_usagef(c,
+				      "%s %s works on the node's own folder (--home DIR), not "
+				      "through its daemon (LIAISON_URL, liaison login)",
+				      cmd->name, s->name);
+	if (c->remote)
+		return s->fn(c, NULL, c->argc - 1, c->argv + 1);
+	struct node *node;
+	int r = cli_open_node(c, &node);
+	if (r != EXIT_OK)
+		return r;
+	cli_clock_note(c, node);
+	r = s->fn(c, node, c->argc - 1, c->argv + 1);
+	node_close(node);
+	return r;
 }
 
 int cli_open_node(const struct cli *c, struct node **n)
@@ -323,12 +417,43 @@ void cli_clock_note(const struct cli *c, const struct node *n)
 			n->clock.replay ? "" : " for questions only (not a replay node)");
 }
 
-static const struct cli_command *find(const char *name)
+/* The command called name; else NULL, the usage error printed, *r its exit code. */
+static const struct cli_command *find(const struct cli *c, const char *name, int *r)
 {
-	for (size_t i = 0; i < NCOMMANDS; i++)
+	const char *names[NCOMMANDS];
+	for (size_t i = 0; i < NCOMMANDS; i++) {
 		if (strcmp(commands[i]->name, name) == 0)
 			return commands[i];
+		names[i] = commands[i]->name;
+	}
+	char hint[64];
+	*r = cli_bad_usagef(c, "unknown command \"%s\" (liaison --help lists them)%s", name,
+			    did_you_mean(text_nearest(name, names, NCOMMANDS), hint, sizeof hint));
 	return NULL;
+}
+
+/* liaison help COMMAND [ACTION]. */
+static int help(const struct cli *c, const char *name, const char *action)
+{
+	int r;
+	const struct cli_command *cmd = find(c, name, &r);
+	if (!cmd)
+		return r;
+	if (!action)
+		return cli_usage(cmd);
+	const struct cli_sub *s = cli_sub_find(cmd, action);
+	if (s)
+		return cli_sub_usage(cmd, s);
+	const char *names[32];
+	size_t n = 0;
+	for (size_t i = 0; i < cmd->nsubs && n < sizeof names / sizeof names[0]; i++)
+		names[n++] = cmd->subs[i].name;
+	char hint[64];
+	if (!cmd->nsubs)
+		return cli_bad_usagef(c, "help: %s has no actions of its own (liaison help %s)",
+				      name, name);
+	return cli_bad_usagef(c, "help: %s has no action \"%s\"%s", name, action,
+			      did_you_mean(text_nearest(action, names, n), hint, sizeof hint));
 }
 
 /* Takes the global options out of argv (they may stand anywhere). */
@@ -378,6 +503,9 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+		if (c.json)
+			return cli_emit(
+			    json_pack("{s:s, s:s}", "name", "liaison", "version", LIAISON_VERSION));
 		printf("liaison %s\n", LIAISON_VERSION);
 		return EXIT_OK;
 	}
@@ -386,20 +514,19 @@ int main(int argc, char **argv)
 			overview(stdout);
 			return EXIT_OK;
 		}
-		const struct cli_command *cmd = find(argv[2]);
-		if (!cmd)
-			return cli_bad_usagef(
-			    &c, "unknown command \"%s\" (liaison --help lists them)", argv[2]);
-		return cli_usage(cmd);
+		if (argc > 4)
+			return cli_bad_usagef(&c, "help: at most a command and an action");
+		return help(&c, argv[2], argc > 3 ? argv[3] : NULL);
 	}
-	const struct cli_command *cmd = find(name);
+	const struct cli_command *cmd = find(&c, name, &r);
 	if (!cmd)
-		return cli_bad_usagef(&c, "unknown command \"%s\" (liaison --help lists them)",
-				      name);
+		return r;
 	c.argc = argc - 1;
 	c.argv = argv + 1;
-	if (cli_wants_help(&c))
-		return cli_usage(cmd);
+	if (cli_wants_help(&c)) {
+		const struct cli_sub *s = c.argc > 1 ? cli_sub_find(cmd, c.argv[1]) : NULL;
+		return s ? cli_sub_usage(cmd, s) : cli_usage(cmd);
+	}
 	if (through_daemon(cmd->name) && (r = remote_setup(&c)) != EXIT_OK)
 		return r;
 	r = cmd->run(&c);

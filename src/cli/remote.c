@@ -542,6 +542,9 @@ const struct cli_command cmd_login = {
     "options:\n"
     "  --cacert FILE  the CA certificate to check an https:// daemon with\n"
     "                 (also LIAISON_CACERT)\n",
+    NULL,
+    0,
+    NULL,
 };
 
 static int run_logout(struct cli *c)
@@ -571,6 +574,9 @@ const struct cli_command cmd_logout = {
     "Removes the login file liaison login wrote. The token itself stays valid\n"
     "until it expires or the node's operator revokes it (liaison person\n"
     "revoke-token).\n",
+    NULL,
+    0,
+    NULL,
 };
 
 static int run_whoami(struct cli *c)
@@ -613,4 +619,7 @@ const struct cli_command cmd_whoami = {
     "with --by.\n\n"
     "options:\n"
     "  --json  the person object, or {\"operator\", \"home\"}\n",
+    NULL,
+    0,
+    NULL,
 };

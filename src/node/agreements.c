@@ -10,9 +10,21 @@
 #include "log.h"
 #include "peer.h"
 
+/* An unknown agreement id (r LERR_NOTFOUND): e names the nearest known one. */
+static int agreement_unknown(struct node *n, const char *id, int r, struct lerr *e)
+{
+	char(*ids)[AGR_ID_MAX] = NULL;
+	size_t count = 0;
+	if (r == LERR_NOTFOUND && e && store_agreement_ids(n->store, &ids, &count, NULL) == 0)
+		node_hint_nearest(e, id, ids[0], sizeof ids[0], count);
+	free(ids);
+	return r;
+}
+
 int node_agreement_get(struct node *n, const char *id, struct agreement *a, struct lerr *e)
 {
-	return store_agreement_get(n->store, id, a, e);
+	int r = store_agreement_get(n->store, id, a, e);
+	return r == LERR_NOTFOUND ? agreement_unknown(n, id, r, e) : r;
 }
 
 int node_agreement_ids(struct node *n, char (**ids)[AGR_ID_MAX], size_t *count, struct lerr *e)
@@ -175,6 +187,12 @@ int node_agreement_record_as(struct node *n, const char *id, const struct agr_ev
 	/* a peer's node may be a day ahead (its zone): its note of its own today
 	 * is taken; a day more is the future there too */
 	const date_t latest = n->clock.today + (strcmp(how->source, "note") == 0 ? 1 : 0);
+	if (ev->kind == AGR_EV_NOTICE && !ev->by[0]) { /* how the act was given, not the rules */
+		json_decref(how->evidence);
+		lerr_set(e, LERR_INVAL,
+			 "a notice must name the party that gives it (--by, \"by\")");
+		return lerr_field(e, "by");
+	}
 	if (ev->date > latest) {
 		json_decref(how->evidence);
 		return lerr_set(e, LERR_REFUSED,
@@ -187,7 +205,7 @@ int node_agreement_record_as(struct node *n, const char *id, const struct agr_ev
 		json_decref(how->evidence);
 		return r;
 	}
-	r = store_agreement_get(n->store, id, a, e);
+	r = node_agreement_get(n, id, a, e);
 	const bool note = strcmp(how->source, "note") == 0; /* a peer's word */
 	if (r == 0 && note && !how->evidence)
 		r = lerr_set(e, LERR_INVAL, "a peer's note without its evidence is not taken");

@@ -97,6 +97,13 @@ int node_cached_person(struct node *n, const char *id, struct person *p, struct 
 			return 0;
 		}
 	int r = store_person_get(n->store, id, p, e);
+	if (r == LERR_NOTFOUND && n->operator&& e) { /* people are not a secret to the operator */
+		char(*ids)[PERSON_ID_MAX] = NULL;
+		size_t count = 0;
+		if (store_person_ids(n->store, &ids, &count, NULL) == 0)
+			node_hint_nearest(e, id, ids[0], sizeof ids[0], count);
+		free(ids);
+	}
 	if (r == 0 && c) {
 		unsigned k = c->next_person++ % CACHE_PEOPLE;
 		c->people[k].used = true;

@@ -58,4 +58,11 @@ int node_cached_between(struct node *n, const char *p1, const char *p2, date_t o
 				    struct agreement *, struct lerr *),
 			struct lerr *e);
 
+/*
+ * Appends "; did you mean \"X\"?" to e's message when X, of the n words
+ * stride bytes apart from words, is near word (text_nearest_in).
+ */
+void node_hint_nearest(struct lerr *e, const char *word, const char *words, size_t stride,
+		       size_t n);
+
 #endif

@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "../core/text.h"
 #include "../crypto/fio.h"
 #include "../store/store.h"
 #include "internal.h"
@@ -570,4 +571,12 @@ void node_read_end(struct node *n)
 void node_store_shown(const char *where, char *out, size_t n)
 {
 	store_location_shown(where, out, n);
+}
+
+void node_hint_nearest(struct lerr *e, const char *word, const char *words, size_t stride, size_t n)
+{
+	const char *near = n ? text_nearest_in(word, words, stride, n) : NULL;
+	size_t len = strlen(e->msg);
+	if (near && strcmp(near, word) != 0)
+		snprintf(e->msg + len, sizeof e->msg - len, "; did you mean \"%s\"?", near);
 }

@@ -70,3 +70,87 @@ load helpers
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq '.agreements | length')" -eq 0 ]
 }
+
+# The commands and, for those with actions, each action, as `liaison --help`
+# lists them: "COMMAND ACTION" or "COMMAND" a line.
+commands_and_actions() {
+	"$L" --help | awk '
+		/^commands:/ { on = 1; next }
+		/^$/ { on = 0 }
+		on && /^  [a-z]/ { cmd = $1; if (cmd != "help") print cmd; next }
+		on && /^             / { gsub(/,/, ""); for (i = 1; i <= NF; i++) print cmd " " $i }'
+}
+
+@test "liaison --help lists every action, and each has its own help: help CMD ACTION = CMD ACTION --help" {
+	n=0
+	while read -r cmd action; do
+		[ -n "$action" ] || continue
+		run "$L" help "$cmd" "$action"
+		[ "$status" -eq 0 ]
+		[[ "${lines[0]}" == "usage: liaison $cmd $action"* ]]
+		one="$output"
+		run "$L" "$cmd" "$action" --help
+		[ "$status" -eq 0 ]
+		[ "$output" = "$one" ]
+		# the action's own help: no other action's synopsis
+		[ "$(grep -c "liaison $cmd " <<<"$one")" -le 2 ]
+		# and the command's help has the same synopsis
+		"$L" help "$cmd" | grep -qF -- "${lines[0]#usage: }"
+		n=$((n + 1))
+	done < <(commands_and_actions)
+	# agreement 5, export 5, item 11, log 6, peer 8, person 6
+	[ "$n" -eq 41 ]
+	run "$L" help item share
+	[[ "$output" == *"--releasable PARTY"* && "$output" != *"report-compromise"* ]]
+	run "$L" person token --help
+	[[ "$output" == *"--read-only"* && "$output" != *"--clearance"* ]]
+}
+
+@test "every command in the code is in liaison --help, and every one has help" {
+	n=0
+	while read -r cmd action; do
+		[ -z "$action" ] || continue
+		run "$L" "$cmd" --help
+		[ "$status" -eq 0 ]
+		[[ "$output" == "usage: liaison"* ]]
+		n=$((n + 1))
+	done < <(commands_and_actions)
+	# as many as main.c's table holds
+	[ "$n" -eq "$(grep -o '&cmd_[a-z]*' "$BATS_TEST_DIRNAME/../../src/cli/main.c" | sort -u | wc -l)" ]
+}
+
+@test "did you mean: a mistyped command, action, option, agreement id or person is named with the nearest" {
+	run "$L" itme list
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'unknown command "itme"'*'did you mean "item"?'* ]]
+	run "$L" help agreemnt
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'did you mean "agreement"?'* ]]
+	example_node
+	run "$L" agreement stauts "$G"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'unknown action "stauts"'*'did you mean "status"?'* ]]
+	run "$L" help item sahre
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'did you mean "share"?'* ]]
+	run "$L" item list --limt 2
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown option --limt"*'did you mean "--limit"?'* ]]
+	run "$L" agreement status JPN-KOR-GSOMA
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'unknown agreement JPN-KOR-GSOMA; did you mean "JPN-KOR-GSOMIA"?'* ]]
+	run "$L" person show sauto
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'unknown person sauto; did you mean "sato"?'* ]]
+	# nothing near: no guess
+	run "$L" agreement status NOTHING-LIKE-IT
+	[[ "$output" != *"did you mean"* ]]
+}
+
+@test "--version --json is an object; the version matches the text one" {
+	run "$L" --json --version
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .name <<<"$output")" = liaison ]
+	v=$(jq -r .version <<<"$output")
+	[ "$("$L" --version)" = "liaison $v" ]
+}
