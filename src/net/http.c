@@ -72,21 +72,34 @@ static const struct route *route_at(size_t i)
 	return i < api_nroutes ? &api_routes[i] : &api_record_routes[i - api_nroutes];
 }
 
-/* The route for method and url: 0, or 404 / 405. */
+/*
+ * The route for method and url: 0, or 404 / 405 (204 for OPTIONS on a known
+ * path). rq->allow lists the path's methods: HEAD with a GET that only
+ * reads (a download or a checkpoint is an act, asked for by GET only), and
+ * OPTIONS.
+ */
 static unsigned route_find(const char *method, const char *url, struct req *rq)
 {
-	bool path_known = false;
+	const bool head = strcmp(method, "HEAD") == 0;
+	const struct route *found = NULL;
+	size_t len = 0;
 	for (size_t i = 0; i < api_nroutes + api_record_nroutes; i++) {
 		const struct route *r = route_at(i);
 		if (!match_path(r->pattern, url, rq))
 			continue;
-		path_known = true;
-		if (strcmp(r->method, method) == 0) {
-			rq->route = r;
-			return 0;
-		}
+		const bool head_ok = strcmp(r->method, "GET") == 0 && r->reads;
+		len += (size_t)snprintf(rq->allow + len, sizeof rq->allow - len, "%s%s%s",
+					len ? ", " : "", r->method, head_ok ? ", HEAD" : "");
+		if (strcmp(r->method, method) == 0 || (head && head_ok))
+			found = r;
 	}
-	return path_known ? MHD_HTTP_METHOD_NOT_ALLOWED : MHD_HTTP_NOT_FOUND;
+	if (!len)
+		return MHD_HTTP_NOT_FOUND;
+	snprintf(rq->allow + len, sizeof rq->allow - len, ", OPTIONS");
+	rq->route = found;
+	return found				? 0
+	       : strcmp(method, "OPTIONS") == 0 ? MHD_HTTP_NO_CONTENT
+						: MHD_HTTP_METHOD_NOT_ALLOWED;
 }
 
 void server_print_routes(FILE *f)
@@ -359,10 +372,11 @@ static enum MHD_Result on_start(struct server *s, struct MHD_Connection *c, cons
 		return MHD_NO;
 	rq->fd = -1;
 	rq->t0 = http_now();
-	rq->method = strcmp(method, "GET") == 0	   ? "GET"
-		     : strcmp(method, "POST") == 0 ? "POST"
-		     : strcmp(method, "HEAD") == 0 ? "HEAD"
-						   : "OTHER";
+	rq->method = strcmp(method, "GET") == 0	      ? "GET"
+		     : strcmp(method, "POST") == 0    ? "POST"
+		     : strcmp(method, "HEAD") == 0    ? "HEAD"
+		     : strcmp(method, "OPTIONS") == 0 ? "OPTIONS"
+						      : "OTHER";
 	snprintf(rq->path, sizeof rq->path, "%s", url);
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_pair, rq);
 	*con_cls = rq;
@@ -377,9 +391,13 @@ static enum MHD_Result on_start(struct server *s, struct MHD_Connection *c, cons
 		return reply_errorf(&x, MHD_HTTP_BAD_REQUEST, "invalid", "%s", bad);
 	if (miss == MHD_HTTP_NOT_FOUND)
 		return reply_errorf(&x, miss, "not-found", "no such endpoint: %.128s", url);
+	if (miss == MHD_HTTP_NO_CONTENT) /* OPTIONS: the methods, to anyone */
+		return reply_bytes(&x, miss, NULL, 0, NULL);
 	if (miss)
-		return reply_errorf(&x, miss, "invalid", "%.128s does not take %s", url,
-				    rq->method);
+		return reply_errorf(
+		    &x, miss, "invalid", "%.128s does not take %.16s (Allow: %s)", url,
+		    method[strspn(method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")] ? "it" : method,
+		    rq->allow);
 	guard_request(&s->guard, c); /* its body must come at the minimum rate */
 	/* a body is refused before its bytes come, from anyone not authenticated
 	 * or not allowed: it never reaches the disk (nor memory) */

@@ -35,6 +35,9 @@ static enum MHD_Result queue(struct ctx *x, unsigned status, struct MHD_Response
 	if (type)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if ((status == MHD_HTTP_METHOD_NOT_ALLOWED || status == MHD_HTTP_NO_CONTENT) &&
+	    x->rq->allow[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, x->rq->allow);
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"liaison\"");

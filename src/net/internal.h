@@ -120,6 +120,7 @@ struct req {
 	double t0;
 	const char *method;
 	char path[256];
+	char allow[48]; /* the path's methods, for Allow (405, OPTIONS) */
 };
 
 /* What a handler works with. */

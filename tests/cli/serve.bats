@@ -57,6 +57,33 @@ share() { # TOKEN -> the new item's id
 	[ "$(wc -l <server.txt)" -ge 39 ]
 }
 
+@test "methods: 405 says Allow, OPTIONS lists a path's methods, HEAD answers a read's headers only" {
+	start jpn
+	# a method the path does not take: 405 naming them, nothing done
+	curl -s -D h.txt -o out.json -X DELETE -H "Authorization: Bearer $REG" "$URL/v1/people"
+	grep -q "^HTTP/1.1 405" h.txt
+	grep -qi "^Allow: GET, HEAD, POST, OPTIONS" h.txt
+	[[ "$(jq -r .error.message out.json)" == *"does not take DELETE (Allow: GET, HEAD, POST, OPTIONS)"* ]]
+	# OPTIONS: 204 and Allow, no token needed (the table is docs/openapi.yaml)
+	curl -s -D h.txt -o out.json -X OPTIONS "$URL/v1/items/abc"
+	grep -q "^HTTP/1.1 204" h.txt
+	grep -qi "^Allow: GET, HEAD, OPTIONS" h.txt
+	[ ! -s out.json ]
+	curl -s -D h.txt -o /dev/null -X OPTIONS "$URL/v1/nothing"
+	grep -q "^HTTP/1.1 404" h.txt
+	# HEAD: the GET's status and length, no body; still needs the token
+	curl -s -o get.json -D g.txt -H "Authorization: Bearer $SATO" "$URL/v1/agreements"
+	curl -s -I -H "Authorization: Bearer $SATO" "$URL/v1/agreements" >h.txt
+	grep -q "^HTTP/1.1 200" h.txt
+	[ "$(grep -i '^Content-Length' h.txt)" = "$(grep -i '^Content-Length' g.txt)" ]
+	[ -s get.json ]
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -I "$URL/v1/agreements")" = 401 ]
+	# a download or a checkpoint is an act: GET only
+	curl -s -I -H "Authorization: Bearer $SATO" "$URL/v1/log/checkpoint" >h.txt
+	grep -q "^HTTP/1.1 405" h.txt
+	grep -qi "^Allow: GET, OPTIONS" h.txt
+}
+
 @test "every /v1/ endpoint refuses a missing, unknown or revoked token with 401" {
 	start jpn
 	call "" GET /healthz
