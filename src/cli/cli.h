@@ -67,6 +67,12 @@ int cli_failf(const struct cli *c, int code, const char *fmt, ...)
 /* Prints obj as indented JSON on stdout and releases it; EXIT_OK or
  * EXIT_FAIL when it could not be written. */
 int cli_emit(json_t *obj);
+/* The same on f. */
+int cli_emit_to(FILE *f, json_t *obj);
+
+/* Where a command that writes to out (-o) answers: stderr when out is "-"
+ * (standard output carries what it writes), else stdout. */
+FILE *cli_answers(const char *out);
 
 /*
  * A denial: err is the error with its decision (view_denied's shape),

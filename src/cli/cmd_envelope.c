@@ -73,6 +73,8 @@ static int run_seal(struct cli *c)
 			return cli_bad_usagef(c, "--chunk-size: \"%s\" is not in %u..%u", chunk_s,
 					      ENV_CHUNK_MIN, ENV_CHUNK_MAX);
 	}
+	if (out && strcmp(out, "-") == 0)
+		out = NULL; /* standard output */
 	if (!out && isatty(STDOUT_FILENO))
 		return cli_bad_usagef(
 		    c, "seal: will not write an envelope to a terminal (use -o FILE)");
@@ -131,6 +133,8 @@ static int run_open(struct cli *c)
 	const char *in = np && strcmp(pos[0], "-") != 0 ? pos[0] : NULL;
 	struct cli_progress pr;
 	cli_progress_start(&pr, "opening", in, quiet);
+	if (out && strcmp(out, "-") == 0)
+		out = NULL; /* standard output */
 	const struct envfile_io io = {
 	    .in = in, .out = out, .force = force, .progress = cli_progress_update, .arg = &pr};
 	struct envfile_info info;

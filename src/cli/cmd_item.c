@@ -315,10 +315,11 @@ static int do_get(const struct cli *c, struct node *n, int argc, char **argv)
 	}
 	if (r != EXIT_OK)
 		return r;
+	FILE *f = cli_answers(out);
 	if (c->json)
-		return cli_emit(json_pack("{s:s, s:s, s:I}", "item", a.item, "output", out, "bytes",
-					  (json_int_t)bytes));
-	printf("item %s: %llu bytes in %s\n", a.item, (unsigned long long)bytes, out);
+		return cli_emit_to(f, json_pack("{s:s, s:s, s:I}", "item", a.item, "output", out,
+						"bytes", (json_int_t)bytes));
+	fprintf(f, "item %s: %llu bytes in %s\n", a.item, (unsigned long long)bytes, out);
 	return EXIT_OK;
 }
 
@@ -360,12 +361,13 @@ static int do_release(const struct cli *c, struct node *n, int argc, char **argv
 	}
 	if (r != EXIT_OK)
 		return r;
+	FILE *f = cli_answers(a.out);
 	if (c->json)
-		return cli_emit(json_pack("{s:s, s:s, s:s, s:s}", "item", a.item, "to", a.to, "by",
-					  a.by, a.out ? "output" : "via",
-					  a.out ? a.out : "outbox"));
+		return cli_emit_to(f, json_pack("{s:s, s:s, s:s, s:s}", "item", a.item, "to", a.to,
+						"by", a.by, a.out ? "output" : "via",
+						a.out ? a.out : "outbox"));
 	if (a.out)
-		printf("released item %s to %s: %s\n", a.item, a.to, a.out);
+		fprintf(f, "released item %s to %s: %s\n", a.item, a.to, a.out);
 	else
 		printf("released item %s to %s: queued for its node (liaison peer outbox)\n",
 		       a.item, a.to);
@@ -488,13 +490,14 @@ static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	if (c->json)
-		return cli_emit(o);
+		return cli_emit_to(cli_answers(a.out), o);
 	if (destroy)
 		printf("item %s destroyed: its sealed payload is erased, its record kept\n",
 		       a.item);
 	else if (report)
-		printf("compromise of item %s reported for the originator: %s\n", a.item,
-		       a.out ? a.out : "queued for its node (liaison peer outbox)");
+		fprintf(cli_answers(a.out),
+			"compromise of item %s reported for the originator: %s\n", a.item,
+			a.out ? a.out : "queued for its node (liaison peer outbox)");
 	else if (downgrade)
 		printf("item %s is now %s\n", a.item,
 		       cli_str(json_object_get(o, "marking"), "level"));
@@ -770,10 +773,10 @@ static int run_consent(struct cli *c)
 		if ((r = consent_grant(c, &a)) != EXIT_OK)
 			return r;
 		if (c->json)
-			return cli_emit(consent_answer(&a));
-		printf("consent to release item %s to %s, signed%s%s%s%s\n", a.item, a.to,
-		       a.out ? ": " : "", a.out ? a.out : "", a.send ? ", queued for " : "",
-		       a.send ? a.send : "");
+			return cli_emit_to(cli_answers(a.out), consent_answer(&a));
+		fprintf(cli_answers(a.out), "consent to release item %s to %s, signed%s%s%s%s\n",
+			a.item, a.to, a.out ? ": " : "", a.out ? a.out : "",
+			a.send ? ", queued for " : "", a.send ? a.send : "");
 		return EXIT_OK;
 	}
 	if ((r = consent_import(c, pos[0], &o)) != EXIT_OK)

@@ -81,12 +81,12 @@ static int do_checkpoint(const struct cli *c, struct node *n, int argc, char **a
 		return cli_error(c, &e);
 	}
 	if (c->json)
-		return cli_emit(o);
+		return cli_emit_to(cli_answers(out), o);
 	if (!out)
 		fputs(note, stdout);
 	else
-		printf("checkpoint of %s at size %" PRIu64 " written to %s\n", cli_str(o, "origin"),
-		       num(o, "size"), out);
+		fprintf(cli_answers(out), "checkpoint of %s at size %" PRIu64 " written to %s\n",
+			cli_str(o, "origin"), num(o, "size"), out);
 	json_decref(o);
 	return EXIT_OK;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../core/text.h"
+#include "../crypto/fio.h"
 #include "../crypto/keys.h"
 #include "../node/views.h"
 #include "cli.h"
@@ -114,17 +115,27 @@ int cli_failf(const struct cli *c, int code, const char *fmt, ...)
 	return code == LERR_INVAL ? cli_bad_usage(c, &e) : cli_error(c, &e);
 }
 
-int cli_emit(json_t *obj)
+int cli_emit_to(FILE *f, json_t *obj)
 {
 	if (!obj) {
 		fprintf(stderr, "liaison: out of memory\n");
 		return EXIT_FAIL;
 	}
-	int r = json_dumpf(obj, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int r = json_dumpf(obj, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(obj);
-	if (r != 0 || fputc('\n', stdout) == EOF)
+	if (r != 0 || fputc('\n', f) == EOF)
 		return EXIT_FAIL;
 	return EXIT_OK;
+}
+
+int cli_emit(json_t *obj)
+{
+	return cli_emit_to(stdout, obj);
+}
+
+FILE *cli_answers(const char *out)
+{
+	return out && fio_is_std(out) ? stderr : stdout;
 }
 
 const char *cli_str(const json_t *o, const char *key)
@@ -170,10 +181,18 @@ void cli_print_decision(FILE *f, const json_t *d)
 	fprintf(f, "%s: %s %s %s item %s on %s\n", permit ? "PERMIT" : "DENY", cli_str(d, "person"),
 		permit ? "may" : "may not", cli_str(d, "action"), cli_str(d, "item"),
 		cli_str(d, "date"));
-	json_array_foreach (json_object_get(d, "rules"), i, rule)
-		fprintf(f, "  %s %-13s %s (%s)\n",
-			json_is_true(json_object_get(rule, "ok")) ? "ok" : "NO",
-			cli_str(rule, "id"), cli_str(rule, "detail"), cli_str(rule, "clause"));
+	/* the rules that failed first, each with what would change it */
+	for (int pass = 0; pass < 2; pass++)
+		json_array_foreach (json_object_get(d, "rules"), i, rule) {
+			bool ok = json_is_true(json_object_get(rule, "ok"));
+			if (ok != (pass == 1))
+				continue;
+			fprintf(f, "  %s %-13s %s (%s)\n", ok ? "ok" : "NO", cli_str(rule, "id"),
+				cli_str(rule, "detail"), cli_str(rule, "clause"));
+			if (json_object_get(rule, "hint"))
+				fprintf(f, "     %-13s to change it: %s\n", "",
+					cli_str(rule, "hint"));
+		}
 }
 
 int cli_denied(const struct cli *c, json_t *err)

@@ -284,15 +284,20 @@ static int request_body(const struct cli *c, CURL *cu, const struct remote_req *
 {
 	if (rq->upload) {
 		struct stat sb;
-		*up = open(rq->upload, O_RDONLY | O_CLOEXEC);
-		if (*up < 0 || fstat(*up, &sb) != 0)
-			return cli_failf(c, LERR_IO, "%s: cannot open: %s", rq->upload,
-					 strerror(errno));
+		struct lerr e = {0};
+		if ((*up = fio_open_in(rq->upload, &e)) < 0)
+			return cli_error(c, &e);
+		if (fstat(*up, &sb) != 0)
+			return cli_failf(c, LERR_IO, "%s: %s", rq->upload, strerror(errno));
 		*h = curl_slist_append(*h, "Content-Type: application/octet-stream");
 		curl_easy_setopt(cu, CURLOPT_POST, 1L);
 		curl_easy_setopt(cu, CURLOPT_READFUNCTION, on_read);
 		curl_easy_setopt(cu, CURLOPT_READDATA, up);
-		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)sb.st_size);
+		if (S_ISREG(sb.st_mode)) /* from where it stands now to its end */
+			curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE_LARGE,
+					 (curl_off_t)(sb.st_size - lseek(*up, 0, SEEK_CUR)));
+		else /* a pipe: its length is not known before its end */
+			*h = curl_slist_append(*h, "Transfer-Encoding: chunked");
 	} else if (rq->body) {
 		if (!(*body = json_dumps(rq->body, JSON_COMPACT)))
 			return cli_failf(c, LERR_NOMEM, "out of memory");

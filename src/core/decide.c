@@ -65,6 +65,39 @@ static void rule(struct decision *d, const char *id, const char *clause, bool ok
 	text_trim_utf8(r->detail);
 }
 
+/* What would change the answer of the rule just made, when it failed. */
+static void hint(struct decision *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void hint(struct decision *d, const char *fmt, ...)
+{
+	struct rule_outcome *r = d->nrules ? &d->rules[d->nrules - 1] : NULL;
+	if (!r || r->ok)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->hint, sizeof r->hint, fmt, ap);
+	va_end(ap);
+	text_trim_utf8(r->hint);
+}
+
+/* The hint of a failed R-THIRD-PARTY: the originator's consent for party. */
+static void consent_hint(struct decision *d, const char *originator, const char *party)
+{
+	hint(d, "%s's written consent for %s (consent grant on its node, consent import here)",
+	     originator, party);
+}
+
+/* words[0..n) of width w, joined by ", " into buf (n bytes). */
+static const char *joined(const char *words, size_t w, size_t n, char *buf, size_t size)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < size; i++)
+		len +=
+		    (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", words + i * w);
+	return buf;
+}
+
 static bool touches_content(enum action a)
 {
 	return a == ACT_READ || a == ACT_DOWNLOAD || a == ACT_REPRODUCE || a == ACT_TRANSLATE ||
@@ -133,9 +166,13 @@ static void check_role(const struct decide_request *rq, struct decision *d)
 		rule(d, "R-ROLE", "Art. 6, 13, 17", false,
 		     "%s is of %s; only people of %s, whose node holds the item, may %s it",
 		     rq->person->id, rq->person->party, rq->holder, action_name(rq->action));
-	else
+	else {
 		rule(d, "R-ROLE", "Art. 6, 13, 17", ok, "%s needs the role %s; %s %s",
 		     action_name(rq->action), names, rq->person->id, ok ? "has it" : "has not");
+		hint(d, "ask a person with the role %s (roles are the registrar's to give)", names);
+		return;
+	}
+	hint(d, "ask a person of %s", rq->holder);
 }
 
 /*
@@ -150,11 +187,13 @@ static void check_foreign_reader(const struct decide_request *rq, struct decisio
 	const char *orig = rq->item->label.originator;
 	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
 	struct agr_state st;
-	if (strcmp(orig, rq->holder) != 0 && strcmp(orig, p->party) != 0)
+	if (strcmp(orig, rq->holder) != 0 && strcmp(orig, p->party) != 0) {
 		rule(d, "R-THIRD-PARTY", "Art. 5", rq->reader_consent,
 		     "%s made the item; a person of %s reads it here only with its written "
 		     "consent, %s",
 		     orig, p->party, rq->reader_consent ? "which was given" : "which there is not");
+		consent_hint(d, orig, p->party);
+	}
 	if (!rq->holder_agreement) {
 		rule(d, "R-IN-FORCE", "Art. 21", false,
 		     "%s is of %s; no agreement between %s and %s covers %s reading %s's items",
@@ -232,10 +271,15 @@ static void clearance_dates_fail(struct decision *d, const struct decide_request
 		     "unless renewed), before %s",
 		     p->id, c->level, date_format(c->from, d1), date_format(end, d2), c->level,
 		     lv ? lv->valid_years : 0, date_format(rq->date, d3));
+	if (end < c->to && rq->date > end)
+		hint(d, "a renewed %s clearance (person add --clearance %s:FROM), from %s on",
+		     c->level, c->level, date_format(end + 1, d1));
 	else
 		rule(d, "R-CLEARANCE", "Art. 4, 7", false,
 		     "%s's %s clearance is valid %s to %s, not on %s", p->id, c->level,
 		     date_format(c->from, d1), date_format(c->to, d2), date_format(rq->date, d3));
+	hint(d, "a %s clearance valid on %s (person add --clearance %s:FROM[:TO])", c->level,
+	     date_format(rq->date, d3), c->level);
 }
 
 /*
@@ -252,6 +296,7 @@ static void check_clearance(const struct decide_request *rq, struct decision *d)
 	const char *why = NULL;
 	if (!p->nclear) {
 		rule(d, "R-CLEARANCE", "Art. 4, 7", false, "%s holds no clearance", p->id);
+		hint(d, "a clearance of %s at the item's level (person add --clearance)", p->party);
 		return;
 	}
 	const struct scheme_level *need = decide_required_level(l, rq->scheme, rq->agreement, &why);
@@ -279,6 +324,8 @@ static void check_clearance(const struct decide_request *rq, struct decision *d)
 		     "%s %s requires %s %s (rank %d); %s holds %s (rank %d)", l->originator,
 		     l->level, rq->scheme->code, need->code, need->rank, p->id, c->level,
 		     has ? has->rank : 0);
+	hint(d, "a clearance at %s %s%s, valid that day", rq->scheme->code, need->code,
+	     need->separate ? " itself" : " or higher");
 }
 
 static void check_ntk(const struct decide_request *rq, struct decision *d)
@@ -291,6 +338,7 @@ static void check_ntk(const struct decide_request *rq, struct decision *d)
 	bool ok = person_has_ntk(rq->person, g);
 	rule(d, "R-NTK", "Art. 7", ok, "the item needs the group %s; %s %s it", g, rq->person->id,
 	     ok ? "holds" : "does not hold");
+	hint(d, "membership of the group %s (person add --ntk %s)", g, g);
 }
 
 static bool releasable(const struct label *l, const char *party)
@@ -309,6 +357,7 @@ static void check_releasable(const struct decide_request *rq, struct decision *d
 	const char *party = rq->action == ACT_RELEASE ? rq->to : rq->person->party;
 	if (!party || !party[0]) {
 		rule(d, "R-RELEASABLE", "Art. 5", false, "no destination party given");
+		hint(d, "name the party it goes to (--to)");
 		return;
 	}
 	bool ok = releasable(l, party);
@@ -328,6 +377,17 @@ static void check_releasable(const struct decide_request *rq, struct decision *d
 	}
 	rule(d, "R-RELEASABLE", "Art. 5", ok, "%s is %samong the parties it is releasable to",
 	     party, ok ? "" : "not ");
+	if (ok)
+		return;
+	char list[LABEL_LIST_MAX * PARTY_CODE_MAX];
+	const char *now = l->nreleasable ? joined(l->releasable[0], sizeof l->releasable[0],
+						  l->nreleasable, list, sizeof list)
+					 : "no other party";
+	if (strcmp(l->originator, rq->person->party) == 0)
+		hint(d, "share it anew with --releasable %s (it is releasable to %s)", party, now);
+	else
+		hint(d, "only %s, the originator, can make it releasable to %s (now: %s)",
+		     l->originator, party, now);
 }
 
 /* Is the agreement in force (a pending notice does not stop it) on day? */
@@ -400,6 +460,11 @@ static void check_purpose(const struct decide_request *rq, struct decision *d)
 	else
 		rule(d, "R-PURPOSE", "Art. 5", ok, "the purpose %s is %samong the item's purposes",
 		     p, ok ? "" : "not ");
+	if (ok)
+		return;
+	char list[LABEL_LIST_MAX * LABEL_WORD_MAX];
+	hint(d, "give a purpose (--purpose) the item allows: %s",
+	     joined(l->purposes[0], sizeof l->purposes[0], l->npurposes, list, sizeof list));
 }
 
 static void check_release(const struct decide_request *rq, struct decision *d)
@@ -409,10 +474,12 @@ static void check_release(const struct decide_request *rq, struct decision *d)
 	struct agr_state st;
 	const char *to = rq->to && rq->to[0] ? rq->to : "?";
 	/* R-THIRD-PARTY: a foreign item going to a third party */
-	if (strcmp(l->originator, rq->person->party) != 0 && strcmp(l->originator, to) != 0)
+	if (strcmp(l->originator, rq->person->party) != 0 && strcmp(l->originator, to) != 0) {
 		rule(d, "R-THIRD-PARTY", "Art. 5", rq->consent,
 		     "%s made the item; releasing it to %s needs its written consent, %s",
 		     l->originator, to, rq->consent ? "which was given" : "which there is not");
+		consent_hint(d, l->originator, to);
+	}
 	if (!rq->release_agreement)
 		rule(d, "R-IN-FORCE", "Art. 21", false, "no agreement between %s and %s",
 		     rq->person->party, to);
@@ -462,6 +529,9 @@ static void check_export(const struct decide_request *rq, struct decision *d)
 	else
 		rule(d, "R-EXPORT", "export control", ok, "%s to %s (group %s): %s; %s", entry, to,
 		     g, dn, a.reasons[a.nreasons - 1]);
+	if (a.decision == EXD_INDIVIDUAL_REQUIRED || a.decision == EXD_CATCH_ALL_REVIEW)
+		hint(d, "an individual licence for %s to %s valid that day (export licence add)",
+		     entry, to);
 }
 
 char *decide_why(const struct decision *d, char *buf, size_t n)
@@ -516,8 +586,8 @@ void decide(const struct decide_request *rq, struct decision *d)
 	if (rq->action == ACT_DOWNGRADE) {
 		bool ok = strcmp(l->originator, rq->person->party) == 0;
 		rule(d, "R-DOWNGRADE", "Art. 6", ok,
-		     "only %s, the originator, may change the level%s", l->originator,
-		     ok ? "" : "; ask it in writing");
+		     "only %s, the originator, may change the level", l->originator);
+		hint(d, "ask %s, the originator, in writing", l->originator);
 	}
 	if (rq->action == ACT_REPRODUCE || rq->action == ACT_TRANSLATE)
 		rule(d, "R-MARKING", "Art. 4, 14, 15", true,

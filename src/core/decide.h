@@ -34,12 +34,14 @@ enum action {
 
 #define DECIDE_RULES_MAX  12
 #define DECIDE_DETAIL_MAX 200
+#define DECIDE_HINT_MAX	  160
 
 struct rule_outcome {
 	const char *id;	    /* "R-CLEARANCE" */
 	const char *clause; /* "Art. 4, 7" */
 	bool ok;
 	char detail[DECIDE_DETAIL_MAX];
+	char hint[DECIDE_HINT_MAX]; /* a failed rule: what would change it, or "" */
 };
 
 struct decision {

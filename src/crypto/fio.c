@@ -43,13 +43,35 @@ int fio_write_full(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+bool fio_is_std(const char *path)
+{
+	return strcmp(path, "-") == 0;
+}
+
+int fio_open_in(const char *path, struct lerr *e)
+{
+	int fd = fio_is_std(path) ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
+				  : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lerr_set(e, errno == ENOENT ? LERR_NOTFOUND : LERR_IO, "%s: cannot open: %s",
+				fio_is_std(path) ? "standard input" : path, strerror(errno));
+	return fd;
+}
+
 int fio_begin(struct fio_out *o, const char *path, int mode, bool overwrite, struct lerr *e)
 {
 	struct stat sb;
 	o->fd = -1;
 	o->tmp[0] = '\0';
-	if (!str_copy(o->path, sizeof o->path, path))
+	o->nameless = false;
+	o->std = fio_is_std(path);
+	if (!str_copy(o->path, sizeof o->path, o->std ? "standard output" : path))
 		return lerr_set(e, LERR_LIMIT, "%.64s...: path too long", path);
+	if (o->std) {
+		if ((o->fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) < 0)
+			return lerr_set(e, LERR_IO, "standard output: %s", strerror(errno));
+		return 0;
+	}
 	if (!overwrite && lstat(path, &sb) == 0)
 		return lerr_set(e, LERR_EXISTS, "%s already exists (--force replaces it)", path);
 	int w = snprintf(o->tmp, sizeof o->tmp, "%s.tmp-XXXXXX", path);
@@ -98,6 +120,11 @@ static void sync_dir(const char *path)
 
 int fio_commit(struct fio_out *o, struct lerr *e)
 {
+	if (o->std) { /* a pipe or a terminal: nothing to sync or name */
+		int r = close(o->fd);
+		o->fd = -1;
+		return r == 0 ? 0 : lerr_set(e, LERR_IO, "standard output: %s", strerror(errno));
+	}
 	if (fsync(o->fd) != 0) {
 		int err = errno;
 		fio_abort(o);
@@ -169,7 +196,10 @@ int fio_read_file(const char *path, size_t max, char **out, size_t *n, struct le
 {
 	*out = NULL;
 	*n = 0;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = fio_is_std(path) ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
+				  : open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fio_is_std(path))
+		path = "standard input";
 	if (fd < 0)
 		return lerr_set(e, errno == ENOENT ? LERR_NOTFOUND : LERR_IO, "%s: cannot open: %s",
 				path, strerror(errno));

@@ -27,14 +27,25 @@ struct fio_out {
 	char path[4096];
 	char tmp[4096 + 32]; /* its temporary name; "" while it has none (O_TMPFILE) */
 	bool nameless;	     /* made with O_TMPFILE: named only at fio_commit */
+	bool std;	     /* path "-": standard output, written as it comes */
 };
+
+/* Whether path is "-": standard input or output, as the commands take it. */
+bool fio_is_std(const char *path) __attribute__((nonnull));
+
+/*
+ * Opens path to read (standard input, a duplicate of it, for "-"); the fd,
+ * or a LERR code with the message naming path.
+ */
+int fio_open_in(const char *path, struct lerr *e) __attribute__((nonnull(1)));
 
 /*
  * Creates a temporary file (mode `mode`) beside `path`: without a name
  * (O_TMPFILE) where the file system allows it, so that a process killed
  * while writing (even SIGKILL) leaves nothing behind; else named
  * path.tmp-XXXXXX. Unless overwrite, refuses (LERR_EXISTS) when path exists.
- * Returns 0 or a LERR code.
+ * Path "-" is standard output: no file, nothing to rename, and what was
+ * written before a failure stays written. Returns 0 or a LERR code.
  */
 int fio_begin(struct fio_out *o, const char *path, int mode, bool overwrite, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
@@ -53,7 +64,8 @@ int fio_write_file(const char *path, const void *buf, size_t n, int mode, bool o
 
 /*
  * Reads a whole small file (at most max bytes) into *out (free() it; a NUL
- * follows the data). Refuses symbolic links. Returns 0 or a LERR code.
+ * follows the data). Refuses symbolic links; "-" reads standard input.
+ * Returns 0 or a LERR code.
  */
 int fio_read_file(const char *path, size_t max, char **out, size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 3, 4)));

@@ -58,8 +58,8 @@ int node_item_copy(struct node *n, const struct act_args *a, const struct key_se
 	r = label_normalise(&l, e);
 	if (r == 0)
 		r = label_canonical(&l, &canon, &cn, e);
-	if (r == 0 && a->file && !a->source && (in = open(a->file, O_RDONLY | O_CLOEXEC)) < 0)
-		r = lerr_set(e, LERR_IO, "%s: cannot open: %s", a->file, strerror(errno));
+	if (r == 0 && a->file && !a->source && (in = fio_open_in(a->file, e)) < 0)
+		r = in;
 	if (r == 0 && (r = node_blob_begin(n, &o, e)) == 0) {
 		uint64_t bytes = 0;
 		if (a->file) {

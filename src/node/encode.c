@@ -217,6 +217,9 @@ json_t *encode_decision(const struct decision *d, const char *person, const char
 		json_object_set_new_nocheck(r, "ok", json_boolean(d->rules[i].ok));
 		json_object_set_new_nocheck(r, "detail", json_string_nocheck(d->rules[i].detail));
 		json_object_set_new_nocheck(r, "clause", json_string_nocheck(d->rules[i].clause));
+		if (d->rules[i].hint[0])
+			json_object_set_new_nocheck(r, "hint",
+						    json_string_nocheck(d->rules[i].hint));
 		json_array_append_new(rules, r);
 	}
 	if (!o) {

@@ -241,9 +241,9 @@ int node_item_import_from(struct node *n, const char *file, const struct key_sec
 	struct env_header h;
 	struct key_public sender;
 	memset(it, 0, sizeof *it);
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	int fd = fio_open_in(file, e);
 	if (fd < 0)
-		return lerr_set(e, LERR_IO, "%s: cannot open: %s", file, strerror(errno));
+		return fd;
 	int r = verify_all(n, fd, k, &h, &sender, e);
 	if (r < 0) {
 		close(fd);
@@ -261,8 +261,11 @@ int node_item_import_from(struct node *n, const char *file, const struct key_sec
 	if (r == 0)
 		r = receive_check(n, l, h.sender, it, e);
 	struct fio_out o;
-	if (r == 0 && lseek(fd, 0, SEEK_SET) != 0)
-		r = lerr_set(e, LERR_IO, "%s: %s", file, strerror(errno));
+	if (r == 0 && lseek(fd, 0, SEEK_SET) != 0) /* checked whole, then stored: read twice */
+		r = lerr_set(e, LERR_IO, "%s: %s (an envelope is read twice: a file, not a pipe)",
+			     fio_is_std(file) ? "standard input" : file, strerror(errno));
+	struct stat sb;
+	const uint64_t size = fstat(fd, &sb) == 0 ? (uint64_t)sb.st_size : 0;
 	if (r == 0 && (r = node_blob_begin(n, &o, e)) == 0) {
 		uint8_t buf[1 << 16];
 		ssize_t got;
@@ -278,7 +281,6 @@ int node_item_import_from(struct node *n, const char *file, const struct key_sec
 	}
 	close(fd);
 	if (r == 0) {
-		struct stat sb;
 		str_copy(it->id, sizeof it->id, l->item);
 		it->label = h.label;
 		str_copy(it->originator, sizeof it->originator, l->originator);
@@ -286,7 +288,7 @@ int node_item_import_from(struct node *n, const char *file, const struct key_sec
 		it->foreign = true;
 		date_format(n->clock.today, it->received);
 		str_copy(it->sender, sizeof it->sender, h.sender);
-		it->size = stat(file, &sb) == 0 ? envelope_plain_size(&h, (uint64_t)sb.st_size) : 0;
+		it->size = size ? envelope_plain_size(&h, size) : 0;
 		date_format(n->clock.today, it->stored_on);
 		r = node_item_record(n, it, "item-import", json_pack("{s:s}", "sender", h.sender),
 				     e);

@@ -500,8 +500,8 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 	if (r == 0)
 		r = label_canonical(l, &canon, &cn, e);
 	int in = -1;
-	if (r == 0 && !rq->source && (in = open(rq->file, O_RDONLY | O_CLOEXEC)) < 0)
-		r = lerr_set(e, LERR_IO, "%s: cannot open: %s", rq->file, strerror(errno));
+	if (r == 0 && !rq->source && (in = fio_open_in(rq->file, e)) < 0)
+		r = in;
 	struct fio_out o;
 	if (r == 0 && (r = node_blob_begin(n, &o, e)) == 0) {
 		uint64_t bytes = 0;

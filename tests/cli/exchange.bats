@@ -159,3 +159,36 @@ setup() {
 	run "$L" --home jpn2 --json access check --person sato --item "$kid" --action read --purpose warning
 	[ "$status" -eq 0 ]
 }
+
+@test "- is standard input and output: share from a pipe, get and release to stdout, import and config from stdin" {
+	echo "launch at 06:00" >report.txt
+	id=$(cat report.txt | "$L" --home jpn item share - --by sato --level GOKUHI --title T \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	[[ "$id" =~ ^[0-9a-f]{24}$ ]]
+	# the payload alone on stdout; the answer on stderr (text or JSON)
+	"$L" --home jpn item get "$id" --by sato --purpose warning -o - >out.txt 2>err.txt
+	cmp report.txt out.txt
+	grep -q "$(wc -c <report.txt) bytes in -" err.txt
+	"$L" --home jpn --json item get "$id" --by sato --purpose warning -o - >out.txt 2>err.json
+	cmp report.txt out.txt
+	[ "$(jq -r .bytes err.json)" = "$(wc -c <report.txt)" ]
+	# an envelope to stdout, imported from stdin: a file (it is read twice), not a pipe
+	"$L" --home jpn item release "$id" --to KOR --by sato -o - >rel.lsn 2>/dev/null
+	run bash -c "cat rel.lsn | '$L' --home kor item import -"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"a file, not a pipe"* ]]
+	[ "$(sqlite3 kor/node.db "SELECT count(*) FROM items")" -eq 0 ]
+	"$L" --home kor item import - <rel.lsn
+	[ "$(sqlite3 kor/node.db "SELECT count(*) FROM items WHERE id = '$id'")" -eq 1 ]
+	# a configuration, a key and a checkpoint through - too
+	"$L" --home usa config check - <cfg.json | grep -q "valid"
+	"$L" --home usa party key JPN - <jpn/keys/JPN.pub >/dev/null
+	[ "$(sqlite3 usa/node.db "SELECT count(*) FROM party_keys WHERE party = 'JPN'")" -eq 1 ]
+	"$L" --home jpn log checkpoint -o - >cp.txt 2>/dev/null
+	[ "$(head -1 cp.txt)" = "liaison/JPN" ]
+	"$L" --home kor log witness cp.txt >/dev/null
+	# a missing file and a missing stdin are named as such
+	run "$L" --home jpn item share nothing.txt --by sato --level GOKUHI --title T
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"nothing.txt: cannot open"* ]]
+}

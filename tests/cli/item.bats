@@ -8,6 +8,13 @@ share() {
 		--purpose warning "$@" 2>/dev/null
 }
 
+# the USA as a party of this node (no agreement)
+third_party_here() {
+	echo '{"parties": [{"code": "USA", "name": "United States", "levels": [
+	        {"code": "S", "name": "SECRET", "rank": 2}]}]}' >"$BATS_TEST_TMPDIR/usa.json"
+	"$L" config apply "$BATS_TEST_TMPDIR/usa.json" >/dev/null
+}
+
 setup() {
 	export LIAISON_HOME="$BATS_TEST_TMPDIR/node"
 	export LIAISON_PASSPHRASE="test passphrase"
@@ -53,6 +60,34 @@ setup() {
 	[ "$(echo "$output" | jq -r .action)" = destroy ]
 	run "$L" access check --person suzuki --item "$id" --action destroy
 	[ "$status" -eq 0 ]
+}
+
+@test "a denial helps: the rules that failed first, each with what would change it (text and --json hint)" {
+	id=$(share --purpose training)
+	run "$L" access check --person ito --item "$id" --action read
+	[ "$status" -eq 3 ]
+	# the failed rules before any that passed
+	first_ok=$(grep -n '^  ok ' <<<"$output" | head -1 | cut -d: -f1)
+	last_no=$(grep -n '^  NO ' <<<"$output" | tail -1 | cut -d: -f1)
+	[ "$last_no" -lt "$first_ok" ]
+	[[ "$output" == *"NO R-PURPOSE"*"to change it: give a purpose (--purpose) the item allows: training, warning"* ]]
+	[[ "$output" == *"NO R-NTK"*"to change it: membership of the group MISSILE-WARNING"* ]]
+	[[ "$output" == *"NO R-CLEARANCE"*"to change it: a clearance at JPN GOKUHI or higher"* ]]
+	[[ "$output" == *"NO R-ROLE"*"to change it: ask a person with the role analyst or originator or security-officer"* ]]
+	# JSON: the rules in the order applied, a hint on each that failed, none on those that passed
+	run "$L" --json access check --person ito --item "$id" --action read
+	[ "$status" -eq 3 ]
+	[ "$(jq '[.rules[] | select(.ok == false and (.hint | type) != "string")] | length' <<<"$output")" -eq 0 ]
+	[ "$(jq '[.rules[] | select(.ok and has("hint"))] | length' <<<"$output")" -eq 0 ]
+	[ "$(jq -r '.rules[0].id' <<<"$output")" = R-ROLE ]
+	# a purpose that is not the item's: the hint names those that are
+	run "$L" access check --person sato --item "$id" --action read --purpose sightseeing
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"the purpose sightseeing is not among the item's purposes"*"allows: training, warning"* ]]
+	# releasing to a party the item is not releasable to: the originator's own can share anew
+	third_party_here
+	run "$L" access check --person sato --item "$id" --action release --to USA
+	[[ "$output" == *"NO R-RELEASABLE"*"share it anew with --releasable USA (it is releasable to KOR)"* ]]
 }
 
 @test "access check refuses bad input clearly" {

@@ -138,3 +138,16 @@ as() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"unknown or revoked token"* ]]
 }
+
+@test "through the daemon, - is standard input and output too: a pipe uploads chunked, a download goes to stdout" {
+	ID=$(cat report.txt | env -u LIAISON_HOME -u LIAISON_PASSPHRASE LIAISON_URL="$JPN_URL" \
+		LIAISON_TOKEN="$SATO" "$L" item share - --level GOKUHI --title Piped \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning)
+	[[ "$ID" =~ ^[0-9a-f]{24}$ ]]
+	as "$JPN_URL" "$SATO" item get "$ID" --purpose warning -o - >out.txt 2>err.txt
+	cmp report.txt out.txt
+	grep -q "bytes in -" err.txt
+	as "$JPN_URL" "$SATO" item release "$ID" --to KOR -o - >rel.lsn 2>/dev/null
+	"$L" --home kor item import - <rel.lsn >/dev/null 2>&1
+	[ "$(sqlite3 kor/node.db "SELECT count(*) FROM items WHERE id = '$ID'")" -eq 1 ]
+}
