@@ -35,7 +35,7 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all tests check check-valgrind demo bench soak install uninstall clean deps lint banned faces fuzz \
+.PHONY: all tests check check-valgrind demo bench soak install uninstall clean deps lint banned faces fuzz man \
         fuzz-build \
         check-run build-all
 .DELETE_ON_ERROR:
@@ -144,16 +144,35 @@ faces:
 lint: banned faces
 	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) src/*/*.h
 
-install: all
+# the manual: liaison(1) and liaison-COMMAND(1), mdoc written by the binary
+# from each command's own help (src/cli/help.c), so --help and man agree
+man: $(BUILD)/liaison
+	@mkdir -p $(BUILD)/man
+	$(BUILD)/liaison help --man >$(BUILD)/man/liaison.1
+	for c in $$($(BUILD)/liaison __complete -- ""); do \
+	    [ "$$c" = help ] || $(BUILD)/liaison help --man $$c >$(BUILD)/man/liaison-$$c.1 || exit 1; \
+	done
+
+install: all man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
-	    $(DESTDIR)$(PREFIX)/share/doc/liaison/examples
+	    $(DESTDIR)$(PREFIX)/share/doc/liaison/examples $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 0755 $(BUILD)/liaison $(DESTDIR)$(PREFIX)/bin/liaison
 	install -m 0644 $(BUILD)/libliaison.a $(DESTDIR)$(PREFIX)/lib/libliaison.a
-	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/liaison/
+	install -m 0644 README.md docs/*.md docs/openapi.yaml $(DESTDIR)$(PREFIX)/share/doc/liaison/
 	install -m 0644 examples/*.json $(DESTDIR)$(PREFIX)/share/doc/liaison/examples/
+	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 completions/liaison.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/liaison
+	install -m 0644 completions/_liaison $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_liaison
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/liaison $(DESTDIR)$(PREFIX)/lib/libliaison.a
+	rm -f $(DESTDIR)$(PREFIX)/bin/liaison $(DESTDIR)$(PREFIX)/lib/libliaison.a \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/liaison.1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/liaison-*.1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/liaison \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_liaison
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/liaison
 
 clean:

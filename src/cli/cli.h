@@ -214,6 +214,16 @@ void cli_progress_update(void *arg, uint64_t bytes);
 /* Clears the line. */
 void cli_progress_end(struct cli_progress *p);
 
+/* Every command, in the order liaison --help lists them (main.c). */
+extern const struct cli_command *const cli_commands[];
+extern const size_t cli_ncommands;
+
+/* liaison help --man [COMMAND]: the manual page, mdoc, on stdout (help.c). */
+int cli_man(const struct cli *c, const char *name);
+
+/* liaison __complete WORD... -- CURRENT: completion candidates (help.c). */
+int cli_complete(const struct cli *c);
+
 extern const struct cli_command cmd_init, cmd_config, cmd_agreement, cmd_keygen, cmd_seal, cmd_open,
     cmd_inspect, cmd_person, cmd_party, cmd_item, cmd_access, cmd_consent, cmd_export, cmd_log,
     cmd_serve, cmd_peer, cmd_store, cmd_login, cmd_logout, cmd_whoami;

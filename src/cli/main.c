@@ -21,12 +21,13 @@
 
 #define LIAISON_VERSION "0.1.0"
 
-static const struct cli_command *const commands[] = {
+const struct cli_command *const cli_commands[] = {
     &cmd_init,	  &cmd_config, &cmd_agreement, &cmd_person, &cmd_party, &cmd_item,    &cmd_access,
     &cmd_consent, &cmd_export, &cmd_log,       &cmd_serve,  &cmd_peer,	&cmd_store,   &cmd_login,
     &cmd_logout,  &cmd_whoami, &cmd_keygen,    &cmd_seal,   &cmd_open,	&cmd_inspect,
 };
-#define NCOMMANDS (sizeof commands / sizeof commands[0])
+#define NCOMMANDS (sizeof cli_commands / sizeof cli_commands[0])
+const size_t cli_ncommands = NCOMMANDS;
 
 /* ", did you mean \"NEAR\"?" when near, else "". */
 static const char *did_you_mean(const char *near, char *buf, size_t n)
@@ -55,7 +56,7 @@ static void overview(FILE *f)
 		   "agreement: parties, schemes, agreements and their lifecycle.\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++) {
-		const struct cli_command *cmd = commands[i];
+		const struct cli_command *cmd = cli_commands[i];
 		fprintf(f, "  %-10s %s\n", cmd->name, cmd->summary);
 		int col = 0; /* its actions, on lines of at most 79 columns */
 		for (size_t k = 0; k < cmd->nsubs; k++) {
@@ -441,9 +442,9 @@ static const struct cli_command *find(const struct cli *c, const char *name, int
 {
 	const char *names[NCOMMANDS];
 	for (size_t i = 0; i < NCOMMANDS; i++) {
-		if (strcmp(commands[i]->name, name) == 0)
-			return commands[i];
-		names[i] = commands[i]->name;
+		if (strcmp(cli_commands[i]->name, name) == 0)
+			return cli_commands[i];
+		names[i] = cli_commands[i]->name;
 	}
 	char hint[64];
 	*r = cli_bad_usagef(c, "unknown command \"%s\" (liaison --help lists them)%s", name,
@@ -533,9 +534,17 @@ int main(int argc, char **argv)
 			overview(stdout);
 			return EXIT_OK;
 		}
+		if (strcmp(argv[2], "--man") == 0)
+			return argc > 4 ? cli_bad_usagef(&c, "help --man: at most a command")
+					: cli_man(&c, argc > 3 ? argv[3] : NULL);
 		if (argc > 4)
 			return cli_bad_usagef(&c, "help: at most a command and an action");
 		return help(&c, argv[2], argc > 3 ? argv[3] : NULL);
+	}
+	if (strcmp(name, "__complete") == 0) { /* for the completion scripts */
+		c.argc = argc - 1;
+		c.argv = argv + 1;
+		return cli_complete(&c);
 	}
 	const struct cli_command *cmd = find(&c, name, &r);
 	if (!cmd)

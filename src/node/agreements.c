@@ -32,6 +32,11 @@ int node_agreement_ids(struct node *n, char (**ids)[AGR_ID_MAX], size_t *count, 
 	return store_agreement_ids(n->store, ids, count, e);
 }
 
+int node_party_list(struct node *n, struct party **out, size_t *count, struct lerr *e)
+{
+	return store_party_list(n->store, out, count, e);
+}
+
 int node_party_get(struct node *n, const char *code, struct party *p, struct lerr *e)
 {
 	return node_cached_party(n, code, p, e);

@@ -252,6 +252,9 @@ int node_agreement_get(struct node *n, const char *id, struct agreement *a, stru
 /* Every agreement id (free() *ids). */
 int node_agreement_ids(struct node *n, char (**ids)[AGR_ID_MAX], size_t *count, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Every party with its scheme, by code; *out (free() it) holds *count. */
+int node_party_list(struct node *n, struct party **out, size_t *count, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 /* One party with its scheme. */
 int node_party_get(struct node *n, const char *code, struct party *p, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));

@@ -154,3 +154,84 @@ commands_and_actions() {
 	v=$(jq -r .version <<<"$output")
 	[ "$("$L" --version)" = "liaison $v" ]
 }
+
+@test "the manual: liaison(1) and a page a command render with man -l, each action and option in it" {
+	"$L" help --man >liaison.1
+	run env MANWIDTH=100 man -l --warnings=w liaison.1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"LIAISON(1)"* && "$output" == *"liaison-item(1)"* ]]
+	while read -r cmd action; do
+		[ -n "$action" ] && continue
+		"$L" help --man "$cmd" >"liaison-$cmd.1"
+		out=$(MANWIDTH=100 man -l --warnings=w "liaison-$cmd.1" 2>warn.txt)
+		[ ! -s warn.txt ] || { cat warn.txt; false; }
+		[[ "$out" == *"LIAISON-${cmd^^}(1)"* && "$out" == *"SYNOPSIS"* ]]
+		# every action of the command, and every option its help names
+		for a in $("$L" __complete "$cmd" -- "") $("$L" __complete "$cmd" -- --); do
+			[ "$a" = :files ] || [ "$a" = --help ] || [ "$a" = --json ] ||
+				[[ "$out" == *"$a"* ]] || { echo "$cmd: no $a"; false; }
+		done
+	done < <(commands_and_actions)
+	run "$L" help --man nothing
+	[ "$status" -eq 2 ]
+}
+
+# complete WORD...: the candidates bash completion offers for the last word
+complete_words() {
+	COMP_WORDS=(liaison "$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	_liaison
+	echo "${COMPREPLY[*]}"
+}
+
+@test "bash completion: commands, actions, options, and ids from the node" {
+	example_node
+	export PATH="$(cd "$(dirname "$L")" && pwd):$PATH"
+	[ "$(basename "$L")" = liaison ] || skip "completion calls the binary as liaison"
+	source "$BATS_TEST_DIRNAME/../../completions/liaison.bash"
+	[ "$(complete_words it)" = item ]
+	[[ "$(complete_words item "")" == "share list show get release import"* ]]
+	[ "$(complete_words agreement st)" = status ]
+	[ "$(complete_words agreement status "")" = JPN-KOR-GSOMIA ]
+	[ "$(complete_words item share --rel)" = --releasable ]
+	[ "$(complete_words item share x --level GO)" = GOKUHI ]
+	[ "$(complete_words item share x --purpose w)" = warning ]
+	[ "$(complete_words item get x --by s)" = "sato suzuki" ]
+	[ "$(complete_words person show k)" = kim ]
+	[ "$(complete_words item release x --to K)" = KOR ]
+	id=$(echo hello | "$L" item share - --by sato --level GOKUHI --title T 2>/dev/null)
+	[ "$(complete_words item show "${id:0:6}")" = "$id" ]
+	# a file where a file goes
+	touch "$BATS_TEST_TMPDIR/report-x.txt"
+	cd "$BATS_TEST_TMPDIR"
+	[ "$(complete_words item share report-)" = report-x.txt ]
+}
+
+@test "zsh completion loads through compinit; its candidates are __complete's, as for bash" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	bin="$(cd "$(dirname "$L")" && pwd)"
+	example_node
+	run zsh -fc "
+		fpath=($BATS_TEST_DIRNAME/../../completions \$fpath); PATH=$bin:\$PATH
+		autoload -U compinit && compinit -u
+		whence -w _liaison | grep -q function && print ok"
+	[ "$output" = ok ]
+	# the candidates come from the binary, as for bash
+	[ "$(PATH="$bin:$PATH" liaison __complete agreement status -- J)" = JPN-KOR-GSOMIA ]
+}
+
+@test "make install puts the binary, the manual and both completion scripts in place" {
+	repo=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	bin=$(cd "$(dirname "$L")" && pwd)
+	[[ "$bin" == "$repo"/* ]] || skip "the binary is not one of the repository's builds"
+	make -s -C "$repo" install BUILD="${bin#"$repo"/}" DESTDIR="$BATS_TEST_TMPDIR/root" \
+		PREFIX=/usr/local >/dev/null
+	p="$BATS_TEST_TMPDIR/root/usr/local"
+	[ -x "$p/bin/liaison" ]
+	[ -f "$p/share/man/man1/liaison.1" ]
+	[ "$(ls "$p"/share/man/man1/liaison-*.1 | wc -l)" -eq "$(grep -o '&cmd_[a-z]*' "$repo/src/cli/main.c" | sort -u | wc -l)" ]
+	MANPATH="$p/share/man" man -w liaison-item | grep -q "liaison-item.1"
+	[ -f "$p/share/bash-completion/completions/liaison" ]
+	[ -f "$p/share/zsh/site-functions/_liaison" ]
+	[ -f "$p/share/doc/liaison/openapi.yaml" ]
+}
