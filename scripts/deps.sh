@@ -2,10 +2,14 @@
 # deps.sh - installs the Debian packages liaison needs, when missing.
 # As root it runs apt-get; otherwise it prints the command to run.
 set -eu
-PKGS="gcc clang libclang-rt-dev clang-format make pkg-config libsqlite3-dev libjansson-dev libsodium-dev libmicrohttpd-dev libcurl4-openssl-dev libpq-dev postgresql libcriterion-dev bats jq sqlite3 age time bc python3 openssl curl tzdata man-db zsh"
+PKGS="gcc clang libclang-rt-dev clang-format make pkg-config libsqlite3-dev libjansson-dev libsodium-dev libmicrohttpd-dev libcurl4-openssl-dev libpq-dev postgresql libcriterion-dev bats jq sqlite3 age time bc python3 openssl curl tzdata man-db zsh python3-yaml python3-jsonschema nodejs npm"
 # make bench also needs its peers: wrk and nginx for the HTTP benchmark
 if [ "${1:-}" = bench ]; then PKGS="$PKGS wrk nginx-light"; fi
 missing=""
+# Node.js from elsewhere (nodesource bundles npm) serves as well as Debian's
+if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
+	PKGS=$(echo "$PKGS" | sed 's/ nodejs npm//')
+fi
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"

@@ -71,10 +71,9 @@ static void print_state(const json_t *st)
 	else if (json_object_get(st, "signed"))
 		printf("  signed %s, not yet in force\n", cli_str(st, "signed"));
 	if (running && term)
-		printf("  term %lld runs %s to %s (renews on %s)\n",
+		printf("  term %lld runs %s to %s, its last day (it ends at the start of %s)\n",
 		       (long long)json_integer_value(json_object_get(term, "number")),
-		       cli_str(term, "started"), day_before(cli_str(term, "ends"), d1),
-		       cli_str(term, "ends"));
+		       cli_str(term, "started"), cli_str(term, "last_day"), cli_str(term, "ends"));
 	/* dates as YYYY-MM-DD compare as text */
 	if (term && json_object_get(term, "notice_deadline") &&
 	    strcmp(cli_str(st, "date"), cli_str(term, "notice_deadline")) > 0)

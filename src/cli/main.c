@@ -348,6 +348,19 @@ const struct cli_sub *cli_sub_find(const struct cli_command *cmd, const char *na
 	return NULL;
 }
 
+/* An action that only asks (its answer dated by --at, or today): no note
+ * of the clock, which matters for the date of acts. */
+static bool asks_only(const char *action)
+{
+	static const char *const questions[] = {
+	    "list",    "show",	"status",      "timeline", "check",  "group", "regime",
+	    "entries", "prove", "consistency", "verify",   "outbox", "tokens"};
+	for (size_t i = 0; i < sizeof questions / sizeof questions[0]; i++)
+		if (strcmp(questions[i], action) == 0)
+			return true;
+	return false;
+}
+
 int cli_dispatch(const struct cli *c, const struct cli_command *cmd)
 {
 	char names[512] = "";
@@ -378,7 +391,8 @@ int cli_dispatch(const struct cli *c, const struct cli_command *cmd)
 	int r = cli_open_node(c, &node);
 	if (r != EXIT_OK)
 		return r;
-	cli_clock_note(c, node);
+	if (!asks_only(s->name))
+		cli_clock_note(c, node);
 	r = s->fn(c, node, c->argc - 1, c->argv + 1);
 	node_close(node);
 	return r;
@@ -434,7 +448,7 @@ void cli_clock_note(const struct cli *c, const struct node *n)
 	if (!c->json && n->clock.simulated)
 		fprintf(stderr, "note: the clock is set by LIAISON_NOW to %s%s\n",
 			date_format(n->clock.today, d),
-			n->clock.replay ? "" : " for questions only (not a replay node)");
+			n->clock.replay ? "" : ", which dates no act here (not a replay node)");
 }
 
 /* The command called name; else NULL, the usage error printed, *r its exit code. */

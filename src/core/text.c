@@ -238,3 +238,11 @@ char *text_trim_utf8(char *s)
 		s[i] = '\0';
 	return s;
 }
+
+void text_skip_bom(const char **s, size_t *n)
+{
+	if (*n >= 3 && memcmp(*s, "\xef\xbb\xbf", 3) == 0) {
+		*s += 3;
+		*n -= 3;
+	}
+}

@@ -58,6 +58,9 @@ int text_line_check(const char *s, const char *what, struct lerr *e) __attribute
  */
 char *text_trim_utf8(char *s) __attribute__((nonnull));
 
+/* Steps *s (of *n bytes) past a UTF-8 byte-order mark, if it starts with one. */
+void text_skip_bom(const char **s, size_t *n) __attribute__((nonnull));
+
 /* Whether text_escape would change s. */
 bool text_needs_escape(const char *s) __attribute__((nonnull));
 

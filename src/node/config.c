@@ -749,6 +749,7 @@ int config_parse(const char *text, size_t len, const char *name, struct config *
 {
 	memset(c, 0, sizeof *c);
 	json_error_t je;
+	text_skip_bom(&text, &len); /* an editor's byte-order mark: not part of the JSON */
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root)
 		return lerr_set(e, LERR_INVAL, "%s:%d:%d: %s", name, je.line, je.column, je.text);

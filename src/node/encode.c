@@ -153,7 +153,8 @@ json_t *encode_state(const struct agreement *a, const struct agr_state *st)
 	if (st->state == AGR_IN_FORCE || st->state == AGR_UNDER_NOTICE) {
 		json_t *t = json_pack("{s:i}", "number", (int)st->term);
 		encode_date(t, "started", st->term_start);
-		encode_date(t, "ends", st->term_end);
+		encode_date(t, "ends", st->term_end); /* the day after its last: a change's day */
+		encode_date(t, "last_day", st->term_end - 1);
 		if (st->state == AGR_IN_FORCE)
 			encode_date(t, "notice_deadline", st->notice_deadline);
 		json_object_set_new(o, "term", t);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/scheme.h"
+#include "../core/text.h"
 #include "../crypto/fio.h"
 
 /* out = in + sep + part (out may be in); an over-long path ends in "...". */
@@ -151,8 +152,11 @@ int jdoc_read(const char *file, size_t max, struct jdoc *d, struct lerr *e)
 {
 	memset(d, 0, sizeof *d);
 	int r = fio_read_file(file, max, &d->text, &d->len, e);
+	const char *json = d->text;
+	size_t n = d->len;
+	text_skip_bom(&json, &n);
 	if (r == 0)
-		d->root = json_loadb(d->text, d->len, JSON_REJECT_DUPLICATES, &d->je);
+		d->root = json_loadb(json, n, JSON_REJECT_DUPLICATES, &d->je);
 	return r;
 }
 

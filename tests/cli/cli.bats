@@ -156,6 +156,7 @@ commands_and_actions() {
 }
 
 @test "the manual: liaison(1) and a page a command render with man -l, each action and option in it" {
+	cd "$BATS_TEST_TMPDIR"
 	"$L" help --man >liaison.1
 	run env MANWIDTH=100 man -l --warnings=w liaison.1
 	[ "$status" -eq 0 ]

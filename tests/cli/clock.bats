@@ -103,3 +103,20 @@ plain_node() {
 		[[ "$output" == *"YYYY-MM-DDTHH:MM:SSZ"* ]]
 	done
 }
+
+@test "the clock note stands before acts, not before questions" {
+	"$L" init --replay --party JPN >/dev/null
+	"$L" config apply "$(early_config)" >/dev/null
+	LIAISON_NOW=2019-08-23 run "$L" agreement status "$G"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"note: the clock"* ]]
+	LIAISON_NOW=2019-08-23 run "$L" agreement event "$G" notice --date 2019-08-23 --by KOR
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "note: the clock is set by LIAISON_NOW to 2019-08-23" ]]
+	# the term's last day and the day it ends, alike in text and JSON
+	LIAISON_NOW=2019-03-01 run "$L" agreement status "$G"
+	[[ "$output" == *"term 3 runs 2018-11-23 to 2019-11-22, its last day (it ends at the start of 2019-11-23)"* ]]
+	j=$(LIAISON_NOW=2019-03-01 "$L" --json agreement status "$G")
+	[ "$(jq -r .term.last_day <<<"$j")" = 2019-11-22 ]
+	[ "$(jq -r .term.ends <<<"$j")" = 2019-11-23 ]
+}

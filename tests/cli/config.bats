@@ -117,3 +117,17 @@ dump() {
 	"$L" --json agreement show "$G" | jq -e '(.events | all(has("source") | not)) and (.announcements == [])'
 	[ "$("$L" --json export group JPN --from KOR --at 2019-09-18 | jq -r .group)" = GA2 ]
 }
+
+@test "a configuration file that starts with a UTF-8 byte-order mark is taken (the mark is not JSON)" {
+	"$L" init --party JPN >/dev/null
+	{ printf '\xef\xbb\xbf'; cat "$EXAMPLE"; } >"$BATS_TEST_TMPDIR/bom.json"
+	run "$L" config check "$BATS_TEST_TMPDIR/bom.json"
+	[ "$status" -eq 0 ]
+	run "$L" config apply "$BATS_TEST_TMPDIR/bom.json"
+	[ "$status" -eq 0 ]
+	[ "$(rows agreements)" -eq 1 ]
+	# a mark anywhere else is still an error, with its place
+	{ cat "$EXAMPLE"; printf '\xef\xbb\xbf'; } >"$BATS_TEST_TMPDIR/late.json"
+	run "$L" config check "$BATS_TEST_TMPDIR/late.json"
+	[ "$status" -ne 0 ]
+}
