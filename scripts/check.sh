@@ -73,6 +73,18 @@ if make --no-print-directory lint >"$log.out" 2>&1; then echo "ok - lint" >"$log
 	{ echo "not ok - lint"; tail -20 "$log.out"; } >"$log"; fi
 rm -f "$log.out"
 tally "lint (clang-format, banned functions)"
+# docs/openapi.yaml, linted by Redocly CLI (from the npm registry, pinned in
+# tools/openapi-lint/package-lock.json): every warning of its strict set fails
+if { [ -x tools/openapi-lint/node_modules/.bin/redocly ] ||
+	npm ci --prefix tools/openapi-lint --no-audit --no-fund; } >"$log.out" 2>&1 &&
+	tools/openapi-lint/node_modules/.bin/redocly lint \
+		--config tools/openapi-lint/redocly.yaml docs/openapi.yaml >>"$log.out" 2>&1; then
+	echo "ok - docs/openapi.yaml lints clean (Redocly CLI, recommended-strict)" >"$log"
+else
+	{ echo "not ok - docs/openapi.yaml (Redocly CLI)"; grep -v '[║╔╚]' "$log.out" | tail -40; } >"$log"
+fi
+rm -f "$log.out"
+tally "OpenAPI lint (Redocly CLI)"
 # the PostgreSQL server for the store's suite and postgres.bats
 if LIAISON_TEST_PG=$(sh scripts/pg.sh start "$pgdir" 2>"$log.out"); then
 	export LIAISON_TEST_PG

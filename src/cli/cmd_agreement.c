@@ -123,7 +123,8 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *at = NULL, *pos[1];
 	int np;
-	const struct cli_opt opts[] = {OPT_VAL("at", &at), {0}};
+	struct cli_list l = {"agreements", "id", NULL, NULL};
+	const struct cli_opt opts[] = {OPT_VAL("at", &at), CLI_PAGE_OPTS(l), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
 	date_t on = 0;
 	if (r == EXIT_OK)
@@ -135,7 +136,8 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 	struct remote_req rq = {.method = "GET"};
 	remote_path(&rq, "/v1/agreements", NULL, NULL);
 	remote_query(&rq, "at", at);
-	if ((r = remote_answer(c, n ? view_agreements(n, on, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
+	if ((r = remote_list(c, n ? view_agreements(n, on, &o, &e) : 0, &e, &rq, &l, &o)) !=
+	    EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);

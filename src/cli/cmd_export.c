@@ -65,6 +65,7 @@ static const json_t *interval_on(const json_t *g)
  * check's --exporter and --consignee. */
 struct query {
 	const char *entry, *to, *from, *at, *exporter, *consignee;
+	struct cli_list page; /* licence list's */
 };
 
 static int parse_query(const struct cli *c, int argc, char **argv, struct query *q, bool deal)
@@ -78,10 +79,15 @@ static int parse_query(const struct cli *c, int argc, char **argv, struct query 
 				       OPT_VAL("at", &q->at),
 				       OPT_VAL("exporter", &q->exporter),
 				       OPT_VAL("consignee", &q->consignee),
+				       CLI_PAGE_OPTS(q->page),
 				       {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
 	if (r == EXIT_OK && !deal && (q->exporter || q->consignee))
 		return cli_bad_usagef(c, "--exporter and --consignee are export check's");
+	if (r == EXIT_OK && deal && (q->page.after || q->page.limit))
+		return cli_bad_usagef(c, "--after and --limit page a list: export licence list's");
+	q->page.key = "licences";
+	q->page.id_key = "id";
 	return r;
 }
 
@@ -353,8 +359,8 @@ static int licence_list(const struct cli *c, struct node *n, int argc, char **ar
 	struct lerr e = {0};
 	struct remote_req rq = {.method = "GET"};
 	query_args(&rq, "/v1/export/licences", &q);
-	if ((r = remote_answer(c, n ? view_licences(n, q.from, q.entry, q.to, date, &o, &e) : 0, &e,
-			       &rq, &o)) != EXIT_OK)
+	if ((r = remote_list(c, n ? view_licences(n, q.from, q.entry, q.to, date, &o, &e) : 0, &e,
+			     &rq, &q.page, &o)) != EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);

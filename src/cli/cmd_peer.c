@@ -7,6 +7,7 @@
 #include "../net/peer_client.h"
 #include "../node/views.h"
 #include "cli.h"
+#include "remote.h"
 
 static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
 {
@@ -46,15 +47,16 @@ static int do_remove(const struct cli *c, struct node *n, int argc, char **argv)
 static json_t *peers(const struct cli *c, struct node *n, int argc, char **argv, int *r)
 {
 	int np;
-	const struct cli_opt opts[] = {{0}};
+	struct cli_list l = {"peers", "party", NULL, NULL};
+	const struct cli_opt opts[] = {CLI_PAGE_OPTS(l), {0}};
 	const char *none[1];
 	json_t *o = NULL;
 	struct lerr e = {0};
+	struct remote_req rq = {.method = "GET"};
 	if ((*r = cli_parse(c, argc, argv, opts, none, 0, 0, &np)) != EXIT_OK)
 		return NULL;
-	if (view_peers(n, &o, &e) < 0)
-		*r = cli_error(c, &e);
-	return o;
+	*r = remote_list(c, view_peers(n, &o, &e), &e, &rq, &l, &o);
+	return *r == EXIT_OK ? o : NULL;
 }
 
 static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
@@ -78,14 +80,17 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 static int do_outbox(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *none[1];
-	int r = cli_words(c, argc, argv, none, 0);
+	struct cli_list l = {"messages", "id", NULL, NULL};
+	const struct cli_opt opts[] = {CLI_PAGE_OPTS(l), {0}};
+	int np, r = cli_parse(c, argc, argv, opts, none, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
-	json_t *o, *m;
+	json_t *o = NULL, *m;
 	size_t i;
 	struct lerr e = {0};
-	if (view_outbox(n, NULL, &o, &e) < 0)
-		return cli_error(c, &e);
+	struct remote_req rq = {.method = "GET"};
+	if ((r = remote_list(c, view_outbox(n, NULL, &o, &e), &e, &rq, &l, &o)) != EXIT_OK)
+		return r;
 	if (c->json)
 		return cli_emit(o);
 	json_array_foreach (json_object_get(o, "messages"), i, m) {
@@ -155,13 +160,9 @@ static int do_status(const struct cli *c, struct node *n, int argc, char **argv)
 		       (long long)json_integer_value(json_object_get(q, "delivered")),
 		       (long long)json_integer_value(json_object_get(q, "refused")));
 		if (json_object_get(p, "witnessed_at")) {
-			char when[32];
-			time_t t = (time_t)json_integer_value(json_object_get(p, "witnessed_at"));
-			struct tm tm;
-			strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
 			printf("  its log: %lld entries, witnessed %s\n",
 			       (long long)json_integer_value(json_object_get(p, "witnessed_size")),
-			       when);
+			       cli_str(p, "witnessed_at"));
 		} else
 			printf("  its log: not witnessed yet\n");
 		if (json_object_get(p, "witness_error") && !alarm_text[0])

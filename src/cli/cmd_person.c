@@ -141,13 +141,16 @@ static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[1];
-	int r = cli_words(c, argc, argv, pos, 0);
+	struct cli_list l = {"people", "id", NULL, NULL};
+	const struct cli_opt opts[] = {CLI_PAGE_OPTS(l), {0}};
+	int np, r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
 	json_t *o = NULL, *p;
 	struct lerr e = {0};
-	if ((r = remote_get(c, n ? view_people(n, NULL, &o, &e) : 0, &e, "/v1/people", NULL, &o)) !=
-	    EXIT_OK)
+	struct remote_req rq = {.method = "GET"};
+	remote_path(&rq, "/v1/people", NULL, NULL);
+	if ((r = remote_list(c, n ? view_people(n, NULL, &o, &e) : 0, &e, &rq, &l, &o)) != EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);

@@ -398,6 +398,31 @@ int remote_answer(const struct cli *c, int local, const struct lerr *e, struct r
 	return local < 0 ? cli_error(c, e) : EXIT_OK;
 }
 
+int remote_list(const struct cli *c, int local, struct lerr *e, struct remote_req *rq,
+		const struct cli_list *l, json_t **o)
+{
+	uint64_t limit = 0;
+	int r = l->limit ? cli_count(c, "--limit", l->limit, 1, ITEMS_PAGE_MAX, &limit) : EXIT_OK;
+	if (r != EXIT_OK) {
+		json_decref(*o);
+		*o = NULL;
+		return r;
+	}
+	remote_query(rq, "after", l->after);
+	remote_query(rq, "limit", l->limit);
+	if ((r = remote_answer(c, local, e, rq, o)) != EXIT_OK)
+		return r;
+	if (!c->remote && view_page(*o, l->key, l->id_key, l->after, (size_t)limit, e) < 0) {
+		json_decref(*o);
+		*o = NULL;
+		return cli_error(c, e);
+	}
+	if (!c->json && json_is_string(json_object_get(*o, "next")))
+		fprintf(stderr, "more: the next page starts with --after %s\n",
+			cli_str(*o, "next"));
+	return EXIT_OK;
+}
+
 int remote_get(const struct cli *c, int local, const struct lerr *e, const char *base,
 	       const char *id, json_t **o)
 {

@@ -64,6 +64,21 @@ int remote_call(const struct cli *c, struct remote_req *rq, json_t **out, long *
 int remote_answer(const struct cli *c, int local, const struct lerr *e, struct remote_req *rq,
 		  json_t **o) __attribute__((nonnull(1, 5)));
 
+/* A list command's page: --after ID and --limit N (1 to 1000), as given. */
+struct cli_list {
+	const char *key, *id_key; /* the list in the answer, its elements' id */
+	const char *after, *limit;
+};
+#define CLI_PAGE_OPTS(l) OPT_VAL("after", &(l).after), OPT_VAL("limit", &(l).limit)
+
+/*
+ * remote_answer of a list, cut to the page l asks for: the query's after
+ * and limit through a daemon, view_page on the node (*o always gets "next").
+ * In text mode, where the next page starts is said on stderr.
+ */
+int remote_list(const struct cli *c, int local, struct lerr *e, struct remote_req *rq,
+		const struct cli_list *l, json_t **o) __attribute__((nonnull(1, 3, 4, 5, 6)));
+
 /* remote_answer of GET base (then id, when not NULL, escaped). */
 int remote_get(const struct cli *c, int local, const struct lerr *e, const char *base,
 	       const char *id, json_t **o) __attribute__((nonnull(1, 4, 6)));

@@ -32,6 +32,19 @@ enum MHD_Result api_answer(struct ctx *x, int r, json_t *o, const struct lerr *e
 	return r < 0 ? reply_error(x, e) : reply_json(x, MHD_HTTP_OK, o);
 }
 
+enum MHD_Result api_page(struct ctx *x, int r, json_t *o, struct lerr *e, const struct api_list *l)
+{
+	if (r == 0 && l->limit > ITEMS_PAGE_MAX) {
+		json_decref(o);
+		lerr_set(e, LERR_INVAL, "limit: %llu is more than %d", (unsigned long long)l->limit,
+			 ITEMS_PAGE_MAX);
+		r = lerr_field(e, "limit");
+	} else if (r == 0 &&
+		   (r = view_page(o, l->key, l->id_key, l->after, (size_t)l->limit, e)) < 0)
+		json_decref(o);
+	return api_answer(x, r, o, e);
+}
+
 /* A denial is 403 with the decision; anything else its error. */
 enum MHD_Result api_failed(struct ctx *x, int r, const struct decision *d, const char *item,
 			   const struct lerr *e)
@@ -152,13 +165,14 @@ static enum MHD_Result h_agreements(struct ctx *x)
 {
 	enum MHD_Result ret;
 	date_t on = x->n->clock.today;
-	const struct arg_spec q[] = {{"at", ARG_DATE, .date = &on}, {0}};
+	struct api_list l = {"agreements", "id", NULL, 0};
+	const struct arg_spec q[] = {{"at", ARG_DATE, .date = &on}, API_PAGE_ARGS(l), {0}};
 	if (!api_query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int rv = view_agreements(x->n, on, &o, &e);
-	return api_answer(x, rv, o, &e);
+	return api_page(x, rv, o, &e, &l);
 }
 
 static enum MHD_Result h_agreement(struct ctx *x)
@@ -235,10 +249,15 @@ static enum MHD_Result h_event(struct ctx *x)
 
 static enum MHD_Result h_people(struct ctx *x)
 {
+	enum MHD_Result ret;
+	struct api_list l = {"people", "id", NULL, 0};
+	const struct arg_spec q[] = {API_PAGE_ARGS(l), {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int rv = view_people(x->n, &x->rq->who, &o, &e);
-	return api_answer(x, rv, o, &e);
+	return api_page(x, rv, o, &e, &l);
 }
 
 static enum MHD_Result h_person(struct ctx *x)
@@ -615,18 +634,28 @@ static enum MHD_Result h_access(struct ctx *x)
 
 static enum MHD_Result h_peers(struct ctx *x)
 {
+	enum MHD_Result ret;
+	struct api_list l = {"peers", "party", NULL, 0};
+	const struct arg_spec q[] = {API_PAGE_ARGS(l), {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int rv = view_peers(x->n, &o, &e);
-	return api_answer(x, rv, o, &e);
+	return api_page(x, rv, o, &e, &l);
 }
 
 static enum MHD_Result h_outbox(struct ctx *x)
 {
+	enum MHD_Result ret;
+	struct api_list l = {"messages", "id", NULL, 0};
+	const struct arg_spec q[] = {API_PAGE_ARGS(l), {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int rv = view_outbox(x->n, &x->rq->who, &o, &e);
-	return api_answer(x, rv, o, &e);
+	return api_page(x, rv, o, &e, &l);
 }
 
 /* A peer witnessing this node: {"since": N} -> a fresh checkpoint and the
@@ -681,7 +710,7 @@ const struct route api_routes[] = {
      QUERY},
     {"POST", "/v1/agreements/{id}/events", BODY_JSON, AUTH_PERSON, OP_ADMIN, false, h_event,
      NO_QUERY},
-    {"GET", "/v1/people", BODY_NONE, AUTH_PERSON, OP_READ, true, h_people, NO_QUERY},
+    {"GET", "/v1/people", BODY_NONE, AUTH_PERSON, OP_READ, true, h_people, QUERY},
     {"POST", "/v1/people", BODY_JSON, AUTH_PERSON, OP_ADMIN, false, h_person_put, QUERY},
     {"GET", "/v1/people/{id}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_person, NO_QUERY},
     {"GET", "/v1/items", BODY_NONE, AUTH_PERSON, OP_READ, true, h_items, QUERY},
@@ -705,8 +734,8 @@ const struct route api_routes[] = {
      NO_QUERY},
     {"POST", "/v1/consents", BODY_FILE, AUTH_PERSON, OP_RECEIVE, false, h_consent_import, NO_QUERY},
     {"POST", "/v1/access-checks", BODY_JSON, AUTH_PERSON, OP_ITEM_USE, true, h_access, NO_QUERY},
-    {"GET", "/v1/peers", BODY_NONE, AUTH_PERSON, OP_FEDERATION, true, h_peers, NO_QUERY},
-    {"GET", "/v1/outbox", BODY_NONE, AUTH_PERSON, OP_FEDERATION, true, h_outbox, NO_QUERY},
+    {"GET", "/v1/peers", BODY_NONE, AUTH_PERSON, OP_FEDERATION, true, h_peers, QUERY},
+    {"GET", "/v1/outbox", BODY_NONE, AUTH_PERSON, OP_FEDERATION, true, h_outbox, QUERY},
     {"POST", "/v1/peer/messages", BODY_FILE, AUTH_PEER, OP_READ, false, h_peer_message, NO_QUERY},
     {"POST", "/v1/peer/checkpoint", BODY_FILE, AUTH_PEER, OP_READ, false, h_peer_checkpoint,
      NO_QUERY},

@@ -76,17 +76,19 @@ static enum MHD_Result h_licences(struct ctx *x)
 	enum MHD_Result ret;
 	date_t on = x->n->clock.today;
 	const char *from = NULL, *entry = NULL, *to = NULL;
+	struct api_list l = {"licences", "id", NULL, 0};
 	const struct arg_spec q[] = {{"at", ARG_DATE, .date = &on},
 				     {"from", ARG_STRING, .str = &from},
 				     {"entry", ARG_STRING, .str = &entry},
 				     {"to", ARG_STRING, .str = &to},
+				     API_PAGE_ARGS(l),
 				     {0}};
 	if (!api_query(x, q, &ret))
 		return ret;
 	json_t *o;
 	struct lerr e = {0};
 	int r = view_licences(x->n, from, entry, to, on, &o, &e);
-	return api_answer(x, r, o, &e);
+	return api_page(x, r, o, &e, &l);
 }
 
 static enum MHD_Result h_licence_add(struct ctx *x)
@@ -157,14 +159,24 @@ static enum MHD_Result h_checkpoint(struct ctx *x)
 static enum MHD_Result h_entries(struct ctx *x)
 {
 	enum MHD_Result ret;
-	uint64_t from = 0, to = UINT64_MAX;
-	const struct arg_spec q[] = {
-	    {"from", ARG_COUNT, .count = &from}, {"to", ARG_COUNT, .count = &to}, {0}};
+	uint64_t from = 0, to = UINT64_MAX, after = UINT64_MAX, limit = LOG_PAGE;
+	const struct arg_spec q[] = {{"from", ARG_COUNT, .count = &from},
+				     {"to", ARG_COUNT, .count = &to},
+				     {"after", ARG_COUNT, .count = &after},
+				     {"limit", ARG_COUNT, .count = &limit},
+				     {0}};
 	if (!api_query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_log_entries(x->n, &x->rq->who, from, to, LOG_PAGE, &o, &e);
+	if (after != UINT64_MAX) /* the paging of every list: after an entry's index */
+		from = after + 1;
+	if (limit == 0 || limit > LOG_PAGE) {
+		lerr_set(&e, LERR_INVAL, "limit: 1 to %d", LOG_PAGE);
+		lerr_field(&e, "limit");
+		return reply_error(x, &e);
+	}
+	int rv = view_log_entries(x->n, &x->rq->who, from, to, limit, &o, &e);
 	return api_answer(x, rv, o, &e);
 }
 

@@ -134,6 +134,20 @@ struct ctx {
 /* ---- the endpoints' shared parts (api.c), and those in api_export.c ---- */
 /* A view's answer (200), or its error. */
 enum MHD_Result api_answer(struct ctx *x, int r, json_t *o, const struct lerr *e);
+
+/* A list's page, as its query asks: ?after=ID&limit=N (view_page). */
+struct api_list {
+	const char *key, *id_key; /* the list in the view's answer, its elements' id */
+	const char *after;
+	uint64_t limit; /* 0: all */
+};
+#define API_PAGE_ARGS(l)                                                                           \
+	{"after", ARG_STRING, .str = &(l).after},                                                  \
+	{                                                                                          \
+		"limit", ARG_COUNT, .count = &(l).limit                                            \
+	}
+/* The view's answer (r, o), cut to the page l names; or its error. */
+enum MHD_Result api_page(struct ctx *x, int r, json_t *o, struct lerr *e, const struct api_list *l);
 /* A denial is 403 with the decision; anything else its error. */
 enum MHD_Result api_failed(struct ctx *x, int r, const struct decision *d, const char *item,
 			   const struct lerr *e);

@@ -5,11 +5,21 @@
 #include "label_json.h"
 
 #include <string.h>
+#include <time.h>
 
 void encode_date(json_t *obj, const char *key, date_t d)
 {
 	char buf[DATE_BUF_SIZE];
 	json_object_set_new(obj, key, json_string(date_format(d, buf)));
+}
+
+void encode_instant(json_t *obj, const char *key, int64_t t)
+{
+	char buf[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (gmtime_r(&tt, &tm) && strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		json_object_set_new(obj, key, json_string(buf));
 }
 
 void encode_clock(json_t *obj, const struct node_clock *c)

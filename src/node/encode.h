@@ -95,5 +95,7 @@ void encode_clock(json_t *obj, const struct node_clock *c);
 
 /* Sets obj[key] to the date's text. */
 void encode_date(json_t *obj, const char *key, date_t d);
+/* obj[key] = the instant t (seconds since 1970, UTC) in RFC 3339: "2019-08-23T09:00:00Z". */
+void encode_instant(json_t *obj, const char *key, int64_t t);
 
 #endif

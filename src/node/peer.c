@@ -18,6 +18,7 @@
 #include "../crypto/fio.h"
 #include "jfield.h"
 #include "acts.h"
+#include "encode.h"
 #include "internal.h"
 #include "log.h"
 
@@ -446,7 +447,7 @@ json_t *encode_peer_status(const struct store_peer *p)
 	if (p->witnessed) {
 		json_object_set_new(o, "witnessed_size",
 				    json_integer((json_int_t)p->witnessed_size));
-		json_object_set_new(o, "witnessed_at", json_integer((json_int_t)p->witnessed_at));
+		encode_instant(o, "witnessed_at", p->witnessed_at);
 	}
 	if (p->witness_error[0])
 		json_object_set_new(o, "witness_error", json_string(p->witness_error));
@@ -687,7 +688,7 @@ json_t *encode_msg(const struct store_msg *m)
 	if (!o)
 		return NULL;
 	if (m->state == MSG_QUEUED)
-		json_object_set_new(o, "next_try", json_integer((json_int_t)m->next_try));
+		encode_instant(o, "next_try", m->next_try);
 	if (m->done_on[0])
 		json_object_set_new(o, m->state == MSG_DELIVERED ? "delivered_on" : "refused_on",
 				    json_string(m->done_on));

@@ -412,3 +412,34 @@ int view_outbox(struct node *n, const struct person *who, json_t **out, struct l
 	*out = json_pack("{s:o}", "messages", a);
 	return *out ? 0 : views_nomem(NULL, e);
 }
+
+int view_page(json_t *o, const char *key, const char *id_key, const char *after, size_t limit,
+	      struct lerr *e)
+{
+	json_t *list = json_object_get(o, key);
+	size_t from = 0, n = json_array_size(list);
+	if (after) {
+		for (; from < n; from++) {
+			const char *id =
+			    json_string_value(json_object_get(json_array_get(list, from), id_key));
+			if (id && strcmp(id, after) == 0)
+				break;
+		}
+		if (from == n) {
+			lerr_set(e, LERR_NOTFOUND, "after: no %.32s %.64s in the list", id_key,
+				 after);
+			return lerr_field(e, "after");
+		}
+		from++;
+	}
+	size_t to = limit && from + limit < n ? from + limit : n;
+	json_t *page = json_array();
+	for (size_t i = from; page && i < to; i++)
+		json_array_append(page, json_array_get(list, i));
+	json_t *next =
+	    to < n ? json_copy(json_object_get(json_array_get(list, to - 1), id_key)) : json_null();
+	if (!page || json_object_set_new(o, key, page) < 0 ||
+	    json_object_set_new(o, "next", next) < 0)
+		return views_nomem(NULL, e);
+	return 0;
+}

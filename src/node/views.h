@@ -75,6 +75,16 @@ int view_person(struct node *n, const struct person *who, const char *id, json_t
  * last. An `after` who may not see is an id never used.
  */
 #define ITEMS_PAGE_MAX 1000
+
+/*
+ * One page of the list o[key] (a view's answer): the elements after the one
+ * whose id_key is `after` (NULL: from the first), at most limit of them
+ * (0: all), and o["next"], the `after` of the following page or null on the
+ * last. The scheme of every list (items page in view_items). An `after`
+ * the list does not hold is LERR_NOTFOUND naming it (field "after").
+ */
+int view_page(json_t *o, const char *key, const char *id_key, const char *after, size_t limit,
+	      struct lerr *e) __attribute__((nonnull(1, 2, 3)));
 int view_items(struct node *n, const struct person *who, const char *after, size_t limit,
 	       json_t **out, struct lerr *e) __attribute__((nonnull(1, 5)));
 
@@ -119,7 +129,9 @@ int view_licence_add(struct node *n, const char *party, const struct export_lice
 		     json_t **out, struct lerr *e) __attribute__((nonnull(1, 3, 4)));
 
 /*
- * Log entries from..to-1 (to UINT64_MAX: to the end), at most `max`. An
+ * Log entries from..to-1 (to UINT64_MAX: to the end), at most `max`, and
+ * "next": the index of the page's last entry when more were asked for (the
+ * `after` of the following page), else null. An
  * entry about an item who may not see is withheld: {"index", "withheld":
  * true, "leaf_hash"} (its hash still proves the tree). A range beyond the
  * log is LERR_INVAL naming "from" or "to".

@@ -84,6 +84,7 @@ int view_log_entries(struct node *n, const struct person *who, uint64_t from, ui
 		    (unsigned long long)from, (unsigned long long)to, (unsigned long long)size);
 		return lerr_field(e, to > size ? "to" : "from");
 	}
+	const uint64_t asked = to;
 	if (to - from > max)
 		to = from + max;
 	json_t *list = json_array();
@@ -118,8 +119,10 @@ int view_log_entries(struct node *n, const struct person *who, uint64_t from, ui
 		json_decref(list);
 		return r;
 	}
-	*out = json_pack("{s:I, s:I, s:I, s:o}", "size", (json_int_t)size, "from", (json_int_t)from,
-			 "to", (json_int_t)to, "entries", list);
+	/* where the next page starts: the index to give as after, or null */
+	json_t *next = to < asked ? json_integer((json_int_t)(to - 1)) : json_null();
+	*out = json_pack("{s:I, s:I, s:I, s:o, s:o}", "size", (json_int_t)size, "from",
+			 (json_int_t)from, "to", (json_int_t)to, "entries", list, "next", next);
 	return *out ? 0 : views_nomem(NULL, e);
 }
 

@@ -89,3 +89,22 @@ eventually() { # CMD...: true within 10 s
 	done
 	"$@"
 }
+
+# api_record METHOD PATH STATUS FILE: keeps a daemon's answer (its body in
+# FILE) for api_check, which checks it against docs/openapi.yaml
+api_record() {
+	local dir="$BATS_TEST_TMPDIR/answers"
+	mkdir -p "$dir"
+	local n=1
+	[ ! -f "$dir/../answers.tsv" ] || n=$(($(wc -l <"$dir/../answers.tsv") + 1))
+	cp "$4" "$dir/$n.body" 2>/dev/null || : >"$dir/$n.body"
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$dir/$n.body" >>"$BATS_TEST_TMPDIR/answers.tsv"
+}
+
+# api_check: every answer api_record kept is one docs/openapi.yaml declares
+# for its operation and status, its JSON body valid against the schema
+api_check() {
+	[ -s "$BATS_TEST_TMPDIR/answers.tsv" ] || return 0
+	python3 "$BATS_TEST_DIRNAME/../openapi/check_responses.py" \
+		"$BATS_TEST_DIRNAME/../../docs/openapi.yaml" "$BATS_TEST_TMPDIR/answers.tsv" >&2
+}

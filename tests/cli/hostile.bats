@@ -12,6 +12,7 @@ setup() {
 
 teardown() {
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	api_check
 }
 
 # truncate HOME K: cuts the node's log to its first K entries, with every
@@ -27,7 +28,11 @@ truncate_log() {
 api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	local token=$1 method=$2 url=$3
 	shift 3
-	curl -s -o ans.json -w '%{http_code}' -X "$method" -H "Authorization: Bearer $token" "$@" "$url"
+	local code
+	code=$(curl -s -o ans.json -w '%{http_code}' -X "$method" -H "Authorization: Bearer $token" \
+		"$@" "$url")
+	api_record "$method" "/${url#http*://*/}" "$code" ans.json
+	echo "$code"
 }
 
 @test "anyone can fill the disk: a forged peer request is refused before its body is read" {

@@ -126,8 +126,15 @@ seen_node() {
 req() {
 	local t=$1 m=$2 p=$3
 	shift 3
-	curl -s -D hdr.txt -o body.txt -w '%{http_code}' -X "$m" -H "Authorization: Bearer $t" "$@" \
-		"$DAEMON_URL$p"
+	local code
+	code=$(curl -s -D hdr.txt -o body.txt -w '%{http_code}' -X "$m" \
+		-H "Authorization: Bearer $t" "$@" "$DAEMON_URL$p")
+	api_record "$m" "$p" "$code" body.txt
+	echo "$code"
+}
+
+teardown() {
+	api_check
 }
 
 @test "a low-clearance analyst finds no trace of a higher item: lists, show, questions, acts" {

@@ -15,6 +15,7 @@ setup() {
 
 teardown() {
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	api_check
 }
 
 up() { # HOME [OPTIONS...]
@@ -35,7 +36,11 @@ node_with_high() {
 req() { # TOKEN METHOD PATH [CURL ARGS...]: the status; the body in body.txt
 	local t=$1 m=$2 p=$3
 	shift 3
-	curl -s -o body.txt -w '%{http_code}' -X "$m" -H "Authorization: Bearer $t" "$@" "$DAEMON_URL$p"
+	local code
+	code=$(curl -s -o body.txt -w '%{http_code}' -X "$m" -H "Authorization: Bearer $t" "$@" \
+		"$DAEMON_URL$p")
+	api_record "$m" "$p" "$code" body.txt
+	echo "$code"
 }
 
 @test "report-compromise with send: an item the person does not see answers as an id never used" {

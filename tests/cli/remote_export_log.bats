@@ -22,6 +22,7 @@ setup() {
 teardown() {
 	[ -z "${DAEMON_PID:-}" ] || kill -9 "$DAEMON_PID" 2>/dev/null || true
 	[ -z "${DAEMON_PID:-}" ] || wait "$DAEMON_PID" 2>/dev/null || true
+	api_check
 }
 
 # here ARGS...: the command on the node's folder; out in here.out, here.err
@@ -288,13 +289,17 @@ same() {
 		shift
 		here --json "$@"
 		there "$token" --json "$@"
+		# the daemon's body, as the CLI printed it, for the schema check
+		[ "$THERE" != 0 ] || api_record GET "${covered[-1]#GET }" 200 there.out
 		diff here.out there.out && [ "$HERE" = "$THERE" ] && jq -e . there.out >/dev/null
 	}
 	# http ROUTE TOKEN PATH -- CLI ARGS...: the body of GET PATH is the CLI's --json on the node
 	http() {
 		local token=$2 path=$3
 		shift 4
-		curl -s -H "Authorization: Bearer $token" "$DAEMON_URL$path" | jq -S . >http.json
+		code=$(curl -s -o http.raw -w '%{http_code}' -H "Authorization: Bearer $token" "$DAEMON_URL$path")
+		api_record GET "$path" "$code" http.raw
+		jq -S . http.raw >http.json
 		"$L" --home node --json "$@" 2>/dev/null | jq -S . >cli.json
 		diff cli.json http.json
 	}

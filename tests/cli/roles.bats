@@ -41,6 +41,7 @@ setup() {
 
 teardown() {
 	[ -z "${DAEMON_PID:-}" ] || kill -9 "$DAEMON_PID" 2>/dev/null || true
+	api_check
 }
 
 # The table: METHOD PATH BODY, then the answer for each of $PERSONAS.
@@ -105,7 +106,10 @@ ask() {
 	json:*) args+=(-d "${4#json:}") ;;
 	file:*) args+=(--data-binary "@${4#file:}") ;;
 	esac
-	curl "${args[@]}" "$DAEMON_URL$3"
+	local code
+	code=$(curl "${args[@]}" "$DAEMON_URL$3")
+	api_record "$2" "$3" "$code" out.json
+	echo "$code"
 }
 
 @test "the table covers every route of docs/openapi.yaml" {

@@ -18,6 +18,7 @@ setup() {
 
 teardown() {
 	[ -z "$SERVER_PID" ] || kill -9 "$SERVER_PID" 2>/dev/null || true
+	api_check
 }
 
 # start HOME [OPTIONS...]: a server on a free port; sets URL and SERVER_PID
@@ -39,6 +40,7 @@ call() {
 	shift 3
 	status_code=$(curl -s -o out.json -w '%{http_code}' -X "$method" \
 		${token:+-H "Authorization: Bearer $token"} "$@" "$URL$path")
+	api_record "$method" "$path" "$status_code" out.json
 }
 
 share() { # TOKEN -> the new item's id
@@ -578,4 +580,47 @@ share() { # TOKEN -> the new item's id
 	[ "$status_code" = 400 ]
 	[ "$(jq -r .error.field out.json)" = consignee ]
 	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM export_licences')" = "$before" ]
+}
+
+@test "one paging scheme on every list: limit, after, next; times in RFC 3339" {
+	start jpn
+	# people: two a page, each page's next the after of the following one
+	call "$REG" GET "/v1/people?limit=2"
+	[ "$status_code" = 200 ]
+	[ "$(jq '.people | length' out.json)" -eq 2 ]
+	seen=$(jq -r '.people[].id' out.json)
+	next=$(jq -r .next out.json)
+	while [ "$next" != null ]; do
+		call "$REG" GET "/v1/people?limit=2&after=$next"
+		[ "$status_code" = 200 ]
+		seen="$seen $(jq -r '.people[].id' out.json)"
+		next=$(jq -r .next out.json)
+	done
+	call "$REG" GET "/v1/people"
+	[ "$(echo $seen)" = "$(jq -r '.people[].id' out.json | xargs)" ]
+	[ "$(jq .next out.json)" = null ]
+	# the same on the CLI, through the daemon and on the folder
+	[ "$(LIAISON_URL=$URL LIAISON_TOKEN=$REG "$L" --json person list --limit 2 | jq -c .)" = \
+		"$("$L" --home jpn --json person list --limit 2 2>/dev/null | jq -c .)" ]
+	# agreements, licences: the same shape
+	call "$SATO" GET "/v1/agreements?limit=1"
+	[ "$(jq -r .next out.json)" = null ]
+	call "$SATO" GET "/v1/export/licences?limit=1"
+	[ "$(jq '.licences | length' out.json)" -eq 1 ]
+	[ "$(jq -r .next out.json)" = "$(jq -r '.licences[0].id' out.json)" ]
+	# an after the list does not hold, a limit out of range: named
+	call "$REG" GET "/v1/people?after=nobody"
+	[ "$status_code" = 404 ]
+	[ "$(jq -r .error.field out.json)" = after ]
+	call "$REG" GET "/v1/people?limit=5000"
+	[ "$status_code" = 400 ]
+	[ "$(jq -r .error.field out.json)" = limit ]
+	# a peer's witnessing time is an RFC 3339 instant
+	"$L" --home jpn peer add KOR --url "http://127.0.0.1:9" >/dev/null 2>&1
+	"$L" --home jpn person add op --party JPN --name Op --role security-officer >/dev/null 2>&1
+	OP=$("$L" --home jpn person token op 2>/dev/null)
+	sqlite3 jpn/node.db "UPDATE peers SET witnessed_size = 3, witnessed_at = 1567314000"
+	call "$OP" GET "/v1/peers"
+	[ "$status_code" = 200 ]
+	[ "$(jq -r '.peers[0].witnessed_at' out.json)" = 2019-09-01T05:00:00Z ]
 }

@@ -13,7 +13,16 @@ setup() {
 }
 
 # get TOKEN PATH: the status of a GET
-get() { curl -s -o out.json -w '%{http_code}' -H "Authorization: Bearer $1" "$DAEMON_URL$2"; }
+get() {
+	local code
+	code=$(curl -s -o out.json -w '%{http_code}' -H "Authorization: Bearer $1" "$DAEMON_URL$2")
+	api_record GET "$2" "$code" out.json
+	echo "$code"
+}
+
+teardown() {
+	api_check
+}
 
 @test "a token is valid for 90 days unless told, and refused after its last day" {
 	T=$("$L" person token sato 2>err.txt)

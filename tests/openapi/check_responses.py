@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Checks the daemon's answers that the tests received against docs/openapi.yaml.
+
+usage: check_responses.py OPENAPI.yaml RECORDS
+
+RECORDS has a line per answer, tab-separated: METHOD, the path asked (with
+its query), the status, and the file holding the body. Each answer must be
+one the document declares for that operation and status; a JSON body must
+validate against the declared schema (OpenAPI 3.0: `nullable` is taken as
+JSON Schema's null type). Prints each failure naming the record and the
+place in the body; exits 1 when there is any, 0 otherwise (2 on bad usage).
+"""
+import json
+import re
+import sys
+
+import jsonschema
+import yaml
+
+
+def inline(node, root, depth=0):
+    """The schema with every $ref replaced by what it names, and nullable as a type."""
+    if depth > 40:
+        raise ValueError("a $ref cycle")
+    if isinstance(node, list):
+        return [inline(x, root, depth) for x in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        target = root
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        return inline(target, root, depth + 1)
+    out = {k: inline(v, root, depth) for k, v in node.items() if k not in ("nullable", "example")}
+    if node.get("nullable"):
+        return {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def routes(doc):
+    """(method, regex, template, operation) for every operation."""
+    out = []
+    for template, item in doc["paths"].items():
+        rx = "^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(template)) + "$"
+        for method, op in item.items():
+            if method in ("get", "post", "put", "delete", "patch"):
+                out.append((method.upper(), re.compile(rx), template, op))
+    return out
+
+
+def main(argv):
+    if len(argv) != 3:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    doc = yaml.safe_load(open(argv[1], encoding="utf-8"))
+    table = routes(doc)
+    failures = 0
+    checked = 0
+    for n, line in enumerate(open(argv[2], encoding="utf-8"), 1):
+        method, path, status, body_file = line.rstrip("\n").split("\t")
+        where = f"{method} {path} -> {status}"
+        path = path.split("?", 1)[0]
+        if method in ("HEAD", "OPTIONS"):
+            continue
+        ops = [r for r in table if r[1].match(path)]
+        if not ops and status in ("400", "404"):
+            # no such endpoint, or a request refused before it is routed (an
+            # escaped NUL, a path not UTF-8): the one error shape
+            error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            ops = [("*", None, "(before routing)", {"responses": {status: error}})]
+            method = "*"
+        if not ops:
+            print(f"{where}: no path of the document matches", file=sys.stderr)
+            failures += 1
+            continue
+        op = next((r for r in ops if r[0] == method), None)
+        if not op:
+            if status != "405":
+                print(f"{where}: the document has no {method} here", file=sys.stderr)
+                failures += 1
+            continue
+        responses = op[3].get("responses", {})
+        resp = responses.get(status) or responses.get("default")
+        if resp is None:
+            print(f"{where}: status {status} is not declared for {method} {op[2]}", file=sys.stderr)
+            failures += 1
+            continue
+        resp = inline(resp, doc)
+        schema = resp.get("content", {}).get("application/json", {}).get("schema")
+        if schema is None:
+            continue  # a payload, an envelope, a signed note: not JSON
+        try:
+            body = json.load(open(body_file, encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            print(f"{where}: the body is not JSON ({e})", file=sys.stderr)
+            failures += 1
+            continue
+        errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(body), key=lambda e: list(e.path))
+        for e in errors[:5]:
+            place = "/".join(str(p) for p in e.path) or "(the body)"
+            print(f"{where} ({op[3].get('operationId', op[2])}): {place}: {e.message[:300]}", file=sys.stderr)
+        failures += len(errors) > 0
+        checked += 1
+    print(f"{checked} answers checked against {argv[1]}, {failures} not as documented")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
