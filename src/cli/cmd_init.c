@@ -114,14 +114,12 @@ static int run_config(struct cli *c)
 	if (r < 0)
 		return cli_error(c, &e);
 	const char *what = check ? "valid" : dry ? "would apply" : "applied";
-	if (c->json)
-		return cli_emit(json_pack(
-		    "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "file", file, "result", what,
-		    "parties", (json_int_t)sum.parties, "agreements", (json_int_t)sum.agreements,
-		    "people", (json_int_t)sum.people, "export_regimes", (json_int_t)sum.regimes,
-		    "events_added", (json_int_t)sum.events_added, "events_known",
-		    (json_int_t)sum.events_known, "events_awaiting",
-		    (json_int_t)sum.events_awaiting));
+	if (c->json) { /* POST /v1/config's object, and the file it was */
+		json_t *o = encode_config_summary(&sum, what);
+		if (o)
+			json_object_set_new(o, "file", json_string(file));
+		return cli_emit(o);
+	}
 	printf("%s: %s (parties: %zu, agreements: %zu, people: %zu, export regimes: %zu, "
 	       "events %s: %zu, already stored: %zu)\n",
 	       file, what, sum.parties, sum.agreements, sum.people, sum.regimes,

@@ -132,14 +132,8 @@ static enum MHD_Result h_config(struct ctx *x)
 	config_free(&cfg);
 	if (r < 0)
 		return reply_error(x, &e);
-	return reply_json(
-	    x, MHD_HTTP_OK,
-	    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "result",
-		      dry ? "would apply" : "applied", "parties", (json_int_t)sum.parties,
-		      "agreements", (json_int_t)sum.agreements, "people", (json_int_t)sum.people,
-		      "export_regimes", (json_int_t)sum.regimes, "events_added",
-		      (json_int_t)sum.events_added, "events_known", (json_int_t)sum.events_known,
-		      "events_awaiting", (json_int_t)sum.events_awaiting));
+	return reply_json(x, MHD_HTTP_OK,
+			  encode_config_summary(&sum, dry ? "would apply" : "applied"));
 }
 
 static enum MHD_Result h_party(struct ctx *x)

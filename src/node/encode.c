@@ -427,3 +427,13 @@ json_t *encode_consent(const struct consent_info *ci)
 	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", ci->item, "to", ci->to, "originator",
 			 ci->originator, "granted_by", ci->granted_by, "date", ci->date);
 }
+
+json_t *encode_config_summary(const struct config_summary *s, const char *result)
+{
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "result", result, "parties",
+			 (json_int_t)s->parties, "agreements", (json_int_t)s->agreements, "people",
+			 (json_int_t)s->people, "export_regimes", (json_int_t)s->regimes,
+			 "events_added", (json_int_t)s->events_added, "events_known",
+			 (json_int_t)s->events_known, "events_awaiting",
+			 (json_int_t)s->events_awaiting);
+}

@@ -37,6 +37,10 @@ json_t *encode_state(const struct agreement *a, const struct agr_state *st);
 /* {"id", "party", "name", "roles", "clearance": {"level", "from", "to"}, "ntk"} */
 json_t *encode_person(const struct person *p);
 
+/* What applying (or checking) a configuration did or would do: result is
+ * "applied", "would apply" or "valid" (a check), then the counts. */
+json_t *encode_config_summary(const struct config_summary *s, const char *result);
+
 /*
  * A decision: {"decision": "PERMIT"|"DENY", "action", "person", "item",
  * "date", "rules": [{"id", "ok", "detail", "clause"}]}.
