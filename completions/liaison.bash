@@ -4,12 +4,13 @@
 # and the node (--home, LIAISON_HOME). Installed by make install; or:
 #   source completions/liaison.bash
 _liaison() {
-	local cur=${COMP_WORDS[COMP_CWORD]} IFS=$'\n' out
+	local cur=${COMP_WORDS[COMP_CWORD]} out
 	out=$(command liaison __complete "${COMP_WORDS[@]:1:COMP_CWORD-1}" -- "$cur" 2>/dev/null)
 	if [[ $out == :files ]]; then
-		COMPREPLY=($(compgen -f -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	else
-		COMPREPLY=($out)
+		mapfile -t COMPREPLY <<<"$out"
+		[[ -n ${COMPREPLY[0]} ]] || COMPREPLY=()
 	fi
 }
 complete -o filenames -F _liaison liaison

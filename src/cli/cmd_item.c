@@ -637,7 +637,7 @@ static int run_access(struct cli *c)
 		else if (node_decide(n, &a, &d, &e) < 0)
 			r = cli_error(c, &e);
 		else {
-			o = encode_decision(&d, a.person, a.item);
+			o = encode_decision(&d, a.person, a.item, true);
 			encode_clock(o, &n->clock);
 		}
 		node_close(n);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../crypto/fio.h"
 #include "../node/items.h"
@@ -186,12 +187,21 @@ int cli_man(const struct cli *c, const char *name)
 static char offered[256][64];
 static size_t noffered;
 
-/* Prints each word of v (n of them, stride w) that starts with cur, once. */
+/* Whether word may be offered to a shell: plain characters only (an id
+ * with a control character, a space or a glob would act on the terminal
+ * or the line). */
+static bool plain(const char *word)
+{
+	return word[0] && strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				       "0123456789._:-") == strlen(word);
+}
+
+/* Prints each plain word of v (n of them, stride w) that starts with cur, once. */
 static void offer(const char *cur, const char *v, size_t w, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *word = v + i * w;
-		bool again = false;
+		bool again = !plain(word);
 		for (size_t k = 0; k < noffered && !again; k++)
 			again = strcmp(offered[k], word) == 0;
 		if (again || strncmp(word, cur, strlen(cur)) != 0)
@@ -232,10 +242,16 @@ enum idkind { ID_NONE, ID_AGREEMENT, ID_PERSON, ID_ITEM, ID_PARTY, ID_LEVEL, ID_
 
 static void offer_ids(const struct cli *c, enum idkind k, const char *cur)
 {
-	char home[NODE_PATH_MAX];
+	char home[NODE_PATH_MAX], url[NODE_PATH_MAX + 16];
 	struct node *n;
+	struct stat sb;
+	/* a key press reads only a node folder of this user's, on SQLite: no
+	 * database connection, nothing another user could plant */
 	if (k == ID_NONE || node_home(c->home, home, sizeof home, NULL) < 0 ||
-	    node_open(home, &n, NULL) < 0)
+	    node_folder_check(home, NULL) < 0)
+		return;
+	snprintf(url, sizeof url, "%s/%s", home, NODE_STORE_FILE);
+	if (lstat(url, &sb) == 0 || node_open(home, &n, NULL) < 0)
 		return;
 	size_t count = 0;
 	if (k == ID_AGREEMENT) {

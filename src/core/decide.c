@@ -71,7 +71,7 @@ static void hint(struct decision *d, const char *fmt, ...) __attribute__((format
 static void hint(struct decision *d, const char *fmt, ...)
 {
 	struct rule_outcome *r = d->nrules ? &d->rules[d->nrules - 1] : NULL;
-	if (!r || r->ok)
+	if (!r || r->ok || d->no_hints)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
@@ -265,19 +265,19 @@ static void clearance_dates_fail(struct decision *d, const struct decide_request
 	const struct person *p = rq->person;
 	const struct scheme_level *lv = party_level(rq->scheme, c->level);
 	const date_t end = clearance_end(c, rq->scheme);
-	if (end < c->to && rq->date > end)
+	if (end < c->to && rq->date > end) {
 		rule(d, "R-CLEARANCE", "Art. 4, 7", false,
 		     "%s's %s clearance of %s lapsed after %s (a %s clearance is valid %d years "
 		     "unless renewed), before %s",
 		     p->id, c->level, date_format(c->from, d1), date_format(end, d2), c->level,
 		     lv ? lv->valid_years : 0, date_format(rq->date, d3));
-	if (end < c->to && rq->date > end)
 		hint(d, "a renewed %s clearance (person add --clearance %s:FROM), from %s on",
 		     c->level, c->level, date_format(end + 1, d1));
-	else
-		rule(d, "R-CLEARANCE", "Art. 4, 7", false,
-		     "%s's %s clearance is valid %s to %s, not on %s", p->id, c->level,
-		     date_format(c->from, d1), date_format(c->to, d2), date_format(rq->date, d3));
+		return;
+	}
+	rule(d, "R-CLEARANCE", "Art. 4, 7", false, "%s's %s clearance is valid %s to %s, not on %s",
+	     p->id, c->level, date_format(c->from, d1), date_format(c->to, d2),
+	     date_format(rq->date, d3));
 	hint(d, "a %s clearance valid on %s (person add --clearance %s:FROM[:TO])", c->level,
 	     date_format(rq->date, d3), c->level);
 }
@@ -377,7 +377,7 @@ static void check_releasable(const struct decide_request *rq, struct decision *d
 	}
 	rule(d, "R-RELEASABLE", "Art. 5", ok, "%s is %samong the parties it is releasable to",
 	     party, ok ? "" : "not ");
-	if (ok)
+	if (ok || d->no_hints)
 		return;
 	char list[LABEL_LIST_MAX * PARTY_CODE_MAX];
 	const char *now = l->nreleasable ? joined(l->releasable[0], sizeof l->releasable[0],
@@ -460,7 +460,7 @@ static void check_purpose(const struct decide_request *rq, struct decision *d)
 	else
 		rule(d, "R-PURPOSE", "Art. 5", ok, "the purpose %s is %samong the item's purposes",
 		     p, ok ? "" : "not ");
-	if (ok)
+	if (ok || d->no_hints)
 		return;
 	char list[LABEL_LIST_MAX * LABEL_WORD_MAX];
 	hint(d, "give a purpose (--purpose) the item allows: %s",
@@ -558,6 +558,7 @@ char *decide_why(const struct decision *d, char *buf, size_t n)
 void decide(const struct decide_request *rq, struct decision *d)
 {
 	memset(d, 0, sizeof *d);
+	d->no_hints = rq->no_hints;
 	d->action = rq->action;
 	d->date = rq->date;
 	if ((unsigned)rq->action >= ACT__COUNT) {

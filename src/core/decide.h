@@ -46,6 +46,7 @@ struct rule_outcome {
 
 struct decision {
 	bool permit;
+	bool no_hints; /* decide_request's */
 	enum action action;
 	date_t date;
 	size_t nrules;
@@ -83,6 +84,7 @@ struct decide_request {
 	const char *holder;
 	const struct agreement *holder_agreement;
 	bool reader_consent;
+	bool no_hints; /* only the outcome is wanted (a list's filter): no hint text */
 };
 
 /* "read", "release"...; NULL for an unknown action. */

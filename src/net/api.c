@@ -34,13 +34,14 @@ enum MHD_Result api_answer(struct ctx *x, int r, json_t *o, const struct lerr *e
 
 enum MHD_Result api_page(struct ctx *x, int r, json_t *o, struct lerr *e, const struct api_list *l)
 {
-	if (r == 0 && l->limit > ITEMS_PAGE_MAX) {
+	const bool all = l->limit == API_ALL;
+	if (r == 0 && !all && (l->limit == 0 || l->limit > ITEMS_PAGE_MAX)) {
 		json_decref(o);
-		lerr_set(e, LERR_INVAL, "limit: %llu is more than %d", (unsigned long long)l->limit,
-			 ITEMS_PAGE_MAX);
+		lerr_set(e, LERR_INVAL, "limit: %llu is not from 1 to %d",
+			 (unsigned long long)l->limit, ITEMS_PAGE_MAX);
 		r = lerr_field(e, "limit");
-	} else if (r == 0 &&
-		   (r = view_page(o, l->key, l->id_key, l->after, (size_t)l->limit, e)) < 0)
+	} else if (r == 0 && (r = view_page(o, l->key, l->id_key, l->after,
+					    all ? 0 : (size_t)l->limit, e)) < 0)
 		json_decref(o);
 	return api_answer(x, r, o, e);
 }
@@ -159,7 +160,7 @@ static enum MHD_Result h_agreements(struct ctx *x)
 {
 	enum MHD_Result ret;
 	date_t on = x->n->clock.today;
-	struct api_list l = {"agreements", "id", NULL, 0};
+	struct api_list l = {"agreements", "id", NULL, API_ALL};
 	const struct arg_spec q[] = {{"at", ARG_DATE, .date = &on}, API_PAGE_ARGS(l), {0}};
 	if (!api_query(x, q, &ret))
 		return ret;
@@ -244,7 +245,7 @@ static enum MHD_Result h_event(struct ctx *x)
 static enum MHD_Result h_people(struct ctx *x)
 {
 	enum MHD_Result ret;
-	struct api_list l = {"people", "id", NULL, 0};
+	struct api_list l = {"people", "id", NULL, API_ALL};
 	const struct arg_spec q[] = {API_PAGE_ARGS(l), {0}};
 	if (!api_query(x, q, &ret))
 		return ret;
@@ -614,7 +615,7 @@ static enum MHD_Result h_access(struct ctx *x)
 	int r = action_parse(action, &a.action, &e) < 0 ? lerr_prefix(&e, "action")
 		: node_decide(x->n, &a, &d, &e) < 0	? e.code
 							: 0;
-	json_t *o = r < 0 ? NULL : encode_decision(&d, a.person, item);
+	json_t *o = r < 0 ? NULL : encode_decision(&d, a.person, item, true);
 	if (o)
 		encode_clock(o, &x->n->clock); /* as `access check --json` */
 	enum MHD_Result out = r < 0 ? reply_error(x, &e) : reply_json(x, MHD_HTTP_OK, o);
@@ -629,7 +630,7 @@ static enum MHD_Result h_access(struct ctx *x)
 static enum MHD_Result h_peers(struct ctx *x)
 {
 	enum MHD_Result ret;
-	struct api_list l = {"peers", "party", NULL, 0};
+	struct api_list l = {"peers", "party", NULL, API_ALL};
 	const struct arg_spec q[] = {API_PAGE_ARGS(l), {0}};
 	if (!api_query(x, q, &ret))
 		return ret;
@@ -642,7 +643,7 @@ static enum MHD_Result h_peers(struct ctx *x)
 static enum MHD_Result h_outbox(struct ctx *x)
 {
 	enum MHD_Result ret;
-	struct api_list l = {"messages", "id", NULL, 0};
+	struct api_list l = {"messages", "id", NULL, API_ALL};
 	const struct arg_spec q[] = {API_PAGE_ARGS(l), {0}};
 	if (!api_query(x, q, &ret))
 		return ret;

@@ -76,7 +76,7 @@ static enum MHD_Result h_licences(struct ctx *x)
 	enum MHD_Result ret;
 	date_t on = x->n->clock.today;
 	const char *from = NULL, *entry = NULL, *to = NULL;
-	struct api_list l = {"licences", "id", NULL, 0};
+	struct api_list l = {"licences", "id", NULL, API_ALL};
 	const struct arg_spec q[] = {{"at", ARG_DATE, .date = &on},
 				     {"from", ARG_STRING, .str = &from},
 				     {"entry", ARG_STRING, .str = &entry},
@@ -159,24 +159,34 @@ static enum MHD_Result h_checkpoint(struct ctx *x)
 static enum MHD_Result h_entries(struct ctx *x)
 {
 	enum MHD_Result ret;
-	uint64_t from = 0, to = UINT64_MAX, after = UINT64_MAX, limit = LOG_PAGE;
+	uint64_t from = UINT64_MAX, to = UINT64_MAX, after = 0, limit = LOG_PAGE;
+	const char *after_s = NULL;
 	const struct arg_spec q[] = {{"from", ARG_COUNT, .count = &from},
 				     {"to", ARG_COUNT, .count = &to},
-				     {"after", ARG_COUNT, .count = &after},
+				     {"after", ARG_STRING, .str = &after_s},
 				     {"limit", ARG_COUNT, .count = &limit},
 				     {0}};
 	if (!api_query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	if (after != UINT64_MAX) /* the paging of every list: after an entry's index */
-		from = after + 1;
-	if (limit == 0 || limit > LOG_PAGE) {
-		lerr_set(&e, LERR_INVAL, "limit: 1 to %d", LOG_PAGE);
-		lerr_field(&e, "limit");
-		return reply_error(x, &e);
-	}
+	/* the paging of every list, after an entry's index; or from..to */
+	if (after_s && from != UINT64_MAX)
+		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
+				    "after: give after or from");
+	if (after_s && (!count_parse(after_s, &after) || after == UINT64_MAX))
+		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
+				    "after: not an entry's index");
+	if (limit == 0 || limit > LOG_PAGE)
+		return reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid", "limit: not from 1 to %d",
+				    LOG_PAGE);
+	from = after_s ? after + 1 : from == UINT64_MAX ? 0 : from;
 	int rv = view_log_entries(x->n, &x->rq->who, from, to, limit, &o, &e);
+	if (rv == LERR_INVAL && after_s && strcmp(e.field, "from") == 0) {
+		lerr_set(&e, LERR_NOTFOUND, "after: no entry %llu in the log",
+			 (unsigned long long)after);
+		rv = lerr_field(&e, "after");
+	}
 	return api_answer(x, rv, o, &e);
 }
 

@@ -88,9 +88,11 @@ static unsigned route_find(const char *method, const char *url, struct req *rq)
 		if (!match_path(r->pattern, url, rq))
 			continue;
 		const bool head_ok = strcmp(r->method, "GET") == 0 && r->reads;
-		len += (size_t)snprintf(rq->allow + len, sizeof rq->allow - len, "%s%s%s",
-					len ? ", " : "", r->method, head_ok ? ", HEAD" : "");
-		if (strcmp(r->method, method) == 0 || (head && head_ok))
+		int w = snprintf(rq->allow + len, sizeof rq->allow - len, "%s%s%s", len ? ", " : "",
+				 r->method, head_ok ? ", HEAD" : "");
+		len = w < 0 || (size_t)w >= sizeof rq->allow - len ? sizeof rq->allow - 1
+								   : len + (size_t)w;
+		if (!found && (strcmp(r->method, method) == 0 || (head && head_ok)))
 			found = r;
 	}
 	if (!len)

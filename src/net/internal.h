@@ -139,8 +139,9 @@ enum MHD_Result api_answer(struct ctx *x, int r, json_t *o, const struct lerr *e
 struct api_list {
 	const char *key, *id_key; /* the list in the view's answer, its elements' id */
 	const char *after;
-	uint64_t limit; /* 0: all */
+	uint64_t limit; /* API_ALL unless given (then 1 to ITEMS_PAGE_MAX) */
 };
+#define API_ALL UINT64_MAX
 #define API_PAGE_ARGS(l)                                                                           \
 	{"after", ARG_STRING, .str = &(l).after},                                                  \
 	{                                                                                          \

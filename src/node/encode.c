@@ -215,7 +215,7 @@ json_t *encode_person(const struct person *p)
 	return o;
 }
 
-json_t *encode_decision(const struct decision *d, const char *person, const char *item)
+json_t *encode_decision(const struct decision *d, const char *person, const char *item, bool hints)
 {
 	/* built field by field (no format to parse): the daemon's hottest object */
 	json_t *rules = json_array(), *o = json_object();
@@ -228,7 +228,7 @@ json_t *encode_decision(const struct decision *d, const char *person, const char
 		json_object_set_new_nocheck(r, "ok", json_boolean(d->rules[i].ok));
 		json_object_set_new_nocheck(r, "detail", json_string_nocheck(d->rules[i].detail));
 		json_object_set_new_nocheck(r, "clause", json_string_nocheck(d->rules[i].clause));
-		if (d->rules[i].hint[0])
+		if (hints && d->rules[i].hint[0])
 			json_object_set_new_nocheck(r, "hint",
 						    json_string_nocheck(d->rules[i].hint));
 		json_array_append_new(rules, r);

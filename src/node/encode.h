@@ -43,9 +43,10 @@ json_t *encode_config_summary(const struct config_summary *s, const char *result
 
 /*
  * A decision: {"decision": "PERMIT"|"DENY", "action", "person", "item",
- * "date", "rules": [{"id", "ok", "detail", "clause"}]}.
+ * "date", "rules": [{"id", "ok", "detail", "clause", "hint"?}]}; a failed
+ * rule's hint only when hints (an answer; the log keeps the decision alone).
  */
-json_t *encode_decision(const struct decision *d, const char *person, const char *item);
+json_t *encode_decision(const struct decision *d, const char *person, const char *item, bool hints);
 
 /* An item: its label, both markings (the holder is local_party), origin, sizes. */
 json_t *encode_item(const struct store_item *it, const struct label *l, const char *local_party);

@@ -241,13 +241,39 @@ int node_item_import_from(struct node *n, const char *file, const struct key_sec
 	struct env_header h;
 	struct key_public sender;
 	memset(it, 0, sizeof *it);
-	int fd = fio_open_in(file, e);
-	if (fd < 0)
-		return fd;
-	int r = verify_all(n, fd, k, &h, &sender, e);
+	const char *name = fio_is_std(file) ? "standard input" : file;
+	int in = fio_open_in(file, e);
+	if (in < 0)
+		return in;
+	/* copied first into the blob store's own file, then checked there: what
+	 * is checked is what is stored (a file changed meanwhile, or read from
+	 * where standard input stood, cannot differ), and a pipe serves */
+	struct fio_out o;
+	uint64_t size = 0;
+	int r = node_blob_begin(n, &o, e);
 	if (r < 0) {
-		close(fd);
-		return lerr_prefix(e, "%s", file);
+		close(in);
+		return r;
+	}
+	uint8_t buf[1 << 16];
+	ssize_t got = 0;
+	while (r == 0 && (got = fio_read_full(in, buf, sizeof buf)) > 0) {
+		if (fio_write_full(o.fd, buf, (size_t)got) != 0)
+			r = lerr_set(e, LERR_IO, "blob: %s", strerror(errno));
+		size += (uint64_t)got;
+	}
+	if (r == 0 && got < 0)
+		r = lerr_set(e, LERR_IO, "%s: %s", name, strerror(errno));
+	close(in);
+	if (r == 0 && lseek(o.fd, 0, SEEK_SET) != 0)
+		r = lerr_set(e, LERR_IO, "blob: cannot read back: %s", strerror(errno));
+	if (r == 0 && (r = verify_all(n, o.fd, k, &h, &sender, e)) < 0) {
+		fio_abort(&o);
+		return lerr_prefix(e, "%s", name);
+	}
+	if (r < 0) {
+		fio_abort(&o);
+		return r;
 	}
 	struct store_item old;
 	if (sender_must && strcmp(h.sender, sender_must) != 0)
@@ -260,26 +286,10 @@ int node_item_import_from(struct node *n, const char *file, const struct key_sec
 	}
 	if (r == 0)
 		r = receive_check(n, l, h.sender, it, e);
-	struct fio_out o;
-	if (r == 0 && lseek(fd, 0, SEEK_SET) != 0) /* checked whole, then stored: read twice */
-		r = lerr_set(e, LERR_IO, "%s: %s (an envelope is read twice: a file, not a pipe)",
-			     fio_is_std(file) ? "standard input" : file, strerror(errno));
-	struct stat sb;
-	const uint64_t size = fstat(fd, &sb) == 0 ? (uint64_t)sb.st_size : 0;
-	if (r == 0 && (r = node_blob_begin(n, &o, e)) == 0) {
-		uint8_t buf[1 << 16];
-		ssize_t got;
-		while ((got = fio_read_full(fd, buf, sizeof buf)) > 0 && r == 0)
-			if (fio_write_full(o.fd, buf, (size_t)got) != 0)
-				r = lerr_set(e, LERR_IO, "blob: %s", strerror(errno));
-		if (got < 0 && r == 0)
-			r = lerr_set(e, LERR_IO, "%s: %s", file, strerror(errno));
-		if (r < 0)
-			fio_abort(&o);
-		else
-			r = node_blob_commit(n, &o, it->blob, e);
-	}
-	close(fd);
+	if (r < 0)
+		fio_abort(&o);
+	else
+		r = node_blob_commit(n, &o, it->blob, e);
 	if (r == 0) {
 		str_copy(it->id, sizeof it->id, l->item);
 		it->label = h.label;
@@ -288,14 +298,14 @@ int node_item_import_from(struct node *n, const char *file, const struct key_sec
 		it->foreign = true;
 		date_format(n->clock.today, it->received);
 		str_copy(it->sender, sizeof it->sender, h.sender);
-		it->size = size ? envelope_plain_size(&h, size) : 0;
+		it->size = envelope_plain_size(&h, size);
 		date_format(n->clock.today, it->stored_on);
 		r = node_item_record(n, it, "item-import", json_pack("{s:s}", "sender", h.sender),
 				     e);
 		it->label = NULL;
 	}
 	envelope_header_free(&h);
-	return r < 0 && r != LERR_EXISTS ? lerr_prefix(e, "%s", file) : r;
+	return r < 0 && r != LERR_EXISTS ? lerr_prefix(e, "%s", name) : r;
 }
 
 int node_signed_json(const struct key_secret *k, const char *ctx, const char *field,

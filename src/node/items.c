@@ -282,6 +282,7 @@ static bool sees(struct node *n, struct decide_ctx *c, const struct store_item *
 	struct decision d;
 	if (gather(n, c, it, l, &read, &rq, NULL) < 0)
 		return false;
+	rq.no_hints = true; /* a filter: only the outcomes count */
 	decide(&rq, &d);
 	for (size_t i = 0; i < d.nrules; i++) {
 		bool skip = false;
@@ -359,7 +360,8 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 	 * anything acts on it; a question (access check) changes nothing and is
 	 * not an act: it stays a read, so that it can be asked at any rate
 	 */
-	json_t *body = json_pack("{s:o}", "decision", encode_decision(d, a->person, a->item));
+	json_t *body =
+	    json_pack("{s:o}", "decision", encode_decision(d, a->person, a->item, false));
 	if (body && a->to && a->to[0])
 		json_object_set_new(body, "to", json_string(a->to));
 	if (body && a->purpose && a->purpose[0])

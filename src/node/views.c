@@ -32,7 +32,7 @@ json_t *view_denied(const struct lerr *e, const struct decision *d, const char *
 	json_t *o = view_error(e);
 	/* set_new takes the decision, and releases it when it fails */
 	if (o && json_object_set_new(json_object_get(o, "error"), "decision",
-				     encode_decision(d, person, item)) < 0) {
+				     encode_decision(d, person, item, true)) < 0) {
 		json_decref(o);
 		return NULL;
 	}

@@ -202,6 +202,10 @@ complete_words() {
 	[ "$(complete_words item release x --to K)" = KOR ]
 	id=$(echo hello | "$L" item share - --by sato --level GOKUHI --title T 2>/dev/null)
 	[ "$(complete_words item show "${id:0:6}")" = "$id" ]
+	# an id a shell would act on is not offered
+	sqlite3 "$LIAISON_HOME/node.db" "UPDATE people SET id = 'x\$(touch pwned)' WHERE id = 'mori'" 2>/dev/null ||
+		"$L" person add 'x$(touch pwned)' --party JPN --name X --role auditor >/dev/null 2>&1 || true
+	[ "$(complete_words person show x)" = "" ]
 	# a file where a file goes
 	touch "$BATS_TEST_TMPDIR/report-x.txt"
 	cd "$BATS_TEST_TMPDIR"

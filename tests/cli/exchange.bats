@@ -172,14 +172,21 @@ setup() {
 	"$L" --home jpn --json item get "$id" --by sato --purpose warning -o - >out.txt 2>err.json
 	cmp report.txt out.txt
 	[ "$(jq -r .bytes err.json)" = "$(wc -c <report.txt)" ]
-	# an envelope to stdout, imported from stdin: a file (it is read twice), not a pipe
+	# an envelope to stdout, imported from a pipe; stored as checked
 	"$L" --home jpn item release "$id" --to KOR --by sato -o - >rel.lsn 2>/dev/null
-	run bash -c "cat rel.lsn | '$L' --home kor item import -"
-	[ "$status" -eq 1 ]
-	[[ "$output" == *"a file, not a pipe"* ]]
-	[ "$(sqlite3 kor/node.db "SELECT count(*) FROM items")" -eq 0 ]
-	"$L" --home kor item import - <rel.lsn
+	cat rel.lsn | "$L" --home kor item import - >/dev/null 2>&1
 	[ "$(sqlite3 kor/node.db "SELECT count(*) FROM items WHERE id = '$id'")" -eq 1 ]
+	blob=$(sqlite3 kor/node.db "SELECT blob FROM items WHERE id = '$id'")
+	cmp rel.lsn "kor/blobs/$blob.lsn"
+	"$L" --home kor item get "$id" --by kim --purpose warning -o - 2>/dev/null | cmp - report.txt
+	# standard input where it stands: what is checked is what is stored
+	id2=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title T2 \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	"$L" --home jpn item release "$id2" --to KOR --by sato -o rel2.lsn >/dev/null 2>&1
+	{ printf XXXXXXXXXX; cat rel2.lsn; } >shifted.lsn
+	{ head -c 10 >/dev/null; "$L" --home kor item import - >/dev/null 2>&1; } <shifted.lsn
+	blob=$(sqlite3 kor/node.db "SELECT blob FROM items WHERE id = '$id2'")
+	cmp rel2.lsn "kor/blobs/$blob.lsn"
 	# a configuration, a key and a checkpoint through - too
 	"$L" --home usa config check - <cfg.json | grep -q "valid"
 	"$L" --home usa party key JPN - <jpn/keys/JPN.pub >/dev/null

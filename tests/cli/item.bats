@@ -80,6 +80,12 @@ setup() {
 	[ "$(jq '[.rules[] | select(.ok == false and (.hint | type) != "string")] | length' <<<"$output")" -eq 0 ]
 	[ "$(jq '[.rules[] | select(.ok and has("hint"))] | length' <<<"$output")" -eq 0 ]
 	[ "$(jq -r '.rules[0].id' <<<"$output")" = R-ROLE ]
+	# the log keeps the decisions the node enforced, without the advice
+	run "$L" item get "$id" --by sato -o "$BATS_TEST_TMPDIR/no.txt" # no purpose: DENY, logged
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"to change it: give a purpose"* ]]
+	[ "$("$L" log entries | grep -c '"decision"')" -ge 1 ]
+	[ "$("$L" log entries | grep -c '"hint"')" -eq 0 ]
 	# a purpose that is not the item's: the hint names those that are
 	run "$L" access check --person sato --item "$id" --action read --purpose sightseeing
 	[ "$status" -eq 3 ]
@@ -186,6 +192,9 @@ setup() {
 	[ "$status" -eq 3 ]
 	echo "$output" | jq -e '[.rules[] | select(.id == "R-CLEARANCE")][0].detail |
 		contains("TOKUTEI clearance of 2015-04-01 lapsed after 2020-03-31 (a TOKUTEI clearance is valid 5 years unless renewed)")'
+	# what would change it: a renewal, from the day after the last one
+	echo "$output" | jq -e '[.rules[] | select(.id == "R-CLEARANCE")][0].hint |
+		contains("a renewed TOKUTEI clearance (person add --clearance TOKUTEI:FROM), from 2020-04-01 on")'
 	# renewed: a new assessment from 2020-03-15 covers it again, the first its own years
 	"$L" person add sato --party JPN --name "Sato Hiroshi" --role originator --role analyst \
 		--clearance TOKUTEI:2015-04-01 --clearance TOKUTEI:2020-03-15 --ntk MISSILE-WARNING --replace >/dev/null

@@ -615,6 +615,19 @@ share() { # TOKEN -> the new item's id
 	call "$REG" GET "/v1/people?limit=5000"
 	[ "$status_code" = 400 ]
 	[ "$(jq -r .error.field out.json)" = limit ]
+	call "$REG" GET "/v1/people?limit=0"
+	[ "$status_code" = 400 ]
+	# the log's entries page by index the same way
+	call "$AUD" GET "/v1/log/entries?limit=2"
+	[ "$(jq '.entries | length' out.json)" -eq 2 ]
+	[ "$(jq -r .next out.json)" = 1 ]
+	call "$AUD" GET "/v1/log/entries?limit=2&after=1"
+	[ "$(jq -r '.entries[0].index' out.json)" = 2 ]
+	call "$AUD" GET "/v1/log/entries?after=1&from=3"
+	[ "$status_code" = 400 ]
+	call "$AUD" GET "/v1/log/entries?after=999999"
+	[ "$status_code" = 404 ]
+	[ "$(jq -r .error.field out.json)" = after ]
 	# a peer's witnessing time is an RFC 3339 instant
 	"$L" --home jpn peer add KOR --url "http://127.0.0.1:9" >/dev/null 2>&1
 	"$L" --home jpn person add op --party JPN --name Op --role security-officer >/dev/null 2>&1

@@ -10,6 +10,7 @@ validate against the declared schema (OpenAPI 3.0: `nullable` is taken as
 JSON Schema's null type). Prints each failure naming the record and the
 place in the body; exits 1 when there is any, 0 otherwise (2 on bad usage).
 """
+import datetime
 import json
 import re
 import sys
@@ -35,6 +36,33 @@ def inline(node, root, depth=0):
     if node.get("nullable"):
         return {"anyOf": [out, {"type": "null"}]}
     return out
+
+
+FORMATS = jsonschema.FormatChecker(formats=())
+
+
+@FORMATS.checks("date")
+def is_date(v):
+    """YYYY-MM-DD, a real day."""
+    if not isinstance(v, str):
+        return True
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+        return False
+    try:
+        datetime.date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+@FORMATS.checks("date-time")
+def is_instant(v):
+    """RFC 3339: YYYY-MM-DDTHH:MM:SS, fractions allowed, then Z or an offset."""
+    if not isinstance(v, str):
+        return True
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})", v)
+    return bool(m) and is_date(m.group(1)) and int(m.group(2)) < 24 and int(m.group(3)) < 60 \
+        and int(m.group(4)) < 61
 
 
 def routes(doc):
@@ -95,7 +123,8 @@ def main(argv):
             print(f"{where}: the body is not JSON ({e})", file=sys.stderr)
             failures += 1
             continue
-        errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(body), key=lambda e: list(e.path))
+        validator = jsonschema.Draft7Validator(schema, format_checker=FORMATS)
+        errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
         for e in errors[:5]:
             place = "/".join(str(p) for p in e.path) or "(the body)"
             print(f"{where} ({op[3].get('operationId', op[2])}): {place}: {e.message[:300]}", file=sys.stderr)
