@@ -5,8 +5,9 @@
 #include "../node/views.h"
 #include "cli.h"
 
-static int do_info(const struct cli *c, int argc, char **argv)
+static int do_info(const struct cli *c, struct node *unused, int argc, char **argv)
 {
+	(void)unused;
 	const char *pos[1];
 	int r = cli_words(c, argc, argv, pos, 0);
 	if (r != EXIT_OK)
@@ -36,8 +37,9 @@ static int do_info(const struct cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int do_migrate(const struct cli *c, int argc, char **argv)
+static int do_migrate(const struct cli *c, struct node *unused, int argc, char **argv)
 {
+	(void)unused;
 	const char *pos[1], *to = NULL;
 	int np;
 	const struct cli_opt opts[] = {OPT_VAL("to", &to), {0}};
@@ -62,40 +64,110 @@ static int do_migrate(const struct cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* What a backup or a restore did: as JSON, or in words. */
+static int copied(const struct cli *c, const char *verb, const char *where,
+		  const struct node_backup *b)
+{
+	if (c->json)
+		return cli_emit(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "folder",
+					  where, "bytes", (json_int_t)b->bytes, "keys",
+					  (json_int_t)b->keys, "blobs", (json_int_t)b->blobs,
+					  "outbox", (json_int_t)b->outbox, "reports",
+					  (json_int_t)b->reports, "entries", (json_int_t)b->entries,
+					  "checkpoint", (json_int_t)b->checkpoint));
+	printf("%s %s: %llu bytes (%zu key files, %zu payloads, %zu envelopes to deliver, %zu "
+	       "reports); its log of %llu entries verified",
+	       verb, where, (unsigned long long)b->bytes, b->keys, b->blobs, b->outbox, b->reports,
+	       (unsigned long long)b->entries);
+	if (b->checkpoint)
+		printf(", its latest checkpoint at size %llu\n", (unsigned long long)b->checkpoint);
+	else
+		printf(", no checkpoint kept\n");
+	return EXIT_OK;
+}
+
+/* store backup DEST (restore false) or store restore SRC, into --home. */
+static int copy_act(const struct cli *c, int argc, char **argv, bool restore)
+{
+	const char *pos[1];
+	int r = cli_words(c, argc, argv, pos, 1);
+	if (r != EXIT_OK)
+		return r;
+	char home[NODE_PATH_MAX];
+	struct node_backup b;
+	struct lerr e = {0};
+	if (node_home(c->home, home, sizeof home, &e) < 0 ||
+	    (restore ? node_store_restore(pos[0], home, &b, &e)
+		     : node_store_backup(home, pos[0], &b, &e)) < 0)
+		return cli_error(c, &e);
+	r = copied(c, restore ? "restored into" : "backed up into", restore ? home : pos[0], &b);
+	if (restore && !c->json && r == EXIT_OK)
+		fprintf(stderr, "note: a peer that witnessed a larger log of this node raises an "
+				"alarm (its log was cut short): tell it, and clear it there\n");
+	return r;
+}
+
+static int do_backup(const struct cli *c, struct node *unused, int argc, char **argv)
+{
+	(void)unused;
+	return copy_act(c, argc, argv, false);
+}
+
+static int do_restore(const struct cli *c, struct node *unused, int argc, char **argv)
+{
+	(void)unused;
+	return copy_act(c, argc, argv, true);
+}
+
+static const struct cli_sub subs[] = {
+    {"info", do_info, false, "info",
+     "The store's engine (SQLite or PostgreSQL), where it is (a URL's\n"
+     "password not shown), its schema version, and the node's clock: the\n"
+     "system's, or replay (made with init --replay: LIAISON_NOW dates its\n"
+     "acts).\n"},
+    {"migrate", do_migrate, false, "migrate --to postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE",
+     "Moves the node's SQLite store to an empty PostgreSQL database (made by\n"
+     "its administrator): every row copied in one transaction, the log\n"
+     "verified there, the folder's store.url naming the database (mode\n"
+     "0600), node.db kept as node.db.migrated, and the move logged\n"
+     "(store-migrated). Stop the node's daemon first: the move is refused\n"
+     "while one serves the node. docs/deploy.md.\n"},
+    {"backup", do_backup, false, "backup DEST",
+     "Backs the node up into DEST, a new folder (0700), while its daemons\n"
+     "serve: a consistent copy of its store (SQLite's VACUUM INTO, one read\n"
+     "transaction), the sealed payloads and queued envelopes it names, the\n"
+     "sealed keys and the compromise reports; then the copy's log is\n"
+     "verified. Nothing in it is plaintext. A node on PostgreSQL is backed\n"
+     "up with the database's tools (docs/deploy.md). Never copy node.db of\n"
+     "a serving node by hand: its write-ahead log holds the latest acts.\n"},
+    {"restore", do_restore, false, "restore SRC",
+     "Restores the backup in SRC into the node's folder (--home), which must\n"
+     "not exist yet; then verifies its log and says its size and latest\n"
+     "checkpoint. Acts after the backup are lost: a peer that witnessed a\n"
+     "larger log of this node will raise an alarm.\n"},
+};
+
 static int run_store(struct cli *c)
 {
-	if (c->argc < 2)
-		return cli_bad_usagef(c, "store: info or migrate? (liaison store --help)");
-	if (strcmp(c->argv[1], "info") == 0)
-		return do_info(c, c->argc - 1, c->argv + 1);
-	if (strcmp(c->argv[1], "migrate") == 0)
-		return do_migrate(c, c->argc - 1, c->argv + 1);
-	return cli_bad_usagef(c, "store: unknown subcommand \"%.32s\" (info or migrate)",
-			      c->argv[1]);
+	const struct cli_sub *s = c->argc > 1 ? cli_sub_find(&cmd_store, c->argv[1]) : NULL;
+	if (!s)
+		return cli_bad_usagef(c, "store: %s%s%s (info, migrate, backup or restore)",
+				      c->argc > 1 ? "unknown action \"" : "which?",
+				      c->argc > 1 ? c->argv[1] : "", c->argc > 1 ? "\"" : "");
+	return s->fn(c, NULL, c->argc - 1, c->argv + 1);
 }
 
 const struct cli_command cmd_store = {
     "store",
     run_store,
-    "where the node's store is, and moving it to PostgreSQL",
-    "usage: liaison store info\n"
-    "       liaison store migrate --to postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE\n\n"
-    "info     the store's engine (SQLite or PostgreSQL), where it is (a URL's\n"
-    "         password not shown), its schema version, and the node's clock:\n"
-    "         the system's, or replay (made with init --replay: LIAISON_NOW\n"
-    "         dates its acts).\n"
-    "migrate  moves the node's SQLite store to an empty PostgreSQL database\n"
-    "         (made by its administrator): every row copied in one transaction,\n"
-    "         the log verified there, the folder's store.url naming the\n"
-    "         database (mode 0600), node.db kept as node.db.migrated, and the\n"
-    "         move logged (store-migrated). Stop the node's daemon first: the\n"
-    "         move is refused while one serves the node. docs/deploy.md.\n\n"
+    "the node's store: where it is, moving it to PostgreSQL, backups",
+    NULL,
+    subs,
+    sizeof subs / sizeof subs[0],
     "options:\n"
     "  --to URL   the database, in libpq's URL form\n"
     "  --json     info: {\"engine\", \"location\", \"schema\", \"clock\"}; migrate:\n"
-    "             {\"home\",\n"
-    "             \"store\", \"rows\"}\n",
-    NULL,
-    0,
-    NULL,
+    "             {\"home\", \"store\", \"rows\"}; backup and restore: {\"folder\",\n"
+    "             \"bytes\", \"keys\", \"blobs\", \"outbox\", \"reports\", \"entries\",\n"
+    "             \"checkpoint\"}\n",
 };

@@ -144,6 +144,36 @@ int node_store_location(const char *home, char *buf, size_t n, struct lerr *e)
 int node_store_migrate(const char *home, const char *url, uint64_t *rows, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
+/* What a backup or a restore copied, and the log it checked. */
+struct node_backup {
+	uint64_t bytes;	     /* copied in all */
+	size_t keys;	     /* files of the keys folder */
+	size_t blobs;	     /* sealed payloads */
+	size_t outbox;	     /* envelopes still to deliver */
+	size_t reports;	     /* compromise reports received */
+	uint64_t entries;    /* the copy's log, verified */
+	uint64_t checkpoint; /* the size of its latest checkpoint (0: none) */
+};
+
+/*
+ * Backs the node in home up into dest, a new folder (0700), while its
+ * daemons serve: a consistent copy of its SQLite store (store_backup), the
+ * sealed payloads and queued envelopes that copy names, its sealed keys
+ * and its reports; then the copy's log is verified. A node on PostgreSQL
+ * is refused (LERR_USAGE: the database's own tools back it up).
+ */
+int node_store_backup(const char *home, const char *dest, struct node_backup *b, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
+ * Restores the backup in src into home, a new folder: its store, keys,
+ * payloads, envelopes and reports copied, then its log verified (b says
+ * its size and latest checkpoint: peers that witnessed a larger tree of
+ * this node will say it was cut short).
+ */
+int node_store_restore(const char *src, const char *home, struct node_backup *b, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
 /* A store's location as it may be shown: a URL's password hidden. */
 void node_store_shown(const char *where, char *out, size_t n) __attribute__((nonnull));
 

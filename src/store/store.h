@@ -316,6 +316,24 @@ int store_outbox_update(struct store *s, const struct store_msg *m, struct lerr 
 int store_copy(struct store *src, struct store *dst, uint64_t *rows, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
+/*
+ * Writes a consistent copy of a SQLite store to path (a new file), while
+ * other connections go on writing: SQLite's VACUUM INTO, one read
+ * transaction. LERR_USAGE for a PostgreSQL store (its own tools back it up).
+ */
+int store_backup(struct store *s, const char *path, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* The blob names of the items whose payload is kept (not destroyed), into
+ * *out (free() it) of *n. */
+int store_blob_names(struct store *s, char (**out)[STORE_BLOB_NAME], size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* The ids of the outbox's messages not yet delivered or refused (their
+ * envelopes are in the node's outbox folder). */
+int store_outbox_pending_ids(struct store *s, char (**out)[MSG_ID_MAX], size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
 /* LERR_EXISTS when a message of this id was received already. */
 int store_inbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));

@@ -148,3 +148,34 @@ int store_copy(struct store *src, struct store *dst, uint64_t *rows, struct lerr
 	store_rollback(src); /* it only read */
 	return r;
 }
+
+int store_backup(struct store *s, const char *path, struct lerr *e)
+{
+	if (s->c->dialect == SQL_PG)
+		return lerr_set(
+		    e, LERR_USAGE,
+		    "a node on PostgreSQL is backed up with the database's own tools "
+		    "(pg_dump, pg_basebackup) and a copy of its folder (docs/deploy.md)");
+	struct sql_stmt *st;
+	if (db_prep(s, "VACUUM INTO ?", &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, path, false);
+	return db_step_done(s, st, "back up", e);
+}
+
+int store_blob_names(struct store *s, char (**out)[STORE_BLOB_NAME], size_t *n, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "SELECT blob FROM items WHERE destroyed_on IS NULL ORDER BY seq", &st, e) <
+	    0)
+		return LERR_STORE;
+	return db_collect(s, st, STORE_BLOB_NAME, (void **)out, n, "list blobs", e);
+}
+
+int store_outbox_pending_ids(struct store *s, char (**out)[MSG_ID_MAX], size_t *n, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "SELECT id FROM outbox WHERE state = 0 ORDER BY id", &st, e) < 0)
+		return LERR_STORE;
+	return db_collect(s, st, MSG_ID_MAX, (void **)out, n, "list the outbox", e);
+}

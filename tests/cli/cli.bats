@@ -98,8 +98,8 @@ commands_and_actions() {
 		"$L" help "$cmd" | grep -qF -- "${lines[0]#usage: }"
 		n=$((n + 1))
 	done < <(commands_and_actions)
-	# agreement 5, export 5, item 11, log 6, peer 8, person 6
-	[ "$n" -eq 41 ]
+	# agreement 5, export 5, item 11, log 6, peer 8, person 6, store 4
+	[ "$n" -eq 45 ]
 	run "$L" help item share
 	[[ "$output" == *"--releasable PARTY"* && "$output" != *"report-compromise"* ]]
 	run "$L" person token --help

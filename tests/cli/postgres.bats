@@ -227,3 +227,11 @@ serve() {
 	[ "$(code "$d_URL/v1/me")" = 200 ]
 	"$L" --home jpn log verify >/dev/null
 }
+
+@test "a node on PostgreSQL is backed up with the database's own tools: store backup says so, makes nothing" {
+	nodes
+	run "$L" --home jpn store backup bk
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"pg_dump"* ]]
+	[ ! -e bk ]
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# liaison store backup and restore: a consistent copy while a daemon serves
+# and writes, which restores into a node that verifies and opens its items.
+load helpers
+
+setup() {
+	export LIAISON_PASSPHRASE="test passphrase"
+	export LIAISON_NOW=2019-09-01
+	unset LIAISON_HOME
+	cd "$BATS_TEST_TMPDIR"
+	"$L" --home jpn init --replay --party JPN >/dev/null
+	"$L" --home jpn config apply "$EXAMPLE" >/dev/null
+	echo "launch at 06:00" >report.txt
+	PIDS=()
+}
+
+teardown() {
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+}
+
+share() { # TOKEN N: shares N items through the daemon
+	for i in $(seq "$2"); do
+		curl -sf -o /dev/null -H "Authorization: Bearer $1" --data-binary @report.txt \
+			"$JPN_URL/v1/items?level=GOKUHI&title=T$i&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning" ||
+			return 1
+	done
+}
+
+@test "a backup while the daemon serves and writes: consistent, restorable, every item in it opens" {
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title First \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	up jpn
+	share "$SATO" 30 &
+	writer=$!
+	sleep 0.3
+	run "$L" --home jpn --json store backup bk
+	[ "$status" -eq 0 ]
+	wait "$writer"
+	entries=$(jq .entries <<<"$output")
+	blobs=$(jq .blobs <<<"$output")
+	[ "$blobs" -ge 1 ]
+	[ "$(stat -c %a bk)" = 700 ]
+	[ "$(stat -c %a bk/node.db)" = 600 ]
+	# the copy holds a moment of the node: each item it names has its payload
+	n=$(sqlite3 bk/node.db "SELECT count(*) FROM items")
+	[ "$n" -ge 1 ] && [ "$n" -le 31 ]
+	[ "$(sqlite3 bk/node.db "SELECT count(*) FROM log_entries")" -eq "$entries" ]
+	for b in $(sqlite3 bk/node.db "SELECT blob FROM items"); do [ -f "bk/blobs/$b.lsn" ]; done
+	# nothing of a payload in plaintext
+	! grep -rq "launch at 06:00" bk || false
+	# restored into a new folder: the log verifies, an item opens with the node's passphrase
+	run "$L" --home jpn2 --json store restore bk
+	[ "$status" -eq 0 ]
+	[ "$(jq .entries <<<"$output")" -eq "$entries" ]
+	"$L" --home jpn2 log verify >/dev/null
+	"$L" --home jpn2 item get "$ID" --by sato --purpose warning -o - 2>/dev/null | cmp - report.txt
+	[ "$(sqlite3 jpn2/node.db "SELECT count(*) FROM items")" -eq "$n" ]
+}
+
+@test "backup and restore refuse what they cannot do, naming it, and change nothing" {
+	mkdir taken
+	run "$L" --home jpn store backup taken
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"taken: File exists (a backup goes into a new folder)"* ]]
+	[ -z "$(ls taken)" ]
+	run "$L" --home jpn2 store restore nowhere
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"nowhere: not a backup of a node (no node.db)"* ]]
+	[ ! -e jpn2 ]
+	"$L" --home jpn store backup bk >/dev/null
+	run "$L" --home jpn store restore bk
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"a node is restored into a new folder"* ]]
+	# a damaged backup: its log does not verify, and the restore says so
+	sqlite3 bk/node.db "UPDATE log_entries SET data = CAST(replace(CAST(data AS TEXT), 'JPN', 'KOR') AS BLOB) WHERE idx = 1"
+	run "$L" --home jpn3 store restore bk
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"the backup's log"* ]]
+	run "$L" --home jpn store --help
+	[[ "$output" == *"liaison store backup DEST"* && "$output" == *"liaison store restore SRC"* ]]
+}
