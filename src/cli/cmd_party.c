@@ -10,16 +10,24 @@
 static int do_key(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[2];
-	int r = cli_words(c, argc, argv, pos, 2);
+	bool replace = false;
+	int np;
+	const struct cli_opt opts[] = {OPT_FLAG("replace", &replace), {0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 2, 2, &np);
 	if (r != EXIT_OK)
 		return r;
 	struct lerr e = {0};
 	json_t *o = NULL;
-	if (view_party_key_add(n, pos[0], pos[1], &o, &e) < 0)
+	if (view_party_key_add(n, pos[0], pos[1], replace, &o, &e) < 0)
 		return cli_error(c, &e);
 	if (c->json)
 		return cli_emit(o);
-	printf("stored the public key of %s:\n%s\n", cli_str(o, "party"), cli_str(o, "public_key"));
+	if (json_is_string(json_object_get(o, "replaced")))
+		printf("replaced the keys of %s (%s) with:\n%s\n%s\n", cli_str(o, "party"),
+		       cli_str(o, "replaced"), cli_str(o, "public_key"), cli_str(o, "fingerprint"));
+	else
+		printf("stored the public key of %s:\n%s\n%s\n", cli_str(o, "party"),
+		       cli_str(o, "public_key"), cli_str(o, "fingerprint"));
 	json_decref(o);
 	return EXIT_OK;
 }
@@ -41,13 +49,17 @@ const struct cli_command cmd_party = {
     "party",
     run_party,
     "parties: add a peer party's public key",
-    "usage: liaison party key PARTY FILE\n\n"
+    "usage: liaison party key PARTY FILE [--replace]\n\n"
     "Stores the public keys of PARTY (a party the configuration defines) from\n"
-    "FILE, the one-line CODE.pub that its node made (liaison init or keygen).\n"
+    "FILE, the one-line CODE.pub that its node made (liaison init or keygen),\n"
+    "and prints their fingerprint, to compare with the other node's operator.\n"
     "The node then seals releases to it and checks what it sends. The file\n"
-    "must name PARTY itself.\n\n"
+    "must name PARTY itself. Keys on file already are replaced only with\n"
+    "--replace (the refusal names both fingerprints); the same keys again\n"
+    "change nothing.\n\n"
     "options:\n"
-    "  --json  answer {\"party\", \"public_key\"}\n",
+    "  --replace  replace the keys on file (logged, with the old fingerprint)\n"
+    "  --json     answer {\"party\", \"public_key\", \"fingerprint\", \"replaced\"?}\n",
     NULL,
     0,
     NULL,

@@ -320,3 +320,16 @@ int key_secret_open(const char *text, size_t n, const char *pass, size_t len, st
 	}
 	return r;
 }
+
+void key_fingerprint(const struct key_public *p, char out[KEY_FINGERPRINT_MAX])
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, p->sign_pk, sizeof p->sign_pk);
+	crypto_hash_sha256_update(&st, p->box_pk, sizeof p->box_pk);
+	crypto_hash_sha256_final(&st, h);
+	memcpy(out, "SHA256:", 7);
+	sodium_bin2base64(out + 7, KEY_FINGERPRINT_MAX - 7, h, sizeof h,
+			  sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+}

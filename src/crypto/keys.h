@@ -26,6 +26,7 @@
 #define KEY_BOX_PK	    crypto_box_PUBLICKEYBYTES  /* 32 */
 #define KEY_BOX_SK	    crypto_box_SECRETKEYBYTES  /* 32 */
 #define KEY_PUB_LINE_MAX    160
+#define KEY_FINGERPRINT_MAX 56 /* "SHA256:" and 43 base64 characters */
 #define KEY_FILE_MAX	    1024
 #define KEY_PASS_MAX	    1024
 #define KEY_KDF_MEM_DEFAULT (8u << 20) /* 8 MiB: seal/open stay under 16 MiB */
@@ -67,6 +68,11 @@ int key_from_seeds(const char *party, const uint8_t sign_seed[32], const uint8_t
 
 /* Wipes and frees the secret halves; k may be half made. */
 void key_secret_free(struct key_secret *k);
+
+/* "SHA256:" and the unpadded base64 of SHA-256 over both public keys: what
+ * two operators read to each other to compare a party's keys. */
+void key_fingerprint(const struct key_public *p, char out[KEY_FINGERPRINT_MAX])
+    __attribute__((nonnull));
 
 /* Writes the public line (with its newline and NUL) into buf. */
 int key_public_format(const struct key_public *p, char *buf, size_t n, struct lerr *e)

@@ -148,9 +148,14 @@ static enum MHD_Result h_party(struct ctx *x)
 
 static enum MHD_Result h_party_key(struct ctx *x)
 {
+	enum MHD_Result ret;
+	bool replace = false;
+	const struct arg_spec q[] = {{"replace", ARG_BOOL, .flag = &replace}, {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int r = view_party_key_add(x->n, P0, x->rq->upload, &o, &e);
+	int r = view_party_key_add(x->n, P0, x->rq->upload, replace, &o, &e);
 	return api_answer(x, r, o, &e);
 }
 
@@ -696,8 +701,7 @@ const struct route api_routes[] = {
     {"GET", "/v1/me", BODY_NONE, AUTH_PERSON, OP_READ, true, h_me, NO_QUERY},
     {"POST", "/v1/config", BODY_FILE, AUTH_PERSON, OP_ADMIN, false, h_config, QUERY},
     {"GET", "/v1/parties/{code}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_party, NO_QUERY},
-    {"POST", "/v1/parties/{code}/key", BODY_FILE, AUTH_PERSON, OP_ADMIN, false, h_party_key,
-     NO_QUERY},
+    {"POST", "/v1/parties/{code}/key", BODY_FILE, AUTH_PERSON, OP_ADMIN, false, h_party_key, QUERY},
     {"GET", "/v1/agreements", BODY_NONE, AUTH_PERSON, OP_READ, true, h_agreements, QUERY},
     {"GET", "/v1/agreements/{id}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_agreement, NO_QUERY},
     {"GET", "/v1/agreements/{id}/status", BODY_NONE, AUTH_PERSON, OP_READ, true, h_status, QUERY},

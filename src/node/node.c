@@ -459,9 +459,10 @@ int node_public_key(struct node *n, const char *party, struct key_public *p, str
 	return keyfile_public(path, p, e);
 }
 
-int node_party_key_add(struct node *n, const char *party_code, const char *file,
-		       struct key_public *p, struct lerr *e)
+int node_party_key_add(struct node *n, const char *party_code, const char *file, bool replace,
+		       struct key_public *p, struct key_public *old, struct lerr *e)
 {
+	memset(old, 0, sizeof *old);
 	int r = keyfile_public(file, p, e);
 	struct party party;
 	if (r == 0 && strcmp(p->party, party_code) != 0)
@@ -472,6 +473,20 @@ int node_party_key_add(struct node *n, const char *party_code, const char *file,
 			     n->party);
 	if (r == 0)
 		r = store_party_get(n->store, p->party, &party, e);
+	if (r == 0 && store_party_key_get(n->store, p->party, old, NULL) == 0) {
+		char was[KEY_FINGERPRINT_MAX], now[KEY_FINGERPRINT_MAX];
+		key_fingerprint(old, was);
+		key_fingerprint(p, now);
+		if (strcmp(was, now) == 0) /* the same keys again: nothing to do */
+			return 0;
+		if (!replace)
+			return lerr_set(
+			    e, LERR_EXISTS,
+			    "%s's keys are on file already (%s); %s holds others (%s): "
+			    "compare them with %s's operator, then replace with --replace",
+			    p->party, was, file, now, p->party);
+	} else
+		memset(old, 0, sizeof *old);
 	if (r == 0)
 		r = store_begin(n->store, e);
 	if (r < 0)
@@ -484,7 +499,13 @@ int node_party_key_add(struct node *n, const char *party_code, const char *file,
 		return r;
 	}
 	line[strcspn(line, "\n")] = '\0';
-	return node_log_commit(n, "party-key", json_pack("{s:s}", "key", line), e);
+	json_t *facts = json_pack("{s:s}", "key", line);
+	if (facts && old->party[0]) { /* a replacement: the keys it ends */
+		char was[KEY_FINGERPRINT_MAX];
+		key_fingerprint(old, was);
+		json_object_set_new(facts, "replaced", json_string(was));
+	}
+	return node_log_commit(n, "party-key", facts, e);
 }
 
 int node_open(const char *home, struct node **out, struct lerr *e)

@@ -198,12 +198,15 @@ int node_public_key(struct node *n, const char *party, struct key_public *p, str
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 /*
- * Adds (or replaces) the public keys of party_code, a known party, from a
- * .pub file that must name that party.
+ * Adds the public keys of party_code, a known party, from a .pub file that
+ * must name that party. Keys on file already: the same ones again change
+ * nothing; others are refused (LERR_EXISTS, both fingerprints named) unless
+ * replace, when *old gets the keys replaced (logged with their
+ * fingerprint). *old is zeroed when no keys were replaced.
  */
-int node_party_key_add(struct node *n, const char *party_code, const char *file,
-		       struct key_public *p, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+int node_party_key_add(struct node *n, const char *party_code, const char *file, bool replace,
+		       struct key_public *p, struct key_public *old, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 5, 6)));
 
 /*
  * A stretch of reads (questions that change nothing) on one snapshot of the

@@ -324,19 +324,23 @@ int view_items(struct node *n, const struct person *who, const char *after, size
 	return *out ? 0 : views_nomem(NULL, e);
 }
 
-int view_party_key_add(struct node *n, const char *party, const char *file, json_t **out,
-		       struct lerr *e)
+int view_party_key_add(struct node *n, const char *party, const char *file, bool replace,
+		       json_t **out, struct lerr *e)
 {
-	struct key_public p;
-	char line[KEY_PUB_LINE_MAX];
+	struct key_public p, old;
+	char line[KEY_PUB_LINE_MAX], fp[KEY_FINGERPRINT_MAX], was[KEY_FINGERPRINT_MAX];
 	*out = NULL;
-	int r = node_party_key_add(n, party, file, &p, e);
+	int r = node_party_key_add(n, party, file, replace, &p, &old, e);
 	if (r == 0)
 		r = key_public_format(&p, line, sizeof line, e);
 	if (r < 0)
 		return r;
 	line[strcspn(line, "\n")] = '\0';
-	*out = json_pack("{s:s, s:s}", "party", p.party, "public_key", line);
+	key_fingerprint(&p, fp);
+	if (old.party[0])
+		key_fingerprint(&old, was);
+	*out = json_pack("{s:s, s:s, s:s, s:s?}", "party", p.party, "public_key", line,
+			 "fingerprint", fp, "replaced", old.party[0] ? was : NULL);
 	return *out ? 0 : views_nomem(NULL, e);
 }
 

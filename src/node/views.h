@@ -167,11 +167,12 @@ int view_log_verify(struct node *n, const char *given, json_t **out, struct lerr
     __attribute__((nonnull(1, 3)));
 
 /*
- * Stores party's public key from file (node_party_key_add): {"party",
- * "public_key"}, the key's one line.
+ * Stores party's public key from file (node_party_key_add, replace as
+ * there): {"party", "public_key" (its one line), "fingerprint",
+ * "replaced"?: the fingerprint of the keys it replaced}.
  */
-int view_party_key_add(struct node *n, const char *party, const char *file, json_t **out,
-		       struct lerr *e) __attribute__((nonnull(1, 2, 3, 4)));
+int view_party_key_add(struct node *n, const char *party, const char *file, bool replace,
+		       json_t **out, struct lerr *e) __attribute__((nonnull(1, 2, 3, 5)));
 
 /*
  * {"engine": "sqlite"|"postgresql", "location" (a URL's password hidden),

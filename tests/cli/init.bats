@@ -78,3 +78,29 @@ load helpers
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"junk.pub: not a liaison public key"* ]]
 }
+
+@test "party key replaces a known key only with --replace, naming both fingerprints; the same key again changes nothing" {
+	example_node
+	"$L" --home "$BATS_TEST_TMPDIR/kor" init --party KOR >/dev/null
+	"$L" --home "$BATS_TEST_TMPDIR/kor2" init --party KOR >/dev/null
+	first=$("$L" --json party key KOR "$BATS_TEST_TMPDIR/kor/keys/KOR.pub" | jq -r .fingerprint)
+	[[ "$first" =~ ^SHA256:[A-Za-z0-9+/]{43}$ ]]
+	entries=$("$L" log entries | wc -l)
+	# the same again: nothing stored, nothing logged
+	run "$L" party key KOR "$BATS_TEST_TMPDIR/kor/keys/KOR.pub"
+	[ "$status" -eq 0 ]
+	[ "$("$L" log entries | wc -l)" -eq "$entries" ]
+	# another key: refused, both named; the key on file unchanged
+	second=$("$L" --home "$BATS_TEST_TMPDIR/kor2" --json party key JPN "$LIAISON_HOME/keys/JPN.pub" >/dev/null; \
+		"$L" --home "$BATS_TEST_TMPDIR/kor2" --json whoami >/dev/null 2>&1; echo)
+	run "$L" party key KOR "$BATS_TEST_TMPDIR/kor2/keys/KOR.pub"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"KOR's keys are on file already ($first)"*"--replace"* ]]
+	[ "$("$L" --json party key KOR "$BATS_TEST_TMPDIR/kor/keys/KOR.pub" | jq -r .fingerprint)" = "$first" ]
+	# with --replace: replaced, logged with the old fingerprint
+	run "$L" --json party key KOR "$BATS_TEST_TMPDIR/kor2/keys/KOR.pub" --replace
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .replaced <<<"$output")" = "$first" ]
+	[ "$(jq -r .fingerprint <<<"$output")" != "$first" ]
+	"$L" log entries | tail -1 | jq -e --arg f "$first" '.kind == "party-key" and .replaced == $f'
+}
