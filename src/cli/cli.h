@@ -21,9 +21,10 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_DENY = 3 };
 struct remote;
 
 struct cli {
-	const char *home; /* --home, or NULL */
-	bool json;	  /* --json */
-	int argc;	  /* the command's own arguments, argv[0] its name */
+	const char *home;      /* --home, or NULL */
+	const char *pass_file; /* --passphrase-file, or NULL */
+	bool json;	       /* --json */
+	int argc;	       /* the command's own arguments, argv[0] its name */
 	char **argv;
 	struct remote *remote; /* a node's daemon, asked as a person (remote.h), or NULL */
 };

@@ -75,8 +75,11 @@ static void overview(FILE *f)
 	fprintf(f, "\nglobal options:\n"
 		   "  --home DIR   the node's folder (default $LIAISON_HOME, else ./.liaison)\n"
 		   "  --json       machine-readable answers (the objects of the HTTP API)\n"
+		   "  --passphrase-file FILE  the node's passphrase, from a file of mode 0600\n"
 		   "  --version    print the version\n"
 		   "environment:\n"
+		   "  LIAISON_PASSPHRASE, LIAISON_PASSPHRASE_FILE, $CREDENTIALS_DIRECTORY/\n"
+		   "  liaison-passphrase: the node's passphrase (else asked on the terminal)\n"
 		   "  LIAISON_NOW=YYYY-MM-DD  replaces the system clock: the date of acts on a\n"
 		   "                          node made with init --replay, else of questions\n\n"
 		   "exit codes: 0 success, 1 failure, 2 usage error, 3 denied\n");
@@ -503,6 +506,12 @@ static int globals(struct cli *c, int *argc, char **argv)
 		}
 		if (strcmp(a, "--json") == 0)
 			c->json = true;
+		else if (strcmp(a, "--passphrase-file") == 0) {
+			if (i + 1 >= *argc)
+				return cli_bad_usagef(c, "--passphrase-file needs a file");
+			c->pass_file = argv[++i];
+		} else if (strncmp(a, "--passphrase-file=", 18) == 0)
+			c->pass_file = a + 18;
 		else if (strcmp(a, "--home") == 0) {
 			if (i + 1 >= *argc)
 				return cli_bad_usagef(c, "--home needs a folder");

@@ -1,12 +1,15 @@
-/* pass.c - the passphrase: from $LIAISON_PASSPHRASE or the terminal, never echoed. */
+/* pass.c - the passphrase: from a file, the environment or the terminal, never echoed. */
+#include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "../crypto/fio.h"
 #include "../crypto/keys.h"
 #include "cli.h"
 
@@ -41,8 +44,74 @@ int cli_read_secret(int fd, const char *prompt, char *buf, size_t n)
 	return r;
 }
 
+/*
+ * The passphrase from the file path into pass (KEY_PASS_MAX bytes): the
+ * file's bytes up to a newline; a file that others can read is refused
+ * (what protects the keys must not be readable by more than they are).
+ */
+static int from_file(const struct cli *c, const char *what, const char *path, char *pass)
+{
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		int r =
+		    cli_failf(c, LERR_IO, "%s %s: cannot open: %s", what, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	if (sb.st_mode & 077) {
+		close(fd);
+		return cli_failf(c, LERR_REFUSED,
+				 "%s %s can be read by others (mode %03o): chmod 600 %s", what,
+				 path, (unsigned)(sb.st_mode & 0777), path);
+	}
+	ssize_t got = fio_read_full(fd, pass, KEY_PASS_MAX);
+	close(fd);
+	if (got < 0 || got == KEY_PASS_MAX)
+		return got < 0 ? cli_failf(c, LERR_IO, "%s %s: %s", what, path, strerror(errno))
+			       : cli_bad_usagef(c, "%s %s: longer than %d bytes", what, path,
+						KEY_PASS_MAX - 1);
+	pass[got] = '\0';
+	pass[strcspn(pass, "\r\n")] = '\0';
+	return EXIT_OK;
+}
+
+/* The passphrase given without a terminal, into pass: 1 when one was found. */
+static int given(const struct cli *c, char *pass, int *r)
+{
+	static const char cred_name[] = "liaison-passphrase";
+	const char *file = c->pass_file ? c->pass_file : getenv("LIAISON_PASSPHRASE_FILE");
+	const char *creds = getenv("CREDENTIALS_DIRECTORY"); /* systemd's LoadCredential= */
+	char path[4096];
+	if (file) {
+		*r = from_file(c, c->pass_file ? "--passphrase-file" : "LIAISON_PASSPHRASE_FILE",
+			       file, pass);
+		return 1;
+	}
+	if (creds && (size_t)snprintf(path, sizeof path, "%s/%s", creds, cred_name) < sizeof path &&
+	    access(path, F_OK) == 0) {
+		*r = from_file(c, "the credential", path, pass);
+		return 1;
+	}
+	char *env = getenv("LIAISON_PASSPHRASE");
+	if (!env)
+		return 0;
+	if (!str_copy(pass, KEY_PASS_MAX, env))
+		*r = cli_bad_usagef(c, "LIAISON_PASSPHRASE is longer than %d bytes",
+				    KEY_PASS_MAX - 1);
+	/* read once, then gone from the process: wiped where the environment
+	 * keeps it (what /proc/PID/environ shows), and unset */
+	sodium_memzero(env, strlen(env));
+	unsetenv("LIAISON_PASSPHRASE");
+	return 1;
+}
+
 int cli_passphrase(const struct cli *c, const char *prompt, bool confirm, char **out, size_t *len)
 {
+	/* a command may ask twice (the environment is wiped at the first): the
+	 * first answer is kept, in guarded memory, until the process ends */
+	static char *kept;
 	*out = NULL;
 	*len = 0;
 	char *pass = sodium_malloc(KEY_PASS_MAX), *again = sodium_malloc(KEY_PASS_MAX);
@@ -51,17 +120,15 @@ int cli_passphrase(const struct cli *c, const char *prompt, bool confirm, char *
 		sodium_free(again);
 		return cli_failf(c, LERR_NOMEM, "out of guarded memory");
 	}
-	const char *env = getenv("LIAISON_PASSPHRASE");
 	int r = EXIT_OK;
-	if (env) {
-		if (!str_copy(pass, KEY_PASS_MAX, env))
-			r = cli_bad_usagef(c, "LIAISON_PASSPHRASE is longer than %d bytes",
-					   KEY_PASS_MAX - 1);
-	} else {
+	if (kept && !confirm)
+		memcpy(pass, kept, KEY_PASS_MAX);
+	else if (!given(c, pass, &r)) {
 		int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
 		if (fd < 0)
-			r = cli_bad_usagef(c, "no passphrase: set LIAISON_PASSPHRASE (there is no "
-					      "terminal to ask on)");
+			r = cli_bad_usagef(
+			    c, "no passphrase: set LIAISON_PASSPHRASE or "
+			       "LIAISON_PASSPHRASE_FILE (there is no terminal to ask on)");
 		else if (cli_read_secret(fd, prompt, pass, KEY_PASS_MAX) != 0 ||
 			 (confirm &&
 			  cli_read_secret(fd, "the same again: ", again, KEY_PASS_MAX) != 0))
@@ -78,6 +145,8 @@ int cli_passphrase(const struct cli *c, const char *prompt, bool confirm, char *
 		sodium_free(pass);
 		return r;
 	}
+	if (!kept && (kept = sodium_malloc(KEY_PASS_MAX)) != NULL)
+		memcpy(kept, pass, KEY_PASS_MAX);
 	*out = pass;
 	*len = strlen(pass);
 	return EXIT_OK;

@@ -94,14 +94,30 @@ enum MHD_Result api_file_answer(struct ctx *x, unsigned status, const char *path
 /* ---- the node ---- */
 
 /* 200 while no peer's log raised an alarm; 503 with the alarms otherwise */
+/* Alive: the daemon answers (a process supervisor's probe; nothing asked of the store). */
 static enum MHD_Result h_health(struct ctx *x)
 {
-	json_t *alarms = NULL;
+	json_t *o = json_pack("{s:b, s:s}", "ok", 1, "party", x->n->party);
+	encode_clock(o, &x->n->clock);
+	return reply_json(x, MHD_HTTP_OK, o);
+}
+
+/* Ready: the store answers, the node's keys are unsealed, no peer's log
+ * raised an alarm; else 503 saying which (a load balancer's probe). */
+static enum MHD_Result h_ready(struct ctx *x)
+{
+	json_t *alarms = NULL, *problems = json_array();
 	struct lerr e = {0};
-	if (node_peer_alarms(x->n, &alarms, &e) < 0)
-		return reply_error(x, &e);
-	bool ok = json_array_size(alarms) == 0;
-	json_t *o = json_pack("{s:b, s:s, s:o}", "ok", ok, "party", x->n->party, "alarms", alarms);
+	uint64_t size = 0;
+	if (node_log_size(x->n, &size, &e) < 0 || node_peer_alarms(x->n, &alarms, &e) < 0)
+		json_array_append_new(problems, json_sprintf("store: %s", e.msg));
+	if (!x->s->key.sign_sk || !x->s->key.box_sk)
+		json_array_append_new(problems, json_string("the node's keys are not unsealed"));
+	if (json_array_size(alarms))
+		json_array_append_new(problems, json_string("a peer's log raised an alarm"));
+	bool ok = json_array_size(problems) == 0;
+	json_t *o = json_pack("{s:b, s:s, s:o, s:o}", "ok", ok, "party", x->n->party, "problems",
+			      problems, "alarms", alarms ? alarms : json_array());
 	encode_clock(o, &x->n->clock);
 	return reply_json(x, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, o);
 }
@@ -698,6 +714,7 @@ static enum MHD_Result h_peer_message(struct ctx *x)
 
 const struct route api_routes[] = {
     {"GET", "/healthz", BODY_NONE, AUTH_NONE, OP_READ, true, h_health, NO_QUERY},
+    {"GET", "/readyz", BODY_NONE, AUTH_NONE, OP_READ, true, h_ready, NO_QUERY},
     {"GET", "/v1/me", BODY_NONE, AUTH_PERSON, OP_READ, true, h_me, NO_QUERY},
     {"POST", "/v1/config", BODY_FILE, AUTH_PERSON, OP_ADMIN, false, h_config, QUERY},
     {"GET", "/v1/parties/{code}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_party, NO_QUERY},

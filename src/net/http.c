@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <signal.h>
 #include <sodium.h>
@@ -587,7 +588,6 @@ void http_on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct server *s = cls;
 	struct req *rq = *con_cls;
-	(void)c;
 	if (!rq)
 		return;
 	/* the time, formatted once a second per thread */
@@ -601,13 +601,26 @@ void http_on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		stamped = t;
 	}
 	json_escape(rq->path, path, sizeof path);
+	/* the client's address (a proxy's, behind one: no header is trusted for it) */
+	char client[INET6_ADDRSTRLEN] = "?";
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		const void *a = sa->sa_family == AF_INET6
+				    ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+				    : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+		if (!inet_ntop(sa->sa_family, a, client, sizeof client))
+			str_copy(client, sizeof client, "?");
+	}
 	/* one write per line; no token, body or payload ever */
 	fprintf(s->o.access_log,
-		"{\"time\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%u,"
-		"\"us\":%lld,\"bytes_in\":%llu%s%s%s%s}\n",
-		stamp, rq->method, path, rq->status, (long long)((http_now() - rq->t0) * 1e6),
-		(unsigned long long)(rq->size + rq->len), rq->authed ? ",\"person\":\"" : "",
-		rq->authed ? rq->who.id : "", rq->authed ? "\"" : "",
+		"{\"time\":\"%s\",\"client\":\"%s\",\"method\":\"%s\",\"path\":\"%s\","
+		"\"status\":%u,\"us\":%lld,\"bytes_in\":%llu%s%s%s%s}\n",
+		stamp, client, rq->method, path, rq->status,
+		(long long)((http_now() - rq->t0) * 1e6), (unsigned long long)(rq->size + rq->len),
+		rq->authed ? ",\"person\":\"" : "", rq->authed ? rq->who.id : "",
+		rq->authed ? "\"" : "",
 		toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
 		: guard_was_cut(c)			   ? ",\"ended\":\"cut: too slow\""
 				   : ",\"ended\":\"connection closed early\"");

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <systemd/sd-daemon.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,12 +42,14 @@ static int parse_listen(const char *l, struct sockaddr_storage *ss, socklen_t *l
 		memmove(host, host + 1, hl - 2);
 		host[hl - 2] = '\0';
 	}
-	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+	/* a name (localhost, a host's own) is looked up: its first address */
+	struct addrinfo hints = {.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG,
 				 .ai_socktype = SOCK_STREAM},
 			*ai;
-	if (getaddrinfo(host, colon + 1, &hints, &ai) != 0)
-		return lerr_set(e, LERR_INVAL,
-				"--listen: \"%.64s\" is not a numeric address and port", l);
+	int g = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (g != 0)
+		return lerr_set(e, LERR_INVAL, "--listen: \"%.64s\": %s", l,
+				g == EAI_SERVICE ? "the port is not a number" : gai_strerror(g));
 	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
 	*len = ai->ai_addrlen;
 	*v6 = ai->ai_family == AF_INET6;
@@ -199,9 +202,36 @@ static void access_log_open(struct server *s, FILE **own)
 }
 
 /* Starts libmicrohttpd on the address (TLS when cert is given). */
+/* Whether the address can be bound: errno's reason, said plainly, if not
+ * (libmicrohttpd itself would say only "Failed to bind to port"). */
+static int can_bind(const struct server *s, const struct sockaddr_storage *ss, struct lerr *e)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	if (fd < 0)
+		return lerr_set(e, LERR_IO, "--listen %s: %s", s->o.listen, strerror(errno));
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	socklen_t len =
+	    ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int r = bind(fd, (const struct sockaddr *)ss, len) == 0 ? 0 : errno;
+	close(fd);
+	if (r == EADDRINUSE)
+		return lerr_set(e, LERR_IO,
+				"--listen %s: the address is in use (another daemon serves there? "
+				"choose another with --listen HOST:PORT)",
+				s->o.listen);
+	if (r == EACCES)
+		return lerr_set(e, LERR_IO,
+				"--listen %s: a port under 1024 needs the capability "
+				"CAP_NET_BIND_SERVICE (or a port of 1024 or more)",
+				s->o.listen);
+	return r ? lerr_set(e, LERR_IO, "--listen %s: %s", s->o.listen, strerror(r)) : 0;
+}
+
 static int daemon_start(struct server *s, const struct sockaddr_storage *ss, bool v6,
 			const char *cert, const char *key, struct lerr *e)
 {
+	if (can_bind(s, ss, e) < 0)
+		return LERR_IO;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_TURBO | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0) |
 			 (cert ? MHD_USE_TLS : 0);
@@ -238,12 +268,15 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 		tls ? "https" : "http", host, di ? di->port : 0, s->o.threads,
 		n->clock.simulated ? ", clock set by LIAISON_NOW" : "");
 	fflush(stderr);
+	/* under systemd (Type=notify): ready now; nothing when not under it */
+	(void)sd_notifyf(0, "READY=1\nSTATUS=serving %s on port %u", n->party, di ? di->port : 0);
 	struct lanes *lanes = NULL;
 	struct lerr le = {0};
 	if (lanes_start(s, &lanes, &le) < 0)
 		fprintf(stderr, "liaison serve: %s\n", le.msg);
 	int sig = 0;
 	sigwait(stop, &sig);
+	(void)sd_notify(0, "STOPPING=1");
 	fprintf(stderr, "liaison serve: %s: stopping (requests in flight may finish)\n",
 		sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	MHD_socket ls = MHD_quiesce_daemon(s->d);

@@ -154,7 +154,7 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	code=$(api "$REG" POST "$KOR_URL/v1/log/witness" --data-binary "$(body fork2.txt)")
 	[ "$code" = 400 ]
 	[[ "$(jq -r .error.message ans.json)" == *"ALARM: liaison/JPN"*"not an extension"* ]]
-	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/healthz")" = 503 ]
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/readyz")" = 503 ]
 	down kor
 	# the real one is still the one kept, and the alarm is logged
 	[ "$(sqlite3 kor/node.db "SELECT max(size) FROM log_witnessed WHERE origin = 'liaison/JPN'")" = "$(sed -n 2p real.txt)" ]
@@ -217,7 +217,7 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	eventually alarmed || true
 	"$L" --home kor --json peer status >st.json || true
 	jq -e '.peers[0].alarm | contains("ALARM: liaison/JPN signed a tree of") and contains("a log never shrinks")' st.json
-	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/healthz")" = 503 ]
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/readyz")" = 503 ]
 }
 
 # fresh_nodes CONFIG: nodes jn (JPN) and kn (KOR) with CONFIG, each a peer

@@ -383,7 +383,7 @@ nodes() {
 	"$L" --home kor --json peer status >st.json # exit 0: no alarm
 	[ "$(jq -c '[.peers[0].party, .peers[0].witnessed_size, .peers[0].alarm, .alarm]' st.json)" = "[\"JPN\",$size,null,false]" ]
 	"$L" --home kor log entries | jq -e -s '[.[] | select(.kind == "checkpoint-witnessed" and .origin == "liaison/JPN")] | length >= 1'
-	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/healthz")" = 200 ]
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/readyz")" = 200 ]
 	# JPN's log rewritten under KOR's eyes: another root for the same size
 	sqlite3 jpn/node.db "UPDATE log_hashes SET hash = zeroblob(32) WHERE level = (SELECT max(level) FROM log_hashes)"
 	for _ in $(seq 100); do
@@ -395,9 +395,12 @@ nodes() {
 	# two roots for one size, or a larger tree that does not extend the one seen
 	[[ "$output" == *"ALARM: liaison/JPN"*" entries"* ]]
 	[[ "$output" != *"ALARM: ALARM"* ]]
-	code=$(curl -s -o health.json -w '%{http_code}' "$KOR_URL/healthz")
+	code=$(curl -s -o health.json -w '%{http_code}' "$KOR_URL/readyz")
 	[ "$code" = 503 ]
 	[ "$(jq -r '.alarms[0].party' health.json)" = JPN ]
+	[ "$(jq -r '.problems[0]' health.json)" = "a peer's log raised an alarm" ]
+	# alive all the same: a supervisor must not restart it for an alarm
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/healthz")" = 200 ]
 	log_kinds kor | grep -qx checkpoint-alarm
 	# the operator clears it (the daemon stopped, or it would raise it again)
 	down kor

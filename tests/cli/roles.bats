@@ -52,6 +52,7 @@ teardown() {
 table() {
 	cat <<'EOF'
 GET /healthz -                                                  200 200 200 200 200 200 200
+GET /readyz -                                                   200 200 200 200 200 200 200
 GET /v1/me -                                                    200 200 200 200 200 200 200
 POST /v1/config?dry_run=true file:example.json                  f   f   f   200 f   f   f
 GET /v1/parties/KOR -                                           200 200 200 200 200 200 200
@@ -174,9 +175,10 @@ ask() {
 		path=${path//SELF/an}
 		got=$(ask "" "$method" "$path" "$body")
 		want=401
-		[ "$path" = /healthz ] || jq -e '.error.code == "auth"' out.json >/dev/null ||
+		[ "$path" = /healthz ] || [ "$path" = /readyz ] ||
+			jq -e '.error.code == "auth"' out.json >/dev/null ||
 			{ echo "no token: $method $path: not the error shape" >&2; fails=$((fails + 1)); }
-		[ "$path" = /healthz ] && want=200
+		[ "$path" = /healthz ] || [ "$path" = /readyz ] && want=200
 		if [ "$got" != "$want" ]; then
 			echo "no token: $method $path: want $want, got $got" >&2
 			fails=$((fails + 1))
