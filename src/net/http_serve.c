@@ -275,7 +275,15 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 	if (lanes_start(s, &lanes, &le) < 0)
 		fprintf(stderr, "liaison serve: %s\n", le.msg);
 	int sig = 0;
-	sigwait(stop, &sig);
+	/* SIGHUP (a log rotation's, an operator's reflex) is not a stop: the
+	 * access log is flushed, and the daemon says what it does not reload */
+	while (sigwait(stop, &sig) == 0 && sig == SIGHUP) {
+		fflush(s->o.access_log);
+		fprintf(stderr,
+			"liaison serve: SIGHUP: the access log flushed; the TLS certificate "
+			"and the settings are read at start (restart to change them)\n");
+		fflush(stderr);
+	}
 	(void)sd_notify(0, "STOPPING=1");
 	fprintf(stderr, "liaison serve: %s: stopping (requests in flight may finish)\n",
 		sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -331,11 +339,12 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	bool have_key = false;
 	if (r == 0 && !(have_key = pthread_key_create(&s->worker_key, http_close_worker) == 0))
 		r = lerr_set(e, LERR_NOMEM, "no thread key");
-	/* SIGTERM and SIGINT wait for sigwait below; the workers inherit the mask */
+	/* SIGTERM, SIGINT and SIGHUP wait for sigwait below; the workers inherit the mask */
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (r == 0)

@@ -64,8 +64,13 @@ share() { "$L" "$@" item share report.txt --by sato --level HI --title T; }
 	run "$L" serve --listen "nowhere.invalid:7400" --passphrase-file pass.txt
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"--listen: \"nowhere.invalid:7400\""* ]]
+	# SIGHUP does not stop it
+	kill -HUP "$pid"
+	for _ in $(seq 100); do grep -q "SIGHUP" serve.log && break; sleep 0.05; done
+	grep -q "SIGHUP: the access log flushed" serve.log
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://localhost:$port/healthz")" = 200 ]
 	kill -TERM "$pid"
-	wait "$pid" || true
+	wait "$pid"
 	grep -q '"client":"127.0.0.1","method":"GET","path":"/healthz"' serve.log
 }
 
