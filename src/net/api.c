@@ -102,6 +102,17 @@ static enum MHD_Result h_health(struct ctx *x)
 	return reply_json(x, MHD_HTTP_OK, o);
 }
 
+/* The metrics, in Prometheus's text format (auditors). */
+static enum MHD_Result h_metrics(struct ctx *x)
+{
+	char *text;
+	size_t len;
+	struct lerr e = {0};
+	if (metrics_render(x->s, x->n, http_route_name, &text, &len, &e) < 0)
+		return reply_error(x, &e);
+	return reply_bytes(x, MHD_HTTP_OK, text, len, "text/plain; version=0.0.4; charset=utf-8");
+}
+
 /* Ready: the store answers, the node's keys are unsealed, no peer's log
  * raised an alarm; else 503 saying which (a load balancer's probe). */
 static enum MHD_Result h_ready(struct ctx *x)
@@ -715,6 +726,7 @@ static enum MHD_Result h_peer_message(struct ctx *x)
 const struct route api_routes[] = {
     {"GET", "/healthz", BODY_NONE, AUTH_NONE, OP_READ, true, h_health, NO_QUERY},
     {"GET", "/readyz", BODY_NONE, AUTH_NONE, OP_READ, true, h_ready, NO_QUERY},
+    {"GET", "/metrics", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_metrics, NO_QUERY},
     {"GET", "/v1/me", BODY_NONE, AUTH_PERSON, OP_READ, true, h_me, NO_QUERY},
     {"POST", "/v1/config", BODY_FILE, AUTH_PERSON, OP_ADMIN, false, h_config, QUERY},
     {"GET", "/v1/parties/{code}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_party, NO_QUERY},

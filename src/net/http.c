@@ -105,6 +105,22 @@ static unsigned route_find(const char *method, const char *url, struct req *rq)
 						: MHD_HTTP_METHOD_NOT_ALLOWED;
 }
 
+size_t http_route_index(const struct route *r)
+{
+	for (size_t i = 0; r && i < api_nroutes + api_record_nroutes; i++)
+		if (route_at(i) == r)
+			return i;
+	return api_nroutes + api_record_nroutes;
+}
+
+const char *http_route_name(size_t i, char *buf, size_t n)
+{
+	if (i >= api_nroutes + api_record_nroutes)
+		return "(no route)";
+	snprintf(buf, n, "%s %s", route_at(i)->method, route_at(i)->pattern);
+	return buf;
+}
+
 void server_print_routes(FILE *f)
 {
 	for (size_t i = 0; i < api_nroutes + api_record_nroutes; i++)
@@ -624,6 +640,9 @@ void http_on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
 		: guard_was_cut(c)			   ? ",\"ended\":\"cut: too slow\""
 				   : ",\"ended\":\"connection closed early\"");
+	size_t route = http_route_index(rq->route);
+	metrics_observe(&s->metrics, route < METRICS_ROUTES ? route : METRICS_ROUTES, rq->status,
+			http_now() - rq->t0);
 	/* buffered: written at least every 200 ms, and at the stop */
 	long long ms = (long long)(http_now() * 1e3), last = atomic_load(&s->flushed);
 	if (ms - last >= 200 && atomic_compare_exchange_strong(&s->flushed, &last, ms))

@@ -53,8 +53,19 @@ void limit_destroy(struct limit *l);
 /* Takes one request of key's; false (*retry: seconds until one is left) when none is. */
 bool limit_take(struct limit *l, const char *key, double *retry);
 
+/* The daemon's counters for GET /metrics (metrics.c). */
+#define METRICS_ROUTES	 64 /* routes counted one by one; one more slot: no route */
+#define METRICS_STATUSES 15 /* the statuses counted by name, and "other" */
+#define METRICS_BUCKETS	 9  /* latency buckets, +Inf last */
+struct metrics {
+	atomic_ullong requests[METRICS_ROUTES + 1][METRICS_STATUSES];
+	atomic_ullong latency[METRICS_BUCKETS];
+	atomic_ullong latency_us; /* their sum */
+};
+
 struct server {
 	struct server_opts o;
+	struct metrics metrics;
 	struct guard guard;
 	struct limit acts; /* requests that add to the log, per token and per peer */
 	char home[NODE_PATH_MAX];
@@ -251,5 +262,22 @@ const struct env_source *upload_source(struct ctx *x, struct env_source *src);
 
 /* A fresh temporary path in tmpdir for a file the node writes (release, consent...). */
 void temp_path(struct ctx *x, const char *what, char *buf, size_t n);
+
+/* Counts a request that ended: its route (the route table's index; one past
+ * the last: none), its status and how long it took. */
+void metrics_observe(struct metrics *m, size_t route, unsigned status, double seconds);
+
+/*
+ * The metrics in Prometheus's text format into *text (free() it, *len
+ * bytes): the counters of s, and the state of node n; route_name names a
+ * route index (as metrics_observe counts them).
+ */
+int metrics_render(struct server *s, struct node *n,
+		   const char *(*route_name)(size_t, char *, size_t), char **text, size_t *len,
+		   struct lerr *e);
+
+/* The route table's index of r (NULL: one past the last), and its name. */
+size_t http_route_index(const struct route *r);
+const char *http_route_name(size_t i, char *buf, size_t n);
 
 #endif

@@ -102,3 +102,30 @@ PY
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	[ -z "$output" ] || { echo "$output"; false; }
 }
+
+@test "GET /metrics: requests by route and status, latency, the log, peers' outboxes and alarms, for auditors" {
+	LIAISON_PASSPHRASE=k "$L" --home kor init --replay --party KOR >/dev/null 2>&1
+	"$L" party key KOR kor/keys/KOR.pub >/dev/null
+	"$L" peer add KOR --url http://127.0.0.1:9 >/dev/null
+	MORI=$("$L" person token mori 2>/dev/null)  # the example's auditor
+	SATO=$("$L" person token sato 2>/dev/null)
+	LIAISON_PASSPHRASE_FILE=pass.txt "$L" serve --listen 127.0.0.1:0 2>serve.log &
+	PIDS+=($!)
+	for _ in $(seq 100); do grep -q "node on http" serve.log && break; sleep 0.05; done
+	url=http://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' serve.log | head -1)
+	curl -s -o /dev/null -H "Authorization: Bearer $SATO" "$url/v1/agreements"
+	curl -s -o /dev/null -H "Authorization: Bearer $SATO" "$url/v1/items/nothing"
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SATO" "$url/metrics")" = 403 ]
+	curl -sf -D h.txt -o m.txt -H "Authorization: Bearer $MORI" "$url/metrics"
+	grep -qi "^Content-Type: text/plain; version=0.0.4" h.txt
+	grep -qx 'liaison_requests_total{route="GET /v1/agreements",status="200"} 1' m.txt
+	grep -qx 'liaison_requests_total{route="GET /v1/items/{id}",status="404"} 1' m.txt
+	grep -qx 'liaison_requests_total{route="GET /metrics",status="403"} 1' m.txt
+	grep -q '^liaison_request_duration_seconds_bucket{le="+Inf"} [3-9]' m.txt
+	[ "$(sed -n 's/^liaison_log_entries //p' m.txt)" = "$("$L" log entries | wc -l)" ]
+	grep -qx 'liaison_outbox_messages{peer="KOR",state="queued"} 0' m.txt
+	grep -qx 'liaison_peer_alarm{peer="KOR"} 0' m.txt
+	grep -qx 'liaison_compromise_reports_received 0' m.txt
+	# every line a comment or NAME{labels} VALUE, as Prometheus reads them
+	! grep -vE '^(# (HELP|TYPE) .*|[a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)*\})? [0-9.e+-]+)$' m.txt || false
+}

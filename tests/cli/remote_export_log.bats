@@ -331,7 +331,7 @@ same() {
 	cover /v1/log/checkpoint
 	# no CLI twin: the health probe, the token's person (whoami prints it), a
 	# party's scheme, an item's bytes (item download: remote.bats compares them)
-	cover /healthz; cover /readyz; cover /v1/me; cover "/v1/parties/{code}"; cover "/v1/items/{id}/content"
+	cover /healthz; cover /readyz; cover /metrics; cover /v1/me; cover "/v1/parties/{code}"; cover "/v1/items/{id}/content"
 	printf '%s\n' "${covered[@]}" | sort >covered.txt
 	"$L" serve --routes | grep '^GET ' | sort >routes.txt
 	diff routes.txt covered.txt

@@ -86,6 +86,7 @@ POST /v1/export/licences json:{"id":"NEW","entry":"HF","to":"KOR","valid_from":"
 GET /v1/export/regime -                                         200 200 200 200 200 200 200
 GET /v1/log/checkpoint -                                        200 200 200 200 200 200 200
 GET /v1/log/entries -                                           f   f   f   f   200 f   f
+GET /metrics -                                                  f   f   f   f   200 f   f
 GET /v1/log/proof?index=0 -                                     f   f   f   f   200 f   f
 GET /v1/log/consistency?from=1 -                                f   f   f   f   200 f   f
 GET /v1/log/verify -                                            f   f   f   f   200 f   f
