@@ -166,6 +166,13 @@ install: all man
 	install -m 0644 completions/liaison.bash \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/liaison
 	install -m 0644 completions/_liaison $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_liaison
+	for d in core crypto log store node; do \
+	    install -d $(DESTDIR)$(PREFIX)/include/liaison/$$d && \
+	    install -m 0644 src/$$d/*.h $(DESTDIR)$(PREFIX)/include/liaison/$$d/ || exit 1; \
+	done
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@PKGS@|$(PKGS)|' contrib/liaison.pc.in \
+	    >$(DESTDIR)$(PREFIX)/lib/pkgconfig/liaison.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/liaison $(DESTDIR)$(PREFIX)/lib/libliaison.a \
@@ -173,7 +180,8 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/share/man/man1/liaison-*.1 \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/liaison \
 	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_liaison
-	rm -rf $(DESTDIR)$(PREFIX)/share/doc/liaison
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/liaison $(DESTDIR)$(PREFIX)/include/liaison
+	rm -f $(DESTDIR)$(PREFIX)/lib/pkgconfig/liaison.pc
 
 clean:
 	rm -rf build

@@ -239,4 +239,22 @@ complete_words() {
 	[ -f "$p/share/bash-completion/completions/liaison" ]
 	[ -f "$p/share/zsh/site-functions/_liaison" ]
 	[ -f "$p/share/doc/liaison/openapi.yaml" ]
+	# the library, its headers and its pkg-config file: a program built on them runs
+	cat >"$BATS_TEST_TMPDIR/use.c" <<'C'
+#include <liaison/core/date.h>
+#include <stdio.h>
+int main(void)
+{
+	date_t d;
+	char buf[DATE_BUF_SIZE];
+	if (date_parse("2019-11-23", &d, NULL) < 0)
+		return 1;
+	printf("%s\n", date_format(d + 1, buf));
+	return 0;
+}
+C
+	sed -i "s|^prefix=.*|prefix=$p|" "$p/lib/pkgconfig/liaison.pc"
+	flags=$(PKG_CONFIG_PATH="$p/lib/pkgconfig" pkg-config --cflags --libs liaison)
+	cc -std=c17 -o "$BATS_TEST_TMPDIR/use" "$BATS_TEST_TMPDIR/use.c" $flags
+	[ "$("$BATS_TEST_TMPDIR/use")" = 2019-11-24 ]
 }
