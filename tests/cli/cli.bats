@@ -255,6 +255,9 @@ int main(void)
 C
 	sed -i "s|^prefix=.*|prefix=$p|" "$p/lib/pkgconfig/liaison.pc"
 	flags=$(PKG_CONFIG_PATH="$p/lib/pkgconfig" pkg-config --cflags --libs liaison)
-	cc -std=c17 -o "$BATS_TEST_TMPDIR/use" "$BATS_TEST_TMPDIR/use.c" $flags
+	# a library built with the sanitizers links with them
+	san=
+	! nm "$p/lib/libliaison.a" 2>/dev/null | grep -q __asan_ || san="-fsanitize=address,undefined"
+	cc -std=c17 $san -o "$BATS_TEST_TMPDIR/use" "$BATS_TEST_TMPDIR/use.c" $flags
 	[ "$("$BATS_TEST_TMPDIR/use")" = 2019-11-24 ]
 }
