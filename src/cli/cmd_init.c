@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../node/encode.h"
+#include "../node/keyfile.h"
 #include "cli.h"
 #include <sodium.h>
 
@@ -36,19 +37,23 @@ static int run_init(struct cli *c)
 	sodium_free(pass);
 	if (r < 0)
 		return (r == LERR_INVAL ? cli_bad_usage(c, &e) : cli_error(c, &e));
-	if (node_key_path(home, party, "pub", pub, sizeof pub, &e) < 0)
+	struct key_public kp;
+	char fp[KEY_FINGERPRINT_MAX];
+	if (node_key_path(home, party, "pub", pub, sizeof pub, &e) < 0 ||
+	    keyfile_public(pub, &kp, &e) < 0)
 		return cli_error(c, &e);
+	key_fingerprint(&kp, fp); /* for the other operators to compare (party key) */
 	if (!c->json) {
 		printf(
 		    "made a %snode for %s in %s%s; its public key, to give to the other parties: "
-		    "%s\n",
+		    "%s (fingerprint %s)\n",
 		    replay ? "replay " : "", party, home, store ? " (its store in PostgreSQL)" : "",
-		    pub);
+		    pub, fp);
 		return EXIT_OK;
 	}
-	return cli_emit(json_pack("{s:s, s:s, s:s, s:s, s:b}", "home", home, "party", party,
-				  "public_key_file", pub, "store", store ? "postgresql" : "sqlite",
-				  "replay", replay));
+	return cli_emit(json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "home", home, "party", party,
+				  "public_key_file", pub, "fingerprint", fp, "store",
+				  store ? "postgresql" : "sqlite", "replay", replay));
 }
 
 const struct cli_command cmd_init = {

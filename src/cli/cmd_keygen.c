@@ -64,10 +64,13 @@ static int run_keygen(struct cli *c)
 	line[strcspn(line, "\n")] = '\0';
 	char sec[4096];
 	snprintf(sec, sizeof sec, "%s/%s.key", dir, party);
+	char fp[KEY_FINGERPRINT_MAX];
+	key_fingerprint(&p, fp);
 	if (c->json)
-		return cli_emit(json_pack("{s:s, s:s, s:s, s:s}", "party", party, "secret_file",
-					  sec, "public_file", pub, "public_key", line));
-	printf("wrote %s (secret, mode 0600) and %s\n%s\n", sec, pub, line);
+		return cli_emit(json_pack("{s:s, s:s, s:s, s:s, s:s}", "party", party,
+					  "secret_file", sec, "public_file", pub, "public_key",
+					  line, "fingerprint", fp));
+	printf("wrote %s (secret, mode 0600) and %s\n%s\n%s\n", sec, pub, line, fp);
 	return EXIT_OK;
 }
 

@@ -49,7 +49,8 @@ int cli_read_secret(int fd, const char *prompt, char *buf, size_t n)
  * file's bytes up to a newline; a file that others can read is refused
  * (what protects the keys must not be readable by more than they are).
  */
-static int from_file(const struct cli *c, const char *what, const char *path, char *pass)
+static int from_file(const struct cli *c, const char *what, const char *path, bool systemd,
+		     char *pass)
 {
 	struct stat sb;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -60,8 +61,15 @@ static int from_file(const struct cli *c, const char *what, const char *path, ch
 			close(fd);
 		return r;
 	}
-	if (sb.st_mode & 077) {
+	/* systemd's credentials folder is the service's alone (its file 0400, its
+	 * group bits the mask of an ACL for the service's user) */
+	if (!systemd && ((sb.st_mode & 077) || sb.st_uid != geteuid())) {
 		close(fd);
+		if (sb.st_uid != geteuid())
+			return cli_failf(c, LERR_REFUSED,
+					 "%s %s belongs to another user (uid %u): it must be the "
+					 "node's user's own, mode 600",
+					 what, path, (unsigned)sb.st_uid);
 		return cli_failf(c, LERR_REFUSED,
 				 "%s %s can be read by others (mode %03o): chmod 600 %s", what,
 				 path, (unsigned)(sb.st_mode & 0777), path);
@@ -83,28 +91,27 @@ static int given(const struct cli *c, char *pass, int *r)
 	static const char cred_name[] = "liaison-passphrase";
 	const char *file = c->pass_file ? c->pass_file : getenv("LIAISON_PASSPHRASE_FILE");
 	const char *creds = getenv("CREDENTIALS_DIRECTORY"); /* systemd's LoadCredential= */
-	char path[4096];
-	if (file) {
+	char *env = getenv("LIAISON_PASSPHRASE"), path[4096];
+	bool found = true;
+	if (file)
 		*r = from_file(c, c->pass_file ? "--passphrase-file" : "LIAISON_PASSPHRASE_FILE",
-			       file, pass);
-		return 1;
-	}
-	if (creds && (size_t)snprintf(path, sizeof path, "%s/%s", creds, cred_name) < sizeof path &&
-	    access(path, F_OK) == 0) {
-		*r = from_file(c, "the credential", path, pass);
-		return 1;
-	}
-	char *env = getenv("LIAISON_PASSPHRASE");
-	if (!env)
-		return 0;
-	if (!str_copy(pass, KEY_PASS_MAX, env))
+			       file, false, pass);
+	else if (creds &&
+		 (size_t)snprintf(path, sizeof path, "%s/%s", creds, cred_name) < sizeof path &&
+		 access(path, F_OK) == 0)
+		*r = from_file(c, "the credential", path, true, pass);
+	else if (env && !str_copy(pass, KEY_PASS_MAX, env))
 		*r = cli_bad_usagef(c, "LIAISON_PASSPHRASE is longer than %d bytes",
 				    KEY_PASS_MAX - 1);
-	/* read once, then gone from the process: wiped where the environment
-	 * keeps it (what /proc/PID/environ shows), and unset */
-	sodium_memzero(env, strlen(env));
-	unsetenv("LIAISON_PASSPHRASE");
-	return 1;
+	else
+		found = env != NULL;
+	/* whichever source served: LIAISON_PASSPHRASE gone from the process,
+	 * wiped where the environment keeps it (what /proc/PID/environ shows) */
+	if (env) {
+		sodium_memzero(env, strlen(env));
+		unsetenv("LIAISON_PASSPHRASE");
+	}
+	return found;
 }
 
 int cli_passphrase(const struct cli *c, const char *prompt, bool confirm, char **out, size_t *len)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -210,6 +211,8 @@ static int can_bind(const struct server *s, const struct sockaddr_storage *ss, s
 	if (fd < 0)
 		return lerr_set(e, LERR_IO, "--listen %s: %s", s->o.listen, strerror(errno));
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (ss->ss_family == AF_INET6) /* as libmicrohttpd binds it: IPv6 alone */
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
 	socklen_t len =
 	    ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	int r = bind(fd, (const struct sockaddr *)ss, len) == 0 ? 0 : errno;
@@ -277,7 +280,9 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 	int sig = 0;
 	/* SIGHUP (a log rotation's, an operator's reflex) is not a stop: the
 	 * access log is flushed, and the daemon says what it does not reload */
-	while (sigwait(stop, &sig) == 0 && sig == SIGHUP) {
+	while ((sigwait(stop, &sig) != 0 && (sig = SIGTERM)) || sig == SIGHUP) {
+		if (sig != SIGHUP)
+			break; /* sigwait failed: stop as asked to, cleanly */
 		fflush(s->o.access_log);
 		fprintf(stderr,
 			"liaison serve: SIGHUP: the access log flushed; the TLS certificate "
@@ -298,9 +303,9 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 	unsigned left = atomic_load(&s->active);
 	MHD_stop_daemon(s->d);
 	lanes_stop(lanes); /* transfers to peers in flight are cancelled */
-	if (s->guard.cut)
-		fprintf(stderr, "liaison serve: %lu connections cut for being too slow\n",
-			s->guard.cut);
+	unsigned long cut = atomic_load(&s->guard.cut);
+	if (cut)
+		fprintf(stderr, "liaison serve: %lu connections cut for being too slow\n", cut);
 	fflush(s->o.access_log);
 	fprintf(stderr, "liaison serve: stopped%s\n",
 		left ? " (requests still in flight were cut; nothing half stored)" : "");

@@ -33,7 +33,7 @@ struct guard {
 	struct conn *head; /* the sentinel of the list of connections */
 	unsigned header_s; /* seconds for a request's headers (and a body's start) */
 	uint64_t min_rate; /* bytes a second a body must keep to */
-	unsigned long cut; /* connections cut so far */
+	atomic_ulong cut;  /* connections cut so far */
 };
 
 /* How many requests that add to the log a token, or a peer, may make (limit.c). */

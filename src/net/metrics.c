@@ -58,7 +58,7 @@ static void requests(FILE *f, struct metrics *m, const char *(*name)(size_t, cha
 			if (!v)
 				continue;
 			fputs("liaison_requests_total{route=\"", f);
-			label(f, name(r, route, sizeof route));
+			label(f, r < METRICS_ROUTES ? name(r, route, sizeof route) : "(no route)");
 			if (k < METRICS_STATUSES - 1)
 				fprintf(f, "\",status=\"%u\"} %llu\n", statuses[k], v);
 			else
@@ -177,7 +177,7 @@ int metrics_render(struct server *s, struct node *n,
 			"# HELP liaison_connections_cut_total Connections cut for sending too "
 			"slowly.\n# TYPE liaison_connections_cut_total counter\n"
 			"liaison_connections_cut_total %lu\n",
-			s->guard.cut);
+			(unsigned long)atomic_load(&s->guard.cut));
 		r = peers(f, n, e);
 	}
 	if (fclose(f) != 0 && r == 0)

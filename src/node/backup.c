@@ -99,16 +99,23 @@ static int copy_named(const char *home, const char *dest, struct node_backup *b,
 		snprintf(c, sizeof c, "%s/%s/%s.lsn", dest, NODE_BLOBS_DIR, blobs[i]);
 		if (access(c, F_OK) == 0) /* two items, one payload */
 			continue;
-		if ((r = copy_file(a, c, &b->bytes, e)) == 0)
+		if (access(a, F_OK) != 0)
+			r = lerr_set(e, LERR_REFUSED,
+				     "an item's payload went while the backup ran (the item was "
+				     "destroyed): run it again");
+		else if ((r = copy_file(a, c, &b->bytes, e)) == 0)
 			b->blobs++;
 	}
 	for (size_t i = 0; r == 0 && i < nm; i++) {
 		char a[NODE_PATH_MAX + 128], c[NODE_PATH_MAX + 128];
 		snprintf(a, sizeof a, "%s/outbox/%s", home, msgs[i]);
 		snprintf(c, sizeof c, "%s/outbox/%s", dest, msgs[i]);
-		if (access(a, F_OK) != 0) /* its body is in the store */
-			continue;
-		if ((r = copy_file(a, c, &b->bytes, e)) == 0)
+		if (access(a, F_OK) != 0)
+			r = lerr_set(
+			    e, LERR_REFUSED,
+			    "a message went while the backup ran (it was delivered): run it "
+			    "again");
+		else if ((r = copy_file(a, c, &b->bytes, e)) == 0)
 			b->outbox++;
 	}
 	free(blobs);
@@ -116,13 +123,61 @@ static int copy_named(const char *home, const char *dest, struct node_backup *b,
 	return r;
 }
 
+/* path made absolute (a relative one from the working folder): a name that
+ * SQLite would read as a URI ("file:...") is then only a name */
+static int absolute(const char *path, char *out, size_t n, struct lerr *e)
+{
+	char cwd[NODE_PATH_MAX];
+	if (path[0] == '/'
+		? (size_t)snprintf(out, n, "%s", path) >= n
+		: !getcwd(cwd, sizeof cwd) || (size_t)snprintf(out, n, "%s/%s", cwd, path) >= n)
+		return lerr_set(e, LERR_LIMIT, "%.64s...: path too long", path);
+	return 0;
+}
+
+/* Removes the folder a failed backup or restore made: its files, and those
+ * of its folders (one level), following no link. */
+static void remove_made(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		char p[NODE_PATH_MAX + 320];
+		struct stat sb;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			DIR *in = opendir(p);
+			struct dirent *f;
+			while (in && (f = readdir(in)) != NULL) {
+				char q[NODE_PATH_MAX + 640];
+				snprintf(q, sizeof q, "%s/%s", p, f->d_name);
+				if (f->d_name[0] != '.' || f->d_name[1] > '.')
+					(void)unlink(q);
+			}
+			if (in)
+				closedir(in);
+			(void)rmdir(p);
+		} else
+			(void)unlink(p);
+	}
+	if (d)
+		closedir(d);
+	(void)rmdir(dir);
+}
+
+#define MANIFEST "backup.json" /* written last: a backup is whole when it has one */
+
 /* The backup's own log checked whole, with its latest checkpoint. */
-static int check_copy(const char *dest, struct node_backup *b, struct lerr *e)
+static int check_copy(const char *dest, struct node_backup *b, char party[PARTY_CODE_MAX],
+		      struct lerr *e)
 {
 	struct node *n;
 	struct log_report rep;
 	int r = node_open(dest, &n, e);
 	if (r == 0) {
+		str_copy(party, PARTY_CODE_MAX, n->party);
 		if ((r = node_log_verify(n, &rep, e)) == 0) {
 			b->entries = rep.entries;
 			b->checkpoint = rep.checkpoint ? rep.latest.size : 0;
@@ -132,9 +187,53 @@ static int check_copy(const char *dest, struct node_backup *b, struct lerr *e)
 	return r < 0 ? lerr_prefix(e, "the backup's log") : 0;
 }
 
-int node_store_backup(const char *home, const char *dest, struct node_backup *b, struct lerr *e)
+/* A consistent copy of the store at from into the new file db (0600 from
+ * its first byte: the store's labels and people are the node user's alone). */
+static int store_snapshot(const char *from, const char *db, uint64_t *bytes, struct lerr *e)
 {
-	char from[NODE_PATH_MAX + NODE_STORE_URL_MAX], db[NODE_PATH_MAX + 32];
+	int made = open(db, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (made < 0)
+		return lerr_set(e, LERR_IO, "%s: cannot create: %s", db, strerror(errno));
+	close(made);
+	struct store *s;
+	int r = store_open(from, false, &s, e);
+	if (r == 0) {
+		r = store_backup(s, db, e);
+		store_close(s);
+	}
+	int fd = r == 0 ? open(db, O_RDONLY | O_CLOEXEC) : -1; /* durable before it is used */
+	struct stat sb;
+	if (r == 0 && (fd < 0 || fsync(fd) != 0 || fstat(fd, &sb) != 0))
+		r = lerr_set(e, LERR_IO, "%s: %s", db, strerror(errno));
+	else if (r == 0)
+		*bytes += (uint64_t)sb.st_size;
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* The manifest, last: what the backup holds, so that restore knows it whole. */
+static int write_manifest(const char *dir, const char *party, const struct node_backup *b,
+			  struct lerr *e)
+{
+	char path[NODE_PATH_MAX + 32];
+	snprintf(path, sizeof path, "%s/%s", dir, MANIFEST);
+	json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I}", "party", party, "entries",
+			      (json_int_t)b->entries, "checkpoint", (json_int_t)b->checkpoint,
+			      "blobs", (json_int_t)b->blobs, "outbox", (json_int_t)b->outbox);
+	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	int r = text ? fio_write_file(path, text, strlen(text), 0600, false, e)
+		     : lerr_set(e, LERR_NOMEM, "out of memory");
+	free(text);
+	return r;
+}
+
+int node_store_backup(const char *home, const char *dest_given, struct node_backup *b,
+		      struct lerr *e)
+{
+	char from[NODE_PATH_MAX + NODE_STORE_URL_MAX], db[NODE_PATH_MAX + 32], dest[NODE_PATH_MAX],
+	    part[NODE_PATH_MAX + 16], party[PARTY_CODE_MAX] = "";
 	memset(b, 0, sizeof *b);
 	int r = node_store_location(home, from, sizeof from, e);
 	if (r < 0)
@@ -144,60 +243,62 @@ int node_store_backup(const char *home, const char *dest, struct node_backup *b,
 				"the node keeps its store in PostgreSQL: back it up with the "
 				"database's tools (pg_dump, pg_basebackup) and copy the folder's "
 				"keys (docs/deploy.md)");
-	if (mkdir(dest, 0700) != 0)
-		return lerr_set(e, errno == EEXIST ? LERR_EXISTS : LERR_IO,
-				"%s: %s (a backup goes into a new folder)", dest, strerror(errno));
+	if ((r = absolute(dest_given, dest, sizeof dest, e)) < 0)
+		return r;
+	struct stat sb;
+	if (lstat(dest, &sb) == 0)
+		return lerr_set(e, LERR_EXISTS, "%s: it exists (a backup goes into a new folder)",
+				dest_given);
+	/* made under another name, renamed once whole: a folder called DEST is a
+	 * whole backup, and a failed one leaves nothing */
+	snprintf(part, sizeof part, "%s.partial", dest);
+	if (mkdir(part, 0700) != 0)
+		return lerr_set(e, LERR_IO, "%s: cannot create: %s", part, strerror(errno));
 	/* the store first: what it names is then on disk already (a payload and an
 	 * envelope are written before their row), and copied after it */
-	struct store *s;
-	snprintf(db, sizeof db, "%s/%s", dest, NODE_DB_FILE);
-	/* made empty, 0600, before the copy fills it: the store's labels and
-	 * people are for the node's user alone, at no moment for others */
-	int made = open(db, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (made < 0)
-		return lerr_set(e, LERR_IO, "%s: cannot create: %s", db, strerror(errno));
-	close(made);
-	if ((r = store_open(from, false, &s, e)) == 0) {
-		r = store_backup(s, db, e);
-		store_close(s);
-	}
-	if (r == 0) {
-		int fd = open(db, O_RDONLY | O_CLOEXEC); /* durable before it is called a backup */
-		if (fd < 0 || fsync(fd) != 0)
-			r = lerr_set(e, LERR_IO, "%s: %s", db, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		struct stat sb;
-		if (r == 0 && stat(db, &sb) == 0)
-			b->bytes += (uint64_t)sb.st_size;
-	}
+	snprintf(db, sizeof db, "%s/%s", part, NODE_DB_FILE);
+	r = store_snapshot(from, db, &b->bytes, e);
 	if (r == 0)
-		r = make_dir(dest, "tmp", e);
+		r = make_dir(part, "tmp", e);
 	if (r == 0)
-		r = copy_folder(home, dest, NODE_KEYS_DIR, &b->keys, &b->bytes, e);
+		r = copy_folder(home, part, NODE_KEYS_DIR, &b->keys, &b->bytes, e);
 	if (r == 0)
-		r = copy_folder(home, dest, "reports", &b->reports, &b->bytes, e);
+		r = copy_folder(home, part, "reports", &b->reports, &b->bytes, e);
 	if (r == 0)
-		r = copy_named(home, dest, b, e);
+		r = copy_named(home, part, b, e);
 	if (r == 0)
-		r = check_copy(dest, b, e);
-	return r < 0 ? lerr_prefix(e, "backup into %s", dest) : 0;
+		r = check_copy(part, b, party, e);
+	if (r == 0)
+		r = write_manifest(part, party, b, e);
+	if (r == 0 && rename(part, dest) != 0)
+		r = lerr_set(e, LERR_IO, "%s: %s", dest, strerror(errno));
+	if (r < 0)
+		remove_made(part);
+	return r < 0 ? lerr_prefix(e, "backup into %s", dest_given) : 0;
 }
 
 int node_store_restore(const char *src, const char *home, struct node_backup *b, struct lerr *e)
 {
-	char a[NODE_PATH_MAX + 32], c[NODE_PATH_MAX + 32];
+	char a[NODE_PATH_MAX + 32], c[NODE_PATH_MAX + 32], party[PARTY_CODE_MAX] = "";
 	memset(b, 0, sizeof *b);
-	snprintf(a, sizeof a, "%s/%s", src, NODE_DB_FILE);
+	snprintf(a, sizeof a, "%s/%s", src, MANIFEST);
 	if (access(a, R_OK) != 0)
-		return lerr_set(e, LERR_NOTFOUND, "%s: not a backup of a node (no %s)", src,
-				NODE_DB_FILE);
+		return lerr_set(e, LERR_NOTFOUND,
+				"%s: not a backup made by liaison store backup (no %s); a node's "
+				"own folder is not one",
+				src, MANIFEST);
 	if (mkdir(home, 0700) != 0)
 		return lerr_set(e, errno == EEXIST ? LERR_EXISTS : LERR_IO,
 				"%s: %s (a node is restored into a new folder)", home,
 				strerror(errno));
+	/* the store through SQLite (its write-ahead log too, had the backup been
+	 * opened since), the rest as files */
+	char src_abs[NODE_PATH_MAX];
+	int r = absolute(src, src_abs, sizeof src_abs, e);
+	snprintf(a, sizeof a, "%s/%s", src_abs, NODE_DB_FILE);
 	snprintf(c, sizeof c, "%s/%s", home, NODE_DB_FILE);
-	int r = copy_file(a, c, &b->bytes, e);
+	if (r == 0)
+		r = store_snapshot(a, c, &b->bytes, e);
 	static const char *const subs[] = {NODE_KEYS_DIR, NODE_BLOBS_DIR, "outbox", "reports"};
 	size_t *counts[] = {&b->keys, &b->blobs, &b->outbox, &b->reports};
 	for (size_t i = 0; r == 0 && i < sizeof subs / sizeof subs[0]; i++)
@@ -205,6 +306,8 @@ int node_store_restore(const char *src, const char *home, struct node_backup *b,
 	if (r == 0)
 		r = make_dir(home, "tmp", e);
 	if (r == 0)
-		r = check_copy(home, b, e);
+		r = check_copy(home, b, party, e);
+	if (r < 0)
+		remove_made(home);
 	return r < 0 ? lerr_prefix(e, "restore into %s", home) : 0;
 }

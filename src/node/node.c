@@ -473,24 +473,34 @@ int node_party_key_add(struct node *n, const char *party_code, const char *file,
 			     n->party);
 	if (r == 0)
 		r = store_party_get(n->store, p->party, &party, e);
-	if (r == 0 && store_party_key_get(n->store, p->party, old, NULL) == 0) {
-		char was[KEY_FINGERPRINT_MAX], now[KEY_FINGERPRINT_MAX];
-		key_fingerprint(old, was);
-		key_fingerprint(p, now);
-		if (strcmp(was, now) == 0) /* the same keys again: nothing to do */
-			return 0;
-		if (!replace)
-			return lerr_set(
-			    e, LERR_EXISTS,
-			    "%s's keys are on file already (%s); %s holds others (%s): "
-			    "compare them with %s's operator, then replace with --replace",
-			    p->party, was, file, now, p->party);
-	} else
-		memset(old, 0, sizeof *old);
 	if (r == 0)
 		r = store_begin(n->store, e);
 	if (r < 0)
 		return r;
+	/* read in the write transaction: two adds at once cannot both find none */
+	int had = store_party_key_get(n->store, p->party, old, e);
+	if (had == LERR_NOTFOUND) {
+		memset(old, 0, sizeof *old);
+		had = 0;
+	} else if (had == 0) {
+		char was[KEY_FINGERPRINT_MAX], now[KEY_FINGERPRINT_MAX];
+		key_fingerprint(old, was);
+		key_fingerprint(p, now);
+		if (strcmp(was, now) == 0) /* the same keys again: nothing to do */
+			had = 1;
+		else if (!replace)
+			had =
+			    lerr_set(e, LERR_EXISTS,
+				     "%s's keys are on file already (%s); %s holds others (%s): "
+				     "compare them with %s's operator, then replace with --replace",
+				     p->party, was, file, now, p->party);
+	}
+	if (had != 0) { /* the same keys, a refusal, or the store's error */
+		store_rollback(n->store);
+		if (had == 1)
+			memset(old, 0, sizeof *old);
+		return had == 1 ? 0 : had;
+	}
 	char today[DATE_BUF_SIZE];
 	char line[KEY_PUB_LINE_MAX];
 	if ((r = store_party_key_put(n->store, p, date_format(n->clock.today, today), e)) < 0 ||

@@ -41,6 +41,7 @@ share() { # TOKEN N: shares N items through the daemon
 	blobs=$(jq .blobs <<<"$output")
 	[ "$blobs" -ge 1 ]
 	[ "$(stat -c %a bk)" = 700 ]
+	[ -f bk/backup.json ] && [ ! -e bk.partial ]
 	[ "$(stat -c %a bk/node.db)" = 600 ]
 	# the copy holds a moment of the node: each item it names has its payload
 	n=$(sqlite3 bk/node.db "SELECT count(*) FROM items")
@@ -62,12 +63,21 @@ share() { # TOKEN N: shares N items through the daemon
 	mkdir taken
 	run "$L" --home jpn store backup taken
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"taken: File exists (a backup goes into a new folder)"* ]]
+	[[ "$output" == *"taken: it exists (a backup goes into a new folder)"* ]]
 	[ -z "$(ls taken)" ]
 	run "$L" --home jpn2 store restore nowhere
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"nowhere: not a backup of a node (no node.db)"* ]]
+	[[ "$output" == *"nowhere: not a backup made by liaison store backup (no backup.json)"* ]]
 	[ ! -e jpn2 ]
+	# a node's own folder is not a backup (its write-ahead log would be left behind)
+	run "$L" --home jpn2 store restore jpn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"a node's own folder is not one"* ]]
+	# a destination SQLite would read as a URI is only a name here
+	run "$L" --home jpn store backup 'file:zz?vfs=unix-none&x='
+	[ "$status" -eq 0 ]
+	[ ! -e zz ]
+	[ "$(stat -c %a 'file:zz?vfs=unix-none&x=/node.db')" = 600 ]
 	"$L" --home jpn store backup bk >/dev/null
 	run "$L" --home jpn store restore bk
 	[ "$status" -eq 1 ]
@@ -77,6 +87,22 @@ share() { # TOKEN N: shares N items through the daemon
 	run "$L" --home jpn3 store restore bk
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"the backup's log"* ]]
+	[ ! -e jpn3 ] # nothing half restored
 	run "$L" --home jpn store --help
 	[[ "$output" == *"liaison store backup DEST"* && "$output" == *"liaison store restore SRC"* ]]
+}
+
+@test "a backup that meets a destroy or a delivery while it runs fails whole, leaving nothing" {
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Gone \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	# the payload gone after the store's copy: as a destroy between the two
+	blob=$(sqlite3 jpn/node.db "SELECT blob FROM items WHERE id = '$ID'")
+	mv "jpn/blobs/$blob.lsn" away.lsn
+	run "$L" --home jpn store backup bk
+	mv away.lsn "jpn/blobs/$blob.lsn"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"went while the backup ran"*"run it again"* ]]
+	[ ! -e bk ] && [ ! -e bk.partial ]
+	"$L" --home jpn store backup bk >/dev/null
+	[ -f bk/backup.json ]
 }

@@ -5,7 +5,7 @@ load helpers
 @test "init makes a private folder and store" {
 	run "$L" init --party JPN
 	[ "$status" -eq 0 ]
-	[[ "$output" == "made a node for JPN in $LIAISON_HOME; its public key"*": $LIAISON_HOME/keys/JPN.pub" ]]
+	[[ "$output" == "made a node for JPN in $LIAISON_HOME; its public key"*": $LIAISON_HOME/keys/JPN.pub (fingerprint SHA256:"* ]]
 	[ "$(stat -c %a "$LIAISON_HOME/keys/JPN.key")" = 600 ]
 	grep -q '^liaison-public-key/v1 JPN ' "$LIAISON_HOME/keys/JPN.pub"
 	[ "$(stat -c %a "$LIAISON_HOME")" = 700 ]
@@ -81,14 +81,17 @@ load helpers
 
 @test "party key replaces a known key only with --replace, naming both fingerprints; the same key again changes nothing" {
 	example_node
-	"$L" --home "$BATS_TEST_TMPDIR/kor" init --party KOR >/dev/null
+	"$L" --home "$BATS_TEST_TMPDIR/kor" --json init --party KOR >"$BATS_TEST_TMPDIR/kor.json"
 	"$L" --home "$BATS_TEST_TMPDIR/kor2" init --party KOR >/dev/null
 	first=$("$L" --json party key KOR "$BATS_TEST_TMPDIR/kor/keys/KOR.pub" | jq -r .fingerprint)
 	[[ "$first" =~ ^SHA256:[A-Za-z0-9+/]{43}$ ]]
+	# the fingerprint KOR's operator read from its own init is the one shown here
+	[ "$first" = "$(jq -r .fingerprint "$BATS_TEST_TMPDIR/kor.json")" ]
 	entries=$("$L" log entries | wc -l)
 	# the same again: nothing stored, nothing logged
-	run "$L" party key KOR "$BATS_TEST_TMPDIR/kor/keys/KOR.pub"
+	run "$L" --json party key KOR "$BATS_TEST_TMPDIR/kor/keys/KOR.pub"
 	[ "$status" -eq 0 ]
+	[ "$(jq .replaced <<<"$output")" = null ]
 	[ "$("$L" log entries | wc -l)" -eq "$entries" ]
 	# another key: refused, both named; the key on file unchanged
 	second=$("$L" --home "$BATS_TEST_TMPDIR/kor2" --json party key JPN "$LIAISON_HOME/keys/JPN.pub" >/dev/null; \
