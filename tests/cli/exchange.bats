@@ -119,7 +119,7 @@ setup() {
 	jq '.agreements[0].events |= map(select(.date < "2019-11-01"))' cfg.json >cfg2.json
 	"$L" --home kor2 config apply cfg2.json >/dev/null
 	"$L" --home kor2 party key JPN jpn/keys/JPN.pub >/dev/null
-	"$L" --home jpn party key KOR kor2/keys/KOR.pub >/dev/null
+	"$L" --home jpn party key KOR kor2/keys/KOR.pub --replace >/dev/null # KOR's new node
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
 	LIAISON_NOW=2019-11-25 run "$L" --home kor2 item import to-kor.lsn
 	[ "$status" -eq 1 ]
