@@ -30,7 +30,9 @@ CLI_SRC  = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 BENCH_SRC = $(wildcard bench/bench_*.c)
 
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# the web console's files, built into the library as C (scripts/embed.sh)
+CONSOLE  = $(sort $(wildcard console/*))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/console_assets.o
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
@@ -45,6 +47,14 @@ all: $(BUILD)/liaison
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/console_assets.c: $(CONSOLE) console scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh $(CONSOLE) >$@
+
+$(BUILD)/obj/gen/console_assets.o: $(BUILD)/gen/console_assets.c src/net/assets.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -c $< -o $@
 
 $(BUILD)/libliaison.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -98,6 +108,7 @@ bench:
 	@echo "== bench/decide (liaison against Cedar)"; sh bench/decide/run.sh $(BUILD)/bench/bench_decide
 	@echo "== bench/http (liaison serve against nginx, with wrk)"; sh bench/http/run.sh $(BUILD)/liaison
 	@echo "== bench/store (SQLite against PostgreSQL, one and two daemons)"; sh bench/store/run.sh $(BUILD)/liaison
+	@echo "== bench/console (the console's first page in Chromium, against python3 -m http.server)"; node bench/console.mjs $(BUILD)/liaison
 
 soak:
 	@sh scripts/deps.sh bench
@@ -108,12 +119,16 @@ FUZZ_SECONDS ?= 60
 FUZZERS = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_FLAGS = -std=c17 -D_POSIX_C_SOURCE=200809L -g -O1 -Isrc \
              -fsanitize=address,undefined $(shell pkg-config --cflags $(PKGS))
-FUZZ_OBJ = $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+FUZZ_OBJ = $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/console_assets.o
 
 # the library once, instrumented for libFuzzer; each target links it
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+build/fuzz/obj/gen/console_assets.o: build/gen/console_assets.c src/net/assets.h
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 build/fuzz/libliaison.a: $(FUZZ_OBJ)
 	rm -f $@

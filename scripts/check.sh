@@ -4,6 +4,7 @@
 # store's suite runs on SQLite and again on a throwaway PostgreSQL server
 # started here (scripts/pg.sh), where the CLI tests of a node on
 # PostgreSQL run too (tests/cli/postgres.bats).
+# The web console's pages run in Chromium against the gcc build's daemons.
 # Each suite speaks TAP; the last line printed is "N passed, N failed".
 set -u
 MAKE=${MAKE:-make}
@@ -97,6 +98,19 @@ rm -f "$log.out"
 tally "PostgreSQL server (scripts/pg.sh)"
 build gcc CC=gcc BUILD=build
 [ -x build/liaison ] && suite gcc build
+# the web console in a real browser (tests/console: Playwright from the npm
+# registry, pinned in tools/console-test/package-lock.json, driving
+# Debian's Chromium) against the gcc build's daemons
+if [ -x build/liaison ]; then
+	if { [ -d tools/console-test/node_modules/playwright-core ] ||
+		npm ci --prefix tools/console-test --no-audit --no-fund; } >"$log.out" 2>&1; then
+		sh tests/console/run.sh build/liaison >"$log" 2>&1
+	else
+		{ echo "not ok - npm ci --prefix tools/console-test"; tail -20 "$log.out"; } >"$log"
+	fi
+	rm -f "$log.out"
+	tally "console (browser, tests/console)"
+fi
 build clang CC=clang BUILD=build/clang
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 build asan+ubsan CC=gcc BUILD=build/asan OPT="-O1 -g" SAN="$SAN"

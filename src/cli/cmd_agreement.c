@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../crypto/fio.h"
 #include "../node/encode.h"
 #include "../node/views.h"
 #include "cli.h"
@@ -243,20 +244,76 @@ static int do_status(const struct cli *c, struct node *n, int argc, char **argv)
 	return cli_show(c, o, print_state);
 }
 
+/* The timeline's picture (SVG) on standard output, or in the file out. */
+static int timeline_svg_out(const struct cli *c, struct node *n, const char *id, const date_t *from,
+			    const date_t *to, const char *without, struct remote_req *rq,
+			    const char *out, bool force)
+{
+	struct lerr e = {0};
+	const char *to_file = out && !fio_is_std(out) ? out : NULL;
+	uint64_t bytes = 0;
+	int r = EXIT_OK;
+	if (c->remote) {
+		rq->download = to_file ? to_file : "-";
+		rq->force = force;
+		json_t *none = NULL;
+		long status;
+		if ((r = remote_call(c, rq, &none, &status)) != EXIT_OK)
+			return r;
+		json_decref(none);
+		bytes = rq->bytes;
+	} else {
+		char *svg;
+		size_t len;
+		if (view_agreement_timeline_svg(n, id, from, to, without, &svg, &len, &e) < 0)
+			return cli_error(c, &e);
+		int w = fio_write_file(to_file ? to_file : "-", svg, len, 0644, force, &e);
+		free(svg);
+		if (w < 0)
+			return cli_error(c, &e);
+		bytes = len;
+	}
+	if (!to_file)
+		return EXIT_OK; /* standard output carries the picture */
+	if (c->json)
+		return cli_emit(json_pack("{s:s, s:s, s:I}", "agreement", id, "output", to_file,
+					  "bytes", (json_int_t)bytes));
+	printf("the timeline of %s as SVG: %s (%llu bytes)\n", id, to_file,
+	       (unsigned long long)bytes);
+	return EXIT_OK;
+}
+
 static int do_timeline(const struct cli *c, struct node *n, int argc, char **argv)
 {
-	const char *from_s = NULL, *to_s = NULL, *without = NULL, *pos[1];
+	const char *from_s = NULL, *to_s = NULL, *without = NULL, *out = NULL, *pos[1];
+	bool svg = false, force = false;
 	int np;
-	const struct cli_opt opts[] = {
-	    OPT_VAL("from", &from_s), OPT_VAL("to", &to_s), OPT_VAL("without", &without), {0}};
+	const struct cli_opt opts[] = {OPT_VAL("from", &from_s),
+				       OPT_VAL("to", &to_s),
+				       OPT_VAL("without", &without),
+				       OPT_FLAG("svg", &svg),
+				       {.name = "output", .val = &out, .letter = 'o'},
+				       OPT_FLAG("force", &force),
+				       {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	date_t from = 0, to = 0;
 	if (r == EXIT_OK && from_s)
 		r = cli_date(c, "--from", from_s, &from);
 	if (r == EXIT_OK && to_s)
 		r = cli_date(c, "--to", to_s, &to);
+	if (r == EXIT_OK && (out || force) && !svg)
+		r = cli_bad_usagef(c, "timeline: -o FILE and --force go with --svg");
 	if (r != EXIT_OK)
 		return r;
+	if (svg) {
+		struct remote_req rq = {.method = "GET"};
+		remote_path(&rq, "/v1/agreements/", pos[0], "/timeline.svg");
+		remote_query(&rq, "from", from_s);
+		remote_query(&rq, "to", to_s);
+		remote_query(&rq, "without", without);
+		return timeline_svg_out(c, n, pos[0], from_s ? &from : NULL, to_s ? &to : NULL,
+					without, &rq, out, force);
+	}
 	json_t *o = NULL, *ch;
 	struct lerr e = {0};
 	struct remote_req rq = {.method = "GET"};
@@ -305,8 +362,10 @@ static int do_timeline(const struct cli *c, struct node *n, int argc, char **arg
 static int do_event(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *date_s = NULL, *by = NULL, *pos[2];
+	bool dry = false;
 	int np;
-	const struct cli_opt opts[] = {OPT_VAL("date", &date_s), OPT_VAL("by", &by), {0}};
+	const struct cli_opt opts[] = {
+	    OPT_VAL("date", &date_s), OPT_VAL("by", &by), OPT_FLAG("dry-run", &dry), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 2, 2, &np);
 	if (r != EXIT_OK)
 		return r;
@@ -323,20 +382,28 @@ static int do_event(const struct cli *c, struct node *n, int argc, char **argv)
 	json_t *o = NULL;
 	struct remote_req rq = {.method = "POST"};
 	remote_path(&rq, "/v1/agreements/", pos[0], "/events");
+	remote_query(&rq, "dry_run", dry ? "true" : NULL);
 	rq.body = json_pack("{s:s, s:s}", "date", date_s, "kind", pos[1]);
 	if (by)
 		json_object_set_new(rq.body, "by", json_string(by));
-	r = remote_answer(c, n ? view_event_record(n, pos[0], &ev, "cli", &o, &e) : 0, &e, &rq, &o);
+	r = remote_answer(c, n ? view_event_record(n, pos[0], &ev, "cli", dry, &o, &e) : 0, &e, &rq,
+			  &o);
 	json_decref(rq.body);
 	if (r != EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);
-	printf("recorded event ");
+	printf(dry ? "dry run, nothing recorded: event " : "recorded event ");
 	print_event(json_object_get(o, "event"), "");
+	if (dry)
+		printf("the state it would leave today:\n");
 	print_state(json_object_get(o, "status"));
+	printf("%s\n", cli_str(o, "consequence"));
 	json_int_t notes = json_integer_value(json_object_get(o, "notes"));
-	if (notes)
+	if (notes && dry)
+		printf("it would be sent as a note to %lld of the other parties' nodes\n",
+		       (long long)notes);
+	else if (notes)
 		printf("sent as a note to the other parties' nodes: %lld queued (liaison "
 		       "peer outbox)\n",
 		       (long long)notes);
@@ -355,10 +422,14 @@ static const struct cli_sub subs[] = {
      "(with the day it ends), terminated (since a day); the running term\n"
      "and the notice, if any. --without N: the counterfactual, as if\n"
      "event N had not happened.\n"},
-    {"timeline", do_timeline, true, "timeline ID [--from DATE] [--to DATE] [--without N]",
+    {"timeline", do_timeline, true,
+     "timeline ID [--from DATE] [--to DATE] [--without N]\n"
+     "                                  [--svg [-o FILE [--force]]]",
      "Every change of state between two dates (default: the first event\n"
-     "to today or the last event).\n"},
-    {"event", do_event, true, "event ID KIND --date DATE [--by PARTY]",
+     "to today or the last event). --svg: the same as a picture (SVG):\n"
+     "the states over the years, each term end, each event, the day a\n"
+     "notice ends the agreement; on standard output, or in FILE (-o).\n"},
+    {"event", do_event, true, "event ID KIND --date DATE [--by PARTY] [--dry-run]",
      "Records an event: KIND is signed, in-force, notice,\n"
      "notice-suspended, notice-resumed, notice-withdrawn or amended.\n"
      "Refused when it cannot happen (a suspension with no pending notice,\n"
@@ -367,7 +438,10 @@ static const struct cli_sub subs[] = {
      "node's own party is also sent, as a signed note, to the nodes of\n"
      "the agreement's other parties that are peers (liaison peer),\n"
      "which record it too, with the note as evidence. Through a daemon\n"
-     "(liaison login), a registrar's.\n"},
+     "(liaison login), a registrar's. Each answer says what the event\n"
+     "does (\"this notice ends the agreement at the start of ...\").\n"
+     "--dry-run: the same checks and answer, what it would do, and\n"
+     "nothing recorded, logged or sent.\n"},
 };
 
 static int run_agreement(struct cli *c)

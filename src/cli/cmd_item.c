@@ -148,10 +148,53 @@ static int do_share(const struct cli *c, struct node *n, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* A page of items from after (NULL: the first): appended to all (JSON) or
- * printed a line each; the next page's cursor into next ("" at the end). */
-static int list_page(const struct cli *c, struct node *n, const char *after, size_t limit,
-		     json_t *all, char next[LABEL_WORD_MAX])
+/* What item list narrows the list to: the options as given, and f made of them. */
+struct list_filter {
+	const char *level, *originator, *from, *to, *ntk, *title;
+	date_t from_d, to_d;
+	struct item_filter f;
+};
+
+/* Appends s to buf (size bytes, *len used) as a shell reads it back: as it
+ * is when plain, else in single quotes (a quote in it as '\''). */
+static void shell_word(char *buf, size_t size, size_t *len, const char *s)
+{
+	bool plain = s[0] && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				       "0123456789-_.:/") == strlen(s);
+	for (const char *p = plain ? s : "'"; *len + 5 < size && *p; p++)
+		buf[(*len)++] = *p;
+	for (const char *p = s; !plain && *len + 5 < size && *p; p++)
+		if (*p == '\'') {
+			memcpy(buf + *len, "'\\''", 4);
+			*len += 4;
+		} else
+			buf[(*len)++] = *p;
+	if (!plain && *len + 1 < size)
+		buf[(*len)++] = '\'';
+	buf[*len] = '\0';
+}
+
+/* The options of lf as written (" --level II --title 'a launch'"), into buf. */
+static void filter_options(const struct list_filter *lf, char *buf, size_t size)
+{
+	const char *names[] = {" --level ", " --originator ", " --from ",
+			       " --to ",    " --ntk ",	      " --title "};
+	const char *values[] = {lf->level, lf->originator, lf->from, lf->to, lf->ntk, lf->title};
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (values[i] && len + strlen(names[i]) + 5 < size) {
+			memcpy(buf + len, names[i], strlen(names[i]) + 1);
+			len += strlen(names[i]);
+			shell_word(buf, size, &len, values[i]);
+		}
+}
+
+/* A page of items from after (NULL: the first), narrowed by lf: appended to
+ * all (JSON) or printed a line each; the next page's cursor into next ("" at
+ * the end). */
+static int list_page(const struct cli *c, struct node *n, const struct list_filter *lf,
+		     const char *after, size_t limit, json_t *all, char next[LABEL_WORD_MAX])
 {
 	json_t *o = NULL, *it;
 	size_t i;
@@ -163,11 +206,17 @@ static int list_page(const struct cli *c, struct node *n, const char *after, siz
 		remote_path(&h, "/v1/items", NULL, NULL);
 		remote_query(&h, "limit", lim);
 		remote_query(&h, "after", after);
+		remote_query(&h, "level", lf->level);
+		remote_query(&h, "originator", lf->originator);
+		remote_query(&h, "from", lf->from);
+		remote_query(&h, "to", lf->to);
+		remote_query(&h, "ntk", lf->ntk);
+		remote_query(&h, "q", lf->title);
 		if ((r = ask(c, &h, &o)) != EXIT_OK)
 			return r;
 	} else {
 		struct lerr e = {0};
-		if (view_items(n, NULL, after, limit, &o, &e) < 0)
+		if (view_items(n, NULL, &lf->f, after, limit, &o, &e) < 0)
 			return cli_error(c, &e);
 	}
 	json_array_foreach (json_object_get(o, "items"), i, it) {
@@ -189,24 +238,47 @@ static int list_page(const struct cli *c, struct node *n, const char *after, siz
 static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[1], *after = NULL, *limit_s = NULL;
+	struct list_filter lf = {0};
 	int np;
-	const struct cli_opt opts[] = {OPT_VAL("after", &after), OPT_VAL("limit", &limit_s), {0}};
+	const struct cli_opt opts[] = {OPT_VAL("after", &after),
+				       OPT_VAL("limit", &limit_s),
+				       OPT_VAL("level", &lf.level),
+				       OPT_VAL("originator", &lf.originator),
+				       OPT_VAL("from", &lf.from),
+				       OPT_VAL("to", &lf.to),
+				       OPT_VAL("ntk", &lf.ntk),
+				       OPT_VAL("title", &lf.title),
+				       {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
 	uint64_t limit = 0;
 	if (limit_s && (r = cli_count(c, "--limit", limit_s, 1, ITEMS_PAGE_MAX, &limit)) != EXIT_OK)
 		return r;
+	/* the dates are checked here, for the node and for a daemon alike */
+	if ((lf.from && (r = cli_date(c, "--from", lf.from, &lf.from_d)) != EXIT_OK) ||
+	    (lf.to && (r = cli_date(c, "--to", lf.to, &lf.to_d)) != EXIT_OK))
+		return r;
+	lf.f = (struct item_filter){.level = lf.level,
+				    .originator = lf.originator,
+				    .from = lf.from ? &lf.from_d : NULL,
+				    .to = lf.to ? &lf.to_d : NULL,
+				    .ntk = lf.ntk,
+				    .q = lf.title};
 	char next[LABEL_WORD_MAX] = "";
 	json_t *all = c->json ? json_array() : NULL;
 	if (limit) { /* one page, and where the next starts */
-		r = list_page(c, n, after, (size_t)limit, all, next);
-		if (r == EXIT_OK && !all && next[0])
-			fprintf(stderr, "more: liaison item list --after %s --limit %" PRIu64 "\n",
+		r = list_page(c, n, &lf, after, (size_t)limit, all, next);
+		if (r == EXIT_OK && !all && next[0]) {
+			char shown[1024];
+			filter_options(&lf, shown, sizeof shown);
+			fprintf(stderr,
+				"more: liaison item list%s --after %s --limit %" PRIu64 "\n", shown,
 				next, limit);
+		}
 	} else { /* every item from `after` on, a page at a time */
 		do
-			r = list_page(c, n, next[0] ? next : after, ITEMS_PAGE_MAX, all, next);
+			r = list_page(c, n, &lf, next[0] ? next : after, ITEMS_PAGE_MAX, all, next);
 		while (r == EXIT_OK && next[0]);
 	}
 	if (r != EXIT_OK || !all) {
@@ -518,13 +590,21 @@ static const struct cli_sub subs[] = {
      "are taken whatever their case; releasable parties must be known, the\n"
      "need-to-know group and purposes declared by the party (an unknown one\n"
      "is a usage error naming the nearest known).\n"},
-    {"list", do_list, true, "list [--after ID] [--limit N]",
+    {"list", do_list, true,
+     "list [--level CODE] [--originator PARTY] [--from DATE] [--to DATE]\n"
+     "                         [--ntk GROUP] [--title TEXT] [--after ID] [--limit N]",
      "Every item in the order stored, a line each with both markings: the\n"
      "originator's level and this party's equivalent. With --limit N (1 to\n"
      "1000), one page, from the item after --after ID; the next page's\n"
      "--after is printed on stderr (JSON: \"next\", null at the end).\n"
+     "Filters, before paging, each one given must hold: --level CODE (either\n"
+     "marking has it; a level of any scheme known, its case aside),\n"
+     "--originator PARTY, --from and --to (the day the item was stored on\n"
+     "this node, shared or received; both days included), --ntk GROUP, and\n"
+     "--title TEXT (a part of the title; ASCII letters without regard to\n"
+     "case, other characters as written).\n"
      "Through a daemon: only the items the person needs to know; for them\n"
-     "any other does not exist.\n"},
+     "any other does not exist, whatever the filters.\n"},
     {"show", do_show, true, "show ID",
      "The item's label with both markings (the originator's level and this\n"
      "party's equivalent), where it came from, its size and state.\n"

@@ -21,6 +21,8 @@ enum {
 	N_HEADER,
 	N_RATE,
 	N_ACTS,
+	N_SESSION_IDLE,
+	N_SESSION_MAX,
 	N__COUNT
 };
 
@@ -39,18 +41,21 @@ static const struct {
     [N_HEADER] = {"header-timeout", 1, 3600, SERVE_HEADER_TIMEOUT},
     [N_RATE] = {"min-rate", 1, UINT64_MAX, SERVE_MIN_RATE},
     [N_ACTS] = {"max-acts", 0, 1000000, SERVE_MAX_ACTS},
+    [N_SESSION_IDLE] = {"session-idle", 1, 86400, SERVE_SESSION_IDLE},
+    [N_SESSION_MAX] = {"session-max", 1, 604800, SERVE_SESSION_MAX},
 };
 
 static int run_serve(struct cli *c)
 {
 	const char *listen = "127.0.0.1:7400", *cert = NULL, *key = NULL, *text[N__COUNT] = {0},
-		   *pos[1];
+		   *origin = NULL, *pos[1];
 	bool routes = false;
 	int np;
-	struct cli_opt opts[N__COUNT + 5] = {OPT_VAL("listen", &listen), OPT_VAL("tls-cert", &cert),
-					     OPT_VAL("tls-key", &key), OPT_FLAG("routes", &routes)};
+	struct cli_opt opts[N__COUNT + 6] = {OPT_VAL("listen", &listen), OPT_VAL("tls-cert", &cert),
+					     OPT_VAL("tls-key", &key), OPT_FLAG("routes", &routes),
+					     OPT_VAL("public-origin", &origin)};
 	for (int k = 0; k < N__COUNT; k++)
-		opts[4 + k] = (struct cli_opt)OPT_VAL(numbers[k].name, &text[k]);
+		opts[5 + k] = (struct cli_opt)OPT_VAL(numbers[k].name, &text[k]);
 	int r = cli_parse(c, c->argc, c->argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
@@ -88,6 +93,9 @@ static int run_serve(struct cli *c)
 				      .drain_seconds = (unsigned)v[N_DRAIN],
 				      .retry_max = (int64_t)v[N_RETRY],
 				      .witness_every = (int64_t)v[N_WITNESS],
+				      .session_idle = (unsigned)v[N_SESSION_IDLE],
+				      .session_max = (unsigned)v[N_SESSION_MAX],
+				      .public_origin = origin,
 				      .access_log = stderr};
 	struct lerr e = {0};
 	r = server_run(&o, pass, len, &e);
@@ -105,6 +113,8 @@ const struct cli_command cmd_serve = {
     "                     [--max-peer-upload BYTES] [--max-connections N]\n"
     "                     [--max-per-address N] [--header-timeout SECONDS]\n"
     "                     [--min-rate BYTES] [--max-acts N]\n"
+    "                     [--session-idle SECONDS] [--session-max SECONDS]\n"
+    "                     [--public-origin URL]\n"
     "       liaison serve --routes\n\n"
     "Serves the node's JSON API (docs/api.md, docs/openapi.yaml) on HOST:PORT\n"
     "(default 127.0.0.1:7400; port 0 picks a free one, printed when ready), over\n"
@@ -137,7 +147,16 @@ const struct cli_command cmd_serve = {
     "read; a body longer than it said, or than --max-peer-upload, is refused.\n"
     "Requests that add to the log are bounded: --max-acts a minute for each\n"
     "token and each peer (a burst of a minute's worth, then that rate); more\n"
-    "are answered 429 with Retry-After, and change nothing.\n\n"
+    "are answered 429 with Retry-After, and change nothing.\n"
+    "GET / is the web console (docs/console.md), built into the binary: a\n"
+    "person signs in with a token and gets a session cookie (HttpOnly,\n"
+    "SameSite=Strict, Secure under TLS) that ends after --session-idle seconds\n"
+    "unused or --session-max seconds in all; every change it makes carries the\n"
+    "session's CSRF value. Sessions live in the daemon's memory: a restart\n"
+    "signs everyone out; behind a load balancer, send a browser to one daemon.\n"
+    "Behind a proxy that terminates TLS, --public-origin names the origin the\n"
+    "browsers see (https://liaison.example): changes must come from it, and\n"
+    "the cookie is Secure.\n\n"
     "options:\n"
     "  --threads N         worker threads on epoll (default 4)\n"
     "  --max-upload BYTES  the largest item or envelope accepted (default 4 GiB)\n"
@@ -152,6 +171,11 @@ const struct cli_command cmd_serve = {
     "  --drain SECONDS     on SIGTERM, for requests in flight (default 30)\n"
     "  --retry-max SECONDS the longest wait between deliveries (default 300)\n"
     "  --witness-every SECONDS  between fetches of the peers' checkpoints (60)\n"
+    "  --session-idle SECONDS  a console session unused this long ends (1800)\n"
+    "  --session-max SECONDS   a console session ends this long after sign-in\n"
+    "                      in any case (43200: 12 hours)\n"
+    "  --public-origin URL the console's origin as browsers see it, behind a\n"
+    "                      proxy (http(s)://HOST[:PORT])\n"
     "  --routes            print every endpoint and exit\n",
     NULL,
     0,

@@ -297,10 +297,10 @@ static enum idkind option_value(const char *opt)
 	static const struct {
 		const char *opt;
 		enum idkind k;
-	} t[] = {{"--by", ID_PERSON},	    {"--person", ID_PERSON},   {"--item", ID_ITEM},
-		 {"--to", ID_PARTY},	    {"--from", ID_PARTY},      {"--party", ID_PARTY},
-		 {"--level", ID_LEVEL},	    {"--purpose", ID_PURPOSE}, {"--ntk", ID_NTK},
-		 {"--releasable", ID_PARTY}};
+	} t[] = {{"--by", ID_PERSON},	     {"--person", ID_PERSON},	{"--item", ID_ITEM},
+		 {"--to", ID_PARTY},	     {"--from", ID_PARTY},	{"--party", ID_PARTY},
+		 {"--level", ID_LEVEL},	     {"--purpose", ID_PURPOSE}, {"--ntk", ID_NTK},
+		 {"--releasable", ID_PARTY}, {"--originator", ID_PARTY}};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
 		if (strcmp(t[i].opt, opt) == 0)
 			return t[i].k;

@@ -67,6 +67,20 @@ int level_code_check(const char *code, struct lerr *e)
 	return 0;
 }
 
+int level_colour_check(const char *colour, struct lerr *e)
+{
+	bool ok = colour[0] == '#' && strlen(colour) == LEVEL_COLOUR_MAX - 1;
+	for (size_t i = 1; ok && i < LEVEL_COLOUR_MAX - 1; i++) {
+		char c = colour[i];
+		ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	}
+	if (!ok)
+		return lerr_set(e, LERR_INVAL,
+				"\"%.32s\" is not a colour: '#' and six hex digits, \"#RRGGBB\"",
+				colour);
+	return 0;
+}
+
 int party_check(const struct party *p, struct lerr *e)
 {
 	if (party_code_check(p->code, e) < 0)
@@ -102,6 +116,8 @@ int party_check(const struct party *p, struct lerr *e)
 		if (l->rank < 1 || l->rank > LEVEL_RANK_MAX)
 			return lerr_set(e, LERR_INVAL, "levels[%zu].rank: %d is not in 1..%d", i,
 					l->rank, LEVEL_RANK_MAX);
+		if (l->colour[0] && level_colour_check(l->colour, e) < 0)
+			return lerr_prefix(e, "levels[%zu].colour: level %s", i, l->code);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(p->levels[j].code, l->code) == 0)
 				return lerr_set(e, LERR_INVAL,

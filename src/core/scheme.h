@@ -21,6 +21,7 @@
 #define LEVEL_NAME_MAX	  128 /* UTF-8 bytes, with NUL */
 #define SCHEME_LEVELS_MAX 16
 #define LEVEL_RANK_MAX	  100
+#define LEVEL_COLOUR_MAX  8  /* "#RRGGBB", with NUL */
 #define PARTY_WORD_MAX	  64 /* a need-to-know group or purpose: a label's word */
 #define PARTY_WORDS_MAX	  32 /* of each kind */
 #define PARTY_TZ_MAX	  64 /* a tz database name, with NUL */
@@ -35,6 +36,8 @@ struct scheme_level {
 			  * of the same rank or above does not cover it (特定秘密) */
 	int valid_years; /* a clearance at this level lapses this many years after
 			  * its first day unless renewed (0: it does not lapse) */
+	/* the colour of its banners in the console, "#RRGGBB" ("" for none) */
+	char colour[LEVEL_COLOUR_MAX];
 };
 
 struct party {
@@ -78,8 +81,15 @@ int party_code_check(const char *code, struct lerr *e) __attribute__((nonnull(1)
 int level_code_check(const char *code, struct lerr *e) __attribute__((nonnull(1)));
 
 /*
+ * Checks a level's colour: '#' and exactly six hex digits ("#C8102E").
+ * Returns 0 or LERR_INVAL with a message quoting it.
+ */
+int level_colour_check(const char *colour, struct lerr *e) __attribute__((nonnull(1)));
+
+/*
  * Checks a whole party: its code, a non-empty name, at least one level,
- * unique level codes, ranks 1..LEVEL_RANK_MAX. Returns 0 or LERR_INVAL with
+ * unique level codes, ranks 1..LEVEL_RANK_MAX, colours (level_colour_check)
+ * where given. Returns 0 or LERR_INVAL with
  * a message naming the level at fault (by index, "levels[2]").
  */
 int party_check(const struct party *p, struct lerr *e) __attribute__((nonnull(1)));

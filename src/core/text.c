@@ -246,3 +246,23 @@ void text_skip_bom(const char **s, size_t *n)
 		*n -= 3;
 	}
 }
+
+/* c with A-Z made a-z, every other byte as it is (no locale). */
+static unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+bool text_contains_folded(const char *s, const char *part)
+{
+	const unsigned char *h = (const unsigned char *)s, *p = (const unsigned char *)part;
+	size_t n = strlen(s), m = strlen(part);
+	for (size_t i = 0; m <= n && i <= n - m; i++) {
+		size_t k = 0;
+		while (k < m && ascii_lower(h[i + k]) == ascii_lower(p[k]))
+			k++;
+		if (k == m)
+			return true;
+	}
+	return false;
+}

@@ -58,6 +58,13 @@ int text_line_check(const char *s, const char *what, struct lerr *e) __attribute
  */
 char *text_trim_utf8(char *s) __attribute__((nonnull));
 
+/*
+ * Whether part occurs in s, ASCII letters compared without regard to case
+ * and every other byte as it is (a Japanese or Korean part matches byte for
+ * byte). An empty part occurs in every s.
+ */
+bool text_contains_folded(const char *s, const char *part) __attribute__((nonnull));
+
 /* Steps *s (of *n bytes) past a UTF-8 byte-order mark, if it starts with one. */
 void text_skip_bom(const char **s, size_t *n) __attribute__((nonnull));
 

@@ -225,28 +225,60 @@ static enum MHD_Result h_status(struct ctx *x)
 	return api_answer(x, rv, o, &e);
 }
 
+/* A timeline's query (?from=&to=&without=): false with the 400 in *ret. */
+struct timeline_query {
+	date_t from, to;
+	bool has_from, has_to;
+	const char *without;
+};
+
+static bool timeline_query(struct ctx *x, struct timeline_query *t, enum MHD_Result *ret)
+{
+	*t = (struct timeline_query){0};
+	const struct arg_spec q[] = {{"from", ARG_DATE, .date = &t->from, .given = &t->has_from},
+				     {"to", ARG_DATE, .date = &t->to, .given = &t->has_to},
+				     {"without", ARG_STRING, .str = &t->without},
+				     {0}};
+	return api_query(x, q, ret);
+}
+
 static enum MHD_Result h_timeline(struct ctx *x)
 {
 	enum MHD_Result ret;
-	date_t from, to;
-	bool has_from = false, has_to = false;
-	const char *without = NULL;
-	const struct arg_spec q[] = {{"from", ARG_DATE, .date = &from, .given = &has_from},
-				     {"to", ARG_DATE, .date = &to, .given = &has_to},
-				     {"without", ARG_STRING, .str = &without},
-				     {0}};
-	if (!api_query(x, q, &ret))
+	struct timeline_query t;
+	if (!timeline_query(x, &t, &ret))
 		return ret;
 	json_t *o;
 	struct lerr e = {0};
-	int r = view_agreement_timeline(x->n, P0, has_from ? &from : NULL, has_to ? &to : NULL,
-					without, &o, &e);
+	int r = view_agreement_timeline(x->n, P0, t.has_from ? &t.from : NULL,
+					t.has_to ? &t.to : NULL, t.without, &o, &e);
 	return api_answer(x, r, o, &e);
 }
 
+/* The same timeline as a picture (SVG), for the console and `timeline --svg`. */
+static enum MHD_Result h_timeline_svg(struct ctx *x)
+{
+	enum MHD_Result ret;
+	struct timeline_query t;
+	if (!timeline_query(x, &t, &ret))
+		return ret;
+	char *svg;
+	size_t len;
+	struct lerr e = {0};
+	if (view_agreement_timeline_svg(x->n, P0, t.has_from ? &t.from : NULL,
+					t.has_to ? &t.to : NULL, t.without, &svg, &len, &e) < 0)
+		return reply_error(x, &e);
+	return reply_bytes(x, MHD_HTTP_OK, svg, len, "image/svg+xml; charset=utf-8");
+}
+
+/* An event recorded (201), or with ?dry_run=true checked and kept nowhere (200). */
 static enum MHD_Result h_event(struct ctx *x)
 {
 	enum MHD_Result ret;
+	bool dry = false;
+	const struct arg_spec q[] = {{"dry_run", ARG_BOOL, .flag = &dry}, {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
 	struct agr_event ev = {0};
 	const char *kind, *by = NULL;
 	const struct arg_spec spec[] = {{"date", ARG_DATE, true, .date = &ev.date},
@@ -267,9 +299,9 @@ static enum MHD_Result h_event(struct ctx *x)
 		lerr_prefix(&e, "%s", bad);
 		r = lerr_field(&e, bad);
 	} else
-		r = view_event_record(x->n, P0, &ev, "api", &o, &e);
+		r = view_event_record(x->n, P0, &ev, "api", dry, &o, &e);
 	json_decref(b);
-	return r < 0 ? reply_error(x, &e) : reply_json(x, MHD_HTTP_CREATED, o);
+	return r < 0 ? reply_error(x, &e) : reply_json(x, dry ? MHD_HTTP_OK : MHD_HTTP_CREATED, o);
 }
 
 /* ---- people ---- */
@@ -319,14 +351,26 @@ static enum MHD_Result h_items(struct ctx *x)
 	enum MHD_Result ret;
 	const char *after = NULL;
 	uint64_t limit = ITEMS_PAGE;
-	const struct arg_spec q[] = {
-	    {"after", ARG_STRING, .str = &after}, {"limit", ARG_COUNT, .count = &limit}, {0}};
+	struct item_filter f = {0};
+	date_t from, to;
+	bool has_from = false, has_to = false;
+	const struct arg_spec q[] = {{"after", ARG_STRING, .str = &after},
+				     {"limit", ARG_COUNT, .count = &limit},
+				     {"level", ARG_STRING, .str = &f.level},
+				     {"originator", ARG_STRING, .str = &f.originator},
+				     {"from", ARG_DATE, .date = &from, .given = &has_from},
+				     {"to", ARG_DATE, .date = &to, .given = &has_to},
+				     {"ntk", ARG_STRING, .str = &f.ntk},
+				     {"q", ARG_STRING, .str = &f.q},
+				     {0}};
 	if (!api_query(x, q, &ret))
 		return ret;
+	f.from = has_from ? &from : NULL;
+	f.to = has_to ? &to : NULL;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_items(x->n, &x->rq->who, after, limit > ITEMS_PAGE_MAX ? 0 : (size_t)limit,
-			    &o, &e);
+	int rv = view_items(x->n, &x->rq->who, &f, after,
+			    limit > ITEMS_PAGE_MAX ? 0 : (size_t)limit, &o, &e);
 	return api_answer(x, rv, o, &e);
 }
 
@@ -736,8 +780,9 @@ const struct route api_routes[] = {
     {"GET", "/v1/agreements/{id}/status", BODY_NONE, AUTH_PERSON, OP_READ, true, h_status, QUERY},
     {"GET", "/v1/agreements/{id}/timeline", BODY_NONE, AUTH_PERSON, OP_READ, true, h_timeline,
      QUERY},
-    {"POST", "/v1/agreements/{id}/events", BODY_JSON, AUTH_PERSON, OP_ADMIN, false, h_event,
-     NO_QUERY},
+    {"GET", "/v1/agreements/{id}/timeline.svg", BODY_NONE, AUTH_PERSON, OP_READ, true,
+     h_timeline_svg, QUERY},
+    {"POST", "/v1/agreements/{id}/events", BODY_JSON, AUTH_PERSON, OP_ADMIN, false, h_event, QUERY},
     {"GET", "/v1/people", BODY_NONE, AUTH_PERSON, OP_READ, true, h_people, QUERY},
     {"POST", "/v1/people", BODY_JSON, AUTH_PERSON, OP_ADMIN, false, h_person_put, QUERY},
     {"GET", "/v1/people/{id}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_person, NO_QUERY},

@@ -67,10 +67,29 @@ static bool match_path(const char *pattern, const char *url, struct req *rq)
 	return *pattern == '\0' && *url == '\0';
 }
 
-/* Route i of all: api.c's, then api_export.c's. */
+/* The route tables: api.c's, api_export.c's, console.c's, in that order. */
+static const struct {
+	const struct route *r;
+	const size_t *n;
+} tables[] = {{api_routes, &api_nroutes},
+	      {api_record_routes, &api_record_nroutes},
+	      {console_routes, &console_nroutes}};
+
+static size_t routes_count(void)
+{
+	size_t n = 0;
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		n += *tables[t].n;
+	return n;
+}
+
+/* Route i of all (i < routes_count()). */
 static const struct route *route_at(size_t i)
 {
-	return i < api_nroutes ? &api_routes[i] : &api_record_routes[i - api_nroutes];
+	size_t t = 0;
+	for (; i >= *tables[t].n; t++)
+		i -= *tables[t].n;
+	return &tables[t].r[i];
 }
 
 /*
@@ -84,7 +103,7 @@ static unsigned route_find(const char *method, const char *url, struct req *rq)
 	const bool head = strcmp(method, "HEAD") == 0;
 	const struct route *found = NULL;
 	size_t len = 0;
-	for (size_t i = 0; i < api_nroutes + api_record_nroutes; i++) {
+	for (size_t i = 0; i < routes_count(); i++) {
 		const struct route *r = route_at(i);
 		if (!match_path(r->pattern, url, rq))
 			continue;
@@ -107,15 +126,15 @@ static unsigned route_find(const char *method, const char *url, struct req *rq)
 
 size_t http_route_index(const struct route *r)
 {
-	for (size_t i = 0; r && i < api_nroutes + api_record_nroutes; i++)
+	for (size_t i = 0; r && i < routes_count(); i++)
 		if (route_at(i) == r)
 			return i;
-	return api_nroutes + api_record_nroutes;
+	return routes_count();
 }
 
 const char *http_route_name(size_t i, char *buf, size_t n)
 {
-	if (i >= api_nroutes + api_record_nroutes)
+	if (i >= routes_count())
 		return "(no route)";
 	snprintf(buf, n, "%s %s", route_at(i)->method, route_at(i)->pattern);
 	return buf;
@@ -123,7 +142,7 @@ const char *http_route_name(size_t i, char *buf, size_t n)
 
 void server_print_routes(FILE *f)
 {
-	for (size_t i = 0; i < api_nroutes + api_record_nroutes; i++)
+	for (size_t i = 0; i < routes_count(); i++)
 		fprintf(f, "%s %s\n", route_at(i)->method, route_at(i)->pattern);
 }
 
@@ -161,6 +180,7 @@ static struct node *thread_node(struct server *s)
 			fprintf(stderr, "liaison serve: %s\n", e.msg);
 			return NULL;
 		}
+		w->n->observer = &s->observer; /* decisions, counted for /metrics */
 	}
 	if (node_clock_read(&w->n->clock, NULL) < 0)
 		return NULL;
@@ -182,10 +202,101 @@ static struct req *req_new(struct server *s)
 static void req_free(struct server *s, struct req *rq)
 {
 	struct worker *w = pthread_getspecific(s->worker_key);
+	/* a session's cookie is a secret: not left in freed or spare memory */
+	sodium_memzero(&rq->session, sizeof rq->session);
+	sodium_memzero(rq->set_cookie, sizeof rq->set_cookie);
 	if (w && !w->spare)
 		w->spare = rq;
 	else
 		free(rq);
+}
+
+bool http_same_origin(struct ctx *x)
+{
+	struct MHD_Connection *c = x->c;
+	const char *site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+		return false;
+	if (origin && x->s->o.public_origin) /* behind a proxy: the origin it serves */
+		return strcmp(origin, x->s->o.public_origin) == 0;
+	if (origin) {
+		char own[300];
+		snprintf(own, sizeof own, "%s://%s", x->s->o.tls_cert ? "https" : "http",
+			 host ? host : "");
+		if (!host || strcmp(origin, own) != 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A change (a route that is not a mere read, whatever its method: a
+ * download is logged) asked with a console session's cookie must come from the console
+ * itself: its X-CSRF-Token is the session's, and the browser does not say
+ * it comes from elsewhere (http_same_origin). A cross-site form or script
+ * carries the cookie at most (SameSite=Strict already keeps it home); it
+ * cannot read the CSRF value.
+ */
+static bool same_origin_change(struct ctx *x)
+{
+	/* by the route, not the method: a download (GET) is an act, logged */
+	if (x->rq->route->reads)
+		return true;
+	return http_same_origin(x) &&
+	       session_csrf_ok(&x->rq->session,
+			       MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "X-CSRF-Token"));
+}
+
+/* A console session's cookie, as its token (no Authorization header came). */
+static enum MHD_Result count_cookie(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	struct {
+		const char *name;
+		unsigned n;
+	} *c = cls;
+	(void)kind;
+	(void)value;
+	c->n += key && strcmp(key, c->name) == 0;
+	return MHD_YES;
+}
+
+static bool session_auth(struct ctx *x, struct lerr *e)
+{
+	struct req *rq = x->rq;
+	const char *name = x->s->sessions.name;
+	const char *cookie = MHD_lookup_connection_value(x->c, MHD_COOKIE_KIND, name);
+	struct {
+		const char *name;
+		unsigned n;
+	} count = {name, 0};
+	if (!cookie)
+		return false;
+	/* a second cookie of the name (one set for a longer path by a page of
+	 * the same site) would shadow the console's: neither is taken */
+	MHD_get_connection_values(x->c, MHD_COOKIE_KIND, count_cookie, &count);
+	if (count.n != 1) {
+		lerr_set(e, LERR_AUTH, "more than one %s cookie: sign in again", name);
+		return false;
+	}
+	if (!session_find(&x->s->sessions, cookie, session_now(), &rq->session)) {
+		lerr_set(e, LERR_AUTH, "the console session ended: sign in again");
+		return false;
+	}
+	rq->by_session = true;
+	if (!same_origin_change(x)) {
+		rq->csrf_refused = true;
+		lerr_set(e, LERR_AUTH,
+			 "a change with a console session needs its X-CSRF-Token, from the "
+			 "console's own origin");
+		return false;
+	}
+	int r = node_token_check_digest(x->n, rq->session.token, &rq->who, &rq->token, e);
+	if (r == LERR_AUTH) /* its token was revoked or expired: the session ends too */
+		session_close(&x->s->sessions, cookie);
+	return r == 0;
 }
 
 static bool authenticate(struct ctx *x)
@@ -193,9 +304,10 @@ static bool authenticate(struct ctx *x)
 	const char *h =
 	    MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	struct lerr e = {0};
-	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-		return false;
-	x->rq->authed = node_token_check(x->n, h + 7, &x->rq->who, &x->rq->token, &e) == 0;
+	if (h && strncasecmp(h, "Bearer ", 7) == 0)
+		x->rq->authed = node_token_check(x->n, h + 7, &x->rq->who, &x->rq->token, &e) == 0;
+	else if (!h)
+		x->rq->authed = session_auth(x, &e);
 	x->rq->read_only = x->rq->authed && x->rq->token.read_only;
 	if (!x->rq->authed) /* told to the token's holder: unknown, revoked, expired */
 		str_copy(x->rq->auth_why, sizeof x->rq->auth_why, e.msg);
@@ -212,6 +324,8 @@ static bool allowed(struct ctx *x, struct lerr *e)
 
 static enum MHD_Result unauthorized(struct ctx *x)
 {
+	if (x->rq->csrf_refused)
+		return reply_errorf(x, MHD_HTTP_FORBIDDEN, "csrf", "%s", x->rq->auth_why);
 	return reply_errorf(x, MHD_HTTP_UNAUTHORIZED, "auth",
 			    "a valid bearer token is required "
 			    "(Authorization: Bearer TOKEN; liaison person token)%s%s",
@@ -378,6 +492,28 @@ static enum MHD_Result take_upload(struct ctx *x, struct lerr *e)
 }
 
 /*
+ * What refuses a sign-in before its body is read: a page of another site
+ * (it would sign the browser in as someone else: login CSRF), a body not
+ * declared JSON (a plain form cannot send one without a preflight), or
+ * larger than a token needs. NULL when none does.
+ */
+static const char *sign_in_form(struct ctx *x)
+{
+	const char *type =
+	    MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *length =
+	    MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (!http_same_origin(x))
+		return "a sign-in must come from the console's own page";
+	if (!type || strncasecmp(type, "application/json", 16) != 0 ||
+	    (type[16] && type[16] != ';' && type[16] != ' '))
+		return "a sign-in is JSON: Content-Type: application/json";
+	if (length && strtoull(length, NULL, 10) > SIGN_IN_BODY_MAX)
+		return "a sign-in's body is a token: at most 1024 bytes";
+	return NULL;
+}
+
+/*
  * A request's first call: its route, its form, and everything that can
  * refuse it before one byte of its body is read (authentication, roles, a
  * peer's signed headers, the rate of acts).
@@ -423,6 +559,8 @@ static enum MHD_Result on_start(struct server *s, struct MHD_Connection *c, cons
 	struct lerr e = {0};
 	bool body = rq->route->body != BODY_NONE;
 	unsigned refused;
+	if (rq->route->auth == AUTH_SIGN_IN && (bad = sign_in_form(&x)) != NULL)
+		return reply_errorf(&x, MHD_HTTP_FORBIDDEN, "csrf", "%s", bad);
 	if (body && rq->route->auth == AUTH_PERSON && !checked_auth(&x))
 		return unauthorized(&x);
 	if (body && rq->route->auth == AUTH_PERSON && !allowed(&x, &e))
@@ -463,6 +601,12 @@ static void on_file_data(struct server *s, struct req *rq, const char *data, siz
 	rq->size += n;
 }
 
+/* The largest JSON body route r takes. */
+static size_t json_max(const struct route *r)
+{
+	return r->auth == AUTH_SIGN_IN ? SIGN_IN_BODY_MAX : JSON_BODY_MAX;
+}
+
 /* A piece of the body: kept (JSON in memory, files on disk) within its bound. */
 static enum MHD_Result on_data(struct server *s, struct MHD_Connection *c, struct req *rq,
 			       const char *data, size_t *size)
@@ -478,11 +622,14 @@ static enum MHD_Result on_data(struct server *s, struct MHD_Connection *c, struc
 	}
 	guard_body(&s->guard, c, n);
 	if (rq->route->body == BODY_JSON && !rq->too_big) {
-		if (rq->len + n > JSON_BODY_MAX) {
+		const bool sign_in = rq->route->auth == AUTH_SIGN_IN;
+		if (rq->len + n > json_max(rq->route)) {
 			rq->too_big = true;
 			return MHD_YES;
 		}
-		char *b = realloc(rq->body, rq->len + n + 1);
+		/* a sign-in's token is in one buffer, never moved (it is wiped at the end) */
+		char *b = sign_in ? (rq->body ? rq->body : malloc(SIGN_IN_BODY_MAX + 1))
+				  : realloc(rq->body, rq->len + n + 1);
 		if (!b)
 			return MHD_NO;
 		memcpy(b + rq->len, data, n);
@@ -523,12 +670,12 @@ static bool refused_whole(struct ctx *x, bool reads, enum MHD_Result *ret)
 		*ret = reply_errorf(x, MHD_HTTP_CONTENT_TOO_LARGE, "limit",
 				    "this endpoint takes no body");
 	else if (rq->too_big)
-		*ret = reply_errorf(x, MHD_HTTP_CONTENT_TOO_LARGE, "limit",
-				    "the request body is larger than %llu bytes",
-				    rq->route->body == BODY_JSON ? (unsigned long long)JSON_BODY_MAX
-				    : rq->route->auth == AUTH_PEER
-					? (unsigned long long)rq->peer.length
-					: (unsigned long long)x->s->o.max_upload);
+		*ret = reply_errorf(
+		    x, MHD_HTTP_CONTENT_TOO_LARGE, "limit",
+		    "the request body is larger than %llu bytes",
+		    rq->route->body == BODY_JSON   ? (unsigned long long)json_max(rq->route)
+		    : rq->route->auth == AUTH_PEER ? (unsigned long long)rq->peer.length
+						   : (unsigned long long)x->s->o.max_upload);
 	else
 		return false;
 	return true;
@@ -652,6 +799,8 @@ void http_on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		close(rq->fd);
 	if (rq->upload[0])
 		unlink(rq->upload);
+	if (rq->body) /* a sign-in's carried a token */
+		sodium_memzero(rq->body, rq->len);
 	free(rq->body);
 	req_free(s, rq);
 	*con_cls = NULL;

@@ -24,6 +24,8 @@
 #define SERVE_RETRY_MAX	      300   /* seconds */
 #define SERVE_WITNESS_EVERY   60    /* seconds */
 #define SERVE_DRAIN	      30    /* seconds */
+#define SERVE_SESSION_IDLE    1800  /* a console session unused this long ends */
+#define SERVE_SESSION_MAX     43200 /* and this long after its sign-in in any case */
 
 struct server_opts {
 	const char *home;     /* the node's folder */
@@ -43,6 +45,11 @@ struct server_opts {
 	FILE *access_log;	/* one JSON line per request (default stderr) */
 	int64_t retry_max;	/* the longest wait between deliveries to a peer (300 s) */
 	int64_t witness_every;	/* seconds between fetches of the peers' checkpoints (60) */
+	unsigned session_idle;	/* a console session unused this long ends (1800 s) */
+	unsigned session_max;	/* and this long after its sign-in (43200 s) */
+	/* the origin browsers reach the console at, behind a proxy
+	 * ("https://liaison.example"); NULL: this server's own */
+	const char *public_origin;
 };
 
 /*

@@ -35,6 +35,16 @@ static enum MHD_Result queue(struct ctx *x, unsigned status, struct MHD_Response
 	if (type)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(r, "Cache-Control", "no-store");
+	/* every answer, JSON or the console's, under one strict policy: the
+	 * console's own scripts and styles only, no framing, no sniffing */
+	MHD_add_response_header(r, "Content-Security-Policy", HTTP_CSP);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
+	if (x->rq->set_cookie[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, x->rq->set_cookie);
 	if ((status == MHD_HTTP_METHOD_NOT_ALLOWED || status == MHD_HTTP_NO_CONTENT) &&
 	    x->rq->allow[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, x->rq->allow);
@@ -136,6 +146,14 @@ enum MHD_Result reply_bytes(struct ctx *x, unsigned status, char *buf, size_t le
 	if (!r)
 		free(buf);
 	return queue(x, status, r, type);
+}
+
+enum MHD_Result reply_static(struct ctx *x, const void *buf, size_t len, const char *type)
+{
+	return queue(
+	    x, MHD_HTTP_OK,
+	    MHD_create_response_from_buffer(len, (void *)(uintptr_t)buf, MHD_RESPMEM_PERSISTENT),
+	    type);
 }
 
 enum MHD_Result reply_denied(struct ctx *x, const struct lerr *e, const struct decision *d,

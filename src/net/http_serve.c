@@ -183,8 +183,13 @@ static void server_defaults(struct server *s, const struct server_opts *o)
 	if (!s->o.max_acts)
 		s->o.max_acts = SERVE_MAX_ACTS;
 	limit_init(&s->acts, s->o.unbounded_acts ? 0 : s->o.max_acts);
+	s->observer = (struct node_observer){metrics_decision, &s->metrics};
 	if (!s->o.witness_every)
 		s->o.witness_every = SERVE_WITNESS_EVERY;
+	if (!s->o.session_idle)
+		s->o.session_idle = SERVE_SESSION_IDLE;
+	if (!s->o.session_max)
+		s->o.session_max = SERVE_SESSION_MAX;
 }
 
 /* The access log: its own buffered stream on stderr's file; *own to close. */
@@ -200,6 +205,15 @@ static void access_log_open(struct server *s, FILE **own)
 	if (*own)
 		setvbuf(*own, NULL, _IOFBF, 1 << 16);
 	s->o.access_log = *own ? *own : stderr;
+}
+
+/* Whether o is an origin as a browser says it: http(s)://HOST[:PORT]. */
+static bool origin_ok(const char *o)
+{
+	const char *h = strncmp(o, "https://", 8) == 0	? o + 8
+			: strncmp(o, "http://", 7) == 0 ? o + 7
+							: NULL;
+	return h && *h && strlen(o) < 256 && !strpbrk(h, "/?#@ \\\"");
 }
 
 /* Starts libmicrohttpd on the address (TLS when cert is given). */
@@ -328,6 +342,12 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	int r = parse_listen(o->listen, &ss, &sl, &v6, e);
 	if (r == 0 && !!o->tls_cert != !!o->tls_key)
 		r = lerr_set(e, LERR_INVAL, "--tls-cert and --tls-key go together");
+	if (r == 0 && o->public_origin && !origin_ok(o->public_origin))
+		r = lerr_set(
+		    e, LERR_INVAL,
+		    "--public-origin: \"%.128s\" is not http(s)://HOST[:PORT] (no path, no "
+		    "final /)",
+		    o->public_origin);
 	if (r == 0 && o->tls_cert &&
 	    ((r = fio_read_file(o->tls_cert, 1 << 20, &cert, &cl, e)) < 0 ||
 	     (r = fio_read_file(o->tls_key, 1 << 20, &key, &kl, e)) < 0))
@@ -353,6 +373,11 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (r == 0)
+		r = sessions_init(&s->sessions, s->o.session_idle, s->o.session_max, n->party,
+				  cert != NULL || (s->o.public_origin &&
+						   strncmp(s->o.public_origin, "https://", 8) == 0),
+				  e);
+	if (r == 0)
 		r = guard_start(&s->guard, s->o.header_timeout, s->o.min_rate, e);
 	if (r == 0)
 		r = daemon_start(s, &ss, v6, cert, key, e);
@@ -367,6 +392,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		pthread_key_delete(s->worker_key);
 	}
 	guard_stop(&s->guard);
+	sessions_free(&s->sessions);
 	limit_destroy(&s->acts);
 	key_secret_free(&s->key);
 	node_close(n);

@@ -22,6 +22,11 @@
 #define PATH_PARAMS   2
 #define PARAM_MAX     128
 #define QUERY_MAX     64 /* query arguments in one request */
+/* The policy of every answer (the console's pages above all): its own
+ * scripts, styles and pictures only; nothing inline, no framing. */
+#define HTTP_CSP                                                                                   \
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "                \
+	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 /* The connections' deadlines (guard.c). */
 struct conn;
@@ -57,14 +62,65 @@ bool limit_take(struct limit *l, const char *key, double *retry);
 #define METRICS_ROUTES	 64 /* routes counted one by one; one more slot: no route */
 #define METRICS_STATUSES 15 /* the statuses counted by name, and "other" */
 #define METRICS_BUCKETS	 9  /* latency buckets, +Inf last */
+#define METRICS_RULES	 13 /* the rules a denial is counted by (its first failed), and "other" */
 struct metrics {
 	atomic_ullong requests[METRICS_ROUTES + 1][METRICS_STATUSES];
+	/* decisions enforced, by action: [0] PERMIT, [1 + k] DENY by rule k */
+	atomic_ullong decisions[ACT__COUNT][1 + METRICS_RULES];
 	atomic_ullong latency[METRICS_BUCKETS];
 	atomic_ullong latency_us; /* their sum */
 };
 
+/* The web console's sessions (session.c): a cookie answered as its token. */
+#define SESSIONS_MAX	    1024
+#define SESSIONS_PER_TOKEN  16 /* one token's sessions at once; the least used one ends */
+#define SESSION_COOKIE_MAX  48 /* 32 random bytes in base64url, with NUL */
+#define SESSION_COOKIE	    "liaison_session_" /* and the party: JPN's and KOR's apart */
+#define SESSION_COOKIE_NAME 48
+struct session {
+	bool used;
+	uint8_t id[32]; /* the cookie's SHA-256 (the cookie is not kept) */
+	uint8_t token[NODE_TOKEN_DIGEST];
+	char csrf[SESSION_COOKIE_MAX]; /* what its changes carry in X-CSRF-Token */
+	double born, last;	       /* monotonic seconds */
+};
+struct sessions {
+	pthread_mutex_t mu;
+	struct session *s; /* SESSIONS_MAX of them, in guarded memory */
+	unsigned idle_s, whole_s;
+	char name[SESSION_COOKIE_NAME]; /* the cookie's: "__Host-" under TLS, and the party */
+};
+/* A session as a request holds it. */
+struct session_ticket {
+	char cookie[SESSION_COOKIE_MAX];
+	char csrf[SESSION_COOKIE_MAX];
+	uint8_t token[NODE_TOKEN_DIGEST];
+	double left; /* seconds until it ends unless used */
+};
+int sessions_init(struct sessions *t, unsigned idle_s, unsigned whole_s, const char *party,
+		  bool tls, struct lerr *e);
+/* Seconds on the clock sessions age by (it counts while the machine sleeps). */
+double session_now(void);
+void sessions_free(struct sessions *t);
+/* A new session for the token of digest token: its cookie and CSRF value in
+ * *out; LERR_LIMIT when SESSIONS_MAX live ones are open. */
+int session_open(struct sessions *t, const uint8_t token[NODE_TOKEN_DIGEST], double now,
+		 struct session_ticket *out, struct lerr *e);
+/* The live session of cookie into *out (it counts as used now); false for none. */
+bool session_find(struct sessions *t, const char *cookie, double now, struct session_ticket *out);
+/* Ends the session of cookie (none: nothing). */
+void session_close(struct sessions *t, const char *cookie);
+/* Whether the browser, if it says, sends the request from this server's own
+ * pages (Sec-Fetch-Site same-origin or none, Origin this server). */
+struct ctx;
+bool http_same_origin(struct ctx *x);
+/* Whether given is the session's CSRF value (constant time). */
+bool session_csrf_ok(const struct session_ticket *k, const char *given);
+
 struct server {
 	struct server_opts o;
+	struct sessions sessions;
+	struct node_observer observer; /* each worker's node tells it of decisions */
 	struct metrics metrics;
 	struct guard guard;
 	struct limit acts; /* requests that add to the log, per token and per peer */
@@ -85,11 +141,12 @@ enum body { BODY_NONE, BODY_JSON, BODY_FILE, BODY_SEALED };
 
 /* who may call a route: anyone, a person with a bearer token, a peer node
  * with a signed request (peer.h) */
-enum auth { AUTH_NONE, AUTH_PERSON, AUTH_PEER };
+enum auth { AUTH_NONE, AUTH_PERSON, AUTH_PEER, AUTH_SIGN_IN };
+/* AUTH_SIGN_IN: anyone, from the console's own page only (http_same_origin,
+ * checked before the body is read), a JSON body of at most SIGN_IN_BODY_MAX */
+#define SIGN_IN_BODY_MAX 1024
 
 #include "../node/access.h"
-
-struct ctx;
 
 struct route {
 	const char *method;
@@ -109,10 +166,14 @@ struct req {
 	struct person who;		    /* the authenticated person */
 	bool read_only;			    /* their token may only ask */
 	struct store_token token;	    /* theirs: its last use is recorded after the answer */
-	char auth_why[96];		    /* why the token was refused */
+	char auth_why[160];		    /* why the token was refused */
 	struct peer_request peer;	    /* AUTH_PEER: the request's signed headers */
 	crypto_hash_sha256_state body_hash; /* AUTH_PEER: of the body as it comes */
 	bool authed;
+	bool by_session;		  /* authenticated by a console session's cookie */
+	bool csrf_refused;		  /* a change by a session, without its CSRF value */
+	struct session_ticket session;	  /* it */
+	char set_cookie[160];		  /* a Set-Cookie for the answer ("": none) */
 	struct arg_pair query[QUERY_MAX]; /* the query's arguments, in libmicrohttpd's memory */
 	size_t nquery;
 	bool query_over; /* more than QUERY_MAX */
@@ -174,9 +235,10 @@ enum MHD_Result api_file_answer(struct ctx *x, unsigned status, const char *path
 #define QUERY	 true
 #define NO_QUERY false
 
-/* The routes: api.c's, and api_export.c's (export control and the log). */
-extern const struct route api_routes[], api_record_routes[];
-extern const size_t api_nroutes, api_record_nroutes;
+/* The routes: api.c's, api_export.c's (export control and the log), and
+ * console.c's (the web console's files and sessions). */
+extern const struct route api_routes[], api_record_routes[], console_routes[];
+extern const size_t api_nroutes, api_record_nroutes, console_nroutes;
 
 /* ---- the request's life (http.c), started and stopped by http_serve.c ---- */
 
@@ -217,6 +279,8 @@ enum MHD_Result reply_denied(struct ctx *x, const struct lerr *e, const struct d
 /* buf (malloc'd; taken, freed when sent) as the body. */
 enum MHD_Result reply_bytes(struct ctx *x, unsigned status, char *buf, size_t len,
 			    const char *type);
+/* Bytes that live as long as the program (the console's), as the body. */
+enum MHD_Result reply_static(struct ctx *x, const void *buf, size_t len, const char *type);
 enum MHD_Result reply_fd(struct ctx *x, int fd, uint64_t size, const char *type);
 /* Bytes a producer thread writes into a pipe, streamed (see http_reply.c); when
  * it sets *failed before closing its end, the answer is cut, not ended. */
@@ -266,6 +330,9 @@ void temp_path(struct ctx *x, const char *what, char *buf, size_t n);
 /* Counts a request that ended: its route (the route table's index; one past
  * the last: none), its status and how long it took. */
 void metrics_observe(struct metrics *m, size_t route, unsigned status, double seconds);
+
+/* node_observer's: counts a decision enforced (cls: the struct metrics). */
+void metrics_decision(void *cls, const struct decision *d);
 
 /*
  * The metrics in Prometheus's text format into *text (free() it, *len

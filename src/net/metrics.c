@@ -3,9 +3,10 @@
  * Prometheus's text format (0.0.4), for an auditor's token.
  *
  * Counted as requests end (http.c): requests by route and status, and their
- * latency. Read at each scrape: the log's size, each peer's outbox by state,
- * its witnessing (size, age, alarm), the compromise reports received, the
- * connections cut for being too slow.
+ * latency; decisions enforced, by action, outcome and failed rule (node/'s
+ * observer, from each worker's node). Read at each scrape: the log's size, each peer's outbox by
+ * state, its witnessing (size, age, alarm), the compromise reports received, the connections cut
+ * for being too slow.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -23,6 +24,50 @@ static const unsigned statuses[METRICS_STATUSES - 1] = {200, 201, 204, 400, 401,
 							405, 409, 413, 429, 500, 503, 507};
 /* Latency buckets' upper bounds, in seconds (+Inf last). */
 static const double bounds[METRICS_BUCKETS - 1] = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
+
+/* The rules a denial is counted by: its first failed one (the last: any other). */
+static const char *const rules[METRICS_RULES - 1] = {
+    "R-ROLE",	    "R-IN-FORCE", "R-CLEARANCE",   "R-NTK",    "R-RELEASABLE", "R-RECEIVED",
+    "R-CONTINUING", "R-PURPOSE",  "R-THIRD-PARTY", "R-EXPORT", "R-MARKING",    "R-DOWNGRADE"};
+
+void metrics_decision(void *cls, const struct decision *d)
+{
+	struct metrics *m = cls;
+	size_t k = 0;
+	if (!d->permit) {
+		const char *failed = NULL;
+		for (size_t i = 0; i < d->nrules && !failed; i++)
+			if (!d->rules[i].ok)
+				failed = d->rules[i].id;
+		while (k < METRICS_RULES - 1 && (!failed || strcmp(rules[k], failed) != 0))
+			k++;
+		k++; /* [0] is PERMIT */
+	}
+	if ((unsigned)d->action < ACT__COUNT)
+		atomic_fetch_add(&m->decisions[d->action][k], 1);
+}
+
+static void decisions(FILE *f, struct metrics *m)
+{
+	fputs("# HELP liaison_decisions_total Decisions enforced (logged), by action and outcome; "
+	      "a denial by its first failed rule.\n"
+	      "# TYPE liaison_decisions_total counter\n",
+	      f);
+	for (int a = 0; a < ACT__COUNT; a++)
+		for (size_t k = 0; k <= METRICS_RULES; k++) {
+			unsigned long long v = atomic_load(&m->decisions[a][k]);
+			if (!v)
+				continue;
+			fprintf(f,
+				"liaison_decisions_total{action=\"%s\",outcome=\"%s\",rule=\"%s\"} "
+				"%llu\n",
+				action_name((enum action)a), k ? "DENY" : "PERMIT",
+				!k			 ? ""
+				: k <= METRICS_RULES - 1 ? rules[k - 1]
+							 : "other",
+				v);
+		}
+}
 
 void metrics_observe(struct metrics *m, size_t route, unsigned status, double seconds)
 {
@@ -161,6 +206,7 @@ int metrics_render(struct server *s, struct node *n,
 	if (!f)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	requests(f, &s->metrics, route_name);
+	decisions(f, &s->metrics);
 	int r = node_log_size(n, &size, e);
 	if (r == 0) {
 		fprintf(f,

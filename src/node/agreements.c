@@ -92,9 +92,9 @@ static char *note_text(const char *id, const struct agr_event *ev)
 }
 
 /* In the event's transaction: a note queued for each other party of a
- * whose node is a peer; their ids into `ids`. */
+ * whose node is a peer; their ids into `ids`. A dry run counts them only. */
 static int queue_notes(struct node *n, const struct agreement *a, const struct agr_event *ev,
-		       json_t *ids, size_t *count, struct lerr *e)
+		       bool dry, json_t *ids, size_t *count, struct lerr *e)
 {
 	char *text = note_text(a->id, ev);
 	if (!text)
@@ -105,6 +105,10 @@ static int queue_notes(struct node *n, const struct agreement *a, const struct a
 		if (strcmp(a->parties[i], n->party) == 0 ||
 		    store_peer_get(n->store, a->parties[i], &p, NULL) < 0)
 			continue;
+		if (dry) {
+			(*count)++;
+			continue;
+		}
 		struct store_msg m = {.body = text, .body_len = strlen(text)};
 		node_msg_id(m.id);
 		str_copy(m.peer, sizeof m.peer, a->parties[i]);
@@ -236,19 +240,22 @@ int node_agreement_record_as(struct node *n, const char *id, const struct agr_ev
 	int64_t seq = 0;
 	const struct store_event_info info = {.source = how->source,
 					      .recorded_on = date_format(n->clock.today, d1)};
-	if (r == 0)
+	if (r == 0 && !how->dry_run)
 		r = store_event_add(n->store, id, ev, &info, &seq, e);
 	/* this party's own act, recorded here: a note to the other parties' nodes */
 	json_t *notes = json_array();
 	size_t nnotes = 0;
 	if (r == 0 && !how->evidence && strcmp(ev->by, n->party) == 0)
-		r = queue_notes(n, a, ev, notes, &nnotes, e);
+		r = queue_notes(n, a, ev, how->dry_run, notes, &nnotes, e);
 	if (how->notes)
 		*how->notes = nnotes;
-	if (r < 0) {
+	if (r < 0 || how->dry_run) { /* a dry run: checked, and nothing kept */
 		json_decref(notes);
 		json_decref(how->evidence);
 		store_rollback(n->store);
+		for (size_t i = 0; r == 0 && i < a->nevents; i++)
+			if (a->events[i].seq == NODE_NEW_SEQ)
+				*number = i + 1;
 		return r;
 	}
 	json_t *body = event_log_body(n, id, seq, ev, how, nnotes ? notes : NULL);

@@ -30,7 +30,8 @@
 
 static int parse_level(json_t *v, struct scheme_level *l, const struct jpath *p, struct lerr *e)
 {
-	static const char *const keys[] = {"code", "name", "rank", "separate", "valid_years", NULL};
+	static const char *const keys[] = {"code",	  "name",   "rank", "separate",
+					   "valid_years", "colour", NULL};
 	if (jf_object(v, p, e) < 0 || jf_only_keys(v, keys, p, e) < 0 ||
 	    jf_str(v, "code", true, l->code, sizeof l->code, p, e) < 0 ||
 	    jf_str(v, "name", true, l->name, sizeof l->name, p, e) < 0 ||
@@ -47,6 +48,17 @@ static int parse_level(json_t *v, struct scheme_level *l, const struct jpath *p,
 	if (json_object_get(v, "valid_years") &&
 	    jf_int(v, "valid_years", 1, LEVEL_VALID_YEARS_MAX, &l->valid_years, p, e) < 0)
 		return LERR_INVAL;
+	/* the banners' colour: exactly "#RRGGBB", the error naming the level */
+	json_t *colour = json_object_get(v, "colour");
+	l->colour[0] = '\0';
+	if (!colour)
+		return 0;
+	jf_field(&q, p, "colour");
+	if (!json_is_string(colour))
+		return jf_bad(e, &q, "level %s: must be a string \"#RRGGBB\"", l->code);
+	if (level_colour_check(json_string_value(colour), e) < 0)
+		return jf_bad(e, &q, "level %s: %s", l->code, e->msg);
+	str_copy(l->colour, sizeof l->colour, json_string_value(colour));
 	return 0;
 }
 

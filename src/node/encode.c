@@ -40,6 +40,8 @@ json_t *encode_party(const struct party *p)
 		if (lv && p->levels[i].valid_years)
 			json_object_set_new(lv, "valid_years",
 					    json_integer(p->levels[i].valid_years));
+		if (lv && p->levels[i].colour[0])
+			json_object_set_new(lv, "colour", json_string(p->levels[i].colour));
 		json_array_append_new(levels, lv);
 	}
 	json_t *o =

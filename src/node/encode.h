@@ -14,7 +14,8 @@
 #include "../store/records.h"
 #include "node.h"
 
-/* {"code", "name", "levels": [{"code", "name", "rank"}], "ntk_groups"?,
+/* {"code", "name", "levels": [{"code", "name", "rank", "separate"?,
+ * "valid_years"?, "colour"?}], "ntk_groups"?,
  * "purposes"?, "operator_acts"?: false}, as in the configuration file */
 json_t *encode_party(const struct party *p);
 

@@ -366,7 +366,10 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 		json_object_set_new(body, "to", json_string(a->to));
 	if (body && a->purpose && a->purpose[0])
 		json_object_set_new(body, "purpose", json_string(a->purpose));
-	return node_log_record(n, "decision", body, e);
+	if ((r = node_log_record(n, "decision", body, e)) == 0 && n->observer &&
+	    n->observer->decision)
+		n->observer->decision(n->observer->cls, d);
+	return r;
 }
 
 int node_enforce(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)

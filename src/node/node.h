@@ -66,6 +66,15 @@ struct node {
 	 */
 	bool operator;
 	char token[24];
+	/* told of every decision the node enforces, once it is in the log's
+	 * transaction (the daemon counts them for /metrics); NULL: nobody */
+	const struct node_observer *observer;
+};
+
+struct decision;
+struct node_observer {
+	void (*decision)(void *cls, const struct decision *d);
+	void *cls;
 };
 
 /*
@@ -314,6 +323,7 @@ struct event_how {
 	const char *source; /* "cli", "api", or "note" (a peer's) */
 	json_t *evidence;   /* a peer's note: into the log entry (taken); NULL otherwise */
 	size_t *notes;	    /* when not NULL: how many notes were queued */
+	bool dry_run;	    /* the same checks, then nothing stored, logged or queued */
 };
 
 /* How far back a peer's note may be dated from the day it is taken (days). */
@@ -328,7 +338,10 @@ struct event_how {
  * docs/federation.md). A peer's note (evidence) is dated by its delivery:
  * more than NOTE_LATE_DAYS before the node's date, or before the
  * agreement's last recorded event, it is refused (LERR_REFUSED). The node's
- * own record of an older date is taken, and logged as a late entry.
+ * own record of an older date is taken, and logged as a late entry. A dry
+ * run (how->dry_run) makes every check, then stores, logs and queues
+ * nothing: *a holds the agreement as the event would make it, *number the
+ * number it would have, *how->notes the notes that would be queued.
  */
 int node_agreement_record_as(struct node *n, const char *id, const struct agr_event *ev,
 			     const struct event_how *how, struct agreement *a, size_t *number,
@@ -383,6 +396,7 @@ int node_export_licence_add(struct node *n, const char *party, const struct expo
 #define NODE_TOKEN_MAX	    64	 /* "lsn_" and 43 characters, with NUL */
 #define NODE_TOKEN_DAYS	    90	 /* how long a token is valid unless told */
 #define NODE_TOKEN_DAYS_MAX 3660 /* at most ten years */
+#define NODE_TOKEN_DIGEST   32	 /* a token's SHA-256: what the store keeps */
 
 struct store_token;
 
@@ -407,6 +421,13 @@ int node_token_issue(struct node *n, const struct token_request *rq, struct stor
  */
 int node_token_check(struct node *n, const char *token, struct person *p, struct store_token *t,
 		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+/* The same, for a token known by its digest (a console session keeps that). */
+int node_token_check_digest(struct node *n, const uint8_t h[NODE_TOKEN_DIGEST], struct person *p,
+			    struct store_token *t, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+/* A token's digest, as the store keeps it; LERR_AUTH for what is not a token. */
+int node_token_digest(const char *token, uint8_t h[NODE_TOKEN_DIGEST], struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
 /* Records that a request carried t today, once a day (a write: outside a read stretch). */
 int node_token_touch(struct node *n, const struct store_token *t, struct lerr *e)
     __attribute__((nonnull(1, 2)));

@@ -66,14 +66,26 @@ out:
 	return r;
 }
 
-int node_token_check(struct node *n, const char *token, struct person *p, struct store_token *t,
-		     struct lerr *e)
+int node_token_digest(const char *token, uint8_t h[NODE_TOKEN_DIGEST], struct lerr *e)
 {
-	uint8_t h[32];
-	char today[DATE_BUF_SIZE];
 	if (strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0 || strlen(token) > 128)
 		return lerr_set(e, LERR_AUTH, "not a liaison token");
 	token_hash(token, h);
+	return 0;
+}
+
+int node_token_check(struct node *n, const char *token, struct person *p, struct store_token *t,
+		     struct lerr *e)
+{
+	uint8_t h[NODE_TOKEN_DIGEST];
+	int r = node_token_digest(token, h, e);
+	return r < 0 ? r : node_token_check_digest(n, h, p, t, e);
+}
+
+int node_token_check_digest(struct node *n, const uint8_t h[NODE_TOKEN_DIGEST], struct person *p,
+			    struct store_token *t, struct lerr *e)
+{
+	char today[DATE_BUF_SIZE];
 	int r = node_cached_token(n, h, t, NULL);
 	if (r == LERR_NOTFOUND || (r == 0 && t->revoked_on[0]))
 		return lerr_set(e, LERR_AUTH, "unknown or revoked token");

@@ -8,11 +8,13 @@
 
 #include "../core/text.h"
 #include "../store/store.h"
+#include "consequence.h"
 #include "encode.h"
 #include "items.h"
 #include "log.h"
 #include "internal.h"
 #include "peer.h"
+#include "timeline_svg.h"
 
 json_t *view_error(const struct lerr *e)
 {
@@ -133,42 +135,67 @@ int view_agreement_status(struct node *n, const char *id, date_t on, const char 
 	return r;
 }
 
+/*
+ * The timeline asked of agreement id into t: the range (by default from
+ * the first event to today or the last event), the event left out, and
+ * agreement_timeline's changes; *a and *v hold them (free() both).
+ */
+static int timeline_of(struct node *n, const char *id, const date_t *from_p, const date_t *to_p,
+		       const char *without, struct agreement **a, struct agr_state **v,
+		       struct timeline_svg_in *t, struct lerr *e)
+{
+	*v = NULL;
+	*t = (struct timeline_svg_in){.without = AGR_NONE};
+	int r = load(n, id, a, e);
+	if (r < 0)
+		return r;
+	const struct agreement *g = *a;
+	t->a = g;
+	t->from = g->nevents ? g->events[0].date : n->clock.today;
+	t->to = n->clock.today;
+	if (g->nevents && g->events[g->nevents - 1].date > t->to)
+		t->to = g->events[g->nevents - 1].date;
+	t->from = from_p ? *from_p : t->from;
+	t->to = to_p ? *to_p : t->to;
+	if (without && (r = agreement_event_number(g, without, &t->without, e)) < 0) {
+		lerr_prefix(e, "without");
+		lerr_field(e, "without");
+	}
+	if (r == 0) {
+		r = agreement_timeline(g, t->from, t->to, t->without, v, &t->nchanges, e);
+		if (r == LERR_INVAL)
+			lerr_field(e, "to");
+	}
+	t->changes = *v;
+	if (r < 0) {
+		free(*a);
+		*a = NULL;
+	}
+	return r;
+}
+
 int view_agreement_timeline(struct node *n, const char *id, const date_t *from_p,
 			    const date_t *to_p, const char *without, json_t **out, struct lerr *e)
 {
 	struct agreement *a;
-	size_t skip = AGR_NONE, nv = 0;
-	struct agr_state *v = NULL;
+	struct agr_state *v;
+	struct timeline_svg_in t;
 	*out = NULL;
-	int r = load(n, id, &a, e);
+	int r = timeline_of(n, id, from_p, to_p, without, &a, &v, &t, e);
 	if (r < 0)
 		return r;
-	/* by default: from the first event to today or the last event */
-	date_t from = a->nevents ? a->events[0].date : n->clock.today, to = n->clock.today;
-	if (a->nevents && a->events[a->nevents - 1].date > to)
-		to = a->events[a->nevents - 1].date;
-	from = from_p ? *from_p : from;
-	to = to_p ? *to_p : to;
-	if (without && (r = agreement_event_number(a, without, &skip, e)) < 0) {
-		lerr_prefix(e, "without");
-		lerr_field(e, "without");
-	}
-	if (r == 0 && (r = agreement_timeline(a, from, to, skip, &v, &nv, e)) == LERR_INVAL)
-		lerr_field(e, "to");
+	json_t *changes = json_array();
+	for (size_t i = 0; i < t.nchanges; i++)
+		json_array_append_new(changes, encode_state(a, &v[i]));
+	*out = json_pack("{s:s, s:o}", "agreement", a->id, "changes", changes);
+	if (!*out)
+		r = views_nomem(NULL, e);
 	if (r == 0) {
-		json_t *changes = json_array();
-		for (size_t i = 0; i < nv; i++)
-			json_array_append_new(changes, encode_state(a, &v[i]));
-		*out = json_pack("{s:s, s:o}", "agreement", a->id, "changes", changes);
-		if (!*out)
-			r = views_nomem(NULL, e);
-	}
-	if (r == 0) {
-		encode_date(*out, "from", from);
-		encode_date(*out, "to", to);
-		if (skip != AGR_NONE)
-			json_object_set_new(*out, "without", encode_event(a, skip));
-		views_agreement_record(n, a->id, *out, NULL, from, to);
+		encode_date(*out, "from", t.from);
+		encode_date(*out, "to", t.to);
+		if (t.without != AGR_NONE)
+			json_object_set_new(*out, "without", encode_event(a, t.without));
+		views_agreement_record(n, a->id, *out, NULL, t.from, t.to);
 		encode_clock(*out, &n->clock);
 	}
 	free(v);
@@ -176,12 +203,30 @@ int view_agreement_timeline(struct node *n, const char *id, const date_t *from_p
 	return r;
 }
 
+int view_agreement_timeline_svg(struct node *n, const char *id, const date_t *from,
+				const date_t *to, const char *without, char **svg, size_t *len,
+				struct lerr *e)
+{
+	struct agreement *a;
+	struct agr_state *v;
+	struct timeline_svg_in t;
+	*svg = NULL;
+	*len = 0;
+	int r = timeline_of(n, id, from, to, without, &a, &v, &t, e);
+	if (r == 0)
+		r = timeline_svg(&t, svg, len, e);
+	free(v);
+	free(a);
+	return r;
+}
+
 int view_event_record(struct node *n, const char *id, const struct agr_event *ev,
-		      const char *source, json_t **out, struct lerr *e)
+		      const char *source, bool dry_run, json_t **out, struct lerr *e)
 {
 	struct agreement *a = malloc(sizeof *a);
 	size_t number, notes = 0;
-	const struct event_how how = {.source = source, .notes = &notes};
+	const struct event_how how = {.source = source, .notes = &notes, .dry_run = dry_run};
+	char words[CONSEQUENCE_MAX];
 	*out = NULL;
 	if (!a)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
@@ -189,8 +234,12 @@ int view_event_record(struct node *n, const char *id, const struct agr_event *ev
 	if (r == 0) {
 		struct agr_state st;
 		agreement_state(a, n->clock.today, AGR_NONE, &st);
-		*out = json_pack("{s:o, s:o, s:I}", "event", encode_event(a, number - 1), "status",
-				 encode_state(a, &st), "notes", (json_int_t)notes);
+		*out = json_pack("{s:o, s:o, s:I, s:s}", "event", encode_event(a, number - 1),
+				 "status", encode_state(a, &st), "notes", (json_int_t)notes,
+				 "consequence",
+				 event_consequence(a, number - 1, dry_run, words, sizeof words));
+		if (*out && dry_run)
+			json_object_set_new(*out, "dry_run", json_true());
 		if (*out)
 			encode_clock(*out, &n->clock);
 		else
@@ -262,65 +311,6 @@ int view_item(struct node *n, const struct person *who, const char *id, json_t *
 		return r;
 	*out = encode_item(&it, &l, n->party);
 	store_item_free(&it);
-	return *out ? 0 : views_nomem(NULL, e);
-}
-
-/* How many ids view_items reads from the store at a time, looking for the
- * ones a person sees. */
-#define ITEMS_SCAN 256
-
-int view_items(struct node *n, const struct person *who, const char *after, size_t limit,
-	       json_t **out, struct lerr *e)
-{
-	char(*ids)[LABEL_WORD_MAX] = NULL, cursor[LABEL_WORD_MAX] = "";
-	size_t count = 0;
-	*out = NULL;
-	if (limit < 1 || limit > ITEMS_PAGE_MAX)
-		return lerr_set(e, LERR_INVAL, "limit: from 1 to %d items a page", ITEMS_PAGE_MAX);
-	if (after) { /* a cursor the person may not see is an id never used */
-		struct store_item it;
-		struct label l;
-		int r = node_item_get_as(n, who, after, &it, &l, e);
-		if (r == LERR_NOTFOUND)
-			return lerr_set(e, LERR_NOTFOUND, "after: no item %.64s", after);
-		if (r < 0)
-			return r;
-		store_item_free(&it);
-		str_copy(cursor, sizeof cursor, after);
-	}
-	/* the items the person sees, a batch of ids at a time, until the page is
-	 * full and one more is found (then "next" says another page follows);
-	 * the operator sees them all: the page and one more */
-	json_t *list = json_array();
-	const size_t want = who ? ITEMS_SCAN : limit + 1;
-	bool more = false, end = false;
-	int r = 0;
-	while (r == 0 && !end && !more) {
-		free(ids);
-		ids = NULL;
-		r = node_item_ids(n, cursor[0] ? cursor : NULL, want, &ids, &count, e);
-		end = count < want;
-		for (size_t i = 0; r == 0 && i < count && !more; i++) {
-			json_t *o;
-			str_copy(cursor, sizeof cursor, ids[i]);
-			if ((r = view_item(n, who, ids[i], &o, e)) == LERR_NOTFOUND)
-				r = 0; /* not there for this person */
-			else if (r == 0 && json_array_size(list) == limit) {
-				json_decref(o);
-				more = true;
-			} else if (r == 0)
-				json_array_append_new(list, o);
-		}
-	}
-	free(ids);
-	json_t *last = json_object_get(json_array_get(list, json_array_size(list) - 1), "id");
-	json_t *next = more ? json_copy(last) : json_null();
-	if (r < 0) {
-		json_decref(list);
-		json_decref(next);
-		return r;
-	}
-	*out = json_pack("{s:o, s:o}", "items", list, "next", next);
 	return *out ? 0 : views_nomem(NULL, e);
 }
 

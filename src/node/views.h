@@ -46,13 +46,24 @@ int view_agreement_timeline(struct node *n, const char *id, const date_t *from, 
     __attribute__((nonnull(1, 2, 6)));
 
 /*
+ * The same timeline as a picture (timeline_svg.h): *svg (free() it), *len
+ * bytes of SVG.
+ */
+int view_agreement_timeline_svg(struct node *n, const char *id, const date_t *from,
+				const date_t *to, const char *without, char **svg, size_t *len,
+				struct lerr *e) __attribute__((nonnull(1, 2, 6, 7)));
+
+/*
  * Records an event of agreement id (node_agreement_record_as, from
  * `source`: "cli", "api") and answers {"event", "status" (the state
- * today), "notes" (how many were queued for peers), "today"}.
+ * today), "notes" (how many were queued for peers), "consequence" (what
+ * it does, in words: event_consequence), "today"}. A dry run makes the
+ * same checks and gives the same answer, with "dry_run": true, of what
+ * it would do, and keeps nothing: nothing stored, logged or queued.
  */
 int view_event_record(struct node *n, const char *id, const struct agr_event *ev,
-		      const char *source, json_t **out, struct lerr *e)
-    __attribute__((nonnull(1, 2, 3, 4, 5)));
+		      const char *source, bool dry_run, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 2, 3, 4, 6)));
 
 /*
  * Where a view takes `who`: the person asking (a token's), who is shown
@@ -70,11 +81,28 @@ int view_person(struct node *n, const struct person *who, const char *id, json_t
 
 /*
  * {"items": [...], "next": ID or null}: at most limit (1..ITEMS_PAGE_MAX)
- * of the items who sees, in the order stored, from the first or after the
- * item `after`; "next" is the `after` of the following page, null on the
- * last. An `after` who may not see is an id never used.
+ * of the items who sees and f selects (NULL: every one), in the order
+ * stored, from the first or after the item `after`; "next" is the `after`
+ * of the following page, null on the last. An `after` who may not see is
+ * an id never used. Who may see an item is decided first: a filter only
+ * narrows what they see. A bad filter is LERR_INVAL naming its argument
+ * ("level", "originator", "from", "to", "ntk", "q").
  */
 #define ITEMS_PAGE_MAX 1000
+
+/* What an item list is narrowed to; each field NULL (from, to: NULL too)
+ * for no narrowing. Every one given must hold. */
+struct item_filter {
+	const char *level;	/* a level code of a known scheme (its case aside): the
+				 * originator's marking or this party's has it */
+	const char *originator; /* a party code */
+	const date_t *from;	/* the day the item was stored on this node (shared
+				 * or received: "stored_on"), this one or later */
+	const date_t *to;	/* ... this one or earlier */
+	const char *ntk;	/* the item's need-to-know group */
+	const char *q;		/* a part of the title, ASCII letters without regard
+				 * to case, other characters byte for byte */
+};
 
 /*
  * One page of the list o[key] (a view's answer): the elements after the one
@@ -85,8 +113,9 @@ int view_person(struct node *n, const struct person *who, const char *id, json_t
  */
 int view_page(json_t *o, const char *key, const char *id_key, const char *after, size_t limit,
 	      struct lerr *e) __attribute__((nonnull(1, 2, 3)));
-int view_items(struct node *n, const struct person *who, const char *after, size_t limit,
-	       json_t **out, struct lerr *e) __attribute__((nonnull(1, 5)));
+int view_items(struct node *n, const struct person *who, const struct item_filter *f,
+	       const char *after, size_t limit, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 6)));
 
 /* One item; for an item who may not see, the answer for an id never used. */
 int view_item(struct node *n, const struct person *who, const char *id, json_t **out,

@@ -53,8 +53,8 @@ int store_party_put(struct store *s, const struct party *p, struct lerr *e)
 	for (size_t i = 0; i < p->nlevels; i++) {
 		if (db_prep(s,
 			    "INSERT INTO levels(party, code, name, rank, position, separate, "
-			    "valid_years)"
-			    " VALUES(?, ?, ?, ?, ?, ?, ?)",
+			    "valid_years, colour)"
+			    " VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
 			    &st, e) < 0)
 			return LERR_STORE;
 		db_bind_text(st, 1, p->code, false);
@@ -64,6 +64,7 @@ int store_party_put(struct store *s, const struct party *p, struct lerr *e)
 		sql_bind_int(st, 5, (int64_t)i);
 		sql_bind_int(st, 6, p->levels[i].separate ? 1 : 0);
 		sql_bind_int(st, 7, p->levels[i].valid_years);
+		db_bind_text(st, 8, p->levels[i].colour, false);
 		if (db_step_done(s, st, "write level", e) < 0)
 			return LERR_STORE;
 	}
@@ -74,8 +75,8 @@ static int load_levels(struct store *q, struct party *p, struct lerr *e)
 {
 	struct sql_stmt *st;
 	if (db_prep(q,
-		    "SELECT code, name, rank, separate, valid_years FROM levels WHERE party = ?"
-		    " ORDER BY position",
+		    "SELECT code, name, rank, separate, valid_years, colour FROM levels"
+		    " WHERE party = ? ORDER BY position",
 		    &st, e) < 0)
 		return LERR_STORE;
 	db_bind_text(st, 1, p->code, false);
@@ -92,6 +93,7 @@ static int load_levels(struct store *q, struct party *p, struct lerr *e)
 		l->rank = (int)sql_int(st, 2);
 		l->separate = sql_int(st, 3) != 0;
 		l->valid_years = (int)sql_int(st, 4);
+		db_col_copy(st, 5, l->colour, sizeof l->colour);
 	}
 	if (r == 0 && rc != SQL_DONE)
 		r = db_fail(q, e, "read levels");

@@ -177,6 +177,8 @@ static const struct migration migrations[] = {
      "CREATE TABLE sources(scope TEXT NOT NULL, ref TEXT NOT NULL, title TEXT NOT NULL,"
      " url TEXT NOT NULL, PRIMARY KEY(scope, ref)) STRICT;",
      NULL},
+    /* 12: the colour of a level's banners in the console ("" for none). */
+    {"ALTER TABLE levels ADD COLUMN colour TEXT NOT NULL DEFAULT '';", NULL},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -131,3 +131,61 @@ dump() {
 	run "$L" config check "$BATS_TEST_TMPDIR/late.json"
 	[ "$status" -ne 0 ]
 }
+
+# Each level of party P's scheme as CODE=COLOUR, in the scheme's order.
+colours() {
+	sqlite3 "$LIAISON_HOME/node.db" \
+		"SELECT code || '=' || colour FROM levels WHERE party = '$1' ORDER BY position" | paste -sd' '
+}
+
+@test "a level's banner colour: stored, in the schemes' JSON when set, changed by a new file" {
+	cd "$BATS_TEST_TMPDIR"
+	"$L" init --replay --party JPN >/dev/null
+	"$L" config apply "$EXAMPLE" >/dev/null
+	[ "$(colours JPN)" = "HI=#0033A0 GOKUHI=#C8102E TOKUTEI=#FF8C00" ]
+	[ "$(colours KOR)" = "III=#0033A0 II=#C8102E I=#FF8C00" ]
+	# the agreement's parties carry their schemes with the colours, as the file gives them
+	"$L" --json agreement show "$G" >shown.json
+	[ "$(jq -c '[.parties[] | .code + ":" + ([.levels[].colour] | join(","))]' shown.json)" = \
+		'["JPN:#0033A0,#C8102E,#FF8C00","KOR:#0033A0,#C8102E,#FF8C00"]' ]
+	diff <(jq -S '.parties[0].levels' shown.json) <(jq -S '.parties[0].levels' "$EXAMPLE")
+	# a changed colour is a change; a level left without one has none, and no "colour" in its JSON
+	jq '.parties[0].levels[1].colour = "#aa0000" | del(.parties[0].levels[0].colour)' "$EXAMPLE" \
+		>"$BATS_TEST_TMPDIR/changed.json"
+	run "$L" --json config apply --dry-run "$BATS_TEST_TMPDIR/changed.json"
+	[ "$status" -eq 0 ]
+	[ "$(colours JPN)" = "HI=#0033A0 GOKUHI=#C8102E TOKUTEI=#FF8C00" ]
+	"$L" config apply "$BATS_TEST_TMPDIR/changed.json" >/dev/null
+	[ "$(colours JPN)" = "HI= GOKUHI=#aa0000 TOKUTEI=#FF8C00" ]
+	"$L" --json agreement show "$G" >shown.json
+	jq -e '.parties[0].levels[0] == {"code": "HI", "name": "秘", "rank": 1}' shown.json
+	[ "$(jq -r '.parties[0].levels[1].colour' shown.json)" = "#aa0000" ]
+	# and through the daemon: GET /v1/parties/{code}
+	T=$("$L" person token sato 2>/dev/null)
+	daemon "$LIAISON_HOME"
+	code=$(curl -s -o party.json -w '%{http_code}' -H "Authorization: Bearer $T" "$DAEMON_URL/v1/parties/JPN")
+	api_record GET /v1/parties/JPN "$code" party.json
+	kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true
+	[ "$code" = 200 ]
+	diff <(jq -S .levels party.json) <(jq -S '.parties[0].levels' shown.json)
+	api_check
+}
+
+@test "a bad banner colour is refused naming the level, and nothing is stored" {
+	"$L" init --replay --party JPN >/dev/null
+	"$L" config apply "$EXAMPLE" >/dev/null
+	first="$(dump)"
+	for bad in '"#C8102"' '"C8102E"' '"#C8102G"' '"red"' '"#C8102E0"' '"#C8102E "' '""'; do
+		jq ".parties[1].levels[1].colour = $bad | .parties[0].levels[0].colour = \"#000000\"" \
+			"$EXAMPLE" >"$BATS_TEST_TMPDIR/bad.json"
+		run "$L" config apply "$BATS_TEST_TMPDIR/bad.json"
+		[ "$status" -eq 1 ] || { echo "$bad: $status"; false; }
+		[[ "$output" == *"bad.json: parties[1].levels[1].colour: level II: $bad is not a colour: '#' and six hex digits, \"#RRGGBB\""* ]]
+		[ "$(dump)" = "$first" ]
+	done
+	jq '.parties[1].levels[1].colour = 13111342' "$EXAMPLE" >"$BATS_TEST_TMPDIR/bad.json"
+	run "$L" config check "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'parties[1].levels[1].colour: level II: must be a string "#RRGGBB"'* ]]
+	[ "$(dump)" = "$first" ]
+}

@@ -106,7 +106,7 @@ PY
 	[ -z "$output" ] || { echo "$output"; false; }
 }
 
-@test "GET /metrics: requests by route and status, latency, the log, peers' outboxes and alarms, for auditors" {
+@test "GET /metrics: requests by route and status, latency, decisions, the log, peers' outboxes and alarms, for auditors" {
 	LIAISON_PASSPHRASE=k "$L" --home kor init --replay --party KOR >/dev/null 2>&1
 	"$L" party key KOR kor/keys/KOR.pub >/dev/null
 	"$L" peer add KOR --url http://127.0.0.1:9 >/dev/null
@@ -118,6 +118,13 @@ PY
 	url=http://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' serve.log | head -1)
 	curl -s -o /dev/null -H "Authorization: Bearer $SATO" "$url/v1/agreements"
 	curl -s -o /dev/null -H "Authorization: Bearer $SATO" "$url/v1/items/nothing"
+	# decisions: sato reads his item twice, and with a purpose it does not name once
+	echo "launch at 06:00" >report.txt
+	id=$("$L" --passphrase-file pass.txt item share report.txt --by sato --level GOKUHI --title t --releasable KOR \
+		--ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	for p in warning warning training; do
+		curl -s -o /dev/null -H "Authorization: Bearer $SATO" "$url/v1/items/$id/content?purpose=$p"
+	done
 	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SATO" "$url/metrics")" = 403 ]
 	curl -sf -D h.txt -o m.txt -H "Authorization: Bearer $MORI" "$url/metrics"
 	grep -qi "^Content-Type: text/plain; version=0.0.4" h.txt
@@ -129,6 +136,8 @@ PY
 	grep -qx 'liaison_outbox_messages{peer="KOR",state="queued"} 0' m.txt
 	grep -qx 'liaison_peer_alarm{peer="KOR"} 0' m.txt
 	grep -qx 'liaison_compromise_reports_received 0' m.txt
+	grep -qx 'liaison_decisions_total{action="download",outcome="PERMIT",rule=""} 2' m.txt
+	grep -qx 'liaison_decisions_total{action="download",outcome="DENY",rule="R-PURPOSE"} 1' m.txt
 	# every line a comment or NAME{labels} VALUE, as Prometheus reads them
 	! grep -vE '^(# (HELP|TYPE) .*|[a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)*\})? [0-9.e+-]+)$' m.txt || false
 }

@@ -69,6 +69,15 @@ serve() {
 	done
 	"$L" --home jpn log verify >/dev/null
 	[ "$(pg 'SELECT count(*) FROM log_entries')" = "$("$L" --home jpn --json log entries | jq '.entries | length')" ]
+	# the levels' banner colours, stored and given back as on SQLite
+	[ "$(pg 'SELECT string_agg(code || $$=$$ || colour, $$ $$ ORDER BY position) FROM levels WHERE party = $$KOR$$')" = \
+		"III=#0033A0 II=#C8102E I=#FF8C00" ]
+	diff <("$L" --home jpn --json agreement show JPN-KOR-GSOMIA | jq -S .parties) \
+		<("$L" --home kor --json agreement show JPN-KOR-GSOMIA | jq -S .parties)
+	[ "$("$L" --home jpn --json agreement show JPN-KOR-GSOMIA | jq -r '.parties[1].levels[2].colour')" = "#FF8C00" ]
+	# the item list's filters, the same on either store
+	[ "$("$L" --home jpn --json item list --level gokuhi --title LAUNCH --originator JPN | jq -r '[.items[].id] | join(" ")')" = "$id" ]
+	[ "$("$L" --home jpn --json item list --level HI | jq -c .)" = '{"items":[],"next":null}' ]
 	# one database, one node: a second init on it is refused and leaves nothing
 	run "$L" --home other init --replay --party KOR --store "$STORE"
 	[ "$status" -ne 0 ]
@@ -167,6 +176,7 @@ serve() {
 	before=$("$L" --home jpn --json log entries | jq -c .entries)
 	size=$(echo "$before" | jq length)
 	items=$("$L" --home jpn --json item list | jq -c .)
+	parties=$("$L" --home jpn --json agreement show JPN-KOR-GSOMIA | jq -c .parties)
 	# refused: not a URL, a daemon serving the node, a database holding a node
 	run "$L" --home jpn store migrate --to /tmp/x.db
 	[ "$status" -eq 2 ] && [[ "$output" == *"not a postgresql:// URL"* ]]
@@ -184,7 +194,7 @@ serve() {
 	[ "$rows" -gt 50 ]
 	[ -f jpn/store.url ] && [ -f jpn/node.db.migrated ] && [ ! -e jpn/node.db ]
 	[ "$("$L" --home jpn --json store info | jq -r .engine)" = postgresql ]
-	[ "$("$L" --home jpn --json store info | jq -r .schema)" = 11 ]
+	[ "$("$L" --home jpn --json store info | jq -r .schema)" = 12 ]
 	# the same log, then the move itself; the checkpoint signed before still verifies
 	after=$("$L" --home jpn --json log entries | jq -c .entries)
 	[ "$(echo "$after" | jq -c ".[:$size]")" = "$before" ]
@@ -192,6 +202,7 @@ serve() {
 	"$L" --home jpn log verify >/dev/null
 	# every item, token and message came: the node goes on where it was
 	[ "$("$L" --home jpn --json item list | jq -c '.items')" = "$(echo "$items" | jq -c '.items')" ]
+	[ "$("$L" --home jpn --json agreement show JPN-KOR-GSOMIA | jq -c .parties)" = "$parties" ] # colours too
 	"$L" --home jpn item get "${ids[2]}" --by sato --purpose warning -o got.txt 2>/dev/null
 	cmp got.txt report.txt
 	[ "$("$L" --home jpn --json peer outbox | jq -r '.messages[0].state')" = queued ]

@@ -309,6 +309,12 @@ same() {
 	cover "/v1/agreements/{id}";          json_same "$SATO" agreement show "$G"
 	cover "/v1/agreements/{id}/status";   json_same "$SATO" agreement status "$G" --at 2019-11-23
 	cover "/v1/agreements/{id}/timeline"; json_same "$SATO" agreement timeline "$G"
+	# the picture: the same bytes both ways (not JSON)
+	cover "/v1/agreements/{id}/timeline.svg"
+	here agreement timeline "$G" --svg --without 4
+	there "$SATO" agreement timeline "$G" --svg --without 4
+	cmp here.out there.out && [ "$HERE" = 0 ] && [ "$THERE" = 0 ]
+	grep -q 'without event 4' there.out
 	cover /v1/people;                     json_same "$ITO" person list
 	cover "/v1/people/{id}";              json_same "$ITO" person show kim
 	cover /v1/items;                      json_same "$SATO" item list
@@ -332,6 +338,8 @@ same() {
 	# no CLI twin: the health probe, the token's person (whoami prints it), a
 	# party's scheme, an item's bytes (item download: remote.bats compares them)
 	cover /healthz; cover /readyz; cover /metrics; cover /v1/me; cover "/v1/parties/{code}"; cover "/v1/items/{id}/content"
+	# the web console's page, files and session (console.bats, tests/console)
+	cover /; cover "/console/{file}"; cover /v1/session
 	printf '%s\n' "${covered[@]}" | sort >covered.txt
 	"$L" serve --routes | grep '^GET ' | sort >routes.txt
 	diff routes.txt covered.txt

@@ -53,6 +53,11 @@ table() {
 	cat <<'EOF'
 GET /healthz -                                                  200 200 200 200 200 200 200
 GET /readyz -                                                   200 200 200 200 200 200 200
+GET / -                                                         200 200 200 200 200 200 200
+GET /console/favicon.svg -                                      200 200 200 200 200 200 200
+POST /v1/session json:{"token":"x"}                             401 401 401 401 401 401 401
+GET /v1/session -                                               400 400 400 400 400 400 400
+POST /v1/session/end -                                          400 400 400 400 400 400 400
 GET /v1/me -                                                    200 200 200 200 200 200 200
 POST /v1/config?dry_run=true file:example.json                  f   f   f   200 f   f   f
 GET /v1/parties/KOR -                                           200 200 200 200 200 200 200
@@ -61,6 +66,8 @@ GET /v1/agreements -                                            200 200 200 200 
 GET /v1/agreements/JPN-KOR-GSOMIA -                             200 200 200 200 200 200 200
 GET /v1/agreements/JPN-KOR-GSOMIA/status -                      200 200 200 200 200 200 200
 GET /v1/agreements/JPN-KOR-GSOMIA/timeline -                    200 200 200 200 200 200 200
+GET /v1/agreements/JPN-KOR-GSOMIA/timeline.svg -                200 200 200 200 200 200 200
+POST /v1/agreements/JPN-KOR-GSOMIA/events?dry_run=true json:{"date":"2019-09-01","kind":"amended"} f f f 200 f f f
 POST /v1/agreements/JPN-KOR-GSOMIA/events json:{"date":"2019-09-01","kind":"amended"} f f f 201 f f f
 GET /v1/people -                                                200 200 200 200 200 200 200
 POST /v1/people json:{"id":"NEW","party":"JPN","name":"N","roles":["analyst"]} f f f 201 f f f
@@ -105,7 +112,7 @@ ask() {
 	local args=(-s -o out.json -w '%{http_code}' -X "$2")
 	[ -z "$1" ] || args+=(-H "Authorization: Bearer $1")
 	case $4 in
-	json:*) args+=(-d "${4#json:}") ;;
+	json:*) args+=(-H 'Content-Type: application/json' -d "${4#json:}") ;;
 	file:*) args+=(--data-binary "@${4#file:}") ;;
 	esac
 	local code
@@ -121,7 +128,8 @@ ask() {
 	# the table's paths with their parameters named as the document names them
 	table | awk '{ print $1 " " $2 }' | sed -E 's/\?.*//; s#/items/ITEM#/items/{id}#;
 		s#/people/(SELF|sato)#/people/{id}#; s#/parties/KOR#/parties/{code}#;
-		s#/agreements/JPN-KOR-GSOMIA#/agreements/{id}#; s#/(groups|timeline)/KOR#/\1/{country}#' |
+		s#/agreements/JPN-KOR-GSOMIA#/agreements/{id}#; s#/(groups|timeline)/KOR#/\1/{country}#;
+		s#/console/favicon.svg#/console/{file}#' |
 		sort -u >table.txt
 	diff doc.txt table.txt
 }
@@ -170,16 +178,17 @@ ask() {
 			fi
 		done < <(table)
 	done
-	# and without a token: 401 everywhere but /healthz
+	# and without a token: 401 everywhere but the probes and the console's files
 	while read -r method path body rest; do
 		path=${path//ITEM/0123}
 		path=${path//SELF/an}
 		got=$(ask "" "$method" "$path" "$body")
 		want=401
-		[ "$path" = /healthz ] || [ "$path" = /readyz ] ||
-			jq -e '.error.code == "auth"' out.json >/dev/null ||
+		public=false
+		case $path in /healthz | /readyz | / | /console/*) public=true ;; esac
+		$public || jq -e '.error.code == "auth"' out.json >/dev/null ||
 			{ echo "no token: $method $path: not the error shape" >&2; fails=$((fails + 1)); }
-		[ "$path" = /healthz ] || [ "$path" = /readyz ] && want=200
+		! $public || want=200
 		if [ "$got" != "$want" ]; then
 			echo "no token: $method $path: want $want, got $got" >&2
 			fails=$((fails + 1))

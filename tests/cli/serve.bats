@@ -98,6 +98,9 @@ share() { # TOKEN -> the new item's id
 	[ "$("$L" --home jpn --json person tokens sato | jq -r "[.tokens[] | select(.id == \"$rid\") | .revoked_on] | .[0]")" = 2019-09-01 ]
 	while read -r method path; do
 		[ "$path" = /healthz ] || [ "$path" = /readyz ] && continue
+		# the console's files, and its sign-in (which takes a token: console.bats)
+		[[ "$path" == /v1/* ]] || continue
+		[ "$method $path" != "POST /v1/session" ] || continue
 		p=$(echo "$path" | sed 's/{[a-z]*}/X/g')
 		for t in "" "lsn_nottherealtoken" "$REVOKED"; do
 			call "$t" "$method" "$p" -d '{}'

@@ -267,6 +267,44 @@ Test(config, parties_declare_their_groups_and_purposes_once_each)
 		    "you mean NAVAL?");
 }
 
+/* A party JPN whose one level HI carries the colour field written as c. */
+#define COLOURED(c)                                                                                \
+	"{\"parties\": [{\"code\": \"JPN\", \"name\": \"Japan\", \"levels\": "                     \
+	"[{\"code\": \"HI\", \"name\": \"H\", \"rank\": 1, \"colour\": " c "}]}]}"
+
+Test(config, a_level_colour_is_exactly_a_hash_and_six_hex_digits)
+{
+	static const char *const ok[] = {"\"#C8102E\"", "\"#00ff7f\"", "\"#aBcDeF\""};
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+		char text[256];
+		snprintf(text, sizeof text, COLOURED("%s"), ok[i]);
+		struct config c;
+		struct lerr e = {0};
+		cr_assert_eq(config_parse(text, strlen(text), "t.json", &c, &e), 0, "%s", e.msg);
+		cr_assert_eq(strlen(c.parties[0].levels[0].colour), 7);
+		cr_assert_eq(strncmp(c.parties[0].levels[0].colour, ok[i] + 1, 7), 0);
+		config_free(&c);
+	}
+	static const char *const bad[] = {
+	    "\"C8102E\"",  "\"#C8102\"",   "\"#C8102E0\"",
+	    "\"#C8102G\"", "\"#C8 02E\"",  "\"red\"",
+	    "\"\"",	   "\"#C8102E \"", "\"#12345678901234567890\""};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char text[256];
+		snprintf(text, sizeof text, COLOURED("%s"), bad[i]);
+		parse_fails(text, "parties[0].levels[0].colour: level HI: ");
+		parse_fails(text, "is not a colour: '#' and six hex digits");
+	}
+	parse_fails(COLOURED("16711680"),
+		    "parties[0].levels[0].colour: level HI: must be a string \"#RRGGBB\"");
+	/* without one, the level has none */
+	struct config c;
+	struct lerr e = {0};
+	cr_assert_eq(config_parse(good, strlen(good), "t.json", &c, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(c.parties[0].levels[0].colour, "");
+	config_free(&c);
+}
+
 Test(config, applying_twice_changes_nothing)
 {
 	char dir[64];

@@ -12,7 +12,7 @@
 #include "helpers.h"
 #include "store/store.h"
 
-#define SCHEMA 11 /* the schema version this build makes */
+#define SCHEMA 12 /* the schema version this build makes */
 
 static char dir[64];
 static char path[384]; /* the store: a file, or a database's URL */
@@ -174,6 +174,7 @@ Test(store, a_committed_party_survives_reopening)
 	p.npurposes = 1;
 	strcpy(p.purposes[0], "warning");
 	p.no_operator_acts = true;
+	strcpy(p.levels[1].colour, "#C8102e"); /* a banner's colour, as given */
 	cr_assert_eq(store_open(path, true, &s, &e), 0);
 	cr_assert_eq(store_begin(s, &e), 0);
 	cr_assert_eq(store_party_put(s, &p, &e), 0, "%s", e.msg);
@@ -186,6 +187,8 @@ Test(store, a_committed_party_survives_reopening)
 	cr_assert_str_eq(q.levels[1].code, "GOKUHI");
 	cr_assert_str_eq(q.levels[1].name, "極秘");
 	cr_assert_eq(q.levels[1].rank, 2);
+	cr_assert_str_eq(q.levels[1].colour, "#C8102e");
+	cr_assert_str_eq(q.levels[0].colour, "", "no colour: none stored");
 	cr_assert_eq(q.nntk_groups, 2);
 	cr_assert_str_eq(q.ntk_groups[0], "NAVAL", "the declared order is kept");
 	cr_assert_str_eq(q.ntk_groups[1], "MISSILE-WARNING");
@@ -366,6 +369,7 @@ Test(store, an_older_store_is_migrated_on_opening)
 	raw("ALTER TABLE levels DROP COLUMN separate");
 	raw("ALTER TABLE levels DROP COLUMN valid_years");
 	raw("ALTER TABLE parties DROP COLUMN time_zone");
+	raw("ALTER TABLE levels DROP COLUMN colour");
 	if (pg)
 		raw("DROP TABLE store_generation");
 	raw(pg ? "UPDATE store_schema SET version = 1" : "PRAGMA user_version=1");
@@ -393,6 +397,7 @@ Test(store, migration_11_moves_a_clearance_into_its_own_table)
 	drop_tables(drop, sizeof drop / sizeof *drop);
 	raw("ALTER TABLE export_licences DROP COLUMN exporter");
 	raw("ALTER TABLE export_licences DROP COLUMN consignee");
+	raw("ALTER TABLE levels DROP COLUMN colour");
 	raw("INSERT INTO people(id, party, name, roles, level, clearance_from, clearance_to)"
 	    " VALUES('sato', 'JPN', 'Sato', 1, 'GOKUHI', '2015-04-01', '9999-12-31')");
 	raw(pg ? "UPDATE store_schema SET version = 10" : "PRAGMA user_version=10");

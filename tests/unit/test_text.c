@@ -91,3 +91,21 @@ Test(text, escape_what_a_terminal_would_act_on)
 	cr_assert_str_eq(text_escape("ab\x1b", out, 7), "ab");
 	cr_assert_str_eq(text_escape("ab\x1b", out, 9), "ab\\u001b");
 }
+
+Test(text, contains_folded_folds_ascii_letters_only)
+{
+	cr_assert(text_contains_folded("Launch from the WEST coast", "west"));
+	cr_assert(text_contains_folded("Launch from the west coast", "LAUNCH FROM"));
+	cr_assert(text_contains_folded("abc", ""), "an empty part is in every text");
+	cr_assert(text_contains_folded("", ""));
+	cr_assert_not(text_contains_folded("", "a"));
+	cr_assert_not(text_contains_folded("launch", "launches"));
+	cr_assert_not(text_contains_folded("a-b", "a_b"), "only letters fold");
+	cr_assert(text_contains_folded("北朝鮮 弾道ミサイル発射", "ミサイル"));
+	cr_assert(text_contains_folded("군사 II급 비밀 Report", "ii급"));
+	/* non-ASCII letters are compared byte for byte: no Unicode folding */
+	cr_assert_not(text_contains_folded("ÉCOLE", "école"));
+	cr_assert(text_contains_folded("ÉCOLE", "Écol"));
+	/* a byte with its high bit set is never folded into an ASCII letter */
+	cr_assert_not(text_contains_folded("\xc3\x89", "\xc3\xa9"));
+}

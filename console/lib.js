@@ -1,0 +1,242 @@
+// lib.js - what every page of the console shares: building the DOM from
+// data (never HTML from data: every name and title may come from a peer
+// government), the API with the session's CSRF value, and the answers a
+// page shows (errors, a DENY rule by rule).
+
+// h(tag, attrs, ...children): an element. attrs: class, text, for, on*
+// (listeners), anything else as an attribute; children: nodes or strings
+// (text), arrays flattened, null and false left out.
+export function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k === 'text') el.textContent = v;
+    else if (k === 'for') el.htmlFor = v;
+    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  add(el, kids);
+  return el;
+}
+
+function add(el, kids) {
+  for (const k of kids) {
+    if (k === null || k === undefined || k === false) continue;
+    if (Array.isArray(k)) add(el, k);
+    else el.append(k instanceof Node ? k : document.createTextNode(String(k)));
+  }
+}
+
+// The session: the person, the CSRF value its changes carry, when it ends.
+export const session = { person: null, csrf: null, readOnly: false, idle: 1800, expires: null };
+
+export function hasRole(...roles) {
+  return !!session.person && roles.some((r) => session.person.roles.includes(r));
+}
+
+// mayChange(...roles): the person has one of the roles and the token may change things
+export function mayChange(...roles) {
+  return !session.readOnly && hasRole(...roles);
+}
+
+export class ApiError extends Error {
+  constructor(status, err) {
+    super(err.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = err.code || 'http';
+    this.field = err.field;
+    this.decision = err.decision;
+  }
+}
+
+// Told when a request finds the session gone (401): app.js shows the sign-in form.
+let onSessionEnded = () => {};
+export function whenSessionEnds(fn) {
+  onSessionEnded = fn;
+}
+
+// query({a: 1, b: [x, y]}): "?a=1&b=x&b=y" (lists repeated, empty values left out)
+export function query(args) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(args || {}))
+    for (const x of Array.isArray(v) ? v : [v])
+      if (x !== undefined && x !== null && x !== '') q.append(k, String(x));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+// api(method, path, {json, body, type, raw}): the answer's JSON (or the
+// Response itself with raw); throws ApiError for an error answer. A 401
+// ends the session in the page.
+export async function api(method, path, opts = {}) {
+  const headers = {};
+  let body;
+  if (opts.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.json);
+  } else if (opts.body !== undefined) {
+    headers['Content-Type'] = opts.type || 'application/octet-stream';
+    body = opts.body;
+  }
+  // on every request: a download (GET) is an act, and the daemon asks for it there too
+  if (session.csrf) headers['X-CSRF-Token'] = session.csrf;
+  const r = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
+  touch();
+  if (r.ok) {
+    if (opts.raw) return r;
+    if (r.status === 204) return null;
+    return r.json();
+  }
+  let err = { message: `HTTP ${r.status}` };
+  try {
+    const j = await r.json();
+    if (j && j.error) err = j.error;
+  } catch {
+    /* not JSON: keep the status */
+  }
+  const e = new ApiError(r.status, err);
+  if (r.status === 401 && session.person && !opts.signingIn) onSessionEnded(e);
+  return Promise.reject(e);
+}
+
+// The last request's time, for the idle timer in app.js.
+export let lastActivity = Date.now();
+function touch() {
+  lastActivity = Date.now();
+}
+
+// Cached answers that do not change while a page is open.
+const cache = new Map();
+export function cached(path) {
+  if (!cache.has(path)) cache.set(path, api('GET', path).catch((e) => (cache.delete(path), Promise.reject(e))));
+  return cache.get(path);
+}
+export function forget() {
+  cache.clear();
+}
+
+// The rules' names in words, for a DENY (docs/decisions.md).
+const RULE_NAMES = {
+  'R-ROLE': 'Role',
+  'R-CLEARANCE': 'Clearance',
+  'R-NTK': 'Need to know',
+  'R-RELEASABLE': 'Releasability',
+  'R-RECEIVED': 'Received under an agreement in force',
+  'R-CONTINUING': 'Protection after the agreement',
+  'R-PURPOSE': 'Purpose',
+  'R-THIRD-PARTY': "Third party: the originator's consent",
+  'R-IN-FORCE': 'Agreement in force',
+  'R-EXPORT': 'Export control',
+  'R-DOWNGRADE': 'Downgrade by the originator',
+  'R-MARKING': 'Markings kept',
+};
+
+export function article(clause) {
+  return /^[0-9]/.test(clause) ? `Art. ${clause}` : clause;
+}
+
+// A decision, the failed rules first (each in words, its article, what would change it).
+export function decisionView(d) {
+  const failed = d.rules.filter((r) => !r.ok);
+  const passed = d.rules.filter((r) => r.ok);
+  const rule = (r) =>
+    h(
+      'li',
+      { class: r.ok ? 'rule ok' : 'rule no' },
+      h('strong', null, `${r.ok ? 'Passes' : 'Fails'}: ${RULE_NAMES[r.id] || r.id}`),
+      ` (${r.id}, ${article(r.clause)})`,
+      h('div', { class: 'detail' }, r.detail),
+      r.hint ? h('div', { class: 'hint' }, h('strong', null, 'To change it: '), r.hint) : null,
+    );
+  return h(
+    'div',
+    { class: `decision ${d.decision === 'PERMIT' ? 'permit' : 'deny'}`, 'data-decision': d.decision },
+    h('p', { class: 'verdict' }, `${d.decision}: ${d.person} may ${d.decision === 'PERMIT' ? '' : 'not '}${d.action} this item on ${d.date}`),
+    failed.length ? h('ul', { class: 'rules failed', 'aria-label': 'Rules that fail' }, failed.map(rule)) : null,
+    passed.length
+      ? h('details', null, h('summary', null, `${passed.length} rules that pass`), h('ul', { class: 'rules' }, passed.map(rule)))
+      : null,
+  );
+}
+
+// An error answer as the page shows it: a DENY rule by rule, else the message.
+export function errorView(e) {
+  if (e instanceof ApiError && e.decision) return h('div', { role: 'alert', class: 'error' }, decisionView(e.decision));
+  const what = e instanceof ApiError ? `${e.message}${e.field ? ` (field: ${e.field})` : ''}` : String(e.message || e);
+  return h('div', { role: 'alert', class: 'error' }, h('p', null, what));
+}
+
+// show(slot, node): replaces the slot's content
+export function show(slot, ...nodes) {
+  slot.replaceChildren();
+  add(slot, nodes);
+}
+
+// field(label, control): a labelled control (the control gets an id when it has none)
+let ids = 0;
+export function field(label, control, note) {
+  if (!control.id) control.id = `f${++ids}`;
+  return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, note ? h('small', null, note) : null);
+}
+
+// choice(name, values, {multiple, labels}): a fieldset of checkboxes or radios
+export function choices(legend, name, values, opts = {}) {
+  return h(
+    'fieldset',
+    { class: 'choices' },
+    h('legend', null, legend),
+    values.length
+      ? values.map((v) => {
+          const id = `f${++ids}`;
+          return h(
+            'span',
+            { class: 'choice' },
+            h('input', { type: opts.radio ? 'radio' : 'checkbox', name, value: v, id, checked: opts.checked === v }),
+            h('label', { for: id }, opts.labels ? opts.labels(v) : v),
+          );
+        })
+      : h('span', { class: 'muted' }, 'none declared'),
+  );
+}
+
+export function checked(form, name) {
+  return [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => i.value);
+}
+
+export function select(name, options, value) {
+  // options: [[value, text]...]
+  return h('select', { name }, options.map(([v, t]) => h('option', { value: v, selected: v === value }, t)));
+}
+
+export function table(caption, heads, rows) {
+  return h(
+    'table',
+    null,
+    h('caption', null, caption),
+    h('thead', null, h('tr', null, heads.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', null, rows),
+  );
+}
+
+// download(blob, name): saves a blob the page holds as a file
+export function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+export function busy(button, fn) {
+  return async (ev) => {
+    ev.preventDefault();
+    button.disabled = true;
+    try {
+      await fn(ev);
+    } finally {
+      button.disabled = false;
+    }
+  };
+}

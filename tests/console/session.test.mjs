@@ -1,0 +1,106 @@
+// The session and its defences: the policy every console answer carries,
+// CSRF (a change with the cookie but without the header is 403), a session
+// ended elsewhere sending the page back to the sign-in form, sign-out
+// (the old cookie then 401), a security officer's peers and outbox, and a
+// person of KOR on KOR's node, whose banner shows both markings.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { env, launch, newPage, signIn, visit, shot, banners, assertBanners, axe, noProblems } from './harness.mjs';
+
+const URL = env.jpn.url;
+let browser;
+let page;
+
+before(async () => {
+  browser = await launch();
+  page = await newPage(browser);
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('every console answer carries the strict Content-Security-Policy', async () => {
+  for (const path of ['/', '/console/app.js', '/console/app.css', '/console/favicon.svg']) {
+    const r = await fetch(URL + path);
+    const csp = r.headers.get('content-security-policy') || '';
+    assert.match(csp, /default-src 'none'/, path);
+    assert.match(csp, /script-src 'self'/, path);
+    assert.match(csp, /frame-ancestors 'none'/, path);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, path);
+  }
+});
+
+test('CSRF: a change with the session cookie but without X-CSRF-Token is 403', async () => {
+  await signIn(page, URL, env.jpn.tokens.suzuki);
+  assert.equal(new globalThis.URL(page.url()).hash, '#/items');
+  const r = await page.evaluate(async (item) => {
+    const x = await fetch(`/v1/items/${item}/report-compromise`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ details: 'forged' }),
+    });
+    return { status: x.status, body: await x.json() };
+  }, env.item);
+  assert.equal(r.status, 403);
+  assert.equal(r.body.error.code, 'csrf');
+});
+
+test("a security officer's peers: KOR witnessed, the outbox", async () => {
+  await visit(page, '#/peers');
+  const row = page.locator('tr[data-peer="KOR"]');
+  // the daemon witnesses its peers every 2 s: look again until it has
+  for (let i = 0; i < 20 && !/entries at/.test(await row.textContent()); i++) {
+    await page.waitForTimeout(500);
+    await visit(page, '#/items');
+    await visit(page, '#/peers');
+  }
+  assert.match(await row.textContent(), /\d+ entries at 20/);
+  await shot(page, 'peers');
+  assert.deepEqual(await axe(page), [], 'axe: the peers page');
+});
+
+test('a session ended elsewhere: the next request shows the sign-in form with a message', async () => {
+  const other = await page.context().newPage();
+  await other.goto(URL);
+  await other.waitForSelector('.page[data-ready="1"]'); // the same session, reloaded
+  await other.click('#signout');
+  await other.waitForSelector('#signin-form');
+  await other.close();
+  await page.click('nav a[data-page="items"]');
+  await page.waitForSelector('.signin-message:not([hidden])');
+  assert.match(await page.textContent('.signin-message'), /Your session has ended/);
+  assertBanners(await banners(page), 'No classified content on this page', 'rgb(0, 122, 51)');
+});
+
+test('sign-out: back to the form, and the old cookie is refused (401)', async () => {
+  await signIn(page, URL, env.jpn.tokens.sato);
+  const jar = await page.context().cookies();
+  const cookie = jar.find((c) => c.name.startsWith('liaison_session'));
+  assert.ok(cookie && cookie.httpOnly && cookie.sameSite === 'Strict', JSON.stringify(jar));
+  const me = (c) => fetch(`${URL}/v1/me`, { headers: { Cookie: `${c.name}=${c.value}` } });
+  assert.equal((await me(cookie)).status, 200);
+  await page.click('#signout');
+  await page.waitForSelector('.signin-message:not([hidden])');
+  assert.match(await page.textContent('.signin-message'), /You are signed out/);
+  assert.equal((await me(cookie)).status, 401);
+  assert.equal((await page.context().cookies()).filter((c) => c.name === cookie.name).length, 0);
+});
+
+test("KOR's node: kim sees JPN's item under both markings, KOR 군사II급비밀 / JPN 極秘 — SECRET", async () => {
+  await signIn(page, env.kor.url, env.kor.tokens.kim);
+  assertBanners(await banners(page), 'KOR 군사II급비밀 / JPN 極秘 — SECRET', 'rgb(200, 16, 46)');
+  await visit(page, `#/items/${env.item}`);
+  const facts = await page.textContent('dl.facts');
+  assert.match(facts, /KOR 군사II급비밀 \(II\)/);
+  assert.match(facts, /JPN 極秘 \(GOKUHI\)/);
+  assertBanners(await banners(page), 'KOR 군사II급비밀 / JPN 極秘 — SECRET', 'rgb(200, 16, 46)');
+  await shot(page, 'item-foreign');
+  assert.deepEqual(await axe(page), [], 'axe: a foreign item');
+  // kim is an analyst of KOR on KOR's node: reads, reproduces, translates; no release (not an originator)
+  const acts = await page.$$eval('.actions form h3', (hs) => hs.map((x) => x.textContent));
+  assert.deepEqual(acts, ['Read or download', 'Reproduce', 'Translate']);
+});
+
+test('no console errors, page errors or CSP violations in these sessions', () => {
+  noProblems(page);
+});
