@@ -23,6 +23,22 @@ int label_word_check(const char *w, struct lerr *e)
 	return 0;
 }
 
+int label_id_check(const char *id, struct lerr *e)
+{
+	size_t n = strlen(id);
+	bool ok = n >= 1 && n < LABEL_WORD_MAX;
+	for (size_t i = 0; ok && i < n; i++) {
+		char c = id[i];
+		ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		     c == '_' || c == '-';
+	}
+	if (!ok)
+		return lerr_set(e, LERR_INVAL,
+				"\"%.80s\" is not an item id: 1-63 of A-Z, a-z, 0-9, '_' and '-'",
+				id);
+	return 0;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(a, b);
@@ -52,7 +68,7 @@ int label_normalise(struct label *l, struct lerr *e)
 	l->nreleasable = sort_unique(&l->releasable[0][0], l->nreleasable, PARTY_CODE_MAX);
 	l->npurposes = sort_unique(&l->purposes[0][0], l->npurposes, LABEL_WORD_MAX);
 	l->ncaveats = sort_unique(&l->caveats[0][0], l->ncaveats, LABEL_WORD_MAX);
-	if (l->item[0] && label_word_check(l->item, e) < 0)
+	if (l->item[0] && label_id_check(l->item, e) < 0)
 		return lerr_prefix(e, "item");
 	if (party_code_check(l->originator, e) < 0)
 		return lerr_prefix(e, "originator");

@@ -36,6 +36,13 @@ struct label {
 
 /* Checks a word (an id, group, purpose, caveat, entry). Returns 0 or LERR_INVAL. */
 int label_word_check(const char *w, struct lerr *e) __attribute__((nonnull(1)));
+/*
+ * Checks an item's id: 1 to 63 of A-Z, a-z, 0-9, '_' and '-'. It names the
+ * item in every path of the API (/v1/items/{id}/...): no '/', '%' or '.'
+ * that a router or a browser could read as another path, whoever made it
+ * (a peer's envelope above all). LERR_INVAL otherwise.
+ */
+int label_id_check(const char *id, struct lerr *e) __attribute__((nonnull(1)));
 
 /*
  * Sorts the lists and drops repeats (the canonical form), then checks

@@ -1,6 +1,7 @@
 /* test_envelope.c - sealed envelopes: round trips, and every way one can be
  * wrong (changed, cut, not for you, from someone else, forged by a recipient). */
 #include "envhelpers.h"
+#include "node/label_json.h"
 
 TestSuite(envelope, .fini = leak_check);
 
@@ -328,4 +329,28 @@ Test(envelope, refuses_what_is_not_an_envelope)
 	uint8_t v2[64] = "LIAISENV\x02";
 	opens_not(v2, sizeof v2, &f, ENV_MALFORMED, "version 2");
 	drop(&f);
+}
+
+/* A peer's label names its item's id, which then names the item in the
+ * API's paths: an id that a router or a browser would read as another path
+ * (a '/', a '%', dots) is refused, canonical or not. */
+Test(envelope, a_label_whose_item_id_is_a_path_is_refused)
+{
+	const char *bad[] = {"b45b878f7f96aaeed273d86e/content", "..", "a%2Fb", "a.b", "a:b", ""};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char text[512];
+		struct label l;
+		struct lerr e = {0};
+		snprintf(text, sizeof text,
+			 "{\"item\":\"%s\",\"level\":\"GOKUHI\",\"originator\":\"JPN\","
+			 "\"releasable_to\":[\"KOR\"],\"title\":\"t\"}",
+			 bad[i]);
+		cr_expect_lt(label_parse_canonical(text, strlen(text), &l, &e), 0, "%s", bad[i]);
+		cr_expect(strstr(e.msg, "item") != NULL, "%s: %s", bad[i], e.msg);
+	}
+	const char *good = "{\"item\":\"b45b878f7f96aaeed273d86e\",\"level\":\"GOKUHI\","
+			   "\"originator\":\"JPN\",\"releasable_to\":[\"KOR\"],\"title\":\"t\"}";
+	struct label l;
+	struct lerr e = {0};
+	cr_expect_eq(label_parse_canonical(good, strlen(good), &l, &e), 0, "%s", e.msg);
 }
