@@ -103,6 +103,8 @@ api_record() {
 
 # api_check: every answer api_record kept is one docs/openapi.yaml declares
 # for its operation and status, its JSON body valid against the schema
+# (check_responses.py keeps the parsed document in $BATS_RUN_TMPDIR for the
+# next calls of the run)
 api_check() {
 	[ -s "$BATS_TEST_TMPDIR/answers.tsv" ] || return 0
 	python3 "$BATS_TEST_DIRNAME/../openapi/check_responses.py" \
