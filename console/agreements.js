@@ -3,11 +3,11 @@
 // without any one event), its events, recording one after seeing what it
 // would do (a dry run), and export control (a country's groups over time,
 // and an answer for an entry, a destination and a date).
-import { api, h, show, field, select, table, errorView, busy, mayChange, cached, query } from './lib.js';
+import { api, h, iso, show, field, select, table, errorView, busy, mayChange, cached, query, isId, pathId } from './lib.js';
 import { setBanners } from './banner.js';
 
-export async function render(page, parts, params, slot) {
-  await setBanners(null); // agreements and export control carry no item
+export async function render(page, parts, params, slot, route) {
+  await setBanners(null, route); // agreements and export control carry no item
   if (page === 'export') return exportPage(params, slot);
   if (parts.length) return agreementPage(parts[0], slot);
   return listPage(slot);
@@ -36,8 +36,8 @@ async function listPage(slot) {
     h(
       'tr',
       { 'data-agreement': a.id },
-      h('td', null, h('a', { href: `#/agreements/${encodeURIComponent(a.id)}` }, a.id)),
-      h('td', null, a.title),
+      h('td', null, isId('agreement', a.id) ? h('a', { href: `#/agreements/${a.id}` }, a.id) : a.id),
+      h('td', null, iso(a.title)),
       h('td', null, a.parties.join(', ')),
       h('td', null, stateCell(a.status)),
     ),
@@ -55,7 +55,7 @@ function eventLabel(ev) {
 }
 
 async function agreementPage(id, slot) {
-  const enc = encodeURIComponent(id);
+  const enc = pathId('agreement', id);
   const [a, now] = await Promise.all([api('GET', `/v1/agreements/${enc}`), api('GET', `/v1/agreements/${enc}/status`)]);
   const codes = a.parties.map((p) => p.code);
 
@@ -94,7 +94,7 @@ async function agreementPage(id, slot) {
       h('td', null, e.kind),
       h('td', null, e.by || 'joint'),
       h('td', null, e.awaiting ? `awaiting ${e.awaiting}` : ''),
-      h('td', null, e.source ? e.source.title : ''),
+      h('td', null, e.source ? iso(e.source.title) : ''),
     ),
   );
   const eq = a.equivalence.map((row) =>
@@ -104,12 +104,12 @@ async function agreementPage(id, slot) {
     slot,
     h('p', null, h('a', { href: '#/agreements' }, '← Agreements')),
     h('h1', null, a.id),
-    h('p', null, a.title),
+    h('p', null, iso(a.title)),
     h(
       'dl',
       { class: 'facts' },
       h('dt', null, 'Parties'),
-      h('dd', null, a.parties.map((p) => `${p.code} (${p.name})`).join(', ')),
+      h('dd', null, a.parties.map((p, k) => [k ? ', ' : '', `${p.code} (`, iso(p.name), ')'])),
       h('dt', null, 'Terms'),
       h('dd', null, `${a.term_years} year(s), renewed for ${a.renewal_years}; notice ${a.notice_days} days before a term's last day`),
       h('dt', null, `Today (${a.today})`),
@@ -121,7 +121,7 @@ async function agreementPage(id, slot) {
     table('Events in applying order', ['#', 'Date', 'Kind', 'By', '', 'Source'], events),
     mayChange('registrar') ? recordForm(a, codes) : null,
     a.announcements.length
-      ? [h('h2', null, 'Announcements (they change no state)'), h('ul', null, a.announcements.map((x) => h('li', null, `${x.date}${x.by ? ` ${x.by}` : ''}: ${x.title}`)))]
+      ? [h('h2', null, 'Announcements (they change no state)'), h('ul', null, a.announcements.map((x) => h('li', null, `${x.date}${x.by ? ` ${x.by}` : ''}: `, iso(x.title))))]
       : null,
     h('h2', null, 'Equivalence'),
     table('Levels of each party by common name', ['Common', ...codes], eq),
@@ -136,7 +136,7 @@ function levelName(a, code, lvl) {
 
 // Recording an event: its consequence first (a dry run), then confirm.
 function recordForm(a, codes) {
-  const enc = encodeURIComponent(a.id);
+  const enc = pathId('agreement', a.id);
   const date = h('input', { type: 'date', name: 'date', required: true, max: a.today, value: a.today });
   const kind = select('kind', KINDS.map((k) => [k, k]), 'notice');
   const by = select('by', [['', 'joint (no party)'], ...codes.map((c) => [c, c])], codes[codes.length - 1]);
@@ -221,12 +221,14 @@ async function exportPage(params, slot) {
     location.hash = `#/export${query({ country: pick.value.trim().toUpperCase() })}`;
   });
   let timeline = null;
-  if (country) {
+  if (country && !isId('country', country)) {
+    timeline = h('div', { role: 'alert', class: 'error' }, h('p', null, 'Not a country code: an ISO 3166-1 alpha-3 code is three capital letters (KOR, JPN). Nothing was asked of the node.'));
+  } else if (country) {
     try {
-      const t = await api('GET', `/v1/export/timeline/${encodeURIComponent(country)}${query({ from: own })}`);
+      const t = await api('GET', `/v1/export/timeline/${country}${query({ from: own })}`);
       const rows = t.changes.map((c) => h('tr', null, h('td', null, c.date), h('td', null, c.kind), h('td', null, changeText(c))));
       timeline = [
-        h('h2', null, `${t.country_name} (${t.country}) in ${t.party}'s regime`),
+        h('h2', null, iso(t.country_name), ` (${t.country}) in ${t.party}'s regime`),
         h('p', null, `Before the first change: group ${t.initial.group}.`),
         table('Changes, in date order', ['Date', 'Kind', 'What'], rows),
       ];
@@ -275,7 +277,7 @@ async function exportPage(params, slot) {
 function changeText(c) {
   if (c.kind === 'group') return `from group ${c.from} to ${c.to} (${c.to_name})`;
   if (c.kind === 'entry') return `${c.entry}: ${c.from} → ${c.to} (group ${c.group}${c.licence ? `, licence ${c.licence}` : ''})`;
-  if (c.kind === 'announcement') return `${c.by ? `${c.by}: ` : ''}${c.title}`;
+  if (c.kind === 'announcement') return [c.by ? `${c.by}: ` : '', iso(c.title)];
   if (c.kind === 'licence') return `licence ${c.licence.id} (${c.licence.kind}, ${c.licence.entry}) begins`;
   return JSON.stringify(c);
 }

@@ -2,22 +2,25 @@
 // the navigation each person's roles allow, and the pages by address
 // (#/items, #/items/ID, #/share, #/agreements, #/agreements/ID, #/export,
 // #/log, #/peers), each a module loaded when first needed.
-import { api, h, session, hasRole, whenSessionEnds, show, errorView, forget, lastActivity } from './lib.js';
-import { setBanners } from './banner.js';
+import { api, h, iso, session, hasRole, whenSessionEnds, show, errorView, forget, lastActivity, BadAddress } from './lib.js';
+import { setBanners, bannersUnknown, newRoute, isCurrent } from './banner.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 let signinSection = document.querySelector('section.signin');
 
-// The pages: address, title, who sees it in the navigation, the module.
+// The pages: address, title, who sees it in the navigation, the module,
+// how many parts of the address may follow (#/items/ID: 1), and whether
+// it may show classified content (an error there leaves its
+// classification unknown, never "no classified content").
 const PAGES = [
-  { path: 'items', title: 'Items', roles: null, mod: './items.js' },
-  { path: 'share', title: 'Share', roles: ['analyst', 'originator'], mod: './items.js', write: true },
-  { path: 'agreements', title: 'Agreements', roles: null, mod: './agreements.js' },
-  { path: 'export', title: 'Export control', roles: null, mod: './agreements.js' },
-  { path: 'log', title: 'Log', roles: ['auditor'], mod: './audit.js' },
-  { path: 'peers', title: 'Peers', roles: ['security-officer', 'registrar'], mod: './audit.js' },
+  { path: 'items', title: 'Items', roles: null, mod: './items.js', sub: 1, classified: true },
+  { path: 'share', title: 'Share', roles: ['analyst', 'originator'], mod: './items.js', write: true, sub: 0 },
+  { path: 'agreements', title: 'Agreements', roles: null, mod: './agreements.js', sub: 1 },
+  { path: 'export', title: 'Export control', roles: null, mod: './agreements.js', sub: 0 },
+  { path: 'log', title: 'Log', roles: ['auditor'], mod: './audit.js', sub: 0, classified: true },
+  { path: 'peers', title: 'Peers', roles: ['security-officer', 'registrar'], mod: './audit.js', sub: 0 },
 ];
 
 function allowed(p) {
@@ -42,7 +45,7 @@ function signinForm(message) {
   note.textContent = message || '';
   note.hidden = !message;
   show(main, signinSection);
-  setBanners(null);
+  setBanners(null, newRoute()); // and any page still loading sets none
   form.querySelector('input').focus();
 }
 
@@ -147,18 +150,31 @@ function chrome() {
     history.replaceState(null, '', '#/signin');
   });
   who.replaceChildren(
-    h('span', { class: 'person' }, `${p.name} (${p.id}, ${p.party})`),
+    h('span', { class: 'person' }, iso(p.name), ` (${p.id}, ${p.party})`),
     h('span', { class: 'roles' }, p.roles.join(', ') + (session.readOnly ? ' · read-only' : '')),
     out,
   );
 }
 
+// decodeParts(list): the address's parts, decoded; a part that does not decode
+// (#/items/%E0) is an address the console cannot read
+function decodeParts(list) {
+  return list.map((x) => {
+    try {
+      return decodeURIComponent(x);
+    } catch {
+      throw new BadAddress('No such page', 'The console cannot read this address. Nothing was asked of the node.');
+    }
+  });
+}
+
 async function route() {
   if (!session.person) return signinForm();
+  const gen = newRoute(); // from now on, only this page sets the banners
   const hash = location.hash.startsWith('#/') ? location.hash.slice(2) : '';
   const [pathPart, qs] = hash.split('?');
-  const parts = pathPart.split('/').map(decodeURIComponent);
-  const page = PAGES.find((p) => p.path === parts[0]);
+  const raw = pathPart.split('/');
+  const page = PAGES.find((p) => p.path === raw[0]);
   if (!page) {
     location.replace(home());
     return;
@@ -170,17 +186,27 @@ async function route() {
   const slot = h('div', { class: 'page', 'data-page': page.path, 'data-route': location.hash, 'aria-busy': 'true' });
   show(main, slot);
   try {
+    const parts = decodeParts(raw.slice(1));
+    if (parts.length > page.sub) throw new BadAddress('No such page', 'The console has no page at this address. Nothing was asked of the node.');
     const mod = await import(page.mod);
-    await mod.render(page.path, parts.slice(1), new URLSearchParams(qs || ''), slot);
+    await mod.render(page.path, parts, new URLSearchParams(qs || ''), slot, gen);
   } catch (e) {
-    if (e.status === 401) return;
-    setBanners(null);
-    show(slot, h('h1', null, page.title), errorView(e));
+    if (e.status === 401 || !isCurrent(gen)) return;
+    if (e instanceof BadAddress) {
+      // nothing was asked of the node, nothing is shown
+      setBanners(null, gen);
+      show(slot, h('h1', null, e.title), h('div', { role: 'alert', class: 'error', 'data-refused': 'address' }, h('p', null, e.message)));
+    } else {
+      if (page.classified) bannersUnknown(gen);
+      else setBanners(null, gen);
+      show(slot, h('h1', null, page.title), errorView(e));
+    }
   } finally {
     slot.removeAttribute('aria-busy');
     slot.dataset.ready = '1';
     performance.mark('console:page-ready');
   }
+  if (!isCurrent(gen)) return;
   const h1 = main.querySelector('h1');
   if (h1 && document.activeElement === document.body) {
     h1.tabIndex = -1;

@@ -3,29 +3,91 @@
 // here, in the browser, against a verifier key the auditor gives (kept in
 // this browser's localStorage: it is public); peers' witnessing, their
 // alarms, and the outbox.
-import { api, h, show, field, table, errorView, busy, query } from './lib.js';
+import { api, h, iso, show, field, table, errorView, busy, query, isId, pathId, BadAddress, jsonOf } from './lib.js';
 import { setBanners } from './banner.js';
-import { decodeEntry, entrySummary } from './items.js';
-import { b64decode, b64encode, parseVerifierKey, verifyCheckpoint, verifyInclusion, leafHash } from './verify.js';
+import { entrySummary } from './items.js';
+import { b64decode, b64encode, parseVerifierKey, verifyCheckpoint, verifyInclusion, verifyConsistency, leafHash, checkLogPage } from './verify.js';
 
 const KEY = 'liaison.verifier-key';
+const SEEN = 'liaison.checkpoints'; // {origin: {size, root}}: the last checkpoint verified here, per log
 const PAGE = 50;
 
-export async function render(page, parts, params, slot) {
+export async function render(page, parts, params, slot, route) {
   if (page === 'peers') {
-    await setBanners(null); // messages name items by id only
+    await setBanners(null, route); // messages name items by id only
     return peersPage(slot);
   }
-  return logPage(params, slot);
+  return logPage(params, slot, route);
 }
 
 // The checkpoint this page verified: {size, root, origin}; null until one verifies.
 let trusted = null;
 
-async function logPage(params, slot) {
-  const after = params.get('after');
-  const page = await api('GET', `/v1/log/entries${query({ after, limit: PAGE })}`);
-  const bytes = new Map(); // index -> the entry's bytes as served (their hash is computed here)
+// The checkpoint of each log this browser verified last, kept in
+// localStorage (public data): a later one must extend it (a consistency
+// proof), so a log rolled back or forked between visits is refused.
+function seen(origin) {
+  try {
+    const all = JSON.parse(localStorage.getItem(SEEN) || '{}');
+    const c = all && all[origin];
+    if (!c || !Number.isSafeInteger(c.size) || c.size < 0) return null;
+    const root = b64decode(c.root);
+    return root.length === 32 ? { size: c.size, root, rootB64: c.root } : null;
+  } catch {
+    return null;
+  }
+}
+function remember(cp) {
+  let all = {};
+  try {
+    all = JSON.parse(localStorage.getItem(SEEN) || '{}') || {};
+  } catch {
+    /* start again */
+  }
+  all[cp.origin] = { size: cp.size, root: cp.rootB64 };
+  localStorage.setItem(SEEN, JSON.stringify(all));
+}
+
+// consistent(cp): checks the verified checkpoint cp against the last one
+// verified here for its log: the smaller tree must be a prefix of the
+// larger (RFC 9162 2.1.4.2, from the two verified roots; the node gives
+// only the proof). Returns a sentence for the page; throws when it is not.
+async function consistent(cp) {
+  const old = seen(cp.origin);
+  if (!old) return 'No earlier checkpoint of this log was verified in this browser: it is kept to check the next one against.';
+  const [a, b] = old.size <= cp.size ? [old, cp] : [cp, old];
+  let proof = [];
+  if (a.size > 0 && a.size < b.size) {
+    let p;
+    try {
+      p = await api('GET', `/v1/log/consistency${query({ from: a.size, to: b.size })}`);
+    } catch (e) {
+      if (e.status === 401) throw e;
+      throw new Error(
+        `the node gives no proof that a tree of ${b.size} entries extends the one of ${a.size} (${e.message}); this browser verified a checkpoint of ${old.size} entries before: the log may have been rolled back`,
+      );
+    }
+    if (!p || !Array.isArray(p.proof)) throw new Error('the node gave no consistency proof');
+    proof = p.proof.map(b64decode);
+  }
+  if (!(await verifyConsistency(a.size, b.size, a.root, b.root, proof)))
+    throw new Error(
+      `this checkpoint (${cp.size} entries) is not consistent with the one verified before in this browser (${old.size} entries, root ${old.rootB64}): the log was rewritten, rolled back or forked`,
+    );
+  return old.size === cp.size
+    ? `The same tree as the checkpoint verified before in this browser.`
+    : `Consistent with the checkpoint of ${old.size} entries verified before in this browser (proved here).`;
+}
+
+async function logPage(params, slot, route) {
+  const afterText = params.get('after');
+  const after = afterText === null ? undefined : /^(0|[1-9][0-9]*)$/.test(afterText) ? Number(afterText) : NaN;
+  if (after !== undefined && !Number.isSafeInteger(after))
+    throw new BadAddress('No such page of the log', 'This address names no page of the log. Nothing was asked of the node.');
+  const from = after === undefined ? 0 : after + 1;
+  // the page is checked whole before anything of it is shown: each row
+  // then carries its own bytes, for its summary and for its proof
+  const page = checkLogPage(await api('GET', `/v1/log/entries${query({ after, limit: PAGE })}`), from, PAGE);
 
   const keyText = h('textarea', { name: 'key', rows: '2', spellcheck: 'false', class: 'mono' });
   keyText.value = localStorage.getItem(KEY) || '';
@@ -38,7 +100,7 @@ async function logPage(params, slot) {
     { class: 'panel verify', 'aria-labelledby': 'v-h' },
     h('h2', { id: 'v-h' }, 'Verify, in this browser'),
     h('p', null, "The node is not trusted for this: its signature is checked here with the key you give (from the node's operator: keys/PARTY.pub, or a peer's copy), and proofs are recomputed here from the entries' bytes."),
-    field("The node's verifier key", keyText, 'liaison-public-key/v1 … line, or name+id+key. Kept in this browser.'),
+    field("The node's verifier key", keyText, 'liaison-public-key/v1 … line, or name+id+key. Kept in this browser once a checkpoint verifies with it.'),
     field('Checkpoint (a signed note)', note),
     h('p', null, fetchCp, ' ', verifyCp),
     cpOut,
@@ -48,6 +110,7 @@ async function logPage(params, slot) {
     busy(fetchCp, async () => {
       try {
         const cp = await api('GET', '/v1/log/checkpoint');
+        if (!cp || typeof cp.note !== 'string') throw new Error('An unexpected answer from the node: no checkpoint.');
         note.value = cp.note;
         trusted = null;
         show(cpOut, h('p', { role: 'status' }, `Fetched a checkpoint of size ${cp.size}: not yet verified.`));
@@ -60,13 +123,23 @@ async function logPage(params, slot) {
     'submit',
     busy(verifyCp, async () => {
       trusted = null;
+      show(cpOut, h('p', { role: 'status' }, 'Verifying…')); // no verdict until this one's
       try {
         const key = await parseVerifierKey(keyText.value);
-        localStorage.setItem(KEY, keyText.value.trim());
         const cp = await verifyCheckpoint(note.value, key);
+        // the key is kept only once a checkpoint verified with it
+        localStorage.setItem(KEY, keyText.value.trim());
+        const said = await consistent(cp);
+        const old = seen(cp.origin);
+        if (!old || old.size <= cp.size) remember(cp); // the larger tree is kept
         trusted = cp;
-        show(cpOut, h('p', { class: 'good', role: 'status', 'data-verified': 'true' }, `Signature verified: ${cp.origin}, a tree of ${cp.size} entries, root ${cp.rootB64}.`));
+        show(
+          cpOut,
+          h('p', { class: 'good', role: 'status', 'data-verified': 'true' }, `Signature verified: ${cp.origin}, a tree of ${cp.size} entries, root ${cp.rootB64}.`),
+          h('p', { class: 'consistency', 'data-consistency': 'true' }, said),
+        );
       } catch (e) {
+        if (e.status === 401) return;
         show(cpOut, h('p', { class: 'bad', role: 'alert', 'data-verified': 'false' }, `Refused: ${e.message}`));
       }
     }),
@@ -75,39 +148,39 @@ async function logPage(params, slot) {
   const rows = page.entries.map((e) => {
     const proofOut = h('span', { class: 'proof-result', 'aria-live': 'polite' });
     const prove = h('button', { type: 'button', class: 'secondary', 'aria-label': `Prove entry ${e.index} is in the checkpoint's tree` }, 'Prove');
-    prove.addEventListener('click', busy(prove, () => proveEntry(e, bytes, proofOut)));
+    prove.addEventListener('click', busy(prove, () => proveEntry(e, proofOut)));
     let kind = 'withheld';
     let date = '';
-    let what = `an entry about an item beyond your clearance (leaf hash ${e.leaf_hash})`;
+    let what = `an entry about an item beyond your clearance (leaf hash ${b64encode(e.leaf || new Uint8Array())})`;
     if (!e.withheld) {
-      bytes.set(e.index, b64decode(e.data));
-      const j = decodeEntry(e.data) || {};
-      kind = j.kind || '?';
-      date = j.date || '';
+      const j = e.json;
+      kind = typeof j.kind === 'string' ? j.kind : '?';
+      date = typeof j.date === 'string' ? j.date : '';
       what = entrySummary(j);
-      if (j.item) what = [h('a', { href: `#/items/${encodeURIComponent(j.item)}` }, j.item.slice(0, 12)), what ? ` ${what}` : ''];
+      if (typeof j.item === 'string')
+        what = [isId('item', j.item) ? h('a', { href: `#/items/${j.item}` }, j.item.slice(0, 12)) : j.item.slice(0, 12), what.length ? ' ' : '', what];
     }
     return h('tr', { 'data-index': String(e.index) }, h('td', { class: 'num' }, String(e.index)), h('td', null, date), h('td', null, kind), h('td', null, what), h('td', null, prove, ' ', proofOut));
   });
   const pager = h(
     'nav',
     { class: 'pager', 'aria-label': 'Pages of the log' },
-    after ? h('a', { href: '#/log' }, 'First page') : null,
-    page.next !== null && page.next !== undefined ? h('a', { href: `#/log${query({ after: page.next })}`, rel: 'next' }, 'Next page') : h('span', { class: 'muted' }, 'Last page'),
+    after !== undefined ? h('a', { href: '#/log' }, 'First page') : null,
+    page.next !== null ? h('a', { href: `#/log${query({ after: page.next })}`, rel: 'next' }, 'Next page') : h('span', { class: 'muted' }, 'Last page'),
   );
-  await setBanners(await labelled(page.entries));
+  await setBanners(await labelled(page.entries), route);
   let alarms = null;
   try {
-    const r = await fetch('/readyz', { cache: 'no-store' }).then((x) => x.json());
-    if (r.alarms && r.alarms.length)
-      alarms = h('div', { class: 'bad', role: 'alert' }, h('p', { class: 'verdict' }, "A peer's log raised an alarm"), h('ul', null, r.alarms.map((a) => h('li', null, `${a.party}: ${a.alarm}`))));
+    const r = await jsonOf(await fetch('/readyz', { cache: 'no-store' })); // 503 when not ready: the same JSON
+    if (r && Array.isArray(r.alarms) && r.alarms.length)
+      alarms = h('div', { class: 'bad', role: 'alert' }, h('p', { class: 'verdict' }, "A peer's log raised an alarm"), h('ul', null, r.alarms.map((a) => h('li', null, `${a.party}: `, iso(a.alarm)))));
   } catch {
     /* the probe is not essential here */
   }
   show(
     slot,
     h('h1', null, 'The log'),
-    h('p', null, `${page.size} entries; entries ${page.from} to ${page.to - 1} on this page.`),
+    h('p', null, `${page.size} entries; ${page.to > page.from ? `entries ${page.from} to ${page.to - 1}` : 'no entries'} on this page.`),
     alarms,
     form,
     table('Entries', ['#', 'Date', 'Kind', 'What', 'Inclusion'], rows),
@@ -118,33 +191,40 @@ async function logPage(params, slot) {
 // labelled(entries): the items whose labels (titles) the entries show, for
 // the banners: each as the node holds it, else as its label marks it.
 async function labelled(entries) {
-  const seen = new Map();
+  const seenItems = new Map();
   for (const e of entries) {
-    const j = e.withheld ? null : decodeEntry(e.data);
-    if (j && j.item && j.label && !seen.has(j.item)) seen.set(j.item, j.label);
+    const j = e.json;
+    if (j && typeof j.item === 'string' && j.label && typeof j.label === 'object' && !seenItems.has(j.item)) seenItems.set(j.item, j.label);
   }
   return Promise.all(
-    [...seen].map(([id, label]) =>
-      api('GET', `/v1/items/${encodeURIComponent(id)}`).catch(() => {
-        const m = { party: label.originator, level: label.level };
-        return { id, label, marking: m, local_marking: m };
-      }),
-    ),
+    [...seenItems].map(async ([id, label]) => {
+      const m = { party: label.originator, level: label.level };
+      const asLabelled = { id, label, marking: m, local_marking: m };
+      try {
+        const it = await api('GET', `/v1/items/${pathId('item', id)}`);
+        return it && it.id === id && it.local_marking ? it : asLabelled;
+      } catch {
+        return asLabelled;
+      }
+    }),
   );
 }
 
-// proveEntry: the entry's leaf hash from its own bytes, the server's path,
-// recomputed to the root the verified checkpoint signed.
-async function proveEntry(e, bytes, out) {
+// proveEntry(e, out): the row's leaf hash from its own bytes (a withheld
+// entry: its leaf hash as given), the server's path, recomputed to the
+// root the verified checkpoint signed.
+async function proveEntry(e, out) {
   const say = (ok, text) => show(out, h('span', { class: ok ? 'good' : 'bad', role: ok ? 'status' : 'alert', 'data-proof': ok ? 'verified' : 'refused' }, text));
   if (!trusted) return say(false, 'Verify a checkpoint first: a proof leads to the root it signed.');
-  if (e.index >= trusted.size) return say(false, `Entry ${e.index} is beyond the checkpoint's ${trusted.size} entries: fetch a newer one.`);
+  const cp = trusted;
+  if (e.index >= cp.size) return say(false, `Entry ${e.index} is beyond the checkpoint's ${cp.size} entries: fetch a newer one.`);
   try {
-    const p = await api('GET', `/v1/log/proof${query({ index: e.index, size: trusted.size })}`);
-    const leaf = bytes.has(e.index) ? await leafHash(bytes.get(e.index)) : b64decode(e.leaf_hash);
+    const p = await api('GET', `/v1/log/proof${query({ index: e.index, size: cp.size })}`);
+    if (!p || !Array.isArray(p.proof)) throw new Error('the node gave no inclusion proof');
+    const leaf = e.withheld ? e.leaf : await leafHash(e.bytes);
     const path = p.proof.map(b64decode);
-    if (await verifyInclusion(e.index, trusted.size, leaf, path, trusted.root))
-      return say(true, `Included: entry ${e.index}${bytes.has(e.index) ? ` (leaf ${b64encode(leaf).slice(0, 12)}…, from its bytes)` : ' (its leaf hash as given: withheld)'} is in the tree the checkpoint signed.`);
+    if (await verifyInclusion(e.index, cp.size, leaf, path, cp.root))
+      return say(true, `Included: entry ${e.index}${e.withheld ? ' (its leaf hash as given: withheld)' : ` (leaf ${b64encode(leaf).slice(0, 12)}…, from its bytes)`} is in the tree the checkpoint signed.`);
     return say(false, `Refused: the proof does not lead from entry ${e.index} to the checkpoint's root.`);
   } catch (err) {
     if (err.status === 401) return undefined;

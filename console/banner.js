@@ -2,7 +2,7 @@
 // page: the highest level the page shows, in the holder's scheme and the
 // originator's, with its common name from the agreements' equivalence
 // ("JPN 極秘 / KOR 군사II급비밀 — SECRET"), coloured per level.
-import { cached } from './lib.js';
+import { cached, isId } from './lib.js';
 
 // The usual colours by common name, else by rank (1 confidential, 2 secret, 3+ top secret).
 const BY_NAME = {
@@ -15,7 +15,8 @@ const BY_RANK = ['#007a33', '#0033a0', '#c8102e', '#ff8c00'];
 const NONE = '#007a33';
 
 export function party(code) {
-  return cached(`/v1/parties/${encodeURIComponent(code)}`);
+  if (!isId('party', code)) return Promise.reject(new Error('not a party code'));
+  return cached(`/v1/parties/${code}`);
 }
 
 function agreements() {
@@ -59,11 +60,12 @@ export function colourOf(lvl, name) {
 }
 
 // classify(items): the banner of a page showing these items
-// {text, colour, rank}: the highest by the holder's rank; its markings
-// in the holder's scheme then each originator's that differs.
+// {parts, text, colour, rank}: the highest by the holder's rank; its
+// markings in the holder's scheme then each originator's that differs
+// (parts: the text in pieces, each level name apart, to be isolated).
 export async function classify(items) {
   const live = (items || []).filter((i) => i && i.local_marking);
-  if (!live.length) return { text: 'No classified content on this page', colour: NONE, rank: 0 };
+  if (!live.length) return { text: NONE_TEXT, parts: [NONE_TEXT], colour: NONE, rank: 0 };
   const ranked = await Promise.all(
     live.map(async (i) => ({ i, l: await level(i.local_marking.party, i.local_marking.level) })),
   );
@@ -76,27 +78,80 @@ export async function classify(items) {
     const key = `${m.party} ${m.level}`;
     if (seen.has(key)) return;
     seen.add(key);
-    marks.push(`${m.party} ${(await level(m.party, m.level)).name}`);
+    marks.push([`${m.party} `, { name: String((await level(m.party, m.level)).name) }]);
   };
   for (const x of tops) await mark(x.i.local_marking);
   for (const x of tops) await mark(x.i.marking);
   const name = await common(first.i.local_marking.party, first.i.local_marking.level, first.i.label && first.i.label.agreement);
+  const parts = [];
+  marks.forEach((m, k) => parts.push(...(k ? [' / '] : []), ...m));
+  if (name) parts.push(' — ', { name: String(name) });
   return {
-    text: marks.join(' / ') + (name ? ` — ${name}` : ''),
+    text: parts.map((p) => (typeof p === 'string' ? p : p.name)).join(''),
+    parts,
     colour: colourOf(first.l, name),
     rank: top,
   };
 }
 
-// setBanners(items): both banners of the page, for these items (none: unclassified)
-export async function setBanners(items) {
-  const b = await classify(items);
+const NONE_TEXT = 'No classified content on this page';
+export const UNKNOWN_TEXT = 'Classification unknown: the page could not say what it shows';
+const UNKNOWN = '#1a1a1a';
+
+// Routes: each page the console shows is a route with its number; only the
+// current route may set the banners. A slow answer of a page the person
+// has left cannot lower the banners of the page now shown.
+let current = 0;
+let latest = 0;
+let calls = 0;
+
+// newRoute(): a new page begins; the number its banners must be set with
+export function newRoute() {
+  return ++current;
+}
+export function isCurrent(route) {
+  return route === current;
+}
+
+function paint(b) {
   for (const id of ['banner-top', 'banner-bottom']) {
     const el = document.getElementById(id);
-    el.textContent = b.text;
+    // a level's name may come from a peer: each in its own <bdi>, so
+    // right-to-left text cannot reorder the rest of the banner
+    el.replaceChildren(
+      ...b.parts.map((p) => {
+        if (typeof p === 'string') return document.createTextNode(p);
+        const x = document.createElement('bdi');
+        x.textContent = p.name;
+        return x;
+      }),
+    );
     el.style.backgroundColor = b.colour;
     el.style.color = textColour(b.colour);
     el.dataset.rank = String(b.rank);
   }
+}
+
+// setBanners(items, route): both banners of the page, for these items
+// (none: unclassified), when the route is still the current one and no
+// later call of the same route came first; else nothing (null).
+export async function setBanners(items, route) {
+  if (route !== current) return null;
+  const call = ++calls;
+  latest = call;
+  const b = await classify(items);
+  if (route !== current || call !== latest) return null;
+  paint(b);
+  return b;
+}
+
+// bannersUnknown(route): a page that asked for something classified and
+// could not show it (an error, an unexpected answer) says so, rather than
+// "no classified content".
+export function bannersUnknown(route) {
+  if (route !== current) return null;
+  latest = ++calls;
+  const b = { text: UNKNOWN_TEXT, parts: [UNKNOWN_TEXT], colour: UNKNOWN, rank: 'unknown' };
+  paint(b);
   return b;
 }

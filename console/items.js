@@ -5,16 +5,34 @@
 // that offers only the values the node's party declares.
 import {
   api, h, show, field, choices, checked, select, table, errorView, download, busy,
-  session, hasRole, mayChange, cached, query,
+  session, hasRole, mayChange, cached, query, iso, isId, pathId, ApiError,
 } from './lib.js';
-import { setBanners, party, colourOf, textColour } from './banner.js';
+import { setBanners, bannersUnknown, party, colourOf, textColour } from './banner.js';
+import { checkLogPage } from './verify.js';
 
 const PAGE = 25;
 
-export async function render(page, parts, params, slot) {
-  if (page === 'share') return sharePage(slot);
-  if (parts.length) return itemPage(parts[0], params, slot);
-  return listPage(params, slot);
+// render(page, parts, params, slot, route): route, the page's number, sets the banners
+export async function render(page, parts, params, slot, route) {
+  if (page === 'share') return sharePage(slot, route);
+  if (parts.length) return itemPage(parts[0], params, slot, route);
+  return listPage(params, slot, route);
+}
+
+// What ?done= may say on an item's page (after an act of this page): a
+// code from this list, never text from the address (a link could fake a
+// success).
+const DONE = {
+  shared: 'Shared: stored sealed, and logged.',
+  reproduced: "A reproduction, with the original's markings.",
+  translated: "A translation, with the original's markings.",
+  downgraded: 'Downgraded.',
+  destroyed: 'Destroyed.',
+};
+
+// itemHref(id): the address of an item's page (null for an id the node would not give)
+function itemHref(id, done) {
+  return isId('item', id) ? `#/items/${id}${query({ done })}` : null;
 }
 
 // The node's party, and the parties it has agreements with.
@@ -50,7 +68,7 @@ async function markChip(m) {
     /* unknown party: plain */
   }
   const name = lvl.name || m.level;
-  const chip = h('span', { class: 'mark' }, `${m.party} ${name}`, name !== m.level ? h('span', { class: 'code' }, ` (${m.level})`) : null);
+  const chip = h('span', { class: 'mark' }, `${m.party} `, iso(name), name !== m.level ? h('span', { class: 'code' }, ` (${m.level})`) : null);
   const bg = colourOf(lvl, null);
   chip.style.backgroundColor = bg;
   chip.style.color = textColour(bg);
@@ -59,7 +77,7 @@ async function markChip(m) {
 
 // ---- the list ----
 
-async function listPage(params, slot) {
+async function listPage(params, slot, route) {
   const own = await nodeParty();
   const scheme = await party(own);
   const parties = await knownParties();
@@ -92,16 +110,20 @@ async function listPage(params, slot) {
   try {
     list = await api('GET', `/v1/items${query(args)}`);
   } catch (e) {
-    await setBanners(null);
+    if (e.status !== 401) bannersUnknown(route); // items were asked for: their level is not known
     return show(slot, heading, form, errorView(e));
   }
-  const banner = setBanners(list.items);
+  if (!list || !Array.isArray(list.items)) {
+    bannersUnknown(route);
+    return show(slot, heading, form, errorView(new Error('An unexpected answer from the node: not a list of items.')));
+  }
+  const banner = setBanners(list.items, route);
   const rows = await Promise.all(
     list.items.map(async (i) =>
       h(
         'tr',
         { 'data-item': i.id },
-        h('td', null, h('a', { href: `#/items/${encodeURIComponent(i.id)}` }, i.label.title)),
+        h('td', null, itemHref(i.id) ? h('a', { href: itemHref(i.id) }, iso(i.label.title)) : iso(i.label.title)),
         h('td', null, await markChip(i.local_marking), i.foreign ? [' ', await markChip(i.marking)] : null),
         h('td', null, i.label.originator),
         h('td', null, i.label.ntk || '—'),
@@ -128,9 +150,12 @@ async function listPage(params, slot) {
 
 // ---- one item ----
 
-async function itemPage(id, params, slot) {
-  const item = await api('GET', `/v1/items/${encodeURIComponent(id)}`);
-  const banner = setBanners([item]);
+async function itemPage(id, params, slot, route) {
+  const item = await api('GET', `/v1/items/${pathId('item', id)}`);
+  // the answer must be the item asked for (else: an unexpected answer, not shown)
+  if (!item || item.id !== id || !item.label || !item.local_marking || !item.marking)
+    throw new ApiError(200, { code: 'unexpected', message: 'An unexpected answer from the node: not the item asked for. Nothing of it is shown.' });
+  const banner = setBanners([item], route);
   const L = item.label;
   const own = await nodeParty();
   const facts = h(
@@ -161,14 +186,15 @@ async function itemPage(id, params, slot) {
     h('dt', null, 'Id'),
     h('dd', { class: 'mono' }, item.id),
   );
-  const flash = params.get('done') ? h('p', { class: 'good', role: 'status' }, params.get('done')) : null;
+  const done = params.get('done');
+  const flash = done && Object.hasOwn(DONE, done) ? h('p', { class: 'good', role: 'status' }, DONE[done]) : null;
   const acts = item.destroyed_on ? [] : await actions(item, own);
   const hist = hasRole('auditor') ? await history(item.id) : null;
   await banner;
   show(
     slot,
     h('p', null, h('a', { href: '#/items' }, '← Items')),
-    h('h1', null, L.title),
+    h('h1', null, iso(L.title)),
     flash,
     facts,
     acts.length ? [h('h2', null, 'What you may do'), h('div', { class: 'actions' }, acts)] : null,
@@ -202,7 +228,7 @@ function panel(title, controls, submit, act, cls) {
 
 async function actions(item, own) {
   const L = item.label;
-  const id = encodeURIComponent(item.id);
+  const id = pathId('item', item.id);
   const here = session.person.party === own;
   const mine = L.originator === own;
   const scheme = await party(own).catch(() => null);
@@ -287,14 +313,14 @@ async function actions(item, own) {
       panel('Reproduce', field('Purpose', purposeSelect(item, scheme)), 'Reproduce', async (form) => {
         const purpose = form.elements.purpose.value;
         const copy = await api('POST', `/v1/items/${id}/reproduce`, { json: purpose ? { purpose } : {} });
-        location.hash = `#/items/${encodeURIComponent(copy.id)}${query({ done: 'A reproduction, with the original\'s markings.' })}`;
+        location.hash = itemHref(copy.id, 'reproduced') || '#/items';
       }, 'reproduce'),
     );
     const file = h('input', { type: 'file', name: 'file', required: true });
     out.push(
       panel('Translate', [field('The translation (a file)', file), field('Purpose', purposeSelect(item, scheme))], 'Translate', async (form) => {
         const copy = await api('POST', `/v1/items/${id}/translate${query({ purpose: form.elements.purpose.value })}`, { body: file.files[0] });
-        location.hash = `#/items/${encodeURIComponent(copy.id)}${query({ done: 'A translation, with the original\'s markings.' })}`;
+        location.hash = itemHref(copy.id, 'translated') || '#/items';
       }, 'translate'),
     );
   }
@@ -305,7 +331,7 @@ async function actions(item, own) {
       out.push(
         panel('Downgrade', field('New level', select('level', lower.map((l) => [l.code, `${own} ${l.name}`]))), 'Downgrade', async (form) => {
           await api('POST', `/v1/items/${id}/downgrade`, { json: { level: form.elements.level.value } });
-          location.hash = `#/items/${id}${query({ done: 'Downgraded.', t: Date.now() })}`;
+          location.hash = `#/items/${id}${query({ done: 'downgraded', t: Date.now() })}`;
         }, 'downgrade'),
       );
   }
@@ -329,7 +355,7 @@ async function actions(item, own) {
         'Destroy',
         async () => {
           await api('POST', `/v1/items/${id}/destroy`);
-          location.hash = `#/items/${id}${query({ done: 'Destroyed.' })}`;
+          location.hash = `#/items/${id}${query({ done: 'destroyed' })}`;
         },
         'destroy',
       ),
@@ -338,19 +364,20 @@ async function actions(item, own) {
   return out;
 }
 
-// The log's entries about the item (auditors): decoded in the browser.
+// The log's entries about the item (auditors): decoded in the browser,
+// each page checked as the log's page is (checkLogPage).
 async function history(id) {
   const rows = [];
   let after;
   try {
     for (let pages = 0; pages < 20; pages++) {
-      const page = await api('GET', `/v1/log/entries${query({ after, limit: 1000 })}`);
+      const from = after === undefined ? 0 : after + 1;
+      const page = checkLogPage(await api('GET', `/v1/log/entries${query({ after, limit: 1000 })}`), from, 1000);
       for (const e of page.entries) {
-        if (e.withheld) continue;
-        const j = decodeEntry(e.data);
+        const j = e.json;
         if (j && (j.item === id || j.from === id)) rows.push(h('tr', null, h('td', { class: 'num' }, String(e.index)), h('td', null, j.date), h('td', null, j.kind), h('td', null, entrySummary(j))));
       }
-      if (page.next === null || page.next === undefined) break;
+      if (page.next === null) break;
       after = page.next;
     }
   } catch (e) {
@@ -359,23 +386,14 @@ async function history(id) {
   return [h('h2', null, 'History'), rows.length ? table('Entries of the log about this item', ['Entry', 'Date', 'Kind', 'What'], rows) : h('p', null, 'No entry of the log names it.')];
 }
 
-export function decodeEntry(b64) {
-  try {
-    const bin = atob(b64);
-    const u8 = Uint8Array.from(bin, (c) => c.charCodeAt(0));
-    return JSON.parse(new TextDecoder().decode(u8));
-  } catch {
-    return null;
-  }
-}
-
+// entrySummary(j): what an entry says, as parts of a line (a title isolated)
 export function entrySummary(j) {
   const bits = [];
   if (j.by) bits.push(`by ${j.by}`);
   if (j.decision && j.decision.decision) bits.push(`${j.decision.decision} ${j.decision.action} by ${j.decision.person}`);
   if (j.to) bits.push(`to ${j.to}`);
   if (j.purpose) bits.push(`purpose ${j.purpose}`);
-  if (j.label && j.label.title) bits.push(`“${j.label.title}”`);
+  if (j.label && j.label.title) bits.push(['“', iso(j.label.title), '”']);
   if (j.agreement) bits.push(j.agreement);
   if (j.event) bits.push(`${j.event.kind} ${j.event.date}${j.event.by ? ` by ${j.event.by}` : ''}`);
   if (j.peer) bits.push(`peer ${j.peer}`);
@@ -383,13 +401,13 @@ export function entrySummary(j) {
   else if (j.person) bits.push(`person ${j.person}`);
   if (j.by_token) bits.push(`token ${j.by_token}`);
   if (j.entered_by) bits.push(`entered by the ${j.entered_by}`);
-  return bits.join(', ');
+  return bits.flatMap((b, k) => (k ? [', ', b] : [b]));
 }
 
 // ---- share ----
 
-async function sharePage(slot) {
-  await setBanners(null);
+async function sharePage(slot, route) {
+  await setBanners(null, route);
   const own = await nodeParty();
   const scheme = await party(own);
   const parties = (await knownParties()).filter((p) => p !== own);
@@ -435,7 +453,7 @@ async function sharePage(slot) {
       };
       try {
         const item = await api('POST', `/v1/items${query(args)}`, { body: file.files[0] });
-        location.hash = `#/items/${encodeURIComponent(item.id)}${query({ done: 'Shared: stored sealed, and logged.' })}`;
+        location.hash = itemHref(item.id, 'shared') || '#/items';
       } catch (e) {
         if (e.status !== 401) out.replaceChildren(errorView(e));
       }

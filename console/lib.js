@@ -42,12 +42,77 @@ export function mayChange(...roles) {
 
 export class ApiError extends Error {
   constructor(status, err) {
-    super(err.message || `HTTP ${status}`);
+    super(typeof err.message === 'string' && err.message ? err.message : `HTTP ${status}`);
     this.status = status;
-    this.code = err.code || 'http';
-    this.field = err.field;
-    this.decision = err.decision;
+    this.code = typeof err.code === 'string' ? err.code : 'http';
+    this.field = typeof err.field === 'string' ? err.field : undefined;
+    this.decision = err.decision && typeof err.decision === 'object' && Array.isArray(err.decision.rules) ? err.decision : undefined;
   }
+}
+
+// The formats of the ids that name something in the API's paths, as the
+// node checks them (src/core: label_id_check, agreement_id_check,
+// party_code_check, person_id_check; countries are ISO 3166-1 alpha-3).
+// An id from the address or from an answer that is not one of them is
+// never put in a path: no '/', '%', '?', '#' or dot segment can turn a
+// request into another (/v1/items/ID%2Fcontent would be a download).
+export const ID = {
+  item: /^[A-Za-z0-9_-]{1,63}$/,
+  agreement: /^(?!\.\.?$)[A-Za-z0-9._-]{1,63}$/,
+  party: /^[A-Z]{2,8}$/,
+  country: /^[A-Z]{3}$/,
+  person: /^(?!\.\.?$)[a-z0-9._-]{1,63}$/,
+};
+
+// isId(kind, x): x is a string in the format of that kind of id
+export function isId(kind, x) {
+  return typeof x === 'string' && ID[kind].test(x);
+}
+
+// A page the address asks for and the console refuses without asking the
+// node (an id not in its format, an address it cannot read).
+export class BadAddress extends Error {
+  constructor(title, message) {
+    super(message);
+    this.title = title;
+    this.local = true;
+  }
+}
+
+// pathId(kind, id): the id for a path of the API, or BadAddress ("No such item")
+export function pathId(kind, id) {
+  if (!isId(kind, id))
+    throw new BadAddress(`No such ${kind}`, `This address names no ${kind}: it is not an id this node gives. Nothing was asked of the node.`);
+  return encodeURIComponent(id);
+}
+
+// iso(text): data shown inline with other text (a title, a name, a level's
+// name from a peer), isolated in a <bdi> so that right-to-left text or
+// U+200E/U+200F/U+061C in it cannot reorder the text around it
+export function iso(text) {
+  return h('bdi', null, text === null || text === undefined ? '' : String(text));
+}
+
+// isJson(response): its Content-Type is application/json (parameters aside)
+function isJson(r) {
+  return (r.headers.get('Content-Type') || '').split(';')[0].trim().toLowerCase() === 'application/json';
+}
+
+// jsonOf(response): its JSON, whatever its status; an error, never
+// quoting the body, when it is not JSON
+export async function jsonOf(r) {
+  if (!isJson(r)) throw unexpected(r.status);
+  try {
+    return await r.json();
+  } catch {
+    throw unexpected(r.status);
+  }
+}
+
+// An answer the console did not expect (not JSON, or JSON it cannot read):
+// an error that never shows the body (it could be an item's content).
+function unexpected(status) {
+  return new ApiError(status, { code: 'unexpected', message: `An unexpected answer from the node (HTTP ${status}, not the JSON the page asked for): nothing of it is shown.` });
 }
 
 // Told when a request finds the session gone (401): app.js shows the sign-in form.
@@ -86,15 +151,18 @@ export async function api(method, path, opts = {}) {
   if (r.ok) {
     if (opts.raw) return r;
     if (r.status === 204) return null;
-    return r.json();
+    // only JSON is parsed: a parser's error would quote the body (an
+    // item's content, if a request was turned into a download)
+    return jsonOf(r);
   }
   let err = { message: `HTTP ${r.status}` };
-  try {
-    const j = await r.json();
-    if (j && j.error) err = j.error;
-  } catch {
-    /* not JSON: keep the status */
-  }
+  if (isJson(r))
+    try {
+      const j = await r.json();
+      if (j && j.error && typeof j.error === 'object') err = j.error;
+    } catch {
+      /* not JSON: keep the status, never the body */
+    }
   const e = new ApiError(r.status, err);
   if (r.status === 401 && session.person && !opts.signingIn) onSessionEnded(e);
   return Promise.reject(e);

@@ -132,3 +132,99 @@ export async function verifyInclusion(index, size, leaf, path, root) {
   }
   return sn === 0 && same(r, root);
 }
+
+// verifyConsistency(first, second, firstRoot, secondRoot, proof): RFC 9162,
+// 2.1.4.2: the tree of `second` entries with secondRoot extends the tree of
+// `first` entries with firstRoot (both roots the verifier's own, never the
+// server's). first 0 is consistent with anything; equal sizes need equal
+// roots and no proof.
+export async function verifyConsistency(first, second, firstRoot, secondRoot, proof) {
+  if (!(Number.isSafeInteger(first) && Number.isSafeInteger(second) && first >= 0 && first <= second)) return false;
+  if (first === 0) return proof.length === 0;
+  if (first === second) return proof.length === 0 && same(firstRoot, secondRoot);
+  if (!proof.length || proof.some((p) => p.length !== 32)) return false;
+  const path = isPow2(first) ? [firstRoot, ...proof] : proof;
+  let fn = first - 1;
+  let sn = second - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = await sha256(Uint8Array.of(0x01), c, fr);
+      sr = await sha256(Uint8Array.of(0x01), c, sr);
+      if (fn % 2 === 0)
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+    } else {
+      sr = await sha256(Uint8Array.of(0x01), sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && same(fr, firstRoot) && same(sr, secondRoot);
+}
+
+function isPow2(n) {
+  let x = n;
+  while (x > 1 && x % 2 === 0) x /= 2;
+  return x === 1;
+}
+
+// checkLogPage(page, from, limit): a page of GET /v1/log/entries asked from
+// entry `from` (after: from - 1) with `limit`, checked before anything of it
+// is shown or proved: its from is the one asked, to within the log's size
+// and the limit, its entries exactly from..to-1, each once, in order, each
+// either bytes (base64; a log entry is JSON whose seq is its index) or
+// withheld with a 32-byte leaf hash; next is to - 1 when more follow, else
+// null. Each entry comes back with its own bytes and what they say:
+// {index, withheld, bytes, leaf, json}. Throws, saying what is wrong.
+export function checkLogPage(page, from, limit) {
+  const count = (x) => Number.isSafeInteger(x) && x >= 0;
+  const bad = (why) => new Error(`Refused: the node's page of the log is not what was asked for (${why}). Nothing of it is shown.`);
+  if (!page || typeof page !== 'object' || !Array.isArray(page.entries)) throw bad('no list of entries');
+  const { size, to } = page;
+  if (!count(size) || !count(page.from) || !count(to)) throw bad('its size, from and to are not whole numbers');
+  if (page.from !== from) throw bad(`it starts at entry ${page.from}, not at ${from}`);
+  if (to < from || to > size || to - from > limit) throw bad(`entries ${from} to ${to - 1} are not within the log's ${size} and ${limit} a page`);
+  if (page.entries.length !== to - from) throw bad(`${page.entries.length} entries for entries ${from} to ${to - 1}`);
+  const next = page.next === undefined ? null : page.next;
+  if (to < size ? next !== to - 1 : next !== null) throw bad('its next page is not where this one ends');
+  return {
+    size,
+    from,
+    to,
+    next,
+    entries: page.entries.map((e, k) => {
+      const index = from + k;
+      if (!e || typeof e !== 'object' || e.index !== index)
+        throw bad(`its entry ${k + 1} says index ${e && typeof e === 'object' ? String(e.index) : '?'}, not ${index}: the indices must be ${from} to ${to - 1}, each once, in order`);
+      if (e.withheld === true) {
+        let leaf;
+        try {
+          leaf = b64decode(e.leaf_hash);
+        } catch {
+          leaf = null;
+        }
+        if (!leaf || leaf.length !== 32) throw bad(`withheld entry ${index} has no 32-byte leaf hash`);
+        return { index, withheld: true, bytes: null, leaf, json: null };
+      }
+      let bytes;
+      let json;
+      try {
+        bytes = b64decode(e.data);
+        json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      } catch {
+        throw bad(`entry ${index}'s bytes are not a log entry`);
+      }
+      if (!json || typeof json !== 'object' || json.seq !== index) throw bad(`entry ${index}'s bytes say it is entry ${json && typeof json === 'object' ? String(json.seq) : '?'}`);
+      return { index, withheld: false, bytes, leaf: null, json };
+    }),
+  };
+}
