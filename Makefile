@@ -8,6 +8,7 @@
 #   make demo       deps, then 2019 replayed by two nodes, JPN and KOR, as daemons
 #   make bench      benchmarks (bench/), each against a named peer (bench/store:
 #                   the store engines, with one and two daemons)
+#   make console-shots  the web console's screenshots (docs/console/) retaken
 #   make soak       the daemon under mixed load for SOAK_SECONDS (300): memory, latency
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       installs missing Debian packages (as root) or prints how
@@ -37,7 +38,7 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all tests check check-valgrind demo bench soak install uninstall clean deps lint banned faces fuzz man \
+.PHONY: all tests check check-valgrind demo bench soak console-shots install uninstall clean deps lint banned faces fuzz man \
         fuzz-build \
         check-run build-all
 .DELETE_ON_ERROR:
@@ -99,6 +100,13 @@ check-valgrind: deps
 	    --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 	    $(BUILD)/tests/test_store --jobs 1 || exit 1; \
 	LIAISON_BIN=$(CURDIR)/scripts/valgrind-liaison bats tests/cli
+
+# the console's screenshots in docs/console/ (docs/console.md), taken anew
+# by its browser tests; squeezed by pngquant when it is installed
+console-shots: all
+	CONSOLE_SHOTS=$(CURDIR)/docs/console sh tests/console/run.sh $(BUILD)/liaison
+	@! command -v pngquant >/dev/null || for f in docs/console/*.png; do \
+	    pngquant --quality 70-95 --skip-if-larger --force --output "$$f" "$$f"; done
 
 bench:
 	@sh scripts/deps.sh bench
