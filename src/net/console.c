@@ -76,7 +76,8 @@ static enum MHD_Result session_answer(struct ctx *x, unsigned status)
 	const struct session_ticket *k = &x->rq->session;
 	json_t *o = json_object();
 	if (!o)
-		return reply_errorf(x, MHD_HTTP_INTERNAL_SERVER_ERROR, "no-memory", "out of memory");
+		return reply_errorf(x, MHD_HTTP_INTERNAL_SERVER_ERROR, "no-memory",
+				    "out of memory");
 	json_object_set_new(o, "person", encode_person(&x->rq->who));
 	json_object_set_new(o, "csrf", json_string(k->csrf));
 	encode_instant(o, "expires", (int64_t)time(NULL) + (int64_t)k->left);

@@ -142,7 +142,8 @@ with() {
 	[ "$code" = 200 ]
 	id=$("$L" --home jpn --json person tokens sato | jq -r '.tokens[0].id')
 	"$L" --home jpn person revoke-token "$id"
-	eventually test "$(curl -s -b jar.txt -o /dev/null -w '%{http_code}' "$URL/v1/me")" = 401
+	refused() { [ "$(curl -s -b jar.txt -o /dev/null -w '%{http_code}' "$URL/v1/me")" = 401 ]; }
+	eventually refused
 	code=$(curl -s -o out.json -w '%{http_code}' -b 'liaison_session_JPN=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' \
 		"$URL/v1/me")
 	[ "$code" = 401 ]
@@ -259,7 +260,8 @@ with() {
 	api_record POST /v1/session "$code" in.json
 	[ "$code" = 403 ]
 	# the access log is written at least every 200 ms: six sign-ins so far
-	eventually test "$(grep -c '"path":"/v1/session"' jpn.log)" -ge 6
+	logged() { [ "$(grep -c '"path":"/v1/session"' jpn.log)" -ge 6 ]; }
+	eventually logged
 	[ "$(grep '"path":"/v1/session"' jpn.log | tail -1 | jq .bytes_in)" = 0 ]
 }
 
