@@ -790,10 +790,6 @@ void http_on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	size_t route = http_route_index(rq->route);
 	metrics_observe(&s->metrics, route < METRICS_ROUTES ? route : METRICS_ROUTES, rq->status,
 			http_now() - rq->t0);
-	/* buffered: written at least every 200 ms, and at the stop */
-	long long ms = (long long)(http_now() * 1e3), last = atomic_load(&s->flushed);
-	if (ms - last >= 200 && atomic_compare_exchange_strong(&s->flushed, &last, ms))
-		fflush(s->o.access_log);
 	spool_free(rq->spool);
 	if (rq->fd >= 0)
 		close(rq->fd);

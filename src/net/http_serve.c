@@ -292,17 +292,24 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 	if (lanes_start(s, &lanes, &le) < 0)
 		fprintf(stderr, "liaison serve: %s\n", le.msg);
 	int sig = 0;
-	/* SIGHUP (a log rotation's, an operator's reflex) is not a stop: the
-	 * access log is flushed, and the daemon says what it does not reload */
-	while ((sigwait(stop, &sig) != 0 && (sig = SIGTERM)) || sig == SIGHUP) {
-		if (sig != SIGHUP)
-			break; /* sigwait failed: stop as asked to, cleanly */
+	/* the access log is written at least every 200 ms; SIGHUP (a log
+	 * rotation's, an operator's reflex) is not a stop: the access log is
+	 * flushed, and the daemon says what it does not reload */
+	for (;;) {
+		struct timespec tick = {0, 200 * 1000 * 1000};
+		sig = sigtimedwait(stop, NULL, &tick);
 		fflush(s->o.access_log);
+		if (sig < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (sig != SIGHUP)
+			break; /* SIGTERM, SIGINT, or sigtimedwait failed: stop, cleanly */
 		fprintf(stderr,
 			"liaison serve: SIGHUP: the access log flushed; the TLS certificate "
 			"and the settings are read at start (restart to change them)\n");
 		fflush(stderr);
 	}
+	if (sig < 0)
+		sig = SIGTERM;
 	(void)sd_notify(0, "STOPPING=1");
 	fprintf(stderr, "liaison serve: %s: stopping (requests in flight may finish)\n",
 		sig == SIGTERM ? "SIGTERM" : "SIGINT");

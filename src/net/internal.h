@@ -129,9 +129,8 @@ struct server {
 	struct key_secret key;
 	pthread_key_t worker_key; /* each worker thread's node and spare request (http.c) */
 	struct MHD_Daemon *d;
-	atomic_uint active;   /* requests in flight */
-	atomic_ulong seq;     /* request numbers, for temporary file names */
-	atomic_llong flushed; /* when the access log was last flushed (ms) */
+	atomic_uint active; /* requests in flight */
+	atomic_ulong seq;   /* request numbers, for temporary file names */
 };
 
 /* BODY_SEALED: a file too, but classified plaintext: spooled sealed under a
