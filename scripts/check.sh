@@ -65,7 +65,7 @@ suite() {
 		rm -f "$log.tap" "$log.out"
 		tally "$name unit test_store on PostgreSQL"
 	fi
-	LIAISON_BIN="$PWD/$dir/liaison" bats --tap tests/cli >"$log" 2>&1
+	LIAISON_BIN="${CLI_BIN:-$PWD/$dir/liaison}" bats --tap tests/cli >"$log" 2>&1
 	tally "$name cli (bats)"
 }
 
@@ -114,9 +114,18 @@ fi
 build clang CC=clang BUILD=build/clang
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 build asan+ubsan CC=gcc BUILD=build/asan OPT="-O1 -g" SAN="$SAN"
+# the CLI tests through tests/cli/lsan-sample.sh: LeakSanitizer on every
+# daemon and on the first run of each shape of command line, ASan and UBSan
+# on every run (the unit tests: LeakSanitizer on all)
 if [ -x build/asan/liaison ]; then
+	lsan=$(mktemp -d)
+	cp tests/cli/lsan-sample.sh "$lsan/liaison"
+	# crash.bats: 25 SIGKILLs in the gcc run, 12 here (the recovery's
+	# memory checked; the count is the gcc run's to prove)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		LIAISON_ASAN_BIN="$PWD/build/asan/liaison" CLI_BIN="$lsan/liaison" CRASH_RUNS=12 \
 		suite asan build/asan
+	rm -rf "$lsan"
 fi
 # every fuzz target over its checked-in corpus (make fuzz runs them for longer)
 if $MAKE --no-print-directory -j2 fuzz-build >"$log.out" 2>&1; then

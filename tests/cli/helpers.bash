@@ -92,13 +92,13 @@ eventually() { # CMD...: true within 10 s
 
 # api_record METHOD PATH STATUS FILE: keeps a daemon's answer (its body in
 # FILE) for api_check, which checks it against docs/openapi.yaml
-api_record() {
+api_record() { # one process (cp) per answer: the suites ask thousands
 	local dir="$BATS_TEST_TMPDIR/answers"
-	mkdir -p "$dir"
-	local n=1
-	[ ! -f "$dir/../answers.tsv" ] || n=$(($(wc -l <"$dir/../answers.tsv") + 1))
-	cp "$4" "$dir/$n.body" 2>/dev/null || : >"$dir/$n.body"
-	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$dir/$n.body" >>"$BATS_TEST_TMPDIR/answers.tsv"
+	[ -d "$dir" ] || mkdir -p "$dir"
+	# a name no other call takes, in this shell or a subshell of it
+	local body="$dir/$BASHPID.${EPOCHREALTIME/./}.$RANDOM.body"
+	cp "$4" "$body" 2>/dev/null || : >"$body"
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$body" >>"$BATS_TEST_TMPDIR/answers.tsv"
 }
 
 # api_check: every answer api_record kept is one docs/openapi.yaml declares
