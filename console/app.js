@@ -21,6 +21,7 @@ const PAGES = [
   { path: 'export', title: 'Export control', roles: null, mod: './agreements.js', sub: 0 },
   { path: 'log', title: 'Log', roles: ['auditor'], mod: './audit.js', sub: 0, classified: true },
   { path: 'peers', title: 'Peers', roles: ['security-officer', 'registrar'], mod: './audit.js', sub: 0 },
+  { path: 'reports', title: 'Reports', roles: ['security-officer', 'auditor'], mod: './audit.js', sub: 0, classified: true },
 ];
 
 function allowed(p) {

@@ -2,9 +2,10 @@
 // time; a checkpoint's signature and an entry's inclusion proof verified
 // here, in the browser, against a verifier key the auditor gives (kept in
 // this browser's localStorage: it is public); peers' witnessing, their
-// alarms, and the outbox.
-import { api, h, iso, show, field, table, errorView, busy, query, isId, pathId, BadAddress, jsonOf } from './lib.js';
-import { setBanners } from './banner.js';
+// alarms, and the outbox; the compromise reports peers sent, acknowledged
+// by a security officer.
+import { api, h, iso, show, field, table, errorView, busy, query, isId, pathId, BadAddress, jsonOf, hasRole } from './lib.js';
+import { setBanners, bannersUnknown } from './banner.js';
 import { entrySummary } from './items.js';
 import { b64decode, b64encode, parseVerifierKey, verifyCheckpoint, verifyInclusion, verifyConsistency, leafHash, checkLogPage } from './verify.js';
 
@@ -17,6 +18,7 @@ export async function render(page, parts, params, slot, route) {
     await setBanners(null, route); // messages name items by id only
     return peersPage(slot);
   }
+  if (page === 'reports') return reportsPage(slot, route);
   return logPage(params, slot, route);
 }
 
@@ -266,5 +268,88 @@ async function peersPage(slot) {
     h('h2', null, 'Outbox'),
     mrow.length ? table('Messages to peers, oldest first', ['Message', 'To', 'Kind', 'About', 'Created', 'State', 'Tries'], mrow) : h('p', null, 'No messages.'),
     outbox.next ? h('p', { class: 'muted' }, 'More messages: the first page only.') : null,
+  );
+}
+
+// The compromise reports peers sent about this party's items, newest first.
+// Their details are the reporting party's words about a classified item:
+// shown only when asked for, and the banners are the reported items'
+// (unknown when one cannot be read). A security officer acknowledges an
+// open report with a note of what was done.
+async function reportsPage(slot, route) {
+  const list = await api('GET', '/v1/reports');
+  const reports = Array.isArray(list.reports) ? list.reports.filter((r) => r && isId('report', r.id) && isId('item', r.item)) : [];
+  const ids = [...new Set(reports.map((r) => r.item))];
+  let unknown = false;
+  const items = (
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          const it = await api('GET', `/v1/items/${pathId('item', id)}`);
+          if (it && it.id === id && it.local_marking) return it;
+        } catch {
+          /* not one this person sees: the banners cannot say */
+        }
+        unknown = true;
+        return null;
+      }),
+    )
+  ).filter(Boolean);
+  if (unknown) bannersUnknown(route);
+  else await setBanners(items, route);
+  const officer = hasRole('security-officer');
+  const rows = reports.map((r) => {
+    const out = h('div', { class: 'report-out', 'aria-live': 'polite' });
+    const details = h('button', { type: 'button', class: 'secondary' }, 'Details');
+    details.addEventListener(
+      'click',
+      busy(details, async () => {
+        try {
+          const one = await api('GET', `/v1/reports/${pathId('report', r.id)}`);
+          const rep = one && one.document && one.document.compromise_report;
+          show(out, h('p', null, 'Details: ', iso(rep && typeof rep.details === 'string' ? rep.details : '(none)')), h('p', { class: 'mono' }, `SHA-256 ${one.sha256}`));
+        } catch (e) {
+          show(out, errorView(e));
+        }
+      }),
+    );
+    let state;
+    if (r.acknowledged) state = h('span', null, 'Acknowledged by ', iso(r.acknowledged.by), ` on ${r.acknowledged.on}: `, iso(r.acknowledged.note));
+    else if (officer) {
+      const note = h('input', { type: 'text', maxlength: '511', required: true, name: 'note' });
+      const go = h('button', { type: 'submit' }, 'Acknowledge');
+      const form = h('form', { class: 'ack', 'aria-label': `Acknowledge report ${r.id.slice(0, 12)}` }, h('strong', { class: 'bad-text' }, 'OPEN'), field('What was done', note), go);
+      form.addEventListener(
+        'submit',
+        busy(go, async () => {
+          try {
+            await api('POST', `/v1/reports/${pathId('report', r.id)}/acknowledge`, { json: { note: note.value } });
+            await reportsPage(slot, route);
+          } catch (e) {
+            show(out, errorView(e));
+          }
+        }),
+      );
+      state = form;
+    } else state = h('strong', { class: 'bad-text' }, 'OPEN');
+    return h(
+      'tr',
+      { 'data-report': r.id },
+      h('td', { class: 'mono' }, r.id.slice(0, 12)),
+      h('td', null, h('a', { href: `#/items/${r.item}` }, r.item.slice(0, 12))),
+      h('td', null, iso(r.by), ` (${r.from})`),
+      h('td', null, r.reported_on),
+      h('td', null, r.received_on),
+      h('td', null, state, ' ', details, out),
+    );
+  });
+  show(
+    slot,
+    h('h1', null, 'Compromise reports'),
+    list.open > 0
+      ? h('div', { class: 'bad', role: 'alert' }, h('p', { class: 'verdict' }, `${list.open} compromise report${list.open === 1 ? '' : 's'} not acknowledged: the node's alarm stands until a security officer acknowledges ${list.open === 1 ? 'it' : 'them'}.`))
+      : null,
+    rows.length ? table('Reports from peers, newest first', ['Report', 'Item', 'Reported by', 'Reported', 'Received', 'State'], rows) : h('p', null, 'No compromise reports.'),
+    list.next ? h('p', { class: 'muted' }, 'More reports: the first page only.') : null,
   );
 }

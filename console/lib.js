@@ -62,6 +62,7 @@ export const ID = {
   party: /^[A-Z]{2,8}$/,
   country: /^[A-Z]{3}$/,
   person: /^(?!\.\.?$)[a-z0-9._-]{1,63}$/,
+  report: /^[0-9a-f]{32}$/, // a peer's message id
 };
 
 // isId(kind, x): x is a string in the format of that kind of id

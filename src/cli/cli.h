@@ -227,6 +227,6 @@ int cli_complete(const struct cli *c);
 
 extern const struct cli_command cmd_init, cmd_config, cmd_agreement, cmd_keygen, cmd_seal, cmd_open,
     cmd_inspect, cmd_person, cmd_party, cmd_item, cmd_access, cmd_consent, cmd_export, cmd_log,
-    cmd_serve, cmd_peer, cmd_store, cmd_login, cmd_logout, cmd_whoami;
+    cmd_serve, cmd_peer, cmd_store, cmd_login, cmd_logout, cmd_whoami, cmd_report;
 
 #endif

@@ -22,9 +22,9 @@
 #define LIAISON_VERSION "0.1.0"
 
 const struct cli_command *const cli_commands[] = {
-    &cmd_init,	  &cmd_config, &cmd_agreement, &cmd_person, &cmd_party, &cmd_item,    &cmd_access,
-    &cmd_consent, &cmd_export, &cmd_log,       &cmd_serve,  &cmd_peer,	&cmd_store,   &cmd_login,
-    &cmd_logout,  &cmd_whoami, &cmd_keygen,    &cmd_seal,   &cmd_open,	&cmd_inspect,
+    &cmd_init,	  &cmd_config, &cmd_agreement, &cmd_person, &cmd_party, &cmd_item,   &cmd_access,
+    &cmd_consent, &cmd_export, &cmd_log,       &cmd_serve,  &cmd_peer,	&cmd_report, &cmd_store,
+    &cmd_login,	  &cmd_logout, &cmd_whoami,    &cmd_keygen, &cmd_seal,	&cmd_open,   &cmd_inspect,
 };
 #define NCOMMANDS (sizeof cli_commands / sizeof cli_commands[0])
 const size_t cli_ncommands = NCOMMANDS;

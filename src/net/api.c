@@ -126,9 +126,17 @@ static enum MHD_Result h_ready(struct ctx *x)
 		json_array_append_new(problems, json_string("the node's keys are not unsealed"));
 	if (json_array_size(alarms))
 		json_array_append_new(problems, json_string("a peer's log raised an alarm"));
+	/* compromise reports not acknowledged: the node's alarm, said here, yet
+	 * no reason to take the node out of service (a peer could do it at will) */
+	json_t *reports = NULL;
+	if (view_reports(x->n, NULL, true, &reports, &e) < 0)
+		json_array_append_new(problems, json_sprintf("store: %s", e.msg));
+	json_int_t open = json_integer_value(json_object_get(reports, "open"));
+	json_decref(reports);
 	bool ok = json_array_size(problems) == 0;
-	json_t *o = json_pack("{s:b, s:s, s:o, s:o}", "ok", ok, "party", x->n->party, "problems",
-			      problems, "alarms", alarms ? alarms : json_array());
+	json_t *o = json_pack("{s:b, s:s, s:o, s:o, s:I}", "ok", ok, "party", x->n->party,
+			      "problems", problems, "alarms", alarms ? alarms : json_array(),
+			      "compromise_reports_open", open);
 	encode_clock(o, &x->n->clock);
 	return reply_json(x, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, o);
 }
@@ -659,6 +667,49 @@ static enum MHD_Result h_consent(struct ctx *x)
 	return api_file_answer(x, MHD_HTTP_CREATED, path);
 }
 
+/* ---- compromise reports received ---- */
+
+static enum MHD_Result h_reports(struct ctx *x)
+{
+	enum MHD_Result ret;
+	const char *item = NULL;
+	bool open = false;
+	struct api_list l = {"reports", "id", NULL, API_ALL};
+	const struct arg_spec q[] = {API_PAGE_ARGS(l),
+				     {"item", ARG_STRING, .str = &item},
+				     {"open", ARG_BOOL, .flag = &open},
+				     {0}};
+	if (!api_query(x, q, &ret))
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_reports(x->n, item, open, &o, &e);
+	return api_page(x, rv, o, &e, &l);
+}
+
+static enum MHD_Result h_report_get(struct ctx *x)
+{
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_report(x->n, P0, &o, &e);
+	return api_answer(x, rv, o, &e);
+}
+
+static enum MHD_Result h_report_ack(struct ctx *x)
+{
+	enum MHD_Result ret;
+	const char *note;
+	const struct arg_spec spec[] = {{"note", ARG_STRING, true, .str = &note}, {0}};
+	json_t *b = api_body(x, spec, &ret);
+	if (!b)
+		return ret;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	int rv = view_report_ack(x->n, &x->rq->who, NULL, P0, note, &o, &e);
+	json_decref(b);
+	return api_answer(x, rv, o, &e);
+}
+
 static enum MHD_Result h_consent_import(struct ctx *x)
 {
 	struct consent_info ci;
@@ -809,6 +860,10 @@ const struct route api_routes[] = {
     {"POST", "/v1/access-checks", BODY_JSON, AUTH_PERSON, OP_ITEM_USE, true, h_access, NO_QUERY},
     {"GET", "/v1/peers", BODY_NONE, AUTH_PERSON, OP_FEDERATION, true, h_peers, QUERY},
     {"GET", "/v1/outbox", BODY_NONE, AUTH_PERSON, OP_FEDERATION, true, h_outbox, QUERY},
+    {"GET", "/v1/reports", BODY_NONE, AUTH_PERSON, OP_REPORTS, true, h_reports, QUERY},
+    {"GET", "/v1/reports/{id}", BODY_NONE, AUTH_PERSON, OP_REPORTS, true, h_report_get, NO_QUERY},
+    {"POST", "/v1/reports/{id}/acknowledge", BODY_JSON, AUTH_PERSON, OP_REPORT_ACK, false,
+     h_report_ack, NO_QUERY},
     {"POST", "/v1/peer/messages", BODY_FILE, AUTH_PEER, OP_READ, false, h_peer_message, NO_QUERY},
     {"POST", "/v1/peer/checkpoint", BODY_FILE, AUTH_PEER, OP_READ, false, h_peer_checkpoint,
      NO_QUERY},

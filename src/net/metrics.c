@@ -8,7 +8,6 @@
  * state, its witnessing (size, age, alarm), the compromise reports received, the connections cut
  * for being too slow.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,19 +126,26 @@ static void requests(FILE *f, struct metrics *m, const char *(*name)(size_t, cha
 	fprintf(f, "liaison_request_duration_seconds_count %llu\n", sum);
 }
 
-/* The files of home/reports: the compromise reports received. */
-static unsigned long reports(const char *home)
+/* The compromise reports received, all and those not acknowledged. */
+static int reports(FILE *f, struct node *n, struct lerr *e)
 {
-	char dir[NODE_PATH_MAX + 16];
-	snprintf(dir, sizeof dir, "%s/reports", home);
-	DIR *d = opendir(dir);
-	unsigned long n = 0;
-	struct dirent *de;
-	while (d && (de = readdir(d)) != NULL)
-		n += de->d_name[0] != '.';
-	if (d)
-		closedir(d);
-	return n;
+	json_t *o = NULL;
+	int r = view_reports(n, NULL, false, &o, e);
+	if (r < 0)
+		return r;
+	fprintf(f,
+		"# HELP liaison_compromise_reports_received Compromise reports peers sent "
+		"this node.\n"
+		"# TYPE liaison_compromise_reports_received gauge\n"
+		"liaison_compromise_reports_received %zu\n"
+		"# HELP liaison_compromise_reports_open Compromise reports no security officer "
+		"has acknowledged (the node's alarm while above 0).\n"
+		"# TYPE liaison_compromise_reports_open gauge\n"
+		"liaison_compromise_reports_open %lld\n",
+		json_array_size(json_object_get(o, "reports")),
+		(long long)json_integer_value(json_object_get(o, "open")));
+	json_decref(o);
+	return 0;
 }
 
 /* Each peer: its outbox by state, its log as last witnessed, its alarm. */
@@ -214,18 +220,14 @@ int metrics_render(struct server *s, struct node *n,
 			"# TYPE liaison_log_entries gauge\nliaison_log_entries %llu\n",
 			(unsigned long long)size);
 		fprintf(f,
-			"# HELP liaison_compromise_reports_received Compromise reports peers sent "
-			"this node (its reports folder).\n"
-			"# TYPE liaison_compromise_reports_received gauge\n"
-			"liaison_compromise_reports_received %lu\n",
-			reports(s->home));
-		fprintf(f,
 			"# HELP liaison_connections_cut_total Connections cut for sending too "
 			"slowly.\n# TYPE liaison_connections_cut_total counter\n"
 			"liaison_connections_cut_total %lu\n",
 			(unsigned long)atomic_load(&s->guard.cut));
 		r = peers(f, n, e);
 	}
+	if (r == 0)
+		r = reports(f, n, e);
 	if (fclose(f) != 0 && r == 0)
 		r = lerr_set(e, LERR_NOMEM, "out of memory");
 	if (r < 0) {

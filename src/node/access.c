@@ -18,6 +18,8 @@ static const struct {
     [OP_AUDIT] = {"audit", ROLE_AUDITOR, false},
     [OP_WITNESS] = {"witness", ROLE_REGISTRAR, true},
     [OP_FEDERATION] = {"run federation", ROLE_SECURITY_OFFICER | ROLE_REGISTRAR, false},
+    [OP_REPORTS] = {"see compromise reports", ROLE_SECURITY_OFFICER | ROLE_AUDITOR, false},
+    [OP_REPORT_ACK] = {"acknowledge a compromise report", ROLE_SECURITY_OFFICER, true},
 };
 
 unsigned node_op_roles(enum node_op op)

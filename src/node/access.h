@@ -32,6 +32,8 @@ enum node_op {
 	OP_AUDIT,      /* auditors: log entries, proofs, verification */
 	OP_WITNESS,    /* registrars: a peer's checkpoint witnessed by hand */
 	OP_FEDERATION, /* security officers and registrars: peers, the outbox */
+	OP_REPORTS,    /* security officers and auditors: compromise reports received */
+	OP_REPORT_ACK, /* security officers: a compromise report acknowledged */
 	OP__COUNT
 };
 

@@ -241,25 +241,34 @@ int node_report_receive(struct node *n, const char *from, const char *id, const 
 		r = lerr_set(e, LERR_NOMEM, "out of memory");
 	if (r == 0 && (r = node_public_key(n, from, &pub, e)) == 0)
 		r = node_signed_check(&pub, CTX_REPORT, text, sig64, from, e);
-	/* kept whole (the details too) in home/reports, the log saying that it came */
-	char path[NODE_PATH_MAX + 64];
-	snprintf(path, sizeof path, "%s/reports", n->home);
-	if (r == 0 && mkdir(path, 0700) != 0 && errno != EEXIST)
-		r = lerr_set(e, LERR_IO, "%s: %s", path, strerror(errno));
-	snprintf(path, sizeof path, "%s/reports/%s.json", n->home, id);
-	if (r == 0)
-		r = fio_write_file(path, d.text, d.len, 0600, true, e);
+	/* kept whole (the details too) in the store, the log saying that it came:
+	 * an alarm until a security officer acknowledges it (view_report_ack) */
+	struct store_report rp = {.body = d.text};
+	date_t on;
+	if (r == 0 && person_id_check(by, e) < 0)
+		r = lerr_prefix(e, "the report's by");
+	else if (r == 0 && date_parse(date, &on, e) < 0)
+		r = lerr_prefix(e, "the report's date");
 	if (r == 0) {
 		uint8_t h[32];
-		char hx[65];
 		crypto_hash_sha256(h, (const uint8_t *)d.text, d.len);
-		sodium_bin2hex(hx, sizeof hx, h, sizeof h);
-		r = node_log_record(n, "compromise-report-received",
-				    json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "from",
-					      from, "by", by, "reported_on", date, "report_sha256",
-					      hx),
-				    e);
+		sodium_bin2hex(rp.sha256, sizeof rp.sha256, h, sizeof h);
+		str_copy(rp.id, sizeof rp.id, id);
+		str_copy(rp.item, sizeof rp.item, item);
+		str_copy(rp.from, sizeof rp.from, from);
+		str_copy(rp.by, sizeof rp.by, by);
+		date_format(on, rp.reported_on);
+		date_format(n->clock.today, rp.received_on);
+		if ((r = store_begin(n->store, e)) == 0 &&
+		    (r = store_report_add(n->store, &rp, e)) < 0)
+			store_rollback(n->store);
 	}
+	if (r == 0)
+		r = node_log_commit(n, "compromise-report-received",
+				    json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "from",
+					      from, "by", by, "reported_on", rp.reported_on,
+					      "report_sha256", rp.sha256),
+				    e);
 	free(text);
 	jdoc_free(&d);
 	return r;

@@ -226,4 +226,32 @@ int view_peers(struct node *n, json_t **out, struct lerr *e) __attribute__((nonn
 int view_outbox(struct node *n, const struct person *who, json_t **out, struct lerr *e)
     __attribute__((nonnull(1, 3)));
 
+/*
+ * {"reports": [{"id", "item", "from", "by", "reported_on", "received_on",
+ * "sha256", "acknowledged": null | {"by", "on", "note"}}], "open": N}: the
+ * compromise reports peers sent (about `item`, or all), newest first; only
+ * those not acknowledged with open_only. "open" counts every report not
+ * acknowledged, whatever the filter: the node's alarm while above 0.
+ * `report list` and GET /v1/reports alike.
+ */
+int view_reports(struct node *n, const char *item, bool open_only, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 4)));
+
+/* One report as in view_reports, with "document": the report as its
+ * party signed and sent it (LERR_NOTFOUND when unknown). */
+int view_report(struct node *n, const char *id, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 2, 3)));
+
+/*
+ * A security officer acknowledges report `id`, saying in `note` what was
+ * done (1 to 511 bytes): stored, logged (compromise-report-acknowledged,
+ * without the note), and the report's answer. `who` is the person asking
+ * (a token's), or NULL for the operator, who names the officer in `by`.
+ * LERR_EXISTS when acknowledged already, LERR_FORBIDDEN for one who is not
+ * a security officer of this party.
+ */
+int view_report_ack(struct node *n, const struct person *who, const char *by, const char *id,
+		    const char *note, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 4, 5, 6)));
+
 #endif

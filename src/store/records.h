@@ -106,6 +106,24 @@ struct store_peer {
 	char alarm[256]; /* "" when none */
 };
 
+#define REPORT_NOTE_MAX 512
+
+/* A compromise report a peer sent about an item this party made, and its
+ * acknowledgement by a security officer of this node. */
+struct store_report {
+	char id[MSG_ID_MAX]; /* the peer's message id */
+	char item[LABEL_WORD_MAX];
+	char from[PARTY_CODE_MAX]; /* the reporting party, which signed it */
+	char by[PERSON_ID_MAX];	   /* its person, as the report says */
+	char reported_on[DATE_BUF_SIZE];
+	char received_on[DATE_BUF_SIZE];
+	char sha256[65];		     /* of the report as received, hex */
+	char acknowledged_by[PERSON_ID_MAX]; /* "" until acknowledged */
+	char acknowledged_on[DATE_BUF_SIZE];
+	char note[REPORT_NOTE_MAX]; /* the officer's words with the acknowledgement */
+	char *body;		    /* the report as received (store_report_get; free()) */
+};
+
 enum msg_state { MSG_QUEUED, MSG_DELIVERED, MSG_REFUSED };
 
 /* A message to a peer (outbox) or from one (inbox: id, peer, kind, digest, done_on). */

@@ -270,6 +270,24 @@ int store_peer_status(struct store *s, const struct store_peer *p, struct lerr *
 int store_peer_remove(struct store *s, const char *party, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 
+/* ---- compromise reports received ---- */
+
+/* Adds a report (r->body its text); LERR_EXISTS when its id is known. */
+int store_report_add(struct store *s, const struct store_report *r, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* Reports, newest first: about `item` (or all when NULL), only those not
+ * acknowledged when `open_only`; without bodies (free() *out). */
+int store_report_list(struct store *s, const char *item, bool open_only, struct store_report **out,
+		      size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 4, 5)));
+/* One report with its body (free() r->body); LERR_NOTFOUND when unknown. */
+int store_report_get(struct store *s, const char *id, struct store_report *r, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Records r->acknowledged_by, _on and note for report r->id; LERR_EXISTS
+ * when acknowledged already, LERR_NOTFOUND when unknown. */
+int store_report_acknowledge(struct store *s, const struct store_report *r, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
 int store_outbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 /* Queued messages whose next_try is at or before now (to `peer`, or to any

@@ -41,7 +41,8 @@ static const char *const copy_tables[] = {"meta",
 					  "peers",
 					  "outbox",
 					  "inbox",
-					  "peer_nonces"};
+					  "peer_nonces",
+					  "reports"};
 
 /* PostgreSQL's identity columns: their sequences go on after the rows copied. */
 static const char *const copy_identities[][2] = {

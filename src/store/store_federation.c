@@ -111,6 +111,116 @@ int store_peer_remove(struct store *s, const char *party, struct lerr *e)
 			      "%.32s is not a peer of this node", party);
 }
 
+/* ---- compromise reports received ---- */
+
+int store_report_add(struct store *s, const struct store_report *r, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s,
+		    "INSERT INTO reports(id, item, from_party, by_person, reported_on, received_on,"
+		    " sha256, body) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, r->id, false);
+	db_bind_text(st, 2, r->item, false);
+	db_bind_text(st, 3, r->from, false);
+	db_bind_text(st, 4, r->by, false);
+	db_bind_text(st, 5, r->reported_on, false);
+	db_bind_text(st, 6, r->received_on, false);
+	db_bind_text(st, 7, r->sha256, false);
+	db_bind_text(st, 8, r->body ? r->body : "", false);
+	return db_step_done(s, st, "store report", e);
+}
+
+#define REPORT_COLS                                                                                \
+	"id, item, from_party, by_person, reported_on, received_on, sha256, acknowledged_by,"      \
+	" acknowledged_on, note"
+
+static void report_row(struct sql_stmt *st, struct store_report *r)
+{
+	db_col_copy(st, 0, r->id, sizeof r->id);
+	db_col_copy(st, 1, r->item, sizeof r->item);
+	db_col_copy(st, 2, r->from, sizeof r->from);
+	db_col_copy(st, 3, r->by, sizeof r->by);
+	db_col_copy(st, 4, r->reported_on, sizeof r->reported_on);
+	db_col_copy(st, 5, r->received_on, sizeof r->received_on);
+	db_col_copy(st, 6, r->sha256, sizeof r->sha256);
+	db_col_copy(st, 7, r->acknowledged_by, sizeof r->acknowledged_by);
+	db_col_copy(st, 8, r->acknowledged_on, sizeof r->acknowledged_on);
+	db_col_copy(st, 9, r->note, sizeof r->note);
+}
+
+int store_report_list(struct store *s, const char *item, bool open_only, struct store_report **out,
+		      size_t *n, struct lerr *e)
+{
+	struct sql_stmt *st;
+	*out = NULL;
+	*n = 0;
+	static const char *const sql[2][2] = {
+	    {"SELECT " REPORT_COLS " FROM reports ORDER BY received_on DESC, id",
+	     "SELECT " REPORT_COLS " FROM reports WHERE acknowledged_by = ''"
+	     " ORDER BY received_on DESC, id"},
+	    {"SELECT " REPORT_COLS " FROM reports WHERE item = ? ORDER BY received_on DESC, id",
+	     "SELECT " REPORT_COLS " FROM reports WHERE item = ? AND acknowledged_by = ''"
+	     " ORDER BY received_on DESC, id"}};
+	if (db_prep(s, sql[item != NULL][open_only], &st, e) < 0)
+		return LERR_STORE;
+	if (item)
+		db_bind_text(st, 1, item, false);
+	int rc, r = 0;
+	while ((rc = sql_step(st)) == SQL_ROW) {
+		struct store_report *p = db_grow((void **)out, n, sizeof *p);
+		if (!p) {
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+			break;
+		}
+		memset(p, 0, sizeof *p);
+		report_row(st, p);
+	}
+	if (r == 0 && rc != SQL_DONE)
+		r = db_fail(s, e, "list reports");
+	db_release(s, st);
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+int store_report_get(struct store *s, const char *id, struct store_report *r, struct lerr *e)
+{
+	struct sql_stmt *st;
+	memset(r, 0, sizeof *r);
+	if (db_prep(s, "SELECT " REPORT_COLS ", body FROM reports WHERE id = ?", &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, id, false);
+	int rc = sql_step(st), res = 0;
+	if (rc == SQL_ROW) {
+		report_row(st, r);
+		const char *b = sql_text(st, 10);
+		if (!(r->body = strdup(b ? b : "")))
+			res = lerr_set(e, LERR_NOMEM, "out of memory");
+	}
+	return db_read_end(s, st, rc, res, "read report", e, "no compromise report %.40s", id);
+}
+
+int store_report_acknowledge(struct store *s, const struct store_report *r, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s,
+		    "UPDATE reports SET acknowledged_by = ?, acknowledged_on = ?, note = ?"
+		    " WHERE id = ? AND acknowledged_by = ''",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, r->acknowledged_by, false);
+	db_bind_text(st, 2, r->acknowledged_on, false);
+	db_bind_text(st, 3, r->note, false);
+	db_bind_text(st, 4, r->id, false);
+	return db_step_change(s, st, "acknowledge report", e, LERR_EXISTS,
+			      "compromise report %.40s is unknown or acknowledged already", r->id);
+}
+
 /* A message's id, peer, kind and ref, bound at 1 to 4. */
 static void bind_msg_head(struct sql_stmt *st, const struct store_msg *m)
 {

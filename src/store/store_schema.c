@@ -179,6 +179,13 @@ static const struct migration migrations[] = {
      NULL},
     /* 12: the colour of a level's banners in the console ("" for none). */
     {"ALTER TABLE levels ADD COLUMN colour TEXT NOT NULL DEFAULT '';", NULL},
+    /* 13: compromise reports received, and their acknowledgements. */
+    {"CREATE TABLE reports(id TEXT PRIMARY KEY, item TEXT NOT NULL, from_party TEXT NOT NULL,"
+     " by_person TEXT NOT NULL, reported_on TEXT NOT NULL, received_on TEXT NOT NULL,"
+     " sha256 TEXT NOT NULL, body TEXT NOT NULL, acknowledged_by TEXT NOT NULL DEFAULT '',"
+     " acknowledged_on TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '') STRICT;"
+     "CREATE INDEX reports_by_item ON reports(item);",
+     NULL},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

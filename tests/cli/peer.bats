@@ -15,6 +15,7 @@ setup() {
 
 teardown() {
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	api_check
 }
 
 # waits (at most 10 s) until the jq filter holds on the outbox of OUTBOX (jpn)
@@ -458,12 +459,79 @@ nodes() {
 	[[ "$output" == *"queued for its node"* ]]
 	OUTBOX=kor outbox_until '.messages[0].kind == "report" and .messages[0].state == "delivered"'
 	msg=$("$L" --home kor --json peer outbox | jq -r '.messages[0].id')
-	[ "$(jq -r .compromise_report.details "jpn/reports/$msg.json")" = "laptop lost in Busan" ]
-	[ "$(jq -r .compromise_report.reporter "jpn/reports/$msg.json")" = KOR ]
+	"$L" --home jpn --json report show "$msg" >rep.json
+	[ "$(jq -r .document.compromise_report.details rep.json)" = "laptop lost in Busan" ]
+	[ "$(jq -r .document.compromise_report.reporter rep.json)" = KOR ]
+	[ "$(jq -r '[.item, .from, .by, .reported_on, .received_on] | join(" ")' rep.json)" = \
+		"$ID KOR park 2019-09-01 2019-09-01" ]
+	[ "$(jq .acknowledged rep.json)" = null ]
 	e=$("$L" --home jpn --json log entries | jq -c '[.entries[].data | @base64d | fromjson
 		| select(.kind == "compromise-report-received")] | last')
 	[ "$(echo "$e" | jq -r '[.item, .from, .by, .message] | join(" ")')" = "$ID KOR park $msg" ]
-	[ "$(echo "$e" | jq -r .report_sha256)" = "$(sha256sum "jpn/reports/$msg.json" | cut -d' ' -f1)" ]
+	# the log's digest is of the report as it came, which the store keeps whole
+	[ "$(echo "$e" | jq -r .report_sha256)" = "$(jq -r .sha256 rep.json)" ]
+	[ "$(sq kor "SELECT body FROM outbox WHERE id = '$msg'" | head -c -1 | sha256sum | cut -d' ' -f1)" = \
+		"$(jq -r .sha256 rep.json)" ]
+	# open: the node's alarm, in the list (exit 1), the item, /metrics and /readyz
+	run "$L" --home jpn report list
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$msg  item $ID, reported by park of KOR on 2019-09-01, received 2019-09-01: OPEN"* ]]
+	[[ "$output" == *"ALARM: 1 compromise report(s) not acknowledged"* ]]
+	[ "$("$L" --home jpn --json item show "$ID" | jq -cS .compromise_reports)" = '{"open":1,"received":1}' ]
+	MORI=$("$L" --home jpn person token mori 2>/dev/null)
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	SUZUKI=$("$L" --home jpn person token suzuki 2>/dev/null)
+	as() { # TOKEN METHOD PATH [BODY]: the status in $code, the answer in ans.json
+		code=$(curl -s -o ans.json -w '%{http_code}' -X "$2" -H "Authorization: Bearer $1" \
+			${4:+-H 'Content-Type: application/json' -d "$4"} "$JPN_URL$3")
+		[ "$3" = /metrics ] || api_record "$2" "${3%%\?*}" "$code" ans.json
+	}
+	as "$MORI" GET /metrics
+	grep -qx 'liaison_compromise_reports_open 1' ans.json
+	grep -qx 'liaison_compromise_reports_received 1' ans.json
+	as "$MORI" GET /readyz
+	[ "$code" = 200 ]
+	[ "$(jq .compromise_reports_open ans.json)" = 1 ]
+	as "$MORI" GET "/v1/reports?open=true"
+	[ "$code" = 200 ]
+	[ "$(jq -r '.reports[0].id, .open' ans.json | tr '\n' ' ')" = "$msg 1 " ]
+	as "$SATO" GET /v1/reports
+	[ "$code" = 403 ]
+	[[ "$(jq -r .error.message ans.json)" == *"R-ROLE"* ]]
+	# acknowledged by a security officer only, with a note of one line
+	as "$MORI" POST "/v1/reports/$msg/acknowledge" '{"note": "seen"}'
+	[ "$code" = 403 ]
+	as "$SUZUKI" POST "/v1/reports/$msg/acknowledge" '{}'
+	[ "$code" = 400 ]
+	[[ "$(jq -r .error.message ans.json)" == *"note"* ]]
+	run "$L" --home jpn report acknowledge "$msg" --by sato --note "seen"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"R-ROLE"*"security-officer"* ]]
+	run "$L" --home jpn report acknowledge "$msg" --by suzuki
+	[ "$status" -eq 2 ]
+	run "$L" --home jpn report acknowledge "$msg" --by suzuki --note $'laptop wiped\e[2J'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"note"* ]]
+	[ "$(sq jpn "SELECT acknowledged_by FROM reports")" = "" ]
+	as "$SUZUKI" POST "/v1/reports/$msg/acknowledge" '{"note": "laptop wiped remotely; KOR told"}'
+	[ "$code" = 200 ]
+	[ "$(jq -r '.acknowledged | [.by, .on, .note] | join("|")' ans.json)" = \
+		"suzuki|2019-09-01|laptop wiped remotely; KOR told" ]
+	run "$L" --home jpn report acknowledge "$msg" --by suzuki --note again
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"acknowledged by suzuki on 2019-09-01"* ]]
+	as "$MORI" GET "/v1/reports/0123456789abcdef0123456789abcdef"
+	[ "$code" = 404 ]
+	run "$L" --home jpn report list
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"acknowledged by suzuki on 2019-09-01: laptop wiped remotely; KOR told" ]]
+	run "$L" --home jpn report list --open
+	[[ "$output" == *"no compromise reports here" ]]
+	[ "$("$L" --home jpn --json item show "$ID" | jq -cS .compromise_reports)" = '{"open":0,"received":1}' ]
+	e=$("$L" --home jpn --json log entries | jq -c '[.entries[].data | @base64d | fromjson
+		| select(.kind == "compromise-report-acknowledged")] | last')
+	[ "$(echo "$e" | jq -r '[.report, .item, .from, .by] | join(" ")')" = "$msg $ID KOR suzuki" ]
+	! "$L" --home jpn log entries | grep -q "wiped" || false
 	! "$L" --home jpn log entries | grep -q "laptop" || false
 	! "$L" --home kor log entries | grep -q "laptop" || false
 	# JPN's own item has no one to report to

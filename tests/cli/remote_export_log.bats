@@ -333,6 +333,10 @@ same() {
 	OPS=$("$L" --home node person token ops 2>/dev/null)
 	cover /v1/peers;  http x "$OPS" /v1/peers -- peer list
 	cover /v1/outbox; http x "$OPS" /v1/outbox -- peer outbox
+	cover /v1/reports; http x "$OPS" /v1/reports -- report list
+	cover "/v1/reports/{id}"
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $OPS" \
+		"$DAEMON_URL/v1/reports/0123456789abcdef0123456789abcdef")" = 404 ]
 	# signed anew on each ask: the same fields, not the same bytes (log.bats)
 	cover /v1/log/checkpoint
 	# no CLI twin: the health probe, the token's person (whoami prints it), a

@@ -86,6 +86,18 @@ KOR_URL=$URL
 serve jpn
 JPN_URL=$URL
 "$L" --home kor peer add JPN --url "$JPN_URL" >/dev/null
+# KOR's security officer reports the item compromised: KOR's daemon
+# delivers the report to JPN's node, where it stands open
+"$L" --home kor item report-compromise "$ITEM" --by park --details "laptop lost in Busan" >/dev/null 2>&1
+i=0
+until "$L" --home jpn --json report list 2>/dev/null | jq -e '.open == 1' >/dev/null; do
+	i=$((i + 1))
+	if [ $i -gt 200 ]; then
+		echo "not ok - KOR's compromise report did not reach JPN's node"
+		exit 1
+	fi
+	sleep 0.05
+done
 
 cat >env.json <<EOF
 {

@@ -59,6 +59,30 @@ test("a security officer's peers: KOR witnessed, the outbox", async () => {
   assert.deepEqual(await axe(page), [], 'axe: the peers page');
 });
 
+test("a security officer's compromise reports: the alarm, the details, acknowledged with a note", async () => {
+  await visit(page, '#/reports');
+  const row = page.locator('tr[data-report]');
+  assert.equal(await row.count(), 1);
+  assert.match(await page.textContent('[role="alert"]'), /1 compromise report not acknowledged/);
+  assert.match(await row.textContent(), /park \(KOR\).*OPEN/);
+  // the reported item's level on the banners
+  assertBanners(await banners(page), 'JPN 極秘 — SECRET', 'rgb(200, 16, 46)');
+  await row.locator('button:has-text("Details")').click();
+  await row.locator('text=laptop lost in Busan').waitFor();
+  assert.deepEqual(await axe(page), [], 'axe: the reports page');
+  await shot(page, 'reports');
+  // an empty note is not sent (required); then a note of what was done
+  await row.locator('button:has-text("Acknowledge")').click();
+  assert.equal(await page.locator('[role="alert"]').count(), 1);
+  await row.locator('input[name="note"]').fill('laptop wiped remotely; holders told');
+  await row.locator('button:has-text("Acknowledge")').click();
+  await page.waitForSelector('tr[data-report] :text("Acknowledged by suzuki")');
+  assert.match(await page.locator('tr[data-report]').textContent(), /Acknowledged by suzuki on 2023-06-01: laptop wiped remotely; holders told/);
+  assert.equal(await page.locator('[role="alert"]').count(), 0);
+  const list = await page.evaluate(async () => (await fetch('/v1/reports')).json());
+  assert.equal(list.open, 0);
+});
+
 test('a session ended elsewhere: the next request shows the sign-in form with a message', async () => {
   const other = await page.context().newPage();
   await other.goto(URL);

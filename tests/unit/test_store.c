@@ -12,7 +12,7 @@
 #include "helpers.h"
 #include "store/store.h"
 
-#define SCHEMA 12 /* the schema version this build makes */
+#define SCHEMA 13 /* the schema version this build makes */
 
 static char dir[64];
 static char path[384]; /* the store: a file, or a database's URL */
@@ -301,8 +301,9 @@ Test(store, sources_and_announcements_by_their_owner)
 	struct store *s;
 	struct lerr e = {0};
 	cr_assert_eq(store_open(path, true, &s, &e), 0);
-	struct store_source v[] = {{"event", "A|2016-11-23|signed|", {"Upper", ""}},
-				   {"event", "a|2016-11-23|signed|", {"lower", "https://x.test/%_"}}};
+	struct store_source v[] = {
+	    {"event", "A|2016-11-23|signed|", {"Upper", ""}},
+	    {"event", "a|2016-11-23|signed|", {"lower", "https://x.test/%_"}}};
 	cr_assert_eq(store_begin(s, &e), 0);
 	cr_assert_eq(store_sources_replace(s, "event", "A|", &v[0], 1, &e), 0, "%s", e.msg);
 	cr_assert_eq(store_sources_replace(s, "event", "a|", &v[1], 1, &e), 0, "%s", e.msg);
@@ -339,7 +340,8 @@ Test(store, an_older_store_is_migrated_on_opening)
 	cr_assert_eq(store_open(path, true, &s, &e), 0);
 	store_close(s);
 	/* make it a version 1 store: no people yet */
-	static const char *const drop[] = {"sources",
+	static const char *const drop[] = {"reports",
+					   "sources",
 					   "announcements",
 					   "export_group_defs",
 					   "clearances",
@@ -392,8 +394,8 @@ Test(store, migration_11_moves_a_clearance_into_its_own_table)
 	cr_assert_eq(store_commit(s, &e), 0, "%s", e.msg);
 	store_close(s);
 	/* a version 10 store: the clearance in the person's own row */
-	static const char *const drop[] = {"sources", "announcements", "export_group_defs",
-					   "clearances"};
+	static const char *const drop[] = {"reports", "sources", "announcements",
+					   "export_group_defs", "clearances"};
 	drop_tables(drop, sizeof drop / sizeof *drop);
 	raw("ALTER TABLE export_licences DROP COLUMN exporter");
 	raw("ALTER TABLE export_licences DROP COLUMN consignee");
@@ -432,7 +434,11 @@ static void regime(struct export_regime *r, struct export_interval *g, struct ex
 	strcpy(m->country, "KOR");
 	m->from = D("2019-07-04");
 	m->to = D("2023-03-23");
-	*l = (struct export_licence){.id = "IL-1", .entry = "HF", .country = "KOR", .from = D("2019-08-08"), .to = D("2020-02-07")};
+	*l = (struct export_licence){.id = "IL-1",
+				     .entry = "HF",
+				     .country = "KOR",
+				     .from = D("2019-08-08"),
+				     .to = D("2020-02-07")};
 	r->groups = g;
 	r->ngroups = 2;
 	r->entries = x;
@@ -450,7 +456,11 @@ Test(store, an_export_regime_round_trips_and_keeps_added_licences)
 	struct export_interval g[2];
 	struct export_entry x[2];
 	struct export_measure m;
-	struct export_licence l, l2 = {.id = "IL-2", .entry = "FPI", .country = "KOR", .from = D("2019-09-01"), .to = D("2019-12-31")};
+	struct export_licence l, l2 = {.id = "IL-2",
+				       .entry = "FPI",
+				       .country = "KOR",
+				       .from = D("2019-09-01"),
+				       .to = D("2019-12-31")};
 	struct export_regime r, got;
 	regime(&r, g, x, &m, &l);
 	cr_assert_eq(store_open(path, true, &s, &e), 0);
@@ -606,6 +616,54 @@ Test(store, peers_outbox_inbox_and_nonces)
 	cr_assert_eq(store_nonce_use(s, "KOR", "n1", 2000, 1500, &e), 0, "forgotten");
 	cr_assert_eq(store_peer_remove(s, "KOR", &e), 0);
 	cr_assert_eq(store_peer_remove(s, "KOR", &e), LERR_NOTFOUND);
+	store_close(s);
+}
+
+Test(store, compromise_reports_kept_listed_and_acknowledged_once)
+{
+	struct store *s;
+	struct lerr e = {0};
+	cr_assert_eq(store_open(path, true, &s, &e), 0);
+	struct store_report a = {.id = "0000000000000000000000000000000a",
+				 .item = "item-1",
+				 .from = "KOR",
+				 .by = "park",
+				 .reported_on = "2019-09-01",
+				 .received_on = "2019-09-01",
+				 .sha256 = "ab",
+				 .body = "{\"compromise_report\": {}}"},
+			    b = a, got;
+	strcpy(b.id, "0000000000000000000000000000000b");
+	strcpy(b.item, "item-2");
+	strcpy(b.received_on, "2019-09-02");
+	cr_assert_eq(store_report_add(s, &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_report_add(s, &b, &e), 0, "%s", e.msg);
+	cr_assert_lt(store_report_add(s, &a, &e), 0); /* one id, once */
+	struct store_report *rs;
+	size_t n;
+	cr_assert_eq(store_report_list(s, NULL, false, &rs, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(rs[0].id, b.id); /* newest first */
+	free(rs);
+	cr_assert_eq(store_report_list(s, "item-1", false, &rs, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(rs[0].by, "park");
+	free(rs);
+	strcpy(a.acknowledged_by, "suzuki");
+	strcpy(a.acknowledged_on, "2019-09-03");
+	strcpy(a.note, "wiped");
+	cr_assert_eq(store_report_acknowledge(s, &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_report_acknowledge(s, &a, &e), LERR_EXISTS); /* once */
+	cr_assert_eq(store_report_list(s, NULL, true, &rs, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(rs[0].id, b.id);
+	free(rs);
+	cr_assert_eq(store_report_get(s, a.id, &got, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(got.acknowledged_by, "suzuki");
+	cr_assert_str_eq(got.note, "wiped");
+	cr_assert_str_eq(got.body, a.body);
+	free(got.body);
+	cr_assert_eq(store_report_get(s, "nope", &got, &e), LERR_NOTFOUND);
 	store_close(s);
 }
 

@@ -1,0 +1,108 @@
+/* views_reports.c - the compromise reports peers sent, and their
+ * acknowledgement by a security officer (see views.h). */
+#include "views.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/text.h"
+#include "../store/store.h"
+#include "access.h"
+#include "internal.h"
+#include "log.h"
+
+static json_t *report_json(const struct store_report *r)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", r->id, "item", r->item,
+			      "from", r->from, "by", r->by, "reported_on", r->reported_on,
+			      "received_on", r->received_on, "sha256", r->sha256);
+	json_object_set_new(o, "acknowledged",
+			    r->acknowledged_by[0]
+				? json_pack("{s:s, s:s, s:s}", "by", r->acknowledged_by, "on",
+					    r->acknowledged_on, "note", r->note)
+				: json_null());
+	return o;
+}
+
+int view_reports(struct node *n, const char *item, bool open_only, json_t **out, struct lerr *e)
+{
+	struct store_report *rs = NULL, *open = NULL;
+	size_t count = 0, nopen = 0;
+	*out = NULL;
+	int r = store_report_list(n->store, item, open_only, &rs, &count, e);
+	if (r == 0 && (item || !open_only))
+		r = store_report_list(n->store, NULL, true, &open, &nopen, e);
+	else
+		nopen = count;
+	json_t *a = json_array();
+	for (size_t i = 0; r == 0 && a && i < count; i++)
+		json_array_append_new(a, report_json(&rs[i]));
+	free(rs);
+	free(open);
+	if (r < 0) {
+		json_decref(a);
+		return r;
+	}
+	*out = json_pack("{s:o, s:I}", "reports", a, "open", (json_int_t)nopen);
+	return *out ? 0 : lerr_set(e, LERR_NOMEM, "out of memory");
+}
+
+int view_report(struct node *n, const char *id, json_t **out, struct lerr *e)
+{
+	struct store_report rp;
+	*out = NULL;
+	int r = store_report_get(n->store, id, &rp, e);
+	if (r < 0)
+		return r;
+	json_t *o = report_json(&rp);
+	json_t *doc = json_loads(rp.body, 0, NULL);
+	free(rp.body);
+	json_object_set_new(o, "document", doc ? doc : json_null());
+	*out = o;
+	return o ? 0 : lerr_set(e, LERR_NOMEM, "out of memory");
+}
+
+int view_report_ack(struct node *n, const struct person *who, const char *by, const char *id,
+		    const char *note, json_t **out, struct lerr *e)
+{
+	struct person p;
+	struct store_report rp = {0};
+	*out = NULL;
+	if (!who && (!by || !by[0]))
+		return lerr_set(e, LERR_USAGE, "which security officer acknowledges it? (--by)");
+	int r = who ? 0 : node_person_get(n, by, &p, e);
+	if (r < 0)
+		return r;
+	const struct actor a = {.person = who ? who : &p};
+	size_t nl = strlen(note);
+	if ((r = node_may(n, &a, OP_REPORT_ACK, e)) < 0)
+		return r;
+	if (nl == 0 || nl >= sizeof rp.note)
+		return lerr_set(e, LERR_INVAL,
+				"note: say what was done, in 1 to %zu bytes (not %zu)",
+				sizeof rp.note - 1, nl),
+		       lerr_field(e, "note");
+	if (text_line_check(note, "note", e) < 0)
+		return lerr_field(e, "note");
+	if ((r = store_report_get(n->store, id, &rp, e)) < 0)
+		return r;
+	free(rp.body);
+	if (rp.acknowledged_by[0])
+		return lerr_set(e, LERR_EXISTS, "compromise report %s was acknowledged by %s on %s",
+				id, rp.acknowledged_by, rp.acknowledged_on);
+	str_copy(rp.acknowledged_by, sizeof rp.acknowledged_by, a.person->id);
+	date_format(n->clock.today, rp.acknowledged_on);
+	str_copy(rp.note, sizeof rp.note, note);
+	if ((r = store_begin(n->store, e)) < 0)
+		return r;
+	if ((r = store_report_acknowledge(n->store, &rp, e)) < 0) {
+		store_rollback(n->store);
+		return r;
+	}
+	if ((r = node_log_commit(n, "compromise-report-acknowledged",
+				 json_pack("{s:s, s:s, s:s, s:s}", "report", id, "item", rp.item,
+					   "from", rp.from, "by", rp.acknowledged_by),
+				 e)) < 0)
+		return r;
+	return view_report(n, id, out, e);
+}
