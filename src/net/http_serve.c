@@ -244,17 +244,20 @@ static int can_bind(const struct server *s, const struct sockaddr_storage *ss, s
 	return r ? lerr_set(e, LERR_IO, "--listen %s: %s", s->o.listen, strerror(r)) : 0;
 }
 
+/* Starts a daemon on ss, or on the socket `fd` already listening (fd >= 0:
+ * a TLS reload's); s->d is the new one. */
 static int daemon_start(struct server *s, const struct sockaddr_storage *ss, bool v6,
-			const char *cert, const char *key, struct lerr *e)
+			const char *cert, const char *key, MHD_socket fd, struct lerr *e)
 {
-	if (can_bind(s, ss, e) < 0)
+	if (fd == MHD_INVALID_SOCKET && can_bind(s, ss, e) < 0)
 		return LERR_IO;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_TURBO | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0) |
 			 (cert ? MHD_USE_TLS : 0);
 	struct MHD_OptionItem ops[] = {
 	    {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->o.threads, NULL},
-	    {MHD_OPTION_SOCK_ADDR, 0, (void *)ss},
+	    fd == MHD_INVALID_SOCKET ? (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)ss}
+				     : (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, fd, NULL},
 	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_on_done, s},
 	    {MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
 	    {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)guard_notify, &s->guard},
@@ -266,15 +269,94 @@ static int daemon_start(struct server *s, const struct sockaddr_storage *ss, boo
 	    {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)cert},
 	    {cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, (void *)key},
 	    {MHD_OPTION_END, 0, NULL}};
-	s->d =
+	struct MHD_Daemon *d =
 	    MHD_start_daemon(flags, 0, NULL, NULL, http_on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
 			     http_mhd_log, NULL, MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
-	return s->d ? 0 : lerr_set(e, LERR_IO, "cannot listen on %s", s->o.listen);
+	if (!d)
+		return lerr_set(e, LERR_IO, "cannot %s on %s",
+				fd == MHD_INVALID_SOCKET ? "listen" : "serve the new certificate",
+				s->o.listen);
+	s->d = d;
+	return 0;
+}
+
+/* The TLS certificate and key, read from their files (*cert, *key: free
+ * them; the key wiped first). */
+static int tls_read(const struct server *s, char **cert, size_t *cl, char **key, size_t *kl,
+		    struct lerr *e)
+{
+	*cert = *key = NULL;
+	int r = fio_read_file(s->o.tls_cert, 1 << 20, cert, cl, e);
+	if (r == 0)
+		r = fio_read_file(s->o.tls_key, 1 << 20, key, kl, e);
+	return r < 0 ? lerr_prefix(e, "TLS") : 0;
+}
+
+static void tls_free(char *cert, char *key, size_t kl)
+{
+	if (key)
+		sodium_memzero(key, kl);
+	free(key);
+	free(cert);
+}
+
+/*
+ * SIGHUP under TLS: the certificate and key read again from their files
+ * and served by a new daemon on the same listening socket; the old one
+ * takes no new connection, lets its requests finish (up to
+ * drain_seconds), and stops. A pair that does not load is refused, said,
+ * and the old one serves on. No connection is refused meanwhile.
+ */
+static void tls_reload(struct server *s, const struct sockaddr_storage *ss, bool v6)
+{
+	char *cert = NULL, *key = NULL;
+	size_t cl, kl = 0;
+	struct lerr e = {0};
+	struct MHD_Daemon *old = s->d;
+	const union MHD_DaemonInfo *li = MHD_get_daemon_info(old, MHD_DAEMON_INFO_LISTEN_FD);
+	/* the new daemon gets its own descriptor of the socket: one that fails
+	 * to start closes it, and the old one's serves on */
+	MHD_socket fd = li ? fcntl(li->listen_fd, F_DUPFD_CLOEXEC, 0) : MHD_INVALID_SOCKET;
+	if (fd < 0)
+		lerr_set(&e, LERR_IO, "the listening socket: %s", strerror(errno));
+	else if (tls_read(s, &cert, &cl, &key, &kl, &e) < 0)
+		close(fd);
+	else if (daemon_start(s, ss, v6, cert, key, fd, &e) == 0) {
+		/* the pair in memory for the new daemon's life, the old one's freed */
+		char *c = s->tls_pem, *k = s->tls_key_pem;
+		size_t l = s->tls_key_len;
+		s->tls_pem = cert;
+		s->tls_key_pem = key;
+		s->tls_key_len = kl;
+		cert = c;
+		key = k;
+		kl = l;
+		MHD_socket ls = MHD_quiesce_daemon(old); /* the old descriptor, ours to close */
+		if (ls != MHD_INVALID_SOCKET)
+			close(ls);
+		double t0 = http_now();
+		const union MHD_DaemonInfo *ci;
+		while ((ci = MHD_get_daemon_info(old, MHD_DAEMON_INFO_CURRENT_CONNECTIONS)) &&
+		       ci->num_connections > 0 && http_now() - t0 < (double)s->o.drain_seconds) {
+			struct timespec ts = {0, 20 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+		MHD_stop_daemon(old);
+		fprintf(stderr,
+			"liaison serve: SIGHUP: the TLS certificate %s read again and served\n",
+			s->o.tls_cert);
+	}
+	if (e.msg[0])
+		fprintf(stderr,
+			"liaison serve: SIGHUP: %s; the certificate served before is kept\n",
+			e.msg);
+	tls_free(cert, key, kl);
 }
 
 /* Serving: says where, starts the lanes to the peers, waits for a stop
  * signal, then lets requests in flight finish (up to drain_seconds). */
-static void serve_until_stopped(struct server *s, const struct node *n, bool tls, sigset_t *stop)
+static void serve_until_stopped(struct server *s, const struct node *n, bool tls, sigset_t *stop,
+				const struct sockaddr_storage *ss, bool v6)
 {
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	char host[128];
@@ -294,7 +376,8 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 	int sig = 0;
 	/* the access log is written at least every 200 ms; SIGHUP (a log
 	 * rotation's, an operator's reflex) is not a stop: the access log is
-	 * flushed, and the daemon says what it does not reload */
+	 * flushed, the TLS certificate read again, and the daemon says what it
+	 * does not reload */
 	for (;;) {
 		struct timespec tick = {0, 200 * 1000 * 1000};
 		sig = sigtimedwait(stop, NULL, &tick);
@@ -303,9 +386,10 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 			continue;
 		if (sig != SIGHUP)
 			break; /* SIGTERM, SIGINT, or sigtimedwait failed: stop, cleanly */
-		fprintf(stderr,
-			"liaison serve: SIGHUP: the access log flushed; the TLS certificate "
-			"and the settings are read at start (restart to change them)\n");
+		fprintf(stderr, "liaison serve: SIGHUP: the access log flushed; the settings are "
+				"read at start (restart to change them)\n");
+		if (tls)
+			tls_reload(s, ss, v6);
 		fflush(stderr);
 	}
 	if (sig < 0)
@@ -340,8 +424,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	server_defaults(s, o);
 	FILE *own_log;
 	access_log_open(s, &own_log);
-	char *cert = NULL, *key = NULL;
-	size_t cl, kl;
+	size_t cl;
 	struct sockaddr_storage ss;
 	socklen_t sl = 0;
 	bool v6 = false;
@@ -355,10 +438,8 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		    "--public-origin: \"%.128s\" is not http(s)://HOST[:PORT] (no path, no "
 		    "final /)",
 		    o->public_origin);
-	if (r == 0 && o->tls_cert &&
-	    ((r = fio_read_file(o->tls_cert, 1 << 20, &cert, &cl, e)) < 0 ||
-	     (r = fio_read_file(o->tls_key, 1 << 20, &key, &kl, e)) < 0))
-		lerr_prefix(e, "TLS");
+	if (r == 0 && o->tls_cert)
+		r = tls_read(s, &s->tls_pem, &cl, &s->tls_key_pem, &s->tls_key_len, e);
 	if (r == 0 && o->tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
 		r = lerr_set(e, LERR_INVAL, "this libmicrohttpd has no TLS");
 	/* the node: its folder, and its keys unsealed once for the daemon's life */
@@ -380,16 +461,17 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (r == 0)
-		r = sessions_init(&s->sessions, s->o.session_idle, s->o.session_max, n->party,
-				  cert != NULL || (s->o.public_origin &&
-						   strncmp(s->o.public_origin, "https://", 8) == 0),
-				  e);
+		r = sessions_init(
+		    &s->sessions, s->o.session_idle, s->o.session_max, n->party,
+		    s->tls_pem != NULL ||
+			(s->o.public_origin && strncmp(s->o.public_origin, "https://", 8) == 0),
+		    e);
 	if (r == 0)
 		r = guard_start(&s->guard, s->o.header_timeout, s->o.min_rate, e);
 	if (r == 0)
-		r = daemon_start(s, &ss, v6, cert, key, e);
+		r = daemon_start(s, &ss, v6, s->tls_pem, s->tls_key_pem, MHD_INVALID_SOCKET, e);
 	if (r == 0)
-		serve_until_stopped(s, n, cert != NULL, &stop);
+		serve_until_stopped(s, n, s->tls_pem != NULL, &stop, &ss, v6);
 	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
 	if (have_key) {
 		/* destructors run at the workers' exits, never for this thread */
@@ -407,10 +489,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		fclose(own_log);
 	if (s->tmpdir[0])
 		remove_dir(s->tmpdir);
-	if (key)
-		sodium_memzero(key, kl);
-	free(key);
-	free(cert);
+	tls_free(s->tls_pem, s->tls_key_pem, s->tls_key_len);
 	free(s);
 	return r;
 }

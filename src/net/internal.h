@@ -129,6 +129,8 @@ struct server {
 	struct key_secret key;
 	pthread_key_t worker_key; /* each worker thread's node and spare request (http.c) */
 	struct MHD_Daemon *d;
+	char *tls_pem, *tls_key_pem; /* the TLS pair served, NULL without TLS */
+	size_t tls_key_len;
 	atomic_uint active; /* requests in flight */
 	atomic_ulong seq;   /* request numbers, for temporary file names */
 };

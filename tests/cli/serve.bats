@@ -440,6 +440,29 @@ share() { # TOKEN -> the new item's id
 	[ "$(echo "$output" | jq -r .id)" = sato ]
 	run curl -s "http${URL#https}/healthz"
 	[ "$status" -ne 0 ] || [[ "$output" != *'"ok"'* ]]
+	# SIGHUP: a renewed certificate served without a restart, on the same port
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj /CN=renewed -addext "subjectAltName=IP:127.0.0.1" \
+		-keyout key2.pem -out cert2.pem 2>/dev/null
+	cp cert.pem old.pem
+	mv key2.pem key.pem
+	mv cert2.pem cert.pem
+	kill -HUP "$SERVER_PID"
+	reloaded() { [ "$(grep -c 'read again and served' jpn.log)" -ge "$1" ]; }
+	eventually reloaded 1
+	run curl -s --cacert cert.pem -H "Authorization: Bearer $SATO" "$URL/v1/me"
+	[ "$(echo "$output" | jq -r .id)" = sato ]
+	run curl -s --cacert old.pem "$URL/healthz" # the old certificate is no longer served
+	[ "$status" -ne 0 ]
+	# a broken pair is refused, said, and the renewed one served on
+	cp cert.pem good.pem
+	echo "not a certificate" >cert.pem
+	kill -HUP "$SERVER_PID"
+	refused() { grep -q 'the certificate served before is kept' jpn.log; }
+	eventually refused
+	run curl -s --cacert good.pem "$URL/healthz"
+	[ "$(echo "$output" | jq -r .ok)" = true ]
+	kill -0 "$SERVER_PID"
 	stop
 	run "$L" --home jpn serve --listen 127.0.0.1:0 --tls-cert cert.pem
 	[ "$status" -eq 2 ]
