@@ -196,6 +196,9 @@ install: all man
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@PKGS@|$(PKGS)|' contrib/liaison.pc.in \
 	    >$(DESTDIR)$(PREFIX)/lib/pkgconfig/liaison.pc
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed -e 's|/usr/local/bin/liaison|$(PREFIX)/bin/liaison|' contrib/liaison.service \
+	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/liaison.service
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/liaison $(DESTDIR)$(PREFIX)/lib/libliaison.a \
@@ -204,7 +207,8 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/liaison \
 	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_liaison
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/liaison $(DESTDIR)$(PREFIX)/include/liaison
-	rm -f $(DESTDIR)$(PREFIX)/lib/pkgconfig/liaison.pc
+	rm -f $(DESTDIR)$(PREFIX)/lib/pkgconfig/liaison.pc \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system/liaison.service
 
 clean:
 	rm -rf build

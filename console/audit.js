@@ -4,7 +4,7 @@
 // this browser's localStorage: it is public); peers' witnessing, their
 // alarms, and the outbox; the compromise reports peers sent, acknowledged
 // by a security officer.
-import { api, h, iso, show, field, table, errorView, busy, query, isId, pathId, BadAddress, jsonOf, hasRole } from './lib.js';
+import { api, h, iso, show, field, table, errorView, busy, query, isId, pathId, BadAddress, jsonOf, mayChange } from './lib.js';
 import { setBanners, bannersUnknown } from './banner.js';
 import { entrySummary } from './items.js';
 import { b64decode, b64encode, parseVerifierKey, verifyCheckpoint, verifyInclusion, verifyConsistency, leafHash, checkLogPage } from './verify.js';
@@ -297,7 +297,7 @@ async function reportsPage(slot, route) {
   ).filter(Boolean);
   if (unknown) bannersUnknown(route);
   else await setBanners(items, route);
-  const officer = hasRole('security-officer');
+  const officer = mayChange('security-officer'); // not with a read-only token
   const rows = reports.map((r) => {
     const out = h('div', { class: 'report-out', 'aria-live': 'polite' });
     const details = h('button', { type: 'button', class: 'secondary' }, 'Details');

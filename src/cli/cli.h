@@ -195,6 +195,10 @@ void cli_clock_note(const struct cli *c, const struct node *n);
  */
 int cli_passphrase(const struct cli *c, const char *prompt, bool confirm, char **out, size_t *len);
 
+/* A new passphrase (guarded memory: sodium_free it): from file (mode 600),
+ * else LIAISON_NEW_PASSPHRASE_FILE, else asked twice on the terminal. */
+int cli_new_passphrase(const struct cli *c, const char *file, char **out, size_t *len);
+
 /* Reads a line from the terminal fd, after prompt, with echo off, into buf
  * (n bytes, NUL-terminated, cut if longer); 0 or -1. */
 int cli_read_secret(int fd, const char *prompt, char *buf, size_t n) __attribute__((nonnull));

@@ -641,7 +641,8 @@ static const struct cli_sub subs[] = {
     {"report-compromise", do_act, true, "report-compromise ID --by PERSON --details TEXT [-o FILE]",
      "Writes a report for the originator, signed by this\n"
      "node (Art. 17; security officers); without -o it is queued for\n"
-     "the originator's node, a peer, which keeps it in reports/.\n"},
+     "the originator's node, a peer, where it stands open until one of\n"
+     "its security officers acknowledges it (liaison report).\n"},
 };
 
 static int run_item(struct cli *c)

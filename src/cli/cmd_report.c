@@ -1,12 +1,24 @@
 /* cmd_report.c - liaison report: the compromise reports peers sent about
  * this party's items, and their acknowledgement by a security officer. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/text.h"
 #include "../node/views.h"
 #include "cli.h"
 #include "remote.h"
+
+/* A peer's or an officer's text, whole, escaped for the terminal (a
+ * control as \uXXXX: at most six bytes for one). */
+static void put_text(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	size_t n = s ? strlen(s) * 6 + 1 : 0;
+	char *b = n ? malloc(n) : NULL;
+	fputs(!s ? "" : b ? text_escape(s, b, n) : "(out of memory)", stdout);
+	free(b);
+}
 
 static void print_report(const json_t *r)
 {
@@ -15,9 +27,9 @@ static void print_report(const json_t *r)
 	       cli_str(r, "item"), cli_str(r, "by"), cli_str(r, "from"), cli_str(r, "reported_on"),
 	       cli_str(r, "received_on"));
 	if (json_is_object(ack)) {
-		char note[REPORT_NOTE_MAX * 4];
-		printf("acknowledged by %s on %s: %s\n", cli_str(ack, "by"), cli_str(ack, "on"),
-		       text_escape(cli_str(ack, "note"), note, sizeof note));
+		printf("acknowledged by %s on %s: ", cli_str(ack, "by"), cli_str(ack, "on"));
+		put_text(ack, "note");
+		putchar('\n');
 	} else
 		printf("OPEN\n");
 }
@@ -27,9 +39,9 @@ static void print_one(const json_t *r)
 {
 	print_report(r);
 	const json_t *rep = json_object_get(json_object_get(r, "document"), "compromise_report");
-	char details[REPORT_NOTE_MAX * 8];
-	printf("sha256 %s\ndetails: %s\n", cli_str(r, "sha256"),
-	       text_escape(cli_str(rep, "details"), details, sizeof details));
+	printf("sha256 %s\ndetails: ", cli_str(r, "sha256"));
+	put_text(rep, "details");
+	putchar('\n');
 }
 
 static int do_list(const struct cli *c, struct node *n, int argc, char **argv)

@@ -119,6 +119,40 @@ static int do_restore(const struct cli *c, struct node *unused, int argc, char *
 	return copy_act(c, argc, argv, true);
 }
 
+static int do_passphrase(const struct cli *c, struct node *unused, int argc, char **argv)
+{
+	(void)unused;
+	const char *pos[1], *file = NULL;
+	int np;
+	const struct cli_opt opts[] = {OPT_VAL("new-passphrase-file", &file), {0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
+	if (r != EXIT_OK)
+		return r;
+	struct node *n;
+	char *old = NULL, *pass = NULL;
+	size_t ol, pl;
+	struct lerr e = {0};
+	if ((r = cli_open_node(c, &n)) != EXIT_OK)
+		return r;
+	if ((r = cli_passphrase(c, "the node's passphrase now: ", false, &old, &ol)) == EXIT_OK &&
+	    (r = cli_new_passphrase(c, file, &pass, &pl)) == EXIT_OK &&
+	    node_passphrase_change(n, old, ol, pass, pl, &e) < 0)
+		r = e.code == LERR_USAGE ? cli_bad_usage(c, &e) : cli_error(c, &e);
+	sodium_free(old);
+	sodium_free(pass);
+	char party[PARTY_CODE_MAX];
+	str_copy(party, sizeof party, n->party);
+	node_close(n);
+	if (r != EXIT_OK)
+		return r;
+	if (c->json)
+		return cli_emit(json_pack("{s:s, s:b}", "party", party, "changed", 1));
+	printf("the keys of %s are sealed under the new passphrase (give it to the daemon: its "
+	       "--passphrase-file or credential; a daemon serving now keeps its keys)\n",
+	       party);
+	return EXIT_OK;
+}
+
 static const struct cli_sub subs[] = {
     {"info", do_info, false, "info",
      "The store's engine (SQLite or PostgreSQL), where it is (a URL's\n"
@@ -137,9 +171,18 @@ static const struct cli_sub subs[] = {
      "serve: a consistent copy of its store (SQLite's VACUUM INTO, one read\n"
      "transaction), the sealed payloads and queued envelopes it names, the\n"
      "sealed keys and the compromise reports; then the copy's log is\n"
-     "verified. Nothing in it is plaintext. A node on PostgreSQL is backed\n"
+     "verified. Nothing in it is plaintext but the compromise reports peers\n"
+     "sent (in the store, as on the node). A node on PostgreSQL is backed\n"
      "up with the database's tools (docs/deploy.md). Never copy node.db of\n"
      "a serving node by hand: its write-ahead log holds the latest acts.\n"},
+    {"passphrase", do_passphrase, false, "passphrase [--new-passphrase-file FILE]",
+     "Seals the node's secret keys anew under a new passphrase: the present\n"
+     "one as for every command (--passphrase-file, LIAISON_PASSPHRASE...),\n"
+     "the new one from FILE (mode 600), LIAISON_NEW_PASSPHRASE_FILE, or\n"
+     "asked twice on the terminal. The key file is replaced atomically and\n"
+     "the change logged (node-passphrase-changed). A daemon serving now\n"
+     "keeps the keys it unsealed; give it the new passphrase before its\n"
+     "next start.\n"},
     {"restore", do_restore, false, "restore SRC",
      "Restores the backup in SRC into the node's folder (--home), which must\n"
      "not exist yet; then verifies its log and says its size and latest\n"
@@ -151,9 +194,10 @@ static int run_store(struct cli *c)
 {
 	const struct cli_sub *s = c->argc > 1 ? cli_sub_find(&cmd_store, c->argv[1]) : NULL;
 	if (!s)
-		return cli_bad_usagef(c, "store: %s%s%s (info, migrate, backup or restore)",
-				      c->argc > 1 ? "unknown action \"" : "which?",
-				      c->argc > 1 ? c->argv[1] : "", c->argc > 1 ? "\"" : "");
+		return cli_bad_usagef(
+		    c, "store: %s%s%s (info, migrate, backup, passphrase or restore)",
+		    c->argc > 1 ? "unknown action \"" : "which?", c->argc > 1 ? c->argv[1] : "",
+		    c->argc > 1 ? "\"" : "");
 	return s->fn(c, NULL, c->argc - 1, c->argv + 1);
 }
 
@@ -166,7 +210,8 @@ const struct cli_command cmd_store = {
     sizeof subs / sizeof subs[0],
     "options:\n"
     "  --to URL   the database, in libpq's URL form\n"
-    "  --json     info: {\"engine\", \"location\", \"schema\", \"clock\"}; migrate:\n"
+    "  --json     info: {\"engine\", \"location\", \"schema\", \"clock\"}; passphrase:\n"
+    "             {\"party\", \"changed\"}; migrate:\n"
     "             {\"home\", \"store\", \"rows\"}; backup and restore: {\"folder\",\n"
     "             \"bytes\", \"keys\", \"blobs\", \"outbox\", \"reports\", \"entries\",\n"
     "             \"checkpoint\"}\n",

@@ -158,3 +158,41 @@ int cli_passphrase(const struct cli *c, const char *prompt, bool confirm, char *
 	*len = strlen(pass);
 	return EXIT_OK;
 }
+
+int cli_new_passphrase(const struct cli *c, const char *file, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	char *pass = sodium_malloc(KEY_PASS_MAX), *again = sodium_malloc(KEY_PASS_MAX);
+	if (!pass || !again) {
+		sodium_free(pass);
+		sodium_free(again);
+		return cli_failf(c, LERR_NOMEM, "out of guarded memory");
+	}
+	const char *what = file ? "--new-passphrase-file" : "LIAISON_NEW_PASSPHRASE_FILE";
+	int r = EXIT_OK, fd = -1;
+	if (!file)
+		file = getenv("LIAISON_NEW_PASSPHRASE_FILE");
+	if (file)
+		r = from_file(c, what, file, false, pass);
+	else if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0)
+		r = cli_bad_usagef(c, "no new passphrase: give --new-passphrase-file FILE (mode "
+				      "600), or run on a terminal");
+	else if (cli_read_secret(fd, "the new passphrase: ", pass, KEY_PASS_MAX) != 0 ||
+		 cli_read_secret(fd, "the same again: ", again, KEY_PASS_MAX) != 0)
+		r = cli_failf(c, LERR_IO, "cannot read the passphrase from the terminal");
+	else if (strcmp(pass, again) != 0)
+		r = cli_bad_usagef(c, "the two passphrases differ");
+	if (fd >= 0)
+		close(fd);
+	if (r == EXIT_OK && pass[0] == '\0')
+		r = cli_bad_usagef(c, "an empty passphrase protects nothing");
+	sodium_free(again);
+	if (r != EXIT_OK) {
+		sodium_free(pass);
+		return r;
+	}
+	*out = pass;
+	*len = strlen(pass);
+	return EXIT_OK;
+}

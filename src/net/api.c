@@ -126,17 +126,9 @@ static enum MHD_Result h_ready(struct ctx *x)
 		json_array_append_new(problems, json_string("the node's keys are not unsealed"));
 	if (json_array_size(alarms))
 		json_array_append_new(problems, json_string("a peer's log raised an alarm"));
-	/* compromise reports not acknowledged: the node's alarm, said here, yet
-	 * no reason to take the node out of service (a peer could do it at will) */
-	json_t *reports = NULL;
-	if (view_reports(x->n, NULL, true, &reports, &e) < 0)
-		json_array_append_new(problems, json_sprintf("store: %s", e.msg));
-	json_int_t open = json_integer_value(json_object_get(reports, "open"));
-	json_decref(reports);
 	bool ok = json_array_size(problems) == 0;
-	json_t *o = json_pack("{s:b, s:s, s:o, s:o, s:I}", "ok", ok, "party", x->n->party,
-			      "problems", problems, "alarms", alarms ? alarms : json_array(),
-			      "compromise_reports_open", open);
+	json_t *o = json_pack("{s:b, s:s, s:o, s:o}", "ok", ok, "party", x->n->party, "problems",
+			      problems, "alarms", alarms ? alarms : json_array());
 	encode_clock(o, &x->n->clock);
 	return reply_json(x, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, o);
 }

@@ -2,6 +2,7 @@
  * acts.c - the other acts on an item: reproduce and translate (new items
  * that carry the original markings), destroy, report a compromise.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../store/store.h"
@@ -204,6 +206,23 @@ int node_item_report(struct node *n, const struct act_args *a, const struct key_
 	return r;
 }
 
+/* A report's row: its fields, received on day `got`, with the SHA-256 and
+ * the text of the document as it came. */
+static void report_fill(struct store_report *rp, const char *id, const char *item, const char *from,
+			const char *by, date_t on, date_t got, const struct jdoc *d)
+{
+	uint8_t h[32];
+	crypto_hash_sha256(h, (const uint8_t *)d->text, d->len);
+	sodium_bin2hex(rp->sha256, sizeof rp->sha256, h, sizeof h);
+	str_copy(rp->id, sizeof rp->id, id);
+	str_copy(rp->item, sizeof rp->item, item);
+	str_copy(rp->from, sizeof rp->from, from);
+	str_copy(rp->by, sizeof rp->by, by);
+	date_format(on, rp->reported_on);
+	date_format(got, rp->received_on);
+	rp->body = d->text;
+}
+
 int node_report_receive(struct node *n, const char *from, const char *id, const char *file,
 			struct lerr *e)
 {
@@ -250,15 +269,7 @@ int node_report_receive(struct node *n, const char *from, const char *id, const 
 	else if (r == 0 && date_parse(date, &on, e) < 0)
 		r = lerr_prefix(e, "the report's date");
 	if (r == 0) {
-		uint8_t h[32];
-		crypto_hash_sha256(h, (const uint8_t *)d.text, d.len);
-		sodium_bin2hex(rp.sha256, sizeof rp.sha256, h, sizeof h);
-		str_copy(rp.id, sizeof rp.id, id);
-		str_copy(rp.item, sizeof rp.item, item);
-		str_copy(rp.from, sizeof rp.from, from);
-		str_copy(rp.by, sizeof rp.by, by);
-		date_format(on, rp.reported_on);
-		date_format(n->clock.today, rp.received_on);
+		report_fill(&rp, id, item, from, by, on, n->clock.today, &d);
 		if ((r = store_begin(n->store, e)) == 0 &&
 		    (r = store_report_add(n->store, &rp, e)) < 0)
 			store_rollback(n->store);
@@ -335,4 +346,64 @@ int node_item_downgrade(struct node *n, const struct act_args *a, const struct k
 	free(canon);
 	store_item_free(&it);
 	return r;
+}
+
+/* One report file of home/reports (ID.json, as kept before schema 13) into
+ * the store, received on the day of the file's last change; then the
+ * file removed. A file that is not such a report is left as it is. */
+static void report_import_file(struct node *n, const char *dir, const char *name)
+{
+	char id[MSG_ID_MAX], path[NODE_PATH_MAX + 80];
+	if (strlen(name) != 37 || strcmp(name + 32, ".json") != 0 ||
+	    strspn(name, "0123456789abcdef") != 32)
+		return;
+	memcpy(id, name, 32);
+	id[32] = '\0';
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	struct jdoc d;
+	struct stat st;
+	struct tm tm;
+	json_t *rep;
+	const char *item, *reporter, *by, *date;
+	date_t on;
+	struct store_report rp = {0}, had;
+	if (stat(path, &st) != 0 || jdoc_read(path, REPORT_MAX, &d, NULL) < 0)
+		return;
+	int ok = d.root && json_unpack(d.root, "{s:o}", "compromise_report", &rep) == 0 &&
+		 json_unpack(rep, "{s:s, s:s, s:s, s:s}", "item", &item, "reporter", &reporter,
+			     "by", &by, "date", &date) == 0 &&
+		 person_id_check(by, NULL) == 0 && date_parse(date, &on, NULL) == 0 &&
+		 party_code_check(reporter, NULL) == 0 && strlen(item) < sizeof rp.item &&
+		 gmtime_r(&st.st_mtime, &tm) != NULL;
+	date_t got;
+	if (ok && date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &got, NULL) == 0)
+		report_fill(&rp, id, item, reporter, by, on, got, &d);
+	else
+		ok = 0;
+	/* under the store's lock: two processes opening the node import it once */
+	if (ok && store_begin(n->store, NULL) == 0) {
+		int r = store_report_get(n->store, id, &had, NULL);
+		if (r == 0)
+			free(had.body);
+		ok = (r == 0 ||
+		      (r == LERR_NOTFOUND && store_report_add(n->store, &rp, NULL) == 0)) &&
+		     store_commit(n->store, NULL) == 0;
+		if (!ok)
+			store_rollback(n->store);
+	}
+	if (ok)
+		(void)unlink(path);
+	jdoc_free(&d);
+}
+
+void node_reports_import(struct node *n)
+{
+	char dir[NODE_PATH_MAX + 16];
+	snprintf(dir, sizeof dir, "%s/reports", n->home);
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	while (dp && (de = readdir(dp)) != NULL)
+		report_import_file(n, dir, de->d_name);
+	if (dp)
+		closedir(dp);
 }

@@ -57,10 +57,19 @@ int node_item_downgrade(struct node *n, const struct act_args *a, const struct k
 /*
  * Takes a compromise report a peer (`from`) sent as message `id` (its
  * signed line in file): it must be signed by `from`, for an item this
- * party made. Kept whole in home/reports/ID.json; logged without its
- * details (compromise-report-received).
+ * party made, its person and date well formed. Kept whole in the store
+ * (view_reports), open until acknowledged; logged without its details
+ * (compromise-report-received).
  */
 int node_report_receive(struct node *n, const char *from, const char *id, const char *file,
 			struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
+/*
+ * Reports a node kept as files (home/reports/ID.json) before they were
+ * kept in the store: each moved into it, received on the day its file last
+ * changed, and the file removed; one that is not a well-formed report is
+ * left where it is. Run when a node opens: nothing to do on a newer node.
+ */
+void node_reports_import(struct node *n) __attribute__((nonnull));
 
 #endif

@@ -83,3 +83,23 @@ int keyfile_secret(const char *path, const char *pass, size_t len, struct key_se
 	free(text);
 	return r < 0 ? lerr_prefix(e, "%s", path) : 0;
 }
+
+int keyfile_reseal(const char *path, const char *old, size_t oldlen, const char *pass, size_t len,
+		   const struct key_kdf *kdf, struct lerr *e)
+{
+	struct key_secret k;
+	int r = keyfile_secret(path, old, oldlen, &k, e);
+	if (r < 0)
+		return r;
+	char *text = NULL;
+	size_t tn = 0;
+	r = key_secret_seal(&k, pass, len, kdf, &text, &tn, e);
+	key_secret_free(&k);
+	if (r == 0 && (r = fio_write_file(path, text, tn, 0600, true, e)) < 0)
+		lerr_prefix(e, "%s", path);
+	if (text) {
+		sodium_memzero(text, tn);
+		free(text);
+	}
+	return r;
+}

@@ -18,6 +18,7 @@
 #include "../core/text.h"
 #include "../crypto/fio.h"
 #include "../store/store.h"
+#include "acts.h"
 #include "internal.h"
 #include "keyfile.h"
 #include "log.h"
@@ -559,6 +560,7 @@ int node_open(const char *home, struct node **out, struct lerr *e)
 		node_close(n);
 		return r;
 	}
+	node_reports_import(n); /* reports kept as files by an older liaison */
 	*out = n;
 	return 0;
 }
@@ -610,4 +612,17 @@ void node_hint_nearest(struct lerr *e, const char *word, const char *words, size
 	size_t len = strlen(e->msg);
 	if (near && strcmp(near, word) != 0)
 		snprintf(e->msg + len, sizeof e->msg - len, "; did you mean \"%s\"?", near);
+}
+
+int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const char *pass,
+			   size_t len, struct lerr *e)
+{
+	char path[NODE_PATH_MAX + 64];
+	const struct key_kdf kdf = {.ops = KEY_KDF_OPS_DEFAULT, .mem = KEY_KDF_MEM_DEFAULT};
+	if (len == oldlen && sodium_memcmp(old, pass, len) == 0)
+		return lerr_set(e, LERR_USAGE, "the new passphrase is the one the keys have");
+	int r = node_key_path(n->home, n->party, "key", path, sizeof path, e);
+	if (r == 0)
+		r = keyfile_reseal(path, old, oldlen, pass, len, &kdf, e);
+	return r < 0 ? r : node_log_record(n, "node-passphrase-changed", json_object(), e);
 }

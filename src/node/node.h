@@ -198,6 +198,15 @@ int node_serve_dir(const char *name, long *pid) __attribute__((nonnull));
 int node_key_path(const char *home, const char *party, const char *ext, char *buf, size_t n,
 		  struct lerr *e);
 
+/*
+ * The node's sealed secret keys sealed anew under a new passphrase (the
+ * default Argon2id cost), replacing the file atomically, and logged
+ * (node-passphrase-changed). `old` must open them.
+ */
+int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const char *pass,
+			   size_t len, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 4)));
+
 /* Unseals the node's own secret keys (release with key_secret_free). */
 int node_secret_key(struct node *n, const char *pass, size_t len, struct key_secret *k,
 		    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 4)));

@@ -26,25 +26,29 @@ static json_t *report_json(const struct store_report *r)
 
 int view_reports(struct node *n, const char *item, bool open_only, json_t **out, struct lerr *e)
 {
-	struct store_report *rs = NULL, *open = NULL;
-	size_t count = 0, nopen = 0;
+	struct store_report *rs = NULL;
+	size_t count = 0;
+	uint64_t nopen = 0;
 	*out = NULL;
 	int r = store_report_list(n->store, item, open_only, &rs, &count, e);
-	if (r == 0 && (item || !open_only))
-		r = store_report_list(n->store, NULL, true, &open, &nopen, e);
-	else
-		nopen = count;
+	if (r == 0)
+		r = store_report_count(n->store, true, &nopen, e);
 	json_t *a = json_array();
 	for (size_t i = 0; r == 0 && a && i < count; i++)
 		json_array_append_new(a, report_json(&rs[i]));
 	free(rs);
-	free(open);
 	if (r < 0) {
 		json_decref(a);
 		return r;
 	}
 	*out = json_pack("{s:o, s:I}", "reports", a, "open", (json_int_t)nopen);
 	return *out ? 0 : lerr_set(e, LERR_NOMEM, "out of memory");
+}
+
+int view_report_counts(struct node *n, uint64_t *all, uint64_t *open, struct lerr *e)
+{
+	int r = store_report_count(n->store, false, all, e);
+	return r < 0 ? r : store_report_count(n->store, true, open, e);
 }
 
 int view_report(struct node *n, const char *id, json_t **out, struct lerr *e)

@@ -272,7 +272,8 @@ int store_peer_remove(struct store *s, const char *party, struct lerr *e)
 
 /* ---- compromise reports received ---- */
 
-/* Adds a report (r->body its text); LERR_EXISTS when its id is known. */
+/* Adds a report (r->body its text); a known id fails (the inbox keeps a
+ * message from being taken twice). */
 int store_report_add(struct store *s, const struct store_report *r, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 /* Reports, newest first: about `item` (or all when NULL), only those not
@@ -280,6 +281,9 @@ int store_report_add(struct store *s, const struct store_report *r, struct lerr 
 int store_report_list(struct store *s, const char *item, bool open_only, struct store_report **out,
 		      size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 4, 5)));
+/* How many reports there are: all, or those not acknowledged (open). */
+int store_report_count(struct store *s, bool open, uint64_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 3)));
 /* One report with its body (free() r->body); LERR_NOTFOUND when unknown. */
 int store_report_get(struct store *s, const char *id, struct store_report *r, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));

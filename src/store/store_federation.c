@@ -188,6 +188,21 @@ int store_report_list(struct store *s, const char *item, bool open_only, struct 
 	return r;
 }
 
+int store_report_count(struct store *s, bool open, uint64_t *n, struct lerr *e)
+{
+	struct sql_stmt *st;
+	*n = 0;
+	if (db_prep(s,
+		    open ? "SELECT count(*) FROM reports WHERE acknowledged_by = ''"
+			 : "SELECT count(*) FROM reports",
+		    &st, e) < 0)
+		return LERR_STORE;
+	int rc = sql_step(st);
+	if (rc == SQL_ROW)
+		*n = (uint64_t)sql_int(st, 0);
+	return db_read_end(s, st, rc, 0, "count reports", e, "no count");
+}
+
 int store_report_get(struct store *s, const char *id, struct store_report *r, struct lerr *e)
 {
 	struct sql_stmt *st;

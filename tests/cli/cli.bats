@@ -100,8 +100,8 @@ commands_and_actions() {
 		grep -qF -- "${lines[0]#usage: }" <<<"${cmdhelp[$cmd]}"
 		n=$((n + 1))
 	done < <(commands_and_actions)
-	# agreement 5, export 5, item 11, log 6, peer 8, person 6, report 3, store 4
-	[ "$n" -eq 48 ]
+	# agreement 5, export 5, item 11, log 6, peer 8, person 6, report 3, store 5
+	[ "$n" -eq 49 ]
 	run "$L" help item share
 	[[ "$output" == *"--releasable PARTY"* && "$output" != *"report-compromise"* ]]
 	run "$L" person token --help
@@ -240,6 +240,8 @@ complete_words() {
 	MANPATH="$p/share/man" man -w liaison-item | grep -q "liaison-item.1"
 	[ -f "$p/share/bash-completion/completions/liaison" ]
 	[ -f "$p/share/zsh/site-functions/_liaison" ]
+	grep -qx 'ExecStart=/usr/local/bin/liaison serve --listen 127.0.0.1:7400' \
+		"$p/lib/systemd/system/liaison.service"
 	[ -f "$p/share/doc/liaison/openapi.yaml" ]
 	# the library, its headers and its pkg-config file: a program built on them runs
 	cat >"$BATS_TEST_TMPDIR/use.c" <<'C'

@@ -107,3 +107,42 @@ load helpers
 	[ "$(jq -r .fingerprint <<<"$output")" != "$first" ]
 	"$L" log entries | tail -1 | jq -e --arg f "$first" '.kind == "party-key" and .replaced == $f'
 }
+
+@test "store passphrase: the keys sealed anew, the old passphrase refused after, the change logged" {
+	cd "$BATS_TEST_TMPDIR"
+	"$L" init --party JPN >/dev/null
+	cp "$LIAISON_HOME/keys/JPN.key" before.key
+	umask 077
+	printf 'a much longer new passphrase\n' >new.txt
+	run "$L" store passphrase --new-passphrase-file new.txt
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"sealed under the new passphrase"* ]]
+	[ "$(stat -c %a "$LIAISON_HOME/keys/JPN.key")" = 600 ]
+	! cmp -s before.key "$LIAISON_HOME/keys/JPN.key"
+	# the old passphrase opens them no more; the new one does
+	run "$L" log checkpoint
+	[ "$status" -ne 0 ]
+	LIAISON_PASSPHRASE="a much longer new passphrase" "$L" log checkpoint >/dev/null
+	[ "$("$L" --json log entries | jq -r '.entries[-1].data | @base64d | fromjson | .kind')" = \
+		node-passphrase-changed ]
+	! "$L" --json log entries | jq -r '.entries[].data | @base64d' | grep -q "longer" || false
+	export LIAISON_PASSPHRASE="a much longer new passphrase"
+	cp "$LIAISON_HOME/keys/JPN.key" now.key
+	# refused, the file untouched: a wrong present one, the same again, a file
+	# others may read, an empty one
+	run env LIAISON_PASSPHRASE=wrong "$L" store passphrase --new-passphrase-file new.txt
+	[ "$status" -eq 1 ]
+	run "$L" store passphrase --new-passphrase-file new.txt
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"is the one the keys have"* ]]
+	printf 'another\n' >open.txt
+	chmod 644 open.txt
+	run "$L" store passphrase --new-passphrase-file open.txt
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"can be read by others"* ]]
+	: >empty.txt
+	run "$L" store passphrase --new-passphrase-file empty.txt
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"empty passphrase"* ]]
+	cmp now.key "$LIAISON_HOME/keys/JPN.key"
+}

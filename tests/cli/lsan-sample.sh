@@ -24,9 +24,10 @@ for a; do
 	esac
 done
 # the shape's marker, made at most once (O_EXCL: set -C; true, not the
-# special builtin :, whose failed redirection would end the script)
-if [ "$leaks" = 0 ] && [ -n "${BATS_SUITE_TMPDIR:-}" ] &&
-	{ set -C && true >"$BATS_SUITE_TMPDIR/lsan$key"; } 2>/dev/null; then
+# special builtin :, whose failed redirection would end the script); a
+# marker that cannot be made (no suite folder, a name too long) checks too
+marker=${BATS_SUITE_TMPDIR:-/nonexistent}/lsan$key
+if [ "$leaks" = 0 ] && { { set -C && true >"$marker"; } 2>/dev/null || [ ! -e "$marker" ]; }; then
 	leaks=1
 fi
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$leaks" exec "$LIAISON_ASAN_BIN" "$@"
