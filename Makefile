@@ -11,6 +11,7 @@
 #   make console-shots  the web console's screenshots (docs/console/) retaken
 #   make soak       the daemon under mixed load for SOAK_SECONDS (300): memory, latency
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        a Debian package (dpkg-buildpackage, debian/), checked by lintian
 #   make deps       installs missing Debian packages (as root) or prints how
 
 PREFIX  ?= /usr/local
@@ -38,7 +39,7 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all tests check check-valgrind demo bench soak console-shots install uninstall clean deps lint banned faces fuzz man \
+.PHONY: all tests check check-valgrind demo bench soak console-shots install uninstall clean deps lint banned faces fuzz man deb \
         fuzz-build \
         check-run build-all
 .DELETE_ON_ERROR:
@@ -63,7 +64,7 @@ $(BUILD)/libliaison.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/liaison: $(CLI_OBJ) $(BUILD)/libliaison.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libliaison.a
 	@mkdir -p $(dir $@)
@@ -83,6 +84,16 @@ deps:
 
 check: deps
 	@sh scripts/check.sh
+
+# The package is built from a copy of the tree (dpkg-buildpackage writes
+# beside its source): ../liaison_VERSION_ARCH.deb lands in build/deb/.
+deb:
+	@sh scripts/deps.sh deb
+	rm -rf build/deb && mkdir -p build/deb/src
+	git ls-files -z -co --exclude-standard | xargs -0 cp --parents -t build/deb/src
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error build/deb/*.deb
+	@ls build/deb/*.deb
 
 demo: deps
 	@$(MAKE) -s --no-print-directory all

@@ -7,6 +7,8 @@ PKGS="gcc clang libclang-rt-dev clang-format make pkg-config libsqlite3-dev libj
 # two fonts draw Japanese and Korean in its screenshots
 # make bench also needs its peers: wrk and nginx for the HTTP benchmark
 if [ "${1:-}" = bench ]; then PKGS="$PKGS wrk nginx-light"; fi
+# make deb: Debian's packaging tools and lintian
+if [ "${1:-}" = deb ]; then PKGS="$PKGS dpkg-dev debhelper fakeroot lintian groff-base pkgconf"; fi
 missing=""
 # Node.js from elsewhere (nodesource bundles npm) serves as well as Debian's
 if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
