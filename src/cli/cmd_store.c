@@ -172,9 +172,11 @@ static const struct cli_sub subs[] = {
      "transaction), the sealed payloads and queued envelopes it names, the\n"
      "sealed keys and the compromise reports; then the copy's log is\n"
      "verified. Nothing in it is plaintext but the compromise reports peers\n"
-     "sent (in the store, as on the node). A node on PostgreSQL is backed\n"
-     "up with the database's tools (docs/deploy.md). Never copy node.db of\n"
-     "a serving node by hand: its write-ahead log holds the latest acts.\n"},
+     "sent (in the store, as on the node). A node on PostgreSQL: its rows\n"
+     "from one snapshot of the database (no lock) into a SQLite store;\n"
+     "restored, a node on SQLite (store migrate takes it back). Never copy\n"
+     "node.db of a serving node by hand: its write-ahead log holds the\n"
+     "latest acts.\n"},
     {"passphrase", do_passphrase, false, "passphrase [--new-passphrase-file FILE]",
      "Seals the node's secret keys anew under a new passphrase: the present\n"
      "one as for every command (--passphrase-file, LIAISON_PASSPHRASE...),\n"

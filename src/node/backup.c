@@ -238,11 +238,6 @@ int node_store_backup(const char *home, const char *dest_given, struct node_back
 	int r = node_store_location(home, from, sizeof from, e);
 	if (r < 0)
 		return r;
-	if (store_is_url(from))
-		return lerr_set(e, LERR_USAGE,
-				"the node keeps its store in PostgreSQL: back it up with the "
-				"database's tools (pg_dump, pg_basebackup) and copy the folder's "
-				"keys (docs/deploy.md)");
 	if ((r = absolute(dest_given, dest, sizeof dest, e)) < 0)
 		return r;
 	struct stat sb;

@@ -339,9 +339,11 @@ int store_copy(struct store *src, struct store *dst, uint64_t *rows, struct lerr
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 /*
- * Writes a consistent copy of a SQLite store to path (a new file), while
- * other connections go on writing: SQLite's VACUUM INTO, one read
- * transaction. LERR_USAGE for a PostgreSQL store (its own tools back it up).
+ * Writes a consistent copy of the store to path (a new, empty or absent
+ * file), a SQLite store, while other connections go on writing: for
+ * SQLite, VACUUM INTO in one read transaction; for PostgreSQL, every row
+ * read in one REPEATABLE READ, READ ONLY transaction (a snapshot, no lock
+ * taken).
  */
 int store_backup(struct store *s, const char *path, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));

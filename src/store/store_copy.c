@@ -113,7 +113,12 @@ static int copy_table(struct store *a, struct store *b, const char *table, uint6
 	return r;
 }
 
-int store_copy(struct store *src, struct store *dst, uint64_t *rows, struct lerr *e)
+/* Every row of src into dst, in one transaction on each: on src the store's
+ * write lock (a move: nothing changes meanwhile), or with `snapshot` a
+ * PostgreSQL read-only snapshot, which takes no lock (a backup: the
+ * daemons go on writing, the copy is of one moment). */
+static int copy_all(struct store *src, struct store *dst, bool snapshot, uint64_t *rows,
+		    struct lerr *e)
 {
 	struct store *a = src, *b = dst;
 	char held[STORE_META_MAX];
@@ -121,7 +126,8 @@ int store_copy(struct store *src, struct store *dst, uint64_t *rows, struct lerr
 	if (store_meta_get(dst, "party", held, sizeof held, NULL) == 0)
 		return lerr_set(e, LERR_EXISTS, "the store copied to already holds the node of %s",
 				held);
-	int r = store_begin(src, e);
+	int r = snapshot ? db_exec(src, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", e)
+			 : store_begin(src, e);
 	if (r < 0)
 		return r;
 	if ((r = store_begin(dst, e)) < 0) {
@@ -150,13 +156,23 @@ int store_copy(struct store *src, struct store *dst, uint64_t *rows, struct lerr
 	return r;
 }
 
+int store_copy(struct store *src, struct store *dst, uint64_t *rows, struct lerr *e)
+{
+	return copy_all(src, dst, false, rows, e);
+}
+
 int store_backup(struct store *s, const char *path, struct lerr *e)
 {
-	if (s->c->dialect == SQL_PG)
-		return lerr_set(
-		    e, LERR_USAGE,
-		    "a node on PostgreSQL is backed up with the database's own tools "
-		    "(pg_dump, pg_basebackup) and a copy of its folder (docs/deploy.md)");
+	if (s->c->dialect == SQL_PG) { /* into a SQLite store, from one snapshot */
+		struct store *d;
+		uint64_t rows;
+		int r = store_open(path, true, &d, e);
+		if (r == 0) {
+			r = copy_all(s, d, true, &rows, e);
+			store_close(d);
+		}
+		return r;
+	}
 	struct sql_stmt *st;
 	if (db_prep(s, "VACUUM INTO ?", &st, e) < 0)
 		return LERR_STORE;

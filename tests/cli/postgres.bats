@@ -239,10 +239,40 @@ serve() {
 	"$L" --home jpn log verify >/dev/null
 }
 
-@test "a node on PostgreSQL is backed up with the database's own tools: store backup says so, makes nothing" {
+@test "a node on PostgreSQL backed up while its daemon shares: one snapshot, restorable, every item in it opens" {
 	nodes
-	run "$L" --home jpn store backup bk
-	[ "$status" -eq 2 ]
-	[[ "$output" == *"pg_dump"* ]]
-	[ ! -e bk ]
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title First \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	serve jpn jpn
+	for i in $(seq 30); do
+		curl -sf -o /dev/null -H "Authorization: Bearer $SATO" --data-binary @report.txt \
+			"$jpn_URL/v1/items?level=GOKUHI&title=T$i&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning" ||
+			exit 1
+	done &
+	writer=$!
+	sleep 0.3
+	run "$L" --home jpn --json store backup bk
+	[ "$status" -eq 0 ]
+	wait "$writer"
+	entries=$(jq .entries <<<"$output")
+	# a SQLite store of one moment of the database: its items and its log agree
+	n=$(sqlite3 bk/node.db "SELECT count(*) FROM items")
+	[ "$n" -ge 1 ] && [ "$n" -le 31 ]
+	[ "$(sqlite3 bk/node.db "SELECT count(*) FROM log_entries")" -eq "$entries" ]
+	[ "$(stat -c %a bk/node.db)" = 600 ]
+	for b in $(sqlite3 bk/node.db "SELECT blob FROM items"); do [ -f "bk/blobs/$b.lsn" ]; done
+	# the writer was never refused: all 31 are in the database
+	[ "$(pg 'SELECT count(*) FROM items')" = 31 ]
+	# restored: a node on SQLite whose log verifies and whose items open
+	run "$L" --home jpn2 --json store restore bk
+	[ "$status" -eq 0 ]
+	"$L" --home jpn2 log verify >/dev/null
+	"$L" --home jpn2 item get "$ID" --by sato --purpose warning -o - 2>/dev/null | cmp - report.txt
+	# and back to PostgreSQL, in a new database
+	psql -q "$LIAISON_TEST_PG/postgres" -c "CREATE DATABASE ${DB}_r"
+	"$L" --home jpn2 store migrate --to "$LIAISON_TEST_PG/${DB}_r" >/dev/null
+	[ "$(psql -qtA "$LIAISON_TEST_PG/${DB}_r" -c 'SELECT count(*) FROM items')" -eq "$n" ]
+	"$L" --home jpn2 log verify >/dev/null
+	psql -q "$LIAISON_TEST_PG/postgres" -c "DROP DATABASE ${DB}_r WITH (FORCE)"
 }
