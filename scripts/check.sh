@@ -12,7 +12,7 @@ passed=0
 failed=0
 log=$(mktemp)
 pgdir=/tmp/liaison-check-pg-$$
-trap 'rm -f "$log" "$log.tap" "$log.out"; sh scripts/pg.sh stop "$pgdir"' EXIT
+trap 'rm -f "$log" "$log".*; sh scripts/pg.sh stop "$pgdir"' EXIT
 trap 'exit 143' INT TERM # the server is stopped when the check is stopped too
 
 # tally NAME: counts the TAP lines in $log, prints them on failure. A
@@ -36,14 +36,20 @@ tally() {
 build() {
 	name=$1
 	shift
-	if $MAKE --no-print-directory -j2 "$@" build-all >"$log.out" 2>&1; then
-		echo "ok - $name" >"$log"
+	$MAKE --no-print-directory -j2 "$@" build-all >"$log.out" 2>&1
+	built "$name" $?
+}
+
+# built NAME STATUS: the TAP line of a build whose output is in $log.out
+built() {
+	if [ "$2" -eq 0 ]; then
+		echo "ok - $1" >"$log"
 	else
-		echo "not ok - $name" >"$log"
+		echo "not ok - $1" >"$log"
 		tail -40 "$log.out" >>"$log"
 	fi
 	rm -f "$log.out"
-	tally "build: $name"
+	tally "build: $1"
 }
 
 # suite NAME BUILD: the unit tests and the CLI tests of one build.
@@ -97,6 +103,22 @@ fi
 rm -f "$log.out"
 tally "PostgreSQL server (scripts/pg.sh)"
 build gcc CC=gcc BUILD=build
+# the clang, sanitizer and fuzz builds, one after another on one core, beside
+# the gcc suite, which leaves the other mostly idle (one process at a time);
+# tallied after it. The fuzz targets are clang's, with libFuzzer.
+SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+(
+	for b in clang asan fuzz; do
+		case $b in
+		clang) set -- CC=clang BUILD=build/clang build-all ;;
+		asan) set -- CC=gcc BUILD=build/asan OPT="-O1 -g" SAN="$SAN" build-all ;;
+		fuzz) set -- fuzz-build ;;
+		esac
+		$MAKE --no-print-directory -j1 "$@" >"$log.$b" 2>&1
+		echo $? >"$log.$b.rc"
+	done
+) &
+builds=$!
 [ -x build/liaison ] && suite gcc build
 # the web console in a real browser (tests/console: Playwright from the npm
 # registry, pinned in tools/console-test/package-lock.json, driving
@@ -111,9 +133,12 @@ if [ -x build/liaison ]; then
 	rm -f "$log.out"
 	tally "console (browser, tests/console)"
 fi
-build clang CC=clang BUILD=build/clang
-SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
-build asan+ubsan CC=gcc BUILD=build/asan OPT="-O1 -g" SAN="$SAN"
+wait "$builds"
+for b in clang asan; do
+	mv "$log.$b" "$log.out"
+	built "$([ $b = asan ] && echo asan+ubsan || echo $b)" "$(cat "$log.$b.rc")"
+	rm -f "$log.$b.rc"
+done
 # the CLI tests through tests/cli/lsan-sample.sh: LeakSanitizer on every
 # daemon and on the first run of each shape of command line, ASan and UBSan
 # on every run (the unit tests: LeakSanitizer on all)
@@ -128,7 +153,7 @@ if [ -x build/asan/liaison ]; then
 	rm -rf "$lsan"
 fi
 # every fuzz target over its checked-in corpus (make fuzz runs them for longer)
-if $MAKE --no-print-directory -j2 fuzz-build >"$log.out" 2>&1; then
+if [ "$(cat "$log.fuzz.rc")" -eq 0 ]; then
 	for f in build/fuzz/fuzz_*; do
 		[ -x "$f" ] || continue
 		n=${f#build/fuzz/fuzz_}
@@ -140,9 +165,9 @@ if $MAKE --no-print-directory -j2 fuzz-build >"$log.out" 2>&1; then
 		tally "fuzz corpus fuzz_$n"
 	done
 else
-	{ echo "not ok - fuzz targets do not build"; tail -40 "$log.out"; } >"$log"
+	{ echo "not ok - fuzz targets do not build"; tail -40 "$log.fuzz"; } >"$log"
 	tally "build: fuzz targets"
 fi
-rm -f "$log.out"
+rm -f "$log.out" "$log.fuzz" "$log.fuzz.rc"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
