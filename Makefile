@@ -50,7 +50,8 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/gen/console_assets.c: $(CONSOLE) console scripts/embed.sh
+# (the fuzz targets' own copy too: a build never writes another's files)
+$(BUILD)/gen/console_assets.c build/fuzz/gen/console_assets.c: $(CONSOLE) console scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh $(CONSOLE) >$@
 
@@ -145,7 +146,7 @@ build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-build/fuzz/obj/gen/console_assets.o: build/gen/console_assets.c src/net/assets.h
+build/fuzz/obj/gen/console_assets.o: build/fuzz/gen/console_assets.c src/net/assets.h
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 

@@ -13,7 +13,9 @@ failed=0
 log=$(mktemp)
 pgdir=/tmp/liaison-check-pg-$$
 trap 'rm -f "$log" "$log".*; sh scripts/pg.sh stop "$pgdir"' EXIT
-trap 'exit 143' INT TERM # the server is stopped when the check is stopped too
+# the server is stopped when the check is stopped too, and the builds
+# running beside the gcc suite (a background list ignores SIGINT)
+trap '[ -z "${builds:-}" ] || { pkill -TERM -P "$builds"; kill "$builds"; } 2>/dev/null; exit 143' INT TERM
 
 # tally NAME: counts the TAP lines in $log, prints them on failure. A
 # sanitizer report anywhere in the log counts as one more failure.

@@ -1,5 +1,6 @@
 /* cmd_report.c - liaison report: the compromise reports peers sent about
  * this party's items, and their acknowledgement by a security officer. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,22 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 		print_report(p);
 	if (!json_array_size(json_object_get(o, "reports")))
 		printf("no compromise reports%s\n", item || open ? " here" : "");
+	if (n) { /* report files an older liaison kept that did not check */
+		char dir[NODE_PATH_MAX + 32];
+		snprintf(dir, sizeof dir, "%s/reports/rejected", n->home);
+		DIR *d = opendir(dir);
+		size_t k = 0;
+		struct dirent *de;
+		while (d && (de = readdir(d)) != NULL)
+			k += de->d_name[0] != '.';
+		if (d)
+			closedir(d);
+		if (k)
+			fprintf(stderr,
+				"note: %zu report file%s in %s did not check (not a report of "
+				"this party's item signed by its peer): see docs/cli.md, report\n",
+				k, k == 1 ? "" : "s", dir);
+	}
 	if (nopen)
 		fprintf(stderr,
 			"ALARM: %lld compromise report(s) not acknowledged (liaison report "

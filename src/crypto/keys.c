@@ -263,6 +263,21 @@ static bool kdf_line(const char **s, struct key_kdf *kdf, uint8_t salt[SALT_BYTE
 	return field(s, "salt", salt, SALT_BYTES) && *(*s)++ == '\n';
 }
 
+int key_secret_kdf(const char *text, struct key_kdf *kdf, struct lerr *e)
+{
+	const char *s = text;
+	struct key_public pub;
+	uint8_t salt[SALT_BYTES];
+	if (strncmp(s, SEC_PREFIX, strlen(SEC_PREFIX)) != 0)
+		return lerr_set(e, LERR_INVAL, "not a liaison secret key file");
+	s += strlen(SEC_PREFIX);
+	if (party_at(&s, pub.party, e) < 0)
+		return lerr_prefix(e, "secret key file");
+	if (*s++ != '\n' || !kdf_line(&s, kdf, salt))
+		return lerr_set(e, LERR_INVAL, "secret key file of %s: damaged header", pub.party);
+	return kdf_check(kdf, e);
+}
+
 int key_secret_open(const char *text, size_t n, const char *pass, size_t len, struct key_secret *k,
 		    struct lerr *e)
 {

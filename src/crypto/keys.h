@@ -93,6 +93,10 @@ int key_secret_seal(const struct key_secret *k, const char *pass, size_t len,
 		    const struct key_kdf *kdf, char **out, size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 4, 5, 6)));
 
+/* The Argon2id cost a secret key file's text was sealed with. */
+int key_secret_kdf(const char *text, struct key_kdf *kdf, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
 /*
  * Opens a secret key file's text with its passphrase. A wrong passphrase
  * and a changed file both give LERR_AUTH, saying so.

@@ -300,18 +300,39 @@ static void tls_free(char *cert, char *key, size_t kl)
 	free(cert);
 }
 
+/* The daemon a reload replaced, stopped once its connections are gone or
+ * its time is up (now), its socket descriptor closed after it (libmicrohttpd
+ * wants it open until the stop) and its pair freed. */
+static void retire(struct server *s, bool now)
+{
+	struct retired *o = &s->retired;
+	if (!o->d)
+		return;
+	const union MHD_DaemonInfo *ci =
+	    MHD_get_daemon_info(o->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	if (!now && ci && ci->num_connections > 0 && http_now() < o->by)
+		return;
+	MHD_stop_daemon(o->d);
+	if (o->fd != MHD_INVALID_SOCKET)
+		close(o->fd);
+	tls_free(o->pem, o->key_pem, o->key_len);
+	memset(o, 0, sizeof *o);
+}
+
 /*
  * SIGHUP under TLS: the certificate and key read again from their files
- * and served by a new daemon on the same listening socket; the old one
- * takes no new connection, lets its requests finish (up to
- * drain_seconds), and stops. A pair that does not load is refused, said,
- * and the old one serves on. No connection is refused meanwhile.
+ * and served by a new daemon on the same listening socket (a descriptor of
+ * its own); the old one takes no new connection and is stopped by the
+ * serving loop once its connections are gone, at most drain_seconds later.
+ * A pair that does not load is refused, said, and the old one serves on.
+ * No connection is refused meanwhile.
  */
 static void tls_reload(struct server *s, const struct sockaddr_storage *ss, bool v6)
 {
 	char *cert = NULL, *key = NULL;
 	size_t cl, kl = 0;
 	struct lerr e = {0};
+	retire(s, true); /* a reload before the last one's daemon was done */
 	struct MHD_Daemon *old = s->d;
 	const union MHD_DaemonInfo *li = MHD_get_daemon_info(old, MHD_DAEMON_INFO_LISTEN_FD);
 	/* the new daemon gets its own descriptor of the socket: one that fails
@@ -322,26 +343,23 @@ static void tls_reload(struct server *s, const struct sockaddr_storage *ss, bool
 	else if (tls_read(s, &cert, &cl, &key, &kl, &e) < 0)
 		close(fd);
 	else if (daemon_start(s, ss, v6, cert, key, fd, &e) == 0) {
-		/* the pair in memory for the new daemon's life, the old one's freed */
-		char *c = s->tls_pem, *k = s->tls_key_pem;
-		size_t l = s->tls_key_len;
+		/* the old daemon takes no new connection; quiesced, it leaves the
+		 * socket alone when it stops (else it would shut the new one's) */
+		MHD_socket ls = MHD_quiesce_daemon(old);
+		s->retired = (struct retired){.d = ls != MHD_INVALID_SOCKET ? old : NULL,
+					      .fd = ls,
+					      .by = http_now() + (double)s->o.drain_seconds,
+					      .pem = s->tls_pem,
+					      .key_pem = s->tls_key_pem,
+					      .key_len = s->tls_key_len};
 		s->tls_pem = cert;
 		s->tls_key_pem = key;
 		s->tls_key_len = kl;
-		cert = c;
-		key = k;
-		kl = l;
-		MHD_socket ls = MHD_quiesce_daemon(old); /* the old descriptor, ours to close */
-		if (ls != MHD_INVALID_SOCKET)
-			close(ls);
-		double t0 = http_now();
-		const union MHD_DaemonInfo *ci;
-		while ((ci = MHD_get_daemon_info(old, MHD_DAEMON_INFO_CURRENT_CONNECTIONS)) &&
-		       ci->num_connections > 0 && http_now() - t0 < (double)s->o.drain_seconds) {
-			struct timespec ts = {0, 20 * 1000 * 1000};
-			nanosleep(&ts, NULL);
-		}
-		MHD_stop_daemon(old);
+		cert = key = NULL;
+		if (ls == MHD_INVALID_SOCKET) /* never seen: then it serves on beside */
+			fprintf(stderr,
+				"liaison serve: SIGHUP: the old daemon could not be quiesced; "
+				"it serves on beside the new one\n");
 		fprintf(stderr,
 			"liaison serve: SIGHUP: the TLS certificate %s read again and served\n",
 			s->o.tls_cert);
@@ -382,6 +400,7 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 		struct timespec tick = {0, 200 * 1000 * 1000};
 		sig = sigtimedwait(stop, NULL, &tick);
 		fflush(s->o.access_log);
+		retire(s, false);
 		if (sig < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (sig != SIGHUP)
@@ -397,9 +416,7 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 	(void)sd_notify(0, "STOPPING=1");
 	fprintf(stderr, "liaison serve: %s: stopping (requests in flight may finish)\n",
 		sig == SIGTERM ? "SIGTERM" : "SIGINT");
-	MHD_socket ls = MHD_quiesce_daemon(s->d);
-	if (ls != MHD_INVALID_SOCKET)
-		close(ls);
+	MHD_socket ls = MHD_quiesce_daemon(s->d); /* closed after the stop */
 	double t0 = http_now();
 	while (atomic_load(&s->active) > 0 && http_now() - t0 < (double)s->o.drain_seconds) {
 		struct timespec ts = {0, 20 * 1000 * 1000};
@@ -407,6 +424,9 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 	}
 	unsigned left = atomic_load(&s->active);
 	MHD_stop_daemon(s->d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	retire(s, true);
 	lanes_stop(lanes); /* transfers to peers in flight are cancelled */
 	unsigned long cut = atomic_load(&s->guard.cut);
 	if (cut)

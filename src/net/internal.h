@@ -117,6 +117,15 @@ bool http_same_origin(struct ctx *x);
 /* Whether given is the session's CSRF value (constant time). */
 bool session_csrf_ok(const struct session_ticket *k, const char *given);
 
+/* A daemon a TLS reload replaced, finishing its connections (http_serve.c). */
+struct retired {
+	struct MHD_Daemon *d; /* NULL: none */
+	int fd;		      /* its descriptor of the listening socket */
+	double by;	      /* stopped then at the latest (http_now) */
+	char *pem, *key_pem;  /* the pair it served */
+	size_t key_len;
+};
+
 struct server {
 	struct server_opts o;
 	struct sessions sessions;
@@ -130,6 +139,7 @@ struct server {
 	pthread_key_t worker_key; /* each worker thread's node and spare request (http.c) */
 	struct MHD_Daemon *d;
 	char *tls_pem, *tls_key_pem; /* the TLS pair served, NULL without TLS */
+	struct retired retired;
 	size_t tls_key_len;
 	atomic_uint active; /* requests in flight */
 	atomic_ulong seq;   /* request numbers, for temporary file names */

@@ -223,25 +223,31 @@ static void report_fill(struct store_report *rp, const char *id, const char *ite
 	rp->body = d->text;
 }
 
-int node_report_receive(struct node *n, const char *from, const char *id, const char *file,
-			struct lerr *e)
+/*
+ * A report checked as a peer's message is (its party's signature, for an
+ * item this party made, its person and date well formed), then stored and
+ * logged as `kind` in one transaction. from: the party that sent it, or
+ * NULL for the one the report names (an old file, imported); got: the day
+ * it came.
+ */
+static int report_take(struct node *n, const char *from, const char *id, struct jdoc *d, date_t got,
+		       const char *kind, struct lerr *e)
 {
-	struct jdoc d;
-	int r = jdoc_read(file, REPORT_MAX, &d, e);
-	if (r < 0)
-		return r;
 	json_t *rep = NULL;
 	const char *sig64, *item, *orig, *reporter, *by, *date, *details;
 	struct key_public pub;
 	struct store_item it;
-	if (!d.root ||
-	    json_unpack(d.root, "{s:o, s:s}", "compromise_report", &rep, "signature", &sig64) !=
+	int r = 0;
+	if (!d->root ||
+	    json_unpack(d->root, "{s:o, s:s}", "compromise_report", &rep, "signature", &sig64) !=
 		0 ||
-	    json_unpack_ex(rep, &d.je, JSON_STRICT, "{s:s, s:s, s:s, s:s, s:s, s:s}", "item", &item,
-			   "originator", &orig, "reporter", &reporter, "by", &by, "date", &date,
-			   "details", &details) != 0)
-		r = lerr_set(e, LERR_INVAL, "not a compromise report: %s", d.je.text);
-	else if (strcmp(reporter, from) != 0)
+	    json_unpack_ex(rep, &d->je, JSON_STRICT, "{s:s, s:s, s:s, s:s, s:s, s:s}", "item",
+			   &item, "originator", &orig, "reporter", &reporter, "by", &by, "date",
+			   &date, "details", &details) != 0)
+		return lerr_set(e, LERR_INVAL, "not a compromise report: %s", d->je.text);
+	if (!from)
+		from = reporter;
+	if (strcmp(reporter, from) != 0)
 		r = lerr_set(e, LERR_REFUSED, "a report speaks for its sender: %.32s's, sent by %s",
 			     reporter, from);
 	else if (strcmp(orig, n->party) != 0)
@@ -260,27 +266,39 @@ int node_report_receive(struct node *n, const char *from, const char *id, const 
 		r = lerr_set(e, LERR_NOMEM, "out of memory");
 	if (r == 0 && (r = node_public_key(n, from, &pub, e)) == 0)
 		r = node_signed_check(&pub, CTX_REPORT, text, sig64, from, e);
+	free(text);
 	/* kept whole (the details too) in the store, the log saying that it came:
 	 * an alarm until a security officer acknowledges it (view_report_ack) */
-	struct store_report rp = {.body = d.text};
+	struct store_report rp = {0};
 	date_t on;
 	if (r == 0 && person_id_check(by, e) < 0)
 		r = lerr_prefix(e, "the report's by");
 	else if (r == 0 && date_parse(date, &on, e) < 0)
 		r = lerr_prefix(e, "the report's date");
 	if (r == 0) {
-		report_fill(&rp, id, item, from, by, on, n->clock.today, &d);
+		report_fill(&rp, id, item, from, by, on, got, d);
 		if ((r = store_begin(n->store, e)) == 0 &&
 		    (r = store_report_add(n->store, &rp, e)) < 0)
 			store_rollback(n->store);
 	}
+	/* a message received: node_log_commit adds its id (n->receiving); an
+	 * imported file says its own */
+	json_t *facts =
+	    r == 0 ? json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "from", from, "by", by,
+			       "reported_on", rp.reported_on, "report_sha256", rp.sha256)
+		   : NULL;
+	if (facts && !n->receiving)
+		json_object_set_new(facts, "message", json_string(id));
+	return r == 0 ? node_log_commit(n, kind, facts, e) : r;
+}
+
+int node_report_receive(struct node *n, const char *from, const char *id, const char *file,
+			struct lerr *e)
+{
+	struct jdoc d;
+	int r = jdoc_read(file, REPORT_MAX, &d, e);
 	if (r == 0)
-		r = node_log_commit(n, "compromise-report-received",
-				    json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "from",
-					      from, "by", by, "reported_on", rp.reported_on,
-					      "report_sha256", rp.sha256),
-				    e);
-	free(text);
+		r = report_take(n, from, id, &d, n->clock.today, "compromise-report-received", e);
 	jdoc_free(&d);
 	return r;
 }
@@ -348,12 +366,16 @@ int node_item_downgrade(struct node *n, const struct act_args *a, const struct k
 	return r;
 }
 
-/* One report file of home/reports (ID.json, as kept before schema 13) into
- * the store, received on the day of the file's last change; then the
- * file removed. A file that is not such a report is left as it is. */
+/*
+ * One report file of home/reports (ID.json, as kept before schema 13) into
+ * the store, checked as a message is (report_take), received on the day of
+ * the file's last change, logged (compromise-report-imported); then the
+ * file removed. One that does not check is moved to reports/rejected/,
+ * where `report list` names it.
+ */
 static void report_import_file(struct node *n, const char *dir, const char *name)
 {
-	char id[MSG_ID_MAX], path[NODE_PATH_MAX + 80];
+	char id[MSG_ID_MAX], path[NODE_PATH_MAX + 80], moved[NODE_PATH_MAX + 96];
 	if (strlen(name) != 37 || strcmp(name + 32, ".json") != 0 ||
 	    strspn(name, "0123456789abcdef") != 32)
 		return;
@@ -363,44 +385,41 @@ static void report_import_file(struct node *n, const char *dir, const char *name
 	struct jdoc d;
 	struct stat st;
 	struct tm tm;
-	json_t *rep;
-	const char *item, *reporter, *by, *date;
-	date_t on;
-	struct store_report rp = {0}, had;
-	if (stat(path, &st) != 0 || jdoc_read(path, REPORT_MAX, &d, NULL) < 0)
-		return;
-	int ok = d.root && json_unpack(d.root, "{s:o}", "compromise_report", &rep) == 0 &&
-		 json_unpack(rep, "{s:s, s:s, s:s, s:s}", "item", &item, "reporter", &reporter,
-			     "by", &by, "date", &date) == 0 &&
-		 person_id_check(by, NULL) == 0 && date_parse(date, &on, NULL) == 0 &&
-		 party_code_check(reporter, NULL) == 0 && strlen(item) < sizeof rp.item &&
-		 gmtime_r(&st.st_mtime, &tm) != NULL;
+	struct store_report had;
 	date_t got;
-	if (ok && date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &got, NULL) == 0)
-		report_fill(&rp, id, item, reporter, by, on, got, &d);
-	else
-		ok = 0;
-	/* under the store's lock: two processes opening the node import it once */
-	if (ok && store_begin(n->store, NULL) == 0) {
-		int r = store_report_get(n->store, id, &had, NULL);
-		if (r == 0)
-			free(had.body);
-		ok = (r == 0 ||
-		      (r == LERR_NOTFOUND && store_report_add(n->store, &rp, NULL) == 0)) &&
-		     store_commit(n->store, NULL) == 0;
-		if (!ok)
-			store_rollback(n->store);
+	int r = lstat(path, &st) == 0 && S_ISREG(st.st_mode) && gmtime_r(&st.st_mtime, &tm) &&
+			date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &got, NULL) == 0
+		    ? jdoc_read(path, REPORT_MAX, &d, NULL)
+		    : LERR_INVAL;
+	if (r == 0) {
+		r = report_take(n, NULL, id, &d, got, "compromise-report-imported", NULL);
+		jdoc_free(&d);
 	}
-	if (ok)
+	/* taken by another process meanwhile: the same report, once */
+	if (r < 0 && store_report_get(n->store, id, &had, NULL) == 0) {
+		free(had.body);
+		r = 0;
+	}
+	if (r == 0) {
 		(void)unlink(path);
-	jdoc_free(&d);
+		return;
+	}
+	snprintf(moved, sizeof moved, "%s/rejected", dir);
+	if (mkdir(moved, 0700) == 0 || errno == EEXIST) {
+		snprintf(moved, sizeof moved, "%s/rejected/%s", dir, name);
+		(void)rename(path, moved);
+	}
 }
 
 void node_reports_import(struct node *n)
 {
 	char dir[NODE_PATH_MAX + 16];
 	snprintf(dir, sizeof dir, "%s/reports", n->home);
-	DIR *dp = opendir(dir);
+	/* the folder itself, never a link to elsewhere */
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dp && fd >= 0)
+		close(fd);
 	struct dirent *de;
 	while (dp && (de = readdir(dp)) != NULL)
 		report_import_file(n, dir, de->d_name);

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../crypto/fio.h"
 
@@ -88,15 +90,32 @@ int keyfile_reseal(const char *path, const char *old, size_t oldlen, const char 
 		   const struct key_kdf *kdf, struct lerr *e)
 {
 	struct key_secret k;
+	struct key_kdf own;
+	struct stat sb;
+	char *text = NULL;
+	size_t tn = 0;
 	int r = keyfile_secret(path, old, oldlen, &k, e);
 	if (r < 0)
 		return r;
-	char *text = NULL;
-	size_t tn = 0;
-	r = key_secret_seal(&k, pass, len, kdf, &text, &tn, e);
+	if (stat(path, &sb) != 0)
+		r = lerr_set(e, LERR_IO, "%s: %s", path, strerror(errno));
+	else if (!kdf && (r = fio_read_file(path, KEY_FILE_MAX, &text, &tn, e)) == 0) {
+		r = key_secret_kdf(text, &own, e);
+		sodium_memzero(text, tn);
+		free(text);
+		text = NULL;
+		kdf = &own;
+	}
+	if (r == 0)
+		r = key_secret_seal(&k, pass, len, kdf, &text, &tn, e);
 	key_secret_free(&k);
 	if (r == 0 && (r = fio_write_file(path, text, tn, 0600, true, e)) < 0)
 		lerr_prefix(e, "%s", path);
+	/* the node's user keeps its key, whoever changed the passphrase (root) */
+	if (r == 0 && (sb.st_uid != geteuid() || sb.st_gid != getegid()) &&
+	    chown(path, sb.st_uid, sb.st_gid) != 0)
+		r = lerr_set(e, LERR_IO, "%s: sealed anew, but cannot give it back to uid %u: %s",
+			     path, (unsigned)sb.st_uid, strerror(errno));
 	if (text) {
 		sodium_memzero(text, tn);
 		free(text);

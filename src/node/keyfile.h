@@ -23,10 +23,11 @@ int keyfile_public(const char *path, struct key_public *p, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 
 /* Seals the secret key file at path, which opens with `old`, anew under
- * `pass` (kdf's cost), replacing it atomically; errors name the file. */
+ * `pass` at kdf's cost (NULL: the file's own), replacing it atomically,
+ * owned as it was; errors name the file. */
 int keyfile_reseal(const char *path, const char *old, size_t oldlen, const char *pass, size_t len,
 		   const struct key_kdf *kdf, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 4, 6)));
+    __attribute__((warn_unused_result, nonnull(1, 2, 4)));
 
 /* Reads and unseals a secret key file; errors name the file. */
 int keyfile_secret(const char *path, const char *pass, size_t len, struct key_secret *k,

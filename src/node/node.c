@@ -618,11 +618,15 @@ int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const
 			   size_t len, struct lerr *e)
 {
 	char path[NODE_PATH_MAX + 64];
-	const struct key_kdf kdf = {.ops = KEY_KDF_OPS_DEFAULT, .mem = KEY_KDF_MEM_DEFAULT};
 	if (len == oldlen && sodium_memcmp(old, pass, len) == 0)
 		return lerr_set(e, LERR_USAGE, "the new passphrase is the one the keys have");
 	int r = node_key_path(n->home, n->party, "key", path, sizeof path, e);
 	if (r == 0)
-		r = keyfile_reseal(path, old, oldlen, pass, len, &kdf, e);
-	return r < 0 ? r : node_log_record(n, "node-passphrase-changed", json_object(), e);
+		r = keyfile_reseal(path, old, oldlen, pass, len, NULL, e);
+	if (r < 0)
+		return r;
+	if ((r = node_log_record(n, "node-passphrase-changed", json_object(), e)) < 0)
+		lerr_prefix(e, "the keys are sealed under the new passphrase, but the change is "
+			       "not logged");
+	return r;
 }

@@ -199,9 +199,9 @@ int node_key_path(const char *home, const char *party, const char *ext, char *bu
 		  struct lerr *e);
 
 /*
- * The node's sealed secret keys sealed anew under a new passphrase (the
- * default Argon2id cost), replacing the file atomically, and logged
- * (node-passphrase-changed). `old` must open them.
+ * The node's sealed secret keys sealed anew under a new passphrase (at the
+ * Argon2id cost they had), replacing the file atomically (owned as it
+ * was), and logged (node-passphrase-changed). `old` must open them.
  */
 int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const char *pass,
 			   size_t len, struct lerr *e)

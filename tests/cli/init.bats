@@ -145,4 +145,9 @@ load helpers
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"empty passphrase"* ]]
 	cmp now.key "$LIAISON_HOME/keys/JPN.key"
+	# sealed anew at the cost it had (keys made with a dearer Argon2id)
+	"$L" keygen --party JPN --out "$LIAISON_HOME/keys" --force --kdf-memory 16 --kdf-passes 3 >/dev/null 2>&1
+	printf 'a third passphrase\n' >third.txt
+	"$L" store passphrase --new-passphrase-file third.txt >/dev/null
+	grep -q '^argon2id ops=3 mem=16777216 ' "$LIAISON_HOME/keys/JPN.key"
 }

@@ -535,8 +535,9 @@ nodes() {
 		| select(.kind == "compromise-report-acknowledged")] | last')
 	[ "$(echo "$e" | jq -r '[.report, .item, .from, .by] | join(" ")')" = "$msg $ID KOR suzuki" ]
 	! "$L" --home jpn log entries | grep -q "wiped" || false
-	# a report an older liaison kept as a file: moved into the store when the
-	# node opens, received the day the file last changed; anything else stays
+	# a report an older liaison kept as a file: checked as a message is, moved
+	# into the store when the node opens (received the day the file last
+	# changed), and logged; one that does not check is set aside and named
 	legacy=0123456789abcdef0123456789abcdef
 	mkdir -p jpn/reports
 	jq -c .document rep.json >"jpn/reports/$legacy.json"
@@ -546,7 +547,16 @@ nodes() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"$legacy  item $ID, reported by park of KOR on 2019-09-01, received 2019-08-30: OPEN"* ]]
 	[ ! -e "jpn/reports/$legacy.json" ]
-	[ -e jpn/reports/fedcba9876543210fedcba9876543210.json ]
+	[ -e jpn/reports/rejected/fedcba9876543210fedcba9876543210.json ]
+	[[ "$output" == *"1 report file in "*"/reports/rejected did not check"* ]]
+	[ "$("$L" --home jpn --json log entries | jq -r '[.entries[].data | @base64d | fromjson
+		| select(.kind == "compromise-report-imported")] | last | .message')" = "$legacy" ]
+	# a forged one (the details changed under the peer's signature) does not pass
+	jq -c '.document | .compromise_report.details = "nothing happened"' rep.json \
+		>jpn/reports/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json
+	"$L" --home jpn report list >/dev/null 2>&1 || true
+	[ -e jpn/reports/rejected/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json ]
+	[ "$("$L" --home jpn --json report list 2>/dev/null | jq '.reports | length')" = 2 ]
 	! "$L" --home jpn log entries | grep -q "laptop" || false
 	! "$L" --home kor log entries | grep -q "laptop" || false
 	# JPN's own item has no one to report to
