@@ -381,7 +381,7 @@ static void report_import_file(struct node *n, const char *dir, const char *name
 		return;
 	memcpy(id, name, 32);
 	id[32] = '\0';
-	snprintf(path, sizeof path, "%s/%s", dir, name);
+	snprintf(path, sizeof path, "%s/%s.json", dir, id);
 	struct jdoc d;
 	struct stat st;
 	struct tm tm;
@@ -406,7 +406,7 @@ static void report_import_file(struct node *n, const char *dir, const char *name
 	}
 	snprintf(moved, sizeof moved, "%s/rejected", dir);
 	if (mkdir(moved, 0700) == 0 || errno == EEXIST) {
-		snprintf(moved, sizeof moved, "%s/rejected/%s", dir, name);
+		snprintf(moved, sizeof moved, "%s/rejected/%s.json", dir, id);
 		(void)rename(path, moved);
 	}
 }
