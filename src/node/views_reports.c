@@ -75,6 +75,8 @@ int view_report_ack(struct node *n, const struct person *who, const char *by, co
 	if (!who && (!by || !by[0]))
 		return lerr_set(e, LERR_USAGE, "which security officer acknowledges it? (--by)");
 	int r = who ? 0 : node_person_get(n, by, &p, e);
+	if (r == 0 && !who) /* entered by the operator: as any act for a person */
+		r = node_person_act(n, p.id, e);
 	if (r < 0)
 		return r;
 	const struct actor a = {.person = who ? who : &p};

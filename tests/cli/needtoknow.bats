@@ -87,6 +87,9 @@ share_on() { # DATE -> the id of a JPN GOKUHI item releasable to KOR
 	[[ "$output" == *"takes acts from its people's own tokens only"* ]]
 	[ "$(rows items)" -eq 0 ]
 	[ "$(rows log_entries)" -eq "$size" ]
+	run "$L" report acknowledge 0123456789abcdef0123456789abcdef --by suzuki --note seen
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"takes acts from its people's own tokens only"* ]]
 	# the operator's own acts stay: a person, a token
 	"$L" person add lo --party JPN --name Lo --role analyst >/dev/null
 	T=$("$L" person token sato 2>/dev/null)
