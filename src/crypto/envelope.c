@@ -550,15 +550,19 @@ int64_t envelope_plain_size(const struct env_header *h, uint64_t total)
 static int file_key_for(const struct env_header *h, const struct key_secret *me, uint8_t *fk,
 			enum env_check *why, struct lerr *e)
 {
-	for (size_t i = 0; i < h->nstanzas; i++) {
-		const struct env_stanza *s = &h->stanzas[i];
-		if (sodium_memcmp(s->box_pk, me->pub.box_pk, KEY_BOX_PK) != 0)
-			continue;
-		if (crypto_box_seal_open(fk, s->sealed, ENV_SEALED_KEY, me->pub.box_pk,
-					 me->box_sk) != 0)
-			return fail(why, ENV_CORRUPTED, e, "the file key sealed to %s is damaged",
-				    s->party);
-		return 0;
+	/* my key, or one I retired: the stanza names the key it is sealed to */
+	for (size_t j = 0; j <= me->nretired; j++) {
+		const struct key_secret *k = j ? &me->retired[j - 1] : me;
+		for (size_t i = 0; i < h->nstanzas; i++) {
+			const struct env_stanza *s = &h->stanzas[i];
+			if (sodium_memcmp(s->box_pk, k->pub.box_pk, KEY_BOX_PK) != 0)
+				continue;
+			if (crypto_box_seal_open(fk, s->sealed, ENV_SEALED_KEY, k->pub.box_pk,
+						 k->box_sk) != 0)
+				return fail(why, ENV_CORRUPTED, e,
+					    "the file key sealed to %s is damaged", s->party);
+			return 0;
+		}
 	}
 	char list[ENV_RECIPIENTS_MAX * PARTY_CODE_MAX + 8] = "";
 	size_t len = 0;

@@ -65,6 +65,11 @@ void key_secret_free(struct key_secret *k)
 	sodium_free(k->sign_sk); /* wipes before freeing */
 	sodium_free(k->box_sk);
 	k->sign_sk = k->box_sk = NULL;
+	for (size_t i = 0; i < k->nretired; i++)
+		key_secret_free(&k->retired[i]);
+	free(k->retired);
+	k->retired = NULL;
+	k->nretired = 0;
 }
 
 int key_public_equal(const struct key_public *a, const struct key_public *b)

@@ -41,11 +41,15 @@ struct key_public {
 	uint8_t box_pk[KEY_BOX_PK];
 };
 
-/* A party's secret keys: public half inline, secret half in guarded memory. */
+/* A party's secret keys: public half inline, secret half in guarded memory.
+ * A node's keys also carry the pairs it retired (in the order they retired), kept to open
+ * envelopes sealed to them; they sign nothing new. */
 struct key_secret {
 	struct key_public pub;
-	uint8_t *sign_sk; /* KEY_SIGN_SK bytes, sodium_malloc */
-	uint8_t *box_sk;  /* KEY_BOX_SK bytes, sodium_malloc */
+	uint8_t *sign_sk;	    /* KEY_SIGN_SK bytes, sodium_malloc */
+	uint8_t *box_sk;	    /* KEY_BOX_SK bytes, sodium_malloc */
+	struct key_secret *retired; /* nretired of them (malloc), each freed with these */
+	size_t nretired;
 };
 
 /* Argon2id parameters of a key file. */
@@ -66,7 +70,7 @@ int key_from_seeds(const char *party, const uint8_t sign_seed[32], const uint8_t
 		   struct key_secret *k, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
-/* Wipes and frees the secret halves; k may be half made. */
+/* Wipes and frees the secret halves, the retired pairs' too; k may be half made. */
 void key_secret_free(struct key_secret *k);
 
 /* "SHA256:" and the unpadded base64 of SHA-256 over both public keys: what

@@ -185,6 +185,22 @@ static long post_signed(struct node *n, const struct key_secret *k, const struct
 	return status;
 }
 
+/* The key that signs the request carrying m: a key note goes signed by the
+ * key it retires (m's ref names it), which the peer holds still. */
+static const struct key_secret *signer(const struct key_secret *k, const struct store_msg *m)
+{
+	if (strcmp(m->kind, "key") != 0)
+		return k;
+	for (size_t i = 0; i <= k->nretired; i++) {
+		const struct key_secret *c = i ? &k->retired[i - 1] : k;
+		char ref[33];
+		node_key_ref(&c->pub, ref);
+		if (strcmp(ref, m->ref) == 0)
+			return c;
+	}
+	return k;
+}
+
 /* One attempt at message m: *why says what went wrong. */
 static enum node_sent send_one(struct node *n, const struct key_secret *k,
 			       const struct deliver_opts *o, const struct store_msg *m,
@@ -209,7 +225,7 @@ static enum node_sent send_one(struct node *n, const struct key_secret *k,
 	}
 	const struct transfer t = {
 	    .idle = o->timeout, .min_rate = o->min_rate, .cancel = o->cancel};
-	long status = post_signed(n, k, p, PEER_MESSAGES, &rq, &b, &t, a, why, wn);
+	long status = post_signed(n, signer(k, m), p, PEER_MESSAGES, &rq, &b, &t, a, why, wn);
 	if (b.f)
 		fclose(b.f);
 	if (status >= 200 && status < 300)

@@ -178,7 +178,7 @@ static int verify_all(struct node *n, int fd, const struct key_secret *k, struct
 	int r = envelope_read_header(fd, h, &why, e);
 	if (r < 0)
 		return r;
-	if ((r = node_public_key(n, h->sender, sender, e)) == 0) {
+	if ((r = node_signer_key(n, h->sender, h->sender_pk, true, sender, e)) == 0) {
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		r = null < 0
 			? lerr_set(e, LERR_IO, "/dev/null: %s", strerror(errno))

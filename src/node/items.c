@@ -548,18 +548,18 @@ int node_item_open(struct node *n, const char *id, const struct key_secret *k, i
 	struct key_public sender;
 	int r = node_item_get(n, id, &it, &l, e), fd = -1;
 	if (r == 0)
-		r = node_public_key(n, it.foreign ? it.sender : n->party, &sender, e);
-	if (r == 0)
 		r = node_blob_open(n, it.blob, &fd, e);
 	if (r == 0) {
 		struct env_header h;
 		enum env_check why;
 		r = envelope_read_header(fd, &h, &why, e);
-		if (r == 0) {
+		/* stored, it was checked when it came: a key its sender retired since
+		 * (or this node's own) still checks it */
+		if (r == 0 && (r = node_signer_key(n, it.foreign ? it.sender : n->party,
+						   h.sender_pk, false, &sender, e)) == 0)
 			r = envelope_open_payload(fd, out, &h, k, &sender, NULL, NULL, bytes, &why,
 						  e);
-			envelope_header_free(&h);
-		}
+		envelope_header_free(&h);
 		if (r < 0)
 			lerr_prefix(e, "item %s", id);
 	}

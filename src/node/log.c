@@ -223,12 +223,10 @@ static int check_entry(uint64_t i, const char *data, size_t len, struct lerr *e)
 static int holds(struct node *n, uint64_t size, const char *note, const char *what,
 		 struct checkpoint *cp, struct lerr *e)
 {
-	char origin[NOTE_ORIGIN_MAX];
-	struct key_public pub;
 	uint8_t root[MERKLE_HASH];
-	node_log_origin(n->party, origin);
-	int r = node_public_key(n, n->party, &pub, e);
-	if (r == 0 && (r = checkpoint_verify(note, strlen(note), origin, pub.sign_pk, cp, e)) < 0)
+	/* the node's own: one of its retired keys checks it, whatever its size */
+	int r = node_checkpoint_check(n, n->party, note, false, cp, e);
+	if (r < 0)
 		return lerr_prefix(e, "%s", what);
 	if (r == 0 && cp->size > size)
 		r = lerr_set(e, LERR_AUTH,
@@ -309,7 +307,8 @@ static int origin_party(const char *origin, char party[PARTY_CODE_MAX], struct l
 	return 0;
 }
 
-static int parse_checkpoint(struct node *n, const char *note, struct checkpoint *cp, struct lerr *e)
+static int parse_checkpoint(struct node *n, const char *note, bool capped, struct checkpoint *cp,
+			    struct lerr *e)
 {
 	/* the origin line names the key to check it with */
 	char origin[NOTE_ORIGIN_MAX] = "", party[PARTY_CODE_MAX];
@@ -317,12 +316,9 @@ static int parse_checkpoint(struct node *n, const char *note, struct checkpoint 
 	if (!nl || (size_t)(nl - note) >= sizeof origin)
 		return lerr_set(e, LERR_INVAL, "checkpoint line 1: no origin");
 	memcpy(origin, note, (size_t)(nl - note));
-	struct key_public pub;
 	int r = origin_party(origin, party, e);
 	if (r == 0)
-		r = node_public_key(n, party, &pub, e);
-	if (r == 0)
-		r = checkpoint_verify(note, strlen(note), origin, pub.sign_pk, cp, e);
+		r = node_checkpoint_check(n, party, note, capped, cp, e);
 	return r;
 }
 
@@ -370,7 +366,11 @@ int node_log_witness_as(struct node *n, const char *note, const uint8_t (*proof)
 {
 	memset(rep, 0, sizeof *rep);
 	char *kept = NULL, day[DATE_BUF_SIZE];
-	int r = parse_checkpoint(n, note, &rep->cp, e);
+	int r = parse_checkpoint(n, note, true, &rep->cp, e);
+	if (r == LERR_AUTH) { /* no key of the party signed it: anyone can write that */
+		struct lerr why = *e;
+		r = lerr_set(e, LERR_INVAL, "%s (refused; no alarm raised)", why.msg);
+	}
 	if (r < 0)
 		return r;
 	/* under the write lock: the checkpoint checked against is the latest kept,
@@ -380,7 +380,7 @@ int node_log_witness_as(struct node *n, const char *note, const uint8_t (*proof)
 	r = store_witness_latest(n->store, rep->cp.origin, &kept, e);
 	if (r == LERR_NOTFOUND)
 		r = 0;
-	else if (r == 0 && (r = parse_checkpoint(n, kept, &rep->previous, e)) < 0)
+	else if (r == 0 && (r = parse_checkpoint(n, kept, false, &rep->previous, e)) < 0)
 		lerr_prefix(e, "the checkpoint kept before");
 	rep->had_previous = r == 0 && kept;
 	free(kept);
@@ -415,7 +415,7 @@ int node_log_witnessed_size(struct node *n, const char *origin, uint64_t *size, 
 	int r = store_witness_latest(n->store, origin, &kept, e);
 	if (r == LERR_NOTFOUND)
 		return 0;
-	if (r == 0 && (r = parse_checkpoint(n, kept, &cp, e)) == 0)
+	if (r == 0 && (r = parse_checkpoint(n, kept, false, &cp, e)) == 0)
 		*size = cp.size;
 	free(kept);
 	return r;

@@ -22,6 +22,16 @@
 void node_log_origin(const char *party, char out[NOTE_ORIGIN_MAX]) __attribute__((nonnull));
 
 /*
+ * Checks checkpoint note of party's log (origin liaison/PARTY) with the
+ * party's current key, or else a key it retired: when capped, only for a
+ * tree no bigger than the log was when that key retired (rekey.c). cp
+ * gets the checkpoint. LERR_AUTH when no key of the party signed it.
+ */
+int node_checkpoint_check(struct node *n, const char *party, const char *note, bool capped,
+			  struct checkpoint *cp, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 5)));
+
+/*
  * Appends an entry of `kind` with the fields of body (released here) to the
  * log of the store s, inside the transaction the caller holds. *seq (if
  * not NULL) gets its index.

@@ -441,15 +441,6 @@ int node_store_migrate(const char *home, const char *url, uint64_t *rows, struct
 	return r;
 }
 
-int node_secret_key(struct node *n, const char *pass, size_t len, struct key_secret *k,
-		    struct lerr *e)
-{
-	char path[NODE_PATH_MAX + 64];
-	if (node_key_path(n->home, n->party, "key", path, sizeof path, e) < 0)
-		return LERR_LIMIT;
-	return keyfile_secret(path, pass, len, k, e);
-}
-
 int node_public_key(struct node *n, const char *party, struct key_public *p, struct lerr *e)
 {
 	char path[NODE_PATH_MAX + 64];
@@ -460,11 +451,13 @@ int node_public_key(struct node *n, const char *party, struct key_public *p, str
 	return keyfile_public(path, p, e);
 }
 
-int node_party_key_add(struct node *n, const char *party_code, const char *file, bool replace,
-		       struct key_public *p, struct key_public *old, struct lerr *e)
+int node_party_key_add(struct node *n, const char *party_code, const char *file, const char *text,
+		       bool replace, struct key_public *p, struct key_public *old, struct lerr *e)
 {
 	memset(old, 0, sizeof *old);
-	int r = keyfile_public(file, p, e);
+	int r = key_public_parse(text, p, e);
+	if (r < 0)
+		lerr_prefix(e, "%s", file);
 	struct party party;
 	if (r == 0 && strcmp(p->party, party_code) != 0)
 		r = lerr_set(e, LERR_INVAL, "%s holds the key of %s, not of %s", file, p->party,
@@ -504,7 +497,23 @@ int node_party_key_add(struct node *n, const char *party_code, const char *file,
 	}
 	char today[DATE_BUF_SIZE];
 	char line[KEY_PUB_LINE_MAX];
-	if ((r = store_party_key_put(n->store, p, date_format(n->clock.today, today), e)) < 0 ||
+	date_format(n->clock.today, today);
+	/* the keys replaced are kept, to check what they signed before: the
+	 * party's checkpoints up to the latest this node kept, and its items */
+	if (old->party[0]) {
+		struct store_retired_key rk = {.pub = *old};
+		char origin[NOTE_ORIGIN_MAX];
+		node_log_origin(old->party, origin);
+		str_copy(rk.retired_on, sizeof rk.retired_on, today);
+		str_copy(rk.how, sizeof rk.how, "replaced");
+		if ((r = store_party_key_added(n->store, old->party, rk.added_on, e)) < 0 ||
+		    (r = node_log_witnessed_size(n, origin, &rk.log_size, e)) < 0 ||
+		    (r = store_retired_key_put(n->store, &rk, e)) < 0) {
+			store_rollback(n->store);
+			return r;
+		}
+	}
+	if ((r = store_party_key_put(n->store, p, today, e)) < 0 ||
 	    (r = key_public_format(p, line, sizeof line, e)) < 0) {
 		store_rollback(n->store);
 		return r;
@@ -620,9 +629,26 @@ int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const
 	char path[NODE_PATH_MAX + 64];
 	if (len == oldlen && sodium_memcmp(old, pass, len) == 0)
 		return lerr_set(e, LERR_USAGE, "the new passphrase is the one the keys have");
+	char(*retired)[NODE_PATH_MAX + 64] = NULL;
+	size_t nr = 0;
 	int r = node_key_path(n->home, n->party, "key", path, sizeof path, e);
 	if (r == 0)
+		r = node_retired_key_files(n, &retired, &nr, e);
+	/* every pair under one passphrase: a failure puts back the old one on
+	 * those sealed anew already */
+	size_t done = 0;
+	for (; r == 0 && done < nr; done++)
+		if ((r = keyfile_reseal(retired[done], old, oldlen, pass, len, NULL, e)) < 0)
+			break;
+	if (r == 0)
 		r = keyfile_reseal(path, old, oldlen, pass, len, NULL, e);
+	for (size_t i = 0; r < 0 && i < done; i++) {
+		struct lerr q = {0};
+		if (keyfile_reseal(retired[i], pass, len, old, oldlen, NULL, &q) < 0)
+			fprintf(stderr, "liaison: %s is left under the new passphrase: %s\n",
+				retired[i], q.msg);
+	}
+	free(retired);
 	if (r < 0)
 		return r;
 	if ((r = node_log_record(n, "node-passphrase-changed", json_object(), e)) < 0)

@@ -207,24 +207,90 @@ int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const
 			   size_t len, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 4)));
 
-/* Unseals the node's own secret keys (release with key_secret_free). */
+/*
+ * Unseals the node's own secret keys, with the pairs it retired (release
+ * with key_secret_free). A rotation a crash interrupted is finished or
+ * undone first (rekey.c).
+ */
 int node_secret_key(struct node *n, const char *pass, size_t len, struct key_secret *k,
 		    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 4)));
+
+/* The files of the pairs the node retired (keys/PARTY-N.key), N from 1;
+ * *paths (free() it) holds *count. */
+int node_retired_key_files(struct node *n, char (**paths)[NODE_PATH_MAX + 64], size_t *count,
+			   struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* A key rotation, made or taken; its note is at most KEY_NOTE_MAX bytes. */
+#define KEY_NOTE_MAX 4096
+struct node_rotation {
+	char old_fingerprint[KEY_FINGERPRINT_MAX];
+	char fingerprint[KEY_FINGERPRINT_MAX];
+	uint64_t log_size; /* the party's log when the old key retired */
+	size_t peers;	   /* notes queued (made) */
+	char *note;	   /* the signed note (made; node_rotation_free) */
+	size_t note_len;
+};
+
+/*
+ * Rotates the node's keys: a new pair, sealed under the same passphrase at
+ * the same cost; the old one retired (kept to open what was sealed to it,
+ * and in the store to check what it signed while the log was at most its
+ * size) and vouching for the new in a note queued to every peer (kind
+ * "key"), logged (key-rotated). compromised says so in the note, and peers
+ * then take nothing new signed by the old key. Safe against a crash at any
+ * point (rekey.c). *res is released with node_rotation_free.
+ */
+int node_key_rotate(struct node *n, const char *pass, size_t len, bool compromised,
+		    struct node_rotation *res, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 5)));
+void node_rotation_free(struct node_rotation *res) __attribute__((nonnull));
+
+/* The message ref of a key note: the first 16 bytes of the retired signing key, in hex. */
+void node_key_ref(const struct key_public *p, char out[33]) __attribute__((nonnull));
+
+/*
+ * A peer's key note (text, of len bytes, sent by `from`): checked (the key
+ * it retires is the one held for from, which signed it; the new key's
+ * proof), then the new key replaces it, the old kept as retired, logged
+ * (party-key-rotated, the note as evidence). A note taken before changes
+ * nothing and returns 1. *res says which keys.
+ */
+int node_key_note_take(struct node *n, const char *from, const char *text, size_t len,
+		       struct node_rotation *res, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 5)));
+
+/*
+ * The key to check party's signature made with signing key sign_pk: the
+ * party's current key, or a retired one with that signing key (when
+ * arriving, a key retired in the routine way only: one replaced or
+ * compromised signs nothing new, LERR_AUTH). Neither: the current key, so
+ * that the check says it is not the party's.
+ */
+int node_signer_key(struct node *n, const char *party, const uint8_t sign_pk[KEY_SIGN_PK],
+		    bool arriving, struct key_public *p, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 5)));
+
+/* A party's current key (zeroed when there is none) and its retired ones,
+ * the last retired first; *retired (free() it) holds *count. */
+int node_party_keys(struct node *n, const char *party, struct key_public *cur,
+		    struct store_retired_key **retired, size_t *count, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
 
 /* A party's public keys: the node's own, or a peer's added with party key. */
 int node_public_key(struct node *n, const char *party, struct key_public *p, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 /*
- * Adds the public keys of party_code, a known party, from a .pub file that
- * must name that party. Keys on file already: the same ones again change
- * nothing; others are refused (LERR_EXISTS, both fingerprints named) unless
- * replace, when *old gets the keys replaced (logged with their
- * fingerprint). *old is zeroed when no keys were replaced.
+ * Adds the public keys of party_code, a known party, from text, a .pub
+ * file's line (file names it in errors) that must name that party. Keys on
+ * file already: the same ones again change nothing; others are refused
+ * (LERR_EXISTS, both fingerprints named) unless replace, when *old gets
+ * the keys replaced (logged with their fingerprint, kept as retired).
+ * *old is zeroed when no keys were replaced.
  */
-int node_party_key_add(struct node *n, const char *party_code, const char *file, bool replace,
-		       struct key_public *p, struct key_public *old, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3, 5, 6)));
+int node_party_key_add(struct node *n, const char *party_code, const char *file, const char *text,
+		       bool replace, struct key_public *p, struct key_public *old, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 6, 7)));
 
 /*
  * A stretch of reads (questions that change nothing) on one snapshot of the

@@ -81,7 +81,8 @@ static bool plain_word(const char *s, const char *extra, size_t max)
 
 int peer_request_check_form(const struct peer_request *rq, struct lerr *e)
 {
-	static const char *const kinds[] = {"item", "consent", "note", "report", "checkpoint"};
+	static const char *const kinds[] = {"item",   "consent",    "note",
+					    "report", "checkpoint", "key"};
 	bool kind = false;
 	if (party_code_check(rq->from, e) < 0)
 		return lerr_prefix(e, "Liaison-From");
@@ -97,7 +98,7 @@ int peer_request_check_form(const struct peer_request *rq, struct lerr *e)
 		kind |= strcmp(rq->kind, kinds[i]) == 0;
 	if (!kind)
 		return lerr_set(e, LERR_INVAL,
-				"Liaison-Kind: not item, consent, note, report or checkpoint");
+				"Liaison-Kind: not item, consent, note, report, checkpoint or key");
 	if (!plain_word(rq->ref, "._/-", 127))
 		return lerr_set(e, LERR_INVAL,
 				"Liaison-Ref: not an id (letters, digits, '.', '_', '/', '-')");
@@ -147,6 +148,21 @@ int node_peer_check(struct node *n, const char *method, const char *path,
 	if (!text)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	r = crypto_sign_verify_detached(sig, (const uint8_t *)text, strlen(text), pub.sign_pk);
+	/* a key note is signed by the key it retires, which this node may have
+	 * retired already (the note taken, its receipt lost): what it says is
+	 * checked against the current key when it is taken */
+	if (r != 0 && strcmp(rq->kind, "key") == 0) {
+		struct store_retired_key *ks;
+		size_t nk;
+		if (store_retired_keys(n->store, rq->from, &ks, &nk, e) < 0) {
+			free(text);
+			return LERR_STORE;
+		}
+		for (size_t i = 0; i < nk && r != 0; i++)
+			r = crypto_sign_verify_detached(sig, (const uint8_t *)text, strlen(text),
+							ks[i].pub.sign_pk);
+		free(ks);
+	}
 	free(text);
 	if (r != 0)
 		return lerr_set(e, LERR_AUTH, "bad signature: the request is not signed by %s",
@@ -342,15 +358,16 @@ int node_witness(struct node *n, const char *note, const uint8_t (*proof)[MERKLE
 		return node_log_witness(n, note, proof, nproof, rep, e);
 	/* by hand, only a checkpoint the peer signed may raise its alarm: anyone
 	 * can write one that does not verify */
-	struct key_public pub;
 	struct checkpoint cp;
-	char origin[NOTE_ORIGIN_MAX];
-	node_log_origin(party, origin);
-	int r = node_public_key(n, party, &pub, e);
 	struct lerr bad = {0};
-	if (r == 0 && checkpoint_verify(note, strlen(note), origin, pub.sign_pk, &cp, &bad) < 0)
+	int r = node_checkpoint_check(n, party, note, true, &cp, &bad);
+	if (r == LERR_AUTH || r == LERR_INVAL)
 		return lerr_set(e, LERR_INVAL, "%s (refused; no alarm raised)", bad.msg);
-	return r < 0 ? r : node_peer_witness(n, party, note, proof, nproof, now, rep, e);
+	if (r < 0) {
+		*e = bad;
+		return r;
+	}
+	return node_peer_witness(n, party, note, proof, nproof, now, rep, e);
 }
 
 int node_peer_witness_failed(struct node *n, const char *party, const char *why, struct lerr *e)
@@ -591,6 +608,20 @@ static int receive_note(struct node *n, const struct peer_request *rq, const cha
 	return r;
 }
 
+/* A peer's key rotation (the note in file): node_key_note_take. */
+static int receive_key(struct node *n, const struct peer_request *rq, const char *file,
+		       struct lerr *e)
+{
+	struct jdoc d;
+	struct node_rotation res;
+	int r = jdoc_read(file, KEY_NOTE_MAX, &d, e);
+	if (r < 0)
+		return r;
+	r = node_key_note_take(n, rq->from, d.text, d.len, &res, e);
+	jdoc_free(&d);
+	return r;
+}
+
 int node_peer_receive(struct node *n, const struct key_secret *k, const struct peer_request *rq,
 		      const char *file, char **receipt, size_t *len, struct lerr *e)
 {
@@ -646,6 +677,13 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 	} else if (strcmp(rq->kind, "note") == 0) {
 		n->receiving_act = "agreement-event";
 		r = receive_note(n, rq, file, e);
+	} else if (strcmp(rq->kind, "key") == 0) {
+		n->receiving_act = "party-key-rotated";
+		if ((r = receive_key(n, rq, file, e)) == 1) { /* taken before, another way */
+			n->receiving = NULL;
+			r = store_inbox_add(n->store, &m, e);
+			result = "duplicate";
+		}
 	} else {
 		r = lerr_set(e, LERR_INVAL, "message kind %.16s is not one this node takes",
 			     rq->kind);

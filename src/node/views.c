@@ -2,11 +2,13 @@
  * store, peers and the outbox (see views.h). */
 #include "views.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/text.h"
+#include "../crypto/fio.h"
 #include "../store/store.h"
 #include "consequence.h"
 #include "encode.h"
@@ -332,13 +334,47 @@ int view_item(struct node *n, const struct person *who, const char *id, json_t *
 	return 0;
 }
 
+/* A public key as shown: its line and fingerprint. */
+static json_t *encode_key(const struct key_public *p)
+{
+	char line[KEY_PUB_LINE_MAX], fp[KEY_FINGERPRINT_MAX];
+	struct lerr e = {0};
+	if (key_public_format(p, line, sizeof line, &e) < 0)
+		return NULL;
+	line[strcspn(line, "\n")] = '\0';
+	key_fingerprint(p, fp);
+	return json_pack("{s:s, s:s}", "fingerprint", fp, "public_key", line);
+}
+
 int view_party_key_add(struct node *n, const char *party, const char *file, bool replace,
 		       json_t **out, struct lerr *e)
 {
 	struct key_public p, old;
 	char line[KEY_PUB_LINE_MAX], fp[KEY_FINGERPRINT_MAX], was[KEY_FINGERPRINT_MAX];
 	*out = NULL;
-	int r = node_party_key_add(n, party, file, replace, &p, &old, e);
+	/* a key note (party rotate-key --note FILE): vouched for by the key held */
+	char *text;
+	size_t tn;
+	int r = fio_read_file(file, KEY_NOTE_MAX, &text, &tn, e);
+	if (r == 0 && text[strspn(text, " \t\r\n")] == '{') {
+		struct node_rotation res;
+		if ((r = node_key_note_take(n, party, text, tn, &res, e)) >= 0 &&
+		    (r = node_public_key(n, party, &p, e)) == 0) {
+			json_t *k = encode_key(&p);
+			*out = k ? json_pack("{s:s, s:O, s:O, s:s, s:b}", "party", party,
+					     "public_key", json_object_get(k, "public_key"),
+					     "fingerprint", json_object_get(k, "fingerprint"),
+					     "replaced", res.old_fingerprint, "rotation", true)
+				 : NULL;
+			json_decref(k);
+			r = *out ? 0 : views_nomem(NULL, e);
+		}
+		free(text);
+		return r < 0 ? lerr_prefix(e, "%s", file) : 0;
+	}
+	if (r == 0)
+		r = node_party_key_add(n, party, file, text, replace, &p, &old, e);
+	free(text);
 	if (r == 0)
 		r = key_public_format(&p, line, sizeof line, e);
 	if (r < 0)
@@ -349,6 +385,81 @@ int view_party_key_add(struct node *n, const char *party, const char *file, bool
 		key_fingerprint(&old, was);
 	*out = json_pack("{s:s, s:s, s:s, s:s?}", "party", p.party, "public_key", line,
 			 "fingerprint", fp, "replaced", old.party[0] ? was : NULL);
+	return *out ? 0 : views_nomem(NULL, e);
+}
+
+int view_party_keys(struct node *n, const char *party, json_t **out, struct lerr *e)
+{
+	struct key_public cur;
+	struct store_retired_key *ks;
+	size_t nk;
+	*out = NULL;
+	int r = node_party_known(n, party, "party", e);
+	if (r == 0)
+		r = node_party_keys(n, party, &cur, &ks, &nk, e);
+	if (r < 0)
+		return r;
+	json_t *o = json_pack("{s:s, s:o, s:[]}", "party", party, "current",
+			      cur.party[0] ? encode_key(&cur) : json_null(), "retired");
+	json_t *a = o ? json_object_get(o, "retired") : NULL;
+	for (size_t i = 0; a && i < nk; i++) {
+		json_t *k = encode_key(&ks[i].pub);
+		if (!k ||
+		    json_object_update_new(k, json_pack("{s:s?, s:s, s:I, s:s}", "added_on",
+							ks[i].added_on[0] ? ks[i].added_on : NULL,
+							"retired_on", ks[i].retired_on, "log_size",
+							(json_int_t)ks[i].log_size, "how",
+							ks[i].how)) != 0 ||
+		    json_array_append_new(a, k) != 0) {
+			json_decref(k);
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	free(ks);
+	*out = o;
+	return o ? 0 : views_nomem(NULL, e);
+}
+
+int view_key_rotate(struct node *n, const char *pass, size_t len, bool compromised,
+		    const char *note_file, json_t **out, struct lerr *e)
+{
+	struct node_rotation res;
+	struct key_public now;
+	struct fio_out o;
+	*out = NULL;
+	/* the note for a peer reached by hand, beside the ones queued: its file
+	 * made first, so that one that exists stops the rotation */
+	int r = note_file ? fio_begin(&o, note_file, 0644, false, e) : 0;
+	if (r < 0)
+		return r;
+	if ((r = node_key_rotate(n, pass, len, compromised, &res, e)) < 0) {
+		if (note_file)
+			fio_abort(&o);
+		node_rotation_free(&res);
+		return r;
+	}
+	if (note_file) {
+		if (fio_write_full(o.fd, res.note, res.note_len) != 0) {
+			r = lerr_set(e, LERR_IO, "%s: %s", note_file, strerror(errno));
+			fio_abort(&o);
+		} else
+			r = fio_commit(&o, e); /* which cleans up when it fails */
+		if (r < 0)
+			lerr_prefix(e, "the keys are rotated, but the note for the peers is not "
+				       "written");
+	}
+	if (r == 0)
+		r = node_public_key(n, n->party, &now, e);
+	json_t *k = r == 0 ? encode_key(&now) : NULL;
+	if (k)
+		*out = json_pack("{s:s, s:s, s:o, s:I, s:I, s:b, s:s?}", "party", n->party,
+				 "retired", res.old_fingerprint, "current", k, "log_size",
+				 (json_int_t)res.log_size, "notes_queued", (json_int_t)res.peers,
+				 "compromised", compromised, "note_file", note_file);
+	node_rotation_free(&res);
+	if (r < 0)
+		return r;
 	return *out ? 0 : views_nomem(NULL, e);
 }
 

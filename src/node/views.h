@@ -195,6 +195,18 @@ int view_log_checkpoint(struct node *n, const struct key_secret *k, json_t **out
 int view_log_verify(struct node *n, const char *given, json_t **out, struct lerr *e)
     __attribute__((nonnull(1, 3)));
 
+/* A party's keys: {"party", "current": {"fingerprint", "public_key"} or
+ * null, "retired": [{..., "added_on"?, "retired_on", "log_size", "how"}]}. */
+int view_party_keys(struct node *n, const char *party, json_t **out, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* Rotates the node's keys (node_key_rotate), the note also written to
+ * note_file when given: {"party", "retired", "current", "log_size",
+ * "notes_queued", "compromised", "note_file"?}. */
+int view_key_rotate(struct node *n, const char *pass, size_t len, bool compromised,
+		    const char *note_file, json_t **out, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 6)));
+
 /*
  * Stores party's public key from file (node_party_key_add, replace as
  * there): {"party", "public_key" (its one line), "fingerprint",

@@ -15,6 +15,7 @@
 #include "../core/label.h"
 #include "../core/person.h"
 #include "../core/scheme.h"
+#include "../crypto/keys.h"
 
 struct store; /* the store's handle (store.h) */
 
@@ -144,5 +145,15 @@ struct store_msg {
 };
 
 void store_msg_free(struct store_msg *m, size_t n);
+
+/* A key a party no longer uses: replaced by hand, rotated (the party's note
+ * says so, signed by it and the next), or rotated as compromised. */
+struct store_retired_key {
+	struct key_public pub;
+	char added_on[DATE_BUF_SIZE];
+	char retired_on[DATE_BUF_SIZE];
+	uint64_t log_size; /* the party's log when retired: its checkpoints go no further */
+	char how[16];	   /* "replaced", "rotated", "compromised" */
+};
 
 #endif

@@ -124,6 +124,17 @@ int store_party_key_put(struct store *s, const struct key_public *p, const char 
 /* A party's public keys; LERR_NOTFOUND (saying how to add them) when unknown. */
 int store_party_key_get(struct store *s, const char *party, struct key_public *p, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* The day a party's public keys were added; LERR_NOTFOUND when unknown. */
+int store_party_key_added(struct store *s, const char *party, char on[DATE_BUF_SIZE],
+			  struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* Keeps a retired key (once: the same key again changes nothing). */
+int store_retired_key_put(struct store *s, const struct store_retired_key *k, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* A party's retired keys, the last retired first; *out (free() it) holds *n. */
+int store_retired_keys(struct store *s, const char *party, struct store_retired_key **out,
+		       size_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
 /*
  * The one answer for an item that is not there (LERR_NOTFOUND, "unknown item

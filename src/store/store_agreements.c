@@ -507,6 +507,78 @@ int store_party_key_put(struct store *s, const struct key_public *p, const char 
 	return db_step_done(s, st, "write party key", e);
 }
 
+int store_party_key_added(struct store *s, const char *party, char on[DATE_BUF_SIZE],
+			  struct lerr *e)
+{
+	struct sql_stmt *st;
+	on[0] = '\0';
+	if (db_prep(s, "SELECT added_on FROM party_keys WHERE party = ?", &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, party, false);
+	int rc = sql_step(st);
+	if (rc == SQL_ROW)
+		db_col_copy(st, 0, on, DATE_BUF_SIZE);
+	return db_read_end(s, st, rc, 0, "read party key", e, "no public key for %.32s", party);
+}
+
+int store_retired_key_put(struct store *s, const struct store_retired_key *k, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s,
+		    "INSERT INTO retired_keys(party, ed25519, x25519, added_on, retired_on,"
+		    " log_size, how) VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, k->pub.party, false);
+	sql_bind_blob(st, 2, k->pub.sign_pk, (size_t)(KEY_SIGN_PK));
+	sql_bind_blob(st, 3, k->pub.box_pk, (size_t)(KEY_BOX_PK));
+	db_bind_text(st, 4, k->added_on, false);
+	db_bind_text(st, 5, k->retired_on, false);
+	sql_bind_int(st, 6, (int64_t)k->log_size);
+	db_bind_text(st, 7, k->how, false);
+	return db_step_done(s, st, "write retired key", e);
+}
+
+int store_retired_keys(struct store *s, const char *party, struct store_retired_key **out,
+		       size_t *n, struct lerr *e)
+{
+	struct sql_stmt *st;
+	*out = NULL;
+	*n = 0;
+	if (db_prep(s,
+		    "SELECT ed25519, x25519, added_on, retired_on, log_size, how FROM retired_keys"
+		    " WHERE party = ? ORDER BY retired_on DESC, log_size DESC",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, party, false);
+	int rc = SQL_DONE, r = 0;
+	while (r == 0 && (rc = sql_step(st)) == SQL_ROW) {
+		struct store_retired_key *k = db_grow((void **)out, n, sizeof *k);
+		if (!k) {
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+			break;
+		}
+		str_copy(k->pub.party, sizeof k->pub.party, party);
+		if (!db_col_blob(st, 0, k->pub.sign_pk, KEY_SIGN_PK) ||
+		    !db_col_blob(st, 1, k->pub.box_pk, KEY_BOX_PK))
+			r = lerr_set(e, LERR_STORE, "store: a retired key of %s is damaged", party);
+		db_col_copy(st, 2, k->added_on, sizeof k->added_on);
+		db_col_copy(st, 3, k->retired_on, sizeof k->retired_on);
+		int64_t size = sql_int(st, 4);
+		k->log_size = size > 0 ? (uint64_t)size : 0;
+		db_col_copy(st, 5, k->how, sizeof k->how);
+	}
+	if (r == 0 && rc != SQL_DONE)
+		r = db_fail(s, e, "list retired keys");
+	db_release(s, st);
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
 int store_party_key_get(struct store *s, const char *party, struct key_public *p, struct lerr *e)
 {
 	struct sql_stmt *st;

@@ -186,6 +186,13 @@ static const struct migration migrations[] = {
      " acknowledged_on TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '') STRICT;"
      "CREATE INDEX reports_by_item ON reports(item);",
      NULL},
+    /* 14: the keys a party retired (rotated, replaced or compromised), kept to
+     * check what they signed while they were the party's. */
+    {"CREATE TABLE retired_keys(party TEXT NOT NULL REFERENCES parties(code),"
+     " ed25519 BLOB NOT NULL, x25519 BLOB NOT NULL, added_on TEXT NOT NULL,"
+     " retired_on TEXT NOT NULL, log_size INTEGER NOT NULL, how TEXT NOT NULL,"
+     " PRIMARY KEY(party, ed25519)) STRICT;",
+     NULL},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -194,7 +194,7 @@ serve() {
 	[ "$rows" -gt 50 ]
 	[ -f jpn/store.url ] && [ -f jpn/node.db.migrated ] && [ ! -e jpn/node.db ]
 	[ "$("$L" --home jpn --json store info | jq -r .engine)" = postgresql ]
-	[ "$("$L" --home jpn --json store info | jq -r .schema)" = 13 ]
+	[ "$("$L" --home jpn --json store info | jq -r .schema)" = 14 ]
 	# the same log, then the move itself; the checkpoint signed before still verifies
 	after=$("$L" --home jpn --json log entries | jq -c .entries)
 	[ "$(echo "$after" | jq -c ".[:$size]")" = "$before" ]

@@ -122,6 +122,34 @@ Test(envelope, opens_for_each_recipient_only)
 	drop(&f);
 }
 
+Test(envelope, opens_with_a_key_the_recipient_retired)
+{
+	struct fixture f = keys();
+	uint8_t *plain = pattern(3000), *out;
+	size_t len, on;
+	/* sealed to KOR's pair of then; KOR holds a new one, the old retired */
+	uint8_t *env = seal_mem(&f.jpn, &f.kor.pub, 1, LABEL, plain, 3000, 1024, &len);
+	struct key_secret now = seeded("KOR", 9);
+	enum env_check why;
+	struct lerr e = {0};
+	cr_assert_lt(open_mem(env, len, &now, &f.jpn.pub, &why, NULL, NULL, &e), 0);
+	cr_assert_eq(why, ENV_NOT_FOR_YOU);
+	now.retired = malloc(sizeof *now.retired);
+	cr_assert_not_null(now.retired);
+	now.retired[0] = f.kor;
+	now.nretired = 1;
+	f.kor = (struct key_secret){0}; /* now's to free */
+	cr_assert_eq(open_mem(env, len, &now, &f.jpn.pub, &why, &out, &on, &e), 0, "%s", e.msg);
+	cr_assert_eq(on, 3000);
+	cr_assert_eq(memcmp(out, plain, on), 0);
+	key_secret_free(&now);
+	cr_assert_null(now.retired);
+	free(out);
+	free(plain);
+	free(env);
+	drop(&f);
+}
+
 Test(envelope, refuses_a_wrong_sender)
 {
 	struct fixture f = keys();

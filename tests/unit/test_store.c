@@ -12,7 +12,7 @@
 #include "helpers.h"
 #include "store/store.h"
 
-#define SCHEMA 13 /* the schema version this build makes */
+#define SCHEMA 14 /* the schema version this build makes */
 
 static char dir[64];
 static char path[384]; /* the store: a file, or a database's URL */
@@ -340,7 +340,8 @@ Test(store, an_older_store_is_migrated_on_opening)
 	cr_assert_eq(store_open(path, true, &s, &e), 0);
 	store_close(s);
 	/* make it a version 1 store: no people yet */
-	static const char *const drop[] = {"reports",
+	static const char *const drop[] = {"retired_keys",
+					   "reports",
 					   "sources",
 					   "announcements",
 					   "export_group_defs",
@@ -394,8 +395,8 @@ Test(store, migration_11_moves_a_clearance_into_its_own_table)
 	cr_assert_eq(store_commit(s, &e), 0, "%s", e.msg);
 	store_close(s);
 	/* a version 10 store: the clearance in the person's own row */
-	static const char *const drop[] = {"reports", "sources", "announcements",
-					   "export_group_defs", "clearances"};
+	static const char *const drop[] = {"retired_keys",  "reports",		 "sources",
+					   "announcements", "export_group_defs", "clearances"};
 	drop_tables(drop, sizeof drop / sizeof *drop);
 	raw("ALTER TABLE export_licences DROP COLUMN exporter");
 	raw("ALTER TABLE export_licences DROP COLUMN consignee");
@@ -664,6 +665,54 @@ Test(store, compromise_reports_kept_listed_and_acknowledged_once)
 	cr_assert_str_eq(got.body, a.body);
 	free(got.body);
 	cr_assert_eq(store_report_get(s, "nope", &got, &e), LERR_NOTFOUND);
+	store_close(s);
+}
+
+Test(store, retired_keys_kept_once_the_last_retired_first)
+{
+	struct store *s;
+	struct lerr e = {0};
+	cr_assert_eq(store_open(path, true, &s, &e), 0);
+	struct party p = jpn();
+	cr_assert_eq(store_begin(s, &e), 0);
+	cr_assert_eq(store_party_put(s, &p, &e), 0, "%s", e.msg);
+	struct store_retired_key a = {.pub = {.party = "JPN"},
+				      .added_on = "2016-11-23",
+				      .retired_on = "2019-09-01",
+				      .log_size = 12,
+				      .how = "rotated"},
+				 b = a;
+	memset(a.pub.sign_pk, 1, KEY_SIGN_PK);
+	memset(a.pub.box_pk, 2, KEY_BOX_PK);
+	memset(b.pub.sign_pk, 3, KEY_SIGN_PK);
+	memset(b.pub.box_pk, 4, KEY_BOX_PK);
+	strcpy(b.retired_on, "2020-01-01");
+	b.log_size = 40;
+	strcpy(b.how, "compromised");
+	cr_assert_eq(store_retired_key_put(s, &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_retired_key_put(s, &b, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_retired_key_put(s, &a, &e), 0, "%s", e.msg); /* again: nothing */
+	struct store_retired_key bad = a;
+	strcpy(bad.pub.party, "XYZ"); /* no such party */
+	memset(bad.pub.sign_pk, 7, KEY_SIGN_PK);
+	cr_assert_eq(store_commit(s, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_begin(s, &e), 0);
+	cr_assert_lt(store_retired_key_put(s, &bad, &e), 0);
+	store_rollback(s);
+	struct store_retired_key *ks;
+	size_t n;
+	cr_assert_eq(store_retired_keys(s, "JPN", &ks, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(ks[0].how, "compromised"); /* the last retired first */
+	cr_assert_eq(ks[0].log_size, 40);
+	cr_assert_eq(memcmp(ks[1].pub.sign_pk, a.pub.sign_pk, KEY_SIGN_PK), 0);
+	cr_assert_eq(memcmp(ks[1].pub.box_pk, a.pub.box_pk, KEY_BOX_PK), 0);
+	cr_assert_str_eq(ks[1].added_on, "2016-11-23");
+	cr_assert_str_eq(ks[1].pub.party, "JPN");
+	free(ks);
+	cr_assert_eq(store_retired_keys(s, "KOR", &ks, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(n, 0);
+	free(ks);
 	store_close(s);
 }
 
