@@ -113,8 +113,9 @@ static enum MHD_Result h_metrics(struct ctx *x)
 	return reply_bytes(x, MHD_HTTP_OK, text, len, "text/plain; version=0.0.4; charset=utf-8");
 }
 
-/* Ready: the store answers, the node's keys are unsealed, no peer's log
- * raised an alarm; else 503 saying which (a load balancer's probe). */
+/* Ready: the store answers, the node's keys are unsealed (the ones in
+ * use: not rotated since), no peer's log raised an alarm; else 503 saying
+ * which (a load balancer's probe). */
 static enum MHD_Result h_ready(struct ctx *x)
 {
 	json_t *alarms = NULL, *problems = json_array();
@@ -122,8 +123,14 @@ static enum MHD_Result h_ready(struct ctx *x)
 	uint64_t size = 0;
 	if (node_log_size(x->n, &size, &e) < 0 || node_peer_alarms(x->n, &alarms, &e) < 0)
 		json_array_append_new(problems, json_sprintf("store: %s", e.msg));
+	struct key_public now;
 	if (!x->s->key.sign_sk || !x->s->key.box_sk)
 		json_array_append_new(problems, json_string("the node's keys are not unsealed"));
+	else if (node_public_key(x->n, x->n->party, &now, &e) == 0 &&
+		 !key_public_equal(&now, &x->s->key.pub)) /* party rotate-key since it began */
+		json_array_append_new(problems,
+				      json_string("the node's keys were rotated since this daemon "
+						  "started: restart it to sign with the new ones"));
 	if (json_array_size(alarms))
 		json_array_append_new(problems, json_string("a peer's log raised an alarm"));
 	bool ok = json_array_size(problems) == 0;

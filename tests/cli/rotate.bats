@@ -71,12 +71,16 @@ log_kinds() { # HOME
 	"$L" --home jpn --json party keys >keys.json
 	[ "$(jq -c '.retired | map([.fingerprint, .how, .log_size])' keys.json)" = "[[\"$old\",\"rotated\",$size]]" ]
 	log_kinds jpn | grep -qx key-rotated
+	# the daemon still signs with the old pair: not ready until restarted
+	[ "$(curl -s -o ready.json -w '%{http_code}' "$JPN_URL/readyz")" = 503 ]
+	jq -e '.problems[0] | contains("keys were rotated since this daemon started")' ready.json
 
 	# the daemons sign with the keys they unsealed: restarted, the new ones;
 	# the note goes signed by the key it retires, which KOR holds
 	down jpn
 	up jpn --retry-max 1
 	"$L" --home kor peer add JPN --url "$JPN_URL" # on another port now
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$JPN_URL/readyz")" = 200 ]
 	outbox_until jpn '[.messages[] | select(.kind == "key")][0].state == "delivered"'
 	[ "$(fp kor JPN)" = "$new" ]
 	"$L" --home kor --json party keys JPN >kk.json
