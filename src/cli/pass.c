@@ -114,6 +114,42 @@ static int given(const struct cli *c, char *pass, int *r)
 	return found;
 }
 
+/* Asks on the terminal, twice when confirm (the answers compared); none
+ * says what to do when there is no terminal. */
+static int ask(const struct cli *c, const char *prompt, bool confirm, const char *none, char *pass)
+{
+	char *again = confirm ? sodium_malloc(KEY_PASS_MAX) : NULL;
+	if (confirm && !again)
+		return cli_failf(c, LERR_NOMEM, "out of guarded memory");
+	int r = EXIT_OK, fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		r = cli_bad_usagef(c, "%s", none);
+	else if (cli_read_secret(fd, prompt, pass, KEY_PASS_MAX) != 0 ||
+		 (confirm && cli_read_secret(fd, "the same again: ", again, KEY_PASS_MAX) != 0))
+		r = cli_failf(c, LERR_IO, "cannot read the passphrase from the terminal");
+	else if (confirm && strcmp(pass, again) != 0)
+		r = cli_bad_usagef(c, "the two passphrases differ");
+	if (fd >= 0)
+		close(fd);
+	sodium_free(again);
+	return r;
+}
+
+/* The answer in pass (guarded memory) as *out, unless r failed or it is
+ * empty where a new one is made. */
+static int hand_over(const struct cli *c, int r, bool confirm, char *pass, char **out, size_t *len)
+{
+	if (r == EXIT_OK && confirm && pass[0] == '\0')
+		r = cli_bad_usagef(c, "an empty passphrase protects nothing");
+	if (r != EXIT_OK) {
+		sodium_free(pass);
+		return r;
+	}
+	*out = pass;
+	*len = strlen(pass);
+	return EXIT_OK;
+}
+
 int cli_passphrase(const struct cli *c, const char *prompt, bool confirm, char **out, size_t *len)
 {
 	/* a command may ask twice (the environment is wiped at the first): the
@@ -121,78 +157,40 @@ int cli_passphrase(const struct cli *c, const char *prompt, bool confirm, char *
 	static char *kept;
 	*out = NULL;
 	*len = 0;
-	char *pass = sodium_malloc(KEY_PASS_MAX), *again = sodium_malloc(KEY_PASS_MAX);
-	if (!pass || !again) {
-		sodium_free(pass);
-		sodium_free(again);
+	char *pass = sodium_malloc(KEY_PASS_MAX);
+	if (!pass)
 		return cli_failf(c, LERR_NOMEM, "out of guarded memory");
-	}
 	int r = EXIT_OK;
 	if (kept && !confirm)
 		memcpy(pass, kept, KEY_PASS_MAX);
-	else if (!given(c, pass, &r)) {
-		int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			r = cli_bad_usagef(
-			    c, "no passphrase: set LIAISON_PASSPHRASE or "
-			       "LIAISON_PASSPHRASE_FILE (there is no terminal to ask on)");
-		else if (cli_read_secret(fd, prompt, pass, KEY_PASS_MAX) != 0 ||
-			 (confirm &&
-			  cli_read_secret(fd, "the same again: ", again, KEY_PASS_MAX) != 0))
-			r = cli_failf(c, LERR_IO, "cannot read the passphrase from the terminal");
-		else if (confirm && strcmp(pass, again) != 0)
-			r = cli_bad_usagef(c, "the two passphrases differ");
-		if (fd >= 0)
-			close(fd);
-	}
-	if (r == EXIT_OK && confirm && pass[0] == '\0')
-		r = cli_bad_usagef(c, "an empty passphrase protects nothing");
-	sodium_free(again);
-	if (r != EXIT_OK) {
-		sodium_free(pass);
-		return r;
-	}
-	if (!kept && (kept = sodium_malloc(KEY_PASS_MAX)) != NULL)
-		memcpy(kept, pass, KEY_PASS_MAX);
-	*out = pass;
-	*len = strlen(pass);
-	return EXIT_OK;
+	else if (!given(c, pass, &r))
+		r = ask(c, prompt, confirm,
+			"no passphrase: set LIAISON_PASSPHRASE or LIAISON_PASSPHRASE_FILE (there "
+			"is no terminal to ask on)",
+			pass);
+	if ((r = hand_over(c, r, confirm, pass, out, len)) == EXIT_OK && !kept &&
+	    (kept = sodium_malloc(KEY_PASS_MAX)) != NULL)
+		memcpy(kept, *out, KEY_PASS_MAX);
+	return r;
 }
 
 int cli_new_passphrase(const struct cli *c, const char *file, char **out, size_t *len)
 {
 	*out = NULL;
 	*len = 0;
-	char *pass = sodium_malloc(KEY_PASS_MAX), *again = sodium_malloc(KEY_PASS_MAX);
-	if (!pass || !again) {
-		sodium_free(pass);
-		sodium_free(again);
+	char *pass = sodium_malloc(KEY_PASS_MAX);
+	if (!pass)
 		return cli_failf(c, LERR_NOMEM, "out of guarded memory");
-	}
 	const char *what = file ? "--new-passphrase-file" : "LIAISON_NEW_PASSPHRASE_FILE";
-	int r = EXIT_OK, fd = -1;
+	int r;
 	if (!file)
 		file = getenv("LIAISON_NEW_PASSPHRASE_FILE");
 	if (file)
 		r = from_file(c, what, file, false, pass);
-	else if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0)
-		r = cli_bad_usagef(c, "no new passphrase: give --new-passphrase-file FILE (mode "
-				      "600), or run on a terminal");
-	else if (cli_read_secret(fd, "the new passphrase: ", pass, KEY_PASS_MAX) != 0 ||
-		 cli_read_secret(fd, "the same again: ", again, KEY_PASS_MAX) != 0)
-		r = cli_failf(c, LERR_IO, "cannot read the passphrase from the terminal");
-	else if (strcmp(pass, again) != 0)
-		r = cli_bad_usagef(c, "the two passphrases differ");
-	if (fd >= 0)
-		close(fd);
-	if (r == EXIT_OK && pass[0] == '\0')
-		r = cli_bad_usagef(c, "an empty passphrase protects nothing");
-	sodium_free(again);
-	if (r != EXIT_OK) {
-		sodium_free(pass);
-		return r;
-	}
-	*out = pass;
-	*len = strlen(pass);
-	return EXIT_OK;
+	else
+		r = ask(c, "the new passphrase: ", true,
+			"no new passphrase: give --new-passphrase-file FILE (mode 600), or run on "
+			"a terminal",
+			pass);
+	return hand_over(c, r, true, pass, out, len);
 }
