@@ -29,25 +29,6 @@ static int act_failed(const struct cli *c, int r, const struct lerr *e, const st
 	return r == LERR_DENIED ? cli_denied(c, view_denied(e, d, person, item)) : cli_error(c, e);
 }
 
-/*
- * Who acts: on the node's folder, the person --by names (the operator
- * enters the act for them); through a daemon the token's person, whom
- * --by may only name. *who is theirs.
- */
-static int acting(const struct cli *c, const char *cmd, const char *opt, const char **who)
-{
-	if (c->remote)
-		return remote_same_person(c, opt, *who) != EXIT_OK ? EXIT_USAGE
-								   : remote_person(c, who);
-	if (!*who)
-		return cli_bad_usagef(
-		    c,
-		    "%s: %s PERSON is required (the person the operator acts for; "
-		    "or act through a daemon: liaison login)",
-		    cmd, opt);
-	return EXIT_OK;
-}
-
 /* The daemon's answer to rq: EXIT_OK with *o (NULL for a download). */
 static int ask(const struct cli *c, struct remote_req *rq, json_t **o)
 {
@@ -116,7 +97,7 @@ static int do_share(const struct cli *c, struct node *n, int argc, char **argv)
 		return r;
 	if (!rq.level || !rq.title)
 		return cli_bad_usagef(c, "item share: --level and --title are required");
-	if ((r = acting(c, "item share", "--by", &rq.by)) != EXIT_OK)
+	if ((r = remote_acting(c, "item share", "--by", &rq.by)) != EXIT_OK)
 		return r;
 	rq.file = pos[0];
 	rq.releasable = rel;
@@ -370,7 +351,7 @@ static int do_get(const struct cli *c, struct node *n, int argc, char **argv)
 		return r;
 	if (!out)
 		return cli_bad_usagef(c, "item get: -o OUT is required");
-	if ((r = acting(c, "item get", "--by", &a.person)) != EXIT_OK)
+	if ((r = remote_acting(c, "item get", "--by", &a.person)) != EXIT_OK)
 		return r;
 	a.item = pos[0];
 	uint64_t bytes = 0;
@@ -410,7 +391,7 @@ static int do_release(const struct cli *c, struct node *n, int argc, char **argv
 		return r;
 	if (!a.to)
 		return cli_bad_usagef(c, "item release: --to PARTY is required");
-	if ((r = acting(c, "item release", "--by", &a.by)) != EXIT_OK)
+	if ((r = remote_acting(c, "item release", "--by", &a.by)) != EXIT_OK)
 		return r;
 	a.item = pos[0];
 	if (c->remote) {
@@ -552,7 +533,7 @@ static int do_act(const struct cli *c, struct node *n, int argc, char **argv)
 	snprintf(cmd, sizeof cmd, "item %s", verb);
 	if ((translate && !a.file) || (report && !a.details) || (downgrade && !a.level))
 		return cli_bad_usagef(c, "item %s: missing option (see --help)", verb);
-	if ((r = acting(c, cmd, "--by", &a.by)) != EXIT_OK)
+	if ((r = remote_acting(c, cmd, "--by", &a.by)) != EXIT_OK)
 		return r;
 	if (!translate)
 		a.file = NULL;
@@ -690,7 +671,7 @@ static int run_access(struct cli *c)
 	struct lerr e = {0};
 	if (action_parse(action, &a.action, &e) < 0)
 		return cli_bad_usage(c, &e);
-	if ((r = acting(c, "access check", "--person", &a.person)) != EXIT_OK)
+	if ((r = remote_acting(c, "access check", "--person", &a.person)) != EXIT_OK)
 		return r;
 	json_t *o = NULL;
 	if (c->remote) {
@@ -765,7 +746,7 @@ static json_t *consent_answer(const struct release_args *a)
 
 static int consent_grant(const struct cli *c, struct release_args *a)
 {
-	int r = acting(c, "consent grant", "--by", &a->by);
+	int r = remote_acting(c, "consent grant", "--by", &a->by);
 	if (r != EXIT_OK)
 		return r;
 	if (c->remote) {

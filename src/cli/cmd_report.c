@@ -119,12 +119,8 @@ static int do_acknowledge(const struct cli *c, struct node *n, int argc, char **
 	if (!note)
 		return cli_bad_usagef(c, "report acknowledge: --note TEXT is required (what was "
 					 "done about the compromise)");
-	if (c->remote) {
-		if (remote_same_person(c, "--by", by) != EXIT_OK)
-			return EXIT_USAGE;
-	} else if (!by)
-		return cli_bad_usagef(c, "report acknowledge: --by PERSON is required (the "
-					 "security officer; or through a daemon: liaison login)");
+	if ((r = remote_acting(c, "report acknowledge", "--by", &by)) != EXIT_OK)
+		return r;
 	json_t *o = NULL;
 	struct lerr e = {0};
 	struct remote_req rq = {.method = "POST", .body = json_pack("{s:s}", "note", note)};

@@ -461,6 +461,20 @@ int remote_same_person(const struct cli *c, const char *opt, const char *given)
 			      opt, given, me);
 }
 
+int remote_acting(const struct cli *c, const char *cmd, const char *opt, const char **who)
+{
+	if (c->remote)
+		return remote_same_person(c, opt, *who) != EXIT_OK ? EXIT_USAGE
+								   : remote_person(c, who);
+	if (!*who)
+		return cli_bad_usagef(
+		    c,
+		    "%s: %s PERSON is required (the person the operator acts for; "
+		    "or act through a daemon: liaison login)",
+		    cmd, opt);
+	return EXIT_OK;
+}
+
 /* ---- login, logout, whoami ---- */
 
 /* The token to log in with: LIAISON_TOKEN, else a line of standard input. */

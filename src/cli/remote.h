@@ -87,6 +87,15 @@ int remote_get(const struct cli *c, int local, const struct lerr *e, const char 
 int remote_person(const struct cli *c, const char **id) __attribute__((nonnull));
 
 /*
+ * Who acts: on the node's folder, the person opt (--by) names (the
+ * operator enters the act for them), required; through a daemon the
+ * token's person, whom opt may only name. *who is theirs. cmd names the
+ * action in the error.
+ */
+int remote_acting(const struct cli *c, const char *cmd, const char *opt, const char **who)
+    __attribute__((nonnull));
+
+/*
  * In remote mode an act is the token's person's: --by (or --person) may
  * only name them. EXIT_OK, or a usage error naming both.
  */
