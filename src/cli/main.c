@@ -15,6 +15,7 @@
 #include "../core/text.h"
 #include "../crypto/fio.h"
 #include "../crypto/keys.h"
+#include "../node/acts.h"
 #include "../node/views.h"
 #include "cli.h"
 #include "remote.h"
@@ -408,6 +409,7 @@ int cli_open_node(const struct cli *c, struct node **n)
 	if (node_home(c->home, home, sizeof home, &e) < 0 || node_open(home, n, &e) < 0)
 		return cli_error(c, &e);
 	(*n)->operator= true; /* the local CLI on the node's folder */
+	node_reports_import(*n); /* reports kept as files by an older liaison */
 	return EXIT_OK;
 }
 

@@ -22,6 +22,7 @@
 #include "../core/text.h"
 #include "../crypto/fio.h"
 #include "../node/encode.h"
+#include "../node/acts.h"
 #include "../node/views.h"
 #include "internal.h"
 #include "json_out.h"
@@ -467,6 +468,8 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	    (r = node_folder_check(s->home, e)) == 0 && (r = node_open(s->home, &n, e)) == 0 &&
 	    (r = node_clock_act(&n->clock, e)) == 0)
 		r = node_secret_key(n, pass, passlen, &s->key, e);
+	if (r == 0)
+		node_reports_import(n); /* reports kept as files by an older liaison */
 	if (r == 0)
 		r = make_tmpdir(s, e);
 	bool have_key = false;

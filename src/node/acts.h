@@ -68,7 +68,8 @@ int node_report_receive(struct node *n, const char *from, const char *id, const 
  * Reports a node kept as files (home/reports/ID.json) before they were
  * kept in the store: each moved into it, received on the day its file last
  * changed, and the file removed; one that is not a well-formed report is
- * left where it is. Run when a node opens: nothing to do on a newer node.
+ * left where it is. Run by the CLI when it opens the node and by serve as
+ * it starts (not by each worker): nothing to do on a newer node.
  */
 void node_reports_import(struct node *n) __attribute__((nonnull));
 

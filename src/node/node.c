@@ -569,7 +569,6 @@ int node_open(const char *home, struct node **out, struct lerr *e)
 		node_close(n);
 		return r;
 	}
-	node_reports_import(n); /* reports kept as files by an older liaison */
 	*out = n;
 	return 0;
 }
