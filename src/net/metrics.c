@@ -130,7 +130,7 @@ static void requests(FILE *f, struct metrics *m, const char *(*name)(size_t, cha
 static int reports(FILE *f, struct node *n, struct lerr *e)
 {
 	uint64_t all, open;
-	int r = view_report_counts(n, &all, &open, e);
+	int r = view_report_counts(n, NULL, &all, &open, e);
 	if (r < 0)
 		return r;
 	fprintf(f,

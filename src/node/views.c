@@ -316,21 +316,16 @@ int view_item(struct node *n, const struct person *who, const char *id, json_t *
 	if (!*out)
 		return views_nomem(NULL, e);
 	/* compromise reports peers sent about it, if any: how many, how many open */
-	json_t *rs = NULL;
-	if ((r = view_reports(n, id, false, &rs, e)) < 0) {
+	uint64_t all, open;
+	if ((r = view_report_counts(n, id, &all, &open, e)) < 0) {
 		json_decref(*out);
 		*out = NULL;
 		return r;
 	}
-	size_t all = json_array_size(json_object_get(rs, "reports")), open = 0, i;
-	json_t *rp;
-	json_array_foreach (json_object_get(rs, "reports"), i, rp)
-		open += json_is_null(json_object_get(rp, "acknowledged"));
 	if (all)
 		json_object_set_new(
 		    *out, "compromise_reports",
 		    json_pack("{s:I, s:I}", "received", (json_int_t)all, "open", (json_int_t)open));
-	json_decref(rs);
 	return 0;
 }
 

@@ -249,9 +249,10 @@ int view_outbox(struct node *n, const struct person *who, json_t **out, struct l
 int view_reports(struct node *n, const char *item, bool open_only, json_t **out, struct lerr *e)
     __attribute__((nonnull(1, 4)));
 
-/* How many reports peers sent, and how many are open (not acknowledged). */
-int view_report_counts(struct node *n, uint64_t *all, uint64_t *open, struct lerr *e)
-    __attribute__((nonnull(1, 2, 3)));
+/* How many reports peers sent (about item, or any when NULL), and how many
+ * are open (not acknowledged). */
+int view_report_counts(struct node *n, const char *item, uint64_t *all, uint64_t *open,
+		       struct lerr *e) __attribute__((nonnull(1, 3, 4)));
 
 /* One report as in view_reports, with "document": the report as its
  * party signed and sent it (LERR_NOTFOUND when unknown). */

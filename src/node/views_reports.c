@@ -32,7 +32,7 @@ int view_reports(struct node *n, const char *item, bool open_only, json_t **out,
 	*out = NULL;
 	int r = store_report_list(n->store, item, open_only, &rs, &count, e);
 	if (r == 0)
-		r = store_report_count(n->store, true, &nopen, e);
+		r = store_report_count(n->store, NULL, true, &nopen, e);
 	json_t *a = json_array();
 	for (size_t i = 0; r == 0 && a && i < count; i++)
 		json_array_append_new(a, report_json(&rs[i]));
@@ -45,10 +45,11 @@ int view_reports(struct node *n, const char *item, bool open_only, json_t **out,
 	return *out ? 0 : lerr_set(e, LERR_NOMEM, "out of memory");
 }
 
-int view_report_counts(struct node *n, uint64_t *all, uint64_t *open, struct lerr *e)
+int view_report_counts(struct node *n, const char *item, uint64_t *all, uint64_t *open,
+		       struct lerr *e)
 {
-	int r = store_report_count(n->store, false, all, e);
-	return r < 0 ? r : store_report_count(n->store, true, open, e);
+	int r = store_report_count(n->store, item, false, all, e);
+	return r < 0 ? r : store_report_count(n->store, item, true, open, e);
 }
 
 int view_report(struct node *n, const char *id, json_t **out, struct lerr *e)

@@ -292,9 +292,10 @@ int store_report_add(struct store *s, const struct store_report *r, struct lerr 
 int store_report_list(struct store *s, const char *item, bool open_only, struct store_report **out,
 		      size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 4, 5)));
-/* How many reports there are: all, or those not acknowledged (open). */
-int store_report_count(struct store *s, bool open, uint64_t *n, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 3)));
+/* How many reports there are, about `item` (or all when NULL): all, or
+ * those not acknowledged (open). */
+int store_report_count(struct store *s, const char *item, bool open, uint64_t *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 4)));
 /* One report with its body (free() r->body); LERR_NOTFOUND when unknown. */
 int store_report_get(struct store *s, const char *id, struct store_report *r, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));

@@ -188,15 +188,19 @@ int store_report_list(struct store *s, const char *item, bool open_only, struct 
 	return r;
 }
 
-int store_report_count(struct store *s, bool open, uint64_t *n, struct lerr *e)
+int store_report_count(struct store *s, const char *item, bool open, uint64_t *n, struct lerr *e)
 {
 	struct sql_stmt *st;
+	static const char *const sql[2][2] = {
+	    {"SELECT count(*) FROM reports",
+	     "SELECT count(*) FROM reports WHERE acknowledged_by = ''"},
+	    {"SELECT count(*) FROM reports WHERE item = ?",
+	     "SELECT count(*) FROM reports WHERE item = ? AND acknowledged_by = ''"}};
 	*n = 0;
-	if (db_prep(s,
-		    open ? "SELECT count(*) FROM reports WHERE acknowledged_by = ''"
-			 : "SELECT count(*) FROM reports",
-		    &st, e) < 0)
+	if (db_prep(s, sql[item != NULL][open], &st, e) < 0)
 		return LERR_STORE;
+	if (item)
+		db_bind_text(st, 1, item, false);
 	int rc = sql_step(st);
 	if (rc == SQL_ROW)
 		*n = (uint64_t)sql_int(st, 0);

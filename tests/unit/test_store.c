@@ -665,6 +665,17 @@ Test(store, compromise_reports_kept_listed_and_acknowledged_once)
 	cr_assert_str_eq(got.body, a.body);
 	free(got.body);
 	cr_assert_eq(store_report_get(s, "nope", &got, &e), LERR_NOTFOUND);
+	uint64_t c;
+	cr_assert_eq(store_report_count(s, NULL, false, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(c, 2);
+	cr_assert_eq(store_report_count(s, NULL, true, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(c, 1);
+	cr_assert_eq(store_report_count(s, "item-1", false, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(c, 1);
+	cr_assert_eq(store_report_count(s, "item-1", true, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(c, 0); /* acknowledged */
+	cr_assert_eq(store_report_count(s, "item-2", true, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(c, 1);
 	store_close(s);
 }
 
