@@ -18,20 +18,12 @@ teardown() {
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 }
 
-share() { # TOKEN N: shares N items through the daemon
-	for i in $(seq "$2"); do
-		curl -sf -o /dev/null -H "Authorization: Bearer $1" --data-binary @report.txt \
-			"$JPN_URL/v1/items?level=GOKUHI&title=T$i&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning" ||
-			return 1
-	done
-}
-
 @test "a backup while the daemon serves and writes: consistent, restorable, every item in it opens" {
 	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title First \
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 	SATO=$("$L" --home jpn person token sato 2>/dev/null)
 	up jpn
-	share "$SATO" 30 &
+	share_through "$JPN_URL" "$SATO" 30 &
 	writer=$!
 	sleep 0.3
 	run "$L" --home jpn --json store backup bk

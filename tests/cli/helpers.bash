@@ -81,6 +81,16 @@ down() { # HOME
 	wait "${!pid}" || true
 }
 
+# share_through URL TOKEN N: N items (report.txt) shared through the daemon
+# at URL as the token's person, JPN's example sato
+share_through() {
+	for i in $(seq "$3"); do
+		curl -sf -o /dev/null -H "Authorization: Bearer $2" --data-binary @report.txt \
+			"$1/v1/items?level=GOKUHI&title=T$i&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning" ||
+			return 1
+	done
+}
+
 # eventually CMD...: CMD succeeds within 10 s (its last try's output shown)
 eventually() { # CMD...: true within 10 s
 	for _ in $(seq 100); do

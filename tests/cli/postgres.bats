@@ -245,11 +245,7 @@ serve() {
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 	SATO=$("$L" --home jpn person token sato 2>/dev/null)
 	serve jpn jpn
-	for i in $(seq 30); do
-		curl -sf -o /dev/null -H "Authorization: Bearer $SATO" --data-binary @report.txt \
-			"$jpn_URL/v1/items?level=GOKUHI&title=T$i&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning" ||
-			exit 1
-	done &
+	share_through "$jpn_URL" "$SATO" 30 &
 	writer=$!
 	sleep 0.3
 	run "$L" --home jpn --json store backup bk
