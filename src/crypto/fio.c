@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* O_TMPFILE */
 #include "fio.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -223,4 +224,51 @@ int fio_read_file(const char *path, size_t max, char **out, size_t *n, struct le
 	*out = buf;
 	*n = (size_t)got;
 	return 0;
+}
+
+int fio_copy(int in, int out, const char *from, const char *to, uint64_t *bytes, struct lerr *e)
+{
+	uint8_t buf[1 << 16];
+	ssize_t got;
+	while ((got = fio_read_full(in, buf, sizeof buf)) > 0) {
+		if (fio_write_full(out, buf, (size_t)got) != 0)
+			return lerr_set(e, LERR_IO, "%s: %s", to, strerror(errno));
+		*bytes += (uint64_t)got;
+	}
+	return got < 0 ? lerr_set(e, LERR_IO, "%s: %s", from, strerror(errno)) : 0;
+}
+
+void fio_remove_tree_at(int dirfd, const char *name, unsigned depth)
+{
+	int fd = depth ? openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (fd < 0) { /* a file, a link, or a folder as deep as it goes: its name only */
+		if (unlinkat(dirfd, name, 0) != 0)
+			(void)unlinkat(dirfd, name, AT_REMOVEDIR);
+		return;
+	}
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			fio_remove_tree_at(fd, de->d_name, depth - 1);
+	if (d)
+		closedir(d); /* closes fd */
+	else
+		close(fd);
+	(void)unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+void fio_remove_tree(const char *path, unsigned depth)
+{
+	char parent[4096];
+	const char *slash = strrchr(path, '/');
+	if (!str_copy(parent, sizeof parent, slash ? path : "."))
+		return;
+	if (slash)
+		parent[slash == path ? 1 : slash - path] = '\0';
+	int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fio_remove_tree_at(fd, slash ? slash + 1 : path, depth);
+		close(fd);
+	}
 }

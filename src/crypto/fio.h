@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "../core/err.h"
@@ -69,5 +70,21 @@ int fio_write_file(const char *path, const void *buf, size_t n, int mode, bool o
  */
 int fio_read_file(const char *path, size_t max, char **out, size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 3, 4)));
+
+/*
+ * Copies everything read from `in` to `out` (neither synced nor closed);
+ * *bytes grows by what was copied. Errors name from or to, whichever failed.
+ */
+int fio_copy(int in, int out, const char *from, const char *to, uint64_t *bytes, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(3, 4, 5)));
+
+/*
+ * Removes name, in the folder open as dirfd, and when it is a folder what
+ * it holds, its folders to depth levels below it (0: name only if it is a
+ * file or an empty folder), quietly, following no link: a link is removed
+ * itself, never what it points to. fio_remove_tree does it for a path.
+ */
+void fio_remove_tree_at(int dirfd, const char *name, unsigned depth) __attribute__((nonnull));
+void fio_remove_tree(const char *path, unsigned depth) __attribute__((nonnull));
 
 #endif

@@ -60,45 +60,6 @@ static int parse_listen(const char *l, struct sockaddr_storage *ss, socklen_t *l
 }
 
 /*
- * Removes name, a folder of files (one level) in the folder open as dirfd,
- * quietly, following no link: a link planted under that name is removed
- * itself, never what it points to; so are links inside.
- */
-static void remove_dir_at(int dirfd, const char *name)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) { /* not a folder (a link, a file): only its name goes */
-		(void)unlinkat(dirfd, name, 0);
-		return;
-	}
-	DIR *d = fdopendir(fd);
-	struct dirent *de;
-	while (d && (de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			(void)unlinkat(fd, de->d_name, 0);
-	if (d)
-		closedir(d); /* closes fd */
-	else
-		close(fd);
-	(void)unlinkat(dirfd, name, AT_REMOVEDIR);
-}
-
-/* Removes this daemon's folder of temporary files. */
-static void remove_dir(const char *dir)
-{
-	char parent[NODE_PATH_MAX + 48];
-	const char *slash = strrchr(dir, '/');
-	if (!slash || !str_copy(parent, sizeof parent, dir))
-		return;
-	parent[slash - dir] = '\0';
-	int fd = open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0) {
-		remove_dir_at(fd, slash + 1);
-		close(fd);
-	}
-}
-
-/*
  * home/tmp/serve-PID: this daemon's uploads and outgoing files. Folders of
  * daemons that are gone (killed with SIGKILL, or the machine lost power)
  * are removed: what they held was never stored. Nothing under tmp is
@@ -123,8 +84,8 @@ static int make_tmpdir(struct server *s, struct lerr *e)
 	while (d && (de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
 		    (node_serve_dir(de->d_name, &pid) < 0 || strcmp(de->d_name, name) == 0))
-			remove_dir_at(bfd,
-				      de->d_name); /* a gone daemon's, or a stale one of this pid */
+			/* a gone daemon's, or a stale one of this pid */
+			fio_remove_tree_at(bfd, de->d_name, 1);
 	if (d)
 		closedir(d);
 	else if (dfd >= 0)
@@ -511,7 +472,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	if (own_log)
 		fclose(own_log);
 	if (s->tmpdir[0])
-		remove_dir(s->tmpdir);
+		fio_remove_tree(s->tmpdir, 1);
 	tls_free(s->tls_pem, s->tls_key_pem, s->tls_key_len);
 	free(s);
 	return r;

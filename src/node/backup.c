@@ -24,15 +24,8 @@ static int copy_file(const char *from, const char *to, uint64_t *bytes, struct l
 		return lerr_set(e, LERR_IO, "%s: cannot open: %s", from, strerror(errno));
 	struct fio_out o;
 	int r = fio_begin(&o, to, 0600, false, e);
-	uint8_t buf[1 << 16];
-	ssize_t got = 0;
-	while (r == 0 && (got = fio_read_full(in, buf, sizeof buf)) > 0) {
-		if (fio_write_full(o.fd, buf, (size_t)got) != 0)
-			r = lerr_set(e, LERR_IO, "%s: %s", to, strerror(errno));
-		*bytes += (uint64_t)got;
-	}
-	if (r == 0 && got < 0)
-		r = lerr_set(e, LERR_IO, "%s: %s", from, strerror(errno));
+	if (r == 0)
+		r = fio_copy(in, o.fd, from, to, bytes, e);
 	close(in);
 	if (r == 0)
 		r = fio_commit(&o, e);
@@ -133,38 +126,6 @@ static int absolute(const char *path, char *out, size_t n, struct lerr *e)
 		: !getcwd(cwd, sizeof cwd) || (size_t)snprintf(out, n, "%s/%s", cwd, path) >= n)
 		return lerr_set(e, LERR_LIMIT, "%.64s...: path too long", path);
 	return 0;
-}
-
-/* Removes the folder a failed backup or restore made: its files, and those
- * of its folders (one level), following no link. */
-static void remove_made(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	while (d && (de = readdir(d)) != NULL) {
-		char p[NODE_PATH_MAX + 320];
-		struct stat sb;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			DIR *in = opendir(p);
-			struct dirent *f;
-			while (in && (f = readdir(in)) != NULL) {
-				char q[NODE_PATH_MAX + 640];
-				snprintf(q, sizeof q, "%s/%s", p, f->d_name);
-				if (f->d_name[0] != '.' || f->d_name[1] > '.')
-					(void)unlink(q);
-			}
-			if (in)
-				closedir(in);
-			(void)rmdir(p);
-		} else
-			(void)unlink(p);
-	}
-	if (d)
-		closedir(d);
-	(void)rmdir(dir);
 }
 
 #define MANIFEST "backup.json" /* written last: a backup is whole when it has one */
@@ -268,7 +229,7 @@ int node_store_backup(const char *home, const char *dest_given, struct node_back
 	if (r == 0 && rename(part, dest) != 0)
 		r = lerr_set(e, LERR_IO, "%s: %s", dest, strerror(errno));
 	if (r < 0)
-		remove_made(part);
+		fio_remove_tree(part, 2); /* the folder and its subfolders */
 	return r < 0 ? lerr_prefix(e, "backup into %s", dest_given) : 0;
 }
 
@@ -303,6 +264,6 @@ int node_store_restore(const char *src, const char *home, struct node_backup *b,
 	if (r == 0)
 		r = check_copy(home, b, party, e);
 	if (r < 0)
-		remove_made(home);
+		fio_remove_tree(home, 2);
 	return r < 0 ? lerr_prefix(e, "restore into %s", home) : 0;
 }

@@ -255,15 +255,7 @@ int node_item_import_from(struct node *n, const char *file, const struct key_sec
 		close(in);
 		return r;
 	}
-	uint8_t buf[1 << 16];
-	ssize_t got = 0;
-	while (r == 0 && (got = fio_read_full(in, buf, sizeof buf)) > 0) {
-		if (fio_write_full(o.fd, buf, (size_t)got) != 0)
-			r = lerr_set(e, LERR_IO, "blob: %s", strerror(errno));
-		size += (uint64_t)got;
-	}
-	if (r == 0 && got < 0)
-		r = lerr_set(e, LERR_IO, "%s: %s", name, strerror(errno));
+	r = fio_copy(in, o.fd, name, "blob", &size, e);
 	close(in);
 	if (r == 0 && lseek(o.fd, 0, SEEK_SET) != 0)
 		r = lerr_set(e, LERR_IO, "blob: cannot read back: %s", strerror(errno));
