@@ -409,7 +409,8 @@ int cli_open_node(const struct cli *c, struct node **n)
 	if (node_home(c->home, home, sizeof home, &e) < 0 || node_open(home, n, &e) < 0)
 		return cli_error(c, &e);
 	(*n)->operator= true; /* the local CLI on the node's folder */
-	node_reports_import(*n); /* reports kept as files by an older liaison */
+	/* reports kept as files by an older liaison */
+	node_reports_import(*n);
 	return EXIT_OK;
 }
 
