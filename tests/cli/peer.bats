@@ -7,29 +7,13 @@ load helpers
 
 setup() {
 	two_nodes
-	echo "2019-08-24 06:45 KST: two short-range missiles launched eastward" >report.txt
-	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
-		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	launch_item
 	PIDS=()
 }
 
 teardown() {
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 	api_check
-}
-
-# waits (at most 10 s) until the jq filter holds on the outbox of OUTBOX (jpn)
-outbox_until() {
-	for _ in $(seq 100); do
-		"$L" --home "${OUTBOX:-jpn}" --json peer outbox | jq -e "$1" >/dev/null && return 0
-		sleep 0.1
-	done
-	"$L" --home "${OUTBOX:-jpn}" --json peer outbox >&2
-	return 1
-}
-
-log_kinds() { # HOME: the kinds of its log's entries, one a line
-	"$L" --home "$1" --json log entries | jq -r '.entries[].data | @base64d | fromjson | .kind'
 }
 
 sq() { # HOME SQL

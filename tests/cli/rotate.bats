@@ -8,9 +8,7 @@ load helpers
 
 setup() {
 	two_nodes
-	echo "2019-08-24 06:45 KST: two short-range missiles launched eastward" >report.txt
-	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
-		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	launch_item
 	PIDS=()
 }
 
@@ -18,21 +16,8 @@ teardown() {
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 }
 
-outbox_until() { # HOME JQ: the filter holds on HOME's outbox within 10 s
-	for _ in $(seq 100); do
-		"$L" --home "$1" --json peer outbox | jq -e "$2" >/dev/null && return 0
-		sleep 0.1
-	done
-	"$L" --home "$1" --json peer outbox >&2
-	return 1
-}
-
 fp() { # HOME PARTY: the fingerprint of the key HOME holds for PARTY
 	"$L" --home "$1" --json party keys "$2" | jq -r .current.fingerprint
-}
-
-log_kinds() { # HOME
-	"$L" --home "$1" --json log entries | jq -r '.entries[].data | @base64d | fromjson | .kind'
 }
 
 @test "a rotated key reaches the peer, which verifies old and new checkpoints; old items still open" {
@@ -41,7 +26,7 @@ log_kinds() { # HOME
 	"$L" --home jpn peer add KOR --url "$KOR_URL"
 	"$L" --home kor peer add JPN --url "$JPN_URL"
 	"$L" --home jpn item release "$ID" --to KOR --by sato
-	outbox_until jpn '.messages[0].state == "delivered"'
+	OUTBOX=jpn outbox_until '.messages[0].state == "delivered"'
 	# KOR's item for JPN, sealed to JPN's key of now
 	echo "KOR's own warning" >kor.txt
 	KID=$("$L" --home kor item share kor.txt --by kim --level II --title Warning \
@@ -51,7 +36,7 @@ log_kinds() { # HOME
 		false
 	}
 	"$L" --home kor item release "$KID" --to JPN --by park
-	outbox_until kor '.messages[0].state == "delivered"'
+	OUTBOX=kor outbox_until '.messages[0].state == "delivered"'
 	"$L" --home jpn log checkpoint -o old.note
 	"$L" --home kor peer witness
 	old=$(fp jpn JPN)
@@ -81,7 +66,7 @@ log_kinds() { # HOME
 	up jpn --retry-max 1
 	"$L" --home kor peer add JPN --url "$JPN_URL" # on another port now
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$JPN_URL/readyz")" = 200 ]
-	outbox_until jpn '[.messages[] | select(.kind == "key")][0].state == "delivered"'
+	OUTBOX=jpn outbox_until '[.messages[] | select(.kind == "key")][0].state == "delivered"'
 	[ "$(fp kor JPN)" = "$new" ]
 	"$L" --home kor --json party keys JPN >kk.json
 	[ "$(jq -c '.retired | map([.fingerprint, .how, .log_size])' kk.json)" = "[[\"$old\",\"rotated\",$size]]" ]
@@ -109,7 +94,7 @@ log_kinds() { # HOME
 	ID2=$("$L" --home jpn item share later.txt --by sato --level GOKUHI --title Later \
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 	"$L" --home jpn item release "$ID2" --to KOR --by sato
-	outbox_until jpn '[.messages[] | select(.ref == "'"$ID2"'")][0].state == "delivered"'
+	OUTBOX=jpn outbox_until '[.messages[] | select(.ref == "'"$ID2"'")][0].state == "delivered"'
 	"$L" --home kor item get "$ID2" --by kim --purpose warning -o got2.txt
 	cmp got2.txt later.txt
 	"$L" --home kor log verify
