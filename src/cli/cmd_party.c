@@ -13,15 +13,16 @@
 static int do_key(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	const char *pos[2];
-	bool replace = false;
+	bool replace = false, compromised = false;
 	int np;
-	const struct cli_opt opts[] = {OPT_FLAG("replace", &replace), {0}};
+	const struct cli_opt opts[] = {
+	    OPT_FLAG("replace", &replace), OPT_FLAG("compromised", &compromised), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 2, 2, &np);
 	if (r != EXIT_OK)
 		return r;
 	struct lerr e = {0};
 	json_t *o = NULL;
-	if (view_party_key_add(n, pos[0], pos[1], replace, &o, &e) < 0)
+	if (view_party_key_add(n, pos[0], pos[1], replace, compromised, &o, &e) < 0)
 		return cli_error(c, &e);
 	if (c->json)
 		return cli_emit(o);
@@ -76,6 +77,8 @@ static int do_rotate(const struct cli *c, struct node *n, int argc, char **argv)
 	int np, r = cli_parse(c, argc, argv, opts, none, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
+	if (note && strcmp(note, "-") == 0)
+		return cli_bad_usagef(c, "--note: a file, not standard output");
 	char *pass;
 	size_t len;
 	if ((r = cli_passphrase(c, "passphrase for the node's keys: ", false, &pass, &len)) !=
@@ -104,7 +107,7 @@ static int do_rotate(const struct cli *c, struct node *n, int argc, char **argv)
 }
 
 static const struct cli_sub subs[] = {
-    {"key", do_key, false, "key PARTY FILE [--replace]",
+    {"key", do_key, false, "key PARTY FILE [--replace [--compromised]]",
      "Stores the public keys of PARTY (a party the configuration defines) from\n"
      "FILE, the one-line CODE.pub that its node made (liaison init or keygen),\n"
      "and prints their fingerprint, to compare with the other node's operator.\n"
@@ -112,7 +115,9 @@ static const struct cli_sub subs[] = {
      "must name PARTY itself. Keys on file already are replaced only with\n"
      "--replace (the refusal names both fingerprints; the old keys are kept,\n"
      "retired, to check what they signed); the same keys again change\n"
-     "nothing. FILE may also be the note PARTY's rotate-key wrote (--note):\n"
+     "nothing. --compromised (with --replace): the keys replaced, and every\n"
+     "key PARTY retired before, may be in other hands: nothing new they sign\n"
+     "is taken. FILE may also be the note PARTY's rotate-key wrote (--note):\n"
      "vouched for by the key on file, it needs no --replace.\n"},
     {"keys", do_keys, false, "keys [PARTY]",
      "PARTY's keys (this node's own party by default): the one in use and\n"
@@ -125,9 +130,10 @@ static const struct cli_sub subs[] = {
      "and to check what it signed. A note signed by both is queued to every\n"
      "peer, which then holds the new key (--note also writes it to FILE, for\n"
      "a peer reached by hand: liaison party key PARTY FILE there). Logged.\n"
-     "--compromised says the old key was compromised: peers take nothing new\n"
-     "signed by it (docs/security.md). Restart the daemons afterwards: they\n"
-     "sign with the keys they unsealed when they started.\n"},
+     "--compromised says the old key was compromised: this node and its peers\n"
+     "take nothing new signed by it or by the pairs retired before it\n"
+     "(docs/security.md). Restart the daemons afterwards: they sign with the\n"
+     "keys they unsealed when they started.\n"},
 };
 
 static int run_party(struct cli *c)

@@ -113,6 +113,26 @@ static enum MHD_Result h_metrics(struct ctx *x)
 	return reply_bytes(x, MHD_HTTP_OK, text, len, "text/plain; version=0.0.4; charset=utf-8");
 }
 
+/* Whether the node's keys were rotated since this daemon unsealed its own
+ * (party rotate-key): it signs with a retired key and cannot open what
+ * peers now seal. */
+static bool keys_stale(struct ctx *x)
+{
+	struct key_public now;
+	struct lerr e = {0};
+	return node_public_key(x->n, x->n->party, &now, &e) == 0 &&
+	       !key_public_equal(&now, &x->s->key.pub);
+}
+
+/* A peer's request to a daemon whose keys are stale: retried later. */
+static enum MHD_Result reply_stale(struct ctx *x)
+{
+	return reply_errorf(x, MHD_HTTP_SERVICE_UNAVAILABLE, "keys",
+			    "%s's keys were rotated since this daemon started: retry once it "
+			    "is restarted",
+			    x->n->party);
+}
+
 /* Ready: the store answers, the node's keys are unsealed (the ones in
  * use: not rotated since), no peer's log raised an alarm; else 503 saying
  * which (a load balancer's probe). */
@@ -123,11 +143,9 @@ static enum MHD_Result h_ready(struct ctx *x)
 	uint64_t size = 0;
 	if (node_log_size(x->n, &size, &e) < 0 || node_peer_alarms(x->n, &alarms, &e) < 0)
 		json_array_append_new(problems, json_sprintf("store: %s", e.msg));
-	struct key_public now;
 	if (!x->s->key.sign_sk || !x->s->key.box_sk)
 		json_array_append_new(problems, json_string("the node's keys are not unsealed"));
-	else if (node_public_key(x->n, x->n->party, &now, &e) == 0 &&
-		 !key_public_equal(&now, &x->s->key.pub)) /* party rotate-key since it began */
+	else if (keys_stale(x)) /* party rotate-key since it began */
 		json_array_append_new(problems,
 				      json_string("the node's keys were rotated since this daemon "
 						  "started: restart it to sign with the new ones"));
@@ -183,13 +201,15 @@ static enum MHD_Result h_party(struct ctx *x)
 static enum MHD_Result h_party_key(struct ctx *x)
 {
 	enum MHD_Result ret;
-	bool replace = false;
-	const struct arg_spec q[] = {{"replace", ARG_BOOL, .flag = &replace}, {0}};
+	bool replace = false, compromised = false;
+	const struct arg_spec q[] = {{"replace", ARG_BOOL, .flag = &replace},
+				     {"compromised", ARG_BOOL, .flag = &compromised},
+				     {0}};
 	if (!api_query(x, q, &ret))
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int r = view_party_key_add(x->n, P0, x->rq->upload, replace, &o, &e);
+	int r = view_party_key_add(x->n, P0, x->rq->upload, replace, compromised, &o, &e);
 	return api_answer(x, r, o, &e);
 }
 
@@ -796,6 +816,8 @@ static enum MHD_Result h_peer_checkpoint(struct ctx *x)
 	if (!b)
 		return reply_error(x, &e);
 	json_decref(b);
+	if (keys_stale(x)) /* it would sign with a retired key */
+		return reply_stale(x);
 	if (node_peer_checkpoint(x->n, &x->s->key, since, &o, &e) < 0)
 		return reply_error(x, &e);
 	return reply_json(x, MHD_HTTP_OK, o);
@@ -811,6 +833,8 @@ static enum MHD_Result h_peer_message(struct ctx *x)
 	if (x->rq->too_big)
 		return reply_errorf(x, MHD_HTTP_CONTENT_TOO_LARGE, "limit",
 				    "the message is too large");
+	if (keys_stale(x))
+		return reply_stale(x);
 	if (node_peer_receive(x->n, &x->s->key, &x->rq->peer, x->rq->upload, &receipt, &len, &e) <
 	    0)
 		return reply_error(x, &e);

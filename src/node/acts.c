@@ -235,7 +235,6 @@ static int report_take(struct node *n, const char *from, const char *id, struct 
 {
 	json_t *rep = NULL;
 	const char *sig64, *item, *orig, *reporter, *by, *date, *details;
-	struct key_public pub;
 	struct store_item it;
 	int r = 0;
 	if (!d->root ||
@@ -264,8 +263,8 @@ static int report_take(struct node *n, const char *from, const char *id, struct 
 	char *text = r == 0 ? json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	if (r == 0 && !text)
 		r = lerr_set(e, LERR_NOMEM, "out of memory");
-	if (r == 0 && (r = node_public_key(n, from, &pub, e)) == 0)
-		r = node_signed_check(&pub, CTX_REPORT, text, sig64, from, e);
+	if (r == 0)
+		r = node_party_signed_check(n, from, CTX_REPORT, text, sig64, e);
 	free(text);
 	/* kept whole (the details too) in the store, the log saying that it came:
 	 * an alarm until a security officer acknowledges it (view_report_ack) */

@@ -471,7 +471,8 @@ int node_consent_import(struct node *n, const char *file, struct consent_info *c
 	char *signed_text = r == 0 ? consent_text(item, to, orig, by, date) : NULL;
 	if (r == 0 && !signed_text)
 		r = lerr_set(e, LERR_NOMEM, "out of memory");
-	if (r == 0 && (r = node_signed_check(&pub, CTX_CONSENT, signed_text, sig64, orig, e)) < 0)
+	if (r == 0 &&
+	    (r = node_party_signed_check(n, orig, CTX_CONSENT, signed_text, sig64, e)) < 0)
 		lerr_prefix(e, "%s", file);
 	struct store_item it;
 	struct label l;

@@ -219,13 +219,14 @@ static int check_entry(uint64_t i, const char *data, size_t len, struct lerr *e)
  * subtree of each level) and compares every hash the store holds.
  */
 /* Whether the log of `size` entries holds the tree of checkpoint note
- * (signed by this node: its origin and key), which is put in cp. */
-static int holds(struct node *n, uint64_t size, const char *note, const char *what,
+ * (signed by this node: its origin and key), which is put in cp. One it
+ * kept is checked by any key it retired; one given, as a peer's would be
+ * (node_checkpoint_check, capped). */
+static int holds(struct node *n, uint64_t size, const char *note, const char *what, bool given,
 		 struct checkpoint *cp, struct lerr *e)
 {
 	uint8_t root[MERKLE_HASH];
-	/* the node's own: one of its retired keys checks it, whatever its size */
-	int r = node_checkpoint_check(n, n->party, note, false, cp, e);
+	int r = node_checkpoint_check(n, n->party, note, given, cp, e);
 	if (r < 0)
 		return lerr_prefix(e, "%s", what);
 	if (r == 0 && cp->size > size)
@@ -285,13 +286,13 @@ int node_log_verify_against(struct node *n, const char *given, struct log_report
 	node_log_origin(n->party, origin);
 	r = store_witness_latest(n->store, origin, &note, e);
 	if (r == 0) {
-		r = holds(n, size, note, "the latest checkpoint kept", &rep->latest, e);
+		r = holds(n, size, note, "the latest checkpoint kept", false, &rep->latest, e);
 		rep->checkpoint = r == 0;
 	} else if (r == LERR_NOTFOUND) /* none signed yet, or removed */
 		r = 0;
 	free(note);
 	if (r == 0 && given) {
-		r = holds(n, size, given, "the checkpoint given", &rep->given, e);
+		r = holds(n, size, given, "the checkpoint given", true, &rep->given, e);
 		rep->external = r == 0;
 	}
 	return r;

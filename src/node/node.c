@@ -452,9 +452,12 @@ int node_public_key(struct node *n, const char *party, struct key_public *p, str
 }
 
 int node_party_key_add(struct node *n, const char *party_code, const char *file, const char *text,
-		       bool replace, struct key_public *p, struct key_public *old, struct lerr *e)
+		       bool replace, bool compromised, struct key_public *p, struct key_public *old,
+		       struct lerr *e)
 {
 	memset(old, 0, sizeof *old);
+	if (compromised && !replace)
+		return lerr_set(e, LERR_USAGE, "--compromised goes with --replace");
 	int r = key_public_parse(text, p, e);
 	if (r < 0)
 		lerr_prefix(e, "%s", file);
@@ -505,9 +508,11 @@ int node_party_key_add(struct node *n, const char *party_code, const char *file,
 		char origin[NOTE_ORIGIN_MAX];
 		node_log_origin(old->party, origin);
 		str_copy(rk.retired_on, sizeof rk.retired_on, today);
-		str_copy(rk.how, sizeof rk.how, "replaced");
+		str_copy(rk.how, sizeof rk.how, compromised ? "compromised" : "replaced");
 		if ((r = store_party_key_added(n->store, old->party, rk.added_on, e)) < 0 ||
 		    (r = node_log_witnessed_size(n, origin, &rk.log_size, e)) < 0 ||
+		    (compromised &&
+		     (r = store_retired_keys_compromised(n->store, old->party, e)) < 0) ||
 		    (r = store_retired_key_put(n->store, &rk, e)) < 0) {
 			store_rollback(n->store);
 			return r;
@@ -524,6 +529,8 @@ int node_party_key_add(struct node *n, const char *party_code, const char *file,
 		char was[KEY_FINGERPRINT_MAX];
 		key_fingerprint(old, was);
 		json_object_set_new(facts, "replaced", json_string(was));
+		if (compromised)
+			json_object_set_new(facts, "compromised", json_true());
 	}
 	return node_log_commit(n, "party-key", facts, e);
 }
@@ -620,38 +627,4 @@ void node_hint_nearest(struct lerr *e, const char *word, const char *words, size
 	size_t len = strlen(e->msg);
 	if (near && strcmp(near, word) != 0)
 		snprintf(e->msg + len, sizeof e->msg - len, "; did you mean \"%s\"?", near);
-}
-
-int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const char *pass,
-			   size_t len, struct lerr *e)
-{
-	char path[NODE_PATH_MAX + 64];
-	if (len == oldlen && sodium_memcmp(old, pass, len) == 0)
-		return lerr_set(e, LERR_USAGE, "the new passphrase is the one the keys have");
-	char(*retired)[NODE_PATH_MAX + 64] = NULL;
-	size_t nr = 0;
-	int r = node_key_path(n->home, n->party, "key", path, sizeof path, e);
-	if (r == 0)
-		r = node_retired_key_files(n, &retired, &nr, e);
-	/* every pair under one passphrase: a failure puts back the old one on
-	 * those sealed anew already */
-	size_t done = 0;
-	for (; r == 0 && done < nr; done++)
-		if ((r = keyfile_reseal(retired[done], old, oldlen, pass, len, NULL, e)) < 0)
-			break;
-	if (r == 0)
-		r = keyfile_reseal(path, old, oldlen, pass, len, NULL, e);
-	for (size_t i = 0; r < 0 && i < done; i++) {
-		struct lerr q = {0};
-		if (keyfile_reseal(retired[i], pass, len, old, oldlen, NULL, &q) < 0)
-			fprintf(stderr, "liaison: %s is left under the new passphrase: %s\n",
-				retired[i], q.msg);
-	}
-	free(retired);
-	if (r < 0)
-		return r;
-	if ((r = node_log_record(n, "node-passphrase-changed", json_object(), e)) < 0)
-		lerr_prefix(e, "the keys are sealed under the new passphrase, but the change is "
-			       "not logged");
-	return r;
 }

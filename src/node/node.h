@@ -215,11 +215,6 @@ int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const
 int node_secret_key(struct node *n, const char *pass, size_t len, struct key_secret *k,
 		    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 4)));
 
-/* The files of the pairs the node retired (keys/PARTY-N.key), N from 1;
- * *paths (free() it) holds *count. */
-int node_retired_key_files(struct node *n, char (**paths)[NODE_PATH_MAX + 64], size_t *count,
-			   struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
-
 /* A key rotation, made or taken; its note is at most KEY_NOTE_MAX bytes. */
 #define KEY_NOTE_MAX 4096
 struct node_rotation {
@@ -270,6 +265,15 @@ int node_signer_key(struct node *n, const char *party, const uint8_t sign_pk[KEY
 		    bool arriving, struct key_public *p, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 5)));
 
+/*
+ * Checks party's signature sig64 over ctx and text (node_signed_check)
+ * with its current key, or a key it rotated lately (node_signer_key, as
+ * arriving): what it signed before the rotation and sent since.
+ */
+int node_party_signed_check(struct node *n, const char *party, const char *ctx, const char *text,
+			    const char *sig64, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+
 /* A party's current key (zeroed when there is none) and its retired ones,
  * the last retired first; *retired (free() it) holds *count. */
 int node_party_keys(struct node *n, const char *party, struct key_public *cur,
@@ -286,11 +290,14 @@ int node_public_key(struct node *n, const char *party, struct key_public *p, str
  * file already: the same ones again change nothing; others are refused
  * (LERR_EXISTS, both fingerprints named) unless replace, when *old gets
  * the keys replaced (logged with their fingerprint, kept as retired).
- * *old is zeroed when no keys were replaced.
+ * *old is zeroed when no keys were replaced. compromised (with replace):
+ * the keys replaced and every key the party retired before are kept as
+ * compromised, so that nothing new they sign is taken.
  */
 int node_party_key_add(struct node *n, const char *party_code, const char *file, const char *text,
-		       bool replace, struct key_public *p, struct key_public *old, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 6, 7)));
+		       bool replace, bool compromised, struct key_public *p, struct key_public *old,
+		       struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 7, 8)));
 
 /*
  * A stretch of reads (questions that change nothing) on one snapshot of the

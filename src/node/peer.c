@@ -151,16 +151,18 @@ int node_peer_check(struct node *n, const char *method, const char *path,
 	/* a key note is signed by the key it retires, which this node may have
 	 * retired already (the note taken, its receipt lost): what it says is
 	 * checked against the current key when it is taken */
-	if (r != 0 && strcmp(rq->kind, "key") == 0) {
+	if (r != 0 && strcmp(rq->kind, "key") == 0 && strcmp(path, PEER_MESSAGES) == 0 &&
+	    rq->length <= KEY_NOTE_MAX) {
 		struct store_retired_key *ks;
 		size_t nk;
 		if (store_retired_keys(n->store, rq->from, &ks, &nk, e) < 0) {
 			free(text);
 			return LERR_STORE;
 		}
-		for (size_t i = 0; i < nk && r != 0; i++)
-			r = crypto_sign_verify_detached(sig, (const uint8_t *)text, strlen(text),
-							ks[i].pub.sign_pk);
+		for (size_t i = 0; i < nk && r != 0; i++) /* rotated, never compromised */
+			if (strcmp(ks[i].how, "rotated") == 0)
+				r = crypto_sign_verify_detached(sig, (const uint8_t *)text,
+								strlen(text), ks[i].pub.sign_pk);
 		free(ks);
 	}
 	free(text);

@@ -13,11 +13,13 @@
  */
 #include "node.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,8 +34,9 @@
 #include "log.h"
 #include "peer.h"
 
-#define CTX_ROTATION	  "liaison-key-rotation/v1"
-#define RETIRED_FILES_MAX 1000
+#define CTX_ROTATION	   "liaison-key-rotation/v1"
+#define RETIRED_FILES_MAX  1000
+#define ROTATED_GRACE_DAYS 30 /* what a rotated key signed still arrives */
 
 /* home/keys/PARTY-i.ext (i > 0), or home/keys/PARTY.next.ext (i == 0). */
 static int key_file(const struct node *n, unsigned i, const char *ext, char *buf, size_t size,
@@ -63,6 +66,66 @@ static void sync_keys_dir(const struct node *n)
 	}
 }
 
+/* The folder keys/ locked (flock) against every other rotation, settling
+ * or passphrase change, of any process; close() the answer to let go. */
+static int keys_lock(const struct node *n, struct lerr *e)
+{
+	char dir[NODE_PATH_MAX + 16];
+	snprintf(dir, sizeof dir, "%s/%s", n->home, NODE_KEYS_DIR);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return lerr_set(e, LERR_IO, "%s: %s", dir, strerror(errno));
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			int err = errno;
+			close(fd);
+			return lerr_set(e, LERR_IO, "%s: cannot lock: %s", dir, strerror(err));
+		}
+	return fd;
+}
+
+/* The numbers N of the retired pairs' files keys/PARTY-N.key, in order. */
+static int retired_numbers(const struct node *n, unsigned **out, size_t *count, struct lerr *e)
+{
+	char dir[NODE_PATH_MAX + 16];
+	size_t pl = strlen(n->party);
+	*out = NULL;
+	*count = 0;
+	snprintf(dir, sizeof dir, "%s/%s", n->home, NODE_KEYS_DIR);
+	DIR *d = opendir(dir);
+	if (!d)
+		return lerr_set(e, LERR_IO, "%s: %s", dir, strerror(errno));
+	struct dirent *de;
+	int r = 0;
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		const char *s = de->d_name;
+		char *end;
+		if (strncmp(s, n->party, pl) != 0 || s[pl] != '-' || s[pl + 1] < '1' ||
+		    s[pl + 1] > '9')
+			continue;
+		unsigned long i = strtoul(s + pl + 1, &end, 10);
+		if (strcmp(end, ".key") != 0 || i >= RETIRED_FILES_MAX)
+			continue;
+		unsigned *grown = realloc(*out, (*count + 1) * sizeof *grown);
+		if (!grown)
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+		else {
+			*out = grown;
+			size_t j = (*count)++;
+			for (; j > 0 && grown[j - 1] > i; j--) /* kept in order */
+				grown[j] = grown[j - 1];
+			grown[j] = (unsigned)i;
+		}
+	}
+	closedir(d);
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		*count = 0;
+	}
+	return r;
+}
+
 /* Whether p is among the party's retired keys (*k gets it). */
 static int find_retired(struct node *n, const char *party, const uint8_t sign_pk[KEY_SIGN_PK],
 			struct store_retired_key *k, struct lerr *e)
@@ -83,12 +146,12 @@ static int find_retired(struct node *n, const char *party, const uint8_t sign_pk
 }
 
 /*
- * A rotation a crash interrupted: committed (the key in PARTY.pub is
- * retired in the store) it is finished, the new files renamed into place,
- * the key's first; not committed, the new files and the retired link it
- * made are removed.
+ * Under the lock: a rotation a crash interrupted. Committed (the key in
+ * PARTY.pub is retired in the store) it is finished, the new files renamed
+ * into place, the key's first; not committed, the new files and the
+ * retired link it made are removed.
  */
-static int settle(struct node *n, struct lerr *e)
+static int settle_locked(struct node *n, struct lerr *e)
 {
 	char nk[NODE_PATH_MAX + 64], np[NODE_PATH_MAX + 64], ck[NODE_PATH_MAX + 64],
 	    cp[NODE_PATH_MAX + 64];
@@ -112,18 +175,18 @@ static int settle(struct node *n, struct lerr *e)
 				"finished: the new keys are in place\n");
 	} else if (r == LERR_NOTFOUND) {
 		/* the retired link made for it: the highest one, the current file's */
+		unsigned *nums = NULL;
+		size_t nn = 0;
 		struct stat a, b;
 		char lk[NODE_PATH_MAX + 64], lp[NODE_PATH_MAX + 64];
-		unsigned i = 1;
-		while (i < RETIRED_FILES_MAX && key_file(n, i, "key", lk, sizeof lk, e) == 0 &&
-		       exists(lk))
-			i++;
-		if (i > 1 && key_file(n, i - 1, "key", lk, sizeof lk, e) == 0 &&
-		    key_file(n, i - 1, "pub", lp, sizeof lp, e) == 0 && stat(lk, &a) == 0 &&
+		if (retired_numbers(n, &nums, &nn, e) == 0 && nn &&
+		    key_file(n, nums[nn - 1], "key", lk, sizeof lk, e) == 0 &&
+		    key_file(n, nums[nn - 1], "pub", lp, sizeof lp, e) == 0 && stat(lk, &a) == 0 &&
 		    stat(ck, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
 			(void)unlink(lk);
 			(void)unlink(lp);
 		}
+		free(nums);
 		(void)unlink(nk);
 		(void)unlink(np);
 		fprintf(stderr, "liaison: a key rotation an interruption left uncommitted is "
@@ -134,10 +197,29 @@ static int settle(struct node *n, struct lerr *e)
 	return r;
 }
 
+/* A rotation a crash interrupted, settled (settle_locked) under the lock. */
+static int settle(struct node *n, struct lerr *e)
+{
+	char nk[NODE_PATH_MAX + 64], np[NODE_PATH_MAX + 64];
+	int r = key_file(n, 0, "key", nk, sizeof nk, e);
+	if (r == 0)
+		r = key_file(n, 0, "pub", np, sizeof np, e);
+	if (r < 0 || (!exists(nk) && !exists(np))) /* the usual case: no lock taken */
+		return r;
+	int lock = keys_lock(n, e);
+	if (lock < 0)
+		return lock;
+	r = settle_locked(n, e);
+	close(lock);
+	return r;
+}
+
 int node_secret_key(struct node *n, const char *pass, size_t len, struct key_secret *k,
 		    struct lerr *e)
 {
 	char path[NODE_PATH_MAX + 64];
+	unsigned *nums = NULL;
+	size_t nn = 0;
 	memset(k, 0, sizeof *k);
 	int r = settle(n, e);
 	if (r == 0)
@@ -145,11 +227,12 @@ int node_secret_key(struct node *n, const char *pass, size_t len, struct key_sec
 	if (r == 0)
 		r = keyfile_secret(path, pass, len, k, e);
 	/* the pairs it retired, sealed under the same passphrase */
-	for (unsigned i = 1; r == 0 && i < RETIRED_FILES_MAX; i++) {
-		if ((r = key_file(n, i, "key", path, sizeof path, e)) < 0 || !exists(path))
-			break;
+	if (r == 0)
+		r = retired_numbers(n, &nums, &nn, e);
+	for (size_t i = 0; r == 0 && i < nn; i++) {
 		struct key_secret old, *grown;
-		if ((r = keyfile_secret(path, pass, len, &old, e)) < 0)
+		if ((r = key_file(n, nums[i], "key", path, sizeof path, e)) < 0 ||
+		    (r = keyfile_secret(path, pass, len, &old, e)) < 0)
 			break;
 		if (key_public_equal(&old.pub, &k->pub)) { /* a link an undone rotation left */
 			key_secret_free(&old);
@@ -163,33 +246,48 @@ int node_secret_key(struct node *n, const char *pass, size_t len, struct key_sec
 		k->retired = grown;
 		k->retired[k->nretired++] = old;
 	}
+	free(nums);
 	if (r < 0)
 		key_secret_free(k);
 	return r;
 }
 
-int node_retired_key_files(struct node *n, char (**paths)[NODE_PATH_MAX + 64], size_t *count,
-			   struct lerr *e)
+int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const char *pass,
+			   size_t len, struct lerr *e)
 {
-	*paths = NULL;
-	*count = 0;
-	for (unsigned i = 1; i < RETIRED_FILES_MAX; i++) {
-		char path[NODE_PATH_MAX + 64];
-		if (key_file(n, i, "key", path, sizeof path, e) < 0)
-			return LERR_LIMIT;
-		if (!exists(path))
+	char path[NODE_PATH_MAX + 64];
+	unsigned *nums = NULL;
+	size_t nn = 0, done = 0;
+	if (len == oldlen && sodium_memcmp(old, pass, len) == 0)
+		return lerr_set(e, LERR_USAGE, "the new passphrase is the one the keys have");
+	/* no rotation meanwhile, none left half done: every pair is resealed */
+	int lock = keys_lock(n, e), r = lock < 0 ? lock : 0;
+	if (r == 0 && (r = settle_locked(n, e)) == 0)
+		r = retired_numbers(n, &nums, &nn, e);
+	/* every pair under one passphrase: a failure puts back the old one on
+	 * those sealed anew already */
+	for (; r == 0 && done < nn; done++)
+		if ((r = key_file(n, nums[done], "key", path, sizeof path, e)) < 0 ||
+		    (r = keyfile_reseal(path, old, oldlen, pass, len, NULL, e)) < 0)
 			break;
-		char(*grown)[NODE_PATH_MAX + 64] = realloc(*paths, (*count + 1) * sizeof *grown);
-		if (!grown) {
-			free(*paths);
-			*paths = NULL;
-			*count = 0;
-			return lerr_set(e, LERR_NOMEM, "out of memory");
-		}
-		*paths = grown;
-		memcpy((*paths)[(*count)++], path, sizeof path);
+	if (r == 0 && (r = node_key_path(n->home, n->party, "key", path, sizeof path, e)) == 0)
+		r = keyfile_reseal(path, old, oldlen, pass, len, NULL, e);
+	for (size_t i = 0; r < 0 && i < done; i++) {
+		struct lerr q = {0};
+		if (key_file(n, nums[i], "key", path, sizeof path, &q) == 0 &&
+		    keyfile_reseal(path, pass, len, old, oldlen, NULL, &q) < 0)
+			fprintf(stderr, "liaison: %s is left under the new passphrase: %s\n", path,
+				q.msg);
 	}
-	return 0;
+	free(nums);
+	if (lock >= 0)
+		close(lock);
+	if (r < 0)
+		return r;
+	if ((r = node_log_record(n, "node-passphrase-changed", json_object(), e)) < 0)
+		lerr_prefix(e, "the keys are sealed under the new passphrase, but the change is "
+			       "not logged");
+	return r;
 }
 
 /* ---- the keys a signature is checked with ---- */
@@ -206,22 +304,55 @@ int node_signer_key(struct node *n, const char *party, const uint8_t sign_pk[KEY
 	if (r < 0)
 		return r;
 	/* what arrives now may be signed by a key rotated in the routine way
-	 * (sent before the peer learnt of it), never by one retired otherwise */
-	if (arriving && strcmp(k.how, "rotated") != 0) {
-		char fp[KEY_FINGERPRINT_MAX];
-		key_fingerprint(&k.pub, fp);
+	 * (sent before the peer learnt of it, and retried since) for a while,
+	 * never by one retired otherwise */
+	char fp[KEY_FINGERPRINT_MAX];
+	date_t on;
+	key_fingerprint(&k.pub, fp);
+	if (arriving && strcmp(k.how, "rotated") != 0)
 		return lerr_set(e, LERR_AUTH,
 				"signed with a key of %s (%s) retired on %s as %s: nothing new "
 				"it signs is taken",
 				party, fp, k.retired_on, k.how);
-	}
+	if (arriving &&
+	    (date_parse(k.retired_on, &on, NULL) < 0 || n->clock.today > on + ROTATED_GRACE_DAYS))
+		return lerr_set(e, LERR_AUTH,
+				"signed with a key of %s (%s) rotated on %s: it is taken %d days "
+				"after, no longer",
+				party, fp, k.retired_on, ROTATED_GRACE_DAYS);
 	*p = k.pub;
 	return 0;
 }
 
-int node_checkpoint_check(struct node *n, const char *party, const char *note, bool capped,
-			  struct checkpoint *cp, struct lerr *e)
+int node_party_signed_check(struct node *n, const char *party, const char *ctx, const char *text,
+			    const char *sig64, struct lerr *given)
 {
+	struct lerr quiet = {0}, *e = given ? given : &quiet; /* a caller may want no words */
+	struct key_public pub;
+	int r = node_public_key(n, party, &pub, e);
+	if (r < 0 || (r = node_signed_check(&pub, ctx, text, sig64, party, e)) != LERR_AUTH)
+		return r;
+	/* signed before the party rotated its key, and sent since */
+	struct lerr first = *e;
+	struct store_retired_key *ks;
+	size_t nk;
+	if (store_retired_keys(n->store, party, &ks, &nk, e) < 0)
+		return LERR_STORE;
+	for (size_t i = 0; i < nk && r == LERR_AUTH; i++) {
+		struct lerr q = {0};
+		if (node_signed_check(&ks[i].pub, ctx, text, sig64, party, &q) == 0)
+			r = node_signer_key(n, party, ks[i].pub.sign_pk, true, &pub, e);
+	}
+	free(ks);
+	if (r == LERR_AUTH && strncmp(e->msg, "signed with", 11) != 0)
+		*e = first;
+	return r;
+}
+
+int node_checkpoint_check(struct node *n, const char *party, const char *note, bool capped,
+			  struct checkpoint *cp, struct lerr *given)
+{
+	struct lerr quiet = {0}, *e = given ? given : &quiet;
 	char origin[NOTE_ORIGIN_MAX];
 	struct key_public pub;
 	node_log_origin(party, origin);
@@ -242,14 +373,22 @@ int node_checkpoint_check(struct node *n, const char *party, const char *note, b
 			continue;
 		char fp[KEY_FINGERPRINT_MAX];
 		key_fingerprint(&ks[i].pub, fp);
-		r = capped && cp->size > ks[i].log_size
-			? lerr_set(e, LERR_AUTH,
-				   "checkpoint of %llu entries signed with %s's key %s, retired "
-				   "(%s, on %s) when its log had %llu: that key vouches for no "
-				   "more",
-				   (unsigned long long)cp->size, party, fp, ks[i].how,
-				   ks[i].retired_on, (unsigned long long)ks[i].log_size)
-			: 0;
+		/* a compromised key vouches for no checkpoint that comes now (the ones
+		 * kept before it was known stand); another up to the log it had */
+		if (capped && strcmp(ks[i].how, "compromised") == 0)
+			r = lerr_set(e, LERR_AUTH,
+				     "checkpoint of %llu entries signed with %s's key %s, retired "
+				     "as compromised on %s: no checkpoint it signs is taken now",
+				     (unsigned long long)cp->size, party, fp, ks[i].retired_on);
+		else if (capped && cp->size > ks[i].log_size)
+			r = lerr_set(e, LERR_AUTH,
+				     "checkpoint of %llu entries signed with %s's key %s, retired "
+				     "(%s, on %s) when its log had %llu: that key vouches for no "
+				     "more",
+				     (unsigned long long)cp->size, party, fp, ks[i].how,
+				     ks[i].retired_on, (unsigned long long)ks[i].log_size);
+		else
+			r = 0;
 	}
 	free(ks);
 	if (r == LERR_AUTH && strncmp(e->msg, "checkpoint of", 13) != 0)
@@ -341,6 +480,10 @@ static int rotation_commit(struct node *n, const struct key_secret *old,
 		r = rotation_note(old, now, rk.log_size, day, compromised, &note, &nl, e);
 	}
 	free(mine);
+	/* compromised: the pairs retired before sat beside it, under the same
+	 * passphrase, and are taken to be in other hands too */
+	if (r == 0 && compromised)
+		r = store_retired_keys_compromised(n->store, n->party, e);
 	if (r == 0)
 		r = store_retired_key_put(n->store, &rk, e);
 	json_t *msgs = json_array();
@@ -382,21 +525,40 @@ static int rotation_commit(struct node *n, const struct key_secret *old,
 			       e);
 }
 
+/* Gives path to the owner of the file it replaces (as store passphrase run
+ * by root does). */
+static int same_owner(const char *path, const struct stat *was, struct lerr *e)
+{
+	if ((was->st_uid != geteuid() || was->st_gid != getegid()) &&
+	    chown(path, was->st_uid, was->st_gid) != 0)
+		return lerr_set(e, LERR_IO, "%s: cannot give it to uid %u: %s", path,
+				(unsigned)was->st_uid, strerror(errno));
+	return 0;
+}
+
 int node_key_rotate(struct node *n, const char *pass, size_t len, bool compromised,
 		    struct node_rotation *res, struct lerr *e)
 {
 	char ck[NODE_PATH_MAX + 64], cp[NODE_PATH_MAX + 64], nk[NODE_PATH_MAX + 64],
-	    np[NODE_PATH_MAX + 64], lk[NODE_PATH_MAX + 64], lp[NODE_PATH_MAX + 64];
+	    np[NODE_PATH_MAX + 64], lk[NODE_PATH_MAX + 64] = "", lp[NODE_PATH_MAX + 64] = "";
 	struct key_secret old = {0}, now = {0};
 	struct key_kdf kdf;
+	struct stat ks, ps;
 	char *text = NULL, line[KEY_PUB_LINE_MAX];
-	size_t tn = 0;
+	size_t tn = 0, nn = 0;
+	unsigned *nums = NULL;
 	memset(res, 0, sizeof *res);
-	int r = settle(n, e);
+	/* one rotation at a time, and nothing settles it while it runs */
+	int lock = keys_lock(n, e);
+	if (lock < 0)
+		return lock;
+	int r = settle_locked(n, e);
 	if (r == 0 && (r = node_key_path(n->home, n->party, "key", ck, sizeof ck, e)) == 0 &&
 	    (r = node_key_path(n->home, n->party, "pub", cp, sizeof cp, e)) == 0 &&
 	    (r = key_file(n, 0, "key", nk, sizeof nk, e)) == 0)
 		r = key_file(n, 0, "pub", np, sizeof np, e);
+	if (r == 0 && (stat(ck, &ks) != 0 || stat(cp, &ps) != 0))
+		r = lerr_set(e, LERR_IO, "%s: %s", ck, strerror(errno));
 	/* the old pair opens with this passphrase; the new is sealed as it was */
 	if (r == 0 && (r = keyfile_secret(ck, pass, len, &old, e)) == 0 &&
 	    (r = fio_read_file(ck, KEY_FILE_MAX, &text, &tn, e)) == 0) {
@@ -411,24 +573,28 @@ int node_key_rotate(struct node *n, const char *pass, size_t len, bool compromis
 		r = key_secret_seal(&now, pass, len, &kdf, &text, &tn, e);
 	if (r == 0)
 		r = key_public_format(&now.pub, line, sizeof line, e);
-	/* 2: the new pair beside the old, the secret first */
-	if (r == 0 && (r = fio_write_file(nk, text, tn, 0600, true, e)) == 0)
-		r = fio_write_file(np, line, strlen(line), 0644, true, e);
-	/* 3: the old pair under its retired name */
-	unsigned i = 1;
-	while (r == 0 && i < RETIRED_FILES_MAX &&
-	       (r = key_file(n, i, "key", lk, sizeof lk, e)) == 0 && exists(lk))
-		i++;
-	if (r == 0 && i >= RETIRED_FILES_MAX)
+	/* 2: the new pair beside the old, the secret first, owned as the old */
+	if (r == 0 && (r = fio_write_file(nk, text, tn, 0600, false, e)) == 0 &&
+	    (r = same_owner(nk, &ks, e)) == 0 &&
+	    (r = fio_write_file(np, line, strlen(line), 0644, false, e)) == 0)
+		r = same_owner(np, &ps, e);
+	/* 3: the old pair under its retired name, after the last one */
+	if (r == 0 && (r = retired_numbers(n, &nums, &nn, e)) == 0 && nn &&
+	    nums[nn - 1] + 1 >= RETIRED_FILES_MAX)
 		r = lerr_set(e, LERR_LIMIT, "%d keys retired already", RETIRED_FILES_MAX - 1);
-	bool linked = false;
-	if (r == 0 && (r = key_file(n, i, "pub", lp, sizeof lp, e)) == 0) {
-		if (link(ck, lk) != 0 || link(cp, lp) != 0)
+	if (r == 0 && (r = key_file(n, nn ? nums[nn - 1] + 1 : 1, "key", lk, sizeof lk, e)) == 0 &&
+	    (r = key_file(n, nn ? nums[nn - 1] + 1 : 1, "pub", lp, sizeof lp, e)) == 0) {
+		if (link(ck, lk) != 0) {
 			r = lerr_set(e, LERR_IO, "%s: %s", lk, strerror(errno));
-		else
-			linked = true;
+			lk[0] = lp[0] = '\0';
+		} else if (link(cp, lp) != 0) {
+			r = lerr_set(e, LERR_IO, "%s: %s", lp, strerror(errno));
+			lp[0] = '\0';
+		}
 		sync_keys_dir(n);
-	}
+	} else
+		lk[0] = lp[0] = '\0';
+	free(nums);
 	/* 4: committed; 5: the new pair in place */
 	if (r == 0)
 		r = rotation_commit(n, &old, &now, compromised, res, e);
@@ -438,16 +604,16 @@ int node_key_rotate(struct node *n, const char *pass, size_t len, bool compromis
 				     "the rotation is committed, but the new keys are not in place "
 				     "(%s); any command that unseals the keys finishes it",
 				     strerror(errno));
-		sync_keys_dir(n);
-	} else {
-		if (linked) {
+	} else { /* undone: what it made removed (settle_locked left no next files) */
+		if (lk[0])
 			(void)unlink(lk);
+		if (lp[0])
 			(void)unlink(lp);
-		}
 		(void)unlink(nk);
 		(void)unlink(np);
-		sync_keys_dir(n);
 	}
+	sync_keys_dir(n);
+	close(lock);
 	if (text) {
 		sodium_memzero(text, tn);
 		free(text);
@@ -499,6 +665,8 @@ int node_key_note_take(struct node *n, const char *from, const char *text, size_
 		r = lerr_set(e, LERR_INVAL, "key note: its keys are not %s's", from);
 	else if (date_parse(date, &day, e) < 0)
 		r = lerr_prefix(e, "key note: date");
+	else if (day > n->clock.today + 1)
+		r = lerr_set(e, LERR_INVAL, "key note: dated %s, after this node's today", date);
 	else if (size < 0)
 		r = lerr_set(e, LERR_INVAL, "key note: log_size is negative");
 	else if (strcmp(from, n->party) == 0)
@@ -535,6 +703,8 @@ int node_key_note_take(struct node *n, const char *from, const char *text, size_
 		str_copy(rk.retired_on, sizeof rk.retired_on, date);
 		str_copy(rk.how, sizeof rk.how, compromised ? "compromised" : "rotated");
 		if ((r = store_party_key_added(n->store, from, rk.added_on, e)) == 0 &&
+		    (!compromised ||
+		     (r = store_retired_keys_compromised(n->store, from, e)) == 0) &&
 		    (r = store_retired_key_put(n->store, &rk, e)) == 0)
 			r = store_party_key_put(n->store, &now, date, e);
 	}

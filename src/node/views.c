@@ -342,7 +342,7 @@ static json_t *encode_key(const struct key_public *p)
 }
 
 int view_party_key_add(struct node *n, const char *party, const char *file, bool replace,
-		       json_t **out, struct lerr *e)
+		       bool compromised, json_t **out, struct lerr *e)
 {
 	struct key_public p, old;
 	char line[KEY_PUB_LINE_MAX], fp[KEY_FINGERPRINT_MAX], was[KEY_FINGERPRINT_MAX];
@@ -368,7 +368,7 @@ int view_party_key_add(struct node *n, const char *party, const char *file, bool
 		return r < 0 ? lerr_prefix(e, "%s", file) : 0;
 	}
 	if (r == 0)
-		r = node_party_key_add(n, party, file, text, replace, &p, &old, e);
+		r = node_party_key_add(n, party, file, text, replace, compromised, &p, &old, e);
 	free(text);
 	if (r == 0)
 		r = key_public_format(&p, line, sizeof line, e);

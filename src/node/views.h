@@ -208,12 +208,15 @@ int view_key_rotate(struct node *n, const char *pass, size_t len, bool compromis
     __attribute__((warn_unused_result, nonnull(1, 2, 6)));
 
 /*
- * Stores party's public key from file (node_party_key_add, replace as
- * there): {"party", "public_key" (its one line), "fingerprint",
- * "replaced"?: the fingerprint of the keys it replaced}.
+ * Stores party's public key from file (node_party_key_add, replace and
+ * compromised as there), or takes its key rotation note
+ * (node_key_note_take): {"party", "public_key" (its one line),
+ * "fingerprint", "replaced": the fingerprint of the keys it replaced or
+ * null, "rotation"?: true for a note}.
  */
 int view_party_key_add(struct node *n, const char *party, const char *file, bool replace,
-		       json_t **out, struct lerr *e) __attribute__((nonnull(1, 2, 3, 5)));
+		       bool compromised, json_t **out, struct lerr *e)
+    __attribute__((nonnull(1, 2, 3, 6)));
 
 /*
  * {"engine": "sqlite"|"postgresql", "location" (a URL's password hidden),

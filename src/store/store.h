@@ -131,6 +131,9 @@ int store_party_key_added(struct store *s, const char *party, char on[DATE_BUF_S
 /* Keeps a retired key (once: the same key again changes nothing). */
 int store_retired_key_put(struct store *s, const struct store_retired_key *k, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
+/* Every key the party retired, kept as compromised from now. */
+int store_retired_keys_compromised(struct store *s, const char *party, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
 /* A party's retired keys, the last retired first; *out (free() it) holds *n. */
 int store_retired_keys(struct store *s, const char *party, struct store_retired_key **out,
 		       size_t *n, struct lerr *e)

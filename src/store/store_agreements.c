@@ -539,6 +539,15 @@ int store_retired_key_put(struct store *s, const struct store_retired_key *k, st
 	return db_step_done(s, st, "write retired key", e);
 }
 
+int store_retired_keys_compromised(struct store *s, const char *party, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "UPDATE retired_keys SET how = 'compromised' WHERE party = ?", &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, party, false);
+	return db_step_done(s, st, "mark retired keys compromised", e);
+}
+
 int store_retired_keys(struct store *s, const char *party, struct store_retired_key **out,
 		       size_t *n, struct lerr *e)
 {

@@ -59,6 +59,14 @@ fp() { # HOME PARTY: the fingerprint of the key HOME holds for PARTY
 	# the daemon still signs with the old pair: not ready until restarted
 	[ "$(curl -s -o ready.json -w '%{http_code}' "$JPN_URL/readyz")" = 503 ]
 	jq -e '.problems[0] | contains("keys were rotated since this daemon started")' ready.json
+	# it delivers the note (signed by the old key): KOR then seals to the new
+	# one, which this daemon cannot open; it answers 503, and KOR retries
+	OUTBOX=jpn outbox_until '[.messages[] | select(.kind == "key")][0].state == "delivered"'
+	echo "sent while JPN's daemon is stale" >stale.txt
+	KID2=$("$L" --home kor item share stale.txt --by kim --level II --title Stale \
+		--releasable JPN --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	"$L" --home kor item release "$KID2" --to JPN --by park
+	OUTBOX=kor outbox_until '[.messages[] | select(.ref == "'"$KID2"'")][0] | .state == "queued" and (.last_error | contains("keys were rotated"))'
 
 	# the daemons sign with the keys they unsealed: restarted, the new ones;
 	# the note goes signed by the key it retires, which KOR holds
@@ -66,7 +74,10 @@ fp() { # HOME PARTY: the fingerprint of the key HOME holds for PARTY
 	up jpn --retry-max 1
 	"$L" --home kor peer add JPN --url "$JPN_URL" # on another port now
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$JPN_URL/readyz")" = 200 ]
-	OUTBOX=jpn outbox_until '[.messages[] | select(.kind == "key")][0].state == "delivered"'
+	"$L" --home kor peer deliver >/dev/null
+	OUTBOX=kor outbox_until '[.messages[] | select(.ref == "'"$KID2"'")][0].state == "delivered"'
+	"$L" --home jpn item get "$KID2" --by sato --purpose warning -o stale.got
+	cmp stale.got stale.txt
 	[ "$(fp kor JPN)" = "$new" ]
 	"$L" --home kor --json party keys JPN >kk.json
 	[ "$(jq -c '.retired | map([.fingerprint, .how, .log_size])' kk.json)" = "[[\"$old\",\"rotated\",$size]]" ]
@@ -150,37 +161,56 @@ fp() { # HOME PARTY: the fingerprint of the key HOME holds for PARTY
 }
 
 @test "a key retired as compromised signs nothing new; a retired key vouches for no larger tree" {
-	# an envelope JPN signed before, carried by hand
+	# an envelope and a checkpoint JPN signed before, carried by hand
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o before.env
+	"$L" --home jpn log checkpoint -o before.note
+	cp -a jpn jpn-then # JPN's folder as it was: its old key, its log
 	up jpn
 	"$L" --home jpn peer add KOR --url http://127.0.0.1:1 # it answers KOR's requests
 	"$L" --home kor peer add JPN --url "$JPN_URL"
 	"$L" --home kor peer witness
+	# a routine rotation first: the old key vouches for the log it had, no more
+	"$L" --home jpn party rotate-key --note r.json >/dev/null
+	"$L" --home kor party key JPN r.json
+	for i in 1 2 3 4 5 6 7 8; do # a longer log than JPN had when the key retired
+		"$L" --home jpn-then peer add KOR --url "http://127.0.0.1:$i" >/dev/null
+	done
+	"$L" --home jpn-then log checkpoint -o later.note
+	run "$L" --home kor log witness later.note
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"that key vouches for no more (refused; no alarm raised)"* ]]
+	# then one as compromised
 	"$L" --home jpn party rotate-key --compromised --note c.json >/dev/null
 	"$L" --home kor party key JPN c.json
 	"$L" --home kor --json party keys JPN | jq -e '.retired[0].how == "compromised"'
-	run "$L" --home kor item import before.env
+	run "$L" --home kor item import before.env # 30 days have not passed, but it was stolen
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"retired on 2019-09-01 as compromised"* ]]
-	# JPN's daemon, not restarted, still signs with the old key: its
-	# checkpoints of the log beyond the rotation are refused, no alarm raised
+	run "$L" --home kor log witness before.note
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no checkpoint it signs is taken now (refused; no alarm raised)"* ]]
+	# JPN's daemon, not restarted, would sign with a retired key: it answers 503
 	run "$L" --home kor peer witness
 	[ "$status" -ne 0 ]
-	"$L" --home kor --json peer status | jq -e '.peers[0].witness_error | contains("vouches for no more")' 
-	"$L" --home kor --json peer status | jq -e '.peers[0].alarm == null'
-	# restarted, it signs with the new
+	"$L" --home kor --json peer status >st.json || true
+	jq -e '.peers[0].witness_error | contains("keys were rotated since this daemon started")' st.json
+	jq -e '.peers[0].alarm == null' st.json
+	# restarted, it signs with the new, checked against the one kept before
 	down jpn
 	up jpn
 	"$L" --home kor peer add JPN --url "$JPN_URL"
 	"$L" --home kor peer witness
-	"$L" --home kor --json peer status | jq -e '.peers[0].alarm == null'
+	"$L" --home kor --json peer status | jq -e '.peers[0].alarm == null and .peers[0].witness_error == null'
 }
 
-@test "a routine rotation: what the old key signed before still arrives; a replaced key is kept" {
+@test "a routine rotation: what the old key signed before still arrives, for 30 days; a replaced key is kept" {
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o before.env
 	"$L" --home jpn party rotate-key --note r.json >/dev/null
 	"$L" --home kor party key JPN r.json
-	"$L" --home kor item import before.env
+	run env LIAISON_NOW=2019-10-02 "$L" --home kor item import before.env
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"rotated on 2019-09-01: it is taken 30 days after, no longer"* ]]
+	LIAISON_NOW=2019-10-01 "$L" --home kor item import before.env
 	"$L" --home kor item get "$ID" --by kim --purpose warning -o got.txt
 	cmp got.txt report.txt
 	# KOR replaced by hand: the old key kept as replaced, its checkpoints
@@ -193,6 +223,24 @@ fp() { # HOME PARTY: the fingerprint of the key HOME holds for PARTY
 	[ "$(jq -r '.retired[0].fingerprint' k.json)" = "$kold" ]
 	[ "$(jq -r '.retired[0].how' k.json)" = replaced ]
 	[ "$(jq -r '.retired[0].log_size' k.json)" = 0 ]
+	# a thief's rotation taken before the party said its key was stolen: the
+	# operator replaces what the thief announced, and every key before, as compromised
+	mkdir thief
+	"$L" keygen --party JPN --out thief >/dev/null
+	run "$L" --home kor party key JPN thief/JPN.pub --compromised
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--compromised goes with --replace"* ]]
+	"$L" --home kor party key JPN thief/JPN.pub --replace
+	"$L" --home jpn party rotate-key --compromised --note c.json >/dev/null
+	run "$L" --home kor party key JPN c.json # it retires a key KOR no longer holds
+	[ "$status" -ne 0 ]
+	"$L" --home kor party key JPN jpn/keys/JPN.pub --replace --compromised
+	"$L" --home kor --json party keys JPN >kj.json
+	[ "$(jq -c '[.retired[].how] | unique' kj.json)" = '["compromised"]' ]
+	[ "$(jq '.retired | length' kj.json)" = 3 ]
+	run "$L" --home kor item import before.env
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"as compromised"* ]]
 }
 
 @test "a rotation a crash interrupted is undone before it commits, and finished after" {
@@ -226,9 +274,30 @@ fp() { # HOME PARTY: the fingerprint of the key HOME holds for PARTY
 	cmp got.txt report.txt
 }
 
-@test "a new passphrase seals every pair, the retired ones too" {
+@test "rotations one at a time: two at once both land, one after the other" {
+	"$L" --home jpn party rotate-key >a.out 2>&1 &
+	p=$!
+	"$L" --home jpn party rotate-key >b.out 2>&1
+	wait "$p"
+	"$L" --home jpn --json party keys >k.json
+	[ "$(jq '.retired | length' k.json)" = 2 ]
+	[ -f jpn/keys/JPN-1.key ] && [ -f jpn/keys/JPN-2.key ] && [ ! -e jpn/keys/JPN.next.key ]
+	# the one in use is the one whose secret is in JPN.key: it opens, and signs
+	"$L" --home jpn log checkpoint -o c.note
+	"$L" --home jpn log verify --checkpoint c.note
+	"$L" --home jpn item get "$ID" --by sato --purpose warning -o got.txt
+	cmp got.txt report.txt
+	run "$L" --home jpn party rotate-key --note -
+	[ "$status" -eq 2 ]
+}
+
+@test "a new passphrase seals every pair, the retired ones too, after settling a rotation left half done" {
 	"$L" --home jpn party rotate-key >/dev/null
 	"$L" --home jpn party rotate-key >/dev/null
+	mkdir spare
+	"$L" keygen --party JPN --out spare >/dev/null
+	cp spare/JPN.key jpn/keys/JPN.next.key
+	cp spare/JPN.pub jpn/keys/JPN.next.pub
 	echo "another passphrase" >new.pass
 	chmod 600 new.pass
 	LIAISON_NEW_PASSPHRASE_FILE=new.pass "$L" --home jpn store passphrase
