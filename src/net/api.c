@@ -113,10 +113,7 @@ static enum MHD_Result h_metrics(struct ctx *x)
 	return reply_bytes(x, MHD_HTTP_OK, text, len, "text/plain; version=0.0.4; charset=utf-8");
 }
 
-/* Whether the node's keys were rotated since this daemon unsealed its own
- * (party rotate-key): it signs with a retired key and cannot open what
- * peers now seal. */
-static bool keys_stale(struct ctx *x)
+bool api_keys_stale(struct ctx *x)
 {
 	struct key_public now;
 	struct lerr e = {0};
@@ -124,12 +121,11 @@ static bool keys_stale(struct ctx *x)
 	       !key_public_equal(&now, &x->s->key.pub);
 }
 
-/* A peer's request to a daemon whose keys are stale: retried later. */
-static enum MHD_Result reply_stale(struct ctx *x)
+enum MHD_Result api_reply_stale(struct ctx *x)
 {
 	return reply_errorf(x, MHD_HTTP_SERVICE_UNAVAILABLE, "keys",
-			    "%s's keys were rotated since this daemon started: retry once it "
-			    "is restarted",
+			    "%s's keys were rotated since this daemon started: it seals and signs "
+			    "nothing until it is restarted",
 			    x->n->party);
 }
 
@@ -145,7 +141,7 @@ static enum MHD_Result h_ready(struct ctx *x)
 		json_array_append_new(problems, json_sprintf("store: %s", e.msg));
 	if (!x->s->key.sign_sk || !x->s->key.box_sk)
 		json_array_append_new(problems, json_string("the node's keys are not unsealed"));
-	else if (keys_stale(x)) /* party rotate-key since it began */
+	else if (api_keys_stale(x)) /* party rotate-key since it began */
 		json_array_append_new(problems,
 				      json_string("the node's keys were rotated since this daemon "
 						  "started: restart it to sign with the new ones"));
@@ -411,6 +407,8 @@ static enum MHD_Result h_item(struct ctx *x)
 
 static enum MHD_Result h_share(struct ctx *x)
 {
+	if (api_keys_stale(x)) /* it would seal or sign with a retired key */
+		return api_reply_stale(x);
 	enum MHD_Result ret;
 	const char *rel[LABEL_LIST_MAX], *pur[LABEL_LIST_MAX], *cav[LABEL_LIST_MAX];
 	struct arg_list lr = {rel, 0, LABEL_LIST_MAX}, lp = {pur, 0, LABEL_LIST_MAX},
@@ -477,6 +475,8 @@ static void opened(void *arg_)
 
 static enum MHD_Result h_content(struct ctx *x)
 {
+	if (api_keys_stale(x)) /* it would seal or sign with a retired key */
+		return api_reply_stale(x);
 	enum MHD_Result ret;
 	struct decide_args a = {
 	    .person = x->rq->who.id, .item = P0, .action = ACT_DOWNLOAD, .date = x->n->clock.today};
@@ -509,6 +509,8 @@ static enum MHD_Result h_content(struct ctx *x)
 
 static enum MHD_Result h_release(struct ctx *x)
 {
+	if (api_keys_stale(x)) /* it would seal or sign with a retired key */
+		return api_reply_stale(x);
 	enum MHD_Result ret;
 	char path[NODE_PATH_MAX + 64];
 	const char *to;
@@ -549,6 +551,8 @@ static enum MHD_Result h_release(struct ctx *x)
 
 static enum MHD_Result h_import(struct ctx *x)
 {
+	if (api_keys_stale(x)) /* it would seal or sign with a retired key */
+		return api_reply_stale(x);
 	struct store_item it;
 	struct label l;
 	struct lerr e = {0};
@@ -562,6 +566,8 @@ static enum MHD_Result h_import(struct ctx *x)
 /* reproduce, translate: a new item */
 static enum MHD_Result copy(struct ctx *x, const char *purpose, const char *file)
 {
+	if (api_keys_stale(x)) /* it would seal or sign with a retired key */
+		return api_reply_stale(x);
 	struct env_source src;
 	struct act_args a = {.item = P0,
 			     .by = x->rq->who.id,
@@ -605,6 +611,8 @@ static enum MHD_Result h_translate(struct ctx *x)
 
 static enum MHD_Result h_downgrade(struct ctx *x)
 {
+	if (api_keys_stale(x)) /* it would seal or sign with a retired key */
+		return api_reply_stale(x);
 	enum MHD_Result ret;
 	const char *level;
 	const struct arg_spec spec[] = {{"level", ARG_STRING, true, .str = &level}, {0}};
@@ -636,6 +644,8 @@ static enum MHD_Result h_destroy(struct ctx *x)
 
 static enum MHD_Result h_report(struct ctx *x)
 {
+	if (api_keys_stale(x)) /* it would seal or sign with a retired key */
+		return api_reply_stale(x);
 	enum MHD_Result ret;
 	const char *details;
 	bool queued = false;
@@ -665,6 +675,8 @@ static enum MHD_Result h_report(struct ctx *x)
 
 static enum MHD_Result h_consent(struct ctx *x)
 {
+	if (api_keys_stale(x)) /* it would seal or sign with a retired key */
+		return api_reply_stale(x);
 	enum MHD_Result ret;
 	char path[NODE_PATH_MAX + 64];
 	const char *to, *send = NULL;
@@ -816,8 +828,8 @@ static enum MHD_Result h_peer_checkpoint(struct ctx *x)
 	if (!b)
 		return reply_error(x, &e);
 	json_decref(b);
-	if (keys_stale(x)) /* it would sign with a retired key */
-		return reply_stale(x);
+	if (api_keys_stale(x)) /* it would sign with a retired key */
+		return api_reply_stale(x);
 	if (node_peer_checkpoint(x->n, &x->s->key, since, &o, &e) < 0)
 		return reply_error(x, &e);
 	return reply_json(x, MHD_HTTP_OK, o);
@@ -833,8 +845,8 @@ static enum MHD_Result h_peer_message(struct ctx *x)
 	if (x->rq->too_big)
 		return reply_errorf(x, MHD_HTTP_CONTENT_TOO_LARGE, "limit",
 				    "the message is too large");
-	if (keys_stale(x))
-		return reply_stale(x);
+	if (api_keys_stale(x))
+		return api_reply_stale(x);
 	if (node_peer_receive(x->n, &x->s->key, &x->rq->peer, x->rq->upload, &receipt, &len, &e) <
 	    0)
 		return reply_error(x, &e);

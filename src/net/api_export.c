@@ -148,6 +148,8 @@ static enum MHD_Result h_regime(struct ctx *x)
 
 static enum MHD_Result h_checkpoint(struct ctx *x)
 {
+	if (api_keys_stale(x)) /* it would seal or sign with a retired key */
+		return api_reply_stale(x);
 	json_t *o = NULL;
 	struct lerr e = {0};
 	int rv = view_log_checkpoint(x->n, &x->s->key, &o, &e);

@@ -240,6 +240,13 @@ enum MHD_Result api_failed(struct ctx *x, int r, const struct decision *d, const
 json_t *api_body(struct ctx *x, const struct arg_spec *spec, enum MHD_Result *ret);
 /* The query string against spec; false with the 400 replied. */
 bool api_query(struct ctx *x, const struct arg_spec *spec, enum MHD_Result *ret);
+
+/* Whether the node's keys were rotated since this daemon unsealed its own
+ * (party rotate-key): it would sign with a retired key and cannot open
+ * what peers now seal. Every route that seals or signs answers then with
+ * api_reply_stale: 503, until the daemon is restarted (peers retry). */
+bool api_keys_stale(struct ctx *x);
+enum MHD_Result api_reply_stale(struct ctx *x);
 /* The whole small file the node wrote at path, as the JSON answer (and gone). */
 enum MHD_Result api_file_answer(struct ctx *x, unsigned status, const char *path);
 /* QUERY: the route takes query arguments (any other refuses them) */

@@ -213,11 +213,15 @@ int node_store_backup(const char *home, const char *dest_given, struct node_back
 	/* the store first: what it names is then on disk already (a payload and an
 	 * envelope are written before their row), and copied after it */
 	snprintf(db, sizeof db, "%s/%s", part, NODE_DB_FILE);
-	r = store_snapshot(from, db, &b->bytes, e);
+	/* the store and the keys of one moment: no rotation between them */
+	int lock = node_keys_lock(home, e);
+	r = lock < 0 ? lock : store_snapshot(from, db, &b->bytes, e);
 	if (r == 0)
 		r = make_dir(part, "tmp", e);
 	if (r == 0)
 		r = copy_folder(home, part, NODE_KEYS_DIR, &b->keys, &b->bytes, e);
+	if (lock >= 0)
+		close(lock);
 	if (r == 0)
 		r = copy_folder(home, part, "reports", &b->reports, &b->bytes, e);
 	if (r == 0)

@@ -215,6 +215,16 @@ int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const
 int node_secret_key(struct node *n, const char *pass, size_t len, struct key_secret *k,
 		    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 4)));
 
+/*
+ * The folder home/keys locked (flock, on this machine) against any
+ * rotation, settling or passphrase change, and backups, of any process;
+ * close() the answer to let go. Returns the descriptor or a LERR code.
+ */
+int node_keys_lock(const char *home, struct lerr *e) __attribute__((nonnull(1)));
+
+/* How long after a routine rotation what the old key signed still arrives. */
+#define NODE_ROTATED_GRACE_DAYS 30
+
 /* A key rotation, made or taken; its note is at most KEY_NOTE_MAX bytes. */
 #define KEY_NOTE_MAX 4096
 struct node_rotation {

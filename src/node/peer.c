@@ -159,10 +159,25 @@ int node_peer_check(struct node *n, const char *method, const char *path,
 			free(text);
 			return LERR_STORE;
 		}
-		for (size_t i = 0; i < nk && r != 0; i++) /* rotated, never compromised */
-			if (strcmp(ks[i].how, "rotated") == 0)
-				r = crypto_sign_verify_detached(sig, (const uint8_t *)text,
-								strlen(text), ks[i].pub.sign_pk);
+		size_t i = 0;
+		for (; i < nk && r != 0; i++)
+			r = crypto_sign_verify_detached(sig, (const uint8_t *)text, strlen(text),
+							ks[i].pub.sign_pk);
+		date_t on;
+		/* a key rotated lately; one compromised: refused for good, so that
+		 * its sender stops (its note, if it came another way, is taken) */
+		if (r == 0 && (strcmp(ks[i - 1].how, "rotated") != 0 ||
+			       date_parse(ks[i - 1].retired_on, &on, NULL) < 0 ||
+			       n->clock.today > on + NODE_ROTATED_GRACE_DAYS)) {
+			int code =
+			    strcmp(ks[i - 1].how, "compromised") == 0 ? LERR_REFUSED : LERR_AUTH;
+			lerr_set(e, code,
+				 "a key note signed with a key of %s retired on %s (%s): refused",
+				 rq->from, ks[i - 1].retired_on, ks[i - 1].how);
+			free(ks);
+			free(text);
+			return code;
+		}
 		free(ks);
 	}
 	free(text);

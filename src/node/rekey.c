@@ -34,9 +34,8 @@
 #include "log.h"
 #include "peer.h"
 
-#define CTX_ROTATION	   "liaison-key-rotation/v1"
-#define RETIRED_FILES_MAX  1000
-#define ROTATED_GRACE_DAYS 30 /* what a rotated key signed still arrives */
+#define CTX_ROTATION	  "liaison-key-rotation/v1"
+#define RETIRED_FILES_MAX 1000
 
 /* home/keys/PARTY-i.ext (i > 0), or home/keys/PARTY.next.ext (i == 0). */
 static int key_file(const struct node *n, unsigned i, const char *ext, char *buf, size_t size,
@@ -66,12 +65,10 @@ static void sync_keys_dir(const struct node *n)
 	}
 }
 
-/* The folder keys/ locked (flock) against every other rotation, settling
- * or passphrase change, of any process; close() the answer to let go. */
-static int keys_lock(const struct node *n, struct lerr *e)
+int node_keys_lock(const char *home, struct lerr *e)
 {
 	char dir[NODE_PATH_MAX + 16];
-	snprintf(dir, sizeof dir, "%s/%s", n->home, NODE_KEYS_DIR);
+	snprintf(dir, sizeof dir, "%s/%s", home, NODE_KEYS_DIR);
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return lerr_set(e, LERR_IO, "%s: %s", dir, strerror(errno));
@@ -183,8 +180,8 @@ static int settle_locked(struct node *n, struct lerr *e)
 		    key_file(n, nums[nn - 1], "key", lk, sizeof lk, e) == 0 &&
 		    key_file(n, nums[nn - 1], "pub", lp, sizeof lp, e) == 0 && stat(lk, &a) == 0 &&
 		    stat(ck, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+			(void)unlink(lp); /* the .key last: a lone .key is found, and skipped */
 			(void)unlink(lk);
-			(void)unlink(lp);
 		}
 		free(nums);
 		(void)unlink(nk);
@@ -206,7 +203,7 @@ static int settle(struct node *n, struct lerr *e)
 		r = key_file(n, 0, "pub", np, sizeof np, e);
 	if (r < 0 || (!exists(nk) && !exists(np))) /* the usual case: no lock taken */
 		return r;
-	int lock = keys_lock(n, e);
+	int lock = node_keys_lock(n->home, e);
 	if (lock < 0)
 		return lock;
 	r = settle_locked(n, e);
@@ -261,7 +258,7 @@ int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const
 	if (len == oldlen && sodium_memcmp(old, pass, len) == 0)
 		return lerr_set(e, LERR_USAGE, "the new passphrase is the one the keys have");
 	/* no rotation meanwhile, none left half done: every pair is resealed */
-	int lock = keys_lock(n, e), r = lock < 0 ? lock : 0;
+	int lock = node_keys_lock(n->home, e), r = lock < 0 ? lock : 0;
 	if (r == 0 && (r = settle_locked(n, e)) == 0)
 		r = retired_numbers(n, &nums, &nn, e);
 	/* every pair under one passphrase: a failure puts back the old one on
@@ -314,12 +311,12 @@ int node_signer_key(struct node *n, const char *party, const uint8_t sign_pk[KEY
 				"signed with a key of %s (%s) retired on %s as %s: nothing new "
 				"it signs is taken",
 				party, fp, k.retired_on, k.how);
-	if (arriving &&
-	    (date_parse(k.retired_on, &on, NULL) < 0 || n->clock.today > on + ROTATED_GRACE_DAYS))
+	if (arriving && (date_parse(k.retired_on, &on, NULL) < 0 ||
+			 n->clock.today > on + NODE_ROTATED_GRACE_DAYS))
 		return lerr_set(e, LERR_AUTH,
 				"signed with a key of %s (%s) rotated on %s: it is taken %d days "
 				"after, no longer",
-				party, fp, k.retired_on, ROTATED_GRACE_DAYS);
+				party, fp, k.retired_on, NODE_ROTATED_GRACE_DAYS);
 	*p = k.pub;
 	return 0;
 }
@@ -549,7 +546,7 @@ int node_key_rotate(struct node *n, const char *pass, size_t len, bool compromis
 	unsigned *nums = NULL;
 	memset(res, 0, sizeof *res);
 	/* one rotation at a time, and nothing settles it while it runs */
-	int lock = keys_lock(n, e);
+	int lock = node_keys_lock(n->home, e);
 	if (lock < 0)
 		return lock;
 	int r = settle_locked(n, e);
@@ -596,8 +593,19 @@ int node_key_rotate(struct node *n, const char *pass, size_t len, bool compromis
 		lk[0] = lp[0] = '\0';
 	free(nums);
 	/* 4: committed; 5: the new pair in place */
-	if (r == 0)
-		r = rotation_commit(n, &old, &now, compromised, res, e);
+	if (r == 0 && (r = rotation_commit(n, &old, &now, compromised, res, e)) < 0) {
+		/* a commit said to fail may have landed (a connection lost before
+		 * PostgreSQL's answer): what the store holds decides, as in settle */
+		struct store_retired_key k;
+		struct lerr q = {0};
+		if (find_retired(n, n->party, old.pub.sign_pk, &k, &q) == 0) {
+			fprintf(stderr,
+				"liaison: the rotation's commit was said to fail (%s), but it "
+				"is in the store: the new keys go in place\n",
+				e->msg);
+			r = 0;
+		}
+	}
 	if (r == 0) {
 		if (rename(nk, ck) != 0 || rename(np, cp) != 0)
 			r = lerr_set(e, LERR_IO,
@@ -605,10 +613,10 @@ int node_key_rotate(struct node *n, const char *pass, size_t len, bool compromis
 				     "(%s); any command that unseals the keys finishes it",
 				     strerror(errno));
 	} else { /* undone: what it made removed (settle_locked left no next files) */
-		if (lk[0])
-			(void)unlink(lk);
 		if (lp[0])
 			(void)unlink(lp);
+		if (lk[0])
+			(void)unlink(lk);
 		(void)unlink(nk);
 		(void)unlink(np);
 	}

@@ -59,6 +59,14 @@ fp() { # HOME PARTY: the fingerprint of the key HOME holds for PARTY
 	# the daemon still signs with the old pair: not ready until restarted
 	[ "$(curl -s -o ready.json -w '%{http_code}' "$JPN_URL/readyz")" = 503 ]
 	jq -e '.problems[0] | contains("keys were rotated since this daemon started")' ready.json
+	# nor does it seal or sign anything with them
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	code=$(curl -s -o share.json -w '%{http_code}' -H "Authorization: Bearer $SATO" \
+		--data-binary @report.txt \
+		"$JPN_URL/v1/items?level=GOKUHI&title=Stale&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning")
+	[ "$code" = 503 ]
+	jq -e '.error.message | contains("seals and signs nothing until it is restarted")' share.json
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SATO" "$JPN_URL/v1/log/checkpoint")" = 503 ]
 	# it delivers the note (signed by the old key): KOR then seals to the new
 	# one, which this daemon cannot open; it answers 503, and KOR retries
 	OUTBOX=jpn outbox_until '[.messages[] | select(.kind == "key")][0].state == "delivered"'
