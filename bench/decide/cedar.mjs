@@ -30,7 +30,7 @@ when {
   (resource.purposes.isEmpty() || resource.purposes.contains(context.purpose))
 };`;
 
-const [file, liaisonSeconds, liaisonCount] = process.argv.slice(2);
+const [file, liaisonSeconds, liaisonCount, liaisonBrief] = process.argv.slice(2);
 const data = JSON.parse(readFileSync(file, 'utf8'));
 const parsed = cedar.preparsePolicySet('pact', { staticPolicies: policy });
 if (parsed.type !== 'success') {
@@ -70,3 +70,6 @@ console.log(`cedar-wasm ${version}: ` +
             `${n} decisions in ${secs.toFixed(3)} s: ${theirs.toFixed(0)} decisions/s (${permits} allow), ` +
             `all agreeing with liaison`);
 console.log(`ratio: liaison decides ${(ours / theirs).toFixed(0)}x as many per second as Cedar`);
+if (liaisonBrief)
+  console.log(`ratio, outcomes only (Cedar's answer is one too): liaison decides ` +
+              `${(Number(liaisonCount) / Number(liaisonBrief) / theirs).toFixed(0)}x as many per second as Cedar`);

@@ -13,5 +13,6 @@ req=$(mktemp)
 trap 'rm -f "$req"' EXIT
 out=$("$B" "$req")
 echo "$out" | sed '$d'
-secs=$(echo "$out" | tail -1)
-CEDAR_MODULES="$PWD/$mods/node_modules" node bench/decide/cedar.mjs "$req" "$secs" 1000000
+secs=$(echo "$out" | tail -1 | cut -d' ' -f1)
+brief=$(echo "$out" | tail -1 | cut -d' ' -f2)
+CEDAR_MODULES="$PWD/$mods/node_modules" node bench/decide/cedar.mjs "$req" "$secs" 1000000 "$brief"

@@ -58,6 +58,9 @@ static void rule(struct decision *d, const char *id, const char *clause, bool ok
 	r->id = id;
 	r->clause = clause;
 	r->ok = ok;
+	r->detail[0] = r->hint[0] = '\0';
+	if (d->outcome_only) /* no words: most of a decision's cost */
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(r->detail, sizeof r->detail, fmt, ap);
@@ -71,7 +74,7 @@ static void hint(struct decision *d, const char *fmt, ...) __attribute__((format
 static void hint(struct decision *d, const char *fmt, ...)
 {
 	struct rule_outcome *r = d->nrules ? &d->rules[d->nrules - 1] : NULL;
-	if (!r || r->ok || d->no_hints)
+	if (!r || r->ok || d->outcome_only)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
@@ -377,7 +380,7 @@ static void check_releasable(const struct decide_request *rq, struct decision *d
 	}
 	rule(d, "R-RELEASABLE", "Art. 5", ok, "%s is %samong the parties it is releasable to",
 	     party, ok ? "" : "not ");
-	if (ok || d->no_hints)
+	if (ok || d->outcome_only)
 		return;
 	char list[LABEL_LIST_MAX * PARTY_CODE_MAX];
 	const char *now = l->nreleasable ? joined(l->releasable[0], sizeof l->releasable[0],
@@ -460,7 +463,7 @@ static void check_purpose(const struct decide_request *rq, struct decision *d)
 	else
 		rule(d, "R-PURPOSE", "Art. 5", ok, "the purpose %s is %samong the item's purposes",
 		     p, ok ? "" : "not ");
-	if (ok || d->no_hints)
+	if (ok || d->outcome_only)
 		return;
 	char list[LABEL_LIST_MAX * LABEL_WORD_MAX];
 	hint(d, "give a purpose (--purpose) the item allows: %s",
@@ -557,8 +560,11 @@ char *decide_why(const struct decision *d, char *buf, size_t n)
 
 void decide(const struct decide_request *rq, struct decision *d)
 {
-	memset(d, 0, sizeof *d);
-	d->no_hints = rq->no_hints;
+	/* the rules' texts are set as each rule is made (rule()): clearing
+	 * them all first would cost as much as the decision */
+	d->permit = false;
+	d->nrules = 0;
+	d->outcome_only = rq->outcome_only;
 	d->action = rq->action;
 	d->date = rq->date;
 	if ((unsigned)rq->action >= ACT__COUNT) {

@@ -46,7 +46,7 @@ struct rule_outcome {
 
 struct decision {
 	bool permit;
-	bool no_hints; /* decide_request's */
+	bool outcome_only; /* decide_request's */
 	enum action action;
 	date_t date;
 	size_t nrules;
@@ -84,7 +84,9 @@ struct decide_request {
 	const char *holder;
 	const struct agreement *holder_agreement;
 	bool reader_consent;
-	bool no_hints; /* only the outcome is wanted (a list's filter): no hint text */
+	/* only the outcomes are wanted (a list's filter): each rule's id,
+	 * clause and ok, its detail and hint left "" (not formatted at all) */
+	bool outcome_only;
 };
 
 /* "read", "release"...; NULL for an unknown action. */

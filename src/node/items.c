@@ -282,7 +282,7 @@ static bool sees(struct node *n, struct decide_ctx *c, const struct store_item *
 	struct decision d;
 	if (gather(n, c, it, l, &read, &rq, NULL) < 0)
 		return false;
-	rq.no_hints = true; /* a filter: only the outcomes count */
+	rq.outcome_only = true; /* a filter: only the outcomes count */
 	decide(&rq, &d);
 	for (size_t i = 0; i < d.nrules; i++) {
 		bool skip = false;

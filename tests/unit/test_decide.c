@@ -616,7 +616,7 @@ static uint64_t next(void)
 	return rng;
 }
 
-Test(property, no_permit_below_the_mapped_clearance)
+Test(property, no_permit_below_the_mapped_clearance_and_outcomes_alone_agree)
 {
 	struct party *schemes[2] = {&jpn, &kor};
 	const enum action acts[] = {ACT_READ,	   ACT_DOWNLOAD, ACT_REPRODUCE,
@@ -647,8 +647,23 @@ Test(property, no_permit_below_the_mapped_clearance)
 					    .to = theirs->code,
 					    .release_agreement = g,
 					    .consent = true};
-		struct decision d;
+		struct decision d, o;
+		memset(&d, 0xa5, sizeof d); /* decide() clears nothing it does not set */
 		decide(&rq, &d);
+		/* the outcomes alone: the same rules, the same answers, no words */
+		struct decide_request brief = rq;
+		brief.outcome_only = true;
+		memset(&o, 0x5a, sizeof o); /* what decide() does not set would show */
+		decide(&brief, &o);
+		cr_assert_eq(o.permit, d.permit);
+		cr_assert_eq(o.nrules, d.nrules);
+		for (size_t i = 0; i < d.nrules; i++) {
+			cr_assert_str_eq(o.rules[i].id, d.rules[i].id);
+			cr_assert_eq(o.rules[i].ok, d.rules[i].ok, "%s", d.rules[i].id);
+			cr_assert_str_eq(o.rules[i].detail, "");
+			cr_assert_str_eq(o.rules[i].hint, "");
+			cr_assert_neq(d.rules[i].detail[0], '\0', "%s has no detail", d.rules[i].id);
+		}
 		if (!d.permit)
 			continue;
 		permits++;
