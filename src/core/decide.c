@@ -63,9 +63,10 @@ static void rule(struct decision *d, const char *id, const char *clause, bool ok
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(r->detail, sizeof r->detail, fmt, ap);
+	int w = vsnprintf(r->detail, sizeof r->detail, fmt, ap);
 	va_end(ap);
-	text_trim_utf8(r->detail);
+	if (w < 0 || (size_t)w >= sizeof r->detail) /* cut: maybe mid-sequence */
+		text_trim_utf8(r->detail);
 }
 
 /* What would change the answer of the rule just made, when it failed. */
@@ -78,9 +79,10 @@ static void hint(struct decision *d, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(r->hint, sizeof r->hint, fmt, ap);
+	int w = vsnprintf(r->hint, sizeof r->hint, fmt, ap);
 	va_end(ap);
-	text_trim_utf8(r->hint);
+	if (w < 0 || (size_t)w >= sizeof r->hint) /* cut: maybe mid-sequence */
+		text_trim_utf8(r->hint);
 }
 
 /* The hint of a failed R-THIRD-PARTY: the originator's consent for party. */

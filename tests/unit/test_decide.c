@@ -1,6 +1,9 @@
 /* test_decide.c - access decisions: each rule flips a decision on its own,
  * the 2019 dates, and no PERMIT below the mapped clearance. */
+#include <stdio.h>
+
 #include "core/decide.h"
+#include "core/text.h"
 #include "helpers.h"
 
 TestSuite(decide, .fini = leak_check);
@@ -269,6 +272,22 @@ Test(rules, r_purpose)
 	rq.purpose = NULL;
 	decide(&rq, &d);
 	denied_by(&d, "R-PURPOSE", "none given");
+	/* words cut to fit are cut between characters, never inside one */
+	char long_purpose[3 * 100 + 1] = "";
+	for (int i = 0; i < 100; i++)
+		strcat(long_purpose, "\xe7\x9b\xae"); /* 目 */
+	for (int shift = 0; shift < 3; shift++) {
+		char p2[3 * 100 + 4];
+		snprintf(p2, sizeof p2, "%.*s%s", shift, "xyz", long_purpose);
+		rq.purpose = p2;
+		decide(&rq, &d);
+		const struct rule_outcome *r = find(&d, "R-PURPOSE");
+		cr_assert_not_null(r);
+		cr_assert_gt(strlen(r->detail), DECIDE_DETAIL_MAX - 5, "cut short: %zu",
+			     strlen(r->detail));
+		cr_assert(utf8_valid(r->detail, strlen(r->detail)),
+			  "shift %d: cut inside a character", shift);
+	}
 }
 
 Test(rules, r_third_party_and_r_in_force)
@@ -553,7 +572,11 @@ Test(rules, r_export_needs_a_licence_for_the_day)
 	strcpy(m.entries[0], "HF");
 	m.from = D("2019-07-04");
 	m.to = D("2023-03-23");
-	struct export_licence lic = {.id = "IL-1", .entry = "HF", .country = "KOR", .from = D("2019-08-08"), .to = D("2020-02-07")};
+	struct export_licence lic = {.id = "IL-1",
+				     .entry = "HF",
+				     .country = "KOR",
+				     .from = D("2019-08-08"),
+				     .to = D("2020-02-07")};
 	struct export_regime r = {.party = "JPN",
 				  .default_group = EXG_C,
 				  .ngroups = 1,
@@ -662,7 +685,8 @@ Test(property, no_permit_below_the_mapped_clearance_and_outcomes_alone_agree)
 			cr_assert_eq(o.rules[i].ok, d.rules[i].ok, "%s", d.rules[i].id);
 			cr_assert_str_eq(o.rules[i].detail, "");
 			cr_assert_str_eq(o.rules[i].hint, "");
-			cr_assert_neq(d.rules[i].detail[0], '\0', "%s has no detail", d.rules[i].id);
+			cr_assert_neq(d.rules[i].detail[0], '\0', "%s has no detail",
+				      d.rules[i].id);
 		}
 		if (!d.permit)
 			continue;
@@ -759,7 +783,8 @@ Test(decide, several_clearances_renewal_and_levels)
 	decide(&rq, &d);
 	/* the detail speaks of the clearance that would have covered it: the
 	 * latest TOKUTEI assessment, lapsed; not the GOKUHI one that holds */
-	denied_by(&d, "R-CLEARANCE", "sato's TOKUTEI clearance of 2020-03-15 lapsed after 2025-03-14");
+	denied_by(&d, "R-CLEARANCE",
+		  "sato's TOKUTEI clearance of 2020-03-15 lapsed after 2025-03-14");
 	/* with no TOKUTEI assessment at all: the GOKUHI clearance, which cannot */
 	struct person only = p;
 	only.clear[0] = p.clear[2];
