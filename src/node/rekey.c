@@ -333,15 +333,17 @@ int node_party_signed_check(struct node *n, const char *party, const char *ctx, 
 	struct lerr first = *e;
 	struct store_retired_key *ks;
 	size_t nk;
+	bool signed_by_one = false; /* then its refusal is the answer */
 	if (store_retired_keys(n->store, party, &ks, &nk, e) < 0)
 		return LERR_STORE;
-	for (size_t i = 0; i < nk && r == LERR_AUTH; i++) {
+	for (size_t i = 0; i < nk && !signed_by_one; i++) {
 		struct lerr q = {0};
-		if (node_signed_check(&ks[i].pub, ctx, text, sig64, party, &q) == 0)
+		if ((signed_by_one =
+			 node_signed_check(&ks[i].pub, ctx, text, sig64, party, &q) == 0))
 			r = node_signer_key(n, party, ks[i].pub.sign_pk, true, &pub, e);
 	}
 	free(ks);
-	if (r == LERR_AUTH && strncmp(e->msg, "signed with", 11) != 0)
+	if (!signed_by_one)
 		*e = first;
 	return r;
 }
@@ -363,11 +365,13 @@ int node_checkpoint_check(struct node *n, const char *party, const char *note, b
 	size_t nk;
 	if (store_retired_keys(n->store, party, &ks, &nk, e) < 0)
 		return LERR_STORE;
+	bool signed_by_one = false; /* then its refusal is the answer */
 	r = LERR_AUTH;
-	for (size_t i = 0; i < nk && r == LERR_AUTH; i++) {
+	for (size_t i = 0; i < nk && !signed_by_one; i++) {
 		struct lerr q = {0};
 		if (checkpoint_verify(note, strlen(note), origin, ks[i].pub.sign_pk, cp, &q) < 0)
 			continue;
+		signed_by_one = true;
 		char fp[KEY_FINGERPRINT_MAX];
 		key_fingerprint(&ks[i].pub, fp);
 		/* a compromised key vouches for no checkpoint that comes now (the ones
@@ -388,7 +392,7 @@ int node_checkpoint_check(struct node *n, const char *party, const char *note, b
 			r = 0;
 	}
 	free(ks);
-	if (r == LERR_AUTH && strncmp(e->msg, "checkpoint of", 13) != 0)
+	if (!signed_by_one)
 		*e = first;
 	return r;
 }
