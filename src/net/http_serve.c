@@ -429,6 +429,10 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	    (r = node_folder_check(s->home, e)) == 0 && (r = node_open(s->home, &n, e)) == 0 &&
 	    (r = node_clock_act(&n->clock, e)) == 0)
 		r = node_secret_key(n, pass, passlen, &s->key, e);
+	char pub[NODE_PATH_MAX + 64];
+	if (r == 0 && node_key_path(s->home, n->party, "pub", pub, sizeof pub, e) == 0 &&
+	    stat(pub, &s->key_file) != 0)
+		memset(&s->key_file, 0, sizeof s->key_file);
 	if (r == 0)
 		node_reports_import(n); /* reports kept as files by an older liaison */
 	if (r == 0)

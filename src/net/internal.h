@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <sys/stat.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -136,6 +137,7 @@ struct server {
 	char home[NODE_PATH_MAX];
 	char tmpdir[NODE_PATH_MAX + 48];
 	struct key_secret key;
+	struct stat key_file;	  /* PARTY.pub as key was unsealed: a rotation renames another in */
 	pthread_key_t worker_key; /* each worker thread's node and spare request (http.c) */
 	struct MHD_Daemon *d;
 	char *tls_pem, *tls_key_pem; /* the TLS pair served, NULL without TLS */
