@@ -309,7 +309,10 @@ static bool authenticate(struct ctx *x)
 	else if (!h)
 		x->rq->authed = session_auth(x, &e);
 	x->rq->read_only = x->rq->authed && x->rq->token.read_only;
-	if (!x->rq->authed) /* told to the token's holder: unknown, revoked, expired */
+	/* told to the token's holder: unknown, revoked, expired; or not checked
+	 * (the store did not answer: a database failing over) */
+	x->rq->auth_unchecked = !x->rq->authed && e.code == LERR_STORE;
+	if (!x->rq->authed)
 		str_copy(x->rq->auth_why, sizeof x->rq->auth_why, e.msg);
 	return x->rq->authed;
 }
@@ -326,6 +329,10 @@ static enum MHD_Result unauthorized(struct ctx *x)
 {
 	if (x->rq->csrf_refused)
 		return reply_errorf(x, MHD_HTTP_FORBIDDEN, "csrf", "%s", x->rq->auth_why);
+	if (x->rq->auth_unchecked) /* not the token's fault: try again */
+		return reply_errorf(x, MHD_HTTP_SERVICE_UNAVAILABLE, "store",
+				    "the token could not be checked (%s): try again",
+				    x->rq->auth_why);
 	return reply_errorf(x, MHD_HTTP_UNAUTHORIZED, "auth",
 			    "a valid bearer token is required "
 			    "(Authorization: Bearer TOKEN; liaison person token)%s%s",
@@ -414,7 +421,8 @@ static unsigned peer_headers(struct ctx *x, struct lerr *e)
 	}
 	p->time = (int64_t)secs;
 	if (node_peer_check(x->n, "POST", x->rq->route->pattern, p, (int64_t)time(NULL), e) < 0)
-		return MHD_HTTP_UNAUTHORIZED;
+		return e->code == LERR_STORE ? MHD_HTTP_SERVICE_UNAVAILABLE /* the peer retries */
+					     : MHD_HTTP_UNAUTHORIZED;
 	if (!cl || !count_parse(cl, &sent) || sent != p->length) {
 		lerr_set(e, LERR_INVAL, "Content-Length must be the %s signed", PEER_H_LENGTH);
 		return MHD_HTTP_BAD_REQUEST;
@@ -661,7 +669,9 @@ static bool refused_whole(struct ctx *x, bool reads, enum MHD_Result *ret)
 				    "stored",
 				    strerror(rq->write_errno));
 	else if (rq->route->auth == AUTH_PEER && !rq->too_big && !peer_body(x, &e))
-		*ret = reply_errorf(x, MHD_HTTP_UNAUTHORIZED, "auth", "%s", e.msg);
+		*ret = e.code == LERR_STORE /* unchecked, not refused: the peer retries */
+			   ? reply_errorf(x, MHD_HTTP_SERVICE_UNAVAILABLE, "store", "%s", e.msg)
+			   : reply_errorf(x, MHD_HTTP_UNAUTHORIZED, "auth", "%s", e.msg);
 	else if (query_check(x, &e) < 0)
 		*ret = reply_error(x, &e);
 	else if (!within_bounds(x, &e))

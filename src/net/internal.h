@@ -185,6 +185,7 @@ struct req {
 	bool authed;
 	bool by_session;		  /* authenticated by a console session's cookie */
 	bool csrf_refused;		  /* a change by a session, without its CSRF value */
+	bool auth_unchecked;		  /* the store did not answer the token's check */
 	struct session_ticket session;	  /* it */
 	char set_cookie[160];		  /* a Set-Cookie for the answer ("": none) */
 	struct arg_pair query[QUERY_MAX]; /* the query's arguments, in libmicrohttpd's memory */
