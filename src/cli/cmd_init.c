@@ -7,16 +7,53 @@
 #include "cli.h"
 #include <sodium.h>
 
+/* init --store URL --join: a folder for another daemon of the node the database holds. */
+static int run_join(struct cli *c, const char *party, const char *store, bool replay)
+{
+	char home[NODE_PATH_MAX], *pass, code[PARTY_CODE_MAX] = "";
+	size_t len;
+	struct lerr e = {0};
+	if (!store)
+		return cli_bad_usagef(c, "init: --join needs --store postgresql://... (the "
+					 "database that holds the node)");
+	if (replay)
+		return cli_bad_usagef(c, "init: --join takes the node as it is (--replay goes "
+					 "with a new node)");
+	if (party && !str_copy(code, sizeof code, party))
+		return cli_bad_usagef(c, "init: --party: \"%.16s\" is not a party code", party);
+	if (node_home(c->home, home, sizeof home, &e) < 0)
+		return cli_error(c, &e);
+	int r = cli_passphrase(c, "the node's passphrase: ", false, &pass, &len);
+	if (r != EXIT_OK)
+		return r;
+	r = node_join(home, store, pass, len, code, &e);
+	sodium_free(pass);
+	if (r < 0)
+		return (r == LERR_INVAL ? cli_bad_usage(c, &e) : cli_error(c, &e));
+	if (c->json)
+		return cli_emit(json_pack("{s:s, s:s, s:s, s:b}", "home", home, "party", code,
+					  "store", "postgresql", "joined", 1));
+	printf("%s now serves the node of %s that its database holds: its keys came from "
+	       "there (liaison serve)\n",
+	       home, code);
+	return EXIT_OK;
+}
+
 static int run_init(struct cli *c)
 {
 	const char *party = NULL, *store = NULL, *pos[1];
-	bool replay = false;
+	bool replay = false, join = false;
 	int np;
-	const struct cli_opt opts[] = {
-	    OPT_VAL("party", &party), OPT_VAL("store", &store), OPT_FLAG("replay", &replay), {0}};
+	const struct cli_opt opts[] = {OPT_VAL("party", &party),
+				       OPT_VAL("store", &store),
+				       OPT_FLAG("replay", &replay),
+				       OPT_FLAG("join", &join),
+				       {0}};
 	int r = cli_parse(c, c->argc, c->argv, opts, pos, 0, 0, &np);
 	if (r != EXIT_OK)
 		return r;
+	if (join)
+		return run_join(c, party, store, replay);
 	if (!party)
 		return cli_bad_usagef(c, "init: --party CODE is required (like --party JPN)");
 	char home[NODE_PATH_MAX], *pass, pub[NODE_PATH_MAX + 64];
@@ -60,7 +97,8 @@ const struct cli_command cmd_init = {
     "init",
     run_init,
     "make a node for a party in the node's folder",
-    "usage: liaison [--home DIR] init --party CODE [--store postgresql://...] [--replay]\n\n"
+    "usage: liaison [--home DIR] init --party CODE [--store postgresql://...] [--replay]\n"
+    "       liaison [--home DIR] init --store postgresql://... --join [--party CODE]\n\n"
     "Makes a node for party CODE (like JPN) in the node's folder (created,\n"
     "mode 0700): its keys, and a store that the other commands use: SQLite\n"
     "(node.db in the folder), or with --store a PostgreSQL database (it must\n"
@@ -70,14 +108,19 @@ const struct cli_command cmd_init = {
     "LIAISON_NOW=YYYY-MM-DD as the date of its acts; every other node refuses\n"
     "an act while LIAISON_NOW is set (exit 2), and takes it only as the date\n"
     "of questions. `liaison store info` says which a node is.\n\n"
+    "--join makes a folder for another daemon of the node that the database\n"
+    "holds (on another machine: nothing is shared but the database): the\n"
+    "folder names the database, and the node's sealed keys come from there,\n"
+    "checked with the passphrase. See docs/deploy.md.\n\n"
     "options:\n"
     "  --party CODE  the party this node belongs to (2-8 capital letters)\n"
     "  --store URL   postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE (libpq's\n"
     "                form: ?sslmode=verify-full and the like are passed on)\n"
     "  --replay      a node for replays: LIAISON_NOW dates its acts\n"
+    "  --join        a folder for the node the database at --store holds\n"
     "  --home DIR    the node's folder (default $LIAISON_HOME, else ./.liaison)\n"
     "  --json        answer {\"home\", \"party\", \"public_key_file\", \"store\",\n"
-    "                \"replay\"}\n",
+    "                \"replay\"}; --join: {\"home\", \"party\", \"store\", \"joined\"}\n",
     NULL,
     0,
     NULL,

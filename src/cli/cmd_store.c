@@ -1,7 +1,9 @@
 /* cmd_store.c - liaison store: where the node's store is, and moving it. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "../node/items.h"
 #include "../node/views.h"
 #include "cli.h"
 
@@ -37,6 +39,30 @@ static int do_info(const struct cli *c, struct node *unused, int argc, char **ar
 	return EXIT_OK;
 }
 
+/* A node already on PostgreSQL: its folder's payloads into the database. */
+static int payloads_move(const struct cli *c)
+{
+	struct node *n;
+	uint64_t files = 0, bytes = 0;
+	struct lerr e = {0};
+	int r = cli_open_node(c, &n);
+	if (r != EXIT_OK)
+		return r;
+	if (!node_payloads_in_store(n))
+		r = cli_bad_usagef(c, "store migrate: --to postgresql://... is required");
+	else if (node_payloads_move(n, &files, &bytes, &e) < 0)
+		r = cli_error(c, &e);
+	node_close(n);
+	if (r != EXIT_OK)
+		return r;
+	if (c->json)
+		return cli_emit(json_pack("{s:I, s:I}", "payloads", (json_int_t)files, "bytes",
+					  (json_int_t)bytes));
+	printf("%llu payloads (%llu bytes) moved from the node's folder into its database\n",
+	       (unsigned long long)files, (unsigned long long)bytes);
+	return EXIT_OK;
+}
+
 static int do_migrate(const struct cli *c, struct node *unused, int argc, char **argv)
 {
 	(void)unused;
@@ -47,21 +73,86 @@ static int do_migrate(const struct cli *c, struct node *unused, int argc, char *
 	if (r != EXIT_OK)
 		return r;
 	if (!to)
-		return cli_bad_usagef(c, "store migrate: --to postgresql://... is required");
+		return payloads_move(c);
 	char home[NODE_PATH_MAX], show[600];
-	uint64_t rows = 0;
+	struct node_migrated m;
 	struct lerr e = {0};
 	if (node_home(c->home, home, sizeof home, &e) < 0 ||
-	    node_store_migrate(home, to, &rows, &e) < 0)
+	    node_store_migrate(home, to, &m, &e) < 0)
 		return (e.code == LERR_INVAL ? cli_bad_usage(c, &e) : cli_error(c, &e));
 	node_store_shown(to, show, sizeof show);
 	if (c->json)
-		return cli_emit(json_pack("{s:s, s:s, s:I}", "home", home, "store", show, "rows",
-					  (json_int_t)rows));
-	printf("the node in %s now keeps its store at %s (%llu rows copied, its log verified);\n"
+		return cli_emit(json_pack("{s:s, s:s, s:I, s:I, s:I}", "home", home, "store", show,
+					  "rows", (json_int_t)m.rows, "payloads",
+					  (json_int_t)m.files, "bytes", (json_int_t)m.bytes));
+	printf("the node in %s now keeps its store at %s (%llu rows copied, its log verified;\n"
+	       "%llu payloads of %llu bytes moved in from its folder);\n"
 	       "its SQLite file is kept as node.db.migrated\n",
-	       home, show, (unsigned long long)rows);
+	       home, show, (unsigned long long)m.rows, (unsigned long long)m.files,
+	       (unsigned long long)m.bytes);
 	return EXIT_OK;
+}
+
+/* store check (collect false) or store gc (true). */
+static int payloads_check(const struct cli *c, int argc, char **argv, bool collect)
+{
+	const char *pos[1], *age = NULL;
+	int np;
+	const struct cli_opt opts[] = {OPT_VAL("older-than", &age), {0}};
+	uint64_t min_age = 3600;
+	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
+	if (r == EXIT_OK && age)
+		r = cli_count(c, "--older-than", age, 0, 10LL * 365 * 86400, &min_age);
+	if (r != EXIT_OK)
+		return r;
+	struct node *n;
+	json_t *o = NULL;
+	struct lerr e = {0};
+	if ((r = cli_open_node(c, &n)) != EXIT_OK)
+		return r;
+	if (node_payload_check(n, (int64_t)time(NULL), (int64_t)min_age, collect, &o, &e) < 0)
+		r = cli_error(c, &e);
+	node_close(n);
+	if (r != EXIT_OK)
+		return r;
+	json_t *missing = json_object_get(o, "missing"), *orphans = json_object_get(o, "orphans");
+	size_t i;
+	json_t *v;
+	bool bad = json_array_size(missing) > 0;
+	if (bad)
+		fprintf(stderr,
+			"liaison: %zu payloads that rows need are missing: restore them "
+			"from a backup\n",
+			json_array_size(missing));
+	if (c->json)
+		return cli_emit(o) == EXIT_OK && !bad ? EXIT_OK : EXIT_FAIL;
+	printf("%lld payloads kept in the %s, %lld bytes; %zu missing; %zu orphans%s\n",
+	       (long long)json_integer_value(json_object_get(o, "kept")), cli_str(o, "kept_in"),
+	       (long long)json_integer_value(json_object_get(o, "bytes")), json_array_size(missing),
+	       json_array_size(orphans), collect ? " removed" : "");
+	json_array_foreach (missing, i, v)
+		printf("missing %s (a row names it)\n", json_string_value(v));
+	json_array_foreach (orphans, i, v) {
+		printf("orphan %s (%lld bytes, in the %s)%s\n", cli_str(v, "name"),
+		       (long long)json_integer_value(json_object_get(v, "size")),
+		       cli_str(v, "where"), collect ? ": removed" : "");
+	}
+	if (!collect && json_array_size(orphans) > 0)
+		printf("store gc removes the orphans\n");
+	json_decref(o);
+	return bad ? EXIT_FAIL : EXIT_OK;
+}
+
+static int do_check(const struct cli *c, struct node *unused, int argc, char **argv)
+{
+	(void)unused;
+	return payloads_check(c, argc, argv, false);
+}
+
+static int do_gc(const struct cli *c, struct node *unused, int argc, char **argv)
+{
+	(void)unused;
+	return payloads_check(c, argc, argv, true);
 }
 
 /* What a backup or a restore did: as JSON, or in words. */
@@ -159,13 +250,26 @@ static const struct cli_sub subs[] = {
      "password not shown), its schema version, and the node's clock: the\n"
      "system's, or replay (made with init --replay: LIAISON_NOW dates its\n"
      "acts).\n"},
-    {"migrate", do_migrate, false, "migrate --to postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE",
+    {"migrate", do_migrate, false,
+     "migrate [--to postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE]",
      "Moves the node's SQLite store to an empty PostgreSQL database (made by\n"
      "its administrator): every row copied in one transaction, the log\n"
      "verified there, the folder's store.url naming the database (mode\n"
      "0600), node.db kept as node.db.migrated, and the move logged\n"
-     "(store-migrated). Stop the node's daemon first: the move is refused\n"
-     "while one serves the node. docs/deploy.md.\n"},
+     "(store-migrated); then its sealed payloads and queued envelopes move\n"
+     "from the folder into the database. Stop the node's daemon first: the\n"
+     "move is refused while one serves the node. Without --to, on a node\n"
+     "already on PostgreSQL: moves the payloads its folder still holds into\n"
+     "the database (a node moved by an older liaison). docs/deploy.md.\n"},
+    {"check", do_check, false, "check [--older-than SECONDS]",
+     "Checks the node's payloads (its sealed payloads and queued envelopes,\n"
+     "in its database or its folder) against its rows: each row's payload\n"
+     "that is missing, and each orphan (a payload no row names, at least\n"
+     "SECONDS old, 3600 unless given: a younger one may be an act under\n"
+     "way). Exits 1 when a payload is missing.\n"},
+    {"gc", do_gc, false, "gc [--older-than SECONDS]",
+     "Removes the orphans store check lists (a payload no row names: left\n"
+     "by an act or a delivery cut short by a crash).\n"},
     {"backup", do_backup, false, "backup DEST",
      "Backs the node up into DEST, a new folder (0700), while its daemons\n"
      "serve: a consistent copy of its store (SQLite's VACUUM INTO, one read\n"
@@ -197,7 +301,7 @@ static int run_store(struct cli *c)
 	const struct cli_sub *s = c->argc > 1 ? cli_sub_find(&cmd_store, c->argv[1]) : NULL;
 	if (!s)
 		return cli_bad_usagef(
-		    c, "store: %s%s%s (info, migrate, backup, passphrase or restore)",
+		    c, "store: %s%s%s (info, migrate, check, gc, backup, passphrase or restore)",
 		    c->argc > 1 ? "unknown action \"" : "which?", c->argc > 1 ? c->argv[1] : "",
 		    c->argc > 1 ? "\"" : "");
 	return s->fn(c, NULL, c->argc - 1, c->argv + 1);
@@ -212,9 +316,13 @@ const struct cli_command cmd_store = {
     sizeof subs / sizeof subs[0],
     "options:\n"
     "  --to URL   the database, in libpq's URL form\n"
+    "  --older-than SECONDS  check, gc: an orphan's least age (3600)\n"
     "  --json     info: {\"engine\", \"location\", \"schema\", \"clock\"}; passphrase:\n"
-    "             {\"party\", \"changed\"}; migrate:\n"
-    "             {\"home\", \"store\", \"rows\"}; backup and restore: {\"folder\",\n"
+    "             {\"party\", \"changed\"}; migrate: {\"home\", \"store\", \"rows\",\n"
+    "             \"payloads\", \"bytes\"} (without --to: {\"payloads\", \"bytes\"});\n"
+    "             check, gc: {\"kept_in\", \"kept\", \"bytes\", \"missing\",\n"
+    "             \"orphans\": [{\"name\", \"size\", \"where\"}], \"removed\"};\n"
+    "             backup and restore: {\"folder\",\n"
     "             \"bytes\", \"keys\", \"blobs\", \"outbox\", \"reports\", \"entries\",\n"
     "             \"checkpoint\"}\n",
 };

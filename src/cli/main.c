@@ -408,6 +408,11 @@ int cli_open_node(const struct cli *c, struct node **n)
 	struct lerr e = {0};
 	if (node_home(c->home, home, sizeof home, &e) < 0 || node_open(home, n, &e) < 0)
 		return cli_error(c, &e);
+	if (node_keys_fetch(*n, &e) < 0) { /* the node's own key as its database has it */
+		node_close(*n);
+		*n = NULL;
+		return cli_error(c, &e);
+	}
 	(*n)->operator= true; /* the local CLI on the node's folder */
 	/* reports kept as files by an older liaison */
 	node_reports_import(*n);

@@ -258,6 +258,21 @@ void fio_remove_tree_at(int dirfd, const char *name, unsigned depth)
 	(void)unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
+int fio_scratch(const char *dir, struct lerr *e)
+{
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	char path[4096];
+	if (snprintf(path, sizeof path, "%s/scratch-XXXXXX", dir) >= (int)sizeof path)
+		return lerr_set(e, LERR_LIMIT, "%.64s...: path too long", dir);
+	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
+		return lerr_set(e, LERR_IO, "%s: cannot make a scratch file: %s", dir,
+				strerror(errno));
+	(void)unlink(path);
+	return fd;
+}
+
 void fio_remove_tree(const char *path, unsigned depth)
 {
 	char parent[4096];

@@ -79,6 +79,13 @@ int fio_copy(int in, int out, const char *from, const char *to, uint64_t *bytes,
     __attribute__((warn_unused_result, nonnull(3, 4, 5)));
 
 /*
+ * A file without a name in folder dir, to write and read back (O_TMPFILE,
+ * else a name removed at once): gone when closed, or when the process
+ * dies. The fd, or a LERR code.
+ */
+int fio_scratch(const char *dir, struct lerr *e) __attribute__((nonnull(1)));
+
+/*
  * Removes name, in the folder open as dirfd, and when it is a folder what
  * it holds, its folders to depth levels below it (0: name only if it is a
  * file or an empty folder), quietly, following no link: a link is removed

@@ -213,14 +213,19 @@ static enum node_sent send_one(struct node *n, const struct key_secret *k,
 	str_copy(rq.digest, sizeof rq.digest, m->digest);
 	struct body b = {.p = m->body, .len = m->body_len};
 	if (!m->body) {
-		char path[NODE_PATH_MAX + 64];
-		node_outbox_path(n, m->id, path, sizeof path);
-		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC); /* never through a link */
-		if (fd < 0 || !(b.f = fdopen(fd, "rb"))) {
-			if (fd >= 0)
-				close(fd);
-			snprintf(why, wn, "%.160s: %.80s", path, strerror(errno));
-			return NODE_REFUSED; /* its body is gone: no attempt can succeed */
+		char name[STORE_PAYLOAD_NAME];
+		struct lerr oe = {0};
+		int fd;
+		node_outbox_name(m->id, name);
+		if (node_payload_open(n, name, &fd, &oe) < 0) {
+			snprintf(why, wn, "%.240s", oe.msg);
+			/* its body is gone: no attempt can succeed; the store unreachable: later */
+			return oe.code == LERR_STORE ? NODE_FAILED : NODE_REFUSED;
+		}
+		if (!(b.f = fdopen(fd, "rb"))) {
+			snprintf(why, wn, "%.160s: %.80s", name, strerror(errno));
+			close(fd);
+			return NODE_FAILED;
 		}
 	}
 	const struct transfer t = {

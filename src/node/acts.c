@@ -110,14 +110,12 @@ int node_item_destroy(struct node *n, const struct act_args *a, struct decision 
 {
 	struct store_item it;
 	struct label l;
-	char day[DATE_BUF_SIZE], path[NODE_PATH_MAX + 128];
+	char day[DATE_BUF_SIZE], blob[STORE_BLOB_NAME];
 	int r = allowed(n, a, ACT_DESTROY, d, e);
 	if (r < 0 || (r = node_item_get(n, a->item, &it, &l, e)) < 0)
 		return r;
-	int w = snprintf(path, sizeof path, "%s/%s/%s.lsn", n->home, NODE_BLOBS_DIR, it.blob);
+	memcpy(blob, it.blob, sizeof blob);
 	store_item_free(&it);
-	if (w < 0 || (size_t)w >= sizeof path)
-		return lerr_set(e, LERR_LIMIT, "node folder path is too long");
 	/* the record first, then the blob: a destroyed item never keeps its bytes */
 	if ((r = store_begin(n->store, e)) == 0) {
 		if ((r = store_item_destroy(n->store, a->item, date_format(n->clock.today, day),
@@ -128,9 +126,7 @@ int node_item_destroy(struct node *n, const struct act_args *a, struct decision 
 					    json_pack("{s:s, s:s}", "item", a->item, "by", a->by),
 					    e);
 	}
-	if (r == 0 && unlink(path) != 0 && errno != ENOENT)
-		r = lerr_set(e, LERR_IO, "%s: cannot remove: %s", path, strerror(errno));
-	return r;
+	return r == 0 ? node_blob_remove(n, blob, e) : r;
 }
 
 int node_item_report(struct node *n, const struct act_args *a, const struct key_secret *k,
@@ -354,12 +350,8 @@ int node_item_downgrade(struct node *n, const struct act_args *a, const struct k
 						    e);
 		}
 	}
-	if (r == 0 && strcmp(old_blob, it.blob) != 0) {
-		char path[NODE_PATH_MAX + 128];
-		if (snprintf(path, sizeof path, "%s/%s/%s.lsn", n->home, NODE_BLOBS_DIR, old_blob) <
-		    (int)sizeof path)
-			(void)unlink(path);
-	}
+	if (r == 0 && strcmp(old_blob, it.blob) != 0)
+		(void)node_blob_remove(n, old_blob, NULL);
 	free(canon);
 	store_item_free(&it);
 	return r;

@@ -13,7 +13,9 @@
 #include "../crypto/fio.h"
 #include "../store/store.h"
 #include "internal.h"
+#include "items.h"
 #include "log.h"
+#include "peer.h"
 
 /* Copies the file from to the new file to (mode 0600), synced and renamed
  * into place; *bytes grows by its size. */
@@ -69,10 +71,36 @@ static int copy_folder(const char *from, const char *to, const char *sub, size_t
 	return r;
 }
 
-/* The payloads and queued envelopes the snapshot at dest names, copied from home. */
+/* The payload `name` of node n copied to dest/name; LERR_NOTFOUND when it
+ * is gone. */
+static int copy_payload(struct node *n, const char *name, const char *dest, uint64_t *bytes,
+			struct lerr *e)
+{
+	char to[NODE_PATH_MAX + 128];
+	struct lerr e2 = {0};
+	int in, r;
+	snprintf(to, sizeof to, "%s/%s", dest, name);
+	if ((r = node_payload_open(n, name, &in, &e2)) < 0) {
+		if (e)
+			*e = e2;
+		return r;
+	}
+	struct fio_out o;
+	if ((r = fio_begin(&o, to, 0600, false, e)) == 0)
+		r = fio_copy(in, o.fd, name, to, bytes, e);
+	close(in);
+	if (r == 0)
+		r = fio_commit(&o, e);
+	else if (o.fd >= 0)
+		fio_abort(&o);
+	return r;
+}
+
+/* The payloads and queued envelopes the snapshot at dest names, copied from
+ * the node in home (its folder, or its store). */
 static int copy_named(const char *home, const char *dest, struct node_backup *b, struct lerr *e)
 {
-	struct node *snap;
+	struct node *snap, *n = NULL;
 	int r = node_open(dest, &snap, e);
 	if (r < 0)
 		return lerr_prefix(e, "the backup's store");
@@ -86,31 +114,33 @@ static int copy_named(const char *home, const char *dest, struct node_backup *b,
 		r = make_dir(dest, NODE_BLOBS_DIR, e);
 	if (r == 0)
 		r = make_dir(dest, "outbox", e);
+	if (r == 0)
+		r = node_open(home, &n, e);
 	for (size_t i = 0; r == 0 && i < nb; i++) {
-		char a[NODE_PATH_MAX + 128], c[NODE_PATH_MAX + 128];
-		snprintf(a, sizeof a, "%s/%s/%s.lsn", home, NODE_BLOBS_DIR, blobs[i]);
-		snprintf(c, sizeof c, "%s/%s/%s.lsn", dest, NODE_BLOBS_DIR, blobs[i]);
+		char name[STORE_PAYLOAD_NAME], c[NODE_PATH_MAX + 128];
+		snprintf(name, sizeof name, "%s/%s.lsn", NODE_BLOBS_DIR, blobs[i]);
+		snprintf(c, sizeof c, "%s/%s", dest, name);
 		if (access(c, F_OK) == 0) /* two items, one payload */
 			continue;
-		if (access(a, F_OK) != 0)
+		if ((r = copy_payload(n, name, dest, &b->bytes, e)) == LERR_NOTFOUND)
 			r = lerr_set(e, LERR_REFUSED,
 				     "an item's payload went while the backup ran (the item was "
 				     "destroyed): run it again");
-		else if ((r = copy_file(a, c, &b->bytes, e)) == 0)
+		else if (r == 0)
 			b->blobs++;
 	}
 	for (size_t i = 0; r == 0 && i < nm; i++) {
-		char a[NODE_PATH_MAX + 128], c[NODE_PATH_MAX + 128];
-		snprintf(a, sizeof a, "%s/outbox/%s", home, msgs[i]);
-		snprintf(c, sizeof c, "%s/outbox/%s", dest, msgs[i]);
-		if (access(a, F_OK) != 0)
+		char name[STORE_PAYLOAD_NAME];
+		node_outbox_name(msgs[i], name);
+		if ((r = copy_payload(n, name, dest, &b->bytes, e)) == LERR_NOTFOUND)
 			r = lerr_set(
 			    e, LERR_REFUSED,
 			    "a message went while the backup ran (it was delivered): run it "
 			    "again");
-		else if ((r = copy_file(a, c, &b->bytes, e)) == 0)
+		else if (r == 0)
 			b->outbox++;
 	}
+	node_close(n);
 	free(blobs);
 	free(msgs);
 	return r;
@@ -213,8 +243,14 @@ int node_store_backup(const char *home, const char *dest_given, struct node_back
 	/* the store first: what it names is then on disk already (a payload and an
 	 * envelope are written before their row), and copied after it */
 	snprintf(db, sizeof db, "%s/%s", part, NODE_DB_FILE);
-	/* the store and the keys of one moment: no rotation between them */
-	int lock = node_keys_lock(home, e);
+	/* the store and the keys of one moment: no rotation between them (a
+	 * node on PostgreSQL: its keys as the database has them first) */
+	struct node *n;
+	if ((r = node_open(home, &n, e)) == 0) {
+		r = node_keys_fetch(n, e);
+		node_close(n);
+	}
+	int lock = r < 0 ? r : node_keys_lock(home, e);
 	r = lock < 0 ? lock : store_snapshot(from, db, &b->bytes, e);
 	if (r == 0)
 		r = make_dir(part, "tmp", e);

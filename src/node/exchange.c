@@ -96,35 +96,29 @@ static int release_queue(struct node *n, const struct release_args *a, const str
 			 const struct key_public *to, const char *label, struct lerr *e)
 {
 	struct store_msg m = {0};
-	char path[NODE_PATH_MAX + 64];
+	char name[STORE_PAYLOAD_NAME];
 	node_msg_id(m.id);
 	str_copy(m.peer, sizeof m.peer, a->to);
 	str_copy(m.kind, sizeof m.kind, "item");
 	str_copy(m.ref, sizeof m.ref, a->item);
 	date_format(n->clock.today, m.created_on);
-	snprintf(path, sizeof path, "%s/outbox", n->home);
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		return lerr_set(e, LERR_IO, "%s: %s", path, strerror(errno));
-	node_outbox_path(n, m.id, path, sizeof path);
+	node_outbox_name(m.id, name);
 	struct fio_out o;
-	int r = fio_begin(&o, path, 0600, false, e);
+	int r = node_payload_begin(n, "outbox", &o, e);
 	if (r == 0)
 		r = node_reseal(n, a->item, k, to, label, o.fd, e);
+	if (r == 0)
+		r = peer_file_digest(o.fd, m.digest, e);
 	if (r < 0) {
 		fio_abort(&o);
 		return r;
 	}
-	if ((r = fio_commit(&o, e)) < 0)
+	if ((r = node_payload_keep(n, name, &o, e)) < 0)
 		return r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	r = fd < 0 ? lerr_set(e, LERR_IO, "%s: %s", path, strerror(errno))
-		   : peer_file_digest(fd, m.digest, e);
-	if (fd >= 0)
-		close(fd);
 	if (r == 0)
 		r = release_record(n, a, &m, e);
 	if (r < 0)
-		(void)unlink(path);
+		(void)node_payload_remove(n, name, NULL);
 	return r;
 }
 

@@ -65,4 +65,16 @@ int node_cached_between(struct node *n, const char *p1, const char *p2, date_t o
 void node_hint_nearest(struct lerr *e, const char *word, const char *words, size_t stride,
 		       size_t n);
 
+/*
+ * The node's key files in the database (keysync.c; a node on PostgreSQL,
+ * else nothing is done). node_keys_publish writes the party's key files of
+ * home/keys as payloads keys/FILE, replacing those there and removing
+ * those the folder no longer has, in the open transaction (begin one for
+ * several files to land at once); with next_is_current, a rotation's new
+ * pair (PARTY.next.*) stands for PARTY.key and .pub (node_keys_fetch:
+ * node.h).
+ */
+int node_keys_publish(struct store *s, const char *home, const char *party, bool next_is_current,
+		      struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
 #endif

@@ -24,25 +24,17 @@
 #include "label_json.h"
 #include "log.h"
 
-static int blob_path(struct node *n, const char *name, char *buf, size_t size, struct lerr *e)
+/* blobs/HASH.lsn: a blob's payload name */
+static void blob_name(const char *hash, char out[STORE_PAYLOAD_NAME])
 {
-	int w = snprintf(buf, size, "%s/%s%s%s", n->home, NODE_BLOBS_DIR, name[0] ? "/" : "", name);
-	if (w < 0 || (size_t)w >= size)
-		return lerr_set(e, LERR_LIMIT, "node folder path is too long");
-	return 0;
+	snprintf(out, STORE_PAYLOAD_NAME, "%s/%.64s.lsn", NODE_BLOBS_DIR, hash);
 }
 
 int node_blob_begin(struct node *n, struct fio_out *o, struct lerr *e)
 {
-	char dir[NODE_PATH_MAX + 32], pending[NODE_PATH_MAX + 48];
 	if (node_clock_act(&n->clock, e) < 0)
 		return LERR_USAGE; /* no blob for an act that would be refused */
-	if (blob_path(n, "", dir, sizeof dir, e) < 0 ||
-	    blob_path(n, "pending", pending, sizeof pending, e) < 0)
-		return LERR_LIMIT;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return lerr_set(e, LERR_IO, "%s: cannot create: %s", dir, strerror(errno));
-	return fio_begin(o, pending, 0600, true, e);
+	return node_payload_begin(n, NODE_BLOBS_DIR, o, e);
 }
 
 int node_blob_commit(struct node *n, struct fio_out *o, char name[STORE_BLOB_NAME], struct lerr *e)
@@ -63,26 +55,23 @@ int node_blob_commit(struct node *n, struct fio_out *o, char name[STORE_BLOB_NAM
 	}
 	crypto_generichash_final(&st, h, sizeof h);
 	sodium_bin2hex(name, STORE_BLOB_NAME, h, sizeof h);
-	char final[NODE_PATH_MAX + 128], file[STORE_BLOB_NAME + 8];
-	snprintf(file, sizeof file, "%s.lsn", name);
-	if (blob_path(n, file, final, sizeof final, e) < 0 ||
-	    !str_copy(o->path, sizeof o->path, final)) {
-		fio_abort(o);
-		return LERR_LIMIT;
-	}
-	return fio_commit(o, e);
+	char file[STORE_PAYLOAD_NAME];
+	blob_name(name, file);
+	return node_payload_keep(n, file, o, e);
 }
 
 int node_blob_open(struct node *n, const char *name, int *fd, struct lerr *e)
 {
-	char path[NODE_PATH_MAX + 128], file[STORE_BLOB_NAME + 8];
-	snprintf(file, sizeof file, "%s.lsn", name);
-	if (blob_path(n, file, path, sizeof path, e) < 0)
-		return LERR_LIMIT;
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0)
-		return lerr_set(e, LERR_IO, "blob %s: %s", name, strerror(errno));
-	return 0;
+	char file[STORE_PAYLOAD_NAME];
+	blob_name(name, file);
+	return node_payload_open(n, file, fd, e);
+}
+
+int node_blob_remove(struct node *n, const char *name, struct lerr *e)
+{
+	char file[STORE_PAYLOAD_NAME];
+	blob_name(name, file);
+	return node_payload_remove(n, file, e);
 }
 
 /* How well agreement a governs on day `on`: 2 in force, 1 in force before

@@ -127,16 +127,55 @@ int node_item_open(struct node *n, const char *id, const struct key_secret *k, i
 
 struct fio_out;
 
-/* Starts a blob: a temporary file in blobs/. */
+/*
+ * Payloads (payload.c): a sealed payload or an outbox envelope, named as its
+ * file in the node's folder ("blobs/HASH.lsn", "outbox/ID"). A node on
+ * PostgreSQL keeps them in the store, streamed in chunks; one on SQLite in
+ * its folder.
+ */
+bool node_payloads_in_store(const struct node *n) __attribute__((nonnull));
+/* A temporary file to write a payload into, for the folder dir (or tmp/). */
+int node_payload_begin(struct node *n, const char *dir, struct fio_out *o, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Keeps what was written to o as `name` (synced and renamed, or streamed
+ * into the store); o is closed either way. */
+int node_payload_keep(struct node *n, const char *name, struct fio_out *o, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* The payload `name` to read, from its start (*fd: close() it). */
+int node_payload_open(struct node *n, const char *name, int *fd, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Removes the payload `name` (none: 0). */
+int node_payload_remove(struct node *n, const char *name, struct lerr *e)
+    __attribute__((nonnull(1, 2)));
+
+/*
+ * The payloads the store's rows need (live items' blobs, queued envelopes)
+ * against those kept, in the store and in the folder, into *out:
+ * {"kept_in", "kept", "bytes", "missing": [NAME], "orphans": [{"name",
+ * "size", "where"}], "removed"}. An orphan is a payload no row names, made
+ * at least min_age seconds before now (one younger may be an act still
+ * under way); with collect, they are removed.
+ */
+int node_payload_check(struct node *n, int64_t now, int64_t min_age, bool collect, json_t **out,
+		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 5)));
+/* A node on PostgreSQL: the payloads its rows need that are still in its
+ * folder, moved into the store (*files of *bytes). */
+int node_payloads_move(struct node *n, uint64_t *files, uint64_t *bytes, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* Starts a blob (node_payload_begin). */
 int node_blob_begin(struct node *n, struct fio_out *o, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 
-/* Names the blob by the BLAKE2b of what was written to it, syncs and renames it into place. */
+/* Names the blob by the BLAKE2b of what was written to it and keeps it. */
 int node_blob_commit(struct node *n, struct fio_out *o, char name[STORE_BLOB_NAME], struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
-/* Opens a blob of the store for reading. */
+/* Opens a blob for reading. */
 int node_blob_open(struct node *n, const char *name, int *fd, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Removes a blob (none: 0). */
+int node_blob_remove(struct node *n, const char *name, struct lerr *e)
+    __attribute__((nonnull(1, 2)));
 
 #endif

@@ -20,6 +20,7 @@
 #include "../store/store.h"
 #include "acts.h"
 #include "internal.h"
+#include "items.h"
 #include "keyfile.h"
 #include "log.h"
 
@@ -232,6 +233,8 @@ static int first_entries(struct store *s, const char *home, const char *party,
 		r = node_log_append_to(s, party, clock, "node-init",
 				       json_pack("{s:s}", "key", line), NULL, e);
 	if (r == 0)
+		r = node_keys_publish(s, home, party, false, e);
+	if (r == 0)
 		return store_commit(s, e);
 	store_rollback(s);
 	return r;
@@ -354,6 +357,69 @@ int node_init(const struct node_init_args *a, const char *pass, size_t len, stru
 	return r;
 }
 
+int node_join(const char *home, const char *url, const char *pass, size_t len,
+	      char party[PARTY_CODE_MAX], struct lerr *e)
+{
+	char db[NODE_PATH_MAX + 16], url_file[NODE_PATH_MAX + 16], keys[NODE_PATH_MAX + 16];
+	struct stat sb;
+	struct store *s;
+	const char *want = party[0] ? party : NULL;
+	char held[PARTY_CODE_MAX] = "";
+	if (!store_is_url(url))
+		return lerr_set(e, LERR_INVAL,
+				"--store: \"%.64s\" is not a postgresql:// URL (--join is for a "
+				"node whose store is in PostgreSQL)",
+				url);
+	if (strlen(url) >= NODE_STORE_URL_MAX)
+		return lerr_set(e, LERR_LIMIT, "--store: longer than %d bytes",
+				NODE_STORE_URL_MAX - 1);
+	if (db_path(home, db, sizeof db, e) < 0 ||
+	    snprintf(url_file, sizeof url_file, "%s/%s", home, NODE_STORE_FILE) >=
+		(int)sizeof url_file ||
+	    snprintf(keys, sizeof keys, "%s/%s", home, NODE_KEYS_DIR) >= (int)sizeof keys)
+		return lerr_set(e, LERR_LIMIT, "node folder path is too long");
+	if (stat(db, &sb) == 0 || stat(url_file, &sb) == 0)
+		return lerr_set(e, LERR_EXISTS, "%s already holds a node", home);
+	if (mkdir(home, 0700) != 0 && errno != EEXIST)
+		return lerr_set(e, LERR_IO, "%s: cannot create: %s", home, strerror(errno));
+	if (node_folder_check(home, e) < 0)
+		return LERR_INVAL;
+	int r = store_open(url, false, &s, e);
+	if (r == LERR_NOTFOUND)
+		return lerr_set(e, LERR_NOTFOUND,
+				"that database holds no node (init without --join makes one)");
+	if (r < 0)
+		return r;
+	r = store_meta_get(s, "party", held, sizeof held, e);
+	store_close(s);
+	if (r < 0)
+		return r == LERR_NOTFOUND ? lerr_set(e, r,
+						     "that database holds no node (init "
+						     "without --join makes one)")
+					  : r;
+	if (want && strcmp(want, held) != 0)
+		return lerr_set(e, LERR_INVAL, "that database holds the node of %s, not of %s",
+				held, want);
+	str_copy(party, PARTY_CODE_MAX, held);
+	/* the folder names the database; its keys come from there, and must open */
+	if ((r = fio_write_file(url_file, url, strlen(url), 0600, false, e)) < 0)
+		return r;
+	struct node *n;
+	struct key_secret k;
+	if ((r = node_open(home, &n, e)) == 0) {
+		if ((r = node_secret_key(n, pass, len, &k, e)) == 0)
+			key_secret_free(&k);
+		else
+			lerr_prefix(e, "the node's keys, from its database");
+		node_close(n);
+	}
+	if (r < 0) { /* nothing left: another try starts afresh */
+		(void)unlink(url_file);
+		fio_remove_tree(keys, 1); /* the folder and the files in it */
+	}
+	return r;
+}
+
 int node_serve_dir(const char *name, long *pid)
 {
 	char *end;
@@ -383,13 +449,14 @@ static long daemon_running(const char *home)
 	return found;
 }
 
-int node_store_migrate(const char *home, const char *url, uint64_t *rows, struct lerr *e)
+int node_store_migrate(const char *home, const char *url, struct node_migrated *m, struct lerr *e)
 {
+	uint64_t *rows = &m->rows;
+	memset(m, 0, sizeof *m);
 	char from[NODE_PATH_MAX + NODE_STORE_URL_MAX], url_file[NODE_PATH_MAX + 16],
 	    kept[sizeof from + 16];
 	struct store *src = NULL, *dst = NULL;
 	long daemon;
-	*rows = 0;
 	if (!store_is_url(url))
 		return lerr_set(e, LERR_INVAL, "--to: \"%.64s\" is not a postgresql:// URL", url);
 	if (strlen(url) >= NODE_STORE_URL_MAX)
@@ -432,6 +499,19 @@ int node_store_migrate(const char *home, const char *url, uint64_t *rows, struct
 					    json_pack("{s:s, s:s, s:I}", "from", "sqlite", "to",
 						      "postgresql", "rows", (json_int_t)*rows),
 					    e);
+		/* the node is the database's now: its payloads follow (a failure
+		 * leaves those not moved in the folder, where they are still read;
+		 * store migrate again moves them) */
+		if (r == 0 && (r = store_begin(n->store, e)) == 0 &&
+		    ((r = node_keys_publish(n->store, home, n->party, false, e)) < 0 ||
+		     (r = store_commit(n->store, e)) < 0))
+			store_rollback(n->store);
+		if (r == 0 && (r = node_payloads_move(n, &m->files, &m->bytes, e)) < 0) {
+			lerr_prefix(e, "the store moved, not every payload (run store migrate "
+				       "again)");
+			node_close(n);
+			return r;
+		}
 		node_close(n);
 	}
 	if (r < 0) { /* back to the SQLite file, untouched */

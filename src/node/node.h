@@ -134,6 +134,18 @@ int node_init(const struct node_init_args *a, const char *pass, size_t len, stru
     __attribute__((warn_unused_result, nonnull(1, 2)));
 
 /*
+ * A folder for another daemon of the node that the PostgreSQL database at
+ * url holds (liaison init --store URL --join): home/store.url names it, and
+ * the node's sealed keys come from the database into home/keys, checked
+ * with the passphrase. party: the party the node must be of ("" for any);
+ * set to the node's. Refused for a folder that holds a node; nothing is
+ * left behind when it fails.
+ */
+int node_join(const char *home, const char *url, const char *pass, size_t len,
+	      char party[PARTY_CODE_MAX], struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 5)));
+
+/*
  * Where the node's store is: home/store.url when the node keeps it in
  * PostgreSQL (the URL, written by init --store), else the SQLite file
  * home/node.db.
@@ -148,9 +160,16 @@ int node_store_location(const char *home, char *buf, size_t n, struct lerr *e)
  * uses the database from then on), node.db kept as node.db.migrated, and
  * the move logged (store-migrated). Refused while a daemon serves the node
  * (the message names its pid), for a node already on PostgreSQL, and for a
- * database that holds a node. *rows: the rows copied.
+ * database that holds a node. Then the payloads its rows need (sealed
+ * payloads, queued envelopes) move from its folder into the database
+ * (node_payloads_move).
  */
-int node_store_migrate(const char *home, const char *url, uint64_t *rows, struct lerr *e)
+struct node_migrated {
+	uint64_t rows;	/* rows copied */
+	uint64_t files; /* payloads moved into the database */
+	uint64_t bytes; /* their bytes */
+};
+int node_store_migrate(const char *home, const char *url, struct node_migrated *m, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 /* What a backup or a restore copied, and the log it checked. */
@@ -206,6 +225,14 @@ int node_key_path(const char *home, const char *party, const char *ext, char *bu
 int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const char *pass,
 			   size_t len, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 4)));
+
+/*
+ * A node on PostgreSQL: home/keys brought up to date from the database,
+ * which holds the node's key files (none there yet: the folder's are
+ * written there). Opening the node for the CLI and unsealing the keys do
+ * it; nothing on SQLite.
+ */
+int node_keys_fetch(struct node *n, struct lerr *e) __attribute__((warn_unused_result, nonnull(1)));
 
 /*
  * Unseals the node's own secret keys, with the pairs it retired (release

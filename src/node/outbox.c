@@ -25,9 +25,9 @@
 
 /* ---- the outbox ---- */
 
-void node_outbox_path(const struct node *n, const char *id, char *buf, size_t size)
+void node_outbox_name(const char *id, char out[STORE_PAYLOAD_NAME])
 {
-	snprintf(buf, size, "%s/outbox/%s", n->home, id);
+	snprintf(out, STORE_PAYLOAD_NAME, "outbox/%.40s", id);
 }
 
 void node_msg_id(char out[MSG_ID_MAX])
@@ -37,36 +37,50 @@ void node_msg_id(char out[MSG_ID_MAX])
 	sodium_bin2hex(out, MSG_ID_MAX, b, sizeof b);
 }
 
+/* Whether the body of message `id`, made at `made`, is no longer needed:
+ * done with (its receipt or refusal kept), or an hour old with no row (its
+ * release never committed). */
+static bool outbox_done(const struct store_msg *ms, size_t nm, const char *id, int64_t made,
+			int64_t now)
+{
+	for (size_t i = 0; i < nm; i++)
+		if (strcmp(ms[i].id, id) == 0)
+			return ms[i].state != MSG_QUEUED;
+	return now - made > 3600;
+}
+
 int node_outbox_sweep(struct node *n, int64_t now, size_t *removed, struct lerr *e)
 {
 	char dir[NODE_PATH_MAX + 16], path[NODE_PATH_MAX + 96];
 	struct store_msg *ms = NULL;
-	size_t nm = 0;
+	struct store_payload *ps = NULL;
+	size_t nm = 0, np = 0;
 	*removed = 0;
-	snprintf(dir, sizeof dir, "%s/outbox", n->home);
-	DIR *d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : lerr_set(e, LERR_IO, "%s: %s", dir, strerror(errno));
 	int r = store_outbox_list(n->store, &ms, &nm, e);
+	if (r == 0 && node_payloads_in_store(n))
+		r = store_payloads(n->store, "outbox/", &ps, &np, e);
+	for (size_t i = 0; r == 0 && i < np; i++)
+		if (outbox_done(ms, nm, ps[i].name + 7, ps[i].made, now) &&
+		    store_payload_remove(n->store, ps[i].name, NULL) == 0)
+			(*removed)++;
+	free(ps);
+	snprintf(dir, sizeof dir, "%s/outbox", n->home);
+	DIR *d = r == 0 ? opendir(dir) : NULL;
+	if (r == 0 && !d && errno != ENOENT)
+		r = lerr_set(e, LERR_IO, "%s: %s", dir, strerror(errno));
 	struct dirent *de;
-	while (r == 0 && (de = readdir(d)) != NULL) {
-		char name[64]; /* message ids, and fio's temporary files beside them */
-		if (de->d_name[0] == '.' || !str_copy(name, sizeof name, de->d_name))
-			continue;
-		const struct store_msg *m = NULL;
-		for (size_t i = 0; i < nm && !m; i++)
-			if (strcmp(ms[i].id, name) == 0)
-				m = &ms[i];
+	while (d && (de = readdir(d)) != NULL) {
 		struct stat sb;
-		node_outbox_path(n, name, path, sizeof path);
-		/* done with (its receipt or refusal kept), or an hour old with no
-		 * row (its release never committed) */
-		bool gone = m ? m->state != MSG_QUEUED
-			      : stat(path, &sb) == 0 && now - (int64_t)sb.st_mtime > 3600;
-		if (gone && unlink(path) == 0)
+		/* message ids, and fio's temporary files beside them */
+		if (de->d_name[0] == '.' ||
+		    snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
+			continue;
+		if (stat(path, &sb) == 0 &&
+		    outbox_done(ms, nm, de->d_name, (int64_t)sb.st_mtime, now) && unlink(path) == 0)
 			(*removed)++;
 	}
-	closedir(d);
+	if (d)
+		closedir(d);
 	store_msg_free(ms, nm);
 	free(ms);
 	return r;
@@ -101,7 +115,13 @@ static int outbox_save(struct node *n, const struct store_msg *m, const char *ki
 		json_decref(facts);
 		return r;
 	}
-	return kind ? node_log_commit(n, kind, facts, e) : store_commit(n->store, e);
+	r = kind ? node_log_commit(n, kind, facts, e) : store_commit(n->store, e);
+	if (r == 0 && m->state != MSG_QUEUED && !m->body) { /* the receipt or refusal is kept */
+		char name[STORE_PAYLOAD_NAME];
+		node_outbox_name(m->id, name);
+		(void)node_payload_remove(n, name, NULL);
+	}
+	return r;
 }
 
 int node_outbox_delivered(struct node *n, struct store_msg *m, const char *receipt, size_t len,
@@ -152,12 +172,7 @@ int node_outbox_delivered(struct node *n, struct store_msg *m, const char *recei
 	m->attempts++;
 	m->last_error[0] = '\0';
 	date_format(n->clock.today, m->done_on);
-	if ((r = outbox_save(n, m, "message-delivered", facts, e)) == 0) {
-		char path[NODE_PATH_MAX + 64];
-		node_outbox_path(n, m->id, path, sizeof path);
-		(void)unlink(path); /* delivered: the receipt and the log are the proof */
-	}
-	return r;
+	return outbox_save(n, m, "message-delivered", facts, e);
 }
 
 int node_outbox_refused(struct node *n, struct store_msg *m, const char *why, struct lerr *e)

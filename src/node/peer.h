@@ -109,8 +109,8 @@ int node_peer_remove(struct node *n, const char *party, struct lerr *e)
 
 /* ---- the outbox ---- */
 
-/* Where message id's body waits: home/outbox/ID. */
-void node_outbox_path(const struct node *n, const char *id, char *buf, size_t size);
+/* The payload name of message id's body: outbox/ID (node_payload_open). */
+void node_outbox_name(const char *id, char out[STORE_PAYLOAD_NAME]);
 
 /*
  * Removes from home/outbox the bodies no message needs: those of messages

@@ -30,6 +30,7 @@
 #include "../store/store.h"
 #include "exchange.h"
 #include "internal.h"
+#include "items.h"
 #include "keyfile.h"
 #include "log.h"
 #include "peer.h"
@@ -219,10 +220,20 @@ int node_secret_key(struct node *n, const char *pass, size_t len, struct key_sec
 	size_t nn = 0;
 	memset(k, 0, sizeof *k);
 	int r = settle(n, e);
+	if (r == 0) /* a node on PostgreSQL: the keys as its database has them */
+		r = node_keys_fetch(n, e);
 	if (r == 0)
 		r = node_key_path(n->home, n->party, "key", path, sizeof path, e);
 	if (r == 0)
 		r = keyfile_secret(path, pass, len, k, e);
+	/* the public file is the secret's half: what checks the node's own
+	 * signatures cannot be swapped apart from it (a folder or a database
+	 * written by someone without the passphrase) */
+	struct key_public pub;
+	if (r == 0 && (r = node_public_key(n, n->party, &pub, e)) == 0 &&
+	    !key_public_equal(&pub, &k->pub))
+		r = lerr_set(e, LERR_INVAL, "keys/%s.pub is not the public half of keys/%s.key",
+			     n->party, n->party);
 	/* the pairs it retired, sealed under the same passphrase */
 	if (r == 0)
 		r = retired_numbers(n, &nums, &nn, e);
@@ -269,6 +280,18 @@ int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const
 			break;
 	if (r == 0 && (r = node_key_path(n->home, n->party, "key", path, sizeof path, e)) == 0)
 		r = keyfile_reseal(path, old, oldlen, pass, len, NULL, e);
+	/* a node on PostgreSQL: every pair into the database at once, or the
+	 * current pair back under the old passphrase with the others */
+	if (r == 0 && node_payloads_in_store(n)) {
+		if ((r = store_begin(n->store, e)) == 0 &&
+		    ((r = node_keys_publish(n->store, n->home, n->party, false, e)) < 0 ||
+		     (r = store_commit(n->store, e)) < 0))
+			store_rollback(n->store);
+		struct lerr q = {0};
+		if (r < 0 && keyfile_reseal(path, pass, len, old, oldlen, NULL, &q) < 0)
+			fprintf(stderr, "liaison: %s is left under the new passphrase: %s\n", path,
+				q.msg);
+	}
 	for (size_t i = 0; r < 0 && i < done; i++) {
 		struct lerr q = {0};
 		if (key_file(n, nums[i], "key", path, sizeof path, &q) == 0 &&
@@ -518,6 +541,12 @@ static int rotation_commit(struct node *n, const struct key_secret *old,
 		return LERR_LIMIT;
 	}
 	line[strcspn(line, "\n")] = '\0';
+	/* a node on PostgreSQL: the new pair is the database's with the commit */
+	if ((r = node_keys_publish(n->store, n->home, n->party, true, e)) < 0) {
+		json_decref(msgs);
+		store_rollback(n->store);
+		return r;
+	}
 	return node_log_commit(n, "key-rotated",
 			       json_pack("{s:s, s:s, s:s, s:I, s:b, s:o}", "retired",
 					 res->old_fingerprint, "fingerprint", res->fingerprint,

@@ -156,4 +156,15 @@ struct store_retired_key {
 	char how[16];	   /* "replaced", "rotated", "compromised" */
 };
 
+/* A payload kept in the store (store.h): its name, as its file in the
+ * node's folder, its size, and when it was made (Unix seconds). */
+#define STORE_CHUNK	   (1 << 20)
+#define STORE_PAYLOAD_NAME 96
+
+struct store_payload {
+	char name[STORE_PAYLOAD_NAME];
+	uint64_t size;
+	int64_t made;
+};
+
 #endif

@@ -48,6 +48,9 @@ struct sql_driver {
 	const char *(*text)(struct sql_stmt *st, int i); /* NULL when NULL */
 	int64_t (*int64)(struct sql_stmt *st, int i);
 	const void *(*blob)(struct sql_stmt *st, int i, size_t *n);
+	/* the statement's columns are all blobs: fetched as bytes, not as text
+	 * to decode (PostgreSQL's binary results; SQLite: nothing to do) */
+	void (*blobs_only)(struct sql_stmt *st);
 	int64_t (*changes)(struct sql *c); /* rows the last statement changed */
 	int (*exec)(struct sql *c, const char *sql, struct lerr *e); /* statements; no rows */
 	const char *(*errmsg)(struct sql *c);
@@ -136,6 +139,11 @@ static inline int64_t sql_int(struct sql_stmt *st, int i)
 static inline const void *sql_blob(struct sql_stmt *st, int i, size_t *n)
 {
 	return st->c->d->blob(st, i, n);
+}
+static inline void sql_blobs_only(struct sql_stmt *st)
+{
+	if (st->c->d->blobs_only)
+		st->c->d->blobs_only(st);
 }
 static inline int64_t sql_changes(struct sql *c)
 {

@@ -3,7 +3,8 @@
  *
  * Each statement is prepared once per connection (its ? placeholders
  * numbered $1, $2...) and run with PQexecPrepared: parameters as text, but
- * blobs in binary; results as text (bytea in hex, decoded here). A step
+ * blobs in binary; results as text (bytea in hex, decoded here), or as
+ * bytes for a statement of blobs only (a payload's chunks). A step
  * runs the statement on its first call and then walks the rows.
  * PostgreSQL's commit is durable when the server's synchronous_commit is on
  * (the default) with fsync; docs/deploy.md says what the server needs.
@@ -26,6 +27,7 @@ struct pg_stmt {
 	char name[16];	 /* the prepared statement's name */
 	int nparams;
 	bool busy, cached;
+	bool binary; /* its results as bytes (sql_blobs_only) */
 	char *val[PG_PARAMS];
 	int len[PG_PARAMS], fmt[PG_PARAMS];
 	PGresult *res;
@@ -269,7 +271,7 @@ static int pg_step(struct sql_stmt *st)
 	struct pg_conn *q = C(st->c);
 	if (!s->res) {
 		s->res = PQexecPrepared(q->db, s->name, s->nparams, (const char *const *)s->val,
-					s->len, s->fmt, 0);
+					s->len, s->fmt, s->binary ? 1 : 0);
 		ExecStatusType t = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
 		if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
 			keep_error(q, s->res);
@@ -315,12 +317,17 @@ static int64_t pg_integer(struct sql_stmt *st, int i)
 	return v ? strtoll(v, NULL, 10) : 0;
 }
 
-/* A bytea column arrives as text (\x and hex digits): decoded here. */
+/* A bytea column arrives as text (\x and hex digits): decoded here; or,
+ * asked for as bytes, as they are. */
 static const void *pg_blob(struct sql_stmt *st, int i, size_t *n)
 {
 	struct pg_stmt *s = S(st);
 	const char *v = pg_text(st, i);
 	*n = 0;
+	if (v && s->binary) {
+		*n = (size_t)PQgetlength(s->res, s->row, i);
+		return v;
+	}
 	if (!v || s->nblob == PG_BLOBS)
 		return NULL;
 	uint8_t *b = PQunescapeBytea((const unsigned char *)v, n);
@@ -328,6 +335,11 @@ static const void *pg_blob(struct sql_stmt *st, int i, size_t *n)
 		return NULL;
 	s->blob[s->nblob++] = b;
 	return b;
+}
+
+static void pg_blobs_only(struct sql_stmt *st)
+{
+	S(st)->binary = true;
 }
 
 static int64_t pg_changes(struct sql *c)
@@ -401,6 +413,7 @@ static const struct sql_driver pg_driver = {
     .text = pg_text,
     .int64 = pg_integer,
     .blob = pg_blob,
+    .blobs_only = pg_blobs_only,
     .changes = pg_changes,
     .exec = pg_exec,
     .errmsg = pg_errmsg,

@@ -368,8 +368,8 @@ int store_backup(struct store *s, const char *path, struct lerr *e)
 int store_blob_names(struct store *s, char (**out)[STORE_BLOB_NAME], size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
-/* The ids of the outbox's messages not yet delivered or refused (their
- * envelopes are in the node's outbox folder). */
+/* The ids of the outbox's messages not yet delivered or refused whose body
+ * is a payload (outbox/ID: an item's envelope), not in their row. */
 int store_outbox_pending_ids(struct store *s, char (**out)[MSG_ID_MAX], size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
@@ -388,5 +388,35 @@ int store_nonce_seen(struct store *s, const char *party, const char *nonce, stru
 int store_nonce_use(struct store *s, const char *party, const char *nonce, int64_t at,
 		    int64_t forget_before, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
+ * Payloads in the store: what a node on PostgreSQL keeps there rather than
+ * in its folder (sealed payloads, outbox envelopes, sealed keys), so that
+ * its daemons share nothing but the database. A payload is named as its
+ * file would be in the folder ("blobs/HASH.lsn", "outbox/ID",
+ * "keys/FILE"), kept in chunks of STORE_CHUNK bytes, and streamed in and
+ * out through a file descriptor with flat memory, whatever its size.
+ */
+/* Whether the node keeps its payloads in this store (PostgreSQL), not in its folder. */
+bool store_keeps_payloads(const struct store *s) __attribute__((nonnull));
+/*
+ * Reads fd from its offset to its end into the payload `name`, made at
+ * `now`. In the open transaction if there is one (a payload that commits
+ * with a row), else in one of its own, which takes no write lock. A whole
+ * payload of that name already there: replaced when `replace`, else kept
+ * (a blob is named by its bytes). *size: the bytes read.
+ */
+int store_payload_put(struct store *s, const char *name, int fd, bool replace, int64_t now,
+		      uint64_t *size, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* Writes the payload `name` to fd, chunk by chunk; LERR_NOTFOUND when there is none. */
+int store_payload_get(struct store *s, const char *name, int fd, uint64_t *size, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* Removes the payload `name` (none: 0). */
+int store_payload_remove(struct store *s, const char *name, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* The payloads whose name begins with prefix, by name, into *out (free() it) of *n. */
+int store_payloads(struct store *s, const char *prefix, struct store_payload **out, size_t *n,
+		   struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
 #endif

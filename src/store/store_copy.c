@@ -193,7 +193,8 @@ int store_blob_names(struct store *s, char (**out)[STORE_BLOB_NAME], size_t *n, 
 int store_outbox_pending_ids(struct store *s, char (**out)[MSG_ID_MAX], size_t *n, struct lerr *e)
 {
 	struct sql_stmt *st;
-	if (db_prep(s, "SELECT id FROM outbox WHERE state = 0 ORDER BY id", &st, e) < 0)
+	if (db_prep(s, "SELECT id FROM outbox WHERE state = 0 AND body IS NULL ORDER BY id", &st,
+		    e) < 0)
 		return LERR_STORE;
 	return db_collect(s, st, MSG_ID_MAX, (void **)out, n, "list the outbox", e);
 }

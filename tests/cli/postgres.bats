@@ -14,6 +14,7 @@ setup() {
 	DB=liaison_bats_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	psql -q "$LIAISON_TEST_PG/postgres" -c "CREATE DATABASE $DB"
 	STORE=$LIAISON_TEST_PG/$DB
+	PGSH=$BATS_TEST_DIRNAME/../../scripts/pg.sh
 	PIDS=()
 	echo "2019-08-24 06:45 KST: two short-range missiles launched eastward" >report.txt
 }
@@ -21,6 +22,7 @@ setup() {
 teardown() {
 	[ -n "${LIAISON_TEST_PG:-}" ] || return 0
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	for d in ${SERVERS:-}; do sh "$PGSH" stop "$d"; done
 	psql -q "$LIAISON_TEST_PG/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
 }
 
@@ -41,7 +43,7 @@ nodes() {
 serve() {
 	local name=$1 home=$2
 	shift 2
-	"$L" --home "$home" serve --listen 127.0.0.1:0 "$@" 2>"$name.log" &
+	"$L" --home "$home" serve --listen "${LISTEN:-127.0.0.1:0}" "$@" 2>"$name.log" &
 	PIDS+=($!)
 	for _ in $(seq 200); do grep -q "node on http" "$name.log" 2>/dev/null && break; sleep 0.05; done
 	eval "${name}_URL=http://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$name.log" | head -1)"
@@ -56,6 +58,9 @@ serve() {
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 	"$L" --home jpn item get "$id" --by sato --purpose warning -o got.txt 2>/dev/null
 	cmp got.txt report.txt
+	# its sealed payload and keys in the database; the folder keeps no payload
+	[ -z "$(ls jpn/blobs 2>/dev/null)" ]
+	[ "$(pg 'SELECT count(*) FROM payloads WHERE name LIKE $$blobs/%$$')" = 1 ]
 	run "$L" --home jpn item get "$id" --by suzuki --purpose warning -o no.txt
 	[ "$status" -eq 3 ] # DENY: the rules are the same whatever the store
 	"$L" --home jpn item release "$id" --to KOR --by sato -o env.lsn 2>/dev/null
@@ -188,13 +193,19 @@ serve() {
 	PIDS=()
 	[ "$(pg 'SELECT count(*) FROM information_schema.tables WHERE table_name = $$meta$$')" = 0 ]
 	# the move
+	[ "$(ls jpn/blobs | wc -l)" = 3 ] && [ "$(ls jpn/outbox | wc -l)" = 1 ]
 	run "$L" --home jpn --json store migrate --to "$STORE"
 	[ "$status" -eq 0 ]
 	rows=$(echo "$output" | jq .rows)
 	[ "$rows" -gt 50 ]
+	# the payloads and the queued envelope moved into the database, the keys copied there
+	[ "$(echo "$output" | jq .payloads)" = 4 ]
+	[ -z "$(find jpn/blobs jpn/outbox -type f)" ]
+	[ "$(pg 'SELECT count(*) FROM payloads')" = 6 ]
+	[ "$(pg 'SELECT string_agg(name, $$ $$ ORDER BY name) FROM payloads WHERE name LIKE $$keys/%$$')" = "keys/JPN.key keys/JPN.pub" ]
 	[ -f jpn/store.url ] && [ -f jpn/node.db.migrated ] && [ ! -e jpn/node.db ]
 	[ "$("$L" --home jpn --json store info | jq -r .engine)" = postgresql ]
-	[ "$("$L" --home jpn --json store info | jq -r .schema)" = 14 ]
+	[ "$("$L" --home jpn --json store info | jq -r .schema)" = 15 ]
 	# the same log, then the move itself; the checkpoint signed before still verifies
 	after=$("$L" --home jpn --json log entries | jq -c .entries)
 	[ "$(echo "$after" | jq -c ".[:$size]")" = "$before" ]
@@ -271,4 +282,216 @@ serve() {
 	[ "$(psql -qtA "$LIAISON_TEST_PG/${DB}_r" -c 'SELECT count(*) FROM items')" -eq "$n" ]
 	"$L" --home jpn2 log verify >/dev/null
 	psql -q "$LIAISON_TEST_PG/postgres" -c "DROP DATABASE ${DB}_r WITH (FORCE)"
+}
+
+# payload NAME: the bytes of a one-chunk payload in JPN's database
+payload() {
+	pg "SELECT encode(data, \$\$base64\$\$) FROM payload_chunks WHERE name = \$\$$1\$\$" | base64 -d
+}
+
+@test "payloads in the database: store check and gc, a lost one named, one left in the folder moved by store migrate" {
+	nodes
+	ids=()
+	for i in 1 2 3; do
+		ids+=("$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title "t$i" \
+			--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)")
+	done
+	"$L" --home jpn peer add KOR --url http://127.0.0.1:1 >/dev/null
+	"$L" --home jpn item release "${ids[0]}" --to KOR --by sato >/dev/null 2>&1 # queued: KOR is down
+	[ "$(pg 'SELECT count(*) FROM payloads WHERE name LIKE $$outbox/%$$')" = 1 ]
+	[ -z "$(find jpn/blobs jpn/outbox -type f 2>/dev/null)" ]
+	# a destroyed item's payload goes with it
+	"$L" --home jpn item destroy "${ids[2]}" --by suzuki >/dev/null 2>&1
+	[ "$(pg 'SELECT count(*) FROM payloads WHERE name LIKE $$blobs/%$$')" = 2 ]
+	run "$L" --home jpn --json store check
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -c '[.kept_in, .kept, (.missing | length), (.orphans | length)]')" = '["store",3,0,0]' ]
+	# orphans: one in the database, one in the folder, both old; a young one is an act under way
+	old=blobs/$(printf 'a%.0s' $(seq 64)).lsn
+	pg "INSERT INTO payloads VALUES(\$\$$old\$\$, 3, 0); INSERT INTO payload_chunks VALUES(\$\$$old\$\$, 0, \$\$\\x010203\$\$)" >/dev/null
+	mkdir -p jpn/blobs jpn/outbox
+	head -c 100 /dev/urandom >"jpn/blobs/$(printf 'b%.0s' $(seq 64)).lsn"
+	touch -d '2 hours ago' jpn/blobs/*.lsn
+	head -c 100 /dev/urandom >"jpn/outbox/$(printf 'c%.0s' $(seq 32))"
+	run "$L" --home jpn store check
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"3 payloads kept in the store"*"2 orphans"* ]]
+	[[ "$output" == *"orphan $old (3 bytes, in the store)"* ]]
+	[[ "$output" == *"(100 bytes, in the folder)"*"store gc removes the orphans"* ]]
+	[ "$("$L" --home jpn --json store check --older-than 0 | jq '.orphans | length')" = 3 ]
+	run "$L" --home jpn --json store gc
+	[ "$status" -eq 0 ] && [ "$(echo "$output" | jq '[.removed, (.orphans | length)]' | tr -d ' \n')" = "[true,2]" ]
+	[ "$(pg "SELECT count(*) FROM payloads WHERE name = \$\$$old\$\$")" = 0 ]
+	[ "$(pg "SELECT count(*) FROM payload_chunks WHERE name = \$\$$old\$\$")" = 0 ]
+	[ -z "$(ls jpn/blobs)" ] && [ "$(ls jpn/outbox | wc -l)" = 1 ] # the young one stays
+	run "$L" --home jpn store gc --older-than soon
+	[ "$status" -eq 2 ] && [[ "$output" == *"--older-than"* ]]
+	# a payload left in the folder (a node moved by an older liaison) is read there...
+	name=$(pg "SELECT 'blobs/' || blob || '.lsn' FROM items WHERE id = \$\$${ids[1]}\$\$")
+	payload "$name" >"jpn/$name"
+	pg "DELETE FROM payload_chunks WHERE name = \$\$$name\$\$; DELETE FROM payloads WHERE name = \$\$$name\$\$" >/dev/null
+	"$L" --home jpn item get "${ids[1]}" --by sato --purpose warning -o got1.txt 2>/dev/null
+	cmp got1.txt report.txt
+	# ...and moved into the database by store migrate
+	run "$L" --home jpn --json store migrate
+	[ "$status" -eq 0 ] && [ "$(echo "$output" | jq .payloads)" = 1 ]
+	[ ! -e "jpn/$name" ] && [ "$(pg "SELECT count(*) FROM payloads WHERE name = \$\$$name\$\$")" = 1 ]
+	"$L" --home jpn item get "${ids[1]}" --by sato --purpose warning -o got2.txt 2>/dev/null
+	cmp got2.txt report.txt
+	# a payload lost: store check names it and fails; reading the item says what is missing
+	pg "DELETE FROM payloads WHERE name = \$\$$name\$\$" >/dev/null
+	run "$L" --home jpn store check
+	[ "$status" -eq 1 ] && [[ "$output" == *"missing $name (a row names it)"* ]]
+	run "$L" --home jpn item get "${ids[1]}" --by sato --purpose warning -o got3.txt
+	[ "$status" -eq 1 ] && [[ "$output" == *"$name"* ]]
+	"$L" --home jpn log verify >/dev/null
+}
+
+@test "daemons of one node on separate folders, nothing shared but the database: one node, each message once, keys followed" {
+	nodes
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	# --join: what it refuses leaves nothing behind
+	run env LIAISON_PASSPHRASE=wrong "$L" --home b init --store "$STORE" --join
+	[ "$status" -eq 1 ] && [[ "$output" == *"the node's keys, from its database"* ]]
+	[ ! -e b/store.url ] && [ ! -e b/keys ]
+	run "$L" --home b init --store "$STORE" --join --party KOR
+	[ "$status" -eq 2 ] && [[ "$output" == *"holds the node of JPN, not of KOR"* ]]
+	run "$L" --home b init --store b.db --join
+	[ "$status" -eq 2 ] && [[ "$output" == *"not a postgresql:// URL"* ]]
+	run "$L" --home jpn init --store "$STORE" --join
+	[ "$status" -eq 1 ] && [[ "$output" == *"already holds a node"* ]]
+	psql -q "$LIAISON_TEST_PG/postgres" -c "CREATE DATABASE ${DB}_empty"
+	run "$L" --home b init --store "$LIAISON_TEST_PG/${DB}_empty" --join
+	psql -q "$LIAISON_TEST_PG/postgres" -c "DROP DATABASE ${DB}_empty WITH (FORCE)"
+	[ "$status" -eq 1 ] && [[ "$output" == *"holds no node"* ]]
+	[ ! -e b/store.url ]
+	# the second folder: the database's URL and the passphrase, nothing else
+	run "$L" --home b --json init --store "$STORE" --join
+	[ "$status" -eq 0 ] && [ "$(echo "$output" | jq -r .party)" = JPN ]
+	cmp b/keys/JPN.pub jpn/keys/JPN.pub && cmp b/keys/JPN.key jpn/keys/JPN.key
+	[ "$(stat -c %a b/keys/JPN.key)" = 600 ]
+	port=$((20000 + RANDOM % 20000))
+	LISTEN=127.0.0.1:$port serve kor kor
+	serve a jpn
+	serve b b
+	"$L" --home jpn peer add KOR --url "$kor_URL" >/dev/null
+	"$L" --home kor peer add JPN --url "$a_URL" >/dev/null
+	# shared through one, read through the other; released through the other, delivered once
+	id=$(curl -sf -H "Authorization: Bearer $SATO" --data-binary @report.txt \
+		"$a_URL/v1/items?level=GOKUHI&title=across&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning" | jq -r .id)
+	curl -sf -H "Authorization: Bearer $SATO" "$b_URL/v1/items/$id/content?purpose=warning" -o got.txt
+	cmp got.txt report.txt
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SATO" \
+		-d '{"to": "KOR", "send": true}' "$b_URL/v1/items/$id/release")" = 202 ]
+	for _ in $(seq 100); do [ "$(pg 'SELECT count(*) FROM outbox WHERE state = 1')" = 1 ] && break; sleep 0.1; done
+	[ "$(sqlite3 kor/node.db "SELECT count(*) FROM items WHERE id = '$id'")" = 1 ]
+	# KOR down; six releases queued through both; one daemon killed: the other delivers them all, each once
+	kill -9 "${PIDS[0]}"
+	wait "${PIDS[0]}" 2>/dev/null || true
+	for i in 1 2 3 4 5 6; do
+		url=$a_URL
+		[ $((i % 2)) = 0 ] && url=$b_URL
+		id=$(curl -sf -H "Authorization: Bearer $SATO" --data-binary @report.txt \
+			"$url/v1/items?level=GOKUHI&title=q$i&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning" | jq -r .id)
+		[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SATO" \
+			-d '{"to": "KOR", "send": true}' "$url/v1/items/$id/release")" = 202 ]
+	done
+	[ "$(pg 'SELECT count(*) FROM payloads WHERE name LIKE $$outbox/%$$')" = 6 ]
+	[ -z "$(find jpn/outbox b/outbox jpn/blobs b/blobs -type f 2>/dev/null)" ]
+	kill -9 "${PIDS[1]}"
+	wait "${PIDS[1]}" 2>/dev/null || true
+	LISTEN=127.0.0.1:$port serve kor2 kor
+	"$L" --home b peer deliver >/dev/null 2>&1 || true
+	for _ in $(seq 300); do [ "$(pg 'SELECT count(*) FROM outbox WHERE state = 1')" = 7 ] && break; sleep 0.1; done
+	[ "$(pg 'SELECT count(*) FROM outbox WHERE state = 1')" = 7 ]
+	[ "$(sqlite3 kor/node.db 'SELECT count(*) FROM inbox')" = 7 ]
+	[ "$(pg 'SELECT count(*) FROM payloads WHERE name LIKE $$outbox/%$$')" = 0 ] # delivered: gone
+	# a rotation on one machine (the others stopped) reaches the other's folder
+	kill -TERM "${PIDS[2]}"
+	wait "${PIDS[2]}" || true
+	"$L" --home jpn party rotate-key >/dev/null 2>&1
+	! cmp -s b/keys/JPN.pub jpn/keys/JPN.pub
+	serve b2 b
+	cmp b/keys/JPN.pub jpn/keys/JPN.pub && cmp b/keys/JPN-1.key jpn/keys/JPN-1.key
+	curl -sf -H "Authorization: Bearer $SATO" "$b2_URL/v1/items/$id/content?purpose=warning" -o got2.txt
+	cmp got2.txt report.txt # sealed to the retired key, opened by it
+	[ "$(curl -sf "$b2_URL/readyz" -o /dev/null -w '%{http_code}')" = 200 ]
+	kill -TERM "${PIDS[4]}"
+	wait "${PIDS[4]}" || true
+	# a new passphrase on one machine: the other's keys open with it alone
+	echo "a new passphrase" >new.pass
+	chmod 600 new.pass
+	"$L" --home jpn store passphrase --new-passphrase-file new.pass >/dev/null 2>&1
+	run "$L" --home b log checkpoint
+	[ "$status" -ne 0 ]
+	LIAISON_PASSPHRASE="a new passphrase" "$L" --home b log checkpoint >/dev/null 2>&1
+	"$L" --home jpn log verify >/dev/null
+}
+
+@test "an item of ${LIAISON_BIG_MIB:-1024} MiB through the database, in and out with flat memory" {
+	nodes
+	mib=${LIAISON_BIG_MIB:-1024}
+	truncate -s "${mib}M" big.bin
+	/usr/bin/time -f %M -o share.kib "$L" --home jpn item share big.bin --by sato --level GOKUHI \
+		--title big --releasable KOR --ntk MISSILE-WARNING --purpose warning >id 2>/dev/null
+	"$L" --home b init --store "$STORE" --join >/dev/null
+	/usr/bin/time -f %M -o get.kib "$L" --home b item get "$(cat id)" --by sato --purpose warning -o got.bin 2>/dev/null
+	cmp got.bin big.bin
+	rm -f got.bin
+	[ -z "$(find jpn/blobs b/blobs -type f 2>/dev/null)" ]
+	size=$(pg 'SELECT size FROM payloads WHERE name LIKE $$blobs/%$$')
+	[ "$size" -gt $((mib << 20)) ]
+	[ "$(pg 'SELECT count(*) FROM payload_chunks WHERE name LIKE $$blobs/%$$')" = $(((size + 1048575) >> 20)) ]
+	# peak memory (KiB) of each process, whatever the size (the sanitizer build's shadow aside)
+	echo "share: $(tail -1 share.kib) KiB, get: $(tail -1 get.kib) KiB"
+	if [ -z "${LIAISON_ASAN_BIN:-}" ]; then
+		[ "$(tail -1 share.kib)" -lt 40960 ] && [ "$(tail -1 get.kib)" -lt 40960 ]
+	fi
+}
+
+@test "failover: the primary cut off, its synchronous standby promoted; the daemon goes on there and nothing it acknowledged is lost" {
+	# two servers of their own (outside the test's folder: the postgres user runs them)
+	fo=/tmp/liaison-failover-$$-$BATS_TEST_NUMBER
+	SERVERS="$fo/p $fo/s"
+	P=$(sh "$PGSH" start "$fo/p")
+	S=$(sh "$PGSH" standby "$fo/s" "$fo/p")
+	psql -q "$P/postgres" -c "ALTER SYSTEM SET synchronous_standby_names = '*'" -c "SELECT pg_reload_conf()" >/dev/null
+	for _ in $(seq 100); do
+		[ "$(psql -qtA "$P/postgres" -c 'SELECT sync_state FROM pg_stat_replication')" = sync ] && break
+		sleep 0.1
+	done
+	[ "$(psql -qtA "$P/postgres" -c 'SELECT sync_state FROM pg_stat_replication')" = sync ]
+	psql -q "$P/postgres" -c "CREATE DATABASE node"
+	# both servers in the node's URL: libpq takes the one that takes writes
+	url="postgresql://liaison@127.0.0.1:${P##*:},127.0.0.1:${S##*:}/node?target_session_attrs=read-write"
+	"$L" --home jpn init --replay --party JPN --store "$url" >/dev/null
+	"$L" --home jpn config apply "$EXAMPLE" >/dev/null
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	serve a jpn
+	share() { # N: the item's id once the daemon acknowledged it (201), retrying what it did not
+		for _ in $(seq 50); do
+			out=$(curl -s -w '\n%{http_code}' -H "Authorization: Bearer $SATO" --data-binary @report.txt \
+				"$a_URL/v1/items?level=GOKUHI&title=fo$1&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning")
+			[ "$(echo "$out" | tail -1)" = 201 ] && { echo "$out" | head -1 | jq -r .id; return 0; }
+			echo "$out" | tail -1 >>refused
+			sleep 0.2
+		done
+		return 1
+	}
+	for i in 1 2 3 4 5 6; do share "$i" >>acked; done
+	# the primary cut off as by a power cut, the standby promoted
+	sh "$PGSH" crash "$fo/p"
+	sh "$PGSH" promote "$fo/s"
+	for i in 7 8 9 10 11 12; do share "$i" >>acked; done
+	[ "$(sort -u acked | wc -l)" = 12 ]
+	# what failed meanwhile failed as unavailable, never as a refusal of the token
+	[ ! -e refused ] || ! grep -qv -e 503 -e 500 refused
+	# every item it acknowledged, before and after, is on the new primary and opens
+	[ "$(psql -qtA "$S/node" -c 'SELECT count(*) FROM items')" = 12 ]
+	while read -r id; do
+		curl -sf -H "Authorization: Bearer $SATO" "$a_URL/v1/items/$id/content?purpose=warning" -o got.txt
+		cmp got.txt report.txt
+	done <acked
+	"$L" --home jpn log verify >/dev/null
+	[ "$(log_kinds jpn | grep -cx item-share)" = 12 ]
 }

@@ -12,7 +12,7 @@
 #include "helpers.h"
 #include "store/store.h"
 
-#define SCHEMA 14 /* the schema version this build makes */
+#define SCHEMA 15 /* the schema version this build makes */
 
 static char dir[64];
 static char path[384]; /* the store: a file, or a database's URL */
@@ -340,7 +340,9 @@ Test(store, an_older_store_is_migrated_on_opening)
 	cr_assert_eq(store_open(path, true, &s, &e), 0);
 	store_close(s);
 	/* make it a version 1 store: no people yet */
-	static const char *const drop[] = {"retired_keys",
+	static const char *const drop[] = {"payload_chunks",
+					   "payloads",
+					   "retired_keys",
 					   "reports",
 					   "sources",
 					   "announcements",
@@ -395,8 +397,9 @@ Test(store, migration_11_moves_a_clearance_into_its_own_table)
 	cr_assert_eq(store_commit(s, &e), 0, "%s", e.msg);
 	store_close(s);
 	/* a version 10 store: the clearance in the person's own row */
-	static const char *const drop[] = {"retired_keys",  "reports",		 "sources",
-					   "announcements", "export_group_defs", "clearances"};
+	static const char *const drop[] = {"payload_chunks",	"payloads",  "retired_keys",
+					   "reports",		"sources",   "announcements",
+					   "export_group_defs", "clearances"};
 	drop_tables(drop, sizeof drop / sizeof *drop);
 	raw("ALTER TABLE export_licences DROP COLUMN exporter");
 	raw("ALTER TABLE export_licences DROP COLUMN consignee");
@@ -724,6 +727,104 @@ Test(store, retired_keys_kept_once_the_last_retired_first)
 	cr_assert_eq(store_retired_keys(s, "KOR", &ks, &n, &e), 0, "%s", e.msg);
 	cr_assert_eq(n, 0);
 	free(ks);
+	store_close(s);
+}
+
+/* A file in dir holding n bytes of a pattern that differs chunk to chunk. */
+static int pattern_file(size_t n)
+{
+	char t[96];
+	snprintf(t, sizeof t, "%s/pattern-XXXXXX", dir);
+	int fd = mkstemp(t);
+	cr_assert_geq(fd, 0);
+	unlink(t);
+	uint8_t b[4096];
+	for (size_t at = 0; at < n; at += sizeof b) {
+		for (size_t i = 0; i < sizeof b; i++)
+			b[i] = (uint8_t)((at + i) * 2654435761u >> 13);
+		size_t k = n - at < sizeof b ? n - at : sizeof b;
+		cr_assert_eq(write(fd, b, k), (ssize_t)k);
+	}
+	cr_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+/* Whether fd holds exactly what pattern_file(n) wrote. */
+static bool same_as_pattern(int fd, size_t n)
+{
+	int want = pattern_file(n);
+	uint8_t a[4096], b[4096];
+	bool same = lseek(fd, 0, SEEK_END) == (off_t)n && lseek(fd, 0, SEEK_SET) == 0;
+	for (size_t at = 0; same && at < n; at += sizeof a) {
+		ssize_t x = read(fd, a, sizeof a), y = read(want, b, sizeof b);
+		same = x == y && x > 0 && memcmp(a, b, (size_t)x) == 0;
+	}
+	close(want);
+	return same;
+}
+
+Test(store, payloads_stream_in_chunks_and_out_whole)
+{
+	struct store *s;
+	struct lerr e = {0};
+	cr_assert_eq(store_open(path, true, &s, &e), 0);
+	/* sizes around the chunk's: empty, one byte short, exact, one over, three and a bit */
+	const size_t sizes[] = {0, STORE_CHUNK - 1, STORE_CHUNK, STORE_CHUNK + 1,
+				3 * STORE_CHUNK + 12345};
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		char name[32];
+		uint64_t size = 1;
+		snprintf(name, sizeof name, "blobs/%zu.lsn", i);
+		int in = pattern_file(sizes[i]);
+		cr_assert_eq(store_payload_put(s, name, in, false, 1000 + (int64_t)i, &size, &e), 0,
+			     "%s", e.msg);
+		close(in);
+		cr_assert_eq(size, sizes[i]);
+		int out = pattern_file(0);
+		cr_assert_eq(store_payload_get(s, name, out, &size, &e), 0, "%s", e.msg);
+		cr_assert_eq(size, sizes[i]);
+		cr_assert(same_as_pattern(out, sizes[i]), "payload of %zu bytes", sizes[i]);
+		close(out);
+	}
+	/* chunks: 1 + 1 + 1 + 2 + 4 */
+	cr_assert_eq(raw("SELECT count(*) FROM payload_chunks"), 9);
+	/* the same name again: kept as it was (a blob is named by its bytes)... */
+	int other = pattern_file(10);
+	cr_assert_eq(store_payload_put(s, "blobs/1.lsn", other, false, 2000, NULL, &e), 0);
+	struct store_payload *ps;
+	size_t np;
+	cr_assert_eq(store_payloads(s, "blobs/", &ps, &np, &e), 0, "%s", e.msg);
+	cr_assert_eq(np, 5);
+	cr_assert_str_eq(ps[1].name, "blobs/1.lsn");
+	cr_assert_eq(ps[1].size, STORE_CHUNK - 1);
+	cr_assert_eq(ps[1].made, 1001);
+	free(ps);
+	/* ...or replaced when asked (a key file) */
+	cr_assert_eq(lseek(other, 0, SEEK_SET), 0);
+	cr_assert_eq(store_payload_put(s, "blobs/1.lsn", other, true, 2000, NULL, &e), 0);
+	close(other);
+	cr_assert_eq(raw("SELECT count(*) FROM payload_chunks WHERE name = 'blobs/1.lsn'"), 1);
+	/* in a transaction that rolls back: not there */
+	int in = pattern_file(100);
+	cr_assert_eq(store_begin(s, &e), 0);
+	cr_assert_eq(store_payload_put(s, "outbox/x", in, false, 3000, NULL, &e), 0);
+	store_rollback(s);
+	close(in);
+	int out = pattern_file(0);
+	cr_assert_eq(store_payload_get(s, "outbox/x", out, NULL, &e), LERR_NOTFOUND);
+	cr_assert(strstr(e.msg, "outbox/x"), "%s", e.msg);
+	cr_assert_eq(store_payloads(s, "outbox/", &ps, &np, &e), 0);
+	cr_assert_eq(np, 0);
+	free(ps);
+	/* removed: gone, chunks and all; a chunk lost under a row: named */
+	cr_assert_eq(store_payload_remove(s, "blobs/3.lsn", &e), 0, "%s", e.msg);
+	cr_assert_eq(store_payload_remove(s, "blobs/3.lsn", &e), 0, "%s", e.msg);
+	cr_assert_eq(store_payload_get(s, "blobs/3.lsn", out, NULL, &e), LERR_NOTFOUND);
+	raw("DELETE FROM payload_chunks WHERE name = 'blobs/4.lsn' AND seq = 2");
+	cr_assert_eq(store_payload_get(s, "blobs/4.lsn", out, NULL, &e), LERR_STORE);
+	cr_assert(strstr(e.msg, "chunk 2 is missing"), "%s", e.msg);
+	close(out);
+	cr_assert_eq(raw("SELECT count(*) FROM payloads"), 4);
 	store_close(s);
 }
 
