@@ -4,7 +4,8 @@
 # a sealed payload, a row and a log entry each, durably), each for SECONDS
 # under wrk from CONNS connections split over the daemons. SQLite and
 # PostgreSQL (a throwaway server, scripts/pg.sh) in one run; prints the
-# rate of each and its ratio to SQLite with one daemon. BENCH_STORE_THREADS
+# rate of each and its ratio to SQLite with one daemon. Then large items'
+# share and read throughput, payloads in the database against files. BENCH_STORE_THREADS
 # sets each daemon's worker threads (default: the machine's cores).
 # usage: run.sh LIAISON [SECONDS] [CONNS]
 set -eu
@@ -108,3 +109,39 @@ for engine in sqlite postgresql; do
 done
 echo "($SECS s each, $CONNS connections split over the daemons, $THREADS worker threads in each;" \
 	"$(nproc) cores shared by wrk, the daemons and PostgreSQL; the peer: SQLite with one daemon)"
+
+# Large payloads: where a node on PostgreSQL keeps them (the database, in
+# chunks of 1 MiB) against a node on SQLite (files in its folder). BIG MiB
+# shared (sealed and kept) and read back (opened and sent) through one
+# daemon, RUNS times each with curl; MB/s of the medians.
+BIG=${BENCH_STORE_BIG_MIB:-256}
+RUNS=${BENCH_STORE_BIG_RUNS:-3}
+head -c "${BIG}M" /dev/urandom >big.bin
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+printf '\n%-11s %14s %8s %14s %8s\n' payloads "share MB/s" ratio "read MB/s" ratio
+base_w= base_r=
+for engine in sqlite postgresql; do
+	node "$engine"
+	daemons 1
+	u=${URLS# }
+	: >w.times
+	: >r.times
+	for _ in $(seq "$RUNS"); do
+		curl -sf -o big.id -w '%{time_total}\n' -H "Authorization: Bearer $TOKEN" --data-binary @big.bin \
+			"$u/v1/items?level=GOKUHI&title=Big&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning" >>w.times
+		id=$(jq -r .id big.id)
+		curl -sf -o got.bin -w '%{time_total}\n' -H "Authorization: Bearer $TOKEN" \
+			"$u/v1/items/$id/content?purpose=warning" >>r.times
+		cmp -s got.bin big.bin || { echo "bench/store: the item read back differs" >&2; exit 1; }
+	done
+	rm -f got.bin
+	stop
+	w=$(echo "$BIG * 1.048576 / $(median <w.times)" | bc -l)
+	r=$(echo "$BIG * 1.048576 / $(median <r.times)" | bc -l)
+	[ -n "$base_w" ] || { base_w=$w; base_r=$r; }
+	where=files
+	[ "$engine" = postgresql ] && where=database
+	printf '%-11s %14.0f %8.2f %14.0f %8.2f\n' "$engine ($where)" "$w" "$(echo "$w / $base_w" | bc -l)" \
+		"$r" "$(echo "$r / $base_r" | bc -l)"
+done
+echo "(an item of $BIG MiB, medians of $RUNS; the peer: SQLite, its payloads in files)"
