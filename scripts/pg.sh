@@ -27,17 +27,14 @@ as_owner() {
 	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-case $cmd in
-start)
-	mkdir -p "$dir"
-	[ "$(id -u)" = 0 ] && chown postgres "$dir"
-	as_owner "$bin/initdb" -D "$dir/data" -U liaison --auth=trust -E UTF8 --no-sync \
-		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-	# a free port: the server says when the one tried is taken
+# serve [-c SETTING...]: the server in $dir/data started on a free loopback
+# port (the server says when the one tried is taken); its URL printed and
+# kept in $dir/url
+serve() {
 	for _ in 1 2 3 4 5 6 7 8; do
 		port=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
 		if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-			-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200" \
+			-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200 $*" \
 			start >/dev/null 2>&1; then
 			echo "postgresql://liaison@127.0.0.1:$port" >"$dir/url"
 			cat "$dir/url"
@@ -46,6 +43,15 @@ start)
 	done
 	cat "$dir/server.log" >&2
 	exit 1
+}
+
+case $cmd in
+start)
+	mkdir -p "$dir"
+	[ "$(id -u)" = 0 ] && chown postgres "$dir"
+	as_owner "$bin/initdb" -D "$dir/data" -U liaison --auth=trust -E UTF8 --no-sync \
+		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+	serve
 	;;
 standby)
 	primary=${3:-}
@@ -55,18 +61,7 @@ standby)
 	[ "$(id -u)" = 0 ] && chown postgres "$dir"
 	as_owner "$bin/pg_basebackup" -h 127.0.0.1 -p "$pport" -U liaison -D "$dir/data" -R \
 		-X stream --no-sync >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
-	for _ in 1 2 3 4 5 6 7 8; do
-		port=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-		if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-			-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c cluster_name=standby -c max_connections=200" \
-			start >/dev/null 2>&1; then
-			echo "postgresql://liaison@127.0.0.1:$port" >"$dir/url"
-			cat "$dir/url"
-			exit 0
-		fi
-	done
-	cat "$dir/server.log" >&2
-	exit 1
+	serve -c cluster_name=standby
 	;;
 crash)
 	as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null

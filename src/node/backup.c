@@ -17,13 +17,10 @@
 #include "log.h"
 #include "peer.h"
 
-/* Copies the file from to the new file to (mode 0600), synced and renamed
- * into place; *bytes grows by its size. */
-static int copy_file(const char *from, const char *to, uint64_t *bytes, struct lerr *e)
+/* Copies what is read from `in` (closed) to the new file to (mode 0600),
+ * synced and renamed into place; *bytes grows by its size. */
+static int copy_in(int in, const char *from, const char *to, uint64_t *bytes, struct lerr *e)
 {
-	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (in < 0)
-		return lerr_set(e, LERR_IO, "%s: cannot open: %s", from, strerror(errno));
 	struct fio_out o;
 	int r = fio_begin(&o, to, 0600, false, e);
 	if (r == 0)
@@ -34,6 +31,15 @@ static int copy_file(const char *from, const char *to, uint64_t *bytes, struct l
 	else if (o.fd >= 0)
 		fio_abort(&o);
 	return r;
+}
+
+/* Copies the file from to the new file to (copy_in). */
+static int copy_file(const char *from, const char *to, uint64_t *bytes, struct lerr *e)
+{
+	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0)
+		return lerr_set(e, LERR_IO, "%s: cannot open: %s", from, strerror(errno));
+	return copy_in(in, from, to, bytes, e);
 }
 
 /* Makes the folder home/sub (0700). */
@@ -71,29 +77,15 @@ static int copy_folder(const char *from, const char *to, const char *sub, size_t
 	return r;
 }
 
-/* The payload `name` of node n copied to dest/name; LERR_NOTFOUND when it
- * is gone. */
+/* The payload `name` of node n copied to dest/name (copy_in); LERR_NOTFOUND
+ * when it is gone. */
 static int copy_payload(struct node *n, const char *name, const char *dest, uint64_t *bytes,
 			struct lerr *e)
 {
 	char to[NODE_PATH_MAX + 128];
-	struct lerr e2 = {0};
-	int in, r;
+	int in, r = node_payload_open(n, name, &in, e);
 	snprintf(to, sizeof to, "%s/%s", dest, name);
-	if ((r = node_payload_open(n, name, &in, &e2)) < 0) {
-		if (e)
-			*e = e2;
-		return r;
-	}
-	struct fio_out o;
-	if ((r = fio_begin(&o, to, 0600, false, e)) == 0)
-		r = fio_copy(in, o.fd, name, to, bytes, e);
-	close(in);
-	if (r == 0)
-		r = fio_commit(&o, e);
-	else if (o.fd >= 0)
-		fio_abort(&o);
-	return r;
+	return r < 0 ? r : copy_in(in, name, to, bytes, e);
 }
 
 /* The payloads and queued envelopes the snapshot at dest names, copied from
