@@ -30,12 +30,18 @@ static int run_join(struct cli *c, const char *party, const char *store, bool re
 	sodium_free(pass);
 	if (r < 0)
 		return (r == LERR_INVAL ? cli_bad_usage(c, &e) : cli_error(c, &e));
+	char pub[NODE_PATH_MAX + 64], fp[KEY_FINGERPRINT_MAX];
+	struct key_public kp;
+	if (node_key_path(home, code, "pub", pub, sizeof pub, &e) < 0 ||
+	    keyfile_public(pub, &kp, &e) < 0)
+		return cli_error(c, &e);
+	key_fingerprint(&kp, fp); /* to compare with the first folder's (party keys) */
 	if (c->json)
-		return cli_emit(json_pack("{s:s, s:s, s:s, s:b}", "home", home, "party", code,
-					  "store", "postgresql", "joined", 1));
-	printf("%s now serves the node of %s that its database holds: its keys came from "
-	       "there (liaison serve)\n",
-	       home, code);
+		return cli_emit(json_pack("{s:s, s:s, s:s, s:s, s:b}", "home", home, "party", code,
+					  "store", "postgresql", "fingerprint", fp, "joined", 1));
+	printf("%s is a folder of the node of %s that the database holds; its keys came from "
+	       "there (fingerprint %s); start its daemon with liaison serve\n",
+	       home, code, fp);
 	return EXIT_OK;
 }
 
@@ -120,7 +126,8 @@ const struct cli_command cmd_init = {
     "  --join        a folder for the node the database at --store holds\n"
     "  --home DIR    the node's folder (default $LIAISON_HOME, else ./.liaison)\n"
     "  --json        answer {\"home\", \"party\", \"public_key_file\", \"store\",\n"
-    "                \"replay\"}; --join: {\"home\", \"party\", \"store\", \"joined\"}\n",
+    "                \"replay\", \"fingerprint\"}; --join: {\"home\", \"party\", \"store\",\n"
+    "                \"fingerprint\", \"joined\"}\n",
     NULL,
     0,
     NULL,

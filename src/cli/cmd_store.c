@@ -121,22 +121,36 @@ static int payloads_check(const struct cli *c, int argc, char **argv, bool colle
 	bool bad = json_array_size(missing) > 0;
 	if (bad)
 		fprintf(stderr,
-			"liaison: %zu payloads that rows need are missing: restore them "
-			"from a backup\n",
-			json_array_size(missing));
+			"liaison: %zu payload%s that rows need %s missing: restore %s from a "
+			"backup (docs/deploy.md)\n",
+			json_array_size(missing), json_array_size(missing) == 1 ? "" : "s",
+			json_array_size(missing) == 1 ? "is" : "are",
+			json_array_size(missing) == 1 ? "it" : "them");
 	if (c->json)
 		return cli_emit(o) == EXIT_OK && !bad ? EXIT_OK : EXIT_FAIL;
-	printf("%lld payloads kept in the %s, %lld bytes; %zu missing; %zu orphans%s\n",
-	       (long long)json_integer_value(json_object_get(o, "kept")), cli_str(o, "kept_in"),
+	json_t *in_folder = json_object_get(o, "in_folder");
+	long long young = (long long)json_integer_value(json_object_get(o, "young")),
+		  kept = (long long)json_integer_value(json_object_get(o, "kept"));
+	printf("%lld payload%s kept in the %s, %lld bytes; %zu missing; %zu orphan%s%s\n", kept,
+	       kept == 1 ? "" : "s", cli_str(o, "kept_in"),
 	       (long long)json_integer_value(json_object_get(o, "bytes")), json_array_size(missing),
-	       json_array_size(orphans), collect ? " removed" : "");
+	       json_array_size(orphans), json_array_size(orphans) == 1 ? "" : "s",
+	       collect ? " removed" : "");
 	json_array_foreach (missing, i, v)
 		printf("missing %s (a row names it)\n", json_string_value(v));
+	json_array_foreach (in_folder, i, v)
+		printf("in this folder only: %s (other daemons cannot read it; store migrate "
+		       "moves it into the database)\n",
+		       json_string_value(v));
 	json_array_foreach (orphans, i, v) {
 		printf("orphan %s (%lld bytes, in the %s)%s\n", cli_str(v, "name"),
 		       (long long)json_integer_value(json_object_get(v, "size")),
 		       cli_str(v, "where"), collect ? ": removed" : "");
 	}
+	if (young > 0)
+		printf("%lld more made in the last %llu seconds, not counted: an act may be under "
+		       "way (--older-than)\n",
+		       young, (unsigned long long)min_age);
 	if (!collect && json_array_size(orphans) > 0)
 		printf("store gc removes the orphans\n");
 	json_decref(o);
@@ -257,19 +271,24 @@ static const struct cli_sub subs[] = {
      "verified there, the folder's store.url naming the database (mode\n"
      "0600), node.db kept as node.db.migrated, and the move logged\n"
      "(store-migrated); then its sealed payloads and queued envelopes move\n"
-     "from the folder into the database. Stop the node's daemon first: the\n"
-     "move is refused while one serves the node. Without --to, on a node\n"
-     "already on PostgreSQL: moves the payloads its folder still holds into\n"
-     "the database (a node moved by an older liaison). docs/deploy.md.\n"},
+     "from the folder into the database, its keys copied there. Stop the\n"
+     "node's daemon first: the move is refused while one serves the node.\n"
+     "Without --to, on a node already on PostgreSQL: moves the payloads its\n"
+     "folder still holds into the database (a node moved by an older\n"
+     "liaison). docs/deploy.md.\n"},
     {"check", do_check, false, "check [--older-than SECONDS]",
      "Checks the node's payloads (its sealed payloads and queued envelopes,\n"
      "in its database or its folder) against its rows: each row's payload\n"
-     "that is missing, and each orphan (a payload no row names, at least\n"
-     "SECONDS old, 3600 unless given: a younger one may be an act under\n"
-     "way). Exits 1 when a payload is missing.\n"},
+     "that is missing; on PostgreSQL, each kept in this folder only (other\n"
+     "daemons cannot read it: store migrate moves it); and each orphan, a\n"
+     "payload no row names, at least SECONDS old (3600 unless given, up to\n"
+     "ten years: a younger one may be an act under way; they are counted\n"
+     "apart). Names not shaped as a payload's are left alone. Exits 1 when\n"
+     "a payload is missing.\n"},
     {"gc", do_gc, false, "gc [--older-than SECONDS]",
      "Removes the orphans store check lists (a payload no row names: left\n"
-     "by an act or a delivery cut short by a crash).\n"},
+     "by an act or a delivery cut short by a crash), at least SECONDS old\n"
+     "(3600 unless given).\n"},
     {"backup", do_backup, false, "backup DEST",
      "Backs the node up into DEST, a new folder (0700), while its daemons\n"
      "serve: a consistent copy of its store (SQLite's VACUUM INTO, one read\n"
@@ -321,7 +340,8 @@ const struct cli_command cmd_store = {
     "             {\"party\", \"changed\"}; migrate: {\"home\", \"store\", \"rows\",\n"
     "             \"payloads\", \"bytes\"} (without --to: {\"payloads\", \"bytes\"});\n"
     "             check, gc: {\"kept_in\", \"kept\", \"bytes\", \"missing\",\n"
-    "             \"orphans\": [{\"name\", \"size\", \"where\"}], \"removed\"};\n"
+    "             \"in_folder\", \"orphans\": [{\"name\", \"size\", \"where\"}],\n"
+    "             \"young\", \"removed\": true|false};\n"
     "             backup and restore: {\"folder\",\n"
     "             \"bytes\", \"keys\", \"blobs\", \"outbox\", \"reports\", \"entries\",\n"
     "             \"checkpoint\"}\n",

@@ -124,8 +124,13 @@ static void *supervise(void *arg)
 	size_t swept;
 	if (node_outbox_sweep(n, (int64_t)time(NULL), &swept, &e) < 0)
 		fprintf(stderr, "liaison serve: outbox: %s\n", e.msg);
-	while (!atomic_load(&ls->stop)) {
+	for (unsigned turn = 1; !atomic_load(&ls->stop); turn++) {
 		reap(ls, false);
+		/* a node on PostgreSQL: the keys as the database has them, every 10 s
+		 * (a rotation made on another machine makes this daemon stale:
+		 * /readyz and the routes that seal or sign say so) */
+		if (turn % 20 == 0 && node_keys_fetch(n, &e) < 0)
+			fprintf(stderr, "liaison serve: %s\n", e.msg);
 		struct store_peer *ps = NULL;
 		size_t np = 0;
 		if (node_peer_list(n, &ps, &np, &e) < 0)

@@ -219,8 +219,9 @@ static enum node_sent send_one(struct node *n, const struct key_secret *k,
 		node_outbox_name(m->id, name);
 		if (node_payload_open(n, name, &fd, &oe) < 0) {
 			snprintf(why, wn, "%.240s", oe.msg);
-			/* its body is gone: no attempt can succeed; the store unreachable: later */
-			return oe.code == LERR_STORE ? NODE_FAILED : NODE_REFUSED;
+			/* its body is gone: no attempt can succeed; anything else (the
+			 * store unreachable, a full disk): later */
+			return oe.code == LERR_NOTFOUND ? NODE_REFUSED : NODE_FAILED;
 		}
 		if (!(b.f = fdopen(fd, "rb"))) {
 			snprintf(why, wn, "%.160s: %.80s", name, strerror(errno));

@@ -117,7 +117,9 @@ static int release_queue(struct node *n, const struct release_args *a, const str
 		return r;
 	if (r == 0)
 		r = release_record(n, a, &m, e);
-	if (r < 0)
+	/* its row not there: the envelope goes (a commit said to fail may have
+	 * landed, as in a failover: then the message needs it) */
+	if (r < 0 && store_payload_in_use(n->store, name, NULL) == 0)
 		(void)node_payload_remove(n, name, NULL);
 	return r;
 }

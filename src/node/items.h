@@ -151,10 +151,13 @@ int node_payload_remove(struct node *n, const char *name, struct lerr *e)
 /*
  * The payloads the store's rows need (live items' blobs, queued envelopes)
  * against those kept, in the store and in the folder, into *out:
- * {"kept_in", "kept", "bytes", "missing": [NAME], "orphans": [{"name",
- * "size", "where"}], "removed"}. An orphan is a payload no row names, made
- * at least min_age seconds before now (one younger may be an act still
- * under way); with collect, they are removed.
+ * {"kept_in", "kept", "bytes", "missing": [NAME], "in_folder": [NAME],
+ * "orphans": [{"name", "size", "where"}], "young", "removed"}. in_folder:
+ * on PostgreSQL, payloads kept in this folder only (where other daemons
+ * cannot read them: node_payloads_move). An orphan is a payload no row
+ * names (or, on PostgreSQL, a folder's copy of one in the store), made at
+ * least min_age seconds before now; young counts those made since (an act
+ * may be under way). With collect, the orphans are removed.
  */
 int node_payload_check(struct node *n, int64_t now, int64_t min_age, bool collect, json_t **out,
 		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 5)));

@@ -65,6 +65,75 @@ static bool among(char (*names)[STORE_PAYLOAD_NAME], size_t n, const char *name)
 	return false;
 }
 
+/* Whether the file at path holds exactly the len bytes at p. */
+static bool same_file(const char *path, const char *p, size_t len)
+{
+	char *have = NULL;
+	size_t hn = 0;
+	bool same = fio_read_file(path, KEY_FILE_MAX, &have, &hn, NULL) == 0 && hn == len &&
+		    sodium_memcmp(have, p, len) == 0;
+	if (have) {
+		sodium_memzero(have, hn);
+		free(have);
+	}
+	return same;
+}
+
+/* The small payload `name` (a key file) into buf, through a nameless file in
+ * home/tmp; *got: its size. */
+static int read_small(struct store *s, const char *home, const char *name, char *buf, size_t size,
+		      size_t *got, struct lerr *e)
+{
+	char tmp[NODE_PATH_MAX + 16];
+	snprintf(tmp, sizeof tmp, "%s/tmp", home);
+	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+		return lerr_set(e, LERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
+	int fd = fio_scratch(tmp, e);
+	if (fd < 0)
+		return fd;
+	uint64_t n = 0;
+	int r = store_payload_get(s, name, fd, &n, e);
+	if (r == 0 && n > size)
+		r = lerr_set(e, LERR_LIMIT, "%s: %llu bytes, more than a key file's", name,
+			     (unsigned long long)n);
+	else if (r == 0 && (lseek(fd, 0, SEEK_SET) != 0 || fio_read_full(fd, buf, n) != (ssize_t)n))
+		r = lerr_set(e, LERR_IO, "%s: cannot read back: %s", name, strerror(errno));
+	close(fd);
+	*got = (size_t)n;
+	return r;
+}
+
+/*
+ * Whether the folder's keys are those the database holds, as far as the
+ * public files say (a new passphrase changes the secret ones): a key
+ * change made from a folder that missed one made elsewhere (a rotation on
+ * another machine) must not write its stale keys over the database's.
+ */
+static int keys_base_check(struct store *s, const char *home, const char *party, struct lerr *e)
+{
+	struct store_payload *ps = NULL;
+	size_t np = 0;
+	int r = store_payloads(s, KEYS_PREFIX, &ps, &np, e);
+	for (size_t i = 0; r == 0 && i < np; i++) {
+		const char *file = ps[i].name + strlen(KEYS_PREFIX);
+		size_t fl = strlen(file), got = 0;
+		char buf[KEY_FILE_MAX], path[NODE_PATH_MAX + 128];
+		bool next;
+		if (!key_file_name(file, party, &next) || strcmp(file + fl - 4, ".pub") != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s/%s", home, NODE_KEYS_DIR, file);
+		if ((r = read_small(s, home, ps[i].name, buf, sizeof buf, &got, e)) == 0 &&
+		    !same_file(path, buf, got))
+			r = lerr_set(e, LERR_REFUSED,
+				     "the node's keys in the database changed since this folder "
+				     "took them (%s: a rotation or a new key made on another "
+				     "machine); nothing was changed: run the command again",
+				     file);
+	}
+	free(ps);
+	return r;
+}
+
 int node_keys_publish(struct store *s, const char *home, const char *party, bool next_is_current,
 		      struct lerr *e)
 {
@@ -73,12 +142,14 @@ int node_keys_publish(struct store *s, const char *home, const char *party, bool
 	size_t nn = 0;
 	if (!store_keeps_payloads(s))
 		return 0;
+	int r = keys_base_check(s, home, party, e);
+	if (r < 0)
+		return r;
 	snprintf(dir, sizeof dir, "%s/%s", home, NODE_KEYS_DIR);
 	DIR *d = opendir(dir);
 	if (!d)
 		return lerr_set(e, LERR_IO, "%s: %s", dir, strerror(errno));
 	struct dirent *de;
-	int r = 0;
 	while (r == 0 && (de = readdir(d)) != NULL) {
 		bool next;
 		char path[NODE_PATH_MAX + 300], name[STORE_PAYLOAD_NAME];
@@ -122,20 +193,6 @@ int node_keys_publish(struct store *s, const char *home, const char *party, bool
 	return r < 0 ? lerr_prefix(e, "the keys into the database") : 0;
 }
 
-/* Whether the file at path holds exactly the len bytes at p. */
-static bool same_file(const char *path, const char *p, size_t len)
-{
-	char *have = NULL;
-	size_t hn = 0;
-	bool same = fio_read_file(path, KEY_FILE_MAX, &have, &hn, NULL) == 0 && hn == len &&
-		    sodium_memcmp(have, p, len) == 0;
-	if (have) {
-		sodium_memzero(have, hn);
-		free(have);
-	}
-	return same;
-}
-
 int node_keys_fetch(struct node *n, struct lerr *e)
 {
 	struct store_payload *ps = NULL;
@@ -143,41 +200,32 @@ int node_keys_fetch(struct node *n, struct lerr *e)
 	if (!node_payloads_in_store(n))
 		return 0;
 	int r = store_payloads(n->store, KEYS_PREFIX, &ps, &np, e);
-	if (r == 0 && np == 0) { /* a node moved before its keys were kept there */
+	if (r == 0 && np == 0) { /* a node moved before its keys were kept there: all at once */
 		free(ps);
-		return node_keys_publish(n->store, n->home, n->party, false, e);
+		if ((r = store_begin(n->store, e)) == 0 &&
+		    ((r = node_keys_publish(n->store, n->home, n->party, false, e)) < 0 ||
+		     (r = store_commit(n->store, e)) < 0))
+			store_rollback(n->store);
+		return r;
 	}
-	char dir[NODE_PATH_MAX + 16], tmp[NODE_PATH_MAX + 16];
+	char dir[NODE_PATH_MAX + 16];
 	snprintf(dir, sizeof dir, "%s/%s", n->home, NODE_KEYS_DIR);
-	snprintf(tmp, sizeof tmp, "%s/tmp", n->home);
 	if (r == 0 && mkdir(dir, 0700) != 0 && errno != EEXIST)
 		r = lerr_set(e, LERR_IO, "%s: cannot create: %s", dir, strerror(errno));
-	if (r == 0 && mkdir(tmp, 0700) != 0 && errno != EEXIST)
-		r = lerr_set(e, LERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
 	struct stat owner;
 	bool chown_to = r == 0 && geteuid() == 0 && stat(dir, &owner) == 0 && owner.st_uid != 0;
 	for (size_t i = 0; r == 0 && i < np; i++) {
 		const char *file = ps[i].name + strlen(KEYS_PREFIX);
 		bool next;
 		char path[NODE_PATH_MAX + 128], buf[KEY_FILE_MAX];
+		size_t got = 0;
 		if (!key_file_name(file, n->party, &next) || next || ps[i].size > sizeof buf)
 			continue; /* not one of the party's key files: never written */
-		int fd = fio_scratch(tmp, e);
-		if (fd < 0) {
-			r = fd;
-			break;
-		}
-		ssize_t got = 0;
-		if ((r = store_payload_get(n->store, ps[i].name, fd, NULL, e)) == 0 &&
-		    (lseek(fd, 0, SEEK_SET) != 0 || (got = fio_read_full(fd, buf, sizeof buf)) < 0))
-			r = lerr_set(e, LERR_IO, "%s: cannot read back: %s", ps[i].name,
-				     strerror(errno));
-		close(fd);
+		r = read_small(n->store, n->home, ps[i].name, buf, sizeof buf, &got, e);
 		snprintf(path, sizeof path, "%s/%s", dir, file);
 		bool secret = strcmp(file + strlen(file) - 4, ".key") == 0;
-		if (r == 0 && !same_file(path, buf, (size_t)got) &&
-		    (r = fio_write_file(path, buf, (size_t)got, secret ? 0600 : 0644, true, e)) ==
-			0 &&
+		if (r == 0 && !same_file(path, buf, got) &&
+		    (r = fio_write_file(path, buf, got, secret ? 0600 : 0644, true, e)) == 0 &&
 		    chown_to && chown(path, owner.st_uid, owner.st_gid) != 0)
 			r = lerr_set(e, LERR_IO, "%s: cannot give it to uid %u: %s", path,
 				     (unsigned)owner.st_uid, strerror(errno));

@@ -357,49 +357,26 @@ int node_init(const struct node_init_args *a, const char *pass, size_t len, stru
 	return r;
 }
 
-int node_join(const char *home, const char *url, const char *pass, size_t len,
-	      char party[PARTY_CODE_MAX], struct lerr *e)
+/* node_join, once the folder is there: the database's node, its keys. */
+static int join_store(const char *home, const char *url, const char *shown, const char *url_file,
+		      const char *pass, size_t len, char party[PARTY_CODE_MAX], struct lerr *e)
 {
-	char db[NODE_PATH_MAX + 16], url_file[NODE_PATH_MAX + 16], keys[NODE_PATH_MAX + 16];
-	struct stat sb;
 	struct store *s;
-	const char *want = party[0] ? party : NULL;
 	char held[PARTY_CODE_MAX] = "";
-	if (!store_is_url(url))
-		return lerr_set(e, LERR_INVAL,
-				"--store: \"%.64s\" is not a postgresql:// URL (--join is for a "
-				"node whose store is in PostgreSQL)",
-				url);
-	if (strlen(url) >= NODE_STORE_URL_MAX)
-		return lerr_set(e, LERR_LIMIT, "--store: longer than %d bytes",
-				NODE_STORE_URL_MAX - 1);
-	if (db_path(home, db, sizeof db, e) < 0 ||
-	    snprintf(url_file, sizeof url_file, "%s/%s", home, NODE_STORE_FILE) >=
-		(int)sizeof url_file ||
-	    snprintf(keys, sizeof keys, "%s/%s", home, NODE_KEYS_DIR) >= (int)sizeof keys)
-		return lerr_set(e, LERR_LIMIT, "node folder path is too long");
-	if (stat(db, &sb) == 0 || stat(url_file, &sb) == 0)
-		return lerr_set(e, LERR_EXISTS, "%s already holds a node", home);
-	if (mkdir(home, 0700) != 0 && errno != EEXIST)
-		return lerr_set(e, LERR_IO, "%s: cannot create: %s", home, strerror(errno));
-	if (node_folder_check(home, e) < 0)
-		return LERR_INVAL;
 	int r = store_open(url, false, &s, e);
+	if (r == 0) {
+		r = store_meta_get(s, "party", held, sizeof held, e);
+		store_close(s);
+	}
 	if (r == LERR_NOTFOUND)
 		return lerr_set(e, LERR_NOTFOUND,
-				"that database holds no node (init without --join makes one)");
+				"the database %s holds no node (init without --join makes one)",
+				shown);
 	if (r < 0)
 		return r;
-	r = store_meta_get(s, "party", held, sizeof held, e);
-	store_close(s);
-	if (r < 0)
-		return r == LERR_NOTFOUND ? lerr_set(e, r,
-						     "that database holds no node (init "
-						     "without --join makes one)")
-					  : r;
-	if (want && strcmp(want, held) != 0)
-		return lerr_set(e, LERR_INVAL, "that database holds the node of %s, not of %s",
-				held, want);
+	if (party[0] && strcmp(party, held) != 0)
+		return lerr_set(e, LERR_REFUSED, "the database %s holds the node of %s, not of %s",
+				shown, held, party);
 	str_copy(party, PARTY_CODE_MAX, held);
 	/* the folder names the database; its keys come from there, and must open */
 	if ((r = fio_write_file(url_file, url, strlen(url), 0600, false, e)) < 0)
@@ -409,13 +386,59 @@ int node_join(const char *home, const char *url, const char *pass, size_t len,
 	if ((r = node_open(home, &n, e)) == 0) {
 		if ((r = node_secret_key(n, pass, len, &k, e)) == 0)
 			key_secret_free(&k);
+		else if (r == LERR_AUTH)
+			lerr_set(e, r,
+				 "the passphrase does not open the keys of %s's node (from the "
+				 "database %s)",
+				 held, shown);
 		else
-			lerr_prefix(e, "the node's keys, from its database");
+			lerr_prefix(e, "the keys of %s's node, from the database %s", held, shown);
 		node_close(n);
 	}
+	return r;
+}
+
+int node_join(const char *home, const char *url, const char *pass, size_t len,
+	      char party[PARTY_CODE_MAX], struct lerr *e)
+{
+	char db[NODE_PATH_MAX + 16], url_file[NODE_PATH_MAX + 16], shown[NODE_STORE_URL_MAX];
+	struct stat sb;
+	if (!store_is_url(url))
+		return lerr_set(e, LERR_INVAL,
+				"--store: \"%.64s\" is not a postgresql:// URL (--join is for a "
+				"node whose store is in PostgreSQL)",
+				url);
+	if (strlen(url) >= NODE_STORE_URL_MAX)
+		return lerr_set(e, LERR_LIMIT, "--store: longer than %d bytes",
+				NODE_STORE_URL_MAX - 1);
+	store_location_shown(url, shown, sizeof shown);
+	if (db_path(home, db, sizeof db, e) < 0 ||
+	    snprintf(url_file, sizeof url_file, "%s/%s", home, NODE_STORE_FILE) >=
+		(int)sizeof url_file)
+		return lerr_set(e, LERR_LIMIT, "node folder path is too long");
+	if (stat(db, &sb) == 0 || stat(url_file, &sb) == 0)
+		return lerr_set(e, LERR_EXISTS, "%s already holds a node", home);
+	bool made = mkdir(home, 0700) == 0;
+	if (!made && errno != EEXIST)
+		return lerr_set(e, LERR_IO, "%s: cannot create: %s", home, strerror(errno));
+	/* the folders it makes, to remove again if it fails (none that was there) */
+	static const char *const subs[] = {NODE_KEYS_DIR, "tmp"};
+	char sub[2][NODE_PATH_MAX + 16];
+	bool had[2];
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(sub[i], sizeof sub[i], "%s/%s", home, subs[i]);
+		had[i] = lstat(sub[i], &sb) == 0;
+	}
+	int r = node_folder_check(home, e) < 0
+		    ? LERR_INVAL
+		    : join_store(home, url, shown, url_file, pass, len, party, e);
 	if (r < 0) { /* nothing left: another try starts afresh */
 		(void)unlink(url_file);
-		fio_remove_tree(keys, 1); /* the folder and the files in it */
+		for (size_t i = 0; i < 2; i++)
+			if (!had[i])
+				fio_remove_tree(sub[i], 1); /* the folder and the files in it */
+		if (made)
+			(void)rmdir(home);
 	}
 	return r;
 }
@@ -499,16 +522,14 @@ int node_store_migrate(const char *home, const char *url, struct node_migrated *
 					    json_pack("{s:s, s:s, s:I}", "from", "sqlite", "to",
 						      "postgresql", "rows", (json_int_t)*rows),
 					    e);
-		/* the node is the database's now: its payloads follow (a failure
-		 * leaves those not moved in the folder, where they are still read;
-		 * store migrate again moves them) */
-		if (r == 0 && (r = store_begin(n->store, e)) == 0 &&
-		    ((r = node_keys_publish(n->store, home, n->party, false, e)) < 0 ||
-		     (r = store_commit(n->store, e)) < 0))
-			store_rollback(n->store);
-		if (r == 0 && (r = node_payloads_move(n, &m->files, &m->bytes, e)) < 0) {
-			lerr_prefix(e, "the store moved, not every payload (run store migrate "
-				       "again)");
+		/* the node is the database's now: its keys and payloads follow; a
+		 * failure leaves them in the folder, where they are still read (the
+		 * keys go there at the next command, store migrate again moves the
+		 * payloads) */
+		if (r == 0 && ((r = node_keys_fetch(n, e)) < 0 ||
+			       (r = node_payloads_move(n, &m->files, &m->bytes, e)) < 0)) {
+			lerr_prefix(e, "the store moved, not every payload or key file (run "
+				       "store migrate again)");
 			node_close(n);
 			return r;
 		}
@@ -639,6 +660,8 @@ int node_open(const char *home, struct node **out, struct lerr *e)
 	}
 	if (r == 0)
 		r = store_meta_get(n->store, "party", n->party, sizeof n->party, e);
+	if (r == 0 && party_code_check(n->party, e) < 0) /* it names key files */
+		r = lerr_prefix(e, "the store's party");
 	char replay[8];
 	if (r == 0)
 		n->clock.replay =

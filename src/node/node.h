@@ -137,9 +137,9 @@ int node_init(const struct node_init_args *a, const char *pass, size_t len, stru
  * A folder for another daemon of the node that the PostgreSQL database at
  * url holds (liaison init --store URL --join): home/store.url names it, and
  * the node's sealed keys come from the database into home/keys, checked
- * with the passphrase. party: the party the node must be of ("" for any);
- * set to the node's. Refused for a folder that holds a node; nothing is
- * left behind when it fails.
+ * with the passphrase. party: the party the node must be of ("" for any;
+ * another: LERR_REFUSED); set to the node's. Refused for a folder that
+ * holds a node; nothing it made is left behind when it fails.
  */
 int node_join(const char *home, const char *url, const char *pass, size_t len,
 	      char party[PARTY_CODE_MAX], struct lerr *e)

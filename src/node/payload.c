@@ -73,42 +73,50 @@ int node_payload_keep(struct node *n, const char *name, struct fio_out *o, struc
 	return r;
 }
 
+/* The payload `name` from the store into a nameless file in tmp/, *fd at its start. */
+static int from_store(struct node *n, const char *name, int *fd, struct lerr *e)
+{
+	char tmp[NODE_PATH_MAX + 8];
+	if (folder_path(n, "tmp", tmp, sizeof tmp, e) < 0)
+		return LERR_LIMIT;
+	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+		return lerr_set(e, LERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
+	int s = fio_scratch(tmp, e);
+	if (s < 0)
+		return s;
+	int r = store_payload_get(n->store, name, s, NULL, e);
+	if (r == 0 && lseek(s, 0, SEEK_SET) != 0)
+		r = lerr_set(e, LERR_IO, "%s: cannot read back: %s", name, strerror(errno));
+	if (r == 0)
+		*fd = s;
+	else
+		close(s);
+	return r;
+}
+
 int node_payload_open(struct node *n, const char *name, int *fd, struct lerr *e)
 {
 	char path[NODE_PATH_MAX + 128];
+	bool in_store = node_payloads_in_store(n);
 	*fd = -1;
 	if (folder_path(n, name, path, sizeof path, e) < 0)
 		return LERR_LIMIT;
-	if (node_payloads_in_store(n)) {
-		char tmp[NODE_PATH_MAX + 8];
-		struct lerr e2 = {0};
-		if (folder_path(n, "tmp", tmp, sizeof tmp, e) < 0)
-			return LERR_LIMIT;
-		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-			return lerr_set(e, LERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
-		int s = fio_scratch(tmp, e);
-		if (s < 0)
-			return s;
-		int r = store_payload_get(n->store, name, s, NULL, &e2);
-		if (r == 0 && lseek(s, 0, SEEK_SET) != 0)
-			r = lerr_set(&e2, LERR_IO, "%s: cannot read back: %s", name,
-				     strerror(errno));
-		if (r == 0) {
-			*fd = s;
-			return 0;
-		}
-		close(s);
-		if (r != LERR_NOTFOUND || access(path, F_OK) != 0) {
-			if (e)
-				*e = e2;
+	/* the store, then the folder (a payload not moved yet); the store again
+	 * when the file went meanwhile (moved by store migrate) */
+	for (int tries = 0;; tries++) {
+		struct lerr se = {0};
+		int r = in_store ? from_store(n, name, fd, &se) : LERR_NOTFOUND;
+		if (r != LERR_NOTFOUND || tries > 0) {
+			if (r < 0 && e)
+				*e = se;
 			return r;
 		}
+		if ((*fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) /* never a link */
+			return 0;
+		if (errno != ENOENT || !in_store)
+			return lerr_set(e, errno == ENOENT ? LERR_NOTFOUND : LERR_IO, "%s: %s",
+					path, strerror(errno));
 	}
-	*fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC); /* never through a link */
-	if (*fd < 0)
-		return lerr_set(e, errno == ENOENT ? LERR_NOTFOUND : LERR_IO, "%s: %s", path,
-				strerror(errno));
-	return 0;
 }
 
 int node_payload_remove(struct node *n, const char *name, struct lerr *e)
@@ -164,6 +172,29 @@ static bool payload_file(const char *dir, const char *name)
 	return len == 32 && strspn(name, "0123456789abcdef") == 32;
 }
 
+/*
+ * Removes the orphan `name`, from the store or (path) the folder, unless a
+ * row came to name it since the check listed the rows: under the store's
+ * write lock, which every act's rows take.
+ */
+static int orphan_remove(struct node *n, const char *name, const char *path, struct lerr *e)
+{
+	int r = store_begin(n->store, e);
+	if (r < 0)
+		return r;
+	int used = store_payload_in_use(n->store, name, e);
+	if (used < 0)
+		r = used;
+	else if (used == 0 && !path)
+		r = store_payload_remove(n->store, name, e);
+	else if (used == 0 && unlink(path) != 0 && errno != ENOENT)
+		r = lerr_set(e, LERR_IO, "%s: cannot remove: %s", path, strerror(errno));
+	if (r == 0)
+		return store_commit(n->store, e);
+	store_rollback(n->store);
+	return r;
+}
+
 /* Adds {name, size, where} to the array a. */
 static void add_found(json_t *a, const char *name, uint64_t size, const char *where)
 {
@@ -175,10 +206,10 @@ int node_payload_check(struct node *n, int64_t now, int64_t min_age, bool collec
 		       struct lerr *e)
 {
 	char(*names)[STORE_PAYLOAD_NAME] = NULL;
-	size_t count = 0, kept = 0;
-	bool *seen = NULL;
+	size_t count = 0, kept = 0, young = 0;
+	bool *seen = NULL, in_store = node_payloads_in_store(n);
 	uint64_t bytes = 0;
-	json_t *orphans = json_array(), *missing = json_array();
+	json_t *orphans = json_array(), *missing = json_array(), *in_folder = json_array();
 	*out = NULL;
 	int r = needed(n, &names, &count, e);
 	if (r == 0 && !(seen = calloc(count + 1, sizeof *seen)))
@@ -186,7 +217,7 @@ int node_payload_check(struct node *n, int64_t now, int64_t min_age, bool collec
 	/* in the store */
 	struct store_payload *ps = NULL;
 	size_t np = 0;
-	if (r == 0 && node_payloads_in_store(n))
+	if (r == 0 && in_store)
 		r = store_payloads(n->store, "", &ps, &np, e);
 	for (size_t i = 0; r == 0 && i < np; i++) {
 		bool ours = strncmp(ps[i].name, NODE_BLOBS_DIR "/", 6) == 0 ||
@@ -198,9 +229,11 @@ int node_payload_check(struct node *n, int64_t now, int64_t min_age, bool collec
 			seen[k] = true;
 			kept++;
 			bytes += ps[i].size;
-		} else if (ours && now - ps[i].made >= min_age) {
+		} else if (ours && now - ps[i].made < min_age) {
+			young++;
+		} else if (ours) {
 			add_found(orphans, ps[i].name, ps[i].size, "store");
-			if (collect && (r = store_payload_remove(n->store, ps[i].name, e)) < 0)
+			if (collect && (r = orphan_remove(n, ps[i].name, NULL, e)) < 0)
 				break;
 		}
 	}
@@ -223,17 +256,28 @@ int node_payload_check(struct node *n, int64_t now, int64_t min_age, bool collec
 			size_t k = 0;
 			while (k < count && strcmp(names[k], name) != 0)
 				k++;
+			/* kept here; on PostgreSQL, where other daemons cannot read it */
 			if (k < count && !seen[k]) {
 				seen[k] = true;
 				kept++;
 				bytes += (uint64_t)sb.st_size;
-			} else if (k == count && now - (int64_t)sb.st_mtime >= min_age) {
+				if (in_store)
+					json_array_append_new(in_folder, json_string(name));
+			} else if (now - (int64_t)sb.st_mtime < min_age) {
+				young++;
+			} else { /* no row names it, or it is in the store as well */
 				add_found(orphans, name, (uint64_t)sb.st_size, "folder");
-				if (collect && unlink(path) != 0) {
-					r = lerr_set(e, LERR_IO, "%s: cannot remove: %s", path,
-						     strerror(errno));
+				if (!collect)
+					continue;
+				if (k < count) /* the store has it: this copy goes */
+					r = unlink(path) == 0 || errno == ENOENT
+						? 0
+						: lerr_set(e, LERR_IO, "%s: cannot remove: %s",
+							   path, strerror(errno));
+				else
+					r = orphan_remove(n, name, path, e);
+				if (r < 0)
 					break;
-				}
 			}
 		}
 		if (dh)
@@ -246,16 +290,18 @@ int node_payload_check(struct node *n, int64_t now, int64_t min_age, bool collec
 			json_array_append_new(missing, json_string(names[k]));
 	free(seen);
 	free(names);
-	if (r == 0 && orphans && missing) {
-		/* "o" takes both, made or not */
-		*out = json_pack("{s:s, s:I, s:I, s:o, s:o, s:b}", "kept_in",
-				 node_payloads_in_store(n) ? "store" : "folder", "kept",
-				 (json_int_t)kept, "bytes", (json_int_t)bytes, "missing", missing,
-				 "orphans", orphans, "removed", collect);
+	if (r == 0 && orphans && missing && in_folder) {
+		/* "o" takes them, made or not */
+		*out =
+		    json_pack("{s:s, s:I, s:I, s:o, s:o, s:o, s:I, s:b}", "kept_in",
+			      in_store ? "store" : "folder", "kept", (json_int_t)kept, "bytes",
+			      (json_int_t)bytes, "missing", missing, "in_folder", in_folder,
+			      "orphans", orphans, "young", (json_int_t)young, "removed", collect);
 		return *out ? 0 : lerr_set(e, LERR_NOMEM, "out of memory");
 	}
 	json_decref(orphans);
 	json_decref(missing);
+	json_decref(in_folder);
 	return r < 0 ? r : lerr_set(e, LERR_NOMEM, "out of memory");
 }
 

@@ -234,6 +234,17 @@ int node_secret_key(struct node *n, const char *pass, size_t len, struct key_sec
 	    !key_public_equal(&pub, &k->pub))
 		r = lerr_set(e, LERR_INVAL, "keys/%s.pub is not the public half of keys/%s.key",
 			     n->party, n->party);
+	/* nor a pair it retired put back in use (a retired secret opens with the
+	 * passphrase too: it is resealed with every change of it) */
+	struct store_retired_key was;
+	int fr = r == 0 ? find_retired(n, n->party, k->pub.sign_pk, &was, e) : LERR_NOTFOUND;
+	if (fr == 0)
+		r = lerr_set(e, LERR_INVAL,
+			     "keys/%s.key holds a key this node retired on %s (%s): the folder or "
+			     "the database was written by someone else; nothing was signed",
+			     n->party, was.retired_on, was.how);
+	else if (fr != LERR_NOTFOUND)
+		r = fr;
 	/* the pairs it retired, sealed under the same passphrase */
 	if (r == 0)
 		r = retired_numbers(n, &nums, &nn, e);

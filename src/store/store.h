@@ -404,13 +404,18 @@ bool store_keeps_payloads(const struct store *s) __attribute__((nonnull));
  * `now`. In the open transaction if there is one (a payload that commits
  * with a row), else in one of its own, which takes no write lock. A whole
  * payload of that name already there: replaced when `replace`, else kept
- * (a blob is named by its bytes). *size: the bytes read.
+ * (a blob is named by its bytes), made anew at `now`. *size: the bytes read.
  */
 int store_payload_put(struct store *s, const char *name, int fd, bool replace, int64_t now,
 		      uint64_t *size, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
-/* Writes the payload `name` to fd, chunk by chunk; LERR_NOTFOUND when there is none. */
+/* Writes the payload `name` to fd, chunk by chunk, from one snapshot;
+ * LERR_NOTFOUND when there is none. */
 int store_payload_get(struct store *s, const char *name, int fd, uint64_t *size, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* Whether a row needs the payload `name` (a kept item's blob, a queued
+ * message's envelope): 1, 0, or a LERR code. */
+int store_payload_in_use(struct store *s, const char *name, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 /* Removes the payload `name` (none: 0). */
 int store_payload_remove(struct store *s, const char *name, struct lerr *e)

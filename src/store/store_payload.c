@@ -39,6 +39,18 @@ static int payload_delete(struct store *s, const char *name, struct lerr *e)
 	return db_step_done(s, st, "remove a payload", e);
 }
 
+/* A payload made again at now (one an act names again): younger. */
+static int payload_touch(struct store *s, const char *name, int64_t now, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "UPDATE payloads SET made = ? WHERE name = ? AND made < ?", &st, e) < 0)
+		return LERR_STORE;
+	sql_bind_int(st, 1, now);
+	db_bind_text(st, 2, name, false);
+	sql_bind_int(st, 3, now);
+	return db_step_done(s, st, "store a payload", e);
+}
+
 /* fd's bytes from its offset, chunk by chunk, then the payload's row. */
 static int chunks_write(struct store *s, const char *name, int fd, int64_t now, uint64_t *size,
 			struct lerr *e)
@@ -98,9 +110,10 @@ int store_payload_put(struct store *s, const char *name, int fd, bool replace, i
 	if (own && db_exec(s, "BEGIN", e) < 0)
 		return LERR_STORE;
 	int r = payload_size(s, name, &had, NULL);
-	if (r == 0 && !replace) /* whole already: a blob's name is its bytes' hash */
+	if (r == 0 && !replace) { /* whole already: a blob's name is its bytes' hash */
 		*size = had;
-	else if (r == 0 || r == LERR_NOTFOUND)
+		r = payload_touch(s, name, now, e); /* made again: no orphan for gc yet */
+	} else if (r == 0 || r == LERR_NOTFOUND)
 		r = (r == 0 ? payload_delete(s, name, e) : 0) == 0
 			? chunks_write(s, name, fd, now, size, e)
 			: LERR_STORE;
@@ -113,12 +126,10 @@ int store_payload_put(struct store *s, const char *name, int fd, bool replace, i
 	return r;
 }
 
-int store_payload_get(struct store *s, const char *name, int fd, uint64_t *size, struct lerr *e)
+/* store_payload_get, in a transaction. */
+static int payload_get(struct store *s, const char *name, int fd, uint64_t *size, struct lerr *e)
 {
-	uint64_t total = 0, local;
-	if (!size)
-		size = &local;
-	*size = 0;
+	uint64_t total = 0;
 	int r = payload_size(s, name, &total, e);
 	struct sql_stmt *st;
 	if (r < 0)
@@ -149,6 +160,38 @@ int store_payload_get(struct store *s, const char *name, int fd, uint64_t *size,
 	}
 	db_release(s, st);
 	return r;
+}
+
+int store_payload_get(struct store *s, const char *name, int fd, uint64_t *size, struct lerr *e)
+{
+	uint64_t local;
+	if (!size)
+		size = &local;
+	*size = 0;
+	/* one snapshot: a key file replaced meanwhile is read whole, old or new */
+	bool own = !sql_in_tx(s->c);
+	if (own && store_read_begin(s, e) < 0)
+		return LERR_STORE;
+	int r = payload_get(s, name, fd, size, e);
+	if (own)
+		store_read_end(s);
+	return r;
+}
+
+int store_payload_in_use(struct store *s, const char *name, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s,
+		    "SELECT CASE WHEN EXISTS(SELECT 1 FROM items WHERE destroyed_on IS NULL"
+		    " AND 'blobs/' || blob || '.lsn' = ?) OR EXISTS(SELECT 1 FROM outbox"
+		    " WHERE state = 0 AND body IS NULL AND 'outbox/' || id = ?) THEN 1 ELSE 0 END",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, name, false);
+	db_bind_text(st, 2, name, false);
+	int rc = sql_step(st), used = rc == SQL_ROW ? (int)sql_int(st, 0) : 0;
+	int r = db_read_end(s, st, rc, 0, "read a payload's rows", e, "no answer");
+	return r < 0 ? r : used;
 }
 
 int store_payload_remove(struct store *s, const char *name, struct lerr *e)

@@ -317,7 +317,7 @@ payload() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"3 payloads kept in the store"*"2 orphans"* ]]
 	[[ "$output" == *"orphan $old (3 bytes, in the store)"* ]]
-	[[ "$output" == *"(100 bytes, in the folder)"*"store gc removes the orphans"* ]]
+	[[ "$output" == *"(100 bytes, in the folder)"*"1 more made in the last 3600 seconds"*"store gc removes the orphans"* ]]
 	[ "$("$L" --home jpn --json store check --older-than 0 | jq '.orphans | length')" = 3 ]
 	run "$L" --home jpn --json store gc
 	[ "$status" -eq 0 ] && [ "$(echo "$output" | jq '[.removed, (.orphans | length)]' | tr -d ' \n')" = "[true,2]" ]
@@ -332,6 +332,8 @@ payload() {
 	pg "DELETE FROM payload_chunks WHERE name = \$\$$name\$\$; DELETE FROM payloads WHERE name = \$\$$name\$\$" >/dev/null
 	"$L" --home jpn item get "${ids[1]}" --by sato --purpose warning -o got1.txt 2>/dev/null
 	cmp got1.txt report.txt
+	run "$L" --home jpn store check
+	[ "$status" -eq 0 ] && [[ "$output" == *"in this folder only: $name (other daemons cannot read it"* ]]
 	# ...and moved into the database by store migrate
 	run "$L" --home jpn --json store migrate
 	[ "$status" -eq 0 ] && [ "$(echo "$output" | jq .payloads)" = 1 ]
@@ -352,10 +354,12 @@ payload() {
 	SATO=$("$L" --home jpn person token sato 2>/dev/null)
 	# --join: what it refuses leaves nothing behind
 	run env LIAISON_PASSPHRASE=wrong "$L" --home b init --store "$STORE" --join
-	[ "$status" -eq 1 ] && [[ "$output" == *"the node's keys, from its database"* ]]
-	[ ! -e b/store.url ] && [ ! -e b/keys ]
+	[ "$status" -eq 1 ] && [[ "$output" == *"the passphrase does not open the keys of JPN's node (from the database postgresql://"*"/$DB)"* ]]
+	[ ! -e b ]
+	mkdir b && echo mine >b/notes.txt # a folder that was there stays, with what it held
 	run "$L" --home b init --store "$STORE" --join --party KOR
-	[ "$status" -eq 2 ] && [[ "$output" == *"holds the node of JPN, not of KOR"* ]]
+	[ "$status" -eq 1 ] && [[ "$output" == *"holds the node of JPN, not of KOR"* ]]
+	[ "$(ls b)" = notes.txt ]
 	run "$L" --home b init --store b.db --join
 	[ "$status" -eq 2 ] && [[ "$output" == *"not a postgresql:// URL"* ]]
 	run "$L" --home jpn init --store "$STORE" --join
@@ -368,6 +372,7 @@ payload() {
 	# the second folder: the database's URL and the passphrase, nothing else
 	run "$L" --home b --json init --store "$STORE" --join
 	[ "$status" -eq 0 ] && [ "$(echo "$output" | jq -r .party)" = JPN ]
+	[ "$(echo "$output" | jq -r .fingerprint)" = "$("$L" --home jpn --json party keys JPN | jq -r .current.fingerprint)" ]
 	cmp b/keys/JPN.pub jpn/keys/JPN.pub && cmp b/keys/JPN.key jpn/keys/JPN.key
 	[ "$(stat -c %a b/keys/JPN.key)" = 600 ]
 	port=$((20000 + RANDOM % 20000))
@@ -416,16 +421,46 @@ payload() {
 	curl -sf -H "Authorization: Bearer $SATO" "$b2_URL/v1/items/$id/content?purpose=warning" -o got2.txt
 	cmp got2.txt report.txt # sealed to the retired key, opened by it
 	[ "$(curl -sf "$b2_URL/readyz" -o /dev/null -w '%{http_code}')" = 200 ]
+	# one rotated while it runs: within ten seconds it says it is stale
+	"$L" --home jpn party rotate-key >/dev/null 2>&1
+	for _ in $(seq 150); do
+		[ "$(curl -s "$b2_URL/readyz" -o /dev/null -w '%{http_code}')" = 503 ] && break
+		sleep 0.1
+	done
+	[ "$(curl -s "$b2_URL/readyz" -o /dev/null -w '%{http_code}')" = 503 ]
 	kill -TERM "${PIDS[4]}"
 	wait "${PIDS[4]}" || true
+	# a key change from a folder that missed one made elsewhere meanwhile is
+	# refused and changes nothing: b takes its keys, then waits for a new
+	# passphrase while jpn rotates
+	mkfifo np.fifo
+	chmod 600 np.fifo
+	"$L" --home b store passphrase --new-passphrase-file np.fifo >pp.out 2>&1 &
+	pp=$!
+	for _ in $(seq 100); do ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q np.fifo && break; sleep 0.1; done
+	"$L" --home jpn party rotate-key >/dev/null 2>&1
+	echo "a stale passphrase" >np.fifo
+	! wait "$pp"
+	grep -q "the node's keys in the database changed since this folder took them (JPN-3.pub: a rotation" pp.out
+	"$L" --home b log checkpoint >/dev/null 2>&1 # the passphrase it had, and the database's keys
+	cmp b/keys/JPN.pub jpn/keys/JPN.pub && cmp b/keys/JPN-3.pub jpn/keys/JPN-3.pub
 	# a new passphrase on one machine: the other's keys open with it alone
 	echo "a new passphrase" >new.pass
 	chmod 600 new.pass
 	"$L" --home jpn store passphrase --new-passphrase-file new.pass >/dev/null 2>&1
 	run "$L" --home b log checkpoint
 	[ "$status" -ne 0 ]
-	LIAISON_PASSPHRASE="a new passphrase" "$L" --home b log checkpoint >/dev/null 2>&1
+	export LIAISON_PASSPHRASE="a new passphrase"
+	"$L" --home b log checkpoint >/dev/null 2>&1
 	"$L" --home jpn log verify >/dev/null
+	# a retired pair put back in use by whoever can write the database is refused
+	for x in key pub; do
+		pg "UPDATE payload_chunks SET data = (SELECT data FROM payload_chunks WHERE name = \$\$keys/JPN-1.$x\$\$) WHERE name = \$\$keys/JPN.$x\$\$" >/dev/null
+		pg "UPDATE payloads SET size = (SELECT size FROM payloads WHERE name = \$\$keys/JPN-1.$x\$\$) WHERE name = \$\$keys/JPN.$x\$\$" >/dev/null
+	done
+	run "$L" --home b log checkpoint
+	[ "$status" -eq 2 ] || [ "$status" -eq 1 ]
+	[[ "$output" == *"keys/JPN.key holds a key this node retired on 2019-09-01 (rotated)"* ]]
 }
 
 @test "an item of ${LIAISON_BIG_MIB:-1024} MiB through the database, in and out with flat memory" {

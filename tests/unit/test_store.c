@@ -788,7 +788,8 @@ Test(store, payloads_stream_in_chunks_and_out_whole)
 	}
 	/* chunks: 1 + 1 + 1 + 2 + 4 */
 	cr_assert_eq(raw("SELECT count(*) FROM payload_chunks"), 9);
-	/* the same name again: kept as it was (a blob is named by its bytes)... */
+	/* the same name again: its bytes kept as they were (a blob is named by
+	 * them), made anew (an act names it again: no orphan for gc)... */
 	int other = pattern_file(10);
 	cr_assert_eq(store_payload_put(s, "blobs/1.lsn", other, false, 2000, NULL, &e), 0);
 	struct store_payload *ps;
@@ -797,7 +798,8 @@ Test(store, payloads_stream_in_chunks_and_out_whole)
 	cr_assert_eq(np, 5);
 	cr_assert_str_eq(ps[1].name, "blobs/1.lsn");
 	cr_assert_eq(ps[1].size, STORE_CHUNK - 1);
-	cr_assert_eq(ps[1].made, 1001);
+	cr_assert_eq(ps[1].made, 2000);
+	cr_assert_eq(ps[2].made, 1002); /* the others as they were */
 	free(ps);
 	/* ...or replaced when asked (a key file) */
 	cr_assert_eq(lseek(other, 0, SEEK_SET), 0);
@@ -825,6 +827,40 @@ Test(store, payloads_stream_in_chunks_and_out_whole)
 	cr_assert(strstr(e.msg, "chunk 2 is missing"), "%s", e.msg);
 	close(out);
 	cr_assert_eq(raw("SELECT count(*) FROM payloads"), 4);
+	/* which ones rows need: a kept item's blob, a queued envelope not in its row */
+	struct party p = jpn();
+	struct store_item it = {.id = "i1",
+				.label = "{}",
+				.originator = "JPN",
+				.level = "GOKUHI",
+				.local_level = "GOKUHI",
+				.blob = "1",
+				.size = 1,
+				.stored_on = "2019-09-01"};
+	struct store_msg q = {.id = "q1",
+			      .peer = "KOR",
+			      .kind = "item",
+			      .ref = "i1",
+			      .digest = "d",
+			      .created_on = "2019-09-01"},
+			 c = q;
+	strcpy(c.id, "c1");
+	c.body = "note";
+	c.body_len = 4;
+	cr_assert_eq(store_begin(s, &e), 0);
+	cr_assert_eq(store_party_put(s, &p, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_item_add(s, &it, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_outbox_add(s, &q, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_outbox_add(s, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_commit(s, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_payload_in_use(s, "blobs/1.lsn", &e), 1, "%s", e.msg);
+	cr_assert_eq(store_payload_in_use(s, "blobs/2.lsn", &e), 0, "%s", e.msg);
+	cr_assert_eq(store_payload_in_use(s, "outbox/q1", &e), 1, "%s", e.msg);
+	cr_assert_eq(store_payload_in_use(s, "outbox/c1", &e), 0, "%s", e.msg); /* in its row */
+	cr_assert_eq(store_begin(s, &e), 0);
+	cr_assert_eq(store_item_destroy(s, "i1", "2019-09-02", &e), 0, "%s", e.msg);
+	cr_assert_eq(store_commit(s, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_payload_in_use(s, "blobs/1.lsn", &e), 0, "%s", e.msg);
 	store_close(s);
 }
 
