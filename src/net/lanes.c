@@ -126,10 +126,10 @@ static void *supervise(void *arg)
 		fprintf(stderr, "liaison serve: outbox: %s\n", e.msg);
 	for (unsigned turn = 1; !atomic_load(&ls->stop); turn++) {
 		reap(ls, false);
-		/* a node on PostgreSQL: the keys as the database has them, every 10 s
+		/* a node on PostgreSQL: the keys as the database has them, every 2 s
 		 * (a rotation made on another machine makes this daemon stale:
 		 * /readyz and the routes that seal or sign say so) */
-		if (turn % 20 == 0 && node_keys_fetch(n, &e) < 0)
+		if (turn % 4 == 0 && node_keys_fetch_now(n, &e) < 0)
 			fprintf(stderr, "liaison serve: %s\n", e.msg);
 		struct store_peer *ps = NULL;
 		size_t np = 0;

@@ -70,11 +70,19 @@ void node_hint_nearest(struct lerr *e, const char *word, const char *words, size
  * else nothing is done). node_keys_publish writes the party's key files of
  * home/keys as payloads keys/FILE, replacing those there and removing
  * those the folder no longer has, in the open transaction (begin one for
- * several files to land at once); with next_is_current, a rotation's new
- * pair (PARTY.next.*) stands for PARTY.key and .pub (node_keys_fetch:
- * node.h).
+ * several files to land at once; its write lock orders it with any other
+ * folder's). Before, it checks that the database's key files are still
+ * those this folder took: each byte the same as the folder's, or, with
+ * base, their digest as node_keys_base gave it before the folder changed
+ * them (a new passphrase); else LERR_REFUSED, nothing written. With
+ * next_is_current, a rotation's new pair (PARTY.next.*) stands for
+ * PARTY.key and .pub (node_keys_fetch: node.h).
  */
+int node_keys_base(struct store *s, const char *home, const char *party,
+		   uint8_t digest[crypto_generichash_BYTES], struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 int node_keys_publish(struct store *s, const char *home, const char *party, bool next_is_current,
-		      struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+		      const uint8_t *base, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 #endif

@@ -79,6 +79,20 @@ static bool same_file(const char *path, const char *p, size_t len)
 	return same;
 }
 
+/* One of the party's key files as the database holds it. */
+struct kfile {
+	char file[STORE_PAYLOAD_NAME]; /* its name in keys/ */
+	char buf[KEY_FILE_MAX];
+	size_t len;
+};
+
+static void kfiles_free(struct kfile *k, size_t n)
+{
+	if (k)
+		sodium_memzero(k, n * sizeof *k);
+	free(k);
+}
+
 /* The small payload `name` (a key file) into buf, through a nameless file in
  * home/tmp; *got: its size. */
 static int read_small(struct store *s, const char *home, const char *name, char *buf, size_t size,
@@ -103,46 +117,110 @@ static int read_small(struct store *s, const char *home, const char *name, char 
 	return r;
 }
 
-/*
- * Whether the folder's keys are those the database holds, as far as the
- * public files say (a new passphrase changes the secret ones): a key
- * change made from a folder that missed one made elsewhere (a rotation on
- * another machine) must not write its stale keys over the database's.
- */
-static int keys_base_check(struct store *s, const char *home, const char *party, struct lerr *e)
+/* The party's key files in the database, by name, from one snapshot (the
+ * open transaction's, or a read of their own), into *out (kfiles_free). */
+static int kfiles_read(struct store *s, const char *home, const char *party, struct kfile **out,
+		       size_t *count, struct lerr *e)
 {
 	struct store_payload *ps = NULL;
-	size_t np = 0;
-	int r = store_payloads(s, KEYS_PREFIX, &ps, &np, e);
+	struct kfile *k = NULL;
+	size_t np = 0, n = 0;
+	bool own = !store_in_transaction(s);
+	*out = NULL;
+	*count = 0;
+	int r = own ? store_read_begin(s, e) : 0;
+	if (r == 0)
+		r = store_payloads(s, KEYS_PREFIX, &ps, &np, e);
+	if (r == 0 && np && !(k = calloc(np, sizeof *k)))
+		r = lerr_set(e, LERR_NOMEM, "out of memory");
 	for (size_t i = 0; r == 0 && i < np; i++) {
 		const char *file = ps[i].name + strlen(KEYS_PREFIX);
-		size_t fl = strlen(file), got = 0;
-		char buf[KEY_FILE_MAX], path[NODE_PATH_MAX + 128];
 		bool next;
-		if (!key_file_name(file, party, &next) || strcmp(file + fl - 4, ".pub") != 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s/%s", home, NODE_KEYS_DIR, file);
-		if ((r = read_small(s, home, ps[i].name, buf, sizeof buf, &got, e)) == 0 &&
-		    !same_file(path, buf, got))
-			r = lerr_set(e, LERR_REFUSED,
-				     "the node's keys in the database changed since this folder "
-				     "took them (%s: a rotation or a new key made on another "
-				     "machine); nothing was changed: run the command again",
-				     file);
+		if (!key_file_name(file, party, &next) || next || strlen(file) > 64)
+			continue; /* not one of the party's key files: never written */
+		str_copy(k[n].file, sizeof k[n].file, file);
+		if ((r = read_small(s, home, ps[i].name, k[n].buf, sizeof k[n].buf, &k[n].len,
+				    e)) == 0)
+			n++;
 	}
+	if (own)
+		store_read_end(s);
 	free(ps);
+	if (r < 0) {
+		kfiles_free(k, np);
+		return r;
+	}
+	*out = k;
+	*count = n;
+	return 0;
+}
+
+/* The files' digest: each name, length and bytes, in name order. */
+static void kfiles_digest(const struct kfile *k, size_t n, uint8_t out[crypto_generichash_BYTES])
+{
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, crypto_generichash_BYTES);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t len[8];
+		for (size_t b = 0; b < 8; b++)
+			len[b] = (uint8_t)((uint64_t)k[i].len >> (8 * b));
+		crypto_generichash_update(&st, (const uint8_t *)k[i].file, strlen(k[i].file) + 1);
+		crypto_generichash_update(&st, len, sizeof len);
+		crypto_generichash_update(&st, (const uint8_t *)k[i].buf, k[i].len);
+	}
+	crypto_generichash_final(&st, out, crypto_generichash_BYTES);
+}
+
+/* The digest of the database's key files; with `compare`, LERR_REFUSED
+ * unless the folder holds each of them byte for byte. */
+static int keys_state(struct store *s, const char *home, const char *party, bool compare,
+		      uint8_t digest[crypto_generichash_BYTES], struct lerr *e)
+{
+	struct kfile *k = NULL;
+	size_t n = 0;
+	int r = kfiles_read(s, home, party, &k, &n, e);
+	for (size_t i = 0; r == 0 && compare && i < n; i++) {
+		char path[NODE_PATH_MAX + 128];
+		snprintf(path, sizeof path, "%s/%s/%s", home, NODE_KEYS_DIR, k[i].file);
+		if (!same_file(path, k[i].buf, k[i].len))
+			r = lerr_set(
+			    e, LERR_REFUSED,
+			    "the node's keys in the database changed since this folder "
+			    "took them (%s: a rotation or a new passphrase made on another "
+			    "machine meanwhile); nothing was changed: run the command "
+			    "again",
+			    k[i].file);
+	}
+	if (r == 0)
+		kfiles_digest(k, n, digest);
+	kfiles_free(k, n);
 	return r;
 }
 
+int node_keys_base(struct store *s, const char *home, const char *party,
+		   uint8_t digest[crypto_generichash_BYTES], struct lerr *e)
+{
+	return keys_state(s, home, party, true, digest, e);
+}
+
 int node_keys_publish(struct store *s, const char *home, const char *party, bool next_is_current,
-		      struct lerr *e)
+		      const uint8_t *base, struct lerr *e)
 {
 	char dir[NODE_PATH_MAX + 16];
 	char(*names)[STORE_PAYLOAD_NAME] = NULL;
 	size_t nn = 0;
+	uint8_t now[crypto_generichash_BYTES];
 	if (!store_keeps_payloads(s))
 		return 0;
-	int r = keys_base_check(s, home, party, e);
+	/* the database's keys as this folder took them: every byte the same
+	 * (a rotation: its old pair still in place), or as they were before
+	 * the folder changed them (a new passphrase: base) */
+	int r = keys_state(s, home, party, base == NULL, now, e);
+	if (r == 0 && base && sodium_memcmp(now, base, sizeof now) != 0)
+		r = lerr_set(e, LERR_REFUSED,
+			     "the node's keys in the database changed since this folder took them "
+			     "(a rotation or a new passphrase made on another machine meanwhile); "
+			     "nothing was changed: run the command again");
 	if (r < 0)
 		return r;
 	snprintf(dir, sizeof dir, "%s/%s", home, NODE_KEYS_DIR);
@@ -193,44 +271,60 @@ int node_keys_publish(struct store *s, const char *home, const char *party, bool
 	return r < 0 ? lerr_prefix(e, "the keys into the database") : 0;
 }
 
-int node_keys_fetch(struct node *n, struct lerr *e)
+/* node_keys_fetch, holding the lock. */
+static int fetch_locked(struct node *n, struct lerr *e)
 {
-	struct store_payload *ps = NULL;
-	size_t np = 0;
-	if (!node_payloads_in_store(n))
-		return 0;
-	int r = store_payloads(n->store, KEYS_PREFIX, &ps, &np, e);
-	if (r == 0 && np == 0) { /* a node moved before its keys were kept there: all at once */
-		free(ps);
+	struct kfile *k = NULL;
+	size_t nk = 0;
+	int r = kfiles_read(n->store, n->home, n->party, &k, &nk, e);
+	if (r == 0 && nk == 0) { /* a node moved before its keys were kept there: all at once */
 		if ((r = store_begin(n->store, e)) == 0 &&
-		    ((r = node_keys_publish(n->store, n->home, n->party, false, e)) < 0 ||
+		    ((r = node_keys_publish(n->store, n->home, n->party, false, NULL, e)) < 0 ||
 		     (r = store_commit(n->store, e)) < 0))
 			store_rollback(n->store);
 		return r;
 	}
 	char dir[NODE_PATH_MAX + 16];
 	snprintf(dir, sizeof dir, "%s/%s", n->home, NODE_KEYS_DIR);
-	if (r == 0 && mkdir(dir, 0700) != 0 && errno != EEXIST)
-		r = lerr_set(e, LERR_IO, "%s: cannot create: %s", dir, strerror(errno));
 	struct stat owner;
 	bool chown_to = r == 0 && geteuid() == 0 && stat(dir, &owner) == 0 && owner.st_uid != 0;
-	for (size_t i = 0; r == 0 && i < np; i++) {
-		const char *file = ps[i].name + strlen(KEYS_PREFIX);
-		bool next;
-		char path[NODE_PATH_MAX + 128], buf[KEY_FILE_MAX];
-		size_t got = 0;
-		if (!key_file_name(file, n->party, &next) || next || ps[i].size > sizeof buf)
-			continue; /* not one of the party's key files: never written */
-		r = read_small(n->store, n->home, ps[i].name, buf, sizeof buf, &got, e);
-		snprintf(path, sizeof path, "%s/%s", dir, file);
+	for (size_t i = 0; r == 0 && i < nk; i++) {
+		char path[NODE_PATH_MAX + 128];
+		const char *file = k[i].file;
 		bool secret = strcmp(file + strlen(file) - 4, ".key") == 0;
-		if (r == 0 && !same_file(path, buf, got) &&
-		    (r = fio_write_file(path, buf, got, secret ? 0600 : 0644, true, e)) == 0 &&
+		snprintf(path, sizeof path, "%s/%s", dir, file);
+		if (!same_file(path, k[i].buf, k[i].len) &&
+		    (r = fio_write_file(path, k[i].buf, k[i].len, secret ? 0600 : 0644, true, e)) ==
+			0 &&
 		    chown_to && chown(path, owner.st_uid, owner.st_gid) != 0)
 			r = lerr_set(e, LERR_IO, "%s: cannot give it to uid %u: %s", path,
 				     (unsigned)owner.st_uid, strerror(errno));
-		sodium_memzero(buf, sizeof buf);
 	}
-	free(ps);
+	kfiles_free(k, nk);
+	return r;
+}
+
+/* The keys from the database, under the keys' lock (waiting for it, or not). */
+static int fetch(struct node *n, bool wait, struct lerr *e)
+{
+	if (!node_payloads_in_store(n))
+		return 0;
+	int lock = node_keys_lock_if(n->home, wait, e);
+	if (lock == LERR_REFUSED && !wait)
+		return 0; /* a key change under way: the next turn */
+	if (lock < 0)
+		return lock;
+	int r = fetch_locked(n, e);
+	close(lock);
 	return r < 0 ? lerr_prefix(e, "the keys from the database") : 0;
+}
+
+int node_keys_fetch(struct node *n, struct lerr *e)
+{
+	return fetch(n, true, e);
+}
+
+int node_keys_fetch_now(struct node *n, struct lerr *e)
+{
+	return fetch(n, false, e);
 }

@@ -233,7 +233,7 @@ static int first_entries(struct store *s, const char *home, const char *party,
 		r = node_log_append_to(s, party, clock, "node-init",
 				       json_pack("{s:s}", "key", line), NULL, e);
 	if (r == 0)
-		r = node_keys_publish(s, home, party, false, e);
+		r = node_keys_publish(s, home, party, false, NULL, e);
 	if (r == 0)
 		return store_commit(s, e);
 	store_rollback(s);
@@ -421,6 +421,12 @@ int node_join(const char *home, const char *url, const char *pass, size_t len,
 	bool made = mkdir(home, 0700) == 0;
 	if (!made && errno != EEXIST)
 		return lerr_set(e, LERR_IO, "%s: cannot create: %s", home, strerror(errno));
+	char keys[NODE_PATH_MAX + 16];
+	snprintf(keys, sizeof keys, "%s/%s", home, NODE_KEYS_DIR);
+	if (rmdir(keys) != 0 && errno != ENOENT) /* an empty one is made again */
+		return lerr_set(e, LERR_EXISTS, "%s holds keys already (%s)", home,
+				errno == ENOTEMPTY || errno == EEXIST ? "not empty"
+								      : strerror(errno));
 	/* the folders it makes, to remove again if it fails (none that was there) */
 	static const char *const subs[] = {NODE_KEYS_DIR, "tmp"};
 	char sub[2][NODE_PATH_MAX + 16];

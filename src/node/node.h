@@ -229,10 +229,14 @@ int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const
 /*
  * A node on PostgreSQL: home/keys brought up to date from the database,
  * which holds the node's key files (none there yet: the folder's are
- * written there). Opening the node for the CLI and unsealing the keys do
- * it; nothing on SQLite.
+ * written there), under the keys' lock and from one snapshot. Opening the
+ * node for the CLI and unsealing the keys do it; nothing on SQLite.
  */
 int node_keys_fetch(struct node *n, struct lerr *e) __attribute__((warn_unused_result, nonnull(1)));
+/* The same, unless a rotation or a passphrase change holds the keys now
+ * (then nothing, 0): for a daemon, which fetches again soon. */
+int node_keys_fetch_now(struct node *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1)));
 
 /*
  * Unseals the node's own secret keys, with the pairs it retired (release
@@ -248,6 +252,8 @@ int node_secret_key(struct node *n, const char *pass, size_t len, struct key_sec
  * close() the answer to let go. Returns the descriptor or a LERR code.
  */
 int node_keys_lock(const char *home, struct lerr *e) __attribute__((nonnull(1)));
+/* The same, or at once LERR_REFUSED when another holds it (wait false). */
+int node_keys_lock_if(const char *home, bool wait, struct lerr *e) __attribute__((nonnull(1)));
 
 /* How long after a routine rotation what the old key signed still arrives. */
 #define NODE_ROTATED_GRACE_DAYS 30

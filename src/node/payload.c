@@ -174,11 +174,14 @@ static bool payload_file(const char *dir, const char *name)
 
 /*
  * Removes the orphan `name`, from the store or (path) the folder, unless a
- * row came to name it since the check listed the rows: under the store's
- * write lock, which every act's rows take.
+ * row came to name it since the check listed the rows, or it was made
+ * again after cutoff (an act naming it anew, its row still to come): under
+ * the store's write lock, which every act's rows take.
  */
-static int orphan_remove(struct node *n, const char *name, const char *path, struct lerr *e)
+static int orphan_remove(struct node *n, const char *name, const char *path, int64_t cutoff,
+			 struct lerr *e)
 {
+	struct stat sb;
 	int r = store_begin(n->store, e);
 	if (r < 0)
 		return r;
@@ -186,8 +189,9 @@ static int orphan_remove(struct node *n, const char *name, const char *path, str
 	if (used < 0)
 		r = used;
 	else if (used == 0 && !path)
-		r = store_payload_remove(n->store, name, e);
-	else if (used == 0 && unlink(path) != 0 && errno != ENOENT)
+		r = store_payload_remove_older(n->store, name, cutoff, e) < 0 ? LERR_STORE : 0;
+	else if (used == 0 && lstat(path, &sb) == 0 && (int64_t)sb.st_mtime <= cutoff &&
+		 unlink(path) != 0 && errno != ENOENT)
 		r = lerr_set(e, LERR_IO, "%s: cannot remove: %s", path, strerror(errno));
 	if (r == 0)
 		return store_commit(n->store, e);
@@ -233,7 +237,8 @@ int node_payload_check(struct node *n, int64_t now, int64_t min_age, bool collec
 			young++;
 		} else if (ours) {
 			add_found(orphans, ps[i].name, ps[i].size, "store");
-			if (collect && (r = orphan_remove(n, ps[i].name, NULL, e)) < 0)
+			if (collect &&
+			    (r = orphan_remove(n, ps[i].name, NULL, now - min_age, e)) < 0)
 				break;
 		}
 	}
@@ -250,7 +255,7 @@ int node_payload_check(struct node *n, int64_t now, int64_t min_age, bool collec
 			if (!payload_file(dirs[d], de->d_name))
 				continue;
 			snprintf(name, sizeof name, "%s/%.70s", dirs[d], de->d_name);
-			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			snprintf(path, sizeof path, "%s/%.70s", dir, de->d_name);
 			if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
 				continue;
 			size_t k = 0;
@@ -275,7 +280,7 @@ int node_payload_check(struct node *n, int64_t now, int64_t min_age, bool collec
 						: lerr_set(e, LERR_IO, "%s: cannot remove: %s",
 							   path, strerror(errno));
 				else
-					r = orphan_remove(n, name, path, e);
+					r = orphan_remove(n, name, path, now - min_age, e);
 				if (r < 0)
 					break;
 			}

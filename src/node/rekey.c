@@ -68,13 +68,23 @@ static void sync_keys_dir(const struct node *n)
 
 int node_keys_lock(const char *home, struct lerr *e)
 {
+	return node_keys_lock_if(home, true, e);
+}
+
+int node_keys_lock_if(const char *home, bool wait, struct lerr *e)
+{
 	char dir[NODE_PATH_MAX + 16];
 	snprintf(dir, sizeof dir, "%s/%s", home, NODE_KEYS_DIR);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) /* a folder that joined: made here */
+		return lerr_set(e, LERR_IO, "%s: cannot create: %s", dir, strerror(errno));
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return lerr_set(e, LERR_IO, "%s: %s", dir, strerror(errno));
-	while (flock(fd, LOCK_EX) != 0)
-		if (errno != EINTR) {
+	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0)
+		if (errno == EWOULDBLOCK && !wait) {
+			close(fd);
+			return lerr_set(e, LERR_REFUSED, "%s: locked by another process", dir);
+		} else if (errno != EINTR) {
 			int err = errno;
 			close(fd);
 			return lerr_set(e, LERR_IO, "%s: cannot lock: %s", dir, strerror(err));
@@ -240,8 +250,9 @@ int node_secret_key(struct node *n, const char *pass, size_t len, struct key_sec
 	int fr = r == 0 ? find_retired(n, n->party, k->pub.sign_pk, &was, e) : LERR_NOTFOUND;
 	if (fr == 0)
 		r = lerr_set(e, LERR_INVAL,
-			     "keys/%s.key holds a key this node retired on %s (%s): the folder or "
-			     "the database was written by someone else; nothing was signed",
+			     "keys/%s.key holds a key this node retired on %s (%s): rotated "
+			     "meanwhile (run the command again), or the folder or the database "
+			     "was written by someone else; nothing was signed",
 			     n->party, was.retired_on, was.how);
 	else if (fr != LERR_NOTFOUND)
 		r = fr;
@@ -281,8 +292,14 @@ int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const
 		return lerr_set(e, LERR_USAGE, "the new passphrase is the one the keys have");
 	/* no rotation meanwhile, none left half done: every pair is resealed */
 	int lock = node_keys_lock(n->home, e), r = lock < 0 ? lock : 0;
+	uint8_t base[crypto_generichash_BYTES];
+	bool in_store = node_payloads_in_store(n);
 	if (r == 0 && (r = settle_locked(n, e)) == 0)
 		r = retired_numbers(n, &nums, &nn, e);
+	/* a node on PostgreSQL: the folder's keys must be the database's, and
+	 * stay so until they are written back (base: what they are now) */
+	if (r == 0 && in_store)
+		r = node_keys_base(n->store, n->home, n->party, base, e);
 	/* every pair under one passphrase: a failure puts back the old one on
 	 * those sealed anew already */
 	for (; r == 0 && done < nn; done++)
@@ -293,12 +310,22 @@ int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const
 		r = keyfile_reseal(path, old, oldlen, pass, len, NULL, e);
 	/* a node on PostgreSQL: every pair into the database at once, or the
 	 * current pair back under the old passphrase with the others */
-	if (r == 0 && node_payloads_in_store(n)) {
+	if (r == 0 && in_store) {
+		uint8_t now[crypto_generichash_BYTES];
+		struct lerr q = {0};
 		if ((r = store_begin(n->store, e)) == 0 &&
-		    ((r = node_keys_publish(n->store, n->home, n->party, false, e)) < 0 ||
+		    ((r = node_keys_publish(n->store, n->home, n->party, false, base, e)) < 0 ||
 		     (r = store_commit(n->store, e)) < 0))
 			store_rollback(n->store);
-		struct lerr q = {0};
+		/* a commit said to fail that landed (a failover): the database has
+		 * the new keys, which the folder keeps */
+		if (r == LERR_STORE && node_keys_base(n->store, n->home, n->party, now, &q) == 0) {
+			fprintf(stderr,
+				"liaison: the change's commit was said to fail (%s), but it "
+				"is in the database: the keys are under the new passphrase\n",
+				e->msg);
+			r = 0;
+		}
 		if (r < 0 && keyfile_reseal(path, pass, len, old, oldlen, NULL, &q) < 0)
 			fprintf(stderr, "liaison: %s is left under the new passphrase: %s\n", path,
 				q.msg);
@@ -553,7 +580,7 @@ static int rotation_commit(struct node *n, const struct key_secret *old,
 	}
 	line[strcspn(line, "\n")] = '\0';
 	/* a node on PostgreSQL: the new pair is the database's with the commit */
-	if ((r = node_keys_publish(n->store, n->home, n->party, true, e)) < 0) {
+	if ((r = node_keys_publish(n->store, n->home, n->party, true, NULL, e)) < 0) {
 		json_decref(msgs);
 		store_rollback(n->store);
 		return r;

@@ -397,6 +397,8 @@ int store_nonce_use(struct store *s, const char *party, const char *nonce, int64
  * "keys/FILE"), kept in chunks of STORE_CHUNK bytes, and streamed in and
  * out through a file descriptor with flat memory, whatever its size.
  */
+/* Whether a transaction is open on this connection. */
+bool store_in_transaction(struct store *s) __attribute__((nonnull));
 /* Whether the node keeps its payloads in this store (PostgreSQL), not in its folder. */
 bool store_keeps_payloads(const struct store *s) __attribute__((nonnull));
 /*
@@ -416,6 +418,10 @@ int store_payload_get(struct store *s, const char *name, int fd, uint64_t *size,
 /* Whether a row needs the payload `name` (a kept item's blob, a queued
  * message's envelope): 1, 0, or a LERR code. */
 int store_payload_in_use(struct store *s, const char *name, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* Removes the payload `name` if it was made at cutoff or before: 1 when
+ * removed, 0 when made since (an act named it again) or gone. */
+int store_payload_remove_older(struct store *s, const char *name, int64_t cutoff, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 /* Removes the payload `name` (none: 0). */
 int store_payload_remove(struct store *s, const char *name, struct lerr *e)

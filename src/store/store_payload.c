@@ -7,6 +7,11 @@
 
 #include "../crypto/fio.h"
 
+bool store_in_transaction(struct store *s)
+{
+	return sql_in_tx(s->c);
+}
+
 bool store_keeps_payloads(const struct store *s)
 {
 	return s->c->dialect == SQL_PG;
@@ -39,16 +44,22 @@ static int payload_delete(struct store *s, const char *name, struct lerr *e)
 	return db_step_done(s, st, "remove a payload", e);
 }
 
-/* A payload made again at now (one an act names again): younger. */
-static int payload_touch(struct store *s, const char *name, int64_t now, struct lerr *e)
+/* A payload made again at now (one an act names again): younger. *kept:
+ * whether its row was still there (store gc may have removed it since). */
+static int payload_touch(struct store *s, const char *name, int64_t now, bool *kept, struct lerr *e)
 {
 	struct sql_stmt *st;
-	if (db_prep(s, "UPDATE payloads SET made = ? WHERE name = ? AND made < ?", &st, e) < 0)
+	if (db_prep(s,
+		    "UPDATE payloads SET made = CASE WHEN made < ? THEN ? ELSE made END"
+		    " WHERE name = ?",
+		    &st, e) < 0)
 		return LERR_STORE;
 	sql_bind_int(st, 1, now);
-	db_bind_text(st, 2, name, false);
-	sql_bind_int(st, 3, now);
-	return db_step_done(s, st, "store a payload", e);
+	sql_bind_int(st, 2, now);
+	db_bind_text(st, 3, name, false);
+	int r = db_step_done(s, st, "store a payload", e);
+	*kept = r == 0 && sql_changes(s->c) == 1;
+	return r;
 }
 
 /* fd's bytes from its offset, chunk by chunk, then the payload's row. */
@@ -109,11 +120,15 @@ int store_payload_put(struct store *s, const char *name, int fd, bool replace, i
 	bool own = !sql_in_tx(s->c);
 	if (own && db_exec(s, "BEGIN", e) < 0)
 		return LERR_STORE;
+	bool kept = false;
 	int r = payload_size(s, name, &had, NULL);
-	if (r == 0 && !replace) { /* whole already: a blob's name is its bytes' hash */
+	/* whole already: a blob's name is its bytes' hash; made again, it is no
+	 * orphan for store gc, unless gc removed it meanwhile: then written */
+	if (r == 0 && !replace && (r = payload_touch(s, name, now, &kept, e)) == 0 && !kept)
+		r = LERR_NOTFOUND;
+	if (r == 0 && !replace)
 		*size = had;
-		r = payload_touch(s, name, now, e); /* made again: no orphan for gc yet */
-	} else if (r == 0 || r == LERR_NOTFOUND)
+	else if (r == 0 || r == LERR_NOTFOUND)
 		r = (r == 0 ? payload_delete(s, name, e) : 0) == 0
 			? chunks_write(s, name, fd, now, size, e)
 			: LERR_STORE;
@@ -181,17 +196,41 @@ int store_payload_get(struct store *s, const char *name, int fd, uint64_t *size,
 int store_payload_in_use(struct store *s, const char *name, struct lerr *e)
 {
 	struct sql_stmt *st;
+	/* blobs/HASH.lsn: items(blob) = HASH; outbox/ID: outbox(id) = ID (both indexed) */
+	char blob[STORE_PAYLOAD_NAME] = "", msg[STORE_PAYLOAD_NAME] = "";
+	size_t n = strlen(name);
+	if (strncmp(name, "blobs/", 6) == 0 && n > 10 && strcmp(name + n - 4, ".lsn") == 0)
+		snprintf(blob, sizeof blob, "%.*s", (int)(n - 10), name + 6);
+	else if (strncmp(name, "outbox/", 7) == 0)
+		snprintf(msg, sizeof msg, "%s", name + 7);
 	if (db_prep(s,
-		    "SELECT CASE WHEN EXISTS(SELECT 1 FROM items WHERE destroyed_on IS NULL"
-		    " AND 'blobs/' || blob || '.lsn' = ?) OR EXISTS(SELECT 1 FROM outbox"
-		    " WHERE state = 0 AND body IS NULL AND 'outbox/' || id = ?) THEN 1 ELSE 0 END",
+		    "SELECT CASE WHEN EXISTS(SELECT 1 FROM items WHERE blob = ?"
+		    " AND destroyed_on IS NULL) OR EXISTS(SELECT 1 FROM outbox WHERE id = ?"
+		    " AND state = 0 AND body IS NULL) THEN 1 ELSE 0 END",
 		    &st, e) < 0)
 		return LERR_STORE;
-	db_bind_text(st, 1, name, false);
-	db_bind_text(st, 2, name, false);
+	db_bind_text(st, 1, blob, false);
+	db_bind_text(st, 2, msg, false);
 	int rc = sql_step(st), used = rc == SQL_ROW ? (int)sql_int(st, 0) : 0;
 	int r = db_read_end(s, st, rc, 0, "read a payload's rows", e, "no answer");
 	return r < 0 ? r : used;
+}
+
+int store_payload_remove_older(struct store *s, const char *name, int64_t cutoff, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "DELETE FROM payloads WHERE name = ? AND made <= ?", &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, name, false);
+	sql_bind_int(st, 2, cutoff);
+	if (db_step_done(s, st, "remove a payload", e) < 0)
+		return LERR_STORE;
+	if (sql_changes(s->c) != 1)
+		return 0; /* made again since, or gone */
+	if (db_prep(s, "DELETE FROM payload_chunks WHERE name = ?", &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, name, false);
+	return db_step_done(s, st, "remove a payload", e) < 0 ? LERR_STORE : 1;
 }
 
 int store_payload_remove(struct store *s, const char *name, struct lerr *e)

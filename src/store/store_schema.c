@@ -195,18 +195,21 @@ static const struct migration migrations[] = {
      NULL},
     /* 15: payloads kept in the store (a node on PostgreSQL: its sealed
      * payloads, outbox envelopes and sealed keys), in chunks; a payload's
-     * row is written after its last chunk, so a row names a whole one.
+     * row is written after its last chunk, so a row names a whole one. Items
+     * found by their blob (whether a payload is in use).
      * PostgreSQL: chunks stored out of line, uncompressed (they are
      * ciphertext). */
     {"CREATE TABLE payloads(name TEXT PRIMARY KEY, size INTEGER NOT NULL,"
      " made INTEGER NOT NULL) STRICT;"
      "CREATE TABLE payload_chunks(name TEXT NOT NULL, seq INTEGER NOT NULL,"
-     " data BLOB NOT NULL, PRIMARY KEY(name, seq)) STRICT;",
+     " data BLOB NOT NULL, PRIMARY KEY(name, seq)) STRICT;"
+     "CREATE INDEX items_by_blob ON items(blob);",
      "CREATE TABLE payloads(name TEXT PRIMARY KEY, size BIGINT NOT NULL,"
      " made BIGINT NOT NULL);"
      "CREATE TABLE payload_chunks(name TEXT NOT NULL, seq BIGINT NOT NULL,"
      " data BYTEA NOT NULL, PRIMARY KEY(name, seq));"
-     "ALTER TABLE payload_chunks ALTER COLUMN data SET STORAGE EXTERNAL;"},
+     "ALTER TABLE payload_chunks ALTER COLUMN data SET STORAGE EXTERNAL;"
+     "CREATE INDEX items_by_blob ON items(blob);"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -401,6 +401,7 @@ Test(store, migration_11_moves_a_clearance_into_its_own_table)
 					   "reports",		"sources",   "announcements",
 					   "export_group_defs", "clearances"};
 	drop_tables(drop, sizeof drop / sizeof *drop);
+	raw("DROP INDEX items_by_blob");
 	raw("ALTER TABLE export_licences DROP COLUMN exporter");
 	raw("ALTER TABLE export_licences DROP COLUMN consignee");
 	raw("ALTER TABLE levels DROP COLUMN colour");
