@@ -118,7 +118,7 @@ BIG=${BENCH_STORE_BIG_MIB:-256}
 RUNS=${BENCH_STORE_BIG_RUNS:-3}
 head -c "${BIG}M" /dev/urandom >big.bin
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-printf '\n%-11s %14s %8s %14s %8s\n' payloads "share MB/s" ratio "read MB/s" ratio
+printf '\n%-22s %11s %8s %10s %8s\n' payloads "share MB/s" ratio "read MB/s" ratio
 base_w= base_r=
 for engine in sqlite postgresql; do
 	node "$engine"
@@ -141,7 +141,7 @@ for engine in sqlite postgresql; do
 	[ -n "$base_w" ] || { base_w=$w; base_r=$r; }
 	where=files
 	[ "$engine" = postgresql ] && where=database
-	printf '%-11s %14.0f %8.2f %14.0f %8.2f\n' "$engine ($where)" "$w" "$(echo "$w / $base_w" | bc -l)" \
+	printf '%-22s %11.0f %8.2f %10.0f %8.2f\n' "$engine ($where)" "$w" "$(echo "$w / $base_w" | bc -l)" \
 		"$r" "$(echo "$r / $base_r" | bc -l)"
 done
 echo "(an item of $BIG MiB, medians of $RUNS; the peer: SQLite, its payloads in files)"
