@@ -377,8 +377,8 @@ payload() {
 	[ "$(stat -c %a b/keys/JPN.key)" = 600 ]
 	port=$((20000 + RANDOM % 20000))
 	LISTEN=127.0.0.1:$port serve kor kor
-	serve a jpn
-	serve b b
+	serve a jpn --retry-max 1
+	serve b b --retry-max 1
 	"$L" --home jpn peer add KOR --url "$kor_URL" >/dev/null
 	"$L" --home kor peer add JPN --url "$a_URL" >/dev/null
 	# shared through one, read through the other; released through the other, delivered once
@@ -390,36 +390,50 @@ payload() {
 		-d '{"to": "KOR", "send": true}' "$b_URL/v1/items/$id/release")" = 202 ]
 	for _ in $(seq 100); do [ "$(pg 'SELECT count(*) FROM outbox WHERE state = 1')" = 1 ] && break; sleep 0.1; done
 	[ "$(sqlite3 kor/node.db "SELECT count(*) FROM items WHERE id = '$id'")" = 1 ]
-	# KOR down; six releases queued through both; one daemon killed: the other delivers them all, each once
+	# KOR down: six releases of 3 MB queued through both daemons
 	kill -9 "${PIDS[0]}"
 	wait "${PIDS[0]}" 2>/dev/null || true
+	head -c 3000000 /dev/urandom >big.bin
 	for i in 1 2 3 4 5 6; do
 		url=$a_URL
 		[ $((i % 2)) = 0 ] && url=$b_URL
-		id=$(curl -sf -H "Authorization: Bearer $SATO" --data-binary @report.txt \
+		id=$(curl -sf -H "Authorization: Bearer $SATO" --data-binary @big.bin \
 			"$url/v1/items?level=GOKUHI&title=q$i&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning" | jq -r .id)
 		[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SATO" \
 			-d '{"to": "KOR", "send": true}' "$url/v1/items/$id/release")" = 202 ]
 	done
 	[ "$(pg 'SELECT count(*) FROM payloads WHERE name LIKE $$outbox/%$$')" = 6 ]
 	[ -z "$(find jpn/outbox b/outbox jpn/blobs b/blobs -type f 2>/dev/null)" ]
-	kill -9 "${PIDS[1]}"
-	wait "${PIDS[1]}" 2>/dev/null || true
+	# both stopped, KOR back; a daemon killed with SIGKILL as soon as its first
+	# delivery lands, the others in flight; the other folder's daemon delivers
+	# the rest: nothing lost, each item stored once
+	kill -9 "${PIDS[1]}" "${PIDS[2]}"
+	wait "${PIDS[1]}" "${PIDS[2]}" 2>/dev/null || true
 	LISTEN=127.0.0.1:$port serve kor2 kor
-	"$L" --home b peer deliver >/dev/null 2>&1 || true
+	serve a2 jpn --retry-max 1
+	for _ in $(seq 400); do
+		[ "$(sqlite3 kor/node.db 'SELECT count(*) FROM inbox')" -ge 2 ] && break
+		sleep 0.01
+	done
+	kill -9 "${PIDS[4]}"
+	wait "${PIDS[4]}" 2>/dev/null || true
+	[ "$(pg 'SELECT count(*) FROM outbox WHERE state = 1')" -lt 7 ]
+	serve b3 b --retry-max 1
 	for _ in $(seq 300); do [ "$(pg 'SELECT count(*) FROM outbox WHERE state = 1')" = 7 ] && break; sleep 0.1; done
 	[ "$(pg 'SELECT count(*) FROM outbox WHERE state = 1')" = 7 ]
 	[ "$(sqlite3 kor/node.db 'SELECT count(*) FROM inbox')" = 7 ]
+	[ "$(sqlite3 kor/node.db 'SELECT count(*) FROM items')" = 7 ]
+	[ "$(log_kinds kor | grep -c item-import)" = 7 ]
 	[ "$(pg 'SELECT count(*) FROM payloads WHERE name LIKE $$outbox/%$$')" = 0 ] # delivered: gone
 	# a rotation on one machine (the others stopped) reaches the other's folder
-	kill -TERM "${PIDS[2]}"
-	wait "${PIDS[2]}" || true
+	kill -TERM "${PIDS[5]}"
+	wait "${PIDS[5]}" || true
 	"$L" --home jpn party rotate-key >/dev/null 2>&1
 	! cmp -s b/keys/JPN.pub jpn/keys/JPN.pub
 	serve b2 b
 	cmp b/keys/JPN.pub jpn/keys/JPN.pub && cmp b/keys/JPN-1.key jpn/keys/JPN-1.key
 	curl -sf -H "Authorization: Bearer $SATO" "$b2_URL/v1/items/$id/content?purpose=warning" -o got2.txt
-	cmp got2.txt report.txt # sealed to the retired key, opened by it
+	cmp got2.txt big.bin # sealed to the retired key, opened by it
 	[ "$(curl -sf "$b2_URL/readyz" -o /dev/null -w '%{http_code}')" = 200 ]
 	# one rotated while it runs: within seconds it says it is stale
 	"$L" --home jpn party rotate-key >/dev/null 2>&1
@@ -428,8 +442,8 @@ payload() {
 		sleep 0.1
 	done
 	[ "$(curl -s "$b2_URL/readyz" -o /dev/null -w '%{http_code}')" = 503 ]
-	kill -TERM "${PIDS[4]}"
-	wait "${PIDS[4]}" || true
+	kill -TERM "${PIDS[6]}"
+	wait "${PIDS[6]}" || true
 	# a key change from a folder that missed one made elsewhere meanwhile is
 	# refused and changes nothing: b takes its keys, then waits for a new
 	# passphrase while jpn rotates
