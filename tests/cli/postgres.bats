@@ -23,6 +23,7 @@ teardown() {
 	[ -n "${LIAISON_TEST_PG:-}" ] || return 0
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 	for d in ${SERVERS:-}; do sh "$PGSH" stop "$d"; done
+	[ -z "${SERVERS_IN:-}" ] || rmdir "$SERVERS_IN" 2>/dev/null || true
 	psql -q "$LIAISON_TEST_PG/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
 }
 
@@ -509,7 +510,7 @@ payload() {
 @test "failover: the primary cut off, its synchronous standby promoted; the daemon goes on there and nothing it acknowledged is lost" {
 	# two servers of their own (outside the test's folder: the postgres user runs them)
 	fo=/tmp/liaison-failover-$$-$BATS_TEST_NUMBER
-	SERVERS="$fo/p $fo/s"
+	SERVERS="$fo/p $fo/s" SERVERS_IN=$fo
 	P=$(sh "$PGSH" start "$fo/p")
 	S=$(sh "$PGSH" standby "$fo/s" "$fo/p")
 	psql -q "$P/postgres" -c "ALTER SYSTEM SET synchronous_standby_names = '*'" -c "SELECT pg_reload_conf()" >/dev/null
