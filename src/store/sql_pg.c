@@ -112,7 +112,9 @@ static void clear_result(struct pg_stmt *s)
 /*
  * A connection the server dropped (a restart, a failover, an administrator)
  * is made again when the next statement or transaction begins: the request
- * that found it broken failed; the next one runs on the new connection. Its prepared
+ * that found it broken failed, unless what found it was a transaction's
+ * BEGIN (nothing done yet: it runs again on the new connection at once);
+ * the next one runs on the new connection. Its prepared
  * statements went with the old one: the cache starts again (none is in use
  * between transactions).
  */
@@ -354,6 +356,15 @@ static int pg_exec(struct sql *c, const char *sql, struct lerr *e)
 		reconnect(q);
 	PGresult *res = PQexec(q->db, sql);
 	ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	/* a transaction's beginning that found the connection dropped (a
+	 * failover, a restart): nothing was done on it; once more on a new one */
+	if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && PQstatus(q->db) == CONNECTION_BAD &&
+	    strncmp(sql, "BEGIN", 5) == 0) {
+		PQclear(res);
+		reconnect(q);
+		res = PQexec(q->db, sql);
+		t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	}
 	int r = 0;
 	if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
 		keep_error(q, res);
