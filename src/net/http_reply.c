@@ -172,6 +172,7 @@ struct stream {
 	void *producer;
 	void (*done)(void *);
 	const atomic_bool *failed; /* set by the producer before it closes its end */
+	int sock;		   /* the connection's socket, or -1 */
 };
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
@@ -182,9 +183,16 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 		ssize_t n = read(st->fd, buf, max);
 		if (n > 0)
 			return n;
-		if (n == 0) /* a producer that failed cuts the answer: never a whole-looking one */
-			return atomic_load(st->failed) ? MHD_CONTENT_READER_END_WITH_ERROR
-						       : MHD_CONTENT_READER_END_OF_STREAM;
+		if (n == 0 && !atomic_load(st->failed))
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (n == 0) { /* a producer that failed cuts the answer: never a whole-looking
+			       * one; the socket shut now, for the client to know at once
+			       * (libmicrohttpd closes it at its next turn, which may be
+			       * seconds away) */
+			if (st->sock >= 0)
+				(void)shutdown(st->sock, SHUT_RDWR);
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		}
 		if (errno != EINTR)
 			return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
@@ -207,7 +215,9 @@ enum MHD_Result reply_stream(struct ctx *x, int fd, void *producer, void (*done)
 		done(producer);
 		return MHD_NO;
 	}
-	*st = (struct stream){fd, producer, done, failed};
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(x->c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	*st = (struct stream){fd, producer, done, failed, ci ? ci->connect_fd : -1};
 	return queue(x, MHD_HTTP_OK,
 		     MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, st,
 						       stream_free),
