@@ -17,7 +17,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS     = sqlite3 jansson libsodium libmicrohttpd libcurl libpq libsystemd
+PKGS     = sqlite3 jansson libsodium libcrypto libmicrohttpd libcurl libpq libsystemd
 WARN     = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L
 OPT     ?= -O2 -g

@@ -1,82 +1,104 @@
 #!/bin/sh
-# bench/seal.sh - liaison seal and open against age and cp, on one file, in
-# one run. Each command runs BENCH_RUNS times (default 3); the median counts.
+# bench/seal.sh - liaison seal and open against age and cp, in one run, on
+# each size in BENCH_SEAL_SIZES (MiB; default "256 1024") and in each
+# folder of BENCH_SEAL_DIRS (default "${BENCH_DIR:-/tmp} /dev/shm": the disk,
+# then memory, which takes the disk out of the measure).
 #
 #   no sync:  liaison seal/open > FILE    vs  age -o FILE     vs  cp
 #   durable:  liaison seal/open -o FILE   vs  age + sync FILE vs  cp + sync FILE
 #             (liaison -o syncs and renames its output: a completed file
 #             survives a crash; the peers get the same fsync to compare)
 #
-# Prints MB/s, the ratio of liaison's time to each peer's (below 1: faster),
-# and liaison's peak memory for a small and the large file.
+# The commands run interleaved: each round runs every one once, liaison's
+# before age's in odd rounds and after in even ones, BENCH_RUNS rounds
+# (default 5); the medians count. Prints seconds, MB/s, the ratio of
+# liaison's time to age's and to cp's (below 1: faster), whether the goal
+# (at most age's time) is met, and liaison's peak memory.
 set -eu
 L=$(realpath "${1:-build/liaison}")
-MB=${BENCH_SEAL_MB:-1024}
-RUNS=${BENCH_RUNS:-3}
-dir=$(mktemp -d "${BENCH_DIR:-/tmp}/liaison-bench.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
-for t in age age-keygen; do
-	command -v $t >/dev/null || { echo "bench/seal.sh: $t is missing (apt-get install age)"; exit 1; }
+SIZES=${BENCH_SEAL_SIZES:-${BENCH_SEAL_MB:-256 1024}}
+DIRS=${BENCH_SEAL_DIRS:-${BENCH_DIR:-/tmp} /dev/shm}
+RUNS=${BENCH_RUNS:-5}
+for t in age age-keygen bc; do
+	command -v $t >/dev/null || { echo "bench/seal.sh: $t is missing (apt-get install age bc)"; exit 1; }
 done
 export LIAISON_PASSPHRASE=bench
-cd "$dir"
-"$L" keygen --party JPN --out . >/dev/null
-"$L" keygen --party KOR --out . >/dev/null
-age-keygen -o age.key 2>/dev/null
-R=$(age-keygen -y age.key)
-echo '{"originator": "JPN", "level": "GOKUHI", "title": "bench"}' >label.json
-head -c $((MB << 20)) /dev/urandom >in.bin
-head -c $((4 << 20)) /dev/urandom >small.bin
+work=""
+trap 'rm -rf $work' EXIT
 
-# median seconds of a shell command over RUNS runs (the page cache warm, synced before)
-t() {
-	for i in $(seq "$RUNS"); do
-		sync
-		s=$(date +%s.%N)
-		sh -c "$1" >/dev/null
-		e=$(date +%s.%N)
-		echo "$e - $s" | bc -l
-	done | sort -n | sed -n "$(((RUNS + 1) / 2))p"
+# one timed run of a shell command, its seconds appended to FILE (synced before)
+run() { # FILE COMMAND
+	sync
+	s=$(date +%s.%N)
+	sh -c "$2" >/dev/null
+	e=$(date +%s.%N)
+	echo "$e - $s" | bc -l >>"$1"
 }
 
-SEAL="'$L' seal --sign JPN.key --to KOR.pub --label label.json"
-OPEN="'$L' open --key KOR.key --verify JPN.pub"
-sh -c "$SEAL -o env.lsn in.bin" >/dev/null
-age -r "$R" -o in.age in.bin
-
-cp_plain=$(t "cp in.bin out.cp")
-cp_sync=$(t "cp in.bin out.cp && sync out.cp")
-seal_plain=$(t "$SEAL in.bin > out.lsn")
-seal_sync=$(t "$SEAL --force -o out.lsn in.bin")
-age_enc=$(t "age -r '$R' -o out.age in.bin")
-age_enc_sync=$(t "age -r '$R' -o out.age in.bin && sync out.age")
-open_plain=$(t "$OPEN env.lsn > out.bin")
-open_sync=$(t "$OPEN --force -o out.bin env.lsn")
-age_dec=$(t "age -d -i age.key -o out.dec in.age")
-age_dec_sync=$(t "age -d -i age.key -o out.dec in.age && sync out.dec")
-cmp in.bin out.bin
-
-rate() { echo "scale=0; $MB * 1.048576 / $1" | bc -l; }
+median() { sort -n "$1" | sed -n "$(((RUNS + 1) / 2))p"; }
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
-row() { printf '  %-34s %6.2f s %6s MB/s   liaison/%s %5s   liaison/cp %5s\n' "$1" "$2" "$(rate "$2")" "$3" "$4" "$5"; }
+goal=0
 
-echo "seal and open of $MB MiB, median of $RUNS runs ($(nproc) cores)"
-echo "no sync:"
-printf '  %-34s %6.2f s %6s MB/s\n' "cp" "$cp_plain" "$(rate "$cp_plain")"
-printf '  %-34s %6.2f s %6s MB/s\n' "age -r (encrypt)" "$age_enc" "$(rate "$age_enc")"
-row "liaison seal > file" "$seal_plain" age "$(ratio "$seal_plain" "$age_enc")" "$(ratio "$seal_plain" "$cp_plain")"
-printf '  %-34s %6.2f s %6s MB/s\n' "age -d (decrypt)" "$age_dec" "$(rate "$age_dec")"
-row "liaison open > file" "$open_plain" age "$(ratio "$open_plain" "$age_dec")" "$(ratio "$open_plain" "$cp_plain")"
-echo "durable (fsync before done):"
-printf '  %-34s %6.2f s %6s MB/s\n' "cp + sync" "$cp_sync" "$(rate "$cp_sync")"
-printf '  %-34s %6.2f s %6s MB/s\n' "age -r + sync" "$age_enc_sync" "$(rate "$age_enc_sync")"
-row "liaison seal -o (fsync, rename)" "$seal_sync" age "$(ratio "$seal_sync" "$age_enc_sync")" "$(ratio "$seal_sync" "$cp_sync")"
-printf '  %-34s %6.2f s %6s MB/s\n' "age -d + sync" "$age_dec_sync" "$(rate "$age_dec_sync")"
-row "liaison open -o (fsync, rename)" "$open_sync" age "$(ratio "$open_sync" "$age_dec_sync")" "$(ratio "$open_sync" "$cp_sync")"
-
-if command -v /usr/bin/time >/dev/null; then
-	rss() { /usr/bin/time -f %M sh -c "$1" 2>&1 >/dev/null | tail -1; }
-	echo "peak memory (max RSS, KiB):"
-	echo "  seal 4 MiB: $(rss "$SEAL --force -o s.lsn small.bin")    seal $MB MiB: $(rss "$SEAL --force -o out.lsn in.bin")"
-	echo "  open 4 MiB: $(rss "$OPEN --force -o s.out s.lsn")    open $MB MiB: $(rss "$OPEN --force -o out.bin env.lsn")"
-fi
+for d in $DIRS; do
+	[ -d "$d" ] || { echo "bench/seal.sh: no folder $d, skipped"; continue; }
+	dir=$(mktemp -d "$d/liaison-bench.XXXXXX")
+	work="$work $dir"
+	cd "$dir"
+	"$L" keygen --party JPN --out . >/dev/null
+	"$L" keygen --party KOR --out . >/dev/null
+	age-keygen -o age.key 2>/dev/null
+	R=$(age-keygen -y age.key)
+	echo '{"originator": "JPN", "level": "GOKUHI", "title": "bench"}' >label.json
+	SEAL="'$L' seal --sign JPN.key --to KOR.pub --label label.json --quiet"
+	OPEN="'$L' open --key KOR.key --verify JPN.pub --quiet"
+	for MB in $SIZES; do
+		head -c $((MB << 20)) /dev/urandom >in.bin
+		sh -c "$SEAL -o env.lsn in.bin" >/dev/null
+		age -r "$R" -o in.age in.bin
+		rm -f t.*
+		for i in $(seq "$RUNS"); do
+			# liaison first in odd rounds, age first in even ones
+			if [ $((i % 2)) -eq 1 ]; then first=l; else first=a; fi
+			for who in $first $([ $first = l ] && echo a || echo l); do
+				if [ $who = l ]; then
+					run t.seal "$SEAL in.bin > out.lsn"
+					run t.open "$OPEN env.lsn > out.bin"
+					run t.seal_sync "$SEAL --force -o out.lsn in.bin"
+					run t.open_sync "$OPEN --force -o out.bin env.lsn"
+				else
+					run t.age_enc "age -r '$R' -o out.age in.bin"
+					run t.age_dec "age -d -i age.key -o out.dec in.age"
+					run t.age_enc_sync "age -r '$R' -o out.age in.bin && sync out.age"
+					run t.age_dec_sync "age -d -i age.key -o out.dec in.age && sync out.dec"
+				fi
+			done
+			run t.cp "cp in.bin out.cp"
+			run t.cp_sync "cp in.bin out.cp && sync out.cp"
+			rm -f out.*
+		done
+		"$L" open --key KOR.key --verify JPN.pub --quiet env.lsn | cmp - in.bin
+		echo "seal and open of $MB MiB in $d, medians of $RUNS interleaved rounds ($(nproc) cores)"
+		printf '  %-14s %8s %8s %8s %9s %8s  %s\n' "" liaison age cp liaison/age liaison/cp "goal (<= 1.0 x age)"
+		for op in seal open seal_sync open_sync; do
+			peer=age_enc
+			case $op in open) peer=age_dec ;; seal_sync) peer=age_enc_sync ;; open_sync) peer=age_dec_sync ;; esac
+			c=t.cp
+			case $op in *_sync) c=t.cp_sync ;; esac
+			l=$(median t.$op) a=$(median t.$peer) cpt=$(median $c)
+			r=$(ratio "$l" "$a")
+			met=met
+			[ "$(echo "$r <= 1.00" | bc -l)" -eq 1 ] || { met="NOT met"; goal=1; }
+			name=$op
+			case $op in *_sync) name="${op%_sync}, durable" ;; esac
+			printf '  %-14s %7.2fs %7.2fs %7.2fs %9s %8s   %s\n' "$name" "$l" "$a" "$cpt" "$r" "$(ratio "$l" "$cpt")" "$met"
+		done
+		if [ -x /usr/bin/time ]; then
+			rss() { /usr/bin/time -f %M sh -c "$1" 2>&1 >/dev/null | tail -1; }
+			echo "  peak memory (max RSS): seal $(rss "$SEAL --force -o out.lsn in.bin") KiB, open $(rss "$OPEN --force -o out.bin env.lsn") KiB"
+		fi
+		rm -f in.bin in.age env.lsn out.* t.*
+	done
+	cd /
+done
+[ "$goal" -eq 0 ] && echo "seal and open: at most age's time in every case" ||
+	echo "seal and open: slower than age in some case (above)"

@@ -41,9 +41,10 @@ static json_t *envelope_json(const struct envfile_info *info)
 	}
 	b64(pk, sizeof pk, info->h.sender_pk, KEY_SIGN_PK);
 	json_t *o =
-	    json_pack("{s:s, s:s, s:o, s:o, s:I, s:I}", "sender", info->h.sender, "sender_ed25519",
-		      pk, "recipients", to, "label", label_json(&info->label), "chunk_size",
-		      (json_int_t)info->h.chunk, "header_size", (json_int_t)info->h.header_len);
+	    json_pack("{s:i, s:s, s:s, s:o, s:o, s:I, s:I}", "version", info->h.version, "sender",
+		      info->h.sender, "sender_ed25519", pk, "recipients", to, "label",
+		      label_json(&info->label), "chunk_size", (json_int_t)info->h.chunk,
+		      "header_size", (json_int_t)info->h.header_len);
 	return o;
 }
 
@@ -183,7 +184,7 @@ static int run_inspect(struct cli *c)
 	} else {
 		char pk[64];
 		b64(pk, sizeof pk, info.h.sender_pk, KEY_SIGN_PK);
-		printf("envelope v%d from %s (ed25519 %s)%s\n", ENV_VERSION, info.h.sender, pk,
+		printf("envelope v%d from %s (ed25519 %s)%s\n", info.h.version, info.h.sender, pk,
 		       verify ? ", header signature good" : ", signature not checked");
 		printf("to:");
 		for (size_t i = 0; i < info.h.nstanzas; i++)

@@ -20,10 +20,11 @@
 #include "fio.h"
 #include "hasher.h"
 
-#define CTX_HEADER  "liaison-envelope/v1 header"
-#define CTX_PAYLOAD "liaison-envelope/v1 payload"
-#define CTX_KEY	    "liaison-envelope/v1 payload key"
-#define FINAL_MIN   (ENV_SIG + ENV_CHUNK_OVERHEAD) /* 81 */
+#define CTX_HEADER "liaison-envelope/v1 header"
+/* the payload signature's context: version 1's, or version 2's and on */
+#define CTX_PAYLOAD(v) ((v) == 1 ? "liaison-envelope/v1 payload" : "liaison-envelope/v2 payload")
+#define CTX_KEY	       "liaison-envelope/v1 payload key"
+#define FINAL_MIN      (ENV_SIG + ENV_CHUNK_OVERHEAD) /* 81 */
 /* Largest signed part: magic .. stanzas. */
 #define SIGNED_MAX                                                                                 \
 	(ENV_MAGIC_LEN + 2 + PARTY_CODE_MAX + KEY_SIGN_PK + 8 + ENV_HASH + 1 +                     \
@@ -125,14 +126,14 @@ static void payload_key(uint8_t out[ENV_FILE_KEY], const uint8_t file_key[ENV_FI
 /* ---- sealing ---- */
 
 /* Builds the signed part of the header into buf; returns its length or 0. */
-static size_t build_signed(uint8_t *buf, const struct env_seal_args *a, uint32_t chunk,
+static size_t build_signed(uint8_t *buf, const struct env_seal_args *a, int version, uint32_t chunk,
 			   const uint8_t *file_key)
 {
 	uint8_t *p = buf;
 	size_t sl = strlen(a->from->pub.party);
 	memcpy(p, ENV_MAGIC, ENV_MAGIC_LEN);
 	p += ENV_MAGIC_LEN;
-	*p++ = ENV_VERSION;
+	*p++ = (uint8_t)version;
 	*p++ = (uint8_t)sl;
 	memcpy(p, a->from->pub.party, sl);
 	p += sl;
@@ -168,6 +169,9 @@ static int seal_args_check(const struct env_seal_args *a, uint32_t chunk, struct
 	if (chunk < ENV_CHUNK_MIN || chunk > ENV_CHUNK_MAX)
 		return lerr_set(e, LERR_INVAL, "chunk size %u is not in %u..%u", chunk,
 				ENV_CHUNK_MIN, ENV_CHUNK_MAX);
+	if (a->version && (a->version < ENV_VERSION_MIN || a->version > ENV_VERSION))
+		return lerr_set(e, LERR_INVAL, "envelope version %d is not in %d..%d", a->version,
+				ENV_VERSION_MIN, ENV_VERSION);
 	if (!a->from->sign_sk)
 		return lerr_set(e, LERR_INVAL, "no signing key");
 	for (size_t i = 0; i < a->nto; i++)
@@ -179,13 +183,13 @@ static int seal_args_check(const struct env_seal_args *a, uint32_t chunk, struct
 }
 
 /* Writes the header: signed part, signature, label. Fills header_hash. */
-static int write_header(int out, const struct env_seal_args *a, uint32_t chunk,
+static int write_header(int out, const struct env_seal_args *a, int version, uint32_t chunk,
 			const uint8_t *file_key, uint8_t header_hash[ENV_HASH], struct lerr *e)
 {
 	uint8_t *buf = malloc(SIGNED_MAX + ENV_SIG);
 	if (!buf)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
-	size_t n = build_signed(buf, a, chunk, file_key);
+	size_t n = build_signed(buf, a, version, chunk, file_key);
 	int r = 0;
 	if (n == 0)
 		r = lerr_set(e, LERR_INVAL, "cannot seal the file key to a recipient's key");
@@ -218,16 +222,18 @@ static size_t batch_chunks(uint32_t chunk)
 struct sealing {
 	int in;
 	const struct env_seal_args *a;
+	int version;
 	uint32_t chunk;
 	size_t batch;
 	stream_state *ss;
-	crypto_generichash_state ph;
+	struct chash ph;
 	struct hasher *hs;
 	const uint8_t *header_hash;
 	uint8_t *bufs[SEAL_BUFFERS];	/* plaintext: (batch + 1) chunks and a signature */
 	uint64_t tickets[SEAL_BUFFERS]; /* the hasher's last range in each */
 	size_t high;			/* the most of a buffer ever filled */
 	uint64_t total;
+	bool hash_failed;
 };
 
 /*
@@ -256,10 +262,14 @@ static size_t seal_batch(struct sealing *s, size_t k, size_t have, uint8_t *ob, 
 	size_t rest = have - nfull * C;
 	hs_finish(s->hs); /* everything before the last chunk is hashed */
 	s->hs = NULL;
-	crypto_generichash_update(&s->ph, last, rest);
-	crypto_generichash_final(&s->ph, ph, ENV_HASH);
-	sign2(last + rest, CTX_PAYLOAD, s->header_hash, ENV_HASH, ph, ENV_HASH,
-	      s->a->from->sign_sk);
+	chash_update(&s->ph, last, rest);
+	if (chash_final(&s->ph, ph))
+		sign2(last + rest, CTX_PAYLOAD(s->version), s->header_hash, ENV_HASH, ph, ENV_HASH,
+		      s->a->from->sign_sk);
+	else {
+		memset(last + rest, 0, ENV_SIG); /* never verifies, and the seal fails */
+		s->hash_failed = true;
+	}
 	crypto_secretstream_xchacha20poly1305_push(s->ss, ob + olen, NULL, last, rest + ENV_SIG,
 						   NULL, 0,
 						   crypto_secretstream_xchacha20poly1305_TAG_FINAL);
@@ -294,6 +304,8 @@ static int seal_batches(struct sealing *s, struct awriter *w, struct lerr *e)
 		aw_submit(w, ob, seal_batch(s, k, have, ob, eof));
 		if (s->a->progress)
 			s->a->progress(s->a->arg, s->total);
+		if (s->hash_failed)
+			return lerr_set(e, LERR_NOMEM, "the content hash failed");
 		if (eof)
 			return 0;
 		size_t next = (k + 1) % SEAL_BUFFERS;
@@ -310,8 +322,8 @@ static int seal_payload(struct sealing *s, int out, struct lerr *e)
 	for (size_t k = 0; k < SEAL_BUFFERS; k++)
 		if (!(s->bufs[k] = malloc((s->batch + 1) * C + ENV_SIG)))
 			r = LERR_NOMEM;
-	crypto_generichash_init(&s->ph, NULL, 0, ENV_HASH);
-	s->hs = r ? NULL : hs_start(&s->ph);
+	bool hashing = r == 0 && chash_init(&s->ph, s->version);
+	s->hs = hashing ? hs_start(&s->ph) : NULL;
 	struct awriter *w =
 	    s->hs ? aw_start(out, s->batch * (C + ENV_CHUNK_OVERHEAD) + C + FINAL_MIN) : NULL;
 	if (!w)
@@ -323,6 +335,8 @@ static int seal_payload(struct sealing *s, int out, struct lerr *e)
 	}
 	if (s->hs)
 		hs_finish(s->hs);
+	if (hashing)
+		chash_drop(&s->ph); /* when the last batch did not finish it */
 	for (size_t k = 0; k < SEAL_BUFFERS; k++) {
 		if (s->bufs[k])
 			sodium_memzero(s->bufs[k], s->high + ENV_SIG); /* they held plaintext */
@@ -334,6 +348,7 @@ static int seal_payload(struct sealing *s, int out, struct lerr *e)
 int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *bytes, struct lerr *e)
 {
 	uint32_t chunk = a->chunk ? a->chunk : ENV_CHUNK_DEFAULT;
+	int version = a->version ? a->version : ENV_VERSION;
 	if (bytes)
 		*bytes = 0;
 	if (key_crypto_init(e) < 0 || seal_args_check(a, chunk, e) < 0)
@@ -344,7 +359,7 @@ int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *byte
 	int r = !file_key || !pk || !ss ? lerr_set(e, LERR_NOMEM, "out of guarded memory") : 0;
 	if (r == 0) {
 		crypto_secretstream_xchacha20poly1305_keygen(file_key);
-		r = write_header(out, a, chunk, file_key, header_hash, e);
+		r = write_header(out, a, version, chunk, file_key, header_hash, e);
 	}
 	if (r == 0) {
 		payload_key(pk, file_key, header_hash);
@@ -354,6 +369,7 @@ int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *byte
 	}
 	struct sealing s = {.in = in,
 			    .a = a,
+			    .version = version,
 			    .chunk = chunk,
 			    .batch = batch_chunks(chunk),
 			    .ss = ss,
@@ -420,9 +436,11 @@ static int read_fields(struct reader *rd, struct env_header *h, enum env_check *
 			    ENV_MAGIC);
 	if (take(rd, &version, 1, why, e) < 0)
 		return LERR_INVAL;
-	if (version != ENV_VERSION)
-		return fail(why, ENV_MALFORMED, e, "envelope version %u is not supported (only %d)",
-			    version, ENV_VERSION);
+	if (version < ENV_VERSION_MIN || version > ENV_VERSION)
+		return fail(why, ENV_MALFORMED, e,
+			    "envelope version %u is not supported (only %d to %d)", version,
+			    ENV_VERSION_MIN, ENV_VERSION);
+	h->version = version;
 	if (take_party(rd, h->sender, "sender", why, e) < 0 ||
 	    take(rd, h->sender_pk, KEY_SIGN_PK, why, e) < 0 || take(rd, n32, 4, why, e) < 0)
 		return LERR_INVAL;
@@ -579,7 +597,7 @@ struct opening {
 	const struct env_header *h;
 	const struct key_public *sender;
 	stream_state *ss;
-	crypto_generichash_state ph;
+	struct chash ph;
 	struct hasher *hs;	      /* hashes the plaintext in its own thread */
 	uint64_t tickets[AW_BUFFERS]; /* its last range in each output buffer */
 	uint8_t *buf;		      /* ciphertext read ahead */
@@ -629,10 +647,11 @@ static int final_chunk(struct opening *o, const uint8_t *ct, size_t len, uint8_t
 	uint8_t ph[ENV_HASH];
 	hs_finish(o->hs); /* everything before the last chunk is hashed */
 	o->hs = NULL;
-	crypto_generichash_update(&o->ph, plain, *n);
-	crypto_generichash_final(&o->ph, ph, ENV_HASH);
-	if (!verify2(plain + *n, CTX_PAYLOAD, o->h->header_hash, ENV_HASH, ph, ENV_HASH,
-		     o->sender->sign_pk))
+	chash_update(&o->ph, plain, *n);
+	if (!chash_final(&o->ph, ph))
+		return fail(why, ENV_IO, e, "the content hash failed");
+	if (!verify2(plain + *n, CTX_PAYLOAD(o->h->version), o->h->header_hash, ENV_HASH, ph,
+		     ENV_HASH, o->sender->sign_pk))
 		return fail(why, ENV_BAD_PAYLOAD, e, "the content is not what %s sealed",
 			    o->sender->party);
 	return 0;
@@ -694,8 +713,8 @@ static int open_chunks(struct opening *o, int out, enum env_check *why, struct l
 		free(o->buf);
 		return fail(why, ENV_IO, e, "out of memory");
 	}
-	crypto_generichash_init(&o->ph, NULL, 0, ENV_HASH);
-	o->hs = hs_start(&o->ph);
+	bool hashing = chash_init(&o->ph, o->h->version);
+	o->hs = hashing ? hs_start(&o->ph) : NULL;
 	int r = o->hs ? 0 : fail(why, ENV_IO, e, "cannot start a thread");
 	for (bool eof = false, done = r < 0; !done;) {
 		ssize_t got = fio_read_full(o->in, o->buf + o->have, o->cap - o->have);
@@ -720,6 +739,8 @@ static int open_chunks(struct opening *o, int out, enum env_check *why, struct l
 	}
 	if (o->hs) /* before the writer frees the buffers it may still be hashing */
 		hs_finish(o->hs);
+	if (hashing)
+		chash_drop(&o->ph); /* when the final chunk did not finish it */
 	if (aw_finish(w) != 0 && r == 0)
 		r = fail(why, ENV_IO, e, "cannot write: %s", strerror(errno));
 	free(o->buf);

@@ -6,7 +6,8 @@
  * and the payload in chunks of crypto_secretstream_xchacha20poly1305 under
  * a key derived from the file key and the header's hash. The last chunk
  * also carries the sender's signature over the header's hash and the
- * plaintext's hash, so that not even a recipient can change the content.
+ * plaintext's hash, so that not even a recipient can change the content
+ * (BLAKE2b-256 in version 1, SHA-256 from version 2).
  * docs/envelope.md gives every byte.
  *
  * Sealing and opening stream: memory does not grow with the payload.
@@ -23,7 +24,8 @@
 
 #define ENV_MAGIC	   "LIAISENV"
 #define ENV_MAGIC_LEN	   8
-#define ENV_VERSION	   1
+#define ENV_VERSION	   2 /* what sealing writes; opening reads 1 and 2 */
+#define ENV_VERSION_MIN	   1
 #define ENV_CHUNK_DEFAULT  (64u << 10)
 #define ENV_CHUNK_MIN	   1024u
 #define ENV_CHUNK_MAX	   (1u << 20)
@@ -59,6 +61,7 @@ struct env_stanza {
 
 /* A parsed header. label (label_len bytes and a NUL) is freed by envelope_header_free. */
 struct env_header {
+	int version; /* 1: BLAKE2b-256 content hash; 2: SHA-256 */
 	char sender[PARTY_CODE_MAX];
 	uint8_t sender_pk[KEY_SIGN_PK];
 	uint32_t chunk;
@@ -94,6 +97,7 @@ struct env_seal_args {
 	env_progress progress;
 	void *arg;
 	const struct env_source *source; /* when set, the payload comes from it, not `in` */
+	int version;			 /* 0: ENV_VERSION; 1 for a reader of version 1 only */
 };
 
 /*

@@ -1,14 +1,55 @@
-/* hasher.c - a hashing thread fed with byte ranges (see hasher.h). */
+/* hasher.c - the content hash, and a hashing thread fed with byte ranges (see hasher.h). */
 #include "hasher.h"
 
+#include <openssl/evp.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdlib.h>
+
+bool chash_init(struct chash *c, int version)
+{
+	c->version = version;
+	c->sha = NULL;
+	if (version == 1)
+		return crypto_generichash_init(&c->b2, NULL, 0, CHASH_BYTES) == 0;
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	if (!m || EVP_DigestInit_ex(m, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(m);
+		return false;
+	}
+	c->sha = m;
+	return true;
+}
+
+void chash_update(struct chash *c, const uint8_t *p, size_t n)
+{
+	if (c->version == 1)
+		crypto_generichash_update(&c->b2, p, n);
+	else if (c->sha && EVP_DigestUpdate(c->sha, p, n) != 1) {
+		EVP_MD_CTX_free(c->sha); /* chash_final then fails */
+		c->sha = NULL;
+	}
+}
+
+bool chash_final(struct chash *c, uint8_t out[CHASH_BYTES])
+{
+	unsigned int len = 0;
+	bool ok = c->version == 1
+		      ? crypto_generichash_final(&c->b2, out, CHASH_BYTES) == 0
+		      : c->sha && EVP_DigestFinal_ex(c->sha, out, &len) == 1 && len == CHASH_BYTES;
+	chash_drop(c);
+	return ok;
+}
+
+void chash_drop(struct chash *c)
+{
+	EVP_MD_CTX_free(c->sha);
+	c->sha = NULL;
+}
 
 #define HS_QUEUE 8
 
 struct hasher {
-	crypto_generichash_state *st;
+	struct chash *st;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -31,7 +72,7 @@ static void *hashing(void *arg)
 		const uint8_t *p = h->p[i];
 		size_t n = h->n[i];
 		pthread_mutex_unlock(&h->mu);
-		crypto_generichash_update(h->st, p, n);
+		chash_update(h->st, p, n);
 		pthread_mutex_lock(&h->mu);
 		h->hashed++;
 		pthread_cond_broadcast(&h->cv);
@@ -40,7 +81,7 @@ static void *hashing(void *arg)
 	return NULL;
 }
 
-struct hasher *hs_start(crypto_generichash_state *st)
+struct hasher *hs_start(struct chash *st)
 {
 	struct hasher *h = calloc(1, sizeof *h);
 	if (!h)

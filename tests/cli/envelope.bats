@@ -142,6 +142,19 @@ seal() {
 	[ "$(echo "$output" | jq .payload_size)" -eq 300000 ]
 	[ "$(echo "$output" | jq .verified)" = true ]
 	[ "$(echo "$output" | jq -r .recipients[0].party)" = KOR ]
+	[ "$(echo "$output" | jq .version)" -eq 2 ]
+	# the known-answer envelope of version 1 (docs/envelope.md) is still read
+	run "$L" --json inspect "$BATS_TEST_DIRNAME/../vectors/envelope-v1.bin"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq .version)" -eq 1 ]
+	[ "$(echo "$output" | jq .payload_size)" -eq 2500 ]
+	# a version this liaison does not know is malformed, named
+	head -c 8 env.lsn >v9.lsn
+	printf '\011' >>v9.lsn
+	tail -c +10 env.lsn >>v9.lsn
+	run "$L" inspect v9.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"envelope version 9 is not supported (only 1 to 2)"* ]]
 }
 
 @test "seal refuses a label that is not the sender's, and bad labels" {

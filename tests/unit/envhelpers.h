@@ -50,13 +50,18 @@ static const char LABEL[] = "{\"item\":\"t1\",\"level\":\"GOKUHI\",\"originator\
 			    "\"releasable_to\":[\"KOR\"],\"title\":\"test item\"}";
 
 /* Seals n bytes of plain from `from` to to[0..nto); returns the envelope. */
-static inline uint8_t *seal_mem(const struct key_secret *from, const struct key_public *to,
-				size_t nto, const char *label, const uint8_t *plain, size_t n,
-				uint32_t chunk, size_t *len)
+static inline uint8_t *seal_mem_v(int version, const struct key_secret *from,
+				  const struct key_public *to, size_t nto, const char *label,
+				  const uint8_t *plain, size_t n, uint32_t chunk, size_t *len)
 {
 	int in = tmp_with(plain, n), out = tmp_with("", 0);
-	struct env_seal_args a = {.from = from, .to = to, .nto = nto, .label = label,
-				  .label_len = strlen(label), .chunk = chunk};
+	struct env_seal_args a = {.from = from,
+				  .to = to,
+				  .nto = nto,
+				  .label = label,
+				  .label_len = strlen(label),
+				  .chunk = chunk,
+				  .version = version};
 	struct lerr e = {0};
 	uint64_t bytes = 0;
 	cr_assert_eq(envelope_seal(in, out, &a, &bytes, &e), 0, "seal: %s", e.msg);
@@ -65,6 +70,14 @@ static inline uint8_t *seal_mem(const struct key_secret *from, const struct key_
 	close(in);
 	close(out);
 	return env;
+}
+
+/* An envelope of the current version. */
+static inline uint8_t *seal_mem(const struct key_secret *from, const struct key_public *to,
+				size_t nto, const char *label, const uint8_t *plain, size_t n,
+				uint32_t chunk, size_t *len)
+{
+	return seal_mem_v(0, from, to, nto, label, plain, n, chunk, len);
 }
 
 /* Opens an envelope in memory; returns 0 or the error, with *why and the plaintext. */

@@ -1,12 +1,15 @@
 /*
- * test_vectors.c - a known-answer envelope: fixed keys and fixed
- * "randomness" give one exact envelope, checked in at
- * tests/vectors/envelope-v1.bin. It must keep opening, and sealing again
+ * test_vectors.c - known-answer envelopes: fixed keys and fixed
+ * "randomness" give one exact envelope of each format version, checked in
+ * at tests/vectors/envelope-v1.bin (BLAKE2b-256 content hash) and
+ * envelope-v2.bin (SHA-256). Each must keep opening, and sealing again
  * must give the same bytes: any change of the format shows here.
  *
  * To write the vector anew (only when the format version changes):
  *     LIAISON_WRITE_VECTORS=1 build/tests/test_vectors
  */
+#include <openssl/evp.h>
+
 #include "envhelpers.h"
 
 #ifndef VECTORS
@@ -55,7 +58,7 @@ static uint8_t *vector_plain(size_t *n)
 	return p;
 }
 
-static uint8_t *sealed_now(size_t *len)
+static uint8_t *sealed_now(int version, size_t *len)
 {
 	cr_assert_eq(randombytes_set_implementation(&fixed), 0);
 	counter = 0;
@@ -63,7 +66,7 @@ static uint8_t *sealed_now(size_t *len)
 	struct key_public to[2] = {kor.pub, usa.pub};
 	size_t n;
 	uint8_t *plain = vector_plain(&n);
-	uint8_t *env = seal_mem(&jpn, to, 2, VECTOR_LABEL, plain, n, 1024, len);
+	uint8_t *env = seal_mem_v(version, &jpn, to, 2, VECTOR_LABEL, plain, n, 1024, len);
 	free(plain);
 	key_secret_free(&jpn);
 	key_secret_free(&kor);
@@ -71,42 +74,167 @@ static uint8_t *sealed_now(size_t *len)
 	return env;
 }
 
-Test(vectors, sealing_gives_the_checked_in_envelope, .fini = leak_check)
+static void sealing_gives(int version)
 {
+	char path[64];
+	snprintf(path, sizeof path, VECTORS "/envelope-v%d.bin", version);
 	size_t len;
-	uint8_t *env = sealed_now(&len);
+	uint8_t *env = sealed_now(version, &len);
 	char *want;
 	size_t wn;
 	struct lerr e = {0};
 	if (getenv("LIAISON_WRITE_VECTORS"))
-		cr_assert_eq(fio_write_file(VECTORS "/envelope-v1.bin", env, len, 0644, true, &e),
-			     0, "%s", e.msg);
-	cr_assert_eq(fio_read_file(VECTORS "/envelope-v1.bin", 1 << 20, &want, &wn, &e), 0, "%s",
-		     e.msg);
+		cr_assert_eq(fio_write_file(path, env, len, 0644, true, &e), 0, "%s", e.msg);
+	cr_assert_eq(fio_read_file(path, 1 << 20, &want, &wn, &e), 0, "%s", e.msg);
+	cr_assert_eq(env[ENV_MAGIC_LEN], version);
 	cr_assert_eq(wn, len, "the envelope is %zu bytes; the vector %zu", len, wn);
 	for (size_t i = 0; i < len; i++)
-		cr_assert_eq(env[i], (uint8_t)want[i], "byte %zu differs from the vector", i);
+		cr_assert_eq(env[i], (uint8_t)want[i], "byte %zu differs from the vector v%d", i,
+			     version);
 	free(want);
 	free(env);
 }
 
-Test(vectors, the_checked_in_envelope_opens, .fini = leak_check)
+Test(vectors, sealing_gives_the_checked_in_envelopes, .fini = leak_check)
 {
-	char *env;
-	size_t len, n, on;
+	sealing_gives(1);
+	sealing_gives(2);
+}
+
+/* Opens the vector of that version as USA; *on and the plaintext in *out. */
+static int open_vector(int version, uint8_t **out, size_t *on, enum env_check *why,
+		       bool flip_version)
+{
+	char path[64], *env;
+	size_t len;
 	struct lerr e = {0};
-	cr_assert_eq(fio_read_file(VECTORS "/envelope-v1.bin", 1 << 20, &env, &len, &e), 0, "%s",
-		     e.msg);
+	snprintf(path, sizeof path, VECTORS "/envelope-v%d.bin", version);
+	cr_assert_eq(fio_read_file(path, 1 << 20, &env, &len, &e), 0, "%s", e.msg);
+	if (flip_version)
+		env[ENV_MAGIC_LEN] = (char)(3 - version);
 	struct key_secret jpn = seeded("JPN", 1), usa = seeded("USA", 3);
-	enum env_check why;
-	uint8_t *out, *plain = vector_plain(&n);
-	cr_assert_eq(open_mem((uint8_t *)env, len, &usa, &jpn.pub, &why, &out, &on, &e), 0, "%s",
-		     e.msg);
-	cr_assert_eq(on, n);
-	cr_assert_eq(memcmp(out, plain, n), 0);
-	free(out);
-	free(plain);
+	int r = open_mem((uint8_t *)env, len, &usa, &jpn.pub, why, out, on, &e);
 	free(env);
 	key_secret_free(&jpn);
 	key_secret_free(&usa);
+	return r;
+}
+
+Test(vectors, the_checked_in_envelopes_open, .fini = leak_check)
+{
+	size_t n;
+	uint8_t *plain = vector_plain(&n);
+	for (int v = 1; v <= 2; v++) {
+		uint8_t *out;
+		size_t on;
+		enum env_check why;
+		cr_assert_eq(open_vector(v, &out, &on, &why, false), 0, "v%d: %s", v,
+			     envelope_check_name(why));
+		cr_assert_eq(on, n);
+		cr_assert_eq(memcmp(out, plain, n), 0);
+		free(out);
+	}
+	free(plain);
+}
+
+/* The version is signed: one envelope's version read as the other's fails at the header. */
+Test(vectors, a_changed_version_does_not_open, .fini = leak_check)
+{
+	for (int v = 1; v <= 2; v++) {
+		uint8_t *out;
+		size_t on;
+		enum env_check why;
+		cr_assert_neq(open_vector(v, &out, &on, &why, true), 0);
+		cr_assert_eq(why, ENV_BAD_SIGNATURE, "v%d read as v%d: %s", v, 3 - v,
+			     envelope_check_name(why));
+		free(out);
+	}
+}
+
+/*
+ * The payload signature of each vector, checked by hand from the format in
+ * docs/envelope.md (not through envelope_open_payload): the file key opened
+ * from USA's stanza, the payload key derived, every chunk pulled, and the
+ * last chunk's signature verified over the header hash and the content
+ * hash of the version: BLAKE2b-256 in v1, SHA-256 in v2.
+ */
+static void payload_signature_by_hand(int version)
+{
+	char path[64], *env;
+	size_t len, n;
+	struct lerr e = {0};
+	snprintf(path, sizeof path, VECTORS "/envelope-v%d.bin", version);
+	cr_assert_eq(fio_read_file(path, 1 << 20, &env, &len, &e), 0, "%s", e.msg);
+	int fd = tmp_with(env, len);
+	struct env_header h;
+	enum env_check why;
+	cr_assert_eq(envelope_read_header(fd, &h, &why, &e), 0, "%s", e.msg);
+	close(fd);
+	cr_assert_eq(h.version, version);
+	struct key_secret jpn = seeded("JPN", 1), usa = seeded("USA", 3);
+	uint8_t fk[32], pk[32];
+	cr_assert_str_eq(h.stanzas[1].party, "USA");
+	cr_assert_eq(crypto_box_seal_open(fk, h.stanzas[1].sealed, ENV_SEALED_KEY, usa.pub.box_pk,
+					  usa.box_sk),
+		     0);
+	static const char key_ctx[] = "liaison-envelope/v1 payload key";
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, fk, 32, 32);
+	crypto_generichash_update(&st, (const uint8_t *)key_ctx, sizeof key_ctx);
+	crypto_generichash_update(&st, h.header_hash, 32);
+	crypto_generichash_final(&st, pk, 32);
+	crypto_secretstream_xchacha20poly1305_state ss;
+	const uint8_t *p = (const uint8_t *)env + h.header_len;
+	cr_assert_eq(crypto_secretstream_xchacha20poly1305_init_pull(&ss, p, pk), 0);
+	p += ENV_STREAM_HEADER;
+	uint8_t *plain = vector_plain(&n), got[2500 + 64];
+	size_t at = 0;
+	unsigned char tag = 0;
+	while (tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
+		size_t left = len - (size_t)(p - (const uint8_t *)env);
+		size_t clen = left >= 1024 + 17 + 81 ? 1024 + 17 : left;
+		unsigned long long mlen;
+		cr_assert_eq(crypto_secretstream_xchacha20poly1305_pull(&ss, got + at, &mlen, &tag,
+									p, clen, NULL, 0),
+			     0);
+		at += mlen;
+		p += clen;
+	}
+	cr_assert_eq(at, n + 64);
+	cr_assert_eq(memcmp(got, plain, n), 0);
+	uint8_t ch[32];
+	if (version == 1)
+		crypto_generichash(ch, 32, plain, n, NULL, 0);
+	else {
+		unsigned int hl = 0;
+		cr_assert_eq(EVP_Digest(plain, n, ch, &hl, EVP_sha256(), NULL), 1);
+	}
+	char ctx[64];
+	int cl = snprintf(ctx, sizeof ctx, "liaison-envelope/v%d payload", version) + 1;
+	uint8_t msg[64 + 64];
+	memcpy(msg, ctx, (size_t)cl);
+	memcpy(msg + cl, h.header_hash, 32);
+	memcpy(msg + cl + 32, ch, 32);
+	cr_assert_eq(crypto_sign_verify_detached(got + n, msg, (size_t)cl + 64, jpn.pub.sign_pk), 0,
+		     "v%d: the payload signature is not over its content hash", version);
+	/* and not over the other version's hash */
+	if (version == 1) {
+		unsigned int hl = 0;
+		cr_assert_eq(EVP_Digest(plain, n, ch, &hl, EVP_sha256(), NULL), 1);
+	} else
+		crypto_generichash(ch, 32, plain, n, NULL, 0);
+	memcpy(msg + cl + 32, ch, 32);
+	cr_assert_neq(crypto_sign_verify_detached(got + n, msg, (size_t)cl + 64, jpn.pub.sign_pk),
+		      0);
+	envelope_header_free(&h);
+	key_secret_free(&jpn);
+	key_secret_free(&usa);
+	free(plain);
+	free(env);
+}
+
+Test(vectors, the_payload_signature_is_over_the_versions_content_hash, .fini = leak_check)
+{
+	payload_signature_by_hand(1);
+	payload_signature_by_hand(2);
 }
