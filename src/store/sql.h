@@ -55,6 +55,12 @@ struct sql_driver {
 	int (*exec)(struct sql *c, const char *sql, struct lerr *e); /* statements; no rows */
 	const char *(*errmsg)(struct sql *c);
 	bool (*in_tx)(struct sql *c); /* a transaction is open */
+	/* a read-only transaction (one snapshot) begun and ended; NULL: the
+	 * store sends its own BEGIN and COMMIT (PostgreSQL's driver saves
+	 * round trips: the BEGIN goes with the first statement, the COMMIT's
+	 * answer is read when the connection is next used) */
+	int (*read_begin)(struct sql *c, struct lerr *e);
+	void (*read_end)(struct sql *c);
 	/* a number that moves whenever any connection commits to the store */
 	int (*generation)(struct sql *c, uint64_t *gen, struct lerr *e);
 	void (*close)(struct sql *c);

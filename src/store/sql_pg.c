@@ -6,6 +6,10 @@
  * blobs in binary; results as text (bytea in hex, decoded here), or as
  * bytes for a statement of blobs only (a payload's chunks). A step
  * runs the statement on its first call and then walks the rows.
+ * A read-only transaction costs one round trip when its reads are one
+ * statement (a warm cache's generation): its BEGIN goes in a pipeline with
+ * its first statement, and its COMMIT is sent without waiting, the answer
+ * read when the connection is next used.
  * PostgreSQL's commit is durable when the server's synchronous_commit is on
  * (the default) with fsync; docs/deploy.md says what the server needs.
  */
@@ -27,7 +31,8 @@ struct pg_stmt {
 	char name[16];	 /* the prepared statement's name */
 	int nparams;
 	bool busy, cached;
-	bool binary; /* its results as bytes (sql_blobs_only) */
+	bool prepared; /* on the server, on the connection as it is now */
+	bool binary;   /* its results as bytes (sql_blobs_only) */
 	char *val[PG_PARAMS];
 	int len[PG_PARAMS], fmt[PG_PARAMS];
 	PGresult *res;
@@ -42,9 +47,14 @@ struct pg_conn {
 	struct pg_stmt pc[PG_PCACHE];
 	size_t npc;
 	int64_t changes;
-	unsigned once; /* names of the statements prepared for one use */
+	unsigned once;	  /* names of the statements prepared for one use */
+	bool begin_due;	  /* a read transaction begun, its BEGIN not yet sent */
+	bool read_broken; /* its BEGIN failed: every statement fails until it ends */
+	bool commit_sent; /* a read transaction's COMMIT sent, its answer not yet read */
 	char err[256];
 };
+
+#define READ_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
 static struct pg_conn *C(struct sql *c)
 {
@@ -109,40 +119,85 @@ static void clear_result(struct pg_stmt *s)
 	s->nblob = 0;
 }
 
+/* Reads the answer to a read transaction's COMMIT sent earlier (read_end). */
+static void settle(struct pg_conn *q)
+{
+	if (!q->commit_sent)
+		return;
+	q->commit_sent = false;
+	PGresult *r;
+	while ((r = PQgetResult(q->db)))
+		PQclear(r);
+}
+
 /*
  * A connection the server dropped (a restart, a failover, an administrator)
  * is made again when the next statement or transaction begins: the request
  * that found it broken failed, unless what found it was a transaction's
  * BEGIN (nothing done yet: it runs again on the new connection at once);
- * the next one runs on the new connection. Its prepared
- * statements went with the old one: the cache starts again (none is in use
- * between transactions).
+ * the next one runs on the new connection. Its prepared statements went
+ * with the old one: each is prepared again at its next use. Unless forced
+ * (a BEGIN that found it, with its first statement), not while a statement
+ * is in use.
  */
-static void reconnect(struct pg_conn *q)
+static void renew(struct pg_conn *q);
+
+static void reconnect(struct pg_conn *q, bool force)
 {
 	if (PQstatus(q->db) == CONNECTION_OK)
 		return;
-	for (size_t i = 0; i < q->npc; i++)
+	for (size_t i = 0; i < q->npc && !force; i++)
 		if (q->pc[i].busy)
 			return;
+	renew(q);
+}
+
+/* The connection made anew; every statement to be prepared again. */
+static void renew(struct pg_conn *q)
+{
+	q->commit_sent = false;
 	PQreset(q->db);
 	if (PQstatus(q->db) != CONNECTION_OK)
 		return;
 	PQclear(PQexec(q->db, "SET client_min_messages = warning; SET client_encoding = 'UTF8'"));
 	for (size_t i = 0; i < q->npc; i++) {
-		clear_result(&q->pc[i]);
-		clear_params(&q->pc[i]);
+		q->pc[i].prepared = false;
+		if (!q->pc[i].busy) {
+			clear_result(&q->pc[i]);
+			clear_params(&q->pc[i]);
+		}
 	}
-	q->npc = 0;
+}
+
+/* Prepares s on the server under its name. */
+static int server_prepare(struct pg_conn *q, struct pg_stmt *s, struct lerr *e)
+{
+	char *text = numbered(s->sql, &s->nparams);
+	PGresult *res = text && s->nparams <= PG_PARAMS
+			    ? PQprepare(q->db, s->name, text, s->nparams, NULL)
+			    : NULL;
+	free(text);
+	s->prepared = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!s->prepared) {
+		if (s->nparams > PG_PARAMS)
+			snprintf(q->err, sizeof q->err, "more than %d parameters", PG_PARAMS);
+		else
+			keep_error(q, res);
+	}
+	PQclear(res);
+	return s->prepared ? 0 : lerr_set(e, LERR_STORE, "store: prepare: %s", q->err);
 }
 
 static int prepare(struct sql *c, const char *sql, bool once, struct sql_stmt **out, struct lerr *e)
 {
 	struct pg_conn *q = C(c);
+	settle(q);
 	if (PQstatus(q->db) != CONNECTION_OK)
-		reconnect(q);
+		reconnect(q, false);
 	for (size_t i = 0; i < q->npc && !once; i++)
 		if (q->pc[i].sql == sql && !q->pc[i].busy) {
+			if (!q->pc[i].prepared && server_prepare(q, &q->pc[i], e) < 0)
+				return LERR_STORE;
 			q->pc[i].busy = true;
 			*out = &q->pc[i].base;
 			return 0;
@@ -157,22 +212,11 @@ static int prepare(struct sql *c, const char *sql, bool once, struct sql_stmt **
 		snprintf(s->name, sizeof s->name, "s%zu", q->npc);
 	else
 		snprintf(s->name, sizeof s->name, "o%u", ++q->once);
-	char *text = numbered(sql, &s->nparams);
-	PGresult *res = text && s->nparams <= PG_PARAMS
-			    ? PQprepare(q->db, s->name, text, s->nparams, NULL)
-			    : NULL;
-	free(text);
-	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
-		if (s->nparams > PG_PARAMS)
-			snprintf(q->err, sizeof q->err, "more than %d parameters", PG_PARAMS);
-		else
-			keep_error(q, res);
-		PQclear(res);
+	if (server_prepare(q, s, e) < 0) {
 		if (!cached)
 			free(s);
-		return lerr_set(e, LERR_STORE, "store: prepare: %s", q->err);
+		return LERR_STORE;
 	}
-	PQclear(res);
 	if (cached)
 		q->npc++;
 	*out = &s->base;
@@ -230,6 +274,7 @@ static void pg_release(struct sql_stmt *st)
 	}
 	char sql[32];
 	snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+	settle(C(st->c));
 	PQclear(PQexec(C(st->c)->db, sql));
 	free(s);
 }
@@ -267,16 +312,115 @@ static void pg_bind_blob(struct sql_stmt *st, int i, const void *p, size_t n)
 	set_param(S(st), i, b, (int)n, 1);
 }
 
+/*
+ * The read transaction's BEGIN and s, in one pipeline: one round trip.
+ * *begun: the BEGIN took (else q->err says why). Returns s's result.
+ */
+static PGresult *pipeline(struct pg_conn *q, struct pg_stmt *s, bool *begun)
+{
+	PGresult *res = NULL, *r;
+	*begun = false;
+	snprintf(q->err, sizeof q->err, "the connection ended");
+	if (PQenterPipelineMode(q->db) != 1) {
+		keep_error(q, NULL);
+		return NULL;
+	}
+	bool sent = PQsendQueryParams(q->db, READ_BEGIN, 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+		    PQsendQueryPrepared(q->db, s->name, s->nparams, (const char *const *)s->val,
+					s->len, s->fmt, s->binary ? 1 : 0) == 1 &&
+		    PQpipelineSync(q->db) == 1;
+	if (!sent)
+		keep_error(q, NULL);
+	else /* BEGIN's result and a NULL, s's and a NULL, then the sync point */
+		for (int query = 0, n = 0; n < 16; n++) {
+			if (!(r = PQgetResult(q->db))) {
+				if (PQstatus(q->db) != CONNECTION_OK)
+					break;
+				query++;
+				continue;
+			}
+			ExecStatusType t = PQresultStatus(r);
+			if (t == PGRES_PIPELINE_SYNC) {
+				PQclear(r);
+				break;
+			}
+			if (query == 0) {
+				*begun = t == PGRES_COMMAND_OK;
+				if (!*begun)
+					keep_error(q, r);
+				PQclear(r);
+			} else if (query == 1 && !res && *begun)
+				res = r;
+			else
+				PQclear(r);
+		}
+	if (PQexitPipelineMode(q->db) != 1 && PQstatus(q->db) == CONNECTION_OK) {
+		/* answers left unread: the connection is made anew (nothing was
+		 * done on it that this transaction needs) */
+		keep_error(q, NULL);
+		PQclear(res);
+		res = NULL;
+		*begun = false;
+		renew(q);
+		(void)server_prepare(q, s, NULL);
+	}
+	return res;
+}
+
+/*
+ * Runs s first in a read transaction whose BEGIN is due. A BEGIN that
+ * found the connection dropped runs again on a new one, with s prepared
+ * there, at once. NULL with q->err set when it did not run.
+ */
+static PGresult *exec_with_begin(struct pg_conn *q, struct pg_stmt *s)
+{
+	q->begin_due = false;
+	bool begun;
+	PGresult *res = pipeline(q, s, &begun);
+	if (!begun && PQstatus(q->db) != CONNECTION_OK) {
+		PQclear(res);
+		res = NULL;
+		reconnect(q, true);
+		if (PQstatus(q->db) != CONNECTION_OK)
+			keep_error(q, NULL);
+		else if (server_prepare(q, s, NULL) == 0)
+			res = pipeline(q, s, &begun);
+	}
+	/* no snapshot: the rest of the stretch must not read outside one */
+	q->read_broken = !begun;
+	return res;
+}
+
+/* A statement in a read stretch whose BEGIN failed: refused, naming why. */
+static bool refused(struct pg_conn *q)
+{
+	if (!q->read_broken)
+		return false;
+	if (!strstr(q->err, "read transaction"))
+		snprintf(q->err, sizeof q->err, "the read transaction did not begin");
+	return true;
+}
+
 static int pg_step(struct sql_stmt *st)
 {
 	struct pg_stmt *s = S(st);
 	struct pg_conn *q = C(st->c);
 	if (!s->res) {
-		s->res = PQexecPrepared(q->db, s->name, s->nparams, (const char *const *)s->val,
-					s->len, s->fmt, s->binary ? 1 : 0);
+		settle(q);
+		if (refused(q))
+			return SQL_ERROR;
+		/* prepared before the connection was made anew (a retried BEGIN) */
+		if (!s->prepared && server_prepare(q, s, NULL) < 0)
+			return SQL_ERROR;
+		bool due = q->begin_due;
+		s->res =
+		    due ? exec_with_begin(q, s)
+			: PQexecPrepared(q->db, s->name, s->nparams, (const char *const *)s->val,
+					 s->len, s->fmt, s->binary ? 1 : 0);
 		ExecStatusType t = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
 		if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
-			keep_error(q, s->res);
+			if (s->res || !due) /* else exec_with_begin kept the reason */
+				keep_error(q, s->res);
 			clear_result(s);
 			return SQL_ERROR;
 		}
@@ -352,8 +496,26 @@ static int64_t pg_changes(struct sql *c)
 static int pg_exec(struct sql *c, const char *sql, struct lerr *e)
 {
 	struct pg_conn *q = C(c);
+	settle(q);
+	bool ends = strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0;
+	if (q->read_broken) {
+		if (ends) {
+			q->read_broken = false;
+			return 0;
+		}
+		refused(q);
+		return lerr_set(e, LERR_STORE, "store: %s", q->err);
+	}
+	if (q->begin_due) {
+		q->begin_due = false;
+		/* a read transaction that read nothing: nothing to end */
+		if (ends)
+			return 0;
+		if (pg_exec(c, READ_BEGIN, e) < 0)
+			return LERR_STORE;
+	}
 	if (PQstatus(q->db) != CONNECTION_OK)
-		reconnect(q);
+		reconnect(q, false);
 	PGresult *res = PQexec(q->db, sql);
 	ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	/* a transaction's beginning that found the connection dropped (a
@@ -361,7 +523,7 @@ static int pg_exec(struct sql *c, const char *sql, struct lerr *e)
 	if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && PQstatus(q->db) == CONNECTION_BAD &&
 	    strncmp(sql, "BEGIN", 5) == 0) {
 		PQclear(res);
-		reconnect(q);
+		reconnect(q, false);
 		res = PQexec(q->db, sql);
 		t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	}
@@ -381,8 +543,40 @@ static const char *pg_errmsg(struct sql *c)
 
 static bool pg_in_tx(struct sql *c)
 {
-	PGTransactionStatusType t = PQtransactionStatus(C(c)->db);
+	struct pg_conn *q = C(c);
+	if (q->begin_due || q->read_broken)
+		return true;
+	if (q->commit_sent)
+		return false; /* ended: its answer is on its way */
+	PGTransactionStatusType t = PQtransactionStatus(q->db);
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+/* A read transaction: its BEGIN goes with its first statement (pipeline). */
+static int pg_read_begin(struct sql *c, struct lerr *e)
+{
+	struct pg_conn *q = C(c);
+	settle(q);
+	if (pg_in_tx(c))
+		return lerr_set(e, LERR_STORE, "store: a read began inside a transaction");
+	q->begin_due = true;
+	return 0;
+}
+
+/* Its end: nothing when it read nothing; else a COMMIT whose answer is read later. */
+static void pg_read_end(struct sql *c)
+{
+	struct pg_conn *q = C(c);
+	if (q->begin_due || q->read_broken) {
+		q->begin_due = q->read_broken = false;
+		return;
+	}
+	settle(q);
+	PGTransactionStatusType t = PQtransactionStatus(q->db);
+	if (t != PQTRANS_INTRANS && t != PQTRANS_INERROR)
+		return;
+	if (PQsendQuery(q->db, "COMMIT") == 1)
+		q->commit_sent = true;
 }
 
 /* The counter every write transaction moves as it commits (store_schema.c). */
@@ -429,6 +623,8 @@ static const struct sql_driver pg_driver = {
     .exec = pg_exec,
     .errmsg = pg_errmsg,
     .in_tx = pg_in_tx,
+    .read_begin = pg_read_begin,
+    .read_end = pg_read_end,
     .generation = pg_generation,
     .close = pg_close,
 };

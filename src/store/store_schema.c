@@ -244,8 +244,8 @@ int store_commit(struct store *s, struct lerr *e)
 int store_read_begin(struct store *s, struct lerr *e)
 {
 	struct sql_stmt *st;
-	if (s->c->dialect == SQL_PG)
-		return db_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", e);
+	if (s->c->d->read_begin)
+		return s->c->d->read_begin(s->c, e) < 0 ? LERR_STORE : 0;
 	return db_prep(s, "BEGIN DEFERRED", &st, e) < 0 ? LERR_STORE
 							: db_step_done(s, st, "begin reading", e);
 }
@@ -255,8 +255,8 @@ void store_read_end(struct store *s)
 	struct sql_stmt *st;
 	if (!sql_in_tx(s->c))
 		return;
-	if (s->c->dialect == SQL_PG)
-		(void)db_exec(s, "COMMIT", NULL);
+	if (s->c->d->read_end)
+		s->c->d->read_end(s->c);
 	else if (db_prep(s, "COMMIT", &st, NULL) == 0)
 		(void)db_step_done(s, st, "end reading", NULL);
 }

@@ -248,6 +248,17 @@ serve() {
 	[ "$ok" -ge 8 ] # at most one failure per worker thread
 	[ "$(pg 'SELECT count(*) FROM items')" = "$ok" ]
 	[ "$(code "$d_URL/v1/me")" = 200 ]
+	# a read's BEGIN goes with its first statement: one that finds its
+	# connection ended runs again on a new one, so no read fails
+	ID=$(pg "SELECT id FROM items LIMIT 1")
+	[ "$(pg "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()) t")" -ge 1 ]
+	for i in $(seq 6); do
+		[ "$(code "$d_URL/v1/me")" = 200 ]
+		[ "$(code -d "{\"item\": \"$ID\", \"action\": \"read\", \"purpose\": \"warning\"}" \
+			"$d_URL/v1/access-checks")" = 200 ]
+		[ "$(jq -r .decision out.json)" = PERMIT ]
+	done
 	"$L" --home jpn log verify >/dev/null
 }
 
