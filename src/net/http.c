@@ -181,6 +181,7 @@ static struct node *thread_node(struct server *s)
 			return NULL;
 		}
 		w->n->observer = &s->observer; /* decisions, counted for /metrics */
+		w->n->batch = s->batch;	       /* decisions logged in shared commits */
 	}
 	if (node_clock_read(&w->n->clock, NULL) < 0)
 		return NULL;

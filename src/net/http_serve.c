@@ -437,6 +437,8 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		node_reports_import(n); /* reports kept as files by an older liaison */
 	if (r == 0)
 		r = make_tmpdir(s, e);
+	if (r == 0 && !(s->batch = log_batch_new()))
+		r = lerr_set(e, LERR_NOMEM, "out of memory");
 	bool have_key = false;
 	if (r == 0 && !(have_key = pthread_key_create(&s->worker_key, http_close_worker) == 0))
 		r = lerr_set(e, LERR_NOMEM, "no thread key");
@@ -469,6 +471,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		pthread_key_delete(s->worker_key);
 	}
 	guard_stop(&s->guard);
+	log_batch_free(s->batch); /* the workers are gone */
 	sessions_free(&s->sessions);
 	limit_destroy(&s->acts);
 	key_secret_free(&s->key);

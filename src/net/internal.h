@@ -133,7 +133,8 @@ struct server {
 	struct node_observer observer; /* each worker's node tells it of decisions */
 	struct metrics metrics;
 	struct guard guard;
-	struct limit acts; /* requests that add to the log, per token and per peer */
+	struct limit acts;	 /* requests that add to the log, per token and per peer */
+	struct log_batch *batch; /* the workers' group commit of decisions (node/log.h) */
 	char home[NODE_PATH_MAX];
 	char tmpdir[NODE_PATH_MAX + 48];
 	struct key_secret key;

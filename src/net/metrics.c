@@ -211,6 +211,19 @@ int metrics_render(struct server *s, struct node *n,
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	requests(f, &s->metrics, route_name);
 	decisions(f, &s->metrics);
+	if (s->batch) {
+		uint64_t commits, entries;
+		log_batch_counts(s->batch, &commits, &entries);
+		fprintf(f,
+			"# HELP liaison_log_group_commits_total Commits of decisions logged in "
+			"transactions of their own (several threads' at once share one).\n"
+			"# TYPE liaison_log_group_commits_total counter\n"
+			"liaison_log_group_commits_total %llu\n"
+			"# HELP liaison_log_group_entries_total Entries those commits carried.\n"
+			"# TYPE liaison_log_group_entries_total counter\n"
+			"liaison_log_group_entries_total %llu\n",
+			(unsigned long long)commits, (unsigned long long)entries);
+	}
 	int r = node_log_size(n, &size, e);
 	if (r == 0) {
 		fprintf(f,

@@ -51,8 +51,22 @@ int node_log_append(struct node *n, const char *kind, json_t *body, uint64_t *se
 int node_log_commit(struct node *n, const char *kind, json_t *body, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 
-/* An entry in a transaction of its own (a decision, a question). */
+/*
+ * An entry in a transaction of its own (a decision, a question). Through a
+ * handle with a batch (n->batch), entries that threads record at once share
+ * one commit (logbatch.c); each still returns once its entry is durable.
+ */
 int node_log_record(struct node *n, const char *kind, json_t *body, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* Group commit for the handles of one process (a daemon's worker threads). */
+struct log_batch *log_batch_new(void);
+void log_batch_free(struct log_batch *b);
+/* The commits made, and the entries they carried. */
+void log_batch_counts(struct log_batch *b, uint64_t *commits, uint64_t *entries)
+    __attribute__((nonnull));
+/* node_log_record through n->batch (logbatch.c). */
+int node_log_batched(struct node *n, const char *kind, json_t *body, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 
 /* The number of entries. */

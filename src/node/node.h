@@ -46,6 +46,7 @@ struct node_clock {
 int node_zone_check(const char *zone, struct lerr *e) __attribute__((nonnull(1)));
 
 struct node_cache;
+struct log_batch;
 
 struct node {
 	struct store *store;
@@ -69,6 +70,9 @@ struct node {
 	/* told of every decision the node enforces, once it is in the log's
 	 * transaction (the daemon counts them for /metrics); NULL: nobody */
 	const struct node_observer *observer;
+	/* group commit of entries recorded in transactions of their own, shared
+	 * by the handles of one process (log.h), or NULL */
+	struct log_batch *batch;
 };
 
 struct decision;

@@ -395,6 +395,42 @@ share() { # TOKEN -> the new item's id
 	[ "$("$L" --home jpn log entries | grep -c '"item-share"')" = 40 ]
 }
 
+@test "concurrent downloads: their decisions share commits, each logged before its first byte" {
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	before=$("$L" --home jpn log entries | grep -c '"decision"' || true)
+	start jpn --threads 8
+	for i in $(seq 8); do
+		(
+			for j in $(seq 6); do
+				curl -sf -H "Authorization: Bearer $SATO" \
+					"$URL/v1/items/$ID/content?purpose=warning" | cmp - report.txt || exit 1
+			done
+		) &
+	done
+	# and a refused one among them: a DENY is logged all the same
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SATO" \
+		"$URL/v1/items/$ID/content?purpose=training")
+	fails=0
+	for job in $(jobs -p); do
+		[ "$job" = "$SERVER_PID" ] && continue
+		wait "$job" || fails=$((fails + 1))
+	done
+	[ "$fails" = 0 ]
+	[ "$code" = 403 ]
+	curl -sf -H "Authorization: Bearer $AUD" "$URL/metrics" >metrics.txt
+	commits=$(awk '/^liaison_log_group_commits_total/ { print $2 }' metrics.txt)
+	entries=$(awk '/^liaison_log_group_entries_total/ { print $2 }' metrics.txt)
+	echo "# 49 decisions in $commits commits" >&3
+	[ "$entries" = 49 ]
+	[ "$commits" -ge 1 ] && [ "$commits" -lt 49 ] # some shared a commit
+	stop
+	"$L" --home jpn log verify
+	[ $(("$("$L" --home jpn log entries | grep -c '"decision"')" - before)) = 49 ]
+	[ "$("$L" --home jpn --json log entries | jq '[.entries[].data | @base64d | fromjson |
+		select(.kind == "decision" and .decision.decision == "DENY")] | length')" -ge 1 ]
+}
+
 @test "SIGTERM: requests in flight finish; an upload cut short stores nothing" {
 	head -c 3000000 /dev/urandom >big.bin
 	# finishes within the drain time: stored
