@@ -31,8 +31,8 @@ struct pg_stmt {
 	char name[16];	 /* the prepared statement's name */
 	int nparams;
 	bool busy, cached;
-	bool prepared; /* on the server, on the connection as it is now */
-	bool binary;   /* its results as bytes (sql_blobs_only) */
+	unsigned epoch; /* the connection's epoch it was prepared in (0: never) */
+	bool binary;	/* its results as bytes (sql_blobs_only) */
 	char *val[PG_PARAMS];
 	int len[PG_PARAMS], fmt[PG_PARAMS];
 	PGresult *res;
@@ -48,9 +48,14 @@ struct pg_conn {
 	size_t npc;
 	int64_t changes;
 	unsigned once;	  /* names of the statements prepared for one use */
+	unsigned epoch;	  /* moves each time the connection is made anew */
 	bool begin_due;	  /* a read transaction begun, its BEGIN not yet sent */
-	bool read_broken; /* its BEGIN failed: every statement fails until it ends */
+	bool tx_open;	  /* a transaction open on the server, on this connection */
 	bool commit_sent; /* a read transaction's COMMIT sent, its answer not yet read */
+	/* a transaction that cannot go on (its BEGIN failed, or its connection
+	 * was lost): every statement fails until ROLLBACK or the read's end */
+	bool broken;
+	char broken_why[320];
 	char err[256];
 };
 
@@ -130,73 +135,96 @@ static void settle(struct pg_conn *q)
 		PQclear(r);
 }
 
+/* Marks the transaction under way as one that cannot go on, saying why. */
+static void break_tx(struct pg_conn *q, const char *why, const char *cause)
+{
+	q->broken = true;
+	snprintf(q->broken_why, sizeof q->broken_why, "%s%s%.200s", why, *cause ? ": " : "", cause);
+}
+
 /*
  * A connection the server dropped (a restart, a failover, an administrator)
  * is made again when the next statement or transaction begins: the request
  * that found it broken failed, unless what found it was a transaction's
- * BEGIN (nothing done yet: it runs again on the new connection at once);
- * the next one runs on the new connection. Its prepared statements went
- * with the old one: each is prepared again at its next use. Unless forced
- * (a BEGIN that found it, with its first statement), not while a statement
- * is in use.
+ * BEGIN, or the preparing of a statement outside a transaction (nothing
+ * done yet: it runs again on the new connection at once). Its prepared
+ * statements went with the old one: each is prepared again at its next use
+ * (the epoch tells). A transaction that was open on it is lost: every
+ * statement of it fails until it is rolled back, and its COMMIT fails.
  */
-static void renew(struct pg_conn *q);
-
-static void reconnect(struct pg_conn *q, bool force)
-{
-	if (PQstatus(q->db) == CONNECTION_OK)
-		return;
-	for (size_t i = 0; i < q->npc && !force; i++)
-		if (q->pc[i].busy)
-			return;
-	renew(q);
-}
-
-/* The connection made anew; every statement to be prepared again. */
 static void renew(struct pg_conn *q)
 {
+	if (q->tx_open)
+		break_tx(q,
+			 "the connection to the database was lost inside a transaction: "
+			 "nothing of it was committed",
+			 "");
+	q->tx_open = false;
 	q->commit_sent = false;
+	q->epoch++;
 	PQreset(q->db);
 	if (PQstatus(q->db) != CONNECTION_OK)
 		return;
 	PQclear(PQexec(q->db, "SET client_min_messages = warning; SET client_encoding = 'UTF8'"));
-	for (size_t i = 0; i < q->npc; i++) {
-		q->pc[i].prepared = false;
+	for (size_t i = 0; i < q->npc; i++)
 		if (!q->pc[i].busy) {
 			clear_result(&q->pc[i]);
 			clear_params(&q->pc[i]);
 		}
-	}
 }
 
-/* Prepares s on the server under its name. */
+static void reconnect(struct pg_conn *q)
+{
+	if (PQstatus(q->db) != CONNECTION_OK)
+		renew(q);
+}
+
+/* Whether the server holds a transaction of this connection. */
+static void note_tx(struct pg_conn *q)
+{
+	if (PQstatus(q->db) != CONNECTION_OK)
+		return; /* as it was: renew() says what is lost */
+	PGTransactionStatusType t = PQtransactionStatus(q->db);
+	q->tx_open = t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+}
+
+/* Prepares s on the server under its name, on the connection as it is now. */
 static int server_prepare(struct pg_conn *q, struct pg_stmt *s, struct lerr *e)
 {
-	char *text = numbered(s->sql, &s->nparams);
-	PGresult *res = text && s->nparams <= PG_PARAMS
-			    ? PQprepare(q->db, s->name, text, s->nparams, NULL)
-			    : NULL;
-	free(text);
-	s->prepared = res && PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!s->prepared) {
-		if (s->nparams > PG_PARAMS)
-			snprintf(q->err, sizeof q->err, "more than %d parameters", PG_PARAMS);
-		else
-			keep_error(q, res);
+	for (int attempt = 0;; attempt++) {
+		char *text = numbered(s->sql, &s->nparams);
+		PGresult *res = text && s->nparams <= PG_PARAMS
+				    ? PQprepare(q->db, s->name, text, s->nparams, NULL)
+				    : NULL;
+		free(text);
+		bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+		if (!ok) {
+			if (s->nparams > PG_PARAMS)
+				snprintf(q->err, sizeof q->err, "more than %d parameters",
+					 PG_PARAMS);
+			else
+				keep_error(q, res);
+		}
+		PQclear(res);
+		if (ok) {
+			s->epoch = q->epoch;
+			return 0;
+		}
+		/* a connection found dropped, with no transaction on it: once more */
+		if (attempt || PQstatus(q->db) == CONNECTION_OK || q->tx_open)
+			return lerr_set(e, LERR_STORE, "store: prepare: %s", q->err);
+		renew(q);
 	}
-	PQclear(res);
-	return s->prepared ? 0 : lerr_set(e, LERR_STORE, "store: prepare: %s", q->err);
 }
 
 static int prepare(struct sql *c, const char *sql, bool once, struct sql_stmt **out, struct lerr *e)
 {
 	struct pg_conn *q = C(c);
 	settle(q);
-	if (PQstatus(q->db) != CONNECTION_OK)
-		reconnect(q, false);
+	reconnect(q);
 	for (size_t i = 0; i < q->npc && !once; i++)
 		if (q->pc[i].sql == sql && !q->pc[i].busy) {
-			if (!q->pc[i].prepared && server_prepare(q, &q->pc[i], e) < 0)
+			if (q->pc[i].epoch != q->epoch && server_prepare(q, &q->pc[i], e) < 0)
 				return LERR_STORE;
 			q->pc[i].busy = true;
 			*out = &q->pc[i].base;
@@ -272,10 +300,14 @@ static void pg_release(struct sql_stmt *st)
 		s->busy = false;
 		return;
 	}
-	char sql[32];
-	snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
-	settle(C(st->c));
-	PQclear(PQexec(C(st->c)->db, sql));
+	struct pg_conn *q = C(st->c);
+	settle(q);
+	if (s->epoch == q->epoch && PQstatus(q->db) == CONNECTION_OK) {
+		/* (inside a failed transaction it stays until the connection ends) */
+		char sql[32];
+		snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+		PQclear(PQexec(q->db, sql));
+	}
 	free(s);
 }
 
@@ -362,7 +394,6 @@ static PGresult *pipeline(struct pg_conn *q, struct pg_stmt *s, bool *begun)
 		res = NULL;
 		*begun = false;
 		renew(q);
-		(void)server_prepare(q, s, NULL);
 	}
 	return res;
 }
@@ -380,24 +411,27 @@ static PGresult *exec_with_begin(struct pg_conn *q, struct pg_stmt *s)
 	if (!begun && PQstatus(q->db) != CONNECTION_OK) {
 		PQclear(res);
 		res = NULL;
-		reconnect(q, true);
+		renew(q);
 		if (PQstatus(q->db) != CONNECTION_OK)
 			keep_error(q, NULL);
 		else if (server_prepare(q, s, NULL) == 0)
 			res = pipeline(q, s, &begun);
 	}
+	q->tx_open = begun;
 	/* no snapshot: the rest of the stretch must not read outside one */
-	q->read_broken = !begun;
+	if (!begun)
+		break_tx(q, "the read transaction did not begin", q->err);
 	return res;
 }
 
-/* A statement in a read stretch whose BEGIN failed: refused, naming why. */
+/* A statement of a transaction that cannot go on: refused, naming why. */
 static bool refused(struct pg_conn *q)
 {
-	if (!q->read_broken)
+	if (!q->broken)
 		return false;
-	if (!strstr(q->err, "read transaction"))
-		snprintf(q->err, sizeof q->err, "the read transaction did not begin");
+	memcpy(q->err, q->broken_why,
+	       sizeof q->err < sizeof q->broken_why ? sizeof q->err : sizeof q->broken_why);
+	q->err[sizeof q->err - 1] = '\0';
 	return true;
 }
 
@@ -407,16 +441,19 @@ static int pg_step(struct sql_stmt *st)
 	struct pg_conn *q = C(st->c);
 	if (!s->res) {
 		settle(q);
+		reconnect(q);
 		if (refused(q))
 			return SQL_ERROR;
-		/* prepared before the connection was made anew (a retried BEGIN) */
-		if (!s->prepared && server_prepare(q, s, NULL) < 0)
+		/* prepared before the connection was made anew */
+		if (s->epoch != q->epoch && server_prepare(q, s, NULL) < 0)
 			return SQL_ERROR;
 		bool due = q->begin_due;
 		s->res =
 		    due ? exec_with_begin(q, s)
 			: PQexecPrepared(q->db, s->name, s->nparams, (const char *const *)s->val,
 					 s->len, s->fmt, s->binary ? 1 : 0);
+		if (!due)
+			note_tx(q);
 		ExecStatusType t = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
 		if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
 			if (s->res || !due) /* else exec_with_begin kept the reason */
@@ -497,36 +534,40 @@ static int pg_exec(struct sql *c, const char *sql, struct lerr *e)
 {
 	struct pg_conn *q = C(c);
 	settle(q);
-	bool ends = strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0;
-	if (q->read_broken) {
-		if (ends) {
-			q->read_broken = false;
-			return 0;
-		}
-		refused(q);
-		return lerr_set(e, LERR_STORE, "store: %s", q->err);
-	}
+	bool rollback = strcmp(sql, "ROLLBACK") == 0, begin = strncmp(sql, "BEGIN", 5) == 0;
 	if (q->begin_due) {
 		q->begin_due = false;
 		/* a read transaction that read nothing: nothing to end */
-		if (ends)
+		if (rollback || strcmp(sql, "COMMIT") == 0)
 			return 0;
 		if (pg_exec(c, READ_BEGIN, e) < 0)
 			return LERR_STORE;
 	}
-	if (PQstatus(q->db) != CONNECTION_OK)
-		reconnect(q, false);
+	reconnect(q);
+	if (q->broken) {
+		/* a ROLLBACK ends it (the server has nothing of it); a new BEGIN
+		 * means it was left: anything else is refused, a COMMIT too */
+		if (rollback || begin)
+			q->broken = false;
+		if (rollback)
+			return 0;
+		if (!begin) {
+			refused(q);
+			return lerr_set(e, LERR_STORE, "store: %s", q->err);
+		}
+	}
 	PGresult *res = PQexec(q->db, sql);
 	ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	/* a transaction's beginning that found the connection dropped (a
 	 * failover, a restart): nothing was done on it; once more on a new one */
 	if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && PQstatus(q->db) == CONNECTION_BAD &&
-	    strncmp(sql, "BEGIN", 5) == 0) {
+	    begin && !q->tx_open) {
 		PQclear(res);
-		reconnect(q, false);
+		reconnect(q);
 		res = PQexec(q->db, sql);
 		t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	}
+	note_tx(q);
 	int r = 0;
 	if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
 		keep_error(q, res);
@@ -544,10 +585,12 @@ static const char *pg_errmsg(struct sql *c)
 static bool pg_in_tx(struct sql *c)
 {
 	struct pg_conn *q = C(c);
-	if (q->begin_due || q->read_broken)
+	if (q->begin_due || q->broken)
 		return true;
 	if (q->commit_sent)
 		return false; /* ended: its answer is on its way */
+	if (q->tx_open)
+		return true; /* (on a connection found lost: its ROLLBACK is still owed) */
 	PGTransactionStatusType t = PQtransactionStatus(q->db);
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
@@ -557,6 +600,7 @@ static int pg_read_begin(struct sql *c, struct lerr *e)
 {
 	struct pg_conn *q = C(c);
 	settle(q);
+	q->broken = false; /* one left unended is over: this begins anew */
 	if (pg_in_tx(c))
 		return lerr_set(e, LERR_STORE, "store: a read began inside a transaction");
 	q->begin_due = true;
@@ -567,16 +611,26 @@ static int pg_read_begin(struct sql *c, struct lerr *e)
 static void pg_read_end(struct sql *c)
 {
 	struct pg_conn *q = C(c);
-	if (q->begin_due || q->read_broken) {
-		q->begin_due = q->read_broken = false;
+	if (q->begin_due || q->broken) {
+		q->begin_due = q->broken = false;
 		return;
 	}
 	settle(q);
 	PGTransactionStatusType t = PQtransactionStatus(q->db);
 	if (t != PQTRANS_INTRANS && t != PQTRANS_INERROR)
 		return;
-	if (PQsendQuery(q->db, "COMMIT") == 1)
+	q->tx_open = false;
+	if (PQsendQuery(q->db, "COMMIT") == 1) {
 		q->commit_sent = true;
+		return;
+	}
+	/* not sent (out of memory?): at once, else the connection made anew,
+	 * which ends the transaction too */
+	PGresult *r = PQexec(q->db, "COMMIT");
+	bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	if (!ok)
+		renew(q);
 }
 
 /* The counter every write transaction moves as it commits (store_schema.c). */
@@ -638,6 +692,7 @@ int sql_pg_open(const char *url, struct sql **out, struct lerr *e)
 	if (!q)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	q->base = (struct sql){&pg_driver, SQL_PG};
+	q->epoch = 1; /* a statement of epoch 0 was never prepared */
 	q->db = PQconnectdb(url);
 	if (!q->db || PQstatus(q->db) != CONNECTION_OK) {
 		keep_error(q, NULL);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 #define SCHEMA 15 /* the schema version this build makes */
@@ -1027,4 +1028,113 @@ Test(store, a_store_copies_whole_into_another_engine)
 	store_close(b);
 	free(ag);
 	free(back);
+}
+
+/* PostgreSQL's driver: ends every connection to the test's database but this process's own admin
+ * one. */
+static void end_connections(void)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%s'",
+		 dbname);
+	char url[640];
+	snprintf(url, sizeof url, "%s/postgres", pg);
+	PGconn *c = PQconnectdb(url);
+	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+	PQclear(PQexec(c, sql));
+	PQfinish(c);
+}
+
+/* One statement's first column as text in out; the step's code. */
+static int one(struct sql *c, const char *sql, char *out, size_t n)
+{
+	struct sql_stmt *st;
+	struct lerr e = {0};
+	out[0] = '\0';
+	if (sql_prep(c, sql, &st, &e) < 0) {
+		snprintf(out, n, "%s", e.msg);
+		return SQL_ERROR;
+	}
+	int rc = sql_step(st);
+	snprintf(out, n, "%s", rc == SQL_ROW ? sql_text(st, 0) : sql_errmsg(c));
+	sql_release(st);
+	return rc;
+}
+
+static const char ISO[] = "SELECT current_setting('transaction_isolation') || ' ' || "
+			  "current_setting('transaction_read_only')";
+
+/*
+ * A read stretch on PostgreSQL: its BEGIN goes with its first statement.
+ * A connection lost inside a transaction loses it whole: every later
+ * statement of it fails, naming why, and a write's COMMIT fails; nothing
+ * runs outside the snapshot. A connection found lost before anything was
+ * sent is made again at once (a BEGIN, or preparing a statement), and a
+ * statement prepared for one use survives that.
+ */
+Test(store, a_postgresql_transaction_whose_connection_is_lost_fails_whole)
+{
+	if (!pg)
+		cr_skip_test("PostgreSQL only (LIAISON_TEST_PG)");
+	struct sql *c;
+	struct lerr e = {0};
+	char v[LERR_MSG_MAX + 64];
+	cr_assert_eq(sql_pg_open(path, &c, &e), 0, "%s", e.msg);
+	/* a stretch that reads nothing opens nothing */
+	cr_assert_eq(c->d->read_begin(c, &e), 0);
+	cr_assert(sql_in_tx(c));
+	c->d->read_end(c);
+	cr_assert(!sql_in_tx(c));
+	/* one snapshot, read only */
+	cr_assert_eq(c->d->read_begin(c, &e), 0);
+	cr_assert_eq(one(c, ISO, v, sizeof v), SQL_ROW, "%s", v);
+	cr_assert_str_eq(v, "repeatable read on");
+	c->d->read_end(c);
+	/* lost after its BEGIN: the rest of the stretch fails, not in autocommit */
+	cr_assert_eq(c->d->read_begin(c, &e), 0);
+	cr_assert_eq(one(c, "SELECT pg_terminate_backend(pg_backend_pid())::text", v, sizeof v),
+		     SQL_ERROR);
+	cr_assert(sql_in_tx(c));
+	cr_assert_eq(one(c, ISO, v, sizeof v), SQL_ERROR);
+	cr_assert(strstr(v, "lost inside a transaction"), "%s", v);
+	c->d->read_end(c);
+	cr_assert(!sql_in_tx(c));
+	cr_assert_eq(c->d->read_begin(c, &e), 0);
+	cr_assert_eq(one(c, ISO, v, sizeof v), SQL_ROW, "%s", v);
+	cr_assert_str_eq(v, "repeatable read on");
+	c->d->read_end(c);
+	/* a write transaction lost: its COMMIT fails, its ROLLBACK ends it */
+	cr_assert_eq(sql_exec(c, "BEGIN; SELECT pg_advisory_xact_lock(7401)", &e), 0, "%s", e.msg);
+	end_connections();
+	cr_assert_eq(one(c, "SELECT 'in the transaction'", v, sizeof v), SQL_ERROR);
+	cr_assert_eq(one(c, "SELECT 'after the loss'", v, sizeof v), SQL_ERROR);
+	cr_assert(strstr(v, "lost inside a transaction"), "%s", v);
+	cr_assert_neq(sql_exec(c, "UPDATE store_generation SET n = n + 1; COMMIT", &e), 0);
+	cr_assert(strstr(e.msg, "nothing of it was committed"), "%s", e.msg);
+	cr_assert_eq(sql_exec(c, "ROLLBACK", &e), 0, "%s", e.msg);
+	cr_assert(!sql_in_tx(c));
+	cr_assert_eq(one(c, "SELECT 'autocommit again'", v, sizeof v), SQL_ROW, "%s", v);
+	/* dropped while idle: a stretch whose first statement is new (prepared first) */
+	end_connections();
+	cr_assert_eq(c->d->read_begin(c, &e), 0);
+	cr_assert_eq(one(c, "SELECT 'a statement never prepared'", v, sizeof v), SQL_ROW, "%s", v);
+	cr_assert_eq(one(c, ISO, v, sizeof v), SQL_ROW, "%s", v);
+	cr_assert_str_eq(v, "repeatable read on");
+	c->d->read_end(c);
+	/* dropped between a stretch's preparing and its first step: its BEGIN
+	 * runs again on a new connection, a statement prepared for one use too */
+	cr_assert_eq(c->d->read_begin(c, &e), 0);
+	struct sql_stmt *x, *y;
+	cr_assert_eq(sql_prep_once(c, "SELECT 'once'", &x, &e), 0, "%s", e.msg);
+	cr_assert_eq(sql_prep(c, ISO, &y, &e), 0, "%s", e.msg);
+	end_connections();
+	cr_assert_eq(sql_step(y), SQL_ROW, "%s", sql_errmsg(c));
+	cr_assert_str_eq(sql_text(y, 0), "repeatable read on");
+	cr_assert_eq(sql_step(x), SQL_ROW, "%s", sql_errmsg(c));
+	cr_assert_str_eq(sql_text(x, 0), "once");
+	sql_release(x);
+	sql_release(y);
+	c->d->read_end(c);
+	sql_close(c);
 }
