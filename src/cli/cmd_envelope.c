@@ -50,16 +50,20 @@ static json_t *envelope_json(const struct envfile_info *info)
 
 static int run_seal(struct cli *c)
 {
-	const char *sign = NULL, *label = NULL, *out = NULL, *chunk_s = NULL, *to[ENVFILE_TO_MAX],
-		   *pos[1];
+	const char *sign = NULL, *label = NULL, *out = NULL, *chunk_s = NULL, *ver = NULL,
+		   *to[ENVFILE_TO_MAX], *pos[1];
 	size_t nto = 0;
 	bool force = false, quiet = false;
 	int np;
-	const struct cli_opt opts[] = {
-	    OPT_VAL("sign", &sign),	     OPT_MANY("to", to, &nto, ENVFILE_TO_MAX),
-	    OPT_VAL("label", &label),	     {.name = "output", .val = &out, .letter = 'o'},
-	    OPT_VAL("chunk-size", &chunk_s), OPT_FLAG("force", &force),
-	    OPT_FLAG("quiet", &quiet),	     {0}};
+	const struct cli_opt opts[] = {OPT_VAL("sign", &sign),
+				       OPT_MANY("to", to, &nto, ENVFILE_TO_MAX),
+				       OPT_VAL("label", &label),
+				       {.name = "output", .val = &out, .letter = 'o'},
+				       OPT_VAL("chunk-size", &chunk_s),
+				       OPT_FLAG("force", &force),
+				       OPT_FLAG("quiet", &quiet),
+				       OPT_VAL("envelope-version", &ver),
+				       {0}};
 	int r = cli_parse(c, c->argc, c->argv, opts, pos, 0, 1, &np);
 	if (r != EXIT_OK)
 		return r;
@@ -74,6 +78,14 @@ static int run_seal(struct cli *c)
 			return cli_bad_usagef(c, "--chunk-size: \"%s\" is not in %u..%u", chunk_s,
 					      ENV_CHUNK_MIN, ENV_CHUNK_MAX);
 	}
+	long version = 0;
+	if (ver) {
+		char *end;
+		version = strtol(ver, &end, 10);
+		if (!*ver || *end || version < ENV_VERSION_MIN || version > ENV_VERSION)
+			return cli_bad_usagef(c, "--envelope-version: \"%s\" is not in %d..%d", ver,
+					      ENV_VERSION_MIN, ENV_VERSION);
+	}
 	if (out && strcmp(out, "-") == 0)
 		out = NULL; /* standard output */
 	if (!out && isatty(STDOUT_FILENO))
@@ -87,8 +99,12 @@ static int run_seal(struct cli *c)
 	if (in && strcmp(in, "-") == 0)
 		in = NULL;
 	cli_progress_start(&pr, "sealing", in, quiet);
-	const struct envfile_io io = {
-	    .in = in, .out = out, .force = force, .progress = cli_progress_update, .arg = &pr};
+	const struct envfile_io io = {.in = in,
+				      .out = out,
+				      .force = force,
+				      .progress = cli_progress_update,
+				      .arg = &pr,
+				      .version = (int)version};
 	struct label l;
 	uint64_t bytes;
 	struct lerr e = {0};
@@ -211,7 +227,8 @@ const struct cli_command cmd_seal = {
     run_seal,
     "seal a file into an envelope for other parties",
     "usage: liaison seal --sign KEY --to PUB [--to PUB ...] --label LABEL.json\n"
-    "                    [-o OUT] [--force] [--quiet] [--chunk-size N] [IN]\n\n"
+    "                    [-o OUT] [--force] [--quiet] [--chunk-size N]\n"
+    "                    [--envelope-version N] [IN]\n\n"
     "Seals IN (default: standard input) into an envelope written to OUT\n"
     "(default: standard output, never a terminal): encrypted for each party\n"
     "named by --to (its public key file), signed with the secret key file\n"
@@ -223,6 +240,8 @@ const struct cli_command cmd_seal = {
     "terminal.\n\n"
     "options:\n"
     "  --chunk-size N  plaintext bytes per chunk (default 65536)\n"
+    "  --envelope-version N  the format: 2 (the default) or 1, for a reader\n"
+    "                  of an older liaison (docs/envelope.md)\n"
     "  --json          with -o: answer {\"output\", \"item\", \"bytes\"}\n",
     NULL,
     0,

@@ -11,20 +11,31 @@
 
 static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
 {
-	const char *pos[1], *url = NULL;
+	const char *pos[1], *url = NULL, *ver = NULL;
 	int np;
-	const struct cli_opt opts[] = {OPT_VAL("url", &url), {0}};
+	const struct cli_opt opts[] = {
+	    OPT_VAL("url", &url), OPT_VAL("envelope-version", &ver), {0}};
 	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	if (r != EXIT_OK)
 		return r;
 	if (!url)
 		return cli_bad_usagef(c, "peer add: --url URL is required");
+	long version = 0;
+	if (ver) {
+		char *end;
+		version = strtol(ver, &end, 10);
+		if (!*ver || *end || version < ENV_VERSION_MIN || version > ENV_VERSION)
+			return cli_bad_usagef(c, "--envelope-version: \"%s\" is not in %d..%d", ver,
+					      ENV_VERSION_MIN, ENV_VERSION);
+	}
 	struct lerr e = {0};
-	if (node_peer_add(n, pos[0], url, &e) < 0)
+	if (node_peer_add(n, pos[0], url, (int)version, &e) < 0)
 		return cli_error(c, &e);
+	int sealed = version ? (int)version : ENV_VERSION;
 	if (c->json)
-		return cli_emit(json_pack("{s:s, s:s}", "party", pos[0], "url", url));
-	printf("peer %s at %s\n", pos[0], url);
+		return cli_emit(json_pack("{s:s, s:s, s:i}", "party", pos[0], "url", url,
+					  "envelope_version", sealed));
+	printf("peer %s at %s (envelopes of version %d)\n", pos[0], url, sealed);
 	return EXIT_OK;
 }
 
@@ -217,11 +228,15 @@ static int do_clear_alarm(const struct cli *c, struct node *n, int argc, char **
 }
 
 static const struct cli_sub subs[] = {
-    {"add", do_add, false, "add PARTY --url URL",
+    {"add", do_add, false, "add PARTY --url URL [--envelope-version N]",
      "Makes PARTY's node (at URL, http(s)://HOST[:PORT]) a peer: PARTY\n"
      "must be a party of the configuration whose public key is on file\n"
      "(liaison party key). Requests between the nodes are signed with\n"
-     "each party's key; a node takes messages only from its peers.\n"},
+     "each party's key; a node takes messages only from its peers. Adding\n"
+     "a peer again changes its URL and envelope version.\n\n"
+     "  --envelope-version N  the envelope format sealed for it (default the\n"
+     "                        newest, 2; 1 while its node runs a release that\n"
+     "                        reads only version 1: docs/federation.md)\n"},
     {"remove", do_remove, false, "remove PARTY",
      "Forgets the peer (its queued messages wait until it is added again).\n"},
     {"list", do_list, false, "list", "The peers.\n"},

@@ -21,10 +21,21 @@
 #include "hasher.h"
 
 #define CTX_HEADER "liaison-envelope/v1 header"
-/* the payload signature's context: version 1's, or version 2's and on */
-#define CTX_PAYLOAD(v) ((v) == 1 ? "liaison-envelope/v1 payload" : "liaison-envelope/v2 payload")
-#define CTX_KEY	       "liaison-envelope/v1 payload key"
-#define FINAL_MIN      (ENV_SIG + ENV_CHUNK_OVERHEAD) /* 81 */
+/* The payload signature's context of each version (one this build does
+ * not know has none that any signature could be made over). */
+static const char *ctx_payload(int version)
+{
+	switch (version) {
+	case 1:
+		return "liaison-envelope/v1 payload";
+	case 2:
+		return "liaison-envelope/v2 payload";
+	default:
+		return "liaison-envelope/unknown version";
+	}
+}
+#define CTX_KEY	  "liaison-envelope/v1 payload key"
+#define FINAL_MIN (ENV_SIG + ENV_CHUNK_OVERHEAD) /* 81 */
 /* Largest signed part: magic .. stanzas. */
 #define SIGNED_MAX                                                                                 \
 	(ENV_MAGIC_LEN + 2 + PARTY_CODE_MAX + KEY_SIGN_PK + 8 + ENV_HASH + 1 +                     \
@@ -263,13 +274,12 @@ static size_t seal_batch(struct sealing *s, size_t k, size_t have, uint8_t *ob, 
 	hs_finish(s->hs); /* everything before the last chunk is hashed */
 	s->hs = NULL;
 	chash_update(&s->ph, last, rest);
-	if (chash_final(&s->ph, ph))
-		sign2(last + rest, CTX_PAYLOAD(s->version), s->header_hash, ENV_HASH, ph, ENV_HASH,
-		      s->a->from->sign_sk);
-	else {
-		memset(last + rest, 0, ENV_SIG); /* never verifies, and the seal fails */
-		s->hash_failed = true;
+	if (!chash_final(&s->ph, ph)) {
+		s->hash_failed = true; /* no final chunk: the output is visibly cut short */
+		return olen;
 	}
+	sign2(last + rest, ctx_payload(s->version), s->header_hash, ENV_HASH, ph, ENV_HASH,
+	      s->a->from->sign_sk);
 	crypto_secretstream_xchacha20poly1305_push(s->ss, ob + olen, NULL, last, rest + ENV_SIG,
 						   NULL, 0,
 						   crypto_secretstream_xchacha20poly1305_TAG_FINAL);
@@ -302,10 +312,10 @@ static int seal_batches(struct sealing *s, struct awriter *w, struct lerr *e)
 		if (!ob)
 			return 0; /* the writer failed: aw_finish says why */
 		aw_submit(w, ob, seal_batch(s, k, have, ob, eof));
-		if (s->a->progress)
-			s->a->progress(s->a->arg, s->total);
 		if (s->hash_failed)
 			return lerr_set(e, LERR_NOMEM, "the content hash failed");
+		if (s->a->progress)
+			s->a->progress(s->a->arg, s->total);
 		if (eof)
 			return 0;
 		size_t next = (k + 1) % SEAL_BUFFERS;
@@ -327,7 +337,11 @@ static int seal_payload(struct sealing *s, int out, struct lerr *e)
 	struct awriter *w =
 	    s->hs ? aw_start(out, s->batch * (C + ENV_CHUNK_OVERHEAD) + C + FINAL_MIN) : NULL;
 	if (!w)
-		r = lerr_set(e, LERR_NOMEM, "out of memory");
+		r = lerr_set(e, LERR_NOMEM, "%s",
+			     r		? "out of memory"
+			     : !hashing ? "cannot start the content hash"
+			     : !s->hs	? "cannot start a thread"
+					: "out of memory");
 	else {
 		r = seal_batches(s, w, e);
 		if (aw_finish(w) != 0 && r == 0)
@@ -650,7 +664,7 @@ static int final_chunk(struct opening *o, const uint8_t *ct, size_t len, uint8_t
 	chash_update(&o->ph, plain, *n);
 	if (!chash_final(&o->ph, ph))
 		return fail(why, ENV_IO, e, "the content hash failed");
-	if (!verify2(plain + *n, CTX_PAYLOAD(o->h->version), o->h->header_hash, ENV_HASH, ph,
+	if (!verify2(plain + *n, ctx_payload(o->h->version), o->h->header_hash, ENV_HASH, ph,
 		     ENV_HASH, o->sender->sign_pk))
 		return fail(why, ENV_BAD_PAYLOAD, e, "the content is not what %s sealed",
 			    o->sender->party);
@@ -715,7 +729,9 @@ static int open_chunks(struct opening *o, int out, enum env_check *why, struct l
 	}
 	bool hashing = chash_init(&o->ph, o->h->version);
 	o->hs = hashing ? hs_start(&o->ph) : NULL;
-	int r = o->hs ? 0 : fail(why, ENV_IO, e, "cannot start a thread");
+	int r = o->hs	  ? 0
+		: hashing ? fail(why, ENV_IO, e, "cannot start a thread")
+			  : fail(why, ENV_IO, e, "cannot start the content hash");
 	for (bool eof = false, done = r < 0; !done;) {
 		ssize_t got = fio_read_full(o->in, o->buf + o->have, o->cap - o->have);
 		if (got < 0) {

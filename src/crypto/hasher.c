@@ -11,6 +11,8 @@ bool chash_init(struct chash *c, int version)
 	c->sha = NULL;
 	if (version == 1)
 		return crypto_generichash_init(&c->b2, NULL, 0, CHASH_BYTES) == 0;
+	if (version != 2)
+		return false; /* a version this build does not know has no hash */
 	EVP_MD_CTX *m = EVP_MD_CTX_new();
 	if (!m || EVP_DigestInit_ex(m, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(m);
@@ -33,17 +35,19 @@ void chash_update(struct chash *c, const uint8_t *p, size_t n)
 bool chash_final(struct chash *c, uint8_t out[CHASH_BYTES])
 {
 	unsigned int len = 0;
-	bool ok = c->version == 1
-		      ? crypto_generichash_final(&c->b2, out, CHASH_BYTES) == 0
-		      : c->sha && EVP_DigestFinal_ex(c->sha, out, &len) == 1 && len == CHASH_BYTES;
+	bool ok = c->version == 1 ? crypto_generichash_final(&c->b2, out, CHASH_BYTES) == 0
+		  : c->version == 2
+		      ? c->sha && EVP_DigestFinal_ex(c->sha, out, &len) == 1 && len == CHASH_BYTES
+		      : false;
 	chash_drop(c);
 	return ok;
 }
 
 void chash_drop(struct chash *c)
 {
-	EVP_MD_CTX_free(c->sha);
+	EVP_MD_CTX_free(c->sha); /* OpenSSL clears the state it frees */
 	c->sha = NULL;
+	sodium_memzero(&c->b2, sizeof c->b2); /* it held the plaintext's last bytes */
 }
 
 #define HS_QUEUE 8

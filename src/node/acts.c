@@ -73,7 +73,7 @@ int node_item_copy(struct node *n, const struct act_args *a, const struct key_se
 							 .source = a->source};
 			r = envelope_seal(in, o.fd, &sa, &bytes, e);
 		} else
-			r = node_reseal(n, it.id, k, &k->pub, canon, o.fd, e);
+			r = node_reseal(n, it.id, k, &k->pub, canon, 0, o.fd, e);
 		if (r < 0)
 			fio_abort(&o);
 		else
@@ -328,7 +328,7 @@ int node_item_downgrade(struct node *n, const struct act_args *a, const struct k
 	}
 	if (r == 0 && (r = node_blob_begin(n, &o, e)) == 0) {
 		/* the payload resealed under the new label: label and envelope agree */
-		if ((r = node_reseal(n, it.id, k, &k->pub, canon, o.fd, e)) < 0)
+		if ((r = node_reseal(n, it.id, k, &k->pub, canon, 0, o.fd, e)) < 0)
 			fio_abort(&o);
 		else
 			r = node_blob_commit(n, &o, it.blob, e);

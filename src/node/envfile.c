@@ -102,7 +102,8 @@ int envfile_seal(const struct key_secret *from, const char *const *to, size_t nt
 						.label_len = cn,
 						.chunk = chunk,
 						.progress = io->progress,
-						.arg = io->arg};
+						.arg = io->arg,
+						.version = io->version};
 		r = envelope_seal(in, o.fd, &a, bytes, e);
 		r = end_out(io, &o, r, e);
 	}

@@ -23,6 +23,7 @@ struct envfile_io {
 	bool force; /* replace an existing output file */
 	env_progress progress;
 	void *arg;
+	int version; /* sealing: the envelope format (0: the newest) */
 };
 
 /*

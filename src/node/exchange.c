@@ -45,7 +45,8 @@ static void *open_into_pipe(void *arg)
 }
 
 int node_reseal(struct node *n, const char *id, const struct key_secret *k,
-		const struct key_public *to, const char *label, int out, struct lerr *e)
+		const struct key_public *to, const char *label, int version, int out,
+		struct lerr *e)
 {
 	int p[2];
 	if (pipe(p) != 0)
@@ -57,8 +58,12 @@ int node_reseal(struct node *n, const char *id, const struct key_secret *k,
 		close(p[1]);
 		return lerr_set(e, LERR_IO, "cannot start a thread");
 	}
-	const struct env_seal_args sa = {
-	    .from = k, .to = to, .nto = 1, .label = label, .label_len = strlen(label)};
+	const struct env_seal_args sa = {.from = k,
+					 .to = to,
+					 .nto = 1,
+					 .label = label,
+					 .label_len = strlen(label),
+					 .version = version};
 	int r = envelope_seal(p[0], out, &sa, NULL, e);
 	close(p[0]); /* the opener stops with EPIPE if sealing failed */
 	pthread_join(t, NULL);
@@ -106,7 +111,8 @@ static int release_queue(struct node *n, const struct release_args *a, const str
 	struct fio_out o;
 	int r = node_payload_begin(n, "outbox", &o, e);
 	if (r == 0)
-		r = node_reseal(n, a->item, k, to, label, o.fd, e);
+		r = node_reseal(n, a->item, k, to, label, node_envelope_version_for(n, a->to), o.fd,
+				e);
 	if (r == 0)
 		r = peer_file_digest(o.fd, m.digest, e);
 	if (r < 0) {
@@ -152,7 +158,8 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 	}
 	struct fio_out o;
 	if ((r = fio_begin(&o, a->out, 0600, a->force, e)) == 0)
-		r = node_reseal(n, a->item, k, &to, it.label, o.fd, e);
+		r = node_reseal(n, a->item, k, &to, it.label, node_envelope_version_for(n, a->to),
+				o.fd, e);
 	store_item_free(&it);
 	if (r < 0) {
 		fio_abort(&o); /* fio_begin leaves it abortable even when it failed */

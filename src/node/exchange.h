@@ -13,8 +13,8 @@
  * to `to` into out in another, through a pipe: no plaintext on disk.
  */
 int node_reseal(struct node *n, const char *id, const struct key_secret *k,
-		const struct key_public *to, const char *label, int out, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+		const struct key_public *to, const char *label, int version, int out,
+		struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
 
 /*
  * A signed statement as one JSON line: {FIELD: TEXT's object, "signature":

@@ -259,11 +259,25 @@ static bool url_ok(const char *url)
 	return true;
 }
 
-int node_peer_add(struct node *n, const char *party, const char *url, struct lerr *e)
+int node_envelope_version_for(struct node *n, const char *party)
+{
+	struct store_peer p;
+	return store_peer_get(n->store, party, &p, NULL) == 0 && p.envelope_version
+		   ? p.envelope_version
+		   : ENV_VERSION;
+}
+
+int node_peer_add(struct node *n, const char *party, const char *url, int envelope_version,
+		  struct lerr *e)
 {
 	struct party p;
 	struct key_public pub;
-	struct store_peer sp = {0};
+	struct store_peer sp = {.envelope_version =
+				    envelope_version == ENV_VERSION ? 0 : envelope_version};
+	if (envelope_version &&
+	    (envelope_version < ENV_VERSION_MIN || envelope_version > ENV_VERSION))
+		return lerr_set(e, LERR_INVAL, "--envelope-version: %d is not in %d..%d",
+				envelope_version, ENV_VERSION_MIN, ENV_VERSION);
 	if (!url_ok(url))
 		return lerr_set(e, LERR_INVAL,
 				"--url: %.300s is not http(s)://HOST[:PORT] (no path, no user)",
@@ -284,8 +298,10 @@ int node_peer_add(struct node *n, const char *party, const char *url, struct ler
 		store_rollback(n->store);
 		return r;
 	}
-	return node_log_commit(n, "peer-add", json_pack("{s:s, s:s}", "peer", party, "url", url),
-			       e);
+	json_t *facts = json_pack("{s:s, s:s}", "peer", party, "url", url);
+	if (facts && sp.envelope_version)
+		json_object_set_new(facts, "envelope_version", json_integer(sp.envelope_version));
+	return node_log_commit(n, "peer-add", facts, e);
 }
 
 int node_peer_remove(struct node *n, const char *party, struct lerr *e)
@@ -723,8 +739,9 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 
 json_t *encode_peer(const struct store_peer *p)
 {
-	return json_pack("{s:s, s:s, s:s}", "party", p->party, "url", p->url, "added_on",
-			 p->added_on);
+	return json_pack("{s:s, s:s, s:s, s:i}", "party", p->party, "url", p->url, "added_on",
+			 p->added_on, "envelope_version",
+			 p->envelope_version ? p->envelope_version : ENV_VERSION);
 }
 
 const char *msg_state_name(enum msg_state s)

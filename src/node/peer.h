@@ -100,10 +100,17 @@ void peer_digest_final(crypto_hash_sha256_state *st, char out[DIGEST_B64_MAX])
 
 /* ---- peers ---- */
 
-/* Adds (or moves) a peer: a party of the node's configuration, not this
- * node's own, whose public key is on file; url is http(s)://host[:port]. */
-int node_peer_add(struct node *n, const char *party, const char *url, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/*
+ * Adds (or moves) a peer: a party of the node's configuration, not this
+ * node's own, whose public key is on file; url is http(s)://host[:port].
+ * envelope_version: the envelope format its node reads (1 for a node of an
+ * older release, docs/federation.md), or 0 for the newest.
+ */
+int node_peer_add(struct node *n, const char *party, const char *url, int envelope_version,
+		  struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/* The envelope format to seal for party: its peer's setting, else the newest. */
+int node_envelope_version_for(struct node *n, const char *party) __attribute__((nonnull));
 int node_peer_remove(struct node *n, const char *party, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 

@@ -104,7 +104,8 @@ struct store_peer {
 	uint64_t witnessed_size;
 	int64_t witnessed_at; /* Unix seconds */
 	char witness_error[256];
-	char alarm[256]; /* "" when none */
+	char alarm[256];      /* "" when none */
+	int envelope_version; /* the envelope format its node reads; 0: the newest */
 };
 
 #define REPORT_NOTE_MAX 512

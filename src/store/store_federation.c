@@ -13,17 +13,21 @@ int store_peer_put(struct store *s, const struct store_peer *p, struct lerr *e)
 {
 	struct sql_stmt *st;
 	if (db_prep(s,
-		    "INSERT INTO peers(party, url, added_on) VALUES(?, ?, ?)"
-		    " ON CONFLICT(party) DO UPDATE SET url = excluded.url",
+		    "INSERT INTO peers(party, url, added_on, envelope_version) VALUES(?, ?, ?, ?)"
+		    " ON CONFLICT(party) DO UPDATE SET url = excluded.url,"
+		    " envelope_version = excluded.envelope_version",
 		    &st, e) < 0)
 		return LERR_STORE;
 	db_bind_text(st, 1, p->party, false);
 	db_bind_text(st, 2, p->url, false);
 	db_bind_text(st, 3, p->added_on, false);
+	sql_bind_int(st, 4, p->envelope_version);
 	return db_step_done(s, st, "store peer", e);
 }
 
-#define PEER_COLS "party, url, added_on, witnessed_size, witnessed_at, witness_error, alarm"
+#define PEER_COLS                                                                                  \
+	"party, url, added_on, witnessed_size, witnessed_at, witness_error, alarm, "               \
+	"envelope_version"
 
 static void peer_row(struct sql_stmt *st, struct store_peer *p)
 {
@@ -35,6 +39,7 @@ static void peer_row(struct sql_stmt *st, struct store_peer *p)
 	p->witnessed_at = sql_int(st, 4);
 	db_col_copy(st, 5, p->witness_error, sizeof p->witness_error);
 	db_col_copy(st, 6, p->alarm, sizeof p->alarm);
+	p->envelope_version = (int)sql_int(st, 7);
 }
 
 int store_peer_status(struct store *s, const struct store_peer *p, struct lerr *e)

@@ -210,6 +210,8 @@ static const struct migration migrations[] = {
      " data BYTEA NOT NULL, PRIMARY KEY(name, seq));"
      "ALTER TABLE payload_chunks ALTER COLUMN data SET STORAGE EXTERNAL;"
      "CREATE INDEX items_by_blob ON items(blob);"},
+    /* 16: the envelope format a peer's node reads (0: the newest). */
+    {"ALTER TABLE peers ADD COLUMN envelope_version INTEGER NOT NULL DEFAULT 0;", NULL},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

@@ -148,6 +148,15 @@ seal() {
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq .version)" -eq 1 ]
 	[ "$(echo "$output" | jq .payload_size)" -eq 2500 ]
+	# sealed for an older reader: version 1, which opens
+	seal --envelope-version 1 -o v1.lsn plain.bin
+	[ "$("$L" --json inspect v1.lsn | jq .version)" -eq 1 ]
+	"$L" open --key KOR.key --verify JPN.pub -o v1.out v1.lsn
+	cmp v1.out plain.bin
+	run "$L" seal --sign JPN.key --to KOR.pub --label label.json --envelope-version 3 -o v3.lsn plain.bin
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'--envelope-version: "3" is not in 1..2'* ]]
+	[ ! -e v3.lsn ]
 	# a version this liaison does not know is malformed, named
 	head -c 8 env.lsn >v9.lsn
 	printf '\011' >>v9.lsn

@@ -88,6 +88,36 @@ sq() { # HOME SQL
 	"$L" --home kor log verify >/dev/null
 }
 
+@test "a peer of an older release: --envelope-version 1 seals what goes to it in version 1" {
+	run "$L" --home jpn peer add KOR --url http://127.0.0.1:7401 --envelope-version 3
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'--envelope-version: "3" is not in 1..2'* ]]
+	run "$L" --home jpn peer add KOR --url http://127.0.0.1:7401 --envelope-version one
+	[ "$status" -eq 2 ]
+	[ "$(sq jpn 'SELECT count(*) FROM peers')" = 0 ]
+	up kor
+	up jpn --retry-max 1
+	run "$L" --home jpn peer add KOR --url "$KOR_URL" --envelope-version 1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"(envelopes of version 1)"* ]]
+	"$L" --home kor peer add JPN --url "$JPN_URL"
+	[ "$("$L" --home jpn --json peer list | jq '.peers[0].envelope_version')" = 1 ]
+	"$L" --home jpn --json log entries | jq -e '[.entries[].data | @base64d | fromjson |
+		select(.kind == "peer-add" and .envelope_version == 1)] | length == 1'
+	"$L" --home jpn item release "$ID" --to KOR --by sato
+	outbox_until '.messages[0].state == "delivered"'
+	# KOR keeps the envelope as it came: version 1, and it opens
+	blob=$(sq kor "SELECT blob FROM items WHERE id = '$ID'")
+	"$L" inspect "kor/blobs/$blob.lsn" | grep -q "^envelope v1 from JPN"
+	"$L" --home kor item get "$ID" --by kim --purpose warning -o got.txt
+	cmp got.txt report.txt
+	# the peer upgraded: added again, the newest from then on
+	"$L" --home jpn peer add KOR --url "$KOR_URL"
+	[ "$("$L" --home jpn --json peer list | jq '.peers[0].envelope_version')" = 2 ]
+	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
+	"$L" inspect to-kor.lsn | grep -q "^envelope v2 from JPN"
+}
+
 @test "the peer down, then up: the message waits, then arrives once" {
 	up kor
 	port=${KOR_URL##*:}

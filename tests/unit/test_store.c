@@ -13,7 +13,7 @@
 #include "store/sql.h"
 #include "store/store.h"
 
-#define SCHEMA 15 /* the schema version this build makes */
+#define SCHEMA 16 /* the schema version this build makes */
 
 static char dir[64];
 static char path[384]; /* the store: a file, or a database's URL */
@@ -406,6 +406,7 @@ Test(store, migration_11_moves_a_clearance_into_its_own_table)
 	raw("ALTER TABLE export_licences DROP COLUMN exporter");
 	raw("ALTER TABLE export_licences DROP COLUMN consignee");
 	raw("ALTER TABLE levels DROP COLUMN colour");
+	raw("ALTER TABLE peers DROP COLUMN envelope_version");
 	raw("INSERT INTO people(id, party, name, roles, level, clearance_from, clearance_to)"
 	    " VALUES('sato', 'JPN', 'Sato', 1, 'GOKUHI', '2015-04-01', '9999-12-31')");
 	raw(pg ? "UPDATE store_schema SET version = 10" : "PRAGMA user_version=10");
