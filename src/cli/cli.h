@@ -65,6 +65,13 @@ int cli_failf(const struct cli *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 #define cli_bad_usagef(c, ...) cli_failf((c), LERR_INVAL, __VA_ARGS__)
 
+/*
+ * Option opt's value s as a whole number in lo..hi into *out (left as it
+ * is when s is NULL): EXIT_OK, else a usage error naming the option.
+ */
+int cli_number(const struct cli *c, const char *opt, const char *s, long lo, long hi, long *out)
+    __attribute__((nonnull(1, 2, 6)));
+
 /* Prints obj as indented JSON on stdout and releases it; EXIT_OK or
  * EXIT_FAIL when it could not be written. */
 int cli_emit(json_t *obj);

@@ -70,22 +70,12 @@ static int run_seal(struct cli *c)
 	if (!sign || !nto || !label)
 		return cli_bad_usagef(c,
 				      "seal: --sign KEY, --to PUB and --label FILE are required");
-	unsigned long chunk = 0;
-	if (chunk_s) {
-		char *end;
-		chunk = strtoul(chunk_s, &end, 10);
-		if (!*chunk_s || *end || chunk < ENV_CHUNK_MIN || chunk > ENV_CHUNK_MAX)
-			return cli_bad_usagef(c, "--chunk-size: \"%s\" is not in %u..%u", chunk_s,
-					      ENV_CHUNK_MIN, ENV_CHUNK_MAX);
-	}
-	long version = 0;
-	if (ver) {
-		char *end;
-		version = strtol(ver, &end, 10);
-		if (!*ver || *end || version < ENV_VERSION_MIN || version > ENV_VERSION)
-			return cli_bad_usagef(c, "--envelope-version: \"%s\" is not in %d..%d", ver,
-					      ENV_VERSION_MIN, ENV_VERSION);
-	}
+	long chunk = 0, version = 0;
+	if ((r = cli_number(c, "chunk-size", chunk_s, ENV_CHUNK_MIN, ENV_CHUNK_MAX, &chunk)) !=
+		EXIT_OK ||
+	    (r = cli_number(c, "envelope-version", ver, ENV_VERSION_MIN, ENV_VERSION, &version)) !=
+		EXIT_OK)
+		return r;
 	if (out && strcmp(out, "-") == 0)
 		out = NULL; /* standard output */
 	if (!out && isatty(STDOUT_FILENO))

@@ -21,13 +21,9 @@ static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
 	if (!url)
 		return cli_bad_usagef(c, "peer add: --url URL is required");
 	long version = 0;
-	if (ver) {
-		char *end;
-		version = strtol(ver, &end, 10);
-		if (!*ver || *end || version < ENV_VERSION_MIN || version > ENV_VERSION)
-			return cli_bad_usagef(c, "--envelope-version: \"%s\" is not in %d..%d", ver,
-					      ENV_VERSION_MIN, ENV_VERSION);
-	}
+	if ((r = cli_number(c, "envelope-version", ver, ENV_VERSION_MIN, ENV_VERSION, &version)) !=
+	    EXIT_OK)
+		return r;
 	struct lerr e = {0};
 	if (node_peer_add(n, pos[0], url, (int)version, &e) < 0)
 		return cli_error(c, &e);

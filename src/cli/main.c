@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,19 @@ int cli_bad_usage(const struct cli *c, const struct lerr *e)
 {
 	print_error(c, e);
 	return EXIT_USAGE;
+}
+
+int cli_number(const struct cli *c, const char *opt, const char *s, long lo, long hi, long *out)
+{
+	if (!s)
+		return EXIT_OK;
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < lo || v > hi)
+		return cli_bad_usagef(c, "--%s: \"%s\" is not in %ld..%ld", opt, s, lo, hi);
+	*out = v;
+	return EXIT_OK;
 }
 
 int cli_failf(const struct cli *c, int code, const char *fmt, ...)

@@ -28,6 +28,16 @@ start() {
 	URL=$DAEMON_URL
 }
 
+# clients_ok: waits for the test's background clients (not the server); fails if one did
+clients_ok() {
+	local fails=0
+	for job in $(jobs -p); do
+		[ "$job" = "$SERVER_PID" ] && continue
+		wait "$job" || fails=$((fails + 1))
+	done
+	[ "$fails" = 0 ]
+}
+
 stop() {
 	kill -TERM "$SERVER_PID"
 	wait "$SERVER_PID"
@@ -381,12 +391,7 @@ share() { # TOKEN -> the new item's id
 			done
 		) &
 	done
-	fails=0
-	for job in $(jobs -p); do
-		[ "$job" = "$SERVER_PID" ] && continue
-		wait "$job" || fails=$((fails + 1))
-	done
-	[ "$fails" = 0 ]
+	clients_ok
 	call "$SATO" GET /v1/items
 	[ "$(jq '.items | length' out.json)" = 40 ]
 	stop
@@ -411,22 +416,34 @@ share() { # TOKEN -> the new item's id
 	# and a refused one among them: a DENY is logged all the same
 	code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SATO" \
 		"$URL/v1/items/$ID/content?purpose=training")
-	fails=0
-	for job in $(jobs -p); do
-		[ "$job" = "$SERVER_PID" ] && continue
-		wait "$job" || fails=$((fails + 1))
-	done
-	[ "$fails" = 0 ]
+	clients_ok
 	[ "$code" = 403 ]
 	curl -sf -H "Authorization: Bearer $AUD" "$URL/metrics" >metrics.txt
 	commits=$(awk '/^liaison_log_group_commits_total/ { print $2 }' metrics.txt)
 	entries=$(awk '/^liaison_log_group_entries_total/ { print $2 }' metrics.txt)
 	echo "# 49 decisions in $commits commits" >&3
-	[ "$entries" = 49 ]
-	[ "$commits" -ge 1 ] && [ "$commits" -lt 49 ] # some shared a commit
+	[ "$entries" = 49 ] && [ "$commits" -ge 1 ] && [ "$commits" -le 49 ]
+	# the store's write lock held elsewhere for 2.5 s: the first download
+	# to log waits for it, the seven that come meanwhile queue behind it, and
+	# all eight are in at most four commits (two, unless one came late)
+	python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect("jpn/node.db", isolation_level=None)
+c.execute("BEGIN IMMEDIATE"); print("locked", flush=True); time.sleep(2.5); c.execute("COMMIT")' >lock.out &
+	for _ in $(seq 100); do grep -q locked lock.out && break; sleep 0.05; done
+	for i in $(seq 8); do
+		curl -sf -H "Authorization: Bearer $SATO" "$URL/v1/items/$ID/content?purpose=warning" |
+			cmp - report.txt &
+	done
+	clients_ok
+	curl -sf -H "Authorization: Bearer $AUD" "$URL/metrics" >metrics.txt
+	c2=$(awk '/^liaison_log_group_commits_total/ { print $2 }' metrics.txt)
+	e2=$(awk '/^liaison_log_group_entries_total/ { print $2 }' metrics.txt)
+	echo "# behind a held lock: 8 decisions in $((c2 - commits)) commits" >&3
+	[ "$((e2 - entries))" = 8 ]
+	[ "$((c2 - commits))" -le 4 ]
 	stop
 	"$L" --home jpn log verify
-	[ $(("$("$L" --home jpn log entries | grep -c '"decision"')" - before)) = 49 ]
+	[ $(("$("$L" --home jpn log entries | grep -c '"decision"')" - before)) = 57 ]
 	[ "$("$L" --home jpn --json log entries | jq '[.entries[].data | @base64d | fromjson |
 		select(.kind == "decision" and .decision.decision == "DENY")] | length')" -ge 1 ]
 }

@@ -153,85 +153,117 @@ Test(vectors, a_changed_version_does_not_open, .fini = leak_check)
 }
 
 /*
- * The payload signature of each vector, checked by hand from the format in
- * docs/envelope.md (not through envelope_open_payload): the file key opened
- * from USA's stanza, the payload key derived, every chunk pulled, and the
- * last chunk's signature verified over the header hash and the content
- * hash of the version: BLAKE2b-256 in v1, SHA-256 in v2.
+ * A vector opened by hand from the format in docs/envelope.md (not through
+ * envelope_open_payload): the file key opened from USA's stanza, the payload
+ * key derived, every chunk but the last pulled into plain. p: the last
+ * chunk; ss: the stream's state as pulling left it (pushing's, too).
  */
-static void payload_signature_by_hand(int version)
+struct by_hand {
+	char *env;
+	size_t len;
+	struct env_header h;
+	crypto_secretstream_xchacha20poly1305_state ss;
+	uint8_t *p;
+	uint8_t plain[2500 + 64];
+	size_t at; /* plaintext bytes pulled */
+	struct key_secret jpn, usa;
+};
+
+static void by_hand_open(int version, struct by_hand *b)
 {
-	char path[64], *env;
-	size_t len, n;
+	char path[64];
 	struct lerr e = {0};
 	snprintf(path, sizeof path, VECTORS "/envelope-v%d.bin", version);
-	cr_assert_eq(fio_read_file(path, 1 << 20, &env, &len, &e), 0, "%s", e.msg);
-	int fd = tmp_with(env, len);
-	struct env_header h;
+	cr_assert_eq(fio_read_file(path, 1 << 20, &b->env, &b->len, &e), 0, "%s", e.msg);
+	int fd = tmp_with(b->env, b->len);
 	enum env_check why;
-	cr_assert_eq(envelope_read_header(fd, &h, &why, &e), 0, "%s", e.msg);
+	cr_assert_eq(envelope_read_header(fd, &b->h, &why, &e), 0, "%s", e.msg);
 	close(fd);
-	cr_assert_eq(h.version, version);
-	struct key_secret jpn = seeded("JPN", 1), usa = seeded("USA", 3);
+	cr_assert_eq(b->h.version, version);
+	b->jpn = seeded("JPN", 1);
+	b->usa = seeded("USA", 3);
 	uint8_t fk[32], pk[32];
-	cr_assert_str_eq(h.stanzas[1].party, "USA");
-	cr_assert_eq(crypto_box_seal_open(fk, h.stanzas[1].sealed, ENV_SEALED_KEY, usa.pub.box_pk,
-					  usa.box_sk),
+	cr_assert_str_eq(b->h.stanzas[1].party, "USA");
+	cr_assert_eq(crypto_box_seal_open(fk, b->h.stanzas[1].sealed, ENV_SEALED_KEY,
+					  b->usa.pub.box_pk, b->usa.box_sk),
 		     0);
 	static const char key_ctx[] = "liaison-envelope/v1 payload key";
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, fk, 32, 32);
 	crypto_generichash_update(&st, (const uint8_t *)key_ctx, sizeof key_ctx);
-	crypto_generichash_update(&st, h.header_hash, 32);
+	crypto_generichash_update(&st, b->h.header_hash, 32);
 	crypto_generichash_final(&st, pk, 32);
-	crypto_secretstream_xchacha20poly1305_state ss;
-	const uint8_t *p = (const uint8_t *)env + h.header_len;
-	cr_assert_eq(crypto_secretstream_xchacha20poly1305_init_pull(&ss, p, pk), 0);
-	p += ENV_STREAM_HEADER;
-	uint8_t *plain = vector_plain(&n), got[2500 + 64];
-	size_t at = 0;
-	unsigned char tag = 0;
-	while (tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
-		size_t left = len - (size_t)(p - (const uint8_t *)env);
-		size_t clen = left >= 1024 + 17 + 81 ? 1024 + 17 : left;
+	b->p = (uint8_t *)b->env + b->h.header_len;
+	cr_assert_eq(crypto_secretstream_xchacha20poly1305_init_pull(&b->ss, b->p, pk), 0);
+	b->p += ENV_STREAM_HEADER;
+	b->at = 0;
+	/* while more than a last chunk can hold remains, the next is not the last */
+	while (b->len - (size_t)(b->p - (uint8_t *)b->env) >= 1024 + 17 + 81) {
 		unsigned long long mlen;
-		cr_assert_eq(crypto_secretstream_xchacha20poly1305_pull(&ss, got + at, &mlen, &tag,
-									p, clen, NULL, 0),
+		unsigned char tag;
+		cr_assert_eq(crypto_secretstream_xchacha20poly1305_pull(
+				 &b->ss, b->plain + b->at, &mlen, &tag, b->p, 1024 + 17, NULL, 0),
 			     0);
-		at += mlen;
-		p += clen;
+		cr_assert_eq(tag, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+		b->at += mlen;
+		b->p += 1024 + 17;
 	}
-	cr_assert_eq(at, n + 64);
-	cr_assert_eq(memcmp(got, plain, n), 0);
+}
+
+static void by_hand_free(struct by_hand *b)
+{
+	envelope_header_free(&b->h);
+	key_secret_free(&b->jpn);
+	key_secret_free(&b->usa);
+	free(b->env);
+}
+
+/* What a payload signature covers: the context of ctx_version, a NUL, the
+ * header hash and the plaintext's hash of hash_version (1 BLAKE2b-256, 2
+ * SHA-256). Returns its length. */
+static size_t payload_message(const struct by_hand *b, int ctx_version, int hash_version,
+			      const uint8_t *plain, size_t n, uint8_t msg[128])
+{
 	uint8_t ch[32];
-	if (version == 1)
+	if (hash_version == 1)
 		crypto_generichash(ch, 32, plain, n, NULL, 0);
 	else {
 		unsigned int hl = 0;
 		cr_assert_eq(EVP_Digest(plain, n, ch, &hl, EVP_sha256(), NULL), 1);
 	}
-	char ctx[64];
-	int cl = snprintf(ctx, sizeof ctx, "liaison-envelope/v%d payload", version) + 1;
-	uint8_t msg[64 + 64];
-	memcpy(msg, ctx, (size_t)cl);
-	memcpy(msg + cl, h.header_hash, 32);
+	int cl = snprintf((char *)msg, 64, "liaison-envelope/v%d payload", ctx_version) + 1;
+	memcpy(msg + cl, b->h.header_hash, 32);
 	memcpy(msg + cl + 32, ch, 32);
-	cr_assert_eq(crypto_sign_verify_detached(got + n, msg, (size_t)cl + 64, jpn.pub.sign_pk), 0,
+	return (size_t)cl + 64;
+}
+
+/*
+ * The payload signature of each vector, checked by hand: the last chunk's
+ * signature verified over the header hash and the content hash of the
+ * version (BLAKE2b-256 in v1, SHA-256 in v2), and not over the other's.
+ */
+static void payload_signature_by_hand(int version)
+{
+	struct by_hand b;
+	size_t n;
+	by_hand_open(version, &b);
+	unsigned long long mlen;
+	unsigned char tag;
+	size_t clen = b.len - (size_t)(b.p - (uint8_t *)b.env);
+	cr_assert_eq(crypto_secretstream_xchacha20poly1305_pull(&b.ss, b.plain + b.at, &mlen, &tag,
+								b.p, clen, NULL, 0),
+		     0);
+	cr_assert_eq(tag, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+	uint8_t *plain = vector_plain(&n), msg[128];
+	cr_assert_eq(b.at + mlen, n + 64);
+	cr_assert_eq(memcmp(b.plain, plain, n), 0);
+	size_t ml = payload_message(&b, version, version, plain, n, msg);
+	cr_assert_eq(crypto_sign_verify_detached(b.plain + n, msg, ml, b.jpn.pub.sign_pk), 0,
 		     "v%d: the payload signature is not over its content hash", version);
-	/* and not over the other version's hash */
-	if (version == 1) {
-		unsigned int hl = 0;
-		cr_assert_eq(EVP_Digest(plain, n, ch, &hl, EVP_sha256(), NULL), 1);
-	} else
-		crypto_generichash(ch, 32, plain, n, NULL, 0);
-	memcpy(msg + cl + 32, ch, 32);
-	cr_assert_neq(crypto_sign_verify_detached(got + n, msg, (size_t)cl + 64, jpn.pub.sign_pk),
-		      0);
-	envelope_header_free(&h);
-	key_secret_free(&jpn);
-	key_secret_free(&usa);
+	ml = payload_message(&b, version, 3 - version, plain, n, msg);
+	cr_assert_neq(crypto_sign_verify_detached(b.plain + n, msg, ml, b.jpn.pub.sign_pk), 0);
 	free(plain);
-	free(env);
+	by_hand_free(&b);
 }
 
 Test(vectors, the_payload_signature_is_over_the_versions_content_hash, .fini = leak_check)
@@ -242,77 +274,28 @@ Test(vectors, the_payload_signature_is_over_the_versions_content_hash, .fini = l
 
 /*
  * The vector of that version with its payload signature replaced by one the
- * real sender makes over the header hash and the plaintext's hash of kind
- * hash_version (1 BLAKE2b, 2 SHA-256) in the context of ctx_version: the
- * final chunk pushed again with the stream's state as pulling left it (the
- * same state as pushing had). *len: its size.
+ * real sender makes in the terms of ctx_version and hash_version
+ * (payload_message): the final chunk pushed again with the stream's state
+ * as pulling left it. *len: its size.
  */
 static uint8_t *resigned(int version, int ctx_version, int hash_version, size_t *len)
 {
-	char path[64], *env;
+	struct by_hand b;
 	size_t n;
-	struct lerr e = {0};
-	snprintf(path, sizeof path, VECTORS "/envelope-v%d.bin", version);
-	cr_assert_eq(fio_read_file(path, 1 << 20, &env, len, &e), 0, "%s", e.msg);
-	int fd = tmp_with(env, *len);
-	struct env_header h;
-	enum env_check why;
-	cr_assert_eq(envelope_read_header(fd, &h, &why, &e), 0, "%s", e.msg);
-	close(fd);
-	struct key_secret jpn = seeded("JPN", 1), usa = seeded("USA", 3);
-	uint8_t fk[32], pk[32];
-	cr_assert_eq(crypto_box_seal_open(fk, h.stanzas[1].sealed, ENV_SEALED_KEY, usa.pub.box_pk,
-					  usa.box_sk),
-		     0);
-	static const char key_ctx[] = "liaison-envelope/v1 payload key";
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, fk, 32, 32);
-	crypto_generichash_update(&st, (const uint8_t *)key_ctx, sizeof key_ctx);
-	crypto_generichash_update(&st, h.header_hash, 32);
-	crypto_generichash_final(&st, pk, 32);
-	crypto_secretstream_xchacha20poly1305_state ss;
-	uint8_t *p = (uint8_t *)env + h.header_len;
-	cr_assert_eq(crypto_secretstream_xchacha20poly1305_init_pull(&ss, p, pk), 0);
-	p += ENV_STREAM_HEADER;
-	uint8_t *plain = vector_plain(&n), got[2500 + 64];
-	size_t at = 0;
-	for (;;) { /* every chunk but the last */
-		size_t left = *len - (size_t)(p - (uint8_t *)env);
-		if (left < 1024 + 17 + 81)
-			break;
-		unsigned long long mlen;
-		unsigned char tag;
-		cr_assert_eq(crypto_secretstream_xchacha20poly1305_pull(&ss, got + at, &mlen, &tag,
-									p, 1024 + 17, NULL, 0),
-			     0);
-		at += mlen;
-		p += 1024 + 17;
-	}
-	size_t rest = n - at;
-	uint8_t ch[32], last[1024 + 64];
-	if (hash_version == 1)
-		crypto_generichash(ch, 32, plain, n, NULL, 0);
-	else {
-		unsigned int hl = 0;
-		cr_assert_eq(EVP_Digest(plain, n, ch, &hl, EVP_sha256(), NULL), 1);
-	}
-	char ctx[64];
-	int cl = snprintf(ctx, sizeof ctx, "liaison-envelope/v%d payload", ctx_version) + 1;
-	uint8_t msg[64 + 64];
-	memcpy(msg, ctx, (size_t)cl);
-	memcpy(msg + cl, h.header_hash, 32);
-	memcpy(msg + cl + 32, ch, 32);
-	memcpy(last, plain + at, rest);
-	crypto_sign_detached(last + rest, NULL, msg, (size_t)cl + 64, jpn.sign_sk);
-	size_t clen = rest + 64 + 17;
-	cr_assert_eq((size_t)(p - (uint8_t *)env) + clen, *len);
-	crypto_secretstream_xchacha20poly1305_push(&ss, p, NULL, last, rest + 64, NULL, 0,
+	by_hand_open(version, &b);
+	uint8_t *plain = vector_plain(&n), msg[128], last[1024 + 64];
+	size_t rest = n - b.at, ml = payload_message(&b, ctx_version, hash_version, plain, n, msg);
+	memcpy(last, plain + b.at, rest);
+	crypto_sign_detached(last + rest, NULL, msg, ml, b.jpn.sign_sk);
+	cr_assert_eq((size_t)(b.p - (uint8_t *)b.env) + rest + 64 + 17, b.len);
+	crypto_secretstream_xchacha20poly1305_push(&b.ss, b.p, NULL, last, rest + 64, NULL, 0,
 						   crypto_secretstream_xchacha20poly1305_TAG_FINAL);
-	envelope_header_free(&h);
-	key_secret_free(&jpn);
-	key_secret_free(&usa);
+	uint8_t *env = (uint8_t *)b.env;
+	*len = b.len;
+	b.env = NULL; /* the caller's */
+	by_hand_free(&b);
 	free(plain);
-	return (uint8_t *)env;
+	return env;
 }
 
 /* What the reseal opens as: ENV_OK, or the check that failed. */
