@@ -19,6 +19,7 @@ echo "2019-08-24 06:45 KST: two short-range missiles launched eastward" >report.
 ID=$("$L" --home node item share report.txt --by sato --level GOKUHI --title Launch \
 	--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 TOKEN=$("$L" --home node person token sato 2>/dev/null)
+AUDITOR=$("$L" --home node person token mori 2>/dev/null) # the example's auditor: /metrics
 # BENCH_HTTP_PIN=1: the load generator on the last core, both servers on the
 # others (the default shares every core among the three, as on one machine)
 CORES=$(nproc)
@@ -113,7 +114,14 @@ printf '%-38s %12.0f %10.2f %8s\n' "nginx, static $(wc -c <content.bin) bytes" "
 printf '%-38s %12.0f %10.2f %8.2f\n' "liaison GET /v1/items/{id}/content" "$g_rps" "$g_p99" \
 	"$(echo "$g_rps / $n2_rps" | bc -l)"
 echo "(non-2xx answers: access-checks $c_bad, content $g_bad)"
-echo "goal: access checks at least half of nginx's rate, p99 under 10 ms at $CONNS connections:" \
-	"$(echo "$c_rps * 2 >= $n1_rps && $c_p99 < 10" | bc -l | sed 's/1/met/; s/0/NOT met/')"
-echo "(each download is a decision logged durably before the payload goes: fsync-bound)"
+echo "goal: access checks at least 0.6 of nginx's rate, p99 under 10 ms at $CONNS connections:" \
+	"$(echo "$c_rps >= 0.6 * $n1_rps && $c_p99 < 10" | bc -l | sed 's/1/met/; s/0/NOT met/')"
+curl -s -H "Authorization: Bearer $AUDITOR" "$LURL/metrics" >metrics.txt
+commits=$(awk '/^liaison_log_group_commits_total/ { print $2 }' metrics.txt)
+entries=$(awk '/^liaison_log_group_entries_total/ { print $2 }' metrics.txt)
+echo "each download is a decision logged durably before the payload goes; the worker threads'" \
+	"decisions share commits: $entries decisions in $commits commits" \
+	"($(echo "scale=1; $entries / ($commits + ($commits == 0))" | bc -l) a commit)"
+echo "goal: downloads at least 2,000 a second:" \
+	"$(echo "$g_rps >= 2000" | bc -l | sed 's/1/met/; s/0/NOT met/')"
 [ "$c_bad" = 0 ] && [ "$g_bad" = 0 ]

@@ -25,9 +25,9 @@ static int do_add(const struct cli *c, struct node *n, int argc, char **argv)
 	    EXIT_OK)
 		return r;
 	struct lerr e = {0};
-	if (node_peer_add(n, pos[0], url, (int)version, &e) < 0)
+	int sealed;
+	if (node_peer_add(n, pos[0], url, (int)version, &sealed, &e) < 0)
 		return cli_error(c, &e);
-	int sealed = version ? (int)version : ENV_VERSION;
 	if (c->json)
 		return cli_emit(json_pack("{s:s, s:s, s:i}", "party", pos[0], "url", url,
 					  "envelope_version", sealed));
@@ -229,10 +229,11 @@ static const struct cli_sub subs[] = {
      "must be a party of the configuration whose public key is on file\n"
      "(liaison party key). Requests between the nodes are signed with\n"
      "each party's key; a node takes messages only from its peers. Adding\n"
-     "a peer again changes its URL and envelope version.\n\n"
-     "  --envelope-version N  the envelope format sealed for it (default the\n"
-     "                        newest, 2; 1 while its node runs a release that\n"
-     "                        reads only version 1: docs/federation.md)\n"},
+     "a peer again changes its URL (and its envelope version, if given).\n\n"
+     "  --envelope-version N  pins the envelope format sealed for it: 1 while\n"
+     "                        its node runs a release that reads only version\n"
+     "                        1, 2 once it is upgraded (a new peer gets the\n"
+     "                        newest, 2); docs/federation.md\n"},
     {"remove", do_remove, false, "remove PARTY",
      "Forgets the peer (its queued messages wait until it is added again).\n"},
     {"list", do_list, false, "list", "The peers.\n"},

@@ -98,7 +98,8 @@ static int release_record(struct node *n, const struct release_args *a, const st
 /* The envelope into the outbox (in place before its row: a file without a
  * row is only an orphan; a row without its file would be a lost message). */
 static int release_queue(struct node *n, const struct release_args *a, const struct key_secret *k,
-			 const struct key_public *to, const char *label, struct lerr *e)
+			 const struct key_public *to, const char *label, int version,
+			 struct lerr *e)
 {
 	struct store_msg m = {0};
 	char name[STORE_PAYLOAD_NAME];
@@ -111,8 +112,7 @@ static int release_queue(struct node *n, const struct release_args *a, const str
 	struct fio_out o;
 	int r = node_payload_begin(n, "outbox", &o, e);
 	if (r == 0)
-		r = node_reseal(n, a->item, k, to, label, node_envelope_version_for(n, a->to), o.fd,
-				e);
+		r = node_reseal(n, a->item, k, to, label, version, o.fd, e);
 	if (r == 0)
 		r = peer_file_digest(o.fd, m.digest, e);
 	if (r < 0) {
@@ -152,14 +152,19 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 	if ((r = node_item_get(n, a->item, &it, &l, e)) < 0)
 		return r;
 	if (!a->out) {
-		r = release_queue(n, a, k, &to, it.label, e);
+		r = release_queue(n, a, k, &to, it.label,
+				  peer.envelope_version ? peer.envelope_version : ENV_VERSION, e);
 		store_item_free(&it);
 		return r;
 	}
+	int version;
 	struct fio_out o;
+	if ((r = node_envelope_version_for(n, a->to, &version, e)) < 0) {
+		store_item_free(&it);
+		return r;
+	}
 	if ((r = fio_begin(&o, a->out, 0600, a->force, e)) == 0)
-		r = node_reseal(n, a->item, k, &to, it.label, node_envelope_version_for(n, a->to),
-				o.fd, e);
+		r = node_reseal(n, a->item, k, &to, it.label, version, o.fd, e);
 	store_item_free(&it);
 	if (r < 0) {
 		fio_abort(&o); /* fio_begin leaves it abortable even when it failed */

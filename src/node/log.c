@@ -96,7 +96,7 @@ int node_log_commit(struct node *n, const char *kind, json_t *body, struct lerr 
 
 int node_log_record(struct node *n, const char *kind, json_t *body, struct lerr *e)
 {
-	if (n->batch && !n->receiving)
+	if (n->batch && !n->receiving && !store_in_transaction(n->store))
 		return node_log_batched(n, kind, body, e);
 	int r = store_begin(n->store, e);
 	if (r < 0) {

@@ -5,8 +5,8 @@
  * (its own among them) and appends them in one transaction, one commit,
  * one fsync; the others wait for that commit. Each caller still returns
  * only once its entry is durable ("logged before the first byte"). An entry
- * that fails its append fails alone: the batch is rolled back and each of
- * its entries recorded in a transaction of its own.
+ * whose append fails fails alone (the others go on without it); a failed
+ * BEGIN or COMMIT fails the whole batch.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -68,44 +68,53 @@ void log_batch_counts(struct log_batch *b, uint64_t *commits, uint64_t *entries)
 	pthread_mutex_unlock(&b->mu);
 }
 
-/* One entry in a transaction of its own, on the leader's store. */
-static void alone(struct store *s, const char *party, struct lb_entry *x)
-{
-	json_incref(x->body);
-	x->r = store_begin(s, &x->e);
-	if (x->r == 0 &&
-	    (x->r = node_log_append_to(s, party, &x->clock, x->kind, x->body, NULL, &x->e)) < 0)
-		store_rollback(s);
-	else if (x->r == 0)
-		x->r = store_commit(s, &x->e);
-	else
-		json_decref(x->body); /* store_begin failed: append_to did not take it */
-}
+#define PENDING 1 /* an entry's r until its batch is done */
 
-/* The batch from first (a list) in one transaction; each entry's r and e set. */
-static uint64_t commit_batch(struct store *s, const char *party, struct lb_entry *first)
+/*
+ * The batch's pending entries in one transaction, on the leader's store;
+ * each entry's r and e set. An entry whose append fails fails alone: the
+ * transaction is rolled back and the others are tried again without it. A
+ * BEGIN or COMMIT that fails fails every pending entry with its error, and
+ * is not tried again (a COMMIT whose connection was lost may have landed).
+ * *entries: the entries committed; returns whether a commit was made.
+ */
+static bool commit_batch(struct store *s, const char *party, struct lb_entry *first,
+			 uint64_t *entries)
 {
-	struct lerr e = {0};
-	int r = store_begin(s, &e);
-	struct lb_entry *x = first;
-	for (; r == 0 && x; x = x->next) {
-		json_incref(x->body);
-		r = node_log_append_to(s, party, &x->clock, x->kind, x->body, NULL, &e);
-	}
-	if (r == 0 && (r = store_commit(s, &e)) == 0) {
+	*entries = 0;
+	for (;;) {
+		struct lb_entry *x, *bad = NULL;
+		size_t pending = 0;
 		for (x = first; x; x = x->next)
-			x->r = 0;
-		return 1;
+			pending += x->r == PENDING;
+		if (!pending)
+			return false;
+		struct lerr e = {0};
+		int r = store_begin(s, &e);
+		for (x = first; r == 0 && x; x = x->next) {
+			if (x->r != PENDING)
+				continue;
+			json_incref(x->body); /* node_log_append_to releases one */
+			if ((r = node_log_append_to(s, party, &x->clock, x->kind, x->body, NULL,
+						    &x->e)) < 0)
+				bad = x;
+		}
+		if (bad) {
+			store_rollback(s);
+			bad->r = r;
+			continue;
+		}
+		if (r == 0)
+			r = store_commit(s, &e); /* rolls back when it fails */
+		for (x = first; x; x = x->next)
+			if (x->r == PENDING) {
+				x->r = r;
+				if (r < 0)
+					x->e = e;
+			}
+		*entries = r == 0 ? pending : 0;
+		return r == 0;
 	}
-	if (store_in_transaction(s))
-		store_rollback(s);
-	/* nothing of the batch is in the log: each on its own, failing alone */
-	uint64_t commits = 0;
-	for (x = first; x; x = x->next) {
-		alone(s, party, x);
-		commits++;
-	}
-	return commits;
 }
 
 int node_log_batched(struct node *n, const char *kind, json_t *body, struct lerr *e)
@@ -116,7 +125,7 @@ int node_log_batched(struct node *n, const char *kind, json_t *body, struct lerr
 		json_object_set_new(body, "entered_by", json_string("operator"));
 	else if (n->token[0])
 		json_object_set_new(body, "by_token", json_string(n->token));
-	struct lb_entry me = {.kind = kind, .body = body, .clock = n->clock};
+	struct lb_entry me = {.kind = kind, .body = body, .clock = n->clock, .r = PENDING};
 	pthread_mutex_lock(&b->mu);
 	*b->tail = &me;
 	b->tail = &me.next;
@@ -130,15 +139,16 @@ int node_log_batched(struct node *n, const char *kind, json_t *body, struct lerr
 		b->head = NULL;
 		b->tail = &b->head;
 		pthread_mutex_unlock(&b->mu);
-		uint64_t commits = commit_batch(n->store, n->party, batch);
+		uint64_t entries;
+		bool committed = commit_batch(n->store, n->party, batch, &entries);
 		pthread_mutex_lock(&b->mu);
 		for (struct lb_entry *x = batch; x;) {
 			struct lb_entry *next = x->next; /* x may go once done is seen */
-			b->entries++;
 			x->done = true;
 			x = next;
 		}
-		b->commits += commits;
+		b->commits += committed;
+		b->entries += entries;
 		b->leading = false;
 		pthread_cond_broadcast(&b->cv);
 	}

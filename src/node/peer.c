@@ -259,21 +259,20 @@ static bool url_ok(const char *url)
 	return true;
 }
 
-int node_envelope_version_for(struct node *n, const char *party)
+int node_envelope_version_for(struct node *n, const char *party, int *version, struct lerr *e)
 {
 	struct store_peer p;
-	return store_peer_get(n->store, party, &p, NULL) == 0 && p.envelope_version
-		   ? p.envelope_version
-		   : ENV_VERSION;
+	int r = store_peer_get(n->store, party, &p, e);
+	*version = r == 0 && p.envelope_version ? p.envelope_version : ENV_VERSION;
+	return r == LERR_NOTFOUND ? 0 : r;
 }
 
 int node_peer_add(struct node *n, const char *party, const char *url, int envelope_version,
-		  struct lerr *e)
+		  int *sealed, struct lerr *e)
 {
 	struct party p;
 	struct key_public pub;
-	struct store_peer sp = {.envelope_version =
-				    envelope_version == ENV_VERSION ? 0 : envelope_version};
+	struct store_peer sp = {.envelope_version = envelope_version}, had;
 	if (envelope_version &&
 	    (envelope_version < ENV_VERSION_MIN || envelope_version > ENV_VERSION))
 		return lerr_set(e, LERR_INVAL, "--envelope-version: %d is not in %d..%d",
@@ -294,6 +293,16 @@ int node_peer_add(struct node *n, const char *party, const char *url, int envelo
 	date_format(n->clock.today, sp.added_on);
 	if ((r = store_begin(n->store, e)) < 0)
 		return r;
+	/* a peer added again keeps its version unless one is given */
+	if (!envelope_version && (r = store_peer_get(n->store, party, &had, e)) != LERR_NOTFOUND) {
+		if (r < 0) {
+			store_rollback(n->store);
+			return r;
+		}
+		sp.envelope_version = had.envelope_version;
+	}
+	if (sealed)
+		*sealed = sp.envelope_version ? sp.envelope_version : ENV_VERSION;
 	if ((r = store_peer_put(n->store, &sp, e)) < 0) {
 		store_rollback(n->store);
 		return r;

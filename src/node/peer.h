@@ -103,14 +103,19 @@ void peer_digest_final(crypto_hash_sha256_state *st, char out[DIGEST_B64_MAX])
 /*
  * Adds (or moves) a peer: a party of the node's configuration, not this
  * node's own, whose public key is on file; url is http(s)://host[:port].
- * envelope_version: the envelope format its node reads (1 for a node of an
- * older release, docs/federation.md), or 0 for the newest.
+ * envelope_version: the envelope format its node reads, pinned (1 for a
+ * node of an older release: docs/federation.md); 0: unchanged for a peer
+ * already there, the newest for a new one. *sealed (if not NULL) gets the
+ * version that will be sealed for it.
  */
 int node_peer_add(struct node *n, const char *party, const char *url, int envelope_version,
-		  struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+		  int *sealed, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
-/* The envelope format to seal for party: its peer's setting, else the newest. */
-int node_envelope_version_for(struct node *n, const char *party) __attribute__((nonnull));
+/* *version: the envelope format to seal for party: its peer's setting, the
+ * newest for a party that is not a peer. Fails when the store does. */
+int node_envelope_version_for(struct node *n, const char *party, int *version, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 int node_peer_remove(struct node *n, const char *party, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 

@@ -51,6 +51,7 @@ struct pg_conn {
 	unsigned epoch;	  /* moves each time the connection is made anew */
 	bool begin_due;	  /* a read transaction begun, its BEGIN not yet sent */
 	bool tx_open;	  /* a transaction open on the server, on this connection */
+	bool tx_read;	  /* that transaction is a read stretch's (read_begin) */
 	bool commit_sent; /* a read transaction's COMMIT sent, its answer not yet read */
 	/* a transaction that cannot go on (its BEGIN failed, or its connection
 	 * was lost): every statement fails until ROLLBACK or the read's end */
@@ -156,8 +157,8 @@ static void renew(struct pg_conn *q)
 {
 	if (q->tx_open)
 		break_tx(q,
-			 "the connection to the database was lost inside a transaction: "
-			 "nothing of it was committed",
+			 "the connection to the database was lost inside a transaction, which "
+			 "cannot go on",
 			 "");
 	q->tx_open = false;
 	q->commit_sent = false;
@@ -417,6 +418,7 @@ static PGresult *exec_with_begin(struct pg_conn *q, struct pg_stmt *s)
 		else if (server_prepare(q, s, NULL) == 0)
 			res = pipeline(q, s, &begun);
 	}
+	q->tx_read = true; /* a read stretch's, begun or not */
 	q->tx_open = begun;
 	/* no snapshot: the rest of the stretch must not read outside one */
 	if (!begun)
@@ -568,6 +570,8 @@ static int pg_exec(struct sql *c, const char *sql, struct lerr *e)
 		t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	}
 	note_tx(q);
+	if (begin)
+		q->tx_read = strcmp(sql, READ_BEGIN) == 0;
 	int r = 0;
 	if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
 		keep_error(q, res);
@@ -600,7 +604,8 @@ static int pg_read_begin(struct sql *c, struct lerr *e)
 {
 	struct pg_conn *q = C(c);
 	settle(q);
-	q->broken = false; /* one left unended is over: this begins anew */
+	if (q->broken && q->tx_read)
+		q->broken = false; /* a read left unended is over: this begins anew */
 	if (pg_in_tx(c))
 		return lerr_set(e, LERR_STORE, "store: a read began inside a transaction");
 	q->begin_due = true;
@@ -613,6 +618,11 @@ static void pg_read_end(struct sql *c)
 	struct pg_conn *q = C(c);
 	if (q->begin_due || q->broken) {
 		q->begin_due = q->broken = false;
+		return;
+	}
+	if (PQstatus(q->db) != CONNECTION_OK) {
+		/* lost: the server ended the transaction; the next use renews */
+		q->tx_open = false;
 		return;
 	}
 	settle(q);

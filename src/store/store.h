@@ -52,9 +52,12 @@ void store_close(struct store *s);
 /* The schema version s is at. */
 int store_schema_version(struct store *s) __attribute__((nonnull));
 
-/* Starts a write transaction (it holds the write lock until commit). */
+/* Starts a write transaction (it holds the write lock until commit); on
+ * failure nothing is left open. */
 int store_begin(struct store *s, struct lerr *e) __attribute__((warn_unused_result, nonnull(1)));
-/* Commits it; on failure it is rolled back and nothing was stored. */
+/* Commits it; on failure it is rolled back and nothing was stored, but for
+ * a COMMIT whose connection to PostgreSQL was lost on its way: whether it
+ * landed is unknown (do not do it again blindly). */
 int store_commit(struct store *s, struct lerr *e) __attribute__((warn_unused_result, nonnull(1)));
 /* Rolls it back. */
 void store_rollback(struct store *s) __attribute__((nonnull));

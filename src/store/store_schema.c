@@ -221,11 +221,16 @@ static const struct migration migrations[] = {
 
 int store_begin(struct store *s, struct lerr *e)
 {
-	return db_exec(s,
-		       s->c->dialect == SQL_PG
-			   ? "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")"
-			   : "BEGIN IMMEDIATE",
-		       e);
+	int r = db_exec(s,
+			s->c->dialect == SQL_PG
+			    ? "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")"
+			    : "BEGIN IMMEDIATE",
+			e);
+	/* PostgreSQL: a BEGIN that took and a lock that did not (a lock or
+	 * statement timeout, a cancel) leave an aborted transaction: ended */
+	if (r < 0 && sql_in_tx(s->c))
+		(void)db_exec(s, "ROLLBACK", NULL);
+	return r;
 }
 
 int store_commit(struct store *s, struct lerr *e)

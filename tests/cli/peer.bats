@@ -111,8 +111,11 @@ sq() { # HOME SQL
 	"$L" inspect "kor/blobs/$blob.lsn" | grep -q "^envelope v1 from JPN"
 	"$L" --home kor item get "$ID" --by kim --purpose warning -o got.txt
 	cmp got.txt report.txt
-	# the peer upgraded: added again, the newest from then on
+	# added again without the option (a move): it keeps its version
 	"$L" --home jpn peer add KOR --url "$KOR_URL"
+	[ "$("$L" --home jpn --json peer list | jq '.peers[0].envelope_version')" = 1 ]
+	# the peer upgraded: pinned to 2
+	"$L" --home jpn peer add KOR --url "$KOR_URL" --envelope-version 2
 	[ "$("$L" --home jpn --json peer list | jq '.peers[0].envelope_version')" = 2 ]
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
 	"$L" inspect to-kor.lsn | grep -q "^envelope v2 from JPN"

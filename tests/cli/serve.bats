@@ -441,6 +441,18 @@ c.execute("BEGIN IMMEDIATE"); print("locked", flush=True); time.sleep(2.5); c.ex
 	echo "# behind a held lock: 8 decisions in $((c2 - commits)) commits" >&3
 	[ "$((e2 - entries))" = 8 ]
 	[ "$((c2 - commits))" -le 4 ]
+	# held past the store's busy timeout (5 s): the decision cannot be
+	# logged, so not a byte of the item goes, and the log has no entry for it
+	python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect("jpn/node.db", isolation_level=None)
+c.execute("BEGIN IMMEDIATE"); print("locked", flush=True); time.sleep(6.5); c.execute("COMMIT")' >lock2.out &
+	for _ in $(seq 100); do grep -q locked lock2.out && break; sleep 0.05; done
+	code=$(curl -s -o late.bin -w '%{http_code}' -H "Authorization: Bearer $SATO" \
+		"$URL/v1/items/$ID/content?purpose=warning")
+	clients_ok
+	echo "# the store locked past its timeout: $code, $(wc -c <late.bin) bytes" >&3
+	[ "$code" = 503 ] || [ "$code" = 500 ]
+	if grep -q "west coast" late.bin; then false; fi # not a byte of the item
 	stop
 	"$L" --home jpn log verify
 	[ $(("$("$L" --home jpn log entries | grep -c '"decision"')" - before)) = 57 ]

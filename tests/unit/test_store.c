@@ -1112,7 +1112,7 @@ Test(store, a_postgresql_transaction_whose_connection_is_lost_fails_whole)
 	cr_assert_eq(one(c, "SELECT 'after the loss'", v, sizeof v), SQL_ERROR);
 	cr_assert(strstr(v, "lost inside a transaction"), "%s", v);
 	cr_assert_neq(sql_exec(c, "UPDATE store_generation SET n = n + 1; COMMIT", &e), 0);
-	cr_assert(strstr(e.msg, "nothing of it was committed"), "%s", e.msg);
+	cr_assert(strstr(e.msg, "which cannot go on"), "%s", e.msg);
 	cr_assert_eq(sql_exec(c, "ROLLBACK", &e), 0, "%s", e.msg);
 	cr_assert(!sql_in_tx(c));
 	cr_assert_eq(one(c, "SELECT 'autocommit again'", v, sizeof v), SQL_ROW, "%s", v);
@@ -1138,4 +1138,57 @@ Test(store, a_postgresql_transaction_whose_connection_is_lost_fails_whole)
 	sql_release(y);
 	c->d->read_end(c);
 	sql_close(c);
+}
+
+/* A read stretch whose connection was lost, ended at once: the next stretch and
+ * statements outside one work (nothing is left marked lost). */
+Test(store, a_postgresql_read_ended_after_its_connection_was_lost_leaves_nothing_behind)
+{
+	if (!pg)
+		cr_skip_test("PostgreSQL only (LIAISON_TEST_PG)");
+	struct sql *c;
+	struct lerr e = {0};
+	char v[LERR_MSG_MAX + 64];
+	cr_assert_eq(sql_pg_open(path, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(c->d->read_begin(c, &e), 0);
+	cr_assert_eq(one(c, ISO, v, sizeof v), SQL_ROW, "%s", v);
+	end_connections();
+	cr_assert_eq(one(c, ISO, v, sizeof v), SQL_ERROR);
+	c->d->read_end(c);
+	cr_assert(!sql_in_tx(c));
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(c->d->read_begin(c, &e), 0, "%s", e.msg);
+		cr_assert_eq(one(c, ISO, v, sizeof v), SQL_ROW, "%s", v);
+		cr_assert_str_eq(v, "repeatable read on");
+		c->d->read_end(c);
+	}
+	cr_assert_eq(one(c, "SELECT 'autocommit'", v, sizeof v), SQL_ROW, "%s", v);
+	cr_assert(!sql_in_tx(c));
+	sql_close(c);
+}
+
+/* store_begin whose BEGIN took and whose write lock did not (a lock
+ * timeout) leaves no transaction open: the next one begins. */
+Test(store, a_store_begin_that_fails_leaves_no_transaction_open)
+{
+	if (!pg)
+		cr_skip_test("PostgreSQL only (LIAISON_TEST_PG)");
+	struct store *s;
+	struct lerr e = {0};
+	cr_assert_eq(store_open(path, true, &s, &e), 0, "%s", e.msg);
+	store_close(s);
+	char sql[160];
+	snprintf(sql, sizeof sql, "ALTER DATABASE %s SET lock_timeout = '200ms'", dbname);
+	raw(sql);
+	cr_assert_eq(store_open(path, false, &s, &e), 0, "%s", e.msg);
+	PGconn *h = PQconnectdb(path); /* another daemon holding the write lock */
+	cr_assert_eq(PQstatus(h), CONNECTION_OK);
+	PQclear(PQexec(h, "SELECT pg_advisory_lock(7401)"));
+	cr_assert_neq(store_begin(s, &e), 0);
+	cr_assert(strstr(e.msg, "lock timeout"), "%s", e.msg);
+	cr_assert(!store_in_transaction(s));
+	PQfinish(h);
+	cr_assert_eq(store_begin(s, &e), 0, "%s", e.msg);
+	store_rollback(s);
+	store_close(s);
 }
