@@ -119,6 +119,7 @@ echo "goal: access checks at least 0.6 of nginx's rate, p99 under 10 ms at $CONN
 curl -s -H "Authorization: Bearer $AUDITOR" "$LURL/metrics" >metrics.txt
 commits=$(awk '/^liaison_log_group_commits_total/ { print $2 }' metrics.txt)
 entries=$(awk '/^liaison_log_group_entries_total/ { print $2 }' metrics.txt)
+commits=${commits:-0} entries=${entries:-0} # (a build without group commit)
 echo "each download is a decision logged durably before the payload goes; the worker threads'" \
 	"decisions share commits: $entries decisions in $commits commits" \
 	"($(echo "scale=1; $entries / ($commits + ($commits == 0))" | bc -l) a commit)"
