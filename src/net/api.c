@@ -466,12 +466,13 @@ static void *open_item(void *arg_)
 	uint64_t bytes = 0;
 	int r = node_open(o->home, &n, &e);
 	if (r == 0) {
-		if ((r = node_item_open(n, o->item, o->key, o->fd, &bytes, &e)) < 0)
-			fprintf(stderr, "liaison serve: download of %s: %s\n", o->item, e.msg);
+		r = node_item_open(n, o->item, o->key, o->fd, &bytes, &e);
 		node_close(n);
 	}
-	if (r < 0)
+	if (r < 0) {
+		fprintf(stderr, "liaison serve: download of %s: %s\n", o->item, e.msg);
 		atomic_store(&o->failed, true);
+	}
 	close(o->fd); /* the end of the stream (cut short on an error) */
 	return NULL;
 }

@@ -267,9 +267,11 @@ int sql_sqlite_open(const char *path, bool create, struct sql **out, struct lerr
 		return LERR_STORE;
 	}
 	sqlite3_extended_result_codes(q->db, 1);
+	/* the busy timeout first: PRAGMA journal_mode itself can meet a lock (a
+	 * writer's checkpoint), and without it would fail at once */
+	sqlite3_busy_timeout(q->db, 5000);
 	if (sq_exec(&q->base,
-		    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-		    " PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+		    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
 		    e) < 0) {
 		lerr_prefix(e, "store %s", path);
 		sq_close(&q->base);

@@ -408,15 +408,17 @@ share() { # TOKEN -> the new item's id
 	for i in $(seq 8); do
 		(
 			for j in $(seq 6); do
-				curl -sf -H "Authorization: Bearer $SATO" \
-					"$URL/v1/items/$ID/content?purpose=warning" | cmp - report.txt || exit 1
+				c=$(curl -s -o "got-$i-$j" -w '%{http_code}' -H "Authorization: Bearer $SATO" \
+					"$URL/v1/items/$ID/content?purpose=warning")
+				[ "$c" = 200 ] && cmp "got-$i-$j" report.txt ||
+					{ echo "# download $i-$j: $c $(cat "got-$i-$j")" >&3; exit 1; }
 			done
 		) &
 	done
 	# and a refused one among them: a DENY is logged all the same
 	code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SATO" \
 		"$URL/v1/items/$ID/content?purpose=training")
-	clients_ok
+	clients_ok || { grep -v '"status":200' jpn.log | tail -5 >&3; false; }
 	[ "$code" = 403 ]
 	curl -sf -H "Authorization: Bearer $AUD" "$URL/metrics" >metrics.txt
 	commits=$(awk '/^liaison_log_group_commits_total/ { print $2 }' metrics.txt)
@@ -428,13 +430,17 @@ share() { # TOKEN -> the new item's id
 	# all eight are in at most four commits (two, unless one came late)
 	python3 -c 'import sqlite3, sys, time
 c = sqlite3.connect("jpn/node.db", isolation_level=None)
-c.execute("BEGIN IMMEDIATE"); print("locked", flush=True); time.sleep(2.5); c.execute("COMMIT")' >lock.out &
+c.execute("BEGIN IMMEDIATE"); print("locked", flush=True); time.sleep(2.5); c.execute("COMMIT")' >lock.out 2>lock.err &
 	for _ in $(seq 100); do grep -q locked lock.out && break; sleep 0.05; done
 	for i in $(seq 8); do
-		curl -sf -H "Authorization: Bearer $SATO" "$URL/v1/items/$ID/content?purpose=warning" |
-			cmp - report.txt &
+		curl -s -o "held-$i.bin" -w '%{http_code}\n' -H "Authorization: Bearer $SATO" \
+			"$URL/v1/items/$ID/content?purpose=warning" >"held-$i.code" &
 	done
-	clients_ok
+	clients_ok || { cat lock.err held-*.code >&3; false; }
+	for i in $(seq 8); do
+		[ "$(cat "held-$i.code")" = 200 ] && cmp "held-$i.bin" report.txt ||
+			{ echo "# held $i: $(cat "held-$i.code") $(cat "held-$i.bin")" >&3; tail -5 jpn.log >&3; false; }
+	done
 	curl -sf -H "Authorization: Bearer $AUD" "$URL/metrics" >metrics.txt
 	c2=$(awk '/^liaison_log_group_commits_total/ { print $2 }' metrics.txt)
 	e2=$(awk '/^liaison_log_group_entries_total/ { print $2 }' metrics.txt)
