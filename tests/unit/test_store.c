@@ -1066,6 +1066,17 @@ static int one(struct sql *c, const char *sql, char *out, size_t n)
 static const char ISO[] = "SELECT current_setting('transaction_isolation') || ' ' || "
 			  "current_setting('transaction_read_only')";
 
+/* A read stretch that reads in one snapshot, read only, and ends. */
+static void good_read(struct sql *c)
+{
+	struct lerr e = {0};
+	char v[LERR_MSG_MAX + 64];
+	cr_assert_eq(c->d->read_begin(c, &e), 0, "%s", e.msg);
+	cr_assert_eq(one(c, ISO, v, sizeof v), SQL_ROW, "%s", v);
+	cr_assert_str_eq(v, "repeatable read on");
+	c->d->read_end(c);
+}
+
 /*
  * A read stretch on PostgreSQL: its BEGIN goes with its first statement.
  * A connection lost inside a transaction loses it whole: every later
@@ -1088,10 +1099,7 @@ Test(store, a_postgresql_transaction_whose_connection_is_lost_fails_whole)
 	c->d->read_end(c);
 	cr_assert(!sql_in_tx(c));
 	/* one snapshot, read only */
-	cr_assert_eq(c->d->read_begin(c, &e), 0);
-	cr_assert_eq(one(c, ISO, v, sizeof v), SQL_ROW, "%s", v);
-	cr_assert_str_eq(v, "repeatable read on");
-	c->d->read_end(c);
+	good_read(c);
 	/* lost after its BEGIN: the rest of the stretch fails, not in autocommit */
 	cr_assert_eq(c->d->read_begin(c, &e), 0);
 	cr_assert_eq(one(c, "SELECT pg_terminate_backend(pg_backend_pid())::text", v, sizeof v),
@@ -1101,10 +1109,7 @@ Test(store, a_postgresql_transaction_whose_connection_is_lost_fails_whole)
 	cr_assert(strstr(v, "lost inside a transaction"), "%s", v);
 	c->d->read_end(c);
 	cr_assert(!sql_in_tx(c));
-	cr_assert_eq(c->d->read_begin(c, &e), 0);
-	cr_assert_eq(one(c, ISO, v, sizeof v), SQL_ROW, "%s", v);
-	cr_assert_str_eq(v, "repeatable read on");
-	c->d->read_end(c);
+	good_read(c);
 	/* a write transaction lost: its COMMIT fails, its ROLLBACK ends it */
 	cr_assert_eq(sql_exec(c, "BEGIN; SELECT pg_advisory_xact_lock(7401)", &e), 0, "%s", e.msg);
 	end_connections();
@@ -1156,12 +1161,8 @@ Test(store, a_postgresql_read_ended_after_its_connection_was_lost_leaves_nothing
 	cr_assert_eq(one(c, ISO, v, sizeof v), SQL_ERROR);
 	c->d->read_end(c);
 	cr_assert(!sql_in_tx(c));
-	for (int i = 0; i < 2; i++) {
-		cr_assert_eq(c->d->read_begin(c, &e), 0, "%s", e.msg);
-		cr_assert_eq(one(c, ISO, v, sizeof v), SQL_ROW, "%s", v);
-		cr_assert_str_eq(v, "repeatable read on");
-		c->d->read_end(c);
-	}
+	good_read(c);
+	good_read(c);
 	cr_assert_eq(one(c, "SELECT 'autocommit'", v, sizeof v), SQL_ROW, "%s", v);
 	cr_assert(!sql_in_tx(c));
 	sql_close(c);
