@@ -152,8 +152,7 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 	if ((r = node_item_get(n, a->item, &it, &l, e)) < 0)
 		return r;
 	if (!a->out) {
-		r = release_queue(n, a, k, &to, it.label,
-				  peer.envelope_version ? peer.envelope_version : ENV_VERSION, e);
+		r = release_queue(n, a, k, &to, it.label, peer_envelope_version(&peer), e);
 		store_item_free(&it);
 		return r;
 	}

@@ -259,11 +259,16 @@ static bool url_ok(const char *url)
 	return true;
 }
 
+int peer_envelope_version(const struct store_peer *p)
+{
+	return p->envelope_version ? p->envelope_version : ENV_VERSION;
+}
+
 int node_envelope_version_for(struct node *n, const char *party, int *version, struct lerr *e)
 {
 	struct store_peer p;
 	int r = store_peer_get(n->store, party, &p, e);
-	*version = r == 0 && p.envelope_version ? p.envelope_version : ENV_VERSION;
+	*version = r == 0 ? peer_envelope_version(&p) : ENV_VERSION;
 	return r == LERR_NOTFOUND ? 0 : r;
 }
 
@@ -302,7 +307,7 @@ int node_peer_add(struct node *n, const char *party, const char *url, int envelo
 		sp.envelope_version = had.envelope_version;
 	}
 	if (sealed)
-		*sealed = sp.envelope_version ? sp.envelope_version : ENV_VERSION;
+		*sealed = peer_envelope_version(&sp);
 	if ((r = store_peer_put(n->store, &sp, e)) < 0) {
 		store_rollback(n->store);
 		return r;
@@ -749,8 +754,7 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 json_t *encode_peer(const struct store_peer *p)
 {
 	return json_pack("{s:s, s:s, s:s, s:i}", "party", p->party, "url", p->url, "added_on",
-			 p->added_on, "envelope_version",
-			 p->envelope_version ? p->envelope_version : ENV_VERSION);
+			 p->added_on, "envelope_version", peer_envelope_version(p));
 }
 
 const char *msg_state_name(enum msg_state s)

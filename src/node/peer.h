@@ -112,6 +112,9 @@ int node_peer_add(struct node *n, const char *party, const char *url, int envelo
 		  int *sealed, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
+/* The envelope format sealed for peer p: its pinned version, else the newest. */
+int peer_envelope_version(const struct store_peer *p) __attribute__((nonnull));
+
 /* *version: the envelope format to seal for party: its peer's setting, the
  * newest for a party that is not a peer. Fails when the store does. */
 int node_envelope_version_for(struct node *n, const char *party, int *version, struct lerr *e)
