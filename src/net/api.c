@@ -4,13 +4,14 @@
  * answers with the objects the CLI prints with --json; those of /v1/export/
  * and /v1/log/ are in api_export.c.
  */
-#define _GNU_SOURCE /* pipe2 */
+#define _GNU_SOURCE /* pipe2, memfd_create */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -448,7 +449,10 @@ static enum MHD_Result h_share(struct ctx *x)
 	return reply_json(x, MHD_HTTP_CREATED, encode_item(&it, &l, x->n->party));
 }
 
-/* The download: node_item_open in a thread of its own, through a pipe. */
+/* The download: a payload up to DOWNLOAD_INLINE_MAX opened by the worker
+ * into memory; a larger one by node_item_open in a thread of its own,
+ * through a pipe. */
+#define DOWNLOAD_INLINE_MAX (1u << 20)
 struct opener {
 	pthread_t th;
 	char home[NODE_PATH_MAX];
@@ -499,6 +503,24 @@ static enum MHD_Result h_content(struct ctx *x)
 	int r = node_enforce(x->n, &a, &d, &e);
 	if (r < 0)
 		return api_failed(x, r, &d, P0, &e);
+	/* a small payload opened here, by this worker's node, into memory: the
+	 * answer has its length, and a failure its status */
+	int m = memfd_create("liaison-download", MFD_CLOEXEC);
+	if (m >= 0) {
+		uint64_t bytes = 0;
+		r = node_item_open_within(x->n, P0, &x->s->key, m, DOWNLOAD_INLINE_MAX, &bytes, &e);
+		if (r == 0)
+			return reply_fd(x, m, bytes, "application/octet-stream");
+		close(m);
+		if (r < 0) {
+			/* the node's own stored payload: the daemon's fault, said in its log */
+			fprintf(stderr, "liaison serve: download of %s: %s\n", P0, e.msg);
+			return reply_errorf(
+			    x, MHD_HTTP_INTERNAL_SERVER_ERROR, "io",
+			    "item %s could not be opened (the daemon's log says why)", P0);
+		}
+	}
+	/* a larger one in a thread of its own, streamed */
 	int p[2];
 	struct opener *o = calloc(1, sizeof *o);
 	if (!o || pipe2(p, O_CLOEXEC) != 0) {

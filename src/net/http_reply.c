@@ -164,7 +164,10 @@ enum MHD_Result reply_denied(struct ctx *x, const struct lerr *e, const struct d
 
 enum MHD_Result reply_fd(struct ctx *x, int fd, uint64_t size, const char *type)
 {
-	return queue(x, MHD_HTTP_OK, MHD_create_response_from_fd((size_t)size, fd), type);
+	struct MHD_Response *r = MHD_create_response_from_fd((size_t)size, fd);
+	if (!r)
+		close(fd);
+	return queue(x, MHD_HTTP_OK, r, type);
 }
 
 struct stream {

@@ -529,13 +529,17 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 	return r;
 }
 
-int node_item_open(struct node *n, const char *id, const struct key_secret *k, int out,
-		   uint64_t *bytes, struct lerr *e)
+int node_item_open_within(struct node *n, const char *id, const struct key_secret *k, int out,
+			  uint64_t max, uint64_t *bytes, struct lerr *e)
 {
 	struct store_item it;
 	struct label l;
 	struct key_public sender;
 	int r = node_item_get(n, id, &it, &l, e), fd = -1;
+	if (r == 0 && it.size >= 0 && (uint64_t)it.size > max) {
+		store_item_free(&it);
+		return 1;
+	}
 	if (r == 0)
 		r = node_blob_open(n, it.blob, &fd, e);
 	if (r == 0) {
@@ -556,4 +560,10 @@ int node_item_open(struct node *n, const char *id, const struct key_secret *k, i
 		close(fd);
 	store_item_free(&it); /* cleared by node_item_get on failure */
 	return r;
+}
+
+int node_item_open(struct node *n, const char *id, const struct key_secret *k, int out,
+		   uint64_t *bytes, struct lerr *e)
+{
+	return node_item_open_within(n, id, k, out, UINT64_MAX, bytes, e);
 }

@@ -125,6 +125,12 @@ int node_item_open(struct node *n, const char *id, const struct key_secret *k, i
 		   uint64_t *bytes, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
+/* node_item_open for a payload of at most max bytes: 1, nothing read or
+ * written, when the item's is larger */
+int node_item_open_within(struct node *n, const char *id, const struct key_secret *k, int out,
+			  uint64_t max, uint64_t *bytes, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
 struct fio_out;
 
 /*

@@ -134,7 +134,7 @@ share() { # TOKEN -> the new item's id
 	diff <(jq -S . out.json) <("$L" --home jpn --json item show "$id" | jq -S .)
 	call "$SATO" GET /v1/items
 	[ "$(jq '.items | length' out.json)" = 1 ]
-	# the payload, streamed, for the stated purpose
+	# the payload, for the stated purpose
 	call "$SATO" GET "/v1/items/$id/content?purpose=warning"
 	[ "$status_code" = 200 ]
 	cmp out.json report.txt
@@ -147,6 +147,23 @@ share() { # TOKEN -> the new item's id
 	# suzuki lacks the need to know
 	call "$SUZUKI" GET "/v1/items/$id/content?purpose=warning"
 	[ "$status_code" = 403 ]
+	# a payload over 1 MiB: streamed from a thread of its own, whole
+	head -c 1500000 /dev/urandom >big.bin
+	call "$SATO" POST "/v1/items?level=GOKUHI&title=big&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning" \
+		--data-binary @big.bin
+	big=$(jq -r .id out.json)
+	call "$SATO" GET "/v1/items/$big/content?purpose=warning"
+	[ "$status_code" = 200 ]
+	cmp out.json big.bin
+	# a small one spoilt on disk: 500, the item named, the daemon's log says why
+	small=$(share "$SATO")
+	blob=jpn/blobs/$(sqlite3 jpn/node.db "SELECT blob FROM items WHERE id = '$small'").lsn
+	printf '\377' | dd of="$blob" bs=1 seek=$(($(stat -c %s "$blob") - 20)) conv=notrunc 2>/dev/null
+	call "$SATO" GET "/v1/items/$small/content?purpose=warning"
+	[ "$status_code" = 500 ]
+	[ "$(jq -r .error.code out.json)" = io ]
+	[[ "$(jq -r .error.message out.json)" == *"item $small could not be opened"* ]]
+	grep -q "download of $small: item $small: " jpn.log
 	# release to KOR: the envelope comes back; KOR imports it over its own API
 	call "$SATO" POST "/v1/items/$id/release" -d '{"to": "KOR"}'
 	[ "$status_code" = 200 ]
