@@ -230,8 +230,8 @@ const struct cli_command cmd_seal = {
     "terminal.\n\n"
     "options:\n"
     "  --chunk-size N  plaintext bytes per chunk (default 65536)\n"
-    "  --envelope-version N  the format: 2 (the default) or 1, for a reader\n"
-    "                  of an older liaison (docs/envelope.md)\n"
+    "  --envelope-version N  the format: 3 (the default), or 1 or 2 for a\n"
+    "                  reader of an older liaison (docs/envelope.md)\n"
     "  --json          with -o: answer {\"output\", \"item\", \"bytes\"}\n",
     NULL,
     0,

@@ -19,6 +19,7 @@
 #include "awriter.h"
 #include "fio.h"
 #include "hasher.h"
+#include "pstream.h"
 
 #define CTX_HEADER "liaison-envelope/v1 header"
 /* The payload signature's context of each version (one this build does
@@ -30,6 +31,8 @@ static const char *ctx_payload(int version)
 		return "liaison-envelope/v1 payload";
 	case 2:
 		return "liaison-envelope/v2 payload";
+	case 3:
+		return "liaison-envelope/v3 payload";
 	default:
 		return "liaison-envelope/unknown version";
 	}
@@ -40,8 +43,6 @@ static const char *ctx_payload(int version)
 #define SIGNED_MAX                                                                                 \
 	(ENV_MAGIC_LEN + 2 + PARTY_CODE_MAX + KEY_SIGN_PK + 8 + ENV_HASH + 1 +                     \
 	 ENV_RECIPIENTS_MAX * (1 + PARTY_CODE_MAX + KEY_BOX_PK + ENV_SEALED_KEY))
-
-typedef crypto_secretstream_xchacha20poly1305_state stream_state;
 
 const char *envelope_check_name(enum env_check c)
 {
@@ -236,7 +237,7 @@ struct sealing {
 	int version;
 	uint32_t chunk;
 	size_t batch;
-	stream_state *ss;
+	struct pstream *ps;
 	struct chash ph;
 	struct hasher *hs;
 	const uint8_t *header_hash;
@@ -244,7 +245,7 @@ struct sealing {
 	uint64_t tickets[SEAL_BUFFERS]; /* the hasher's last range in each */
 	size_t high;			/* the most of a buffer ever filled */
 	uint64_t total;
-	bool hash_failed;
+	const char *failed; /* what failed, the output cut short before the final chunk */
 };
 
 /*
@@ -261,9 +262,10 @@ static size_t seal_batch(struct sealing *s, size_t k, size_t have, uint8_t *ob, 
 	if (nfull)
 		s->tickets[k] = hs_submit(s->hs, buf, nfull * C);
 	for (size_t i = 0; i < nfull; i++) {
-		crypto_secretstream_xchacha20poly1305_push(
-		    s->ss, ob + olen, NULL, buf + i * C, C, NULL, 0,
-		    crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+		if (!ps_push(s->ps, ob + olen, buf + i * C, C, PS_TAG_MESSAGE)) {
+			s->failed = "the cipher failed"; /* no final chunk: visibly cut short */
+			return olen;
+		}
 		olen += C + ENV_CHUNK_OVERHEAD;
 	}
 	s->total += nfull * C;
@@ -275,14 +277,15 @@ static size_t seal_batch(struct sealing *s, size_t k, size_t have, uint8_t *ob, 
 	s->hs = NULL;
 	chash_update(&s->ph, last, rest);
 	if (!chash_final(&s->ph, ph)) {
-		s->hash_failed = true; /* no final chunk: the output is visibly cut short */
+		s->failed = "the content hash failed"; /* no final chunk: visibly cut short */
 		return olen;
 	}
 	sign2(last + rest, ctx_payload(s->version), s->header_hash, ENV_HASH, ph, ENV_HASH,
 	      s->a->from->sign_sk);
-	crypto_secretstream_xchacha20poly1305_push(s->ss, ob + olen, NULL, last, rest + ENV_SIG,
-						   NULL, 0,
-						   crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+	if (!ps_push(s->ps, ob + olen, last, rest + ENV_SIG, PS_TAG_FINAL)) {
+		s->failed = "the cipher failed";
+		return olen;
+	}
 	s->total += rest;
 	return olen + rest + ENV_SIG + ENV_CHUNK_OVERHEAD;
 }
@@ -312,8 +315,8 @@ static int seal_batches(struct sealing *s, struct awriter *w, struct lerr *e)
 		if (!ob)
 			return 0; /* the writer failed: aw_finish says why */
 		aw_submit(w, ob, seal_batch(s, k, have, ob, eof));
-		if (s->hash_failed)
-			return lerr_set(e, LERR_NOMEM, "the content hash failed");
+		if (s->failed)
+			return lerr_set(e, LERR_NOMEM, "%s", s->failed);
 		if (s->a->progress)
 			s->a->progress(s->a->arg, s->total);
 		if (eof)
@@ -369,16 +372,17 @@ int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *byte
 		return LERR_INVAL;
 	uint8_t *file_key = sodium_malloc(ENV_FILE_KEY), *pk = sodium_malloc(ENV_FILE_KEY);
 	uint8_t header_hash[ENV_HASH], sh[ENV_STREAM_HEADER];
-	stream_state *ss = sodium_malloc(sizeof *ss);
-	int r = !file_key || !pk || !ss ? lerr_set(e, LERR_NOMEM, "out of guarded memory") : 0;
+	struct pstream *ps = ps_new(version);
+	int r = !file_key || !pk || !ps ? lerr_set(e, LERR_NOMEM, "out of guarded memory") : 0;
 	if (r == 0) {
 		crypto_secretstream_xchacha20poly1305_keygen(file_key);
 		r = write_header(out, a, version, chunk, file_key, header_hash, e);
 	}
 	if (r == 0) {
 		payload_key(pk, file_key, header_hash);
-		crypto_secretstream_xchacha20poly1305_init_push(ss, sh, pk);
-		if (fio_write_full(out, sh, sizeof sh) != 0)
+		if (!ps_init_push(ps, sh, pk))
+			r = lerr_set(e, LERR_NOMEM, "cannot start the cipher");
+		else if (fio_write_full(out, sh, sizeof sh) != 0)
 			r = lerr_set(e, LERR_IO, "cannot write the envelope: %s", strerror(errno));
 	}
 	struct sealing s = {.in = in,
@@ -386,7 +390,7 @@ int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *byte
 			    .version = version,
 			    .chunk = chunk,
 			    .batch = batch_chunks(chunk),
-			    .ss = ss,
+			    .ps = ps,
 			    .header_hash = header_hash};
 	if (r == 0)
 		r = seal_payload(&s, out, e);
@@ -394,7 +398,7 @@ int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *byte
 		*bytes = s.total;
 	sodium_free(file_key);
 	sodium_free(pk);
-	sodium_free(ss);
+	ps_free(ps);
 	return r;
 }
 
@@ -610,7 +614,7 @@ struct opening {
 	int in;
 	const struct env_header *h;
 	const struct key_public *sender;
-	stream_state *ss;
+	struct pstream *ps;
 	struct chash ph;
 	struct hasher *hs;	      /* hashes the plaintext in its own thread */
 	uint64_t tickets[AW_BUFFERS]; /* its last range in each output buffer */
@@ -623,11 +627,10 @@ struct opening {
 
 /* Decrypts `len` bytes at ct as the next chunk into plain. */
 static int pull(struct opening *o, const uint8_t *ct, size_t len, uint8_t *plain, bool last,
-		unsigned char *tag, unsigned long long *mlen, enum env_check *why, struct lerr *e)
+		uint8_t *tag, size_t *mlen, enum env_check *why, struct lerr *e)
 {
 	o->chunks++;
-	if (crypto_secretstream_xchacha20poly1305_pull(o->ss, plain, mlen, tag, ct, len, NULL, 0) ==
-	    0)
+	if (ps_pull(o->ps, plain, mlen, tag, ct, len))
 		return 0;
 	if (last)
 		return fail(why, ENV_CORRUPTED, e,
@@ -646,18 +649,18 @@ static int pull(struct opening *o, const uint8_t *ct, size_t len, uint8_t *plain
 static int final_chunk(struct opening *o, const uint8_t *ct, size_t len, uint8_t *plain, size_t *n,
 		       enum env_check *why, struct lerr *e)
 {
-	unsigned char tag;
-	unsigned long long mlen;
+	uint8_t tag;
+	size_t mlen;
 	int r = pull(o, ct, len, plain, true, &tag, &mlen, why, e);
 	if (r < 0)
 		return r;
-	if (tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL)
+	if (tag != PS_TAG_FINAL)
 		return fail(why, ENV_TRUNCATED, e,
 			    "the envelope ends after chunk %llu, not at its final chunk",
 			    (unsigned long long)o->chunks);
 	if (mlen < ENV_SIG)
 		return fail(why, ENV_CORRUPTED, e, "the final chunk has no payload signature");
-	*n = (size_t)mlen - ENV_SIG;
+	*n = mlen - ENV_SIG;
 	uint8_t ph[ENV_HASH];
 	hs_finish(o->hs); /* everything before the last chunk is hashed */
 	o->hs = NULL;
@@ -684,16 +687,16 @@ static int open_batch(struct opening *o, size_t k, uint8_t *ob, size_t *olen, bo
 	*olen = 0;
 	/* more than a final chunk can hold remains: the first is not the last */
 	while (o->have - off >= full + FINAL_MIN) {
-		unsigned char tag;
-		unsigned long long mlen;
+		uint8_t tag;
+		size_t mlen;
 		int r = pull(o, o->buf + off, full, ob + *olen, false, &tag, &mlen, why, e);
 		if (r < 0)
 			return r;
-		if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)
+		if (tag != PS_TAG_MESSAGE)
 			return fail(why, ENV_CORRUPTED, e,
 				    "chunk %llu is marked final, but more follows",
 				    (unsigned long long)o->chunks);
-		*olen += (size_t)mlen;
+		*olen += mlen;
 		off += full;
 	}
 	if (*olen)
@@ -773,10 +776,10 @@ int envelope_open_payload(int in, int out, const struct env_header *h, const str
 	if (r < 0)
 		return r;
 	struct opening o = {.in = in, .h = h, .sender = sender, .progress = progress, .arg = arg};
-	o.ss = sodium_malloc(sizeof *o.ss);
+	o.ps = ps_new(h->version);
 	uint8_t *fk = sodium_malloc(ENV_FILE_KEY), *pk = sodium_malloc(ENV_FILE_KEY);
 	uint8_t sh[ENV_STREAM_HEADER];
-	if (!o.ss || !fk || !pk)
+	if (!o.ps || !fk || !pk)
 		r = fail(why, ENV_IO, e, "out of guarded memory");
 	if (r == 0)
 		r = file_key_for(h, me, fk, why, e);
@@ -789,14 +792,14 @@ int envelope_open_payload(int in, int out, const struct env_header *h, const str
 	}
 	if (r == 0) {
 		payload_key(pk, fk, h->header_hash);
-		if (crypto_secretstream_xchacha20poly1305_init_pull(o.ss, sh, pk) != 0)
+		if (!ps_init_pull(o.ps, sh, pk))
 			r = fail(why, ENV_CORRUPTED, e, "the payload's stream header is damaged");
 	}
 	if (r == 0)
 		r = open_chunks(&o, out, why, e);
 	if (bytes)
 		*bytes = o.bytes;
-	sodium_free(o.ss);
+	ps_free(o.ps);
 	sodium_free(fk);
 	sodium_free(pk);
 	return r;

@@ -3,11 +3,12 @@
  *
  * An envelope carries one item: a signed header (sender, recipients, each
  * with the file key sealed to its X25519 key, the label bound by its hash)
- * and the payload in chunks of crypto_secretstream_xchacha20poly1305 under
- * a key derived from the file key and the header's hash. The last chunk
- * also carries the sender's signature over the header's hash and the
- * plaintext's hash, so that not even a recipient can change the content
- * (BLAKE2b-256 in version 1, SHA-256 from version 2).
+ * and the payload in authenticated chunks under a key derived from the file
+ * key and the header's hash (crypto_secretstream_xchacha20poly1305 in
+ * versions 1 and 2, ChaCha20-Poly1305 with counter nonces from version 3:
+ * pstream.h). The last chunk also carries the sender's signature over the
+ * header's hash and the plaintext's hash, so that not even a recipient can
+ * change the content (BLAKE2b-256 in version 1, SHA-256 from version 2).
  * docs/envelope.md gives every byte.
  *
  * Sealing and opening stream: memory does not grow with the payload.
@@ -24,7 +25,7 @@
 
 #define ENV_MAGIC	   "LIAISENV"
 #define ENV_MAGIC_LEN	   8
-#define ENV_VERSION	   2 /* what sealing writes; opening reads 1 and 2 */
+#define ENV_VERSION	   3 /* what sealing writes; opening reads 1 to 3 */
 #define ENV_VERSION_MIN	   1
 #define ENV_CHUNK_DEFAULT  (64u << 10)
 #define ENV_CHUNK_MIN	   1024u
@@ -61,7 +62,8 @@ struct env_stanza {
 
 /* A parsed header. label (label_len bytes and a NUL) is freed by envelope_header_free. */
 struct env_header {
-	int version; /* 1: BLAKE2b-256 content hash; 2: SHA-256 */
+	int version; /* 1: BLAKE2b-256 content hash; 2: SHA-256; 3: SHA-256, ChaCha20-Poly1305
+			chunks */
 	char sender[PARTY_CODE_MAX];
 	uint8_t sender_pk[KEY_SIGN_PK];
 	uint32_t chunk;
@@ -97,7 +99,7 @@ struct env_seal_args {
 	env_progress progress;
 	void *arg;
 	const struct env_source *source; /* when set, the payload comes from it, not `in` */
-	int version;			 /* 0: ENV_VERSION; 1 for a reader of version 1 only */
+	int version;			 /* 0: ENV_VERSION; lower for a reader of that version */
 };
 
 /*

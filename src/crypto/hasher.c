@@ -11,7 +11,7 @@ bool chash_init(struct chash *c, int version)
 	c->sha = NULL;
 	if (version == 1)
 		return crypto_generichash_init(&c->b2, NULL, 0, CHASH_BYTES) == 0;
-	if (version != 2)
+	if (version != 2 && version != 3)
 		return false; /* a version this build does not know has no hash */
 	EVP_MD_CTX *m = EVP_MD_CTX_new();
 	if (!m || EVP_DigestInit_ex(m, EVP_sha256(), NULL) != 1) {
@@ -36,7 +36,7 @@ bool chash_final(struct chash *c, uint8_t out[CHASH_BYTES])
 {
 	unsigned int len = 0;
 	bool ok = c->version == 1 ? crypto_generichash_final(&c->b2, out, CHASH_BYTES) == 0
-		  : c->version == 2
+		  : c->version == 2 || c->version == 3
 		      ? c->sha && EVP_DigestFinal_ex(c->sha, out, &len) == 1 && len == CHASH_BYTES
 		      : false;
 	chash_drop(c);

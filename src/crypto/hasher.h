@@ -4,7 +4,7 @@
  *
  * The content hash is BLAKE2b-256 (libsodium) in envelopes of version 1
  * and SHA-256 (OpenSSL's libcrypto, which uses the CPU's SHA instructions:
- * about 2.6 times BLAKE2b's speed on the build machine) from version 2.
+ * about 2.6 times BLAKE2b's speed on the build machine) in versions 2 and 3.
  *
  * The caller submits byte ranges, in order; the thread hashes them into
  * the state given at start. A range must stay untouched until hs_wait()
@@ -22,12 +22,12 @@
 
 /* A content hash under way. */
 struct chash {
-	int version;		     /* the envelope's: 1 BLAKE2b-256, 2 SHA-256 */
+	int version;		     /* the envelope's: 1 BLAKE2b-256, 2 and 3 SHA-256 */
 	crypto_generichash_state b2; /* version 1 */
-	void *sha;		     /* version 2: an EVP_MD_CTX */
+	void *sha;		     /* versions 2, 3: an EVP_MD_CTX */
 };
 
-/* Starts the content hash of an envelope of that version (1 or 2); false when out of memory. */
+/* Starts the content hash of an envelope of that version (1 to 3); false when out of memory. */
 bool chash_init(struct chash *c, int version) __attribute__((warn_unused_result));
 void chash_update(struct chash *c, const uint8_t *p, size_t n);
 /* Writes the hash and frees what chash_init took; false when the hash failed. */

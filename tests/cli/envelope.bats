@@ -142,7 +142,7 @@ seal() {
 	[ "$(echo "$output" | jq .payload_size)" -eq 300000 ]
 	[ "$(echo "$output" | jq .verified)" = true ]
 	[ "$(echo "$output" | jq -r .recipients[0].party)" = KOR ]
-	[ "$(echo "$output" | jq .version)" -eq 2 ]
+	[ "$(echo "$output" | jq .version)" -eq 3 ]
 	# the known-answer envelope of version 1 (docs/envelope.md) is still read
 	run "$L" --json inspect "$BATS_TEST_DIRNAME/../vectors/envelope-v1.bin"
 	[ "$status" -eq 0 ]
@@ -153,17 +153,21 @@ seal() {
 	[ "$("$L" --json inspect v1.lsn | jq .version)" -eq 1 ]
 	"$L" open --key KOR.key --verify JPN.pub -o v1.out v1.lsn
 	cmp v1.out plain.bin
-	run "$L" seal --sign JPN.key --to KOR.pub --label label.json --envelope-version 3 -o v3.lsn plain.bin
+	seal --envelope-version 2 -o v2.lsn plain.bin
+	[ "$("$L" --json inspect v2.lsn | jq .version)" -eq 2 ]
+	"$L" open --key KOR.key --verify JPN.pub -o v2.out v2.lsn
+	cmp v2.out plain.bin
+	run "$L" seal --sign JPN.key --to KOR.pub --label label.json --envelope-version 4 -o v4.lsn plain.bin
 	[ "$status" -eq 2 ]
-	[[ "$output" == *'--envelope-version: "3" is not in 1..2'* ]]
-	[ ! -e v3.lsn ]
+	[[ "$output" == *'--envelope-version: "4" is not in 1..3'* ]]
+	[ ! -e v4.lsn ]
 	# a version this liaison does not know is malformed, named
 	head -c 8 env.lsn >v9.lsn
 	printf '\011' >>v9.lsn
 	tail -c +10 env.lsn >>v9.lsn
 	run "$L" inspect v9.lsn
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"envelope version 9 is not supported (only 1 to 2)"* ]]
+	[[ "$output" == *"envelope version 9 is not supported (only 1 to 3)"* ]]
 }
 
 @test "seal refuses a label that is not the sender's, and bad labels" {

@@ -99,4 +99,100 @@ static inline int open_mem(const uint8_t *env, size_t len, const struct key_secr
 	return r;
 }
 
+/*
+ * The payload's chunk cipher written from docs/envelope.md with libsodium
+ * alone, apart from src/crypto/pstream.c (which uses OpenSSL in version
+ * 3): versions 1 and 2 crypto_secretstream_xchacha20poly1305; version 3
+ * ChaCha20-Poly1305 (IETF) under BLAKE2b-256(key: the payload key,
+ * "liaison-envelope/v3 chunk key" NUL || the stream header), chunk i with
+ * nonce i (96 bits, big-endian), its plaintext the tag byte then the data.
+ */
+struct hand_stream {
+	int version;
+	crypto_secretstream_xchacha20poly1305_state ss;
+	uint8_t ck[32];
+	uint64_t i;
+};
+
+static inline void hand_init(struct hand_stream *s, int version, const uint8_t header[24],
+			     const uint8_t pk[32])
+{
+	static const char ctx[] = "liaison-envelope/v3 chunk key";
+	s->version = version;
+	s->i = 0;
+	if (version < 3) {
+		cr_assert_eq(crypto_secretstream_xchacha20poly1305_init_pull(&s->ss, header, pk),
+			     0);
+		return;
+	}
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, pk, 32, 32);
+	crypto_generichash_update(&st, (const uint8_t *)ctx, sizeof ctx);
+	crypto_generichash_update(&st, header, 24);
+	crypto_generichash_final(&st, s->ck, 32);
+}
+
+static inline void hand_nonce(struct hand_stream *s, uint8_t nonce[12])
+{
+	memset(nonce, 0, 12);
+	for (int b = 0; b < 8; b++)
+		nonce[11 - b] = (uint8_t)(s->i >> (8 * b));
+	s->i++;
+}
+
+/* A new stream to push: its header written to header. */
+static inline void hand_init_push(struct hand_stream *s, int version, uint8_t header[24],
+				  const uint8_t pk[32])
+{
+	if (version < 3) {
+		s->version = version;
+		s->i = 0;
+		crypto_secretstream_xchacha20poly1305_init_push(&s->ss, header, pk);
+		return;
+	}
+	randombytes_buf(header, 24);
+	hand_init(s, version, header, pk);
+}
+
+/* The next chunk (clen bytes, at most 4096 + 17) opened: 0, or -1 when it does not authenticate. */
+static inline int hand_pull(struct hand_stream *s, uint8_t *m, size_t *mlen, uint8_t *tag,
+			    const uint8_t *c, size_t clen)
+{
+	if (s->version < 3) {
+		unsigned long long ml;
+		int r = crypto_secretstream_xchacha20poly1305_pull(&s->ss, m, &ml, tag, c, clen,
+								   NULL, 0);
+		*mlen = (size_t)ml;
+		return r;
+	}
+	uint8_t nonce[12], t[4096 + 1];
+	unsigned long long tl;
+	hand_nonce(s, nonce);
+	cr_assert_leq(clen, sizeof t + 16);
+	if (crypto_aead_chacha20poly1305_ietf_decrypt(t, &tl, NULL, c, clen, NULL, 0, nonce,
+						      s->ck) != 0)
+		return -1;
+	*tag = t[0];
+	*mlen = (size_t)tl - 1;
+	memcpy(m, t + 1, *mlen);
+	return 0;
+}
+
+/* The next chunk sealed: mlen (at most 4096) bytes of m with tag into c (mlen + 17 bytes). */
+static inline void hand_push(struct hand_stream *s, uint8_t *c, const uint8_t *m, size_t mlen,
+			     uint8_t tag)
+{
+	if (s->version < 3) {
+		crypto_secretstream_xchacha20poly1305_push(&s->ss, c, NULL, m, mlen, NULL, 0, tag);
+		return;
+	}
+	uint8_t nonce[12], t[4096 + 1];
+	cr_assert_leq(mlen, 4096);
+	t[0] = tag;
+	memcpy(t + 1, m, mlen);
+	hand_nonce(s, nonce);
+	crypto_aead_chacha20poly1305_ietf_encrypt(c, NULL, t, mlen + 1, NULL, 0, NULL, nonce,
+						  s->ck);
+}
+
 #endif

@@ -286,41 +286,47 @@ Test(envelope, data_after_the_final_chunk_is_caught)
 Test(envelope, a_recipient_cannot_forge_content)
 {
 	struct fixture f = keys();
-	size_t len;
-	uint8_t *env = seal_mem(&f.jpn, &f.kor.pub, 1, LABEL, (const uint8_t *)"real", 4, 0, &len);
-	int fd = tmp_with(env, len);
-	struct env_header h;
-	enum env_check why;
-	cr_assert_eq(envelope_read_header(fd, &h, &why, NULL), 0);
-	close(fd);
-	/* KOR opens its stanza and derives the payload key as docs/envelope.md says */
-	uint8_t fk[ENV_FILE_KEY], pk[ENV_FILE_KEY], sh[ENV_STREAM_HEADER];
-	cr_assert_eq(crypto_box_seal_open(fk, h.stanzas[0].sealed, ENV_SEALED_KEY, f.kor.pub.box_pk,
-					  f.kor.box_sk),
-		     0);
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, fk, sizeof fk, sizeof pk);
-	crypto_generichash_update(&st, (const uint8_t *)"liaison-envelope/v1 payload key",
-				  sizeof "liaison-envelope/v1 payload key");
-	crypto_generichash_update(&st, h.header_hash, ENV_HASH);
-	crypto_generichash_final(&st, pk, sizeof pk);
-	/* ... and writes "fake" with the real payload signature (or any other) */
-	crypto_secretstream_xchacha20poly1305_state ss;
-	crypto_secretstream_xchacha20poly1305_init_push(&ss, sh, pk);
-	uint8_t msg[4 + ENV_SIG], ct[sizeof msg + ENV_CHUNK_OVERHEAD];
-	memcpy(msg, "fake", 4);
-	memset(msg + 4, 7, ENV_SIG);
-	crypto_secretstream_xchacha20poly1305_push(&ss, ct, NULL, msg, sizeof msg, NULL, 0,
-						   crypto_secretstream_xchacha20poly1305_TAG_FINAL);
-	size_t flen = h.header_len + sizeof sh + sizeof ct;
-	uint8_t *forged = malloc(flen);
-	memcpy(forged, env, h.header_len);
-	memcpy(forged + h.header_len, sh, sizeof sh);
-	memcpy(forged + h.header_len + sizeof sh, ct, sizeof ct);
-	opens_not(forged, flen, &f, ENV_BAD_PAYLOAD, "content forged by a recipient");
-	envelope_header_free(&h);
-	free(forged);
-	free(env);
+	for (int v = 1; v <= ENV_VERSION; v++) {
+		size_t len;
+		uint8_t *env = seal_mem_v(v, &f.jpn, &f.kor.pub, 1, LABEL, (const uint8_t *)"real",
+					  4, 0, &len);
+		int fd = tmp_with(env, len);
+		struct env_header h;
+		enum env_check why;
+		cr_assert_eq(envelope_read_header(fd, &h, &why, NULL), 0);
+		close(fd);
+		/* KOR opens its stanza and derives the payload key as docs/envelope.md says */
+		uint8_t fk[ENV_FILE_KEY], pk[ENV_FILE_KEY], sh[ENV_STREAM_HEADER];
+		cr_assert_eq(crypto_box_seal_open(fk, h.stanzas[0].sealed, ENV_SEALED_KEY,
+						  f.kor.pub.box_pk, f.kor.box_sk),
+			     0);
+		crypto_generichash_state st;
+		crypto_generichash_init(&st, fk, sizeof fk, sizeof pk);
+		crypto_generichash_update(&st, (const uint8_t *)"liaison-envelope/v1 payload key",
+					  sizeof "liaison-envelope/v1 payload key");
+		crypto_generichash_update(&st, h.header_hash, ENV_HASH);
+		crypto_generichash_final(&st, pk, sizeof pk);
+		/* ... and writes "fake" with the real payload signature (or any other),
+		 * in the version's own chunk cipher */
+		struct hand_stream hs;
+		hand_init_push(&hs, v, sh, pk);
+		uint8_t msg[4 + ENV_SIG], ct[sizeof msg + ENV_CHUNK_OVERHEAD];
+		memcpy(msg, "fake", 4);
+		memset(msg + 4, 7, ENV_SIG);
+		hand_push(&hs, ct, msg, sizeof msg,
+			  crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+		size_t flen = h.header_len + sizeof sh + sizeof ct;
+		uint8_t *forged = malloc(flen);
+		memcpy(forged, env, h.header_len);
+		memcpy(forged + h.header_len, sh, sizeof sh);
+		memcpy(forged + h.header_len + sizeof sh, ct, sizeof ct);
+		char what[64];
+		snprintf(what, sizeof what, "content forged by a recipient, v%d", v);
+		opens_not(forged, flen, &f, ENV_BAD_PAYLOAD, what);
+		envelope_header_free(&h);
+		free(forged);
+		free(env);
+	}
 	drop(&f);
 }
 
@@ -356,6 +362,8 @@ Test(envelope, refuses_what_is_not_an_envelope)
 	opens_not((const uint8_t *)"LIAIS", 5, &f, ENV_TRUNCATED, "5 bytes");
 	uint8_t v2[64] = "LIAISENV\x02";
 	opens_not(v2, sizeof v2, &f, ENV_MALFORMED, "version 2");
+	uint8_t v4[64] = "LIAISENV\x04";
+	opens_not(v4, sizeof v4, &f, ENV_MALFORMED, "version 4");
 	drop(&f);
 }
 

@@ -1,9 +1,10 @@
 /*
  * test_vectors.c - known-answer envelopes: fixed keys and fixed
  * "randomness" give one exact envelope of each format version, checked in
- * at tests/vectors/envelope-v1.bin (BLAKE2b-256 content hash) and
- * envelope-v2.bin (SHA-256). Each must keep opening, and sealing again
- * must give the same bytes: any change of the format shows here.
+ * at tests/vectors/envelope-v1.bin (BLAKE2b-256 content hash),
+ * envelope-v2.bin (SHA-256) and envelope-v3.bin (SHA-256, ChaCha20-Poly1305
+ * chunks). Each must keep opening, and sealing again must give the same
+ * bytes: any change of the format shows here.
  *
  * To write the current version's vector anew (only when a new format
  * version is made; the older ones are frozen):
@@ -98,8 +99,14 @@ static void sealing_gives(int version)
 
 Test(vectors, sealing_gives_the_checked_in_envelopes, .fini = leak_check)
 {
-	sealing_gives(1);
-	sealing_gives(2);
+	for (int v = 1; v <= ENV_VERSION; v++)
+		sealing_gives(v);
+}
+
+/* Another version than v, for the tests that take one for the other. */
+static int other(int v)
+{
+	return v == 1 ? 2 : v - 1;
 }
 
 /* Opens the vector of that version as USA; *on and the plaintext in *out. */
@@ -112,7 +119,7 @@ static int open_vector(int version, uint8_t **out, size_t *on, enum env_check *w
 	snprintf(path, sizeof path, VECTORS "/envelope-v%d.bin", version);
 	cr_assert_eq(fio_read_file(path, 1 << 20, &env, &len, &e), 0, "%s", e.msg);
 	if (flip_version)
-		env[ENV_MAGIC_LEN] = (char)(3 - version);
+		env[ENV_MAGIC_LEN] = (char)other(version);
 	struct key_secret jpn = seeded("JPN", 1), usa = seeded("USA", 3);
 	int r = open_mem((uint8_t *)env, len, &usa, &jpn.pub, why, out, on, &e);
 	free(env);
@@ -125,7 +132,7 @@ Test(vectors, the_checked_in_envelopes_open, .fini = leak_check)
 {
 	size_t n;
 	uint8_t *plain = vector_plain(&n);
-	for (int v = 1; v <= 2; v++) {
+	for (int v = 1; v <= ENV_VERSION; v++) {
 		uint8_t *out;
 		size_t on;
 		enum env_check why;
@@ -141,12 +148,12 @@ Test(vectors, the_checked_in_envelopes_open, .fini = leak_check)
 /* The version is signed: one envelope's version read as the other's fails at the header. */
 Test(vectors, a_changed_version_does_not_open, .fini = leak_check)
 {
-	for (int v = 1; v <= 2; v++) {
+	for (int v = 1; v <= ENV_VERSION; v++) {
 		uint8_t *out;
 		size_t on;
 		enum env_check why;
 		cr_assert_neq(open_vector(v, &out, &on, &why, true), 0);
-		cr_assert_eq(why, ENV_BAD_SIGNATURE, "v%d read as v%d: %s", v, 3 - v,
+		cr_assert_eq(why, ENV_BAD_SIGNATURE, "v%d read as v%d: %s", v, other(v),
 			     envelope_check_name(why));
 		free(out);
 	}
@@ -155,14 +162,15 @@ Test(vectors, a_changed_version_does_not_open, .fini = leak_check)
 /*
  * A vector opened by hand from the format in docs/envelope.md (not through
  * envelope_open_payload): the file key opened from USA's stanza, the payload
- * key derived, every chunk but the last pulled into plain. p: the last
- * chunk; ss: the stream's state as pulling left it (pushing's, too).
+ * key derived, every chunk but the last pulled into plain (envhelpers.h's
+ * cipher, written apart from pstream.c). p: the last chunk; s: the stream's
+ * state as pulling left it (pushing's, too).
  */
 struct by_hand {
 	char *env;
 	size_t len;
 	struct env_header h;
-	crypto_secretstream_xchacha20poly1305_state ss;
+	struct hand_stream s;
 	uint8_t *p;
 	uint8_t plain[2500 + 64];
 	size_t at; /* plaintext bytes pulled */
@@ -194,16 +202,14 @@ static void by_hand_open(int version, struct by_hand *b)
 	crypto_generichash_update(&st, b->h.header_hash, 32);
 	crypto_generichash_final(&st, pk, 32);
 	b->p = (uint8_t *)b->env + b->h.header_len;
-	cr_assert_eq(crypto_secretstream_xchacha20poly1305_init_pull(&b->ss, b->p, pk), 0);
+	hand_init(&b->s, version, b->p, pk);
 	b->p += ENV_STREAM_HEADER;
 	b->at = 0;
 	/* while more than a last chunk can hold remains, the next is not the last */
 	while (b->len - (size_t)(b->p - (uint8_t *)b->env) >= 1024 + 17 + 81) {
-		unsigned long long mlen;
-		unsigned char tag;
-		cr_assert_eq(crypto_secretstream_xchacha20poly1305_pull(
-				 &b->ss, b->plain + b->at, &mlen, &tag, b->p, 1024 + 17, NULL, 0),
-			     0);
+		size_t mlen;
+		uint8_t tag;
+		cr_assert_eq(hand_pull(&b->s, b->plain + b->at, &mlen, &tag, b->p, 1024 + 17), 0);
 		cr_assert_eq(tag, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
 		b->at += mlen;
 		b->p += 1024 + 17;
@@ -220,7 +226,7 @@ static void by_hand_free(struct by_hand *b)
 
 /* What a payload signature covers: the context of ctx_version, a NUL, the
  * header hash and the plaintext's hash of hash_version (1 BLAKE2b-256, 2
- * SHA-256). Returns its length. */
+ * and 3 SHA-256). Returns its length. */
 static size_t payload_message(const struct by_hand *b, int ctx_version, int hash_version,
 			      const uint8_t *plain, size_t n, uint8_t msg[128])
 {
@@ -240,19 +246,17 @@ static size_t payload_message(const struct by_hand *b, int ctx_version, int hash
 /*
  * The payload signature of each vector, checked by hand: the last chunk's
  * signature verified over the header hash and the content hash of the
- * version (BLAKE2b-256 in v1, SHA-256 in v2), and not over the other's.
+ * version (BLAKE2b-256 in v1, SHA-256 in v2 and v3), and not over the other.
  */
 static void payload_signature_by_hand(int version)
 {
 	struct by_hand b;
 	size_t n;
 	by_hand_open(version, &b);
-	unsigned long long mlen;
-	unsigned char tag;
+	size_t mlen;
+	uint8_t tag;
 	size_t clen = b.len - (size_t)(b.p - (uint8_t *)b.env);
-	cr_assert_eq(crypto_secretstream_xchacha20poly1305_pull(&b.ss, b.plain + b.at, &mlen, &tag,
-								b.p, clen, NULL, 0),
-		     0);
+	cr_assert_eq(hand_pull(&b.s, b.plain + b.at, &mlen, &tag, b.p, clen), 0);
 	cr_assert_eq(tag, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
 	uint8_t *plain = vector_plain(&n), msg[128];
 	cr_assert_eq(b.at + mlen, n + 64);
@@ -260,7 +264,7 @@ static void payload_signature_by_hand(int version)
 	size_t ml = payload_message(&b, version, version, plain, n, msg);
 	cr_assert_eq(crypto_sign_verify_detached(b.plain + n, msg, ml, b.jpn.pub.sign_pk), 0,
 		     "v%d: the payload signature is not over its content hash", version);
-	ml = payload_message(&b, version, 3 - version, plain, n, msg);
+	ml = payload_message(&b, version, version == 1 ? 2 : 1, plain, n, msg);
 	cr_assert_neq(crypto_sign_verify_detached(b.plain + n, msg, ml, b.jpn.pub.sign_pk), 0);
 	free(plain);
 	by_hand_free(&b);
@@ -268,8 +272,8 @@ static void payload_signature_by_hand(int version)
 
 Test(vectors, the_payload_signature_is_over_the_versions_content_hash, .fini = leak_check)
 {
-	payload_signature_by_hand(1);
-	payload_signature_by_hand(2);
+	for (int v = 1; v <= ENV_VERSION; v++)
+		payload_signature_by_hand(v);
 }
 
 /*
@@ -288,8 +292,7 @@ static uint8_t *resigned(int version, int ctx_version, int hash_version, size_t 
 	memcpy(last, plain + b.at, rest);
 	crypto_sign_detached(last + rest, NULL, msg, ml, b.jpn.sign_sk);
 	cr_assert_eq((size_t)(b.p - (uint8_t *)b.env) + rest + 64 + 17, b.len);
-	crypto_secretstream_xchacha20poly1305_push(&b.ss, b.p, NULL, last, rest + 64, NULL, 0,
-						   crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+	hand_push(&b.s, b.p, last, rest + 64, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
 	uint8_t *env = (uint8_t *)b.env;
 	*len = b.len;
 	b.env = NULL; /* the caller's */
@@ -321,12 +324,18 @@ static enum env_check open_resigned(int version, int ctx_version, int hash_versi
  */
 Test(vectors, a_payload_signed_as_the_other_version_does_not_open, .fini = leak_check)
 {
-	for (int v = 1; v <= 2; v++) {
+	for (int v = 1; v <= ENV_VERSION; v++) {
 		cr_assert_eq(open_resigned(v, v, v), ENV_OK, "v%d signed as itself", v);
-		cr_assert_eq(open_resigned(v, 3 - v, 3 - v), ENV_BAD_PAYLOAD, "v%d as v%d", v,
-			     3 - v);
-		cr_assert_eq(open_resigned(v, v, 3 - v), ENV_BAD_PAYLOAD, "v%d, other hash", v);
-		cr_assert_eq(open_resigned(v, 3 - v, v), ENV_BAD_PAYLOAD, "v%d, other context", v);
+		for (int w = 1; w <= ENV_VERSION; w++) {
+			if (w == v)
+				continue;
+			cr_assert_eq(open_resigned(v, w, w), ENV_BAD_PAYLOAD, "v%d as v%d", v, w);
+			cr_assert_eq(open_resigned(v, w, v), ENV_BAD_PAYLOAD, "v%d, v%d's context",
+				     v, w);
+			if ((v == 1) != (w == 1)) /* v2 and v3 share SHA-256 */
+				cr_assert_eq(open_resigned(v, v, w), ENV_BAD_PAYLOAD,
+					     "v%d, v%d's hash", v, w);
+		}
 	}
 }
 
@@ -334,7 +343,7 @@ Test(vectors, sealing_refuses_a_version_it_does_not_know, .fini = leak_check)
 {
 	struct key_secret jpn = seeded("JPN", 1), kor = seeded("KOR", 2);
 	int in = tmp_with("x", 1), out = tmp_with("", 0);
-	for (int v = 3; v <= 4; v++) {
+	for (int v = ENV_VERSION + 1; v <= ENV_VERSION + 2; v++) {
 		struct env_seal_args a = {.from = &jpn,
 					  .to = &kor.pub,
 					  .nto = 1,
@@ -343,7 +352,7 @@ Test(vectors, sealing_refuses_a_version_it_does_not_know, .fini = leak_check)
 					  .version = v};
 		struct lerr e = {0};
 		cr_assert_eq(envelope_seal(in, out, &a, NULL, &e), LERR_INVAL);
-		cr_assert(strstr(e.msg, "is not in 1..2"), "%s", e.msg);
+		cr_assert(strstr(e.msg, "is not in 1..3"), "%s", e.msg);
 	}
 	close(in);
 	close(out);
