@@ -30,8 +30,30 @@ struct awriter {
 	size_t next_write;	 /* the ring: buffers are written in order */
 	size_t next_take;
 	bool done;
+	bool threaded;
 	int err; /* errno of the first failed write, 0 */
 };
+
+/* Writes buffer i (the lock not held): 0 or an errno. */
+static int write_one(struct awriter *w, size_t i)
+{
+	if (fio_write_full(w->fd, w->bufs[i], w->lens[i]) != 0)
+		return errno ? errno : EIO;
+	if (w->writeback) {
+		/*
+		 * Large outputs: start writing each batch to disk now, so
+		 * that the final fsync waits less. Small ones need not.
+		 */
+		w->offset += (off_t)w->lens[i];
+		if (w->offset - w->synced >= AW_WRITEBACK_BYTES) {
+			if (sync_file_range(w->fd, w->synced, w->offset - w->synced,
+					    SYNC_FILE_RANGE_WRITE) != 0)
+				w->writeback = false;
+			w->synced = w->offset;
+		}
+	}
+	return 0;
+}
 
 static void *writer(void *arg)
 {
@@ -44,22 +66,7 @@ static void *writer(void *arg)
 			break; /* done, nothing left */
 		size_t i = w->next_write;
 		pthread_mutex_unlock(&w->mu);
-		int err = 0;
-		if (fio_write_full(w->fd, w->bufs[i], w->lens[i]) != 0)
-			err = errno ? errno : EIO;
-		else if (w->writeback) {
-			/*
-			 * Large outputs: start writing each batch to disk now, so
-			 * that the final fsync waits less. Small ones need not.
-			 */
-			w->offset += (off_t)w->lens[i];
-			if (w->offset - w->synced >= AW_WRITEBACK_BYTES) {
-				if (sync_file_range(w->fd, w->synced, w->offset - w->synced,
-						    SYNC_FILE_RANGE_WRITE) != 0)
-					w->writeback = false;
-				w->synced = w->offset;
-			}
-		}
+		int err = write_one(w, i);
 		pthread_mutex_lock(&w->mu);
 		if (err && !w->err)
 			w->err = err;
@@ -71,7 +78,7 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-struct awriter *aw_start(int fd, size_t size)
+struct awriter *aw_start(int fd, size_t size, bool threaded)
 {
 	struct awriter *w = calloc(1, sizeof *w);
 	if (!w)
@@ -85,6 +92,9 @@ struct awriter *aw_start(int fd, size_t size)
 	for (size_t i = 0; i < AW_BUFFERS; i++)
 		if (!(w->bufs[i] = malloc(size)))
 			goto fail;
+	w->threaded = threaded;
+	if (!threaded)
+		return w;
 	if (pthread_mutex_init(&w->mu, NULL) != 0)
 		goto fail;
 	if (pthread_cond_init(&w->cv, NULL) != 0) {
@@ -106,6 +116,11 @@ fail:
 
 uint8_t *aw_take(struct awriter *w)
 {
+	if (!w->threaded) { /* every buffer is free again once submitted */
+		size_t i = w->next_take;
+		w->next_take = (i + 1) % AW_BUFFERS;
+		return w->err ? NULL : w->bufs[i];
+	}
 	pthread_mutex_lock(&w->mu);
 	size_t i = w->next_take;
 	while ((w->queued[i] || w->taken[i]) && !w->err)
@@ -122,6 +137,18 @@ uint8_t *aw_take(struct awriter *w)
 
 void aw_submit(struct awriter *w, uint8_t *buf, size_t len)
 {
+	if (!w->threaded) {
+		for (size_t i = 0; i < AW_BUFFERS; i++)
+			if (w->bufs[i] == buf) {
+				w->lens[i] = len;
+				if (len > w->used[i])
+					w->used[i] = len;
+				int err = w->err ? 0 : write_one(w, i);
+				if (err)
+					w->err = err;
+			}
+		return;
+	}
 	pthread_mutex_lock(&w->mu);
 	for (size_t i = 0; i < AW_BUFFERS; i++)
 		if (w->bufs[i] == buf) {
@@ -137,14 +164,16 @@ void aw_submit(struct awriter *w, uint8_t *buf, size_t len)
 
 int aw_finish(struct awriter *w)
 {
-	pthread_mutex_lock(&w->mu);
-	w->done = true;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
+	if (w->threaded) {
+		pthread_mutex_lock(&w->mu);
+		w->done = true;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->thread, NULL);
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+	}
 	int err = w->err;
-	pthread_cond_destroy(&w->cv);
-	pthread_mutex_destroy(&w->mu);
 	for (size_t i = 0; i < AW_BUFFERS; i++) {
 		sodium_memzero(w->bufs[i], w->used[i]); /* they held plaintext */
 		free(w->bufs[i]);

@@ -9,6 +9,7 @@
 #ifndef LIAISON_CRYPTO_AWRITER_H
 #define LIAISON_CRYPTO_AWRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,8 +17,10 @@
 
 struct awriter;
 
-/* Starts a writer to fd with buffers of size bytes. Returns NULL when out of memory. */
-struct awriter *aw_start(int fd, size_t size);
+/* Starts a writer to fd with buffers of size bytes. Returns NULL when out of memory.
+ * threaded false: no thread; each buffer is written as it is submitted (a small
+ * output, where starting a thread costs more than it saves). */
+struct awriter *aw_start(int fd, size_t size, bool threaded);
 
 /* A free buffer to fill (waits for one); NULL when a write already failed. */
 uint8_t *aw_take(struct awriter *w);

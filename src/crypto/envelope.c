@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "awriter.h"
 #include "fio.h"
@@ -336,9 +338,9 @@ static int seal_payload(struct sealing *s, int out, struct lerr *e)
 		if (!(s->bufs[k] = malloc((s->batch + 1) * C + ENV_SIG)))
 			r = LERR_NOMEM;
 	bool hashing = r == 0 && chash_init(&s->ph, s->version);
-	s->hs = hashing ? hs_start(&s->ph) : NULL;
+	s->hs = hashing ? hs_start(&s->ph, true) : NULL;
 	struct awriter *w =
-	    s->hs ? aw_start(out, s->batch * (C + ENV_CHUNK_OVERHEAD) + C + FINAL_MIN) : NULL;
+	    s->hs ? aw_start(out, s->batch * (C + ENV_CHUNK_OVERHEAD) + C + FINAL_MIN, true) : NULL;
 	if (!w)
 		r = lerr_set(e, LERR_NOMEM, "%s",
 			     r		? "out of memory"
@@ -718,20 +720,41 @@ static int open_batch(struct opening *o, size_t k, uint8_t *ob, size_t *olen, bo
 	return 0;
 }
 
+/*
+ * The bytes left to read in a regular file in, when fewer than max; else
+ * max (a pipe, or a larger file).
+ */
+static size_t left_within(int in, size_t max)
+{
+	struct stat sb;
+	off_t at;
+	if (fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode) || (at = lseek(in, 0, SEEK_CUR)) < 0 ||
+	    sb.st_size < at || (uint64_t)(sb.st_size - at) >= max)
+		return max;
+	return (size_t)(sb.st_size - at);
+}
+
 static int open_chunks(struct opening *o, int out, enum env_check *why, struct lerr *e)
 {
 	const size_t full = o->h->chunk + ENV_CHUNK_OVERHEAD, batch = batch_chunks(o->h->chunk);
-	o->cap = (batch + 1) * full + o->h->chunk + FINAL_MIN;
+	const size_t most = (batch + 1) * full + o->h->chunk + FINAL_MIN;
+	/* a payload in one batch (a file that ends within it; a download's,
+	 * often) is opened in this thread alone, in buffers of its size: a
+	 * second and a third thread would cost more than they save. One more
+	 * byte of room lets the first read see the end. */
+	size_t left = left_within(o->in, most);
+	bool small = left < most;
+	o->cap = small ? left + 1 : most;
 	o->buf = malloc(o->cap);
 	/* a batch decrypts at most cap / full chunks, the last with its signature */
 	struct awriter *w =
-	    o->buf ? aw_start(out, (o->cap / full + 1) * o->h->chunk + ENV_SIG) : NULL;
+	    o->buf ? aw_start(out, (o->cap / full + 1) * o->h->chunk + ENV_SIG, !small) : NULL;
 	if (!w) {
 		free(o->buf);
 		return fail(why, ENV_IO, e, "out of memory");
 	}
 	bool hashing = chash_init(&o->ph, o->h->version);
-	o->hs = hashing ? hs_start(&o->ph) : NULL;
+	o->hs = hashing ? hs_start(&o->ph, !small) : NULL;
 	int r = o->hs	  ? 0
 		: hashing ? fail(why, ENV_IO, e, "cannot start a thread")
 			  : fail(why, ENV_IO, e, "cannot start the content hash");
@@ -741,7 +764,9 @@ static int open_chunks(struct opening *o, int out, enum env_check *why, struct l
 			r = fail(why, ENV_IO, e, "cannot read: %s", strerror(errno));
 			break;
 		}
-		eof = (size_t)got < o->cap - o->have;
+		/* a small payload is the file as it was seen: one read (if it grew
+		 * meanwhile, its last chunk does not check) */
+		eof = small || (size_t)got < o->cap - o->have;
 		o->have += (size_t)got;
 		uint8_t *ob = aw_take(w); /* buffers come in ring order */
 		if (!ob)

@@ -61,6 +61,7 @@ struct hasher {
 	size_t n[HS_QUEUE];
 	uint64_t submitted, hashed; /* tickets: ranges queued and done */
 	bool done;
+	bool threaded;
 };
 
 static void *hashing(void *arg)
@@ -85,12 +86,15 @@ static void *hashing(void *arg)
 	return NULL;
 }
 
-struct hasher *hs_start(struct chash *st)
+struct hasher *hs_start(struct chash *st, bool threaded)
 {
 	struct hasher *h = calloc(1, sizeof *h);
 	if (!h)
 		return NULL;
 	h->st = st;
+	h->threaded = threaded;
+	if (!threaded)
+		return h;
 	if (pthread_mutex_init(&h->mu, NULL) != 0) {
 		free(h);
 		return NULL;
@@ -111,6 +115,10 @@ struct hasher *hs_start(struct chash *st)
 
 uint64_t hs_submit(struct hasher *h, const uint8_t *p, size_t n)
 {
+	if (!h->threaded) {
+		chash_update(h->st, p, n);
+		return ++h->submitted;
+	}
 	pthread_mutex_lock(&h->mu);
 	while (h->submitted - h->hashed == HS_QUEUE)
 		pthread_cond_wait(&h->cv, &h->mu);
@@ -125,6 +133,8 @@ uint64_t hs_submit(struct hasher *h, const uint8_t *p, size_t n)
 
 void hs_wait(struct hasher *h, uint64_t ticket)
 {
+	if (!h->threaded)
+		return; /* hashed when submitted */
 	pthread_mutex_lock(&h->mu);
 	while (h->hashed < ticket)
 		pthread_cond_wait(&h->cv, &h->mu);
@@ -133,6 +143,10 @@ void hs_wait(struct hasher *h, uint64_t ticket)
 
 void hs_finish(struct hasher *h)
 {
+	if (!h->threaded) {
+		free(h);
+		return;
+	}
 	pthread_mutex_lock(&h->mu);
 	h->done = true;
 	pthread_cond_broadcast(&h->cv);

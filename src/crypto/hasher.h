@@ -37,8 +37,10 @@ void chash_drop(struct chash *c);
 
 struct hasher;
 
-/* Starts a hasher that updates *c (which it owns until hs_finish). NULL when it cannot. */
-struct hasher *hs_start(struct chash *c);
+/* Starts a hasher that updates *c (which it owns until hs_finish). NULL when it cannot.
+ * threaded false: no thread; each range is hashed as it is submitted (a small payload,
+ * where starting a thread costs more than it saves). */
+struct hasher *hs_start(struct chash *c, bool threaded);
 
 /* Queues n bytes at p; returns the ticket of that range (waits while the queue is full). */
 uint64_t hs_submit(struct hasher *h, const uint8_t *p, size_t n);
