@@ -632,8 +632,14 @@ static int pull(struct opening *o, const uint8_t *ct, size_t len, uint8_t *plain
 		uint8_t *tag, size_t *mlen, enum env_check *why, struct lerr *e)
 {
 	o->chunks++;
-	if (ps_pull(o->ps, plain, mlen, tag, ct, len))
+	enum ps_result pr = ps_pull(o->ps, plain, mlen, tag, ct, len);
+	if (pr == PS_OK)
 		return 0;
+	if (pr == PS_FAILED) /* this host's cipher, not the envelope: never a verdict on it */
+		return fail(why, ENV_IO, e,
+			    "chunk %llu: the cipher failed (out of memory, or "
+			    "a libcrypto without ChaCha20-Poly1305)",
+			    (unsigned long long)o->chunks);
 	if (last)
 		return fail(why, ENV_CORRUPTED, e,
 			    "chunk %llu, the last, does not authenticate: the envelope is "
@@ -817,7 +823,12 @@ int envelope_open_payload(int in, int out, const struct env_header *h, const str
 	}
 	if (r == 0) {
 		payload_key(pk, fk, h->header_hash);
-		if (!ps_init_pull(o.ps, sh, pk))
+		enum ps_result pr = ps_init_pull(o.ps, sh, pk);
+		if (pr == PS_FAILED)
+			r = fail(why, ENV_IO, e,
+				 "the cipher cannot start (out of memory, or a libcrypto "
+				 "without ChaCha20-Poly1305)");
+		else if (pr != PS_OK)
 			r = fail(why, ENV_CORRUPTED, e, "the payload's stream header is damaged");
 	}
 	if (r == 0)

@@ -69,11 +69,14 @@ bool ps_init_push(struct pstream *s, uint8_t header[PS_HEADER], const uint8_t ke
 	return v3_start(s, header, key, 1);
 }
 
-bool ps_init_pull(struct pstream *s, const uint8_t header[PS_HEADER], const uint8_t key[PS_KEY])
+enum ps_result ps_init_pull(struct pstream *s, const uint8_t header[PS_HEADER],
+			    const uint8_t key[PS_KEY])
 {
 	if (s->version < 3)
-		return crypto_secretstream_xchacha20poly1305_init_pull(&s->ss, header, key) == 0;
-	return v3_start(s, header, key, 0);
+		return crypto_secretstream_xchacha20poly1305_init_pull(&s->ss, header, key) == 0
+			   ? PS_OK
+			   : PS_FORGED;
+	return v3_start(s, header, key, 0) ? PS_OK : PS_FAILED;
 }
 
 /* Version 3: the next chunk's nonce set (its number, big-endian in 96 bits). */
@@ -103,32 +106,35 @@ bool ps_push(struct pstream *s, uint8_t *c, const uint8_t *m, size_t mlen, uint8
 	return EVP_CIPHER_CTX_ctrl(s->ctx, EVP_CTRL_AEAD_GET_TAG, 16, c + 1 + mlen) == 1;
 }
 
-bool ps_pull(struct pstream *s, uint8_t *m, size_t *mlen, uint8_t *tag, const uint8_t *c,
-	     size_t clen)
+enum ps_result ps_pull(struct pstream *s, uint8_t *m, size_t *mlen, uint8_t *tag, const uint8_t *c,
+		       size_t clen)
 {
 	*mlen = 0;
 	if (clen < PS_OVERHEAD)
-		return false;
+		return PS_FORGED;
 	size_t dlen = clen - PS_OVERHEAD;
 	if (s->version < 3) {
 		unsigned long long ml = 0;
 		int r = crypto_secretstream_xchacha20poly1305_pull(&s->ss, m, &ml, tag, c, clen,
 								   NULL, 0);
 		*mlen = (size_t)ml;
-		return r == 0;
+		return r == 0 ? PS_OK : PS_FORGED;
 	}
 	int n = 0, f = 0;
 	uint8_t t = 0xff;
-	bool ok = dlen <= (size_t)INT32_MAX && v3_next(s) &&
-		  EVP_CIPHER_CTX_ctrl(s->ctx, EVP_CTRL_AEAD_SET_TAG, 16,
-				      (void *)(uintptr_t)(c + 1 + dlen)) == 1 &&
-		  EVP_DecryptUpdate(s->ctx, &t, &n, c, 1) == 1 && n == 1 &&
-		  (!dlen || (EVP_DecryptUpdate(s->ctx, m, &n, c + 1, (int)dlen) == 1 &&
-			     (size_t)n == dlen)) &&
-		  EVP_DecryptFinal_ex(s->ctx, m + dlen, &f) == 1 && f == 0;
-	if (!ok)
-		return false; /* m holds bytes that did not authenticate: the caller drops them */
+	/* the cipher's own failures apart from the tag's check, which alone says forged */
+	bool ran = dlen <= (size_t)INT32_MAX && v3_next(s) &&
+		   EVP_CIPHER_CTX_ctrl(s->ctx, EVP_CTRL_AEAD_SET_TAG, 16,
+				       (void *)(uintptr_t)(c + 1 + dlen)) == 1 &&
+		   EVP_DecryptUpdate(s->ctx, &t, &n, c, 1) == 1 && n == 1 &&
+		   (!dlen ||
+		    (EVP_DecryptUpdate(s->ctx, m, &n, c + 1, (int)dlen) == 1 && (size_t)n == dlen));
+	if (!ran)
+		return PS_FAILED;
+	if (EVP_DecryptFinal_ex(s->ctx, m + dlen, &f) != 1 || f != 0)
+		return PS_FORGED; /* m holds bytes that did not authenticate: the caller drops them
+				   */
 	*tag = t;
 	*mlen = dlen;
-	return true;
+	return PS_OK;
 }

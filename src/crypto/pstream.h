@@ -12,7 +12,10 @@
  *    stream header, with i as its nonce (96 bits, big-endian), its
  *    plaintext the tag byte and the chunk's data (docs/envelope.md).
  *
- * The state lives in guarded memory (sodium_malloc) and is wiped when freed.
+ * The state lives in guarded memory (sodium_malloc) and is wiped when freed;
+ * in version 3 the chunk key is also in OpenSSL's cipher context, ordinary
+ * heap memory (not locked: it can be paged out, docs/security.md), which
+ * OpenSSL wipes when it is freed.
  */
 #ifndef LIAISON_CRYPTO_PSTREAM_H
 #define LIAISON_CRYPTO_PSTREAM_H
@@ -37,16 +40,23 @@ void ps_free(struct pstream *s);
 /* Starts sealing under key: writes the stream header. false when the cipher cannot start. */
 bool ps_init_push(struct pstream *s, uint8_t header[PS_HEADER], const uint8_t key[PS_KEY])
     __attribute__((warn_unused_result));
+/* What opening a chunk (or starting to) came to. */
+enum ps_result {
+	PS_OK,
+	PS_FORGED, /* it does not authenticate */
+	PS_FAILED, /* the cipher itself failed (memory, an OpenSSL without the algorithm) */
+};
+
 /* Starts opening under key, from the stream header read. */
-bool ps_init_pull(struct pstream *s, const uint8_t header[PS_HEADER], const uint8_t key[PS_KEY])
-    __attribute__((warn_unused_result));
+enum ps_result ps_init_pull(struct pstream *s, const uint8_t header[PS_HEADER],
+			    const uint8_t key[PS_KEY]) __attribute__((warn_unused_result));
 
 /* Seals the next chunk: mlen bytes of m with tag into c (mlen + PS_OVERHEAD bytes). */
 bool ps_push(struct pstream *s, uint8_t *c, const uint8_t *m, size_t mlen, uint8_t tag)
     __attribute__((warn_unused_result));
-/* Opens the next chunk of clen bytes into m (*mlen bytes) and *tag; false when it does not
- * authenticate (then m is to be discarded). */
-bool ps_pull(struct pstream *s, uint8_t *m, size_t *mlen, uint8_t *tag, const uint8_t *c,
-	     size_t clen) __attribute__((warn_unused_result));
+/* Opens the next chunk of clen bytes into m (*mlen bytes) and *tag; m is to be
+ * discarded unless PS_OK. */
+enum ps_result ps_pull(struct pstream *s, uint8_t *m, size_t *mlen, uint8_t *tag, const uint8_t *c,
+		       size_t clen) __attribute__((warn_unused_result));
 
 #endif

@@ -513,8 +513,14 @@ static enum MHD_Result h_content(struct ctx *x)
 			return reply_fd(x, m, bytes, "application/octet-stream");
 		close(m);
 		if (r < 0) {
-			/* the node's own stored payload: the daemon's fault, said in its log */
+			/* the node's own stored payload: the daemon's fault, said in its
+			 * log (a store that did not answer: 503, to be tried again) */
 			fprintf(stderr, "liaison serve: download of %s: %s\n", P0, e.msg);
+			if (r == LERR_STORE)
+				return reply_errorf(x, MHD_HTTP_SERVICE_UNAVAILABLE, "store",
+						    "item %s could not be read from the store now "
+						    "(the daemon's log says why)",
+						    P0);
 			return reply_errorf(
 			    x, MHD_HTTP_INTERNAL_SERVER_ERROR, "io",
 			    "item %s could not be opened (the daemon's log says why)", P0);

@@ -540,8 +540,8 @@ int node_item_open_within(struct node *n, const char *id, const struct key_secre
 		store_item_free(&it);
 		return 1;
 	}
-	if (r == 0)
-		r = node_blob_open(n, it.blob, &fd, e);
+	if (r == 0 && (r = node_blob_open(n, it.blob, &fd, e)) < 0)
+		lerr_prefix(e, "item %s", id);
 	if (r == 0) {
 		struct env_header h;
 		enum env_check why;

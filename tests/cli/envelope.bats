@@ -170,6 +170,20 @@ seal() {
 	[[ "$output" == *"envelope version 9 is not supported (only 1 to 3)"* ]]
 }
 
+@test "a libcrypto without ChaCha20-Poly1305: a version 3 envelope fails as this host's fault, never as a forgery" {
+	seal -o env.lsn plain.bin
+	# OpenSSL with its base provider alone: no ciphers, no digests
+	printf 'openssl_conf = init\n[init]\nproviders = prov\n[prov]\nbase = base\n[base]\nactivate = 1\n' >base-only.cnf
+	OPENSSL_CONF=$PWD/base-only.cnf run "$L" --json open --key KOR.key --verify JPN.pub -o out.bin env.lsn
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | jq -r .error.code)" = io ]
+	[[ "$(echo "$output" | jq -r .error.message)" == *"i/o error: the cipher cannot start (out of memory, or a libcrypto without ChaCha20-Poly1305)"* ]]
+	[ ! -e out.bin ]
+	# the same file opens where the library has it
+	"$L" open --key KOR.key --verify JPN.pub -o out.bin env.lsn
+	cmp out.bin plain.bin
+}
+
 @test "seal refuses a label that is not the sender's, and bad labels" {
 	sed 's/"JPN"/"KOR"/' label.json >kor-label.json
 	run "$L" seal --sign JPN.key --to KOR.pub --label kor-label.json -o env.lsn plain.bin

@@ -164,6 +164,11 @@ share() { # TOKEN -> the new item's id
 	[ "$(jq -r .error.code out.json)" = io ]
 	[[ "$(jq -r .error.message out.json)" == *"item $small could not be opened"* ]]
 	grep -q "download of $small: item $small: " jpn.log
+	# and gone from the disk: the same, the item named in the log too
+	rm "$blob"
+	call "$SATO" GET "/v1/items/$small/content?purpose=warning"
+	[ "$status_code" = 500 ]
+	[ "$(grep -c "download of $small: item $small: " jpn.log)" = 2 ]
 	# release to KOR: the envelope comes back; KOR imports it over its own API
 	call "$SATO" POST "/v1/items/$id/release" -d '{"to": "KOR"}'
 	[ "$status_code" = 200 ]
