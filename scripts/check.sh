@@ -10,6 +10,7 @@ set -u
 MAKE=${MAKE:-make}
 passed=0
 failed=0
+since=$(date +%s)
 log=$(mktemp)
 pgdir=/tmp/liaison-check-pg-$$
 trap 'rm -f "$log" "$log".*; sh scripts/pg.sh stop "$pgdir"' EXIT
@@ -30,7 +31,10 @@ tally() {
 	if [ "$1" != "${1#build}" ] && [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
 	passed=$((passed + ok))
 	failed=$((failed + bad))
-	printf '%-40s %4d passed, %d failed\n' "$1" "$ok" "$bad"
+	# with the seconds since the last line: the check must stay under 30 minutes
+	now=$(date +%s)
+	printf '%-40s %4d passed, %d failed  %5ss\n' "$1" "$ok" "$bad" "$((now - since))"
+	since=$now
 	[ "$bad" -eq 0 ] || grep -v '^ok' "$log" | head -200
 }
 
