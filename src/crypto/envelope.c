@@ -21,6 +21,7 @@
 #include "awriter.h"
 #include "fio.h"
 #include "hasher.h"
+#include "kept.h"
 #include "pstream.h"
 
 #define CTX_HEADER "liaison-envelope/v1 header"
@@ -372,7 +373,8 @@ int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *byte
 		*bytes = 0;
 	if (key_crypto_init(e) < 0 || seal_args_check(a, chunk, e) < 0)
 		return LERR_INVAL;
-	uint8_t *file_key = sodium_malloc(ENV_FILE_KEY), *pk = sodium_malloc(ENV_FILE_KEY);
+	uint8_t *file_key = kept_take(KEPT_KEYS, 2 * ENV_FILE_KEY),
+		*pk = file_key ? file_key + ENV_FILE_KEY : NULL;
 	uint8_t header_hash[ENV_HASH], sh[ENV_STREAM_HEADER];
 	struct pstream *ps = ps_new(version);
 	int r = !file_key || !pk || !ps ? lerr_set(e, LERR_NOMEM, "out of guarded memory") : 0;
@@ -398,8 +400,7 @@ int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *byte
 		r = seal_payload(&s, out, e);
 	if (bytes)
 		*bytes = s.total;
-	sodium_free(file_key);
-	sodium_free(pk);
+	kept_give(KEPT_KEYS, file_key); /* wiped, pk with it */
 	ps_free(ps);
 	return r;
 }
@@ -808,7 +809,7 @@ int envelope_open_payload(int in, int out, const struct env_header *h, const str
 		return r;
 	struct opening o = {.in = in, .h = h, .sender = sender, .progress = progress, .arg = arg};
 	o.ps = ps_new(h->version);
-	uint8_t *fk = sodium_malloc(ENV_FILE_KEY), *pk = sodium_malloc(ENV_FILE_KEY);
+	uint8_t *fk = kept_take(KEPT_KEYS, 2 * ENV_FILE_KEY), *pk = fk ? fk + ENV_FILE_KEY : NULL;
 	uint8_t sh[ENV_STREAM_HEADER];
 	if (!o.ps || !fk || !pk)
 		r = fail(why, ENV_IO, e, "out of guarded memory");
@@ -836,7 +837,6 @@ int envelope_open_payload(int in, int out, const struct env_header *h, const str
 	if (bytes)
 		*bytes = o.bytes;
 	ps_free(o.ps);
-	sodium_free(fk);
-	sodium_free(pk);
+	kept_give(KEPT_KEYS, fk); /* wiped, pk with it */
 	return r;
 }

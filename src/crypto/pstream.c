@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "kept.h"
+
 #define CTX_CHUNK_KEY "liaison-envelope/v3 chunk key"
 
 _Static_assert(PS_HEADER == crypto_secretstream_xchacha20poly1305_HEADERBYTES, "framing");
@@ -17,17 +19,18 @@ struct pstream {
 	crypto_secretstream_xchacha20poly1305_state ss; /* versions 1, 2 */
 	EVP_CIPHER_CTX *ctx;				/* version 3: keyed once */
 	uint64_t counter;				/* version 3: the next chunk's */
+	uint8_t k[PS_KEY];				/* version 3: the chunk key as it is made */
 };
+
+_Static_assert(sizeof(struct pstream) <= KEPT_ROOM, "a stream's state fits a kept room");
 
 struct pstream *ps_new(int version)
 {
 	if (version < 1 || version > 3)
 		return NULL;
-	struct pstream *s = sodium_malloc(sizeof *s);
-	if (!s)
-		return NULL;
-	memset(s, 0, sizeof *s);
-	s->version = version;
+	struct pstream *s = kept_take(KEPT_STREAM, sizeof *s); /* zeroed */
+	if (s)
+		s->version = version;
 	return s;
 }
 
@@ -36,16 +39,16 @@ void ps_free(struct pstream *s)
 	if (!s)
 		return;
 	EVP_CIPHER_CTX_free(s->ctx); /* OpenSSL wipes the key schedule it frees */
-	sodium_free(s);		     /* wiped */
+	kept_give(KEPT_STREAM, s);   /* wiped */
 }
 
 /* Version 3: the chunk key from the payload key and the stream header, set in a new context. */
 static bool v3_start(struct pstream *s, const uint8_t header[PS_HEADER], const uint8_t key[PS_KEY],
 		     int enc)
 {
-	uint8_t *k = sodium_malloc(PS_KEY);
+	uint8_t *k = s->k;
 	crypto_generichash_state h;
-	bool ok = k && (s->ctx = EVP_CIPHER_CTX_new()) != NULL;
+	bool ok = (s->ctx = EVP_CIPHER_CTX_new()) != NULL;
 	if (ok) {
 		crypto_generichash_init(&h, key, PS_KEY, PS_KEY);
 		crypto_generichash_update(&h, (const uint8_t *)CTX_CHUNK_KEY, sizeof CTX_CHUNK_KEY);
@@ -54,7 +57,7 @@ static bool v3_start(struct pstream *s, const uint8_t header[PS_HEADER], const u
 		ok = EVP_CipherInit_ex(s->ctx, EVP_chacha20_poly1305(), NULL, k, NULL, enc) == 1;
 	}
 	sodium_memzero(&h, sizeof h);
-	sodium_free(k);
+	sodium_memzero(k, PS_KEY); /* in OpenSSL's context now */
 	s->counter = 0;
 	return ok;
 }

@@ -1,5 +1,6 @@
 /* test_envelope.c - sealed envelopes: round trips, and every way one can be
  * wrong (changed, cut, not for you, from someone else, forged by a recipient). */
+#include "crypto/kept.h"
 #include "envhelpers.h"
 #include "node/label_json.h"
 
@@ -389,4 +390,24 @@ Test(envelope, a_label_whose_item_id_is_a_path_is_refused)
 	struct label l;
 	struct lerr e = {0};
 	cr_expect_eq(label_parse_canonical(good, strlen(good), &l, &e), 0, "%s", e.msg);
+}
+
+/* crypto/kept.c: a thread's guarded room comes back wiped, and is used again. */
+Test(kept, a_room_comes_back_wiped_and_is_used_again)
+{
+	uint8_t *p = kept_take(KEPT_KEYS, 64);
+	cr_assert_not_null(p);
+	memset(p, 0xab, 64);
+	kept_give(KEPT_KEYS, p);
+	uint8_t *q = kept_take(KEPT_KEYS, 64);
+	cr_assert_eq(q, p, "the thread's room is used again");
+	for (size_t i = 0; i < KEPT_ROOM; i++)
+		cr_assert_eq(q[i], 0, "byte %zu of a room given back is not wiped", i);
+	/* taken twice at once: the second gets a room of its own */
+	uint8_t *r = kept_take(KEPT_KEYS, 64);
+	cr_assert_not_null(r);
+	cr_assert_neq(r, q);
+	kept_give(KEPT_KEYS, r);
+	kept_give(KEPT_KEYS, q);
+	cr_assert_null(kept_take(KEPT_STREAM, KEPT_ROOM + 1));
 }

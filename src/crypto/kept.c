@@ -1,0 +1,84 @@
+/* kept.c - guarded rooms kept by each thread (see kept.h). */
+#include "kept.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdbool.h>
+#include <string.h>
+
+struct rooms {
+	void *p[KEPT_KINDS];
+	bool busy[KEPT_KINDS];
+};
+
+static pthread_key_t key;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static bool have_key;
+
+/* The thread's rooms, freed when it ends (the main thread's with the process). */
+static void rooms_free(void *arg)
+{
+	struct rooms *r = arg;
+	for (size_t i = 0; i < KEPT_KINDS; i++)
+		sodium_free(r->p[i]);
+	sodium_free(r);
+}
+
+static void make_key(void)
+{
+	/* sodium_malloc needs libsodium started (the page size) */
+	have_key = sodium_init() >= 0 && pthread_key_create(&key, rooms_free) == 0;
+}
+
+static struct rooms *rooms(void)
+{
+	pthread_once(&once, make_key);
+	if (!have_key)
+		return NULL;
+	struct rooms *r = pthread_getspecific(key);
+	if (r)
+		return r;
+	if (!(r = sodium_malloc(sizeof *r)))
+		return NULL;
+	memset(r, 0, sizeof *r);
+	if (pthread_setspecific(key, r) != 0) {
+		sodium_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void *kept_take(enum kept_kind kind, size_t size)
+{
+	if (size > KEPT_ROOM)
+		return NULL;
+	struct rooms *r = rooms();
+	if (r && !r->busy[kind]) {
+		if (!r->p[kind])
+			r->p[kind] = sodium_malloc(KEPT_ROOM);
+		if (r->p[kind]) {
+			r->busy[kind] = true;
+			memset(r->p[kind], 0, KEPT_ROOM);
+			return r->p[kind];
+		}
+	}
+	if (!have_key)
+		return NULL;		    /* libsodium did not start */
+	void *p = sodium_malloc(KEPT_ROOM); /* taken twice at once: one of its own */
+	if (p)
+		memset(p, 0, KEPT_ROOM);
+	return p;
+}
+
+void kept_give(enum kept_kind kind, void *p)
+{
+	if (!p)
+		return;
+	struct rooms *r = have_key ? pthread_getspecific(key) : NULL;
+	if (r && r->p[kind] == p) {
+		sodium_memzero(p, KEPT_ROOM);
+		r->busy[kind] = false;
+		return;
+	}
+	sodium_free(p); /* wiped */
+}
