@@ -13,7 +13,7 @@ struct rooms {
 
 static pthread_key_t key;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static bool have_key;
+static bool started, have_key;
 
 /* The thread's rooms, freed when it ends (the main thread's with the process). */
 static void rooms_free(void *arg)
@@ -26,8 +26,10 @@ static void rooms_free(void *arg)
 
 static void make_key(void)
 {
-	/* sodium_malloc needs libsodium started (the page size) */
-	have_key = sodium_init() >= 0 && pthread_key_create(&key, rooms_free) == 0;
+	/* sodium_malloc needs libsodium started (the page size); without a
+	 * thread key, every room is one of its own */
+	started = sodium_init() >= 0;
+	have_key = started && pthread_key_create(&key, rooms_free) == 0;
 }
 
 static struct rooms *rooms(void)
@@ -62,7 +64,7 @@ void *kept_take(enum kept_kind kind, size_t size)
 			return r->p[kind];
 		}
 	}
-	if (!have_key)
+	if (!started)
 		return NULL;		    /* libsodium did not start */
 	void *p = sodium_malloc(KEPT_ROOM); /* taken twice at once: one of its own */
 	if (p)

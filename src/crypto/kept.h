@@ -20,7 +20,8 @@ enum kept_kind { KEPT_STREAM, KEPT_KEYS, KEPT_KINDS };
  * A kind already taken by this thread gets a room of its own, freed when given back. */
 void *kept_take(enum kept_kind kind, size_t size) __attribute__((warn_unused_result));
 
-/* Gives back what kept_take gave (NULL: nothing), wiped. */
+/* Gives back what kept_take gave (NULL: nothing), wiped; by the thread that took it,
+ * before it ends. */
 void kept_give(enum kept_kind kind, void *p);
 
 #endif

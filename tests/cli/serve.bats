@@ -111,9 +111,9 @@ share() { # TOKEN -> the new item's id
 	while read -r method path; do
 		[[ "$path" == /v1/* ]] && [ "$method $path" != "POST /v1/session" ] || continue
 		for t in "" "lsn_nottherealtoken" "$REVOKED"; do
-			printf '%s\t%s\t%s\tjson:{}\n' "$t" "$method" "${path//\{[a-z]*\}/X}"
+			printf '%s\t%s\t%s\tjson:{}\n' "$t" "$method" "$path"
 		done
-	done < <("$L" serve --routes) >asks.tsv
+	done < <("$L" serve --routes | sed 's/{[a-z]*}/X/g') >asks.tsv
 	python3 "$BATS_TEST_DIRNAME/../tools/ask.py" "$URL" <asks.tsv >gots.txt
 	[ "$(wc -l <gots.txt)" = "$(wc -l <asks.tsv)" ] && [ "$(wc -l <asks.tsv)" -gt 100 ]
 	if grep -vxP '401\tauth' gots.txt; then

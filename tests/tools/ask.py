@@ -68,9 +68,17 @@ def main():
             headers["Content-Type"] = "application/x-www-form-urlencoded"  # as curl's
         if conn is None:
             conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-        conn.request(method, path, body=data, headers=headers)
-        resp = conn.getresponse()
-        got = resp.read()
+        try:
+            conn.request(method, path, body=data, headers=headers)
+            resp = conn.getresponse()
+            got = resp.read()
+        except (OSError, http.client.HTTPException) as e:
+            # the daemon closed the connection before the whole request was
+            # sent (an early answer to a large body): said, not retried
+            conn.close()
+            conn = None
+            print(f"000\t!conn {type(e).__name__}", flush=True)
+            continue
         if resp.will_close:
             conn.close()
             conn = None
