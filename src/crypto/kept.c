@@ -50,6 +50,15 @@ static struct rooms *rooms(void)
 	return r;
 }
 
+/* A new room, zeroed (sodium_malloc fills with a pattern); NULL when out of memory. */
+static void *new_room(void)
+{
+	void *p = sodium_malloc(KEPT_ROOM);
+	if (p)
+		memset(p, 0, KEPT_ROOM);
+	return p;
+}
+
 void *kept_take(enum kept_kind kind, size_t size)
 {
 	if (size > KEPT_ROOM)
@@ -57,19 +66,15 @@ void *kept_take(enum kept_kind kind, size_t size)
 	struct rooms *r = rooms();
 	if (r && !r->busy[kind]) {
 		if (!r->p[kind])
-			r->p[kind] = sodium_malloc(KEPT_ROOM);
-		if (r->p[kind]) {
+			r->p[kind] = new_room();
+		if (r->p[kind]) { /* zero: new, or wiped when given back */
 			r->busy[kind] = true;
-			memset(r->p[kind], 0, KEPT_ROOM);
 			return r->p[kind];
 		}
 	}
 	if (!started)
-		return NULL;		    /* libsodium did not start */
-	void *p = sodium_malloc(KEPT_ROOM); /* taken twice at once: one of its own */
-	if (p)
-		memset(p, 0, KEPT_ROOM);
-	return p;
+		return NULL; /* libsodium did not start */
+	return new_room();   /* taken twice at once: one of its own */
 }
 
 void kept_give(enum kept_kind kind, void *p)
