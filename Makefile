@@ -18,16 +18,21 @@ PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
 PKGS     = sqlite3 jansson libsodium libcrypto libmicrohttpd libcurl libpq libsystemd
+# the libraries the binary loads when first needed (src/sys/lazy.h), not at
+# start: it links the others; the tests and fuzzers, which call some of
+# them directly, link all
+LAZY     = libmicrohttpd libcurl libpq libsystemd
 WARN     = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L
 OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS   = $(WARN) $(OPT) $(SAN) -pthread $(shell pkg-config --cflags $(PKGS))
-LDLIBS   = $(shell pkg-config --libs $(PKGS)) -pthread
+LDLIBS   = $(shell pkg-config --libs $(filter-out $(LAZY),$(PKGS))) -pthread
+LAZY_LIBS = $(shell pkg-config --libs $(LAZY))
 CRITERION_LIBS = $(shell pkg-config --libs criterion)
 
 LIB_SRC  = $(wildcard src/core/*.c src/crypto/*.c src/log/*.c src/store/*.c \
-                      src/node/*.c src/net/*.c)
+                      src/node/*.c src/net/*.c src/sys/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 BENCH_SRC = $(wildcard bench/bench_*.c)
@@ -70,7 +75,7 @@ $(BUILD)/liaison: $(CLI_OBJ) $(BUILD)/libliaison.a
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libliaison.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libliaison.a \
-	    $(CRITERION_LIBS) $(LDLIBS)
+	    $(CRITERION_LIBS) $(LDLIBS) $(LAZY_LIBS)
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libliaison.a
 	@mkdir -p $(dir $@)
@@ -155,7 +160,7 @@ build/fuzz/libliaison.a: $(FUZZ_OBJ)
 	ar rcs $@ $^
 
 build/fuzz/%: fuzz/%.c build/fuzz/libliaison.a
-	clang $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libliaison.a $(LDLIBS)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libliaison.a $(LDLIBS) $(LAZY_LIBS)
 
 fuzz-build: $(FUZZERS)
 

@@ -4,7 +4,6 @@
  */
 #include "remote.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -17,6 +16,7 @@
 
 #include "../crypto/fio.h"
 #include "../node/views.h"
+#include "../sys/lazy_curl.h"
 
 #define ANSWER_MAX (256u << 20) /* a JSON answer: a page of log entries at most */
 #define LOGIN_MAX  4096
@@ -67,6 +67,8 @@ void remote_free(struct remote *r)
 static struct remote *remote_new(const char *url, const char *token, const char *cacert,
 				 struct lerr *e)
 {
+	if (lazy_curl_load(e) < 0) /* every request's URL is escaped by libcurl */
+		return NULL;
 	struct remote *r = calloc(1, sizeof *r);
 	size_t tl = strlen(token);
 	if (!r || !(r->token = sodium_malloc(tl + 1))) {
@@ -180,14 +182,28 @@ static void append(struct remote_req *rq, const char *s)
 	snprintf(rq->path + len, sizeof rq->path - len, "%s", s);
 }
 
-/* s escaped for a URL (curl's rules), appended. */
+/*
+ * s escaped for a URL, appended: every byte but RFC 3986's unreserved ones
+ * (letters, digits, '-', '.', '_', '~') as %XX, as curl_easy_escape does.
+ * Written here because a local command builds its request's path too (and
+ * then answers from the folder): it should not load libcurl for that.
+ */
 static void append_escaped(struct remote_req *rq, const char *s)
 {
-	char *x = curl_easy_escape(NULL, s, 0);
-	if (x) {
-		append(rq, x);
-		curl_free(x);
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len = strlen(rq->path);
+	for (; *s && len + 4 <= sizeof rq->path; s++) {
+		unsigned char b = (unsigned char)*s;
+		if ((b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') ||
+		    b == '-' || b == '.' || b == '_' || b == '~') {
+			rq->path[len++] = (char)b;
+		} else {
+			rq->path[len++] = '%';
+			rq->path[len++] = hex[b >> 4];
+			rq->path[len++] = hex[b & 15];
+		}
 	}
+	rq->path[len] = '\0';
 }
 
 void remote_path(struct remote_req *rq, const char *base, const char *param, const char *rest)

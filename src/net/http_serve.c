@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <systemd/sd-daemon.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +26,7 @@
 #include "internal.h"
 #include "json_out.h"
 #include "peer_client.h"
+#include "../sys/lazy_systemd.h"
 
 /* ---- start and stop ---- */
 
@@ -348,9 +348,16 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 		n->clock.simulated ? ", clock set by LIAISON_NOW" : "");
 	fflush(stderr);
 	/* under systemd (Type=notify): ready now; nothing when not under it */
-	(void)sd_notifyf(0, "READY=1\nSTATUS=serving %s on port %u", n->party, di ? di->port : 0);
-	struct lanes *lanes = NULL;
 	struct lerr le = {0};
+	bool notify = getenv("NOTIFY_SOCKET") != NULL;
+	if (notify && lazy_systemd_load(&le) < 0) {
+		fprintf(stderr, "liaison serve: cannot tell systemd it is ready: %s\n", le.msg);
+		notify = false;
+	}
+	if (notify)
+		(void)sd_notifyf(0, "READY=1\nSTATUS=serving %s on port %u", n->party,
+				 di ? di->port : 0);
+	struct lanes *lanes = NULL;
 	if (lanes_start(s, &lanes, &le) < 0)
 		fprintf(stderr, "liaison serve: %s\n", le.msg);
 	int sig = 0;
@@ -375,7 +382,8 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 	}
 	if (sig < 0)
 		sig = SIGTERM;
-	(void)sd_notify(0, "STOPPING=1");
+	if (notify)
+		(void)sd_notify(0, "STOPPING=1");
 	fprintf(stderr, "liaison serve: %s: stopping (requests in flight may finish)\n",
 		sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	MHD_socket ls = MHD_quiesce_daemon(s->d); /* closed after the stop */
@@ -412,6 +420,8 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	bool v6 = false;
 	struct node *n = NULL;
 	int r = parse_listen(o->listen, &ss, &sl, &v6, e);
+	if (r == 0)
+		r = lazy_mhd_load(e);
 	if (r == 0 && !!o->tls_cert != !!o->tls_key)
 		r = lerr_set(e, LERR_INVAL, "--tls-cert and --tls-key go together");
 	if (r == 0 && o->public_origin && !origin_ok(o->public_origin))

@@ -3,7 +3,6 @@
 #define LIAISON_NET_INTERNAL_H
 
 #include <jansson.h>
-#include <microhttpd.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -16,6 +15,7 @@
 #include "../crypto/spool.h"
 #include "../node/node.h"
 #include "../node/peer.h"
+#include "../sys/lazy_mhd.h"
 #include "args.h"
 #include "http.h"
 

@@ -1,7 +1,6 @@
 /* peer_client.c - delivering the outbox with libcurl (see peer_client.h). */
 #include "peer_client.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "../core/text.h"
+#include "../sys/lazy_curl.h"
 
 #define ANSWER_MAX (64u << 10) /* a receipt or an error is small */
 
@@ -28,6 +28,8 @@ static void curl_setup(void)
 /* libcurl's global set-up, once per process. */
 static int curl_start(struct lerr *e)
 {
+	if (lazy_curl_load(e) < 0)
+		return LERR_IO;
 	pthread_once(&curl_once, curl_setup);
 	return curl_ready == CURLE_OK
 		   ? 0

@@ -16,10 +16,11 @@
 #include "sql.h"
 #include "store.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../sys/lazy_pq.h"
 
 #define PG_PCACHE 128
 #define PG_PARAMS 16 /* parameters in one statement */
@@ -698,6 +699,9 @@ int sql_pg_open(const char *url, struct sql **out, struct lerr *e)
 	*out = NULL;
 	char shown[256];
 	store_location_shown(url, shown, sizeof shown);
+	struct lerr le = {0};
+	if (lazy_pq_load(&le) < 0)
+		return lerr_set(e, LERR_STORE, "store %s: %s", shown, le.msg);
 	struct pg_conn *q = calloc(1, sizeof *q);
 	if (!q)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
