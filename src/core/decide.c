@@ -63,7 +63,7 @@ static void rule(struct decision *d, const char *id, const char *clause, bool ok
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	int w = vsnprintf(r->detail, sizeof r->detail, fmt, ap);
+	int w = text_vformat(r->detail, sizeof r->detail, fmt, ap);
 	va_end(ap);
 	if (w < 0 || (size_t)w >= sizeof r->detail) /* cut: maybe mid-sequence */
 		text_trim_utf8(r->detail);
@@ -79,7 +79,7 @@ static void hint(struct decision *d, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	int w = vsnprintf(r->hint, sizeof r->hint, fmt, ap);
+	int w = text_vformat(r->hint, sizeof r->hint, fmt, ap);
 	va_end(ap);
 	if (w < 0 || (size_t)w >= sizeof r->hint) /* cut: maybe mid-sequence */
 		text_trim_utf8(r->hint);
@@ -98,8 +98,8 @@ static const char *joined(const char *words, size_t w, size_t n, char *buf, size
 	size_t len = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && len < size; i++)
-		len +=
-		    (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", words + i * w);
+		len += (size_t)text_format(buf + len, size - len, "%s%s", i ? ", " : "",
+					   words + i * w);
 	return buf;
 }
 
@@ -548,8 +548,8 @@ char *decide_why(const struct decision *d, char *buf, size_t n)
 	for (size_t i = 0; i < d->nrules && len < n; i++) {
 		if (d->rules[i].ok)
 			continue;
-		int w = snprintf(buf + len, n - len, "%s%s: %s", len ? "; " : "", d->rules[i].id,
-				 d->rules[i].detail);
+		int w = text_format(buf + len, n - len, "%s%s: %s", len ? "; " : "", d->rules[i].id,
+				    d->rules[i].detail);
 		if (w < 0 || (size_t)w >= n - len) {
 			if (n > 4)
 				memcpy(buf + n - 4, "...", 4);

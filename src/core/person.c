@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
+
 static const char *const roles_by_bit[ROLE__COUNT] = {"analyst", "originator", "security-officer",
 						      "registrar", "auditor"};
 
@@ -22,8 +24,8 @@ char *role_names(unsigned roles, char *buf, size_t n)
 		buf[0] = '\0';
 	for (int i = 0; i < ROLE__COUNT && len < n; i++)
 		if (roles & (1u << i)) {
-			int w = snprintf(buf + len, n - len, "%s%s", len ? " or " : "",
-					 roles_by_bit[i]);
+			int w = text_format(buf + len, n - len, "%s%s", len ? " or " : "",
+					    roles_by_bit[i]);
 			len += w > 0 ? (size_t)w : 0;
 		}
 	return buf;

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 size_t utf8_seq_len(const unsigned char *s, size_t left)
@@ -265,4 +266,63 @@ bool text_contains_folded(const char *s, const char *part)
 			return true;
 	}
 	return false;
+}
+
+/* Appends the NUL-terminated s to buf at *at, as far as n - 1 allows; *at counts all of it. */
+static void put(char *buf, size_t n, size_t *at, const char *s)
+{
+	size_t i = *at;
+	for (; *s && i + 1 < n; s++)
+		buf[i++] = *s;
+	*at = i + strlen(s); /* what did not fit, counted */
+}
+
+int text_vformat(char *buf, size_t n, const char *fmt, va_list ap)
+{
+	va_list whole; /* for the C library, should another conversion come */
+	va_copy(whole, ap);
+	size_t at = 0;
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%') {
+			if (at + 1 < n)
+				buf[at] = *p;
+			at++;
+		} else if (p[1] == 's') {
+			const char *s = va_arg(ap, const char *);
+			put(buf, n, &at, s ? s : "(null)"); /* NULL: as the C library writes it */
+			p++;
+		} else if (p[1] == 'd') {
+			char num[12], *d = num + sizeof num;
+			int v = va_arg(ap, int);
+			unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+			*--d = '\0';
+			do
+				*--d = (char)('0' + u % 10);
+			while (u /= 10);
+			if (v < 0)
+				*--d = '-';
+			put(buf, n, &at, d);
+			p++;
+		} else if (p[1] == '%') {
+			put(buf, n, &at, "%");
+			p++;
+		} else {
+			int w = vsnprintf(buf, n, fmt, whole);
+			va_end(whole);
+			return w;
+		}
+	}
+	va_end(whole);
+	if (n)
+		buf[at < n ? at : n - 1] = '\0';
+	return at > INT32_MAX ? -1 : (int)at;
+}
+
+int text_format(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int w = text_vformat(buf, n, fmt, ap);
+	va_end(ap);
+	return w;
 }

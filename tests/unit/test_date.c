@@ -94,8 +94,10 @@ Test(date, every_day_round_trips_through_text)
 		cr_assert(next || t == DATE_MIN, "day %d (%d-%d-%d) does not follow %d-%d-%d", t, y,
 			  m, d, py, pm, pd);
 		py = y, pm = m, pd = d;
+		date_t back;
+		cr_assert_eq(date_from_ymd(y, m, d, &back, NULL), 0);
+		cr_assert_eq(back, t, "day %d is %d-%d-%d, which is day %d", t, y, m, d, back);
 		if (t % 997 == 0) {
-			date_t back;
 			cr_assert_eq(date_parse(date_format(t, buf), &back, NULL), 0, "%s", buf);
 			cr_assert_eq(back, t);
 		}

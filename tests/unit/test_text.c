@@ -1,6 +1,8 @@
 /* test_text.c - UTF-8 checks, the nearest known word (core/text.h), and
  * the one table of error kinds (core/err.h). */
 #include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -108,4 +110,43 @@ Test(text, contains_folded_folds_ascii_letters_only)
 	cr_assert(text_contains_folded("ÉCOLE", "Écol"));
 	/* a byte with its high bit set is never folded into an ASCII letter */
 	cr_assert_not(text_contains_folded("\xc3\x89", "\xc3\xa9"));
+}
+
+/* text_vformat and vsnprintf on the same format and arguments */
+static int both(char *mine, char *libc, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int both(char *mine, char *libc, size_t n, const char *fmt, ...)
+{
+	va_list a, b;
+	va_start(a, fmt);
+	va_copy(b, a);
+	memset(mine, 'x', 80);
+	memset(libc, 'x', 80);
+	int w = text_vformat(mine, n, fmt, a);
+	int v = vsnprintf(libc, n, fmt, b);
+	va_end(b);
+	va_end(a);
+	cr_assert_eq(w, v, "\"%s\" in %zu: %d, the C library %d", fmt, n, w, v);
+	cr_assert_eq(memcmp(mine, libc, 80), 0, "\"%s\" in %zu: \"%.80s\", the C library \"%.80s\"",
+		     fmt, n, mine, libc);
+	return w;
+}
+
+Test(text, vformat_writes_what_vsnprintf_writes_at_every_size)
+{
+	char mine[80], libc[80];
+	const char *dpk = "\xed\x95\x9c\xea\xb5\xad"; /* 한국 */
+	const char *volatile none = NULL;	      /* unseen by the compiler's checks */
+	for (size_t n = 0; n <= 60; n++) {
+		both(mine, libc, n, "JPN-KOR %s on %s: %d days, 100%% (%s)", "in-force",
+		     "2019-11-23", -90, dpk);
+		both(mine, libc, n, "%d %d %d %d", 0, 7, 2147483647, -2147483647 - 1);
+		both(mine, libc, n, "%s%s%%%s", "", "a", "b");
+		both(mine, libc, n, "no conversion at all");
+		both(mine, libc, n, "%s", none);
+		/* other conversions: the C library's, whole */
+		both(mine, libc, n, "%s is %u, %.3s, %5d", "x", 42u, "abcdef", 12);
+	}
+	cr_assert_eq(both(mine, libc, sizeof mine, "%d%%", 5), 2);
+	cr_assert_str_eq(mine, "5%");
 }
