@@ -67,7 +67,7 @@ void remote_free(struct remote *r)
 static struct remote *remote_new(const char *url, const char *token, const char *cacert,
 				 struct lerr *e)
 {
-	if (lazy_curl_load(e) < 0) /* every request's URL is escaped by libcurl */
+	if (lazy_curl_load(e) < 0) /* every request of this remote goes through libcurl */
 		return NULL;
 	struct remote *r = calloc(1, sizeof *r);
 	size_t tl = strlen(token);

@@ -45,10 +45,10 @@ static date_t days_from_civil(int y, int m, int d)
 
 /*
  * Neri and Schneider's conversion ("Euclidean affine functions and their
- * application to calendar algorithms", 2022): the same answers as the era
- * arithmetic below, in unsigned multiplications and shifts, for the dates
- * it is asked about most (a decision converts several). The day is moved
- * by 82 eras so that every date of the range counts from a positive day.
+ * application to calendar algorithms", 2022): the inverse of
+ * days_from_civil above in unsigned multiplications and shifts (a decision
+ * converts several dates). The day is moved by 82 eras so that every date
+ * of the range counts from a positive day; no value passes 2^32.
  */
 static void ymd_fast(date_t t, int *y, int *m, int *d)
 {
@@ -68,19 +68,7 @@ static void ymd_fast(date_t t, int *y, int *m, int *d)
 
 void date_to_ymd(date_t t, int *y, int *m, int *d)
 {
-	if (t >= DATE_MIN && t <= DATE_MAX) {
-		ymd_fast(t, y, m, d);
-		return;
-	}
-	const int z = (int)t + 719468;
-	const int era = (z >= 0 ? z : z - 146096) / 146097;
-	const int doe = z - era * 146097;
-	const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	const int mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yoe + era * 400 + (*m <= 2);
+	ymd_fast(t < DATE_MIN ? DATE_MIN : t > DATE_MAX ? DATE_MAX : t, y, m, d);
 }
 
 int date_from_ymd(int y, int m, int d, date_t *out, struct lerr *e)

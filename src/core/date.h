@@ -38,7 +38,7 @@ int date_days_in_year(int y);
 int date_from_ymd(int y, int m, int d, date_t *out, struct lerr *e)
     __attribute__((warn_unused_result));
 
-/* Splits a date (DATE_MIN..DATE_MAX) into year, month, day. */
+/* Splits a date into year, month, day; one outside DATE_MIN..DATE_MAX as the nearest in it. */
 void date_to_ymd(date_t t, int *y, int *m, int *d);
 
 /*

@@ -349,16 +349,12 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 		n->clock.simulated ? ", clock set by LIAISON_NOW" : "");
 	fflush(stderr);
 	/* under systemd (Type=notify): ready now; nothing when not under it */
-	struct lerr le = {0};
-	bool notify = getenv("NOTIFY_SOCKET") != NULL;
-	if (notify && lazy_systemd_load(&le) < 0) {
-		fprintf(stderr, "liaison serve: cannot tell systemd it is ready: %s\n", le.msg);
-		notify = false;
-	}
+	bool notify = getenv("NOTIFY_SOCKET") != NULL; /* libsystemd loaded at the start */
 	if (notify)
 		(void)sd_notifyf(0, "READY=1\nSTATUS=serving %s on port %u", n->party,
 				 di ? di->port : 0);
 	struct lanes *lanes = NULL;
+	struct lerr le = {0};
 	if (lanes_start(s, &lanes, &le) < 0)
 		fprintf(stderr, "liaison serve: %s\n", le.msg);
 	int sig = 0;
@@ -423,14 +419,21 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	int r = parse_listen(o->listen, &ss, &sl, &v6, e);
 	if (r == 0)
 		r = lazy_mhd_load(e);
-	/* the memory a request frees at its end: the C library gave it back to
-	 * the kernel each time (madvise from free, in each worker's arena), and
-	 * each give-back flushed the TLBs of every core (3.4% of a download's
-	 * time in bench/http). Kept instead, up to 32 MiB an arena; the mmap
-	 * threshold fixed too, since setting the trim threshold alone would
-	 * pin it at 128 KiB (an mmap and munmap for every larger buffer) */
-	mallopt(M_MMAP_THRESHOLD, 8 << 20);
-	mallopt(M_TRIM_THRESHOLD, 32 << 20);
+	/* a service manager waiting for READY=1 (systemd's Type=notify) that
+	 * would never get it would kill the daemon at its start timeout, and
+	 * start it again, and again: better not start, and say why */
+	if (r == 0 && getenv("NOTIFY_SOCKET") && lazy_systemd_load(e) < 0)
+		r = lerr_prefix(e, "NOTIFY_SOCKET is set (systemd's Type=notify), but the daemon "
+				   "cannot notify");
+	/* the memory a request frees at its end: glibc gave it back to the
+	 * kernel each time, 4 and 64 KiB at once (madvise from free, trimming
+	 * each worker's arena past 128 KiB free), and each give-back flushed
+	 * the TLBs of every core (3.4% of a download's time in bench/http).
+	 * An arena now keeps up to 1 MiB free; the mmap threshold fixed at
+	 * 1 MiB as well, since setting the trim threshold alone would pin it at
+	 * 128 KiB (an mmap and a munmap for every larger buffer) */
+	mallopt(M_TRIM_THRESHOLD, 1 << 20);
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	if (r == 0 && !!o->tls_cert != !!o->tls_key)
 		r = lerr_set(e, LERR_INVAL, "--tls-cert and --tls-key go together");
 	if (r == 0 && o->public_origin && !origin_ok(o->public_origin))

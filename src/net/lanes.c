@@ -16,6 +16,7 @@
 
 #include "internal.h"
 #include "peer_client.h"
+#include "../sys/lazy_curl.h"
 
 struct lane {
 	struct lanes *ls;
@@ -124,6 +125,12 @@ static void *supervise(void *arg)
 	size_t swept;
 	if (node_outbox_sweep(n, (int64_t)time(NULL), &swept, &e) < 0)
 		fprintf(stderr, "liaison serve: outbox: %s\n", e.msg);
+	/* the lanes send with libcurl: without it, no lane (said once) */
+	if (lazy_curl_load(&e) < 0) {
+		fprintf(stderr, "liaison serve: no deliveries to peers: %s\n", e.msg);
+		node_close(n);
+		return NULL;
+	}
 	for (unsigned turn = 1; !atomic_load(&ls->stop); turn++) {
 		reap(ls, false);
 		/* a node on PostgreSQL: the keys as the database has them, every 2 s

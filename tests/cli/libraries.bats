@@ -52,20 +52,42 @@ fakes() {
 	! [[ "$output" == *"node on http"* ]]
 }
 
-@test "serve under systemd with a broken libsystemd still serves, and says it cannot notify" {
+@test "serve under systemd with a broken libsystemd does not start, and says why" {
 	cd "$BATS_TEST_TMPDIR"
 	example_node
 	mkdir fakes
 	echo 'int liaison_fake_library;' >fakes/fake.c
 	cc -shared -fPIC -o fakes/libsystemd.so.0 fakes/fake.c
-	NOTIFY_SOCKET="$PWD/none.sock" LD_LIBRARY_PATH="$PWD/fakes" "$L" serve --listen 127.0.0.1:0 2>serve.log &
+	NOTIFY_SOCKET="$PWD/none.sock" LD_LIBRARY_PATH="$PWD/fakes" run "$L" serve --listen 127.0.0.1:0
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"NOTIFY_SOCKET is set (systemd's Type=notify), but the daemon cannot notify: libsystemd.so.0 cannot be loaded (Debian package libsystemd0): it has no function sd_notify"* ]]
+	! [[ "$output" == *"node on http"* ]]
+	# without NOTIFY_SOCKET, libsystemd is not needed
+	LD_LIBRARY_PATH="$PWD/fakes" "$L" serve --listen 127.0.0.1:0 2>serve.log &
 	pid=$!
 	for _ in $(seq 200); do grep -q "node on http" serve.log && break; sleep 0.05; done
 	kill -TERM "$pid"
 	wait "$pid" || true
 	grep -q "node on http" serve.log
-	grep -q "cannot tell systemd it is ready: libsystemd.so.0 cannot be loaded (Debian package libsystemd0): it has no function sd_notify" serve.log
-	grep -q "stopped" serve.log
+}
+
+@test "a daemon with a broken libcurl serves, and says once that it cannot deliver to peers" {
+	cd "$BATS_TEST_TMPDIR"
+	example_node
+	"$L" keygen --party KOR --out . >/dev/null 2>&1
+	"$L" party key KOR KOR.pub >/dev/null
+	"$L" peer add KOR --url http://127.0.0.1:9 >/dev/null
+	fakes fakes
+	# only libcurl broken: the daemon itself starts
+	rm fakes/libmicrohttpd.so.12 fakes/libsystemd.so.0 fakes/libpq.so.5
+	LD_LIBRARY_PATH="$PWD/fakes" "$L" serve --listen 127.0.0.1:0 2>serve.log &
+	pid=$!
+	for _ in $(seq 200); do grep -q "no deliveries to peers" serve.log && break; sleep 0.05; done
+	sleep 1
+	kill -TERM "$pid"
+	wait "$pid" || true
+	grep -q "node on http" serve.log
+	[ "$(grep -c "no deliveries to peers: libcurl.so.4 cannot be loaded (Debian package libcurl4): it has no function curl_" serve.log)" -eq 1 ]
 }
 
 @test "a command through a daemon, with a broken libcurl, says which library and package" {

@@ -131,3 +131,14 @@ Test(date, weekdays)
 	cr_assert_eq(date_weekday(D("1970-01-01")), 3, "a Thursday");
 	cr_assert_eq(date_weekday(D("1969-12-29")), 0, "a Monday");
 }
+
+Test(date, a_day_outside_the_range_splits_as_the_nearest_in_it)
+{
+	int y, m, d;
+	date_to_ymd(DATE_MAX + 1, &y, &m, &d);
+	cr_assert(y == 9999 && m == 12 && d == 31, "%d-%d-%d", y, m, d);
+	date_to_ymd(INT32_MAX, &y, &m, &d);
+	cr_assert(y == 9999 && m == 12 && d == 31, "%d-%d-%d", y, m, d);
+	date_to_ymd(INT32_MIN, &y, &m, &d);
+	cr_assert(y == 1 && m == 1 && d == 1, "%d-%d-%d", y, m, d);
+}
