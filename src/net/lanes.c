@@ -125,12 +125,11 @@ static void *supervise(void *arg)
 	size_t swept;
 	if (node_outbox_sweep(n, (int64_t)time(NULL), &swept, &e) < 0)
 		fprintf(stderr, "liaison serve: outbox: %s\n", e.msg);
-	/* the lanes send with libcurl: without it, no lane (said once) */
-	if (lazy_curl_load(&e) < 0) {
+	/* the lanes send with libcurl: without it, no lane (said once); the
+	 * rest of the round (the keys of a node on PostgreSQL) goes on */
+	bool can_send = lazy_curl_load(&e) == 0;
+	if (!can_send)
 		fprintf(stderr, "liaison serve: no deliveries to peers: %s\n", e.msg);
-		node_close(n);
-		return NULL;
-	}
 	for (unsigned turn = 1; !atomic_load(&ls->stop); turn++) {
 		reap(ls, false);
 		/* a node on PostgreSQL: the keys as the database has them, every 2 s
@@ -140,7 +139,7 @@ static void *supervise(void *arg)
 			fprintf(stderr, "liaison serve: %s\n", e.msg);
 		struct store_peer *ps = NULL;
 		size_t np = 0;
-		if (node_peer_list(n, &ps, &np, &e) < 0)
+		if (can_send && node_peer_list(n, &ps, &np, &e) < 0)
 			fprintf(stderr, "liaison serve: peers: %s\n", e.msg);
 		for (size_t i = 0; i < np; i++) {
 			bool has = false;
