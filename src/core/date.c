@@ -115,11 +115,7 @@ int date_parse(const char *s, date_t *out, struct lerr *e)
 char *date_format(date_t t, char buf[DATE_BUF_SIZE])
 {
 	int y, m, d;
-	if (t < DATE_MIN)
-		t = DATE_MIN;
-	if (t > DATE_MAX)
-		t = DATE_MAX;
-	date_to_ymd(t, &y, &m, &d);
+	date_to_ymd(t, &y, &m, &d); /* out of range: the nearest day in it */
 	buf[0] = (char)('0' + y / 1000);
 	buf[1] = (char)('0' + y / 100 % 10);
 	buf[2] = (char)('0' + y / 10 % 10);

@@ -349,8 +349,7 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 		n->clock.simulated ? ", clock set by LIAISON_NOW" : "");
 	fflush(stderr);
 	/* under systemd (Type=notify): ready now; nothing when not under it */
-	bool notify = getenv("NOTIFY_SOCKET") != NULL; /* libsystemd loaded at the start */
-	if (notify)
+	if (s->notify)
 		(void)sd_notifyf(0, "READY=1\nSTATUS=serving %s on port %u", n->party,
 				 di ? di->port : 0);
 	struct lanes *lanes = NULL;
@@ -379,7 +378,7 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 	}
 	if (sig < 0)
 		sig = SIGTERM;
-	if (notify)
+	if (s->notify)
 		(void)sd_notify(0, "STOPPING=1");
 	fprintf(stderr, "liaison serve: %s: stopping (requests in flight may finish)\n",
 		sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -422,7 +421,8 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	/* a service manager waiting for READY=1 (systemd's Type=notify) that
 	 * would never get it would kill the daemon at its start timeout, and
 	 * start it again, and again: better not start, and say why */
-	if (r == 0 && getenv("NOTIFY_SOCKET") && lazy_systemd_load(e) < 0)
+	s->notify = getenv("NOTIFY_SOCKET") != NULL;
+	if (r == 0 && s->notify && lazy_systemd_load(e) < 0)
 		r = lerr_prefix(e, "NOTIFY_SOCKET is set (systemd's Type=notify), but the daemon "
 				   "cannot notify");
 	/* the memory a request frees at its end: glibc gave it back to the

@@ -140,6 +140,7 @@ struct server {
 	struct key_secret key;
 	struct stat key_file;	  /* PARTY.pub as key was unsealed: a rotation renames another in */
 	pthread_key_t worker_key; /* each worker thread's node and spare request (http.c) */
+	bool notify; /* under systemd's Type=notify (NOTIFY_SOCKET): libsystemd loaded */
 	struct MHD_Daemon *d;
 	char *tls_pem, *tls_key_pem; /* the TLS pair served, NULL without TLS */
 	struct retired retired;

@@ -114,7 +114,7 @@ static date_t new_year(int y)
 static int year_of(date_t d)
 {
 	int y, m, day;
-	date_to_ymd(d < DATE_MAX ? d : DATE_MAX, &y, &m, &day);
+	date_to_ymd(d, &y, &m, &day); /* past DATE_MAX (an open end): 9999 */
 	return y;
 }
 
