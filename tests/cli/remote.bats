@@ -151,3 +151,25 @@ as() {
 	"$L" --home kor item import - <rel.lsn >/dev/null 2>&1
 	[ "$(sqlite3 kor/node.db "SELECT count(*) FROM items WHERE id = '$ID'")" -eq 1 ]
 }
+
+@test "a name with ?, #, %, /, .. or spaces in it reaches the daemon escaped: no query added, no other route" {
+	# every byte but letters, digits and -._~ goes as %XX (RFC 3986): the
+	# daemon answers about exactly that name, as the node itself does (the
+	# node alone adds a suggestion: "did you mean")
+	for name in 'kim?person=park' 'kim#x' 'kim%2Fpark' 'ki m' '金' 'kim&x=1'; do
+		local_out=$("$L" --home kor person show "$name" 2>&1 || true)
+		run as "$KOR_URL" "$KIM" person show "$name"
+		[ "$status" -ne 0 ]
+		[ "$output" = "liaison: unknown person $name" ] || { echo "for $name: $output"; false; }
+		[[ "$local_out" == "$output"* ]] || { echo "for $name, the node: $local_out"; false; }
+	done
+	# a / is unescaped by the daemon before routing: the path then matches
+	# no route (dot segments are not resolved), so nothing else answers
+	run as "$KOR_URL" "$KIM" person show 'kim/../../v1/items'
+	[ "$status" -ne 0 ]
+	[ "$output" = "liaison: no such endpoint: /v1/people/kim/../../v1/items" ]
+	# the daemon's access log shows each request as one path, no query
+	# (written at least every 200 ms)
+	eventually grep -q '"path":"/v1/people/kim?person=park"' kor.log
+	eventually grep -q '"path":"/v1/people/kim&x=1"' kor.log
+}
