@@ -1,9 +1,12 @@
 /*
  * cache.c - a node handle's cache of what it reads most (people, parties,
  * items, tokens, the agreement between two parties), valid only while the store's generation does
- * not move: any commit, by this handle or another, empties it at the next lookup. So a revoked
- * token or a changed clearance is seen at once, and a daemon thread answering questions does not
- * re-read and re-parse the same rows on every request.
+ * not move (store_generation): any committed write but the log's, by this handle or another,
+ * empties it at the next lookup. So a revoked token or a changed clearance is seen at once, and a
+ * daemon thread answering questions does not re-read and re-parse the same rows on every request,
+ * nor after every download another thread logged. Inside the handle's own write transaction it is
+ * neither read nor filled: what is read there may be the transaction's own writes, which a
+ * rollback takes back.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +81,8 @@ static struct node_cache *fresh(struct node *n)
 	struct node_cache *c = n->cache;
 	if (c && c->pinned && c->valid)
 		return c;
-	if (!c || store_generation(n->store, &g, NULL) < 0)
+	/* in a write transaction: its own writes, maybe rolled back later */
+	if (!c || store_writing(n->store) || store_generation(n->store, &g, NULL) < 0)
 		return NULL;
 	if (!c->valid || g != c->gen) {
 		clear(c);

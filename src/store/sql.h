@@ -61,8 +61,6 @@ struct sql_driver {
 	 * answer is read when the connection is next used) */
 	int (*read_begin)(struct sql *c, struct lerr *e);
 	void (*read_end)(struct sql *c);
-	/* a number that moves whenever any connection commits to the store */
-	int (*generation)(struct sql *c, uint64_t *gen, struct lerr *e);
 	void (*close)(struct sql *c);
 };
 
@@ -166,10 +164,6 @@ static inline const char *sql_errmsg(struct sql *c)
 static inline bool sql_in_tx(struct sql *c)
 {
 	return c->d->in_tx(c);
-}
-static inline int sql_generation(struct sql *c, uint64_t *gen, struct lerr *e)
-{
-	return c->d->generation(c, gen, e);
 }
 static inline void sql_close(struct sql *c)
 {

@@ -644,18 +644,6 @@ static void pg_read_end(struct sql *c)
 		renew(q);
 }
 
-/* The counter every write transaction moves as it commits (store_schema.c). */
-static int pg_generation(struct sql *c, uint64_t *gen, struct lerr *e)
-{
-	struct sql_stmt *st;
-	if (pg_prep(c, "SELECT n FROM store_generation", &st, e) < 0)
-		return LERR_STORE;
-	int rc = pg_step(st);
-	*gen = rc == SQL_ROW ? (uint64_t)pg_integer(st, 0) : 0;
-	pg_release(st);
-	return rc == SQL_ROW ? 0 : lerr_set(e, LERR_STORE, "store: generation: %s", C(c)->err);
-}
-
 static void pg_close(struct sql *c)
 {
 	struct pg_conn *q = C(c);
@@ -690,7 +678,6 @@ static const struct sql_driver pg_driver = {
     .in_tx = pg_in_tx,
     .read_begin = pg_read_begin,
     .read_end = pg_read_end,
-    .generation = pg_generation,
     .close = pg_close,
 };
 

@@ -192,22 +192,6 @@ static void sq_close(struct sql *c)
 	free(q);
 }
 
-/* The data version (moves when another connection commits) and this
- * connection's own changes: a number that moves on any commit. */
-static int sq_generation(struct sql *c, uint64_t *gen, struct lerr *e)
-{
-	struct sql_stmt *st;
-	if (sq_prep(c, "PRAGMA data_version", &st, e) < 0)
-		return LERR_STORE;
-	int rc = sq_step(st);
-	uint64_t dv = rc == SQL_ROW ? (uint64_t)sq_int64(st, 0) : 0;
-	sq_release(st);
-	if (rc != SQL_ROW)
-		return lerr_set(e, LERR_STORE, "store: data version: %s", sq_errmsg(c));
-	*gen = dv << 32 ^ (uint64_t)sqlite3_total_changes64(C(c)->db);
-	return 0;
-}
-
 static bool sq_in_tx(struct sql *c)
 {
 	return !sqlite3_get_autocommit(C(c)->db);
@@ -233,7 +217,6 @@ static const struct sql_driver sqlite_driver = {
     .exec = sq_exec,
     .errmsg = sq_errmsg,
     .in_tx = sq_in_tx,
-    .generation = sq_generation,
     .close = sq_close,
 };
 

@@ -245,12 +245,21 @@ int store_witness_latest(struct store *s, const char *origin, char **note, struc
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 /*
- * A number that changes whenever anything stored may have changed (a commit
- * by this handle or by any other on the same store): what a cache of reads
- * checks before it answers.
+ * What a cache of reads checks before it answers: the store's generation,
+ * a counter that triggers move on every committed transaction that wrote to
+ * a table other than the log's, by this handle or any other on the same
+ * store, or by anyone else's SQL. Appending to the log does not move it: a
+ * logged download does not empty the caches of the daemon's other threads.
+ * Inside this handle's own write transaction it may or may not have moved
+ * yet: a cache is not used there (store_writing).
  */
 int store_generation(struct store *s, uint64_t *gen, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* Whether this handle is inside a write transaction (store_begin, until its
+ * commit or rollback): what it reads there may be its own uncommitted
+ * writes, which a cache must neither keep nor hide. */
+bool store_writing(const struct store *s) __attribute__((nonnull));
 
 /* ---- people's bearer tokens (only their SHA-256 is stored) ---- */
 

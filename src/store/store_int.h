@@ -20,7 +20,8 @@
 
 struct store {
 	struct sql *c;
-	int version; /* the schema version */
+	int version;  /* the schema version */
+	bool writing; /* inside store_begin's transaction (store_writing) */
 };
 
 /* The store over SQL: a SQLite file or a postgresql:// URL (store_schema.c). */

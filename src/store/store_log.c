@@ -128,10 +128,14 @@ int store_witness_latest(struct store *s, const char *origin, char **note, struc
 			   origin);
 }
 
-/* A number that moves whenever anything is committed, by any connection. */
 int store_generation(struct store *s, uint64_t *gen, struct lerr *e)
 {
-	return sql_generation(s->c, gen, e);
+	struct sql_stmt *st;
+	if (db_prep(s, "SELECT n FROM store_generation", &st, e) < 0)
+		return LERR_STORE;
+	int rc = sql_step(st);
+	*gen = rc == SQL_ROW ? (uint64_t)sql_int(st, 0) : 0;
+	return db_read_end(s, st, rc, 0, "read the generation", e, "store: no generation");
 }
 
 /* ---- bearer tokens ---- */

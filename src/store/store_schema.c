@@ -212,6 +212,18 @@ static const struct migration migrations[] = {
      "CREATE INDEX items_by_blob ON items(blob);"},
     /* 16: the envelope format a peer's node reads (0: the newest). */
     {"ALTER TABLE peers ADD COLUMN envelope_version INTEGER NOT NULL DEFAULT 0;", NULL},
+    /* 17: the generation in both engines, moved by triggers on every table
+     * but the log's (generation_triggers) rather than by every commit. */
+    {"CREATE TABLE store_generation(n INTEGER NOT NULL) STRICT;"
+     "INSERT INTO store_generation VALUES(0);",
+     "CREATE OR REPLACE FUNCTION store_generation_moves() RETURNS trigger LANGUAGE plpgsql AS $$"
+     "BEGIN"
+     " IF current_setting('liaison.generation_moved', true) IS DISTINCT FROM 'yes' THEN"
+     "  UPDATE store_generation SET n = n + 1;"
+     "  PERFORM set_config('liaison.generation_moved', 'yes', true);"
+     " END IF;"
+     " RETURN NULL;"
+     "END$$;"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -230,21 +242,23 @@ int store_begin(struct store *s, struct lerr *e)
 	 * statement timeout, a cancel) leave an aborted transaction: ended */
 	if (r < 0 && sql_in_tx(s->c))
 		(void)db_exec(s, "ROLLBACK", NULL);
+	s->writing = r == 0;
 	return r;
 }
 
 int store_commit(struct store *s, struct lerr *e)
 {
-	/* PostgreSQL: the generation counter moves with the commit (store_generation) */
-	if (db_exec(s,
-		    s->c->dialect == SQL_PG ? "UPDATE store_generation SET n = n + 1; COMMIT"
-					    : "COMMIT",
-		    e) < 0) {
-		if (sql_in_tx(s->c))
-			(void)db_exec(s, "ROLLBACK", NULL);
+	if (db_exec(s, "COMMIT", e) < 0) {
+		store_rollback(s);
 		return LERR_STORE;
 	}
+	s->writing = false;
 	return 0;
+}
+
+bool store_writing(const struct store *s)
+{
+	return s->writing;
 }
 
 /* A read transaction: one snapshot for many reads. */
@@ -270,6 +284,7 @@ void store_read_end(struct store *s)
 
 void store_rollback(struct store *s)
 {
+	s->writing = false;
 	if (sql_in_tx(s->c))
 		(void)db_exec(s, "ROLLBACK", NULL);
 }
@@ -332,6 +347,82 @@ static int version_read(struct store *q, struct lerr *e)
 	return r;
 }
 
+/* Tables whose writes do not move the generation: the log's, appended to
+ * by every logged act and never read into a cache, and the counter's own. */
+static const char *const ungenerated[] = {"log_entries", "log_hashes", "store_generation",
+					  "store_schema"};
+
+/*
+ * Triggers that move store_generation on every write to every other table
+ * (SQLite: after each row inserted, updated or deleted; PostgreSQL: after
+ * each statement, TRUNCATE too, and only once a transaction, marked by a
+ * setting local to the transaction: each UPDATE of the counter's row leaves
+ * a dead version of it behind, which every reader of the counter would
+ * step over until a vacuum, and a configuration applied is thousands of
+ * statements). Made anew in the last migration's
+ * transaction, so that a table a later migration adds has them too;
+ * tests/unit/test_store.c checks that every table has them.
+ */
+static int generation_triggers(struct store *q, struct lerr *e)
+{
+	struct sql_stmt *st;
+	char(*names)[64] = NULL;
+	size_t n = 0, cap = 0;
+	bool pg = q->c->dialect == SQL_PG;
+	if (db_prep(q,
+		    pg ? "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+		       : "SELECT name FROM sqlite_master WHERE type = 'table'"
+			 " AND name NOT LIKE 'sqlite%'",
+		    &st, e) < 0)
+		return LERR_STORE;
+	int rc, r = 0;
+	while (r == 0 && (rc = sql_step(st)) == SQL_ROW) {
+		const char *t = sql_text(st, 0);
+		bool skip = !t || strspn(t, "abcdefghijklmnopqrstuvwxyz_0123456789") != strlen(t);
+		for (size_t i = 0; !skip && i < sizeof ungenerated / sizeof *ungenerated; i++)
+			skip = strcmp(t, ungenerated[i]) == 0;
+		if (skip)
+			continue;
+		if (strlen(t) >= sizeof names[0])
+			r = lerr_set(e, LERR_LIMIT, "store: table name %.80s is too long", t);
+		else if (n == cap) {
+			void *more = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof names[0]);
+			if (!more)
+				r = lerr_set(e, LERR_NOMEM, "out of memory");
+			else
+				names = more;
+		}
+		if (r == 0)
+			memcpy(names[n++], t, strlen(t) + 1);
+	}
+	if (r == 0 && rc != SQL_DONE)
+		r = db_fail(q, e, "list the tables");
+	db_release(q, st);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		char sql[512];
+		const char *t = names[i];
+		if (pg)
+			snprintf(sql, sizeof sql,
+				 "DROP TRIGGER IF EXISTS store_generation ON %s;"
+				 "CREATE TRIGGER store_generation AFTER INSERT OR UPDATE OR DELETE"
+				 " OR TRUNCATE ON %s FOR EACH STATEMENT"
+				 " EXECUTE FUNCTION store_generation_moves()",
+				 t, t);
+		else
+			snprintf(sql, sizeof sql,
+				 "CREATE TRIGGER IF NOT EXISTS %s_gen_i AFTER INSERT ON %s"
+				 " BEGIN UPDATE store_generation SET n = n + 1; END;"
+				 "CREATE TRIGGER IF NOT EXISTS %s_gen_u AFTER UPDATE ON %s"
+				 " BEGIN UPDATE store_generation SET n = n + 1; END;"
+				 "CREATE TRIGGER IF NOT EXISTS %s_gen_d AFTER DELETE ON %s"
+				 " BEGIN UPDATE store_generation SET n = n + 1; END",
+				 t, t, t, t, t, t);
+		r = db_exec(q, sql, e);
+	}
+	free(names);
+	return r;
+}
+
 static int migrate_one(struct store *q, struct lerr *e)
 {
 	const struct migration *m = &migrations[q->version];
@@ -348,7 +439,9 @@ static int migrate_one(struct store *q, struct lerr *e)
 	}
 	const char *text = q->c->dialect == SQL_PG ? (m->pg ? m->pg : pg) : m->sql;
 	int r = db_exec(q, q->c->dialect == SQL_PG ? "BEGIN" : "BEGIN IMMEDIATE", e);
-	if (r == 0 && (db_exec(q, text, e) < 0 || db_exec(q, set, e) < 0)) {
+	if (r == 0 && (db_exec(q, text, e) < 0 ||
+		       (q->version + 1 == SCHEMA_VERSION && generation_triggers(q, e) < 0) ||
+		       db_exec(q, set, e) < 0)) {
 		store_rollback(q);
 		r = lerr_prefix(e, "migration to version %d", q->version + 1);
 	}

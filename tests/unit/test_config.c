@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "node/internal.h"
 #include "node/node.h"
+#include "store/store.h"
 
 TestSuite(config, .fini = leak_check);
 
@@ -384,5 +386,43 @@ Test(config, new_events_merge_with_recorded_ones)
 	cr_assert(strstr(e.msg, "event 3 already recorded") &&
 		      strstr(e.msg, "no pending notice to suspend"),
 		  "%s", e.msg);
+	remove_node(n, dir);
+}
+
+/*
+ * A write read through the node's cache inside its transaction, then rolled
+ * back, is not served afterwards, even when another handle's commit brings
+ * the store's generation back to the number it had inside that transaction
+ * (the same rows written: the same count of trigger moves).
+ */
+Test(config, a_rolled_back_write_read_through_the_cache_is_never_served)
+{
+	char dir[64];
+	struct node *n = fresh_node(dir), *other;
+	struct lerr e = {0};
+	struct config_summary sum;
+	cr_assert_eq(apply_text(n, good, &sum, &e), 0, "%s", e.msg);
+	cr_assert_eq(node_open(dir, &other, &e), 0, "%s", e.msg);
+	struct party p, kept;
+	cr_assert_eq(node_cached_party(n, "JPN", &kept, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(kept.name, "Japan");
+	/* round 0: read again at once; round 1: after the other's commit */
+	for (int round = 0; round < 2; round++) {
+		p = kept;
+		strcpy(p.name, "Nippon");
+		cr_assert_eq(store_begin(n->store, &e), 0, "%s", e.msg);
+		cr_assert_eq(store_party_put(n->store, &p, &e), 0, "%s", e.msg);
+		cr_assert_eq(node_cached_party(n, "JPN", &p, &e), 0, "%s", e.msg);
+		cr_assert_str_eq(p.name, "Nippon", "its own write, inside its transaction");
+		store_rollback(n->store);
+		if (round == 1) {
+			cr_assert_eq(store_begin(other->store, &e), 0, "%s", e.msg);
+			cr_assert_eq(store_party_put(other->store, &kept, &e), 0, "%s", e.msg);
+			cr_assert_eq(store_commit(other->store, &e), 0, "%s", e.msg);
+		}
+		cr_assert_eq(node_cached_party(n, "JPN", &p, &e), 0, "%s", e.msg);
+		cr_assert_str_eq(p.name, "Japan", "round %d", round);
+	}
+	node_close(other);
 	remove_node(n, dir);
 }

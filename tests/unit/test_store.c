@@ -13,7 +13,7 @@
 #include "store/sql.h"
 #include "store/store.h"
 
-#define SCHEMA 16 /* the schema version this build makes */
+#define SCHEMA 17 /* the schema version this build makes */
 
 static char dir[64];
 static char path[384]; /* the store: a file, or a database's URL */
@@ -108,6 +108,29 @@ static long long raw(const char *sql)
 static long long raw_version(void)
 {
 	return raw(pg ? "SELECT max(version) FROM store_schema" : "PRAGMA user_version");
+}
+
+/* Takes away what migration 17 made, as a store of version 16 or older
+ * lacked it: the generation's triggers, and in SQLite its table. */
+static void undo_migration_17(void)
+{
+	if (pg) {
+		raw("SET client_min_messages = warning; DROP FUNCTION store_generation_moves() "
+		    "CASCADE");
+		return;
+	}
+	char drops[16384];
+	raw_text("SELECT group_concat('DROP TRIGGER ' || name, ';') FROM sqlite_master"
+		 " WHERE type = 'trigger'",
+		 drops, sizeof drops);
+	cr_assert_gt(strlen(drops), 0);
+	cr_assert_lt(strlen(drops), sizeof drops - 1);
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, drops, NULL, NULL, NULL), SQLITE_OK, "%s",
+		     sqlite3_errmsg(db));
+	sqlite3_close(db);
+	raw("DROP TABLE store_generation");
 }
 
 /* Drops the tables, in that order, as an older schema lacked them. */
@@ -221,6 +244,97 @@ Test(store, a_rolled_back_write_leaves_nothing)
 	cr_assert(strstr(e.msg, "unknown party JPN"), "%s", e.msg);
 	store_close(s);
 	cr_assert_eq(raw("SELECT count(*) FROM levels"), 0);
+}
+
+/* The generation as handle s reads it. */
+static uint64_t gen_of(struct store *s)
+{
+	uint64_t g;
+	struct lerr e = {0};
+	cr_assert_eq(store_generation(s, &g, &e), 0, "%s", e.msg);
+	return g;
+}
+
+Test(store, the_generation_moves_with_every_write_but_the_logs)
+{
+	struct store *a, *b;
+	struct lerr e = {0};
+	struct party p = jpn();
+	const uint8_t hash[32] = {7};
+	cr_assert_eq(store_open(path, true, &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_open(path, false, &b, &e), 0, "%s", e.msg);
+	uint64_t g0 = gen_of(a);
+	cr_assert_eq(gen_of(b), g0);
+	cr_assert(!store_writing(a));
+	/* a logged act: neither handle's caches are emptied */
+	cr_assert_eq(store_begin(a, &e), 0, "%s", e.msg);
+	cr_assert(store_writing(a));
+	cr_assert_eq(store_log_entry_add(a, 0, "{}\n", 3, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_log_hash_put(a, 0, 0, hash, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_commit(a, &e), 0, "%s", e.msg);
+	cr_assert(!store_writing(a));
+	cr_assert_eq(gen_of(a), g0);
+	cr_assert_eq(gen_of(b), g0);
+	/* a party written: seen by the other handle once committed */
+	cr_assert_eq(store_begin(a, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_party_put(a, &p, &e), 0, "%s", e.msg);
+	cr_assert_eq(gen_of(b), g0, "not committed yet");
+	cr_assert_eq(store_commit(a, &e), 0, "%s", e.msg);
+	uint64_t g1 = gen_of(b);
+	cr_assert_gt(g1, g0);
+	cr_assert_eq(gen_of(a), g1);
+	/* rolled back: as it was */
+	strcpy(p.name, "Nippon");
+	cr_assert_eq(store_begin(a, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_party_put(a, &p, &e), 0, "%s", e.msg);
+	store_rollback(a);
+	cr_assert(!store_writing(a));
+	cr_assert_eq(gen_of(a), g1);
+	cr_assert_eq(gen_of(b), g1);
+	/* each transaction of a session moves it again (PostgreSQL marks the
+	 * move in a setting that must end with the transaction) */
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(store_begin(a, &e), 0, "%s", e.msg);
+		cr_assert_eq(store_party_put(a, &p, &e), 0, "%s", e.msg);
+		cr_assert_eq(store_commit(a, &e), 0, "%s", e.msg);
+		uint64_t g2 = gen_of(b);
+		cr_assert_gt(g2, g1, "commit %d", i);
+		g1 = g2;
+	}
+	/* a write from outside liaison (an administrator's SQL) moves it too */
+	raw("UPDATE parties SET name = 'Japan (edited)'");
+	cr_assert_gt(gen_of(b), g1);
+	store_close(b);
+	store_close(a);
+}
+
+Test(store, every_table_but_the_logs_has_the_generation_triggers)
+{
+	struct store *s;
+	struct lerr e = {0};
+	cr_assert_eq(store_open(path, true, &s, &e), 0, "%s", e.msg);
+	store_close(s);
+	const char *tables = pg ? "SELECT tablename AS name FROM pg_tables"
+				  " WHERE schemaname = current_schema()"
+				: "SELECT name FROM sqlite_master WHERE type = 'table'"
+				  " AND name NOT LIKE 'sqlite%'";
+	const char *count = pg ? "(SELECT count(*) FROM pg_trigger g JOIN pg_class c"
+				 " ON c.oid = g.tgrelid WHERE c.relname = t.name"
+				 " AND g.tgname = 'store_generation')"
+			       : "(SELECT count(*) FROM sqlite_master g WHERE g.type = 'trigger'"
+				 " AND g.tbl_name = t.name AND g.name LIKE '%_gen__')";
+	const char *per_table = pg ? "1" : "3"; /* PostgreSQL's one covers every kind */
+	const char *logs = "('log_entries', 'log_hashes', 'store_generation', 'store_schema')";
+	char sql[1024];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s) t WHERE t.name NOT IN %s AND %s = %s",
+		 tables, logs, count, per_table);
+	cr_assert_geq(raw(sql), 34, "every table the store has, as many as it had at version 16");
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s) t WHERE t.name NOT IN %s AND %s <> %s",
+		 tables, logs, count, per_table);
+	cr_assert_eq(raw(sql), 0, "a table without its triggers");
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s) t WHERE t.name IN %s AND %s <> 0",
+		 tables, logs, count);
+	cr_assert_eq(raw(sql), 0, "the log's tables move nothing");
 }
 
 Test(store, agreement_events_come_back_in_applying_order)
@@ -341,6 +455,7 @@ Test(store, an_older_store_is_migrated_on_opening)
 	cr_assert_eq(store_open(path, true, &s, &e), 0);
 	store_close(s);
 	/* make it a version 1 store: no people yet */
+	undo_migration_17();
 	static const char *const drop[] = {"payload_chunks",
 					   "payloads",
 					   "retired_keys",
@@ -376,7 +491,7 @@ Test(store, an_older_store_is_migrated_on_opening)
 	raw("ALTER TABLE levels DROP COLUMN valid_years");
 	raw("ALTER TABLE parties DROP COLUMN time_zone");
 	raw("ALTER TABLE levels DROP COLUMN colour");
-	if (pg)
+	if (pg) /* made by migration 8 */
 		raw("DROP TABLE store_generation");
 	raw(pg ? "UPDATE store_schema SET version = 1" : "PRAGMA user_version=1");
 	cr_assert_eq(store_open(path, false, &s, &e), 0, "%s", e.msg);
@@ -398,6 +513,7 @@ Test(store, migration_11_moves_a_clearance_into_its_own_table)
 	cr_assert_eq(store_commit(s, &e), 0, "%s", e.msg);
 	store_close(s);
 	/* a version 10 store: the clearance in the person's own row */
+	undo_migration_17();
 	static const char *const drop[] = {"payload_chunks",	"payloads",  "retired_keys",
 					   "reports",		"sources",   "announcements",
 					   "export_group_defs", "clearances"};
