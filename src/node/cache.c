@@ -1,12 +1,12 @@
 /*
  * cache.c - a node handle's cache of what it reads most (people, parties,
  * items, tokens, the agreement between two parties), valid only while the store's generation does
- * not move (store_generation): any committed write but the log's, by this handle or another,
- * empties it at the next lookup. So a revoked token or a changed clearance is seen at once, and a
- * daemon thread answering questions does not re-read and re-parse the same rows on every request,
- * nor after every download another thread logged. Inside the handle's own write transaction it is
- * neither read nor filled: what is read there may be the transaction's own writes, which a
- * rollback takes back.
+ * not move (store_generation): any committed write to what it may hold, by this handle or another,
+ * and a connection to the server made anew, empty it at the next lookup. So a revoked token or a
+ * changed clearance is seen at once, and a daemon thread answering questions does not re-read and
+ * re-parse the same rows on every request, nor after every download another thread logged. Inside
+ * the handle's own write transaction it is neither read nor filled: what is read there may be the
+ * transaction's own writes, which a rollback takes back.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@
 #define CACHE_PAIRS   8 /* agreements between two parties */
 
 struct node_cache {
-	uint64_t gen;
+	struct store_gen gen;
 	bool valid;
 	bool pinned; /* in a read transaction: the store cannot move under it */
 	unsigned next_person, next_party, next_item, next_token, next_pair; /* round-robin */
@@ -77,14 +77,14 @@ void node_cache_free(struct node_cache *c)
 /* The cache, emptied first if the store moved; NULL to go to the store. */
 static struct node_cache *fresh(struct node *n)
 {
-	uint64_t g;
+	struct store_gen g;
 	struct node_cache *c = n->cache;
 	if (c && c->pinned && c->valid)
 		return c;
 	/* in a write transaction: its own writes, maybe rolled back later */
 	if (!c || store_writing(n->store) || store_generation(n->store, &g, NULL) < 0)
 		return NULL;
-	if (!c->valid || g != c->gen) {
+	if (!c->valid || g.n != c->gen.n || g.epoch != c->gen.epoch) {
 		clear(c);
 		c->gen = g;
 		c->valid = true;

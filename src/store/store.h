@@ -246,14 +246,22 @@ int store_witness_latest(struct store *s, const char *origin, char **note, struc
 
 /*
  * What a cache of reads checks before it answers: the store's generation,
- * a counter that triggers move on every committed transaction that wrote to
- * a table other than the log's, by this handle or any other on the same
- * store, or by anyone else's SQL. Appending to the log does not move it: a
- * logged download does not empty the caches of the daemon's other threads.
- * Inside this handle's own write transaction it may or may not have moved
- * yet: a cache is not used there (store_writing).
+ * a counter that triggers move with every committed transaction that wrote
+ * to a table the cache may read (store_schema.c's ungenerated lists those
+ * that do not move it: the log's, the federation's traffic, payloads), by
+ * this handle or any other on the same store, or by anyone else's SQL; and
+ * the epoch of this handle's connection to a server, which moves when the
+ * connection is made anew (after a failover that lost commits the counter
+ * may come back to a number already seen). So a logged download does not
+ * empty the caches of the daemon's other threads. Inside this handle's own
+ * write transaction it may or may not have moved yet: a cache is not used
+ * there (store_writing).
  */
-int store_generation(struct store *s, uint64_t *gen, struct lerr *e)
+struct store_gen {
+	uint64_t n;
+	unsigned epoch;
+};
+int store_generation(struct store *s, struct store_gen *gen, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 
 /* Whether this handle is inside a write transaction (store_begin, until its

@@ -128,13 +128,15 @@ int store_witness_latest(struct store *s, const char *origin, char **note, struc
 			   origin);
 }
 
-int store_generation(struct store *s, uint64_t *gen, struct lerr *e)
+int store_generation(struct store *s, struct store_gen *gen, struct lerr *e)
 {
 	struct sql_stmt *st;
 	if (db_prep(s, "SELECT n FROM store_generation", &st, e) < 0)
 		return LERR_STORE;
 	int rc = sql_step(st);
-	*gen = rc == SQL_ROW ? (uint64_t)sql_int(st, 0) : 0;
+	gen->n = rc == SQL_ROW ? (uint64_t)sql_int(st, 0) : 0;
+	gen->epoch =
+	    s->c->d->epoch ? s->c->d->epoch(s->c) : 0; /* after the read: its connection's */
 	return db_read_end(s, st, rc, 0, "read the generation", e, "store: no generation");
 }
 

@@ -216,11 +216,18 @@ static const struct migration migrations[] = {
      * but the log's (generation_triggers) rather than by every commit. */
     {"CREATE TABLE store_generation(n INTEGER NOT NULL) STRICT;"
      "INSERT INTO store_generation VALUES(0);",
+     /* once a transaction and store (the schema of the table written: the
+      * counter beside it, whatever the writer's search_path), at its commit
+      * (the triggers are deferred: the counter's row is locked only then,
+      * as before) */
      "CREATE OR REPLACE FUNCTION store_generation_moves() RETURNS trigger LANGUAGE plpgsql AS $$"
+     "DECLARE"
+     " moved text := coalesce(current_setting('liaison.generation_moved', true), '');"
+     " mark text := '/' || md5(TG_TABLE_SCHEMA) || '/';"
      "BEGIN"
-     " IF current_setting('liaison.generation_moved', true) IS DISTINCT FROM 'yes' THEN"
-     "  UPDATE store_generation SET n = n + 1;"
-     "  PERFORM set_config('liaison.generation_moved', 'yes', true);"
+     " IF position(mark IN moved) = 0 THEN"
+     "  EXECUTE format('UPDATE %I.store_generation SET n = n + 1', TG_TABLE_SCHEMA);"
+     "  PERFORM set_config('liaison.generation_moved', moved || mark, true);"
      " END IF;"
      " RETURN NULL;"
      "END$$;"},
@@ -347,19 +354,30 @@ static int version_read(struct store *q, struct lerr *e)
 	return r;
 }
 
-/* Tables whose writes do not move the generation: the log's, appended to
- * by every logged act and never read into a cache, and the counter's own. */
-static const char *const ungenerated[] = {"log_entries", "log_hashes", "store_generation",
-					  "store_schema"};
+/*
+ * Tables whose writes do not move the generation: none of them is read into
+ * the node's cache (src/node/cache.c: people, parties, items, tokens and
+ * agreements, from their own tables), and each is written often: the log's
+ * (every logged act, a download's too), the federation's traffic (a nonce
+ * for every request a peer makes, the outbox and inbox, each peer's witness
+ * round), payloads (an upload's chunks, in PostgreSQL), and the counter's.
+ * A table not named here moves it: a new one does, unless named.
+ */
+static const char *const ungenerated[] = {
+    "log_entries", "log_hashes", "log_witnessed",  "peer_nonces",      "outbox",      "inbox",
+    "peers",	   "payloads",	 "payload_chunks", "store_generation", "store_schema"};
 
 /*
- * Triggers that move store_generation on every write to every other table
- * (SQLite: after each row inserted, updated or deleted; PostgreSQL: after
- * each statement, TRUNCATE too, and only once a transaction, marked by a
- * setting local to the transaction: each UPDATE of the counter's row leaves
- * a dead version of it behind, which every reader of the counter would
- * step over until a vacuum, and a configuration applied is thousands of
- * statements). Made anew in the last migration's
+ * Triggers that move store_generation on every write to every other table.
+ * SQLite: after each row inserted, updated or deleted. PostgreSQL: a
+ * constraint trigger deferred to the commit, for each row, that moves it
+ * once a transaction (marked by a setting local to the transaction: each
+ * UPDATE of the counter's row leaves a dead version of it behind for its
+ * readers to step over until a vacuum, and the row stays locked to the
+ * commit), plus one after TRUNCATE; both enabled ALWAYS, so that a session
+ * in replica mode (pg_restore --disable-triggers, logical replication) or
+ * an ALTER TABLE ... DISABLE TRIGGER USER does not silence them. Only
+ * tables the store's own role owns, and no extension's. Made anew in the last migration's
  * transaction, so that a table a later migration adds has them too;
  * tests/unit/test_store.c checks that every table has them.
  */
@@ -370,7 +388,12 @@ static int generation_triggers(struct store *q, struct lerr *e)
 	size_t n = 0, cap = 0;
 	bool pg = q->c->dialect == SQL_PG;
 	if (db_prep(q,
-		    pg ? "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+		    pg ? "SELECT c.relname FROM pg_class c"
+			 " WHERE c.relnamespace = current_schema()::regnamespace"
+			 " AND c.relkind IN ('r', 'p') AND c.relowner = current_user::regrole"
+			 " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
+			 "'pg_class'::regclass"
+			 " AND d.objid = c.oid AND d.deptype = 'e')"
 		       : "SELECT name FROM sqlite_master WHERE type = 'table'"
 			 " AND name NOT LIKE 'sqlite%'",
 		    &st, e) < 0)
@@ -399,15 +422,20 @@ static int generation_triggers(struct store *q, struct lerr *e)
 		r = db_fail(q, e, "list the tables");
 	db_release(q, st);
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		char sql[512];
+		char sql[1024];
 		const char *t = names[i];
 		if (pg)
 			snprintf(sql, sizeof sql,
 				 "DROP TRIGGER IF EXISTS store_generation ON %s;"
-				 "CREATE TRIGGER store_generation AFTER INSERT OR UPDATE OR DELETE"
-				 " OR TRUNCATE ON %s FOR EACH STATEMENT"
-				 " EXECUTE FUNCTION store_generation_moves()",
-				 t, t);
+				 "CREATE CONSTRAINT TRIGGER store_generation AFTER INSERT OR UPDATE"
+				 " OR DELETE ON %s DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+				 " EXECUTE FUNCTION store_generation_moves();"
+				 "ALTER TABLE %s ENABLE ALWAYS TRIGGER store_generation;"
+				 "DROP TRIGGER IF EXISTS store_generation_truncate ON %s;"
+				 "CREATE TRIGGER store_generation_truncate AFTER TRUNCATE ON %s"
+				 " FOR EACH STATEMENT EXECUTE FUNCTION store_generation_moves();"
+				 "ALTER TABLE %s ENABLE ALWAYS TRIGGER store_generation_truncate",
+				 t, t, t, t, t, t);
 		else
 			snprintf(sql, sizeof sql,
 				 "CREATE TRIGGER IF NOT EXISTS %s_gen_i AFTER INSERT ON %s"
