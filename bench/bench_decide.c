@@ -154,15 +154,6 @@ int main(int argc, char **argv)
 		l->revocable = next() % 3 == 0;
 		it->received = base + (date_t)(next() % 3650);
 	}
-	/* each item as each party's people see it (theirs or foreign), made
-	 * once, as a daemon makes one view per request before it decides: the
-	 * timing is decide()'s, not a 2.7 KB copy's */
-	static struct item_view views[2][NI];
-	for (int s = 0; s < 2; s++)
-		for (int k = 0; k < NI; k++) {
-			views[s][k] = its[k];
-			views[s][k].foreign = strcmp(its[k].label.originator, sch[s].code) != 0;
-		}
 	struct req *rq = malloc(N * sizeof *rq);
 	unsigned char *dec = malloc(N);
 	if (!rq || !dec)
@@ -182,12 +173,13 @@ int main(int argc, char **argv)
 		size_t *count = pass ? &brief_permits : &permits;
 		for (int k = 0; k < N; k++) {
 			const struct person *p = &ps[rq[k].p];
-			int s = p->party[0] == 'J' ? 0 : 1;
+			struct item_view it = its[rq[k].i];
+			it.foreign = strcmp(it.label.originator, p->party) != 0;
 			struct decide_request r = {.action = ACT_READ,
 						   .date = rq[k].date,
 						   .person = p,
-						   .scheme = &sch[s],
-						   .item = &views[s][rq[k].i],
+						   .scheme = p->party[0] == 'J' ? &sch[0] : &sch[1],
+						   .item = &it,
 						   .agreement = &g,
 						   .purpose = purposes[rq[k].purpose],
 						   .outcome_only = pass == 1};

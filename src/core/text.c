@@ -269,13 +269,12 @@ bool text_contains_folded(const char *s, const char *part)
 }
 
 /* Appends the NUL-terminated s to buf at *at, as far as n - 1 allows; *at counts all of it. */
-/* len bytes of s at *at, as many as fit before the NUL; *at counts them all. */
-static void put(char *buf, size_t n, size_t *at, const char *s, size_t len)
+static void put(char *buf, size_t n, size_t *at, const char *s)
 {
 	size_t i = *at;
-	if (i + 1 < n)
-		memcpy(buf + i, s, len < n - 1 - i ? len : n - 1 - i);
-	*at = i + len;
+	for (; *s && i + 1 < n; s++)
+		buf[i++] = *s;
+	*at = i + strlen(s); /* what did not fit, counted */
 }
 
 int text_vformat(char *buf, size_t n, const char *fmt, va_list ap)
@@ -283,35 +282,35 @@ int text_vformat(char *buf, size_t n, const char *fmt, va_list ap)
 	va_list whole; /* for the C library, should another conversion come */
 	va_copy(whole, ap);
 	size_t at = 0;
-	for (const char *p = fmt;;) {
-		const char *pc = strchr(p, '%');
-		size_t run = pc ? (size_t)(pc - p) : strlen(p);
-		put(buf, n, &at, p, run);
-		if (!pc)
-			break;
-		if (pc[1] == 's') {
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%') {
+			if (at + 1 < n)
+				buf[at] = *p;
+			at++;
+		} else if (p[1] == 's') {
 			const char *s = va_arg(ap, const char *);
-			if (!s)
-				s = "(null)"; /* as the C library writes it */
-			put(buf, n, &at, s, strlen(s));
-		} else if (pc[1] == 'd') {
+			put(buf, n, &at, s ? s : "(null)"); /* NULL: as the C library writes it */
+			p++;
+		} else if (p[1] == 'd') {
 			char num[12], *d = num + sizeof num;
 			int v = va_arg(ap, int);
 			unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+			*--d = '\0';
 			do
 				*--d = (char)('0' + u % 10);
 			while (u /= 10);
 			if (v < 0)
 				*--d = '-';
-			put(buf, n, &at, d, (size_t)(num + sizeof num - d));
-		} else if (pc[1] == '%') {
-			put(buf, n, &at, "%", 1);
+			put(buf, n, &at, d);
+			p++;
+		} else if (p[1] == '%') {
+			put(buf, n, &at, "%");
+			p++;
 		} else {
 			int w = vsnprintf(buf, n, fmt, whole);
 			va_end(whole);
 			return w;
 		}
-		p = pc + 2;
 	}
 	va_end(whole);
 	if (n)
