@@ -375,9 +375,10 @@ static const char *const ungenerated[] = {
  * UPDATE of the counter's row leaves a dead version of it behind for its
  * readers to step over until a vacuum, and the row stays locked to the
  * commit), plus one after TRUNCATE; both enabled ALWAYS, so that a session
- * in replica mode (pg_restore --disable-triggers, logical replication) or
- * an ALTER TABLE ... DISABLE TRIGGER USER does not silence them. Only
- * tables the store's own role owns, and no extension's. Made anew in the last migration's
+ * in replica mode (logical replication's apply, SET session_replication_role)
+ * does not silence them (ALTER TABLE ... DISABLE TRIGGER still would:
+ * docs/deploy.md says not to). Only tables the store's own role owns, and
+ * no extension's. Made anew in the last migration's
  * transaction, so that a table a later migration adds has them too;
  * tests/unit/test_store.c checks that every table has them.
  */

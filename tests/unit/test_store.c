@@ -356,7 +356,7 @@ Test(store, a_postgresql_write_moves_its_own_stores_generation_whatever_the_sess
 	cr_assert_eq(store_party_put(s, &p, &e), 0, "%s", e.msg);
 	cr_assert_eq(store_commit(s, &e), 0, "%s", e.msg);
 	uint64_t g0 = gen_of(s);
-	/* a session in replica mode (pg_restore --disable-triggers, logical
+	/* a session in replica mode (SET session_replication_role, logical
 	 * replication's apply) still moves it */
 	raw("SET session_replication_role = replica; UPDATE parties SET name = 'x'");
 	uint64_t g1 = gen_of(s);
