@@ -2,11 +2,11 @@
  * cache.c - a node handle's cache of what it reads most (people, parties,
  * items, tokens, the agreement between two parties), valid only while the store's generation does
  * not move (store_generation): any committed write to what it may hold, by this handle or another,
- * and a connection to the server made anew, empty it at the next lookup. So a revoked token or a
- * changed clearance is seen at once, and a daemon thread answering questions does not re-read and
- * re-parse the same rows on every request, nor after every download another thread logged. Inside
- * the handle's own write transaction it is neither read nor filled: what is read there may be the
- * transaction's own writes, which a rollback takes back.
+ * and another PostgreSQL server answering (a failover), empty it at the next lookup. So a revoked
+ * token or a changed clearance is seen at once, and a daemon thread answering questions does not
+ * re-read and re-parse the same rows on every request, nor after every download another thread
+ * logged. Inside the handle's own write transaction it is neither read nor filled: what is read
+ * there may be the transaction's own writes, which a rollback takes back.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +84,7 @@ static struct node_cache *fresh(struct node *n)
 	/* in a write transaction: its own writes, maybe rolled back later */
 	if (!c || store_writing(n->store) || store_generation(n->store, &g, NULL) < 0)
 		return NULL;
-	if (!c->valid || g.n != c->gen.n || g.epoch != c->gen.epoch) {
+	if (!c->valid || g.n != c->gen.n || g.server != c->gen.server) {
 		clear(c);
 		c->gen = g;
 		c->valid = true;

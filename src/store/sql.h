@@ -55,9 +55,6 @@ struct sql_driver {
 	int (*exec)(struct sql *c, const char *sql, struct lerr *e); /* statements; no rows */
 	const char *(*errmsg)(struct sql *c);
 	bool (*in_tx)(struct sql *c); /* a transaction is open */
-	/* moves each time the connection to the server is made anew (a
-	 * failover may have lost commits); NULL for a file */
-	unsigned (*epoch)(struct sql *c);
 	/* a read-only transaction (one snapshot) begun and ended; NULL: the
 	 * store sends its own BEGIN and COMMIT (PostgreSQL's driver saves
 	 * round trips: the BEGIN goes with the first statement, the COMMIT's

@@ -644,11 +644,6 @@ static void pg_read_end(struct sql *c)
 		renew(q);
 }
 
-static unsigned pg_epoch(struct sql *c)
-{
-	return C(c)->epoch;
-}
-
 static void pg_close(struct sql *c)
 {
 	struct pg_conn *q = C(c);
@@ -681,7 +676,6 @@ static const struct sql_driver pg_driver = {
     .exec = pg_exec,
     .errmsg = pg_errmsg,
     .in_tx = pg_in_tx,
-    .epoch = pg_epoch,
     .read_begin = pg_read_begin,
     .read_end = pg_read_end,
     .close = pg_close,

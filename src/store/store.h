@@ -249,17 +249,18 @@ int store_witness_latest(struct store *s, const char *origin, char **note, struc
  * a counter that triggers move with every committed transaction that wrote
  * to a table the cache may read (store_schema.c's ungenerated lists those
  * that do not move it: the log's, the federation's traffic, payloads), by
- * this handle or any other on the same store, or by anyone else's SQL; and
- * the epoch of this handle's connection to a server, which moves when the
- * connection is made anew (after a failover that lost commits the counter
- * may come back to a number already seen). So a logged download does not
+ * this handle or any other on the same store, or by anyone else's SQL; and,
+ * on PostgreSQL, when the server that answered started (another server
+ * after a failover, which may have lost commits, can bring the counter back
+ * to a number already seen, behind the same connection too if a pooler
+ * holds it). So a logged download does not
  * empty the caches of the daemon's other threads. Inside this handle's own
  * write transaction it may or may not have moved yet: a cache is not used
  * there (store_writing).
  */
 struct store_gen {
 	uint64_t n;
-	unsigned epoch;
+	int64_t server; /* PostgreSQL: its start, in microseconds; SQLite: 0 */
 };
 int store_generation(struct store *s, struct store_gen *gen, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));

@@ -131,12 +131,17 @@ int store_witness_latest(struct store *s, const char *origin, char **note, struc
 int store_generation(struct store *s, struct store_gen *gen, struct lerr *e)
 {
 	struct sql_stmt *st;
-	if (db_prep(s, "SELECT n FROM store_generation", &st, e) < 0)
+	if (db_prep(
+		s,
+		s->c->dialect == SQL_PG
+		    ? "SELECT n, (extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint"
+		      " FROM store_generation"
+		    : "SELECT n, 0 FROM store_generation",
+		&st, e) < 0)
 		return LERR_STORE;
 	int rc = sql_step(st);
 	gen->n = rc == SQL_ROW ? (uint64_t)sql_int(st, 0) : 0;
-	gen->epoch =
-	    s->c->d->epoch ? s->c->d->epoch(s->c) : 0; /* after the read: its connection's */
+	gen->server = rc == SQL_ROW ? sql_int(st, 1) : 0;
 	return db_read_end(s, st, rc, 0, "read the generation", e, "store: no generation");
 }
 

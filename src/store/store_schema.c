@@ -216,21 +216,20 @@ static const struct migration migrations[] = {
      * but the log's (generation_triggers) rather than by every commit. */
     {"CREATE TABLE store_generation(n INTEGER NOT NULL) STRICT;"
      "INSERT INTO store_generation VALUES(0);",
-     /* once a transaction and store (the schema of the table written: the
-      * counter beside it, whatever the writer's search_path), at its commit
-      * (the triggers are deferred: the counter's row is locked only then,
-      * as before) */
-     "CREATE OR REPLACE FUNCTION store_generation_moves() RETURNS trigger LANGUAGE plpgsql AS $$"
-     "DECLARE"
-     " moved text := coalesce(current_setting('liaison.generation_moved', true), '');"
-     " mark text := '/' || md5(TG_TABLE_SCHEMA) || '/';"
+     /* once a transaction (a row version this transaction already made is
+      * not made again: its xmin is this transaction's), at its commit (the
+      * triggers are deferred: the counter's row is locked only then, as
+      * before); with the search_path of the migration (the counter beside
+      * the tables, whatever the writer's), as the store's role (a writer
+      * allowed the tables but not the counter still commits); the counter
+      * publishable, should the database be (logical replication) */
+     "CREATE OR REPLACE FUNCTION store_generation_moves() RETURNS trigger LANGUAGE plpgsql"
+     " SECURITY DEFINER SET search_path FROM CURRENT AS $$"
      "BEGIN"
-     " IF position(mark IN moved) = 0 THEN"
-     "  EXECUTE format('UPDATE %I.store_generation SET n = n + 1', TG_TABLE_SCHEMA);"
-     "  PERFORM set_config('liaison.generation_moved', moved || mark, true);"
-     " END IF;"
+     " UPDATE store_generation SET n = n + 1 WHERE xmin <> pg_current_xact_id()::xid;"
      " RETURN NULL;"
-     "END$$;"},
+     "END$$;"
+     "ALTER TABLE store_generation REPLICA IDENTITY FULL;"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -371,14 +370,14 @@ static const char *const ungenerated[] = {
  * Triggers that move store_generation on every write to every other table.
  * SQLite: after each row inserted, updated or deleted. PostgreSQL: a
  * constraint trigger deferred to the commit, for each row, that moves it
- * once a transaction (marked by a setting local to the transaction: each
- * UPDATE of the counter's row leaves a dead version of it behind for its
- * readers to step over until a vacuum, and the row stays locked to the
- * commit), plus one after TRUNCATE; both enabled ALWAYS, so that a session
+ * once a transaction (each UPDATE of the counter's row leaves a dead
+ * version of it behind for its readers to step over until a vacuum), plus
+ * one after TRUNCATE; both enabled ALWAYS, so that a session
  * in replica mode (logical replication's apply, SET session_replication_role)
  * does not silence them (ALTER TABLE ... DISABLE TRIGGER still would:
- * docs/deploy.md says not to). Only tables the store's own role owns, and
- * no extension's. Made anew in the last migration's
+ * docs/deploy.md says not to). Every table of the store's schema but an
+ * extension's: one the store's role cannot alter (nor a name liaison would
+ * not make) fails the migration, rather than be left without. Made anew in the last migration's
  * transaction, so that a table a later migration adds has them too;
  * tests/unit/test_store.c checks that every table has them.
  */
@@ -391,7 +390,7 @@ static int generation_triggers(struct store *q, struct lerr *e)
 	if (db_prep(q,
 		    pg ? "SELECT c.relname FROM pg_class c"
 			 " WHERE c.relnamespace = current_schema()::regnamespace"
-			 " AND c.relkind IN ('r', 'p') AND c.relowner = current_user::regrole"
+			 " AND c.relkind IN ('r', 'p')"
 			 " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
 			 "'pg_class'::regclass"
 			 " AND d.objid = c.oid AND d.deptype = 'e')"
@@ -402,13 +401,18 @@ static int generation_triggers(struct store *q, struct lerr *e)
 	int rc, r = 0;
 	while (r == 0 && (rc = sql_step(st)) == SQL_ROW) {
 		const char *t = sql_text(st, 0);
-		bool skip = !t || strspn(t, "abcdefghijklmnopqrstuvwxyz_0123456789") != strlen(t);
-		for (size_t i = 0; !skip && i < sizeof ungenerated / sizeof *ungenerated; i++)
+		bool skip = false;
+		for (size_t i = 0; t && !skip && i < sizeof ungenerated / sizeof *ungenerated; i++)
 			skip = strcmp(t, ungenerated[i]) == 0;
 		if (skip)
 			continue;
-		if (strlen(t) >= sizeof names[0])
-			r = lerr_set(e, LERR_LIMIT, "store: table name %.80s is too long", t);
+		if (!t || !*t || strspn(t, "abcdefghijklmnopqrstuvwxyz_0123456789") != strlen(t) ||
+		    strlen(t) >= sizeof names[0])
+			r = lerr_set(
+			    e, LERR_STORE,
+			    "store: table %.80s is not one liaison makes: the store's schema "
+			    "must hold only the node's tables",
+			    t ? t : "(null)");
 		else if (n == cap) {
 			void *more = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof names[0]);
 			if (!more)
@@ -446,7 +450,8 @@ static int generation_triggers(struct store *q, struct lerr *e)
 				 "CREATE TRIGGER IF NOT EXISTS %s_gen_d AFTER DELETE ON %s"
 				 " BEGIN UPDATE store_generation SET n = n + 1; END",
 				 t, t, t, t, t, t);
-		r = db_exec(q, sql, e);
+		if ((r = db_exec(q, sql, e)) < 0)
+			lerr_prefix(e, "the generation's triggers on table %s", t);
 	}
 	free(names);
 	return r;

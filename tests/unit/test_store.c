@@ -373,7 +373,38 @@ Test(store, a_postgresql_write_moves_its_own_stores_generation_whatever_the_sess
 	g1 = gen_of(s);
 	raw("UPDATE parties SET name = 'z' WHERE code = 'none'");
 	cr_assert_eq(gen_of(s), g1);
+	/* a write rolled back to its savepoint moves nothing; the next does,
+	 * as does one whose session set what the first version's trigger
+	 * trusted to mean "moved already" */
+	raw("BEGIN; SAVEPOINT a; UPDATE parties SET name = 'w'; ROLLBACK TO a; COMMIT");
+	cr_assert_eq(gen_of(s), g1);
+	raw("SELECT set_config('liaison.generation_moved', '/' || md5(current_schema()) || '/',"
+	    " false); BEGIN; UPDATE parties SET name = 'v'; UPDATE levels SET name = name; COMMIT");
+	cr_assert_gt(gen_of(s), g1);
+	/* the server that answered, beside the counter */
+	struct store_gen g;
+	cr_assert_eq(store_generation(s, &g, &e), 0, "%s", e.msg);
+	cr_assert_gt(g.server, 0);
 	store_close(s);
+}
+
+Test(store, a_table_liaison_does_not_make_stops_the_migration_that_guards_the_cache)
+{
+	struct store *s;
+	struct lerr e = {0};
+	cr_assert_eq(store_open(path, true, &s, &e), 0, "%s", e.msg);
+	struct store_gen g;
+	cr_assert_eq(store_generation(s, &g, &e), 0, "%s", e.msg);
+	if (!pg)
+		cr_assert_eq(g.server, 0);
+	store_close(s);
+	undo_migration_17();
+	raw("CREATE TABLE \"Odd\"(a INTEGER)");
+	raw(pg ? "UPDATE store_schema SET version = 16" : "PRAGMA user_version=16");
+	cr_assert_lt(store_open(path, false, &s, &e), 0);
+	cr_assert(strstr(e.msg, "table Odd is not one liaison makes"), "%s", e.msg);
+	cr_assert(strstr(e.msg, "migration to version 17"), "%s", e.msg);
+	cr_assert_eq(raw_version(), 16, "the migration rolled back whole");
 }
 
 Test(store, agreement_events_come_back_in_applying_order)
