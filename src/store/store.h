@@ -253,10 +253,9 @@ int store_witness_latest(struct store *s, const char *origin, char **note, struc
  * on PostgreSQL, when the server that answered started (another server
  * after a failover, which may have lost commits, can bring the counter back
  * to a number already seen, behind the same connection too if a pooler
- * holds it). So a logged download does not
- * empty the caches of the daemon's other threads. Inside this handle's own
- * write transaction it may or may not have moved yet: a cache is not used
- * there (store_writing).
+ * holds it). So a logged download does not empty the caches of the
+ * daemon's other threads. Inside this handle's own write transaction it
+ * may or may not have moved yet: a cache is not used there (store_writing).
  */
 struct store_gen {
 	uint64_t n;

@@ -213,7 +213,8 @@ static const struct migration migrations[] = {
     /* 16: the envelope format a peer's node reads (0: the newest). */
     {"ALTER TABLE peers ADD COLUMN envelope_version INTEGER NOT NULL DEFAULT 0;", NULL},
     /* 17: the generation in both engines, moved by triggers on every table
-     * but the log's (generation_triggers) rather than by every commit. */
+     * but those the cache never reads (generation_triggers), rather than
+     * by every commit. */
     {"CREATE TABLE store_generation(n INTEGER NOT NULL) STRICT;"
      "INSERT INTO store_generation VALUES(0);",
      /* once a transaction (a row version this transaction already made is
@@ -372,14 +373,14 @@ static const char *const ungenerated[] = {
  * constraint trigger deferred to the commit, for each row, that moves it
  * once a transaction (each UPDATE of the counter's row leaves a dead
  * version of it behind for its readers to step over until a vacuum), plus
- * one after TRUNCATE; both enabled ALWAYS, so that a session
- * in replica mode (logical replication's apply, SET session_replication_role)
- * does not silence them (ALTER TABLE ... DISABLE TRIGGER still would:
+ * one after TRUNCATE; both enabled ALWAYS, so that a session in replica
+ * mode (logical replication's apply, SET session_replication_role) does
+ * not silence them (ALTER TABLE ... DISABLE TRIGGER still would:
  * docs/deploy.md says not to). Every table of the store's schema but an
- * extension's: one the store's role cannot alter (nor a name liaison would
- * not make) fails the migration, rather than be left without. Made anew in the last migration's
- * transaction, so that a table a later migration adds has them too;
- * tests/unit/test_store.c checks that every table has them.
+ * extension's: one the store's role cannot alter (or a name liaison would
+ * not make) fails the migration, rather than be left without. Made anew in
+ * the last migration's transaction, so that a table a later migration adds
+ * has them too; tests/unit/test_store.c checks that every table has them.
  */
 static int generation_triggers(struct store *q, struct lerr *e)
 {
