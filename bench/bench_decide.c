@@ -154,6 +154,14 @@ int main(int argc, char **argv)
 		l->revocable = next() % 3 == 0;
 		it->received = base + (date_t)(next() % 3650);
 	}
+	/* each item as its own party's people see it and as the other's: the
+	 * view a node's store gives, made once here, not per request */
+	static struct item_view views[2][NI];
+	for (int k = 0; k < NI; k++)
+		for (int s = 0; s < 2; s++) {
+			views[s][k] = its[k];
+			views[s][k].foreign = strcmp(its[k].label.originator, sch[s].code) != 0;
+		}
 	struct req *rq = malloc(N * sizeof *rq);
 	unsigned char *dec = malloc(N);
 	if (!rq || !dec)
@@ -173,13 +181,12 @@ int main(int argc, char **argv)
 		size_t *count = pass ? &brief_permits : &permits;
 		for (int k = 0; k < N; k++) {
 			const struct person *p = &ps[rq[k].p];
-			struct item_view it = its[rq[k].i];
-			it.foreign = strcmp(it.label.originator, p->party) != 0;
+			int s = p->party[0] == 'J' ? 0 : 1;
 			struct decide_request r = {.action = ACT_READ,
 						   .date = rq[k].date,
 						   .person = p,
-						   .scheme = p->party[0] == 'J' ? &sch[0] : &sch[1],
-						   .item = &it,
+						   .scheme = &sch[s],
+						   .item = &views[s][rq[k].i],
 						   .agreement = &g,
 						   .purpose = purposes[rq[k].purpose],
 						   .outcome_only = pass == 1};

@@ -2,9 +2,12 @@
 #include "agreement.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "text.h"
 
 static const char *const kind_names[AGR_EV__COUNT] = {
     [AGR_EV_SIGNED] = "signed",
@@ -24,7 +27,7 @@ const char *agr_event_kind_name(enum agr_event_kind k)
 int agr_event_kind_parse(const char *s, enum agr_event_kind *out, struct lerr *e)
 {
 	for (int k = 0; k < AGR_EV__COUNT; k++)
-		if (strcmp(s, kind_names[k]) == 0) {
+		if (text_eq(s, kind_names[k])) {
 			*out = (enum agr_event_kind)k;
 			return 0;
 		}
@@ -68,7 +71,7 @@ const char *agr_notice_status_name(enum agr_notice_status s)
 bool agreement_has_party(const struct agreement *a, const char *party)
 {
 	for (size_t i = 0; i < a->nparties; i++)
-		if (strcmp(a->parties[i], party) == 0)
+		if (text_eq(a->parties[i], party))
 			return true;
 	return false;
 }
@@ -114,37 +117,61 @@ void agreement_sort_events(struct agreement *a)
 	}
 }
 
-int agreement_term_end(const struct agreement *a, date_t entry, long k, date_t *out)
+/*
+ * The end of term k (>= 1) of an agreement in force since ey-em-ed: the
+ * same day T + (k - 1) R years later (29 February, in a common year: 1
+ * March, as date_add_years).
+ */
+static int term_end_ymd(const struct agreement *a, int ey, int em, int ed, long k, date_t *out)
 {
 	*out = 0;
 	if (k < 1)
 		return LERR_INVAL;
-	long years = a->term_years + (k - 1) * (long)a->renewal_years;
-	if (years > DATE_YEAR_MAX)
+	long y = ey + a->term_years + (k - 1) * (long)a->renewal_years;
+	if (y > DATE_YEAR_MAX)
 		return LERR_INVAL;
-	return date_add_years(entry, (int)years, out);
+	if (em == 2 && ed == 29 && !date_is_leap((int)y))
+		em = 3, ed = 1;
+	return date_from_ymd((int)y, em, ed, out, NULL);
 }
 
-/* The smallest k >= 1 whose term end is on or after x, and that end. */
-static int first_term_end_from(const struct agreement *a, date_t entry, date_t x, long *k_out,
-			       date_t *end)
+int agreement_term_end(const struct agreement *a, date_t entry, long k, date_t *out)
 {
-	int ey, xy, m, d;
-	date_to_ymd(entry, &ey, &m, &d);
-	date_to_ymd(x, &xy, &m, &d);
-	long k = 1;
-	if (a->renewal_years > 0 && xy - ey > a->term_years)
-		k = (xy - ey - a->term_years) / a->renewal_years; /* at or below */
-	if (k < 1)
-		k = 1;
+	int y, m, d;
+	*out = 0;
+	if (entry < DATE_MIN || entry > DATE_MAX)
+		return LERR_INVAL;
+	date_to_ymd(entry, &y, &m, &d);
+	return term_end_ymd(a, y, m, d, k, out);
+}
+
+/*
+ * The smallest k >= 1 whose term end is on or after x, and that end; the
+ * term's start too, when start is not NULL (entry, or the end of term k - 1).
+ */
+static int first_term_end_from(const struct agreement *a, date_t entry, date_t x, long *k_out,
+			       date_t *end, date_t *start)
+{
+	int ey, em, ed, xy, xm, xd;
+	if (entry < DATE_MIN || entry > DATE_MAX)
+		return LERR_INVAL;
+	date_to_ymd(entry, &ey, &em, &ed);
+	date_to_ymd(x, &xy, &xm, &xd);
+	/* term k ends in the year ey + T + (k - 1) R: the first k whose year is
+	 * xy or later, else the next one */
+	long k = 1, behind = (long)xy - ey - a->term_years;
+	if (a->renewal_years > 0 && behind > 0)
+		k = (behind + a->renewal_years - 1) / a->renewal_years + 1;
 	for (;;) {
-		if (agreement_term_end(a, entry, k, end) < 0)
+		if (term_end_ymd(a, ey, em, ed, k, end) < 0)
 			return LERR_INVAL;
 		if (*end >= x)
 			break;
 		k++;
 	}
 	*k_out = k;
+	if (start && (k == 1 || term_end_ymd(a, ey, em, ed, k - 1, start) < 0))
+		*start = entry;
 	return 0;
 }
 
@@ -155,7 +182,7 @@ int agreement_notice_effect(const struct agreement *a, date_t entry, date_t g, d
 	if (a->term_years < 1 || a->renewal_years < 1)
 		return LERR_INVAL;
 	/* given at least N days before the term's last day (e - 1): g + N <= e - 1 */
-	return first_term_end_from(a, entry, g + a->notice_days + 1, &k, out);
+	return first_term_end_from(a, entry, g + a->notice_days + 1, &k, out, NULL);
 }
 
 /* The running fold over the events, in applying order. */
@@ -189,7 +216,7 @@ __attribute__((format(printf, 3, 4))) static int refuse(char *why, size_t n, con
 static int by_noticer(const struct agr_state *st, const struct agr_event *ev, const char *verb,
 		      char *why, size_t n)
 {
-	if (ev->by[0] && strcmp(ev->by, st->notice.by) != 0)
+	if (ev->by[0] && !text_eq(ev->by, st->notice.by))
 		return refuse(why, n, "only %s, which gave the notice, can %s it", st->notice.by,
 			      verb);
 	return 0;
@@ -220,7 +247,7 @@ bool agreement_event_awaits(const struct agreement *a, size_t i, size_t without,
 		bool has = false;
 		for (size_t j = 0; j < a->nevents && !has; j++)
 			has = j != without && same_act(a, i, j) &&
-			      strcmp(a->events[j].by, a->parties[p]) == 0;
+			      text_eq(a->events[j].by, a->parties[p]);
 		if (!has) {
 			if (missing)
 				*missing = a->parties[p];
@@ -244,8 +271,7 @@ static size_t earlier_record(const struct agreement *a, size_t i, size_t without
 static size_t same_record(const struct agreement *a, size_t i, size_t without)
 {
 	for (size_t j = 0; j < i; j++)
-		if (j != without && same_act(a, i, j) &&
-		    strcmp(a->events[j].by, a->events[i].by) == 0)
+		if (j != without && same_act(a, i, j) && text_eq(a->events[j].by, a->events[i].by))
 			return j;
 	return AGR_NONE;
 }
@@ -370,13 +396,10 @@ static void fill_term(const struct agreement *a, struct agr_state *st)
 {
 	long k;
 	date_t end;
-	if (first_term_end_from(a, st->in_force_since, st->date + 1, &k, &end) < 0)
+	if (first_term_end_from(a, st->in_force_since, st->date + 1, &k, &end, &st->term_start) < 0)
 		return;
 	st->term = k;
 	st->term_end = end;
-	st->term_start = st->in_force_since;
-	if (k > 1 && agreement_term_end(a, st->in_force_since, k - 1, &st->term_start) < 0)
-		st->term_start = st->in_force_since;
 	st->notice_deadline = end - 1 - a->notice_days; /* N days before the term's last day */
 }
 
@@ -388,7 +411,8 @@ static size_t run(const struct agreement *a, date_t on, size_t without, bool str
 		  struct agr_state *st, char *why, size_t n)
 {
 	struct fold f = {.a = a, .st = st};
-	memset(st, 0, sizeof *st);
+	/* all but the ignored events' list, whose first nignored are set below */
+	memset(st, 0, offsetof(struct agr_state, ignored));
 	st->date = on;
 	st->without = without;
 	st->notice.event = AGR_NONE;
@@ -521,8 +545,8 @@ const struct agr_equiv *agreement_equiv_row(const struct agreement *a, const cha
 {
 	for (size_t r = 0; r < a->nequiv; r++)
 		for (size_t i = 0; i < a->equiv[r].n; i++)
-			if (strcmp(a->equiv[r].levels[i].party, party) == 0 &&
-			    strcmp(a->equiv[r].levels[i].level, level) == 0)
+			if (text_eq(a->equiv[r].levels[i].party, party) &&
+			    text_eq(a->equiv[r].levels[i].level, level))
 				return &a->equiv[r];
 	return NULL;
 }
@@ -535,7 +559,7 @@ static int check_equiv(const struct agreement *a, const struct party *parties, s
 		if (row->common[0] == '\0')
 			return lerr_set(e, LERR_INVAL, "equivalence[%zu].common: empty", r);
 		for (size_t q = 0; q < r; q++)
-			if (strcmp(a->equiv[q].common, row->common) == 0)
+			if (text_eq(a->equiv[q].common, row->common))
 				return lerr_set(
 				    e, LERR_INVAL,
 				    "equivalence[%zu].common: \"%s\" is already equivalence[%zu]",
@@ -544,7 +568,7 @@ static int check_equiv(const struct agreement *a, const struct party *parties, s
 			const struct agr_equiv_level *l = &row->levels[i];
 			size_t j = 0; /* index of this level within its party's list */
 			for (size_t k = 0; k < i; k++)
-				j += strcmp(row->levels[k].party, l->party) == 0;
+				j += text_eq(row->levels[k].party, l->party);
 			if (!agreement_has_party(a, l->party))
 				return lerr_set(e, LERR_INVAL,
 						"equivalence[%zu].%s: %s is not a party to %s", r,
@@ -580,7 +604,7 @@ int agreement_check(const struct agreement *a, const struct party *parties, size
 			return lerr_set(e, LERR_NOTFOUND, "parties[%zu]: unknown party %s", i,
 					a->parties[i]);
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(a->parties[i], a->parties[j]) == 0)
+			if (text_eq(a->parties[i], a->parties[j]))
 				return lerr_set(e, LERR_INVAL, "parties[%zu]: %s is listed twice",
 						i, a->parties[i]);
 	}

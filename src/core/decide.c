@@ -34,7 +34,7 @@ const char *action_name(enum action a)
 int action_parse(const char *s, enum action *out, struct lerr *e)
 {
 	for (int a = 0; a < ACT__COUNT; a++)
-		if (strcmp(s, action_names[a]) == 0) {
+		if (text_eq(s, action_names[a])) {
 			*out = (enum action)a;
 			return 0;
 		}
@@ -69,6 +69,12 @@ static void rule(struct decision *d, const char *id, const char *clause, bool ok
 		text_trim_utf8(r->detail);
 }
 
+/* A day in words, or "" when the decision has none (outcome_only). */
+static const char *day(const struct decision *d, date_t t, char buf[DATE_BUF_SIZE])
+{
+	return d->outcome_only ? "" : date_format(t, buf);
+}
+
 /* What would change the answer of the rule just made, when it failed. */
 static void hint(struct decision *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -97,9 +103,11 @@ static const char *joined(const char *words, size_t w, size_t n, char *buf, size
 {
 	size_t len = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < n && len < size; i++)
-		len += (size_t)text_format(buf + len, size - len, "%s%s", i ? ", " : "",
-					   words + i * w);
+	for (size_t i = 0; i < n && len < size; i++) {
+		if (i)
+			text_append(buf, size, &len, ", ");
+		text_append(buf, size, &len, words + i * w);
+	}
 	return buf;
 }
 
@@ -118,7 +126,7 @@ const struct scheme_level *decide_required_level(const struct label *l, const st
 						 const struct agreement *agreement,
 						 const char **why)
 {
-	if (strcmp(l->originator, scheme->code) == 0) {
+	if (text_eq(l->originator, scheme->code)) {
 		const struct scheme_level *own = party_level(scheme, l->level);
 		if (!own && why)
 			*why = "the item's level is not in its originator's scheme";
@@ -137,7 +145,7 @@ const struct scheme_level *decide_required_level(const struct label *l, const st
 	}
 	const struct scheme_level *best = NULL;
 	for (size_t i = 0; i < row->n; i++) {
-		if (strcmp(row->levels[i].party, scheme->code) != 0)
+		if (!text_eq(row->levels[i].party, scheme->code))
 			continue;
 		const struct scheme_level *lv = party_level(scheme, row->levels[i].level);
 		if (lv && (!best || lv->rank > best->rank))
@@ -151,7 +159,7 @@ const struct scheme_level *decide_required_level(const struct label *l, const st
 /* A person of a party other than the one whose node holds the item. */
 static bool foreign_reader(const struct decide_request *rq)
 {
-	return rq->holder && strcmp(rq->holder, rq->person->party) != 0;
+	return rq->holder && !text_eq(rq->holder, rq->person->party);
 }
 
 /* Acts on the holder's own copy, or that make new items of it: its people only. */
@@ -165,8 +173,9 @@ static void check_role(const struct decide_request *rq, struct decision *d)
 {
 	unsigned need = action_roles[rq->action];
 	bool ok = (rq->person->roles & need) != 0;
-	char names[96];
-	role_names(need, names, sizeof names);
+	char names[96] = "";
+	if (!d->outcome_only)
+		role_names(need, names, sizeof names);
 	if (ok && holders_act(rq->action) && foreign_reader(rq))
 		rule(d, "R-ROLE", "Art. 6, 13, 17", false,
 		     "%s is of %s; only people of %s, whose node holds the item, may %s it",
@@ -192,7 +201,7 @@ static void check_foreign_reader(const struct decide_request *rq, struct decisio
 	const char *orig = rq->item->label.originator;
 	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE];
 	struct agr_state st;
-	if (strcmp(orig, rq->holder) != 0 && strcmp(orig, p->party) != 0) {
+	if (!text_eq(orig, rq->holder) && !text_eq(orig, p->party)) {
 		rule(d, "R-THIRD-PARTY", "Art. 5", rq->reader_consent,
 		     "%s made the item; a person of %s reads it here only with its written "
 		     "consent, %s",
@@ -210,11 +219,11 @@ static void check_foreign_reader(const struct decide_request *rq, struct decisio
 	if (st.state == AGR_TERMINATED)
 		rule(d, "R-IN-FORCE", "Art. 21", false,
 		     "%s is of %s: %s ended on %s, and nothing of %s passes to %s after it (%s)",
-		     p->id, p->party, rq->holder_agreement->id, date_format(st.since, d1),
-		     rq->holder, p->party, date_format(rq->date, d2));
+		     p->id, p->party, rq->holder_agreement->id, day(d, st.since, d1), rq->holder,
+		     p->party, day(d, rq->date, d2));
 	else
 		rule(d, "R-IN-FORCE", "Art. 21", ok, "%s is of %s: %s is %s on %s", p->id, p->party,
-		     rq->holder_agreement->id, agr_state_name(st.state), date_format(rq->date, d1));
+		     rq->holder_agreement->id, agr_state_name(st.state), day(d, rq->date, d1));
 }
 
 /* Whether clearance c holds on date in scheme. */
@@ -274,17 +283,16 @@ static void clearance_dates_fail(struct decision *d, const struct decide_request
 		rule(d, "R-CLEARANCE", "Art. 4, 7", false,
 		     "%s's %s clearance of %s lapsed after %s (a %s clearance is valid %d years "
 		     "unless renewed), before %s",
-		     p->id, c->level, date_format(c->from, d1), date_format(end, d2), c->level,
-		     lv ? lv->valid_years : 0, date_format(rq->date, d3));
+		     p->id, c->level, day(d, c->from, d1), day(d, end, d2), c->level,
+		     lv ? lv->valid_years : 0, day(d, rq->date, d3));
 		hint(d, "a renewed %s clearance (person add --clearance %s:FROM), from %s on",
-		     c->level, c->level, date_format(end + 1, d1));
+		     c->level, c->level, day(d, end + 1, d1));
 		return;
 	}
 	rule(d, "R-CLEARANCE", "Art. 4, 7", false, "%s's %s clearance is valid %s to %s, not on %s",
-	     p->id, c->level, date_format(c->from, d1), date_format(c->to, d2),
-	     date_format(rq->date, d3));
+	     p->id, c->level, day(d, c->from, d1), day(d, c->to, d2), day(d, rq->date, d3));
 	hint(d, "a %s clearance valid on %s (person add --clearance %s:FROM[:TO])", c->level,
-	     date_format(rq->date, d3), c->level);
+	     day(d, rq->date, d3), c->level);
 }
 
 /*
@@ -348,10 +356,10 @@ static void check_ntk(const struct decide_request *rq, struct decision *d)
 
 static bool releasable(const struct label *l, const char *party)
 {
-	if (strcmp(l->originator, party) == 0)
+	if (text_eq(l->originator, party))
 		return true;
 	for (size_t i = 0; i < l->nreleasable; i++)
-		if (strcmp(l->releasable[i], party) == 0)
+		if (text_eq(l->releasable[i], party))
 			return true;
 	return false;
 }
@@ -388,7 +396,7 @@ static void check_releasable(const struct decide_request *rq, struct decision *d
 	const char *now = l->nreleasable ? joined(l->releasable[0], sizeof l->releasable[0],
 						  l->nreleasable, list, sizeof list)
 					 : "no other party";
-	if (strcmp(l->originator, rq->person->party) == 0)
+	if (text_eq(l->originator, rq->person->party))
 		hint(d, "share it anew with --releasable %s (it is releasable to %s)", party, now);
 	else
 		hint(d, "only %s, the originator, can make it releasable to %s (now: %s)",
@@ -420,7 +428,7 @@ static void check_received(const struct decide_request *rq, struct decision *d)
 	}
 	bool ok = in_force(under, rq->item->received, &st);
 	rule(d, "R-RECEIVED", "Art. 21", ok, "received %s under %s, %s that day",
-	     date_format(rq->item->received, d1), under->id, agr_state_name(st.state));
+	     day(d, rq->item->received, d1), under->id, agr_state_name(st.state));
 }
 
 static void check_continuing(const struct decide_request *rq, struct decision *d)
@@ -438,11 +446,11 @@ static void check_continuing(const struct decide_request *rq, struct decision *d
 	if (st.state == AGR_TERMINATED && rq->item->label.revocable)
 		rule(d, "R-CONTINUING", "Art. 21", false,
 		     "%s ended on %s and the originator made the item revocable", under->id,
-		     date_format(st.since, d1));
+		     day(d, st.since, d1));
 	else if (st.state == AGR_TERMINATED)
 		rule(d, "R-CONTINUING", "Art. 21", true,
 		     "%s ended on %s; items received before stay readable and protected", under->id,
-		     date_format(st.since, d1));
+		     day(d, st.since, d1));
 	else
 		rule(d, "R-CONTINUING", "Art. 21", false, "%s is %s", under->id,
 		     agr_state_name(st.state));
@@ -458,7 +466,7 @@ static void check_purpose(const struct decide_request *rq, struct decision *d)
 	}
 	bool ok = false;
 	for (size_t i = 0; i < l->npurposes && !ok; i++)
-		ok = strcmp(l->purposes[i], p) == 0;
+		ok = text_eq(l->purposes[i], p);
 	if (!p[0])
 		rule(d, "R-PURPOSE", "Art. 5", false,
 		     "the item is for stated purposes only; none given");
@@ -479,7 +487,7 @@ static void check_release(const struct decide_request *rq, struct decision *d)
 	struct agr_state st;
 	const char *to = rq->to && rq->to[0] ? rq->to : "?";
 	/* R-THIRD-PARTY: a foreign item going to a third party */
-	if (strcmp(l->originator, rq->person->party) != 0 && strcmp(l->originator, to) != 0) {
+	if (!text_eq(l->originator, rq->person->party) && !text_eq(l->originator, to)) {
 		rule(d, "R-THIRD-PARTY", "Art. 5", rq->consent,
 		     "%s made the item; releasing it to %s needs its written consent, %s",
 		     l->originator, to, rq->consent ? "which was given" : "which there is not");
@@ -491,7 +499,7 @@ static void check_release(const struct decide_request *rq, struct decision *d)
 	else {
 		bool ok = in_force(rq->release_agreement, rq->date, &st);
 		rule(d, "R-IN-FORCE", "Art. 21", ok, "%s is %s on %s", rq->release_agreement->id,
-		     agr_state_name(st.state), date_format(rq->date, d1));
+		     agr_state_name(st.state), day(d, rq->date, d1));
 	}
 }
 
@@ -593,7 +601,7 @@ void decide(const struct decide_request *rq, struct decision *d)
 		check_export(rq, d);
 	}
 	if (rq->action == ACT_DOWNGRADE) {
-		bool ok = strcmp(l->originator, rq->person->party) == 0;
+		bool ok = text_eq(l->originator, rq->person->party);
 		rule(d, "R-DOWNGRADE", "Art. 6", ok,
 		     "only %s, the originator, may change the level", l->originator);
 		hint(d, "ask %s, the originator, in writing", l->originator);

@@ -24,9 +24,9 @@ char *role_names(unsigned roles, char *buf, size_t n)
 		buf[0] = '\0';
 	for (int i = 0; i < ROLE__COUNT && len < n; i++)
 		if (roles & (1u << i)) {
-			int w = text_format(buf + len, n - len, "%s%s", len ? " or " : "",
-					    roles_by_bit[i]);
-			len += w > 0 ? (size_t)w : 0;
+			if (len)
+				text_append(buf, n, &len, " or ");
+			text_append(buf, n, &len, roles_by_bit[i]);
 		}
 	return buf;
 }
@@ -34,7 +34,7 @@ char *role_names(unsigned roles, char *buf, size_t n)
 int role_parse(const char *s, enum role *out, struct lerr *e)
 {
 	for (int i = 0; i < ROLE__COUNT; i++)
-		if (strcmp(s, roles_by_bit[i]) == 0) {
+		if (text_eq(s, roles_by_bit[i])) {
 			*out = (enum role)(1u << i);
 			return 0;
 		}
@@ -65,7 +65,7 @@ int person_check(const struct person *p, const struct party *party, struct lerr 
 {
 	if (person_id_check(p->id, e) < 0)
 		return lerr_prefix(e, "id");
-	if (strcmp(p->party, party->code) != 0)
+	if (!text_eq(p->party, party->code))
 		return lerr_set(e, LERR_INVAL, "party: %s is not %s", p->party, party->code);
 	if (p->name[0] == '\0')
 		return lerr_set(e, LERR_INVAL, "name: empty");
@@ -109,7 +109,7 @@ date_t clearance_end(const struct clearance *c, const struct party *scheme)
 bool level_covers(const struct scheme_level *has, const struct scheme_level *need)
 {
 	if (need->separate)
-		return strcmp(has->code, need->code) == 0;
+		return text_eq(has->code, need->code);
 	return has->rank >= need->rank;
 }
 
@@ -117,7 +117,7 @@ bool person_cleared_for(const struct person *p, const struct party *scheme, cons
 			date_t day)
 {
 	const struct scheme_level *need = party_level(scheme, level);
-	if (!need || strcmp(p->party, scheme->code) != 0)
+	if (!need || !text_eq(p->party, scheme->code))
 		return false;
 	for (size_t i = 0; i < p->nclear; i++) {
 		const struct clearance *c = &p->clear[i];
@@ -132,7 +132,7 @@ bool person_cleared_for(const struct person *p, const struct party *scheme, cons
 bool person_has_ntk(const struct person *p, const char *group)
 {
 	for (size_t i = 0; i < p->nntk; i++)
-		if (strcmp(p->ntk[i], group) == 0)
+		if (text_eq(p->ntk[i], group))
 			return true;
 	return false;
 }

@@ -101,7 +101,7 @@ int party_check(const struct party *p, struct lerr *e)
 			if (label_word_check(lists[k].v[i], e) < 0)
 				return lerr_prefix(e, "%s[%zu]", lists[k].name, i);
 			for (size_t j = 0; j < i; j++)
-				if (strcmp(lists[k].v[j], lists[k].v[i]) == 0)
+				if (text_eq(lists[k].v[j], lists[k].v[i]))
 					return lerr_set(
 					    e, LERR_INVAL, "%s[%zu]: %s is already %s[%zu]",
 					    lists[k].name, i, lists[k].v[i], lists[k].name, j);
@@ -119,7 +119,7 @@ int party_check(const struct party *p, struct lerr *e)
 		if (l->colour[0] && level_colour_check(l->colour, e) < 0)
 			return lerr_prefix(e, "levels[%zu].colour: level %s", i, l->code);
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(p->levels[j].code, l->code) == 0)
+			if (text_eq(p->levels[j].code, l->code))
 				return lerr_set(e, LERR_INVAL,
 						"levels[%zu].code: level %s is already levels[%zu]",
 						i, l->code, j);
@@ -130,7 +130,7 @@ int party_check(const struct party *p, struct lerr *e)
 const struct scheme_level *party_level(const struct party *p, const char *code)
 {
 	for (size_t i = 0; i < p->nlevels; i++)
-		if (strcmp(p->levels[i].code, code) == 0)
+		if (text_eq(p->levels[i].code, code))
 			return &p->levels[i];
 	return NULL;
 }
@@ -176,7 +176,7 @@ int party_word_known(const char *v, size_t n, size_t w, const char *word, const 
 		     struct lerr *e)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(v + i * w, word) == 0)
+		if (text_eq(v + i * w, word))
 			return 0;
 	if (n == 0)
 		return lerr_set(e, LERR_INVAL, "\"%.64s\" is not %s: none are declared", word,
@@ -191,7 +191,7 @@ int party_word_known(const char *v, size_t n, size_t w, const char *word, const 
 const struct party *party_find(const struct party *ps, size_t n, const char *code)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(ps[i].code, code) == 0)
+		if (text_eq(ps[i].code, code))
 			return &ps[i];
 	return NULL;
 }

@@ -60,6 +60,18 @@ int text_line_check(const char *s, const char *what, struct lerr *e) __attribute
 char *text_trim_utf8(char *s) __attribute__((nonnull));
 
 /*
+ * Whether the NUL-terminated a and b are the same text: strcmp's answer,
+ * inline, for the short codes and words a decision compares dozens of
+ * times (a call to the C library's strcmp costs more than the bytes).
+ */
+static inline bool text_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+/*
  * Whether part occurs in s, ASCII letters compared without regard to case
  * and every other byte as it is (a Japanese or Korean part matches byte for
  * byte). An empty part occurs in every s.
@@ -77,6 +89,14 @@ int text_vformat(char *buf, size_t n, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 /* The same, as snprintf. */
 int text_format(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Appends s to the text of *len bytes in buf (n bytes), as
+ * text_format(buf + *len, n - *len, "%s", s) would, and adds all of s's
+ * length to *len, whether it fit or not (once *len >= n, nothing more is
+ * written). buf stays terminated.
+ */
+void text_append(char *buf, size_t n, size_t *len, const char *s) __attribute__((nonnull));
 
 /* Steps *s (of *n bytes) past a UTF-8 byte-order mark, if it starts with one. */
 void text_skip_bom(const char **s, size_t *n) __attribute__((nonnull));

@@ -582,3 +582,55 @@ Test(lifecycle, the_deadline_is_n_days_before_the_last_day)
 		free(a);
 	}
 }
+
+/*
+ * The running term and a notice's effect, against their definition, for
+ * every combination of a few entries (29 February among them), terms,
+ * renewals and notice periods, on days across 14 years: the term is the
+ * first whose end is after the day, and a notice ends the first term whose
+ * last day is at least N days after it (agreement_term_end for each k).
+ */
+Test(lifecycle, the_running_term_is_the_first_that_ends_after_the_day)
+{
+	const char *const entries[] = {"2016-11-23", "2020-02-29", "2019-12-31", "2021-01-01"};
+	const int years[] = {1, 2, 3, 5}, notices[] = {1, 90, 365, 400};
+	for (size_t ei = 0; ei < 4; ei++)
+		for (size_t ti = 0; ti < 4; ti++)
+			for (size_t ri = 0; ri < 4; ri++) {
+				struct agreement *a = agr_new(years[ti], years[ri], notices[ri]);
+				date_t entry = D(entries[ei]), end, prev;
+				ev(a, entries[ei], AGR_EV_IN_FORCE, "");
+				for (date_t day = entry; day < entry + 14 * 366; day += 17) {
+					struct agr_state st;
+					agreement_state(a, day, AGR_NONE, &st);
+					cr_assert_eq(st.state, AGR_IN_FORCE);
+					cr_assert_eq(agreement_term_end(a, entry, st.term, &end),
+						     0);
+					cr_assert_eq(st.term_end, end);
+					cr_assert_gt(end, day, "%s: term %ld ends %s", T(day),
+						     st.term, T(end));
+					if (st.term > 1) {
+						cr_assert_eq(agreement_term_end(a, entry,
+										st.term - 1, &prev),
+							     0);
+						cr_assert_leq(prev, day, "%s: term %ld", T(day),
+							      st.term);
+						cr_assert_eq(st.term_start, prev);
+					} else
+						cr_assert_eq(st.term_start, entry);
+					/* a notice given that day */
+					date_t effect;
+					long k = 1;
+					cr_assert_eq(
+					    agreement_notice_effect(a, entry, day, &effect), 0);
+					while (agreement_term_end(a, entry, k, &end) == 0 &&
+					       end - 1 - notices[ri] < day)
+						k++;
+					cr_assert_eq(effect, end,
+						     "%s, entry %s, %d+%d years, %d days: %s",
+						     T(day), entries[ei], years[ti], years[ri],
+						     notices[ri], T(effect));
+				}
+				free(a);
+			}
+}

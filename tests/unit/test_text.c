@@ -143,10 +143,34 @@ Test(text, vformat_writes_what_vsnprintf_writes_at_every_size)
 		both(mine, libc, n, "%d %d %d %d", 0, 7, 2147483647, -2147483647 - 1);
 		both(mine, libc, n, "%s%s%%%s", "", "a", "b");
 		both(mine, libc, n, "no conversion at all");
+		both(mine, libc, n, "%s", "");
+		both(mine, libc, n, "%s",
+		     "an argument longer than the format and than some buffers");
 		both(mine, libc, n, "%s", none);
 		/* other conversions: the C library's, whole */
 		both(mine, libc, n, "%s is %u, %.3s, %5d", "x", 42u, "abcdef", 12);
 	}
 	cr_assert_eq(both(mine, libc, sizeof mine, "%d%%", 5), 2);
 	cr_assert_str_eq(mine, "5%");
+}
+
+/* text_append: pieces joined as snprintf would write them whole, at every size */
+Test(text, append_joins_as_snprintf_at_every_size)
+{
+	const char *const parts[] = {"analyst", " or ", "", "security-officer", "\xed\x95\x9c"};
+	for (size_t n = 0; n <= 40; n++) {
+		char mine[48], libc[48];
+		memset(mine, 'x', sizeof mine);
+		memset(libc, 'x', sizeof libc);
+		size_t len = 0;
+		if (n)
+			mine[0] = '\0';
+		for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+			text_append(mine, n, &len, parts[i]);
+		int w = snprintf(libc, n, "%s%s%s%s%s", parts[0], parts[1], parts[2], parts[3],
+				 parts[4]);
+		cr_assert_eq(len, (size_t)w, "in %zu: %zu counted, snprintf %d", n, len, w);
+		cr_assert_eq(memcmp(mine, libc, sizeof mine), 0,
+			     "in %zu: \"%.48s\", snprintf \"%.48s\"", n, mine, libc);
+	}
 }
