@@ -127,7 +127,7 @@ static int term_end_ymd(const struct agreement *a, int ey, int em, int ed, long 
 	*out = 0;
 	if (k < 1)
 		return LERR_INVAL;
-	long y = ey + a->term_years + (k - 1) * (long)a->renewal_years;
+	long y = (long)ey + a->term_years + (k - 1) * (long)a->renewal_years;
 	if (y > DATE_YEAR_MAX)
 		return LERR_INVAL;
 	if (em == 2 && ed == 29 && !date_is_leap((int)y))
