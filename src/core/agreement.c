@@ -167,6 +167,8 @@ static int first_term_end_from(const struct agreement *a, date_t entry, date_t x
 			return LERR_INVAL;
 		if (*end >= x)
 			break;
+		if (a->renewal_years < 1) /* no renewal: no later term (unvalidated) */
+			return LERR_INVAL;
 		k++;
 	}
 	*k_out = k;

@@ -634,3 +634,20 @@ Test(lifecycle, the_running_term_is_the_first_that_ends_after_the_day)
 				free(a);
 			}
 }
+
+/* An agreement that validation would refuse (no renewal) still answers:
+ * nothing ends after its one term, and no call loops. */
+Test(lifecycle, no_renewal_has_no_term_after_the_first)
+{
+	struct agreement *a = agr_new(1, 0, 90);
+	ev(a, "2016-11-23", AGR_EV_IN_FORCE, "");
+	struct agr_state st = state_on(a, "2016-12-01", AGR_NONE);
+	cr_assert_eq(st.term, 1);
+	cr_assert_eq(st.term_end, D("2017-11-23"));
+	st = state_on(a, "2018-01-01", AGR_NONE);
+	cr_assert_eq(st.state, AGR_IN_FORCE);
+	cr_assert_eq(st.term, 0, "no running term past the only one: %ld", st.term);
+	date_t e;
+	cr_assert_eq(agreement_notice_effect(a, D("2016-11-23"), D("2018-01-01"), &e), LERR_INVAL);
+	free(a);
+}
