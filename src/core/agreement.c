@@ -119,20 +119,15 @@ void agreement_sort_events(struct agreement *a)
 
 /*
  * The end of term k (>= 1) of an agreement in force since ey-em-ed: the
- * same day T + (k - 1) R years later (29 February, in a common year: 1
- * March, as date_add_years).
+ * same day T + (k - 1) R years later (date_in_year).
  */
 static int term_end_ymd(const struct agreement *a, int ey, int em, int ed, long k, date_t *out)
 {
 	*out = 0;
 	if (k < 1)
 		return LERR_INVAL;
-	long y = (long)ey + a->term_years + (k - 1) * (long)a->renewal_years;
-	if (y > DATE_YEAR_MAX)
-		return LERR_INVAL;
-	if (em == 2 && ed == 29 && !date_is_leap((int)y))
-		em = 3, ed = 1;
-	return date_from_ymd((int)y, em, ed, out, NULL);
+	return date_in_year((long)ey + a->term_years + (k - 1) * (long)a->renewal_years, em, ed,
+			    out);
 }
 
 int agreement_term_end(const struct agreement *a, date_t entry, long k, date_t *out)

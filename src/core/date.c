@@ -137,14 +137,19 @@ int date_add_years(date_t t, int n, date_t *out)
 	if (t < DATE_MIN || t > DATE_MAX || n > DATE_YEAR_MAX || n < -DATE_YEAR_MAX)
 		return LERR_INVAL;
 	date_to_ymd(t, &y, &m, &d);
-	y += n;
+	return date_in_year((long)y + n, m, d, out);
+}
+
+int date_in_year(long y, int m, int d, date_t *out)
+{
+	*out = 0;
 	if (y < DATE_YEAR_MIN || y > DATE_YEAR_MAX)
 		return LERR_INVAL;
-	if (m == 2 && d == 29 && !date_is_leap(y)) {
+	if (m == 2 && d == 29 && !date_is_leap((int)y)) {
 		m = 3;
 		d = 1;
 	}
-	*out = days_from_civil(y, m, d);
+	*out = days_from_civil((int)y, m, d);
 	return 0;
 }
 

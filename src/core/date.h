@@ -57,6 +57,13 @@ char *date_format(date_t t, char buf[DATE_BUF_SIZE]);
  */
 int date_add_years(date_t t, int n, date_t *out) __attribute__((warn_unused_result));
 
+/*
+ * Month m and day d (as date_to_ymd gives them) in year y, by the same rule:
+ * 29 February in a common year is 1 March. Returns 0, or LERR_INVAL for a
+ * year outside the range.
+ */
+int date_in_year(long y, int m, int d, date_t *out) __attribute__((warn_unused_result));
+
 /* Day of week, 0 = Monday .. 6 = Sunday. */
 int date_weekday(date_t t);
 

@@ -123,6 +123,16 @@ Test(date, adding_years_moves_29_february_to_1_march)
 	cr_assert_eq(date_add_years(D("2016-11-23"), 3, &out), 0);
 	cr_assert_eq(out, D("2019-11-23"));
 	cr_assert_eq(date_add_years(D("9999-01-01"), 1, &out), LERR_INVAL);
+	/* the same rule from a month and day */
+	cr_assert_eq(date_in_year(2021, 2, 29, &out), 0);
+	cr_assert_eq(out, D("2021-03-01"), "got %s", T(out));
+	cr_assert_eq(date_in_year(2024, 2, 29, &out), 0);
+	cr_assert_eq(out, D("2024-02-29"), "got %s", T(out));
+	cr_assert_eq(date_in_year(9999, 12, 31, &out), 0);
+	cr_assert_eq(out, DATE_MAX);
+	cr_assert_eq(date_in_year(10000, 1, 1, &out), LERR_INVAL);
+	cr_assert_eq(date_in_year(0, 12, 31, &out), LERR_INVAL);
+	cr_assert_eq(date_in_year(1L << 40, 1, 1, &out), LERR_INVAL);
 }
 
 Test(date, weekdays)
