@@ -2,6 +2,7 @@
  * the one table of error kinds (core/err.h). */
 #include <criterion/criterion.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -152,6 +153,55 @@ Test(text, vformat_writes_what_vsnprintf_writes_at_every_size)
 	}
 	cr_assert_eq(both(mine, libc, sizeof mine, "%d%%", 5), 2);
 	cr_assert_str_eq(mine, "5%");
+}
+
+/* A small random generator, the same every run. */
+static uint64_t rng = 0x2545F4914F6CDD1Dull;
+static unsigned next(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+/* Random text of up to max bytes from a set with quotes, '%', a
+ * backslash and a Korean character's bytes, into out. */
+static void random_text(char *out, unsigned max)
+{
+	static const char *const parts[] = {"a", "Z", " ", "\"", "%", "\\", "\xed\x95\x9c", "0"};
+	size_t len = 0, n = next(max + 1);
+	out[0] = '\0';
+	while (len < n) {
+		const char *p = parts[next(sizeof parts / sizeof parts[0])];
+		if (len + strlen(p) > max)
+			break;
+		strcpy(out + len, p);
+		len += strlen(p);
+	}
+}
+
+/* text_vformat and vsnprintf on random formats of text, %d, %s and %%, with
+ * arguments a hostile name could hold, at random sizes */
+Test(text, vformat_writes_what_vsnprintf_writes_on_random_formats)
+{
+	char mine[80], libc[80];
+	for (int round = 0; round < 20000; round++) {
+		char fmt[128] = "", run[16], arg[4][72];
+		static const char *const slots[] = {"%s", "%%", ""};
+		for (int k = 0; k < 5; k++) {
+			random_text(run, 8);
+			for (char *c = run; *c; c++) /* a '%' of the format is a slot's */
+				if (*c == '%')
+					*c = '+';
+			strcat(fmt, run);
+			strcat(fmt, k == 0 ? "%d" : slots[next(3)]);
+		}
+		for (int k = 0; k < 4; k++)
+			random_text(arg[k], 70);
+		int v = (int)(next(1u << 31)) - (int)next(1u << 31);
+		both(mine, libc, next(81), fmt, v, arg[0], arg[1], arg[2], arg[3]);
+	}
 }
 
 /* text_append: pieces joined as snprintf would write them whole, at every size */
