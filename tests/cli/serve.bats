@@ -753,7 +753,7 @@ c.execute("BEGIN IMMEDIATE"); print("locked", flush=True); time.sleep(6.5); c.ex
 	"$L" --home jpn peer add KOR --url "http://127.0.0.1:9" >/dev/null 2>&1
 	"$L" --home jpn person add op --party JPN --name Op --role security-officer >/dev/null 2>&1
 	OP=$("$L" --home jpn person token op 2>/dev/null)
-	sqlite3 jpn/node.db "UPDATE peers SET witnessed_size = 3, witnessed_at = 1567314000"
+	sqlite3 -cmd ".timeout 10000" jpn/node.db "UPDATE peers SET witnessed_size = 3, witnessed_at = 1567314000"
 	call "$OP" GET "/v1/peers"
 	[ "$status_code" = 200 ]
 	[ "$(jq -r '.peers[0].witnessed_at' out.json)" = 2019-09-01T05:00:00Z ]
