@@ -488,21 +488,38 @@ static void opened(void *arg_)
 	free(o);
 }
 
+/*
+ * A download: its decision made, then its log entry committed by the log's
+ * committer while the connection waits (http_wait) and this worker serves
+ * others; woken once the entry is durable, the handler's second call
+ * sends the payload (nothing of it before).
+ */
 static enum MHD_Result h_content(struct ctx *x)
 {
-	if (api_keys_stale(x)) /* it would seal or sign with a retired key */
-		return api_reply_stale(x);
-	enum MHD_Result ret;
+	struct waiting *w = x->rq->waiting;
 	struct decide_args a = {
 	    .person = x->rq->who.id, .item = P0, .action = ACT_DOWNLOAD, .date = x->n->clock.today};
-	const struct arg_spec q[] = {{"purpose", ARG_STRING, .str = &a.purpose}, {0}};
-	if (!api_query(x, q, &ret))
-		return ret;
-	struct decision d;
 	struct lerr e = {0};
-	int r = node_enforce(x->n, &a, &d, &e);
+	int r;
+	if (!w) {
+		if (api_keys_stale(x)) /* it would seal or sign with a retired key */
+			return api_reply_stale(x);
+		enum MHD_Result ret;
+		const struct arg_spec q[] = {{"purpose", ARG_STRING, .str = &a.purpose}, {0}};
+		if (!api_query(x, q, &ret))
+			return ret;
+		if (!(w = http_wait(x))) {
+			lerr_set(&e, LERR_NOMEM, "out of memory");
+			return reply_error(x, &e);
+		}
+		if ((r = node_enforce_submit(x->n, &a, &w->d, http_wake, w, &e)) < 0)
+			http_wake(w, r, &e); /* no decision: said on the second call */
+		return MHD_YES;
+	}
+	e = w->e;
+	r = node_enforced(x->n, &a, &w->d, w->r, &e);
 	if (r < 0)
-		return api_failed(x, r, &d, P0, &e);
+		return api_failed(x, r, &w->d, P0, &e);
 	/* a small payload opened here, by this worker's node, into memory: the
 	 * answer has its length, and a failure its status */
 	int m = memfd_create("liaison-download", MFD_CLOEXEC);

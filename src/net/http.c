@@ -709,11 +709,12 @@ static enum MHD_Result on_complete(struct server *s, struct MHD_Connection *c, s
 	}
 	/* a question: the token and the answer on one read snapshot */
 	struct lerr e = {0};
-	bool reads = rq->route->reads && !rq->too_big;
+	const bool again = rq->waiting != NULL; /* its handler's second call: checked before */
+	bool reads = rq->route->reads && !rq->too_big && !again;
 	if (reads && node_read_begin(x.n, &e) < 0)
 		return reply_error(&x, &e);
 	enum MHD_Result ret;
-	if (!refused_whole(&x, reads, &ret)) {
+	if (again || !refused_whole(&x, reads, &ret)) {
 		/* the acts it makes are logged as this token's */
 		str_copy(x.n->token, sizeof x.n->token, rq->authed ? rq->token.id : "");
 		ret = rq->route->fn(&x);
@@ -721,9 +722,30 @@ static enum MHD_Result on_complete(struct server *s, struct MHD_Connection *c, s
 	}
 	if (reads)
 		node_read_end(x.n);
-	if (rq->authed) /* a day's first use of the token, outside the read */
+	if (rq->authed && !again) /* a day's first use of the token, outside the read */
 		(void)node_token_touch(x.n, &rq->token, NULL);
 	return ret;
+}
+
+struct waiting *http_wait(struct ctx *x)
+{
+	struct waiting *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	w->c = x->c;
+	x->rq->waiting = w;
+	MHD_suspend_connection(x->c); /* before anyone may wake it */
+	return w;
+}
+
+void http_wake(void *cls, int r, const struct lerr *e)
+{
+	struct waiting *w = cls;
+	w->r = r;
+	if (r < 0 && e)
+		w->e = *e;
+	/* the last touch: the request may be answered, and freed, from now */
+	MHD_resume_connection(w->c);
 }
 
 enum MHD_Result http_on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -809,6 +831,7 @@ void http_on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (rq->body) /* a sign-in's carried a token */
 		sodium_memzero(rq->body, rq->len);
 	free(rq->body);
+	free(rq->waiting);
 	req_free(s, rq);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->active, 1);

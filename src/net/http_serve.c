@@ -214,9 +214,11 @@ static int daemon_start(struct server *s, const struct sockaddr_storage *ss, boo
 {
 	if (fd == MHD_INVALID_SOCKET && can_bind(s, ss, e) < 0)
 		return LERR_IO;
+	/* suspend and resume: a download waits for its decision's commit
+	 * without holding its worker thread (http_wait) */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_TURBO | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0) |
-			 (cert ? MHD_USE_TLS : 0);
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
+			 (v6 ? MHD_USE_IPv6 : 0) | (cert ? MHD_USE_TLS : 0);
 	struct MHD_OptionItem ops[] = {
 	    {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->o.threads, NULL},
 	    fd == MHD_INVALID_SOCKET ? (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)ss}
@@ -275,7 +277,13 @@ static void retire(struct server *s, bool now)
 	    MHD_get_daemon_info(o->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 	if (!now && ci && ci->num_connections > 0 && http_now() < o->by)
 		return;
+	/* libmicrohttpd must find none of its connections waiting for a
+	 * commit: the entries queued are seen done first, and the next ones
+	 * recorded by their workers themselves until the old daemon is gone */
+	bool held = log_batch_hold(s->batch, true);
 	MHD_stop_daemon(o->d);
+	if (!held)
+		log_batch_hold(s->batch, false);
 	if (o->fd != MHD_INVALID_SOCKET)
 		close(o->fd);
 	tls_free(o->pem, o->key_pem, o->key_len);
@@ -389,6 +397,7 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 		nanosleep(&ts, NULL);
 	}
 	unsigned left = atomic_load(&s->active);
+	(void)log_batch_hold(s->batch, true); /* no connection left waiting for a commit */
 	MHD_stop_daemon(s->d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
@@ -461,6 +470,8 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		r = make_tmpdir(s, e);
 	if (r == 0 && !(s->batch = log_batch_new()))
 		r = lerr_set(e, LERR_NOMEM, "out of memory");
+	if (r == 0)
+		r = log_batch_start(s->batch, s->home, e);
 	bool have_key = false;
 	if (r == 0 && !(have_key = pthread_key_create(&s->worker_key, http_close_worker) == 0))
 		r = lerr_set(e, LERR_NOMEM, "no thread key");

@@ -208,8 +208,28 @@ struct req {
 	double t0;
 	const char *method;
 	char path[256];
-	char allow[48]; /* the path's methods, for Allow (405, OPTIONS) */
+	char allow[48];		 /* the path's methods, for Allow (405, OPTIONS) */
+	struct waiting *waiting; /* http_wait: its handler is called again once woken */
 };
+
+/*
+ * A request whose handler waits for something another thread does (a
+ * download, for its decision's commit) without holding its worker: the
+ * connection suspended (http_wait), woken by http_wake, and its handler
+ * called a second time with rq->waiting set, holding what the wake said.
+ */
+struct waiting {
+	struct MHD_Connection *c;
+	int r;		   /* what the wake said: 0, or the error */
+	struct lerr e;	   /* r's reason */
+	struct decision d; /* the handler's, kept for its second call */
+};
+/* Suspends x's connection once its handler returns (MHD_YES, nothing
+ * queued); NULL, nothing suspended, when there is no memory. */
+struct waiting *http_wait(struct ctx *x);
+/* Wakes a waiting request (cls: its struct waiting), with r and e for its
+ * handler's second call; from any thread, once (a node_log_done). */
+void http_wake(void *cls, int r, const struct lerr *e);
 
 /* What a handler works with. */
 struct ctx {

@@ -316,11 +316,17 @@ int node_item_get_as(struct node *n, const struct person *who, const char *id,
 	return r;
 }
 
-int node_decide(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
+/*
+ * node_decide's decision; for an act, *body the log entry that records it
+ * (NULL for a question, which is not logged).
+ */
+static int decide_act(struct node *n, const struct decide_args *a, struct decision *d,
+		      json_t **body, struct lerr *e)
 {
 	struct decide_ctx *c = scratch(n, e);
 	struct store_item it;
 	struct label l;
+	*body = NULL;
 	if (!c)
 		return LERR_NOMEM;
 	int r = load_person(n, c, a->person, e);
@@ -349,27 +355,67 @@ int node_decide(struct node *n, const struct decide_args *a, struct decision *d,
 	 * anything acts on it; a question (access check) changes nothing and is
 	 * not an act: it stays a read, so that it can be asked at any rate
 	 */
-	json_t *body =
-	    json_pack("{s:o}", "decision", encode_decision(d, a->person, a->item, false));
-	if (body && a->to && a->to[0])
-		json_object_set_new(body, "to", json_string(a->to));
-	if (body && a->purpose && a->purpose[0])
-		json_object_set_new(body, "purpose", json_string(a->purpose));
-	if ((r = node_log_record(n, "decision", body, e)) == 0 && n->observer &&
-	    n->observer->decision)
+	*body = json_pack("{s:o}", "decision", encode_decision(d, a->person, a->item, false));
+	if (!*body)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	if (a->to && a->to[0])
+		json_object_set_new(*body, "to", json_string(a->to));
+	if (a->purpose && a->purpose[0])
+		json_object_set_new(*body, "purpose", json_string(a->purpose));
+	return 0;
+}
+
+/* A decision now in the log: told to the observer. */
+static void logged(struct node *n, const struct decision *d)
+{
+	if (n->observer && n->observer->decision)
 		n->observer->decision(n->observer->cls, d);
+}
+
+int node_decide(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
+{
+	json_t *body;
+	int r = decide_act(n, a, d, &body, e);
+	if (r == 0 && body && (r = node_log_record(n, "decision", body, e)) == 0)
+		logged(n, d);
 	return r;
+}
+
+/* A decision acted on: a DENY is LERR_DENIED, the failing rules said. */
+static int denied(const struct decide_args *a, const struct decision *d, struct lerr *e)
+{
+	if (d->permit)
+		return 0;
+	char why[LERR_MSG_MAX - 160];
+	return lerr_set(e, LERR_DENIED, "DENY: %s may not %s item %.64s: %s", a->person,
+			action_name(a->action), a->item, decide_why(d, why, sizeof why));
 }
 
 int node_enforce(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
 {
 	int r = node_decide(n, a, d, e);
-	if (r == 0 && !d->permit) {
-		char why[LERR_MSG_MAX - 160];
-		r = lerr_set(e, LERR_DENIED, "DENY: %s may not %s item %.64s: %s", a->person,
-			     action_name(a->action), a->item, decide_why(d, why, sizeof why));
-	}
+	return r == 0 ? denied(a, d, e) : r;
+}
+
+int node_enforce_submit(struct node *n, const struct decide_args *a, struct decision *d,
+			node_log_done done, void *cls, struct lerr *e)
+{
+	json_t *body;
+	int r = decide_act(n, a, d, &body, e);
+	if (r == 0 && !body) /* a question is not enforced */
+		r = lerr_set(e, LERR_INVAL, "a question is not an act: nothing to enforce");
+	if (r == 0)
+		node_log_submit(n, "decision", body, done, cls);
 	return r;
+}
+
+int node_enforced(struct node *n, const struct decide_args *a, const struct decision *d, int r,
+		  struct lerr *e)
+{
+	if (r < 0)
+		return r;
+	logged(n, d);
+	return denied(a, d, e);
 }
 
 /* An export-control entry must be on the node's control list, where it has one. */

@@ -10,6 +10,7 @@
 #include "../core/decide.h"
 #include "../crypto/envelope.h"
 #include "../store/records.h"
+#include "log.h"
 #include "node.h"
 
 /* What `item share` asks for. */
@@ -109,6 +110,22 @@ int node_item_get_as(struct node *n, const struct person *who, const char *id,
  */
 int node_enforce(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
+ * node_enforce in two halves, for a caller that does not wait for the
+ * log's commit (a daemon's download): the decision into *d, its entry
+ * queued (node_log_submit); done(cls, r, e) is called once the entry is
+ * durable (r 0) or failed, and nothing may act on the decision before.
+ * A decision that cannot be made returns its error, and done is not
+ * called. Then node_enforced with done's r and e.
+ */
+int node_enforce_submit(struct node *n, const struct decide_args *a, struct decision *d,
+			node_log_done done, void *cls, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+/* The second half: r (done's) as node_enforce would return it, a DENY as
+ * LERR_DENIED; a logged decision told to the node's observer. */
+int node_enforced(struct node *n, const struct decide_args *a, const struct decision *d, int r,
+		  struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 /*
  * The agreement between two parties that governs on day `on`, when several

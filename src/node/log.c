@@ -64,13 +64,17 @@ int node_log_append_to(struct store *s, const char *party, const struct node_clo
 	return r < 0 ? lerr_prefix(e, "log") : 0;
 }
 
-int node_log_append(struct node *n, const char *kind, json_t *body, uint64_t *seq, struct lerr *e)
+void node_log_who(const struct node *n, json_t *body)
 {
-	/* who entered it: the node's operator, or a person's token */
 	if (body && n->operator)
 		json_object_set_new(body, "entered_by", json_string("operator"));
 	else if (body && n->token[0])
 		json_object_set_new(body, "by_token", json_string(n->token));
+}
+
+int node_log_append(struct node *n, const char *kind, json_t *body, uint64_t *seq, struct lerr *e)
+{
+	node_log_who(n, body);
 	return node_log_append_to(n->store, n->party, &n->clock, kind, body, seq, e);
 }
 

@@ -59,9 +59,38 @@ int node_log_commit(struct node *n, const char *kind, json_t *body, struct lerr 
 int node_log_record(struct node *n, const char *kind, json_t *body, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 
+/* Who entered an entry (into body): the node's operator ("entered_by"), or
+ * the person's token of this handle's request ("by_token"). */
+void node_log_who(const struct node *n, json_t *body);
+
+/* What node_log_submit calls once its entry is durable (r 0) or failed
+ * (r < 0, e saying why), on the committer's thread or the caller's. */
+typedef void (*node_log_done)(void *cls, int r, const struct lerr *e);
+
+/*
+ * node_log_record without waiting: done(cls, ...) is called exactly once,
+ * when the entry is durable or has failed (body NULL: failed, out of
+ * memory). Through a handle whose batch has a committer (log_batch_start),
+ * not held, the entry is queued and done is called later by another
+ * thread; else it is recorded here and done called before this returns.
+ */
+void node_log_submit(struct node *n, const char *kind, json_t *body, node_log_done done, void *cls)
+    __attribute__((nonnull(1, 2, 4)));
+
 /* Group commit for the handles of one process (a daemon's worker threads). */
 struct log_batch *log_batch_new(void);
+/* Stops the committer, if started, once it has committed what is queued. */
 void log_batch_free(struct log_batch *b);
+/* Starts the batch's committer: a thread of its own, on a node of its own
+ * opened at home, for the entries queued by node_log_submit. */
+int log_batch_start(struct log_batch *b, const char *home, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull));
+/* hold: entries are no longer queued without waiting (node_log_submit
+ * records them itself), and this returns once every one queued before has
+ * had its done called; !hold: they are queued again. Returns whether it was
+ * held before. A daemon holds before
+ * it stops libmicrohttpd, which must find no connection still waiting. */
+bool log_batch_hold(struct log_batch *b, bool hold) __attribute__((nonnull));
 /* The commits made, and the entries they carried. */
 void log_batch_counts(struct log_batch *b, uint64_t *commits, uint64_t *entries)
     __attribute__((nonnull));

@@ -25,8 +25,10 @@
 	X(MHD_lookup_connection_value)                                                             \
 	X(MHD_queue_response)                                                                      \
 	X(MHD_quiesce_daemon)                                                                      \
+	X(MHD_resume_connection)                                                                   \
 	X(MHD_start_daemon)                                                                        \
-	X(MHD_stop_daemon)
+	X(MHD_stop_daemon)                                                                         \
+	X(MHD_suspend_connection)
 
 struct lazy_mhd {
 	LAZY_MHD(LAZY_SLOT)
@@ -53,6 +55,8 @@ int lazy_mhd_load(struct lerr *e);
 #define MHD_quiesce_daemon		  (lazy_mhd.MHD_quiesce_daemon)
 #define MHD_start_daemon		  (lazy_mhd.MHD_start_daemon)
 #define MHD_stop_daemon			  (lazy_mhd.MHD_stop_daemon)
+#define MHD_suspend_connection		  (lazy_mhd.MHD_suspend_connection)
+#define MHD_resume_connection		  (lazy_mhd.MHD_resume_connection)
 #endif
 
 #endif

@@ -490,6 +490,81 @@ c.execute("BEGIN IMMEDIATE"); print("locked", flush=True); time.sleep(6.5); c.ex
 		select(.kind == "decision" and .decision.decision == "DENY")] | length')" -ge 1 ]
 }
 
+# lock_store SECONDS: the store's write lock held by another process for
+# that long, from when this returns
+lock_store() {
+	python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect("jpn/node.db", isolation_level=None)
+c.execute("BEGIN IMMEDIATE"); print("locked", flush=True); time.sleep(float(sys.argv[1])); c.execute("COMMIT")' "$1" >lock.out &
+	for _ in $(seq 100); do grep -q locked lock.out && break; sleep 0.05; done
+	grep -q locked lock.out
+}
+
+# got_whole_or_nothing FILE: a download's answer is the whole item, or none of it
+got_whole_or_nothing() {
+	cmp -s "$1" report.txt && return 0
+	if grep -q "west coast" "$1"; then return 1; fi
+}
+
+@test "SIGTERM while downloads wait for their decisions' commit: a clean stop, each logged" {
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	before=$("$L" --home jpn log entries | grep -c '"decision"' || true)
+	start jpn --drain 1
+	# the store locked for 3 s: the four downloads' decisions wait for their
+	# commit, their connections suspended, past the 1 s drain
+	# the token's use today already recorded: nothing of the requests but
+	# their decisions waits for the store
+	curl -sf -H "Authorization: Bearer $SATO" "$URL/v1/me" >/dev/null
+	lock_store 3
+	for i in 1 2 3 4; do
+		curl -s -o "w-$i.bin" -w '%{http_code}\n' -H "Authorization: Bearer $SATO" \
+			"$URL/v1/items/$ID/content?purpose=warning" >"w-$i.code" &
+	done
+	sleep 0.5
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID" # a clean exit: libmicrohttpd found no connection still suspended
+	SERVER_PID=
+	clients_ok || true
+	grep -q "stopped" jpn.log
+	if grep -qi "fatal\|panic\|abort" jpn.log; then false; fi
+	for i in 1 2 3 4; do
+		got_whole_or_nothing "w-$i.bin" || { echo "# download $i: $(cat "w-$i.code")" >&3; false; }
+	done
+	# the daemon waited for their commit before it stopped: all four in the log
+	"$L" --home jpn log verify
+	[ $(("$("$L" --home jpn log entries | grep -c '"decision"')" - before)) = 4 ]
+}
+
+@test "a TLS reload retires its old daemon while a download waits for its commit" {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1" \
+		-keyout key.pem -out cert.pem 2>/dev/null
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	start jpn --tls-cert cert.pem --tls-key key.pem --drain 1
+	curl -sf --cacert cert.pem -H "Authorization: Bearer $SATO" "$URL/v1/me" >/dev/null
+	lock_store 3
+	curl -s --cacert cert.pem -o w.bin -w '%{http_code}\n' -H "Authorization: Bearer $SATO" \
+		"$URL/v1/items/$ID/content?purpose=warning" >w.code &
+	sleep 0.5
+	# the old daemon's connection waits for its commit past the 1 s drain:
+	# it is stopped only once the commit is done (else libmicrohttpd aborts)
+	kill -HUP "$SERVER_PID"
+	clients_ok || true
+	got_whole_or_nothing w.bin
+	sleep 2
+	kill -0 "$SERVER_PID"
+	if grep -qi "fatal\|panic\|abort" jpn.log; then false; fi
+	# and the new daemon serves downloads
+	code=$(curl -s --cacert cert.pem -o after.bin -w '%{http_code}' \
+		-H "Authorization: Bearer $SATO" "$URL/v1/items/$ID/content?purpose=warning")
+	[ "$code" = 200 ]
+	cmp after.bin report.txt
+	stop
+	"$L" --home jpn log verify
+}
+
 @test "SIGTERM: requests in flight finish; an upload cut short stores nothing" {
 	head -c 3000000 /dev/urandom >big.bin
 	# finishes within the drain time: stored
