@@ -733,6 +733,8 @@ struct waiting *http_wait(struct ctx *x)
 	if (!w)
 		return NULL;
 	w->c = x->c;
+	/* until woken: nothing may act as if its decision were logged */
+	w->r = lerr_set(&w->e, LERR_STORE, "the decision is not yet in the log");
 	x->rq->waiting = w;
 	MHD_suspend_connection(x->c); /* before anyone may wake it */
 	return w;

@@ -470,8 +470,6 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		r = make_tmpdir(s, e);
 	if (r == 0 && !(s->batch = log_batch_new()))
 		r = lerr_set(e, LERR_NOMEM, "out of memory");
-	if (r == 0)
-		r = log_batch_start(s->batch, s->home, e);
 	bool have_key = false;
 	if (r == 0 && !(have_key = pthread_key_create(&s->worker_key, http_close_worker) == 0))
 		r = lerr_set(e, LERR_NOMEM, "no thread key");
@@ -483,6 +481,10 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* after the mask: a thread that does not block them would take the
+	 * stop signals meant for the serving loop (and die of them) */
+	if (r == 0)
+		r = log_batch_start(s->batch, s->home, e);
 	if (r == 0)
 		r = sessions_init(
 		    &s->sessions, s->o.session_idle, s->o.session_max, n->party,
@@ -495,6 +497,11 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 		r = daemon_start(s, &ss, v6, s->tls_pem, s->tls_key_pem, MHD_INVALID_SOCKET, e);
 	if (r == 0)
 		serve_until_stopped(s, n, s->tls_pem != NULL, &stop, &ss, v6);
+	/* a signal that came during the stop (a second SIGTERM, a log
+	 * rotation's SIGHUP) is taken here, not left to kill the process */
+	struct timespec none = {0, 0};
+	while (sigtimedwait(&stop, NULL, &none) > 0)
+		;
 	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
 	if (have_key) {
 		/* destructors run at the workers' exits, never for this thread */

@@ -75,6 +75,7 @@ void log_batch_free(struct log_batch *b)
 	if (b->own) { /* the committer commits what is left, then ends */
 		pthread_mutex_lock(&b->mu);
 		b->stop = true;
+		b->running = false; /* what comes now is recorded by its caller */
 		pthread_cond_broadcast(&b->cv);
 		pthread_mutex_unlock(&b->mu);
 		pthread_join(b->th, NULL);
