@@ -66,8 +66,9 @@ int cli_failf(const struct cli *c, int code, const char *fmt, ...)
 #define cli_bad_usagef(c, ...) cli_failf((c), LERR_INVAL, __VA_ARGS__)
 
 /*
- * Option opt's value s as a whole number in lo..hi into *out (left as it
- * is when s is NULL): EXIT_OK, else a usage error naming the option.
+ * Option opt's value s as a whole number in lo..hi (0 <= lo), decimal
+ * digits alone, into *out (left as it is when s is NULL): EXIT_OK, else a
+ * usage error naming the option.
  */
 int cli_number(const struct cli *c, const char *opt, const char *s, long lo, long hi, long *out)
     __attribute__((nonnull(1, 2, 6)));

@@ -6,18 +6,6 @@
 #include "../node/keyfile.h"
 #include "cli.h"
 
-/* Parses a positive integer option no larger than max. */
-static int number(const struct cli *c, const char *opt, const char *s, unsigned long max,
-		  unsigned long *out)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-	if (!*s || *end || v < 1 || v > max)
-		return cli_bad_usagef(c, "--%s: \"%s\" is not a number in 1..%lu", opt, s, max);
-	*out = v;
-	return EXIT_OK;
-}
-
 static int run_keygen(struct cli *c)
 {
 	const char *party = NULL, *dir = ".", *mem_s = NULL, *ops_s = NULL, *pos[1];
@@ -35,17 +23,13 @@ static int run_keygen(struct cli *c)
 	if (party_code_check(party, &e) < 0)
 		return cli_bad_usage(c, &e);
 	struct key_kdf kdf = {.ops = KEY_KDF_OPS_DEFAULT, .mem = KEY_KDF_MEM_DEFAULT};
-	unsigned long v;
-	if (mem_s) {
-		if ((r = number(c, "kdf-memory", mem_s, KEY_KDF_MEM_MAX >> 20, &v)) != EXIT_OK)
-			return r;
-		kdf.mem = (size_t)v << 20;
-	}
-	if (ops_s) {
-		if ((r = number(c, "kdf-passes", ops_s, KEY_KDF_OPS_MAX, &v)) != EXIT_OK)
-			return r;
-		kdf.ops = v;
-	}
+	long mem = (long)(kdf.mem >> 20), ops = (long)kdf.ops;
+	if ((r = cli_number(c, "kdf-memory", mem_s, 1, (long)(KEY_KDF_MEM_MAX >> 20), &mem)) !=
+		EXIT_OK ||
+	    (r = cli_number(c, "kdf-passes", ops_s, 1, (long)KEY_KDF_OPS_MAX, &ops)) != EXIT_OK)
+		return r;
+	kdf.mem = (size_t)mem << 20;
+	kdf.ops = (unsigned long long)ops;
 	char *pass;
 	size_t len;
 	if ((r = cli_passphrase(c, "passphrase for the new key: ", true, &pass, &len)) != EXIT_OK)

@@ -115,12 +115,10 @@ int cli_number(const struct cli *c, const char *opt, const char *s, long lo, lon
 {
 	if (!s)
 		return EXIT_OK;
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < lo || v > hi)
+	uint64_t v; /* digits only: not " 1", "+1" or "0x10", which strtol takes */
+	if (!count_parse(s, &v) || lo < 0 || v < (uint64_t)lo || v > (uint64_t)hi)
 		return cli_bad_usagef(c, "--%s: \"%s\" is not in %ld..%ld", opt, s, lo, hi);
-	*out = v;
+	*out = (long)v;
 	return EXIT_OK;
 }
 

@@ -179,7 +179,9 @@ int remote_setup(struct cli *c)
 static void append(struct remote_req *rq, const char *s)
 {
 	size_t len = strlen(rq->path);
-	snprintf(rq->path + len, sizeof rq->path - len, "%s", s);
+	if ((size_t)snprintf(rq->path + len, sizeof rq->path - len, "%s", s) >=
+	    sizeof rq->path - len)
+		rq->cut = true;
 }
 
 /*
@@ -204,11 +206,14 @@ static void append_escaped(struct remote_req *rq, const char *s)
 		}
 	}
 	rq->path[len] = '\0';
+	if (*s)
+		rq->cut = true;
 }
 
 void remote_path(struct remote_req *rq, const char *base, const char *param, const char *rest)
 {
 	rq->path[0] = '\0';
+	rq->cut = false;
 	append(rq, base);
 	if (param)
 		append_escaped(rq, param);
@@ -356,6 +361,11 @@ int remote_call(const struct cli *c, struct remote_req *rq, json_t **out, long *
 	*out = NULL;
 	*status = 0;
 	rq->bytes = 0;
+	if (rq->cut) /* never a request for a shorter name than the one given */
+		return cli_bad_usagef(c,
+				      "an argument is too long: escaped for the URL, the path and "
+				      "query would pass %d bytes",
+				      REMOTE_PATH_MAX - 1);
 	if (!r->curl &&
 	    (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(r->curl = curl_easy_init())))
 		return cli_failf(c, LERR_IO, "libcurl cannot start");

@@ -32,6 +32,7 @@ void remote_free(struct remote *r);
 struct remote_req {
 	const char *method; /* "GET", "POST" */
 	char path[REMOTE_PATH_MAX];
+	bool cut;	      /* the path did not fit: remote_call refuses to send it */
 	json_t *body;	      /* a JSON body (the caller's), or NULL */
 	const char *upload;   /* a file to send as the body, or NULL */
 	const char *download; /* a successful answer's bytes go to this file */

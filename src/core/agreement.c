@@ -619,10 +619,9 @@ int agreement_check(const struct agreement *a, const struct party *parties, size
 
 int agreement_event_number(const struct agreement *a, const char *s, size_t *index, struct lerr *e)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	uint64_t v; /* digits only: not " 1" or "+1" */
 	*index = AGR_NONE;
-	if (*s == '\0' || *end != '\0' || v < 1 || (size_t)v > a->nevents)
+	if (!count_parse(s, &v) || v < 1 || v > a->nevents)
 		return lerr_set(e, LERR_INVAL, "\"%.40s\" is not an event number of %s (1..%zu)", s,
 				a->id, a->nevents);
 	*index = (size_t)v - 1;

@@ -73,7 +73,7 @@ status_on() {
 
 @test "--without must be an event number of the agreement" {
 	example_node
-	for n in 0 6 x 4x; do
+	for n in 0 6 x 4x " 1" +1 1.0 0x1; do
 		run "$L" agreement status "$G" --without "$n"
 		[ "$status" -eq 2 ]
 		[[ "$output" == *"is not an event number of $G (1..5)"* ]]

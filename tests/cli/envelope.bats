@@ -40,6 +40,22 @@ seal() {
 	[ ! -e NATO.key ]
 }
 
+@test "keygen's Argon2id cost: what it was given, in range, digits alone" {
+	"$L" keygen --party NATO --kdf-memory 16 --kdf-passes 3 >/dev/null
+	grep -q '^argon2id ops=3 mem=16777216 ' NATO.key
+	for bad in "--kdf-memory 0" "--kdf-memory 1025" "--kdf-passes 65" "--kdf-passes +3" \
+		"--kdf-passes 0x3" "--kdf-memory -16"; do
+		set -- $bad
+		run "$L" keygen --party EU --kdf-memory 8 "$@"
+		[ "$status" -eq 2 ] || { echo "$bad: $output"; false; }
+		[[ "$output" == *"$1: \"$2\" is not in 1.."* ]] || { echo "$bad: $output"; false; }
+		[ ! -e EU.key ]
+	done
+	run "$L" keygen --party EU --kdf-passes " 3"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'--kdf-passes: " 3" is not in 1..64'* ]]
+}
+
 @test "keygen --json names the files and the public key" {
 	run "$L" --json keygen --party NATO --out "$BATS_TEST_TMPDIR"
 	[ "$status" -eq 0 ]
@@ -161,6 +177,13 @@ seal() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == *'--envelope-version: "4" is not in 1..3'* ]]
 	[ ! -e v4.lsn ]
+	# digits alone: no sign, no space, no other base
+	for v in " 3" +3 3.0 0x3 ""; do
+		run "$L" seal --sign JPN.key --to KOR.pub --label label.json --envelope-version "$v" -o v4.lsn plain.bin
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"--envelope-version: \"$v\" is not in 1..3"* ]]
+		[ ! -e v4.lsn ]
+	done
 	# a version this liaison does not know is malformed, named
 	head -c 8 env.lsn >v9.lsn
 	printf '\011' >>v9.lsn

@@ -173,3 +173,19 @@ as() {
 	eventually grep -q '"path":"/v1/people/kim?person=park"' kor.log
 	eventually grep -q '"path":"/v1/people/kim&x=1"' kor.log
 }
+
+@test "a name too long for the request's path is refused whole, never sent cut" {
+	# 700 Korean syllables: 2,100 bytes, 6,300 escaped; before, the path was
+	# cut at 2,047 bytes and the daemon was asked about a shorter name
+	run as "$KOR_URL" "$KIM" person show "$(printf '金%.0s' $(seq 700))"
+	[ "$status" -eq 2 ]
+	[ "$output" = "liaison: an argument is too long: escaped for the URL, the path and query would pass 2047 bytes" ]
+	# one of 20 (60 bytes, 180 escaped) goes whole, and is the only one the
+	# daemon saw (its access log writes the name's bytes as \u00XX)
+	short=$(printf '金%.0s' $(seq 20))
+	run as "$KOR_URL" "$KIM" person show "$short"
+	[ "$status" -ne 0 ]
+	[ "$output" = "liaison: unknown person $short" ]
+	eventually grep -q '"path":"/v1/people/\\u00e9' kor.log
+	[ "$(grep -c '"path":"/v1/people/\\u00e9' kor.log)" -eq 1 ]
+}
