@@ -518,6 +518,7 @@ static enum MHD_Result h_content(struct ctx *x)
 	}
 	e = w->e;
 	r = node_enforced(x->n, &a, &w->d, w->r, &e);
+	w->told = true;
 	if (r < 0)
 		return api_failed(x, r, &w->d, P0, &e);
 	/* a small payload opened here, by this worker's node, into memory: the

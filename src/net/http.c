@@ -822,6 +822,10 @@ void http_on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
 		: guard_was_cut(c)			   ? ",\"ended\":\"cut: too slow\""
 				   : ",\"ended\":\"connection closed early\"");
+	/* a download's decision logged, whose handler was not called again (a
+	 * stop or a TLS reload closed its connection once woken): counted too */
+	if (rq->waiting && !rq->waiting->told && rq->waiting->r == 0)
+		s->observer.decision(s->observer.cls, &rq->waiting->d);
 	size_t route = http_route_index(rq->route);
 	metrics_observe(&s->metrics, route < METRICS_ROUTES ? route : METRICS_ROUTES, rq->status,
 			http_now() - rq->t0);

@@ -223,6 +223,7 @@ struct waiting {
 	int r;		   /* what the wake said: 0, or the error */
 	struct lerr e;	   /* r's reason */
 	struct decision d; /* the handler's, kept for its second call */
+	bool told;	   /* d counted for /metrics (the second call, or the request's end) */
 };
 /* Suspends x's connection once its handler returns (MHD_YES, nothing
  * queued); NULL, nothing suspended, when there is no memory. */

@@ -565,6 +565,11 @@ got_whole_or_nothing() {
 		-H "Authorization: Bearer $SATO" "$URL/v1/items/$ID/content?purpose=warning")
 	[ "$code" = 200 ]
 	cmp after.bin report.txt
+	# both decisions counted for /metrics, the retired daemon's too (its
+	# connection may have been closed once woken, its handler not called again)
+	curl -sf --cacert cert.pem -H "Authorization: Bearer $AUD" "$URL/metrics" >m.txt
+	grep -qx 'liaison_decisions_total{action="download",outcome="PERMIT",rule=""} 2' m.txt ||
+		{ grep decisions_total m.txt >&3; cat w.code >&3; false; }
 	stop
 	"$L" --home jpn log verify
 }
