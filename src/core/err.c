@@ -16,7 +16,7 @@ const struct lerr_kind *lerr_kind(int code)
 	    [-LERR_NOTFOUND] = {"not-found", 404, 1},
 	    [-LERR_REFUSED] = {"refused", 409, 1},
 	    [-LERR_IO] = {"io", 500, 1},
-	    [-LERR_STORE] = {"store", 500, 1},
+	    [-LERR_STORE] = {"store", 503, 1}, /* the store did not answer now: try again */
 	    [-LERR_NOMEM] = {"no-memory", 500, 1},
 	    [-LERR_LIMIT] = {"limit", 413, 1},
 	    [-LERR_EXISTS] = {"exists", 409, 1},

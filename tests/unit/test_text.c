@@ -61,6 +61,8 @@ Test(text, every_error_code_has_one_name_status_and_exit)
 	cr_assert_str_eq(lerr_kind(LERR_DENIED)->name, "denied");
 	cr_assert_eq(lerr_kind(LERR_USAGE)->exit, 2);
 	cr_assert_eq(lerr_kind(LERR_REFUSED)->http, 409);
+	cr_assert_eq(lerr_kind(LERR_STORE)->http, 503); /* the store did not answer: try again */
+	cr_assert_eq(lerr_kind(LERR_IO)->http, 500);
 	cr_assert_str_eq(lerr_kind(-99)->name, "internal");
 	cr_assert_eq(lerr_kind(-99)->http, 500);
 	for (int c = 0; c > -LERR__COUNT; c--) {
