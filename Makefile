@@ -42,6 +42,7 @@ CONSOLE  = $(sort $(wildcard console/*))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/console_assets.o
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOLS    = $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all tests check check-valgrind demo bench soak console-shots install uninstall clean deps lint banned faces fuzz man deb \
@@ -77,11 +78,16 @@ $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libliaison.
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libliaison.a \
 	    $(CRITERION_LIBS) $(LDLIBS) $(LAZY_LIBS)
 
+# a hostile peer's own software, for the CLI tests (tests/tools/*.c)
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libliaison.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libliaison.a $(LDLIBS)
+
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libliaison.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libliaison.a $(LDLIBS)
 
-tests: $(BUILD)/liaison $(TESTS)
+tests: $(BUILD)/liaison $(TESTS) $(TOOLS)
 
 build-all: all tests
 

@@ -77,7 +77,7 @@ suite() {
 		rm -f "$log.tap" "$log.out"
 		tally "$name unit test_store on PostgreSQL"
 	fi
-	LIAISON_BIN="${CLI_BIN:-$PWD/$dir/liaison}" bats --tap --timing tests/cli >"$log" 2>&1
+	LIAISON_TOOLS="$PWD/$dir/tests/tools" LIAISON_BIN="${CLI_BIN:-$PWD/$dir/liaison}" bats --tap --timing tests/cli >"$log" 2>&1
 	# each test's time, slowest first, for whoever keeps the check under its 30 minutes
 	grep -E '^(not )?ok [0-9]+ .* in [0-9]+ms$' "$log" |
 		sed -E 's/^(not )?ok [0-9]+ (.*) in ([0-9]+)ms$/\3\t\2/' | sort -rn >"$dir/check-times.tsv"

@@ -354,16 +354,6 @@ static void check_ntk(const struct decide_request *rq, struct decision *d)
 	hint(d, "membership of the group %s (person add --ntk %s)", g, g);
 }
 
-static bool releasable(const struct label *l, const char *party)
-{
-	if (text_eq(l->originator, party))
-		return true;
-	for (size_t i = 0; i < l->nreleasable; i++)
-		if (text_eq(l->releasable[i], party))
-			return true;
-	return false;
-}
-
 static void check_releasable(const struct decide_request *rq, struct decision *d)
 {
 	const struct label *l = &rq->item->label;
@@ -373,7 +363,7 @@ static void check_releasable(const struct decide_request *rq, struct decision *d
 		hint(d, "name the party it goes to (--to)");
 		return;
 	}
-	bool ok = releasable(l, party);
+	bool ok = label_releasable_to(l, party);
 	if (ok && rq->action == ACT_RELEASE && rq->release_agreement) {
 		/* the level as this party marks it must have an equivalent under the release's
 		 * agreement */

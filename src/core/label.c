@@ -23,6 +23,16 @@ int label_word_check(const char *w, struct lerr *e)
 	return 0;
 }
 
+bool label_releasable_to(const struct label *l, const char *party)
+{
+	if (text_eq(l->originator, party))
+		return true;
+	for (size_t i = 0; i < l->nreleasable; i++)
+		if (text_eq(l->releasable[i], party))
+			return true;
+	return false;
+}
+
 int label_id_check(const char *id, struct lerr *e)
 {
 	size_t n = strlen(id);

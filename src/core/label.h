@@ -44,6 +44,9 @@ int label_word_check(const char *w, struct lerr *e) __attribute__((nonnull(1)));
  */
 int label_id_check(const char *id, struct lerr *e) __attribute__((nonnull(1)));
 
+/* Whether party may hold the item: its originator, or among releasable_to. */
+bool label_releasable_to(const struct label *l, const char *party) __attribute__((nonnull));
+
 /*
  * Sorts the lists and drops repeats (the canonical form), then checks
  * every field; the message names the field ("releasable_to[1]: ...").

@@ -202,6 +202,17 @@ static int verify_all(struct node *n, int fd, const struct key_secret *k, struct
 static int receive_check(struct node *n, const struct label *l, const char *sender,
 			 struct store_item *it, struct lerr *e)
 {
+	/* what no sender may claim: an item of this node's own party (its own
+	 * items are never received, only made here), or one not releasable to
+	 * this party at all (its sender's release would have been denied) */
+	if (strcmp(l->originator, n->party) == 0)
+		return lerr_set(e, LERR_REFUSED,
+				"R-RECEIVED: item %s says %s made it: an item of %s's own is "
+				"never received from %s",
+				l->item, n->party, n->party, sender);
+	if (!label_releasable_to(l, n->party))
+		return lerr_set(e, LERR_REFUSED, "R-RELEASABLE: item %s is not releasable to %s",
+				l->item, n->party);
 	struct agreement *a = malloc(sizeof *a);
 	struct party mine;
 	struct agr_state st;

@@ -344,8 +344,12 @@ int node_peer_witness(struct node *n, const char *party, const char *note,
 	node_log_origin(party, origin);
 	size_t ol = strlen(origin);
 	if (strncmp(note, origin, ol) != 0 || note[ol] != '\n')
-		r = lerr_set(e, LERR_AUTH,
-			     "ALARM: %s's node answered with a checkpoint of another log", party);
+		/* the peer's key signs its own log's alone: anyone can write
+		 * this, so it says nothing of the peer (a witnessing error) */
+		r = lerr_set(e, LERR_INVAL,
+			     "%s's node answered with a checkpoint of another log (refused; no "
+			     "alarm raised)",
+			     party);
 	else /* a log entry for the first checkpoint of each day (UTC) */
 		r = node_log_witness_as(n, note, proof, nproof,
 					!p.witnessed || p.witnessed_at / 86400 != now / 86400, rep,

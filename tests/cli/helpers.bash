@@ -1,5 +1,7 @@
 # helpers.bash - shared by the CLI tests: a fresh node folder per test.
 L="${LIAISON_BIN:-$BATS_TEST_DIRNAME/../../build/liaison}"
+# tests/tools/*.c, built beside the unit tests (a hostile peer's own software)
+TOOLS="${LIAISON_TOOLS:-$(dirname "$L")/tests/tools}"
 EXAMPLE="$BATS_TEST_DIRNAME/../../examples/gsomia-2019.json"
 G=JPN-KOR-GSOMIA
 

@@ -59,6 +59,32 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	[ "$(sqlite3 kor/node.db 'SELECT count(*) FROM peer_nonces')" = 0 ]
 }
 
+@test "a peer speaks for another party: an item it says JPN made, or one not releasable to JPN, is refused; nothing stored" {
+	# KOR's node runs software of its own: its envelopes say what it likes
+	forge() { # LABEL OUT: sealed by KOR for JPN
+		echo "$1" >label.json
+		"$TOOLS/forge_envelope" kor/keys/KOR.key jpn/keys/JPN.pub label.json <report.txt >"$2"
+	}
+	forge '{"item":"planted-1","originator":"JPN","level":"GOKUHI","title":"JPN own, forged","releasable_to":["KOR"],"ntk":"MISSILE-WARNING"}' own.lsn
+	forge '{"item":"notforyou-1","originator":"KOR","level":"II","title":"for USA alone","releasable_to":["USA"]}' usa.lsn
+	forge '{"item":"fine-1","originator":"KOR","level":"II","title":"for JPN","releasable_to":["JPN"]}' fine.lsn
+	entries=$("$L" --home jpn log entries | wc -l)
+	# an item of JPN's own is made on JPN's node, never received: with it,
+	# JPN's originators would downgrade what KOR wrote, and consent for it
+	run "$L" --home jpn item import own.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"R-RECEIVED: item planted-1 says JPN made it: an item of JPN's own is never received from KOR"* ]]
+	# one not releasable to JPN: KOR's release of it would have been denied
+	run "$L" --home jpn item import usa.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"R-RELEASABLE: item notforyou-1 is not releasable to JPN"* ]]
+	[ "$(sqlite3 jpn/node.db "SELECT count(*) FROM items WHERE id IN ('planted-1', 'notforyou-1')")" -eq 0 ]
+	[ "$("$L" --home jpn log entries | wc -l)" -eq "$entries" ]
+	# the same tool's honest envelope is received
+	"$L" --home jpn item import fine.lsn
+	[ "$(sqlite3 jpn/node.db "SELECT originator || ' ' || sender FROM items WHERE id = 'fine-1'")" = "KOR KOR" ]
+}
+
 @test "slow connections take the daemon down: 1100 that trickle are cut, and /healthz answers meanwhile" {
 	up kor --header-timeout 3
 	port=${KOR_URL##*:}
@@ -218,6 +244,24 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	"$L" --home kor --json peer status >st.json || true
 	jq -e '.peers[0].alarm | contains("ALARM: liaison/JPN signed a tree of") and contains("a log never shrinks")' st.json
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/readyz")" = 503 ]
+}
+
+@test "anyone on the path can write a checkpoint of another log: refused as such, no alarm" {
+	# not signed by anyone: KOR's key signs liaison/KOR's checkpoints alone,
+	# so this says nothing of KOR's node
+	printf '{"checkpoint": "liaison/NOBODY\\n1\\n%s\\n\\n", "proof": []}' \
+		"$(head -c 32 /dev/zero | base64)" >cp.json
+	mkdir cap
+	python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap cp.json >cap.port &
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -s cap.port ] && break; sleep 0.05; done
+	"$L" --home jpn peer add KOR --url "http://127.0.0.1:$(cat cap.port)" >/dev/null
+	run "$L" --home jpn peer witness
+	[[ "$output" == *"0 witnessed, 0 alarm(s), 1 failed"* ]]
+	"$L" --home jpn --json peer status >st.json
+	jq -e '.peers[0].alarm == null' st.json
+	jq -e '.peers[0].witness_error | contains("a checkpoint of another log (refused; no alarm raised)")' st.json
+	[ "$("$L" --home jpn log entries | grep -c checkpoint-alarm)" -eq 0 ]
 }
 
 # fresh_nodes CONFIG: nodes jn (JPN) and kn (KOR) with CONFIG, each a peer
