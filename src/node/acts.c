@@ -248,20 +248,32 @@ static int report_take(struct node *n, const char *from, const char *id, struct 
 	else if (strcmp(orig, n->party) != 0)
 		r = lerr_set(e, LERR_REFUSED, "the report is for %.32s, the originator, not for %s",
 			     orig, n->party);
-	else if ((r = store_item_get(n->store, item, &it, NULL)) < 0)
-		r = lerr_set(e, LERR_REFUSED, "no item %.64s here", item);
-	else {
-		bool own = !it.foreign && strcmp(it.originator, n->party) == 0;
-		store_item_free(&it);
-		if (!own)
-			r = lerr_set(e, LERR_REFUSED, "item %s is not %s's own", item, n->party);
-	}
 	char *text = r == 0 ? json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	if (r == 0 && !text)
 		r = lerr_set(e, LERR_NOMEM, "out of memory");
 	if (r == 0)
 		r = node_party_signed_check(n, from, CTX_REPORT, text, sig64, e);
 	free(text);
+	if (r == 0) {
+		/* a party reports on what it holds: this party's own item,
+		 * released to it or passed on to it with this party's consent;
+		 * anything else is answered alike (no oracle of the ids here) */
+		int held = store_item_get(n->store, item, &it, e);
+		bool own = false;
+		if (held == 0) {
+			own = !it.foreign && strcmp(it.originator, n->party) == 0;
+			store_item_free(&it);
+		} else if (held == LERR_NOTFOUND)
+			held = 0;
+		if (own && (held = store_release_has(n->store, item, from, e)) == 0)
+			held = store_consent_has(n->store, item, from, e);
+		if (held < 0)
+			r = held;
+		else if (!own || held == 0)
+			r = lerr_set(e, LERR_REFUSED,
+				     "%s holds no item %.64s of %s's: none was released to it",
+				     from, item, n->party);
+	}
 	/* kept whole (the details too) in the store, the log saying that it came:
 	 * an alarm until a security officer acknowledges it (view_report_ack) */
 	struct store_report rp = {0};

@@ -500,6 +500,16 @@ int node_consent_import(struct node *n, const char *file, struct consent_info *c
 			r = lerr_set(e, LERR_REFUSED, "%s: %s did not make item %s (%s did)", file,
 				     orig, item, l.originator);
 	}
+	/* signed, and still what a grant makes: a third party known here (not
+	 * the originator, not this holder), a person's id, a real day */
+	const struct release_args to_check = {.item = item, .to = to, .send = n->party};
+	date_t on;
+	if (r == 0 && (r = consent_to_check(n, &to_check, &l, e)) < 0)
+		lerr_prefix(e, "%s", file);
+	else if (r == 0 && (r = person_id_check(by, e)) < 0)
+		lerr_prefix(e, "%s: granted_by", file);
+	else if (r == 0 && (r = date_parse(date, &on, e)) < 0)
+		lerr_prefix(e, "%s: date", file);
 	if (r == 0 && (r = store_begin(n->store, e)) == 0) {
 		if ((r = store_consent_put(n->store, item, to, by, date, d.text, e)) < 0)
 			store_rollback(n->store);

@@ -20,6 +20,7 @@
 #include "acts.h"
 #include "encode.h"
 #include "internal.h"
+#include "label_json.h"
 #include "log.h"
 
 #define CTX_REQUEST "liaison-peer-request/v2"
@@ -706,10 +707,18 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 			store_item_free(&it);
 		} else if (r == LERR_EXISTS) {
 			/* stored by an earlier delivery whose inbox row was lost: the
-			 * item is the sender's, so this is the same message again */
+			 * same item (the envelope's, which the message names), from
+			 * the same sender, under the same label is the same message
+			 * again; anything else is refused as the import said */
 			struct store_item old;
-			if (store_item_get(n->store, rq->ref, &old, NULL) == 0) {
-				bool same = old.foreign && strcmp(old.sender, rq->from) == 0;
+			char *canon = NULL;
+			size_t cn;
+			if (strcmp(l.item, rq->ref) == 0 &&
+			    store_item_get(n->store, l.item, &old, NULL) == 0) {
+				bool same = old.foreign && strcmp(old.sender, rq->from) == 0 &&
+					    label_canonical(&l, &canon, &cn, NULL) == 0 &&
+					    old.label && strcmp(old.label, canon) == 0;
+				free(canon);
 				store_item_free(&old);
 				if (same) {
 					n->receiving = NULL;

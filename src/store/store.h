@@ -175,6 +175,9 @@ int store_release_add(struct store *s, const char *item, const char *to, const c
 int store_consent_put(struct store *s, const char *item, const char *to, const char *by,
 		      const char *date, const char *evidence, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5, 6)));
+/* Whether item was ever released to the party `to`: 1, 0, or a LERR code. */
+int store_release_has(struct store *s, const char *item, const char *to, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 /* Whether a consent for (item, to) is stored: 1, 0, or a LERR code. */
 int store_consent_has(struct store *s, const char *item, const char *to, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));

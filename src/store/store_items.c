@@ -160,10 +160,12 @@ int store_consent_put(struct store *s, const char *item, const char *to, const c
 	return db_step_done(s, st, "write consent", e);
 }
 
-int store_consent_has(struct store *s, const char *item, const char *to, struct lerr *e)
+/* Whether sql (item = ?, to_party = ?) finds a row: 1, 0, or LERR_STORE. */
+static int has_row(struct store *s, const char *sql, const char *item, const char *to,
+		   const char *what, struct lerr *e)
 {
 	struct sql_stmt *st;
-	if (db_prep(s, "SELECT 1 FROM consents WHERE item = ? AND to_party = ?", &st, e) < 0)
+	if (db_prep(s, sql, &st, e) < 0)
 		return LERR_STORE;
 	db_bind_text(st, 1, item, false);
 	db_bind_text(st, 2, to, false);
@@ -171,5 +173,17 @@ int store_consent_has(struct store *s, const char *item, const char *to, struct 
 	db_release(s, st);
 	if (rc == SQL_ROW)
 		return 1;
-	return rc == SQL_DONE ? 0 : db_fail(s, e, "read consent");
+	return rc == SQL_DONE ? 0 : db_fail(s, e, what);
+}
+
+int store_consent_has(struct store *s, const char *item, const char *to, struct lerr *e)
+{
+	return has_row(s, "SELECT 1 FROM consents WHERE item = ? AND to_party = ?", item, to,
+		       "read consent", e);
+}
+
+int store_release_has(struct store *s, const char *item, const char *to, struct lerr *e)
+{
+	return has_row(s, "SELECT 1 FROM releases WHERE item = ? AND to_party = ? LIMIT 1", item,
+		       to, "read release", e);
 }

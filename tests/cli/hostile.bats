@@ -61,13 +61,13 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 
 @test "a peer speaks for another party: an item it says JPN made, or one not releasable to JPN, is refused; nothing stored" {
 	# KOR's node runs software of its own: its envelopes say what it likes
-	forge() { # LABEL OUT: sealed by KOR for JPN
+	kor_seals() { # LABEL OUT: sealed by KOR for JPN
 		echo "$1" >label.json
-		"$TOOLS/forge_envelope" kor/keys/KOR.key jpn/keys/JPN.pub label.json <report.txt >"$2"
+		"$TOOLS/forge" envelope kor/keys/KOR.key jpn/keys/JPN.pub label.json <report.txt >"$2"
 	}
-	forge '{"item":"planted-1","originator":"JPN","level":"GOKUHI","title":"JPN own, forged","releasable_to":["KOR"],"ntk":"MISSILE-WARNING"}' own.lsn
-	forge '{"item":"notforyou-1","originator":"KOR","level":"II","title":"for USA alone","releasable_to":["USA"]}' usa.lsn
-	forge '{"item":"fine-1","originator":"KOR","level":"II","title":"for JPN","releasable_to":["JPN"]}' fine.lsn
+	kor_seals '{"item":"planted-1","originator":"JPN","level":"GOKUHI","title":"JPN own, forged","releasable_to":["KOR"],"ntk":"MISSILE-WARNING"}' own.lsn
+	kor_seals '{"item":"notforyou-1","originator":"KOR","level":"II","title":"for USA alone","releasable_to":["USA"]}' usa.lsn
+	kor_seals '{"item":"fine-1","originator":"KOR","level":"II","title":"for JPN","releasable_to":["JPN"]}' fine.lsn
 	entries=$("$L" --home jpn log entries | wc -l)
 	# an item of JPN's own is made on JPN's node, never received: with it,
 	# JPN's originators would downgrade what KOR wrote, and consent for it
@@ -83,6 +83,39 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	# the same tool's honest envelope is received
 	"$L" --home jpn item import fine.lsn
 	[ "$(sqlite3 jpn/node.db "SELECT originator || ' ' || sender FROM items WHERE id = 'fine-1'")" = "KOR KOR" ]
+}
+
+@test "a receipt says duplicate only for the same item again: not for another item under an old message's ref" {
+	up jpn
+	"$L" --home jpn peer add KOR --url http://127.0.0.1:9 >/dev/null
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	send() { # LABEL REF: KOR's envelope under LABEL, sent as a message naming REF
+		echo "$1" >label.json
+		"$TOOLS/forge" envelope kor/keys/KOR.key jpn/keys/JPN.pub label.json <report.txt >m.lsn
+		"$TOOLS/forge" peer kor/keys/KOR.key JPN item "$2" m.lsn >m.headers
+		local args=()
+		while IFS= read -r h; do args+=(-H "$h"); done <m.headers
+		code=$(curl -s -o ans.json -w '%{http_code}' -X POST "${args[@]}" \
+			-H 'Content-Type: application/octet-stream' --data-binary @m.lsn "$JPN_URL/v1/peer/messages")
+	}
+	send '{"item":"kor-a","originator":"KOR","level":"II","title":"A","releasable_to":["JPN"]}' kor-a
+	[ "$code" = 200 ]
+	[ "$(jq -r .receipt.result ans.json)" = stored ]
+	# JPN's own item's id, under the ref of KOR's earlier item: before, JPN
+	# signed a receipt calling it a duplicate of kor-a
+	send '{"item":"'"$ID"'","originator":"KOR","level":"II","title":"B","releasable_to":["JPN"]}' kor-a
+	[ "$code" = 409 ]
+	[[ "$(jq -r .error.message ans.json)" == *"item $ID is already stored here"* ]]
+	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT count(*) FROM inbox")" -eq 1 ]
+	# kor-a's own envelope again, as a new message: the same item, the same
+	# label, from its sender: a duplicate, acknowledged
+	send '{"item":"kor-a","originator":"KOR","level":"II","title":"A","releasable_to":["JPN"]}' kor-a
+	[ "$code" = 200 ]
+	[ "$(jq -r .receipt.result ans.json)" = duplicate ]
+	# and a changed label under the same id is not the same item
+	send '{"item":"kor-a","originator":"KOR","level":"III","title":"A, lower","releasable_to":["JPN"]}' kor-a
+	[ "$code" = 409 ]
 }
 
 @test "slow connections take the daemon down: 1100 that trickle are cut, and /healthz answers meanwhile" {
