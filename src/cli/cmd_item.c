@@ -50,9 +50,18 @@ static int share_act(struct node *n, struct made *m)
 	return node_item_share(n, m->arg, &m->k, &m->it, &m->l, &m->e);
 }
 
+/* import_act's request: the envelope, and the consent that came with it */
+struct import_files {
+	const char *file;
+	const char *consent; /* the document's bytes, or NULL */
+	size_t consent_len;
+};
+
 static int import_act(struct node *n, struct made *m)
 {
-	return node_item_import(n, m->arg, &m->k, &m->it, &m->l, &m->e);
+	const struct import_files *f = m->arg;
+	return node_item_import(n, f->file, f->consent, f->consent_len, &m->k, &m->it, &m->l,
+				&m->e);
 }
 
 /*
@@ -429,17 +438,30 @@ static int do_release(const struct cli *c, struct node *n, int argc, char **argv
 
 static int do_import(const struct cli *c, struct node *n, int argc, char **argv)
 {
-	const char *pos[1];
-	int r = cli_words(c, argc, argv, pos, 1);
+	const char *pos[1], *consent = NULL;
+	int np;
+	const struct cli_opt opts[] = {OPT_VAL("consent", &consent), {0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 1, 1, &np);
 	if (r != EXIT_OK)
 		return r;
+	struct import_files f = {.file = pos[0]};
+	struct lerr e = {0};
+	char *text = NULL;
+	if (consent && fio_read_file(consent, NODE_CONSENT_MAX, &text, &f.consent_len, &e) < 0)
+		return cli_bad_usage(c, &e);
+	f.consent = text;
 	json_t *o = NULL;
 	if (c->remote) {
-		struct remote_req h = {.method = "POST", .upload = pos[0]};
+		struct remote_req h = {.method = "POST",
+				       .upload = pos[0],
+				       .consent = text,
+				       .consent_len = f.consent_len};
 		remote_path(&h, "/v1/items/import", NULL, NULL);
-		if ((r = ask(c, &h, &o)) != EXIT_OK)
-			return r;
-	} else if ((r = make_item(c, n, import_act, pos[0], false, &o)) != EXIT_OK)
+		r = ask(c, &h, &o);
+	} else
+		r = make_item(c, n, import_act, &f, false, &o);
+	free(text);
+	if (r != EXIT_OK)
 		return r;
 	if (c->json)
 		return cli_emit(o);
@@ -600,11 +622,14 @@ static const struct cli_sub subs[] = {
      "Without -o, PARTY must be a peer (liaison peer add): the envelope\n"
      "is queued in the outbox, with the release, and its node is sent it\n"
      "(liaison serve, or liaison peer deliver).\n"},
-    {"import", do_import, true, "import FILE",
+    {"import", do_import, true, "import FILE [--consent CONSENT]",
      "Takes an envelope a peer released: checks its sender and every\n"
      "signature and chunk, R-RECEIVED (an agreement in force today), and\n"
      "marks the item with this party's equivalent level (refused when it\n"
      "has none, like Korea's level I under the Japan-ROK agreement).\n"
+     "An item another party made, passed on by its holder, needs CONSENT:\n"
+     "its originator's consent to the release here (the file consent\n"
+     "grant wrote), checked against the originator's key (R-THIRD-PARTY).\n"
      "Through a daemon: a security officer's or a registrar's.\n"},
     {"reproduce", do_act, true, "reproduce ID --by PERSON [--purpose P]",
      "Makes a copy: a new item (its id printed) that carries the original's\n"

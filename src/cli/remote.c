@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../crypto/fio.h"
+#include "../node/peer.h"
 #include "../node/views.h"
 #include "../sys/lazy_curl.h"
 
@@ -386,6 +387,18 @@ int remote_call(const struct cli *c, struct remote_req *rq, json_t **out, long *
 	if ((res = request_body(c, cu, rq, &h, &up, &body)) != EXIT_OK)
 		goto out;
 	h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
+	if (rq->consent) {		     /* the originator's consent, with an item passed on */
+		size_t n =
+		    sodium_base64_ENCODED_LEN(rq->consent_len, sodium_base64_VARIANT_ORIGINAL);
+		char *line = malloc(sizeof PEER_H_CONSENT + 2 + n);
+		if (line) {
+			int k = snprintf(line, sizeof PEER_H_CONSENT + 2, "%s: ", PEER_H_CONSENT);
+			sodium_bin2base64(line + k, n, (const unsigned char *)rq->consent,
+					  rq->consent_len, sodium_base64_VARIANT_ORIGINAL);
+			h = curl_slist_append(h, line);
+			free(line);
+		}
+	}
 	s.curl = cu;
 	s.file = rq->download ? &file : NULL;
 	curl_easy_setopt(cu, CURLOPT_URL, url);

@@ -37,7 +37,9 @@ struct remote_req {
 	const char *upload;   /* a file to send as the body, or NULL */
 	const char *download; /* a successful answer's bytes go to this file */
 	bool force;	      /* download: replace a file there */
-	uint64_t bytes;	      /* download: how many were written */
+	const char *consent;  /* upload: a consent document sent with it (PEER_H_CONSENT) */
+	size_t consent_len;
+	uint64_t bytes; /* download: how many were written */
 };
 
 /* rq's path: base, then param escaped (NULL: none), then rest (NULL: none). */

@@ -606,6 +606,34 @@ static enum MHD_Result h_release(struct ctx *x)
 	return reply_fd(x, fd, (uint64_t)sb.st_size, "application/octet-stream");
 }
 
+/* The originator's consent that came with an envelope (PEER_H_CONSENT:
+ * base64 of the document): text NULL when the request has none. */
+struct came_consent {
+	char buf[NODE_CONSENT_MAX];
+	const char *text;
+	size_t len;
+};
+
+/* Reads x's consent into *c: false, with the 400 replied into *ret, when it
+ * is not base64 of one. */
+static bool came_consent(struct ctx *x, struct came_consent *c, enum MHD_Result *ret)
+{
+	const char *v = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, PEER_H_CONSENT);
+	c->text = NULL;
+	c->len = 0;
+	if (!v)
+		return true;
+	if (sodium_base642bin((unsigned char *)c->buf, sizeof c->buf, v, strlen(v), NULL, &c->len,
+			      NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+		*ret = reply_errorf(x, MHD_HTTP_BAD_REQUEST, "invalid",
+				    "%s: not base64 of a consent of at most %d bytes",
+				    PEER_H_CONSENT, NODE_CONSENT_MAX);
+		return false;
+	}
+	c->text = c->buf;
+	return true;
+}
+
 static enum MHD_Result h_import(struct ctx *x)
 {
 	if (api_keys_stale(x)) /* it would seal or sign with a retired key */
@@ -613,7 +641,11 @@ static enum MHD_Result h_import(struct ctx *x)
 	struct store_item it;
 	struct label l;
 	struct lerr e = {0};
-	if (node_item_import(x->n, x->rq->upload, &x->s->key, &it, &l, &e) < 0)
+	struct came_consent c;
+	enum MHD_Result ret;
+	if (!came_consent(x, &c, &ret))
+		return ret;
+	if (node_item_import(x->n, x->rq->upload, c.text, c.len, &x->s->key, &it, &l, &e) < 0)
 		return reply_error(x, &e);
 	json_t *o = encode_item(&it, &l, x->n->party);
 	store_item_free(&it);
@@ -899,14 +931,20 @@ static enum MHD_Result h_peer_message(struct ctx *x)
 	char *receipt = NULL;
 	size_t len = 0;
 	struct lerr e = {0};
-	if (x->rq->too_big)
-		return reply_errorf(x, MHD_HTTP_CONTENT_TOO_LARGE, "limit",
-				    "the message is too large");
+	if (x->rq->too_big) {
+		lerr_set(&e, LERR_LIMIT, "the message is too large");
+		return reply_peer_refused(x, &e);
+	}
 	if (api_keys_stale(x))
 		return api_reply_stale(x);
-	if (node_peer_receive(x->n, &x->s->key, &x->rq->peer, x->rq->upload, &receipt, &len, &e) <
-	    0)
-		return reply_error(x, &e);
+	struct came_consent c;
+	enum MHD_Result ret;
+	if (!came_consent(x, &c, &ret))
+		return ret;
+	int r = node_peer_receive(x->n, &x->s->key, &x->rq->peer, x->rq->upload, c.text, c.len,
+				  &receipt, &len, &e);
+	if (r < 0)
+		return node_peer_refusal_final(r) ? reply_peer_refused(x, &e) : reply_error(x, &e);
 	return reply_bytes(x, MHD_HTTP_OK, receipt, len, "application/json");
 }
 

@@ -574,9 +574,13 @@ static enum MHD_Result on_start(struct server *s, struct MHD_Connection *c, cons
 		return unauthorized(&x);
 	if (body && rq->route->auth == AUTH_PERSON && !allowed(&x, &e))
 		return reply_error(&x, &e);
-	if (rq->route->auth == AUTH_PEER && (refused = peer_headers(&x, &e)) != 0)
-		return reply_errorf(&x, refused, lerr_kind(e.code)->name,
-				    "a request between nodes: %s", e.msg);
+	if (rq->route->auth == AUTH_PEER && (refused = peer_headers(&x, &e)) != 0) {
+		lerr_prefix(&e, "a request between nodes");
+		/* its signature checked, then its length refused: for good, signed */
+		if (refused == MHD_HTTP_BAD_REQUEST || refused == MHD_HTTP_CONTENT_TOO_LARGE)
+			return reply_peer_refused(&x, &e);
+		return reply_errorf(&x, refused, lerr_kind(e.code)->name, "%s", e.msg);
+	}
 	if (body && !within_bounds(&x, &e)) /* over its bound: not one byte more */
 		return reply_errorf(&x, MHD_HTTP_TOO_MANY_REQUESTS, "limit", "%s", e.msg);
 	if (rq->route->body == BODY_FILE || rq->route->body == BODY_SEALED)

@@ -116,15 +116,35 @@ static const char *hide_paths(const struct ctx *x, const char *msg, char *out, s
 	return out;
 }
 
-enum MHD_Result reply_error(struct ctx *x, const struct lerr *e)
+enum MHD_Result reply_error_with(struct ctx *x, const struct lerr *e, json_t *more)
 {
 	char msg[LERR_MSG_MAX];
 	const char *m = hide_paths(x, e->msg, msg, sizeof msg);
-	if (m == e->msg)
-		return reply_json(x, lerr_kind(e->code)->http, view_error(e));
 	struct lerr hidden = *e;
-	str_copy(hidden.msg, sizeof hidden.msg, m);
-	return reply_json(x, lerr_kind(e->code)->http, view_error(&hidden));
+	if (m != e->msg)
+		str_copy(hidden.msg, sizeof hidden.msg, m);
+	json_t *o = view_error(&hidden);
+	if (o && more && json_object_update(o, more) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	json_decref(more);
+	return reply_json(x, lerr_kind(e->code)->http, o);
+}
+
+enum MHD_Result reply_error(struct ctx *x, const struct lerr *e)
+{
+	return reply_error_with(x, e, NULL);
+}
+
+enum MHD_Result reply_peer_refused(struct ctx *x, const struct lerr *e)
+{
+	char *text = NULL;
+	size_t len = 0;
+	(void)node_peer_refusal(x->n, &x->s->key, &x->rq->peer, &text, &len);
+	json_t *refusal = text ? json_loadb(text, len, 0, NULL) : NULL;
+	free(text);
+	return reply_error_with(x, e, refusal);
 }
 
 enum MHD_Result reply_errorf(struct ctx *x, unsigned status, const char *code, const char *fmt, ...)

@@ -314,6 +314,11 @@ int query_check(struct ctx *x, struct lerr *e);
 enum MHD_Result reply_json(struct ctx *x, unsigned status, json_t *body);
 /* An error object, with the status its code calls for (400, 404, 409...). */
 enum MHD_Result reply_error(struct ctx *x, const struct lerr *e);
+/* The same, with more's members beside "error" (more is taken; NULL: none). */
+enum MHD_Result reply_error_with(struct ctx *x, const struct lerr *e, json_t *more);
+/* A peer's message refused for good (its request's signature checked): the
+ * error, with this node's signed refusal beside it ("receipt", "signature"). */
+enum MHD_Result reply_peer_refused(struct ctx *x, const struct lerr *e);
 enum MHD_Result reply_errorf(struct ctx *x, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* A denial (LERR_DENIED): 403, the error with the decision inside. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../core/text.h"
+#include "../node/exchange.h"
 #include "../sys/lazy_curl.h"
 
 #define ANSWER_MAX (64u << 10) /* a receipt or an error is small */
@@ -91,6 +92,7 @@ struct body {
 	FILE *f; /* or */
 	const char *p;
 	size_t len;
+	const char *consent; /* PEER_H_CONSENT's value, or NULL */
 };
 
 /* The bounds of one transfer to a peer. */
@@ -142,7 +144,8 @@ static long post_signed(struct node *n, const struct key_secret *k, const struct
 		  header(&h, PEER_H_NONCE, rq->nonce) && header(&h, PEER_H_MESSAGE, rq->msg) &&
 		  header(&h, PEER_H_KIND, rq->kind) && header(&h, PEER_H_REF, rq->ref) &&
 		  header(&h, PEER_H_DIGEST, rq->digest) && header(&h, PEER_H_LENGTH, length) &&
-		  header(&h, PEER_H_SIGNATURE, rq->signature);
+		  header(&h, PEER_H_SIGNATURE, rq->signature) &&
+		  (!b->consent || header(&h, PEER_H_CONSENT, b->consent));
 	CURL *c = ok ? curl_easy_init() : NULL;
 	long status = 0;
 	if (!c) {
@@ -231,16 +234,47 @@ static enum node_sent send_one(struct node *n, const struct key_secret *k,
 			return NODE_FAILED;
 		}
 	}
+	/* an item another party made goes with its originator's consent (the
+	 * receiver refuses it without); a store that cannot say: later */
+	char *consent = NULL, *c64 = NULL;
+	struct lerr ce = {0};
+	int cr = strcmp(m->kind, "item") == 0
+		     ? node_release_consent(n, m->ref, p->party, &consent, &ce)
+		     : LERR_NOTFOUND;
+	if (cr == 0) {
+		size_t cn =
+		    sodium_base64_ENCODED_LEN(strlen(consent), sodium_base64_VARIANT_ORIGINAL);
+		if ((c64 = malloc(cn)))
+			b.consent =
+			    sodium_bin2base64(c64, cn, (const unsigned char *)consent,
+					      strlen(consent), sodium_base64_VARIANT_ORIGINAL);
+		free(consent);
+	}
+	if ((cr < 0 && cr != LERR_NOTFOUND) || (cr == 0 && !c64)) {
+		snprintf(why, wn, "the consent to send with it: %.200s",
+			 cr < 0 ? ce.msg : "out of memory");
+		if (b.f)
+			fclose(b.f);
+		return NODE_FAILED;
+	}
 	const struct transfer t = {
 	    .idle = o->timeout, .min_rate = o->min_rate, .cancel = o->cancel};
 	long status = post_signed(n, signer(k, m), p, PEER_MESSAGES, &rq, &b, &t, a, why, wn);
+	free(c64);
 	if (b.f)
 		fclose(b.f);
 	if (status >= 200 && status < 300)
 		return NODE_SENT;
-	return status == 400 || status == 403 || status == 409 || status == 413 || status == 422
-		   ? NODE_REFUSED
-		   : NODE_FAILED;
+	if (status != 400 && status != 403 && status != 409 && status != 413 && status != 422)
+		return NODE_FAILED;
+	/* refused: for good only when the peer signed the refusal (anyone on
+	 * the path can answer 409); else tried again */
+	struct lerr re = {0};
+	if (node_outbox_refusal_check(n, m, a->p, a->len, &re) == 0)
+		return NODE_REFUSED;
+	size_t wl = strlen(why);
+	snprintf(why + wl, wn - wl, " (unsigned, not taken as a refusal: tried again)");
+	return NODE_FAILED;
 }
 
 /* What node_outbox_deliver hands each message with: the transport's state. */

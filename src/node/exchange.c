@@ -24,8 +24,7 @@
 #include "log.h"
 #include "peer.h"
 
-#define CTX_CONSENT	 "liaison-consent/v1"
-#define CONSENT_FILE_MAX 4096
+#define CTX_CONSENT "liaison-consent/v1"
 
 struct opener {
 	struct node *n;
@@ -199,7 +198,78 @@ static int verify_all(struct node *n, int fd, const struct key_secret *k, struct
 }
 
 /* R-RECEIVED and the new marking: the local level, or a refusal saying why. */
+static char *consent_text(const char *item, const char *to, const char *originator, const char *by,
+			  const char *date);
+
+/*
+ * A consent document (root: its JSON, name: where it came from, for the
+ * messages): its fields into *ci, the originator's signature checked, and
+ * what a grant writes (a person's id, a real day). LERR_INVAL or LERR_AUTH.
+ */
+static int consent_read(struct node *n, json_t *root, const char *name, struct consent_info *ci,
+			struct lerr *e)
+{
+	json_t *c = NULL;
+	const char *sig64 = NULL, *item = NULL, *to = NULL, *orig = NULL, *by = NULL, *date = NULL;
+	memset(ci, 0, sizeof *ci);
+	if (json_unpack(root, "{s:o, s:s}", "consent", &c, "signature", &sig64) != 0 ||
+	    json_unpack(c, "{s:s, s:s, s:s, s:s, s:s}", "item", &item, "to", &to, "originator",
+			&orig, "granted_by", &by, "date", &date) != 0)
+		return lerr_set(e, LERR_INVAL, "%s: not a liaison consent (fields missing)", name);
+	if (!str_copy(ci->item, sizeof ci->item, item) || !str_copy(ci->to, sizeof ci->to, to) ||
+	    !str_copy(ci->originator, sizeof ci->originator, orig) ||
+	    !str_copy(ci->granted_by, sizeof ci->granted_by, by) ||
+	    !str_copy(ci->date, sizeof ci->date, date)) {
+		memset(ci, 0, sizeof *ci);
+		return lerr_set(e, LERR_INVAL, "%s: not a liaison consent (a field too long)",
+				name);
+	}
+	char *text = consent_text(item, to, orig, by, date);
+	int r = text ? node_party_signed_check(n, orig, CTX_CONSENT, text, sig64, e)
+		     : lerr_set(e, LERR_NOMEM, "out of memory");
+	free(text);
+	date_t on;
+	if (r < 0)
+		lerr_prefix(e, "%s", name);
+	else if ((r = person_id_check(by, e)) < 0)
+		lerr_prefix(e, "%s: granted_by", name);
+	else if ((r = date_parse(date, &on, e)) < 0)
+		lerr_prefix(e, "%s: date", name);
+	if (r < 0)
+		memset(ci, 0, sizeof *ci);
+	return r;
+}
+
+/*
+ * An item passed on by a holder (its sender is not its originator): the
+ * originator's consent to its release to this party must come with it
+ * (consent, consent_len: the document, or NULL), signed by the originator,
+ * for this item and this party. The holder's node enforced R-THIRD-PARTY
+ * when it released it; this is the receiver's proof that it did.
+ */
+static int passed_on(struct node *n, const struct label *l, const char *sender, const char *consent,
+		     size_t consent_len, struct consent_info *ci, struct lerr *e)
+{
+	if (!consent)
+		return lerr_set(e, LERR_REFUSED,
+				"R-THIRD-PARTY: %s made item %s, not %s who sent it: %s's consent "
+				"to its release to %s must come with it",
+				l->originator, l->item, sender, l->originator, n->party);
+	json_t *root = json_loadb(consent, consent_len, JSON_REJECT_DUPLICATES, NULL);
+	int r = root ? consent_read(n, root, "the consent that came with it", ci, e)
+		     : lerr_set(e, LERR_INVAL, "the consent that came with it is not JSON");
+	json_decref(root);
+	if (r == 0 && (strcmp(ci->item, l->item) != 0 || strcmp(ci->to, n->party) != 0 ||
+		       strcmp(ci->originator, l->originator) != 0))
+		r = lerr_set(e, LERR_REFUSED,
+			     "R-THIRD-PARTY: the consent that came with item %s is %s's for item "
+			     "%s to %s, not %s's for it to %s",
+			     l->item, ci->originator, ci->item, ci->to, l->originator, n->party);
+	return r;
+}
+
 static int receive_check(struct node *n, const struct label *l, const char *sender,
+			 const char *consent, size_t consent_len, struct consent_info *ci,
 			 struct store_item *it, struct lerr *e)
 {
 	/* what no sender may claim: an item of this node's own party (its own
@@ -233,6 +303,8 @@ static int receive_check(struct node *n, const struct label *l, const char *send
 		r = lerr_set(e, LERR_REFUSED,
 			     "R-CLEARANCE: no agreement with %s, the originator, maps its levels",
 			     l->originator);
+	if (r == 0 && strcmp(l->originator, sender) != 0)
+		r = passed_on(n, l, sender, consent, consent_len, ci, e);
 	if (r == 0) {
 		const char *why = NULL;
 		const struct scheme_level *lv = decide_required_level(l, &mine, a, &why);
@@ -246,16 +318,18 @@ static int receive_check(struct node *n, const struct label *l, const char *send
 	return r;
 }
 
-int node_item_import(struct node *n, const char *file, const struct key_secret *k,
-		     struct store_item *it, struct label *l, struct lerr *e)
+int node_item_import(struct node *n, const char *file, const char *consent, size_t consent_len,
+		     const struct key_secret *k, struct store_item *it, struct label *l,
+		     struct lerr *e)
 {
-	return node_item_import_from(n, file, k, NULL, it, l, e);
+	return node_item_import_from(n, file, consent, consent_len, k, NULL, it, l, e);
 }
 
-int node_item_import_from(struct node *n, const char *file, const struct key_secret *k,
-			  const char *sender_must, struct store_item *it, struct label *l,
-			  struct lerr *e)
+int node_item_import_from(struct node *n, const char *file, const char *consent, size_t consent_len,
+			  const struct key_secret *k, const char *sender_must,
+			  struct store_item *it, struct label *l, struct lerr *e)
 {
+	struct consent_info ci = {0};
 	struct env_header h;
 	struct key_public sender;
 	memset(it, 0, sizeof *it);
@@ -295,7 +369,7 @@ int node_item_import_from(struct node *n, const char *file, const struct key_sec
 		r = lerr_set(e, LERR_EXISTS, "item %s is already stored here", l->item);
 	}
 	if (r == 0)
-		r = receive_check(n, l, h.sender, it, e);
+		r = receive_check(n, l, h.sender, consent, consent_len, &ci, it, e);
 	if (r < 0)
 		fio_abort(&o);
 	else
@@ -310,8 +384,12 @@ int node_item_import_from(struct node *n, const char *file, const struct key_sec
 		str_copy(it->sender, sizeof it->sender, h.sender);
 		it->size = envelope_plain_size(&h, size);
 		date_format(n->clock.today, it->stored_on);
-		r = node_item_record(n, it, "item-import", json_pack("{s:s}", "sender", h.sender),
-				     e);
+		json_t *facts = json_pack("{s:s}", "sender", h.sender);
+		if (facts && ci.granted_by[0]) /* passed on: whose consent it came with */
+			json_object_set_new(
+			    facts, "consent",
+			    json_pack("{s:s, s:s}", "granted_by", ci.granted_by, "date", ci.date));
+		r = node_item_record(n, it, "item-import", facts, e);
 		it->label = NULL;
 	}
 	envelope_header_free(&h);
@@ -473,60 +551,42 @@ int node_consent_import(struct node *n, const char *file, struct consent_info *c
 {
 	struct jdoc d;
 	memset(ci, 0, sizeof *ci);
-	int r = jdoc_read(file, CONSENT_FILE_MAX, &d, e);
+	int r = jdoc_read(file, NODE_CONSENT_MAX, &d, e);
 	if (r < 0)
 		return r;
-	json_t *c = NULL;
-	const char *sig64 = NULL, *item = NULL, *to = NULL, *orig = NULL, *by = NULL, *date = NULL;
-	if (!d.root || json_unpack(d.root, "{s:o, s:s}", "consent", &c, "signature", &sig64) != 0 ||
-	    json_unpack(c, "{s:s, s:s, s:s, s:s, s:s}", "item", &item, "to", &to, "originator",
-			&orig, "granted_by", &by, "date", &date) != 0)
-		r = lerr_set(e, LERR_INVAL, "%s: not a liaison consent (%s)", file,
-			     d.root ? "fields missing" : d.je.text);
-	struct key_public pub;
-	if (r == 0)
-		r = node_public_key(n, orig, &pub, e);
-	char *signed_text = r == 0 ? consent_text(item, to, orig, by, date) : NULL;
-	if (r == 0 && !signed_text)
-		r = lerr_set(e, LERR_NOMEM, "out of memory");
-	if (r == 0 &&
-	    (r = node_party_signed_check(n, orig, CTX_CONSENT, signed_text, sig64, e)) < 0)
-		lerr_prefix(e, "%s", file);
+	r = d.root ? consent_read(n, d.root, file, ci, e)
+		   : lerr_set(e, LERR_INVAL, "%s: not a liaison consent (%s)", file, d.je.text);
 	struct store_item it;
 	struct label l;
-	if (r == 0 && (r = node_item_get(n, item, &it, &l, e)) == 0) {
+	if (r == 0 && (r = node_item_get(n, ci->item, &it, &l, e)) == 0) {
 		store_item_free(&it);
-		if (strcmp(l.originator, orig) != 0)
+		if (strcmp(l.originator, ci->originator) != 0)
 			r = lerr_set(e, LERR_REFUSED, "%s: %s did not make item %s (%s did)", file,
-				     orig, item, l.originator);
+				     ci->originator, ci->item, l.originator);
 	}
-	/* signed, and still what a grant makes: a third party known here (not
-	 * the originator, not this holder), a person's id, a real day */
-	const struct release_args to_check = {.item = item, .to = to, .send = n->party};
-	date_t on;
+	/* for a third party known here: not the originator, not this holder */
+	const struct release_args to_check = {.item = ci->item, .to = ci->to, .send = n->party};
 	if (r == 0 && (r = consent_to_check(n, &to_check, &l, e)) < 0)
 		lerr_prefix(e, "%s", file);
-	else if (r == 0 && (r = person_id_check(by, e)) < 0)
-		lerr_prefix(e, "%s: granted_by", file);
-	else if (r == 0 && (r = date_parse(date, &on, e)) < 0)
-		lerr_prefix(e, "%s: date", file);
 	if (r == 0 && (r = store_begin(n->store, e)) == 0) {
-		if ((r = store_consent_put(n->store, item, to, by, date, d.text, e)) < 0)
+		if ((r = store_consent_put(n->store, ci->item, ci->to, ci->granted_by, ci->date,
+					   d.text, e)) < 0)
 			store_rollback(n->store);
 		else
 			r = node_log_commit(n, "consent-import",
-					    json_pack("{s:s, s:s, s:s, s:s}", "item", item, "to",
-						      to, "by", by, "originator", orig),
+					    json_pack("{s:s, s:s, s:s, s:s}", "item", ci->item,
+						      "to", ci->to, "by", ci->granted_by,
+						      "originator", ci->originator),
 					    e);
 	}
-	if (r == 0) {
-		str_copy(ci->item, sizeof ci->item, item);
-		str_copy(ci->to, sizeof ci->to, to);
-		str_copy(ci->originator, sizeof ci->originator, orig);
-		str_copy(ci->granted_by, sizeof ci->granted_by, by);
-		str_copy(ci->date, sizeof ci->date, date);
-	}
-	free(signed_text);
+	if (r < 0)
+		memset(ci, 0, sizeof *ci);
 	jdoc_free(&d);
 	return r;
+}
+
+int node_release_consent(struct node *n, const char *item, const char *to, char **out,
+			 struct lerr *e)
+{
+	return store_consent_evidence(n->store, item, to, out, e);
 }

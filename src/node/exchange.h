@@ -57,16 +57,27 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
  * key and the whole envelope, R-RECEIVED (an agreement in force today with
  * the sender), and marks the item with this party's equivalent level
  * (refusing a level with none). Stores the envelope as the item's blob.
+ * An item another party made (passed on by its holder) needs that
+ * party's signed consent to its release here: consent (consent_len bytes,
+ * a consent document as `consent grant` writes it), else NULL.
  */
-int node_item_import(struct node *n, const char *file, const struct key_secret *k,
-		     struct store_item *it, struct label *l, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+int node_item_import(struct node *n, const char *file, const char *consent, size_t consent_len,
+		     const struct key_secret *k, struct store_item *it, struct label *l,
+		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 5, 6, 7)));
 
 /* The same, for an envelope that must come from sender_must (a peer's delivery). */
-int node_item_import_from(struct node *n, const char *file, const struct key_secret *k,
-			  const char *sender_must, struct store_item *it, struct label *l,
-			  struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3, 5, 6)));
+int node_item_import_from(struct node *n, const char *file, const char *consent, size_t consent_len,
+			  const struct key_secret *k, const char *sender_must,
+			  struct store_item *it, struct label *l, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 5, 7, 8)));
+
+/* The consent document this node holds for releasing item to party `to`
+ * (free() *out), which goes with the envelope; LERR_NOTFOUND when none. */
+int node_release_consent(struct node *n, const char *item, const char *to, char **out,
+			 struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+
+/* A consent document's largest size (a file, or with an envelope). */
+#define NODE_CONSENT_MAX 4096
 
 struct consent_info {
 	char item[LABEL_WORD_MAX];

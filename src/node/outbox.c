@@ -124,21 +124,25 @@ static int outbox_save(struct node *n, const struct store_msg *m, const char *ki
 	return r;
 }
 
-int node_outbox_delivered(struct node *n, struct store_msg *m, const char *receipt, size_t len,
-			  struct lerr *e)
+/*
+ * The peer's signed receipt for m in an answer (its bytes): *root the
+ * parsed answer (json_decref() it), *received and *result the receipt's
+ * (in *root). 0, or LERR_AUTH when it is not m's peer's receipt for m.
+ */
+static int receipt_check(struct node *n, const struct store_msg *m, const char *answer, size_t len,
+			 json_t **root, const char **received, const char **result, struct lerr *e)
 {
 	struct key_public pub;
 	int r = node_public_key(n, m->peer, &pub, e);
+	*root = NULL;
 	if (r < 0)
 		return r;
-	json_error_t je;
-	json_t *root = json_loadb(receipt, len, JSON_REJECT_DUPLICATES, &je), *rc = NULL;
-	const char *sig64 = NULL, *received = NULL, *result = NULL;
-	if (!root || json_unpack(root, "{s:o, s:s}", "receipt", &rc, "signature", &sig64) != 0 ||
-	    json_unpack(rc, "{s:s, s:s}", "received", &received, "result", &result) != 0) {
-		json_decref(root);
+	json_t *rc = NULL;
+	const char *sig64 = NULL;
+	*root = json_loadb(answer, len, JSON_REJECT_DUPLICATES, NULL);
+	if (!*root || json_unpack(*root, "{s:o, s:s}", "receipt", &rc, "signature", &sig64) != 0 ||
+	    json_unpack(rc, "{s:s, s:s}", "received", received, "result", result) != 0)
 		return lerr_set(e, LERR_AUTH, "%s's answer is not a receipt", m->peer);
-	}
 	/* what the receipt must say of this message */
 	struct peer_request rq = {0};
 	str_copy(rq.from, sizeof rq.from, n->party);
@@ -147,7 +151,7 @@ int node_outbox_delivered(struct node *n, struct store_msg *m, const char *recei
 	str_copy(rq.kind, sizeof rq.kind, m->kind);
 	str_copy(rq.ref, sizeof rq.ref, m->ref);
 	str_copy(rq.digest, sizeof rq.digest, m->digest);
-	char *text = peer_receipt_text(&rq, received, result);
+	char *text = peer_receipt_text(&rq, *received, *result);
 	if (!text)
 		r = lerr_set(e, LERR_NOMEM, "out of memory");
 	else if (node_signed_check(&pub, CTX_RECEIPT, text, sig64, m->peer, e) < 0)
@@ -156,6 +160,36 @@ int node_outbox_delivered(struct node *n, struct store_msg *m, const char *recei
 			     "not signed by %s)",
 			     m->peer, m->id, m->peer);
 	free(text);
+	return r;
+}
+
+int node_outbox_refusal_check(struct node *n, const struct store_msg *m, const char *body,
+			      size_t len, struct lerr *e)
+{
+	json_t *root;
+	const char *received, *result;
+	int r = body ? receipt_check(n, m, body, len, &root, &received, &result, e)
+		     : lerr_set(e, LERR_AUTH, "%s's answer is not a receipt", m->peer);
+	if (r == 0 && strcmp(result, "refused") != 0)
+		r = lerr_set(e, LERR_AUTH, "%s's receipt says %.32s, not refused", m->peer, result);
+	if (body)
+		json_decref(root);
+	return r;
+}
+
+int node_outbox_delivered(struct node *n, struct store_msg *m, const char *receipt, size_t len,
+			  struct lerr *e)
+{
+	json_t *root;
+	const char *received = NULL, *result = NULL;
+	int r = receipt_check(n, m, receipt, len, &root, &received, &result, e);
+	if (r == 0 && strcmp(result, "refused") == 0) /* a refusal is no delivery */
+		r = lerr_set(e, LERR_AUTH, "%s's receipt for message %s says it was refused",
+			     m->peer, m->id);
+	if (r < 0) {
+		json_decref(root);
+		return r;
+	}
 	char *kept = r == 0 ? strndup(receipt, len) : NULL;
 	if (r == 0 && !kept)
 		r = lerr_set(e, LERR_NOMEM, "out of memory");

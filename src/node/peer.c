@@ -675,7 +675,8 @@ static int receive_key(struct node *n, const struct peer_request *rq, const char
 }
 
 int node_peer_receive(struct node *n, const struct key_secret *k, const struct peer_request *rq,
-		      const char *file, char **receipt, size_t *len, struct lerr *e)
+		      const char *file, const char *consent, size_t consent_len, char **receipt,
+		      size_t *len, struct lerr *e)
 {
 	struct store_msg m = {0}, had;
 	*receipt = NULL;
@@ -702,7 +703,7 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 		struct store_item it;
 		struct label l;
 		n->receiving_act = "item-import";
-		r = node_item_import_from(n, file, k, rq->from, &it, &l, e);
+		r = node_item_import_from(n, file, consent, consent_len, k, rq->from, &it, &l, e);
 		if (r == 0) {
 			store_item_free(&it);
 		} else if (r == LERR_EXISTS) {
@@ -760,6 +761,25 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 	if (r < 0)
 		return r;
 	return receipt_for(k, rq, m.done_on, result, receipt, len, e);
+}
+
+bool node_peer_refusal_final(int code)
+{
+	return code == LERR_INVAL || code == LERR_AUTH || code == LERR_REFUSED ||
+	       code == LERR_EXISTS || code == LERR_LIMIT || code == LERR_FORBIDDEN ||
+	       code == LERR_DENIED;
+}
+
+int node_peer_refusal(struct node *n, const struct key_secret *k, const struct peer_request *rq,
+		      char **out, size_t *len)
+{
+	char day[DATE_BUF_SIZE];
+	int r = receipt_for(k, rq, date_format(n->clock.today, day), "refused", out, len, NULL);
+	if (r < 0) {
+		*out = NULL;
+		*len = 0;
+	}
+	return r;
 }
 
 /* ---- views ---- */

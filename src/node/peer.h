@@ -44,6 +44,9 @@
 #define PEER_H_DIGEST	 "Liaison-Digest"
 #define PEER_H_LENGTH	 "Liaison-Length"
 #define PEER_H_SIGNATURE "Liaison-Signature"
+/* not signed with the request: the originator's consent that goes with an
+ * item its holder passes on (base64 of the document), itself signed */
+#define PEER_H_CONSENT "Liaison-Consent"
 
 /* The signed headers of a request between nodes. */
 struct peer_request {
@@ -149,6 +152,11 @@ int64_t peer_backoff(int64_t attempts, int64_t cap);
  */
 int node_outbox_delivered(struct node *n, struct store_msg *m, const char *receipt, size_t len,
 			  struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Whether body, an error answer to m, carries m's peer's signed refusal of
+ * m (a receipt whose result is "refused"): 0, else LERR_AUTH saying why. */
+int node_outbox_refusal_check(struct node *n, const struct store_msg *m, const char *body,
+			      size_t len, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
 /* A refusal the peer gave (it will not take the message: no retry), logged. */
 int node_outbox_refused(struct node *n, struct store_msg *m, const char *why, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
@@ -244,11 +252,27 @@ int node_peer_checkpoint(struct node *n, const struct key_secret *k, uint64_t si
  * come from the sending party), or a consent. Records the message in the
  * inbox in the same transaction as the act. A message received before is
  * not taken again. Either way *receipt (free() it, *len bytes) is this
- * node's signed receipt. LERR_REFUSED and the others as the act refuses.
+ * node's signed receipt. LERR_REFUSED and the others as the act refuses
+ * (for good, node_peer_refusal_final says, answered with node_peer_refusal).
  */
+/*
+ * This node's signed refusal of the message rq carries (a receipt whose
+ * result is "refused", *out to free(), *len bytes): the sender takes an
+ * error answer as final only with it, since anyone on the path can answer
+ * 409. Only for a request whose signature was checked. 0, or NULL *out.
+ */
+int node_peer_refusal(struct node *n, const struct key_secret *k, const struct peer_request *rq,
+		      char **out, size_t *len) __attribute__((nonnull));
+
+/* Whether a message refused with this error code is refused for good (the
+ * sender stops trying): bad, forbidden or refused content, not a store or
+ * a host that failed. */
+bool node_peer_refusal_final(int code);
+
 int node_peer_receive(struct node *n, const struct key_secret *k, const struct peer_request *rq,
-		      const char *file, char **receipt, size_t *len, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5, 6)));
+		      const char *file, const char *consent, size_t consent_len, char **receipt,
+		      size_t *len, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 7, 8)));
 
 /* ---- views ---- */
 json_t *encode_peer(const struct store_peer *p);

@@ -175,6 +175,10 @@ int store_release_add(struct store *s, const char *item, const char *to, const c
 int store_consent_put(struct store *s, const char *item, const char *to, const char *by,
 		      const char *date, const char *evidence, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5, 6)));
+/* The signed consent for (item, to) as it came (free() *out); LERR_NOTFOUND
+ * when there is none. */
+int store_consent_evidence(struct store *s, const char *item, const char *to, char **out,
+			   struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 /* Whether item was ever released to the party `to`: 1, 0, or a LERR code. */
 int store_release_has(struct store *s, const char *item, const char *to, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));

@@ -182,6 +182,25 @@ int store_consent_has(struct store *s, const char *item, const char *to, struct 
 		       "read consent", e);
 }
 
+int store_consent_evidence(struct store *s, const char *item, const char *to, char **out,
+			   struct lerr *e)
+{
+	struct sql_stmt *st;
+	*out = NULL;
+	if (db_prep(s, "SELECT evidence FROM consents WHERE item = ? AND to_party = ?", &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, item, false);
+	db_bind_text(st, 2, to, false);
+	int rc = sql_step(st), r = 0;
+	if (rc == SQL_ROW) {
+		const char *t = sql_text(st, 0);
+		if (!t || !(*out = strdup(t)))
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+	}
+	return db_read_end(s, st, rc, r, "read consent", e, "no consent for item %.64s to %s", item,
+			   to);
+}
+
 int store_release_has(struct store *s, const char *item, const char *to, struct lerr *e)
 {
 	return has_row(s, "SELECT 1 FROM releases WHERE item = ? AND to_party = ? LIMIT 1", item,

@@ -67,11 +67,68 @@ setup() {
 	[[ "$output" == *"JPN consents (sato, 2019-09-01) to the release of item $ID to USA"* ]]
 	run "$L" --home kor item release "$ID" --to USA --by park -o to-usa.lsn
 	[ "$status" -eq 0 ]
+	# the USA's node sees JPN's item from KOR: JPN's consent must come with
+	# it, signed by JPN, for this item and the USA
 	run "$L" --home usa item import to-usa.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"R-THIRD-PARTY: JPN made item $ID, not KOR who sent it: JPN's consent to its release to USA must come with it"* ]]
+	ID2=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Other \
+		--releasable KOR --releasable USA --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	"$L" --home jpn consent grant "$ID2" --to USA --by sato -o other.json
+	run "$L" --home usa item import to-usa.lsn --consent other.json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the consent that came with item $ID is JPN's for item $ID2 to USA"* ]]
+	sed 's/"sato"/"suzuki"/' consent.json >changed.json
+	run "$L" --home usa item import to-usa.lsn --consent changed.json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bad signature"* ]]
+	[ "$(sqlite3 usa/node.db 'SELECT count(*) FROM items')" -eq 0 ]
+	run "$L" --home usa item import to-usa.lsn --consent consent.json
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"from KOR: JPN GOKUHI, marked USA S here"* ]]
 	"$L" --home usa item get "$ID" --by smith --purpose warning -o smith.txt
 	cmp report.txt smith.txt
+	# the import's log entry says whose consent it came with
+	[ "$("$L" --home usa --json log entries | jq -r '[.entries[].data | @base64d | fromjson
+		| select(.kind == "item-import")] | last | .consent.granted_by')" = sato ]
+}
+
+@test "a holder passes another party's item on, as a file through a daemon or through its peer: the originator's consent goes with it" {
+	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
+	"$L" --home kor item import to-kor.lsn >/dev/null
+	"$L" --home jpn consent grant "$ID" --to USA --by sato -o consent.json
+	"$L" --home kor consent import consent.json >/dev/null
+	"$L" --home usa party key KOR kor/keys/KOR.pub >/dev/null
+	"$L" --home usa peer add KOR --url http://127.0.0.1:9 >/dev/null
+	daemon usa
+	trap 'kill -9 '"$DAEMON_PID"' 2>/dev/null || true' EXIT
+	"$L" --home kor peer add USA --url "$DAEMON_URL" >/dev/null
+	# as a file, through the USA's daemon: the consent goes as a header
+	"$L" --home usa person add jones --party USA --name Jones --role security-officer >/dev/null
+	JONES=$("$L" --home usa person token jones 2>/dev/null)
+	"$L" --home kor item release "$ID" --to USA --by park -o to-usa.lsn >/dev/null
+	via_usa() { env -u LIAISON_HOME LIAISON_URL="$DAEMON_URL" LIAISON_TOKEN="$JONES" "$L" "$@"; }
+	run via_usa item import to-usa.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"R-THIRD-PARTY: JPN made item $ID, not KOR who sent it"* ]]
+	code=$(curl -s -o ans.json -w '%{http_code}' -H "Authorization: Bearer $JONES" \
+		-H 'Liaison-Consent: not base64!' --data-binary @to-usa.lsn "$DAEMON_URL/v1/items/import")
+	[ "$code" = 400 ]
+	[[ "$(jq -r .error.message ans.json)" == "Liaison-Consent: not base64 of a consent"* ]]
+	run via_usa item import to-usa.lsn --consent consent.json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"imported item $ID from KOR: JPN GOKUHI, marked USA S here"* ]]
+	sqlite3 usa/node.db "DELETE FROM items" # taken again below, through the peers
+	"$L" --home kor item release "$ID" --to USA --by park >/dev/null
+	run "$L" --home kor peer deliver
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 delivered"* ]]
+	kill -9 "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null || true
+	[ "$(sqlite3 usa/node.db "SELECT originator || ' ' || sender FROM items WHERE id = '$ID'")" = "JPN KOR" ]
+	[ "$("$L" --home usa --json log entries | jq -r '[.entries[].data | @base64d | fromjson
+		| select(.kind == "item-import")] | last | [.sender, .consent.granted_by, .consent.date] | join(" ")')" = \
+		"KOR sato 2019-09-01" ]
 }
 
 @test "a forged or changed consent is refused" {

@@ -285,7 +285,7 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	printf '{"checkpoint": "liaison/NOBODY\\n1\\n%s\\n\\n", "proof": []}' \
 		"$(head -c 32 /dev/zero | base64)" >cp.json
 	mkdir cap
-	python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap cp.json >cap.port &
+	python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap --checkpoint cp.json >cap.port &
 	PIDS+=($!)
 	for _ in $(seq 100); do [ -s cap.port ] && break; sleep 0.05; done
 	"$L" --home jpn peer add KOR --url "http://127.0.0.1:$(cat cap.port)" >/dev/null
@@ -295,6 +295,27 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	jq -e '.peers[0].alarm == null' st.json
 	jq -e '.peers[0].witness_error | contains("a checkpoint of another log (refused; no alarm raised)")' st.json
 	[ "$("$L" --home jpn log entries | grep -c checkpoint-alarm)" -eq 0 ]
+}
+
+@test "anyone on the path can answer 409: an unsigned refusal is tried again, never taken as final" {
+	mkdir cap
+	python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap --status 409 >cap.port &
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -s cap.port ] && break; sleep 0.05; done
+	"$L" --home jpn peer add KOR --url "http://127.0.0.1:$(cat cap.port)" >/dev/null
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	"$L" --home jpn item release "$ID" --to KOR --by sato >/dev/null
+	run "$L" --home jpn peer deliver
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"0 delivered, 0 refused, 1 to retry"* ]]
+	m=$("$L" --home jpn --json peer outbox | jq -c '.messages[0]')
+	[ "$(echo "$m" | jq -r .state)" = queued ]
+	[[ "$(echo "$m" | jq -r .last_error)" == *"R-RECEIVED: not today"*"unsigned, not taken as a refusal: tried again"* ]]
+	# and once more: still there to deliver, as it would be to the real KOR
+	run "$L" --home jpn peer deliver --all
+	[[ "$output" == *"0 delivered, 0 refused, 1 to retry"* ]]
+	[ -s cap/1.headers ]
 }
 
 # fresh_nodes CONFIG: nodes jn (JPN) and kn (KOR) with CONFIG, each a peer
@@ -512,8 +533,9 @@ PY
 	id=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title "Launch" \
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 	"$L" --home jpn item release "$id" --to KOR --by sato >/dev/null 2>&1
-	refused() { "$L" --home jpn --json peer outbox | jq -e '.messages[0].state == "refused"'; }
-	eventually refused
+	# (an unsigned refusal: the message stays queued, its last error shown)
+	answered() { "$L" --home jpn --json peer outbox | jq -e '.messages[0].last_error | contains("409")'; }
+	eventually answered
 	"$L" --home jpn peer outbox >outbox.txt
 	# no escape byte, no BEL, no override reaches the terminal; their escapes do
 	! grep -q $'\e' outbox.txt || false

@@ -13,7 +13,7 @@ setup() {
 kinds() { "$L" --home "$1" log entries 2>/dev/null | jq -r .kind | paste -sd' '; }
 
 @test "every act of the node is an entry, in order, with its facts" {
-	third_party jpn
+	third_party jpn kor # a consent names a party both know
 	"$L" --home jpn item get "$ID" --by sato --purpose warning -o got.txt 2>/dev/null
 	"$L" --home jpn access check --person suzuki --item "$ID" --action read >/dev/null || true
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn 2>/dev/null

@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""capture_peer.py DIR [CHECKPOINT] - a stand-in for a peer's node, for the
-tests: it prints its port, then keeps each POST's headers (DIR/N.headers,
-one "Name: value" a line) and body (DIR/N.body), and answers 503 so that
-the sender keeps the message queued; with CHECKPOINT, a witnessing request
-(/v1/peer/checkpoint) is answered 200 with that file's bytes (a network
-attacker's checkpoint)."""
+"""capture_peer.py DIR [--checkpoint FILE] [--status N] - a stand-in for a
+peer's node, for the tests: it prints its port, then keeps each POST's
+headers (DIR/N.headers, one "Name: value" a line) and body (DIR/N.body),
+and answers 503 so that the sender keeps the message queued (--status: N
+instead, with an error answer no node signed, as anyone on the path could
+send); with --checkpoint, a witnessing request (/v1/peer/checkpoint) is
+answered 200 with FILE's bytes (a network attacker's checkpoint)."""
 import http.server
 import os
 import sys
 
 OUT = sys.argv[1]
+OPTS = dict(zip(sys.argv[2::2], sys.argv[3::2]))
 COUNT = [0]
 
 
@@ -24,8 +26,8 @@ class Capture(http.server.BaseHTTPRequestHandler):
                     f.write(f"{k}: {v}\n")
         with open(os.path.join(OUT, f"{n}.body"), "wb") as f:
             f.write(body)
-        if len(sys.argv) > 2 and self.path == "/v1/peer/checkpoint":
-            with open(sys.argv[2], "rb") as f:
+        if "--checkpoint" in OPTS and self.path == "/v1/peer/checkpoint":
+            with open(OPTS["--checkpoint"], "rb") as f:
                 answer = f.read()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -33,9 +35,13 @@ class Capture(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(answer)
             return
-        self.send_response(503)
-        self.send_header("Content-Length", "0")
+        status = int(OPTS.get("--status", "503"))
+        answer = b"" if status == 503 else (
+            b'{"error": {"code": "refused", "message": "R-RECEIVED: not today"}}')
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
+        self.wfile.write(answer)
 
     def log_message(self, *args):
         pass
