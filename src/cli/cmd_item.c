@@ -388,6 +388,7 @@ static int do_get(const struct cli *c, struct node *n, int argc, char **argv)
 static int do_release(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	struct release_args a = {0};
+	char *consent = NULL, consent_file[NODE_PATH_MAX + 16] = "";
 	const char *pos[1];
 	int np;
 	const struct cli_opt opts[] = {OPT_VAL("to", &a.to),
@@ -417,18 +418,34 @@ static int do_release(const struct cli *c, struct node *n, int argc, char **argv
 		struct lerr e = {0};
 		if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
 			return r;
+		a.consent = a.out && !fio_is_std(a.out) ? &consent : NULL;
 		r = node_item_release(n, &a, &k, &d, &e);
 		key_secret_free(&k);
+		/* an item passed on: its originator's consent beside the file */
+		if (r == 0 && consent) {
+			snprintf(consent_file, sizeof consent_file, "%s.consent.json", a.out);
+			r = fio_write_file(consent_file, consent, strlen(consent), 0644, a.force,
+					   &e);
+		}
+		free(consent);
 		r = r < 0 ? act_failed(c, r, &e, &d, a.by, a.item) : EXIT_OK;
 	}
 	if (r != EXIT_OK)
 		return r;
 	FILE *f = cli_answers(a.out);
-	if (c->json)
-		return cli_emit_to(f, json_pack("{s:s, s:s, s:s, s:s}", "item", a.item, "to", a.to,
-						"by", a.by, a.out ? "output" : "via",
-						a.out ? a.out : "outbox"));
-	if (a.out)
+	if (c->json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "item", a.item, "to", a.to, "by",
+				      a.by, a.out ? "output" : "via", a.out ? a.out : "outbox");
+		if (o && consent_file[0])
+			json_object_set_new(o, "consent", json_string(consent_file));
+		return cli_emit_to(f, o);
+	}
+	if (a.out && consent_file[0])
+		fprintf(f,
+			"released item %s to %s: %s, with its originator's consent in %s (item "
+			"import %s --consent %s)\n",
+			a.item, a.to, a.out, consent_file, a.out, consent_file);
+	else if (a.out)
 		fprintf(f, "released item %s to %s: %s\n", a.item, a.to, a.out);
 	else
 		printf("released item %s to %s: queued for its node (liaison peer outbox)\n",
@@ -621,7 +638,9 @@ static const struct cli_sub subs[] = {
      "(R-IN-FORCE, R-RELEASABLE, R-THIRD-PARTY...), and records it.\n"
      "Without -o, PARTY must be a peer (liaison peer add): the envelope\n"
      "is queued in the outbox, with the release, and its node is sent it\n"
-     "(liaison serve, or liaison peer deliver).\n"},
+     "(liaison serve, or liaison peer deliver). An item another party\n"
+     "made goes with its originator's consent: with -o, in FILE.consent.json\n"
+     "beside FILE (on the node's folder); to a peer, with the envelope.\n"},
     {"import", do_import, true, "import FILE [--consent CONSENT]",
      "Takes an envelope a peer released: checks its sender and every\n"
      "signature and chunk, R-RECEIVED (an agreement in force today), and\n"

@@ -931,10 +931,9 @@ static enum MHD_Result h_peer_message(struct ctx *x)
 	char *receipt = NULL;
 	size_t len = 0;
 	struct lerr e = {0};
-	if (x->rq->too_big) {
-		lerr_set(&e, LERR_LIMIT, "the message is too large");
-		return reply_peer_refused(x, &e);
-	}
+	if (x->rq->too_big) /* more than the length it signed: the path's doing, maybe */
+		return reply_errorf(x, MHD_HTTP_CONTENT_TOO_LARGE, "limit",
+				    "the message is longer than its signed length");
 	if (api_keys_stale(x))
 		return api_reply_stale(x);
 	struct came_consent c;

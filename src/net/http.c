@@ -408,6 +408,12 @@ static unsigned peer_headers(struct ctx *x, struct lerr *e)
 			return MHD_HTTP_UNAUTHORIZED;
 		}
 	}
+	/* a consent that goes with an item: its digest is in the signed text, so
+	 * that no one on the path can take it away or change it */
+	const char *consent = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, PEER_H_CONSENT);
+	p->consent[0] = '\0';
+	if (consent)
+		peer_digest(consent, strlen(consent), p->consent);
 	const char *t = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, PEER_H_TIME),
 		   *l = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, PEER_H_LENGTH),
 		   *cl = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND,
@@ -576,8 +582,10 @@ static enum MHD_Result on_start(struct server *s, struct MHD_Connection *c, cons
 		return reply_error(&x, &e);
 	if (rq->route->auth == AUTH_PEER && (refused = peer_headers(&x, &e)) != 0) {
 		lerr_prefix(&e, "a request between nodes");
-		/* its signature checked, then its length refused: for good, signed */
-		if (refused == MHD_HTTP_BAD_REQUEST || refused == MHD_HTTP_CONTENT_TOO_LARGE)
+		/* its signature checked, then the length it signed is over this
+		 * node's cap: for good, signed. Anything else may be the path's
+		 * doing (a Content-Length changed on the way): unsigned, tried again */
+		if (refused == MHD_HTTP_CONTENT_TOO_LARGE)
 			return reply_peer_refused(&x, &e);
 		return reply_errorf(&x, refused, lerr_kind(e.code)->name, "%s", e.msg);
 	}

@@ -61,12 +61,17 @@ static size_t on_answer(char *data, size_t size, size_t nmemb, void *cls)
 	return n;
 }
 
-/* "Name: value" into the list; false when out of memory. */
+/* "Name: value" into the list (whole: a consent's is some kilobytes);
+ * false when out of memory. */
 static bool header(struct curl_slist **h, const char *name, const char *value)
 {
-	char line[512];
-	snprintf(line, sizeof line, "%s: %s", name, value);
+	size_t len = strlen(name) + 2 + strlen(value) + 1;
+	char *line = malloc(len);
+	if (!line)
+		return false;
+	snprintf(line, len, "%s: %s", name, value);
 	struct curl_slist *n = curl_slist_append(*h, line);
+	free(line);
 	if (!n)
 		return false;
 	*h = n;
@@ -129,6 +134,8 @@ static long post_signed(struct node *n, const struct key_secret *k, const struct
 	str_copy(rq->from, sizeof rq->from, n->party);
 	str_copy(rq->to, sizeof rq->to, p->party);
 	rq->length = b->f ? (fstat(fileno(b->f), &sb) == 0 ? (uint64_t)sb.st_size : 0) : b->len;
+	if (b->consent) /* signed with the request: the path cannot take it away */
+		peer_digest(b->consent, strlen(b->consent), rq->consent);
 	if (peer_request_sign(k, "POST", path, rq, &e) < 0) {
 		snprintf(why, wn, "%.200s", e.msg);
 		return 0;

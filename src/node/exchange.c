@@ -161,6 +161,13 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 		store_item_free(&it);
 		return r;
 	}
+	/* an item passed on: the consent that must go with the file */
+	if (a->consent && strcmp(l.originator, n->party) != 0 &&
+	    (r = store_consent_evidence(n->store, a->item, a->to, a->consent, e)) < 0 &&
+	    r != LERR_NOTFOUND) { /* none: back to its originator, which needs none */
+		store_item_free(&it);
+		return r;
+	}
 	if ((r = fio_begin(&o, a->out, 0600, a->force, e)) == 0)
 		r = node_reseal(n, a->item, k, &to, it.label, version, o.fd, e);
 	store_item_free(&it);
@@ -197,7 +204,6 @@ static int verify_all(struct node *n, int fd, const struct key_secret *k, struct
 	return r;
 }
 
-/* R-RECEIVED and the new marking: the local level, or a refusal saying why. */
 static char *consent_text(const char *item, const char *to, const char *originator, const char *by,
 			  const char *date);
 
@@ -268,6 +274,7 @@ static int passed_on(struct node *n, const struct label *l, const char *sender, 
 	return r;
 }
 
+/* R-RECEIVED and the new marking: the local level, or a refusal saying why. */
 static int receive_check(struct node *n, const struct label *l, const char *sender,
 			 const char *consent, size_t consent_len, struct consent_info *ci,
 			 struct store_item *it, struct lerr *e)

@@ -39,6 +39,10 @@ struct release_args {
 	const char *out;  /* the file to write; NULL: to the peer, through the outbox */
 	const char *send; /* consent: the holder's node to send it to (a peer), or NULL */
 	bool force;
+	/* release into a file, when not NULL: the originator's consent document
+	 * this node holds for an item it passes on (malloc, the caller frees;
+	 * NULL for an item of its own), which must go with the file */
+	char **consent;
 };
 
 /*

@@ -37,24 +37,41 @@ int node_blob_begin(struct node *n, struct fio_out *o, struct lerr *e)
 	return node_payload_begin(n, NODE_BLOBS_DIR, o, e);
 }
 
-int node_blob_commit(struct node *n, struct fio_out *o, char name[STORE_BLOB_NAME], struct lerr *e)
+/* A blob's name: the BLAKE2b of fd's bytes from its start; -1 on a read error. */
+static int blob_hash(int fd, char name[STORE_BLOB_NAME])
 {
 	uint8_t buf[1 << 16], h[32];
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, NULL, 0, sizeof h);
-	if (lseek(o->fd, 0, SEEK_SET) != 0) {
-		fio_abort(o);
-		return lerr_set(e, LERR_IO, "blob: cannot read back: %s", strerror(errno));
-	}
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return -1;
 	ssize_t got;
-	while ((got = fio_read_full(o->fd, buf, sizeof buf)) > 0)
+	while ((got = fio_read_full(fd, buf, sizeof buf)) > 0)
 		crypto_generichash_update(&st, buf, (size_t)got);
-	if (got < 0) {
-		fio_abort(o);
-		return lerr_set(e, LERR_IO, "blob: cannot read back: %s", strerror(errno));
-	}
+	if (got < 0)
+		return -1;
 	crypto_generichash_final(&st, h, sizeof h);
 	sodium_bin2hex(name, STORE_BLOB_NAME, h, sizeof h);
+	return 0;
+}
+
+int node_blob_name_of(const char *path, char name[STORE_BLOB_NAME], struct lerr *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int r = fd < 0 || blob_hash(fd, name) < 0
+		    ? lerr_set(e, LERR_IO, "%s: %s", path, strerror(errno))
+		    : 0;
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+int node_blob_commit(struct node *n, struct fio_out *o, char name[STORE_BLOB_NAME], struct lerr *e)
+{
+	if (blob_hash(o->fd, name) < 0) {
+		fio_abort(o);
+		return lerr_set(e, LERR_IO, "blob: cannot read back: %s", strerror(errno));
+	}
 	char file[STORE_PAYLOAD_NAME];
 	blob_name(name, file);
 	return node_payload_keep(n, file, o, e);

@@ -196,6 +196,9 @@ int node_blob_begin(struct node *n, struct fio_out *o, struct lerr *e)
 /* Names the blob by the BLAKE2b of what was written to it and keeps it. */
 int node_blob_commit(struct node *n, struct fio_out *o, char name[STORE_BLOB_NAME], struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* The blob name the bytes of the file at path would have (their BLAKE2b). */
+int node_blob_name_of(const char *path, char name[STORE_BLOB_NAME], struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
 
 /* Opens a blob for reading. */
 int node_blob_open(struct node *n, const char *name, int *fd, struct lerr *e)

@@ -20,7 +20,6 @@
 #include "acts.h"
 #include "encode.h"
 #include "internal.h"
-#include "label_json.h"
 #include "log.h"
 
 #define CTX_REQUEST "liaison-peer-request/v2"
@@ -28,16 +27,20 @@
 
 char *peer_request_text(const char *method, const char *path, const struct peer_request *rq)
 {
+	/* a consent that goes with the request: one more line, its digest */
 	const char *fmt = CTX_REQUEST "\n%s %s\nfrom %s\nto %s\ntime %lld\nnonce %s\n"
-				      "message %s %s %s\ndigest %s\nlength %llu\n";
+				      "message %s %s %s\ndigest %s\nlength %llu\n%s%s%s";
+	const char *c1 = rq->consent[0] ? "consent " : "", *c2 = rq->consent[0] ? "\n" : "";
 	int n = snprintf(NULL, 0, fmt, method, path, rq->from, rq->to, (long long)rq->time,
 			 rq->nonce, rq->msg[0] ? rq->msg : "-", rq->kind[0] ? rq->kind : "-",
-			 rq->ref[0] ? rq->ref : "-", rq->digest, (unsigned long long)rq->length);
+			 rq->ref[0] ? rq->ref : "-", rq->digest, (unsigned long long)rq->length, c1,
+			 rq->consent, c2);
 	char *s = n < 0 ? NULL : malloc((size_t)n + 1);
 	if (s)
 		snprintf(s, (size_t)n + 1, fmt, method, path, rq->from, rq->to, (long long)rq->time,
 			 rq->nonce, rq->msg[0] ? rq->msg : "-", rq->kind[0] ? rq->kind : "-",
-			 rq->ref[0] ? rq->ref : "-", rq->digest, (unsigned long long)rq->length);
+			 rq->ref[0] ? rq->ref : "-", rq->digest, (unsigned long long)rq->length, c1,
+			 rq->consent, c2);
 	return s;
 }
 
@@ -708,18 +711,17 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 			store_item_free(&it);
 		} else if (r == LERR_EXISTS) {
 			/* stored by an earlier delivery whose inbox row was lost: the
-			 * same item (the envelope's, which the message names), from
-			 * the same sender, under the same label is the same message
-			 * again; anything else is refused as the import said */
+			 * same envelope, byte for byte (its blob's name is the hash
+			 * of its bytes), of the item the message names, from the
+			 * same sender, is the same message again; anything else is
+			 * refused as the import said */
 			struct store_item old;
-			char *canon = NULL;
-			size_t cn;
+			char blob[STORE_BLOB_NAME];
 			if (strcmp(l.item, rq->ref) == 0 &&
 			    store_item_get(n->store, l.item, &old, NULL) == 0) {
 				bool same = old.foreign && strcmp(old.sender, rq->from) == 0 &&
-					    label_canonical(&l, &canon, &cn, NULL) == 0 &&
-					    old.label && strcmp(old.label, canon) == 0;
-				free(canon);
+					    node_blob_name_of(file, blob, NULL) == 0 &&
+					    strcmp(old.blob, blob) == 0;
 				store_item_free(&old);
 				if (same) {
 					n->receiving = NULL;

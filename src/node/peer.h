@@ -57,6 +57,7 @@ struct peer_request {
 	char digest[DIGEST_B64_MAX];
 	uint64_t length; /* the body's bytes */
 	char signature[PEER_SIG_MAX];
+	char consent[DIGEST_B64_MAX]; /* SHA-256 of PEER_H_CONSENT's value, or "" without one */
 };
 
 /* A message id: 32 lowercase hex digits (it names files: nothing else passes). */

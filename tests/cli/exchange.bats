@@ -67,6 +67,9 @@ setup() {
 	[[ "$output" == *"JPN consents (sato, 2019-09-01) to the release of item $ID to USA"* ]]
 	run "$L" --home kor item release "$ID" --to USA --by park -o to-usa.lsn
 	[ "$status" -eq 0 ]
+	# with the file, the consent that must go with it (KOR's, as it came)
+	[[ "$output" == *"released item $ID to USA: to-usa.lsn, with its originator's consent in to-usa.lsn.consent.json (item import to-usa.lsn --consent to-usa.lsn.consent.json)"* ]]
+	cmp to-usa.lsn.consent.json consent.json
 	# the USA's node sees JPN's item from KOR: JPN's consent must come with
 	# it, signed by JPN, for this item and the USA
 	run "$L" --home usa item import to-usa.lsn
@@ -97,7 +100,11 @@ setup() {
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
 	"$L" --home kor item import to-kor.lsn >/dev/null
 	"$L" --home jpn consent grant "$ID" --to USA --by sato -o consent.json
-	"$L" --home kor consent import consent.json >/dev/null
+	# KOR keeps the document as it came, here indented and padded (its
+	# header to the USA then passes 512 bytes, which a fixed buffer once cut)
+	{ jq --indent 7 . consent.json; printf '%300s\n' ''; } >indented.json
+	[ "$(wc -c <indented.json)" -gt 600 ]
+	"$L" --home kor consent import indented.json >/dev/null
 	"$L" --home usa party key KOR kor/keys/KOR.pub >/dev/null
 	"$L" --home usa peer add KOR --url http://127.0.0.1:9 >/dev/null
 	daemon usa
@@ -119,10 +126,36 @@ setup() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"imported item $ID from KOR: JPN GOKUHI, marked USA S here"* ]]
 	sqlite3 usa/node.db "DELETE FROM items" # taken again below, through the peers
+	# through the peers: the consent's digest is in the request's signed text,
+	# so that no one on the path can take the consent away (the USA would
+	# then refuse the item, signed, for good) or change it. KOR's request is
+	# caught on its way (a stand-in answers 503), then sent on
+	mkdir cap
+	python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap >cap.port &
+	cap_pid=$!
+	for _ in $(seq 100); do [ -s cap.port ] && break; sleep 0.05; done
+	"$L" --home kor peer add USA --url "http://127.0.0.1:$(cat cap.port)" >/dev/null
 	"$L" --home kor item release "$ID" --to USA --by park >/dev/null
 	run "$L" --home kor peer deliver
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"1 delivered"* ]]
+	[[ "$output" == *"0 delivered, 0 refused, 1 to retry"* ]]
+	kill "$cap_pid"
+	grep -q '^Liaison-Consent: ' cap/0.headers
+	send_on() { # HEADERS: cap/0's body sent to the USA with them; the status in $code
+		local args=()
+		while IFS= read -r h; do args+=(-H "$h"); done <"$1"
+		code=$(curl -s -o ans.json -w '%{http_code}' -X POST "${args[@]}" \
+			-H 'Content-Type: application/octet-stream' --data-binary @cap/0.body "$DAEMON_URL/v1/peer/messages")
+	}
+	grep -v '^Liaison-Consent: ' cap/0.headers >stripped.headers
+	send_on stripped.headers
+	[ "$code" = 401 ]
+	[ "$(jq 'has("receipt")' ans.json)" = false ] # no refusal signed
+	sed 's/^\(Liaison-Consent: \)\(.\)/\1A\2/' cap/0.headers >changed.headers
+	send_on changed.headers
+	[ "$code" = 401 ]
+	send_on cap/0.headers
+	[ "$code" = 200 ]
+	[ "$(jq -r .receipt.result ans.json)" = stored ]
 	kill -9 "$DAEMON_PID"
 	wait "$DAEMON_PID" 2>/dev/null || true
 	[ "$(sqlite3 usa/node.db "SELECT originator || ' ' || sender FROM items WHERE id = '$ID'")" = "JPN KOR" ]

@@ -85,37 +85,55 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	[ "$(sqlite3 jpn/node.db "SELECT originator || ' ' || sender FROM items WHERE id = 'fine-1'")" = "KOR KOR" ]
 }
 
-@test "a receipt says duplicate only for the same item again: not for another item under an old message's ref" {
+@test "a receipt says duplicate only for the same envelope again: not for another item under an old message's ref, nor other content" {
 	up jpn
 	"$L" --home jpn peer add KOR --url http://127.0.0.1:9 >/dev/null
 	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
-	send() { # LABEL REF: KOR's envelope under LABEL, sent as a message naming REF
-		echo "$1" >label.json
-		"$TOOLS/forge" envelope kor/keys/KOR.key jpn/keys/JPN.pub label.json <report.txt >m.lsn
-		"$TOOLS/forge" peer kor/keys/KOR.key JPN item "$2" m.lsn >m.headers
+	post() { # m.lsn with m.headers to JPN's daemon; the status in $code
 		local args=()
 		while IFS= read -r h; do args+=(-H "$h"); done <m.headers
 		code=$(curl -s -o ans.json -w '%{http_code}' -X POST "${args[@]}" \
 			-H 'Content-Type: application/octet-stream' --data-binary @m.lsn "$JPN_URL/v1/peer/messages")
 	}
+	send() { # LABEL REF: KOR's envelope under LABEL, sent as a message naming REF
+		echo "$1" >label.json
+		"$TOOLS/forge" envelope kor/keys/KOR.key jpn/keys/JPN.pub label.json <report.txt >m.lsn
+		"$TOOLS/forge" peer kor/keys/KOR.key JPN item "$2" m.lsn >m.headers
+		post
+	}
 	send '{"item":"kor-a","originator":"KOR","level":"II","title":"A","releasable_to":["JPN"]}' kor-a
 	[ "$code" = 200 ]
 	[ "$(jq -r .receipt.result ans.json)" = stored ]
+	cp m.lsn first.lsn
 	# JPN's own item's id, under the ref of KOR's earlier item: before, JPN
 	# signed a receipt calling it a duplicate of kor-a
 	send '{"item":"'"$ID"'","originator":"KOR","level":"II","title":"B","releasable_to":["JPN"]}' kor-a
 	[ "$code" = 409 ]
 	[[ "$(jq -r .error.message ans.json)" == *"item $ID is already stored here"* ]]
 	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT count(*) FROM inbox")" -eq 1 ]
-	# kor-a's own envelope again, as a new message: the same item, the same
-	# label, from its sender: a duplicate, acknowledged
-	send '{"item":"kor-a","originator":"KOR","level":"II","title":"A","releasable_to":["JPN"]}' kor-a
+	# kor-a's first envelope again, as a new message (its inbox row as if
+	# lost): the same bytes from its sender, a duplicate, acknowledged
+	cp first.lsn m.lsn
+	"$TOOLS/forge" peer kor/keys/KOR.key JPN item kor-a m.lsn >m.headers
+	post
 	[ "$code" = 200 ]
 	[ "$(jq -r .receipt.result ans.json)" = duplicate ]
-	# and a changed label under the same id is not the same item
+	# a new envelope of kor-a, the same label over other content, or a
+	# changed label: not what was stored, never a receipt
+	echo "other content" >report.txt
+	send '{"item":"kor-a","originator":"KOR","level":"II","title":"A","releasable_to":["JPN"]}' kor-a
+	[ "$code" = 409 ]
 	send '{"item":"kor-a","originator":"KOR","level":"III","title":"A, lower","releasable_to":["JPN"]}' kor-a
 	[ "$code" = 409 ]
+	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT count(*) FROM inbox")" -eq 2 ]
+	# a body cut on the way (its Content-Length no longer the length signed):
+	# refused, but not signed, so that the sender tries again
+	"$TOOLS/forge" peer kor/keys/KOR.key JPN item kor-b first.lsn >m.headers
+	head -c 100 first.lsn >m.lsn
+	post
+	[ "$code" = 400 ]
+	[ "$(jq 'has("receipt")' ans.json)" = false ]
 }
 
 @test "slow connections take the daemon down: 1100 that trickle are cut, and /healthz answers meanwhile" {
