@@ -205,7 +205,7 @@ static int verify_all(struct node *n, int fd, const struct key_secret *k, struct
 }
 
 static char *consent_text(const char *item, const char *to, const char *originator, const char *by,
-			  const char *date);
+			  const char *date, const char *label_sha256);
 
 /*
  * A consent document (root: its JSON, name: where it came from, for the
@@ -216,21 +216,23 @@ static int consent_read(struct node *n, json_t *root, const char *name, struct c
 			struct lerr *e)
 {
 	json_t *c = NULL;
-	const char *sig64 = NULL, *item = NULL, *to = NULL, *orig = NULL, *by = NULL, *date = NULL;
+	const char *sig64 = NULL, *item = NULL, *to = NULL, *orig = NULL, *by = NULL, *date = NULL,
+		   *label = "";
 	memset(ci, 0, sizeof *ci);
 	if (json_unpack(root, "{s:o, s:s}", "consent", &c, "signature", &sig64) != 0 ||
-	    json_unpack(c, "{s:s, s:s, s:s, s:s, s:s}", "item", &item, "to", &to, "originator",
-			&orig, "granted_by", &by, "date", &date) != 0)
+	    json_unpack(c, "{s:s, s:s, s:s, s:s, s:s, s?s}", "item", &item, "to", &to, "originator",
+			&orig, "granted_by", &by, "date", &date, "label_sha256", &label) != 0)
 		return lerr_set(e, LERR_INVAL, "%s: not a liaison consent (fields missing)", name);
 	if (!str_copy(ci->item, sizeof ci->item, item) || !str_copy(ci->to, sizeof ci->to, to) ||
 	    !str_copy(ci->originator, sizeof ci->originator, orig) ||
 	    !str_copy(ci->granted_by, sizeof ci->granted_by, by) ||
-	    !str_copy(ci->date, sizeof ci->date, date)) {
+	    !str_copy(ci->date, sizeof ci->date, date) ||
+	    !str_copy(ci->label_sha256, sizeof ci->label_sha256, label)) {
 		memset(ci, 0, sizeof *ci);
 		return lerr_set(e, LERR_INVAL, "%s: not a liaison consent (a field too long)",
 				name);
 	}
-	char *text = consent_text(item, to, orig, by, date);
+	char *text = consent_text(item, to, orig, by, date, label);
 	int r = text ? node_party_signed_check(n, orig, CTX_CONSENT, text, sig64, e)
 		     : lerr_set(e, LERR_NOMEM, "out of memory");
 	free(text);
@@ -271,6 +273,21 @@ static int passed_on(struct node *n, const struct label *l, const char *sender, 
 			     "R-THIRD-PARTY: the consent that came with item %s is %s's for item "
 			     "%s to %s, not %s's for it to %s",
 			     l->item, ci->originator, ci->item, ci->to, l->originator, n->party);
+	/* and for the label the originator gave the item: the holder reseals
+	 * what it passes on, and may not change its level, title or limits */
+	char *canon = NULL, digest[DIGEST_B64_MAX];
+	size_t cn;
+	if (r == 0 && (r = label_canonical(l, &canon, &cn, e)) == 0) {
+		peer_digest(canon, cn, digest);
+		if (strcmp(ci->label_sha256, digest) != 0)
+			r = lerr_set(e, LERR_REFUSED,
+				     "R-THIRD-PARTY: %s's consent for item %s is for %s label than "
+				     "the one that came with it",
+				     l->originator, l->item,
+				     ci->label_sha256[0] ? "another"
+							 : "no (an older consent), not a");
+	}
+	free(canon);
 	return r;
 }
 
@@ -454,10 +471,15 @@ int node_signed_check(const struct key_public *pub, const char *ctx, const char 
 
 /* The consent's signed text: canonical JSON of its fields. */
 static char *consent_text(const char *item, const char *to, const char *originator, const char *by,
-			  const char *date)
+			  const char *date, const char *label_sha256)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "to", to, "originator",
 			      originator, "granted_by", by, "date", date);
+	if (o && label_sha256[0] &&
+	    json_object_set_new(o, "label_sha256", json_string(label_sha256)) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
 	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(o);
 	return s;
@@ -496,6 +518,9 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 		r = node_item_get_as(n, &p, a->item, &it, &l, e);
 	if (r < 0)
 		return r;
+	/* the label the item goes on with: a holder may not change it */
+	char label_sha256[DIGEST_B64_MAX];
+	peer_digest(it.label, strlen(it.label), label_sha256);
 	store_item_free(&it);
 	if (strcmp(l.originator, n->party) != 0)
 		return lerr_set(
@@ -518,7 +543,7 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 	if (a->send && (r = store_peer_get(n->store, a->send, &peer, e)) < 0)
 		return r;
 	date_format(n->clock.today, day);
-	char *text = consent_text(a->item, a->to, n->party, a->by, day);
+	char *text = consent_text(a->item, a->to, n->party, a->by, day, label_sha256);
 	if (!text)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	char *out = NULL;

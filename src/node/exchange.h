@@ -89,6 +89,7 @@ struct consent_info {
 	char originator[PARTY_CODE_MAX];
 	char granted_by[PERSON_ID_MAX];
 	char date[DATE_BUF_SIZE];
+	char label_sha256[DIGEST_B64_MAX]; /* of the item's canonical label; "" in older ones */
 };
 
 /*

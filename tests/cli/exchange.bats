@@ -86,6 +86,14 @@ setup() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"bad signature"* ]]
 	[ "$(sqlite3 usa/node.db 'SELECT count(*) FROM items')" -eq 0 ]
+	# the consent names the label JPN gave the item: KOR may not pass it on
+	# as another level, title or limits (here by software of its own)
+	jq -c '.consent.label_sha256' consent.json | grep -q '"'
+	"$L" --home kor --json item show "$ID" | jq -c '.label | .level = "TOKUTEI" | .title = "Changed"' >changed-label.json
+	"$TOOLS/forge" envelope kor/keys/KOR.key usa/keys/USA.pub changed-label.json <report.txt >changed.lsn
+	run "$L" --home usa item import changed.lsn --consent consent.json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"R-THIRD-PARTY: JPN's consent for item $ID is for another label than the one that came with it"* ]]
 	run "$L" --home usa item import to-usa.lsn --consent consent.json
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"from KOR: JPN GOKUHI, marked USA S here"* ]]
