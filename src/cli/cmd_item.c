@@ -388,7 +388,7 @@ static int do_get(const struct cli *c, struct node *n, int argc, char **argv)
 static int do_release(const struct cli *c, struct node *n, int argc, char **argv)
 {
 	struct release_args a = {0};
-	char *consent = NULL, consent_file[NODE_PATH_MAX + 16] = "";
+	char consent_file[NODE_PATH_MAX + 16] = "";
 	const char *pos[1];
 	int np;
 	const struct cli_opt opts[] = {OPT_VAL("to", &a.to),
@@ -418,16 +418,17 @@ static int do_release(const struct cli *c, struct node *n, int argc, char **argv
 		struct lerr e = {0};
 		if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
 			return r;
-		a.consent = a.out && !fio_is_std(a.out) ? &consent : NULL;
+		/* an item passed on: its originator's consent beside the file */
+		bool wrote = false;
+		if (a.out && !fio_is_std(a.out)) {
+			snprintf(consent_file, sizeof consent_file, "%s.consent.json", a.out);
+			a.consent_out = consent_file;
+			a.consent_written = &wrote;
+		}
 		r = node_item_release(n, &a, &k, &d, &e);
 		key_secret_free(&k);
-		/* an item passed on: its originator's consent beside the file */
-		if (r == 0 && consent) {
-			snprintf(consent_file, sizeof consent_file, "%s.consent.json", a.out);
-			r = fio_write_file(consent_file, consent, strlen(consent), 0644, a.force,
-					   &e);
-		}
-		free(consent);
+		if (!wrote)
+			consent_file[0] = '\0';
 		r = r < 0 ? act_failed(c, r, &e, &d, a.by, a.item) : EXIT_OK;
 	}
 	if (r != EXIT_OK)
@@ -845,7 +846,7 @@ static int consent_import(const struct cli *c, const char *file, json_t **o)
 	int r = cli_open_node(c, &n);
 	if (r != EXIT_OK)
 		return r;
-	if (node_consent_import(n, file, &ci, &e) < 0)
+	if (node_consent_import(n, file, NULL, &ci, &e) < 0)
 		r = cli_error(c, &e);
 	else
 		*o = encode_consent(&ci);

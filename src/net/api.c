@@ -834,7 +834,7 @@ static enum MHD_Result h_consent_import(struct ctx *x)
 {
 	struct consent_info ci;
 	struct lerr e = {0};
-	if (node_consent_import(x->n, x->rq->upload, &ci, &e) < 0)
+	if (node_consent_import(x->n, x->rq->upload, NULL, &ci, &e) < 0)
 		return reply_error(x, &e);
 	return reply_json(x, MHD_HTTP_CREATED, encode_consent(&ci));
 }

@@ -161,16 +161,24 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 		store_item_free(&it);
 		return r;
 	}
-	/* an item passed on: the consent that must go with the file */
-	if (a->consent && strcmp(l.originator, n->party) != 0 &&
-	    (r = store_consent_evidence(n->store, a->item, a->to, a->consent, e)) < 0 &&
-	    r != LERR_NOTFOUND) { /* none: back to its originator, which needs none */
-		store_item_free(&it);
-		return r;
+	/* an item passed on: the consent that must go with the file (none: it
+	 * goes back to its originator, which needs none) */
+	char *consent = NULL;
+	if (a->consent_out && strcmp(l.originator, n->party) != 0 &&
+	    (r = store_consent_evidence(n->store, a->item, a->to, &consent, e)) < 0) {
+		if (r != LERR_NOTFOUND) {
+			store_item_free(&it);
+			return r;
+		}
+		r = 0;
 	}
 	if ((r = fio_begin(&o, a->out, 0600, a->force, e)) == 0)
 		r = node_reseal(n, a->item, k, &to, it.label, version, o.fd, e);
 	store_item_free(&it);
+	const bool with_consent = consent != NULL;
+	if (r == 0 && with_consent)
+		r = fio_write_file(a->consent_out, consent, strlen(consent), 0600, a->force, e);
+	free(consent);
 	if (r < 0) {
 		fio_abort(&o); /* fio_begin leaves it abortable even when it failed */
 		return r;
@@ -178,8 +186,12 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 	/* the record first: a release file never exists without its record */
 	if ((r = release_record(n, a, NULL, e)) < 0) {
 		fio_abort(&o);
+		if (with_consent)
+			(void)unlink(a->consent_out);
 		return r;
 	}
+	if (a->consent_written)
+		*a->consent_written = with_consent;
 	return fio_commit(&o, e);
 }
 
@@ -279,13 +291,16 @@ static int passed_on(struct node *n, const struct label *l, const char *sender, 
 	size_t cn;
 	if (r == 0 && (r = label_canonical(l, &canon, &cn, e)) == 0) {
 		peer_digest(canon, cn, digest);
-		if (strcmp(ci->label_sha256, digest) != 0)
+		if (!ci->label_sha256[0])
 			r = lerr_set(e, LERR_REFUSED,
-				     "R-THIRD-PARTY: %s's consent for item %s is for %s label than "
-				     "the one that came with it",
-				     l->originator, l->item,
-				     ci->label_sha256[0] ? "another"
-							 : "no (an older consent), not a");
+				     "R-THIRD-PARTY: %s's consent for item %s names no label (one "
+				     "granted before consents did): %s must grant it again",
+				     l->originator, l->item, l->originator);
+		else if (strcmp(ci->label_sha256, digest) != 0)
+			r = lerr_set(e, LERR_REFUSED,
+				     "R-THIRD-PARTY: %s's consent for item %s is for another label "
+				     "than the one that came with it",
+				     l->originator, l->item);
 	}
 	free(canon);
 	return r;
@@ -579,7 +594,8 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 	return r;
 }
 
-int node_consent_import(struct node *n, const char *file, struct consent_info *ci, struct lerr *e)
+int node_consent_import(struct node *n, const char *file, const char *from, struct consent_info *ci,
+			struct lerr *e)
 {
 	struct jdoc d;
 	memset(ci, 0, sizeof *ci);
@@ -588,6 +604,11 @@ int node_consent_import(struct node *n, const char *file, struct consent_info *c
 		return r;
 	r = d.root ? consent_read(n, d.root, file, ci, e)
 		   : lerr_set(e, LERR_INVAL, "%s: not a liaison consent (%s)", file, d.je.text);
+	/* through the peers, from its originator's node alone: no other peer
+	 * may put back an older consent in place of the one it gave */
+	if (r == 0 && from && strcmp(ci->originator, from) != 0)
+		r = lerr_set(e, LERR_REFUSED, "a consent of %s's comes from %s's node, not from %s",
+			     ci->originator, ci->originator, from);
 	struct store_item it;
 	struct label l;
 	if (r == 0 && (r = node_item_get(n, ci->item, &it, &l, e)) == 0) {

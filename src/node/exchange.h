@@ -39,10 +39,11 @@ struct release_args {
 	const char *out;  /* the file to write; NULL: to the peer, through the outbox */
 	const char *send; /* consent: the holder's node to send it to (a peer), or NULL */
 	bool force;
-	/* release into a file, when not NULL: the originator's consent document
-	 * this node holds for an item it passes on (malloc, the caller frees;
-	 * NULL for an item of its own), which must go with the file */
-	char **consent;
+	/* release into a file: where the originator's consent this node holds
+	 * for an item it passes on is written beside it (0600, before the
+	 * release is recorded), or NULL; *consent_written says if it was */
+	const char *consent_out;
+	bool *consent_written;
 };
 
 /*
@@ -101,8 +102,9 @@ struct consent_info {
 int node_consent_grant(struct node *n, const struct release_args *a, const struct key_secret *k,
 		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
-/* Imports a consent file: the originator's signature, an item it made here. */
-int node_consent_import(struct node *n, const char *file, struct consent_info *ci, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Imports a consent file: the originator's signature, an item it made here;
+ * from: the peer it came from (its originator's node alone), or NULL. */
+int node_consent_import(struct node *n, const char *file, const char *from, struct consent_info *ci,
+			struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 4)));
 
 #endif

@@ -733,7 +733,7 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 	} else if (strcmp(rq->kind, "consent") == 0) {
 		struct consent_info ci;
 		n->receiving_act = "consent-import";
-		r = node_consent_import(n, file, &ci, e);
+		r = node_consent_import(n, file, rq->from, &ci, e);
 	} else if (strcmp(rq->kind, "report") == 0) {
 		n->receiving_act = "compromise-report-received";
 		r = node_report_receive(n, rq->from, rq->msg, file, e);

@@ -65,8 +65,17 @@ setup() {
 	run "$L" --home kor consent import consent.json
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"JPN consents (sato, 2019-09-01) to the release of item $ID to USA"* ]]
+	# a consent file in the way: no release, no envelope, nothing recorded
+	touch to-usa.lsn.consent.json
+	run "$L" --home kor item release "$ID" --to USA --by park -o to-usa.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"already exists"* ]]
+	[ ! -e to-usa.lsn ]
+	[ "$(sqlite3 kor/node.db "SELECT count(*) FROM releases WHERE to_party = 'USA'")" -eq 0 ]
+	rm to-usa.lsn.consent.json
 	run "$L" --home kor item release "$ID" --to USA --by park -o to-usa.lsn
 	[ "$status" -eq 0 ]
+	[ "$(stat -c %a to-usa.lsn.consent.json)" = 600 ]
 	# with the file, the consent that must go with it (KOR's, as it came)
 	[[ "$output" == *"released item $ID to USA: to-usa.lsn, with its originator's consent in to-usa.lsn.consent.json (item import to-usa.lsn --consent to-usa.lsn.consent.json)"* ]]
 	cmp to-usa.lsn.consent.json consent.json
@@ -164,6 +173,16 @@ setup() {
 	send_on cap/0.headers
 	[ "$code" = 200 ]
 	[ "$(jq -r .receipt.result ans.json)" = stored ]
+	# a consent comes through the peers from its originator's node alone:
+	# KOR may not send the USA one of JPN's (an older one, say, in place of
+	# a newer)
+	"$TOOLS/forge" peer kor/keys/KOR.key USA consent "$ID" consent.json >c.headers
+	args=()
+	while IFS= read -r h; do args+=(-H "$h"); done <c.headers
+	code=$(curl -s -o ans.json -w '%{http_code}' -X POST "${args[@]}" \
+		-H 'Content-Type: application/octet-stream' --data-binary @consent.json "$DAEMON_URL/v1/peer/messages")
+	[ "$code" = 409 ]
+	[[ "$(jq -r .error.message ans.json)" == *"a consent of JPN's comes from JPN's node, not from KOR"* ]]
 	kill -9 "$DAEMON_PID"
 	wait "$DAEMON_PID" 2>/dev/null || true
 	[ "$(sqlite3 usa/node.db "SELECT originator || ' ' || sender FROM items WHERE id = '$ID'")" = "JPN KOR" ]
