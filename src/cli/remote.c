@@ -388,15 +388,19 @@ int remote_call(const struct cli *c, struct remote_req *rq, json_t **out, long *
 		goto out;
 	h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
 	if (rq->consent) {		     /* the originator's consent, with an item passed on */
-		size_t n =
-		    sodium_base64_ENCODED_LEN(rq->consent_len, sodium_base64_VARIANT_ORIGINAL);
-		char *line = malloc(sizeof PEER_H_CONSENT + 2 + n);
-		if (line) {
-			int k = snprintf(line, sizeof PEER_H_CONSENT + 2, "%s: ", PEER_H_CONSENT);
-			sodium_bin2base64(line + k, n, (const unsigned char *)rq->consent,
-					  rq->consent_len, sodium_base64_VARIANT_ORIGINAL);
+		char *v = peer_consent_value(rq->consent, rq->consent_len);
+		size_t n = v ? sizeof PEER_H_CONSENT + 2 + strlen(v) : 0;
+		char *line = v ? malloc(n) : NULL;
+		const bool made = line != NULL;
+		if (made) {
+			snprintf(line, n, "%s: %s", PEER_H_CONSENT, v);
 			h = curl_slist_append(h, line);
-			free(line);
+		}
+		free(v);
+		free(line);
+		if (!made) {
+			res = cli_failf(c, LERR_NOMEM, "out of memory");
+			goto out;
 		}
 	}
 	s.curl = cu;

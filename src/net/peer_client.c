@@ -249,12 +249,7 @@ static enum node_sent send_one(struct node *n, const struct key_secret *k,
 		     ? node_release_consent(n, m->ref, p->party, &consent, &ce)
 		     : LERR_NOTFOUND;
 	if (cr == 0) {
-		size_t cn =
-		    sodium_base64_ENCODED_LEN(strlen(consent), sodium_base64_VARIANT_ORIGINAL);
-		if ((c64 = malloc(cn)))
-			b.consent =
-			    sodium_bin2base64(c64, cn, (const unsigned char *)consent,
-					      strlen(consent), sodium_base64_VARIANT_ORIGINAL);
+		b.consent = c64 = peer_consent_value(consent, strlen(consent));
 		free(consent);
 	}
 	if ((cr < 0 && cr != LERR_NOTFOUND) || (cr == 0 && !c64)) {

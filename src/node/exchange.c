@@ -216,8 +216,21 @@ static int verify_all(struct node *n, int fd, const struct key_secret *k, struct
 	return r;
 }
 
+/* The consent's signed text: canonical JSON of its fields. */
 static char *consent_text(const char *item, const char *to, const char *originator, const char *by,
-			  const char *date, const char *label_sha256);
+			  const char *date, const char *label_sha256)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "to", to, "originator",
+			      originator, "granted_by", by, "date", date);
+	if (o && label_sha256[0] &&
+	    json_object_set_new(o, "label_sha256", json_string(label_sha256)) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	return s;
+}
 
 /*
  * A consent document (root: its JSON, name: where it came from, for the
@@ -267,9 +280,11 @@ static int consent_read(struct node *n, json_t *root, const char *name, struct c
  * for this item and this party. The holder's node enforced R-THIRD-PARTY
  * when it released it; this is the receiver's proof that it did.
  */
-static int passed_on(struct node *n, const struct label *l, const char *sender, const char *consent,
-		     size_t consent_len, struct consent_info *ci, struct lerr *e)
+static int passed_on(struct node *n, const struct label *l, const struct env_header *h,
+		     const char *consent, size_t consent_len, struct consent_info *ci,
+		     struct lerr *e)
 {
+	const char *sender = h->sender;
 	if (!consent)
 		return lerr_set(e, LERR_REFUSED,
 				"R-THIRD-PARTY: %s made item %s, not %s who sent it: %s's consent "
@@ -285,12 +300,12 @@ static int passed_on(struct node *n, const struct label *l, const char *sender, 
 			     "R-THIRD-PARTY: the consent that came with item %s is %s's for item "
 			     "%s to %s, not %s's for it to %s",
 			     l->item, ci->originator, ci->item, ci->to, l->originator, n->party);
-	/* and for the label the originator gave the item: the holder reseals
-	 * what it passes on, and may not change its level, title or limits */
-	char *canon = NULL, digest[DIGEST_B64_MAX];
-	size_t cn;
-	if (r == 0 && (r = label_canonical(l, &canon, &cn, e)) == 0) {
-		peer_digest(canon, cn, digest);
+	/* and for the label the originator gave the item (the envelope's,
+	 * canonical): the holder reseals what it passes on, and may not change
+	 * its level, title or limits */
+	char digest[DIGEST_B64_MAX];
+	if (r == 0) {
+		peer_digest(h->label, h->label_len, digest);
 		if (!ci->label_sha256[0])
 			r = lerr_set(e, LERR_REFUSED,
 				     "R-THIRD-PARTY: %s's consent for item %s names no label (one "
@@ -302,15 +317,15 @@ static int passed_on(struct node *n, const struct label *l, const char *sender, 
 				     "than the one that came with it",
 				     l->originator, l->item);
 	}
-	free(canon);
 	return r;
 }
 
 /* R-RECEIVED and the new marking: the local level, or a refusal saying why. */
-static int receive_check(struct node *n, const struct label *l, const char *sender,
+static int receive_check(struct node *n, const struct label *l, const struct env_header *h,
 			 const char *consent, size_t consent_len, struct consent_info *ci,
 			 struct store_item *it, struct lerr *e)
 {
+	const char *sender = h->sender;
 	/* what no sender may claim: an item of this node's own party (its own
 	 * items are never received, only made here), or one not releasable to
 	 * this party at all (its sender's release would have been denied) */
@@ -343,7 +358,7 @@ static int receive_check(struct node *n, const struct label *l, const char *send
 			     "R-CLEARANCE: no agreement with %s, the originator, maps its levels",
 			     l->originator);
 	if (r == 0 && strcmp(l->originator, sender) != 0)
-		r = passed_on(n, l, sender, consent, consent_len, ci, e);
+		r = passed_on(n, l, h, consent, consent_len, ci, e);
 	if (r == 0) {
 		const char *why = NULL;
 		const struct scheme_level *lv = decide_required_level(l, &mine, a, &why);
@@ -408,7 +423,7 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 		r = lerr_set(e, LERR_EXISTS, "item %s is already stored here", l->item);
 	}
 	if (r == 0)
-		r = receive_check(n, l, h.sender, consent, consent_len, &ci, it, e);
+		r = receive_check(n, l, &h, consent, consent_len, &ci, it, e);
 	if (r < 0)
 		fio_abort(&o);
 	else
@@ -482,22 +497,6 @@ int node_signed_check(const struct key_public *pub, const char *ctx, const char 
 	int r = crypto_sign_verify_detached(sig, msg, cl + tl, pub->sign_pk);
 	free(msg);
 	return r == 0 ? 0 : lerr_set(e, LERR_AUTH, "bad signature: not signed by %s", who);
-}
-
-/* The consent's signed text: canonical JSON of its fields. */
-static char *consent_text(const char *item, const char *to, const char *originator, const char *by,
-			  const char *date, const char *label_sha256)
-{
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "to", to, "originator",
-			      originator, "granted_by", by, "date", date);
-	if (o && label_sha256[0] &&
-	    json_object_set_new(o, "label_sha256", json_string(label_sha256)) != 0) {
-		json_decref(o);
-		o = NULL;
-	}
-	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(o);
-	return s;
 }
 
 /* The party a consent is for: a known party, neither the originator nor

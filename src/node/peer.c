@@ -44,6 +44,15 @@ char *peer_request_text(const char *method, const char *path, const struct peer_
 	return s;
 }
 
+char *peer_consent_value(const char *doc, size_t len)
+{
+	size_t n = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+	char *v = malloc(n);
+	return v ? sodium_bin2base64(v, n, (const unsigned char *)doc, len,
+				     sodium_base64_VARIANT_ORIGINAL)
+		 : NULL;
+}
+
 int peer_request_sign(const struct key_secret *k, const char *method, const char *path,
 		      struct peer_request *rq, struct lerr *e)
 {

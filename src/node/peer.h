@@ -47,6 +47,9 @@
 /* not signed with the request: the originator's consent that goes with an
  * item its holder passes on (base64 of the document), itself signed */
 #define PEER_H_CONSENT "Liaison-Consent"
+/* PEER_H_CONSENT's value for a consent document of len bytes: its base64
+ * (free() it), or NULL when out of memory. */
+char *peer_consent_value(const char *doc, size_t len) __attribute__((nonnull));
 
 /* The signed headers of a request between nodes. */
 struct peer_request {
