@@ -314,7 +314,7 @@ static size_t seal_batch(struct sealing *s, size_t k, size_t have, uint8_t *ob, 
 	hs_finish(s->hs); /* everything before the last chunk is hashed */
 	s->hs = NULL;
 	chash_update(&s->ph, last, rest);
-	if (!chash_final(&s->ph, ph)) {
+	if (!chash_final(&s->ph, ph, NULL)) {
 		s->failed = "the content hash failed"; /* no final chunk: visibly cut short */
 		return olen;
 	}
@@ -373,7 +373,7 @@ static int seal_payload(struct sealing *s, int out, struct lerr *e)
 	for (size_t k = 0; k < SEAL_BUFFERS; k++)
 		if (!(s->bufs[k] = malloc((s->batch + 1) * C + ENV_SIG)))
 			r = LERR_NOMEM;
-	bool hashing = r == 0 && chash_init(&s->ph, s->version);
+	bool hashing = r == 0 && chash_init(&s->ph, s->version, false);
 	s->hs = hashing ? hs_start(&s->ph, true) : NULL;
 	struct awriter *w =
 	    s->hs ? aw_start(out, s->batch * (C + ENV_CHUNK_OVERHEAD) + C + FINAL_MIN, true) : NULL;
@@ -661,6 +661,7 @@ struct opening {
 	uint64_t chunks, bytes, batches;
 	env_progress progress;
 	void *arg;
+	uint8_t *sha256; /* the plaintext's SHA-256, when asked for */
 };
 
 /* Decrypts `len` bytes at ct as the next chunk into plain. */
@@ -709,7 +710,7 @@ static int final_chunk(struct opening *o, const uint8_t *ct, size_t len, uint8_t
 	hs_finish(o->hs); /* everything before the last chunk is hashed */
 	o->hs = NULL;
 	chash_update(&o->ph, plain, *n);
-	if (!chash_final(&o->ph, ph))
+	if (!chash_final(&o->ph, ph, o->sha256))
 		return fail(why, ENV_IO, e, "the content hash failed");
 	if (!verify2(plain + *n, ctx_payload(o->h->version), o->h->header_hash, ENV_HASH, ph,
 		     ENV_HASH, o->sender->sign_pk))
@@ -795,7 +796,7 @@ static int open_chunks(struct opening *o, int out, enum env_check *why, struct l
 		free(o->buf);
 		return fail(why, ENV_IO, e, "out of memory");
 	}
-	bool hashing = chash_init(&o->ph, o->h->version);
+	bool hashing = chash_init(&o->ph, o->h->version, o->sha256 != NULL);
 	o->hs = hashing ? hs_start(&o->ph, !small) : NULL;
 	int r = o->hs	  ? 0
 		: hashing ? fail(why, ENV_IO, e, "cannot start a thread")
@@ -833,16 +834,22 @@ static int open_chunks(struct opening *o, int out, enum env_check *why, struct l
 	return r;
 }
 
-int envelope_open_payload(int in, int out, const struct env_header *h, const struct key_secret *me,
-			  const struct key_public *sender, env_progress progress, void *arg,
-			  uint64_t *bytes, enum env_check *why, struct lerr *e)
+static int open_payload(int in, int out, const struct env_header *h, const struct key_secret *me,
+			const struct key_public *sender, env_progress progress, void *arg,
+			uint64_t *bytes, uint8_t *sha256, enum env_check *why, struct lerr *e)
 {
 	if (bytes)
 		*bytes = 0;
 	int r = envelope_verify_header(h, sender, why, e);
 	if (r < 0)
 		return r;
-	struct opening o = {.in = in, .h = h, .sender = sender, .progress = progress, .arg = arg};
+	uint8_t sha[ENV_HASH];
+	struct opening o = {.in = in,
+			    .h = h,
+			    .sender = sender,
+			    .progress = progress,
+			    .arg = arg,
+			    .sha256 = sha256 ? sha : NULL};
 	o.ps = ps_new(h->version);
 	uint8_t *fk = kept_take(KEPT_KEYS, 2 * ENV_FILE_KEY), *pk = fk ? fk + ENV_FILE_KEY : NULL;
 	uint8_t sh[ENV_STREAM_HEADER];
@@ -873,5 +880,21 @@ int envelope_open_payload(int in, int out, const struct env_header *h, const str
 		*bytes = o.bytes;
 	ps_free(o.ps);
 	kept_give(KEPT_KEYS, fk); /* wiped, pk with it */
+	if (r == 0 && sha256)
+		memcpy(sha256, sha, sizeof sha); /* only of a payload that opened */
 	return r;
+}
+
+int envelope_open_payload(int in, int out, const struct env_header *h, const struct key_secret *me,
+			  const struct key_public *sender, env_progress progress, void *arg,
+			  uint64_t *bytes, enum env_check *why, struct lerr *e)
+{
+	return open_payload(in, out, h, me, sender, progress, arg, bytes, NULL, why, e);
+}
+
+int envelope_open_sha256(int in, int out, const struct env_header *h, const struct key_secret *me,
+			 const struct key_public *sender, uint8_t sha256[ENV_HASH],
+			 enum env_check *why, struct lerr *e)
+{
+	return open_payload(in, out, h, me, sender, NULL, NULL, NULL, sha256, why, e);
 }

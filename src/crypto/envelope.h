@@ -139,6 +139,16 @@ int envelope_open_payload(int in, int out, const struct env_header *h, const str
     __attribute__((warn_unused_result, nonnull(3, 4, 5, 9)));
 
 /*
+ * envelope_open_payload(), giving the plaintext's SHA-256 too (whatever
+ * the envelope's version hashes its content with), only when it opened:
+ * what an originator's consent to pass the item on names.
+ */
+int envelope_open_sha256(int in, int out, const struct env_header *h, const struct key_secret *me,
+			 const struct key_public *sender, uint8_t sha256[ENV_HASH],
+			 enum env_check *why, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(3, 4, 5, 6, 7)));
+
+/*
  * From the envelope's total size, the payload's plaintext size; -1 when no
  * plaintext size fits (a truncated or padded file).
  */

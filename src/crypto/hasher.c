@@ -4,18 +4,23 @@
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
-bool chash_init(struct chash *c, int version)
+bool chash_init(struct chash *c, int version, bool sha256)
 {
 	c->version = version;
 	c->sha = NULL;
-	if (version == 1)
-		return crypto_generichash_init(&c->b2, NULL, 0, CHASH_BYTES) == 0;
-	if (version != 2 && version != 3)
+	c->failed = false;
+	if (version == 1 && crypto_generichash_init(&c->b2, NULL, 0, CHASH_BYTES) != 0)
+		return false;
+	if (version < 1 || version > 3)
 		return false; /* a version this build does not know has no hash */
+	if (version == 1 && !sha256)
+		return true;
 	EVP_MD_CTX *m = EVP_MD_CTX_new();
 	if (!m || EVP_DigestInit_ex(m, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(m);
+		sodium_memzero(&c->b2, sizeof c->b2);
 		return false;
 	}
 	c->sha = m;
@@ -26,19 +31,28 @@ void chash_update(struct chash *c, const uint8_t *p, size_t n)
 {
 	if (c->version == 1)
 		crypto_generichash_update(&c->b2, p, n);
-	else if (c->sha && EVP_DigestUpdate(c->sha, p, n) != 1) {
-		EVP_MD_CTX_free(c->sha); /* chash_final then fails */
-		c->sha = NULL;
-	}
+	if (c->sha && EVP_DigestUpdate(c->sha, p, n) != 1)
+		c->failed = true; /* chash_final then fails */
 }
 
-bool chash_final(struct chash *c, uint8_t out[CHASH_BYTES])
+bool chash_final(struct chash *c, uint8_t out[CHASH_BYTES], uint8_t *sha256)
 {
+	uint8_t sha[CHASH_BYTES];
 	unsigned int len = 0;
-	bool ok = c->version == 1 ? crypto_generichash_final(&c->b2, out, CHASH_BYTES) == 0
-		  : c->version == 2 || c->version == 3
-		      ? c->sha && EVP_DigestFinal_ex(c->sha, out, &len) == 1 && len == CHASH_BYTES
-		      : false;
+	bool ok = c->version >= 1 && c->version <= 3;
+	/* SHA-256 where it is kept: the content hash itself from version 2 */
+	if (c->sha)
+		ok = ok && !c->failed && EVP_DigestFinal_ex(c->sha, sha, &len) == 1 &&
+		     len == CHASH_BYTES;
+	else if (c->version != 1 || sha256)
+		ok = false;
+	if (ok && c->version == 1)
+		ok = crypto_generichash_final(&c->b2, out, CHASH_BYTES) == 0;
+	else if (ok)
+		memcpy(out, sha, CHASH_BYTES);
+	if (ok && sha256)
+		memcpy(sha256, sha, CHASH_BYTES);
+	sodium_memzero(sha, sizeof sha);
 	chash_drop(c);
 	return ok;
 }

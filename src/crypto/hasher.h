@@ -24,14 +24,21 @@
 struct chash {
 	int version;		     /* the envelope's: 1 BLAKE2b-256, 2 and 3 SHA-256 */
 	crypto_generichash_state b2; /* version 1 */
-	void *sha;		     /* versions 2, 3: an EVP_MD_CTX */
+	void *sha;		     /* versions 2, 3, and 1 asked for SHA-256 too: an EVP_MD_CTX */
+	bool failed;		     /* an update of sha failed */
 };
 
-/* Starts the content hash of an envelope of that version (1 to 3); false when out of memory. */
-bool chash_init(struct chash *c, int version) __attribute__((warn_unused_result));
+/*
+ * Starts the content hash of an envelope of that version (1 to 3); false
+ * when out of memory. With sha256, the plaintext's SHA-256 is kept too
+ * (the content hash itself from version 2; beside BLAKE2b in version 1).
+ */
+bool chash_init(struct chash *c, int version, bool sha256) __attribute__((warn_unused_result));
 void chash_update(struct chash *c, const uint8_t *p, size_t n);
-/* Writes the hash and frees what chash_init took; false when the hash failed. */
-bool chash_final(struct chash *c, uint8_t out[CHASH_BYTES]) __attribute__((warn_unused_result));
+/* Writes the hash (and, asked for at chash_init, the SHA-256 into sha256, else
+ * NULL) and frees what chash_init took; false when the hash failed. */
+bool chash_final(struct chash *c, uint8_t out[CHASH_BYTES], uint8_t *sha256)
+    __attribute__((warn_unused_result));
 /* Frees what chash_init took, without a hash (after a failure). */
 void chash_drop(struct chash *c);
 

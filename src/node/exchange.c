@@ -73,6 +73,131 @@ int node_reseal(struct node *n, const char *id, const struct key_secret *k,
 	return r;
 }
 
+/* The consent's signed text: canonical JSON of its fields (the digests
+ * left out when "", as consents granted before they were named have them). */
+static char *consent_text(const char *item, const char *to, const char *originator, const char *by,
+			  const char *date, const char *label_sha256, const char *content_sha256)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "to", to, "originator",
+			      originator, "granted_by", by, "date", date);
+	if (o && ((label_sha256[0] &&
+		   json_object_set_new(o, "label_sha256", json_string(label_sha256)) != 0) ||
+		  (content_sha256[0] &&
+		   json_object_set_new(o, "content_sha256", json_string(content_sha256)) != 0))) {
+		json_decref(o);
+		o = NULL;
+	}
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	return s;
+}
+
+/*
+ * A consent document (root: its JSON, name: where it came from, for the
+ * messages): its fields into *ci, the originator's signature checked, and
+ * what a grant writes (a person's id, a real day). LERR_INVAL or LERR_AUTH.
+ */
+static int consent_read(struct node *n, json_t *root, const char *name, struct consent_info *ci,
+			struct lerr *e)
+{
+	json_t *c = NULL;
+	const char *sig64 = NULL, *item = NULL, *to = NULL, *orig = NULL, *by = NULL, *date = NULL,
+		   *label = "", *content = "";
+	memset(ci, 0, sizeof *ci);
+	if (json_unpack(root, "{s:o, s:s}", "consent", &c, "signature", &sig64) != 0 ||
+	    json_unpack(c, "{s:s, s:s, s:s, s:s, s:s, s?s, s?s}", "item", &item, "to", &to,
+			"originator", &orig, "granted_by", &by, "date", &date, "label_sha256",
+			&label, "content_sha256", &content) != 0)
+		return lerr_set(e, LERR_INVAL, "%s: not a liaison consent (fields missing)", name);
+	if (!str_copy(ci->item, sizeof ci->item, item) || !str_copy(ci->to, sizeof ci->to, to) ||
+	    !str_copy(ci->originator, sizeof ci->originator, orig) ||
+	    !str_copy(ci->granted_by, sizeof ci->granted_by, by) ||
+	    !str_copy(ci->date, sizeof ci->date, date) ||
+	    !str_copy(ci->label_sha256, sizeof ci->label_sha256, label) ||
+	    !str_copy(ci->content_sha256, sizeof ci->content_sha256, content)) {
+		memset(ci, 0, sizeof *ci);
+		return lerr_set(e, LERR_INVAL, "%s: not a liaison consent (a field too long)",
+				name);
+	}
+	char *text = consent_text(item, to, orig, by, date, label, content);
+	int r = text ? node_party_signed_check(n, orig, CTX_CONSENT, text, sig64, e)
+		     : lerr_set(e, LERR_NOMEM, "out of memory");
+	free(text);
+	date_t on;
+	if (r < 0)
+		lerr_prefix(e, "%s", name);
+	else if ((r = person_id_check(by, e)) < 0)
+		lerr_prefix(e, "%s: granted_by", name);
+	else if ((r = date_parse(date, &on, e)) < 0)
+		lerr_prefix(e, "%s: date", name);
+	if (r < 0)
+		memset(ci, 0, sizeof *ci);
+	return r;
+}
+
+/*
+ * What a consent must name to pass an item on: the label and the content
+ * its originator gave the item, which a consent granted by an older
+ * release does not name; then that they are label_sha256 and
+ * content_sha256 (NULL: not compared), those of what `what` ("came with
+ * it", "this node holds"). 0, else LERR_REFUSED saying which differs.
+ */
+static int consent_names(const struct consent_info *ci, const char *label_sha256,
+			 const char *content_sha256, const char *what, struct lerr *e)
+{
+	if (!ci->label_sha256[0] || !ci->content_sha256[0])
+		return lerr_set(e, LERR_REFUSED,
+				"R-THIRD-PARTY: %s's consent for item %s names no %s (one granted "
+				"by an older release): %s must grant it again",
+				ci->originator, ci->item, ci->label_sha256[0] ? "content" : "label",
+				ci->originator);
+	if (label_sha256 && strcmp(ci->label_sha256, label_sha256) != 0)
+		return lerr_set(e, LERR_REFUSED,
+				"R-THIRD-PARTY: %s's consent for item %s is for another label than "
+				"the one that %s",
+				ci->originator, ci->item, what);
+	if (content_sha256 && strcmp(ci->content_sha256, content_sha256) != 0)
+		return lerr_set(e, LERR_REFUSED,
+				"R-THIRD-PARTY: %s's consent for item %s is for other content than "
+				"what %s",
+				ci->originator, ci->item, what);
+	return 0;
+}
+
+/*
+ * The consent this node holds to pass item l on to `to` (*doc, free() it;
+ * NULL when the item is this party's own, or goes back to its originator:
+ * neither needs one), checked as the receiver will check it: one that
+ * names the label held here (it, as this node reseals it) and a content.
+ */
+static int held_consent(struct node *n, const struct store_item *it, const struct label *l,
+			const char *to, char **doc, struct lerr *e)
+{
+	*doc = NULL;
+	if (strcmp(l->originator, n->party) == 0 || strcmp(to, l->originator) == 0)
+		return 0;
+	int r = store_consent_evidence(n->store, l->item, to, doc, e);
+	if (r == LERR_NOTFOUND) /* decide() found one: a consent cannot be taken back */
+		return lerr_set(e, LERR_REFUSED,
+				"R-THIRD-PARTY: %s's consent to release item %s to %s is not here",
+				l->originator, l->item, to);
+	struct consent_info ci;
+	json_t *root = r == 0 ? json_loads(*doc, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	if (r == 0)
+		r = root ? consent_read(n, root, "the consent held here", &ci, e)
+			 : lerr_set(e, LERR_INVAL, "the consent held here is not JSON");
+	json_decref(root);
+	char label_sha256[DIGEST_B64_MAX];
+	peer_digest(it->label, strlen(it->label), label_sha256);
+	if (r == 0)
+		r = consent_names(&ci, label_sha256, NULL, "this node holds", e);
+	if (r < 0) {
+		free(*doc);
+		*doc = NULL;
+	}
+	return r;
+}
+
 /* The release's record and its log entry (with the message that carries it, if any). */
 static int release_record(struct node *n, const struct release_args *a, const struct store_msg *m,
 			  struct lerr *e)
@@ -150,7 +275,14 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 		return r;
 	if ((r = node_item_get(n, a->item, &it, &l, e)) < 0)
 		return r;
-	if (!a->out) {
+	/* an item passed on: the consent that must go with it */
+	char *consent = NULL;
+	if ((r = held_consent(n, &it, &l, a->to, &consent, e)) < 0) {
+		store_item_free(&it);
+		return r;
+	}
+	if (!a->out) { /* the peer's delivery sends the consent */
+		free(consent);
 		r = release_queue(n, a, k, &to, it.label, peer_envelope_version(&peer), e);
 		store_item_free(&it);
 		return r;
@@ -158,19 +290,13 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 	int version;
 	struct fio_out o;
 	if ((r = node_envelope_version_for(n, a->to, &version, e)) < 0) {
+		free(consent);
 		store_item_free(&it);
 		return r;
 	}
-	/* an item passed on: the consent that must go with the file (none: it
-	 * goes back to its originator, which needs none) */
-	char *consent = NULL;
-	if (a->consent_out && strcmp(l.originator, n->party) != 0 &&
-	    (r = store_consent_evidence(n->store, a->item, a->to, &consent, e)) < 0) {
-		if (r != LERR_NOTFOUND) {
-			store_item_free(&it);
-			return r;
-		}
-		r = 0;
+	if (!a->consent_out) { /* a file alone (through a daemon) */
+		free(consent);
+		consent = NULL;
 	}
 	if ((r = fio_begin(&o, a->out, 0600, a->force, e)) == 0)
 		r = node_reseal(n, a->item, k, &to, it.label, version, o.fd, e);
@@ -195,81 +321,27 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 	return fio_commit(&o, e);
 }
 
-/* Checks the whole envelope in fd (sender, signatures, every chunk) with my keys. */
+/* Checks the whole envelope in fd (sender, signatures, every chunk) with my
+ * keys; content gets the SHA-256 of its plaintext (base64). */
 static int verify_all(struct node *n, int fd, const struct key_secret *k, struct env_header *h,
-		      struct key_public *sender, struct lerr *e)
+		      struct key_public *sender, char content[DIGEST_B64_MAX], struct lerr *e)
 {
+	uint8_t sha[ENV_HASH];
 	enum env_check why;
 	int r = envelope_read_header(fd, h, &why, e);
 	if (r < 0)
 		return r;
 	if ((r = node_signer_key(n, h->sender, h->sender_pk, true, sender, e)) == 0) {
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		r = null < 0
-			? lerr_set(e, LERR_IO, "/dev/null: %s", strerror(errno))
-			: envelope_open_payload(fd, null, h, k, sender, NULL, NULL, NULL, &why, e);
+		r = null < 0 ? lerr_set(e, LERR_IO, "/dev/null: %s", strerror(errno))
+			     : envelope_open_sha256(fd, null, h, k, sender, sha, &why, e);
 		if (null >= 0)
 			close(null);
+		if (r == 0)
+			peer_digest_b64(sha, content);
 	}
 	if (r < 0)
 		envelope_header_free(h);
-	return r;
-}
-
-/* The consent's signed text: canonical JSON of its fields. */
-static char *consent_text(const char *item, const char *to, const char *originator, const char *by,
-			  const char *date, const char *label_sha256)
-{
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "to", to, "originator",
-			      originator, "granted_by", by, "date", date);
-	if (o && label_sha256[0] &&
-	    json_object_set_new(o, "label_sha256", json_string(label_sha256)) != 0) {
-		json_decref(o);
-		o = NULL;
-	}
-	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(o);
-	return s;
-}
-
-/*
- * A consent document (root: its JSON, name: where it came from, for the
- * messages): its fields into *ci, the originator's signature checked, and
- * what a grant writes (a person's id, a real day). LERR_INVAL or LERR_AUTH.
- */
-static int consent_read(struct node *n, json_t *root, const char *name, struct consent_info *ci,
-			struct lerr *e)
-{
-	json_t *c = NULL;
-	const char *sig64 = NULL, *item = NULL, *to = NULL, *orig = NULL, *by = NULL, *date = NULL,
-		   *label = "";
-	memset(ci, 0, sizeof *ci);
-	if (json_unpack(root, "{s:o, s:s}", "consent", &c, "signature", &sig64) != 0 ||
-	    json_unpack(c, "{s:s, s:s, s:s, s:s, s:s, s?s}", "item", &item, "to", &to, "originator",
-			&orig, "granted_by", &by, "date", &date, "label_sha256", &label) != 0)
-		return lerr_set(e, LERR_INVAL, "%s: not a liaison consent (fields missing)", name);
-	if (!str_copy(ci->item, sizeof ci->item, item) || !str_copy(ci->to, sizeof ci->to, to) ||
-	    !str_copy(ci->originator, sizeof ci->originator, orig) ||
-	    !str_copy(ci->granted_by, sizeof ci->granted_by, by) ||
-	    !str_copy(ci->date, sizeof ci->date, date) ||
-	    !str_copy(ci->label_sha256, sizeof ci->label_sha256, label)) {
-		memset(ci, 0, sizeof *ci);
-		return lerr_set(e, LERR_INVAL, "%s: not a liaison consent (a field too long)",
-				name);
-	}
-	char *text = consent_text(item, to, orig, by, date, label);
-	int r = text ? node_party_signed_check(n, orig, CTX_CONSENT, text, sig64, e)
-		     : lerr_set(e, LERR_NOMEM, "out of memory");
-	free(text);
-	date_t on;
-	if (r < 0)
-		lerr_prefix(e, "%s", name);
-	else if ((r = person_id_check(by, e)) < 0)
-		lerr_prefix(e, "%s: granted_by", name);
-	else if ((r = date_parse(date, &on, e)) < 0)
-		lerr_prefix(e, "%s: date", name);
-	if (r < 0)
-		memset(ci, 0, sizeof *ci);
 	return r;
 }
 
@@ -277,12 +349,15 @@ static int consent_read(struct node *n, json_t *root, const char *name, struct c
  * An item passed on by a holder (its sender is not its originator): the
  * originator's consent to its release to this party must come with it
  * (consent, consent_len: the document, or NULL), signed by the originator,
- * for this item and this party. The holder's node enforced R-THIRD-PARTY
- * when it released it; this is the receiver's proof that it did.
+ * for this item and this party, naming the label that came with it (h's)
+ * and the content (content: its plaintext's SHA-256). The holder's node
+ * enforced R-THIRD-PARTY when it released it; this is the receiver's proof
+ * that it did, and that the holder, which reseals what it passes on,
+ * changed nothing.
  */
 static int passed_on(struct node *n, const struct label *l, const struct env_header *h,
-		     const char *consent, size_t consent_len, struct consent_info *ci,
-		     struct lerr *e)
+		     const char *content, const char *consent, size_t consent_len,
+		     struct consent_info *ci, struct lerr *e)
 {
 	const char *sender = h->sender;
 	if (!consent)
@@ -300,30 +375,16 @@ static int passed_on(struct node *n, const struct label *l, const struct env_hea
 			     "R-THIRD-PARTY: the consent that came with item %s is %s's for item "
 			     "%s to %s, not %s's for it to %s",
 			     l->item, ci->originator, ci->item, ci->to, l->originator, n->party);
-	/* and for the label the originator gave the item (the envelope's,
-	 * canonical): the holder reseals what it passes on, and may not change
-	 * its level, title or limits */
-	char digest[DIGEST_B64_MAX];
-	if (r == 0) {
-		peer_digest(h->label, h->label_len, digest);
-		if (!ci->label_sha256[0])
-			r = lerr_set(e, LERR_REFUSED,
-				     "R-THIRD-PARTY: %s's consent for item %s names no label (one "
-				     "granted before consents did): %s must grant it again",
-				     l->originator, l->item, l->originator);
-		else if (strcmp(ci->label_sha256, digest) != 0)
-			r = lerr_set(e, LERR_REFUSED,
-				     "R-THIRD-PARTY: %s's consent for item %s is for another label "
-				     "than the one that came with it",
-				     l->originator, l->item);
-	}
-	return r;
+	/* the label as the envelope carries it (canonical) */
+	char label_sha256[DIGEST_B64_MAX];
+	peer_digest(h->label, h->label_len, label_sha256);
+	return r < 0 ? r : consent_names(ci, label_sha256, content, "came with it", e);
 }
 
 /* R-RECEIVED and the new marking: the local level, or a refusal saying why. */
 static int receive_check(struct node *n, const struct label *l, const struct env_header *h,
-			 const char *consent, size_t consent_len, struct consent_info *ci,
-			 struct store_item *it, struct lerr *e)
+			 const char *content, const char *consent, size_t consent_len,
+			 struct consent_info *ci, struct store_item *it, struct lerr *e)
 {
 	const char *sender = h->sender;
 	/* what no sender may claim: an item of this node's own party (its own
@@ -358,7 +419,7 @@ static int receive_check(struct node *n, const struct label *l, const struct env
 			     "R-CLEARANCE: no agreement with %s, the originator, maps its levels",
 			     l->originator);
 	if (r == 0 && strcmp(l->originator, sender) != 0)
-		r = passed_on(n, l, h, consent, consent_len, ci, e);
+		r = passed_on(n, l, h, content, consent, consent_len, ci, e);
 	if (r == 0) {
 		const char *why = NULL;
 		const struct scheme_level *lv = decide_required_level(l, &mine, a, &why);
@@ -386,6 +447,7 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 	struct consent_info ci = {0};
 	struct env_header h;
 	struct key_public sender;
+	char content[DIGEST_B64_MAX];
 	memset(it, 0, sizeof *it);
 	const char *name = fio_is_std(file) ? "standard input" : file;
 	int in = fio_open_in(file, e);
@@ -405,7 +467,7 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 	close(in);
 	if (r == 0 && lseek(o.fd, 0, SEEK_SET) != 0)
 		r = lerr_set(e, LERR_IO, "blob: cannot read back: %s", strerror(errno));
-	if (r == 0 && (r = verify_all(n, o.fd, k, &h, &sender, e)) < 0) {
+	if (r == 0 && (r = verify_all(n, o.fd, k, &h, &sender, content, e)) < 0) {
 		fio_abort(&o);
 		return lerr_prefix(e, "%s", name);
 	}
@@ -423,7 +485,7 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 		r = lerr_set(e, LERR_EXISTS, "item %s is already stored here", l->item);
 	}
 	if (r == 0)
-		r = receive_check(n, l, &h, consent, consent_len, &ci, it, e);
+		r = receive_check(n, l, &h, content, consent, consent_len, &ci, it, e);
 	if (r < 0)
 		fio_abort(&o);
 	else
@@ -556,8 +618,13 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 	struct store_peer peer;
 	if (a->send && (r = store_peer_get(n->store, a->send, &peer, e)) < 0)
 		return r;
+	/* and the content: the holder may not send another under the label */
+	char content_sha256[DIGEST_B64_MAX];
+	if ((r = node_item_content_sha256(n, a->item, k, content_sha256, e)) < 0)
+		return r;
 	date_format(n->clock.today, day);
-	char *text = consent_text(a->item, a->to, n->party, a->by, day, label_sha256);
+	char *text =
+	    consent_text(a->item, a->to, n->party, a->by, day, label_sha256, content_sha256);
 	if (!text)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	char *out = NULL;
@@ -603,6 +670,9 @@ int node_consent_import(struct node *n, const char *file, const char *from, stru
 		return r;
 	r = d.root ? consent_read(n, d.root, file, ci, e)
 		   : lerr_set(e, LERR_INVAL, "%s: not a liaison consent (%s)", file, d.je.text);
+	/* one that can pass the item on (the label and content named) */
+	if (r == 0 && (r = consent_names(ci, NULL, NULL, "", e)) < 0)
+		lerr_prefix(e, "%s", file);
 	/* through the peers, from its originator's node alone: no other peer
 	 * may put back an older consent in place of the one it gave */
 	if (r == 0 && from && strcmp(ci->originator, from) != 0)

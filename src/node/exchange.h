@@ -90,7 +90,8 @@ struct consent_info {
 	char originator[PARTY_CODE_MAX];
 	char granted_by[PERSON_ID_MAX];
 	char date[DATE_BUF_SIZE];
-	char label_sha256[DIGEST_B64_MAX]; /* of the item's canonical label; "" in older ones */
+	char label_sha256[DIGEST_B64_MAX];   /* of the item's canonical label; "" in older ones */
+	char content_sha256[DIGEST_B64_MAX]; /* of the item's plaintext; "" in older ones */
 };
 
 /*

@@ -23,6 +23,7 @@
 #include "internal.h"
 #include "label_json.h"
 #include "log.h"
+#include "peer.h"
 
 /* blobs/HASH.lsn: a blob's payload name */
 static void blob_name(const char *hash, char out[STORE_PAYLOAD_NAME])
@@ -592,8 +593,9 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 	return r;
 }
 
-int node_item_open_within(struct node *n, const char *id, const struct key_secret *k, int out,
-			  uint64_t max, uint64_t *bytes, struct lerr *e)
+/* node_item_open_within, and the plaintext's SHA-256 into sha256 when not NULL */
+static int item_open(struct node *n, const char *id, const struct key_secret *k, int out,
+		     uint64_t max, uint64_t *bytes, uint8_t *sha256, struct lerr *e)
 {
 	struct store_item it;
 	struct label l;
@@ -613,8 +615,9 @@ int node_item_open_within(struct node *n, const char *id, const struct key_secre
 		 * (or this node's own) still checks it */
 		if (r == 0 && (r = node_signer_key(n, it.foreign ? it.sender : n->party,
 						   h.sender_pk, false, &sender, e)) == 0)
-			r = envelope_open_payload(fd, out, &h, k, &sender, NULL, NULL, bytes, &why,
-						  e);
+			r = sha256 ? envelope_open_sha256(fd, out, &h, k, &sender, sha256, &why, e)
+				   : envelope_open_payload(fd, out, &h, k, &sender, NULL, NULL,
+							   bytes, &why, e);
 		envelope_header_free(&h);
 		if (r < 0)
 			lerr_prefix(e, "item %s", id);
@@ -622,6 +625,26 @@ int node_item_open_within(struct node *n, const char *id, const struct key_secre
 	if (fd >= 0)
 		close(fd);
 	store_item_free(&it); /* cleared by node_item_get on failure */
+	return r;
+}
+
+int node_item_open_within(struct node *n, const char *id, const struct key_secret *k, int out,
+			  uint64_t max, uint64_t *bytes, struct lerr *e)
+{
+	return item_open(n, id, k, out, max, bytes, NULL, e);
+}
+
+int node_item_content_sha256(struct node *n, const char *id, const struct key_secret *k,
+			     char out[DIGEST_B64_MAX], struct lerr *e)
+{
+	uint8_t sha[ENV_HASH];
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null < 0)
+		return lerr_set(e, LERR_IO, "/dev/null: %s", strerror(errno));
+	int r = item_open(n, id, k, null, UINT64_MAX, NULL, sha, e);
+	close(null);
+	if (r == 0)
+		peer_digest_b64(sha, out);
 	return r;
 }
 

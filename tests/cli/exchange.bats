@@ -103,6 +103,15 @@ setup() {
 	run "$L" --home usa item import changed.lsn --consent consent.json
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"R-THIRD-PARTY: JPN's consent for item $ID is for another label than the one that came with it"* ]]
+	# and the content JPN sealed (the SHA-256 of its plaintext): KOR may not
+	# send other content under the label and id it has consent for
+	[ "$(jq -r '.consent.content_sha256' consent.json)" = "$(python3 -c 'import base64, hashlib, sys
+print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).decode())' report.txt)" ]
+	"$L" --home kor --json item show "$ID" | jq -c '.label' >same-label.json
+	echo "other words" | "$TOOLS/forge" envelope kor/keys/KOR.key usa/keys/USA.pub same-label.json >other.lsn
+	run "$L" --home usa item import other.lsn --consent consent.json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"R-THIRD-PARTY: JPN's consent for item $ID is for other content than what came with it"* ]]
 	run "$L" --home usa item import to-usa.lsn --consent consent.json
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"from KOR: JPN GOKUHI, marked USA S here"* ]]
@@ -111,6 +120,27 @@ setup() {
 	# the import's log entry says whose consent it came with
 	[ "$("$L" --home usa --json log entries | jq -r '[.entries[].data | @base64d | fromjson
 		| select(.kind == "item-import")] | last | .consent.granted_by')" = sato ]
+	# KOR's node checks the consent it holds as a receiver would, before
+	# anything goes: one for another label than KOR holds (JPN lowered the
+	# level after KOR had the item, then consented again) ...
+	"$L" --home jpn item downgrade "$ID" --by sato --level HI >/dev/null
+	"$L" --home jpn consent grant "$ID" --to USA --by sato -o lowered.json >/dev/null
+	"$L" --home kor consent import lowered.json >/dev/null
+	released() { sqlite3 kor/node.db "SELECT count(*) FROM releases WHERE to_party = 'USA'"; }
+	before=$(released)
+	run "$L" --home kor item release "$ID" --to USA --by park -o again.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"R-THIRD-PARTY: JPN's consent for item $ID is for another label than the one that this node holds"* ]]
+	[ ! -e again.lsn ] && [ ! -e again.lsn.consent.json ]
+	# ... or one an older release granted, naming no label or content
+	"$TOOLS/forge" signed jpn/keys/JPN.key liaison-consent/v1 consent \
+		"{\"date\":\"2019-09-01\",\"granted_by\":\"sato\",\"item\":\"$ID\",\"originator\":\"JPN\",\"to\":\"USA\"}" >old.json
+	sqlite3 kor/node.db "UPDATE consents SET evidence = CAST(readfile('old.json') AS TEXT)"
+	run "$L" --home kor item release "$ID" --to USA --by park -o again.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"R-THIRD-PARTY: JPN's consent for item $ID names no label (one granted by an older release): JPN must grant it again"* ]]
+	[ ! -e again.lsn ] && [ ! -e again.lsn.consent.json ]
+	[ "$(released)" = "$before" ]
 }
 
 @test "a holder passes another party's item on, as a file through a daemon or through its peer: the originator's consent goes with it" {
@@ -212,9 +242,14 @@ setup() {
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 	# JPN's node signs what its own commands check first; a JPN that runs
 	# software of its own (tests/tools/forge.c) signs anything
-	consent() { # DATE GRANTED_BY TO: JPN's signed consent for $ID in c.json
+	b64sha() { python3 -c 'import base64, hashlib, sys
+print(base64.b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode())'; }
+	CONTENT="\"content_sha256\":\"$(b64sha <report.txt)\","
+	LABEL="\"label_sha256\":\"$(echo any label | b64sha)\","
+	C=$CONTENT L_=$LABEL
+	consent() { # DATE GRANTED_BY TO: JPN's signed consent for $ID in c.json (keys sorted)
 		"$TOOLS/forge" signed jpn/keys/JPN.key liaison-consent/v1 consent \
-			"{\"date\":\"$1\",\"granted_by\":\"$2\",\"item\":\"$ID\",\"originator\":\"JPN\",\"to\":\"$3\"}" >c.json
+			"{$C\"date\":\"$1\",\"granted_by\":\"$2\",\"item\":\"$ID\",$L_\"originator\":\"JPN\",\"to\":\"$3\"}" >c.json
 	}
 	consent 2019-02-30 sato USA
 	run "$L" --home kor consent import c.json
@@ -232,7 +267,20 @@ setup() {
 	run "$L" --home kor consent import c.json
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"RUS"* ]]
+	# one granted by an older release, naming no content (or no label): it
+	# could not pass the item on, the holder being free to send another
+	C=""
+	consent 2019-09-01 sato USA
+	run "$L" --home kor consent import c.json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"c.json: R-THIRD-PARTY: JPN's consent for item $ID names no content (one granted by an older release): JPN must grant it again"* ]]
+	C=$CONTENT L_=""
+	consent 2019-09-01 sato USA
+	run "$L" --home kor consent import c.json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"names no label (one granted by an older release)"* ]]
 	[ "$(sqlite3 kor/node.db 'SELECT count(*) FROM consents')" -eq 0 ]
+	L_=$LABEL
 	consent 2019-09-01 sato USA
 	"$L" --home kor consent import c.json
 	[ "$(sqlite3 kor/node.db 'SELECT to_party FROM consents')" = USA ]

@@ -104,6 +104,57 @@ Test(envelope, round_trips_across_batch_boundaries)
 	round_trip(3 * B + 7, ENV_CHUNK_MAX);
 }
 
+/* What envelope_open_sha256 gives for env (sealed to KOR by JPN), into sha; its return. */
+static int open_sha(const uint8_t *env, size_t len, struct fixture *f, uint8_t sha[ENV_HASH])
+{
+	int in = tmp_with(env, len), out = tmp_with("", 0);
+	struct env_header h;
+	enum env_check why;
+	struct lerr e = {0};
+	int r = envelope_read_header(in, &h, &why, &e);
+	if (r == 0) {
+		r = envelope_open_sha256(in, out, &h, &f->kor, &f->jpn.pub, sha, &why, &e);
+		envelope_header_free(&h);
+	}
+	close(in);
+	close(out);
+	return r;
+}
+
+Test(envelope, opening_gives_the_plaintexts_sha256_in_every_version)
+{
+	/* what a consent names: the same for the same content, whatever the
+	 * version (version 1 hashes its content with BLAKE2b), and nothing
+	 * from a payload that did not open */
+	struct fixture f = keys();
+	const size_t sizes[] = {0, 1, 1024, 3 * 1024 + 5, (1 << 20) + 1, 3 << 20};
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		uint8_t *plain = pattern(sizes[i]), want[ENV_HASH];
+		crypto_hash_sha256(want, plain, sizes[i]);
+		for (int v = 1; v <= ENV_VERSION; v++) {
+			size_t len;
+			uint8_t *env = seal_mem_v(v, &f.jpn, &f.kor.pub, 1, LABEL, plain, sizes[i],
+						  1024, &len);
+			uint8_t sha[ENV_HASH];
+			memset(sha, 0xAA, sizeof sha);
+			cr_assert_eq(open_sha(env, len, &f, sha), 0, "%zu bytes, version %d",
+				     sizes[i], v);
+			cr_assert_arr_eq(sha, want, ENV_HASH,
+					 "%zu bytes, version %d: not its SHA-256", sizes[i], v);
+			env[len - 1] ^= 1; /* the payload signature's chunk no longer opens */
+			uint8_t none[ENV_HASH], untouched[ENV_HASH];
+			memset(none, 0x55, sizeof none);
+			memcpy(untouched, none, sizeof none);
+			cr_assert_lt(open_sha(env, len, &f, none), 0);
+			cr_assert_arr_eq(none, untouched, ENV_HASH,
+					 "a digest of what did not open");
+			free(env);
+		}
+		free(plain);
+	}
+	drop(&f);
+}
+
 Test(envelope, opens_for_each_recipient_only)
 {
 	struct fixture f = keys();
