@@ -262,11 +262,20 @@ static enum node_sent send_one(struct node *n, const struct key_secret *k,
 	const struct transfer t = {
 	    .idle = o->timeout, .min_rate = o->min_rate, .cancel = o->cancel};
 	long status = post_signed(n, signer(k, m), p, PEER_MESSAGES, &rq, &b, &t, a, why, wn);
+	const bool with_consent = c64 != NULL;
 	free(c64);
 	if (b.f)
 		fclose(b.f);
 	if (status >= 200 && status < 300)
 		return NODE_SENT;
+	if (status == 401 && with_consent) { /* a consent line in the signed text */
+		size_t wl = strlen(why);
+		snprintf(why + wl, wn - wl,
+			 " (an item passed on, its consent signed with the request: a node "
+			 "older than liaison 2026-12 does not know that and answers 401 until "
+			 "upgraded)");
+		return NODE_FAILED;
+	}
 	if (status != 400 && status != 403 && status != 409 && status != 413 && status != 422)
 		return NODE_FAILED;
 	/* refused: for good only when the peer signed the refusal (anyone on
@@ -330,35 +339,9 @@ static void witness_one(struct node *n, const struct key_secret *k, const struct
 	const struct body b = {.p = body, .len = (size_t)bl};
 	const struct transfer t = {.idle = 30, .cancel = cancel};
 	long status = post_signed(n, k, p, PEER_CHECKPOINT, &rq, &b, &t, &a, why, sizeof why);
-	json_t *o = status == 200 && a.p ? json_loadb(a.p, a.len, 0, NULL) : NULL, *proof = NULL;
-	const char *note = NULL;
-	uint8_t(*path)[MERKLE_HASH] = NULL;
-	size_t np = 0;
-	if (status == 200 &&
-	    (!o || json_unpack(o, "{s:s, s:o}", "checkpoint", &note, "proof", &proof) != 0 ||
-	     !json_is_array(proof) || json_array_size(proof) > MERKLE_PATH_MAX))
-		snprintf(why, sizeof why, "%s's node answered with no checkpoint", p->party);
-	else if (status == 200) {
-		np = json_array_size(proof);
-		path = np ? calloc(np, sizeof *path) : NULL;
-		for (size_t i = 0; i < np; i++) {
-			const char *h = json_string_value(json_array_get(proof, i));
-			size_t got = 0;
-			if (!path || !h ||
-			    sodium_base642bin(path[i], MERKLE_HASH, h, strlen(h), NULL, &got, NULL,
-					      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-			    got != MERKLE_HASH) {
-				snprintf(why, sizeof why, "%s's proof is not base64 hashes",
-					 p->party);
-				note = NULL;
-				break;
-			}
-		}
-	}
-	if (note && !why[0]) {
+	if (status == 200 && a.p) {
 		struct witness_report rep;
-		int r = node_peer_witness(n, p->party, note, (const uint8_t(*)[MERKLE_HASH])path,
-					  np, now, &rep, &e);
+		int r = node_peer_witness_answer(n, p->party, rq.nonce, a.p, a.len, now, &rep, &e);
 		if (r == 0)
 			st->witnessed++;
 		else if (r == LERR_AUTH)
@@ -371,8 +354,6 @@ static void witness_one(struct node *n, const struct key_secret *k, const struct
 		if (node_peer_witness_failed(n, p->party, why, &e) == 0)
 			st->failed++;
 	}
-	free(path);
-	json_decref(o);
 	free(a.p);
 }
 

@@ -512,21 +512,33 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 	return r < 0 && r != LERR_EXISTS ? lerr_prefix(e, "%s", name) : r;
 }
 
-int node_signed_json(const struct key_secret *k, const char *ctx, const char *field,
-		     const char *text, char **out, size_t *n, struct lerr *e)
+_Static_assert(NODE_SIG_B64 ==
+		   sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL),
+	       "NODE_SIG_B64 holds a signature's base64");
+
+int node_sign_b64(const struct key_secret *k, const char *ctx, const char *text,
+		  char sig64[NODE_SIG_B64], struct lerr *e)
 {
 	size_t tl = strlen(text), cl = strlen(ctx) + 1;
 	uint8_t sig[crypto_sign_BYTES], *msg = malloc(cl + tl);
-	char sig64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)];
-	*out = NULL;
-	*n = 0;
 	if (!msg)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	memcpy(msg, ctx, cl);
 	memcpy(msg + cl, text, tl);
 	crypto_sign_detached(sig, NULL, msg, cl + tl, k->sign_sk);
 	free(msg);
-	sodium_bin2base64(sig64, sizeof sig64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(sig64, NODE_SIG_B64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
+	return 0;
+}
+
+int node_signed_json(const struct key_secret *k, const char *ctx, const char *field,
+		     const char *text, char **out, size_t *n, struct lerr *e)
+{
+	char sig64[NODE_SIG_B64];
+	*out = NULL;
+	*n = 0;
+	if (node_sign_b64(k, ctx, text, sig64, e) < 0)
+		return LERR_NOMEM;
 	json_t *o = json_pack("{s:o, s:s}", field, json_loads(text, 0, NULL), "signature", sig64);
 	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(o);

@@ -16,6 +16,14 @@ int node_reseal(struct node *n, const char *id, const struct key_secret *k,
 		const struct key_public *to, const char *label, int version, int out,
 		struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
 
+/* The base64 of an Ed25519 signature, its NUL included. */
+#define NODE_SIG_B64 89
+
+/* sig64 gets k's Ed25519 signature over CTX, a NUL and text, in base64. */
+int node_sign_b64(const struct key_secret *k, const char *ctx, const char *text,
+		  char sig64[NODE_SIG_B64], struct lerr *e)
+    __attribute__((warn_unused_result, nonnull));
+
 /*
  * A signed statement as one JSON line: {FIELD: TEXT's object, "signature":
  * base64 Ed25519 over CTX, a NUL and TEXT (canonical JSON)}. *out (free()

@@ -393,6 +393,8 @@ int node_log_witness_as(struct node *n, const char *note, const uint8_t (*proof)
 	free(kept);
 	if (r == 0 && rep->had_previous)
 		r = extends(&rep->previous, &rep->cp, proof, nproof, e);
+	/* evidence in the two signed notes alone, whatever brought the second */
+	rep->fork = r == LERR_AUTH && rep->had_previous && rep->cp.size == rep->previous.size;
 	if (r < 0) {
 		store_rollback(n->store);
 		return r;

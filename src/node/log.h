@@ -164,6 +164,7 @@ struct witness_report {
 	bool had_previous;    /* one of that origin was known */
 	struct checkpoint previous;
 	bool stored; /* it is now the latest kept */
+	bool fork;   /* refused: two roots the origin signed for one size */
 };
 
 /*

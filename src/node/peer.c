@@ -352,7 +352,7 @@ int node_peer_remove(struct node *n, const char *party, struct lerr *e)
 /* ---- witnessing the peers' logs ---- */
 
 int node_peer_witness(struct node *n, const char *party, const char *note,
-		      const uint8_t (*proof)[MERKLE_HASH], size_t nproof, int64_t now,
+		      const uint8_t (*proof)[MERKLE_HASH], size_t nproof, int64_t now, bool fresh,
 		      struct witness_report *rep, struct lerr *e)
 {
 	struct store_peer p;
@@ -373,6 +373,18 @@ int node_peer_witness(struct node *n, const char *party, const char *note,
 		r = node_log_witness_as(n, note, proof, nproof,
 					!p.witnessed || p.witnessed_at / 86400 != now / 86400, rep,
 					e);
+	/* a smaller tree, or a proof that fails, says something of the peer
+	 * only in an answer it signed for this request: an older one replayed,
+	 * or a proof changed on the way, would raise the alarm for anyone on
+	 * the path (two roots for one size are the peer's own words) */
+	if (r == LERR_AUTH && !fresh && !rep->fork) {
+		struct lerr said = *e;
+		const char *m = strncmp(said.msg, "ALARM: ", 7) == 0 ? said.msg + 7 : said.msg;
+		r = lerr_set(e, LERR_INVAL,
+			     "%s's answer was not signed for this request (replayed or changed on "
+			     "the way, or from a node of an older release): %s (no alarm raised)",
+			     party, m);
+	}
 	/* the peer's row is read again under the write lock: an alarm raised or
 	 * cleared meanwhile (another lane, an operator) is never written over */
 	if (r == 0) {
@@ -437,7 +449,75 @@ int node_witness(struct node *n, const char *note, const uint8_t (*proof)[MERKLE
 		*e = bad;
 		return r;
 	}
-	return node_peer_witness(n, party, note, proof, nproof, now, rep, e);
+	return node_peer_witness(n, party, note, proof, nproof, now, true, rep, e);
+}
+
+#define CTX_CHECKPOINT "liaison-checkpoint-answer/v1"
+
+/* What a checkpoint answer's signature covers: canonical JSON of what it
+ * says, and the nonce of the request it answers. */
+static char *checkpoint_answer_text(const char *note, const char *nonce, json_t *proof,
+				    json_int_t since, json_int_t size)
+{
+	json_t *o = json_pack("{s:s, s:s, s:O, s:I, s:I}", "checkpoint", note, "nonce", nonce,
+			      "proof", proof, "since", since, "size", size);
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	return s;
+}
+
+/* Whether answer o is `party`'s, signed for the request of that nonce. */
+static bool answer_fresh(struct node *n, const char *party, const char *nonce, json_t *o)
+{
+	const char *note = NULL, *said = NULL, *sig = NULL;
+	json_t *proof = NULL;
+	json_int_t since = 0, size = 0;
+	if (json_unpack(o, "{s:s, s:o, s:s, s:I, s:I, s:s}", "checkpoint", &note, "proof", &proof,
+			"nonce", &said, "since", &since, "size", &size, "signature", &sig) != 0 ||
+	    strcmp(said, nonce) != 0)
+		return false;
+	char *text = checkpoint_answer_text(note, said, proof, since, size);
+	struct lerr quiet = {0};
+	bool ok = text && node_party_signed_check(n, party, CTX_CHECKPOINT, text, sig, &quiet) == 0;
+	free(text);
+	return ok;
+}
+
+int node_peer_witness_answer(struct node *n, const char *party, const char *nonce, const char *body,
+			     size_t len, int64_t now, struct witness_report *rep, struct lerr *e)
+{
+	memset(rep, 0, sizeof *rep);
+	json_t *o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL), *proof = NULL;
+	const char *note = NULL;
+	uint8_t(*path)[MERKLE_HASH] = NULL;
+	size_t np = 0;
+	int r = 0;
+	if (!o || json_unpack(o, "{s:s, s:o}", "checkpoint", &note, "proof", &proof) != 0 ||
+	    !json_is_array(proof) || json_array_size(proof) > MERKLE_PATH_MAX)
+		r = lerr_set(e, LERR_INVAL, "%s's node answered with no checkpoint", party);
+	np = r == 0 ? json_array_size(proof) : 0;
+	if (np && !(path = calloc(np, sizeof *path)))
+		r = lerr_set(e, LERR_NOMEM, "out of memory");
+	for (size_t i = 0; r == 0 && i < np; i++) {
+		const char *h = json_string_value(json_array_get(proof, i));
+		size_t got = 0;
+		if (!h ||
+		    sodium_base642bin(path[i], MERKLE_HASH, h, strlen(h), NULL, &got, NULL,
+				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    got != MERKLE_HASH)
+			r = lerr_set(e, LERR_INVAL, "%s's proof is not base64 hashes", party);
+	}
+	if (r == 0)
+		r = node_peer_witness(n, party, note, (const uint8_t(*)[MERKLE_HASH])path, np, now,
+				      answer_fresh(n, party, nonce, o), rep, e);
+	else {
+		struct lerr se = {0};
+		if (node_peer_witness_failed(n, party, e->msg, &se) < 0)
+			*e = se;
+	}
+	free(path);
+	json_decref(o);
+	return r;
 }
 
 int node_peer_witness_failed(struct node *n, const char *party, const char *why, struct lerr *e)
@@ -498,8 +578,8 @@ int node_peer_alarms(struct node *n, json_t **out, struct lerr *e)
 	return 0;
 }
 
-int node_peer_checkpoint(struct node *n, const struct key_secret *k, uint64_t since, json_t **out,
-			 struct lerr *e)
+int node_peer_checkpoint(struct node *n, const struct key_secret *k, uint64_t since,
+			 const char *nonce, json_t **out, struct lerr *e)
 {
 	struct checkpoint cp;
 	char note[NOTE_MAX];
@@ -521,9 +601,20 @@ int node_peer_checkpoint(struct node *n, const struct key_secret *k, uint64_t si
 				  sodium_base64_VARIANT_ORIGINAL);
 		json_array_append_new(proof, json_string(b64));
 	}
-	*out = json_pack("{s:s, s:I, s:I, s:o}", "checkpoint", note, "size", (json_int_t)cp.size,
-			 "since", (json_int_t)since, "proof", proof);
-	return *out ? 0 : lerr_set(e, LERR_NOMEM, "out of memory");
+	char *text = proof ? checkpoint_answer_text(note, nonce, proof, (json_int_t)since,
+						    (json_int_t)cp.size)
+			   : NULL;
+	char sig[NODE_SIG_B64];
+	r = text ? node_sign_b64(k, CTX_CHECKPOINT, text, sig, e)
+		 : lerr_set(e, LERR_NOMEM, "out of memory");
+	free(text);
+	if (r == 0)
+		*out = json_pack("{s:s, s:I, s:I, s:o, s:s, s:s}", "checkpoint", note, "size",
+				 (json_int_t)cp.size, "since", (json_int_t)since, "proof", proof,
+				 "nonce", nonce, "signature", sig);
+	else
+		json_decref(proof);
+	return r < 0 ? r : *out ? 0 : lerr_set(e, LERR_NOMEM, "out of memory");
 }
 
 json_t *encode_peer_status(const struct store_peer *p)

@@ -315,6 +315,72 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	[ "$("$L" --home jpn log entries | grep -c checkpoint-alarm)" -eq 0 ]
 }
 
+@test "anyone on the path can replay an older checkpoint answer, or change its proof: no alarm without the peer's signature for the request" {
+	up jpn
+	"$L" --home jpn peer add KOR --url http://127.0.0.1:9 >/dev/null
+	ask() { # SINCE OUT: JPN's answer to a witnessing request of KOR's, from SINCE
+		printf '{"since": %s}' "$1" >since.json
+		"$TOOLS/forge" peer kor/keys/KOR.key JPN checkpoint liaison/JPN since.json >h.txt
+		local args=()
+		while IFS= read -r h; do args+=(-H "$h"); done <h.txt
+		curl -sf -X POST "${args[@]}" -H 'Content-Type: application/octet-stream' \
+			--data-binary @since.json "$JPN_URL/v1/peer/checkpoint" >"$2"
+	}
+	serve() { # FILE: KOR's peer JPN is a stand-in answering FILE
+		mkdir -p cap
+		python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap --checkpoint "$1" >cap.port &
+		PIDS+=($!)
+		for _ in $(seq 100); do [ -s cap.port ] && break; sleep 0.05; done
+		"$L" --home kor peer add JPN --url "http://127.0.0.1:$(cat cap.port)" >/dev/null
+	}
+	no_alarm() { # WHAT: the last witnessing failed, said WHAT, raised nothing
+		[[ "$output" == *"0 witnessed, 0 alarm(s), 1 failed"* ]]
+		"$L" --home kor --json peer status >st.json
+		jq -e '.peers[0].alarm == null' st.json
+		jq -e --arg w "$1" '.peers[0].witness_error | contains("JPN'"'"'s answer was not signed for this request") and contains($w) and endswith("(no alarm raised)")' st.json
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/readyz")" = 200 ]
+	}
+	ask 0 old.json
+	# the answer is signed for the request's nonce
+	[ "$(jq -r .nonce old.json)" = "$(sed -n 's/^Liaison-Nonce: //p' h.txt)" ]
+	"$L" --home jpn person add kato --party JPN --name Kato --role analyst >/dev/null
+	"$L" --home kor peer add JPN --url "$JPN_URL" >/dev/null
+	run "$L" --home kor peer witness
+	[[ "$output" == *"1 witnessed"* ]]
+	n=$("$L" --home kor --json peer status | jq '.peers[0].witnessed_size')
+	[ "$n" -gt "$(jq .size old.json)" ]
+	up kor
+	# the older answer, replayed: a smaller tree, but not an answer to KOR's request
+	serve old.json
+	run "$L" --home kor peer witness
+	no_alarm "signed a tree of $(jq .size old.json) entries after one of $n"
+	# ... even with KOR's nonce written in: the signature does not cover it
+	jq '.nonce = "@NONCE@"' old.json >nonce.json
+	kill "${PIDS[-1]}"
+	rm -rf cap cap.port
+	serve nonce.json
+	run "$L" --home kor peer witness
+	no_alarm "a log never shrinks"
+	# a proof changed on the way
+	"$L" --home jpn person add endo --party JPN --name Endo --role analyst >/dev/null
+	ask "$n" grown.json
+	[ "$(jq '.proof | length' grown.json)" -gt 0 ]
+	jq --arg h "$(head -c 32 /dev/zero | base64)" '.proof[0] = $h' grown.json >changed.json
+	kill "${PIDS[-1]}"
+	rm -rf cap cap.port
+	serve changed.json
+	run "$L" --home kor peer witness
+	no_alarm "is not an extension of the one of $n"
+	# the answer as JPN gave it (to another request) is still witnessed: its
+	# signed checkpoint and its proof stand on their own
+	kill "${PIDS[-1]}"
+	rm -rf cap cap.port
+	serve grown.json
+	run "$L" --home kor peer witness
+	[[ "$output" == *"1 witnessed, 0 alarm(s), 0 failed"* ]]
+	[ "$("$L" --home kor log entries | grep -c checkpoint-alarm)" -eq 0 ]
+}
+
 @test "anyone on the path can answer 409: an unsigned refusal is tried again, never taken as final" {
 	mkdir cap
 	python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap --status 409 >cap.port &

@@ -5,7 +5,8 @@ headers (DIR/N.headers, one "Name: value" a line) and body (DIR/N.body),
 and answers 503 so that the sender keeps the message queued (--status: N
 instead, with an error answer no node signed, as anyone on the path could
 send); with --checkpoint, a witnessing request (/v1/peer/checkpoint) is
-answered 200 with FILE's bytes (a network attacker's checkpoint)."""
+answered 200 with FILE's bytes (a network attacker's checkpoint), @NONCE@
+in them replaced by the request's nonce."""
 import http.server
 import os
 import sys
@@ -28,7 +29,8 @@ class Capture(http.server.BaseHTTPRequestHandler):
             f.write(body)
         if "--checkpoint" in OPTS and self.path == "/v1/peer/checkpoint":
             with open(OPTS["--checkpoint"], "rb") as f:
-                answer = f.read()
+                answer = f.read().replace(
+                    b"@NONCE@", self.headers.get("Liaison-Nonce", "").encode())
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(answer)))

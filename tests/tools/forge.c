@@ -14,7 +14,8 @@
  *       (a consent, a compromise report);
  *   forge peer KEY TO KIND REF BODY >headers
  *       the headers of a request to PEER_MESSAGES carrying BODY as a
- *       message of KIND naming REF, signed (curl sends them).
+ *       message of KIND naming REF, signed (curl sends them); of KIND
+ *       checkpoint, a request to PEER_CHECKPOINT (a witness's).
  *
  * The passphrase is LIAISON_PASSPHRASE.
  */
@@ -76,7 +77,9 @@ static int peer(const struct key_secret *k, char **argv, struct lerr *e)
 		snprintf(rq.ref, sizeof rq.ref, "%s", argv[2]);
 		peer_digest(body, n, rq.digest);
 		rq.length = n;
-		r = peer_request_sign(k, "POST", PEER_MESSAGES, &rq, e);
+		r = peer_request_sign(
+		    k, "POST", strcmp(rq.kind, "checkpoint") == 0 ? PEER_CHECKPOINT : PEER_MESSAGES,
+		    &rq, e);
 	}
 	free(body);
 	if (r == 0)
