@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/text.h"
 #include "../store/store.h"
 #include "../crypto/fio.h"
 #include "jfield.h"
@@ -76,14 +77,14 @@ int node_reseal(struct node *n, const char *id, const struct key_secret *k,
 /* The consent's signed text: canonical JSON of its fields (the digests
  * left out when "", as consents granted before they were named have them). */
 static char *consent_text(const char *item, const char *to, const char *originator, const char *by,
-			  const char *date, const char *label_sha256, const char *content_sha256)
+			  const char *date, const char *label_sha256, const char *content_sealed)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "to", to, "originator",
 			      originator, "granted_by", by, "date", date);
 	if (o && ((label_sha256[0] &&
 		   json_object_set_new(o, "label_sha256", json_string(label_sha256)) != 0) ||
-		  (content_sha256[0] &&
-		   json_object_set_new(o, "content_sha256", json_string(content_sha256)) != 0))) {
+		  (content_sealed[0] &&
+		   json_object_set_new(o, "content_sealed", json_string(content_sealed)) != 0))) {
 		json_decref(o);
 		o = NULL;
 	}
@@ -107,14 +108,14 @@ static int consent_read(struct node *n, json_t *root, const char *name, struct c
 	if (json_unpack(root, "{s:o, s:s}", "consent", &c, "signature", &sig64) != 0 ||
 	    json_unpack(c, "{s:s, s:s, s:s, s:s, s:s, s?s, s?s}", "item", &item, "to", &to,
 			"originator", &orig, "granted_by", &by, "date", &date, "label_sha256",
-			&label, "content_sha256", &content) != 0)
+			&label, "content_sealed", &content) != 0)
 		return lerr_set(e, LERR_INVAL, "%s: not a liaison consent (fields missing)", name);
 	if (!str_copy(ci->item, sizeof ci->item, item) || !str_copy(ci->to, sizeof ci->to, to) ||
 	    !str_copy(ci->originator, sizeof ci->originator, orig) ||
 	    !str_copy(ci->granted_by, sizeof ci->granted_by, by) ||
 	    !str_copy(ci->date, sizeof ci->date, date) ||
 	    !str_copy(ci->label_sha256, sizeof ci->label_sha256, label) ||
-	    !str_copy(ci->content_sha256, sizeof ci->content_sha256, content)) {
+	    !str_copy(ci->content_sealed, sizeof ci->content_sealed, content)) {
 		memset(ci, 0, sizeof *ci);
 		return lerr_set(e, LERR_INVAL, "%s: not a liaison consent (a field too long)",
 				name);
@@ -124,12 +125,21 @@ static int consent_read(struct node *n, json_t *root, const char *name, struct c
 		     : lerr_set(e, LERR_NOMEM, "out of memory");
 	free(text);
 	date_t on;
+	uint8_t sealed[CONSENT_SEALED];
+	size_t sl = 0;
 	if (r < 0)
 		lerr_prefix(e, "%s", name);
 	else if ((r = person_id_check(by, e)) < 0)
 		lerr_prefix(e, "%s: granted_by", name);
 	else if ((r = date_parse(date, &on, e)) < 0)
 		lerr_prefix(e, "%s: date", name);
+	else if (content[0] &&
+		 (sodium_base642bin(sealed, sizeof sealed, content, strlen(content), NULL, &sl,
+				    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		  sl != sizeof sealed))
+		r = lerr_set(e, LERR_INVAL,
+			     "%s: content_sealed: not %d bytes of base64 (a SHA-256 sealed to %s)",
+			     name, CONSENT_SEALED, to);
 	if (r < 0)
 		memset(ci, 0, sizeof *ci);
 	return r;
@@ -138,14 +148,15 @@ static int consent_read(struct node *n, json_t *root, const char *name, struct c
 /*
  * What a consent must name to pass an item on: the label and the content
  * its originator gave the item, which a consent granted by an older
- * release does not name; then that they are label_sha256 and
- * content_sha256 (NULL: not compared), those of what `what` ("came with
- * it", "this node holds"). 0, else LERR_REFUSED saying which differs.
+ * release does not name; then that the label is label_sha256 (NULL: not
+ * compared), that of what `what` ("came with it", "this node holds").
+ * The content's digest is sealed to the third party: only its node can
+ * compare it (passed_on). 0, else LERR_REFUSED saying which differs.
  */
-static int consent_names(const struct consent_info *ci, const char *label_sha256,
-			 const char *content_sha256, const char *what, struct lerr *e)
+static int consent_names(const struct consent_info *ci, const char *label_sha256, const char *what,
+			 struct lerr *e)
 {
-	if (!ci->label_sha256[0] || !ci->content_sha256[0])
+	if (!ci->label_sha256[0] || !ci->content_sealed[0])
 		return lerr_set(e, LERR_REFUSED,
 				"R-THIRD-PARTY: %s's consent for item %s names no %s (one granted "
 				"by an older release): %s must grant it again",
@@ -155,11 +166,6 @@ static int consent_names(const struct consent_info *ci, const char *label_sha256
 		return lerr_set(e, LERR_REFUSED,
 				"R-THIRD-PARTY: %s's consent for item %s is for another label than "
 				"the one that %s",
-				ci->originator, ci->item, what);
-	if (content_sha256 && strcmp(ci->content_sha256, content_sha256) != 0)
-		return lerr_set(e, LERR_REFUSED,
-				"R-THIRD-PARTY: %s's consent for item %s is for other content than "
-				"what %s",
 				ci->originator, ci->item, what);
 	return 0;
 }
@@ -190,7 +196,7 @@ static int held_consent(struct node *n, const struct store_item *it, const struc
 	char label_sha256[DIGEST_B64_MAX];
 	peer_digest(it->label, strlen(it->label), label_sha256);
 	if (r == 0)
-		r = consent_names(&ci, label_sha256, NULL, "this node holds", e);
+		r = consent_names(&ci, label_sha256, "this node holds", e);
 	if (r < 0) {
 		free(*doc);
 		*doc = NULL;
@@ -322,11 +328,10 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 }
 
 /* Checks the whole envelope in fd (sender, signatures, every chunk) with my
- * keys; content gets the SHA-256 of its plaintext (base64). */
+ * keys; content gets the SHA-256 of its plaintext. */
 static int verify_all(struct node *n, int fd, const struct key_secret *k, struct env_header *h,
-		      struct key_public *sender, char content[DIGEST_B64_MAX], struct lerr *e)
+		      struct key_public *sender, uint8_t content[ENV_HASH], struct lerr *e)
 {
-	uint8_t sha[ENV_HASH];
 	enum env_check why;
 	int r = envelope_read_header(fd, h, &why, e);
 	if (r < 0)
@@ -334,11 +339,9 @@ static int verify_all(struct node *n, int fd, const struct key_secret *k, struct
 	if ((r = node_signer_key(n, h->sender, h->sender_pk, true, sender, e)) == 0) {
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		r = null < 0 ? lerr_set(e, LERR_IO, "/dev/null: %s", strerror(errno))
-			     : envelope_open_sha256(fd, null, h, k, sender, sha, &why, e);
+			     : envelope_open_sha256(fd, null, h, k, sender, content, &why, e);
 		if (null >= 0)
 			close(null);
-		if (r == 0)
-			peer_digest_b64(sha, content);
 	}
 	if (r < 0)
 		envelope_header_free(h);
@@ -350,14 +353,16 @@ static int verify_all(struct node *n, int fd, const struct key_secret *k, struct
  * originator's consent to its release to this party must come with it
  * (consent, consent_len: the document, or NULL), signed by the originator,
  * for this item and this party, naming the label that came with it (h's)
- * and the content (content: its plaintext's SHA-256). The holder's node
- * enforced R-THIRD-PARTY when it released it; this is the receiver's proof
- * that it did, and that the holder, which reseals what it passes on,
- * changed nothing.
+ * and the content (content: its plaintext's SHA-256, which the consent
+ * holds sealed to this party's key, k or one it retired). The holder's
+ * node enforced R-THIRD-PARTY when it released it; this is the receiver's
+ * proof that it did, and that the holder, which reseals what it passes
+ * on, changed nothing.
  */
 static int passed_on(struct node *n, const struct label *l, const struct env_header *h,
-		     const char *content, const char *consent, size_t consent_len,
-		     struct consent_info *ci, struct lerr *e)
+		     const uint8_t content[ENV_HASH], const struct key_secret *k,
+		     const char *consent, size_t consent_len, struct consent_info *ci,
+		     struct lerr *e)
 {
 	const char *sender = h->sender;
 	if (!consent)
@@ -365,6 +370,7 @@ static int passed_on(struct node *n, const struct label *l, const struct env_hea
 				"R-THIRD-PARTY: %s made item %s, not %s who sent it: %s's consent "
 				"to its release to %s must come with it",
 				l->originator, l->item, sender, l->originator, n->party);
+	text_skip_bom(&consent, &consent_len); /* as a file is read (jdoc_read) */
 	json_t *root = json_loadb(consent, consent_len, JSON_REJECT_DUPLICATES, NULL);
 	int r = root ? consent_read(n, root, "the consent that came with it", ci, e)
 		     : lerr_set(e, LERR_INVAL, "the consent that came with it is not JSON");
@@ -378,13 +384,40 @@ static int passed_on(struct node *n, const struct label *l, const struct env_hea
 	/* the label as the envelope carries it (canonical) */
 	char label_sha256[DIGEST_B64_MAX];
 	peer_digest(h->label, h->label_len, label_sha256);
-	return r < 0 ? r : consent_names(ci, label_sha256, content, "came with it", e);
+	if (r == 0)
+		r = consent_names(ci, label_sha256, "came with it", e);
+	/* the content, sealed to this party (consent_read checked its length) */
+	uint8_t sealed[CONSENT_SEALED], named[ENV_HASH];
+	size_t sl = 0;
+	bool opened = false;
+	if (r == 0 &&
+	    sodium_base642bin(sealed, sizeof sealed, ci->content_sealed, strlen(ci->content_sealed),
+			      NULL, &sl, NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	    sl == sizeof sealed)
+		for (size_t j = 0; !opened && j <= k->nretired; j++) {
+			const struct key_secret *my = j ? &k->retired[j - 1] : k;
+			opened = crypto_box_seal_open(named, sealed, sizeof sealed, my->pub.box_pk,
+						      my->box_sk) == 0;
+		}
+	if (r == 0 && !opened)
+		r = lerr_set(e, LERR_REFUSED,
+			     "R-THIRD-PARTY: %s's consent for item %s names its content sealed to "
+			     "another key than %s's",
+			     l->originator, l->item, n->party);
+	else if (r == 0 && sodium_memcmp(named, content, ENV_HASH) != 0)
+		r = lerr_set(e, LERR_REFUSED,
+			     "R-THIRD-PARTY: %s's consent for item %s is for other content than "
+			     "what came with it",
+			     l->originator, l->item);
+	sodium_memzero(named, sizeof named);
+	return r;
 }
 
 /* R-RECEIVED and the new marking: the local level, or a refusal saying why. */
 static int receive_check(struct node *n, const struct label *l, const struct env_header *h,
-			 const char *content, const char *consent, size_t consent_len,
-			 struct consent_info *ci, struct store_item *it, struct lerr *e)
+			 const uint8_t content[ENV_HASH], const struct key_secret *k,
+			 const char *consent, size_t consent_len, struct consent_info *ci,
+			 struct store_item *it, struct lerr *e)
 {
 	const char *sender = h->sender;
 	/* what no sender may claim: an item of this node's own party (its own
@@ -419,7 +452,7 @@ static int receive_check(struct node *n, const struct label *l, const struct env
 			     "R-CLEARANCE: no agreement with %s, the originator, maps its levels",
 			     l->originator);
 	if (r == 0 && strcmp(l->originator, sender) != 0)
-		r = passed_on(n, l, h, content, consent, consent_len, ci, e);
+		r = passed_on(n, l, h, content, k, consent, consent_len, ci, e);
 	if (r == 0) {
 		const char *why = NULL;
 		const struct scheme_level *lv = decide_required_level(l, &mine, a, &why);
@@ -447,7 +480,7 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 	struct consent_info ci = {0};
 	struct env_header h;
 	struct key_public sender;
-	char content[DIGEST_B64_MAX];
+	uint8_t content[ENV_HASH];
 	memset(it, 0, sizeof *it);
 	const char *name = fio_is_std(file) ? "standard input" : file;
 	int in = fio_open_in(file, e);
@@ -485,7 +518,7 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 		r = lerr_set(e, LERR_EXISTS, "item %s is already stored here", l->item);
 	}
 	if (r == 0)
-		r = receive_check(n, l, &h, content, consent, consent_len, &ci, it, e);
+		r = receive_check(n, l, &h, content, k, consent, consent_len, &ci, it, e);
 	if (r < 0)
 		fio_abort(&o);
 	else
@@ -515,6 +548,11 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 _Static_assert(NODE_SIG_B64 ==
 		   sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL),
 	       "NODE_SIG_B64 holds a signature's base64");
+
+_Static_assert(CONSENT_SEALED == crypto_box_SEALBYTES + ENV_HASH &&
+		   CONSENT_SEALED_B64 ==
+		       sodium_base64_ENCODED_LEN(CONSENT_SEALED, sodium_base64_VARIANT_ORIGINAL),
+	       "a consent's content_sealed is a SHA-256 sealed, in base64");
 
 int node_sign_b64(const struct key_secret *k, const char *ctx, const char *text,
 		  char sig64[NODE_SIG_B64], struct lerr *e)
@@ -630,13 +668,33 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 	struct store_peer peer;
 	if (a->send && (r = store_peer_get(n->store, a->send, &peer, e)) < 0)
 		return r;
-	/* and the content: the holder may not send another under the label */
-	char content_sha256[DIGEST_B64_MAX];
-	if ((r = node_item_content_sha256(n, a->item, k, content_sha256, e)) < 0)
+	/* and the content, that the holder may not send another under the
+	 * label: its digest sealed to the third party, the one node that will
+	 * compare it (to anyone else, on the path included, a digest would
+	 * confirm a guess of the content) */
+	struct key_public third;
+	if ((r = node_public_key(n, a->to, &third, e)) == LERR_NOTFOUND)
+		r = lerr_set(e, LERR_INVAL,
+			     "to: %s's public key is not on this node (liaison party key %s FILE): "
+			     "the consent seals the content's digest to it",
+			     a->to, a->to);
+	if (r < 0)
+		return lerr_field(e, "to");
+	uint8_t sha[ENV_HASH], sealed[CONSENT_SEALED];
+	char content_sealed[CONSENT_SEALED_B64];
+	if ((r = node_item_content_sha256(n, a->item, k, sha, e)) < 0)
 		return r;
+	r = crypto_box_seal(sealed, sha, sizeof sha, third.box_pk) == 0
+		? 0
+		: lerr_set(e, LERR_INVAL, "to: %s's public key cannot be sealed to", a->to);
+	sodium_memzero(sha, sizeof sha);
+	if (r < 0)
+		return lerr_field(e, "to");
+	sodium_bin2base64(content_sealed, sizeof content_sealed, sealed, sizeof sealed,
+			  sodium_base64_VARIANT_ORIGINAL);
 	date_format(n->clock.today, day);
 	char *text =
-	    consent_text(a->item, a->to, n->party, a->by, day, label_sha256, content_sha256);
+	    consent_text(a->item, a->to, n->party, a->by, day, label_sha256, content_sealed);
 	if (!text)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	char *out = NULL;
@@ -683,7 +741,7 @@ int node_consent_import(struct node *n, const char *file, const char *from, stru
 	r = d.root ? consent_read(n, d.root, file, ci, e)
 		   : lerr_set(e, LERR_INVAL, "%s: not a liaison consent (%s)", file, d.je.text);
 	/* one that can pass the item on (the label and content named) */
-	if (r == 0 && (r = consent_names(ci, NULL, NULL, "", e)) < 0)
+	if (r == 0 && (r = consent_names(ci, NULL, "", e)) < 0)
 		lerr_prefix(e, "%s", file);
 	/* through the peers, from its originator's node alone: no other peer
 	 * may put back an older consent in place of the one it gave */
@@ -704,7 +762,7 @@ int node_consent_import(struct node *n, const char *file, const char *from, stru
 		lerr_prefix(e, "%s", file);
 	if (r == 0 && (r = store_begin(n->store, e)) == 0) {
 		if ((r = store_consent_put(n->store, ci->item, ci->to, ci->granted_by, ci->date,
-					   d.text, e)) < 0)
+					   d.json, e)) < 0)
 			store_rollback(n->store);
 		else
 			r = node_log_commit(n, "consent-import",

@@ -92,14 +92,19 @@ int node_release_consent(struct node *n, const char *item, const char *to, char 
 /* A consent document's largest size (a file, or with an envelope). */
 #define NODE_CONSENT_MAX 4096
 
+/* A consent's content_sealed: base64 of crypto_box_seal of a SHA-256, its NUL included. */
+#define CONSENT_SEALED	   80 /* crypto_box_SEALBYTES + 32 */
+#define CONSENT_SEALED_B64 109
+
 struct consent_info {
 	char item[LABEL_WORD_MAX];
 	char to[PARTY_CODE_MAX];
 	char originator[PARTY_CODE_MAX];
 	char granted_by[PERSON_ID_MAX];
 	char date[DATE_BUF_SIZE];
-	char label_sha256[DIGEST_B64_MAX];   /* of the item's canonical label; "" in older ones */
-	char content_sha256[DIGEST_B64_MAX]; /* of the item's plaintext; "" in older ones */
+	char label_sha256[DIGEST_B64_MAX]; /* of the item's canonical label; "" in older ones */
+	/* the SHA-256 of the item's plaintext sealed to `to`'s key (base64); "" in older ones */
+	char content_sealed[CONSENT_SEALED_B64];
 };
 
 /*

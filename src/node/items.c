@@ -23,7 +23,6 @@
 #include "internal.h"
 #include "label_json.h"
 #include "log.h"
-#include "peer.h"
 
 /* blobs/HASH.lsn: a blob's payload name */
 static void blob_name(const char *hash, char out[STORE_PAYLOAD_NAME])
@@ -635,16 +634,13 @@ int node_item_open_within(struct node *n, const char *id, const struct key_secre
 }
 
 int node_item_content_sha256(struct node *n, const char *id, const struct key_secret *k,
-			     char out[DIGEST_B64_MAX], struct lerr *e)
+			     uint8_t out[ENV_HASH], struct lerr *e)
 {
-	uint8_t sha[ENV_HASH];
 	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (null < 0)
 		return lerr_set(e, LERR_IO, "/dev/null: %s", strerror(errno));
-	int r = item_open(n, id, k, null, UINT64_MAX, NULL, sha, e);
+	int r = item_open(n, id, k, null, UINT64_MAX, NULL, out, e);
 	close(null);
-	if (r == 0)
-		peer_digest_b64(sha, out);
 	return r;
 }
 

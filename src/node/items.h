@@ -142,10 +142,10 @@ int node_item_open(struct node *n, const char *id, const struct key_secret *k, i
 		   uint64_t *bytes, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
-/* The SHA-256 of an item's plaintext (base64, as peer_digest), opened with
- * the node's keys: what a consent to pass it on names. */
+/* The SHA-256 of an item's plaintext, opened with the node's keys: what a
+ * consent to pass it on names. */
 int node_item_content_sha256(struct node *n, const char *id, const struct key_secret *k,
-			     char out[DIGEST_B64_MAX], struct lerr *e)
+			     uint8_t out[ENV_HASH], struct lerr *e)
     __attribute__((warn_unused_result, nonnull));
 
 /* node_item_open for a payload of at most max bytes: 1, nothing read or

@@ -155,6 +155,7 @@ int jdoc_read(const char *file, size_t max, struct jdoc *d, struct lerr *e)
 	const char *json = d->text;
 	size_t n = d->len;
 	text_skip_bom(&json, &n);
+	d->json = json;
 	if (r == 0)
 		d->root = json_loadb(json, n, JSON_REJECT_DUPLICATES, &d->je);
 	return r;

@@ -60,7 +60,8 @@ int jf_date(json_t *obj, const char *f, bool required, date_t *out, const struct
 struct jdoc {
 	char *text; /* the file's bytes, a NUL after them */
 	size_t len;
-	json_t *root; /* NULL when the text is not JSON: je says why */
+	const char *json; /* what was parsed: text after a byte-order mark */
+	json_t *root;	  /* NULL when the text is not JSON: je says why */
 	json_error_t je;
 };
 

@@ -224,7 +224,7 @@ int node_peer_accept(struct node *n, const struct peer_request *rq, int64_t now,
 	return store_commit(n->store, e);
 }
 
-void peer_digest_b64(const uint8_t h[crypto_hash_sha256_BYTES], char out[DIGEST_B64_MAX])
+static void digest_b64(const uint8_t h[crypto_hash_sha256_BYTES], char out[DIGEST_B64_MAX])
 {
 	sodium_bin2base64(out, DIGEST_B64_MAX, h, crypto_hash_sha256_BYTES,
 			  sodium_base64_VARIANT_ORIGINAL);
@@ -234,14 +234,14 @@ void peer_digest(const void *buf, size_t n, char out[DIGEST_B64_MAX])
 {
 	uint8_t h[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256(h, buf, n);
-	peer_digest_b64(h, out);
+	digest_b64(h, out);
 }
 
 void peer_digest_final(crypto_hash_sha256_state *st, char out[DIGEST_B64_MAX])
 {
 	uint8_t h[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256_final(st, h);
-	peer_digest_b64(h, out);
+	digest_b64(h, out);
 }
 
 int peer_file_digest(int fd, char out[DIGEST_B64_MAX], struct lerr *e)

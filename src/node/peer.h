@@ -101,9 +101,6 @@ int peer_body_check(const struct peer_request *rq, const char *digest, uint64_t 
 int peer_file_digest(int fd, char out[DIGEST_B64_MAX], struct lerr *e)
     __attribute__((warn_unused_result, nonnull(2)));
 void peer_digest(const void *buf, size_t n, char out[DIGEST_B64_MAX]) __attribute__((nonnull(3)));
-/* A SHA-256 digest computed elsewhere, in the same base64. */
-void peer_digest_b64(const uint8_t h[crypto_hash_sha256_BYTES], char out[DIGEST_B64_MAX])
-    __attribute__((nonnull));
 /* The digest of what st hashed (a body received a piece at a time), base64. */
 void peer_digest_final(crypto_hash_sha256_state *st, char out[DIGEST_B64_MAX])
     __attribute__((nonnull));

@@ -51,7 +51,16 @@ setup() {
 	[[ "$output" == *'to: "USB" is not a party known on this node (JPN, KOR, USA); did you mean USA?'* ]]
 	run "$L" --home jpn consent grant "$ID" --to JPN --by sato -o c.json
 	[[ "$output" == *"to: JPN made the item: its consent is for another party"* ]]
+	# a party whose key is not here: the consent seals the content's digest to it
+	echo '{"parties": [{"code": "GBR", "name": "United Kingdom", "levels": [
+	        {"code": "S", "name": "SECRET", "rank": 1}]}]}' >gbr.json
+	"$L" --home jpn config apply gbr.json >/dev/null
+	run "$L" --home jpn --json consent grant "$ID" --to GBR --by sato -o c.json
+	[ "$status" -eq 2 ]
+	[ "$(echo "$output" | jq -r '.error.code + " " + .error.field')" = "invalid to" ]
+	[[ "$(echo "$output" | jq -r .error.message)" == *"GBR's public key is not on this node (liaison party key GBR FILE): the consent seals the content's digest to it"* ]]
 	[ "$(consents)" -eq 0 ]
+	[ ! -e c.json ]
 }
 
 @test "over HTTP: 400 naming the field, 403 for a person who may not" {

@@ -27,6 +27,7 @@ setup() {
 		"$L" --home $p config apply cfg.json >/dev/null
 	done
 	"$L" --home jpn party key KOR kor/keys/KOR.pub >/dev/null
+	"$L" --home jpn party key USA usa/keys/USA.pub >/dev/null
 	"$L" --home kor party key JPN jpn/keys/JPN.pub >/dev/null
 	"$L" --home kor party key USA usa/keys/USA.pub >/dev/null
 	"$L" --home usa party key KOR kor/keys/KOR.pub >/dev/null
@@ -103,15 +104,25 @@ setup() {
 	run "$L" --home usa item import changed.lsn --consent consent.json
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"R-THIRD-PARTY: JPN's consent for item $ID is for another label than the one that came with it"* ]]
-	# and the content JPN sealed (the SHA-256 of its plaintext): KOR may not
-	# send other content under the label and id it has consent for
-	[ "$(jq -r '.consent.content_sha256' consent.json)" = "$(python3 -c 'import base64, hashlib, sys
-print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).decode())' report.txt)" ]
+	# and the content JPN holds (the SHA-256 of its plaintext, sealed to the
+	# USA: to anyone else, the path included, it would confirm a guess of
+	# the content): KOR may not send other content under the label and id
+	# it has consent for
+	[ "$(jq -r '.consent.content_sealed' consent.json | base64 -d | wc -c)" -eq 80 ]
+	! grep -q "$(python3 -c 'import base64, hashlib, sys
+print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).decode())' report.txt)" consent.json
 	"$L" --home kor --json item show "$ID" | jq -c '.label' >same-label.json
 	echo "other words" | "$TOOLS/forge" envelope kor/keys/KOR.key usa/keys/USA.pub same-label.json >other.lsn
 	run "$L" --home usa item import other.lsn --consent consent.json
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"R-THIRD-PARTY: JPN's consent for item $ID is for other content than what came with it"* ]]
+	# a digest sealed to another key than the USA's does not open there
+	jq -c --arg s "$(head -c 80 /dev/urandom | base64 -w0)" '.consent | .content_sealed = $s' \
+		consent.json >resealed.txt
+	"$TOOLS/forge" signed jpn/keys/JPN.key liaison-consent/v1 consent "$(cat resealed.txt)" >resealed.json
+	run "$L" --home usa item import to-usa.lsn --consent resealed.json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"R-THIRD-PARTY: JPN's consent for item $ID names its content sealed to another key than USA's"* ]]
 	run "$L" --home usa item import to-usa.lsn --consent consent.json
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"from KOR: JPN GOKUHI, marked USA S here"* ]]
@@ -148,8 +159,10 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	"$L" --home kor item import to-kor.lsn >/dev/null
 	"$L" --home jpn consent grant "$ID" --to USA --by sato -o consent.json
 	# KOR keeps the document as it came, here indented and padded (its
-	# header to the USA then passes 512 bytes, which a fixed buffer once cut)
-	{ jq --indent 7 . consent.json; printf '%300s\n' ''; } >indented.json
+	# header to the USA then passes 512 bytes, which a fixed buffer once cut),
+	# less the byte-order mark an editor put before it (which a consent
+	# kept and sent on once kept, unusable)
+	{ printf '\xef\xbb\xbf'; jq --indent 7 . consent.json; printf '%300s\n' ''; } >indented.json
 	[ "$(wc -c <indented.json)" -gt 600 ]
 	"$L" --home kor consent import indented.json >/dev/null
 	"$L" --home usa party key KOR kor/keys/KOR.pub >/dev/null
@@ -172,7 +185,7 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	run via_usa item import to-usa.lsn --consent consent.json
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"imported item $ID from KOR: JPN GOKUHI, marked USA S here"* ]]
-	sqlite3 usa/node.db "DELETE FROM items" # taken again below, through the peers
+	sqlite3 -cmd ".timeout 10000" usa/node.db "DELETE FROM items" # taken again below, through the peers
 	# through the peers: the consent's digest is in the request's signed text,
 	# so that no one on the path can take the consent away (the USA would
 	# then refuse the item, signed, for good) or change it. KOR's request is
@@ -244,7 +257,7 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	# software of its own (tests/tools/forge.c) signs anything
 	b64sha() { python3 -c 'import base64, hashlib, sys
 print(base64.b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode())'; }
-	CONTENT="\"content_sha256\":\"$(b64sha <report.txt)\","
+	CONTENT="\"content_sealed\":\"$(head -c 80 /dev/urandom | base64 -w0)\","
 	LABEL="\"label_sha256\":\"$(echo any label | b64sha)\","
 	C=$CONTENT L_=$LABEL
 	consent() { # DATE GRANTED_BY TO: JPN's signed consent for $ID in c.json (keys sorted)
@@ -279,8 +292,14 @@ print(base64.b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode(
 	run "$L" --home kor consent import c.json
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"names no label (one granted by an older release)"* ]]
+	# a content that is not a sealed SHA-256
+	C="\"content_sealed\":\"$(head -c 79 /dev/urandom | base64 -w0)\"," L_=$LABEL
+	consent 2019-09-01 sato USA
+	run "$L" --home kor consent import c.json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"c.json: content_sealed: not 80 bytes of base64 (a SHA-256 sealed to USA)"* ]]
 	[ "$(sqlite3 kor/node.db 'SELECT count(*) FROM consents')" -eq 0 ]
-	L_=$LABEL
+	C=$CONTENT
 	consent 2019-09-01 sato USA
 	"$L" --home kor consent import c.json
 	[ "$(sqlite3 kor/node.db 'SELECT to_party FROM consents')" = USA ]

@@ -82,13 +82,19 @@ daemon() {
 	DAEMON_URL=$scheme://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$home.log" | head -1)
 }
 
-# third_party HOME...: the USA as a party (no agreement) on each node, for
-# consents and releases beyond the pact
+# third_party HOME...: the USA as a party (no agreement) and its public key
+# on each node, for consents and releases beyond the pact
 third_party() {
 	echo '{"parties": [{"code": "USA", "name": "United States", "levels": [
 	        {"code": "C", "name": "CONFIDENTIAL", "rank": 1},
 	        {"code": "S", "name": "SECRET", "rank": 2}]}]}' >"$BATS_TEST_TMPDIR/usa.json"
-	for h in "$@"; do "$L" --home "$h" config apply "$BATS_TEST_TMPDIR/usa.json" >/dev/null; done
+	# and its key: a consent to pass an item on to the USA is sealed to it
+	local keys=$BATS_TEST_TMPDIR/third-party-keys
+	[ -e "$keys/USA.pub" ] || { mkdir -p "$keys" && "$L" keygen --party USA --out "$keys" >/dev/null; }
+	for h in "$@"; do
+		"$L" --home "$h" config apply "$BATS_TEST_TMPDIR/usa.json" >/dev/null
+		"$L" --home "$h" party key USA "$keys/USA.pub" >/dev/null
+	done
 }
 
 # up HOME [OPTIONS...]: a daemon of HOME (daemon above) that the test's

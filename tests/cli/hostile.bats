@@ -527,10 +527,7 @@ delivered() { # HOME N: its outbox's message N is delivered or refused
 }
 
 @test "one slow peer stalls all federation: a peer that trickles holds only its own lane, and SIGTERM does not wait on it" {
-	third_party jpn
-	mkdir usa-keys
-	"$L" keygen --party USA --out usa-keys >/dev/null
-	"$L" --home jpn party key USA usa-keys/USA.pub >/dev/null
+	third_party jpn # the USA with its key
 	python3 "$BATS_TEST_DIRNAME/../tools/slow_peer.py" 1 >slow.port &
 	PIDS+=($!)
 	eventually test -s slow.port

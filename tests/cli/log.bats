@@ -30,7 +30,7 @@ kinds() { "$L" --home "$1" log entries 2>/dev/null | jq -r .kind | paste -sd' ';
 		--date 2019-11-22 --by KOR >/dev/null 2>&1 || true
 	# (the refused agreement event is no act: the file already holds the suspension)
 	run kinds jpn
-	[ "$output" = "node-init config-apply party-key item-share config-apply decision decision item-release decision consent-grant decision item-reproduce decision item-downgrade decision compromise-report decision item-destroy person-put export-licence" ]
+	[ "$output" = "node-init config-apply party-key item-share config-apply party-key decision decision item-release decision consent-grant decision item-reproduce decision item-downgrade decision compromise-report decision item-destroy person-put export-licence" ]
 	# the DENY of suzuki's release is there with its rules
 	output=$("$L" --home jpn log entries 2>/dev/null)
 	echo "$output" | jq -s -e 'any(.[]; .kind == "decision" and .decision.action == "release" and .decision.decision == "DENY" and .decision.person == "suzuki" and (.decision.rules | length > 0))'

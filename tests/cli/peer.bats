@@ -16,8 +16,8 @@ teardown() {
 	api_check
 }
 
-sq() { # HOME SQL
-	sqlite3 "$1/node.db" "$2"
+sq() { # HOME SQL (waiting for a daemon's write lock, as hostile.bats does)
+	sqlite3 -cmd ".timeout 10000" "$1/node.db" "$2"
 }
 
 @test "peer add, list and remove, and what they refuse" {
@@ -403,7 +403,7 @@ nodes() {
 	"$L" --home kor log entries | jq -e -s '[.[] | select(.kind == "checkpoint-witnessed" and .origin == "liaison/JPN")] | length >= 1'
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/readyz")" = 200 ]
 	# JPN's log rewritten under KOR's eyes: another root for the same size
-	sqlite3 jpn/node.db "UPDATE log_hashes SET hash = zeroblob(32) WHERE level = (SELECT max(level) FROM log_hashes)"
+	sqlite3 -cmd ".timeout 10000" jpn/node.db "UPDATE log_hashes SET hash = zeroblob(32) WHERE level = (SELECT max(level) FROM log_hashes)"
 	for _ in $(seq 100); do
 		"$L" --home kor --json peer status >st.json 2>/dev/null || break
 		sleep 0.1
