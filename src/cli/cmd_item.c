@@ -18,6 +18,7 @@
 #include "../node/encode.h"
 #include "../node/exchange.h"
 #include "../node/items.h"
+#include "../node/peer.h"
 #include "../node/views.h"
 #include "cli.h"
 #include "remote.h"
@@ -34,6 +35,26 @@ static int ask(const struct cli *c, struct remote_req *rq, json_t **o)
 {
 	long status;
 	return remote_call(c, rq, o, &status);
+}
+
+/* The consent a daemon's release answered with (PEER_H_CONSENT: base64),
+ * written 0600 to file, as the node's own release writes it. */
+static int consent_beside(const struct cli *c, const char *b64, const char *file, bool force)
+{
+	char *doc = malloc(NODE_CONSENT_MAX);
+	size_t len = 0;
+	struct lerr e = {0};
+	int r = doc ? 0 : lerr_set(&e, LERR_NOMEM, "out of memory");
+	if (r == 0 && (sodium_base642bin((uint8_t *)doc, NODE_CONSENT_MAX, b64, strlen(b64), NULL,
+					 &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0))
+		r = lerr_set(&e, LERR_IO,
+			     "the daemon answered with a %s that is not base64 of a consent: the "
+			     "release is recorded, its consent not written",
+			     PEER_H_CONSENT);
+	if (r == 0)
+		r = fio_write_file(file, doc, len, 0600, force, &e);
+	free(doc);
+	return r < 0 ? cli_error(c, &e) : EXIT_OK;
 }
 
 /* What an act on this node that makes an item needs and gives. */
@@ -404,24 +425,39 @@ static int do_release(const struct cli *c, struct node *n, int argc, char **argv
 	if ((r = remote_acting(c, "item release", "--by", &a.by)) != EXIT_OK)
 		return r;
 	a.item = pos[0];
+	/* an item passed on: its originator's consent beside the file */
+	const bool beside = a.out && !fio_is_std(a.out);
+	if (beside)
+		snprintf(consent_file, sizeof consent_file, "%s.consent.json", a.out);
 	if (c->remote) {
 		struct remote_req h = {.method = "POST", .download = a.out, .force = a.force};
 		json_t *o = NULL;
+		/* the daemon records the release before it answers: a consent file
+		 * in the way is refused before asking, as the node's own release does */
+		if (beside && !a.force && access(consent_file, F_OK) == 0)
+			return cli_failf(
+			    c, LERR_EXISTS,
+			    "%s already exists (--force replaces it): the consent of an "
+			    "item passed on goes there",
+			    consent_file);
 		remote_path(&h, "/v1/items/", a.item, "/release");
 		h.body = json_pack("{s:s, s:b}", "to", a.to, "send", !a.out);
 		r = ask(c, &h, &o);
 		json_decref(h.body);
 		json_decref(o);
+		if (r == EXIT_OK && beside && h.consent_back)
+			r = consent_beside(c, h.consent_back, consent_file, a.force);
+		else
+			consent_file[0] = '\0';
+		free(h.consent_back);
 	} else {
 		struct key_secret k;
 		struct decision d = {0};
 		struct lerr e = {0};
 		if ((r = cli_node_key(c, n, &k)) != EXIT_OK)
 			return r;
-		/* an item passed on: its originator's consent beside the file */
 		bool wrote = false;
-		if (a.out && !fio_is_std(a.out)) {
-			snprintf(consent_file, sizeof consent_file, "%s.consent.json", a.out);
+		if (beside) {
 			a.consent_out = consent_file;
 			a.consent_written = &wrote;
 		}
@@ -641,7 +677,8 @@ static const struct cli_sub subs[] = {
      "is queued in the outbox, with the release, and its node is sent it\n"
      "(liaison serve, or liaison peer deliver). An item another party\n"
      "made goes with its originator's consent: with -o, in FILE.consent.json\n"
-     "beside FILE (on the node's folder); to a peer, with the envelope.\n"},
+     "beside FILE (0600; a file there stops the release unless --force);\n"
+     "to a peer, with the envelope.\n"},
     {"import", do_import, true, "import FILE [--consent CONSENT]",
      "Takes an envelope a peer released: checks its sender and every\n"
      "signature and chunk, R-RECEIVED (an agreement in force today), and\n"

@@ -418,6 +418,12 @@ int remote_call(const struct cli *c, struct remote_req *rq, json_t **out, long *
 	CURLcode cc = curl_easy_perform(cu);
 	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, status);
 	res = outcome(c, rq, cc, *status, &s, out);
+	struct curl_header *ch = NULL;
+	rq->consent_back = NULL;
+	if (rq->download && res == EXIT_OK &&
+	    curl_easy_header(cu, PEER_H_CONSENT, 0, CURLH_HEADER, -1, &ch) == CURLHE_OK &&
+	    !(rq->consent_back = strdup(ch->value)))
+		res = cli_failf(c, LERR_NOMEM, "out of memory");
 out:
 	if (rq->download && res == EXIT_OK && fio_commit(&file, &e) < 0)
 		res = cli_error(c, &e);

@@ -39,7 +39,8 @@ struct remote_req {
 	bool force;	      /* download: replace a file there */
 	const char *consent;  /* upload: a consent document sent with it (PEER_H_CONSENT) */
 	size_t consent_len;
-	uint64_t bytes; /* download: how many were written */
+	uint64_t bytes;	    /* download: how many were written */
+	char *consent_back; /* download: the answer's PEER_H_CONSENT, or NULL (free() it) */
 };
 
 /* rq's path: base, then param escaped (NULL: none), then rest (NULL: none). */

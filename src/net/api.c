@@ -578,14 +578,39 @@ static enum MHD_Result h_release(struct ctx *x)
 	if (!b)
 		return ret;
 	temp_path(x, "release", path, sizeof path);
-	struct release_args a = {
-	    .item = P0, .to = to, .by = x->rq->who.id, .out = queued ? NULL : path};
+	/* an item passed on: its originator's consent, which the receiver
+	 * needs with the file, comes back as a header (as between peers) */
+	char consent_path[NODE_PATH_MAX + 64];
+	bool with_consent = false;
+	temp_path(x, "release-consent", consent_path, sizeof consent_path);
+	struct release_args a = {.item = P0,
+				 .to = to,
+				 .by = x->rq->who.id,
+				 .out = queued ? NULL : path,
+				 .consent_out = queued ? NULL : consent_path,
+				 .consent_written = &with_consent};
 	struct decision d = {0};
 	struct lerr e = {0};
 	int r = node_item_release(x->n, &a, &x->s->key, &d, &e);
 	if (r < 0) {
 		json_decref(b);
 		return api_failed(x, r, &d, P0, &e);
+	}
+	char *consent = NULL, *c64 = NULL;
+	size_t cl = 0;
+	if (with_consent) {
+		r = fio_read_file(consent_path, NODE_CONSENT_MAX, &consent, &cl, &e);
+		unlink(consent_path);
+		if (r == 0 && !(c64 = peer_consent_value(consent, cl)))
+			r = lerr_set(&e, LERR_NOMEM, "out of memory");
+		free(consent);
+		if (r < 0) { /* recorded, and its file made: only the answer fails */
+			unlink(path);
+			json_decref(b);
+			return reply_errorf(x, MHD_HTTP_INTERNAL_SERVER_ERROR, "io",
+					    "item %s was released, but its consent was lost: %s",
+					    P0, e.msg);
+		}
 	}
 	if (queued) {
 		ret = reply_json(x, MHD_HTTP_ACCEPTED,
@@ -601,9 +626,13 @@ static enum MHD_Result h_release(struct ctx *x)
 	if (fd < 0 || fstat(fd, &sb) != 0) {
 		if (fd >= 0)
 			close(fd);
+		free(c64);
 		return reply_errorf(x, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", "release file lost");
 	}
-	return reply_fd(x, fd, (uint64_t)sb.st_size, "application/octet-stream");
+	ret = reply_fd_with(x, fd, (uint64_t)sb.st_size, "application/octet-stream",
+			    c64 ? PEER_H_CONSENT : NULL, c64);
+	free(c64);
+	return ret;
 }
 
 /* The originator's consent that came with an envelope (PEER_H_CONSENT:

@@ -182,12 +182,23 @@ enum MHD_Result reply_denied(struct ctx *x, const struct lerr *e, const struct d
 	return reply_json(x, lerr_kind(e->code)->http, view_denied(e, d, x->rq->who.id, item));
 }
 
-enum MHD_Result reply_fd(struct ctx *x, int fd, uint64_t size, const char *type)
+enum MHD_Result reply_fd_with(struct ctx *x, int fd, uint64_t size, const char *type,
+			      const char *header, const char *value)
 {
 	struct MHD_Response *r = MHD_create_response_from_fd((size_t)size, fd);
 	if (!r)
 		close(fd);
+	else if (header && MHD_add_response_header(r, header, value) != MHD_YES) {
+		MHD_destroy_response(r); /* it closes fd */
+		return reply_errorf(x, MHD_HTTP_INTERNAL_SERVER_ERROR, "io",
+				    "%s: cannot be added to the answer", header);
+	}
 	return queue(x, MHD_HTTP_OK, r, type);
+}
+
+enum MHD_Result reply_fd(struct ctx *x, int fd, uint64_t size, const char *type)
+{
+	return reply_fd_with(x, fd, size, type, NULL, NULL);
 }
 
 struct stream {

@@ -324,13 +324,16 @@ enum MHD_Result reply_errorf(struct ctx *x, unsigned status, const char *code, c
 /* A denial (LERR_DENIED): 403, the error with the decision inside. */
 enum MHD_Result reply_denied(struct ctx *x, const struct lerr *e, const struct decision *d,
 			     const char *item);
-/* A file's bytes (fd is taken), as a download. */
 /* buf (malloc'd; taken, freed when sent) as the body. */
 enum MHD_Result reply_bytes(struct ctx *x, unsigned status, char *buf, size_t len,
 			    const char *type);
 /* Bytes that live as long as the program (the console's), as the body. */
 enum MHD_Result reply_static(struct ctx *x, const void *buf, size_t len, const char *type);
+/* A file's bytes (fd is taken), as a download. */
 enum MHD_Result reply_fd(struct ctx *x, int fd, uint64_t size, const char *type);
+/* reply_fd with one more header (header NULL: none). */
+enum MHD_Result reply_fd_with(struct ctx *x, int fd, uint64_t size, const char *type,
+			      const char *header, const char *value);
 /* Bytes a producer thread writes into a pipe, streamed (see http_reply.c); when
  * it sets *failed before closing its end, the answer is cut, not ended. */
 enum MHD_Result reply_stream(struct ctx *x, int fd, void *producer, void (*done)(void *),

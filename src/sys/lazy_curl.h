@@ -16,6 +16,7 @@
 #define LAZY_CURL(X)                                                                               \
 	X(curl_easy_cleanup)                                                                       \
 	X(curl_easy_getinfo)                                                                       \
+	X(curl_easy_header)                                                                        \
 	X(curl_easy_init)                                                                          \
 	X(curl_easy_perform)                                                                       \
 	X(curl_easy_reset)                                                                         \
@@ -39,6 +40,7 @@ int lazy_curl_load(struct lerr *e);
 #undef curl_easy_getinfo
 #define curl_easy_cleanup   (lazy_curl.curl_easy_cleanup)
 #define curl_easy_getinfo   (lazy_curl.curl_easy_getinfo)
+#define curl_easy_header    (lazy_curl.curl_easy_header)
 #define curl_easy_init	    (lazy_curl.curl_easy_init)
 #define curl_easy_perform   (lazy_curl.curl_easy_perform)
 #define curl_easy_reset	    (lazy_curl.curl_easy_reset)

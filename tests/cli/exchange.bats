@@ -234,6 +234,46 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 		"KOR sato 2019-09-01" ]
 }
 
+@test "through a daemon, a holder's release to a file comes with the originator's consent beside it" {
+	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn >/dev/null
+	"$L" --home kor item import to-kor.lsn >/dev/null
+	"$L" --home jpn consent grant "$ID" --to USA --by sato -o consent.json >/dev/null
+	"$L" --home kor consent import consent.json >/dev/null
+	echo "a report from Seoul" >kr.txt
+	kid=$("$L" --home kor item share kr.txt --by kim --level II --title "From Seoul" \
+		--releasable JPN --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	PARK=$("$L" --home kor person token park 2>/dev/null)
+	daemon kor
+	trap 'kill -9 '"$DAEMON_PID"' 2>/dev/null || true' EXIT
+	via_kor() { env -u LIAISON_HOME LIAISON_URL="$DAEMON_URL" LIAISON_TOKEN="$PARK" "$L" "$@"; }
+	released() { sqlite3 -cmd ".timeout 10000" kor/node.db "SELECT count(*) FROM releases WHERE to_party = 'USA'"; }
+	# a file in the consent's way: nothing asked, nothing recorded
+	touch via.lsn.consent.json
+	run via_kor item release "$ID" --to USA -o via.lsn
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"via.lsn.consent.json already exists (--force replaces it)"* ]]
+	[ ! -e via.lsn ]
+	[ "$(released)" -eq 0 ]
+	rm via.lsn.consent.json
+	run via_kor item release "$ID" --to USA -o via.lsn
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"released item $ID to USA: via.lsn, with its originator's consent in via.lsn.consent.json"* ]]
+	[ "$(stat -c %a via.lsn.consent.json)" = 600 ]
+	cmp via.lsn.consent.json consent.json
+	[ "$(released)" -eq 1 ]
+	run "$L" --home usa item import via.lsn --consent via.lsn.consent.json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"imported item $ID from KOR"* ]]
+	# KOR's own item needs none: no file beside it
+	run via_kor --json item release "$kid" --to JPN -o own.lsn
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r 'has("consent")')" = false ]
+	[ ! -e own.lsn.consent.json ]
+	run "$L" --home jpn item import own.lsn
+	[ "$status" -eq 0 ]
+	kill -9 "$DAEMON_PID"
+}
+
 @test "a forged or changed consent is refused" {
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
 	"$L" --home kor item import to-kor.lsn
