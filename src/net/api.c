@@ -948,7 +948,8 @@ static enum MHD_Result h_peer_checkpoint(struct ctx *x)
 	json_decref(b);
 	if (api_keys_stale(x)) /* it would sign with a retired key */
 		return api_reply_stale(x);
-	if (node_peer_checkpoint(x->n, &x->s->key, since, x->rq->peer.nonce, &o, &e) < 0)
+	if (node_peer_checkpoint(x->n, &x->s->key, since, x->rq->peer.from, x->rq->peer.nonce, &o,
+				 &e) < 0)
 		return reply_error(x, &e);
 	return reply_json(x, MHD_HTTP_OK, o);
 }

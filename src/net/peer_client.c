@@ -341,7 +341,8 @@ static void witness_one(struct node *n, const struct key_secret *k, const struct
 	long status = post_signed(n, k, p, PEER_CHECKPOINT, &rq, &b, &t, &a, why, sizeof why);
 	if (status == 200 && a.p) {
 		struct witness_report rep;
-		int r = node_peer_witness_answer(n, p->party, rq.nonce, a.p, a.len, now, &rep, &e);
+		int r = node_peer_witness_answer(n, p->party, rq.nonce, since, a.p, a.len, now,
+						 &rep, &e);
 		if (r == 0)
 			st->witnessed++;
 		else if (r == LERR_AUTH)

@@ -353,7 +353,7 @@ int node_peer_remove(struct node *n, const char *party, struct lerr *e)
 
 int node_peer_witness(struct node *n, const char *party, const char *note,
 		      const uint8_t (*proof)[MERKLE_HASH], size_t nproof, int64_t now, bool fresh,
-		      struct witness_report *rep, struct lerr *e)
+		      uint64_t since, struct witness_report *rep, struct lerr *e)
 {
 	struct store_peer p;
 	char origin[NOTE_ORIGIN_MAX];
@@ -377,14 +377,22 @@ int node_peer_witness(struct node *n, const char *party, const char *note,
 	 * only in an answer it signed for this request: an older one replayed,
 	 * or a proof changed on the way, would raise the alarm for anyone on
 	 * the path (two roots for one size are the peer's own words) */
-	if (r == LERR_AUTH && !fresh && !rep->fork) {
-		struct lerr said = *e;
-		const char *m = strncmp(said.msg, "ALARM: ", 7) == 0 ? said.msg + 7 : said.msg;
+	struct lerr said = *e;
+	const char *m = strncmp(said.msg, "ALARM: ", 7) == 0 ? said.msg + 7 : said.msg;
+	if (r == LERR_AUTH && !fresh && !rep->fork)
 		r = lerr_set(e, LERR_INVAL,
 			     "%s's answer was not signed for this request (replayed or changed on "
 			     "the way, or from a node of an older release): %s (no alarm raised)",
 			     party, m);
-	}
+	/* and checked against the checkpoint it was asked from: another
+	 * witnessing may have kept a larger one meanwhile (an answer held on
+	 * the path, or two at once) */
+	const uint64_t kept = rep->had_previous ? rep->previous.size : 0;
+	if (r == LERR_AUTH && !rep->fork && since != WITNESS_SINCE_ANY && kept != since)
+		r = lerr_set(e, LERR_INVAL,
+			     "the checkpoint of %s kept here moved from %llu to %llu while its "
+			     "answer came: %s (no alarm raised; tried again)",
+			     party, (unsigned long long)since, (unsigned long long)kept, m);
 	/* the peer's row is read again under the write lock: an alarm raised or
 	 * cleared meanwhile (another lane, an operator) is never written over */
 	if (r == 0) {
@@ -449,42 +457,52 @@ int node_witness(struct node *n, const char *note, const uint8_t (*proof)[MERKLE
 		*e = bad;
 		return r;
 	}
-	return node_peer_witness(n, party, note, proof, nproof, now, true, rep, e);
+	return node_peer_witness(n, party, note, proof, nproof, now, true, WITNESS_SINCE_ANY, rep,
+				 e);
 }
 
 #define CTX_CHECKPOINT "liaison-checkpoint-answer/v1"
 
 /* What a checkpoint answer's signature covers: canonical JSON of what it
- * says, and the nonce of the request it answers. */
-static char *checkpoint_answer_text(const char *note, const char *nonce, json_t *proof,
-				    json_int_t since, json_int_t size)
+ * says, and the party that asked and the nonce of its request (another
+ * peer may send a nonce it saw on the path: its request is its own). */
+static char *checkpoint_answer_text(const char *note, const char *asker, const char *nonce,
+				    json_t *proof, json_int_t since, json_int_t size)
 {
-	json_t *o = json_pack("{s:s, s:s, s:O, s:I, s:I}", "checkpoint", note, "nonce", nonce,
-			      "proof", proof, "since", since, "size", size);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:O, s:I, s:I}", "asker", asker, "checkpoint", note,
+			      "nonce", nonce, "proof", proof, "since", since, "size", size);
 	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(o);
 	return s;
 }
 
-/* Whether answer o is `party`'s, signed for the request of that nonce. */
-static bool answer_fresh(struct node *n, const char *party, const char *nonce, json_t *o)
+/* Whether answer o is `party`'s, signed for this node's request of that
+ * nonce, from the size it asked from (asked), with its current key (a
+ * node signs answers with its current key alone: api_keys_stale). */
+static bool answer_fresh(struct node *n, const char *party, const char *nonce, uint64_t asked,
+			 json_t *o)
 {
-	const char *note = NULL, *said = NULL, *sig = NULL;
+	const char *note = NULL, *asker = NULL, *said = NULL, *sig = NULL;
 	json_t *proof = NULL;
 	json_int_t since = 0, size = 0;
-	if (json_unpack(o, "{s:s, s:o, s:s, s:I, s:I, s:s}", "checkpoint", &note, "proof", &proof,
-			"nonce", &said, "since", &since, "size", &size, "signature", &sig) != 0 ||
-	    strcmp(said, nonce) != 0)
+	if (json_unpack(o, "{s:s, s:s, s:o, s:s, s:I, s:I, s:s}", "asker", &asker, "checkpoint",
+			&note, "proof", &proof, "nonce", &said, "since", &since, "size", &size,
+			"signature", &sig) != 0 ||
+	    strcmp(asker, n->party) != 0 || strcmp(said, nonce) != 0 || since < 0 ||
+	    (uint64_t)since != asked)
 		return false;
-	char *text = checkpoint_answer_text(note, said, proof, since, size);
+	char *text = checkpoint_answer_text(note, asker, said, proof, since, size);
+	struct key_public pub;
 	struct lerr quiet = {0};
-	bool ok = text && node_party_signed_check(n, party, CTX_CHECKPOINT, text, sig, &quiet) == 0;
+	bool ok = text && node_public_key(n, party, &pub, &quiet) == 0 &&
+		  node_signed_check(&pub, CTX_CHECKPOINT, text, sig, party, &quiet) == 0;
 	free(text);
 	return ok;
 }
 
-int node_peer_witness_answer(struct node *n, const char *party, const char *nonce, const char *body,
-			     size_t len, int64_t now, struct witness_report *rep, struct lerr *e)
+int node_peer_witness_answer(struct node *n, const char *party, const char *nonce, uint64_t since,
+			     const char *body, size_t len, int64_t now, struct witness_report *rep,
+			     struct lerr *e)
 {
 	memset(rep, 0, sizeof *rep);
 	json_t *o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL), *proof = NULL;
@@ -509,7 +527,7 @@ int node_peer_witness_answer(struct node *n, const char *party, const char *nonc
 	}
 	if (r == 0)
 		r = node_peer_witness(n, party, note, (const uint8_t(*)[MERKLE_HASH])path, np, now,
-				      answer_fresh(n, party, nonce, o), rep, e);
+				      answer_fresh(n, party, nonce, since, o), since, rep, e);
 	else {
 		struct lerr se = {0};
 		if (node_peer_witness_failed(n, party, e->msg, &se) < 0)
@@ -579,7 +597,7 @@ int node_peer_alarms(struct node *n, json_t **out, struct lerr *e)
 }
 
 int node_peer_checkpoint(struct node *n, const struct key_secret *k, uint64_t since,
-			 const char *nonce, json_t **out, struct lerr *e)
+			 const char *asker, const char *nonce, json_t **out, struct lerr *e)
 {
 	struct checkpoint cp;
 	char note[NOTE_MAX];
@@ -601,7 +619,7 @@ int node_peer_checkpoint(struct node *n, const struct key_secret *k, uint64_t si
 				  sodium_base64_VARIANT_ORIGINAL);
 		json_array_append_new(proof, json_string(b64));
 	}
-	char *text = proof ? checkpoint_answer_text(note, nonce, proof, (json_int_t)since,
+	char *text = proof ? checkpoint_answer_text(note, asker, nonce, proof, (json_int_t)since,
 						    (json_int_t)cp.size)
 			   : NULL;
 	char sig[NODE_SIG_B64];
@@ -609,9 +627,9 @@ int node_peer_checkpoint(struct node *n, const struct key_secret *k, uint64_t si
 		 : lerr_set(e, LERR_NOMEM, "out of memory");
 	free(text);
 	if (r == 0)
-		*out = json_pack("{s:s, s:I, s:I, s:o, s:s, s:s}", "checkpoint", note, "size",
+		*out = json_pack("{s:s, s:I, s:I, s:o, s:s, s:s, s:s}", "checkpoint", note, "size",
 				 (json_int_t)cp.size, "since", (json_int_t)since, "proof", proof,
-				 "nonce", nonce, "signature", sig);
+				 "asker", asker, "nonce", nonce, "signature", sig);
 	else
 		json_decref(proof);
 	return r < 0 ? r : *out ? 0 : lerr_set(e, LERR_NOMEM, "out of memory");

@@ -218,22 +218,27 @@ int node_outbox_deliver(struct node *n, const char *peer, int64_t now, bool all,
  * peer's last witness error. now: Unix seconds. Not `fresh` (an answer
  * the peer did not sign for this request), a smaller tree or a proof that
  * fails is only a witness error: anyone on the path can replay an older
- * answer or change a proof; two roots for one size stay an alarm.
+ * answer or change a proof; two roots for one size stay an alarm. Nor is
+ * it when the checkpoint kept here is no longer the one of size `since`
+ * that the answer was asked from (WITNESS_SINCE_ANY: by hand, the latest).
  */
 int node_peer_witness(struct node *n, const char *party, const char *note,
 		      const uint8_t (*proof)[MERKLE_HASH], size_t nproof, int64_t now, bool fresh,
-		      struct witness_report *rep, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3, 8)));
+		      uint64_t since, struct witness_report *rep, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 9)));
+#define WITNESS_SINCE_ANY UINT64_MAX
 /*
  * Witnesses the answer (body, len bytes) `party`'s node gave to this
- * node's checkpoint request, whose nonce was `nonce`: its checkpoint and
- * proof (node_peer_witness), fresh when the answer is signed by the peer
- * for that nonce (node_peer_checkpoint). An answer without a checkpoint is
- * a witness error (LERR_INVAL).
+ * node's checkpoint request, whose nonce was `nonce`, from size `since`:
+ * its checkpoint and proof (node_peer_witness), fresh when the answer is
+ * signed by the peer's current key for this node, that nonce and that
+ * size (node_peer_checkpoint). An answer without a checkpoint is a
+ * witness error (LERR_INVAL).
  */
-int node_peer_witness_answer(struct node *n, const char *party, const char *nonce, const char *body,
-			     size_t len, int64_t now, struct witness_report *rep, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 7)));
+int node_peer_witness_answer(struct node *n, const char *party, const char *nonce, uint64_t since,
+			     const char *body, size_t len, int64_t now, struct witness_report *rep,
+			     struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 5, 8)));
 /*
  * A checkpoint witnessed by hand (liaison log witness, POST /v1/log/witness):
  * of a peer's log, as the daemon's witnessing takes it (node_peer_witness:
@@ -255,14 +260,15 @@ int node_peer_alarms(struct node *n, json_t **out, struct lerr *e)
 
 /*
  * What the node answers a peer that witnesses it (POST /v1/peer/checkpoint
- * {"since": N}, its request's nonce `nonce`): a fresh checkpoint, signed
- * with k, and the consistency proof from N (the size the peer holds) to
- * its size; the answer signed with k for that nonce, so that no one can
- * replay it to a later request or change its proof unseen.
+ * {"since": N}, from the party `asker`, its request's nonce `nonce`): a
+ * fresh checkpoint, signed with k, and the consistency proof from N (the
+ * size the peer holds) to its size; the answer signed with k for that
+ * asker, nonce and N, so that no one can replay it to a later request,
+ * hand it to another asker or change its proof unseen.
  */
 int node_peer_checkpoint(struct node *n, const struct key_secret *k, uint64_t since,
-			 const char *nonce, json_t **out, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 4, 5)));
+			 const char *asker, const char *nonce, json_t **out, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 4, 5, 6)));
 
 /* ---- receiving ---- */
 

@@ -333,11 +333,12 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 		for _ in $(seq 100); do [ -s cap.port ] && break; sleep 0.05; done
 		"$L" --home kor peer add JPN --url "http://127.0.0.1:$(cat cap.port)" >/dev/null
 	}
-	no_alarm() { # WHAT: the last witnessing failed, said WHAT, raised nothing
+	no_alarm() { # WHAT [WHY]: the last witnessing failed, said WHAT and WHY, raised nothing
 		[[ "$output" == *"0 witnessed, 0 alarm(s), 1 failed"* ]]
 		"$L" --home kor --json peer status >st.json
 		jq -e '.peers[0].alarm == null' st.json
-		jq -e --arg w "$1" '.peers[0].witness_error | contains("JPN'"'"'s answer was not signed for this request") and contains($w) and endswith("(no alarm raised)")' st.json
+		jq -e --arg w "$1" --arg why "${2:-answer was not signed for this request}" \
+			'.peers[0].witness_error | contains($why) and contains($w) and contains("(no alarm raised")' st.json
 		[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/readyz")" = 200 ]
 	}
 	ask 0 old.json
@@ -354,13 +355,48 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	serve old.json
 	run "$L" --home kor peer witness
 	no_alarm "signed a tree of $(jq .size old.json) entries after one of $n"
-	# ... even with KOR's nonce written in: the signature does not cover it
-	jq '.nonce = "@NONCE@"' old.json >nonce.json
+	# ... even with KOR's nonce and size written in: the signature does not
+	# cover them
+	jq --argjson n "$n" '.nonce = "@NONCE@" | .since = $n' old.json >nonce.json
 	kill "${PIDS[-1]}"
 	rm -rf cap cap.port
 	serve nonce.json
 	run "$L" --home kor peer witness
 	no_alarm "a log never shrinks"
+	# another peer of JPN's on the path (the USA) asks JPN itself under the
+	# nonce KOR sent, from another size: JPN's answer is signed for the USA
+	third_party jpn
+	"$L" --home jpn peer add USA --url http://127.0.0.1:9 >/dev/null
+	kill "${PIDS[-1]}"
+	rm -f relay.port
+	FORGE="$TOOLS/forge" python3 "$BATS_TEST_DIRNAME/../tools/relay_peer.py" as \
+		"$BATS_TEST_TMPDIR/third-party-keys/USA.key" JPN "$JPN_URL" >relay.port &
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -s relay.port ] && break; sleep 0.05; done
+	"$L" --home kor peer add JPN --url "http://127.0.0.1:$(cat relay.port)" >/dev/null
+	run "$L" --home kor peer witness
+	no_alarm "is not an extension of the one of $n"
+	# an answer KOR asked for, held on the path while another witnessing
+	# kept a larger checkpoint: checked against the one it was asked from
+	kill "${PIDS[-1]}"
+	rm -f relay.port
+	python3 "$BATS_TEST_DIRNAME/../tools/relay_peer.py" hold "$JPN_URL" flag >relay.port &
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -s relay.port ] && break; sleep 0.05; done
+	"$L" --home kor peer add JPN --url "http://127.0.0.1:$(cat relay.port)" >/dev/null
+	"$L" --home kor peer witness >held.out 2>&1 &
+	held=$!
+	for _ in $(seq 200); do [ -e flag.held ] && break; sleep 0.05; done
+	[ -e flag.held ]
+	"$L" --home jpn person add ono --party JPN --name Ono --role analyst >/dev/null
+	run "$L" --home kor peer witness
+	[[ "$output" == *"1 witnessed, 0 alarm(s), 0 failed"* ]]
+	m=$("$L" --home kor --json peer status | jq '.peers[0].witnessed_size')
+	touch flag
+	wait "$held" || true
+	run cat held.out
+	no_alarm "a log never shrinks" "the checkpoint of JPN kept here moved from $n to $m while its answer came"
+	n=$m
 	# a proof changed on the way
 	"$L" --home jpn person add endo --party JPN --name Endo --role analyst >/dev/null
 	ask "$n" grown.json

@@ -15,7 +15,8 @@
  *   forge peer KEY TO KIND REF BODY >headers
  *       the headers of a request to PEER_MESSAGES carrying BODY as a
  *       message of KIND naming REF, signed (curl sends them); of KIND
- *       checkpoint, a request to PEER_CHECKPOINT (a witness's).
+ *       checkpoint, a request to PEER_CHECKPOINT (a witness's); with
+ *       FORGE_NONCE set, under that nonce (one seen on the path).
  *
  * The passphrase is LIAISON_PASSPHRASE.
  */
@@ -77,9 +78,24 @@ static int peer(const struct key_secret *k, char **argv, struct lerr *e)
 		snprintf(rq.ref, sizeof rq.ref, "%s", argv[2]);
 		peer_digest(body, n, rq.digest);
 		rq.length = n;
-		r = peer_request_sign(
-		    k, "POST", strcmp(rq.kind, "checkpoint") == 0 ? PEER_CHECKPOINT : PEER_MESSAGES,
-		    &rq, e);
+		const char *path =
+		    strcmp(rq.kind, "checkpoint") == 0 ? PEER_CHECKPOINT : PEER_MESSAGES;
+		r = peer_request_sign(k, "POST", path, &rq, e);
+		const char *nonce = getenv("FORGE_NONCE");
+		char *text = NULL;
+		if (r == 0 && nonce) { /* one seen on the path: signed again under it */
+			snprintf(rq.nonce, sizeof rq.nonce, "%s", nonce);
+			if (!(text = peer_request_text("POST", path, &rq)))
+				r = lerr_set(e, LERR_NOMEM, "out of memory");
+		}
+		if (text) {
+			uint8_t sig[crypto_sign_BYTES];
+			crypto_sign_detached(sig, NULL, (const uint8_t *)text, strlen(text),
+					     k->sign_sk);
+			sodium_bin2base64(rq.signature, sizeof rq.signature, sig, sizeof sig,
+					  sodium_base64_VARIANT_ORIGINAL);
+			free(text);
+		}
 	}
 	free(body);
 	if (r == 0)
