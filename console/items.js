@@ -294,12 +294,13 @@ async function actions(item, own) {
         [
           field('To (a third party: its code)', h('input', { name: 'to', required: true, pattern: '[A-Z]{2,8}', list: `third-${item.id}`, autocapitalize: 'characters' })),
           h('datalist', { id: `third-${item.id}` }, parties.filter((p) => !others.includes(p)).map((p) => h('option', { value: p }))),
-          field("Send to the holder's node", select('send', [['', 'no: download the signed consent'], ...others.map((p) => [p, p])])),
+          field('Holder (the party that passes it on)', select('holder', others.map((p) => [p, p]))),
+          h('div', { class: 'choice' }, h('input', { type: 'checkbox', name: 'send', id: `csend-${item.id}` }), h('label', { for: `csend-${item.id}` }, "Send it to the holder's node (else download the signed consent)")),
         ],
         'Consent',
         async (form, res) => {
-          const body = { to: form.elements.to.value };
-          if (form.elements.send.value) body.send = form.elements.send.value;
+          const body = { to: form.elements.to.value, holder: form.elements.holder.value };
+          if (form.elements.send.checked) body.send = body.holder;
           const c = await api('POST', `/v1/items/${id}/consents`, { json: body });
           if (!body.send) download(new Blob([JSON.stringify(c, null, 1)], { type: 'application/json' }), `consent-${item.id}-${body.to}.json`);
           res.replaceChildren(h('p', { class: 'good', role: 'status' }, `Consent to ${body.to} signed${body.send ? ` and queued for ${body.send}` : ''}.`));

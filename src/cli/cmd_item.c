@@ -839,6 +839,8 @@ static int consent_grant(const struct cli *c, struct release_args *a)
 		h.body = json_pack("{s:s}", "to", a->to);
 		if (a->send)
 			json_object_set_new(h.body, "send", json_string(a->send));
+		if (a->holder)
+			json_object_set_new(h.body, "holder", json_string(a->holder));
 		r = ask(c, &h, &o);
 		json_decref(h.body);
 		char *text = r == EXIT_OK && a->out ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -900,6 +902,7 @@ static int run_consent(struct cli *c)
 				       OPT_VAL("by", &a.by),
 				       {.name = "output", .val = &a.out, .letter = 'o'},
 				       OPT_VAL("send", &a.send),
+				       OPT_VAL("holder", &a.holder),
 				       OPT_FLAG("force", &a.force),
 				       {0}};
 	bool grant = c->argc >= 2 && strcmp(c->argv[1], "grant") == 0;
@@ -911,6 +914,9 @@ static int run_consent(struct cli *c)
 		return cli_bad_usagef(c,
 				      "consent grant: --to PARTY and -o FILE or --send HOLDER are "
 				      "required");
+	if (grant && !a.send && !a.holder)
+		return cli_bad_usagef(c, "consent grant: --holder PARTY (the party that holds "
+					 "the item and may pass it on) is required with -o FILE");
 	json_t *o = NULL;
 	if (grant) {
 		a.item = pos[0];
@@ -938,21 +944,22 @@ const struct cli_command cmd_consent = {
     run_consent,
     "the originator's written consent to pass an item on",
     "usage: liaison consent grant ID --to PARTY --by PERSON\n"
-    "                             (-o FILE [--force] | --send HOLDER)\n"
+    "                             (--holder HOLDER -o FILE [--force] | --send HOLDER)\n"
     "       liaison consent import FILE\n\n"
-    "grant   (on the originator's node) signs its consent that the holder of\n"
-    "        item ID may release it to PARTY, with the label and the content\n"
-    "        stored here (their SHA-256: the item is opened to compute it;\n"
-    "        the content's sealed to PARTY's key, which must be on file),\n"
-    "        records it, and writes FILE to send to the holder, or (--send)\n"
+    "grant   (on the originator's node) signs its consent that HOLDER, the\n"
+    "        party that holds item ID, may release it to PARTY, with the label\n"
+    "        and the content stored here (their SHA-256: the item is opened to\n"
+    "        compute it; the content's sealed to PARTY's key, which must be on\n"
+    "        file), records it, and writes FILE to give the holder, or (--send)\n"
     "        queues it for the holder's node, a peer (liaison peer), which\n"
     "        takes it as import does. PERSON must be an originator of this\n"
-    "        party, cleared at the item's level; PARTY a known party, neither\n"
-    "        the originator nor the holder.\n"
+    "        party, cleared at the item's level; HOLDER and PARTY known\n"
+    "        parties, neither the originator, PARTY not the holder.\n"
     "import  (on the holder's node) checks FILE's signature against the\n"
     "        originator's stored key and stores the consent: R-THIRD-PARTY then\n"
-    "        permits that release. A consent of an older release, naming no\n"
-    "        label or content, is refused: it would pass nothing on.\n\n"
+    "        permits that release. A consent for another holder, or of an older\n"
+    "        release (naming no holder, label or content), is refused: it would\n"
+    "        pass nothing on.\n\n"
     "Through a daemon (liaison login) the consent is the token's person's.\n"
     "options:\n"
     "  --json  answer with the consent's fields\n",

@@ -797,15 +797,17 @@ static enum MHD_Result h_consent(struct ctx *x)
 		return api_reply_stale(x);
 	enum MHD_Result ret;
 	char path[NODE_PATH_MAX + 64];
-	const char *to, *send = NULL;
-	const struct arg_spec spec[] = {
-	    {"to", ARG_STRING, true, .str = &to}, {"send", ARG_STRING, .str = &send}, {0}};
+	const char *to, *send = NULL, *holder = NULL;
+	const struct arg_spec spec[] = {{"to", ARG_STRING, true, .str = &to},
+					{"send", ARG_STRING, .str = &send},
+					{"holder", ARG_STRING, .str = &holder},
+					{0}};
 	json_t *b = api_body(x, spec, &ret);
 	if (!b)
 		return ret;
 	temp_path(x, "consent", path, sizeof path);
 	struct release_args a = {
-	    .item = P0, .to = to, .by = x->rq->who.id, .out = path, .send = send};
+	    .item = P0, .to = to, .by = x->rq->who.id, .out = path, .send = send, .holder = holder};
 	struct lerr e = {0};
 	int r = node_consent_grant(x->n, &a, &x->s->key, &e);
 	json_decref(b);

@@ -74,20 +74,25 @@ int node_reseal(struct node *n, const char *id, const struct key_secret *k,
 	return r;
 }
 
-/* The consent's signed text: canonical JSON of its fields (the digests
- * left out when "", as consents granted before they were named have them). */
-static char *consent_text(const char *item, const char *to, const char *originator, const char *by,
-			  const char *date, const char *label_sha256, const char *content_sealed)
+/* The consent's signed text: canonical JSON of its fields (the holder and
+ * the digests left out when "", as consents granted before they were
+ * named have them). */
+static char *consent_text(const struct consent_info *c)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "to", to, "originator",
-			      originator, "granted_by", by, "date", date);
-	if (o && ((label_sha256[0] &&
-		   json_object_set_new(o, "label_sha256", json_string(label_sha256)) != 0) ||
-		  (content_sealed[0] &&
-		   json_object_set_new(o, "content_sealed", json_string(content_sealed)) != 0))) {
-		json_decref(o);
-		o = NULL;
-	}
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", c->item, "to", c->to, "originator",
+		      c->originator, "granted_by", c->granted_by, "date", c->date);
+	const struct {
+		const char *name, *value;
+	} more[] = {{"holder", c->holder},
+		    {"label_sha256", c->label_sha256},
+		    {"content_sealed", c->content_sealed}};
+	for (size_t i = 0; o && i < sizeof more / sizeof more[0]; i++)
+		if (more[i].value[0] &&
+		    json_object_set_new(o, more[i].name, json_string(more[i].value)) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
 	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(o);
 	return s;
@@ -103,24 +108,25 @@ static int consent_read(struct node *n, json_t *root, const char *name, struct c
 {
 	json_t *c = NULL;
 	const char *sig64 = NULL, *item = NULL, *to = NULL, *orig = NULL, *by = NULL, *date = NULL,
-		   *label = "", *content = "";
+		   *label = "", *content = "", *holder = "";
 	memset(ci, 0, sizeof *ci);
 	if (json_unpack(root, "{s:o, s:s}", "consent", &c, "signature", &sig64) != 0 ||
-	    json_unpack(c, "{s:s, s:s, s:s, s:s, s:s, s?s, s?s}", "item", &item, "to", &to,
+	    json_unpack(c, "{s:s, s:s, s:s, s:s, s:s, s?s, s?s, s?s}", "item", &item, "to", &to,
 			"originator", &orig, "granted_by", &by, "date", &date, "label_sha256",
-			&label, "content_sealed", &content) != 0)
+			&label, "content_sealed", &content, "holder", &holder) != 0)
 		return lerr_set(e, LERR_INVAL, "%s: not a liaison consent (fields missing)", name);
 	if (!str_copy(ci->item, sizeof ci->item, item) || !str_copy(ci->to, sizeof ci->to, to) ||
 	    !str_copy(ci->originator, sizeof ci->originator, orig) ||
 	    !str_copy(ci->granted_by, sizeof ci->granted_by, by) ||
 	    !str_copy(ci->date, sizeof ci->date, date) ||
 	    !str_copy(ci->label_sha256, sizeof ci->label_sha256, label) ||
-	    !str_copy(ci->content_sealed, sizeof ci->content_sealed, content)) {
+	    !str_copy(ci->content_sealed, sizeof ci->content_sealed, content) ||
+	    !str_copy(ci->holder, sizeof ci->holder, holder)) {
 		memset(ci, 0, sizeof *ci);
 		return lerr_set(e, LERR_INVAL, "%s: not a liaison consent (a field too long)",
 				name);
 	}
-	char *text = consent_text(item, to, orig, by, date, label, content);
+	char *text = consent_text(ci);
 	int r = text ? node_party_signed_check(n, orig, CTX_CONSENT, text, sig64, e)
 		     : lerr_set(e, LERR_NOMEM, "out of memory");
 	free(text);
@@ -133,6 +139,8 @@ static int consent_read(struct node *n, json_t *root, const char *name, struct c
 		lerr_prefix(e, "%s: granted_by", name);
 	else if ((r = date_parse(date, &on, e)) < 0)
 		lerr_prefix(e, "%s: date", name);
+	else if (holder[0] && (r = party_code_check(holder, e)) < 0)
+		lerr_prefix(e, "%s: holder", name);
 	else if (content[0] &&
 		 (sodium_base642bin(sealed, sizeof sealed, content, strlen(content), NULL, &sl,
 				    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
@@ -146,22 +154,31 @@ static int consent_read(struct node *n, json_t *root, const char *name, struct c
 }
 
 /*
- * What a consent must name to pass an item on: the label and the content
- * its originator gave the item, which a consent granted by an older
- * release does not name; then that the label is label_sha256 (NULL: not
- * compared), that of what `what` ("came with it", "this node holds").
+ * What a consent must name to pass an item on: the holder that may, and
+ * the label and the content its originator gave the item, which a consent
+ * granted by an older release does not name; then that the holder is
+ * `holder` (the party passing it on) and the label label_sha256 (NULL:
+ * not compared), that of what `what` ("came with it", "this node holds").
  * The content's digest is sealed to the third party: only its node can
  * compare it (passed_on). 0, else LERR_REFUSED saying which differs.
  */
-static int consent_names(const struct consent_info *ci, const char *label_sha256, const char *what,
-			 struct lerr *e)
+static int consent_names(const struct consent_info *ci, const char *holder,
+			 const char *label_sha256, const char *what, struct lerr *e)
 {
-	if (!ci->label_sha256[0] || !ci->content_sealed[0])
+	if (!ci->label_sha256[0] || !ci->content_sealed[0] || !ci->holder[0])
 		return lerr_set(e, LERR_REFUSED,
 				"R-THIRD-PARTY: %s's consent for item %s names no %s (one granted "
 				"by an older release): %s must grant it again",
-				ci->originator, ci->item, ci->label_sha256[0] ? "content" : "label",
+				ci->originator, ci->item,
+				!ci->label_sha256[0]	 ? "label"
+				: !ci->content_sealed[0] ? "content"
+							 : "holder",
 				ci->originator);
+	if (strcmp(ci->holder, holder) != 0)
+		return lerr_set(
+		    e, LERR_REFUSED,
+		    "R-THIRD-PARTY: %s's consent for item %s lets %s pass it on, not %s",
+		    ci->originator, ci->item, ci->holder, holder);
 	if (label_sha256 && strcmp(ci->label_sha256, label_sha256) != 0)
 		return lerr_set(e, LERR_REFUSED,
 				"R-THIRD-PARTY: %s's consent for item %s is for another label than "
@@ -196,7 +213,7 @@ static int held_consent(struct node *n, const struct store_item *it, const struc
 	char label_sha256[DIGEST_B64_MAX];
 	peer_digest(it->label, strlen(it->label), label_sha256);
 	if (r == 0)
-		r = consent_names(&ci, label_sha256, "this node holds", e);
+		r = consent_names(&ci, n->party, label_sha256, "this node holds", e);
 	if (r < 0) {
 		free(*doc);
 		*doc = NULL;
@@ -385,7 +402,7 @@ static int passed_on(struct node *n, const struct label *l, const struct env_hea
 	char label_sha256[DIGEST_B64_MAX];
 	peer_digest(h->label, h->label_len, label_sha256);
 	if (r == 0)
-		r = consent_names(ci, label_sha256, "came with it", e);
+		r = consent_names(ci, h->sender, label_sha256, "came with it", e);
 	/* the content, sealed to this party (consent_read checked its length) */
 	uint8_t sealed[CONSENT_SEALED], named[ENV_HASH];
 	size_t sl = 0;
@@ -611,17 +628,41 @@ int node_signed_check(const struct key_public *pub, const char *ctx, const char 
 	return r == 0 ? 0 : lerr_set(e, LERR_AUTH, "bad signature: not signed by %s", who);
 }
 
+/* The holder a consent names (a->holder, else the node it is sent to:
+ * holder): a known party other than the originator. LERR_INVAL naming
+ * "holder" otherwise. */
+static int consent_holder_check(struct node *n, const struct release_args *a, const struct label *l,
+				const char *holder, struct lerr *e)
+{
+	int r = 0;
+	if (!holder[0])
+		r = lerr_set(e, LERR_INVAL,
+			     "holder: the party that holds the item and may pass it on is "
+			     "required (--holder PARTY, or --send HOLDER)");
+	else if (a->holder && a->send && strcmp(a->holder, a->send) != 0)
+		r = lerr_set(e, LERR_INVAL,
+			     "holder: the consent goes to the holder's node: %s, not %s", a->holder,
+			     a->send);
+	else if ((r = party_code_check(holder, e)) < 0)
+		lerr_prefix(e, "holder");
+	else if ((r = node_party_known(n, holder, "holder", e)) == 0 &&
+		 strcmp(holder, l->originator) == 0)
+		r = lerr_set(e, LERR_INVAL, "holder: %s made the item: it needs no consent",
+			     holder);
+	return r < 0 ? lerr_field(e, "holder") : 0;
+}
+
 /* The party a consent is for: a known party, neither the originator nor
- * the holder it is sent to. LERR_INVAL naming "to" otherwise. */
+ * the holder. LERR_INVAL naming "to" otherwise. */
 static int consent_to_check(struct node *n, const struct release_args *a, const struct label *l,
-			    struct lerr *e)
+			    const char *holder, struct lerr *e)
 {
 	int r = party_code_check(a->to, e) < 0 ? lerr_prefix(e, "to")
 					       : node_party_known(n, a->to, "to", e);
 	if (r == 0 && strcmp(a->to, l->originator) == 0)
 		r = lerr_set(e, LERR_INVAL,
 			     "to: %s made the item: its consent is for another party", a->to);
-	if (r == 0 && a->send && strcmp(a->to, a->send) == 0)
+	if (r == 0 && strcmp(a->to, holder) == 0)
 		r = lerr_set(e, LERR_INVAL,
 			     "to: %s holds the item already: a consent is for a third party",
 			     a->to);
@@ -653,7 +694,9 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 		    e, LERR_FORBIDDEN,
 		    "R-THIRD-PARTY: only %s, the originator, can consent to passing %s on",
 		    l.originator, a->item);
-	if ((r = consent_to_check(n, a, &l, e)) < 0 ||
+	const char *holder = a->holder ? a->holder : a->send ? a->send : "";
+	if ((r = consent_to_check(n, a, &l, holder, e)) < 0 ||
+	    (r = consent_holder_check(n, a, &l, holder, e)) < 0 ||
 	    (r = node_party_get(n, n->party, &scheme, e)) < 0)
 		return r;
 	if (strcmp(p.party, n->party) != 0 || !(p.roles & ROLE_ORIGINATOR))
@@ -693,8 +736,16 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 	sodium_bin2base64(content_sealed, sizeof content_sealed, sealed, sizeof sealed,
 			  sodium_base64_VARIANT_ORIGINAL);
 	date_format(n->clock.today, day);
-	char *text =
-	    consent_text(a->item, a->to, n->party, a->by, day, label_sha256, content_sealed);
+	struct consent_info ci = {0};
+	str_copy(ci.item, sizeof ci.item, a->item);
+	str_copy(ci.to, sizeof ci.to, a->to);
+	str_copy(ci.originator, sizeof ci.originator, n->party);
+	str_copy(ci.granted_by, sizeof ci.granted_by, a->by);
+	str_copy(ci.date, sizeof ci.date, day);
+	str_copy(ci.holder, sizeof ci.holder, holder);
+	str_copy(ci.label_sha256, sizeof ci.label_sha256, label_sha256);
+	str_copy(ci.content_sealed, sizeof ci.content_sealed, content_sealed);
+	char *text = consent_text(&ci);
 	if (!text)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	char *out = NULL;
@@ -740,14 +791,15 @@ int node_consent_import(struct node *n, const char *file, const char *from, stru
 		return r;
 	r = d.root ? consent_read(n, d.root, file, ci, e)
 		   : lerr_set(e, LERR_INVAL, "%s: not a liaison consent (%s)", file, d.je.text);
-	/* one that can pass the item on (the label and content named) */
-	if (r == 0 && (r = consent_names(ci, NULL, "", e)) < 0)
-		lerr_prefix(e, "%s", file);
 	/* through the peers, from its originator's node alone: no other peer
 	 * may put back an older consent in place of the one it gave */
 	if (r == 0 && from && strcmp(ci->originator, from) != 0)
 		r = lerr_set(e, LERR_REFUSED, "a consent of %s's comes from %s's node, not from %s",
 			     ci->originator, ci->originator, from);
+	/* one that lets this node pass the item on (holder, label and content
+	 * named) */
+	if (r == 0 && (r = consent_names(ci, n->party, NULL, "", e)) < 0)
+		lerr_prefix(e, "%s", file);
 	struct store_item it;
 	struct label l;
 	if (r == 0 && (r = node_item_get(n, ci->item, &it, &l, e)) == 0) {
@@ -757,8 +809,8 @@ int node_consent_import(struct node *n, const char *file, const char *from, stru
 				     ci->originator, ci->item, l.originator);
 	}
 	/* for a third party known here: not the originator, not this holder */
-	const struct release_args to_check = {.item = ci->item, .to = ci->to, .send = n->party};
-	if (r == 0 && (r = consent_to_check(n, &to_check, &l, e)) < 0)
+	const struct release_args to_check = {.item = ci->item, .to = ci->to};
+	if (r == 0 && (r = consent_to_check(n, &to_check, &l, n->party, e)) < 0)
 		lerr_prefix(e, "%s", file);
 	if (r == 0 && (r = store_begin(n->store, e)) == 0) {
 		if ((r = store_consent_put(n->store, ci->item, ci->to, ci->granted_by, ci->date,

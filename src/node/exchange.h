@@ -44,8 +44,9 @@ int node_signed_check(const struct key_public *pub, const char *ctx, const char 
 
 struct release_args {
 	const char *item, *to, *by;
-	const char *out;  /* the file to write; NULL: to the peer, through the outbox */
-	const char *send; /* consent: the holder's node to send it to (a peer), or NULL */
+	const char *out;    /* the file to write; NULL: to the peer, through the outbox */
+	const char *send;   /* consent: the holder's node to send it to (a peer), or NULL */
+	const char *holder; /* consent: the party that may pass the item on (NULL: send) */
 	bool force;
 	/* release into a file: where the originator's consent this node holds
 	 * for an item it passes on is written beside it (0600, before the
@@ -102,6 +103,7 @@ struct consent_info {
 	char originator[PARTY_CODE_MAX];
 	char granted_by[PERSON_ID_MAX];
 	char date[DATE_BUF_SIZE];
+	char holder[PARTY_CODE_MAX];	   /* who may pass it on; "" in older ones */
 	char label_sha256[DIGEST_B64_MAX]; /* of the item's canonical label; "" in older ones */
 	/* the SHA-256 of the item's plaintext sealed to `to`'s key (base64); "" in older ones */
 	char content_sealed[CONSENT_SEALED_B64];

@@ -20,7 +20,7 @@ setup() {
 		--clearance TOKUTEI --from 2010-01-01 --to 2018-12-31 >/dev/null
 	# for them the item is not there at all: the answer for an id never used
 	for who in nocl low old; do
-		run "$L" --home jpn consent grant "$ID" --to USA --by $who -o c.json
+		run "$L" --home jpn consent grant "$ID" --to USA --by $who --holder KOR -o c.json
 		[ "$status" -eq 1 ]
 		[ "$output" = "liaison: unknown item $ID" ]
 	done
@@ -29,33 +29,44 @@ setup() {
 		--clearance TOKUTEI --from 2010-01-01 --to 2019-09-30 --ntk MISSILE-WARNING >/dev/null
 	MINE=$("$L" --home jpn item share report.txt --by lapse --level GOKUHI --title Mine \
 		--releasable KOR 2>/dev/null)
-	run env LIAISON_NOW=2019-10-01 "$L" --home jpn consent grant "$MINE" --to USA --by lapse -o c.json
+	run env LIAISON_NOW=2019-10-01 "$L" --home jpn consent grant "$MINE" --to USA --by lapse --holder KOR -o c.json
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"R-CLEARANCE: lapse may not consent to passing on an item of JPN GOKUHI"* ]]
 	# nor a role other than originator
-	run "$L" --home jpn consent grant "$ID" --to USA --by suzuki -o c.json
+	run "$L" --home jpn consent grant "$ID" --to USA --by suzuki --holder KOR -o c.json
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"R-ROLE: consent needs an originator of JPN; suzuki is not"* ]]
 	[ "$(consents)" -eq 0 ]
 	[ ! -e c.json ]
-	run "$L" --home jpn consent grant "$ID" --to USA --by sato -o c.json
+	run "$L" --home jpn consent grant "$ID" --to USA --by sato --holder KOR -o c.json
 	[ "$status" -eq 0 ]
 	[ "$(consents)" -eq 1 ]
 }
 
 @test "a consent must be to a known party other than the originator and the holder" {
-	run "$L" --home jpn --json consent grant "$ID" --to "not a party!" --by sato -o c.json
+	run "$L" --home jpn --json consent grant "$ID" --to "not a party!" --by sato --holder KOR -o c.json
 	[ "$status" -ne 0 ]
 	[ "$(echo "$output" | jq -r .error.field)" = to ]
-	run "$L" --home jpn consent grant "$ID" --to USB --by sato -o c.json
+	run "$L" --home jpn consent grant "$ID" --to USB --by sato --holder KOR -o c.json
 	[[ "$output" == *'to: "USB" is not a party known on this node (JPN, KOR, USA); did you mean USA?'* ]]
-	run "$L" --home jpn consent grant "$ID" --to JPN --by sato -o c.json
+	run "$L" --home jpn consent grant "$ID" --to JPN --by sato --holder KOR -o c.json
 	[[ "$output" == *"to: JPN made the item: its consent is for another party"* ]]
+	# and it names the holder that may pass the item on: a known party,
+	# not the originator, not the third party
+	run "$L" --home jpn consent grant "$ID" --to USA --by sato -o c.json
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--holder PARTY (the party that holds the item and may pass it on) is required with -o FILE"* ]]
+	run "$L" --home jpn --json consent grant "$ID" --to USA --by sato --holder JPN -o c.json
+	[ "$(echo "$output" | jq -r '.error.field + " " + .error.message')" = "holder holder: JPN made the item: it needs no consent" ]
+	run "$L" --home jpn consent grant "$ID" --to USA --by sato --holder USA -o c.json
+	[[ "$output" == *"to: USA holds the item already: a consent is for a third party"* ]]
+	run "$L" --home jpn consent grant "$ID" --to USA --by sato --holder KOX -o c.json
+	[[ "$output" == *'"KOX" is not a party known on this node'* ]]
 	# a party whose key is not here: the consent seals the content's digest to it
 	echo '{"parties": [{"code": "GBR", "name": "United Kingdom", "levels": [
 	        {"code": "S", "name": "SECRET", "rank": 1}]}]}' >gbr.json
 	"$L" --home jpn config apply gbr.json >/dev/null
-	run "$L" --home jpn --json consent grant "$ID" --to GBR --by sato -o c.json
+	run "$L" --home jpn --json consent grant "$ID" --to GBR --by sato --holder KOR -o c.json
 	[ "$status" -eq 2 ]
 	[ "$(echo "$output" | jq -r '.error.code + " " + .error.field')" = "invalid to" ]
 	[[ "$(echo "$output" | jq -r .error.message)" == *"GBR's public key is not on this node (liaison party key GBR FILE): the consent seals the content's digest to it"* ]]
@@ -77,7 +88,13 @@ setup() {
 	post "$SATO" '{"to": "KOR", "send": "KOR"}'
 	[ "$code" = 400 ]
 	[[ "$(jq -r .error.message ans.json)" == *"KOR holds the item already"* ]]
-	post "$ITO" '{"to": "USA"}'
+	post "$SATO" '{"to": "USA"}'
+	[ "$code" = 400 ]
+	[ "$(jq -r '.error.code + " " + .error.field' ans.json)" = "invalid holder" ]
+	post "$SATO" '{"to": "USA", "holder": "KOR", "send": "CHN"}'
+	[ "$code" = 400 ]
+	[[ "$(jq -r .error.message ans.json)" == *"the consent goes to the holder's node: KOR, not CHN"* ]]
+	post "$ITO" '{"to": "USA", "holder": "KOR"}'
 	[ "$code" = 403 ]
 	[ "$(jq -r .error.code ans.json)" = forbidden ]
 	kill -TERM "$DAEMON_PID"

@@ -61,7 +61,7 @@ setup() {
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"NO R-THIRD-PARTY JPN made the item; releasing it to USA needs its written consent, which there is not (Art. 5)"* ]]
 	[ ! -e to-usa.lsn ]
-	run "$L" --home jpn consent grant "$ID" --to USA --by sato -o consent.json
+	run "$L" --home jpn consent grant "$ID" --to USA --by sato --holder KOR -o consent.json
 	[ "$status" -eq 0 ]
 	run "$L" --home kor consent import consent.json
 	[ "$status" -eq 0 ]
@@ -87,7 +87,7 @@ setup() {
 	[[ "$output" == *"R-THIRD-PARTY: JPN made item $ID, not KOR who sent it: JPN's consent to its release to USA must come with it"* ]]
 	ID2=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Other \
 		--releasable KOR --releasable USA --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
-	"$L" --home jpn consent grant "$ID2" --to USA --by sato -o other.json
+	"$L" --home jpn consent grant "$ID2" --to USA --by sato --holder KOR -o other.json
 	run "$L" --home usa item import to-usa.lsn --consent other.json
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"the consent that came with item $ID is JPN's for item $ID2 to USA"* ]]
@@ -123,6 +123,18 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	run "$L" --home usa item import to-usa.lsn --consent resealed.json
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"R-THIRD-PARTY: JPN's consent for item $ID names its content sealed to another key than USA's"* ]]
+	# nor one JPN gave another holder: only the party it names may pass it
+	# on (else any partner of the USA's could try contents under it)
+	echo '{"parties": [{"code": "GBR", "name": "United Kingdom", "levels": [
+	        {"code": "S", "name": "SECRET", "rank": 1}]}]}' >gbr.json
+	"$L" --home jpn config apply gbr.json >/dev/null
+	"$L" --home jpn consent grant "$ID" --to USA --by sato --holder GBR -o gbr-consent.json >/dev/null
+	run "$L" --home usa item import to-usa.lsn --consent gbr-consent.json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"R-THIRD-PARTY: JPN's consent for item $ID lets GBR pass it on, not KOR"* ]]
+	run "$L" --home kor consent import gbr-consent.json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"lets GBR pass it on, not KOR"* ]]
 	run "$L" --home usa item import to-usa.lsn --consent consent.json
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"from KOR: JPN GOKUHI, marked USA S here"* ]]
@@ -135,7 +147,7 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	# anything goes: one for another label than KOR holds (JPN lowered the
 	# level after KOR had the item, then consented again) ...
 	"$L" --home jpn item downgrade "$ID" --by sato --level HI >/dev/null
-	"$L" --home jpn consent grant "$ID" --to USA --by sato -o lowered.json >/dev/null
+	"$L" --home jpn consent grant "$ID" --to USA --by sato --holder KOR -o lowered.json >/dev/null
 	"$L" --home kor consent import lowered.json >/dev/null
 	released() { sqlite3 kor/node.db "SELECT count(*) FROM releases WHERE to_party = 'USA'"; }
 	before=$(released)
@@ -157,7 +169,7 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 @test "a holder passes another party's item on, as a file through a daemon or through its peer: the originator's consent goes with it" {
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
 	"$L" --home kor item import to-kor.lsn >/dev/null
-	"$L" --home jpn consent grant "$ID" --to USA --by sato -o consent.json
+	"$L" --home jpn consent grant "$ID" --to USA --by sato --holder KOR -o consent.json
 	# KOR keeps the document as it came, here indented and padded (its
 	# header to the USA then passes 512 bytes, which a fixed buffer once cut),
 	# less the byte-order mark an editor put before it (which a consent
@@ -237,7 +249,7 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 @test "through a daemon, a holder's release to a file comes with the originator's consent beside it" {
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn >/dev/null
 	"$L" --home kor item import to-kor.lsn >/dev/null
-	"$L" --home jpn consent grant "$ID" --to USA --by sato -o consent.json >/dev/null
+	"$L" --home jpn consent grant "$ID" --to USA --by sato --holder KOR -o consent.json >/dev/null
 	"$L" --home kor consent import consent.json >/dev/null
 	echo "a report from Seoul" >kr.txt
 	kid=$("$L" --home kor item share kr.txt --by kim --level II --title "From Seoul" \
@@ -277,13 +289,13 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 @test "a forged or changed consent is refused" {
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
 	"$L" --home kor item import to-kor.lsn
-	"$L" --home jpn consent grant "$ID" --to USA --by sato -o consent.json
+	"$L" --home jpn consent grant "$ID" --to USA --by sato --holder KOR -o consent.json
 	sed 's/"USA"/"RUS"/' consent.json >forged.json
 	run "$L" --home kor consent import forged.json
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"bad signature: not signed by JPN"* ]]
 	[ "$(sqlite3 kor/node.db 'SELECT count(*) FROM consents')" -eq 0 ]
-	run "$L" --home kor consent grant "$ID" --to USA --by park -o mine.json
+	run "$L" --home kor consent grant "$ID" --to USA --by park --holder KOR -o mine.json
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"only JPN, the originator, can consent"* ]]
 }
@@ -299,10 +311,10 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 print(base64.b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode())'; }
 	CONTENT="\"content_sealed\":\"$(head -c 80 /dev/urandom | base64 -w0)\","
 	LABEL="\"label_sha256\":\"$(echo any label | b64sha)\","
-	C=$CONTENT L_=$LABEL
+	C=$CONTENT L_=$LABEL H='"holder":"KOR",'
 	consent() { # DATE GRANTED_BY TO: JPN's signed consent for $ID in c.json (keys sorted)
 		"$TOOLS/forge" signed jpn/keys/JPN.key liaison-consent/v1 consent \
-			"{$C\"date\":\"$1\",\"granted_by\":\"$2\",\"item\":\"$ID\",$L_\"originator\":\"JPN\",\"to\":\"$3\"}" >c.json
+			"{$C\"date\":\"$1\",\"granted_by\":\"$2\",$H\"item\":\"$ID\",$L_\"originator\":\"JPN\",\"to\":\"$3\"}" >c.json
 	}
 	consent 2019-02-30 sato USA
 	run "$L" --home kor consent import c.json
@@ -332,6 +344,12 @@ print(base64.b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode(
 	run "$L" --home kor consent import c.json
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"names no label (one granted by an older release)"* ]]
+	L_=$LABEL H=""
+	consent 2019-09-01 sato USA
+	run "$L" --home kor consent import c.json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"names no holder (one granted by an older release)"* ]]
+	H='"holder":"KOR",'
 	# a content that is not a sealed SHA-256
 	C="\"content_sealed\":\"$(head -c 79 /dev/urandom | base64 -w0)\"," L_=$LABEL
 	consent 2019-09-01 sato USA

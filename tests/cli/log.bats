@@ -18,7 +18,7 @@ kinds() { "$L" --home "$1" log entries 2>/dev/null | jq -r .kind | paste -sd' ';
 	"$L" --home jpn access check --person suzuki --item "$ID" --action read >/dev/null || true
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn 2>/dev/null
 	"$L" --home jpn item release "$ID" --to KOR --by suzuki -o no.lsn 2>/dev/null || true
-	"$L" --home jpn consent grant "$ID" --to USA --by sato -o consent.json 2>/dev/null
+	"$L" --home jpn consent grant "$ID" --to USA --by sato --holder KOR -o consent.json 2>/dev/null
 	COPY=$("$L" --home jpn item reproduce "$ID" --by sato --purpose warning 2>/dev/null)
 	"$L" --home jpn item downgrade "$COPY" --by sato --level HI 2>/dev/null
 	"$L" --home jpn item report-compromise "$COPY" --by suzuki --details "laptop lost" -o rep.json 2>/dev/null

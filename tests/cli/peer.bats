@@ -289,8 +289,12 @@ sq() { # HOME SQL (waiting for a daemon's write lock, as hostile.bats does)
 	"$L" --home kor --json log entries | jq -e \
 		'[.entries[].data | @base64d | fromjson | select(.kind == "consent-import" and .message)] | length == 1'
 	post "/v1/items/$ID/consents" '{"to": "USA", "send": "CHN"}'
+	[ "$code" = 400 ]
+	[[ "$(jq -r .error.message ans.json)" == *'holder: "CHN" is not a party known on this node'* ]]
+	# a known party that is no peer: the consent cannot go to its node
+	post "/v1/items/$ID/consents" '{"to": "KOR", "send": "USA"}'
 	[ "$code" = 404 ]
-	[[ "$(jq -r .error.message ans.json)" == *"CHN is not a peer"* ]]
+	[[ "$(jq -r .error.message ans.json)" == *"USA is not a peer"* ]]
 	[ "$(sq jpn 'SELECT count(*) FROM outbox')" = 2 ]
 }
 

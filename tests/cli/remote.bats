@@ -49,7 +49,7 @@ as() {
 	run as "$KOR_URL" "$KIM" access check --item "$ID" --action read
 	[ "$status" -eq 3 ]
 	[[ "$output" == "DENY: kim may not read item $ID on 2019-09-01"*"NO R-PURPOSE"* ]]
-	run as "$JPN_URL" "$SATO" consent grant "$ID" --to USA -o consent.json
+	run as "$JPN_URL" "$SATO" consent grant "$ID" --to USA --holder KOR -o consent.json
 	[ "$status" -eq 0 ]
 	[ "$output" = "consent to release item $ID to USA, signed: consent.json" ]
 	run as "$KOR_URL" "$PARK" consent import consent.json

@@ -83,7 +83,7 @@ POST /v1/items/ITEM/release json:{"to":"KOR"}                   d   200 d   404 
 POST /v1/items/ITEM/reproduce json:{"purpose":"warning"}        201 201 d   404 d   d   f
 POST /v1/items/ITEM/translate?purpose=warning file:report.txt   201 201 d   404 d   d   f
 POST /v1/items/ITEM/report-compromise json:{"details":"lost"}   d   d   200 404 d   d   f
-POST /v1/items/ITEM/consents json:{"to":"USA"}                  f   201 f   f   f   f   f
+POST /v1/items/ITEM/consents json:{"to":"USA","holder":"KOR"}   f   201 f   f   f   f   f
 POST /v1/consents file:bogus.bin                                f   f   400 400 f   f   f
 GET /v1/export/check?entry=HF&to=KOR -                          200 200 200 200 200 200 200
 GET /v1/export/groups/KOR -                                     200 200 200 200 200 200 200

@@ -219,10 +219,10 @@ share() { # TOKEN -> the new item's id
 	[ "$(jq -r .destroyed out.json)" = true ]
 	call "$SATO" GET "/v1/items/$copy/content"
 	[ "$status_code" = 404 ]
-	call "$SATO" POST "/v1/items/$id/consents" -d '{"to": "USA"}'
+	call "$SATO" POST "/v1/items/$id/consents" -d '{"to": "USA", "holder": "KOR"}'
 	[ "$status_code" = 201 ]
 	cp out.json consent.json
-	call "$SUZUKI" POST "/v1/items/$id/consents" -d '{"to": "USA"}'
+	call "$SUZUKI" POST "/v1/items/$id/consents" -d '{"to": "USA", "holder": "KOR"}'
 	[ "$status_code" = 403 ]
 	[ "$(jq -r .error.code out.json)" = forbidden ]
 	stop
