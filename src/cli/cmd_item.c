@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../crypto/fio.h"
@@ -434,7 +435,8 @@ static int do_release(const struct cli *c, struct node *n, int argc, char **argv
 		json_t *o = NULL;
 		/* the daemon records the release before it answers: a consent file
 		 * in the way is refused before asking, as the node's own release does */
-		if (beside && !a.force && access(consent_file, F_OK) == 0)
+		struct stat sb; /* the name itself, a dangling link included */
+		if (beside && !a.force && lstat(consent_file, &sb) == 0)
 			return cli_failf(
 			    c, LERR_EXISTS,
 			    "%s already exists (--force replaces it): the consent of an "

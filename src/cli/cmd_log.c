@@ -451,7 +451,9 @@ static const struct cli_sub subs[] = {
      "Check a peer's checkpoint: its signature (the party's key, from\n"
      "liaison party key) and, with --proof (the peer's `log\n"
      "consistency --json`), that it extends the latest one kept\n"
-     "here; a smaller or inconsistent one is refused with an ALARM.\n"},
+     "here; a smaller or inconsistent one is refused. Another root for\n"
+     "a size kept here is an ALARM (a peer's alarm is raised): the\n"
+     "peer's own signed words, whoever gave them.\n"},
 };
 
 static int run_log(struct cli *c)

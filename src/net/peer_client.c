@@ -242,16 +242,19 @@ static enum node_sent send_one(struct node *n, const struct key_secret *k,
 		}
 	}
 	/* an item another party made goes with its originator's consent (the
-	 * receiver refuses it without); a store that cannot say: later */
-	char *consent = NULL, *c64 = NULL;
+	 * receiver refuses it without): the one its release was checked with
+	 * and queued with, else (queued by a release before 2026-12) the one
+	 * held now; a store that cannot say: later */
+	char *held = NULL, *c64 = NULL;
 	struct lerr ce = {0};
-	int cr = strcmp(m->kind, "item") == 0
-		     ? node_release_consent(n, m->ref, p->party, &consent, &ce)
+	int cr = m->consent ? 0
+		 : strcmp(m->kind, "item") == 0
+		     ? node_release_consent(n, m->ref, p->party, &held, &ce)
 		     : LERR_NOTFOUND;
-	if (cr == 0) {
+	const char *consent = m->consent ? m->consent : held;
+	if (cr == 0)
 		b.consent = c64 = peer_consent_value(consent, strlen(consent));
-		free(consent);
-	}
+	free(held);
 	if ((cr < 0 && cr != LERR_NOTFOUND) || (cr == 0 && !c64)) {
 		snprintf(why, wn, "the consent to send with it: %.200s",
 			 cr < 0 ? ce.msg : "out of memory");

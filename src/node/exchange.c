@@ -243,12 +243,13 @@ static int release_record(struct node *n, const struct release_args *a, const st
 }
 
 /* The envelope into the outbox (in place before its row: a file without a
- * row is only an orphan; a row without its file would be a lost message). */
+ * row is only an orphan; a row without its file would be a lost message),
+ * with the consent it goes with (consent, or NULL), as checked now. */
 static int release_queue(struct node *n, const struct release_args *a, const struct key_secret *k,
-			 const struct key_public *to, const char *label, int version,
+			 const struct key_public *to, const char *label, int version, char *consent,
 			 struct lerr *e)
 {
-	struct store_msg m = {0};
+	struct store_msg m = {.consent = consent};
 	char name[STORE_PAYLOAD_NAME];
 	node_msg_id(m.id);
 	str_copy(m.peer, sizeof m.peer, a->to);
@@ -304,9 +305,9 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 		store_item_free(&it);
 		return r;
 	}
-	if (!a->out) { /* the peer's delivery sends the consent */
+	if (!a->out) { /* the consent goes with the message, to be sent with it */
+		r = release_queue(n, a, k, &to, it.label, peer_envelope_version(&peer), consent, e);
 		free(consent);
-		r = release_queue(n, a, k, &to, it.label, peer_envelope_version(&peer), e);
 		store_item_free(&it);
 		return r;
 	}
@@ -339,9 +340,13 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 			(void)unlink(a->consent_out);
 		return r;
 	}
+	/* the file not in place (a full disk at its rename): no consent beside
+	 * nothing (a daemon's would stay in its temporary folder) */
+	if ((r = fio_commit(&o, e)) < 0 && with_consent)
+		(void)unlink(a->consent_out);
 	if (a->consent_written)
-		*a->consent_written = with_consent;
-	return fio_commit(&o, e);
+		*a->consent_written = r == 0 && with_consent;
+	return r;
 }
 
 /* Checks the whole envelope in fd (sender, signatures, every chunk) with my
@@ -767,8 +772,8 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 		    (a->send && (r = store_outbox_add(n->store, &m, e)) < 0)) {
 			store_rollback(n->store);
 		} else {
-			json_t *facts =
-			    json_pack("{s:s, s:s, s:s}", "item", a->item, "to", a->to, "by", a->by);
+			json_t *facts = json_pack("{s:s, s:s, s:s, s:s}", "item", a->item, "to",
+						  a->to, "by", a->by, "holder", holder);
 			if (a->send && facts)
 				json_object_set_new(facts, "message", json_string(m.id));
 			r = node_log_commit(n, "consent-grant", facts, e);

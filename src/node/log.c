@@ -368,6 +368,41 @@ static int extends(const struct checkpoint *p, const struct checkpoint *c,
 	return 0;
 }
 
+/*
+ * A checkpoint c smaller than the latest kept (latest), which extends()
+ * refused with r: compared with the one of c's size kept here. The same
+ * root: LERR_INVAL, nothing new; another: a fork (*fork, LERR_AUTH); none
+ * kept of that size: r as it was (a shrink).
+ */
+static int older(struct node *n, const struct checkpoint *c, const struct checkpoint *latest,
+		 bool *fork, int r, struct lerr *e)
+{
+	char *kept = NULL;
+	struct checkpoint at;
+	struct lerr quiet = {0};
+	int k = store_witness_at(n->store, c->origin, c->size, &kept, &quiet);
+	if (k == 0)
+		k = parse_checkpoint(n, kept, false, &at, &quiet);
+	free(kept);
+	if (k == LERR_NOTFOUND)
+		return r;
+	if (k < 0) {
+		*e = quiet;
+		return k;
+	}
+	if (sodium_memcmp(at.root, c->root, MERKLE_HASH) == 0)
+		return lerr_set(
+		    e, LERR_INVAL,
+		    "%s's tree of %llu entries was witnessed here before (the latest is "
+		    "of %llu): nothing new (no alarm raised)",
+		    c->origin, (unsigned long long)c->size, (unsigned long long)latest->size);
+	*fork = true;
+	return lerr_set(e, LERR_AUTH,
+			"ALARM: %s signed two different trees of %llu entries: its log was "
+			"rewritten",
+			c->origin, (unsigned long long)c->size);
+}
+
 int node_log_witness_as(struct node *n, const char *note, const uint8_t (*proof)[MERKLE_HASH],
 			size_t nproof, bool logged, struct witness_report *rep, struct lerr *e)
 {
@@ -395,6 +430,11 @@ int node_log_witness_as(struct node *n, const char *note, const uint8_t (*proof)
 		r = extends(&rep->previous, &rep->cp, proof, nproof, e);
 	/* evidence in the two signed notes alone, whatever brought the second */
 	rep->fork = r == LERR_AUTH && rep->had_previous && rep->cp.size == rep->previous.size;
+	/* a smaller tree than the latest kept: against the one of its size
+	 * kept here, if any (every one is): the same again is nothing new,
+	 * another root for it a fork */
+	if (r == LERR_AUTH && rep->had_previous && rep->cp.size < rep->previous.size)
+		r = older(n, &rep->cp, &rep->previous, &rep->fork, r, e);
 	if (r < 0) {
 		store_rollback(n->store);
 		return r;

@@ -376,10 +376,16 @@ int node_peer_witness(struct node *n, const char *party, const char *note,
 	/* a smaller tree, or a proof that fails, says something of the peer
 	 * only in an answer it signed for this request: an older one replayed,
 	 * or a proof changed on the way, would raise the alarm for anyone on
-	 * the path (two roots for one size are the peer's own words) */
+	 * the path; by hand, whoever gave the proof (two roots for one size are
+	 * the peer's own words) */
 	struct lerr said = *e;
 	const char *m = strncmp(said.msg, "ALARM: ", 7) == 0 ? said.msg + 7 : said.msg;
-	if (r == LERR_AUTH && !fresh && !rep->fork)
+	if (r == LERR_AUTH && !fresh && !rep->fork && since == WITNESS_SINCE_ANY)
+		r = lerr_set(e, LERR_INVAL,
+			     "%s (refused; no alarm raised: by hand, only two roots %s signed for "
+			     "one size prove its log rewritten)",
+			     m, party);
+	else if (r == LERR_AUTH && !fresh && !rep->fork)
 		r = lerr_set(e, LERR_INVAL,
 			     "%s's answer was not signed for this request (replayed or changed on "
 			     "the way, or from a node of an older release): %s (no alarm raised)",
@@ -457,7 +463,7 @@ int node_witness(struct node *n, const char *note, const uint8_t (*proof)[MERKLE
 		*e = bad;
 		return r;
 	}
-	return node_peer_witness(n, party, note, proof, nproof, now, true, WITNESS_SINCE_ANY, rep,
+	return node_peer_witness(n, party, note, proof, nproof, now, false, WITNESS_SINCE_ANY, rep,
 				 e);
 }
 

@@ -241,9 +241,11 @@ int node_peer_witness_answer(struct node *n, const char *party, const char *nonc
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 5, 8)));
 /*
  * A checkpoint witnessed by hand (liaison log witness, POST /v1/log/witness):
- * of a peer's log, as the daemon's witnessing takes it (node_peer_witness:
- * a smaller or inconsistent tree raises the peer's alarm); of another
- * party's, checked and kept (node_log_witness).
+ * of a peer's log, as the daemon's witnessing takes an answer not signed
+ * for its request (node_peer_witness: only two roots the peer signed for
+ * one size raise its alarm; a smaller tree or a proof that fails, which
+ * whoever gave it may have made, is refused); of another party's, checked
+ * and kept (node_log_witness).
  */
 int node_witness(struct node *n, const char *note, const uint8_t (*proof)[MERKLE_HASH],
 		 size_t nproof, int64_t now, struct witness_report *rep, struct lerr *e)

@@ -143,6 +143,7 @@ struct store_msg {
 	char done_on[DATE_BUF_SIZE]; /* delivered, refused, or received on */
 	char last_error[256];
 	char *receipt; /* the peer's signed receipt, once delivered */
+	char *consent; /* an item passed on: its originator's consent, sent with it; or NULL */
 };
 
 void store_msg_free(struct store_msg *m, size_t n);

@@ -44,7 +44,8 @@ void store_msg_free(struct store_msg *m, size_t n)
 	for (size_t i = 0; m && i < n; i++) {
 		free(m[i].body);
 		free(m[i].receipt);
-		m[i].body = m[i].receipt = NULL;
+		free(m[i].consent);
+		m[i].body = m[i].receipt = m[i].consent = NULL;
 	}
 }
 

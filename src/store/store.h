@@ -250,6 +250,9 @@ int store_witness_put(struct store *s, const char *origin, uint64_t size, const 
 /* The largest checkpoint of origin kept (free() *note); LERR_NOTFOUND when none. */
 int store_witness_latest(struct store *s, const char *origin, char **note, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* The checkpoint of origin kept for that size (free() *note); LERR_NOTFOUND when none. */
+int store_witness_at(struct store *s, const char *origin, uint64_t size, char **note,
+		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 4)));
 
 /*
  * What a cache of reads checks before it answers: the store's generation,

@@ -259,7 +259,7 @@ int store_outbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
 	struct sql_stmt *st;
 	if (db_prep(s,
 		    "INSERT INTO outbox(id, peer, kind, ref, body, digest, created_on, attempts,"
-		    " next_try, state) VALUES(?, ?, ?, ?, ?, ?, ?, 0, ?, 0)",
+		    " next_try, state, consent) VALUES(?, ?, ?, ?, ?, ?, ?, 0, ?, 0, ?)",
 		    &st, e) < 0)
 		return LERR_STORE;
 	bind_msg_head(st, m);
@@ -270,14 +270,18 @@ int store_outbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
 	db_bind_text(st, 6, m->digest, false);
 	db_bind_text(st, 7, m->created_on, false);
 	sql_bind_int(st, 8, m->next_try);
+	if (m->consent)
+		db_bind_text(st, 9, m->consent, false);
+	else
+		sql_bind_null(st, 9);
 	return db_step_done(s, st, "queue message", e);
 }
 
 #define OUTBOX_COLS                                                                                \
 	"id, peer, kind, ref, digest, created_on, attempts, next_try, state, done_on,"             \
-	" last_error, receipt, body"
+	" last_error, receipt, body, consent"
 
-/* A row of OUTBOX_COLS; the body only when with_body. */
+/* A row of OUTBOX_COLS; the body and the consent only when with_body. */
 static int outbox_row(struct sql_stmt *st, struct store_msg *m, bool with_body)
 {
 	memset(m, 0, sizeof *m);
@@ -304,6 +308,8 @@ static int outbox_row(struct sql_stmt *st, struct store_msg *m, bool with_body)
 		m->body[len] = '\0';
 		m->body_len = (size_t)len;
 	}
+	if (with_body && !sql_is_null(st, 13) && !(m->consent = strdup(db_col_str(st, 13))))
+		return -1;
 	return 0;
 }
 

@@ -110,14 +110,22 @@ int store_witness_put(struct store *s, const char *origin, uint64_t size, const 
 	return db_step_done(s, st, "store checkpoint", e);
 }
 
-int store_witness_latest(struct store *s, const char *origin, char **note, struct lerr *e)
+/* The note of origin kept for size, or (size UINT64_MAX) the largest kept. */
+static int witness_note(struct store *s, const char *origin, uint64_t size, char **note,
+			struct lerr *e)
 {
 	struct sql_stmt *st;
+	const bool latest = size == UINT64_MAX;
 	*note = NULL;
-	if (db_prep(s, "SELECT note FROM log_witnessed WHERE origin = ? ORDER BY size DESC LIMIT 1",
+	if (db_prep(s,
+		    latest ? "SELECT note FROM log_witnessed WHERE origin = ? ORDER BY size DESC"
+			     " LIMIT 1"
+			   : "SELECT note FROM log_witnessed WHERE origin = ? AND size = ?",
 		    &st, e) < 0)
 		return LERR_STORE;
 	db_bind_text(st, 1, origin, false);
+	if (!latest)
+		sql_bind_int(st, 2, (int64_t)size);
 	int rc = sql_step(st), r = 0;
 	if (rc == SQL_ROW) {
 		*note = strdup(db_col_str(st, 0));
@@ -126,6 +134,18 @@ int store_witness_latest(struct store *s, const char *origin, char **note, struc
 	}
 	return db_read_end(s, st, rc, r, "read checkpoint", e, "no checkpoint of %.128s seen yet",
 			   origin);
+}
+
+int store_witness_latest(struct store *s, const char *origin, char **note, struct lerr *e)
+{
+	return witness_note(s, origin, UINT64_MAX, note, e);
+}
+
+int store_witness_at(struct store *s, const char *origin, uint64_t size, char **note,
+		     struct lerr *e)
+{
+	return size == UINT64_MAX ? lerr_set(e, LERR_NOTFOUND, "no such size")
+				  : witness_note(s, origin, size, note, e);
 }
 
 int store_generation(struct store *s, struct store_gen *gen, struct lerr *e)

@@ -231,6 +231,10 @@ static const struct migration migrations[] = {
      " RETURN NULL;"
      "END$$;"
      "ALTER TABLE store_generation REPLICA IDENTITY FULL;"},
+    /* 18: the originator's consent an item passed on goes with, kept with
+     * its message when the release was queued: the one checked then is the
+     * one sent, whatever the holder imports meanwhile. */
+    {"ALTER TABLE outbox ADD COLUMN consent TEXT;", NULL},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

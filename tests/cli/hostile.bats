@@ -227,14 +227,29 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	code=$(api "$REG" POST "$KOR_URL/v1/log/witness" --data-binary "$(body fork2.txt fork1.txt)")
 	[ "$code" = 400 ]
 	[[ "$(jq -r .error.message ans.json)" == *previous* ]]
-	# without it, it is checked from the real one kept: the alarm
+	# without it, it is checked from the real one kept: refused, but by hand
+	# a proof that fails proves nothing of JPN (whoever gave it may have
+	# made it): no alarm
 	code=$(api "$REG" POST "$KOR_URL/v1/log/witness" --data-binary "$(body fork2.txt)")
 	[ "$code" = 400 ]
-	[[ "$(jq -r .error.message ans.json)" == *"ALARM: liaison/JPN"*"not an extension"* ]]
+	[[ "$(jq -r .error.message ans.json)" == *"liaison/JPN"*"not an extension"*"(refused; no alarm raised: by hand"* ]]
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/readyz")" = 200 ]
+	# the real log goes on, and is witnessed one larger
+	"$L" --home jpn person add ono --party JPN --name Ono --role analyst >/dev/null
+	"$L" --home jpn log checkpoint -o real2.txt
+	"$L" --home jpn --json log consistency --from "$n1" >proof2.json
+	code=$(api "$REG" POST "$KOR_URL/v1/log/witness" --data-binary \
+		"$(jq -n --rawfile cp real2.txt --slurpfile p proof2.json '{checkpoint: $cp, proof: $p[0].proof}')")
+	[ "$code" = 200 ]
+	# the rewrite's own checkpoint of a size kept here, older than the
+	# latest: two roots JPN signed for one size, the alarm
+	code=$(api "$REG" POST "$KOR_URL/v1/log/witness" --data-binary "$(body fork1.txt)")
+	[ "$code" = 400 ]
+	[[ "$(jq -r .error.message ans.json)" == *"ALARM: liaison/JPN signed two different trees of $n1 entries"* ]]
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/readyz")" = 503 ]
 	down kor
 	# the real one is still the one kept, and the alarm is logged
-	[ "$(sqlite3 kor/node.db "SELECT max(size) FROM log_witnessed WHERE origin = 'liaison/JPN'")" = "$(sed -n 2p real.txt)" ]
+	[ "$(sqlite3 kor/node.db "SELECT max(size) FROM log_witnessed WHERE origin = 'liaison/JPN'")" = "$(sed -n 2p real2.txt)" ]
 	"$L" --home kor --json log entries | jq -e -s '[.[].entries[].data | @base64d | fromjson | select(.kind == "checkpoint-alarm")] | length == 1'
 	run "$L" --home kor log witness fork2.txt --previous fork1.txt
 	[ "$status" -eq 2 ]

@@ -154,6 +154,7 @@ kinds() { "$L" --home "$1" log entries 2>/dev/null | jq -r .kind | paste -sd' ';
 	cp jpn2/node.db jpn/node.db
 	"$L" --home jpn config apply "$EXAMPLE" >/dev/null
 	"$L" --home jpn person add a --party JPN --name A --role analyst >/dev/null
+	"$L" --home jpn log checkpoint -o rewritten3.txt
 	"$L" --home jpn person add b --party JPN --name B --role analyst >/dev/null
 	"$L" --home jpn person add c --party JPN --name C --role analyst >/dev/null
 	"$L" --home jpn log checkpoint -o rewritten.txt
@@ -161,7 +162,12 @@ kinds() { "$L" --home "$1" log entries 2>/dev/null | jq -r .kind | paste -sd' ';
 	run "$L" --home kor log witness rewritten.txt
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"ALARM: liaison/JPN signed two different trees of 5 entries"* ]]
+	# an older checkpoint again is nothing new; a smaller tree never seen, a shrink
 	run "$L" --home kor log witness cp4.txt
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"liaison/JPN's tree of 4 entries was witnessed here before (the latest is of 5): nothing new"* ]]
+	[ "$(sed -n 2p rewritten3.txt)" = 3 ]
+	run "$L" --home kor log witness rewritten3.txt
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"ALARM"*"never shrinks"* ]]
 	# a checkpoint of a party whose key is not known
