@@ -92,8 +92,9 @@ for node in jpn kor; do
 	on $node init --replay --party "${node^^}"
 	on $node config apply config.json
 done
-"$L" keygen --party USA >/dev/null 2>&1 # the USA's public key, for KOR to seal to
-on jpn party key KOR kor/keys/KOR.pub >/dev/null
+"$L" keygen --party USA >/dev/null 2>&1 # the USA's public key: KOR seals to it, and
+on jpn party key KOR kor/keys/KOR.pub >/dev/null # JPN's consent seals the content's digest to it
+on jpn party key USA USA.pub >/dev/null
 on kor party key JPN jpn/keys/JPN.pub >/dev/null
 on kor party key USA USA.pub >/dev/null
 up jpn
@@ -146,8 +147,10 @@ echo "KOR: $(state kor)"
 day 2019-11-23 "the day the agreement would have ended"
 echo "JPN: $(state jpn)"
 note "kim still reads the report: the agreement is in force"
+KIM=$("$L" --home kor person token kim 2>/dev/null) # the first expired after 30 days
 http kor "$KIM" POST /v1/access-checks \
-	-d "{\"item\": \"$id\", \"action\": \"read\", \"purpose\": \"warning\"}" | jq -r '.decision'
+	-d "{\"item\": \"$id\", \"action\": \"read\", \"purpose\": \"warning\"}" |
+	jq -r '.decision // "error: \(.error.message)"'
 note "without the suspension (event 4), it would have ended, and so would the sharing:"
 on jpn agreement status "$G" --without 4 | head -2 # the command, then its first line
 

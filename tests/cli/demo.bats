@@ -18,6 +18,8 @@ load helpers
 	grep -q 'a notice given by 2019-08-24 ends it at the end of this term' <<<"$output"
 	[[ "$output" == *'"result":"stored"'* ]]
 	[[ "$output" == *"two short-range missiles launched eastward"* ]]
+	# kim still reads the report on 2019-11-23 (a fresh token: the first one expired)
+	grep -A2 'kim still reads the report' <<<"$output" | grep -qx PERMIT
 	[[ "$output" == *"NO R-THIRD-PARTY"* ]]
 	[[ "$output" == *"to USA: to-usa.lsn"* ]]
 	[ "$(grep -c '^log verified:' <<<"$output")" -eq 2 ]
