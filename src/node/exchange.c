@@ -191,7 +191,8 @@ static int consent_names(const struct consent_info *ci, const char *holder,
  * The consent this node holds to pass item l on to `to` (*doc, free() it;
  * NULL when the item is this party's own, or goes back to its originator:
  * neither needs one), checked as the receiver will check it: one that
- * names the label held here (it, as this node reseals it) and a content.
+ * names this node as the holder, the label held here (it, as this node
+ * reseals it) and a content.
  */
 static int held_consent(struct node *n, const struct store_item *it, const struct label *l,
 			const char *to, char **doc, struct lerr *e)
