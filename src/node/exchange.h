@@ -22,7 +22,7 @@ int node_reseal(struct node *n, const char *id, const struct key_secret *k,
 /* sig64 gets k's Ed25519 signature over CTX, a NUL and text, in base64. */
 int node_sign_b64(const struct key_secret *k, const char *ctx, const char *text,
 		  char sig64[NODE_SIG_B64], struct lerr *e)
-    __attribute__((warn_unused_result, nonnull));
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
 /*
  * A signed statement as one JSON line: {FIELD: TEXT's object, "signature":

@@ -146,7 +146,7 @@ int node_item_open(struct node *n, const char *id, const struct key_secret *k, i
  * consent to pass it on names. */
 int node_item_content_sha256(struct node *n, const char *id, const struct key_secret *k,
 			     uint8_t out[ENV_HASH], struct lerr *e)
-    __attribute__((warn_unused_result, nonnull));
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
 /* node_item_open for a payload of at most max bytes: 1, nothing read or
  * written, when the item's is larger */
