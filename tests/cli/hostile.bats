@@ -341,12 +341,18 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 		curl -sf -X POST "${args[@]}" -H 'Content-Type: application/octet-stream' \
 			--data-binary @since.json "$JPN_URL/v1/peer/checkpoint" >"$2"
 	}
-	serve() { # FILE: KOR's peer JPN is a stand-in answering FILE
-		mkdir -p cap
-		python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap --checkpoint "$1" >cap.port &
-		PIDS+=($!)
-		for _ in $(seq 100); do [ -s cap.port ] && break; sleep 0.05; done
-		"$L" --home kor peer add JPN --url "http://127.0.0.1:$(cat cap.port)" >/dev/null
+	stand=
+	stand_in() { # CMD...: KOR's peer JPN is CMD, which prints its port (the one before stopped)
+		[ -z "$stand" ] || kill "$stand" 2>/dev/null || true
+		rm -rf cap stand.port && mkdir cap
+		"$@" >stand.port &
+		stand=$!
+		PIDS+=("$stand")
+		for _ in $(seq 100); do [ -s stand.port ] && break; sleep 0.05; done
+		"$L" --home kor peer add JPN --url "http://127.0.0.1:$(cat stand.port)" >/dev/null
+	}
+	serve() { # FILE: a stand-in answering FILE
+		stand_in python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap --checkpoint "$1"
 	}
 	no_alarm() { # WHAT [WHY]: the last witnessing failed, said WHAT and WHY, raised nothing
 		[[ "$output" == *"0 witnessed, 0 alarm(s), 1 failed"* ]]
@@ -373,8 +379,6 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	# ... even with KOR's nonce and size written in: the signature does not
 	# cover them
 	jq --argjson n "$n" '.nonce = "@NONCE@" | .since = $n' old.json >nonce.json
-	kill "${PIDS[-1]}"
-	rm -rf cap cap.port
 	serve nonce.json
 	run "$L" --home kor peer witness
 	no_alarm "a log never shrinks"
@@ -382,23 +386,13 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	# nonce KOR sent, from another size: JPN's answer is signed for the USA
 	third_party jpn
 	"$L" --home jpn peer add USA --url http://127.0.0.1:9 >/dev/null
-	kill "${PIDS[-1]}"
-	rm -f relay.port
-	FORGE="$TOOLS/forge" python3 "$BATS_TEST_DIRNAME/../tools/relay_peer.py" as \
-		"$BATS_TEST_TMPDIR/third-party-keys/USA.key" JPN "$JPN_URL" >relay.port &
-	PIDS+=($!)
-	for _ in $(seq 100); do [ -s relay.port ] && break; sleep 0.05; done
-	"$L" --home kor peer add JPN --url "http://127.0.0.1:$(cat relay.port)" >/dev/null
+	stand_in env FORGE="$TOOLS/forge" python3 "$BATS_TEST_DIRNAME/../tools/relay_peer.py" as \
+		"$BATS_TEST_TMPDIR/third-party-keys/USA.key" JPN "$JPN_URL"
 	run "$L" --home kor peer witness
 	no_alarm "is not an extension of the one of $n"
 	# an answer KOR asked for, held on the path while another witnessing
 	# kept a larger checkpoint: checked against the one it was asked from
-	kill "${PIDS[-1]}"
-	rm -f relay.port
-	python3 "$BATS_TEST_DIRNAME/../tools/relay_peer.py" hold "$JPN_URL" flag >relay.port &
-	PIDS+=($!)
-	for _ in $(seq 100); do [ -s relay.port ] && break; sleep 0.05; done
-	"$L" --home kor peer add JPN --url "http://127.0.0.1:$(cat relay.port)" >/dev/null
+	stand_in python3 "$BATS_TEST_DIRNAME/../tools/relay_peer.py" hold "$JPN_URL" flag
 	"$L" --home kor peer witness >held.out 2>&1 &
 	held=$!
 	for _ in $(seq 200); do [ -e flag.held ] && break; sleep 0.05; done
@@ -417,15 +411,11 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	ask "$n" grown.json
 	[ "$(jq '.proof | length' grown.json)" -gt 0 ]
 	jq --arg h "$(head -c 32 /dev/zero | base64)" '.proof[0] = $h' grown.json >changed.json
-	kill "${PIDS[-1]}"
-	rm -rf cap cap.port
 	serve changed.json
 	run "$L" --home kor peer witness
 	no_alarm "is not an extension of the one of $n"
 	# the answer as JPN gave it (to another request) is still witnessed: its
 	# signed checkpoint and its proof stand on their own
-	kill "${PIDS[-1]}"
-	rm -rf cap cap.port
 	serve grown.json
 	run "$L" --home kor peer witness
 	[[ "$output" == *"1 witnessed, 0 alarm(s), 0 failed"* ]]
