@@ -356,24 +356,10 @@ static int read_proof(const struct cli *c, const char *file,
 	json_t *o = json_load_file(file, JSON_REJECT_DUPLICATES, &je);
 	if (!o)
 		return cli_bad_usagef(c, "%s:%d:%d: %s", file, je.line, je.column, je.text);
-	json_t *p = json_object_get(o, "proof");
-	int r = EXIT_OK;
-	*np = 0;
-	if (!json_is_array(p) || json_array_size(p) > MERKLE_PATH_MAX)
-		r = cli_bad_usagef(c, "%s: proof: must be an array of at most %d hashes", file,
-				   MERKLE_PATH_MAX);
-	for (size_t i = 0; r == EXIT_OK && i < json_array_size(p); i++) {
-		const char *s = json_string_value(json_array_get(p, i));
-		size_t got = 0;
-		if (!s ||
-		    sodium_base642bin(path[i], MERKLE_HASH, s, strlen(s), NULL, &got, NULL,
-				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-		    got != MERKLE_HASH)
-			r = cli_bad_usagef(c, "%s: proof[%zu]: not a base64 SHA-256 hash", file, i);
-		(*np)++;
-	}
+	struct lerr e = {0};
+	int r = node_proof_decode(json_object_get(o, "proof"), "proof", path, np, &e);
 	json_decref(o);
-	return r;
+	return r < 0 ? cli_bad_usagef(c, "%s: %s", file, e.msg) : EXIT_OK;
 }
 
 static int read_note(const struct cli *c, const char *file, char **text)

@@ -8,6 +8,7 @@
 
 #include "../core/scheme.h"
 #include "../core/text.h"
+#include "../node/log.h"
 
 /* Names from outside are quoted at most this long in a message. */
 #define NAME_SHOWN "%.64s"
@@ -52,23 +53,7 @@ static int missing(const struct arg_spec *spec, uint32_t seen, const char *what,
 
 static int body_hashes(const struct arg_spec *a, json_t *v, struct lerr *e)
 {
-	if (!json_is_array(v) || json_array_size(v) > MERKLE_PATH_MAX)
-		return lerr_set(e, LERR_INVAL, "%s: an array of at most %d base64 hashes", a->name,
-				MERKLE_PATH_MAX);
-	size_t i;
-	json_t *h;
-	json_array_foreach (v, i, h) {
-		const char *s = json_string_value(h);
-		size_t got = 0;
-		if (!s ||
-		    sodium_base642bin(a->hashes->h[i], MERKLE_HASH, s, json_string_length(h), NULL,
-				      &got, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-		    got != MERKLE_HASH)
-			return lerr_set(e, LERR_INVAL, "%s[%zu]: not a base64 SHA-256 hash",
-					a->name, i);
-	}
-	a->hashes->n = json_array_size(v);
-	return 0;
+	return node_proof_decode(v, a->name, a->hashes->h, &a->hashes->n, e);
 }
 
 static int body_value(const struct arg_spec *a, json_t *v, struct lerr *e)

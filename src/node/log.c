@@ -469,3 +469,29 @@ int node_log_witnessed_size(struct node *n, const char *origin, uint64_t *size, 
 	free(kept);
 	return r;
 }
+
+int node_proof_decode(const json_t *v, const char *name, uint8_t (*path)[MERKLE_HASH], size_t *n,
+		      struct lerr *e)
+{
+	*n = 0;
+	if (!json_is_array(v) || json_array_size(v) > MERKLE_PATH_MAX) {
+		lerr_set(e, LERR_INVAL, "%s: an array of at most %d base64 hashes", name,
+			 MERKLE_PATH_MAX);
+		return lerr_field(e, name);
+	}
+	size_t i;
+	json_t *h;
+	json_array_foreach (v, i, h) {
+		const char *s = json_string_value(h);
+		size_t got = 0;
+		if (!s ||
+		    sodium_base642bin(path[i], MERKLE_HASH, s, json_string_length(h), NULL, &got,
+				      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    got != MERKLE_HASH) {
+			lerr_set(e, LERR_INVAL, "%s[%zu]: not a base64 SHA-256 hash", name, i);
+			return lerr_field(e, name);
+		}
+	}
+	*n = json_array_size(v);
+	return 0;
+}

@@ -63,6 +63,15 @@ int node_log_record(struct node *n, const char *kind, json_t *body, struct lerr 
  * the person's token of this handle's request ("by_token"). */
 void node_log_who(const struct node *n, json_t *body);
 
+/*
+ * A proof as JSON carries it (`log consistency --json`, a peer's checkpoint
+ * answer, POST /v1/log/witness): v, an array of at most MERKLE_PATH_MAX
+ * base64 SHA-256 hashes, into path (room for MERKLE_PATH_MAX) and *n.
+ * LERR_INVAL naming `name` or `name[i]` otherwise.
+ */
+int node_proof_decode(const json_t *v, const char *name, uint8_t (*path)[MERKLE_HASH], size_t *n,
+		      struct lerr *e) __attribute__((warn_unused_result, nonnull(2, 3, 4)));
+
 /* What node_log_submit calls once its entry is durable (r 0) or failed
  * (r < 0, e saying why), on the committer's thread or the caller's. */
 typedef void (*node_log_done)(void *cls, int r, const struct lerr *e);

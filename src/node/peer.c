@@ -513,24 +513,13 @@ int node_peer_witness_answer(struct node *n, const char *party, const char *nonc
 	memset(rep, 0, sizeof *rep);
 	json_t *o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL), *proof = NULL;
 	const char *note = NULL;
-	uint8_t(*path)[MERKLE_HASH] = NULL;
+	uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH];
 	size_t np = 0;
 	int r = 0;
-	if (!o || json_unpack(o, "{s:s, s:o}", "checkpoint", &note, "proof", &proof) != 0 ||
-	    !json_is_array(proof) || json_array_size(proof) > MERKLE_PATH_MAX)
+	if (!o || json_unpack(o, "{s:s, s:o}", "checkpoint", &note, "proof", &proof) != 0)
 		r = lerr_set(e, LERR_INVAL, "%s's node answered with no checkpoint", party);
-	np = r == 0 ? json_array_size(proof) : 0;
-	if (np && !(path = calloc(np, sizeof *path)))
-		r = lerr_set(e, LERR_NOMEM, "out of memory");
-	for (size_t i = 0; r == 0 && i < np; i++) {
-		const char *h = json_string_value(json_array_get(proof, i));
-		size_t got = 0;
-		if (!h ||
-		    sodium_base642bin(path[i], MERKLE_HASH, h, strlen(h), NULL, &got, NULL,
-				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-		    got != MERKLE_HASH)
-			r = lerr_set(e, LERR_INVAL, "%s's proof is not base64 hashes", party);
-	}
+	else if ((r = node_proof_decode(proof, "proof", path, &np, e)) < 0)
+		lerr_prefix(e, "%s's answer", party);
 	if (r == 0)
 		r = node_peer_witness(n, party, note, (const uint8_t(*)[MERKLE_HASH])path, np, now,
 				      answer_fresh(n, party, nonce, since, o), since, rep, e);
@@ -539,7 +528,6 @@ int node_peer_witness_answer(struct node *n, const char *party, const char *nonc
 		if (node_peer_witness_failed(n, party, e->msg, &se) < 0)
 			*e = se;
 	}
-	free(path);
 	json_decref(o);
 	return r;
 }
