@@ -478,10 +478,21 @@ static void check_release(const struct decide_request *rq, struct decision *d)
 	const char *to = rq->to && rq->to[0] ? rq->to : "?";
 	/* R-THIRD-PARTY: a foreign item going to a third party */
 	if (!text_eq(l->originator, rq->person->party) && !text_eq(l->originator, to)) {
-		rule(d, "R-THIRD-PARTY", "Art. 5", rq->consent,
-		     "%s made the item; releasing it to %s needs its written consent, %s",
-		     l->originator, to, rq->consent ? "which was given" : "which there is not");
-		consent_hint(d, l->originator, to);
+		const bool ok = rq->consent && !rq->consent_flaw;
+		rule(d, "R-THIRD-PARTY", "Art. 5", ok,
+		     "%s made the item; releasing it to %s needs its written consent, %s%s",
+		     l->originator, to,
+		     ok		   ? "which was given"
+		     : rq->consent ? "and the one here "
+				   : "which there is not",
+		     ok || !rq->consent ? "" : rq->consent_flaw);
+		if (rq->consent)
+			hint(d,
+			     "%s's consent for %s again, naming %s as holder and the item's label "
+			     "now (consent grant on its node, consent import here)",
+			     l->originator, to, rq->holder ? rq->holder : rq->person->party);
+		else
+			consent_hint(d, l->originator, to);
 	}
 	if (!rq->release_agreement)
 		rule(d, "R-IN-FORCE", "Art. 21", false, "no agreement between %s and %s",

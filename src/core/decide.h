@@ -73,6 +73,8 @@ struct decide_request {
 	const char *to;				/* release: the destination party */
 	const struct agreement *release_agreement; /* person's party <-> `to` */
 	bool consent;				   /* the originator's consent for `to` */
+	/* a consent held that cannot serve: why (after "the one here"), or NULL */
+	const char *consent_flaw;
 	const struct export_regime *export_regime; /* release: the person's party's, or NULL */
 	/*
 	 * The party whose node holds the item and decides (NULL: the

@@ -160,61 +160,98 @@ static int consent_read(struct node *n, json_t *root, const char *name, struct c
  * `holder` (the party passing it on) and the label label_sha256 (NULL:
  * not compared), that of what `what` ("came with it", "this node holds").
  * The content's digest is sealed to the third party: only its node can
- * compare it (passed_on). 0, else LERR_REFUSED saying which differs.
+ * compare it (passed_on). Into why (after "the consent"), what differs,
+ * or "" when nothing does.
  */
+static void consent_flaw(const struct consent_info *ci, const char *holder,
+			 const char *label_sha256, const char *what, char *why, size_t n)
+{
+	why[0] = '\0';
+	if (!ci->label_sha256[0] || !ci->content_sealed[0] || !ci->holder[0])
+		snprintf(why, n,
+			 "names no %s (one granted by an older release): %s must grant it again",
+			 !ci->label_sha256[0]	  ? "label"
+			 : !ci->content_sealed[0] ? "content"
+						  : "holder",
+			 ci->originator);
+	else if (strcmp(ci->holder, holder) != 0)
+		snprintf(why, n, "lets %s pass it on, not %s", ci->holder, holder);
+	else if (label_sha256 && strcmp(ci->label_sha256, label_sha256) != 0)
+		snprintf(why, n, "is for another label than the one that %s", what);
+}
+
+/* consent_flaw as an error: 0, else LERR_REFUSED saying what differs. */
 static int consent_names(const struct consent_info *ci, const char *holder,
 			 const char *label_sha256, const char *what, struct lerr *e)
 {
-	if (!ci->label_sha256[0] || !ci->content_sealed[0] || !ci->holder[0])
-		return lerr_set(e, LERR_REFUSED,
-				"R-THIRD-PARTY: %s's consent for item %s names no %s (one granted "
-				"by an older release): %s must grant it again",
-				ci->originator, ci->item,
-				!ci->label_sha256[0]	 ? "label"
-				: !ci->content_sealed[0] ? "content"
-							 : "holder",
-				ci->originator);
-	if (strcmp(ci->holder, holder) != 0)
-		return lerr_set(
-		    e, LERR_REFUSED,
-		    "R-THIRD-PARTY: %s's consent for item %s lets %s pass it on, not %s",
-		    ci->originator, ci->item, ci->holder, holder);
-	if (label_sha256 && strcmp(ci->label_sha256, label_sha256) != 0)
-		return lerr_set(e, LERR_REFUSED,
-				"R-THIRD-PARTY: %s's consent for item %s is for another label than "
-				"the one that %s",
-				ci->originator, ci->item, what);
-	return 0;
+	char why[CONSENT_FLAW_MAX];
+	consent_flaw(ci, holder, label_sha256, what, why, sizeof why);
+	if (!why[0])
+		return 0;
+	return lerr_set(e, LERR_REFUSED, "R-THIRD-PARTY: %s's consent for item %s %s",
+			ci->originator, ci->item, why);
 }
 
 /*
- * The consent this node holds to pass item l on to `to` (*doc, free() it;
- * NULL when the item is this party's own, or goes back to its originator:
- * neither needs one), checked as the receiver will check it: one that
- * names this node as the holder, the label held here (it, as this node
- * reseals it) and a content.
+ * The consent this node holds to pass item it/l on to `to` (*doc, free()
+ * it; NULL when the item is this party's own, or goes back to its
+ * originator: neither needs one; NULL too when none is held), checked as
+ * the receiver will check it: one that names this node as the holder, the
+ * label held here (it, as this node reseals it) and a content; what it
+ * does not name into why (see consent_flaw).
  */
-static int held_consent(struct node *n, const struct store_item *it, const struct label *l,
-			const char *to, char **doc, struct lerr *e)
+static int consent_held(struct node *n, const struct store_item *it, const struct label *l,
+			const char *to, char **doc, char *why, size_t wn, struct lerr *e)
 {
 	*doc = NULL;
+	why[0] = '\0';
 	if (strcmp(l->originator, n->party) == 0 || strcmp(to, l->originator) == 0)
 		return 0;
 	int r = store_consent_evidence(n->store, l->item, to, doc, e);
-	if (r == LERR_NOTFOUND) /* decide() found one: a consent cannot be taken back */
-		return lerr_set(e, LERR_REFUSED,
-				"R-THIRD-PARTY: %s's consent to release item %s to %s is not here",
-				l->originator, l->item, to);
+	if (r == LERR_NOTFOUND)
+		return 0;
 	struct consent_info ci;
 	json_t *root = r == 0 ? json_loads(*doc, JSON_REJECT_DUPLICATES, NULL) : NULL;
 	if (r == 0)
 		r = root ? consent_read(n, root, "the consent held here", &ci, e)
 			 : lerr_set(e, LERR_INVAL, "the consent held here is not JSON");
 	json_decref(root);
-	char label_sha256[DIGEST_B64_MAX];
-	peer_digest(it->label, strlen(it->label), label_sha256);
-	if (r == 0)
-		r = consent_names(&ci, n->party, label_sha256, "this node holds", e);
+	if (r == 0) {
+		char label_sha256[DIGEST_B64_MAX];
+		peer_digest(it->label, strlen(it->label), label_sha256);
+		consent_flaw(&ci, n->party, label_sha256, "this node holds", why, wn);
+	}
+	if (r < 0) {
+		free(*doc);
+		*doc = NULL;
+	}
+	return r;
+}
+
+int node_consent_flaw(struct node *n, const struct store_item *it, const struct label *l,
+		      const char *to, char *why, size_t wn, struct lerr *e)
+{
+	char *doc = NULL;
+	int r = consent_held(n, it, l, to, &doc, why, wn, e);
+	free(doc);
+	return r;
+}
+
+/* consent_held as the release needs it: a consent that can pass the item
+ * on (decide() found one: a consent cannot be taken back), else an error. */
+static int held_consent(struct node *n, const struct store_item *it, const struct label *l,
+			const char *to, char **doc, struct lerr *e)
+{
+	char why[CONSENT_FLAW_MAX];
+	int r = consent_held(n, it, l, to, doc, why, sizeof why, e);
+	if (r == 0 && why[0])
+		r = lerr_set(e, LERR_REFUSED, "R-THIRD-PARTY: %s's consent for item %s %s",
+			     l->originator, l->item, why);
+	else if (r == 0 && !*doc && strcmp(l->originator, n->party) != 0 &&
+		 strcmp(to, l->originator) != 0)
+		r = lerr_set(e, LERR_REFUSED,
+			     "R-THIRD-PARTY: %s's consent to release item %s to %s is not here",
+			     l->originator, l->item, to);
 	if (r < 0) {
 		free(*doc);
 		*doc = NULL;
@@ -658,6 +695,23 @@ static int consent_holder_check(struct node *n, const struct release_args *a, co
 	return r < 0 ? lerr_field(e, "holder") : 0;
 }
 
+/* The holder holds the item: released to it from here, or passed on to it
+ * with this party's consent (a mistyped holder is caught here, not by a
+ * consent that nobody can use). LERR_INVAL naming "holder" otherwise. */
+static int consent_holder_holds(struct node *n, const struct label *l, const char *holder,
+				struct lerr *e)
+{
+	int r = store_release_has(n->store, l->item, holder, e);
+	if (r == 0 && (r = store_consent_has(n->store, l->item, holder, e)) == 0) {
+		lerr_set(e, LERR_INVAL,
+			 "holder: item %s was never released to %s here, nor passed on to it with "
+			 "%s's consent: %s holds nothing to pass on",
+			 l->item, holder, l->originator, holder);
+		return lerr_field(e, "holder");
+	}
+	return r < 0 ? r : 0;
+}
+
 /* The party a consent is for: a known party, neither the originator nor
  * the holder. LERR_INVAL naming "to" otherwise. */
 static int consent_to_check(struct node *n, const struct release_args *a, const struct label *l,
@@ -714,6 +768,8 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 				"R-CLEARANCE: %s may not consent to passing on an item of %s %s: "
 				"it needs a valid clearance at that level",
 				p.id, n->party, l.level);
+	if ((r = consent_holder_holds(n, &l, holder, e)) < 0)
+		return r;
 	struct store_peer peer;
 	if (a->send && (r = store_peer_get(n->store, a->send, &peer, e)) < 0)
 		return r;

@@ -118,6 +118,16 @@ struct consent_info {
 int node_consent_grant(struct node *n, const struct release_args *a, const struct key_secret *k,
 		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
+/*
+ * Why the consent held here cannot pass item it/l on to `to` (see
+ * node_item_release), into why (words that follow "the consent", as
+ * "lets GBR pass it on, not KOR"); "" when it can, or when none is held
+ * or needed. A decision about the release counts such a consent as none.
+ */
+int node_consent_flaw(struct node *n, const struct store_item *it, const struct label *l,
+		      const char *to, char *why, size_t wn, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+
 /* Imports a consent file: the originator's signature, an item it made here;
  * from: the peer it came from (its originator's node alone), or NULL. */
 int node_consent_import(struct node *n, const char *file, const char *from, struct consent_info *ci,

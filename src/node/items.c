@@ -20,6 +20,7 @@
 #include "../crypto/fio.h"
 #include "../store/store.h"
 #include "encode.h"
+#include "exchange.h"
 #include "internal.h"
 #include "label_json.h"
 #include "log.h"
@@ -261,6 +262,15 @@ static int gather(struct node *n, struct decide_ctx *c, const struct store_item 
 		if (node_agreement_between(n, party, a->to, a->date, &c->release, NULL) == 0)
 			rq->release_agreement = &c->release;
 		rq->consent = store_consent_has(n->store, it->id, a->to, NULL) == 1;
+		/* one that cannot pass it on counts as none (node_item_release
+		 * would refuse it after a logged PERMIT) */
+		if (rq->consent && a->action == ACT_RELEASE) {
+			int r = node_consent_flaw(n, it, l, a->to, c->consent_flaw,
+						  sizeof c->consent_flaw, e);
+			if (r < 0)
+				return r;
+			rq->consent_flaw = c->consent_flaw[0] ? c->consent_flaw : NULL;
+		}
 	}
 	return 0;
 }

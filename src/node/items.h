@@ -69,11 +69,14 @@ struct decide_args {
 };
 
 /* What node_decide gathers for decide(). */
+#define CONSENT_FLAW_MAX 120 /* why a consent held cannot serve (node_consent_flaw) */
+
 struct decide_ctx {
 	struct person person;
 	struct party scheme;
 	struct item_view item;
 	struct agreement agreement, release, received, holder;
+	char consent_flaw[CONSENT_FLAW_MAX];
 };
 
 /*

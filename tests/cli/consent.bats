@@ -9,6 +9,7 @@ setup() {
 	echo "launch at 06:00" >report.txt
 	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn >/dev/null
 	consents() { sqlite3 jpn/node.db 'SELECT count(*) FROM consents'; }
 }
 
@@ -62,6 +63,19 @@ setup() {
 	[[ "$output" == *"to: USA holds the item already: a consent is for a third party"* ]]
 	run "$L" --home jpn consent grant "$ID" --to USA --by sato --holder KOX -o c.json
 	[[ "$output" == *'"KOX" is not a party known on this node'* ]]
+	# ... that holds the item: released to it from here (or passed on to
+	# it with a consent): a mistyped holder is caught at the grant
+	NEW=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title New \
+		--releasable KOR --releasable USA 2>/dev/null)
+	run "$L" --home jpn --json consent grant "$NEW" --to USA --by sato --holder KOR -o c.json
+	[ "$status" -eq 2 ]
+	[ "$(echo "$output" | jq -r '.error.code + " " + .error.field')" = "invalid holder" ]
+	[[ "$(echo "$output" | jq -r .error.message)" == *"item $NEW was never released to KOR here, nor passed on to it with JPN's consent: KOR holds nothing to pass on"* ]]
+	"$L" --home jpn item release "$NEW" --to KOR --by sato -o new.lsn >/dev/null
+	run "$L" --home jpn consent grant "$NEW" --to USA --by sato --holder KOR -o new.json
+	[ "$status" -eq 0 ]
+	rm new.json
+	sqlite3 jpn/node.db "DELETE FROM consents"
 	# a party whose key is not here: the consent seals the content's digest to it
 	echo '{"parties": [{"code": "GBR", "name": "United Kingdom", "levels": [
 	        {"code": "S", "name": "SECRET", "rank": 1}]}]}' >gbr.json

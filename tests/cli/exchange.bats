@@ -93,6 +93,7 @@ teardown() {
 	[[ "$output" == *"R-THIRD-PARTY: JPN made item $ID, not KOR who sent it: JPN's consent to its release to USA must come with it"* ]]
 	ID2=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Other \
 		--releasable KOR --releasable USA --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	"$L" --home jpn item release "$ID2" --to KOR --by sato -o other.lsn >/dev/null
 	"$L" --home jpn consent grant "$ID2" --to USA --by sato --holder KOR -o other.json
 	run "$L" --home usa item import to-usa.lsn --consent other.json
 	[ "$status" -eq 1 ]
@@ -130,11 +131,11 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"R-THIRD-PARTY: JPN's consent for item $ID names its content sealed to another key than USA's"* ]]
 	# nor one JPN gave another holder: only the party it names may pass it
-	# on (else any partner of the USA's could try contents under it)
-	echo '{"parties": [{"code": "GBR", "name": "United Kingdom", "levels": [
-	        {"code": "S", "name": "SECRET", "rank": 1}]}]}' >gbr.json
-	"$L" --home jpn config apply gbr.json >/dev/null
-	"$L" --home jpn consent grant "$ID" --to USA --by sato --holder GBR -o gbr-consent.json >/dev/null
+	# on (else any partner of the USA's could try contents under it); JPN's
+	# node grants only to a holder it released the item to, so JPN's key
+	# signs this one by hand
+	jq -c '.consent | .holder = "GBR"' consent.json >gbr.txt
+	"$TOOLS/forge" signed jpn/keys/JPN.key liaison-consent/v1 consent "$(cat gbr.txt)" >gbr-consent.json
 	run "$L" --home usa item import to-usa.lsn --consent gbr-consent.json
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"R-THIRD-PARTY: JPN's consent for item $ID lets GBR pass it on, not KOR"* ]]
@@ -155,21 +156,34 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	"$L" --home jpn item downgrade "$ID" --by sato --level HI >/dev/null
 	"$L" --home jpn consent grant "$ID" --to USA --by sato --holder KOR -o lowered.json >/dev/null
 	"$L" --home kor consent import lowered.json >/dev/null
+	# (the decision itself is a denial, and the log keeps it as one: a
+	# PERMIT logged for a release then refused once misled the record)
 	released() { sqlite3 kor/node.db "SELECT count(*) FROM releases WHERE to_party = 'USA'"; }
+	last_decision() {
+		"$L" --home kor log entries | jq -r 'select(.kind == "decision" and .decision.action == "release")
+			| .decision.decision + " " + ([.decision.rules[] | select(.ok | not) | .detail] | join("; "))' | tail -1
+	}
 	before=$(released)
 	run "$L" --home kor item release "$ID" --to USA --by park -o again.lsn
-	[ "$status" -eq 1 ]
-	[[ "$output" == *"R-THIRD-PARTY: JPN's consent for item $ID is for another label than the one that this node holds"* ]]
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"NO R-THIRD-PARTY JPN made the item; releasing it to USA needs its written consent, and the one here is for another label than the one that this node holds (Art. 5)"* ]]
+	[[ "$output" == *"JPN's consent for USA again, naming KOR as holder and the item's label now"* ]]
 	[ ! -e again.lsn ] && [ ! -e again.lsn.consent.json ]
+	[[ "$(last_decision)" == "DENY JPN made the item; releasing it to USA needs its written consent, and the one here is for another label"* ]]
 	# ... or one an older release granted, naming no label or content
 	"$TOOLS/forge" signed jpn/keys/JPN.key liaison-consent/v1 consent \
 		"{\"date\":\"2019-09-01\",\"granted_by\":\"sato\",\"item\":\"$ID\",\"originator\":\"JPN\",\"to\":\"USA\"}" >old.json
 	sqlite3 kor/node.db "UPDATE consents SET evidence = CAST(readfile('old.json') AS TEXT)"
 	run "$L" --home kor item release "$ID" --to USA --by park -o again.lsn
-	[ "$status" -eq 1 ]
-	[[ "$output" == *"R-THIRD-PARTY: JPN's consent for item $ID names no label (one granted by an older release): JPN must grant it again"* ]]
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"and the one here names no label (one granted by an older release): JPN must grant it again (Art. 5)"* ]]
 	[ ! -e again.lsn ] && [ ! -e again.lsn.consent.json ]
 	[ "$(released)" = "$before" ]
+	[[ "$(last_decision)" == "DENY "*"names no label (one granted by an older release)"* ]]
+	# an access check asks the same question and gets the same answer
+	run "$L" --home kor --json access check --person park --item "$ID" --action release --to USA
+	[ "$status" -eq 3 ]
+	[ "$(jq -r '.decision' <<<"$output")" = DENY ]
 }
 
 @test "a holder passes another party's item on, as a file through a daemon or through its peer: the originator's consent goes with it" {

@@ -123,7 +123,9 @@ req() { # TOKEN METHOD PATH [CURL ARGS...]: the status; the body in body.txt
 	"$L" --home jpn peer add KOR --url "$KOR_URL" >/dev/null
 	"$L" --home kor peer add JPN --url "$JPN_URL" >/dev/null
 	"$L" --home jpn item release "$HIGH" --to KOR --by sato >/dev/null
-	# a consent for an item KOR never got: KOR answers 404 naming it
+	# a consent for an item KOR never got (released to a file it never
+	# imported): KOR answers 404 naming it
+	"$L" --home jpn item release "$KEPT" --to KOR --by sato -o kept.lsn >/dev/null
 	"$L" --home jpn consent grant "$KEPT" --to USA --send KOR --by sato >/dev/null
 	for _ in $(seq 100); do
 		"$L" --home jpn --json peer outbox | jq -e \

@@ -200,6 +200,8 @@ share() { # TOKEN -> the new item's id
 @test "acts on items: reproduce, translate, downgrade, report, destroy, consents" {
 	start jpn
 	id=$(share "$SATO")
+	# released to KOR, which a consent's holder must have been
+	"$L" --home jpn item release "$id" --to KOR --by sato -o env.lsn 2>/dev/null
 	call "$SATO" POST "/v1/items/$id/reproduce" -d '{"purpose": "warning"}'
 	[ "$status_code" = 201 ]
 	copy=$(jq -r .id out.json)
@@ -226,7 +228,6 @@ share() { # TOKEN -> the new item's id
 	[ "$status_code" = 403 ]
 	[ "$(jq -r .error.code out.json)" = forbidden ]
 	stop
-	"$L" --home jpn item release "$id" --to KOR --by sato -o env.lsn 2>/dev/null
 	"$L" --home kor item import env.lsn >/dev/null 2>&1
 	PARK=$("$L" --home kor person token park 2>/dev/null)
 	start kor

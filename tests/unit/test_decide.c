@@ -314,6 +314,15 @@ Test(rules, r_third_party_and_r_in_force)
 	rq.consent = true;
 	decide(&rq, &d);
 	permitted(&d);
+	/* a consent held that cannot pass the item on counts as none, and says why */
+	rq.consent_flaw = "lets GBR pass it on, not KOR";
+	rq.holder = "KOR";
+	decide(&rq, &d);
+	denied_by(&d, "R-THIRD-PARTY",
+		  "needs its written consent, and the one here lets GBR pass it on, not KOR");
+	const char *h = find(&d, "R-THIRD-PARTY")->hint;
+	cr_expect(strstr(h, "naming KOR as holder") != NULL, "hint: %s", h);
+	rq.consent_flaw = NULL;
 	rq.release_agreement = NULL;
 	decide(&rq, &d);
 	denied_by(&d, "R-IN-FORCE", "no agreement between KOR and USA");
