@@ -183,6 +183,25 @@ int node_cached_token(struct node *n, const uint8_t hash[32], struct store_token
 	return r;
 }
 
+int node_cache_peek_token(struct node *n, const uint8_t hash[32], struct store_token *t,
+			  struct person *p)
+{
+	const struct node_cache *c = n->cache;
+	for (size_t i = 0; c && c->valid && i < CACHE_TOKENS; i++) {
+		if (!c->tokens[i].used || memcmp(c->tokens[i].hash, hash, 32) != 0)
+			continue;
+		for (size_t j = 0; j < CACHE_PEOPLE; j++)
+			if (c->people[j].used &&
+			    strcmp(c->people[j].p.id, c->tokens[i].t.person) == 0) {
+				*t = c->tokens[i].t;
+				*p = c->people[j].p;
+				return 0;
+			}
+		break;
+	}
+	return LERR_NOTFOUND;
+}
+
 int node_cached_between(struct node *n, const char *p1, const char *p2, date_t on,
 			struct agreement *a,
 			int (*load)(struct node *, const char *, const char *, date_t,

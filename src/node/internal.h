@@ -50,6 +50,11 @@ int node_cached_item(struct node *n, const char *id, struct store_item *it, stru
 		     struct lerr *e);
 int node_cached_token(struct node *n, const uint8_t hash[32], struct store_token *t,
 		      struct lerr *e);
+/* The token of that hash and its person as this handle's cache last held
+ * them, however long ago (the store is not asked); LERR_NOTFOUND when it
+ * holds either no longer. */
+int node_cache_peek_token(struct node *n, const uint8_t hash[32], struct store_token *t,
+			  struct person *p);
 /* The agreement between p1 and p2 (either order) that governs on day `on`,
  * found or not, by load. */
 int node_cached_between(struct node *n, const char *p1, const char *p2, date_t on,

@@ -554,6 +554,14 @@ int node_token_check(struct node *n, const char *token, struct person *p, struct
 int node_token_check_digest(struct node *n, const uint8_t h[NODE_TOKEN_DIGEST], struct person *p,
 			    struct store_token *t, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+/*
+ * Whether this handle last saw token valid (node_token_check), with its
+ * person: from what the handle keeps, however old, the store not asked. A
+ * gate only (a daemon reads a question's body for such a token), never the
+ * check: a token revoked since still passes it. 0, else LERR_NOTFOUND.
+ */
+int node_token_seen(struct node *n, const char *token, struct person *p, struct store_token *t)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 /* A token's digest, as the store keeps it; LERR_AUTH for what is not a token. */
 int node_token_digest(const char *token, uint8_t h[NODE_TOKEN_DIGEST], struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));

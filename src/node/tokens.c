@@ -82,20 +82,34 @@ int node_token_check(struct node *n, const char *token, struct person *p, struct
 	return r < 0 ? r : node_token_check_digest(n, h, p, t, e);
 }
 
+/* Whether t's last valid day is behind (dates as text compare as days do). */
+static bool expired(const struct node *n, const struct store_token *t)
+{
+	char today[DATE_BUF_SIZE];
+	return t->expires_on[0] && strcmp(date_format(n->clock.today, today), t->expires_on) > 0;
+}
+
 int node_token_check_digest(struct node *n, const uint8_t h[NODE_TOKEN_DIGEST], struct person *p,
 			    struct store_token *t, struct lerr *e)
 {
-	char today[DATE_BUF_SIZE];
 	int r = node_cached_token(n, h, t, NULL);
 	if (r == LERR_NOTFOUND || (r == 0 && t->revoked_on[0]))
 		return lerr_set(e, LERR_AUTH, "unknown or revoked token");
 	if (r < 0)
 		return lerr_set(e, LERR_STORE, "store: cannot check the token");
-	/* dates as text compare as days do (YYYY-MM-DD) */
-	if (t->expires_on[0] && strcmp(date_format(n->clock.today, today), t->expires_on) > 0)
+	if (expired(n, t))
 		return lerr_set(e, LERR_AUTH, "the token expired after %s", t->expires_on);
 	if ((r = node_person_get(n, t->person, p, e)) < 0)
 		return lerr_set(e, LERR_AUTH, "the token's person is gone");
+	return 0;
+}
+
+int node_token_seen(struct node *n, const char *token, struct person *p, struct store_token *t)
+{
+	uint8_t h[NODE_TOKEN_DIGEST];
+	if (node_token_digest(token, h, NULL) < 0 || node_cache_peek_token(n, h, t, p) < 0 ||
+	    t->revoked_on[0] || expired(n, t))
+		return LERR_NOTFOUND;
 	return 0;
 }
 

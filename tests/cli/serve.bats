@@ -127,6 +127,36 @@ share() { # TOKEN -> the new item's id
 	stop
 }
 
+@test "a question's body comes in for a token a thread saw valid, and the token is checked with the answer: revoked, refused at once" {
+	start jpn
+	id=$(share "$SATO")
+	issued=$("$L" --home jpn --json person token sato)
+	T=$(echo "$issued" | jq -r .token)
+	rid=$(echo "$issued" | jq -r .id)
+	body="{\"item\": \"$id\", \"action\": \"read\", \"purpose\": \"warning\"}"
+	# every worker thread has seen the token valid (and keeps it)
+	for _ in $(seq 12); do
+		call "$T" POST /v1/access-checks -d "$body"
+		[ "$status_code" = 200 ] && [ "$(jq -r .decision out.json)" = PERMIT ]
+	done
+	"$L" --home jpn person revoke-token "$rid" >/dev/null
+	for _ in $(seq 12); do
+		call "$T" POST /v1/access-checks -d "$body"
+		[ "$status_code" = 401 ]
+		[[ "$(jq -r .error.message out.json)" == *"unknown or revoked token"* ]]
+	done
+	# a person whose clearance ends: the answer of the same snapshot says so
+	call "$SATO" POST /v1/access-checks -d "$body"
+	[ "$(jq -r .decision out.json)" = PERMIT ]
+	"$L" --home jpn person add sato --party JPN --name "Sato Hiroshi" --role originator \
+		--role analyst --clearance TOKUTEI --from 2015-04-01 --to 2019-08-31 \
+		--ntk MISSILE-WARNING --replace >/dev/null
+	call "$SATO" POST /v1/access-checks -d "$body"
+	[ "$status_code" = 200 ]
+	[ "$(jq -r .decision out.json)" = DENY ]
+	stop
+}
+
 @test "items: share by upload, show, download, deny, release, import on the peer" {
 	start jpn
 	id=$(share "$SATO")
