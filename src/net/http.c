@@ -795,18 +795,31 @@ enum MHD_Result http_on_request(void *cls, struct MHD_Connection *c, const char 
 	return on_complete(s, c, rq);
 }
 
-/* s as the inside of a JSON string (a URL path: printable ASCII but for quotes and backslashes). */
+/*
+ * s as the inside of a JSON string (a URL path, percent-decoded): quotes,
+ * backslashes and control characters escaped, a UTF-8 sequence kept whole
+ * (a reader gets the path's characters back), any other byte as U+FFFD
+ * (the record stays valid JSON); cut at a character, never inside one.
+ */
 static void json_escape(const char *s, char *out, size_t n)
 {
-	size_t k = 0;
-	for (; *s && k + 7 < n; s++) {
-		unsigned char ch = (unsigned char)*s;
+	size_t k = 0, left = strlen(s);
+	while (left && k + 7 < n) {
+		const unsigned char ch = (unsigned char)*s;
+		size_t len = ch < 0x80 ? 1 : utf8_seq_len((const unsigned char *)s, left);
 		if (ch == '"' || ch == '\\')
 			k += (size_t)snprintf(out + k, n - k, "\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
+		else if (ch < 0x20 || ch == 0x7f)
 			k += (size_t)snprintf(out + k, n - k, "\\u%04x", ch);
-		else
-			out[k++] = (char)ch;
+		else if (len == 0) {
+			k += (size_t)snprintf(out + k, n - k, "\\ufffd");
+			len = 1;
+		} else {
+			memcpy(out + k, s, len); /* 4 at most: k + 7 < n leaves room */
+			k += len;
+		}
+		s += len;
+		left -= len;
 	}
 	out[k] = '\0';
 }

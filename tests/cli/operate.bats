@@ -72,9 +72,13 @@ share() { "$L" "$@" item share report.txt --by sato --level HI --title T; }
 	for _ in $(seq 100); do grep -q "SIGHUP" serve.log && break; sleep 0.05; done
 	grep -q "SIGHUP: the access log flushed" serve.log
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://localhost:$port/healthz")" = 200 ]
+	# a path's characters kept (percent-decoded: UTF-8 whole), a byte that
+	# is no character as U+FFFD, a quote and a control character escaped
+	curl -s -o /dev/null "http://localhost:$port/v1/items/%E8%A8%B3%FF%22%01x"
 	kill -TERM "$pid"
 	wait "$pid"
 	grep -q '"client":"127.0.0.1","method":"GET","path":"/healthz"' serve.log
+	grep '"path":"/v1/items/' serve.log | jq -e '.path == "/v1/items/訳\ufffd\"\u0001x"'
 }
 
 @test "under systemd: READY=1 once serving and STOPPING=1 at SIGTERM (sd_notify); the unit in contrib/ verifies" {
