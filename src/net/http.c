@@ -49,14 +49,17 @@ double http_now(void)
 static bool match_path(const char *pattern, const char *url, struct req *rq)
 {
 	size_t np = 0;
+	const char *longest = NULL; /* the first parameter too long, in the pattern */
 	while (*pattern && *url) {
 		if (*pattern == '{') {
 			const char *pe = strchr(pattern, '}');
 			size_t n = strcspn(url, "/");
-			if (!pe || n == 0 || n >= PARAM_MAX || np == PATH_PARAMS)
+			if (!pe || n == 0 || np == PATH_PARAMS)
 				return false;
-			memcpy(rq->params[np], url, n);
-			rq->params[np++][n] = '\0';
+			if (n >= PARAM_MAX && !longest) /* the route's: a 400 naming it */
+				longest = pattern;
+			memcpy(rq->params[np], url, n < PARAM_MAX ? n : 0);
+			rq->params[np++][n < PARAM_MAX ? n : 0] = '\0';
 			pattern = pe + 1;
 			url += n;
 			continue;
@@ -64,7 +67,12 @@ static bool match_path(const char *pattern, const char *url, struct req *rq)
 		if (*pattern++ != *url++)
 			return false;
 	}
-	return *pattern == '\0' && *url == '\0';
+	if (*pattern != '\0' || *url != '\0')
+		return false;
+	if (longest && !rq->long_param[0])
+		snprintf(rq->long_param, sizeof rq->long_param, "%.*s",
+			 (int)(strchr(longest, '}') - longest - 1), longest + 1);
+	return true;
 }
 
 /* The route tables: api.c's, api_export.c's, console.c's, in that order. */
@@ -119,6 +127,8 @@ static unsigned route_find(const char *method, const char *url, struct req *rq)
 		return MHD_HTTP_NOT_FOUND;
 	snprintf(rq->allow + len, sizeof rq->allow - len, ", OPTIONS");
 	rq->route = found;
+	if (!found)
+		rq->long_param[0] = '\0'; /* another method's route: said by a 405 */
 	return found				? 0
 	       : strcmp(method, "OPTIONS") == 0 ? MHD_HTTP_NO_CONTENT
 						: MHD_HTTP_METHOD_NOT_ALLOWED;
@@ -580,6 +590,13 @@ static enum MHD_Result on_start(struct server *s, struct MHD_Connection *c, cons
 		return reply_errorf(&x, MHD_HTTP_BAD_REQUEST, "invalid", "%s", bad);
 	if (miss == MHD_HTTP_NOT_FOUND)
 		return reply_errorf(&x, miss, "not-found", "no such endpoint: %.128s", url);
+	if (!miss && rq->long_param[0]) { /* an id no store holds: said, not "no endpoint" */
+		struct lerr le = {0};
+		lerr_set(&le, LERR_INVAL, "%s: longer than %d bytes, as no %s here is",
+			 rq->long_param, PARAM_MAX - 1, rq->long_param);
+		lerr_field(&le, rq->long_param);
+		return reply_error(&x, &le);
+	}
 	if (miss == MHD_HTTP_NO_CONTENT) /* OPTIONS: the methods, to anyone */
 		return reply_bytes(&x, miss, NULL, 0, NULL);
 	if (miss)

@@ -178,11 +178,12 @@ struct route {
 struct req {
 	const struct route *route;
 	char params[PATH_PARAMS][PARAM_MAX];
-	struct person who;		    /* the authenticated person */
-	bool read_only;			    /* their token may only ask */
-	struct store_token token;	    /* theirs: its last use is recorded after the answer */
-	char auth_why[160];		    /* why the token was refused */
-	struct peer_request peer;	    /* AUTH_PEER: the request's signed headers */
+	char long_param[24];	  /* a path parameter of PARAM_MAX bytes or more: its name */
+	struct person who;	  /* the authenticated person */
+	bool read_only;		  /* their token may only ask */
+	struct store_token token; /* theirs: its last use is recorded after the answer */
+	char auth_why[160];	  /* why the token was refused */
+	struct peer_request peer; /* AUTH_PEER: the request's signed headers */
 	crypto_hash_sha256_state body_hash; /* AUTH_PEER: of the body as it comes */
 	bool authed;
 	bool by_session;		  /* authenticated by a console session's cookie */

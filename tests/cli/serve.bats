@@ -83,6 +83,17 @@ share() { # TOKEN -> the new item's id
 	[ ! -s out.json ]
 	curl -s -D h.txt -o /dev/null -X OPTIONS "$URL/v1/nothing"
 	grep -q "^HTTP/1.1 404" h.txt
+	# an id longer than any the node keeps: said so, naming it (it once
+	# read "no such endpoint"), before the token is asked for
+	long=$(printf 'x%.0s' $(seq 200))
+	call "" GET "/v1/items/$long"
+	[ "$status_code" = 400 ]
+	[ "$(jq -r '.error.code + " " + .error.field' out.json)" = "invalid id" ]
+	[[ "$(jq -r .error.message out.json)" == *"id: longer than 127 bytes"* ]]
+	call "$SATO" POST "/v1/items/$long/release" -d '{"to": "KOR"}'
+	[ "$status_code" = 400 ]
+	call "" DELETE "/v1/items/$long"
+	[ "$status_code" = 405 ]
 	# HEAD: the GET's status and length, no body; still needs the token
 	curl -s -o get.json -D g.txt -H "Authorization: Bearer $SATO" "$URL/v1/agreements"
 	curl -s -I -H "Authorization: Bearer $SATO" "$URL/v1/agreements" >h.txt
