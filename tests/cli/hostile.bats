@@ -414,6 +414,15 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	serve changed.json
 	run "$L" --home kor peer witness
 	no_alarm "is not an extension of the one of $n"
+	# JPN itself signing an answer with no proof (a release that sends
+	# none): its tree unproven, a witnessing error, no alarm
+	stand_in env FORGE="$TOOLS/forge" python3 "$BATS_TEST_DIRNAME/../tools/relay_peer.py" noproof \
+		jpn/keys/JPN.key "$JPN_URL"
+	run "$L" --home kor peer witness
+	[[ "$output" == *"0 witnessed, 0 alarm(s), 1 failed"* ]]
+	"$L" --home kor --json peer status >st.json
+	jq -e --arg w "a consistency proof from $n to" '.peers[0].alarm == null and
+		(.peers[0].witness_error | contains($w) and contains("is needed"))' st.json
 	# the answer as JPN gave it (to another request) is still witnessed: its
 	# signed checkpoint and its proof stand on their own
 	serve grown.json

@@ -10,7 +10,12 @@ checkpoint requests, for the tests; it prints its port, then:
                      node signed for that request of its own;
   hold URL FLAG      passes each request to URL as it came, but holds the
                      first one's answer until the file FLAG exists (FLAG.held
-                     made while it waits): an answer kept back on the way."""
+                     made while it waits): an answer kept back on the way;
+  noproof KEY URL    passes each request to URL as it came, and hands back
+                     the answer with no proof, signed again with KEY (forge
+                     signed): PARTY's node itself, of a release that sends
+                     none."""
+import json
 import http.server
 import os
 import subprocess
@@ -53,7 +58,19 @@ class Relay(http.server.BaseHTTPRequestHandler):
             url = sys.argv[2]
             headers = [(k, v) for k, v in self.headers.items()
                        if k.lower().startswith("liaison-") or k.lower() == "content-type"]
+        if MODE == "noproof":
+            url = sys.argv[3]
         answer = post(url + self.path, body, headers)
+        if MODE == "noproof":
+            a = json.loads(answer)
+            a["proof"] = []
+            del a["signature"]
+            text = json.dumps(a, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            out = subprocess.run(
+                [FORGE, "signed", sys.argv[2], "liaison-checkpoint-answer/v1", "answer", text],
+                check=True, capture_output=True, text=True).stdout
+            a["signature"] = json.loads(out)["signature"]
+            answer = json.dumps(a).encode()
         if MODE == "hold" and first:
             flag = sys.argv[3]
             open(flag + ".held", "w").close()
