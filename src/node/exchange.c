@@ -216,6 +216,16 @@ static int consent_held(struct node *n, const struct store_item *it, const struc
 		r = root ? consent_read(n, root, "the consent held here", &ci, e)
 			 : lerr_set(e, LERR_INVAL, "the consent held here is not JSON");
 	json_decref(root);
+	/* one that no longer verifies (its originator's key retired since as
+	 * compromised, or long rotated): a flaw, not an error (a decision
+	 * says it to the asker: the key's details stay out) */
+	if (r == LERR_AUTH || r == LERR_INVAL) {
+		snprintf(why, wn, "cannot be verified against %s's keys here", l->originator);
+		lerr_clear(e);
+		free(*doc);
+		*doc = NULL;
+		return 0;
+	}
 	if (r == 0) {
 		char label_sha256[DIGEST_B64_MAX];
 		peer_digest(it->label, strlen(it->label), label_sha256);

@@ -367,8 +367,9 @@ static int decide_act(struct node *n, const struct decide_args *a, struct decisi
 		if (r == 0 && (r = gather(n, c, &it, &l, a, &rq, e)) == 0)
 			r = decide_with_regime(n, c, &rq, d, e);
 		/* an item the person may not see is not there for them (a use it
-		 * permits today they see; the operator asking a question sees all) */
-		if ((r == 0 || r == LERR_NOTFOUND) && !a->by_operator &&
+		 * permits today they see; the operator asking a question sees all),
+		 * nor is anything about it (an error but the store's own) */
+		if (r != LERR_STORE && r != LERR_NOMEM && !a->by_operator &&
 		    !(r == 0 && action_reads(a->action) && d->permit &&
 		      a->date == n->clock.today) &&
 		    !sees(n, c, &it, &l))

@@ -186,6 +186,28 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	[ "$(jq -r '.decision' <<<"$output")" = DENY ]
 }
 
+@test "a consent held that no longer verifies (its originator's key retired as compromised) is a denial that says so, and tells no one who may not see the item" {
+	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
+	"$L" --home kor item import to-kor.lsn >/dev/null
+	"$L" --home jpn consent grant "$ID" --to USA --by sato --holder KOR -o consent.json >/dev/null
+	"$L" --home kor consent import consent.json >/dev/null
+	"$L" --home kor person add lee --party KOR --name Lee --role analyst \
+		--clearance II --from 2010-01-01 >/dev/null
+	"$L" --home jpn party rotate-key --compromised --note c.json >/dev/null
+	"$L" --home kor party key JPN c.json >/dev/null
+	run "$L" --home kor item release "$ID" --to USA --by park -o again.lsn
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"NO R-THIRD-PARTY JPN made the item; releasing it to USA needs its written consent, and the one here cannot be verified against JPN's keys here (Art. 5)"* ]]
+	[[ "$output" != *SHA256* ]]
+	[ ! -e again.lsn ]
+	"$L" --home kor log entries | jq -e -s 'map(select(.kind == "decision" and .decision.action == "release")) | last
+		| .decision.decision == "DENY"' >/dev/null
+	# lee, without the item's need-to-know, learns nothing of it
+	run "$L" --home kor item release "$ID" --to USA --by lee -o again.lsn
+	[ "$status" -eq 1 ]
+	[ "$(grep -v '^note: ' <<<"$output")" = "liaison: unknown item $ID" ]
+}
+
 @test "a holder passes another party's item on, as a file through a daemon or through its peer: the originator's consent goes with it" {
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
 	"$L" --home kor item import to-kor.lsn >/dev/null
