@@ -252,7 +252,7 @@ static int report_take(struct node *n, const char *from, const char *id, struct 
 	if (r == 0 && !text)
 		r = lerr_set(e, LERR_NOMEM, "out of memory");
 	if (r == 0)
-		r = node_party_signed_check(n, from, CTX_REPORT, text, sig64, e);
+		r = node_party_signed_check(n, from, SIGNER_ARRIVING, CTX_REPORT, text, sig64, e);
 	free(text);
 	if (r == 0) {
 		/* a party reports on what it holds: this party's own item,

@@ -103,8 +103,8 @@ static char *consent_text(const struct consent_info *c)
  * messages): its fields into *ci, the originator's signature checked, and
  * what a grant writes (a person's id, a real day). LERR_INVAL or LERR_AUTH.
  */
-static int consent_read(struct node *n, json_t *root, const char *name, struct consent_info *ci,
-			struct lerr *e)
+static int consent_read(struct node *n, json_t *root, const char *name, enum signer_use use,
+			struct consent_info *ci, struct lerr *e)
 {
 	json_t *c = NULL;
 	const char *sig64 = NULL, *item = NULL, *to = NULL, *orig = NULL, *by = NULL, *date = NULL,
@@ -127,7 +127,7 @@ static int consent_read(struct node *n, json_t *root, const char *name, struct c
 				name);
 	}
 	char *text = consent_text(ci);
-	int r = text ? node_party_signed_check(n, orig, CTX_CONSENT, text, sig64, e)
+	int r = text ? node_party_signed_check(n, orig, use, CTX_CONSENT, text, sig64, e)
 		     : lerr_set(e, LERR_NOMEM, "out of memory");
 	free(text);
 	date_t on;
@@ -213,7 +213,7 @@ static int consent_held(struct node *n, const struct store_item *it, const struc
 	struct consent_info ci;
 	json_t *root = r == 0 ? json_loads(*doc, JSON_REJECT_DUPLICATES, NULL) : NULL;
 	if (r == 0)
-		r = root ? consent_read(n, root, "the consent held here", &ci, e)
+		r = root ? consent_read(n, root, "the consent held here", SIGNER_HELD, &ci, e)
 			 : lerr_set(e, LERR_INVAL, "the consent held here is not JSON");
 	json_decref(root);
 	/* one that no longer verifies (its originator's key retired since as
@@ -406,7 +406,7 @@ static int verify_all(struct node *n, int fd, const struct key_secret *k, struct
 	int r = envelope_read_header(fd, h, &why, e);
 	if (r < 0)
 		return r;
-	if ((r = node_signer_key(n, h->sender, h->sender_pk, true, sender, e)) == 0) {
+	if ((r = node_signer_key(n, h->sender, h->sender_pk, SIGNER_ARRIVING, sender, e)) == 0) {
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		r = null < 0 ? lerr_set(e, LERR_IO, "/dev/null: %s", strerror(errno))
 			     : envelope_open_sha256(fd, null, h, k, sender, content, &why, e);
@@ -442,7 +442,7 @@ static int passed_on(struct node *n, const struct label *l, const struct env_hea
 				l->originator, l->item, sender, l->originator, n->party);
 	text_skip_bom(&consent, &consent_len); /* as a file is read (jdoc_read) */
 	json_t *root = json_loadb(consent, consent_len, JSON_REJECT_DUPLICATES, NULL);
-	int r = root ? consent_read(n, root, "the consent that came with it", ci, e)
+	int r = root ? consent_read(n, root, "the consent that came with it", SIGNER_HELD, ci, e)
 		     : lerr_set(e, LERR_INVAL, "the consent that came with it is not JSON");
 	json_decref(root);
 	if (r == 0 && (strcmp(ci->item, l->item) != 0 || strcmp(ci->to, n->party) != 0 ||
@@ -861,7 +861,7 @@ int node_consent_import(struct node *n, const char *file, const char *from, stru
 	int r = jdoc_read(file, NODE_CONSENT_MAX, &d, e);
 	if (r < 0)
 		return r;
-	r = d.root ? consent_read(n, d.root, file, ci, e)
+	r = d.root ? consent_read(n, d.root, file, SIGNER_HELD, ci, e)
 		   : lerr_set(e, LERR_INVAL, "%s: not a liaison consent (%s)", file, d.je.text);
 	/* through the peers, from its originator's node alone: no other peer
 	 * may put back an older consent in place of the one it gave */

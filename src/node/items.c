@@ -624,7 +624,7 @@ static int item_open(struct node *n, const char *id, const struct key_secret *k,
 		/* stored, it was checked when it came: a key its sender retired since
 		 * (or this node's own) still checks it */
 		if (r == 0 && (r = node_signer_key(n, it.foreign ? it.sender : n->party,
-						   h.sender_pk, false, &sender, e)) == 0)
+						   h.sender_pk, SIGNER_STORED, &sender, e)) == 0)
 			r = sha256 ? envelope_open_sha256(fd, out, &h, k, &sender, sha256, &why, e)
 				   : envelope_open_payload(fd, out, &h, k, &sender, NULL, NULL,
 							   bytes, &why, e);

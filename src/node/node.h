@@ -301,25 +301,35 @@ int node_key_note_take(struct node *n, const char *from, const char *text, size_
 		       struct node_rotation *res, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 5)));
 
+/* What a signature with a retired key is checked for (node_signer_key). */
+enum signer_use {
+	SIGNER_STORED,	 /* what was checked when it came: any key retired since */
+	SIGNER_ARRIVING, /* what arrives now: a key rotated in the routine way, for
+			  * NODE_ROTATED_GRACE_DAYS; one replaced or compromised
+			  * signs nothing new */
+	SIGNER_HELD,	 /* a document kept to act on (a consent): a key rotated in
+			  * the routine way, however long ago; not one replaced or
+			  * compromised (it may have signed it) */
+};
+
 /*
  * The key to check party's signature made with signing key sign_pk: the
- * party's current key, or a retired one with that signing key (when
- * arriving, a key retired in the routine way only: one replaced or
- * compromised signs nothing new, LERR_AUTH). Neither: the current key, so
- * that the check says it is not the party's.
+ * party's current key, or a retired one with that signing key as `use`
+ * allows (else LERR_AUTH). Neither: the current key, so that the check
+ * says it is not the party's.
  */
 int node_signer_key(struct node *n, const char *party, const uint8_t sign_pk[KEY_SIGN_PK],
-		    bool arriving, struct key_public *p, struct lerr *e)
+		    enum signer_use use, struct key_public *p, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 5)));
 
 /*
  * Checks party's signature sig64 over ctx and text (node_signed_check)
- * with its current key, or a key it rotated lately (node_signer_key, as
- * arriving): what it signed before the rotation and sent since.
+ * with its current key, or a key it retired as `use` allows
+ * (node_signer_key): what it signed before the rotation.
  */
-int node_party_signed_check(struct node *n, const char *party, const char *ctx, const char *text,
-			    const char *sig64, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+int node_party_signed_check(struct node *n, const char *party, enum signer_use use, const char *ctx,
+			    const char *text, const char *sig64, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 4, 5, 6)));
 
 /* A party's current key (zeroed when there is none) and its retired ones,
  * the last retired first; *retired (free() it) holds *count. */

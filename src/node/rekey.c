@@ -351,7 +351,7 @@ int node_passphrase_change(struct node *n, const char *old, size_t oldlen, const
 /* ---- the keys a signature is checked with ---- */
 
 int node_signer_key(struct node *n, const char *party, const uint8_t sign_pk[KEY_SIGN_PK],
-		    bool arriving, struct key_public *p, struct lerr *e)
+		    enum signer_use use, struct key_public *p, struct lerr *e)
 {
 	int r = node_public_key(n, party, p, e);
 	if (r < 0 || sodium_memcmp(p->sign_pk, sign_pk, KEY_SIGN_PK) == 0)
@@ -367,13 +367,13 @@ int node_signer_key(struct node *n, const char *party, const uint8_t sign_pk[KEY
 	char fp[KEY_FINGERPRINT_MAX];
 	date_t on;
 	key_fingerprint(&k.pub, fp);
-	if (arriving && strcmp(k.how, "rotated") != 0)
+	if (use != SIGNER_STORED && strcmp(k.how, "rotated") != 0)
 		return lerr_set(e, LERR_AUTH,
 				"signed with a key of %s (%s) retired on %s as %s: nothing new "
 				"it signs is taken",
 				party, fp, k.retired_on, k.how);
-	if (arriving && (date_parse(k.retired_on, &on, NULL) < 0 ||
-			 n->clock.today > on + NODE_ROTATED_GRACE_DAYS))
+	if (use == SIGNER_ARRIVING && (date_parse(k.retired_on, &on, NULL) < 0 ||
+				       n->clock.today > on + NODE_ROTATED_GRACE_DAYS))
 		return lerr_set(e, LERR_AUTH,
 				"signed with a key of %s (%s) rotated on %s: it is taken %d days "
 				"after, no longer",
@@ -382,8 +382,8 @@ int node_signer_key(struct node *n, const char *party, const uint8_t sign_pk[KEY
 	return 0;
 }
 
-int node_party_signed_check(struct node *n, const char *party, const char *ctx, const char *text,
-			    const char *sig64, struct lerr *given)
+int node_party_signed_check(struct node *n, const char *party, enum signer_use use, const char *ctx,
+			    const char *text, const char *sig64, struct lerr *given)
 {
 	struct lerr quiet = {0}, *e = given ? given : &quiet; /* a caller may want no words */
 	struct key_public pub;
@@ -401,7 +401,7 @@ int node_party_signed_check(struct node *n, const char *party, const char *ctx, 
 		struct lerr q = {0};
 		if ((signed_by_one =
 			 node_signed_check(&ks[i].pub, ctx, text, sig64, party, &q) == 0))
-			r = node_signer_key(n, party, ks[i].pub.sign_pk, true, &pub, e);
+			r = node_signer_key(n, party, ks[i].pub.sign_pk, use, &pub, e);
 	}
 	free(ks);
 	if (!signed_by_one)

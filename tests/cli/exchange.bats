@@ -208,6 +208,24 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	[ "$(grep -v '^note: ' <<<"$output")" = "liaison: unknown item $ID" ]
 }
 
+@test "a consent its originator signed before a routine rotation of its key still serves, however long after" {
+	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
+	"$L" --home kor item import to-kor.lsn >/dev/null
+	"$L" --home jpn consent grant "$ID" --to USA --by sato --holder KOR -o consent.json >/dev/null
+	"$L" --home jpn party rotate-key --note r.json >/dev/null
+	"$L" --home kor party key JPN r.json >/dev/null
+	"$L" --home usa party key JPN r.json >/dev/null
+	# imported 40 days after the rotation (past the 30 a message signed by
+	# the old key is taken for), and passed on
+	export LIAISON_NOW=2019-10-11
+	"$L" --home kor consent import consent.json >/dev/null
+	run "$L" --home kor item release "$ID" --to USA --by park -o to-usa.lsn
+	[ "$status" -eq 0 ]
+	run "$L" --home usa item import to-usa.lsn --consent to-usa.lsn.consent.json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"from KOR: JPN GOKUHI, marked USA S here"* ]]
+}
+
 @test "a holder passes another party's item on, as a file through a daemon or through its peer: the originator's consent goes with it" {
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
 	"$L" --home kor item import to-kor.lsn >/dev/null
