@@ -75,10 +75,15 @@ share() { "$L" "$@" item share report.txt --by sato --level HI --title T; }
 	# a path's characters kept (percent-decoded: UTF-8 whole), a byte that
 	# is no character as U+FFFD, a quote and a control character escaped
 	curl -s -o /dev/null "http://localhost:$port/v1/items/%E8%A8%B3%FF%22%01x"
+	# ... and what would act rather than show (a line separator, NEL, a
+	# direction override) escaped: one record a line, whatever reads lines
+	curl -s -o /dev/null "http://localhost:$port/v1/people/a%E2%80%A8b%C2%85c%E2%80%AEd"
 	kill -TERM "$pid"
 	wait "$pid"
 	grep -q '"client":"127.0.0.1","method":"GET","path":"/healthz"' serve.log
 	grep '"path":"/v1/items/' serve.log | jq -e '.path == "/v1/items/訳\ufffd\"\u0001x"'
+	grep -F '"path":"/v1/people/a\u2028b\u0085c\u202ed"' serve.log
+	python3 -c 'import sys; t = open(sys.argv[1], encoding="utf-8").read(); assert len(t.splitlines()) == t.count("\n")' serve.log
 }
 
 @test "under systemd: READY=1 once serving and STOPPING=1 at SIGTERM (sd_notify); the unit in contrib/ verifies" {
