@@ -836,8 +836,8 @@ static bool unseen(const char *s, size_t len)
  * s as the inside of a JSON string (a URL path, percent-decoded): quotes,
  * backslashes and control characters escaped (those of unseen too), a
  * UTF-8 sequence kept whole (a reader gets the path's characters back),
- * any other byte as U+FFFD
- * (the record stays valid JSON); cut at a character, never inside one.
+ * any other byte as U+FFFD (the record stays valid JSON); cut at a
+ * character, never inside one.
  */
 static void json_escape(const char *s, char *out, size_t n)
 {

@@ -216,9 +216,9 @@ static int consent_held(struct node *n, const struct store_item *it, const struc
 		r = root ? consent_read(n, root, "the consent held here", SIGNER_HELD, &ci, e)
 			 : lerr_set(e, LERR_INVAL, "the consent held here is not JSON");
 	json_decref(root);
-	/* one that no longer verifies (its originator's key retired since as
-	 * compromised, or long rotated): a flaw, not an error (a decision
-	 * says it to the asker: the key's details stay out) */
+	/* one that no longer verifies (its originator's key since replaced or
+	 * retired as compromised): a flaw, not an error (a decision says it
+	 * to the asker: the key's details stay out) */
 	if (r == LERR_AUTH || r == LERR_INVAL) {
 		snprintf(why, wn, "cannot be verified against %s's keys here", l->originator);
 		lerr_clear(e);
