@@ -390,8 +390,8 @@ static int do_witness(const struct cli *c, struct node *n, int argc, char **argv
 	}
 	struct witness_report rep;
 	struct lerr e = {0};
-	int res = node_witness(n, note, proof && npath ? (const uint8_t(*)[MERKLE_HASH])path : NULL,
-			       npath, (int64_t)time(NULL), &rep, &e);
+	int res = node_witness(n, note, proof ? (const uint8_t(*)[MERKLE_HASH])path : NULL, npath,
+			       (int64_t)time(NULL), &rep, &e);
 	free(note);
 	if (res < 0)
 		return cli_error(c, &e);

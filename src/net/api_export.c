@@ -241,8 +241,7 @@ static enum MHD_Result h_witness(struct ctx *x)
 		return ret;
 	struct witness_report rep;
 	struct lerr e = {0};
-	int r = node_witness(x->n, note,
-			     has_proof && proof.n ? (const uint8_t(*)[MERKLE_HASH])path : NULL,
+	int r = node_witness(x->n, note, has_proof ? (const uint8_t(*)[MERKLE_HASH])path : NULL,
 			     proof.n, (int64_t)time(NULL), &rep, &e);
 	json_decref(b);
 	if (r < 0)

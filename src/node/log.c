@@ -351,7 +351,9 @@ static int extends(const struct checkpoint *p, const struct checkpoint *c,
 				"rewritten",
 				c->origin, (unsigned long long)c->size);
 	if (c->size > p->size && p->size > 0) {
-		if (!proof)
+		/* none, or an empty one (from a size between 0 and this one a
+		 * proof has a hash at least): nothing proven either way */
+		if (!proof || nproof == 0)
 			return lerr_set(e, LERR_INVAL,
 					"a consistency proof from %llu to %llu is needed (liaison "
 					"log consistency --from %llu --to %llu on %s's node)",

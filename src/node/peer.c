@@ -521,8 +521,7 @@ int node_peer_witness_answer(struct node *n, const char *party, const char *nonc
 	else if ((r = node_proof_decode(proof, "proof", path, &np, e)) < 0)
 		lerr_prefix(e, "%s's answer", party);
 	if (r == 0)
-		r = node_peer_witness(n, party, note, /* none: "a proof is needed" */
-				      np ? (const uint8_t(*)[MERKLE_HASH])path : NULL, np, now,
+		r = node_peer_witness(n, party, note, (const uint8_t(*)[MERKLE_HASH])path, np, now,
 				      answer_fresh(n, party, nonce, since, o), since, rep, e);
 	else {
 		struct lerr se = {0};
