@@ -195,8 +195,8 @@ static int consent_names(const struct consent_info *ci, const char *holder,
 /*
  * The consent this node holds to pass item it/l on to `to` (*doc, free()
  * it; NULL when the item is this party's own, or goes back to its
- * originator: neither needs one; NULL too when none is held), checked as
- * the receiver will check it: one that names this node as the holder, the
+ * originator: neither needs one; LERR_NOTFOUND when none is held),
+ * checked as the receiver will check it: one that names this node as the holder, the
  * label held here (it, as this node reseals it) and a content; what it
  * does not name into why (see consent_flaw).
  */
@@ -208,8 +208,6 @@ static int consent_held(struct node *n, const struct store_item *it, const struc
 	if (strcmp(l->originator, n->party) == 0 || strcmp(to, l->originator) == 0)
 		return 0;
 	int r = store_consent_evidence(n->store, l->item, to, doc, e);
-	if (r == LERR_NOTFOUND)
-		return 0;
 	struct consent_info ci;
 	json_t *root = r == 0 ? json_loads(*doc, JSON_REJECT_DUPLICATES, NULL) : NULL;
 	if (r == 0)
@@ -244,7 +242,9 @@ int node_consent_flaw(struct node *n, const struct store_item *it, const struct 
 	char *doc = NULL;
 	int r = consent_held(n, it, l, to, &doc, why, wn, e);
 	free(doc);
-	return r;
+	if (r == LERR_NOTFOUND)
+		lerr_clear(e);
+	return r == LERR_NOTFOUND ? 0 : r;
 }
 
 /* consent_held as the release needs it: a consent that can pass the item
@@ -257,8 +257,7 @@ static int held_consent(struct node *n, const struct store_item *it, const struc
 	if (r == 0 && why[0])
 		r = lerr_set(e, LERR_REFUSED, "R-THIRD-PARTY: %s's consent for item %s %s",
 			     l->originator, l->item, why);
-	else if (r == 0 && !*doc && strcmp(l->originator, n->party) != 0 &&
-		 strcmp(to, l->originator) != 0)
+	else if (r == LERR_NOTFOUND)
 		r = lerr_set(e, LERR_REFUSED,
 			     "R-THIRD-PARTY: %s's consent to release item %s to %s is not here",
 			     l->originator, l->item, to);
