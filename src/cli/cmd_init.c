@@ -163,7 +163,7 @@ static int run_config(struct cli *c)
 		   node_open(home, &n, NULL) < 0)
 		n = NULL; /* no node here: check the file alone */
 	struct config_summary sum;
-	r = node_config_apply(n, &cfg, file, check || dry, &sum, &e);
+	r = node_config_apply(n, NULL, &cfg, file, check || dry, &sum, &e);
 	node_close(n);
 	config_free(&cfg);
 	if (r < 0)

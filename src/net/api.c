@@ -188,7 +188,7 @@ static enum MHD_Result h_config(struct ctx *x)
 		lerr_set(&e, LERR_INVAL, "request body: %s", tmp);
 		return reply_error(x, &e);
 	}
-	int r = node_config_apply(x->n, &cfg, "request body", dry, &sum, &e);
+	int r = node_config_apply(x->n, &x->rq->who, &cfg, "request body", dry, &sum, &e);
 	config_free(&cfg);
 	if (r < 0)
 		return reply_error(x, &e);

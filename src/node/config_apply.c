@@ -194,8 +194,8 @@ static int apply_record(struct store *s, const struct config *c, struct lerr *e)
 	return r;
 }
 
-static int apply(struct store *s, const struct config *c, date_t today, struct config_summary *sum,
-		 struct lerr *e)
+static int apply(struct store *s, const struct person *who, const struct config *c, date_t today,
+		 struct config_summary *sum, struct lerr *e)
 {
 	char day[DATE_BUF_SIZE];
 	date_format(today, day);
@@ -218,7 +218,9 @@ static int apply(struct store *s, const struct config *c, date_t today, struct c
 	for (size_t i = 0; r == 0 && i < c->npeople; i++) {
 		const struct person *pp = &c->people[i];
 		const struct party *party = party_find(ps, nps, pp->party);
-		if (!party)
+		if ((r = node_person_not_self(who, pp->id, e)) < 0)
+			lerr_prefix_path(e, "people[%zu]", i);
+		else if (!party)
 			r = lerr_set(e, LERR_NOTFOUND, "people[%zu].party: unknown party %s", i,
 				     pp->party);
 		else if (person_check(pp, party, e) < 0)
@@ -234,8 +236,23 @@ static int apply(struct store *s, const struct config *c, date_t today, struct c
 	return r == 0 ? apply_record(s, c, e) : r;
 }
 
-int node_config_apply(struct node *n, const struct config *c, const char *name, bool dry_run,
-		      struct config_summary *sum, struct lerr *e)
+/* The log entry of an applied file: its counts, and the ids of the people it put, so
+ * that the record says whose records a file changed (and by_token, who applied it). */
+static json_t *applied(const struct config *c, const char *name, const struct config_summary *sum)
+{
+	json_t *ids = json_array(),
+	       *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "file", name, "parties",
+			      (json_int_t)sum->parties, "agreements", (json_int_t)sum->agreements,
+			      "people", (json_int_t)sum->people, "export_regimes",
+			      (json_int_t)sum->regimes, "events_added",
+			      (json_int_t)sum->events_added, "people_ids", ids);
+	for (size_t i = 0; o && i < c->npeople; i++)
+		json_array_append_new(ids, json_string(c->people[i].id));
+	return o;
+}
+
+int node_config_apply(struct node *n, const struct person *who, const struct config *c,
+		      const char *name, bool dry_run, struct config_summary *sum, struct lerr *e)
 {
 	struct store *s = n ? n->store : NULL;
 	struct node_clock clock = {0}; /* no node: UTC, not replaying */
@@ -246,21 +263,13 @@ int node_config_apply(struct node *n, const struct config *c, const char *name, 
 		return e ? e->code : LERR_STORE;
 	int r = store_begin(s, e);
 	if (r == 0) {
-		r = apply(s, c, n ? n->clock.today : clock.today, sum, e);
+		r = apply(s, who, c, n ? n->clock.today : clock.today, sum, e);
 		if (r < 0)
 			lerr_prefix(e, "%s", name);
 		if (r < 0 || dry_run || !n)
 			store_rollback(s);
 		else
-			r = node_log_commit(n, "config-apply",
-					    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "file",
-						      name, "parties", (json_int_t)sum->parties,
-						      "agreements", (json_int_t)sum->agreements,
-						      "people", (json_int_t)sum->people,
-						      "export_regimes", (json_int_t)sum->regimes,
-						      "events_added",
-						      (json_int_t)sum->events_added),
-					    e);
+			r = node_log_commit(n, "config-apply", applied(c, name, sum), e);
 	}
 	if (!n)
 		store_close(s);

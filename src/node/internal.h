@@ -42,6 +42,9 @@ struct node_cache *node_cache_new(void);
 void node_cache_free(struct node_cache *c);
 /* Checks the store's generation once for a read transaction's reads (or stops). */
 void node_cache_pin(struct node *n, bool pin);
+/* LERR_FORBIDDEN when who (a person acting through the API; NULL: the operator) is the
+ * person with this id: no one changes their own record. */
+int node_person_not_self(const struct person *who, const char *id, struct lerr *e);
 int node_cached_person(struct node *n, const char *id, struct person *p, struct lerr *e);
 int node_cached_party(struct node *n, const char *code, struct party *p, struct lerr *e);
 int node_cached_item(struct node *n, const char *id, struct store_item *it, struct label *l,

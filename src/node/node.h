@@ -419,11 +419,13 @@ void config_free(struct config *c);
  * Applies c to the node's store, all or nothing; applying the same file
  * again changes nothing. With n NULL, or dry_run, it checks the file (against
  * a scratch store or the node's) and stores nothing. Events already stored
- * are kept; the file's events not yet stored are added.
+ * are kept; the file's events not yet stored are added. who: the person
+ * applying it (a registrar, through the API: never their own record, as
+ * node_person_put), NULL for the node's operator.
  */
-int node_config_apply(struct node *n, const struct config *c, const char *name, bool dry_run,
-		      struct config_summary *sum, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(2, 3, 5)));
+int node_config_apply(struct node *n, const struct person *who, const struct config *c,
+		      const char *name, bool dry_run, struct config_summary *sum, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(3, 4, 6)));
 
 /* ---- agreements (agreements.c) ---- */
 

@@ -8,16 +8,23 @@
 #include "internal.h"
 #include "log.h"
 
+int node_person_not_self(const struct person *who, const char *id, struct lerr *e)
+{
+	if (who && strcmp(who->id, id) == 0) /* a registrar would grant themself anything */
+		return lerr_set(e, LERR_FORBIDDEN,
+				"%s may not change their own record: another registrar, or the "
+				"node's operator, does",
+				who->id);
+	return 0;
+}
+
 int node_person_put(struct node *n, const struct person *who, const struct person *given,
 		    bool replace, struct lerr *e)
 {
 	struct party party;
 	struct person pc = *given, *p = &pc, old;
-	if (who && strcmp(who->id, p->id) == 0) /* a registrar would grant themself anything */
-		return lerr_set(e, LERR_FORBIDDEN,
-				"%s may not change their own record: another registrar, or the "
-				"node's operator, does",
-				who->id);
+	if (node_person_not_self(who, p->id, e) < 0)
+		return LERR_FORBIDDEN;
 	if (!replace && node_person_get(n, p->id, &old, NULL) == 0)
 		return lerr_set(e, LERR_EXISTS, "person %s already exists (replace it with %s)",
 				p->id, who ? "?replace=true" : "--replace");

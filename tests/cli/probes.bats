@@ -91,6 +91,29 @@ req() { # TOKEN METHOD PATH [CURL ARGS...]: the status; the body in body.txt
 	[ "$(req "$ITO" POST "/v1/people?replace=true" -d '{"id":"sato","party":"JPN","name":"S","roles":["analyst"],"ntk":["MISSILE-WARNING"],"clearance":{"level":"TOKUTEI","from":"2015-04-01"}}')" = 201 ]
 }
 
+@test "a registrar cannot grant themself a clearance through a configuration file either" {
+	node_with_high
+	ITO=$("$L" person token ito 2>/dev/null) # registrar, cleared HI
+	up "$LIAISON_HOME"
+	cat >self.json <<'JSON'
+{"people": [{"id": "ito", "party": "JPN", "name": "Ito Kenji", "roles": ["registrar", "analyst"],
+  "clearance": {"level": "TOKUTEI", "from": "2015-04-01"}, "ntk": ["MISSILE-WARNING"]}]}
+JSON
+	before=$("$L" log entries | wc -l)
+	for q in "" "?dry_run=true"; do
+		[ "$(req "$ITO" POST "/v1/config$q" --data-binary @self.json)" = 403 ]
+		[ "$(jq -r .error.message body.txt)" = "request body: people[0]: ito may not change their own record: another registrar, or the node's operator, does" ]
+	done
+	[ "$(req "$ITO" GET "/v1/items/$HIGH/content?purpose=warning")" = 404 ]
+	[ "$("$L" --json person show ito | jq -r ".clearance[0].level")" = HI ]
+	[ "$("$L" log entries | wc -l)" = "$before" ]
+	# another person's record through a file: applied, and the log says by whom and whose
+	sed 's/"ito"/"noda"/' self.json >other.json
+	[ "$(req "$ITO" POST /v1/config --data-binary @other.json)" = 200 ]
+	tok=$("$L" --json person tokens ito | jq -r '.tokens[0].id')
+	"$L" log entries | tail -1 | jq -e --arg t "$tok" '.kind == "config-apply" and .by_token == $t and .people_ids == ["noda"]'
+}
+
 @test "a copy is seen as its original is: not by a copier whose clearance has lapsed" {
 	node_with_high
 	"$L" person add exp --party JPN --name Exp --role analyst --clearance GOKUHI \

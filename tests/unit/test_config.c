@@ -49,7 +49,7 @@ static void apply_fails(const char *text, const char *want)
 	struct lerr e = {0};
 	cr_assert_eq(config_parse(text, strlen(text), "t.json", &c, &e), 0, "%s", e.msg);
 	struct config_summary sum;
-	int r = node_config_apply(NULL, &c, "t.json", true, &sum, &e);
+	int r = node_config_apply(NULL, NULL, &c, "t.json", true, &sum, &e);
 	config_free(&c);
 	cr_assert_lt(r, 0, "accepted: %s", text);
 	cr_assert(strstr(e.msg, want), "expected \"%s\" in: %s", want, e.msg);
@@ -67,7 +67,7 @@ Test(config, parses_parties_agreements_and_events)
 	cr_assert_eq(c.agreements[0].events[1].date, D("2019-08-23"));
 	cr_assert_eq(c.agreements[0].equiv[0].n, 2);
 	struct config_summary sum;
-	cr_assert_eq(node_config_apply(NULL, &c, "t.json", true, &sum, &e), 0, "%s", e.msg);
+	cr_assert_eq(node_config_apply(NULL, NULL, &c, "t.json", true, &sum, &e), 0, "%s", e.msg);
 	cr_assert_eq(sum.parties, 2);
 	cr_assert_eq(sum.agreements, 1);
 	cr_assert_eq(sum.events_added, 2);
@@ -221,7 +221,7 @@ static int apply_text(struct node *n, const char *text, struct config_summary *s
 	struct config c;
 	int r = config_parse(text, strlen(text), "t.json", &c, e);
 	if (r == 0)
-		r = node_config_apply(n, &c, "t.json", false, sum, e);
+		r = node_config_apply(n, NULL, &c, "t.json", false, sum, e);
 	config_free(&c);
 	return r;
 }
