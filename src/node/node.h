@@ -478,7 +478,10 @@ struct event_how {
  * agreement whose node is a peer (queued in the event's transaction,
  * docs/federation.md). A peer's note (evidence) is dated by its delivery:
  * more than NOTE_LATE_DAYS before the node's date, or before the
- * agreement's last recorded event, it is refused (LERR_REFUSED). The node's
+ * agreement's last recorded event, or earlier than today where that date
+ * changes what the node acted on (the agreement in force or not on a day
+ * gone by; its state from today, against the note dated today), it is
+ * refused (LERR_REFUSED). The node's
  * own record of an older date is taken, and logged as a late entry. A dry
  * run (how->dry_run) makes every check, then stores, logs and queues
  * nothing: *a holds the agreement as the event would make it, *number the

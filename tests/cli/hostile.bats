@@ -501,6 +501,57 @@ delivered() { # HOME N: its outbox's message N is delivered or refused
 	"$L" --home jn --json agreement status "$G" | jq -e '.state == "in-force" and .notice.status == "withdrawn"'
 }
 
+# jn again with its clock at DATE (a day after kn's), kn's peer pointed at it
+jn_on() { # DATE
+	down jn
+	LIAISON_NOW=$1 up jn
+	"$L" --home kn peer remove JPN >/dev/null
+	"$L" --home kn peer add JPN --url "$JN_URL" >/dev/null
+}
+
+@test "a note dated the day before it comes is not on time for a deadline it missed" {
+	# KOR's notice dated 2019-08-24, the last day for it to end the term on
+	# 2019-11-23, reaches JPN's node on the 25th: taken then, it would end the
+	# pact a year early; dated the 25th it ends it on 2020-11-23
+	export LIAISON_NOW=2019-08-24
+	fresh_nodes "$(early_config)"
+	jn_on 2019-08-25
+	"$L" --home kn agreement event "$G" notice --date 2019-08-24 --by KOR >/dev/null
+	eventually delivered kn 0
+	"$L" --home kn --json peer outbox | jq -e '.messages[0].state == "refused"'
+	[[ "$("$L" --home kn --json peer outbox | jq -r '.messages[0].last_error')" == *"dated 2019-08-24, a day before it came (2019-08-25), it would leave the agreement in-force-under-notice ending 2019-11-23, not as one of that day"* ]]
+	LIAISON_NOW=2019-08-25 "$L" --home jn --json agreement status "$G" | jq -e '.state == "in-force" and .notice == null'
+}
+
+@test "a note dated the day before it comes does not bring back an agreement that ended" {
+	# JPN's node holds KOR's notice: the pact ends at the start of 2019-11-23.
+	# A suspension dated the 22nd reaching it on the 23rd would put the pact
+	# back in force on a day the node held it ended (items refused, DENY logged)
+	jq '.agreements[0].events |= map(select(.date < "2019-11-01"))' "$EXAMPLE" >noticed.json
+	export LIAISON_NOW=2019-11-22
+	fresh_nodes noticed.json
+	jn_on 2019-11-23
+	LIAISON_NOW=2019-11-23 "$L" --home jn --json agreement status "$G" | jq -e '.state == "terminated"'
+	"$L" --home kn agreement event "$G" notice-suspended --date 2019-11-22 --by KOR >/dev/null
+	eventually delivered kn 0
+	"$L" --home kn --json peer outbox | jq -e '.messages[0].state == "refused"'
+	[[ "$("$L" --home kn --json peer outbox | jq -r '.messages[0].last_error')" == *"dated 2019-11-22, a day before it came (2019-11-23), it would leave the agreement in-force, not as one of that day"* ]]
+	LIAISON_NOW=2019-11-23 "$L" --home jn --json agreement status "$G" | jq -e '.state == "terminated" and .since == "2019-11-23"'
+	# its registrar may record it, once checked: a late entry of its own
+	LIAISON_NOW=2019-11-23 "$L" --home jn agreement event "$G" notice-suspended --date 2019-11-22 --by KOR >/dev/null
+	LIAISON_NOW=2019-11-23 "$L" --home jn --json agreement status "$G" | jq -e '.state == "in-force"'
+}
+
+@test "a note dated the day before it comes is taken when its date changes nothing the node acted on" {
+	export LIAISON_NOW=2019-08-20
+	fresh_nodes "$(early_config)"
+	jn_on 2019-08-21
+	"$L" --home kn agreement event "$G" notice --date 2019-08-20 --by KOR >/dev/null
+	eventually delivered kn 0
+	"$L" --home kn --json peer outbox | jq -e '.messages[0].state == "delivered"'
+	LIAISON_NOW=2019-08-21 "$L" --home jn --json agreement status "$G" | jq -e '.state == "in-force-under-notice" and .ends == "2019-11-23" and .notice.given == "2019-08-20"'
+}
+
 @test "an in-force note from one party alone does not put an agreement into force; the other's completes it" {
 	jq '.agreements[0].events |= map(select(.date < "2017-01-01" and .kind != "in-force"))' \
 		"$EXAMPLE" >signed-only.json
