@@ -61,8 +61,8 @@ static int do_list(const struct cli *c, struct node *n, int argc, char **argv)
 	remote_path(&rq, "/v1/reports", NULL, NULL);
 	remote_query(&rq, "item", item);
 	remote_query(&rq, "open", open ? "true" : NULL);
-	if ((r = remote_list(c, n ? view_reports(n, item, open, &o, &e) : 0, &e, &rq, &l, &o)) !=
-	    EXIT_OK)
+	if ((r = remote_list(c, n ? view_reports(n, NULL, item, open, &o, &e) : 0, &e, &rq, &l,
+			     &o)) != EXIT_OK)
 		return r;
 	long long nopen = (long long)json_integer_value(json_object_get(o, "open"));
 	if (c->json)
@@ -105,7 +105,8 @@ static int do_show(const struct cli *c, struct node *n, int argc, char **argv)
 		return r;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	r = remote_get(c, n ? view_report(n, pos[0], &o, &e) : 0, &e, "/v1/reports/", pos[0], &o);
+	r = remote_get(c, n ? view_report(n, NULL, pos[0], &o, &e) : 0, &e, "/v1/reports/", pos[0],
+		       &o);
 	return r != EXIT_OK ? r : cli_show(c, o, print_one);
 }
 

@@ -834,7 +834,7 @@ static enum MHD_Result h_reports(struct ctx *x)
 		return ret;
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_reports(x->n, item, open, &o, &e);
+	int rv = view_reports(x->n, &x->rq->who, item, open, &o, &e);
 	return api_page(x, rv, o, &e, &l);
 }
 
@@ -842,7 +842,7 @@ static enum MHD_Result h_report_get(struct ctx *x)
 {
 	json_t *o = NULL;
 	struct lerr e = {0};
-	int rv = view_report(x->n, P0, &o, &e);
+	int rv = view_report(x->n, &x->rq->who, P0, &o, &e);
 	return api_answer(x, rv, o, &e);
 }
 

@@ -247,10 +247,12 @@ int view_outbox(struct node *n, const struct person *who, json_t **out, struct l
  * compromise reports peers sent (about `item`, or all), newest first; only
  * those not acknowledged with open_only. "open" counts every report not
  * acknowledged, whatever the filter: the node's alarm while above 0.
- * `report list` and GET /v1/reports alike.
+ * `report list` and GET /v1/reports alike. who: the person asking (NULL:
+ * the operator); a report about an item they may not see is not there for
+ * them, in the list or in "open".
  */
-int view_reports(struct node *n, const char *item, bool open_only, json_t **out, struct lerr *e)
-    __attribute__((nonnull(1, 4)));
+int view_reports(struct node *n, const struct person *who, const char *item, bool open_only,
+		 json_t **out, struct lerr *e) __attribute__((nonnull(1, 5)));
 
 /* How many reports peers sent (about item, or any when NULL), and how many
  * are open (not acknowledged). */
@@ -258,9 +260,10 @@ int view_report_counts(struct node *n, const char *item, uint64_t *all, uint64_t
 		       struct lerr *e) __attribute__((nonnull(1, 3, 4)));
 
 /* One report as in view_reports, with "document": the report as its
- * party signed and sent it (LERR_NOTFOUND when unknown). */
-int view_report(struct node *n, const char *id, json_t **out, struct lerr *e)
-    __attribute__((nonnull(1, 2, 3)));
+ * party signed and sent it (LERR_NOTFOUND when unknown, or about an item
+ * who may not see). */
+int view_report(struct node *n, const struct person *who, const char *id, json_t **out,
+		struct lerr *e) __attribute__((nonnull(1, 3, 4)));
 
 /*
  * A security officer acknowledges report `id`, saying in `note` what was
@@ -268,7 +271,8 @@ int view_report(struct node *n, const char *id, json_t **out, struct lerr *e)
  * without the note), and the report's answer. `who` is the person asking
  * (a token's), or NULL for the operator, who names the officer in `by`.
  * LERR_EXISTS when acknowledged already, LERR_FORBIDDEN for one who is not
- * a security officer of this party.
+ * a security officer of this party, LERR_NOTFOUND for a report about an
+ * item the officer may not see (as for an id never used).
  */
 int view_report_ack(struct node *n, const struct person *who, const char *by, const char *id,
 		    const char *note, json_t **out, struct lerr *e)

@@ -9,6 +9,7 @@
 #include "../store/store.h"
 #include "access.h"
 #include "internal.h"
+#include "items.h"
 #include "log.h"
 
 static json_t *report_json(const struct store_report *r)
@@ -24,7 +25,37 @@ static json_t *report_json(const struct store_report *r)
 	return o;
 }
 
-int view_reports(struct node *n, const char *item, bool open_only, json_t **out, struct lerr *e)
+/* Whether who (NULL: the operator, who sees all) sees the item a report is
+ * about: a report about an item one may not see is not there for them. */
+static bool report_seen(struct node *n, const struct person *who, const char *item)
+{
+	struct store_item it;
+	struct label l;
+	if (!who)
+		return true;
+	if (node_item_get_as(n, who, item, &it, &l, NULL) < 0)
+		return false; /* unseen, unknown, or a store that failed: none shown */
+	store_item_free(&it);
+	return true;
+}
+
+/* The open reports that who sees. */
+static int open_seen(struct node *n, const struct person *who, uint64_t *nopen, struct lerr *e)
+{
+	struct store_report *rs = NULL;
+	size_t count = 0;
+	if (!who)
+		return store_report_count(n->store, NULL, true, nopen, e);
+	int r = store_report_list(n->store, NULL, true, &rs, &count, e);
+	*nopen = 0;
+	for (size_t i = 0; r == 0 && i < count; i++)
+		*nopen += report_seen(n, who, rs[i].item);
+	free(rs);
+	return r;
+}
+
+int view_reports(struct node *n, const struct person *who, const char *item, bool open_only,
+		 json_t **out, struct lerr *e)
 {
 	struct store_report *rs = NULL;
 	size_t count = 0;
@@ -32,10 +63,11 @@ int view_reports(struct node *n, const char *item, bool open_only, json_t **out,
 	*out = NULL;
 	int r = store_report_list(n->store, item, open_only, &rs, &count, e);
 	if (r == 0)
-		r = store_report_count(n->store, NULL, true, &nopen, e);
+		r = open_seen(n, who, &nopen, e);
 	json_t *a = json_array();
 	for (size_t i = 0; r == 0 && a && i < count; i++)
-		json_array_append_new(a, report_json(&rs[i]));
+		if (report_seen(n, who, rs[i].item))
+			json_array_append_new(a, report_json(&rs[i]));
 	free(rs);
 	if (r < 0) {
 		json_decref(a);
@@ -52,11 +84,26 @@ int view_report_counts(struct node *n, const char *item, uint64_t *all, uint64_t
 	return r < 0 ? r : store_report_count(n->store, item, true, open, e);
 }
 
-int view_report(struct node *n, const char *id, json_t **out, struct lerr *e)
+/* Report id, as store_report_get, for who: one about an item who may not see answers as
+ * an id never used. */
+static int report_get(struct node *n, const struct person *who, const char *id,
+		      struct store_report *rp, struct lerr *e)
+{
+	int r = store_report_get(n->store, id, rp, e);
+	if (r == 0 && !report_seen(n, who, rp->item)) {
+		free(rp->body);
+		memset(rp, 0, sizeof *rp);
+		r = lerr_set(e, LERR_NOTFOUND, "no compromise report %.40s", id);
+	}
+	return r;
+}
+
+int view_report(struct node *n, const struct person *who, const char *id, json_t **out,
+		struct lerr *e)
 {
 	struct store_report rp;
 	*out = NULL;
-	int r = store_report_get(n->store, id, &rp, e);
+	int r = report_get(n, who, id, &rp, e);
 	if (r < 0)
 		return r;
 	json_t *o = report_json(&rp);
@@ -91,7 +138,7 @@ int view_report_ack(struct node *n, const struct person *who, const char *by, co
 		       lerr_field(e, "note");
 	if (text_line_check(note, "note", e) < 0)
 		return lerr_field(e, "note");
-	if ((r = store_report_get(n->store, id, &rp, e)) < 0)
+	if ((r = report_get(n, a.person, id, &rp, e)) < 0) /* the officer must see the item */
 		return r;
 	free(rp.body);
 	if (rp.acknowledged_by[0])
@@ -111,5 +158,5 @@ int view_report_ack(struct node *n, const struct person *who, const char *by, co
 					   "from", rp.from, "by", rp.acknowledged_by),
 				 e)) < 0)
 		return r;
-	return view_report(n, id, out, e);
+	return view_report(n, a.person, id, out, e);
 }

@@ -522,6 +522,30 @@ nodes() {
 	as "$SATO" GET /v1/reports
 	[ "$code" = 403 ]
 	[[ "$(jq -r .error.message ans.json)" == *"R-ROLE"* ]]
+	# an auditor and an officer not cleared for the item: no report of it, nor its alarm
+	for p in lowaud:auditor lowso:security-officer; do
+		"$L" --home jpn person add "${p%%:*}" --party JPN --name X --role "${p#*:}" \
+			--clearance HI --from 2015-01-01 >/dev/null
+	done
+	LOWAUD=$("$L" --home jpn person token lowaud 2>/dev/null)
+	LOWSO=$("$L" --home jpn person token lowso 2>/dev/null)
+	as "$LOWAUD" GET /v1/reports
+	[ "$code" = 200 ]
+	[ "$(jq -c '[.reports, .open]' ans.json)" = '[[],0]' ]
+	as "$LOWAUD" GET "/v1/reports?item=$ID"
+	[ "$(jq -c '[.reports, .open]' ans.json)" = '[[],0]' ]
+	as "$LOWAUD" GET "/v1/reports/$msg"
+	[ "$code" = 404 ]
+	sed "s/$msg/ID/g" ans.json >unseen.json
+	as "$LOWAUD" GET "/v1/reports/0123456789abcdef0123456789abcdef"
+	sed "s/0123456789abcdef0123456789abcdef/ID/g" ans.json >unknown.json
+	cmp unseen.json unknown.json
+	as "$LOWSO" POST "/v1/reports/$msg/acknowledge" '{"note": "told"}'
+	[ "$code" = 404 ]
+	run "$L" --home jpn report acknowledge "$msg" --by lowso --note told
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no compromise report $msg"* ]]
+	[ "$(sq jpn "SELECT acknowledged_by FROM reports")" = "" ]
 	# acknowledged by a security officer only, with a note of one line
 	as "$MORI" POST "/v1/reports/$msg/acknowledge" '{"note": "seen"}'
 	[ "$code" = 403 ]
