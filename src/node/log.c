@@ -82,10 +82,22 @@ int node_log_commit(struct node *n, const char *kind, json_t *body, struct lerr 
 {
 	int r = 0;
 	if (n->receiving && n->receiving_act && strcmp(kind, n->receiving_act) == 0) {
-		/* the act a peer's message carried: the message in the inbox with it */
-		if (body)
+		/* the act a peer's message carried: the message in the inbox with it,
+		 * under the ref it came with, which must name what it carried (the
+		 * node's receipt repeats the ref, signed) */
+		const char *subject =
+		    n->receiving_subject
+			? json_string_value(json_object_get(body, n->receiving_subject))
+			: n->receiving->ref;
+		if (!subject || strcmp(subject, n->receiving->ref) != 0)
+			r = lerr_set(e, LERR_INVAL,
+				     "message %s names %.64s, not the %s it carries (%.64s)",
+				     n->receiving->id, n->receiving->ref, n->receiving_subject,
+				     subject ? subject : "none");
+		if (r == 0 && body)
 			json_object_set_new(body, "message", json_string(n->receiving->id));
-		r = store_inbox_add(n->store, n->receiving, e);
+		if (r == 0)
+			r = store_inbox_add(n->store, n->receiving, e);
 	}
 	if (r < 0)
 		json_decref(body);

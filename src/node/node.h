@@ -56,9 +56,12 @@ struct node {
 	char party[PARTY_CODE_MAX];
 	struct node_clock clock;
 	/* a peer's message being taken (peer.c): node_log_commit records it in
-	 * the inbox in the transaction of the act named receiving_act */
+	 * the inbox in the transaction of the act named receiving_act, whose log
+	 * entry's field receiving_subject must be the message's ref (NULL: the
+	 * act checks it) */
 	const struct store_msg *receiving;
 	const char *receiving_act;
+	const char *receiving_subject;
 	/*
 	 * Who enters the acts made through this handle, for the log: the
 	 * node's operator (the local CLI sets `operator`: an act for a person

@@ -795,6 +795,14 @@ static int receive_key(struct node *n, const struct peer_request *rq, const char
 	return r;
 }
 
+/* Whether a message in the inbox is the one rq delivers again: the same sender, content,
+ * kind and ref (the receipt for it repeats them, signed). */
+static bool same_message(const struct store_msg *had, const struct peer_request *rq)
+{
+	return strcmp(had->peer, rq->from) == 0 && strcmp(had->digest, rq->digest) == 0 &&
+	       strcmp(had->kind, rq->kind) == 0 && strcmp(had->ref, rq->ref) == 0;
+}
+
 int node_peer_receive(struct node *n, const struct key_secret *k, const struct peer_request *rq,
 		      const char *file, const char *consent, size_t consent_len, char **receipt,
 		      size_t *len, struct lerr *e)
@@ -804,7 +812,7 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 	*len = 0;
 	int r = store_inbox_get(n->store, rq->msg, &had, e);
 	if (r == 0) { /* received before: acknowledged again, not taken twice */
-		if (strcmp(had.peer, rq->from) != 0 || strcmp(had.digest, rq->digest) != 0)
+		if (!same_message(&had, rq))
 			return lerr_set(e, LERR_EXISTS,
 					"message %s was received before with other content",
 					rq->msg);
@@ -824,6 +832,7 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 		struct store_item it;
 		struct label l;
 		n->receiving_act = "item-import";
+		n->receiving_subject = "item";
 		r = node_item_import_from(n, file, consent, consent_len, k, rq->from, &it, &l, e);
 		if (r == 0) {
 			store_item_free(&it);
@@ -851,15 +860,19 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 	} else if (strcmp(rq->kind, "consent") == 0) {
 		struct consent_info ci;
 		n->receiving_act = "consent-import";
+		n->receiving_subject = "item";
 		r = node_consent_import(n, file, rq->from, &ci, e);
 	} else if (strcmp(rq->kind, "report") == 0) {
 		n->receiving_act = "compromise-report-received";
+		n->receiving_subject = "item";
 		r = node_report_receive(n, rq->from, rq->msg, file, e);
 	} else if (strcmp(rq->kind, "note") == 0) {
 		n->receiving_act = "agreement-event";
+		n->receiving_subject = "agreement";
 		r = receive_note(n, rq, file, e);
 	} else if (strcmp(rq->kind, "key") == 0) {
 		n->receiving_act = "party-key-rotated";
+		n->receiving_subject = NULL;		      /* node_key_note_take checks it */
 		if ((r = receive_key(n, rq, file, e)) == 1) { /* taken before, another way */
 			n->receiving = NULL;
 			r = store_inbox_add(n->store, &m, e);
@@ -871,8 +884,9 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 	}
 	n->receiving = NULL;
 	n->receiving_act = NULL;
+	n->receiving_subject = NULL;
 	if (r < 0 && store_inbox_get(n->store, rq->msg, &had, NULL) == 0 &&
-	    strcmp(had.peer, rq->from) == 0 && strcmp(had.digest, rq->digest) == 0) {
+	    same_message(&had, rq)) {
 		/* the same message, taken meanwhile by another delivery of it */
 		r = 0;
 		result = "duplicate";

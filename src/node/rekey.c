@@ -750,6 +750,14 @@ int node_key_note_take(struct node *n, const char *from, const char *text, size_
 		r = lerr_set(e, LERR_INVAL, "key note: log_size is negative");
 	else if (strcmp(from, n->party) == 0)
 		r = lerr_set(e, LERR_INVAL, "key note: that is this node's own party (%s)", from);
+	char ref[33];
+	if (r == 0 && n->receiving) { /* a message's ref names the key the note retires */
+		node_key_ref(&was, ref);
+		if (strcmp(ref, n->receiving->ref) != 0)
+			r = lerr_set(e, LERR_INVAL,
+				     "message %s names %.64s, not the key the note retires (%s)",
+				     n->receiving->id, n->receiving->ref, ref);
+	}
 	if (r == 0 && !(signed_text = rotation_text(f)))
 		r = lerr_set(e, LERR_NOMEM, "out of memory");
 	/* vouched for by the key this node holds for the party, and made by the new one */

@@ -127,6 +127,27 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	send '{"item":"kor-a","originator":"KOR","level":"III","title":"A, lower","releasable_to":["JPN"]}' kor-a
 	[ "$code" = 409 ]
 	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT count(*) FROM inbox")" -eq 2 ]
+	# a message whose ref is not what it carries: refused (JPN would sign a
+	# receipt for kor-b naming a delivery of some-other-ref)
+	send '{"item":"kor-b","originator":"KOR","level":"II","title":"B","releasable_to":["JPN"]}' some-other-ref
+	[ "$code" = 400 ]
+	[[ "$(jq -r .error.message ans.json)" == *"names some-other-ref, not the item it carries (kor-b)"* ]]
+	[ "$(jq -r .receipt.result ans.json)" = refused ]
+	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT count(*) FROM items WHERE id = 'kor-b'")" -eq 0 ]
+	# a message taken, delivered again as another kind or ref: not a duplicate
+	msg=$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT id FROM inbox WHERE ref = 'kor-a' LIMIT 1")
+	cp first.lsn m.lsn
+	for kr in "consent kor-a" "item JPN-secret-item-that-never-came"; do
+		FORGE_MSG=$msg "$TOOLS/forge" peer kor/keys/KOR.key JPN $kr m.lsn >m.headers
+		post
+		[ "$code" = 409 ]
+		[[ "$(jq -r .error.message ans.json)" == *"message $msg was received before with other content"* ]]
+	done
+	FORGE_MSG=$msg "$TOOLS/forge" peer kor/keys/KOR.key JPN item kor-a m.lsn >m.headers
+	post
+	[ "$code" = 200 ]
+	[ "$(jq -r .receipt.result ans.json)" = duplicate ]
+	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT count(*) FROM inbox")" -eq 2 ]
 	# a body cut on the way (its Content-Length no longer the length signed):
 	# refused, but not signed, so that the sender tries again
 	"$TOOLS/forge" peer kor/keys/KOR.key JPN item kor-b first.lsn >m.headers

@@ -16,7 +16,8 @@
  *       the headers of a request to PEER_MESSAGES carrying BODY as a
  *       message of KIND naming REF, signed (curl sends them); of KIND
  *       checkpoint, a request to PEER_CHECKPOINT (a witness's); with
- *       FORGE_NONCE set, under that nonce (one seen on the path).
+ *       FORGE_NONCE set, under that nonce (one seen on the path); with
+ *       FORGE_MSG set, as the message of that id (a delivery again).
  *
  * The passphrase is LIAISON_PASSPHRASE.
  */
@@ -74,6 +75,8 @@ static int peer(const struct key_secret *k, char **argv, struct lerr *e)
 		snprintf(rq.to, sizeof rq.to, "%s", argv[0]);
 		rq.time = (int64_t)time(NULL);
 		node_msg_id(rq.msg);
+		if (getenv("FORGE_MSG"))
+			snprintf(rq.msg, sizeof rq.msg, "%s", getenv("FORGE_MSG"));
 		snprintf(rq.kind, sizeof rq.kind, "%s", argv[1]);
 		snprintf(rq.ref, sizeof rq.ref, "%s", argv[2]);
 		peer_digest(body, n, rq.digest);
