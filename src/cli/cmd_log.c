@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../core/text.h"
 #include "../crypto/fio.h"
 #include "../node/log.h"
 #include "../node/peer.h"
@@ -105,15 +106,20 @@ static int print_entry(const struct cli *c, const json_t *x)
 	}
 	size_t len = strlen(data), got = 0;
 	uint8_t *bin = malloc(len + 1);
-	if (!bin)
+	char *shown = malloc(6 * len + 1);
+	if (!bin || !shown) {
+		free(bin);
+		free(shown);
 		return cli_failf(c, LERR_NOMEM, "out of memory");
+	}
 	int r = sodium_base642bin(bin, len + 1, data, len, NULL, &got, NULL,
 				  sodium_base64_VARIANT_ORIGINAL);
-	if (r == 0) {
-		fwrite(bin, 1, got, stdout);
-		putchar('\n');
-	}
+	/* a peer's words in an entry (a note refused, a checkpoint) show as
+	 * escapes where a terminal would act on them: the same JSON */
+	if (r == 0)
+		puts(text_json_shown((const char *)bin, got, shown));
 	free(bin);
+	free(shown);
 	return r == 0 ? EXIT_OK
 		      : cli_failf(c, LERR_IO, "log entry %" PRIu64 ": its data is not base64",
 				  num(x, "index"));

@@ -75,8 +75,7 @@ char *utf8_scrub(const char *s, char *out, size_t n)
 	return out;
 }
 
-/* The code point of the valid UTF-8 sequence at s, k bytes long. */
-static unsigned long code_point(const unsigned char *s, size_t k)
+unsigned long text_code_point(const unsigned char *s, size_t k)
 {
 	if (k == 1)
 		return s[0];
@@ -88,9 +87,32 @@ static unsigned long code_point(const unsigned char *s, size_t k)
 
 bool text_is_control(const unsigned char *s, size_t k)
 {
-	unsigned long c = code_point(s, k);
-	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
-	       (c >= 0x2066 && c <= 0x2069);
+	unsigned long c = text_code_point(s, k);
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x200e || c == 0x200f ||
+	       (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+char *text_json_shown(const char *s, size_t len, char *out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_seq_len(u + i, len - i);
+		if (!k) { /* not UTF-8: no JSON text has it */
+			memcpy(out + o, "\\ufffd", 6);
+			o += 6;
+			i++;
+		} else if (text_is_control(u + i, k)) {
+			o += (size_t)snprintf(out + o, 7, "\\u%04lx", text_code_point(u + i, k));
+			i += k;
+		} else {
+			memcpy(out + o, s + i, k);
+			o += k;
+			i += k;
+		}
+	}
+	out[o] = '\0';
+	return out;
 }
 
 bool text_needs_escape(const char *s)
@@ -123,7 +145,7 @@ char *text_escape(const char *s, char *out, size_t n)
 			esc[0] = esc[1] = '\\';
 			el = 2;
 		} else if (text_is_control(u + i, k)) {
-			unsigned long c = code_point(u + i, k);
+			unsigned long c = text_code_point(u + i, k);
 			esc[0] = '\\', esc[1] = 'u';
 			for (int d = 0; d < 4; d++)
 				esc[2 + d] = hex[(c >> (12 - 4 * d)) & 15];

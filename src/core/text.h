@@ -37,6 +37,18 @@ char *utf8_scrub(const char *s, char *out, size_t n) __attribute__((nonnull));
  */
 bool text_is_control(const unsigned char *s, size_t k) __attribute__((nonnull));
 
+/* The code point of the valid UTF-8 sequence at s, k bytes long. */
+unsigned long text_code_point(const unsigned char *s, size_t k) __attribute__((nonnull));
+
+/*
+ * JSON text (len bytes at s) as it may be shown: each character that
+ * text_is_control names as a \uXXXX escape, which a JSON reader reads back
+ * as the same character (in JSON such a character is inside a string), a
+ * byte that is not UTF-8 as \ufffd. out has room for 6 * len + 1 bytes.
+ * Returns out.
+ */
+char *text_json_shown(const char *s, size_t len, char *out) __attribute__((nonnull));
+
 /*
  * Copies the NUL-terminated s into out (n > 0 bytes, always terminated)
  * as text safe to show on a terminal: each control (text_is_control) as

@@ -1,6 +1,8 @@
 /* note.c - signed checkpoints (see note.h). */
 #include "note.h"
 
+#include "../core/text.h"
+
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -117,10 +119,17 @@ int checkpoint_verify(const char *text, size_t len, const char *name, const uint
 	memset(cp, 0, sizeof *cp);
 	if (len >= NOTE_MAX)
 		return lerr_set(e, LERR_LIMIT, "checkpoint: longer than %d bytes", NOTE_MAX - 1);
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)text[i] < 0x20 && text[i] != '\n')
+	/* UTF-8 (a signature line starts with U+2014), nothing a terminal or a
+	 * line reader would act on (text_is_control) but the newlines */
+	for (size_t i = 0, k; i < len; i += k) {
+		k = utf8_seq_len((const unsigned char *)text + i, len - i);
+		if (!k)
+			return lerr_set(e, LERR_INVAL,
+					"checkpoint: a byte that is not UTF-8 at %zu", i);
+		if (text[i] != '\n' && text_is_control((const unsigned char *)text + i, k))
 			return lerr_set(e, LERR_INVAL, "checkpoint: control character at byte %zu",
 					i);
+	}
 	size_t pos = 0, n;
 	const char *line;
 	bool nl;

@@ -812,29 +812,11 @@ enum MHD_Result http_on_request(void *cls, struct MHD_Connection *c, const char 
 	return on_complete(s, c, rq);
 }
 
-/* The code point of the valid UTF-8 sequence s of len bytes (2 or 3). */
-static unsigned code_point(const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	return len == 2 ? (u[0] & 0x1fu) << 6 | (u[1] & 0x3fu)
-			: (u[0] & 0x0fu) << 12 | (u[1] & 0x3fu) << 6 | (u[2] & 0x3fu);
-}
-
-/* Whether a character would act rather than show, in a log read as lines
- * or on a terminal: C1 controls (U+0080-U+009F, NEL among them), line and
- * paragraph separators (U+2028, U+2029), direction marks and overrides. */
-static bool unseen(const char *s, size_t len)
-{
-	if (len != 2 && len != 3)
-		return false;
-	unsigned c = code_point(s, len);
-	return (c >= 0x80 && c <= 0x9f) || c == 0x200e || c == 0x200f ||
-	       (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-}
-
 /*
  * s as the inside of a JSON string (a URL path, percent-decoded): quotes,
- * backslashes and control characters escaped (those of unseen too), a
+ * backslashes and what would act rather than show escaped (text_is_control:
+ * controls, C1 controls, line and paragraph separators, direction marks and
+ * overrides), a
  * UTF-8 sequence kept whole (a reader gets the path's characters back),
  * any other byte as U+FFFD (the record stays valid JSON); cut at a
  * character, never inside one.
@@ -852,8 +834,9 @@ static void json_escape(const char *s, char *out, size_t n)
 		else if (len == 0) {
 			k += (size_t)snprintf(out + k, n - k, "\\ufffd");
 			len = 1;
-		} else if (unseen(s, len)) {
-			k += (size_t)snprintf(out + k, n - k, "\\u%04x", code_point(s, len));
+		} else if (text_is_control((const unsigned char *)s, len)) {
+			k += (size_t)snprintf(out + k, n - k, "\\u%04lx",
+					      text_code_point((const unsigned char *)s, len));
 		} else {
 			memcpy(out + k, s, len); /* 4 at most: k + 7 < n leaves room */
 			k += len;

@@ -143,6 +143,15 @@ static int receipt_check(struct node *n, const struct store_msg *m, const char *
 	if (!*root || json_unpack(*root, "{s:o, s:s}", "receipt", &rc, "signature", &sig64) != 0 ||
 	    json_unpack(rc, "{s:s, s:s}", "received", received, "result", result) != 0)
 		return lerr_set(e, LERR_AUTH, "%s's answer is not a receipt", m->peer);
+	/* what is logged of it: a date, and a result this node knows */
+	date_t day;
+	if (date_parse(*received, &day, NULL) < 0 ||
+	    (strcmp(*result, "stored") != 0 && strcmp(*result, "duplicate") != 0 &&
+	     strcmp(*result, "refused") != 0))
+		return lerr_set(e, LERR_AUTH,
+				"%s's receipt for message %s is not one liaison makes (its date or "
+				"result)",
+				m->peer, m->id);
 	/* what the receipt must say of this message */
 	struct peer_request rq = {0};
 	str_copy(rq.from, sizeof rq.from, n->party);

@@ -522,6 +522,25 @@ delivered() { # HOME N: its outbox's message N is delivered or refused
 	"$L" --home jn --json agreement status "$G" | jq -e '.state == "in-force" and .notice.status == "withdrawn"'
 }
 
+@test "a peer's words in the log show escaped where a terminal would act on them, and read back the same" {
+	fresh_nodes "$(early_config)"
+	# a note whose words carry a direction override, NEL and a line separator
+	printf '{"agreement":"%s","by":"\342\200\256KOR \302\205 forged\342\200\250line","date":"2019-09-01","kind":"notice"}' \
+		"$G" >m.json
+	"$TOOLS/forge" peer kn/keys/KOR.key JPN note "$G" m.json >m.headers
+	args=()
+	while IFS= read -r h; do args+=(-H "$h"); done <m.headers
+	code=$(curl -s -o ans.json -w '%{http_code}' -X POST "${args[@]}" \
+		-H 'Content-Type: application/json' --data-binary @m.json "$JN_URL/v1/peer/messages")
+	[ "$code" = 409 ]
+	"$L" --home jn log entries >entries.txt
+	grep -q '"kind":"note-refused"' entries.txt
+	! grep -q -e $'\u202e' -e $'\u0085' -e $'\u2028' entries.txt || false
+	grep -q 'u202eKOR \\u0085 forged\\u2028line' entries.txt
+	# the same JSON: a reader gets the peer's words back, byte for byte
+	[ "$(jq -r 'select(.kind == "note-refused") | .note' entries.txt)" = "$(cat m.json)" ]
+}
+
 # jn again with its clock at DATE (a day after kn's), kn's peer pointed at it
 jn_on() { # DATE
 	down jn

@@ -110,6 +110,10 @@ Test(note, malformed_notes_are_named, .init = setup)
 	refused("lia son/JPN\n12\nAAAA\n\n", "line 1");
 	refused("liaison/JPN\n12\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", "needs origin");
 	refused("liaison/JPN\n1\tx\n", "control character");
+	/* an extension line a terminal would act on: NEL, a bidi override; a byte not UTF-8 */
+	refused("liaison/JPN\n12\nAAAA\nALARM cleared\xc2\x85\n\n", "control character at byte 33");
+	refused("liaison/JPN\n12\nAAAA\n\xe2\x80\xae ALARM\n\n", "control character at byte 20");
+	refused("liaison/JPN\n12\nAAAA\nx\xff\n\n", "not UTF-8 at 21");
 	char text[NOTE_MAX];
 	struct lerr e = {0};
 	cr_assert_eq(checkpoint_sign(&cp, sk, pk, text, &e), 0);

@@ -1,6 +1,7 @@
 /* test_text.c - UTF-8 checks, the nearest known word (core/text.h), and
  * the one table of error kinds (core/err.h). */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -95,6 +96,27 @@ Test(text, escape_what_a_terminal_would_act_on)
 	/* what does not fit whole is left out */
 	cr_assert_str_eq(text_escape("ab\x1b", out, 7), "ab");
 	cr_assert_str_eq(text_escape("ab\x1b", out, 9), "ab\\u001b");
+	/* line and paragraph separators, direction marks: they act as well */
+	cr_assert_str_eq(text_escape("a\xe2\x80\xa8"
+				     "b\xe2\x80\x8f"
+				     "c",
+				     out, sizeof out),
+			 "a\\u2028b\\u200fc");
+}
+
+Test(text, json_shown_escapes_what_acts_and_reads_back_the_same)
+{
+	/* a peer's note as an entry keeps: a bidi override, NEL, a line separator */
+	const char *in =
+	    "{\"by\":\"\xe2\x80\xaeKOR \xc2\x85 forged\xe2\x80\xa8line\",\"t\":\"発射\"}";
+	char out[6 * 128 + 1];
+	cr_assert_str_eq(text_json_shown(in, strlen(in), out),
+			 "{\"by\":\"\\u202eKOR \\u0085 forged\\u2028line\",\"t\":\"発射\"}");
+	json_t *a = json_loads(in, 0, NULL), *b = json_loads(out, 0, NULL);
+	cr_assert(a && b && json_equal(a, b), "the escapes read back as the same JSON");
+	json_decref(a);
+	json_decref(b);
+	cr_assert_str_eq(text_json_shown("\"x\xffy\"", 5, out), "\"x\\ufffdy\"");
 }
 
 Test(text, contains_folded_folds_ascii_letters_only)
