@@ -11,6 +11,7 @@
  * one call on one thread, so it never shares it.
  */
 #define _GNU_SOURCE /* pipe2 */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -481,6 +482,19 @@ static bool peer_body(struct ctx *x, struct lerr *e)
 	       node_peer_accept(x->n, &x->rq->peer, (int64_t)time(NULL), e) == 0;
 }
 
+/* Whether a header's name is a token (RFC 9110 §5.1): no space before its
+ * colon ("Content-Length :", which libmicrohttpd keeps as another name, and
+ * a proxy may read as the length), no control, nothing but tchars. */
+static bool header_name(const char *key)
+{
+	if (!*key)
+		return false;
+	for (const char *p = key; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("!#$%&'*+-.^_`|~", *p))
+			return false;
+	return true;
+}
+
 static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const char *key,
 				    const char *value)
 {
@@ -490,14 +504,18 @@ static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const ch
 		n[0]++;
 	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
 		n[1]++;
+	else if (!header_name(key))
+		n[2]++;
 	return MHD_YES;
 }
 
 /* Why a request's form is refused (NULL: it is not): an escaped NUL in its
- * path or query, a path not UTF-8, two lengths, or a length and chunks. */
+ * path or query, a path not UTF-8, two lengths, a length and chunks, or a
+ * header name that is not a token: each a request two readers could read
+ * differently. */
 static const char *request_form(struct MHD_Connection *c, const char *url)
 {
-	unsigned n[2] = {0, 0};
+	unsigned n[3] = {0, 0, 0};
 	if (guard_escaped_nul(c))
 		return "the path or the query has an escaped NUL (%00)";
 	if (!utf8_valid(url, strlen(url)))
@@ -507,6 +525,9 @@ static const char *request_form(struct MHD_Connection *c, const char *url)
 		return "more than one Content-Length header";
 	if (n[0] && n[1])
 		return "both Content-Length and Transfer-Encoding";
+	if (n[2])
+		return "a header name with a space or a character a name may not have (RFC 9112 "
+		       "section 5.1)";
 	return NULL;
 }
 
