@@ -296,6 +296,14 @@ int node_agreement_record_as(struct node *n, const char *id, const struct agr_ev
 	const bool joint = r == 0 && note && completes_joint(a, ev);
 	if (r == 0 && note)
 		r = delivery_date_check(n, a, ev, joint, e);
+	size_t theirs = 0;
+	for (size_t i = 0; r == 0 && note && i < a->nevents; i++)
+		theirs += strcmp(a->events[i].by, ev->by) == 0;
+	if (r == 0 && note && theirs >= NOTE_PARTY_MAX)
+		r = lerr_set(e, LERR_LIMIT,
+			     "agreement %s holds %zu events by %s: more of its notes are not "
+			     "taken (this node's registrar may record them)",
+			     id, theirs, ev->by);
 	if (r == 0 && note && a->nevents >= AGR_EVENTS_MAX - NOTE_ROOM)
 		r = lerr_set(e, LERR_LIMIT,
 			     "agreement %s holds %zu events: the room left is this node's "

@@ -474,6 +474,10 @@ struct event_how {
 #define NOTE_LATE_DAYS 1
 /* The last events of an agreement's record that peers' notes may not take. */
 #define NOTE_ROOM 16
+/* The events of one party other than this node's that an agreement's record
+ * may hold when a note of that party's comes (a treaty's life has a few):
+ * one peer cannot fill the record with notes. */
+#define NOTE_PARTY_MAX 32
 
 /*
  * node_agreement_record, saying how. An event by this node's own party

@@ -541,6 +541,25 @@ delivered() { # HOME N: its outbox's message N is delivered or refused
 	[ "$(jq -r 'select(.kind == "note-refused") | .note' entries.txt)" = "$(cat m.json)" ]
 }
 
+@test "a peer cannot fill an agreement's record with notes: 32 events of its party, then no more" {
+	# 16 notices by KOR, each withdrawn, in 2017 and 2018: 32 events of KOR's in both records
+	jq '.agreements[0].events += [range(16) as $i
+		| ("\(2017 + ($i / 12 | floor))-\(if $i % 12 < 9 then "0" else "" end)\($i % 12 + 1)") as $m
+		| {"date": ($m + "-01"), "kind": "notice", "by": "KOR"},
+		  {"date": ($m + "-02"), "kind": "notice-withdrawn", "by": "KOR"}]' \
+		"$(early_config)" >busy.json
+	fresh_nodes busy.json
+	[ "$("$L" --home jn --json agreement show "$G" | jq '[.events[] | select(.by == "KOR")] | length')" = 32 ]
+	"$L" --home kn agreement event "$G" notice --date 2019-09-01 --by KOR >/dev/null
+	eventually delivered kn 0
+	"$L" --home kn --json peer outbox | jq -e '.messages[0].state == "refused"'
+	[[ "$("$L" --home kn --json peer outbox | jq -r '.messages[0].last_error')" == *"holds 32 events by KOR: more of its notes are not taken"* ]]
+	"$L" --home jn --json agreement status "$G" | jq -e '.state == "in-force" and .notice.status == "withdrawn"'
+	# its registrar may still record it
+	"$L" --home jn agreement event "$G" notice --date 2019-09-01 --by KOR >/dev/null
+	"$L" --home jn --json agreement status "$G" | jq -e '.notice.status == "pending"'
+}
+
 # jn again with its clock at DATE (a day after kn's), kn's peer pointed at it
 jn_on() { # DATE
 	down jn
