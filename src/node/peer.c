@@ -810,7 +810,7 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 	struct store_msg m = {0}, had;
 	*receipt = NULL;
 	*len = 0;
-	int r = store_inbox_get(n->store, rq->msg, &had, e);
+	int r = store_inbox_get(n->store, rq->from, rq->msg, &had, e);
 	if (r == 0) { /* received before: acknowledged again, not taken twice */
 		if (!same_message(&had, rq))
 			return lerr_set(e, LERR_EXISTS,
@@ -885,7 +885,7 @@ int node_peer_receive(struct node *n, const struct key_secret *k, const struct p
 	n->receiving = NULL;
 	n->receiving_act = NULL;
 	n->receiving_subject = NULL;
-	if (r < 0 && store_inbox_get(n->store, rq->msg, &had, NULL) == 0 &&
+	if (r < 0 && store_inbox_get(n->store, rq->from, rq->msg, &had, NULL) == 0 &&
 	    same_message(&had, rq)) {
 		/* the same message, taken meanwhile by another delivery of it */
 		r = 0;

@@ -403,12 +403,13 @@ int store_blob_names(struct store *s, char (**out)[STORE_BLOB_NAME], size_t *n, 
 int store_outbox_pending_ids(struct store *s, char (**out)[MSG_ID_MAX], size_t *n, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
-/* LERR_EXISTS when a message of this id was received already. */
+/* LERR_EXISTS when a message of this id was received from m->peer already
+ * (the inbox is keyed by sender and id: a peer cannot take another's id). */
 int store_inbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
-/* LERR_NOTFOUND when no message of this id was received. */
-int store_inbox_get(struct store *s, const char *id, struct store_msg *m, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* LERR_NOTFOUND when no message of this id was received from peer. */
+int store_inbox_get(struct store *s, const char *peer, const char *id, struct store_msg *m,
+		    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
 /* Whether the party used this nonce already: 1, 0, or a LERR code. */
 int store_nonce_seen(struct store *s, const char *party, const char *nonce, struct lerr *e)

@@ -481,14 +481,18 @@ int store_inbox_add(struct store *s, const struct store_msg *m, struct lerr *e)
 			      "message %.40s was received already", m->id);
 }
 
-int store_inbox_get(struct store *s, const char *id, struct store_msg *m, struct lerr *e)
+int store_inbox_get(struct store *s, const char *peer, const char *id, struct store_msg *m,
+		    struct lerr *e)
 {
 	struct sql_stmt *st;
 	memset(m, 0, sizeof *m);
-	if (db_prep(s, "SELECT id, peer, kind, ref, digest, received_on FROM inbox WHERE id = ?",
+	if (db_prep(s,
+		    "SELECT id, peer, kind, ref, digest, received_on FROM inbox"
+		    " WHERE peer = ? AND id = ?",
 		    &st, e) < 0)
 		return LERR_STORE;
-	db_bind_text(st, 1, id, false);
+	db_bind_text(st, 1, peer, false);
+	db_bind_text(st, 2, id, false);
 	int rc = sql_step(st), r = 0;
 	if (rc == SQL_ROW) {
 		db_col_copy(st, 0, m->id, sizeof m->id);
@@ -499,7 +503,8 @@ int store_inbox_get(struct store *s, const char *id, struct store_msg *m, struct
 		db_col_copy(st, 5, m->done_on, sizeof m->done_on);
 		m->state = MSG_DELIVERED;
 	}
-	return db_read_end(s, st, rc, r, "read inbox", e, "no message %.40s received", id);
+	return db_read_end(s, st, rc, r, "read inbox", e, "no message %.40s received from %.8s", id,
+			   peer);
 }
 
 int store_nonce_seen(struct store *s, const char *party, const char *nonce, struct lerr *e)

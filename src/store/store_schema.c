@@ -235,6 +235,16 @@ static const struct migration migrations[] = {
      * its message when the release was queued: the one checked then is the
      * one sent, whatever the holder imports meanwhile. */
     {"ALTER TABLE outbox ADD COLUMN consent TEXT;", NULL},
+    /* 19: the inbox keyed by sender and message id: one peer that learns
+     * another's message id cannot take it first and have it refused. */
+    {"CREATE TABLE inbox_by_peer(id TEXT NOT NULL, peer TEXT NOT NULL, kind TEXT NOT NULL,"
+     " ref TEXT NOT NULL, digest TEXT NOT NULL, received_on TEXT NOT NULL,"
+     " PRIMARY KEY(peer, id)) STRICT;"
+     "INSERT INTO inbox_by_peer(id, peer, kind, ref, digest, received_on)"
+     " SELECT id, peer, kind, ref, digest, received_on FROM inbox;"
+     "DROP TABLE inbox;"
+     "ALTER TABLE inbox_by_peer RENAME TO inbox;",
+     NULL},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
