@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/text.h"
 #include "../store/store.h"
 #include "../crypto/fio.h"
 #include "jfield.h"
@@ -706,9 +707,10 @@ static void log_refused_note(struct node *n, const struct peer_request *rq, cons
 {
 	struct lerr e = {0};
 	if (!refusal_logged(rq->from)) {
+		char shown[2 * LERR_MSG_MAX]; /* the reason may quote the note's words */
 		fprintf(stderr,
 			"liaison: %s's note refused, not logged (more than %d a minute): %s\n",
-			rq->from, REFUSALS_LOGGED, why->msg);
+			rq->from, REFUSALS_LOGGED, text_escape(why->msg, shown, sizeof shown));
 		return;
 	}
 	const struct store_msg *receiving = n->receiving;
