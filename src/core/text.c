@@ -229,6 +229,17 @@ const char *text_nearest_in(const char *word, const char *words, size_t stride, 
 	return near(word, best, bd);
 }
 
+/* What a line of text (a title, a name) may not hold: controls (C0, DEL, C1) and
+ * bidirectional overrides and isolates. Direction marks and the separators are
+ * taken (copied text holds them; labels stored by older builds may): display
+ * escapes them (text_is_control). */
+static bool line_forbids(const unsigned char *s, size_t k)
+{
+	unsigned long c = text_code_point(s, k);
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069);
+}
+
 int text_line_check(const char *s, const char *what, struct lerr *e)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -237,7 +248,7 @@ int text_line_check(const char *s, const char *what, struct lerr *e)
 		size_t k = utf8_seq_len(u + i, n - i);
 		if (!k)
 			return lerr_set(e, LERR_INVAL, "%s: not valid UTF-8 (byte %zu)", what, i);
-		if (text_is_control(u + i, k))
+		if (line_forbids(u + i, k))
 			return lerr_set(e, LERR_INVAL,
 					"%s: a control character at byte %zu: it is one line of "
 					"text, shown as it reads",

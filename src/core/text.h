@@ -59,9 +59,10 @@ char *text_escape(const char *s, char *out, size_t n) __attribute__((nonnull));
 
 /*
  * Checks text shown on other people's screens (a title, a name): valid
- * UTF-8, one line, nothing a terminal would act on (text_is_control: no
- * control, no bidirectional override). LERR_INVAL "what: ..." naming the
- * byte.
+ * UTF-8, one line, no control (C0, DEL, C1), no bidirectional override or
+ * isolate. Direction marks and line or paragraph separators are taken
+ * (pasted text holds them, and older builds stored them): text_escape
+ * shows them escaped. LERR_INVAL "what: ..." naming the byte.
  */
 int text_line_check(const char *s, const char *what, struct lerr *e) __attribute__((nonnull(1, 2)));
 

@@ -248,3 +248,16 @@ Test(text, append_joins_as_snprintf_at_every_size)
 			     "in %zu: \"%.48s\", snprintf \"%.48s\"", n, mine, libc);
 	}
 }
+
+Test(text, a_line_takes_direction_marks_and_separators_that_display_escapes)
+{
+	/* a title pasted with a left-to-right mark, as older builds stored it */
+	struct lerr e = {0};
+	cr_assert_eq(text_line_check("Launch \xe2\x80\x8e(LRM) \xe2\x80\xa8" "x", "title", &e), 0,
+		     "%s", e.msg);
+	char out[64];
+	cr_assert_str_eq(text_escape("a\xe2\x80\x8e" "b", out, sizeof out), "a\\u200eb");
+	/* an override, C1: still refused */
+	cr_assert_lt(text_line_check("a\xe2\x80\xae" "b", "title", &e), 0);
+	cr_assert_lt(text_line_check("a\xc2\x85" "b", "title", &e), 0);
+}
