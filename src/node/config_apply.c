@@ -194,12 +194,57 @@ static int apply_record(struct store *s, const struct config *c, struct lerr *e)
 	return r;
 }
 
+/* Whether a party as a file gives it keeps what its clearances mean and whose acts
+ * count: its levels (code, rank, separate, how long a clearance lasts), whether the
+ * operator may act for its people, its time zone (its "today"). */
+static bool same_scheme(const struct party *a, const struct party *b)
+{
+	if (a->nlevels != b->nlevels || a->no_operator_acts != b->no_operator_acts ||
+	    strcmp(a->time_zone, b->time_zone) != 0)
+		return false;
+	for (size_t i = 0; i < a->nlevels; i++) {
+		const struct scheme_level *x = &a->levels[i], *y = &b->levels[i];
+		if (strcmp(x->code, y->code) != 0 || x->rank != y->rank ||
+		    x->separate != y->separate || x->valid_years != y->valid_years)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Through the API (who, a registrar), a file may add a party but not change
+ * what an existing party's clearances mean: a registrar who lowered the rank
+ * of the level they hold would read what it then covers, whatever their own
+ * record says. The node's operator applies such a change.
+ */
+static int scheme_kept(struct store *s, const struct person *who, const struct party *p, size_t i,
+		       struct lerr *e)
+{
+	struct party old;
+	if (!who)
+		return 0;
+	int r = store_party_get(s, p->code, &old, NULL);
+	if (r == LERR_NOTFOUND)
+		return 0;
+	if (r < 0)
+		return lerr_set(e, LERR_STORE, "parties[%zu]: cannot read party %s", i, p->code);
+	if (!same_scheme(&old, p))
+		return lerr_set(e, LERR_FORBIDDEN,
+				"parties[%zu]: %s may not change party %s's levels, time zone or "
+				"operator acts: they change what every clearance means; the "
+				"node's operator applies them (liaison config apply)",
+				i, who->id, p->code);
+	return 0;
+}
+
 static int apply(struct store *s, const struct person *who, const struct config *c, date_t today,
 		 struct config_summary *sum, struct lerr *e)
 {
 	char day[DATE_BUF_SIZE];
 	date_format(today, day);
 	for (size_t i = 0; i < c->nparties; i++) {
+		if (scheme_kept(s, who, &c->parties[i], i, e) < 0)
+			return e ? e->code : LERR_FORBIDDEN;
 		if (store_party_put(s, &c->parties[i], e) < 0)
 			return lerr_prefix(e, "parties[%zu]", i);
 		sum->parties++;

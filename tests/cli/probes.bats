@@ -106,6 +106,16 @@ JSON
 	done
 	[ "$(req "$ITO" GET "/v1/items/$HIGH/content?purpose=warning")" = 404 ]
 	[ "$("$L" --json person show ito | jq -r ".clearance[0].level")" = HI ]
+	# nor by raising the level they hold to GOKUHI's rank
+	jq '{parties: [.parties[0] | .levels[0].rank = 2]}' "$EXAMPLE" >ranks.json
+	[ "$(req "$ITO" POST /v1/config --data-binary @ranks.json)" = 403 ]
+	[[ "$(jq -r .error.message body.txt)" == *"parties[0]: ito may not change party JPN's levels"* ]]
+	[ "$(req "$ITO" GET "/v1/items/$HIGH/content?purpose=warning")" = 404 ]
+	[ "$(req "$ITO" GET /v1/parties/JPN)" = 200 ]
+	[ "$(jq '.levels[] | select(.code == "HI") | .rank' body.txt)" = 1 ]
+	# the parties as they are: taken
+	jq '{parties: .parties}' "$EXAMPLE" >same.json
+	[ "$(req "$ITO" POST "/v1/config?dry_run=true" --data-binary @same.json)" = 200 ]
 	[ "$("$L" log entries | wc -l)" = "$before" ]
 	# another person's record through a file: applied, and the log says by whom and whose
 	sed 's/"ito"/"noda"/' self.json >other.json
