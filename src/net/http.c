@@ -499,13 +499,23 @@ static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const ch
 				    const char *value)
 {
 	unsigned *n = cls;
-	(void)kind, (void)value;
-	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
 		n[0]++;
-	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		/* digits, nothing else: a value folded onto the next line reads empty here
+		 * and as the length to a proxy that unfolds it */
+		if (!value || !*value || strspn(value, "0123456789") != strlen(value))
+			n[3]++;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
 		n[1]++;
-	else if (!header_name(key))
+		if (!value || strcasecmp(value, "chunked") != 0)
+			n[3]++;
+	} else if (!header_name(key))
 		n[2]++;
+	else if (strncasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH, 14) == 0 ||
+		 strncasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING, 17) == 0)
+		n[3]++; /* libmicrohttpd joins a value folded onto the next line to the name
+			   ("Content-Length5"): a proxy that unfolds it reads a length */
 	return MHD_YES;
 }
 
@@ -515,7 +525,7 @@ static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const ch
  * differently. */
 static const char *request_form(struct MHD_Connection *c, const char *url)
 {
-	unsigned n[3] = {0, 0, 0};
+	unsigned n[4] = {0, 0, 0, 0};
 	if (guard_escaped_nul(c))
 		return "the path or the query has an escaped NUL (%00)";
 	if (!utf8_valid(url, strlen(url)))
@@ -528,6 +538,9 @@ static const char *request_form(struct MHD_Connection *c, const char *url)
 	if (n[2])
 		return "a header name with a space or a character a name may not have (RFC 9112 "
 		       "section 5.1)";
+	if (n[3])
+		return "a Content-Length that is not digits, or a Transfer-Encoding other than "
+		       "chunked (a value folded onto another line among them)";
 	return NULL;
 }
 

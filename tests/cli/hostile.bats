@@ -736,7 +736,7 @@ jn_on() { # DATE
 	python3 - "$port" "$ITO" >smuggle.txt <<'PY'
 import socket, sys
 for hdrs in [b"Content-Length: 5\r\nContent-Length: 7\r\n", b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
-             b"Content-Length : 5\r\n"]:
+             b"Content-Length : 5\r\n", b"Content-Length:\r\n 5\r\n", b"Transfer-Encoding:\r\n chunked\r\n"]:
     s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
     s.sendall(b"POST /v1/config HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + sys.argv[2].encode() + b"\r\n" + hdrs + b"\r\nhello")
     s.settimeout(5)
@@ -747,6 +747,8 @@ PY
 	# a length with a space before its colon: a proxy may read it as the length,
 	# and the daemon the body as a second request; refused
 	grep -q "400 Bad Request.*a header name with a space" smuggle.txt
+	# a length or coding folded onto the next line: the same
+	[ "$(grep -c "400 Bad Request.*a Content-Length that is not digits" smuggle.txt)" = 2 ]
 	# an upload that is not what it should be: "the request body", never where it was kept
 	echo garbage >garbage.txt
 	[ "$(api "$ITO" POST "$JPN_URL/v1/parties/KOR/key" --data-binary @garbage.txt)" = 400 ]
