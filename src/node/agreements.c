@@ -300,7 +300,7 @@ int node_agreement_record_as(struct node *n, const char *id, const struct agr_ev
 	for (size_t i = 0; r == 0 && note && i < a->nevents; i++)
 		theirs += strcmp(a->events[i].by, ev->by) == 0;
 	if (r == 0 && note && theirs >= NOTE_PARTY_MAX)
-		r = lerr_set(e, LERR_LIMIT,
+		r = lerr_set(e, LERR_REFUSED,
 			     "agreement %s holds %zu events by %s: more of its notes are not "
 			     "taken (this node's registrar may record them)",
 			     id, theirs, ev->by);

@@ -715,6 +715,9 @@ static void log_refused_note(struct node *n, const struct peer_request *rq, cons
 	}
 	const struct store_msg *receiving = n->receiving;
 	n->receiving = NULL; /* not taken: a delivery again is refused again */
+	char shown[2 * LERR_MSG_MAX];
+	fprintf(stderr, "liaison: %s's note refused (logged as note-refused): %s\n", rq->from,
+		text_escape(why->msg, shown, sizeof shown)); /* the registrar may have to act */
 	if (store_begin(n->store, &e) == 0 &&
 	    node_log_commit(n, "note-refused",
 			    json_pack("{s:s, s:s, s:s, s:s}", "peer", rq->from, "message", rq->msg,

@@ -553,7 +553,7 @@ delivered() { # HOME N: its outbox's message N is delivered or refused
 	"$L" --home kn agreement event "$G" notice --date 2019-09-01 --by KOR >/dev/null
 	eventually delivered kn 0
 	"$L" --home kn --json peer outbox | jq -e '.messages[0].state == "refused"'
-	[[ "$("$L" --home kn --json peer outbox | jq -r '.messages[0].last_error')" == *"holds 32 events by KOR: more of its notes are not taken"* ]]
+	[[ "$("$L" --home kn --json peer outbox | jq -r '.messages[0].last_error')" == *"409"*"holds 32 events by KOR: more of its notes are not taken"* ]]
 	"$L" --home jn --json agreement status "$G" | jq -e '.state == "in-force" and .notice.status == "withdrawn"'
 	# its registrar may still record it
 	"$L" --home jn agreement event "$G" notice --date 2019-09-01 --by KOR >/dev/null
