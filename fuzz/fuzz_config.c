@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	struct config_summary sum;
-	if (node_config_apply(NULL, &c, "fuzz.json", true, &sum, &e) < 0 && e.msg[0] == '\0')
+	if (node_config_apply(NULL, NULL, &c, "fuzz.json", true, &sum, &e) < 0 && e.msg[0] == '\0')
 		abort();
 	config_free(&c);
 	return 0;
