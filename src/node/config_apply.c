@@ -213,7 +213,7 @@ static bool same_scheme(const struct party *a, const struct party *b)
 
 /*
  * Through the API (who, a registrar), a file may add a party but not change
- * what an existing party's clearances mean: a registrar who lowered the rank
+ * what an existing party's clearances mean: a registrar who raised the rank
  * of the level they hold would read what it then covers, whatever their own
  * record says. The node's operator applies such a change.
  */
