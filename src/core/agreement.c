@@ -470,11 +470,66 @@ void agreement_state(const struct agreement *a, date_t on, size_t without, struc
 	(void)run(a, on, without, false, st, NULL, 0);
 }
 
-static bool same_state(const struct agr_state *x, const struct agr_state *y)
+/* Whether two states say the same of the agreement: signed, in force or not and
+ * until when, the notice's course (not the day it was given). */
+static bool same_effect(const struct agr_state *x, const struct agr_state *y)
 {
 	return x->state == y->state && x->ends == y->ends && x->since == y->since &&
-	       x->is_signed == y->is_signed && x->notice.status == y->notice.status &&
-	       x->notice.given == y->notice.given;
+	       x->is_signed == y->is_signed && x->notice.status == y->notice.status;
+}
+
+/* A change of state, for the timeline: its effect, or the day a notice was given. */
+static bool same_state(const struct agr_state *x, const struct agr_state *y)
+{
+	return same_effect(x, y) && x->notice.given == y->notice.given;
+}
+
+static bool in_force(const struct agr_state *st)
+{
+	return st->state == AGR_IN_FORCE || st->state == AGR_UNDER_NOTICE;
+}
+
+int agreement_late_check(const struct agreement *a, size_t k, date_t today, struct lerr *e)
+{
+	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE], d3[DATE_BUF_SIZE];
+	const struct agr_event *ev = &a->events[k];
+	struct agr_state with, without;
+	for (date_t d = ev->date; d < today; d++) {
+		agreement_state(a, d, AGR_NONE, &with);
+		agreement_state(a, d, k, &without);
+		if (in_force(&with) != in_force(&without))
+			return lerr_set(e, LERR_REFUSED,
+					"dated %s, a day before it came (%s), it would make the "
+					"agreement %s on %s, a day already acted on: this node's "
+					"registrar may record it",
+					date_format(ev->date, d1), date_format(today, d2),
+					agr_state_name(with.state), date_format(d, d3));
+	}
+	struct agreement *now = malloc(sizeof *now);
+	if (!now)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	*now = *a;
+	now->events[k].date = today;
+	agreement_sort_events(now);
+	size_t bad;
+	bool same = agreement_check_events(now, &bad, NULL) == 0;
+	agreement_state(a, today, AGR_NONE, &with);
+	if (same) {
+		agreement_state(now, today, AGR_NONE, &without);
+		same = same_effect(&with, &without) && with.term == without.term &&
+		       with.term_end == without.term_end &&
+		       with.notice.effective == without.notice.effective;
+	}
+	free(now);
+	if (!same)
+		return lerr_set(
+		    e, LERR_REFUSED,
+		    "dated %s, a day before it came (%s), it would leave the agreement "
+		    "%s%s%s, not as one of that day: this node's registrar may record it",
+		    date_format(ev->date, d1), date_format(today, d2), agr_state_name(with.state),
+		    with.state == AGR_UNDER_NOTICE ? " ending " : "",
+		    with.state == AGR_UNDER_NOTICE ? date_format(with.ends, d3) : "");
+	return 0;
 }
 
 static int date_cmp(const void *x, const void *y)

@@ -217,6 +217,19 @@ void agreement_state(const struct agreement *a, date_t on, size_t without, struc
     __attribute__((nonnull));
 
 /*
+ * A party's note of event k of a (added, a in applying order), dated before
+ * `today`, the day it came: 0 when its date changes nothing a node has
+ * acted on (the agreement in force or not on each day from its date to
+ * yesterday, as without it), and leaves the agreement today as the same
+ * note dated today would (its term, its end, the notice's course: a notice
+ * a day past its deadline is not on time; a suspension dated before an end
+ * does not undo it). LERR_REFUSED saying what it would change otherwise,
+ * LERR_NOMEM.
+ */
+int agreement_late_check(const struct agreement *a, size_t k, date_t today, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1)));
+
+/*
  * Every change of state from `from` to `to` (inclusive): the state on `from`,
  * then the state on each later day where it differs. *out (allocated, freed
  * by the caller with free()) holds *n states. Returns 0, LERR_INVAL when

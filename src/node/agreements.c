@@ -172,73 +172,6 @@ static int delivery_date_check(const struct node *n, const struct agreement *a,
 	return 0;
 }
 
-/* Whether an agreement is in force in that state (under notice too). */
-static bool in_force(const struct agr_state *st)
-{
-	return st->state == AGR_IN_FORCE || st->state == AGR_UNDER_NOTICE;
-}
-
-/* Whether two states of an agreement on a day say the same: in force or not, until when,
- * and the notice's course. */
-static bool same_state(const struct agr_state *x, const struct agr_state *y)
-{
-	return x->state == y->state && x->ends == y->ends && x->since == y->since &&
-	       x->term == y->term && x->term_end == y->term_end &&
-	       x->notice.status == y->notice.status && x->notice.effective == y->notice.effective;
-}
-
-/*
- * A peer's note dated before the node's today (up to NOTE_LATE_DAYS; the
- * event k of a, added) is taken only when its date changes nothing that the
- * node has acted on: the agreement in force or not on each day from then
- * to yesterday as the node held it (items taken or refused, decisions
- * logged), and today and after as if the note were dated today (a notice a
- * day late is not on time; a suspension after the end does not bring the
- * agreement back). Otherwise its registrar may record the event (a late
- * entry) once it has been checked.
- */
-static int late_note_check(const struct node *n, const struct agreement *a, size_t k,
-			   struct lerr *e)
-{
-	char d1[DATE_BUF_SIZE], d2[DATE_BUF_SIZE], d3[DATE_BUF_SIZE];
-	const struct agr_event *ev = &a->events[k];
-	struct agr_state with, without;
-	for (date_t d = ev->date; d < n->clock.today; d++) {
-		agreement_state(a, d, AGR_NONE, &with);
-		agreement_state(a, d, k, &without);
-		if (in_force(&with) != in_force(&without))
-			return lerr_set(e, LERR_REFUSED,
-					"dated %s, a day before it came (%s), it would make the "
-					"agreement %s on %s, a day already acted on: this node's "
-					"registrar may record it",
-					date_format(ev->date, d1), date_format(n->clock.today, d2),
-					agr_state_name(with.state), date_format(d, d3));
-	}
-	struct agreement *now = malloc(sizeof *now);
-	if (!now)
-		return lerr_set(e, LERR_NOMEM, "out of memory");
-	*now = *a;
-	now->events[k].date = n->clock.today;
-	agreement_sort_events(now);
-	size_t bad;
-	bool same = agreement_check_events(now, &bad, NULL) == 0;
-	agreement_state(a, n->clock.today, AGR_NONE, &with);
-	if (same) {
-		agreement_state(now, n->clock.today, AGR_NONE, &without);
-		same = same_state(&with, &without);
-	}
-	free(now);
-	if (!same)
-		return lerr_set(
-		    e, LERR_REFUSED,
-		    "dated %s, a day before it came (%s), it would leave the agreement "
-		    "%s%s%s, not as one of that day: this node's registrar may record it",
-		    date_format(ev->date, d1), date_format(n->clock.today, d2),
-		    agr_state_name(with.state), with.state == AGR_UNDER_NOTICE ? " ending " : "",
-		    with.state == AGR_UNDER_NOTICE ? date_format(with.ends, d3) : "");
-	return 0;
-}
-
 /* The log entry of an event just stored (seq): the event as stored, how it
  * came, whether it is history entered late, the notes queued, the evidence. */
 static json_t *event_log_body(struct node *n, const char *id, int64_t seq,
@@ -324,7 +257,7 @@ int node_agreement_record_as(struct node *n, const char *id, const struct agr_ev
 	for (size_t k = 0; r == 0 && note && !joint && ev->date < n->clock.today && k < a->nevents;
 	     k++)
 		if (a->events[k].seq == NODE_NEW_SEQ)
-			r = late_note_check(n, a, k, e);
+			r = agreement_late_check(a, k, n->clock.today, e);
 	int64_t seq = 0;
 	const struct store_event_info info = {.source = how->source,
 					      .recorded_on = date_format(n->clock.today, d1)};

@@ -83,6 +83,27 @@ Test(gsomia, without_the_suspension_terminated_since_2019_11_23)
 	free(a);
 }
 
+Test(gsomia, a_note_a_day_late_is_taken_only_where_its_date_changes_nothing_acted_on)
+{
+	struct agreement *a = gsomia();
+	struct lerr e = {0};
+	/* the suspension dated the 22nd, come on the 23rd: the node held the pact ended */
+	a->nevents = 4;
+	cr_assert_eq(agreement_late_check(a, 3, D("2019-11-23"), &e), LERR_REFUSED);
+	cr_assert(strstr(e.msg, "it would leave the agreement in-force, not as one of that day"),
+		  "%s", e.msg);
+	cr_assert_eq(agreement_late_check(a, 3, D("2019-11-22"), &e), 0, "on its day: %s", e.msg);
+	/* the notice of the 23rd come on the 24th, the last day for it: the same end */
+	a->nevents = 3;
+	cr_assert_eq(agreement_late_check(a, 2, D("2019-08-24"), &e), 0, "%s", e.msg);
+	/* a notice dated the 24th come on the 25th: not on time */
+	a->events[2].date = D("2019-08-24");
+	cr_assert_eq(agreement_late_check(a, 2, D("2019-08-25"), &e), LERR_REFUSED);
+	cr_assert(strstr(e.msg, "in-force-under-notice ending 2019-11-23, not as one of that day"),
+		  "%s", e.msg);
+	free(a);
+}
+
 Test(gsomia, without_the_notice_the_suspension_does_not_apply)
 {
 	struct agreement *a = gsomia();
