@@ -279,10 +279,7 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	sed -n 's/^Liaison-Consent: //p' cap/0.headers | base64 -d >sent.json
 	tail -c +4 indented.json | cmp - sent.json
 	send_on() { # HEADERS: cap/0's body sent to the USA with them; the status in $code
-		local args=()
-		while IFS= read -r h; do args+=(-H "$h"); done <"$1"
-		code=$(curl -s -o ans.json -w '%{http_code}' -X POST "${args[@]}" \
-			-H 'Content-Type: application/octet-stream' --data-binary @cap/0.body "$DAEMON_URL/v1/peer/messages")
+		peer_post "$1" cap/0.body "$DAEMON_URL/v1/peer/messages"
 	}
 	grep -v '^Liaison-Consent: ' cap/0.headers >stripped.headers
 	send_on stripped.headers
@@ -298,10 +295,7 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	# KOR may not send the USA one of JPN's (an older one, say, in place of
 	# a newer)
 	"$TOOLS/forge" peer kor/keys/KOR.key USA consent "$ID" consent.json >c.headers
-	args=()
-	while IFS= read -r h; do args+=(-H "$h"); done <c.headers
-	code=$(curl -s -o ans.json -w '%{http_code}' -X POST "${args[@]}" \
-		-H 'Content-Type: application/octet-stream' --data-binary @consent.json "$DAEMON_URL/v1/peer/messages")
+	peer_post c.headers consent.json "$DAEMON_URL/v1/peer/messages"
 	[ "$code" = 409 ]
 	[[ "$(jq -r .error.message ans.json)" == *"a consent of JPN's comes from JPN's node, not from KOR"* ]]
 	kill -9 "$DAEMON_PID"

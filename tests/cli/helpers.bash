@@ -150,3 +150,13 @@ api_check() {
 	python3 "$BATS_TEST_DIRNAME/../openapi/check_responses.py" \
 		"$BATS_TEST_DIRNAME/../../docs/openapi.yaml" "$BATS_TEST_TMPDIR/answers.tsv" >&2
 }
+
+# peer_post HEADERS BODY URL: BODY posted to URL with the header lines of the
+# file HEADERS (a peer's signed request, as forge or a capture gives them);
+# the status in $code, the answer in ans.json
+peer_post() {
+	local args=()
+	while IFS= read -r h; do args+=(-H "$h"); done <"$1"
+	code=$(curl -s -o ans.json -w '%{http_code}' -X POST "${args[@]}" \
+		-H 'Content-Type: application/octet-stream' --data-binary @"$2" "$3")
+}

@@ -205,10 +205,7 @@ sq() { # HOME SQL (waiting for a daemon's write lock, as hostile.bats does)
 	up kor
 	"$L" --home kor peer add JPN --url http://127.0.0.1:1
 	send() { # HEADERS BODY: the status in $code, the answer in ans.json
-		local args=()
-		while IFS= read -r h; do args+=(-H "$h"); done <"$1"
-		code=$(curl -s -o ans.json -w '%{http_code}' -X POST "${args[@]}" \
-			-H 'Content-Type: application/octet-stream' --data-binary @"$2" "$KOR_URL/v1/peer/messages")
+		peer_post "$1" "$2" "$KOR_URL/v1/peer/messages"
 	}
 	# a signature that is not JPN's
 	sed 's/^\(Liaison-Signature: \)\(.\)/\1A\2/; s/^\(Liaison-Signature: .*\).$/\1/' cap/0.headers >forged.headers
