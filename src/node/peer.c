@@ -533,15 +533,21 @@ int node_peer_witness_answer(struct node *n, const char *party, const char *nonc
 	return r;
 }
 
+/* Both below read the peer's row under the write lock: an alarm raised, or
+ * a witnessing kept, between a read before it and the write would be
+ * written over (an alarm lost; a cleared alarm logged that was not the one
+ * cleared). */
 int node_peer_witness_failed(struct node *n, const char *party, const char *why, struct lerr *e)
 {
 	struct store_peer p;
-	int r = store_peer_get(n->store, party, &p, e);
+	int r = store_begin(n->store, e);
 	if (r < 0)
 		return r;
-	str_copy(p.witness_error, sizeof p.witness_error, why);
-	if ((r = store_begin(n->store, e)) < 0)
+	if ((r = store_peer_get(n->store, party, &p, e)) < 0) {
+		store_rollback(n->store);
 		return r;
+	}
+	str_copy(p.witness_error, sizeof p.witness_error, why);
 	if ((r = store_peer_status(n->store, &p, e)) < 0) {
 		store_rollback(n->store);
 		return r;
@@ -552,17 +558,16 @@ int node_peer_witness_failed(struct node *n, const char *party, const char *why,
 int node_peer_clear_alarm(struct node *n, const char *party, struct lerr *e)
 {
 	struct store_peer p;
-	int r = store_peer_get(n->store, party, &p, e);
+	int r = store_begin(n->store, e);
 	if (r < 0)
 		return r;
-	if (!p.alarm[0])
-		return lerr_set(e, LERR_NOTFOUND, "%s has no alarm", party);
-	json_t *facts = json_pack("{s:s, s:s}", "peer", party, "alarm", p.alarm);
-	p.alarm[0] = '\0';
-	if ((r = store_begin(n->store, e)) < 0) {
-		json_decref(facts);
+	if ((r = store_peer_get(n->store, party, &p, e)) < 0 ||
+	    (!p.alarm[0] && (r = lerr_set(e, LERR_NOTFOUND, "%s has no alarm", party)) < 0)) {
+		store_rollback(n->store);
 		return r;
 	}
+	json_t *facts = json_pack("{s:s, s:s}", "peer", party, "alarm", p.alarm);
+	p.alarm[0] = '\0';
 	if ((r = store_peer_status(n->store, &p, e)) < 0) {
 		json_decref(facts);
 		store_rollback(n->store);

@@ -430,6 +430,38 @@ nodes() {
 	log_kinds kor | grep -qx peer-alarm-cleared
 }
 
+@test "a failed witnessing never writes over an alarm raised while it waited for the lock" {
+	"$L" --home jpn peer add KOR --url http://127.0.0.1:9 >/dev/null
+	# another writer (a daemon's lane) raises KOR's alarm, holding the lock a while
+	sqlite3 jpn/node.db >held.out 2>&1 <<-'SQL' &
+		BEGIN IMMEDIATE;
+		UPDATE peers SET alarm = 'ALARM: raised meanwhile', witnessed_size = 7, witnessed_at = 1567314000;
+		.shell touch held && sleep 1.5
+		COMMIT;
+	SQL
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -e held ] && break; sleep 0.05; done
+	[ -e held ]
+	# KOR's node is down: a witnessing error, written after the lock is freed
+	run "$L" --home jpn peer witness
+	[[ "$output" == *"0 witnessed, 0 alarm(s), 1 failed"* ]]
+	"$L" --home jpn --json peer status >st.json || true
+	jq -e '.peers[0].alarm == "ALARM: raised meanwhile" and .peers[0].witnessed_size == 7' st.json
+	jq -e '.peers[0].witness_error | length > 0' st.json
+	# and the operator's clearing, the same: it logs the alarm it clears
+	sqlite3 jpn/node.db >held.out 2>&1 <<-'SQL' &
+		BEGIN IMMEDIATE;
+		UPDATE peers SET alarm = 'ALARM: the second';
+		.shell touch held2 && sleep 1.5
+		COMMIT;
+	SQL
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -e held2 ] && break; sleep 0.05; done
+	"$L" --home jpn peer clear-alarm KOR
+	"$L" --home jpn log entries | jq -e -s '[.[] | select(.kind == "peer-alarm-cleared")] | last | .alarm == "ALARM: the second"'
+	"$L" --home jpn --json peer status | jq -e '.peers[0].alarm == null'
+}
+
 @test "a daemon killed with SIGKILL mid-delivery: after its restart, nothing lost, nothing twice" {
 	up kor
 	"$L" --home kor peer add JPN --url http://127.0.0.1:1
