@@ -62,7 +62,7 @@ export const ID = {
   party: /^[A-Z]{2,8}$/,
   country: /^[A-Z]{3}$/,
   person: /^(?!\.\.?$)[a-z0-9._-]{1,63}$/,
-  report: /^[0-9a-f]{32}$/, // a peer's message id
+  report: /^(?:[A-Z]{2,8}-)?[0-9a-f]{32}$/, // a party and its message's id (older: the id alone)
 };
 
 // isId(kind, x): x is a string in the format of that kind of id

@@ -210,7 +210,9 @@ static void report_fill(struct store_report *rp, const char *id, const char *ite
 	uint8_t h[32];
 	crypto_hash_sha256(h, (const uint8_t *)d->text, d->len);
 	sodium_bin2hex(rp->sha256, sizeof rp->sha256, h, sizeof h);
-	str_copy(rp->id, sizeof rp->id, id);
+	/* the sender's message id is its own choice: unique here with its party */
+	snprintf(rp->id, sizeof rp->id, "%s-%s", from, id);
+	str_copy(rp->message, sizeof rp->message, id);
 	str_copy(rp->item, sizeof rp->item, item);
 	str_copy(rp->from, sizeof rp->from, from);
 	str_copy(rp->by, sizeof rp->by, by);
@@ -224,10 +226,11 @@ static void report_fill(struct store_report *rp, const char *id, const char *ite
  * item this party made, its person and date well formed), then stored and
  * logged as `kind` in one transaction. from: the party that sent it, or
  * NULL for the one the report names (an old file, imported); got: the day
- * it came.
+ * it came. Its id here is written to stored (as the store_report's), "" when
+ * it does not check.
  */
 static int report_take(struct node *n, const char *from, const char *id, struct jdoc *d, date_t got,
-		       const char *kind, struct lerr *e)
+		       const char *kind, char stored[REPORT_ID_MAX], struct lerr *e)
 {
 	json_t *rep = NULL;
 	const char *sig64, *item, *orig, *reporter, *by, *date, *details;
@@ -290,10 +293,11 @@ static int report_take(struct node *n, const char *from, const char *id, struct 
 	}
 	/* a message received: node_log_commit adds its id (n->receiving); an
 	 * imported file says its own */
-	json_t *facts =
-	    r == 0 ? json_pack("{s:s, s:s, s:s, s:s, s:s}", "item", item, "from", from, "by", by,
-			       "reported_on", rp.reported_on, "report_sha256", rp.sha256)
-		   : NULL;
+	str_copy(stored, REPORT_ID_MAX, rp.id);
+	json_t *facts = r == 0 ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "report", rp.id,
+					   "item", item, "from", from, "by", by, "reported_on",
+					   rp.reported_on, "report_sha256", rp.sha256)
+			       : NULL;
 	if (facts && !n->receiving)
 		json_object_set_new(facts, "message", json_string(id));
 	return r == 0 ? node_log_commit(n, kind, facts, e) : r;
@@ -303,9 +307,11 @@ int node_report_receive(struct node *n, const char *from, const char *id, const 
 			struct lerr *e)
 {
 	struct jdoc d;
+	char stored[REPORT_ID_MAX];
 	int r = jdoc_read(file, REPORT_MAX, &d, e);
 	if (r == 0)
-		r = report_take(n, from, id, &d, n->clock.today, "compromise-report-received", e);
+		r = report_take(n, from, id, &d, n->clock.today, "compromise-report-received",
+				stored, e);
 	jdoc_free(&d);
 	return r;
 }
@@ -389,17 +395,18 @@ static void report_import_file(struct node *n, const char *dir, const char *name
 	struct stat st;
 	struct tm tm;
 	struct store_report had;
+	char stored[REPORT_ID_MAX] = "";
 	date_t got;
 	int r = lstat(path, &st) == 0 && S_ISREG(st.st_mode) && gmtime_r(&st.st_mtime, &tm) &&
 			date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &got, NULL) == 0
 		    ? jdoc_read(path, REPORT_MAX, &d, NULL)
 		    : LERR_INVAL;
 	if (r == 0) {
-		r = report_take(n, NULL, id, &d, got, "compromise-report-imported", NULL);
+		r = report_take(n, NULL, id, &d, got, "compromise-report-imported", stored, NULL);
 		jdoc_free(&d);
 	}
 	/* taken by another process meanwhile: the same report, once */
-	if (r < 0 && store_report_get(n->store, id, &had, NULL) == 0) {
+	if (r < 0 && stored[0] && store_report_get(n->store, stored, &had, NULL) == 0) {
 		free(had.body);
 		r = 0;
 	}

@@ -242,8 +242,9 @@ int view_outbox(struct node *n, const struct person *who, json_t **out, struct l
     __attribute__((nonnull(1, 3)));
 
 /*
- * {"reports": [{"id", "item", "from", "by", "reported_on", "received_on",
- * "sha256", "acknowledged": null | {"by", "on", "note"}}], "open": N}: the
+ * {"reports": [{"id", "message", "item", "from", "by", "reported_on",
+ * "received_on", "sha256", "acknowledged": null | {"by", "on", "note"}}],
+ * "open": N}: the
  * compromise reports peers sent (about `item`, or all), newest first; only
  * those not acknowledged with open_only. "open" counts every report not
  * acknowledged, whatever the filter: the node's alarm while above 0.

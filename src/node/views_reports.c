@@ -14,9 +14,10 @@
 
 static json_t *report_json(const struct store_report *r)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", r->id, "item", r->item,
-			      "from", r->from, "by", r->by, "reported_on", r->reported_on,
-			      "received_on", r->received_on, "sha256", r->sha256);
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", r->id, "message",
+		      r->message, "item", r->item, "from", r->from, "by", r->by, "reported_on",
+		      r->reported_on, "received_on", r->received_on, "sha256", r->sha256);
 	json_object_set_new(o, "acknowledged",
 			    r->acknowledged_by[0]
 				? json_pack("{s:s, s:s, s:s}", "by", r->acknowledged_by, "on",

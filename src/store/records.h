@@ -112,8 +112,13 @@ struct store_peer {
 
 /* A compromise report a peer sent about an item this party made, and its
  * acknowledgement by a security officer of this node. */
+/* A report's id here: FROM-MESSAGE, its party and its message's id (a
+ * report stored before schema 20: the message's id alone). */
+#define REPORT_ID_MAX (PARTY_CODE_MAX + MSG_ID_MAX)
+
 struct store_report {
-	char id[MSG_ID_MAX]; /* the peer's message id */
+	char id[REPORT_ID_MAX];
+	char message[MSG_ID_MAX]; /* the peer's message id (an imported file's name) */
 	char item[LABEL_WORD_MAX];
 	char from[PARTY_CODE_MAX]; /* the reporting party, which signed it */
 	char by[PERSON_ID_MAX];	   /* its person, as the report says */

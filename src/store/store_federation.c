@@ -123,7 +123,7 @@ int store_report_add(struct store *s, const struct store_report *r, struct lerr 
 	struct sql_stmt *st;
 	if (db_prep(s,
 		    "INSERT INTO reports(id, item, from_party, by_person, reported_on, received_on,"
-		    " sha256, body) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+		    " sha256, body, message) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    &st, e) < 0)
 		return LERR_STORE;
 	db_bind_text(st, 1, r->id, false);
@@ -134,12 +134,13 @@ int store_report_add(struct store *s, const struct store_report *r, struct lerr 
 	db_bind_text(st, 6, r->received_on, false);
 	db_bind_text(st, 7, r->sha256, false);
 	db_bind_text(st, 8, r->body ? r->body : "", false);
+	db_bind_text(st, 9, r->message, false);
 	return db_step_done(s, st, "store report", e);
 }
 
 #define REPORT_COLS                                                                                \
 	"id, item, from_party, by_person, reported_on, received_on, sha256, acknowledged_by,"      \
-	" acknowledged_on, note"
+	" acknowledged_on, note, message"
 
 static void report_row(struct sql_stmt *st, struct store_report *r)
 {
@@ -153,6 +154,7 @@ static void report_row(struct sql_stmt *st, struct store_report *r)
 	db_col_copy(st, 7, r->acknowledged_by, sizeof r->acknowledged_by);
 	db_col_copy(st, 8, r->acknowledged_on, sizeof r->acknowledged_on);
 	db_col_copy(st, 9, r->note, sizeof r->note);
+	db_col_copy(st, 10, r->message, sizeof r->message);
 }
 
 int store_report_list(struct store *s, const char *item, bool open_only, struct store_report **out,
@@ -222,7 +224,7 @@ int store_report_get(struct store *s, const char *id, struct store_report *r, st
 	int rc = sql_step(st), res = 0;
 	if (rc == SQL_ROW) {
 		report_row(st, r);
-		const char *b = sql_text(st, 10);
+		const char *b = sql_text(st, 11);
 		if (!(r->body = strdup(b ? b : "")))
 			res = lerr_set(e, LERR_NOMEM, "out of memory");
 	}

@@ -245,6 +245,12 @@ static const struct migration migrations[] = {
      "DROP TABLE inbox;"
      "ALTER TABLE inbox_by_peer RENAME TO inbox;",
      NULL},
+    /* 20: a report's id is its party's and its message's (FROM-MESSAGE): a
+     * message id is the sender's choice, and a peer that took another's
+     * first kept the other's report out. Those stored before keep theirs. */
+    {"ALTER TABLE reports ADD COLUMN message TEXT NOT NULL DEFAULT '';"
+     "UPDATE reports SET message = id;",
+     NULL},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

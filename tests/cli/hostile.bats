@@ -844,3 +844,41 @@ PY
 	run "$L" --home jn agreement event "$G" notice-suspended --date 2019-08-24 --by KOR
 	[ "$status" -ne 0 ]
 }
+
+@test "a peer cannot keep another peer's compromise report out by sending one first under its message id" {
+	up jpn
+	third_party jpn
+	"$L" --home jpn peer add KOR --url http://127.0.0.1:9 >/dev/null
+	"$L" --home jpn peer add USA --url http://127.0.0.1:9 >/dev/null
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	"$L" --home jpn item release "$ID" --to KOR --by sato >/dev/null
+	# the USA holds the item too (as if released to it): it may report on it
+	sqlite3 -cmd ".timeout 10000" jpn/node.db "INSERT INTO releases(item, to_party, by_person, date)
+		VALUES('$ID', 'USA', 'sato', '2019-09-01')"
+	report() { # PARTY KEY MSG DETAILS: PARTY's signed report of the item, as message MSG
+		printf '{"by":"park","date":"2019-09-01","details":"%s","item":"%s","originator":"JPN","reporter":"%s"}' \
+			"$4" "$ID" "$1" >r.json
+		"$TOOLS/forge" signed "$2" liaison-compromise-report/v1 compromise_report "$(cat r.json)" >m.json
+		FORGE_MSG=$3 "$TOOLS/forge" peer "$2" JPN report "$ID" m.json >m.headers
+		peer_post m.headers m.json "$JPN_URL/v1/peer/messages"
+	}
+	msg=0123456789abcdef0123456789abcdef
+	# the USA saw KOR's message id on the path, and sends its own first
+	report USA "$BATS_TEST_TMPDIR/third-party-keys/USA.key" $msg "nothing happened"
+	[ "$code" = 200 ]
+	[ "$(jq -r .receipt.result ans.json)" = stored ]
+	# KOR's report under that id is stored all the same, and is KOR's
+	report KOR kor/keys/KOR.key $msg "laptop lost in Busan"
+	[ "$code" = 200 ]
+	[ "$(jq -r .receipt.result ans.json)" = stored ]
+	"$L" --home jpn --json report list >list.json || true
+	[ "$(jq -r '[.reports[] | .id + " " + .message + " " + .from] | sort | join(",")' list.json)" = \
+		"KOR-$msg $msg KOR,USA-$msg $msg USA" ]
+	"$L" --home jpn --json report show "KOR-$msg" >rep.json
+	[ "$(jq -r .document.compromise_report.details rep.json)" = "laptop lost in Busan" ]
+	# and KOR's again is a duplicate, not a second report
+	report KOR kor/keys/KOR.key $msg "laptop lost in Busan"
+	[ "$(jq -r .receipt.result ans.json)" = duplicate ]
+	[ "$(sqlite3 -cmd ".timeout 10000" jpn/node.db "SELECT count(*) FROM reports")" = 2 ]
+}

@@ -509,17 +509,19 @@ nodes() {
 	[[ "$output" == *"queued for its node"* ]]
 	OUTBOX=kor outbox_until '.messages[0].kind == "report" and .messages[0].state == "delivered"'
 	msg=$("$L" --home kor --json peer outbox | jq -r '.messages[0].id')
-	"$L" --home jpn --json report show "$msg" >rep.json
+	rid="KOR-$msg" # its id on JPN's node: the sender's message id is the sender's choice
+	"$L" --home jpn --json report show "$rid" >rep.json
 	[ "$(jq -r .document.compromise_report.details rep.json)" = "laptop lost in Busan" ]
 	[ "$(jq -r .document.compromise_report.reporter rep.json)" = KOR ]
 	[ "$(jq -r '[.item, .from, .by, .reported_on, .received_on] | join(" ")' rep.json)" = \
 		"$ID KOR park 2019-09-01 2019-09-01" ]
 	[ "$(jq .acknowledged rep.json)" = null ]
-	run "$L" --home jpn report show "$msg"
+	run "$L" --home jpn report show "$rid"
 	[[ "$output" == *"details: laptop lost in Busan"* ]]
 	e=$("$L" --home jpn --json log entries | jq -c '[.entries[].data | @base64d | fromjson
 		| select(.kind == "compromise-report-received")] | last')
-	[ "$(echo "$e" | jq -r '[.item, .from, .by, .message] | join(" ")')" = "$ID KOR park $msg" ]
+	[ "$(echo "$e" | jq -r '[.report, .item, .from, .by, .message] | join(" ")')" = "$rid $ID KOR park $msg" ]
+	[ "$(jq -r .message rep.json)" = "$msg" ]
 	# the log's digest is of the report as it came, which the store keeps whole
 	[ "$(echo "$e" | jq -r .report_sha256)" = "$(jq -r .sha256 rep.json)" ]
 	[ "$(sq kor "SELECT body FROM outbox WHERE id = '$msg'" | head -c -1 | sha256sum | cut -d' ' -f1)" = \
@@ -528,7 +530,7 @@ nodes() {
 	# (anyone's) neither says it nor turns unready
 	run "$L" --home jpn report list
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"$msg  item $ID, reported by park of KOR on 2019-09-01, received 2019-09-01: OPEN"* ]]
+	[[ "$output" == *"$rid  item $ID, reported by park of KOR on 2019-09-01, received 2019-09-01: OPEN"* ]]
 	[[ "$output" == *"ALARM: 1 compromise report(s) not acknowledged"* ]]
 	[ "$("$L" --home jpn --json item show "$ID" | jq -cS .compromise_reports)" = '{"open":1,"received":1}' ]
 	MORI=$("$L" --home jpn person token mori 2>/dev/null)
@@ -547,7 +549,7 @@ nodes() {
 	! grep -q compromise ans.json
 	as "$MORI" GET "/v1/reports?open=true"
 	[ "$code" = 200 ]
-	[ "$(jq -r '.reports[0].id, .open' ans.json | tr '\n' ' ')" = "$msg 1 " ]
+	[ "$(jq -r '.reports[0].id, .open' ans.json | tr '\n' ' ')" = "$rid 1 " ]
 	as "$SATO" GET /v1/reports
 	[ "$code" = 403 ]
 	[[ "$(jq -r .error.message ans.json)" == *"R-ROLE"* ]]
@@ -563,38 +565,38 @@ nodes() {
 	[ "$(jq -c '[.reports, .open]' ans.json)" = '[[],0]' ]
 	as "$LOWAUD" GET "/v1/reports?item=$ID"
 	[ "$(jq -c '[.reports, .open]' ans.json)" = '[[],0]' ]
-	as "$LOWAUD" GET "/v1/reports/$msg"
+	as "$LOWAUD" GET "/v1/reports/$rid"
 	[ "$code" = 404 ]
-	sed "s/$msg/ID/g" ans.json >unseen.json
+	sed "s/$rid/ID/g" ans.json >unseen.json
 	as "$LOWAUD" GET "/v1/reports/0123456789abcdef0123456789abcdef"
 	sed "s/0123456789abcdef0123456789abcdef/ID/g" ans.json >unknown.json
 	cmp unseen.json unknown.json
-	as "$LOWSO" POST "/v1/reports/$msg/acknowledge" '{"note": "told"}'
+	as "$LOWSO" POST "/v1/reports/$rid/acknowledge" '{"note": "told"}'
 	[ "$code" = 404 ]
-	run "$L" --home jpn report acknowledge "$msg" --by lowso --note told
+	run "$L" --home jpn report acknowledge "$rid" --by lowso --note told
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"no compromise report $msg"* ]]
+	[[ "$output" == *"no compromise report $rid"* ]]
 	[ "$(sq jpn "SELECT acknowledged_by FROM reports")" = "" ]
 	# acknowledged by a security officer only, with a note of one line
-	as "$MORI" POST "/v1/reports/$msg/acknowledge" '{"note": "seen"}'
+	as "$MORI" POST "/v1/reports/$rid/acknowledge" '{"note": "seen"}'
 	[ "$code" = 403 ]
-	as "$SUZUKI" POST "/v1/reports/$msg/acknowledge" '{}'
+	as "$SUZUKI" POST "/v1/reports/$rid/acknowledge" '{}'
 	[ "$code" = 400 ]
 	[[ "$(jq -r .error.message ans.json)" == *"note"* ]]
-	run "$L" --home jpn report acknowledge "$msg" --by sato --note "seen"
+	run "$L" --home jpn report acknowledge "$rid" --by sato --note "seen"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"R-ROLE"*"security-officer"* ]]
-	run "$L" --home jpn report acknowledge "$msg" --by suzuki
+	run "$L" --home jpn report acknowledge "$rid" --by suzuki
 	[ "$status" -eq 2 ]
-	run "$L" --home jpn report acknowledge "$msg" --by suzuki --note $'laptop wiped\e[2J'
+	run "$L" --home jpn report acknowledge "$rid" --by suzuki --note $'laptop wiped\e[2J'
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"note"* ]]
 	[ "$(sq jpn "SELECT acknowledged_by FROM reports")" = "" ]
-	as "$SUZUKI" POST "/v1/reports/$msg/acknowledge" '{"note": "laptop wiped remotely; KOR told"}'
+	as "$SUZUKI" POST "/v1/reports/$rid/acknowledge" '{"note": "laptop wiped remotely; KOR told"}'
 	[ "$code" = 200 ]
 	[ "$(jq -r '.acknowledged | [.by, .on, .note] | join("|")' ans.json)" = \
 		"suzuki|2019-09-01|laptop wiped remotely; KOR told" ]
-	run "$L" --home jpn report acknowledge "$msg" --by suzuki --note again
+	run "$L" --home jpn report acknowledge "$rid" --by suzuki --note again
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"acknowledged by suzuki on 2019-09-01"* ]]
 	as "$MORI" GET "/v1/reports/0123456789abcdef0123456789abcdef"
@@ -607,7 +609,7 @@ nodes() {
 	[ "$("$L" --home jpn --json item show "$ID" | jq -cS .compromise_reports)" = '{"open":0,"received":1}' ]
 	e=$("$L" --home jpn --json log entries | jq -c '[.entries[].data | @base64d | fromjson
 		| select(.kind == "compromise-report-acknowledged")] | last')
-	[ "$(echo "$e" | jq -r '[.report, .item, .from, .by] | join(" ")')" = "$msg $ID KOR suzuki" ]
+	[ "$(echo "$e" | jq -r '[.report, .item, .from, .by] | join(" ")')" = "$rid $ID KOR suzuki" ]
 	! "$L" --home jpn log entries | grep -q "wiped" || false
 	# a report an older liaison kept as a file: checked as a message is, moved
 	# into the store when the node opens (received the day the file last
@@ -619,7 +621,7 @@ nodes() {
 	echo '{"not": "a report"}' >jpn/reports/fedcba9876543210fedcba9876543210.json
 	run "$L" --home jpn report list
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"$legacy  item $ID, reported by park of KOR on 2019-09-01, received 2019-08-30: OPEN"* ]]
+	[[ "$output" == *"KOR-$legacy  item $ID, reported by park of KOR on 2019-09-01, received 2019-08-30: OPEN"* ]]
 	[ ! -e "jpn/reports/$legacy.json" ]
 	[ -e jpn/reports/rejected/fedcba9876543210fedcba9876543210.json ]
 	[[ "$output" == *"1 report file in "*"/reports/rejected did not check"* ]]

@@ -206,7 +206,7 @@ serve() {
 	[ "$(pg 'SELECT string_agg(name, $$ $$ ORDER BY name) FROM payloads WHERE name LIKE $$keys/%$$')" = "keys/JPN.key keys/JPN.pub" ]
 	[ -f jpn/store.url ] && [ -f jpn/node.db.migrated ] && [ ! -e jpn/node.db ]
 	[ "$("$L" --home jpn --json store info | jq -r .engine)" = postgresql ]
-	[ "$("$L" --home jpn --json store info | jq -r .schema)" = 19 ]
+	[ "$("$L" --home jpn --json store info | jq -r .schema)" = 20 ]
 	# the same log, then the move itself; the checkpoint signed before still verifies
 	after=$("$L" --home jpn --json log entries | jq -c .entries)
 	[ "$(echo "$after" | jq -c ".[:$size]")" = "$before" ]

@@ -13,7 +13,7 @@
 #include "store/sql.h"
 #include "store/store.h"
 
-#define SCHEMA	19 /* the schema version this build makes */
+#define SCHEMA	20 /* the schema version this build makes */
 #define STR(x)	#x
 #define XSTR(x) STR(x)
 
@@ -113,10 +113,12 @@ static long long raw_version(void)
 }
 
 /* Takes away what migration 17 made, as a store of version 16 or older
- * lacked it: the generation's triggers, and in SQLite its table. */
+ * lacked it: the generation's triggers, and in SQLite its table; and the
+ * columns migrations 18 and 20 added (they run again). */
 static void undo_migration_17(void)
 {
-	raw("ALTER TABLE outbox DROP COLUMN consent"); /* 18 with it */
+	raw("ALTER TABLE outbox DROP COLUMN consent");	/* 18 with it */
+	raw("ALTER TABLE reports DROP COLUMN message"); /* and 20 */
 	if (pg) {
 		raw("SET client_min_messages = warning; DROP FUNCTION store_generation_moves() "
 		    "CASCADE");
@@ -829,7 +831,8 @@ Test(store, compromise_reports_kept_listed_and_acknowledged_once)
 	struct store *s;
 	struct lerr e = {0};
 	cr_assert_eq(store_open(path, true, &s, &e), 0);
-	struct store_report a = {.id = "0000000000000000000000000000000a",
+	struct store_report a = {.id = "KOR-0000000000000000000000000000000a",
+				 .message = "0000000000000000000000000000000a",
 				 .item = "item-1",
 				 .from = "KOR",
 				 .by = "park",
@@ -838,7 +841,7 @@ Test(store, compromise_reports_kept_listed_and_acknowledged_once)
 				 .sha256 = "ab",
 				 .body = "{\"compromise_report\": {}}"},
 			    b = a, got;
-	strcpy(b.id, "0000000000000000000000000000000b");
+	strcpy(b.id, "KOR-0000000000000000000000000000000b");
 	strcpy(b.item, "item-2");
 	strcpy(b.received_on, "2019-09-02");
 	cr_assert_eq(store_report_add(s, &a, &e), 0, "%s", e.msg);
@@ -867,6 +870,7 @@ Test(store, compromise_reports_kept_listed_and_acknowledged_once)
 	cr_assert_str_eq(got.acknowledged_by, "suzuki");
 	cr_assert_str_eq(got.note, "wiped");
 	cr_assert_str_eq(got.body, a.body);
+	cr_assert_str_eq(got.message, a.message);
 	free(got.body);
 	cr_assert_eq(store_report_get(s, "nope", &got, &e), LERR_NOTFOUND);
 	uint64_t c;
@@ -881,6 +885,43 @@ Test(store, compromise_reports_kept_listed_and_acknowledged_once)
 	cr_assert_eq(store_report_count(s, "item-2", true, &c, &e), 0, "%s", e.msg);
 	cr_assert_eq(c, 1);
 	store_close(s);
+}
+
+Test(store, migration_20_keeps_a_reports_id_and_names_its_message)
+{
+	struct store *s;
+	struct lerr e = {0};
+	cr_assert_eq(store_open(path, true, &s, &e), 0);
+	store_close(s);
+	/* a store of before 17 (and so of 20) with a report: its id, the message's */
+	undo_migration_17();
+	raw("INSERT INTO reports(id, item, from_party, by_person, reported_on, received_on, sha256,"
+	    " body) VALUES('0123456789abcdef0123456789abcdef', 'item-1', 'KOR', 'park',"
+	    " '2019-09-01', '2019-09-01', 'ab', '{}')");
+	raw(pg ? "UPDATE store_schema SET version = 16" : "PRAGMA user_version=16");
+	cr_assert_eq(store_open(path, false, &s, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_schema_version(s), SCHEMA);
+	struct store_report got;
+	cr_assert_eq(store_report_get(s, "0123456789abcdef0123456789abcdef", &got, &e), 0, "%s",
+		     e.msg);
+	cr_assert_str_eq(got.message, "0123456789abcdef0123456789abcdef");
+	cr_assert_str_eq(got.from, "KOR");
+	free(got.body);
+	/* another party's report of the same message id now has its own */
+	struct store_report usa = {.id = "USA-0123456789abcdef0123456789abcdef",
+				   .message = "0123456789abcdef0123456789abcdef",
+				   .item = "item-1",
+				   .from = "USA",
+				   .by = "smith",
+				   .reported_on = "2019-09-01",
+				   .received_on = "2019-09-01",
+				   .sha256 = "cd",
+				   .body = "{}"};
+	cr_assert_eq(store_begin(s, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_report_add(s, &usa, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_commit(s, &e), 0, "%s", e.msg);
+	store_close(s);
+	cr_assert_eq(raw("SELECT count(*) FROM reports"), 2);
 }
 
 Test(store, retired_keys_kept_once_the_last_retired_first)
