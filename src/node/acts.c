@@ -25,14 +25,20 @@
 #define REPORT_MAX (64u << 10)
 
 /* Decides; a DENY is LERR_DENIED with *d saying why. */
+/* The decision an act asks for, on the node's day. */
+static struct decide_args asked(const struct node *n, const struct act_args *a, enum action act)
+{
+	return (struct decide_args){.person = a->by,
+				    .item = a->item,
+				    .action = act,
+				    .date = n->clock.today,
+				    .purpose = a->purpose};
+}
+
 static int allowed(struct node *n, const struct act_args *a, enum action act, struct decision *d,
 		   struct lerr *e)
 {
-	struct decide_args da = {.person = a->by,
-				 .item = a->item,
-				 .action = act,
-				 .date = n->clock.today,
-				 .purpose = a->purpose};
+	const struct decide_args da = asked(n, a, act);
 	return node_enforce(n, &da, d, e);
 }
 
@@ -96,9 +102,12 @@ int node_item_copy(struct node *n, const struct act_args *a, const struct key_se
 		date_format(n->clock.today, copy->stored_on);
 		/* the original's maker made it (the copier is in the log) */
 		memcpy(copy->shared_by, it.shared_by, sizeof copy->shared_by);
-		r = node_item_record(n, copy,
-				     act == ACT_TRANSLATE ? "item-translate" : "item-reproduce",
-				     json_pack("{s:s, s:s}", "by", a->by, "from", a->item), e);
+		/* decided again under the lock: the original destroyed, or the
+		 * copier's clearance ended, while it was resealed */
+		const struct decide_args again = asked(n, a, act);
+		r = node_item_record(
+		    n, copy, act == ACT_TRANSLATE ? "item-translate" : "item-reproduce",
+		    json_pack("{s:s, s:s}", "by", a->by, "from", a->item), &again, d, e);
 		copy->label = NULL;
 	}
 	free(canon);
@@ -109,17 +118,21 @@ int node_item_copy(struct node *n, const struct act_args *a, const struct key_se
 int node_item_destroy(struct node *n, const struct act_args *a, struct decision *d, struct lerr *e)
 {
 	struct store_item it;
-	struct label l;
 	char day[DATE_BUF_SIZE], blob[STORE_BLOB_NAME];
 	int r = allowed(n, a, ACT_DESTROY, d, e);
-	if (r < 0 || (r = node_item_get(n, a->item, &it, &l, e)) < 0)
+	if (r < 0)
 		return r;
-	memcpy(blob, it.blob, sizeof blob);
-	store_item_free(&it);
-	/* the record first, then the blob: a destroyed item never keeps its bytes */
+	/* the record first, then the blob: a destroyed item never keeps its
+	 * bytes; the blob's name read under the lock (a downgrade that
+	 * committed meanwhile gave it another) */
 	if ((r = store_begin(n->store, e)) == 0) {
-		if ((r = store_item_destroy(n->store, a->item, date_format(n->clock.today, day),
-					    e)) < 0)
+		if ((r = store_item_get(n->store, a->item, &it, e)) == 0) {
+			memcpy(blob, it.blob, sizeof blob);
+			store_item_free(&it);
+			r = store_item_destroy(n->store, a->item, date_format(n->clock.today, day),
+					       e);
+		}
+		if (r < 0)
 			store_rollback(n->store);
 		else
 			r = node_log_commit(n, "item-destroy",
@@ -357,16 +370,25 @@ int node_item_downgrade(struct node *n, const struct act_args *a, const struct k
 		canon = NULL;
 		str_copy(it.level, sizeof it.level, l.level);
 		str_copy(it.local_level, sizeof it.local_level, l.level);
-		if ((r = store_begin(n->store, e)) == 0) {
-			if ((r = store_item_relabel(n->store, &it, e)) < 0)
+		/* decided again under the lock, on the item as it was resealed */
+		const struct decide_args again = asked(n, a, ACT_DOWNGRADE);
+		bool committing = false;
+		if ((r = store_begin(n->store, e)) == 0 &&
+		    (r = node_enforce_again(n, &again, d, e)) == 0) { /* else rolled back */
+			if ((r = store_item_relabel(n->store, &it, old_blob, e)) < 0)
 				store_rollback(n->store);
-			else
+			else {
+				committing = true;
 				r = node_log_commit(n, "item-downgrade",
 						    json_pack("{s:s, s:s, s:s, s:s}", "item", it.id,
 							      "by", a->by, "from", was, "to",
 							      l.level),
 						    e);
+			}
 		}
+		/* not done: nothing refers to the blob made for it, not left on disk */
+		if (r < 0 && !committing)
+			(void)node_blob_remove(n, it.blob, NULL);
 	}
 	if (r == 0 && strcmp(old_blob, it.blob) != 0)
 		(void)node_blob_remove(n, old_blob, NULL);

@@ -268,15 +268,38 @@ static int held_consent(struct node *n, const struct store_item *it, const struc
 	return r;
 }
 
-/* The release's record and its log entry (with the message that carries it, if any). */
-static int release_record(struct node *n, const struct release_args *a, const struct store_msg *m,
+/* What a release was decided and sealed for. */
+struct release_made {
+	const struct decide_args *decided;
+	struct decision *d;
+	const struct key_public *to; /* the key it was sealed to */
+};
+
+/*
+ * The release's record and its log entry (with the message that carries
+ * it, if any), after its decision made again under the lock (the item
+ * destroyed, the agreement suspended while it was resealed) and the key it
+ * was sealed to checked to be still the party's (not replaced meanwhile).
+ */
+static int release_record(struct node *n, const struct release_args *a,
+			  const struct release_made *made, const struct store_msg *m,
 			  struct lerr *e)
 {
 	char day[DATE_BUF_SIZE];
+	struct key_public now;
 	int r = store_begin(n->store, e);
-	if (r < 0)
+	if (r < 0 || (r = node_enforce_again(n, made->decided, made->d, e)) < 0)
 		return r;
-	r = store_release_add(n->store, a->item, a->to, a->by, date_format(n->clock.today, day), e);
+	if ((r = node_public_key(n, a->to, &now, e)) == 0 &&
+	    (sodium_memcmp(now.sign_pk, made->to->sign_pk, sizeof now.sign_pk) != 0 ||
+	     sodium_memcmp(now.box_pk, made->to->box_pk, sizeof now.box_pk) != 0))
+		r = lerr_set(e, LERR_EXISTS,
+			     "%s's key was replaced while item %s was sealed to it: nothing "
+			     "released (release it again)",
+			     a->to, a->item);
+	if (r == 0)
+		r = store_release_add(n->store, a->item, a->to, a->by,
+				      date_format(n->clock.today, day), e);
 	if (r == 0 && m)
 		r = store_outbox_add(n->store, m, e);
 	if (r < 0) {
@@ -293,8 +316,8 @@ static int release_record(struct node *n, const struct release_args *a, const st
  * row is only an orphan; a row without its file would be a lost message),
  * with the consent it goes with (consent, or NULL), as checked now. */
 static int release_queue(struct node *n, const struct release_args *a, const struct key_secret *k,
-			 const struct key_public *to, const char *label, int version, char *consent,
-			 struct lerr *e)
+			 const struct release_made *made, const char *label, int version,
+			 char *consent, struct lerr *e)
 {
 	struct store_msg m = {.consent = consent};
 	char name[STORE_PAYLOAD_NAME];
@@ -307,7 +330,7 @@ static int release_queue(struct node *n, const struct release_args *a, const str
 	struct fio_out o;
 	int r = node_payload_begin(n, "outbox", &o, e);
 	if (r == 0)
-		r = node_reseal(n, a->item, k, to, label, version, o.fd, e);
+		r = node_reseal(n, a->item, k, made->to, label, version, o.fd, e);
 	if (r == 0)
 		r = peer_file_digest(o.fd, m.digest, e);
 	if (r < 0) {
@@ -317,7 +340,7 @@ static int release_queue(struct node *n, const struct release_args *a, const str
 	if ((r = node_payload_keep(n, name, &o, e)) < 0)
 		return r;
 	if (r == 0)
-		r = release_record(n, a, &m, e);
+		r = release_record(n, a, made, &m, e);
 	/* its row not there: the envelope goes (a commit said to fail may have
 	 * landed, as in a failover: then the message needs it) */
 	if (r < 0 && store_payload_in_use(n->store, name, NULL) == 0)
@@ -352,8 +375,10 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 		store_item_free(&it);
 		return r;
 	}
+	const struct release_made made = {.decided = &da, .d = d, .to = &to};
 	if (!a->out) { /* the consent goes with the message, to be sent with it */
-		r = release_queue(n, a, k, &to, it.label, peer_envelope_version(&peer), consent, e);
+		r = release_queue(n, a, k, &made, it.label, peer_envelope_version(&peer), consent,
+				  e);
 		free(consent);
 		store_item_free(&it);
 		return r;
@@ -381,7 +406,7 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 		return r;
 	}
 	/* the record first: a release file never exists without its record */
-	if ((r = release_record(n, a, NULL, e)) < 0) {
+	if ((r = release_record(n, a, &made, NULL, e)) < 0) {
 		fio_abort(&o);
 		if (with_consent)
 			(void)unlink(a->consent_out);
@@ -607,7 +632,7 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 			json_object_set_new(
 			    facts, "consent",
 			    json_pack("{s:s, s:s}", "granted_by", ci.granted_by, "date", ci.date));
-		r = node_item_record(n, it, "item-import", facts, e);
+		r = node_item_record(n, it, "item-import", facts, NULL, NULL, e);
 		it->label = NULL;
 	}
 	envelope_header_free(&h);

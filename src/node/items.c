@@ -144,9 +144,13 @@ int node_agreement_between(struct node *n, const char *p1, const char *p2, date_
 }
 
 int node_item_record(struct node *n, const struct store_item *it, const char *kind, json_t *body,
-		     struct lerr *e)
+		     const struct decide_args *again, struct decision *d, struct lerr *e)
 {
 	int r = store_begin(n->store, e);
+	/* no longer permitted: rolled back, and the blob made for it removed (a
+	 * copy of an item destroyed meanwhile must not stay on disk) */
+	if (r == 0 && again && (r = node_enforce_again(n, again, d, e)) < 0)
+		(void)node_blob_remove(n, it->blob, NULL);
 	if (r < 0) {
 		json_decref(body);
 		return r;
@@ -425,6 +429,28 @@ int node_enforce(struct node *n, const struct decide_args *a, struct decision *d
 	return r == 0 ? denied(a, d, e) : r;
 }
 
+int node_enforce_again(struct node *n, const struct decide_args *a, struct decision *d,
+		       struct lerr *e)
+{
+	json_t *body = NULL;
+	struct decision now;
+	int r = decide_act(n, a, &now, &body, e);
+	if (r == 0 && now.permit) {
+		json_decref(body);
+		return 0;
+	}
+	store_rollback(n->store);
+	if (r < 0) { /* an item destroyed meanwhile, a person removed: as said */
+		json_decref(body);
+		return r;
+	}
+	*d = now; /* the DENY is in the log, after the PERMIT it replaces */
+	if ((r = node_log_record(n, "decision", body, e)) < 0)
+		return r;
+	logged(n, d);
+	return denied(a, d, e);
+}
+
 int node_enforce_submit(struct node *n, const struct decide_args *a, struct decision *d,
 			node_log_done done, void *cls, struct lerr *e)
 {
@@ -596,7 +622,8 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 		str_copy(it->local_level, sizeof it->local_level, l->level);
 		date_format(n->clock.today, it->stored_on);
 		str_copy(it->shared_by, sizeof it->shared_by, rq->by);
-		r = node_item_record(n, it, "item-share", json_pack("{s:s}", "by", rq->by), e);
+		r = node_item_record(n, it, "item-share", json_pack("{s:s}", "by", rq->by), NULL,
+				     NULL, e);
 		it->label = NULL;
 	}
 	free(canon);

@@ -41,13 +41,18 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 		    struct store_item *it, struct label *l, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
 
+struct decide_args;
+
 /*
  * Stores a new item's record and its log entry of `kind` (body, released
  * here, gains "item", "blob" and "label"), in a transaction of their own
- * (the blob is already in place).
+ * (the blob is already in place). again: the act's decision, made again
+ * under the lock first (node_enforce_again, into *d), or NULL; when it no
+ * longer permits, the blob is removed.
  */
 int node_item_record(struct node *n, const struct store_item *it, const char *kind, json_t *body,
-		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+		     const struct decide_args *again, struct decision *d, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 /* An item and its label (free it with store_item_free). */
 int node_item_get(struct node *n, const char *id, struct store_item *it, struct label *l,
@@ -113,6 +118,19 @@ int node_item_get_as(struct node *n, const struct person *who, const char *id,
  */
 int node_enforce(struct node *n, const struct decide_args *a, struct decision *d, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
+ * node_enforce's decision made again under an act's write lock (after
+ * store_begin), on what is stored now: an act's slow part (a reseal, a
+ * verification) runs after the first, and a person removed or their
+ * clearance ended, an item destroyed or an agreement suspended meanwhile
+ * must stop it. 0 when it still permits, the transaction still open; else the
+ * transaction is rolled back, and a DENY logged (after the PERMIT it
+ * replaces) and returned as node_enforce does, into *d; any other error
+ * (an item destroyed: LERR_NOTFOUND) returned as it is.
+ */
+int node_enforce_again(struct node *n, const struct decide_args *a, struct decision *d,
+		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 /*
  * node_enforce in two halves, for a caller that does not wait for the

@@ -104,12 +104,16 @@ char *peer_receipt_text(const struct peer_request *rq, const char *received, con
 	return s;
 }
 
-/* Saves m's new state, with a log entry of `kind` (facts) unless NULL. */
+/* Saves m's new state, with a log entry of `kind` (facts) unless NULL: m's
+ * attempt (counted in m) must be the only one since m was read. On SQLite a
+ * CLI's `peer deliver` and the daemon's lane may both have sent it (no
+ * claim holds across processes there): the second outcome saved would
+ * write over the first (a receipt lost, a delivery logged twice). */
 static int outbox_save(struct node *n, const struct store_msg *m, const char *kind, json_t *facts,
 		       struct lerr *e)
 {
 	int r = store_begin(n->store, e);
-	if (r == 0 && (r = store_outbox_update(n->store, m, e)) < 0)
+	if (r == 0 && (r = store_outbox_update(n->store, m, m->attempts - 1, e)) < 0)
 		store_rollback(n->store);
 	if (r < 0) {
 		json_decref(facts);
@@ -276,9 +280,13 @@ int node_outbox_deliver(struct node *n, const char *peer, int64_t now, bool all,
 		} else {
 			out = send(ctx, m, &p, &receipt, &len, why, sizeof why);
 		}
-		if (out == NODE_SENT &&
-		    node_outbox_delivered(n, m, receipt ? receipt : "", len, &me) == 0) {
+		const int got = out == NODE_SENT
+				    ? node_outbox_delivered(n, m, receipt ? receipt : "", len, &me)
+				    : LERR_INVAL;
+		if (got == 0) {
 			st->delivered++;
+		} else if (got == LERR_EXISTS) {
+			/* another deliverer's outcome saved meanwhile: it stands */
 		} else if (out == NODE_REFUSED) {
 			if (node_outbox_refused(n, m, why, &me) == 0)
 				st->refused++;

@@ -25,9 +25,6 @@ int node_person_put(struct node *n, const struct person *who, const struct perso
 	struct person pc = *given, *p = &pc, old;
 	if (node_person_not_self(who, p->id, e) < 0)
 		return LERR_FORBIDDEN;
-	if (!replace && node_person_get(n, p->id, &old, NULL) == 0)
-		return lerr_set(e, LERR_EXISTS, "person %s already exists (replace it with %s)",
-				p->id, who ? "?replace=true" : "--replace");
 	int r = node_party_known(n, p->party, "party", e);
 	if (r == 0)
 		r = node_party_get(n, p->party, &party, e);
@@ -43,7 +40,11 @@ int node_person_put(struct node *n, const struct person *who, const struct perso
 		return r;
 	if ((r = store_begin(n->store, e)) < 0)
 		return r;
-	if ((r = store_person_put(n->store, p, e)) < 0) {
+	/* asked under the lock: two adding one id at once, the second refused */
+	if (!replace && node_person_get(n, p->id, &old, NULL) == 0)
+		r = lerr_set(e, LERR_EXISTS, "person %s already exists (replace it with %s)", p->id,
+			     who ? "?replace=true" : "--replace");
+	if (r < 0 || (r = store_person_put(n->store, p, e)) < 0) {
 		store_rollback(n->store);
 		return r;
 	}

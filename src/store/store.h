@@ -161,9 +161,11 @@ int store_item_get(struct store *s, const char *id, struct store_item *it, struc
  */
 int store_item_ids(struct store *s, const char *after, size_t limit, char (**out)[LABEL_WORD_MAX],
 		   size_t *n, struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 4, 5)));
-/* Replaces an item's label, markings and blob (after a downgrade). */
-int store_item_relabel(struct store *s, const struct store_item *it, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* Replaces an item's label, markings and blob (after a downgrade), if it
+ * is not destroyed and its blob is still was_blob (the one resealed):
+ * else LERR_EXISTS, nothing changed. */
+int store_item_relabel(struct store *s, const struct store_item *it, const char *was_blob,
+		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 /* Marks an item destroyed on `date` (its row stays, for the record). */
 int store_item_destroy(struct store *s, const char *id, const char *date, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
@@ -368,9 +370,11 @@ int store_outbox_counts(struct store *s, const char (*peers)[PARTY_CODE_MAX], si
 int store_outbox_claim(struct store *s, const char *id, int64_t due, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 void store_outbox_unclaim(struct store *s, const char *id) __attribute__((nonnull));
-/* Saves attempts, next_try, state, done_on, last_error and receipt. */
-int store_outbox_update(struct store *s, const struct store_msg *m, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2)));
+/* Saves attempts, next_try, state, done_on, last_error and receipt of a
+ * message still queued after was_attempts attempts: else (another
+ * delivery's outcome saved meanwhile) LERR_EXISTS, nothing changed. */
+int store_outbox_update(struct store *s, const struct store_msg *m, int64_t was_attempts,
+			struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2)));
 
 /* ---- moving a node's store ---- */
 

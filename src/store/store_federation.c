@@ -388,12 +388,13 @@ int store_outbox_list(struct store *s, struct store_msg **out, size_t *n, struct
 	return outbox_rows(s, st, false, out, n, e);
 }
 
-int store_outbox_update(struct store *s, const struct store_msg *m, struct lerr *e)
+int store_outbox_update(struct store *s, const struct store_msg *m, int64_t was_attempts,
+			struct lerr *e)
 {
 	struct sql_stmt *st;
 	if (db_prep(s,
 		    "UPDATE outbox SET attempts = ?, next_try = ?, state = ?, done_on = ?,"
-		    " last_error = ?, receipt = ? WHERE id = ?",
+		    " last_error = ?, receipt = ? WHERE id = ? AND state = 0 AND attempts = ?",
 		    &st, e) < 0)
 		return LERR_STORE;
 	sql_bind_int(st, 1, m->attempts);
@@ -406,8 +407,11 @@ int store_outbox_update(struct store *s, const struct store_msg *m, struct lerr 
 	else
 		sql_bind_null(st, 6);
 	db_bind_text(st, 7, m->id, false);
-	return db_step_change(s, st, "update message", e, LERR_NOTFOUND,
-			      "no message %.40s in the outbox", m->id);
+	sql_bind_int(st, 8, was_attempts);
+	return db_step_change(s, st, "update message", e, LERR_EXISTS,
+			      "message %.40s was dealt with meanwhile (another delivery's outcome "
+			      "saved): this one's dropped",
+			      m->id);
 }
 
 /* PostgreSQL: a message's claim is the advisory lock (7402, seq) (two-key

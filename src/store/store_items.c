@@ -103,17 +103,22 @@ int store_item_ids(struct store *s, const char *after, size_t limit, char (**out
 	return db_collect(s, st, LABEL_WORD_MAX, (void **)out, n, "list items", e);
 }
 
-int store_item_relabel(struct store *s, const struct store_item *it, struct lerr *e)
+int store_item_relabel(struct store *s, const struct store_item *it, const char *was_blob,
+		       struct lerr *e)
 {
 	struct sql_stmt *st;
 	if (db_prep(s,
 		    "UPDATE items SET label = ?, level = ?, local_level = ?, blob = ?, size = ?"
-		    " WHERE id = ?",
+		    " WHERE id = ? AND blob = ? AND destroyed_on IS NULL",
 		    &st, e) < 0)
 		return LERR_STORE;
 	bind_marked(st, 1, it);
 	db_bind_text(st, 6, it->id, false);
-	return db_step_change(s, st, "relabel item", e, LERR_NOTFOUND, "unknown item %s", it->id);
+	db_bind_text(st, 7, was_blob, false);
+	return db_step_change(s, st, "relabel item", e, LERR_EXISTS,
+			      "item %s changed while it was resealed (destroyed, or downgraded "
+			      "meanwhile): nothing done",
+			      it->id);
 }
 
 int store_item_destroy(struct store *s, const char *id, const char *date, struct lerr *e)

@@ -87,3 +87,42 @@ setup() {
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"NO R-ROLE"* ]]
 }
+
+@test "an act whose item is destroyed while it reseals is not done: decided again under the lock, nothing left" {
+	db=$LIAISON_HOME/node.db
+	blobs() { find "$LIAISON_HOME/blobs" -type f | wc -l; }
+	mkdir "$BATS_TEST_TMPDIR/kor" && "$L" keygen --party KOR --out "$BATS_TEST_TMPDIR/kor" >/dev/null
+	"$L" party key KOR "$BATS_TEST_TMPDIR/kor/KOR.pub" >/dev/null
+	for act in "reproduce --purpose warning" "downgrade --level HI" \
+		"release --to KOR -o $BATS_TEST_TMPDIR/out.lsn"; do
+		id=$("$L" item share "$BATS_TEST_TMPDIR/report.txt" --by sato --level GOKUHI \
+			--title "Missile launch" --releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+		items=$(sqlite3 "$db" "SELECT count(*) FROM items")
+		before=$(blobs)
+		entries=$("$L" log entries | wc -l)
+		# another writer destroys it, holding the lock a while
+		hold_lock "$db" "UPDATE items SET destroyed_on = '2019-09-01' WHERE id = '$id';"
+		# the decision is made on the item as it was (then logged, once the lock is freed)
+		run "$L" item $act "$id" --by sato
+		echo "$act: $output"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"item $id was destroyed on 2019-09-01"* ]]
+		# no copy, no new label, no release, no file, no blob made for it
+		[ "$(sqlite3 "$db" "SELECT count(*) FROM items")" = "$items" ]
+		[ "$(sqlite3 "$db" "SELECT level FROM items WHERE id = '$id'")" = GOKUHI ]
+		[ "$(sqlite3 "$db" "SELECT count(*) FROM releases WHERE item = '$id'")" = 0 ]
+		[ ! -e "$BATS_TEST_TMPDIR/out.lsn" ]
+		[ "$(blobs)" = "$before" ]
+		# the log: the decision it made first, and nothing done
+		[ "$("$L" log entries | tail -n +$((entries + 1)) | jq -r .kind | xargs)" = decision ]
+	done
+	# sato's clearance ended while a copy was resealed: the DENY logged after the PERMIT
+	entries=$("$L" log entries | wc -l)
+	hold_lock "$db" "UPDATE clearances SET valid_to = '2019-08-31' WHERE person = 'sato';"
+	run "$L" item reproduce "$ID" --by sato --purpose warning
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"DENY: sato may not reproduce item $ID"*"R-CLEARANCE"* ]]
+	[ "$("$L" log entries | tail -n +$((entries + 1)) | jq -r '.kind + " " + (.decision.decision // "")' | xargs)" = \
+		"decision PERMIT decision DENY" ]
+	[ "$(sqlite3 "$db" "SELECT count(*) FROM items")" = "$items" ]
+}

@@ -42,6 +42,13 @@ decision() { # entry to at -> the decision (the exit code is checked apart)
 	[ "$(decision HF KOR 2019-08-29)" = licensed ]
 	[ "$(decision HF KOR 2020-02-28)" = licensed ]
 	[ "$(decision HF KOR 2020-02-29)" = individual-required ]
+	# the entry taken off the list while the licence is added: refused
+	hold_lock "$LIAISON_HOME/node.db" "DELETE FROM export_entries WHERE code = 'FPI';"
+	run "$L" export licence add IL-2019-0009 --entry FPI --to KOR --valid-from 2019-07-04 \
+		--valid-to 2019-07-31
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"FPI"*"not an entry"* ]]
+	[ "$(sqlite3 "$LIAISON_HOME/node.db" "SELECT count(*) FROM export_licences WHERE id = 'IL-2019-0009'")" = 0 ]
 }
 
 @test "a list item 2-14 entry follows Korea from group A to B and back" {

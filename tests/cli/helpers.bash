@@ -160,3 +160,19 @@ peer_post() {
 	code=$(curl -s -o ans.json -w '%{http_code}' -X POST "${args[@]}" \
 		-H 'Content-Type: application/octet-stream' --data-binary @"$2" "$3")
 }
+
+# hold_lock DB SQL: another writer (a daemon's lane, another process) holds
+# DB's write lock for 1.5 s, doing SQL in its transaction; returns once it
+# holds it. A command run then reads the store as it was, and writes after.
+hold_lock() {
+	local flag
+	flag=$(mktemp -u "$BATS_TEST_TMPDIR/held.XXXXXX")
+	sqlite3 "$1" >/dev/null 2>&1 <<-SQL &
+		BEGIN IMMEDIATE;
+		$2
+		.shell touch $flag && sleep 1.5
+		COMMIT;
+	SQL
+	for _ in $(seq 100); do [ -e "$flag" ] && break; sleep 0.05; done
+	[ -e "$flag" ]
+}

@@ -433,15 +433,8 @@ nodes() {
 @test "a failed witnessing never writes over an alarm raised while it waited for the lock" {
 	"$L" --home jpn peer add KOR --url http://127.0.0.1:9 >/dev/null
 	# another writer (a daemon's lane) raises KOR's alarm, holding the lock a while
-	sqlite3 jpn/node.db >held.out 2>&1 <<-'SQL' &
-		BEGIN IMMEDIATE;
-		UPDATE peers SET alarm = 'ALARM: raised meanwhile', witnessed_size = 7, witnessed_at = 1567314000;
-		.shell touch held && sleep 1.5
-		COMMIT;
-	SQL
-	PIDS+=($!)
-	for _ in $(seq 100); do [ -e held ] && break; sleep 0.05; done
-	[ -e held ]
+	hold_lock jpn/node.db "UPDATE peers SET alarm = 'ALARM: raised meanwhile',
+		witnessed_size = 7, witnessed_at = 1567314000;"
 	# KOR's node is down: a witnessing error, written after the lock is freed
 	run "$L" --home jpn peer witness
 	[[ "$output" == *"0 witnessed, 0 alarm(s), 1 failed"* ]]
@@ -449,17 +442,33 @@ nodes() {
 	jq -e '.peers[0].alarm == "ALARM: raised meanwhile" and .peers[0].witnessed_size == 7' st.json
 	jq -e '.peers[0].witness_error | length > 0' st.json
 	# and the operator's clearing, the same: it logs the alarm it clears
-	sqlite3 jpn/node.db >held.out 2>&1 <<-'SQL' &
-		BEGIN IMMEDIATE;
-		UPDATE peers SET alarm = 'ALARM: the second';
-		.shell touch held2 && sleep 1.5
-		COMMIT;
-	SQL
-	PIDS+=($!)
-	for _ in $(seq 100); do [ -e held2 ] && break; sleep 0.05; done
+	hold_lock jpn/node.db "UPDATE peers SET alarm = 'ALARM: the second';"
 	"$L" --home jpn peer clear-alarm KOR
 	"$L" --home jpn log entries | jq -e -s '[.[] | select(.kind == "peer-alarm-cleared")] | last | .alarm == "ALARM: the second"'
 	"$L" --home jpn --json peer status | jq -e '.peers[0].alarm == null'
+}
+
+@test "two deliverers of one message: the second outcome is never written over the first" {
+	up kor
+	"$L" --home kor peer add JPN --url http://127.0.0.1:9 >/dev/null
+	# KOR's answers held on the way until the file flag exists
+	python3 "$BATS_TEST_DIRNAME/../tools/relay_peer.py" hold "$KOR_URL" flag >relay.port &
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -s relay.port ] && break; sleep 0.05; done
+	"$L" --home jpn peer add KOR --url "http://127.0.0.1:$(cat relay.port)" >/dev/null
+	"$L" --home jpn item release "$ID" --to KOR --by sato >/dev/null
+	"$L" --home jpn peer deliver >deliver.out 2>&1 &
+	deliverer=$!
+	for _ in $(seq 200); do [ -e flag.held ] && break; sleep 0.05; done
+	[ -e flag.held ]
+	# meanwhile another deliverer (a daemon's lane) saved its own outcome
+	sq jpn "UPDATE outbox SET state = 1, attempts = 1, done_on = '2019-09-01', receipt = '{\"theirs\":1}'"
+	touch flag
+	wait "$deliverer" || true
+	[ "$(tail -1 deliver.out)" = "0 delivered, 0 refused, 0 to retry" ]
+	# the first outcome stands: its receipt kept, no second delivery logged
+	[ "$(sq jpn "SELECT state || ' ' || attempts || ' ' || receipt FROM outbox")" = '1 1 {"theirs":1}' ]
+	[ "$(log_kinds jpn | grep -c message-delivered)" = 0 ]
 }
 
 @test "a daemon killed with SIGKILL mid-delivery: after its restart, nothing lost, nothing twice" {

@@ -26,6 +26,12 @@ load helpers
 	run "$L" person add lee --party KOR --name "Lee" --role analyst
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"person lee already exists (replace it with --replace)"* ]]
+	# two adding one id at once: the second refused (asked under the lock)
+	hold_lock "$LIAISON_HOME/node.db" "INSERT INTO people(id, party, name, roles) VALUES('choi', 'KOR', 'Choi', 1);"
+	run "$L" person add choi --party KOR --name "Choi Min" --role analyst
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"person choi already exists"* ]]
+	[ "$(sqlite3 "$LIAISON_HOME/node.db" "SELECT name FROM people WHERE id = 'choi'")" = Choi ]
 	"$L" person add lee --party KOR --name "Lee" --role security-officer --replace
 	run "$L" --json person show lee
 	[ "$(echo "$output" | jq -r '.roles[0]')" = security-officer ]

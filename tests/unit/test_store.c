@@ -759,7 +759,11 @@ Test(store, peers_outbox_inbox_and_nonces)
 	ms[0].state = MSG_DELIVERED;
 	strcpy(ms[0].done_on, "2019-09-02");
 	ms[0].receipt = strdup("{\"receipt\":{}}");
-	cr_assert_eq(store_outbox_update(s, &ms[0], &e), 0, "%s", e.msg);
+	cr_assert_eq(store_outbox_update(s, &ms[0], ms[0].attempts, &e), 0, "%s", e.msg);
+	/* an outcome saved meanwhile: another's is not written over it */
+	ms[0].state = MSG_QUEUED;
+	cr_assert_eq(store_outbox_update(s, &ms[0], ms[0].attempts, &e), LERR_EXISTS);
+	ms[0].state = MSG_DELIVERED;
 	store_msg_free(ms, n);
 	free(ms);
 	/* counted by peer and state, in one query: a peer with none counts 0 */
@@ -1142,7 +1146,7 @@ Test(store, a_message_is_claimed_by_one_connection_at_a_time)
 	m.state = MSG_DELIVERED;
 	m.attempts = 1;
 	strcpy(m.done_on, "2019-09-02");
-	cr_assert_eq(store_outbox_update(s, &m, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_outbox_update(s, &m, 0, &e), 0, "%s", e.msg);
 	store_outbox_unclaim(s, "c1");
 	cr_assert_eq(store_outbox_claim(s, "c1", 150, &e), LERR_EXISTS);
 	cr_assert(strstr(e.msg, "dealt with meanwhile"), "%s", e.msg);
