@@ -434,7 +434,10 @@ int node_enforce_again(struct node *n, const struct decide_args *a, struct decis
 {
 	json_t *body = NULL;
 	struct decision now;
-	int r = decide_act(n, a, &now, &body, e);
+	/* through the daemon: the token it came with revoked meanwhile stops it too */
+	int r = node_token_in_force(n, e);
+	if (r == 0)
+		r = decide_act(n, a, &now, &body, e);
 	if (r == 0 && now.permit) {
 		json_decref(body);
 		return 0;

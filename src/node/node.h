@@ -593,6 +593,10 @@ int node_token_touch(struct node *n, const struct store_token *t, struct lerr *e
 /* A person's tokens (free() *out). */
 int node_token_list(struct node *n, const char *person, struct store_token **out, size_t *count,
 		    struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+/* Whether the token of this handle's acts (n->token; none: 0) is not
+ * revoked, nor past its last valid day: else LERR_FORBIDDEN. */
+int node_token_in_force(struct node *n, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1)));
 /* Revokes a token by id. */
 int node_token_revoke(struct node *n, const char *id, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));

@@ -104,6 +104,19 @@ int node_token_check_digest(struct node *n, const uint8_t h[NODE_TOKEN_DIGEST], 
 	return 0;
 }
 
+int node_token_in_force(struct node *n, struct lerr *e)
+{
+	struct store_token t;
+	if (!n->token[0])
+		return 0;
+	int r = store_token_get(n->store, n->token, &t, e);
+	if (r == LERR_NOTFOUND || (r == 0 && t.revoked_on[0]))
+		return lerr_set(e, LERR_FORBIDDEN, "token %s was revoked meanwhile", n->token);
+	if (r == 0 && expired(n, &t))
+		return lerr_set(e, LERR_FORBIDDEN, "the token expired after %s", t.expires_on);
+	return r;
+}
+
 int node_token_seen(struct node *n, const char *token, struct person *p, struct store_token *t)
 {
 	uint8_t h[NODE_TOKEN_DIGEST];

@@ -288,6 +288,9 @@ int store_token_put(struct store *s, const struct store_token *t, const uint8_t 
 /* The token whose hash this is; LERR_NOTFOUND when none. */
 int store_token_find(struct store *s, const uint8_t hash[32], struct store_token *t, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* The token of that id (revoked too); LERR_NOTFOUND when none. */
+int store_token_get(struct store *s, const char *id, struct store_token *t, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 /* A person's tokens, revoked ones too (free() *out). */
 int store_token_list(struct store *s, const char *person, struct store_token **out, size_t *n,
 		     struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));

@@ -218,6 +218,18 @@ int store_token_find(struct store *s, const uint8_t hash[32], struct store_token
 	return r;
 }
 
+int store_token_get(struct store *s, const char *id, struct store_token *t, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s, "SELECT " TOKEN_COLUMNS " FROM tokens WHERE id = ?", &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, id, false);
+	int rc = sql_step(st);
+	if (rc == SQL_ROW)
+		token_row(st, t);
+	return db_read_end(s, st, rc, 0, "read token", e, "unknown token %.40s", id);
+}
+
 int store_token_list(struct store *s, const char *person, struct store_token **out, size_t *n,
 		     struct lerr *e)
 {

@@ -884,3 +884,17 @@ got_whole_or_nothing() {
 	[ "$status_code" = 200 ]
 	[ "$(jq -r '.peers[0].witnessed_at' out.json)" = 2019-09-01T05:00:00Z ]
 }
+
+@test "an act through the daemon whose token is revoked while it reseals is not done" {
+	start jpn
+	id=$(share "$SATO")
+	items=$(sqlite3 jpn/node.db "SELECT count(*) FROM items")
+	# a registrar revokes sato's token while the copy is made
+	hold_lock jpn/node.db "UPDATE tokens SET revoked_on = '2019-09-01' WHERE person = 'sato';"
+	call "$SATO" POST "/v1/items/$id/reproduce" -d '{"purpose": "warning"}'
+	[ "$status_code" = 403 ]
+	[[ "$(jq -r .error.message out.json)" == *"token "*" was revoked meanwhile"* ]]
+	[ "$(sqlite3 jpn/node.db "SELECT count(*) FROM items")" = "$items" ]
+	call "$SATO" GET "/v1/items/$id"
+	[ "$status_code" = 401 ]
+}
