@@ -494,9 +494,14 @@ static int migrate_one(struct store *q, struct lerr *e)
 	}
 	const char *text = q->c->dialect == SQL_PG ? (m->pg ? m->pg : pg) : m->sql;
 	int r = db_exec(q, q->c->dialect == SQL_PG ? "BEGIN" : "BEGIN IMMEDIATE", e);
+	const bool last = q->version + 1 == SCHEMA_VERSION;
+	/* PostgreSQL: rows the migration wrote in a table with the generation's
+	 * (deferred) triggers leave events pending, and a table with pending
+	 * events cannot be altered (generation_triggers): fired first */
 	if (r == 0 && (db_exec(q, text, e) < 0 ||
-		       (q->version + 1 == SCHEMA_VERSION && generation_triggers(q, e) < 0) ||
-		       db_exec(q, set, e) < 0)) {
+		       (last && q->c->dialect == SQL_PG &&
+			db_exec(q, "SET CONSTRAINTS ALL IMMEDIATE", e) < 0) ||
+		       (last && generation_triggers(q, e) < 0) || db_exec(q, set, e) < 0)) {
 		store_rollback(q);
 		r = lerr_prefix(e, "migration to version %d", q->version + 1);
 	}

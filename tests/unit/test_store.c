@@ -928,6 +928,28 @@ Test(store, migration_20_keeps_a_reports_id_and_names_its_message)
 	cr_assert_eq(raw("SELECT count(*) FROM reports"), 2);
 }
 
+Test(store, the_last_migration_writes_rows_in_a_table_with_the_generations_triggers)
+{
+	struct store *s;
+	struct lerr e = {0};
+	cr_assert_eq(store_open(path, true, &s, &e), 0);
+	store_close(s);
+	/* a version 19 store as it was, its triggers in place, with a report */
+	raw("ALTER TABLE reports DROP COLUMN message");
+	raw("INSERT INTO reports(id, item, from_party, by_person, reported_on, received_on, sha256,"
+	    " body) VALUES('0123456789abcdef0123456789abcdef', 'item-1', 'KOR', 'park',"
+	    " '2019-09-01', '2019-09-01', 'ab', '{}')");
+	raw(pg ? "UPDATE store_schema SET version = 19" : "PRAGMA user_version=19");
+	cr_assert_eq(store_open(path, false, &s, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_schema_version(s), SCHEMA);
+	struct store_report got;
+	cr_assert_eq(store_report_get(s, "0123456789abcdef0123456789abcdef", &got, &e), 0, "%s",
+		     e.msg);
+	cr_assert_str_eq(got.message, "0123456789abcdef0123456789abcdef");
+	free(got.body);
+	store_close(s);
+}
+
 Test(store, retired_keys_kept_once_the_last_retired_first)
 {
 	struct store *s;
