@@ -318,7 +318,7 @@ async function reportsPage(slot, route) {
     else if (officer) {
       const note = h('input', { type: 'text', maxlength: '511', required: true, name: 'note' });
       const go = h('button', { type: 'submit' }, 'Acknowledge');
-      const form = h('form', { class: 'ack', 'aria-label': `Acknowledge report ${r.id.slice(0, 12)}` }, h('strong', { class: 'bad-text' }, 'OPEN'), field('What was done', note), go);
+      const form = h('form', { class: 'ack', 'aria-label': `Acknowledge report ${r.id.slice(0, 16)}` }, h('strong', { class: 'bad-text' }, 'OPEN'), field('What was done', note), go);
       form.addEventListener(
         'submit',
         busy(go, async () => {
@@ -335,7 +335,7 @@ async function reportsPage(slot, route) {
     return h(
       'tr',
       { 'data-report': r.id },
-      h('td', { class: 'mono' }, r.id.slice(0, 12)),
+      h('td', { class: 'mono' }, r.id.slice(0, 16)),
       h('td', null, h('a', { href: `#/items/${r.item}` }, r.item.slice(0, 12))),
       h('td', null, iso(r.by), ` (${r.from})`),
       h('td', null, r.reported_on),

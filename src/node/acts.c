@@ -300,9 +300,16 @@ static int report_take(struct node *n, const char *from, const char *id, struct 
 		r = lerr_prefix(e, "the report's date");
 	if (r == 0) {
 		report_fill(&rp, id, item, from, by, on, got, d);
+		/* once, whatever its id here (an older release's bare message id) */
+		int had = 0;
 		if ((r = store_begin(n->store, e)) == 0 &&
-		    (r = store_report_add(n->store, &rp, e)) < 0)
+		    ((had = r = store_report_taken(n->store, from, id, e)) != 0 ||
+		     (r = store_report_add(n->store, &rp, e)) < 0)) {
 			store_rollback(n->store);
+			if (had == 1)
+				r = lerr_set(e, LERR_EXISTS, "%s's report %s is stored already",
+					     from, id);
+		}
 	}
 	/* a message received: node_log_commit adds its id (n->receiving); an
 	 * imported file says its own */
@@ -416,7 +423,7 @@ static void report_import_file(struct node *n, const char *dir, const char *name
 	struct jdoc d;
 	struct stat st;
 	struct tm tm;
-	struct store_report had;
+	struct store_report had = {0};
 	char stored[REPORT_ID_MAX] = "";
 	date_t got;
 	int r = lstat(path, &st) == 0 && S_ISREG(st.st_mode) && gmtime_r(&st.st_mtime, &tm) &&
@@ -427,8 +434,10 @@ static void report_import_file(struct node *n, const char *dir, const char *name
 		r = report_take(n, NULL, id, &d, got, "compromise-report-imported", stored, NULL);
 		jdoc_free(&d);
 	}
-	/* taken by another process meanwhile: the same report, once */
-	if (r < 0 && stored[0] && store_report_get(n->store, stored, &had, NULL) == 0) {
+	/* taken before (an older release killed before the unlink), or by another
+	 * process meanwhile: the same report, once */
+	if (r == LERR_EXISTS ||
+	    (r < 0 && stored[0] && store_report_get(n->store, stored, &had, NULL) == 0)) {
 		free(had.body);
 		r = 0;
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../crypto/fio.h"
@@ -158,16 +159,31 @@ static int check_copy(const char *dest, struct node_backup *b, char party[PARTY_
 {
 	struct node *n;
 	struct log_report rep;
+	json_t *found = NULL;
 	int r = node_open(dest, &n, e);
 	if (r == 0) {
 		str_copy(party, PARTY_CODE_MAX, n->party);
 		if ((r = node_log_verify(n, &rep, e)) == 0) {
 			b->entries = rep.entries;
 			b->checkpoint = rep.checkpoint ? rep.latest.size : 0;
+		} else
+			lerr_prefix(e, "the backup's log");
+		/* every payload its store names is there (a blob lost from a
+		 * backup's folder is an item that no longer opens) */
+		if (r == 0 &&
+		    (r = node_payload_check(n, (int64_t)time(NULL), 0, false, &found, e)) == 0) {
+			json_t *missing = json_object_get(found, "missing");
+			if (json_array_size(missing))
+				r = lerr_set(e, LERR_INVAL,
+					     "the backup lacks %zu payload(s) its store names (%s "
+					     "first): not whole",
+					     json_array_size(missing),
+					     json_string_value(json_array_get(missing, 0)));
 		}
+		json_decref(found);
 		node_close(n);
 	}
-	return r < 0 ? lerr_prefix(e, "the backup's log") : 0;
+	return r;
 }
 
 /* A consistent copy of the store at from into the new file db (0600 from
@@ -231,7 +247,13 @@ int node_store_backup(const char *home, const char *dest_given, struct node_back
 	 * whole backup, and a failed one leaves nothing */
 	snprintf(part, sizeof part, "%s.partial", dest);
 	if (mkdir(part, 0700) != 0)
-		return lerr_set(e, LERR_IO, "%s: cannot create: %s", part, strerror(errno));
+		return errno == EEXIST
+			   ? lerr_set(e, LERR_EXISTS,
+				      "%s: it exists: a backup that did not finish (killed, or "
+				      "the machine stopped) left it; it holds a copy of the store "
+				      "and the sealed keys: remove it, then back up again",
+				      part)
+			   : lerr_set(e, LERR_IO, "%s: cannot create: %s", part, strerror(errno));
 	/* the store first: what it names is then on disk already (a payload and an
 	 * envelope are written before their row), and copied after it */
 	snprintf(db, sizeof db, "%s/%s", part, NODE_DB_FILE);

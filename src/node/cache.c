@@ -79,10 +79,14 @@ static struct node_cache *fresh(struct node *n)
 {
 	struct store_gen g;
 	struct node_cache *c = n->cache;
-	if (c && c->pinned && c->valid)
+	/* in a write transaction: its own writes, maybe rolled back later; and
+	 * what it decides on (node_enforce_again) is the store now, never a
+	 * read stretch's snapshot */
+	if (!c || store_writing(n->store))
+		return NULL;
+	if (c->pinned && c->valid)
 		return c;
-	/* in a write transaction: its own writes, maybe rolled back later */
-	if (!c || store_writing(n->store) || store_generation(n->store, &g, NULL) < 0)
+	if (store_generation(n->store, &g, NULL) < 0)
 		return NULL;
 	if (!c->valid || g.n != c->gen.n || g.server != c->gen.server) {
 		clear(c);

@@ -272,7 +272,7 @@ int node_outbox_deliver(struct node *n, const char *peer, int64_t now, bool all,
 		size_t len = 0;
 		enum node_sent out;
 		/* another daemon of this node may be sending it, or have sent it */
-		if (store_outbox_claim(n->store, m->id, due, &me) < 0)
+		if (store_outbox_claim(n->store, m->id, due, &m->attempts, &me) < 0)
 			continue;
 		if (store_peer_get(n->store, m->peer, &p, &me) < 0) {
 			snprintf(why, sizeof why, "%.250s", me.msg);

@@ -94,7 +94,7 @@ static int report_get(struct node *n, const struct person *who, const char *id,
 	if (r == 0 && !report_seen(n, who, rp->item)) {
 		free(rp->body);
 		memset(rp, 0, sizeof *rp);
-		r = lerr_set(e, LERR_NOTFOUND, "no compromise report %.40s", id);
+		r = lerr_set(e, LERR_NOTFOUND, "no compromise report %.48s", id);
 	}
 	return r;
 }

@@ -337,6 +337,10 @@ int store_report_count(struct store *s, const char *item, bool open, uint64_t *n
 /* One report with its body (free() r->body); LERR_NOTFOUND when unknown. */
 int store_report_get(struct store *s, const char *id, struct store_report *r, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+/* Whether party from's report of that message id is stored (whatever its
+ * id here: one stored before schema 20 has the message id alone): 1, 0. */
+int store_report_taken(struct store *s, const char *from, const char *message, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 /* Records r->acknowledged_by, _on and note for report r->id; LERR_EXISTS
  * when acknowledged already, LERR_NOTFOUND when unknown. */
 int store_report_acknowledge(struct store *s, const struct store_report *r, struct lerr *e)
@@ -369,9 +373,11 @@ int store_outbox_counts(struct store *s, const char (*peers)[PARTY_CODE_MAX], si
  * claim is a session lock of the message: it ends with store_outbox_unclaim
  * or when the daemon's connection ends (a crash frees it at once). SQLite
  * holds one daemon per node: its claim only checks the message's state.
+ * *attempts (unless NULL): its attempts as claimed (store_outbox_update
+ * saves over that count alone).
  */
-int store_outbox_claim(struct store *s, const char *id, int64_t due, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2)));
+int store_outbox_claim(struct store *s, const char *id, int64_t due, int64_t *attempts,
+		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2)));
 void store_outbox_unclaim(struct store *s, const char *id) __attribute__((nonnull));
 /* Saves attempts, next_try, state, done_on, last_error and receipt of a
  * message still queued after was_attempts attempts: else (another

@@ -73,6 +73,21 @@ int db_delete_for(struct store *q, const char *sql, const char *id, struct lerr 
 	return db_step_done(q, st, "replace agreement", e);
 }
 
+int db_has_row(struct store *q, const char *sql, const char *a, const char *b, const char *what,
+	       struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(q, sql, &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, a, false);
+	db_bind_text(st, 2, b, false);
+	int rc = sql_step(st);
+	db_release(q, st);
+	if (rc == SQL_ROW)
+		return 1;
+	return rc == SQL_DONE ? 0 : db_fail(q, e, what);
+}
+
 int db_fail(struct store *q, struct lerr *e, const char *what)
 {
 	return lerr_set(e, LERR_STORE, "store: %s: %s", what, sql_errmsg(q->c));

@@ -228,7 +228,13 @@ int store_report_get(struct store *s, const char *id, struct store_report *r, st
 		if (!(r->body = strdup(b ? b : "")))
 			res = lerr_set(e, LERR_NOMEM, "out of memory");
 	}
-	return db_read_end(s, st, rc, res, "read report", e, "no compromise report %.40s", id);
+	return db_read_end(s, st, rc, res, "read report", e, "no compromise report %.48s", id);
+}
+
+int store_report_taken(struct store *s, const char *from, const char *message, struct lerr *e)
+{
+	return db_has_row(s, "SELECT 1 FROM reports WHERE from_party = ? AND message = ?", from,
+			  message, "read report", e);
 }
 
 int store_report_acknowledge(struct store *s, const struct store_report *r, struct lerr *e)
@@ -244,7 +250,7 @@ int store_report_acknowledge(struct store *s, const struct store_report *r, stru
 	db_bind_text(st, 3, r->note, false);
 	db_bind_text(st, 4, r->id, false);
 	return db_step_change(s, st, "acknowledge report", e, LERR_EXISTS,
-			      "compromise report %.40s is unknown or acknowledged already", r->id);
+			      "compromise report %.48s is unknown or acknowledged already", r->id);
 }
 
 /* A message's id, peer, kind and ref, bound at 1 to 4. */
@@ -418,7 +424,8 @@ int store_outbox_update(struct store *s, const struct store_msg *m, int64_t was_
  * locks never meet the one-key write lock). */
 #define PG_CLAIM "7402, (seq % 2147483647)::integer"
 
-int store_outbox_claim(struct store *s, const char *id, int64_t due, struct lerr *e)
+int store_outbox_claim(struct store *s, const char *id, int64_t due, int64_t *attempts,
+		       struct lerr *e)
 {
 	struct sql_stmt *st;
 	bool pg = s->c->dialect == SQL_PG;
@@ -441,7 +448,7 @@ int store_outbox_claim(struct store *s, const char *id, int64_t due, struct lerr
 			return r;
 	}
 	/* held: is it still to be sent? (a daemon may have sent it since it was listed) */
-	if (db_prep(s, "SELECT state, next_try FROM outbox WHERE id = ?", &st, e) < 0)
+	if (db_prep(s, "SELECT state, next_try, attempts FROM outbox WHERE id = ?", &st, e) < 0)
 		r = LERR_STORE;
 	else {
 		db_bind_text(st, 1, id, false);
@@ -452,6 +459,8 @@ int store_outbox_claim(struct store *s, const char *id, int64_t due, struct lerr
 			r = lerr_set(e, LERR_NOTFOUND, "no message %.40s in the outbox", id);
 		else if (rc != SQL_ROW)
 			r = db_fail(s, e, "claim message");
+		else if (attempts)
+			*attempts = sql_int(st, 2);
 		db_release(s, st);
 	}
 	if (r < 0 && pg)

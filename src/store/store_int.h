@@ -67,6 +67,9 @@ int db_step_id(struct store *q, struct sql_stmt *st, int64_t *id, const char *wh
  */
 int db_read_end(struct store *q, struct sql_stmt *st, int rc, int r, const char *what,
 		struct lerr *e, const char *missing, ...) __attribute__((format(printf, 7, 8)));
+/* Whether sql (two ? bound to a and b) has a row: 1, 0, or an error. */
+int db_has_row(struct store *q, const char *sql, const char *a, const char *b, const char *what,
+	       struct lerr *e);
 /* Runs sql (one ? bound to id), a DELETE. */
 int db_delete_for(struct store *q, const char *sql, const char *id, struct lerr *e);
 

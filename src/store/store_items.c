@@ -166,25 +166,10 @@ int store_consent_put(struct store *s, const char *item, const char *to, const c
 }
 
 /* Whether sql (item = ?, to_party = ?) finds a row: 1, 0, or LERR_STORE. */
-static int has_row(struct store *s, const char *sql, const char *item, const char *to,
-		   const char *what, struct lerr *e)
-{
-	struct sql_stmt *st;
-	if (db_prep(s, sql, &st, e) < 0)
-		return LERR_STORE;
-	db_bind_text(st, 1, item, false);
-	db_bind_text(st, 2, to, false);
-	int rc = sql_step(st);
-	db_release(s, st);
-	if (rc == SQL_ROW)
-		return 1;
-	return rc == SQL_DONE ? 0 : db_fail(s, e, what);
-}
-
 int store_consent_has(struct store *s, const char *item, const char *to, struct lerr *e)
 {
-	return has_row(s, "SELECT 1 FROM consents WHERE item = ? AND to_party = ?", item, to,
-		       "read consent", e);
+	return db_has_row(s, "SELECT 1 FROM consents WHERE item = ? AND to_party = ?", item, to,
+			  "read consent", e);
 }
 
 int store_consent_evidence(struct store *s, const char *item, const char *to, char **out,
@@ -208,6 +193,6 @@ int store_consent_evidence(struct store *s, const char *item, const char *to, ch
 
 int store_release_has(struct store *s, const char *item, const char *to, struct lerr *e)
 {
-	return has_row(s, "SELECT 1 FROM releases WHERE item = ? AND to_party = ? LIMIT 1", item,
-		       to, "read release", e);
+	return db_has_row(s, "SELECT 1 FROM releases WHERE item = ? AND to_party = ? LIMIT 1", item,
+			  to, "read release", e);
 }

@@ -69,11 +69,28 @@ teardown() {
 	run "$L" --home jpn store backup 'file:zz?vfs=unix-none&x='
 	[ "$status" -eq 0 ]
 	[ ! -e zz ]
+	# one that did not finish (killed) left its .partial folder: named, with what to do
+	mkdir half.partial
+	run "$L" --home jpn store backup half
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"half.partial: it exists: a backup that did not finish"*"remove it, then back up again"* ]]
+	[ ! -e half ]
 	[ "$(stat -c %a 'file:zz?vfs=unix-none&x=/node.db')" = 600 ]
+	"$L" --home jpn item share report.txt --by sato --level GOKUHI --title Kept \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning >/dev/null 2>&1
 	"$L" --home jpn store backup bk >/dev/null
 	run "$L" --home jpn store restore bk
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"a node is restored into a new folder"* ]]
+	# a backup that lost a blob: not restored as whole
+	cp -r bk bk-lost
+	blob=$(find bk-lost/blobs -type f | head -1)
+	[ -n "$blob" ]
+	rm "$blob"
+	run "$L" --home jpn4 store restore bk-lost
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"the backup lacks 1 payload(s) its store names (blobs/$(basename "$blob") first): not whole"* ]]
+	[ ! -e jpn4 ]
 	# a damaged backup: its log does not verify, and the restore says so
 	sqlite3 bk/node.db "UPDATE log_entries SET data = CAST(replace(CAST(data AS TEXT), 'JPN', 'KOR') AS BLOB) WHERE idx = 1"
 	run "$L" --home jpn3 store restore bk

@@ -636,6 +636,18 @@ nodes() {
 	[[ "$output" == *"1 report file in "*"/reports/rejected did not check"* ]]
 	[ "$("$L" --home jpn --json log entries | jq -r '[.entries[].data | @base64d | fromjson
 		| select(.kind == "compromise-report-imported")] | last | .message')" = "$legacy" ]
+	# one an older release stored (its id the bare message id) and did not
+	# remove (killed before): taken once, not a second alarm
+	again=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
+	sq jpn "INSERT INTO reports(id, message, item, from_party, by_person, reported_on, received_on,
+		sha256, body) SELECT '$again', '$again', item, from_party, by_person, reported_on,
+		received_on, sha256, body FROM reports WHERE id = 'KOR-$legacy'"
+	jq -c .document rep.json >"jpn/reports/$again.json"
+	"$L" --home jpn report list >/dev/null 2>&1 || true
+	[ ! -e "jpn/reports/$again.json" ]
+	[ ! -e "jpn/reports/rejected/$again.json" ]
+	[ "$(sq jpn "SELECT count(*) FROM reports WHERE message = '$again'")" = 1 ]
+	sq jpn "DELETE FROM reports WHERE id = '$again'"
 	# a forged one (the details changed under the peer's signature) does not pass
 	jq -c '.document | .compromise_report.details = "nothing happened"' rep.json \
 		>jpn/reports/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json
