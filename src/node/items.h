@@ -124,7 +124,8 @@ int node_enforce(struct node *n, const struct decide_args *a, struct decision *d
  * store_begin), on what is stored now: an act's slow part (a reseal, a
  * verification) runs after the first, and a person removed or their
  * clearance ended, an item destroyed, an agreement suspended or the token
- * the act came with revoked (node_token_in_force) meanwhile must stop it. 0 when it still permits, the transaction still open; else the
+ * the act came with revoked (node_token_in_force) meanwhile must stop it.
+ * 0 when it still permits, the transaction still open; else the
  * transaction is rolled back, and a DENY logged (after the PERMIT it
  * replaces) and returned as node_enforce does, into *d; any other error
  * (an item destroyed: LERR_NOTFOUND) returned as it is.
