@@ -35,6 +35,18 @@ static struct decide_args asked(const struct node *n, const struct act_args *a, 
 				    .purpose = a->purpose};
 }
 
+/* A copy's decision, made again as it is stored (node_item_record's check). */
+struct decided_again {
+	const struct decide_args *asked;
+	struct decision *d;
+};
+
+static int decide_again(struct node *n, const void *cls, struct lerr *e)
+{
+	const struct decided_again *x = cls;
+	return node_enforce_again(n, x->asked, x->d, e);
+}
+
 static int allowed(struct node *n, const struct act_args *a, enum action act, struct decision *d,
 		   struct lerr *e)
 {
@@ -105,9 +117,11 @@ int node_item_copy(struct node *n, const struct act_args *a, const struct key_se
 		/* decided again under the lock: the original destroyed, or the
 		 * copier's clearance ended, while it was resealed */
 		const struct decide_args again = asked(n, a, act);
+		const struct decided_again x = {&again, d};
+		const struct record_check check = {decide_again, &x};
 		r = node_item_record(
 		    n, copy, act == ACT_TRANSLATE ? "item-translate" : "item-reproduce",
-		    json_pack("{s:s, s:s}", "by", a->by, "from", a->item), &again, d, e);
+		    json_pack("{s:s, s:s}", "by", a->by, "from", a->item), &check, e);
 		copy->label = NULL;
 	}
 	free(canon);

@@ -560,6 +560,20 @@ static int receive_check(struct node *n, const struct label *l, const struct env
 	return r;
 }
 
+/* An envelope's signer (cls: its header) still taken for what arrives now. */
+static int signer_still(struct node *n, const void *cls, struct lerr *e)
+{
+	const struct env_header *h = cls;
+	struct key_public now;
+	int r = node_signer_key(n, h->sender, h->sender_pk, SIGNER_ARRIVING, &now, e);
+	if (r == 0 && sodium_memcmp(now.sign_pk, h->sender_pk, sizeof now.sign_pk) != 0)
+		r = lerr_set(e, LERR_AUTH,
+			     "%s's key that signed it was replaced while it was checked: nothing "
+			     "stored",
+			     h->sender);
+	return r < 0 ? r : 0;
+}
+
 int node_item_import(struct node *n, const char *file, const char *consent, size_t consent_len,
 		     const struct key_secret *k, struct store_item *it, struct label *l,
 		     struct lerr *e)
@@ -632,7 +646,10 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 			json_object_set_new(
 			    facts, "consent",
 			    json_pack("{s:s, s:s}", "granted_by", ci.granted_by, "date", ci.date));
-		r = node_item_record(n, it, "item-import", facts, NULL, NULL, e);
+		/* its signer's key still taken as it is stored: one declared
+		 * compromised while a large envelope was verified signs nothing */
+		const struct record_check check = {signer_still, &h};
+		r = node_item_record(n, it, "item-import", facts, &check, e);
 		it->label = NULL;
 	}
 	envelope_header_free(&h);

@@ -144,13 +144,15 @@ int node_agreement_between(struct node *n, const char *p1, const char *p2, date_
 }
 
 int node_item_record(struct node *n, const struct store_item *it, const char *kind, json_t *body,
-		     const struct decide_args *again, struct decision *d, struct lerr *e)
+		     const struct record_check *check, struct lerr *e)
 {
 	int r = store_begin(n->store, e);
-	/* no longer permitted: rolled back, and the blob made for it removed (a
-	 * copy of an item destroyed meanwhile must not stay on disk) */
-	if (r == 0 && again && (r = node_enforce_again(n, again, d, e)) < 0)
+	/* no longer to be stored: rolled back, and the blob made for it removed
+	 * (a copy of an item destroyed meanwhile must not stay on disk) */
+	if (r == 0 && check && (r = check->run(n, check->cls, e)) < 0) {
+		store_rollback(n->store);
 		(void)node_blob_remove(n, it->blob, NULL);
+	}
 	if (r < 0) {
 		json_decref(body);
 		return r;
@@ -626,7 +628,7 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 		date_format(n->clock.today, it->stored_on);
 		str_copy(it->shared_by, sizeof it->shared_by, rq->by);
 		r = node_item_record(n, it, "item-share", json_pack("{s:s}", "by", rq->by), NULL,
-				     NULL, e);
+				     e);
 		it->label = NULL;
 	}
 	free(canon);

@@ -41,17 +41,25 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 		    struct store_item *it, struct label *l, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
 
-struct decide_args;
+/*
+ * What node_item_record checks again under its write lock, before it
+ * stores: what was checked before the slow part (a reseal, a verification)
+ * may have changed meanwhile. run returns 0 to store, or an error (it may
+ * have rolled back already).
+ */
+struct record_check {
+	int (*run)(struct node *n, const void *cls, struct lerr *e);
+	const void *cls;
+};
 
 /*
  * Stores a new item's record and its log entry of `kind` (body, released
  * here, gains "item", "blob" and "label"), in a transaction of their own
- * (the blob is already in place). again: the act's decision, made again
- * under the lock first (node_enforce_again, into *d), or NULL; when it no
- * longer permits, the blob is removed.
+ * (the blob is already in place), after check (or none: NULL); when the
+ * check fails, nothing is stored and the blob is removed.
  */
 int node_item_record(struct node *n, const struct store_item *it, const char *kind, json_t *body,
-		     const struct decide_args *again, struct decision *d, struct lerr *e)
+		     const struct record_check *check, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 /* An item and its label (free it with store_item_free). */

@@ -80,6 +80,16 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	[[ "$output" == *"R-RELEASABLE: item notforyou-1 is not releasable to JPN"* ]]
 	[ "$(sqlite3 jpn/node.db "SELECT count(*) FROM items WHERE id IN ('planted-1', 'notforyou-1')")" -eq 0 ]
 	[ "$("$L" --home jpn log entries | wc -l)" -eq "$entries" ]
+	# KOR's key replaced (declared compromised) while the envelope was checked:
+	# not stored, nor its blob kept
+	blobs=$(find jpn/blobs -type f | wc -l)
+	hold_lock jpn/node.db "UPDATE party_keys SET ed25519 = zeroblob(32) WHERE party = 'KOR';"
+	run "$L" --home jpn item import fine.lsn
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"KOR's key that signed it was replaced while it was checked: nothing stored"* ]]
+	[ "$(sqlite3 jpn/node.db "SELECT count(*) FROM items WHERE id = 'fine-1'")" -eq 0 ]
+	[ "$(find jpn/blobs -type f | wc -l)" -eq "$blobs" ]
+	"$L" --home jpn party key KOR kor/keys/KOR.pub --replace >/dev/null # back
 	# the same tool's honest envelope is received
 	"$L" --home jpn item import fine.lsn
 	[ "$(sqlite3 jpn/node.db "SELECT originator || ' ' || sender FROM items WHERE id = 'fine-1'")" = "KOR KOR" ]
