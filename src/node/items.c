@@ -148,8 +148,10 @@ int node_item_record(struct node *n, const struct store_item *it, const char *ki
 {
 	int r = store_begin(n->store, e);
 	/* no longer to be stored: rolled back, and the blob made for it removed
-	 * (a copy of an item destroyed meanwhile must not stay on disk) */
-	if (r == 0 && check && (r = check->run(n, check->cls, e)) < 0) {
+	 * (a copy of an item destroyed meanwhile must not stay on disk); through
+	 * the daemon, the token it came with revoked during a long upload too */
+	if (r == 0 && ((r = node_token_in_force(n, e)) < 0 ||
+		       (check && (r = check->run(n, check->cls, e)) < 0))) {
 		store_rollback(n->store);
 		(void)node_blob_remove(n, it->blob, NULL);
 	}

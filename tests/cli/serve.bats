@@ -898,3 +898,23 @@ got_whole_or_nothing() {
 	call "$SATO" GET "/v1/items/$id"
 	[ "$status_code" = 401 ]
 }
+
+@test "a share uploaded slowly by a token revoked meanwhile is not stored" {
+	start jpn --min-rate 1000
+	head -c 60000 /dev/urandom | base64 -w 76 >big.txt
+	tid=$("$L" --home jpn --json person tokens sato | jq -r '.tokens[0].id')
+	items=$(sqlite3 jpn/node.db "SELECT count(*) FROM items")
+	blobs=$(find jpn/blobs -type f | wc -l)
+	curl -s -o slow.json -w '%{http_code}' --limit-rate 20k -X POST -H "Authorization: Bearer $SATO" \
+		--data-binary @big.txt \
+		"$URL/v1/items?level=GOKUHI&title=Slow&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning" >slow.code &
+	uploading=$!
+	sleep 1
+	"$L" --home jpn person revoke-token "$tid" >/dev/null
+	wait "$uploading"
+	[ "$(cat slow.code)" = 403 ]
+	[[ "$(jq -r .error.message slow.json)" == *"token $tid was revoked meanwhile"* ]]
+	[ "$(sqlite3 jpn/node.db "SELECT count(*) FROM items")" = "$items" ]
+	[ "$(find jpn/blobs -type f | wc -l)" = "$blobs" ]
+	! "$L" --home jpn log entries | grep -q '"kind":"item-share".*"title":"Slow"' || false
+}
