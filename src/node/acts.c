@@ -24,7 +24,6 @@
 #define CTX_REPORT "liaison-compromise-report/v1"
 #define REPORT_MAX (64u << 10)
 
-/* Decides; a DENY is LERR_DENIED with *d saying why. */
 /* The decision an act asks for, on the node's day. */
 static struct decide_args asked(const struct node *n, const struct act_args *a, enum action act)
 {
@@ -47,6 +46,7 @@ static int decide_again(struct node *n, const void *cls, struct lerr *e)
 	return node_enforce_again(n, x->asked, x->d, e);
 }
 
+/* Decides; a DENY is LERR_DENIED with *d saying why. */
 static int allowed(struct node *n, const struct act_args *a, enum action act, struct decision *d,
 		   struct lerr *e)
 {
