@@ -409,7 +409,7 @@ int node_item_downgrade(struct node *n, const struct act_args *a, const struct k
 		}
 		/* not done: nothing refers to the blob made for it, not left on disk */
 		if (r < 0 && !committing)
-			(void)node_blob_remove(n, it.blob, NULL);
+			node_blob_drop(n, it.blob);
 	}
 	if (r == 0 && strcmp(old_blob, it.blob) != 0)
 		(void)node_blob_remove(n, old_blob, NULL);

@@ -92,6 +92,14 @@ int node_blob_remove(struct node *n, const char *name, struct lerr *e)
 	return node_payload_remove(n, file, e);
 }
 
+void node_blob_drop(struct node *n, const char *name)
+{
+	char file[STORE_PAYLOAD_NAME];
+	blob_name(name, file);
+	if (store_payload_in_use(n->store, file, NULL) == 0)
+		(void)node_payload_remove(n, file, NULL);
+}
+
 /* How well agreement a governs on day `on`: 2 in force, 1 in force before
  * (*ended: since when it is not), 0 never in force by then. */
 static int governs(const struct agreement *a, date_t on, date_t *ended)
@@ -153,7 +161,7 @@ int node_item_record(struct node *n, const struct store_item *it, const char *ki
 	if (r == 0 && ((r = node_token_in_force(n, e)) < 0 ||
 		       (check && (r = check->run(n, check->cls, e)) < 0))) {
 		store_rollback(n->store);
-		(void)node_blob_remove(n, it->blob, NULL);
+		node_blob_drop(n, it->blob);
 	}
 	if (r < 0) {
 		json_decref(body);

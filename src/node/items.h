@@ -242,5 +242,8 @@ int node_blob_open(struct node *n, const char *name, int *fd, struct lerr *e)
 /* Removes a blob (none: 0). */
 int node_blob_remove(struct node *n, const char *name, struct lerr *e)
     __attribute__((nonnull(1, 2)));
+/* Removes a blob made for what was not stored, unless a row names it (blobs
+ * are named by their content: an envelope received twice is one blob). */
+void node_blob_drop(struct node *n, const char *name) __attribute__((nonnull));
 
 #endif
