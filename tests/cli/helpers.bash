@@ -162,15 +162,16 @@ peer_post() {
 }
 
 # hold_lock DB SQL: another writer (a daemon's lane, another process) holds
-# DB's write lock for 1.5 s, doing SQL in its transaction; returns once it
-# holds it. A command run then reads the store as it was, and writes after.
+# DB's write lock for 3 s, doing SQL in its transaction; returns once it
+# holds it. A command run then reads the store as it was (3 s: time to get
+# there under a sanitizer on a loaded machine), and writes after.
 hold_lock() {
 	local flag
 	flag=$(mktemp -u "$BATS_TEST_TMPDIR/held.XXXXXX")
 	sqlite3 "$1" >/dev/null 2>&1 <<-SQL &
 		BEGIN IMMEDIATE;
 		$2
-		.shell touch $flag && sleep 1.5
+		.shell touch $flag && sleep 3
 		COMMIT;
 	SQL
 	for _ in $(seq 100); do [ -e "$flag" ] && break; sleep 0.05; done
