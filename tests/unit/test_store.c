@@ -891,18 +891,20 @@ Test(store, compromise_reports_kept_listed_and_acknowledged_once)
 	store_close(s);
 }
 
-Test(store, migration_20_keeps_a_reports_id_and_names_its_message)
+/* The store made older (a schema without reports.message) given a report
+ * of KOR's under its message id alone, as version `version`, opened again:
+ * migrated to SCHEMA, the report keeping its id and naming its message. */
+static struct store *older_report_migrated(int version)
 {
 	struct store *s;
 	struct lerr e = {0};
-	cr_assert_eq(store_open(path, true, &s, &e), 0);
-	store_close(s);
-	/* a store of before 17 (and so of 20) with a report: its id, the message's */
-	undo_migration_17();
+	char set[64];
 	raw("INSERT INTO reports(id, item, from_party, by_person, reported_on, received_on, sha256,"
 	    " body) VALUES('0123456789abcdef0123456789abcdef', 'item-1', 'KOR', 'park',"
 	    " '2019-09-01', '2019-09-01', 'ab', '{}')");
-	raw(pg ? "UPDATE store_schema SET version = 16" : "PRAGMA user_version=16");
+	snprintf(set, sizeof set,
+		 pg ? "UPDATE store_schema SET version = %d" : "PRAGMA user_version=%d", version);
+	raw(set);
 	cr_assert_eq(store_open(path, false, &s, &e), 0, "%s", e.msg);
 	cr_assert_eq(store_schema_version(s), SCHEMA);
 	struct store_report got;
@@ -911,6 +913,18 @@ Test(store, migration_20_keeps_a_reports_id_and_names_its_message)
 	cr_assert_str_eq(got.message, "0123456789abcdef0123456789abcdef");
 	cr_assert_str_eq(got.from, "KOR");
 	free(got.body);
+	return s;
+}
+
+Test(store, migration_20_keeps_a_reports_id_and_names_its_message)
+{
+	struct store *s;
+	struct lerr e = {0};
+	cr_assert_eq(store_open(path, true, &s, &e), 0);
+	store_close(s);
+	/* a store of before 17 (and so of 20) */
+	undo_migration_17();
+	s = older_report_migrated(16);
 	/* another party's report of the same message id now has its own */
 	struct store_report usa = {.id = "USA-0123456789abcdef0123456789abcdef",
 				   .message = "0123456789abcdef0123456789abcdef",
@@ -934,20 +948,9 @@ Test(store, the_last_migration_writes_rows_in_a_table_with_the_generations_trigg
 	struct lerr e = {0};
 	cr_assert_eq(store_open(path, true, &s, &e), 0);
 	store_close(s);
-	/* a version 19 store as it was, its triggers in place, with a report */
+	/* a version 19 store as it was, its triggers in place */
 	raw("ALTER TABLE reports DROP COLUMN message");
-	raw("INSERT INTO reports(id, item, from_party, by_person, reported_on, received_on, sha256,"
-	    " body) VALUES('0123456789abcdef0123456789abcdef', 'item-1', 'KOR', 'park',"
-	    " '2019-09-01', '2019-09-01', 'ab', '{}')");
-	raw(pg ? "UPDATE store_schema SET version = 19" : "PRAGMA user_version=19");
-	cr_assert_eq(store_open(path, false, &s, &e), 0, "%s", e.msg);
-	cr_assert_eq(store_schema_version(s), SCHEMA);
-	struct store_report got;
-	cr_assert_eq(store_report_get(s, "0123456789abcdef0123456789abcdef", &got, &e), 0, "%s",
-		     e.msg);
-	cr_assert_str_eq(got.message, "0123456789abcdef0123456789abcdef");
-	free(got.body);
-	store_close(s);
+	store_close(older_report_migrated(19));
 }
 
 Test(store, retired_keys_kept_once_the_last_retired_first)
