@@ -15,8 +15,9 @@ log=$(mktemp)
 pgdir=/tmp/liaison-check-pg-$$
 trap 'rm -f "$log" "$log".*; sh scripts/pg.sh stop "$pgdir"' EXIT
 # the server is stopped when the check is stopped too, and the builds
-# running beside the gcc suite (a background list ignores SIGINT)
-trap '[ -z "${builds:-}" ] || { pkill -TERM -P "$builds"; kill "$builds"; } 2>/dev/null; exit 143' INT TERM
+# running beside the gcc suite (a background list ignores SIGINT),
+# and the CLI suite's workers (cli below)
+trap 'for p in ${builds:-} ${workers:-}; do pkill -TERM -P "$p"; kill "$p"; done 2>/dev/null; exit 143' INT TERM
 
 # tally NAME: counts the TAP lines in $log, prints them on failure. A
 # sanitizer report anywhere in the log counts as one more failure.
@@ -58,6 +59,29 @@ built() {
 	tally "build: $1"
 }
 
+# cli: the CLI tests (tests/cli/*.bats), two files at a time: bats waits on
+# its daemons and their fsyncs more than it computes, and a lone suite leaves
+# the second core idle (a third of the check's time). Two workers take the
+# files from one queue, largest first, so that the last to end ends soon
+# after the other; each file its own bats run (its own TAP plan: tally
+# counts the lines). Every test has its own folder and its daemons a free
+# port, so no two tests share anything.
+cli() {
+	ls -S tests/cli/*.bats >"$log.queue"
+	workers=
+	for w in 1 2; do
+		while f=$(flock "$log.queue" sh -c 'f=$(head -1 "$1") && [ -n "$f" ] && sed -i 1d "$1" && echo "$f"' - "$log.queue"); do
+			bats --tap --timing "$f"
+		done >"$log.cli$w" 2>&1 &
+		workers="$workers $!"
+	done
+	# these two only: the builds run in the background beside the gcc suite
+	# shellcheck disable=SC2086
+	wait $workers
+	cat "$log.cli1" "$log.cli2"
+	rm -f "$log.queue" "$log.cli1" "$log.cli2"
+}
+
 # suite NAME BUILD: the unit tests and the CLI tests of one build.
 suite() {
 	name=$1
@@ -77,7 +101,7 @@ suite() {
 		rm -f "$log.tap" "$log.out"
 		tally "$name unit test_store on PostgreSQL"
 	fi
-	LIAISON_TOOLS="$PWD/$dir/tests/tools" LIAISON_BIN="${CLI_BIN:-$PWD/$dir/liaison}" bats --tap --timing tests/cli >"$log" 2>&1
+	LIAISON_TOOLS="$PWD/$dir/tests/tools" LIAISON_BIN="${CLI_BIN:-$PWD/$dir/liaison}" cli >"$log" 2>&1
 	# each test's time, slowest first, for whoever keeps the check under its 30 minutes
 	grep -E '^(not )?ok [0-9]+ .* in [0-9]+ms$' "$log" |
 		sed -E 's/^(not )?ok [0-9]+ (.*) in ([0-9]+)ms$/\3\t\2/' | sort -rn >"$dir/check-times.tsv"
@@ -154,11 +178,14 @@ done
 if [ -x build/asan/liaison ]; then
 	lsan=$(mktemp -d)
 	cp tests/cli/lsan-sample.sh "$lsan/liaison"
+	# the shapes of command line already leak-checked, one folder for both
+	# workers of cli()
+	mkdir "$lsan/shapes"
 	# crash.bats: 25 SIGKILLs in the gcc run, 12 here (the recovery's
 	# memory checked; the count is the gcc run's to prove); postgres.bats'
 	# item through the database: 1 GiB in the gcc run, 64 MiB here
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		LIAISON_ASAN_BIN="$PWD/build/asan/liaison" CLI_BIN="$lsan/liaison" CRASH_RUNS=12 \
+		LIAISON_ASAN_BIN="$PWD/build/asan/liaison" CLI_BIN="$lsan/liaison" LSAN_SHAPES="$lsan/shapes" CRASH_RUNS=12 \
 		LIAISON_BIG_MIB=64 suite asan build/asan
 	rm -rf "$lsan"
 fi

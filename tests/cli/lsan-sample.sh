@@ -23,10 +23,11 @@ for a; do
 	*) [ "${#a}" -gt 20 ] || key=${key}_$a ;;
 	esac
 done
-# the shape's marker, made at most once (O_EXCL: set -C; true, not the
-# special builtin :, whose failed redirection would end the script); a
-# marker that cannot be made (no suite folder, a name too long) checks too
-marker=${BATS_SUITE_TMPDIR:-/nonexistent}/lsan$key
+# the shape's marker (in LSAN_SHAPES, else the suite's folder), made at
+# most once (O_EXCL: set -C; true, not the special builtin :, whose failed
+# redirection would end the script); a marker that cannot be made (no such
+# folder, a name too long) checks too
+marker=${LSAN_SHAPES:-${BATS_SUITE_TMPDIR:-/nonexistent}}/lsan$key
 if [ "$leaks" = 0 ] && { { set -C && true >"$marker"; } 2>/dev/null || [ ! -e "$marker" ]; }; then
 	leaks=1
 fi
