@@ -311,8 +311,9 @@ static const struct cli_sub subs[] = {
     {"restore", do_restore, false, "restore SRC",
      "Restores the backup in SRC into the node's folder (--home), which must\n"
      "not exist yet; then verifies its log and says its size and latest\n"
-     "checkpoint. Acts after the backup are lost: a peer that witnessed a\n"
-     "larger log of this node will raise an alarm.\n"},
+     "checkpoint. The backup is only read (a backup an older release made is\n"
+     "brought up to date in the new node). Acts after the backup are lost: a\n"
+     "peer that witnessed a larger log of this node will raise an alarm.\n"},
 };
 
 static int run_store(struct cli *c)

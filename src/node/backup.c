@@ -301,14 +301,20 @@ int node_store_restore(const char *src, const char *home, struct node_backup *b,
 		return lerr_set(e, errno == EEXIST ? LERR_EXISTS : LERR_IO,
 				"%s: %s (a node is restored into a new folder)", home,
 				strerror(errno));
-	/* the store through SQLite (its write-ahead log too, had the backup been
-	 * opened since), the rest as files */
-	char src_abs[NODE_PATH_MAX];
-	int r = absolute(src, src_abs, sizeof src_abs, e);
-	snprintf(a, sizeof a, "%s/%s", src_abs, NODE_DB_FILE);
-	snprintf(c, sizeof c, "%s/%s", home, NODE_DB_FILE);
-	if (r == 0)
-		r = store_snapshot(a, c, &b->bytes, e);
+	/* The backup is only read, never opened as a store: it may sit on
+	 * write-protected media, and one an older release made must stay as it
+	 * is (the copy is brought to this release's schema when check_copy
+	 * opens it). Its store is copied as files, with its write-ahead log had
+	 * the backup been opened as a node since (SQLite replays it into the
+	 * copy); the rest as files too. */
+	int r = 0;
+	for (int wal = 0; r == 0 && wal <= 1; wal++) {
+		struct stat sb;
+		snprintf(a, sizeof a, "%s/%s%s", src, NODE_DB_FILE, wal ? "-wal" : "");
+		snprintf(c, sizeof c, "%s/%s%s", home, NODE_DB_FILE, wal ? "-wal" : "");
+		if (!wal || lstat(a, &sb) == 0)
+			r = copy_file(a, c, &b->bytes, e);
+	}
 	static const char *const subs[] = {NODE_KEYS_DIR, NODE_BLOBS_DIR, "outbox", "reports"};
 	size_t *counts[] = {&b->keys, &b->blobs, &b->outbox, &b->reports};
 	for (size_t i = 0; r == 0 && i < sizeof subs / sizeof subs[0]; i++)

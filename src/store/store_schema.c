@@ -593,11 +593,11 @@ int store_sql_open(const char *where, bool create, struct store **out, struct le
 		return lerr_set(e, LERR_NOMEM, "out of memory");
 	bool pg = store_is_url(where);
 	int r = pg ? sql_pg_open(where, &q->c, e) : sql_sqlite_open(where, create, &q->c, e);
-	if (r == 0)
-		r = migrate(q, create, e);
+	/* a SQLite store's migration named by its file (the drivers name it
+	 * in their own errors) */
+	if (r == 0 && (r = migrate(q, create, e)) < 0 && !pg)
+		lerr_prefix(e, "store %s", where);
 	if (r < 0) {
-		if (!pg)
-			lerr_prefix(e, "store %s", where);
 		store_close(q);
 		return r;
 	}

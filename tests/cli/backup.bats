@@ -61,7 +61,7 @@ teardown() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"nowhere: not a backup made by liaison store backup (no backup.json)"* ]]
 	[ ! -e jpn2 ]
-	# a node's own folder is not a backup (its write-ahead log would be left behind)
+	# a node's own folder is not a backup (a live store is not copied as files)
 	run "$L" --home jpn2 store restore jpn
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"a node's own folder is not one"* ]]
@@ -114,4 +114,37 @@ teardown() {
 	[ ! -e bk ] && [ ! -e bk.partial ]
 	"$L" --home jpn store backup bk >/dev/null
 	[ -f bk/backup.json ]
+}
+
+@test "a restore only reads its backup: an older release's is brought up to date in the copy, its write-ahead log replayed there" {
+	"$L" --home jpn item share report.txt --by sato --level GOKUHI --title Kept \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning >/dev/null 2>&1
+	"$L" --home jpn store backup bk >/dev/null
+	now=$(sqlite3 bk/node.db "PRAGMA user_version")
+	# as a release of schema 19 made it (20 gave reports their message)
+	sqlite3 bk/node.db "ALTER TABLE reports DROP COLUMN message; PRAGMA user_version=19"
+	# and opened as a node since, killed with a commit still in its
+	# write-ahead log only
+	mkfifo feed
+	sqlite3 bk/node.db <feed >fed &
+	writer=$!
+	exec 8>feed
+	echo "PRAGMA wal_autocheckpoint=0; CREATE TABLE walled(x); INSERT INTO walled VALUES (7); SELECT 'committed';" >&8
+	for _ in $(seq 100); do
+		grep -q committed fed && break
+		sleep 0.05
+	done
+	kill -9 "$writer"
+	exec 8>&-
+	[ -s bk/node.db-wal ]
+	rm -f bk/node.db-shm
+	sums=$(find bk -type f | sort | xargs sha256sum)
+	run "$L" --home jpn2 store restore bk
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# the backup as it was, byte for byte, file for file
+	[ "$(find bk -type f | sort | xargs sha256sum)" = "$sums" ]
+	[ "$(sqlite3 jpn2/node.db "PRAGMA user_version")" -eq "$now" ]
+	[ "$(sqlite3 jpn2/node.db "SELECT x FROM walled")" -eq 7 ]
+	"$L" --home jpn2 log verify >/dev/null
+	[ "$(sqlite3 jpn2/node.db "SELECT count(*) FROM items")" -eq 1 ]
 }
