@@ -62,15 +62,16 @@ built() {
 # cli: the CLI tests (tests/cli/*.bats), two files at a time: bats waits on
 # its daemons and their fsyncs more than it computes, and a lone suite leaves
 # the second core idle (a third of the check's time). Two workers take the
-# files from one queue, largest first, so that the last to end ends soon
-# after the other; each file its own bats run (its own TAP plan: tally
-# counts the lines). Every test has its own folder and its daemons a free
-# port, so no two tests share anything.
+# files from one queue (sed -i renames it: the lock is a file of its own),
+# largest first, so that the last to end ends soon after the other; each
+# file its own bats run (its own TAP plan: tally counts the lines). Every
+# test has its own folder and its daemons a free port, so no two tests
+# share anything.
 cli() {
 	ls -S tests/cli/*.bats >"$log.queue"
 	workers=
 	for w in 1 2; do
-		while f=$(flock "$log.queue" sh -c 'f=$(head -1 "$1") && [ -n "$f" ] && sed -i 1d "$1" && echo "$f"' - "$log.queue"); do
+		while f=$(flock "$log.lock" sh -c 'f=$(head -1 "$1") && [ -n "$f" ] && sed -i 1d "$1" && echo "$f"' - "$log.queue"); do
 			bats --tap --timing "$f"
 		done >"$log.cli$w" 2>&1 &
 		workers="$workers $!"
@@ -78,8 +79,9 @@ cli() {
 	# these two only: the builds run in the background beside the gcc suite
 	# shellcheck disable=SC2086
 	wait $workers
+	workers=
 	cat "$log.cli1" "$log.cli2"
-	rm -f "$log.queue" "$log.cli1" "$log.cli2"
+	rm -f "$log.queue" "$log.lock" "$log.cli1" "$log.cli2"
 }
 
 # suite NAME BUILD: the unit tests and the CLI tests of one build.

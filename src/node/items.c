@@ -155,21 +155,17 @@ int node_item_record(struct node *n, const struct store_item *it, const char *ki
 		     const struct record_check *check, struct lerr *e)
 {
 	int r = store_begin(n->store, e);
-	/* no longer to be stored: rolled back, and the blob made for it removed
-	 * (a copy of an item destroyed meanwhile must not stay on disk); through
-	 * the daemon, the token it came with revoked during a long upload too */
+	/* no longer to be stored (a copy of an item destroyed meanwhile; through
+	 * the daemon, the token it came with revoked during a long upload), or
+	 * not storable: rolled back, and the blob made for it removed unless a
+	 * row names it (an envelope received twice is one blob) */
 	if (r == 0 && ((r = node_token_in_force(n, e)) < 0 ||
-		       (check && (r = check->run(n, check->cls, e)) < 0))) {
+		       (check && (r = check->run(n, check->cls, e)) < 0) ||
+		       (r = store_item_add(n->store, it, e)) < 0))
 		store_rollback(n->store);
-		node_blob_drop(n, it->blob);
-	}
 	if (r < 0) {
+		node_blob_drop(n, it->blob);
 		json_decref(body);
-		return r;
-	}
-	if ((r = store_item_add(n->store, it, e)) < 0) {
-		json_decref(body);
-		store_rollback(n->store);
 		return r;
 	}
 	if (body) {

@@ -126,6 +126,13 @@ setup() {
 	[[ "$output" == *'JPN has no level "SECRET"'* ]]
 	[ "$(rows items)" -eq 0 ]
 	[ -z "$(ls "$LIAISON_HOME/blobs" 2>/dev/null)" ]
+	# a row the store itself refuses: its sealed payload not left behind
+	sqlite3 "$LIAISON_HOME/node.db" "CREATE TRIGGER refused BEFORE INSERT ON items BEGIN SELECT RAISE(ABORT, 'refused here'); END"
+	LIAISON_NOW=2019-09-01 run "$L" item share "$BATS_TEST_TMPDIR/report.txt" --by sato --level GOKUHI --title t
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"refused here"* ]]
+	[ "$(rows items)" -eq 0 ]
+	[ -z "$(ls "$LIAISON_HOME/blobs" 2>/dev/null)" ]
 }
 
 @test "list and show give both markings" {
