@@ -141,11 +141,15 @@ static int do_deliver(const struct cli *c, struct node *n, int argc, char **argv
 	if (r < 0)
 		return cli_error(c, &e);
 	if (c->json)
-		return cli_emit(json_pack("{s:I, s:I, s:I}", "delivered", (json_int_t)st.delivered,
-					  "refused", (json_int_t)st.refused, "failed",
-					  (json_int_t)st.failed));
-	printf("%zu delivered, %zu refused, %zu to retry\n", st.delivered, st.refused, st.failed);
-	return st.failed || st.refused ? EXIT_FAIL : EXIT_OK;
+		return cli_emit(json_pack("{s:I, s:I, s:I, s:I}", "delivered",
+					  (json_int_t)st.delivered, "refused",
+					  (json_int_t)st.refused, "failed", (json_int_t)st.failed,
+					  "withdrawn", (json_int_t)st.withdrawn));
+	printf("%zu delivered, %zu refused, %zu to retry", st.delivered, st.refused, st.failed);
+	if (st.withdrawn)
+		printf(", %zu withdrawn (no longer to go: peer outbox says why)", st.withdrawn);
+	putchar('\n');
+	return st.failed || st.refused || st.withdrawn ? EXIT_FAIL : EXIT_OK;
 }
 
 static int do_status(const struct cli *c, struct node *n, int argc, char **argv)

@@ -72,12 +72,12 @@ static void *lane_run(void *arg)
 		struct deliver_stats st;
 		if (node_clock_read(&n->clock, &e) < 0 || peer_deliver(n, &s->key, &o, &st, &e) < 0)
 			fprintf(stderr, "liaison serve: deliveries to %s: %s\n", l->party, e.msg);
-		else if (st.delivered || st.refused || st.failed)
+		else if (st.delivered || st.refused || st.failed || st.withdrawn)
 			fprintf(
 			    s->o.access_log,
 			    "{\"deliveries\":{\"peer\":\"%s\",\"delivered\":%zu,\"refused\":%zu,"
-			    "\"to_retry\":%zu}}\n",
-			    l->party, st.delivered, st.refused, st.failed);
+			    "\"to_retry\":%zu,\"withdrawn\":%zu}}\n",
+			    l->party, st.delivered, st.refused, st.failed, st.withdrawn);
 		struct witness_stats ws;
 		if (!atomic_load(&ls->stop) && o.now - witnessed_at >= s->o.witness_every) {
 			witnessed_at = o.now;

@@ -129,16 +129,45 @@ int node_item_copy(struct node *n, const struct act_args *a, const struct key_se
 	return r;
 }
 
+/* The releases of item still queued, withdrawn in the caller's transaction
+ * (their ids appended to ids): an envelope of a destroyed item goes nowhere. */
+static int releases_withdrawn(struct node *n, const char *item, json_t *ids, struct lerr *e)
+{
+	struct store_msg *ms = NULL;
+	size_t nm = 0;
+	int r = store_outbox_list(n->store, &ms, &nm, e);
+	for (size_t i = 0; r == 0 && i < nm; i++) {
+		struct store_msg *m = &ms[i];
+		if (m->state != MSG_QUEUED || strcmp(m->kind, "item") != 0 ||
+		    strcmp(m->ref, item) != 0)
+			continue;
+		m->state = MSG_REFUSED;
+		str_copy(m->last_error, sizeof m->last_error,
+			 "withdrawn: the item was destroyed before it was delivered");
+		date_format(n->clock.today, m->done_on);
+		if ((r = store_outbox_update(n->store, m, m->attempts, e)) == 0 &&
+		    json_array_append_new(ids, json_string(m->id)) != 0)
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+	}
+	store_msg_free(ms, nm);
+	free(ms);
+	return r;
+}
+
 int node_item_destroy(struct node *n, const struct act_args *a, struct decision *d, struct lerr *e)
 {
 	struct store_item it;
-	char day[DATE_BUF_SIZE], blob[STORE_BLOB_NAME];
+	char day[DATE_BUF_SIZE], blob[STORE_BLOB_NAME], name[STORE_PAYLOAD_NAME];
 	int r = allowed(n, a, ACT_DESTROY, d, e);
 	if (r < 0)
 		return r;
+	json_t *gone = json_array();
+	if (!gone)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
 	/* the record first, then the blob: a destroyed item never keeps its
 	 * bytes; the blob's name read under the lock (a downgrade that
-	 * committed meanwhile gave it another) */
+	 * committed meanwhile gave it another); its releases still queued
+	 * withdrawn, their envelopes removed with it */
 	if ((r = store_begin(n->store, e)) == 0) {
 		if ((r = store_item_get(n->store, a->item, &it, e)) == 0) {
 			memcpy(blob, it.blob, sizeof blob);
@@ -146,13 +175,22 @@ int node_item_destroy(struct node *n, const struct act_args *a, struct decision 
 			r = store_item_destroy(n->store, a->item, date_format(n->clock.today, day),
 					       e);
 		}
+		if (r == 0)
+			r = releases_withdrawn(n, a->item, gone, e);
+		json_t *facts =
+		    r == 0 ? json_pack("{s:s, s:s}", "item", a->item, "by", a->by) : NULL;
+		if (facts && json_array_size(gone))
+			json_object_set(facts, "withdrawn", gone);
 		if (r < 0)
 			store_rollback(n->store);
 		else
-			r = node_log_commit(n, "item-destroy",
-					    json_pack("{s:s, s:s}", "item", a->item, "by", a->by),
-					    e);
+			r = node_log_commit(n, "item-destroy", facts, e);
 	}
+	for (size_t i = 0; r == 0 && i < json_array_size(gone); i++) {
+		node_outbox_name(json_string_value(json_array_get(gone, i)), name);
+		(void)node_payload_remove(n, name, NULL);
+	}
+	json_decref(gone);
 	return r == 0 ? node_blob_remove(n, blob, e) : r;
 }
 

@@ -312,6 +312,89 @@ static int release_record(struct node *n, const struct release_args *a,
 	return node_log_commit(n, "item-release", facts, e);
 }
 
+/* Whether the envelope of queued release m is sealed to a key m's peer
+ * still holds: its key now, or one it rotated (a peer keeps those to open
+ * what was sealed to them); one replaced by hand or compromised: 1, with
+ * why. An envelope this cannot read: 0 (its delivery says what is wrong). */
+static int sealed_key_held(struct node *n, const struct store_msg *m, char *why, size_t wn,
+			   struct lerr *e)
+{
+	char name[STORE_PAYLOAD_NAME];
+	struct env_header h;
+	enum env_check ec;
+	struct lerr oe = {0};
+	int fd;
+	node_outbox_name(m->id, name);
+	if (node_payload_open(n, name, &fd, &oe) < 0)
+		return 0;
+	int r = envelope_read_header(fd, &h, &ec, &oe);
+	close(fd);
+	if (r < 0)
+		return 0;
+	const uint8_t *to = NULL;
+	for (size_t i = 0; i < h.nstanzas; i++)
+		if (strcmp(h.stanzas[i].party, m->peer) == 0)
+			to = h.stanzas[i].box_pk;
+	struct key_public now;
+	struct store_retired_key *ks = NULL;
+	size_t nk = 0;
+	if (!to || (r = node_public_key(n, m->peer, &now, e)) < 0 ||
+	    sodium_memcmp(now.box_pk, to, sizeof now.box_pk) == 0 ||
+	    (r = store_retired_keys(n->store, m->peer, &ks, &nk, e)) < 0) {
+		envelope_header_free(&h);
+		return r < 0 ? r : 0;
+	}
+	r = 1;
+	snprintf(why, wn, "sealed to a key %s no longer holds", m->peer);
+	for (size_t i = 0; i < nk && r == 1; i++)
+		if (sodium_memcmp(ks[i].pub.box_pk, to, sizeof ks[i].pub.box_pk) == 0) {
+			r = strcmp(ks[i].how, "rotated") != 0;
+			snprintf(why, wn, "sealed to %s's key retired on %s (%s): release it again",
+				 m->peer, ks[i].retired_on, ks[i].how);
+		}
+	free(ks);
+	envelope_header_free(&h);
+	return r;
+}
+
+int node_release_still(struct node *n, const struct store_msg *m, char *why, size_t wn,
+		       struct lerr *e)
+{
+	struct store_item it;
+	struct agreement *a;
+	struct agr_state st;
+	char d1[DATE_BUF_SIZE];
+	if (strcmp(m->kind, "item") != 0)
+		return 0;
+	int r = store_item_get(n->store, m->ref, &it, e);
+	if (r == LERR_NOTFOUND || (r == 0 && it.destroyed_on[0])) {
+		snprintf(why, wn, "item %s was destroyed%s%s", m->ref, r == 0 ? " on " : "",
+			 r == 0 ? it.destroyed_on : "");
+		if (r == 0)
+			store_item_free(&it);
+		return 1;
+	}
+	if (r < 0)
+		return r;
+	store_item_free(&it);
+	if (!(a = malloc(sizeof *a)))
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	/* R-IN-FORCE as the release was decided, on the day it would be delivered */
+	if ((r = node_agreement_between(n, n->party, m->peer, n->clock.today, a, e)) == 0) {
+		agreement_state(a, n->clock.today, AGR_NONE, &st);
+		if (st.state != AGR_IN_FORCE && st.state != AGR_UNDER_NOTICE) {
+			snprintf(why, wn, "%s is %s on %s: nothing is released under it", a->id,
+				 agr_state_name(st.state), date_format(n->clock.today, d1));
+			r = 1;
+		}
+	} else if (r == LERR_NOTFOUND) {
+		snprintf(why, wn, "no agreement between %s and %s", n->party, m->peer);
+		r = 1;
+	}
+	free(a);
+	return r == 0 ? sealed_key_held(n, m, why, wn, e) : r;
+}
+
 /* The envelope into the outbox (in place before its row: a file without a
  * row is only an orphan; a row without its file would be a lost message),
  * with the consent it goes with (consent, or NULL), as checked now. */

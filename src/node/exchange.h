@@ -90,6 +90,17 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 int node_release_consent(struct node *n, const char *item, const char *to, char **out,
 			 struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
+/*
+ * Whether queued message m may still go, as each delivery attempt checks:
+ * a release (kind "item") whose item was destroyed, whose agreement with
+ * the peer is no longer in force today (R-IN-FORCE), or whose envelope is
+ * sealed to a key the peer no longer holds (replaced by hand, compromised)
+ * is withdrawn: 1, with why. 0: it goes; another message kind always
+ * does. A LERR code when the store cannot say (tried later).
+ */
+int node_release_still(struct node *n, const struct store_msg *m, char *why, size_t wn,
+		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
 /* A consent document's largest size (a file, or with an envelope). */
 #define NODE_CONSENT_MAX 4096
 

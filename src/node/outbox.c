@@ -17,6 +17,7 @@
 #include "../store/store.h"
 #include "../crypto/fio.h"
 #include "acts.h"
+#include "exchange.h"
 #include "log.h"
 
 #include "internal.h"
@@ -222,16 +223,23 @@ int node_outbox_delivered(struct node *n, struct store_msg *m, const char *recei
 	return outbox_save(n, m, "message-delivered", facts, e);
 }
 
-int node_outbox_refused(struct node *n, struct store_msg *m, const char *why, struct lerr *e)
+/* m ended unsent, for good: refused by its peer, or withdrawn here (kind). */
+static int outbox_ended(struct node *n, struct store_msg *m, const char *kind, const char *why,
+			struct lerr *e)
 {
 	m->state = MSG_REFUSED;
 	m->attempts++;
 	str_copy(m->last_error, sizeof m->last_error, why);
 	date_format(n->clock.today, m->done_on);
-	return outbox_save(n, m, "message-refused",
+	return outbox_save(n, m, kind,
 			   json_pack("{s:s, s:s, s:s, s:s, s:s}", "message", m->id, "to", m->peer,
 				     "message_kind", m->kind, "ref", m->ref, "reason", why),
 			   e);
+}
+
+int node_outbox_refused(struct node *n, struct store_msg *m, const char *why, struct lerr *e)
+{
+	return outbox_ended(n, m, "message-refused", why, e);
 }
 
 int node_outbox_retry(struct node *n, struct store_msg *m, const char *why, int64_t now,
@@ -274,9 +282,17 @@ int node_outbox_deliver(struct node *n, const char *peer, int64_t now, bool all,
 		/* another daemon of this node may be sending it, or have sent it */
 		if (store_outbox_claim(n->store, m->id, due, &m->attempts, &me) < 0)
 			continue;
-		if (store_peer_get(n->store, m->peer, &p, &me) < 0) {
+		int still = 0;
+		if (store_peer_get(n->store, m->peer, &p, &me) < 0 ||
+		    (still = node_release_still(n, m, why, sizeof why, &me)) < 0) {
 			snprintf(why, sizeof why, "%.250s", me.msg);
 			out = NODE_FAILED; /* the peer may be added again */
+		} else if (still) {
+			/* a release that may no longer go: withdrawn, its envelope removed */
+			if (outbox_ended(n, m, "message-withdrawn", why, &me) == 0)
+				st->withdrawn++;
+			store_outbox_unclaim(n->store, m->id);
+			continue;
 		} else {
 			out = send(ctx, m, &p, &receipt, &len, why, sizeof why);
 		}

@@ -192,6 +192,7 @@ typedef enum node_sent (*node_send_fn)(void *ctx, const struct store_msg *m,
 
 struct deliver_stats {
 	size_t delivered, refused, failed;
+	size_t withdrawn; /* releases that may no longer go (node_release_still) */
 };
 
 /*

@@ -192,6 +192,80 @@ sq() { # HOME SQL (waiting for a daemon's write lock, as hostile.bats does)
 	[[ "$output" == *"0 delivered, 0 refused, 0 to retry"* ]]
 }
 
+# capture_kor: KOR's peer address on jpn a stand-in that keeps what it is
+# sent (cap/N.headers, cap/N.body) and answers 503: the message stays queued
+capture_kor() {
+	mkdir -p cap
+	python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap >cap.port &
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -s cap.port ] && break; sleep 0.05; done
+	"$L" --home jpn peer add KOR --url "http://127.0.0.1:$(head -1 cap.port)" >/dev/null
+}
+
+# withdrawn MSG REASON: a delivery sends nothing; MSG is refused here with
+# REASON, its envelope gone
+withdrawn() {
+	rm -f cap/*
+	"$L" --home jpn peer deliver --all || true
+	[ -z "$(ls cap)" ]
+	"$L" --home jpn --json peer outbox |
+		jq -e --arg m "$1" --arg r "$2" '.messages[] | select(.id == $m) |
+			.state == "refused" and (.last_error | contains($r))'
+	[ ! -e "jpn/outbox/$1" ]
+}
+
+@test "a queued release that may no longer go is withdrawn, never sent: its item destroyed, the peer's key replaced" {
+	capture_kor
+	"$L" --home jpn item release "$ID" --to KOR --by sato >/dev/null
+	run "$L" --home jpn peer deliver --all
+	[ "$status" -eq 1 ]
+	[ -n "$(ls cap)" ] # tried: the stand-in answered 503
+	msg=$("$L" --home jpn --json peer outbox | jq -r '.messages[0].id')
+	[ -f "jpn/outbox/$msg" ]
+	# the item destroyed: its queued release withdrawn in the same act, logged with it
+	"$L" --home jpn item destroy "$ID" --by suzuki >/dev/null
+	withdrawn "$msg" "withdrawn: the item was destroyed before it was delivered"
+	"$L" --home jpn --json log entries | jq -e --arg m "$msg" \
+		'[.entries[].data | @base64d | fromjson | select(.kind == "item-destroy")][0].withdrawn == [$m]'
+	# KOR's key replaced as compromised while a release waits: the envelope is
+	# sealed to the stolen key, and goes nowhere (release it again)
+	launch_item
+	"$L" --home jpn item release "$ID" --to KOR --by sato >/dev/null
+	"$L" --home jpn peer deliver --all || true
+	msg=$("$L" --home jpn --json peer outbox | jq -r '.messages[-1].id')
+	mkdir newkor && "$L" keygen --party KOR --out newkor >/dev/null
+	"$L" --home jpn party key KOR newkor/KOR.pub --replace --compromised >/dev/null
+	rm -f cap/*
+	run "$L" --home jpn peer deliver --all
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"0 delivered, 0 refused, 0 to retry, 1 withdrawn"* ]]
+	withdrawn "$msg" "sealed to KOR's key retired on 2019-09-01 (compromised): release it again"
+	log_kinds jpn | grep -qx message-withdrawn
+	# released again: sealed to KOR's key now, and sent
+	"$L" --home jpn item release "$ID" --to KOR --by sato >/dev/null
+	"$L" --home jpn peer deliver --all || true
+	[ -n "$(ls cap)" ]
+}
+
+@test "a queued release is withdrawn once the pact is no longer in force on the day it would go" {
+	# the pact as it would have ended (KOR's notice of 2019-08-23, never
+	# suspended): not in force from 2019-11-23
+	jq '.agreements[0].events |= map(select(.date < "2019-11-01"))' "$EXAMPLE" >ended.json
+	rm -rf jpn
+	"$L" --home jpn init --replay --party JPN >/dev/null
+	"$L" --home jpn config apply ended.json >/dev/null
+	"$L" --home jpn party key KOR kor/keys/KOR.pub >/dev/null
+	launch_item
+	capture_kor
+	"$L" --home jpn item release "$ID" --to KOR --by sato >/dev/null
+	msg=$("$L" --home jpn --json peer outbox | jq -r '.messages[0].id')
+	LIAISON_NOW=2019-11-22 "$L" --home jpn peer deliver --all || true
+	[ -n "$(ls cap)" ] # the last day in force: it goes (503 here)
+	export LIAISON_NOW=2019-11-23
+	"$L" --home jpn --json agreement status $G | jq -e '.state == "terminated"'
+	withdrawn "$msg" "$G is terminated on 2019-11-23: nothing is released under it"
+}
+
 @test "forged, tampered, stale, replayed and unknown senders' requests: 401, nothing stored" {
 	mkdir cap
 	python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap >cap.port &
