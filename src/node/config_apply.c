@@ -237,6 +237,58 @@ static int scheme_kept(struct store *s, const struct person *who, const struct p
 	return 0;
 }
 
+/* Whether two agreements have the same terms: parties, term, renewal,
+ * notice and the equivalence table (their events aside). */
+static bool same_terms(const struct agreement *a, const struct agreement *b)
+{
+	if (a->nparties != b->nparties || a->term_years != b->term_years ||
+	    a->renewal_years != b->renewal_years || a->notice_days != b->notice_days ||
+	    a->nequiv != b->nequiv)
+		return false;
+	for (size_t i = 0; i < a->nparties; i++)
+		if (strcmp(a->parties[i], b->parties[i]) != 0)
+			return false;
+	for (size_t i = 0; i < a->nequiv; i++) {
+		const struct agr_equiv *x = &a->equiv[i], *y = &b->equiv[i];
+		if (strcmp(x->common, y->common) != 0 || x->n != y->n)
+			return false;
+		for (size_t j = 0; j < x->n; j++)
+			if (strcmp(x->levels[j].party, y->levels[j].party) != 0 ||
+			    strcmp(x->levels[j].level, y->levels[j].level) != 0)
+				return false;
+	}
+	return true;
+}
+
+/*
+ * Through the API (who, a registrar), a file may record an agreement's
+ * events but not add an agreement or change one's terms: its equivalence
+ * table says which clearance reads the other party's items (a registrar
+ * who mapped a level down would read above their clearance, or let
+ * others), and a new agreement between the same parties would govern in
+ * its place. The node's operator applies such a change.
+ */
+static int terms_kept(struct store *s, const struct person *who, const struct agreement *a,
+		      size_t i, struct lerr *e)
+{
+	if (!who)
+		return 0;
+	struct agreement *old = malloc(sizeof *old);
+	if (!old)
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	int r = store_agreement_get(s, a->id, old, NULL);
+	if (r == LERR_NOTFOUND || (r == 0 && !same_terms(old, a)))
+		r = lerr_set(e, LERR_FORBIDDEN,
+			     "agreements[%zu]: %s may not %s agreement %s: its terms (parties, "
+			     "term, notice, equivalence) decide what every clearance reads; the "
+			     "node's operator applies them (liaison config apply)",
+			     i, who->id, r == 0 ? "change the terms of" : "add", a->id);
+	else if (r < 0)
+		r = lerr_set(e, LERR_STORE, "agreements[%zu]: cannot read agreement %s", i, a->id);
+	free(old);
+	return r;
+}
+
 static int apply(struct store *s, const struct person *who, const struct config *c, date_t today,
 		 struct config_summary *sum, struct lerr *e)
 {
@@ -255,7 +307,8 @@ static int apply(struct store *s, const struct person *who, const struct config 
 	if (r < 0)
 		return r;
 	for (size_t i = 0; r == 0 && i < c->nagreements; i++) {
-		r = apply_agreement(s, &c->agreements[i], i, ps, nps, day, sum, e);
+		if ((r = terms_kept(s, who, &c->agreements[i], i, e)) == 0)
+			r = apply_agreement(s, &c->agreements[i], i, ps, nps, day, sum, e);
 		sum->agreements += r == 0;
 	}
 	if (r == 0)
@@ -281,18 +334,24 @@ static int apply(struct store *s, const struct person *who, const struct config 
 	return r == 0 ? apply_record(s, c, e) : r;
 }
 
-/* The log entry of an applied file: its counts, and the ids of the people it put, so
- * that the record says whose records a file changed (and by_token, who applied it). */
+/* The log entry of an applied file: its counts, and the ids of the people, agreements
+ * and parties it put, so that the record says what a file changed (and by_token, who
+ * applied it). */
 static json_t *applied(const struct config *c, const char *name, const struct config_summary *sum)
 {
-	json_t *ids = json_array(),
-	       *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "file", name, "parties",
-			      (json_int_t)sum->parties, "agreements", (json_int_t)sum->agreements,
-			      "people", (json_int_t)sum->people, "export_regimes",
-			      (json_int_t)sum->regimes, "events_added",
-			      (json_int_t)sum->events_added, "people_ids", ids);
+	json_t *ids = json_array(), *agreements = json_array(), *parties = json_array(),
+	       *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "file", name,
+			      "parties", (json_int_t)sum->parties, "agreements",
+			      (json_int_t)sum->agreements, "people", (json_int_t)sum->people,
+			      "export_regimes", (json_int_t)sum->regimes, "events_added",
+			      (json_int_t)sum->events_added, "people_ids", ids, "agreement_ids",
+			      agreements, "party_codes", parties);
 	for (size_t i = 0; o && i < c->npeople; i++)
 		json_array_append_new(ids, json_string(c->people[i].id));
+	for (size_t i = 0; o && i < c->nagreements; i++)
+		json_array_append_new(agreements, json_string(c->agreements[i].id));
+	for (size_t i = 0; o && i < c->nparties; i++)
+		json_array_append_new(parties, json_string(c->parties[i].code));
 	return o;
 }
 

@@ -124,6 +124,46 @@ JSON
 	"$L" log entries | tail -1 | jq -e --arg t "$tok" '.kind == "config-apply" and .by_token == $t and .people_ids == ["noda"]'
 }
 
+@test "a registrar cannot change what a clearance reads through an agreement's terms, nor add an agreement to govern instead" {
+	# KOR's node holds JPN's GOKUHI item; lee, a KOR registrar who also
+	# analyses, is cleared III (CONFIDENTIAL): not enough for it
+	two_nodes
+	launch_item
+	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn >/dev/null
+	"$L" --home kor item import to-kor.lsn >/dev/null
+	"$L" --home kor person add lee --party KOR --name Lee --role registrar --role analyst \
+		--clearance III --from 2018-01-01 --ntk MISSILE-WARNING >/dev/null
+	LEE=$("$L" --home kor person token lee 2>/dev/null)
+	up kor
+	[ "$(req "$LEE" GET "/v1/items/$ID/content?purpose=warning")" = 404 ]
+	before=$("$L" --home kor --json agreement show $G | jq -c .equivalence)
+	entries=$("$L" --home kor log entries | wc -l)
+	# the same agreement, JPN's GOKUHI and TOKUTEI mapped down to CONFIDENTIAL
+	jq '{agreements: [.agreements[0] | .equivalence = [
+	      {"common":"SECRET","JPN":["HI"],"KOR":["II"]},
+	      {"common":"CONFIDENTIAL","JPN":["GOKUHI","TOKUTEI"],"KOR":["III"]}]]}' "$EXAMPLE" >remap.json
+	for q in "" "?dry_run=true"; do
+		[ "$(req "$LEE" POST "/v1/config$q" --data-binary @remap.json)" = 403 ]
+		[[ "$(jq -r .error.message body.txt)" == *"agreements[0]: lee may not change the terms of agreement $G: its terms"*"the node's operator applies them"* ]]
+	done
+	# a second JPN-KOR agreement, first by id, with that table
+	jq '{agreements: [.agreements[0] | .id = "A-JPN-KOR" |
+	      .events = [{"date":"2019-08-01","kind":"signed"},{"date":"2019-08-01","kind":"in-force"}] |
+	      .equivalence = [{"common":"SECRET","JPN":["HI"],"KOR":["II"]},
+	                      {"common":"CONFIDENTIAL","JPN":["GOKUHI","TOKUTEI"],"KOR":["III"]}]]}' "$EXAMPLE" >extra.json
+	[ "$(req "$LEE" POST /v1/config --data-binary @extra.json)" = 403 ]
+	[[ "$(jq -r .error.message body.txt)" == *"lee may not add agreement A-JPN-KOR"* ]]
+	[ "$(req "$LEE" GET "/v1/items/$ID/content?purpose=warning")" = 404 ]
+	[ "$("$L" --home kor --json agreement show $G | jq -c .equivalence)" = "$before" ]
+	[ "$(sqlite3 -cmd ".timeout 10000" kor/node.db "SELECT count(*) FROM agreements")" = 1 ]
+	[ "$("$L" --home kor log entries | wc -l)" = "$entries" ]
+	# the agreement as it is, with its events: taken
+	jq '{agreements: [.agreements[0]]}' "$EXAMPLE" >same.json
+	[ "$(req "$LEE" POST /v1/config --data-binary @same.json)" = 200 ]
+	"$L" --home kor log entries | tail -1 | jq -e --arg g "$G" \
+		'.kind == "config-apply" and .agreement_ids == [$g] and .party_codes == []'
+}
+
 @test "a copy is seen as its original is: not by a copier whose clearance has lapsed" {
 	node_with_high
 	"$L" person add exp --party JPN --name Exp --role analyst --clearance GOKUHI \
