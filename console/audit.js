@@ -173,7 +173,7 @@ async function logPage(params, slot, route) {
   await setBanners(await labelled(page.entries), route);
   let alarms = null;
   try {
-    const r = await jsonOf(await fetch('/readyz', { cache: 'no-store' })); // 503 when not ready: the same JSON
+    const r = await jsonOf(await fetch('/readyz', { cache: 'no-store' })); // its alarms, ready or not (503: the same JSON)
     if (r && Array.isArray(r.alarms) && r.alarms.length)
       alarms = h('div', { class: 'bad', role: 'alert' }, h('p', { class: 'verdict' }, "A peer's log raised an alarm"), h('ul', null, r.alarms.map((a) => h('li', null, `${a.party}: `, iso(a.alarm)))));
   } catch {

@@ -94,7 +94,6 @@ enum MHD_Result api_file_answer(struct ctx *x, unsigned status, const char *path
 
 /* ---- the node ---- */
 
-/* 200 while no peer's log raised an alarm; 503 with the alarms otherwise */
 /* Alive: the daemon answers (a process supervisor's probe; nothing asked of the store). */
 static enum MHD_Result h_health(struct ctx *x)
 {
@@ -141,8 +140,10 @@ enum MHD_Result api_reply_stale(struct ctx *x)
 }
 
 /* Ready: the store answers, the node's keys are unsealed (the ones in
- * use: not rotated since), no peer's log raised an alarm; else 503 saying
- * which (a load balancer's probe). */
+ * use: not rotated since); else 503 saying which (a load balancer's
+ * probe). The alarms peers' logs raised are listed, and change nothing:
+ * a peer that signs a fork of its own log must not be able to take this
+ * node out of service (peer status, /metrics and the console show them). */
 static enum MHD_Result h_ready(struct ctx *x)
 {
 	json_t *alarms = NULL, *problems = json_array();
@@ -156,8 +157,6 @@ static enum MHD_Result h_ready(struct ctx *x)
 		json_array_append_new(problems,
 				      json_string("the node's keys were rotated since this daemon "
 						  "started: restart it to sign with the new ones"));
-	if (json_array_size(alarms))
-		json_array_append_new(problems, json_string("a peer's log raised an alarm"));
 	bool ok = json_array_size(problems) == 0;
 	json_t *o = json_pack("{s:b, s:s, s:o, s:o}", "ok", ok, "party", x->n->party, "problems",
 			      problems, "alarms", alarms ? alarms : json_array());
