@@ -68,9 +68,16 @@ int node_item_copy(struct node *n, const struct act_args *a, const struct key_se
 	uint8_t id[12];
 	randombytes_buf(id, sizeof id);
 	sodium_bin2hex(l.item, sizeof l.item, id, sizeof id);
-	if (l.ncaveats < LABEL_LIST_MAX)
-		snprintf(l.caveats[l.ncaveats++], LABEL_WORD_MAX, "%s-of:%.40s",
-			 a->file ? "translation" : "copy", it.id);
+	if (l.ncaveats == LABEL_LIST_MAX) { /* never a copy that does not say it is one */
+		r = lerr_set(e, LERR_LIMIT,
+			     "item %s carries %d caveats, the most a label holds: a copy has no "
+			     "room for its %s-of caveat; not copied",
+			     it.id, LABEL_LIST_MAX, a->file ? "translation" : "copy");
+		store_item_free(&it);
+		return r;
+	}
+	snprintf(l.caveats[l.ncaveats++], LABEL_WORD_MAX, "%s-of:%.40s",
+		 a->file ? "translation" : "copy", it.id);
 	char *canon = NULL;
 	size_t cn;
 	int in = -1;

@@ -26,6 +26,14 @@ setup() {
 	# the copy inherits every restriction: suzuki, without the group, still cannot
 	run "$L" item get "$copy" --by suzuki --purpose warning -o "$BATS_TEST_TMPDIR/x"
 	[ "$status" -eq 3 ]
+	# an item whose label is full of caveats: no copy that does not say it is one
+	full=$("$L" item share "$BATS_TEST_TMPDIR/report.txt" --by sato --level GOKUHI --title Full \
+		$(for i in $(seq 16); do echo --caveat "C$i"; done) 2>/dev/null)
+	before=$(rows items)
+	run "$L" item reproduce "$full" --by sato
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"item $full carries 16 caveats, the most a label holds: a copy has no room for its copy-of caveat; not copied"* ]]
+	[ "$(rows items)" -eq "$before" ]
 }
 
 @test "translate stores the translation under the original's markings" {
