@@ -998,12 +998,22 @@ int node_consent_import(struct node *n, const char *file, const char *from, stru
 		lerr_prefix(e, "%s", file);
 	struct store_item it;
 	struct label l;
-	if (r == 0 && (r = node_item_get(n, ci->item, &it, &l, e)) == 0) {
-		store_item_free(&it);
-		if (strcmp(l.originator, ci->originator) != 0)
-			r = lerr_set(e, LERR_REFUSED, "%s: %s did not make item %s (%s did)", file,
-				     ci->originator, ci->item, l.originator);
+	bool unheld = false;
+	if (r == 0) {
+		if ((r = node_item_get(n, ci->item, &it, &l, e)) == 0) {
+			store_item_free(&it);
+			if ((unheld = strcmp(l.originator, ci->originator) != 0))
+				r = lerr_set(e, LERR_REFUSED,
+					     "%s: %s did not make item %s (%s did)", file,
+					     ci->originator, ci->item, l.originator);
+		} else
+			unheld = r == LERR_NOTFOUND;
 	}
+	/* a peer learns nothing of what this node holds: an item not held and
+	 * one another party made answer alike */
+	if (from && unheld)
+		r = lerr_set(e, LERR_NOTFOUND, "no item %s of %s's is held here", ci->item,
+			     ci->originator);
 	/* for a third party known here: not the originator, not this holder */
 	const struct release_args to_check = {.item = ci->item, .to = ci->to};
 	if (r == 0 && (r = consent_to_check(n, &to_check, &l, n->party, e)) < 0)

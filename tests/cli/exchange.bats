@@ -298,6 +298,17 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	peer_post c.headers consent.json "$DAEMON_URL/v1/peer/messages"
 	[ "$code" = 409 ]
 	[[ "$(jq -r .error.message ans.json)" == *"a consent of JPN's comes from JPN's node, not from KOR"* ]]
+	# KOR's own consent about an item the USA holds from JPN, and about an id
+	# never used: answered alike (KOR learns nothing of what the USA holds)
+	for id in "$ID" 000000000000000000000000; do
+		"$TOOLS/forge" signed kor/keys/KOR.key liaison-consent/v1 consent \
+			'{"content_sealed":"'"$(head -c 80 /dev/zero | base64 -w0)"'","date":"2019-09-01","granted_by":"kim","holder":"USA","item":"'$id'","label_sha256":"x","originator":"KOR","to":"JPN"}' >probe.json
+		"$TOOLS/forge" peer kor/keys/KOR.key USA consent "$id" probe.json >probe.headers
+		peer_post probe.headers probe.json "$DAEMON_URL/v1/peer/messages"
+		echo "$code $(jq -r .error.message ans.json)" | sed "s/$id/ID/" >>probes.txt
+	done
+	[ "$(sort -u probes.txt | wc -l)" -eq 1 ]
+	[ "$(head -1 probes.txt)" = "404 no item ID of KOR's is held here" ]
 	kill -9 "$DAEMON_PID"
 	wait "$DAEMON_PID" 2>/dev/null || true
 	[ "$(sqlite3 usa/node.db "SELECT originator || ' ' || sender FROM items WHERE id = '$ID'")" = "JPN KOR" ]
