@@ -17,7 +17,8 @@ trap 'rm -f "$log" "$log".*; sh scripts/pg.sh stop "$pgdir"' EXIT
 # the server is stopped when the check is stopped too, and the builds
 # running beside the gcc suite (a background list ignores SIGINT),
 # and the CLI suite's workers (cli below)
-trap 'for p in ${builds:-} ${workers:-}; do pkill -TERM -P "$p"; kill "$p"; done 2>/dev/null; exit 143' INT TERM
+trap 'for p in ${builds:-}; do pkill -TERM -P "$p"; kill "$p"; done 2>/dev/null
+	for p in ${workers:-}; do kill -TERM -- -"$p"; done 2>/dev/null; exit 143' INT TERM
 
 # tally NAME: counts the TAP lines in $log, prints them on failure. A
 # sanitizer report anywhere in the log counts as one more failure.
@@ -66,14 +67,18 @@ built() {
 # largest first, so that the last to end ends soon after the other; each
 # file its own bats run (its own TAP plan: tally counts the lines). Every
 # test has its own folder and its daemons a free port, so no two tests
-# share anything.
+# share anything. Each worker is a session of its own (setsid), so that a
+# stopped check ends it whole, its tests' daemons included. A file whose
+# run did not give its plan's count of tests is one more failure.
 cli() {
 	ls -S tests/cli/*.bats >"$log.queue"
+	files=$(wc -l <"$log.queue")
 	workers=
 	for w in 1 2; do
-		while f=$(flock "$log.lock" sh -c 'f=$(head -1 "$1") && [ -n "$f" ] && sed -i 1d "$1" && echo "$f"' - "$log.queue"); do
+		# shellcheck disable=SC2016
+		setsid sh -c 'while f=$(flock "$1.lock" sh -c '\''f=$(head -1 "$1") && [ -n "$f" ] && sed -i 1d "$1" && echo "$f"'\'' - "$1.queue"); do
 			bats --tap --timing "$f"
-		done >"$log.cli$w" 2>&1 &
+		done' - "$log" >"$log.cli$w" 2>&1 &
 		workers="$workers $!"
 	done
 	# these two only: the builds run in the background beside the gcc suite
@@ -81,6 +86,11 @@ cli() {
 	wait $workers
 	workers=
 	cat "$log.cli1" "$log.cli2"
+	plans=$(cat "$log.cli1" "$log.cli2" | grep -c '^1\.\.')
+	planned=$(cat "$log.cli1" "$log.cli2" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p' | awk '{n += $1} END {print n + 0}')
+	ran=$(cat "$log.cli1" "$log.cli2" | grep -cE '^(not )?ok ')
+	[ "$plans" -eq "$files" ] && [ "$planned" -eq "$ran" ] ||
+		echo "not ok - the CLI suite: $plans plans of $files files, $ran tests of $planned planned"
 	rm -f "$log.queue" "$log.lock" "$log.cli1" "$log.cli2"
 }
 

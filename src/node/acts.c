@@ -137,7 +137,10 @@ int node_item_copy(struct node *n, const struct act_args *a, const struct key_se
 }
 
 /* The releases of item still queued, withdrawn in the caller's transaction
- * (their ids appended to ids): an envelope of a destroyed item goes nowhere. */
+ * (their ids appended to ids): an envelope of a destroyed item goes nowhere.
+ * Their attempts stay as they were: a delivery in flight that comes back
+ * with the peer's receipt is then saved over the withdrawal (the peer has
+ * it; store_outbox_update). */
 static int releases_withdrawn(struct node *n, const char *item, json_t *ids, struct lerr *e)
 {
 	struct store_msg *ms = NULL;

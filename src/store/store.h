@@ -381,7 +381,10 @@ int store_outbox_claim(struct store *s, const char *id, int64_t due, int64_t *at
 void store_outbox_unclaim(struct store *s, const char *id) __attribute__((nonnull));
 /* Saves attempts, next_try, state, done_on, last_error and receipt of a
  * message still queued after was_attempts attempts: else (another
- * delivery's outcome saved meanwhile) LERR_EXISTS, nothing changed. */
+ * delivery's outcome saved meanwhile) LERR_EXISTS, nothing changed. A
+ * delivery (m->state MSG_DELIVERED) is also saved over a withdrawal made
+ * meanwhile with its attempts as they were ("withdrawn: ...", item
+ * destroy): the peer has the message, and the record must say so. */
 int store_outbox_update(struct store *s, const struct store_msg *m, int64_t was_attempts,
 			struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2)));
 

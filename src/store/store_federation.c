@@ -400,7 +400,8 @@ int store_outbox_update(struct store *s, const struct store_msg *m, int64_t was_
 	struct sql_stmt *st;
 	if (db_prep(s,
 		    "UPDATE outbox SET attempts = ?, next_try = ?, state = ?, done_on = ?,"
-		    " last_error = ?, receipt = ? WHERE id = ? AND state = 0 AND attempts = ?",
+		    " last_error = ?, receipt = ? WHERE id = ? AND attempts = ? AND (state = 0"
+		    " OR (? = 1 AND state = 2 AND last_error LIKE 'withdrawn:%'))",
 		    &st, e) < 0)
 		return LERR_STORE;
 	sql_bind_int(st, 1, m->attempts);
@@ -414,6 +415,7 @@ int store_outbox_update(struct store *s, const struct store_msg *m, int64_t was_
 		sql_bind_null(st, 6);
 	db_bind_text(st, 7, m->id, false);
 	sql_bind_int(st, 8, was_attempts);
+	sql_bind_int(st, 9, m->state == MSG_DELIVERED);
 	return db_step_change(s, st, "update message", e, LERR_EXISTS,
 			      "message %.40s was dealt with meanwhile (another delivery's outcome "
 			      "saved): this one's dropped",

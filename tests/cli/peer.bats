@@ -247,6 +247,30 @@ withdrawn() {
 	[ -n "$(ls cap)" ]
 }
 
+@test "an item destroyed while its release is on the wire: the peer's receipt is kept, the record says delivered" {
+	up kor
+	"$L" --home kor peer add JPN --url http://127.0.0.1:9 >/dev/null
+	# KOR's answer held on its way back until flag is made
+	python3 "$BATS_TEST_DIRNAME/../tools/relay_peer.py" hold "$KOR_URL" flag >relay.port &
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -s relay.port ] && break; sleep 0.05; done
+	"$L" --home jpn peer add KOR --url "http://127.0.0.1:$(cat relay.port)" >/dev/null
+	"$L" --home jpn item release "$ID" --to KOR --by sato >/dev/null
+	msg=$("$L" --home jpn --json peer outbox | jq -r '.messages[0].id')
+	"$L" --home jpn peer deliver >deliver.out 2>&1 &
+	deliverer=$!
+	for _ in $(seq 200); do [ -e flag.held ] && break; sleep 0.05; done
+	[ -e flag.held ]
+	"$L" --home jpn item destroy "$ID" --by suzuki >/dev/null
+	touch flag
+	wait "$deliverer"
+	grep -q "1 delivered, 0 refused, 0 to retry" deliver.out
+	"$L" --home jpn --json peer outbox | jq -e --arg m "$msg" \
+		'.messages[] | select(.id == $m) | .state == "delivered" and .receipt != null'
+	log_kinds jpn | grep -qx message-delivered
+	[ "$(sq kor "SELECT count(*) FROM items WHERE id = '$ID'")" = 1 ]
+}
+
 @test "a queued release is withdrawn once the pact is no longer in force on the day it would go" {
 	# the pact as it would have ended (KOR's notice of 2019-08-23, never
 	# suspended): not in force from 2019-11-23
