@@ -289,7 +289,9 @@ int node_outbox_deliver(struct node *n, const char *peer, int64_t now, bool all,
 			out = NODE_FAILED; /* the peer may be added again */
 		} else if (still) {
 			/* a release that may no longer go: withdrawn, its envelope removed */
-			if (outbox_ended(n, m, "message-withdrawn", why, &me) == 0)
+			char said[sizeof why + 16];
+			snprintf(said, sizeof said, "withdrawn: %s", why);
+			if (outbox_ended(n, m, "message-withdrawn", said, &me) == 0)
 				st->withdrawn++;
 			store_outbox_unclaim(n->store, m->id);
 			continue;

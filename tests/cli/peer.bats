@@ -210,7 +210,7 @@ withdrawn() {
 	[ -z "$(ls cap)" ]
 	"$L" --home jpn --json peer outbox |
 		jq -e --arg m "$1" --arg r "$2" '.messages[] | select(.id == $m) |
-			.state == "refused" and (.last_error | contains($r))'
+			.state == "refused" and (.last_error | startswith("withdrawn: ") and contains($r))'
 	[ ! -e "jpn/outbox/$1" ]
 }
 
