@@ -192,14 +192,34 @@ sq() { # HOME SQL (waiting for a daemon's write lock, as hostile.bats does)
 	[[ "$output" == *"0 delivered, 0 refused, 0 to retry"* ]]
 }
 
-# capture_kor: KOR's peer address on jpn a stand-in that keeps what it is
-# sent (cap/N.headers, cap/N.body) and answers 503: the message stays queued
+# stand_in_kor TOOL ARGS...: KOR's peer address on jpn a stand-in, the
+# python tool of tests/tools that prints the port it listens on (its pid in PIDS)
+stand_in_kor() {
+	python3 "$BATS_TEST_DIRNAME/../tools/$1" "${@:2}" >stand-in.port &
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -s stand-in.port ] && break; sleep 0.05; done
+	"$L" --home jpn peer add KOR --url "http://127.0.0.1:$(head -1 stand-in.port)" >/dev/null
+}
+
+# capture_kor: a stand-in for KOR that keeps what it is sent (cap/N.headers,
+# cap/N.body) and answers 503: the message stays queued
 capture_kor() {
 	mkdir -p cap
-	python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap >cap.port &
-	PIDS+=($!)
-	for _ in $(seq 100); do [ -s cap.port ] && break; sleep 0.05; done
-	"$L" --home jpn peer add KOR --url "http://127.0.0.1:$(head -1 cap.port)" >/dev/null
+	stand_in_kor capture_peer.py cap
+}
+
+# held_delivery: the release of ID to KOR's daemon sent by `peer deliver`
+# in the background (its pid in DELIVERER, its output in deliver.out), and
+# KOR's answer held on its way back until the file flag is made
+held_delivery() {
+	up kor
+	"$L" --home kor peer add JPN --url http://127.0.0.1:9 >/dev/null
+	stand_in_kor relay_peer.py hold "$KOR_URL" flag
+	"$L" --home jpn item release "$ID" --to KOR --by sato >/dev/null
+	"$L" --home jpn peer deliver >deliver.out 2>&1 &
+	DELIVERER=$!
+	for _ in $(seq 200); do [ -e flag.held ] && break; sleep 0.05; done
+	[ -e flag.held ]
 }
 
 # withdrawn MSG REASON: a delivery sends nothing; MSG is refused here with
@@ -248,22 +268,11 @@ withdrawn() {
 }
 
 @test "an item destroyed while its release is on the wire: the peer's receipt is kept, the record says delivered" {
-	up kor
-	"$L" --home kor peer add JPN --url http://127.0.0.1:9 >/dev/null
-	# KOR's answer held on its way back until flag is made
-	python3 "$BATS_TEST_DIRNAME/../tools/relay_peer.py" hold "$KOR_URL" flag >relay.port &
-	PIDS+=($!)
-	for _ in $(seq 100); do [ -s relay.port ] && break; sleep 0.05; done
-	"$L" --home jpn peer add KOR --url "http://127.0.0.1:$(cat relay.port)" >/dev/null
-	"$L" --home jpn item release "$ID" --to KOR --by sato >/dev/null
+	held_delivery
 	msg=$("$L" --home jpn --json peer outbox | jq -r '.messages[0].id')
-	"$L" --home jpn peer deliver >deliver.out 2>&1 &
-	deliverer=$!
-	for _ in $(seq 200); do [ -e flag.held ] && break; sleep 0.05; done
-	[ -e flag.held ]
 	"$L" --home jpn item destroy "$ID" --by suzuki >/dev/null
 	touch flag
-	wait "$deliverer"
+	wait "$DELIVERER"
 	grep -q "1 delivered, 0 refused, 0 to retry" deliver.out
 	"$L" --home jpn --json peer outbox | jq -e --arg m "$msg" \
 		'.messages[] | select(.id == $m) | .state == "delivered" and .receipt != null'
@@ -549,22 +558,11 @@ nodes() {
 }
 
 @test "two deliverers of one message: the second outcome is never written over the first" {
-	up kor
-	"$L" --home kor peer add JPN --url http://127.0.0.1:9 >/dev/null
-	# KOR's answers held on the way until the file flag exists
-	python3 "$BATS_TEST_DIRNAME/../tools/relay_peer.py" hold "$KOR_URL" flag >relay.port &
-	PIDS+=($!)
-	for _ in $(seq 100); do [ -s relay.port ] && break; sleep 0.05; done
-	"$L" --home jpn peer add KOR --url "http://127.0.0.1:$(cat relay.port)" >/dev/null
-	"$L" --home jpn item release "$ID" --to KOR --by sato >/dev/null
-	"$L" --home jpn peer deliver >deliver.out 2>&1 &
-	deliverer=$!
-	for _ in $(seq 200); do [ -e flag.held ] && break; sleep 0.05; done
-	[ -e flag.held ]
+	held_delivery
 	# meanwhile another deliverer (a daemon's lane) saved its own outcome
 	sq jpn "UPDATE outbox SET state = 1, attempts = 1, done_on = '2019-09-01', receipt = '{\"theirs\":1}'"
 	touch flag
-	wait "$deliverer" || true
+	wait "$DELIVERER" || true
 	[ "$(tail -1 deliver.out)" = "0 delivered, 0 refused, 0 to retry" ]
 	# the first outcome stands: its receipt kept, no second delivery logged
 	[ "$(sq jpn "SELECT state || ' ' || attempts || ' ' || receipt FROM outbox")" = '1 1 {"theirs":1}' ]
