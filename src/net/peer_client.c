@@ -235,6 +235,14 @@ static enum node_sent send_one(struct node *n, const struct key_secret *k,
 			 * store unreachable, a full disk): later */
 			return oe.code == LERR_NOTFOUND ? NODE_REFUSED : NODE_FAILED;
 		}
+		/* a release sealed to a key the peer no longer holds goes nowhere */
+		int held = node_release_key_held(n, m, fd, why, wn, &oe);
+		if (held != 0) {
+			if (held < 0)
+				snprintf(why, wn, "%.240s", oe.msg);
+			close(fd);
+			return held < 0 ? NODE_FAILED : NODE_WITHDRAWN;
+		}
 		if (!(b.f = fdopen(fd, "rb"))) {
 			snprintf(why, wn, "%.160s: %.80s", name, strerror(errno));
 			close(fd);

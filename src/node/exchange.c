@@ -312,23 +312,21 @@ static int release_record(struct node *n, const struct release_args *a,
 	return node_log_commit(n, "item-release", facts, e);
 }
 
-/* Whether the envelope of queued release m is sealed to a key m's peer
- * still holds: its key now, or one it rotated (a peer keeps those to open
- * what was sealed to them); one replaced by hand or compromised: 1, with
- * why. An envelope this cannot read: 0 (its delivery says what is wrong). */
-static int sealed_key_held(struct node *n, const struct store_msg *m, char *why, size_t wn,
-			   struct lerr *e)
+int node_release_key_held(struct node *n, const struct store_msg *m, int fd, char *why, size_t wn,
+			  struct lerr *e)
 {
-	char name[STORE_PAYLOAD_NAME];
 	struct env_header h;
 	enum env_check ec;
 	struct lerr oe = {0};
-	int fd;
-	node_outbox_name(m->id, name);
-	if (node_payload_open(n, name, &fd, &oe) < 0)
+	if (strcmp(m->kind, "item") != 0)
 		return 0;
 	int r = envelope_read_header(fd, &h, &ec, &oe);
-	close(fd);
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		if (r == 0)
+			envelope_header_free(&h);
+		return lerr_set(e, LERR_IO, "message %s: cannot read it again: %s", m->id,
+				strerror(errno));
+	}
 	if (r < 0)
 		return 0;
 	const uint8_t *to = NULL;
@@ -392,7 +390,7 @@ int node_release_still(struct node *n, const struct store_msg *m, char *why, siz
 		r = 1;
 	}
 	free(a);
-	return r == 0 ? sealed_key_held(n, m, why, wn, e) : r;
+	return r;
 }
 
 /* The envelope into the outbox (in place before its row: a file without a

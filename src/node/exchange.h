@@ -92,14 +92,23 @@ int node_release_consent(struct node *n, const char *item, const char *to, char 
 
 /*
  * Whether queued message m may still go, as each delivery attempt checks:
- * a release (kind "item") whose item was destroyed, whose agreement with
- * the peer is no longer in force today (R-IN-FORCE), or whose envelope is
- * sealed to a key the peer no longer holds (replaced by hand, compromised)
- * is withdrawn: 1, with why. 0: it goes; another message kind always
- * does. A LERR code when the store cannot say (tried later).
+ * a release (kind "item") whose item was destroyed, or whose agreement
+ * with the peer is no longer in force today (R-IN-FORCE), is withdrawn: 1,
+ * with why. 0: it goes; another message kind always does. A LERR code
+ * when the store cannot say (tried later).
  */
 int node_release_still(struct node *n, const struct store_msg *m, char *why, size_t wn,
 		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
+
+/*
+ * The same for its envelope, open at fd (left at its start), as it is
+ * sent: sealed to the peer's key now, or to one the peer rotated (a peer
+ * keeps those to open what was sealed to them), it goes (0); sealed to a
+ * key replaced by hand or compromised, it is withdrawn (1, with why). An
+ * envelope this cannot read goes (the peer says what is wrong with it).
+ */
+int node_release_key_held(struct node *n, const struct store_msg *m, int fd, char *why, size_t wn,
+			  struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 4)));
 
 /* A consent document's largest size (a file, or with an envelope). */
 #define NODE_CONSENT_MAX 4096

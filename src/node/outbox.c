@@ -287,16 +287,10 @@ int node_outbox_deliver(struct node *n, const char *peer, int64_t now, bool all,
 		    (still = node_release_still(n, m, why, sizeof why, &me)) < 0) {
 			snprintf(why, sizeof why, "%.250s", me.msg);
 			out = NODE_FAILED; /* the peer may be added again */
-		} else if (still) {
-			/* a release that may no longer go: withdrawn, its envelope removed */
-			char said[sizeof why + 16];
-			snprintf(said, sizeof said, "withdrawn: %s", why);
-			if (outbox_ended(n, m, "message-withdrawn", said, &me) == 0)
-				st->withdrawn++;
-			store_outbox_unclaim(n->store, m->id);
-			continue;
 		} else {
-			out = send(ctx, m, &p, &receipt, &len, why, sizeof why);
+			/* the envelope's key is checked as it is sent (read once) */
+			out = still ? NODE_WITHDRAWN
+				    : send(ctx, m, &p, &receipt, &len, why, sizeof why);
 		}
 		const int got = out == NODE_SENT
 				    ? node_outbox_delivered(n, m, receipt ? receipt : "", len, &me)
@@ -308,6 +302,12 @@ int node_outbox_deliver(struct node *n, const char *peer, int64_t now, bool all,
 		} else if (out == NODE_REFUSED) {
 			if (node_outbox_refused(n, m, why, &me) == 0)
 				st->refused++;
+		} else if (out == NODE_WITHDRAWN) {
+			/* a release that may no longer go: withdrawn, its envelope removed */
+			char said[sizeof why + 16];
+			snprintf(said, sizeof said, "withdrawn: %s", why);
+			if (outbox_ended(n, m, "message-withdrawn", said, &me) == 0)
+				st->withdrawn++;
 		} else {
 			if (out == NODE_SENT) /* a receipt that does not check */
 				snprintf(why, sizeof why, "%.250s", me.msg);

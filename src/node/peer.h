@@ -178,8 +178,9 @@ int node_peer_get(struct node *n, const char *party, struct store_peer *p, struc
 
 #define NODE_DELIVER_BATCH 64 /* messages one delivery pass takes at most */
 
-/* What sending one message came to. */
-enum node_sent { NODE_SENT, NODE_REFUSED, NODE_FAILED };
+/* What sending one message came to (NODE_WITHDRAWN: not sent, a release
+ * that may no longer go, node_release_still and node_release_key_held). */
+enum node_sent { NODE_SENT, NODE_REFUSED, NODE_FAILED, NODE_WITHDRAWN };
 
 /*
  * Sends message m to peer p (the transport's: net/peer_client.c). On
