@@ -119,7 +119,7 @@ seal() {
 	seal -o env.lsn plain.bin
 	size=$(stat -c %s env.lsn)
 	cp env.lsn bad.lsn
-	printf 'X' | dd of=bad.lsn bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+	flip_byte bad.lsn $((size / 2))
 	run "$L" open --key KOR.key --verify JPN.pub -o out.bin bad.lsn
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"corrupted chunk: chunk 3 does not authenticate"* ]]

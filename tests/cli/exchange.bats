@@ -451,7 +451,7 @@ print(base64.b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode(
 @test "import refuses a changed envelope, an unknown sender, and a level with no equivalent" {
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
 	cp to-kor.lsn bad.lsn
-	printf 'X' | dd of=bad.lsn bs=1 seek=600 conv=notrunc 2>/dev/null
+	flip_byte bad.lsn $(($(stat -c %s bad.lsn) / 2))
 	run "$L" --home kor item import bad.lsn
 	[ "$status" -eq 1 ]
 	[ "$(sqlite3 kor/node.db 'SELECT count(*) FROM items')" -eq 0 ]

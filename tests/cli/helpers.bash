@@ -62,6 +62,14 @@ outbox_until() {
 	return 1
 }
 
+# flip_byte FILE OFFSET: one bit of FILE's byte at OFFSET changed in place,
+# so that the file always differs (writing a fixed byte over random
+# ciphertext leaves it as it was once in 256 runs)
+flip_byte() {
+	perl -e 'open(my $f, "+<", $ARGV[0]) or die; seek($f, $ARGV[1], 0); read($f, my $c, 1) == 1 or die;
+		seek($f, $ARGV[1], 0); print $f chr(ord($c) ^ 1); close($f) or die' "$1" "$2"
+}
+
 log_kinds() { # HOME: the kinds of its log's entries, one a line
 	"$L" --home "$1" --json log entries | jq -r '.entries[].data | @base64d | fromjson | .kind'
 }

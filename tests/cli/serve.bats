@@ -201,7 +201,7 @@ share() { # TOKEN -> the new item's id
 	# a small one spoilt on disk: 500, the item named, the daemon's log says why
 	small=$(share "$SATO")
 	blob=jpn/blobs/$(sqlite3 jpn/node.db "SELECT blob FROM items WHERE id = '$small'").lsn
-	printf '\377' | dd of="$blob" bs=1 seek=$(($(stat -c %s "$blob") - 20)) conv=notrunc 2>/dev/null
+	flip_byte "$blob" $(($(stat -c %s "$blob") - 20))
 	call "$SATO" GET "/v1/items/$small/content?purpose=warning"
 	[ "$status_code" = 500 ]
 	[ "$(jq -r .error.code out.json)" = io ]
