@@ -193,6 +193,32 @@ static int consent_names(const struct consent_info *ci, const char *holder,
 }
 
 /*
+ * Why consent document doc cannot pass item l on from this node (into why,
+ * as consent_flaw; "" when it can): one that no longer verifies (its
+ * originator's key since replaced or retired as compromised) is a flaw, not
+ * an error (a decision says it to the asker: the key's details stay out);
+ * label_sha256: the label it must name, or NULL not to compare it.
+ */
+static int consent_doc_flaw(struct node *n, const char *doc, const struct label *l,
+			    const char *label_sha256, char *why, size_t wn, struct lerr *e)
+{
+	struct consent_info ci;
+	json_t *root = json_loads(doc, JSON_REJECT_DUPLICATES, NULL);
+	int r = root ? consent_read(n, root, "the consent held here", SIGNER_HELD, &ci, e)
+		     : lerr_set(e, LERR_INVAL, "the consent held here is not JSON");
+	json_decref(root);
+	why[0] = '\0';
+	if (r == LERR_AUTH || r == LERR_INVAL) {
+		snprintf(why, wn, "cannot be verified against %s's keys here", l->originator);
+		lerr_clear(e);
+		return 0;
+	}
+	if (r == 0)
+		consent_flaw(&ci, n->party, label_sha256, "this node holds", why, wn);
+	return r;
+}
+
+/*
  * The consent this node holds to pass item it/l on to `to` (*doc, free()
  * it; NULL when the item is this party's own, or goes back to its
  * originator: neither needs one; LERR_NOTFOUND when none is held),
@@ -203,31 +229,15 @@ static int consent_names(const struct consent_info *ci, const char *holder,
 static int consent_held(struct node *n, const struct store_item *it, const struct label *l,
 			const char *to, char **doc, char *why, size_t wn, struct lerr *e)
 {
+	char label_sha256[DIGEST_B64_MAX];
 	*doc = NULL;
 	why[0] = '\0';
 	if (strcmp(l->originator, n->party) == 0 || strcmp(to, l->originator) == 0)
 		return 0;
 	int r = store_consent_evidence(n->store, l->item, to, doc, e);
-	struct consent_info ci;
-	json_t *root = r == 0 ? json_loads(*doc, JSON_REJECT_DUPLICATES, NULL) : NULL;
-	if (r == 0)
-		r = root ? consent_read(n, root, "the consent held here", SIGNER_HELD, &ci, e)
-			 : lerr_set(e, LERR_INVAL, "the consent held here is not JSON");
-	json_decref(root);
-	/* one that no longer verifies (its originator's key since replaced or
-	 * retired as compromised): a flaw, not an error (a decision says it
-	 * to the asker: the key's details stay out) */
-	if (r == LERR_AUTH || r == LERR_INVAL) {
-		snprintf(why, wn, "cannot be verified against %s's keys here", l->originator);
-		lerr_clear(e);
-		free(*doc);
-		*doc = NULL;
-		return 0;
-	}
 	if (r == 0) {
-		char label_sha256[DIGEST_B64_MAX];
 		peer_digest(it->label, strlen(it->label), label_sha256);
-		consent_flaw(&ci, n->party, label_sha256, "this node holds", why, wn);
+		r = consent_doc_flaw(n, *doc, l, label_sha256, why, wn, e);
 	}
 	if (r < 0) {
 		free(*doc);
@@ -237,8 +247,10 @@ static int consent_held(struct node *n, const struct store_item *it, const struc
 }
 
 int node_consent_flaw(struct node *n, const struct store_item *it, const struct label *l,
-		      const char *to, char *why, size_t wn, struct lerr *e)
+		      const char *to, const char *sent, char *why, size_t wn, struct lerr *e)
 {
+	if (sent) /* checked against its label when queued: its signature now */
+		return consent_doc_flaw(n, sent, l, NULL, why, wn, e);
 	char *doc = NULL;
 	int r = consent_held(n, it, l, to, &doc, why, wn, e);
 	free(doc);
@@ -355,13 +367,19 @@ int node_release_key_held(struct node *n, const struct store_msg *m, int fd, cha
 	return r;
 }
 
+/* The rules of a release that judge the releaser, not the day it goes:
+ * the act was theirs to make on the day they made it. */
+static bool releasers_rule(const char *id)
+{
+	return strcmp(id, "R-ROLE") == 0 || strcmp(id, "R-CLEARANCE") == 0 ||
+	       strcmp(id, "R-NTK") == 0;
+}
+
 int node_release_still(struct node *n, const struct store_msg *m, char *why, size_t wn,
 		       struct lerr *e)
 {
 	struct store_item it;
-	struct agreement *a;
-	struct agr_state st;
-	char d1[DATE_BUF_SIZE];
+	char by[PERSON_ID_MAX];
 	if (strcmp(m->kind, "item") != 0)
 		return 0;
 	int r = store_item_get(n->store, m->ref, &it, e);
@@ -375,21 +393,35 @@ int node_release_still(struct node *n, const struct store_msg *m, char *why, siz
 	if (r < 0)
 		return r;
 	store_item_free(&it);
-	if (!(a = malloc(sizeof *a)))
+	/* the release decided again as its releaser, on the day it would go:
+	 * the pact with the peer in force (R-IN-FORCE), a passed-on item still
+	 * held under its agreement (R-RECEIVED, R-CONTINUING) with a consent
+	 * that still verifies (R-THIRD-PARTY), the export law of that day
+	 * (R-EXPORT: a special measure or a licence ended since it was queued) */
+	if ((r = store_release_by(n->store, m->ref, m->peer, by, e)) < 0)
+		return r;
+	struct decision *d = malloc(sizeof *d);
+	if (!d)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
-	/* R-IN-FORCE as the release was decided, on the day it would be delivered */
-	if ((r = node_agreement_between(n, n->party, m->peer, n->clock.today, a, e)) == 0) {
-		agreement_state(a, n->clock.today, AGR_NONE, &st);
-		if (st.state != AGR_IN_FORCE && st.state != AGR_UNDER_NOTICE) {
-			snprintf(why, wn, "%s is %s on %s: nothing is released under it", a->id,
-				 agr_state_name(st.state), date_format(n->clock.today, d1));
-			r = 1;
+	const struct decide_args da = {.person = by,
+				       .item = m->ref,
+				       .action = ACT_RELEASE,
+				       .date = n->clock.today,
+				       .to = m->peer,
+				       .consent_sent = m->consent,
+				       .question = true,
+				       .by_operator = true};
+	if ((r = node_decide(n, &da, d, e)) == 0) {
+		d->permit = true;
+		for (size_t i = 0; i < d->nrules; i++) {
+			d->rules[i].ok = d->rules[i].ok || releasers_rule(d->rules[i].id);
+			d->permit = d->permit && d->rules[i].ok;
 		}
-	} else if (r == LERR_NOTFOUND) {
-		snprintf(why, wn, "no agreement between %s and %s", n->party, m->peer);
-		r = 1;
+		if (!d->permit)
+			decide_why(d, why, wn);
+		r = !d->permit;
 	}
-	free(a);
+	free(d);
 	return r;
 }
 

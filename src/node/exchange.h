@@ -92,10 +92,13 @@ int node_release_consent(struct node *n, const char *item, const char *to, char 
 
 /*
  * Whether queued message m may still go, as each delivery attempt checks:
- * a release (kind "item") whose item was destroyed, or whose agreement
- * with the peer is no longer in force today (R-IN-FORCE), is withdrawn: 1,
- * with why. 0: it goes; another message kind always does. A LERR code
- * when the store cannot say (tried later).
+ * a release (kind "item") whose item was destroyed, or that its releaser
+ * could no longer make today for a reason of the day rather than of the
+ * person (R-IN-FORCE, R-RELEASABLE, R-RECEIVED, R-CONTINUING,
+ * R-THIRD-PARTY, R-EXPORT: their clearance, role and need to know are not
+ * asked again), is withdrawn: 1, with why (the failing rules). 0: it goes;
+ * another message kind always does. A LERR code when the store cannot say
+ * (tried later).
  */
 int node_release_still(struct node *n, const struct store_msg *m, char *why, size_t wn,
 		       struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3)));
@@ -143,10 +146,13 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
  * node_item_release), into why (words that follow "the consent", as
  * "lets GBR pass it on, not KOR"); "" when it can, or when none is held
  * or needed. A decision about the release counts such a consent as none.
+ * sent: a queued release's consent (it goes with the message), checked in
+ * place of the one held, for its signature alone (its label and holder
+ * were checked when it was queued); or NULL.
  */
 int node_consent_flaw(struct node *n, const struct store_item *it, const struct label *l,
-		      const char *to, char *why, size_t wn, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 5)));
+		      const char *to, const char *sent, char *why, size_t wn, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4, 6)));
 
 /* Imports a consent file: the originator's signature, an item it made here;
  * from: the peer it came from (its originator's node alone), or NULL. */

@@ -273,11 +273,12 @@ static int gather(struct node *n, struct decide_ctx *c, const struct store_item 
 	if (a->to && a->to[0]) {
 		if (node_agreement_between(n, party, a->to, a->date, &c->release, NULL) == 0)
 			rq->release_agreement = &c->release;
-		rq->consent = store_consent_has(n->store, it->id, a->to, NULL) == 1;
+		rq->consent =
+		    a->consent_sent || store_consent_has(n->store, it->id, a->to, NULL) == 1;
 		/* one that cannot pass it on counts as none (node_item_release
 		 * would refuse it after a logged PERMIT) */
 		if (rq->consent && a->action == ACT_RELEASE) {
-			int r = node_consent_flaw(n, it, l, a->to, c->consent_flaw,
+			int r = node_consent_flaw(n, it, l, a->to, a->consent_sent, c->consent_flaw,
 						  sizeof c->consent_flaw, e);
 			if (r < 0)
 				return r;

@@ -77,8 +77,11 @@ struct decide_args {
 	date_t date;
 	const char *purpose; /* or NULL */
 	const char *to;	     /* release: the destination, or NULL */
-	bool question;	     /* asked (access check), not acted on: not logged */
-	bool by_operator;    /* a question the node's operator asks: every item is there */
+	/* release: a queued message's consent, judged in place of the one
+	 * held (node_consent_flaw), or NULL */
+	const char *consent_sent;
+	bool question;	  /* asked (access check), not acted on: not logged */
+	bool by_operator; /* a question the node's operator asks: every item is there */
 };
 
 /* What node_decide gathers for decide(). */

@@ -181,6 +181,10 @@ int store_consent_put(struct store *s, const char *item, const char *to, const c
  * when there is none. */
 int store_consent_evidence(struct store *s, const char *item, const char *to, char **out,
 			   struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
+/* Who made the latest release of item to the party `to` (into by, of
+ * PERSON_ID_MAX bytes); LERR_NOTFOUND when it was never released there. */
+int store_release_by(struct store *s, const char *item, const char *to, char *by, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 /* Whether item was ever released to the party `to`: 1, 0, or a LERR code. */
 int store_release_has(struct store *s, const char *item, const char *to, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));

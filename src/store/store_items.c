@@ -191,6 +191,23 @@ int store_consent_evidence(struct store *s, const char *item, const char *to, ch
 			   to);
 }
 
+int store_release_by(struct store *s, const char *item, const char *to, char *by, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (db_prep(s,
+		    "SELECT by_person FROM releases WHERE item = ? AND to_party = ?"
+		    " ORDER BY id DESC LIMIT 1",
+		    &st, e) < 0)
+		return LERR_STORE;
+	db_bind_text(st, 1, item, false);
+	db_bind_text(st, 2, to, false);
+	int rc = sql_step(st);
+	if (rc == SQL_ROW)
+		db_col_copy(st, 0, by, PERSON_ID_MAX);
+	return db_read_end(s, st, rc, 0, "read release", e, "item %.80s was never released to %s",
+			   item, to);
+}
+
 int store_release_has(struct store *s, const char *item, const char *to, struct lerr *e)
 {
 	return db_has_row(s, "SELECT 1 FROM releases WHERE item = ? AND to_party = ? LIMIT 1", item,

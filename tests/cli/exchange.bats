@@ -37,10 +37,21 @@ setup() {
 		--releasable KOR --releasable USA --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 }
 
+# capture_usa: KOR's peer USA, a stand-in that keeps what it is sent
+# (cap/N.headers, cap/N.body) and answers 503; its pid in CAP_PID
+capture_usa() {
+	mkdir cap
+	python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap >cap.port &
+	CAP_PID=$!
+	for _ in $(seq 100); do [ -s cap.port ] && break; sleep 0.05; done
+	"$L" --home kor peer add USA --url "http://127.0.0.1:$(head -1 cap.port)" >/dev/null
+}
+
 # a test's daemon, whatever became of the test (a trap on EXIT would take
 # bats' own, and with it the test's result)
 teardown() {
 	[ -z "${DAEMON_PID:-}" ] || kill -9 "$DAEMON_PID" 2>/dev/null || true
+	[ -z "${CAP_PID:-}" ] || kill -9 "$CAP_PID" 2>/dev/null || true
 }
 
 @test "JPN shares and releases to KOR; KOR imports, re-marks and reads" {
@@ -208,6 +219,27 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	[ "$(grep -v '^note: ' <<<"$output")" = "liaison: unknown item $ID" ]
 }
 
+@test "a passed-on item's queued release is withdrawn at delivery once its consent no longer verifies (the originator's key retired as compromised meanwhile)" {
+	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
+	"$L" --home kor item import to-kor.lsn >/dev/null
+	"$L" --home jpn consent grant "$ID" --to USA --by sato --holder KOR -o consent.json >/dev/null
+	"$L" --home kor consent import consent.json >/dev/null
+	capture_usa
+	"$L" --home kor item release "$ID" --to USA --by park >/dev/null
+	msg=$("$L" --home kor --json peer outbox | jq -r '.messages[0].id')
+	"$L" --home kor peer deliver --all || true
+	[ -n "$(ls cap)" ] # with its consent in force: it goes (503 here)
+	"$L" --home jpn party rotate-key --compromised --note c.json >/dev/null
+	"$L" --home kor party key JPN c.json >/dev/null
+	rm -f cap/*
+	run "$L" --home kor peer deliver --all
+	[ "$status" -eq 1 ]
+	[ -z "$(ls cap)" ]
+	"$L" --home kor --json peer outbox | jq -e --arg m "$msg" '.messages[] | select(.id == $m) |
+		.state == "refused" and (.last_error | startswith("withdrawn: R-THIRD-PARTY: JPN made the item; releasing it to USA needs its written consent, and the one here cannot be verified against JPN'"'"'s keys here"))'
+	[ ! -e "kor/outbox/$msg" ]
+}
+
 @test "a consent its originator signed before a routine rotation of its key still serves, however long after" {
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn
 	"$L" --home kor item import to-kor.lsn >/dev/null
@@ -261,11 +293,7 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	# so that no one on the path can take the consent away (the USA would
 	# then refuse the item, signed, for good) or change it. KOR's request is
 	# caught on its way (a stand-in answers 503), then sent on
-	mkdir cap
-	python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap >cap.port &
-	cap_pid=$!
-	for _ in $(seq 100); do [ -s cap.port ] && break; sleep 0.05; done
-	"$L" --home kor peer add USA --url "http://127.0.0.1:$(cat cap.port)" >/dev/null
+	capture_usa
 	"$L" --home kor item release "$ID" --to USA --by park >/dev/null
 	# the consent KOR holds changes before the delivery (JPN lowered the
 	# level and consented again, and KOR took it): the message goes with the
@@ -275,7 +303,7 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	"$L" --home kor consent import lowered.json >/dev/null
 	run "$L" --home kor peer deliver
 	[[ "$output" == *"0 delivered, 0 refused, 1 to retry"* ]]
-	kill "$cap_pid"
+	kill "$CAP_PID"
 	sed -n 's/^Liaison-Consent: //p' cap/0.headers | base64 -d >sent.json
 	tail -c +4 indented.json | cmp - sent.json
 	send_on() { # HEADERS: cap/0's body sent to the USA with them; the status in $code

@@ -296,7 +296,30 @@ withdrawn() {
 	[ -n "$(ls cap)" ] # the last day in force: it goes (503 here)
 	export LIAISON_NOW=2019-11-23
 	"$L" --home jpn --json agreement status $G | jq -e '.state == "terminated"'
-	withdrawn "$msg" "$G is terminated on 2019-11-23: nothing is released under it"
+	withdrawn "$msg" "R-IN-FORCE: $G is terminated on 2019-11-23"
+}
+
+@test "a queued release goes under the export law of the day it would leave: HF queued on 2019-07-03, withdrawn on 2019-07-04" {
+	# Japan's special measure on hydrogen fluoride to Korea, in effect from
+	# 2019-07-04: an individual licence from then on, the first on 2019-08-29
+	export LIAISON_NOW=2019-07-03
+	echo "etching gas shipment schedule" >hf.txt
+	HF=$("$L" --home jpn item share hf.txt --by sato --level GOKUHI --title "HF" \
+		--releasable KOR --ntk MISSILE-WARNING --export-entry HF 2>/dev/null)
+	capture_kor
+	"$L" --home jpn item release "$HF" --to KOR --by sato >/dev/null
+	msg=$("$L" --home jpn --json peer outbox | jq -r '.messages[0].id')
+	"$L" --home jpn peer deliver --all || true
+	[ -n "$(ls cap)" ] # the day it was released: it goes (503 here)
+	export LIAISON_NOW=2019-07-04
+	withdrawn "$msg" "R-EXPORT: HF to KOR (group A): individual-required; no valid individual licence yet: IL-2019-HF-1 is valid from 2019-08-29"
+	"$L" --home jpn --json log entries | jq -e --arg m "$msg" \
+		'[.entries[].data | @base64d | fromjson | select(.kind == "message-withdrawn")][0] | .message == $m'
+	# released again under the licence, on the day it is valid: it goes
+	export LIAISON_NOW=2019-08-29
+	"$L" --home jpn item release "$HF" --to KOR --by sato >/dev/null
+	"$L" --home jpn peer deliver --all || true
+	[ -n "$(ls cap)" ]
 }
 
 @test "forged, tampered, stale, replayed and unknown senders' requests: 401, nothing stored" {

@@ -160,6 +160,20 @@ static struct party jpn(void)
 	return p;
 }
 
+/* A JPN item GOKUHI of one byte, stored 2019-09-01, under id and blob. */
+static struct store_item jpn_item(const char *id, const char *blob)
+{
+	struct store_item it = {.label = "{}",
+				.originator = "JPN",
+				.level = "GOKUHI",
+				.local_level = "GOKUHI",
+				.size = 1,
+				.stored_on = "2019-09-01"};
+	str_copy(it.id, sizeof it.id, id);
+	str_copy(it.blob, sizeof it.blob, blob);
+	return it;
+}
+
 TestSuite(store, .init = setup, .fini = teardown);
 
 Test(store, refuses_to_open_a_missing_store_unless_creating)
@@ -1100,14 +1114,7 @@ Test(store, payloads_stream_in_chunks_and_out_whole)
 	cr_assert_eq(raw("SELECT count(*) FROM payloads"), 4);
 	/* which ones rows need: a kept item's blob, a queued envelope not in its row */
 	struct party p = jpn();
-	struct store_item it = {.id = "i1",
-				.label = "{}",
-				.originator = "JPN",
-				.level = "GOKUHI",
-				.local_level = "GOKUHI",
-				.blob = "1",
-				.size = 1,
-				.stored_on = "2019-09-01"};
+	struct store_item it = jpn_item("i1", "1");
 	struct store_msg q = {.id = "q1",
 			      .peer = "KOR",
 			      .kind = "item",
@@ -1180,6 +1187,35 @@ Test(store, a_message_is_claimed_by_one_connection_at_a_time)
 	store_outbox_unclaim(s, "c1");
 	cr_assert_eq(store_outbox_claim(s, "c1", 150, NULL, &e), LERR_EXISTS);
 	cr_assert(strstr(e.msg, "dealt with meanwhile"), "%s", e.msg);
+	store_close(s);
+}
+
+Test(store, a_release_names_its_latest_releaser)
+{
+	struct store *s;
+	struct lerr e = {0};
+	struct party p = jpn();
+	struct person sato = {.id = "sato", .party = "JPN", .name = "Sato", .roles = 1},
+		      suzuki = {.id = "suzuki", .party = "JPN", .name = "Suzuki", .roles = 1};
+	struct store_item it = jpn_item("item1", "b1");
+	char by[PERSON_ID_MAX] = "";
+	cr_assert_eq(store_open(path, true, &s, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_party_put(s, &p, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_person_put(s, &sato, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_person_put(s, &suzuki, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_item_add(s, &it, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_release_by(s, "item1", "KOR", by, &e), LERR_NOTFOUND);
+	cr_assert(strstr(e.msg, "item1 was never released to KOR"), "%s", e.msg);
+	cr_assert_eq(store_release_add(s, "item1", "KOR", "suzuki", "2019-09-01", &e), 0, "%s",
+		     e.msg);
+	cr_assert_eq(store_release_add(s, "item1", "KOR", "sato", "2019-09-01", &e), 0, "%s",
+		     e.msg);
+	cr_assert_eq(store_release_add(s, "item1", "USA", "suzuki", "2019-09-02", &e), 0, "%s",
+		     e.msg);
+	cr_assert_eq(store_release_by(s, "item1", "KOR", by, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(by, "sato");
+	cr_assert_eq(store_release_by(s, "item1", "USA", by, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(by, "suzuki");
 	store_close(s);
 }
 
