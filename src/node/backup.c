@@ -290,6 +290,8 @@ int node_store_backup(const char *home, const char *dest_given, struct node_back
 int node_store_restore(const char *src, const char *home, struct node_backup *b, struct lerr *e)
 {
 	char a[NODE_PATH_MAX + 32], c[NODE_PATH_MAX + 32], party[PARTY_CODE_MAX] = "";
+	char part[NODE_PATH_MAX + 16];
+	struct stat sb;
 	memset(b, 0, sizeof *b);
 	snprintf(a, sizeof a, "%s/%s", src, MANIFEST);
 	if (access(a, R_OK) != 0)
@@ -297,10 +299,24 @@ int node_store_restore(const char *src, const char *home, struct node_backup *b,
 				"%s: not a backup made by liaison store backup (no %s); a node's "
 				"own folder is not one",
 				src, MANIFEST);
-	if (mkdir(home, 0700) != 0)
-		return lerr_set(e, errno == EEXIST ? LERR_EXISTS : LERR_IO,
-				"%s: %s (a node is restored into a new folder)", home,
-				strerror(errno));
+	if (lstat(home, &sb) == 0 || errno != ENOENT)
+		return lerr_set(e, LERR_EXISTS, "%s: %s (a node is restored into a new folder)",
+				home, errno == ENOENT ? strerror(EEXIST) : strerror(errno));
+	/* made under another name, renamed once whole, as a backup is: a folder
+	 * called HOME is a whole node, and a restore killed midway leaves none */
+	size_t hl = strlen(home);
+	while (hl > 1 && home[hl - 1] == '/')
+		hl--;
+	if (hl >= NODE_PATH_MAX)
+		return lerr_set(e, LERR_INVAL, "%s: the path is too long", home);
+	snprintf(part, sizeof part, "%.*s.partial", (int)hl, home);
+	if (mkdir(part, 0700) != 0)
+		return errno == EEXIST
+			   ? lerr_set(e, LERR_EXISTS,
+				      "%s: it exists: a restore that did not finish (killed, or "
+				      "the machine stopped) left it; remove it, then restore again",
+				      part)
+			   : lerr_set(e, LERR_IO, "%s: cannot create: %s", part, strerror(errno));
 	/* The backup is only read, never opened as a store: it may sit on
 	 * write-protected media, and one an older release made must stay as it
 	 * is (the copy is brought to this release's schema when check_copy
@@ -309,21 +325,22 @@ int node_store_restore(const char *src, const char *home, struct node_backup *b,
 	 * copy); the rest as files too. */
 	int r = 0;
 	for (int wal = 0; r == 0 && wal <= 1; wal++) {
-		struct stat sb;
 		snprintf(a, sizeof a, "%s/%s%s", src, NODE_DB_FILE, wal ? "-wal" : "");
-		snprintf(c, sizeof c, "%s/%s%s", home, NODE_DB_FILE, wal ? "-wal" : "");
+		snprintf(c, sizeof c, "%s/%s%s", part, NODE_DB_FILE, wal ? "-wal" : "");
 		if (!wal || lstat(a, &sb) == 0)
 			r = copy_file(a, c, &b->bytes, e);
 	}
 	static const char *const subs[] = {NODE_KEYS_DIR, NODE_BLOBS_DIR, "outbox", "reports"};
 	size_t *counts[] = {&b->keys, &b->blobs, &b->outbox, &b->reports};
 	for (size_t i = 0; r == 0 && i < sizeof subs / sizeof subs[0]; i++)
-		r = copy_folder(src, home, subs[i], counts[i], &b->bytes, e);
+		r = copy_folder(src, part, subs[i], counts[i], &b->bytes, e);
 	if (r == 0)
-		r = make_dir(home, "tmp", e);
+		r = make_dir(part, "tmp", e);
 	if (r == 0)
-		r = check_copy(home, b, party, e);
+		r = check_copy(part, b, party, e);
+	if (r == 0 && rename(part, home) != 0)
+		r = lerr_set(e, LERR_IO, "%s: %s", home, strerror(errno));
 	if (r < 0)
-		fio_remove_tree(home, 2);
+		fio_remove_tree(part, 2);
 	return r < 0 ? lerr_prefix(e, "restore into %s", home) : 0;
 }

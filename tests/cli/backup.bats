@@ -46,6 +46,7 @@ teardown() {
 	run "$L" --home jpn2 --json store restore bk
 	[ "$status" -eq 0 ]
 	[ "$(jq .entries <<<"$output")" -eq "$entries" ]
+	[ ! -e jpn2.partial ]
 	"$L" --home jpn2 log verify >/dev/null
 	"$L" --home jpn2 item get "$ID" --by sato --purpose warning -o - 2>/dev/null | cmp - report.txt
 	[ "$(sqlite3 jpn2/node.db "SELECT count(*) FROM items")" -eq "$n" ]
@@ -90,13 +91,19 @@ teardown() {
 	run "$L" --home jpn4 store restore bk-lost
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"the backup lacks 1 payload(s) its store names (blobs/$(basename "$blob") first): not whole"* ]]
-	[ ! -e jpn4 ]
+	[ ! -e jpn4 ] && [ ! -e jpn4.partial ]
 	# a damaged backup: its log does not verify, and the restore says so
 	sqlite3 bk/node.db "UPDATE log_entries SET data = CAST(replace(CAST(data AS TEXT), 'JPN', 'KOR') AS BLOB) WHERE idx = 1"
 	run "$L" --home jpn3 store restore bk
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"the backup's log"* ]]
-	[ ! -e jpn3 ] # nothing half restored
+	[ ! -e jpn3 ] && [ ! -e jpn3.partial ] # nothing half restored
+	# one that did not finish (killed) left its .partial folder: named, with what to do
+	mkdir jpn5.partial
+	run "$L" --home jpn5/ store restore bk-lost
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"jpn5.partial: it exists: a restore that did not finish"*"remove it, then restore again"* ]]
+	[ ! -e jpn5 ] && [ -z "$(ls jpn5.partial)" ]
 	run "$L" --home jpn store --help
 	[[ "$output" == *"liaison store backup DEST"* && "$output" == *"liaison store restore SRC"* ]]
 }
