@@ -63,9 +63,26 @@ async function agreementPage(id, slot) {
   const img = h('img', { alt: '', width: '960', height: '300' });
   const changes = h('div', { 'aria-live': 'polite' });
   const without = select('without', [['', 'every event, as recorded'], ...a.events.map((e) => [String(e.number), `without ${eventLabel(e)}`])]);
+  // fetched with the session's CSRF value, as every request (a cookie
+  // alone gets nothing), and shown from its bytes
+  let picture = null;
+  async function drawPicture(path) {
+    try {
+      const url = URL.createObjectURL(await (await api('GET', path, { raw: true })).blob());
+      if (img.dataset.src !== path) return URL.revokeObjectURL(url); // another was asked since
+      if (picture) URL.revokeObjectURL(picture);
+      picture = url;
+      img.src = url;
+      img.dataset.shown = path;
+    } catch {
+      /* the table below says the same, or why not */
+    }
+  }
   async function draw() {
     const w = without.value;
-    img.src = `/v1/agreements/${enc}/timeline.svg${query({ without: w })}`;
+    const path = `/v1/agreements/${enc}/timeline.svg${query({ without: w })}`;
+    img.dataset.src = path;
+    drawPicture(path);
     img.alt = `Timeline of ${a.id}${w ? `, as if event #${w} had not happened` : ''}: its states over the years, events marked (the table below says the same)`;
     img.dataset.without = w;
     try {

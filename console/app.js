@@ -2,7 +2,7 @@
 // the navigation each person's roles allow, and the pages by address
 // (#/items, #/items/ID, #/share, #/agreements, #/agreements/ID, #/export,
 // #/log, #/peers), each a module loaded when first needed.
-import { api, h, iso, session, hasRole, whenSessionEnds, show, errorView, forget, lastActivity, BadAddress } from './lib.js';
+import { api, h, iso, session, hasRole, whenSessionEnds, show, errorView, forget, lastActivity, BadAddress, keepCsrf, keptCsrf } from './lib.js';
 import { setBanners, bannersUnknown, newRoute, isCurrent } from './banner.js';
 
 const main = document.getElementById('main');
@@ -99,7 +99,7 @@ let timer = null;
 function started(s) {
   forget();
   session.person = s.person;
-  session.csrf = s.csrf;
+  if (s.csrf) keepCsrf(s.csrf); // at sign-in; a reload found it kept
   session.readOnly = !!s.read_only;
   session.idle = s.idle_seconds || 1800;
   session.expires = Date.parse(s.expires);
@@ -125,7 +125,7 @@ function watch() {
 
 function ended(message) {
   session.person = null;
-  session.csrf = null;
+  keepCsrf(null);
   clearTimeout(timer);
   forget();
   signinForm(message);
@@ -223,6 +223,8 @@ window.addEventListener('hashchange', () => {
 async function start() {
   wireSignin(document.getElementById('signin-form'));
   try {
+    session.csrf = keptCsrf();
+    if (!session.csrf) throw new Error('not signed in here');
     started(await api('GET', '/v1/session', { signingIn: true }));
     if (!location.hash.startsWith('#/') || location.hash === '#/signin') location.replace(home());
     else route();

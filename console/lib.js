@@ -28,8 +28,30 @@ function add(el, kids) {
   }
 }
 
-// The session: the person, the CSRF value its changes carry, when it ends.
+// The session: the person, the CSRF value its requests carry, when it ends.
 export const session = { person: null, csrf: null, readOnly: false, idle: 1800, expires: null };
+
+// The CSRF value, kept in this origin's storage: a reload and another tab
+// of the console find it there, and nothing on another port of the same
+// host does (its cookie goes there too: cookies know no ports; the daemon
+// answers nothing to the cookie alone). Only the sign-in's answer has it.
+const CSRF_KEY = 'liaison-csrf';
+export function keepCsrf(value) {
+  session.csrf = value || null;
+  try {
+    if (value) localStorage.setItem(CSRF_KEY, value);
+    else localStorage.removeItem(CSRF_KEY);
+  } catch {
+    /* no storage: this page alone holds it */
+  }
+}
+export function keptCsrf() {
+  try {
+    return localStorage.getItem(CSRF_KEY);
+  } catch {
+    return null;
+  }
+}
 
 export function hasRole(...roles) {
   return !!session.person && roles.some((r) => session.person.roles.includes(r));
@@ -145,7 +167,7 @@ export async function api(method, path, opts = {}) {
     headers['Content-Type'] = opts.type || 'application/octet-stream';
     body = opts.body;
   }
-  // on every request: a download (GET) is an act, and the daemon asks for it there too
+  // on every request: the daemon answers a session's cookie only with it
   if (session.csrf) headers['X-CSRF-Token'] = session.csrf;
   const r = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
   touch();
@@ -165,7 +187,10 @@ export async function api(method, path, opts = {}) {
       /* not JSON: keep the status, never the body */
     }
   const e = new ApiError(r.status, err);
-  if (r.status === 401 && session.person && !opts.signingIn) onSessionEnded(e);
+  // 401: the session ended; 403 csrf: the cookie is not the session this
+  // page signed in to (another service of the host set one in its place)
+  const gone = r.status === 401 || (r.status === 403 && err.code === 'csrf');
+  if (gone && session.person && !opts.signingIn) onSessionEnded(e);
   return Promise.reject(e);
 }
 

@@ -70,8 +70,9 @@ static void set_cookie(struct ctx *x, const char *value, const char *more)
 		x->rq->set_cookie[0] = '\0'; /* cannot be: the sizes are fixed */
 }
 
-/* The session's answer: the person, the CSRF value its changes carry, when it ends. */
-static enum MHD_Result session_answer(struct ctx *x, unsigned status)
+/* The session's answer: the person, when it ends; at sign-in alone, the
+ * CSRF value its requests carry (a cookie alone never gets it). */
+static enum MHD_Result session_answer(struct ctx *x, unsigned status, bool csrf)
 {
 	const struct session_ticket *k = &x->rq->session;
 	json_t *o = json_object();
@@ -79,7 +80,8 @@ static enum MHD_Result session_answer(struct ctx *x, unsigned status)
 		return reply_errorf(x, MHD_HTTP_INTERNAL_SERVER_ERROR, "no-memory",
 				    "out of memory");
 	json_object_set_new(o, "person", encode_person(&x->rq->who));
-	json_object_set_new(o, "csrf", json_string(k->csrf));
+	if (csrf)
+		json_object_set_new(o, "csrf", json_string(k->csrf));
 	encode_instant(o, "expires", (int64_t)time(NULL) + (int64_t)k->left);
 	json_object_set_new(o, "idle_seconds", json_integer(x->s->sessions.idle_s));
 	json_object_set_new(o, "read_only", json_boolean(x->rq->read_only));
@@ -121,7 +123,7 @@ static enum MHD_Result h_session_open(struct ctx *x)
 	rq->read_only = rq->token.read_only;
 	/* no Max-Age: the browser keeps it in memory only, never on its disk */
 	set_cookie(x, rq->session.cookie, "");
-	return session_answer(x, MHD_HTTP_CREATED);
+	return session_answer(x, MHD_HTTP_CREATED, true);
 }
 
 static enum MHD_Result no_session(struct ctx *x)
@@ -130,10 +132,11 @@ static enum MHD_Result no_session(struct ctx *x)
 			    "this request came with a bearer token, not a console session");
 }
 
-/* GET /v1/session: the session the cookie names (a page reloaded gets its CSRF value). */
+/* GET /v1/session: the session the cookie names, asked with its CSRF value
+ * (a page reloaded keeps it in its origin's storage). */
 static enum MHD_Result h_session(struct ctx *x)
 {
-	return x->rq->by_session ? session_answer(x, MHD_HTTP_OK) : no_session(x);
+	return x->rq->by_session ? session_answer(x, MHD_HTTP_OK, false) : no_session(x);
 }
 
 /* POST /v1/session/end: sign-out; the cookie is forgotten here and in the browser. */

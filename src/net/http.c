@@ -244,18 +244,19 @@ bool http_same_origin(struct ctx *x)
 }
 
 /*
- * A change (a route that is not a mere read, whatever its method: a
- * download is logged) asked with a console session's cookie must come from the console
- * itself: its X-CSRF-Token is the session's, and the browser does not say
- * it comes from elsewhere (http_same_origin). A cross-site form or script
- * carries the cookie at most (SameSite=Strict already keeps it home); it
- * cannot read the CSRF value.
+ * A request asked with a console session's cookie, a read as much as a
+ * change, must come from the console itself: its X-CSRF-Token is the
+ * session's, and the browser does not say it comes from elsewhere
+ * (http_same_origin). A cross-site form or script carries the cookie at
+ * most (SameSite=Strict already keeps it home); it cannot read the CSRF
+ * value. Nor can another service on another port of the same host name,
+ * which a browser sends the cookie to (cookies know no ports) and lets set
+ * one: the value is only in the sign-in's answer, and the console keeps it
+ * in its own origin's storage, so a cookie alone, taken or planted, is
+ * worth nothing.
  */
-static bool same_origin_change(struct ctx *x)
+static bool console_request(struct ctx *x)
 {
-	/* by the route, not the method: a download (GET) is an act, logged */
-	if (x->rq->route->reads)
-		return true;
 	return http_same_origin(x) &&
 	       session_csrf_ok(&x->rq->session,
 			       MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "X-CSRF-Token"));
@@ -298,10 +299,10 @@ static bool session_auth(struct ctx *x, struct lerr *e)
 		return false;
 	}
 	rq->by_session = true;
-	if (!same_origin_change(x)) {
+	if (!console_request(x)) {
 		rq->csrf_refused = true;
 		lerr_set(e, LERR_AUTH,
-			 "a change with a console session needs its X-CSRF-Token, from the "
+			 "a request with a console session needs its X-CSRF-Token, from the "
 			 "console's own origin");
 		return false;
 	}

@@ -26,7 +26,7 @@
 /* The policy of every answer (the console's pages above all): its own
  * scripts, styles and pictures only; nothing inline, no framing. */
 #define HTTP_CSP                                                                                   \
-	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "                \
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "          \
 	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 /* The connections' deadlines (guard.c). */

@@ -20,20 +20,27 @@ teardown() {
 	api_check
 }
 
-# signin TOKEN [JAR]: a session in cookie jar JAR (jar.txt); the answer in in.json
+# signin TOKEN [JAR]: a session in cookie jar JAR (jar.txt), its CSRF value
+# in JAR.csrf; the answer in in.json
 signin() {
 	code=$(curl -s -c "${2:-jar.txt}" -D head.txt -o in.json -w '%{http_code}' \
 		-H 'Content-Type: application/json' -d "{\"token\": \"$1\"}" "$URL/v1/session")
 	api_record POST /v1/session "$code" in.json
+	jq -r '.csrf // empty' in.json >"${2:-jar.txt}.csrf"
 }
 
-# with JAR METHOD PATH [CURL ARGS...]: a request with the session's cookie;
-# status in $code, body in out.json, headers in head.txt
+# with JAR METHOD PATH [CURL ARGS...]: a request with the session's cookie
+# and, as the console sends it, its CSRF value (unless NO_CSRF=1, or the
+# arguments give an X-CSRF-Token); status in $code, body in out.json,
+# headers in head.txt
 with() {
-	local jar=$1 method=$2 path=$3
+	local jar=$1 method=$2 path=$3 csrf=()
 	shift 3
+	if [ -z "${NO_CSRF:-}" ] && [ -s "$jar.csrf" ] && [[ "$*" != *X-CSRF-Token:* ]]; then
+		csrf=(-H "X-CSRF-Token: $(cat "$jar.csrf")")
+	fi
 	code=$(curl -s -b "$jar" -c "$jar" -D head.txt -o out.json -w '%{http_code}' -X "$method" \
-		"$@" "$URL$path")
+		"${csrf[@]}" "$@" "$URL$path")
 	api_record "$method" "$path" "$code" out.json
 }
 
@@ -59,7 +66,21 @@ with() {
 	[ "$(jq -r .id out.json)" = sato ]
 	with jar.txt GET /v1/session
 	[ "$code" = 200 ]
-	[ "$(jq -r .csrf out.json)" = "$(jq -r .csrf in.json)" ]
+	[ "$(jq -r .person.id out.json)" = sato ]
+	[ "$(jq 'has("csrf")' out.json)" = false ] # the sign-in's answer alone has it
+	# the cookie alone is nothing: a browser sends it to every port of the
+	# host, where another service may take it (or set one: it would not match)
+	for path in /v1/me /v1/session /v1/items; do
+		NO_CSRF=1 with jar.txt GET "$path"
+		[ "$code" = 403 ]
+		[ "$(jq -r .error.code out.json)" = csrf ]
+		[[ "$(jq -r .error.message out.json)" == *"needs its X-CSRF-Token"* ]]
+	done
+	# another's session set in its place (mori's cookie, sato's page): nothing
+	signin "$MORI" planted.txt
+	with planted.txt GET /v1/me -H "X-CSRF-Token: $(cat jar.txt.csrf)"
+	[ "$code" = 403 ]
+	[ "$(jq -r .error.code out.json)" = csrf ]
 	# an auditor's session reads the log; an analyst's may not
 	with jar.txt GET /v1/log/entries
 	[ "$code" = 403 ]
@@ -83,13 +104,13 @@ with() {
 	jq -e '.error.message | test("unknown or revoked")' in.json
 }
 
-@test "a change by a session needs its X-CSRF-Token from the console's origin; nothing is stored without" {
+@test "a session's request needs its X-CSRF-Token from the console's origin; nothing is stored without" {
 	signin "$SATO"
 	csrf=$(jq -r .csrf in.json)
 	echo "launch at 06:00" >report.txt
 	share='/v1/items?level=GOKUHI&title=Launch&releasable=KOR&ntk=MISSILE-WARNING&purpose=warning'
 	before=$(sqlite3 jpn/node.db 'SELECT count(*) FROM log_entries')
-	with jar.txt POST "$share" --data-binary @report.txt
+	NO_CSRF=1 with jar.txt POST "$share" --data-binary @report.txt
 	[ "$code" = 403 ]
 	[ "$(jq -r .error.code out.json)" = csrf ]
 	with jar.txt POST "$share" --data-binary @report.txt -H 'X-CSRF-Token: wrong'
@@ -109,7 +130,7 @@ with() {
 		-H 'Sec-Fetch-Site: same-origin' -H "Origin: http://$host"
 	[ "$code" = 201 ]
 	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM items')" = 1 ]
-	# reads need no CSRF value
+	# reads need the CSRF value too (above); with it:
 	with jar.txt GET /v1/items
 	[ "$code" = 200 ]
 	[ "$(jq '.items | length' out.json)" = 1 ]
@@ -123,8 +144,8 @@ with() {
 	signin "$SATO"
 	csrf=$(jq -r .csrf in.json)
 	cp jar.txt old.txt
-	with jar.txt POST /v1/session/end
-	[ "$code" = 403 ] # sign-out is a change: it needs the CSRF value
+	NO_CSRF=1 with jar.txt POST /v1/session/end
+	[ "$code" = 403 ] # sign-out needs the CSRF value
 	with jar.txt POST /v1/session/end -H "X-CSRF-Token: $csrf"
 	[ "$code" = 204 ]
 	grep -i '^set-cookie: liaison_session_JPN=;' head.txt | grep -q 'Max-Age=0'
@@ -142,7 +163,10 @@ with() {
 	[ "$code" = 200 ]
 	id=$("$L" --home jpn --json person tokens sato | jq -r '.tokens[0].id')
 	"$L" --home jpn person revoke-token "$id"
-	refused() { [ "$(curl -s -b jar.txt -o /dev/null -w '%{http_code}' "$URL/v1/me")" = 401 ]; }
+	refused() {
+		[ "$(curl -s -b jar.txt -H "X-CSRF-Token: $(cat jar.txt.csrf)" -o /dev/null \
+			-w '%{http_code}' "$URL/v1/me")" = 401 ]
+	}
 	eventually refused
 	code=$(curl -s -o out.json -w '%{http_code}' -b 'liaison_session_JPN=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' \
 		"$URL/v1/me")
@@ -221,7 +245,7 @@ with() {
 	signin "$SATO"
 	t0=$(date +%s.%N)
 	cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p' head.txt)
-	me() { curl -s -o out.json -w '%{http_code}' -b "$cookie" "$URL/v1/me"; }
+	me() { curl -s -o out.json -w '%{http_code}' -b "$cookie" -H "X-CSRF-Token: $(cat jar.txt.csrf)" "$URL/v1/me"; }
 	while [ "$(echo "$(date +%s.%N) - $t0 < 3.5" | bc)" = 1 ]; do
 		[ "$(me)" = 200 ]
 		sleep 0.7
@@ -268,7 +292,7 @@ with() {
 	[ "$(grep '"path":"/v1/session"' jpn.log | tail -1 | jq .bytes_in)" = 0 ]
 }
 
-@test "a download by a session is an act: it needs the CSRF value too; a second cookie of the name is refused" {
+@test "a download by a session needs the CSRF value, as every request; a second cookie of the name is refused" {
 	signin "$SATO"
 	csrf=$(jq -r .csrf in.json)
 	echo "launch at 06:00" >report.txt
@@ -276,7 +300,7 @@ with() {
 		--ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 	before=$(sqlite3 jpn/node.db 'SELECT count(*) FROM log_entries')
 	# an <img> of a page of the same site (another port) carries the cookie: no act
-	with jar.txt GET "/v1/items/$id/content?purpose=warning" -H 'Sec-Fetch-Site: same-site'
+	NO_CSRF=1 with jar.txt GET "/v1/items/$id/content?purpose=warning" -H 'Sec-Fetch-Site: same-site'
 	[ "$code" = 403 ]
 	[ "$(jq -r .error.code out.json)" = csrf ]
 	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM log_entries')" = "$before" ]
@@ -290,7 +314,7 @@ with() {
 	code=$(curl -s -o out.json -w '%{http_code}' -H "Cookie: liaison_session_JPN=bogus; $cookie" "$URL/v1/me")
 	[ "$code" = 401 ]
 	jq -e '.error.message | test("more than one")' out.json
-	code=$(curl -s -o out.json -w '%{http_code}' -H "Cookie: $cookie" "$URL/v1/me")
+	code=$(curl -s -o out.json -w '%{http_code}' -H "Cookie: $cookie" -H "X-CSRF-Token: $(cat jar.txt.csrf)" "$URL/v1/me")
 	[ "$code" = 200 ]
 	# a sign-in from a browser that held a session ends the old one
 	code=$(curl -s -o in.json -w '%{http_code}' -H "Cookie: $cookie" -H 'Content-Type: application/json' \

@@ -4,7 +4,7 @@
 // refused, and an item's history from the log.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { env, launch, newPage, signIn, visit, shot, banners, assertBanners, axe, noProblems } from './harness.mjs';
+import { env, launch, newPage, signIn, visit, shot, banners, assertBanners, axe, noProblems, sessionGet } from './harness.mjs';
 
 const URL = env.jpn.url;
 let browser;
@@ -153,7 +153,7 @@ test('a checkpoint must extend the one this browser verified before: a fork or a
   const size = Number(note.split('\n')[1]);
   assert.deepEqual(await kept(), { size, root: note.split('\n')[2] }, 'the verified checkpoint is kept');
   // a checkpoint verified earlier at 3 entries (its true root): consistent, proved here
-  const c = await page.evaluate(async () => (await fetch('/v1/log/consistency?from=3')).json());
+  const c = await sessionGet(page, '/v1/log/consistency?from=3');
   await keep({ size: 3, root: c.first_root });
   assert.equal(await verifyCheckpoint(), 'true');
   assert.match(await page.textContent('.cp-result [data-consistency]'), /Consistent with the checkpoint of 3 entries verified before/);

@@ -58,6 +58,12 @@ export async function ready(page) {
   });
 }
 
+// sessionGet(page, path): the JSON of GET path as the page's session asks
+// it: its cookie and the CSRF value the page keeps (the cookie alone gets 403)
+export async function sessionGet(page, path) {
+  return page.evaluate(async (p) => (await fetch(p, { headers: { 'X-CSRF-Token': localStorage.getItem('liaison-csrf') } })).json(), path);
+}
+
 export async function signIn(page, url, token) {
   await page.goto(url);
   await page.waitForSelector('#signin-form button:not([disabled])');

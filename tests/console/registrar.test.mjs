@@ -3,7 +3,7 @@
 // recorded after its dry run showed what it would do, export control.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { env, launch, newPage, signIn, visit, shot, banners, assertBanners, axe, noProblems } from './harness.mjs';
+import { env, launch, newPage, signIn, visit, shot, banners, assertBanners, axe, noProblems, sessionGet } from './harness.mjs';
 
 const URL = env.jpn.url;
 const GREEN = 'rgb(0, 122, 51)';
@@ -28,14 +28,18 @@ test('a registrar lands on the agreements, each with its state', async () => {
   assert.deepEqual(await axe(page), [], 'axe: the agreements page');
 });
 
-// the picture the page shows, as bytes
+// the picture the page shows (fetched with the session's CSRF value, shown
+// from its bytes), and those bytes as the daemon gives them
 async function picture() {
-  const src = await page.getAttribute('.timeline img', 'src');
   await page.waitForFunction(() => {
     const i = document.querySelector('.timeline img');
-    return i.complete && i.naturalWidth > 0;
+    return i.dataset.shown === i.dataset.src && i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0;
   });
-  const r = await page.context().request.get(new globalThis.URL(src, URL).href);
+  const src = await page.getAttribute('.timeline img', 'data-src');
+  const csrf = await page.evaluate(() => localStorage.getItem('liaison-csrf'));
+  const href = new globalThis.URL(src, URL).href;
+  assert.equal((await page.context().request.get(href)).status(), 403, 'the cookie alone gets nothing');
+  const r = await page.context().request.get(href, { headers: { 'X-CSRF-Token': csrf } });
   assert.equal(r.status(), 200);
   assert.match(r.headers()['content-type'], /^image\/svg\+xml/);
   return { src, body: await r.text() };
@@ -49,7 +53,7 @@ test('the timeline picture, and the counterfactual: without the suspension the a
   await shot(page, 'agreement');
   assert.deepEqual(await axe(page), [], 'axe: the agreement page');
   await page.selectOption('select[name="without"]', '4');
-  await page.waitForFunction(() => /without=4/.test(document.querySelector('.timeline img').src));
+  await page.waitForFunction(() => /without=4/.test(document.querySelector('.timeline img').dataset.src));
   const without = await picture();
   assert.match(without.src, /timeline\.svg\?without=4$/);
   assert.notEqual(without.body, before.body, 'the picture differs');
@@ -57,7 +61,7 @@ test('the timeline picture, and the counterfactual: without the suspension the a
   assert.match(await page.getAttribute('.timeline img', 'alt'), /as if event #4 had not happened/);
   await shot(page, 'agreement-without');
   await page.selectOption('select[name="without"]', '');
-  await page.waitForFunction(() => !/without=/.test(document.querySelector('.timeline img').src));
+  await page.waitForFunction(() => !/without=/.test(document.querySelector('.timeline img').dataset.shown));
 });
 
 test("recording an event: the dry run's consequence first, nothing stored until confirmed", async () => {
@@ -69,7 +73,7 @@ test("recording an event: the dry run's consequence first, nothing stored until 
   const said = form.locator('.consequence');
   await said.waitFor();
   assert.match(await said.textContent(), /2023-11-23/);
-  const stored = async () => (await (await page.context().request.get(`${URL}/v1/agreements/JPN-KOR-GSOMIA`)).json()).events.length;
+  const stored = async () => (await sessionGet(page, '/v1/agreements/JPN-KOR-GSOMIA')).events.length;
   assert.equal(await stored(), 5, 'a dry run stores nothing');
   await shot(page, 'record-event');
   await form.locator('button.confirm').click();

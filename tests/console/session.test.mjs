@@ -5,7 +5,7 @@
 // person of KOR on KOR's node, whose banner shows both markings.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { env, launch, newPage, signIn, visit, shot, banners, assertBanners, axe, noProblems } from './harness.mjs';
+import { env, launch, newPage, signIn, visit, shot, banners, assertBanners, axe, noProblems, sessionGet } from './harness.mjs';
 
 const URL = env.jpn.url;
 let browser;
@@ -79,7 +79,7 @@ test("a security officer's compromise reports: the alarm, the details, acknowled
   await page.waitForSelector('tr[data-report] :text("Acknowledged by suzuki")');
   assert.match(await page.locator('tr[data-report]').textContent(), /Acknowledged by suzuki on 2023-06-01: laptop wiped remotely; holders told/);
   assert.equal(await page.locator('[role="alert"]').count(), 0);
-  const list = await page.evaluate(async () => (await fetch('/v1/reports')).json());
+  const list = await sessionGet(page, '/v1/reports');
   assert.equal(list.open, 0);
 });
 
@@ -96,17 +96,38 @@ test('a session ended elsewhere: the next request shows the sign-in form with a 
   assertBanners(await banners(page), 'No classified content on this page', 'rgb(0, 122, 51)');
 });
 
+test("another's session planted in the cookie (as a service on another port of the host can): the page asks for a sign-in, and shows nothing of it", async () => {
+  await signIn(page, URL, env.jpn.tokens.sato);
+  const r = await fetch(`${URL}/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: env.jpn.tokens.mori }) });
+  assert.equal(r.status, 201);
+  const [name, value] = r.headers.get('set-cookie').split(';')[0].split('=');
+  await page.context().addCookies([{ name, value, url: URL }]);
+  // the next request, in the page (an item opened) and at a reload
+  await visit(page, `#/items/${env.item}`).catch(() => {});
+  await page.waitForSelector('.signin-message:not([hidden])');
+  assert.match(await page.textContent('.signin-message'), /Your session has ended/);
+  await page.reload();
+  await page.waitForSelector('#signin-form');
+  assert.equal(await page.locator('#signout').count(), 0);
+  assert.doesNotMatch(await page.textContent('body'), /mori|Mori/);
+});
+
 test('sign-out: back to the form, and the old cookie is refused (401)', async () => {
   await signIn(page, URL, env.jpn.tokens.sato);
   const jar = await page.context().cookies();
   const cookie = jar.find((c) => c.name.startsWith('liaison_session'));
   assert.ok(cookie && cookie.httpOnly && cookie.sameSite === 'Strict', JSON.stringify(jar));
-  const me = (c) => fetch(`${URL}/v1/me`, { headers: { Cookie: `${c.name}=${c.value}` } });
+  // the page keeps the CSRF value in its origin's storage; the cookie alone gets nothing
+  const csrf = await page.evaluate(() => localStorage.getItem('liaison-csrf'));
+  assert.ok(csrf && csrf.length >= 40);
+  const me = (c, headers = { 'X-CSRF-Token': csrf }) => fetch(`${URL}/v1/me`, { headers: { Cookie: `${c.name}=${c.value}`, ...headers } });
   assert.equal((await me(cookie)).status, 200);
+  assert.equal((await me(cookie, {})).status, 403);
   await page.click('#signout');
   await page.waitForSelector('.signin-message:not([hidden])');
   assert.match(await page.textContent('.signin-message'), /You are signed out/);
   assert.equal((await me(cookie)).status, 401);
+  assert.equal(await page.evaluate(() => localStorage.getItem('liaison-csrf')), null, 'forgotten at sign-out');
   assert.equal((await page.context().cookies()).filter((c) => c.name === cookie.name).length, 0);
 });
 
