@@ -1,4 +1,5 @@
 /* backup.c - a node's backup while its daemons serve, and its restore (see node.h). */
+#define _GNU_SOURCE /* renameat2 */
 #include "node.h"
 
 #include <dirent.h>
@@ -299,17 +300,21 @@ int node_store_restore(const char *src, const char *home, struct node_backup *b,
 				"%s: not a backup made by liaison store backup (no %s); a node's "
 				"own folder is not one",
 				src, MANIFEST);
-	if (lstat(home, &sb) == 0 || errno != ENOENT)
-		return lerr_set(e, LERR_EXISTS, "%s: %s (a node is restored into a new folder)",
-				home, errno == ENOENT ? strerror(EEXIST) : strerror(errno));
 	/* made under another name, renamed once whole, as a backup is: a folder
 	 * called HOME is a whole node, and a restore killed midway leaves none */
+	char name[NODE_PATH_MAX];
 	size_t hl = strlen(home);
 	while (hl > 1 && home[hl - 1] == '/')
 		hl--;
-	if (hl >= NODE_PATH_MAX)
+	if (hl >= sizeof name)
 		return lerr_set(e, LERR_INVAL, "%s: the path is too long", home);
-	snprintf(part, sizeof part, "%.*s.partial", (int)hl, home);
+	snprintf(name, sizeof name, "%.*s", (int)hl, home); /* HOME/ is HOME, a link not followed */
+	if (lstat(name, &sb) == 0)
+		return lerr_set(e, LERR_EXISTS, "%s: %s (a node is restored into a new folder)",
+				home, strerror(EEXIST));
+	if (errno != ENOENT)
+		return lerr_set(e, LERR_IO, "%s: %s", home, strerror(errno));
+	snprintf(part, sizeof part, "%s.partial", name);
 	if (mkdir(part, 0700) != 0)
 		return errno == EEXIST
 			   ? lerr_set(e, LERR_EXISTS,
@@ -338,8 +343,10 @@ int node_store_restore(const char *src, const char *home, struct node_backup *b,
 		r = make_dir(part, "tmp", e);
 	if (r == 0)
 		r = check_copy(part, b, party, e);
-	if (r == 0 && rename(part, home) != 0)
-		r = lerr_set(e, LERR_IO, "%s: %s", home, strerror(errno));
+	/* never over a folder made at HOME meanwhile (rename would take an empty one) */
+	if (r == 0 && renameat2(AT_FDCWD, part, AT_FDCWD, name, RENAME_NOREPLACE) != 0)
+		r = lerr_set(e, errno == EEXIST ? LERR_EXISTS : LERR_IO, "%s: %s", home,
+			     strerror(errno));
 	if (r < 0)
 		fio_remove_tree(part, 2);
 	return r < 0 ? lerr_prefix(e, "restore into %s", home) : 0;

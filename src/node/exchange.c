@@ -398,7 +398,12 @@ int node_release_still(struct node *n, const struct store_msg *m, char *why, siz
 	 * held under its agreement (R-RECEIVED, R-CONTINUING) with a consent
 	 * that still verifies (R-THIRD-PARTY), the export law of that day
 	 * (R-EXPORT: a special measure or a licence ended since it was queued) */
-	if ((r = store_release_by(n->store, m->ref, m->peer, by, e)) < 0)
+	if ((r = store_release_by(n->store, m->ref, m->peer, by, e)) == LERR_NOTFOUND) {
+		snprintf(why, wn, "no release of item %s to %s is recorded here", m->ref, m->peer);
+		lerr_clear(e);
+		return 1;
+	}
+	if (r < 0)
 		return r;
 	struct decision *d = malloc(sizeof *d);
 	if (!d)
@@ -410,7 +415,11 @@ int node_release_still(struct node *n, const struct store_msg *m, char *why, siz
 				       .to = m->peer,
 				       .consent_sent = m->consent,
 				       .question = true,
-				       .by_operator = true};
+				       .by_operator = true,
+				       /* a releaser was of this party (R-ROLE): the
+					* release is this node's, whatever their party
+					* has become since */
+				       .as_holder = true};
 	if ((r = node_decide(n, &da, d, e)) == 0) {
 		d->permit = true;
 		for (size_t i = 0; i < d->nrules; i++) {

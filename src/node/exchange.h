@@ -96,7 +96,9 @@ int node_release_consent(struct node *n, const char *item, const char *to, char 
  * could no longer make today for a reason of the day rather than of the
  * person (R-IN-FORCE, R-RELEASABLE, R-RECEIVED, R-CONTINUING,
  * R-THIRD-PARTY, R-EXPORT: their clearance, role and need to know are not
- * asked again), is withdrawn: 1, with why (the failing rules). 0: it goes;
+ * asked again, and they count as of this node's party, as when they made
+ * it), or that is not recorded at all, is withdrawn: 1, with why (the
+ * failing rules). 0: it goes;
  * another message kind always does. A LERR code when the store cannot say
  * (tried later).
  */

@@ -324,9 +324,12 @@ static bool sees(struct node *n, struct decide_ctx *c, const struct store_item *
 }
 
 /* c's person and scheme for the person with this id. */
-static int load_person(struct node *n, struct decide_ctx *c, const char *id, struct lerr *e)
+static int load_person(struct node *n, struct decide_ctx *c, const char *id, bool as_holder,
+		       struct lerr *e)
 {
 	int r = node_person_get(n, id, &c->person, e);
+	if (r == 0 && as_holder)
+		str_copy(c->person.party, sizeof c->person.party, n->party);
 	return r < 0 ? r : node_party_get(n, c->person.party, &c->scheme, e);
 }
 
@@ -369,7 +372,7 @@ static int decide_act(struct node *n, const struct decide_args *a, struct decisi
 	*body = NULL;
 	if (!c)
 		return LERR_NOMEM;
-	int r = load_person(n, c, a->person, e);
+	int r = load_person(n, c, a->person, a->as_holder, e);
 	if (r == 0 && !a->question)
 		r = node_person_act(n, c->person.id, e);
 	if (r == 0 && (r = node_item_get(n, a->item, &it, &l, e)) == 0) {

@@ -82,6 +82,7 @@ struct decide_args {
 	const char *consent_sent;
 	bool question;	  /* asked (access check), not acted on: not logged */
 	bool by_operator; /* a question the node's operator asks: every item is there */
+	bool as_holder;	  /* the person taken as of this node's party, whatever theirs now */
 };
 
 /* What node_decide gathers for decide(). */

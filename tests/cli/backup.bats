@@ -82,7 +82,13 @@ teardown() {
 	"$L" --home jpn store backup bk >/dev/null
 	run "$L" --home jpn store restore bk
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"a node is restored into a new folder"* ]]
+	[[ "$output" == *"jpn: File exists (a node is restored into a new folder)"* ]]
+	# a link, even one to nothing, and written with a slash, is there too
+	ln -s nowhere dang
+	run "$L" --home dang/ store restore bk
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"dang/: File exists (a node is restored into a new folder)"* ]]
+	[ ! -e nowhere ] && [ ! -e dang.partial ]
 	# a backup that lost a blob: not restored as whole
 	cp -r bk bk-lost
 	blob=$(find bk-lost/blobs -type f | head -1)

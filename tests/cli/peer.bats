@@ -322,6 +322,17 @@ withdrawn() {
 	[ -n "$(ls cap)" ]
 }
 
+@test "a queued release stays this node's whatever becomes of its releaser's record: sato re-registered as KOR's, it still goes" {
+	capture_kor
+	"$L" --home jpn item release "$ID" --to KOR --by sato >/dev/null
+	"$L" --home jpn person add sato --party KOR --name Sato --role analyst \
+		--clearance II --from 2010-01-01 --replace >/dev/null
+	run "$L" --home jpn peer deliver --all
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"0 delivered, 0 refused, 1 to retry"* ]] # sent; the stand-in answered 503
+	[ -n "$(ls cap)" ]
+}
+
 @test "forged, tampered, stale, replayed and unknown senders' requests: 401, nothing stored" {
 	mkdir cap
 	python3 "$BATS_TEST_DIRNAME/../tools/capture_peer.py" cap >cap.port &
