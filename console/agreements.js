@@ -6,6 +6,9 @@
 import { api, h, iso, show, field, select, table, errorView, busy, mayChange, cached, query, isId, pathId } from './lib.js';
 import { setBanners } from './banner.js';
 
+// the timeline picture shown last (an object URL: one at a time is kept)
+let picture = null;
+
 export async function render(page, parts, params, slot, route) {
   await setBanners(null, route); // agreements and export control carry no item
   if (page === 'export') return exportPage(params, slot);
@@ -65,12 +68,11 @@ async function agreementPage(id, slot) {
   const without = select('without', [['', 'every event, as recorded'], ...a.events.map((e) => [String(e.number), `without ${eventLabel(e)}`])]);
   // fetched with the session's CSRF value, as every request (a cookie
   // alone gets nothing), and shown from its bytes
-  let picture = null;
   async function drawPicture(path) {
     try {
       const url = URL.createObjectURL(await (await api('GET', path, { raw: true })).blob());
       if (img.dataset.src !== path) return URL.revokeObjectURL(url); // another was asked since
-      if (picture) URL.revokeObjectURL(picture);
+      if (picture) URL.revokeObjectURL(picture); // this page's last, or another agreement's
       picture = url;
       img.src = url;
       img.dataset.shown = path;

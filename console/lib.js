@@ -37,10 +37,13 @@ export const session = { person: null, csrf: null, readOnly: false, idle: 1800, 
 // answers nothing to the cookie alone). Only the sign-in's answer has it.
 const CSRF_KEY = 'liaison-csrf';
 export function keepCsrf(value) {
+  const mine = session.csrf;
   session.csrf = value || null;
   try {
     if (value) localStorage.setItem(CSRF_KEY, value);
-    else localStorage.removeItem(CSRF_KEY);
+    // forgotten only if it is still this page's: another tab may have
+    // signed in since, and kept its own
+    else if (mine && localStorage.getItem(CSRF_KEY) === mine) localStorage.removeItem(CSRF_KEY);
   } catch {
     /* no storage: this page alone holds it */
   }

@@ -113,10 +113,15 @@ static enum MHD_Result h_session_open(struct ctx *x)
 		return reply_errorf(
 		    x, e.code == LERR_AUTH ? MHD_HTTP_UNAUTHORIZED : MHD_HTTP_SERVICE_UNAVAILABLE,
 		    e.code == LERR_AUTH ? "auth" : "store", "sign-in refused: %s", e.msg);
-	/* a session the browser held already ends: one browser, one session */
+	/* a session the browser held already ends: one browser, one session
+	 * (when the sign-in shows its CSRF value: a cookie taken elsewhere
+	 * cannot end it) */
 	const char *old = MHD_lookup_connection_value(x->c, MHD_COOKIE_KIND, x->s->sessions.name);
-	if (old)
+	const char *csrf = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "X-CSRF-Token");
+	struct session_ticket was;
+	if (old && csrf && session_find(&x->s->sessions, old, csrf, session_now(), &was))
 		session_close(&x->s->sessions, old);
+	sodium_memzero(&was, sizeof was);
 	if (session_open(&x->s->sessions, h, session_now(), &rq->session, &e) < 0)
 		return reply_errorf(x, MHD_HTTP_SERVICE_UNAVAILABLE, "limit", "%s", e.msg);
 	rq->authed = true; /* the token's day of use is recorded, as a request's */

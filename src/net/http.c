@@ -243,25 +243,6 @@ bool http_same_origin(struct ctx *x)
 	return true;
 }
 
-/*
- * A request asked with a console session's cookie, a read as much as a
- * change, must come from the console itself: its X-CSRF-Token is the
- * session's, and the browser does not say it comes from elsewhere
- * (http_same_origin). A cross-site form or script carries the cookie at
- * most (SameSite=Strict already keeps it home); it cannot read the CSRF
- * value. Nor can another service on another port of the same host name,
- * which a browser sends the cookie to (cookies know no ports) and lets set
- * one: the value is only in the sign-in's answer, and the console keeps it
- * in its own origin's storage, so a cookie alone, taken or planted, is
- * worth nothing.
- */
-static bool console_request(struct ctx *x)
-{
-	return http_same_origin(x) &&
-	       session_csrf_ok(&x->rq->session,
-			       MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "X-CSRF-Token"));
-}
-
 /* A console session's cookie, as its token (no Authorization header came). */
 static enum MHD_Result count_cookie(void *cls, enum MHD_ValueKind kind, const char *key,
 				    const char *value)
@@ -294,18 +275,35 @@ static bool session_auth(struct ctx *x, struct lerr *e)
 		lerr_set(e, LERR_AUTH, "more than one %s cookie: sign in again", name);
 		return false;
 	}
-	if (!session_find(&x->s->sessions, cookie, session_now(), &rq->session)) {
-		lerr_set(e, LERR_AUTH, "the console session ended: sign in again");
-		return false;
-	}
-	rq->by_session = true;
-	if (!console_request(x)) {
+	/*
+	 * A request asked with a console session's cookie, a read as much as a
+	 * change, must come from the console itself: its X-CSRF-Token is the
+	 * session's, and the browser does not say it comes from elsewhere
+	 * (http_same_origin). A cross-site form or script carries the cookie
+	 * at most (SameSite=Strict already keeps it home); it cannot read the
+	 * CSRF value. Nor can another service on another port of the same host
+	 * name, which a browser sends the cookie to (cookies know no ports) and
+	 * lets set one: the value is only in the sign-in's answer, and the
+	 * console keeps it in its own origin's storage. A cookie alone, taken
+	 * or planted, gets nothing, not even whether its session is live, and
+	 * does not keep it alive: without the value (403) the session is not
+	 * looked up; with another (401) it is as if it had ended.
+	 */
+	const char *csrf = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "X-CSRF-Token");
+	if (!csrf || !csrf[0] || !http_same_origin(x)) {
 		rq->csrf_refused = true;
 		lerr_set(e, LERR_AUTH,
 			 "a request with a console session needs its X-CSRF-Token, from the "
 			 "console's own origin");
 		return false;
 	}
+	if (!session_find(&x->s->sessions, cookie, csrf, session_now(), &rq->session)) {
+		lerr_set(e, LERR_AUTH,
+			 "the console session ended, or this X-CSRF-Token is not its own: sign in "
+			 "again");
+		return false;
+	}
+	rq->by_session = true;
 	int r = node_token_check_digest(x->n, rq->session.token, &rq->who, &rq->token, e);
 	if (r == LERR_AUTH) /* its token was revoked or expired: the session ends too */
 		session_close(&x->s->sessions, cookie);

@@ -107,16 +107,16 @@ void sessions_free(struct sessions *t);
  * *out; LERR_LIMIT when SESSIONS_MAX live ones are open. */
 int session_open(struct sessions *t, const uint8_t token[NODE_TOKEN_DIGEST], double now,
 		 struct session_ticket *out, struct lerr *e);
-/* The live session of cookie into *out (it counts as used now); false for none. */
-bool session_find(struct sessions *t, const char *cookie, double now, struct session_ticket *out);
+/* The live session of cookie whose CSRF value is csrf, into *out (it counts
+ * as used now); false for none, and for one whose value csrf is not. */
+bool session_find(struct sessions *t, const char *cookie, const char *csrf, double now,
+		  struct session_ticket *out) __attribute__((nonnull));
 /* Ends the session of cookie (none: nothing). */
 void session_close(struct sessions *t, const char *cookie);
 /* Whether the browser, if it says, sends the request from this server's own
  * pages (Sec-Fetch-Site same-origin or none, Origin this server). */
 struct ctx;
 bool http_same_origin(struct ctx *x);
-/* Whether given is the session's CSRF value (constant time). */
-bool session_csrf_ok(const struct session_ticket *k, const char *given);
 
 /* A daemon a TLS reload replaced, finishing its connections (http_serve.c). */
 struct retired {

@@ -136,12 +136,18 @@ static struct session *find(struct sessions *t, const char *cookie, double now)
 	return found;
 }
 
-bool session_find(struct sessions *t, const char *cookie, double now, struct session_ticket *out)
+bool session_find(struct sessions *t, const char *cookie, const char *csrf, double now,
+		  struct session_ticket *out)
 {
 	if (!t->s || strlen(cookie) >= SESSION_COOKIE_MAX)
 		return false;
 	pthread_mutex_lock(&t->mu);
 	struct session *s = find(t, cookie, now);
+	size_t n = s ? strlen(s->csrf) : 0;
+	/* its own value, else as none: a request without it neither uses the
+	 * session (its idle time) nor learns whether it is live */
+	if (s && !(n > 0 && strlen(csrf) == n && sodium_memcmp(s->csrf, csrf, n) == 0))
+		s = NULL;
 	if (s) {
 		s->last = now;
 		str_copy(out->cookie, sizeof out->cookie, cookie);
@@ -164,10 +170,4 @@ void session_close(struct sessions *t, const char *cookie)
 		if (t->s[i].used && sodium_memcmp(t->s[i].id, id, sizeof id) == 0)
 			sodium_memzero(&t->s[i], sizeof t->s[i]);
 	pthread_mutex_unlock(&t->mu);
-}
-
-bool session_csrf_ok(const struct session_ticket *k, const char *given)
-{
-	size_t n = strlen(k->csrf);
-	return n > 0 && given && strlen(given) == n && sodium_memcmp(k->csrf, given, n) == 0;
 }

@@ -76,11 +76,12 @@ with() {
 		[ "$(jq -r .error.code out.json)" = csrf ]
 		[[ "$(jq -r .error.message out.json)" == *"needs its X-CSRF-Token"* ]]
 	done
-	# another's session set in its place (mori's cookie, sato's page): nothing
+	# another's session set in its place (mori's cookie, sato's page): as
+	# if it had ended (the page asks for a sign-in)
 	signin "$MORI" planted.txt
 	with planted.txt GET /v1/me -H "X-CSRF-Token: $(cat jar.txt.csrf)"
-	[ "$code" = 403 ]
-	[ "$(jq -r .error.code out.json)" = csrf ]
+	[ "$code" = 401 ]
+	jq -e '.error.message | test("session ended, or this X-CSRF-Token is not its own")' out.json
 	# an auditor's session reads the log; an analyst's may not
 	with jar.txt GET /v1/log/entries
 	[ "$code" = 403 ]
@@ -114,7 +115,7 @@ with() {
 	[ "$code" = 403 ]
 	[ "$(jq -r .error.code out.json)" = csrf ]
 	with jar.txt POST "$share" --data-binary @report.txt -H 'X-CSRF-Token: wrong'
-	[ "$code" = 403 ]
+	[ "$code" = 401 ] # another session's value, or none's
 	# the right value from another site (a browser says so) is refused too
 	with jar.txt POST "$share" --data-binary @report.txt -H "X-CSRF-Token: $csrf" \
 		-H 'Sec-Fetch-Site: cross-site'
@@ -144,6 +145,7 @@ with() {
 	signin "$SATO"
 	csrf=$(jq -r .csrf in.json)
 	cp jar.txt old.txt
+	cp jar.txt.csrf old.txt.csrf
 	NO_CSRF=1 with jar.txt POST /v1/session/end
 	[ "$code" = 403 ] # sign-out needs the CSRF value
 	with jar.txt POST /v1/session/end -H "X-CSRF-Token: $csrf"
@@ -169,7 +171,7 @@ with() {
 	}
 	eventually refused
 	code=$(curl -s -o out.json -w '%{http_code}' -b 'liaison_session_JPN=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' \
-		"$URL/v1/me")
+		-H "X-CSRF-Token: $(cat jar.txt.csrf)" "$URL/v1/me")
 	[ "$code" = 401 ]
 	jq -e '.error.message | test("session ended")' out.json
 }
@@ -236,7 +238,16 @@ with() {
 	URL=$DAEMON_URL
 	signin "$SATO"
 	[ "$code" = 201 ]
-	sleep 2.5
+	# the cookie without its CSRF value, or with another, does not keep it
+	# alive (a page on another port could make the browser send it)
+	t0=$(date +%s.%N)
+	while [ "$(echo "$(date +%s.%N) - $t0 < 2.5" | bc)" = 1 ]; do
+		NO_CSRF=1 with jar.txt GET /v1/me
+		[ "$code" = 403 ]
+		with jar.txt GET /v1/me -H 'X-CSRF-Token: wrong'
+		[ "$code" = 401 ]
+		sleep 0.4
+	done
 	with jar.txt GET /v1/me
 	[ "$code" = 401 ]
 	jq -e '.error.message | test("session ended")' out.json
@@ -316,11 +327,18 @@ with() {
 	jq -e '.error.message | test("more than one")' out.json
 	code=$(curl -s -o out.json -w '%{http_code}' -H "Cookie: $cookie" -H "X-CSRF-Token: $(cat jar.txt.csrf)" "$URL/v1/me")
 	[ "$code" = 200 ]
-	# a sign-in from a browser that held a session ends the old one
+	# a sign-in with the cookie alone (taken elsewhere, with another's
+	# token) leaves the session it names alone
 	code=$(curl -s -o in.json -w '%{http_code}' -H "Cookie: $cookie" -H 'Content-Type: application/json' \
-		-d "{\"token\": \"$SATO\"}" "$URL/v1/session")
+		-d "{\"token\": \"$MORI\"}" "$URL/v1/session")
 	[ "$code" = 201 ]
-	code=$(curl -s -o out.json -w '%{http_code}' -H "Cookie: $cookie" "$URL/v1/me")
+	code=$(curl -s -o out.json -w '%{http_code}' -H "Cookie: $cookie" -H "X-CSRF-Token: $(cat jar.txt.csrf)" "$URL/v1/me")
+	[ "$code" = 200 ]
+	# a sign-in from the browser that held it (its page sends its value) ends it
+	code=$(curl -s -o in.json -w '%{http_code}' -H "Cookie: $cookie" -H "X-CSRF-Token: $(cat jar.txt.csrf)" \
+		-H 'Content-Type: application/json' -d "{\"token\": \"$SATO\"}" "$URL/v1/session")
+	[ "$code" = 201 ]
+	code=$(curl -s -o out.json -w '%{http_code}' -H "Cookie: $cookie" -H "X-CSRF-Token: $(cat jar.txt.csrf)" "$URL/v1/me")
 	[ "$code" = 401 ]
 }
 

@@ -5,7 +5,7 @@
 // person of KOR on KOR's node, whose banner shows both markings.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { env, launch, newPage, signIn, visit, shot, banners, assertBanners, axe, noProblems, sessionGet } from './harness.mjs';
+import { env, launch, newPage, ready, signIn, visit, shot, banners, assertBanners, axe, noProblems, sessionGet } from './harness.mjs';
 
 const URL = env.jpn.url;
 let browser;
@@ -110,6 +110,27 @@ test("another's session planted in the cookie (as a service on another port of t
   await page.waitForSelector('#signin-form');
   assert.equal(await page.locator('#signout').count(), 0);
   assert.doesNotMatch(await page.textContent('body'), /mori|Mori/);
+});
+
+test('a tab whose session ended leaves alone the value another tab has signed in with since', async () => {
+  await signIn(page, URL, env.jpn.tokens.sato);
+  const other = await page.context().newPage();
+  await other.goto(URL);
+  await ready(other); // the same session, from the kept value
+  await page.click('#signout');
+  await page.waitForSelector('#signin-form');
+  await signIn(page, URL, env.jpn.tokens.sato);
+  const kept = await page.evaluate(() => localStorage.getItem('liaison-csrf'));
+  assert.ok(kept);
+  await visit(other, `#/items/${env.item}`).catch(() => {}); // its session ended at the sign-out
+  await other.waitForSelector('.signin-message:not([hidden])');
+  await other.close();
+  assert.equal(await page.evaluate(() => localStorage.getItem('liaison-csrf')), kept);
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.locator('#signout').count(), 1);
+  await page.click('#signout');
+  await page.waitForSelector('#signin-form');
 });
 
 test('sign-out: back to the form, and the old cookie is refused (401)', async () => {
