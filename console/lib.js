@@ -170,8 +170,11 @@ export async function api(method, path, opts = {}) {
     headers['Content-Type'] = opts.type || 'application/octet-stream';
     body = opts.body;
   }
-  // on every request: the daemon answers a session's cookie only with it
-  if (session.csrf) headers['X-CSRF-Token'] = session.csrf;
+  // on every request: the daemon answers a session's cookie only with it;
+  // a sign-in sends the value kept, if any, so that the browser's earlier
+  // session ends (one browser, one session)
+  const csrf = session.csrf || (opts.signingIn ? keptCsrf() : null);
+  if (csrf) headers['X-CSRF-Token'] = csrf;
   const r = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
   touch();
   if (r.ok) {

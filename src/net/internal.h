@@ -187,7 +187,7 @@ struct req {
 	crypto_hash_sha256_state body_hash; /* AUTH_PEER: of the body as it comes */
 	bool authed;
 	bool by_session;		  /* authenticated by a console session's cookie */
-	bool csrf_refused;		  /* a change by a session, without its CSRF value */
+	bool csrf_refused;		  /* a session's request without its CSRF value */
 	bool auth_unchecked;		  /* the store did not answer the token's check */
 	struct session_ticket session;	  /* it */
 	char set_cookie[160];		  /* a Set-Cookie for the answer ("": none) */

@@ -143,10 +143,19 @@ bool session_find(struct sessions *t, const char *cookie, const char *csrf, doub
 		return false;
 	pthread_mutex_lock(&t->mu);
 	struct session *s = find(t, cookie, now);
-	size_t n = s ? strlen(s->csrf) : 0;
 	/* its own value, else as none: a request without it neither uses the
-	 * session (its idle time) nor learns whether it is live */
-	if (s && !(n > 0 && strlen(csrf) == n && sodium_memcmp(s->csrf, csrf, n) == 0))
+	 * session (its idle time) nor learns whether it is live, by the answer
+	 * or by its time (the same comparison, of whole NUL-padded buffers,
+	 * against zeros when there is no session) */
+	static const char none[sizeof s->csrf];
+	char given[sizeof s->csrf] = {0};
+	size_t gl = strlen(csrf);
+	const bool fits = gl > 0 && gl < sizeof given;
+	if (fits)
+		memcpy(given, csrf, gl);
+	const int same = sodium_memcmp(s ? s->csrf : none, given, sizeof given) == 0;
+	sodium_memzero(given, sizeof given);
+	if (!(fits && same))
 		s = NULL;
 	if (s) {
 		s->last = now;

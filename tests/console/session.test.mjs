@@ -124,11 +124,22 @@ test('a tab whose session ended leaves alone the value another tab has signed in
   assert.ok(kept);
   await visit(other, `#/items/${env.item}`).catch(() => {}); // its session ended at the sign-out
   await other.waitForSelector('.signin-message:not([hidden])');
-  await other.close();
   assert.equal(await page.evaluate(() => localStorage.getItem('liaison-csrf')), kept);
   await page.reload();
   await ready(page);
   assert.equal(await page.locator('#signout').count(), 1);
+  // the other tab signs in again: the browser's session before it ends
+  // (one browser, one session), none is left open unused
+  const cookie = (await page.context().cookies()).find((c) => c.name.startsWith('liaison_session'));
+  const before = () => fetch(`${URL}/v1/me`, { headers: { Cookie: `${cookie.name}=${cookie.value}`, 'X-CSRF-Token': kept } });
+  assert.equal((await before()).status, 200);
+  await other.fill('#token', env.jpn.tokens.sato);
+  await other.click('#signin-form button');
+  await ready(other);
+  assert.equal((await before()).status, 401);
+  await other.close();
+  await page.reload(); // this tab now finds the other's session, and signs the browser out
+  await ready(page);
   await page.click('#signout');
   await page.waitForSelector('#signin-form');
 });
