@@ -378,27 +378,17 @@ static bool releasers_rule(const char *id)
 int node_release_still(struct node *n, const struct store_msg *m, char *why, size_t wn,
 		       struct lerr *e)
 {
-	struct store_item it;
 	char by[PERSON_ID_MAX];
 	if (strcmp(m->kind, "item") != 0)
 		return 0;
-	int r = store_item_get(n->store, m->ref, &it, e);
-	if (r == LERR_NOTFOUND || (r == 0 && it.destroyed_on[0])) {
-		snprintf(why, wn, "item %s was destroyed%s%s", m->ref, r == 0 ? " on " : "",
-			 r == 0 ? it.destroyed_on : "");
-		if (r == 0)
-			store_item_free(&it);
-		return 1;
-	}
-	if (r < 0)
-		return r;
-	store_item_free(&it);
 	/* the release decided again as its releaser, on the day it would go:
-	 * the pact with the peer in force (R-IN-FORCE), a passed-on item still
-	 * held under its agreement (R-RECEIVED, R-CONTINUING) with a consent
-	 * that still verifies (R-THIRD-PARTY), the export law of that day
-	 * (R-EXPORT: a special measure or a licence ended since it was queued) */
-	if ((r = store_release_by(n->store, m->ref, m->peer, by, e)) == LERR_NOTFOUND) {
+	 * the item not destroyed, the pact with the peer in force (R-IN-FORCE),
+	 * a passed-on item still held under its agreement (R-RECEIVED,
+	 * R-CONTINUING) with a consent that still verifies (R-THIRD-PARTY), the
+	 * export law of that day (R-EXPORT: a special measure or a licence ended
+	 * since it was queued) */
+	int r = store_release_by(n->store, m->ref, m->peer, by, e);
+	if (r == LERR_NOTFOUND) {
 		snprintf(why, wn, "no release of item %s to %s is recorded here", m->ref, m->peer);
 		lerr_clear(e);
 		return 1;
@@ -420,7 +410,12 @@ int node_release_still(struct node *n, const struct store_msg *m, char *why, siz
 					* release is this node's, whatever their party
 					* has become since */
 				       .as_holder = true};
-	if ((r = node_decide(n, &da, d, e)) == 0) {
+	if ((r = node_decide(n, &da, d, e)) == LERR_NOTFOUND) {
+		/* its item destroyed ("item ... was destroyed on ..."), or gone */
+		snprintf(why, wn, "%s", e ? e->msg : "its item is gone");
+		lerr_clear(e);
+		r = 1;
+	} else if (r == 0) {
 		d->permit = true;
 		for (size_t i = 0; i < d->nrules; i++) {
 			d->rules[i].ok = d->rules[i].ok || releasers_rule(d->rules[i].id);

@@ -267,6 +267,14 @@ withdrawn() {
 	[ -n "$(ls cap)" ]
 }
 
+@test "a queued release whose item the store holds destroyed (not by item destroy's withdrawal: a deliverer held it then) is withdrawn at its next attempt" {
+	capture_kor
+	"$L" --home jpn item release "$ID" --to KOR --by sato >/dev/null
+	msg=$("$L" --home jpn --json peer outbox | jq -r '.messages[0].id')
+	sq jpn "UPDATE items SET destroyed_on = '2019-09-01' WHERE id = '$ID'"
+	withdrawn "$msg" "withdrawn: item $ID was destroyed on 2019-09-01"
+}
+
 @test "an item destroyed while its release is on the wire: the peer's receipt is kept, the record says delivered" {
 	held_delivery
 	msg=$("$L" --home jpn --json peer outbox | jq -r '.messages[0].id')
