@@ -212,6 +212,34 @@ static int store_snapshot(const char *from, const char *db, uint64_t *bytes, str
 	return r;
 }
 
+/*
+ * A backup and a restore are made under another name, renamed once whole:
+ * a folder called DEST is whole, and one killed midway leaves only
+ * DEST.partial (into part, of n bytes). left: what a
+ * DEST.partial found there is and what to do, after "it exists: ".
+ */
+static int partial_begin(const char *dest, char *part, size_t n, const char *left, struct lerr *e)
+{
+	snprintf(part, n, "%s.partial", dest);
+	if (mkdir(part, 0700) == 0)
+		return 0;
+	return errno == EEXIST
+		   ? lerr_set(e, LERR_EXISTS, "%s: it exists: %s", part, left)
+		   : lerr_set(e, LERR_IO, "%s: cannot create: %s", part, strerror(errno));
+}
+
+/* part whole (r is 0) in place at dest, never over a folder made there
+ * meanwhile (a plain rename takes an empty one); else removed. */
+static int partial_end(int r, const char *part, const char *dest, const char *shown, struct lerr *e)
+{
+	if (r == 0 && renameat2(AT_FDCWD, part, AT_FDCWD, dest, RENAME_NOREPLACE) != 0)
+		r = lerr_set(e, errno == EEXIST ? LERR_EXISTS : LERR_IO, "%s: %s", shown,
+			     strerror(errno));
+	if (r < 0)
+		fio_remove_tree(part, 2); /* the folder and its subfolders */
+	return r;
+}
+
 /* The manifest, last: what the backup holds, so that restore knows it whole. */
 static int write_manifest(const char *dir, const char *party, const struct node_backup *b,
 			  struct lerr *e)
@@ -244,17 +272,12 @@ int node_store_backup(const char *home, const char *dest_given, struct node_back
 	if (lstat(dest, &sb) == 0)
 		return lerr_set(e, LERR_EXISTS, "%s: it exists (a backup goes into a new folder)",
 				dest_given);
-	/* made under another name, renamed once whole: a folder called DEST is a
-	 * whole backup, and a failed one leaves nothing */
-	snprintf(part, sizeof part, "%s.partial", dest);
-	if (mkdir(part, 0700) != 0)
-		return errno == EEXIST
-			   ? lerr_set(e, LERR_EXISTS,
-				      "%s: it exists: a backup that did not finish (killed, or "
-				      "the machine stopped) left it; it holds a copy of the store "
-				      "and the sealed keys: remove it, then back up again",
-				      part)
-			   : lerr_set(e, LERR_IO, "%s: cannot create: %s", part, strerror(errno));
+	if ((r = partial_begin(dest, part, sizeof part,
+			       "a backup that did not finish (killed, or the machine stopped) "
+			       "left it; it holds a copy of the store and the sealed keys: "
+			       "remove it, then back up again",
+			       e)) < 0)
+		return r;
 	/* the store first: what it names is then on disk already (a payload and an
 	 * envelope are written before their row), and copied after it */
 	snprintf(db, sizeof db, "%s/%s", part, NODE_DB_FILE);
@@ -281,10 +304,7 @@ int node_store_backup(const char *home, const char *dest_given, struct node_back
 		r = check_copy(part, b, party, e);
 	if (r == 0)
 		r = write_manifest(part, party, b, e);
-	if (r == 0 && rename(part, dest) != 0)
-		r = lerr_set(e, LERR_IO, "%s: %s", dest, strerror(errno));
-	if (r < 0)
-		fio_remove_tree(part, 2); /* the folder and its subfolders */
+	r = partial_end(r, part, dest, dest, e);
 	return r < 0 ? lerr_prefix(e, "backup into %s", dest_given) : 0;
 }
 
@@ -300,8 +320,7 @@ int node_store_restore(const char *src, const char *home, struct node_backup *b,
 				"%s: not a backup made by liaison store backup (no %s); a node's "
 				"own folder is not one",
 				src, MANIFEST);
-	/* made under another name, renamed once whole, as a backup is: a folder
-	 * called HOME is a whole node, and a restore killed midway leaves none */
+	/* made under another name, renamed once whole, as a backup is */
 	char name[NODE_PATH_MAX];
 	size_t hl = strlen(home);
 	while (hl > 1 && home[hl - 1] == '/')
@@ -314,21 +333,18 @@ int node_store_restore(const char *src, const char *home, struct node_backup *b,
 				home, strerror(EEXIST));
 	if (errno != ENOENT)
 		return lerr_set(e, LERR_IO, "%s: %s", home, strerror(errno));
-	snprintf(part, sizeof part, "%s.partial", name);
-	if (mkdir(part, 0700) != 0)
-		return errno == EEXIST
-			   ? lerr_set(e, LERR_EXISTS,
-				      "%s: it exists: a restore that did not finish (killed, or "
-				      "the machine stopped) left it; remove it, then restore again",
-				      part)
-			   : lerr_set(e, LERR_IO, "%s: cannot create: %s", part, strerror(errno));
+	int r = partial_begin(name, part, sizeof part,
+			      "a restore that did not finish (killed, or the machine stopped) "
+			      "left it; remove it, then restore again",
+			      e);
+	if (r < 0)
+		return r;
 	/* The backup is only read, never opened as a store: it may sit on
 	 * write-protected media, and one an older release made must stay as it
 	 * is (the copy is brought to this release's schema when check_copy
 	 * opens it). Its store is copied as files, with its write-ahead log had
 	 * the backup been opened as a node since (SQLite replays it into the
 	 * copy); the rest as files too. */
-	int r = 0;
 	for (int wal = 0; r == 0 && wal <= 1; wal++) {
 		snprintf(a, sizeof a, "%s/%s%s", src, NODE_DB_FILE, wal ? "-wal" : "");
 		snprintf(c, sizeof c, "%s/%s%s", part, NODE_DB_FILE, wal ? "-wal" : "");
@@ -343,11 +359,6 @@ int node_store_restore(const char *src, const char *home, struct node_backup *b,
 		r = make_dir(part, "tmp", e);
 	if (r == 0)
 		r = check_copy(part, b, party, e);
-	/* never over a folder made at HOME meanwhile (rename would take an empty one) */
-	if (r == 0 && renameat2(AT_FDCWD, part, AT_FDCWD, name, RENAME_NOREPLACE) != 0)
-		r = lerr_set(e, errno == EEXIST ? LERR_EXISTS : LERR_IO, "%s: %s", home,
-			     strerror(errno));
-	if (r < 0)
-		fio_remove_tree(part, 2);
+	r = partial_end(r, part, name, home, e);
 	return r < 0 ? lerr_prefix(e, "restore into %s", home) : 0;
 }
