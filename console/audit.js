@@ -160,7 +160,7 @@ async function logPage(params, slot, route) {
       date = typeof j.date === 'string' ? j.date : '';
       what = entrySummary(j);
       if (typeof j.item === 'string')
-        what = [isId('item', j.item) ? h('a', { href: `#/items/${j.item}` }, j.item.slice(0, 12)) : j.item.slice(0, 12), what.length ? ' ' : '', what];
+        what = [isId('item', j.item) ? h('a', { href: `#/items/${j.item}` }, j.item.slice(0, 16)) : j.item.slice(0, 16), what.length ? ' ' : '', what];
     }
     return h('tr', { 'data-index': String(e.index) }, h('td', { class: 'num' }, String(e.index)), h('td', null, date), h('td', null, kind), h('td', null, what), h('td', null, prove, ' ', proofOut));
   });
@@ -336,7 +336,7 @@ async function reportsPage(slot, route) {
       'tr',
       { 'data-report': r.id },
       h('td', { class: 'mono' }, r.id.slice(0, 16)),
-      h('td', null, h('a', { href: `#/items/${r.item}` }, r.item.slice(0, 12))),
+      h('td', null, h('a', { href: `#/items/${r.item}` }, r.item.slice(0, 16))),
       h('td', null, iso(r.by), ` (${r.from})`),
       h('td', null, r.reported_on),
       h('td', null, r.received_on),

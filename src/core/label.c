@@ -49,6 +49,30 @@ int label_id_check(const char *id, struct lerr *e)
 	return 0;
 }
 
+bool label_id_party(const char *id, char party[PARTY_CODE_MAX])
+{
+	size_t n = 0;
+	while (n < PARTY_CODE_MAX - 1 && id[n] >= 'A' && id[n] <= 'Z')
+		n++;
+	if (n < 2 || id[n] != '-')
+		return false;
+	memcpy(party, id, n);
+	party[n] = '\0';
+	return true;
+}
+
+int label_id_owner_check(const struct label *l, struct lerr *e)
+{
+	char named[PARTY_CODE_MAX];
+	if (!label_id_party(l->item, named) || strcmp(named, l->originator) == 0)
+		return 0;
+	lerr_set(e, LERR_INVAL,
+		 "\"%s\" names %s, but the label says %s made it: an id that begins with a "
+		 "party's code is that party's",
+		 l->item, named, l->originator);
+	return lerr_prefix(e, "item");
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(a, b);

@@ -44,6 +44,21 @@ int label_word_check(const char *w, struct lerr *e) __attribute__((nonnull(1)));
  */
 int label_id_check(const char *id, struct lerr *e) __attribute__((nonnull(1)));
 
+/*
+ * The party an item's id names, if it names one: 2 to 8 capital letters
+ * before its first '-' (JPN-3f9c...). Copies the code into party (of
+ * PARTY_CODE_MAX bytes) and returns true; false when the id names none.
+ * A node gives each new item an id that names its originator, so that no
+ * party can take an id another will use: ids are one namespace.
+ */
+bool label_id_party(const char *id, char party[PARTY_CODE_MAX]) __attribute__((nonnull));
+
+/*
+ * Refuses (LERR_INVAL) a label whose id names a party other than its
+ * originator ("USA-..." made by KOR); an id that names no party passes.
+ */
+int label_id_owner_check(const struct label *l, struct lerr *e) __attribute__((nonnull(1)));
+
 /* Whether party may hold the item: its originator, or among releasable_to. */
 bool label_releasable_to(const struct label *l, const char *party) __attribute__((nonnull));
 

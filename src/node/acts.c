@@ -65,9 +65,7 @@ int node_item_copy(struct node *n, const struct act_args *a, const struct key_se
 	if (r < 0 || (r = node_item_get(n, a->item, &it, &l, e)) < 0)
 		return r;
 	/* R-MARKING: the same label, a new id, and a caveat naming the original */
-	uint8_t id[12];
-	randombytes_buf(id, sizeof id);
-	sodium_bin2hex(l.item, sizeof l.item, id, sizeof id);
+	label_new_id(&l);
 	if (l.ncaveats == LABEL_LIST_MAX) { /* never a copy that does not say it is one */
 		r = lerr_set(e, LERR_LIMIT,
 			     "item %s carries %d caveats, the most a label holds: a copy has no "

@@ -65,11 +65,10 @@ static int read_label(const char *path, struct label *l, char **canon, size_t *c
 		return r;
 	r = label_parse(text, n, path, l, e);
 	free(text);
-	if (r == 0 && !l->item[0]) {
-		uint8_t id[16];
-		randombytes_buf(id, sizeof id);
-		sodium_bin2hex(l->item, sizeof l->item, id, sizeof id);
-	}
+	if (r == 0 && !l->item[0])
+		label_new_id(l);
+	else if (r == 0 && label_id_owner_check(l, e) < 0)
+		r = lerr_prefix(e, "%s", path);
 	return r == 0 ? label_canonical(l, canon, cn, e) : r;
 }
 

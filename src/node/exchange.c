@@ -639,6 +639,15 @@ static int receive_check(struct node *n, const struct label *l, const struct env
 				"R-RECEIVED: item %s says %s made it: an item of %s's own is "
 				"never received from %s",
 				l->item, n->party, n->party, sender);
+	/* ids are one namespace: one that names a party is that party's, so
+	 * that no sender takes an id another party will use (label_id_party) */
+	char named[PARTY_CODE_MAX];
+	if (label_id_party(l->item, named) && strcmp(named, l->originator) != 0)
+		return lerr_set(
+		    e, LERR_REFUSED,
+		    "R-RECEIVED: item %s names %s, but its label says %s made it: an id "
+		    "that begins with a party's code is that party's",
+		    l->item, named, l->originator);
 	if (!label_releasable_to(l, n->party))
 		return lerr_set(e, LERR_REFUSED, "R-RELEASABLE: item %s is not releasable to %s",
 				l->item, n->party);

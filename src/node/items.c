@@ -573,9 +573,6 @@ static int share_label(struct node *n, const struct item_share *rq, struct label
 		    "R-CLEARANCE: %s may not mark an item %s: it needs a valid clearance at that "
 		    "level",
 		    p.id, lv->code);
-	uint8_t id[12];
-	randombytes_buf(id, sizeof id);
-	sodium_bin2hex(l->item, sizeof l->item, id, sizeof id);
 	bool ok = str_copy(l->originator, sizeof l->originator, n->party) &&
 		  str_copy(l->level, sizeof l->level, lv->code) &&
 		  str_copy(l->title, sizeof l->title, rq->title) &&
@@ -593,6 +590,7 @@ static int share_label(struct node *n, const struct item_share *rq, struct label
 	if (!ok)
 		return lerr_set(e, LERR_LIMIT, "a label field is too long or has too many entries");
 	l->revocable = rq->revocable;
+	label_new_id(l);
 	r = label_normalise(l, e);
 	if (r == 0 && l->export_entry[0])
 		r = entry_listed(n, l->export_entry, e);

@@ -1,6 +1,8 @@
 /* label_json.c - labels as JSON, and their canonical form (see label_json.h). */
 #include "label_json.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,4 +141,13 @@ int label_parse_canonical(const char *text, size_t n, struct label *l, struct le
 	if (r < 0)
 		memset(l, 0, sizeof *l);
 	return r;
+}
+
+void label_new_id(struct label *l)
+{
+	uint8_t id[12];
+	char hex[2 * sizeof id + 1];
+	randombytes_buf(id, sizeof id);
+	sodium_bin2hex(hex, sizeof hex, id, sizeof id);
+	snprintf(l->item, sizeof l->item, "%s-%s", l->originator, hex);
 }

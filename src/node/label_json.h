@@ -24,6 +24,13 @@
 int label_parse(const char *text, size_t n, const char *name, struct label *l, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 3, 4)));
 
+/*
+ * Gives l a new item id that names its originator (set first): the
+ * originator's code, '-' and 24 random hex digits (JPN-3f9c...; see
+ * label_id_party).
+ */
+void label_new_id(struct label *l) __attribute__((nonnull));
+
 /* The label as a JSON object (the caller owns it); NULL when out of memory. */
 json_t *label_json(const struct label *l) __attribute__((nonnull));
 

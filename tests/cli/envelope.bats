@@ -218,6 +218,21 @@ seal() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"bad.json: title: missing"* ]]
 	[ ! -e env.lsn ]
+	# an id that names another party is that party's, never JPN's to sign
+	echo '{"item": "USA-1", "originator": "JPN", "level": "GOKUHI", "title": "t"}' >usa-id.json
+	run "$L" seal --sign JPN.key --to KOR.pub --label usa-id.json -o env.lsn plain.bin
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'usa-id.json: item: "USA-1" names USA, but the label says JPN made it'* ]]
+	[ ! -e env.lsn ]
+	# JPN's own, or one that names no party, is sealed; with none, a new id names JPN
+	for id in JPN-1 usa-1; do
+		echo '{"item": "'$id'", "originator": "JPN", "level": "GOKUHI", "title": "t"}' >own.json
+		"$L" --json seal --sign JPN.key --to KOR.pub --label own.json -o env.lsn --force plain.bin >out.json
+		[ "$(jq -r .item out.json)" = "$id" ]
+	done
+	echo '{"originator": "JPN", "level": "GOKUHI", "title": "t"}' >none.json
+	"$L" --json seal --sign JPN.key --to KOR.pub --label none.json -o env.lsn --force plain.bin >out.json
+	[[ "$(jq -r .item out.json)" =~ ^JPN-[0-9a-f]{24}$ ]]
 }
 
 @test "seal keeps an existing output unless --force" {

@@ -552,7 +552,7 @@ print(base64.b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode(
 	echo "launch at 06:00" >report.txt
 	id=$(cat report.txt | "$L" --home jpn item share - --by sato --level GOKUHI --title T \
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
-	[[ "$id" =~ ^[0-9a-f]{24}$ ]]
+	[[ "$id" =~ ^JPN-[0-9a-f]{24}$ ]]
 	# the payload alone on stdout; the answer on stderr (text or JSON)
 	"$L" --home jpn item get "$id" --by sato --purpose warning -o - >out.txt 2>err.txt
 	cmp report.txt out.txt

@@ -892,3 +892,39 @@ PY
 	[ "$(jq -r .receipt.result ans.json)" = duplicate ]
 	[ "$(sqlite3 -cmd ".timeout 10000" jpn/node.db "SELECT count(*) FROM reports")" = 2 ]
 }
+
+@test "a peer cannot take an id another party will use: an item whose id names another party is refused, by the peer route and from a file" {
+	up jpn
+	third_party jpn
+	"$L" --home jpn peer add KOR --url http://127.0.0.1:9 >/dev/null
+	# KOR saw the id of the USA's item released to both (ids name their
+	# originator now) and sends an item of its own under it first
+	usa_id=USA-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	send() { # LABEL REF: KOR's envelope under LABEL, sent as a message naming REF
+		echo "$1" >label.json
+		"$TOOLS/forge" envelope kor/keys/KOR.key jpn/keys/JPN.pub label.json <report.txt >m.lsn
+		"$TOOLS/forge" peer kor/keys/KOR.key JPN item "$2" m.lsn >m.headers
+		peer_post m.headers m.lsn "$JPN_URL/v1/peer/messages"
+	}
+	entries=$("$L" --home jpn log entries | wc -l)
+	for id in "$usa_id" JPN-0123456789abcdef01234567; do
+		send '{"item":"'"$id"'","originator":"KOR","level":"II","title":"taken first","releasable_to":["JPN"]}' "$id"
+		[ "$code" = 409 ]
+		[ "$(jq -r .receipt.result ans.json)" = refused ]
+		[[ "$(jq -r .error.message ans.json)" == *"R-RECEIVED: item $id names ${id%%-*}, but its label says KOR made it"* ]]
+		# the same from a file
+		run "$L" --home jpn item import m.lsn
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"R-RECEIVED: item $id names ${id%%-*}, but its label says KOR made it"* ]]
+	done
+	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT count(*) FROM items")" -eq 0 ]
+	[ "$("$L" --home jpn log entries | wc -l)" -eq "$entries" ]
+	# KOR's own id, or one that names no party (as ids made before), is KOR's to use
+	send '{"item":"KOR-0123456789abcdef01234567","originator":"KOR","level":"II","title":"its own","releasable_to":["JPN"]}' KOR-0123456789abcdef01234567
+	[ "$code" = 200 ]
+	[ "$(jq -r .receipt.result ans.json)" = stored ]
+	send '{"item":"Usa-older","originator":"KOR","level":"II","title":"no party","releasable_to":["JPN"]}' Usa-older
+	[ "$code" = 200 ]
+	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT group_concat(id || ' ' || originator, ',') FROM (SELECT * FROM items ORDER BY seq)")" = \
+		"KOR-0123456789abcdef01234567 KOR,Usa-older KOR" ]
+}

@@ -25,7 +25,7 @@ setup() {
 
 @test "share stores the item sealed and prints its id; get gives it back on PERMIT" {
 	id=$(share)
-	[[ "$id" =~ ^[0-9a-f]{24}$ ]]
+	[[ "$id" =~ ^JPN-[0-9a-f]{24}$ ]]
 	[ "$(rows items)" -eq 1 ]
 	# only sealed bytes in the blob store
 	! grep -rq "west coast" "$LIAISON_HOME/blobs" || false

@@ -103,7 +103,7 @@ listed() { # the letters of out.json's items
 @test "filters apply before paging: next pages through the filtered list, on the node and through a daemon" {
 	run "$L" --home jpn item list --title launch --limit 2
 	[ "$status" -eq 0 ]
-	[ "$(echo "$output" | grep -c '^[0-9a-f]')" -eq 2 ]
+	[ "$(echo "$output" | grep -cE '^[A-Z]{2,8}-[0-9a-f]{24} ')" -eq 2 ]
 	[[ "$output" == *"more: liaison item list --title launch --after $C --limit 2"* ]]
 	[ "$("$L" --home jpn --json item list --title launch --limit 2 | jq -r .next | letters)" = C ]
 	[ "$(names --title launch --limit 2 --after "$C")" = "K" ]

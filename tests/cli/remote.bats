@@ -34,7 +34,7 @@ as() {
 @test "the README tour's item steps through the daemons, as their people" {
 	ID=$(as "$JPN_URL" "$SATO" item share report.txt --level GOKUHI --title "Missile launch" \
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning)
-	[[ "$ID" =~ ^[0-9a-f]{24}$ ]]
+	[[ "$ID" =~ ^JPN-[0-9a-f]{24}$ ]]
 	run as "$JPN_URL" "$SATO" item release "$ID" --to KOR -o to-kor.lsn
 	[ "$status" -eq 0 ]
 	[ "$output" = "released item $ID to KOR: to-kor.lsn" ]
@@ -143,7 +143,7 @@ as() {
 	ID=$(cat report.txt | env -u LIAISON_HOME -u LIAISON_PASSPHRASE LIAISON_URL="$JPN_URL" \
 		LIAISON_TOKEN="$SATO" "$L" item share - --level GOKUHI --title Piped \
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning)
-	[[ "$ID" =~ ^[0-9a-f]{24}$ ]]
+	[[ "$ID" =~ ^JPN-[0-9a-f]{24}$ ]]
 	as "$JPN_URL" "$SATO" item get "$ID" --purpose warning -o - >out.txt 2>err.txt
 	cmp report.txt out.txt
 	grep -q "bytes in -" err.txt

@@ -86,7 +86,7 @@ test('share: an upload through the label form, which offers only valid values', 
   await shot(page, 'share');
   assert.deepEqual(await axe(page), [], 'axe: the share page');
   await page.click('form.share button[type="submit"]');
-  await page.waitForFunction(() => /^#\/items\/[0-9a-f]+/.test(location.hash));
+  await page.waitForFunction(() => /^#\/items\/JPN-[0-9a-f]{24}/.test(location.hash));
   await ready(page);
   shared = decodeURIComponent(new globalThis.URL(page.url()).hash.split('/')[2].split('?')[0]);
   assert.equal(await page.textContent('main h1'), '発射警報 — 발사 경보');

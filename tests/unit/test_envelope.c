@@ -458,6 +458,51 @@ Test(envelope, a_label_whose_item_id_is_a_path_is_refused)
 	cr_expect_eq(label_parse_canonical(good, strlen(good), &l, &e), 0, "%s", e.msg);
 }
 
+/* Ids are one namespace: an id that names a party (2-8 capitals and '-') is
+ * that party's, so that no party takes one another will use; an id that
+ * names none is anyone's (ids made before), and new ids name the originator. */
+Test(envelope, an_item_id_that_names_a_party_is_that_partys)
+{
+	static const struct {
+		const char *id, *names; /* names: NULL when the id names no party */
+	} cases[] = {
+	    {"USA-0123abcd", "USA"}, {"NATO-1", "NATO"}, {"ABCDEFGH-x", "ABCDEFGH"},
+	    {"ABCDEFGHI-x", NULL},   {"J-1", NULL},	 {"Jpn-1", NULL},
+	    {"JPN", NULL},	     {"JPN_1", NULL},	 {"-JPN", NULL},
+	    {"b45b878f7f96", NULL},  {"JPN-", "JPN"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char party[PARTY_CODE_MAX] = "";
+		bool named = label_id_party(cases[i].id, party);
+		cr_expect_eq(named, cases[i].names != NULL, "%s", cases[i].id);
+		if (named && cases[i].names)
+			cr_expect_str_eq(party, cases[i].names, "%s", cases[i].id);
+	}
+	struct label l = {.item = "USA-0123abcd", .originator = "KOR"};
+	struct lerr e = {0};
+	cr_expect_eq(label_id_owner_check(&l, &e), LERR_INVAL);
+	cr_expect(
+	    strstr(e.msg, "item: \"USA-0123abcd\" names USA, but the label says KOR made it") !=
+		NULL,
+	    "%s", e.msg);
+	strcpy(l.originator, "USA");
+	cr_expect_eq(label_id_owner_check(&l, &e), 0);
+	strcpy(l.item, "b45b878f7f96aaeed273d86e");
+	strcpy(l.originator, "KOR");
+	cr_expect_eq(label_id_owner_check(&l, &e), 0);
+	/* a new id names its originator, and two are never the same */
+	char first[LABEL_WORD_MAX];
+	strcpy(l.originator, "NATO");
+	label_new_id(&l);
+	strcpy(first, l.item);
+	cr_expect_eq(strlen(first), 5 + 24, "%s", first);
+	cr_expect_eq(strncmp(first, "NATO-", 5), 0, "%s", first);
+	cr_expect_eq(label_id_owner_check(&l, &e), 0);
+	cr_expect_eq(label_id_check(l.item, &e), 0);
+	label_new_id(&l);
+	cr_expect_str_neq(l.item, first);
+}
+
 /* crypto/kept.c: a thread's guarded room comes back wiped, and is used again. */
 Test(kept, a_room_comes_back_wiped_and_is_used_again)
 {
