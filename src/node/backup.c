@@ -54,25 +54,44 @@ static int make_dir(const char *home, const char *sub, struct lerr *e)
 	return 0;
 }
 
-/* Copies every regular file of from/sub into to/sub; counts them in *files. */
+/* Copies every regular file of from/sub into to/sub; counts them in *files.
+ * Neither the folder nor a file in it is taken through a link: a backup's
+ * keys/ linked to another folder would restore that folder's files. */
 static int copy_folder(const char *from, const char *to, const char *sub, size_t *files,
 		       uint64_t *bytes, struct lerr *e)
 {
 	char dir[NODE_PATH_MAX + 32];
 	snprintf(dir, sizeof dir, "%s/%s", from, sub);
-	DIR *d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : lerr_set(e, LERR_IO, "%s: %s", dir, strerror(errno));
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 && errno == ENOENT)
+		return 0;
+	if (dfd < 0)
+		return lerr_set(e, LERR_IO, "%s: %s", dir,
+				errno == ELOOP || errno == ENOTDIR
+				    ? "a link or not a folder (refused: its files are not copied)"
+				    : strerror(errno));
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return lerr_set(e, LERR_IO, "%s: %s", dir, strerror(errno));
+	}
 	int r = make_dir(to, sub, e);
 	struct dirent *de;
 	while (r == 0 && (de = readdir(d)) != NULL) {
-		char a[NODE_PATH_MAX + 320], b[NODE_PATH_MAX + 320];
+		char b[NODE_PATH_MAX + 320];
 		struct stat sb;
-		snprintf(a, sizeof a, "%s/%s", dir, de->d_name);
-		if (de->d_name[0] == '.' || lstat(a, &sb) != 0 || !S_ISREG(sb.st_mode))
+		if (de->d_name[0] == '.')
 			continue;
+		int in = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (in < 0 || fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			if (in >= 0)
+				close(in);
+			continue; /* a link, a folder, a pipe: not a node's file */
+		}
+		char a[NODE_PATH_MAX + 320];
+		snprintf(a, sizeof a, "%s/%s", dir, de->d_name);
 		snprintf(b, sizeof b, "%s/%s/%s", to, sub, de->d_name);
-		if ((r = copy_file(a, b, bytes, e)) == 0)
+		if ((r = copy_in(in, a, b, bytes, e)) == 0)
 			(*files)++;
 	}
 	closedir(d);

@@ -98,6 +98,19 @@ teardown() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"the backup lacks 1 payload(s) its store names (blobs/$(basename "$blob") first): not whole"* ]]
 	[ ! -e jpn4 ] && [ ! -e jpn4.partial ]
+	# a backup whose folder is a link: refused, never the linked folder's files
+	cp -r bk bk-link
+	mkdir elsewhere && echo secret >elsewhere/secret.txt
+	rm -rf bk-link/reports && ln -s "$PWD/elsewhere" bk-link/reports
+	run "$L" --home jpn6 store restore bk-link
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"bk-link/reports: a link or not a folder (refused: its files are not copied)"* ]]
+	[ ! -e jpn6 ] && [ ! -e jpn6.partial ]
+	# a file in one that is a link is left out
+	rm bk-link/reports && mkdir bk-link/reports
+	ln -s "$PWD/elsewhere/secret.txt" bk-link/reports/planted.json
+	"$L" --home jpn6 store restore bk-link >/dev/null
+	[ -d jpn6/reports ] && [ ! -e jpn6/reports/planted.json ]
 	# a damaged backup: its log does not verify, and the restore says so
 	sqlite3 bk/node.db "UPDATE log_entries SET data = CAST(replace(CAST(data AS TEXT), 'JPN', 'KOR') AS BLOB) WHERE idx = 1"
 	run "$L" --home jpn3 store restore bk
