@@ -4,7 +4,7 @@
 // this browser's localStorage: it is public); peers' witnessing, their
 // alarms, and the outbox; the compromise reports peers sent, acknowledged
 // by a security officer.
-import { api, h, iso, show, field, table, errorView, busy, query, isId, pathId, BadAddress, jsonOf, mayChange } from './lib.js';
+import { api, h, iso, show, field, table, errorView, busy, query, isId, pathId, BadAddress, mayChange } from './lib.js';
 import { setBanners, bannersUnknown } from './banner.js';
 import { entrySummary } from './items.js';
 import { b64decode, b64encode, parseVerifierKey, verifyCheckpoint, verifyInclusion, verifyConsistency, leafHash, checkLogPage } from './verify.js';
@@ -173,11 +173,12 @@ async function logPage(params, slot, route) {
   await setBanners(await labelled(page.entries), route);
   let alarms = null;
   try {
-    const r = await jsonOf(await fetch('/readyz', { cache: 'no-store' })); // its alarms, ready or not (503: the same JSON)
+    const r = await api('GET', '/v1/log/alarms'); // an auditor's: /readyz, anyone's, does not say them
     if (r && Array.isArray(r.alarms) && r.alarms.length)
       alarms = h('div', { class: 'bad', role: 'alert' }, h('p', { class: 'verdict' }, "A peer's log raised an alarm"), h('ul', null, r.alarms.map((a) => h('li', null, `${a.party}: `, iso(a.alarm)))));
-  } catch {
-    /* the probe is not essential here */
+  } catch (err) {
+    // never silent: an alarm not read is not an alarm absent
+    alarms = h('p', { class: 'bad', role: 'alert' }, `Peers' alarms could not be read: ${err.message}`);
   }
   show(
     slot,

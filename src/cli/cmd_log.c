@@ -354,6 +354,35 @@ static int do_verify(const struct cli *c, struct node *n, int argc, char **argv)
 	return r;
 }
 
+/* The peers whose log raised an alarm: exit 1 while any stands. */
+static int do_alarms(const struct cli *c, struct node *n, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	const struct cli_opt opts[] = {{0}};
+	int r = cli_parse(c, argc, argv, opts, pos, 0, 0, &np);
+	if (r != EXIT_OK)
+		return r;
+	json_t *o = NULL, *p;
+	struct lerr e = {0};
+	struct remote_req rq = {.method = "GET"};
+	remote_path(&rq, "/v1/log/alarms", NULL, NULL);
+	if ((r = remote_answer(c, n ? view_log_alarms(n, &o, &e) : 0, &e, &rq, &o)) != EXIT_OK)
+		return r;
+	size_t i, count = json_array_size(json_object_get(o, "alarms"));
+	if (c->json)
+		return (r = cli_emit(o)) != EXIT_OK ? r : count ? EXIT_FAIL : EXIT_OK;
+	json_array_foreach (json_object_get(o, "alarms"), i, p) {
+		const char *text = cli_str(p, "alarm");
+		printf("%s: %s%s\n", cli_str(p, "party"),
+		       strncmp(text, "ALARM", 5) ? "ALARM: " : "", text);
+	}
+	if (!count)
+		printf("no peer's log raised an alarm\n");
+	json_decref(o);
+	return count ? EXIT_FAIL : EXIT_OK;
+}
+
 /* Reads a proof file: the JSON of `log consistency --json`. */
 static int read_proof(const struct cli *c, const char *file,
 		      uint8_t path[MERKLE_PATH_MAX][MERKLE_HASH], size_t *np)
@@ -439,6 +468,10 @@ static const struct cli_sub subs[] = {
      "tree of FILE, a checkpoint of this node kept elsewhere (a\n"
      "peer's copy, one saved before): without one, a log rewritten\n"
      "or cut short with its checkpoints cannot be told, and it says so.\n"},
+    {"alarms", do_alarms, true, "alarms",
+     "The peers whose log raised an alarm (two roots signed for one\n"
+     "size, or a tree that did not extend the one kept here), with\n"
+     "what was seen; exit 1 while any stands (peer clear-alarm).\n"},
     {"witness", do_witness, false, "witness CHECKPOINT [--proof FILE]",
      "Check a peer's checkpoint: its signature (the party's key, from\n"
      "liaison party key) and, with --proof (the peer's `log\n"
@@ -464,7 +497,7 @@ const struct cli_command cmd_log = {
     subs,
     sizeof subs / sizeof subs[0],
     "Through a daemon (liaison login) all but witness work, with the same\n"
-    "answers: entries, prove, consistency and verify as an auditor (an entry\n"
+    "answers: entries, prove, consistency, verify and alarms as an auditor (an entry\n"
     "about an item beyond them is withheld: its index and leaf hash only);\n"
     "checkpoint as anyone, signed by the daemon.\n"
     "\n"

@@ -64,12 +64,12 @@ bool label_id_party(const char *id, char party[PARTY_CODE_MAX])
 int label_id_owner_check(const struct label *l, struct lerr *e)
 {
 	char named[PARTY_CODE_MAX];
-	if (!label_id_party(l->item, named) || strcmp(named, l->originator) == 0)
+	if (label_id_party(l->item, named) && strcmp(named, l->originator) == 0)
 		return 0;
 	lerr_set(e, LERR_INVAL,
-		 "\"%s\" names %s, but the label says %s made it: an id that begins with a "
-		 "party's code is that party's",
-		 l->item, named, l->originator);
+		 "\"%s\" does not name %s, its originator: an item's id begins with its "
+		 "originator's code and '-' (%s-%.50s), so that no other party takes it",
+		 l->item, l->originator, l->originator, l->item);
 	return lerr_prefix(e, "item");
 }
 

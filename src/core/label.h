@@ -45,17 +45,18 @@ int label_word_check(const char *w, struct lerr *e) __attribute__((nonnull(1)));
 int label_id_check(const char *id, struct lerr *e) __attribute__((nonnull(1)));
 
 /*
- * The party an item's id names, if it names one: 2 to 8 capital letters
- * before its first '-' (JPN-3f9c...). Copies the code into party (of
- * PARTY_CODE_MAX bytes) and returns true; false when the id names none.
- * A node gives each new item an id that names its originator, so that no
- * party can take an id another will use: ids are one namespace.
+ * The party an item's id may name: 2 to 8 capital letters before its
+ * first '-' (JPN-3f9c...). Copies them into party (of PARTY_CODE_MAX bytes)
+ * and returns true; false when the id names none. Ids are one namespace:
+ * a node gives each new item an id that names its originator, and takes
+ * none whose id names another party it knows (node/exchange.c), so that no
+ * party can take an id another will use.
  */
 bool label_id_party(const char *id, char party[PARTY_CODE_MAX]) __attribute__((nonnull));
 
 /*
- * Refuses (LERR_INVAL) a label whose id names a party other than its
- * originator ("USA-..." made by KOR); an id that names no party passes.
+ * Refuses (LERR_INVAL) a label whose id does not name its originator:
+ * "USA-1" or "SITREP-7" made by JPN (which would be "JPN-SITREP-7").
  */
 int label_id_owner_check(const struct label *l, struct lerr *e) __attribute__((nonnull(1)));
 

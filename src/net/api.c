@@ -144,12 +144,15 @@ enum MHD_Result api_reply_stale(struct ctx *x)
  * probe). The alarms peers' logs raised are listed, and change nothing:
  * a peer that signs a fork of its own log must not be able to take this
  * node out of service (peer status, /metrics and the console show them). */
+/* Ready or not, and why not. Anyone may ask it: it says nothing of peers'
+ * alarms (GET /v1/log/alarms, an auditor's; /v1/peers), which leave the
+ * node ready: a peer must not take it out of service by forking its log. */
 static enum MHD_Result h_ready(struct ctx *x)
 {
-	json_t *alarms = NULL, *problems = json_array();
+	json_t *problems = json_array();
 	struct lerr e = {0};
 	uint64_t size = 0;
-	if (node_log_size(x->n, &size, &e) < 0 || node_peer_alarms(x->n, &alarms, &e) < 0)
+	if (node_log_size(x->n, &size, &e) < 0)
 		json_array_append_new(problems, json_sprintf("store: %s", e.msg));
 	if (!x->s->key.sign_sk || !x->s->key.box_sk)
 		json_array_append_new(problems, json_string("the node's keys are not unsealed"));
@@ -158,8 +161,8 @@ static enum MHD_Result h_ready(struct ctx *x)
 				      json_string("the node's keys were rotated since this daemon "
 						  "started: restart it to sign with the new ones"));
 	bool ok = json_array_size(problems) == 0;
-	json_t *o = json_pack("{s:b, s:s, s:o, s:o}", "ok", ok, "party", x->n->party, "problems",
-			      problems, "alarms", alarms ? alarms : json_array());
+	json_t *o =
+	    json_pack("{s:b, s:s, s:o}", "ok", ok, "party", x->n->party, "problems", problems);
 	encode_clock(o, &x->n->clock);
 	return reply_json(x, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, o);
 }

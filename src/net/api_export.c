@@ -254,6 +254,16 @@ static enum MHD_Result h_witness(struct ctx *x)
 	return reply_json(x, MHD_HTTP_OK, o);
 }
 
+/* The peers whose log raised an alarm, with its words (an auditor's). */
+static enum MHD_Result h_alarms(struct ctx *x)
+{
+	json_t *o = NULL;
+	struct lerr e = {0};
+	if (view_log_alarms(x->n, &o, &e) < 0)
+		return reply_error(x, &e);
+	return reply_json(x, MHD_HTTP_OK, o);
+}
+
 const struct route api_record_routes[] = {
     {"GET", "/v1/export/check", BODY_NONE, AUTH_PERSON, OP_READ, true, h_export_check, QUERY},
     {"GET", "/v1/export/groups/{country}", BODY_NONE, AUTH_PERSON, OP_READ, true, h_export_group,
@@ -269,6 +279,7 @@ const struct route api_record_routes[] = {
     {"GET", "/v1/log/proof", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_proof, QUERY},
     {"GET", "/v1/log/consistency", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_consistency, QUERY},
     {"GET", "/v1/log/verify", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_verify, QUERY},
+    {"GET", "/v1/log/alarms", BODY_NONE, AUTH_PERSON, OP_AUDIT, true, h_alarms, NO_QUERY},
     {"POST", "/v1/log/witness", BODY_JSON, AUTH_PERSON, OP_WITNESS, false, h_witness, NO_QUERY},
 };
 

@@ -639,10 +639,13 @@ static int receive_check(struct node *n, const struct label *l, const struct env
 				"R-RECEIVED: item %s says %s made it: an item of %s's own is "
 				"never received from %s",
 				l->item, n->party, n->party, sender);
-	/* ids are one namespace: one that names a party is that party's, so
-	 * that no sender takes an id another party will use (label_id_party) */
+	/* ids are one namespace: one that names a party this node knows is
+	 * that party's, so that no sender takes an id another will use
+	 * (label_id_party; "SITREP-7" names no party here, and passes) */
 	char named[PARTY_CODE_MAX];
-	if (label_id_party(l->item, named) && strcmp(named, l->originator) != 0)
+	struct lerr unknown = {0};
+	if (label_id_party(l->item, named) && strcmp(named, l->originator) != 0 &&
+	    node_party_known(n, named, "item", &unknown) == 0)
 		return lerr_set(
 		    e, LERR_REFUSED,
 		    "R-RECEIVED: item %s names %s, but its label says %s made it: an id "
@@ -743,16 +746,23 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 		return r;
 	}
 	struct store_item old;
+	bool held = false, held_from_sender = false;
 	if (sender_must && strcmp(h.sender, sender_must) != 0)
 		r = lerr_set(e, LERR_AUTH, "the envelope is from %s, not from %s who sent it",
 			     h.sender, sender_must);
 	if (r == 0 && (r = label_parse_canonical(h.label, h.label_len, l, e)) == 0 &&
 	    store_item_get(n->store, l->item, &old, NULL) == 0) {
+		held = true;
+		held_from_sender = old.foreign && strcmp(old.sender, h.sender) == 0;
 		store_item_free(&old);
-		r = lerr_set(e, LERR_EXISTS, "item %s is already stored here", l->item);
 	}
-	if (r == 0)
+	/* a sender learns that it delivered an item before; any other learns
+	 * that this node holds an id only once the item passes every check
+	 * (its own item under another's id is refused alike, held or not) */
+	if (r == 0 && !held_from_sender)
 		r = receive_check(n, l, &h, content, k, consent, consent_len, &ci, it, e);
+	if (r == 0 && held)
+		r = lerr_set(e, LERR_EXISTS, "item %s is already stored here", l->item);
 	if (r < 0)
 		fio_abort(&o);
 	else

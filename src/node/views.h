@@ -195,6 +195,9 @@ int view_log_checkpoint(struct node *n, const struct key_secret *k, json_t **out
 int view_log_verify(struct node *n, const char *given, json_t **out, struct lerr *e)
     __attribute__((nonnull(1, 3)));
 
+/* The peers whose log raised an alarm: {"alarms": [{"party", "alarm"}]}. */
+int view_log_alarms(struct node *n, json_t **out, struct lerr *e) __attribute__((nonnull(1, 2)));
+
 /* A party's keys: {"party", "current": {"fingerprint", "public_key"} or
  * null, "retired": [{..., "added_on"?, "retired_on", "log_size", "how"}]}. */
 int view_party_keys(struct node *n, const char *party, json_t **out, struct lerr *e)

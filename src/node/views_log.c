@@ -210,3 +210,14 @@ int view_log_verify(struct node *n, const char *given, json_t **out, struct lerr
 				 "given", rep.external ? checkpoint_json(&rep.given) : json_null());
 	return *out ? 0 : views_nomem(NULL, e);
 }
+
+int view_log_alarms(struct node *n, json_t **out, struct lerr *e)
+{
+	json_t *a = NULL;
+	int r = node_peer_alarms(n, &a, e);
+	if (r < 0)
+		return r;
+	if (!(*out = json_pack("{s:o}", "alarms", a)))
+		return lerr_set(e, LERR_NOMEM, "out of memory");
+	return 0;
+}

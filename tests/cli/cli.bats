@@ -100,8 +100,8 @@ commands_and_actions() {
 		grep -qF -- "${lines[0]#usage: }" <<<"${cmdhelp[$cmd]}"
 		n=$((n + 1))
 	done < <(commands_and_actions)
-	# agreement 5, export 5, item 11, log 6, party 3, peer 8, person 6, report 3, store 7
-	[ "$n" -eq 54 ]
+	# agreement 5, export 5, item 11, log 7, party 3, peer 8, person 6, report 3, store 7
+	[ "$n" -eq 55 ]
 	run "$L" help item share
 	[[ "$output" == *"--releasable PARTY"* && "$output" != *"report-compromise"* ]]
 	run "$L" person token --help

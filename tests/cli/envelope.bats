@@ -222,14 +222,20 @@ seal() {
 	echo '{"item": "USA-1", "originator": "JPN", "level": "GOKUHI", "title": "t"}' >usa-id.json
 	run "$L" seal --sign JPN.key --to KOR.pub --label usa-id.json -o env.lsn plain.bin
 	[ "$status" -eq 1 ]
-	[[ "$output" == *'usa-id.json: item: "USA-1" names USA, but the label says JPN made it'* ]]
+	[[ "$output" == *'usa-id.json: item: "USA-1" does not name JPN, its originator'*'(JPN-USA-1)'* ]]
 	[ ! -e env.lsn ]
-	# JPN's own, or one that names no party, is sealed; with none, a new id names JPN
-	for id in JPN-1 usa-1; do
+	# nor one that names no party: a new one would be anyone's to take first
+	for id in usa-1 SITREP-7 JPNX-1; do
 		echo '{"item": "'$id'", "originator": "JPN", "level": "GOKUHI", "title": "t"}' >own.json
-		"$L" --json seal --sign JPN.key --to KOR.pub --label own.json -o env.lsn --force plain.bin >out.json
-		[ "$(jq -r .item out.json)" = "$id" ]
+		run "$L" seal --sign JPN.key --to KOR.pub --label own.json -o env.lsn plain.bin
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"own.json: item: \"$id\" does not name JPN"* ]]
+		[ ! -e env.lsn ]
 	done
+	# one that names JPN is sealed; without one, a new id names JPN
+	echo '{"item": "JPN-SITREP-7", "originator": "JPN", "level": "GOKUHI", "title": "t"}' >own.json
+	"$L" --json seal --sign JPN.key --to KOR.pub --label own.json -o env.lsn plain.bin >out.json
+	[ "$(jq -r .item out.json)" = JPN-SITREP-7 ]
 	echo '{"originator": "JPN", "level": "GOKUHI", "title": "t"}' >none.json
 	"$L" --json seal --sign JPN.key --to KOR.pub --label none.json -o env.lsn --force plain.bin >out.json
 	[[ "$(jq -r .item out.json)" =~ ^JPN-[0-9a-f]{24}$ ]]

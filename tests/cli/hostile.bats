@@ -114,10 +114,10 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	[ "$(jq -r .receipt.result ans.json)" = stored ]
 	cp m.lsn first.lsn
 	# JPN's own item's id, under the ref of KOR's earlier item: before, JPN
-	# signed a receipt calling it a duplicate of kor-a
+	# signed a receipt calling it a duplicate of kor-a; the id names JPN
 	send '{"item":"'"$ID"'","originator":"KOR","level":"II","title":"B","releasable_to":["JPN"]}' kor-a
 	[ "$code" = 409 ]
-	[[ "$(jq -r .error.message ans.json)" == *"item $ID is already stored here"* ]]
+	[[ "$(jq -r .error.message ans.json)" == *"R-RECEIVED: item $ID names JPN, but its label says KOR made it"* ]]
 	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT count(*) FROM inbox")" -eq 1 ]
 	# kor-a's first envelope again, as a new message (its inbox row as if
 	# lost): the same bytes from its sender, a duplicate, acknowledged
@@ -274,13 +274,29 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	code=$(api "$REG" POST "$KOR_URL/v1/log/witness" --data-binary "$(body fork1.txt)")
 	[ "$code" = 400 ]
 	[[ "$(jq -r .error.message ans.json)" == *"ALARM: liaison/JPN signed two different trees of $n1 entries"* ]]
-	curl -s "$KOR_URL/readyz" | jq -e '.ok and .alarms[0].party == "JPN"' # listed, still ready
+	# still ready: /readyz, anyone's, says nothing of it; an auditor reads it
+	curl -s "$KOR_URL/readyz" | jq -e '.ok and (has("alarms") | not)'
+	! curl -s "$KOR_URL/readyz" | grep -q ALARM
+	"$L" --home kor person add au --party KOR --name Au --role auditor >/dev/null
+	AU=$("$L" --home kor person token au 2>/dev/null)
+	[ "$(api "$AU" GET "$KOR_URL/v1/log/alarms")" = 200 ]
+	jq -e '(.alarms | length) == 1 and .alarms[0].party == "JPN" and (.alarms[0].alarm | contains("signed two different trees"))' ans.json
+	[ "$(api "$REG" GET "$KOR_URL/v1/log/alarms")" = 403 ]
+	run env LIAISON_URL="$KOR_URL" LIAISON_TOKEN="$AU" "$L" log alarms
+	[ "$status" -eq 1 ]
+	[[ "$output" == "JPN: ALARM: liaison/JPN signed two different trees of $n1 entries"* ]]
 	down kor
 	# the real one is still the one kept, and the alarm is logged
 	[ "$(sqlite3 kor/node.db "SELECT max(size) FROM log_witnessed WHERE origin = 'liaison/JPN'")" = "$(sed -n 2p real2.txt)" ]
 	"$L" --home kor --json log entries | jq -e -s '[.[].entries[].data | @base64d | fromjson | select(.kind == "checkpoint-alarm")] | length == 1'
 	run "$L" --home kor log witness fork2.txt --previous fork1.txt
 	[ "$status" -eq 2 ]
+	# cleared by a security officer: no alarm, exit 0
+	"$L" --home kor peer clear-alarm JPN >/dev/null
+	run "$L" --home kor log alarms
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"no peer's log raised an alarm" ]]
+	[[ "$output" != *ALARM* ]]
 }
 
 @test "log verify passes a rewritten, truncated log: it says it has nothing to check against, and --checkpoint catches it" {
@@ -337,7 +353,10 @@ api() { # TOKEN METHOD URL [CURL ARGS...]: the status; the answer in ans.json
 	eventually alarmed || true
 	"$L" --home kor --json peer status >st.json || true
 	jq -e '.peers[0].alarm | contains("ALARM: liaison/JPN signed a tree of") and contains("a log never shrinks")' st.json
-	curl -s "$KOR_URL/readyz" | jq -e '.ok and .alarms[0].party == "JPN"' # listed, still ready
+	curl -s "$KOR_URL/readyz" | jq -e '.ok' # still ready
+	run "$L" --home kor --json log alarms
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | jq -r '.alarms[0].party')" = JPN ]
 }
 
 @test "anyone on the path can write a checkpoint of another log: refused as such, no alarm" {
@@ -906,25 +925,33 @@ PY
 		"$TOOLS/forge" peer kor/keys/KOR.key JPN item "$2" m.lsn >m.headers
 		peer_post m.headers m.lsn "$JPN_URL/v1/peer/messages"
 	}
+	# and one of JPN's own that JPN holds: the answer is the same whether
+	# JPN holds the id or not (no way to learn what JPN holds)
+	held=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 	entries=$("$L" --home jpn log entries | wc -l)
-	for id in "$usa_id" JPN-0123456789abcdef01234567; do
+	for id in "$usa_id" JPN-0123456789abcdef01234567 "$held"; do
 		send '{"item":"'"$id"'","originator":"KOR","level":"II","title":"taken first","releasable_to":["JPN"]}' "$id"
 		[ "$code" = 409 ]
 		[ "$(jq -r .receipt.result ans.json)" = refused ]
-		[[ "$(jq -r .error.message ans.json)" == *"R-RECEIVED: item $id names ${id%%-*}, but its label says KOR made it"* ]]
+		[ "$(jq -r .error.message ans.json)" = \
+			"the request body: R-RECEIVED: item $id names ${id%%-*}, but its label says KOR made it: an id that begins with a party's code is that party's" ]
 		# the same from a file
 		run "$L" --home jpn item import m.lsn
 		[ "$status" -eq 1 ]
 		[[ "$output" == *"R-RECEIVED: item $id names ${id%%-*}, but its label says KOR made it"* ]]
 	done
-	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT count(*) FROM items")" -eq 0 ]
+	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT count(*) FROM items WHERE originator = 'KOR'")" -eq 0 ]
 	[ "$("$L" --home jpn log entries | wc -l)" -eq "$entries" ]
-	# KOR's own id, or one that names no party (as ids made before), is KOR's to use
+	# KOR's own id, or one that names no party this node knows (as ids made
+	# before, or words in capitals), is KOR's to use
 	send '{"item":"KOR-0123456789abcdef01234567","originator":"KOR","level":"II","title":"its own","releasable_to":["JPN"]}' KOR-0123456789abcdef01234567
 	[ "$code" = 200 ]
 	[ "$(jq -r .receipt.result ans.json)" = stored ]
 	send '{"item":"Usa-older","originator":"KOR","level":"II","title":"no party","releasable_to":["JPN"]}' Usa-older
 	[ "$code" = 200 ]
-	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT group_concat(id || ' ' || originator, ',') FROM (SELECT * FROM items ORDER BY seq)")" = \
-		"KOR-0123456789abcdef01234567 KOR,Usa-older KOR" ]
+	send '{"item":"SITREP-7","originator":"KOR","level":"II","title":"no party","releasable_to":["JPN"]}' SITREP-7
+	[ "$code" = 200 ]
+	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT group_concat(id || ' ' || originator, ',') FROM (SELECT * FROM items WHERE originator = 'KOR' ORDER BY seq)")" = \
+		"KOR-0123456789abcdef01234567 KOR,Usa-older KOR,SITREP-7 KOR" ]
 }

@@ -563,12 +563,15 @@ nodes() {
 	# two roots for one size, or a larger tree that does not extend the one seen
 	[[ "$output" == *"ALARM: liaison/JPN"*" entries"* ]]
 	[[ "$output" != *"ALARM: ALARM"* ]]
-	# listed by the load balancer's probe, which stays ready: a peer that
-	# signs a fork of its own log must not take this node out of service
+	# the load balancer's probe stays ready (a peer that signs a fork of its
+	# own log must not take this node out of service) and, anyone's, does
+	# not say it; log alarms does (exit 1)
 	code=$(curl -s -o health.json -w '%{http_code}' "$KOR_URL/readyz")
 	[ "$code" = 200 ]
-	[ "$(jq -r '.alarms[0].party' health.json)" = JPN ]
-	[ "$(jq -c '[.ok, .problems]' health.json)" = '[true,[]]' ]
+	[ "$(jq -c '[.ok, .problems, has("alarms")]' health.json)" = '[true,[],false]' ]
+	run "$L" --home kor log alarms
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"JPN: ALARM: liaison/JPN"* ]]
 	# alive all the same: a supervisor must not restart it for an alarm
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$KOR_URL/healthz")" = 200 ]
 	log_kinds kor | grep -qx checkpoint-alarm

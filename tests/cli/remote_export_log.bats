@@ -328,6 +328,7 @@ same() {
 	cover /v1/log/proof;                  json_same "$MORI" log prove --index 1
 	cover /v1/log/consistency;            json_same "$MORI" log consistency --from 2
 	cover /v1/log/verify;                 json_same "$MORI" log verify
+	cover /v1/log/alarms;                 json_same "$MORI" log alarms
 	# the node's own commands (no remote form): the body against the CLI's
 	"$L" --home node person add ops --party JPN --name Ops --role security-officer >/dev/null
 	OPS=$("$L" --home node person token ops 2>/dev/null)

@@ -97,6 +97,7 @@ GET /metrics -                                                  f   f   f   f   
 GET /v1/log/proof?index=0 -                                     f   f   f   f   200 f   f
 GET /v1/log/consistency?from=1 -                                f   f   f   f   200 f   f
 GET /v1/log/verify -                                            f   f   f   f   200 f   f
+GET /v1/log/alarms -                                            f   f   f   f   200 f   f
 POST /v1/log/witness json:{"checkpoint":"x"}                    f   f   f   400 f   f   f
 GET /v1/peers -                                                 f   f   200 200 f   f   f
 GET /v1/outbox -                                                f   f   200 200 f   f   f

@@ -35,6 +35,14 @@ test('an auditor lands on the log', async () => {
   assertBanners(await banners(page), 'JPN 極秘 — SECRET', 'rgb(200, 16, 46)');
 });
 
+test("a peer's alarm shows on the log page, from the auditor's route, not from /readyz", async () => {
+  const alarm = page.locator('[role="alert"]', { hasText: "A peer's log raised an alarm" });
+  await alarm.waitFor();
+  assert.match(await alarm.textContent(), /USA: ALARM: liaison\/USA signed two different trees of 3 entries/);
+  const ready = await page.evaluate(async () => (await fetch('/readyz')).text());
+  assert.doesNotMatch(ready, /ALARM|USA/);
+});
+
 test("a checkpoint's signature verified in the browser with the key the auditor gives", async () => {
   await page.fill('textarea[name="key"]', env.jpn.keyline);
   await page.click('text=Fetch a fresh checkpoint');

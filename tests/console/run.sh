@@ -83,6 +83,15 @@ serve() {
 serve kor
 KOR_URL=$URL
 "$L" --home jpn peer add KOR --url "$KOR_URL" >/dev/null
+# the USA as JPN's peer too (nobody answers for it), whose log raised an
+# alarm: the auditor's log page shows it (it is not in /readyz, anyone's)
+echo '{"parties": [{"code": "USA", "name": "United States", "levels": [
+        {"code": "C", "name": "CONFIDENTIAL", "rank": 1}]}]}' >usa.json
+"$L" --home jpn config apply usa.json >/dev/null
+"$L" keygen --party USA --out . >/dev/null
+"$L" --home jpn party key USA USA.pub >/dev/null
+"$L" --home jpn peer add USA --url http://127.0.0.1:9 >/dev/null
+sqlite3 jpn/node.db "UPDATE peers SET alarm = 'ALARM: liaison/USA signed two different trees of 3 entries' WHERE party = 'USA'"
 serve jpn
 JPN_URL=$URL
 "$L" --home kor peer add JPN --url "$JPN_URL" >/dev/null

@@ -478,18 +478,19 @@ Test(envelope, an_item_id_that_names_a_party_is_that_partys)
 		if (named && cases[i].names)
 			cr_expect_str_eq(party, cases[i].names, "%s", cases[i].id);
 	}
+	/* what a node seals must name its originator */
 	struct label l = {.item = "USA-0123abcd", .originator = "KOR"};
 	struct lerr e = {0};
 	cr_expect_eq(label_id_owner_check(&l, &e), LERR_INVAL);
-	cr_expect(
-	    strstr(e.msg, "item: \"USA-0123abcd\" names USA, but the label says KOR made it") !=
-		NULL,
-	    "%s", e.msg);
+	cr_expect(strstr(e.msg, "item: \"USA-0123abcd\" does not name KOR, its originator") != NULL,
+		  "%s", e.msg);
 	strcpy(l.originator, "USA");
 	cr_expect_eq(label_id_owner_check(&l, &e), 0);
-	strcpy(l.item, "b45b878f7f96aaeed273d86e");
-	strcpy(l.originator, "KOR");
-	cr_expect_eq(label_id_owner_check(&l, &e), 0);
+	const char *unnamed[] = {"b45b878f7f96aaeed273d86e", "SITREP-7", "USAF-1", "US-1"};
+	for (size_t i = 0; i < sizeof unnamed / sizeof unnamed[0]; i++) {
+		strcpy(l.item, unnamed[i]);
+		cr_expect_eq(label_id_owner_check(&l, &e), LERR_INVAL, "%s", unnamed[i]);
+	}
 	/* a new id names its originator, and two are never the same */
 	char first[LABEL_WORD_MAX];
 	strcpy(l.originator, "NATO");
