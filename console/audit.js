@@ -264,7 +264,7 @@ async function peersPage(slot) {
   show(
     slot,
     h('h1', null, 'Peers'),
-    peers.alarm ? h('div', { class: 'bad', role: 'alert' }, h('p', { class: 'verdict' }, "A peer's log raised an alarm: the node is not ready until it is cleared (liaison peer clear-alarm).")) : null,
+    peers.alarm ? h('div', { class: 'bad', role: 'alert' }, h('p', { class: 'verdict' }, "A peer's log raised an alarm: it stands until a security officer who understood it clears it (liaison peer clear-alarm); the node stays ready.")) : null,
     prow.length ? table("Peers and the witnessing of their logs", ['Party', 'Address', 'Witnessed', 'Alarm', 'Outbox'], prow) : h('p', null, 'No peers.'),
     h('h2', null, 'Outbox'),
     mrow.length ? table('Messages to peers, oldest first', ['Message', 'To', 'Kind', 'About', 'Created', 'State', 'Tries'], mrow) : h('p', null, 'No messages.'),

@@ -141,12 +141,9 @@ enum MHD_Result api_reply_stale(struct ctx *x)
 
 /* Ready: the store answers, the node's keys are unsealed (the ones in
  * use: not rotated since); else 503 saying which (a load balancer's
- * probe). The alarms peers' logs raised are listed, and change nothing:
- * a peer that signs a fork of its own log must not be able to take this
- * node out of service (peer status, /metrics and the console show them). */
-/* Ready or not, and why not. Anyone may ask it: it says nothing of peers'
- * alarms (GET /v1/log/alarms, an auditor's; /v1/peers), which leave the
- * node ready: a peer must not take it out of service by forking its log. */
+ * probe). Anyone may ask it: it says nothing of peers' alarms (GET
+ * /v1/log/alarms, an auditor's; /v1/peers), which leave the node ready:
+ * a peer must not take it out of service by signing a fork of its log. */
 static enum MHD_Result h_ready(struct ctx *x)
 {
 	json_t *problems = json_array();

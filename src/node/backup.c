@@ -35,12 +35,18 @@ static int copy_in(int in, const char *from, const char *to, uint64_t *bytes, st
 	return r;
 }
 
-/* Copies the file from to the new file to (copy_in). */
+/* Copies the regular file from (never through a link, nor a pipe or a
+ * device, which could be read without end) to the new file to (copy_in). */
 static int copy_file(const char *from, const char *to, uint64_t *bytes, struct lerr *e)
 {
-	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat sb;
+	int in = open(from, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (in < 0)
 		return lerr_set(e, LERR_IO, "%s: cannot open: %s", from, strerror(errno));
+	if (fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(in);
+		return lerr_set(e, LERR_IO, "%s: not a regular file (refused)", from);
+	}
 	return copy_in(in, from, to, bytes, e);
 }
 
@@ -79,14 +85,19 @@ static int copy_folder(const char *from, const char *to, const char *sub, size_t
 	struct dirent *de;
 	while (r == 0 && (de = readdir(d)) != NULL) {
 		char b[NODE_PATH_MAX + 320];
-		struct stat sb;
-		if (de->d_name[0] == '.')
+		struct stat was, sb;
+		/* a link, a folder, a pipe, a device: not a node's file, and not
+		 * opened (opening some devices acts); then the same file opened */
+		if (de->d_name[0] == '.' ||
+		    fstatat(dfd, de->d_name, &was, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(was.st_mode))
 			continue;
 		int in = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (in < 0 || fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		if (in < 0 || fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+		    sb.st_ino != was.st_ino || sb.st_dev != was.st_dev) {
 			if (in >= 0)
 				close(in);
-			continue; /* a link, a folder, a pipe: not a node's file */
+			continue;
 		}
 		char a[NODE_PATH_MAX + 320];
 		snprintf(a, sizeof a, "%s/%s", dir, de->d_name);

@@ -639,13 +639,12 @@ static int receive_check(struct node *n, const struct label *l, const struct env
 				"R-RECEIVED: item %s says %s made it: an item of %s's own is "
 				"never received from %s",
 				l->item, n->party, n->party, sender);
-	/* ids are one namespace: one that names a party this node knows is
-	 * that party's, so that no sender takes an id another will use
-	 * (label_id_party; "SITREP-7" names no party here, and passes) */
+	/* ids are one namespace: one that names a party is that party's, so
+	 * that no sender takes an id another will use (label_id_party); any
+	 * party, known here or not, so that the answer tells a sender nothing
+	 * of the parties this node knows */
 	char named[PARTY_CODE_MAX];
-	struct lerr unknown = {0};
-	if (label_id_party(l->item, named) && strcmp(named, l->originator) != 0 &&
-	    node_party_known(n, named, "item", &unknown) == 0)
+	if (label_id_party(l->item, named) && strcmp(named, l->originator) != 0)
 		return lerr_set(
 		    e, LERR_REFUSED,
 		    "R-RECEIVED: item %s names %s, but its label says %s made it: an id "
@@ -1067,8 +1066,13 @@ int node_consent_import(struct node *n, const char *file, const char *from, stru
 	if (from && unheld)
 		r = lerr_set(e, LERR_NOTFOUND, "no item %s of %s's is held here", ci->item,
 			     ci->originator);
-	/* for a third party known here: not the originator, not this holder */
+	/* for a third party known here: not the originator, not this holder
+	 * (to a peer, without the list of the parties known here) */
 	const struct release_args to_check = {.item = ci->item, .to = ci->to};
+	struct lerr unknown = {0};
+	if (r == 0 && from && node_party_known(n, ci->to, "to", &unknown) < 0)
+		r = lerr_set(e, LERR_INVAL, "%s: to: %s is not a party known on this node", file,
+			     ci->to);
 	if (r == 0 && (r = consent_to_check(n, &to_check, &l, n->party, e)) < 0)
 		lerr_prefix(e, "%s", file);
 	if (r == 0 && (r = store_begin(n->store, e)) == 0) {

@@ -111,6 +111,13 @@ teardown() {
 	ln -s "$PWD/elsewhere/secret.txt" bk-link/reports/planted.json
 	"$L" --home jpn6 store restore bk-link >/dev/null
 	[ -d jpn6/reports ] && [ ! -e jpn6/reports/planted.json ]
+	# a store that is a pipe (or a device) is refused, never read without end
+	cp -r bk bk-fifo
+	rm bk-fifo/node.db && mkfifo bk-fifo/node.db
+	run timeout 20 "$L" --home jpn7 store restore bk-fifo
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bk-fifo/node.db: not a regular file (refused)"* ]]
+	[ ! -e jpn7 ] && [ ! -e jpn7.partial ]
 	# a damaged backup: its log does not verify, and the restore says so
 	sqlite3 bk/node.db "UPDATE log_entries SET data = CAST(replace(CAST(data AS TEXT), 'JPN', 'KOR') AS BLOB) WHERE idx = 1"
 	run "$L" --home jpn3 store restore bk

@@ -930,7 +930,9 @@ PY
 	held=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 	entries=$("$L" --home jpn log entries | wc -l)
-	for id in "$usa_id" JPN-0123456789abcdef01234567 "$held"; do
+	# and a party this node does not know: the same answer, that tells
+	# nothing of the parties it knows
+	for id in "$usa_id" JPN-0123456789abcdef01234567 "$held" TWN-0123456789abcdef01234567 SITREP-7; do
 		send '{"item":"'"$id"'","originator":"KOR","level":"II","title":"taken first","releasable_to":["JPN"]}' "$id"
 		[ "$code" = 409 ]
 		[ "$(jq -r .receipt.result ans.json)" = refused ]
@@ -943,15 +945,23 @@ PY
 	done
 	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT count(*) FROM items WHERE originator = 'KOR'")" -eq 0 ]
 	[ "$("$L" --home jpn log entries | wc -l)" -eq "$entries" ]
-	# KOR's own id, or one that names no party this node knows (as ids made
-	# before, or words in capitals), is KOR's to use
+	# KOR's own id, or one that names no party (ids made before), is KOR's to use
 	send '{"item":"KOR-0123456789abcdef01234567","originator":"KOR","level":"II","title":"its own","releasable_to":["JPN"]}' KOR-0123456789abcdef01234567
 	[ "$code" = 200 ]
 	[ "$(jq -r .receipt.result ans.json)" = stored ]
 	send '{"item":"Usa-older","originator":"KOR","level":"II","title":"no party","releasable_to":["JPN"]}' Usa-older
 	[ "$code" = 200 ]
-	send '{"item":"SITREP-7","originator":"KOR","level":"II","title":"no party","releasable_to":["JPN"]}' SITREP-7
-	[ "$code" = 200 ]
 	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT group_concat(id || ' ' || originator, ',') FROM (SELECT * FROM items WHERE originator = 'KOR' ORDER BY seq)")" = \
-		"KOR-0123456789abcdef01234567 KOR,Usa-older KOR,SITREP-7 KOR" ]
+		"KOR-0123456789abcdef01234567 KOR,Usa-older KOR" ]
+	# a consent KOR signs for its own item, to a party JPN does not know:
+	# refused without the list of the parties JPN knows
+	sealed=$(head -c 80 /dev/zero | base64 -w0)
+	jq -cnS --arg s "$sealed" '{item: "KOR-0123456789abcdef01234567", to: "ZZZ", originator: "KOR",
+		granted_by: "park", date: "2019-09-01", holder: "JPN", label_sha256: "x", content_sealed: $s}' >c.txt
+	"$TOOLS/forge" signed kor/keys/KOR.key liaison-consent/v1 consent "$(cat c.txt)" >c.json
+	"$TOOLS/forge" peer kor/keys/KOR.key JPN consent KOR-0123456789abcdef01234567 c.json >m.headers
+	peer_post m.headers c.json "$JPN_URL/v1/peer/messages"
+	[ "$code" = 400 ]
+	[[ "$(jq -r .error.message ans.json)" == *"to: ZZZ is not a party known on this node" ]]
+	! grep -q USA ans.json
 }
