@@ -49,7 +49,7 @@ int label_id_check(const char *id, struct lerr *e) __attribute__((nonnull(1)));
  * first '-' (JPN-3f9c...). Copies them into party (of PARTY_CODE_MAX bytes)
  * and returns true; false when the id names none. Ids are one namespace:
  * a node gives each new item an id that names its originator, and takes
- * none whose id names another party it knows (node/exchange.c), so that no
+ * none whose id names another party (node/exchange.c), so that no
  * party can take an id another will use.
  */
 bool label_id_party(const char *id, char party[PARTY_CODE_MAX]) __attribute__((nonnull));

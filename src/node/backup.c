@@ -39,11 +39,16 @@ static int copy_in(int in, const char *from, const char *to, uint64_t *bytes, st
  * device, which could be read without end) to the new file to (copy_in). */
 static int copy_file(const char *from, const char *to, uint64_t *bytes, struct lerr *e)
 {
-	struct stat sb;
+	struct stat was, sb;
+	if (lstat(from, &was) != 0)
+		return lerr_set(e, LERR_IO, "%s: cannot open: %s", from, strerror(errno));
+	if (!S_ISREG(was.st_mode)) /* never opened: opening some devices acts */
+		return lerr_set(e, LERR_IO, "%s: not a regular file (refused)", from);
 	int in = open(from, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (in < 0)
 		return lerr_set(e, LERR_IO, "%s: cannot open: %s", from, strerror(errno));
-	if (fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+	if (fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_ino != was.st_ino ||
+	    sb.st_dev != was.st_dev) {
 		close(in);
 		return lerr_set(e, LERR_IO, "%s: not a regular file (refused)", from);
 	}

@@ -101,10 +101,12 @@ static char *consent_text(const struct consent_info *c)
 /*
  * A consent document (root: its JSON, name: where it came from, for the
  * messages): its fields into *ci, the originator's signature checked, and
- * what a grant writes (a person's id, a real day). LERR_INVAL or LERR_AUTH.
+ * what a grant writes (a person's id, a real day). From a peer (from: its
+ * party; else NULL), the originator must be that peer, checked first.
+ * LERR_INVAL, LERR_AUTH or LERR_REFUSED.
  */
 static int consent_read(struct node *n, json_t *root, const char *name, enum signer_use use,
-			struct consent_info *ci, struct lerr *e)
+			const char *from, struct consent_info *ci, struct lerr *e)
 {
 	json_t *c = NULL;
 	const char *sig64 = NULL, *item = NULL, *to = NULL, *orig = NULL, *by = NULL, *date = NULL,
@@ -125,6 +127,14 @@ static int consent_read(struct node *n, json_t *root, const char *name, enum sig
 		memset(ci, 0, sizeof *ci);
 		return lerr_set(e, LERR_INVAL, "%s: not a liaison consent (a field too long)",
 				name);
+	}
+	/* whose it must be, before any key is looked up: the answer must not
+	 * tell which parties' keys this node holds */
+	if (from && strcmp(orig, from) != 0) {
+		memset(ci, 0, sizeof *ci);
+		return lerr_set(e, LERR_REFUSED,
+				"a consent of %.16s's comes from %.16s's node, not from %s", orig,
+				orig, from);
 	}
 	char *text = consent_text(ci);
 	int r = text ? node_party_signed_check(n, orig, use, CTX_CONSENT, text, sig64, e)
@@ -204,7 +214,7 @@ static int consent_doc_flaw(struct node *n, const char *doc, const struct label 
 {
 	struct consent_info ci;
 	json_t *root = json_loads(doc, JSON_REJECT_DUPLICATES, NULL);
-	int r = root ? consent_read(n, root, "the consent held here", SIGNER_HELD, &ci, e)
+	int r = root ? consent_read(n, root, "the consent held here", SIGNER_HELD, NULL, &ci, e)
 		     : lerr_set(e, LERR_INVAL, "the consent held here is not JSON");
 	json_decref(root);
 	why[0] = '\0';
@@ -540,14 +550,21 @@ int node_item_release(struct node *n, const struct release_args *a, const struct
 
 /* Checks the whole envelope in fd (sender, signatures, every chunk) with my
  * keys; content gets the SHA-256 of its plaintext. */
-static int verify_all(struct node *n, int fd, const struct key_secret *k, struct env_header *h,
-		      struct key_public *sender, uint8_t content[ENV_HASH], struct lerr *e)
+static int verify_all(struct node *n, int fd, const struct key_secret *k, const char *sender_must,
+		      struct env_header *h, struct key_public *sender, uint8_t content[ENV_HASH],
+		      struct lerr *e)
 {
 	enum env_check why;
 	int r = envelope_read_header(fd, h, &why, e);
 	if (r < 0)
 		return r;
-	if ((r = node_signer_key(n, h->sender, h->sender_pk, SIGNER_ARRIVING, sender, e)) == 0) {
+	/* the peer that sent it before any key is looked up: the answer must
+	 * not tell which parties' keys this node holds */
+	if (sender_must && strcmp(h->sender, sender_must) != 0)
+		r = lerr_set(e, LERR_AUTH, "the envelope is from %s, not from %s who sent it",
+			     h->sender, sender_must);
+	if (r == 0 &&
+	    (r = node_signer_key(n, h->sender, h->sender_pk, SIGNER_ARRIVING, sender, e)) == 0) {
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		r = null < 0 ? lerr_set(e, LERR_IO, "/dev/null: %s", strerror(errno))
 			     : envelope_open_sha256(fd, null, h, k, sender, content, &why, e);
@@ -583,8 +600,9 @@ static int passed_on(struct node *n, const struct label *l, const struct env_hea
 				l->originator, l->item, sender, l->originator, n->party);
 	text_skip_bom(&consent, &consent_len); /* as a file is read (jdoc_read) */
 	json_t *root = json_loadb(consent, consent_len, JSON_REJECT_DUPLICATES, NULL);
-	int r = root ? consent_read(n, root, "the consent that came with it", SIGNER_HELD, ci, e)
-		     : lerr_set(e, LERR_INVAL, "the consent that came with it is not JSON");
+	int r =
+	    root ? consent_read(n, root, "the consent that came with it", SIGNER_HELD, NULL, ci, e)
+		 : lerr_set(e, LERR_INVAL, "the consent that came with it is not JSON");
 	json_decref(root);
 	if (r == 0 && (strcmp(ci->item, l->item) != 0 || strcmp(ci->to, n->party) != 0 ||
 		       strcmp(ci->originator, l->originator) != 0))
@@ -736,7 +754,7 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 	close(in);
 	if (r == 0 && lseek(o.fd, 0, SEEK_SET) != 0)
 		r = lerr_set(e, LERR_IO, "blob: cannot read back: %s", strerror(errno));
-	if (r == 0 && (r = verify_all(n, o.fd, k, &h, &sender, content, e)) < 0) {
+	if (r == 0 && (r = verify_all(n, o.fd, k, sender_must, &h, &sender, content, e)) < 0) {
 		fio_abort(&o);
 		return lerr_prefix(e, "%s", name);
 	}
@@ -746,9 +764,6 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 	}
 	struct store_item old;
 	bool held = false, held_from_sender = false;
-	if (sender_must && strcmp(h.sender, sender_must) != 0)
-		r = lerr_set(e, LERR_AUTH, "the envelope is from %s, not from %s who sent it",
-			     h.sender, sender_must);
 	if (r == 0 && (r = label_parse_canonical(h.label, h.label_len, l, e)) == 0 &&
 	    store_item_get(n->store, l->item, &old, NULL) == 0) {
 		held = true;
@@ -898,13 +913,15 @@ static int consent_holder_holds(struct node *n, const struct label *l, const cha
 	return r < 0 ? r : 0;
 }
 
-/* The party a consent is for: a known party, neither the originator nor
- * the holder. LERR_INVAL naming "to" otherwise. */
+/* The party a consent is for: a party (one known here, when known is
+ * true), neither the originator nor the holder. LERR_INVAL naming "to"
+ * otherwise. */
 static int consent_to_check(struct node *n, const struct release_args *a, const struct label *l,
-			    const char *holder, struct lerr *e)
+			    const char *holder, bool known, struct lerr *e)
 {
 	int r = party_code_check(a->to, e) < 0 ? lerr_prefix(e, "to")
-					       : node_party_known(n, a->to, "to", e);
+		: known			       ? node_party_known(n, a->to, "to", e)
+					       : 0;
 	if (r == 0 && strcmp(a->to, l->originator) == 0)
 		r = lerr_set(e, LERR_INVAL,
 			     "to: %s made the item: its consent is for another party", a->to);
@@ -941,7 +958,7 @@ int node_consent_grant(struct node *n, const struct release_args *a, const struc
 		    "R-THIRD-PARTY: only %s, the originator, can consent to passing %s on",
 		    l.originator, a->item);
 	const char *holder = a->holder ? a->holder : a->send ? a->send : "";
-	if ((r = consent_to_check(n, a, &l, holder, e)) < 0 ||
+	if ((r = consent_to_check(n, a, &l, holder, true, e)) < 0 ||
 	    (r = consent_holder_check(n, a, &l, holder, e)) < 0 ||
 	    (r = node_party_get(n, n->party, &scheme, e)) < 0)
 		return r;
@@ -1037,13 +1054,10 @@ int node_consent_import(struct node *n, const char *file, const char *from, stru
 	int r = jdoc_read(file, NODE_CONSENT_MAX, &d, e);
 	if (r < 0)
 		return r;
-	r = d.root ? consent_read(n, d.root, file, SIGNER_HELD, ci, e)
-		   : lerr_set(e, LERR_INVAL, "%s: not a liaison consent (%s)", file, d.je.text);
 	/* through the peers, from its originator's node alone: no other peer
 	 * may put back an older consent in place of the one it gave */
-	if (r == 0 && from && strcmp(ci->originator, from) != 0)
-		r = lerr_set(e, LERR_REFUSED, "a consent of %s's comes from %s's node, not from %s",
-			     ci->originator, ci->originator, from);
+	r = d.root ? consent_read(n, d.root, file, SIGNER_HELD, from, ci, e)
+		   : lerr_set(e, LERR_INVAL, "%s: not a liaison consent (%s)", file, d.je.text);
 	/* one that lets this node pass the item on (holder, label and content
 	 * named) */
 	if (r == 0 && (r = consent_names(ci, n->party, NULL, "", e)) < 0)
@@ -1066,14 +1080,13 @@ int node_consent_import(struct node *n, const char *file, const char *from, stru
 	if (from && unheld)
 		r = lerr_set(e, LERR_NOTFOUND, "no item %s of %s's is held here", ci->item,
 			     ci->originator);
-	/* for a third party known here: not the originator, not this holder
-	 * (to a peer, without the list of the parties known here) */
+	/* for a third party: not the originator, not this holder; known here
+	 * when a file is imported. From a peer, one known or not is kept
+	 * alike (it grants nothing until the party is known and an agreement
+	 * allows the release): the answer must not tell the peer which
+	 * parties this node knows */
 	const struct release_args to_check = {.item = ci->item, .to = ci->to};
-	struct lerr unknown = {0};
-	if (r == 0 && from && node_party_known(n, ci->to, "to", &unknown) < 0)
-		r = lerr_set(e, LERR_INVAL, "%s: to: %s is not a party known on this node", file,
-			     ci->to);
-	if (r == 0 && (r = consent_to_check(n, &to_check, &l, n->party, e)) < 0)
+	if (r == 0 && (r = consent_to_check(n, &to_check, &l, n->party, !from, e)) < 0)
 		lerr_prefix(e, "%s", file);
 	if (r == 0 && (r = store_begin(n->store, e)) == 0) {
 		if ((r = store_consent_put(n->store, ci->item, ci->to, ci->granted_by, ci->date,

@@ -143,13 +143,9 @@ int node_peer_check(struct node *n, const char *method, const char *path,
 	if (strcmp(rq->to, n->party) != 0)
 		return lerr_set(e, LERR_AUTH, "the request is addressed to %.32s, not to %s",
 				rq->to, n->party);
-	int r = store_peer_get(n->store, rq->from, &p, e);
-	if (r < 0)
-		return r == LERR_NOTFOUND
-			   ? lerr_set(e, LERR_AUTH, "%.32s is not a peer of %s", rq->from, n->party)
-			   : r;
-	if ((r = node_public_key(n, rq->from, &pub, e)) < 0)
-		return r;
+	/* what needs no lookup first; then a party that is no peer, or has no
+	 * key here, is answered as a bad signature is: an unsigned request
+	 * must not list this node's peers (the operator reads which on stderr) */
 	if (rq->time < now - PEER_SKEW || rq->time > now + PEER_SKEW)
 		return lerr_set(e, LERR_AUTH,
 				"a stale request: its time is %lld s from this node's (at most %d)",
@@ -158,6 +154,17 @@ int node_peer_check(struct node *n, const char *method, const char *path,
 			      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    sl != sizeof sig)
 		return lerr_set(e, LERR_AUTH, "the signature is not 64 bytes of base64");
+	int r = store_peer_get(n->store, rq->from, &p, e);
+	if (r == 0)
+		r = node_public_key(n, rq->from, &pub, e);
+	if (r == LERR_NOTFOUND) {
+		fprintf(stderr, "liaison: a request said to be from %.32s refused: %s\n", rq->from,
+			e->msg);
+		return lerr_set(e, LERR_AUTH, "bad signature: the request is not signed by %.32s",
+				rq->from);
+	}
+	if (r < 0)
+		return r;
 	char *text = peer_request_text(method, path, rq);
 	if (!text)
 		return lerr_set(e, LERR_NOMEM, "out of memory");
@@ -759,16 +766,18 @@ static int receive_note(struct node *n, const struct peer_request *rq, const cha
 	struct agreement *a = r == 0 ? malloc(sizeof *a) : NULL;
 	if (r == 0 && !a)
 		r = lerr_set(e, LERR_NOMEM, "out of memory");
-	if (r == 0 && store_agreement_get(n->store, id, a, NULL) < 0)
-		r = lerr_set(e, LERR_REFUSED, "no agreement %.64s on this node", id);
-	if (r == 0) {
-		bool party = false;
+	/* one answer whether the agreement is held without the sender or not
+	 * held at all: a note must not tell a peer the agreements this node
+	 * holds with others */
+	bool party = false;
+	if (r == 0 && store_agreement_get(n->store, id, a, NULL) == 0)
 		for (size_t i = 0; i < a->nparties; i++)
 			party |= strcmp(a->parties[i], rq->from) == 0;
-		if (!party)
-			r = lerr_set(e, LERR_REFUSED,
-				     "%s is not a party to %s: its note is refused", rq->from, id);
-	}
+	if (r == 0 && !party)
+		r = lerr_set(e, LERR_REFUSED,
+			     "%s is not a party to an agreement %.64s on this node: its note is "
+			     "refused",
+			     rq->from, id);
 	char *req = r == 0 ? peer_request_text("POST", PEER_MESSAGES, rq) : NULL;
 	if (r == 0 && !req)
 		r = lerr_set(e, LERR_NOMEM, "out of memory");

@@ -953,15 +953,66 @@ PY
 	[ "$code" = 200 ]
 	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT group_concat(id || ' ' || originator, ',') FROM (SELECT * FROM items WHERE originator = 'KOR' ORDER BY seq)")" = \
 		"KOR-0123456789abcdef01234567 KOR,Usa-older KOR" ]
-	# a consent KOR signs for its own item, to a party JPN does not know:
-	# refused without the list of the parties JPN knows
-	sealed=$(head -c 80 /dev/zero | base64 -w0)
-	jq -cnS --arg s "$sealed" '{item: "KOR-0123456789abcdef01234567", to: "ZZZ", originator: "KOR",
-		granted_by: "park", date: "2019-09-01", holder: "JPN", label_sha256: "x", content_sealed: $s}' >c.txt
-	"$TOOLS/forge" signed kor/keys/KOR.key liaison-consent/v1 consent "$(cat c.txt)" >c.json
-	"$TOOLS/forge" peer kor/keys/KOR.key JPN consent KOR-0123456789abcdef01234567 c.json >m.headers
-	peer_post m.headers c.json "$JPN_URL/v1/peer/messages"
-	[ "$code" = 400 ]
-	[[ "$(jq -r .error.message ans.json)" == *"to: ZZZ is not a party known on this node" ]]
-	! grep -q USA ans.json
+}
+
+@test "a peer learns nothing of the parties, keys and peers this node knows from how it is answered" {
+	up jpn
+	third_party jpn
+	"$L" --home jpn peer add KOR --url http://127.0.0.1:9 >/dev/null
+	"$L" --home jpn peer add USA --url http://127.0.0.1:9 >/dev/null
+	"$L" keygen --party TWN --out . >/dev/null
+	hex=0123456789abcdef01234567
+	# unsigned, from a peer and from a party that is none: one answer
+	for p in USA TWN; do
+		curl -s -o ans.json -w '%{http_code}' -X POST -H "Liaison-From: $p" -H "Liaison-To: JPN" \
+			-H "Liaison-Time: $(date +%s)" -H "Liaison-Nonce: AAAAAAAAAAAAAAAAAAAAAA" \
+			-H "Liaison-Message: 0123456789abcdef0123456789abcdef" -H "Liaison-Kind: item" \
+			-H "Liaison-Ref: x" -H "Liaison-Digest: $(printf x | sha256sum | xxd -r -p | base64 -w0)" \
+			-H "Liaison-Length: 1" -H "Liaison-Signature: $(head -c 64 /dev/zero | base64 -w0)" \
+			-H 'Content-Type: application/octet-stream' --data-binary x "$JPN_URL/v1/peer/messages" >code.txt
+		[ "$(cat code.txt)" = 401 ]
+		[ "$(jq -r .error.message ans.json)" = "a request between nodes: bad signature: the request is not signed by $p" ]
+	done
+	grep -q "a request said to be from TWN refused: TWN is not a peer" jpn.log # the operator's
+	# an envelope signed by another party than KOR, which sends it: the
+	# same answer whether this node holds that party's key (USA) or not
+	echo '{"item":"KOR-'$hex'","originator":"KOR","level":"II","title":"t","releasable_to":["JPN"]}' >label.json
+	for p in USA TWN; do
+		key=$BATS_TEST_TMPDIR/third-party-keys/USA.key
+		[ $p = USA ] || key=TWN.key
+		"$TOOLS/forge" envelope "$key" jpn/keys/JPN.pub label.json <report.txt >m.lsn
+		"$TOOLS/forge" peer kor/keys/KOR.key JPN item KOR-$hex m.lsn >m.headers
+		peer_post m.headers m.lsn "$JPN_URL/v1/peer/messages"
+		[ "$code" = 401 ] || [ "$code" = 409 ] || [ "$code" = 400 ]
+		echo "$code" >>codes.txt
+		[[ "$(jq -r .error.message ans.json)" == *"the envelope is from $p, not from KOR who sent it" ]]
+	done
+	[ "$(sort -u codes.txt | wc -l)" -eq 1 ]
+	# KOR's own item, then consents for it from KOR: one said to be another
+	# party's is refused before any key is looked up; one to a party this
+	# node does not know is kept as one to a party it knows
+	echo '{"item":"KOR-'$hex'","originator":"KOR","level":"II","title":"t","releasable_to":["JPN"]}' >label.json
+	"$TOOLS/forge" envelope kor/keys/KOR.key jpn/keys/JPN.pub label.json <report.txt >m.lsn
+	"$TOOLS/forge" peer kor/keys/KOR.key JPN item KOR-$hex m.lsn >m.headers
+	peer_post m.headers m.lsn "$JPN_URL/v1/peer/messages"
+	[ "$code" = 200 ]
+	consent() { # ORIGINATOR TO: KOR's consent for its item, sent by KOR; the answer in ans.json
+		jq -cnS --arg s "$(head -c 80 /dev/zero | base64 -w0)" '{item: "KOR-'$hex'", to: "'$2'",
+			originator: "'$1'", granted_by: "park", date: "2019-09-01", holder: "JPN",
+			label_sha256: "x", content_sealed: $s}' >c.txt
+		"$TOOLS/forge" signed kor/keys/KOR.key liaison-consent/v1 consent "$(cat c.txt)" >c.json
+		"$TOOLS/forge" peer kor/keys/KOR.key JPN consent KOR-$hex c.json >m.headers
+		peer_post m.headers c.json "$JPN_URL/v1/peer/messages"
+	}
+	for p in USA TWN; do
+		consent $p USA
+		[ "$code" = 409 ]
+		[[ "$(jq -r .error.message ans.json)" == *"a consent of $p's comes from $p's node, not from KOR" ]]
+	done
+	for p in USA ZZZ; do
+		consent KOR $p
+		[ "$code" = 200 ]
+		[ "$(jq -r .receipt.result ans.json)" = stored ]
+	done
+	[ "$(sqlite3 -cmd ".timeout 5000" jpn/node.db "SELECT group_concat(to_party, ',') FROM (SELECT to_party FROM consents ORDER BY to_party)")" = USA,ZZZ ]
 }

@@ -523,7 +523,7 @@ nodes() {
 	# the USA is not a party to the agreement on JPN's node, whatever its own node says
 	"$L" --home un agreement event "$G" notice --date 2019-08-31 --by USA >/dev/null
 	OUTBOX=un outbox_until '.messages[0].state == "refused"'
-	[[ "$("$L" --home un --json peer outbox | jq -r '.messages[0].last_error')" == *"USA is not a party to $G"* ]]
+	[[ "$("$L" --home un --json peer outbox | jq -r '.messages[0].last_error')" == *"USA is not a party to an agreement $G on this node"* ]]
 	[ "$("$L" --home jn --json agreement status "$G" | jq -c 'del(.clock)')" = "$before" ]
 	"$L" --home jn --json log entries | jq -e '[.entries[].data | @base64d | fromjson
 		| select(.kind == "agreement-event" and .source == "note")] | length == 0'
