@@ -642,11 +642,18 @@ static int passed_on(struct node *n, const struct label *l, const struct env_hea
 	return r;
 }
 
-/* R-RECEIVED and the new marking: the local level, or a refusal saying why. */
+/*
+ * R-RECEIVED and the new marking: the local level, or a refusal saying why.
+ * From a peer (peer true), a passed-on item refused for what concerns its
+ * originator (an agreement with it, its consent, the mapping of its level)
+ * gets one answer, whatever failed: which would tell the peer the
+ * agreements and keys this node holds with others (the daemon's standard
+ * error says which).
+ */
 static int receive_check(struct node *n, const struct label *l, const struct env_header *h,
 			 const uint8_t content[ENV_HASH], const struct key_secret *k,
-			 const char *consent, size_t consent_len, struct consent_info *ci,
-			 struct store_item *it, struct lerr *e)
+			 const char *consent, size_t consent_len, bool peer,
+			 struct consent_info *ci, struct store_item *it, struct lerr *e)
 {
 	const char *sender = h->sender;
 	/* what no sender may claim: an item of this node's own party (its own
@@ -686,12 +693,13 @@ static int receive_check(struct node *n, const struct label *l, const struct env
 			r = lerr_set(e, LERR_REFUSED, "R-RECEIVED: %s is %s on %s", a->id,
 				     agr_state_name(st.state), date_format(n->clock.today, day));
 	}
-	if (r == 0 && strcmp(l->originator, sender) != 0 &&
+	bool passed = strcmp(l->originator, sender) != 0, with_sender = r == 0;
+	if (r == 0 && passed &&
 	    node_agreement_between(n, n->party, l->originator, n->clock.today, a, e) < 0)
 		r = lerr_set(e, LERR_REFUSED,
 			     "R-CLEARANCE: no agreement with %s, the originator, maps its levels",
 			     l->originator);
-	if (r == 0 && strcmp(l->originator, sender) != 0)
+	if (r == 0 && passed)
 		r = passed_on(n, l, h, content, k, consent, consent_len, ci, e);
 	if (r == 0) {
 		const char *why = NULL;
@@ -703,6 +711,19 @@ static int receive_check(struct node *n, const struct label *l, const struct env
 			str_copy(it->local_level, sizeof it->local_level, lv->code);
 	}
 	free(a);
+	if (peer && passed && with_sender && r < 0 && r != LERR_IO && r != LERR_STORE &&
+	    r != LERR_NOMEM) {
+		char shown[2 * LERR_MSG_MAX];
+		fprintf(stderr, "liaison: item %s passed on by %s refused: %s\n", l->item, sender,
+			text_escape(e->msg, shown, sizeof shown));
+		r = lerr_set(e, LERR_REFUSED,
+			     "R-THIRD-PARTY: item %s, %s's, is not taken from %s: it needs %s's "
+			     "consent to its release to %s, for this item and content, and an "
+			     "agreement with %s that maps its level (this node's operator is told "
+			     "which failed)",
+			     l->item, l->originator, sender, l->originator, n->party,
+			     l->originator);
+	}
 	return r;
 }
 
@@ -774,7 +795,8 @@ int node_item_import_from(struct node *n, const char *file, const char *consent,
 	 * that this node holds an id only once the item passes every check
 	 * (its own item under another's id is refused alike, held or not) */
 	if (r == 0 && !held_from_sender)
-		r = receive_check(n, l, &h, content, k, consent, consent_len, &ci, it, e);
+		r = receive_check(n, l, &h, content, k, consent, consent_len, sender_must != NULL,
+				  &ci, it, e);
 	if (r == 0 && held)
 		r = lerr_set(e, LERR_EXISTS, "item %s is already stored here", l->item);
 	if (r < 0)

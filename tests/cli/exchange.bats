@@ -345,6 +345,28 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 		"KOR sato 2019-09-01" ]
 }
 
+@test "a passed-on item refused through the peers gets one answer, whether the originator has an agreement here or not" {
+	"$L" --home usa peer add KOR --url http://127.0.0.1:9 >/dev/null
+	daemon usa
+	# KOR passes on, without consent, an item it says JPN made (an agreement
+	# with the USA maps JPN's levels) and one it says TWN made (none does)
+	for p in JPN TWN; do
+		echo '{"item":"'$p'-0123456789abcdef01234567","originator":"'$p'","level":"GOKUHI","title":"t","releasable_to":["USA"]}' >label.json
+		"$TOOLS/forge" envelope kor/keys/KOR.key usa/keys/USA.pub label.json <report.txt >m.lsn
+		"$TOOLS/forge" peer kor/keys/KOR.key USA item $p-0123456789abcdef01234567 m.lsn >m.headers
+		peer_post m.headers m.lsn "$DAEMON_URL/v1/peer/messages"
+		[ "$code" = 409 ]
+		[ "$(jq -r .receipt.result ans.json)" = refused ]
+		echo "$(jq -r .error.message ans.json)" | sed "s/$p/P/g" >>answers.txt
+	done
+	[ "$(sort -u answers.txt | wc -l)" -eq 1 ]
+	[[ "$(head -1 answers.txt)" == *"R-THIRD-PARTY: item P-0123456789abcdef01234567, P's, is not taken from KOR: it needs P's consent to its release to USA"* ]]
+	# the USA's operator is told which failed
+	grep -q "item JPN-0123456789abcdef01234567 passed on by KOR refused: R-THIRD-PARTY: JPN made item" usa.log
+	grep -q "item TWN-0123456789abcdef01234567 passed on by KOR refused: R-CLEARANCE: no agreement with TWN" usa.log
+	[ "$(sqlite3 -cmd ".timeout 5000" usa/node.db "SELECT count(*) FROM items")" -eq 0 ]
+}
+
 @test "through a daemon, a holder's release to a file comes with the originator's consent beside it" {
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn >/dev/null
 	"$L" --home kor item import to-kor.lsn >/dev/null
