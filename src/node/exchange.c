@@ -711,8 +711,10 @@ static int receive_check(struct node *n, const struct label *l, const struct env
 			str_copy(it->local_level, sizeof it->local_level, lv->code);
 	}
 	free(a);
+	/* not what may pass (the store, or the originator's key not yet held
+	 * here, which its sender is to try again once it is: not final) */
 	if (peer && passed && with_sender && r < 0 && r != LERR_IO && r != LERR_STORE &&
-	    r != LERR_NOMEM) {
+	    r != LERR_NOMEM && r != LERR_NOTFOUND) {
 		char shown[2 * LERR_MSG_MAX];
 		fprintf(stderr, "liaison: item %s passed on by %s refused: %s\n", l->item, sender,
 			text_escape(e->msg, shown, sizeof shown));

@@ -367,6 +367,25 @@ print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).
 	[ "$(sqlite3 -cmd ".timeout 5000" usa/node.db "SELECT count(*) FROM items")" -eq 0 ]
 }
 
+@test "a passed-on item whose originator's key the receiver does not hold yet is tried again, and taken once it does" {
+	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn >/dev/null
+	"$L" --home kor item import to-kor.lsn >/dev/null
+	"$L" --home jpn consent grant "$ID" --to USA --by sato --holder KOR -o consent.json >/dev/null
+	"$L" --home kor consent import consent.json >/dev/null
+	sqlite3 usa/node.db "DELETE FROM party_keys WHERE party = 'JPN'" # not yet added
+	"$L" --home usa peer add KOR --url http://127.0.0.1:9 >/dev/null
+	daemon usa
+	"$L" --home kor peer add USA --url "$DAEMON_URL" >/dev/null
+	"$L" --home kor item release "$ID" --to USA --by park >/dev/null
+	run "$L" --home kor peer deliver
+	[[ "$output" == *"0 delivered, 0 refused, 1 to retry"* ]]
+	"$L" --home kor --json peer outbox | jq -e '.messages[0].state == "queued" and (.messages[0].last_error | contains("no public key for JPN"))'
+	"$L" --home usa party key JPN jpn/keys/JPN.pub >/dev/null
+	run "$L" --home kor peer deliver --all
+	[[ "$output" == *"1 delivered, 0 refused, 0 to retry"* ]]
+	[ "$(sqlite3 -cmd ".timeout 5000" usa/node.db "SELECT originator || ' ' || sender FROM items WHERE id = '$ID'")" = "JPN KOR" ]
+}
+
 @test "through a daemon, a holder's release to a file comes with the originator's consent beside it" {
 	"$L" --home jpn item release "$ID" --to KOR --by sato -o to-kor.lsn >/dev/null
 	"$L" --home kor item import to-kor.lsn >/dev/null
