@@ -129,9 +129,12 @@ share_through() {
 	done
 }
 
-# eventually CMD...: CMD succeeds within 10 s (its last try's output shown)
-eventually() { # CMD...: true within 10 s
-	for _ in $(seq 100); do
+# eventually CMD...: CMD succeeds within $WITHIN seconds (10 unless set),
+# tried every tenth of a second; its last try's output shown. The time is
+# the clock's, not a count of tries: a loaded machine slows each try.
+eventually() {
+	local end=$((SECONDS + ${WITHIN:-10}))
+	while [ "$SECONDS" -lt "$end" ]; do
 		"$@" 2>/dev/null && return 0
 		sleep 0.1
 	done
