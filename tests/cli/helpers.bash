@@ -130,12 +130,13 @@ share_through() {
 }
 
 # eventually CMD...: CMD succeeds within $WITHIN seconds (10 unless set),
-# tried every tenth of a second; its last try's output shown. The time is
-# the clock's, not a count of tries: a loaded machine slows each try.
+# tried every tenth of a second, and at least 100 times (a loaded machine
+# slows each try); its last try's output shown
 eventually() {
-	local end=$((SECONDS + ${WITHIN:-10}))
-	while [ "$SECONDS" -lt "$end" ]; do
+	local end=$((SECONDS + ${WITHIN:-10})) tries=0
+	while [ "$SECONDS" -lt "$end" ] || [ "$tries" -lt 100 ]; do
 		"$@" 2>/dev/null && return 0
+		tries=$((tries + 1))
 		sleep 0.1
 	done
 	"$@"
