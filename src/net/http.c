@@ -792,15 +792,26 @@ static enum MHD_Result on_complete(struct server *s, struct MHD_Connection *c, s
 	struct lerr e = {0};
 	const bool again = rq->waiting != NULL; /* its handler's second call: checked before */
 	bool reads = rq->route->reads && !rq->too_big && !again;
-	if (reads && node_read_begin(x.n, &e) < 0)
-		return reply_error(&x, &e);
+	const bool authed = rq->authed; /* as the headers left it */
+	rq->light = reads && rq->route->reads == READS_LIGHT;
 	enum MHD_Result ret;
-	if (again || !refused_whole(&x, reads, &ret)) {
-		/* the acts it makes are logged as this token's */
-		str_copy(x.n->token, sizeof x.n->token, rq->authed ? rq->token.id : "");
-		ret = rq->route->fn(&x);
-		x.n->token[0] = '\0';
-	}
+	do {
+		if (rq->ask_again) { /* the store moved under the light stretch */
+			atomic_fetch_add(&s->metrics.asked_again, 1);
+			node_read_end(x.n);
+			rq->ask_again = rq->light = false;
+			rq->authed = authed;
+		}
+		if (reads &&
+		    (rq->light ? node_read_begin_light(x.n, &e) : node_read_begin(x.n, &e)) < 0)
+			return reply_error(&x, &e);
+		if (again || !refused_whole(&x, reads, &ret)) {
+			/* the acts it makes are logged as this token's */
+			str_copy(x.n->token, sizeof x.n->token, rq->authed ? rq->token.id : "");
+			ret = rq->route->fn(&x);
+			x.n->token[0] = '\0';
+		}
+	} while (rq->ask_again);
 	if (reads)
 		node_read_end(x.n);
 	if (rq->authed && !again) /* a day's first use of the token, outside the read */

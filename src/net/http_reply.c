@@ -32,6 +32,11 @@ static enum MHD_Result queue(struct ctx *x, unsigned status, struct MHD_Response
 {
 	if (!r)
 		return MHD_NO;
+	if (x->rq->light && x->n && node_read_moved(x->n)) { /* not one snapshot: asked again */
+		MHD_destroy_response(r);
+		x->rq->ask_again = true;
+		return MHD_YES;
+	}
 	if (type)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(r, "Cache-Control", "no-store");

@@ -70,6 +70,8 @@ struct metrics {
 	atomic_ullong decisions[ACT__COUNT][1 + METRICS_RULES];
 	atomic_ullong latency[METRICS_BUCKETS];
 	atomic_ullong latency_us; /* their sum */
+	/* questions asked again: the store moved under their light stretch */
+	atomic_ullong asked_again;
 };
 
 /* The web console's sessions (session.c): a cookie answered as its token. */
@@ -169,10 +171,16 @@ struct route {
 	enum body body;
 	enum auth auth;
 	enum node_op op; /* AUTH_PERSON: what the person asks (the roles it needs, node_may) */
-	bool reads;	 /* changes nothing: runs on one read snapshot */
+	/* changes nothing: runs on one read snapshot (true); READS_LIGHT: and
+	 * may be answered twice (no act, nothing logged or kept): asked in a
+	 * light stretch (node_read_begin_light), again in a usual one when the
+	 * store moved under it */
+	unsigned char reads;
 	enum MHD_Result (*fn)(struct ctx *x);
 	bool query; /* takes query arguments (args.h); any other route refuses them */
 };
+
+enum { READS_LIGHT = 2 }; /* struct route's reads */
 
 /* One request, across the calls libmicrohttpd makes for it. */
 struct req {
@@ -211,6 +219,10 @@ struct req {
 	char path[256];
 	char allow[48];		 /* the path's methods, for Allow (405, OPTIONS) */
 	struct waiting *waiting; /* http_wait: its handler is called again once woken */
+	/* in a light stretch: an answer made while the store moved under it is
+	 * not sent (queue), and the question is asked again */
+	bool light;
+	bool ask_again;
 };
 
 /*

@@ -124,6 +124,13 @@ static void requests(FILE *f, struct metrics *m, const char *(*name)(size_t, cha
 	fprintf(f, "liaison_request_duration_seconds_sum %.6f\n",
 		(double)atomic_load(&m->latency_us) / 1e6);
 	fprintf(f, "liaison_request_duration_seconds_count %llu\n", sum);
+	fprintf(f,
+		"# HELP liaison_questions_asked_again_total Questions answered in a light read "
+		"(one statement, outside any transaction, on PostgreSQL) and asked again in "
+		"a transaction because the store moved while they were read.\n"
+		"# TYPE liaison_questions_asked_again_total counter\n"
+		"liaison_questions_asked_again_total %llu\n",
+		(unsigned long long)atomic_load(&m->asked_again));
 }
 
 /* The compromise reports received, all and those not acknowledged. */

@@ -719,6 +719,19 @@ int node_read_begin(struct node *n, struct lerr *e)
 	return r;
 }
 
+int node_read_begin_light(struct node *n, struct lerr *e)
+{
+	int r = store_read_begin_light(n->store, e);
+	if (r == 0)
+		node_cache_pin(n, true);
+	return r;
+}
+
+bool node_read_moved(const struct node *n)
+{
+	return store_read_moved(n->store);
+}
+
 void node_read_end(struct node *n)
 {
 	node_cache_pin(n, false);

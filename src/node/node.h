@@ -365,6 +365,15 @@ int node_party_key_add(struct node *n, const char *party_code, const char *file,
  */
 int node_read_begin(struct node *n, struct lerr *e) __attribute__((nonnull(1)));
 void node_read_end(struct node *n) __attribute__((nonnull));
+/*
+ * A light stretch (store_read_begin_light), for a question that can be
+ * asked again: a warm cache's answer costs one statement on PostgreSQL,
+ * outside any transaction. When node_read_moved says the store moved
+ * while it was read, what was read is not one snapshot: the caller ends
+ * the stretch and asks again in one of node_read_begin's.
+ */
+int node_read_begin_light(struct node *n, struct lerr *e) __attribute__((nonnull(1)));
+bool node_read_moved(const struct node *n) __attribute__((nonnull));
 
 /* Opens the node in `home`; *out is released with node_close(). */
 int node_open(const char *home, struct node **out, struct lerr *e)

@@ -61,6 +61,17 @@ struct sql_driver {
 	 * answer is read when the connection is next used) */
 	int (*read_begin)(struct sql *c, struct lerr *e);
 	void (*read_end)(struct sql *c);
+	/* NULL where reads cost no round trip (SQLite). A stretch just begun
+	 * may run its first light statement (one without parameters: the
+	 * store's generation) alone, before its transaction, which then begins
+	 * with the stretch's next statement only if there is one; that
+	 * transaction runs the light statement again first, and when its
+	 * answer differs the stretch has moved (read_moved): what was read
+	 * before the transaction and what is read in it are not one snapshot,
+	 * and whoever asked for the stretch must read again */
+	void (*read_light)(struct sql *c);
+	void (*light)(struct sql_stmt *st);
+	bool (*read_moved)(struct sql *c);
 	void (*close)(struct sql *c);
 };
 
@@ -148,6 +159,11 @@ static inline void sql_blobs_only(struct sql_stmt *st)
 {
 	if (st->c->d->blobs_only)
 		st->c->d->blobs_only(st);
+}
+static inline void sql_light(struct sql_stmt *st)
+{
+	if (st->c->d->light)
+		st->c->d->light(st);
 }
 static inline int64_t sql_changes(struct sql *c)
 {

@@ -9,7 +9,10 @@
  * A read-only transaction costs one round trip when its reads are one
  * statement (a warm cache's generation): its BEGIN goes in a pipeline with
  * its first statement, and its COMMIT is sent without waiting, the answer
- * read when the connection is next used.
+ * read when the connection is next used. A light stretch (read_light: an
+ * access check's) runs that one statement alone, no transaction at all;
+ * its transaction begins only if it reads more, and then checks that the
+ * statement answers the same in it (read_moved).
  * PostgreSQL's commit is durable when the server's synchronous_commit is on
  * (the default) with fsync; docs/deploy.md says what the server needs.
  */
@@ -34,6 +37,7 @@ struct pg_stmt {
 	bool busy, cached;
 	unsigned epoch; /* the connection's epoch it was prepared in (0: never) */
 	bool binary;	/* its results as bytes (sql_blobs_only) */
+	bool light;	/* may run before a light stretch's transaction (sql_light) */
 	char *val[PG_PARAMS];
 	int len[PG_PARAMS], fmt[PG_PARAMS];
 	PGresult *res;
@@ -58,6 +62,13 @@ struct pg_conn {
 	 * was lost): every statement fails until ROLLBACK or the read's end */
 	bool broken;
 	char broken_why[320];
+	/* a light stretch (read_light): its light statement, run before its
+	 * transaction (its name, the epoch it ran in, its answer) */
+	bool light;
+	char light_name[16];
+	unsigned light_epoch;
+	char light_answer[64];
+	bool moved; /* the light statement answered otherwise in the transaction */
 	char err[256];
 };
 
@@ -427,6 +438,42 @@ static PGresult *exec_with_begin(struct pg_conn *q, struct pg_stmt *s)
 	return res;
 }
 
+/* res's first row, its columns joined (a light statement's answer); "" when none. */
+static void answer_of(const PGresult *res, char *out, size_t n)
+{
+	size_t k = 0;
+	out[0] = '\0';
+	for (int i = 0; res && PQntuples(res) > 0 && i < PQnfields(res) && k + 1 < n; i++)
+		k += (size_t)snprintf(out + k, n - k, "%s%s", i ? "|" : "",
+				      PQgetisnull(res, 0, i) ? "" : PQgetvalue(res, 0, i));
+}
+
+/*
+ * The light statement of the stretch run again in its transaction, just
+ * begun (s, when it is that statement, has run in it already: its answer in
+ * res): the stretch has moved unless it answers as it did before.
+ */
+static void light_check(struct pg_conn *q, const struct pg_stmt *s, const PGresult *res)
+{
+	char now[sizeof q->light_answer];
+	PGresult *r = NULL;
+	if (!q->light_name[0] || !q->tx_open)
+		return;
+	if (q->light_epoch != q->epoch) /* its connection was made anew since */
+		q->moved = true;
+	else if (s && strcmp(s->name, q->light_name) == 0)
+		answer_of(res, now, sizeof now);
+	else if ((r = PQexecPrepared(q->db, q->light_name, 0, NULL, NULL, NULL, 0)) &&
+		 PQresultStatus(r) == PGRES_TUPLES_OK)
+		answer_of(r, now, sizeof now);
+	else
+		q->moved = true; /* not known to be the same: read again */
+	if (!q->moved && strcmp(now, q->light_answer) != 0)
+		q->moved = true;
+	PQclear(r);
+	q->light_name[0] = '\0'; /* checked once: the transaction is one snapshot */
+}
+
 /* A statement of a transaction that cannot go on: refused, naming why. */
 static bool refused(struct pg_conn *q)
 {
@@ -450,13 +497,22 @@ static int pg_step(struct sql_stmt *st)
 		/* prepared before the connection was made anew */
 		if (s->epoch != q->epoch && server_prepare(q, s, NULL) < 0)
 			return SQL_ERROR;
-		bool due = q->begin_due;
+		/* a light stretch's first statement, when light: alone, outside */
+		const bool alone = q->begin_due && q->light && s->light && !q->light_name[0];
+		bool due = q->begin_due && !alone;
 		s->res =
 		    due ? exec_with_begin(q, s)
 			: PQexecPrepared(q->db, s->name, s->nparams, (const char *const *)s->val,
 					 s->len, s->fmt, s->binary ? 1 : 0);
 		if (!due)
 			note_tx(q);
+		if (due && s->res)
+			light_check(q, s, s->res);
+		if (alone && s->res && PQresultStatus(s->res) == PGRES_TUPLES_OK) {
+			snprintf(q->light_name, sizeof q->light_name, "%s", s->name);
+			q->light_epoch = q->epoch;
+			answer_of(s->res, q->light_answer, sizeof q->light_answer);
+		}
 		ExecStatusType t = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
 		if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
 			if (s->res || !due) /* else exec_with_begin kept the reason */
@@ -545,6 +601,7 @@ static int pg_exec(struct sql *c, const char *sql, struct lerr *e)
 			return 0;
 		if (pg_exec(c, READ_BEGIN, e) < 0)
 			return LERR_STORE;
+		light_check(q, NULL, NULL);
 	}
 	reconnect(q);
 	if (q->broken) {
@@ -610,7 +667,26 @@ static int pg_read_begin(struct sql *c, struct lerr *e)
 	if (pg_in_tx(c))
 		return lerr_set(e, LERR_STORE, "store: a read began inside a transaction");
 	q->begin_due = true;
+	q->light = q->moved = false;
+	q->light_name[0] = '\0';
 	return 0;
+}
+
+static void pg_read_light(struct sql *c)
+{
+	struct pg_conn *q = C(c);
+	q->light = q->begin_due;
+}
+
+static void pg_light(struct sql_stmt *st)
+{
+	struct pg_stmt *s = S(st);
+	s->light = s->nparams == 0 && s->cached; /* its name lives on */
+}
+
+static bool pg_read_moved(struct sql *c)
+{
+	return C(c)->moved;
 }
 
 /* Its end: nothing when it read nothing; else a COMMIT whose answer is read later. */
@@ -678,6 +754,9 @@ static const struct sql_driver pg_driver = {
     .in_tx = pg_in_tx,
     .read_begin = pg_read_begin,
     .read_end = pg_read_end,
+    .read_light = pg_read_light,
+    .light = pg_light,
+    .read_moved = pg_read_moved,
     .close = pg_close,
 };
 

@@ -70,6 +70,18 @@ void store_rollback(struct store *s) __attribute__((nonnull));
 int store_read_begin(struct store *s, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1)));
 void store_read_end(struct store *s) __attribute__((nonnull));
+/*
+ * A light stretch, for a question that can be asked again: on PostgreSQL
+ * its first read of the generation (store_generation) goes alone, outside
+ * any transaction (one statement: what a check whose cache is warm reads,
+ * and all it reads). Its transaction begins with the next read, if any,
+ * and reads the generation again: if it moved, the stretch is no longer
+ * one snapshot (store_read_moved), and what was read in it must be read
+ * again in a stretch of the usual kind. On SQLite: store_read_begin.
+ */
+int store_read_begin_light(struct store *s, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1)));
+bool store_read_moved(const struct store *s) __attribute__((nonnull));
 
 /* Node settings: key/value text. get: LERR_NOTFOUND when absent. */
 int store_meta_get(struct store *s, const char *key, char *val, size_t n, struct lerr *e)

@@ -298,6 +298,19 @@ int store_read_begin(struct store *s, struct lerr *e)
 							: db_step_done(s, st, "begin reading", e);
 }
 
+int store_read_begin_light(struct store *s, struct lerr *e)
+{
+	int r = store_read_begin(s, e);
+	if (r == 0 && s->c->d->read_light)
+		s->c->d->read_light(s->c);
+	return r;
+}
+
+bool store_read_moved(const struct store *s)
+{
+	return s->c->d->read_moved && s->c->d->read_moved(s->c);
+}
+
 void store_read_end(struct store *s)
 {
 	struct sql_stmt *st;

@@ -262,6 +262,39 @@ serve() {
 	"$L" --home jpn log verify >/dev/null
 }
 
+@test "access checks on PostgreSQL while the store moves: a check the store moved under is asked again, never answered from two states" {
+	nodes
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	MORI=$("$L" --home jpn person token mori 2>/dev/null)
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title Launch \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	serve d jpn --threads 2
+	body="{\"item\": \"$ID\", \"action\": \"read\", \"purpose\": \"warning\"}"
+	check() { curl -s -o out.json -w '%{http_code}' -H "Authorization: Bearer $SATO" -d "$body" \
+		"$d_URL/v1/access-checks"; }
+	again() { curl -sf -H "Authorization: Bearer $MORI" "$d_URL/metrics" |
+		sed -n 's/^liaison_questions_asked_again_total //p'; }
+	# a quiet store: each check answered in its light read, none asked again
+	for _ in $(seq 20); do [ "$(check)" = 200 ] && [ "$(jq -r .decision out.json)" = PERMIT ]; done
+	[ "$(again)" = 0 ]
+	# an administrator's SQL moving the generation (a write to a table the
+	# checks read, changing nothing they decide on) as fast as it can
+	yes "UPDATE parties SET name = name WHERE code = 'JPN';" | psql -q "$STORE" -f - >/dev/null &
+	writer=$!
+	PIDS+=("$writer")
+	n=0
+	while [ "$n" -lt 200 ] && kill -0 "$writer" 2>/dev/null; do
+		c=$(check)
+		[ "$c" = 200 ] || { cat out.json; false; }
+		[ "$(jq -r .decision out.json)" = PERMIT ]
+		n=$((n + 1))
+	done
+	kill "$writer" 2>/dev/null || true
+	echo "# $n checks while the store moved, $(again) asked again" >&3
+	[ "$n" = 200 ]
+	[ "$(again)" -gt 0 ]
+}
+
 @test "a node on PostgreSQL backed up while its daemon shares: one snapshot, restorable, every item in it opens" {
 	nodes
 	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title First \

@@ -327,6 +327,78 @@ Test(store, the_generation_moves_with_every_write_but_the_logs)
 	store_close(a);
 }
 
+/*
+ * A light stretch (an access check's): its generation read alone, outside
+ * any transaction, on PostgreSQL; a read after it begins the transaction,
+ * which finds whether the store moved in between. SQLite's stretch is one
+ * snapshot from its first read: it never moves.
+ */
+Test(store, a_light_read_knows_when_the_store_moved_under_it)
+{
+	struct store *a, *b;
+	struct lerr e = {0};
+	struct party p = jpn(), got;
+	cr_assert_eq(store_open(path, true, &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_open(path, false, &b, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_begin(a, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_party_put(a, &p, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_commit(a, &e), 0, "%s", e.msg);
+	const char *names[] = {"Japan (one)", "Japan (two)", "Japan (three)"};
+	/* nothing written meanwhile: one snapshot, in light and usual stretches */
+	for (int light = 0; light < 2; light++) {
+		cr_assert_eq((light ? store_read_begin_light : store_read_begin)(a, &e), 0, "%s",
+			     e.msg);
+		uint64_t g = gen_of(a);
+		cr_assert_eq(store_party_get(a, "JPN", &got, &e), 0, "%s", e.msg);
+		cr_assert_str_eq(got.name, p.name);
+		cr_assert_eq(gen_of(a), g);
+		cr_assert(!store_read_moved(a));
+		store_read_end(a);
+	}
+	/* a write between the generation's read and the next read */
+	for (int light = 0; light < 2; light++) {
+		cr_assert_eq((light ? store_read_begin_light : store_read_begin)(a, &e), 0, "%s",
+			     e.msg);
+		uint64_t g = gen_of(a);
+		struct party q = p;
+		strcpy(q.name, names[light]);
+		cr_assert_eq(store_begin(b, &e), 0, "%s", e.msg);
+		cr_assert_eq(store_party_put(b, &q, &e), 0, "%s", e.msg);
+		cr_assert_eq(store_commit(b, &e), 0, "%s", e.msg);
+		cr_assert_eq(store_party_get(a, "JPN", &got, &e), 0, "%s", e.msg);
+		if (light && pg) { /* its transaction began after the write: moved */
+			cr_assert(store_read_moved(a));
+			cr_assert_str_eq(got.name, q.name);
+			cr_assert_gt(gen_of(a), g);
+		} else { /* one snapshot from the generation's read */
+			cr_assert(!store_read_moved(a));
+			cr_assert_str_eq(got.name, p.name);
+			cr_assert_eq(gen_of(a), g);
+		}
+		store_read_end(a);
+		p = q;
+	}
+	/* the generation alone, then a write: nothing else read, nothing moved;
+	 * the next stretch begins anew */
+	cr_assert_eq(store_read_begin_light(a, &e), 0, "%s", e.msg);
+	uint64_t g = gen_of(a);
+	strcpy(p.name, names[2]);
+	cr_assert_eq(store_begin(b, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_party_put(b, &p, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_commit(b, &e), 0, "%s", e.msg);
+	cr_assert(!store_read_moved(a));
+	store_read_end(a);
+	cr_assert(!store_read_moved(a));
+	cr_assert_eq(store_read_begin_light(a, &e), 0, "%s", e.msg);
+	cr_assert_gt(gen_of(a), g);
+	cr_assert_eq(store_party_get(a, "JPN", &got, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(got.name, names[2]);
+	cr_assert(!store_read_moved(a));
+	store_read_end(a);
+	store_close(b);
+	store_close(a);
+}
+
 Test(store, every_table_but_the_logs_has_the_generation_triggers)
 {
 	struct store *s;
