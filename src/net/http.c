@@ -803,8 +803,10 @@ static enum MHD_Result on_complete(struct server *s, struct MHD_Connection *c, s
 			rq->authed = authed;
 		}
 		if (reads &&
-		    (rq->light ? node_read_begin_light(x.n, &e) : node_read_begin(x.n, &e)) < 0)
+		    (rq->light ? node_read_begin_light(x.n, &e) : node_read_begin(x.n, &e)) < 0) {
+			rq->light = false; /* no stretch: its error is the answer */
 			return reply_error(&x, &e);
+		}
 		if (again || !refused_whole(&x, reads, &ret)) {
 			/* the acts it makes are logged as this token's */
 			str_copy(x.n->token, sizeof x.n->token, rq->authed ? rq->token.id : "");

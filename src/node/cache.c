@@ -92,6 +92,11 @@ static struct node_cache *fresh(struct node *n)
 		clear(c);
 		c->gen = g;
 		c->valid = true;
+		/* a light stretch (node_read_begin_light) holds nothing read
+		 * before its transaction: all it reads is in that one snapshot.
+		 * (What the cache keeps of it under g is emptied by the next
+		 * lookup's generation, newer than g if it moved meanwhile.) */
+		store_read_light_forget(n->store);
 	}
 	return c;
 }

@@ -70,6 +70,8 @@ struct sql_driver {
 	 * before the transaction and what is read in it are not one snapshot,
 	 * and whoever asked for the stretch must read again */
 	void (*read_light)(struct sql *c);
+	/* what the light statement read needs no check (a cache found cold) */
+	void (*read_light_forget)(struct sql *c);
 	void (*light)(struct sql_stmt *st);
 	bool (*read_moved)(struct sql *c);
 	void (*close)(struct sql *c);

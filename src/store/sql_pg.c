@@ -359,12 +359,18 @@ static void pg_bind_blob(struct sql_stmt *st, int i, const void *p, size_t n)
 
 /*
  * The read transaction's BEGIN and s, in one pipeline: one round trip.
- * *begun: the BEGIN took (else q->err says why). Returns s's result.
+ * With light (a light stretch's statement, run before its transaction, to
+ * run again in it), BEGIN, s and light (in the snapshot s took): its answer
+ * in *light_res (NULL when it did not run). *begun: the BEGIN took (else
+ * q->err says why). Returns s's result.
  */
-static PGresult *pipeline(struct pg_conn *q, struct pg_stmt *s, bool *begun)
+static PGresult *pipeline(struct pg_conn *q, struct pg_stmt *s, const char *light,
+			  PGresult **light_res, bool *begun)
 {
 	PGresult *res = NULL, *r;
 	*begun = false;
+	if (light_res)
+		*light_res = NULL;
 	snprintf(q->err, sizeof q->err, "the connection ended");
 	if (PQenterPipelineMode(q->db) != 1) {
 		keep_error(q, NULL);
@@ -373,11 +379,12 @@ static PGresult *pipeline(struct pg_conn *q, struct pg_stmt *s, bool *begun)
 	bool sent = PQsendQueryParams(q->db, READ_BEGIN, 0, NULL, NULL, NULL, NULL, 0) == 1 &&
 		    PQsendQueryPrepared(q->db, s->name, s->nparams, (const char *const *)s->val,
 					s->len, s->fmt, s->binary ? 1 : 0) == 1 &&
+		    (!light || PQsendQueryPrepared(q->db, light, 0, NULL, NULL, NULL, 0) == 1) &&
 		    PQpipelineSync(q->db) == 1;
 	if (!sent)
 		keep_error(q, NULL);
-	else /* BEGIN's result and a NULL, s's and a NULL, then the sync point */
-		for (int query = 0, n = 0; n < 16; n++) {
+	else /* each query's result and a NULL, then the sync point */
+		for (int query = 0, n = 0; n < 24; n++) {
 			if (!(r = PQgetResult(q->db))) {
 				if (PQstatus(q->db) != CONNECTION_OK)
 					break;
@@ -396,6 +403,8 @@ static PGresult *pipeline(struct pg_conn *q, struct pg_stmt *s, bool *begun)
 				PQclear(r);
 			} else if (query == 1 && !res && *begun)
 				res = r;
+			else if (query == 2 && light && light_res && !*light_res && *begun)
+				*light_res = r;
 			else
 				PQclear(r);
 		}
@@ -405,36 +414,13 @@ static PGresult *pipeline(struct pg_conn *q, struct pg_stmt *s, bool *begun)
 		keep_error(q, NULL);
 		PQclear(res);
 		res = NULL;
+		if (light_res) {
+			PQclear(*light_res);
+			*light_res = NULL;
+		}
 		*begun = false;
 		renew(q);
 	}
-	return res;
-}
-
-/*
- * Runs s first in a read transaction whose BEGIN is due. A BEGIN that
- * found the connection dropped runs again on a new one, with s prepared
- * there, at once. NULL with q->err set when it did not run.
- */
-static PGresult *exec_with_begin(struct pg_conn *q, struct pg_stmt *s)
-{
-	q->begin_due = false;
-	bool begun;
-	PGresult *res = pipeline(q, s, &begun);
-	if (!begun && PQstatus(q->db) != CONNECTION_OK) {
-		PQclear(res);
-		res = NULL;
-		renew(q);
-		if (PQstatus(q->db) != CONNECTION_OK)
-			keep_error(q, NULL);
-		else if (server_prepare(q, s, NULL) == 0)
-			res = pipeline(q, s, &begun);
-	}
-	q->tx_read = true; /* a read stretch's, begun or not */
-	q->tx_open = begun;
-	/* no snapshot: the rest of the stretch must not read outside one */
-	if (!begun)
-		break_tx(q, "the read transaction did not begin", q->err);
 	return res;
 }
 
@@ -449,29 +435,72 @@ static void answer_of(const PGresult *res, char *out, size_t n)
 }
 
 /*
- * The light statement of the stretch run again in its transaction, just
- * begun (s, when it is that statement, has run in it already: its answer in
- * res): the stretch has moved unless it answers as it did before.
+ * A light stretch's transaction, just begun: the stretch has moved unless
+ * its light statement answers in it as it did before. Its answer: light
+ * (run in the pipeline that began the transaction), or res when s is that
+ * statement, or else it is run now (a BEGIN sent on its own: pg_exec).
  */
-static void light_check(struct pg_conn *q, const struct pg_stmt *s, const PGresult *res)
+static void light_check(struct pg_conn *q, const struct pg_stmt *s, const PGresult *res,
+			const PGresult *light)
 {
 	char now[sizeof q->light_answer];
 	PGresult *r = NULL;
 	if (!q->light_name[0] || !q->tx_open)
 		return;
-	if (q->light_epoch != q->epoch) /* its connection was made anew since */
+	/* its connection made anew since (its statement not prepared on this
+	 * one), or no answer: not known to be the same */
+	const PGresult *a =
+	    q->light_epoch != q->epoch ? NULL
+	    : light		       ? light
+	    : s && strcmp(s->name, q->light_name) == 0
+		? res
+		: (r = PQexecPrepared(q->db, q->light_name, 0, NULL, NULL, NULL, 0));
+	if (!a || PQresultStatus(a) != PGRES_TUPLES_OK)
 		q->moved = true;
-	else if (s && strcmp(s->name, q->light_name) == 0)
-		answer_of(res, now, sizeof now);
-	else if ((r = PQexecPrepared(q->db, q->light_name, 0, NULL, NULL, NULL, 0)) &&
-		 PQresultStatus(r) == PGRES_TUPLES_OK)
-		answer_of(r, now, sizeof now);
-	else
-		q->moved = true; /* not known to be the same: read again */
-	if (!q->moved && strcmp(now, q->light_answer) != 0)
-		q->moved = true;
+	else {
+		answer_of(a, now, sizeof now);
+		q->moved = strcmp(now, q->light_answer) != 0;
+	}
 	PQclear(r);
 	q->light_name[0] = '\0'; /* checked once: the transaction is one snapshot */
+}
+
+/*
+ * Runs s first in a read transaction whose BEGIN is due. A BEGIN that
+ * found the connection dropped runs again on a new one, with s prepared
+ * there, at once. NULL with q->err set when it did not run.
+ */
+static PGresult *exec_with_begin(struct pg_conn *q, struct pg_stmt *s)
+{
+	q->begin_due = false;
+	bool begun;
+	PGresult *light = NULL;
+	/* the light statement again, first in the transaction: unless s is
+	 * it, or the connection was made anew since (light_check) */
+	const char *again =
+	    q->light_name[0] && q->light_epoch == q->epoch && strcmp(s->name, q->light_name) != 0
+		? q->light_name
+		: NULL;
+	PGresult *res = pipeline(q, s, again, &light, &begun);
+	if (!begun && PQstatus(q->db) != CONNECTION_OK) {
+		PQclear(res);
+		res = NULL;
+		renew(q);
+		if (PQstatus(q->db) != CONNECTION_OK)
+			keep_error(q, NULL);
+		else if (server_prepare(q, s, NULL) == 0)
+			res =
+			    pipeline(q, s, NULL, NULL, &begun); /* epoch moved: light_check says */
+	}
+	q->tx_read = true; /* a read stretch's, begun or not */
+	q->tx_open = begun;
+	/* no snapshot: the rest of the stretch must not read outside one */
+	if (!begun)
+		break_tx(q, "the read transaction did not begin", q->err);
+	else
+		light_check(q, s, res, light);
+	PQclear(light);
+	return res;
 }
 
 /* A statement of a transaction that cannot go on: refused, naming why. */
@@ -498,7 +527,7 @@ static int pg_step(struct sql_stmt *st)
 		if (s->epoch != q->epoch && server_prepare(q, s, NULL) < 0)
 			return SQL_ERROR;
 		/* a light stretch's first statement, when light: alone, outside */
-		const bool alone = q->begin_due && q->light && s->light && !q->light_name[0];
+		const bool alone = q->begin_due && q->light && s->light;
 		bool due = q->begin_due && !alone;
 		s->res =
 		    due ? exec_with_begin(q, s)
@@ -506,9 +535,8 @@ static int pg_step(struct sql_stmt *st)
 					 s->len, s->fmt, s->binary ? 1 : 0);
 		if (!due)
 			note_tx(q);
-		if (due && s->res)
-			light_check(q, s, s->res);
 		if (alone && s->res && PQresultStatus(s->res) == PGRES_TUPLES_OK) {
+			q->light = false; /* once a stretch */
 			snprintf(q->light_name, sizeof q->light_name, "%s", s->name);
 			q->light_epoch = q->epoch;
 			answer_of(s->res, q->light_answer, sizeof q->light_answer);
@@ -601,7 +629,7 @@ static int pg_exec(struct sql *c, const char *sql, struct lerr *e)
 			return 0;
 		if (pg_exec(c, READ_BEGIN, e) < 0)
 			return LERR_STORE;
-		light_check(q, NULL, NULL);
+		light_check(q, NULL, NULL, NULL);
 	}
 	reconnect(q);
 	if (q->broken) {
@@ -657,18 +685,24 @@ static bool pg_in_tx(struct sql *c)
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
+/* No light stretch: none under way, nothing of one left (read_begin, read_end). */
+static void light_off(struct pg_conn *q)
+{
+	q->light = q->moved = false;
+	q->light_name[0] = '\0';
+}
+
 /* A read transaction: its BEGIN goes with its first statement (pipeline). */
 static int pg_read_begin(struct sql *c, struct lerr *e)
 {
 	struct pg_conn *q = C(c);
 	settle(q);
+	light_off(q);
 	if (q->broken && q->tx_read)
 		q->broken = false; /* a read left unended is over: this begins anew */
 	if (pg_in_tx(c))
 		return lerr_set(e, LERR_STORE, "store: a read began inside a transaction");
 	q->begin_due = true;
-	q->light = q->moved = false;
-	q->light_name[0] = '\0';
 	return 0;
 }
 
@@ -676,6 +710,13 @@ static void pg_read_light(struct sql *c)
 {
 	struct pg_conn *q = C(c);
 	q->light = q->begin_due;
+}
+
+/* What was read before the light stretch's transaction does not count (a
+ * cache found cold there holds nothing of it): not checked again. */
+static void pg_read_light_forget(struct sql *c)
+{
+	C(c)->light_name[0] = '\0';
 }
 
 static void pg_light(struct sql_stmt *st)
@@ -693,6 +734,7 @@ static bool pg_read_moved(struct sql *c)
 static void pg_read_end(struct sql *c)
 {
 	struct pg_conn *q = C(c);
+	light_off(q);
 	if (q->begin_due || q->broken) {
 		q->begin_due = q->broken = false;
 		return;
@@ -755,6 +797,7 @@ static const struct sql_driver pg_driver = {
     .read_begin = pg_read_begin,
     .read_end = pg_read_end,
     .read_light = pg_read_light,
+    .read_light_forget = pg_read_light_forget,
     .light = pg_light,
     .read_moved = pg_read_moved,
     .close = pg_close,

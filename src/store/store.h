@@ -82,6 +82,10 @@ void store_read_end(struct store *s) __attribute__((nonnull));
 int store_read_begin_light(struct store *s, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1)));
 bool store_read_moved(const struct store *s) __attribute__((nonnull));
+/* In a light stretch: nothing read before its transaction is used but the
+ * generation (the cache was found cold, and emptied): its transaction need
+ * not check that the generation stayed, and the stretch does not move. */
+void store_read_light_forget(struct store *s) __attribute__((nonnull));
 
 /* Node settings: key/value text. get: LERR_NOTFOUND when absent. */
 int store_meta_get(struct store *s, const char *key, char *val, size_t n, struct lerr *e)

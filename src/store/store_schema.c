@@ -306,6 +306,12 @@ int store_read_begin_light(struct store *s, struct lerr *e)
 	return r;
 }
 
+void store_read_light_forget(struct store *s)
+{
+	if (s->c->d->read_light_forget)
+		s->c->d->read_light_forget(s->c);
+}
+
 bool store_read_moved(const struct store *s)
 {
 	return s->c->d->read_moved && s->c->d->read_moved(s->c);

@@ -395,6 +395,30 @@ Test(store, a_light_read_knows_when_the_store_moved_under_it)
 	cr_assert_str_eq(got.name, names[2]);
 	cr_assert(!store_read_moved(a));
 	store_read_end(a);
+	/* the generation found new (a cold cache, emptied): nothing read before
+	 * the transaction is used, nothing to check; what follows is one snapshot */
+	cr_assert_eq(store_read_begin_light(a, &e), 0, "%s", e.msg);
+	g = gen_of(a);
+	store_read_light_forget(a);
+	strcpy(p.name, names[0]);
+	cr_assert_eq(store_begin(b, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_party_put(b, &p, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_commit(b, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_party_get(a, "JPN", &got, &e), 0, "%s", e.msg);
+	cr_assert(!store_read_moved(a));
+	cr_assert_str_eq(got.name, pg ? names[0] : names[2]);
+	store_read_end(a);
+	/* a stretch that moved leaves nothing of it to the next */
+	cr_assert_eq(store_read_begin_light(a, &e), 0, "%s", e.msg);
+	g = gen_of(a);
+	strcpy(p.name, names[1]);
+	cr_assert_eq(store_begin(b, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_party_put(b, &p, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_commit(b, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_party_get(a, "JPN", &got, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_read_moved(a), pg != NULL);
+	store_read_end(a);
+	cr_assert(!store_read_moved(a));
 	store_close(b);
 	store_close(a);
 }
