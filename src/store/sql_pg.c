@@ -63,8 +63,9 @@ struct pg_conn {
 	bool broken;
 	char broken_why[320];
 	/* a light stretch (read_light): its light statement, run before its
-	 * transaction (its name, the epoch it ran in, its answer) */
-	bool light;
+	 * transaction (light_ran: the epoch it ran in; its name and answer,
+	 * "" once forgotten: read_light_forget) */
+	bool light, light_ran;
 	char light_name[16];
 	unsigned light_epoch;
 	char light_answer[64];
@@ -445,24 +446,29 @@ static void light_check(struct pg_conn *q, const struct pg_stmt *s, const PGresu
 {
 	char now[sizeof q->light_answer];
 	PGresult *r = NULL;
-	if (!q->light_name[0] || !q->tx_open)
+	if (!q->light_ran || !q->tx_open)
 		return;
-	/* its connection made anew since (its statement not prepared on this
-	 * one), or no answer: not known to be the same */
+	q->light_ran = false; /* checked once: the transaction is one snapshot */
+	/* its connection made anew since: another server's, maybe (a
+	 * failover, a standby), even with the light statement forgotten */
+	if (q->light_epoch != q->epoch) {
+		q->moved = true;
+		return;
+	}
+	if (!q->light_name[0]) /* forgotten: what it read is not used */
+		return;
 	const PGresult *a =
-	    q->light_epoch != q->epoch ? NULL
-	    : light		       ? light
+	    light ? light
 	    : s && strcmp(s->name, q->light_name) == 0
 		? res
 		: (r = PQexecPrepared(q->db, q->light_name, 0, NULL, NULL, NULL, 0));
 	if (!a || PQresultStatus(a) != PGRES_TUPLES_OK)
-		q->moved = true;
+		q->moved = true; /* no answer: not known to be the same */
 	else {
 		answer_of(a, now, sizeof now);
 		q->moved = strcmp(now, q->light_answer) != 0;
 	}
 	PQclear(r);
-	q->light_name[0] = '\0'; /* checked once: the transaction is one snapshot */
 }
 
 /*
@@ -497,6 +503,9 @@ static PGresult *exec_with_begin(struct pg_conn *q, struct pg_stmt *s)
 	/* no snapshot: the rest of the stretch must not read outside one */
 	if (!begun)
 		break_tx(q, "the read transaction did not begin", q->err);
+	else if (PQstatus(q->db) == CONNECTION_OK && res &&
+		 PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+		q->light_ran = false; /* s failed: its error is the answer, no decision */
 	else
 		light_check(q, s, res, light);
 	PQclear(light);
@@ -537,6 +546,7 @@ static int pg_step(struct sql_stmt *st)
 			note_tx(q);
 		if (alone && s->res && PQresultStatus(s->res) == PGRES_TUPLES_OK) {
 			q->light = false; /* once a stretch */
+			q->light_ran = true;
 			snprintf(q->light_name, sizeof q->light_name, "%s", s->name);
 			q->light_epoch = q->epoch;
 			answer_of(s->res, q->light_answer, sizeof q->light_answer);
@@ -688,7 +698,7 @@ static bool pg_in_tx(struct sql *c)
 /* No light stretch: none under way, nothing of one left (read_begin, read_end). */
 static void light_off(struct pg_conn *q)
 {
-	q->light = q->moved = false;
+	q->light = q->light_ran = q->moved = false;
 	q->light_name[0] = '\0';
 }
 
