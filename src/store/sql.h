@@ -65,7 +65,7 @@ struct sql_driver {
 	 * may run its first light statement (one without parameters: the
 	 * store's generation) alone, before its transaction, which then begins
 	 * with the stretch's next statement only if there is one; that
-	 * transaction runs the light statement again first, and when its
+	 * transaction runs the light statement again after it, and when its
 	 * answer differs the stretch has moved (read_moved): what was read
 	 * before the transaction and what is read in it are not one snapshot,
 	 * and whoever asked for the stretch must read again */

@@ -481,7 +481,7 @@ static PGresult *exec_with_begin(struct pg_conn *q, struct pg_stmt *s)
 	q->begin_due = false;
 	bool begun;
 	PGresult *light = NULL;
-	/* the light statement again, first in the transaction: unless s is
+	/* the light statement again, after s, in its snapshot: unless s is
 	 * it, or the connection was made anew since (light_check) */
 	const char *again =
 	    q->light_name[0] && q->light_epoch == q->epoch && strcmp(s->name, q->light_name) != 0
