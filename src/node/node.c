@@ -711,20 +711,23 @@ void node_close(struct node *n)
 	free(n);
 }
 
-int node_read_begin(struct node *n, struct lerr *e)
+/* A read stretch, light or usual, with the cache pinned to its snapshot. */
+static int read_begin(struct node *n, bool light, struct lerr *e)
 {
-	int r = store_read_begin(n->store, e);
+	int r = light ? store_read_begin_light(n->store, e) : store_read_begin(n->store, e);
 	if (r == 0)
 		node_cache_pin(n, true);
 	return r;
 }
 
+int node_read_begin(struct node *n, struct lerr *e)
+{
+	return read_begin(n, false, e);
+}
+
 int node_read_begin_light(struct node *n, struct lerr *e)
 {
-	int r = store_read_begin_light(n->store, e);
-	if (r == 0)
-		node_cache_pin(n, true);
-	return r;
+	return read_begin(n, true, e);
 }
 
 bool node_read_moved(const struct node *n)
