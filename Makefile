@@ -23,13 +23,31 @@ PKGS     = sqlite3 jansson libsodium libcrypto libmicrohttpd libcurl libpq libsy
 # them directly, link all
 LAZY     = libmicrohttpd libcurl libpq libsystemd
 WARN     = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
-CPPFLAGS = -D_POSIX_C_SOURCE=200809L
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L $(if $(BLAKE3),-isystem $(BLAKE3))
 OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS   = $(WARN) $(OPT) $(SAN) -pthread $(shell pkg-config --cflags $(PKGS))
 LDLIBS   = $(shell pkg-config --libs $(filter-out $(LAZY),$(PKGS))) -pthread
 LAZY_LIBS = $(shell pkg-config --libs $(LAZY))
 CRITERION_LIBS = $(shell pkg-config --libs criterion)
+
+# BLAKE3, the content hash of envelopes from version 4: the BLAKE3 team's
+# own C code (CC0 or Apache-2.0), as Debian ships it in librust-blake3-dev
+# (its c/ folder), compiled into the library with its x86-64 vector code
+BLAKE3  ?= $(lastword $(sort $(wildcard /usr/share/cargo/registry/blake3-*/c)))
+ARCH    := $(shell uname -m)
+BLAKE3_SRC = blake3.c blake3_dispatch.c blake3_portable.c
+ifeq ($(ARCH),x86_64)
+BLAKE3_SRC += blake3_sse2_x86-64_unix.S blake3_sse41_x86-64_unix.S \
+              blake3_avx2_x86-64_unix.S blake3_avx512_x86-64_unix.S
+BLAKE3_DEFS =
+else ifeq ($(ARCH),aarch64)
+BLAKE3_SRC += blake3_neon.c
+BLAKE3_DEFS = -DBLAKE3_USE_NEON=1
+else
+BLAKE3_DEFS = -DBLAKE3_NO_SSE2 -DBLAKE3_NO_SSE41 -DBLAKE3_NO_AVX2 -DBLAKE3_NO_AVX512
+endif
+BLAKE3_OBJ = $(patsubst %,$(BUILD)/obj/blake3/%.o,$(BLAKE3_SRC))
 
 LIB_SRC  = $(wildcard src/core/*.c src/crypto/*.c src/log/*.c src/store/*.c \
                       src/node/*.c src/net/*.c src/sys/*.c)
@@ -39,14 +57,14 @@ BENCH_SRC = $(wildcard bench/bench_*.c)
 
 # the web console's files, built into the library as C (scripts/embed.sh)
 CONSOLE  = $(sort $(wildcard console/*))
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/console_assets.o
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/console_assets.o $(BLAKE3_OBJ)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOLS    = $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all tests check check-valgrind demo bench soak console-shots install uninstall clean deps lint banned faces fuzz man deb \
-        fuzz-build \
+        fuzz-build blake3-sources \
         check-run build-all
 .DELETE_ON_ERROR:
 
@@ -55,6 +73,14 @@ all: $(BUILD)/liaison
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# BLAKE3's own files, with their own warnings (not ours: -Werror is for our code)
+$(BUILD)/obj/blake3/%.o: $(BLAKE3)/% | blake3-sources
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(SAN) $(BLAKE3_DEFS) -c $< -o $@
+
+blake3-sources:
+	@[ -f "$(BLAKE3)/blake3.h" ] || { echo "BLAKE3's C code is missing: install Debian's librust-blake3-dev (make deps)" >&2; exit 1; }
 
 # (the fuzz targets' own copy too: a build never writes another's files)
 $(BUILD)/gen/console_assets.c build/fuzz/gen/console_assets.c: $(CONSOLE) console scripts/embed.sh
@@ -148,14 +174,19 @@ soak:
 
 FUZZ_SECONDS ?= 60
 FUZZERS = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
-FUZZ_FLAGS = -std=c17 -D_POSIX_C_SOURCE=200809L -g -O1 -Isrc \
+FUZZ_FLAGS = -std=c17 -D_POSIX_C_SOURCE=200809L $(if $(BLAKE3),-isystem $(BLAKE3)) -g -O1 -Isrc \
              -fsanitize=address,undefined $(shell pkg-config --cflags $(PKGS))
-FUZZ_OBJ = $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/console_assets.o
+FUZZ_OBJ = $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/console_assets.o \
+           $(patsubst %,build/fuzz/obj/blake3/%.o,$(BLAKE3_SRC))
 
 # the library once, instrumented for libFuzzer; each target links it
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+build/fuzz/obj/blake3/%.o: $(BLAKE3)/% | blake3-sources
+	@mkdir -p $(dir $@)
+	clang -g -O1 -fsanitize=address,undefined $(BLAKE3_DEFS) -c $< -o $@
 
 build/fuzz/obj/gen/console_assets.o: build/fuzz/gen/console_assets.c src/net/assets.h
 	@mkdir -p $(dir $@)

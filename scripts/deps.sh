@@ -2,7 +2,9 @@
 # deps.sh - installs the Debian packages liaison needs, when missing.
 # As root it runs apt-get; otherwise it prints the command to run.
 set -eu
-PKGS="gcc clang libclang-rt-dev clang-format make pkg-config libsqlite3-dev libjansson-dev libsodium-dev libssl-dev libmicrohttpd-dev libcurl4-openssl-dev libpq-dev libsystemd-dev postgresql libcriterion-dev bats jq sqlite3 age time bc python3 openssl curl tzdata man-db zsh python3-yaml python3-jsonschema chromium fonts-ipafont-gothic fonts-nanum nodejs npm"
+PKGS="gcc clang libclang-rt-dev clang-format make pkg-config libsqlite3-dev libjansson-dev libsodium-dev libssl-dev librust-blake3-dev libmicrohttpd-dev libcurl4-openssl-dev libpq-dev libsystemd-dev postgresql libcriterion-dev bats jq sqlite3 age time bc python3 openssl curl tzdata man-db zsh python3-yaml python3-jsonschema chromium fonts-ipafont-gothic fonts-nanum nodejs npm"
+# librust-blake3-dev: the BLAKE3 team's C code (its c/ folder), which the
+# Makefile compiles in: envelopes' content hash from version 4
 # chromium: the web console's browser tests (tests/console) drive it; the
 # two fonts draw Japanese and Korean in its screenshots
 # make bench also needs its peers: wrk and nginx for the HTTP benchmark

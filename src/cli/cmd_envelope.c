@@ -81,9 +81,17 @@ static int run_seal(struct cli *c)
 	if (!out && isatty(STDOUT_FILENO))
 		return cli_bad_usagef(
 		    c, "seal: will not write an envelope to a terminal (use -o FILE)");
-	struct key_secret k;
-	if ((r = load_secret(c, sign, &k)) != EXIT_OK)
+	/* the key opens (Argon2id) while the envelope is sealed */
+	char *pass, prompt[256];
+	size_t len;
+	snprintf(prompt, sizeof prompt, "passphrase for %s: ", sign);
+	if ((r = cli_passphrase(c, prompt, false, &pass, &len)) != EXIT_OK)
 		return r;
+	struct lerr e = {0};
+	struct key_later *k = keyfile_secret_start(sign, pass, len, &e);
+	sodium_free(pass);
+	if (!k)
+		return cli_error(c, &e);
 	struct cli_progress pr;
 	const char *in = np ? pos[0] : NULL;
 	if (in && strcmp(in, "-") == 0)
@@ -97,10 +105,11 @@ static int run_seal(struct cli *c)
 				      .version = (int)version};
 	struct label l;
 	uint64_t bytes;
-	struct lerr e = {0};
-	r = envfile_seal(&k, to, nto, label, (uint32_t)chunk, &io, &l, &bytes, &e);
+	r = envfile_seal(k, to, nto, label, (uint32_t)chunk, &io, &l, &bytes, &e);
 	cli_progress_end(&pr);
-	key_secret_free(&k);
+	char party[PARTY_CODE_MAX];
+	memcpy(party, k->pub.party, sizeof party);
+	keyfile_secret_end(k);
 	if (r < 0)
 		return cli_error(c, &e);
 	if (!out)
@@ -108,8 +117,7 @@ static int run_seal(struct cli *c)
 	if (c->json)
 		return cli_emit(json_pack("{s:s, s:s, s:I}", "output", out, "item", l.item, "bytes",
 					  (json_int_t)bytes));
-	printf("sealed item %s (%llu bytes) from %s to", l.item, (unsigned long long)bytes,
-	       k.pub.party);
+	printf("sealed item %s (%llu bytes) from %s to", l.item, (unsigned long long)bytes, party);
 	for (size_t i = 0; i < nto; i++) {
 		struct key_public p;
 		printf(" %s", keyfile_public(to[i], &p, NULL) == 0 ? p.party : to[i]);

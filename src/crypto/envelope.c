@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,11 +37,12 @@ static const char *ctx_payload(int version)
 		return "liaison-envelope/v2 payload";
 	case 3:
 		return "liaison-envelope/v3 payload";
+	case 4:
+		return "liaison-envelope/v4 payload";
 	default:
 		return "liaison-envelope/unknown version";
 	}
 }
-#define CTX_KEY	  "liaison-envelope/v1 payload key"
 #define FINAL_MIN (ENV_SIG + ENV_CHUNK_OVERHEAD) /* 81 */
 /* Largest signed part: magic .. stanzas. */
 #define SIGNED_MAX                                                                                 \
@@ -162,32 +164,59 @@ static bool verify2(const uint8_t sig[ENV_SIG], const char *ctx, const uint8_t *
 	return ok;
 }
 
-/* The payload key: BLAKE2b-256 keyed by the file key over context || header hash. */
+/*
+ * The payload key: BLAKE2b-256 keyed by the file key over a context and a
+ * hash of the header: from version 4, the hash of the header without its
+ * signature (key_hash), so that the payload can be sealed while the
+ * sender's key is still being unlocked; before, the whole header's.
+ */
 static void payload_key(uint8_t out[ENV_FILE_KEY], const uint8_t file_key[ENV_FILE_KEY],
+			int version, const uint8_t key_hash[ENV_HASH],
 			const uint8_t header_hash[ENV_HASH])
 {
+	static const char v1[] = "liaison-envelope/v1 payload key",
+			  v4[] = "liaison-envelope/v4 payload key";
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, file_key, ENV_FILE_KEY, ENV_FILE_KEY);
-	crypto_generichash_update(&st, (const uint8_t *)CTX_KEY, sizeof CTX_KEY);
-	crypto_generichash_update(&st, header_hash, ENV_HASH);
+	if (version >= 4) {
+		crypto_generichash_update(&st, (const uint8_t *)v4, sizeof v4);
+		crypto_generichash_update(&st, key_hash, ENV_HASH);
+	} else {
+		crypto_generichash_update(&st, (const uint8_t *)v1, sizeof v1);
+		crypto_generichash_update(&st, header_hash, ENV_HASH);
+	}
 	crypto_generichash_final(&st, out, ENV_FILE_KEY);
+}
+
+/* H(signed || [signature ||] label): header_hash with the signature, key_hash without. */
+static void hash_header(uint8_t out[ENV_HASH], const uint8_t *signed_part, size_t n,
+			const uint8_t *sig, const char *label, size_t label_len)
+{
+	crypto_generichash_state hs;
+	crypto_generichash_init(&hs, NULL, 0, ENV_HASH);
+	crypto_generichash_update(&hs, signed_part, n);
+	if (sig)
+		crypto_generichash_update(&hs, sig, ENV_SIG);
+	crypto_generichash_update(&hs, (const uint8_t *)label, label_len);
+	crypto_generichash_final(&hs, out, ENV_HASH);
 }
 
 /* ---- sealing ---- */
 
 /* Builds the signed part of the header into buf; returns its length or 0. */
-static size_t build_signed(uint8_t *buf, const struct env_seal_args *a, int version, uint32_t chunk,
+static size_t build_signed(uint8_t *buf, const struct env_seal_args *a,
+			   const struct key_public *from, int version, uint32_t chunk,
 			   const uint8_t *file_key)
 {
 	uint8_t *p = buf;
-	size_t sl = strlen(a->from->pub.party);
+	size_t sl = strlen(from->party);
 	memcpy(p, ENV_MAGIC, ENV_MAGIC_LEN);
 	p += ENV_MAGIC_LEN;
 	*p++ = (uint8_t)version;
 	*p++ = (uint8_t)sl;
-	memcpy(p, a->from->pub.party, sl);
+	memcpy(p, from->party, sl);
 	p += sl;
-	memcpy(p, a->from->pub.sign_pk, KEY_SIGN_PK);
+	memcpy(p, from->sign_pk, KEY_SIGN_PK);
 	p += KEY_SIGN_PK;
 	put32(p, chunk);
 	put32(p + 4, (uint32_t)a->label_len);
@@ -222,7 +251,7 @@ static int seal_args_check(const struct env_seal_args *a, uint32_t chunk, struct
 	if (a->version && (a->version < ENV_VERSION_MIN || a->version > ENV_VERSION))
 		return lerr_set(e, LERR_INVAL, "envelope version %d is not in %d..%d", a->version,
 				ENV_VERSION_MIN, ENV_VERSION);
-	if (!a->from->sign_sk)
+	if (!a->from == !a->later || (a->from && !a->from->sign_sk))
 		return lerr_set(e, LERR_INVAL, "no signing key");
 	for (size_t i = 0; i < a->nto; i++)
 		for (size_t j = 0; j < i; j++)
@@ -230,32 +259,6 @@ static int seal_args_check(const struct env_seal_args *a, uint32_t chunk, struct
 				return lerr_set(e, LERR_INVAL, "recipient %s is named twice",
 						a->to[i].party);
 	return 0;
-}
-
-/* Writes the header: signed part, signature, label. Fills header_hash. */
-static int write_header(int out, const struct env_seal_args *a, int version, uint32_t chunk,
-			const uint8_t *file_key, uint8_t header_hash[ENV_HASH], struct lerr *e)
-{
-	uint8_t *buf = malloc(SIGNED_MAX + ENV_SIG);
-	if (!buf)
-		return lerr_set(e, LERR_NOMEM, "out of memory");
-	size_t n = build_signed(buf, a, version, chunk, file_key);
-	int r = 0;
-	if (n == 0)
-		r = lerr_set(e, LERR_INVAL, "cannot seal the file key to a recipient's key");
-	if (r == 0) {
-		sign2(buf + n, CTX_HEADER, buf, n, NULL, 0, a->from->sign_sk);
-		crypto_generichash_state hs;
-		crypto_generichash_init(&hs, NULL, 0, ENV_HASH);
-		crypto_generichash_update(&hs, buf, n + ENV_SIG);
-		crypto_generichash_update(&hs, (const uint8_t *)a->label, a->label_len);
-		crypto_generichash_final(&hs, header_hash, ENV_HASH);
-		if (fio_write_full(out, buf, n + ENV_SIG) != 0 ||
-		    fio_write_full(out, a->label, a->label_len) != 0)
-			r = lerr_set(e, LERR_IO, "cannot write the envelope: %s", strerror(errno));
-	}
-	free(buf);
-	return r;
 }
 
 /* Chunks per batch: reads and writes move about BATCH_BYTES at a time. */
@@ -268,9 +271,9 @@ static size_t batch_chunks(uint32_t chunk)
 
 #define SEAL_BUFFERS 3 /* plaintext buffers: one read, one hashed, one spare */
 
-/* The state of a payload being sealed. */
+/* The state of an envelope being sealed. */
 struct sealing {
-	int in;
+	int in, out;
 	const struct env_seal_args *a;
 	int version;
 	uint32_t chunk;
@@ -278,7 +281,13 @@ struct sealing {
 	struct pstream *ps;
 	struct chash ph;
 	struct hasher *hs;
-	const uint8_t *header_hash;
+	const struct key_secret *from; /* the sender's key, once open (a->later) */
+	uint8_t *head;		       /* the header's signed part, then its signature */
+	size_t signed_len;
+	bool header_signed;
+	uint8_t header_hash[ENV_HASH];
+	off_t base; /* ahead: where the envelope starts in out, its header written last */
+	bool ahead;
 	uint8_t *bufs[SEAL_BUFFERS];	/* plaintext: (batch + 1) chunks and a signature */
 	uint64_t tickets[SEAL_BUFFERS]; /* the hasher's last range in each */
 	size_t high;			/* the most of a buffer ever filled */
@@ -287,16 +296,69 @@ struct sealing {
 };
 
 /*
+ * The sender's key, and with it the header's signature and hash, once the
+ * key is open: 0, or 1 while it is not and wait is false, or the LERR code
+ * the key failed to open with.
+ */
+static int sign_header(struct sealing *s, bool wait, struct lerr *e)
+{
+	if (s->header_signed)
+		return 0;
+	int r = s->from ? 0 : s->a->later->get(s->a->later, wait, &s->from, e);
+	if (r != 0)
+		return r;
+	sign2(s->head + s->signed_len, CTX_HEADER, s->head, s->signed_len, NULL, 0,
+	      s->from->sign_sk);
+	hash_header(s->header_hash, s->head, s->signed_len, s->head + s->signed_len, s->a->label,
+		    s->a->label_len);
+	s->header_signed = true;
+	return 0;
+}
+
+/* Writes n bytes at `at`, or where fd stands (at -1): 0 or -1 with errno. */
+static int put_at(int fd, const uint8_t *p, size_t n, off_t at)
+{
+	if (at < 0)
+		return fio_write_full(fd, p, n);
+	while (n) {
+		ssize_t w = pwrite(fd, p, n, at);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+		at += w;
+	}
+	return 0;
+}
+
+/* Writes the header (signed part, signature, label) at `at`, or where out stands (-1). */
+static int write_header(struct sealing *s, off_t at, struct lerr *e)
+{
+	size_t n = s->signed_len + ENV_SIG;
+	if (put_at(s->out, s->head, n, at) != 0 ||
+	    put_at(s->out, (const uint8_t *)s->a->label, s->a->label_len,
+		   at < 0 ? at : at + (off_t)n) != 0)
+		return lerr_set(e, LERR_IO, "cannot write the envelope: %s", strerror(errno));
+	return 0;
+}
+
+/*
  * Encrypts the batch of `have` bytes in buf into ob: every whole chunk but
  * the last (kept for the next batch), or, at end of input, all of it, the
  * last chunk (possibly empty) FINAL and signed. The hasher hashes the same
  * bytes meanwhile. Returns the bytes written to ob.
  */
-static size_t seal_batch(struct sealing *s, size_t k, size_t have, uint8_t *ob, bool eof)
+static size_t seal_batch(struct sealing *s, size_t k, size_t have, uint8_t *ob, bool eof,
+			 size_t batch)
 {
 	const uint32_t C = s->chunk;
 	uint8_t *buf = s->bufs[k];
-	size_t nfull = eof ? (have ? (have - 1) / C : 0) : s->batch, olen = 0;
+	size_t nfull = eof ? (have ? (have - 1) / C : 0) : batch, olen = 0;
 	if (nfull)
 		s->tickets[k] = hs_submit(s->hs, buf, nfull * C);
 	for (size_t i = 0; i < nfull; i++) {
@@ -319,7 +381,7 @@ static size_t seal_batch(struct sealing *s, size_t k, size_t have, uint8_t *ob, 
 		return olen;
 	}
 	sign2(last + rest, ctx_payload(s->version), s->header_hash, ENV_HASH, ph, ENV_HASH,
-	      s->a->from->sign_sk);
+	      s->from->sign_sk);
 	if (!ps_push(s->ps, ob + olen, last, rest + ENV_SIG, PS_TAG_FINAL)) {
 		s->failed = "the cipher failed";
 		return olen;
@@ -332,14 +394,22 @@ static size_t seal_batch(struct sealing *s, size_t k, size_t have, uint8_t *ob, 
  * The payload, in batches, through three threads: this one reads and
  * encrypts, a hasher hashes the plaintext, a writer writes. The last chunk
  * read moves on to the next batch until the input ends, so that it can be
- * the FINAL one.
+ * the FINAL one. Sealing ahead of the sender's key, each batch asks
+ * whether it opened (or failed: the seal stops there), and the last waits
+ * for it: the payload signature covers the signed header. Until it opens,
+ * batches are of one chunk: Argon2id holds 8 MiB (by default) meanwhile,
+ * and the pages of the buffers that only a full batch touches would add
+ * theirs (docs/performance.md: a seal's peak memory).
  */
 static int seal_batches(struct sealing *s, struct awriter *w, struct lerr *e)
 {
 	const uint32_t C = s->chunk;
-	const size_t cap = (s->batch + 1) * C;
 	size_t have = 0;
 	for (size_t k = 0;; k = (k + 1) % SEAL_BUFFERS) {
+		int r = sign_header(s, false, e);
+		if (r < 0)
+			return r;
+		const size_t batch = r == 0 ? s->batch : 1, cap = (batch + 1) * C;
 		const struct env_source *src = s->a->source;
 		ssize_t got = src ? src->read(src->arg, s->bufs[k] + have, cap - have)
 				  : fio_read_full(s->in, s->bufs[k] + have, cap - have);
@@ -349,10 +419,12 @@ static int seal_batches(struct sealing *s, struct awriter *w, struct lerr *e)
 		have += (size_t)got;
 		if (have > s->high)
 			s->high = have;
+		if (eof && (r = sign_header(s, true, e)) < 0)
+			return r;
 		uint8_t *ob = aw_take(w);
 		if (!ob)
 			return 0; /* the writer failed: aw_finish says why */
-		aw_submit(w, ob, seal_batch(s, k, have, ob, eof));
+		aw_submit(w, ob, seal_batch(s, k, have, ob, eof, batch));
 		if (s->failed)
 			return lerr_set(e, LERR_NOMEM, "%s", s->failed);
 		if (s->a->progress)
@@ -361,12 +433,12 @@ static int seal_batches(struct sealing *s, struct awriter *w, struct lerr *e)
 			return 0;
 		size_t next = (k + 1) % SEAL_BUFFERS;
 		hs_wait(s->hs, s->tickets[next]); /* the hasher is done with it */
-		memcpy(s->bufs[next], s->bufs[k] + s->batch * C, C);
+		memcpy(s->bufs[next], s->bufs[k] + batch * C, C);
 		have = C;
 	}
 }
 
-static int seal_payload(struct sealing *s, int out, struct lerr *e)
+static int seal_payload(struct sealing *s, struct lerr *e)
 {
 	const uint32_t C = s->chunk;
 	int r = 0;
@@ -376,7 +448,8 @@ static int seal_payload(struct sealing *s, int out, struct lerr *e)
 	bool hashing = r == 0 && chash_init(&s->ph, s->version, false);
 	s->hs = hashing ? hs_start(&s->ph, true) : NULL;
 	struct awriter *w =
-	    s->hs ? aw_start(out, s->batch * (C + ENV_CHUNK_OVERHEAD) + C + FINAL_MIN, true) : NULL;
+	    s->hs ? aw_start(s->out, s->batch * (C + ENV_CHUNK_OVERHEAD) + C + FINAL_MIN, true)
+		  : NULL;
 	if (!w)
 		r = lerr_set(e, LERR_NOMEM, "%s",
 			     r		? "out of memory"
@@ -400,6 +473,32 @@ static int seal_payload(struct sealing *s, int out, struct lerr *e)
 	return r;
 }
 
+/*
+ * Where the envelope would start in out if its header can be written last:
+ * out is a regular file, written at its end and not appended to (so that
+ * the header's room can be left and filled, and a failure cut off). -1
+ * otherwise (a pipe, a terminal, a socket).
+ */
+static off_t room_for_header(int out, size_t header_len)
+{
+	struct stat sb;
+	int fl = fcntl(out, F_GETFL);
+	off_t at = lseek(out, 0, SEEK_CUR);
+	if (fl < 0 || (fl & O_APPEND) || fstat(out, &sb) != 0 || !S_ISREG(sb.st_mode) || at < 0 ||
+	    sb.st_size > at || lseek(out, at + (off_t)header_len, SEEK_SET) < 0)
+		return -1;
+	return at;
+}
+
+/*
+ * Seals in this order: the signed part of the header (which needs only the
+ * sender's public key), the payload key from it (version 4), then the
+ * header's signature and the payload. With the sender's key still opening
+ * (a->later) and a version 4 envelope to a file, the payload goes first,
+ * after room left for the header, which is written last: Argon2id's time
+ * overlaps the stream's. Anything else writes in the file's order, the
+ * sender's key waited for first.
+ */
 int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *bytes, struct lerr *e)
 {
 	uint32_t chunk = a->chunk ? a->chunk : ENV_CHUNK_DEFAULT;
@@ -410,33 +509,54 @@ int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *byte
 		return LERR_INVAL;
 	uint8_t *file_key = kept_take(KEPT_KEYS, 2 * ENV_FILE_KEY),
 		*pk = file_key ? file_key + ENV_FILE_KEY : NULL;
-	uint8_t header_hash[ENV_HASH], sh[ENV_STREAM_HEADER];
-	struct pstream *ps = ps_new(version);
-	int r = !file_key || !pk || !ps ? lerr_set(e, LERR_NOMEM, "out of guarded memory") : 0;
-	if (r == 0) {
-		crypto_secretstream_xchacha20poly1305_keygen(file_key);
-		r = write_header(out, a, version, chunk, file_key, header_hash, e);
-	}
-	if (r == 0) {
-		payload_key(pk, file_key, header_hash);
-		if (!ps_init_push(ps, sh, pk))
-			r = lerr_set(e, LERR_NOMEM, "cannot start the cipher");
-		else if (fio_write_full(out, sh, sizeof sh) != 0)
-			r = lerr_set(e, LERR_IO, "cannot write the envelope: %s", strerror(errno));
-	}
+	uint8_t key_hash[ENV_HASH], sh[ENV_STREAM_HEADER];
 	struct sealing s = {.in = in,
+			    .out = out,
 			    .a = a,
 			    .version = version,
 			    .chunk = chunk,
 			    .batch = batch_chunks(chunk),
-			    .ps = ps,
-			    .header_hash = header_hash};
+			    .ps = ps_new(version),
+			    .from = a->from,
+			    .head = malloc(SIGNED_MAX + ENV_SIG),
+			    .base = -1};
+	int r = !file_key || !pk || !s.ps || !s.head
+		    ? lerr_set(e, LERR_NOMEM, "out of guarded memory")
+		    : 0;
+	if (r == 0) {
+		crypto_secretstream_xchacha20poly1305_keygen(file_key);
+		s.signed_len = build_signed(s.head, a, a->from ? &a->from->pub : &a->later->pub,
+					    version, chunk, file_key);
+		if (s.signed_len == 0)
+			r = lerr_set(e, LERR_INVAL,
+				     "cannot seal the file key to a recipient's key");
+	}
+	if (r == 0) {
+		hash_header(key_hash, s.head, s.signed_len, NULL, a->label, a->label_len);
+		if (!a->from && version >= 4)
+			s.base = room_for_header(out, s.signed_len + ENV_SIG + a->label_len);
+		s.ahead = s.base >= 0;
+		if (!s.ahead && (r = sign_header(&s, true, e)) == 0)
+			r = write_header(&s, -1, e);
+	}
+	if (r == 0) {
+		payload_key(pk, file_key, version, key_hash, s.header_hash);
+		if (!ps_init_push(s.ps, sh, pk))
+			r = lerr_set(e, LERR_NOMEM, "cannot start the cipher");
+		else if (fio_write_full(out, sh, sizeof sh) != 0)
+			r = lerr_set(e, LERR_IO, "cannot write the envelope: %s", strerror(errno));
+	}
 	if (r == 0)
-		r = seal_payload(&s, out, e);
+		r = seal_payload(&s, e);
+	if (r == 0 && s.ahead)
+		r = write_header(&s, s.base, e);
+	if (r < 0 && s.ahead && ftruncate(out, s.base) == 0)
+		lseek(out, s.base, SEEK_SET); /* as it was: nothing of the envelope */
 	if (bytes)
 		*bytes = s.total;
 	kept_give(KEPT_KEYS, file_key); /* wiped, pk with it */
-	ps_free(ps);
+	ps_free(s.ps);
+	free(s.head);
 	return r;
 }
 
@@ -561,12 +681,8 @@ int envelope_read_header(int in, struct env_header *h, enum env_check *why, stru
 	}
 	h->label[h->label_len] = '\0';
 	h->header_len = h->signed_len + ENV_SIG + h->label_len;
-	crypto_generichash_state hs;
-	crypto_generichash_init(&hs, NULL, 0, ENV_HASH);
-	crypto_generichash_update(&hs, h->raw, h->signed_len);
-	crypto_generichash_update(&hs, h->sig, ENV_SIG);
-	crypto_generichash_update(&hs, (const uint8_t *)h->label, h->label_len);
-	crypto_generichash_final(&hs, h->header_hash, ENV_HASH);
+	hash_header(h->header_hash, h->raw, h->signed_len, h->sig, h->label, h->label_len);
+	hash_header(h->key_hash, h->raw, h->signed_len, NULL, h->label, h->label_len);
 	return 0;
 }
 
@@ -865,7 +981,7 @@ static int open_payload(int in, int out, const struct env_header *h, const struc
 			r = fail(why, ENV_TRUNCATED, e, "the envelope ends before its payload");
 	}
 	if (r == 0) {
-		payload_key(pk, fk, h->header_hash);
+		payload_key(pk, fk, h->version, h->key_hash, h->header_hash);
 		enum ps_result pr = ps_init_pull(o.ps, sh, pk);
 		if (pr == PS_FAILED)
 			r = fail(why, ENV_IO, e,

@@ -8,7 +8,8 @@
  * versions 1 and 2, ChaCha20-Poly1305 with counter nonces from version 3:
  * pstream.h). The last chunk also carries the sender's signature over the
  * header's hash and the plaintext's hash, so that not even a recipient can
- * change the content (BLAKE2b-256 in version 1, SHA-256 from version 2).
+ * change the content (BLAKE2b-256 in version 1, SHA-256 in versions 2 and
+ * 3, BLAKE3 from version 4).
  * docs/envelope.md gives every byte.
  *
  * Sealing and opening stream: memory does not grow with the payload.
@@ -25,7 +26,7 @@
 
 #define ENV_MAGIC	   "LIAISENV"
 #define ENV_MAGIC_LEN	   8
-#define ENV_VERSION	   3 /* what sealing writes; opening reads 1 to 3 */
+#define ENV_VERSION	   4 /* what sealing writes; opening reads 1 to 4 */
 #define ENV_VERSION_MIN	   1
 #define ENV_CHUNK_DEFAULT  (64u << 10)
 #define ENV_CHUNK_MIN	   1024u
@@ -63,7 +64,8 @@ struct env_stanza {
 /* A parsed header. label (label_len bytes and a NUL) is freed by envelope_header_free. */
 struct env_header {
 	int version; /* 1: BLAKE2b-256 content hash; 2: SHA-256; 3: SHA-256, ChaCha20-Poly1305
-			chunks */
+			chunks; 4: BLAKE3, ChaCha20-Poly1305 chunks, the payload key from key_hash
+		      */
 	char sender[PARTY_CODE_MAX];
 	uint8_t sender_pk[KEY_SIGN_PK];
 	uint32_t chunk;
@@ -76,7 +78,8 @@ struct env_header {
 	size_t signed_len;	       /* bytes the header signature covers */
 	size_t header_len;	       /* every header byte, label included */
 	uint8_t header_hash[ENV_HASH]; /* BLAKE2b-256 of those bytes */
-	uint8_t *raw;		       /* the signed bytes (signed_len) */
+	uint8_t key_hash[ENV_HASH]; /* the same without the signature (version 4's payload key) */
+	uint8_t *raw;		    /* the signed bytes (signed_len) */
 };
 
 /* Called as the payload moves: the plaintext bytes so far. */
@@ -90,7 +93,8 @@ struct env_source {
 };
 
 struct env_seal_args {
-	const struct key_secret *from;
+	const struct key_secret *from; /* the sender's key; or NULL, and: */
+	struct key_later *later;       /* the sender's key, still being opened */
 	const struct key_public *to;
 	size_t nto;
 	const char *label;
@@ -105,6 +109,9 @@ struct env_seal_args {
 /*
  * Seals everything read from `in` into an envelope written to `out`.
  * *bytes (if not NULL) gets the plaintext size. Returns 0 or a LERR code.
+ * With a->later, a version 4 envelope to a regular file is sealed while
+ * the key opens: the header, written last, fills room left at the start;
+ * should the key not open, out is cut back to where it was.
  */
 int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *bytes, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(3)));

@@ -1,26 +1,39 @@
 /* hasher.c - the content hash, and a hashing thread fed with byte ranges (see hasher.h). */
 #include "hasher.h"
 
+#include <blake3.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether the content hash of that version is SHA-256 itself. */
+static bool is_sha(int version)
+{
+	return version == 2 || version == 3;
+}
+
 bool chash_init(struct chash *c, int version, bool sha256)
 {
 	c->version = version;
 	c->sha = NULL;
+	c->b3 = NULL;
 	c->failed = false;
+	if (version < 1 || version > 4)
+		return false; /* a version this build does not know has no hash */
 	if (version == 1 && crypto_generichash_init(&c->b2, NULL, 0, CHASH_BYTES) != 0)
 		return false;
-	if (version < 1 || version > 3)
-		return false; /* a version this build does not know has no hash */
-	if (version == 1 && !sha256)
+	if (version == 4) {
+		if (!(c->b3 = malloc(sizeof(blake3_hasher))))
+			return false;
+		blake3_hasher_init(c->b3);
+	}
+	if (!is_sha(version) && !sha256)
 		return true;
 	EVP_MD_CTX *m = EVP_MD_CTX_new();
 	if (!m || EVP_DigestInit_ex(m, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(m);
-		sodium_memzero(&c->b2, sizeof c->b2);
+		chash_drop(c);
 		return false;
 	}
 	c->sha = m;
@@ -31,6 +44,8 @@ void chash_update(struct chash *c, const uint8_t *p, size_t n)
 {
 	if (c->version == 1)
 		crypto_generichash_update(&c->b2, p, n);
+	else if (c->version == 4)
+		blake3_hasher_update(c->b3, p, n);
 	if (c->sha && EVP_DigestUpdate(c->sha, p, n) != 1)
 		c->failed = true; /* chash_final then fails */
 }
@@ -39,15 +54,17 @@ bool chash_final(struct chash *c, uint8_t out[CHASH_BYTES], uint8_t *sha256)
 {
 	uint8_t sha[CHASH_BYTES];
 	unsigned int len = 0;
-	bool ok = c->version >= 1 && c->version <= 3;
-	/* SHA-256 where it is kept: the content hash itself from version 2 */
+	bool ok = c->version >= 1 && c->version <= 4;
+	/* SHA-256 where it is kept: the content hash itself in versions 2 and 3 */
 	if (c->sha)
 		ok = ok && !c->failed && EVP_DigestFinal_ex(c->sha, sha, &len) == 1 &&
 		     len == CHASH_BYTES;
-	else if (c->version != 1 || sha256)
+	else if (is_sha(c->version) || sha256)
 		ok = false;
 	if (ok && c->version == 1)
 		ok = crypto_generichash_final(&c->b2, out, CHASH_BYTES) == 0;
+	else if (ok && c->version == 4)
+		blake3_hasher_finalize(c->b3, out, CHASH_BYTES);
 	else if (ok)
 		memcpy(out, sha, CHASH_BYTES);
 	if (ok && sha256)
@@ -61,7 +78,12 @@ void chash_drop(struct chash *c)
 {
 	EVP_MD_CTX_free(c->sha); /* OpenSSL clears the state it frees */
 	c->sha = NULL;
-	sodium_memzero(&c->b2, sizeof c->b2); /* it held the plaintext's last bytes */
+	/* they held the plaintext's last bytes */
+	sodium_memzero(&c->b2, sizeof c->b2);
+	if (c->b3)
+		sodium_memzero(c->b3, sizeof(blake3_hasher));
+	free(c->b3);
+	c->b3 = NULL;
 }
 
 #define HS_QUEUE 8

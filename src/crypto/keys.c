@@ -268,46 +268,61 @@ static bool kdf_line(const char **s, struct key_kdf *kdf, uint8_t salt[SALT_BYTE
 	return field(s, "salt", salt, SALT_BYTES) && *(*s)++ == '\n';
 }
 
-int key_secret_kdf(const char *text, struct key_kdf *kdf, struct lerr *e)
+/* Parses a secret key file's text: its public half, its Argon2id cost and salt, the
+ * sealed secret (box), and *hl, the length of the lines bound to it. */
+static int secret_text(const char *text, size_t n, struct key_public *pub, struct key_kdf *kdf,
+		       uint8_t salt[SALT_BYTES],
+		       uint8_t box[NONCE_BYTES + SECRET_BYTES + TAG_BYTES], size_t *hl,
+		       struct lerr *e)
 {
 	const char *s = text;
-	struct key_public pub;
-	uint8_t salt[SALT_BYTES];
-	if (strncmp(s, SEC_PREFIX, strlen(SEC_PREFIX)) != 0)
+	memset(pub, 0, sizeof *pub);
+	if (strlen(text) != n || strncmp(s, SEC_PREFIX, strlen(SEC_PREFIX)) != 0)
 		return lerr_set(e, LERR_INVAL, "not a liaison secret key file");
 	s += strlen(SEC_PREFIX);
-	if (party_at(&s, pub.party, e) < 0)
+	if (party_at(&s, pub->party, e) < 0)
 		return lerr_prefix(e, "secret key file");
-	if (*s++ != '\n' || !kdf_line(&s, kdf, salt))
-		return lerr_set(e, LERR_INVAL, "secret key file of %s: damaged header", pub.party);
-	return kdf_check(kdf, e);
+	if (*s++ != '\n' || !kdf_line(&s, kdf, salt) || !field(&s, "ed25519", pub->sign_pk, 32) ||
+	    *s++ != ' ' || !field(&s, "x25519", pub->box_pk, 32) || *s++ != '\n')
+		return lerr_set(e, LERR_INVAL, "secret key file of %s: damaged header", pub->party);
+	*hl = (size_t)(s - text);
+	if (!field(&s, "sealed", box, NONCE_BYTES + SECRET_BYTES + TAG_BYTES) ||
+	    strcmp(s, "\n") != 0)
+		return lerr_set(e, LERR_INVAL, "secret key file of %s: damaged sealed part",
+				pub->party);
+	if (kdf_check(kdf, e) < 0)
+		return lerr_prefix(e, "secret key file of %s", pub->party);
+	return 0;
+}
+
+int key_secret_kdf(const char *text, struct key_kdf *kdf, struct lerr *e)
+{
+	struct key_public pub;
+	uint8_t salt[SALT_BYTES], box[NONCE_BYTES + SECRET_BYTES + TAG_BYTES];
+	size_t hl;
+	return secret_text(text, strlen(text), &pub, kdf, salt, box, &hl, e);
+}
+
+int key_secret_public(const char *text, size_t n, struct key_public *pub, struct lerr *e)
+{
+	struct key_kdf kdf;
+	uint8_t salt[SALT_BYTES], box[NONCE_BYTES + SECRET_BYTES + TAG_BYTES];
+	size_t hl;
+	return secret_text(text, n, pub, &kdf, salt, box, &hl, e);
 }
 
 int key_secret_open(const char *text, size_t n, const char *pass, size_t len, struct key_secret *k,
 		    struct lerr *e)
 {
-	const char *s = text;
 	struct key_public pub;
 	struct key_kdf kdf;
 	uint8_t salt[SALT_BYTES], box[NONCE_BYTES + SECRET_BYTES + TAG_BYTES];
+	size_t hl;
 	memset(k, 0, sizeof *k);
-	memset(&pub, 0, sizeof pub);
-	if (strlen(text) != n || strncmp(s, SEC_PREFIX, strlen(SEC_PREFIX)) != 0)
-		return lerr_set(e, LERR_INVAL, "not a liaison secret key file");
-	s += strlen(SEC_PREFIX);
-	if (party_at(&s, pub.party, e) < 0)
-		return lerr_prefix(e, "secret key file");
-	if (*s++ != '\n' || !kdf_line(&s, &kdf, salt) || !field(&s, "ed25519", pub.sign_pk, 32) ||
-	    *s++ != ' ' || !field(&s, "x25519", pub.box_pk, 32) || *s++ != '\n')
-		return lerr_set(e, LERR_INVAL, "secret key file of %s: damaged header", pub.party);
-	size_t hl = (size_t)(s - text);
-	if (!field(&s, "sealed", box, sizeof box) || strcmp(s, "\n") != 0)
-		return lerr_set(e, LERR_INVAL, "secret key file of %s: damaged sealed part",
-				pub.party);
-	if (kdf_check(&kdf, e) < 0)
-		return lerr_prefix(e, "secret key file of %s", pub.party);
-	int r = alloc_secret(k, pub.party, e);
+	int r = secret_text(text, n, &pub, &kdf, salt, box, &hl, e);
 	if (r < 0)
+		return r;
+	if ((r = alloc_secret(k, pub.party, e)) < 0)
 		return r;
 	k->pub = pub;
 	uint8_t *key = derive(pass, len, salt, &kdf, e);

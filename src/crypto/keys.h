@@ -52,6 +52,18 @@ struct key_secret {
 	size_t nretired;
 };
 
+/*
+ * A secret key still being unsealed (Argon2id takes tens of milliseconds),
+ * so that work that needs only its public half can start meanwhile
+ * (keyfile_secret_start, node/keyfile.h; envelope_seal, envelope.h).
+ * get gives 0 and *k once the key is open, 1 while it is not and wait is
+ * false, or the LERR code it failed with (e says why, each time asked).
+ */
+struct key_later {
+	struct key_public pub; /* as the key file states it: checked when it opens */
+	int (*get)(struct key_later *l, bool wait, const struct key_secret **k, struct lerr *e);
+};
+
 /* Argon2id parameters of a key file. */
 struct key_kdf {
 	unsigned long long ops;
@@ -100,6 +112,10 @@ int key_secret_seal(const struct key_secret *k, const char *pass, size_t len,
 /* The Argon2id cost a secret key file's text was sealed with. */
 int key_secret_kdf(const char *text, struct key_kdf *kdf, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
+
+/* The public half a secret key file's text states (unchecked until it opens). */
+int key_secret_public(const char *text, size_t n, struct key_public *pub, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(1, 3)));
 
 /*
  * Opens a secret key file's text with its passphrase. A wrong passphrase

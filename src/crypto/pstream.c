@@ -26,7 +26,7 @@ _Static_assert(sizeof(struct pstream) <= KEPT_ROOM, "a stream's state fits a kep
 
 struct pstream *ps_new(int version)
 {
-	if (version < 1 || version > 3)
+	if (version < 1 || version > 4)
 		return NULL;
 	struct pstream *s = kept_take(KEPT_STREAM, sizeof *s); /* zeroed */
 	if (s)

@@ -6,14 +6,14 @@
  * does not depend on the version:
  *
  *  - versions 1 and 2: libsodium's crypto_secretstream_xchacha20poly1305;
- *  - version 3: ChaCha20-Poly1305 (RFC 8439) through OpenSSL's libcrypto,
+ *  - versions 3 and 4: ChaCha20-Poly1305 (RFC 8439) through OpenSSL's libcrypto,
  *    about three times libsodium's speed on the build machine, chunk i
  *    (from 0) sealed under a key derived from the payload key and the
  *    stream header, with i as its nonce (96 bits, big-endian), its
  *    plaintext the tag byte and the chunk's data (docs/envelope.md).
  *
  * The state lives in guarded memory (sodium_malloc) and is wiped when freed;
- * in version 3 the chunk key is also in OpenSSL's cipher context, ordinary
+ * from version 3 the chunk key is also in OpenSSL's cipher context, ordinary
  * heap memory (not locked: it can be paged out, docs/security.md), which
  * OpenSSL wipes when it is freed.
  */
@@ -33,7 +33,7 @@
 
 struct pstream;
 
-/* A stream state for an envelope of that version (1 to 3); NULL when out of memory. */
+/* A stream state for an envelope of that version (1 to 4); NULL when out of memory. */
 struct pstream *ps_new(int version) __attribute__((warn_unused_result));
 void ps_free(struct pstream *s);
 

@@ -72,9 +72,9 @@ static int read_label(const char *path, struct label *l, char **canon, size_t *c
 	return r == 0 ? label_canonical(l, canon, cn, e) : r;
 }
 
-int envfile_seal(const struct key_secret *from, const char *const *to, size_t nto,
-		 const char *label_path, uint32_t chunk, const struct envfile_io *io,
-		 struct label *l, uint64_t *bytes, struct lerr *e)
+int envfile_seal(struct key_later *from, const char *const *to, size_t nto, const char *label_path,
+		 uint32_t chunk, const struct envfile_io *io, struct label *l, uint64_t *bytes,
+		 struct lerr *e)
 {
 	struct key_public pubs[ENVFILE_TO_MAX];
 	*bytes = 0;
@@ -94,7 +94,7 @@ int envfile_seal(const struct key_secret *from, const char *const *to, size_t nt
 		r = open_in(io->in, &in, e);
 	struct fio_out o;
 	if (r == 0 && (r = begin_out(io, &o, e)) == 0) {
-		const struct env_seal_args a = {.from = from,
+		const struct env_seal_args a = {.later = from,
 						.to = pubs,
 						.nto = nto,
 						.label = canon,

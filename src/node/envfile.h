@@ -27,15 +27,14 @@ struct envfile_io {
 };
 
 /*
- * Seals io->in to io->out from the holder of `from` to the parties whose
- * public key files are to[0..nto), with the label read from label_path
- * (given a random item id when it has none). *l gets the label sealed,
- * *bytes the payload size.
+ * Seals io->in to io->out from the holder of `from` (a key that may still
+ * be opening: keyfile_secret_start) to the parties whose public key files
+ * are to[0..nto), with the label read from label_path (given a random item
+ * id when it has none). *l gets the label sealed, *bytes the payload size.
  */
-int envfile_seal(const struct key_secret *from, const char *const *to, size_t nto,
-		 const char *label_path, uint32_t chunk, const struct envfile_io *io,
-		 struct label *l, uint64_t *bytes, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(1, 2, 4, 6, 7, 8)));
+int envfile_seal(struct key_later *from, const char *const *to, size_t nto, const char *label_path,
+		 uint32_t chunk, const struct envfile_io *io, struct label *l, uint64_t *bytes,
+		 struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 4, 6, 7, 8)));
 
 /* What opening or inspecting found. */
 struct envfile_info {

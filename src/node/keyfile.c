@@ -1,6 +1,7 @@
 /* keyfile.c - party keys in files (see keyfile.h). */
 #include "keyfile.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,12 +65,9 @@ int keyfile_public(const char *path, struct key_public *p, struct lerr *e)
 	return r < 0 ? lerr_prefix(e, "%s", path) : 0;
 }
 
-int keyfile_secret(const char *path, const char *pass, size_t len, struct key_secret *k,
-		   struct lerr *e)
+/* Reads a secret key file's text, refusing one that others may read or write. */
+static int secret_text(const char *path, char **text, size_t *n, struct lerr *e)
 {
-	char *text;
-	size_t n;
-	memset(k, 0, sizeof *k);
 	struct stat sb;
 	/* as ssh does: a secret key others may read (or write) is not used */
 	if (stat(path, &sb) == 0 && (sb.st_mode & (S_IRWXG | S_IRWXO)))
@@ -77,13 +75,128 @@ int keyfile_secret(const char *path, const char *pass, size_t len, struct key_se
 				"%s: a secret key readable or writable by group or others (mode "
 				"%04o) is not used; fix it with: chmod 600 %s",
 				path, (unsigned)(sb.st_mode & 07777), path);
-	int r = fio_read_file(path, KEY_FILE_MAX, &text, &n, e);
+	return fio_read_file(path, KEY_FILE_MAX, text, n, e);
+}
+
+int keyfile_secret(const char *path, const char *pass, size_t len, struct key_secret *k,
+		   struct lerr *e)
+{
+	char *text;
+	size_t n;
+	memset(k, 0, sizeof *k);
+	int r = secret_text(path, &text, &n, e);
 	if (r < 0)
 		return r;
 	r = key_secret_open(text, n, pass, len, k, e);
 	sodium_memzero(text, n);
 	free(text);
 	return r < 0 ? lerr_prefix(e, "%s", path) : 0;
+}
+
+/* A secret key file being opened in a thread of its own. */
+struct opening {
+	struct key_later l; /* first: what the caller holds */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool done;
+	int r; /* once done: 0, or the code it failed with, err saying why */
+	struct lerr err;
+	struct key_secret k;
+	char *text, *pass; /* the file's text, the passphrase (sodium_malloc): wiped once used */
+	size_t n, len;
+	char path[];
+};
+
+static void *opening(void *arg)
+{
+	struct opening *o = arg;
+	struct key_secret k;
+	struct lerr err = {0};
+	int r = key_secret_open(o->text, o->n, o->pass, o->len, &k, &err);
+	if (r < 0)
+		lerr_prefix(&err, "%s", o->path);
+	sodium_memzero(o->text, o->n);
+	sodium_memzero(o->pass, o->len);
+	pthread_mutex_lock(&o->mu);
+	o->k = k;
+	o->r = r;
+	o->err = err;
+	o->done = true;
+	pthread_cond_broadcast(&o->cv);
+	pthread_mutex_unlock(&o->mu);
+	return NULL;
+}
+
+static int opening_get(struct key_later *l, bool wait, const struct key_secret **k, struct lerr *e)
+{
+	struct opening *o = (struct opening *)l;
+	pthread_mutex_lock(&o->mu);
+	while (wait && !o->done)
+		pthread_cond_wait(&o->cv, &o->mu);
+	int r = !o->done ? 1 : o->r;
+	pthread_mutex_unlock(&o->mu);
+	if (r < 0 && e)
+		*e = o->err;
+	if (r == 0)
+		*k = &o->k;
+	return r;
+}
+
+struct key_later *keyfile_secret_start(const char *path, const char *pass, size_t len,
+				       struct lerr *e)
+{
+	size_t pl = strlen(path) + 1;
+	struct opening *o = calloc(1, sizeof *o + pl);
+	if (!o) {
+		lerr_set(e, LERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	memcpy(o->path, path, pl);
+	o->l.get = opening_get;
+	o->len = len;
+	int r = secret_text(path, &o->text, &o->n, e);
+	if (r == 0 && (r = key_secret_public(o->text, o->n, &o->l.pub, e)) < 0)
+		lerr_prefix(e, "%s", path);
+	if (r == 0 && !(o->pass = sodium_malloc(len + 1)))
+		r = lerr_set(e, LERR_NOMEM, "out of guarded memory");
+	if (r == 0) {
+		memcpy(o->pass, pass, len);
+		o->pass[len] = '\0';
+		if (pthread_mutex_init(&o->mu, NULL) != 0)
+			r = lerr_set(e, LERR_NOMEM, "cannot start a thread");
+		else if (pthread_cond_init(&o->cv, NULL) != 0) {
+			pthread_mutex_destroy(&o->mu);
+			r = lerr_set(e, LERR_NOMEM, "cannot start a thread");
+		} else if (pthread_create(&o->thread, NULL, opening, o) != 0) {
+			pthread_cond_destroy(&o->cv);
+			pthread_mutex_destroy(&o->mu);
+			r = lerr_set(e, LERR_NOMEM, "cannot start a thread");
+		}
+	}
+	if (r == 0)
+		return &o->l;
+	if (o->text)
+		sodium_memzero(o->text, o->n);
+	free(o->text);
+	sodium_free(o->pass);
+	free(o);
+	return NULL;
+}
+
+void keyfile_secret_end(struct key_later *l)
+{
+	if (!l)
+		return;
+	struct opening *o = (struct opening *)l;
+	pthread_join(o->thread, NULL);
+	pthread_cond_destroy(&o->cv);
+	pthread_mutex_destroy(&o->mu);
+	if (o->r == 0)
+		key_secret_free(&o->k);
+	free(o->text);
+	sodium_free(o->pass);
+	free(o);
 }
 
 int keyfile_reseal(const char *path, const char *old, size_t oldlen, const char *pass, size_t len,

@@ -29,6 +29,18 @@ int keyfile_reseal(const char *path, const char *old, size_t oldlen, const char 
 		   const struct key_kdf *kdf, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 4)));
 
+/*
+ * Reads a secret key file and unseals it in a thread of its own: the key's
+ * public half at once (from the file, checked when it opens), its secret
+ * half from get (crypto/keys.h) when Argon2id is done; errors name the
+ * file. NULL when the file cannot be read or parsed (e says why).
+ */
+struct key_later *keyfile_secret_start(const char *path, const char *pass, size_t len,
+				       struct lerr *e) __attribute__((nonnull(1, 2)));
+
+/* Waits for the thread, then wipes and frees the key (l may be NULL). */
+void keyfile_secret_end(struct key_later *l);
+
 /* Reads and unseals a secret key file; errors name the file. */
 int keyfile_secret(const char *path, const char *pass, size_t len, struct key_secret *k,
 		   struct lerr *e) __attribute__((warn_unused_result, nonnull(1, 2, 4)));

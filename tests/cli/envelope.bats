@@ -145,6 +145,32 @@ seal() {
 	[ ! -e out.bin ]
 }
 
+@test "seal with a wrong passphrase writes nothing, though it seals while the key opens" {
+	# large enough that the payload is under way before Argon2id is done
+	head -c $((24 << 20)) /dev/urandom >big.bin
+	LIAISON_PASSPHRASE=wrong run "$L" seal --sign JPN.key --to KOR.pub --label label.json -o env.lsn big.bin
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"JPN.key: secret key file of JPN: wrong passphrase, or the file was changed"* ]]
+	[ ! -e env.lsn ]
+	ls -A | grep -v -e '^big.bin$' -e '^plain.bin$' -e '^label.json$' -e '^[A-Z]*\.\(key\|pub\)$' && false
+	# to standard output: a file is cut back to what it held before
+	printf 'kept\n' >out.lsn
+	LIAISON_PASSPHRASE=wrong "$L" seal --sign JPN.key --to KOR.pub --label label.json big.bin >>out.lsn 2>err.txt && false
+	grep -q "wrong passphrase" err.txt
+	[ "$(cat out.lsn)" = kept ]
+	{ printf 'kept\n'; LIAISON_PASSPHRASE=wrong "$L" seal --sign JPN.key --to KOR.pub --label label.json big.bin || true; } >out.lsn 2>/dev/null
+	[ "$(cat out.lsn)" = kept ]
+	# the right one: the envelope follows what the file held, its header first
+	{ printf 'kept\n'; seal big.bin; } >out.lsn
+	[ "$(head -1 out.lsn)" = kept ]
+	tail -c +6 out.lsn >env.lsn
+	"$L" inspect env.lsn | grep -q "^envelope v4 from JPN"
+	"$L" open --key KOR.key --verify JPN.pub -o big.out env.lsn
+	cmp big.out big.bin
+	# through a pipe, written in order
+	seal big.bin | "$L" open --key KOR.key --verify JPN.pub | cmp - big.bin
+}
+
 @test "inspect shows sender, recipients, label and sizes without keys" {
 	seal -o env.lsn plain.bin
 	run "$L" inspect env.lsn
@@ -158,7 +184,7 @@ seal() {
 	[ "$(echo "$output" | jq .payload_size)" -eq 300000 ]
 	[ "$(echo "$output" | jq .verified)" = true ]
 	[ "$(echo "$output" | jq -r .recipients[0].party)" = KOR ]
-	[ "$(echo "$output" | jq .version)" -eq 3 ]
+	[ "$(echo "$output" | jq .version)" -eq 4 ]
 	# the known-answer envelope of version 1 (docs/envelope.md) is still read
 	run "$L" --json inspect "$BATS_TEST_DIRNAME/../vectors/envelope-v1.bin"
 	[ "$status" -eq 0 ]
@@ -169,20 +195,22 @@ seal() {
 	[ "$("$L" --json inspect v1.lsn | jq .version)" -eq 1 ]
 	"$L" open --key KOR.key --verify JPN.pub -o v1.out v1.lsn
 	cmp v1.out plain.bin
-	seal --envelope-version 2 -o v2.lsn plain.bin
-	[ "$("$L" --json inspect v2.lsn | jq .version)" -eq 2 ]
-	"$L" open --key KOR.key --verify JPN.pub -o v2.out v2.lsn
-	cmp v2.out plain.bin
-	run "$L" seal --sign JPN.key --to KOR.pub --label label.json --envelope-version 4 -o v4.lsn plain.bin
+	for v in 2 3; do
+		seal --envelope-version $v -o v$v.lsn plain.bin
+		[ "$("$L" --json inspect v$v.lsn | jq .version)" -eq $v ]
+		"$L" open --key KOR.key --verify JPN.pub -o v$v.out v$v.lsn
+		cmp v$v.out plain.bin
+	done
+	run "$L" seal --sign JPN.key --to KOR.pub --label label.json --envelope-version 5 -o v5.lsn plain.bin
 	[ "$status" -eq 2 ]
-	[[ "$output" == *'--envelope-version: "4" is not in 1..3'* ]]
-	[ ! -e v4.lsn ]
+	[[ "$output" == *'--envelope-version: "5" is not in 1..4'* ]]
+	[ ! -e v5.lsn ]
 	# digits alone: no sign, no space, no other base
 	for v in " 3" +3 3.0 0x3 ""; do
-		run "$L" seal --sign JPN.key --to KOR.pub --label label.json --envelope-version "$v" -o v4.lsn plain.bin
+		run "$L" seal --sign JPN.key --to KOR.pub --label label.json --envelope-version "$v" -o v5.lsn plain.bin
 		[ "$status" -eq 2 ]
-		[[ "$output" == *"--envelope-version: \"$v\" is not in 1..3"* ]]
-		[ ! -e v4.lsn ]
+		[[ "$output" == *"--envelope-version: \"$v\" is not in 1..4"* ]]
+		[ ! -e v5.lsn ]
 	done
 	# a version this liaison does not know is malformed, named
 	head -c 8 env.lsn >v9.lsn
@@ -190,10 +218,10 @@ seal() {
 	tail -c +10 env.lsn >>v9.lsn
 	run "$L" inspect v9.lsn
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"envelope version 9 is not supported (only 1 to 3)"* ]]
+	[[ "$output" == *"envelope version 9 is not supported (only 1 to 4)"* ]]
 }
 
-@test "a libcrypto without ChaCha20-Poly1305: a version 3 envelope fails as this host's fault, never as a forgery" {
+@test "a libcrypto without ChaCha20-Poly1305: a version 4 envelope fails as this host's fault, never as a forgery" {
 	seal -o env.lsn plain.bin
 	# OpenSSL with its base provider alone: no ciphers, no digests
 	printf 'openssl_conf = init\n[init]\nproviders = prov\n[prov]\nbase = base\n[base]\nactivate = 1\n' >base-only.cnf

@@ -89,9 +89,9 @@ sq() { # HOME SQL (waiting for a daemon's write lock, as hostile.bats does)
 }
 
 @test "a peer of an older release: --envelope-version 1 seals what goes to it in version 1" {
-	run "$L" --home jpn peer add KOR --url http://127.0.0.1:7401 --envelope-version 4
+	run "$L" --home jpn peer add KOR --url http://127.0.0.1:7401 --envelope-version 5
 	[ "$status" -eq 2 ]
-	[[ "$output" == *'--envelope-version: "4" is not in 1..3'* ]]
+	[[ "$output" == *'--envelope-version: "5" is not in 1..4'* ]]
 	run "$L" --home jpn peer add KOR --url http://127.0.0.1:7401 --envelope-version one
 	[ "$status" -eq 2 ]
 	[ "$(sq jpn 'SELECT count(*) FROM peers')" = 0 ]

@@ -38,7 +38,7 @@ as() {
 	run as "$JPN_URL" "$SATO" item release "$ID" --to KOR -o to-kor.lsn
 	[ "$status" -eq 0 ]
 	[ "$output" = "released item $ID to KOR: to-kor.lsn" ]
-	"$L" inspect to-kor.lsn | grep -q "^envelope v3 from JPN"
+	"$L" inspect to-kor.lsn | grep -q "^envelope v4 from JPN"
 	run as "$KOR_URL" "$PARK" item import to-kor.lsn
 	[ "$status" -eq 0 ]
 	[ "$output" = "imported item $ID from JPN: JPN GOKUHI, marked KOR II here" ]

@@ -216,7 +216,7 @@ share() { # TOKEN -> the new item's id
 	call "$SATO" POST "/v1/items/$id/release" -d '{"to": "KOR"}'
 	[ "$status_code" = 200 ]
 	cp out.json env.lsn
-	"$L" inspect env.lsn | grep -q "^envelope v3 from JPN"
+	"$L" inspect env.lsn | grep -q "^envelope v4 from JPN"
 	call "$SUZUKI" POST "/v1/items/$id/release" -d '{"to": "KOR"}'
 	[ "$status_code" = 403 ]
 	[ "$(sqlite3 jpn/node.db 'SELECT count(*) FROM releases')" = 1 ]

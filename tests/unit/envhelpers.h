@@ -100,10 +100,38 @@ static inline int open_mem(const uint8_t *env, size_t len, const struct key_secr
 }
 
 /*
+ * The payload key of an envelope (env, its header h) from its file key fk,
+ * written from docs/envelope.md apart from src/crypto/envelope.c:
+ * BLAKE2b-256 keyed by fk over a context and a hash of the header bytes:
+ * before version 4 the whole header's, from version 4 the header's
+ * without its signature.
+ */
+static inline void hand_payload_key(const uint8_t *env, const struct env_header *h,
+				    const uint8_t fk[32], uint8_t pk[32])
+{
+	char ctx[64];
+	int cl =
+	    snprintf(ctx, sizeof ctx, "liaison-envelope/v%d payload key", h->version < 4 ? 1 : 4) +
+	    1;
+	uint8_t hh[32];
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, 32);
+	crypto_generichash_update(&st, env, h->signed_len);
+	if (h->version < 4)
+		crypto_generichash_update(&st, env + h->signed_len, ENV_SIG);
+	crypto_generichash_update(&st, env + h->signed_len + ENV_SIG, h->label_len);
+	crypto_generichash_final(&st, hh, 32);
+	crypto_generichash_init(&st, fk, 32, 32);
+	crypto_generichash_update(&st, (const uint8_t *)ctx, (size_t)cl);
+	crypto_generichash_update(&st, hh, 32);
+	crypto_generichash_final(&st, pk, 32);
+}
+
+/*
  * The payload's chunk cipher written from docs/envelope.md with libsodium
  * alone, apart from src/crypto/pstream.c (which uses OpenSSL in version
- * 3): versions 1 and 2 crypto_secretstream_xchacha20poly1305; version 3
- * ChaCha20-Poly1305 (IETF) under BLAKE2b-256(key: the payload key,
+ * 3 and 4): versions 1 and 2 crypto_secretstream_xchacha20poly1305; from
+ * version 3 ChaCha20-Poly1305 (IETF) under BLAKE2b-256(key: the payload key,
  * "liaison-envelope/v3 chunk key" NUL || the stream header), chunk i with
  * nonce i (96 bits, big-endian), its plaintext the tag byte then the data.
  */

@@ -2,14 +2,17 @@
  * test_vectors.c - known-answer envelopes: fixed keys and fixed
  * "randomness" give one exact envelope of each format version, checked in
  * at tests/vectors/envelope-v1.bin (BLAKE2b-256 content hash),
- * envelope-v2.bin (SHA-256) and envelope-v3.bin (SHA-256, ChaCha20-Poly1305
- * chunks). Each must keep opening, and sealing again must give the same
- * bytes: any change of the format shows here.
+ * envelope-v2.bin (SHA-256), envelope-v3.bin (SHA-256, ChaCha20-Poly1305
+ * chunks) and envelope-v4.bin (BLAKE3, the payload key from the header
+ * without its signature). Each must keep opening, and sealing again must
+ * give the same bytes: any change of the format shows here.
  *
  * To write the current version's vector anew (only when a new format
  * version is made; the older ones are frozen):
  *     LIAISON_WRITE_VECTORS=1 build/tests/test_vectors
  */
+#include <blake3.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 
 #include "envhelpers.h"
@@ -195,12 +198,7 @@ static void by_hand_open(int version, struct by_hand *b)
 	cr_assert_eq(crypto_box_seal_open(fk, b->h.stanzas[1].sealed, ENV_SEALED_KEY,
 					  b->usa.pub.box_pk, b->usa.box_sk),
 		     0);
-	static const char key_ctx[] = "liaison-envelope/v1 payload key";
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, fk, 32, 32);
-	crypto_generichash_update(&st, (const uint8_t *)key_ctx, sizeof key_ctx);
-	crypto_generichash_update(&st, b->h.header_hash, 32);
-	crypto_generichash_final(&st, pk, 32);
+	hand_payload_key((const uint8_t *)b->env, &b->h, fk, pk);
 	b->p = (uint8_t *)b->env + b->h.header_len;
 	hand_init(&b->s, version, b->p, pk);
 	b->p += ENV_STREAM_HEADER;
@@ -224,16 +222,26 @@ static void by_hand_free(struct by_hand *b)
 	free(b->env);
 }
 
+/* The content hash of each version: 1 BLAKE2b-256, 2 and 3 SHA-256, 4 BLAKE3. */
+static int hash_kind(int version)
+{
+	return version == 3 ? 2 : version;
+}
+
 /* What a payload signature covers: the context of ctx_version, a NUL, the
- * header hash and the plaintext's hash of hash_version (1 BLAKE2b-256, 2
- * and 3 SHA-256). Returns its length. */
+ * header hash and the plaintext's hash of hash_version. Returns its length. */
 static size_t payload_message(const struct by_hand *b, int ctx_version, int hash_version,
 			      const uint8_t *plain, size_t n, uint8_t msg[128])
 {
 	uint8_t ch[32];
 	if (hash_version == 1)
 		crypto_generichash(ch, 32, plain, n, NULL, 0);
-	else {
+	else if (hash_version == 4) {
+		blake3_hasher h;
+		blake3_hasher_init(&h);
+		blake3_hasher_update(&h, plain, n);
+		blake3_hasher_finalize(&h, ch, 32);
+	} else {
 		unsigned int hl = 0;
 		cr_assert_eq(EVP_Digest(plain, n, ch, &hl, EVP_sha256(), NULL), 1);
 	}
@@ -246,7 +254,8 @@ static size_t payload_message(const struct by_hand *b, int ctx_version, int hash
 /*
  * The payload signature of each vector, checked by hand: the last chunk's
  * signature verified over the header hash and the content hash of the
- * version (BLAKE2b-256 in v1, SHA-256 in v2 and v3), and not over the other.
+ * version (BLAKE2b-256 in v1, SHA-256 in v2 and v3, BLAKE3 in v4), and not
+ * over another's.
  */
 static void payload_signature_by_hand(int version)
 {
@@ -332,7 +341,7 @@ Test(vectors, a_payload_signed_as_the_other_version_does_not_open, .fini = leak_
 			cr_assert_eq(open_resigned(v, w, w), ENV_BAD_PAYLOAD, "v%d as v%d", v, w);
 			cr_assert_eq(open_resigned(v, w, v), ENV_BAD_PAYLOAD, "v%d, v%d's context",
 				     v, w);
-			if ((v == 1) != (w == 1)) /* v2 and v3 share SHA-256 */
+			if (hash_kind(v) != hash_kind(w)) /* v2 and v3 share SHA-256 */
 				cr_assert_eq(open_resigned(v, v, w), ENV_BAD_PAYLOAD,
 					     "v%d, v%d's hash", v, w);
 		}
@@ -352,10 +361,144 @@ Test(vectors, sealing_refuses_a_version_it_does_not_know, .fini = leak_check)
 					  .version = v};
 		struct lerr e = {0};
 		cr_assert_eq(envelope_seal(in, out, &a, NULL, &e), LERR_INVAL);
-		cr_assert(strstr(e.msg, "is not in 1..3"), "%s", e.msg);
+		char want[32];
+		snprintf(want, sizeof want, "is not in 1..%d", ENV_VERSION);
+		cr_assert(strstr(e.msg, want), "%s", e.msg);
 	}
 	close(in);
 	close(out);
 	key_secret_free(&jpn);
 	key_secret_free(&kor);
+}
+
+/*
+ * Sealing while the sender's key is still being opened (a->later: the
+ * command line's seal, while Argon2id runs): a file gets the payload
+ * first and its header last, in the room left for it. The envelope must be
+ * the same, byte for byte, as sealing in order: the vector, whatever the
+ * moment the key opens (polls: how many times it says "not yet" before).
+ */
+struct slow_key {
+	struct key_later l;
+	const struct key_secret *k;
+	int polls;
+	bool fails;
+};
+
+static int slow_get(struct key_later *l, bool wait, const struct key_secret **k, struct lerr *e)
+{
+	struct slow_key *s = (struct slow_key *)l;
+	if (!wait && s->polls-- > 0)
+		return 1;
+	if (s->fails)
+		return lerr_set(e, LERR_AUTH, "wrong passphrase (the test's)");
+	*k = s->k;
+	return 0;
+}
+
+/* Seals the vector's plaintext from a slow key to out; returns envelope_seal's result. */
+static int seal_slowly(int out, int polls, bool fails, struct lerr *e)
+{
+	/* libsodium first: its start draws random bytes of its own (the vector
+	 * was sealed after others, in a process where it had started) */
+	cr_assert_geq(sodium_init(), 0);
+	cr_assert_eq(randombytes_set_implementation(&fixed), 0);
+	counter = 0;
+	struct key_secret jpn = seeded("JPN", 1), kor = seeded("KOR", 2), usa = seeded("USA", 3);
+	struct key_public to[2] = {kor.pub, usa.pub};
+	struct slow_key sk = {
+	    .l = {.pub = jpn.pub, .get = slow_get}, .k = &jpn, .polls = polls, .fails = fails};
+	size_t n;
+	uint8_t *plain = vector_plain(&n);
+	int in = tmp_with(plain, n);
+	struct env_seal_args a = {.later = &sk.l,
+				  .to = to,
+				  .nto = 2,
+				  .label = VECTOR_LABEL,
+				  .label_len = strlen(VECTOR_LABEL),
+				  .chunk = 1024};
+	uint64_t bytes = 0;
+	int r = envelope_seal(in, out, &a, &bytes, e);
+	cr_assert_eq(bytes, r == 0 ? n : bytes);
+	close(in);
+	free(plain);
+	key_secret_free(&jpn);
+	key_secret_free(&kor);
+	key_secret_free(&usa);
+	return r;
+}
+
+/* The bytes of fd from offset `from` to its end equal the version 4 vector. */
+static void holds_the_vector(int fd, size_t from, const char *what)
+{
+	size_t len;
+	uint8_t *got = slurp(fd, &len);
+	char *want;
+	size_t wn;
+	struct lerr e = {0};
+	cr_assert_eq(fio_read_file(VECTORS "/envelope-v4.bin", 1 << 20, &want, &wn, &e), 0, "%s",
+		     e.msg);
+	cr_assert_eq(len, from + wn, "%s: %zu bytes, not %zu", what, len, from + wn);
+	for (size_t i = 0; i < wn; i++)
+		cr_assert_eq(got[from + i], (uint8_t)want[i], "%s: byte %zu is not the vector's",
+			     what, i);
+	free(got);
+	free(want);
+}
+
+Test(vectors, sealing_ahead_of_the_key_gives_the_same_envelope, .fini = leak_check)
+{
+	/* the key opens at once, after the first batch, or only at the end */
+	for (int polls = 0; polls <= 3; polls++) {
+		int out = tmp_with("ab", 2);
+		cr_assert_eq(lseek(out, 0, SEEK_END), 2); /* after what the file already holds */
+		struct lerr e = {0};
+		cr_assert_eq(seal_slowly(out, polls, false, &e), 0, "%s", e.msg);
+		cr_assert_eq(lseek(out, 0, SEEK_CUR), lseek(out, 0, SEEK_END));
+		char what[32];
+		snprintf(what, sizeof what, "a file, %d polls", polls);
+		holds_the_vector(out, 2, what);
+		close(out);
+	}
+	/* a pipe, and a file opened to append to, are written in order */
+	int p[2];
+	cr_assert_eq(pipe(p), 0);
+	struct lerr e = {0};
+	cr_assert_eq(seal_slowly(p[1], 2, false, &e), 0, "%s",
+		     e.msg); /* 3158 bytes: fits the pipe */
+	close(p[1]);
+	uint8_t buf[8192];
+	ssize_t got = fio_read_full(p[0], buf, sizeof buf);
+	close(p[0]);
+	int piped = tmp_with(buf, (size_t)got);
+	holds_the_vector(piped, 0, "a pipe");
+	close(piped);
+	char path[] = "/tmp/liaison-test-append-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	int app = open(path, O_WRONLY | O_APPEND);
+	cr_assert_eq(fio_write_full(app, "xyz", 3), 0);
+	cr_assert_eq(seal_slowly(app, 2, false, &e), 0, "%s", e.msg);
+	holds_the_vector(fd, 3, "a file appended to");
+	close(app);
+	close(fd);
+	unlink(path);
+}
+
+Test(vectors, a_key_that_does_not_open_leaves_the_file_as_it_was, .fini = leak_check)
+{
+	for (int polls = 0; polls <= 3; polls++) {
+		int out = tmp_with("before", 6);
+		cr_assert_eq(lseek(out, 0, SEEK_END), 6);
+		struct lerr e = {0};
+		cr_assert_eq(seal_slowly(out, polls, true, &e), LERR_AUTH);
+		cr_assert(strstr(e.msg, "wrong passphrase"), "%s", e.msg);
+		cr_assert_eq(lseek(out, 0, SEEK_CUR), 6);
+		size_t len;
+		uint8_t *got = slurp(out, &len);
+		cr_assert_eq(len, 6, "%zu bytes left", len);
+		cr_assert_eq(memcmp(got, "before", 6), 0);
+		free(got);
+		close(out);
+	}
 }
