@@ -23,7 +23,7 @@ PKGS     = sqlite3 jansson libsodium libcrypto libmicrohttpd libcurl libpq libsy
 # them directly, link all
 LAZY     = libmicrohttpd libcurl libpq libsystemd
 WARN     = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
-CPPFLAGS = -D_POSIX_C_SOURCE=200809L $(if $(BLAKE3),-isystem $(BLAKE3))
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L -isystem $(BLAKE3)
 OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS   = $(WARN) $(OPT) $(SAN) -pthread $(shell pkg-config --cflags $(PKGS))
@@ -34,8 +34,8 @@ CRITERION_LIBS = $(shell pkg-config --libs criterion)
 # BLAKE3, the content hash of envelopes from version 4: the BLAKE3 team's
 # own C code (CC0 or Apache-2.0), as Debian ships it in librust-blake3-dev
 # (its c/ folder), compiled into the library with its x86-64 vector code
-BLAKE3  ?= $(lastword $(sort $(wildcard /usr/share/cargo/registry/blake3-*/c)))
-ARCH    := $(shell uname -m)
+BLAKE3  ?= $(or $(lastword $(sort $(wildcard /usr/share/cargo/registry/blake3-*/c))),blake3-is-missing)
+ARCH    := $(firstword $(subst -, ,$(shell $(CC) -dumpmachine)))
 BLAKE3_SRC = blake3.c blake3_dispatch.c blake3_portable.c
 ifeq ($(ARCH),x86_64)
 BLAKE3_SRC += blake3_sse2_x86-64_unix.S blake3_sse41_x86-64_unix.S \
@@ -64,7 +64,7 @@ TOOLS    = $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/to
 BENCHES  = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all tests check check-valgrind demo bench soak console-shots install uninstall clean deps lint banned faces fuzz man deb \
-        fuzz-build blake3-sources \
+        fuzz-build \
         check-run build-all
 .DELETE_ON_ERROR:
 
@@ -75,12 +75,16 @@ $(BUILD)/obj/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # BLAKE3's own files, with their own warnings (not ours: -Werror is for our code)
-$(BUILD)/obj/blake3/%.o: $(BLAKE3)/% | blake3-sources
+$(BUILD)/obj/blake3/%.o: $(BLAKE3)/%
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT) $(SAN) $(BLAKE3_DEFS) -c $< -o $@
+	$(CC) $(OPT) $(SAN) $(BLAKE3_DEFS) -MMD -MP -c $< -o $@
 
-blake3-sources:
-	@[ -f "$(BLAKE3)/blake3.h" ] || { echo "BLAKE3's C code is missing: install Debian's librust-blake3-dev (make deps)" >&2; exit 1; }
+# (the one file of ours that includes its header)
+$(BUILD)/obj/src/crypto/hasher.o build/fuzz/obj/src/crypto/hasher.o: $(BLAKE3)/blake3.h
+
+# without the package, a source of it is a file no rule makes: say why
+blake3-is-missing/%:
+	@echo "BLAKE3's C code is missing: install Debian's librust-blake3-dev (make deps)" >&2; exit 1
 
 # (the fuzz targets' own copy too: a build never writes another's files)
 $(BUILD)/gen/console_assets.c build/fuzz/gen/console_assets.c: $(CONSOLE) console scripts/embed.sh
@@ -174,7 +178,7 @@ soak:
 
 FUZZ_SECONDS ?= 60
 FUZZERS = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
-FUZZ_FLAGS = -std=c17 -D_POSIX_C_SOURCE=200809L $(if $(BLAKE3),-isystem $(BLAKE3)) -g -O1 -Isrc \
+FUZZ_FLAGS = -std=c17 -D_POSIX_C_SOURCE=200809L -isystem $(BLAKE3) -g -O1 -Isrc \
              -fsanitize=address,undefined $(shell pkg-config --cflags $(PKGS))
 FUZZ_OBJ = $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/console_assets.o \
            $(patsubst %,build/fuzz/obj/blake3/%.o,$(BLAKE3_SRC))
@@ -184,9 +188,9 @@ build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-build/fuzz/obj/blake3/%.o: $(BLAKE3)/% | blake3-sources
+build/fuzz/obj/blake3/%.o: $(BLAKE3)/%
 	@mkdir -p $(dir $@)
-	clang -g -O1 -fsanitize=address,undefined $(BLAKE3_DEFS) -c $< -o $@
+	clang -g -O1 -fsanitize=address,undefined $(BLAKE3_DEFS) -MMD -MP -c $< -o $@
 
 build/fuzz/obj/gen/console_assets.o: build/fuzz/gen/console_assets.c src/net/assets.h
 	@mkdir -p $(dir $@)

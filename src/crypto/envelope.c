@@ -270,6 +270,9 @@ static size_t batch_chunks(uint32_t chunk)
 }
 
 #define SEAL_BUFFERS 3 /* plaintext buffers: one read, one hashed, one spare */
+/* The most plaintext sealed before the sender's key must have opened (the
+ * default Argon2id takes ~30 ms: about half of this, on the build machine). */
+#define AHEAD_MAX (64u << 20)
 
 /* The state of an envelope being sealed. */
 struct sealing {
@@ -304,9 +307,18 @@ static int sign_header(struct sealing *s, bool wait, struct lerr *e)
 {
 	if (s->header_signed)
 		return 0;
+	/* sealed ahead far enough: the key is waited for (a wrong passphrase
+	 * then costs at most that much reading and writing) */
+	wait = wait || s->total >= AHEAD_MAX;
 	int r = s->from ? 0 : s->a->later->get(s->a->later, wait, &s->from, e);
 	if (r != 0)
 		return r;
+	/* the header already names the key its public half gave */
+	const struct key_public *pub = s->a->from ? &s->a->from->pub : &s->a->later->pub;
+	if (strcmp(s->from->pub.party, pub->party) != 0 ||
+	    sodium_memcmp(s->from->pub.sign_pk, pub->sign_pk, KEY_SIGN_PK) != 0)
+		return lerr_set(e, LERR_AUTH, "the key that opened is not %s's that it said",
+				pub->party);
 	sign2(s->head + s->signed_len, CTX_HEADER, s->head, s->signed_len, NULL, 0,
 	      s->from->sign_sk);
 	hash_header(s->header_hash, s->head, s->signed_len, s->head + s->signed_len, s->a->label,
@@ -550,8 +562,11 @@ int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *byte
 		r = seal_payload(&s, e);
 	if (r == 0 && s.ahead)
 		r = write_header(&s, s.base, e);
-	if (r < 0 && s.ahead && ftruncate(out, s.base) == 0)
-		lseek(out, s.base, SEEK_SET); /* as it was: nothing of the envelope */
+	if (r < 0 && s.ahead && (ftruncate(out, s.base) != 0 || lseek(out, s.base, SEEK_SET) < 0))
+		lerr_prefix(e,
+			    "the output could not be cut back (%s): it holds the start of an "
+			    "envelope that will not open",
+			    strerror(errno));
 	if (bytes)
 		*bytes = s.total;
 	kept_give(KEPT_KEYS, file_key); /* wiped, pk with it */

@@ -7,6 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* BLAKE3 picks its vector code on first use, in a global it sets without
+ * atomics: once, before any thread hashes, so that hashers do not race. */
+static pthread_once_t blake3_ready = PTHREAD_ONCE_INIT;
+
+static void blake3_start(void)
+{
+	blake3_hasher h;
+	uint8_t out[CHASH_BYTES];
+	blake3_hasher_init(&h);
+	blake3_hasher_update(&h, (const uint8_t *)"", 0);
+	blake3_hasher_finalize(&h, out, sizeof out);
+}
+
 /* Whether the content hash of that version is SHA-256 itself. */
 static bool is_sha(int version)
 {
@@ -24,6 +37,7 @@ bool chash_init(struct chash *c, int version, bool sha256)
 	if (version == 1 && crypto_generichash_init(&c->b2, NULL, 0, CHASH_BYTES) != 0)
 		return false;
 	if (version == 4) {
+		pthread_once(&blake3_ready, blake3_start);
 		if (!(c->b3 = malloc(sizeof(blake3_hasher))))
 			return false;
 		blake3_hasher_init(c->b3);

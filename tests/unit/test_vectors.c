@@ -11,8 +11,10 @@
  * version is made; the older ones are frozen):
  *     LIAISON_WRITE_VECTORS=1 build/tests/test_vectors
  */
+#define _GNU_SOURCE /* memfd_create */
 #include <blake3.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <openssl/evp.h>
 
 #include "envhelpers.h"
@@ -383,11 +385,16 @@ struct slow_key {
 	const struct key_secret *k;
 	int polls;
 	bool fails;
+	int asked; /* times asked without waiting, before the first wait */
+	bool waited;
 };
 
 static int slow_get(struct key_later *l, bool wait, const struct key_secret **k, struct lerr *e)
 {
 	struct slow_key *s = (struct slow_key *)l;
+	if (!wait && !s->waited)
+		s->asked++;
+	s->waited = s->waited || wait;
 	if (!wait && s->polls-- > 0)
 		return 1;
 	if (s->fails)
@@ -501,4 +508,66 @@ Test(vectors, a_key_that_does_not_open_leaves_the_file_as_it_was, .fini = leak_c
 		free(got);
 		close(out);
 	}
+}
+
+/* An output that cannot be cut back (a memfd sealed against shrinking): the error says so. */
+Test(vectors, an_output_that_cannot_be_cut_back_is_named, .fini = leak_check)
+{
+	int out = memfd_create("liaison-test", MFD_ALLOW_SEALING);
+	cr_assert_geq(out, 0);
+	cr_assert_eq(fio_write_full(out, "before", 6), 0);
+	cr_assert_eq(fcntl(out, F_ADD_SEALS, F_SEAL_SHRINK), 0);
+	struct lerr e = {0};
+	cr_assert_eq(seal_slowly(out, 1, true, &e), LERR_AUTH);
+	cr_assert(strstr(e.msg, "could not be cut back"), "%s", e.msg);
+	cr_assert(strstr(e.msg, "wrong passphrase"), "%s", e.msg);
+	close(out);
+}
+
+/* Keys for the two tests below: JPN's public half stated, another key opening. */
+static int seal_with(struct slow_key *sk, int in, int out, struct lerr *e)
+{
+	struct key_secret kor = seeded("KOR", 2);
+	struct env_seal_args a = {.later = &sk->l,
+				  .to = &kor.pub,
+				  .nto = 1,
+				  .label = VECTOR_LABEL,
+				  .label_len = strlen(VECTOR_LABEL)};
+	int r = envelope_seal(in, out, &a, NULL, e);
+	key_secret_free(&kor);
+	return r;
+}
+
+/* A key that opens as another than its public half said is refused, nothing left. */
+Test(vectors, a_key_that_opens_as_another_is_refused, .fini = leak_check)
+{
+	struct key_secret jpn = seeded("JPN", 1), usa = seeded("USA", 3);
+	struct slow_key sk = {.l = {.pub = jpn.pub, .get = slow_get}, .k = &usa, .polls = 1};
+	int in = tmp_with("content", 7), out = tmp_with("", 0);
+	struct lerr e = {0};
+	cr_assert_eq(seal_with(&sk, in, out, &e), LERR_AUTH);
+	cr_assert(strstr(e.msg, "not JPN's"), "%s", e.msg);
+	cr_assert_eq(lseek(out, 0, SEEK_END), 0);
+	close(in);
+	close(out);
+	key_secret_free(&jpn);
+	key_secret_free(&usa);
+}
+
+/* Sealing ahead stops at 64 MiB of plaintext to wait for the key: a wrong
+ * passphrase costs no more reading and writing than that. */
+Test(vectors, sealing_ahead_waits_for_the_key_after_64_mib, .fini = leak_check)
+{
+	struct key_secret jpn = seeded("JPN", 1);
+	struct slow_key sk = {.l = {.pub = jpn.pub, .get = slow_get}, .k = &jpn, .polls = 1 << 20};
+	int in = tmp_with("", 0), out = tmp_with("", 0);
+	cr_assert_eq(ftruncate(in, 65 << 20), 0); /* 65 MiB of zeros, sparse */
+	struct lerr e = {0};
+	cr_assert_eq(seal_with(&sk, in, out, &e), 0, "%s", e.msg);
+	/* one chunk (64 KiB) a batch while it opens: asked 1,024 times, then waited for */
+	cr_assert(sk.waited);
+	cr_assert_eq(sk.asked, 1024, "asked %d times", sk.asked);
+	close(in);
+	close(out);
+	key_secret_free(&jpn);
 }
