@@ -317,7 +317,8 @@ static int sign_header(struct sealing *s, bool wait, struct lerr *e)
 	const struct key_public *pub = s->a->from ? &s->a->from->pub : &s->a->later->pub;
 	if (strcmp(s->from->pub.party, pub->party) != 0 ||
 	    sodium_memcmp(s->from->pub.sign_pk, pub->sign_pk, KEY_SIGN_PK) != 0)
-		return lerr_set(e, LERR_AUTH, "the key that opened is not %s's that it said",
+		return lerr_set(e, LERR_AUTH,
+				"the secret key that opened is not the one its file names for %s",
 				pub->party);
 	sign2(s->head + s->signed_len, CTX_HEADER, s->head, s->signed_len, NULL, 0,
 	      s->from->sign_sk);
