@@ -284,13 +284,13 @@ struct sealing {
 	struct pstream *ps;
 	struct chash ph;
 	struct hasher *hs;
-	const struct key_secret *from; /* the sender's key, once open (a->later) */
-	uint8_t *head;		       /* the header's signed part, then its signature */
+	const struct key_public *sender; /* the sender's key as the header names it */
+	const struct key_secret *from;	 /* the sender's key, once open (a->later) */
+	uint8_t *head;			 /* the header's signed part, then its signature */
 	size_t signed_len;
 	bool header_signed;
 	uint8_t header_hash[ENV_HASH];
-	off_t base; /* ahead: where the envelope starts in out, its header written last */
-	bool ahead;
+	off_t base; /* where the envelope starts in out when its header is written last, else -1 */
 	uint8_t *bufs[SEAL_BUFFERS];	/* plaintext: (batch + 1) chunks and a signature */
 	uint64_t tickets[SEAL_BUFFERS]; /* the hasher's last range in each */
 	size_t high;			/* the most of a buffer ever filled */
@@ -314,12 +314,11 @@ static int sign_header(struct sealing *s, bool wait, struct lerr *e)
 	if (r != 0)
 		return r;
 	/* the header already names the key its public half gave */
-	const struct key_public *pub = s->a->from ? &s->a->from->pub : &s->a->later->pub;
-	if (strcmp(s->from->pub.party, pub->party) != 0 ||
-	    sodium_memcmp(s->from->pub.sign_pk, pub->sign_pk, KEY_SIGN_PK) != 0)
+	if (strcmp(s->from->pub.party, s->sender->party) != 0 ||
+	    sodium_memcmp(s->from->pub.sign_pk, s->sender->sign_pk, KEY_SIGN_PK) != 0)
 		return lerr_set(e, LERR_AUTH,
 				"the secret key that opened is not the one its file names for %s",
-				pub->party);
+				s->sender->party);
 	sign2(s->head + s->signed_len, CTX_HEADER, s->head, s->signed_len, NULL, 0,
 	      s->from->sign_sk);
 	hash_header(s->header_hash, s->head, s->signed_len, s->head + s->signed_len, s->a->label,
@@ -530,6 +529,7 @@ int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *byte
 			    .chunk = chunk,
 			    .batch = batch_chunks(chunk),
 			    .ps = ps_new(version),
+			    .sender = a->from ? &a->from->pub : &a->later->pub,
 			    .from = a->from,
 			    .head = malloc(SIGNED_MAX + ENV_SIG),
 			    .base = -1};
@@ -538,8 +538,7 @@ int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *byte
 		    : 0;
 	if (r == 0) {
 		crypto_secretstream_xchacha20poly1305_keygen(file_key);
-		s.signed_len = build_signed(s.head, a, a->from ? &a->from->pub : &a->later->pub,
-					    version, chunk, file_key);
+		s.signed_len = build_signed(s.head, a, s.sender, version, chunk, file_key);
 		if (s.signed_len == 0)
 			r = lerr_set(e, LERR_INVAL,
 				     "cannot seal the file key to a recipient's key");
@@ -548,8 +547,7 @@ int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *byte
 		hash_header(key_hash, s.head, s.signed_len, NULL, a->label, a->label_len);
 		if (!a->from && version >= 4)
 			s.base = room_for_header(out, s.signed_len + ENV_SIG + a->label_len);
-		s.ahead = s.base >= 0;
-		if (!s.ahead && (r = sign_header(&s, true, e)) == 0)
+		if (s.base < 0 && (r = sign_header(&s, true, e)) == 0)
 			r = write_header(&s, -1, e);
 	}
 	if (r == 0) {
@@ -561,9 +559,10 @@ int envelope_seal(int in, int out, const struct env_seal_args *a, uint64_t *byte
 	}
 	if (r == 0)
 		r = seal_payload(&s, e);
-	if (r == 0 && s.ahead)
+	if (r == 0 && s.base >= 0)
 		r = write_header(&s, s.base, e);
-	if (r < 0 && s.ahead && (ftruncate(out, s.base) != 0 || lseek(out, s.base, SEEK_SET) < 0))
+	if (r < 0 && s.base >= 0 &&
+	    (ftruncate(out, s.base) != 0 || lseek(out, s.base, SEEK_SET) < 0))
 		lerr_prefix(e,
 			    "the output could not be cut back (%s): it holds the start of an "
 			    "envelope that will not open",
