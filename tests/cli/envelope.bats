@@ -172,6 +172,20 @@ seal() {
 	seal big.bin | "$L" open --key KOR.key --verify JPN.pub | cmp - big.bin
 }
 
+@test "seal with a key file whose public keys were swapped for another party's writes nothing" {
+	# the header is built from line 3 before the key opens: a changed line 3
+	# must not leave an envelope that names keys JPN never held
+	head -c $((8 << 20)) /dev/urandom >big.bin
+	awk -v l="$(sed -n 3p KOR.key)" 'NR == 3 { print l; next } { print }' JPN.key >swapped.key
+	chmod 600 swapped.key
+	{ printf 'kept\n'; "$L" seal --sign swapped.key --to KOR.pub --label label.json big.bin 2>err.txt || true; } >out.lsn
+	grep -q "swapped.key: secret key file of JPN: wrong passphrase, or the file was changed" err.txt
+	[ "$(cat out.lsn)" = kept ]
+	run "$L" seal --sign swapped.key --to KOR.pub --label label.json -o env.lsn big.bin
+	[ "$status" -eq 1 ]
+	[ ! -e env.lsn ]
+}
+
 @test "inspect shows sender, recipients, label and sizes without keys" {
 	seal -o env.lsn plain.bin
 	run "$L" inspect env.lsn
