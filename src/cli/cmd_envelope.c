@@ -238,7 +238,7 @@ const struct cli_command cmd_seal = {
     "terminal.\n\n"
     "options:\n"
     "  --chunk-size N  plaintext bytes per chunk (default 65536)\n"
-    "  --envelope-version N  the format: 3 (the default), or 1 or 2 for a\n"
+    "  --envelope-version N  the format: 4 (the default), or 1, 2 or 3 for a\n"
     "                  reader of an older liaison (docs/envelope.md)\n"
     "  --json          with -o: answer {\"output\", \"item\", \"bytes\"}\n",
     NULL,

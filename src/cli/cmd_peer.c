@@ -234,10 +234,10 @@ static const struct cli_sub subs[] = {
      "(liaison party key). Requests between the nodes are signed with\n"
      "each party's key; a node takes messages only from its peers. Adding\n"
      "a peer again changes its URL (and its envelope version, if given).\n\n"
-     "  --envelope-version N  pins the envelope format sealed for it: 1 or 2\n"
-     "                        while its node runs a release that reads only\n"
-     "                        up to that, 3 once it is upgraded (a new peer\n"
-     "                        gets the newest, 3); docs/federation.md\n"},
+     "  --envelope-version N  pins the envelope format sealed for it: 1, 2\n"
+     "                        or 3 while its node runs a release that reads\n"
+     "                        only up to that, 4 once it is upgraded (a new\n"
+     "                        peer gets the newest, 4); docs/federation.md\n"},
     {"remove", do_remove, false, "remove PARTY",
      "Forgets the peer (its queued messages wait until it is added again).\n"},
     {"list", do_list, false, "list", "The peers.\n"},
