@@ -11,7 +11,10 @@
 #
 # The commands run interleaved: each round runs every one once, liaison's
 # before age's in odd rounds and after in even ones, BENCH_RUNS rounds
-# (default 5); the medians count. Prints seconds, MB/s, the ratio of
+# (default 5); the medians count. Each command's output is removed after
+# its run, so that every run starts with the same files (the input and the
+# envelope to open): outputs left until the round's end made the second
+# group of each round pay for up to five more of them in the page cache. Prints seconds, MB/s, the ratio of
 # liaison's time to age's and to cp's (below 1: faster), whether the goal
 # (at most age's time) is met, and liaison's peak memory.
 set -eu
@@ -26,13 +29,15 @@ export LIAISON_PASSPHRASE=bench
 work=""
 trap 'rm -rf $work' EXIT
 
-# one timed run of a shell command, its seconds appended to FILE (synced before)
+# one timed run of a shell command, its seconds appended to FILE (synced
+# before; its output, any out.*, removed after)
 run() { # FILE COMMAND
 	sync
 	s=$(date +%s.%N)
 	sh -c "$2" >/dev/null
 	e=$(date +%s.%N)
 	echo "$e - $s" | bc -l >>"$1"
+	rm -f out.*
 }
 
 median() { sort -n "$1" | sed -n "$(((RUNS + 1) / 2))p"; }
@@ -74,7 +79,6 @@ for d in $DIRS; do
 			done
 			run t.cp "cp in.bin out.cp"
 			run t.cp_sync "cp in.bin out.cp && sync out.cp"
-			rm -f out.*
 		done
 		"$L" open --key KOR.key --verify JPN.pub --quiet env.lsn | cmp - in.bin
 		echo "seal and open of $MB MiB in $d, medians of $RUNS interleaved rounds ($(nproc) cores)"
