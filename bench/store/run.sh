@@ -3,7 +3,10 @@
 # with two daemons of the node: access checks (reads), then shares (writes:
 # a sealed payload, a row and a log entry each, durably), each for SECONDS
 # under wrk from CONNS connections split over the daemons. SQLite and
-# PostgreSQL (a throwaway server, scripts/pg.sh) in one run; prints the
+# PostgreSQL (a throwaway server, scripts/pg.sh) in one run, interleaved:
+# BENCH_STORE_ROUNDS rounds (default 3), each running the four cases (SQLite
+# and PostgreSQL, one and two daemons) once, in the opposite order in even
+# rounds, so that the machine's drift falls on all alike; prints the median
 # rate of each and its ratio to SQLite with one daemon. Then large items'
 # share and read throughput, payloads in the database against files. BENCH_STORE_THREADS
 # sets each daemon's worker threads (default: the machine's cores).
@@ -92,23 +95,43 @@ load() {
 	echo "$total"
 }
 
-printf '%-11s %7s %16s %8s %12s %8s\n' store daemons "access checks/s" ratio "shares/s" ratio
-base_c= base_s=
-for engine in sqlite postgresql; do
-	for k in 1 2; do
-		node "$engine"
-		daemons "$k"
-		checks=$(load check.lua /v1/access-checks)
-		shares=$(load share.lua /v1/items)
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# the four cases: a node each (its folder, item and token kept in case.CASE)
+CASES="sqlite:1 sqlite:2 postgresql:1 postgresql:2"
+for kase in $CASES; do
+	node "${kase%:*}"
+	printf "HOME_='%s' ID='%s' TOKEN='%s'\n" "$HOME_" "$ID" "$TOKEN" >"case.$kase"
+	: >"checks.$kase"
+	: >"shares.$kase"
+done
+ROUNDS=${BENCH_STORE_ROUNDS:-3}
+for round in $(seq "$ROUNDS"); do
+	order=$CASES
+	[ $((round % 2)) -eq 1 ] || order=$(echo $CASES | tr ' ' '\n' | tac | tr '\n' ' ')
+	for kase in $order; do
+		. "./case.$kase"
+		daemons "${kase#*:}"
+		load check.lua /v1/access-checks >>"checks.$kase"
+		load share.lua /v1/items >>"shares.$kase"
 		stop
-		"$L" --home "$HOME_" log verify >/dev/null
-		[ -n "$base_c" ] || { base_c=$checks; base_s=$shares; }
-		printf '%-11s %7s %16.0f %8.2f %12.0f %8.2f\n' "$engine" "$k" "$checks" \
-			"$(echo "$checks / $base_c" | bc -l)" "$shares" "$(echo "$shares / $base_s" | bc -l)"
 	done
 done
-echo "($SECS s each, $CONNS connections split over the daemons, $THREADS worker threads in each;" \
-	"$(nproc) cores shared by wrk, the daemons and PostgreSQL; the peer: SQLite with one daemon)"
+printf '%-11s %7s %16s %8s %16s %12s %8s\n' store daemons "access checks/s" ratio "(rounds' range)" "shares/s" ratio
+base_c= base_s=
+for kase in $CASES; do
+	. "./case.$kase"
+	"$L" --home "$HOME_" log verify >/dev/null
+	checks=$(median <"checks.$kase")
+	shares=$(median <"shares.$kase")
+	[ -n "$base_c" ] || { base_c=$checks; base_s=$shares; }
+	range=$(sort -n "checks.$kase" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f-%.0f", lo, hi }')
+	printf '%-11s %7s %16.0f %8.2f %16s %12.0f %8.2f\n' "${kase%:*}" "${kase#*:}" "$checks" \
+		"$(echo "$checks / $base_c" | bc -l)" "$range" "$shares" "$(echo "$shares / $base_s" | bc -l)"
+done
+echo "(medians of $ROUNDS interleaved rounds of $SECS s each, $CONNS connections split over the daemons," \
+	"$THREADS worker threads in each; $(nproc) cores shared by wrk, the daemons and PostgreSQL;" \
+	"the peer: SQLite with one daemon)"
 
 # Large payloads: where a node on PostgreSQL keeps them (the database, in
 # chunks of 1 MiB) against a node on SQLite (files in its folder). BIG MiB
@@ -117,7 +140,6 @@ echo "($SECS s each, $CONNS connections split over the daemons, $THREADS worker 
 BIG=${BENCH_STORE_BIG_MIB:-256}
 RUNS=${BENCH_STORE_BIG_RUNS:-3}
 head -c "${BIG}M" /dev/urandom >big.bin
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 printf '\n%-22s %11s %8s %10s %8s\n' payloads "share MB/s" ratio "read MB/s" ratio
 base_w= base_r=
 for engine in sqlite postgresql; do
