@@ -11,10 +11,12 @@
 #
 # The commands run interleaved: each round runs every one once, liaison's
 # before age's in odd rounds and after in even ones, BENCH_RUNS rounds
-# (default 5); the medians count. Each command's output is removed after
-# its run, so that every run starts with the same files (the input and the
-# envelope to open): outputs left until the round's end made the second
-# group of each round pay for up to five more of them in the page cache. Prints seconds, MB/s, the ratio of
+# (default 5), after one round not counted (a warm-up); the medians
+# count. Each command's output is removed after its run, so that every run
+# starts with the same files (the input and the envelope to open), and a
+# durable run writes a new file, as its peers' do: outputs left until the
+# round's end had the second group of each round run beside two more
+# files of the size (cp beside four). Prints seconds, MB/s, the ratio of
 # liaison's time to age's and to cp's (below 1: faster), whether the goal
 # (at most age's time) is met, and liaison's peak memory.
 set -eu
@@ -40,7 +42,8 @@ run() { # FILE COMMAND
 	rm -f out.*
 }
 
-median() { sort -n "$1" | sed -n "$(((RUNS + 1) / 2))p"; }
+# the middle value (of an even count, the mean of the two in the middle)
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); print NR % 2 ? v[m] : (v[m] + v[m + 1]) / 2 }'; }
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
 goal=0
 
@@ -60,8 +63,11 @@ for d in $DIRS; do
 		head -c $((MB << 20)) /dev/urandom >in.bin
 		sh -c "$SEAL -o env.lsn in.bin" >/dev/null
 		age -r "$R" -o in.age in.bin
-		rm -f t.*
-		for i in $(seq "$RUNS"); do
+		# round 0 is a warm-up, not counted: the first command timed after
+		# the setup's writes (always liaison's seal) ran up to twice as
+		# long as in the rounds after
+		for i in $(seq 0 "$RUNS"); do
+			[ "$i" -ne 1 ] || rm -f t.*
 			# liaison first in odd rounds, age first in even ones
 			if [ $((i % 2)) -eq 1 ]; then first=l; else first=a; fi
 			for who in $first $([ $first = l ] && echo a || echo l); do

@@ -6,8 +6,10 @@
 # PostgreSQL (a throwaway server, scripts/pg.sh) in one run, interleaved:
 # BENCH_STORE_ROUNDS rounds (default 3), each running the four cases (SQLite
 # and PostgreSQL, one and two daemons) once, in the opposite order in even
-# rounds, so that the machine's drift falls on all alike; prints the median
-# rate of each and its ratio to SQLite with one daemon. Then large items'
+# rounds, so that the machine's drift falls on all alike, and the writes'
+# after-work (PostgreSQL's vacuum and checkpoint, the disk's writeback)
+# done between cases, untimed; prints the median rate of each, the range of
+# its access checks over the rounds, and its ratio to SQLite with one daemon. Then large items'
 # share and read throughput, payloads in the database against files. BENCH_STORE_THREADS
 # sets each daemon's worker threads (default: the machine's cores).
 # usage: run.sh LIAISON [SECONDS] [CONNS]
@@ -95,13 +97,16 @@ load() {
 	echo "$total"
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# the middle value (of an even count, the mean of the two in the middle)
+median() { sort -n | awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); print NR % 2 ? v[m] : (v[m] + v[m + 1]) / 2 }'; }
 
 # the four cases: a node each (its folder, item and token kept in case.CASE)
 CASES="sqlite:1 sqlite:2 postgresql:1 postgresql:2"
 for kase in $CASES; do
 	node "${kase%:*}"
-	printf "HOME_='%s' ID='%s' TOKEN='%s'\n" "$HOME_" "$ID" "$TOKEN" >"case.$kase"
+	db=
+	[ "${kase%:*}" = sqlite ] || db=bench_$n
+	printf "HOME_='%s' ID='%s' TOKEN='%s' DB='%s'\n" "$HOME_" "$ID" "$TOKEN" "$db" >"case.$kase"
 	: >"checks.$kase"
 	: >"shares.$kase"
 done
@@ -115,6 +120,10 @@ for round in $(seq "$ROUNDS"); do
 		load check.lua /v1/access-checks >>"checks.$kase"
 		load share.lua /v1/items >>"shares.$kase"
 		stop
+		# the writes' after-work done before the next case is timed, not
+		# in it: PostgreSQL's vacuum and checkpoint, the disk's writeback
+		[ -z "$DB" ] || psql -q "$PG/$DB" -c VACUUM -c CHECKPOINT
+		sync
 	done
 done
 printf '%-11s %7s %16s %8s %16s %12s %8s\n' store daemons "access checks/s" ratio "(rounds' range)" "shares/s" ratio

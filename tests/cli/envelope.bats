@@ -202,8 +202,10 @@ seal() {
 	[ "$(echo "$output" | jq .version)" -eq 4 ]
 	# the help of seal, and of peer add, names that default, and no other
 	run "$L" seal --help
+	[ "$status" -eq 0 ]
 	[[ "$output" == *'--envelope-version N  the format: 4 (the default), or 1, 2 or 3 for a'* ]]
 	run "$L" peer --help
+	[ "$status" -eq 0 ]
 	[[ "$(echo "$output" | tr -s ' \n' ' ')" == *'(a new peer gets the newest, 4)'* ]]
 	# the known-answer envelope of version 1 (docs/envelope.md) is still read
 	run "$L" --json inspect "$BATS_TEST_DIRNAME/../vectors/envelope-v1.bin"
