@@ -78,14 +78,14 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-struct awriter *aw_start(int fd, size_t size, bool threaded)
+struct awriter *aw_start(int fd, size_t size, bool threaded, bool writeback)
 {
 	struct awriter *w = calloc(1, sizeof *w);
 	if (!w)
 		return NULL;
 	w->fd = fd;
 	struct stat sb;
-	w->writeback = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	w->writeback = writeback && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
 	w->offset = w->synced = w->writeback ? lseek(fd, 0, SEEK_CUR) : 0;
 	if (w->offset < 0)
 		w->writeback = false;

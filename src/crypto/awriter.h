@@ -19,8 +19,11 @@ struct awriter;
 
 /* Starts a writer to fd with buffers of size bytes. Returns NULL when out of memory.
  * threaded false: no thread; each buffer is written as it is submitted (a small
- * output, where starting a thread costs more than it saves). */
-struct awriter *aw_start(int fd, size_t size, bool threaded);
+ * output, where starting a thread costs more than it saves). writeback: fd will
+ * be synced when written (a regular file's): its writeback is started batch by
+ * batch, so that the sync waits less; else it is left to the kernel, as any
+ * writer's. */
+struct awriter *aw_start(int fd, size_t size, bool threaded, bool writeback);
 
 /* A free buffer to fill (waits for one); NULL when a write already failed. */
 uint8_t *aw_take(struct awriter *w);

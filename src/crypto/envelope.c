@@ -460,7 +460,8 @@ static int seal_payload(struct sealing *s, struct lerr *e)
 	bool hashing = r == 0 && chash_init(&s->ph, s->version, false);
 	s->hs = hashing ? hs_start(&s->ph, true) : NULL;
 	struct awriter *w =
-	    s->hs ? aw_start(s->out, s->batch * (C + ENV_CHUNK_OVERHEAD) + C + FINAL_MIN, true)
+	    s->hs ? aw_start(s->out, s->batch * (C + ENV_CHUNK_OVERHEAD) + C + FINAL_MIN, true,
+			     !s->a->unsynced)
 		  : NULL;
 	if (!w)
 		r = lerr_set(e, LERR_NOMEM, "%s",
@@ -920,9 +921,13 @@ static int open_chunks(struct opening *o, int out, enum env_check *why, struct l
 	bool small = left < most;
 	o->cap = small ? left + 1 : most;
 	o->buf = malloc(o->cap);
-	/* a batch decrypts at most cap / full chunks, the last with its signature */
+	/* a batch decrypts at most cap / full chunks, the last with its
+	 * signature; the output's writeback is started as it goes, synced or
+	 * not (opening has no word for an output left unsynced, and its speed
+	 * needs none: docs/performance.md, round twelve) */
 	struct awriter *w =
-	    o->buf ? aw_start(out, (o->cap / full + 1) * o->h->chunk + ENV_SIG, !small) : NULL;
+	    o->buf ? aw_start(out, (o->cap / full + 1) * o->h->chunk + ENV_SIG, !small, true)
+		   : NULL;
 	if (!w) {
 		free(o->buf);
 		return fail(why, ENV_IO, e, "out of memory");

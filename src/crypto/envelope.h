@@ -104,6 +104,9 @@ struct env_seal_args {
 	void *arg;
 	const struct env_source *source; /* when set, the payload comes from it, not `in` */
 	int version;			 /* 0: ENV_VERSION; lower for a reader of that version */
+	/* out is not synced when sealed (standard output): its writeback is
+	 * left to the kernel, as any writer's, rather than started as it goes */
+	bool unsynced;
 };
 
 /*

@@ -102,7 +102,8 @@ int envfile_seal(struct key_later *from, const char *const *to, size_t nto, cons
 						.chunk = chunk,
 						.progress = io->progress,
 						.arg = io->arg,
-						.version = io->version};
+						.version = io->version,
+						.unsynced = !io->out};
 		r = envelope_seal(in, o.fd, &a, bytes, e);
 		r = end_out(io, &o, r, e);
 	}
