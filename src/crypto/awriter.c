@@ -17,7 +17,7 @@
 
 struct awriter {
 	int fd;
-	bool writeback;	      /* a regular file: start its writeback batch by batch */
+	bool writeback;	      /* a regular file to be synced: start its writeback batch by batch */
 	off_t offset, synced; /* written so far; handed to writeback so far */
 	pthread_t thread;
 	pthread_mutex_t mu;
