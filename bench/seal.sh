@@ -64,7 +64,7 @@ for d in $DIRS; do
 		sh -c "$SEAL -o env.lsn in.bin" >/dev/null
 		age -r "$R" -o in.age in.bin
 		# round 0 is a warm-up, not counted: the first command timed after
-		# the setup's writes (always liaison's seal) ran up to twice as
+		# the setup's writes (always liaison's seal) ran more than twice as
 		# long as in the rounds after
 		for i in $(seq 0 "$RUNS"); do
 			[ "$i" -ne 1 ] || rm -f t.*
