@@ -20,6 +20,7 @@
 # liaison's time to age's and to cp's (below 1: faster), whether the goal
 # (at most age's time) is met, and liaison's peak memory.
 set -eu
+. "$(dirname "$(realpath "$0")")/lib.sh" # median
 L=$(realpath "${1:-build/liaison}")
 SIZES=${BENCH_SEAL_SIZES:-${BENCH_SEAL_MB:-256 1024}}
 DIRS=${BENCH_SEAL_DIRS:-${BENCH_DIR:-/tmp} /dev/shm}
@@ -42,8 +43,6 @@ run() { # FILE COMMAND
 	rm -f out.*
 }
 
-# the middle value (of an even count, the mean of the two in the middle)
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); print NR % 2 ? v[m] : (v[m] + v[m + 1]) / 2 }'; }
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
 goal=0
 
@@ -94,7 +93,7 @@ for d in $DIRS; do
 			case $op in open) peer=age_dec ;; seal_sync) peer=age_enc_sync ;; open_sync) peer=age_dec_sync ;; esac
 			c=t.cp
 			case $op in *_sync) c=t.cp_sync ;; esac
-			l=$(median t.$op) a=$(median t.$peer) cpt=$(median $c)
+			l=$(median <t.$op) a=$(median <t.$peer) cpt=$(median <$c)
 			r=$(ratio "$l" "$a")
 			met=met
 			[ "$(echo "$r <= 1.00" | bc -l)" -eq 1 ] || { met="NOT met"; goal=1; }

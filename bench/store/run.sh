@@ -20,6 +20,7 @@ CONNS=${3:-${BENCH_STORE_CONNS:-32}}
 THREADS=${BENCH_STORE_THREADS:-$(nproc)} # each daemon's worker threads
 HERE=$(dirname "$(realpath "$0")")
 ROOT=$HERE/../..
+. "$HERE/../lib.sh" # median
 W=$(mktemp -d "${BENCH_DIR:-/tmp}/liaison-store.XXXXXX")
 chmod 755 "$W"
 PIDS=
@@ -96,9 +97,6 @@ load() {
 	done
 	echo "$total"
 }
-
-# the middle value (of an even count, the mean of the two in the middle)
-median() { sort -n | awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); print NR % 2 ? v[m] : (v[m] + v[m + 1]) / 2 }'; }
 
 # the four cases: a node each (its folder, item and token kept in case.CASE)
 CASES="sqlite:1 sqlite:2 postgresql:1 postgresql:2"
