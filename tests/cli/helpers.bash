@@ -81,8 +81,22 @@ daemon() {
 	shift
 	"$L" --home "$home" serve --listen "${DAEMON_LISTEN:-127.0.0.1:0}" "$@" 2>"$home.log" &
 	DAEMON_PID=$!
-	for _ in $(seq 200); do
-		grep -q "node on http" "$home.log" 2>/dev/null && break
+	# until it listens or exits: 30 s by the clock, not a count of sleeps
+	# (a loaded machine made 200 sleeps of 0.05 s too short, and the test
+	# failed later as a refused connection to a URL without a port)
+	local deadline=$((SECONDS + 30))
+	until grep -q "node on http" "$home.log" 2>/dev/null; do
+		if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+			# exited: the caller may expect that; its log shows if the test fails
+			echo "daemon: $home's server exited before listening:" >&2
+			cat "$home.log" >&2
+			break
+		fi
+		if ((SECONDS >= deadline)); then
+			echo "daemon: $home's server is not listening after 30 s:" >&2
+			cat "$home.log" >&2
+			return 1
+		fi
 		sleep 0.05
 	done
 	local scheme=http
