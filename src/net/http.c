@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -773,6 +774,34 @@ static bool refused_whole(struct ctx *x, bool reads, enum MHD_Result *ret)
 	return true;
 }
 
+/* The gate read a light question's generation (on its thread): the
+ * question's connection is woken, its handler called again with it. */
+static void gen_woken(struct gen_ask *a)
+{
+	struct req *rq = (struct req *)((char *)a - offsetof(struct req, gen));
+	struct MHD_Connection *c = a->cls;
+	rq->gen_state = GEN_GIVEN;
+	MHD_resume_connection(c); /* the last touch: rq may be gone from now */
+}
+
+/* A light question's generation asked of the gate, its connection
+ * suspended until read (gen_woken); false: no gate, the worker reads it. */
+static bool ask_gate(struct server *s, struct MHD_Connection *c, struct req *rq)
+{
+	if (!s->gate)
+		return false;
+	rq->gen_state = GEN_ASKED;
+	rq->gen.done = gen_woken;
+	rq->gen.cls = c;
+	MHD_suspend_connection(c); /* before the gate may wake it */
+	if (!gen_gate_ask(s->gate, &rq->gen)) {
+		/* held (a stop): the handler's next call reads its own */
+		rq->gen.r = 1;
+		gen_woken(&rq->gen);
+	}
+	return true;
+}
+
 /* The whole request is here: checked once more, then answered by its handler. */
 static enum MHD_Result on_complete(struct server *s, struct MHD_Connection *c, struct req *rq)
 {
@@ -794,6 +823,12 @@ static enum MHD_Result on_complete(struct server *s, struct MHD_Connection *c, s
 	bool reads = rq->route->reads && !rq->too_big && !again;
 	const bool authed = rq->authed; /* as the headers left it */
 	rq->light = reads && rq->route->reads == READS_LIGHT;
+	/* its generation read by the gate, with other questions' (gengate.c);
+	 * meanwhile this worker answers other connections */
+	if (rq->light && rq->gen_state == GEN_NONE && ask_gate(s, c, rq))
+		return MHD_YES;
+	const struct store_gen *given =
+	    rq->gen_state == GEN_GIVEN && rq->gen.r == 0 ? &rq->gen.gen : NULL;
 	enum MHD_Result ret;
 	do {
 		if (rq->ask_again) { /* the store moved under the light stretch */
@@ -802,8 +837,9 @@ static enum MHD_Result on_complete(struct server *s, struct MHD_Connection *c, s
 			rq->ask_again = rq->light = false;
 			rq->authed = authed;
 		}
-		if (reads &&
-		    (rq->light ? node_read_begin_light(x.n, &e) : node_read_begin(x.n, &e)) < 0) {
+		if (reads && (rq->light ? given ? node_read_begin_light_at(x.n, given, &e)
+						: node_read_begin_light(x.n, &e)
+					: node_read_begin(x.n, &e)) < 0) {
 			rq->light = false; /* no stretch: its error is the answer */
 			return reply_error(&x, &e);
 		}

@@ -281,9 +281,12 @@ static void retire(struct server *s, bool now)
 	 * commit: the entries queued are seen done first, and the next ones
 	 * recorded by their workers themselves until the old daemon is gone */
 	bool held = log_batch_hold(s->batch, true);
+	bool gate_held = gen_gate_hold(s->gate, true); /* nor one waiting for the generation */
 	MHD_stop_daemon(o->d);
 	if (!held)
 		log_batch_hold(s->batch, false);
+	if (!gate_held)
+		gen_gate_hold(s->gate, false);
 	if (o->fd != MHD_INVALID_SOCKET)
 		close(o->fd);
 	tls_free(o->pem, o->key_pem, o->key_len);
@@ -398,6 +401,7 @@ static void serve_until_stopped(struct server *s, const struct node *n, bool tls
 	}
 	unsigned left = atomic_load(&s->active);
 	(void)log_batch_hold(s->batch, true); /* no connection left waiting for a commit */
+	(void)gen_gate_hold(s->gate, true);   /* nor for the generation */
 	MHD_stop_daemon(s->d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
@@ -485,6 +489,13 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	 * stop signals meant for the serving loop (and die of them) */
 	if (r == 0)
 		r = log_batch_start(s->batch, s->home, e);
+	/* PostgreSQL: light questions' generation read once for many */
+	if (r == 0 && store_generation_shared(n->store)) {
+		if (!(s->gate = gen_gate_new()))
+			r = lerr_set(e, LERR_NOMEM, "out of memory");
+		else
+			r = gen_gate_start(s->gate, s->home, e);
+	}
 	if (r == 0)
 		r = sessions_init(
 		    &s->sessions, s->o.session_idle, s->o.session_max, n->party,
@@ -512,6 +523,7 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	}
 	guard_stop(&s->guard);
 	log_batch_free(s->batch); /* the workers are gone */
+	gen_gate_free(s->gate);
 	sessions_free(&s->sessions);
 	limit_destroy(&s->acts);
 	key_secret_free(&s->key);

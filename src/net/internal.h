@@ -13,6 +13,7 @@
 #include "../core/decide.h"
 #include "../crypto/keys.h"
 #include "../crypto/spool.h"
+#include "../node/gengate.h"
 #include "../node/node.h"
 #include "../node/peer.h"
 #include "../sys/lazy_mhd.h"
@@ -137,6 +138,7 @@ struct server {
 	struct guard guard;
 	struct limit acts;	 /* requests that add to the log, per token and per peer */
 	struct log_batch *batch; /* the workers' group commit of decisions (node/log.h) */
+	struct gen_gate *gate;	 /* light questions' generation, read once for many (gengate.h) */
 	char home[NODE_PATH_MAX];
 	char tmpdir[NODE_PATH_MAX + 48];
 	struct key_secret key;
@@ -223,6 +225,11 @@ struct req {
 	 * not sent (queue), and the question is asked again */
 	bool light;
 	bool ask_again;
+	/* a light question's generation, asked of the gate (gen_gate_ask):
+	 * GEN_ASKED, its connection suspended until gen.done; GEN_GIVEN, the
+	 * answer in gen (gen.r) */
+	enum { GEN_NONE, GEN_ASKED, GEN_GIVEN } gen_state;
+	struct gen_ask gen;
 };
 
 /*

@@ -231,6 +231,20 @@ int metrics_render(struct server *s, struct node *n,
 			"liaison_log_group_entries_total %llu\n",
 			(unsigned long long)commits, (unsigned long long)entries);
 	}
+	if (s->gate) {
+		uint64_t reads, asks;
+		gen_gate_counts(s->gate, &reads, &asks);
+		fprintf(f,
+			"# HELP liaison_generation_reads_total Reads of the store's generation "
+			"made for light questions waiting (PostgreSQL: one for many).\n"
+			"# TYPE liaison_generation_reads_total counter\n"
+			"liaison_generation_reads_total %llu\n"
+			"# HELP liaison_generation_asks_total Light questions those reads "
+			"answered.\n"
+			"# TYPE liaison_generation_asks_total counter\n"
+			"liaison_generation_asks_total %llu\n",
+			(unsigned long long)reads, (unsigned long long)asks);
+	}
 	int r = node_log_size(n, &size, e);
 	if (r == 0) {
 		fprintf(f,

@@ -711,10 +711,13 @@ void node_close(struct node *n)
 	free(n);
 }
 
-/* A read stretch, light or usual, with the cache pinned to its snapshot. */
-static int read_begin(struct node *n, bool light, struct lerr *e)
+/* A read stretch, light or usual, with the cache pinned to its snapshot
+ * (its generation g when given: a light stretch's, read elsewhere). */
+static int read_begin(struct node *n, bool light, const struct store_gen *g, struct lerr *e)
 {
 	int r = light ? store_read_begin_light(n->store, e) : store_read_begin(n->store, e);
+	if (r == 0 && g)
+		store_generation_given(n->store, g);
 	if (r == 0)
 		node_cache_pin(n, true);
 	return r;
@@ -722,12 +725,17 @@ static int read_begin(struct node *n, bool light, struct lerr *e)
 
 int node_read_begin(struct node *n, struct lerr *e)
 {
-	return read_begin(n, false, e);
+	return read_begin(n, false, NULL, e);
 }
 
 int node_read_begin_light(struct node *n, struct lerr *e)
 {
-	return read_begin(n, true, e);
+	return read_begin(n, true, NULL, e);
+}
+
+int node_read_begin_light_at(struct node *n, const struct store_gen *g, struct lerr *e)
+{
+	return read_begin(n, true, g, e);
 }
 
 bool node_read_moved(const struct node *n)

@@ -373,6 +373,12 @@ void node_read_end(struct node *n) __attribute__((nonnull));
  * the stretch and asks again in one of node_read_begin's.
  */
 int node_read_begin_light(struct node *n, struct lerr *e) __attribute__((nonnull(1)));
+struct store_gen;
+/* The same, its generation g read for it by the generation gate
+ * (gengate.h, store_generation_given): a warm cache's answer then costs no
+ * statement at all. */
+int node_read_begin_light_at(struct node *n, const struct store_gen *g, struct lerr *e)
+    __attribute__((nonnull(1, 2)));
 bool node_read_moved(const struct node *n) __attribute__((nonnull));
 
 /* Opens the node in `home`; *out is released with node_close(). */

@@ -73,6 +73,13 @@ struct sql_driver {
 	/* what the light statement read needs no check (a cache found cold) */
 	void (*read_light_forget)(struct sql *c);
 	void (*light)(struct sql_stmt *st);
+	/* the light statement st, at a light stretch's start, taken as having
+	 * answered `answer` (its columns as text, joined by |) without running
+	 * here: another connection ran it after the stretch's question came,
+	 * and the stretch's transaction, if any, checks it as it would its own
+	 * (read_moved). false: not taken (not the stretch's first statement);
+	 * step it */
+	bool (*light_given)(struct sql_stmt *st, const char *answer);
 	bool (*read_moved)(struct sql *c);
 	void (*close)(struct sql *c);
 };
@@ -166,6 +173,10 @@ static inline void sql_light(struct sql_stmt *st)
 {
 	if (st->c->d->light)
 		st->c->d->light(st);
+}
+static inline bool sql_light_given(struct sql_stmt *st, const char *answer)
+{
+	return st->c->d->light_given && st->c->d->light_given(st, answer);
 }
 static inline int64_t sql_changes(struct sql *c)
 {

@@ -735,6 +735,24 @@ static void pg_light(struct sql_stmt *st)
 	s->light = s->nparams == 0 && s->cached; /* its name lives on */
 }
 
+static bool pg_light_given(struct sql_stmt *st, const char *answer)
+{
+	struct pg_stmt *s = S(st);
+	struct pg_conn *q = C(st->c);
+	/* as pg_step's "alone" would run it: the stretch's first statement,
+	 * prepared on this connection as it is now (light_check runs it again
+	 * by name in the transaction) */
+	if (!(q->begin_due && q->light && s->light) || s->epoch != q->epoch ||
+	    strlen(answer) >= sizeof q->light_answer)
+		return false;
+	q->light = false;
+	q->light_ran = true;
+	snprintf(q->light_name, sizeof q->light_name, "%s", s->name);
+	q->light_epoch = q->epoch;
+	snprintf(q->light_answer, sizeof q->light_answer, "%s", answer);
+	return true;
+}
+
 static bool pg_read_moved(struct sql *c)
 {
 	return C(c)->moved;
@@ -809,6 +827,7 @@ static const struct sql_driver pg_driver = {
     .read_light = pg_read_light,
     .read_light_forget = pg_read_light_forget,
     .light = pg_light,
+    .light_given = pg_light_given,
     .read_moved = pg_read_moved,
     .close = pg_close,
 };

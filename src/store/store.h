@@ -295,6 +295,21 @@ struct store_gen {
 };
 int store_generation(struct store *s, struct store_gen *gen, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2)));
+/*
+ * In a light stretch just begun (store_read_begin_light), before its first
+ * read: its generation is g, read by another handle on the same store by a
+ * statement that began after the stretch's question came (one read can
+ * answer every question waiting: node/gengate.c). The stretch's
+ * store_generation answers g without a statement, and its transaction, if
+ * it reads more, checks g as it would a generation read here: a store that
+ * moved since makes the stretch move (store_read_moved). A stretch that
+ * cannot take it (SQLite, whose generation costs no round trip; a
+ * connection made anew) reads its own.
+ */
+void store_generation_given(struct store *s, const struct store_gen *g) __attribute__((nonnull));
+/* Whether store_generation_given can spare this store a statement: a
+ * generation that costs a round trip (PostgreSQL). */
+bool store_generation_shared(const struct store *s) __attribute__((nonnull));
 
 /* Whether this handle is inside a write transaction (store_begin, until its
  * commit or rollback): what it reads there may be its own uncommitted

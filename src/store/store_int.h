@@ -22,6 +22,10 @@ struct store {
 	struct sql *c;
 	int version;  /* the schema version */
 	bool writing; /* inside store_begin's transaction (store_writing) */
+	/* store_generation_given: what the light stretch's generation read
+	 * answers, read by another connection (given: until it is asked) */
+	bool given;
+	struct store_gen given_gen;
 };
 
 /* The store over SQL: a SQLite file or a postgresql:// URL (store_schema.c). */

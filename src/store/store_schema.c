@@ -292,6 +292,7 @@ bool store_writing(const struct store *s)
 int store_read_begin(struct store *s, struct lerr *e)
 {
 	struct sql_stmt *st;
+	s->given = false;
 	if (s->c->d->read_begin)
 		return s->c->d->read_begin(s->c, e) < 0 ? LERR_STORE : 0;
 	return db_prep(s, "BEGIN DEFERRED", &st, e) < 0 ? LERR_STORE
@@ -304,6 +305,17 @@ int store_read_begin_light(struct store *s, struct lerr *e)
 	if (r == 0 && s->c->d->read_light)
 		s->c->d->read_light(s->c);
 	return r;
+}
+
+void store_generation_given(struct store *s, const struct store_gen *g)
+{
+	s->given = s->c->d->light_given != NULL;
+	s->given_gen = *g;
+}
+
+bool store_generation_shared(const struct store *s)
+{
+	return s->c->d->light_given != NULL;
 }
 
 void store_read_light_forget(struct store *s)

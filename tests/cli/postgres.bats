@@ -40,6 +40,36 @@ nodes() {
 	"$L" --home kor party key JPN jpn/keys/JPN.pub >/dev/null
 }
 
+# hold_generation: from now, the daemon's reads of the generation (its
+# connections have no application_name) wait until release_generation, or
+# 10 s: a view over its table whose rows wait until a sequence says go
+hold_generation() {
+	pg "CREATE SEQUENCE gate;
+		CREATE FUNCTION held() RETURNS boolean LANGUAGE plpgsql AS \$\$ BEGIN
+			IF current_setting('application_name') = '' THEN
+				FOR i IN 1..100 LOOP
+					EXIT WHEN (SELECT last_value FROM gate) >= 2;
+					PERFORM pg_sleep(0.1);
+				END LOOP;
+			END IF;
+			RETURN true; END \$\$;
+		ALTER TABLE store_generation RENAME TO store_generation_held;
+		CREATE VIEW store_generation AS SELECT n, xmin AS xmin FROM store_generation_held WHERE held();"
+}
+
+# wait_held: until one of those reads waits
+wait_held() {
+	for _ in $(seq 100); do
+		[ "$(pg "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'
+			AND datname = current_database()")" -ge 1 ] && break
+		sleep 0.1
+	done
+}
+
+release_generation() {
+	pg "SELECT setval('gate', 2)" >/dev/null
+}
+
 # serve NAME HOME [OPTIONS...]: a daemon logging to NAME.log; sets NAME_URL
 serve() {
 	local name=$1 home=$2
@@ -288,26 +318,12 @@ serve() {
 	# generation is held (a view over its table whose rows wait, for the
 	# daemon's connection alone, until a sequence says go) until the write
 	# is in, and B is read after it: the two reads are not one snapshot
-	pg "CREATE SEQUENCE gate;
-		CREATE FUNCTION held() RETURNS boolean LANGUAGE plpgsql AS \$\$ BEGIN
-			IF current_setting('application_name') = '' THEN
-				FOR i IN 1..100 LOOP
-					EXIT WHEN (SELECT last_value FROM gate) >= 2;
-					PERFORM pg_sleep(0.1);
-				END LOOP;
-			END IF;
-			RETURN true; END \$\$;
-		ALTER TABLE store_generation RENAME TO store_generation_held;
-		CREATE VIEW store_generation AS SELECT n, xmin AS xmin FROM store_generation_held WHERE held();"
+	hold_generation
 	check "$(cat B.id)" >b.code &
 	checker=$!
-	for _ in $(seq 100); do
-		[ "$(pg "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'
-			AND datname = current_database()")" -ge 1 ] && break
-		sleep 0.1
-	done
+	wait_held
 	pg "UPDATE parties SET name = name WHERE code = 'JPN'" >/dev/null
-	pg "SELECT setval('gate', 2)" >/dev/null
+	release_generation
 	wait "$checker"
 	[ "$(cat b.code)" = 200 ]
 	[ "$(jq -r .decision out.json)" = PERMIT ]
@@ -318,6 +334,62 @@ serve() {
 	# revoked: the next check refused, whatever the cache held
 	"$L" --home jpn person revoke-token "$("$L" --home jpn --json person tokens sato | jq -r '.tokens[0].id')" >/dev/null
 	[ "$(check "$(cat A.id)")" = 401 ]
+}
+
+@test "access checks on PostgreSQL share one read of the generation: one that came while a read was under way waits for the next, and a revocation committed before it is seen" {
+	nodes
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	MORI=$("$L" --home jpn person token mori 2>/dev/null)
+	TOKEN_ID=$("$L" --home jpn --json person tokens sato | jq -r '.tokens[0].id')
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title A \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	# one worker: the token it saw valid lets each question in unchecked,
+	# to be checked with the answer (another thread would check it at once)
+	serve d jpn --threads 1
+	check() { # OUT: the status, the answer in OUT.json
+		curl -s -o "$1.json" -w '%{http_code}' -H "Authorization: Bearer $SATO" \
+			-d "{\"item\": \"$ID\", \"action\": \"read\", \"purpose\": \"warning\"}" \
+			"$d_URL/v1/access-checks"
+	}
+	counter() { curl -sf -H "Authorization: Bearer $MORI" "$d_URL/metrics" | sed -n "s/^liaison_generation_$1_total //p"; }
+	# a token's first use of the day is a write, which empties the daemon's
+	# cache: MORI's made first, then the cache warmed with SATO's token and
+	# the item (twice: the first empties it)
+	counter reads >/dev/null
+	for _ in 1 2; do [ "$(check warm)" = 200 ] && [ "$(jq -r .decision warm.json)" = PERMIT ]; done
+	reads=$(counter reads) asks=$(counter asks)
+	[ "$asks" -ge 1 ] && [ "$reads" -ge 1 ] && [ "$reads" -le "$asks" ]
+	# the daemon's reads of the generation held until a sequence says go
+	# (hold_generation; the CLI below, named by PGAPPNAME, is not held)
+	hold_generation
+	# the first check's read begins, and is held
+	check first >first.code &
+	first=$!
+	wait_held
+	# then the token is revoked, and four checks come: the held read's
+	# snapshot is older than the revocation, and must answer none of them
+	PGAPPNAME=revoker "$L" --home jpn person revoke-token "$TOKEN_ID" >/dev/null
+	laters=()
+	for i in 1 2 3 4; do
+		check "later$i" >"later$i.code" &
+		laters+=($!)
+	done
+	sleep 1.5 # their questions in, waiting for the next read
+	# meanwhile the one worker answers what needs no store: no question holds it
+	[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$d_URL/no-such-route")" = 404 ]
+	release_generation
+	wait "$first"
+	for p in "${laters[@]}"; do wait "$p"; done
+	# the first came before the revocation: its read, and the warm cache, answer it
+	[ "$(cat first.code)" = 200 ] && [ "$(jq -r .decision first.json)" = PERMIT ]
+	for i in 1 2 3 4; do
+		[ "$(cat "later$i.code")" = 401 ]
+		jq -e '.error.message | contains("revoked")' "later$i.json"
+	done
+	# five asks, two reads: the held one, and one for the four that waited
+	[ "$(counter asks)" -eq $((asks + 5)) ]
+	[ "$(counter reads)" -eq $((reads + 2)) ]
+	"$L" --home jpn log verify >/dev/null
 }
 
 @test "a node on PostgreSQL backed up while its daemon shares: one snapshot, restorable, every item in it opens" {

@@ -436,6 +436,69 @@ Test(store, a_light_read_knows_when_the_store_moved_under_it)
 	store_close(a);
 }
 
+/*
+ * A light stretch given its generation, read on another connection after
+ * its question came (the daemon's generation gate): on PostgreSQL it reads
+ * no generation of its own, and its transaction, if it reads more, checks
+ * the one given as it would its own; SQLite's reads its own (one snapshot,
+ * no round trip to spare). A generation given and not used is gone with
+ * its stretch.
+ */
+Test(store, a_light_read_takes_its_generation_from_another_connection_and_checks_it)
+{
+	struct store *a, *b;
+	struct lerr e = {0};
+	struct party p = jpn(), got;
+	struct store_gen g;
+	cr_assert_eq(store_open(path, true, &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_open(path, false, &b, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_generation_shared(a), pg != NULL);
+	cr_assert_eq(store_begin(a, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_party_put(a, &p, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_commit(a, &e), 0, "%s", e.msg);
+	/* read by b; nothing written since: a's stretch one snapshot with it */
+	cr_assert_eq(store_generation(b, &g, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_read_begin_light(a, &e), 0, "%s", e.msg);
+	store_generation_given(a, &g);
+	cr_assert_eq(gen_of(a), g.n);
+	cr_assert_eq(store_party_get(a, "JPN", &got, &e), 0, "%s", e.msg);
+	cr_assert(!store_read_moved(a));
+	store_read_end(a);
+	/* a write after b's read: a's transaction finds the store moved */
+	cr_assert_eq(store_read_begin_light(a, &e), 0, "%s", e.msg);
+	store_generation_given(a, &g);
+	cr_assert_eq(gen_of(a), g.n);
+	struct party q = p;
+	strcpy(q.name, "Japan (after)");
+	cr_assert_eq(store_begin(b, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_party_put(b, &q, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_commit(b, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_party_get(a, "JPN", &got, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(got.name, pg ? q.name : p.name); /* SQLite: its snapshot, from its read */
+	cr_assert_eq(store_read_moved(a), pg != NULL);
+	store_read_end(a);
+	/* a generation the store never had (another server's, say) moves too:
+	 * the check is by value, and the server's start is part of it */
+	struct store_gen other = g;
+	other.server += 1;
+	cr_assert_eq(store_read_begin_light(a, &e), 0, "%s", e.msg);
+	store_generation_given(a, &other);
+	(void)gen_of(a);
+	cr_assert_eq(store_party_get(a, "JPN", &got, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_read_moved(a), pg != NULL);
+	store_read_end(a);
+	/* given, not used: the next stretch reads its own */
+	cr_assert_eq(store_read_begin_light(a, &e), 0, "%s", e.msg);
+	store_generation_given(a, &g);
+	store_read_end(a);
+	cr_assert_eq(store_read_begin_light(a, &e), 0, "%s", e.msg);
+	cr_assert_gt(gen_of(a), g.n);
+	cr_assert(!store_read_moved(a));
+	store_read_end(a);
+	store_close(b);
+	store_close(a);
+}
+
 Test(store, every_table_but_the_logs_has_the_generation_triggers)
 {
 	struct store *s;
