@@ -113,11 +113,6 @@ int gen_gate_start(struct gen_gate *g, const char *home, struct lerr *e)
 	int r = node_open(home, &g->own, e);
 	if (r < 0)
 		return r;
-	if (!store_generation_shared(g->own->store)) { /* nothing to spare */
-		node_close(g->own);
-		g->own = NULL;
-		return 0;
-	}
 	if (pthread_create(&g->th, NULL, gate_run, g) != 0) {
 		node_close(g->own);
 		g->own = NULL;

@@ -27,9 +27,8 @@ struct gen_ask {
 };
 
 struct gen_gate *gen_gate_new(void);
-/* Its thread, on a handle of its own to the node in home: only where a
- * generation costs a round trip (PostgreSQL, store_generation_shared);
- * elsewhere the gate stays closed, and every ask is refused. */
+/* Its thread, on a handle of its own to the node in home (worth it where a
+ * generation costs a round trip: store_generation_shared, PostgreSQL). */
 int gen_gate_start(struct gen_gate *g, const char *home, struct lerr *e)
     __attribute__((warn_unused_result, nonnull));
 /* Queues a: its generation is read by a statement sent after this call,
@@ -42,7 +41,8 @@ bool gen_gate_ask(struct gen_gate *g, struct gen_ask *a) __attribute__((nonnull(
 bool gen_gate_hold(struct gen_gate *g, bool hold);
 /* Reads made, and asks they answered. */
 void gen_gate_counts(struct gen_gate *g, uint64_t *reads, uint64_t *asks);
-/* Stops the thread (the asks still queued done first). */
+/* Stops the thread. Hold it first (gen_gate_hold): an ask still queued
+ * would be done by the thread before it ends, after its caller stopped. */
 void gen_gate_free(struct gen_gate *g);
 
 #endif

@@ -332,6 +332,7 @@ bool store_read_moved(const struct store *s)
 void store_read_end(struct store *s)
 {
 	struct sql_stmt *st;
+	s->given = false;
 	if (!sql_in_tx(s->c))
 		return;
 	if (s->c->d->read_end)

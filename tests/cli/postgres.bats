@@ -44,6 +44,10 @@ nodes() {
 # connections have no application_name) wait until release_generation, or
 # 10 s: a view over its table whose rows wait until a sequence says go
 hold_generation() {
+	if [ "$(pg "SELECT count(*) FROM pg_class WHERE relname = 'gate'")" = 1 ]; then
+		pg "SELECT setval('gate', 1)" >/dev/null # held anew
+		return
+	fi
 	pg "CREATE SEQUENCE gate;
 		CREATE FUNCTION held() RETURNS boolean LANGUAGE plpgsql AS \$\$ BEGIN
 			IF current_setting('application_name') = '' THEN
@@ -68,6 +72,18 @@ wait_held() {
 
 release_generation() {
 	pg "SELECT setval('gate', 2)" >/dev/null
+}
+
+# established URL N: until N connections to URL's port are established (10 s)
+established() {
+	local port
+	port=$(printf '%04X' "${1##*:}")
+	for _ in $(seq 100); do
+		# /proc/net/tcp: local address HEX:PORT, state 01 (established)
+		[ "$(awk -v p=":$port" '$2 ~ p"$" && $4 == "01"' /proc/net/tcp | wc -l)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # serve NAME HOME [OPTIONS...]: a daemon logging to NAME.log; sets NAME_URL
@@ -344,8 +360,9 @@ serve() {
 	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title A \
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
 	# one worker: the token it saw valid lets each question in unchecked,
-	# to be checked with the answer (another thread would check it at once)
-	serve d jpn --threads 1
+	# to be checked with the answer (another thread would check it at once);
+	# no drain at the stop (below)
+	serve d jpn --threads 1 --drain 0
 	check() { # OUT: the status, the answer in OUT.json
 		curl -s -o "$1.json" -w '%{http_code}' -H "Authorization: Bearer $SATO" \
 			-d "{\"item\": \"$ID\", \"action\": \"read\", \"purpose\": \"warning\"}" \
@@ -356,9 +373,13 @@ serve() {
 	# cache: MORI's made first, then the cache warmed with SATO's token and
 	# the item (twice: the first empties it)
 	counter reads >/dev/null
-	for _ in 1 2; do [ "$(check warm)" = 200 ] && [ "$(jq -r .decision warm.json)" = PERMIT ]; done
+	for _ in 1 2; do
+		[ "$(check warm)" = 200 ]
+		[ "$(jq -r .decision warm.json)" = PERMIT ]
+	done
 	reads=$(counter reads) asks=$(counter asks)
-	[ "$asks" -ge 1 ] && [ "$reads" -ge 1 ] && [ "$reads" -le "$asks" ]
+	[ "$reads" -ge 1 ]
+	[ "$reads" -le "$asks" ]
 	# the daemon's reads of the generation held until a sequence says go
 	# (hold_generation; the CLI below, named by PGAPPNAME, is not held)
 	hold_generation
@@ -374,14 +395,18 @@ serve() {
 		check "later$i" >"later$i.code" &
 		laters+=($!)
 	done
-	sleep 1.5 # their questions in, waiting for the next read
+	# their questions in, waiting for the next read: five connections
+	# (the held one and these four), and a moment for their requests
+	established "$d_URL" 5
+	sleep 0.5
 	# meanwhile the one worker answers what needs no store: no question holds it
 	[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$d_URL/no-such-route")" = 404 ]
 	release_generation
 	wait "$first"
 	for p in "${laters[@]}"; do wait "$p"; done
 	# the first came before the revocation: its read, and the warm cache, answer it
-	[ "$(cat first.code)" = 200 ] && [ "$(jq -r .decision first.json)" = PERMIT ]
+	[ "$(cat first.code)" = 200 ]
+	[ "$(jq -r .decision first.json)" = PERMIT ]
 	for i in 1 2 3 4; do
 		[ "$(cat "later$i.code")" = 401 ]
 		jq -e '.error.message | contains("revoked")' "later$i.json"
@@ -390,6 +415,21 @@ serve() {
 	[ "$(counter asks)" -eq $((asks + 5)) ]
 	[ "$(counter reads)" -eq $((reads + 2)) ]
 	"$L" --home jpn log verify >/dev/null
+	# stopped, with no drain, while a check waits on the gate's held read
+	# (MORI's: the token the worker saw valid last, let in unchecked;
+	# SATO's is revoked): the stop holds the gate, which waits for the
+	# read and wakes the check, before the server stops (libmicrohttpd
+	# aborts on a connection left suspended); the daemon ends cleanly
+	hold_generation
+	SATO=$MORI check stopping >stopping.code &
+	stopping=$!
+	wait_held
+	kill -TERM "${PIDS[0]}"
+	sleep 0.5
+	release_generation
+	wait "${PIDS[0]}"
+	wait "$stopping" || true # answered or cut: the stop does not wait for it
+	grep -q "liaison serve: stopped" d.log
 }
 
 @test "a node on PostgreSQL backed up while its daemon shares: one snapshot, restorable, every item in it opens" {
