@@ -493,8 +493,8 @@ int server_run(const struct server_opts *o, const char *pass, size_t passlen, st
 	if (r == 0 && store_generation_shared(n->store)) {
 		if (!(s->gate = gen_gate_new()))
 			r = lerr_set(e, LERR_NOMEM, "out of memory");
-		else
-			r = gen_gate_start(s->gate, s->home, e);
+		else if ((r = gen_gate_start(s->gate, s->home, e)) < 0)
+			lerr_prefix(e, "the generation gate (a connection of its own)");
 	}
 	if (r == 0)
 		r = sessions_init(

@@ -232,18 +232,24 @@ int metrics_render(struct server *s, struct node *n,
 			(unsigned long long)commits, (unsigned long long)entries);
 	}
 	if (s->gate) {
-		uint64_t reads, asks;
-		gen_gate_counts(s->gate, &reads, &asks);
-		fprintf(f,
-			"# HELP liaison_generation_reads_total Reads of the store's generation "
-			"made for light questions waiting (PostgreSQL: one for many).\n"
-			"# TYPE liaison_generation_reads_total counter\n"
-			"liaison_generation_reads_total %llu\n"
-			"# HELP liaison_generation_asks_total Light questions those reads "
-			"answered.\n"
-			"# TYPE liaison_generation_asks_total counter\n"
-			"liaison_generation_asks_total %llu\n",
-			(unsigned long long)reads, (unsigned long long)asks);
+		uint64_t reads, asks, failed;
+		gen_gate_counts(s->gate, &reads, &asks, &failed);
+		fprintf(
+		    f,
+		    "# HELP liaison_generation_reads_total Reads of the store's generation "
+		    "made for light questions waiting (PostgreSQL: one for many), that answered.\n"
+		    "# TYPE liaison_generation_reads_total counter\n"
+		    "liaison_generation_reads_total %llu\n"
+		    "# HELP liaison_generation_asks_total Light questions those reads "
+		    "answered.\n"
+		    "# TYPE liaison_generation_asks_total counter\n"
+		    "liaison_generation_asks_total %llu\n"
+		    "# HELP liaison_generation_read_errors_total Those reads that failed (their "
+		    "questions read the generation themselves).\n"
+		    "# TYPE liaison_generation_read_errors_total counter\n"
+		    "liaison_generation_read_errors_total %llu\n",
+		    (unsigned long long)reads, (unsigned long long)asks,
+		    (unsigned long long)failed);
 	}
 	int r = node_log_size(n, &size, e);
 	if (r == 0) {

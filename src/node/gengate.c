@@ -20,6 +20,7 @@
  * (store_read_moved), as any light stretch does.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "gengate.h"
@@ -32,7 +33,8 @@ struct gen_gate {
 	size_t taken;		      /* taken by the read under way, not yet done */
 	bool running, held, stop;
 	bool idle; /* its thread waits for an ask: the first one wakes it */
-	uint64_t reads, asks;
+	uint64_t reads, asks, failed;
+	bool failing; /* its last read failed: said once, on standard error */
 	pthread_t th;
 	struct node *own;
 };
@@ -80,9 +82,26 @@ static void read_for_all(struct gen_gate *g)
 			a->e = e;
 		a->done(a);
 	}
+	/* said when its reads stop or start working again, not for each */
+	if ((r < 0) != g->failing) {
+		if (r < 0)
+			fprintf(
+			    stderr,
+			    "liaison serve: the generation gate cannot read the store (%s): each "
+			    "access check reads its own until it can\n",
+			    e.msg);
+		else
+			fprintf(stderr,
+				"liaison serve: the generation gate reads the store again\n");
+		g->failing = r < 0;
+	}
 	pthread_mutex_lock(&g->mu);
-	g->reads++;
-	g->asks += count;
+	if (r < 0)
+		g->failed++;
+	else {
+		g->reads++;
+		g->asks += count;
+	}
 	g->taken = 0;
 	pthread_cond_broadcast(&g->cv); /* gen_gate_hold waits for none left */
 }
@@ -157,14 +176,15 @@ bool gen_gate_hold(struct gen_gate *g, bool hold)
 	return was;
 }
 
-void gen_gate_counts(struct gen_gate *g, uint64_t *reads, uint64_t *asks)
+void gen_gate_counts(struct gen_gate *g, uint64_t *reads, uint64_t *asks, uint64_t *failed)
 {
-	*reads = *asks = 0;
+	*reads = *asks = *failed = 0;
 	if (!g)
 		return;
 	pthread_mutex_lock(&g->mu);
 	*reads = g->reads;
 	*asks = g->asks;
+	*failed = g->failed;
 	pthread_mutex_unlock(&g->mu);
 }
 

@@ -39,8 +39,9 @@ bool gen_gate_ask(struct gen_gate *g, struct gen_ask *a) __attribute__((nonnull(
  * been done (a server stopping, whose questions must not stay suspended).
  * Returns whether it was held before. */
 bool gen_gate_hold(struct gen_gate *g, bool hold);
-/* Reads made, and asks they answered. */
-void gen_gate_counts(struct gen_gate *g, uint64_t *reads, uint64_t *asks);
+/* Reads made, the asks they answered, and the reads that failed (their
+ * asks read their own; a failure and the recovery said on standard error). */
+void gen_gate_counts(struct gen_gate *g, uint64_t *reads, uint64_t *asks, uint64_t *failed);
 /* Stops the thread. Hold it first (gen_gate_hold): an ask still queued
  * would be done by the thread before it ends, after its caller stopped. */
 void gen_gate_free(struct gen_gate *g);

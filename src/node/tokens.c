@@ -99,8 +99,11 @@ int node_token_check_digest(struct node *n, const uint8_t h[NODE_TOKEN_DIGEST], 
 		return lerr_set(e, LERR_STORE, "store: cannot check the token");
 	if (expired(n, t))
 		return lerr_set(e, LERR_AUTH, "the token expired after %s", t->expires_on);
-	if ((r = node_person_get(n, t->person, p, e)) < 0)
+	if ((r = node_person_get(n, t->person, p, e)) == LERR_NOTFOUND)
 		return lerr_set(e, LERR_AUTH, "the token's person is gone");
+	/* not the token's fault: the store did not answer (try again) */
+	if (r < 0)
+		return lerr_set(e, LERR_STORE, "store: cannot check the token's person");
 	return 0;
 }
 

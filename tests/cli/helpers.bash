@@ -95,6 +95,9 @@ daemon() {
 		if ((SECONDS >= deadline)); then
 			echo "daemon: $home's server is not listening after 30 s:" >&2
 			cat "$home.log" >&2
+			# no caller keeps its pid now: killed here, not left holding the suite
+			kill -9 "$DAEMON_PID" 2>/dev/null
+			wait "$DAEMON_PID" 2>/dev/null || true
 			return 1
 		fi
 		sleep 0.05

@@ -61,13 +61,14 @@ hold_generation() {
 		CREATE VIEW store_generation AS SELECT n, xmin AS xmin FROM store_generation_held WHERE held();"
 }
 
-# wait_held: until one of those reads waits
+# wait_held: until one of those reads waits (fails after 10 s)
 wait_held() {
 	for _ in $(seq 100); do
 		[ "$(pg "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'
-			AND datname = current_database()")" -ge 1 ] && break
+			AND datname = current_database()")" -ge 1 ] && return 0
 		sleep 0.1
 	done
+	return 1
 }
 
 release_generation() {
@@ -92,7 +93,8 @@ serve() {
 	shift 2
 	"$L" --home "$home" serve --listen "${LISTEN:-127.0.0.1:0}" "$@" 2>"$name.log" &
 	PIDS+=($!)
-	for _ in $(seq 200); do grep -q "node on http" "$name.log" 2>/dev/null && break; sleep 0.05; done
+	local deadline=$((SECONDS + 30)) # by the clock, as helpers.bash's daemon()
+	until grep -q "node on http" "$name.log" 2>/dev/null || ((SECONDS >= deadline)); do sleep 0.05; done
 	eval "${name}_URL=http://127.0.0.1:$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$name.log" | head -1)"
 }
 
@@ -398,7 +400,7 @@ serve() {
 	# their questions in, waiting for the next read: five connections
 	# (the held one and these four), and a moment for their requests
 	established "$d_URL" 5
-	sleep 0.5
+	sleep 1
 	# meanwhile the one worker answers what needs no store: no question holds it
 	[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$d_URL/no-such-route")" = 404 ]
 	release_generation
@@ -412,8 +414,12 @@ serve() {
 		jq -e '.error.message | contains("revoked")' "later$i.json"
 	done
 	# five asks, two reads: the held one, and one for the four that waited
+	# (three if one came late, on a machine slow beyond the second given)
 	[ "$(counter asks)" -eq $((asks + 5)) ]
-	[ "$(counter reads)" -eq $((reads + 2)) ]
+	more=$(($(counter reads) - reads))
+	[ "$more" -ge 2 ]
+	[ "$more" -le 3 ]
+	[ "$(counter read_errors)" = 0 ]
 	"$L" --home jpn log verify >/dev/null
 	# stopped, with no drain, while a check waits on the gate's held read
 	# (MORI's: the token the worker saw valid last, let in unchecked;
@@ -430,6 +436,37 @@ serve() {
 	wait "${PIDS[0]}"
 	wait "$stopping" || true # answered or cut: the stop does not wait for it
 	grep -q "liaison serve: stopped" d.log
+}
+
+@test "an access check the store cannot answer is 503 'try again', never a refused token; the gate says when its reads fail and work again" {
+	nodes
+	SATO=$("$L" --home jpn person token sato 2>/dev/null)
+	MORI=$("$L" --home jpn person token mori 2>/dev/null)
+	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title A \
+		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
+	serve d jpn --threads 2
+	check() {
+		curl -s -o out.json -w '%{http_code}' -H "Authorization: Bearer $SATO" \
+			-d "{\"item\": \"$ID\", \"action\": \"read\", \"purpose\": \"warning\"}" \
+			"$d_URL/v1/access-checks"
+	}
+	[ "$(check)" = 200 ]
+	# the generation's table gone (an operator's mistake, a broken migration)
+	pg "ALTER TABLE store_generation RENAME TO store_generation_away"
+	for _ in 1 2 3; do
+		[ "$(check)" = 503 ]
+		[ "$(jq -r .error.code out.json)" = store ]
+		jq -e '.error.message | contains("try again")' out.json
+	done
+	pg "ALTER TABLE store_generation_away RENAME TO store_generation"
+	[ "$(check)" = 200 ]
+	[ "$(jq -r .decision out.json)" = PERMIT ]
+	grep -q "the generation gate cannot read the store (.*store_generation.*): each access check reads its own" d.log
+	grep -q "the generation gate reads the store again" d.log
+	[ "$(grep -c "the generation gate cannot read" d.log)" = 1 ] # said once, not per check
+	errors=$(curl -sf -H "Authorization: Bearer $MORI" "$d_URL/metrics" |
+		sed -n 's/^liaison_generation_read_errors_total //p')
+	[ "$errors" -ge 1 ] # the checks that reached the gate (a thread may refuse one at its headers)
 }
 
 @test "a node on PostgreSQL backed up while its daemon shares: one snapshot, restorable, every item in it opens" {
