@@ -79,6 +79,10 @@ log_kinds() { # HOME: the kinds of its log's entries, one a line
 daemon() {
 	local home=$1
 	shift
+	# emptied first: the server's shell opens it in the background, and a
+	# line of the last server's there (crash.bats restarts one) passed for
+	# this one's, its connections then refused
+	: >"$home.log"
 	"$L" --home "$home" serve --listen "${DAEMON_LISTEN:-127.0.0.1:0}" "$@" 2>"$home.log" &
 	DAEMON_PID=$!
 	# until it listens or exits: 30 s by the clock, not a count of sleeps

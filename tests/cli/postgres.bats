@@ -91,6 +91,7 @@ established() {
 serve() {
 	local name=$1 home=$2
 	shift 2
+	: >"$name.log" # emptied first, as helpers.bash's daemon() does
 	"$L" --home "$home" serve --listen "${LISTEN:-127.0.0.1:0}" "$@" 2>"$name.log" &
 	PIDS+=($!)
 	local deadline=$((SECONDS + 30)) # by the clock, as helpers.bash's daemon()
