@@ -445,12 +445,16 @@ serve() {
 	MORI=$("$L" --home jpn person token mori 2>/dev/null)
 	ID=$("$L" --home jpn item share report.txt --by sato --level GOKUHI --title A \
 		--releasable KOR --ntk MISSILE-WARNING --purpose warning 2>/dev/null)
-	serve d jpn --threads 2
+	# one worker: the token it saw valid lets the checks in to the gate (a
+	# thread that had not seen it would check it at the headers, and answer
+	# the same 503 there, before the gate)
+	serve d jpn --threads 1
 	check() {
 		curl -s -o out.json -w '%{http_code}' -H "Authorization: Bearer $SATO" \
 			-d "{\"item\": \"$ID\", \"action\": \"read\", \"purpose\": \"warning\"}" \
 			"$d_URL/v1/access-checks"
 	}
+	[ "$(check)" = 200 ]
 	[ "$(check)" = 200 ]
 	# the generation's table gone (an operator's mistake, a broken migration)
 	pg "ALTER TABLE store_generation RENAME TO store_generation_away"
@@ -467,7 +471,7 @@ serve() {
 	[ "$(grep -c "the generation gate cannot read" d.log)" = 1 ] # said once, not per check
 	errors=$(curl -sf -H "Authorization: Bearer $MORI" "$d_URL/metrics" |
 		sed -n 's/^liaison_generation_read_errors_total //p')
-	[ "$errors" -ge 1 ] # the checks that reached the gate (a thread may refuse one at its headers)
+	[ "$errors" -ge 3 ]
 }
 
 @test "a node on PostgreSQL backed up while its daemon shares: one snapshot, restorable, every item in it opens" {
