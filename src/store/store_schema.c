@@ -307,15 +307,15 @@ int store_read_begin_light(struct store *s, struct lerr *e)
 	return r;
 }
 
-void store_generation_given(struct store *s, const struct store_gen *g)
-{
-	s->given = s->c->d->light_given != NULL;
-	s->given_gen = *g;
-}
-
 bool store_generation_shared(const struct store *s)
 {
 	return s->c->d->light_given != NULL;
+}
+
+void store_generation_given(struct store *s, const struct store_gen *g)
+{
+	s->given = store_generation_shared(s);
+	s->given_gen = *g;
 }
 
 void store_read_light_forget(struct store *s)

@@ -383,6 +383,17 @@ serve() {
 	reads=$(counter reads) asks=$(counter asks)
 	[ "$reads" -ge 1 ]
 	[ "$reads" -le "$asks" ]
+	# strangers, with no token or one the node never issued, are refused
+	# at their headers: they never reach the gate, nor make it read
+	stranger() {
+		curl -s -o /dev/null -w '%{http_code}' "$@" \
+			-d "{\"item\": \"$ID\", \"action\": \"read\", \"purpose\": \"warning\"}" \
+			"$d_URL/v1/access-checks"
+	}
+	[ "$(stranger)" = 401 ]
+	[ "$(stranger -H "Authorization: Bearer ${SATO%?}x")" = 401 ]
+	[ "$(counter asks)" = "$asks" ]
+	[ "$(counter reads)" = "$reads" ]
 	# the daemon's reads of the generation held until a sequence says go
 	# (hold_generation; the CLI below, named by PGAPPNAME, is not held)
 	hold_generation
