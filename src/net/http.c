@@ -843,6 +843,8 @@ static enum MHD_Result on_complete(struct server *s, struct MHD_Connection *c, s
 			rq->light = false; /* no stretch: its error is the answer */
 			return reply_error(&x, &e);
 		}
+		if (rq->light && node_generation_known(x.n))
+			atomic_fetch_add(&s->metrics.generation_known, 1);
 		if (again || !refused_whole(&x, reads, &ret)) {
 			/* the acts it makes are logged as this token's */
 			str_copy(x.n->token, sizeof x.n->token, rq->authed ? rq->token.id : "");

@@ -73,6 +73,7 @@ struct metrics {
 	atomic_ullong latency_us; /* their sum */
 	/* questions asked again: the store moved under their light stretch */
 	atomic_ullong asked_again;
+	atomic_ullong generation_known; /* light questions that read no generation (SQLite) */
 };
 
 /* The web console's sessions (session.c): a cookie answered as its token. */

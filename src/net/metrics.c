@@ -126,11 +126,17 @@ static void requests(FILE *f, struct metrics *m, const char *(*name)(size_t, cha
 	fprintf(f, "liaison_request_duration_seconds_count %llu\n", sum);
 	fprintf(f,
 		"# HELP liaison_questions_asked_again_total Questions answered in a light read "
-		"(one statement, outside any transaction, on PostgreSQL) and asked again in "
-		"a transaction because the store moved while they were read.\n"
+		"(their store's generation read outside any transaction: one statement on "
+		"PostgreSQL, none on SQLite when nothing was committed since) and asked again "
+		"in a transaction because the store moved while they were read.\n"
 		"# TYPE liaison_questions_asked_again_total counter\n"
-		"liaison_questions_asked_again_total %llu\n",
-		(unsigned long long)atomic_load(&m->asked_again));
+		"liaison_questions_asked_again_total %llu\n"
+		"# HELP liaison_generation_known_total Light questions that read no generation "
+		"(SQLite: nothing committed to the store since their worker last read it).\n"
+		"# TYPE liaison_generation_known_total counter\n"
+		"liaison_generation_known_total %llu\n",
+		(unsigned long long)atomic_load(&m->asked_again),
+		(unsigned long long)atomic_load(&m->generation_known));
 }
 
 /* The compromise reports received, all and those not acknowledged. */

@@ -743,6 +743,11 @@ bool node_read_moved(const struct node *n)
 	return store_read_moved(n->store);
 }
 
+bool node_generation_known(const struct node *n)
+{
+	return store_generation_known(n->store);
+}
+
 void node_read_end(struct node *n)
 {
 	node_cache_pin(n, false);

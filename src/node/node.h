@@ -368,7 +368,8 @@ void node_read_end(struct node *n) __attribute__((nonnull));
 /*
  * A light stretch (store_read_begin_light), for a question that can be
  * asked again: a warm cache's answer costs one statement on PostgreSQL,
- * outside any transaction. When node_read_moved says the store moved
+ * outside any transaction, and none on SQLite when nothing was committed
+ * since this handle's last (node_generation_known). When node_read_moved says the store moved
  * while it was read, what was read is not one snapshot: the caller ends
  * the stretch and asks again in one of node_read_begin's.
  */
@@ -380,6 +381,8 @@ struct store_gen;
 int node_read_begin_light_at(struct node *n, const struct store_gen *g, struct lerr *e)
     __attribute__((nonnull(1, 2)));
 bool node_read_moved(const struct node *n) __attribute__((nonnull));
+/* Whether this stretch's generation was known without a read (SQLite). */
+bool node_generation_known(const struct node *n) __attribute__((nonnull));
 
 /* Opens the node in `home`; *out is released with node_close(). */
 int node_open(const char *home, struct node **out, struct lerr *e)

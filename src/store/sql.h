@@ -55,20 +55,20 @@ struct sql_driver {
 	int (*exec)(struct sql *c, const char *sql, struct lerr *e); /* statements; no rows */
 	const char *(*errmsg)(struct sql *c);
 	bool (*in_tx)(struct sql *c); /* a transaction is open */
-	/* a read-only transaction (one snapshot) begun and ended; NULL: the
-	 * store sends its own BEGIN and COMMIT (PostgreSQL's driver saves
-	 * round trips: the BEGIN goes with the first statement, the COMMIT's
-	 * answer is read when the connection is next used) */
+	/* a read-only transaction (one snapshot) begun and ended (PostgreSQL's
+	 * driver saves round trips: the BEGIN goes with the first statement,
+	 * the COMMIT's answer is read when the connection is next used) */
 	int (*read_begin)(struct sql *c, struct lerr *e);
 	void (*read_end)(struct sql *c);
-	/* NULL where reads cost no round trip (SQLite). A stretch just begun
-	 * may run its first light statement (one without parameters: the
-	 * store's generation) alone, before its transaction, which then begins
-	 * with the stretch's next statement only if there is one; that
-	 * transaction runs the light statement again after it, and when its
-	 * answer differs the stretch has moved (read_moved): what was read
-	 * before the transaction and what is read in it are not one snapshot,
-	 * and whoever asked for the stretch must read again */
+	/* A light stretch: one just begun whose first statement may be its
+	 * light one (one without parameters: the store's generation), which
+	 * may be answered without a transaction. PostgreSQL runs it alone,
+	 * before the transaction, which then begins with the stretch's next
+	 * statement only if there is one, and runs the light statement again
+	 * after it; SQLite may not run it at all (light_known). When what the
+	 * transaction finds differs, the stretch has moved (read_moved): what
+	 * was read before it and what is read in it are not one snapshot, and
+	 * whoever asked for the stretch must read again */
 	void (*read_light)(struct sql *c);
 	/* what the light statement read needs no check (a cache found cold) */
 	void (*read_light_forget)(struct sql *c);
@@ -78,8 +78,15 @@ struct sql_driver {
 	 * here: another connection ran it after the stretch's question came,
 	 * and the stretch's transaction, if any, checks it as it would its own
 	 * (read_moved). false: not taken (not the stretch's first statement);
-	 * step it */
+	 * step it. NULL where a statement costs no round trip (SQLite) */
 	bool (*light_given)(struct sql_stmt *st, const char *answer);
+	/* the light statement st, at a light stretch's start, known to answer
+	 * as it did when it last ran first in one on this connection: nothing
+	 * has been committed to the store since (SQLite: its WAL index's
+	 * header is as it was then). Its answer, as light_given's, in answer;
+	 * the stretch's next statement, if any, checks that its snapshot is
+	 * still of that store (read_moved). false: not known; step it */
+	bool (*light_known)(struct sql_stmt *st, char *answer, size_t n);
 	bool (*read_moved)(struct sql *c);
 	void (*close)(struct sql *c);
 };
@@ -177,6 +184,10 @@ static inline void sql_light(struct sql_stmt *st)
 static inline bool sql_light_given(struct sql_stmt *st, const char *answer)
 {
 	return st->c->d->light_given && st->c->d->light_given(st, answer);
+}
+static inline bool sql_light_known(struct sql_stmt *st, char *answer, size_t n)
+{
+	return st->c->d->light_known && st->c->d->light_known(st, answer, n);
 }
 static inline int64_t sql_changes(struct sql *c)
 {

@@ -2,22 +2,48 @@
  * sql_sqlite.c - the SQLite driver (sql.h): one database file in WAL mode
  * with synchronous=FULL (an acknowledged commit survives a crash or power
  * loss), foreign keys on; each statement prepared once per connection.
+ *
+ * A light stretch (an access check's) whose first statement is the light
+ * one (the store's generation) need not run it when nothing has been
+ * committed since it last ran first in one here: every commit to a WAL
+ * database, by any process, rewrites the header of the WAL's index, which
+ * SQLite itself reads lock-free from shared memory at the start of every
+ * read to learn whether the database changed. Read the same way here (the
+ * same memory: the VFS's own mapping), an unchanged header answers without
+ * SQLite's read lock, its file locks and mutexes. The stretch's next
+ * statement, if any, begins its snapshot and then finds the header still
+ * unchanged, or the stretch has moved (read_moved), as PostgreSQL's does.
  */
 #include "sql.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #define SQ_PCACHE 112
 
+/*
+ * The WAL index's header (sqlite.org/walformat.html, "the wal-index
+ * header"): 48 bytes at the start of the shared memory, then a copy of
+ * them. A writer writes the copy, then (a memory barrier) the first; a
+ * reader reads the first, then the copy, and trusts them only when they
+ * agree. Its first word is the index's version; its fourth's first byte,
+ * isInit. Every commit increments its change counter (its third word) and
+ * rewrites the rest: the last frame, the checksums of the log so far.
+ */
+#define WAL_HDR_WORDS	  12
+#define WAL_INDEX_VERSION 3007000u
+#define WAL_INDEX_REGION  32768 /* SQLite's size of a region of the index */
+
 struct sq_stmt {
 	struct sql_stmt base;
 	const char *sql; /* the key: the literal's address */
 	sqlite3_stmt *st;
 	bool busy, cached;
+	bool light; /* a light statement (sql_light): no parameters, kept */
 };
 
 struct sq_conn {
@@ -25,6 +51,23 @@ struct sq_conn {
 	sqlite3 *db;
 	struct sq_stmt pc[SQ_PCACHE];
 	size_t npc;
+	bool wal; /* journal_mode is WAL */
+	/* the WAL index's first region, as SQLite's VFS maps it (NULL: not yet,
+	 * or not to be used: shm_tried) */
+	const volatile uint32_t *shm;
+	bool shm_tried;
+	/* a light stretch: its first statement still to run */
+	bool light;
+	/* the light statement's answer (columns as text, joined by |) when it
+	 * last ran first in a light stretch here, and the index's header as
+	 * read just before it ran (kept: both are) */
+	bool kept;
+	const char *kept_sql;
+	char kept_answer[64];
+	uint32_t kept_hdr[WAL_HDR_WORDS];
+	/* this stretch took kept_answer without running the statement: its
+	 * next statement's snapshot must be of that store (moved: it was not) */
+	bool taken, moved;
 };
 
 static struct sq_conn *C(struct sql *c)
@@ -56,7 +99,7 @@ static int prepare(struct sql *c, const char *sql, bool once, struct sql_stmt **
 			free(s);
 		return lerr_set(e, LERR_STORE, "store: prepare: %s", sqlite3_errmsg(q->db));
 	}
-	*s = (struct sq_stmt){{c}, sql, s->st, true, cached};
+	*s = (struct sq_stmt){{c}, sql, s->st, true, cached, false};
 	if (cached)
 		q->npc++;
 	*out = &s->base;
@@ -134,9 +177,98 @@ static void sq_bind_blob(struct sql_stmt *st, int i, const void *p, size_t n)
 	sqlite3_bind_blob64(S(st), i, p, n, SQLITE_TRANSIENT);
 }
 
+/*
+ * The WAL index's header, when its two copies agree and it is one SQLite
+ * made; false: not known now (not mapped, a writer writing it).
+ */
+static bool wal_header(const struct sq_conn *q, uint32_t h[WAL_HDR_WORDS])
+{
+	uint32_t again[WAL_HDR_WORDS];
+	if (!q->shm)
+		return false;
+	for (int i = 0; i < WAL_HDR_WORDS; i++)
+		h[i] = __atomic_load_n(&q->shm[i], __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* as SQLite's walShmBarrier */
+	for (int i = 0; i < WAL_HDR_WORDS; i++)
+		again[i] = __atomic_load_n(&q->shm[WAL_HDR_WORDS + i], __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	unsigned char init;
+	memcpy(&init, (const unsigned char *)h + 12, 1);
+	return memcmp(h, again, sizeof again) == 0 && h[0] == WAL_INDEX_VERSION && init != 0;
+}
+
+/* Whether the header is as it was when the light statement's answer was kept. */
+static bool wal_unchanged(const struct sq_conn *q)
+{
+	uint32_t h[WAL_HDR_WORDS];
+	return wal_header(q, h) && memcmp(h, q->kept_hdr, sizeof h) == 0;
+}
+
+/*
+ * The WAL index's first region, as SQLite maps it for this database: once,
+ * after a read has opened it. Not when the connection's journal is not a
+ * WAL, nor when the VFS cannot say (no shared memory), nor when the index
+ * is read-only here (SQLite then reads copies of it, and may map it anew).
+ * The mapping lasts while the connection is open in WAL mode, which it
+ * stays: another process cannot take the database out of WAL mode while
+ * this connection holds its shared lock, which a WAL connection always does.
+ */
+static void shm_map(struct sq_conn *q)
+{
+	sqlite3_file *f = NULL;
+	void volatile *p = NULL;
+	q->shm_tried = true;
+	if (!q->wal ||
+	    sqlite3_file_control(q->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f ||
+	    !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap)
+		return;
+	if (f->pMethods->xShmMap(f, 0, WAL_INDEX_REGION, 0, &p) == SQLITE_OK && p)
+		q->shm = (const volatile uint32_t *)p;
+}
+
+/* A light statement's answer: its row's columns as text, joined by |. */
+static bool answer_of(sqlite3_stmt *st, char *out, size_t n)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (int i = 0; i < sqlite3_column_count(st); i++) {
+		const char *v = (const char *)sqlite3_column_text(st, i);
+		int w = snprintf(out + len, n - len, "%s%s", i ? "|" : "", v ? v : "");
+		if (w < 0 || (size_t)w >= n - len)
+			return false;
+		len += (size_t)w;
+	}
+	return true;
+}
+
 static int sq_step(struct sql_stmt *st)
 {
-	int rc = sqlite3_step(S(st));
+	struct sq_stmt *s = (struct sq_stmt *)st;
+	struct sq_conn *q = C(st->c);
+	/* a light stretch's first statement, the light one: its answer kept
+	 * with the header read before it ran (its snapshot is of that store
+	 * or a later one; while the header stays, of that one) */
+	const bool keep = q->light && s->light;
+	uint32_t h[WAL_HDR_WORDS];
+	const bool hdr = keep && wal_header(q, h);
+	q->light = false;
+	if (keep)
+		q->kept = false;
+	int rc = sqlite3_step(s->st);
+	if (q->taken) { /* the stretch's snapshot begun: still the store taken */
+		q->taken = false;
+		if (!wal_unchanged(q))
+			q->moved = true;
+	}
+	if (keep && rc == SQLITE_ROW) {
+		if (!q->shm_tried)
+			shm_map(q); /* the index now open: for the next stretch */
+		if (hdr && answer_of(s->st, q->kept_answer, sizeof q->kept_answer)) {
+			q->kept = true;
+			q->kept_sql = s->sql;
+			memcpy(q->kept_hdr, h, sizeof h);
+		}
+	}
 	return rc == SQLITE_ROW ? SQL_ROW : rc == SQLITE_DONE ? SQL_DONE : SQL_ERROR;
 }
 
@@ -170,6 +302,7 @@ static int64_t sq_changes(struct sql *c)
 static int sq_exec(struct sql *c, const char *sql, struct lerr *e)
 {
 	char *msg = NULL;
+	C(c)->light = C(c)->taken = false; /* a write's or the schema's: no stretch's */
 	if (sqlite3_exec(C(c)->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		lerr_set(e, LERR_STORE, "store: %s", msg ? msg : sqlite3_errmsg(C(c)->db));
 		sqlite3_free(msg);
@@ -197,6 +330,75 @@ static bool sq_in_tx(struct sql *c)
 	return !sqlite3_get_autocommit(C(c)->db);
 }
 
+/* One of the driver's own statements (BEGIN, COMMIT), stepped to its end. */
+static int run(struct sq_conn *q, const char *sql, const char *what, struct lerr *e)
+{
+	struct sql_stmt *st;
+	if (prepare(&q->base, sql, false, &st, e) < 0)
+		return LERR_STORE;
+	int rc = sqlite3_step(S(st));
+	int r = rc == SQLITE_DONE
+		    ? 0
+		    : lerr_set(e, LERR_STORE, "store: %s: %s", what, sqlite3_errmsg(q->db));
+	sq_release(st);
+	return r;
+}
+
+/* No light stretch under way, nothing of one left (what was kept stays). */
+static void light_off(struct sq_conn *q)
+{
+	q->light = q->taken = q->moved = false;
+}
+
+/* A read transaction: deferred, its snapshot taken by its first read. */
+static int sq_read_begin(struct sql *c, struct lerr *e)
+{
+	light_off(C(c));
+	return run(C(c), "BEGIN DEFERRED", "begin reading", e);
+}
+
+static void sq_read_end(struct sql *c)
+{
+	light_off(C(c));
+	(void)run(C(c), "COMMIT", "end reading", NULL);
+}
+
+static void sq_read_light(struct sql *c)
+{
+	C(c)->light = true;
+}
+
+/* What was taken before the stretch's snapshot is not used (a cache found
+ * cold, emptied): its snapshot need not be of that store. */
+static void sq_read_light_forget(struct sql *c)
+{
+	C(c)->taken = false;
+}
+
+static void sq_light(struct sql_stmt *st)
+{
+	struct sq_stmt *s = (struct sq_stmt *)st;
+	s->light = s->cached; /* its key lives on: kept_sql */
+}
+
+static bool sq_light_known(struct sql_stmt *st, char *answer, size_t n)
+{
+	struct sq_stmt *s = (struct sq_stmt *)st;
+	struct sq_conn *q = C(st->c);
+	if (!(q->light && s->light && q->kept && q->kept_sql == s->sql) ||
+	    strlen(q->kept_answer) >= n || !wal_unchanged(q))
+		return false;
+	q->light = false;
+	q->taken = true;
+	memcpy(answer, q->kept_answer, strlen(q->kept_answer) + 1);
+	return true;
+}
+
+static bool sq_read_moved(struct sql *c)
+{
+	return C(c)->moved;
+}
+
 static const struct sql_driver sqlite_driver = {
     .prep = sq_prep,
     .prep_once = sq_prep_once,
@@ -217,8 +419,30 @@ static const struct sql_driver sqlite_driver = {
     .exec = sq_exec,
     .errmsg = sq_errmsg,
     .in_tx = sq_in_tx,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
+    .read_light = sq_read_light,
+    .read_light_forget = sq_read_light_forget,
+    .light = sq_light,
+    .light_known = sq_light_known,
+    .read_moved = sq_read_moved,
     .close = sq_close,
 };
+
+/* Whether the connection's journal is a WAL (":memory:" keeps its own). */
+static bool journal_is_wal(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	bool wal = false;
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(st, 0);
+		wal = m && strcmp(m, "wal") == 0;
+	}
+	sqlite3_finalize(st);
+	return wal;
+}
 
 /*
  * SQLite's process-wide settings, once: no memory statistics (they take a
@@ -260,6 +484,7 @@ int sql_sqlite_open(const char *path, bool create, struct sql **out, struct lerr
 		sq_close(&q->base);
 		return LERR_STORE;
 	}
+	q->wal = journal_is_wal(q->db);
 	*out = &q->base;
 	return 0;
 }

@@ -71,13 +71,16 @@ int store_read_begin(struct store *s, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1)));
 void store_read_end(struct store *s) __attribute__((nonnull));
 /*
- * A light stretch, for a question that can be asked again: on PostgreSQL
- * its first read of the generation (store_generation) goes alone, outside
- * any transaction (one statement: what a check whose cache is warm reads,
- * and all it reads). Its transaction begins with the next read, if any,
- * and reads the generation again: if it moved, the stretch is no longer
- * one snapshot (store_read_moved), and what was read in it must be read
- * again in a stretch of the usual kind. On SQLite: store_read_begin.
+ * A light stretch, for a question that can be asked again: its first read
+ * of the generation (store_generation, what a check whose cache is warm
+ * reads, and all it reads) is answered outside any transaction. On
+ * PostgreSQL it goes alone, one statement; on SQLite it is not read at all
+ * when nothing has been committed since this handle last read it first in
+ * a light stretch (store_generation_known). Its transaction begins with
+ * the next read, if any, and finds whether the store is still the one the
+ * generation was read from: if not, the stretch is no longer one snapshot
+ * (store_read_moved), and what was read in it must be read again in a
+ * stretch of the usual kind.
  */
 int store_read_begin_light(struct store *s, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1)));
@@ -310,6 +313,9 @@ void store_generation_given(struct store *s, const struct store_gen *g) __attrib
 /* Whether store_generation_given can spare this store a statement: a
  * generation that costs a round trip (PostgreSQL). */
 bool store_generation_shared(const struct store *s) __attribute__((nonnull));
+/* Whether this stretch's generation was known without a read: a light
+ * stretch's on SQLite, nothing committed since this handle read it. */
+bool store_generation_known(const struct store *s) __attribute__((nonnull));
 
 /* Whether this handle is inside a write transaction (store_begin, until its
  * commit or rollback): what it reads there may be its own uncommitted

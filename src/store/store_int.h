@@ -26,6 +26,8 @@ struct store {
 	 * answers, read by another connection (given: until it is asked) */
 	bool given;
 	struct store_gen given_gen;
+	/* this stretch's generation known without a read (sql_light_known) */
+	bool known;
 };
 
 /* The store over SQL: a SQLite file or a postgresql:// URL (store_schema.c). */

@@ -2,6 +2,7 @@
  * and people's bearer tokens. */
 #include "store_int.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -149,6 +150,22 @@ int store_witness_at(struct store *s, const char *origin, uint64_t size, char **
 				  : witness_note(s, origin, size, note, e);
 }
 
+/* A light statement's answer for the generation, "n|server", read back. */
+static bool gen_parse(const char *a, struct store_gen *gen)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(a, &end, 10);
+	if (end == a || *end != '|' || errno)
+		return false;
+	const char *b = end + 1;
+	long long server = strtoll(b, &end, 10);
+	if (end == b || *end || errno)
+		return false;
+	*gen = (struct store_gen){(uint64_t)n, (int64_t)server};
+	return true;
+}
+
 int store_generation(struct store *s, struct store_gen *gen, struct lerr *e)
 {
 	struct sql_stmt *st;
@@ -171,6 +188,13 @@ int store_generation(struct store *s, struct store_gen *gen, struct lerr *e)
 			db_release(s, st);
 			return 0;
 		}
+	}
+	/* nothing committed since it was last read here (SQLite) */
+	char known[48];
+	if (sql_light_known(st, known, sizeof known) && gen_parse(known, gen)) {
+		s->known = true;
+		db_release(s, st);
+		return 0;
 	}
 	int rc = sql_step(st);
 	gen->n = rc == SQL_ROW ? (uint64_t)sql_int(st, 0) : 0;

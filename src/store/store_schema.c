@@ -291,12 +291,8 @@ bool store_writing(const struct store *s)
 /* A read transaction: one snapshot for many reads. */
 int store_read_begin(struct store *s, struct lerr *e)
 {
-	struct sql_stmt *st;
-	s->given = false;
-	if (s->c->d->read_begin)
-		return s->c->d->read_begin(s->c, e) < 0 ? LERR_STORE : 0;
-	return db_prep(s, "BEGIN DEFERRED", &st, e) < 0 ? LERR_STORE
-							: db_step_done(s, st, "begin reading", e);
+	s->given = s->known = false;
+	return s->c->d->read_begin(s->c, e) < 0 ? LERR_STORE : 0;
 }
 
 int store_read_begin_light(struct store *s, struct lerr *e)
@@ -305,6 +301,11 @@ int store_read_begin_light(struct store *s, struct lerr *e)
 	if (r == 0 && s->c->d->read_light)
 		s->c->d->read_light(s->c);
 	return r;
+}
+
+bool store_generation_known(const struct store *s)
+{
+	return s->known;
 }
 
 bool store_generation_shared(const struct store *s)
@@ -331,14 +332,9 @@ bool store_read_moved(const struct store *s)
 
 void store_read_end(struct store *s)
 {
-	struct sql_stmt *st;
 	s->given = false;
-	if (!sql_in_tx(s->c))
-		return;
-	if (s->c->d->read_end)
+	if (sql_in_tx(s->c))
 		s->c->d->read_end(s->c);
-	else if (db_prep(s, "COMMIT", &st, NULL) == 0)
-		(void)db_step_done(s, st, "end reading", NULL);
 }
 
 void store_rollback(struct store *s)

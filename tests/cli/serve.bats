@@ -168,6 +168,50 @@ share() { # TOKEN -> the new item's id
 	stop
 }
 
+# known: liaison_generation_known_total, as the auditor reads /metrics
+known() {
+	curl -s -H "Authorization: Bearer $AUD" "$URL/metrics" |
+		sed -n 's/^liaison_generation_known_total //p'
+}
+
+@test "SQLite: warm access checks read no generation while nothing is committed; a revoke by another process is refused at the next check" {
+	start jpn --threads 1
+	id=$(share "$SATO")
+	issued=$("$L" --home jpn --json person token sato)
+	T=$(echo "$issued" | jq -r .token)
+	rid=$(echo "$issued" | jq -r .id)
+	body="{\"item\": \"$id\", \"action\": \"read\", \"purpose\": \"warning\"}"
+	k0=$(known)
+	[ -n "$k0" ]
+	for _ in $(seq 10); do
+		call "$T" POST /v1/access-checks -d "$body"
+		[ "$status_code" = 200 ] && [ "$(jq -r .decision out.json)" = PERMIT ]
+	done
+	# the first read it (and the token's first use today is a commit: the
+	# second too); the rest knew it, nothing committed since
+	k1=$(known)
+	echo "known: $k0 -> $k1" >&2
+	((k1 - k0 >= 6))
+	# a commit by the CLI, another process: read at once, and refused
+	"$L" --home jpn person revoke-token "$rid" >/dev/null
+	call "$T" POST /v1/access-checks -d "$body"
+	[ "$status_code" = 401 ]
+	[[ "$(jq -r .error.message out.json)" == *"unknown or revoked token"* ]]
+	for _ in $(seq 5); do
+		call "$T" POST /v1/access-checks -d "$body"
+		[ "$status_code" = 401 ]
+	done
+	# another token's checks: known again once read since the revoke
+	for _ in $(seq 3); do
+		call "$SATO" POST /v1/access-checks -d "$body"
+		[ "$(jq -r .decision out.json)" = PERMIT ]
+	done
+	k2=$(known)
+	echo "known: $k1 -> $k2" >&2
+	((k2 - k1 >= 1))
+	stop
+}
+
 @test "items: share by upload, show, download, deny, release, import on the peer" {
 	start jpn
 	id=$(share "$SATO")
