@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define SQ_PCACHE 112
 
@@ -30,13 +31,22 @@
  * header"): 48 bytes at the start of the shared memory, then a copy of
  * them. A writer writes the copy, then (a memory barrier) the first; a
  * reader reads the first, then the copy, and trusts them only when they
- * agree. Its first word is the index's version; its fourth's first byte,
- * isInit. Every commit increments its change counter (its third word) and
- * rewrites the rest: the last frame, the checksums of the log so far.
+ * agree, and when its last two words are the checksum of the ten before
+ * (walChecksumBytes, in the machine's byte order). Its first word is the
+ * index's version; its fourth's first byte, isInit. Every commit
+ * increments its change counter (its third word) and rewrites the rest:
+ * the last frame, the checksums of the log so far; a log begun anew has
+ * new salts. A recovery (the index rebuilt from the log) sets the counter
+ * to 0: a header from one may come again (an empty log's is always the
+ * same), and is never taken as unchanged.
  */
 #define WAL_HDR_WORDS	  12
 #define WAL_INDEX_VERSION 3007000u
 #define WAL_INDEX_REGION  32768 /* SQLite's size of a region of the index */
+/* how long a kept answer is used at most: past it, read again, whatever
+ * the header says (a bound on staleness should the index ever be one this
+ * process's SQLite does not share) */
+#define KEPT_FOR_NS 1000000000LL
 
 struct sq_stmt {
 	struct sql_stmt base;
@@ -65,6 +75,7 @@ struct sq_conn {
 	const char *kept_sql;
 	char kept_answer[64];
 	uint32_t kept_hdr[WAL_HDR_WORDS];
+	int64_t kept_at; /* CLOCK_MONOTONIC, ns */
 	/* this stretch took kept_answer without running the statement: its
 	 * next statement's snapshot must be of that store (moved: it was not) */
 	bool taken, moved;
@@ -179,11 +190,12 @@ static void sq_bind_blob(struct sql_stmt *st, int i, const void *p, size_t n)
 
 /*
  * The WAL index's header, when its two copies agree and it is one SQLite
- * made; false: not known now (not mapped, a writer writing it).
+ * made, whole; false: not known now (not mapped, a writer writing it, a
+ * recovery's).
  */
 static bool wal_header(const struct sq_conn *q, uint32_t h[WAL_HDR_WORDS])
 {
-	uint32_t again[WAL_HDR_WORDS];
+	uint32_t again[WAL_HDR_WORDS], s1 = 0, s2 = 0;
 	if (!q->shm)
 		return false;
 	for (int i = 0; i < WAL_HDR_WORDS; i++)
@@ -192,9 +204,21 @@ static bool wal_header(const struct sq_conn *q, uint32_t h[WAL_HDR_WORDS])
 	for (int i = 0; i < WAL_HDR_WORDS; i++)
 		again[i] = __atomic_load_n(&q->shm[WAL_HDR_WORDS + i], __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (int i = 0; i < WAL_HDR_WORDS - 2; i += 2) {
+		s1 += h[i] + s2;
+		s2 += h[i + 1] + s1;
+	}
 	unsigned char init;
 	memcpy(&init, (const unsigned char *)h + 12, 1);
-	return memcmp(h, again, sizeof again) == 0 && h[0] == WAL_INDEX_VERSION && init != 0;
+	return memcmp(h, again, sizeof again) == 0 && h[0] == WAL_INDEX_VERSION && init != 0 &&
+	       h[2] != 0 && s1 == h[WAL_HDR_WORDS - 2] && s2 == h[WAL_HDR_WORDS - 1];
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
 /* Whether the header is as it was when the light statement's answer was kept. */
@@ -255,7 +279,13 @@ static int sq_step(struct sql_stmt *st)
 	if (keep)
 		q->kept = false;
 	int rc = sqlite3_step(s->st);
-	if (q->taken) { /* the stretch's snapshot begun: still the store taken */
+	/* the stretch's snapshot begun: of the store taken, or it moved. A
+	 * step that failed may have begun none, and the next would begin one
+	 * unchecked: moved too. One that read no table began none: still taken */
+	if (q->taken && (rc != SQLITE_ROW && rc != SQLITE_DONE)) {
+		q->taken = false;
+		q->moved = true;
+	} else if (q->taken && sqlite3_txn_state(q->db, "main") != SQLITE_TXN_NONE) {
 		q->taken = false;
 		if (!wal_unchanged(q))
 			q->moved = true;
@@ -267,6 +297,7 @@ static int sq_step(struct sql_stmt *st)
 			q->kept = true;
 			q->kept_sql = s->sql;
 			memcpy(q->kept_hdr, h, sizeof h);
+			q->kept_at = now_ns();
 		}
 	}
 	return rc == SQLITE_ROW ? SQL_ROW : rc == SQLITE_DONE ? SQL_DONE : SQL_ERROR;
@@ -301,10 +332,21 @@ static int64_t sq_changes(struct sql *c)
 
 static int sq_exec(struct sql *c, const char *sql, struct lerr *e)
 {
+	struct sq_conn *q = C(c);
 	char *msg = NULL;
-	C(c)->light = C(c)->taken = false; /* a write's or the schema's: no stretch's */
-	if (sqlite3_exec(C(c)->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		lerr_set(e, LERR_STORE, "store: %s", msg ? msg : sqlite3_errmsg(C(c)->db));
+	/* a write's or the schema's: no stretch's; one that ends a stretch
+	 * taken (a ROLLBACK) leaves what follows unchecked: moved */
+	if (q->taken)
+		q->moved = true;
+	q->light = q->taken = false;
+	/* the WAL's index this connection maps may go with its journal mode
+	 * or locking mode: not used again (none is changed after the open) */
+	if (q->shm_tried && (strstr(sql, "journal_mode") || strstr(sql, "locking_mode"))) {
+		q->shm = NULL;
+		q->kept = false;
+	}
+	if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		lerr_set(e, LERR_STORE, "store: %s", msg ? msg : sqlite3_errmsg(q->db));
 		sqlite3_free(msg);
 		return LERR_STORE;
 	}
@@ -385,8 +427,12 @@ static bool sq_light_known(struct sql_stmt *st, char *answer, size_t n)
 {
 	struct sq_stmt *s = (struct sq_stmt *)st;
 	struct sq_conn *q = C(st->c);
+	/* and no snapshot open already (a statement of another stretch's left
+	 * unreset), against which the next statement's check would prove nothing */
 	if (!(q->light && s->light && q->kept && q->kept_sql == s->sql) ||
-	    strlen(q->kept_answer) >= n || !wal_unchanged(q))
+	    strlen(q->kept_answer) >= n || !wal_unchanged(q) ||
+	    sqlite3_txn_state(q->db, "main") != SQLITE_TXN_NONE ||
+	    now_ns() - q->kept_at > KEPT_FOR_NS)
 		return false;
 	q->light = false;
 	q->taken = true;

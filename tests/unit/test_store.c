@@ -579,6 +579,108 @@ Test(store, a_light_read_knows_its_generation_while_nothing_is_committed)
 	store_close(a);
 }
 
+static int one(struct sql *c, const char *sql, char *out, size_t n);
+
+/* The SQLite driver's light statement (the store's generation), as the store prepares it. */
+static const char GEN_SQL[] = "SELECT n, 0 FROM store_generation";
+
+/* A light stretch begun on c; its generation's answer known without a read? */
+static bool sq_light_begins(struct sql *c, char *answer, size_t n)
+{
+	struct sql_stmt *st;
+	struct lerr e = {0};
+	cr_assert_eq(c->d->read_begin(c, &e), 0, "%s", e.msg);
+	c->d->read_light(c);
+	cr_assert_eq(sql_prep(c, GEN_SQL, &st, &e), 0, "%s", e.msg);
+	sql_light(st);
+	bool known = sql_light_known(st, answer, n);
+	if (!known) {
+		cr_assert_eq(sql_step(st), SQL_ROW, "%s", sql_errmsg(c));
+		snprintf(answer, n, "%s|%s", sql_text(st, 0), sql_text(st, 1));
+	}
+	sql_release(st);
+	return known;
+}
+
+/*
+ * SQLite's driver, a light stretch whose generation was known: its next
+ * statement that begins a snapshot checks it; one that reads no table
+ * begins none and leaves the check to the next; a step that fails, or a
+ * ROLLBACK, may leave the next unchecked: the stretch moved.
+ */
+Test(store, a_known_generation_is_checked_by_the_first_statement_that_takes_a_snapshot)
+{
+	if (pg)
+		return;
+	struct store *s;
+	struct sql *c, *w;
+	struct lerr e = {0};
+	char a[64], out[64];
+	cr_assert_eq(store_open(path, true, &s, &e), 0, "%s", e.msg); /* the schema */
+	store_close(s);
+	cr_assert_eq(sql_sqlite_open(path, false, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(sql_sqlite_open(path, false, &w, &e), 0, "%s", e.msg);
+	/* the index recovered (the last connection gone): not kept until a commit */
+	for (int i = 0; i < 3; i++) {
+		cr_assert(!sq_light_begins(c, a, sizeof a));
+		c->d->read_end(c);
+	}
+	cr_assert_eq(sql_exec(w, "INSERT INTO meta(key, value) VALUES('t0', 'x')", &e), 0, "%s",
+		     e.msg);
+	cr_assert(!sq_light_begins(c, a, sizeof a));
+	c->d->read_end(c);
+	/* a statement that reads no table, then a commit, then a read */
+	cr_assert(sq_light_begins(c, a, sizeof a));
+	cr_assert_eq(one(c, "SELECT 1", out, sizeof out), SQL_ROW);
+	cr_assert(!c->d->read_moved(c));
+	cr_assert_eq(sql_exec(w, "INSERT INTO meta(key, value) VALUES('t1', 'x')", &e), 0, "%s",
+		     e.msg);
+	cr_assert_eq(one(c, "SELECT count(*) FROM meta WHERE key = 't1'", out, sizeof out),
+		     SQL_ROW);
+	cr_assert_str_eq(out, "1");
+	cr_assert(c->d->read_moved(c));
+	c->d->read_end(c);
+	/* a read, then a commit: one snapshot, not moved */
+	cr_assert(!sq_light_begins(c, a, sizeof a)); /* the commit: read */
+	c->d->read_end(c);
+	cr_assert(sq_light_begins(c, a, sizeof a));
+	cr_assert_eq(one(c, "SELECT count(*) FROM meta WHERE key = 't2'", out, sizeof out),
+		     SQL_ROW);
+	cr_assert_eq(sql_exec(w, "INSERT INTO meta(key, value) VALUES('t2', 'x')", &e), 0, "%s",
+		     e.msg);
+	cr_assert_eq(one(c, "SELECT count(*) FROM meta WHERE key = 't2'", out, sizeof out),
+		     SQL_ROW);
+	cr_assert_str_eq(out, "0");
+	cr_assert(!c->d->read_moved(c));
+	c->d->read_end(c);
+	/* a step that fails (an integer overflow, no table read): moved */
+	cr_assert(!sq_light_begins(c, a, sizeof a));
+	c->d->read_end(c);
+	cr_assert(sq_light_begins(c, a, sizeof a));
+	cr_assert_eq(one(c, "SELECT abs(-9223372036854775807 - 1)", out, sizeof out), SQL_ERROR);
+	cr_assert(c->d->read_moved(c));
+	c->d->read_end(c);
+	cr_assert(!c->d->read_moved(c));
+	/* a ROLLBACK that ends the stretch's transaction: moved */
+	cr_assert(sq_light_begins(c, a, sizeof a));
+	cr_assert_eq(sql_exec(c, "ROLLBACK", &e), 0, "%s", e.msg);
+	cr_assert(c->d->read_moved(c));
+	cr_assert(!sql_in_tx(c));
+	c->d->read_end(c);
+	/* the light statement not first: nothing known, nothing kept from it */
+	cr_assert_eq(c->d->read_begin(c, &e), 0, "%s", e.msg);
+	c->d->read_light(c);
+	cr_assert_eq(one(c, "SELECT 1", out, sizeof out), SQL_ROW);
+	struct sql_stmt *st;
+	cr_assert_eq(sql_prep(c, GEN_SQL, &st, &e), 0, "%s", e.msg);
+	sql_light(st);
+	cr_assert(!sql_light_known(st, a, sizeof a));
+	sql_release(st);
+	c->d->read_end(c);
+	sql_close(w);
+	sql_close(c);
+}
+
 /*
  * A light stretch given its generation, read on another connection after
  * its question came (the daemon's generation gate): on PostgreSQL it reads
