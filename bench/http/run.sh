@@ -7,6 +7,8 @@ set -eu
 L=$(realpath "$1")
 SECS=${2:-${BENCH_HTTP_SECONDS:-10}}
 CONNS=${3:-${BENCH_HTTP_CONNS:-64}}
+WARMUP=${BENCH_HTTP_WARMUP:-2}
+ROUNDS=${BENCH_HTTP_ROUNDS:-3}
 HERE=$(dirname "$(realpath "$0")")
 W=$(mktemp -d "${BENCH_DIR:-/tmp}/liaison-http.XXXXXX")
 trap 'kill $LPID $NPID 2>/dev/null || true; rm -rf "$W"' EXIT
@@ -85,9 +87,12 @@ wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
 LUA
 export BODY TOKEN
 
-# run NAME URL [SCRIPT]: prints "rps p99_ms non2xx"
+# run URL [SCRIPT]: prints "rps p99_ms non2xx", measured after a warm-up
+# of its own (BENCH_HTTP_WARMUP seconds, unmeasured)
 run() {
-	out=$($PIN_WRK wrk -t2 -c"$CONNS" -d"${SECS}s" --latency ${3:+-s "$3"} "$2")
+	[ "$WARMUP" = 0 ] ||
+		$PIN_WRK wrk -t2 -c"$CONNS" -d"${WARMUP}s" ${2:+-s "$2"} "$1" >/dev/null
+	out=$($PIN_WRK wrk -t2 -c"$CONNS" -d"${SECS}s" --latency ${2:+-s "$2"} "$1")
 	rps=$(echo "$out" | awk '/^Requests\/sec/ { print $2 }')
 	p99=$(echo "$out" | awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v = v / 1000 }
 		else if (v ~ /ms$/) sub(/ms/, "", v); else if (v ~ /s$/) { sub(/s/, "", v); v = v * 1000 }
@@ -96,17 +101,43 @@ run() {
 	echo "${rps:-0} ${p99:-0} ${bad:-0}"
 }
 
+. "$HERE/../lib.sh"
+# col FILE N: the median of column N of FILE's lines (one a round)
+col() { awk -v n="$2" '{ print $n }' "$1" | median; }
+# range FILE N [DIGITS]: its least and greatest, "a-b"
+range() {
+	awk -v n="$2" '{ print $n }' "$1" | sort -n |
+		awk -v d="${3:-0}" 'NR == 1 { a = $1 } { b = $1 } END { printf "%.*f-%.*f", d, a, d, b }'
+}
+
+# Interleaved rounds, the medians kept: a transient of the machine (this
+# VM's first seconds after a benchmark that churned gigabytes of page
+# cache, bench/seal.sh, put both servers' p99 at 11-30 ms where it is
+# 4-6 ms otherwise) falls on one round, not on one server
 echo "wrk -t2 -c$CONNS -d${SECS}s${PIN_WRK:+ on core $((CORES - 1))}," \
 	"liaison serve with $THREADS threads, nginx with $THREADS workers${PIN_SERVER:+, both on cores 0-$((CORES - 2))}," \
-	"each logging every request (buffered)"
-set -- $(run check "$LURL/v1/access-checks" post.lua)
-c_rps=$1 c_p99=$2 c_bad=$3
-set -- $(run nginx-check "http://127.0.0.1:$NPORT/check.json")
-n1_rps=$1 n1_p99=$2
-set -- $(run content "$LURL/v1/items/$ID/content?purpose=warning" get.lua)
-g_rps=$1 g_p99=$2 g_bad=$3
-set -- $(run nginx-content "http://127.0.0.1:$NPORT/content.bin")
-n2_rps=$1 n2_p99=$2
+	"each logging every request (buffered); medians of $ROUNDS interleaved rounds," \
+	"each run after a warm-up of ${WARMUP}s"
+: >check.txt
+: >nginx-check.txt
+: >content.txt
+: >nginx-content.txt
+for _ in $(seq "$ROUNDS"); do
+	run "$LURL/v1/access-checks" post.lua >>check.txt
+	run "http://127.0.0.1:$NPORT/check.json" >>nginx-check.txt
+	run "$LURL/v1/items/$ID/content?purpose=warning" get.lua >>content.txt
+	run "http://127.0.0.1:$NPORT/content.bin" >>nginx-content.txt
+done
+c_rps=$(col check.txt 1) c_p99=$(col check.txt 2)
+c_bad=$(awk '{ s += $3 } END { print s + 0 }' check.txt)
+n1_rps=$(col nginx-check.txt 1) n1_p99=$(col nginx-check.txt 2)
+g_rps=$(col content.txt 1) g_p99=$(col content.txt 2)
+g_bad=$(awk '{ s += $3 } END { print s + 0 }' content.txt)
+n2_rps=$(col nginx-content.txt 1) n2_p99=$(col nginx-content.txt 2)
+echo "rounds, requests/s and p99 ms: access checks $(range check.txt 1) / $(range check.txt 2 1)," \
+	"nginx $(range nginx-check.txt 1) / $(range nginx-check.txt 2 1);" \
+	"downloads $(range content.txt 1) / $(range content.txt 2 1)," \
+	"nginx $(range nginx-content.txt 1) / $(range nginx-content.txt 2 1)"
 
 printf '%-38s %12s %10s %8s\n' "" "requests/s" "p99 ms" "ratio"
 printf '%-38s %12.0f %10.2f %8s\n' "nginx, static $(wc -c <check.json) bytes" "$n1_rps" "$n1_p99" ""
