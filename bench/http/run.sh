@@ -9,6 +9,7 @@ SECS=${2:-${BENCH_HTTP_SECONDS:-10}}
 CONNS=${3:-${BENCH_HTTP_CONNS:-64}}
 WARMUP=${BENCH_HTTP_WARMUP:-2}
 ROUNDS=${BENCH_HTTP_ROUNDS:-3}
+[ "$ROUNDS" -ge 1 ] || { echo "run.sh: BENCH_HTTP_ROUNDS must be at least 1" >&2; exit 2; }
 HERE=$(dirname "$(realpath "$0")")
 W=$(mktemp -d "${BENCH_DIR:-/tmp}/liaison-http.XXXXXX")
 trap 'kill $LPID $NPID 2>/dev/null || true; rm -rf "$W"' EXIT
@@ -102,8 +103,9 @@ run() {
 }
 
 . "$HERE/../lib.sh"
-# col FILE N: the median of column N of FILE's lines (one a round)
-col() { awk -v n="$2" '{ print $n }' "$1" | median; }
+# col FILE N: the median of column N of FILE's lines (one a round), in
+# plain decimals for bc
+col() { awk -v n="$2" '{ print $n }' "$1" | median | awk '{ printf "%.3f\n", $1 }'; }
 # range FILE N [DIGITS]: its least and greatest, "a-b"
 range() {
 	awk -v n="$2" '{ print $n }' "$1" | sort -n |
@@ -116,17 +118,24 @@ range() {
 # 4-6 ms otherwise) falls on one round, not on one server
 echo "wrk -t2 -c$CONNS -d${SECS}s${PIN_WRK:+ on core $((CORES - 1))}," \
 	"liaison serve with $THREADS threads, nginx with $THREADS workers${PIN_SERVER:+, both on cores 0-$((CORES - 2))}," \
-	"each logging every request (buffered); medians of $ROUNDS interleaved rounds," \
+	"each logging every request (buffered); medians of $ROUNDS interleaved rounds (nginx first in even ones)," \
 	"each run after a warm-up of ${WARMUP}s"
 : >check.txt
 : >nginx-check.txt
 : >content.txt
 : >nginx-content.txt
-for _ in $(seq "$ROUNDS"); do
-	run "$LURL/v1/access-checks" post.lua >>check.txt
-	run "http://127.0.0.1:$NPORT/check.json" >>nginx-check.txt
-	run "$LURL/v1/items/$ID/content?purpose=warning" get.lua >>content.txt
-	run "http://127.0.0.1:$NPORT/content.bin" >>nginx-content.txt
+for round in $(seq "$ROUNDS"); do # nginx first in even rounds
+	if [ $((round % 2)) = 1 ]; then
+		run "$LURL/v1/access-checks" post.lua >>check.txt
+		run "http://127.0.0.1:$NPORT/check.json" >>nginx-check.txt
+		run "$LURL/v1/items/$ID/content?purpose=warning" get.lua >>content.txt
+		run "http://127.0.0.1:$NPORT/content.bin" >>nginx-content.txt
+	else
+		run "http://127.0.0.1:$NPORT/check.json" >>nginx-check.txt
+		run "$LURL/v1/access-checks" post.lua >>check.txt
+		run "http://127.0.0.1:$NPORT/content.bin" >>nginx-content.txt
+		run "$LURL/v1/items/$ID/content?purpose=warning" get.lua >>content.txt
+	fi
 done
 c_rps=$(col check.txt 1) c_p99=$(col check.txt 2)
 c_bad=$(awk '{ s += $3 } END { print s + 0 }' check.txt)

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -274,7 +275,10 @@ static int sq_step(struct sql_stmt *st)
 	 * or a later one; while the header stays, of that one) */
 	const bool keep = q->light && s->light;
 	uint32_t h[WAL_HDR_WORDS];
-	const bool hdr = keep && wal_header(q, h);
+	/* (not in a snapshot open already, of a statement left unreset: the
+	 * answer would be of a store older than the header) */
+	const bool hdr =
+	    keep && sqlite3_txn_state(q->db, "main") == SQLITE_TXN_NONE && wal_header(q, h);
 	q->light = false;
 	if (keep)
 		q->kept = false;
@@ -330,6 +334,15 @@ static int64_t sq_changes(struct sql *c)
 	return sqlite3_changes64(C(c)->db);
 }
 
+/* Whether sql holds word, in any case. */
+static bool mentions(const char *sql, const char *word)
+{
+	for (size_t n = strlen(word); *sql; sql++)
+		if (strncasecmp(sql, word, n) == 0)
+			return true;
+	return false;
+}
+
 static int sq_exec(struct sql *c, const char *sql, struct lerr *e)
 {
 	struct sq_conn *q = C(c);
@@ -341,8 +354,11 @@ static int sq_exec(struct sql *c, const char *sql, struct lerr *e)
 	q->light = q->taken = false;
 	/* the WAL's index this connection maps may go with its journal mode
 	 * or locking mode: not used again (none is changed after the open) */
-	if (q->shm_tried && (strstr(sql, "journal_mode") || strstr(sql, "locking_mode"))) {
+	if ((q->wal || q->shm_tried) &&
+	    (mentions(sql, "journal_mode") || mentions(sql, "locking_mode"))) {
+		q->wal = false;
 		q->shm = NULL;
+		q->shm_tried = true;
 		q->kept = false;
 	}
 	if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
