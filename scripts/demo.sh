@@ -34,10 +34,17 @@ on() {
 # up NODE: its daemon on today's date, on the port it had (the peers know it)
 up() {
 	local node=$1 port_var=${1^^}_PORT
+	# its log emptied here first: the background shell opens it later, and
+	# the wait below would take the last daemon's line for this one's
+	# (tests/cli/helpers.bash's daemon() had the same race)
+	: >"$node.log"
 	"$L" --home "$node" serve --listen "127.0.0.1:${!port_var}" --threads 2 \
 		--retry-max 1 --witness-every 1 2>"$node.log" &
 	eval "${node^^}_PID=$!"
-	for _ in $(seq 200); do grep -q "node on http" "$node.log" 2>/dev/null && break; sleep 0.05; done
+	local deadline=$((SECONDS + 30))
+	until grep -q "node on http" "$node.log" 2>/dev/null || ((SECONDS >= deadline)); do
+		sleep 0.05
+	done
 	eval "${node^^}_PORT=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$node.log" | head -1)"
 }
 # day DATE TITLE: both daemons restarted on DATE
