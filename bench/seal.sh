@@ -11,7 +11,7 @@
 #
 # The commands run interleaved: each round runs every one once, liaison's
 # before age's in odd rounds and after in even ones, BENCH_RUNS rounds
-# (default 5), after one round not counted (a warm-up); the medians
+# (default 7), after one round not counted (a warm-up); the medians
 # count. Each command's output is removed after its run, so that every run
 # starts with the same files (the input and the envelope to open), and a
 # durable run writes a new file, as its peers' do: outputs left until the
@@ -24,7 +24,7 @@ set -eu
 L=$(realpath "${1:-build/liaison}")
 SIZES=${BENCH_SEAL_SIZES:-${BENCH_SEAL_MB:-256 1024}}
 DIRS=${BENCH_SEAL_DIRS:-${BENCH_DIR:-/tmp} /dev/shm}
-RUNS=${BENCH_RUNS:-5}
+RUNS=${BENCH_RUNS:-7}
 for t in age age-keygen bc; do
 	command -v $t >/dev/null || { echo "bench/seal.sh: $t is missing (apt-get install age bc)"; exit 1; }
 done
@@ -44,6 +44,8 @@ run() { # FILE COMMAND
 }
 
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
+# the least and the greatest of the numbers on standard input, "a-b"
+span() { sort -n | awk 'NR == 1 { a = $1 } { b = $1 } END { printf "%.2f-%.2f", a, b }'; }
 goal=0
 
 for d in $DIRS; do
@@ -87,7 +89,7 @@ for d in $DIRS; do
 		done
 		"$L" open --key KOR.key --verify JPN.pub --quiet env.lsn | cmp - in.bin
 		echo "seal and open of $MB MiB in $d, medians of $RUNS interleaved rounds ($(nproc) cores)"
-		printf '  %-14s %8s %8s %8s %9s %8s  %s\n' "" liaison age cp liaison/age liaison/cp "goal (<= 1.0 x age)"
+		printf '  %-14s %8s %8s %8s %9s %8s  %-8s  %s\n' "" liaison age cp liaison/age liaison/cp "goal (<= 1.0 x age)" "runs: liaison / age (s)"
 		for op in seal open seal_sync open_sync; do
 			peer=age_enc
 			case $op in open) peer=age_dec ;; seal_sync) peer=age_enc_sync ;; open_sync) peer=age_dec_sync ;; esac
@@ -99,7 +101,7 @@ for d in $DIRS; do
 			[ "$(echo "$r <= 1.00" | bc -l)" -eq 1 ] || { met="NOT met"; goal=1; }
 			name=$op
 			case $op in *_sync) name="${op%_sync}, durable" ;; esac
-			printf '  %-14s %7.2fs %7.2fs %7.2fs %9s %8s   %s\n' "$name" "$l" "$a" "$cpt" "$r" "$(ratio "$l" "$cpt")" "$met"
+			printf '  %-14s %7.2fs %7.2fs %7.2fs %9s %8s   %-8s %s / %s\n' "$name" "$l" "$a" "$cpt" "$r" "$(ratio "$l" "$cpt")" "$met" "$(span <t.$op)" "$(span <t.$peer)"
 		done
 		if [ -x /usr/bin/time ]; then
 			rss() { /usr/bin/time -f %M sh -c "$1" 2>&1 >/dev/null | tail -1; }

@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == 0) {
 		struct label l;
 		(void)label_parse_canonical(h.label, h.label_len, &l, NULL);
-		r = envelope_open_payload(in, out, &h, &kor, &jpn.pub, NULL, NULL, NULL, &why, &e);
+		r = envelope_open_payload(in, out, &h, &kor, &jpn.pub, NULL, NULL, false, NULL, &why, &e);
 		envelope_header_free(&h);
 	}
 	if (r < 0 && (why == ENV_OK || e.msg[0] == '\0'))

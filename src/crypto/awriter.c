@@ -15,9 +15,24 @@
 
 #define AW_WRITEBACK_BYTES (8 << 20)
 
+/*
+ * A regular file is written in pieces of at most this size, age's chunk.
+ * On this project's VM (Linux 6.18, ext4, a balloon that reports free
+ * memory to the host) a write to the page cache costs what the pages it
+ * fills cost, and writes of 1 MiB made that cost swing far more than
+ * small ones: 256 MiB written in 1 MiB writes took 0.05-0.73 s, in 32 KiB
+ * writes 0.07-0.14 s (ten runs each), and liaison's seal of 256 MiB to a
+ * file on disk 0.17-0.58 s before, 0.19-0.21 s after, age 0.22-0.27 s
+ * (docs/performance.md, round fifteen). Cached, a file takes folios of a
+ * write's size, which a large write takes from the large free blocks the
+ * balloon reports. A pipe's or a socket's writes keep the buffer's size.
+ */
+#define AW_PIECE (64 << 10)
+
 struct awriter {
 	int fd;
 	bool writeback;	      /* a regular file to be synced: start its writeback batch by batch */
+	size_t piece;	      /* the most one write(2) is given */
 	off_t offset, synced; /* written so far; handed to writeback so far */
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -37,8 +52,11 @@ struct awriter {
 /* Writes buffer i (the lock not held): 0 or an errno. */
 static int write_one(struct awriter *w, size_t i)
 {
-	if (fio_write_full(w->fd, w->bufs[i], w->lens[i]) != 0)
-		return errno ? errno : EIO;
+	for (size_t put = 0, n; put < w->lens[i]; put += n) {
+		n = w->lens[i] - put < w->piece ? w->lens[i] - put : w->piece;
+		if (fio_write_full(w->fd, w->bufs[i] + put, n) != 0)
+			return errno ? errno : EIO;
+	}
 	if (w->writeback) {
 		/*
 		 * Large outputs: start writing each batch to disk now, so
@@ -85,7 +103,9 @@ struct awriter *aw_start(int fd, size_t size, bool threaded, bool writeback)
 		return NULL;
 	w->fd = fd;
 	struct stat sb;
-	w->writeback = writeback && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	bool regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	w->writeback = writeback && regular;
+	w->piece = regular ? AW_PIECE : SIZE_MAX;
 	w->offset = w->synced = w->writeback ? lseek(fd, 0, SEEK_CUR) : 0;
 	if (w->offset < 0)
 		w->writeback = false;

@@ -4,7 +4,8 @@
  *
  * The caller takes a free buffer, fills it, and submits it; a writer thread
  * writes buffers in order. AW_BUFFERS buffers of the size given circulate,
- * so memory stays fixed however much is written.
+ * so memory stays fixed however much is written. A regular file gets
+ * writes of at most 64 KiB, a pipe or a socket one write a buffer.
  */
 #ifndef LIAISON_CRYPTO_AWRITER_H
 #define LIAISON_CRYPTO_AWRITER_H

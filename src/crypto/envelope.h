@@ -141,12 +141,14 @@ int envelope_verify_header(const struct env_header *h, const struct key_public *
  * the trusted sender (envelope_verify_header), finds me among the
  * recipients, decrypts every chunk to `out` and checks the payload
  * signature. Chunks reach `out` as they authenticate; the caller discards
- * `out` unless this returns 0. *why says which check failed.
+ * `out` unless this returns 0. *why says which check failed. synced: the
+ * caller syncs `out` (a regular file's) after, so its writeback is started
+ * as it goes, that the sync waits less; else it is left to the kernel.
  */
 int envelope_open_payload(int in, int out, const struct env_header *h, const struct key_secret *me,
 			  const struct key_public *sender, env_progress progress, void *arg,
-			  uint64_t *bytes, enum env_check *why, struct lerr *e)
-    __attribute__((warn_unused_result, nonnull(3, 4, 5, 9)));
+			  bool synced, uint64_t *bytes, enum env_check *why, struct lerr *e)
+    __attribute__((warn_unused_result, nonnull(3, 4, 5, 10)));
 
 /*
  * envelope_open_payload(), giving the plaintext's SHA-256 too (whatever

@@ -144,7 +144,7 @@ int envfile_open(const struct key_secret *me, const char *sender_path, const str
 	struct fio_out o;
 	if (r == 0 && (r = begin_out(io, &o, e)) == 0) {
 		r = envelope_open_payload(in, o.fd, &info->h, me, &sender, io->progress, io->arg,
-					  &info->bytes, &info->why, e);
+					  io->out != NULL, &info->bytes, &info->why, e);
 		r = end_out(io, &o, r, e);
 	}
 	if (r < 0 && io->in && in >= 0)

@@ -667,7 +667,7 @@ static int item_open(struct node *n, const char *id, const struct key_secret *k,
 						   h.sender_pk, SIGNER_STORED, &sender, e)) == 0)
 			r = sha256 ? envelope_open_sha256(fd, out, &h, k, &sender, sha256, &why, e)
 				   : envelope_open_payload(fd, out, &h, k, &sender, NULL, NULL,
-							   bytes, &why, e);
+							   false, bytes, &why, e);
 		envelope_header_free(&h);
 		if (r < 0)
 			lerr_prefix(e, "item %s", id);

@@ -89,7 +89,7 @@ static inline int open_mem(const uint8_t *env, size_t len, const struct key_secr
 	struct env_header h;
 	int r = envelope_read_header(in, &h, why, e);
 	if (r == 0) {
-		r = envelope_open_payload(in, out, &h, me, sender, NULL, NULL, NULL, why, e);
+		r = envelope_open_payload(in, out, &h, me, sender, NULL, NULL, false, NULL, why, e);
 		envelope_header_free(&h);
 	}
 	if (plain)
