@@ -89,7 +89,7 @@ for d in $DIRS; do
 		done
 		"$L" open --key KOR.key --verify JPN.pub --quiet env.lsn | cmp - in.bin
 		echo "seal and open of $MB MiB in $d, medians of $RUNS interleaved rounds ($(nproc) cores)"
-		printf '  %-14s %8s %8s %8s %9s %8s  %-8s  %s\n' "" liaison age cp liaison/age liaison/cp "goal (<= 1.0 x age)" "runs: liaison / age (s)"
+		printf '  %-14s %8s %8s %8s %9s %8s  %-19s  %s\n' "" liaison age cp liaison/age liaison/cp "goal (<= 1.0 x age)" "runs: liaison / age (s)"
 		for op in seal open seal_sync open_sync; do
 			peer=age_enc
 			case $op in open) peer=age_dec ;; seal_sync) peer=age_enc_sync ;; open_sync) peer=age_dec_sync ;; esac
@@ -101,7 +101,7 @@ for d in $DIRS; do
 			[ "$(echo "$r <= 1.00" | bc -l)" -eq 1 ] || { met="NOT met"; goal=1; }
 			name=$op
 			case $op in *_sync) name="${op%_sync}, durable" ;; esac
-			printf '  %-14s %7.2fs %7.2fs %7.2fs %9s %8s   %-8s %s / %s\n' "$name" "$l" "$a" "$cpt" "$r" "$(ratio "$l" "$cpt")" "$met" "$(span <t.$op)" "$(span <t.$peer)"
+			printf '  %-14s %7.2fs %7.2fs %7.2fs %9s %8s   %-19s %s / %s\n' "$name" "$l" "$a" "$cpt" "$r" "$(ratio "$l" "$cpt")" "$met" "$(span <t.$op)" "$(span <t.$peer)"
 		done
 		if [ -x /usr/bin/time ]; then
 			rss() { /usr/bin/time -f %M sh -c "$1" 2>&1 >/dev/null | tail -1; }

@@ -356,7 +356,8 @@ static int get_local(const struct cli *c, struct node *n, const struct decide_ar
 		return r;
 	struct fio_out o;
 	if ((r = fio_begin(&o, out, 0600, force, &e)) == 0) {
-		r = node_item_open(n, a->item, &k, o.fd, bytes, &e);
+		/* a file -o names is synced at its commit; standard output not */
+		r = node_item_open(n, a->item, &k, o.fd, !o.std, bytes, &e);
 		if (r < 0)
 			fio_abort(&o);
 		else

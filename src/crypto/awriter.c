@@ -17,15 +17,16 @@
 
 /*
  * A regular file is written in pieces of at most this size, age's chunk.
- * On this project's VM (Linux 6.18, ext4, a balloon that reports free
- * memory to the host) a write to the page cache costs what the pages it
- * fills cost, and writes of 1 MiB made that cost swing far more than
- * small ones: 256 MiB written in 1 MiB writes took 0.05-0.73 s, in 32 KiB
- * writes 0.07-0.14 s (ten runs each), and liaison's seal of 256 MiB to a
- * file on disk 0.17-0.58 s before, 0.19-0.21 s after, age 0.22-0.27 s
- * (docs/performance.md, round fifteen). Cached, a file takes folios of a
- * write's size, which a large write takes from the large free blocks the
- * balloon reports. A pipe's or a socket's writes keep the buffer's size.
+ * Measured on this project's VM (Linux 6.18, ext4; its balloon reports
+ * free blocks of 128 KiB and more to the host): 256 MiB written to the
+ * page cache took 0.05-0.73 s in writes of 1 MiB, 0.12-0.45 s of 128 KiB,
+ * 0.06-0.24 s of 64 KiB, 0.07-0.14 s of 32 KiB (8-10 runs each); liaison's
+ * seal of 256 MiB to a file on disk 0.17-0.58 s with 1 MiB writes, 0.19-
+ * 0.21 s with 32 KiB, age 0.22-0.27 s (docs/performance.md, round
+ * fifteen). Why, we suppose: the kernel caches a file in folios of about
+ * a write's size, a large one taken from the large free blocks, which the
+ * host may have taken back, so that each page filled costs a fault on the
+ * host. A pipe's or a socket's writes keep the buffer's size.
  */
 #define AW_PIECE (64 << 10)
 

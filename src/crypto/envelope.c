@@ -925,8 +925,8 @@ static int open_chunks(struct opening *o, int out, enum env_check *why, struct l
 	/* a batch decrypts at most cap / full chunks, the last with its
 	 * signature; the output's writeback is started as it goes only when it
 	 * will be synced (standard output's, started, made an open of 256 MiB
-	 * on disk 0.17-0.79 s, not 0.16-0.17: docs/performance.md, round
-	 * fifteen) */
+	 * to a file on disk take 0.17-0.79 s, not 0.16-0.17, nine runs each:
+	 * docs/performance.md, round fifteen) */
 	struct awriter *w =
 	    o->buf ? aw_start(out, (o->cap / full + 1) * o->h->chunk + ENV_SIG, !small, o->synced)
 		   : NULL;

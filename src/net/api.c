@@ -469,7 +469,7 @@ static void *open_item(void *arg_)
 	uint64_t bytes = 0;
 	int r = node_open(o->home, &n, &e);
 	if (r == 0) {
-		r = node_item_open(n, o->item, o->key, o->fd, &bytes, &e);
+		r = node_item_open(n, o->item, o->key, o->fd, false, &bytes, &e);
 		node_close(n);
 	}
 	if (r < 0) {

@@ -39,7 +39,7 @@ struct opener {
 static void *open_into_pipe(void *arg)
 {
 	struct opener *o = arg;
-	o->r = node_item_open(o->n, o->id, o->k, o->fd, NULL, &o->e);
+	o->r = node_item_open(o->n, o->id, o->k, o->fd, false, NULL, &o->e);
 	close(o->fd);
 	return NULL;
 }

@@ -643,9 +643,10 @@ int node_item_share(struct node *n, const struct item_share *rq, const struct ke
 	return r;
 }
 
-/* node_item_open_within, and the plaintext's SHA-256 into sha256 when not NULL */
+/* node_item_open_within, out synced or not, and the plaintext's SHA-256
+ * into sha256 when not NULL */
 static int item_open(struct node *n, const char *id, const struct key_secret *k, int out,
-		     uint64_t max, uint64_t *bytes, uint8_t *sha256, struct lerr *e)
+		     bool synced, uint64_t max, uint64_t *bytes, uint8_t *sha256, struct lerr *e)
 {
 	struct store_item it;
 	struct label l;
@@ -667,7 +668,7 @@ static int item_open(struct node *n, const char *id, const struct key_secret *k,
 						   h.sender_pk, SIGNER_STORED, &sender, e)) == 0)
 			r = sha256 ? envelope_open_sha256(fd, out, &h, k, &sender, sha256, &why, e)
 				   : envelope_open_payload(fd, out, &h, k, &sender, NULL, NULL,
-							   false, bytes, &why, e);
+							   synced, bytes, &why, e);
 		envelope_header_free(&h);
 		if (r < 0)
 			lerr_prefix(e, "item %s", id);
@@ -681,7 +682,7 @@ static int item_open(struct node *n, const char *id, const struct key_secret *k,
 int node_item_open_within(struct node *n, const char *id, const struct key_secret *k, int out,
 			  uint64_t max, uint64_t *bytes, struct lerr *e)
 {
-	return item_open(n, id, k, out, max, bytes, NULL, e);
+	return item_open(n, id, k, out, false, max, bytes, NULL, e);
 }
 
 int node_item_content_sha256(struct node *n, const char *id, const struct key_secret *k,
@@ -690,13 +691,13 @@ int node_item_content_sha256(struct node *n, const char *id, const struct key_se
 	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (null < 0)
 		return lerr_set(e, LERR_IO, "/dev/null: %s", strerror(errno));
-	int r = item_open(n, id, k, null, UINT64_MAX, NULL, out, e);
+	int r = item_open(n, id, k, null, false, UINT64_MAX, NULL, out, e);
 	close(null);
 	return r;
 }
 
-int node_item_open(struct node *n, const char *id, const struct key_secret *k, int out,
+int node_item_open(struct node *n, const char *id, const struct key_secret *k, int out, bool synced,
 		   uint64_t *bytes, struct lerr *e)
 {
-	return node_item_open_within(n, id, k, out, UINT64_MAX, bytes, e);
+	return item_open(n, id, k, out, synced, UINT64_MAX, bytes, NULL, e);
 }

@@ -171,8 +171,10 @@ int node_agreement_between(struct node *n, const char *p1, const char *p2, date_
 			   struct agreement *a, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 5)));
 
-/* Decrypts an item's payload to out with the node's keys (the caller decided). */
-int node_item_open(struct node *n, const char *id, const struct key_secret *k, int out,
+/* Decrypts an item's payload to out with the node's keys (the caller
+ * decided). synced: the caller syncs out (a regular file's) after, so its
+ * writeback is started as it goes (envelope_open_payload). */
+int node_item_open(struct node *n, const char *id, const struct key_secret *k, int out, bool synced,
 		   uint64_t *bytes, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
@@ -182,8 +184,8 @@ int node_item_content_sha256(struct node *n, const char *id, const struct key_se
 			     uint8_t out[ENV_HASH], struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3, 4)));
 
-/* node_item_open for a payload of at most max bytes: 1, nothing read or
- * written, when the item's is larger */
+/* node_item_open, to an output not synced, for a payload of at most max
+ * bytes: 1, nothing read or written, when the item's is larger */
 int node_item_open_within(struct node *n, const char *id, const struct key_secret *k, int out,
 			  uint64_t max, uint64_t *bytes, struct lerr *e)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));

@@ -9,42 +9,64 @@
  *
  * write(2) and sync_file_range(2) are wrapped here, for this program: the
  * wrappers count the calls on the descriptor watched (and the largest
- * write), then call the kernel as libc would.
+ * write), then call the next definition (libc's, or a sanitizer's).
  */
 #define _GNU_SOURCE
 #include "crypto/awriter.h"
 #include "envhelpers.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sys/syscall.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-static int watched = -1;
-static size_t largest, writes, writebacks;
+#include "node/envfile.h"
+#include "node/keyfile.h"
+
+#define ANY_FD (-2) /* watched: every descriptor */
+static atomic_int watched = -1;
+static atomic_size_t largest, writes, writebacks;
+
+static bool counted(int fd)
+{
+	int w = atomic_load(&watched);
+	return fd >= 0 && (fd == w || w == ANY_FD);
+}
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
-	if (fd == watched) {
-		writes++;
-		if (n > largest)
-			largest = n;
+	static ssize_t (*next)(int, const void *, size_t);
+	if (!next)
+		*(void **)&next = dlsym(RTLD_NEXT, "write");
+	if (counted(fd)) {
+		atomic_fetch_add(&writes, 1);
+		for (size_t l = atomic_load(&largest);
+		     n > l && !atomic_compare_exchange_weak(&largest, &l, n);)
+			;
 	}
-	return syscall(SYS_write, fd, buf, n);
+	return next(fd, buf, n);
 }
 
 int sync_file_range(int fd, off_t offset, off_t n, unsigned int flags)
 {
-	if (fd == watched)
-		writebacks++;
-	return (int)syscall(SYS_sync_file_range, fd, offset, n, flags);
+	static int (*next)(int, off_t, off_t, unsigned int);
+	if (!next)
+		*(void **)&next = dlsym(RTLD_NEXT, "sync_file_range");
+	if (counted(fd))
+		atomic_fetch_add(&writebacks, 1);
+	return next(fd, offset, n, flags);
 }
 
 static void watch(int fd)
 {
-	watched = fd;
-	largest = writes = writebacks = 0;
+	atomic_store(&watched, fd);
+	atomic_store(&largest, 0);
+	atomic_store(&writes, 0);
+	atomic_store(&writebacks, 0);
 }
 
 /* Byte i of buffer b: a pattern a misplaced or repeated piece breaks. */
@@ -101,9 +123,10 @@ static void file_case(bool threaded)
 	unlink(path);
 	watch(fd);
 	submit_all(fd, threaded);
-	watched = -1;
-	cr_assert_leq(largest, (size_t)65536, "a write of %zu bytes to a regular file", largest);
-	cr_assert_geq(writes, total() / 65536, "%zu writes", writes);
+	atomic_store(&watched, -1);
+	cr_assert_leq(atomic_load(&largest), (size_t)65536,
+		      "a write of %zu bytes to a regular file", atomic_load(&largest));
+	cr_assert_geq(atomic_load(&writes), total() / 65536, "%zu writes", atomic_load(&writes));
 	size_t n = total();
 	uint8_t *got = malloc(n + 1);
 	cr_assert_not_null(got);
@@ -148,20 +171,24 @@ Test(awriter, a_pipe_gets_each_buffer_in_one_write, .fini = leak_check)
 	cr_assert_eq(pthread_create(&t, NULL, drain, &d), 0);
 	watch(p[1]);
 	submit_all(p[1], true);
-	watched = -1;
+	atomic_store(&watched, -1);
 	close(p[1]);
 	pthread_join(t, NULL);
 	close(p[0]);
-	cr_assert_eq(largest, SIZES[0], "the largest write: %zu bytes", largest);
-	cr_assert_eq(writes, NSIZES);
+	cr_assert_eq(atomic_load(&largest), SIZES[0], "the largest write: %zu bytes",
+		     atomic_load(&largest));
+	cr_assert_eq(atomic_load(&writes), NSIZES);
 	expect_all(d.buf, d.n);
 	free(d.buf);
 }
 
 Test(awriter, a_failed_write_is_reported_and_later_buffers_are_refused, .fini = leak_check)
 {
-	int fd = open("/dev/full", O_WRONLY);
-	cr_assert_geq(fd, 0);
+	int ends[2];
+	cr_assert_eq(pipe(ends), 0);
+	close(ends[0]); /* a write now fails with EPIPE */
+	signal(SIGPIPE, SIG_IGN);
+	int fd = ends[1];
 	struct awriter *w = aw_start(fd, 4096, false, false);
 	cr_assert_not_null(w);
 	uint8_t *p = aw_take(w);
@@ -171,7 +198,7 @@ Test(awriter, a_failed_write_is_reported_and_later_buffers_are_refused, .fini = 
 	cr_assert_null(aw_take(w), "a buffer after a failed write");
 	errno = 0;
 	cr_assert_eq(aw_finish(w), -1);
-	cr_assert_eq(errno, ENOSPC, "%s", strerror(errno));
+	cr_assert_eq(errno, EPIPE, "%s", strerror(errno));
 	close(fd);
 }
 
@@ -192,10 +219,10 @@ static size_t writebacks_of_writer(bool writeback, bool threaded)
 		aw_submit(w, p, n);
 	}
 	cr_assert_eq(aw_finish(w), 0);
-	watched = -1;
+	atomic_store(&watched, -1);
 	cr_assert_eq(lseek(fd, 0, SEEK_END), (off_t)WB);
 	close(fd);
-	return writebacks;
+	return atomic_load(&writebacks);
 }
 
 Test(awriter, writeback_is_started_as_it_goes_only_when_asked, .fini = leak_check)
@@ -215,6 +242,17 @@ static uint8_t *plain9(void)
 	return p;
 }
 
+/* fd (from its start) holds the payload sealed, opened. */
+static void opened_is_plain(int fd)
+{
+	size_t n;
+	uint8_t *got = slurp(fd, &n), *want = plain9();
+	cr_assert_eq(n, (size_t)WB);
+	cr_assert(memcmp(got, want, WB) == 0, "the plaintext opened");
+	free(got);
+	free(want);
+}
+
 /* The writebacks started while sealing WB bytes to a regular file. */
 static size_t writebacks_of_seal(const struct key_secret *jpn, const struct key_public *kor,
 				 bool unsynced)
@@ -231,10 +269,10 @@ static size_t writebacks_of_seal(const struct key_secret *jpn, const struct key_
 	struct lerr e = {0};
 	watch(out);
 	cr_assert_eq(envelope_seal(in, out, &a, NULL, &e), 0, "%s", e.msg);
-	watched = -1;
+	atomic_store(&watched, -1);
 	close(in);
 	close(out);
-	return writebacks;
+	return atomic_load(&writebacks);
 }
 
 /* The writebacks started while opening env (len bytes) to a regular file;
@@ -252,15 +290,10 @@ static size_t writebacks_of_open(const uint8_t *env, size_t len, const struct ke
 	cr_assert_eq(
 	    envelope_open_payload(in, out, &h, kor, jpn, NULL, NULL, synced, &bytes, &why, &e), 0,
 	    "%s", e.msg);
-	watched = -1;
-	size_t n = writebacks;
+	atomic_store(&watched, -1);
+	size_t n = atomic_load(&writebacks);
 	envelope_header_free(&h);
-	size_t got_n;
-	uint8_t *got = slurp(out, &got_n), *want = plain9();
-	cr_assert_eq(got_n, (size_t)WB);
-	cr_assert(memcmp(got, want, WB) == 0, "the plaintext opened");
-	free(got);
-	free(want);
+	opened_is_plain(out);
 	close(in);
 	close(out);
 	return n;
@@ -283,4 +316,126 @@ Test(awriter, a_seal_or_an_open_starts_writeback_only_for_an_output_it_will_sync
 	free(env);
 	key_secret_free(&jpn);
 	key_secret_free(&kor);
+}
+
+/* The commands' files: JPN's and KOR's keys in a new folder, and a
+ * payload of WB bytes and a label there. */
+struct files {
+	char dir[64], path[6][128];
+};
+enum { JPN_KEY, JPN_PUB, KOR_KEY, KOR_PUB, PLAIN, LABEL_FILE };
+
+static void files_make(struct files *f)
+{
+	static const struct key_kdf quick = {.ops = 1, .mem = 1 << 16}; /* tests only */
+	strcpy(f->dir, "/tmp/liaison-awriter-XXXXXX");
+	cr_assert_not_null(mkdtemp(f->dir));
+	static const char *const names[] = {"JPN.key", "JPN.pub", "KOR.key",
+					    "KOR.pub", "plain",	  "label.json"};
+	for (size_t i = 0; i < 6; i++)
+		snprintf(f->path[i], sizeof f->path[i], "%s/%s", f->dir, names[i]);
+	struct lerr e = {0};
+	cr_assert_eq(keyfile_generate(f->dir, "JPN", "pw", 2, &quick, false, NULL, 0, &e), 0, "%s",
+		     e.msg);
+	cr_assert_eq(keyfile_generate(f->dir, "KOR", "pw", 2, &quick, false, NULL, 0, &e), 0, "%s",
+		     e.msg);
+	uint8_t *p = plain9();
+	cr_assert_eq(fio_write_file(f->path[PLAIN], p, WB, 0600, false, &e), 0, "%s", e.msg);
+	free(p);
+	static const char label[] = "{\"level\": \"GOKUHI\", \"originator\": \"JPN\", "
+				    "\"releasable_to\": [\"KOR\"], \"title\": \"test item\"}";
+	cr_assert_eq(fio_write_file(f->path[LABEL_FILE], label, strlen(label), 0600, false, &e), 0,
+		     "%s", e.msg);
+}
+
+static void files_drop(struct files *f, const char *const *more, size_t nmore)
+{
+	for (size_t i = 0; i < 6; i++)
+		unlink(f->path[i]);
+	for (size_t i = 0; i < nmore; i++)
+		unlink(more[i]);
+	rmdir(f->dir);
+}
+
+/* Runs f(arg) with standard output on a new temporary file, counting the
+ * writebacks started on any descriptor; the file is left at *out. */
+static size_t writebacks_on_stdout(void (*fn)(void *), void *arg, int *out)
+{
+	fflush(stdout);
+	int saved = dup(STDOUT_FILENO);
+	*out = tmp_with("", 0);
+	cr_assert_geq(saved, 0);
+	cr_assert_eq(dup2(*out, STDOUT_FILENO), STDOUT_FILENO);
+	watch(ANY_FD);
+	fn(arg);
+	atomic_store(&watched, -1);
+	cr_assert_eq(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
+	close(saved);
+	return atomic_load(&writebacks);
+}
+
+struct cmd {
+	struct files *f;
+	const char *in, *out; /* NULL: standard input, output */
+};
+
+static void seal_cmd(void *arg)
+{
+	struct cmd *c = arg;
+	struct lerr e = {0};
+	struct key_later *k = keyfile_secret_start(c->f->path[JPN_KEY], "pw", 2, &e);
+	cr_assert_not_null(k, "%s", e.msg);
+	const char *to[] = {c->f->path[KOR_PUB]};
+	struct envfile_io io = {.in = c->in, .out = c->out};
+	struct label l;
+	uint64_t bytes = 0;
+	cr_assert_eq(envfile_seal(k, to, 1, c->f->path[LABEL_FILE], 0, &io, &l, &bytes, &e), 0,
+		     "%s", e.msg);
+	keyfile_secret_end(k);
+	cr_assert_eq(bytes, (uint64_t)WB);
+}
+
+static void open_cmd(void *arg)
+{
+	struct cmd *c = arg;
+	struct lerr e = {0};
+	struct key_secret k;
+	cr_assert_eq(keyfile_secret(c->f->path[KOR_KEY], "pw", 2, &k, &e), 0, "%s", e.msg);
+	struct envfile_io io = {.in = c->in, .out = c->out};
+	struct envfile_info info;
+	cr_assert_eq(envfile_open(&k, c->f->path[JPN_PUB], &io, &info, &e), 0, "%s", e.msg);
+	envfile_info_free(&info);
+	key_secret_free(&k);
+}
+
+Test(awriter, seal_and_open_with_o_start_writeback_and_to_standard_output_do_not,
+     .fini = leak_check)
+{
+	struct files f;
+	files_make(&f);
+	char env[160], out[160];
+	snprintf(env, sizeof env, "%s/env.lsn", f.dir);
+	snprintf(out, sizeof out, "%s/out.bin", f.dir);
+
+	struct cmd c = {&f, f.path[PLAIN], env};
+	int o;
+	cr_assert_geq(writebacks_on_stdout(seal_cmd, &c, &o), 1, "seal -o FILE");
+	close(o);
+	c.out = NULL;
+	cr_assert_eq(writebacks_on_stdout(seal_cmd, &c, &o), 0, "seal to standard output");
+	close(o);
+
+	c = (struct cmd){&f, env, out};
+	cr_assert_geq(writebacks_on_stdout(open_cmd, &c, &o), 1, "open -o FILE");
+	close(o);
+	int fd = open(out, O_RDONLY);
+	cr_assert_geq(fd, 0);
+	opened_is_plain(fd);
+	close(fd);
+	c.out = NULL;
+	cr_assert_eq(writebacks_on_stdout(open_cmd, &c, &o), 0, "open to standard output");
+	opened_is_plain(o);
+	close(o);
+	const char *more[] = {env, out};
+	files_drop(&f, more, 2);
 }
