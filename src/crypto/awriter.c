@@ -19,10 +19,10 @@
  * A regular file is written in pieces of at most this size, age's chunk.
  * Measured on this project's VM (Linux 6.18, ext4; its balloon reports
  * free blocks of 128 KiB and more to the host): 256 MiB written to the
- * page cache took 0.05-0.73 s in writes of 1 MiB, 0.12-0.45 s of 128 KiB,
+ * page cache took 0.05-0.74 s in writes of 1 MiB, 0.12-0.45 s of 128 KiB,
  * 0.06-0.24 s of 64 KiB, 0.07-0.14 s of 32 KiB (8-10 runs each); liaison's
  * seal of 256 MiB to a file on disk 0.17-0.58 s with 1 MiB writes, 0.19-
- * 0.21 s with 32 KiB, age 0.22-0.27 s (docs/performance.md, round
+ * 0.21 s in six runs of seven with 32 KiB (docs/performance.md, round
  * fifteen). Why, we suppose: the kernel caches a file in folios of about
  * a write's size, a large one taken from the large free blocks, which the
  * host may have taken back, so that each page filled costs a fault on the
