@@ -79,7 +79,6 @@ static uint8_t at(size_t b, size_t i)
  * more than one piece, pieces and a part, a single byte, one piece. */
 static const size_t SIZES[] = {1048576 + 5, 3 * 65536 + 1, 1, 65536, 200000, 7};
 #define NSIZES (sizeof SIZES / sizeof SIZES[0])
-#define MOST   (1048576 + 5)
 
 static size_t total(void)
 {
@@ -91,7 +90,7 @@ static size_t total(void)
 
 static void submit_all(int fd, bool threaded)
 {
-	struct awriter *w = aw_start(fd, MOST, threaded, false);
+	struct awriter *w = aw_start(fd, SIZES[0], threaded, false); /* the largest */
 	cr_assert_not_null(w);
 	for (size_t b = 0; b < NSIZES; b++) {
 		uint8_t *p = aw_take(w);
@@ -103,7 +102,7 @@ static void submit_all(int fd, bool threaded)
 	cr_assert_eq(aw_finish(w), 0, "%s", strerror(errno));
 }
 
-/* The bytes read from fd (at its start) are the buffers, in order. */
+/* got (n bytes) is the buffers, in order. */
 static void expect_all(const uint8_t *got, size_t n)
 {
 	cr_assert_eq(n, total());
@@ -117,10 +116,7 @@ static void expect_all(const uint8_t *got, size_t n)
 
 static void file_case(bool threaded)
 {
-	char path[] = "/tmp/liaison-awriter-XXXXXX";
-	int fd = mkstemp(path);
-	cr_assert_geq(fd, 0);
-	unlink(path);
+	int fd = tmp_with("", 0);
 	watch(fd);
 	submit_all(fd, threaded);
 	atomic_store(&watched, -1);
